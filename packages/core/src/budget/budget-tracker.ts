@@ -1,0 +1,114 @@
+/**
+ * Budgets for tokens, cost and wall time, for a run and for each step. Estimates are reserved before a step starts
+ * (so parallel steps cannot together overrun what is left); real usage is settled after. Crossing `warnAt` of a
+ * budget fires one warning; passing a limit stops the work with a BudgetExceededError.
+ */
+import { BudgetExceededError, type BudgetName } from '../errors/budget-exceeded-error.js';
+import type { UsageTotals } from '../events/run-event.js';
+import type { Budget } from '../plan/plan.js';
+
+export interface BudgetWarning {
+  budget: BudgetName;
+  scope: string;
+  limit: number;
+  used: number;
+}
+
+const AMOUNTS: readonly ('tokens' | 'costUsd')[] = ['tokens', 'costUsd'];
+
+export class BudgetTracker {
+  readonly used: UsageTotals = { tokens: 0, costUsd: 0 };
+  private readonly reserved: UsageTotals = { tokens: 0, costUsd: 0 };
+  private readonly warned = new Set<BudgetName>();
+  private readonly startedAt = Date.now();
+
+  constructor(
+    /** `run` or a step id. */
+    readonly scope: string,
+    readonly limits: Budget | undefined,
+    private readonly parent: BudgetTracker | undefined,
+    private readonly onWarning: (warning: BudgetWarning) => void,
+  ) {}
+
+  /** A child tracker for one step; usage reported to it also counts against this one. */
+  child(stepId: string, limits: Budget | undefined): BudgetTracker {
+    return new BudgetTracker(stepId, limits, this, this.onWarning);
+  }
+
+  get elapsedMs(): number {
+    return Date.now() - this.startedAt;
+  }
+
+  /**
+   * Reserves an estimate before work starts, or throws (phase `refused`) when it would not fit here or in a parent.
+   * Returns a release function to call once the real usage is reported.
+   */
+  reserve(estimate: UsageTotals, stepId: string): () => void {
+    this.check(estimate, stepId);
+    const chain: BudgetTracker[] = [];
+    for (let t: BudgetTracker | undefined = this; t; t = t.parent) chain.push(t);
+    for (const t of chain) {
+      t.reserved.tokens += estimate.tokens;
+      t.reserved.costUsd += estimate.costUsd;
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      for (const t of chain) {
+        t.reserved.tokens -= estimate.tokens;
+        t.reserved.costUsd -= estimate.costUsd;
+      }
+    };
+  }
+
+  /** Refuses to start work when a time budget is spent already. */
+  checkTime(stepId: string): void {
+    for (let t: BudgetTracker | undefined = this; t; t = t.parent) {
+      const limit = t.limits?.timeMs;
+      if (limit !== undefined && t.elapsedMs >= limit) {
+        throw new BudgetExceededError({ budget: 'timeMs', scope: t.scope, limit, amount: t.elapsedMs, phase: 'refused', stepId });
+      }
+    }
+  }
+
+  /** Adds real usage here and in every parent; throws (phase `exceeded`) when a limit is passed. */
+  add(usage: UsageTotals, stepId?: string): void {
+    let exceeded: BudgetExceededError | undefined;
+    for (let t: BudgetTracker | undefined = this; t; t = t.parent) {
+      t.used.tokens += usage.tokens;
+      t.used.costUsd += usage.costUsd;
+      exceeded ??= t.inspect(stepId);
+    }
+    if (exceeded) throw exceeded;
+  }
+
+  private check(estimate: UsageTotals, stepId: string): void {
+    for (let t: BudgetTracker | undefined = this; t; t = t.parent) {
+      for (const name of AMOUNTS) {
+        const limit = t.limits?.[name];
+        if (limit === undefined) continue;
+        const wouldBe = t.used[name] + t.reserved[name] + estimate[name];
+        if (estimate[name] > 0 && wouldBe > limit) {
+          throw new BudgetExceededError({ budget: name, scope: t.scope, limit, amount: wouldBe, phase: 'refused', stepId });
+        }
+      }
+    }
+  }
+
+  private inspect(stepId: string | undefined): BudgetExceededError | undefined {
+    for (const name of AMOUNTS) {
+      const limit = this.limits?.[name];
+      if (limit === undefined) continue;
+      const used = this.used[name];
+      if (used > limit) {
+        return new BudgetExceededError({ budget: name, scope: this.scope, limit, amount: used, phase: 'exceeded', stepId });
+      }
+      if (!this.warned.has(name) && used >= limit * (this.limits?.warnAt ?? 0.8)) {
+        this.warned.add(name);
+        this.onWarning({ budget: name, scope: this.scope, limit, used });
+      }
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,1 @@
+export { type BudgetWarning, BudgetTracker } from './budget-tracker.js';

@@ -1,0 +1,57 @@
+/** A run or a step would exceed, or has exceeded, one of its budgets. */
+import { BatonError } from './baton-error.js';
+
+export type BudgetName = 'tokens' | 'costUsd' | 'timeMs';
+
+export interface BudgetExceededDetails {
+  budget: BudgetName;
+  /** `run` for the whole run's budget, or the id of the step whose own budget it is. */
+  scope: string;
+  limit: number;
+  /** What was used (after the fact) or would have been used (refused before a step started). */
+  amount: number;
+  /** `refused`: a step was not started because its estimate did not fit; `exceeded`: usage passed the limit. */
+  phase: 'refused' | 'exceeded';
+  stepId?: string;
+}
+
+export class BudgetExceededError extends BatonError {
+  readonly budget: BudgetName;
+  readonly scope: string;
+  readonly limit: number;
+  readonly amount: number;
+  readonly phase: 'refused' | 'exceeded';
+  readonly stepId: string | undefined;
+
+  constructor(details: BudgetExceededDetails) {
+    const what = details.scope === 'run' ? 'run' : `step "${details.scope}"`;
+    const verb =
+      details.phase === 'refused'
+        ? `refused to start step "${details.stepId}": its estimate would bring the ${what}'s`
+        : `the ${what} exceeded its`;
+    super(
+      'budget-exceeded',
+      `${verb} ${details.budget} budget to ${round(details.amount)} (limit ${round(details.limit)})`,
+    );
+    this.name = 'BudgetExceededError';
+    this.budget = details.budget;
+    this.scope = details.scope;
+    this.limit = details.limit;
+    this.amount = details.amount;
+    this.phase = details.phase;
+    this.stepId = details.stepId;
+  }
+
+  static override isInstance(error: unknown): error is BudgetExceededError {
+    return BatonError.isInstance(error) && error.code === 'budget-exceeded';
+  }
+
+  override toJSON(): Record<string, unknown> {
+    const { budget, scope, limit, amount, phase, stepId } = this;
+    return { ...super.toJSON(), budget, scope, limit, amount, phase, stepId };
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}

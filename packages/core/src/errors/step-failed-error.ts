@@ -1,0 +1,26 @@
+/** A run failed because a step failed for good (retries exhausted, not retryable, no fallback left). */
+import { BatonError } from './baton-error.js';
+
+export class StepFailedError extends BatonError {
+  readonly stepId: string;
+  readonly target: string | undefined;
+  readonly attempts: number;
+
+  constructor(stepId: string, target: string | undefined, attempts: number, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    const where = target ? `step "${stepId}" (${target})` : `step "${stepId}"`;
+    super('step-failed', `${where} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}`, { cause });
+    this.name = 'StepFailedError';
+    this.stepId = stepId;
+    this.target = target;
+    this.attempts = attempts;
+  }
+
+  static override isInstance(error: unknown): error is StepFailedError {
+    return BatonError.isInstance(error) && error.code === 'step-failed';
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), stepId: this.stepId, target: this.target, attempts: this.attempts };
+  }
+}

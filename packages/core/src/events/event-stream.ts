@@ -1,0 +1,54 @@
+/**
+ * A buffered, multi-reader event stream: every reader gets every event from the start, whenever it starts reading,
+ * so a caller cannot miss the first events of a run by subscribing a moment late.
+ */
+
+export class EventStream<T> implements AsyncIterable<T> {
+  private readonly buffer: T[] = [];
+  private readonly waiting = new Set<() => void>();
+  private closed = false;
+  private readonly listeners: ((event: T) => void)[] = [];
+
+  constructor(private readonly retain = true) {}
+
+  push(event: T): void {
+    if (this.closed) return;
+    if (this.retain) this.buffer.push(event);
+    for (const listener of this.listeners) listener(event);
+    if (this.waiting.size > 0) this.wake();
+  }
+
+  /** Calls `listener` for every later event, synchronously; returns a function that stops it. */
+  subscribe(listener: (event: T) => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const at = this.listeners.indexOf(listener);
+      if (at !== -1) this.listeners.splice(at, 1);
+    };
+  }
+
+  close(): void {
+    this.closed = true;
+    this.wake();
+  }
+
+  /** Events so far (empty when the stream does not retain events). */
+  snapshot(): readonly T[] {
+    return this.buffer;
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    let next = 0;
+    while (true) {
+      while (next < this.buffer.length) yield this.buffer[next++] as T;
+      if (this.closed) return;
+      await new Promise<void>((resolve) => this.waiting.add(resolve));
+    }
+  }
+
+  private wake(): void {
+    const waiting = [...this.waiting];
+    this.waiting.clear();
+    for (const resolve of waiting) resolve();
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The events a run emits, named noun-verb. Every event carries the run id, a timestamp (ms since epoch) and a path
+ * that places it in the run: `[runId]`, `[runId, stepId]`, `[runId, loopId, 'iteration-2', stepId, 'replicate-1']`.
+ */
+import type { BudgetName } from '../errors/budget-exceeded-error.js';
+import type { Usage } from '../registry/target.js';
+
+export interface SerializedError {
+  name: string;
+  code: string;
+  message: string;
+  retryable: boolean;
+  [key: string]: unknown;
+}
+
+interface EventBase {
+  runId: string;
+  timestamp: number;
+  path: readonly string[];
+}
+
+interface StepEventBase extends EventBase {
+  stepId: string;
+  attempt: number;
+}
+
+export type RunEvent =
+  | (EventBase & { type: 'run-start'; steps: number; parallelGroups: readonly (readonly string[])[] })
+  | (EventBase & { type: 'run-finish'; output: unknown; durationMs: number; usage: Required<UsageTotals> })
+  | (EventBase & { type: 'run-error'; error: SerializedError; durationMs: number })
+  | (EventBase & { type: 'run-cancel'; reason: string; durationMs: number })
+  | (StepEventBase & { type: 'step-start'; target: string | undefined })
+  | (StepEventBase & { type: 'step-retry'; target: string; error: SerializedError; delayMs: number; fallback?: string })
+  | (StepEventBase & {
+      type: 'step-finish';
+      target: string | undefined;
+      output: unknown;
+      durationMs: number;
+      usage: UsageTotals;
+      /** Set when an idempotency key matched an earlier call and its result was reused. */
+      reused?: boolean;
+    })
+  | (StepEventBase & { type: 'step-error'; target: string | undefined; error: SerializedError; durationMs: number })
+  | (StepEventBase & { type: 'step-skip'; reason: string })
+  | (EventBase & {
+      type: 'budget-warning';
+      stepId?: string;
+      budget: BudgetName;
+      scope: string;
+      limit: number;
+      used: number;
+    })
+  | (StepEventBase & { type: 'replicate-start'; index: number })
+  | (StepEventBase & { type: 'replicate-finish'; index: number; durationMs: number; error?: SerializedError })
+  | (StepEventBase & { type: 'bundle-ready'; confidence: number; ran: number; earlyStopped: boolean });
+
+export type RunEventType = RunEvent['type'];
+
+/** Usage summed over a step or a run. */
+export interface UsageTotals {
+  tokens: number;
+  costUsd: number;
+}
+
+export function totalsOf(usage: Usage): UsageTotals {
+  const tokens = usage.tokens ?? (usage.inputTokens ?? 0) + (usage.outputTokens ?? 0);
+  return { tokens, costUsd: usage.costUsd ?? 0 };
+}

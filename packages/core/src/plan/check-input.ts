@@ -1,0 +1,74 @@
+/**
+ * Checks a step's input against its target's input schema before anything runs: literal parts are validated as
+ * they are, referenced parts by comparing the type the referenced field declares with the type the input expects.
+ */
+import type { Problem } from '../errors/validation-error.js';
+import type { CompiledSchema, JsonSchema } from '../schema/schema.js';
+import { schemaAtPath, typeList, typesCompatible } from '../schema/schema-path.js';
+import type { PathSegment } from './expression.js';
+import { type CompiledValue, type FoundReference, formatPath, isReference } from './reference.js';
+
+/** The schema a reference points at, when it is known. */
+export type ReferenceSchema = (path: readonly PathSegment[]) => JsonSchema | undefined;
+
+const PLACEHOLDER = Object.freeze({ placeholder: 'reference' });
+
+export function checkInput(
+  input: unknown,
+  compiled: CompiledValue,
+  schema: CompiledSchema,
+  where: string,
+  schemaOf: ReferenceSchema,
+  problems: Problem[],
+): void {
+  const holes = compiled.refs.map((ref) => formatPath(ref.at));
+  const probe = replaceReferences(input);
+  for (const problem of schema.validate(probe)) {
+    if (holes.some((hole) => covers(hole, problem.path))) continue;
+    problems.push({ ...problem, path: problem.path ? `${where}.${problem.path}` : where });
+  }
+  for (const ref of compiled.refs) checkReferenceType(ref, schema.jsonSchema, where, schemaOf, problems);
+}
+
+function checkReferenceType(
+  ref: FoundReference,
+  inputSchema: JsonSchema,
+  where: string,
+  schemaOf: ReferenceSchema,
+  problems: Problem[],
+): void {
+  const expectedAt = schemaAtPath(inputSchema, ref.at);
+  if (!expectedAt.found) return;
+  const expected = typeList(expectedAt.schema);
+  if (!expected) return;
+  const given = ref.kind === 'template' ? ['string'] : typesOf(schemaOf(ref.path));
+  if (!given || typesCompatible(given, expected)) return;
+  if (ref.hasDefault && given.includes('null')) return;
+  const location = ref.at.length > 0 ? `${where}.${formatPath(ref.at)}` : where;
+  const source = ref.kind === 'template' ? `a template string using ${formatPath(ref.path)}` : formatPath(ref.path);
+  problems.push({
+    path: location,
+    code: 'type-mismatch',
+    message: `expects ${expected.join(' or ')} but ${source} is ${given.join(' or ')}`,
+  });
+}
+
+function typesOf(schema: JsonSchema | undefined): string[] | undefined {
+  return schema === undefined ? undefined : typeList(schema);
+}
+
+function covers(hole: string, path: string): boolean {
+  if (hole === '') return true;
+  return path === hole || path.startsWith(`${hole}.`) || path.startsWith(`${hole}[`);
+}
+
+function replaceReferences(value: unknown): unknown {
+  if (isReference(value)) return PLACEHOLDER;
+  if (typeof value === 'string') return value.includes('{{') ? PLACEHOLDER : value;
+  if (typeof value === 'object' && value !== null && '$literal' in value) return (value as { $literal: unknown }).$literal;
+  if (Array.isArray(value)) return value.map(replaceReferences);
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceReferences(v)]));
+  }
+  return value;
+}

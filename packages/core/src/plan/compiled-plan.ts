@@ -1,0 +1,50 @@
+/** A plan after validation: steps indexed, references compiled, dependencies and parallel groups derived. */
+import type { TargetQuery } from '../registry/target-ref.js';
+import type { Expression } from './expression.js';
+import type { Budget, EvidenceOptions, Plan, PlanStep, StepPolicy } from './plan.js';
+import type { CompiledValue } from './reference.js';
+
+export interface CompiledLoop {
+  body: CompiledGraph;
+  until: Expression;
+  maxIterations: number;
+  onExhausted: 'continue' | 'fail';
+}
+
+export interface CompiledStep {
+  readonly id: string;
+  readonly index: number;
+  readonly spec: PlanStep;
+  /** Undefined for a loop step. */
+  readonly target: TargetQuery | undefined;
+  /** `name@range` or `capability:x`, for events and errors. */
+  readonly targetLabel: string | undefined;
+  readonly input: CompiledValue;
+  readonly when: Expression | undefined;
+  readonly trigger: 'all' | 'any';
+  /** Indexes of the steps in the same graph this one waits for. */
+  readonly deps: readonly number[];
+  readonly dependents: readonly number[];
+  readonly loop: CompiledLoop | undefined;
+  readonly idempotencyKey: CompiledValue | undefined;
+  readonly policy: StepPolicy | undefined;
+  readonly budget: Budget | undefined;
+  readonly evidence: EvidenceOptions | undefined;
+}
+
+export interface CompiledGraph {
+  readonly steps: readonly CompiledStep[];
+  readonly byId: ReadonlyMap<string, CompiledStep>;
+  /** Step ids that may run together, in the order they become ready. */
+  readonly parallelGroups: readonly (readonly string[])[];
+  /** Steps nothing depends on. */
+  readonly sinks: readonly string[];
+}
+
+export interface CompiledPlan {
+  readonly source: Plan;
+  readonly graph: CompiledGraph;
+  readonly output: CompiledValue | undefined;
+  readonly budget: Budget | undefined;
+  readonly parallelGroups: readonly (readonly string[])[];
+}

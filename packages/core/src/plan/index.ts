@@ -1,0 +1,17 @@
+export type { CompiledGraph, CompiledLoop, CompiledPlan, CompiledStep } from './compiled-plan.js';
+export { type Expression, ExpressionError, evaluateCondition, parseExpression, type PathSegment } from './expression.js';
+export type {
+  BreakerPolicy,
+  Budget,
+  EvidenceOptions,
+  InputValue,
+  Literal,
+  LoopSpec,
+  Plan,
+  PlanStep,
+  Reference,
+  RetryPolicy,
+  StepPolicy,
+} from './plan.js';
+export { formatPath, parsePath, readPath } from './reference.js';
+export { compilePlan, type PlanValidation, type ValidatePlanOptions, validatePlan } from './validate-plan.js';

@@ -1,0 +1,119 @@
+/**
+ * The plan format: JSON that names steps, the target each calls, and how each step's input is built from literals,
+ * the request and earlier steps' outputs. Dependencies come from references plus `dependsOn`.
+ *
+ * @example
+ * const plan: Plan = {
+ *   steps: [
+ *     { id: 'lookup', target: 'customer-lookup', input: { id: { $ref: 'request.data.customerId' } } },
+ *     { id: 'greet', target: 'writer', input: { text: 'Hello {{steps.lookup.output.name}}' } },
+ *   ],
+ * };
+ */
+import type { TargetRef } from '../registry/target-ref.js';
+
+/** `{ "$ref": "steps.lookup.output.items[0].id" }`, with a value to use when the path resolves to nothing. */
+export interface Reference {
+  $ref: string;
+  default?: unknown;
+}
+
+/** `{ "$literal": … }` passes a value through untouched, even if it contains `$ref` keys or `{{`. */
+export interface Literal {
+  $literal: unknown;
+}
+
+/** A literal, a reference, a string with `{{path}}` templates, or arrays/objects of these. */
+export type InputValue = unknown;
+
+export interface RetryPolicy {
+  /** Attempts in all, including the first. @default 3 */
+  maxAttempts?: number;
+  /** @default 100 */
+  initialDelayMs?: number;
+  /** @default 30000 */
+  maxDelayMs?: number;
+  /** @default 2 */
+  backoffFactor?: number;
+  /** `full` draws each delay uniformly from [0, computed delay]; `none` uses it as is. @default 'full' */
+  jitter?: 'full' | 'none';
+  /** Wait as long as an error's `retryAfter` asks (seconds or HTTP date), up to `maxDelayMs`. @default true */
+  respectRetryAfter?: boolean;
+  /** Error codes or names never retried, in addition to errors marked non-retryable. */
+  nonRetryable?: readonly string[];
+}
+
+export interface BreakerPolicy {
+  /** Consecutive failures that open the breaker. @default 5 */
+  threshold?: number;
+  /** How long it stays open before letting one trial call through. @default 30000 */
+  halfOpenAfterMs?: number;
+}
+
+export interface StepPolicy {
+  /** Per-attempt timeout. */
+  timeoutMs?: number;
+  retry?: RetryPolicy | false;
+  /** A breaker per target; `false` turns it off for this step. */
+  breaker?: BreakerPolicy | false;
+  /** Targets tried, in order, when the step's own target fails for good or its breaker is open. */
+  fallback?: TargetRef | readonly TargetRef[];
+  /** A template such as `"charge-{{request.data.orderId}}"`: a repeated key returns the first result. */
+  idempotencyKey?: string;
+}
+
+export interface Budget {
+  tokens?: number;
+  costUsd?: number;
+  timeMs?: number;
+  /** Share of a budget at which a `budget-warning` event fires. @default 0.8 */
+  warnAt?: number;
+}
+
+export interface EvidenceOptions {
+  /** Replicates to run. */
+  k: number;
+  /** Distance at or below which two replicates agree. @default 0.2 */
+  epsilon?: number;
+  /** @default k */
+  maxParallel?: number;
+  /** Stop after two replicates when they agree. @default true */
+  adaptive?: boolean;
+  /** `auto` (field by field for objects, tokens for text), `text`, or the name of a distance given to `createEngine({ distances })`. @default 'auto' */
+  distance?: string;
+}
+
+export interface LoopSpec {
+  /** The sub-sequence repeated each iteration. */
+  steps: PlanStep[];
+  /** Condition checked after each iteration; the loop ends when it holds. */
+  until: string;
+  /** Required upper bound on iterations. */
+  maxIterations: number;
+  /** What happens when `until` never held: `continue` ends the loop with `exhausted: true`. @default 'continue' */
+  onExhausted?: 'continue' | 'fail';
+}
+
+export interface PlanStep {
+  id: string;
+  /** What to call; omitted for a loop step. */
+  target?: TargetRef;
+  input?: InputValue;
+  dependsOn?: readonly string[];
+  /** A condition over references; false skips the step. */
+  when?: string;
+  /** `all`: run when every dependency succeeded; `any`: when at least one did (the rest may be skipped). @default 'all' */
+  trigger?: 'all' | 'any';
+  loop?: LoopSpec;
+  policy?: StepPolicy;
+  budget?: Budget;
+  /** Run the step K times and keep the consensus (an evidence bundle). */
+  evidence?: EvidenceOptions;
+}
+
+export interface Plan {
+  steps: PlanStep[];
+  /** What the run returns, built like a step input; defaults to the outputs of the steps nothing depends on. */
+  output?: InputValue;
+  budget?: Budget;
+}

@@ -1,0 +1,194 @@
+/**
+ * References into run state: parsing `steps.lookup.output.items[0].id` into segments, reading a path safely, and
+ * compiling a step input (literals, `$ref` objects, `{{path}}` templates) into a resolver built once per plan.
+ */
+import type { Problem } from '../errors/validation-error.js';
+import type { PathSegment } from './expression.js';
+
+export type Lookup = (path: readonly PathSegment[]) => unknown;
+
+const FORBIDDEN = new Set(['__proto__', 'prototype', 'constructor']);
+const SEGMENT = /\.([A-Za-z_$][\w$-]*)|\[(\d+)\]|\[(['"])((?:\\.|(?!\3).)*)\3\]/y;
+const ROOT = /^[A-Za-z_$][\w$-]*/;
+const TEMPLATE = /\{\{\s*([^{}]+?)\s*\}\}/g;
+
+/** Parses a path; returns a string describing the problem when it is malformed. */
+export function parsePath(source: string): PathSegment[] | string {
+  const root = ROOT.exec(source);
+  if (!root) return `"${source}" must start with a name such as request or steps`;
+  const segments: PathSegment[] = [root[0]];
+  let at = root[0].length;
+  while (at < source.length) {
+    SEGMENT.lastIndex = at;
+    const match = SEGMENT.exec(source);
+    if (!match) return `cannot read "${source}" at position ${at}: expected .name, [index] or ['key']`;
+    segments.push(match[1] ?? (match[2] !== undefined ? Number(match[2]) : (match[4] ?? '').replace(/\\(.)/g, '$1')));
+    at = SEGMENT.lastIndex;
+  }
+  const bad = segments.find((s) => typeof s === 'string' && FORBIDDEN.has(s));
+  if (bad !== undefined) return `"${source}" uses the forbidden name "${String(bad)}"`;
+  return segments;
+}
+
+export function formatPath(segments: readonly PathSegment[]): string {
+  let out = '';
+  for (const s of segments) out += typeof s === 'number' ? `[${s}]` : out ? `.${s}` : s;
+  return out;
+}
+
+/** Reads `segments[from..]` inside `value`: own properties only, array indexes and `length`. */
+export function readPath(value: unknown, segments: readonly PathSegment[], from = 0): unknown {
+  let current = value;
+  for (let i = from; i < segments.length; i++) {
+    if (current === null || typeof current !== 'object') return undefined;
+    const key = segments[i] as PathSegment;
+    if (Array.isArray(current)) {
+      current = key === 'length' ? current.length : current[key as number];
+    } else {
+      current = Object.hasOwn(current, key) ? (current as Record<PathSegment, unknown>)[key] : undefined;
+    }
+  }
+  return current;
+}
+
+export function isReference(value: unknown): value is { $ref: string; default?: unknown } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && '$ref' in value;
+}
+
+function isLiteral(value: unknown): value is { $literal: unknown } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && '$literal' in value;
+}
+
+/** A reference found in a value, with where it sits in that value. */
+export interface FoundReference {
+  path: PathSegment[];
+  /** Where in the input the reference sits (`['customer', 'id']`). */
+  at: PathSegment[];
+  /** `ref` for `{ $ref }` or a string that is one whole template; `template` when it is part of a longer string. */
+  kind: 'ref' | 'template';
+  hasDefault: boolean;
+}
+
+export interface CompiledValue {
+  refs: FoundReference[];
+  /** True when nothing needs resolving: the value can be used as is. */
+  constant: boolean;
+  resolve(lookup: Lookup): unknown;
+}
+
+/**
+ * Compiles an input value once. `problems` receives malformed references with paths under `where`.
+ */
+export function compileValue(value: unknown, where: string, problems: Problem[]): CompiledValue {
+  const refs: FoundReference[] = [];
+  const resolve = build(value, [], where, refs, problems);
+  if (refs.length === 0) {
+    const fixed = deepFreeze(unwrapLiterals(value));
+    return { refs, constant: true, resolve: () => fixed };
+  }
+  return { refs, constant: false, resolve };
+}
+
+function build(
+  value: unknown,
+  at: PathSegment[],
+  where: string,
+  refs: FoundReference[],
+  problems: Problem[],
+): (lookup: Lookup) => unknown {
+  if (isLiteral(value)) {
+    const fixed = deepFreeze(structuredClone(value.$literal));
+    return () => fixed;
+  }
+  if (isReference(value)) {
+    const location = formatPath([where, ...at]);
+    if (typeof value.$ref !== 'string') {
+      problems.push({ path: location, code: 'invalid-reference', message: '$ref must be a string path' });
+      return () => undefined;
+    }
+    const path = parsePath(value.$ref);
+    if (typeof path === 'string') {
+      problems.push({ path: location, code: 'invalid-reference', message: path });
+      return () => undefined;
+    }
+    const hasDefault = 'default' in value;
+    refs.push({ path, at, kind: 'ref', hasDefault });
+    const fallback = value.default;
+    return hasDefault ? (lookup) => lookup(path) ?? fallback : (lookup) => lookup(path);
+  }
+  if (typeof value === 'string') return buildTemplate(value, at, where, refs, problems);
+  if (Array.isArray(value)) {
+    const items = value.map((item, i) => build(item, [...at, i], where, refs, problems));
+    return (lookup) => items.map((item) => item(lookup));
+  }
+  if (typeof value === 'object' && value !== null) {
+    const entries = Object.entries(value).map(
+      ([key, item]) => [key, build(item, [...at, key], where, refs, problems)] as const,
+    );
+    return (lookup) => {
+      const out: Record<string, unknown> = {};
+      for (const [key, item] of entries) out[key] = item(lookup);
+      return out;
+    };
+  }
+  return () => value;
+}
+
+function buildTemplate(
+  text: string,
+  at: PathSegment[],
+  where: string,
+  refs: FoundReference[],
+  problems: Problem[],
+): (lookup: Lookup) => unknown {
+  if (!text.includes('{{')) return () => text;
+  const parts: (string | PathSegment[])[] = [];
+  let last = 0;
+  for (const match of text.matchAll(TEMPLATE)) {
+    const path = parsePath(match[1] as string);
+    if (typeof path === 'string') {
+      problems.push({ path: formatPath([where, ...at]), code: 'invalid-reference', message: path });
+      return () => text;
+    }
+    if (match.index > last) parts.push(text.slice(last, match.index));
+    parts.push(path);
+    last = match.index + match[0].length;
+  }
+  if (last < text.length) parts.push(text.slice(last));
+  const whole = parts.length === 1 && Array.isArray(parts[0]);
+  for (const part of parts) {
+    if (Array.isArray(part)) refs.push({ path: part, at, kind: whole ? 'ref' : 'template', hasDefault: false });
+  }
+  if (whole) {
+    const path = parts[0] as PathSegment[];
+    return (lookup) => lookup(path);
+  }
+  return (lookup) => {
+    let out = '';
+    for (const part of parts) out += typeof part === 'string' ? part : stringify(lookup(part));
+    return out;
+  };
+}
+
+function stringify(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+/** Constant inputs are shared by every run of a plan, so they are frozen: a handler cannot change the next run's. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const item of Object.values(value)) deepFreeze(item);
+  }
+  return value;
+}
+
+function unwrapLiterals(value: unknown): unknown {
+  if (isLiteral(value)) return structuredClone(value.$literal);
+  if (Array.isArray(value)) return value.map(unwrapLiterals);
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapLiterals(v)]));
+  }
+  return value;
+}

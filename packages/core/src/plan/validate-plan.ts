@@ -1,0 +1,328 @@
+/**
+ * Validates a plan against a registry and compiles it. Every problem is returned as data (`{ path, code, message }`)
+ * so that an LLM planner can repair its own plan: unknown targets, references to unknown steps or to fields the
+ * referenced output schema lacks, inputs that break the target's input schema, cycles outside a loop, duplicate ids,
+ * and steps that can never run. A valid plan comes back compiled, with its parallel groups.
+ */
+import type { Problem } from '../errors/validation-error.js';
+import { ValidationError } from '../errors/validation-error.js';
+import type { Registry } from '../registry/registry.js';
+import { describeQuery, parseTargetRef, type TargetRef } from '../registry/target-ref.js';
+import { checkInput } from './check-input.js';
+import type { CompiledGraph, CompiledPlan, CompiledStep } from './compiled-plan.js';
+import { type Expression, type PathSegment, parseExpression } from './expression.js';
+import type { Plan, PlanStep } from './plan.js';
+import { findCycles, findNeverRuns, type GraphNode, parallelLayers } from './plan-graph.js';
+import {
+  type Context,
+  checkReference,
+  type Frame,
+  hint,
+  outputSchemaOf,
+  resolvesInChain,
+  schemaForReference,
+} from './plan-scope.js';
+import { compileValue, formatPath } from './reference.js';
+import { validateBudget, validateEvidence, validateLoopBounds, validatePolicy } from './validate-step-options.js';
+
+export interface ValidatePlanOptions {
+  /** Names of custom evidence distances the engine knows. */
+  distances?: readonly string[];
+}
+
+export type PlanValidation =
+  | { valid: true; problems: []; plan: CompiledPlan; parallelGroups: readonly (readonly string[])[] }
+  | { valid: false; problems: Problem[]; plan?: undefined; parallelGroups?: undefined };
+
+const STEP_ID = /^[A-Za-z_][\w-]{0,127}$/;
+
+/**
+ * @example
+ * const result = validatePlan(plan, registry);
+ * if (!result.valid) console.log(result.problems); // [{ path: 'steps[1].target', code: 'unknown-target', ... }]
+ */
+export function validatePlan(plan: unknown, registry: Registry, options: ValidatePlanOptions = {}): PlanValidation {
+  const problems: Problem[] = [];
+  if (typeof plan !== 'object' || plan === null || Array.isArray(plan)) {
+    return { valid: false, problems: [{ path: '', code: 'type', message: 'a plan must be an object with a "steps" array' }] };
+  }
+  const source = plan as Plan;
+  const context: Context = { registry, problems, distances: options.distances ?? [], allIds: new Map() };
+  collectIds(source.steps, 'steps', context);
+  const { graph } = validateGraph(source.steps, 'steps', undefined, context);
+  validateBudget(source.budget, 'budget', problems);
+  const top: Frame | undefined = graph ? frameOf(graph, undefined, context) : undefined;
+  let output: CompiledPlan['output'];
+  if (source.output !== undefined) {
+    output = compileValue(source.output, 'output', problems);
+    if (top) for (const ref of output.refs) checkReference(ref.path, 'output', top, undefined, context);
+  }
+  if (problems.length > 0 || !graph) return { valid: false, problems };
+  const compiled: CompiledPlan = {
+    source,
+    graph,
+    output,
+    budget: source.budget,
+    parallelGroups: graph.parallelGroups,
+  };
+  return { valid: true, problems: [], plan: compiled, parallelGroups: graph.parallelGroups };
+}
+
+/** Validates and compiles, throwing a ValidationError that carries every problem. */
+export function compilePlan(plan: unknown, registry: Registry, options: ValidatePlanOptions = {}): CompiledPlan {
+  const result = validatePlan(plan, registry, options);
+  if (!result.valid) throw new ValidationError('invalid plan', result.problems);
+  return result.plan;
+}
+
+function collectIds(steps: unknown, where: string, context: Context): void {
+  if (!Array.isArray(steps)) return;
+  steps.forEach((step, i) => {
+    if (typeof step !== 'object' || step === null) return;
+    const { id, loop } = step as PlanStep;
+    const path = `${where}[${i}]`;
+    if (typeof id === 'string' && STEP_ID.test(id)) {
+      const first = context.allIds.get(id);
+      if (first !== undefined) {
+        context.problems.push({ path: `${path}.id`, code: 'duplicate-id', message: `step id "${id}" is already used at ${first}` });
+      } else context.allIds.set(id, path);
+    }
+    if (loop && typeof loop === 'object') collectIds(loop.steps, `${path}.loop.steps`, context);
+  });
+}
+
+function frameOf(graph: CompiledGraph, parent: Frame | undefined, context: Context, loopIds?: Set<string>): Frame {
+  const frame: Frame = { parent, ids: new Map(), schemas: new Map(), hasEvidence: new Set(), loopIds };
+  for (const step of graph.steps) {
+    frame.ids.set(step.id, step.index);
+    frame.schemas.set(step.id, outputSchemaOf(step.spec, context));
+    if (step.evidence) frame.hasEvidence.add(step.id);
+  }
+  return frame;
+}
+
+function validateGraph(
+  steps: unknown,
+  where: string,
+  parent: Frame | undefined,
+  context: Context,
+  loopIds?: Set<string>,
+): { graph?: CompiledGraph; external: Set<string> } {
+  const { problems } = context;
+  const external = new Set<string>();
+  if (!Array.isArray(steps) || steps.length === 0) {
+    problems.push({ path: where, code: 'required', message: 'steps must be a non-empty array of steps' });
+    return { external };
+  }
+  const frame: Frame = { parent, ids: new Map(), schemas: new Map(), hasEvidence: new Set(), loopIds };
+  steps.forEach((step: PlanStep, i) => {
+    if (typeof step !== 'object' || step === null) return;
+    if (typeof step.id !== 'string' || !STEP_ID.test(step.id)) {
+      problems.push({
+        path: `${where}[${i}].id`,
+        code: 'invalid-id',
+        message: `step id must start with a letter or "_" and hold only letters, digits, "_" or "-" (at most 128), got ${JSON.stringify(step.id)}`,
+      });
+      return;
+    }
+    if (!frame.ids.has(step.id)) frame.ids.set(step.id, i);
+    frame.schemas.set(step.id, outputSchemaOf(step, context));
+    if (step.evidence) frame.hasEvidence.add(step.id);
+  });
+
+  const compiled: CompiledStep[] = [];
+  const deps: Set<number>[] = [];
+  steps.forEach((raw: unknown, i) => {
+    const path = `${where}[${i}]`;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      problems.push({ path, code: 'type', message: 'a step must be an object' });
+      return;
+    }
+    const step = raw as PlanStep;
+    if (frame.ids.get(step.id) !== i) return;
+    const stepDeps = new Set<number>();
+    deps[i] = stepDeps;
+    const addDependency = (id: string | undefined) => {
+      if (id === undefined) return;
+      const local = frame.ids.get(id);
+      if (local !== undefined) stepDeps.add(local);
+      else external.add(id);
+    };
+    const refCheck = (refPath: readonly PathSegment[], location: string) =>
+      addDependency(checkReference(refPath, location, frame, step.id, context));
+
+    const target = step.target === undefined ? undefined : checkTarget(step.target, `${path}.target`, context);
+    if (step.target === undefined && step.loop === undefined) {
+      problems.push({ path: `${path}.target`, code: 'required', message: `step "${step.id}" needs a target (or a loop)` });
+    }
+    if (step.target !== undefined && step.loop !== undefined) {
+      problems.push({ path: `${path}.loop`, code: 'conflict', message: 'a step has either a target or a loop, not both' });
+    }
+    const input = compileValue(step.input ?? {}, `${path}.input`, problems);
+    for (const ref of input.refs) refCheck(ref.path, `${path}.input${ref.at.length ? `.${formatPath(ref.at)}` : ''}`);
+    const described = step.target === undefined ? undefined : context.registry.describe(step.target);
+    if (described?.input && step.input !== undefined) {
+      checkInput(step.input, input, described.input, `${path}.input`, (p) => schemaForReference(p, frame), problems);
+    } else if (described?.input && step.input === undefined) {
+      for (const problem of described.input.validate({})) {
+        problems.push({ ...problem, path: `${path}.input${problem.path ? `.${problem.path}` : ''}` });
+      }
+    }
+    const when = parseCondition(step.when, `${path}.when`, problems);
+    for (const ref of when?.references ?? []) refCheck(ref, `${path}.when`);
+    for (const dep of step.dependsOn ?? []) {
+      if (typeof dep !== 'string' || !resolvesInChain(dep, frame)) {
+        problems.push({
+          path: `${path}.dependsOn`,
+          code: 'unknown-step',
+          message: `depends on unknown step ${JSON.stringify(dep)}${hint(dep, frame, context)}`,
+        });
+      } else if (dep === step.id) {
+        problems.push({ path: `${path}.dependsOn`, code: 'cycle', message: `step "${step.id}" depends on itself` });
+      } else addDependency(dep);
+    }
+    if (step.dependsOn !== undefined && !Array.isArray(step.dependsOn)) {
+      problems.push({ path: `${path}.dependsOn`, code: 'type', message: 'dependsOn must be an array of step ids' });
+    }
+    if (step.trigger !== undefined && step.trigger !== 'all' && step.trigger !== 'any') {
+      problems.push({ path: `${path}.trigger`, code: 'enum', message: `trigger must be "all" or "any", got ${JSON.stringify(step.trigger)}` });
+    }
+    validatePolicy(step.policy, `${path}.policy`, problems);
+    const fallbacks = step.policy?.fallback;
+    for (const [j, ref] of (Array.isArray(fallbacks) ? fallbacks : fallbacks ? [fallbacks] : []).entries()) {
+      checkTarget(ref, `${path}.policy.fallback${Array.isArray(fallbacks) ? `[${j}]` : ''}`, context);
+    }
+    let idempotencyKey: CompiledStep['idempotencyKey'];
+    if (typeof step.policy?.idempotencyKey === 'string') {
+      idempotencyKey = compileValue(step.policy.idempotencyKey, `${path}.policy.idempotencyKey`, problems);
+      for (const ref of idempotencyKey.refs) refCheck(ref.path, `${path}.policy.idempotencyKey`);
+    }
+    validateBudget(step.budget, `${path}.budget`, problems);
+    validateEvidence(step.evidence, `${path}.evidence`, context.distances, problems);
+
+    let loop: CompiledStep['loop'];
+    if (step.loop !== undefined) {
+      if (typeof step.loop !== 'object' || step.loop === null) {
+        problems.push({ path: `${path}.loop`, code: 'type', message: 'loop must be an object' });
+      } else {
+        validateLoopBounds(step.loop as unknown as Record<string, unknown>, `${path}.loop`, problems);
+        const bodyIds = new Set((Array.isArray(step.loop.steps) ? step.loop.steps : []).map((s) => s?.id));
+        const body = validateGraph(step.loop.steps, `${path}.loop.steps`, frame, context, bodyIds as Set<string>);
+        for (const id of body.external) addDependency(id);
+        const until = parseCondition(step.loop.until, `${path}.loop.until`, problems);
+        if (body.graph && until) {
+          const bodyFrame = frameOf(body.graph, frame, context, bodyIds as Set<string>);
+          for (const ref of until.references) addDependency(checkReference(ref, `${path}.loop.until`, bodyFrame, undefined, context));
+          loop = {
+            body: body.graph,
+            until,
+            maxIterations: step.loop.maxIterations,
+            onExhausted: step.loop.onExhausted ?? 'continue',
+          };
+        }
+      }
+    }
+    compiled[i] = {
+      id: step.id,
+      index: i,
+      spec: step,
+      target,
+      targetLabel: step.target === undefined ? undefined : labelOf(step.target),
+      input,
+      when,
+      trigger: step.trigger ?? 'all',
+      deps: [],
+      dependents: [],
+      loop,
+      idempotencyKey,
+      policy: step.policy,
+      budget: step.budget,
+      evidence: step.evidence,
+    };
+  });
+  const graph = buildGraph(steps as PlanStep[], compiled, deps, where, problems);
+  return { graph, external };
+}
+
+function buildGraph(
+  steps: PlanStep[],
+  compiled: CompiledStep[],
+  deps: Set<number>[],
+  where: string,
+  problems: Problem[],
+): CompiledGraph | undefined {
+  if (compiled.length !== steps.length || compiled.some((s) => s === undefined)) return undefined;
+  const nodes: GraphNode[] = compiled.map((step, i) => ({
+    id: step.id,
+    deps: [...(deps[i] ?? [])].sort((a, b) => a - b),
+    trigger: step.trigger,
+    neverByCondition: step.when !== undefined && isConstantFalse(step.when),
+  }));
+  const cycles = findCycles(nodes);
+  const onCycle = new Set(cycles.flat());
+  for (const cycle of cycles) {
+    const names = cycle.map((i) => (nodes[i] as GraphNode).id);
+    problems.push({
+      path: `${where}[${cycle[0]}]`,
+      code: 'cycle',
+      message: `steps ${names.map((n) => `"${n}"`).join(' → ')} → "${names[0]}" form a cycle; repeat work with a loop step and maxIterations instead`,
+    });
+  }
+  for (const [i, reason] of findNeverRuns(nodes)) {
+    if (onCycle.has(i)) continue;
+    problems.push({ path: `${where}[${i}]`, code: 'never-runs', message: `step "${(nodes[i] as GraphNode).id}" can never run: ${reason}` });
+  }
+  if (cycles.length > 0) return undefined;
+  const dependents: number[][] = nodes.map(() => []);
+  nodes.forEach((node, i) => {
+    for (const d of node.deps) (dependents[d] as number[]).push(i);
+  });
+  const final = compiled.map((step, i) => ({ ...step, deps: (nodes[i] as GraphNode).deps, dependents: dependents[i] as number[] }));
+  const byId = new Map(final.map((s) => [s.id, s] as const));
+  const parallelGroups = parallelLayers(nodes).map((layer) => layer.map((i) => (nodes[i] as GraphNode).id));
+  const sinks = final.filter((s) => s.dependents.length === 0).map((s) => s.id);
+  return { steps: final, byId, parallelGroups, sinks };
+}
+
+function checkTarget(ref: TargetRef, path: string, context: Context) {
+  if (typeof ref !== 'string' && (typeof ref !== 'object' || ref === null)) {
+    context.problems.push({ path, code: 'type', message: 'target must be "name", "name@range" or { capability }' });
+    return undefined;
+  }
+  const query = parseTargetRef(ref);
+  if (!context.registry.has(query)) {
+    const known = context.registry.list().map((t) => t.name);
+    const list = known.length > 0 ? ` (registered: ${[...new Set(known)].sort().slice(0, 20).join(', ')})` : '';
+    context.problems.push({ path, code: 'unknown-target', message: `no registered target matches ${describeQuery(query)}${list}` });
+  }
+  return query;
+}
+
+function labelOf(ref: TargetRef): string {
+  if (typeof ref === 'string') return ref;
+  const base = ref.name ?? `capability:${ref.capability}`;
+  return ref.version ? `${base}@${ref.version}` : base;
+}
+
+function parseCondition(source: unknown, path: string, problems: Problem[]): Expression | undefined {
+  if (source === undefined) return undefined;
+  if (typeof source !== 'string') {
+    problems.push({ path, code: 'type', message: `a condition must be a string expression, got ${typeof source}` });
+    return undefined;
+  }
+  try {
+    return parseExpression(source);
+  } catch (error) {
+    problems.push({ path, code: 'invalid-expression', message: error instanceof Error ? error.message : String(error) });
+    return undefined;
+  }
+}
+
+function isConstantFalse(expression: Expression): boolean {
+  if (expression.references.length > 0) return false;
+  try {
+    return expression.evaluate(() => undefined) === false;
+  } catch {
+    return false;
+  }
+}

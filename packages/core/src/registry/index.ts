@@ -1,0 +1,12 @@
+export { createRegistry, type RegisterOptions, type Registry } from './registry.js';
+export type {
+  Handler,
+  HandlerContext,
+  Health,
+  RegisteredTarget,
+  TargetDefinition,
+  TargetKind,
+  Usage,
+} from './target.js';
+export { describeQuery, parseTargetRef, type TargetQuery, type TargetRef } from './target-ref.js';
+export { isValidTargetName, validateRegistration } from './validate-registration.js';

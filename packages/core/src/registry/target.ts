@@ -1,0 +1,75 @@
+/** What a registered agent, service or tool is: its identity, schemas, routing hints and handler. */
+import type { CompiledSchema, SchemaInput } from '../schema/schema.js';
+
+export type TargetKind = 'agent' | 'service' | 'tool';
+export type Health = 'healthy' | 'degraded' | 'down';
+
+/** Resource use a handler reports, or a target estimates before it runs. */
+export interface Usage {
+  /** Total tokens (input + output) when the parts are not given separately. */
+  tokens?: number;
+  inputTokens?: number;
+  outputTokens?: number;
+  costUsd?: number;
+}
+
+/** What the engine hands a handler besides its input. */
+export interface HandlerContext {
+  readonly runId: string;
+  readonly stepId: string;
+  /** 1 for the first try, 2 for the first retry, ... */
+  readonly attempt: number;
+  /** Aborted on cancellation, timeout, deadline or budget stop; pass it to fetch and friends. */
+  readonly signal: AbortSignal;
+  /** Present when the step has an idempotency key: send it to services that honour one. */
+  readonly idempotencyKey: string | undefined;
+  /** Where the call sits in the run, e.g. `['run-1', 'refine', 'iteration-2', 'draft']`. */
+  readonly path: readonly string[];
+  /** Adds usage to the step's and the run's budgets; may be called several times. */
+  reportUsage(usage: Usage): void;
+}
+
+export type Handler<I = unknown, O = unknown> = (input: I, context: HandlerContext) => O | Promise<O>;
+
+/** What `registry.register()` takes. */
+export interface TargetDefinition<I = any, O = any> {
+  /** Lowercase letters, digits, `-` and `.`; starts and ends alphanumeric; at most 253 characters. */
+  name: string;
+  /** @default 'tool' */
+  kind?: TargetKind;
+  /** What it does, for people and planners; at most 500 characters. */
+  description: string;
+  /** Semantic version. @default '1.0.0' */
+  version?: string;
+  /** zod schema or JSON Schema the input must satisfy. */
+  input?: SchemaInput;
+  /** zod schema or JSON Schema of the output; plan validation checks references against it. */
+  output?: SchemaInput;
+  capabilities?: readonly string[];
+  /** Higher wins among candidates of equal health. @default 0 */
+  priority?: number;
+  /** @default 'healthy' */
+  health?: Health;
+  handler: Handler<I, O>;
+  /** Estimated usage of one call, checked against budgets before the call starts. */
+  estimate?: (input: I) => Usage;
+  metadata?: Readonly<Record<string, unknown>>;
+}
+
+/** A target as the registry holds it: defaults applied, schemas compiled. */
+export interface RegisteredTarget {
+  readonly name: string;
+  readonly kind: TargetKind;
+  readonly description: string;
+  readonly version: string;
+  readonly capabilities: readonly string[];
+  readonly priority: number;
+  readonly health: Health;
+  readonly input: CompiledSchema | undefined;
+  readonly output: CompiledSchema | undefined;
+  readonly handler: Handler;
+  readonly estimate: ((input: unknown) => Usage) | undefined;
+  readonly metadata: Readonly<Record<string, unknown>>;
+  /** `name@version`: unique in a registry. */
+  readonly id: string;
+}

@@ -1,0 +1,50 @@
+/** Small helpers to make waiting and calling respect an AbortSignal. */
+import { CancelledError } from '../errors/cancelled-error.js';
+
+/** The error a signal was aborted with, as a Baton error where the reason is not one already. */
+export function abortError(signal: AbortSignal): unknown {
+  const reason = signal.reason;
+  return reason instanceof Error ? reason : new CancelledError(reason);
+}
+
+/** Resolves after `ms`, or rejects as soon as `signal` aborts. */
+export function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortError(signal));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Settles with `work`, or rejects when `signal` aborts first, so a handler that ignores its signal cannot hold a
+ * cancelled run open.
+ */
+export function raceAbort<T>(work: T | Promise<T>, signal: AbortSignal): Promise<T> {
+  if (!(work instanceof Promise)) return Promise.resolve(work);
+  if (signal.aborted) {
+    work.catch(() => {});
+    return Promise.reject(abortError(signal));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * One circuit breaker per target (cockatiel's consecutive-failure breaker). While open, calls fail fast with a
+ * BreakerOpenError so the step can take its fallback; after `halfOpenAfterMs` one trial call decides whether it closes.
+ */
+import { BrokenCircuitError, type CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen } from 'cockatiel';
+import { BreakerOpenError } from '../errors/breaker-open-error.js';
+import { CancelledError } from '../errors/cancelled-error.js';
+import { ValidationError } from '../errors/validation-error.js';
+import type { BreakerPolicy } from '../plan/plan.js';
+
+export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
+
+export const DEFAULT_BREAKER: Required<BreakerPolicy> = Object.freeze({ threshold: 5, halfOpenAfterMs: 30_000 });
+
+const STATES: Record<CircuitState, BreakerState> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'isolated',
+};
+
+/** Failures of the caller's own making (bad input, cancellation) say nothing about the target's health. */
+function countsAgainstTarget(error: Error): boolean {
+  return !ValidationError.isInstance(error) && !CancelledError.isInstance(error);
+}
+
+export class Breakers {
+  private readonly byTarget = new Map<string, { policy: CircuitBreakerPolicy; config: Required<BreakerPolicy> }>();
+
+  constructor(private readonly defaults: Required<BreakerPolicy> = DEFAULT_BREAKER) {}
+
+  /** Runs `call` through the target's breaker; throws BreakerOpenError while it is open. */
+  async execute<T>(target: string, config: BreakerPolicy | undefined, call: () => Promise<T>): Promise<T> {
+    const breaker = this.get(target, config);
+    try {
+      return await breaker.execute(call);
+    } catch (error) {
+      if (error instanceof BrokenCircuitError) throw new BreakerOpenError(target, { cause: error });
+      throw error;
+    }
+  }
+
+  /** True while calls to `target` would fail fast. */
+  isOpen(target: string): boolean {
+    const state = this.byTarget.get(target)?.policy.state;
+    return state === CircuitState.Open || state === CircuitState.Isolated;
+  }
+
+  state(target: string): BreakerState {
+    const entry = this.byTarget.get(target);
+    return entry ? STATES[entry.policy.state] : 'closed';
+  }
+
+  private get(target: string, config: BreakerPolicy | undefined) {
+    const found = this.byTarget.get(target);
+    // The first configuration seen for a target wins: steps that disagree must not keep resetting its state.
+    if (found) return found.policy;
+    const wanted = { ...this.defaults, ...config };
+    const policy = circuitBreaker(handleWhen(countsAgainstTarget), {
+      halfOpenAfter: wanted.halfOpenAfterMs,
+      breaker: new ConsecutiveBreaker(wanted.threshold),
+    });
+    this.byTarget.set(target, { policy, config: wanted });
+    return policy;
+  }
+}

@@ -1,0 +1,259 @@
+/**
+ * Runs one graph of steps (a plan, or one iteration of a loop body): starts each step as soon as its dependencies
+ * are done, within the run's parallelism limit; evaluates `when`; skips what cannot run; repeats loop bodies.
+ */
+import { BatonError } from '../errors/baton-error.js';
+import { StepFailedError } from '../errors/step-failed-error.js';
+import { ValidationError } from '../errors/validation-error.js';
+import type { UsageTotals } from '../events/run-event.js';
+import type { CompiledGraph, CompiledStep } from '../plan/compiled-plan.js';
+import { evaluateCondition } from '../plan/expression.js';
+import { type Lookup, readPath } from '../plan/reference.js';
+import type { RunContext } from './run-context.js';
+import type { StepResult } from './run-types.js';
+import { serializeError } from './serialize-error.js';
+import { executeStep } from './step-executor.js';
+
+interface LoopScope {
+  iteration: number;
+  previous: { steps: Record<string, { output: unknown }> } | undefined;
+}
+
+export class GraphExecution {
+  readonly results: StepResult[];
+  private readonly remaining: number[];
+  private readonly succeededDeps: number[];
+  private readonly ready: number[] = [];
+  private finished = 0;
+  private waiting = false;
+  private settle!: { resolve: () => void; reject: (error: unknown) => void };
+  readonly lookup: Lookup;
+
+  constructor(
+    private readonly run: RunContext,
+    private readonly graph: CompiledGraph,
+    parent: Lookup,
+    private readonly path: readonly string[],
+    loop?: LoopScope,
+  ) {
+    this.results = graph.steps.map((s) => ({ id: s.id, status: 'pending', attempts: 0, usage: { tokens: 0, costUsd: 0 } }));
+    this.remaining = graph.steps.map((s) => s.deps.length);
+    this.succeededDeps = graph.steps.map(() => 0);
+    const { byId } = graph;
+    const results = this.results;
+    this.lookup = (segments) => {
+      const root = segments[0];
+      if (root === 'steps') {
+        const step = byId.get(segments[1] as string);
+        if (!step) return parent(segments);
+        const result = results[step.index] as StepResult;
+        const field = segments[2];
+        if (field === 'output') return readPath(result.output, segments, 3);
+        if (field === 'evidence') return readPath(result.evidence, segments, 3);
+        return undefined;
+      }
+      if (root === 'loop' && loop) return readPath(loop, segments, 1);
+      return parent(segments);
+    };
+  }
+
+  /** Resolves when every step has finished or been skipped; rejects with the error that ended the run. */
+  execute(): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.settle = { resolve, reject };
+      if (this.run.signal.aborted) return reject(this.run.signal.reason);
+      const onAbort = () => reject(this.run.signal.reason);
+      this.run.signal.addEventListener('abort', onAbort, { once: true });
+      const done = this.settle.resolve;
+      this.settle.resolve = () => {
+        this.run.signal.removeEventListener('abort', onAbort);
+        done();
+      };
+      for (const step of this.graph.steps) if (step.deps.length === 0) this.ready.push(step.index);
+      this.pump();
+    });
+  }
+
+  /** Outputs of the steps that succeeded, by id. */
+  outputs(): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const result of this.results) if (result.status === 'succeeded') out[result.id] = result.output;
+    return out;
+  }
+
+  private pump(): void {
+    while (this.ready.length > 0 && !this.run.signal.aborted) {
+      const index = this.ready[0] as number;
+      const step = this.graph.steps[index] as CompiledStep;
+      if (step.target !== undefined && !this.run.limiter.tryAcquire()) {
+        if (!this.waiting) {
+          this.waiting = true;
+          this.run.limiter.whenFree(() => {
+            this.waiting = false;
+            this.pump();
+          });
+        }
+        return;
+      }
+      this.ready.shift();
+      this.start(step);
+    }
+  }
+
+  private start(step: CompiledStep): void {
+    const result = this.results[step.index] as StepResult;
+    const holdsSlot = step.target !== undefined;
+    if (step.when) {
+      let go: boolean;
+      try {
+        go = evaluateCondition(step.when, this.lookup);
+      } catch (error) {
+        if (holdsSlot) this.run.limiter.release();
+        return this.fail(step, result, new ValidationError(`the "when" of step "${step.id}" failed`, [
+          { path: `${step.id}.when`, code: 'invalid-expression', message: error instanceof Error ? error.message : String(error) },
+        ]));
+      }
+      if (!go) {
+        if (holdsSlot) this.run.limiter.release();
+        return this.skip(step, `its condition "${step.when.source}" was false`);
+      }
+    }
+    const stepPath = [...this.path, step.id];
+    result.status = 'running';
+    result.startedAt = Date.now();
+    this.run.emit({ type: 'step-start', stepId: step.id, attempt: 1, path: stepPath, target: step.targetLabel });
+    let work: Promise<void>;
+    try {
+      const input = step.input.resolve(this.lookup);
+      work = step.loop ? this.runLoop(step, result, stepPath) : this.runTarget(step, result, input, stepPath);
+    } catch (error) {
+      work = Promise.reject(error);
+    }
+    work.then(
+      () => {
+        if (holdsSlot) this.run.limiter.release();
+        this.succeed(step, result, stepPath);
+      },
+      (error) => {
+        if (holdsSlot) this.run.limiter.release();
+        this.fail(step, result, error);
+      },
+    );
+  }
+
+  private async runTarget(step: CompiledStep, result: StepResult, input: unknown, path: readonly string[]): Promise<void> {
+    const outcome = await executeStep(this.run, step, input, this.lookup, path);
+    result.output = outcome.output;
+    result.target = outcome.target;
+    result.attempts = outcome.attempts;
+    result.usage = outcome.usage;
+    if (outcome.reused) result.reused = true;
+    if (outcome.evidence !== undefined) result.evidence = outcome.evidence;
+  }
+
+  private async runLoop(step: CompiledStep, result: StepResult, path: readonly string[]): Promise<void> {
+    const loop = step.loop as NonNullable<CompiledStep['loop']>;
+    let previous: LoopScope['previous'];
+    let last: Record<string, unknown> = {};
+    const usage: UsageTotals = { tokens: 0, costUsd: 0 };
+    for (let iteration = 0; iteration < loop.maxIterations; iteration++) {
+      const body = new GraphExecution(this.run, loop.body, this.lookup, [...path, `iteration-${iteration + 1}`], {
+        iteration,
+        previous,
+      });
+      result.attempts = iteration + 1;
+      try {
+        await body.execute();
+      } finally {
+        for (const inner of body.results) {
+          usage.tokens += inner.usage.tokens;
+          usage.costUsd += inner.usage.costUsd;
+        }
+        result.usage = usage;
+      }
+      last = body.outputs();
+      previous = { steps: Object.fromEntries(Object.entries(last).map(([id, output]) => [id, { output }])) };
+      if (evaluateCondition(loop.until, body.lookup)) {
+        result.output = { iterations: iteration + 1, exhausted: false, last };
+        return;
+      }
+    }
+    if (loop.onExhausted === 'fail') {
+      const cause = new BatonError(
+        'loop-exhausted',
+        `"${loop.until.source}" still did not hold after ${loop.maxIterations} iterations`,
+      );
+      throw new StepFailedError(step.id, undefined, loop.maxIterations, cause);
+    }
+    result.output = { iterations: loop.maxIterations, exhausted: true, last };
+  }
+
+  private succeed(step: CompiledStep, result: StepResult, path: readonly string[]): void {
+    if (this.run.signal.aborted) return;
+    result.status = 'succeeded';
+    result.finishedAt = Date.now();
+    this.run.emit({
+      type: 'step-finish',
+      stepId: step.id,
+      attempt: result.attempts,
+      path,
+      target: result.target ?? step.targetLabel,
+      output: result.output,
+      durationMs: result.finishedAt - (result.startedAt as number),
+      usage: result.usage,
+      ...(result.reused ? { reused: true } : {}),
+    });
+    this.done(step, true);
+  }
+
+  private fail(step: CompiledStep, result: StepResult, error: unknown): void {
+    if (this.run.signal.aborted) {
+      if (result.status === 'running') result.status = 'cancelled';
+      return;
+    }
+    const failure = BatonError.isInstance(error) ? error : new StepFailedError(step.id, step.targetLabel, result.attempts, error);
+    result.status = 'failed';
+    result.finishedAt = Date.now();
+    result.error = serializeError(failure);
+    this.run.emit({
+      type: 'step-error',
+      stepId: step.id,
+      attempt: result.attempts,
+      path: [...this.path, step.id],
+      target: step.targetLabel,
+      error: result.error,
+      durationMs: result.finishedAt - (result.startedAt ?? result.finishedAt),
+    });
+    this.run.fail(failure);
+  }
+
+  private skip(step: CompiledStep, reason: string): void {
+    const result = this.results[step.index] as StepResult;
+    result.status = 'skipped';
+    result.reason = reason;
+    this.run.emit({ type: 'step-skip', stepId: step.id, attempt: 0, path: [...this.path, step.id], reason });
+    this.done(step, false);
+  }
+
+  private done(step: CompiledStep, succeeded: boolean): void {
+    this.finished++;
+    for (const d of step.dependents) {
+      if (succeeded) this.succeededDeps[d] = (this.succeededDeps[d] as number) + 1;
+      const left = (this.remaining[d] = (this.remaining[d] as number) - 1);
+      if (left > 0) continue;
+      const dependent = this.graph.steps[d] as CompiledStep;
+      const runs =
+        dependent.trigger === 'any' ? (this.succeededDeps[d] as number) > 0 : this.succeededDeps[d] === dependent.deps.length;
+      if (runs) this.ready.push(d);
+      else this.skip(dependent, skipReason(dependent, this.graph, this.results));
+    }
+    if (this.finished === this.graph.steps.length) this.settle.resolve();
+    else this.pump();
+  }
+}
+
+function skipReason(step: CompiledStep, graph: CompiledGraph, results: readonly StepResult[]): string {
+  if (step.trigger === 'any') return 'none of its dependencies succeeded';
+  const skipped = step.deps.filter((i) => results[i]?.status === 'skipped').map((i) => `"${graph.steps[i]?.id}"`);
+  return `its dependenc${skipped.length === 1 ? 'y' : 'ies'} ${skipped.join(', ')} did not run`;
+}

@@ -1,0 +1,70 @@
+/** What a run takes and gives back: options, per-step results, the final result and the handle. */
+import type { SerializedError, UsageTotals } from '../events/run-event.js';
+import type { RunEvent } from '../events/run-event.js';
+import type { Budget } from '../plan/plan.js';
+
+export interface RunOptions {
+  /** @default a random UUID */
+  runId?: string;
+  /** Most target calls in flight at once across the run (loop steps hold no slot). @default 32 */
+  maxParallel?: number;
+  /** Default per-attempt timeout for steps that set none. */
+  timeoutMs?: number;
+  /** Whole-run deadline: milliseconds from now, or a Date. Passing it fails the run with a TimeoutError. */
+  deadline?: number | Date;
+  signal?: AbortSignal;
+  /** Run budget; fields given here override the plan's. */
+  budget?: Budget;
+  /** Starting a run with a key that already ran returns the first run's handle instead of running again. */
+  idempotencyKey?: string;
+  /** Called synchronously for each event, in order. */
+  onEvent?: (event: RunEvent) => void;
+  /** Keep events so every iterator sees them all from the start. @default true */
+  retainEvents?: boolean;
+}
+
+export type StepStatus = 'pending' | 'running' | 'succeeded' | 'failed' | 'skipped' | 'cancelled';
+
+export interface StepResult {
+  id: string;
+  status: StepStatus;
+  /** The `name@version` that produced the output (a fallback's when one was taken). */
+  target?: string;
+  output?: unknown;
+  error?: SerializedError;
+  attempts: number;
+  usage: UsageTotals;
+  startedAt?: number;
+  finishedAt?: number;
+  /** Why a step was skipped. */
+  reason?: string;
+  /** True when an idempotency key matched and an earlier result was reused. */
+  reused?: boolean;
+  /** The evidence bundle of a step run with `evidence`. */
+  evidence?: unknown;
+}
+
+export type RunStatus = 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export interface RunResult {
+  runId: string;
+  status: RunStatus;
+  output: unknown;
+  steps: Record<string, StepResult>;
+  usage: UsageTotals;
+  startedAt: number;
+  finishedAt: number | undefined;
+  error?: SerializedError;
+}
+
+export interface RunHandle extends AsyncIterable<RunEvent> {
+  readonly runId: string;
+  /** Resolves with the result of a successful run; rejects with the typed error that ended it otherwise. */
+  result(): Promise<RunResult>;
+  /** The events of the run, from its first; ends when the run ends. */
+  events(): AsyncIterable<RunEvent>;
+  /** Stops the run: in-flight calls see their signal abort, nothing new starts, `result()` rejects with CancelledError. */
+  cancel(reason?: string): void;
+  /** The run's state right now. */
+  snapshot(): RunResult;
+}

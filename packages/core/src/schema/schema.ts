@@ -1,0 +1,109 @@
+/**
+ * One view over the two schema languages Baton accepts: zod (in TypeScript) and JSON Schema (on the wire, compiled
+ * with ajv). Both become a `CompiledSchema` that validates values and exposes JSON Schema for plan validation.
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { z } from 'zod';
+import type { Problem } from '../errors/validation-error.js';
+
+export type JsonSchema = { [key: string]: unknown } | boolean;
+
+/** A schema as users give it: a zod schema or a JSON Schema object. */
+export type SchemaInput = z.ZodType | JsonSchema;
+
+export interface CompiledSchema {
+  readonly jsonSchema: JsonSchema;
+  /** Problems found in `value` (paths relative to `basePath`), or an empty array when it is valid. */
+  validate(value: unknown, basePath?: string): Problem[];
+  /** For zod schemas, the parsed value (defaults applied); JSON Schema returns the value itself. */
+  parse(value: unknown): { ok: true; value: unknown } | { ok: false; problems: Problem[] };
+}
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+const ajv = addFormats(new Ajv({ allErrors: true, strict: false, useDefaults: false }));
+const compiledJson = new WeakMap<object, CompiledSchema>();
+const compiledZod = new WeakMap<object, CompiledSchema>();
+
+export function isZodSchema(schema: unknown): schema is z.ZodType {
+  return typeof schema === 'object' && schema !== null && '_zod' in schema;
+}
+
+/** Compiles a schema once (cached per object). Throws the ajv compile error for an invalid JSON Schema. */
+export function compileSchema(schema: SchemaInput): CompiledSchema {
+  if (typeof schema === 'boolean') return compileJsonSchema(schema);
+  const cache = isZodSchema(schema) ? compiledZod : compiledJson;
+  const found = cache.get(schema);
+  if (found) return found;
+  const compiled = isZodSchema(schema) ? compileZodSchema(schema) : compileJsonSchema(schema);
+  cache.set(schema, compiled);
+  return compiled;
+}
+
+function compileZodSchema(schema: z.ZodType): CompiledSchema {
+  const jsonSchema = z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }) as JsonSchema;
+  const parse = (value: unknown, basePath = '') => {
+    const result = schema.safeParse(value);
+    if (result.success) return { ok: true as const, value: result.data };
+    const problems = result.error.issues.map((issue) => ({
+      path: joinPath(basePath, issue.path as PropertyKey[]),
+      code: issue.code,
+      message: issue.message,
+    }));
+    return { ok: false as const, problems };
+  };
+  return {
+    jsonSchema,
+    validate: (value, basePath) => {
+      const result = parse(value, basePath);
+      return result.ok ? [] : result.problems;
+    },
+    parse: (value) => parse(value),
+  };
+}
+
+function compileJsonSchema(schema: JsonSchema): CompiledSchema {
+  const check: ValidateFunction = ajv.compile(schema);
+  const validate = (value: unknown, basePath = ''): Problem[] =>
+    check(value) ? [] : (check.errors ?? []).map((error) => toProblem(error, basePath));
+  return {
+    jsonSchema: schema,
+    validate,
+    parse: (value) => {
+      const problems = validate(value);
+      return problems.length === 0 ? { ok: true, value } : { ok: false, problems };
+    },
+  };
+}
+
+function toProblem(error: ErrorObject, basePath: string): Problem {
+  const segments = error.instancePath
+    .split('/')
+    .slice(1)
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  if (error.keyword === 'required') segments.push(String(error.params.missingProperty));
+  if (error.keyword === 'additionalProperties') segments.push(String(error.params.additionalProperty));
+  return { path: joinPath(basePath, segments), code: error.keyword, message: error.message ?? error.keyword };
+}
+
+export function joinPath(base: string, segments: readonly PropertyKey[]): string {
+  let path = base;
+  for (const segment of segments) {
+    if (typeof segment === 'number' || /^\d+$/.test(String(segment))) path += `[${String(segment)}]`;
+    else path += path ? `.${String(segment)}` : String(segment);
+  }
+  return path;
+}
+
+/** Compiles a user-given schema, turning a broken one into a problem list entry instead of a throw. */
+export function tryCompileSchema(
+  schema: SchemaInput,
+  path: string,
+): { schema: CompiledSchema; problem?: undefined } | { schema?: undefined; problem: Problem } {
+  try {
+    return { schema: compileSchema(schema) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { problem: { path, code: 'invalid-schema', message: `not a valid zod schema or JSON Schema: ${message}` } };
+  }
+}
