@@ -3,6 +3,7 @@
  * retries, breakers, idempotency, budgets, evidence bundles and streamed events.
  */
 export * from './budget/index.js';
+export * from './coordinator/index.js';
 export * from './errors/index.js';
 export * from './events/index.js';
 export * from './evidence/index.js';

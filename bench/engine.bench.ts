@@ -1,0 +1,79 @@
+/**
+ * engine/*: per-step overhead of running no-op graphs, Baton's engine against LangGraph.js (no checkpointer), on the
+ * same shapes in the same process.
+ */
+import { createEngine, createRegistry, type Plan } from '@baton/core';
+import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
+import { chain, fanout, layeredDag, type Shape } from './engine-shapes.js';
+import { median, progress, report, sampleAsync } from './measure.js';
+
+const PEER = `@langchain/langgraph@${await langgraphVersion()}`;
+
+async function langgraphVersion(): Promise<string> {
+  const { createRequire } = await import('node:module');
+  const require = createRequire(import.meta.url);
+  const path = require.resolve('@langchain/langgraph/package.json');
+  const { readFileSync } = await import('node:fs');
+  return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version;
+}
+
+function batonRunner(shape: Shape): () => Promise<unknown> {
+  const registry = createRegistry();
+  registry.register({
+    name: 'add-one',
+    description: 'Adds one',
+    handler: (input: { x: number }) => ({ x: input.x + 1 }),
+  });
+  const engine = createEngine({ registry });
+  const plan: Plan = {
+    steps: shape.nodes.map((node) => ({
+      id: node.id,
+      target: 'add-one',
+      input: { x: node.deps.length === 0 ? { $ref: 'request.x' } : { $ref: `steps.${node.deps[0]}.output.x` } },
+      dependsOn: node.deps,
+    })),
+  };
+  const compiled = engine.compile(plan);
+  return () => engine.run(compiled, { x: 0 }, { maxParallel: 1000 }).result();
+}
+
+function langgraphRunner(shape: Shape): () => Promise<unknown> {
+  const State = Annotation.Root({
+    x: Annotation<number>({ reducer: (_old, next) => next, default: () => 0 }),
+  });
+  // biome-ignore lint/suspicious/noExplicitAny: node names are dynamic, which LangGraph's types do not model.
+  const graph: any = new StateGraph(State);
+  for (const node of shape.nodes) graph.addNode(node.id, (state: { x: number }) => ({ x: state.x + 1 }));
+  const dependents = new Set(shape.nodes.flatMap((n) => n.deps));
+  for (const node of shape.nodes) {
+    if (node.deps.length === 0) graph.addEdge(START, node.id);
+    else graph.addEdge(node.deps.length === 1 ? node.deps[0] : node.deps, node.id);
+    if (!dependents.has(node.id)) graph.addEdge(node.id, END);
+  }
+  const app = graph.compile();
+  return () => app.invoke({ x: 0 }, { recursionLimit: 10_000 });
+}
+
+export async function runEngineBench(): Promise<void> {
+  const shapes: [Shape, number][] = [
+    [chain(100), 200],
+    [fanout(50), 200],
+    [layeredDag(10, 100), 30],
+  ];
+  for (const [shape, samples] of shapes) {
+    const steps = shape.nodes.length;
+    progress(`engine/${shape.name}: Baton`);
+    const baton = await sampleAsync(batonRunner(shape), { warmup: Math.ceil(samples / 4), samples });
+    progress(`engine/${shape.name}: ${PEER}`);
+    const peer = await sampleAsync(langgraphRunner(shape), { warmup: Math.ceil(samples / 4), samples });
+    report({
+      case: `engine/${shape.name}`,
+      unit: 'us/step',
+      baton: (median(baton) * 1000) / steps,
+      peer: (median(peer) * 1000) / steps,
+      peerName: PEER,
+      better: 'lower',
+      n: samples,
+    });
+  }
+}

@@ -1,0 +1,60 @@
+/** Timing helpers for benchmarks: warm up, take samples, report the median (or a percentile). */
+
+export interface Sample {
+  /** Milliseconds per iteration, one entry per sample. */
+  samples: number[];
+}
+
+export async function sampleAsync(
+  fn: () => Promise<unknown>,
+  options: { warmup: number; samples: number },
+): Promise<number[]> {
+  for (let i = 0; i < options.warmup; i++) await fn();
+  const out: number[] = [];
+  for (let i = 0; i < options.samples; i++) {
+    const start = process.hrtime.bigint();
+    await fn();
+    out.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return out;
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[at] as number;
+}
+
+export const median = (values: readonly number[]) => percentile(values, 50);
+
+export function round(value: number, digits = 2): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+export interface BenchLine {
+  case: string;
+  unit: string;
+  baton: number;
+  peer?: number;
+  peerName?: string;
+  ratio?: number;
+  target?: number;
+  better: 'lower' | 'higher';
+  n: number;
+}
+
+/** One JSON object per line on stdout, as BENCH.md specifies. */
+export function report(line: BenchLine): void {
+  const { n, better, ...rest } = line;
+  const out: BenchLine = { ...rest, baton: round(line.baton), better, n };
+  if (line.peer !== undefined) {
+    out.peer = round(line.peer);
+    out.ratio = round(line.better === 'lower' ? line.peer / line.baton : line.baton / line.peer);
+  }
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+export function progress(message: string): void {
+  process.stderr.write(`${message}\n`);
+}

@@ -1,0 +1,10 @@
+export { type Coordinator, createCoordinator, type Router } from './coordinator.js';
+export {
+  parallelPlan,
+  type RoutedPlanOptions,
+  routedPlan,
+  type SequentialOptions,
+  sequentialPlan,
+  type Task,
+  workflowPlan,
+} from './plan-builders.js';

@@ -1,0 +1,257 @@
+/**
+ * Distances between replicate outputs, all in [0, 1] (0 = the same, 1 = nothing in common). Text compares word
+ * tokens or, given an embedding function, embeddings; numbers compare by relative difference; objects and arrays
+ * compare field by field.
+ */
+import { ValidationError } from '../errors/validation-error.js';
+
+/** How far apart two outputs are, in [0, 1]. */
+export type Distance = (a: unknown, b: unknown) => number | Promise<number>;
+
+/** How far apart two texts are, in [0, 1]. */
+export type TextDistance = (a: string, b: string) => number;
+
+/** Embeds texts: one vector per text, in the same order. */
+export type Embed = (texts: string[]) => Promise<number[][]>;
+
+/** A built-in distance by name, or your own function. */
+export type DistanceOption = Distance | 'auto' | 'text';
+
+export interface AutoDistanceOptions {
+  /** How string fields compare. @default textDistance */
+  text?: TextDistance;
+}
+
+/**
+ * Relative difference `|a − b| / max(|a|, |b|)`, capped at 1 (so numbers of opposite signs are as far apart as can
+ * be). Two NaNs, or equal infinities, are the same.
+ */
+export function numericDistance(a: number, b: number): number {
+  if (a === b || (Number.isNaN(a) && Number.isNaN(b))) return 0;
+  if (!Number.isFinite(a) || !Number.isFinite(b)) return 1;
+  return Math.min(1, Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b)));
+}
+
+/** Lowercased word tokens: runs of letters and digits, keeping inner apostrophes (`don't`). */
+export function tokenize(text: string): string[] {
+  return text.toLowerCase().match(/[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*/gu) ?? [];
+}
+
+/**
+ * `1 − cosine` of the two texts' token count vectors. Cosine rather than Jaccard because it keeps term frequency and
+ * divides the overlap by `√(|A|·|B|)` instead of `|A ∪ B|`, so a short answer restated inside a longer one stays close.
+ * No synonyms: `car` and `automobile` share nothing — pass an embedding function for meaning.
+ *
+ * @example
+ * textDistance('The cat sat', 'the CAT sat!'); // 0
+ */
+export function textDistance(a: string, b: string): number {
+  if (a === b) return 0;
+  const left = countTokens(a);
+  const right = countTokens(b);
+  if (left.size === 0 || right.size === 0) return left.size === right.size ? 0 : 1;
+  let dot = 0;
+  for (const [token, count] of left) dot += count * (right.get(token) ?? 0);
+  return clampUnit(1 - dot / Math.sqrt(squaredNorm(left.values()) * squaredNorm(right.values())));
+}
+
+/**
+ * `1 − cosine` of two vectors, clamped to [0, 1]: opposite vectors count as unrelated, not "more than unrelated", so
+ * one `epsilon` means the same thing for embeddings as for token counts (whose cosine is never negative).
+ */
+export function cosineDistance(a: readonly number[], b: readonly number[]): number {
+  let dot = 0;
+  for (let i = 0; i < Math.min(a.length, b.length); i++) dot += a[i]! * b[i]!;
+  const norms = Math.sqrt(squaredNorm(a) * squaredNorm(b));
+  if (norms === 0) return squaredNorm(a) === squaredNorm(b) ? 0 : 1;
+  return clampUnit(1 - dot / norms);
+}
+
+/**
+ * Picks by type: objects and arrays compare field by field, strings as text, numbers by relative difference
+ * ({@link numericDistance}), anything else by equality; values of different types count as 1. Field by field, each
+ * key of an object (or index of an array) in the union of both sides weighs the same, a key missing on one side
+ * counts as 1, and a nested value's weight is split among its own fields, so a large sub-object does not drown out its
+ * siblings. Arrays compare by position.
+ *
+ * @example
+ * autoDistance({ city: 'Paris', population: 100 }, { city: 'paris', population: 90 }); // (0 + 0.1) / 2 = 0.05
+ */
+export function autoDistance(a: unknown, b: unknown, options: AutoDistanceOptions = {}): number {
+  const text = options.text ?? textDistance;
+  const children = childPairs(a, b);
+  if (children === undefined) return leafDistance(a, b, text);
+  if (children.length === 0) return 0;
+  let sum = 0;
+  for (const child of children) sum += child.missing ? 1 : autoDistance(child.a, child.b, options);
+  return sum / children.length;
+}
+
+/**
+ * The paths (`items[2].name`, `address["zip code"]`) of the fields that differ between two values, down to the
+ * leaves; a missing key or a type mismatch is reported where it happens. The empty path stands for the values
+ * themselves, when they cannot be compared field by field.
+ */
+export function differingFields(a: unknown, b: unknown, options: AutoDistanceOptions = {}): string[] {
+  const text = options.text ?? textDistance;
+  const fields: string[] = [];
+  const walk = (left: unknown, right: unknown, path: string): void => {
+    const children = childPairs(left, right);
+    if (children === undefined) {
+      if (leafDistance(left, right, text) > 0) fields.push(path);
+      return;
+    }
+    for (const child of children) {
+      const childPath = joinPath(path, child.key);
+      if (child.missing) fields.push(childPath);
+      else walk(child.a, child.b, childPath);
+    }
+  };
+  walk(a, b, '');
+  return fields;
+}
+
+/**
+ * Embeds `texts` in one call and returns a text distance that looks them up (cosine distance). Comparing a text
+ * that was not embedded up front throws, since a synchronous distance cannot call the embedder.
+ */
+export async function createEmbeddingTextDistance(embed: Embed, texts: readonly string[]): Promise<TextDistance> {
+  const unique = [...new Set(texts)];
+  const vectors: unknown = unique.length === 0 ? [] : await embed(unique);
+  if (!isEmbeddingList(vectors, unique.length)) {
+    const got = !Array.isArray(vectors)
+      ? typeof vectors
+      : vectors.length === unique.length
+        ? 'vectors of differing lengths or with non-finite numbers'
+        : `${vectors.length} vectors`;
+    throw new ValidationError('the embedding function returned an invalid result', [
+      {
+        path: 'embed',
+        code: 'invalid-embedding',
+        message: `expected ${unique.length} arrays of numbers of the same length (one per text), got ${got}`,
+      },
+    ]);
+  }
+  const byText = new Map(unique.map((text, i) => [text, vectors[i]!]));
+  return (a, b) => {
+    if (a === b) return 0;
+    return cosineDistance(embeddingOf(byText, a), embeddingOf(byText, b));
+  };
+}
+
+/** A resolved distance and the name it goes by in a bundle's `meta.distance`. */
+export interface ResolvedDistance {
+  distance: Distance;
+  name: string;
+}
+
+/**
+ * Turns a {@link DistanceOption} into a function. With `embed`, the built-in distances compare text by embeddings;
+ * every text found in `values` (string outputs, or string fields for `auto`) is embedded in a single call.
+ */
+export async function resolveDistance(
+  option: DistanceOption,
+  context: { embed?: Embed | undefined; values: readonly unknown[] },
+): Promise<ResolvedDistance> {
+  if (typeof option === 'function') return { distance: option, name: option.name || 'custom' };
+  const { embed, values } = context;
+  if (option === 'text') {
+    const text = embed ? await createEmbeddingTextDistance(embed, values.map(asText)) : textDistance;
+    return { distance: (a, b) => text(asText(a), asText(b)), name: embed ? 'text+embedding' : 'text' };
+  }
+  if (!embed) return { distance: (a, b) => autoDistance(a, b), name: 'auto' };
+  const text = await createEmbeddingTextDistance(embed, values.flatMap(collectStrings));
+  return { distance: (a, b) => autoDistance(a, b, { text }), name: 'auto+embedding' };
+}
+
+/** Every string in a value, however deeply nested. */
+export function collectStrings(value: unknown): string[] {
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.flatMap(collectStrings);
+  if (isPlainObject(value)) return Object.values(value).flatMap(collectStrings);
+  return [];
+}
+
+/** How a non-string output reads under the `text` distance. */
+function asText(value: unknown): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
+}
+
+interface ChildPair {
+  key: string | number;
+  a: unknown;
+  b: unknown;
+  missing: boolean;
+}
+
+/** The fields to compare when both sides are arrays or both plain objects; `undefined` for leaves or mismatches. */
+function childPairs(a: unknown, b: unknown): ChildPair[] | undefined {
+  if (Array.isArray(a) && Array.isArray(b)) {
+    const length = Math.max(a.length, b.length);
+    return Array.from({ length }, (_, i) => ({ key: i, a: a[i], b: b[i], missing: i >= a.length || i >= b.length }));
+  }
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    return keys.map((key) => {
+      const left = Object.hasOwn(a, key) ? a[key] : undefined;
+      const right = Object.hasOwn(b, key) ? b[key] : undefined;
+      return { key, a: left, b: right, missing: (left === undefined) !== (right === undefined) };
+    });
+  }
+  return undefined;
+}
+
+function leafDistance(a: unknown, b: unknown, text: TextDistance): number {
+  if (typeof a === 'number' && typeof b === 'number') return numericDistance(a, b);
+  if (typeof a === 'string' && typeof b === 'string') return text(a, b);
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime() ? 0 : 1;
+  return Object.is(a, b) ? 0 : 1;
+}
+
+function joinPath(path: string, key: string | number): string {
+  if (typeof key === 'number') return `${path}[${key}]`;
+  if (/^[A-Za-z_$][\w$]*$/.test(key)) return path === '' ? key : `${path}.${key}`;
+  return `${path}[${JSON.stringify(key)}]`;
+}
+
+function embeddingOf(byText: ReadonlyMap<string, number[]>, text: string): number[] {
+  const vector = byText.get(text);
+  if (vector) return vector;
+  const preview = text.length > 40 ? `${text.slice(0, 40)}…` : text;
+  throw new ValidationError('cannot compare a text that was not embedded', [
+    { path: 'embed', code: 'not-embedded', message: `"${preview}" was not among the texts embedded up front` },
+  ]);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function isEmbeddingList(value: unknown, count: number): value is number[][] {
+  if (!Array.isArray(value) || value.length !== count) return false;
+  const dimensions = Array.isArray(value[0]) ? value[0].length : -1;
+  return value.every(
+    (vector) =>
+      Array.isArray(vector) &&
+      vector.length === dimensions &&
+      vector.every((n) => typeof n === 'number' && Number.isFinite(n)),
+  );
+}
+
+function countTokens(text: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const token of tokenize(text)) counts.set(token, (counts.get(token) ?? 0) + 1);
+  return counts;
+}
+
+function squaredNorm(values: Iterable<number>): number {
+  let sum = 0;
+  for (const value of values) sum += value * value;
+  return sum;
+}
+
+function clampUnit(value: number): number {
+  return Math.min(1, Math.max(0, value));
+}
