@@ -1,0 +1,87 @@
+/**
+ * Local ONNX sentence-embedding models (e.g. all-MiniLM-L6-v2 exported for Transformers.js) run through
+ * `@huggingface/transformers`, from a model directory the user provides. Remote loading is switched off: a missing
+ * directory, config or `.onnx` file is a `ModelNotFoundError`, never a silent fallback or a download.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { ModelNotFoundError } from '../errors.js';
+import { type Embedder, normalize } from './embedder.js';
+
+export interface OnnxEmbedderOptions {
+  /** Directory holding `config.json`, the tokenizer files and `onnx/model*.onnx`. */
+  modelDirectory: string;
+  /** Vector size of the model (384 for all-MiniLM-L6-v2). */
+  dimension: number;
+  /** Token pooling. @default 'mean' */
+  pooling?: 'mean' | 'cls';
+  /** Weight precision of the `.onnx` file to load (`fp32` → `model.onnx`, `q8` → `model_quantized.onnx`). @default 'fp32' */
+  dtype?: 'fp32' | 'fp16' | 'q8';
+}
+
+type Extractor = (
+  texts: string[],
+  options: { pooling: string; normalize: boolean },
+) => Promise<{ tolist(): number[][] }>;
+
+/** Checks the directory before anything is loaded, so the error names the missing file. */
+export function assertOnnxModelDirectory(modelDirectory: string): void {
+  const directory = resolve(modelDirectory);
+  if (!existsSync(directory)) {
+    throw new ModelNotFoundError(directory, `ONNX model directory "${directory}" does not exist`);
+  }
+  if (!existsSync(join(directory, 'config.json'))) {
+    throw new ModelNotFoundError(
+      directory,
+      `"${directory}" has no config.json; it is not a Transformers.js model directory`,
+    );
+  }
+  const onnxDirectory = join(directory, 'onnx');
+  const models = existsSync(onnxDirectory) ? readdirSync(onnxDirectory).filter((file) => file.endsWith('.onnx')) : [];
+  if (models.length === 0) {
+    throw new ModelNotFoundError(directory, `"${directory}" has no onnx/*.onnx model file`);
+  }
+}
+
+/**
+ * @example
+ * const embedder = createOnnxEmbedder({ modelDirectory: './models/all-MiniLM-L6-v2', dimension: 384 });
+ */
+export function createOnnxEmbedder(options: OnnxEmbedderOptions): Embedder {
+  const directory = resolve(options.modelDirectory);
+  assertOnnxModelDirectory(directory);
+  let extractor: Promise<Extractor> | undefined;
+  const load = async (): Promise<Extractor> => {
+    const transformers = await import('@huggingface/transformers');
+    transformers.env.allowRemoteModels = false;
+    transformers.env.allowLocalModels = true;
+    transformers.env.localModelPath = `${dirname(directory)}/`;
+    try {
+      const pipe = await transformers.pipeline('feature-extraction', basename(directory), {
+        local_files_only: true,
+        dtype: options.dtype ?? 'fp32',
+      });
+      return pipe as unknown as Extractor;
+    } catch (cause) {
+      throw new ModelNotFoundError(
+        directory,
+        `cannot load the ONNX model in "${directory}": ${(cause as Error).message}`,
+        {
+          cause,
+        },
+      );
+    }
+  };
+  return {
+    id: `onnx:${basename(directory)}:${options.pooling ?? 'mean'}:${options.dtype ?? 'fp32'}`,
+    dimension: options.dimension,
+    async embed(texts) {
+      extractor ??= load();
+      extractor.catch(() => {
+        extractor = undefined;
+      });
+      const output = await (await extractor)(texts, { pooling: options.pooling ?? 'mean', normalize: true });
+      return output.tolist().map((row) => normalize(Float32Array.from(row)));
+    },
+  };
+}

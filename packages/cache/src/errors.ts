@@ -1,0 +1,77 @@
+/**
+ * Errors the cache throws. Each subclasses `BatonError` with a stable `code` and typed fields, so callers can branch
+ * with `X.isInstance(error)` instead of reading messages.
+ */
+import { BatonError } from '@baton/core';
+
+/** Vectors from a different embedder (id or dimension) than the one a store or index was built with. */
+export class EmbedderMismatchError extends BatonError {
+  readonly expected: { id: string; dimension: number };
+  readonly actual: { id: string; dimension: number };
+
+  constructor(expected: { id: string; dimension: number }, actual: { id: string; dimension: number }) {
+    super(
+      'embedder-mismatch',
+      `this cache holds vectors from embedder "${expected.id}" (dimension ${expected.dimension}) but was given ` +
+        `"${actual.id}" (dimension ${actual.dimension}); mixing embedders in one store is refused — use a new store ` +
+        'or key prefix, or clear the store first',
+    );
+    this.name = 'EmbedderMismatchError';
+    this.expected = expected;
+    this.actual = actual;
+  }
+
+  static override isInstance(error: unknown): error is EmbedderMismatchError {
+    return BatonError.isInstance(error) && error.code === 'embedder-mismatch';
+  }
+}
+
+/** An embedding call failed: an HTTP error, a malformed response or a vector of the wrong size. */
+export class EmbeddingFailedError extends BatonError {
+  readonly embedderId: string;
+  readonly status: number | undefined;
+
+  constructor(embedderId: string, message: string, options: { status?: number; cause?: unknown; retryable?: boolean }) {
+    super('embedding-failed', `embedder "${embedderId}": ${message}`, {
+      cause: options.cause,
+      retryable: options.retryable ?? false,
+    });
+    this.name = 'EmbeddingFailedError';
+    this.embedderId = embedderId;
+    this.status = options.status;
+  }
+
+  static override isInstance(error: unknown): error is EmbeddingFailedError {
+    return BatonError.isInstance(error) && error.code === 'embedding-failed';
+  }
+}
+
+/** A local model or vector file the user pointed at does not exist or cannot be read. Never silently replaced. */
+export class ModelNotFoundError extends BatonError {
+  readonly path: string;
+
+  constructor(path: string, message: string, options: { cause?: unknown } = {}) {
+    super('model-not-found', message, options);
+    this.name = 'ModelNotFoundError';
+    this.path = path;
+  }
+
+  static override isInstance(error: unknown): error is ModelNotFoundError {
+    return BatonError.isInstance(error) && error.code === 'model-not-found';
+  }
+}
+
+/** A stored entry could not be decoded (corrupt JSON, bad compression, unknown format version). */
+export class CorruptEntryError extends BatonError {
+  readonly entryId: string;
+
+  constructor(entryId: string, message: string, options: { cause?: unknown } = {}) {
+    super('cache-entry-corrupt', `cache entry "${entryId}" cannot be read: ${message}`, options);
+    this.name = 'CorruptEntryError';
+    this.entryId = entryId;
+  }
+
+  static override isInstance(error: unknown): error is CorruptEntryError {
+    return BatonError.isInstance(error) && error.code === 'cache-entry-corrupt';
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * @baton/cache — Baton's semantic cache: an exact tier and a verified semantic tier over pluggable embedders
+ * (offline SIF word vectors by default, OpenAI-compatible endpoints, local ONNX models), a flat/HNSW vector index,
+ * and memory, SQLite and Redis stores.
+ */
+export { type CachedEmbedder, type CachedEmbedderOptions, withEmbeddingCache } from './embedders/cached-embedder.js';
+export { cosine, type Embedder, normalize } from './embedders/embedder.js';
+export { assertOnnxModelDirectory, createOnnxEmbedder, type OnnxEmbedderOptions } from './embedders/onnx-embedder.js';
+export { createOpenAIEmbedder, type OpenAIEmbedderOptions } from './embedders/openai-embedder.js';
+export { createSifEmbedder, type SifEmbedder, type SifEmbedderOptions } from './embedders/sif-embedder.js';
+export { wordTokens } from './embedders/tokenize.js';
+export {
+  type BuildWordVectorsOptions,
+  buildWordVectors,
+  defaultWordVectorsPath,
+  ensureWordVectors,
+  loadWordVectors,
+  type WordVectors,
+} from './embedders/word-vectors.js';
+export { CorruptEntryError, EmbedderMismatchError, EmbeddingFailedError, ModelNotFoundError } from './errors.js';
+export { FlatIndex } from './index/flat-index.js';
+export { HnswIndex, type HnswIndexOptions } from './index/hnsw-index.js';
+export { PartitionIndex, type PartitionIndexOptions } from './index/partition-index.js';
+export type { SearchResult, VectorIndex } from './index/vector-index.js';
+export { bypassReason, type CacheabilityOptions, refusalToStore } from './match/cacheability.js';
+export { chunkText, type HierarchicalOptions, hierarchicalScore } from './match/hierarchical.js';
+export type { CacheMessage, CacheRequest, CacheResponse, CacheScope, CacheUsage } from './match/request.js';
+export { exactKey, lastUserTurn, normalizePrompt, partitionKey, scopeKey } from './match/request-keys.js';
+export { SingleFlight } from './match/single-flight.js';
+export { validateSimilarityThreshold } from './match/threshold.js';
+export type { CacheMetrics } from './metrics.js';
+export {
+  type LookupResult,
+  SemanticCache,
+  type SemanticCacheOptions,
+  type StoreOptions,
+  type StoreResult,
+} from './semantic-cache.js';
+export type { CacheEntry, CacheStore, VectorLogPage } from './stores/cache-store.js';
+export { MemoryStore } from './stores/memory-store.js';
+export { RedisStore, type RedisStoreOptions } from './stores/redis-store.js';
+export { SqliteStore, type SqliteStoreOptions } from './stores/sqlite-store.js';
+export { extractFeatures, type TextFeatures } from './verify/text-features.js';
+export { allPassed, type CheckName, type CheckResult, type VerifyOptions, verifyMatch } from './verify/verify-match.js';

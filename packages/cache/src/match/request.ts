@@ -1,0 +1,43 @@
+/** The shape of a model call as the cache sees it, and of the response it may keep. */
+
+export interface CacheMessage {
+  role: 'system' | 'user' | 'assistant' | 'tool' | (string & {});
+  content: string | unknown;
+}
+
+/** Who a cached answer belongs to. Answers never cross scopes. */
+export interface CacheScope {
+  tenant?: string;
+  project?: string;
+  user?: string;
+}
+
+export interface CacheRequest {
+  messages: CacheMessage[];
+  model: string;
+  /** Generation parameters (temperature, maxTokens, topP, seed, …). */
+  params?: Record<string, unknown>;
+  system?: string;
+  tools?: unknown;
+  toolChoice?: unknown;
+  responseFormat?: unknown;
+  scope?: CacheScope;
+}
+
+export interface CacheResponse {
+  /** Why generation ended; only `stop` is cached by default. */
+  finishReason?: string;
+  text?: string;
+  toolCalls?: unknown[];
+  /** Set when the model refused. */
+  refusal?: string | boolean;
+  /** Set when the call failed. */
+  error?: unknown;
+  [key: string]: unknown;
+}
+
+export interface CacheUsage {
+  inputTokens?: number;
+  outputTokens?: number;
+  [key: string]: unknown;
+}

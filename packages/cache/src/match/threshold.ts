@@ -1,0 +1,56 @@
+/**
+ * The threshold rule. Baton speaks cosine similarity in [−1, 1] everywhere: higher means more alike, and a hit needs
+ * `similarity >= similarityThreshold`. A threshold must lie in (0, 1]. Options named like a distance
+ * (`distanceThreshold`, `maxDistance`, `distance`) are refused, as are values ≤ 0 (a distance of 0 means "identical",
+ * as a similarity it would accept unrelated text) and values > 1 (percentages such as 92 must be written 0.92).
+ */
+import { ValidationError } from '@baton/core';
+
+const DISTANCE_NAMES = ['distanceThreshold', 'maxDistance', 'distance', 'cosineDistance'];
+
+export function validateSimilarityThreshold(
+  options: Record<string, unknown>,
+  path = 'similarityThreshold',
+): number | undefined {
+  for (const name of DISTANCE_NAMES) {
+    if (options[name] !== undefined) {
+      const value = Number(options[name]);
+      const suggestion = Number.isFinite(value)
+        ? ` (${name} ${value} → similarityThreshold ${Math.round((1 - value) * 1e6) / 1e6})`
+        : '';
+      throw new ValidationError('the cache takes a similarity, not a distance', [
+        {
+          path: name,
+          code: 'distance-not-supported',
+          message: `got ${name}=${JSON.stringify(options[name])}, but thresholds are cosine similarities in [-1, 1] (higher = more alike); pass similarityThreshold = 1 - distance instead${suggestion}`,
+        },
+      ]);
+    }
+  }
+  const threshold = options[path];
+  if (threshold === undefined) return undefined;
+  if (typeof threshold !== 'number' || !Number.isFinite(threshold)) {
+    throw new ValidationError('invalid similarity threshold', [
+      { path, code: 'type', message: `must be a number in (0, 1], got ${JSON.stringify(threshold)}` },
+    ]);
+  }
+  if (threshold > 1) {
+    throw new ValidationError('invalid similarity threshold', [
+      {
+        path,
+        code: 'too-large',
+        message: `cosine similarity cannot exceed 1, got ${threshold}; write a percentage such as 92 as 0.92`,
+      },
+    ]);
+  }
+  if (threshold <= 0) {
+    throw new ValidationError('invalid similarity threshold', [
+      {
+        path,
+        code: 'looks-like-distance',
+        message: `got ${threshold}: a similarity threshold ≤ 0 would accept unrelated texts; if this is a cosine distance d, pass 1 - d`,
+      },
+    ]);
+  }
+  return threshold;
+}

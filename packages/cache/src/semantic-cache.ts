@@ -1,0 +1,337 @@
+/**
+ * The semantic cache: an exact tier (hash of everything that changes the answer), then a semantic tier searched only
+ * inside the request's partition, with every semantic candidate verified before it is served. Stores answers with
+ * TTL (absolute or sliding), LRU eviction by entries and bytes, invalidation by key, tag and scope, and feedback.
+ */
+import { randomUUID } from 'node:crypto';
+import { ValidationError } from '@baton/core';
+import { withEmbeddingCache } from './embedders/cached-embedder.js';
+import type { Embedder } from './embedders/embedder.js';
+import { createSifEmbedder } from './embedders/sif-embedder.js';
+import { EmbedderMismatchError } from './errors.js';
+import { PartitionIndex, type PartitionIndexOptions } from './index/partition-index.js';
+import { bypassReason, type CacheabilityOptions, refusalToStore } from './match/cacheability.js';
+import { chunkText, type HierarchicalOptions, hierarchicalScore } from './match/hierarchical.js';
+import type { CacheRequest, CacheResponse, CacheUsage } from './match/request.js';
+import { exactKey, lastUserTurn, partitionKey, scopeKey } from './match/request-keys.js';
+import { SingleFlight } from './match/single-flight.js';
+import { validateSimilarityThreshold } from './match/threshold.js';
+import { type CacheMetrics, createMetrics, recordHitLatency } from './metrics.js';
+import { decodePayload, encodePayload, type PayloadCodecOptions } from './payload-codec.js';
+import type { CacheEntry, CacheStore } from './stores/cache-store.js';
+import { entryBytes } from './stores/cache-store.js';
+import { MemoryStore } from './stores/memory-store.js';
+import { allPassed, type CheckResult, type VerifyOptions, verifyMatch } from './verify/verify-match.js';
+
+export interface SemanticCacheOptions extends CacheabilityOptions, PayloadCodecOptions {
+  /** @default withEmbeddingCache(createSifEmbedder()) */
+  embedder?: Embedder;
+  /** @default new MemoryStore() */
+  store?: CacheStore;
+  /** Cosine similarity in (0, 1] a semantic candidate needs; see `validateSimilarityThreshold`. @default 0.8 */
+  similarityThreshold?: number;
+  /** Lifetime of an entry in ms; null keeps entries until evicted. @default 3600000 */
+  ttlMs?: number | null;
+  /** Each hit extends the entry's life by `ttlMs` (sliding expiry). @default false */
+  slidingTtl?: boolean;
+  /** Most entries kept; least recently used go first. @default 10000 */
+  maxEntries?: number;
+  /** Most bytes kept (payload + text + vectors). @default Infinity */
+  maxBytes?: number;
+  /** Semantic candidates examined per lookup. @default 5 */
+  candidates?: number;
+  hierarchical?: HierarchicalOptions;
+  verify?: VerifyOptions;
+  index?: PartitionIndexOptions;
+  /** Clock, for tests. @default Date.now */
+  now?: () => number;
+}
+
+export type LookupResult =
+  | {
+      status: 'hit';
+      tier: 'exact' | 'semantic';
+      similarity: number;
+      checks: CheckResult[];
+      entryId: string;
+      response: CacheResponse;
+      usage: CacheUsage | undefined;
+    }
+  | { status: 'miss'; rejected: { entryId: string; similarity: number; checks: CheckResult[] }[] }
+  | { status: 'bypass'; reason: string };
+
+export interface StoreOptions {
+  tags?: string[];
+  /** Overrides the cache's ttlMs for this entry. */
+  ttlMs?: number | null;
+  /** The response calls tools whose results do not change: cache it anyway. @default false */
+  deterministic?: boolean;
+}
+
+export type StoreResult = { stored: true; entryId: string } | { stored: false; reason: string };
+
+export class SemanticCache {
+  readonly embedder: Embedder;
+  readonly storage: CacheStore;
+  readonly similarityThreshold: number;
+  readonly #options: SemanticCacheOptions;
+  readonly #index: PartitionIndex;
+  readonly #metrics: CacheMetrics = createMetrics();
+  readonly #flights = new SingleFlight<CacheResponse>();
+  #embedderChecked: Promise<void> | undefined;
+
+  constructor(options: SemanticCacheOptions = {}) {
+    this.similarityThreshold = validateSimilarityThreshold(options as Record<string, unknown>) ?? 0.8;
+    const weights = [options.hierarchical?.weightWhole ?? 0.6, options.hierarchical?.weightChunks ?? 0.4];
+    if (Math.abs(weights[0]! + weights[1]! - 1) > 1e-9) {
+      throw new ValidationError('invalid hierarchical weights', [
+        {
+          path: 'hierarchical',
+          code: 'weights-sum',
+          message: `weightWhole ${weights[0]} + weightChunks ${weights[1]} must sum to 1`,
+        },
+      ]);
+    }
+    this.#options = options;
+    this.embedder = options.embedder ?? withEmbeddingCache(createSifEmbedder());
+    this.storage = options.store ?? new MemoryStore();
+    this.#index = new PartitionIndex(this.embedder.dimension, options.index);
+  }
+
+  #now(): number {
+    return (this.#options.now ?? Date.now)();
+  }
+
+  /** Refuses a store that holds vectors of another embedder. */
+  #checkEmbedder(): Promise<void> {
+    this.#embedderChecked ??= (async () => {
+      const mine = `${this.embedder.id}|${this.embedder.dimension}`;
+      const stored = await this.storage.getMeta('embedder');
+      if (stored === undefined) return this.storage.setMeta('embedder', mine);
+      if (stored !== mine) {
+        const [id, dimension] = stored.split('|');
+        throw new EmbedderMismatchError(
+          { id: id!, dimension: Number(dimension) },
+          { id: this.embedder.id, dimension: this.embedder.dimension },
+        );
+      }
+    })();
+    this.#embedderChecked.catch(() => {
+      this.#embedderChecked = undefined;
+    });
+    return this.#embedderChecked;
+  }
+
+  #alive(entry: CacheEntry): boolean {
+    return entry.expiresAt === null || entry.expiresAt > this.#now();
+  }
+
+  async #hit(
+    entry: CacheEntry,
+    tier: 'exact' | 'semantic',
+    similarity: number,
+    checks: CheckResult[],
+    started: number,
+  ) {
+    const now = this.#now();
+    const expiresAt = entry.slidingTtlMs !== null ? now + entry.slidingTtlMs : entry.expiresAt;
+    await this.storage.touch(entry.id, now, expiresAt);
+    const { response, usage } = decodePayload(entry.id, entry.payload) as {
+      response: CacheResponse;
+      usage?: CacheUsage;
+    };
+    this.#metrics.hits[tier]++;
+    recordHitLatency(this.#metrics, performance.now() - started);
+    return { status: 'hit' as const, tier, similarity, checks, entryId: entry.id, response, usage };
+  }
+
+  async #syncIndex(partition: string): Promise<void> {
+    const page = await this.storage.vectorsSince(partition, this.#index.cursors.get(partition));
+    for (const item of page.items) this.#index.add(partition, item.id, item.vector);
+    this.#index.cursors.set(partition, page.cursor);
+  }
+
+  async #embedWithChunks(text: string): Promise<{ vector: Float32Array; chunks: Float32Array[] }> {
+    const chunks = chunkText(text, this.#options.hierarchical ?? {});
+    const [vector, ...chunkVectors] = await this.embedder.embed([text, ...chunks]);
+    return { vector: vector!, chunks: chunkVectors };
+  }
+
+  /** Looks a request up: exact tier, then semantic tier with verification. */
+  async lookup(request: CacheRequest): Promise<LookupResult> {
+    const started = performance.now();
+    const bypass = bypassReason(request, this.#options);
+    if (bypass) {
+      this.#metrics.bypasses++;
+      return { status: 'bypass', reason: bypass };
+    }
+    await this.#checkEmbedder();
+    const exact = await this.storage.getByExactKey(exactKey(request));
+    if (exact && !exact.blocked && this.#alive(exact)) return this.#hit(exact, 'exact', 1, [], started);
+    const text = lastUserTurn(request.messages);
+    const rejected: { entryId: string; similarity: number; checks: CheckResult[] }[] = [];
+    if (text.trim() === '') {
+      this.#metrics.misses++;
+      return { status: 'miss', rejected };
+    }
+    const partition = partitionKey(request);
+    await this.#syncIndex(partition);
+    const query = await this.#embedWithChunks(text);
+    const scored: { entry: CacheEntry; similarity: number }[] = [];
+    for (const candidate of this.#index.search(partition, query.vector, this.#options.candidates ?? 5)) {
+      const entry = await this.storage.get(candidate.id);
+      if (!entry) {
+        this.#index.remove(candidate.id, partition);
+        continue;
+      }
+      if (!this.#alive(entry)) {
+        await this.#remove([entry.id]);
+        continue;
+      }
+      if (entry.blocked) continue;
+      const similarity = hierarchicalScore(
+        candidate.similarity,
+        query.chunks,
+        entry.chunks,
+        this.#options.hierarchical ?? {},
+      );
+      if (similarity >= this.similarityThreshold) scored.push({ entry, similarity });
+    }
+    scored.sort((a, b) => b.similarity - a.similarity);
+    for (const { entry, similarity } of scored) {
+      const checks = verifyMatch(text, entry.text, this.#options.verify);
+      if (allPassed(checks)) return this.#hit(entry, 'semantic', similarity, checks, started);
+      this.#metrics.rejectedByVerification++;
+      rejected.push({ entryId: entry.id, similarity, checks });
+    }
+    this.#metrics.misses++;
+    return { status: 'miss', rejected };
+  }
+
+  /** Stores a response unless it must not be cached (see `refusalToStore`). */
+  async store(
+    request: CacheRequest,
+    response: CacheResponse,
+    usage?: CacheUsage,
+    options: StoreOptions = {},
+  ): Promise<StoreResult> {
+    const refusal = refusalToStore(request, response, { ...this.#options, deterministic: options.deterministic });
+    const key = exactKey(request);
+    const existing = refusal ? undefined : await this.storage.getByExactKey(key);
+    const reason = refusal ?? (existing?.blocked ? 'this request was marked wrong by feedback' : undefined);
+    if (reason) {
+      this.#metrics.notStored++;
+      return { stored: false, reason };
+    }
+    await this.#checkEmbedder();
+    const text = lastUserTurn(request.messages);
+    const { vector, chunks } = await this.#embedWithChunks(text);
+    const now = this.#now();
+    const ttlMs =
+      options.ttlMs !== undefined ? options.ttlMs : this.#options.ttlMs !== undefined ? this.#options.ttlMs : 3_600_000;
+    const partial = {
+      id: randomUUID(),
+      exactKey: key,
+      partition: partitionKey(request),
+      scope: scopeKey(request.scope),
+      tags: options.tags ?? [],
+      text,
+      vector,
+      chunks,
+      payload: encodePayload({ response, usage }, this.#options),
+      createdAt: now,
+      lastAccessAt: now,
+      expiresAt: ttlMs === null ? null : now + ttlMs,
+      slidingTtlMs: this.#options.slidingTtl && ttlMs !== null ? ttlMs : null,
+      blocked: false,
+    };
+    const entry: CacheEntry = { ...partial, bytes: entryBytes(partial) };
+    await this.storage.put(entry);
+    if (existing) this.#index.remove(existing.id, existing.partition);
+    this.#metrics.stored++;
+    await this.#evict();
+    return { stored: true, entryId: entry.id };
+  }
+
+  /**
+   * Returns the cached answer or computes it once: concurrent identical misses share one call.
+   * @example
+   * const response = await cache.getOrCompute(request, async () => ({ response: await callModel(), usage }));
+   */
+  async getOrCompute(
+    request: CacheRequest,
+    compute: () => Promise<{ response: CacheResponse; usage?: CacheUsage }>,
+    options: StoreOptions = {},
+  ): Promise<CacheResponse> {
+    const found = await this.lookup(request);
+    if (found.status === 'hit') return found.response;
+    if (found.status === 'bypass') return (await compute()).response;
+    return structuredClone(
+      await this.#flights.run(exactKey(request), async () => {
+        const { response, usage } = await compute();
+        await this.store(request, response, usage, options);
+        return response;
+      }),
+    );
+  }
+
+  async #evict(): Promise<void> {
+    const maxEntries = this.#options.maxEntries ?? 10_000;
+    const maxBytes = this.#options.maxBytes ?? Number.POSITIVE_INFINITY;
+    let stats = await this.storage.stats();
+    while (stats.entries > maxEntries || stats.bytes > maxBytes) {
+      const excess = Math.max(1, stats.entries - maxEntries);
+      const ids = await this.storage.leastRecentlyUsed(stats.bytes > maxBytes ? 1 : excess);
+      if (ids.length === 0) break;
+      await this.#remove(ids);
+      stats = await this.storage.stats();
+    }
+  }
+
+  async #remove(ids: readonly string[]): Promise<number> {
+    for (const id of ids) this.#index.remove(id);
+    return this.storage.delete(ids);
+  }
+
+  /** Deletes the entry answering exactly this request. */
+  async invalidate(request: CacheRequest): Promise<number> {
+    const entry = await this.storage.getByExactKey(exactKey(request));
+    return entry ? this.#remove([entry.id]) : 0;
+  }
+
+  async invalidateEntry(entryId: string): Promise<number> {
+    return this.#remove([entryId]);
+  }
+
+  async invalidateTag(tag: string): Promise<number> {
+    return this.#remove(await this.storage.idsByTag(tag));
+  }
+
+  async invalidateScope(scope: CacheRequest['scope']): Promise<number> {
+    return this.#remove(await this.storage.idsByScope(scopeKey(scope)));
+  }
+
+  /**
+   * Reports a served entry as wrong. `delete` removes it; `block` keeps a tombstone so it is never served and the
+   * same exact request is not cached again until the entry is invalidated.
+   */
+  async feedback(entryId: string, verdict: { action: 'delete' | 'block' }): Promise<void> {
+    if (verdict.action === 'delete') {
+      await this.#remove([entryId]);
+      return;
+    }
+    const entry = await this.storage.get(entryId);
+    if (!entry) return;
+    this.#index.remove(entryId, entry.partition);
+    await this.storage.put({ ...entry, blocked: true, payload: 'j:null', expiresAt: null });
+  }
+
+  /** A copy of the counters. */
+  getMetrics(): CacheMetrics {
+    return structuredClone(this.#metrics);
+  }
+
+  async close(): Promise<void> {
+    await this.storage.close();
+  }
+}

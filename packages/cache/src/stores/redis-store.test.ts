@@ -1,0 +1,40 @@
+import { randomUUID } from 'node:crypto';
+import { expect, it } from 'vitest';
+import { RedisStore } from './redis-store.js';
+import { makeEntry, runStoreContract } from './store-contract.js';
+
+/** Runs against a real server (BATON_TEST_REDIS_URL, default the local one); never skipped, also under CI=true. */
+const url = process.env.BATON_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const runPrefix = `baton-test:${randomUUID()}:`;
+let n = 0;
+runStoreContract('redis', async () => new RedisStore({ url, keyPrefix: `${runPrefix}${n++}:` }));
+
+it('shares entries between two clients with the same prefix, and stores plain JSON', async () => {
+  const keyPrefix = `${runPrefix}shared:`;
+  const a = new RedisStore({ url, keyPrefix });
+  const b = new RedisStore({ url, keyPrefix });
+  const entry = makeEntry();
+  await a.put(entry);
+  expect((await b.getByExactKey(entry.exactKey))!.payload).toBe(entry.payload);
+  const { Redis } = await import('ioredis');
+  const raw = new Redis(url);
+  expect(JSON.parse((await raw.get(`${keyPrefix}e:${entry.id}`))!).text).toBe(entry.text);
+  await raw.quit();
+  await a.clear();
+  await a.close();
+  await b.close();
+});
+
+it('lets a second cache instance (another process) find entries the first one stored', async () => {
+  const { SemanticCache } = await import('../semantic-cache.js');
+  const keyPrefix = `${runPrefix}cache:`;
+  const first = new SemanticCache({ store: new RedisStore({ url, keyPrefix }) });
+  const second = new SemanticCache({ store: new RedisStore({ url, keyPrefix }) });
+  const ask = (text: string) => ({ model: 'm', messages: [{ role: 'user', content: text }] });
+  await first.store(ask('How much does the premium plan cost?'), { finishReason: 'stop', text: '$4' });
+  const result = await second.lookup(ask('What is the price of the premium plan?'));
+  expect(result).toMatchObject({ status: 'hit', tier: 'semantic', response: { text: '$4' } });
+  await first.storage.clear();
+  await first.close();
+  await second.close();
+});

@@ -1,0 +1,107 @@
+/**
+ * Checks run before a semantic candidate is served: the query and the cached question must agree on numbers,
+ * identifiers, dates and times, named entities, negation and polarity. Each check says why it passed or failed.
+ */
+import { CONTRAST_GROUPS } from './contrast-terms.js';
+import { extractFeatures, type TextFeatures } from './text-features.js';
+
+export type CheckName = 'numbers' | 'identifiers' | 'dates' | 'entities' | 'negation' | 'polarity';
+
+export interface CheckResult {
+  readonly name: CheckName;
+  readonly passed: boolean;
+  readonly reason: string;
+}
+
+export interface VerifyOptions {
+  /** Checks to skip, e.g. `{ entities: false }`. @default every check on */
+  checks?: Partial<Record<CheckName, boolean>>;
+}
+
+const list = (values: readonly string[]) => (values.length === 0 ? 'none' : [...new Set(values)].join(', '));
+
+function compareSets(
+  name: CheckName,
+  what: string,
+  query: readonly string[],
+  candidate: readonly string[],
+): CheckResult {
+  const a = new Set(query);
+  const b = new Set(candidate);
+  const same = a.size === b.size && [...a].every((value) => b.has(value));
+  return same
+    ? { name, passed: true, reason: a.size === 0 ? `no ${what} on either side` : `${what} agree: ${list(query)}` }
+    : { name, passed: false, reason: `${what} differ: query has ${list(query)}, candidate has ${list(candidate)}` };
+}
+
+function compareEntities(query: TextFeatures, candidate: TextFeatures): CheckResult {
+  const missingFromCandidate = query.entities.filter((entity) => !candidate.words.has(entity));
+  const missingFromQuery = candidate.entities.filter((entity) => !query.words.has(entity));
+  if (missingFromCandidate.length === 0 && missingFromQuery.length === 0) {
+    const all = [...query.entities, ...candidate.entities];
+    return {
+      name: 'entities',
+      passed: true,
+      reason: all.length === 0 ? 'no named entities' : `entities agree: ${list(all)}`,
+    };
+  }
+  const parts = [];
+  if (missingFromCandidate.length > 0)
+    parts.push(`query names ${list(missingFromCandidate)} that the candidate does not`);
+  if (missingFromQuery.length > 0) parts.push(`candidate names ${list(missingFromQuery)} that the query does not`);
+  return { name: 'entities', passed: false, reason: parts.join('; ') };
+}
+
+function compareNegation(query: TextFeatures, candidate: TextFeatures): CheckResult {
+  const a = query.negations.length > 0;
+  const b = candidate.negations.length > 0;
+  if (a === b) return { name: 'negation', passed: true, reason: a ? 'both negated' : 'neither negated' };
+  return {
+    name: 'negation',
+    passed: false,
+    reason: a
+      ? `query is negated (${list(query.negations)}), candidate is not`
+      : `candidate is negated (${list(candidate.negations)}), query is not`,
+  };
+}
+
+function comparePolarity(query: string, candidate: string): CheckResult {
+  for (const group of CONTRAST_GROUPS) {
+    const inQuery = group.senses.filter((sense) => sense.pattern.test(query));
+    const inCandidate = group.senses.filter((sense) => sense.pattern.test(candidate));
+    const onlyQuery = inQuery.filter((sense) => !inCandidate.includes(sense));
+    const onlyCandidate = inCandidate.filter((sense) => !inQuery.includes(sense));
+    if (onlyQuery.length > 0 && onlyCandidate.length > 0) {
+      return {
+        name: 'polarity',
+        passed: false,
+        reason: `opposite or different terms: query says "${onlyQuery[0]!.label}", candidate says "${onlyCandidate[0]!.label}"`,
+      };
+    }
+  }
+  return { name: 'polarity', passed: true, reason: 'no opposite terms' };
+}
+
+/**
+ * @example
+ * verifyMatch('weather in Paris today', 'weather in London today').find((c) => !c.passed)?.reason
+ * // → 'query names paris that the candidate does not; candidate names london that the query does not'
+ */
+export function verifyMatch(query: string, candidate: string, options: VerifyOptions = {}): CheckResult[] {
+  const enabled = (name: CheckName) => options.checks?.[name] !== false;
+  const a = extractFeatures(query);
+  const b = extractFeatures(candidate);
+  const results: CheckResult[] = [];
+  if (enabled('numbers')) results.push(compareSets('numbers', 'numbers', a.numbers, b.numbers));
+  if (enabled('identifiers')) results.push(compareSets('identifiers', 'identifiers', a.identifiers, b.identifiers));
+  if (enabled('dates')) results.push(compareSets('dates', 'dates and times', a.dates, b.dates));
+  if (enabled('entities')) results.push(compareEntities(a, b));
+  if (enabled('negation')) results.push(compareNegation(a, b));
+  if (enabled('polarity')) results.push(comparePolarity(query, candidate));
+  return results;
+}
+
+/** True when every check passed. */
+export function allPassed(checks: readonly CheckResult[]): boolean {
+  return checks.every((check) => check.passed);
+}
