@@ -114,7 +114,7 @@ const run = engine.run(validation.plan, request, { deadline: 10_000 });
 const started = Date.now();
 for await (const event of run) {
   const at = `+${String(Date.now() - started).padStart(4)}ms`;
-  const step = 'stepId' in event ? event.stepId : '';
+  const step = ('stepId' in event ? event.stepId : undefined) ?? '';
   const detail =
     event.type === 'step-start'
       ? event.target

@@ -16,4 +16,8 @@ export class BreakerOpenError extends BatonError {
   static override isInstance(error: unknown): error is BreakerOpenError {
     return BatonError.isInstance(error) && error.code === 'breaker-open';
   }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), target: this.target };
+  }
 }

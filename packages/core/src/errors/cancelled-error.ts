@@ -14,4 +14,9 @@ export class CancelledError extends BatonError {
   static override isInstance(error: unknown): error is CancelledError {
     return BatonError.isInstance(error) && error.code === 'cancelled';
   }
+
+  override toJSON(): Record<string, unknown> {
+    const reason = this.reason instanceof Error ? this.reason.message : this.reason;
+    return { ...super.toJSON(), reason };
+  }
 }

@@ -28,6 +28,6 @@ export class NotFoundError extends BatonError {
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), query: this.query, unavailable: this.unavailable };
+    return { ...super.toJSON(), query: this.query, unavailable: this.unavailable, available: this.available };
   }
 }

@@ -26,6 +26,10 @@ export class RetryableError extends BatonError {
   static override isInstance(error: unknown): error is RetryableError {
     return BatonError.isInstance(error) && error.code === 'retryable';
   }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), retryAfter: this.retryAfter, status: this.status };
+  }
 }
 
 /** A failure that retrying cannot fix (bad request, permission denied). */
@@ -40,5 +44,9 @@ export class NonRetryableError extends BatonError {
 
   static override isInstance(error: unknown): error is NonRetryableError {
     return BatonError.isInstance(error) && error.code === 'non-retryable';
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), status: this.status };
   }
 }

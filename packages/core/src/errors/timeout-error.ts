@@ -17,4 +17,8 @@ export class TimeoutError extends BatonError {
   static override isInstance(error: unknown): error is TimeoutError {
     return BatonError.isInstance(error) && error.code === 'timeout';
   }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), scope: this.scope, timeoutMs: this.timeoutMs };
+  }
 }

@@ -25,32 +25,42 @@ export function checkInput(
   const probe = replaceReferences(input);
   for (const problem of schema.validate(probe)) {
     if (holes.some((hole) => covers(hole, problem.path))) continue;
-    problems.push({ ...problem, path: problem.path ? `${where}.${problem.path}` : where });
+    problems.push({ ...problem, path: under(where, problem.path) });
   }
-  for (const ref of compiled.refs) checkReferenceType(ref, schema.jsonSchema, where, schemaOf, problems);
+  const reported = new Set<string>();
+  for (const ref of compiled.refs) {
+    const problem = referenceTypeProblem(ref, schema.jsonSchema, where, schemaOf);
+    // A template with several references is one string: report its mismatch once.
+    if (problem && !reported.has(problem.path)) problems.push(problem);
+    if (problem && ref.kind === 'template') reported.add(problem.path);
+  }
 }
 
-function checkReferenceType(
+function under(where: string, relative: string): string {
+  if (relative === '') return where;
+  return relative.startsWith('[') ? `${where}${relative}` : `${where}.${relative}`;
+}
+
+function referenceTypeProblem(
   ref: FoundReference,
   inputSchema: JsonSchema,
   where: string,
   schemaOf: ReferenceSchema,
-  problems: Problem[],
-): void {
+): Problem | undefined {
   const expectedAt = schemaAtPath(inputSchema, ref.at);
-  if (!expectedAt.found) return;
+  if (!expectedAt.found) return undefined;
   const expected = typeList(expectedAt.schema);
-  if (!expected) return;
+  if (!expected) return undefined;
   const given = ref.kind === 'template' ? ['string'] : typesOf(schemaOf(ref.path));
-  if (!given || typesCompatible(given, expected)) return;
-  if (ref.hasDefault && given.includes('null')) return;
-  const location = ref.at.length > 0 ? `${where}.${formatPath(ref.at)}` : where;
+  if (!given || typesCompatible(given, expected)) return undefined;
+  if (ref.hasDefault && given.includes('null')) return undefined;
+  const location = formatPath([where, ...ref.at]);
   const source = ref.kind === 'template' ? `a template string using ${formatPath(ref.path)}` : formatPath(ref.path);
-  problems.push({
+  return {
     path: location,
     code: 'type-mismatch',
     message: `expects ${expected.join(' or ')} but ${source} is ${given.join(' or ')}`,
-  });
+  };
 }
 
 function typesOf(schema: JsonSchema | undefined): string[] | undefined {
@@ -65,7 +75,8 @@ function covers(hole: string, path: string): boolean {
 function replaceReferences(value: unknown): unknown {
   if (isReference(value)) return PLACEHOLDER;
   if (typeof value === 'string') return value.includes('{{') ? PLACEHOLDER : value;
-  if (typeof value === 'object' && value !== null && '$literal' in value) return (value as { $literal: unknown }).$literal;
+  if (typeof value === 'object' && value !== null && '$literal' in value)
+    return (value as { $literal: unknown }).$literal;
   if (Array.isArray(value)) return value.map(replaceReferences);
   if (typeof value === 'object' && value !== null) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, replaceReferences(v)]));

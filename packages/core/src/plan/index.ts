@@ -1,5 +1,11 @@
 export type { CompiledGraph, CompiledLoop, CompiledPlan, CompiledStep } from './compiled-plan.js';
-export { type Expression, ExpressionError, evaluateCondition, parseExpression, type PathSegment } from './expression.js';
+export {
+  type Expression,
+  ExpressionError,
+  evaluateCondition,
+  type PathSegment,
+  parseExpression,
+} from './expression.js';
 export type {
   BreakerPolicy,
   Budget,

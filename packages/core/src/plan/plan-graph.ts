@@ -66,7 +66,9 @@ export function parallelLayers(nodes: readonly GraphNode[]): number[][] {
     let depth = 0;
     for (const d of (nodes[v] as GraphNode).deps) depth = Math.max(depth, (layer[d] as number) + 1);
     layer[v] = depth;
-    (layers[depth] ??= []).push(v);
+    const group = layers[depth] ?? [];
+    group.push(v);
+    layers[depth] = group;
   }
   return layers.map((group) => group.sort((a, b) => a - b));
 }

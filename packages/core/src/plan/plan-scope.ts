@@ -25,6 +25,8 @@ export interface Context {
   distances: readonly string[];
   /** Every step id in the plan, including loop bodies, with where it is. */
   allIds: Map<string, string>;
+  /** For a step inside a loop body, the id of its loop step. */
+  loopOf: Map<string, string>;
 }
 
 /** Checks one reference; returns the id of the step it makes the caller depend on, if any. */
@@ -82,6 +84,7 @@ export function checkReference(
 }
 
 export function schemaForReference(path: readonly PathSegment[], frame: Frame): JsonSchema | undefined {
+  if (path[0] === 'loop' && path[1] === 'iteration' && path.length === 2 && frame.loopIds) return { type: 'integer' };
   if (path[0] !== 'steps' || typeof path[1] !== 'string' || path[2] !== 'output') return undefined;
   const schema = frameHolding(path[1], frame)?.schemas.get(path[1]);
   if (schema === undefined) return undefined;
@@ -100,7 +103,10 @@ function frameHolding(id: string, frame: Frame | undefined): Frame | undefined {
 
 export function hint(id: string, frame: Frame, context: Context): string {
   const where = context.allIds.get(id);
-  if (where !== undefined) return `: it is inside a loop (${where}); read it through that loop step's output.last`;
+  const loop = context.loopOf.get(id);
+  if (where !== undefined && loop !== undefined) {
+    return `: it is inside the body of loop "${loop}" (${where}); outside the loop, read steps.${loop}.output.last.${id}`;
+  }
   const known: string[] = [];
   for (let f: Frame | undefined = frame; f; f = f.parent) known.push(...f.ids.keys());
   return known.length > 0 ? ` (known steps: ${known.slice(0, 20).join(', ')})` : '';
@@ -125,7 +131,7 @@ export function outputSchemaOf(step: PlanStep, context: Context): JsonSchema | u
   }
   if (step.target === undefined) return undefined;
   try {
-    return context.registry.describe(step.target)?.output?.jsonSchema;
+    return context.registry.describe(step.target)?.output?.outputJsonSchema;
   } catch {
     return undefined;
   }

@@ -42,11 +42,8 @@ export function readPath(value: unknown, segments: readonly PathSegment[], from 
   for (let i = from; i < segments.length; i++) {
     if (current === null || typeof current !== 'object') return undefined;
     const key = segments[i] as PathSegment;
-    if (Array.isArray(current)) {
-      current = key === 'length' ? current.length : current[key as number];
-    } else {
-      current = Object.hasOwn(current, key) ? (current as Record<PathSegment, unknown>)[key] : undefined;
-    }
+    if (Array.isArray(current) && key === 'length') current = current.length;
+    else current = Object.hasOwn(current, key) ? (current as Record<PathSegment, unknown>)[key] : undefined;
   }
   return current;
 }
@@ -97,11 +94,21 @@ function build(
   problems: Problem[],
 ): (lookup: Lookup) => unknown {
   if (isLiteral(value)) {
-    const fixed = deepFreeze(structuredClone(value.$literal));
+    const location = formatPath([where, ...at]);
+    extraKeys(value, ['$literal'], location, problems);
+    const fixed = deepFreeze(cloneJson(value.$literal));
+    if (fixed === NOT_JSON) {
+      problems.push({
+        path: location,
+        code: 'invalid-literal',
+        message: '$literal must hold JSON data (no functions or symbols)',
+      });
+    }
     return () => fixed;
   }
   if (isReference(value)) {
     const location = formatPath([where, ...at]);
+    extraKeys(value, ['$ref', 'default'], location, problems);
     if (typeof value.$ref !== 'string') {
       problems.push({ path: location, code: 'invalid-reference', message: '$ref must be a string path' });
       return () => undefined;
@@ -170,6 +177,29 @@ function buildTemplate(
   };
 }
 
+const NOT_JSON = Symbol('not-json');
+
+/** A deep copy, or NOT_JSON when the value holds something that cannot be copied (the problem is reported once). */
+function cloneJson(value: unknown): unknown {
+  try {
+    return structuredClone(value);
+  } catch {
+    return NOT_JSON;
+  }
+}
+
+function extraKeys(value: object, allowed: readonly string[], location: string, problems: Problem[]): void {
+  const extra = Object.keys(value).filter((key) => !allowed.includes(key));
+  if (extra.length === 0) return;
+  const isRef = allowed[0] === '$ref';
+  const hint = isRef ? '; to pass data that holds a "$ref" key, wrap it in { "$literal": ... }' : '';
+  problems.push({
+    path: location,
+    code: isRef ? 'invalid-reference' : 'invalid-literal',
+    message: `{ ${allowed.join(', ')} } takes no other keys, got ${extra.map((k) => JSON.stringify(k)).join(', ')}${hint}`,
+  });
+}
+
 function stringify(value: unknown): string {
   if (value === undefined || value === null) return '';
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
@@ -185,7 +215,7 @@ function deepFreeze<T>(value: T): T {
 }
 
 function unwrapLiterals(value: unknown): unknown {
-  if (isLiteral(value)) return structuredClone(value.$literal);
+  if (isLiteral(value)) return cloneJson(value.$literal);
   if (Array.isArray(value)) return value.map(unwrapLiterals);
   if (typeof value === 'object' && value !== null) {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, unwrapLiterals(v)]));

@@ -7,11 +7,12 @@
 import type { Problem } from '../errors/validation-error.js';
 import { ValidationError } from '../errors/validation-error.js';
 import type { Registry } from '../registry/registry.js';
-import { describeQuery, parseTargetRef, type TargetRef } from '../registry/target-ref.js';
+import { describeQuery, parseTargetRef, type TargetRef, targetRefProblem } from '../registry/target-ref.js';
 import { checkInput } from './check-input.js';
 import type { CompiledGraph, CompiledPlan, CompiledStep } from './compiled-plan.js';
-import { type Expression, type PathSegment, parseExpression } from './expression.js';
+import type { PathSegment } from './expression.js';
 import type { Plan, PlanStep } from './plan.js';
+import { isConstantFalse, parseCondition } from './plan-condition.js';
 import { findCycles, findNeverRuns, type GraphNode, parallelLayers } from './plan-graph.js';
 import {
   type Context,
@@ -35,6 +36,7 @@ export type PlanValidation =
   | { valid: false; problems: Problem[]; plan?: undefined; parallelGroups?: undefined };
 
 const STEP_ID = /^[A-Za-z_][\w-]{0,127}$/;
+const STEP_KEYS = ['id', 'target', 'input', 'dependsOn', 'when', 'trigger', 'loop', 'policy', 'budget', 'evidence'];
 
 /**
  * @example
@@ -44,10 +46,19 @@ const STEP_ID = /^[A-Za-z_][\w-]{0,127}$/;
 export function validatePlan(plan: unknown, registry: Registry, options: ValidatePlanOptions = {}): PlanValidation {
   const problems: Problem[] = [];
   if (typeof plan !== 'object' || plan === null || Array.isArray(plan)) {
-    return { valid: false, problems: [{ path: '', code: 'type', message: 'a plan must be an object with a "steps" array' }] };
+    return {
+      valid: false,
+      problems: [{ path: '', code: 'type', message: 'a plan must be an object with a "steps" array' }],
+    };
   }
   const source = plan as Plan;
-  const context: Context = { registry, problems, distances: options.distances ?? [], allIds: new Map() };
+  const context: Context = {
+    registry,
+    problems,
+    distances: options.distances ?? [],
+    allIds: new Map(),
+    loopOf: new Map(),
+  };
   collectIds(source.steps, 'steps', context);
   const { graph } = validateGraph(source.steps, 'steps', undefined, context);
   validateBudget(source.budget, 'budget', problems);
@@ -75,7 +86,7 @@ export function compilePlan(plan: unknown, registry: Registry, options: Validate
   return result.plan;
 }
 
-function collectIds(steps: unknown, where: string, context: Context): void {
+function collectIds(steps: unknown, where: string, context: Context, loopId?: string): void {
   if (!Array.isArray(steps)) return;
   steps.forEach((step, i) => {
     if (typeof step !== 'object' || step === null) return;
@@ -84,10 +95,17 @@ function collectIds(steps: unknown, where: string, context: Context): void {
     if (typeof id === 'string' && STEP_ID.test(id)) {
       const first = context.allIds.get(id);
       if (first !== undefined) {
-        context.problems.push({ path: `${path}.id`, code: 'duplicate-id', message: `step id "${id}" is already used at ${first}` });
-      } else context.allIds.set(id, path);
+        context.problems.push({
+          path: `${path}.id`,
+          code: 'duplicate-id',
+          message: `step id "${id}" is already used at ${first}`,
+        });
+      } else {
+        context.allIds.set(id, path);
+        if (loopId !== undefined) context.loopOf.set(id, loopId);
+      }
     }
-    if (loop && typeof loop === 'object') collectIds(loop.steps, `${path}.loop.steps`, context);
+    if (loop && typeof loop === 'object') collectIds(loop.steps, `${path}.loop.steps`, context, id);
   });
 }
 
@@ -125,7 +143,8 @@ function validateGraph(
       });
       return;
     }
-    if (!frame.ids.has(step.id)) frame.ids.set(step.id, i);
+    if (frame.ids.has(step.id)) return;
+    frame.ids.set(step.id, i);
     frame.schemas.set(step.id, outputSchemaOf(step, context));
     if (step.evidence) frame.hasEvidence.add(step.id);
   });
@@ -140,6 +159,15 @@ function validateGraph(
     }
     const step = raw as PlanStep;
     if (frame.ids.get(step.id) !== i) return;
+    for (const key of Object.keys(step)) {
+      if (!STEP_KEYS.includes(key)) {
+        problems.push({
+          path: `${path}.${key}`,
+          code: 'unknown-option',
+          message: `unknown step field "${key}" (known: ${STEP_KEYS.join(', ')})`,
+        });
+      }
+    }
     const stepDeps = new Set<number>();
     deps[i] = stepDeps;
     const addDependency = (id: string | undefined) => {
@@ -153,24 +181,30 @@ function validateGraph(
 
     const target = step.target === undefined ? undefined : checkTarget(step.target, `${path}.target`, context);
     if (step.target === undefined && step.loop === undefined) {
-      problems.push({ path: `${path}.target`, code: 'required', message: `step "${step.id}" needs a target (or a loop)` });
+      problems.push({
+        path: `${path}.target`,
+        code: 'required',
+        message: `step "${step.id}" needs a target (or a loop)`,
+      });
     }
     if (step.target !== undefined && step.loop !== undefined) {
-      problems.push({ path: `${path}.loop`, code: 'conflict', message: 'a step has either a target or a loop, not both' });
+      problems.push({
+        path: `${path}.loop`,
+        code: 'conflict',
+        message: 'a step has either a target or a loop, not both',
+      });
     }
     const input = compileValue(step.input ?? {}, `${path}.input`, problems);
-    for (const ref of input.refs) refCheck(ref.path, `${path}.input${ref.at.length ? `.${formatPath(ref.at)}` : ''}`);
-    const described = step.target === undefined ? undefined : context.registry.describe(step.target);
+    for (const ref of input.refs) refCheck(ref.path, formatPath([`${path}.input`, ...ref.at]));
+    const described = target === undefined ? undefined : context.registry.describe(target);
     if (described?.input && step.input !== undefined) {
       checkInput(step.input, input, described.input, `${path}.input`, (p) => schemaForReference(p, frame), problems);
     } else if (described?.input && step.input === undefined) {
-      for (const problem of described.input.validate({})) {
-        problems.push({ ...problem, path: `${path}.input${problem.path ? `.${problem.path}` : ''}` });
-      }
+      problems.push(...described.input.validate({}, `${path}.input`));
     }
     const when = parseCondition(step.when, `${path}.when`, problems);
     for (const ref of when?.references ?? []) refCheck(ref, `${path}.when`);
-    for (const dep of step.dependsOn ?? []) {
+    for (const dep of Array.isArray(step.dependsOn) ? step.dependsOn : []) {
       if (typeof dep !== 'string' || !resolvesInChain(dep, frame)) {
         problems.push({
           path: `${path}.dependsOn`,
@@ -185,7 +219,11 @@ function validateGraph(
       problems.push({ path: `${path}.dependsOn`, code: 'type', message: 'dependsOn must be an array of step ids' });
     }
     if (step.trigger !== undefined && step.trigger !== 'all' && step.trigger !== 'any') {
-      problems.push({ path: `${path}.trigger`, code: 'enum', message: `trigger must be "all" or "any", got ${JSON.stringify(step.trigger)}` });
+      problems.push({
+        path: `${path}.trigger`,
+        code: 'enum',
+        message: `trigger must be "all" or "any", got ${JSON.stringify(step.trigger)}`,
+      });
     }
     validatePolicy(step.policy, `${path}.policy`, problems);
     const fallbacks = step.policy?.fallback;
@@ -212,7 +250,10 @@ function validateGraph(
         const until = parseCondition(step.loop.until, `${path}.loop.until`, problems);
         if (body.graph && until) {
           const bodyFrame = frameOf(body.graph, frame, context, bodyIds as Set<string>);
-          for (const ref of until.references) addDependency(checkReference(ref, `${path}.loop.until`, bodyFrame, undefined, context));
+          for (const ref of until.references) {
+            const id = checkReference(ref, `${path}.loop.until`, bodyFrame, undefined, context);
+            if (id !== undefined && !bodyFrame.ids.has(id)) addDependency(id);
+          }
           loop = {
             body: body.graph,
             until,
@@ -227,7 +268,7 @@ function validateGraph(
       index: i,
       spec: step,
       target,
-      targetLabel: step.target === undefined ? undefined : labelOf(step.target),
+      targetLabel: target === undefined ? undefined : labelOf(step.target as TargetRef),
       input,
       when,
       trigger: step.trigger ?? 'all',
@@ -247,37 +288,51 @@ function validateGraph(
 function buildGraph(
   steps: PlanStep[],
   compiled: CompiledStep[],
-  deps: Set<number>[],
+  dependencies: Set<number>[],
   where: string,
   problems: Problem[],
 ): CompiledGraph | undefined {
-  if (compiled.length !== steps.length || compiled.some((s) => s === undefined)) return undefined;
-  const nodes: GraphNode[] = compiled.map((step, i) => ({
-    id: step.id,
-    deps: [...(deps[i] ?? [])].sort((a, b) => a - b),
-    trigger: step.trigger,
-    neverByCondition: step.when !== undefined && isConstantFalse(step.when),
-  }));
+  // Steps that did not compile (bad id, duplicate, not an object) stay as inert nodes so the rest is still checked.
+  const complete = steps.every((_, i) => compiled[i] !== undefined);
+  const nodes: GraphNode[] = steps.map((_, i) => {
+    const step = compiled[i];
+    if (!step) return { id: '', deps: [], trigger: 'all', neverByCondition: false };
+    const deps = [...(dependencies[i] ?? [])].sort((a, b) => a - b);
+    const neverByCondition = step.when !== undefined && isConstantFalse(step.when);
+    return { id: step.id, deps, trigger: step.trigger, neverByCondition };
+  });
   const cycles = findCycles(nodes);
   const onCycle = new Set(cycles.flat());
   for (const cycle of cycles) {
-    const names = cycle.map((i) => (nodes[i] as GraphNode).id);
+    const names = cycle.map((i) => `"${(nodes[i] as GraphNode).id}"`);
+    const what =
+      names.length === 1
+        ? `step ${names[0]} waits for itself`
+        : `steps ${names.join(', ')} wait for each other in a cycle`;
     problems.push({
       path: `${where}[${cycle[0]}]`,
       code: 'cycle',
-      message: `steps ${names.map((n) => `"${n}"`).join(' → ')} → "${names[0]}" form a cycle; repeat work with a loop step and maxIterations instead`,
+      message: `${what}; repeat work with a loop step and maxIterations instead`,
     });
   }
   for (const [i, reason] of findNeverRuns(nodes)) {
     if (onCycle.has(i)) continue;
-    problems.push({ path: `${where}[${i}]`, code: 'never-runs', message: `step "${(nodes[i] as GraphNode).id}" can never run: ${reason}` });
+    problems.push({
+      path: `${where}[${i}]`,
+      code: 'never-runs',
+      message: `step "${(nodes[i] as GraphNode).id}" can never run: ${reason}`,
+    });
   }
-  if (cycles.length > 0) return undefined;
+  if (cycles.length > 0 || !complete) return undefined;
   const dependents: number[][] = nodes.map(() => []);
   nodes.forEach((node, i) => {
     for (const d of node.deps) (dependents[d] as number[]).push(i);
   });
-  const final = compiled.map((step, i) => ({ ...step, deps: (nodes[i] as GraphNode).deps, dependents: dependents[i] as number[] }));
+  const final = (compiled as CompiledStep[]).map((step, i) => ({
+    ...step,
+    deps: (nodes[i] as GraphNode).deps,
+    dependents: dependents[i] as number[],
+  }));
   const byId = new Map(final.map((s) => [s.id, s] as const));
   const parallelGroups = parallelLayers(nodes).map((layer) => layer.map((i) => (nodes[i] as GraphNode).id));
   const sinks = final.filter((s) => s.dependents.length === 0).map((s) => s.id);
@@ -285,15 +340,20 @@ function buildGraph(
 }
 
 function checkTarget(ref: TargetRef, path: string, context: Context) {
-  if (typeof ref !== 'string' && (typeof ref !== 'object' || ref === null)) {
-    context.problems.push({ path, code: 'type', message: 'target must be "name", "name@range" or { capability }' });
+  const problem = targetRefProblem(ref);
+  if (problem) {
+    context.problems.push({ path, ...problem });
     return undefined;
   }
   const query = parseTargetRef(ref);
   if (!context.registry.has(query)) {
     const known = context.registry.list().map((t) => t.name);
     const list = known.length > 0 ? ` (registered: ${[...new Set(known)].sort().slice(0, 20).join(', ')})` : '';
-    context.problems.push({ path, code: 'unknown-target', message: `no registered target matches ${describeQuery(query)}${list}` });
+    context.problems.push({
+      path,
+      code: 'unknown-target',
+      message: `no registered target matches ${describeQuery(query)}${list}`,
+    });
   }
   return query;
 }
@@ -302,27 +362,4 @@ function labelOf(ref: TargetRef): string {
   if (typeof ref === 'string') return ref;
   const base = ref.name ?? `capability:${ref.capability}`;
   return ref.version ? `${base}@${ref.version}` : base;
-}
-
-function parseCondition(source: unknown, path: string, problems: Problem[]): Expression | undefined {
-  if (source === undefined) return undefined;
-  if (typeof source !== 'string') {
-    problems.push({ path, code: 'type', message: `a condition must be a string expression, got ${typeof source}` });
-    return undefined;
-  }
-  try {
-    return parseExpression(source);
-  } catch (error) {
-    problems.push({ path, code: 'invalid-expression', message: error instanceof Error ? error.message : String(error) });
-    return undefined;
-  }
-}
-
-function isConstantFalse(expression: Expression): boolean {
-  if (expression.references.length > 0) return false;
-  try {
-    return expression.evaluate(() => undefined) === false;
-  } catch {
-    return false;
-  }
 }

@@ -30,14 +30,18 @@ function numberRule(add: Add, path: string, value: unknown, rule: { min?: number
 
 function unknownKeys(add: Add, path: string, value: Record<string, unknown>, allowed: readonly string[]) {
   for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) add(`${path}.${key}`, 'unknown-option', `unknown option "${key}" (known: ${allowed.join(', ')})`);
+    if (!allowed.includes(key))
+      add(`${path}.${key}`, 'unknown-option', `unknown option "${key}" (known: ${allowed.join(', ')})`);
   }
 }
 
 export function validatePolicy(policy: unknown, path: string, problems: Problem[]): void {
   const add: Add = (p, code, message) => problems.push({ path: p, code, message });
   if (policy === undefined) return;
-  if (!isObject(policy)) return add(path, 'type', 'policy must be an object');
+  if (!isObject(policy)) {
+    add(path, 'type', 'policy must be an object');
+    return;
+  }
   unknownKeys(add, path, policy, ['timeoutMs', 'retry', 'breaker', 'fallback', 'idempotencyKey']);
   numberRule(add, `${path}.timeoutMs`, policy.timeoutMs, { min: 1 });
   const retry = policy.retry;
@@ -82,7 +86,10 @@ export function validatePolicy(policy: unknown, path: string, problems: Problem[
 export function validateBudget(budget: unknown, path: string, problems: Problem[]): void {
   const add: Add = (p, code, message) => problems.push({ path: p, code, message });
   if (budget === undefined) return;
-  if (!isObject(budget)) return add(path, 'type', 'budget must be an object');
+  if (!isObject(budget)) {
+    add(path, 'type', 'budget must be an object');
+    return;
+  }
   unknownKeys(add, path, budget, ['tokens', 'costUsd', 'timeMs', 'warnAt']);
   numberRule(add, `${path}.tokens`, budget.tokens, { min: 0 });
   numberRule(add, `${path}.costUsd`, budget.costUsd, { min: 0 });
@@ -93,7 +100,10 @@ export function validateBudget(budget: unknown, path: string, problems: Problem[
 export function validateEvidence(evidence: unknown, path: string, distances: readonly string[], problems: Problem[]) {
   const add: Add = (p, code, message) => problems.push({ path: p, code, message });
   if (evidence === undefined) return;
-  if (!isObject(evidence)) return add(path, 'type', 'evidence must be an object like { k: 3 }');
+  if (!isObject(evidence)) {
+    add(path, 'type', 'evidence must be an object like { k: 3 }');
+    return;
+  }
   unknownKeys(add, path, evidence, ['k', 'epsilon', 'maxParallel', 'adaptive', 'distance']);
   if (evidence.k === undefined) add(`${path}.k`, 'required', 'k (the number of replicates) is required');
   numberRule(add, `${path}.k`, evidence.k, { min: 1, max: 100, integer: true });
@@ -101,7 +111,11 @@ export function validateEvidence(evidence: unknown, path: string, distances: rea
   numberRule(add, `${path}.maxParallel`, evidence.maxParallel, { min: 1, integer: true });
   const known = [...EVIDENCE_DISTANCES, ...distances];
   if (evidence.distance !== undefined && !known.includes(evidence.distance as string)) {
-    add(`${path}.distance`, 'enum', `unknown distance ${JSON.stringify(evidence.distance)} (known: ${known.join(', ')})`);
+    add(
+      `${path}.distance`,
+      'enum',
+      `unknown distance ${JSON.stringify(evidence.distance)} (known: ${known.join(', ')})`,
+    );
   }
 }
 
@@ -112,8 +126,12 @@ export function validateLoopBounds(loop: Record<string, unknown>, path: string, 
     add(`${path}.maxIterations`, 'required', 'a loop needs maxIterations: loops are always bounded');
   }
   numberRule(add, `${path}.maxIterations`, loop.maxIterations, { min: 1, max: 10_000, integer: true });
-  if (typeof loop.until !== 'string') add(`${path}.until`, 'required', 'a loop needs an "until" condition');
+  if (loop.until === undefined) add(`${path}.until`, 'required', 'a loop needs an "until" condition');
   if (loop.onExhausted !== undefined && loop.onExhausted !== 'continue' && loop.onExhausted !== 'fail') {
-    add(`${path}.onExhausted`, 'enum', `onExhausted must be "continue" or "fail", got ${JSON.stringify(loop.onExhausted)}`);
+    add(
+      `${path}.onExhausted`,
+      'enum',
+      `onExhausted must be "continue" or "fail", got ${JSON.stringify(loop.onExhausted)}`,
+    );
   }
 }

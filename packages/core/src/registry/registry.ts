@@ -7,7 +7,7 @@ import semver from 'semver';
 import { NotFoundError } from '../errors/not-found-error.js';
 import { ValidationError } from '../errors/validation-error.js';
 import type { Health, RegisteredTarget, TargetDefinition } from './target.js';
-import { describeQuery, parseTargetRef, type TargetQuery, type TargetRef } from './target-ref.js';
+import { describeQuery, parseTargetRef, type TargetQuery, type TargetRef, targetRefProblem } from './target-ref.js';
 import { validateRegistration } from './validate-registration.js';
 
 export interface RegisterOptions {
@@ -43,8 +43,11 @@ export function createRegistry(): Registry {
   const byName = new Map<string, RegisteredTarget[]>();
   const turns = new Map<string, number>();
 
-  const toQuery = (ref: TargetRef | TargetQuery): TargetQuery =>
-    typeof ref === 'string' ? parseTargetRef(ref) : parseTargetRef(ref as TargetRef);
+  const toQuery = (ref: TargetRef | TargetQuery): TargetQuery => {
+    const problem = targetRefProblem(ref);
+    if (problem) throw new ValidationError('invalid target reference', [{ path: 'target', ...problem }]);
+    return parseTargetRef(ref);
+  };
 
   function matching(query: TargetQuery): RegisteredTarget[] {
     let pool: RegisteredTarget[];
@@ -74,11 +77,14 @@ export function createRegistry(): Registry {
     const available = [...byName.keys()].sort();
     if (all.length > 0) {
       const unavailable = all.map((t) => ({ name: t.name, version: t.version, reason: 'down' }));
-      return new NotFoundError(`no usable target for ${label}: every candidate is down (${all.map((t) => t.id).join(', ')})`, {
-        query: label,
-        unavailable,
-        available,
-      });
+      return new NotFoundError(
+        `no usable target for ${label}: every candidate is down (${all.map((t) => t.id).join(', ')})`,
+        {
+          query: label,
+          unavailable,
+          available,
+        },
+      );
     }
     if (query.name !== undefined && byName.has(query.name)) {
       const versions = (byName.get(query.name) ?? []).map((t) => t.version).join(', ');
@@ -115,9 +121,13 @@ export function createRegistry(): Registry {
       return versions.length - kept.length;
     },
     setHealth(name, health, version) {
-      if (!(health in HEALTH_RANK)) {
+      if (typeof health !== 'string' || !Object.hasOwn(HEALTH_RANK, health)) {
         throw new ValidationError('invalid health', [
-          { path: 'health', code: 'enum', message: `health must be healthy, degraded or down, got ${JSON.stringify(health)}` },
+          {
+            path: 'health',
+            code: 'enum',
+            message: `health must be healthy, degraded or down, got ${JSON.stringify(health)}`,
+          },
         ]);
       }
       const versions = (byName.get(name) ?? []).filter((t) => version === undefined || t.version === version);

@@ -2,6 +2,8 @@
  * How a plan step names what it calls: `"summarize"`, `"summarize@^2.1"` (a semver range), or
  * `{ capability: "search" }` (any healthy target with that capability, optionally within a version range).
  */
+import semver from 'semver';
+
 export type TargetRef = string | { name?: string; capability?: string; version?: string };
 
 export interface TargetQuery {
@@ -21,6 +23,32 @@ export function parseTargetRef(ref: TargetRef): TargetQuery {
   if (ref.capability !== undefined) query.capability = ref.capability;
   if (ref.version !== undefined) query.version = ref.version;
   return query;
+}
+
+/** Why `ref` is not a usable target reference, or undefined when it is one. */
+export function targetRefProblem(ref: unknown): { code: string; message: string } | undefined {
+  const usage = 'use "name", "name@range" or { capability: "..." }';
+  if (typeof ref !== 'string' && (typeof ref !== 'object' || ref === null || Array.isArray(ref))) {
+    return {
+      code: 'type',
+      message: `a target must be a string or an object, got ${JSON.stringify(ref) ?? typeof ref}; ${usage}`,
+    };
+  }
+  const query = parseTargetRef(ref as TargetRef);
+  const { name, capability, version } = query as Record<string, unknown>;
+  if (name !== undefined && (typeof name !== 'string' || name === '')) {
+    return { code: 'type', message: `a target name must be a non-empty string, got ${JSON.stringify(name)}; ${usage}` };
+  }
+  if (capability !== undefined && (typeof capability !== 'string' || capability === '')) {
+    return { code: 'type', message: `a capability must be a non-empty string, got ${JSON.stringify(capability)}` };
+  }
+  if (name === undefined && capability === undefined) {
+    return { code: 'required', message: `a target needs a name or a capability; ${usage}` };
+  }
+  if (version !== undefined && (typeof version !== 'string' || semver.validRange(version) === null)) {
+    return { code: 'semver-range', message: `${JSON.stringify(version)} is not a semver range such as ^1.2 or 2.x` };
+  }
+  return undefined;
 }
 
 export function describeQuery(query: TargetQuery): string {

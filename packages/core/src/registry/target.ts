@@ -1,5 +1,6 @@
 /** What a registered agent, service or tool is: its identity, schemas, routing hints and handler. */
-import type { CompiledSchema, SchemaInput } from '../schema/schema.js';
+import type { z } from 'zod';
+import type { CompiledSchema, JsonSchema } from '../schema/schema.js';
 
 export type TargetKind = 'agent' | 'service' | 'tool';
 export type Health = 'healthy' | 'degraded' | 'down';
@@ -41,10 +42,10 @@ export interface TargetDefinition<I = any, O = any> {
   description: string;
   /** Semantic version. @default '1.0.0' */
   version?: string;
-  /** zod schema or JSON Schema the input must satisfy. */
-  input?: SchemaInput;
+  /** zod schema (which also types the handler's input) or JSON Schema the input must satisfy. */
+  input?: z.ZodType<I> | JsonSchema;
   /** zod schema or JSON Schema of the output; plan validation checks references against it. */
-  output?: SchemaInput;
+  output?: z.ZodType<O> | JsonSchema;
   capabilities?: readonly string[];
   /** Higher wins among candidates of equal health. @default 0 */
   priority?: number;

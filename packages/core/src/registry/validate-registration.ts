@@ -16,7 +16,15 @@ export function validateRegistration(definition: TargetDefinition): { target?: R
   const problems: Problem[] = [];
   const add = (path: string, code: string, message: string) => problems.push({ path, code, message });
   if (typeof definition !== 'object' || definition === null) {
-    return { problems: [{ path: '', code: 'type', message: `a target definition must be an object, got ${typeof definition}` }] };
+    return {
+      problems: [
+        {
+          path: '',
+          code: 'type',
+          message: `a target definition must be an object, got ${definition === null ? 'null' : typeof definition}`,
+        },
+      ],
+    };
   }
   const { name, description, kind = 'tool', version = '1.0.0', priority = 0, health = 'healthy' } = definition;
   if (typeof name !== 'string' || name.length === 0) add('name', 'required', 'name is required and must be a string');
@@ -33,7 +41,8 @@ export function validateRegistration(definition: TargetDefinition): { target?: R
   } else if (description.length > 500) {
     add('description', 'max-length', `description must be at most 500 characters, got ${description.length}`);
   }
-  if (!KINDS.includes(kind)) add('kind', 'enum', `kind must be one of ${KINDS.join(', ')}, got ${JSON.stringify(kind)}`);
+  if (!KINDS.includes(kind))
+    add('kind', 'enum', `kind must be one of ${KINDS.join(', ')}, got ${JSON.stringify(kind)}`);
   if (typeof version !== 'string' || semver.valid(version) === null) {
     add('version', 'semver', `version must be a semantic version like 1.2.3, got ${JSON.stringify(version)}`);
   }
@@ -52,7 +61,8 @@ export function validateRegistration(definition: TargetDefinition): { target?: R
       }
     });
   }
-  if (typeof definition.handler !== 'function') add('handler', 'required', 'handler is required and must be a function');
+  if (typeof definition.handler !== 'function')
+    add('handler', 'required', 'handler is required and must be a function');
   if (definition.estimate !== undefined && typeof definition.estimate !== 'function') {
     add('estimate', 'type', 'estimate must be a function returning the expected usage');
   }
@@ -65,7 +75,7 @@ export function validateRegistration(definition: TargetDefinition): { target?: R
     name,
     kind,
     description,
-    version,
+    version: semver.valid(version) as string,
     capabilities: [...capabilities],
     priority,
     health,
@@ -74,7 +84,7 @@ export function validateRegistration(definition: TargetDefinition): { target?: R
     handler: definition.handler,
     estimate: definition.estimate,
     metadata: definition.metadata ?? {},
-    id: `${name}@${version}`,
+    id: `${name}@${semver.valid(version)}`,
   };
   return { target, problems };
 }

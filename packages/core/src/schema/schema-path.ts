@@ -1,6 +1,7 @@
 /**
  * Walks a JSON Schema along a reference path (`items[0].id`) so plan validation can tell whether a referenced field
- * exists and what type it has. Unconstrained parts of a schema accept any path.
+ * exists and what type it has. Unconstrained parts of a schema accept any path. An object that lists `properties`
+ * counts as closed unless `additionalProperties` says otherwise, so a typo in a reference is caught.
  */
 import type { JsonSchema } from './schema.js';
 
@@ -20,22 +21,26 @@ export function schemaAtPath(root: JsonSchema, path: readonly PathSegment[]): Sc
     if (next.kind === 'missing') return { found: false, at: i, known: next.known };
     current = next.schema;
   }
-  return { found: true, schema: current };
+  return { found: true, schema: resolveRef(root, current) };
 }
 
 type Child = { kind: 'found'; schema: JsonSchema } | { kind: 'missing'; known: string[] };
 
 function childSchema(schema: JsonSchema, segment: PathSegment, root: JsonSchema): Child {
   if (typeof schema === 'boolean') return schema ? { kind: 'found', schema: ANY } : { kind: 'missing', known: [] };
+  const properties = schema.properties as Record<string, JsonSchema> | undefined;
+  if (properties && Object.hasOwn(properties, String(segment))) {
+    return { kind: 'found', schema: properties[String(segment)] as JsonSchema };
+  }
   const variants = (schema.anyOf ?? schema.oneOf ?? schema.allOf) as JsonSchema[] | undefined;
   if (Array.isArray(variants)) {
-    const known: string[] = [];
+    const known = Object.keys(properties ?? {});
     for (const variant of variants) {
       const child = childSchema(resolveRef(root, variant), segment, root);
       if (child.kind === 'found') return child;
       known.push(...child.known);
     }
-    return { kind: 'missing', known };
+    return { kind: 'missing', known: [...new Set(known)] };
   }
   const types = typeList(schema);
   if (typeof segment === 'number' || /^\d+$/.test(segment)) {
@@ -45,10 +50,8 @@ function childSchema(schema: JsonSchema, segment: PathSegment, root: JsonSchema)
     return { kind: 'found', schema: (items as JsonSchema | undefined) ?? ANY };
   }
   if (segment === 'length' && types?.includes('array')) return { kind: 'found', schema: { type: 'integer' } };
-  const properties = schema.properties as Record<string, JsonSchema> | undefined;
-  if (properties && Object.hasOwn(properties, segment)) return { kind: 'found', schema: properties[segment] as JsonSchema };
   const additional = schema.additionalProperties as JsonSchema | undefined;
-  if (typeof additional === 'object') return { kind: 'found', schema: additional };
+  if (typeof additional === 'object' || additional === true) return { kind: 'found', schema: additional };
   if (types && !types.includes('object')) return { kind: 'missing', known: [] };
   if (properties || additional === false) return { kind: 'missing', known: Object.keys(properties ?? {}) };
   return { kind: 'found', schema: ANY };
@@ -68,9 +71,14 @@ function resolveRef(root: JsonSchema, schema: JsonSchema): JsonSchema {
   return current;
 }
 
-/** The JSON types a schema allows, or undefined when it does not say. */
+/** The JSON types a schema allows, or undefined when it does not say (or a variant does not). */
 export function typeList(schema: JsonSchema): string[] | undefined {
   if (typeof schema === 'boolean') return undefined;
+  const variants = (schema.anyOf ?? schema.oneOf) as JsonSchema[] | undefined;
+  if (schema.type === undefined && Array.isArray(variants) && variants.length > 0) {
+    const each = variants.map(typeList);
+    return each.every((types) => types !== undefined) ? [...new Set(each.flat() as string[])] : undefined;
+  }
   if (typeof schema.type === 'string') return [schema.type];
   if (Array.isArray(schema.type)) return schema.type as string[];
   if (schema.const !== undefined) return [jsonType(schema.const)];
@@ -88,6 +96,9 @@ export function jsonType(value: unknown): string {
 /** Whether a value of JSON types `given` may satisfy a schema that allows `expected` (integer counts as number). */
 export function typesCompatible(given: readonly string[], expected: readonly string[]): boolean {
   return given.some(
-    (g) => expected.includes(g) || (g === 'integer' && expected.includes('number')) || (g === 'number' && expected.includes('integer')),
+    (g) =>
+      expected.includes(g) ||
+      (g === 'integer' && expected.includes('number')) ||
+      (g === 'number' && expected.includes('integer')),
   );
 }

@@ -3,6 +3,8 @@
  * with ajv). Both become a `CompiledSchema` that validates values and exposes JSON Schema for plan validation.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { Ajv2019 } from 'ajv/dist/2019.js';
+import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { z } from 'zod';
 import type { Problem } from '../errors/validation-error.js';
@@ -13,7 +15,10 @@ export type JsonSchema = { [key: string]: unknown } | boolean;
 export type SchemaInput = z.ZodType | JsonSchema;
 
 export interface CompiledSchema {
+  /** What values the schema accepts (for zod: its input type). */
   readonly jsonSchema: JsonSchema;
+  /** What `parse` returns (for zod: after transforms and defaults); plan validation checks references against it. */
+  readonly outputJsonSchema: JsonSchema;
   /** Problems found in `value` (paths relative to `basePath`), or an empty array when it is valid. */
   validate(value: unknown, basePath?: string): Problem[];
   /** For zod schemas, the parsed value (defaults applied); JSON Schema returns the value itself. */
@@ -21,7 +26,20 @@ export interface CompiledSchema {
 }
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-const ajv = addFormats(new Ajv({ allErrors: true, strict: false, useDefaults: false }));
+const AJV_OPTIONS = { allErrors: true, strict: false, useDefaults: false };
+/** One ajv per dialect: draft-07 by default, 2019-09 and 2020-12 when `$schema` says so (zod's toJSONSchema emits 2020-12). */
+const dialects = {
+  draft7: addFormats(new Ajv(AJV_OPTIONS)),
+  draft2019: addFormats(new Ajv2019(AJV_OPTIONS) as unknown as Ajv),
+  draft2020: addFormats(new Ajv2020(AJV_OPTIONS) as unknown as Ajv),
+};
+
+function ajvFor(schema: JsonSchema): Ajv {
+  const dialect = typeof schema === 'object' && typeof schema.$schema === 'string' ? schema.$schema : '';
+  if (dialect.includes('2020-12')) return dialects.draft2020;
+  if (dialect.includes('2019-09')) return dialects.draft2019;
+  return dialects.draft7;
+}
 const compiledJson = new WeakMap<object, CompiledSchema>();
 const compiledZod = new WeakMap<object, CompiledSchema>();
 
@@ -42,6 +60,7 @@ export function compileSchema(schema: SchemaInput): CompiledSchema {
 
 function compileZodSchema(schema: z.ZodType): CompiledSchema {
   const jsonSchema = z.toJSONSchema(schema, { unrepresentable: 'any', io: 'input' }) as JsonSchema;
+  const outputJsonSchema = z.toJSONSchema(schema, { unrepresentable: 'any', io: 'output' }) as JsonSchema;
   const parse = (value: unknown, basePath = '') => {
     const result = schema.safeParse(value);
     if (result.success) return { ok: true as const, value: result.data };
@@ -54,6 +73,7 @@ function compileZodSchema(schema: z.ZodType): CompiledSchema {
   };
   return {
     jsonSchema,
+    outputJsonSchema,
     validate: (value, basePath) => {
       const result = parse(value, basePath);
       return result.ok ? [] : result.problems;
@@ -63,11 +83,12 @@ function compileZodSchema(schema: z.ZodType): CompiledSchema {
 }
 
 function compileJsonSchema(schema: JsonSchema): CompiledSchema {
-  const check: ValidateFunction = ajv.compile(schema);
+  const check: ValidateFunction = ajvFor(schema).compile(schema);
   const validate = (value: unknown, basePath = ''): Problem[] =>
     check(value) ? [] : (check.errors ?? []).map((error) => toProblem(error, basePath));
   return {
     jsonSchema: schema,
+    outputJsonSchema: schema,
     validate,
     parse: (value) => {
       const problems = validate(value);

@@ -1,0 +1,123 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { compileSchema, isZodSchema, joinPath, tryCompileSchema } from './schema.js';
+
+describe('zod schemas', () => {
+  const schema = z.object({
+    name: z.string(),
+    items: z.array(z.object({ id: z.number() })),
+    tier: z.enum(['free', 'gold']).default('free'),
+  });
+
+  it('validates and reports problems with paths', () => {
+    const compiled = compileSchema(schema);
+    expect(compiled.validate({ name: 'a', items: [{ id: 1 }] })).toEqual([]);
+    const problems = compiled.validate({ name: 3, items: [{ id: 1 }, { id: 'x' }] });
+    expect(problems.map((p) => `${p.path} ${p.code}`)).toEqual(['name invalid_type', 'items[1].id invalid_type']);
+    expect(compiled.validate({ items: [] }, 'steps[0].input').map((p) => p.path)).toEqual(['steps[0].input.name']);
+  });
+
+  it('parse applies defaults', () => {
+    const result = compileSchema(schema).parse({ name: 'a', items: [] });
+    expect(result).toEqual({ ok: true, value: { name: 'a', items: [], tier: 'free' } });
+    expect(compileSchema(schema).parse({}).ok).toBe(false);
+  });
+
+  it('exposes input and output JSON Schema views', () => {
+    const transformed = z.object({ count: z.string().transform((s) => s.length), tier: z.string().default('free') });
+    const compiled = compileSchema(transformed);
+    expect(compiled.jsonSchema).toMatchObject({ properties: { count: { type: 'string' } }, required: ['count'] });
+    const output = compiled.outputJsonSchema as { properties: Record<string, unknown>; required: string[] };
+    expect(output.properties.count).not.toEqual({ type: 'string' });
+    expect(output.required).toEqual(['count', 'tier']);
+  });
+
+  it('is recognised and compiled once', () => {
+    expect(isZodSchema(schema)).toBe(true);
+    expect(isZodSchema({ type: 'object' })).toBe(false);
+    expect(compileSchema(schema)).toBe(compileSchema(schema));
+  });
+});
+
+describe('JSON Schema', () => {
+  const schema = {
+    type: 'object',
+    properties: {
+      name: { type: 'string' },
+      tags: { type: 'array', items: { type: 'string' } },
+      'a/b': { type: 'number' },
+    },
+    required: ['name'],
+    additionalProperties: false,
+  };
+
+  it('validates with every problem and a path for each', () => {
+    const compiled = compileSchema(schema);
+    expect(compiled.validate({ name: 'x', tags: ['a'] })).toEqual([]);
+    const problems = compiled.validate({ tags: ['a', 2], extra: true, 'a/b': 'no' });
+    expect(problems.map((p) => `${p.path} ${p.code}`).sort()).toEqual([
+      'a/b type',
+      'extra additionalProperties',
+      'name required',
+      'tags[1] type',
+    ]);
+    expect(compiled.validate({}, 'input').map((p) => p.path)).toEqual(['input.name']);
+    expect(compiled.parse({ name: 'x' })).toEqual({ ok: true, value: { name: 'x' } });
+  });
+
+  it('supports formats', () => {
+    const compiled = compileSchema({ type: 'string', format: 'email' });
+    expect(compiled.validate('a@b.co')).toEqual([]);
+    expect(compiled.validate('nope')[0]?.code).toBe('format');
+  });
+
+  it('accepts boolean schemas', () => {
+    expect(compileSchema(true).validate(42)).toEqual([]);
+    expect(compileSchema(false).validate(42)).toHaveLength(1);
+  });
+
+  it('accepts the draft 2020-12 JSON Schema that zod.toJSONSchema emits', () => {
+    const fromZod = z.toJSONSchema(
+      z.object({ user: z.object({ id: z.string() }), scores: z.array(z.number()).optional() }),
+    ) as Record<string, unknown>;
+    expect(fromZod.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+    const compiled = compileSchema(fromZod);
+    expect(compiled.validate({ user: { id: 'u1' } })).toEqual([]);
+    expect(compiled.validate({ user: { id: 1 }, scores: ['x'] }).map((p) => p.path)).toEqual(['user.id', 'scores[0]']);
+  });
+
+  it('uses the 2020-12 vocabulary (prefixItems, $defs) when $schema asks for it', () => {
+    const compiled = compileSchema({
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      type: 'array',
+      prefixItems: [{ type: 'string' }, { $ref: '#/$defs/n' }],
+      $defs: { n: { type: 'number' } },
+    });
+    expect(compiled.validate(['a', 1])).toEqual([]);
+    expect(compiled.validate(['a', 'b']).map((p) => p.path)).toEqual(['[1]']);
+  });
+
+  it('accepts draft 2019-09 and draft-07 schemas', () => {
+    const draft2019 = { $schema: 'https://json-schema.org/draft/2019-09/schema', type: 'integer' };
+    const draft7 = { $schema: 'http://json-schema.org/draft-07/schema#', type: 'integer' };
+    expect(compileSchema(draft2019).validate(1.5)).toHaveLength(1);
+    expect(compileSchema(draft7).validate(2)).toEqual([]);
+  });
+
+  it('tryCompileSchema turns a broken schema into a problem', () => {
+    const result = tryCompileSchema({ type: 'nonsense' }, 'input');
+    expect(result.schema).toBeUndefined();
+    expect(result.problem).toMatchObject({ path: 'input', code: 'invalid-schema' });
+    expect(result.problem?.message).toMatch(/^not a valid zod schema or JSON Schema: /);
+    expect(tryCompileSchema({ type: 'string' }, 'input').schema).toBeDefined();
+  });
+});
+
+describe('joinPath', () => {
+  it('joins names with dots and indexes with brackets', () => {
+    expect(joinPath('', ['a', 0, 'b'])).toBe('a[0].b');
+    expect(joinPath('steps[1].input', ['x', '2'])).toBe('steps[1].input.x[2]');
+    expect(joinPath('input', [])).toBe('input');
+    expect(joinPath('', [0])).toBe('[0]');
+  });
+});
