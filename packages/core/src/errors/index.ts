@@ -1,3 +1,5 @@
+export { AbortRunError } from './abort-run-error.js';
+export { ApprovalError } from './approval-error.js';
 export { BatonError, type BatonErrorOptions, hasErrorCode } from './baton-error.js';
 export { BreakerOpenError } from './breaker-open-error.js';
 export { type BudgetExceededDetails, BudgetExceededError, type BudgetName } from './budget-exceeded-error.js';

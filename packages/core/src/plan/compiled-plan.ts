@@ -11,11 +11,24 @@ export interface CompiledLoop {
   onExhausted: 'continue' | 'fail';
 }
 
+export interface CompiledApproval {
+  prompt: CompiledValue;
+  data: CompiledValue;
+  expiresInMs: number | undefined;
+  onExpire: 'fail' | 'default';
+  default: unknown;
+}
+
+export interface CompiledWait {
+  durationMs: number | undefined;
+  until: CompiledValue | undefined;
+}
+
 export interface CompiledStep {
   readonly id: string;
   readonly index: number;
   readonly spec: PlanStep;
-  /** Undefined for a loop step. */
+  /** Undefined for loop, approval and wait steps. */
   readonly target: TargetQuery | undefined;
   /** `name@range` or `capability:x`, for events and errors. */
   readonly targetLabel: string | undefined;
@@ -26,6 +39,8 @@ export interface CompiledStep {
   readonly deps: readonly number[];
   readonly dependents: readonly number[];
   readonly loop: CompiledLoop | undefined;
+  readonly approval: CompiledApproval | undefined;
+  readonly wait: CompiledWait | undefined;
   readonly idempotencyKey: CompiledValue | undefined;
   readonly policy: StepPolicy | undefined;
   readonly budget: Budget | undefined;

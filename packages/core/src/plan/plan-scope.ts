@@ -129,6 +129,16 @@ export function outputSchemaOf(step: PlanStep, context: Context): JsonSchema | u
       additionalProperties: false,
     };
   }
+  if (step.approval !== undefined) {
+    return {
+      type: 'object',
+      properties: { decision: { enum: ['approved', 'expired'] }, data: true },
+      additionalProperties: false,
+    };
+  }
+  if (step.wait !== undefined) {
+    return { type: 'object', properties: { firedAt: { type: 'integer' } }, additionalProperties: false };
+  }
   if (step.target === undefined) return undefined;
   try {
     return context.registry.describe(step.target)?.output?.outputJsonSchema;

@@ -94,9 +94,29 @@ export interface LoopSpec {
   onExhausted?: 'continue' | 'fail';
 }
 
+/** A person must approve before the run goes on (human in the loop). */
+export interface ApprovalSpec {
+  /** What the approver is asked; may use `{{path}}` templates. */
+  prompt: string;
+  /** The data to review, built like a step input. */
+  data?: InputValue;
+  /** How long the approval stays open; afterwards it expires. */
+  expiresInMs?: number;
+  /** On expiry, fail the run (`fail`) or go on with `default` as the approved data (`default`). @default 'fail' */
+  onExpire?: 'fail' | 'default';
+  /** The data used when an approval expires with `onExpire: 'default'`. */
+  default?: unknown;
+}
+
+/** A durable timer: wait a duration, or until a date (ISO 8601 string or ms since epoch; may be a reference). */
+export interface WaitSpec {
+  durationMs?: number;
+  until?: InputValue;
+}
+
 export interface PlanStep {
   id: string;
-  /** What to call; omitted for a loop step. */
+  /** What to call; omitted for loop, approval and wait steps. */
   target?: TargetRef;
   input?: InputValue;
   dependsOn?: readonly string[];
@@ -105,6 +125,10 @@ export interface PlanStep {
   /** `all`: run when every dependency succeeded; `any`: when at least one did (the rest may be skipped). @default 'all' */
   trigger?: 'all' | 'any';
   loop?: LoopSpec;
+  /** Suspend until a person approves or rejects; the step's output is `{ decision, data }`. */
+  approval?: ApprovalSpec;
+  /** Suspend until a duration passes or a date arrives; the step's output is `{ firedAt }`. */
+  wait?: WaitSpec;
   policy?: StepPolicy;
   budget?: Budget;
   /** Run the step K times and keep the consensus (an evidence bundle). */

@@ -9,6 +9,7 @@ import { ValidationError } from '../errors/validation-error.js';
 import type { Registry } from '../registry/registry.js';
 import { describeQuery, parseTargetRef, type TargetRef, targetRefProblem } from '../registry/target-ref.js';
 import { checkInput } from './check-input.js';
+import { compileApproval, compileWait } from './compile-pause.js';
 import type { CompiledGraph, CompiledPlan, CompiledStep } from './compiled-plan.js';
 import type { PathSegment } from './expression.js';
 import type { Plan, PlanStep } from './plan.js';
@@ -36,7 +37,21 @@ export type PlanValidation =
   | { valid: false; problems: Problem[]; plan?: undefined; parallelGroups?: undefined };
 
 const STEP_ID = /^[A-Za-z_][\w-]{0,127}$/;
-const STEP_KEYS = ['id', 'target', 'input', 'dependsOn', 'when', 'trigger', 'loop', 'policy', 'budget', 'evidence'];
+const STEP_KEYS = [
+  'id',
+  'target',
+  'input',
+  'dependsOn',
+  'when',
+  'trigger',
+  'loop',
+  'approval',
+  'wait',
+  'policy',
+  'budget',
+  'evidence',
+];
+const KINDS = ['target', 'loop', 'approval', 'wait'] as const;
 
 /**
  * @example
@@ -180,20 +195,22 @@ function validateGraph(
       addDependency(checkReference(refPath, location, frame, step.id, context));
 
     const target = step.target === undefined ? undefined : checkTarget(step.target, `${path}.target`, context);
-    if (step.target === undefined && step.loop === undefined) {
+    const kinds = KINDS.filter((kind) => step[kind] !== undefined);
+    if (kinds.length === 0) {
       problems.push({
         path: `${path}.target`,
         code: 'required',
-        message: `step "${step.id}" needs a target (or a loop)`,
+        message: `step "${step.id}" needs one of: a target, a loop, an approval or a wait`,
       });
-    }
-    if (step.target !== undefined && step.loop !== undefined) {
+    } else if (kinds.length > 1) {
       problems.push({
-        path: `${path}.loop`,
+        path: `${path}.${kinds[1]}`,
         code: 'conflict',
-        message: 'a step has either a target or a loop, not both',
+        message: `a step is one of target, loop, approval or wait; step "${step.id}" has ${kinds.join(' and ')}`,
       });
     }
+    const approval = compileApproval(step, path, problems, refCheck);
+    const wait = compileWait(step, path, problems, refCheck);
     const input = compileValue(step.input ?? {}, `${path}.input`, problems);
     for (const ref of input.refs) refCheck(ref.path, formatPath([`${path}.input`, ...ref.at]));
     const described = target === undefined ? undefined : context.registry.describe(target);
@@ -275,6 +292,8 @@ function validateGraph(
       deps: [],
       dependents: [],
       loop,
+      approval,
+      wait,
       idempotencyKey,
       policy: step.policy,
       budget: step.budget,

@@ -1,5 +1,6 @@
 export { createRegistry, type RegisterOptions, type Registry } from './registry.js';
 export type {
+  CompensationContext,
   Handler,
   HandlerContext,
   Health,

@@ -32,6 +32,22 @@ export interface HandlerContext {
 
 export type Handler<I = unknown, O = unknown> = (input: I, context: HandlerContext) => O | Promise<O>;
 
+/** What a compensation handler gets: the finished step it undoes, and why the run is being undone. */
+export interface CompensationContext<I = unknown, O = unknown> {
+  readonly runId: string;
+  readonly stepId: string;
+  readonly input: I;
+  readonly output: O;
+  /** The error that failed the run, or the abort that stopped it. */
+  readonly reason: { code: string; message: string };
+  /** The payload a handler passed when it aborted the run (`AbortRunError`), if any. */
+  readonly payload: unknown;
+  readonly attempt: number;
+  readonly signal: AbortSignal;
+  /** Stable per run and step: a service can use it to undo once. */
+  readonly idempotencyKey: string;
+}
+
 /** What `registry.register()` takes. */
 export interface TargetDefinition<I = any, O = any> {
   /** Lowercase letters, digits, `-` and `.`; starts and ends alphanumeric; at most 253 characters. */
@@ -54,6 +70,8 @@ export interface TargetDefinition<I = any, O = any> {
   handler: Handler<I, O>;
   /** Estimated usage of one call, checked against budgets before the call starts. */
   estimate?: (input: I) => Usage;
+  /** Undoes this target's effect when the run fails or is aborted later (saga compensation). */
+  compensate?: (context: CompensationContext<I, O>) => unknown | Promise<unknown>;
   metadata?: Readonly<Record<string, unknown>>;
 }
 
@@ -70,6 +88,7 @@ export interface RegisteredTarget {
   readonly output: CompiledSchema | undefined;
   readonly handler: Handler;
   readonly estimate: ((input: unknown) => Usage) | undefined;
+  readonly compensate: ((context: CompensationContext) => unknown) | undefined;
   readonly metadata: Readonly<Record<string, unknown>>;
   /** `name@version`: unique in a registry. */
   readonly id: string;

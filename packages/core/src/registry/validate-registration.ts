@@ -66,6 +66,9 @@ export function validateRegistration(definition: TargetDefinition): { target?: R
   if (definition.estimate !== undefined && typeof definition.estimate !== 'function') {
     add('estimate', 'type', 'estimate must be a function returning the expected usage');
   }
+  if (definition.compensate !== undefined && typeof definition.compensate !== 'function') {
+    add('compensate', 'type', "compensate must be a function that undoes the handler's effect");
+  }
   const input = definition.input === undefined ? undefined : tryCompileSchema(definition.input, 'input');
   const output = definition.output === undefined ? undefined : tryCompileSchema(definition.output, 'output');
   if (input?.problem) problems.push(input.problem);
@@ -83,6 +86,7 @@ export function validateRegistration(definition: TargetDefinition): { target?: R
     output: output?.schema,
     handler: definition.handler,
     estimate: definition.estimate,
+    compensate: definition.compensate as RegisteredTarget['compensate'],
     metadata: definition.metadata ?? {},
     id: `${name}@${semver.valid(version)}`,
   };

@@ -1,0 +1,143 @@
+/**
+ * Validates and compiles the steps that pause a run: `approval` (a person decides) and `wait` (a durable timer).
+ * Their templates and references are compiled like inputs and make the step depend on what they read.
+ */
+import type { Problem } from '../errors/validation-error.js';
+import type { CompiledApproval, CompiledWait } from './compiled-plan.js';
+import type { PathSegment } from './expression.js';
+import type { PlanStep } from './plan.js';
+import { compileValue, formatPath } from './reference.js';
+
+type RefCheck = (path: readonly PathSegment[], location: string) => void;
+
+const APPROVAL_KEYS = ['prompt', 'data', 'expiresInMs', 'onExpire', 'default'];
+const WAIT_KEYS = ['durationMs', 'until'];
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function unknownKeys(value: Record<string, unknown>, allowed: string[], path: string, problems: Problem[]): void {
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) {
+      problems.push({
+        path: `${path}.${key}`,
+        code: 'unknown-option',
+        message: `unknown option "${key}" (known: ${allowed.join(', ')})`,
+      });
+    }
+  }
+}
+
+export function compileApproval(
+  step: PlanStep,
+  path: string,
+  problems: Problem[],
+  refCheck: RefCheck,
+): CompiledApproval | undefined {
+  const spec = step.approval;
+  if (spec === undefined) return undefined;
+  const where = `${path}.approval`;
+  if (!isObject(spec)) {
+    problems.push({
+      path: where,
+      code: 'type',
+      message: 'approval must be an object like { prompt: "Refund {{request.data.amount}}?" }',
+    });
+    return undefined;
+  }
+  unknownKeys(spec, APPROVAL_KEYS, where, problems);
+  if (typeof spec.prompt !== 'string' || spec.prompt.trim() === '') {
+    problems.push({
+      path: `${where}.prompt`,
+      code: 'required',
+      message: 'an approval needs a prompt that says what to decide',
+    });
+  }
+  const expires = spec.expiresInMs;
+  if (expires !== undefined && (typeof expires !== 'number' || !Number.isFinite(expires) || expires <= 0)) {
+    problems.push({
+      path: `${where}.expiresInMs`,
+      code: 'range',
+      message: `expiresInMs must be a positive number, got ${JSON.stringify(expires)}`,
+    });
+  }
+  const onExpire = spec.onExpire ?? 'fail';
+  if (onExpire !== 'fail' && onExpire !== 'default') {
+    problems.push({
+      path: `${where}.onExpire`,
+      code: 'enum',
+      message: `onExpire must be "fail" or "default", got ${JSON.stringify(onExpire)}`,
+    });
+  }
+  if (onExpire === 'default' && !('default' in spec)) {
+    problems.push({ path: `${where}.default`, code: 'required', message: 'onExpire "default" needs a default value' });
+  }
+  const prompt = compileValue(typeof spec.prompt === 'string' ? spec.prompt : '', `${where}.prompt`, problems);
+  const data = compileValue(spec.data ?? null, `${where}.data`, problems);
+  for (const ref of prompt.refs) refCheck(ref.path, `${where}.prompt`);
+  for (const ref of data.refs) refCheck(ref.path, formatPath([`${where}.data`, ...ref.at]));
+  return {
+    prompt,
+    data,
+    expiresInMs: typeof expires === 'number' ? expires : undefined,
+    onExpire,
+    default: spec.default,
+  };
+}
+
+export function compileWait(
+  step: PlanStep,
+  path: string,
+  problems: Problem[],
+  refCheck: RefCheck,
+): CompiledWait | undefined {
+  const spec = step.wait;
+  if (spec === undefined) return undefined;
+  const where = `${path}.wait`;
+  if (!isObject(spec)) {
+    problems.push({
+      path: where,
+      code: 'type',
+      message: 'wait must be an object like { durationMs: 60000 } or { until: "2030-01-01T00:00:00Z" }',
+    });
+    return undefined;
+  }
+  unknownKeys(spec, WAIT_KEYS, where, problems);
+  const hasDuration = spec.durationMs !== undefined;
+  const hasUntil = spec.until !== undefined;
+  if (hasDuration === hasUntil) {
+    problems.push({ path: where, code: 'required', message: 'a wait needs exactly one of durationMs or until' });
+    return undefined;
+  }
+  if (hasDuration) {
+    const ms = spec.durationMs;
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+      problems.push({
+        path: `${where}.durationMs`,
+        code: 'range',
+        message: `durationMs must be a number ≥ 0, got ${JSON.stringify(ms)}`,
+      });
+      return undefined;
+    }
+    return { durationMs: ms, until: undefined };
+  }
+  const until = compileValue(spec.until, `${where}.until`, problems);
+  for (const ref of until.refs) refCheck(ref.path, `${where}.until`);
+  if (until.constant && parseWaitUntil(until.resolve(() => undefined)) === undefined) {
+    problems.push({
+      path: `${where}.until`,
+      code: 'type',
+      message: `until must be an ISO 8601 date or milliseconds since the epoch, got ${JSON.stringify(spec.until)}`,
+    });
+  }
+  return { durationMs: undefined, until };
+}
+
+/** A wait's `until` as ms since the epoch, or undefined when it is not a date. */
+export function parseWaitUntil(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : ms;
+}
