@@ -12,6 +12,16 @@ export interface BudgetWarning {
   scope: string;
   limit: number;
   used: number;
+  /** The step whose usage crossed the threshold, when known. */
+  stepId?: string;
+}
+
+/** An estimate held against budgets while work runs. */
+export interface Reservation {
+  /** Moves reported usage out of the reservation (it is counted as used instead). */
+  consume(usage: UsageTotals): void;
+  /** Frees what is left of the reservation; safe to call more than once. */
+  release(): void;
 }
 
 const AMOUNTS: readonly ('tokens' | 'costUsd')[] = ['tokens', 'costUsd'];
@@ -41,25 +51,25 @@ export class BudgetTracker {
 
   /**
    * Reserves an estimate before work starts, or throws (phase `refused`) when it would not fit here or in a parent.
-   * Returns a release function to call once the real usage is reported.
+   * Usage the work reports is `consume`d from the reservation, so it is never counted twice; `release` frees the rest.
    */
-  reserve(estimate: UsageTotals, stepId: string): () => void {
+  reserve(estimate: UsageTotals, stepId: string): Reservation {
     this.check(estimate, stepId);
     const chain: BudgetTracker[] = [];
     for (let t: BudgetTracker | undefined = this; t; t = t.parent) chain.push(t);
+    const left = { ...estimate };
+    const take = (amounts: UsageTotals) => {
+      for (const name of AMOUNTS) {
+        const taken = Math.min(left[name], Math.max(0, amounts[name]));
+        left[name] -= taken;
+        for (const t of chain) t.reserved[name] -= taken;
+      }
+    };
     for (const t of chain) {
       t.reserved.tokens += estimate.tokens;
       t.reserved.costUsd += estimate.costUsd;
     }
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      for (const t of chain) {
-        t.reserved.tokens -= estimate.tokens;
-        t.reserved.costUsd -= estimate.costUsd;
-      }
-    };
+    return { consume: take, release: () => take(left) };
   }
 
   /** Refuses to start work when a time budget is spent already. */
@@ -67,7 +77,14 @@ export class BudgetTracker {
     for (let t: BudgetTracker | undefined = this; t; t = t.parent) {
       const limit = t.limits?.timeMs;
       if (limit !== undefined && t.elapsedMs >= limit) {
-        throw new BudgetExceededError({ budget: 'timeMs', scope: t.scope, limit, amount: t.elapsedMs, phase: 'refused', stepId });
+        throw new BudgetExceededError({
+          budget: 'timeMs',
+          scope: t.scope,
+          limit,
+          amount: t.elapsedMs,
+          phase: 'refused',
+          stepId,
+        });
       }
     }
   }
@@ -78,7 +95,9 @@ export class BudgetTracker {
     for (let t: BudgetTracker | undefined = this; t; t = t.parent) {
       t.used.tokens += usage.tokens;
       t.used.costUsd += usage.costUsd;
-      exceeded ??= t.inspect(stepId);
+      // Every level is inspected, so a parent still warns when a child has already passed its limit.
+      const found = t.inspect(stepId);
+      exceeded ??= found;
     }
     if (exceeded) throw exceeded;
   }
@@ -90,7 +109,14 @@ export class BudgetTracker {
         if (limit === undefined) continue;
         const wouldBe = t.used[name] + t.reserved[name] + estimate[name];
         if (estimate[name] > 0 && wouldBe > limit) {
-          throw new BudgetExceededError({ budget: name, scope: t.scope, limit, amount: wouldBe, phase: 'refused', stepId });
+          throw new BudgetExceededError({
+            budget: name,
+            scope: t.scope,
+            limit,
+            amount: wouldBe,
+            phase: 'refused',
+            stepId,
+          });
         }
       }
     }
@@ -102,11 +128,18 @@ export class BudgetTracker {
       if (limit === undefined) continue;
       const used = this.used[name];
       if (used > limit) {
-        return new BudgetExceededError({ budget: name, scope: this.scope, limit, amount: used, phase: 'exceeded', stepId });
+        return new BudgetExceededError({
+          budget: name,
+          scope: this.scope,
+          limit,
+          amount: used,
+          phase: 'exceeded',
+          stepId,
+        });
       }
-      if (!this.warned.has(name) && used >= limit * (this.limits?.warnAt ?? 0.8)) {
+      if (!this.warned.has(name) && used > 0 && used >= limit * (this.limits?.warnAt ?? 0.8)) {
         this.warned.add(name);
-        this.onWarning({ budget: name, scope: this.scope, limit, used });
+        this.onWarning({ budget: name, scope: this.scope, limit, used, ...(stepId === undefined ? {} : { stepId }) });
       }
     }
     return undefined;

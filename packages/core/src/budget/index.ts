@@ -1,1 +1,1 @@
-export { type BudgetWarning, BudgetTracker } from './budget-tracker.js';
+export { BudgetTracker, type BudgetWarning, type Reservation } from './budget-tracker.js';

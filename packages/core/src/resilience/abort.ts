@@ -12,13 +12,13 @@ export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.reject(abortError(signal));
   return new Promise((resolve, reject) => {
     const onAbort = () => {
-      clearTimeout(timer);
+      cancel();
       reject(abortError(signal));
     };
-    const timer = setTimeout(() => {
+    const cancel = onTimeout(ms, () => {
       signal.removeEventListener('abort', onAbort);
       resolve();
-    }, ms);
+    });
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }
@@ -47,4 +47,17 @@ export function raceAbort<T>(work: T | Promise<T>, signal: AbortSignal): Promise
       },
     );
   });
+}
+
+/** Longest delay `setTimeout` honours; a longer one would fire at once. */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/**
+ * Calls `fire` after `ms` and returns a function that cancels it. A delay past what timers can hold (about 24.8 days)
+ * never fires rather than firing at once, as a bare `setTimeout` would.
+ */
+export function onTimeout(ms: number, fire: () => void): () => void {
+  if (!(ms <= MAX_TIMER_MS)) return () => {};
+  const timer = setTimeout(fire, ms);
+  return () => clearTimeout(timer);
 }

@@ -22,7 +22,10 @@ export const DEFAULT_RETRY: ResolvedRetry = Object.freeze({
   nonRetryable: [],
 });
 
-export function resolveRetry(policy: RetryPolicy | false | undefined, base: ResolvedRetry = DEFAULT_RETRY): ResolvedRetry {
+export function resolveRetry(
+  policy: RetryPolicy | false | undefined,
+  base: ResolvedRetry = DEFAULT_RETRY,
+): ResolvedRetry {
   if (policy === false) return { ...base, maxAttempts: 1 };
   if (policy === undefined) return base;
   return {

@@ -2,8 +2,16 @@
  * One circuit breaker per target (cockatiel's consecutive-failure breaker). While open, calls fail fast with a
  * BreakerOpenError so the step can take its fallback; after `halfOpenAfterMs` one trial call decides whether it closes.
  */
-import { BrokenCircuitError, type CircuitBreakerPolicy, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen } from 'cockatiel';
+import {
+  BrokenCircuitError,
+  type CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  handleWhen,
+} from 'cockatiel';
 import { BreakerOpenError } from '../errors/breaker-open-error.js';
+import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import { CancelledError } from '../errors/cancelled-error.js';
 import { ValidationError } from '../errors/validation-error.js';
 import type { BreakerPolicy } from '../plan/plan.js';
@@ -19,9 +27,10 @@ const STATES: Record<CircuitState, BreakerState> = {
   [CircuitState.Isolated]: 'isolated',
 };
 
-/** Failures of the caller's own making (bad input, cancellation) say nothing about the target's health. */
+/** Failures of the caller's own making (bad input, cancellation, a spent budget) say nothing of the target's health. */
 function countsAgainstTarget(error: Error): boolean {
-  return !ValidationError.isInstance(error) && !CancelledError.isInstance(error);
+  const callers = [ValidationError, CancelledError, BudgetExceededError];
+  return !callers.some((kind) => kind.isInstance(error));
 }
 
 export class Breakers {
@@ -30,20 +39,33 @@ export class Breakers {
   constructor(private readonly defaults: Required<BreakerPolicy> = DEFAULT_BREAKER) {}
 
   /** Runs `call` through the target's breaker; throws BreakerOpenError while it is open. */
-  async execute<T>(target: string, config: BreakerPolicy | undefined, call: () => Promise<T>): Promise<T> {
+  async execute<T>(
+    target: string,
+    config: BreakerPolicy | undefined,
+    call: () => Promise<T>,
+    signal?: AbortSignal,
+  ): Promise<T> {
     const breaker = this.get(target, config);
     try {
-      return await breaker.execute(call);
+      return await breaker.execute(call, signal);
     } catch (error) {
       if (error instanceof BrokenCircuitError) throw new BreakerOpenError(target, { cause: error });
       throw error;
     }
   }
 
-  /** True while calls to `target` would fail fast. */
+  /**
+   * True while calls to `target` would fail fast. An open breaker whose `halfOpenAfterMs` has passed is not: cockatiel
+   * only half-opens when a call comes, so that call must be let through to be the trial.
+   */
   isOpen(target: string): boolean {
-    const state = this.byTarget.get(target)?.policy.state;
-    return state === CircuitState.Open || state === CircuitState.Isolated;
+    const entry = this.byTarget.get(target);
+    if (!entry) return false;
+    const { policy, config } = entry;
+    if (policy.state === CircuitState.Isolated) return true;
+    if (policy.state !== CircuitState.Open) return false;
+    const { openedAt } = (policy.toJSON() as { ownState: { openedAt: number } }).ownState;
+    return Date.now() - openedAt < config.halfOpenAfterMs;
   }
 
   state(target: string): BreakerState {

@@ -1,4 +1,4 @@
-export { abortError, raceAbort, sleep } from './abort.js';
+export { abortError, onTimeout, raceAbort, sleep } from './abort.js';
 export { backoffDelay, DEFAULT_RETRY, type ResolvedRetry, resolveRetry } from './backoff.js';
 export { type BreakerState, Breakers, DEFAULT_BREAKER } from './breakers.js';
 export { isRetryable } from './is-retryable.js';

@@ -3,11 +3,13 @@
  * events and `cancel()`. Breakers and idempotency keys live in the engine, so they span runs.
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { BudgetTracker } from '../budget/budget-tracker.js';
+import { BatonError } from '../errors/baton-error.js';
+import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import { CancelledError } from '../errors/cancelled-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import { ValidationError } from '../errors/validation-error.js';
-import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import { EventStream } from '../events/event-stream.js';
 import type { RunEvent } from '../events/run-event.js';
 import type { Distance } from '../evidence/distance.js';
@@ -16,7 +18,9 @@ import type { BreakerPolicy, Budget, Plan, RetryPolicy } from '../plan/plan.js';
 import { readPath } from '../plan/reference.js';
 import { compilePlan, type PlanValidation, validatePlan } from '../plan/validate-plan.js';
 import type { Registry } from '../registry/registry.js';
+import { onTimeout } from '../resilience/abort.js';
 import { type BreakerState, Breakers, DEFAULT_BREAKER } from '../resilience/breakers.js';
+import { checkEngineDefaults, checkRunOptions } from './check-options.js';
 import { GraphExecution } from './graph-execution.js';
 import { createMemoryIdempotencyStore, type IdempotencyStore } from './idempotency-store.js';
 import { Limiter } from './limiter.js';
@@ -69,6 +73,7 @@ export function createEngine(options: EngineOptions): Engine {
       { path: 'registry', code: 'required', message: 'createEngine needs a registry (createRegistry())' },
     ]);
   }
+  checkEngineDefaults(options.defaults);
   const breakerDefaults = options.defaults?.breaker;
   const services: EngineServices = {
     registry: options.registry,
@@ -122,12 +127,20 @@ function startRun(
   const startedAt = Date.now();
   const events = new EventStream<RunEvent>(options.retainEvents ?? true);
   const controller = new AbortController();
+  // Every step in flight listens on the run's signal; a wide fan-out is not a leak.
+  setMaxListeners(0, controller.signal);
   const budget: Budget | undefined = plan.budget || options.budget ? { ...plan.budget, ...options.budget } : undefined;
   const onEvent = options.onEvent;
   const emit = (event: EventInput) => {
     const full = { ...event, runId, timestamp: Date.now() } as RunEvent;
     events.push(full);
-    onEvent?.(full);
+    if (!onEvent) return;
+    try {
+      onEvent(full);
+    } catch (error) {
+      // A listener's bug must not corrupt the scheduler it was called from: it ends the run, visibly, instead.
+      if (!controller.signal.aborted) controller.abort(error);
+    }
   };
   const tracker = new BudgetTracker('run', budget, undefined, (warning) =>
     emit({ type: 'budget-warning', path: [runId], ...warning }),
@@ -145,8 +158,13 @@ function startRun(
       if (!controller.signal.aborted) controller.abort(error);
     },
   };
-  const graph = new GraphExecution(context, plan.graph, (path) => (path[0] === 'request' ? readPath(request, path, 1) : undefined), [runId]);
-  const timers = armTimers(context, controller, options, budget, runId, emit);
+  const graph = new GraphExecution(
+    context,
+    plan.graph,
+    (path) => (path[0] === 'request' ? readPath(request, path, 1) : undefined),
+    [runId],
+  );
+  const timers = armTimers(context, options, budget, runId, emit);
   let status: RunResult['status'] = 'running';
   let finishedAt: number | undefined;
   let output: unknown;
@@ -167,7 +185,13 @@ function startRun(
       output = plan.output ? plan.output.resolve(graph.lookup) : sinkOutputs(plan, graph);
       status = 'succeeded';
       finishedAt = Date.now();
-      emit({ type: 'run-finish', path: [runId], output, durationMs: finishedAt - startedAt, usage: { ...tracker.used } });
+      emit({
+        type: 'run-finish',
+        path: [runId],
+        output,
+        durationMs: finishedAt - startedAt,
+        usage: { ...tracker.used },
+      });
       return snapshot();
     },
     (error: unknown) => {
@@ -183,10 +207,12 @@ function startRun(
       throw error;
     },
   );
-  done.catch(() => {}).finally(() => {
-    for (const clear of timers) clear();
-    events.close();
-  });
+  done
+    .catch(() => {})
+    .finally(() => {
+      for (const clear of timers) clear();
+      events.close();
+    });
 
   return {
     runId,
@@ -208,7 +234,6 @@ function sinkOutputs(plan: CompiledPlan, graph: GraphExecution): Record<string, 
 /** Deadline, caller's signal and the run's time budget all end the run through its abort controller. */
 function armTimers(
   context: RunContext,
-  controller: AbortController,
   options: RunOptions,
   budget: Budget | undefined,
   runId: string,
@@ -217,12 +242,16 @@ function armTimers(
   const clears: (() => void)[] = [];
   if (options.deadline !== undefined) {
     const ms = options.deadline instanceof Date ? options.deadline.getTime() - Date.now() : options.deadline;
-    const timer = setTimeout(() => context.fail(new TimeoutError('run', ms)), Math.max(0, ms));
-    clears.push(() => clearTimeout(timer));
+    const expire = () => context.fail(new TimeoutError('run', Math.max(0, Math.round(ms))));
+    // A deadline already past ends the run before any step starts.
+    if (ms <= 0) expire();
+    else clears.push(onTimeout(ms, expire));
   }
   if (options.signal) {
     const signal = options.signal;
-    const onAbort = () => context.fail(signal.reason instanceof Error ? signal.reason : new CancelledError(signal.reason));
+    // A plain `abort()` gives a DOMException: the run still ends as cancelled, keeping the reason.
+    const onAbort = () =>
+      context.fail(BatonError.isInstance(signal.reason) ? signal.reason : new CancelledError(signal.reason));
     if (signal.aborted) onAbort();
     else {
       signal.addEventListener('abort', onAbort, { once: true });
@@ -232,37 +261,16 @@ function armTimers(
   const limit = budget?.timeMs;
   if (limit !== undefined) {
     const warnAt = budget?.warnAt ?? 0.8;
-    const warn = setTimeout(
-      () => emit({ type: 'budget-warning', path: [runId], budget: 'timeMs', scope: 'run', limit, used: limit * warnAt }),
-      limit * warnAt,
+    clears.push(
+      onTimeout(limit * warnAt, () =>
+        emit({ type: 'budget-warning', path: [runId], budget: 'timeMs', scope: 'run', limit, used: limit * warnAt }),
+      ),
+      onTimeout(limit, () =>
+        context.fail(
+          new BudgetExceededError({ budget: 'timeMs', scope: 'run', limit, amount: limit, phase: 'exceeded' }),
+        ),
+      ),
     );
-    const stop = setTimeout(
-      () => context.fail(new BudgetExceededError({ budget: 'timeMs', scope: 'run', limit, amount: limit, phase: 'exceeded' })),
-      limit,
-    );
-    clears.push(() => clearTimeout(warn), () => clearTimeout(stop));
   }
-  void controller;
   return clears;
-}
-
-function checkRunOptions(options: RunOptions): void {
-  const problems: { path: string; code: string; message: string }[] = [];
-  const positive = (name: keyof RunOptions, integer: boolean) => {
-    const value = options[name];
-    if (value === undefined) return;
-    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-      problems.push({ path: name, code: 'range', message: `${name} must be a positive ${integer ? 'integer' : 'number'}, got ${JSON.stringify(value)}` });
-    }
-  };
-  positive('maxParallel', true);
-  positive('timeoutMs', false);
-  const { deadline } = options;
-  if (deadline !== undefined && !(deadline instanceof Date && !Number.isNaN(deadline.getTime())) && !(typeof deadline === 'number' && deadline > 0)) {
-    problems.push({ path: 'deadline', code: 'type', message: `deadline must be milliseconds from now or a valid Date, got ${JSON.stringify(deadline)}` });
-  }
-  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
-    problems.push({ path: 'signal', code: 'type', message: 'signal must be an AbortSignal' });
-  }
-  if (problems.length > 0) throw new ValidationError('invalid run options', problems);
 }

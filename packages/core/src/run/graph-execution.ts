@@ -14,7 +14,9 @@ import type { StepResult } from './run-types.js';
 import { serializeError } from './serialize-error.js';
 import { executeStep } from './step-executor.js';
 
+/** What `loop.*` references read inside a loop body. */
 interface LoopScope {
+  /** 1 for the first iteration, like the `iteration-1` segment of event paths. */
   iteration: number;
   previous: { steps: Record<string, { output: unknown }> } | undefined;
 }
@@ -36,7 +38,12 @@ export class GraphExecution {
     private readonly path: readonly string[],
     loop?: LoopScope,
   ) {
-    this.results = graph.steps.map((s) => ({ id: s.id, status: 'pending', attempts: 0, usage: { tokens: 0, costUsd: 0 } }));
+    this.results = graph.steps.map((s) => ({
+      id: s.id,
+      status: 'pending',
+      attempts: 0,
+      usage: { tokens: 0, costUsd: 0 },
+    }));
     this.remaining = graph.steps.map((s) => s.deps.length);
     this.succeededDeps = graph.steps.map(() => 0);
     const { byId } = graph;
@@ -109,13 +116,23 @@ export class GraphExecution {
         go = evaluateCondition(step.when, this.lookup);
       } catch (error) {
         if (holdsSlot) this.run.limiter.release();
-        return this.fail(step, result, new ValidationError(`the "when" of step "${step.id}" failed`, [
-          { path: `${step.id}.when`, code: 'invalid-expression', message: error instanceof Error ? error.message : String(error) },
-        ]));
+        this.fail(
+          step,
+          result,
+          new ValidationError(`the "when" of step "${step.id}" failed`, [
+            {
+              path: `${step.id}.when`,
+              code: 'invalid-expression',
+              message: error instanceof Error ? error.message : String(error),
+            },
+          ]),
+        );
+        return;
       }
       if (!go) {
         if (holdsSlot) this.run.limiter.release();
-        return this.skip(step, `its condition "${step.when.source}" was false`);
+        this.skip(step, `its condition "${step.when.source}" was false`);
+        return;
       }
     }
     const stepPath = [...this.path, step.id];
@@ -141,7 +158,12 @@ export class GraphExecution {
     );
   }
 
-  private async runTarget(step: CompiledStep, result: StepResult, input: unknown, path: readonly string[]): Promise<void> {
+  private async runTarget(
+    step: CompiledStep,
+    result: StepResult,
+    input: unknown,
+    path: readonly string[],
+  ): Promise<void> {
     const outcome = await executeStep(this.run, step, input, this.lookup, path);
     result.output = outcome.output;
     result.target = outcome.target;
@@ -156,12 +178,12 @@ export class GraphExecution {
     let previous: LoopScope['previous'];
     let last: Record<string, unknown> = {};
     const usage: UsageTotals = { tokens: 0, costUsd: 0 };
-    for (let iteration = 0; iteration < loop.maxIterations; iteration++) {
-      const body = new GraphExecution(this.run, loop.body, this.lookup, [...path, `iteration-${iteration + 1}`], {
+    for (let iteration = 1; iteration <= loop.maxIterations; iteration++) {
+      const body = new GraphExecution(this.run, loop.body, this.lookup, [...path, `iteration-${iteration}`], {
         iteration,
         previous,
       });
-      result.attempts = iteration + 1;
+      result.attempts = iteration;
       try {
         await body.execute();
       } finally {
@@ -174,7 +196,7 @@ export class GraphExecution {
       last = body.outputs();
       previous = { steps: Object.fromEntries(Object.entries(last).map(([id, output]) => [id, { output }])) };
       if (evaluateCondition(loop.until, body.lookup)) {
-        result.output = { iterations: iteration + 1, exhausted: false, last };
+        result.output = { iterations: iteration, exhausted: false, last };
         return;
       }
     }
@@ -211,7 +233,13 @@ export class GraphExecution {
       if (result.status === 'running') result.status = 'cancelled';
       return;
     }
-    const failure = BatonError.isInstance(error) ? error : new StepFailedError(step.id, step.targetLabel, result.attempts, error);
+    const failure = BatonError.isInstance(error)
+      ? error
+      : new StepFailedError(step.id, step.targetLabel, result.attempts, error);
+    if (StepFailedError.isInstance(failure) && failure.stepId === step.id) {
+      result.attempts = failure.attempts;
+      if (failure.target !== undefined) result.target = failure.target;
+    }
     result.status = 'failed';
     result.finishedAt = Date.now();
     result.error = serializeError(failure);
@@ -220,7 +248,7 @@ export class GraphExecution {
       stepId: step.id,
       attempt: result.attempts,
       path: [...this.path, step.id],
-      target: step.targetLabel,
+      target: result.target ?? step.targetLabel,
       error: result.error,
       durationMs: result.finishedAt - (result.startedAt ?? result.finishedAt),
     });
@@ -239,11 +267,14 @@ export class GraphExecution {
     this.finished++;
     for (const d of step.dependents) {
       if (succeeded) this.succeededDeps[d] = (this.succeededDeps[d] as number) + 1;
-      const left = (this.remaining[d] = (this.remaining[d] as number) - 1);
+      const left = (this.remaining[d] as number) - 1;
+      this.remaining[d] = left;
       if (left > 0) continue;
       const dependent = this.graph.steps[d] as CompiledStep;
       const runs =
-        dependent.trigger === 'any' ? (this.succeededDeps[d] as number) > 0 : this.succeededDeps[d] === dependent.deps.length;
+        dependent.trigger === 'any'
+          ? (this.succeededDeps[d] as number) > 0
+          : this.succeededDeps[d] === dependent.deps.length;
       if (runs) this.ready.push(d);
       else this.skip(dependent, skipReason(dependent, this.graph, this.results));
     }

@@ -3,6 +3,7 @@
  * key share one execution. Failures are forgotten so the work can be tried again. Bounded: least recently used keys
  * are dropped past `maxEntries`, and entries expire after `ttlMs`.
  */
+import { type Problem, ValidationError } from '../errors/validation-error.js';
 
 export interface IdempotencyStore {
   /** The result (or the call in flight) for `key`, if any. */
@@ -22,6 +23,18 @@ export interface MemoryIdempotencyOptions {
 export function createMemoryIdempotencyStore(options: MemoryIdempotencyOptions = {}): IdempotencyStore {
   const maxEntries = options.maxEntries ?? 10_000;
   const ttlMs = options.ttlMs ?? 86_400_000;
+  const problems: Problem[] = [];
+  if (!(Number.isInteger(maxEntries) && maxEntries >= 1)) {
+    problems.push({
+      path: 'maxEntries',
+      code: 'range',
+      message: `maxEntries must be an integer ≥ 1, got ${String(maxEntries)}`,
+    });
+  }
+  if (!(typeof ttlMs === 'number' && ttlMs > 0)) {
+    problems.push({ path: 'ttlMs', code: 'range', message: `ttlMs must be a number > 0, got ${String(ttlMs)}` });
+  }
+  if (problems.length > 0) throw new ValidationError('invalid idempotency store options', problems);
   const entries = new Map<string, { result: Promise<unknown>; expiresAt: number }>();
   return {
     get(key) {

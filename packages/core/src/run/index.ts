@@ -1,3 +1,7 @@
 export { createEngine, type Engine, type EngineOptions } from './engine.js';
-export { createMemoryIdempotencyStore, type IdempotencyStore, type MemoryIdempotencyOptions } from './idempotency-store.js';
+export {
+  createMemoryIdempotencyStore,
+  type IdempotencyStore,
+  type MemoryIdempotencyOptions,
+} from './idempotency-store.js';
 export type { RunHandle, RunOptions, RunResult, RunStatus, StepResult, StepStatus } from './run-types.js';

@@ -1,12 +1,14 @@
 /** What a run takes and gives back: options, per-step results, the final result and the handle. */
-import type { SerializedError, UsageTotals } from '../events/run-event.js';
-import type { RunEvent } from '../events/run-event.js';
+import type { RunEvent, SerializedError, UsageTotals } from '../events/run-event.js';
 import type { Budget } from '../plan/plan.js';
 
 export interface RunOptions {
   /** @default a random UUID */
   runId?: string;
-  /** Most target calls in flight at once across the run (loop steps hold no slot). @default 32 */
+  /**
+   * Most steps calling targets at once across the run. Loop steps hold no slot; an evidence step holds one for all its
+   * replicates, which `evidence.maxParallel` bounds. @default 32
+   */
   maxParallel?: number;
   /** Default per-attempt timeout for steps that set none. */
   timeoutMs?: number;

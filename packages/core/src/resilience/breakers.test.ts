@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { BreakerOpenError } from '../errors/breaker-open-error.js';
+import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
+import { CancelledError } from '../errors/cancelled-error.js';
+import { ValidationError } from '../errors/validation-error.js';
+import { Breakers } from './breakers.js';
+
+const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const fail =
+  (error: unknown = new Error('down')) =>
+  async () => {
+    throw error;
+  };
+const ok = async () => 'ok';
+
+async function failTimes(breakers: Breakers, target: string, n: number, error?: unknown) {
+  for (let i = 0; i < n; i++) await breakers.execute(target, undefined, fail(error)).catch(() => {});
+}
+
+describe('Breakers', () => {
+  it('opens after threshold consecutive failures and then fails fast without calling', async () => {
+    const breakers = new Breakers({ threshold: 3, halfOpenAfterMs: 10_000 });
+    await failTimes(breakers, 't', 2);
+    expect(breakers.state('t')).toBe('closed');
+    expect(breakers.isOpen('t')).toBe(false);
+    await failTimes(breakers, 't', 1);
+    expect(breakers.state('t')).toBe('open');
+    expect(breakers.isOpen('t')).toBe(true);
+    let called = false;
+    const error = await breakers
+      .execute('t', undefined, async () => {
+        called = true;
+      })
+      .catch((e: unknown) => e);
+    expect(called).toBe(false);
+    expect(BreakerOpenError.isInstance(error)).toBe(true);
+    expect((error as BreakerOpenError).target).toBe('t');
+  });
+
+  it('resets the count on success: failures must be consecutive', async () => {
+    const breakers = new Breakers({ threshold: 3, halfOpenAfterMs: 10_000 });
+    await failTimes(breakers, 't', 2);
+    await breakers.execute('t', undefined, ok);
+    await failTimes(breakers, 't', 2);
+    expect(breakers.state('t')).toBe('closed');
+  });
+
+  it('is no longer open once halfOpenAfterMs has passed, and closes after a successful trial', async () => {
+    const breakers = new Breakers({ threshold: 1, halfOpenAfterMs: 20 });
+    await failTimes(breakers, 't', 1);
+    expect(breakers.isOpen('t')).toBe(true);
+    await delay(35);
+    expect(breakers.isOpen('t')).toBe(false);
+    expect(await breakers.execute('t', undefined, ok)).toBe('ok');
+    expect(breakers.state('t')).toBe('closed');
+  });
+
+  it('opens again when the trial fails', async () => {
+    const breakers = new Breakers({ threshold: 1, halfOpenAfterMs: 20 });
+    await failTimes(breakers, 't', 1);
+    await delay(35);
+    await failTimes(breakers, 't', 1);
+    expect(breakers.state('t')).toBe('open');
+    expect(breakers.isOpen('t')).toBe(true);
+  });
+
+  it('keeps one breaker per target', async () => {
+    const breakers = new Breakers({ threshold: 1, halfOpenAfterMs: 10_000 });
+    await failTimes(breakers, 'a', 1);
+    expect(breakers.isOpen('a')).toBe(true);
+    expect(breakers.isOpen('b')).toBe(false);
+    expect(await breakers.execute('b', undefined, ok)).toBe('ok');
+    expect(breakers.state('never-seen')).toBe('closed');
+  });
+
+  it('lets the first configuration seen for a target win over the defaults', async () => {
+    const breakers = new Breakers({ threshold: 10, halfOpenAfterMs: 10_000 });
+    await breakers.execute('t', { threshold: 2 }, fail()).catch(() => {});
+    await breakers.execute('t', { threshold: 50 }, fail()).catch(() => {});
+    expect(breakers.state('t')).toBe('open');
+  });
+
+  it('does not count validation failures, cancellations or budget refusals against the target', async () => {
+    const breakers = new Breakers({ threshold: 2, halfOpenAfterMs: 10_000 });
+    await failTimes(breakers, 't', 5, new ValidationError('bad input', []));
+    await failTimes(breakers, 't', 5, new CancelledError());
+    const refused = new BudgetExceededError({ budget: 'tokens', scope: 'run', limit: 1, amount: 2, phase: 'refused' });
+    await failTimes(breakers, 't', 5, refused);
+    expect(breakers.state('t')).toBe('closed');
+  });
+
+  it('passes results and errors through unchanged', async () => {
+    const breakers = new Breakers();
+    const boom = new Error('boom');
+    expect(await breakers.execute('t', undefined, async () => 42)).toBe(42);
+    await expect(breakers.execute('t', undefined, fail(boom))).rejects.toBe(boom);
+  });
+});

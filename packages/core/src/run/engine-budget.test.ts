@@ -1,0 +1,287 @@
+import { describe, expect, it } from 'vitest';
+import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
+import { ValidationError } from '../errors/validation-error.js';
+import type { Plan } from '../plan/plan.js';
+import { abortableDelay, delay, kit, ofType, rejectionOf, settle } from './test-kit.js';
+
+interface SpendInput {
+  tokens?: number;
+  costUsd?: number;
+  estimate?: number;
+  ms?: number;
+  /** Report usage before waiting instead of after. */
+  early?: boolean;
+}
+
+/** `spend` reports the usage its input names; its estimate is `input.estimate` tokens. */
+function budgetKit() {
+  const k = kit();
+  const calls: string[] = [];
+  const aborted: string[] = [];
+  k.add(
+    'spend',
+    async (input: SpendInput, ctx) => {
+      calls.push(ctx.stepId);
+      ctx.signal.addEventListener('abort', () => aborted.push(ctx.stepId), { once: true });
+      const report = () => ctx.reportUsage({ tokens: input.tokens ?? 0, costUsd: input.costUsd ?? 0 });
+      if (input.early) report();
+      await abortableDelay(input.ms ?? 1, ctx.signal);
+      if (!input.early) report();
+      return { spent: input.tokens ?? 0 };
+    },
+    { estimate: (input: SpendInput) => ({ tokens: input.estimate ?? 0, costUsd: (input.estimate ?? 0) / 1000 }) },
+  );
+  return { ...k, calls, aborted };
+}
+
+const spend = (id: string, input: SpendInput, extra: Partial<Plan['steps'][number]> = {}) => ({
+  id,
+  target: 'spend',
+  input,
+  ...extra,
+});
+
+describe('budget refusal before a call', () => {
+  it('refuses a step whose estimate does not fit the run budget, without calling its handler', async () => {
+    const { engine, calls } = budgetKit();
+    const plan: Plan = { steps: [spend('big', { estimate: 500 })], budget: { tokens: 100 } };
+    const { error, events } = await settle(engine().run(plan));
+    expect(BudgetExceededError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({
+      budget: 'tokens',
+      scope: 'run',
+      limit: 100,
+      amount: 500,
+      phase: 'refused',
+      stepId: 'big',
+    });
+    expect(error.message).toContain('tokens');
+    expect(error.message).toContain('100');
+    expect(calls).toEqual([]);
+    expect(ofType(events, 'run-error')[0]?.error).toMatchObject({ code: 'budget-exceeded', phase: 'refused' });
+  });
+
+  it('refuses against what earlier steps used', async () => {
+    const { engine, calls } = budgetKit();
+    const plan: Plan = {
+      steps: [spend('a', { tokens: 70, estimate: 70 }), spend('b', { estimate: 40 }, { dependsOn: ['a'] })],
+      budget: { tokens: 100 },
+    };
+    const error = await rejectionOf(engine().run(plan).result());
+    expect(error).toMatchObject({ phase: 'refused', stepId: 'b', amount: 110 });
+    expect(calls).toEqual(['a']);
+  });
+
+  it('refuses a step whose estimate does not fit its own cost budget', async () => {
+    const { engine, calls } = budgetKit();
+    const plan: Plan = { steps: [spend('pricey', { estimate: 50 }, { budget: { costUsd: 0.01 } })] };
+    const error = await rejectionOf(engine().run(plan).result());
+    expect(error).toMatchObject({ budget: 'costUsd', scope: 'pricey', limit: 0.01, amount: 0.05, phase: 'refused' });
+    expect(calls).toEqual([]);
+  });
+
+  it('does not let parallel steps reserve more than the run has left', async () => {
+    const { engine, calls } = budgetKit();
+    const plan: Plan = {
+      steps: [
+        spend('a', { estimate: 40, ms: 20 }),
+        spend('b', { estimate: 40, ms: 20 }),
+        spend('c', { estimate: 40, ms: 20 }),
+      ],
+      budget: { tokens: 100 },
+    };
+    const error = await rejectionOf(engine().run(plan).result());
+    expect(error).toMatchObject({ phase: 'refused', stepId: 'c', budget: 'tokens' });
+    expect(calls).toEqual(['a', 'b']);
+  });
+
+  it('does not count usage twice while a call that already reported is still running', async () => {
+    const { engine, calls } = budgetKit();
+    const plan: Plan = {
+      steps: [
+        spend('a', { tokens: 60, estimate: 60, ms: 40, early: true }),
+        spend('tick', { ms: 10 }),
+        spend('b', { tokens: 40, estimate: 40 }, { dependsOn: ['tick'] }),
+      ],
+      budget: { tokens: 100 },
+    };
+    const result = await engine().run(plan).result();
+    expect(calls).toEqual(['a', 'tick', 'b']);
+    expect(result.usage.tokens).toBe(100);
+  });
+
+  it('lets the run option budget override the plan budget', async () => {
+    const { engine, calls } = budgetKit();
+    const plan: Plan = { steps: [spend('a', { estimate: 50, tokens: 50 })], budget: { tokens: 10 } };
+    const result = await engine()
+      .run(plan, {}, { budget: { tokens: 60 } })
+      .result();
+    expect(result.usage.tokens).toBe(50);
+    expect(calls).toEqual(['a']);
+  });
+});
+
+describe('budget exceeded by reported usage', () => {
+  it('stops the run when reported usage passes the run budget, aborting steps in flight', async () => {
+    const { engine, calls, aborted } = budgetKit();
+    const plan: Plan = {
+      steps: [
+        spend('hungry', { tokens: 150, ms: 10 }),
+        spend('slow', { ms: 2000 }),
+        spend('later', {}, { dependsOn: ['hungry'] }),
+      ],
+      budget: { tokens: 100 },
+    };
+    const { error, events } = await settle(engine().run(plan));
+    expect(BudgetExceededError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ budget: 'tokens', scope: 'run', limit: 100, amount: 150, phase: 'exceeded' });
+    expect(calls).not.toContain('later');
+    expect(aborted).toContain('slow');
+    expect(events.at(-1)?.type).toBe('run-error');
+  });
+
+  it('stops on a step cost budget with the step as scope', async () => {
+    const { engine } = budgetKit();
+    const plan: Plan = { steps: [spend('s', { costUsd: 0.5, early: true, ms: 50 }, { budget: { costUsd: 0.25 } })] };
+    const error = await rejectionOf(engine().run(plan).result());
+    expect(error).toMatchObject({ budget: 'costUsd', scope: 's', limit: 0.25, amount: 0.5, phase: 'exceeded' });
+  });
+
+  it('fires one budget-warning when usage crosses warnAt', async () => {
+    const { engine } = budgetKit();
+    const plan: Plan = {
+      steps: [
+        spend('a', { tokens: 30 }),
+        spend('b', { tokens: 30 }, { dependsOn: ['a'] }),
+        spend('c', { tokens: 30 }, { dependsOn: ['b'] }),
+      ],
+      budget: { tokens: 100, warnAt: 0.5 },
+    };
+    const { result, events } = await settle(engine().run(plan));
+    expect(result?.status).toBe('succeeded');
+    const warnings = ofType(events, 'budget-warning');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ budget: 'tokens', scope: 'run', limit: 100, used: 60, stepId: 'b' });
+    const types = events.map((e) => e.type);
+    expect(types.indexOf('budget-warning')).toBeLessThan(types.lastIndexOf('step-finish'));
+  });
+
+  it('warns at 80% by default, for a step budget too', async () => {
+    const { engine } = budgetKit();
+    const plan: Plan = { steps: [spend('s', { tokens: 85 }, { budget: { tokens: 100 } })] };
+    const { events } = await settle(engine().run(plan));
+    expect(ofType(events, 'budget-warning')).toMatchObject([{ budget: 'tokens', scope: 's', used: 85, stepId: 's' }]);
+  });
+});
+
+describe('time budgets', () => {
+  it('stops a run that outlives its timeMs budget, with a warning first', async () => {
+    const { engine, aborted } = budgetKit();
+    const plan: Plan = { steps: [spend('s', { ms: 2000 })], budget: { timeMs: 30 } };
+    const { error, events } = await settle(engine().run(plan));
+    expect(error).toMatchObject({ budget: 'timeMs', scope: 'run', limit: 30, phase: 'exceeded' });
+    expect(aborted).toEqual(['s']);
+    expect(ofType(events, 'budget-warning')).toMatchObject([{ budget: 'timeMs', scope: 'run', limit: 30 }]);
+  });
+
+  it('stops a step that outlives its own timeMs across retries', async () => {
+    const k = kit();
+    let calls = 0;
+    k.add('slow-fail', async (_input, ctx) => {
+      calls++;
+      await abortableDelay(15, ctx.signal);
+      throw new Error('still failing');
+    });
+    const plan: Plan = {
+      steps: [
+        {
+          id: 's',
+          target: 'slow-fail',
+          input: {},
+          budget: { timeMs: 40 },
+          policy: { retry: { maxAttempts: 50, initialDelayMs: 1, maxDelayMs: 1 } },
+        },
+      ],
+    };
+    const { error, events } = await settle(k.engine().run(plan));
+    expect(error).toMatchObject({ budget: 'timeMs', scope: 's', limit: 40, phase: 'exceeded', stepId: 's' });
+    expect(calls).toBeGreaterThanOrEqual(1);
+    expect(calls).toBeLessThan(50);
+    expect(ofType(events, 'budget-warning')).toMatchObject([{ budget: 'timeMs', scope: 's', stepId: 's' }]);
+  });
+});
+
+describe('usage totals', () => {
+  it('sums reported usage per step and per run, in the result and in run-finish', async () => {
+    const { engine } = budgetKit();
+    const plan: Plan = {
+      steps: [spend('a', { tokens: 10, costUsd: 0.01 }), spend('b', { tokens: 5, costUsd: 0.02 })],
+      budget: { tokens: 1000, costUsd: 1 },
+    };
+    const { result, events } = await settle(engine().run(plan));
+    expect(result?.steps.a?.usage).toEqual({ tokens: 10, costUsd: 0.01 });
+    expect(result?.steps.b?.usage).toEqual({ tokens: 5, costUsd: 0.02 });
+    expect(result?.usage.tokens).toBe(15);
+    expect(result?.usage.costUsd).toBeCloseTo(0.03);
+    const finish = ofType(events, 'run-finish')[0];
+    expect(finish?.usage.tokens).toBe(15);
+    expect(ofType(events, 'step-finish').find((e) => e.stepId === 'a')?.usage).toEqual({ tokens: 10, costUsd: 0.01 });
+  });
+
+  it('adds input and output tokens when a handler reports them separately', async () => {
+    const k = kit();
+    k.add('llm', (_input, ctx) => {
+      ctx.reportUsage({ inputTokens: 12, outputTokens: 8, costUsd: 0.001 });
+      ctx.reportUsage({ tokens: 5 });
+      return 'ok';
+    });
+    const result = await k
+      .engine()
+      .run({ steps: [{ id: 'l', target: 'llm', input: {} }] })
+      .result();
+    expect(result.usage).toEqual({ tokens: 25, costUsd: 0.001 });
+  });
+
+  it('counts the usage of failed attempts that were retried', async () => {
+    const k = kit();
+    k.add('costly-flaky', (_input, ctx) => {
+      ctx.reportUsage({ tokens: 10 });
+      if (ctx.attempt < 3) throw new Error('again');
+      return 'ok';
+    });
+    const plan: Plan = {
+      steps: [{ id: 's', target: 'costly-flaky', input: {}, policy: { retry: { maxAttempts: 3, initialDelayMs: 1 } } }],
+    };
+    const result = await k.engine().run(plan).result();
+    expect(result.usage.tokens).toBe(30);
+    expect(result.steps.s?.usage.tokens).toBe(30);
+    await delay(1);
+  });
+
+  it('refuses usage or estimates that are not finite non-negative numbers', async () => {
+    const k = kit();
+    const thrown: unknown[] = [];
+    k.add('liar', (_input, ctx) => {
+      try {
+        ctx.reportUsage({ tokens: Number.NaN });
+      } catch (error) {
+        thrown.push(error);
+      }
+      ctx.reportUsage({ tokens: 5 });
+      return 'ok';
+    });
+    k.add('bad-estimate', () => 'never', { estimate: () => ({ tokens: -1 }) });
+    const plan: Plan = { steps: [{ id: 'l', target: 'liar', input: {} }], budget: { tokens: 10 } };
+    const result = await k.engine().run(plan).result();
+    expect(ValidationError.isInstance(thrown[0])).toBe(true);
+    expect(result.usage.tokens).toBe(5);
+    const error = await rejectionOf(
+      k
+        .engine()
+        .run({ steps: [{ id: 'b', target: 'bad-estimate', input: {}, policy: { retry: false } }] })
+        .result(),
+    );
+    expect(ValidationError.isInstance(error.cause)).toBe(true);
+    expect(error.cause.problems[0].path).toBe('tokens');
+  });
+});

@@ -1,0 +1,316 @@
+import { describe, expect, it } from 'vitest';
+import { BreakerOpenError } from '../errors/breaker-open-error.js';
+import { NonRetryableError, RetryableError } from '../errors/retryable-error.js';
+import { StepFailedError } from '../errors/step-failed-error.js';
+import { ValidationError } from '../errors/validation-error.js';
+import type { Plan, StepPolicy } from '../plan/plan.js';
+import { delay, HttpError, kit, ofType, rejectionOf, settle } from './test-kit.js';
+
+const fast = { initialDelayMs: 1, maxDelayMs: 5 };
+
+/** A target that throws `failures[i]` on call i and returns `{ ok: call }` once they run out. */
+function flaky(failures: unknown[]) {
+  const k = kit();
+  const attempts: number[] = [];
+  k.add('flaky', async (_input, ctx) => {
+    attempts.push(ctx.attempt);
+    await delay(1);
+    const failure = failures[attempts.length - 1];
+    if (failure !== undefined) throw failure;
+    return { ok: attempts.length };
+  });
+  k.add('backup', () => ({ from: 'backup' }));
+  k.add('spare', () => ({ from: 'spare' }));
+  return { ...k, attempts };
+}
+
+const step = (policy: StepPolicy, target = 'flaky'): Plan => ({ steps: [{ id: 's', target, input: {}, policy }] });
+
+describe('retries', () => {
+  it('retries a failing call until it succeeds and counts the attempts', async () => {
+    const { engine, attempts } = flaky([new Error('a'), new Error('b')]);
+    const { result, events } = await settle(engine().run(step({ retry: { maxAttempts: 3, ...fast } })));
+    expect(result?.output).toEqual({ s: { ok: 3 } });
+    expect(result?.steps.s?.attempts).toBe(3);
+    expect(attempts).toEqual([1, 2, 3]);
+    const retries = ofType(events, 'step-retry');
+    expect(retries.map((e) => e.attempt)).toEqual([2, 3]);
+    expect(retries.map((e) => e.error.message)).toEqual(['a', 'b']);
+    expect(ofType(events, 'step-finish')[0]?.attempt).toBe(3);
+  });
+
+  it('fails with a StepFailedError carrying the attempts and the last error once attempts run out', async () => {
+    const { engine, attempts } = flaky([new Error('1'), new Error('2'), new Error('3'), new Error('4')]);
+    const { error, events, result } = await settle(engine().run(step({ retry: { maxAttempts: 3, ...fast } })));
+    expect(result).toBeUndefined();
+    expect(StepFailedError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ stepId: 's', attempts: 3, target: 'flaky@1.0.0' });
+    expect(error.cause.message).toBe('3');
+    expect(attempts).toHaveLength(3);
+    expect(ofType(events, 'step-retry')).toHaveLength(2);
+    for (const retry of ofType(events, 'step-retry')) {
+      expect(retry.delayMs).toBeGreaterThanOrEqual(0);
+      expect(retry.delayMs).toBeLessThanOrEqual(5);
+    }
+    expect(ofType(events, 'step-error')[0]).toMatchObject({ stepId: 's', attempt: 3 });
+    expect(ofType(events, 'run-error')[0]?.error.code).toBe('step-failed');
+  });
+
+  it('uses three attempts by default', async () => {
+    const { engine, attempts } = flaky(Array.from({ length: 9 }, () => new Error('x')));
+    await rejectionOf(
+      engine({ defaults: { retry: { ...fast } } })
+        .run(step({}))
+        .result(),
+    );
+    expect(attempts).toHaveLength(3);
+  });
+
+  it('makes one attempt only with retry: false', async () => {
+    const { engine, attempts } = flaky([new Error('x')]);
+    await rejectionOf(
+      engine()
+        .run(step({ retry: false }))
+        .result(),
+    );
+    expect(attempts).toHaveLength(1);
+  });
+
+  it.each([
+    ['NonRetryableError', new NonRetryableError('bad request')],
+    ['ValidationError', new ValidationError('bad', [{ path: 'x', code: 'required', message: 'x is required' }])],
+    ['HTTP 400', new HttpError(400)],
+    ['HTTP 404', Object.assign(new Error('gone'), { statusCode: 404 })],
+    ['an error that says it is not retryable', Object.assign(new Error('no'), { retryable: false })],
+  ])('does not retry %s', async (_name, failure) => {
+    const { engine, attempts } = flaky([failure]);
+    const { error, events } = await settle(engine().run(step({ retry: { maxAttempts: 5, ...fast } })));
+    expect(attempts).toHaveLength(1);
+    expect(error.cause).toBe(failure);
+    expect(ofType(events, 'step-retry')).toEqual([]);
+  });
+
+  it('does not retry errors whose code or name is listed in nonRetryable', async () => {
+    const byCode = flaky([Object.assign(new Error('quota'), { code: 'QUOTA' })]);
+    await rejectionOf(
+      byCode
+        .engine()
+        .run(step({ retry: { maxAttempts: 5, nonRetryable: ['QUOTA'], ...fast } }))
+        .result(),
+    );
+    expect(byCode.attempts).toHaveLength(1);
+    const byName = flaky([new RangeError('bug')]);
+    await rejectionOf(
+      byName
+        .engine()
+        .run(step({ retry: { maxAttempts: 5, nonRetryable: ['RangeError'], ...fast } }))
+        .result(),
+    );
+    expect(byName.attempts).toHaveLength(1);
+  });
+
+  it.each([429, 503, 408])('retries HTTP %i', async (status) => {
+    const { engine, attempts } = flaky([new HttpError(status)]);
+    const result = await engine()
+      .run(step({ retry: { maxAttempts: 2, ...fast } }))
+      .result();
+    expect(attempts).toHaveLength(2);
+    expect(result.output).toEqual({ s: { ok: 2 } });
+  });
+
+  it('waits at least the Retry-After seconds an error asks for', async () => {
+    const { engine } = flaky([new RetryableError('slow down', { status: 429, retryAfter: '0.05' })]);
+    const started = Date.now();
+    const { events } = await settle(
+      engine().run(step({ retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 1000 } })),
+    );
+    expect(ofType(events, 'step-retry')[0]?.delayMs).toBe(50);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+  });
+
+  it('honours a Retry-After header given as an HTTP date', async () => {
+    const when = new Date(Date.now() + 3000).toUTCString();
+    const { engine } = flaky([new HttpError(503, { 'Retry-After': when })]);
+    const { events } = await settle(
+      engine().run(step({ retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 40 } })),
+    );
+    // The date is ~2–3 s away; maxDelayMs caps the wait.
+    expect(ofType(events, 'step-retry')[0]?.delayMs).toBe(40);
+  });
+
+  it('caps a Retry-After at maxDelayMs and ignores it when respectRetryAfter is false', async () => {
+    const capped = flaky([new RetryableError('later', { retryAfter: 120 })]);
+    const { events } = await settle(
+      capped.engine().run(step({ retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 20 } })),
+    );
+    expect(ofType(events, 'step-retry')[0]?.delayMs).toBe(20);
+    const ignored = flaky([new RetryableError('later', { retryAfter: 120 })]);
+    const retry = {
+      maxAttempts: 2,
+      initialDelayMs: 3,
+      maxDelayMs: 10_000,
+      jitter: 'none' as const,
+      respectRetryAfter: false,
+    };
+    const second = await settle(ignored.engine().run(step({ retry })));
+    expect(ofType(second.events, 'step-retry')[0]?.delayMs).toBe(3);
+  });
+
+  it('grows the delay exponentially between attempts without jitter', async () => {
+    const { engine } = flaky([new Error('1'), new Error('2'), new Error('3')]);
+    const retry = { maxAttempts: 4, initialDelayMs: 2, backoffFactor: 3, maxDelayMs: 10, jitter: 'none' as const };
+    const { events } = await settle(engine().run(step({ retry })));
+    expect(ofType(events, 'step-retry').map((e) => e.delayMs)).toEqual([2, 6, 10]);
+  });
+});
+
+describe('fallbacks', () => {
+  it('takes the fallback once the target has used up its retries, and names it in the result', async () => {
+    const { engine, attempts } = flaky([new Error('1'), new Error('2')]);
+    const { result, events } = await settle(
+      engine().run(step({ retry: { maxAttempts: 2, ...fast }, fallback: 'backup' })),
+    );
+    expect(attempts).toHaveLength(2);
+    expect(result?.output).toEqual({ s: { from: 'backup' } });
+    expect(result?.steps.s?.target).toBe('backup@1.0.0');
+    expect(result?.steps.s?.attempts).toBe(3);
+    const handover = ofType(events, 'step-retry').find((e) => e.fallback);
+    expect(handover).toMatchObject({ target: 'flaky@1.0.0', fallback: 'backup', delayMs: 0 });
+    expect(ofType(events, 'step-finish')[0]?.target).toBe('backup@1.0.0');
+  });
+
+  it('walks the fallback chain in order', async () => {
+    const k = kit();
+    const calls: string[] = [];
+    for (const name of ['first', 'second', 'third', 'fourth']) {
+      k.add(name, () => {
+        calls.push(name);
+        if (name !== 'third') throw new NonRetryableError(`${name} is down`);
+        return name;
+      });
+    }
+    const plan = step({ retry: false, fallback: ['second', 'third', 'fourth'] }, 'first');
+    const result = await k.engine().run(plan).result();
+    expect(calls).toEqual(['first', 'second', 'third']);
+    expect(result.steps.s?.target).toBe('third@1.0.0');
+  });
+
+  it('fails with the last error when every target in the chain fails', async () => {
+    const k = kit();
+    k.add('one', () => {
+      throw new NonRetryableError('one failed');
+    });
+    k.add('two', () => {
+      throw new NonRetryableError('two failed');
+    });
+    const error = await rejectionOf(
+      k
+        .engine()
+        .run(step({ retry: false, fallback: 'two' }, 'one'))
+        .result(),
+    );
+    expect(StepFailedError.isInstance(error)).toBe(true);
+    expect(error.target).toBe('two@1.0.0');
+    expect(error.cause.message).toBe('two failed');
+  });
+});
+
+describe('circuit breaker', () => {
+  const failing = () => {
+    const k = kit();
+    const calls = { down: 0, backup: 0 };
+    let healthy = false;
+    k.add('down', () => {
+      calls.down++;
+      if (!healthy) throw new Error('unavailable');
+      return 'recovered';
+    });
+    k.add('backup', () => {
+      calls.backup++;
+      return 'backup';
+    });
+    return { ...k, calls, heal: () => (healthy = true) };
+  };
+  // Long enough that a loaded machine cannot half-open it by accident; the recovery tests use `quick`.
+  const policy = (extra: StepPolicy = {}, halfOpenAfterMs = 60_000): StepPolicy => ({
+    retry: false,
+    breaker: { threshold: 3, halfOpenAfterMs },
+    ...extra,
+  });
+  const quick = (extra: StepPolicy = {}) => policy(extra, 100);
+
+  it('opens after threshold consecutive failures across runs, then fails fast without calling the handler', async () => {
+    const { engine, calls } = failing();
+    const e = engine();
+    for (let i = 0; i < 3; i++) await rejectionOf(e.run(step(policy(), 'down')).result());
+    expect(calls.down).toBe(3);
+    expect(e.breakerState('down@1.0.0')).toBe('open');
+    const error = await rejectionOf(e.run(step(policy(), 'down')).result());
+    expect(calls.down).toBe(3);
+    expect(BreakerOpenError.isInstance(error.cause)).toBe(true);
+    expect(error.cause.target).toBe('down@1.0.0');
+  });
+
+  it('counts retries of one step towards the threshold and stops retrying once it opens', async () => {
+    const { engine, calls } = failing();
+    const e = engine();
+    const error = await rejectionOf(e.run(step({ ...policy(), retry: { maxAttempts: 10, ...fast } }, 'down')).result());
+    expect(calls.down).toBe(3);
+    expect(BreakerOpenError.isInstance(error.cause)).toBe(true);
+  });
+
+  it('takes the fallback while the breaker is open', async () => {
+    const { engine, calls } = failing();
+    const e = engine();
+    for (let i = 0; i < 3; i++) await rejectionOf(e.run(step(policy(), 'down')).result());
+    const result = await e.run(step(policy({ fallback: 'backup' }), 'down')).result();
+    expect(result.output).toEqual({ s: 'backup' });
+    expect(result.steps.s?.target).toBe('backup@1.0.0');
+    expect(calls).toEqual({ down: 3, backup: 1 });
+  });
+
+  it('lets one trial call through after halfOpenAfterMs and closes when it succeeds', async () => {
+    const { engine, calls, heal } = failing();
+    const e = engine();
+    for (let i = 0; i < 3; i++) await rejectionOf(e.run(step(quick(), 'down')).result());
+    heal();
+    await delay(150);
+    const result = await e.run(step(quick({ fallback: 'backup' }), 'down')).result();
+    expect(result.output).toEqual({ s: 'recovered' });
+    expect(calls.down).toBe(4);
+    expect(e.breakerState('down@1.0.0')).toBe('closed');
+  });
+
+  it('opens again when the trial call fails', async () => {
+    const { engine, calls } = failing();
+    const e = engine();
+    for (let i = 0; i < 3; i++) await rejectionOf(e.run(step(quick(), 'down')).result());
+    await delay(150);
+    await rejectionOf(e.run(step(quick(), 'down')).result());
+    expect(calls.down).toBe(4);
+    expect(e.breakerState('down@1.0.0')).toBe('open');
+    await rejectionOf(e.run(step(quick(), 'down')).result());
+    expect(calls.down).toBe(4);
+  });
+
+  it('keeps breakers per engine and per target, and not at all with breaker: false', async () => {
+    const { engine, calls } = failing();
+    const first = engine();
+    for (let i = 0; i < 3; i++) await rejectionOf(first.run(step(policy(), 'down')).result());
+    expect(first.breakerState('backup@1.0.0')).toBe('closed');
+    expect(engine().breakerState('down@1.0.0')).toBe('closed');
+    const off = engine();
+    for (let i = 0; i < 5; i++) await rejectionOf(off.run(step({ retry: false, breaker: false }, 'down')).result());
+    expect(calls.down).toBe(8);
+  });
+
+  it('does not count invalid input against the target', async () => {
+    const k = kit();
+    k.add('strict', () => 'ok', { input: { type: 'object', required: ['x'] } });
+    const e = k.engine();
+    const bad: Plan = { steps: [{ id: 's', target: 'strict', input: { x: { $ref: 'request.x' } }, policy: policy() }] };
+    for (let i = 0; i < 4; i++) await rejectionOf(e.run(bad, {}).result());
+    expect(e.breakerState('strict@1.0.0')).toBe('closed');
+    expect((await e.run(bad, { x: 1 }).result()).output).toEqual({ s: 'ok' });
+  });
+});

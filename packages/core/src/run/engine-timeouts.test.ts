@@ -1,0 +1,243 @@
+import { describe, expect, it } from 'vitest';
+import { CancelledError } from '../errors/cancelled-error.js';
+import { StepFailedError } from '../errors/step-failed-error.js';
+import { TimeoutError } from '../errors/timeout-error.js';
+import type { Plan } from '../plan/plan.js';
+import { abortableDelay, delay, kit, ofType, rejectionOf, settle } from './test-kit.js';
+
+/** `slow` waits `ms` (honouring its signal unless `stubborn`); `quick` returns at once. */
+function timingKit() {
+  const k = kit();
+  const started: string[] = [];
+  const aborted: unknown[] = [];
+  k.add('slow', async (input: { ms: number; stubborn?: boolean; name?: string }, ctx) => {
+    started.push(input.name ?? ctx.stepId);
+    ctx.signal.addEventListener('abort', () => aborted.push(ctx.signal.reason), { once: true });
+    if (input.stubborn) await delay(input.ms);
+    else await abortableDelay(input.ms, ctx.signal);
+    return { waited: input.ms };
+  });
+  k.add('quick', (_input, ctx) => {
+    started.push(ctx.stepId);
+    return 'quick';
+  });
+  return { ...k, started, aborted };
+}
+
+const chain: Plan = {
+  steps: [
+    { id: 'first', target: 'slow', input: { ms: 2000 } },
+    { id: 'second', target: 'quick', input: {}, dependsOn: ['first'] },
+  ],
+};
+
+describe('per-attempt timeouts', () => {
+  it('aborts an attempt after policy.timeoutMs with a TimeoutError and retries it', async () => {
+    const k = kit();
+    const attempts: number[] = [];
+    const reasons: unknown[] = [];
+    k.add('sometimes-slow', async (_input, ctx) => {
+      attempts.push(ctx.attempt);
+      if (ctx.attempt === 1) {
+        await abortableDelay(2000, ctx.signal).catch((error) => {
+          reasons.push(error);
+          throw error;
+        });
+      }
+      return 'fast enough';
+    });
+    const plan: Plan = {
+      steps: [
+        {
+          id: 's',
+          target: 'sometimes-slow',
+          input: {},
+          policy: { timeoutMs: 20, retry: { maxAttempts: 2, initialDelayMs: 1 } },
+        },
+      ],
+    };
+    const { result, events } = await settle(k.engine().run(plan));
+    expect(result?.output).toEqual({ s: 'fast enough' });
+    expect(attempts).toEqual([1, 2]);
+    expect(TimeoutError.isInstance(reasons[0])).toBe(true);
+    expect(reasons[0]).toMatchObject({ scope: 's', timeoutMs: 20 });
+    expect(ofType(events, 'step-retry')[0]?.error.code).toBe('timeout');
+  });
+
+  it('fails the step with the TimeoutError once the retries are spent', async () => {
+    const { engine, aborted } = timingKit();
+    const plan: Plan = {
+      steps: [
+        {
+          id: 's',
+          target: 'slow',
+          input: { ms: 2000 },
+          policy: { timeoutMs: 10, retry: { maxAttempts: 2, initialDelayMs: 1 } },
+        },
+      ],
+    };
+    const error = await rejectionOf(engine().run(plan).result());
+    expect(StepFailedError.isInstance(error)).toBe(true);
+    expect(error.attempts).toBe(2);
+    expect(TimeoutError.isInstance(error.cause)).toBe(true);
+    expect(aborted).toHaveLength(2);
+  });
+
+  it('applies the run option timeoutMs to steps that set none, and the step policy over it', async () => {
+    const { engine } = timingKit();
+    const plan: Plan = {
+      steps: [
+        { id: 'bounded', target: 'slow', input: { ms: 2000 }, policy: { retry: false } },
+        { id: 'own', target: 'slow', input: { ms: 30 }, policy: { timeoutMs: 5000, retry: false } },
+      ],
+    };
+    const error = await rejectionOf(engine().run(plan, {}, { timeoutMs: 15 }).result());
+    expect(error.stepId).toBe('bounded');
+    expect(TimeoutError.isInstance(error.cause)).toBe(true);
+    const ok = await engine()
+      .run({ steps: [plan.steps[1]!] }, {}, { timeoutMs: 15 })
+      .result();
+    expect(ok.output).toEqual({ own: { waited: 30 } });
+  });
+
+  it('times out a handler that ignores its signal', async () => {
+    const { engine } = timingKit();
+    const plan: Plan = {
+      steps: [
+        { id: 's', target: 'slow', input: { ms: 3000, stubborn: true }, policy: { timeoutMs: 10, retry: false } },
+      ],
+    };
+    const started = Date.now();
+    const error = await rejectionOf(engine().run(plan).result());
+    expect(TimeoutError.isInstance(error.cause)).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+});
+
+describe('run deadline', () => {
+  it.each([
+    ['milliseconds', 25],
+    ['a Date', 'date'],
+  ])('fails the run with a TimeoutError of scope run when the deadline in %s passes', async (_label, given) => {
+    const { engine, aborted, started } = timingKit();
+    const deadline = given === 'date' ? new Date(Date.now() + 25) : (given as number);
+    const { error, events } = await settle(engine().run(chain, {}, { deadline }));
+    expect(TimeoutError.isInstance(error)).toBe(true);
+    expect(error.scope).toBe('run');
+    expect(error.retryable).toBe(false);
+    expect(started).toEqual(['first']);
+    expect(aborted).toHaveLength(1);
+    const last = events.at(-1);
+    expect(last?.type).toBe('run-error');
+    expect(ofType(events, 'run-error')[0]?.error.code).toBe('timeout');
+  });
+
+  it('fails at once for a Date deadline that has already passed', async () => {
+    const { engine, started } = timingKit();
+    const error = await rejectionOf(
+      engine()
+        .run(chain, {}, { deadline: new Date(Date.now() - 1000) })
+        .result(),
+    );
+    expect(TimeoutError.isInstance(error)).toBe(true);
+    expect(started).toEqual([]);
+  });
+
+  it('does not fire early for a far-away deadline', async () => {
+    const { engine } = timingKit();
+    const plan: Plan = { steps: [{ id: 's', target: 'slow', input: { ms: 20 } }] };
+    const result = await engine()
+      .run(plan, {}, { deadline: new Date(Date.now() + 20 * 86_400_000) })
+      .result();
+    expect(result.status).toBe('succeeded');
+  });
+});
+
+describe('cancellation', () => {
+  it('cancel() mid-run rejects with CancelledError, aborts in-flight calls and starts nothing after', async () => {
+    const { engine, started, aborted } = timingKit();
+    const handle = engine().run(chain);
+    await delay(10);
+    handle.cancel('user pressed stop');
+    const { error, events } = await settle(handle);
+    expect(CancelledError.isInstance(error)).toBe(true);
+    expect(error.message).toContain('user pressed stop');
+    expect(started).toEqual(['first']);
+    expect(CancelledError.isInstance(aborted[0])).toBe(true);
+    expect(events.at(-1)).toMatchObject({ type: 'run-cancel', reason: 'cancelled: user pressed stop' });
+    expect(ofType(events, 'run-error')).toEqual([]);
+    expect(ofType(events, 'step-start').map((e) => e.stepId)).toEqual(['first']);
+    const snapshot = handle.snapshot();
+    expect(snapshot.status).toBe('cancelled');
+    expect(snapshot.steps.first?.status).toBe('cancelled');
+    expect(snapshot.steps.second?.status).toBe('pending');
+  });
+
+  it('rejects promptly even when the handler ignores its signal', async () => {
+    const { engine } = timingKit();
+    const handle = engine().run({ steps: [{ id: 's', target: 'slow', input: { ms: 3000, stubborn: true } }] });
+    await delay(5);
+    const before = Date.now();
+    handle.cancel();
+    const error = await rejectionOf(handle.result());
+    expect(CancelledError.isInstance(error)).toBe(true);
+    expect(Date.now() - before).toBeLessThan(1500);
+  });
+
+  it('stops waiting between retries when cancelled', async () => {
+    const k = kit();
+    let calls = 0;
+    k.add('fails', () => {
+      calls++;
+      throw new Error('nope');
+    });
+    const plan: Plan = {
+      steps: [
+        {
+          id: 's',
+          target: 'fails',
+          input: {},
+          policy: { retry: { maxAttempts: 3, initialDelayMs: 5000, jitter: 'none' } },
+        },
+      ],
+    };
+    const handle = k.engine().run(plan);
+    await delay(10);
+    handle.cancel();
+    expect(CancelledError.isInstance(await rejectionOf(handle.result()))).toBe(true);
+    expect(calls).toBe(1);
+  });
+
+  it('cancels through an external AbortSignal, even one aborted without a reason', async () => {
+    const { engine, started } = timingKit();
+    const controller = new AbortController();
+    const handle = engine().run(chain, {}, { signal: controller.signal });
+    await delay(10);
+    controller.abort();
+    const { error, events } = await settle(handle);
+    expect(CancelledError.isInstance(error)).toBe(true);
+    expect(started).toEqual(['first']);
+    expect(events.at(-1)?.type).toBe('run-cancel');
+    expect(handle.snapshot().status).toBe('cancelled');
+  });
+
+  it('does not start at all with a signal that is already aborted', async () => {
+    const { engine, started } = timingKit();
+    const error = await rejectionOf(
+      engine()
+        .run(chain, {}, { signal: AbortSignal.abort('too late') })
+        .result(),
+    );
+    expect(CancelledError.isInstance(error)).toBe(true);
+    expect(started).toEqual([]);
+  });
+
+  it('ignores cancel() after the run has finished', async () => {
+    const { engine } = timingKit();
+    const handle = engine().run({ steps: [{ id: 'q', target: 'quick', input: {} }] });
+    const result = await handle.result();
+    handle.cancel();
+    expect(await handle.result()).toBe(result);
+    expect(handle.snapshot().status).toBe('succeeded');
+  });
+});

@@ -1,0 +1,258 @@
+/**
+ * Calls the targets of one step until one succeeds: its own target, then each fallback, each through its circuit
+ * breaker, with retries and backoff, a per-attempt timeout, a budget reservation, input and output checks.
+ */
+import type { BudgetTracker } from '../budget/budget-tracker.js';
+import { BreakerOpenError } from '../errors/breaker-open-error.js';
+import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
+import { StepFailedError } from '../errors/step-failed-error.js';
+import { TimeoutError } from '../errors/timeout-error.js';
+import { ValidationError } from '../errors/validation-error.js';
+import { totalsOf, type UsageTotals } from '../events/run-event.js';
+import type { CompiledStep } from '../plan/compiled-plan.js';
+import type { RegisteredTarget, Usage } from '../registry/target.js';
+import { parseTargetRef, type TargetQuery } from '../registry/target-ref.js';
+import { abortError, onTimeout, raceAbort, sleep } from '../resilience/abort.js';
+import { backoffDelay, type ResolvedRetry, resolveRetry } from '../resilience/backoff.js';
+import { isRetryable } from '../resilience/is-retryable.js';
+import type { RunContext } from './run-context.js';
+import { serializeError } from './serialize-error.js';
+
+export interface StepOutcome {
+  output: unknown;
+  target: string;
+  attempts: number;
+  usage: UsageTotals;
+  reused: boolean;
+  evidence?: unknown;
+}
+
+/** Progress of one execution (a step, or one replicate of it) across its attempts and fallbacks. */
+export interface Attempting {
+  attempts: number;
+  /** Usage reported by every attempt, failed ones included. */
+  readonly usage: UsageTotals;
+  readonly path: readonly string[];
+}
+
+/** Tries the step's target, then each fallback, until one succeeds. */
+export async function executeTargets(
+  run: RunContext,
+  step: CompiledStep,
+  input: unknown,
+  tracker: BudgetTracker,
+  attempting: Attempting,
+  signal: AbortSignal,
+  key: string | undefined,
+): Promise<StepOutcome> {
+  const refs = targetsOf(step);
+  const retry = resolveRetry(step.policy?.retry ?? run.services.defaults.retry);
+  let lastError: unknown;
+  let lastLabel = step.targetLabel;
+  for (let i = 0; i < refs.length; i++) {
+    const ref = refs[i] as TargetQuery;
+    let target: RegisteredTarget;
+    try {
+      target = run.services.registry.resolve(ref);
+    } catch (error) {
+      lastError = error;
+      continue;
+    }
+    lastLabel = target.id;
+    const breakerOn = (step.policy?.breaker ?? run.services.defaults.breaker) !== false;
+    if (breakerOn && run.services.breakers.isOpen(target.id)) {
+      lastError = new BreakerOpenError(target.id);
+    } else {
+      try {
+        const output = await attemptWithRetries(
+          run,
+          step,
+          target,
+          input,
+          tracker,
+          attempting,
+          signal,
+          retry,
+          key,
+          breakerOn,
+        );
+        return {
+          output,
+          target: target.id,
+          attempts: attempting.attempts,
+          usage: { ...attempting.usage },
+          reused: false,
+        };
+      } catch (error) {
+        if (signal.aborted) throw abortError(signal);
+        if (BudgetExceededError.isInstance(error)) throw error;
+        lastError = error;
+      }
+    }
+    const next = refs[i + 1];
+    if (next) {
+      run.emit({
+        type: 'step-retry',
+        stepId: step.id,
+        attempt: attempting.attempts + 1,
+        path: attempting.path,
+        target: target.id,
+        error: serializeError(lastError),
+        delayMs: 0,
+        fallback: labelOfQuery(next),
+      });
+    }
+  }
+  throw new StepFailedError(step.id, lastLabel, attempting.attempts, lastError);
+}
+
+async function attemptWithRetries(
+  run: RunContext,
+  step: CompiledStep,
+  target: RegisteredTarget,
+  input: unknown,
+  tracker: BudgetTracker,
+  attempting: Attempting,
+  signal: AbortSignal,
+  retry: ResolvedRetry,
+  key: string | undefined,
+  breakerOn: boolean,
+): Promise<unknown> {
+  for (let attempt = 1; ; attempt++) {
+    attempting.attempts++;
+    try {
+      const call = () => attemptOnce(run, step, target, input, tracker, attempting, signal, key);
+      const breakerConfig = step.policy?.breaker || run.services.defaults.breaker || undefined;
+      return breakerOn ? await run.services.breakers.execute(target.id, breakerConfig, call, signal) : await call();
+    } catch (error) {
+      if (signal.aborted) throw abortError(signal);
+      if (
+        attempt >= retry.maxAttempts ||
+        !isRetryable(error, retry.nonRetryable) ||
+        BreakerOpenError.isInstance(error)
+      ) {
+        throw error;
+      }
+      const delayMs = backoffDelay(retry, attempt, error);
+      run.emit({
+        type: 'step-retry',
+        stepId: step.id,
+        attempt: attempting.attempts + 1,
+        path: attempting.path,
+        target: target.id,
+        error: serializeError(error),
+        delayMs,
+      });
+      await sleep(delayMs, signal);
+    }
+  }
+}
+
+/** One call of one target: budget reservation, input and output checks, a timeout, and the handler. */
+async function attemptOnce(
+  run: RunContext,
+  step: CompiledStep,
+  target: RegisteredTarget,
+  input: unknown,
+  tracker: BudgetTracker,
+  attempting: Attempting,
+  signal: AbortSignal,
+  key: string | undefined,
+): Promise<unknown> {
+  tracker.checkTime(step.id);
+  let value = input;
+  if (target.input) {
+    const parsed = target.input.parse(input);
+    if (!parsed.ok)
+      throw new ValidationError(
+        `input of step "${step.id}" does not match ${target.id}'s input schema`,
+        parsed.problems,
+      );
+    value = parsed.value;
+  }
+  const reservation = target.estimate
+    ? tracker.reserve(checkedUsage(target.estimate(value), `estimate of ${target.id}`), step.id)
+    : undefined;
+  const { usage } = attempting;
+  const timeoutMs = step.policy?.timeoutMs ?? run.stepTimeoutMs ?? run.services.defaults.timeoutMs;
+  let callSignal = signal;
+  let cleanup: (() => void) | undefined;
+  if (timeoutMs !== undefined) {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    const cancelTimer = onTimeout(timeoutMs, () => controller.abort(new TimeoutError(step.id, timeoutMs)));
+    callSignal = controller.signal;
+    cleanup = () => {
+      cancelTimer();
+      signal.removeEventListener('abort', onAbort);
+    };
+  }
+  try {
+    const output = await raceAbort(
+      target.handler(value, {
+        runId: run.runId,
+        stepId: step.id,
+        attempt: attempting.attempts,
+        signal: callSignal,
+        idempotencyKey: key,
+        path: attempting.path,
+        reportUsage: (reported: Usage) => {
+          const totals = checkedUsage(reported, `usage reported by ${target.id}`);
+          usage.tokens += totals.tokens;
+          usage.costUsd += totals.costUsd;
+          reservation?.consume(totals);
+          try {
+            tracker.add(totals, step.id);
+          } catch (error) {
+            run.fail(error);
+          }
+        },
+      }),
+      callSignal,
+    );
+    if (target.output) {
+      const problems = target.output.validate(output);
+      if (problems.length > 0) {
+        throw new ValidationError(
+          `output of ${target.id} (step "${step.id}") does not match its output schema`,
+          problems,
+        );
+      }
+    }
+    return output;
+  } catch (error) {
+    // A timeout of this attempt surfaces as the TimeoutError (retryable), not as the generic abort.
+    if (callSignal !== signal && callSignal.aborted && !signal.aborted) throw callSignal.reason;
+    throw error;
+  } finally {
+    cleanup?.();
+    reservation?.release();
+  }
+}
+
+/** Usage as totals, refusing amounts that would poison every later budget check (NaN, negative, not a number). */
+function checkedUsage(usage: Usage, what: string): UsageTotals {
+  const totals =
+    typeof usage === 'object' && usage !== null ? totalsOf(usage) : { tokens: Number.NaN, costUsd: Number.NaN };
+  const problems = (['tokens', 'costUsd'] as const)
+    .filter((name) => !(Number.isFinite(totals[name]) && totals[name] >= 0))
+    .map((name) => ({
+      path: name,
+      code: 'range',
+      message: `${name} must be a finite number ≥ 0, got ${String(totals[name])}`,
+    }));
+  if (problems.length > 0) throw new ValidationError(`${what} is not valid usage`, problems);
+  return totals;
+}
+
+function targetsOf(step: CompiledStep): TargetQuery[] {
+  const fallback = step.policy?.fallback;
+  const list = fallback === undefined ? [] : Array.isArray(fallback) ? fallback : [fallback];
+  return [step.target as TargetQuery, ...list.map((ref) => parseTargetRef(ref))];
+}
+
+function labelOfQuery(query: TargetQuery): string {
+  const base = query.name ?? `capability:${query.capability}`;
+  return query.version ? `${base}@${query.version}` : base;
+}
