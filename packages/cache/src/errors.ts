@@ -75,3 +75,23 @@ export class CorruptEntryError extends BatonError {
     return BatonError.isInstance(error) && error.code === 'cache-entry-corrupt';
   }
 }
+
+/** A labelled-pairs file has a line that is not `{"a": string, "b": string, "hit": boolean, "kind"?: string}`. */
+export class InvalidPairsError extends BatonError {
+  /** 1-based line number in the file. */
+  readonly line: number;
+
+  constructor(line: number, problem: string, options: { cause?: unknown } = {}) {
+    super(
+      'invalid-pairs',
+      `pairs line ${line}: ${problem}; each line must be {"a": "...", "b": "...", "hit": true|false, "kind"?: "..."}`,
+      options,
+    );
+    this.name = 'InvalidPairsError';
+    this.line = line;
+  }
+
+  static override isInstance(error: unknown): error is InvalidPairsError {
+    return BatonError.isInstance(error) && error.code === 'invalid-pairs';
+  }
+}

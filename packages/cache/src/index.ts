@@ -3,6 +3,15 @@
  * (offline SIF word vectors by default, OpenAI-compatible endpoints, local ONNX models), a flat/HNSW vector index,
  * and memory, SQLite and Redis stores.
  */
+export {
+  type ContextInjectionOptions,
+  type ContextTemplate,
+  DEFAULT_RELATED_MIN_SIMILARITY,
+  DEFAULT_RELATED_TOP_K,
+  formatContext,
+  type RelatedAnswer,
+  type RelatedOptions,
+} from './context/related-context.js';
 export { type CachedEmbedder, type CachedEmbedderOptions, withEmbeddingCache } from './embedders/cached-embedder.js';
 export { cosine, type Embedder, normalize } from './embedders/embedder.js';
 export { assertOnnxModelDirectory, createOnnxEmbedder, type OnnxEmbedderOptions } from './embedders/onnx-embedder.js';
@@ -17,7 +26,25 @@ export {
   loadWordVectors,
   type WordVectors,
 } from './embedders/word-vectors.js';
-export { CorruptEntryError, EmbedderMismatchError, EmbeddingFailedError, ModelNotFoundError } from './errors.js';
+export {
+  CorruptEntryError,
+  EmbedderMismatchError,
+  EmbeddingFailedError,
+  InvalidPairsError,
+  ModelNotFoundError,
+} from './errors.js';
+export {
+  type Confusion,
+  calibrateThreshold,
+  type EvaluateOptions,
+  type Evaluation,
+  evaluatePairs,
+  judgeScores,
+  type LabelledPair,
+  type PairScore,
+  parsePairs,
+  scorePairs,
+} from './eval/evaluate-pairs.js';
 export { FlatIndex } from './index/flat-index.js';
 export { HnswIndex, type HnswIndexOptions } from './index/hnsw-index.js';
 export { PartitionIndex, type PartitionIndexOptions } from './index/partition-index.js';
@@ -40,5 +67,13 @@ export type { CacheEntry, CacheStore, VectorLogPage } from './stores/cache-store
 export { MemoryStore } from './stores/memory-store.js';
 export { RedisStore, type RedisStoreOptions } from './stores/redis-store.js';
 export { SqliteStore, type SqliteStoreOptions } from './stores/sqlite-store.js';
+export { createLexicon, type Lexicon, loadDefaultLexicon } from './verify/lexicon.js';
 export { extractFeatures, type TextFeatures } from './verify/text-features.js';
-export { allPassed, type CheckName, type CheckResult, type VerifyOptions, verifyMatch } from './verify/verify-match.js';
+export {
+  allPassed,
+  type CheckName,
+  type CheckResult,
+  DEFAULT_ALIGNMENT_BOUND,
+  type VerifyOptions,
+  verifyMatch,
+} from './verify/verify-match.js';

@@ -5,6 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ValidationError } from '@baton/core';
+import {
+  type ContextInjectionOptions,
+  type RelatedAnswer,
+  type RelatedOptions,
+  resolveRelatedOptions,
+} from './context/related-context.js';
 import { withEmbeddingCache } from './embedders/cached-embedder.js';
 import type { Embedder } from './embedders/embedder.js';
 import { createSifEmbedder } from './embedders/sif-embedder.js';
@@ -21,6 +27,8 @@ import { decodePayload, encodePayload, type PayloadCodecOptions } from './payloa
 import type { CacheEntry, CacheStore } from './stores/cache-store.js';
 import { entryBytes } from './stores/cache-store.js';
 import { MemoryStore } from './stores/memory-store.js';
+import { stripPleasantries } from './verify/content-words.js';
+import { type Lexicon, loadDefaultLexicon } from './verify/lexicon.js';
 import { allPassed, type CheckResult, type VerifyOptions, verifyMatch } from './verify/verify-match.js';
 
 export interface SemanticCacheOptions extends CacheabilityOptions, PayloadCodecOptions {
@@ -42,6 +50,11 @@ export interface SemanticCacheOptions extends CacheabilityOptions, PayloadCodecO
   candidates?: number;
   hierarchical?: HierarchicalOptions;
   verify?: VerifyOptions;
+  /**
+   * On a miss, attach answers to related earlier questions from the same partition (never another scope) as
+   * `related`, for the caller to add to the prompt with `formatContext`. @default { enabled: false, topK: 3, minSimilarity: 0.6 }
+   */
+  contextInjection?: ContextInjectionOptions;
   index?: PartitionIndexOptions;
   /** Clock, for tests. @default Date.now */
   now?: () => number;
@@ -57,7 +70,12 @@ export type LookupResult =
       response: CacheResponse;
       usage: CacheUsage | undefined;
     }
-  | { status: 'miss'; rejected: { entryId: string; similarity: number; checks: CheckResult[] }[] }
+  | {
+      status: 'miss';
+      rejected: { entryId: string; similarity: number; checks: CheckResult[] }[];
+      /** Present when `contextInjection.enabled`: related earlier answers, most similar first. */
+      related?: RelatedAnswer[];
+    }
   | { status: 'bypass'; reason: string };
 
 export interface StoreOptions {
@@ -79,6 +97,7 @@ export class SemanticCache {
   readonly #metrics: CacheMetrics = createMetrics();
   readonly #flights = new SingleFlight<CacheResponse>();
   #embedderChecked: Promise<void> | undefined;
+  #lexicon: Promise<Lexicon> | undefined;
 
   constructor(options: SemanticCacheOptions = {}) {
     this.similarityThreshold = validateSimilarityThreshold(options as Record<string, unknown>) ?? 0.8;
@@ -96,6 +115,7 @@ export class SemanticCache {
     this.embedder = options.embedder ?? withEmbeddingCache(createSifEmbedder());
     this.storage = options.store ?? new MemoryStore();
     this.#index = new PartitionIndex(this.embedder.dimension, options.index);
+    if (options.contextInjection) resolveRelatedOptions(options.contextInjection);
   }
 
   #now(): number {
@@ -145,13 +165,26 @@ export class SemanticCache {
     return { status: 'hit' as const, tier, similarity, checks, entryId: entry.id, response, usage };
   }
 
+  /** The word similarities verification uses: `verify.lexicon`, or the default word vectors loaded on first need. */
+  #loadLexicon(): Promise<Lexicon> {
+    const given = this.#options.verify?.lexicon;
+    if (given) return Promise.resolve(given);
+    this.#lexicon ??= loadDefaultLexicon();
+    this.#lexicon.catch(() => {
+      this.#lexicon = undefined;
+    });
+    return this.#lexicon;
+  }
+
   async #syncIndex(partition: string): Promise<void> {
     const page = await this.storage.vectorsSince(partition, this.#index.cursors.get(partition));
     for (const item of page.items) this.#index.add(partition, item.id, item.vector);
     this.#index.cursors.set(partition, page.cursor);
   }
 
-  async #embedWithChunks(text: string): Promise<{ vector: Float32Array; chunks: Float32Array[] }> {
+  /** Embeds what the user asks: greetings, thanks and "could you tell me" frames are left out (they move vectors). */
+  async #embedWithChunks(userTurn: string): Promise<{ vector: Float32Array; chunks: Float32Array[] }> {
+    const text = stripPleasantries(userTurn) || userTurn;
     const chunks = chunkText(text, this.#options.hierarchical ?? {});
     const [vector, ...chunkVectors] = await this.embedder.embed([text, ...chunks]);
     return { vector: vector!, chunks: chunkVectors };
@@ -172,7 +205,7 @@ export class SemanticCache {
     const rejected: { entryId: string; similarity: number; checks: CheckResult[] }[] = [];
     if (text.trim() === '') {
       this.#metrics.misses++;
-      return { status: 'miss', rejected };
+      return this.#contextInjection() ? { status: 'miss', rejected, related: [] } : { status: 'miss', rejected };
     }
     const partition = partitionKey(request);
     await this.#syncIndex(partition);
@@ -198,14 +231,58 @@ export class SemanticCache {
       if (similarity >= this.similarityThreshold) scored.push({ entry, similarity });
     }
     scored.sort((a, b) => b.similarity - a.similarity);
+    const verify = scored.length > 0 ? { ...this.#options.verify, lexicon: await this.#loadLexicon() } : {};
     for (const { entry, similarity } of scored) {
-      const checks = verifyMatch(text, entry.text, this.#options.verify);
+      const checks = verifyMatch(text, entry.text, verify);
       if (allPassed(checks)) return this.#hit(entry, 'semantic', similarity, checks, started);
       this.#metrics.rejectedByVerification++;
       rejected.push({ entryId: entry.id, similarity, checks });
     }
     this.#metrics.misses++;
-    return { status: 'miss', rejected };
+    const injection = this.#contextInjection();
+    if (!injection) return { status: 'miss', rejected };
+    return { status: 'miss', rejected, related: await this.#related(partition, query.vector, injection) };
+  }
+
+  #contextInjection(): Required<RelatedOptions> | undefined {
+    const options = this.#options.contextInjection;
+    return options?.enabled ? resolveRelatedOptions(options) : undefined;
+  }
+
+  async #related(partition: string, vector: Float32Array, options: Required<RelatedOptions>): Promise<RelatedAnswer[]> {
+    const related: RelatedAnswer[] = [];
+    for (const candidate of this.#index.search(partition, vector, options.topK * 2 + 4)) {
+      if (related.length >= options.topK || candidate.similarity < options.minSimilarity) break;
+      const entry = await this.storage.get(candidate.id);
+      if (!entry || entry.blocked || !this.#alive(entry)) continue;
+      const { response } = decodePayload(entry.id, entry.payload) as { response: CacheResponse };
+      if (typeof response?.text !== 'string' || response.text === '') continue;
+      related.push({
+        entryId: entry.id,
+        question: entry.text,
+        answer: response.text,
+        similarity: candidate.similarity,
+      });
+    }
+    return related;
+  }
+
+  /**
+   * Answers to earlier questions related to this request, from its own partition only (same model, system prompt,
+   * tools, scope and earlier conversation), most similar first. Entries without answer text are skipped.
+   * @example
+   * const related = await cache.related(request, { topK: 3, minSimilarity: 0.6 });
+   * const context = formatContext(related);
+   */
+  async related(request: CacheRequest, options: RelatedOptions = {}): Promise<RelatedAnswer[]> {
+    const resolved = resolveRelatedOptions(options);
+    const text = lastUserTurn(request.messages);
+    if (text.trim() === '') return [];
+    await this.#checkEmbedder();
+    const partition = partitionKey(request);
+    await this.#syncIndex(partition);
+    const { vector } = await this.#embedWithChunks(text);
+    return this.#related(partition, vector, resolved);
   }
 
   /** Stores a response unless it must not be cached (see `refusalToStore`). */

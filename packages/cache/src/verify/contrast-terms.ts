@@ -2,7 +2,8 @@
  * Groups of mutually exclusive terms: polarity pairs (enable/disable, paid/unpaid, pros/cons, buy/sell, …) and
  * intents that word vectors place close together (cancel/renew, reset/change, why/where). Two texts that use
  * different senses of one group ask different things, however similar their embeddings.
- * Each group is a list of senses separated by `|`; each sense lists words or phrases separated by `,`.
+ * Each group is a list of senses separated by `|`; each sense lists words or phrases separated by `,` (singular forms:
+ * plural, past and gerund forms are matched too).
  */
 const GROUPS = [
   'enable, activate, turn on, switch on, enabled | disable, deactivate, turn off, switch off',
@@ -35,6 +36,8 @@ const GROUPS = [
   'high | low',
   'more | less, fewer',
   'best, better | worst, worse',
+  'good | bad',
+  'up | down',
   'fast, faster, fastest, quick, quickly | slow, slower, slowest, slowly',
   'cheap, cheaper, cheapest, inexpensive, affordable | expensive, pricier, costly',
   'hot, warm | cold',
@@ -80,9 +83,15 @@ const GROUPS = [
   'hour, hours, hourly | day, days, daily | week, weeks, weekly | month, months, monthly | year, years, yearly, annual, annually',
   'minute, minutes | second, seconds',
   'celsius | fahrenheit',
-  'kilometers, kilometres, km | miles',
-  'kg, kilograms, kilos | pounds, lbs',
-  'dollars, usd | euros, eur | pounds sterling, gbp | yen',
+  'kilometer, kilometre, km | mile',
+  'kilogram, kilo, kg | pound, lb, lbs',
+  'gram | ounce, oz',
+  'liter, litre, milliliter, ml | gallon | quart | pint',
+  'teaspoon, tsp | tablespoon, tbsp',
+  'mph | kph',
+  'inch | centimeter, centimetre, cm',
+  'foot, feet | meter, metre',
+  'dollar, usd | euro, eur | pound sterling, gbp | yen',
   'breakfast | lunch | dinner',
   'vegan | vegetarian',
   'rent | own',
@@ -90,7 +99,7 @@ const GROUPS = [
 ];
 
 export interface ContrastGroup {
-  readonly senses: readonly { readonly label: string; readonly pattern: RegExp }[];
+  readonly senses: readonly { readonly label: string; readonly words: readonly string[]; readonly pattern: RegExp }[];
 }
 
 /** Inflected forms of one word: s/es/ed/d/ing, with the final e dropped and the last consonant doubled. */
@@ -112,6 +121,28 @@ function phrasePattern(phrase: string): string {
 export const CONTRAST_GROUPS: readonly ContrastGroup[] = GROUPS.map((group) => ({
   senses: group.split('|').map((sense) => {
     const phrases = sense.split(',').map((phrase) => phrase.trim());
-    return { label: phrases[0]!, pattern: new RegExp(`\\b(?:${phrases.map(phrasePattern).join('|')})\\b`, 'i') };
+    return {
+      label: phrases[0]!,
+      words: phrases,
+      pattern: new RegExp(`\\b(?:${phrases.map(phrasePattern).join('|')})\\b`, 'i'),
+    };
   }),
 }));
+
+/** For two-sense groups: "less X" / "least X" means the other sense ("least expensive" → "cheap"). */
+const DIMINISHED = CONTRAST_GROUPS.filter((group) => group.senses.length === 2).flatMap((group) =>
+  group.senses.map((sense, index) => ({
+    pattern: new RegExp(`\\b(?:less|least)\\s+${sense.pattern.source}`, 'gi'),
+    replacement: group.senses[1 - index]!.label,
+  })),
+);
+
+/**
+ * Rewrites "less/least" + a term into the opposite term, so "least expensive" agrees with "cheapest" instead of
+ * tripping both the cheap/expensive and the min/max groups.
+ */
+export function normalizeComparatives(text: string): string {
+  let result = text;
+  for (const { pattern, replacement } of DIMINISHED) result = result.replace(pattern, replacement);
+  return result;
+}

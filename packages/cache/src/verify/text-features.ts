@@ -137,7 +137,8 @@ const SENTENCE_STARTERS = new Set(
     'read view see look search sort filter export import download upload book order buy sell pay track return ' +
     'share sign log connect move copy rename edit save print schedule plan prepare cook clean keep stay go come ' +
     "should've could've would've i'll we're they you're they're he she his her their them us our ours " +
-    'wondering curious question quick okay alright sorry excuse dear team folks everyone'
+    'wondering curious question quick okay alright sorry excuse dear team folks everyone teach walk remind draft ' +
+    'compose outline brainstorm proofread rewrite rephrase recommend suggest'
   ).split(/\s+/),
 );
 
@@ -243,7 +244,7 @@ function readEntities(text: string): string[] {
     const opensSentence = before === '' || /[.!?:;\n"“(]$/.test(before);
     const lower = word.toLowerCase();
     if (/^[A-Z]{2,}$/.test(word) && !titleCase) entities.push(lower);
-    else if (/^[A-Z]/.test(word) && word !== 'I' && !titleCase) {
+    else if (/^[A-Z]/.test(word) && !/^I(?:'[a-z]+)?$/.test(word) && !titleCase) {
       if (!opensSentence || !SENTENCE_STARTERS.has(lower)) entities.push(lower);
     }
   }
@@ -251,7 +252,10 @@ function readEntities(text: string): string[] {
 }
 
 export function extractFeatures(text: string): TextFeatures {
-  const normalized = text.replace(/[\u2018\u2019]/g, "'");
+  // "Good morning!" greets; it does not ask about the morning.
+  const normalized = text
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/\bgood\s+(?:morning|afternoon|evening)\b/gi, 'hello');
   let rest = normalized;
   const dates: string[] = [];
   for (const { pattern, normalize } of DATE_PATTERNS.slice(0, 5)) {

@@ -43,7 +43,16 @@ describe('verifyMatch', () => {
   it('passes a paraphrase with every check', () => {
     const checks = verifyMatch('What is the price of the Pro plan?', 'How much does the Pro plan cost?');
     expect(allPassed(checks)).toBe(true);
-    expect(checks.map((c) => c.name)).toEqual(['numbers', 'identifiers', 'dates', 'entities', 'negation', 'polarity']);
+    expect(checks.map((c) => c.name)).toEqual([
+      'numbers',
+      'identifiers',
+      'dates',
+      'entities',
+      'negation',
+      'polarity',
+      'direction',
+      'alignment',
+    ]);
   });
 
   it.each([
@@ -83,8 +92,11 @@ describe('verifyMatch', () => {
   });
 
   it('lets the caller turn a check off', () => {
-    const checks = verifyMatch('weather in Paris', 'weather in London', { checks: { entities: false } });
+    const checks = verifyMatch('weather in Paris', 'weather in London', {
+      checks: { entities: false, alignment: false },
+    });
     expect(checks.map((c) => c.name)).not.toContain('entities');
+    expect(checks.map((c) => c.name)).not.toContain('alignment');
     expect(allPassed(checks)).toBe(true);
   });
 });

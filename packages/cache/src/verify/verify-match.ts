@@ -1,11 +1,23 @@
 /**
  * Checks run before a semantic candidate is served: the query and the cached question must agree on numbers,
- * identifiers, dates and times, named entities, negation and polarity. Each check says why it passed or failed.
+ * identifiers, dates and times, named entities, negation, polarity, the direction of a comparison or conversion,
+ * and every content word must find a counterpart on the other side. Each check says why it passed or failed.
  */
-import { CONTRAST_GROUPS } from './contrast-terms.js';
+import { alignContentWords, describeUnmatched } from './content-alignment.js';
+import { CONTRAST_GROUPS, normalizeComparatives } from './contrast-terms.js';
+import { compareDirection } from './direction.js';
+import { createLexicon, type Lexicon } from './lexicon.js';
 import { extractFeatures, type TextFeatures } from './text-features.js';
 
-export type CheckName = 'numbers' | 'identifiers' | 'dates' | 'entities' | 'negation' | 'polarity';
+export type CheckName =
+  | 'numbers'
+  | 'identifiers'
+  | 'dates'
+  | 'entities'
+  | 'negation'
+  | 'polarity'
+  | 'direction'
+  | 'alignment';
 
 export interface CheckResult {
   readonly name: CheckName;
@@ -16,7 +28,19 @@ export interface CheckResult {
 export interface VerifyOptions {
   /** Checks to skip, e.g. `{ entities: false }`. @default every check on */
   checks?: Partial<Record<CheckName, boolean>>;
+  /**
+   * Word similarities for the alignment and direction checks. `SemanticCache` passes one over the default word
+   * vectors. @default stems and the synonym list only (stricter: a synonym outside the list is unmatched)
+   */
+  lexicon?: Lexicon;
+  /** Similarity a content word's counterpart needs in the alignment check. @default 0.75 */
+  alignmentBound?: number;
 }
+
+/** The alignment bound's default: above co-hyponyms such as chicken/tomato (0.71), below most inflections. */
+export const DEFAULT_ALIGNMENT_BOUND = 0.75;
+
+const stemsOnly = createLexicon();
 
 const list = (values: readonly string[]) => (values.length === 0 ? 'none' : [...new Set(values)].join(', '));
 
@@ -65,7 +89,9 @@ function compareNegation(query: TextFeatures, candidate: TextFeatures): CheckRes
   };
 }
 
-function comparePolarity(query: string, candidate: string): CheckResult {
+function comparePolarity(queryText: string, candidateText: string): CheckResult {
+  const query = normalizeComparatives(queryText);
+  const candidate = normalizeComparatives(candidateText);
   for (const group of CONTRAST_GROUPS) {
     const inQuery = group.senses.filter((sense) => sense.pattern.test(query));
     const inCandidate = group.senses.filter((sense) => sense.pattern.test(candidate));
@@ -80,6 +106,30 @@ function comparePolarity(query: string, candidate: string): CheckResult {
     }
   }
   return { name: 'polarity', passed: true, reason: 'no opposite terms' };
+}
+
+function compareAlignment(query: string, candidate: string, lexicon: Lexicon, bound: number): CheckResult {
+  const unmatched = alignContentWords(normalizeComparatives(query), normalizeComparatives(candidate), lexicon, bound);
+  if (unmatched.query.length === 0 && unmatched.candidate.length === 0) {
+    return { name: 'alignment', passed: true, reason: `every content word has a counterpart (≥ ${bound})` };
+  }
+  const parts = [];
+  if (unmatched.query.length > 0)
+    parts.push(`query words without a counterpart: ${describeUnmatched(unmatched.query)}`);
+  if (unmatched.candidate.length > 0) {
+    parts.push(`candidate words without a counterpart: ${describeUnmatched(unmatched.candidate)}`);
+  }
+  return { name: 'alignment', passed: false, reason: parts.join('; ') };
+}
+
+function checkDirection(query: string, candidate: string, lexicon: Lexicon): CheckResult {
+  const difference = compareDirection(query, candidate, lexicon);
+  if (!difference) return { name: 'direction', passed: true, reason: 'no comparison, route or conversion disagrees' };
+  return {
+    name: 'direction',
+    passed: false,
+    reason: `different direction: query has "${difference.construction} ${difference.query}", candidate has "${difference.construction} ${difference.candidate}"`,
+  };
 }
 
 /**
@@ -98,6 +148,10 @@ export function verifyMatch(query: string, candidate: string, options: VerifyOpt
   if (enabled('entities')) results.push(compareEntities(a, b));
   if (enabled('negation')) results.push(compareNegation(a, b));
   if (enabled('polarity')) results.push(comparePolarity(query, candidate));
+  const lexicon = options.lexicon ?? stemsOnly;
+  const bound = options.alignmentBound ?? DEFAULT_ALIGNMENT_BOUND;
+  if (enabled('direction')) results.push(checkDirection(query, candidate, lexicon));
+  if (enabled('alignment')) results.push(compareAlignment(query, candidate, lexicon, bound));
   return results;
 }
 
