@@ -4,6 +4,7 @@
  */
 export * from './budget/index.js';
 export * from './coordinator/index.js';
+export * from './durable/index.js';
 export * from './errors/index.js';
 export * from './events/index.js';
 export * from './evidence/index.js';
@@ -12,3 +13,4 @@ export * from './registry/index.js';
 export * from './resilience/index.js';
 export * from './run/index.js';
 export * from './schema/index.js';
+export * from './storage/index.js';

@@ -89,6 +89,14 @@ export class BudgetTracker {
     }
   }
 
+  /** Counts usage from an earlier life of a durable run, without warnings or limit checks. */
+  restore(usage: UsageTotals): void {
+    for (let t: BudgetTracker | undefined = this; t; t = t.parent) {
+      t.used.tokens += usage.tokens;
+      t.used.costUsd += usage.costUsd;
+    }
+  }
+
   /** Adds real usage here and in every parent; throws (phase `exceeded`) when a limit is passed. */
   add(usage: UsageTotals, stepId?: string): void {
     let exceeded: BudgetExceededError | undefined;

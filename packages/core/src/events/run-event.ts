@@ -52,7 +52,23 @@ export type RunEvent =
     })
   | (StepEventBase & { type: 'replicate-start'; index: number })
   | (StepEventBase & { type: 'replicate-finish'; index: number; durationMs: number; error?: SerializedError })
-  | (StepEventBase & { type: 'bundle-ready'; confidence: number; ran: number; earlyStopped: boolean });
+  | (StepEventBase & { type: 'bundle-ready'; confidence: number; ran: number; earlyStopped: boolean })
+  | (StepEventBase & {
+      type: 'approval-request';
+      approvalId: string;
+      prompt: string;
+      data: unknown;
+      expiresAt: number | null;
+    })
+  | (StepEventBase & { type: 'approval-decision'; approvalId: string; decision: 'approved' | 'rejected' | 'expired' })
+  | (StepEventBase & { type: 'timer-set'; fireAt: number })
+  /** The run is waiting for people or timers only: it is stored and leaves memory until something wakes it. */
+  | (EventBase & { type: 'run-park'; wakeAt: number | null })
+  /** A stored run is running again (after a restart, a lease takeover, an approval or a timer). */
+  | (EventBase & { type: 'run-resume'; replayed: number })
+  | (StepEventBase & { type: 'compensation-start'; target: string })
+  | (StepEventBase & { type: 'compensation-finish'; target: string; durationMs: number })
+  | (StepEventBase & { type: 'compensation-error'; target: string; error: SerializedError; recorded: boolean });
 
 export type RunEventType = RunEvent['type'];
 

@@ -61,3 +61,11 @@ export function onTimeout(ms: number, fire: () => void): () => void {
   const timer = setTimeout(fire, ms);
   return () => clearTimeout(timer);
 }
+
+/** Sleeps until the clock reaches `at` (ms since epoch), in hops short enough for setTimeout; rejects on abort. */
+export async function sleepUntil(at: number, signal: AbortSignal): Promise<void> {
+  for (let left = at - Date.now(); left > 0; left = at - Date.now()) {
+    await sleep(Math.min(left, MAX_TIMER_MS), signal);
+  }
+  if (signal.aborted) throw abortError(signal);
+}

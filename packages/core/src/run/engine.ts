@@ -1,32 +1,30 @@
 /**
  * The engine: validates a plan against the registry and runs it, returning a handle with the result, a stream of
- * events and `cancel()`. Breakers and idempotency keys live in the engine, so they span runs.
+ * events and `cancel()`. Breakers and idempotency keys live in the engine, so they span runs. Given a store, runs are
+ * durable: journaled step by step, resumed after a crash, parked while they wait for people or timers, and undone
+ * (compensated) when they fail.
  */
 import { randomUUID } from 'node:crypto';
-import { setMaxListeners } from 'node:events';
-import { BudgetTracker } from '../budget/budget-tracker.js';
+import { hostname } from 'node:os';
+import { DurableRuns } from '../durable/durable-runs.js';
 import { BatonError } from '../errors/baton-error.js';
-import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
-import { CancelledError } from '../errors/cancelled-error.js';
-import { TimeoutError } from '../errors/timeout-error.js';
+import { NotFoundError } from '../errors/not-found-error.js';
 import { ValidationError } from '../errors/validation-error.js';
-import { EventStream } from '../events/event-stream.js';
 import type { RunEvent } from '../events/run-event.js';
 import type { Distance } from '../evidence/distance.js';
 import type { CompiledPlan } from '../plan/compiled-plan.js';
-import type { BreakerPolicy, Budget, Plan, RetryPolicy } from '../plan/plan.js';
-import { readPath } from '../plan/reference.js';
+import type { BreakerPolicy, Plan, RetryPolicy } from '../plan/plan.js';
 import { compilePlan, type PlanValidation, validatePlan } from '../plan/validate-plan.js';
 import type { Registry } from '../registry/registry.js';
-import { onTimeout } from '../resilience/abort.js';
 import { type BreakerState, Breakers, DEFAULT_BREAKER } from '../resilience/breakers.js';
+import type { FailedCompensation, JournalVerification, RunStore, StoredApproval } from '../storage/run-store.js';
 import { checkEngineDefaults, checkRunOptions } from './check-options.js';
-import { GraphExecution } from './graph-execution.js';
 import { createMemoryIdempotencyStore, type IdempotencyStore } from './idempotency-store.js';
-import { Limiter } from './limiter.js';
-import type { EngineServices, EventInput, RunContext } from './run-context.js';
-import type { RunHandle, RunOptions, RunResult } from './run-types.js';
-import { serializeError } from './serialize-error.js';
+import { MemoryPauseBroker } from './pause-broker.js';
+import type { EngineServices } from './run-context.js';
+import { abortPayload, compensateRun, type LaunchSettings, runLife, settleRun } from './run-launcher.js';
+import { RunRecord } from './run-record.js';
+import type { RunHandle, RunOptions } from './run-types.js';
 
 export interface EngineOptions {
   registry: Registry;
@@ -46,25 +44,79 @@ export interface EngineOptions {
   embed?: (texts: string[]) => Promise<number[][]>;
   /** Where idempotency keys live. @default an in-memory store (10 000 keys, one day) */
   idempotency?: IdempotencyStore;
+  /** Makes runs durable: journaled, resumable after a crash, parkable, compensated (`openStore()`). */
+  store?: RunStore;
+  /** This engine's name in leases. @default `<hostname>-<pid>-<random>` */
+  engineId?: string;
+  /** How long a lease lasts without a heartbeat; a dead engine's runs are taken over after it. @default 15000 */
+  leaseMs?: number;
+  /** A run waiting only on approvals or timers is parked when the earliest wake is at least this far. @default 1000 */
+  parkAfterMs?: number;
+  /** Runs this engine holds at once when claiming from the store. @default 64 */
+  maxActiveRuns?: number;
+  /** How long one step's compensation keeps retrying before it goes to the failed-compensations list. @default 300000 */
+  compensationTtlMs?: number;
+  /** Every event of every run, including runs this engine took over from the store. */
+  onEvent?: (event: RunEvent) => void;
+  /** Errors of the durable background loops (they keep going). @default logs to stderr */
+  onError?: (error: unknown) => void;
 }
 
 export interface Engine {
   readonly registry: Registry;
+  readonly engineId: string;
   /** Checks a plan without running it. */
   validate(plan: unknown): PlanValidation;
   /** Validates once for many runs; throws ValidationError with every problem. */
   compile(plan: unknown): CompiledPlan;
   /** Starts a run. Throws ValidationError at once for an invalid plan or options. */
   run(plan: Plan | CompiledPlan, request?: unknown, options?: RunOptions): RunHandle;
+  /**
+   * Durable engines: stores a run for whichever engine claims it first (this one included, once started) and returns
+   * its id. The plan is validated here.
+   */
+  submit(
+    plan: Plan,
+    request?: unknown,
+    options?: Pick<RunOptions, 'runId' | 'idempotencyKey' | 'maxParallel' | 'timeoutMs' | 'budget'>,
+  ): Promise<string>;
+  /** The handle of a run started here or taken over by this engine. */
+  getRun(runId: string): RunHandle | undefined;
   /** The state of a target's circuit breaker (`name@version`). */
   breakerState(target: string): BreakerState;
+  /** Durable engines: start the recovery sweep and keep taking over runs that need an engine. */
+  start(): Promise<void>;
+  /** Durable engines: stop claiming and hand the runs held here back to the store for another engine. */
+  close(): Promise<void>;
+  approve(approvalId: string, data?: unknown): Promise<void>;
+  reject(approvalId: string, reason: string): Promise<void>;
+  approvals(filter?: { runId?: string; status?: StoredApproval['status'] }): Promise<ApprovalView[]>;
+  failedCompensations(filter?: {
+    runId?: string;
+    status?: FailedCompensation['status'];
+  }): Promise<FailedCompensation[]>;
+  /** Closes a failed compensation as `resolved` (done by hand) or `ignored`, with a reason; journaled. */
+  closeFailedCompensation(id: string, status: 'resolved' | 'ignored', reason: string): Promise<void>;
+  /** Durable engines: checks a run's journal hash chain. */
+  verifyJournal(runId: string): Promise<JournalVerification>;
+}
+
+export interface ApprovalView {
+  id: string;
+  runId: string;
+  stepKey: string;
+  prompt: string;
+  data: unknown;
+  status: StoredApproval['status'];
+  expiresAt: number | null;
 }
 
 /**
  * @example
- * const engine = createEngine({ registry });
+ * const engine = createEngine({ registry, store: await openStore() });
+ * await engine.start(); // resume what a previous process left unfinished
  * const run = engine.run(plan, { data: { customerId: 'c-1' } }, { maxParallel: 8, deadline: 30_000 });
- * for await (const event of run) console.log(event.type, event.stepId);
+ * for await (const event of run) console.log(event.type);
  * const { output } = await run.result();
  */
 export function createEngine(options: EngineOptions): Engine {
@@ -79,198 +131,255 @@ export function createEngine(options: EngineOptions): Engine {
     registry: options.registry,
     breakers: new Breakers(breakerDefaults ? { ...DEFAULT_BREAKER, ...breakerDefaults } : DEFAULT_BREAKER),
     idempotency: options.idempotency ?? createMemoryIdempotencyStore(),
-    defaults: {
-      retry: options.defaults?.retry,
-      breaker: breakerDefaults,
-      timeoutMs: options.defaults?.timeoutMs,
-    },
+    defaults: { retry: options.defaults?.retry, breaker: breakerDefaults, timeoutMs: options.defaults?.timeoutMs },
     distances: options.distances ?? {},
     embed: options.embed,
   };
+  const engineId = options.engineId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const distanceNames = Object.keys(services.distances);
-  const runsByKey = new Map<string, RunHandle>();
   const compile = (plan: unknown) => compilePlan(plan, options.registry, { distances: distanceNames });
+  const records = new Map<string, RunRecord>();
+  const runsByKey = new Map<string, RunHandle>();
+  const memoryPauses = new MemoryPauseBroker();
+  const memoryCompensations: FailedCompensation[] = [];
+  const onError = options.onError ?? ((error: unknown) => console.error('[baton] durable engine:', error));
+  const launch: LaunchSettings = {
+    services,
+    defaultParallel: options.defaults?.maxParallel ?? 32,
+    compensationTtlMs: options.compensationTtlMs ?? 300_000,
+    deliver(record, runOptions, event) {
+      record.events.push(event);
+      runOptions.onEvent?.(event);
+      options.onEvent?.(event);
+    },
+  };
+  const newRecord = (runId: string, retain: boolean) => {
+    const record = new RunRecord(runId, retain, (reason) => void cancelStored(runId, reason));
+    records.set(runId, record);
+    void record.handle
+      .result()
+      .catch(() => {})
+      .finally(() => records.delete(runId));
+    return record;
+  };
+  const store = options.store;
+  const durable = store
+    ? new DurableRuns(launch, {
+        store,
+        engineId,
+        leaseMs: options.leaseMs ?? 15_000,
+        parkAfterMs: options.parkAfterMs ?? 1000,
+        maxActiveRuns: options.maxActiveRuns ?? 64,
+        compile,
+        recordFor: (runId) => records.get(runId) ?? newRecord(runId, true),
+        onError,
+      })
+    : undefined;
+
+  async function cancelStored(runId: string, reason: string): Promise<void> {
+    // A parked run has no live execution to abort: a cancel makes it fail as cancelled when it next wakes.
+    if (!store) return;
+    onError(
+      new BatonError('cancel-unsupported', `run ${runId} is not executing here; cancel it where it runs (${reason})`),
+    );
+  }
+
+  function runInMemory(record: RunRecord, plan: CompiledPlan, request: unknown, runOptions: RunOptions): void {
+    const deadline = deadlineOf(runOptions);
+    void runLife(launch, {
+      record,
+      plan,
+      request,
+      options: runOptions,
+      deadline,
+      runStartedAt: Date.now(),
+      pauses: memoryPauses,
+      durable: undefined,
+      parkAfterMs: undefined,
+      fresh: true,
+    }).then(async (outcome) => {
+      if (outcome.kind === 'succeeded') return settleRun(launch, record, runOptions, outcome);
+      if (outcome.kind !== 'failed') return;
+      const payload = abortPayload(outcome.error);
+      const error = outcome.result.error ?? {
+        name: 'Error',
+        code: 'error',
+        message: String(outcome.error),
+        retryable: false,
+      };
+      await compensateRun(launch, record, runOptions, { error, payload }, outcome.finished, {
+        done: new Set(),
+        recorded: async () => {},
+        onFailed: async (step, stepError) => {
+          const now = Date.now();
+          memoryCompensations.push({
+            id: randomUUID(),
+            runId: record.runId,
+            stepKey: step.stepKey,
+            target: step.target,
+            error: stepError,
+            status: 'open',
+            reason: null,
+            createdAt: now,
+            updatedAt: now,
+          });
+        },
+      });
+      settleRun(launch, record, runOptions, outcome);
+    });
+  }
 
   return {
     registry: options.registry,
+    engineId,
     validate: (plan) => validatePlan(plan, options.registry, { distances: distanceNames }),
     compile,
     breakerState: (target) => services.breakers.state(target),
+    getRun: (runId) => records.get(runId)?.handle,
     run(plan, request = {}, runOptions = {}) {
       checkRunOptions(runOptions);
       const key = runOptions.idempotencyKey;
       const earlier = key === undefined ? undefined : runsByKey.get(key);
       if (earlier) return earlier;
       const compiled = isCompiled(plan) ? plan : compile(plan);
-      const handle = startRun(compiled, request, runOptions, services, options.defaults?.maxParallel ?? 32);
+      const record = newRecord(runOptions.runId ?? randomUUID(), runOptions.retainEvents ?? true);
       if (key !== undefined) {
-        runsByKey.set(key, handle);
-        handle.result().catch(() => runsByKey.delete(key));
+        runsByKey.set(key, record.handle);
+        record.handle.result().catch(() => runsByKey.delete(key));
       }
-      return handle;
+      if (durable) {
+        durable.start(record, compiled, request, runOptions).catch((error) => {
+          if (!record.isSettled) record.failWith(error);
+        });
+      } else runInMemory(record, compiled, request, runOptions);
+      return record.handle;
+    },
+    async submit(plan, request = {}, runOptions = {}) {
+      checkRunOptions(runOptions);
+      if (!store) {
+        throw new ValidationError('cannot submit', [
+          {
+            path: 'store',
+            code: 'required',
+            message: 'submit() hands runs to engines through a store: createEngine({ store })',
+          },
+        ]);
+      }
+      compile(plan);
+      const runId = runOptions.runId ?? randomUUID();
+      await store.createRun({
+        id: runId,
+        plan,
+        request,
+        options: { maxParallel: runOptions.maxParallel, timeoutMs: runOptions.timeoutMs, budget: runOptions.budget },
+        idempotencyKey: runOptions.idempotencyKey,
+        owner: `submitted-by-${engineId}`,
+        leaseMs: 0,
+      });
+      await store.notifyWork();
+      return runId;
+    },
+    async start() {
+      durable?.startClaiming();
+    },
+    async close() {
+      await durable?.close();
+    },
+    async approve(approvalId, data) {
+      await decide(approvalId, 'approved', data ?? null);
+    },
+    async reject(approvalId, reason) {
+      if (typeof reason !== 'string' || reason.trim() === '') {
+        throw new ValidationError('invalid rejection', [
+          { path: 'reason', code: 'required', message: 'say why the approval is rejected' },
+        ]);
+      }
+      await decide(approvalId, 'rejected', reason);
+    },
+    async approvals(filter = {}) {
+      if (!store) {
+        return memoryPauses
+          .list()
+          .filter((a) => filter.runId === undefined || a.runId === filter.runId)
+          .filter(() => filter.status === undefined || filter.status === 'pending')
+          .map((a) => ({
+            id: a.id,
+            runId: a.runId,
+            stepKey: a.stepId,
+            prompt: a.prompt,
+            data: a.data,
+            status: 'pending' as const,
+            expiresAt: a.expiresAt,
+          }));
+      }
+      return (await store.listApprovals(filter)).map((a) => ({
+        id: a.id,
+        runId: a.runId,
+        stepKey: a.stepKey,
+        prompt: a.prompt,
+        data: a.data,
+        status: a.status,
+        expiresAt: a.expiresAt,
+      }));
+    },
+    async failedCompensations(filter = {}) {
+      if (store) return store.listFailedCompensations(filter);
+      return memoryCompensations.filter(
+        (c) =>
+          (filter.runId === undefined || c.runId === filter.runId) &&
+          (filter.status === undefined || c.status === filter.status),
+      );
+    },
+    async closeFailedCompensation(id, status, reason) {
+      if (typeof reason !== 'string' || reason.trim() === '') {
+        throw new ValidationError('invalid close', [
+          { path: 'reason', code: 'required', message: 'give a reason for closing it' },
+        ]);
+      }
+      if (store) {
+        if (!(await store.closeFailedCompensation(id, status, reason))) throw notOpen(id);
+        return;
+      }
+      const entry = memoryCompensations.find((c) => c.id === id && c.status === 'open');
+      if (!entry) throw notOpen(id);
+      Object.assign(entry, { status, reason, updatedAt: Date.now() });
+    },
+    async verifyJournal(runId) {
+      if (!durable) {
+        throw new ValidationError('no journal', [
+          { path: 'store', code: 'required', message: 'journals exist only for engines created with a store' },
+        ]);
+      }
+      return durable.verifyJournal(runId);
     },
   };
+
+  async function decide(approvalId: string, status: 'approved' | 'rejected', decision: unknown): Promise<void> {
+    if (!store) return memoryPauses.decide(approvalId, status, decision);
+    const approval = await store.getApproval(approvalId);
+    if (!approval) throw new NotFoundError(`no approval with id "${approvalId}"`, { query: `approval:${approvalId}` });
+    if (!(await store.decideApproval(approvalId, status, decision))) {
+      const now = await store.getApproval(approvalId);
+      throw new ValidationError(`approval "${approvalId}" cannot be ${status}`, [
+        { path: 'approvalId', code: 'already-decided', message: `it is ${now?.status ?? 'gone'} already` },
+      ]);
+    }
+  }
+}
+
+function notOpen(id: string): NotFoundError {
+  return new NotFoundError(`no open failed compensation with id "${id}"`, { query: `compensation:${id}` });
 }
 
 function isCompiled(plan: Plan | CompiledPlan): plan is CompiledPlan {
   return 'graph' in plan && 'source' in plan;
 }
 
-function startRun(
-  plan: CompiledPlan,
-  request: unknown,
-  options: RunOptions,
-  services: EngineServices,
-  defaultParallel: number,
-): RunHandle {
-  const runId = options.runId ?? randomUUID();
-  const startedAt = Date.now();
-  const events = new EventStream<RunEvent>(options.retainEvents ?? true);
-  const controller = new AbortController();
-  // Every step in flight listens on the run's signal; a wide fan-out is not a leak.
-  setMaxListeners(0, controller.signal);
-  const budget: Budget | undefined = plan.budget || options.budget ? { ...plan.budget, ...options.budget } : undefined;
-  const onEvent = options.onEvent;
-  const emit = (event: EventInput) => {
-    const full = { ...event, runId, timestamp: Date.now() } as RunEvent;
-    events.push(full);
-    if (!onEvent) return;
-    try {
-      onEvent(full);
-    } catch (error) {
-      // A listener's bug must not corrupt the scheduler it was called from: it ends the run, visibly, instead.
-      if (!controller.signal.aborted) controller.abort(error);
-    }
-  };
-  const tracker = new BudgetTracker('run', budget, undefined, (warning) =>
-    emit({ type: 'budget-warning', path: [runId], ...warning }),
-  );
-  const context: RunContext = {
-    runId,
-    request,
-    signal: controller.signal,
-    services,
-    limiter: new Limiter(options.maxParallel ?? defaultParallel),
-    budget: tracker,
-    stepTimeoutMs: options.timeoutMs,
-    emit,
-    fail: (error) => {
-      if (!controller.signal.aborted) controller.abort(error);
-    },
-  };
-  const graph = new GraphExecution(
-    context,
-    plan.graph,
-    (path) => (path[0] === 'request' ? readPath(request, path, 1) : undefined),
-    [runId],
-  );
-  const timers = armTimers(context, options, budget, runId, emit);
-  let status: RunResult['status'] = 'running';
-  let finishedAt: number | undefined;
-  let output: unknown;
-  let failure: unknown;
-
-  const snapshot = (): RunResult => {
-    const steps: RunResult['steps'] = {};
-    for (const result of graph.results) steps[result.id] = result;
-    const usage = { tokens: tracker.used.tokens, costUsd: tracker.used.costUsd };
-    const result: RunResult = { runId, status, output, steps, usage, startedAt, finishedAt };
-    if (failure !== undefined) result.error = serializeError(failure);
-    return result;
-  };
-
-  emit({ type: 'run-start', path: [runId], steps: plan.graph.steps.length, parallelGroups: plan.parallelGroups });
-  const done = graph.execute().then(
-    () => {
-      output = plan.output ? plan.output.resolve(graph.lookup) : sinkOutputs(plan, graph);
-      status = 'succeeded';
-      finishedAt = Date.now();
-      emit({
-        type: 'run-finish',
-        path: [runId],
-        output,
-        durationMs: finishedAt - startedAt,
-        usage: { ...tracker.used },
-      });
-      return snapshot();
-    },
-    (error: unknown) => {
-      failure = error;
-      finishedAt = Date.now();
-      if (CancelledError.isInstance(error)) {
-        status = 'cancelled';
-        emit({ type: 'run-cancel', path: [runId], reason: error.message, durationMs: finishedAt - startedAt });
-      } else {
-        status = 'failed';
-        emit({ type: 'run-error', path: [runId], error: serializeError(error), durationMs: finishedAt - startedAt });
-      }
-      throw error;
-    },
-  );
-  done
-    .catch(() => {})
-    .finally(() => {
-      for (const clear of timers) clear();
-      events.close();
-    });
-
-  return {
-    runId,
-    result: () => done,
-    events: () => events,
-    [Symbol.asyncIterator]: () => events[Symbol.asyncIterator](),
-    cancel: (reason) => context.fail(new CancelledError(reason ?? 'cancelled by the caller')),
-    snapshot,
-  };
-}
-
-function sinkOutputs(plan: CompiledPlan, graph: GraphExecution): Record<string, unknown> {
-  const outputs = graph.outputs();
-  const out: Record<string, unknown> = {};
-  for (const id of plan.graph.sinks) if (id in outputs) out[id] = outputs[id];
-  return out;
-}
-
-/** Deadline, caller's signal and the run's time budget all end the run through its abort controller. */
-function armTimers(
-  context: RunContext,
-  options: RunOptions,
-  budget: Budget | undefined,
-  runId: string,
-  emit: (event: EventInput) => void,
-): (() => void)[] {
-  const clears: (() => void)[] = [];
-  if (options.deadline !== undefined) {
-    const ms = options.deadline instanceof Date ? options.deadline.getTime() - Date.now() : options.deadline;
-    const expire = () => context.fail(new TimeoutError('run', Math.max(0, Math.round(ms))));
-    // A deadline already past ends the run before any step starts.
-    if (ms <= 0) expire();
-    else clears.push(onTimeout(ms, expire));
+function deadlineOf(options: RunOptions): { at: number; totalMs: number } | undefined {
+  if (options.deadline === undefined) return undefined;
+  if (options.deadline instanceof Date) {
+    const at = options.deadline.getTime();
+    return { at, totalMs: at - Date.now() };
   }
-  if (options.signal) {
-    const signal = options.signal;
-    // A plain `abort()` gives a DOMException: the run still ends as cancelled, keeping the reason.
-    const onAbort = () =>
-      context.fail(BatonError.isInstance(signal.reason) ? signal.reason : new CancelledError(signal.reason));
-    if (signal.aborted) onAbort();
-    else {
-      signal.addEventListener('abort', onAbort, { once: true });
-      clears.push(() => signal.removeEventListener('abort', onAbort));
-    }
-  }
-  const limit = budget?.timeMs;
-  if (limit !== undefined) {
-    const warnAt = budget?.warnAt ?? 0.8;
-    clears.push(
-      onTimeout(limit * warnAt, () =>
-        emit({ type: 'budget-warning', path: [runId], budget: 'timeMs', scope: 'run', limit, used: limit * warnAt }),
-      ),
-      onTimeout(limit, () =>
-        context.fail(
-          new BudgetExceededError({ budget: 'timeMs', scope: 'run', limit, amount: limit, phase: 'exceeded' }),
-        ),
-      ),
-    );
-  }
-  return clears;
+  return { at: Date.now() + options.deadline, totalMs: options.deadline };
 }

@@ -2,6 +2,8 @@
  * Runs one graph of steps (a plan, or one iteration of a loop body): starts each step as soon as its dependencies
  * are done, within the run's parallelism limit; evaluates `when`; skips what cannot run; repeats loop bodies.
  */
+
+import type { StepMemoEntry } from '../durable/step-memo.js';
 import { BatonError } from '../errors/baton-error.js';
 import { StepFailedError } from '../errors/step-failed-error.js';
 import { ValidationError } from '../errors/validation-error.js';
@@ -9,6 +11,7 @@ import type { UsageTotals } from '../events/run-event.js';
 import type { CompiledGraph, CompiledStep } from '../plan/compiled-plan.js';
 import { evaluateCondition } from '../plan/expression.js';
 import { type Lookup, readPath } from '../plan/reference.js';
+import { runApprovalStep, runWaitStep } from './pause-steps.js';
 import type { RunContext } from './run-context.js';
 import type { StepResult } from './run-types.js';
 import { serializeError } from './serialize-error.js';
@@ -37,6 +40,8 @@ export class GraphExecution {
     parent: Lookup,
     private readonly path: readonly string[],
     loop?: LoopScope,
+    /** Step keys every step of this graph comes after (a loop body's: its loop's dependencies, earlier iterations). */
+    private readonly after: readonly string[] = [],
   ) {
     this.results = graph.steps.map((s) => ({
       id: s.id,
@@ -136,26 +141,105 @@ export class GraphExecution {
       }
     }
     const stepPath = [...this.path, step.id];
+    const stepKey = this.keyOf(step);
+    const memo = this.run.durable?.recall(stepKey);
+    if (memo?.status === 'succeeded') {
+      if (holdsSlot) this.run.limiter.release();
+      this.restore(step, result, memo, stepKey);
+      return;
+    }
+    const leaf = step.loop === undefined;
     result.status = 'running';
     result.startedAt = Date.now();
     this.run.emit({ type: 'step-start', stepId: step.id, attempt: 1, path: stepPath, target: step.targetLabel });
+    if (leaf) this.run.activity.enter();
+    let input: unknown;
     let work: Promise<void>;
     try {
-      const input = step.input.resolve(this.lookup);
-      work = step.loop ? this.runLoop(step, result, stepPath) : this.runTarget(step, result, input, stepPath);
+      input = step.input.resolve(this.lookup);
+      work = step.loop
+        ? this.runLoop(step, result, stepPath, stepKey)
+        : step.approval
+          ? runApprovalStep(this.run, step, this.lookup, stepKey, stepPath).then((output) => {
+              result.output = output;
+            })
+          : step.wait
+            ? runWaitStep(this.run, step, this.lookup, stepKey, stepPath).then((output) => {
+                result.output = output;
+              })
+            : this.runTarget(step, result, input, stepPath, stepKey);
     } catch (error) {
       work = Promise.reject(error);
     }
+    const settle = () => {
+      if (holdsSlot) this.run.limiter.release();
+      if (leaf) this.run.activity.leave();
+    };
     work.then(
       () => {
-        if (holdsSlot) this.run.limiter.release();
-        this.succeed(step, result, stepPath);
+        settle();
+        const stored = this.persist(step, result, stepKey, input);
+        if (!stored) return this.succeed(step, result, stepPath);
+        stored.then(
+          () => this.succeed(step, result, stepPath),
+          (error) => this.fail(step, result, error),
+        );
       },
       (error) => {
-        if (holdsSlot) this.run.limiter.release();
+        settle();
         this.fail(step, result, error);
       },
     );
+  }
+
+  /** Step keys name a step within its run across restarts: `lookup`, `refine/iteration-2/draft`. */
+  private keyOf(step: CompiledStep): string {
+    return this.path.length > 1 ? `${this.path.slice(1).join('/')}/${step.id}` : step.id;
+  }
+
+  private afterOf(step: CompiledStep): string[] {
+    return [...this.after, ...step.deps.map((d) => this.keyOf(this.graph.steps[d] as CompiledStep))];
+  }
+
+  /** Remembers what compensation needs and, in a durable run, journals the step; returns the write to wait for. */
+  private persist(step: CompiledStep, result: StepResult, stepKey: string, input: unknown): Promise<void> | undefined {
+    if (this.run.signal.aborted) return undefined;
+    const after = step.target !== undefined ? this.afterOf(step) : undefined;
+    if (after && result.target !== undefined) {
+      this.run.finished.push({ stepKey, stepId: step.id, target: result.target, input, output: result.output, after });
+    }
+    if (!this.run.durable) return undefined;
+    const data: Record<string, unknown> = { output: result.output, attempts: result.attempts, usage: result.usage };
+    if (result.target !== undefined) data.target = result.target;
+    if (after) {
+      data.input = input;
+      data.after = after;
+    }
+    if (result.evidence !== undefined) data.evidence = result.evidence;
+    return this.run.durable.record({ type: 'step-finish', stepKey, data });
+  }
+
+  /** A step that finished in an earlier life of a durable run: restored from the journal, not run again. */
+  private restore(step: CompiledStep, result: StepResult, memo: StepMemoEntry, stepKey: string): void {
+    result.status = 'succeeded';
+    result.output = memo.output;
+    result.attempts = memo.attempts ?? 1;
+    result.usage = memo.usage ?? { tokens: 0, costUsd: 0 };
+    if (memo.target !== undefined) result.target = memo.target;
+    if (memo.evidence !== undefined) result.evidence = memo.evidence;
+    if (this.run.durable) this.run.durable.replayed++;
+    this.run.budget.restore(result.usage);
+    if (step.target !== undefined && memo.target !== undefined) {
+      this.run.finished.push({
+        stepKey,
+        stepId: step.id,
+        target: memo.target,
+        input: memo.input,
+        output: memo.output,
+        after: this.afterOf(step),
+      });
+    }
+    this.done(step, true);
   }
 
   private async runTarget(
@@ -163,8 +247,9 @@ export class GraphExecution {
     result: StepResult,
     input: unknown,
     path: readonly string[],
+    stepKey: string,
   ): Promise<void> {
-    const outcome = await executeStep(this.run, step, input, this.lookup, path);
+    const outcome = await executeStep(this.run, step, input, this.lookup, path, stepKey);
     result.output = outcome.output;
     result.target = outcome.target;
     result.attempts = outcome.attempts;
@@ -173,16 +258,26 @@ export class GraphExecution {
     if (outcome.evidence !== undefined) result.evidence = outcome.evidence;
   }
 
-  private async runLoop(step: CompiledStep, result: StepResult, path: readonly string[]): Promise<void> {
+  private async runLoop(
+    step: CompiledStep,
+    result: StepResult,
+    path: readonly string[],
+    stepKey: string,
+  ): Promise<void> {
     const loop = step.loop as NonNullable<CompiledStep['loop']>;
     let previous: LoopScope['previous'];
     let last: Record<string, unknown> = {};
     const usage: UsageTotals = { tokens: 0, costUsd: 0 };
+    const earlier: string[] = [];
     for (let iteration = 1; iteration <= loop.maxIterations; iteration++) {
-      const body = new GraphExecution(this.run, loop.body, this.lookup, [...path, `iteration-${iteration}`], {
-        iteration,
-        previous,
-      });
+      const body = new GraphExecution(
+        this.run,
+        loop.body,
+        this.lookup,
+        [...path, `iteration-${iteration}`],
+        { iteration, previous },
+        [...this.afterOf(step), ...earlier],
+      );
       result.attempts = iteration;
       try {
         await body.execute();
@@ -194,6 +289,7 @@ export class GraphExecution {
         result.usage = usage;
       }
       last = body.outputs();
+      for (const inner of loop.body.steps) earlier.push(`${stepKey}/iteration-${iteration}/${inner.id}`);
       previous = { steps: Object.fromEntries(Object.entries(last).map(([id, output]) => [id, { output }])) };
       if (evaluateCondition(loop.until, body.lookup)) {
         result.output = { iterations: iteration, exhausted: false, last };

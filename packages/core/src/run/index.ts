@@ -1,4 +1,4 @@
-export { createEngine, type Engine, type EngineOptions } from './engine.js';
+export { type ApprovalView, createEngine, type Engine, type EngineOptions } from './engine.js';
 export {
   createMemoryIdempotencyStore,
   type IdempotencyStore,

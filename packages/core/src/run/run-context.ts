@@ -1,12 +1,16 @@
 /** Everything the steps of one run share: ids, request, signal, budgets, limits, events and engine services. */
 import type { BudgetTracker } from '../budget/budget-tracker.js';
+import type { StepMemoEntry } from '../durable/step-memo.js';
 import type { RunEvent } from '../events/run-event.js';
 import type { Distance } from '../evidence/distance.js';
 import type { BreakerPolicy, RetryPolicy } from '../plan/plan.js';
 import type { Registry } from '../registry/registry.js';
 import type { Breakers } from '../resilience/breakers.js';
+import type { NewJournalEntry } from '../storage/run-store.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import type { Limiter } from './limiter.js';
+import type { PauseBroker } from './pause-broker.js';
+import type { RunActivity } from './run-activity.js';
 
 /** Engine-wide services a run uses. */
 export interface EngineServices {
@@ -21,6 +25,30 @@ export interface EngineServices {
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type EventInput = DistributiveOmit<RunEvent, 'runId' | 'timestamp'>;
 
+/** What a durable run adds: the memo of what already happened, and the journal of what happens now. */
+export interface DurableHooks {
+  /** A step finished in an earlier life of this run: reuse it instead of running it again. */
+  recall(stepKey: string): StepMemoEntry | undefined;
+  /** Resolves once the entry is stored; a step counts as finished only after its entry is. */
+  record(entry: NewJournalEntry): Promise<void>;
+  /** The idempotency key handlers get when the step sets none: the same across restarts. */
+  idempotencyKey(stepKey: string): string;
+  /** Counts steps restored from the journal, for the `run-resume` event. */
+  replayed: number;
+}
+
+/** A finished step that may have to be undone: what compensation needs to know about it. */
+export interface FinishedStep {
+  stepKey: string;
+  stepId: string;
+  /** `name@version` of the target that ran it. */
+  target: string;
+  input: unknown;
+  output: unknown;
+  /** Keys of the finished steps it depended on (directly or through its loop), for reverse-order undo. */
+  after: readonly string[];
+}
+
 export interface RunContext {
   readonly runId: string;
   readonly request: unknown;
@@ -29,6 +57,11 @@ export interface RunContext {
   readonly limiter: Limiter;
   readonly budget: BudgetTracker;
   readonly stepTimeoutMs: number | undefined;
+  readonly pauses: PauseBroker;
+  readonly activity: RunActivity;
+  readonly durable: DurableHooks | undefined;
+  /** Finished target steps in finish order, for compensation. */
+  readonly finished: FinishedStep[];
   emit(event: EventInput): void;
   /** Ends the run with `error` (the first call wins): aborts the signal so every step stops. */
   fail(error: unknown): void;

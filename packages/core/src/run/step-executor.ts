@@ -19,11 +19,14 @@ export async function executeStep(
   input: unknown,
   lookup: Lookup,
   path: readonly string[],
+  stepKey: string,
 ): Promise<StepOutcome> {
   const tracker = run.budget.child(step.id, step.budget);
-  const key = step.idempotencyKey ? String(step.idempotencyKey.resolve(lookup)) : undefined;
+  const policyKey = step.idempotencyKey ? String(step.idempotencyKey.resolve(lookup)) : undefined;
+  // A durable run gives every step a key stable across restarts, so a call replayed after a crash is recognisable.
+  const key = policyKey ?? run.durable?.idempotencyKey(stepKey);
   // Keys are per target, so two targets may use the same business key without seeing each other's results.
-  const storeKey = key === undefined ? undefined : `${step.targetLabel}:${key}`;
+  const storeKey = policyKey === undefined ? undefined : `${step.targetLabel}:${policyKey}`;
   const start = () =>
     withStepTime(run, step, step.budget?.timeMs, (signal) =>
       step.evidence

@@ -3,6 +3,7 @@
  * breaker, with retries and backoff, a per-attempt timeout, a budget reservation, input and output checks.
  */
 import type { BudgetTracker } from '../budget/budget-tracker.js';
+import { AbortRunError } from '../errors/abort-run-error.js';
 import { BreakerOpenError } from '../errors/breaker-open-error.js';
 import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import { StepFailedError } from '../errors/step-failed-error.js';
@@ -85,7 +86,7 @@ export async function executeTargets(
         };
       } catch (error) {
         if (signal.aborted) throw abortError(signal);
-        if (BudgetExceededError.isInstance(error)) throw error;
+        if (BudgetExceededError.isInstance(error) || AbortRunError.isInstance(error)) throw error;
         lastError = error;
       }
     }

@@ -1,0 +1,74 @@
+/**
+ * Approvals and timers of a durable run, kept in the store so they survive restarts and can be decided from any
+ * process. A replayed approval step finds its approval again by step key; a replayed timer keeps its first fire time.
+ * While the run is still active here, a pending approval is checked now and then; once everything waits, the engine
+ * parks the run and the store wakes it when the approval is decided or the time comes.
+ */
+import { randomUUID } from 'node:crypto';
+import { sleep, sleepUntil } from '../resilience/abort.js';
+import type { ApprovalOutcome, ApprovalRequest, PauseBroker, TimerRequest } from '../run/pause-broker.js';
+import type { RunStore } from '../storage/run-store.js';
+import type { JournalWriter } from './journal-writer.js';
+import type { RunMemo } from './step-memo.js';
+
+export class DurablePauseBroker implements PauseBroker {
+  constructor(
+    private readonly store: RunStore,
+    private readonly runId: string,
+    private readonly memo: RunMemo,
+    private readonly journal: JournalWriter,
+    /** How often a pending approval is checked while the run is still active. @default 250 */
+    private readonly pollMs = 250,
+  ) {}
+
+  async approval(request: ApprovalRequest): Promise<ApprovalOutcome> {
+    let id = this.memo.approvals.get(request.stepKey);
+    if (id === undefined) {
+      id = randomUUID();
+      const expiresAt = request.expiresInMs === undefined ? null : Date.now() + request.expiresInMs;
+      await this.store.createApproval({
+        id,
+        runId: this.runId,
+        stepKey: request.stepKey,
+        prompt: request.prompt,
+        data: request.data,
+        expiresAt,
+      });
+      await this.journal.write({
+        type: 'approval-request',
+        stepKey: request.stepKey,
+        data: { approvalId: id, expiresAt },
+      });
+      this.memo.approvals.set(request.stepKey, id);
+    }
+    let announced = false;
+    for (;;) {
+      const approval = await this.store.getApproval(id);
+      if (!approval) throw new Error(`approval ${id} of run ${this.runId} is missing from the store`);
+      if (approval.status !== 'pending')
+        return { approvalId: id, status: approval.status, decision: approval.decision };
+      if (!announced) {
+        announced = true;
+        request.created(id, approval.expiresAt);
+      }
+      if (approval.expiresAt !== null && approval.expiresAt <= Date.now()) {
+        await this.store.decideApproval(id, 'expired', null);
+        continue;
+      }
+      const untilExpiry = approval.expiresAt === null ? this.pollMs : approval.expiresAt - Date.now();
+      await sleep(Math.max(1, Math.min(this.pollMs, untilExpiry)), request.signal);
+    }
+  }
+
+  async timer(request: TimerRequest): Promise<number> {
+    let fireAt = this.memo.timers.get(request.stepKey);
+    if (fireAt === undefined) {
+      fireAt = request.fireAt;
+      await this.journal.write({ type: 'timer-set', stepKey: request.stepKey, data: { fireAt } });
+      this.memo.timers.set(request.stepKey, fireAt);
+    }
+    request.set(fireAt);
+    await sleepUntil(fireAt, request.signal);
+    return Date.now();
+  }
+}

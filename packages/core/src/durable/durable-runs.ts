@@ -1,0 +1,384 @@
+/**
+ * The durable side of the engine: runs live in a store. Starting a run records it with a lease; every finished step
+ * is journaled before it counts; a run that waits only on people or timers is parked; a failed run is compensated
+ * with every transition journaled. A claim loop takes over runs whose owner died, parked runs that were woken and
+ * runs submitted for any engine; a lease keeper renews this engine's leases and lets go of runs it lost.
+ */
+import { CancelledError } from '../errors/cancelled-error.js';
+import type { CompiledPlan } from '../plan/compiled-plan.js';
+import type { Plan } from '../plan/plan.js';
+import type { FinishedStep } from '../run/run-context.js';
+import {
+  abortPayload,
+  compensateRun,
+  emitFor,
+  errorFromStored,
+  type LaunchSettings,
+  runLife,
+  settleRun,
+} from '../run/run-launcher.js';
+import type { RunRecord } from '../run/run-record.js';
+import type { RunOptions } from '../run/run-types.js';
+import { serializeError } from '../run/serialize-error.js';
+import type { JournalVerification, RunStore, StoredRun } from '../storage/run-store.js';
+import { DurablePauseBroker } from './durable-pauses.js';
+import { JournalWriter } from './journal-writer.js';
+import { emptyMemo, memoFromJournal, type RunMemo } from './step-memo.js';
+
+export interface DurableSettings {
+  store: RunStore;
+  engineId: string;
+  leaseMs: number;
+  parkAfterMs: number;
+  maxActiveRuns: number;
+  compile(plan: unknown): CompiledPlan;
+  /** The record of a run, created when this engine has none yet (a run recovered from the store). */
+  recordFor(runId: string): RunRecord;
+  /** Called with errors of the background loops, which keep going. */
+  onError(error: unknown): void;
+}
+
+/** Run options that survive a restart (no signal, no callback). */
+interface StoredOptions {
+  maxParallel?: number;
+  timeoutMs?: number;
+  budget?: RunOptions['budget'];
+  deadline?: { at: number; totalMs: number };
+}
+
+export class DurableRuns {
+  private readonly owned = new Set<string>();
+  private readonly closing = new AbortController();
+  private keeper: ReturnType<typeof setInterval> | undefined;
+  private claiming: Promise<void> | undefined;
+  private readonly lives = new Set<Promise<void>>();
+
+  constructor(
+    private readonly launch: LaunchSettings,
+    private readonly settings: DurableSettings,
+  ) {}
+
+  /** Records a new run owned by this engine and starts it. */
+  async start(record: RunRecord, plan: CompiledPlan, request: unknown, options: RunOptions): Promise<void> {
+    const { store, engineId, leaseMs } = this.settings;
+    const stored = storedOptions(options);
+    if (options.idempotencyKey !== undefined) {
+      const earlier = await store.findRunByIdempotencyKey(options.idempotencyKey);
+      if (earlier) return this.follow(record, earlier.id);
+    }
+    await store.createRun({
+      id: record.runId,
+      plan: plan.source,
+      request,
+      options: stored,
+      idempotencyKey: options.idempotencyKey,
+      owner: engineId,
+      leaseMs,
+    });
+    this.own(record.runId);
+    const life = this.live(record, plan, request, options, stored, Date.now(), emptyMemo(), false);
+    this.track(life);
+    await life;
+  }
+
+  /** Starts taking over runs: unfinished runs of dead engines, woken parked runs, submitted runs. */
+  startClaiming(): void {
+    this.claiming ??= this.claimLoop();
+  }
+
+  /** Stops claiming, lets go of every run held here and hands them back to the store as ready for another engine. */
+  async close(): Promise<void> {
+    const held = [...this.owned];
+    this.closing.abort();
+    this.detachAll('the engine is closing');
+    await this.claiming;
+    await Promise.allSettled([...this.lives]);
+    if (this.keeper) clearInterval(this.keeper);
+    this.keeper = undefined;
+    const { store, engineId } = this.settings;
+    await Promise.allSettled(held.map((runId) => store.setRunStatus(runId, engineId, 'ready')));
+    if (held.length > 0) await store.notifyWork().catch(() => {});
+  }
+
+  get closingSignal(): AbortSignal {
+    return this.closing.signal;
+  }
+
+  /** Lets every run this engine holds go: another engine (or this one, restarted) takes them over. */
+  detachAll(reason: string): void {
+    for (const runId of this.owned) {
+      const current = this.settings.recordFor(runId).current as { detach?: (reason: string) => void } | undefined;
+      current?.detach?.(reason);
+    }
+  }
+
+  verifyJournal(runId: string): Promise<JournalVerification> {
+    return this.settings.store.verifyJournal(runId);
+  }
+
+  private own(runId: string): void {
+    this.owned.add(runId);
+    if (!this.keeper) {
+      this.keeper = setInterval(() => void this.renew(), Math.max(50, Math.floor(this.settings.leaseMs / 3)));
+      this.keeper.unref();
+    }
+  }
+
+  private release(runId: string): void {
+    this.owned.delete(runId);
+    if (this.owned.size === 0 && this.keeper && !this.claiming) {
+      clearInterval(this.keeper);
+      this.keeper = undefined;
+    }
+  }
+
+  private async renew(): Promise<void> {
+    if (this.owned.size === 0) return;
+    try {
+      const lost = await this.settings.store.renewLeases(
+        this.settings.engineId,
+        [...this.owned],
+        this.settings.leaseMs,
+      );
+      for (const runId of lost) {
+        const current = this.settings.recordFor(runId).current as { detach?: (reason: string) => void } | undefined;
+        current?.detach?.('its lease was lost to another engine');
+        this.release(runId);
+      }
+    } catch (error) {
+      this.settings.onError(error);
+    }
+  }
+
+  private async claimLoop(): Promise<void> {
+    const { store, engineId, leaseMs, maxActiveRuns } = this.settings;
+    const signal = this.closing.signal;
+    if (!this.keeper) {
+      this.keeper = setInterval(() => void this.renew(), Math.max(50, Math.floor(leaseMs / 3)));
+      this.keeper.unref();
+    }
+    while (!signal.aborted) {
+      try {
+        const capacity = maxActiveRuns - this.owned.size;
+        if (capacity > 0) {
+          for (const run of await store.claimRuns(engineId, leaseMs, capacity)) {
+            this.own(run.id);
+            const life = this.resume(run).catch((error) => this.settings.onError(error));
+            this.track(life);
+          }
+        }
+        const next = await store.nextClaimableAt();
+        const wait = next === null ? 1000 : Math.min(1000, Math.max(0, next - Date.now()));
+        if (wait > 0) await store.waitForWork(wait, signal);
+      } catch (error) {
+        if (signal.aborted) break;
+        this.settings.onError(error);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  }
+
+  private track(life: Promise<void>): void {
+    this.lives.add(life);
+    void life.finally(() => this.lives.delete(life));
+  }
+
+  /** Continues a stored run from its journal. */
+  private async resume(run: StoredRun): Promise<void> {
+    const record = this.settings.recordFor(run.id);
+    const stored = (run.options ?? {}) as StoredOptions;
+    const options: RunOptions = { ...stored, deadline: undefined };
+    const memo = memoFromJournal(await this.settings.store.readJournal(run.id));
+    let plan: CompiledPlan;
+    try {
+      plan = this.settings.compile(run.plan as Plan);
+    } catch (error) {
+      const writer = new JournalWriter(this.settings.store, run.id, this.settings.engineId);
+      await this.end(record, options, writer, { kind: 'failed', error }, [], memo);
+      return;
+    }
+    emitFor(this.launch, record, options)({ type: 'run-resume', path: [run.id], replayed: memo.steps.size });
+    if (run.status === 'compensating' && memo.failure) {
+      const writer = new JournalWriter(this.settings.store, run.id, this.settings.engineId);
+      const error = errorFromStored(memo.failure.error);
+      await this.end(
+        record,
+        options,
+        writer,
+        { kind: 'failed', error, payload: memo.failure.payload },
+        finishedFromMemo(memo),
+        memo,
+      );
+      return;
+    }
+    await this.live(record, plan, run.request, options, stored, run.createdAt, memo, true);
+  }
+
+  private async live(
+    record: RunRecord,
+    plan: CompiledPlan,
+    request: unknown,
+    options: RunOptions,
+    stored: StoredOptions,
+    runStartedAt: number,
+    memo: RunMemo,
+    resumed: boolean,
+  ): Promise<void> {
+    const { store, engineId, parkAfterMs } = this.settings;
+    const writer = new JournalWriter(store, record.runId, engineId);
+    if (!resumed) await writer.write({ type: 'run-start', data: { engine: engineId } });
+    const hooks = {
+      recall: (key: string) => memo.steps.get(key),
+      record: (entry: Parameters<JournalWriter['write']>[0]) => writer.write(entry),
+      idempotencyKey: (key: string) => `${record.runId}:${key}`,
+      replayed: 0,
+    };
+    const outcome = await runLife(this.launch, {
+      record,
+      plan,
+      request,
+      options,
+      deadline: stored.deadline,
+      runStartedAt,
+      pauses: new DurablePauseBroker(store, record.runId, memo, writer),
+      durable: hooks,
+      parkAfterMs,
+      fresh: !resumed,
+    });
+    try {
+      switch (outcome.kind) {
+        case 'succeeded':
+          await writer.write({ type: 'run-finish', data: { output: outcome.result.output } });
+          await writer.drain();
+          if (
+            !(await store.finishRun(record.runId, engineId, { status: 'succeeded', output: outcome.result.output }))
+          ) {
+            return this.leave(record, outcome.result, 'its lease was lost before it could finish');
+          }
+          this.release(record.runId);
+          settleRun(this.launch, record, options, outcome);
+          return;
+        case 'parked':
+          await writer.write({ type: 'run-park', data: { wakeAt: outcome.wakeAt } });
+          await writer.drain();
+          await store.parkRun(record.runId, engineId, outcome.wakeAt);
+          emitFor(this.launch, record, options)({ type: 'run-park', path: [record.runId], wakeAt: outcome.wakeAt });
+          return this.leave(record, outcome.result, 'parked');
+        case 'detached':
+          return this.leave(record, outcome.result, 'detached');
+        case 'failed':
+          return this.end(
+            record,
+            options,
+            writer,
+            { kind: 'failed', error: outcome.error, result: outcome.result },
+            outcome.finished,
+            memo,
+          );
+      }
+    } catch (error) {
+      this.settings.onError(error);
+      this.leave(record, outcome.result, 'the store refused a write');
+    }
+  }
+
+  /** A failed run: compensate (journaled), then store and announce the failure. */
+  private async end(
+    record: RunRecord,
+    options: RunOptions,
+    writer: JournalWriter,
+    failure: { kind: 'failed'; error: unknown; payload?: unknown; result?: import('../run/run-types.js').RunResult },
+    finished: readonly FinishedStep[],
+    memo: RunMemo,
+  ): Promise<void> {
+    const { store, engineId } = this.settings;
+    const error = serializeError(failure.error);
+    const payload = failure.payload ?? abortPayload(failure.error);
+    const status = CancelledError.isInstance(failure.error) ? 'cancelled' : 'failed';
+    await writer.write({ type: 'run-fail', data: { error, payload, status } });
+    await store.setRunStatus(record.runId, engineId, 'compensating');
+    await compensateRun(this.launch, record, options, { error, payload }, finished, {
+      done: memo.compensated,
+      recorded: (stepKey) => writer.write({ type: 'compensation-finish', stepKey }),
+      onFailed: async (step, stepError) => {
+        await store.addFailedCompensation({
+          runId: record.runId,
+          stepKey: step.stepKey,
+          target: step.target,
+          error: stepError,
+        });
+        await writer.write({ type: 'compensation-fail', stepKey: step.stepKey, data: { error: stepError } });
+      },
+    });
+    await writer.drain();
+    await store.finishRun(record.runId, engineId, { status, error });
+    this.release(record.runId);
+    const result = failure.result ?? record.handle.snapshot();
+    settleRun(this.launch, record, options, { kind: 'failed', error: failure.error, result: { ...result, status } });
+  }
+
+  /** The run goes on elsewhere (or later): the handle follows it through the store. */
+  private leave(record: RunRecord, snapshot: import('../run/run-types.js').RunResult, _why: string): void {
+    this.release(record.runId);
+    record.detach(snapshot);
+    void this.follow(record, record.runId);
+  }
+
+  /** Settles `record` when the stored run finishes, unless a life in this engine settles it first. */
+  private async follow(record: RunRecord, runId: string): Promise<void> {
+    const { store } = this.settings;
+    const signal = this.closing.signal;
+    while (!record.isSettled && !signal.aborted) {
+      if (record.current) return;
+      const run = await store.getRun(runId);
+      if (run && (run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled')) {
+        const result = {
+          ...record.handle.snapshot(),
+          runId,
+          status: run.status,
+          output: run.output,
+          finishedAt: run.finishedAt ?? Date.now(),
+        };
+        if (run.status === 'succeeded') record.succeed(result);
+        else
+          record.failWith(
+            run.status === 'cancelled'
+              ? new CancelledError(errorFromStored(run.error).message)
+              : errorFromStored(run.error),
+            result,
+          );
+        return;
+      }
+      await store.waitForWork(500, signal);
+    }
+  }
+}
+
+function storedOptions(options: RunOptions): StoredOptions {
+  const stored: StoredOptions = {};
+  if (options.maxParallel !== undefined) stored.maxParallel = options.maxParallel;
+  if (options.timeoutMs !== undefined) stored.timeoutMs = options.timeoutMs;
+  if (options.budget !== undefined) stored.budget = options.budget;
+  if (options.deadline !== undefined) {
+    const at = options.deadline instanceof Date ? options.deadline.getTime() : Date.now() + options.deadline;
+    stored.deadline = { at, totalMs: options.deadline instanceof Date ? at - Date.now() : options.deadline };
+  }
+  return stored;
+}
+
+function finishedFromMemo(memo: RunMemo): FinishedStep[] {
+  const out: FinishedStep[] = [];
+  for (const [stepKey, entry] of memo.steps) {
+    if (entry.status !== 'succeeded' || entry.target === undefined) continue;
+    const stepId = stepKey.split('/').pop() as string;
+    out.push({
+      stepKey,
+      stepId,
+      target: entry.target,
+      input: entry.input,
+      output: entry.output,
+      after: entry.after ?? [],
+    });
+  }
+  return out;
+}

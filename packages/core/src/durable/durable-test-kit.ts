@@ -1,0 +1,92 @@
+/** Shared set-up for the durable engine tests: a fresh SQLite store, engines on it, and targets that count calls. */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRegistry, type Registry } from '../registry/registry.js';
+import { createEngine, type Engine, type EngineOptions } from '../run/engine.js';
+import { openStore } from '../storage/open-store.js';
+import type { RunStore } from '../storage/run-store.js';
+
+export interface Kit {
+  url: string;
+  stores: RunStore[];
+  engines: Engine[];
+  calls: string[];
+  undone: { step: string; payload: unknown; reason: string }[];
+  /** Resolves the step `hold` waits on. */
+  release: () => void;
+  registry: Registry;
+  engine(options?: Partial<EngineOptions>): Promise<Engine>;
+  close(): Promise<void>;
+}
+
+export async function durableKit(): Promise<Kit> {
+  const url = join(mkdtempSync(join(tmpdir(), 'baton-durable-')), 'baton.db');
+  const stores: RunStore[] = [];
+  const engines: Engine[] = [];
+  const calls: string[] = [];
+  const undone: Kit['undone'] = [];
+  let release = () => {};
+  let held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const registry = createRegistry();
+  registry.register({
+    name: 'add',
+    description: 'Adds one, and can undo it',
+    handler: (input: { x: number }, ctx) => {
+      calls.push(`add:${ctx.stepId}:${ctx.idempotencyKey}`);
+      return { x: input.x + 1 };
+    },
+    compensate: (ctx) => {
+      undone.push({ step: ctx.stepId, payload: ctx.payload, reason: ctx.reason.code });
+    },
+  });
+  registry.register({
+    name: 'hold',
+    description: 'Waits until the test releases it',
+    handler: async (input: { x: number }, ctx) => {
+      calls.push(`hold:${ctx.stepId}:${ctx.idempotencyKey}`);
+      await new Promise<void>((resolve, reject) => {
+        void held.then(resolve);
+        ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true });
+      });
+      return { x: input.x + 100 };
+    },
+  });
+  const kit: Kit = {
+    url,
+    stores,
+    engines,
+    calls,
+    undone,
+    get release() {
+      return release;
+    },
+    registry,
+    async engine(options = {}) {
+      const store = await openStore({ url, pollIntervalMs: 10 });
+      stores.push(store);
+      const engine = createEngine({ registry, store, leaseMs: 300, parkAfterMs: 50, onError: () => {}, ...options });
+      engines.push(engine);
+      return engine;
+    },
+    async close() {
+      for (const engine of engines) await engine.close();
+      for (const store of stores) await store.close();
+      held = Promise.resolve();
+    },
+  };
+  return kit;
+}
+
+export const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `check` holds or the time is up (then throws). */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await delay(10);
+  }
+}

@@ -1,0 +1,1 @@
+export { memoFromJournal, type RunMemo, type StepMemoEntry } from './step-memo.js';

@@ -1,0 +1,85 @@
+/**
+ * Rebuilds what a run already did from its journal: finished and skipped steps (by step key) are never run again,
+ * pending timers keep their original fire time, and compensations already done are not repeated.
+ */
+import type { JournalEntry } from '../storage/run-store.js';
+
+export interface StepMemoEntry {
+  status: 'succeeded' | 'skipped';
+  output?: unknown;
+  target?: string;
+  attempts?: number;
+  usage?: { tokens: number; costUsd: number };
+  reason?: string;
+  evidence?: unknown;
+  /** The resolved input of a target step, kept for compensation. */
+  input?: unknown;
+  /** Keys of the steps it came after, for compensation order. */
+  after?: string[];
+}
+
+export interface RunMemo {
+  steps: Map<string, StepMemoEntry>;
+  /** Timer fire times (ms since epoch) by step key, as first set. */
+  timers: Map<string, number>;
+  /** Approval ids by step key. */
+  approvals: Map<string, string>;
+  /** Step keys whose compensation finished. */
+  compensated: Set<string>;
+  /** The journal's last sequence number, or -1 when empty. */
+  lastSeq: number;
+  /** Set once the run failed: compensation resumes from here after a restart. */
+  failure: { error: unknown; payload: unknown } | undefined;
+}
+
+export function emptyMemo(): RunMemo {
+  return {
+    steps: new Map(),
+    timers: new Map(),
+    approvals: new Map(),
+    compensated: new Set(),
+    lastSeq: -1,
+    failure: undefined,
+  };
+}
+
+export function memoFromJournal(entries: readonly JournalEntry[]): RunMemo {
+  const memo = emptyMemo();
+  for (const entry of entries) {
+    memo.lastSeq = entry.seq;
+    const key = entry.stepKey;
+    if (entry.type === 'run-fail') {
+      const data = (entry.data ?? {}) as Record<string, unknown>;
+      memo.failure = { error: data.error, payload: data.payload };
+    }
+    if (key === null) continue;
+    const data = (entry.data ?? {}) as Record<string, unknown>;
+    switch (entry.type) {
+      case 'step-finish':
+        memo.steps.set(key, {
+          status: 'succeeded',
+          output: data.output,
+          target: data.target as string | undefined,
+          attempts: data.attempts as number | undefined,
+          usage: data.usage as StepMemoEntry['usage'],
+          evidence: data.evidence,
+          input: data.input,
+          after: data.after as string[] | undefined,
+        });
+        break;
+      case 'step-skip':
+        memo.steps.set(key, { status: 'skipped', reason: data.reason as string | undefined });
+        break;
+      case 'timer-set':
+        if (!memo.timers.has(key)) memo.timers.set(key, data.fireAt as number);
+        break;
+      case 'approval-request':
+        memo.approvals.set(key, data.approvalId as string);
+        break;
+      case 'compensation-finish':
+        memo.compensated.add(key);
+        break;
+    }
+  }
+  return memo;
+}

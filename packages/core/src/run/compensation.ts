@@ -1,0 +1,151 @@
+/**
+ * Undoes what a failed or aborted run did (a saga): every finished step whose target declares `compensate` is
+ * compensated after everything that depended on it, independent ones in parallel, each with retries until a TTL.
+ * A compensation that still fails is handed to `onFailed` (the failed-compensations list) — never silently dropped.
+ */
+import type { SerializedError } from '../events/run-event.js';
+import type { RegisteredTarget } from '../registry/target.js';
+import { parseTargetRef } from '../registry/target-ref.js';
+import { sleep } from '../resilience/abort.js';
+import { backoffDelay, resolveRetry } from '../resilience/backoff.js';
+import type { EngineServices, EventInput, FinishedStep } from './run-context.js';
+import { serializeError } from './serialize-error.js';
+
+export interface CompensationOptions {
+  runId: string;
+  services: EngineServices;
+  finished: readonly FinishedStep[];
+  reason: SerializedError;
+  payload: unknown;
+  /** Steps compensated in an earlier life of the run. */
+  done: ReadonlySet<string>;
+  /** How long one step's compensation may keep retrying. */
+  ttlMs: number;
+  emit(event: EventInput): void;
+  /** Journals a finished compensation (durable runs). */
+  recorded(stepKey: string): Promise<void>;
+  /** Records a compensation that failed for good. */
+  onFailed(step: FinishedStep, error: SerializedError): Promise<void>;
+}
+
+/** Resolves with the number of compensations that failed for good. */
+export async function compensate(options: CompensationOptions): Promise<number> {
+  const { finished, services } = options;
+  const byKey = new Map(finished.map((step) => [step.stepKey, step]));
+  const targets = new Map<string, RegisteredTarget>();
+  for (const step of finished) {
+    const target = services.registry.describe(parseTargetRef(step.target));
+    if (target?.compensate && !options.done.has(step.stepKey)) targets.set(step.stepKey, target);
+  }
+  if (targets.size === 0) return 0;
+  // A step is undone only after every compensable step that came after it (transitively) is undone.
+  const before = new Map<string, Set<string>>();
+  for (const key of targets.keys()) before.set(key, new Set());
+  for (const key of targets.keys()) {
+    for (const ancestor of ancestorsOf(key, byKey)) before.get(ancestor)?.add(key);
+  }
+  const settled = new Map<string, Promise<void>>();
+  let failures = 0;
+  const run = (key: string): Promise<void> => {
+    const existing = settled.get(key);
+    if (existing) return existing;
+    const work = Promise.all([...(before.get(key) ?? [])].map(run)).then(async () => {
+      const ok = await compensateOne(byKey.get(key) as FinishedStep, targets.get(key) as RegisteredTarget, options);
+      if (!ok) failures++;
+    });
+    settled.set(key, work);
+    return work;
+  };
+  await Promise.all([...targets.keys()].map(run));
+  return failures;
+}
+
+function ancestorsOf(key: string, byKey: ReadonlyMap<string, FinishedStep>): Set<string> {
+  const seen = new Set<string>();
+  const stack = [...(byKey.get(key)?.after ?? [])];
+  while (stack.length > 0) {
+    const next = stack.pop() as string;
+    if (seen.has(next)) continue;
+    seen.add(next);
+    stack.push(...(byKey.get(next)?.after ?? []));
+  }
+  return seen;
+}
+
+async function compensateOne(
+  step: FinishedStep,
+  target: RegisteredTarget,
+  options: CompensationOptions,
+): Promise<boolean> {
+  const path = [options.runId, ...step.stepKey.split('/')];
+  const retry = {
+    ...resolveRetry(options.services.defaults.retry || undefined),
+    maxAttempts: Number.POSITIVE_INFINITY,
+  };
+  const deadline = Date.now() + options.ttlMs;
+  const started = Date.now();
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(new Error(`compensation TTL of ${options.ttlMs} ms passed`)),
+    options.ttlMs,
+  );
+  options.emit({ type: 'compensation-start', stepId: step.stepId, attempt: 1, path, target: target.id });
+  let attempt = 0;
+  try {
+    for (;;) {
+      attempt++;
+      try {
+        await target.compensate?.({
+          runId: options.runId,
+          stepId: step.stepId,
+          input: step.input,
+          output: step.output,
+          reason: { code: options.reason.code, message: options.reason.message },
+          payload: options.payload,
+          attempt,
+          signal: controller.signal,
+          idempotencyKey: `${options.runId}:${step.stepKey}:compensate`,
+        });
+        await options.recorded(step.stepKey);
+        options.emit({
+          type: 'compensation-finish',
+          stepId: step.stepId,
+          attempt,
+          path,
+          target: target.id,
+          durationMs: Date.now() - started,
+        });
+        return true;
+      } catch (error) {
+        const delay = backoffDelay(retry, attempt, error);
+        const last = Date.now() + delay >= deadline || controller.signal.aborted;
+        const serialized = serializeError(error);
+        if (last) {
+          await options.onFailed(step, serialized);
+          options.emit({
+            type: 'compensation-error',
+            stepId: step.stepId,
+            attempt,
+            path,
+            target: target.id,
+            error: serialized,
+            recorded: true,
+          });
+          return false;
+        }
+        options.emit({
+          type: 'compensation-error',
+          stepId: step.stepId,
+          attempt,
+          path,
+          target: target.id,
+          error: serialized,
+          recorded: false,
+        });
+        await sleep(delay, controller.signal).catch(() => {});
+      }
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * What the engine and its durable side share to start a life of a run and to settle a run that ended: the events it
+ * announces, compensation on failure, and the handle's result.
+ */
+import { AbortRunError } from '../errors/abort-run-error.js';
+import { BatonError } from '../errors/baton-error.js';
+import { CancelledError } from '../errors/cancelled-error.js';
+import type { RunEvent, SerializedError } from '../events/run-event.js';
+import type { CompiledPlan } from '../plan/compiled-plan.js';
+import { type CompensationOptions, compensate } from './compensation.js';
+import type { PauseBroker } from './pause-broker.js';
+import type { DurableHooks, EngineServices, FinishedStep } from './run-context.js';
+import type { RunRecord } from './run-record.js';
+import { runSegment, type SegmentOutcome } from './run-segment.js';
+import type { RunOptions, RunResult } from './run-types.js';
+import { serializeError } from './serialize-error.js';
+
+export interface LaunchSettings {
+  services: EngineServices;
+  defaultParallel: number;
+  compensationTtlMs: number;
+  /** Delivers one event of a run to its record's stream, the run's `onEvent` and the engine's listeners. */
+  deliver(record: RunRecord, options: RunOptions, event: RunEvent): void;
+}
+
+export interface LifeSetup {
+  record: RunRecord;
+  plan: CompiledPlan;
+  request: unknown;
+  options: RunOptions;
+  deadline: { at: number; totalMs: number } | undefined;
+  runStartedAt: number;
+  pauses: PauseBroker;
+  durable: DurableHooks | undefined;
+  parkAfterMs: number | undefined;
+  fresh: boolean;
+}
+
+/** Runs one life of a run, attached to its record. */
+export function runLife(settings: LaunchSettings, life: LifeSetup): Promise<SegmentOutcome> {
+  const { record } = life;
+  return runSegment({
+    runId: record.runId,
+    plan: life.plan,
+    request: life.request,
+    options: life.options,
+    deadline: life.deadline,
+    runStartedAt: life.runStartedAt,
+    services: settings.services,
+    defaultParallel: settings.defaultParallel,
+    pauses: life.pauses,
+    durable: life.durable,
+    parkAfterMs: life.parkAfterMs,
+    fresh: life.fresh,
+    emit: (event) => settings.deliver(record, life.options, event),
+    attach: (controls) => {
+      record.current = controls;
+      const pending = record.takePendingCancel();
+      if (pending !== undefined) controls.cancel(pending);
+    },
+  });
+}
+
+export function emitFor(settings: LaunchSettings, record: RunRecord, options: RunOptions) {
+  return (event: Record<string, unknown> & { type: string }) =>
+    settings.deliver(record, options, { ...event, runId: record.runId, timestamp: Date.now() } as unknown as RunEvent);
+}
+
+/** The payload an `AbortRunError` carried, for compensation handlers. */
+export function abortPayload(error: unknown): unknown {
+  return AbortRunError.isInstance(error) ? error.payload : undefined;
+}
+
+/** Undoes finished steps of a failed run; resolves with how many compensations failed for good. */
+export function compensateRun(
+  settings: LaunchSettings,
+  record: RunRecord,
+  options: RunOptions,
+  failure: { error: SerializedError; payload: unknown },
+  finished: readonly FinishedStep[],
+  hooks: Pick<CompensationOptions, 'done' | 'recorded' | 'onFailed'>,
+): Promise<number> {
+  return compensate({
+    runId: record.runId,
+    services: settings.services,
+    finished,
+    reason: failure.error,
+    payload: failure.payload,
+    ttlMs: settings.compensationTtlMs,
+    emit: emitFor(settings, record, options) as CompensationOptions['emit'],
+    ...hooks,
+  });
+}
+
+/** Announces how a run ended and settles its handle. */
+export function settleRun(
+  settings: LaunchSettings,
+  record: RunRecord,
+  options: RunOptions,
+  ending: { kind: 'succeeded'; result: RunResult } | { kind: 'failed'; error: unknown; result: RunResult },
+): void {
+  const emit = emitFor(settings, record, options);
+  const durationMs = (ending.result.finishedAt ?? Date.now()) - ending.result.startedAt;
+  if (ending.kind === 'succeeded') {
+    emit({
+      type: 'run-finish',
+      path: [record.runId],
+      output: ending.result.output,
+      durationMs,
+      usage: ending.result.usage,
+    });
+    record.succeed(ending.result);
+    return;
+  }
+  if (CancelledError.isInstance(ending.error)) {
+    emit({ type: 'run-cancel', path: [record.runId], reason: ending.error.message, durationMs });
+  } else {
+    emit({ type: 'run-error', path: [record.runId], error: serializeError(ending.error), durationMs });
+  }
+  record.failWith(ending.error, ending.result);
+}
+
+/** A run's stored error as a Baton error with the same code, so `XError.isInstance` checks still hold. */
+export function errorFromStored(stored: unknown): BatonError {
+  const record = (stored ?? {}) as Partial<SerializedError>;
+  const error = new BatonError(String(record.code ?? 'run-failed'), String(record.message ?? 'the run failed'), {
+    retryable: record.retryable === true,
+  });
+  if (record.name) error.name = String(record.name);
+  return error;
+}

@@ -1,0 +1,201 @@
+/**
+ * Executes one life of a run in this process: builds its context (signal, budgets, limiter, pauses, journal hooks),
+ * arms its deadline and time budget, runs the top-level graph and reports how this life ended — finished, failed,
+ * parked, or detached. What happens next (compensation, storing the outcome, settling the handle) is the engine's.
+ */
+import { setMaxListeners } from 'node:events';
+import { BudgetTracker } from '../budget/budget-tracker.js';
+import { BatonError } from '../errors/baton-error.js';
+import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
+import { CancelledError } from '../errors/cancelled-error.js';
+import { TimeoutError } from '../errors/timeout-error.js';
+import type { RunEvent } from '../events/run-event.js';
+import type { CompiledPlan } from '../plan/compiled-plan.js';
+import type { Budget } from '../plan/plan.js';
+import { readPath } from '../plan/reference.js';
+import { onTimeout } from '../resilience/abort.js';
+import { GraphExecution } from './graph-execution.js';
+import { Limiter } from './limiter.js';
+import type { PauseBroker } from './pause-broker.js';
+import { RunActivity } from './run-activity.js';
+import type { DurableHooks, EngineServices, EventInput, FinishedStep, RunContext } from './run-context.js';
+import { RunDetachedSignal, RunParkedSignal } from './run-signals.js';
+import type { RunOptions, RunResult } from './run-types.js';
+import { serializeError } from './serialize-error.js';
+
+export interface SegmentSetup {
+  runId: string;
+  plan: CompiledPlan;
+  request: unknown;
+  options: RunOptions;
+  /** The run's deadline, fixed when the run was first started: when it falls and how long it was. */
+  deadline: { at: number; totalMs: number } | undefined;
+  /** When the run was first started (ms since epoch): its time budget counts from there. */
+  runStartedAt: number;
+  services: EngineServices;
+  defaultParallel: number;
+  pauses: PauseBroker;
+  durable: DurableHooks | undefined;
+  /** Park when every running step waits on people or timers, unless the earliest wake is sooner than this. */
+  parkAfterMs: number | undefined;
+  emit(event: RunEvent): void;
+  /** The run's first life announces `run-start`; later lives were announced with `run-resume`. */
+  fresh: boolean;
+  /** Receives the live segment's controls. */
+  attach(controls: {
+    cancel(reason?: string): void;
+    snapshot(): RunResult;
+    detach(reason: string, cause?: unknown): void;
+  }): void;
+}
+
+export type SegmentOutcome =
+  | { kind: 'succeeded'; result: RunResult }
+  | { kind: 'failed'; error: unknown; result: RunResult; finished: FinishedStep[] }
+  | { kind: 'parked'; wakeAt: number | null; result: RunResult }
+  | { kind: 'detached'; error: unknown; result: RunResult };
+
+export async function runSegment(setup: SegmentSetup): Promise<SegmentOutcome> {
+  const { runId, plan, request, options } = setup;
+  const startedAt = Date.now();
+  const controller = new AbortController();
+  // Every step in flight listens on the run's signal; a wide fan-out is not a leak.
+  setMaxListeners(0, controller.signal);
+  const budget: Budget | undefined = plan.budget || options.budget ? { ...plan.budget, ...options.budget } : undefined;
+  const emit = (event: EventInput) => {
+    try {
+      setup.emit({ ...event, runId, timestamp: Date.now() } as RunEvent);
+    } catch (error) {
+      // A listener's bug must not corrupt the scheduler it was called from: it ends the run, visibly, instead.
+      if (!controller.signal.aborted) controller.abort(error);
+    }
+  };
+  const fail = (error: unknown) => {
+    if (!controller.signal.aborted) controller.abort(error);
+  };
+  const activity = new RunActivity();
+  const context: RunContext = {
+    runId,
+    request,
+    signal: controller.signal,
+    services: setup.services,
+    limiter: new Limiter(options.maxParallel ?? setup.defaultParallel),
+    budget: new BudgetTracker('run', budget, undefined, (warning) =>
+      emit({ type: 'budget-warning', path: [runId], ...warning }),
+    ),
+    stepTimeoutMs: options.timeoutMs,
+    pauses: setup.pauses,
+    activity,
+    durable: setup.durable,
+    finished: [],
+    emit,
+    fail,
+  };
+  if (setup.parkAfterMs !== undefined) {
+    const parkAfterMs = setup.parkAfterMs;
+    activity.onIdle = (wakeAt) => {
+      if (wakeAt === null || wakeAt - Date.now() >= parkAfterMs) fail(new RunParkedSignal(wakeAt));
+    };
+  }
+  const graph = new GraphExecution(
+    context,
+    plan.graph,
+    (path) => (path[0] === 'request' ? readPath(request, path, 1) : undefined),
+    [runId],
+  );
+  const snapshot = (status: RunResult['status'], output?: unknown, error?: unknown): RunResult => {
+    const steps: RunResult['steps'] = {};
+    for (const result of graph.results) {
+      // A run that ended left its in-flight steps cancelled, even if their handlers have not returned yet.
+      if (status !== 'running' && result.status === 'running') result.status = 'cancelled';
+      steps[result.id] = result;
+    }
+    const usage = { tokens: context.budget.used.tokens, costUsd: context.budget.used.costUsd };
+    const finishedAt = status === 'running' ? undefined : Date.now();
+    const result: RunResult = { runId, status, output, steps, usage, startedAt, finishedAt };
+    if (error !== undefined) result.error = serializeError(error);
+    return result;
+  };
+  setup.attach({
+    cancel: (reason) => fail(new CancelledError(reason ?? 'cancelled by the caller')),
+    snapshot: () => snapshot('running'),
+    detach: (reason, cause) => fail(new RunDetachedSignal(reason, { cause })),
+  });
+  if (setup.fresh) {
+    emit({ type: 'run-start', path: [runId], steps: plan.graph.steps.length, parallelGroups: plan.parallelGroups });
+  }
+  const clears = armTimers(context, options, setup.deadline, setup.runStartedAt, budget, emit);
+  try {
+    await graph.execute();
+    const output = plan.output ? plan.output.resolve(graph.lookup) : sinkOutputs(plan, graph);
+    const result = snapshot('succeeded', output);
+    return { kind: 'succeeded', result };
+  } catch (error) {
+    if (RunParkedSignal.isInstance(error)) return { kind: 'parked', wakeAt: error.wakeAt, result: snapshot('running') };
+    if (RunDetachedSignal.isInstance(error) || hasCode(error, 'lease-lost')) {
+      return { kind: 'detached', error, result: snapshot('running') };
+    }
+    const status = CancelledError.isInstance(error) ? 'cancelled' : 'failed';
+    return { kind: 'failed', error, result: snapshot(status, undefined, error), finished: context.finished };
+  } finally {
+    for (const clear of clears) clear();
+  }
+}
+
+function hasCode(error: unknown, code: string): boolean {
+  return BatonError.isInstance(error) && error.code === code;
+}
+
+function sinkOutputs(plan: CompiledPlan, graph: GraphExecution): Record<string, unknown> {
+  const outputs = graph.outputs();
+  const out: Record<string, unknown> = {};
+  for (const id of plan.graph.sinks) if (id in outputs) out[id] = outputs[id];
+  return out;
+}
+
+/** Deadline, caller's signal and the run's time budget all end the run through its abort controller. */
+function armTimers(
+  context: RunContext,
+  options: RunOptions,
+  deadline: SegmentSetup['deadline'],
+  runStartedAt: number,
+  budget: Budget | undefined,
+  emit: (event: EventInput) => void,
+): (() => void)[] {
+  const clears: (() => void)[] = [];
+  const { runId } = context;
+  if (deadline !== undefined) {
+    const ms = deadline.at - Date.now();
+    const expire = () => context.fail(new TimeoutError('run', Math.max(0, Math.round(deadline.totalMs))));
+    // A deadline already past ends the run before any step starts.
+    if (ms <= 0) expire();
+    else clears.push(onTimeout(ms, expire));
+  }
+  if (options.signal) {
+    const signal = options.signal;
+    // A plain `abort()` gives a DOMException: the run still ends as cancelled, keeping the reason.
+    const onAbort = () =>
+      context.fail(BatonError.isInstance(signal.reason) ? signal.reason : new CancelledError(signal.reason));
+    if (signal.aborted) onAbort();
+    else {
+      signal.addEventListener('abort', onAbort, { once: true });
+      clears.push(() => signal.removeEventListener('abort', onAbort));
+    }
+  }
+  const limit = budget?.timeMs;
+  if (limit !== undefined) {
+    const warnAt = budget?.warnAt ?? 0.8;
+    const elapsed = Date.now() - runStartedAt;
+    clears.push(
+      onTimeout(Math.max(0, limit * warnAt - elapsed), () =>
+        emit({ type: 'budget-warning', path: [runId], budget: 'timeMs', scope: 'run', limit, used: limit * warnAt }),
+      ),
+      onTimeout(Math.max(0, limit - elapsed), () =>
+        context.fail(
+          new BudgetExceededError({ budget: 'timeMs', scope: 'run', limit, amount: limit, phase: 'exceeded' }),
+        ),
+      ),
+    );
+  }
+  return clears;
+}

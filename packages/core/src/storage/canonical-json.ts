@@ -1,0 +1,26 @@
+/**
+ * Canonical JSON (RFC 8785: sorted keys, ECMAScript number and string forms, no whitespace) and SHA-256, the two
+ * ingredients of the journal's hash chain and of blob addresses.
+ */
+import { hash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+
+/** Canonical JSON of `value`; `undefined` (and anything JSON drops) becomes `null`. Throws on NaN, Infinity or cycles. */
+export function canonicalJson(value: unknown): string {
+  try {
+    return canonicalize(value) ?? 'null';
+  } catch (error) {
+    throw new TypeError(`value cannot be stored as JSON: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+export function sha256Hex(text: string): string {
+  return hash('sha256', text, 'hex');
+}
+
+/** UTF-8 length of `text`, skipping the count when the UTF-16 length already decides the comparison. */
+export function exceedsBytes(text: string, limit: number): boolean {
+  if (text.length > limit) return true;
+  if (text.length * 3 <= limit) return false;
+  return Buffer.byteLength(text, 'utf8') > limit;
+}

@@ -1,0 +1,11 @@
+/** Durable storage for runs: the RunStore contract, `openStore` for SQLite and PostgreSQL, and its errors. */
+export { type OpenStoreOptions, openStore, STORE_DEFAULTS } from './open-store.js';
+export * from './run-store.js';
+export {
+  DuplicateRunError,
+  LeaseLostError,
+  StorageCorruptError,
+  StorageForeignError,
+  StorageTooNewError,
+  StorageUnreachableError,
+} from './storage-errors.js';

@@ -1,0 +1,118 @@
+/**
+ * The schema, as an ordered list of versioned migrations written once with Kysely's schema builder for both dialects.
+ * A migration is a list of statements (not a callback) so the SQLite runner can apply it synchronously inside one
+ * `BEGIN IMMEDIATE` transaction and the PostgreSQL runner inside one transaction under an advisory lock.
+ * Append new migrations; never edit a released one.
+ */
+import { type Compilable, type Kysely, sql } from 'kysely';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Migration {
+  version: number;
+  name: string;
+  statements(db: Kysely<unknown>, dialect: Dialect): Compilable[];
+}
+
+function initialSchema(db: Kysely<unknown>, dialect: Dialect): Compilable[] {
+  const schema = db.schema;
+  // SQLite: the journal is clustered on its primary key, so an append writes one B-tree page instead of two.
+  const journalTable = schema.createTable('baton_journal');
+  return [
+    schema
+      .createTable('baton_schema')
+      .addColumn('version', 'integer', (column) => column.primaryKey())
+      .addColumn('name', 'text', (column) => column.notNull())
+      .addColumn('applied_at', 'bigint', (column) => column.notNull()),
+    schema
+      .createTable('baton_runs')
+      .addColumn('id', 'text', (column) => column.primaryKey())
+      .addColumn('status', 'text', (column) => column.notNull())
+      .addColumn('plan', 'text', (column) => column.notNull())
+      .addColumn('request', 'text')
+      .addColumn('options', 'text')
+      .addColumn('output', 'text')
+      .addColumn('error', 'text')
+      .addColumn('owner', 'text')
+      .addColumn('lease_expires_at', 'bigint')
+      .addColumn('wake_at', 'bigint')
+      .addColumn('wake_requested', 'integer', (column) => column.notNull().defaultTo(0))
+      .addColumn('idempotency_key', 'text', (column) => column.unique())
+      .addColumn('last_seq', 'integer', (column) => column.notNull().defaultTo(-1))
+      .addColumn('last_hash', 'text', (column) => column.notNull())
+      .addColumn('created_at', 'bigint', (column) => column.notNull())
+      .addColumn('updated_at', 'bigint', (column) => column.notNull())
+      .addColumn('finished_at', 'bigint'),
+    schema.createIndex('baton_runs_by_lease').on('baton_runs').columns(['status', 'lease_expires_at']),
+    schema.createIndex('baton_runs_by_wake').on('baton_runs').columns(['status', 'wake_at']),
+    schema.createIndex('baton_runs_by_finish').on('baton_runs').column('finished_at'),
+    schema.createIndex('baton_runs_by_creation').on('baton_runs').column('created_at'),
+    (dialect === 'sqlite' ? journalTable.modifyEnd(sql`without rowid`) : journalTable)
+      .addColumn('run_id', 'text', (column) => column.notNull().references('baton_runs.id').onDelete('cascade'))
+      .addColumn('seq', 'integer', (column) => column.notNull())
+      .addColumn('type', 'text', (column) => column.notNull())
+      .addColumn('step_key', 'text')
+      .addColumn('data', 'text', (column) => column.notNull())
+      .addColumn('prev_hash', 'text', (column) => column.notNull())
+      .addColumn('hash', 'text', (column) => column.notNull())
+      .addColumn('created_at', 'bigint', (column) => column.notNull())
+      .addPrimaryKeyConstraint('baton_journal_pk', ['run_id', 'seq']),
+    schema
+      .createTable('baton_blobs')
+      .addColumn('hash', 'text', (column) => column.primaryKey())
+      .addColumn('content', 'text', (column) => column.notNull())
+      .addColumn('size', 'integer', (column) => column.notNull())
+      .addColumn('created_at', 'bigint', (column) => column.notNull()),
+    schema
+      .createTable('baton_journal_blobs')
+      .addColumn('run_id', 'text', (column) => column.notNull().references('baton_runs.id').onDelete('cascade'))
+      .addColumn('seq', 'integer', (column) => column.notNull())
+      .addColumn('blob_hash', 'text', (column) => column.notNull().references('baton_blobs.hash'))
+      .addPrimaryKeyConstraint('baton_journal_blobs_pk', ['run_id', 'seq', 'blob_hash']),
+    schema.createIndex('baton_journal_blobs_by_blob').on('baton_journal_blobs').column('blob_hash'),
+    schema
+      .createTable('baton_approvals')
+      .addColumn('id', 'text', (column) => column.primaryKey())
+      .addColumn('run_id', 'text', (column) => column.notNull().references('baton_runs.id').onDelete('cascade'))
+      .addColumn('step_key', 'text', (column) => column.notNull())
+      .addColumn('prompt', 'text', (column) => column.notNull())
+      .addColumn('data', 'text')
+      .addColumn('status', 'text', (column) => column.notNull())
+      .addColumn('decision', 'text')
+      .addColumn('expires_at', 'bigint')
+      .addColumn('created_at', 'bigint', (column) => column.notNull())
+      .addColumn('decided_at', 'bigint'),
+    schema.createIndex('baton_approvals_by_run').on('baton_approvals').column('run_id'),
+    schema.createIndex('baton_approvals_by_status').on('baton_approvals').columns(['status', 'created_at']),
+    schema
+      .createTable('baton_failed_compensations')
+      .addColumn('id', 'text', (column) => column.primaryKey())
+      .addColumn('run_id', 'text', (column) => column.notNull().references('baton_runs.id').onDelete('cascade'))
+      .addColumn('step_key', 'text', (column) => column.notNull())
+      .addColumn('target', 'text', (column) => column.notNull())
+      .addColumn('error', 'text')
+      .addColumn('status', 'text', (column) => column.notNull())
+      .addColumn('reason', 'text')
+      .addColumn('created_at', 'bigint', (column) => column.notNull())
+      .addColumn('updated_at', 'bigint', (column) => column.notNull()),
+    schema.createIndex('baton_failed_compensations_by_run').on('baton_failed_compensations').column('run_id'),
+    schema
+      .createIndex('baton_failed_compensations_by_status')
+      .on('baton_failed_compensations')
+      .columns(['status', 'created_at']),
+    schema
+      .createTable('baton_idempotency')
+      .addColumn('key', 'text', (column) => column.primaryKey())
+      .addColumn('value', 'text')
+      .addColumn('expires_at', 'bigint', (column) => column.notNull()),
+    schema.createIndex('baton_idempotency_by_expiry').on('baton_idempotency').column('expires_at'),
+  ];
+}
+
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial-schema', statements: initialSchema }];
+
+/** The newest schema version this code knows. */
+export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+
+/** Table every Baton schema has; its absence in a non-empty database marks the database as foreign. */
+export const SCHEMA_TABLE = 'baton_schema';

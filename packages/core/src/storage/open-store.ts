@@ -1,0 +1,108 @@
+/**
+ * Opens a RunStore from a URL: PostgreSQL for `postgres://…`, SQLite (the embedded default, `.baton/baton.db`)
+ * otherwise. Opening checks the database before touching it — unreachable, corrupt, foreign and too-new databases are
+ * refused with a typed error and left as they were — then applies pending migrations.
+ *
+ * @example
+ * ```ts
+ * const store = await openStore(); // .baton/baton.db
+ * const shared = await openStore({ url: process.env.DATABASE_URL });
+ * ```
+ */
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import type { BatonDatabase } from './database-schema.js';
+import { KyselyRunStore } from './kysely-run-store.js';
+import { PostgresBackend } from './postgres-backend.js';
+import { checkReachable, clientConfig, createPool, migratePostgres } from './postgres-database.js';
+import { PostgresWorkSignal } from './postgres-work-signal.js';
+import type { RunStore } from './run-store.js';
+import { SqliteBackend } from './sqlite-backend.js';
+import { migrateSqlite, openSqliteDatabase } from './sqlite-database.js';
+import { parseStoreLocation } from './store-location.js';
+
+export interface OpenStoreOptions {
+  /**
+   * `postgres://user:password@host:5432/db` or `postgresql://…` for PostgreSQL; `sqlite:<path>` or a plain path for
+   * SQLite (its folder is created).
+   * @default '.baton/baton.db'
+   */
+  url?: string;
+  /** Journal data whose canonical JSON is larger than this is stored once, by content hash. @default 65536 */
+  blobThresholdBytes?: number;
+  /** How long finished runs are kept; the default for `purge()`. @default 2592000000 (30 days) */
+  retentionMs?: number;
+  /** PostgreSQL: the schema for Baton's tables (created if missing); the server's `search_path` when absent. */
+  schema?: string;
+  /** PostgreSQL: give up connecting after this long. @default 5000 */
+  connectTimeoutMs?: number;
+  /** PostgreSQL: connections in the pool (plus one for LISTEN). @default 10 */
+  poolSize?: number;
+  /** SQLite: how long a writer waits for another process's write lock. @default 5000 */
+  busyTimeoutMs?: number;
+  /** SQLite: how often `waitForWork` checks for commits by other processes. @default 50 */
+  pollIntervalMs?: number;
+}
+
+export const STORE_DEFAULTS = {
+  blobThresholdBytes: 64 * 1024,
+  retentionMs: 30 * 24 * 60 * 60 * 1000,
+  connectTimeoutMs: 5000,
+  poolSize: 10,
+  busyTimeoutMs: 5000,
+  pollIntervalMs: 50,
+} as const;
+
+function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
+  const chosen = value ?? fallback;
+  if (!Number.isFinite(chosen) || chosen < 0 || (!allowZero && chosen === 0)) {
+    throw new TypeError(
+      `openStore: ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(value)}`,
+    );
+  }
+  return chosen;
+}
+
+export async function openStore(options: OpenStoreOptions = {}): Promise<RunStore> {
+  const settings = {
+    blobThresholdBytes: positive(
+      'blobThresholdBytes',
+      options.blobThresholdBytes,
+      STORE_DEFAULTS.blobThresholdBytes,
+      true,
+    ),
+    retentionMs: positive('retentionMs', options.retentionMs, STORE_DEFAULTS.retentionMs, true),
+  };
+  const location = parseStoreLocation(options.url);
+  if (location.dialect === 'sqlite') {
+    const statements = openSqliteDatabase({
+      path: location.path,
+      busyTimeoutMs: positive('busyTimeoutMs', options.busyTimeoutMs, STORE_DEFAULTS.busyTimeoutMs, true),
+    });
+    const db = new Kysely<BatonDatabase>({ dialect: new SqliteDialect({ database: statements }) });
+    try {
+      migrateSqlite(statements, db as unknown as Kysely<unknown>, location.display);
+    } catch (error) {
+      statements.close();
+      throw error;
+    }
+    const pollMs = positive('pollIntervalMs', options.pollIntervalMs, STORE_DEFAULTS.pollIntervalMs);
+    return new KyselyRunStore(db, new SqliteBackend(statements, db, pollMs), settings);
+  }
+  const connection = {
+    url: location.url,
+    ...(options.schema === undefined ? {} : { schema: options.schema }),
+    connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, STORE_DEFAULTS.connectTimeoutMs),
+    poolSize: positive('poolSize', options.poolSize, STORE_DEFAULTS.poolSize),
+  };
+  const pool = createPool(connection);
+  const db = new Kysely<BatonDatabase>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    await checkReachable(pool, location.display);
+    await migratePostgres(db, location.display, options.schema);
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw error;
+  }
+  const signal = new PostgresWorkSignal(clientConfig(connection), options.schema);
+  return new KyselyRunStore(db, new PostgresBackend(db, signal), settings);
+}

@@ -1,0 +1,164 @@
+/**
+ * The PostgreSQL side of the store. Claiming is one `UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n)`.
+ * The run row holds the journal's head (`last_seq`, `last_hash`), and this process caches the heads of the runs it
+ * writes. The journal write, the hot path, is then one round trip when no blob is involved: a CTE moves the head
+ * (fenced by owner and expected seq, which also locks the row against a concurrent claim) and the insert runs only if
+ * it moved. Otherwise — unknown or stale head, blobs — a transaction locks the run row, checks the owner and writes
+ * blobs, entries and head.
+ */
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { BatonDatabase, RunsTable } from './database-schema.js';
+import { type ChainedEntry, type ChainHead, chainEntries, EMPTY_HEAD, headAfter } from './journal-chain.js';
+import type { PostgresWorkSignal } from './postgres-work-signal.js';
+import { claimQuery, decideApprovalQuery, wakeRunQuery } from './run-queries.js';
+import { LeaseLostError } from './storage-errors.js';
+import type { JournalWrite, StoreBackend } from './store-backend.js';
+
+const MAX_CACHED_HEADS = 10_000;
+
+export class PostgresBackend implements StoreBackend {
+  readonly dialect = 'postgres';
+  readonly #db: Kysely<BatonDatabase>;
+  readonly #signal: PostgresWorkSignal;
+  /** Chain heads by run id, least recently written first; a stale one only costs a fallback. */
+  readonly #heads = new Map<string, ChainHead>();
+
+  constructor(db: Kysely<BatonDatabase>, signal: PostgresWorkSignal) {
+    this.#db = db;
+    this.#signal = signal;
+  }
+
+  #remember(runId: string, head: ChainHead): void {
+    this.#heads.delete(runId);
+    this.#heads.set(runId, head);
+    if (this.#heads.size > MAX_CACHED_HEADS) this.#heads.delete(this.#heads.keys().next().value as string);
+  }
+
+  async claimRuns(owner: string, leaseMs: number, limit: number, now: number): Promise<Selectable<RunsTable>[]> {
+    const rows = await claimQuery(this.#db, owner, leaseMs, limit, now, true).execute();
+    for (const row of rows) this.#remember(row.id, { seq: row.last_seq, hash: row.last_hash });
+    return rows;
+  }
+
+  async appendJournal(write: JournalWrite): Promise<ChainedEntry[]> {
+    const cached = this.#heads.get(write.runId);
+    const hasBlobs = write.entries.some((entry) => entry.blobs.length > 0);
+    let chained: ChainedEntry[] | undefined;
+    try {
+      if (cached !== undefined && !hasBlobs && write.entries.length > 0)
+        chained = await this.#appendInOneStatement(write, cached);
+      chained ??= await this.#appendInTransaction(write);
+    } catch (error) {
+      this.#heads.delete(write.runId);
+      throw error;
+    }
+    if (chained.length > 0) this.#remember(write.runId, headAfter(EMPTY_HEAD, chained));
+    return chained;
+  }
+
+  async #appendInOneStatement(write: JournalWrite, cached: ChainHead): Promise<ChainedEntry[] | undefined> {
+    const { runId, owner, now } = write;
+    const chained = chainEntries(runId, cached, write.entries);
+    const head = headAfter(cached, chained);
+    const rows = chained.map(
+      (entry) =>
+        sql`(${runId}, ${entry.seq}::integer, ${entry.type}, ${entry.stepKey}::text, ${entry.data}, ${entry.prevHash}, ${entry.hash}, ${now}::bigint)`,
+    );
+    const result = await sql<{ seq: number }>`
+      WITH moved AS (
+        UPDATE baton_runs SET last_seq = ${head.seq}, last_hash = ${head.hash}, updated_at = ${now}
+        WHERE id = ${runId} AND owner = ${owner} AND last_seq = ${cached.seq}
+        RETURNING id
+      )
+      INSERT INTO baton_journal (run_id, seq, type, step_key, data, prev_hash, hash, created_at)
+      SELECT entry.* FROM (VALUES ${sql.join(rows)}) AS entry (run_id, seq, type, step_key, data, prev_hash, hash, created_at)
+      WHERE EXISTS (SELECT 1 FROM moved)
+      RETURNING seq
+    `.execute(this.#db);
+    return result.rows.length === chained.length ? chained : undefined;
+  }
+
+  #appendInTransaction({ runId, owner, entries, now }: JournalWrite): Promise<ChainedEntry[]> {
+    return this.#db.transaction().execute(async (transaction) => {
+      const row = await transaction
+        .selectFrom('baton_runs')
+        .select(['owner', 'last_seq', 'last_hash'])
+        .where('id', '=', runId)
+        .forUpdate()
+        .executeTakeFirst();
+      if (row === undefined || row.owner !== owner) throw new LeaseLostError(runId, owner, row?.owner ?? null);
+      const current = { seq: row.last_seq, hash: row.last_hash };
+      const chained = chainEntries(runId, current, entries);
+      const blobs = new Map(chained.flatMap((entry) => entry.blobs.map((blob) => [blob.hash, blob.content] as const)));
+      if (blobs.size > 0) {
+        // Sorted, so two transactions sharing blobs lock them in the same order; touching created_at keeps purge off.
+        const values = [...blobs].sort(([a], [b]) => (a < b ? -1 : 1));
+        await transaction
+          .insertInto('baton_blobs')
+          .values(
+            values.map(([hash, content]) => ({ hash, content, size: Buffer.byteLength(content), created_at: now })),
+          )
+          .onConflict((conflict) => conflict.column('hash').doUpdateSet({ created_at: now }))
+          .execute();
+        const references = chained.flatMap((entry) =>
+          [...new Set(entry.blobs.map((blob) => blob.hash))].map((hash) => ({
+            run_id: runId,
+            seq: entry.seq,
+            blob_hash: hash,
+          })),
+        );
+        await transaction
+          .insertInto('baton_journal_blobs')
+          .values(references)
+          .onConflict((conflict) => conflict.doNothing())
+          .execute();
+      }
+      if (chained.length > 0) {
+        await transaction
+          .insertInto('baton_journal')
+          .values(
+            chained.map((entry) => ({
+              run_id: runId,
+              seq: entry.seq,
+              type: entry.type,
+              step_key: entry.stepKey,
+              data: entry.data,
+              prev_hash: entry.prevHash,
+              hash: entry.hash,
+              created_at: now,
+            })),
+          )
+          .execute();
+      }
+      const head = headAfter(current, chained);
+      await transaction
+        .updateTable('baton_runs')
+        .set({ last_seq: head.seq, last_hash: head.hash, updated_at: now })
+        .where('id', '=', runId)
+        .execute();
+      return chained;
+    });
+  }
+
+  decideApproval(id: string, status: string, decision: string | null, now: number): Promise<string | undefined> {
+    return this.#db.transaction().execute(async (transaction) => {
+      const decided = await decideApprovalQuery(transaction, id, status, decision, now).executeTakeFirst();
+      if (decided !== undefined) await wakeRunQuery(transaction, decided.run_id, now).execute();
+      return decided?.run_id;
+    });
+  }
+
+  waitForWork(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    return this.#signal.wait(timeoutMs, signal);
+  }
+
+  async notifyWork(): Promise<void> {
+    await sql`SELECT pg_notify(${this.#signal.channel}, '')`.execute(this.#db);
+  }
+
+  async close(): Promise<void> {
+    this.#heads.clear();
+    await this.#signal.close();
+    await this.#db.destroy();
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Queries both dialects share, built with Kysely: what makes a run claimable, claiming it, waking it, and deciding
+ * an approval. The backends decide how to run them atomically.
+ */
+import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
+import type { BatonDatabase } from './database-schema.js';
+import { GENESIS_HASH } from './journal-chain.js';
+
+type RunsExpression = ExpressionBuilder<BatonDatabase, 'baton_runs'>;
+
+/** Ready runs, owned runs whose lease expired, and waiting runs whose wake time has come. */
+export function claimable(now: number) {
+  return (eb: RunsExpression) =>
+    eb.or([
+      eb('status', '=', 'ready'),
+      eb.and([eb('status', 'in', ['running', 'compensating']), eb('lease_expires_at', '<', now)]),
+      eb.and([eb('status', '=', 'waiting'), eb('wake_at', '<=', now)]),
+    ]);
+}
+
+/**
+ * `UPDATE … WHERE id IN (SELECT id … LIMIT n) RETURNING *`; with `lockRows` the subquery takes
+ * `FOR UPDATE SKIP LOCKED` (PostgreSQL), so concurrent claimers skip each other's rows instead of waiting.
+ */
+export function claimQuery(
+  db: Kysely<BatonDatabase>,
+  owner: string,
+  leaseMs: number,
+  limit: number,
+  now: number,
+  lockRows: boolean,
+) {
+  let candidates = db
+    .selectFrom('baton_runs')
+    .select('id')
+    .where(claimable(now))
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(limit);
+  if (lockRows) candidates = candidates.forUpdate().skipLocked();
+  return db
+    .updateTable('baton_runs')
+    .set((eb) => ({
+      status: eb
+        .case()
+        .when('status', '=', 'compensating')
+        .then(sql.lit('compensating'))
+        .else(sql.lit('running'))
+        .end(),
+      owner,
+      lease_expires_at: now + leaseMs,
+      wake_at: null,
+      wake_requested: 0,
+      updated_at: now,
+    }))
+    .where('id', 'in', candidates)
+    .returningAll();
+}
+
+/** A waiting run becomes ready; an owned one is flagged so parking it makes it ready instead. */
+export function wakeRunQuery(db: Kysely<BatonDatabase>, runId: string, now: number) {
+  return db
+    .updateTable('baton_runs')
+    .set((eb) => ({
+      status: eb.case().when('status', '=', 'waiting').then(sql.lit('ready')).else(eb.ref('status')).end(),
+      wake_at: eb.case().when('status', '=', 'waiting').then(sql.lit(null)).else(eb.ref('wake_at')).end(),
+      wake_requested: eb
+        .case()
+        .when('status', 'in', ['running', 'compensating'])
+        .then(sql.lit(1))
+        .else(eb.ref('wake_requested'))
+        .end(),
+      updated_at: now,
+    }))
+    .where('id', '=', runId)
+    .where('status', 'in', ['waiting', 'running', 'compensating']);
+}
+
+export function decideApprovalQuery(
+  db: Kysely<BatonDatabase>,
+  id: string,
+  status: string,
+  decision: string | null,
+  now: number,
+) {
+  return db
+    .updateTable('baton_approvals')
+    .set({ status, decision, decided_at: now })
+    .where('id', '=', id)
+    .where('status', '=', 'pending')
+    .returning('run_id');
+}
+
+/**
+ * The journal's current head, to record on the run row when it parks or finishes. PostgreSQL keeps the row's head
+ * current on every append (it is the fence); SQLite, to write one page per append, records it only here.
+ */
+export function recordedHead() {
+  return {
+    last_seq: sql<number>`coalesce((SELECT max(seq) FROM baton_journal WHERE run_id = baton_runs.id), -1)`,
+    last_hash: sql<string>`coalesce((SELECT hash FROM baton_journal WHERE run_id = baton_runs.id ORDER BY seq DESC LIMIT 1), ${GENESIS_HASH})`,
+  };
+}

@@ -1,0 +1,305 @@
+/**
+ * The second half of the RunStore contract (see `run-store.contract.ts`): the journal and its blobs, approvals,
+ * failed compensations, idempotency results, purge, and wake-ups.
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { GENESIS_HASH } from './journal-chain.js';
+import type { RunStore } from './run-store.js';
+import { type ContractContext, LONG_LEASE, newRun, readyRun } from './run-store-contract-kit.js';
+
+/** Over the default 64 KiB blob threshold. */
+const bigText = (seed: string) => `${seed}:${'x'.repeat(70 * 1024)}`;
+
+async function count(database: { execute(statement: string): Promise<Record<string, unknown>[]> }, table: string) {
+  const rows = await database.execute(`SELECT count(*) AS n FROM ${table}`);
+  return Number(rows[0]?.n);
+}
+
+export function runJournalContract(context: ContractContext): void {
+  const openOne = async () => (await context.database()).open();
+
+  describe('journal', () => {
+    it('appends entries with seq and a hash chain, and reads them back', async () => {
+      const store = await openOne();
+      await store.createRun(newRun('engine-a', { id: 'run' }));
+      const first = await store.appendJournal('run', 'engine-a', [{ type: 'run-start', data: { input: 1 } }]);
+      const batch = await store.appendJournal('run', 'engine-a', [
+        { type: 'step-start', stepKey: 'lookup' },
+        { type: 'step-finish', stepKey: 'lookup', data: { output: ['a', 'b'], unicode: 'é✓' } },
+      ]);
+      expect(first[0]).toMatchObject({
+        runId: 'run',
+        seq: 0,
+        type: 'run-start',
+        stepKey: null,
+        prevHash: GENESIS_HASH,
+      });
+      expect(batch.map((entry) => entry.seq)).toEqual([1, 2]);
+      expect(batch[0]?.prevHash).toBe(first[0]?.hash);
+      expect(batch[1]?.prevHash).toBe(batch[0]?.hash);
+      expect(first[0]?.hash).toMatch(/^[0-9a-f]{64}$/);
+      const read = await store.readJournal('run');
+      expect(read).toEqual([...first, ...batch].map((entry) => ({ ...entry, createdAt: expect.any(Number) })));
+      expect(read[1]?.data).toBeNull();
+      expect(read[2]?.data).toEqual({ output: ['a', 'b'], unicode: 'é✓' });
+      expect(await store.verifyJournal('run')).toEqual({ ok: true, entries: 3 });
+      expect(await store.appendJournal('run', 'engine-a', [])).toEqual([]);
+      expect(await store.readJournal('missing')).toEqual([]);
+      expect(await store.verifyJournal('missing')).toEqual({ ok: true, entries: 0 });
+      await expect(store.appendJournal('missing', 'engine-a', [{ type: 'a' }])).rejects.toMatchObject({
+        code: 'lease-lost',
+        currentOwner: null,
+      });
+    });
+
+    it('continues the chain when another store of the same owner wrote in between', async () => {
+      const database = await context.database();
+      const [first, second] = [await database.open(), await database.open()];
+      await first.createRun(newRun('engine-a', { id: 'run' }));
+      await first.appendJournal('run', 'engine-a', [{ type: 'a' }]);
+      await second.appendJournal('run', 'engine-a', [{ type: 'b' }]);
+      const third = await first.appendJournal('run', 'engine-a', [{ type: 'c' }]);
+      expect(third[0]?.seq).toBe(2);
+      expect((await second.readJournal('run')).map((entry) => entry.type)).toEqual(['a', 'b', 'c']);
+      expect(await second.verifyJournal('run')).toEqual({ ok: true, entries: 3 });
+    });
+
+    it('finds altered data, a broken link, a missing middle entry and (once finished) a missing last entry', async () => {
+      const database = await context.database();
+      const store = await database.open();
+      for (const id of ['altered', 'relinked', 'gap', 'truncated']) {
+        await store.createRun(newRun('engine-a', { id }));
+        for (let seq = 0; seq < 4; seq++)
+          await store.appendJournal(id, 'engine-a', [{ type: 'step-finish', data: { seq } }]);
+        await store.finishRun(id, 'engine-a', { status: 'succeeded' });
+      }
+      await database.execute(`UPDATE baton_journal SET data = '{"seq":99}' WHERE run_id = 'altered' AND seq = 2`);
+      await database.execute(
+        `UPDATE baton_journal SET prev_hash = '${'1'.repeat(64)}' WHERE run_id = 'relinked' AND seq = 1`,
+      );
+      await database.execute(`DELETE FROM baton_journal WHERE run_id = 'gap' AND seq = 2`);
+      await database.execute(`DELETE FROM baton_journal WHERE run_id = 'truncated' AND seq = 3`);
+      expect(await store.verifyJournal('altered')).toEqual({
+        ok: false,
+        entries: 4,
+        firstBadSeq: 2,
+        reason: 'hash-mismatch',
+      });
+      expect(await store.verifyJournal('relinked')).toEqual({
+        ok: false,
+        entries: 4,
+        firstBadSeq: 1,
+        reason: 'chain-broken',
+      });
+      expect(await store.verifyJournal('gap')).toEqual({
+        ok: false,
+        entries: 3,
+        firstBadSeq: 2,
+        reason: 'sequence-gap',
+      });
+      expect(await store.verifyJournal('truncated')).toEqual({
+        ok: false,
+        entries: 3,
+        firstBadSeq: 3,
+        reason: 'sequence-gap',
+      });
+    });
+
+    it('stores a large payload once, by hash, however many runs produce it', async () => {
+      const database = await context.database();
+      const store = await database.open();
+      const output = { text: bigText('shared') };
+      const list = Array.from({ length: 8_000 }, (_, index) => `item-${index}`);
+      for (const [index, id] of ['one', 'two', 'three'].entries()) {
+        await store.createRun(newRun('engine-a', { id }));
+        await store.appendJournal(id, 'engine-a', [
+          { type: 'step-finish', stepKey: 'draft', data: { output, durationMs: index } },
+          { type: 'step-input', stepKey: 'draft', data: list },
+          { type: 'step-finish', stepKey: 'small', data: { output: 'short' } },
+        ]);
+      }
+      expect(await count(database, 'baton_blobs')).toBe(2);
+      const stored = await database.execute(`SELECT data FROM baton_journal WHERE run_id = 'two' ORDER BY seq`);
+      const reference = { $blob: expect.stringMatching(/^[0-9a-f]{64}$/) };
+      expect(JSON.parse(String(stored[0]?.data))).toEqual({ durationMs: 1, output: reference });
+      expect(JSON.parse(String(stored[1]?.data))).toEqual(reference);
+      expect(JSON.parse(String(stored[2]?.data))).toEqual({ output: 'short' });
+      const read = await store.readJournal('two');
+      expect(read.map((entry) => entry.data)).toEqual([{ output, durationMs: 1 }, list, { output: 'short' }]);
+      expect(await store.verifyJournal('two')).toEqual({ ok: true, entries: 3 });
+      await database.execute(`UPDATE baton_blobs SET content = '{"text":"forged"}'`);
+      expect(await store.verifyJournal('three')).toMatchObject({ ok: false, firstBadSeq: 0, reason: 'blob-mismatch' });
+    });
+  });
+
+  describe('approvals', () => {
+    it('creates, lists and decides an approval once, waking the run', async () => {
+      const store = await openOne();
+      await store.createRun(newRun('engine-a', { id: 'run' }));
+      const approval = await store.createApproval({
+        id: 'approval-1',
+        runId: 'run',
+        stepKey: 'review',
+        prompt: 'Ship it?',
+        data: { diff: '+1' },
+        expiresAt: null,
+      });
+      expect(approval).toMatchObject({ status: 'pending', decision: undefined, decidedAt: null, data: { diff: '+1' } });
+      expect(await store.getApproval('approval-1')).toEqual(approval);
+      await store.parkRun('run', 'engine-a', null);
+      expect(await store.decideApproval('approval-1', 'approved', { note: 'lgtm' })).toBe(true);
+      expect(await store.decideApproval('approval-1', 'rejected', 'too late')).toBe(false);
+      expect(await store.decideApproval('missing', 'approved', null)).toBe(false);
+      expect(await store.getApproval('approval-1')).toMatchObject({ status: 'approved', decision: { note: 'lgtm' } });
+      expect((await store.getRun('run'))?.status).toBe('ready');
+      expect(await store.listApprovals({ runId: 'run' })).toHaveLength(1);
+      expect(await store.listApprovals({ status: 'pending' })).toEqual([]);
+      expect(await store.listApprovals({ status: 'approved' })).toHaveLength(1);
+    });
+
+    it('lets exactly one of many concurrent decisions win', async () => {
+      const database = await context.database();
+      const [first, second] = [await database.open(), await database.open()];
+      await first.createRun(newRun('engine-a', { id: 'run' }));
+      await first.createApproval({
+        id: 'contested',
+        runId: 'run',
+        stepKey: 'review',
+        prompt: '?',
+        data: null,
+        expiresAt: Date.now() + 1000,
+      });
+      const decisions = Array.from({ length: 10 }, (_, index) =>
+        (index % 2 === 0 ? first : second).decideApproval('contested', index % 3 === 0 ? 'rejected' : 'approved', {
+          index,
+        }),
+      );
+      const results = await Promise.all(decisions);
+      expect(results.filter(Boolean)).toHaveLength(1);
+      const winner = results.indexOf(true);
+      expect((await first.getApproval('contested'))?.decision).toEqual({ index: winner });
+    });
+  });
+
+  describe('failed compensations', () => {
+    it('lists open entries and closes each once', async () => {
+      const store = await openOne();
+      await store.createRun(newRun('engine-a', { id: 'run' }));
+      const added = await store.addFailedCompensation({
+        runId: 'run',
+        stepKey: 'charge',
+        target: 'refund',
+        error: { message: 'down' },
+      });
+      await store.addFailedCompensation({ runId: 'run', stepKey: 'book', target: 'unbook', error: null });
+      expect(added).toMatchObject({ status: 'open', reason: null, error: { message: 'down' }, target: 'refund' });
+      expect(await store.listFailedCompensations({ runId: 'run', status: 'open' })).toHaveLength(2);
+      expect(await store.closeFailedCompensation(added.id, 'resolved', 'refunded by hand')).toBe(true);
+      expect(await store.closeFailedCompensation(added.id, 'ignored', 'again')).toBe(false);
+      expect(await store.closeFailedCompensation(randomUUID(), 'ignored', 'none')).toBe(false);
+      expect(await store.listFailedCompensations({ status: 'resolved' })).toMatchObject([
+        { id: added.id, reason: 'refunded by hand' },
+      ]);
+      expect(await store.listFailedCompensations({ status: 'open' })).toHaveLength(1);
+      expect(await store.listFailedCompensations()).toHaveLength(2);
+    });
+  });
+
+  describe('idempotency', () => {
+    it('keeps a result until its TTL passes', async () => {
+      const store = await openOne();
+      expect(await store.getIdempotent('charge-1')).toBeUndefined();
+      await store.putIdempotent('charge-1', { receipt: 'r-1' }, 60);
+      expect(await store.getIdempotent('charge-1')).toEqual({ value: { receipt: 'r-1' } });
+      await store.putIdempotent('charge-1', { receipt: 'r-2' }, 60);
+      expect(await store.getIdempotent('charge-1')).toEqual({ value: { receipt: 'r-2' } });
+      await store.putIdempotent('null-result', null, LONG_LEASE);
+      expect(await store.getIdempotent('null-result')).toEqual({ value: null });
+      await sleep(80);
+      expect(await store.getIdempotent('charge-1')).toBeUndefined();
+    });
+  });
+
+  describe('purge', () => {
+    it('deletes old finished runs with everything they own, never unfinished ones', async () => {
+      const database = await context.database();
+      const store = await database.open();
+      const orphanOutput = { text: bigText('orphan') };
+      const sharedOutput = { text: bigText('shared') };
+      for (const id of ['done', 'kept-running', 'kept-waiting', 'kept-compensating']) {
+        await store.createRun(newRun('engine-a', { id }));
+        await store.appendJournal(id, 'engine-a', [
+          { type: 'step-finish', data: id === 'done' ? orphanOutput : sharedOutput },
+        ]);
+        await store.createApproval({
+          id: `approval-${id}`,
+          runId: id,
+          stepKey: 's',
+          prompt: '?',
+          data: null,
+          expiresAt: null,
+        });
+        await store.addFailedCompensation({ runId: id, stepKey: 's', target: 't', error: null });
+      }
+      const ready = await readyRun(store);
+      await store.finishRun('done', 'engine-a', { status: 'succeeded' });
+      await store.parkRun('kept-waiting', 'engine-a', null);
+      await store.setRunStatus('kept-compensating', 'engine-a', 'compensating');
+      await store.putIdempotent('expired', 1, 1);
+      await store.putIdempotent('fresh', 2, LONG_LEASE);
+      await sleep(10);
+      expect(await store.purge(LONG_LEASE)).toEqual({ runs: 0, blobs: 0, idempotency: 1 });
+      expect(await store.purge(0)).toEqual({ runs: 1, blobs: 1, idempotency: 0 });
+      expect(await store.getRun('done')).toBeUndefined();
+      expect(await store.readJournal('done')).toEqual([]);
+      expect(await store.getApproval('approval-done')).toBeUndefined();
+      expect(await store.listFailedCompensations({ runId: 'done' })).toEqual([]);
+      for (const id of ['kept-running', 'kept-waiting', 'kept-compensating', ready])
+        expect(await store.getRun(id)).toBeDefined();
+      expect((await store.readJournal('kept-running'))[0]?.data).toEqual(sharedOutput);
+      expect(await count(database, 'baton_blobs')).toBe(1);
+      expect(await store.getIdempotent('fresh')).toEqual({ value: 2 });
+    });
+  });
+
+  describe('wake-ups', () => {
+    const waitTime = async (store: RunStore, timeoutMs: number, signal?: AbortSignal) => {
+      const started = performance.now();
+      await store.waitForWork(timeoutMs, signal);
+      return performance.now() - started;
+    };
+
+    it('times out, honours an abort signal and keeps a wake-up for the next wait', async () => {
+      const store = await openOne();
+      await store.waitForWork(0);
+      expect(await waitTime(store, 120)).toBeGreaterThanOrEqual(100);
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 20);
+      expect(await waitTime(store, 10_000, controller.signal)).toBeLessThan(5_000);
+      await store.notifyWork();
+      expect(await waitTime(store, 10_000)).toBeLessThan(1_000);
+    });
+
+    it('wakes a waiter when another store notifies or decides an approval', async () => {
+      const database = await context.database();
+      const [waiter, notifier] = [await database.open(), await database.open()];
+      await waiter.waitForWork(0);
+      await waiter.waitForWork(0);
+      const notified = waitTime(waiter, 10_000);
+      await sleep(100);
+      await notifier.notifyWork();
+      expect(await notified).toBeLessThan(5_000);
+      await notifier.createRun(newRun('engine-a', { id: 'run' }));
+      await notifier.createApproval({ id: 'a', runId: 'run', stepKey: 's', prompt: '?', data: null, expiresAt: null });
+      await notifier.parkRun('run', 'engine-a', null);
+      await waiter.waitForWork(0);
+      const decided = waitTime(waiter, 10_000);
+      await sleep(100);
+      await notifier.decideApproval('a', 'approved', null);
+      expect(await decided).toBeLessThan(5_000);
+      expect((await waiter.claimRuns('engine-b', LONG_LEASE, 1))[0]?.id).toBe('run');
+    });
+  });
+}

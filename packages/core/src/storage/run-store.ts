@@ -1,0 +1,210 @@
+/**
+ * The storage contract durable execution needs. One implementation over Kysely serves both dialects (SQLite, the
+ * embedded default, and PostgreSQL); the same contract test suite runs against each.
+ *
+ * Runs are owned through leases: an engine claims a run (atomically, `FOR UPDATE SKIP LOCKED` on PostgreSQL), renews
+ * the lease with heartbeats, and every journal write is fenced by ownership, so an engine that lost its lease can no
+ * longer write — no step runs twice at the same time.
+ */
+
+export type StoredRunStatus =
+  /** Claimable now: new, or woken by an approval decision. */
+  | 'ready'
+  /** Owned by an engine holding a live lease. */
+  | 'running'
+  /** Parked until `wakeAt` (a timer or an approval expiry) or until an approval decision makes it ready. */
+  | 'waiting'
+  | 'compensating'
+  | 'succeeded'
+  | 'failed'
+  | 'cancelled';
+
+export const FINISHED_STATUSES: readonly StoredRunStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+export interface StoredRun {
+  id: string;
+  status: StoredRunStatus;
+  /** The plan as submitted (JSON). */
+  plan: unknown;
+  request: unknown;
+  /** Run options that must survive a restart (budget, deadline as an absolute time, maxParallel …). */
+  options: unknown;
+  output: unknown;
+  error: unknown;
+  owner: string | null;
+  leaseExpiresAt: number | null;
+  /** When a waiting run becomes claimable again (ms since epoch), if ever. */
+  wakeAt: number | null;
+  idempotencyKey: string | null;
+  createdAt: number;
+  updatedAt: number;
+  finishedAt: number | null;
+}
+
+export interface NewRun {
+  id: string;
+  plan: unknown;
+  request: unknown;
+  options: unknown;
+  idempotencyKey?: string;
+  /** The engine that starts it (it holds the first lease). */
+  owner: string;
+  leaseMs: number;
+}
+
+/**
+ * One journal entry. `hash` = SHA-256 of the canonical JSON (RFC 8785) of `{ runId, seq, type, stepKey, data,
+ * prevHash }`, where `data` is the stored form: large values are replaced by `{ $blob: "<sha256>" }`, and a blob's
+ * address is the SHA-256 of its own canonical JSON, so the chain commits to every byte while checking it needs no blob.
+ */
+export interface JournalEntry {
+  runId: string;
+  /** 0, 1, 2 … per run, with no gaps. */
+  seq: number;
+  /** `run-start`, `step-start`, `step-finish`, `step-error`, `step-skip`, `approval-request`, `timer-set`, … */
+  type: string;
+  /** Where in the run: `lookup`, `refine/iteration-2/draft`, `ask/replicate-3`; null for run-level entries. */
+  stepKey: string | null;
+  /** The payload; values over the blob threshold are replaced by `{ $blob: "<sha256>" }` and stored once. */
+  data: unknown;
+  prevHash: string;
+  hash: string;
+  createdAt: number;
+}
+
+export interface NewJournalEntry {
+  type: string;
+  stepKey?: string | null;
+  data?: unknown;
+}
+
+export type JournalVerification =
+  | { ok: true; entries: number }
+  | {
+      ok: false;
+      entries: number;
+      /** The first entry that does not check out (for a gap: the first missing seq). */
+      firstBadSeq: number;
+      /**
+       * `sequence-gap`: an entry is missing (also at the end, against the head recorded on the run — on every append
+       * with PostgreSQL, when the run parks or finishes with SQLite);
+       * `chain-broken`: `prevHash` is not the previous entry's hash; `hash-mismatch`: the entry was altered;
+       * `blob-mismatch`: a blob it references is missing or its content no longer hashes to its address.
+       */
+      reason: 'hash-mismatch' | 'chain-broken' | 'sequence-gap' | 'blob-mismatch';
+    };
+
+export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired';
+
+export interface StoredApproval {
+  id: string;
+  runId: string;
+  stepKey: string;
+  prompt: string;
+  data: unknown;
+  status: ApprovalStatus;
+  /** What the approver sent back (approve) or the reason (reject). */
+  decision: unknown;
+  expiresAt: number | null;
+  createdAt: number;
+  decidedAt: number | null;
+}
+
+export type CompensationStatus = 'open' | 'resolved' | 'ignored';
+
+export interface FailedCompensation {
+  id: string;
+  runId: string;
+  stepKey: string;
+  target: string;
+  error: unknown;
+  status: CompensationStatus;
+  reason: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface RunStore {
+  readonly dialect: 'sqlite' | 'postgres';
+
+  /** Stores a new run, `running` and owned by `run.owner`; a DuplicateRunError when the id or idempotency key exists. */
+  createRun(run: NewRun): Promise<StoredRun>;
+  getRun(id: string): Promise<StoredRun | undefined>;
+  findRunByIdempotencyKey(key: string): Promise<StoredRun | undefined>;
+  listRuns(filter?: { status?: StoredRunStatus[]; limit?: number }): Promise<StoredRun[]>;
+
+  /**
+   * Atomically takes up to `limit` runs that need an engine: `ready` ones, `running` ones whose lease expired, and
+   * `waiting` ones whose `wakeAt` has passed. Sets owner and lease; returns them. Concurrent claimers never get the
+   * same run.
+   */
+  claimRuns(owner: string, leaseMs: number, limit: number): Promise<StoredRun[]>;
+  /** Extends the lease of every listed run `owner` still owns; returns the ids it no longer owns (lost leases). */
+  renewLeases(owner: string, runIds: readonly string[], leaseMs: number): Promise<string[]>;
+  /**
+   * When the next run becomes claimable: now if one already is, else the earliest wake time of a waiting run or lease
+   * expiry of an owned one; null when nothing is pending. Lets an engine wait exactly as long as it must.
+   */
+  nextClaimableAt(): Promise<number | null>;
+  /**
+   * Parks a run: status `waiting`, lease released, optional wake time. Fenced by owner. If a wake-up (an approval
+   * decision, `wakeRun`) arrived while the run was owned, it parks as `ready` instead, so the wake-up is not lost.
+   */
+  parkRun(runId: string, owner: string, wakeAt: number | null): Promise<boolean>;
+  /** Makes a waiting run claimable now (after an approval decision); for an owned run, see `parkRun`. Notifies. */
+  wakeRun(runId: string): Promise<void>;
+  /** Sets status (e.g. `compensating`) while owned. Fenced by owner. */
+  setRunStatus(runId: string, owner: string, status: StoredRunStatus): Promise<boolean>;
+  /** Final state; releases the lease. Fenced by owner. */
+  finishRun(
+    runId: string,
+    owner: string,
+    result: { status: 'succeeded' | 'failed' | 'cancelled'; output?: unknown; error?: unknown },
+  ): Promise<boolean>;
+
+  /**
+   * Appends entries in order, atomically, computing seq and the hash chain; fails with a LeaseLostError (nothing
+   * written) when `owner` no longer owns the run. Returns the entries with their data as given.
+   */
+  appendJournal(runId: string, owner: string, entries: readonly NewJournalEntry[]): Promise<JournalEntry[]>;
+  /** Entries with blob references resolved back to their values. */
+  readJournal(runId: string): Promise<JournalEntry[]>;
+  /** Recomputes the chain; reports the first entry whose hash or link does not match. */
+  verifyJournal(runId: string): Promise<JournalVerification>;
+
+  createApproval(
+    approval: Omit<StoredApproval, 'status' | 'decision' | 'decidedAt' | 'createdAt'>,
+  ): Promise<StoredApproval>;
+  getApproval(id: string): Promise<StoredApproval | undefined>;
+  listApprovals(filter?: { runId?: string; status?: ApprovalStatus }): Promise<StoredApproval[]>;
+  /** Records a decision once; returns false when the approval was already decided or expired. Wakes the run. */
+  decideApproval(id: string, status: 'approved' | 'rejected' | 'expired', decision: unknown): Promise<boolean>;
+
+  addFailedCompensation(
+    entry: Omit<FailedCompensation, 'id' | 'status' | 'reason' | 'createdAt' | 'updatedAt'>,
+  ): Promise<FailedCompensation>;
+  listFailedCompensations(filter?: { runId?: string; status?: CompensationStatus }): Promise<FailedCompensation[]>;
+  /** `resolved` or `ignored`, with a reason; returns false when no open entry has that id. */
+  closeFailedCompensation(id: string, status: 'resolved' | 'ignored', reason: string): Promise<boolean>;
+
+  /** Idempotency results that outlive a process. */
+  getIdempotent(key: string): Promise<{ value: unknown } | undefined>;
+  putIdempotent(key: string, value: unknown, ttlMs: number): Promise<void>;
+
+  /**
+   * Deletes finished runs (with journal, approvals, compensations) that finished more than `olderThanMs` ago (default:
+   * the store's `retentionMs`), expired idempotency keys and blobs nothing references. Returns counts.
+   */
+  purge(olderThanMs?: number): Promise<{ runs: number; blobs: number; idempotency: number }>;
+
+  /**
+   * Waits for a wake-up from another process (PostgreSQL LISTEN/NOTIFY on one channel) or until `timeoutMs`; returns
+   * early, without error, when `signal` aborts. SQLite, having no notifications, polls cheaply (`PRAGMA data_version`)
+   * instead. A wake-up that arrives while nobody waits makes the next call return at once.
+   */
+  waitForWork(timeoutMs: number, signal?: AbortSignal): Promise<void>;
+  /** Wakes waiters in every process (NOTIFY). */
+  notifyWork(): Promise<void>;
+
+  close(): Promise<void>;
+}

@@ -1,0 +1,89 @@
+/**
+ * The SQLite side of the store. Every multi-statement write runs synchronously inside `BEGIN IMMEDIATE`, so it is
+ * atomic across processes (SQLite's write lock) and never holds that lock across an await — several stores on one
+ * file, in one process or many, cannot deadlock. The journal write, the hot path, uses hand-written prepared
+ * statements and writes a single page per entry: under the write lock it reads the owner and the chain head (index
+ * lookups), then inserts. The head recorded on the run row is only brought up to date when the run parks or finishes.
+ */
+import type { Kysely, Selectable } from 'kysely';
+import type { BatonDatabase, RunsTable } from './database-schema.js';
+import { type ChainedEntry, chainEntries, EMPTY_HEAD } from './journal-chain.js';
+import { claimQuery, decideApprovalQuery, wakeRunQuery } from './run-queries.js';
+import type { SqliteStatements } from './sqlite-statements.js';
+import { SqliteWorkSignal } from './sqlite-work-signal.js';
+import { LeaseLostError } from './storage-errors.js';
+import type { JournalWrite, StoreBackend } from './store-backend.js';
+
+const READ_OWNER = 'SELECT owner FROM baton_runs WHERE id = ?';
+const READ_HEAD = 'SELECT seq, hash FROM baton_journal WHERE run_id = ? ORDER BY seq DESC LIMIT 1';
+const INSERT_ENTRY =
+  'INSERT INTO baton_journal (run_id, seq, type, step_key, data, prev_hash, hash, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
+const INSERT_BLOB =
+  'INSERT INTO baton_blobs (hash, content, size, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (hash) DO UPDATE SET created_at = excluded.created_at';
+const INSERT_REFERENCE =
+  'INSERT INTO baton_journal_blobs (run_id, seq, blob_hash) VALUES (?, ?, ?) ON CONFLICT DO NOTHING';
+
+export class SqliteBackend implements StoreBackend {
+  readonly dialect = 'sqlite';
+  readonly #statements: SqliteStatements;
+  readonly #db: Kysely<BatonDatabase>;
+  readonly #signal: SqliteWorkSignal;
+  readonly #append: (write: JournalWrite) => ChainedEntry[];
+
+  constructor(statements: SqliteStatements, db: Kysely<BatonDatabase>, pollMs: number) {
+    this.#statements = statements;
+    this.#db = db;
+    this.#signal = new SqliteWorkSignal(statements.database, pollMs);
+    this.#append = statements.database.transaction((write: JournalWrite) => this.#writeJournal(write)).immediate;
+  }
+
+  #writeJournal({ runId, owner, entries, now }: JournalWrite): ChainedEntry[] {
+    const statements = this.#statements;
+    const run = statements.prepare(READ_OWNER).get(runId) as { owner: string | null } | undefined;
+    if (run?.owner !== owner) throw new LeaseLostError(runId, owner, run?.owner ?? null);
+    const head = (statements.prepare(READ_HEAD).get(runId) as { seq: number; hash: string } | undefined) ?? EMPTY_HEAD;
+    const chained = chainEntries(runId, head, entries);
+    const insertEntry = statements.prepare(INSERT_ENTRY);
+    for (const entry of chained) {
+      for (const blob of entry.blobs) {
+        statements.prepare(INSERT_BLOB).run(blob.hash, blob.content, Buffer.byteLength(blob.content), now);
+        statements.prepare(INSERT_REFERENCE).run(runId, entry.seq, blob.hash);
+      }
+      insertEntry.run(runId, entry.seq, entry.type, entry.stepKey, entry.data, entry.prevHash, entry.hash, now);
+    }
+    return chained;
+  }
+
+  async claimRuns(owner: string, leaseMs: number, limit: number, now: number): Promise<Selectable<RunsTable>[]> {
+    const query = claimQuery(this.#db, owner, leaseMs, limit, now, false).compile();
+    return this.#statements.immediate(() => this.#statements.all(query));
+  }
+
+  async appendJournal(write: JournalWrite): Promise<ChainedEntry[]> {
+    return this.#append(write);
+  }
+
+  async decideApproval(id: string, status: string, decision: string | null, now: number): Promise<string | undefined> {
+    const decide = decideApprovalQuery(this.#db, id, status, decision, now).compile();
+    return this.#statements.immediate(() => {
+      const runId = this.#statements.all(decide)[0]?.run_id;
+      if (runId !== undefined) this.#statements.run(wakeRunQuery(this.#db, runId, now).compile());
+      return runId;
+    });
+  }
+
+  waitForWork(timeoutMs: number, signal?: AbortSignal): Promise<void> {
+    return this.#signal.wait(timeoutMs, signal);
+  }
+
+  async notifyWork(): Promise<void> {
+    this.#signal.notify();
+  }
+
+  async close(): Promise<void> {
+    this.#signal.close();
+    await this.#db.destroy();
+    // Kysely only closes a database it has initialised, i.e. that ran a query through it.
+    this.#statements.close();
+  }
+}

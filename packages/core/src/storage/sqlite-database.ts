@@ -1,0 +1,119 @@
+/**
+ * Opens the SQLite file behind a store. Everything that could damage a file that is not ours is checked first, by
+ * reading only: the header (is it SQLite at all?), the table list (is it Baton's?) and the schema version (is it from
+ * a newer Baton?). Only then does it switch to WAL (which rewrites the header) and apply migrations, synchronously in
+ * one `BEGIN IMMEDIATE` transaction so concurrent openers serialise.
+ */
+import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import type { Kysely } from 'kysely';
+import { LATEST_SCHEMA_VERSION, MIGRATIONS, SCHEMA_TABLE } from './migrations.js';
+import { SqliteStatements } from './sqlite-statements.js';
+import {
+  StorageCorruptError,
+  StorageForeignError,
+  StorageTooNewError,
+  StorageUnreachableError,
+} from './storage-errors.js';
+
+const SQLITE_HEADER = 'SQLite format 3\0';
+
+export interface SqliteOpenOptions {
+  path: string;
+  busyTimeoutMs: number;
+}
+
+function readHeader(path: string): string | undefined {
+  let stats: ReturnType<typeof statSync>;
+  try {
+    stats = statSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new StorageUnreachableError(path, error);
+  }
+  if (!stats.isFile()) throw new StorageUnreachableError(path, new Error('not a regular file'));
+  if (stats.size === 0) return undefined;
+  const buffer = Buffer.alloc(SQLITE_HEADER.length);
+  const descriptor = openSync(path, 'r');
+  try {
+    const length = readSync(descriptor, buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, length).toString('latin1');
+  } finally {
+    closeSync(descriptor);
+  }
+}
+
+function openFile(path: string): BetterSqlite3.Database {
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    return new BetterSqlite3(path);
+  } catch (error) {
+    throw new StorageUnreachableError(path, error);
+  }
+}
+
+function schemaVersion(database: BetterSqlite3.Database): number {
+  return (database.prepare(`SELECT max(version) FROM ${SCHEMA_TABLE}`).pluck().get() as number | null) ?? 0;
+}
+
+/** Refuses (without writing) a file that is corrupt, foreign or too new. */
+function inspect(database: BetterSqlite3.Database, path: string): void {
+  let tables: string[];
+  try {
+    tables = database
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+      )
+      .pluck()
+      .all() as string[];
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
+      throw new StorageCorruptError(path, (error as Error).message, error);
+    }
+    throw new StorageUnreachableError(path, error);
+  }
+  if (tables.length > 0 && !tables.includes(SCHEMA_TABLE)) throw new StorageForeignError(path, tables);
+  if (tables.length === 0) return;
+  const version = schemaVersion(database);
+  if (version > LATEST_SCHEMA_VERSION) throw new StorageTooNewError(path, version, LATEST_SCHEMA_VERSION);
+}
+
+/** Opens, checks and configures the file; returns the statement cache that owns the connection. */
+export function openSqliteDatabase(options: SqliteOpenOptions): SqliteStatements {
+  const header = readHeader(options.path);
+  if (header !== undefined && header !== SQLITE_HEADER) {
+    throw new StorageCorruptError(options.path, 'the file does not start with the SQLite header');
+  }
+  const database = openFile(options.path);
+  try {
+    database.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs))}`);
+    inspect(database, options.path);
+    database.pragma('journal_mode = WAL');
+    database.pragma('synchronous = NORMAL');
+    database.pragma('foreign_keys = ON');
+    return new SqliteStatements(database);
+  } catch (error) {
+    database.close();
+    throw error;
+  }
+}
+
+/** Applies the migrations this file lacks; the version is read again under the write lock. */
+export function migrateSqlite(statements: SqliteStatements, db: Kysely<unknown>, path: string): void {
+  statements.immediate(() => {
+    const exists = statements.database
+      .prepare('SELECT 1 FROM sqlite_master WHERE type = ? AND name = ?')
+      .get('table', SCHEMA_TABLE);
+    const current = exists === undefined ? 0 : schemaVersion(statements.database);
+    if (current > LATEST_SCHEMA_VERSION) throw new StorageTooNewError(path, current, LATEST_SCHEMA_VERSION);
+    for (const migration of MIGRATIONS) {
+      if (migration.version <= current) continue;
+      for (const statement of migration.statements(db, 'sqlite')) statements.run(statement.compile());
+      statements.database
+        .prepare(`INSERT INTO ${SCHEMA_TABLE} (version, name, applied_at) VALUES (?, ?, ?)`)
+        .run(migration.version, migration.name, Date.now());
+    }
+  });
+}

@@ -1,0 +1,43 @@
+/**
+ * Prepared better-sqlite3 statements, cached by SQL text. Kysely's SQLite driver prepares every query afresh; handing
+ * it this cache as its `database` removes that cost, and the store's synchronous transactions share the same cache.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import type { CompiledQuery, SqliteDatabase } from 'kysely';
+
+const MAX_CACHED = 500;
+
+export class SqliteStatements implements SqliteDatabase {
+  readonly #statements = new Map<string, Statement>();
+
+  constructor(readonly database: Database) {}
+
+  prepare(sql: string): Statement {
+    let statement = this.#statements.get(sql);
+    if (statement === undefined) {
+      statement = this.database.prepare(sql);
+      if (this.#statements.size >= MAX_CACHED) this.#statements.clear();
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  all<Row>(query: CompiledQuery<Row>): Row[] {
+    return this.prepare(query.sql).all(query.parameters) as Row[];
+  }
+
+  /** Runs a statement; returns the number of rows it changed. */
+  run(query: CompiledQuery): number {
+    return this.prepare(query.sql).run(query.parameters).changes;
+  }
+
+  /** Runs `work` synchronously in a `BEGIN IMMEDIATE` transaction, so the write lock is never held across an await. */
+  immediate<T>(work: () => T): T {
+    return this.database.transaction(work).immediate();
+  }
+
+  close(): void {
+    this.#statements.clear();
+    if (this.database.open) this.database.close();
+  }
+}
