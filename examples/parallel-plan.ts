@@ -1,8 +1,9 @@
 /**
  * `npm start`: registers a few local services, validates a plan that fans out to three of them in parallel and
- * joins their answers, runs it, and prints every event as it happens. One service fails once, to show a retry.
+ * joins their answers, runs it durably on the embedded SQLite store (`.baton/baton.db`), and prints every event as
+ * it happens. One service fails once, to show a retry; the run's journal is verified at the end.
  */
-import { createEngine, createRegistry, type Plan, RetryableError } from '@baton/core';
+import { createEngine, createRegistry, openStore, type Plan, RetryableError } from '@baton/core';
 import { z } from 'zod';
 
 const sleep = (ms: number, signal: AbortSignal) =>
@@ -98,7 +99,9 @@ const plan: Plan = {
   budget: { tokens: 2000, costUsd: 0.01 },
 };
 
-const engine = createEngine({ registry });
+const store = await openStore();
+const engine = createEngine({ registry, store });
+await engine.start(); // resumes any run an earlier process left unfinished
 const validation = engine.validate(plan);
 if (!validation.valid) {
   console.error('invalid plan:', validation.problems);
@@ -126,3 +129,7 @@ for await (const event of run) {
 const result = await run.result();
 console.log(`\noutput: ${JSON.stringify(result.output)}`);
 console.log(`usage:  ${result.usage.tokens} tokens, $${result.usage.costUsd.toFixed(5)}`);
+const journal = await engine.verifyJournal(run.runId);
+console.log(`journal: ${journal.entries} entries, hash chain ${journal.ok ? 'intact' : 'BROKEN'} (.baton/baton.db)`);
+await engine.close();
+await store.close();

@@ -36,6 +36,8 @@ export interface DurableSettings {
   recordFor(runId: string): RunRecord;
   /** Called with errors of the background loops, which keep going. */
   onError(error: unknown): void;
+  /** How often the claim loop deletes finished runs past the store's retention. */
+  purgeIntervalMs: number;
 }
 
 /** Run options that survive a restart (no signal, no callback). */
@@ -157,8 +159,13 @@ export class DurableRuns {
       this.keeper = setInterval(() => void this.renew(), Math.max(50, Math.floor(leaseMs / 3)));
       this.keeper.unref();
     }
+    let nextPurge = 0;
     while (!signal.aborted) {
       try {
+        if (Date.now() >= nextPurge) {
+          nextPurge = Date.now() + this.settings.purgeIntervalMs;
+          await store.purge();
+        }
         const capacity = maxActiveRuns - this.owned.size;
         if (capacity > 0) {
           for (const run of await store.claimRuns(engineId, leaseMs, capacity)) {

@@ -56,6 +56,8 @@ export interface EngineOptions {
   maxActiveRuns?: number;
   /** How long one step's compensation keeps retrying before it goes to the failed-compensations list. @default 300000 */
   compensationTtlMs?: number;
+  /** How often a started durable engine deletes finished runs older than the store's retention. @default 3600000 */
+  purgeIntervalMs?: number;
   /** Every event of every run, including runs this engine took over from the store. */
   onEvent?: (event: RunEvent) => void;
   /** Errors of the durable background loops (they keep going). @default logs to stderr */
@@ -173,6 +175,7 @@ export function createEngine(options: EngineOptions): Engine {
         compile,
         recordFor: (runId) => records.get(runId) ?? newRecord(runId, true),
         onError,
+        purgeIntervalMs: options.purgeIntervalMs ?? 3_600_000,
       })
     : undefined;
 
