@@ -3,6 +3,7 @@
  * must be atomic across several statements or differs by dialect (claiming, the fenced journal write, deciding an
  * approval, wake-ups) is delegated to the dialect's StoreBackend. Fenced writes check `owner` in the same statement.
  */
+
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { encodeData } from './blob-codec.js';
@@ -25,7 +26,7 @@ import type {
   StoredRun,
   StoredRunStatus,
 } from './run-store.js';
-import { DuplicateRunError } from './storage-errors.js';
+import { DuplicateRunError, LeaseLostError } from './storage-errors.js';
 import type { StoreBackend } from './store-backend.js';
 
 export interface KyselyRunStoreSettings {
@@ -313,13 +314,34 @@ export class KyselyRunStore implements RunStore {
   }
 
   async closeFailedCompensation(id: string, status: 'resolved' | 'ignored', reason: string): Promise<boolean> {
+    const now = Date.now();
     const result = await this.#db
       .updateTable('baton_failed_compensations')
-      .set({ status, reason, updated_at: Date.now() })
+      .set({ status, reason, updated_at: now })
       .where('id', '=', id)
       .where('status', '=', 'open')
       .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+    if (result.numUpdatedRows === 0n) return false;
+    const row = await this.#db
+      .selectFrom('baton_failed_compensations')
+      .select(['run_id', 'step_key'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    // The closing is part of the run's history: journal it on the (finished, unowned) run.
+    const data = encodeData({ compensationId: id, status, reason }, this.#settings.blobThresholdBytes);
+    const entry: EncodedEntry = {
+      type: 'compensation-close',
+      stepKey: row.step_key,
+      data: data.text,
+      blobs: data.blobs,
+    };
+    try {
+      await this.#backend.appendJournal({ runId: row.run_id, owner: null, entries: [entry], now });
+    } catch (error) {
+      // A run still owned (compensating other steps) journals its own transitions; this row records the close.
+      if (!LeaseLostError.isInstance(error)) throw error;
+    }
+    return true;
   }
 
   async getIdempotent(key: string): Promise<{ value: unknown } | undefined> {

@@ -86,7 +86,8 @@ export class PostgresBackend implements StoreBackend {
         .where('id', '=', runId)
         .forUpdate()
         .executeTakeFirst();
-      if (row === undefined || row.owner !== owner) throw new LeaseLostError(runId, owner, row?.owner ?? null);
+      if (row === undefined || row.owner !== owner)
+        throw new LeaseLostError(runId, owner ?? '(nobody)', row?.owner ?? null);
       const current = { seq: row.last_seq, hash: row.last_hash };
       const chained = chainEntries(runId, current, entries);
       const blobs = new Map(chained.flatMap((entry) => entry.blobs.map((blob) => [blob.hash, blob.content] as const)));

@@ -40,7 +40,7 @@ export class SqliteBackend implements StoreBackend {
   #writeJournal({ runId, owner, entries, now }: JournalWrite): ChainedEntry[] {
     const statements = this.#statements;
     const run = statements.prepare(READ_OWNER).get(runId) as { owner: string | null } | undefined;
-    if (run?.owner !== owner) throw new LeaseLostError(runId, owner, run?.owner ?? null);
+    if (run?.owner !== owner) throw new LeaseLostError(runId, owner ?? '(nobody)', run?.owner ?? null);
     const head = (statements.prepare(READ_HEAD).get(runId) as { seq: number; hash: string } | undefined) ?? EMPTY_HEAD;
     const chained = chainEntries(runId, head, entries);
     const insertEntry = statements.prepare(INSERT_ENTRY);

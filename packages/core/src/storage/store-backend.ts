@@ -8,7 +8,8 @@ import type { ChainedEntry, EncodedEntry } from './journal-chain.js';
 
 export interface JournalWrite {
   runId: string;
-  owner: string;
+  /** The owner the write is fenced by; null writes only to a run nobody owns (a finished run). */
+  owner: string | null;
   entries: readonly EncodedEntry[];
   now: number;
 }
