@@ -249,6 +249,8 @@ export function createEngine(options: EngineOptions): Engine {
       if (key !== undefined) {
         runsByKey.set(key, record.handle);
         record.handle.result().catch(() => runsByKey.delete(key));
+        // Bounded: the oldest keys are forgotten first (a durable engine also finds keys in its store).
+        if (runsByKey.size > 10_000) runsByKey.delete(runsByKey.keys().next().value as string);
       }
       if (durable) {
         durable.start(record, compiled, request, runOptions).catch((error) => {
