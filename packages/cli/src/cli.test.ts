@@ -1,0 +1,155 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../bin/baton.js', import.meta.url));
+
+/** Runs the real `baton` executable as a child process. */
+function baton(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
+      resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+let dir: string;
+const file = (name: string) => join(dir, name);
+const lines = [
+  {
+    a: 'How much does the premium plan cost?',
+    b: 'What is the price of the premium plan?',
+    hit: true,
+    kind: 'synonym',
+  },
+  { a: 'How do I fix my bike chain?', b: 'How do I repair my bike chain?', hit: true, kind: 'synonym' },
+  { a: 'What is the weather in Paris today?', b: 'What is the weather in London today?', hit: false, kind: 'entity' },
+  { a: 'How do I enable dark mode?', b: 'How do I disable dark mode?', hit: false, kind: 'polarity' },
+];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'baton-cli-'));
+  await writeFile(file('pairs.jsonl'), `${lines.map((line) => JSON.stringify(line)).join('\n')}\n\n`);
+  await writeFile(file('bad.jsonl'), `${JSON.stringify(lines[0])}\n{"a": "broken",\n`);
+  await writeFile(file('no-label.jsonl'), `${JSON.stringify({ a: 'x', b: 'y' })}\n`);
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+const noStack = (stderr: string) => expect(stderr).not.toMatch(/\n\s+at /);
+
+describe.concurrent('baton CLI (real child process)', () => {
+  it('prints help and exits 0', async () => {
+    const { code, stdout } = await baton('--help');
+    expect(code).toBe(0);
+    expect(stdout).toContain('eval');
+    expect(stdout).toContain('cache');
+  });
+
+  it('eval: exits 0 for a paraphrase and prints the similarity and the checks', async () => {
+    const { code, stdout } = await baton(
+      'eval',
+      'How much does the premium plan cost?',
+      'What is the price of the premium plan?',
+    );
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result).toMatchObject({ similar: true, tier: 'semantic' });
+    expect(result.similarity).toBeGreaterThan(0.8);
+    expect(result.checks.every((check: { passed: boolean }) => check.passed)).toBe(true);
+  });
+
+  it('eval: exits 1 when another entity is named, and says which check failed', async () => {
+    const { code, stdout } = await baton(
+      'eval',
+      'What is the weather in Paris today?',
+      'What is the weather in London today?',
+      '--threshold',
+      '0.7',
+    );
+    expect(code).toBe(1);
+    const result = JSON.parse(stdout);
+    expect(result).toMatchObject({ similar: false, threshold: 0.7 });
+    expect(result.checks.find((check: { passed: boolean }) => !check.passed).name).toBe('entities');
+  });
+
+  it('eval: a strict --threshold turns a paraphrase into exit 1', async () => {
+    const { code } = await baton(
+      'eval',
+      'How much does the premium plan cost?',
+      'What is the price of the premium plan?',
+      '--threshold',
+      '0.999',
+    );
+    expect(code).toBe(1);
+  });
+
+  it('cache eval: prints one JSON object with the confusion counts, rates and per-kind counts', async () => {
+    const { code, stdout } = await baton('cache', 'eval', '--pairs', file('pairs.jsonl'), '--threshold', '0.8');
+    expect(code).toBe(0);
+    expect(stdout.trim().split('\n')).toHaveLength(1);
+    const result = JSON.parse(stdout);
+    expect(result).toMatchObject({
+      pairs: 4,
+      truePositives: 2,
+      falsePositives: 0,
+      trueNegatives: 2,
+      falseNegatives: 0,
+    });
+    expect(result).toMatchObject({ precision: 1, recall: 1, falseHitRate: 0 });
+    expect(result.byKind.polarity).toMatchObject({ pairs: 1, trueNegatives: 1 });
+  });
+
+  it('cache calibrate: recommends a threshold that reaches the target precision', async () => {
+    const { code, stdout } = await baton(
+      'cache',
+      'calibrate',
+      '--pairs',
+      file('pairs.jsonl'),
+      '--target-precision',
+      '0.99',
+    );
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result.recommendedThreshold).toBeGreaterThanOrEqual(0.5);
+    expect(result.recommendedThreshold).toBeLessThanOrEqual(0.99);
+    expect(result.precision).toBeGreaterThanOrEqual(0.99);
+  });
+
+  it.each([
+    [
+      ['cache', 'eval', '--pairs', '/no/such/pairs.jsonl'],
+      /cannot read pairs file "\/no\/such\/pairs.jsonl": no such file/,
+    ],
+    [['cache', 'eval', '--pairs', 'BAD'], /line 2: not valid JSON/],
+    [['cache', 'eval', '--pairs', 'NO_LABEL'], /line 1: "hit" must be true or false/],
+    [
+      ['cache', 'eval', '--pairs', 'PAIRS', '--threshold', '1.5'],
+      /--threshold must be a number in \(0, 1\], got "1.5"/,
+    ],
+    [
+      ['cache', 'eval', '--pairs', 'PAIRS', '--threshold', 'high'],
+      /--threshold must be a number in \(0, 1\], got "high"/,
+    ],
+    [['cache', 'eval', '--pairs', 'PAIRS', '--embedder', 'word2vec'], /"word2vec" is not a known embedder/],
+    [
+      ['cache', 'calibrate', '--pairs', 'PAIRS', '--target-precision', '0'],
+      /--target-precision must be a number in \(0, 1\]/,
+    ],
+    [['cache', 'eval'], /required option '--pairs <file>' not specified/],
+    [['eval', 'only one'], /missing required argument 'b'/],
+  ])('bad input %j: a clear message on stderr, exit code 2, no stack trace', async (args, message) => {
+    const paths: Record<string, string> = {
+      BAD: file('bad.jsonl'),
+      NO_LABEL: file('no-label.jsonl'),
+      PAIRS: file('pairs.jsonl'),
+    };
+    const { code, stdout, stderr } = await baton(...args.map((arg) => paths[arg] ?? arg));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(message);
+    expect(stdout).toBe('');
+    noStack(stderr);
+  });
+});

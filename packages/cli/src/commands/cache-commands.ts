@@ -1,0 +1,67 @@
+/**
+ * `baton cache eval` and `baton cache calibrate`: matching quality on a labelled JSON Lines file of
+ * `{"a", "b", "hit", "kind"?}` pairs, through the full matching path of a fresh cache per pair.
+ */
+import { calibrateThreshold, evaluatePairs } from '@baton/cache';
+import type { Command } from 'commander';
+import type { Io } from '../io.js';
+import { embedderNamed, readPairs, unitInterval } from '../options/parse-options.js';
+
+export function registerCacheCommands(program: Command, io: Io): void {
+  const cache = program.command('cache').description('measure and tune the semantic cache');
+
+  cache
+    .command('eval')
+    .description('precision, recall and false-hit rate on labelled pairs, as one JSON object')
+    .requiredOption('--pairs <file>', 'JSON Lines of {"a", "b", "hit", "kind"?}')
+    .option(
+      '--threshold <similarity>',
+      'cosine similarity in (0, 1] (default: the cache default)',
+      unitInterval('--threshold'),
+    )
+    .option('--embedder <name>', 'sif, openai:<model>:<dimension> or onnx:<dir>:<dimension>', 'sif')
+    .option('--errors', 'also list the pairs judged wrongly')
+    .action(async (options: { pairs: string; threshold?: number; embedder: string; errors?: boolean }) => {
+      const pairs = await readPairs(options.pairs);
+      const { errors, ...result } = await evaluatePairs(pairs, {
+        embedder: embedderNamed(options.embedder),
+        threshold: options.threshold,
+      });
+      io.out(JSON.stringify(options.errors ? { ...result, errors } : result));
+    });
+
+  cache
+    .command('calibrate')
+    .description('recommend the lowest threshold whose precision reaches the target, as JSON')
+    .requiredOption('--pairs <file>', 'JSON Lines of {"a", "b", "hit", "kind"?}')
+    .requiredOption(
+      '--target-precision <precision>',
+      'precision to reach, in (0, 1]',
+      unitInterval('--target-precision'),
+    )
+    .option('--embedder <name>', 'sif, openai:<model>:<dimension> or onnx:<dir>:<dimension>', 'sif')
+    .action(async (options: { pairs: string; targetPrecision: number; embedder: string }) => {
+      const pairs = await readPairs(options.pairs);
+      const found = await calibrateThreshold(pairs, options.targetPrecision, {
+        embedder: embedderNamed(options.embedder),
+      });
+      io.out(
+        JSON.stringify(
+          found
+            ? {
+                recommendedThreshold: found.threshold,
+                precision: found.precision,
+                recall: found.recall,
+                pairs: pairs.length,
+              }
+            : {
+                recommendedThreshold: null,
+                targetPrecision: options.targetPrecision,
+                pairs: pairs.length,
+                reason: 'no threshold in [0.50, 0.99] reaches the target precision with at least one correct hit',
+              },
+        ),
+      );
+      if (!found) io.exitCode = 1;
+    });
+}

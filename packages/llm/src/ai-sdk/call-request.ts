@@ -1,0 +1,59 @@
+/**
+ * Maps an AI SDK v6 call (`LanguageModelV3CallOptions`) to the cache's request: the model (provider and id), the
+ * system prompt, the conversation, every generation parameter, tools, tool choice, response format and the scope.
+ * The scope comes from `providerOptions.baton.scope` when the caller sets it, else from the config.
+ */
+import type { LanguageModelV3, LanguageModelV3CallOptions } from '@ai-sdk/provider';
+import type { CacheRequest, CacheScope } from '@baton/cache';
+import type { EnhanceRuntime } from '../runtime/enhance-runtime.js';
+
+const PARAMS = [
+  'maxOutputTokens',
+  'temperature',
+  'topP',
+  'topK',
+  'stopSequences',
+  'presencePenalty',
+  'frequencyPenalty',
+  'seed',
+] as const;
+
+export function callScope(params: LanguageModelV3CallOptions, runtime: EnhanceRuntime): CacheScope | undefined {
+  const explicit = (params.providerOptions?.baton as { scope?: CacheScope } | undefined)?.scope;
+  return explicit ?? runtime.scopeFor({ kind: 'model', providerOptions: params.providerOptions });
+}
+
+export function toCacheRequest(
+  params: LanguageModelV3CallOptions,
+  model: LanguageModelV3,
+  runtime: EnhanceRuntime,
+): CacheRequest {
+  const system = params.prompt
+    .filter((message) => message.role === 'system')
+    .map((message) => message.content)
+    .join('\n');
+  const messages = params.prompt
+    .filter((message) => message.role !== 'system')
+    .map((message) => ({ role: message.role, content: message.content }));
+  const generation: Record<string, unknown> = {};
+  for (const name of PARAMS) if (params[name] !== undefined) generation[name] = params[name];
+  return {
+    model: `${model.provider}:${model.modelId}`,
+    messages,
+    params: generation,
+    system: system === '' ? undefined : system,
+    tools: params.tools,
+    toolChoice: params.toolChoice,
+    responseFormat: params.responseFormat,
+    scope: callScope(params, runtime),
+  };
+}
+
+/** The call options with `context` added as a system message after the existing ones. */
+export function withInjectedContext(params: LanguageModelV3CallOptions, context: string): LanguageModelV3CallOptions {
+  const firstOther = params.prompt.findIndex((message) => message.role !== 'system');
+  const at = firstOther === -1 ? params.prompt.length : firstOther;
+  const prompt = [...params.prompt];
+  prompt.splice(at, 0, { role: 'system', content: context });
+  return { ...params, prompt };
+}

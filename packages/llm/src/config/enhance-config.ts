@@ -1,0 +1,90 @@
+/**
+ * The one configuration object of `enhance()`. It mirrors the Orchestra seed's table in camelCase; every option is
+ * read by `resolveConfig` and covered by a test. Tool search over MCP servers (`enableToolSearch`, `mcpServers`) is
+ * not part of it yet: an option that does nothing would be a lie.
+ */
+import type { CacheScope, CacheStore, Embedder } from '@baton/cache';
+
+/** Price of one model's tokens, in US dollars per 1,000 tokens. */
+export interface ModelPrice {
+  inputPer1kTokens: number;
+  outputPer1kTokens: number;
+}
+
+/** What a call is, for a `scope` function: the AI SDK call options, the graph input and config, or the arguments. */
+export type ScopeSource =
+  | { kind: 'model'; providerOptions: Record<string, unknown> | undefined }
+  | { kind: 'graph'; input: unknown; config: unknown }
+  | { kind: 'function'; args: unknown[] };
+
+export interface EnhanceConfig {
+  /**
+   * Cosine similarity in (0, 1] a semantic candidate needs (it must also pass verification). Unset, the cache's own
+   * default applies, calibrated for its default embedder on the labelled pair set.
+   * @default the `@baton/cache` default (0.8 for the offline SIF embedder)
+   */
+  similarityThreshold?: number;
+  /**
+   * Embedder by name: `sif` (offline word vectors), `openai:<model>:<dimension>` (OpenAI-compatible `/embeddings` at
+   * `OPENAI_BASE_URL`, key `OPENAI_API_KEY`) or `onnx:<model directory>:<dimension>`. Ignored when `embedder` is set.
+   * @default 'sif'
+   */
+  embeddingModel?: string;
+  /** An embedder instance; wins over `embeddingModel`. */
+  embedder?: Embedder;
+  /** Score long prompts by whole text and chunks (seed: L1 + L2). @default false */
+  enableHierarchical?: boolean;
+  /** Weight of the whole-prompt similarity; with `hierarchicalWeightL2` it must sum to 1. @default 0.6 */
+  hierarchicalWeightL1?: number;
+  /** Weight of the chunk similarity. @default 0.4 */
+  hierarchicalWeightL2?: number;
+  /** Master switch: false sends every call to the target (breaker, metrics and recorder still apply). @default true */
+  enableCache?: boolean;
+  /** Lifetime of a cached answer in seconds; null keeps answers until evicted. @default 3600 */
+  cacheTtl?: number | null;
+  /** Most answers kept; the least recently used go first. @default 10000 */
+  maxCacheSize?: number;
+  /** Redis URL (`redis://host:port/db`) for a cache shared between processes. Unset, the cache lives in memory. */
+  redisUrl?: string;
+  /** Prefix of every Redis key, so several caches can share one server. @default 'baton:cache:' */
+  redisKeyPrefix?: string;
+  /** A store instance (e.g. `new SqliteStore(...)`); wins over `redisUrl`. */
+  store?: CacheStore;
+  /** Deflate large cached answers (≥ 1 KiB of JSON). @default false */
+  enableCompression?: boolean;
+  /** Serve and store calls with temperature > 0 (sampled answers). @default false */
+  cacheNonZeroTemperature?: boolean;
+  /** On a miss, add the most related past answers of the same partition to the prompt (seed: self-RAG). @default false */
+  enableContextInjection?: boolean;
+  /** Past answers injected at most. @default 3 (the cache's `DEFAULT_RELATED_TOP_K`) */
+  contextInjectionTopK?: number;
+  /** Least similarity a past question needs for its answer to be injected. @default 0.6 (`DEFAULT_RELATED_MIN_SIMILARITY`) */
+  contextInjectionMinSimilarity?: number;
+  /**
+   * Template of the injected context; `{context}` becomes the past question/answer pairs.
+   * @default 'Related answers given earlier (use them only if they help):\n{context}'
+   */
+  contextInjectionTemplate?: string;
+  /** Keep a bounded in-memory record of every call (outcome, latency, usage), read with `getRecords()`. @default true */
+  enableRecorder?: boolean;
+  /** Records kept by the recorder; the oldest go first. @default 1000 */
+  recorderLimit?: number;
+  /** Price per 1,000 tokens (input and output alike) for models missing from `pricing`. @default 0.03 */
+  llmCostPer1kTokens?: number;
+  /** Prices by model id (`gpt-4o-mini`), used for cost spent and saved. @default {} */
+  pricing?: Record<string, ModelPrice>;
+  /** Fail fast after repeated provider failures instead of piling up timeouts. @default false */
+  enableCircuitBreaker?: boolean;
+  /** Consecutive failures that open the breaker. @default 5 */
+  circuitBreakerThreshold?: number;
+  /** Seconds the breaker stays open before one trial call may close it. @default 60 */
+  circuitBreakerTimeout?: number;
+  /**
+   * Who answers belong to; answers never cross scopes. A function gets each call (for a model, the AI SDK call's
+   * `providerOptions.baton.scope` is used when present).
+   * @default {} (one shared scope)
+   */
+  scope?: CacheScope | ((call: ScopeSource) => CacheScope | undefined);
+  /** Name of the target in keys, metrics and records (a function's or graph's name by default). */
+  name?: string;
+}

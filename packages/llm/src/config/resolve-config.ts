@@ -1,0 +1,172 @@
+/**
+ * Checks an `EnhanceConfig` and fills in its defaults. Every problem is collected into one `ValidationError` whose
+ * problems name the option and the value given; unknown options (typos, the seed's snake_case names, options Baton
+ * does not implement) are refused rather than silently ignored.
+ */
+import { DEFAULT_RELATED_MIN_SIMILARITY, DEFAULT_RELATED_TOP_K, validateSimilarityThreshold } from '@baton/cache';
+import { type Problem, ValidationError } from '@baton/core';
+import type { EnhanceConfig, ModelPrice } from './enhance-config.js';
+
+export const DEFAULT_CONTEXT_TEMPLATE = 'Related answers given earlier (use them only if they help):\n{context}';
+
+export type ResolvedConfig = Required<
+  Omit<EnhanceConfig, 'similarityThreshold' | 'embedder' | 'redisUrl' | 'store' | 'scope' | 'name'>
+> &
+  Pick<EnhanceConfig, 'similarityThreshold' | 'embedder' | 'redisUrl' | 'store' | 'scope' | 'name'>;
+
+const DEFAULTS: Omit<ResolvedConfig, 'similarityThreshold' | 'embedder' | 'redisUrl' | 'store' | 'scope' | 'name'> = {
+  embeddingModel: 'sif',
+  enableHierarchical: false,
+  hierarchicalWeightL1: 0.6,
+  hierarchicalWeightL2: 0.4,
+  enableCache: true,
+  cacheTtl: 3600,
+  maxCacheSize: 10_000,
+  redisKeyPrefix: 'baton:cache:',
+  enableCompression: false,
+  cacheNonZeroTemperature: false,
+  enableContextInjection: false,
+  contextInjectionTopK: DEFAULT_RELATED_TOP_K,
+  contextInjectionMinSimilarity: DEFAULT_RELATED_MIN_SIMILARITY,
+  contextInjectionTemplate: DEFAULT_CONTEXT_TEMPLATE,
+  enableRecorder: true,
+  recorderLimit: 1000,
+  llmCostPer1kTokens: 0.03,
+  pricing: {},
+  enableCircuitBreaker: false,
+  circuitBreakerThreshold: 5,
+  circuitBreakerTimeout: 60,
+};
+
+const BOOLEANS = [
+  'enableHierarchical',
+  'enableCache',
+  'enableCompression',
+  'cacheNonZeroTemperature',
+  'enableContextInjection',
+  'enableRecorder',
+  'enableCircuitBreaker',
+] as const;
+const POSITIVE_INTEGERS = ['maxCacheSize', 'contextInjectionTopK', 'recorderLimit', 'circuitBreakerThreshold'] as const;
+const STRINGS = ['embeddingModel', 'redisKeyPrefix', 'contextInjectionTemplate', 'name'] as const;
+const OTHERS = ['similarityThreshold', 'embedder', 'store', 'scope', 'redisUrl', 'pricing', 'cacheTtl', 'name'];
+const KNOWN = new Set<string>([...Object.keys(DEFAULTS), ...OTHERS]);
+const NOT_IMPLEMENTED = new Set(['enableToolSearch', 'mcpServers', 'toolSearchTopK']);
+
+const show = (value: unknown) =>
+  typeof value === 'function' ? 'a function' : (JSON.stringify(value) ?? String(value));
+
+function checkNumber(problems: Problem[], path: string, value: unknown, rule: (n: number) => boolean, want: string) {
+  if (typeof value !== 'number' || !Number.isFinite(value) || !rule(value)) {
+    problems.push({ path, code: 'invalid', message: `must be ${want}, got ${show(value)}` });
+  }
+}
+
+function checkUnknown(problems: Problem[], config: Record<string, unknown>): void {
+  for (const key of Object.keys(config)) {
+    if (KNOWN.has(key) || config[key] === undefined) continue;
+    const camel = key.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
+    const hint = NOT_IMPLEMENTED.has(key)
+      ? 'tool search over MCP servers is not implemented yet'
+      : KNOWN.has(camel)
+        ? `did you mean ${camel}?`
+        : 'it is not an enhance() option';
+    problems.push({
+      path: key,
+      code: 'unknown-option',
+      message: `unknown option (value ${show(config[key])}): ${hint}`,
+    });
+  }
+}
+
+function checkPricing(problems: Problem[], pricing: unknown): void {
+  if (pricing === undefined) return;
+  if (typeof pricing !== 'object' || pricing === null || Array.isArray(pricing)) {
+    problems.push({ path: 'pricing', code: 'invalid', message: `must be an object by model id, got ${show(pricing)}` });
+    return;
+  }
+  for (const [model, price] of Object.entries(pricing as Record<string, Partial<ModelPrice>>)) {
+    for (const field of ['inputPer1kTokens', 'outputPer1kTokens'] as const) {
+      checkNumber(problems, `pricing.${model}.${field}`, price?.[field], (n) => n >= 0, 'a price ≥ 0');
+    }
+  }
+}
+
+/**
+ * @example
+ * const resolved = resolveConfig({ similarityThreshold: 0.85, cacheTtl: 600 });
+ */
+export function resolveConfig(config: EnhanceConfig = {}): ResolvedConfig {
+  const raw = config as Record<string, unknown>;
+  const similarityThreshold = validateSimilarityThreshold(raw);
+  const problems: Problem[] = [];
+  checkUnknown(problems, raw);
+  for (const key of BOOLEANS) {
+    if (raw[key] !== undefined && typeof raw[key] !== 'boolean') {
+      problems.push({ path: key, code: 'invalid', message: `must be true or false, got ${show(raw[key])}` });
+    }
+  }
+  for (const key of POSITIVE_INTEGERS) {
+    if (raw[key] !== undefined)
+      checkNumber(problems, key, raw[key], (n) => Number.isInteger(n) && n > 0, 'an integer > 0');
+  }
+  for (const key of STRINGS) {
+    if (raw[key] !== undefined && (typeof raw[key] !== 'string' || raw[key] === '')) {
+      problems.push({ path: key, code: 'invalid', message: `must be a non-empty string, got ${show(raw[key])}` });
+    }
+  }
+  for (const key of ['hierarchicalWeightL1', 'hierarchicalWeightL2'] as const) {
+    if (raw[key] !== undefined) checkNumber(problems, key, raw[key], (n) => n >= 0 && n <= 1, 'a weight in [0, 1]');
+  }
+  const l1 = config.hierarchicalWeightL1 ?? DEFAULTS.hierarchicalWeightL1;
+  const l2 = config.hierarchicalWeightL2 ?? DEFAULTS.hierarchicalWeightL2;
+  if (typeof l1 === 'number' && typeof l2 === 'number' && Math.abs(l1 + l2 - 1) > 1e-9) {
+    problems.push({
+      path: 'hierarchicalWeightL1',
+      code: 'weights-sum',
+      message: `hierarchicalWeightL1 ${l1} + hierarchicalWeightL2 ${l2} must sum to 1`,
+    });
+  }
+  if (raw.cacheTtl !== undefined && raw.cacheTtl !== null) {
+    checkNumber(problems, 'cacheTtl', raw.cacheTtl, (n) => n > 0, 'seconds > 0 (or null for no expiry)');
+  }
+  if (raw.contextInjectionMinSimilarity !== undefined) {
+    const value = raw.contextInjectionMinSimilarity;
+    checkNumber(problems, 'contextInjectionMinSimilarity', value, (n) => n > 0 && n <= 1, 'a similarity in (0, 1]');
+  }
+  if (raw.llmCostPer1kTokens !== undefined) {
+    checkNumber(problems, 'llmCostPer1kTokens', raw.llmCostPer1kTokens, (n) => n >= 0, 'a price ≥ 0');
+  }
+  if (raw.circuitBreakerTimeout !== undefined) {
+    checkNumber(problems, 'circuitBreakerTimeout', raw.circuitBreakerTimeout, (n) => n > 0, 'seconds > 0');
+  }
+  if (typeof config.contextInjectionTemplate === 'string' && !config.contextInjectionTemplate.includes('{context}')) {
+    problems.push({
+      path: 'contextInjectionTemplate',
+      code: 'placeholder',
+      message: `must contain {context}, got ${show(config.contextInjectionTemplate)}`,
+    });
+  }
+  if (raw.redisUrl !== undefined && (typeof raw.redisUrl !== 'string' || !/^rediss?:\/\//.test(raw.redisUrl))) {
+    problems.push({
+      path: 'redisUrl',
+      code: 'url',
+      message: `must be a redis:// or rediss:// URL, got ${show(raw.redisUrl)}`,
+    });
+  }
+  if (
+    raw.scope !== undefined &&
+    typeof raw.scope !== 'function' &&
+    (typeof raw.scope !== 'object' || raw.scope === null)
+  ) {
+    problems.push({
+      path: 'scope',
+      code: 'invalid',
+      message: `must be an object or a function, got ${show(raw.scope)}`,
+    });
+  }
+  checkPricing(problems, raw.pricing);
+  if (problems.length > 0) throw new ValidationError('invalid enhance() config', problems);
+  const defined = Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined));
+  return { ...DEFAULTS, ...defined, similarityThreshold } as ResolvedConfig;
+}

@@ -1,0 +1,42 @@
+/**
+ * `enhance(target, config)`: one line adds Baton's semantic cache, circuit breaker, context injection, metrics and
+ * recorder to an AI SDK v6 language model, a LangGraph.js compiled graph, or any async function.
+ */
+import type { LanguageModelV3 } from '@ai-sdk/provider';
+import { ValidationError } from '@baton/core';
+import { type EnhancedModel, enhanceModel, isLanguageModel } from './ai-sdk/enhance-model.js';
+import type { EnhanceConfig } from './config/enhance-config.js';
+import { resolveConfig } from './config/resolve-config.js';
+import { type AsyncFunction, type EnhancedFunction, enhanceFunction } from './function/enhance-function.js';
+import { type EnhancedGraph, enhanceGraph, type GraphLike, isGraph } from './langgraph/enhance-graph.js';
+import { EnhanceRuntime } from './runtime/enhance-runtime.js';
+
+/**
+ * @example
+ * const model = enhance(createOpenAICompatible({ name: 'local', baseURL }).chatModel('llama3'), { cacheTtl: 600 });
+ * const { text } = await generateText({ model, prompt: 'What does the premium plan cost?' });
+ * console.log(model.getMetrics().hitRate);
+ */
+export function enhance(target: LanguageModelV3, config?: EnhanceConfig): EnhancedModel;
+export function enhance<G extends GraphLike>(target: G, config?: EnhanceConfig): EnhancedGraph<G>;
+export function enhance<F extends AsyncFunction>(target: F, config?: EnhanceConfig): EnhancedFunction<F>;
+export function enhance(target: unknown, config: EnhanceConfig = {}): unknown {
+  const resolved = resolveConfig(config);
+  if (isLanguageModel(target)) {
+    return enhanceModel(target, new EnhanceRuntime(resolved, `${target.provider}:${target.modelId}`));
+  }
+  if (isGraph(target)) {
+    return enhanceGraph(target, new EnhanceRuntime(resolved, (target as { name?: string }).name || 'graph'));
+  }
+  if (typeof target === 'function') {
+    return enhanceFunction(target as AsyncFunction, new EnhanceRuntime(resolved, target.name || 'function'));
+  }
+  const kind = typeof target === 'string' ? `the string ${JSON.stringify(target)}` : typeof target;
+  throw new ValidationError('enhance() cannot wrap this target', [
+    {
+      path: 'target',
+      code: 'unsupported-target',
+      message: `got ${kind}; pass an AI SDK v6 LanguageModel object (not a model id string), a compiled LangGraph graph or an async function`,
+    },
+  ]);
+}

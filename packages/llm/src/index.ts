@@ -1,0 +1,17 @@
+/**
+ * @baton/llm — Baton's model layer: `enhance()` adds a verified semantic cache, a circuit breaker, context injection,
+ * cost metrics and a call recorder to AI SDK v6 models, LangGraph.js graphs and async functions.
+ */
+export { batonMiddleware } from './ai-sdk/cache-middleware.js';
+export { type EnhancedModel, enhanceModel, isLanguageModel } from './ai-sdk/enhance-model.js';
+export type { EnhanceConfig, ModelPrice, ScopeSource } from './config/enhance-config.js';
+export { DEFAULT_CONTEXT_TEMPLATE, type ResolvedConfig, resolveConfig } from './config/resolve-config.js';
+export { EMBEDDER_NAMES, resolveEmbedder } from './config/resolve-embedder.js';
+export { renderContext } from './context/render-context.js';
+export { enhance } from './enhance.js';
+export { type AsyncFunction, type EnhancedFunction, enhanceFunction } from './function/enhance-function.js';
+export { type EnhancedGraph, enhanceGraph, type GraphLike, isGraph } from './langgraph/enhance-graph.js';
+export { costOf, type TokenCount, tokensOf } from './metrics/pricing.js';
+export type { EnhanceMetrics, HitTier } from './metrics/usage-metrics.js';
+export type { CallRecord } from './recorder/call-recorder.js';
+export { type EnhancedControls, EnhanceRuntime, type RunResult } from './runtime/enhance-runtime.js';

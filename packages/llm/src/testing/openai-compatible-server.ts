@@ -1,0 +1,136 @@
+/**
+ * A tiny OpenAI-compatible server on 127.0.0.1 (random port) for tests: `POST /v1/chat/completions`, plain JSON
+ * or SSE (`stream: true`), counting calls and keeping request bodies; and `POST /v1/embeddings`, answering
+ * bag-of-hashed-words vectors of `EMBEDDING_DIMENSION`. Tests reach it through the real provider client.
+ * The answer echoes the last user message unless `reply` says otherwise; `failWith` makes calls fail with a status.
+ */
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+interface ChatBody {
+  model: string;
+  stream?: boolean;
+  messages: { role: string; content: string | { type: string; text?: string }[] }[];
+}
+
+export interface ChatServerOptions {
+  /** The answer text for a request. @default `answer to: <last user message>` */
+  reply?: (body: ChatBody) => string;
+  /** `finish_reason` sent. @default 'stop' */
+  finishReason?: string;
+}
+
+export interface ChatServer {
+  /** `http://127.0.0.1:<port>/v1` */
+  baseURL: string;
+  /** Chat completion requests received (failed ones included). */
+  readonly calls: number;
+  /** Texts received by `/v1/embeddings`. */
+  readonly embedded: string[];
+  readonly bodies: ChatBody[];
+  /** Answer every following call with this HTTP status (or succeed again with undefined). */
+  failWith(status: number | undefined): void;
+  setFinishReason(reason: string): void;
+  close(): Promise<void>;
+}
+
+const lastUser = (body: ChatBody) => {
+  const content = [...body.messages].reverse().find((message) => message.role === 'user')?.content ?? '';
+  return typeof content === 'string' ? content : content.map((part) => part.text ?? '').join('');
+};
+
+function usageOf(body: ChatBody, text: string) {
+  const prompt = body.messages.reduce((n, m) => n + JSON.stringify(m.content).split(/\s+/).length, 0);
+  const completion = text.split(/\s+/).length;
+  return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion };
+}
+
+export const EMBEDDING_DIMENSION = 16;
+
+function embed(text: string): number[] {
+  const vector = new Array<number>(EMBEDDING_DIMENSION).fill(0);
+  for (const word of text.toLowerCase().match(/[a-z0-9]+/g) ?? []) {
+    let hash = 0;
+    for (const char of word) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+    vector[hash % EMBEDDING_DIMENSION]! += 1;
+  }
+  return vector;
+}
+
+function sendStream(res: ServerResponse, body: ChatBody, text: string, finishReason: string): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const base = { id: 'chatcmpl-test', object: 'chat.completion.chunk', created: 1, model: body.model };
+  const send = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
+  for (const piece of text.match(/\s*\S+/g) ?? [text]) {
+    send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: piece }, finish_reason: null }] });
+  }
+  send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: finishReason }] });
+  send({ ...base, choices: [], usage: usageOf(body, text) });
+  res.end('data: [DONE]\n\n');
+}
+
+export async function startChatServer(options: ChatServerOptions = {}): Promise<ChatServer> {
+  let calls = 0;
+  let failure: number | undefined;
+  let finishReason = options.finishReason ?? 'stop';
+  const bodies: ChatBody[] = [];
+  const embedded: string[] = [];
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    if (req.method === 'POST' && req.url === '/v1/embeddings') {
+      const { input } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { input: string[] };
+      embedded.push(...input);
+      const data = input.map((text, index) => ({ object: 'embedding', index, embedding: embed(text) }));
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ object: 'list', data }));
+      return;
+    }
+    if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"message":"not found"}}');
+      return;
+    }
+    calls++;
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ChatBody;
+    bodies.push(body);
+    if (failure !== undefined) {
+      res.writeHead(failure, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: `test server failure ${failure}`, type: 'server_error' } }));
+      return;
+    }
+    const text = options.reply ? options.reply(body) : `answer to: ${lastUser(body)}`;
+    if (body.stream) return sendStream(res, body, text, finishReason);
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(
+      JSON.stringify({
+        id: 'chatcmpl-test',
+        object: 'chat.completion',
+        created: 1,
+        model: body.model,
+        choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: finishReason }],
+        usage: usageOf(body, text),
+      }),
+    );
+  };
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: Error) => res.writeHead(500).end(error.message));
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseURL: `http://127.0.0.1:${port}/v1`,
+    get calls() {
+      return calls;
+    },
+    bodies,
+    embedded,
+    failWith: (status) => {
+      failure = status;
+    },
+    setFinishReason: (reason) => {
+      finishReason = reason;
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
