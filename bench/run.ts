@@ -2,11 +2,15 @@
  * `npm run bench [-- --filter <area>]`: every benchmark area in turn; one JSON line per case on stdout, progress on
  * stderr (format: shared BENCH.md). A benchmark never fails the build.
  */
+import { runCacheBench } from './cache.bench.js';
+import { runDurableBench } from './durable.bench.js';
 import { runEngineBench } from './engine.bench.js';
 import { progress } from './measure.js';
 
 const areas: Record<string, () => Promise<void>> = {
   engine: runEngineBench,
+  cache: runCacheBench,
+  durable: runDurableBench,
 };
 
 const at = process.argv.indexOf('--filter');

@@ -1,0 +1,192 @@
+/**
+ * durable/*: per-step cost of a durable 100-step chain of no-op steps. Baton with a store journals every step before
+ * its dependents start; LangGraph.js gets the same guarantee from its checkpointer with `durability: 'sync'` (each
+ * checkpoint saved before the next superstep). Same chain, same store kind, same process, samples interleaved so
+ * machine load hits both sides alike:
+ * - `durable/sqlite-chain-100`: Baton's SQLite store vs `SqliteSaver`, each on its own file in os.tmpdir().
+ * - `durable/postgres-chain-100`: Baton's PostgreSQL store vs `PostgresSaver`, each in its own throwaway schema.
+ * Every LangGraph.js invoke uses a fresh `thread_id`, as every Baton run is a fresh run. Files and schemas are removed
+ * at the end.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createEngine, createRegistry, openStore, type Plan, type RunStore } from '@baton/core';
+import { Annotation, type BaseCheckpointSaver, END, START, StateGraph } from '@langchain/langgraph';
+import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
+import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
+import pg from 'pg';
+import { chain, type Shape } from './engine-shapes.js';
+import { median, progress, report } from './measure.js';
+
+const PG_URL = process.env.BATON_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+const require = createRequire(import.meta.url);
+function version(name: string): string {
+  return `${name}@${(JSON.parse(readFileSync(require.resolve(`${name}/package.json`), 'utf8')) as { version: string }).version}`;
+}
+const LANGGRAPH = version('@langchain/langgraph');
+
+interface Runner {
+  run(): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+async function batonRunner(shape: Shape, store: RunStore): Promise<Runner> {
+  const registry = createRegistry();
+  registry.register({
+    name: 'add-one',
+    description: 'Adds one',
+    handler: (input: { x: number }) => ({ x: input.x + 1 }),
+  });
+  const engine = createEngine({ registry, store, onError: (error) => progress(`durable bench engine: ${error}`) });
+  const last = shape.nodes[shape.nodes.length - 1]?.id;
+  const plan: Plan = {
+    steps: shape.nodes.map((node) => ({
+      id: node.id,
+      target: 'add-one',
+      input: { x: node.deps.length === 0 ? { $ref: 'request.x' } : { $ref: `steps.${node.deps[0]}.output.x` } },
+      dependsOn: node.deps,
+    })),
+    output: { $ref: `steps.${last}.output.x` },
+  };
+  const compiled = engine.compile(plan);
+  // One checked run first: the right answer, and one journal entry per step plus run-start and run-finish.
+  const check = engine.run(compiled, { x: 0 });
+  const result = await check.result();
+  const journal = await store.readJournal(check.runId);
+  if (result.output !== shape.nodes.length || journal.length !== shape.nodes.length + 2) {
+    throw new Error(`Baton durable run is off: output ${String(result.output)}, ${journal.length} journal entries`);
+  }
+  return {
+    run: () => engine.run(compiled, { x: 0 }).result(),
+    close: () => engine.close(),
+  };
+}
+
+async function langgraphRunner(shape: Shape, checkpointer: BaseCheckpointSaver): Promise<Runner> {
+  const State = Annotation.Root({
+    x: Annotation<number>({ reducer: (_old, next) => next, default: () => 0 }),
+  });
+  // biome-ignore lint/suspicious/noExplicitAny: node names are dynamic, which LangGraph's types do not model.
+  const graph: any = new StateGraph(State);
+  for (const node of shape.nodes) graph.addNode(node.id, (state: { x: number }) => ({ x: state.x + 1 }));
+  const dependents = new Set(shape.nodes.flatMap((n) => n.deps));
+  for (const node of shape.nodes) {
+    if (node.deps.length === 0) graph.addEdge(START, node.id);
+    else graph.addEdge(node.deps.length === 1 ? node.deps[0] : node.deps, node.id);
+    if (!dependents.has(node.id)) graph.addEdge(node.id, END);
+  }
+  const app = graph.compile({ checkpointer });
+  const invoke = (threadId: string) =>
+    app.invoke(
+      { x: 0 },
+      { configurable: { thread_id: threadId }, recursionLimit: 10_000, durability: 'sync' },
+    ) as Promise<{ x: number }>;
+  // One checked run first: the right answer, and a checkpoint per superstep (input, 100 steps).
+  const threadId = randomUUID();
+  const result = await invoke(threadId);
+  let checkpoints = 0;
+  for await (const _ of checkpointer.list({ configurable: { thread_id: threadId } })) checkpoints++;
+  if (result.x !== shape.nodes.length || checkpoints < shape.nodes.length) {
+    throw new Error(`LangGraph.js durable run is off: x ${result.x}, ${checkpoints} checkpoints`);
+  }
+  return { run: () => invoke(randomUUID()), close: async () => {} };
+}
+
+/** Warm both up, then alternate one Baton sample and one peer sample, so load drift hits both alike. */
+async function interleaved(
+  baton: Runner,
+  peer: Runner,
+  options: { warmup: number; samples: number },
+): Promise<{ baton: number[]; peer: number[] }> {
+  for (let i = 0; i < options.warmup; i++) {
+    await baton.run();
+    await peer.run();
+  }
+  const out = { baton: [] as number[], peer: [] as number[] };
+  const time = async (runner: Runner, into: number[]) => {
+    const start = process.hrtime.bigint();
+    await runner.run();
+    into.push(Number(process.hrtime.bigint() - start) / 1e6);
+  };
+  for (let i = 0; i < options.samples; i++) {
+    if (i % 2 === 0) {
+      await time(baton, out.baton);
+      await time(peer, out.peer);
+    } else {
+      await time(peer, out.peer);
+      await time(baton, out.baton);
+    }
+  }
+  return out;
+}
+
+function reportChain(name: string, shape: Shape, peerName: string, samples: { baton: number[]; peer: number[] }) {
+  const steps = shape.nodes.length;
+  const baton = (median(samples.baton) * 1000) / steps;
+  const peer = (median(samples.peer) * 1000) / steps;
+  progress(`${name}: Baton ${baton.toFixed(1)} us/step, ${peerName} ${peer.toFixed(1)} us/step`);
+  report({ case: name, unit: 'us/step', baton, peer, peerName, better: 'lower', n: samples.baton.length });
+}
+
+async function sqliteCase(shape: Shape, options: { warmup: number; samples: number }): Promise<void> {
+  const name = `durable/sqlite-${shape.name}`;
+  const dir = mkdtempSync(join(tmpdir(), 'baton-bench-durable-'));
+  const closers: (() => Promise<void> | void)[] = [];
+  try {
+    const store = await openStore({ url: join(dir, 'baton.db') });
+    closers.push(() => store.close());
+    const saver = SqliteSaver.fromConnString(join(dir, 'langgraph.db'));
+    closers.push(() => {
+      saver.db.close();
+    });
+    const baton = await batonRunner(shape, store);
+    closers.push(() => baton.close());
+    const peer = await langgraphRunner(shape, saver);
+    progress(`${name}: Baton vs ${LANGGRAPH} + SqliteSaver, ${options.samples} samples each`);
+    const samples = await interleaved(baton, peer, options);
+    reportChain(name, shape, `${LANGGRAPH} + ${version('@langchain/langgraph-checkpoint-sqlite')}`, samples);
+  } finally {
+    for (const close of closers.reverse()) await close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function postgresCase(shape: Shape, options: { warmup: number; samples: number }): Promise<void> {
+  const name = `durable/postgres-${shape.name}`;
+  const suffix = randomBytes(6).toString('hex');
+  const batonSchema = `baton_bench_${suffix}`;
+  const peerSchema = `langgraph_bench_${suffix}`;
+  const admin = new pg.Pool({ connectionString: PG_URL, max: 1 });
+  const closers: (() => Promise<void> | void)[] = [];
+  try {
+    const store = await openStore({ url: PG_URL, schema: batonSchema });
+    closers.push(() => store.close());
+    const saver = PostgresSaver.fromConnString(PG_URL, { schema: peerSchema });
+    closers.push(() => saver.end());
+    await saver.setup();
+    const baton = await batonRunner(shape, store);
+    closers.push(() => baton.close());
+    const peer = await langgraphRunner(shape, saver);
+    progress(`${name}: Baton vs ${LANGGRAPH} + PostgresSaver, ${options.samples} samples each`);
+    const samples = await interleaved(baton, peer, options);
+    reportChain(name, shape, `${LANGGRAPH} + ${version('@langchain/langgraph-checkpoint-postgres')}`, samples);
+  } finally {
+    for (const close of closers.reverse()) await close();
+    for (const schema of [batonSchema, peerSchema]) {
+      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch((error) => progress(String(error)));
+    }
+    await admin.end();
+  }
+}
+
+export async function runDurableBench(): Promise<void> {
+  const shape = chain(100);
+  // A sample is one 100-step run on each side: ~15 ms + ~200 ms on SQLite, ~90 ms + ~300 ms on PostgreSQL (one
+  // fsync'd commit per Baton step, several per LangGraph.js step), so the area takes about a minute on 2 cores.
+  await sqliteCase(shape, { warmup: 10, samples: 60 });
+  await postgresCase(shape, { warmup: 5, samples: 40 });
+}
