@@ -98,7 +98,7 @@ export function findNeverRuns(nodes: readonly GraphNode[]): Map<number, string> 
   const never = new Map<number, string>();
   const order = topologicalOrder(nodes);
   const reached = new Set(order);
-  nodes.forEach((node, i) => {
+  nodes.forEach((_node, i) => {
     if (!reached.has(i)) never.set(i, 'it depends on a cycle');
   });
   for (const v of order) {

@@ -49,6 +49,7 @@ export interface CompensationContext<I = unknown, O = unknown> {
 }
 
 /** What `registry.register()` takes. */
+// biome-ignore lint/suspicious/noExplicitAny: a definition without schemas accepts whatever its handler accepts.
 export interface TargetDefinition<I = any, O = any> {
   /** Lowercase letters, digits, `-` and `.`; starts and ends alphanumeric; at most 253 characters. */
   name: string;
