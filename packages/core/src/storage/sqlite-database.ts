@@ -93,7 +93,9 @@ export function openSqliteDatabase(options: SqliteOpenOptions): SqliteStatements
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
-    return new SqliteStatements(database);
+    const statements = new SqliteStatements(database);
+    statements.checkpointEvery(250);
+    return statements;
   } catch (error) {
     database.close();
     throw error;
