@@ -14,11 +14,11 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine, createRegistry, openStore, type Plan, type RunStore } from '@baton/core';
-import { Annotation, type BaseCheckpointSaver, END, START, StateGraph } from '@langchain/langgraph';
+import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import pg from 'pg';
-import { chain, type Shape } from './engine-shapes.js';
+import { chain, langgraphOf, type Shape } from './engine-shapes.js';
 import { median, progress, report } from './measure.js';
 
 const PG_URL = process.env.BATON_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -67,18 +67,7 @@ async function batonRunner(shape: Shape, store: RunStore): Promise<Runner> {
 }
 
 async function langgraphRunner(shape: Shape, checkpointer: BaseCheckpointSaver): Promise<Runner> {
-  const State = Annotation.Root({
-    x: Annotation<number>({ reducer: (_old, next) => next, default: () => 0 }),
-  });
-  // biome-ignore lint/suspicious/noExplicitAny: node names are dynamic, which LangGraph's types do not model.
-  const graph: any = new StateGraph(State);
-  for (const node of shape.nodes) graph.addNode(node.id, (state: { x: number }) => ({ x: state.x + 1 }));
-  const dependents = new Set(shape.nodes.flatMap((n) => n.deps));
-  for (const node of shape.nodes) {
-    if (node.deps.length === 0) graph.addEdge(START, node.id);
-    else graph.addEdge(node.deps.length === 1 ? node.deps[0] : node.deps, node.id);
-    if (!dependents.has(node.id)) graph.addEdge(node.id, END);
-  }
+  const graph = langgraphOf(shape);
   const app = graph.compile({ checkpointer });
   const invoke = (threadId: string) =>
     app.invoke(

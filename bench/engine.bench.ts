@@ -3,8 +3,7 @@
  * same shapes in the same process.
  */
 import { createEngine, createRegistry, type Plan } from '@baton/core';
-import { Annotation, END, START, StateGraph } from '@langchain/langgraph';
-import { chain, fanout, layeredDag, type Shape } from './engine-shapes.js';
+import { chain, fanout, langgraphOf, layeredDag, type Shape } from './engine-shapes.js';
 import { median, progress, report, sampleAsync } from './measure.js';
 
 const PEER = `@langchain/langgraph@${await langgraphVersion()}`;
@@ -38,18 +37,7 @@ function batonRunner(shape: Shape): () => Promise<unknown> {
 }
 
 function langgraphRunner(shape: Shape): () => Promise<unknown> {
-  const State = Annotation.Root({
-    x: Annotation<number>({ reducer: (_old, next) => next, default: () => 0 }),
-  });
-  // biome-ignore lint/suspicious/noExplicitAny: node names are dynamic, which LangGraph's types do not model.
-  const graph: any = new StateGraph(State);
-  for (const node of shape.nodes) graph.addNode(node.id, (state: { x: number }) => ({ x: state.x + 1 }));
-  const dependents = new Set(shape.nodes.flatMap((n) => n.deps));
-  for (const node of shape.nodes) {
-    if (node.deps.length === 0) graph.addEdge(START, node.id);
-    else graph.addEdge(node.deps.length === 1 ? node.deps[0] : node.deps, node.id);
-    if (!dependents.has(node.id)) graph.addEdge(node.id, END);
-  }
+  const graph = langgraphOf(shape);
   const app = graph.compile();
   return () => app.invoke({ x: 0 }, { recursionLimit: 10_000 });
 }

@@ -120,19 +120,7 @@ async function compensateOne(
         const delay = backoffDelay(retry, attempt, error);
         const last = Date.now() + delay >= deadline || controller.signal.aborted;
         const serialized = serializeError(error);
-        if (last) {
-          await options.onFailed(step, serialized);
-          options.emit({
-            type: 'compensation-error',
-            stepId: step.stepId,
-            attempt,
-            path,
-            target: target.id,
-            error: serialized,
-            recorded: true,
-          });
-          return false;
-        }
+        if (last) await options.onFailed(step, serialized);
         options.emit({
           type: 'compensation-error',
           stepId: step.stepId,
@@ -140,8 +128,9 @@ async function compensateOne(
           path,
           target: target.id,
           error: serialized,
-          recorded: false,
+          recorded: last,
         });
+        if (last) return false;
         await sleep(delay, controller.signal).catch(() => {});
       }
     }
