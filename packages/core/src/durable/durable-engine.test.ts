@@ -222,4 +222,49 @@ describe('durable runs', () => {
     );
     await delay(0);
   });
+
+  it('resumes the compensation of a run that died between failing and being marked compensating', async () => {
+    kit = await durableKit();
+    kit.registry.register({
+      name: 'decline',
+      description: 'Always fails',
+      handler: (_input: unknown, ctx) => {
+        kit.calls.push(`decline:${ctx.stepId}`);
+        throw new Error('card declined');
+      },
+    });
+    // The first engine "dies" right after journaling the failure: its store refuses to mark the run compensating.
+    const dying = await kit.engine(
+      { engineId: 'dying', defaults: { retry: false } },
+      (store) =>
+        new Proxy(store, {
+          get: (target, name) => {
+            if (name === 'setRunStatus') {
+              return async () => {
+                throw new Error('process killed');
+              };
+            }
+            const value = Reflect.get(target, name);
+            return typeof value === 'function' ? value.bind(target) : value;
+          },
+        }),
+    );
+    const run = dying.run({
+      steps: [
+        { id: 'a', target: 'add', input: { x: 1 } },
+        { id: 'pay', target: 'decline', dependsOn: ['a'] },
+      ],
+    });
+    const store = kit.stores[0]!;
+    await eventually(async () => (await store.readJournal(run.runId)).some((e) => e.type === 'run-fail'));
+    expect(kit.undone).toEqual([]);
+    const heir = await kit.engine({ engineId: 'heir' });
+    await heir.start();
+    await eventually(async () => (await store.getRun(run.runId))?.status === 'failed');
+    expect(kit.undone.map((u) => u.step)).toEqual(['a']);
+    expect(kit.calls.filter((c) => c.startsWith('decline'))).toHaveLength(1);
+    const types = (await store.readJournal(run.runId)).map((e) => e.type);
+    expect(types.filter((t) => t === 'run-fail')).toHaveLength(1);
+    expect(types.at(-1)).toBe('compensation-finish');
+  });
 });

@@ -54,6 +54,8 @@ export class DurableRuns {
   private keeper: ReturnType<typeof setInterval> | undefined;
   private claiming: Promise<void> | undefined;
   private readonly lives = new Set<Promise<void>>();
+  /** Ends the claim loop's wait for a free slot. */
+  private slotFreed: (() => void) | undefined;
 
   constructor(
     private readonly launch: LaunchSettings,
@@ -128,6 +130,7 @@ export class DurableRuns {
 
   private release(runId: string): void {
     this.owned.delete(runId);
+    this.slotFreed?.();
     if (this.owned.size === 0 && this.keeper && !this.claiming) {
       clearInterval(this.keeper);
       this.keeper = undefined;
@@ -169,10 +172,17 @@ export class DurableRuns {
         const capacity = maxActiveRuns - this.owned.size;
         if (capacity > 0) {
           for (const run of await store.claimRuns(engineId, leaseMs, capacity)) {
+            // Our own run whose lease lapsed during a stall: the claim renewed it; never start a second copy.
+            if (this.owned.has(run.id)) continue;
             this.own(run.id);
             const life = this.resume(run).catch((error) => this.settings.onError(error));
             this.track(life);
           }
+        }
+        if (this.owned.size >= maxActiveRuns) {
+          // Full: claimable runs would make the loop spin (on SQLite, without ever yielding to timers).
+          await this.untilSlotFree(1000, signal);
+          continue;
         }
         const next = await store.nextClaimableAt();
         const wait = next === null ? 1000 : Math.min(1000, Math.max(0, next - Date.now()));
@@ -185,9 +195,23 @@ export class DurableRuns {
     }
   }
 
+  private untilSlotFree(timeoutMs: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        this.slotFreed = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      signal.addEventListener('abort', done, { once: true });
+      this.slotFreed = done;
+    });
+  }
+
   private track(life: Promise<void>): void {
     this.lives.add(life);
-    void life.finally(() => this.lives.delete(life));
+    void life.catch(() => {}).finally(() => this.lives.delete(life));
   }
 
   /** Continues a stored run from its journal. */
@@ -205,7 +229,9 @@ export class DurableRuns {
       return;
     }
     emitFor(this.launch, record, options)({ type: 'run-resume', path: [run.id], replayed: memo.steps.size });
-    if (run.status === 'compensating' && memo.failure) {
+    // A run that failed in an earlier life (even if the crash came before it was marked compensating) is not run
+    // again: its compensation resumes where it stopped.
+    if (memo.failure) {
       const writer = new JournalWriter(this.settings.store, run.id, this.settings.engineId);
       const error = errorFromStored(memo.failure.error);
       await this.end(
@@ -255,7 +281,7 @@ export class DurableRuns {
     try {
       switch (outcome.kind) {
         case 'succeeded':
-          await writer.write({ type: 'run-finish', data: { output: outcome.result.output } });
+          if (!memo.finished) await writer.write({ type: 'run-finish', data: { output: outcome.result.output } });
           await writer.drain();
           if (
             !(await store.finishRun(record.runId, engineId, { status: 'succeeded', output: outcome.result.output }))
@@ -274,7 +300,7 @@ export class DurableRuns {
         case 'detached':
           return this.leave(record, outcome.result, 'detached');
         case 'failed':
-          return this.end(
+          return await this.end(
             record,
             options,
             writer,
@@ -302,7 +328,7 @@ export class DurableRuns {
     const error = serializeError(failure.error);
     const payload = failure.payload ?? abortPayload(failure.error);
     const status = CancelledError.isInstance(failure.error) ? 'cancelled' : 'failed';
-    await writer.write({ type: 'run-fail', data: { error, payload, status } });
+    if (!memo.failure) await writer.write({ type: 'run-fail', data: { error, payload, status } });
     await store.setRunStatus(record.runId, engineId, 'compensating');
     await compensateRun(this.launch, record, options, { error, payload }, finished, {
       done: memo.compensated,

@@ -16,7 +16,8 @@ export interface Kit {
   /** Resolves the step `hold` waits on. */
   release: () => void;
   registry: Registry;
-  engine(options?: Partial<EngineOptions>): Promise<Engine>;
+  /** An engine on its own connection; `wrap` may intercept store calls (to simulate a crash between two writes). */
+  engine(options?: Partial<EngineOptions>, wrap?: (store: RunStore) => RunStore): Promise<Engine>;
   close(): Promise<void>;
 }
 
@@ -64,9 +65,10 @@ export async function durableKit(): Promise<Kit> {
       return release;
     },
     registry,
-    async engine(options = {}) {
-      const store = await openStore({ url, pollIntervalMs: 10 });
-      stores.push(store);
+    async engine(options = {}, wrap?: (store: RunStore) => RunStore) {
+      const opened = await openStore({ url, pollIntervalMs: 10 });
+      stores.push(opened);
+      const store = wrap ? wrap(opened) : opened;
       const engine = createEngine({ registry, store, leaseMs: 300, parkAfterMs: 50, onError: () => {}, ...options });
       engines.push(engine);
       return engine;

@@ -30,6 +30,8 @@ export interface RunMemo {
   lastSeq: number;
   /** Set once the run failed: compensation resumes from here after a restart. */
   failure: { error: unknown; payload: unknown } | undefined;
+  /** `run-finish` is journaled: a crash came before the store recorded it, which is all that is left to do. */
+  finished: boolean;
 }
 
 export function emptyMemo(): RunMemo {
@@ -40,6 +42,7 @@ export function emptyMemo(): RunMemo {
     compensated: new Set(),
     lastSeq: -1,
     failure: undefined,
+    finished: false,
   };
 }
 
@@ -52,6 +55,7 @@ export function memoFromJournal(entries: readonly JournalEntry[]): RunMemo {
       const data = (entry.data ?? {}) as Record<string, unknown>;
       memo.failure = { error: data.error, payload: data.payload };
     }
+    if (entry.type === 'run-finish') memo.finished = true;
     if (key === null) continue;
     const data = (entry.data ?? {}) as Record<string, unknown>;
     switch (entry.type) {

@@ -1,0 +1,140 @@
+/**
+ * What the worker process and the tests share: the plans, their expected outputs, the targets (an idempotent
+ * side-effect service whose calls take a few random milliseconds, so kills land mid-step) and the worker's settings.
+ */
+import type { Plan, PlanStep, Registry } from '@baton/core';
+import type { EffectLocation, EffectLog } from './effect-log.js';
+
+export interface WorkerConfig {
+  /** A SQLite file path or a `postgres://` URL. */
+  storeUrl: string;
+  /** PostgreSQL: the schema of the store and of the effect tables. */
+  schema?: string;
+  effects: EffectLocation;
+  engineId: string;
+  leaseMs: number;
+  /** @default 64 */
+  maxActiveRuns?: number;
+  /** @default 1000 */
+  parkAfterMs?: number;
+  /** How long one call of the `effect` target takes: uniform in [min, max] ms. */
+  stepMs: [number, number];
+  /** Close the engine and exit 0 once no run in the store is unfinished. */
+  exitWhenDone?: boolean;
+  /** Runs this worker starts itself with `engine.run` (the engine owns them) after `engine.start()`. */
+  runs?: { plan: PlanName; runId: string; request: { x: number } }[];
+}
+
+const effect = (id: string, x: unknown, extra: Partial<PlanStep> = {}): PlanStep => ({
+  id,
+  target: 'effect',
+  input: { x },
+  ...extra,
+});
+const ref = (path: string) => ({ $ref: path });
+
+export type PlanName = 'chain' | 'diamond' | 'short' | 'pauses';
+
+export const plans: Record<PlanName, Plan> = {
+  /** Five steps, one after another. */
+  chain: {
+    steps: [
+      effect('s1', ref('request.x')),
+      effect('s2', ref('steps.s1.output.x')),
+      effect('s3', ref('steps.s2.output.x')),
+      effect('s4', ref('steps.s3.output.x')),
+      effect('s5', ref('steps.s4.output.x')),
+    ],
+    output: ref('steps.s5.output.x'),
+  },
+  /** `a`, then `b` and `c` in parallel, then `d` joining both. */
+  diamond: {
+    steps: [
+      effect('a', ref('request.x')),
+      effect('b', ref('steps.a.output.x')),
+      effect('c', ref('steps.a.output.x')),
+      { id: 'd', target: 'effect', input: { x: ref('steps.b.output.x'), y: ref('steps.c.output.x') } },
+    ],
+    output: ref('steps.d.output.x'),
+  },
+  /** Three short steps, for the contention test. */
+  short: {
+    steps: [effect('p', ref('request.x')), effect('q', ref('steps.p.output.x')), effect('r', ref('request.x'))],
+    output: { q: ref('steps.q.output.x'), r: ref('steps.r.output.x') },
+  },
+  /** A step, then an approval and a 1.5 s durable timer side by side, then a step that needs both. */
+  pauses: {
+    steps: [
+      effect('before', ref('request.x')),
+      {
+        id: 'ok',
+        approval: { prompt: 'Go on with {{steps.before.output.x}}?', data: { x: ref('steps.before.output.x') } },
+      },
+      { id: 'nap', wait: { durationMs: 1500 }, dependsOn: ['before'] },
+      effect('after', ref('steps.ok.output.data.x'), { dependsOn: ['nap'] }),
+    ],
+    output: { x: ref('steps.after.output.x'), firedAt: ref('steps.nap.output.firedAt') },
+  },
+};
+
+/** Step ids of a plan that call the `effect` target (the ones with a side effect). */
+export function effectSteps(name: PlanName): string[] {
+  return plans[name].steps.filter((step) => step.target === 'effect').map((step) => step.id);
+}
+
+export function expectedOutput(name: Exclude<PlanName, 'pauses'>, x: number): unknown {
+  switch (name) {
+    case 'chain':
+      return x + 5;
+    case 'diamond':
+      return 2 * (x + 2) + 1;
+    case 'short':
+      return { q: x + 2, r: x + 1 };
+  }
+}
+
+/** Sleeps `ms`, or rejects as soon as `signal` aborts (a detached or cancelled step stops its work). */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * Registers `effect`: `{ x, y? }` → `{ x: x + y + 1 }`. Each call logs an invocation, waits, writes its effect under
+ * `ctx.idempotencyKey` (once per key), waits again and logs its end.
+ */
+export function registerTargets(
+  registry: Registry,
+  options: { effects: EffectLog; engineId: string; stepMs: [number, number]; onCall?: () => void },
+): void {
+  const [min, max] = options.stepMs;
+  registry.register({
+    name: 'effect',
+    kind: 'service',
+    description: 'An idempotent side effect that takes a few milliseconds',
+    handler: async (input: { x: number; y?: number }, ctx) => {
+      options.onCall?.();
+      const call = { runId: ctx.runId, stepKey: ctx.stepId, key: ctx.idempotencyKey ?? '', engine: options.engineId };
+      const id = await options.effects.begin(call);
+      const half = (min + Math.random() * (max - min)) / 2;
+      try {
+        await pause(half, ctx.signal);
+        await options.effects.apply(id, call);
+        await pause(half, ctx.signal);
+      } finally {
+        await options.effects.end(id);
+      }
+      return { x: input.x + (input.y ?? 0) + 1 };
+    },
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * The child process of the durable process tests: one durable engine on a real store, with the side-effect service
+ * of `durable-fixture.ts`. Started as `node --conditions=@baton/source --import tsx worker.ts '<WorkerConfig JSON>'`.
+ * It prints `ready` once its engine claims work and `call` at its first target call, starts the runs its config
+ * lists, and stays up until SIGTERM (a clean close) or, with `exitWhenDone`, until no run in the store is unfinished.
+ */
+import { createEngine, createRegistry, openStore, type StoredRunStatus } from '@baton/core';
+import { plans, registerTargets, type WorkerConfig } from './durable-fixture.js';
+import { openEffectLog } from './effect-log.js';
+
+const config = JSON.parse(process.argv[2] ?? '') as WorkerConfig;
+const say = (line: string) => process.stdout.write(`${line}\n`);
+const UNFINISHED: StoredRunStatus[] = ['ready', 'running', 'waiting', 'compensating'];
+
+const store = await openStore({
+  url: config.storeUrl,
+  ...(config.schema === undefined ? {} : { schema: config.schema, poolSize: 4 }),
+  pollIntervalMs: 10,
+});
+const effects = await openEffectLog(config.effects);
+const registry = createRegistry();
+let called = false;
+registerTargets(registry, {
+  effects,
+  engineId: config.engineId,
+  stepMs: config.stepMs,
+  onCall() {
+    if (!called) say('call');
+    called = true;
+  },
+});
+const engine = createEngine({
+  registry,
+  store,
+  engineId: config.engineId,
+  leaseMs: config.leaseMs,
+  parkAfterMs: config.parkAfterMs ?? 1000,
+  maxActiveRuns: config.maxActiveRuns ?? 64,
+  onError: (error) => console.error(`[${config.engineId}]`, error),
+});
+
+let stopping: Promise<void> | undefined;
+function stop(code: number): Promise<void> {
+  stopping ??= (async () => {
+    await engine.close();
+    await store.close();
+    await effects.close();
+    process.exit(code);
+  })();
+  return stopping;
+}
+process.on('SIGTERM', () => void stop(0));
+
+await engine.start();
+for (const run of config.runs ?? []) {
+  const handle = engine.run(plans[run.plan], run.request, { runId: run.runId });
+  handle.result().catch((error) => console.error(`[${config.engineId}] run ${run.runId} failed:`, error));
+}
+say('ready');
+
+if (config.exitWhenDone) {
+  while ((await store.listRuns({ status: UNFINISHED, limit: 1 })).length > 0) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  await stop(0);
+}
