@@ -5,95 +5,36 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ValidationError } from '@baton/core';
-import {
-  type ContextInjectionOptions,
-  type RelatedAnswer,
-  type RelatedOptions,
-  resolveRelatedOptions,
-} from './context/related-context.js';
+import { type RelatedAnswer, type RelatedOptions, resolveRelatedOptions } from './context/related-context.js';
 import { withEmbeddingCache } from './embedders/cached-embedder.js';
 import type { Embedder } from './embedders/embedder.js';
 import { createSifEmbedder } from './embedders/sif-embedder.js';
 import { EmbedderMismatchError } from './errors.js';
-import { PartitionIndex, type PartitionIndexOptions } from './index/partition-index.js';
-import { bypassReason, type CacheabilityOptions, refusalToStore } from './match/cacheability.js';
-import { chunkText, type HierarchicalOptions, hierarchicalScore } from './match/hierarchical.js';
+import { type CandidateIndex, candidateIndexFor } from './index/candidate-index.js';
+import { bypassReason, refusalToStore } from './match/cacheability.js';
+import { chunkText, hierarchicalScore } from './match/hierarchical.js';
 import type { CacheRequest, CacheResponse, CacheUsage } from './match/request.js';
-import { exactKey, lastUserTurn, partitionKey, scopeKey } from './match/request-keys.js';
+import { exactKey, lastUserTurn, requestKeys, scopeKey } from './match/request-keys.js';
 import { SingleFlight } from './match/single-flight.js';
 import { validateSimilarityThreshold } from './match/threshold.js';
 import { type CacheMetrics, createMetrics, recordHitLatency } from './metrics.js';
-import { decodePayload, encodePayload, type PayloadCodecOptions } from './payload-codec.js';
+import { decodePayload, encodePayload } from './payload-codec.js';
+import type { LookupResult, SemanticCacheOptions, StoreOptions, StoreResult } from './semantic-cache-options.js';
 import type { CacheEntry, CacheStore } from './stores/cache-store.js';
 import { entryBytes } from './stores/cache-store.js';
 import { MemoryStore } from './stores/memory-store.js';
 import { stripPleasantries } from './verify/content-words.js';
 import { type Lexicon, loadDefaultLexicon } from './verify/lexicon.js';
-import { allPassed, type CheckResult, type VerifyOptions, verifyMatch } from './verify/verify-match.js';
+import { allPassed, type CheckResult, verifyMatch } from './verify/verify-match.js';
 
-export interface SemanticCacheOptions extends CacheabilityOptions, PayloadCodecOptions {
-  /** @default withEmbeddingCache(createSifEmbedder()) */
-  embedder?: Embedder;
-  /** @default new MemoryStore() */
-  store?: CacheStore;
-  /** Cosine similarity in (0, 1] a semantic candidate needs; see `validateSimilarityThreshold`. @default 0.8 */
-  similarityThreshold?: number;
-  /** Lifetime of an entry in ms; null keeps entries until evicted. @default 3600000 */
-  ttlMs?: number | null;
-  /** Each hit extends the entry's life by `ttlMs` (sliding expiry). @default false */
-  slidingTtl?: boolean;
-  /** Most entries kept; least recently used go first. @default 10000 */
-  maxEntries?: number;
-  /** Most bytes kept (payload + text + vectors). @default Infinity */
-  maxBytes?: number;
-  /** Semantic candidates examined per lookup. @default 5 */
-  candidates?: number;
-  hierarchical?: HierarchicalOptions;
-  verify?: VerifyOptions;
-  /**
-   * On a miss, attach answers to related earlier questions from the same partition (never another scope) as
-   * `related`, for the caller to add to the prompt with `formatContext`. @default { enabled: false, topK: 3, minSimilarity: 0.6 }
-   */
-  contextInjection?: ContextInjectionOptions;
-  index?: PartitionIndexOptions;
-  /** Clock, for tests. @default Date.now */
-  now?: () => number;
-}
-
-export type LookupResult =
-  | {
-      status: 'hit';
-      tier: 'exact' | 'semantic';
-      similarity: number;
-      checks: CheckResult[];
-      entryId: string;
-      response: CacheResponse;
-      usage: CacheUsage | undefined;
-    }
-  | {
-      status: 'miss';
-      rejected: { entryId: string; similarity: number; checks: CheckResult[] }[];
-      /** Present when `contextInjection.enabled`: related earlier answers, most similar first. */
-      related?: RelatedAnswer[];
-    }
-  | { status: 'bypass'; reason: string };
-
-export interface StoreOptions {
-  tags?: string[];
-  /** Overrides the cache's ttlMs for this entry. */
-  ttlMs?: number | null;
-  /** The response calls tools whose results do not change: cache it anyway. @default false */
-  deterministic?: boolean;
-}
-
-export type StoreResult = { stored: true; entryId: string } | { stored: false; reason: string };
+export type { LookupResult, SemanticCacheOptions, StoreOptions, StoreResult } from './semantic-cache-options.js';
 
 export class SemanticCache {
   readonly embedder: Embedder;
   readonly storage: CacheStore;
   readonly similarityThreshold: number;
   readonly #options: SemanticCacheOptions;
-  readonly #index: PartitionIndex;
+  readonly #index: CandidateIndex;
   readonly #metrics: CacheMetrics = createMetrics();
   readonly #flights = new SingleFlight<CacheResponse>();
   #embedderChecked: Promise<void> | undefined;
@@ -113,8 +54,8 @@ export class SemanticCache {
     }
     this.#options = options;
     this.embedder = options.embedder ?? withEmbeddingCache(createSifEmbedder());
-    this.storage = options.store ?? new MemoryStore();
-    this.#index = new PartitionIndex(this.embedder.dimension, options.index);
+    this.storage = options.store ?? new MemoryStore({ index: options.index });
+    this.#index = candidateIndexFor(this.storage, this.embedder.dimension, options.index);
     if (options.contextInjection) resolveRelatedOptions(options.contextInjection);
   }
 
@@ -176,12 +117,6 @@ export class SemanticCache {
     return this.#lexicon;
   }
 
-  async #syncIndex(partition: string): Promise<void> {
-    const page = await this.storage.vectorsSince(partition, this.#index.cursors.get(partition));
-    for (const item of page.items) this.#index.add(partition, item.id, item.vector);
-    this.#index.cursors.set(partition, page.cursor);
-  }
-
   /** Embeds what the user asks: greetings, thanks and "could you tell me" frames are left out (they move vectors). */
   async #embedWithChunks(userTurn: string): Promise<{ vector: Float32Array; chunks: Float32Array[] }> {
     const text = stripPleasantries(userTurn) || userTurn;
@@ -199,7 +134,8 @@ export class SemanticCache {
       return { status: 'bypass', reason: bypass };
     }
     await this.#checkEmbedder();
-    const exact = await this.storage.getByExactKey(exactKey(request));
+    const keys = requestKeys(request);
+    const exact = await this.storage.getByExactKey(keys.exact);
     if (exact && !exact.blocked && this.#alive(exact)) return this.#hit(exact, 'exact', 1, [], started);
     const text = lastUserTurn(request.messages);
     const rejected: { entryId: string; similarity: number; checks: CheckResult[] }[] = [];
@@ -207,14 +143,13 @@ export class SemanticCache {
       this.#metrics.misses++;
       return this.#contextInjection() ? { status: 'miss', rejected, related: [] } : { status: 'miss', rejected };
     }
-    const partition = partitionKey(request);
-    await this.#syncIndex(partition);
+    const partition = keys.partition;
     const query = await this.#embedWithChunks(text);
     const scored: { entry: CacheEntry; similarity: number }[] = [];
-    for (const candidate of this.#index.search(partition, query.vector, this.#options.candidates ?? 5)) {
+    for (const candidate of await this.#index.search(partition, query.vector, this.#options.candidates ?? 5)) {
       const entry = await this.storage.get(candidate.id);
       if (!entry) {
-        this.#index.remove(candidate.id, partition);
+        this.#index.forget([candidate.id], partition);
         continue;
       }
       if (!this.#alive(entry)) {
@@ -222,6 +157,8 @@ export class SemanticCache {
         continue;
       }
       if (entry.blocked) continue;
+      // Exact either way: HNSW only approximates which candidates come back, not their scores (both indexes compute
+      // the dot product of the stored vector with the query).
       const similarity = hierarchicalScore(
         candidate.similarity,
         query.chunks,
@@ -251,7 +188,7 @@ export class SemanticCache {
 
   async #related(partition: string, vector: Float32Array, options: Required<RelatedOptions>): Promise<RelatedAnswer[]> {
     const related: RelatedAnswer[] = [];
-    for (const candidate of this.#index.search(partition, vector, options.topK * 2 + 4)) {
+    for (const candidate of await this.#index.search(partition, vector, options.topK * 2 + 4)) {
       if (related.length >= options.topK || candidate.similarity < options.minSimilarity) break;
       const entry = await this.storage.get(candidate.id);
       if (!entry || entry.blocked || !this.#alive(entry)) continue;
@@ -279,10 +216,8 @@ export class SemanticCache {
     const text = lastUserTurn(request.messages);
     if (text.trim() === '') return [];
     await this.#checkEmbedder();
-    const partition = partitionKey(request);
-    await this.#syncIndex(partition);
     const { vector } = await this.#embedWithChunks(text);
-    return this.#related(partition, vector, resolved);
+    return this.#related(requestKeys(request).partition, vector, resolved);
   }
 
   /** Stores a response unless it must not be cached (see `refusalToStore`). */
@@ -293,7 +228,8 @@ export class SemanticCache {
     options: StoreOptions = {},
   ): Promise<StoreResult> {
     const refusal = refusalToStore(request, response, { ...this.#options, deterministic: options.deterministic });
-    const key = exactKey(request);
+    const keys = requestKeys(request);
+    const key = keys.exact;
     const existing = refusal ? undefined : await this.storage.getByExactKey(key);
     const reason = refusal ?? (existing?.blocked ? 'this request was marked wrong by feedback' : undefined);
     if (reason) {
@@ -309,7 +245,7 @@ export class SemanticCache {
     const partial = {
       id: randomUUID(),
       exactKey: key,
-      partition: partitionKey(request),
+      partition: keys.partition,
       scope: scopeKey(request.scope),
       tags: options.tags ?? [],
       text,
@@ -324,7 +260,7 @@ export class SemanticCache {
     };
     const entry: CacheEntry = { ...partial, bytes: entryBytes(partial) };
     await this.storage.put(entry);
-    if (existing) this.#index.remove(existing.id, existing.partition);
+    if (existing) this.#index.forget([existing.id], existing.partition);
     this.#metrics.stored++;
     await this.#evict();
     return { stored: true, entryId: entry.id };
@@ -366,7 +302,7 @@ export class SemanticCache {
   }
 
   async #remove(ids: readonly string[]): Promise<number> {
-    for (const id of ids) this.#index.remove(id);
+    this.#index.forget(ids);
     return this.storage.delete(ids);
   }
 
@@ -399,8 +335,24 @@ export class SemanticCache {
     }
     const entry = await this.storage.get(entryId);
     if (!entry) return;
-    this.#index.remove(entryId, entry.partition);
+    this.#index.forget([entryId], entry.partition);
     await this.storage.put({ ...entry, blocked: true, payload: 'j:null', expiresAt: null });
+  }
+
+  /**
+   * Bytes the vector index holds in native memory (hnswlib graphs), which `process.memoryUsage()` does not show in
+   * its heap or external figures; add them when measuring what the cache costs.
+   */
+  nativeMemoryBytes(): number {
+    return this.#index.nativeBytes();
+  }
+
+  /**
+   * Resolves once the HNSW graphs being built (a partition outgrowing exact search, or the index rebuilt from a
+   * persistent store on the first lookup) are in place. Lookups never wait for this: they search exactly meanwhile.
+   */
+  whenIndexBuilt(): Promise<void> {
+    return this.#index.whenBuilt();
   }
 
   /** A copy of the counters. */

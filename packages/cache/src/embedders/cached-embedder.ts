@@ -3,6 +3,7 @@
  * de-duplicated and sent in batches of at most `maxBatchSize`, so a burst of lookups makes few model calls.
  */
 import type { Embedder } from './embedder.js';
+import { EmbeddingLru } from './embedding-lru.js';
 
 export interface CachedEmbedderOptions {
   /** Recent embeddings kept in memory. 0 disables the LRU. @default 10000 */
@@ -30,16 +31,9 @@ interface Pending {
 export function withEmbeddingCache(inner: Embedder, options: CachedEmbedderOptions = {}): CachedEmbedder {
   const maxEntries = options.maxEntries ?? 10_000;
   const maxBatchSize = options.maxBatchSize ?? 64;
-  const recent = new Map<string, Float32Array>();
+  const recent = new EmbeddingLru(maxEntries, inner.dimension);
   const stats = { lruHits: 0, embedded: 0, calls: 0 };
   let queue: Pending[] = [];
-
-  const remember = (text: string, vector: Float32Array) => {
-    if (maxEntries <= 0) return;
-    recent.delete(text);
-    recent.set(text, vector);
-    if (recent.size > maxEntries) recent.delete(recent.keys().next().value!);
-  };
 
   const flush = async () => {
     const pending = queue;
@@ -54,7 +48,7 @@ export function withEmbeddingCache(inner: Embedder, options: CachedEmbedderOptio
         const vectors = await inner.embed(batch);
         batch.forEach((text, index) => {
           results.set(text, vectors[index]!);
-          remember(text, vectors[index]!);
+          recent.set(text, vectors[index]!);
         });
       }
       for (const item of pending) item.resolve(results.get(item.text)!.slice());
@@ -80,9 +74,7 @@ export function withEmbeddingCache(inner: Embedder, options: CachedEmbedderOptio
           const hit = recent.get(text);
           if (!hit) return request(text);
           stats.lruHits++;
-          recent.delete(text);
-          recent.set(text, hit);
-          return hit.slice();
+          return hit;
         }),
       );
     },

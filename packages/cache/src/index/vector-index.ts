@@ -9,6 +9,14 @@ export interface VectorIndex {
   add(id: string, vector: Float32Array): void;
   remove(id: string): void;
   has(id: string): boolean;
+  /** A copy of the stored vector, or undefined when the id is not indexed. */
+  vectorOf(id: string): Float32Array | undefined;
+  /** Every indexed id. */
+  ids(): string[];
+  /** Every indexed id with a copy of its vector. */
+  entries(): Generator<[string, Float32Array]>;
   /** The `k` most similar ids, most similar first. */
   search(query: Float32Array, k: number): SearchResult[];
+  /** Bytes the index holds outside the JS heap and ArrayBuffers V8 reports (native memory), for honest accounting. */
+  nativeBytes(): number;
 }

@@ -50,7 +50,8 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-const hash = (value: unknown) => createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 40);
+/** The first 160 bits of SHA-256, as a flat 40-character hex string (no slice of a longer one kept alive). */
+const hash = (value: unknown) => createHash('sha256').update(canonicalJson(value)).digest().toString('hex', 0, 20);
 
 function lastUserIndex(messages: readonly CacheMessage[]): number {
   for (let i = messages.length - 1; i >= 0; i--) if (messages[i]!.role === 'user') return i;
@@ -80,5 +81,14 @@ export function partitionKey(request: CacheRequest): string {
 }
 
 export function exactKey(request: CacheRequest): string {
-  return hash({ ...context(request), prompt: normalizePrompt(lastUserTurn(request.messages)) });
+  return requestKeys(request).exact;
+}
+
+/** Both keys of a request, sharing the work of reading its context once. */
+export function requestKeys(request: CacheRequest): { exact: string; partition: string } {
+  const shared = context(request);
+  return {
+    exact: hash({ ...shared, prompt: normalizePrompt(lastUserTurn(request.messages)) }),
+    partition: hash(shared),
+  };
 }

@@ -137,11 +137,15 @@ const DIMINISHED = CONTRAST_GROUPS.filter((group) => group.senses.length === 2).
   })),
 );
 
+/** Every DIMINISHED pattern starts with this: texts without it are left alone without running them. */
+const LESS = /\b(?:less|least)\s/i;
+
 /**
  * Rewrites "less/least" + a term into the opposite term, so "least expensive" agrees with "cheapest" instead of
  * tripping both the cheap/expensive and the min/max groups.
  */
 export function normalizeComparatives(text: string): string {
+  if (!LESS.test(text)) return text;
   let result = text;
   for (const { pattern, replacement } of DIMINISHED) result = result.replace(pattern, replacement);
   return result;

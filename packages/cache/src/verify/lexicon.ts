@@ -42,9 +42,19 @@ export function createLexicon(words?: WordVectors): Lexicon {
     }
     return vector;
   };
+  const stems = new Map<string, string>();
+  const stemOf = (word: string): string => {
+    let stemmed = stems.get(word);
+    if (stemmed === undefined) {
+      stemmed = stem(word);
+      if (stems.size > 50_000) stems.clear();
+      stems.set(word, stemmed);
+    }
+    return stemmed;
+  };
   return {
     similarity(a, b) {
-      if (a === b || stem(a) === stem(b) || areSynonyms(a, b)) return 1;
+      if (a === b || stemOf(a) === stemOf(b) || areSynonyms(a, b)) return 1;
       const va = vectorOf(a);
       const vb = vectorOf(b);
       if (!va || !vb) return 0;

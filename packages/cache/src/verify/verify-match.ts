@@ -4,7 +4,7 @@
  * and every content word must find a counterpart on the other side. Each check says why it passed or failed.
  */
 import { alignContentWords, describeUnmatched } from './content-alignment.js';
-import { CONTRAST_GROUPS, normalizeComparatives } from './contrast-terms.js';
+import { CONTRAST_GROUPS, type ContrastGroup, normalizeComparatives } from './contrast-terms.js';
 import { compareDirection } from './direction.js';
 import { createLexicon, type Lexicon } from './lexicon.js';
 import { extractFeatures, type TextFeatures } from './text-features.js';
@@ -89,12 +89,36 @@ function compareNegation(query: TextFeatures, candidate: TextFeatures): CheckRes
   };
 }
 
-function comparePolarity(queryText: string, candidateText: string): CheckResult {
-  const query = normalizeComparatives(queryText);
-  const candidate = normalizeComparatives(candidateText);
-  for (const group of CONTRAST_GROUPS) {
-    const inQuery = group.senses.filter((sense) => sense.pattern.test(query));
-    const inCandidate = group.senses.filter((sense) => sense.pattern.test(candidate));
+/** What the checks read from one text, computed once per text and kept for texts seen recently. */
+interface Analysis {
+  readonly features: TextFeatures;
+  /** The text with "less/least X" rewritten (see `normalizeComparatives`). */
+  readonly comparatives: string;
+  /** Per contrast group, the senses the text uses. */
+  readonly senses: readonly (readonly ContrastGroup['senses'][number][])[];
+}
+
+const RECENT_ANALYSES = 512;
+const analyses = new Map<string, Analysis>();
+
+function analyze(text: string): Analysis {
+  let analysis = analyses.get(text);
+  if (analysis) return analysis;
+  const comparatives = normalizeComparatives(text);
+  analysis = {
+    features: extractFeatures(text),
+    comparatives,
+    senses: CONTRAST_GROUPS.map((group) => group.senses.filter((sense) => sense.pattern.test(comparatives))),
+  };
+  if (analyses.size >= RECENT_ANALYSES) analyses.delete(analyses.keys().next().value!);
+  analyses.set(text, analysis);
+  return analysis;
+}
+
+function comparePolarity(query: Analysis, candidate: Analysis): CheckResult {
+  for (let g = 0; g < CONTRAST_GROUPS.length; g++) {
+    const inQuery = query.senses[g]!;
+    const inCandidate = candidate.senses[g]!;
     const onlyQuery = inQuery.filter((sense) => !inCandidate.includes(sense));
     const onlyCandidate = inCandidate.filter((sense) => !inQuery.includes(sense));
     if (onlyQuery.length > 0 && onlyCandidate.length > 0) {
@@ -108,8 +132,8 @@ function comparePolarity(queryText: string, candidateText: string): CheckResult 
   return { name: 'polarity', passed: true, reason: 'no opposite terms' };
 }
 
-function compareAlignment(query: string, candidate: string, lexicon: Lexicon, bound: number): CheckResult {
-  const unmatched = alignContentWords(normalizeComparatives(query), normalizeComparatives(candidate), lexicon, bound);
+function compareAlignment(query: Analysis, candidate: Analysis, lexicon: Lexicon, bound: number): CheckResult {
+  const unmatched = alignContentWords(query.comparatives, candidate.comparatives, lexicon, bound);
   if (unmatched.query.length === 0 && unmatched.candidate.length === 0) {
     return { name: 'alignment', passed: true, reason: `every content word has a counterpart (≥ ${bound})` };
   }
@@ -139,19 +163,21 @@ function checkDirection(query: string, candidate: string, lexicon: Lexicon): Che
  */
 export function verifyMatch(query: string, candidate: string, options: VerifyOptions = {}): CheckResult[] {
   const enabled = (name: CheckName) => options.checks?.[name] !== false;
-  const a = extractFeatures(query);
-  const b = extractFeatures(candidate);
+  const queryAnalysis = analyze(query);
+  const candidateAnalysis = analyze(candidate);
+  const a = queryAnalysis.features;
+  const b = candidateAnalysis.features;
   const results: CheckResult[] = [];
   if (enabled('numbers')) results.push(compareSets('numbers', 'numbers', a.numbers, b.numbers));
   if (enabled('identifiers')) results.push(compareSets('identifiers', 'identifiers', a.identifiers, b.identifiers));
   if (enabled('dates')) results.push(compareSets('dates', 'dates and times', a.dates, b.dates));
   if (enabled('entities')) results.push(compareEntities(a, b));
   if (enabled('negation')) results.push(compareNegation(a, b));
-  if (enabled('polarity')) results.push(comparePolarity(query, candidate));
+  if (enabled('polarity')) results.push(comparePolarity(queryAnalysis, candidateAnalysis));
   const lexicon = options.lexicon ?? stemsOnly;
   const bound = options.alignmentBound ?? DEFAULT_ALIGNMENT_BOUND;
   if (enabled('direction')) results.push(checkDirection(query, candidate, lexicon));
-  if (enabled('alignment')) results.push(compareAlignment(query, candidate, lexicon, bound));
+  if (enabled('alignment')) results.push(compareAlignment(queryAnalysis, candidateAnalysis, lexicon, bound));
   return results;
 }
 
