@@ -7,6 +7,7 @@
 import type { Embedder } from '../embedders/embedder.js';
 import { InvalidPairsError } from '../errors.js';
 import { SemanticCache } from '../semantic-cache.js';
+import type { VerifyOptions } from '../verify/verify-match.js';
 
 export interface LabelledPair {
   a: string;
@@ -37,6 +38,8 @@ export interface EvaluateOptions {
   /** @default 0.8 (the cache's default) */
   threshold?: number;
   embedder: Embedder;
+  /** Verification options for every lookup, e.g. a lexicon over another WordNet. @default the cache's defaults */
+  verify?: VerifyOptions;
 }
 
 /** How the full matching path judged one pair, independent of the threshold. */
@@ -56,11 +59,15 @@ const request = (text: string) => ({ model: 'eval', messages: [{ role: 'user' as
 /** Scores every pair once through a real `SemanticCache` whose threshold admits every candidate. */
 export async function scorePairs(
   pairs: readonly LabelledPair[],
-  options: { embedder: Embedder },
+  options: { embedder: Embedder; verify?: VerifyOptions },
 ): Promise<PairScore[]> {
   const scores: PairScore[] = [];
   for (const pair of pairs) {
-    const cache = new SemanticCache({ embedder: options.embedder, similarityThreshold: Number.MIN_VALUE });
+    const cache = new SemanticCache({
+      embedder: options.embedder,
+      similarityThreshold: Number.MIN_VALUE,
+      ...(options.verify ? { verify: options.verify } : {}),
+    });
     await cache.store(request(pair.a), { finishReason: 'stop', text: 'answer' });
     const result = await cache.lookup(request(pair.b));
     if (result.status === 'hit') {
@@ -134,7 +141,7 @@ export async function evaluatePairs(pairs: readonly LabelledPair[], options: Eva
 export async function calibrateThreshold(
   pairs: readonly LabelledPair[],
   targetPrecision: number,
-  options: { embedder: Embedder },
+  options: { embedder: Embedder; verify?: VerifyOptions },
 ): Promise<{ threshold: number; precision: number; recall: number } | undefined> {
   const scores = await scorePairs(pairs, options);
   for (let step = 50; step <= 99; step++) {

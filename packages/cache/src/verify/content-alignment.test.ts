@@ -52,6 +52,10 @@ describe('content-word alignment', () => {
     ['How do I clean a leather sofa?', 'How do I clean a fabric sofa?'],
     ['How do I report a bug?', 'How do I fix this bug?'],
     ['How many grams are in a cup of flour?', 'How many ounces are in a cup of flour?'],
+    ['Can I bring my dog on the plane?', 'Can I bring my cat on the plane?'],
+    ['how much is a coffee', 'how much is a tea'],
+    ['how do I learn to play guitar', 'how do I learn to play piano'],
+    ['who is the ceo of google', 'who is the ceo of microsoft'],
   ])('refuses "%s" vs "%s"', (a, b) => {
     expect(failed(a, b)).toContain('alignment');
   });
@@ -73,6 +77,12 @@ describe('content-word alignment', () => {
     expect(check('How much does the premium plan cost?', 'What is the price of the premium plan?')).toBe(true);
     expect(check('What are the symptoms of the flu?', 'What symptoms does the flu cause?')).toBe(false);
     expect(stemsOnly.similarity('ocean', 'sea')).toBe(0);
+  });
+
+  it('refuses a word-vector neighbour that is no synonym, however close', () => {
+    expect(lexicon.similarity('cat', 'dog')).toBeGreaterThan(0.75);
+    expect(lexicon.similarity('cat', 'dog')).toBeLessThan(1);
+    expect(failed('Tell me a joke about cats', 'Tell me a joke about dogs')).toEqual(['alignment']);
   });
 
   it('reads the bound: a lower bound accepts what the default refuses', () => {

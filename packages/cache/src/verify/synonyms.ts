@@ -1,10 +1,11 @@
 /**
- * Everyday synonyms that word vectors place no closer than co-hyponyms (parcel/package 0.35, gift/present 0.36,
- * while chicken/tomato is 0.71). The content-word alignment accepts a pair from one group regardless of its vectors.
- * Groups hold true synonyms in the senses support and assistant questions use; antonyms never share a group.
- * Words listed under one sense of a contrast group (enable, activate, turn on) count as synonyms too.
+ * Everyday synonyms in the senses support and assistant questions use, for when WordNet is not installed or ranks
+ * the sense as rare (parcel/package, gift/present, benefit/advantage). The content-word alignment accepts a pair
+ * from one group as it accepts a WordNet synonym. A group holds words that mean the same thing — never antonyms,
+ * and never words that merely share a pole of a contrast group (highest and longest are both "max", not synonyms).
+ * Words are compared by stem, so a group's inflections (benefits, deactivated) belong to it too.
  */
-import { CONTRAST_GROUPS } from './contrast-terms.js';
+import { stem } from './content-words.js';
 
 const GROUPS = [
   'price, cost, fee, charge, pricing, costs',
@@ -53,25 +54,26 @@ const GROUPS = [
   'way, method, approach, technique',
   'difference, different, differ, compare, comparison, versus, vs',
   'check, view, see, look',
+  'enable, activate, enabled, activated',
+  'disable, deactivate, disabled, deactivated',
+  'advantage, benefit, upside, pro',
+  'disadvantage, drawback, downside, con',
 ];
 
 const groupsOf = new Map<string, Set<number>>();
-const senses = [
-  ...GROUPS.map((group) => group.split(',').map((word) => word.trim())),
-  ...CONTRAST_GROUPS.flatMap((group) => group.senses.map((sense) => sense.words.filter((w) => !w.includes(' ')))),
-];
+const senses = GROUPS.map((group) => group.split(',').map((word) => word.trim()));
 senses.forEach((words, index) => {
   for (const word of words) {
-    const set = groupsOf.get(word) ?? new Set<number>();
+    const set = groupsOf.get(stem(word)) ?? new Set<number>();
     set.add(index);
-    groupsOf.set(word, set);
+    groupsOf.set(stem(word), set);
   }
 });
 
-/** True when two lowercase words share a synonym group or one sense of a contrast group (enable/activate). */
+/** True when two lowercase words share a synonym group. */
 export function areSynonyms(a: string, b: string): boolean {
-  const groups = groupsOf.get(a);
+  const groups = groupsOf.get(stem(a));
   if (!groups) return false;
-  for (const index of groupsOf.get(b) ?? []) if (groups.has(index)) return true;
+  for (const index of groupsOf.get(stem(b)) ?? []) if (groups.has(index)) return true;
   return false;
 }

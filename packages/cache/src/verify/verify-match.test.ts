@@ -51,6 +51,7 @@ describe('verifyMatch', () => {
       'negation',
       'polarity',
       'direction',
+      'roles',
       'alignment',
     ]);
   });
@@ -77,9 +78,21 @@ describe('verifyMatch', () => {
     ['polarity', 'What is the maximum file size?', 'What is the minimum file size?'],
     ['polarity', 'How do I cancel my subscription?', 'How do I renew my subscription?'],
     ['polarity', 'Stretches to do before running', 'Stretches to do after running'],
+    ['roles', 'Did Germany beat Argentina in the final?', 'Did Argentina beat Germany in the final?'],
+    ['alignment', 'Tell me a joke about cats', 'Tell me a joke about dogs'],
   ])('fails the %s check: "%s" vs "%s"', (check, a, b) => {
     expect(failed(a, b)).toContain(check);
     expect(failed(b, a)).toContain(check);
+  });
+
+  it('finds lowercase names through the lexicon', () => {
+    const lexicon = { similarity: () => 0, isProperNoun: (word: string) => word === 'berlin' || word === 'munich' };
+    const entities = verifyMatch('weather in berlin', 'weather in munich', { lexicon }).find(
+      (c) => c.name === 'entities',
+    )!;
+    expect(entities.reason).toBe(
+      'query names berlin that the candidate does not; candidate names munich that the query does not',
+    );
   });
 
   it('explains a failure with the values', () => {

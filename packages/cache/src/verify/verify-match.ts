@@ -1,12 +1,17 @@
 /**
  * Checks run before a semantic candidate is served: the query and the cached question must agree on numbers,
- * identifiers, dates and times, named entities, negation, polarity, the direction of a comparison or conversion,
- * and every content word must find a counterpart on the other side. Each check says why it passed or failed.
+ * identifiers, dates and times, named entities (capitalized, or lowercase words WordNet knows only as names),
+ * negation, polarity, the direction of a comparison or conversion, who does what to whom, and every content word
+ * must find a counterpart on the other side: the same word, an inflection or a synonym — never a merely similar
+ * word, since "a joke about cats" and "a joke about dogs" differ in exactly that. Each check says why it passed or
+ * failed.
  */
 import { alignContentWords, describeUnmatched } from './content-alignment.js';
+import { isFiller } from './content-words.js';
 import { CONTRAST_GROUPS, type ContrastGroup, normalizeComparatives } from './contrast-terms.js';
 import { compareDirection } from './direction.js';
 import { createLexicon, type Lexicon } from './lexicon.js';
+import { findRoleSwap, type RolePositions, rolePositions } from './role-order.js';
 import { extractFeatures, type TextFeatures } from './text-features.js';
 
 export type CheckName =
@@ -17,6 +22,7 @@ export type CheckName =
   | 'negation'
   | 'polarity'
   | 'direction'
+  | 'roles'
   | 'alignment';
 
 export interface CheckResult {
@@ -33,12 +39,16 @@ export interface VerifyOptions {
    * vectors. @default stems and the synonym list only (stricter: a synonym outside the list is unmatched)
    */
   lexicon?: Lexicon;
-  /** Similarity a content word's counterpart needs in the alignment check. @default 0.75 */
+  /**
+   * Similarity a content word's counterpart needs in the alignment check. At 1 the counterpart must be the same
+   * word, an inflection or a synonym; below 1, word-vector neighbours count too, and those include different things
+   * of the same kind (cat/dog 0.85, tea/coffee 0.8), so lowering it trades wrong hits for recall. @default 1
+   */
   alignmentBound?: number;
 }
 
-/** The alignment bound's default: above co-hyponyms such as chicken/tomato (0.71), below most inflections. */
-export const DEFAULT_ALIGNMENT_BOUND = 0.75;
+/** The alignment bound's default: only the same stem or a synonym (listed or from WordNet) is a counterpart. */
+export const DEFAULT_ALIGNMENT_BOUND = 1;
 
 const stemsOnly = createLexicon();
 
@@ -58,11 +68,20 @@ function compareSets(
     : { name, passed: false, reason: `${what} differ: query has ${list(query)}, candidate has ${list(candidate)}` };
 }
 
-function compareEntities(query: TextFeatures, candidate: TextFeatures): CheckResult {
-  const missingFromCandidate = query.entities.filter((entity) => !candidate.words.has(entity));
-  const missingFromQuery = candidate.entities.filter((entity) => !query.words.has(entity));
+/** Capitalized names, plus lowercase words the lexicon knows only as names ("weather in berlin"). */
+function namesOf(features: TextFeatures, lexicon: Lexicon): string[] {
+  if (!lexicon.isProperNoun) return [...features.entities];
+  const lowercase = [...features.words].filter((word) => !isFiller(word) && lexicon.isProperNoun!(word));
+  return [...new Set([...features.entities, ...lowercase])];
+}
+
+function compareEntities(query: TextFeatures, candidate: TextFeatures, lexicon: Lexicon): CheckResult {
+  const inQuery = namesOf(query, lexicon);
+  const inCandidate = namesOf(candidate, lexicon);
+  const missingFromCandidate = inQuery.filter((entity) => !candidate.words.has(entity));
+  const missingFromQuery = inCandidate.filter((entity) => !query.words.has(entity));
   if (missingFromCandidate.length === 0 && missingFromQuery.length === 0) {
-    const all = [...query.entities, ...candidate.entities];
+    const all = [...inQuery, ...inCandidate];
     return {
       name: 'entities',
       passed: true,
@@ -96,6 +115,8 @@ interface Analysis {
   readonly comparatives: string;
   /** Per contrast group, the senses the text uses. */
   readonly senses: readonly (readonly ContrastGroup['senses'][number][])[];
+  /** Where each content word stands, for the roles check. */
+  readonly roles: RolePositions;
 }
 
 const RECENT_ANALYSES = 512;
@@ -109,6 +130,7 @@ function analyze(text: string): Analysis {
     features: extractFeatures(text),
     comparatives,
     senses: CONTRAST_GROUPS.map((group) => group.senses.filter((sense) => sense.pattern.test(comparatives))),
+    roles: rolePositions(comparatives),
   };
   if (analyses.size >= RECENT_ANALYSES) analyses.delete(analyses.keys().next().value!);
   analyses.set(text, analysis);
@@ -156,6 +178,16 @@ function checkDirection(query: string, candidate: string, lexicon: Lexicon): Che
   };
 }
 
+function compareRoles(query: Analysis, candidate: Analysis): CheckResult {
+  const swap = findRoleSwap(query.roles, candidate.roles);
+  if (!swap) return { name: 'roles', passed: true, reason: 'no words trade places' };
+  return {
+    name: 'roles',
+    passed: false,
+    reason: `roles swapped around "${swap.pivot}": the query has "${swap.movedAfter}" before it and "${swap.movedBefore}" after, the candidate the reverse`,
+  };
+}
+
 /**
  * @example
  * verifyMatch('weather in Paris today', 'weather in London today').find((c) => !c.passed)?.reason
@@ -171,12 +203,13 @@ export function verifyMatch(query: string, candidate: string, options: VerifyOpt
   if (enabled('numbers')) results.push(compareSets('numbers', 'numbers', a.numbers, b.numbers));
   if (enabled('identifiers')) results.push(compareSets('identifiers', 'identifiers', a.identifiers, b.identifiers));
   if (enabled('dates')) results.push(compareSets('dates', 'dates and times', a.dates, b.dates));
-  if (enabled('entities')) results.push(compareEntities(a, b));
+  const lexicon = options.lexicon ?? stemsOnly;
+  if (enabled('entities')) results.push(compareEntities(a, b, lexicon));
   if (enabled('negation')) results.push(compareNegation(a, b));
   if (enabled('polarity')) results.push(comparePolarity(queryAnalysis, candidateAnalysis));
-  const lexicon = options.lexicon ?? stemsOnly;
   const bound = options.alignmentBound ?? DEFAULT_ALIGNMENT_BOUND;
   if (enabled('direction')) results.push(checkDirection(query, candidate, lexicon));
+  if (enabled('roles')) results.push(compareRoles(queryAnalysis, candidateAnalysis));
   if (enabled('alignment')) results.push(compareAlignment(queryAnalysis, candidateAnalysis, lexicon, bound));
   return results;
 }
