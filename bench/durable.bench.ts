@@ -5,8 +5,11 @@
  * machine load hits both sides alike:
  * - `durable/sqlite-chain-100`: Baton's SQLite store vs `SqliteSaver`, each on its own file in os.tmpdir().
  * - `durable/postgres-chain-100`: Baton's PostgreSQL store vs `PostgresSaver`, each in its own throwaway schema.
- * Every LangGraph.js invoke uses a fresh `thread_id`, as every Baton run is a fresh run. Files and schemas are removed
- * at the end.
+ * - `durable/postgres-async-chain-100`: the same with `synchronous_commit = off` on both sides (Baton's
+ *   `synchronousCommit: false`): what each engine costs once the server's disk flush is out of the way.
+ * Every LangGraph.js invoke uses a fresh `thread_id`, as every Baton run is a fresh run. Before each timed sample the
+ * garbage of the previous one is collected (when `--expose-gc` is on, as `npm run bench` sets it), so neither side
+ * pays for the other's allocations. Files and schemas are removed at the end.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -97,6 +100,7 @@ async function interleaved(
   }
   const out = { baton: [] as number[], peer: [] as number[] };
   const time = async (runner: Runner, into: number[]) => {
+    (globalThis as { gc?: () => void }).gc?.();
     const start = process.hrtime.bigint();
     await runner.run();
     into.push(Number(process.hrtime.bigint() - start) / 1e6);
@@ -144,23 +148,32 @@ async function sqliteCase(shape: Shape, options: { warmup: number; samples: numb
   }
 }
 
-async function postgresCase(shape: Shape, options: { warmup: number; samples: number }): Promise<void> {
-  const name = `durable/postgres-${shape.name}`;
+async function postgresCase(
+  shape: Shape,
+  options: { warmup: number; samples: number; synchronousCommit: boolean },
+): Promise<void> {
+  const name = `durable/postgres-${options.synchronousCommit ? '' : 'async-'}${shape.name}`;
   const suffix = randomBytes(6).toString('hex');
   const batonSchema = `baton_bench_${suffix}`;
   const peerSchema = `langgraph_bench_${suffix}`;
   const admin = new pg.Pool({ connectionString: PG_URL, max: 1 });
   const closers: (() => Promise<void> | void)[] = [];
   try {
-    const store = await openStore({ url: PG_URL, schema: batonSchema });
+    const store = await openStore({
+      url: PG_URL,
+      schema: batonSchema,
+      synchronousCommit: options.synchronousCommit,
+    });
     closers.push(() => store.close());
-    const saver = PostgresSaver.fromConnString(PG_URL, { schema: peerSchema });
+    const peerUrl = options.synchronousCommit ? PG_URL : withSetting(PG_URL, 'synchronous_commit=off');
+    const saver = PostgresSaver.fromConnString(peerUrl, { schema: peerSchema });
     closers.push(() => saver.end());
     await saver.setup();
     const baton = await batonRunner(shape, store);
     closers.push(() => baton.close());
     const peer = await langgraphRunner(shape, saver);
-    progress(`${name}: Baton vs ${LANGGRAPH} + PostgresSaver, ${options.samples} samples each`);
+    const setting = options.synchronousCommit ? '' : ', synchronous_commit off';
+    progress(`${name}: Baton vs ${LANGGRAPH} + PostgresSaver${setting}, ${options.samples} samples each`);
     const samples = await interleaved(baton, peer, options);
     reportChain(name, shape, `${LANGGRAPH} + ${version('@langchain/langgraph-checkpoint-postgres')}`, samples);
   } finally {
@@ -172,10 +185,18 @@ async function postgresCase(shape: Shape, options: { warmup: number; samples: nu
   }
 }
 
+/** `url` with a server setting for every connection (`options=-c name=value`). */
+function withSetting(url: string, setting: string): string {
+  const parsed = new URL(url);
+  parsed.searchParams.set('options', `-c ${setting}`);
+  return parsed.toString();
+}
+
 export async function runDurableBench(): Promise<void> {
   const shape = chain(100);
-  // A sample is one 100-step run on each side: ~15 ms + ~200 ms on SQLite, ~90 ms + ~300 ms on PostgreSQL (one
-  // fsync'd commit per Baton step, several per LangGraph.js step), so the area takes about a minute on 2 cores.
+  // A sample is one 100-step run on each side: ~10 ms + ~130 ms on SQLite, ~120 ms + ~360 ms on PostgreSQL (one
+  // fsync'd commit per Baton step, three per LangGraph.js step), so the area takes about a minute on 2 cores.
   await sqliteCase(shape, { warmup: 10, samples: 60 });
-  await postgresCase(shape, { warmup: 5, samples: 40 });
+  await postgresCase(shape, { warmup: 5, samples: 40, synchronousCommit: true });
+  await postgresCase(shape, { warmup: 5, samples: 40, synchronousCommit: false });
 }

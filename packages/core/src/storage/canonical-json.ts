@@ -4,13 +4,24 @@
  */
 import { hash } from 'node:crypto';
 import canonicalize from 'canonicalize';
+import { ValidationError } from '../errors/validation-error.js';
 
 /** Canonical JSON of `value`; `undefined` (and anything JSON drops) becomes `null`. Throws on NaN, Infinity or cycles. */
 export function canonicalJson(value: unknown): string {
   try {
     return canonicalize(value) ?? 'null';
   } catch (error) {
-    throw new TypeError(`value cannot be stored as JSON: ${(error as Error).message}`, { cause: error });
+    throw new ValidationError(
+      'value cannot be stored as JSON',
+      [
+        {
+          path: '',
+          code: 'not-json',
+          message: `${(error as Error).message}; store plain JSON data (no NaN, Infinity or cycles)`,
+        },
+      ],
+      { cause: error },
+    );
   }
 }
 

@@ -5,8 +5,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ValidationError } from '../errors/validation-error.js';
 import { LATEST_SCHEMA_VERSION } from './migrations.js';
-import { openStore } from './open-store.js';
+import { type OpenStoreOptions, openStore } from './open-store.js';
+import { clientConfig } from './postgres-database.js';
 import {
   StorageCorruptError,
   StorageForeignError,
@@ -117,11 +119,21 @@ describe('openStore on SQLite', () => {
     expect(error.message).toContain(folder);
   });
 
-  it('checks its options', async () => {
-    await expect(openStore({ url: join(folder, 'x.db'), blobThresholdBytes: -1 })).rejects.toThrow(
-      /blobThresholdBytes/,
-    );
-    await expect(openStore({ url: 'sqlite:' })).rejects.toThrow(/names no SQLite file/);
+  it('checks its options with ValidationErrors that name the option and the value', async () => {
+    const bad: [unknown, RegExp][] = [
+      [{ url: join(folder, 'x.db'), blobThresholdBytes: -1 }, /blobThresholdBytes.*-1/],
+      [{ url: join(folder, 'x.db'), busyTimeoutMs: 'soon' }, /busyTimeoutMs.*soon/],
+      [{ url: join(folder, 'x.db'), synchronousCommit: 'yes' }, /synchronousCommit.*yes/],
+      [{ url: 'sqlite:' }, /names no SQLite file/],
+      [{ url: 42 }, /url.*42/],
+      [null, /options must be an object, got null/],
+    ];
+    for (const [options, message] of bad) {
+      const error = await openStore(options as OpenStoreOptions).catch((caught: unknown) => caught);
+      expect(ValidationError.isInstance(error), String(error)).toBe(true);
+      expect((error as Error).message).toMatch(message);
+    }
+    expect(existsSync(join(folder, 'x.db'))).toBe(false);
   });
 
   it('moves journal data over blobThresholdBytes into blobs, and purge() defaults to retentionMs', async () => {
@@ -169,8 +181,8 @@ describe('openStore on PostgreSQL', () => {
     expect(store.dialect).toBe('postgres');
     await store.close();
     await (await openStore({ url: postgresUrl, schema })).close();
-    const versions = await admin.query(`SELECT version FROM ${schema}.baton_schema`);
-    expect(versions.rows).toEqual([{ version: LATEST_SCHEMA_VERSION }]);
+    const versions = await admin.query(`SELECT version FROM ${schema}.baton_schema ORDER BY version`);
+    expect(versions.rows).toEqual(Array.from({ length: LATEST_SCHEMA_VERSION }, (_, i) => ({ version: i + 1 })));
   });
 
   it('refuses a schema whose Baton-named tables are not Baton’s, and leaves it unchanged', async () => {
@@ -208,6 +220,30 @@ describe('openStore on PostgreSQL', () => {
   });
 
   it('refuses a schema name that is not a plain identifier', async () => {
-    await expect(openStore({ url: postgresUrl, schema: 'x; DROP TABLE y' })).rejects.toThrow(/plain identifier/);
+    const error = await openStore({ url: postgresUrl, schema: 'x; DROP TABLE y' }).catch((caught) => caught);
+    expect(ValidationError.isInstance(error)).toBe(true);
+    expect(error.message).toMatch(/"x; DROP TABLE y" is not a plain identifier/);
+  });
+
+  it('commits synchronously by default, and asynchronously on every connection with synchronousCommit: false', async () => {
+    for (const synchronousCommit of [true, false]) {
+      const config = clientConfig({
+        url: postgresUrl,
+        schema: freshSchema(),
+        connectTimeoutMs: 5000,
+        poolSize: 1,
+        synchronousCommit,
+      });
+      const client = new pg.Client(config);
+      await client.connect();
+      const { rows } = await client.query('SHOW synchronous_commit');
+      await client.end();
+      expect(rows[0].synchronous_commit).toBe(synchronousCommit ? 'on' : 'off');
+    }
+    const store = await openStore({ url: postgresUrl, schema: freshSchema(), synchronousCommit: false });
+    await store.createRun({ id: 'run', plan: {}, request: null, options: null, owner: 'engine', leaseMs: 1000 });
+    await store.appendJournal('run', 'engine', [{ type: 'run-start', stepKey: null, data: { ok: true } }]);
+    expect((await store.verifyJournal('run')).ok).toBe(true);
+    await store.close();
   });
 });

@@ -10,6 +10,7 @@
  * ```
  */
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { ValidationError } from '../errors/validation-error.js';
 import type { BatonDatabase } from './database-schema.js';
 import { KyselyRunStore } from './kysely-run-store.js';
 import { PostgresBackend } from './postgres-backend.js';
@@ -37,6 +38,15 @@ export interface OpenStoreOptions {
   connectTimeoutMs?: number;
   /** PostgreSQL: connections in the pool (plus one for LISTEN). @default 10 */
   poolSize?: number;
+  /**
+   * PostgreSQL: `true` makes every journal write wait until the server has flushed it to disk, so a run survives a
+   * crash of the engine, of the database server and of the machine. `false` (`synchronous_commit = off`) returns once
+   * the server has the write: a run still survives any crash of the engine, and the database stays consistent, but a
+   * crash of the PostgreSQL server itself may forget the last few hundred milliseconds of journal — those steps then
+   * run again, with the same idempotency keys. The same trade SQLite's WAL mode makes by default.
+   * @default true
+   */
+  synchronousCommit?: boolean;
   /** SQLite: how long a writer waits for another process's write lock. @default 5000 */
   busyTimeoutMs?: number;
   /** SQLite: how often `waitForWork` checks for commits by other processes. @default 50 */
@@ -54,15 +64,31 @@ export const STORE_DEFAULTS = {
 
 function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
   const chosen = value ?? fallback;
-  if (!Number.isFinite(chosen) || chosen < 0 || (!allowZero && chosen === 0)) {
-    throw new TypeError(
-      `openStore: ${name} must be a ${allowZero ? 'non-negative' : 'positive'} number, got ${String(value)}`,
-    );
+  if (typeof chosen !== 'number' || !Number.isFinite(chosen) || chosen < 0 || (!allowZero && chosen === 0)) {
+    const kind = allowZero ? 'non-negative' : 'positive';
+    throw new ValidationError(`openStore: bad ${name}`, [
+      { path: name, code: 'range', message: `must be a ${kind} number, got ${String(value)}` },
+    ]);
   }
   return chosen;
 }
 
+function flag(name: string, value: boolean | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') {
+    throw new ValidationError(`openStore: bad ${name}`, [
+      { path: name, code: 'type', message: `must be true or false, got ${String(value)}` },
+    ]);
+  }
+  return value;
+}
+
 export async function openStore(options: OpenStoreOptions = {}): Promise<RunStore> {
+  if (typeof options !== 'object' || options === null) {
+    throw new ValidationError('openStore: bad options', [
+      { path: '', code: 'type', message: `options must be an object, got ${String(options)}` },
+    ]);
+  }
   const settings = {
     blobThresholdBytes: positive(
       'blobThresholdBytes',
@@ -72,6 +98,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<RunStor
     ),
     retentionMs: positive('retentionMs', options.retentionMs, STORE_DEFAULTS.retentionMs, true),
   };
+  const synchronousCommit = flag('synchronousCommit', options.synchronousCommit, true);
   const location = parseStoreLocation(options.url);
   if (location.dialect === 'sqlite') {
     const statements = openSqliteDatabase({
@@ -93,6 +120,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<RunStor
     ...(options.schema === undefined ? {} : { schema: options.schema }),
     connectTimeoutMs: positive('connectTimeoutMs', options.connectTimeoutMs, STORE_DEFAULTS.connectTimeoutMs),
     poolSize: positive('poolSize', options.poolSize, STORE_DEFAULTS.poolSize),
+    synchronousCommit,
   };
   const pool = createPool(connection);
   const db = new Kysely<BatonDatabase>({ dialect: new PostgresDialect({ pool }) });

@@ -5,6 +5,7 @@
  */
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
+import { ValidationError } from '../errors/validation-error.js';
 import type { BatonDatabase } from './database-schema.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, SCHEMA_TABLE } from './migrations.js';
 import { StorageForeignError, StorageTooNewError, StorageUnreachableError } from './storage-errors.js';
@@ -18,6 +19,8 @@ export interface PostgresConnectionOptions {
   schema?: string;
   connectTimeoutMs: number;
   poolSize: number;
+  /** `false` sets `synchronous_commit = off` on every connection (see `OpenStoreOptions.synchronousCommit`). */
+  synchronousCommit: boolean;
 }
 
 const types = {
@@ -30,13 +33,23 @@ const types = {
 /** Client settings shared by the pool and the LISTEN connection. */
 export function clientConfig(options: PostgresConnectionOptions): pg.ClientConfig {
   if (options.schema !== undefined && !IDENTIFIER.test(options.schema)) {
-    throw new TypeError(`schema "${options.schema}" is not a plain identifier (letters, digits, underscores)`);
+    throw new ValidationError('openStore: bad schema', [
+      {
+        path: 'schema',
+        code: 'pattern',
+        message: `"${options.schema}" is not a plain identifier (letters, digits, underscores, not starting with a digit)`,
+      },
+    ]);
   }
+  const settings = [
+    ...(options.schema === undefined ? [] : [`-c search_path=${options.schema}`]),
+    ...(options.synchronousCommit ? [] : ['-c synchronous_commit=off']),
+  ];
   return {
     connectionString: options.url,
     connectionTimeoutMillis: options.connectTimeoutMs,
     types,
-    ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
+    ...(settings.length === 0 ? {} : { options: settings.join(' ') }),
   };
 }
 

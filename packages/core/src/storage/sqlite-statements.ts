@@ -4,26 +4,25 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import type { CompiledQuery, SqliteDatabase } from 'kysely';
+import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 
 const MAX_CACHED = 500;
 
 export class SqliteStatements implements SqliteDatabase {
   readonly #statements = new Map<string, Statement>();
-  #checkpoints: ReturnType<typeof setInterval> | undefined;
+  #checkpointer: SqliteCheckpointer | undefined;
 
   constructor(readonly database: Database) {}
 
   /**
    * Moves WAL checkpoints off the commit path: SQLite's automatic checkpoint runs inside whichever commit crosses the
-   * threshold (and syncs the file), which made some journal appends ten times slower than the rest. A timer folds the
-   * WAL back in the background instead; PASSIVE never waits for readers or writers.
+   * threshold (and syncs the file), which made some journal appends ten times slower than the rest. A worker thread
+   * folds the WAL back in instead (`SqliteCheckpointer`).
    */
   checkpointEvery(intervalMs: number): void {
+    if (this.database.memory) return;
     this.database.pragma('wal_autocheckpoint = 0');
-    this.#checkpoints = setInterval(() => {
-      if (this.database.open) this.database.pragma('wal_checkpoint(PASSIVE)');
-    }, intervalMs);
-    this.#checkpoints.unref();
+    this.#checkpointer = new SqliteCheckpointer({ path: this.database.name, intervalMs, minWalBytes: 256 * 1024 });
   }
 
   prepare(sql: string): Statement {
@@ -51,7 +50,7 @@ export class SqliteStatements implements SqliteDatabase {
   }
 
   close(): void {
-    if (this.#checkpoints) clearInterval(this.#checkpoints);
+    this.#checkpointer?.close();
     if (this.database.open) this.database.pragma('wal_checkpoint(PASSIVE)');
     this.#statements.clear();
     if (this.database.open) this.database.close();

@@ -1,0 +1,35 @@
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { openStore } from './open-store.js';
+
+const folder = mkdtempSync(join(tmpdir(), 'baton-checkpointer-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+it('folds the WAL back into the database file in the background, with no checkpoint on the commit path', async () => {
+  const path = join(folder, 'baton.db');
+  const store = await openStore({ url: path, blobThresholdBytes: 1 << 20 });
+  await store.createRun({ id: 'run', plan: {}, request: null, options: null, owner: 'engine', leaseMs: 60_000 });
+  const before = statSync(path).size;
+  const payload = 'x'.repeat(2000);
+  for (let i = 0; i < 500; i++) {
+    await store.appendJournal('run', 'engine', [{ type: 'step-finish', stepKey: `s${i}`, data: { payload, i } }]);
+  }
+  // A megabyte went to the WAL; SQLite's own checkpoint is off, so the file only grows once the worker has run.
+  expect(statSync(`${path}-wal`).size).toBeGreaterThan(1_000_000);
+  expect(statSync(path).size).toBeLessThan(before + 100_000);
+  let grown = false;
+  for (let waited = 0; waited < 5000 && !grown; waited += 50) {
+    await sleep(50);
+    grown = statSync(path).size > before + 900_000;
+  }
+  expect(grown).toBe(true);
+  expect((await store.verifyJournal('run')).ok).toBe(true);
+  await store.close();
+  const reopened = await openStore({ url: path });
+  expect(await reopened.readJournal('run')).toHaveLength(500);
+  await reopened.close();
+});
