@@ -65,7 +65,7 @@ async function measureFill<T>(
   return { built, mb: after.mb - before.mb + native(built) / MB, log };
 }
 
-/** A cache as `enhance()` builds it by default (SIF behind an LRU, memory store), over already-loaded word vectors. */
+/** A cache as `SemanticCache` builds it by default (SIF behind an LRU, memory store), over already-loaded word vectors. */
 async function fillBaton(size: number, embedder: Embedder): Promise<SemanticCache> {
   const cache = new SemanticCache({ embedder: withEmbeddingCache(embedder), maxEntries: size + 1, ttlMs: null });
   for (let start = 0; start < size; start += 512) {

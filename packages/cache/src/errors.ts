@@ -46,6 +46,44 @@ export class EmbeddingFailedError extends BatonError {
   }
 }
 
+/** A vector whose length is not the dimension its embedder, index or store works in. Never truncated or padded. */
+export class VectorDimensionError extends BatonError {
+  readonly expected: number;
+  readonly actual: number;
+  /** What produced or held the vector: an embedder id, `index` or `store`. */
+  readonly source: string;
+
+  constructor(source: string, expected: number, actual: number, hint = '') {
+    super(
+      'vector-dimension-mismatch',
+      `${source}: got a vector of dimension ${actual}, expected ${expected}${hint ? `; ${hint}` : ''}`,
+    );
+    this.name = 'VectorDimensionError';
+    this.source = source;
+    this.expected = expected;
+    this.actual = actual;
+  }
+
+  static override isInstance(error: unknown): error is VectorDimensionError {
+    return BatonError.isInstance(error) && error.code === 'vector-dimension-mismatch';
+  }
+}
+
+/** A store's file or database cannot be used as a cache store (not a SQLite database, unreadable, wrong schema). */
+export class CacheStoreError extends BatonError {
+  readonly location: string;
+
+  constructor(location: string, message: string, options: { cause?: unknown } = {}) {
+    super('cache-store-unusable', message, options);
+    this.name = 'CacheStoreError';
+    this.location = location;
+  }
+
+  static override isInstance(error: unknown): error is CacheStoreError {
+    return BatonError.isInstance(error) && error.code === 'cache-store-unusable';
+  }
+}
+
 /** A local model or vector file the user pointed at does not exist or cannot be read. Never silently replaced. */
 export class ModelNotFoundError extends BatonError {
   readonly path: string;

@@ -14,7 +14,12 @@ export {
 } from './context/related-context.js';
 export { type CachedEmbedder, type CachedEmbedderOptions, withEmbeddingCache } from './embedders/cached-embedder.js';
 export { cosine, type Embedder, normalize } from './embedders/embedder.js';
-export { assertOnnxModelDirectory, createOnnxEmbedder, type OnnxEmbedderOptions } from './embedders/onnx-embedder.js';
+export {
+  assertOnnxModelDirectory,
+  createOnnxEmbedder,
+  type OnnxEmbedderOptions,
+  onnxModelFingerprint,
+} from './embedders/onnx-embedder.js';
 export { createOpenAIEmbedder, type OpenAIEmbedderOptions } from './embedders/openai-embedder.js';
 export { createSifEmbedder, type SifEmbedder, type SifEmbedderOptions } from './embedders/sif-embedder.js';
 export { wordTokens } from './embedders/tokenize.js';
@@ -27,15 +32,16 @@ export {
   type WordVectors,
 } from './embedders/word-vectors.js';
 export {
+  CacheStoreError,
   CorruptEntryError,
   EmbedderMismatchError,
   EmbeddingFailedError,
   InvalidPairsError,
   ModelNotFoundError,
+  VectorDimensionError,
 } from './errors.js';
 export {
   type Confusion,
-  calibrateThreshold,
   type EvaluateOptions,
   type Evaluation,
   evaluatePairs,
@@ -45,11 +51,12 @@ export {
   parsePairs,
   scorePairs,
 } from './eval/evaluate-pairs.js';
+export { calibrateThreshold, candidateThresholds, type SweepResult, sweepThreshold } from './eval/threshold-sweep.js';
 export { FlatIndex } from './index/flat-index.js';
 export { HnswIndex, type HnswIndexOptions } from './index/hnsw-index.js';
 export { PartitionIndex, type PartitionIndexOptions } from './index/partition-index.js';
 export type { SearchResult, VectorIndex } from './index/vector-index.js';
-export { bypassReason, type CacheabilityOptions, refusalToStore } from './match/cacheability.js';
+export { bypassReason, type CacheabilityOptions, isRefusalText, refusalToStore } from './match/cacheability.js';
 export { chunkText, type HierarchicalOptions, hierarchicalScore } from './match/hierarchical.js';
 export type { CacheMessage, CacheRequest, CacheResponse, CacheScope, CacheUsage } from './match/request.js';
 export { exactKey, lastUserTurn, normalizePrompt, partitionKey, scopeKey } from './match/request-keys.js';

@@ -12,7 +12,11 @@ import type { CheckResult, VerifyOptions } from './verify/verify-match.js';
 export interface SemanticCacheOptions extends CacheabilityOptions, PayloadCodecOptions {
   /** @default withEmbeddingCache(createSifEmbedder()) */
   embedder?: Embedder;
-  /** @default new MemoryStore() */
+  /**
+   * Where entries live. The primitive keeps them in memory unless given a store: it has no project folder to assume,
+   * and evaluation tools build thousands of throwaway caches. `enhance()` defaults to SQLite at `.baton/cache.db`.
+   * @default new MemoryStore()
+   */
   store?: CacheStore;
   /** Cosine similarity in (0, 1] a semantic candidate needs; see `validateSimilarityThreshold`. @default 0.8 */
   similarityThreshold?: number;

@@ -99,11 +99,54 @@ describe('SemanticCache options', () => {
     expect(() => cache({ hierarchical: { enabled: true, weightWhole: 0.7, weightChunks: 0.7 } })).toThrow(/sum to 1/);
   });
 
+  it('refuses an entry recorded under another embedder, on the exact tier, the semantic tier and on insert', async () => {
+    const store = new MemoryStore();
+    const c = cache({ store });
+    await c.store(ask('How much does the premium plan cost?'), answer('$20'));
+    const [id] = await store.leastRecentlyUsed(1);
+    const entry = (await store.get(id!))!;
+    await store.put({ ...entry, embedder: 'onnx:other-model' });
+    const isMismatch = (e: unknown) => EmbedderMismatchError.isInstance(e) && e.expected.id === 'onnx:other-model';
+    await expect(c.lookup(ask('How much does the premium plan cost?'))).rejects.toSatisfy(isMismatch);
+    await expect(c.lookup(ask('What is the price of the premium plan?'))).rejects.toSatisfy(isMismatch);
+    await expect(c.store(ask('How much does the premium plan cost?'), answer('$21'))).rejects.toSatisfy(isMismatch);
+  });
+
   it('refuses a store holding vectors of another embedder', async () => {
     const store = new MemoryStore();
     await cache({ store }).store(ask('hello there'), answer('hi'));
     const other = new SemanticCache({ store, embedder: createSifEmbedder({ smoothing: 0.01 }) });
     await expect(other.lookup(ask('hello there'))).rejects.toSatisfy((e) => EmbedderMismatchError.isInstance(e));
+  });
+});
+
+describe('SemanticCache exact-only requests', () => {
+  const structured = (text: string): CacheRequest => ({ ...ask(text), exactOnly: true });
+
+  it('answers only the identical request, never a similar one, and embeds nothing', async () => {
+    const seen: string[] = [];
+    const spy = {
+      ...embedder,
+      embed: (texts: string[]) => {
+        seen.push(...texts);
+        return embedder.embed(texts);
+      },
+    };
+    const c = cache({ embedder: spy });
+    await c.store(structured('{"item":"coffee","size":"large"}'), answer('coffee'));
+    expect(await c.lookup(structured('{"item":"coffee","size":"large"}'))).toMatchObject({
+      status: 'hit',
+      tier: 'exact',
+    });
+    expect((await c.lookup(structured('{"item":"tea","size":"large"}'))).status).toBe('miss');
+    expect(seen).toEqual([]);
+  });
+
+  it('never shares a partition with the same text asked as a question', async () => {
+    const c = cache();
+    await c.store(structured('How much does the premium plan cost?'), answer('key'));
+    expect((await c.lookup(ask('How much does the premium plan cost?'))).status).toBe('miss');
+    expect(await c.related(structured('How much does the premium plan cost?'))).toEqual([]);
   });
 });
 
@@ -113,6 +156,7 @@ describe('SemanticCache storing rules', () => {
     ['a refusal', { finishReason: 'stop', refusal: 'I cannot help' }],
     ['an unfinished generation', { finishReason: 'length', text: 'cut' }],
     ['a tool call not marked deterministic', { finishReason: 'stop', toolCalls: [{ name: 'x' }] }],
+    ['a refusal given as text', { finishReason: 'stop', text: "I'm sorry, but I can't help with that." }],
   ])('does not store %s', async (_, response) => {
     const c = cache();
     const result = await c.store(ask('question'), response);

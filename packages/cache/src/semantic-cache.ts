@@ -54,6 +54,8 @@ export class SemanticCache {
     }
     this.#options = options;
     this.embedder = options.embedder ?? withEmbeddingCache(createSifEmbedder());
+    // A library primitive has no project folder to assume, so it keeps nothing on disk unless given a store;
+    // `enhance()` is what defaults to SQLite (`.baton/cache.db`).
     this.storage = options.store ?? new MemoryStore({ index: options.index });
     this.#index = candidateIndexFor(this.storage, this.embedder.dimension, options.index);
     if (options.contextInjection) resolveRelatedOptions(options.contextInjection);
@@ -81,6 +83,16 @@ export class SemanticCache {
       this.#embedderChecked = undefined;
     });
     return this.#embedderChecked;
+  }
+
+  /** Refuses an entry made by another embedder: its vector and similarity mean nothing next to this one's. */
+  #checkEntry(entry: CacheEntry): void {
+    if (entry.embedder !== this.embedder.id || entry.dimension !== this.embedder.dimension) {
+      throw new EmbedderMismatchError(
+        { id: entry.embedder, dimension: entry.dimension },
+        { id: this.embedder.id, dimension: this.embedder.dimension },
+      );
+    }
   }
 
   #alive(entry: CacheEntry): boolean {
@@ -136,10 +148,11 @@ export class SemanticCache {
     await this.#checkEmbedder();
     const keys = requestKeys(request);
     const exact = await this.storage.getByExactKey(keys.exact);
+    if (exact) this.#checkEntry(exact);
     if (exact && !exact.blocked && this.#alive(exact)) return this.#hit(exact, 'exact', 1, [], started);
     const text = lastUserTurn(request.messages);
     const rejected: { entryId: string; similarity: number; checks: CheckResult[] }[] = [];
-    if (text.trim() === '') {
+    if (text.trim() === '' || request.exactOnly) {
       this.#metrics.misses++;
       return this.#contextInjection() ? { status: 'miss', rejected, related: [] } : { status: 'miss', rejected };
     }
@@ -152,6 +165,7 @@ export class SemanticCache {
         this.#index.forget([candidate.id], partition);
         continue;
       }
+      this.#checkEntry(entry);
       if (!this.#alive(entry)) {
         await this.#remove([entry.id]);
         continue;
@@ -191,7 +205,9 @@ export class SemanticCache {
     for (const candidate of await this.#index.search(partition, vector, options.topK * 2 + 4)) {
       if (related.length >= options.topK || candidate.similarity < options.minSimilarity) break;
       const entry = await this.storage.get(candidate.id);
-      if (!entry || entry.blocked || !this.#alive(entry)) continue;
+      if (!entry) continue;
+      this.#checkEntry(entry);
+      if (entry.blocked || !this.#alive(entry)) continue;
       const { response } = decodePayload(entry.id, entry.payload) as { response: CacheResponse };
       if (typeof response?.text !== 'string' || response.text === '') continue;
       related.push({
@@ -214,7 +230,7 @@ export class SemanticCache {
   async related(request: CacheRequest, options: RelatedOptions = {}): Promise<RelatedAnswer[]> {
     const resolved = resolveRelatedOptions(options);
     const text = lastUserTurn(request.messages);
-    if (text.trim() === '') return [];
+    if (text.trim() === '' || request.exactOnly) return [];
     await this.#checkEmbedder();
     const { vector } = await this.#embedWithChunks(text);
     return this.#related(requestKeys(request).partition, vector, resolved);
@@ -237,8 +253,12 @@ export class SemanticCache {
       return { stored: false, reason };
     }
     await this.#checkEmbedder();
+    if (existing) this.#checkEntry(existing);
     const text = lastUserTurn(request.messages);
-    const { vector, chunks } = await this.#embedWithChunks(text);
+    // An exact-only entry is found by its key alone: embedding its text would only cost time.
+    const { vector, chunks } = request.exactOnly
+      ? { vector: new Float32Array(this.embedder.dimension), chunks: [] }
+      : await this.#embedWithChunks(text);
     const now = this.#now();
     const ttlMs =
       options.ttlMs !== undefined ? options.ttlMs : this.#options.ttlMs !== undefined ? this.#options.ttlMs : 3_600_000;
@@ -247,6 +267,8 @@ export class SemanticCache {
       exactKey: key,
       partition: keys.partition,
       scope: scopeKey(request.scope),
+      embedder: this.embedder.id,
+      dimension: this.embedder.dimension,
       tags: options.tags ?? [],
       text,
       vector,

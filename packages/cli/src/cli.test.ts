@@ -10,7 +10,7 @@ const bin = fileURLToPath(new URL('../bin/baton.js', import.meta.url));
 /** Runs the real `baton` executable as a child process. */
 function baton(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [bin, ...args], { timeout: 80_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -30,8 +30,17 @@ const lines = [
   { a: 'How do I enable dark mode?', b: 'How do I disable dark mode?', hit: false, kind: 'polarity' },
 ];
 
+/** One pair labelled wrong on purpose: a verified paraphrase the target precision says must not be served. */
+const interior = [
+  { a: 'How much does the premium plan cost?', b: 'What is the price of the premium plan?', hit: true },
+  { a: 'How do I fix my bike chain?', b: 'How do I repair my bike chain?', hit: false },
+  { a: 'How can I reset my password?', b: 'How do I reset my password?', hit: true },
+  { a: 'How do I cancel my subscription?', b: 'How can I cancel my subscription?', hit: true },
+];
+
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'baton-cli-'));
+  await writeFile(file('interior.jsonl'), interior.map((line) => JSON.stringify(line)).join('\n'));
   await writeFile(file('pairs.jsonl'), `${lines.map((line) => JSON.stringify(line)).join('\n')}\n\n`);
   await writeFile(file('bad.jsonl'), `${JSON.stringify(lines[0])}\n{"a": "broken",\n`);
   await writeFile(file('no-label.jsonl'), `${JSON.stringify({ a: 'x', b: 'y' })}\n`);
@@ -40,7 +49,9 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 
 const noStack = (stderr: string) => expect(stderr).not.toMatch(/\n\s+at /);
 
-describe.concurrent('baton CLI (real child process)', () => {
+// Each case starts a Node process that loads the word vectors: on a busy 2-core machine 16 of them take longer than
+// the default 20 s together.
+describe.concurrent('baton CLI (real child process)', { timeout: 90_000 }, () => {
   it('prints help and exits 0', async () => {
     const { code, stdout } = await baton('--help');
     expect(code).toBe(0);
@@ -116,6 +127,26 @@ describe.concurrent('baton CLI (real child process)', () => {
     expect(result.recommendedThreshold).toBeGreaterThanOrEqual(0.5);
     expect(result.recommendedThreshold).toBeLessThanOrEqual(0.99);
     expect(result.precision).toBeGreaterThanOrEqual(0.99);
+  });
+
+  it('cache calibrate: sweeps the observed similarities, so the answer can be an interior threshold', async () => {
+    const { code, stdout } = await baton(
+      'cache',
+      'calibrate',
+      '--pairs',
+      file('interior.jsonl'),
+      '--target-precision',
+      '1',
+    );
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    const { scorePairs, createSifEmbedder } = await import('@baton/cache');
+    const scores = await scorePairs(interior, { embedder: createSifEmbedder() });
+    const [premium, bike, reset, cancel] = scores.map((score) => score.similarity!);
+    // Above the wrongly labelled pair, at the lowest right one above it: not the lowest similarity, not a grid step.
+    expect(result.recommendedThreshold).toBeGreaterThan(bike!);
+    expect(result.recommendedThreshold).toBe(Math.min(...[premium!, reset!, cancel!].filter((s) => s > bike!)));
+    expect(result).toMatchObject({ precision: 1, recall: 2 / 3, pairs: 4 });
   });
 
   it.each([

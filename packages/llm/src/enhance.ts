@@ -10,6 +10,7 @@ import { resolveConfig } from './config/resolve-config.js';
 import { type AsyncFunction, type EnhancedFunction, enhanceFunction } from './function/enhance-function.js';
 import { type EnhancedGraph, enhanceGraph, type GraphLike, isGraph } from './langgraph/enhance-graph.js';
 import { EnhanceRuntime } from './runtime/enhance-runtime.js';
+import { functionIdentity, graphIdentity } from './runtime/target-identity.js';
 
 /**
  * @example
@@ -23,13 +24,16 @@ export function enhance<F extends AsyncFunction>(target: F, config?: EnhanceConf
 export function enhance(target: unknown, config: EnhanceConfig = {}): unknown {
   const resolved = resolveConfig(config);
   if (isLanguageModel(target)) {
-    return enhanceModel(target, new EnhanceRuntime(resolved, `${target.provider}:${target.modelId}`));
+    const name = `${target.provider}:${target.modelId}`;
+    return enhanceModel(target, new EnhanceRuntime(resolved, name, name));
   }
   if (isGraph(target)) {
-    return enhanceGraph(target, new EnhanceRuntime(resolved, (target as { name?: string }).name || 'graph'));
+    const name = (target as { name?: string }).name || 'graph';
+    return enhanceGraph(target, new EnhanceRuntime(resolved, name, graphIdentity(target)));
   }
   if (typeof target === 'function') {
-    return enhanceFunction(target as AsyncFunction, new EnhanceRuntime(resolved, target.name || 'function'));
+    const runtime = new EnhanceRuntime(resolved, target.name || 'function', functionIdentity(target));
+    return enhanceFunction(target as AsyncFunction, runtime);
   }
   const kind = typeof target === 'string' ? `the string ${JSON.stringify(target)}` : typeof target;
   throw new ValidationError('enhance() cannot wrap this target', [

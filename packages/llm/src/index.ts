@@ -4,8 +4,13 @@
  */
 export { batonMiddleware } from './ai-sdk/cache-middleware.js';
 export { type EnhancedModel, enhanceModel, isLanguageModel } from './ai-sdk/enhance-model.js';
-export type { EnhanceConfig, ModelPrice, ScopeSource } from './config/enhance-config.js';
-export { DEFAULT_CONTEXT_TEMPLATE, type ResolvedConfig, resolveConfig } from './config/resolve-config.js';
+export type { EnhanceConfig, ModelPrice, PromptSource, ScopeSource } from './config/enhance-config.js';
+export {
+  DEFAULT_CACHE_PATH,
+  DEFAULT_CONTEXT_TEMPLATE,
+  type ResolvedConfig,
+  resolveConfig,
+} from './config/resolve-config.js';
 export { EMBEDDER_NAMES, resolveEmbedder } from './config/resolve-embedder.js';
 export { renderContext } from './context/render-context.js';
 export { enhance } from './enhance.js';

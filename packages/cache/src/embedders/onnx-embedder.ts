@@ -1,11 +1,14 @@
 /**
  * Local ONNX sentence-embedding models (e.g. all-MiniLM-L6-v2 exported for Transformers.js) run through
  * `@huggingface/transformers`, from a model directory the user provides. Remote loading is switched off: a missing
- * directory, config or `.onnx` file is a `ModelNotFoundError`, never a silent fallback or a download.
+ * directory, config or `.onnx` file is a `ModelNotFoundError`, never a silent fallback or a download. The embedder id
+ * carries a fingerprint of the model files, so two different models in folders of the same name never share vectors,
+ * and every output is checked against `dimension` (a `VectorDimensionError`, never truncated or padded).
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { ModelNotFoundError } from '../errors.js';
+import { ModelNotFoundError, VectorDimensionError } from '../errors.js';
 import { type Embedder, normalize } from './embedder.js';
 
 export interface OnnxEmbedderOptions {
@@ -43,6 +46,38 @@ export function assertOnnxModelDirectory(modelDirectory: string): void {
   }
 }
 
+const FINGERPRINT_BYTES = 1 << 20;
+
+/** Size and first MiB of a file: enough to tell model files apart without reading hundreds of megabytes. */
+function hashFileHead(hash: ReturnType<typeof createHash>, path: string): void {
+  const size = statSync(path).size;
+  const head = Buffer.alloc(Math.min(size, FINGERPRINT_BYTES));
+  const descriptor = openSync(path, 'r');
+  try {
+    readSync(descriptor, head, 0, head.length, 0);
+  } finally {
+    closeSync(descriptor);
+  }
+  hash.update(`${basename(path)}:${size}:`).update(head);
+}
+
+/**
+ * 12 hex digits of SHA-256 over `config.json`, and the size and first MiB of `tokenizer.json` and every
+ * `onnx/*.onnx` file: what identifies the model, whatever its folder is called. Modification times are left out, so a
+ * copied model keeps its id.
+ */
+export function onnxModelFingerprint(modelDirectory: string): string {
+  const directory = resolve(modelDirectory);
+  const hash = createHash('sha256').update(readFileSync(join(directory, 'config.json')));
+  if (existsSync(join(directory, 'tokenizer.json'))) hashFileHead(hash, join(directory, 'tokenizer.json'));
+  for (const file of readdirSync(join(directory, 'onnx'))
+    .filter((name) => name.endsWith('.onnx'))
+    .sort()) {
+    hashFileHead(hash, join(directory, 'onnx', file));
+  }
+  return hash.digest('hex').slice(0, 12);
+}
+
 /**
  * @example
  * const embedder = createOnnxEmbedder({ modelDirectory: './models/all-MiniLM-L6-v2', dimension: 384 });
@@ -72,8 +107,9 @@ export function createOnnxEmbedder(options: OnnxEmbedderOptions): Embedder {
       );
     }
   };
+  const id = `onnx:${basename(directory)}@${onnxModelFingerprint(directory)}:${options.pooling ?? 'mean'}:${options.dtype ?? 'fp32'}`;
   return {
-    id: `onnx:${basename(directory)}:${options.pooling ?? 'mean'}:${options.dtype ?? 'fp32'}`,
+    id,
     dimension: options.dimension,
     async embed(texts) {
       extractor ??= load();
@@ -81,7 +117,17 @@ export function createOnnxEmbedder(options: OnnxEmbedderOptions): Embedder {
         extractor = undefined;
       });
       const output = await (await extractor)(texts, { pooling: options.pooling ?? 'mean', normalize: true });
-      return output.tolist().map((row) => normalize(Float32Array.from(row)));
+      return output.tolist().map((row) => {
+        if (row.length !== options.dimension) {
+          throw new VectorDimensionError(
+            id,
+            options.dimension,
+            row.length,
+            `set dimension: ${row.length} for this model`,
+          );
+        }
+        return normalize(Float32Array.from(row));
+      });
     },
   };
 }

@@ -3,7 +3,8 @@ import { withEmbeddingCache } from '../embedders/cached-embedder.js';
 import type { Embedder } from '../embedders/embedder.js';
 import { createSifEmbedder } from '../embedders/sif-embedder.js';
 import { InvalidPairsError } from '../errors.js';
-import { calibrateThreshold, evaluatePairs, judgeScores, parsePairs, scorePairs } from './evaluate-pairs.js';
+import { evaluatePairs, judgeScores, parsePairs, scorePairs } from './evaluate-pairs.js';
+import { calibrateThreshold } from './threshold-sweep.js';
 
 const embedder = withEmbeddingCache(createSifEmbedder());
 const pairs = parsePairs(
@@ -65,8 +66,14 @@ describe('evaluatePairs', () => {
 
 describe('calibrateThreshold', () => {
   it('finds the lowest threshold that reaches the target precision', async () => {
+    const scores = await scorePairs(pairs.slice(0, 4), { embedder });
     const calibrated = await calibrateThreshold(pairs.slice(0, 4), 0.99, { embedder });
-    expect(calibrated).toMatchObject({ threshold: 0.5, precision: 1, recall: 1 });
+    expect(calibrated).toMatchObject({ precision: 1, recall: 1 });
+    // The lowest similarity of a correct, verified candidate: any higher threshold would lose that hit.
+    const lowestHit = Math.min(
+      ...scores.filter((s) => s.pair.hit && !s.exact && s.failedChecks.length === 0).map((s) => s.similarity!),
+    );
+    expect(calibrated!.threshold).toBe(lowestHit);
   });
 
   it('embeds each text once however many thresholds it sweeps', async () => {

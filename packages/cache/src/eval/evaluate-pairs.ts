@@ -2,7 +2,7 @@
  * Measures matching quality on labelled pairs. For each pair a fresh cache stores `a` with an answer and looks `b` up
  * through the full path (exact tier, semantic tier, verification); a hit on a pair labelled `hit: false` is a false
  * positive. Each pair is scored once — its similarity, and whether verification passed — so any number of thresholds
- * can be judged from the same scores: `calibrateThreshold` sweeps a grid without embedding anything twice.
+ * can be judged from the same scores: `calibrateThreshold` (threshold-sweep.ts) re-judges them without embedding anything twice.
  */
 import type { Embedder } from '../embedders/embedder.js';
 import { InvalidPairsError } from '../errors.js';
@@ -132,26 +132,6 @@ export function judgeScores(scores: readonly PairScore[], threshold: number): Ev
  */
 export async function evaluatePairs(pairs: readonly LabelledPair[], options: EvaluateOptions): Promise<Evaluation> {
   return judgeScores(await scorePairs(pairs, options), options.threshold ?? DEFAULT_THRESHOLD);
-}
-
-/**
- * The lowest threshold (best recall) on a 0.01 grid from 0.5 to 0.99 whose precision reaches `targetPrecision`
- * with at least one correct hit, or undefined when none does. Pairs are embedded and verified once; the sweep only re-judges the scores.
- */
-export async function calibrateThreshold(
-  pairs: readonly LabelledPair[],
-  targetPrecision: number,
-  options: { embedder: Embedder; verify?: VerifyOptions },
-): Promise<{ threshold: number; precision: number; recall: number } | undefined> {
-  const scores = await scorePairs(pairs, options);
-  for (let step = 50; step <= 99; step++) {
-    const result = judgeScores(scores, step / 100);
-    // A threshold that serves nothing has a vacuous precision of 1; it is no recommendation.
-    if (result.truePositives > 0 && result.precision >= targetPrecision) {
-      return { threshold: result.threshold, precision: result.precision, recall: result.recall };
-    }
-  }
-  return undefined;
 }
 
 function parseLine(line: string, number: number): LabelledPair {

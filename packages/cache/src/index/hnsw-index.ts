@@ -7,6 +7,7 @@
  * graph is dead that a rebuild (`PartitionIndex` does it) is worth it.
  */
 import { createRequire } from 'node:module';
+import { VectorDimensionError } from '../errors.js';
 import type { SearchResult, VectorIndex } from './vector-index.js';
 
 interface Hnsw {
@@ -74,13 +75,23 @@ export class HnswIndex implements VectorIndex {
     return this.#labels.has(id);
   }
 
+  /** Refuses a vector of another length (`VectorDimensionError`) instead of reading past or short of it. */
   #toPoint(vector: Float32Array): number[] {
+    if (vector.length !== this.dimension) {
+      throw new VectorDimensionError(
+        'index',
+        this.dimension,
+        vector.length,
+        'vectors from another embedder cannot share an index',
+      );
+    }
     const point = this.#point;
     for (let d = 0; d < this.dimension; d++) point[d] = vector[d]!;
     return point;
   }
 
   add(id: string, vector: Float32Array): void {
+    const point = this.#toPoint(vector);
     this.remove(id);
     const reused = this.#free.pop();
     const label = reused ?? this.#ids.length;
@@ -89,7 +100,7 @@ export class HnswIndex implements VectorIndex {
       this.#index.resizeIndex(this.#capacity);
     }
     // A reused label is marked deleted: hnswlib unmarks it and rewrites the element and its links in place.
-    this.#index.addPoint(this.#toPoint(vector), label, false);
+    this.#index.addPoint(point, label, false);
     this.#labels.set(id, label);
     this.#ids[label] = id;
   }

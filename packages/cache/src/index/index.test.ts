@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normalize } from '../embedders/embedder.js';
+import { VectorDimensionError } from '../errors.js';
 import { FlatIndex } from './flat-index.js';
 import { HnswIndex } from './hnsw-index.js';
 import { PartitionIndex } from './partition-index.js';
@@ -56,6 +57,22 @@ describe('FlatIndex', () => {
     const found = index.search(query, 7);
     expect(found.map((r) => r.id)).toEqual(expected.map((r) => r.id));
     for (const [i, r] of found.entries()) expect(r.similarity).toBeCloseTo(expected[i]!.similarity, 5);
+  });
+});
+
+describe('a vector of the wrong dimension', () => {
+  it.each([
+    ['FlatIndex', () => new FlatIndex(4)],
+    ['HnswIndex', () => new HnswIndex(4)],
+  ])('%s refuses it on add and search instead of truncating or padding it', (_name, create) => {
+    const index = create();
+    index.add('ok', normalize(Float32Array.from([1, 0, 0, 0])));
+    for (const wrong of [Float32Array.from([1, 0, 0]), Float32Array.from([1, 0, 0, 0, 0])]) {
+      expect(() => index.add('bad', wrong)).toThrow(VectorDimensionError);
+      expect(() => index.search(wrong, 1)).toThrow(/dimension \d, expected 4/);
+    }
+    expect(index.has('bad')).toBe(false);
+    expect(index.ids()).toEqual(['ok']);
   });
 });
 

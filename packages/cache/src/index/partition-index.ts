@@ -38,6 +38,10 @@ export class PartitionIndex {
     this.#options = options;
   }
 
+  get dimension(): number {
+    return this.#dimension;
+  }
+
   get #threshold(): number {
     return this.#options.hnswThreshold ?? DEFAULT_HNSW_THRESHOLD;
   }

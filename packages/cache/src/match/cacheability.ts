@@ -1,6 +1,7 @@
 /**
- * What is not cached by default: errors, refusals, unfinished generations (finish reason other than `stop`),
- * requests with temperature above 0 (opt-in), and tool-call responses not marked deterministic.
+ * What is not cached by default: errors, refusals (flagged by the caller, or a text that opens like one: "I'm sorry,
+ * but I can't help with that"), unfinished generations (finish reason other than `stop`), requests with temperature
+ * above 0 (opt-in), and tool-call responses not marked deterministic.
  */
 import type { CacheRequest, CacheResponse } from './request.js';
 
@@ -9,6 +10,41 @@ export interface CacheabilityOptions {
   cacheNonZeroTemperature?: boolean;
   /** Cache responses that call tools. Mark a single store call deterministic with `store(..., { deterministic: true })`. @default false */
   cacheToolCalls?: boolean;
+}
+
+/** Refusal openings, matched after `normalizeRefusalText` (lowercase, "I'm" → "i am", "can't" → "cannot"). */
+const APOLOGY = `(?:(?:i am|we are) (?:so |very |really )?sorry|sorry|(?:i|we) apologi[sz]e|unfortunately)`;
+const SUBJECT = `(?:i|we|as an ai(?: language model| assistant)?,? i)`;
+const CANNOT = `(?:cannot|will not|am unable to|are unable to|am not able to|must decline to|am not allowed to)`;
+const ACTS = `(?:help|assist|comply|provide|do (?:that|this)|fulfil|fulfill|answer|share|create|generate|write|engage|support|discuss)`;
+const REFUSALS = [
+  new RegExp(String.raw`^(?:${APOLOGY}[,.!]? (?:but )?)?${SUBJECT} ${CANNOT} (?:\w+ ){0,2}?${ACTS}\b`),
+  new RegExp(`^${APOLOGY}[,.!]? (?:but )?(?:that is|this is) not something (?:i|we) can`),
+];
+
+function normalizeRefusalText(text: string): string {
+  return text
+    .trimStart()
+    .slice(0, 160)
+    .toLowerCase()
+    .replace(/[\u2018\u2019]/g, "'")
+    .replace(/\s+/g, ' ')
+    .replace(
+      /\b(i|we|that|this)'(m|re|s)\b/g,
+      (_m, who: string, verb: string) => `${who} ${verb === 's' ? 'is' : verb === 'm' ? 'am' : 'are'}`,
+    )
+    .replace(/\bcan'?t\b|\bcan not\b/g, 'cannot')
+    .replace(/\bwon'?t\b/g, 'will not');
+}
+
+/**
+ * True when a model's answer opens like a refusal ("I'm sorry, but I can't help with that", "As an AI language model,
+ * I cannot provide…", "I won't write that"). Only the opening is read, so an answer that later says what it cannot do
+ * is not mistaken for one.
+ */
+export function isRefusalText(text: string): boolean {
+  const opening = normalizeRefusalText(text);
+  return REFUSALS.some((pattern) => pattern.test(opening));
 }
 
 /** Why a request must bypass the cache entirely, or undefined when it may use it. */
@@ -30,6 +66,7 @@ export function refusalToStore(
   if (bypass) return bypass;
   if (response.error !== undefined && response.error !== null) return 'the response is an error';
   if (response.refusal) return 'the model refused';
+  if (typeof response.text === 'string' && isRefusalText(response.text)) return 'the answer is a refusal';
   if (response.finishReason !== 'stop') return `finish reason is ${JSON.stringify(response.finishReason)}, not "stop"`;
   if (response.toolCalls && response.toolCalls.length > 0 && !options.cacheToolCalls && !options.deterministic) {
     return 'the response calls tools and is not marked deterministic';

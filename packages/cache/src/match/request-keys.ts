@@ -73,6 +73,7 @@ function context(request: CacheRequest) {
     responseFormat: request.responseFormat ?? null,
     scope: scopeKey(request.scope),
     conversation: hash(earlier),
+    exactOnly: request.exactOnly === true ? true : undefined,
   };
 }
 

@@ -22,6 +22,11 @@ export interface CacheRequest {
   toolChoice?: unknown;
   responseFormat?: unknown;
   scope?: CacheScope;
+  /**
+   * Only the exact tier may answer: the last user turn is a key, not a question (structured input such as JSON), so it
+   * is never embedded or matched semantically. Exact-only requests have a partition of their own. @default false
+   */
+  exactOnly?: boolean;
 }
 
 export interface CacheResponse {

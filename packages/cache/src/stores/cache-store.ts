@@ -1,8 +1,10 @@
 /**
  * The storage contract behind the cache. A store keeps entries and a per-partition log of added vectors that each
  * process's in-memory index reads from its cursor, so entries added by another process become searchable.
- * Expiry, LRU order and the embedder check are decided by the cache; the store only records.
+ * Expiry, LRU order and the embedder check are decided by the cache; the store only records — and refuses an entry
+ * whose vectors do not have the dimension it says it has.
  */
+import { VectorDimensionError } from '../errors.js';
 
 export interface CacheEntry {
   id: string;
@@ -11,6 +13,10 @@ export interface CacheEntry {
   /** `scopeKey()` of the request's scope. */
   scope: string;
   tags: string[];
+  /** Id of the embedder that made `vector` and `chunks` (`Embedder.id`); the cache refuses to compare across ids. */
+  embedder: string;
+  /** Length of `vector` and of every chunk vector. */
+  dimension: number;
   /** The text that was embedded (the last user turn), for verification. */
   text: string;
   vector: Float32Array;
@@ -53,6 +59,21 @@ export interface CacheStore {
   setMeta(key: string, value: string): Promise<void>;
   clear(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** Throws `VectorDimensionError` when a vector of the entry is not `entry.dimension` long. */
+export function assertEntryDimension(entry: CacheEntry): void {
+  // A blocked tombstone read back from the memory store may have lost its vector; it is never searched.
+  const vectors = entry.blocked && entry.vector.length === 0 ? entry.chunks : [entry.vector, ...entry.chunks];
+  for (const vector of vectors) {
+    if (vector.length !== entry.dimension) {
+      throw new VectorDimensionError(
+        `store (entry ${entry.id}, embedder ${entry.embedder})`,
+        entry.dimension,
+        vector.length,
+      );
+    }
+  }
 }
 
 /** Approximate bytes an entry holds: payload, text and vectors. */

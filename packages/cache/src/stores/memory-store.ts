@@ -4,9 +4,10 @@
  * records; `get` returns copies, and `put` copies what it is given, so nothing a caller holds can change what is
  * stored. Partition and scope strings are shared between the entries that carry them.
  */
+import { VectorDimensionError } from '../errors.js';
 import { PartitionIndex, type PartitionIndexOptions } from '../index/partition-index.js';
 import type { SearchResult } from '../index/vector-index.js';
-import type { CacheEntry, CacheStore, VectorLogPage } from './cache-store.js';
+import { assertEntryDimension, type CacheEntry, type CacheStore, type VectorLogPage } from './cache-store.js';
 import type { SearchableStore } from './searchable-store.js';
 
 export interface MemoryStoreOptions {
@@ -19,6 +20,8 @@ interface StoredEntry {
   readonly exactKey: string;
   readonly partition: string;
   readonly scope: string;
+  readonly embedder: string;
+  readonly dimension: number;
   readonly tags: readonly string[];
   readonly text: string;
   readonly chunks: readonly Float32Array[];
@@ -102,6 +105,8 @@ export class MemoryStore implements CacheStore, SearchableStore {
       exactKey: stored.exactKey,
       partition: stored.partition,
       scope: stored.scope,
+      embedder: stored.embedder,
+      dimension: stored.dimension,
       tags: [...stored.tags],
       text: stored.text,
       get vector() {
@@ -133,6 +138,15 @@ export class MemoryStore implements CacheStore, SearchableStore {
   }
 
   async put(entry: CacheEntry): Promise<void> {
+    assertEntryDimension(entry);
+    if (this.#index && !entry.blocked && entry.dimension !== this.#index.dimension) {
+      throw new VectorDimensionError(
+        'memory store',
+        this.#index.dimension,
+        entry.dimension,
+        'one store holds one embedder',
+      );
+    }
     const previous = this.#byExactKey.get(entry.exactKey);
     this.#deleteOne(entry.id);
     if (previous) this.#deleteOne(previous.id);
@@ -141,6 +155,8 @@ export class MemoryStore implements CacheStore, SearchableStore {
       exactKey: flat(entry.exactKey),
       partition: this.#strings.hold(flat(entry.partition)),
       scope: this.#strings.hold(flat(entry.scope)),
+      embedder: this.#strings.hold(flat(entry.embedder)),
+      dimension: entry.dimension,
       tags: entry.tags.length === 0 ? NONE : entry.tags.map(flat),
       text: flat(entry.text),
       chunks: entry.chunks.length === 0 ? NONE : entry.chunks.map((chunk) => chunk.slice()),
@@ -180,6 +196,7 @@ export class MemoryStore implements CacheStore, SearchableStore {
     if (!stored.blocked) this.#index?.remove(id, stored.partition);
     this.#strings.release(stored.partition);
     this.#strings.release(stored.scope);
+    this.#strings.release(stored.embedder);
     this.#bytes -= stored.bytes;
     return true;
   }
@@ -258,7 +275,7 @@ export class MemoryStore implements CacheStore, SearchableStore {
     this.#entries.clear();
     this.#byExactKey.clear();
     this.#strings.clear();
-    this.#index?.clear();
+    this.#index = undefined;
     this.#settings.clear();
     this.#bytes = 0;
   }

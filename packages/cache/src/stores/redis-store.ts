@@ -1,10 +1,17 @@
 /**
  * A Redis store (ioredis), shared between processes. Entries are JSON strings (vectors as base64), never a
- * code-executing format. Layout under `keyPrefix`: `e:<id>` entry JSON, `x:<exactKey>` → id, `log:<partition>` list
+ * code-executing format; each records its embedder id and dimension. Layout under `keyPrefix`: `e:<id>` entry JSON, `x:<exactKey>` → id, `log:<partition>` list
  * of added ids (the vector log), `tag:<tag>` and `scope:<scope>` sets, `lru` sorted set by last access, `bytes`.
  */
 import { Redis } from 'ioredis';
-import { type CacheEntry, type CacheStore, entryFromJson, entryToJson, type VectorLogPage } from './cache-store.js';
+import {
+  assertEntryDimension,
+  type CacheEntry,
+  type CacheStore,
+  entryFromJson,
+  entryToJson,
+  type VectorLogPage,
+} from './cache-store.js';
 
 export interface RedisStoreOptions {
   /** `redis://host:port/db`. @default 'redis://127.0.0.1:6379' */
@@ -41,6 +48,7 @@ export class RedisStore implements CacheStore {
   }
 
   async put(entry: CacheEntry): Promise<void> {
+    assertEntryDimension(entry);
     const previous = await this.#redis.get(this.#key('x', entry.exactKey));
     await this.delete(previous === null || previous === entry.id ? [entry.id] : [entry.id, previous]);
     const multi = this.#redis.multi();

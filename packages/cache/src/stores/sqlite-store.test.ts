@@ -1,7 +1,9 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
+import { CacheStoreError } from '../errors.js';
 import { SqliteStore } from './sqlite-store.js';
 import { makeEntry, runStoreContract } from './store-contract.js';
 
@@ -19,4 +21,49 @@ it('shares one file between two store instances (two processes), in WAL mode', a
   expect((await reader.vectorsSince(entry.partition, undefined)).items).toHaveLength(1);
   await writer.close();
   await reader.close();
+});
+
+it('refuses a file that is not a SQLite database with CacheStoreError naming the file', () => {
+  const path = join(directory, 'not-a-database.db');
+  writeFileSync(path, 'this is a text file, not a database '.repeat(100));
+  expect(() => new SqliteStore({ path })).toThrow(CacheStoreError);
+  expect(() => new SqliteStore({ path })).toThrow(/not-a-database\.db/);
+});
+
+it('creates the folder of a new database file', async () => {
+  const store = new SqliteStore({ path: join(directory, 'nested', 'deeper', 'cache.db') });
+  await store.put(makeEntry());
+  expect((await store.stats()).entries).toBe(1);
+  await store.close();
+});
+
+it('gives rows of a file written before entries recorded their embedder the store-wide embedder', async () => {
+  const path = join(directory, 'legacy.db');
+  const legacy = new Database(path);
+  legacy.exec(`CREATE TABLE baton_cache_entries (id TEXT PRIMARY KEY, exact_key TEXT NOT NULL UNIQUE,
+    partition TEXT NOT NULL, scope TEXT NOT NULL, tags TEXT NOT NULL, text TEXT NOT NULL, vector BLOB NOT NULL,
+    chunks BLOB NOT NULL, chunk_count INTEGER NOT NULL, payload TEXT NOT NULL, created_at INTEGER NOT NULL,
+    last_access_at INTEGER NOT NULL, expires_at INTEGER, sliding_ttl_ms INTEGER, blocked INTEGER NOT NULL,
+    bytes INTEGER NOT NULL);
+    CREATE TABLE baton_cache_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    INSERT INTO baton_cache_meta VALUES ('embedder', 'sif-old|3');`);
+  legacy
+    .prepare('INSERT INTO baton_cache_entries VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 1, 1, NULL, NULL, 0, 10)')
+    .run(
+      'old',
+      'old-key',
+      'p1',
+      's',
+      '[]',
+      'q',
+      Buffer.from(Float32Array.from([1, 0, 0]).buffer),
+      Buffer.alloc(0),
+      'j:1',
+    );
+  legacy.close();
+  const store = new SqliteStore({ path });
+  expect(await store.get('old')).toMatchObject({ embedder: 'sif-old', dimension: 3 });
+  await store.put(makeEntry());
+  expect((await store.stats()).entries).toBe(2);
+  await store.close();
 });

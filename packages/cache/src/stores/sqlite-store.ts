@@ -1,12 +1,23 @@
 /**
- * A SQLite store (better-sqlite3, one file, WAL): the embedded default. Several processes may share the file;
- * the rowid of each insert is the vector log cursor, so other processes pick up new entries on their next lookup.
+ * A SQLite store (better-sqlite3, one file, WAL): the embedded default of `enhance()`. Several processes may share the
+ * file; the rowid of each insert is the vector log cursor, so other processes pick up new entries on their next
+ * lookup. Each row records its embedder id and dimension. A file that is not a SQLite database, or cannot be opened,
+ * is a `CacheStoreError` at construction.
  */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { type CacheEntry, type CacheStore, type VectorLogPage, vectorFromBytes } from './cache-store.js';
+import { CacheStoreError } from '../errors.js';
+import {
+  assertEntryDimension,
+  type CacheEntry,
+  type CacheStore,
+  type VectorLogPage,
+  vectorFromBytes,
+} from './cache-store.js';
 
 export interface SqliteStoreOptions {
-  /** Database file; `:memory:` for a private in-memory database. */
+  /** Database file (its folder is created when missing); `:memory:` for a private in-memory database. */
   path: string;
 }
 
@@ -15,6 +26,8 @@ interface Row {
   exact_key: string;
   partition: string;
   scope: string;
+  embedder: string;
+  dimension: number;
   tags: string;
   text: string;
   vector: Buffer;
@@ -35,20 +48,50 @@ export class SqliteStore implements CacheStore {
   readonly #db: Database.Database;
 
   constructor(options: SqliteStoreOptions) {
-    this.#db = new Database(options.path);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('busy_timeout = 5000');
+    try {
+      if (options.path !== ':memory:' && options.path !== '') mkdirSync(dirname(options.path), { recursive: true });
+      this.#db = new Database(options.path);
+      this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma('busy_timeout = 5000');
+      this.#createSchema();
+    } catch (cause) {
+      throw new CacheStoreError(
+        options.path,
+        `cannot use "${options.path}" as a SQLite cache store: ${(cause as Error).message}; point the cache at ` +
+          'another file, or delete this one if it is a cache you can lose',
+        { cause },
+      );
+    }
+  }
+
+  #createSchema(): void {
     this.#db.exec(`
       CREATE TABLE IF NOT EXISTS baton_cache_entries (
         id TEXT PRIMARY KEY, exact_key TEXT NOT NULL UNIQUE, partition TEXT NOT NULL, scope TEXT NOT NULL,
         tags TEXT NOT NULL, text TEXT NOT NULL, vector BLOB NOT NULL, chunks BLOB NOT NULL, chunk_count INTEGER NOT NULL,
         payload TEXT NOT NULL, created_at INTEGER NOT NULL, last_access_at INTEGER NOT NULL, expires_at INTEGER,
-        sliding_ttl_ms INTEGER, blocked INTEGER NOT NULL, bytes INTEGER NOT NULL);
+        sliding_ttl_ms INTEGER, blocked INTEGER NOT NULL, bytes INTEGER NOT NULL, embedder TEXT NOT NULL,
+        dimension INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS baton_cache_partition ON baton_cache_entries (partition);
       CREATE INDEX IF NOT EXISTS baton_cache_scope ON baton_cache_entries (scope);
       CREATE INDEX IF NOT EXISTS baton_cache_lru ON baton_cache_entries (last_access_at);
       CREATE TABLE IF NOT EXISTS baton_cache_tags (tag TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (tag, id));
       CREATE TABLE IF NOT EXISTS baton_cache_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`);
+    const columns = (this.#db.pragma('table_info(baton_cache_entries)') as { name: string }[]).map((c) => c.name);
+    if (!columns.includes('embedder')) this.#addEmbedderColumns();
+  }
+
+  /** Files written before entries recorded their embedder: the store-wide record (`id|dimension`) applies to each. */
+  #addEmbedderColumns(): void {
+    const stored = this.#db.prepare("SELECT value FROM baton_cache_meta WHERE key = 'embedder'").get() as
+      | { value: string }
+      | undefined;
+    const [id = '', dimension = '0'] = stored?.value.split('|') ?? [];
+    this.#db.transaction(() => {
+      this.#db.exec("ALTER TABLE baton_cache_entries ADD COLUMN embedder TEXT NOT NULL DEFAULT ''");
+      this.#db.exec('ALTER TABLE baton_cache_entries ADD COLUMN dimension INTEGER NOT NULL DEFAULT 0');
+      this.#db.prepare('UPDATE baton_cache_entries SET embedder = ?, dimension = ?').run(id, Number(dimension));
+    })();
   }
 
   #toEntry(row: Row | undefined): CacheEntry | undefined {
@@ -61,6 +104,8 @@ export class SqliteStore implements CacheStore {
       exactKey: row.exact_key,
       partition: row.partition,
       scope: row.scope,
+      embedder: row.embedder,
+      dimension: row.dimension,
       tags: JSON.parse(row.tags) as string[],
       text: row.text,
       vector,
@@ -87,6 +132,7 @@ export class SqliteStore implements CacheStore {
   }
 
   async put(entry: CacheEntry): Promise<void> {
+    assertEntryDimension(entry);
     const chunks = Buffer.concat(entry.chunks.map(bytesOf));
     this.#db.transaction(() => {
       const old = this.#db
@@ -95,8 +141,10 @@ export class SqliteStore implements CacheStore {
       for (const { id } of old) this.#deleteOne(id);
       this.#db
         .prepare(
-          `INSERT INTO baton_cache_entries VALUES (@id, @exactKey, @partition, @scope, @tags, @text, @vector, @chunks,
-           @chunkCount, @payload, @createdAt, @lastAccessAt, @expiresAt, @slidingTtlMs, @blocked, @bytes)`,
+          `INSERT INTO baton_cache_entries (id, exact_key, partition, scope, tags, text, vector, chunks, chunk_count,
+           payload, created_at, last_access_at, expires_at, sliding_ttl_ms, blocked, bytes, embedder, dimension)
+           VALUES (@id, @exactKey, @partition, @scope, @tags, @text, @vector, @chunks, @chunkCount, @payload,
+           @createdAt, @lastAccessAt, @expiresAt, @slidingTtlMs, @blocked, @bytes, @embedder, @dimension)`,
         )
         .run({
           ...entry,

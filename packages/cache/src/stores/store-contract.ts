@@ -3,6 +3,7 @@
  * the cases are shared, so the memory, SQLite and Redis stores are held to the same behaviour.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { VectorDimensionError } from '../errors.js';
 import type { CacheEntry, CacheStore } from './cache-store.js';
 
 let counter = 0;
@@ -14,6 +15,8 @@ export function makeEntry(overrides: Partial<CacheEntry> = {}): CacheEntry {
     exactKey: `key-${counter}`,
     partition: 'p1',
     scope: 't=a|p=|u=',
+    embedder: 'test-embedder',
+    dimension: 3,
     tags: [],
     text: `question ${counter}`,
     vector: Float32Array.from([1, 0, 0]),
@@ -101,6 +104,22 @@ export function runStoreContract(name: string, create: () => Promise<CacheStore>
       const touched = await store.get(a.id);
       expect(touched!.lastAccessAt).toBe(40);
       expect(touched!.expiresAt).toBe(5000);
+    });
+
+    it('records the embedder id and dimension of each entry', async () => {
+      const entry = makeEntry({ embedder: 'sif:a', dimension: 3, chunks: [Float32Array.from([0, 1, 0])] });
+      await store.put(entry);
+      expect(await store.get(entry.id)).toMatchObject({ embedder: 'sif:a', dimension: 3 });
+      expect((await store.getByExactKey(entry.exactKey))!.embedder).toBe('sif:a');
+    });
+
+    it('refuses an entry whose vectors are not the dimension it records', async () => {
+      const short = makeEntry({ dimension: 4 });
+      await expect(store.put(short)).rejects.toSatisfy((error) => VectorDimensionError.isInstance(error));
+      const badChunk = makeEntry({ chunks: [Float32Array.from([1, 0])] });
+      await expect(store.put(badChunk)).rejects.toSatisfy((error) => VectorDimensionError.isInstance(error));
+      expect(await store.get(short.id)).toBeUndefined();
+      expect(await store.stats()).toEqual({ entries: 0, bytes: 0 });
     });
 
     it('keeps metadata and clears everything', async () => {

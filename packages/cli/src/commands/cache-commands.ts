@@ -2,7 +2,7 @@
  * `baton cache eval` and `baton cache calibrate`: matching quality on a labelled JSON Lines file of
  * `{"a", "b", "hit", "kind"?}` pairs, through the full matching path of a fresh cache per pair.
  */
-import { calibrateThreshold, evaluatePairs } from '@baton/cache';
+import { evaluatePairs, scorePairs, sweepThreshold } from '@baton/cache';
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
 import { embedderNamed, readPairs, unitInterval } from '../options/parse-options.js';
@@ -32,7 +32,9 @@ export function registerCacheCommands(program: Command, io: Io): void {
 
   cache
     .command('calibrate')
-    .description('recommend the lowest threshold whose precision reaches the target, as JSON')
+    .description(
+      'recommend the lowest threshold whose precision reaches the target, swept over the observed similarities, as JSON',
+    )
     .requiredOption('--pairs <file>', 'JSON Lines of {"a", "b", "hit", "kind"?}')
     .requiredOption(
       '--target-precision <precision>',
@@ -42,9 +44,8 @@ export function registerCacheCommands(program: Command, io: Io): void {
     .option('--embedder <name>', 'sif, openai:<model>:<dimension> or onnx:<dir>:<dimension>', 'sif')
     .action(async (options: { pairs: string; targetPrecision: number; embedder: string }) => {
       const pairs = await readPairs(options.pairs);
-      const found = await calibrateThreshold(pairs, options.targetPrecision, {
-        embedder: embedderNamed(options.embedder),
-      });
+      const scores = await scorePairs(pairs, { embedder: embedderNamed(options.embedder) });
+      const found = sweepThreshold(scores, options.targetPrecision);
       io.out(
         JSON.stringify(
           found
@@ -58,7 +59,8 @@ export function registerCacheCommands(program: Command, io: Io): void {
                 recommendedThreshold: null,
                 targetPrecision: options.targetPrecision,
                 pairs: pairs.length,
-                reason: 'no threshold in [0.50, 0.99] reaches the target precision with at least one correct hit',
+                reason:
+                  'no observed similarity, used as the threshold, reaches the target precision with at least one correct hit',
               },
         ),
       );

@@ -1,7 +1,8 @@
 /**
  * Maps an AI SDK v6 call (`LanguageModelV3CallOptions`) to the cache's request: the model (provider and id), the
- * system prompt, the conversation, every generation parameter, tools, tool choice, response format and the scope.
- * The scope comes from `providerOptions.baton.scope` when the caller sets it, else from the config.
+ * system prompt, the conversation, every generation parameter, the provider options (they change the answer:
+ * reasoning effort, safety settings…), tools, tool choice, response format and the scope. Baton's own
+ * `providerOptions.baton` is left out of the keys; its `scope`, when set, wins over the config's.
  */
 import type { LanguageModelV3, LanguageModelV3CallOptions } from '@ai-sdk/provider';
 import type { CacheRequest, CacheScope } from '@baton/cache';
@@ -37,6 +38,8 @@ export function toCacheRequest(
     .map((message) => ({ role: message.role, content: message.content }));
   const generation: Record<string, unknown> = {};
   for (const name of PARAMS) if (params[name] !== undefined) generation[name] = params[name];
+  const { baton: _baton, ...providerOptions } = params.providerOptions ?? {};
+  if (Object.keys(providerOptions).length > 0) generation.providerOptions = providerOptions;
   return {
     model: `${model.provider}:${model.modelId}`,
     messages,

@@ -24,6 +24,7 @@ export function enhanceModel(model: LanguageModelV3, runtime: EnhanceRuntime): E
     exportMetrics: (path: string) => runtime.exportMetrics(path),
     getRecords: () => runtime.getRecords(),
     cache: runtime.cache,
+    feedback: (entryId: string, verdict: { action: 'delete' | 'block' }) => runtime.feedback(entryId, verdict),
     close: () => runtime.close(),
   });
 }

@@ -1,7 +1,9 @@
 /**
  * Converts between AI SDK v6 generate results and what the cache keeps. Only text, reasoning, tool calls and sources
- * are kept; a result with other content (generated files) gets a finish reason the cache refuses to store. A cached
- * answer is returned with zero usage (nothing was spent) and `providerMetadata.baton` saying how it was served.
+ * are kept; a result with other content (generated files) gets a finish reason the cache refuses to store, and a text
+ * that reads as a refusal ("I'm sorry, but I can't help with that") is marked as one, so it is not stored either. A
+ * cached answer is returned with zero usage (nothing was spent) and `providerMetadata.baton` saying how it was served,
+ * with the `entryId` that `feedback` takes.
  */
 import type {
   LanguageModelV3Content,
@@ -9,7 +11,7 @@ import type {
   LanguageModelV3GenerateResult,
   LanguageModelV3Usage,
 } from '@ai-sdk/provider';
-import type { CacheResponse, CacheUsage } from '@baton/cache';
+import { type CacheResponse, type CacheUsage, isRefusalText } from '@baton/cache';
 import type { RunResult } from '../runtime/enhance-runtime.js';
 
 const KEPT = new Set(['text', 'reasoning', 'tool-call', 'source']);
@@ -19,11 +21,14 @@ export function toCacheResponse(
   finishReason: LanguageModelV3FinishReason,
 ): CacheResponse {
   const kept = content.every((part) => KEPT.has(part.type));
+  const text = content.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join('');
+  const refused = finishReason.unified === 'content-filter' || isRefusalText(text);
   return {
     finishReason: kept ? finishReason.unified : 'unsupported-content',
-    text: content.flatMap((part) => (part.type === 'text' ? [part.text] : [])).join(''),
+    text,
     toolCalls: content.filter((part) => part.type === 'tool-call'),
     content,
+    ...(refused ? { refusal: true } : {}),
   };
 }
 
@@ -45,6 +50,8 @@ export function hitMetadata(hit: Omit<CacheHit, 'source' | 'response'>) {
       cached: true,
       tier: hit.tier,
       similarity: hit.similarity,
+      entryId: hit.entryId ?? null,
+      checks: hit.checks.map((check) => ({ name: check.name, passed: check.passed, reason: check.reason })),
       originalUsage: {
         inputTokens: (hit.usage?.inputTokens as number | undefined) ?? null,
         outputTokens: (hit.usage?.outputTokens as number | undefined) ?? null,

@@ -1,18 +1,31 @@
 import { randomUUID } from 'node:crypto';
 import { type Embedder, MemoryStore, ModelNotFoundError } from '@baton/cache';
 import { ValidationError } from '@baton/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { enhance } from '../enhance.js';
 import { type ChatServer, EMBEDDING_DIMENSION, startChatServer } from '../testing/openai-compatible-server.js';
+import { temporaryWorkingDirectory } from '../testing/temporary-working-directory.js';
 import type { EnhanceConfig } from './enhance-config.js';
 
-/** A function whose calls are counted, enhanced with `config`. */
+/** Each test gets its own working directory, so the default store (`.baton/cache.db`) starts empty there. */
+const workingDirectory = temporaryWorkingDirectory();
+beforeEach(workingDirectory.enter);
+afterEach(workingDirectory.leave);
+
+/**
+ * A function whose calls are counted, enhanced with `config`; its answers are kept in memory (so each one starts
+ * empty) unless the config picks a store.
+ */
 function counted(config: EnhanceConfig = {}, answer = (q: unknown) => `answer to ${JSON.stringify(q)}`) {
   const calls: unknown[] = [];
-  const fn = enhance(async (question: unknown) => {
-    calls.push(question);
-    return answer(question);
-  }, config);
+  const picksStore = config.store !== undefined || config.redisUrl !== undefined || config.cachePath !== undefined;
+  const fn = enhance(
+    async (question: unknown) => {
+      calls.push(question);
+      return answer(question);
+    },
+    picksStore ? config : { store: 'memory', ...config },
+  );
   return { fn, calls };
 }
 

@@ -17,6 +17,9 @@ export type ScopeSource =
   | { kind: 'graph'; input: unknown; config: unknown }
   | { kind: 'function'; args: unknown[] };
 
+/** A function or graph call, for a `prompt` function: the arguments, or the graph input and config. */
+export type PromptSource = Exclude<ScopeSource, { kind: 'model' }>;
+
 export interface EnhanceConfig {
   /**
    * Cosine similarity in (0, 1] a semantic candidate needs (it must also pass verification). Unset, the cache's own
@@ -42,14 +45,40 @@ export interface EnhanceConfig {
   enableCache?: boolean;
   /** Lifetime of a cached answer in seconds; null keeps answers until evicted. @default 3600 */
   cacheTtl?: number | null;
+  /** Each hit extends the answer's life by `cacheTtl` again (sliding expiry) instead of a fixed lifetime. @default false */
+  slidingTtl?: boolean;
   /** Most answers kept; the least recently used go first. @default 10000 */
   maxCacheSize?: number;
-  /** Redis URL (`redis://host:port/db`) for a cache shared between processes. Unset, the cache lives in memory. */
+  /** Most bytes kept (answers, prompts and vectors); the least recently used go first. @default Infinity (no limit) */
+  maxCacheBytes?: number;
+  /**
+   * Cache model answers that call tools. Leave it off unless the tools' results never change for the same call: a
+   * cached tool call is replayed without the tools running again. @default false
+   */
+  cacheToolCalls?: boolean;
+  /**
+   * SQLite file of the default store, relative to the working directory. Only read when neither `store` nor
+   * `redisUrl` is set. @default '.baton/cache.db'
+   */
+  cachePath?: string;
+  /** Redis URL (`redis://host:port/db`) for a cache shared between processes, instead of the SQLite file. */
   redisUrl?: string;
   /** Prefix of every Redis key, so several caches can share one server. @default 'baton:cache:' */
   redisKeyPrefix?: string;
-  /** A store instance (e.g. `new SqliteStore(...)`); wins over `redisUrl`. */
-  store?: CacheStore;
+  /**
+   * A store instance (e.g. `new RedisStore(...)`), or `'memory'` for a cache that lives and dies with the process;
+   * wins over `redisUrl`. Unset, answers are kept in SQLite at `cachePath`.
+   * @default a SqliteStore at cachePath
+   */
+  store?: CacheStore | 'memory';
+  /**
+   * For a function or a graph: the text of a call to match semantically (paraphrases share an answer). Everything else
+   * in the call — each argument or state field that is not exactly that text — must match exactly. Return undefined to
+   * match the call exactly. Unset, only a single string argument, a state with one string field, or the last human
+   * message of a `messages` state is matched semantically; any other input is matched exactly.
+   * @example prompt: (call) => (call.kind === 'function' ? (call.args[1] as string) : undefined)
+   */
+  prompt?: (call: PromptSource) => string | undefined;
   /** Deflate large cached answers (≥ 1 KiB of JSON). @default false */
   enableCompression?: boolean;
   /** Serve and store calls with temperature > 0 (sampled answers). @default false */
@@ -85,6 +114,12 @@ export interface EnhanceConfig {
    * @default {} (one shared scope)
    */
   scope?: CacheScope | ((call: ScopeSource) => CacheScope | undefined);
-  /** Name of the target in keys, metrics and records (a function's or graph's name by default). */
+  /**
+   * Name of the target in metrics and records, and for a function or graph in cache keys (a model is keyed by
+   * provider and model id): functions with one name and one store share answers. Unset, a
+   * function or graph is named by its own name in records, and by that name plus a hash of its code in cache keys
+   * (two different unnamed functions never share answers in the default file); give closures that differ only in
+   * what they capture distinct names.
+   */
   name?: string;
 }

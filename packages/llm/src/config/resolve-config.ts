@@ -9,19 +9,24 @@ import type { EnhanceConfig, ModelPrice } from './enhance-config.js';
 
 export const DEFAULT_CONTEXT_TEMPLATE = 'Related answers given earlier (use them only if they help):\n{context}';
 
-export type ResolvedConfig = Required<
-  Omit<EnhanceConfig, 'similarityThreshold' | 'embedder' | 'redisUrl' | 'store' | 'scope' | 'name'>
-> &
-  Pick<EnhanceConfig, 'similarityThreshold' | 'embedder' | 'redisUrl' | 'store' | 'scope' | 'name'>;
+type Unset = 'similarityThreshold' | 'embedder' | 'redisUrl' | 'store' | 'scope' | 'name' | 'prompt';
 
-const DEFAULTS: Omit<ResolvedConfig, 'similarityThreshold' | 'embedder' | 'redisUrl' | 'store' | 'scope' | 'name'> = {
+export type ResolvedConfig = Required<Omit<EnhanceConfig, Unset>> & Pick<EnhanceConfig, Unset>;
+
+export const DEFAULT_CACHE_PATH = '.baton/cache.db';
+
+const DEFAULTS: Omit<ResolvedConfig, Unset> = {
   embeddingModel: 'sif',
   enableHierarchical: false,
   hierarchicalWeightL1: 0.6,
   hierarchicalWeightL2: 0.4,
   enableCache: true,
   cacheTtl: 3600,
+  slidingTtl: false,
   maxCacheSize: 10_000,
+  maxCacheBytes: Number.POSITIVE_INFINITY,
+  cacheToolCalls: false,
+  cachePath: DEFAULT_CACHE_PATH,
   redisKeyPrefix: 'baton:cache:',
   enableCompression: false,
   cacheNonZeroTemperature: false,
@@ -43,21 +48,41 @@ const BOOLEANS = [
   'enableCache',
   'enableCompression',
   'cacheNonZeroTemperature',
+  'slidingTtl',
+  'cacheToolCalls',
   'enableContextInjection',
   'enableRecorder',
   'enableCircuitBreaker',
 ] as const;
 const POSITIVE_INTEGERS = ['maxCacheSize', 'contextInjectionTopK', 'recorderLimit', 'circuitBreakerThreshold'] as const;
-const STRINGS = ['embeddingModel', 'redisKeyPrefix', 'contextInjectionTemplate', 'name'] as const;
-const OTHERS = ['similarityThreshold', 'embedder', 'store', 'scope', 'redisUrl', 'pricing', 'cacheTtl', 'name'];
+const STRINGS = ['embeddingModel', 'redisKeyPrefix', 'contextInjectionTemplate', 'name', 'cachePath'] as const;
+const OTHERS = [
+  'similarityThreshold',
+  'embedder',
+  'store',
+  'scope',
+  'redisUrl',
+  'pricing',
+  'cacheTtl',
+  'name',
+  'prompt',
+];
 const KNOWN = new Set<string>([...Object.keys(DEFAULTS), ...OTHERS]);
 const NOT_IMPLEMENTED = new Set(['enableToolSearch', 'mcpServers', 'toolSearchTopK']);
 
 const show = (value: unknown) =>
   typeof value === 'function' ? 'a function' : (JSON.stringify(value) ?? String(value));
 
-function checkNumber(problems: Problem[], path: string, value: unknown, rule: (n: number) => boolean, want: string) {
-  if (typeof value !== 'number' || !Number.isFinite(value) || !rule(value)) {
+function checkNumber(
+  problems: Problem[],
+  path: string,
+  value: unknown,
+  rule: (n: number) => boolean,
+  want: string,
+  allowInfinity = false,
+) {
+  const finite = typeof value === 'number' && (Number.isFinite(value) || (allowInfinity && value === Infinity));
+  if (!finite || !rule(value as number)) {
     problems.push({ path, code: 'invalid', message: `must be ${want}, got ${show(value)}` });
   }
 }
@@ -75,6 +100,36 @@ function checkUnknown(problems: Problem[], config: Record<string, unknown>): voi
       path: key,
       code: 'unknown-option',
       message: `unknown option (value ${show(config[key])}): ${hint}`,
+    });
+  }
+}
+
+const STORE_METHODS = ['get', 'getByExactKey', 'put', 'delete', 'vectorsSince', 'getMeta', 'close'];
+
+/** `store` is a store or `'memory'`; the options that pick a store do not contradict each other. */
+function checkStore(problems: Problem[], raw: Record<string, unknown>): void {
+  const store = raw.store as Record<string, unknown> | string | undefined;
+  const isStore =
+    typeof store === 'object' && store !== null && STORE_METHODS.every((name) => typeof store[name] === 'function');
+  if (store !== undefined && store !== 'memory' && !isStore) {
+    problems.push({
+      path: 'store',
+      code: 'invalid',
+      message: `must be a CacheStore (MemoryStore, SqliteStore, RedisStore) or 'memory', got ${show(store)}`,
+    });
+  }
+  if (store === 'memory' && raw.redisUrl !== undefined) {
+    problems.push({
+      path: 'store',
+      code: 'conflict',
+      message: `store 'memory' and redisUrl ${show(raw.redisUrl)} both pick a store; set one of them`,
+    });
+  }
+  if (raw.cachePath !== undefined && (store !== undefined || raw.redisUrl !== undefined)) {
+    problems.push({
+      path: 'cachePath',
+      code: 'conflict',
+      message: `cachePath ${show(raw.cachePath)} is only read for the default SQLite store, but ${store !== undefined ? 'store' : 'redisUrl'} is set`,
     });
   }
 }
@@ -165,6 +220,17 @@ export function resolveConfig(config: EnhanceConfig = {}): ResolvedConfig {
       message: `must be an object or a function, got ${show(raw.scope)}`,
     });
   }
+  if (raw.maxCacheBytes !== undefined) {
+    checkNumber(problems, 'maxCacheBytes', raw.maxCacheBytes, (n) => n > 0, 'a number of bytes > 0', true);
+  }
+  if (raw.prompt !== undefined && typeof raw.prompt !== 'function') {
+    problems.push({
+      path: 'prompt',
+      code: 'invalid',
+      message: `must be a function of the call, got ${show(raw.prompt)}`,
+    });
+  }
+  checkStore(problems, raw);
   checkPricing(problems, raw.pricing);
   if (problems.length > 0) throw new ValidationError('invalid enhance() config', problems);
   const defined = Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined));

@@ -1,9 +1,15 @@
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { generateText, streamText } from 'ai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EnhanceConfig } from '../config/enhance-config.js';
 import { enhance } from '../enhance.js';
 import { type ChatServer, startChatServer } from '../testing/openai-compatible-server.js';
+import { temporaryWorkingDirectory } from '../testing/temporary-working-directory.js';
+
+/** Each test gets its own working directory, so the default store (`.baton/cache.db`) starts empty there. */
+const workingDirectory = temporaryWorkingDirectory();
+beforeEach(workingDirectory.enter);
+afterEach(workingDirectory.leave);
 
 let server: ChatServer;
 beforeAll(async () => {

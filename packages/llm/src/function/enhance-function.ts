@@ -1,7 +1,7 @@
 /**
- * `enhance()` for any async function: calls are keyed on the arguments (a single string argument, or an object's only
- * string field, is matched semantically; everything else must match exactly) and the result is cached as JSON. A
- * result that does not survive JSON (class instances, functions) should not be cached this way.
+ * `enhance()` for any async function: calls are keyed on the arguments and the result is cached as JSON. Only a single
+ * string argument (or the text the `prompt` option picks) is matched semantically; any other call must match exactly.
+ * A result that does not survive JSON (class instances, functions) should not be cached this way.
  */
 import type { EnhancedControls, EnhanceRuntime } from '../runtime/enhance-runtime.js';
 import { inputToRequest } from '../runtime/input-request.js';
@@ -13,9 +13,10 @@ export type EnhancedFunction<F extends AsyncFunction> = ((...args: Parameters<F>
 
 export function enhanceFunction<F extends AsyncFunction>(fn: F, runtime: EnhanceRuntime): EnhancedFunction<F> {
   const enhanced = async (...args: unknown[]) => {
-    const scope = runtime.scopeFor({ kind: 'function', args });
-    const input = args.length === 1 ? args[0] : args;
-    const request = inputToRequest(input, `function:${runtime.name}`, { arity: args.length }, scope);
+    const source = { kind: 'function' as const, args };
+    const scope = runtime.scopeFor(source);
+    const model = `function:${runtime.key}`;
+    const request = inputToRequest(source, model, { arity: args.length }, scope, runtime.config.prompt);
     const result = await runtime.run(request, async () => ({
       response: { finishReason: 'stop', output: await fn(...args) },
     }));
@@ -26,6 +27,7 @@ export function enhanceFunction<F extends AsyncFunction>(fn: F, runtime: Enhance
     exportMetrics: (path: string) => runtime.exportMetrics(path),
     getRecords: () => runtime.getRecords(),
     cache: runtime.cache,
+    feedback: (entryId: string, verdict: { action: 'delete' | 'block' }) => runtime.feedback(entryId, verdict),
     close: () => runtime.close(),
   }) as unknown as EnhancedFunction<F>;
 }

@@ -1,7 +1,13 @@
 import { AIMessage, HumanMessage } from '@langchain/core/messages';
 import { Annotation, END, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { enhance } from '../enhance.js';
+import { temporaryWorkingDirectory } from '../testing/temporary-working-directory.js';
+
+/** Each test gets its own working directory, so the default store (`.baton/cache.db`) starts empty there. */
+const workingDirectory = temporaryWorkingDirectory();
+beforeEach(workingDirectory.enter);
+afterEach(workingDirectory.leave);
 
 function questionGraph() {
   const runs: string[] = [];

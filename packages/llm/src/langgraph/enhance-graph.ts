@@ -1,7 +1,9 @@
 /**
  * `enhance()` for a LangGraph.js compiled graph: `invoke` and `stream` are keyed on the input state (plus the stream
  * mode and the checkpointer thread, which change the output), answered from the cache when they can be, and stored
- * when the run finishes without an interrupt. Every other property is the graph's own.
+ * when the run finishes without an interrupt. Only the last human message of `messages`, a state's one string field,
+ * or the `prompt` option's text is matched semantically; every other field of the state must match exactly.
+ * Every other property is the graph's own.
  */
 import type { CacheRequest } from '@baton/cache';
 import type { EnhancedControls, EnhanceRuntime } from '../runtime/enhance-runtime.js';
@@ -43,8 +45,8 @@ function graphRequest(runtime: EnhanceRuntime, operation: 'invoke' | 'stream', i
     checkpointNamespace: o.configurable?.checkpoint_ns,
     checkpoint: o.configurable?.checkpoint_id,
   };
-  const scope = runtime.scopeFor({ kind: 'graph', input, config: options });
-  return inputToRequest(input, `graph:${runtime.name}`, params, scope);
+  const source = { kind: 'graph' as const, input, config: options };
+  return inputToRequest(source, `graph:${runtime.key}`, params, runtime.scopeFor(source), runtime.config.prompt);
 }
 
 /** Inputs the cache cannot key (resume commands, `null` to continue a thread) and byte-encoded streams. */
@@ -102,7 +104,12 @@ async function streamGraph(graph: GraphLike, runtime: EnhanceRuntime, input: unk
       throw error;
     }
     const response = { finishReason: interrupted(chunks), chunks };
-    await runtime.settle(request, kind, { response }, started, { reason });
+    try {
+      await runtime.settle(request, kind, { response }, started, { reason });
+    } catch (error) {
+      runtime.fail(request, error, started);
+      throw error;
+    }
   }
   return streamFrom(collect());
 }
@@ -127,6 +134,7 @@ export function enhanceGraph<G extends GraphLike>(graph: G, runtime: EnhanceRunt
     exportMetrics: (path: string) => runtime.exportMetrics(path),
     getRecords: () => runtime.getRecords(),
     cache: runtime.cache,
+    feedback: (entryId: string, verdict: { action: 'delete' | 'block' }) => runtime.feedback(entryId, verdict),
     close: () => runtime.close(),
   };
   return new Proxy(graph, {

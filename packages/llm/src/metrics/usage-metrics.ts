@@ -16,12 +16,18 @@ export interface EnhanceMetrics {
   calls: number;
   hits: Record<HitTier, number>;
   misses: number;
-  /** Calls that skipped the cache (temperature > 0, cache disabled). */
+  /** Calls that skipped the cache (temperature > 0, cache disabled, a transient cache failure). */
   bypasses: number;
   /** Calls that threw (provider errors, open breaker). */
   failures: number;
   /** Calls refused at once because the circuit breaker was open (also counted in failures). */
   breakerRejections: number;
+  /**
+   * Cache operations (lookup, store, context injection) that failed transiently — store or embedding endpoint
+   * unreachable or busy — and were stepped around; a lookup that failed so also counts its call as a bypass.
+   * Configuration errors are never counted here: they reach the caller.
+   */
+  cacheFailures: number;
   /** Hits / calls, in [0, 1]. */
   hitRate: number;
   hitLatencyMs: { p50: number; p95: number; samples: number };
@@ -42,7 +48,13 @@ export class MetricsCollector {
   readonly #pricing: Readonly<Record<string, ModelPrice>>;
   readonly #fallbackPer1k: number;
   readonly #latencies: number[] = [];
-  readonly #counts = { hits: { exact: 0, semantic: 0, coalesced: 0 }, misses: 0, bypasses: 0, failures: 0 };
+  readonly #counts = {
+    hits: { exact: 0, semantic: 0, coalesced: 0 },
+    misses: 0,
+    bypasses: 0,
+    failures: 0,
+    cacheFailures: 0,
+  };
   readonly #money = { spent: 0, saved: 0, breakerRejections: 0 };
   readonly #tokens = { spent: { input: 0, output: 0 }, saved: { input: 0, output: 0 } };
 
@@ -71,6 +83,10 @@ export class MetricsCollector {
     this.#money.spent += costOf(model, tokens, this.#pricing, this.#fallbackPer1k);
   }
 
+  cacheFailure(): void {
+    this.#counts.cacheFailures++;
+  }
+
   failure(breakerOpen: boolean): void {
     this.#counts.failures++;
     if (breakerOpen) this.#money.breakerRejections++;
@@ -88,6 +104,7 @@ export class MetricsCollector {
       bypasses,
       failures,
       breakerRejections: this.#money.breakerRejections,
+      cacheFailures: this.#counts.cacheFailures,
       hitRate: calls === 0 ? 0 : hitCount / calls,
       hitLatencyMs: { p50: percentile(sorted, 50), p95: percentile(sorted, 95), samples: sorted.length },
       tokensSpent: { ...this.#tokens.spent },

@@ -3,7 +3,7 @@
  * tier and similarity, or the provider), how long it took and what it cost. The oldest records go first.
  */
 import { randomUUID } from 'node:crypto';
-import type { CacheUsage } from '@baton/cache';
+import type { CacheUsage, CheckResult } from '@baton/cache';
 
 export interface CallRecord {
   id: string;
@@ -16,6 +16,13 @@ export interface CallRecord {
   outcome: 'hit' | 'miss' | 'bypass' | 'failure';
   tier?: 'exact' | 'semantic' | 'coalesced';
   similarity?: number;
+  /**
+   * The cache entry that answered a hit, or that a miss was stored as: pass it to `feedback(entryId, verdict)` when
+   * the answer was wrong.
+   */
+  entryId?: string;
+  /** The verification checks a semantic hit passed. */
+  checks?: CheckResult[];
   /** Why the cache was skipped, or the error message of a failure. */
   reason?: string;
   usage?: CacheUsage;

@@ -8,6 +8,7 @@ import {
   type CacheResponse,
   type CacheScope,
   type CacheUsage,
+  type CheckResult,
   exactKey,
   lastUserTurn,
   type RelatedAnswer,
@@ -21,19 +22,31 @@ import type { ResolvedConfig } from '../config/resolve-config.js';
 import { type EnhanceMetrics, type HitTier, MetricsCollector } from '../metrics/usage-metrics.js';
 import { type CallRecord, CallRecorder } from '../recorder/call-recorder.js';
 import { ProviderBreaker } from '../resilience/provider-breaker.js';
+import { isTransientCacheFailure } from './cache-failure.js';
 
 export interface Computed {
   response: CacheResponse;
   usage?: CacheUsage;
 }
 
+/** How a hit was served: `entryId` is what `feedback` takes (undefined for a coalesced answer that was not stored). */
+export interface HitDetails {
+  tier: HitTier;
+  similarity: number;
+  entryId: string | undefined;
+  /** The verification checks a semantic hit passed (empty for exact and coalesced hits). */
+  checks: CheckResult[];
+  response: CacheResponse;
+  usage?: CacheUsage;
+}
+
 export type Lookup =
-  | { kind: 'hit'; tier: 'exact' | 'semantic'; similarity: number; response: CacheResponse; usage?: CacheUsage }
+  | ({ kind: 'hit' } & HitDetails & { tier: 'exact' | 'semantic'; entryId: string })
   | { kind: 'miss' }
   | { kind: 'bypass'; reason: string };
 
 export type RunResult =
-  | { source: 'cache'; tier: HitTier; similarity: number; response: CacheResponse; usage?: CacheUsage }
+  | ({ source: 'cache' } & HitDetails)
   | { source: 'target'; response: CacheResponse; usage?: CacheUsage };
 
 /** The controls every enhanced target carries. */
@@ -46,22 +59,31 @@ export interface EnhancedControls {
   getRecords(): CallRecord[];
   /** The underlying cache (for invalidation and feedback), or undefined when `enableCache` is false. */
   readonly cache: SemanticCache | undefined;
+  /**
+   * Reports a served answer as wrong, by the `entryId` of its hit (`providerMetadata.baton.entryId`, or the call
+   * record): `delete` removes it, `block` also keeps the same request from being cached again.
+   */
+  feedback(entryId: string, verdict: { action: 'delete' | 'block' }): Promise<void>;
   /** Closes the cache's store (a Redis connection, a SQLite file). */
   close(): Promise<void>;
 }
 
 export class EnhanceRuntime implements EnhancedControls {
+  /** The target's name in metrics and records. */
   readonly name: string;
+  /** The target's name in cache keys: `config.name`, or an identity derived from the target (see target-identity). */
+  readonly key: string;
   readonly config: ResolvedConfig;
   readonly cache: SemanticCache | undefined;
   readonly #metrics: MetricsCollector;
   readonly #recorder: CallRecorder | undefined;
   readonly #breaker: ProviderBreaker | undefined;
-  readonly #flights = new SingleFlight<Computed>();
+  readonly #flights = new SingleFlight<Computed & { entryId: string | undefined }>();
 
-  constructor(config: ResolvedConfig, name: string) {
+  constructor(config: ResolvedConfig, name: string, key = name) {
     this.config = config;
     this.name = config.name ?? name;
+    this.key = config.name ?? key;
     this.cache = config.enableCache ? createCache(config) : undefined;
     this.#metrics = new MetricsCollector(config.pricing, config.llmCostPer1kTokens);
     this.#recorder = config.enableRecorder ? new CallRecorder(config.recorderLimit) : undefined;
@@ -93,28 +115,54 @@ export class EnhanceRuntime implements EnhancedControls {
     });
   }
 
-  /** Looks the request up; a hit is counted and recorded here. A cache that fails to answer is bypassed. */
+  /**
+   * A failed cache operation: a transient one is counted and its message returned, for the call to go on without
+   * the cache; a configuration error is thrown (the caller counts the call as failed).
+   */
+  #cacheFailed(error: unknown): string {
+    if (!isTransientCacheFailure(error)) throw error;
+    this.#metrics.cacheFailure();
+    return `the cache failed: ${(error as Error).message}`;
+  }
+
+  /**
+   * Looks the request up; a hit is counted and recorded here. A transient cache failure is a bypass; a configuration
+   * error (missing model, embedder mismatch, unusable store) is thrown.
+   */
   async lookup(request: CacheRequest, started: number): Promise<Lookup> {
     if (!this.cache) return { kind: 'bypass', reason: 'the cache is disabled (enableCache: false)' };
     let found: Awaited<ReturnType<SemanticCache['lookup']>>;
     try {
       found = await this.cache.lookup(request);
     } catch (error) {
-      return { kind: 'bypass', reason: `the cache failed: ${(error as Error).message}` };
+      if (isTransientCacheFailure(error)) return { kind: 'bypass', reason: this.#cacheFailed(error) };
+      this.fail(request, error, started);
+      throw error;
     }
     if (found.status === 'bypass') return { kind: 'bypass', reason: found.reason };
     if (found.status === 'miss') return { kind: 'miss' };
-    const { tier, similarity, response, usage } = found;
+    const { tier, similarity, response, usage, entryId, checks } = found;
     this.#metrics.hit(tier, request.model, usage, performance.now() - started);
-    this.#record(request, started, { outcome: 'hit', tier, similarity, usage });
-    return { kind: 'hit', tier, similarity, response, usage };
+    this.#record(request, started, { outcome: 'hit', tier, similarity, usage, entryId, checks });
+    return { kind: 'hit', tier, similarity, response, usage, entryId, checks };
   }
 
-  /** Past answers to inject on a miss (empty unless `enableContextInjection`). */
+  /** Past answers to inject on a miss (empty unless `enableContextInjection`, or when the cache fails transiently). */
   async related(request: CacheRequest): Promise<RelatedAnswer[]> {
     if (!this.cache || !this.config.enableContextInjection) return [];
     const { contextInjectionTopK: topK, contextInjectionMinSimilarity: minSimilarity } = this.config;
-    return this.cache.related(request, { topK, minSimilarity });
+    try {
+      return await this.cache.related(request, { topK, minSimilarity });
+    } catch (error) {
+      this.#cacheFailed(error);
+      return [];
+    }
+  }
+
+  /** Counts and records a call answered by a concurrent identical call's answer. */
+  coalesced(request: CacheRequest, started: number, usage: CacheUsage | undefined, entryId: string | undefined): void {
+    this.#metrics.hit('coalesced', request.model, usage, performance.now() - started);
+    this.#record(request, started, { outcome: 'hit', tier: 'coalesced', similarity: 1, usage, entryId });
   }
 
   /** Runs a call to the target through the breaker, when enabled. */
@@ -122,25 +170,31 @@ export class EnhanceRuntime implements EnhancedControls {
     return this.#breaker ? this.#breaker.execute(call) : call();
   }
 
-  /** Counts and records an answer from the target, and stores it after a miss (never after a bypass). */
+  /**
+   * Counts and records an answer from the target, and stores it after a miss (never after a bypass); returns the id
+   * of the stored entry. A transient store failure leaves the answer unstored; a configuration error is thrown.
+   */
   async settle(
     request: CacheRequest,
     kind: 'miss' | 'bypass',
     computed: Computed,
     started: number,
     extra: { reason?: string; injectedContext?: number } = {},
-  ): Promise<void> {
+  ): Promise<string | undefined> {
     let reason = extra.reason;
+    let entryId: string | undefined;
     if (kind === 'miss' && this.cache) {
       try {
         const stored = await this.cache.store(request, computed.response, computed.usage);
-        if (!stored.stored) reason = `not stored: ${stored.reason}`;
+        if (stored.stored) entryId = stored.entryId;
+        else reason = `not stored: ${stored.reason}`;
       } catch (error) {
-        reason = `not stored: ${(error as Error).message}`;
+        reason = `not stored: ${this.#cacheFailed(error)}`;
       }
     }
     this.#metrics.computed(kind, request.model, computed.usage);
-    this.#record(request, started, { ...extra, outcome: kind, usage: computed.usage, reason });
+    this.#record(request, started, { ...extra, outcome: kind, usage: computed.usage, reason, entryId });
+    return entryId;
   }
 
   /** Counts and records a failed call. */
@@ -171,27 +225,33 @@ export class EnhanceRuntime implements EnhancedControls {
         return { source: 'target', ...computed };
       }
       let leader = false;
-      const computed = await this.#flights.run(exactKey(request), async () => {
+      const shared = await this.#flights.run(exactKey(request), async () => {
         leader = true;
         const related = await this.related(request);
         const result = await this.guarded(() => compute(related));
-        await this.settle(request, 'miss', result, started, { injectedContext: related.length });
-        return result;
+        const entryId = await this.settle(request, 'miss', result, started, { injectedContext: related.length });
+        return { ...result, entryId };
       });
+      const { entryId, ...computed } = shared;
       if (leader) return { source: 'target', ...computed };
-      this.#metrics.hit('coalesced', request.model, computed.usage, performance.now() - started);
-      this.#record(request, started, { outcome: 'hit', tier: 'coalesced', similarity: 1, usage: computed.usage });
+      this.coalesced(request, started, computed.usage, entryId);
       // The shared answer in the form a later hit would have (JSON), so a caller cannot change another's copy.
       return {
         source: 'cache',
         tier: 'coalesced',
         similarity: 1,
+        entryId,
+        checks: [],
         ...(JSON.parse(JSON.stringify(computed)) as Computed),
       };
     } catch (error) {
       this.fail(request, error, started);
       throw error;
     }
+  }
+
+  async feedback(entryId: string, verdict: { action: 'delete' | 'block' }): Promise<void> {
+    await this.cache?.feedback(entryId, verdict);
   }
 
   getMetrics(): EnhanceMetrics {
