@@ -14,6 +14,15 @@ export interface BudgetWarning {
   used: number;
   /** The step whose usage crossed the threshold, when known. */
   stepId?: string;
+  /** That step's attempt and its place in the run (`[runId, stepId]`, `[…, 'replicate-2']`), when known. */
+  attempt?: number;
+  path?: readonly string[];
+}
+
+/** Where reported usage came from, so a warning it causes can say so. */
+export interface UsageSource {
+  attempt: number;
+  path: readonly string[];
 }
 
 /** An estimate held against budgets while work runs. */
@@ -98,13 +107,13 @@ export class BudgetTracker {
   }
 
   /** Adds real usage here and in every parent; throws (phase `exceeded`) when a limit is passed. */
-  add(usage: UsageTotals, stepId?: string): void {
+  add(usage: UsageTotals, stepId?: string, source?: UsageSource): void {
     let exceeded: BudgetExceededError | undefined;
     for (let t: BudgetTracker | undefined = this; t; t = t.parent) {
       t.used.tokens += usage.tokens;
       t.used.costUsd += usage.costUsd;
       // Every level is inspected, so a parent still warns when a child has already passed its limit.
-      const found = t.inspect(stepId);
+      const found = t.inspect(stepId, source);
       exceeded ??= found;
     }
     if (exceeded) throw exceeded;
@@ -130,7 +139,7 @@ export class BudgetTracker {
     }
   }
 
-  private inspect(stepId: string | undefined): BudgetExceededError | undefined {
+  private inspect(stepId: string | undefined, source: UsageSource | undefined): BudgetExceededError | undefined {
     for (const name of AMOUNTS) {
       const limit = this.limits?.[name];
       if (limit === undefined) continue;
@@ -147,7 +156,14 @@ export class BudgetTracker {
       }
       if (!this.warned.has(name) && used > 0 && used >= limit * (this.limits?.warnAt ?? 0.8)) {
         this.warned.add(name);
-        this.onWarning({ budget: name, scope: this.scope, limit, used, ...(stepId === undefined ? {} : { stepId }) });
+        this.onWarning({
+          budget: name,
+          scope: this.scope,
+          limit,
+          used,
+          ...(stepId === undefined ? {} : { stepId }),
+          ...(source === undefined ? {} : { attempt: source.attempt, path: source.path }),
+        });
       }
     }
     return undefined;

@@ -1,1 +1,1 @@
-export { BudgetTracker, type BudgetWarning, type Reservation } from './budget-tracker.js';
+export { BudgetTracker, type BudgetWarning, type Reservation, type UsageSource } from './budget-tracker.js';

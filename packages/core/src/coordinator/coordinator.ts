@@ -3,6 +3,7 @@
  * conditions) as one-call helpers over an engine. Each builds a plan and runs it, so every strategy gets validation,
  * retries, breakers, budgets and events for free.
  */
+import { describeValue } from '../errors/describe-value.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import { ValidationError } from '../errors/validation-error.js';
 import type { Engine } from '../run/engine.js';
@@ -10,6 +11,7 @@ import type { RunHandle, RunOptions } from '../run/run-types.js';
 import {
   parallelPlan,
   type RoutedPlanOptions,
+  requireRoutes,
   routedPlan,
   type SequentialOptions,
   sequentialPlan,
@@ -43,8 +45,18 @@ export interface Coordinator {
  * const { output } = await run.result(); // { 'task-1': …, 'task-2': … }
  */
 export function createCoordinator(engine: Engine): Coordinator {
+  if (typeof (engine as Partial<Engine> | null)?.run !== 'function') {
+    throw new ValidationError('invalid engine', [
+      {
+        path: 'engine',
+        code: engine === undefined ? 'required' : 'type',
+        message: `createCoordinator needs an engine from createEngine({ registry }), got ${describeValue(engine)}`,
+      },
+    ]);
+  }
   return {
     sequential: (tasks, request, options = {}) => {
+      if (typeof options !== 'object' || options === null) return engine.run(sequentialPlan(tasks), request, options);
       const { pipe, ...runOptions } = options;
       return engine.run(sequentialPlan(tasks, { pipe }), request, runOptions);
     },
@@ -53,14 +65,19 @@ export function createCoordinator(engine: Engine): Coordinator {
     async conditional(router, routes, request, options) {
       if (typeof router !== 'function') {
         throw new ValidationError('invalid router', [
-          { path: 'router', code: 'type', message: 'router must be a function' },
+          {
+            path: 'router',
+            code: 'type',
+            message: `router must be a function (request) => route key, got ${describeValue(router)}`,
+          },
         ]);
       }
+      requireRoutes(routes);
       const key = await router(request);
-      const task = Object.hasOwn(routes, key) ? routes[key] : undefined;
+      const task = typeof key === 'string' && Object.hasOwn(routes, key) ? routes[key] : undefined;
       if (!task) {
         throw new NotFoundError(
-          `the router chose route ${JSON.stringify(key)}, which is not one of: ${Object.keys(routes).join(', ')}`,
+          `the router chose route ${describeValue(key)}, which is not one of: ${Object.keys(routes).join(', ')}; return one of these keys from the router`,
           {
             query: `route:${String(key)}`,
             available: Object.keys(routes),

@@ -2,6 +2,7 @@
  * The coordinator's strategies (seed: sequential, parallel, conditional routing, depends_on with per-task
  * conditions) expressed as plans, so they run on the same engine with the same validation, policies and events.
  */
+import { describeValue } from '../errors/describe-value.js';
 import { ValidationError } from '../errors/validation-error.js';
 import type { InputValue, Plan, PlanStep, StepPolicy } from '../plan/plan.js';
 import type { TargetRef } from '../registry/target-ref.js';
@@ -21,7 +22,11 @@ export interface Task {
 function toStep(task: Task, index: number): PlanStep {
   if (typeof task !== 'object' || task === null) {
     throw new ValidationError('invalid task', [
-      { path: `tasks[${index}]`, code: 'type', message: 'a task must be an object' },
+      {
+        path: `tasks[${index}]`,
+        code: 'type',
+        message: `a task must be an object like { target: 'name' }, got ${describeValue(task)}`,
+      },
     ]);
   }
   const step: PlanStep = { id: task.id ?? `task-${index + 1}`, target: task.target, input: task.input ?? {} };
@@ -34,7 +39,30 @@ function toStep(task: Task, index: number): PlanStep {
 function requireTasks(tasks: readonly Task[]): void {
   if (!Array.isArray(tasks) || tasks.length === 0) {
     throw new ValidationError('invalid tasks', [
-      { path: 'tasks', code: 'required', message: 'give at least one task' },
+      {
+        path: 'tasks',
+        code: 'required',
+        message: `tasks must be a non-empty array of tasks like [{ target: 'name' }], got ${describeValue(tasks)}`,
+      },
+    ]);
+  }
+}
+
+function requireObject(value: unknown, path: string, example: string): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ValidationError(`invalid ${path}`, [
+      { path, code: 'type', message: `${path} must be an object like ${example}, got ${describeValue(value)}` },
+    ]);
+  }
+}
+
+/** Checks a map of route keys to tasks: at least one route, each an object. */
+export function requireRoutes(routes: unknown): asserts routes is Readonly<Record<string, Omit<Task, 'id'>>> {
+  requireObject(routes, 'routes', "{ billing: { target: 'billing-agent' } }");
+  const keys = Object.keys(routes as object);
+  if (keys.length === 0) {
+    throw new ValidationError('invalid routes', [
+      { path: 'routes', code: 'required', message: 'routes is empty: give at least one route' },
     ]);
   }
 }
@@ -47,6 +75,7 @@ export interface SequentialOptions {
 /** Each task waits for the one before it; the run's output is the last task's. */
 export function sequentialPlan(tasks: readonly Task[], options: SequentialOptions = {}): Plan {
   requireTasks(tasks);
+  requireObject(options, 'options', '{ pipe: true }');
   const steps = tasks.map((task, i) => {
     const step = toStep(task, i);
     const previous = i > 0 ? (tasks[i - 1]?.id ?? `task-${i}`) : undefined;
@@ -93,10 +122,16 @@ export interface RoutedPlanOptions {
  * keys; the router step is `route`. The run's output holds only the branch that ran: `{ [routeKey]: output }`.
  */
 export function routedPlan(options: RoutedPlanOptions): Plan {
-  const keys = Object.keys(options.routes ?? {});
-  if (keys.length === 0) {
-    throw new ValidationError('invalid routes', [
-      { path: 'routes', code: 'required', message: 'give at least one route' },
+  requireObject(options, 'options', "{ router: 'router-agent', routes: { billing: { target: 'billing-agent' } } }");
+  requireRoutes(options.routes);
+  const keys = Object.keys(options.routes);
+  if (options.routeField !== undefined && (typeof options.routeField !== 'string' || options.routeField === '')) {
+    throw new ValidationError('invalid routeField', [
+      {
+        path: 'routeField',
+        code: 'type',
+        message: `routeField must be a non-empty string, got ${describeValue(options.routeField)}`,
+      },
     ]);
   }
   const field = options.routeField ?? 'route';

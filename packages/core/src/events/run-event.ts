@@ -44,7 +44,9 @@ export type RunEvent =
   | (StepEventBase & { type: 'step-skip'; reason: string })
   | (EventBase & {
       type: 'budget-warning';
+      /** Set when a step's usage or time crossed the threshold; `path` is then that step's. */
       stepId?: string;
+      attempt?: number;
       budget: BudgetName;
       scope: string;
       limit: number;

@@ -6,6 +6,7 @@
  * result does not depend on the order replicates finished in, and over average linkage because every two members of
  * a group then agree with each other, which is what "the largest cluster" has to mean for a consensus.
  */
+import { requireArgument } from '../errors/require-argument.js';
 
 /** Distance between two items (replicate indexes), in [0, 1]. */
 export type PairDistance = (a: number, b: number) => number;
@@ -21,6 +22,14 @@ export type PairDistance = (a: number, b: number) => number;
  * clusterByAgreement([0, 1, 2], (a, b) => matrix[a]![b]!, 0.2); // [[0, 1], [2]]
  */
 export function clusterByAgreement(items: readonly number[], distance: PairDistance, epsilon: number): number[][] {
+  checkMembers('clusterByAgreement', 'items', items, distance);
+  requireArgument(
+    'clusterByAgreement',
+    'epsilon',
+    typeof epsilon === 'number' && epsilon >= 0,
+    'a number ≥ 0',
+    epsilon,
+  );
   const clusters = [...items].sort((a, b) => a - b).map((item) => [item]);
   for (;;) {
     const merge = closestPair(clusters, distance, epsilon);
@@ -34,6 +43,7 @@ export function clusterByAgreement(items: readonly number[], distance: PairDista
 
 /** The member with the smallest summed distance to the others; the earliest member wins a tie. */
 export function medoid(members: readonly number[], distance: PairDistance): number | undefined {
+  checkMembers('medoid', 'members', members, distance);
   let best: { member: number; total: number } | undefined;
   for (const member of members) {
     let total = 0;
@@ -46,6 +56,7 @@ export function medoid(members: readonly number[], distance: PairDistance): numb
 
 /** Mean distance over every pair of members; 0 for fewer than two. */
 export function meanPairwiseDistance(members: readonly number[], distance: PairDistance): number {
+  checkMembers('meanPairwiseDistance', 'members', members, distance);
   let sum = 0;
   let pairs = 0;
   for (let i = 0; i < members.length; i++) {
@@ -55,6 +66,12 @@ export function meanPairwiseDistance(members: readonly number[], distance: PairD
     }
   }
   return pairs === 0 ? 0 : sum / pairs;
+}
+
+function checkMembers(fn: string, name: string, members: unknown, distance: unknown): void {
+  const ok = Array.isArray(members) && members.every((n) => typeof n === 'number');
+  requireArgument(fn, name, ok, 'an array of replicate indexes', members);
+  requireArgument(fn, 'distance', typeof distance === 'function', 'a function (a, b) => number', distance);
 }
 
 function closestPair(

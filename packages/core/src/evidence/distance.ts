@@ -3,7 +3,10 @@
  * tokens or, given an embedding function, embeddings; numbers compare by relative difference; objects and arrays
  * compare field by field.
  */
-import { ValidationError } from '../errors/validation-error.js';
+
+import { describeValue } from '../errors/describe-value.js';
+import { requireArgument } from '../errors/require-argument.js';
+import { type Problem, ValidationError } from '../errors/validation-error.js';
 
 /** How far apart two outputs are, in [0, 1]. */
 export type Distance = (a: unknown, b: unknown) => number | Promise<number>;
@@ -27,6 +30,7 @@ export interface AutoDistanceOptions {
  * be). Two NaNs, or equal infinities, are the same.
  */
 export function numericDistance(a: number, b: number): number {
+  requireType('numericDistance', 'number', { a, b });
   if (a === b || (Number.isNaN(a) && Number.isNaN(b))) return 0;
   if (!Number.isFinite(a) || !Number.isFinite(b)) return 1;
   return Math.min(1, Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b)));
@@ -34,6 +38,7 @@ export function numericDistance(a: number, b: number): number {
 
 /** Lowercased word tokens: runs of letters and digits, keeping inner apostrophes (`don't`). */
 export function tokenize(text: string): string[] {
+  requireType('tokenize', 'string', { text });
   return text.toLowerCase().match(/[\p{L}\p{N}]+(?:['’][\p{L}\p{N}]+)*/gu) ?? [];
 }
 
@@ -46,6 +51,7 @@ export function tokenize(text: string): string[] {
  * textDistance('The cat sat', 'the CAT sat!'); // 0
  */
 export function textDistance(a: string, b: string): number {
+  requireType('textDistance', 'string', { a, b });
   if (a === b) return 0;
   const left = countTokens(a);
   const right = countTokens(b);
@@ -60,6 +66,13 @@ export function textDistance(a: string, b: string): number {
  * one `epsilon` means the same thing for embeddings as for token counts (whose cosine is never negative).
  */
 export function cosineDistance(a: readonly number[], b: readonly number[]): number {
+  for (const [name, vector] of [['a', a] as const, ['b', b] as const]) {
+    if (!Array.isArray(vector) || !vector.every((n) => typeof n === 'number')) {
+      throw new ValidationError('invalid cosineDistance arguments', [
+        { path: name, code: 'type', message: `${name} must be an array of numbers, got ${describeValue(vector)}` },
+      ]);
+    }
+  }
   let dot = 0;
   for (let i = 0; i < Math.min(a.length, b.length); i++) dot += a[i]! * b[i]!;
   const norms = Math.sqrt(squaredNorm(a) * squaredNorm(b));
@@ -72,19 +85,44 @@ export function cosineDistance(a: readonly number[], b: readonly number[]): numb
  * ({@link numericDistance}), anything else by equality; values of different types count as 1. Field by field, each
  * key of an object (or index of an array) in the union of both sides weighs the same, a key missing on one side
  * counts as 1, and a nested value's weight is split among its own fields, so a large sub-object does not drown out its
- * siblings. Arrays compare by position.
+ * siblings. Arrays compare by position. A value that contains itself compares by its finite shape: meeting the same
+ * pair of values again on the way down counts as agreement, so cyclic outputs are compared instead of recursing forever.
  *
  * @example
  * autoDistance({ city: 'Paris', population: 100 }, { city: 'paris', population: 90 }); // (0 + 0.1) / 2 = 0.05
  */
 export function autoDistance(a: unknown, b: unknown, options: AutoDistanceOptions = {}): number {
+  checkAutoOptions('autoDistance', options);
   const text = options.text ?? textDistance;
-  const children = childPairs(a, b);
-  if (children === undefined) return leafDistance(a, b, text);
-  if (children.length === 0) return 0;
-  let sum = 0;
-  for (const child of children) sum += child.missing ? 1 : autoDistance(child.a, child.b, options);
-  return sum / children.length;
+  const path = new PairPath();
+  const walk = (left: unknown, right: unknown): number => {
+    const children = childPairs(left, right);
+    if (children === undefined) return leafDistance(left, right, text);
+    if (children.length === 0 || path.has(left, right)) return 0;
+    path.push(left, right);
+    let sum = 0;
+    for (const child of children) sum += child.missing ? 1 : walk(child.a, child.b);
+    path.pop();
+    return sum / children.length;
+  };
+  return walk(a, b);
+}
+
+/** The pairs of containers being compared on the way down from the roots, to notice a cycle. */
+class PairPath {
+  private readonly pairs: [unknown, unknown][] = [];
+
+  has(a: unknown, b: unknown): boolean {
+    return this.pairs.some(([left, right]) => left === a && right === b);
+  }
+
+  push(a: unknown, b: unknown): void {
+    this.pairs.push([a, b]);
+  }
+
+  pop(): void {
+    this.pairs.pop();
+  }
 }
 
 /**
@@ -93,19 +131,24 @@ export function autoDistance(a: unknown, b: unknown, options: AutoDistanceOption
  * themselves, when they cannot be compared field by field.
  */
 export function differingFields(a: unknown, b: unknown, options: AutoDistanceOptions = {}): string[] {
+  checkAutoOptions('differingFields', options);
   const text = options.text ?? textDistance;
   const fields: string[] = [];
+  const onPath = new PairPath();
   const walk = (left: unknown, right: unknown, path: string): void => {
     const children = childPairs(left, right);
     if (children === undefined) {
       if (leafDistance(left, right, text) > 0) fields.push(path);
       return;
     }
+    if (onPath.has(left, right)) return;
+    onPath.push(left, right);
     for (const child of children) {
       const childPath = joinPath(path, child.key);
       if (child.missing) fields.push(childPath);
       else walk(child.a, child.b, childPath);
     }
+    onPath.pop();
   };
   walk(a, b, '');
   return fields;
@@ -116,6 +159,15 @@ export function differingFields(a: unknown, b: unknown, options: AutoDistanceOpt
  * that was not embedded up front throws, since a synchronous distance cannot call the embedder.
  */
 export async function createEmbeddingTextDistance(embed: Embed, texts: readonly string[]): Promise<TextDistance> {
+  const problems: Problem[] = [];
+  if (typeof embed !== 'function') {
+    problems.push({ path: 'embed', code: 'type', message: `embed must be a function, got ${describeValue(embed)}` });
+  }
+  if (!Array.isArray(texts) || !texts.every((text) => typeof text === 'string')) {
+    const message = `texts must be an array of strings, got ${describeValue(texts)}`;
+    problems.push({ path: 'texts', code: 'type', message });
+  }
+  if (problems.length > 0) throw new ValidationError('invalid createEmbeddingTextDistance arguments', problems);
   const unique = [...new Set(texts)];
   const vectors: unknown = unique.length === 0 ? [] : await embed(unique);
   if (!isEmbeddingList(vectors, unique.length)) {
@@ -153,6 +205,24 @@ export async function resolveDistance(
   option: DistanceOption,
   context: { embed?: Embed | undefined; values: readonly unknown[] },
 ): Promise<ResolvedDistance> {
+  if (typeof option !== 'function' && option !== 'auto' && option !== 'text') {
+    throw new ValidationError('invalid distance', [
+      {
+        path: 'distance',
+        code: 'unknown-distance',
+        message: `distance must be 'auto', 'text' or a function, got ${describeValue(option)}`,
+      },
+    ]);
+  }
+  if (typeof context !== 'object' || context === null || !Array.isArray(context.values)) {
+    throw new ValidationError('invalid resolveDistance context', [
+      {
+        path: 'context',
+        code: 'type',
+        message: `context must be { values: unknown[], embed? }, got ${describeValue(context)}`,
+      },
+    ]);
+  }
   if (typeof option === 'function') return { distance: option, name: option.name || 'custom' };
   const { embed, values } = context;
   if (option === 'text') {
@@ -164,17 +234,63 @@ export async function resolveDistance(
   return { distance: (a, b) => autoDistance(a, b, { text }), name: 'auto+embedding' };
 }
 
-/** Every string in a value, however deeply nested. */
+/** Every string in a value, however deeply nested; a value inside itself is not walked again. */
 export function collectStrings(value: unknown): string[] {
-  if (typeof value === 'string') return [value];
-  if (Array.isArray(value)) return value.flatMap(collectStrings);
-  if (isPlainObject(value)) return Object.values(value).flatMap(collectStrings);
-  return [];
+  const strings: string[] = [];
+  const ancestors = new Set<unknown>();
+  const walk = (inner: unknown): void => {
+    if (typeof inner === 'string') strings.push(inner);
+    else if ((Array.isArray(inner) || isPlainObject(inner)) && !ancestors.has(inner)) {
+      ancestors.add(inner);
+      for (const child of Object.values(inner)) walk(child);
+      ancestors.delete(inner);
+    }
+  };
+  walk(value);
+  return strings;
 }
 
 /** How a non-string output reads under the `text` distance. */
 function asText(value: unknown): string {
-  return typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value) ?? '';
+  } catch (cause) {
+    throw new ValidationError(
+      'cannot compare an output as text',
+      [
+        {
+          path: 'distance',
+          code: 'not-serializable',
+          message: `the 'text' distance reads non-string outputs as JSON, and ${describeValue(value)} is not JSON (${cause instanceof Error ? cause.message : String(cause)}); use distance 'auto' or your own function`,
+        },
+      ],
+      { cause },
+    );
+  }
+}
+
+function checkAutoOptions(fn: string, options: AutoDistanceOptions): void {
+  requireArgument(fn, 'options', typeof options === 'object' && options !== null, 'an object like { text }', options);
+  const { text } = options;
+  requireArgument(
+    fn,
+    'options.text',
+    text === undefined || typeof text === 'function',
+    'a function (a, b) => number',
+    text,
+  );
+}
+
+function requireType(fn: string, type: 'string' | 'number', args: Record<string, unknown>): void {
+  const problems = Object.entries(args)
+    .filter(([, value]) => typeof value !== type)
+    .map(([name, value]) => ({
+      path: name,
+      code: 'type',
+      message: `${name} must be a ${type}, got ${describeValue(value)}`,
+    }));
+  if (problems.length > 0) throw new ValidationError(`invalid ${fn} arguments`, problems);
 }
 
 interface ChildPair {

@@ -6,6 +6,7 @@
  * largest cluster), and 0 when no replicate succeeded. Failed replicates count in the denominator as disagreeing:
  * work that fails one time in three deserves less trust than work that never fails, even when the answers agree.
  */
+import { describeValue } from '../errors/describe-value.js';
 import type { Problem } from '../errors/validation-error.js';
 import { ValidationError } from '../errors/validation-error.js';
 import type { Usage } from '../registry/target.js';
@@ -99,7 +100,7 @@ export async function buildEvidenceBundle(
   replicates: readonly Replicate[],
   options: EvidenceBundleOptions = {},
 ): Promise<EvidenceBundle> {
-  const problems = [...evidenceOptionProblems(options), ...replicateProblems(replicates, options.k)];
+  const problems = [...evidenceOptionProblems(options), ...replicateProblems(replicates, options?.k)];
   if (problems.length > 0) throw new ValidationError('invalid evidence bundle input', problems);
   const epsilon = options.epsilon ?? DEFAULT_EPSILON;
   const sorted = [...replicates].sort((a, b) => a.index - b.index);
@@ -167,23 +168,27 @@ export async function buildEvidenceBundle(
 /** Problems with the options shared by {@link buildEvidenceBundle} and `runReplicates`. */
 export function evidenceOptionProblems(options: EvidenceBundleOptions): Problem[] {
   const problems: Problem[] = [];
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    const message = `options must be an object like { epsilon: 0.2 }, got ${describeValue(options)}`;
+    return [{ path: 'options', code: 'type', message }];
+  }
   const { epsilon, distance, embed } = options;
   if (epsilon !== undefined && !(typeof epsilon === 'number' && epsilon >= 0 && epsilon <= 1)) {
     problems.push({
       path: 'epsilon',
       code: 'out-of-range',
-      message: `epsilon must be a number in [0, 1], got ${String(epsilon)}`,
+      message: `epsilon must be a number in [0, 1], got ${describeValue(epsilon)}`,
     });
   }
   if (distance !== undefined && typeof distance !== 'function' && distance !== 'auto' && distance !== 'text') {
     problems.push({
       path: 'distance',
       code: 'unknown-distance',
-      message: `distance must be 'auto', 'text' or a function, got ${JSON.stringify(distance)}`,
+      message: `distance must be 'auto', 'text' or a function, got ${describeValue(distance)}`,
     });
   }
   if (embed !== undefined && typeof embed !== 'function') {
-    problems.push({ path: 'embed', code: 'type', message: `embed must be a function, got ${typeof embed}` });
+    problems.push({ path: 'embed', code: 'type', message: `embed must be a function, got ${describeValue(embed)}` });
   } else if (embed !== undefined && typeof distance === 'function') {
     problems.push({
       path: 'embed',
@@ -196,15 +201,32 @@ export function evidenceOptionProblems(options: EvidenceBundleOptions): Problem[
 
 function replicateProblems(replicates: readonly Replicate[], k: number | undefined): Problem[] {
   const problems: Problem[] = [];
+  if (!Array.isArray(replicates)) {
+    const message = `replicates must be an array like [{ index: 0, output, durationMs: 12 }], got ${describeValue(replicates)}`;
+    return [{ path: 'replicates', code: 'type', message }];
+  }
   if (k !== undefined && !(Number.isInteger(k) && k >= Math.max(1, replicates.length))) {
     const least = Math.max(1, replicates.length);
-    problems.push({ path: 'k', code: 'out-of-range', message: `k must be an integer ≥ ${least}, got ${String(k)}` });
+    problems.push({
+      path: 'k',
+      code: 'out-of-range',
+      message: `k must be an integer ≥ ${least}, got ${describeValue(k)}`,
+    });
   }
   const seen = new Set<number>();
   replicates.forEach((replicate, i) => {
-    const { index } = replicate;
+    if (typeof replicate !== 'object' || replicate === null || Array.isArray(replicate)) {
+      const message = `a replicate must be an object like { index: 0, output, durationMs: 12 }, got ${describeValue(replicate)}`;
+      problems.push({ path: `replicates[${i}]`, code: 'type', message });
+      return;
+    }
+    const { index, error } = replicate;
+    if (error !== undefined && (typeof error !== 'object' || error === null)) {
+      const message = `error must be { code, message } for a failed replicate, got ${describeValue(error)}`;
+      problems.push({ path: `replicates[${i}].error`, code: 'type', message });
+    }
     if (!(Number.isInteger(index) && index >= 0)) {
-      const message = `index must be an integer ≥ 0, got ${String(index)}`;
+      const message = `index must be an integer ≥ 0, got ${describeValue(index)}`;
       problems.push({ path: `replicates[${i}].index`, code: 'out-of-range', message });
     } else if (seen.has(index)) {
       const message = `index ${index} appears more than once`;
@@ -221,7 +243,7 @@ function checkDistance(value: number, a: number, b: number): number {
     {
       path: 'distance',
       code: 'out-of-range',
-      message: `distance between replicates ${a} and ${b} must be a number in [0, 1], got ${String(value)}`,
+      message: `distance between replicates ${a} and ${b} must be a number in [0, 1], got ${describeValue(value)}`,
     },
   ]);
 }

@@ -111,36 +111,15 @@ describe('runReplicates', () => {
     expect(never.meta).toMatchObject({ ran: 3, earlyStopped: false, distance: 'distance' });
   });
 
-  it('aborts replicates still running at an early stop and leaves them out', async () => {
-    const signals: AbortSignal[] = [];
-    const run = vi.fn(async (index: number, signal: AbortSignal) => {
-      signals.push(signal);
-      if (index < 2) return { output: 'done' };
-      return untilAborted(signal);
-    });
+  it('never starts the rest when the first two agree, whatever maxParallel allows', async () => {
+    const run = returning(['done', 'done', 'other', 'other']);
     const events: EvidenceEvent[] = [];
     const result = await runReplicates({ k: 4, run, onEvent: (event) => events.push(event) });
-    expect(run).toHaveBeenCalledTimes(4);
-    expect(signals.every((signal) => signal.aborted)).toBe(true);
+    expect(run).toHaveBeenCalledTimes(2);
     expect(result.replicates.map((r) => r.index)).toEqual([0, 1]);
     expect(result.meta).toMatchObject({ k: 4, ran: 2, earlyStopped: true });
-    const finished = events.filter((e) => e.type === 'replicate-finish');
-    expect(finished.map((e) => [e.index, e.error?.code])).toEqual([
-      [0, undefined],
-      [1, undefined],
-      [2, 'cancelled'],
-      [3, 'cancelled'],
-    ]);
-  });
-
-  it('keeps a replicate that finishes with an output despite the early stop', async () => {
-    const run = vi.fn(async (index: number) => {
-      if (index === 2) await sleep(20);
-      return { output: index === 2 ? 'late but fine' : 'done', usage: { tokens: 5 } };
-    });
-    const result = await runReplicates({ k: 3, run });
-    expect(result.meta).toMatchObject({ ran: 3, earlyStopped: true });
-    expect(result.usage.tokens).toBe(15);
+    expect(result.usage.tokens).toBe(20);
+    expect(events.filter((e) => e.type === 'replicate-start').map((e) => e.index)).toEqual([0, 1]);
   });
 
   it('never runs more than maxParallel replicates at once', async () => {
@@ -158,7 +137,28 @@ describe('runReplicates', () => {
     expect(most).toBe(3);
   });
 
-  it('runs all k at once by default', async () => {
+  it('runs the first two alone by default, then the rest at once when they disagree', async () => {
+    let active = 0;
+    const waves: number[][] = [];
+    const run = async (index: number) => {
+      active++;
+      waves.push([index, active]);
+      await sleep(5);
+      active--;
+      return { output: index === 0 ? 'Paris' : `Lyon ${index}` };
+    };
+    const result = await runReplicates({ k: 5, epsilon: 0, run });
+    expect(waves).toEqual([
+      [0, 1],
+      [1, 2],
+      [2, 1],
+      [3, 2],
+      [4, 3],
+    ]);
+    expect(result.meta).toMatchObject({ ran: 5, earlyStopped: false });
+  });
+
+  it('runs all k at once when adaptive is off', async () => {
     let active = 0;
     let most = 0;
     const run = async (index: number) => {
@@ -203,9 +203,8 @@ describe('runReplicates', () => {
     const beforeReplicate = (index: number) => {
       if (index === 2) throw new Error('over budget');
     };
-    await expect(runReplicates({ k: 4, run, beforeReplicate, onEvent: (e) => events.push(e) })).rejects.toThrow(
-      'over budget',
-    );
+    const options = { k: 4, adaptive: false, run, beforeReplicate, onEvent: (e: EvidenceEvent) => events.push(e) };
+    await expect(runReplicates(options)).rejects.toThrow('over budget');
     expect(signals).toHaveLength(2);
     expect(signals.every((signal) => signal.aborted)).toBe(true);
     expect(events.map((e) => `${e.type} ${'index' in e ? e.index : ''}`)).toEqual([
@@ -224,7 +223,9 @@ describe('runReplicates', () => {
       if (signals.length === 3) setTimeout(() => controller.abort('user pressed stop'), 5);
       return untilAborted(signal);
     });
-    const error = await runReplicates({ k: 3, run, signal: controller.signal }).catch((e: unknown) => e);
+    const error = await runReplicates({ k: 3, adaptive: false, run, signal: controller.signal }).catch(
+      (e: unknown) => e,
+    );
     expect(CancelledError.isInstance(error)).toBe(true);
     expect((error as CancelledError).reason).toBe('user pressed stop');
     expect(signals.every((signal) => signal.aborted)).toBe(true);

@@ -1,13 +1,15 @@
 /**
- * Runs the same work K times with bounded parallelism and bundles the results as evidence. Adaptive by default:
- * when the first two replicates to finish agree, the rest are not started and those in flight are aborted.
+ * Runs the same work K times with bounded parallelism and bundles the results as evidence. Adaptive by default: only
+ * the first two replicates start; when they agree the rest are never run, and only when they disagree (or one fails)
+ * do the others start, `maxParallel` at a time. Without `adaptive`, up to `maxParallel` run at once from the start.
  *
- * No replicate outlives the call: on early stop, cancellation or a refused replicate, the in-flight ones get an
- * aborted signal and are awaited before the promise settles, so every `replicate-start` event has its
- * `replicate-finish` and the returned usage is complete. `run` must therefore honour its signal.
+ * No replicate outlives the call: on cancellation or a refused replicate, the in-flight ones get an aborted signal
+ * and are awaited before the promise settles, so every `replicate-start` event has its `replicate-finish` and the
+ * returned usage is complete. `run` must therefore honour its signal.
  */
 import { BatonError } from '../errors/baton-error.js';
 import { CancelledError } from '../errors/cancelled-error.js';
+import { describeValue } from '../errors/describe-value.js';
 import type { Problem } from '../errors/validation-error.js';
 import { ValidationError } from '../errors/validation-error.js';
 import type { Usage } from '../registry/target.js';
@@ -35,9 +37,12 @@ export type EvidenceEvent =
 export interface RunReplicatesOptions extends Omit<EvidenceBundleOptions, 'k' | 'earlyStopped'> {
   /** How many replicates to run; an integer ≥ 1. */
   k: number;
-  /** How many replicates run at once; an integer ≥ 1. With `adaptive`, 2 saves the most work. @default k */
+  /**
+   * How many replicates run at once; an integer ≥ 1. With `adaptive` the first two run alone, and this bounds the
+   * rest once they disagree. @default k
+   */
   maxParallel?: number;
-  /** Stop after the first two finished replicates if they agree within `epsilon`. @default true */
+  /** Run the first two replicates alone and stop there if they agree within `epsilon`. @default true */
   adaptive?: boolean;
   /** Cancels the whole call: in-flight replicates are aborted and it rejects with a `CancelledError`. */
   signal?: AbortSignal;
@@ -66,7 +71,7 @@ interface Settled {
 /**
  * Runs `run` up to `k` times and returns the evidence bundle with the summed usage. If every replicate fails, it
  * throws the error of the lowest-indexed one: with no output there is no evidence, and the caller treats it as the
- * step failing. Replicates that fail after an early stop are left out (the abort is the likely cause).
+ * step failing.
  *
  * @example
  * const result = await runReplicates({
@@ -106,10 +111,9 @@ async function schedule(
   let fatal: { error: unknown } | undefined;
   let earlyStopped = false;
   let next = 0;
-  // Until the first two finished replicates are compared, slots freed after the first wave stay empty: another
-  // replicate started then may turn out to be wasted work.
+  // Until the first two replicates are compared no third starts: if they agree, it would be wasted work.
   let comparing = (options.adaptive ?? true) && k > 2;
-  const held = (): boolean => comparing && settled.length > 0 && next >= 2;
+  const held = (): boolean => comparing && next >= 2;
 
   const stop = (error: unknown): void => {
     fatal ??= { error };
@@ -142,14 +146,11 @@ async function schedule(
       const done = await Promise.race(running.values());
       running.delete(done.replicate.index);
       emit(finishEvent(done.replicate));
-      if (earlyStopped && done.replicate.error) continue;
       settled.push(done);
       if (!comparing || (settled.length < 2 && !done.replicate.error)) continue;
       comparing = false;
-      if (!fatal && (await firstTwoAgree(settled, options, epsilon, stop))) {
-        earlyStopped = true;
-        controller.abort(new Error('the first two replicates agreed'));
-      }
+      // Nothing else is running here: agreement simply means no further replicate starts.
+      if (!fatal && (await firstTwoAgree(settled, options, epsilon, stop))) earlyStopped = true;
     }
   } finally {
     signal?.removeEventListener('abort', onAbort);
@@ -211,17 +212,39 @@ function totalUsage(replicates: readonly Replicate[]): { tokens: number; costUsd
 }
 
 function optionProblems(options: RunReplicatesOptions): Problem[] {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    const message = `runReplicates needs options like { k: 3, run: async (index, signal) => ({ output }) }, got ${describeValue(options)}`;
+    return [{ path: 'options', code: 'type', message }];
+  }
   const problems = evidenceOptionProblems(options);
-  const { k, maxParallel } = options;
+  const { k, maxParallel, adaptive, signal } = options;
   if (!(Number.isInteger(k) && k >= 1)) {
-    problems.push({ path: 'k', code: 'out-of-range', message: `k must be an integer ≥ 1, got ${String(k)}` });
+    problems.push({ path: 'k', code: 'out-of-range', message: `k must be an integer ≥ 1, got ${describeValue(k)}` });
   }
   if (maxParallel !== undefined && !(Number.isInteger(maxParallel) && maxParallel >= 1)) {
-    const message = `maxParallel must be an integer ≥ 1, got ${String(maxParallel)}`;
+    const message = `maxParallel must be an integer ≥ 1, got ${describeValue(maxParallel)}`;
     problems.push({ path: 'maxParallel', code: 'out-of-range', message });
   }
-  if (typeof options.run !== 'function') {
-    problems.push({ path: 'run', code: 'required', message: `run must be a function, got ${typeof options.run}` });
+  if (adaptive !== undefined && typeof adaptive !== 'boolean') {
+    problems.push({
+      path: 'adaptive',
+      code: 'type',
+      message: `adaptive must be true or false, got ${describeValue(adaptive)}`,
+    });
+  }
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    problems.push({
+      path: 'signal',
+      code: 'type',
+      message: `signal must be an AbortSignal, got ${describeValue(signal)}`,
+    });
+  }
+  for (const name of ['run', 'beforeReplicate', 'onEvent'] as const) {
+    const value = options[name];
+    if ((name === 'run' || value !== undefined) && typeof value !== 'function') {
+      const code = value === undefined ? 'required' : 'type';
+      problems.push({ path: name, code, message: `${name} must be a function, got ${describeValue(value)}` });
+    }
   }
   return problems;
 }

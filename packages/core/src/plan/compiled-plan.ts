@@ -1,4 +1,9 @@
-/** A plan after validation: steps indexed, references compiled, dependencies and parallel groups derived. */
+/**
+ * A plan after validation: steps indexed, references compiled, dependencies and parallel groups derived. Only
+ * `validatePlan` makes one: it is branded here, so an object that merely has the same shape is never mistaken for a
+ * plan that passed validation.
+ */
+import type { Registry } from '../registry/registry.js';
 import type { TargetQuery } from '../registry/target-ref.js';
 import type { Expression } from './expression.js';
 import type { Budget, EvidenceOptions, Plan, PlanStep, StepPolicy } from './plan.js';
@@ -62,4 +67,23 @@ export interface CompiledPlan {
   readonly output: CompiledValue | undefined;
   readonly budget: Budget | undefined;
   readonly parallelGroups: readonly (readonly string[])[];
+}
+
+/** What a compiled plan was validated against. */
+export interface CompiledOrigin {
+  readonly registry: Registry;
+  /** The custom evidence distances that were known. */
+  readonly distances: readonly string[];
+}
+
+const origins = new WeakMap<object, CompiledOrigin>();
+
+/** Brands `plan` as validated against `origin`. */
+export function brandCompiledPlan(plan: CompiledPlan, origin: CompiledOrigin): void {
+  origins.set(plan, origin);
+}
+
+/** What `value` was validated against, or `undefined` when `validatePlan` did not make it (whatever its shape). */
+export function compiledOriginOf(value: unknown): CompiledOrigin | undefined {
+  return typeof value === 'object' && value !== null ? origins.get(value) : undefined;
 }

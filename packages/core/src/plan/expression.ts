@@ -37,6 +37,7 @@
  * - Limits: 4096 characters, nesting (parentheses, brackets, calls, unary operators, `? :`) 64 deep, 1000 items
  *   per array literal.
  */
+import { requireArgument } from '../errors/require-argument.js';
 import { compile } from './expression/compile.js';
 import { ExpressionError } from './expression/expression-error.js';
 import { Parser } from './expression/parser.js';
@@ -81,6 +82,9 @@ export function parseExpression(source: string): Expression {
  * if (evaluateCondition(until, lookup)) break;
  */
 export function evaluateCondition(expression: Expression, lookup: ExpressionLookup): boolean {
+  const parsed = typeof (expression as Partial<Expression> | null)?.evaluate === 'function';
+  requireArgument('evaluateCondition', 'expression', parsed, 'an expression from parseExpression()', expression);
+  requireArgument('evaluateCondition', 'lookup', typeof lookup === 'function', 'a function (path) => value', lookup);
   const result = expression.evaluate(lookup);
   if (typeof result === 'boolean') return result;
   throw new ExpressionError(`a condition must evaluate to true or false, got ${describe(result)}`, {

@@ -37,8 +37,14 @@ export interface RetryPolicy {
   backoffFactor?: number;
   /** `full` draws each delay uniformly from [0, computed delay]; `none` uses it as is. @default 'full' */
   jitter?: 'full' | 'none';
-  /** Wait as long as an error's `retryAfter` asks (seconds or HTTP date), up to `maxDelayMs`. @default true */
+  /**
+   * Wait as long as an error's `retryAfter` (or `Retry-After` header: seconds or HTTP date) asks, up to
+   * `maxRetryAfterMs`. A wait that would outlast the run's deadline or the step's time budget fails the step at once
+   * with that deadline's error instead of sleeping past it. @default true
+   */
   respectRetryAfter?: boolean;
+  /** The longest Retry-After honoured; a longer one is shortened to this. Independent of `maxDelayMs`. @default 300000 */
+  maxRetryAfterMs?: number;
   /** Error codes or names never retried, in addition to errors marked non-retryable. */
   nonRetryable?: readonly string[];
 }
@@ -75,9 +81,12 @@ export interface EvidenceOptions {
   k: number;
   /** Distance at or below which two replicates agree. @default 0.2 */
   epsilon?: number;
-  /** @default k */
+  /**
+   * Replicates running at once. With `adaptive`, only the first two start; the rest start (this many at a time) only
+   * when those two disagree. @default k
+   */
   maxParallel?: number;
-  /** Stop after two replicates when they agree. @default true */
+  /** Run two replicates first and stop there when they agree within `epsilon`. @default true */
   adaptive?: boolean;
   /** `auto` (field by field for objects, tokens for text), `text`, or the name of a distance given to `createEngine({ distances })`. @default 'auto' */
   distance?: string;

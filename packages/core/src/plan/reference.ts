@@ -2,6 +2,7 @@
  * References into run state: parsing `steps.lookup.output.items[0].id` into segments, reading a path safely, and
  * compiling a step input (literals, `$ref` objects, `{{path}}` templates) into a resolver built once per plan.
  */
+import { requireArgument } from '../errors/require-argument.js';
 import type { Problem } from '../errors/validation-error.js';
 import type { PathSegment } from './expression.js';
 
@@ -14,6 +15,7 @@ const TEMPLATE = /\{\{\s*([^{}]+?)\s*\}\}/g;
 
 /** Parses a path; returns a string describing the problem when it is malformed. */
 export function parsePath(source: string): PathSegment[] | string {
+  requireArgument('parsePath', 'source', typeof source === 'string', "a path such as 'steps.a.output'", source);
   const root = ROOT.exec(source);
   if (!root) return `"${source}" must start with a name such as request or steps`;
   const segments: PathSegment[] = [root[0]];
@@ -31,6 +33,13 @@ export function parsePath(source: string): PathSegment[] | string {
 }
 
 export function formatPath(segments: readonly PathSegment[]): string {
+  requireArgument(
+    'formatPath',
+    'segments',
+    isSegments(segments),
+    "an array of path segments like ['steps', 0]",
+    segments,
+  );
   let out = '';
   for (const s of segments) out += typeof s === 'number' ? `[${s}]` : out ? `.${s}` : s;
   return out;
@@ -38,6 +47,14 @@ export function formatPath(segments: readonly PathSegment[]): string {
 
 /** Reads `segments[from..]` inside `value`: own properties only, array indexes and `length`. */
 export function readPath(value: unknown, segments: readonly PathSegment[], from = 0): unknown {
+  requireArgument(
+    'readPath',
+    'segments',
+    isSegments(segments),
+    "an array of path segments like ['steps', 0]",
+    segments,
+  );
+  requireArgument('readPath', 'from', Number.isInteger(from) && from >= 0, 'an integer ≥ 0', from);
   let current = value;
   for (let i = from; i < segments.length; i++) {
     if (current === null || typeof current !== 'object') return undefined;
@@ -46,6 +63,10 @@ export function readPath(value: unknown, segments: readonly PathSegment[], from 
     else current = Object.hasOwn(current, key) ? (current as Record<PathSegment, unknown>)[key] : undefined;
   }
   return current;
+}
+
+function isSegments(value: unknown): value is PathSegment[] {
+  return Array.isArray(value) && value.every((s) => typeof s === 'string' || typeof s === 'number');
 }
 
 export function isReference(value: unknown): value is { $ref: string; default?: unknown } {

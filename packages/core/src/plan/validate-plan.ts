@@ -4,13 +4,16 @@
  * referenced output schema lacks, inputs that break the target's input schema, cycles outside a loop, duplicate ids,
  * and steps that can never run. A valid plan comes back compiled, with its parallel groups.
  */
+
+import { describeValue } from '../errors/describe-value.js';
 import type { Problem } from '../errors/validation-error.js';
 import { ValidationError } from '../errors/validation-error.js';
+import { registryProblem } from '../registry/is-registry.js';
 import type { Registry } from '../registry/registry.js';
 import { describeQuery, parseTargetRef, type TargetRef, targetRefProblem } from '../registry/target-ref.js';
 import { checkInput } from './check-input.js';
 import { compileApproval, compileWait } from './compile-pause.js';
-import type { CompiledGraph, CompiledPlan, CompiledStep } from './compiled-plan.js';
+import { brandCompiledPlan, type CompiledGraph, type CompiledPlan, type CompiledStep } from './compiled-plan.js';
 import type { PathSegment } from './expression.js';
 import type { Plan, PlanStep } from './plan.js';
 import { isConstantFalse, parseCondition } from './plan-condition.js';
@@ -59,11 +62,18 @@ const KINDS = ['target', 'loop', 'approval', 'wait'] as const;
  * if (!result.valid) console.log(result.problems); // [{ path: 'steps[1].target', code: 'unknown-target', ... }]
  */
 export function validatePlan(plan: unknown, registry: Registry, options: ValidatePlanOptions = {}): PlanValidation {
+  checkArguments(registry, options);
   const problems: Problem[] = [];
   if (typeof plan !== 'object' || plan === null || Array.isArray(plan)) {
     return {
       valid: false,
-      problems: [{ path: '', code: 'type', message: 'a plan must be an object with a "steps" array' }],
+      problems: [
+        {
+          path: '',
+          code: 'type',
+          message: `a plan must be an object with a "steps" array, got ${describeValue(plan)}`,
+        },
+      ],
     };
   }
   const source = plan as Plan;
@@ -91,6 +101,7 @@ export function validatePlan(plan: unknown, registry: Registry, options: Validat
     budget: source.budget,
     parallelGroups: graph.parallelGroups,
   };
+  brandCompiledPlan(compiled, { registry, distances: [...context.distances] });
   return { valid: true, problems: [], plan: compiled, parallelGroups: graph.parallelGroups };
 }
 
@@ -99,6 +110,30 @@ export function compilePlan(plan: unknown, registry: Registry, options: Validate
   const result = validatePlan(plan, registry, options);
   if (!result.valid) throw new ValidationError('invalid plan', result.problems);
   return result.plan;
+}
+
+/** The registry and options are the caller's code, not the plan: a mistake there throws instead of being a problem. */
+function checkArguments(registry: unknown, options: unknown): void {
+  const problems: Problem[] = [];
+  const registryIssue = registryProblem(registry, 'registry');
+  if (registryIssue) problems.push(registryIssue);
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    problems.push({
+      path: 'options',
+      code: 'type',
+      message: `options must be an object, got ${describeValue(options)}`,
+    });
+  } else {
+    const { distances } = options as ValidatePlanOptions;
+    if (distances !== undefined && !(Array.isArray(distances) && distances.every((d) => typeof d === 'string'))) {
+      problems.push({
+        path: 'options.distances',
+        code: 'type',
+        message: `options.distances must be an array of distance names, got ${describeValue(distances)}`,
+      });
+    }
+  }
+  if (problems.length > 0) throw new ValidationError('invalid validatePlan arguments', problems);
 }
 
 function collectIds(steps: unknown, where: string, context: Context, loopId?: string): void {
@@ -144,7 +179,11 @@ function validateGraph(
   const { problems } = context;
   const external = new Set<string>();
   if (!Array.isArray(steps) || steps.length === 0) {
-    problems.push({ path: where, code: 'required', message: 'steps must be a non-empty array of steps' });
+    problems.push({
+      path: where,
+      code: 'required',
+      message: `steps must be a non-empty array of steps, got ${describeValue(steps)}`,
+    });
     return { external };
   }
   const frame: Frame = { parent, ids: new Map(), schemas: new Map(), hasEvidence: new Set(), loopIds };

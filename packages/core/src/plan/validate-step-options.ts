@@ -55,12 +55,18 @@ export function validatePolicy(policy: unknown, path: string, problems: Problem[
         'backoffFactor',
         'jitter',
         'respectRetryAfter',
+        'maxRetryAfterMs',
         'nonRetryable',
       ]);
       numberRule(add, `${path}.retry.maxAttempts`, retry.maxAttempts, { min: 1, max: 100, integer: true });
       numberRule(add, `${path}.retry.initialDelayMs`, retry.initialDelayMs, { min: 0 });
       numberRule(add, `${path}.retry.maxDelayMs`, retry.maxDelayMs, { min: 0 });
       numberRule(add, `${path}.retry.backoffFactor`, retry.backoffFactor, { min: 1 });
+      numberRule(add, `${path}.retry.maxRetryAfterMs`, retry.maxRetryAfterMs, { min: 0 });
+      if (retry.respectRetryAfter !== undefined && typeof retry.respectRetryAfter !== 'boolean') {
+        const got = JSON.stringify(retry.respectRetryAfter);
+        add(`${path}.retry.respectRetryAfter`, 'type', `respectRetryAfter must be true or false, got ${got}`);
+      }
       if (retry.jitter !== undefined && retry.jitter !== 'full' && retry.jitter !== 'none') {
         add(`${path}.retry.jitter`, 'enum', `jitter must be "full" or "none", got ${JSON.stringify(retry.jitter)}`);
       }

@@ -51,10 +51,19 @@ describe('backoffDelay', () => {
     }
   });
 
-  it('waits at least a Retry-After longer than the backoff, capped at maxDelayMs', () => {
+  it('waits at least a Retry-After longer than the backoff, beyond maxDelayMs, up to maxRetryAfterMs', () => {
     const retry = policy({ jitter: 'full' });
     expect(backoffDelay(retry, 1, new RetryableError('busy', { retryAfter: 2 }), min)).toBe(2000);
-    expect(backoffDelay(retry, 1, new RetryableError('busy', { retryAfter: 60 }), min)).toBe(10_000);
+    expect(backoffDelay(retry, 1, new RetryableError('busy', { retryAfter: 120 }), min)).toBe(120_000);
+    expect(backoffDelay(retry, 1, new RetryableError('busy', { retryAfter: 3600 }), min)).toBe(300_000);
+    const tighter = policy({ maxRetryAfterMs: 5000 });
+    expect(backoffDelay(tighter, 1, new RetryableError('busy', { retryAfter: 60 }), min)).toBe(5000);
+  });
+
+  it('defaults maxRetryAfterMs to five minutes, independent of maxDelayMs', () => {
+    expect(DEFAULT_RETRY.maxRetryAfterMs).toBe(300_000);
+    expect(resolveRetry({ maxDelayMs: 10 }).maxRetryAfterMs).toBe(300_000);
+    expect(resolveRetry({ maxRetryAfterMs: 1000 }).maxRetryAfterMs).toBe(1000);
   });
 
   it('keeps the backoff when it is longer than the Retry-After', () => {

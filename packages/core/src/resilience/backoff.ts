@@ -1,4 +1,8 @@
-/** Exponential backoff with full jitter, overridden by a longer Retry-After the failing call asked for. */
+/**
+ * Exponential backoff with full jitter, overridden by a longer Retry-After the failing call asked for. The server's
+ * wait has its own, wider cap (`maxRetryAfterMs`): a `Retry-After: 120` means two minutes, not `maxDelayMs`.
+ */
+import { requireArgument } from '../errors/require-argument.js';
 import type { RetryPolicy } from '../plan/plan.js';
 import { retryAfterOf } from './retry-after.js';
 
@@ -9,6 +13,7 @@ export interface ResolvedRetry {
   backoffFactor: number;
   jitter: 'full' | 'none';
   respectRetryAfter: boolean;
+  maxRetryAfterMs: number;
   nonRetryable: readonly string[];
 }
 
@@ -19,6 +24,7 @@ export const DEFAULT_RETRY: ResolvedRetry = Object.freeze({
   backoffFactor: 2,
   jitter: 'full',
   respectRetryAfter: true,
+  maxRetryAfterMs: 300_000,
   nonRetryable: [],
 });
 
@@ -26,6 +32,9 @@ export function resolveRetry(
   policy: RetryPolicy | false | undefined,
   base: ResolvedRetry = DEFAULT_RETRY,
 ): ResolvedRetry {
+  const given = policy === false || policy === undefined || (typeof policy === 'object' && policy !== null);
+  requireArgument('resolveRetry', 'policy', given, 'a retry policy object, false or undefined', policy);
+  requireArgument('resolveRetry', 'base', typeof base === 'object' && base !== null, 'a resolved retry policy', base);
   if (policy === false) return { ...base, maxAttempts: 1 };
   if (policy === undefined) return base;
   return {
@@ -35,6 +44,7 @@ export function resolveRetry(
     backoffFactor: policy.backoffFactor ?? base.backoffFactor,
     jitter: policy.jitter ?? base.jitter,
     respectRetryAfter: policy.respectRetryAfter ?? base.respectRetryAfter,
+    maxRetryAfterMs: policy.maxRetryAfterMs ?? base.maxRetryAfterMs,
     nonRetryable: policy.nonRetryable ?? base.nonRetryable,
   };
 }
@@ -42,12 +52,18 @@ export function resolveRetry(
 /**
  * Delay before attempt `attempt + 1` after `attempt` failed (1-based): `initial × factor^(attempt−1)`, capped at
  * `maxDelayMs`, jittered uniformly over [0, delay] ("full jitter") so that many clients do not retry in step.
- * A Retry-After from the error wins when it is longer, capped at `maxDelayMs` too.
+ * A Retry-After from the error wins when it is longer, capped at `maxRetryAfterMs` (not `maxDelayMs`, which bounds
+ * only our own backoff). Whether the wait still fits the run's deadline is the caller's check.
  */
 export function backoffDelay(retry: ResolvedRetry, attempt: number, error: unknown, random = Math.random): number {
+  const resolved = typeof retry === 'object' && retry !== null;
+  requireArgument('backoffDelay', 'retry', resolved, 'a policy from resolveRetry()', retry);
+  requireArgument('backoffDelay', 'attempt', Number.isInteger(attempt) && attempt >= 1, 'an integer ≥ 1', attempt);
+  requireArgument('backoffDelay', 'random', typeof random === 'function', 'a function () => [0, 1)', random);
   const exponential = Math.min(retry.maxDelayMs, retry.initialDelayMs * retry.backoffFactor ** (attempt - 1));
   const jittered = retry.jitter === 'full' ? random() * exponential : exponential;
   if (!retry.respectRetryAfter) return Math.round(jittered);
   const asked = retryAfterOf(error);
-  return Math.round(asked === undefined ? jittered : Math.min(retry.maxDelayMs, Math.max(asked, jittered)));
+  if (asked === undefined || asked <= jittered) return Math.round(jittered);
+  return Math.round(Math.min(retry.maxRetryAfterMs, asked));
 }

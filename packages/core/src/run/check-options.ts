@@ -2,8 +2,10 @@
  * Validates what callers hand the engine — `createEngine` options and `run()` options — so a mistake surfaces at once
  * as a ValidationError naming the option and its value, not as a hang or a TypeError deep inside a run.
  */
+import { describeValue } from '../errors/describe-value.js';
 import { type Problem, ValidationError } from '../errors/validation-error.js';
 import { validateBudget, validatePolicy } from '../plan/validate-step-options.js';
+import { hasMethods, registryProblem } from '../registry/is-registry.js';
 import { MAX_TIMER_MS } from '../resilience/abort.js';
 import type { RunOptions } from './run-types.js';
 
@@ -18,11 +20,7 @@ function positive(add: Add, path: string, value: unknown, integer: boolean): voi
   }
 }
 
-function describe(value: unknown): string {
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an invalid Date' : value.toISOString();
-  if (typeof value === 'function') return 'a function';
-  return JSON.stringify(value) ?? String(value);
-}
+const describe = describeValue;
 
 export function checkRunOptions(options: unknown): asserts options is RunOptions {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
@@ -68,17 +66,104 @@ export function checkRunOptions(options: unknown): asserts options is RunOptions
   if (problems.length > 0) throw new ValidationError('invalid run options', problems);
 }
 
-/** Checks `createEngine`'s `defaults`; a `maxParallel` of 0 would otherwise hang every run. */
-export function checkEngineDefaults(defaults: unknown): void {
-  if (defaults === undefined) return;
+const ENGINE_OPTIONS = [
+  'registry',
+  'defaults',
+  'distances',
+  'embed',
+  'idempotency',
+  'store',
+  'engineId',
+  'leaseMs',
+  'parkAfterMs',
+  'maxActiveRuns',
+  'compensationTtlMs',
+  'purgeIntervalMs',
+  'onEvent',
+  'onError',
+];
+const IDEMPOTENCY_METHODS = ['get', 'set', 'delete'];
+const STORE_METHODS = ['createRun', 'getRun', 'claimRuns', 'appendJournal', 'readJournal', 'finishRun', 'notifyWork'];
+
+/** Checks every `createEngine` option, naming the option and the value it was given. */
+export function checkEngineOptions(options: unknown): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ValidationError('invalid engine options', [
+      {
+        path: '',
+        code: 'type',
+        message: `createEngine needs an options object like { registry: createRegistry() }, got ${describe(options)}`,
+      },
+    ]);
+  }
   const problems: Problem[] = [];
   const add: Add = (path, code, message) => problems.push({ path, code, message });
-  if (typeof defaults !== 'object' || defaults === null) {
-    add('defaults', 'type', `defaults must be an object, got ${describe(defaults)}`);
-  } else {
-    const { maxParallel, ...policy } = defaults as Record<string, unknown>;
-    positive(add, 'defaults.maxParallel', maxParallel, true);
-    validatePolicy(policy, 'defaults', problems);
+  const o = options as Record<string, unknown>;
+  for (const key of Object.keys(o)) {
+    if (!ENGINE_OPTIONS.includes(key)) {
+      add(key, 'unknown-option', `unknown engine option "${key}" (known: ${ENGINE_OPTIONS.join(', ')})`);
+    }
+  }
+  const registry = registryProblem(o.registry, 'registry');
+  if (registry) problems.push(registry);
+  collectDefaultsProblems(o.defaults, problems);
+  checkDistances(add, o.distances);
+  for (const name of ['embed', 'onEvent', 'onError'] as const) {
+    if (o[name] !== undefined && typeof o[name] !== 'function') {
+      add(name, 'type', `${name} must be a function, got ${describe(o[name])}`);
+    }
+  }
+  if (o.idempotency !== undefined && !hasMethods(o.idempotency, IDEMPOTENCY_METHODS)) {
+    add(
+      'idempotency',
+      'type',
+      `idempotency must be a store with get, set and delete (createMemoryIdempotencyStore()), got ${describe(o.idempotency)}`,
+    );
+  }
+  if (o.store !== undefined && !hasMethods(o.store, STORE_METHODS)) {
+    add('store', 'type', `store must be a run store from openStore(), got ${describe(o.store)}`);
+  }
+  if (o.engineId !== undefined && (typeof o.engineId !== 'string' || o.engineId.trim() === '')) {
+    add('engineId', 'type', `engineId must be a non-empty string, got ${describe(o.engineId)}`);
+  }
+  for (const name of ['leaseMs', 'compensationTtlMs', 'purgeIntervalMs'] as const) positive(add, name, o[name], false);
+  positive(add, 'maxActiveRuns', o.maxActiveRuns, true);
+  const { parkAfterMs } = o;
+  if (
+    parkAfterMs !== undefined &&
+    !(typeof parkAfterMs === 'number' && Number.isFinite(parkAfterMs) && parkAfterMs >= 0)
+  ) {
+    add('parkAfterMs', 'range', `parkAfterMs must be a number ≥ 0, got ${describe(parkAfterMs)}`);
   }
   if (problems.length > 0) throw new ValidationError('invalid engine options', problems);
+}
+
+function checkDistances(add: Add, distances: unknown): void {
+  if (distances === undefined) return;
+  if (typeof distances !== 'object' || distances === null || Array.isArray(distances)) {
+    add('distances', 'type', `distances must be an object of named distance functions, got ${describe(distances)}`);
+    return;
+  }
+  for (const [name, distance] of Object.entries(distances)) {
+    if (typeof distance !== 'function') {
+      add(
+        `distances.${name}`,
+        'type',
+        `distances.${name} must be a function (a, b) => number in [0, 1], got ${describe(distance)}`,
+      );
+    }
+  }
+}
+
+/** `createEngine`'s `defaults`; a `maxParallel` of 0 would otherwise hang every run. */
+function collectDefaultsProblems(defaults: unknown, problems: Problem[]): void {
+  if (defaults === undefined) return;
+  const add: Add = (path, code, message) => problems.push({ path, code, message });
+  if (typeof defaults !== 'object' || defaults === null || Array.isArray(defaults)) {
+    add('defaults', 'type', `defaults must be an object, got ${describe(defaults)}`);
+    return;
+  }
+  const { maxParallel, ...policy } = defaults as Record<string, unknown>;
+  positive(add, 'defaults.maxParallel', maxParallel, true);
+  validatePolicy(policy, 'defaults', problems);
 }

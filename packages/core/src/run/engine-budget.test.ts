@@ -172,6 +172,30 @@ describe('budget exceeded by reported usage', () => {
     const { events } = await settle(engine().run(plan));
     expect(ofType(events, 'budget-warning')).toMatchObject([{ budget: 'tokens', scope: 's', used: 85, stepId: 's' }]);
   });
+
+  it("places a step's budget warnings at the step, with its id and attempt", async () => {
+    const { engine } = budgetKit();
+    const plan: Plan = {
+      steps: [
+        spend('s', { tokens: 85 }, { budget: { tokens: 100 } }),
+        spend('t', { ms: 40 }, { budget: { timeMs: 50 }, dependsOn: ['s'] }),
+      ],
+    };
+    const { events } = await settle(engine().run(plan, {}, { runId: 'r' }));
+    expect(ofType(events, 'budget-warning')).toEqual([
+      expect.objectContaining({ budget: 'tokens', scope: 's', path: ['r', 's'], stepId: 's', attempt: 1 }),
+      expect.objectContaining({ budget: 'timeMs', scope: 't', path: ['r', 't'], stepId: 't', attempt: 1 }),
+    ]);
+  });
+
+  it('places a run budget warning at the step whose usage crossed it', async () => {
+    const { engine } = budgetKit();
+    const plan: Plan = { steps: [spend('a', { tokens: 90 })], budget: { tokens: 100 } };
+    const { events } = await settle(engine().run(plan, {}, { runId: 'r' }));
+    expect(ofType(events, 'budget-warning')).toEqual([
+      expect.objectContaining({ scope: 'run', path: ['r', 'a'], stepId: 'a', attempt: 1 }),
+    ]);
+  });
 });
 
 describe('time budgets', () => {

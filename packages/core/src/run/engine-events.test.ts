@@ -58,6 +58,45 @@ describe('run events', () => {
     }
   });
 
+  it('gives the events of every kind of step a run id, timestamp and path, and a step id and attempt where a step is concerned', async () => {
+    const k = eventsKit();
+    let calls = 0;
+    k.add('flaky', async (_input, ctx) => {
+      ctx.reportUsage({ tokens: 90 });
+      if (calls++ === 0) throw new Error('once');
+      return 'same';
+    });
+    const plan: Plan = {
+      steps: [
+        { id: 'a', target: 'flaky', input: {}, budget: { tokens: 1000 }, policy: { retry: { initialDelayMs: 1 } } },
+        { id: 'e', target: 'upper', input: { text: 'x' }, evidence: { k: 3 }, dependsOn: ['a'] },
+        { id: 'skipped', target: 'upper', input: { text: 'y' }, when: 'steps.a.output == "other"' },
+        {
+          id: 'l',
+          loop: { steps: [{ id: 'inner', target: 'upper', input: { text: 'z' } }], until: 'true', maxIterations: 2 },
+        },
+      ],
+      budget: { tokens: 200 },
+    };
+    const { events } = await settle(k.engine().run(plan, {}, { runId: 'r' }));
+    const types = new Set(events.map((e) => e.type));
+    for (const type of ['step-retry', 'budget-warning', 'replicate-start', 'bundle-ready', 'step-skip', 'run-finish']) {
+      expect(types).toContain(type);
+    }
+    for (const event of events) {
+      expect(event.runId).toBe('r');
+      expect(typeof event.timestamp).toBe('number');
+      expect(event.path[0]).toBe('r');
+      const stepId = (event as { stepId?: string }).stepId;
+      if (stepId === undefined) {
+        expect(event.path).toEqual(['r']);
+        continue;
+      }
+      expect(event.path).toContain(stepId);
+      expect(typeof (event as { attempt?: unknown }).attempt).toBe('number');
+    }
+  });
+
   it('ends with step-error and run-error when a step fails', async () => {
     const plan: Plan = { steps: [{ id: 'x', target: 'fail', input: {}, policy: { retry: false } }] };
     const { events } = await settle(eventsKit().engine().run(plan));

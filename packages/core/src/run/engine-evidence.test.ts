@@ -61,6 +61,32 @@ describe('evidence steps', () => {
     expect(bundle.confidence).toBe(1);
   });
 
+  it('with default options, calls the handler only twice when the first two replicates agree', async () => {
+    const { engine, calls } = evidenceKit([{ city: 'Paris' }]);
+    const { result, events } = await settle(engine().run(ask({ k: 5 })));
+    expect(calls()).toBe(2);
+    expect(ofType(events, 'replicate-start')).toHaveLength(2);
+    expect(bundleOf(result as RunResult).meta).toMatchObject({ k: 5, ran: 2, earlyStopped: true });
+    expect(result?.usage.tokens).toBe(20);
+    expect(result?.steps.q?.usage.tokens).toBe(20);
+  });
+
+  it('counts the usage of failed replicates in the step, as the run budget does', async () => {
+    const k = kit();
+    k.add('costly', async (_input, ctx) => {
+      ctx.reportUsage({ tokens: 10 });
+      if (ctx.path.at(-1) === 'replicate-2') throw new Error('spent, then failed');
+      return 'same';
+    });
+    const plan: Plan = {
+      steps: [{ id: 'q', target: 'costly', input: {}, evidence: { k: 3, adaptive: false }, policy: { retry: false } }],
+    };
+    const result = await k.engine().run(plan).result();
+    expect(result.usage.tokens).toBe(30);
+    expect(result.steps.q?.usage.tokens).toBe(30);
+    expect(result.steps.q?.attempts).toBe(3);
+  });
+
   it('emits replicate-start and replicate-finish per replicate, then bundle-ready, inside the step', async () => {
     const { engine, paths } = evidenceKit(['a', 'b', 'c']);
     const { events } = await settle(engine().run(ask({ k: 3, adaptive: false }), {}, { runId: 'r' }));

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { BreakerOpenError } from '../errors/breaker-open-error.js';
+import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import { NonRetryableError, RetryableError } from '../errors/retryable-error.js';
 import { StepFailedError } from '../errors/step-failed-error.js';
+import { TimeoutError } from '../errors/timeout-error.js';
 import { ValidationError } from '../errors/validation-error.js';
 import type { Plan, StepPolicy } from '../plan/plan.js';
 import { delay, HttpError, kit, ofType, rejectionOf, settle } from './test-kit.js';
@@ -128,22 +130,45 @@ describe('retries', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(45);
   });
 
-  it('honours a Retry-After header given as an HTTP date', async () => {
+  it('honours a Retry-After header given as an HTTP date, as the wait the date asks for', async () => {
+    // HTTP dates have whole seconds: a date 3 s ahead is between 2 and 3 s away by the time it is read.
     const when = new Date(Date.now() + 3000).toUTCString();
     const { engine } = flaky([new HttpError(503, { 'Retry-After': when })]);
-    const { events } = await settle(
-      engine().run(step({ retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 40 } })),
+    const handle = engine().run(
+      step({ retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 40 } }),
+      {},
+      {
+        onEvent: (event) => {
+          if (event.type === 'step-retry') handle.cancel('seen the delay');
+        },
+      },
     );
-    // The date is ~2–3 s away; maxDelayMs caps the wait.
-    expect(ofType(events, 'step-retry')[0]?.delayMs).toBe(40);
+    const { events } = await settle(handle);
+    const delayMs = ofType(events, 'step-retry')[0]?.delayMs ?? 0;
+    expect(delayMs).toBeGreaterThan(1000);
+    expect(delayMs).toBeLessThanOrEqual(3000);
   });
 
-  it('caps a Retry-After at maxDelayMs and ignores it when respectRetryAfter is false', async () => {
-    const capped = flaky([new RetryableError('later', { retryAfter: 120 })]);
-    const { events } = await settle(
-      capped.engine().run(step({ retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 20 } })),
+  it('waits a Retry-After longer than maxDelayMs, up to maxRetryAfterMs', async () => {
+    const honoured = flaky([new RetryableError('later', { retryAfter: 120 })]);
+    const handle = honoured.engine().run(
+      step({ retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 20 } }),
+      {},
+      {
+        onEvent: (event) => {
+          if (event.type === 'step-retry') handle.cancel('seen the delay');
+        },
+      },
     );
-    expect(ofType(events, 'step-retry')[0]?.delayMs).toBe(20);
+    expect(ofType((await settle(handle)).events, 'step-retry')[0]?.delayMs).toBe(120_000);
+    const capped = flaky([new RetryableError('later', { retryAfter: 120 })]);
+    const retry = { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 5, maxRetryAfterMs: 30 };
+    const { events, result } = await settle(capped.engine().run(step({ retry })));
+    expect(ofType(events, 'step-retry')[0]?.delayMs).toBe(30);
+    expect(result?.output).toEqual({ s: { ok: 2 } });
+  });
+
+  it('ignores a Retry-After when respectRetryAfter is false', async () => {
     const ignored = flaky([new RetryableError('later', { retryAfter: 120 })]);
     const retry = {
       maxAttempts: 2,
@@ -154,6 +179,37 @@ describe('retries', () => {
     };
     const second = await settle(ignored.engine().run(step({ retry })));
     expect(ofType(second.events, 'step-retry')[0]?.delayMs).toBe(3);
+  });
+
+  it('fails at once with the deadline error when a Retry-After would outlast the run deadline', async () => {
+    const { engine, attempts } = flaky([new RetryableError('later', { retryAfter: 60 })]);
+    const started = Date.now();
+    const { error, events } = await settle(
+      engine().run(step({ retry: { maxAttempts: 2, initialDelayMs: 1 } }), {}, { deadline: 5000 }),
+    );
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(TimeoutError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ scope: 'run', timeoutMs: 5000 });
+    expect(attempts).toHaveLength(1);
+    expect(ofType(events, 'step-retry')).toHaveLength(0);
+    expect(ofType(events, 'run-error')[0]?.error.code).toBe('timeout');
+  });
+
+  it('fails at once with the budget error when a Retry-After would outlast a time budget', async () => {
+    const stepBudget = flaky([new RetryableError('later', { retryAfter: 60 })]);
+    const plan: Plan = {
+      steps: [{ id: 's', target: 'flaky', budget: { timeMs: 5000 }, policy: { retry: { maxAttempts: 2 } } }],
+    };
+    const started = Date.now();
+    const { error } = await settle(stepBudget.engine().run(plan));
+    expect(BudgetExceededError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ budget: 'timeMs', scope: 's', limit: 5000, stepId: 's' });
+    const runBudget = flaky([new RetryableError('later', { retryAfter: 60 })]);
+    const second = await settle(
+      runBudget.engine().run(step({ retry: { maxAttempts: 2 } }), {}, { budget: { timeMs: 5000 } }),
+    );
+    expect(second.error).toMatchObject({ code: 'budget-exceeded', budget: 'timeMs', scope: 'run', limit: 5000 });
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('grows the delay exponentially between attempts without jitter', async () => {

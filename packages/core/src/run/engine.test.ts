@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { BatonError } from '../errors/baton-error.js';
 import { StepFailedError } from '../errors/step-failed-error.js';
 import { ValidationError } from '../errors/validation-error.js';
 import type { Plan } from '../plan/plan.js';
@@ -260,5 +261,61 @@ describe('engine: bad input', () => {
     const [one, two] = await Promise.all([e.run(compiled).result(), e.run(compiled).result()]);
     expect(one.output).toEqual(two.output);
     expect(one.runId).not.toBe(two.runId);
+  });
+
+  it('validates an object that only looks like a compiled plan instead of trusting it', () => {
+    const { engine } = parallelKit();
+    const forged = { graph: { steps: [] }, source: { steps: [] } };
+    expect(() => engine().run(forged as never)).toThrow(ValidationError);
+  });
+
+  it('recompiles a plan compiled for another registry instead of running it unchecked', async () => {
+    const { engine } = parallelKit();
+    const other = kit();
+    other.add('elsewhere', () => ({ from: 'other' }));
+    const compiled = other.engine().compile({ steps: [{ id: 'a', target: 'elsewhere', input: {} }] });
+    expect(() => engine().run(compiled)).toThrow(ValidationError);
+  });
+});
+
+describe('engine: every failure settles the run', () => {
+  const plan: Plan = { steps: [{ id: 'a', target: 'work', input: { name: 'a', ms: 1 } }] };
+
+  async function withoutUnhandledRejections<T>(work: () => Promise<T>): Promise<{ value: T; unhandled: unknown[] }> {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const value = await work();
+      await delay(20);
+      return { value, unhandled };
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  }
+
+  it('settles with a typed error and run-error when the run breaks during setup', async () => {
+    const { engine } = parallelKit();
+    const e = engine();
+    const compiled = e.compile(plan);
+    // A compiled plan mutated after validation breaks the run before any step starts.
+    (compiled as { graph: unknown }).graph = undefined;
+    const { value, unhandled } = await withoutUnhandledRejections(() => settle(e.run(compiled)));
+    expect(unhandled).toEqual([]);
+    expect(BatonError.isInstance(value.error)).toBe(true);
+    expect(value.error.code).toBe('run-failed');
+    expect(ofType(value.events, 'run-error')).toHaveLength(1);
+  });
+
+  it('settles with a typed error and run-error when an engine listener throws on run-finish', async () => {
+    const { engine } = parallelKit();
+    const onEvent = (event: { type: string }) => {
+      if (event.type === 'run-finish') throw new Error('listener broke');
+    };
+    const { value, unhandled } = await withoutUnhandledRejections(() => settle(engine({ onEvent }).run(plan)));
+    expect(unhandled).toEqual([]);
+    expect(BatonError.isInstance(value.error)).toBe(true);
+    expect(value.error.message).toContain('listener broke');
+    expect(ofType(value.events, 'run-error')[0]?.error.message).toContain('listener broke');
   });
 });

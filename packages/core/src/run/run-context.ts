@@ -49,6 +49,13 @@ export interface FinishedStep {
   after: readonly string[];
 }
 
+export interface RunCutoff {
+  /** Ms since epoch. */
+  at: number;
+  /** The error the run ends with at `at`. */
+  error(): Error;
+}
+
 export interface RunContext {
   readonly runId: string;
   readonly request: unknown;
@@ -57,6 +64,8 @@ export interface RunContext {
   readonly limiter: Limiter;
   readonly budget: BudgetTracker;
   readonly stepTimeoutMs: number | undefined;
+  /** The earliest moment the run is cut off (its deadline or time budget), and the error it then ends with. */
+  readonly cutoff: RunCutoff | undefined;
   readonly pauses: PauseBroker;
   readonly activity: RunActivity;
   readonly durable: DurableHooks | undefined;

@@ -120,6 +120,39 @@ export function settleRun(
   record.failWith(ending.error, ending.result);
 }
 
+/**
+ * Settles a run that broke outside its steps (setup, a listener, compensation, the store) with a typed error and a
+ * `run-error`, so `result()` never hangs and nothing becomes an unhandled rejection. A run already settled is left
+ * as it is.
+ */
+export function failUnsettled(settings: LaunchSettings, record: RunRecord, options: RunOptions, error: unknown): void {
+  if (record.isSettled) return;
+  const typed = BatonError.isInstance(error)
+    ? error
+    : new BatonError(
+        'run-failed',
+        `run ${record.runId} failed outside its steps: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
+  const result = record.handle.snapshot();
+  const finishedAt = Date.now();
+  try {
+    emitFor(
+      settings,
+      record,
+      options,
+    )({
+      type: 'run-error',
+      path: [record.runId],
+      error: serializeError(typed),
+      durationMs: finishedAt - result.startedAt,
+    });
+  } catch {
+    // The listener that broke the run may break again; the result must settle regardless.
+  }
+  record.failWith(typed, { ...result, status: 'failed', finishedAt, error: serializeError(typed) });
+}
+
 /** A run's stored error as a Baton error with the same code, so `XError.isInstance` checks still hold. */
 export function errorFromStored(stored: unknown): BatonError {
   const record = (stored ?? {}) as Partial<SerializedError>;

@@ -18,7 +18,7 @@ import { GraphExecution } from './graph-execution.js';
 import { Limiter } from './limiter.js';
 import type { PauseBroker } from './pause-broker.js';
 import { RunActivity } from './run-activity.js';
-import type { DurableHooks, EngineServices, EventInput, FinishedStep, RunContext } from './run-context.js';
+import type { DurableHooks, EngineServices, EventInput, FinishedStep, RunContext, RunCutoff } from './run-context.js';
 import { RunDetachedSignal, RunParkedSignal } from './run-signals.js';
 import type { RunOptions, RunResult } from './run-types.js';
 import { serializeError } from './serialize-error.js';
@@ -81,9 +81,10 @@ export async function runSegment(setup: SegmentSetup): Promise<SegmentOutcome> {
     services: setup.services,
     limiter: new Limiter(options.maxParallel ?? setup.defaultParallel),
     budget: new BudgetTracker('run', budget, undefined, (warning) =>
-      emit({ type: 'budget-warning', path: [runId], ...warning }),
+      emit({ type: 'budget-warning', ...warning, path: warning.path ?? [runId] }),
     ),
     stepTimeoutMs: options.timeoutMs,
+    cutoff: cutoffOf(setup.deadline, setup.runStartedAt, budget),
     pauses: setup.pauses,
     activity,
     durable: setup.durable,
@@ -142,6 +143,35 @@ export async function runSegment(setup: SegmentSetup): Promise<SegmentOutcome> {
   }
 }
 
+function deadlineError(deadline: NonNullable<SegmentSetup['deadline']>): TimeoutError {
+  return new TimeoutError('run', Math.max(0, Math.round(deadline.totalMs)));
+}
+
+function timeBudgetError(limit: number): BudgetExceededError {
+  return new BudgetExceededError({ budget: 'timeMs', scope: 'run', limit, amount: limit, phase: 'exceeded' });
+}
+
+/**
+ * Whichever comes first of the deadline and the run's time budget. A retry wait that would outlast it ends the run
+ * now, with the same error the cut-off would bring.
+ */
+function cutoffOf(
+  deadline: SegmentSetup['deadline'],
+  runStartedAt: number,
+  budget: Budget | undefined,
+): RunCutoff | undefined {
+  const limit = budget?.timeMs;
+  const budgetAt = limit === undefined ? undefined : runStartedAt + limit;
+  if (deadline !== undefined && (budgetAt === undefined || deadline.at <= budgetAt)) {
+    return { at: deadline.at, error: () => deadlineError(deadline) };
+  }
+  if (budgetAt === undefined || limit === undefined) return undefined;
+  return {
+    at: budgetAt,
+    error: () => timeBudgetError(limit),
+  };
+}
+
 function hasCode(error: unknown, code: string): boolean {
   return BatonError.isInstance(error) && error.code === code;
 }
@@ -166,7 +196,7 @@ function armTimers(
   const { runId } = context;
   if (deadline !== undefined) {
     const ms = deadline.at - Date.now();
-    const expire = () => context.fail(new TimeoutError('run', Math.max(0, Math.round(deadline.totalMs))));
+    const expire = () => context.fail(deadlineError(deadline));
     // A deadline already past ends the run before any step starts.
     if (ms <= 0) expire();
     else clears.push(onTimeout(ms, expire));
@@ -190,11 +220,7 @@ function armTimers(
       onTimeout(Math.max(0, limit * warnAt - elapsed), () =>
         emit({ type: 'budget-warning', path: [runId], budget: 'timeMs', scope: 'run', limit, used: limit * warnAt }),
       ),
-      onTimeout(Math.max(0, limit - elapsed), () =>
-        context.fail(
-          new BudgetExceededError({ budget: 'timeMs', scope: 'run', limit, amount: limit, phase: 'exceeded' }),
-        ),
-      ),
+      onTimeout(Math.max(0, limit - elapsed), () => context.fail(timeBudgetError(limit))),
     );
   }
   return clears;

@@ -9,7 +9,7 @@ import type { CompiledStep } from '../plan/compiled-plan.js';
 import type { Lookup } from '../plan/reference.js';
 import { abortError, onTimeout, raceAbort } from '../resilience/abort.js';
 import type { RunContext } from './run-context.js';
-import { executeTargets, type StepOutcome } from './target-calls.js';
+import { type Attempting, executeTargets, type StepOutcome } from './target-calls.js';
 
 export type { StepOutcome } from './target-calls.js';
 
@@ -27,20 +27,15 @@ export async function executeStep(
   const key = policyKey ?? run.durable?.idempotencyKey(stepKey);
   // Keys are per target, so two targets may use the same business key without seeing each other's results.
   const storeKey = policyKey === undefined ? undefined : `${step.targetLabel}:${policyKey}`;
-  const start = () =>
-    withStepTime(run, step, step.budget?.timeMs, (signal) =>
+  const start = () => {
+    // The step's totals over every attempt (of every replicate, for evidence): what its result and warnings report.
+    const attempting: Attempting = { attempts: 0, usage: { tokens: 0, costUsd: 0 }, path };
+    return withStepTime(run, step, attempting, (signal) =>
       step.evidence
-        ? executeWithEvidence(run, step, input, tracker, path, signal, key)
-        : executeTargets(
-            run,
-            step,
-            input,
-            tracker,
-            { attempts: 0, usage: { tokens: 0, costUsd: 0 }, path },
-            signal,
-            key,
-          ),
+        ? executeWithEvidence(run, step, input, tracker, attempting, signal, key)
+        : executeTargets(run, step, input, tracker, attempting, signal, key),
     );
+  };
   return storeKey === undefined ? start() : once(run, storeKey, start);
 }
 
@@ -73,9 +68,10 @@ async function once(run: RunContext, storeKey: string, start: () => Promise<Step
 async function withStepTime<T>(
   run: RunContext,
   step: CompiledStep,
-  limitMs: number | undefined,
+  attempting: Attempting,
   work: (signal: AbortSignal) => Promise<T>,
 ): Promise<T> {
+  const limitMs = step.budget?.timeMs;
   if (limitMs === undefined) return work(run.signal);
   const controller = new AbortController();
   const onAbort = () => controller.abort(run.signal.reason);
@@ -84,8 +80,9 @@ async function withStepTime<T>(
   const cancelWarning = onTimeout(limitMs * warnAt, () =>
     run.emit({
       type: 'budget-warning',
-      path: [run.runId],
+      path: attempting.path,
       stepId: step.id,
+      attempt: Math.max(1, attempting.attempts),
       budget: 'timeMs',
       scope: step.id,
       limit: limitMs,
@@ -118,13 +115,13 @@ async function executeWithEvidence(
   step: CompiledStep,
   input: unknown,
   tracker: BudgetTracker,
-  path: readonly string[],
+  total: Attempting,
   signal: AbortSignal,
   key: string | undefined,
 ): Promise<StepOutcome> {
+  const { path } = total;
   const options = step.evidence as NonNullable<CompiledStep['evidence']>;
   const named = options.distance !== undefined ? run.services.distances[options.distance] : undefined;
-  let attempts = 0;
   let target = '';
   // A replicate refused by a budget must stop the step as a refusal would stop any step, not count as one failed answer.
   let refused: unknown;
@@ -138,20 +135,24 @@ async function executeWithEvidence(
     signal,
     run: async (index, replicateSignal) => {
       const attempting = { attempts: 0, usage: { tokens: 0, costUsd: 0 }, path: [...path, `replicate-${index + 1}`] };
-      const outcome = await executeTargets(run, step, input, tracker, attempting, replicateSignal, key).catch(
-        (error) => {
-          if (BudgetExceededError.isInstance(error)) refused ??= error;
-          throw error;
-        },
-      );
-      attempts += outcome.attempts;
-      target = outcome.target;
-      return { output: outcome.output, usage: outcome.usage };
+      try {
+        const outcome = await executeTargets(run, step, input, tracker, attempting, replicateSignal, key);
+        target = outcome.target;
+        return { output: outcome.output, usage: outcome.usage };
+      } catch (error) {
+        if (BudgetExceededError.isInstance(error)) refused ??= error;
+        throw error;
+      } finally {
+        // Failed and aborted replicates spent too: the step reports what the run's budget counted.
+        total.attempts += attempting.attempts;
+        total.usage.tokens += attempting.usage.tokens;
+        total.usage.costUsd += attempting.usage.costUsd;
+      }
     },
     onEvent: (event) => {
       const base = {
         stepId: step.id,
-        attempt: attempts + 1,
+        attempt: total.attempts + 1,
         path: [...path, `replicate-${('index' in event ? event.index : 0) + 1}`],
       };
       if (event.type === 'replicate-start') run.emit({ type: 'replicate-start', ...base, index: event.index });
@@ -176,6 +177,13 @@ async function executeWithEvidence(
       }
     },
   });
-  const { usage, ...bundle } = result;
-  return { output: bundle.consensus?.output, target, attempts, usage, reused: false, evidence: bundle };
+  const { usage: _bundleUsage, ...bundle } = result;
+  return {
+    output: bundle.consensus?.output,
+    target,
+    attempts: total.attempts,
+    usage: { ...total.usage },
+    reused: false,
+    evidence: bundle,
+  };
 }

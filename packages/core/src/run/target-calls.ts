@@ -135,6 +135,7 @@ async function attemptWithRetries(
         throw error;
       }
       const delayMs = backoffDelay(retry, attempt, error);
+      refuseWaitPastCutoff(run, step, tracker, delayMs);
       run.emit({
         type: 'step-retry',
         stepId: step.id,
@@ -146,6 +147,24 @@ async function attemptWithRetries(
       });
       await sleep(delayMs, signal);
     }
+  }
+}
+
+/**
+ * A retry that could only start once the run's deadline or time budget, or the step's time budget, has run out is
+ * pointless: it fails now with the error that cut-off would bring, instead of sleeping into it.
+ */
+function refuseWaitPastCutoff(run: RunContext, step: CompiledStep, tracker: BudgetTracker, delayMs: number): void {
+  const stepLimit = step.budget?.timeMs;
+  if (stepLimit !== undefined && tracker.elapsedMs + delayMs >= stepLimit) {
+    const details = { budget: 'timeMs', scope: step.id, limit: stepLimit, amount: stepLimit } as const;
+    throw new BudgetExceededError({ ...details, phase: 'exceeded', stepId: step.id });
+  }
+  const { cutoff } = run;
+  if (cutoff !== undefined && Date.now() + delayMs >= cutoff.at) {
+    const error = cutoff.error();
+    run.fail(error);
+    throw error;
   }
 }
 
@@ -204,7 +223,7 @@ async function attemptOnce(
           usage.costUsd += totals.costUsd;
           reservation?.consume(totals);
           try {
-            tracker.add(totals, step.id);
+            tracker.add(totals, step.id, { attempt: attempting.attempts, path: attempting.path });
           } catch (error) {
             run.fail(error);
           }

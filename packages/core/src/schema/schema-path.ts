@@ -3,6 +3,7 @@
  * exists and what type it has. Unconstrained parts of a schema accept any path. An object that lists `properties`
  * counts as closed unless `additionalProperties` says otherwise, so a typo in a reference is caught.
  */
+import { requireArgument } from '../errors/require-argument.js';
 import type { JsonSchema } from './schema.js';
 
 export type PathSegment = string | number;
@@ -15,6 +16,9 @@ export type SchemaLookup =
 const ANY: JsonSchema = true;
 
 export function schemaAtPath(root: JsonSchema, path: readonly PathSegment[]): SchemaLookup {
+  const schema = typeof root === 'boolean' || (typeof root === 'object' && root !== null);
+  requireArgument('schemaAtPath', 'root', schema, 'a JSON Schema object or a boolean', root);
+  requireArgument('schemaAtPath', 'path', Array.isArray(path), "an array of path segments like ['items', 0]", path);
   let current: JsonSchema = root;
   for (let i = 0; i < path.length; i++) {
     const next = childSchema(resolveRef(root, current), path[i] as PathSegment, root);

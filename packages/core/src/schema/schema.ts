@@ -2,11 +2,13 @@
  * One view over the two schema languages Baton accepts: zod (in TypeScript) and JSON Schema (on the wire, compiled
  * with ajv). Both become a `CompiledSchema` that validates values and exposes JSON Schema for plan validation.
  */
+
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { z } from 'zod';
+import { requireArgument } from '../errors/require-argument.js';
 import type { Problem } from '../errors/validation-error.js';
 
 export type JsonSchema = { [key: string]: unknown } | boolean;
@@ -49,6 +51,9 @@ export function isZodSchema(schema: unknown): schema is z.ZodType {
 
 /** Compiles a schema once (cached per object). Throws the ajv compile error for an invalid JSON Schema. */
 export function compileSchema(schema: SchemaInput): CompiledSchema {
+  const given =
+    typeof schema === 'boolean' || (typeof schema === 'object' && schema !== null && !Array.isArray(schema));
+  requireArgument('compileSchema', 'schema', given, 'a JSON Schema object, a boolean or a Zod schema', schema);
   if (typeof schema === 'boolean') return compileJsonSchema(schema);
   const cache = isZodSchema(schema) ? compiledZod : compiledJson;
   const found = cache.get(schema);
