@@ -1,9 +1,10 @@
 /**
  * What the worker process and the tests share: the plans, their expected outputs, the targets (an idempotent
- * side-effect service whose calls take a few random milliseconds, so kills land mid-step) and the worker's settings.
+ * side-effect service whose calls and compensations take a few random milliseconds, so kills land mid-step, and a
+ * step that always refuses, so sagas compensate) and the worker's settings.
  */
-import type { Plan, PlanStep, Registry } from '@baton/core';
-import type { EffectLocation, EffectLog } from './effect-log.js';
+import { NonRetryableError, type Plan, type PlanStep, type Registry } from '@baton/core';
+import type { Call, EffectLocation, EffectLog } from './effect-log.js';
 
 export interface WorkerConfig {
   /** A SQLite file path or a `postgres://` URL. */
@@ -33,7 +34,7 @@ const effect = (id: string, x: unknown, extra: Partial<PlanStep> = {}): PlanStep
 });
 const ref = (path: string) => ({ $ref: path });
 
-export type PlanName = 'chain' | 'diamond' | 'short' | 'pauses';
+export type PlanName = 'chain' | 'diamond' | 'short' | 'pauses' | 'saga';
 
 export const plans: Record<PlanName, Plan> = {
   /** Five steps, one after another. */
@@ -56,6 +57,14 @@ export const plans: Record<PlanName, Plan> = {
       { id: 'd', target: 'effect', input: { x: ref('steps.b.output.x'), y: ref('steps.c.output.x') } },
     ],
     output: ref('steps.d.output.x'),
+  },
+  /** Two effects, then a step that refuses: the run fails and both effects are compensated, `s2` before `s1`. */
+  saga: {
+    steps: [
+      effect('s1', ref('request.x')),
+      effect('s2', ref('steps.s1.output.x')),
+      { id: 'no', target: 'refuse', dependsOn: ['s2'] },
+    ],
   },
   /** Three short steps, for the contention test. */
   short: {
@@ -82,7 +91,7 @@ export function effectSteps(name: PlanName): string[] {
   return plans[name].steps.filter((step) => step.target === 'effect').map((step) => step.id);
 }
 
-export function expectedOutput(name: Exclude<PlanName, 'pauses'>, x: number): unknown {
+export function expectedOutput(name: Exclude<PlanName, 'pauses' | 'saga'>, x: number): unknown {
   switch (name) {
     case 'chain':
       return x + 5;
@@ -111,13 +120,25 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
 
 /**
  * Registers `effect`: `{ x, y? }` → `{ x: x + y + 1 }`. Each call logs an invocation, waits, writes its effect under
- * `ctx.idempotencyKey` (once per key), waits again and logs its end.
+ * `ctx.idempotencyKey` (once per key), waits again and logs its end. Its compensation does the same as step
+ * `<id>:compensate` (its key is `<runId>:<stepKey>:compensate`). `refuse` fails for good.
  */
 export function registerTargets(
   registry: Registry,
   options: { effects: EffectLog; engineId: string; stepMs: [number, number]; onCall?: () => void },
 ): void {
   const [min, max] = options.stepMs;
+  const sideEffect = async (call: Call, signal: AbortSignal) => {
+    const id = await options.effects.begin(call);
+    const half = (min + Math.random() * (max - min)) / 2;
+    try {
+      await pause(half, signal);
+      await options.effects.apply(id, call);
+      await pause(half, signal);
+    } finally {
+      await options.effects.end(id);
+    }
+  };
   registry.register({
     name: 'effect',
     kind: 'service',
@@ -125,16 +146,20 @@ export function registerTargets(
     handler: async (input: { x: number; y?: number }, ctx) => {
       options.onCall?.();
       const call = { runId: ctx.runId, stepKey: ctx.stepId, key: ctx.idempotencyKey ?? '', engine: options.engineId };
-      const id = await options.effects.begin(call);
-      const half = (min + Math.random() * (max - min)) / 2;
-      try {
-        await pause(half, ctx.signal);
-        await options.effects.apply(id, call);
-        await pause(half, ctx.signal);
-      } finally {
-        await options.effects.end(id);
-      }
+      await sideEffect(call, ctx.signal);
       return { x: input.x + (input.y ?? 0) + 1 };
+    },
+    compensate: async (ctx) => {
+      const key = ctx.idempotencyKey;
+      const call = { runId: ctx.runId, stepKey: `${ctx.stepId}:compensate`, key, engine: options.engineId };
+      await sideEffect(call, ctx.signal);
+    },
+  });
+  registry.register({
+    name: 'refuse',
+    description: 'Always refuses, so the run compensates',
+    handler: () => {
+      throw new NonRetryableError('refused on purpose');
     },
   });
 }

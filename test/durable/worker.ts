@@ -1,8 +1,10 @@
 /**
  * The child process of the durable process tests: one durable engine on a real store, with the side-effect service
  * of `durable-fixture.ts`. Started as `node --conditions=@baton/source --import tsx worker.ts '<WorkerConfig JSON>'`.
- * It prints `ready` once its engine claims work and `call` at its first target call, starts the runs its config
- * lists, and stays up until SIGTERM (a clean close) or, with `exitWhenDone`, until no run in the store is unfinished.
+ * It prints `ready` once its engine claims work, `call` at its first target call, `step-finish` once its first step
+ * is journaled and `compensation` when it first starts undoing a step (so a test can kill it at each of those
+ * moments), starts the runs its config lists, and stays up until SIGTERM (a clean close) or, with `exitWhenDone`,
+ * until no run in the store is unfinished.
  */
 import { createEngine, createRegistry, openStore, type StoredRunStatus } from '@baton/core';
 import { plans, registerTargets, type WorkerConfig } from './durable-fixture.js';
@@ -10,6 +12,11 @@ import { openEffectLog } from './effect-log.js';
 
 const config = JSON.parse(process.argv[2] ?? '') as WorkerConfig;
 const say = (line: string) => process.stdout.write(`${line}\n`);
+const said = new Set<string>();
+const sayOnce = (line: string) => {
+  if (!said.has(line)) say(line);
+  said.add(line);
+};
 const UNFINISHED: StoredRunStatus[] = ['ready', 'running', 'waiting', 'compensating'];
 
 const store = await openStore({
@@ -19,15 +26,11 @@ const store = await openStore({
 });
 const effects = await openEffectLog(config.effects);
 const registry = createRegistry();
-let called = false;
 registerTargets(registry, {
   effects,
   engineId: config.engineId,
   stepMs: config.stepMs,
-  onCall() {
-    if (!called) say('call');
-    called = true;
-  },
+  onCall: () => sayOnce('call'),
 });
 const engine = createEngine({
   registry,
@@ -37,6 +40,11 @@ const engine = createEngine({
   parkAfterMs: config.parkAfterMs ?? 1000,
   maxActiveRuns: config.maxActiveRuns ?? 64,
   onError: (error) => console.error(`[${config.engineId}]`, error),
+  onEvent: (event) => {
+    // Journaled before it is announced: a kill now falls between a journal write and the next step.
+    if (event.type === 'step-finish') sayOnce('step-finish');
+    if (event.type === 'compensation-start') sayOnce('compensation');
+  },
 });
 
 let stopping: Promise<void> | undefined;

@@ -1,10 +1,12 @@
 /**
  * Approvals and timers of a durable run, kept in the store so they survive restarts and can be decided from any
- * process. A replayed approval step finds its approval again by step key; a replayed timer keeps its first fire time.
+ * process. An approval's id is derived from the run id and step key (which names the loop iteration), so a replayed
+ * approval step finds the same approval even when the process died before journaling it; a replayed timer keeps its
+ * first fire time.
  * While the run is still active here, a pending approval is checked now and then; once everything waits, the engine
  * parks the run and the store wakes it when the approval is decided or the time comes.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { sleep, sleepUntil } from '../resilience/abort.js';
 import type { ApprovalOutcome, ApprovalRequest, PauseBroker, TimerRequest } from '../run/pause-broker.js';
 import type { RunStore } from '../storage/run-store.js';
@@ -24,20 +26,20 @@ export class DurablePauseBroker implements PauseBroker {
   async approval(request: ApprovalRequest): Promise<ApprovalOutcome> {
     let id = this.memo.approvals.get(request.stepKey);
     if (id === undefined) {
-      id = randomUUID();
-      const expiresAt = request.expiresInMs === undefined ? null : Date.now() + request.expiresInMs;
-      await this.store.createApproval({
+      id = approvalIdFor(this.runId, request.stepKey);
+      // Idempotent: after a crash between these two writes, the approval created then is found (with its expiry).
+      const approval = await this.store.createApproval({
         id,
         runId: this.runId,
         stepKey: request.stepKey,
         prompt: request.prompt,
         data: request.data,
-        expiresAt,
+        expiresAt: request.expiresInMs === undefined ? null : Date.now() + request.expiresInMs,
       });
       await this.journal.write({
         type: 'approval-request',
         stepKey: request.stepKey,
-        data: { approvalId: id, expiresAt },
+        data: { approvalId: id, expiresAt: approval.expiresAt },
       });
       this.memo.approvals.set(request.stepKey, id);
     }
@@ -71,4 +73,11 @@ export class DurablePauseBroker implements PauseBroker {
     await sleepUntil(fireAt, request.signal);
     return Date.now();
   }
+}
+
+/** The id of the approval a step key of a run asks for: the same in every life of the run (UUID-shaped). */
+export function approvalIdFor(runId: string, stepKey: string): string {
+  const hex = createHash('sha256').update(`${runId}\u0000${stepKey}`).digest('hex');
+  const variant = ((Number.parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

@@ -2,7 +2,8 @@
  * The durable side of the engine: runs live in a store. Starting a run records it with a lease; every finished step
  * is journaled before it counts; a run that waits only on people or timers is parked; a failed run is compensated
  * with every transition journaled. A claim loop takes over runs whose owner died, parked runs that were woken and
- * runs submitted for any engine; a lease keeper renews this engine's leases and lets go of runs it lost.
+ * runs submitted for any engine; a lease keeper renews this engine's leases, lets go of runs it lost and cancels the
+ * runs it holds that another process asked to cancel (`RunStore.requestCancel`).
  */
 import { CancelledError } from '../errors/cancelled-error.js';
 import type { CompiledPlan } from '../plan/compiled-plan.js';
@@ -140,7 +141,7 @@ export class DurableRuns {
   private async renew(): Promise<void> {
     if (this.owned.size === 0) return;
     try {
-      const lost = await this.settings.store.renewLeases(
+      const { lost, cancelRequested } = await this.settings.store.renewLeases(
         this.settings.engineId,
         [...this.owned],
         this.settings.leaseMs,
@@ -149,6 +150,11 @@ export class DurableRuns {
         const current = this.settings.recordFor(runId).current as { detach?: (reason: string) => void } | undefined;
         current?.detach?.('its lease was lost to another engine');
         this.release(runId);
+      }
+      // Cancelled from another process: the live segment fails as cancelled and `end` compensates it. A run not
+      // attached yet is caught by the next heartbeat, or by `resume` when it is claimed.
+      for (const [runId, reason] of cancelRequested) {
+        if (this.owned.has(runId)) this.settings.recordFor(runId).current?.cancel(reason);
       }
     } catch (error) {
       this.settings.onError(error);
@@ -230,7 +236,13 @@ export class DurableRuns {
     }
     emitFor(this.launch, record, options)({ type: 'run-resume', path: [run.id], replayed: memo.steps.size });
     // A run that failed in an earlier life (even if the crash came before it was marked compensating) is not run
-    // again: its compensation resumes where it stopped.
+    // again: its compensation resumes where it stopped. A run cancelled while no engine executed it ends the same way.
+    if (run.cancelRequested !== null && !memo.failure && !memo.finished) {
+      const writer = new JournalWriter(this.settings.store, run.id, this.settings.engineId);
+      const error = new CancelledError(run.cancelRequested);
+      await this.end(record, options, writer, { kind: 'failed', error }, finishedFromMemo(memo), memo);
+      return;
+    }
     if (memo.failure) {
       const writer = new JournalWriter(this.settings.store, run.id, this.settings.engineId);
       const error = errorFromStored(memo.failure.error);

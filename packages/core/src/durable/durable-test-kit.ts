@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRegistry, type Registry } from '../registry/registry.js';
 import { createEngine, type Engine, type EngineOptions } from '../run/engine.js';
-import { openStore } from '../storage/open-store.js';
+import { type OpenStoreOptions, openStore } from '../storage/open-store.js';
 import type { RunStore } from '../storage/run-store.js';
 
 export interface Kit {
@@ -16,8 +16,17 @@ export interface Kit {
   /** Resolves the step `hold` waits on. */
   release: () => void;
   registry: Registry;
-  /** An engine on its own connection; `wrap` may intercept store calls (to simulate a crash between two writes). */
-  engine(options?: Partial<EngineOptions>, wrap?: (store: RunStore) => RunStore): Promise<Engine>;
+  /**
+   * An engine on its own connection (`storeOptions` for it); `wrap` may intercept store calls (to simulate a crash
+   * between two writes).
+   */
+  engine(
+    options?: Partial<EngineOptions>,
+    wrap?: (store: RunStore) => RunStore,
+    storeOptions?: Omit<OpenStoreOptions, 'url'>,
+  ): Promise<Engine>;
+  /** Another connection to the same file, as another process would open. */
+  store(): Promise<RunStore>;
   close(): Promise<void>;
 }
 
@@ -65,13 +74,18 @@ export async function durableKit(): Promise<Kit> {
       return release;
     },
     registry,
-    async engine(options = {}, wrap?: (store: RunStore) => RunStore) {
-      const opened = await openStore({ url, pollIntervalMs: 10 });
+    async engine(options = {}, wrap?: (store: RunStore) => RunStore, storeOptions = {}) {
+      const opened = await openStore({ url, pollIntervalMs: 10, ...storeOptions });
       stores.push(opened);
       const store = wrap ? wrap(opened) : opened;
       const engine = createEngine({ registry, store, leaseMs: 300, parkAfterMs: 50, onError: () => {}, ...options });
       engines.push(engine);
       return engine;
+    },
+    async store() {
+      const opened = await openStore({ url, pollIntervalMs: 10 });
+      stores.push(opened);
+      return opened;
     },
     async close() {
       for (const engine of engines) await engine.close();
@@ -91,4 +105,19 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
     if (Date.now() > until) throw new Error('condition not met in time');
     await delay(10);
   }
+}
+
+/** `store` with `method` replaced, the rest passed through: a store that "dies" at one call. */
+export function intercept<K extends keyof RunStore>(
+  store: RunStore,
+  method: K,
+  replacement: (original: RunStore[K]) => RunStore[K],
+): RunStore {
+  return new Proxy(store, {
+    get: (target, name) => {
+      const value = Reflect.get(target, name);
+      const bound = typeof value === 'function' ? value.bind(target) : value;
+      return name === method ? replacement(bound) : bound;
+    },
+  });
 }

@@ -1,12 +1,15 @@
 /**
  * Undoes what a failed or aborted run did (a saga): every finished step whose target declares `compensate` is
  * compensated after everything that depended on it, independent ones in parallel, each with retries until a TTL.
- * A compensation that still fails is handed to `onFailed` (the failed-compensations list) — never silently dropped.
+ * A compensation that still fails, or is still running when its TTL passes (even one whose handler ignores its
+ * signal), is handed to `onFailed` (the failed-compensations list) — never silently dropped.
  */
+
+import { BatonError } from '../errors/baton-error.js';
 import type { SerializedError } from '../events/run-event.js';
 import type { RegisteredTarget } from '../registry/target.js';
 import { parseTargetRef } from '../registry/target-ref.js';
-import { sleep } from '../resilience/abort.js';
+import { onTimeout, raceAbort, sleep } from '../resilience/abort.js';
 import { backoffDelay, resolveRetry } from '../resilience/backoff.js';
 import type { EngineServices, EventInput, FinishedStep } from './run-context.js';
 import { serializeError } from './serialize-error.js';
@@ -72,6 +75,33 @@ function ancestorsOf(key: string, byKey: ReadonlyMap<string, FinishedStep>): Set
   return seen;
 }
 
+/** A compensation still running when its TTL passed; recorded as failed even if its handler never returns. */
+export class CompensationTimeoutError extends BatonError {
+  readonly stepId: string;
+  /** `name@version` of the target whose compensation timed out. */
+  readonly target: string;
+  readonly ttlMs: number;
+
+  constructor(stepId: string, target: string, ttlMs: number) {
+    super(
+      'compensation-timeout',
+      `the compensation of step "${stepId}" (${target}) did not finish within its TTL of ${ttlMs} ms; it is listed in failedCompensations() — undo it by hand, then close it`,
+    );
+    this.name = 'CompensationTimeoutError';
+    this.stepId = stepId;
+    this.target = target;
+    this.ttlMs = ttlMs;
+  }
+
+  static override isInstance(error: unknown): error is CompensationTimeoutError {
+    return BatonError.isInstance(error) && error.code === 'compensation-timeout';
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), stepId: this.stepId, target: this.target, ttlMs: this.ttlMs };
+  }
+}
+
 async function compensateOne(
   step: FinishedStep,
   target: RegisteredTarget,
@@ -85,9 +115,8 @@ async function compensateOne(
   const deadline = Date.now() + options.ttlMs;
   const started = Date.now();
   const controller = new AbortController();
-  const timer = setTimeout(
-    () => controller.abort(new Error(`compensation TTL of ${options.ttlMs} ms passed`)),
-    options.ttlMs,
+  const cancelTimer = onTimeout(options.ttlMs, () =>
+    controller.abort(new CompensationTimeoutError(step.stepId, target.id, options.ttlMs)),
   );
   options.emit({ type: 'compensation-start', stepId: step.stepId, attempt: 1, path, target: target.id });
   let attempt = 0;
@@ -95,17 +124,23 @@ async function compensateOne(
     for (;;) {
       attempt++;
       try {
-        await target.compensate?.({
-          runId: options.runId,
-          stepId: step.stepId,
-          input: step.input,
-          output: step.output,
-          reason: { code: options.reason.code, message: options.reason.message },
-          payload: options.payload,
-          attempt,
-          signal: controller.signal,
-          idempotencyKey: `${options.runId}:${step.stepKey}:compensate`,
-        });
+        // A handler that ignores its signal must not hold the run past the TTL: the race ends the wait, not the call.
+        await raceAbort(
+          Promise.resolve().then(() =>
+            target.compensate?.({
+              runId: options.runId,
+              stepId: step.stepId,
+              input: step.input,
+              output: step.output,
+              reason: { code: options.reason.code, message: options.reason.message },
+              payload: options.payload,
+              attempt,
+              signal: controller.signal,
+              idempotencyKey: `${options.runId}:${step.stepKey}:compensate`,
+            }),
+          ),
+          controller.signal,
+        );
         await options.recorded(step.stepKey);
         options.emit({
           type: 'compensation-finish',
@@ -119,7 +154,7 @@ async function compensateOne(
       } catch (error) {
         const delay = backoffDelay(retry, attempt, error);
         const last = Date.now() + delay >= deadline || controller.signal.aborted;
-        const serialized = serializeError(error);
+        const serialized = serializeError(controller.signal.aborted ? controller.signal.reason : error);
         if (last) await options.onFailed(step, serialized);
         options.emit({
           type: 'compensation-error',
@@ -135,6 +170,6 @@ async function compensateOne(
       }
     }
   } finally {
-    clearTimeout(timer);
+    cancelTimer();
   }
 }

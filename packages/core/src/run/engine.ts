@@ -6,23 +6,23 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { createStoreIdempotencyStore } from '../durable/durable-idempotency.js';
 import { DurableRuns } from '../durable/durable-runs.js';
-import { BatonError } from '../errors/baton-error.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import { ValidationError } from '../errors/validation-error.js';
 import type { RunEvent } from '../events/run-event.js';
 import type { Distance } from '../evidence/distance.js';
-import type { CompiledPlan } from '../plan/compiled-plan.js';
+import { type CompiledPlan, compiledOriginOf } from '../plan/compiled-plan.js';
 import type { BreakerPolicy, Plan, RetryPolicy } from '../plan/plan.js';
 import { compilePlan, type PlanValidation, validatePlan } from '../plan/validate-plan.js';
 import type { Registry } from '../registry/registry.js';
 import { type BreakerState, Breakers, DEFAULT_BREAKER } from '../resilience/breakers.js';
 import type { FailedCompensation, JournalVerification, RunStore, StoredApproval } from '../storage/run-store.js';
-import { checkEngineDefaults, checkRunOptions } from './check-options.js';
+import { checkEngineOptions, checkRunOptions } from './check-options.js';
 import { createMemoryIdempotencyStore, type IdempotencyStore } from './idempotency-store.js';
 import { MemoryPauseBroker } from './pause-broker.js';
 import type { EngineServices } from './run-context.js';
-import { abortPayload, compensateRun, type LaunchSettings, runLife, settleRun } from './run-launcher.js';
+import { abortPayload, compensateRun, failUnsettled, type LaunchSettings, runLife, settleRun } from './run-launcher.js';
 import { RunRecord } from './run-record.js';
 import type { RunHandle, RunOptions } from './run-types.js';
 
@@ -30,7 +30,7 @@ export interface EngineOptions {
   registry: Registry;
   /** Policy for steps that set none. */
   defaults?: {
-    /** @default { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 30000, backoffFactor: 2, jitter: 'full' } */
+    /** @default { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 30000, backoffFactor: 2, jitter: 'full', maxRetryAfterMs: 300000 } */
     retry?: RetryPolicy | false;
     /** @default { threshold: 5, halfOpenAfterMs: 30000 } */
     breaker?: BreakerPolicy | false;
@@ -42,7 +42,10 @@ export interface EngineOptions {
   distances?: Record<string, Distance>;
   /** Embeds texts so evidence compares text by meaning. */
   embed?: (texts: string[]) => Promise<number[][]>;
-  /** Where idempotency keys live. @default an in-memory store (10 000 keys, one day) */
+  /**
+   * Where idempotency keys live.
+   * @default the store's `baton_idempotency` table when the engine has a store, else in memory (10 000 keys, one day)
+   */
   idempotency?: IdempotencyStore;
   /** Makes runs durable: journaled, resumable after a crash, parkable, compensated (`openStore()`). */
   store?: RunStore;
@@ -122,17 +125,16 @@ export interface ApprovalView {
  * const { output } = await run.result();
  */
 export function createEngine(options: EngineOptions): Engine {
-  if (!options?.registry) {
-    throw new ValidationError('invalid engine options', [
-      { path: 'registry', code: 'required', message: 'createEngine needs a registry (createRegistry())' },
-    ]);
-  }
-  checkEngineDefaults(options.defaults);
+  checkEngineOptions(options);
   const breakerDefaults = options.defaults?.breaker;
   const services: EngineServices = {
     registry: options.registry,
     breakers: new Breakers(breakerDefaults ? { ...DEFAULT_BREAKER, ...breakerDefaults } : DEFAULT_BREAKER),
-    idempotency: options.idempotency ?? createMemoryIdempotencyStore(),
+    idempotency:
+      options.idempotency ??
+      (options.store
+        ? createStoreIdempotencyStore(options.store, { onError: (error) => onError(error) })
+        : createMemoryIdempotencyStore()),
     defaults: { retry: options.defaults?.retry, breaker: breakerDefaults, timeoutMs: options.defaults?.timeoutMs },
     distances: options.distances ?? {},
     embed: options.embed,
@@ -180,16 +182,16 @@ export function createEngine(options: EngineOptions): Engine {
     : undefined;
 
   async function cancelStored(runId: string, reason: string): Promise<void> {
-    // A parked run has no live execution to abort: a cancel makes it fail as cancelled when it next wakes.
+    // Not executing here (parked, or held by another engine): the store records the cancel and wakes the run; the
+    // engine holding it (at its next heartbeat) or the next to claim it compensates it and finishes it as cancelled.
+    // False means finished already, or not stored yet — then the pending cancel applies when it starts here.
     if (!store) return;
-    onError(
-      new BatonError('cancel-unsupported', `run ${runId} is not executing here; cancel it where it runs (${reason})`),
-    );
+    await store.requestCancel(runId, reason).catch(onError);
   }
 
   function runInMemory(record: RunRecord, plan: CompiledPlan, request: unknown, runOptions: RunOptions): void {
     const deadline = deadlineOf(runOptions);
-    void runLife(launch, {
+    runLife(launch, {
       record,
       plan,
       request,
@@ -200,36 +202,47 @@ export function createEngine(options: EngineOptions): Engine {
       durable: undefined,
       parkAfterMs: undefined,
       fresh: true,
-    }).then(async (outcome) => {
-      if (outcome.kind === 'succeeded') return settleRun(launch, record, runOptions, outcome);
-      if (outcome.kind !== 'failed') return;
-      const payload = abortPayload(outcome.error);
-      const error = outcome.result.error ?? {
-        name: 'Error',
-        code: 'error',
-        message: String(outcome.error),
-        retryable: false,
-      };
-      await compensateRun(launch, record, runOptions, { error, payload }, outcome.finished, {
-        done: new Set(),
-        recorded: async () => {},
-        onFailed: async (step, stepError) => {
-          const now = Date.now();
-          memoryCompensations.push({
-            id: randomUUID(),
-            runId: record.runId,
-            stepKey: step.stepKey,
-            target: step.target,
-            error: stepError,
-            status: 'open',
-            reason: null,
-            createdAt: now,
-            updatedAt: now,
-          });
-        },
-      });
-      settleRun(launch, record, runOptions, outcome);
-    });
+    })
+      .then(async (outcome) => {
+        if (outcome.kind === 'succeeded') return settleRun(launch, record, runOptions, outcome);
+        if (outcome.kind !== 'failed') return;
+        const payload = abortPayload(outcome.error);
+        const error = outcome.result.error ?? {
+          name: 'Error',
+          code: 'error',
+          message: String(outcome.error),
+          retryable: false,
+        };
+        await compensateRun(launch, record, runOptions, { error, payload }, outcome.finished, {
+          done: new Set(),
+          recorded: async () => {},
+          onFailed: async (step, stepError) => {
+            const now = Date.now();
+            memoryCompensations.push({
+              id: randomUUID(),
+              runId: record.runId,
+              stepKey: step.stepKey,
+              target: step.target,
+              error: stepError,
+              status: 'open',
+              reason: null,
+              createdAt: now,
+              updatedAt: now,
+            });
+          },
+        });
+        settleRun(launch, record, runOptions, outcome);
+      })
+      // Whatever breaks outside the steps (a listener throwing on run-finish, compensation crashing) still settles.
+      .catch((error) => failUnsettled(launch, record, runOptions, error));
+  }
+
+  /** A plan validated here, or by another engine over the same registry and distances, is not validated again. */
+  function compiledFor(plan: unknown): CompiledPlan {
+    const origin = compiledOriginOf(plan);
+    if (origin === undefined) return compile(plan);
+    const fits = origin.registry === options.registry && origin.distances.every((d) => distanceNames.includes(d));
+    return fits ? (plan as CompiledPlan) : compile((plan as CompiledPlan).source);
   }
 
   return {
@@ -244,7 +257,7 @@ export function createEngine(options: EngineOptions): Engine {
       const key = runOptions.idempotencyKey;
       const earlier = key === undefined ? undefined : runsByKey.get(key);
       if (earlier) return earlier;
-      const compiled = isCompiled(plan) ? plan : compile(plan);
+      const compiled = compiledFor(plan);
       const record = newRecord(runOptions.runId ?? randomUUID(), runOptions.retainEvents ?? true);
       if (key !== undefined) {
         runsByKey.set(key, record.handle);
@@ -253,9 +266,9 @@ export function createEngine(options: EngineOptions): Engine {
         if (runsByKey.size > 10_000) runsByKey.delete(runsByKey.keys().next().value as string);
       }
       if (durable) {
-        durable.start(record, compiled, request, runOptions).catch((error) => {
-          if (!record.isSettled) record.failWith(error);
-        });
+        durable
+          .start(record, compiled, request, runOptions)
+          .catch((error) => failUnsettled(launch, record, runOptions, error));
       } else runInMemory(record, compiled, request, runOptions);
       return record.handle;
     },
@@ -374,10 +387,6 @@ export function createEngine(options: EngineOptions): Engine {
 
 function notOpen(id: string): NotFoundError {
   return new NotFoundError(`no open failed compensation with id "${id}"`, { query: `compensation:${id}` });
-}
-
-function isCompiled(plan: Plan | CompiledPlan): plan is CompiledPlan {
-  return 'graph' in plan && 'source' in plan;
 }
 
 function deadlineOf(options: RunOptions): { at: number; totalMs: number } | undefined {

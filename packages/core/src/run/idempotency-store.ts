@@ -3,6 +3,7 @@
  * key share one execution. Failures are forgotten so the work can be tried again. Bounded: least recently used keys
  * are dropped past `maxEntries`, and entries expire after `ttlMs`.
  */
+import { requireArgument } from '../errors/require-argument.js';
 import { type Problem, ValidationError } from '../errors/validation-error.js';
 
 export interface IdempotencyStore {
@@ -21,6 +22,8 @@ export interface MemoryIdempotencyOptions {
 }
 
 export function createMemoryIdempotencyStore(options: MemoryIdempotencyOptions = {}): IdempotencyStore {
+  const isObject = typeof options === 'object' && options !== null;
+  requireArgument('createMemoryIdempotencyStore', 'options', isObject, 'an object like { maxEntries, ttlMs }', options);
   const maxEntries = options.maxEntries ?? 10_000;
   const ttlMs = options.ttlMs ?? 86_400_000;
   const problems: Problem[] = [];

@@ -1,3 +1,4 @@
+export { CompensationTimeoutError } from './compensation.js';
 export { type ApprovalView, createEngine, type Engine, type EngineOptions } from './engine.js';
 export {
   createMemoryIdempotencyStore,

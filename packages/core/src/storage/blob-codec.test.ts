@@ -55,3 +55,38 @@ describe('blob references', () => {
     expect(resolveBlobs(stored, new Map())).toEqual(stored);
   });
 });
+
+describe('values shaped like markers', () => {
+  const hash = 'c'.repeat(64);
+  const roundTrip = (value: unknown, threshold = 1000) => resolveAll(encodeData(value, threshold));
+
+  it('read back exactly as written, at the top, in fields and inside moved blobs', () => {
+    for (const value of [
+      { $blob: hash },
+      { $blob: 'short' },
+      { output: { $blob: hash }, n: 1 },
+      { '$baton:literal': 1 },
+      { '$baton:literal': { $blob: hash } },
+      { a: { '$baton:literal': 'x' } },
+      [{ $blob: hash }],
+    ]) {
+      expect(roundTrip(value)).toEqual(value);
+      expect(roundTrip(value, 8)).toEqual(value);
+    }
+    const big = { $blob: hash, pad: 'p'.repeat(100) };
+    expect(roundTrip({ keep: { $blob: hash }, big: 'b'.repeat(200) }, 120)).toEqual({
+      keep: { $blob: hash },
+      big: 'b'.repeat(200),
+    });
+    expect(roundTrip(big, 20)).toEqual(big);
+  });
+
+  it('never count as references of the stored form, even when a blob with that hash exists', () => {
+    const encoded = encodeData({ output: { $blob: hash } }, 1000);
+    expect(encoded.blobs).toEqual([]);
+    expect(referencedBlobs(JSON.parse(encoded.text))).toEqual([]);
+    const contents = new Map([[hash, '"someone else\'s blob"']]);
+    expect(resolveBlobs(JSON.parse(encoded.text), contents)).toEqual({ output: { $blob: hash } });
+    expect(resolveBlobs(JSON.parse(encodeData({ $blob: hash }, 1000).text), contents)).toEqual({ $blob: hash });
+  });
+});

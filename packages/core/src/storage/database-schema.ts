@@ -18,6 +18,8 @@ export interface RunsTable {
   /** Set when a wake-up arrives while the run is owned, so parking it makes it ready instead of waiting. */
   wake_requested: number;
   idempotency_key: string | null;
+  /** The reason a cancel was requested with (migration 2); the engine that holds or next claims the run ends it. */
+  cancel_requested: string | null;
   /** Head of the journal chain: the last seq (-1 when empty) and its hash (64 zeros when empty). */
   last_seq: number;
   last_hash: string;

@@ -6,7 +6,7 @@
  * deleting the last entries is caught too.
  */
 import type { Kysely, Selectable } from 'kysely';
-import { referencedBlobs, resolveBlobs } from './blob-codec.js';
+import { mayHoldMarkers, referencedBlobs, resolveBlobs } from './blob-codec.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
 import type { BatonDatabase, JournalTable } from './database-schema.js';
 import { entryHash, GENESIS_HASH } from './journal-chain.js';
@@ -37,10 +37,13 @@ function parseData(text: string): { ok: true; value: unknown } | { ok: false } {
 export async function readJournal(db: Kysely<BatonDatabase>, runId: string): Promise<JournalEntry[]> {
   const rows = await journalRows(db, runId);
   const stored = rows.map((row) => JSON.parse(row.data) as unknown);
-  const hashes = rows.some((row) => row.data.includes('"$blob"')) ? stored.flatMap(referencedBlobs) : [];
-  const contents = await blobContents(db, hashes);
+  const marked = rows.map((row) => mayHoldMarkers(row.data));
+  const contents = await blobContents(
+    db,
+    stored.flatMap((data, index) => (marked[index] ? referencedBlobs(data) : [])),
+  );
   return rows.map((row, index) =>
-    toJournalEntry(row, contents.size === 0 ? stored[index] : resolveBlobs(stored[index], contents)),
+    toJournalEntry(row, marked[index] ? resolveBlobs(stored[index], contents) : stored[index]),
   );
 }
 

@@ -12,13 +12,14 @@ import { EMPTY_HEAD, type EncodedEntry } from './journal-chain.js';
 import { readJournal, verifyJournal } from './journal-reader.js';
 import { purgeStore } from './purge.js';
 import { fromJsonText, toFailedCompensation, toJsonText, toStoredApproval, toStoredRun } from './row-mapping.js';
-import { claimable, recordedHead, wakeRunQuery } from './run-queries.js';
+import { claimable, recordedHead, requestCancelQuery, wakeRunQuery } from './run-queries.js';
 import type {
   ApprovalStatus,
   CompensationStatus,
   FailedCompensation,
   JournalEntry,
   JournalVerification,
+  LeaseRenewal,
   NewJournalEntry,
   NewRun,
   RunStore,
@@ -26,7 +27,7 @@ import type {
   StoredRun,
   StoredRunStatus,
 } from './run-store.js';
-import { DuplicateRunError, LeaseLostError } from './storage-errors.js';
+import { ApprovalExpiredError, DuplicateApprovalError, DuplicateRunError, LeaseLostError } from './storage-errors.js';
 import type { StoreBackend } from './store-backend.js';
 
 export interface KyselyRunStoreSettings {
@@ -65,6 +66,7 @@ export class KyselyRunStore implements RunStore {
         wake_at: null,
         wake_requested: 0,
         idempotency_key: run.idempotencyKey ?? null,
+        cancel_requested: null,
         last_seq: EMPTY_HEAD.seq,
         last_hash: EMPTY_HEAD.hash,
         created_at: now,
@@ -112,18 +114,27 @@ export class KyselyRunStore implements RunStore {
     return rows.map(toStoredRun);
   }
 
-  async renewLeases(owner: string, runIds: readonly string[], leaseMs: number): Promise<string[]> {
-    if (runIds.length === 0) return [];
+  async renewLeases(owner: string, runIds: readonly string[], leaseMs: number): Promise<LeaseRenewal> {
+    const cancelRequested = new Map<string, string>();
+    if (runIds.length === 0) return { lost: [], cancelRequested };
     const now = Date.now();
     const renewed = await this.#db
       .updateTable('baton_runs')
       .set({ lease_expires_at: now + leaseMs, updated_at: now })
       .where('owner', '=', owner)
       .where('id', 'in', [...runIds])
-      .returning('id')
+      .returning(['id', 'cancel_requested'])
       .execute();
+    for (const row of renewed) if (row.cancel_requested !== null) cancelRequested.set(row.id, row.cancel_requested);
     const kept = new Set(renewed.map((row) => row.id));
-    return runIds.filter((id) => !kept.has(id));
+    return { lost: runIds.filter((id) => !kept.has(id)), cancelRequested };
+  }
+
+  async requestCancel(runId: string, reason: string): Promise<boolean> {
+    const result = await requestCancelQuery(this.#db, runId, reason, Date.now()).executeTakeFirst();
+    if (result.numUpdatedRows === 0n) return false;
+    await this.notifyWork();
+    return true;
   }
 
   async nextClaimableAt(): Promise<number | null> {
@@ -258,9 +269,15 @@ export class KyselyRunStore implements RunStore {
         created_at: Date.now(),
         decided_at: null,
       })
+      .onConflict((conflict) => conflict.column('id').doNothing())
       .returningAll()
-      .executeTakeFirstOrThrow();
-    return toStoredApproval(row);
+      .executeTakeFirst();
+    if (row !== undefined) return toStoredApproval(row);
+    const existing = await this.getApproval(approval.id);
+    if (existing === undefined || existing.runId !== approval.runId || existing.stepKey !== approval.stepKey) {
+      throw new DuplicateApprovalError(approval.id, existing?.runId ?? null, existing?.stepKey ?? null);
+    }
+    return existing;
   }
 
   async getApproval(id: string): Promise<StoredApproval | undefined> {
@@ -277,9 +294,15 @@ export class KyselyRunStore implements RunStore {
 
   async decideApproval(id: string, status: 'approved' | 'rejected' | 'expired', decision: unknown): Promise<boolean> {
     const runId = await this.#backend.decideApproval(id, status, toJsonText(decision), Date.now());
-    if (runId === undefined) return false;
-    await this.notifyWork();
-    return true;
+    if (runId !== undefined) await this.notifyWork();
+    if (status !== 'expired') {
+      // Expired now (the query marked it so) or earlier: either way the decision came too late.
+      const approval = await this.getApproval(id);
+      if (approval?.status === 'expired' && approval.expiresAt !== null) {
+        throw new ApprovalExpiredError(id, approval.expiresAt);
+      }
+    }
+    return runId !== undefined;
   }
 
   async addFailedCompensation(
@@ -299,9 +322,18 @@ export class KyselyRunStore implements RunStore {
         created_at: now,
         updated_at: now,
       })
+      .onConflict((conflict) => conflict.columns(['run_id', 'step_key']).doNothing())
       .returningAll()
+      .executeTakeFirst();
+    if (row !== undefined) return toFailedCompensation(row);
+    // Recorded already, by an earlier life of the run that died before journaling it.
+    const existing = await this.#db
+      .selectFrom('baton_failed_compensations')
+      .selectAll()
+      .where('run_id', '=', entry.runId)
+      .where('step_key', '=', entry.stepKey)
       .executeTakeFirstOrThrow();
-    return toFailedCompensation(row);
+    return toFailedCompensation(existing);
   }
 
   async listFailedCompensations(
@@ -315,33 +347,50 @@ export class KyselyRunStore implements RunStore {
 
   async closeFailedCompensation(id: string, status: 'resolved' | 'ignored', reason: string): Promise<boolean> {
     const now = Date.now();
-    const result = await this.#db
+    const closed = await this.#db
       .updateTable('baton_failed_compensations')
       .set({ status, reason, updated_at: now })
       .where('id', '=', id)
       .where('status', '=', 'open')
+      .returning(['run_id', 'step_key'])
       .executeTakeFirst();
-    if (result.numUpdatedRows === 0n) return false;
-    const row = await this.#db
-      .selectFrom('baton_failed_compensations')
-      .select(['run_id', 'step_key'])
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
-    // The closing is part of the run's history: journal it on the (finished, unowned) run.
+    if (closed === undefined) return false;
     const data = encodeData({ compensationId: id, status, reason }, this.#settings.blobThresholdBytes);
     const entry: EncodedEntry = {
       type: 'compensation-close',
-      stepKey: row.step_key,
+      stepKey: closed.step_key,
       data: data.text,
       blobs: data.blobs,
     };
     try {
-      await this.#backend.appendJournal({ runId: row.run_id, owner: null, entries: [entry], now });
+      await this.#journalAsOwner(closed.run_id, entry, now);
     } catch (error) {
-      // A run still owned (compensating other steps) journals its own transitions; this row records the close.
-      if (!LeaseLostError.isInstance(error)) throw error;
+      // Unjournaled, the close did not happen: the entry is open again for the caller to retry.
+      await this.#db
+        .updateTable('baton_failed_compensations')
+        .set({ status: 'open', reason: null, updated_at: Date.now() })
+        .where('id', '=', id)
+        .where('status', '=', status)
+        .execute();
+      throw error;
     }
     return true;
+  }
+
+  /**
+   * Appends an entry on behalf of whoever holds the run (nobody, once it finished; an engine still compensating other
+   * steps, otherwise). The owner is read and the write fenced by it, so a run changing hands in between is retried.
+   */
+  async #journalAsOwner(runId: string, entry: EncodedEntry, now: number): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const run = await this.#db.selectFrom('baton_runs').select('owner').where('id', '=', runId).executeTakeFirst();
+      try {
+        await this.#backend.appendJournal({ runId, owner: run?.owner ?? null, entries: [entry], now });
+        return;
+      } catch (error) {
+        if (!LeaseLostError.isInstance(error) || run === undefined || attempt >= 5) throw error;
+      }
+    }
   }
 
   async getIdempotent(key: string): Promise<{ value: unknown } | undefined> {

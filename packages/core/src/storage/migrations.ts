@@ -5,6 +5,7 @@
  * Append new migrations; never edit a released one.
  */
 import { type Compilable, type Kysely, sql } from 'kysely';
+import type { BatonDatabase } from './database-schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -109,7 +110,36 @@ function initialSchema(db: Kysely<unknown>, dialect: Dialect): Compilable[] {
   ];
 }
 
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial-schema', statements: initialSchema }];
+/**
+ * Durable cancel requests (a reason on the run, read by whichever engine holds or claims it) and one failed
+ * compensation per run and step, so recording it again after a crash is a no-op. Duplicates an earlier version may
+ * have left are folded first: a row a person already closed is kept over an open one, else the earliest.
+ */
+function cancelRequestsAndUniqueCompensations(db: Kysely<unknown>): Compilable[] {
+  const typed = db as unknown as Kysely<BatonDatabase>;
+  return [
+    db.schema.alterTable('baton_runs').addColumn('cancel_requested', 'text'),
+    typed.deleteFrom('baton_failed_compensations').where(
+      sql<boolean>`exists (select 1 from baton_failed_compensations as kept
+          where kept.run_id = baton_failed_compensations.run_id
+            and kept.step_key = baton_failed_compensations.step_key
+            and kept.id <> baton_failed_compensations.id
+            and (case when kept.status = 'open' then 1 else 0 end,
+                 kept.created_at, kept.id) < (case when baton_failed_compensations.status = 'open' then 1 else 0 end,
+                 baton_failed_compensations.created_at, baton_failed_compensations.id))`,
+    ),
+    db.schema
+      .createIndex('baton_failed_compensations_by_step')
+      .unique()
+      .on('baton_failed_compensations')
+      .columns(['run_id', 'step_key']),
+  ];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial-schema', statements: initialSchema },
+  { version: 2, name: 'cancel-requests-and-unique-compensations', statements: cancelRequestsAndUniqueCompensations },
+];
 
 /** The newest schema version this code knows. */
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;

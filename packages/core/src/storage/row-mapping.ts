@@ -34,6 +34,7 @@ export function toStoredRun(row: Selectable<RunsTable>): StoredRun {
     leaseExpiresAt: row.lease_expires_at,
     wakeAt: row.wake_at,
     idempotencyKey: row.idempotency_key,
+    cancelRequested: row.cancel_requested,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     finishedAt: row.finished_at,

@@ -1,6 +1,6 @@
 /**
- * Queries both dialects share, built with Kysely: what makes a run claimable, claiming it, waking it, and deciding
- * an approval. The backends decide how to run them atomically.
+ * Queries both dialects share, built with Kysely: what makes a run claimable, claiming it, waking it, requesting
+ * its cancel, and deciding an approval. The backends decide how to run them atomically.
  */
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
 import type { BatonDatabase } from './database-schema.js';
@@ -57,25 +57,48 @@ export function claimQuery(
     .returningAll();
 }
 
+/** The fields that wake a run: a waiting run becomes ready; an owned one is flagged so parking it makes it ready. */
+function wakeFields(eb: ExpressionBuilder<BatonDatabase, 'baton_runs'>) {
+  return {
+    status: eb.case().when('status', '=', 'waiting').then(sql.lit('ready')).else(eb.ref('status')).end(),
+    wake_at: eb.case().when('status', '=', 'waiting').then(sql.lit(null)).else(eb.ref('wake_at')).end(),
+    wake_requested: eb
+      .case()
+      .when('status', 'in', ['running', 'compensating'])
+      .then(sql.lit(1))
+      .else(eb.ref('wake_requested'))
+      .end(),
+  };
+}
+
+const WAKEABLE = ['waiting', 'running', 'compensating'];
+
 /** A waiting run becomes ready; an owned one is flagged so parking it makes it ready instead. */
 export function wakeRunQuery(db: Kysely<BatonDatabase>, runId: string, now: number) {
   return db
     .updateTable('baton_runs')
+    .set((eb) => ({ ...wakeFields(eb), updated_at: now }))
+    .where('id', '=', runId)
+    .where('status', 'in', WAKEABLE);
+}
+
+/** Records a cancel request (the first reason stays) on an unfinished run and wakes it, in one statement. */
+export function requestCancelQuery(db: Kysely<BatonDatabase>, runId: string, reason: string, now: number) {
+  return db
+    .updateTable('baton_runs')
     .set((eb) => ({
-      status: eb.case().when('status', '=', 'waiting').then(sql.lit('ready')).else(eb.ref('status')).end(),
-      wake_at: eb.case().when('status', '=', 'waiting').then(sql.lit(null)).else(eb.ref('wake_at')).end(),
-      wake_requested: eb
-        .case()
-        .when('status', 'in', ['running', 'compensating'])
-        .then(sql.lit(1))
-        .else(eb.ref('wake_requested'))
-        .end(),
+      ...wakeFields(eb),
+      cancel_requested: eb.fn.coalesce('cancel_requested', sql.val(reason)),
       updated_at: now,
     }))
     .where('id', '=', runId)
-    .where('status', 'in', ['waiting', 'running', 'compensating']);
+    .where('status', 'in', ['ready', ...WAKEABLE]);
 }
 
+/**
+ * Decides a pending approval. One whose expiry has passed is marked `expired` instead, whatever was asked, so a late
+ * decision never counts; the caller tells the two apart by reading the approval back.
+ */
 export function decideApprovalQuery(
   db: Kysely<BatonDatabase>,
   id: string,
@@ -83,9 +106,14 @@ export function decideApprovalQuery(
   decision: string | null,
   now: number,
 ) {
+  const lapsed = sql<boolean>`expires_at is not null and expires_at <= ${now}`;
   return db
     .updateTable('baton_approvals')
-    .set({ status, decision, decided_at: now })
+    .set({
+      status: sql<string>`case when ${lapsed} then 'expired' else ${status} end`,
+      decision: sql<string | null>`case when ${lapsed} then null else ${decision} end`,
+      decided_at: now,
+    })
     .where('id', '=', id)
     .where('status', '=', 'pending')
     .returning('run_id');

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { GENESIS_HASH } from './journal-chain.js';
 import type { RunStore } from './run-store.js';
 import { type ContractContext, LONG_LEASE, newRun, readyRun } from './run-store-contract-kit.js';
+import { ApprovalExpiredError } from './storage-errors.js';
 
 /** Over the default 64 KiB blob threshold. */
 const bigText = (seed: string) => `${seed}:${'x'.repeat(70 * 1024)}`;
@@ -107,6 +108,27 @@ export function runJournalContract(context: ContractContext): void {
       });
     });
 
+    it('reads back user values shaped like blob references exactly, and verifies them', async () => {
+      const database = await context.database();
+      const store = await database.open();
+      await store.createRun(newRun('engine-a', { id: 'run' }));
+      const big = { text: bigText('real') };
+      const [real] = await store.appendJournal('run', 'engine-a', [{ type: 'step-finish', data: { output: big } }]);
+      const stored = await database.execute(`SELECT data FROM baton_journal WHERE run_id = 'run' AND seq = 0`);
+      const hash = (JSON.parse(String(stored[0]?.data)) as { output: { $blob: string } }).output.$blob;
+      // The hash of a blob that exists, as a user's own data: it must not be swapped for that blob.
+      const lookalikes = [{ $blob: hash }, { output: { $blob: hash }, n: 1 }, { '$baton:literal': { $blob: hash } }];
+      await store.appendJournal(
+        'run',
+        'engine-a',
+        lookalikes.map((data) => ({ type: 'step-finish', data })),
+      );
+      const read = await store.readJournal('run');
+      expect(read.map((entry) => entry.data)).toEqual([{ output: big }, ...lookalikes]);
+      expect(real?.seq).toBe(0);
+      expect(await store.verifyJournal('run')).toEqual({ ok: true, entries: 4 });
+    });
+
     it('stores a large payload once, by hash, however many runs produce it', async () => {
       const database = await context.database();
       const store = await database.open();
@@ -159,6 +181,44 @@ export function runJournalContract(context: ContractContext): void {
       expect(await store.listApprovals({ status: 'approved' })).toHaveLength(1);
     });
 
+    it('creates an approval idempotently: the same id returns the first one, another run cannot take it', async () => {
+      const store = await openOne();
+      await store.createRun(newRun('engine-a', { id: 'run' }));
+      await store.createRun(newRun('engine-a', { id: 'other' }));
+      const request = { id: 'fixed', runId: 'run', stepKey: 'review', prompt: 'Ship?', data: 1, expiresAt: 123 };
+      const first = await store.createApproval(request);
+      await store.decideApproval('fixed', 'expired', null);
+      const again = await store.createApproval({ ...request, prompt: 'Ship now?', expiresAt: 456 });
+      expect(again).toEqual({ ...first, status: 'expired', decidedAt: expect.any(Number) });
+      expect(await store.listApprovals({ runId: 'run' })).toHaveLength(1);
+      await expect(store.createApproval({ ...request, runId: 'other' })).rejects.toMatchObject({
+        code: 'approval-duplicate',
+        approvalId: 'fixed',
+        existingRunId: 'run',
+        existingStepKey: 'review',
+      });
+    });
+
+    it('refuses a decision after the expiry with ApprovalExpiredError, marking it expired and waking the run', async () => {
+      const store = await openOne();
+      await store.createRun(newRun('engine-a', { id: 'run' }));
+      const expiresAt = Date.now() + 30;
+      await store.createApproval({ id: 'late', runId: 'run', stepKey: 's', prompt: '?', data: null, expiresAt });
+      await store.createApproval({ id: 'later', runId: 'run', stepKey: 't', prompt: '?', data: null, expiresAt });
+      await store.parkRun('run', 'engine-a', expiresAt);
+      await sleep(50);
+      const error = await store.decideApproval('late', 'approved', { ok: true }).catch((caught) => caught);
+      expect(ApprovalExpiredError.isInstance(error)).toBe(true);
+      expect(error).toMatchObject({ code: 'approval-decision-expired', approvalId: 'late', expiredAt: expiresAt });
+      expect(error.message).toContain(new Date(expiresAt).toISOString());
+      expect(await store.getApproval('late')).toMatchObject({ status: 'expired', decision: undefined });
+      expect((await store.getRun('run'))?.status).toBe('ready');
+      // Once expired it stays refused, for a rejection too.
+      await expect(store.decideApproval('late', 'rejected', 'no')).rejects.toMatchObject({ approvalId: 'late' });
+      await expect(store.decideApproval('later', 'rejected', 'no')).rejects.toMatchObject({ approvalId: 'later' });
+      expect(await store.decideApproval('later', 'expired', null)).toBe(false);
+    });
+
     it('lets exactly one of many concurrent decisions win', async () => {
       const database = await context.database();
       const [first, second] = [await database.open(), await database.open()];
@@ -204,6 +264,35 @@ export function runJournalContract(context: ContractContext): void {
       ]);
       expect(await store.listFailedCompensations({ status: 'open' })).toHaveLength(1);
       expect(await store.listFailedCompensations()).toHaveLength(2);
+    });
+
+    it('records one entry per run and step, however often a resumed run reports it', async () => {
+      const store = await openOne();
+      await store.createRun(newRun('engine-a', { id: 'run' }));
+      const entry = { runId: 'run', stepKey: 'charge', target: 'refund', error: { message: 'down' } };
+      const first = await store.addFailedCompensation(entry);
+      const again = await store.addFailedCompensation({ ...entry, error: { message: 'still down' } });
+      expect(again).toEqual(first);
+      expect(await store.listFailedCompensations({ runId: 'run' })).toHaveLength(1);
+    });
+
+    it('journals every close, also while an engine still holds the run', async () => {
+      const database = await context.database();
+      const [engine, operator] = [await database.open(), await database.open()];
+      await engine.createRun(newRun('engine-a', { id: 'held' }));
+      await engine.appendJournal('held', 'engine-a', [{ type: 'run-fail' }]);
+      const open = await engine.addFailedCompensation({ runId: 'held', stepKey: 'a', target: 't', error: null });
+      expect(await operator.closeFailedCompensation(open.id, 'ignored', 'nothing to undo')).toBe(true);
+      await engine.appendJournal('held', 'engine-a', [{ type: 'compensation-finish', stepKey: 'b' }]);
+      await engine.finishRun('held', 'engine-a', { status: 'failed' });
+      const journal = await operator.readJournal('held');
+      expect(journal.map((item) => [item.type, item.stepKey])).toEqual([
+        ['run-fail', null],
+        ['compensation-close', 'a'],
+        ['compensation-finish', 'b'],
+      ]);
+      expect(journal[1]?.data).toEqual({ compensationId: open.id, status: 'ignored', reason: 'nothing to undo' });
+      expect(await operator.verifyJournal('held')).toEqual({ ok: true, entries: 3 });
     });
   });
 

@@ -145,13 +145,13 @@ export function runStoreContract(
         expect((await store.claimRuns('engine-b', LONG_LEASE, 5)).map((run) => run.id)).toEqual(['stolen']);
         const before = (await store.getRun('kept'))!.leaseExpiresAt!;
         await sleep(2);
-        expect(await store.renewLeases('engine-a', ['kept', 'stolen', 'missing'], LONG_LEASE)).toEqual([
-          'stolen',
-          'missing',
-        ]);
+        expect(await store.renewLeases('engine-a', ['kept', 'stolen', 'missing'], LONG_LEASE)).toEqual({
+          lost: ['stolen', 'missing'],
+          cancelRequested: new Map(),
+        });
         expect((await store.getRun('kept'))!.leaseExpiresAt).toBeGreaterThan(before);
         expect((await store.getRun('stolen'))!.owner).toBe('engine-b');
-        expect(await store.renewLeases('engine-a', [], LONG_LEASE)).toEqual([]);
+        expect(await store.renewLeases('engine-a', [], LONG_LEASE)).toEqual({ lost: [], cancelRequested: new Map() });
       });
 
       it('fences every owned write once the lease was taken over, writing nothing', async () => {
@@ -237,6 +237,37 @@ export function runStoreContract(
         expect(await store.getRun('bad')).toMatchObject({ status: 'failed', error: { code: 'boom' } });
         expect(await store.finishRun('ok', 'engine-a', { status: 'cancelled' })).toBe(false);
         expect(await store.claimRuns('engine-b', LONG_LEASE, 5)).toEqual([]);
+      });
+    });
+
+    describe('cancel requests', () => {
+      it('wakes a waiting run, keeps the first reason and tells the owner of a held run at its next renewal', async () => {
+        const database = await context.database();
+        const [engine, other] = [await database.open(), await database.open()];
+        await engine.createRun(newRun('engine-a', { id: 'parked' }));
+        await engine.parkRun('parked', 'engine-a', null);
+        await engine.createRun(newRun('engine-a', { id: 'held' }));
+        await engine.createRun(newRun('engine-a', { id: 'done' }));
+        await engine.finishRun('done', 'engine-a', { status: 'succeeded' });
+        expect((await engine.getRun('held'))?.cancelRequested).toBeNull();
+
+        expect(await other.requestCancel('parked', 'customer left')).toBe(true);
+        expect(await other.requestCancel('parked', 'second thoughts')).toBe(true);
+        expect(await other.requestCancel('held', 'operator')).toBe(true);
+        expect(await other.requestCancel('done', 'too late')).toBe(false);
+        expect(await other.requestCancel('missing', 'nothing')).toBe(false);
+
+        expect(await engine.getRun('parked')).toMatchObject({ status: 'ready', cancelRequested: 'customer left' });
+        expect(await engine.getRun('done')).toMatchObject({ status: 'succeeded', cancelRequested: null });
+        const renewal = await engine.renewLeases('engine-a', ['held'], LONG_LEASE);
+        expect(renewal).toEqual({ lost: [], cancelRequested: new Map([['held', 'operator']]) });
+        // The owner parks it before it noticed: the request makes it claimable instead of waiting.
+        await engine.parkRun('held', 'engine-a', null);
+        const claimed = await other.claimRuns('engine-b', LONG_LEASE, 5);
+        expect(claimed.map((run) => [run.id, run.cancelRequested]).sort()).toEqual([
+          ['held', 'operator'],
+          ['parked', 'customer left'],
+        ]);
       });
     });
 

@@ -36,9 +36,18 @@ export interface StoredRun {
   /** When a waiting run becomes claimable again (ms since epoch), if ever. */
   wakeAt: number | null;
   idempotencyKey: string | null;
+  /** Why a cancel was requested (`requestCancel`), or null; the engine holding or next claiming the run ends it. */
+  cancelRequested: string | null;
   createdAt: number;
   updatedAt: number;
   finishedAt: number | null;
+}
+
+/** What a lease renewal found: runs the owner lost, and runs it still holds that someone asked to cancel. */
+export interface LeaseRenewal {
+  lost: string[];
+  /** Cancel reasons by run id, for held runs with a pending cancel request. */
+  cancelRequested: Map<string, string>;
 }
 
 export interface NewRun {
@@ -65,7 +74,10 @@ export interface JournalEntry {
   type: string;
   /** Where in the run: `lookup`, `refine/iteration-2/draft`, `ask/replicate-3`; null for run-level entries. */
   stepKey: string | null;
-  /** The payload; values over the blob threshold are replaced by `{ $blob: "<sha256>" }` and stored once. */
+  /**
+   * The payload; values over the blob threshold are replaced by `{ $blob: "<sha256>" }` and stored once (a value of
+   * the same shape is escaped when stored, so it reads back as written).
+   */
   data: unknown;
   prevHash: string;
   hash: string;
@@ -139,8 +151,18 @@ export interface RunStore {
    * same run.
    */
   claimRuns(owner: string, leaseMs: number, limit: number): Promise<StoredRun[]>;
-  /** Extends the lease of every listed run `owner` still owns; returns the ids it no longer owns (lost leases). */
-  renewLeases(owner: string, runIds: readonly string[], leaseMs: number): Promise<string[]>;
+  /**
+   * Extends the lease of every listed run `owner` still owns; reports the ids it no longer owns (lost leases) and the
+   * held runs someone asked to cancel, so a run executing in another process learns of a cancel within a heartbeat.
+   */
+  renewLeases(owner: string, runIds: readonly string[], leaseMs: number): Promise<LeaseRenewal>;
+  /**
+   * Records a cancel request on an unfinished run (the first reason is kept) and makes it claimable: a waiting run at
+   * once, an owned one when its owner parks it (its owner also learns of it from `renewLeases`). The engine that holds
+   * or next claims it compensates the finished steps and finishes it as `cancelled`. Notifies. Returns false when the
+   * run is finished or does not exist.
+   */
+  requestCancel(runId: string, reason: string): Promise<boolean>;
   /**
    * When the next run becomes claimable: now if one already is, else the earliest wake time of a waiting run or lease
    * expiry of an owned one; null when nothing is pending. Lets an engine wait exactly as long as it must.
@@ -172,19 +194,31 @@ export interface RunStore {
   /** Recomputes the chain; reports the first entry whose hash or link does not match. */
   verifyJournal(runId: string): Promise<JournalVerification>;
 
+  /**
+   * Stores a pending approval. Idempotent: when one with this id exists already (a replay after a crash), it is
+   * returned as it is, decided or not; an id already used by another run or step is refused.
+   */
   createApproval(
     approval: Omit<StoredApproval, 'status' | 'decision' | 'decidedAt' | 'createdAt'>,
   ): Promise<StoredApproval>;
   getApproval(id: string): Promise<StoredApproval | undefined>;
   listApprovals(filter?: { runId?: string; status?: ApprovalStatus }): Promise<StoredApproval[]>;
-  /** Records a decision once; returns false when the approval was already decided or expired. Wakes the run. */
+  /**
+   * Records a decision once and wakes the run; returns false when the approval is missing or was already decided.
+   * An approval whose expiry has passed cannot be approved or rejected any more: it is marked `expired` (waking the
+   * run, which takes its `onExpire` path) and an ApprovalExpiredError is thrown.
+   */
   decideApproval(id: string, status: 'approved' | 'rejected' | 'expired', decision: unknown): Promise<boolean>;
 
+  /** Records a compensation that failed for good; once per run and step — a second call returns the first entry. */
   addFailedCompensation(
     entry: Omit<FailedCompensation, 'id' | 'status' | 'reason' | 'createdAt' | 'updatedAt'>,
   ): Promise<FailedCompensation>;
   listFailedCompensations(filter?: { runId?: string; status?: CompensationStatus }): Promise<FailedCompensation[]>;
-  /** `resolved` or `ignored`, with a reason; returns false when no open entry has that id. */
+  /**
+   * `resolved` or `ignored`, with a reason, journaled on the run (`compensation-close`) whether or not an engine still
+   * holds it; returns false when no open entry has that id.
+   */
   closeFailedCompensation(id: string, status: 'resolved' | 'ignored', reason: string): Promise<boolean>;
 
   /** Idempotency results that outlive a process. */

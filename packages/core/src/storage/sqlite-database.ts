@@ -1,7 +1,7 @@
 /**
  * Opens the SQLite file behind a store. Everything that could damage a file that is not ours is checked first, by
- * reading only: the header (is it SQLite at all?), the table list (is it Baton's?) and the schema version (is it from
- * a newer Baton?). Only then does it switch to WAL (which rewrites the header) and apply migrations, synchronously in
+ * reading only: the header (is it SQLite at all?), the schema objects (is every one Baton's? is `baton_schema` shaped
+ * as Baton made it?) and the schema version (is it from a newer Baton?). Only then does it switch to WAL (which rewrites the header) and apply migrations, synchronously in
  * one `BEGIN IMMEDIATE` transaction so concurrent openers serialise.
  */
 import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
@@ -57,16 +57,23 @@ function schemaVersion(database: BetterSqlite3.Database): number {
   return (database.prepare(`SELECT max(version) FROM ${SCHEMA_TABLE}`).pluck().get() as number | null) ?? 0;
 }
 
-/** Refuses (without writing) a file that is corrupt, foreign or too new. */
-function inspect(database: BetterSqlite3.Database, path: string): void {
-  let tables: string[];
+/** The columns `baton_schema` has had since version 1, by name, with their declared types. */
+const SCHEMA_TABLE_COLUMNS = { version: 'INTEGER', name: 'TEXT', applied_at: 'BIGINT' } as const;
+
+interface SchemaObject {
+  type: string;
+  name: string;
+}
+
+/** Baton's objects are tables and indexes named `baton_…`; anything else (a view, a trigger, any other name) is not. */
+const isBatonObject = (object: SchemaObject) =>
+  (object.type === 'table' || object.type === 'index') && object.name.startsWith('baton_');
+
+function readObjects(database: BetterSqlite3.Database, path: string): SchemaObject[] {
   try {
-    tables = database
-      .prepare(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
-      )
-      .pluck()
-      .all() as string[];
+    return database
+      .prepare("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name")
+      .all() as SchemaObject[];
   } catch (error) {
     const code = (error as { code?: string }).code;
     if (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT') {
@@ -74,9 +81,53 @@ function inspect(database: BetterSqlite3.Database, path: string): void {
     }
     throw new StorageUnreachableError(path, error);
   }
-  if (tables.length > 0 && !tables.includes(SCHEMA_TABLE)) throw new StorageForeignError(path, tables);
-  if (tables.length === 0) return;
-  const version = schemaVersion(database);
+}
+
+/** The schema version, after checking that `baton_schema` is shaped as Baton made it (reading only). */
+function checkedVersion(database: BetterSqlite3.Database, path: string, objects: readonly SchemaObject[]): number {
+  const columns = database.prepare(`PRAGMA table_info(${SCHEMA_TABLE})`).all() as { name: string; type: string }[];
+  const shaped =
+    columns.length === Object.keys(SCHEMA_TABLE_COLUMNS).length &&
+    columns.every(
+      (column) => SCHEMA_TABLE_COLUMNS[column.name as keyof typeof SCHEMA_TABLE_COLUMNS] === column.type.toUpperCase(),
+    );
+  if (!shaped)
+    throw new StorageForeignError(
+      path,
+      objects.map((object) => object.name),
+    );
+  try {
+    const kinds = database.prepare(`SELECT DISTINCT typeof(version) FROM ${SCHEMA_TABLE}`).pluck().all() as string[];
+    if (kinds.some((kind) => kind !== 'integer')) {
+      throw new StorageCorruptError(path, `${SCHEMA_TABLE} holds versions that are not integers`);
+    }
+    const version = schemaVersion(database);
+    if (version === 0 && objects.some((object) => object.type === 'table' && object.name !== SCHEMA_TABLE)) {
+      throw new StorageCorruptError(path, `${SCHEMA_TABLE} is empty but Baton tables exist`);
+    }
+    return version;
+  } catch (error) {
+    if (StorageCorruptError.isInstance(error)) throw error;
+    throw new StorageCorruptError(path, (error as Error).message, error);
+  }
+}
+
+/**
+ * Refuses (without writing) a file that is corrupt, foreign or too new. Foreign: any schema object that is not
+ * Baton's, or a `baton_schema` table of another shape.
+ */
+function inspect(database: BetterSqlite3.Database, path: string): void {
+  const objects = readObjects(database, path);
+  if (objects.length === 0) return;
+  const foreign = objects.filter((object) => !isBatonObject(object));
+  const hasSchemaTable = objects.some((object) => object.type === 'table' && object.name === SCHEMA_TABLE);
+  if (foreign.length > 0 || !hasSchemaTable) {
+    throw new StorageForeignError(
+      path,
+      (foreign.length > 0 ? foreign : objects).map((object) => object.name),
+    );
+  }
+  const version = checkedVersion(database, path, objects);
   if (version > LATEST_SCHEMA_VERSION) throw new StorageTooNewError(path, version, LATEST_SCHEMA_VERSION);
 }
 

@@ -56,17 +56,17 @@ export class StorageCorruptError extends BatonError {
   }
 }
 
-/** The database holds tables that are not Baton's and no Baton schema. */
+/** The database holds schema objects (tables, views, triggers …) that are not Baton's, or no Baton schema. */
 export class StorageForeignError extends BatonError {
   readonly location: string;
-  /** Some of the tables found, to help recognise the database. */
+  /** Some of the objects found that are not Baton's (tables, views, indexes, triggers), to help recognise it. */
   readonly tables: readonly string[];
 
   constructor(location: string, tables: readonly string[]) {
     const shown = tables.slice(0, 5).join(', ') + (tables.length > 5 ? ', …' : '');
     super(
       'storage-foreign',
-      `${location} belongs to something else (tables: ${shown}) and has no Baton schema; it was left untouched — use a new file or database for Baton`,
+      `${location} belongs to something else (tables: ${shown}) and is not a Baton schema; it was left untouched — use a new file or database for Baton`,
     );
     this.name = 'StorageForeignError';
     this.location = location;
@@ -164,5 +164,58 @@ export class DuplicateRunError extends BatonError {
 
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), existingRunId: this.existingRunId, idempotencyKey: this.idempotencyKey };
+  }
+}
+
+/** A person tried to approve or reject an approval after it expired; the run takes its `onExpire` path instead. */
+export class ApprovalExpiredError extends BatonError {
+  readonly approvalId: string;
+  /** When it expired (ms since epoch). */
+  readonly expiredAt: number;
+
+  constructor(approvalId: string, expiredAt: number) {
+    super(
+      'approval-decision-expired',
+      `approval "${approvalId}" expired at ${new Date(expiredAt).toISOString()} and can no longer be decided; its run takes the step's onExpire path — start a new run to ask again`,
+    );
+    this.name = 'ApprovalExpiredError';
+    this.approvalId = approvalId;
+    this.expiredAt = expiredAt;
+  }
+
+  static override isInstance(error: unknown): error is ApprovalExpiredError {
+    return BatonError.isInstance(error) && error.code === 'approval-decision-expired';
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), approvalId: this.approvalId, expiredAt: this.expiredAt };
+  }
+}
+
+/** An approval id is already taken by another run or step (approval ids are derived from run id and step key). */
+export class DuplicateApprovalError extends BatonError {
+  readonly approvalId: string;
+  /** The run and step the id belongs to; null when the approval vanished meanwhile. */
+  readonly existingRunId: string | null;
+  readonly existingStepKey: string | null;
+
+  constructor(approvalId: string, existingRunId: string | null, existingStepKey: string | null) {
+    super(
+      'approval-duplicate',
+      `approval id "${approvalId}" already belongs to ${existingRunId === null ? 'an approval that is gone' : `step "${existingStepKey}" of run "${existingRunId}"`}; give each approval its own id`,
+    );
+    this.name = 'DuplicateApprovalError';
+    this.approvalId = approvalId;
+    this.existingRunId = existingRunId;
+    this.existingStepKey = existingStepKey;
+  }
+
+  static override isInstance(error: unknown): error is DuplicateApprovalError {
+    return BatonError.isInstance(error) && error.code === 'approval-duplicate';
+  }
+
+  override toJSON(): Record<string, unknown> {
+    const { approvalId, existingRunId, existingStepKey } = this;
+    return { ...super.toJSON(), approvalId, existingRunId, existingStepKey };
   }
 }

@@ -1,0 +1,120 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ApprovalError } from '../errors/approval-error.js';
+import type { Plan } from '../plan/plan.js';
+import { LeaseLostError } from '../storage/storage-errors.js';
+import { approvalIdFor } from './durable-pauses.js';
+import { delay, durableKit, eventually, intercept, type Kit } from './durable-test-kit.js';
+import { ApprovalExpiredError } from './index.js';
+
+let kit: Kit;
+afterEach(async () => {
+  await kit?.close();
+});
+
+const expiring = (approval: Record<string, unknown>): Plan => ({
+  steps: [
+    { id: 'a', target: 'add', input: { x: 1 } },
+    { id: 'ok', approval: { prompt: 'Ship?', ...approval }, dependsOn: ['a'] },
+  ],
+  output: { $ref: 'steps.ok.output' },
+});
+
+/** Starts `plan` on an engine that then stops, leaving the run parked on its approval with nobody to expire it. */
+async function parkedThenStopped(plan: Plan): Promise<string> {
+  const first = await kit.engine({ engineId: 'first' });
+  const run = first.run(plan);
+  await eventually(async () => (await kit.stores[0]!.getRun(run.runId))?.status === 'waiting');
+  await first.close();
+  return run.runId;
+}
+
+describe('approval expiry', () => {
+  it("fails the run with a typed error and compensates when onExpire is 'fail' (the default)", async () => {
+    kit = await durableKit();
+    const engine = await kit.engine();
+    await engine.start();
+    const run = engine.run(expiring({ expiresInMs: 150 }));
+    const error = await run.result().catch((caught) => caught);
+    expect(ApprovalError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'approval-expired', outcome: 'expired', stepId: 'ok' });
+    expect(kit.undone.map((undo) => undo.step)).toEqual(['a']);
+    const store = kit.stores[0]!;
+    expect(await store.getRun(run.runId)).toMatchObject({ status: 'failed', error: { code: 'approval-expired' } });
+    expect((await engine.approvals({ runId: run.runId }))[0]?.status).toBe('expired');
+  });
+
+  it('refuses a decision made after the expiry, and the run takes its onExpire path (fail)', async () => {
+    kit = await durableKit();
+    const runId = await parkedThenStopped(expiring({ expiresInMs: 200 }));
+    await delay(300);
+    const approver = await kit.engine({ engineId: 'approver' });
+    const [approval] = await approver.approvals({ runId });
+    expect(approval?.status).toBe('pending');
+    const refused = await approver.approve(approval!.id, { late: true }).catch((caught) => caught);
+    expect(ApprovalExpiredError.isInstance(refused)).toBe(true);
+    expect(refused).toMatchObject({ approvalId: approval!.id, expiredAt: approval!.expiresAt });
+    expect((await approver.approvals({ runId }))[0]?.status).toBe('expired');
+    await expect(approver.reject(approval!.id, 'no')).rejects.toMatchObject({ code: 'approval-decision-expired' });
+    await approver.start();
+    const store = kit.stores[0]!;
+    await eventually(async () => (await store.getRun(runId))?.status === 'failed');
+    expect((await store.getRun(runId))?.error).toMatchObject({ code: 'approval-expired' });
+    expect(kit.undone.map((undo) => undo.step)).toEqual(['a']);
+  });
+
+  it("refuses a late decision and takes the declared default when onExpire is 'default'", async () => {
+    kit = await durableKit();
+    const runId = await parkedThenStopped(
+      expiring({ expiresInMs: 200, onExpire: 'default', default: { ship: false } }),
+    );
+    await delay(300);
+    const approver = await kit.engine({ engineId: 'approver' });
+    const [approval] = await approver.approvals({ runId });
+    await expect(approver.approve(approval!.id, { ship: true })).rejects.toSatisfy(ApprovalExpiredError.isInstance);
+    await approver.start();
+    const store = kit.stores[0]!;
+    await eventually(async () => (await store.getRun(runId))?.status === 'succeeded');
+    expect((await store.getRun(runId))?.output).toEqual({ decision: 'expired', data: { ship: false } });
+    expect(kit.undone).toEqual([]);
+  });
+});
+
+describe('approval ids', () => {
+  it('finds the same approval after a crash between creating it and journaling it', async () => {
+    kit = await durableKit();
+    // The first engine "dies" at the approval-request write: its approval exists, the journal does not know it.
+    const dying = await kit.engine({ engineId: 'dying' }, (store) =>
+      intercept(store, 'appendJournal', (append) => async (runId, owner, entries) => {
+        if (entries.some((entry) => entry.type === 'approval-request')) {
+          throw new LeaseLostError(runId, owner, 'a successor');
+        }
+        return append(runId, owner, entries);
+      }),
+    );
+    const run = dying.run(expiring({}));
+    const store = kit.stores[0]!;
+    await eventually(async () => (await store.listApprovals({ runId: run.runId })).length === 1);
+    const [orphan] = await store.listApprovals({ runId: run.runId });
+    expect(orphan?.id).toBe(approvalIdFor(run.runId, 'ok'));
+    const heir = await kit.engine({ engineId: 'heir' });
+    await heir.start();
+    await eventually(async () =>
+      (await store.readJournal(run.runId)).some((entry) => entry.type === 'approval-request'),
+    );
+    const approvals = await store.listApprovals({ runId: run.runId });
+    expect(approvals.map((approval) => approval.id)).toEqual([orphan!.id]);
+    const request = (await store.readJournal(run.runId)).find((entry) => entry.type === 'approval-request');
+    expect(request?.data).toMatchObject({ approvalId: orphan!.id });
+    await heir.approve(orphan!.id, { go: true });
+    await eventually(async () => (await store.getRun(run.runId))?.status === 'succeeded');
+    expect((await store.getRun(run.runId))?.output).toEqual({ decision: 'approved', data: { go: true } });
+  });
+
+  it('derives a UUID-shaped id from run id and step key, distinct per loop iteration', () => {
+    const id = approvalIdFor('run-1', 'refine/iteration-1/ok');
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(approvalIdFor('run-1', 'refine/iteration-1/ok')).toBe(id);
+    expect(approvalIdFor('run-1', 'refine/iteration-2/ok')).not.toBe(id);
+    expect(approvalIdFor('run-2', 'refine/iteration-1/ok')).not.toBe(id);
+  });
+});

@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CancelledError } from '../errors/cancelled-error.js';
+import type { RunEvent } from '../events/run-event.js';
+import type { Plan } from '../plan/plan.js';
+import { durableKit, eventually, type Kit } from './durable-test-kit.js';
+
+let kit: Kit;
+afterEach(async () => {
+  await kit?.close();
+});
+
+const parksAtApproval: Plan = {
+  steps: [
+    { id: 'a', target: 'add', input: { x: 1 } },
+    { id: 'b', target: 'add', input: { x: { $ref: 'steps.a.output.x' } } },
+    { id: 'ok', approval: { prompt: 'Go?' }, dependsOn: ['b'] },
+  ],
+};
+
+const holds: Plan = {
+  steps: [
+    { id: 'one', target: 'add', input: { x: 1 } },
+    { id: 'two', target: 'hold', input: { x: { $ref: 'steps.one.output.x' } } },
+  ],
+};
+
+describe('cancelling a durable run that is not executing here', () => {
+  it('cancels a parked run from its handle: the engine that claims it compensates and ends it cancelled', async () => {
+    kit = await durableKit();
+    const first = await kit.engine({ engineId: 'first' });
+    const run = first.run(parksAtApproval);
+    const store = kit.stores[0]!;
+    await eventually(async () => (await store.getRun(run.runId))?.status === 'waiting');
+    const events: RunEvent[] = [];
+    const second = await kit.engine({ engineId: 'second', onEvent: (event) => events.push(event) });
+    await second.start();
+    run.cancel('the customer left');
+    const error = await run.result().catch((caught) => caught);
+    expect(CancelledError.isInstance(error)).toBe(true);
+    expect(error.message).toContain('the customer left');
+    expect(await store.getRun(run.runId)).toMatchObject({ status: 'cancelled', cancelRequested: 'the customer left' });
+    expect(kit.undone.map((undo) => [undo.step, undo.reason])).toEqual([
+      ['b', 'cancelled'],
+      ['a', 'cancelled'],
+    ]);
+    const journal = await store.readJournal(run.runId);
+    expect(journal.filter((entry) => entry.type === 'run-fail').map((entry) => entry.data)).toMatchObject([
+      { status: 'cancelled', error: { code: 'cancelled' } },
+    ]);
+    expect(journal.filter((entry) => entry.type === 'compensation-finish').map((entry) => entry.stepKey)).toEqual([
+      'b',
+      'a',
+    ]);
+    expect(await second.verifyJournal(run.runId)).toEqual({ ok: true, entries: journal.length });
+    expect(events.filter((event) => event.runId === run.runId).map((event) => event.type)).toContain('run-cancel');
+    // The steps that finished before the cancel never ran again.
+    expect(kit.calls.filter((call) => call.startsWith('add:'))).toHaveLength(2);
+  });
+
+  it('cancels a parked run from another store instance (another process) while no engine is running', async () => {
+    kit = await durableKit();
+    const first = await kit.engine({ engineId: 'first' });
+    const run = first.run(parksAtApproval);
+    const store = kit.stores[0]!;
+    await eventually(async () => (await store.getRun(run.runId))?.status === 'waiting');
+    await first.close();
+    const elsewhere = await kit.store();
+    expect(await elsewhere.requestCancel(run.runId, 'operator')).toBe(true);
+    expect((await store.getRun(run.runId))?.status).toBe('ready');
+    const heir = await kit.engine({ engineId: 'heir' });
+    await heir.start();
+    await eventually(async () => (await store.getRun(run.runId))?.status === 'cancelled');
+    expect(kit.undone.map((undo) => undo.step).sort()).toEqual(['a', 'b']);
+    expect(await elsewhere.requestCancel(run.runId, 'again')).toBe(false);
+  });
+
+  it('stops a run executing in another engine at its next heartbeat', async () => {
+    kit = await durableKit();
+    const worker = await kit.engine({ engineId: 'worker' });
+    const run = worker.run(holds);
+    await eventually(() => kit.calls.some((call) => call.startsWith('hold:')));
+    const elsewhere = await kit.store();
+    const requestedAt = Date.now();
+    expect(await elsewhere.requestCancel(run.runId, 'no longer needed')).toBe(true);
+    const error = await run.result().catch((caught) => caught);
+    // The lease is 300 ms, renewed every 100 ms: the worker notices within a heartbeat or two.
+    expect(Date.now() - requestedAt).toBeLessThan(1500);
+    expect(CancelledError.isInstance(error)).toBe(true);
+    expect((await elsewhere.getRun(run.runId))?.status).toBe('cancelled');
+    expect(kit.undone.map((undo) => [undo.step, undo.reason])).toEqual([['one', 'cancelled']]);
+  });
+});

@@ -1,0 +1,129 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createRegistry, type Registry } from '../registry/registry.js';
+import { CompensationTimeoutError } from '../run/compensation.js';
+import { createEngine } from '../run/engine.js';
+import { durableKit, eventually, intercept, type Kit } from './durable-test-kit.js';
+
+let kit: Kit;
+afterEach(async () => {
+  await kit?.close();
+});
+
+/** `book` whose compensation never settles and ignores its signal; `boom` fails the run. */
+function registerStuck(registry: Registry, started: string[]): void {
+  registry.register({
+    name: 'book',
+    description: 'Books a seat; undoing it hangs',
+    handler: () => ({ booked: true }),
+    compensate: (ctx) => {
+      started.push(ctx.stepId);
+      return new Promise<void>(() => {});
+    },
+  });
+  registry.register({
+    name: 'boom',
+    description: 'Always fails',
+    handler: () => {
+      throw new Error('payment service down');
+    },
+  });
+}
+
+const stuckPlan = {
+  steps: [
+    { id: 'seat', target: 'book' },
+    { id: 'pay', target: 'boom', dependsOn: ['seat'] },
+  ],
+};
+
+describe('compensation TTL', () => {
+  it('records a compensation that ignores its signal as failed once its TTL passes, and finishes the run', async () => {
+    kit = await durableKit();
+    const started: string[] = [];
+    registerStuck(kit.registry, started);
+    const engine = await kit.engine({ compensationTtlMs: 200, defaults: { retry: false } });
+    const run = engine.run(stuckPlan);
+    const startedAt = Date.now();
+    const error = await run.result().catch((caught) => caught);
+    expect(error.message).toContain('payment service down');
+    expect(Date.now() - startedAt).toBeLessThan(2000);
+    expect(started).toEqual(['seat']);
+    expect((await kit.stores[0]!.getRun(run.runId))?.status).toBe('failed');
+    const [failed, ...more] = await engine.failedCompensations({ runId: run.runId });
+    expect(more).toEqual([]);
+    expect(failed).toMatchObject({
+      stepKey: 'seat',
+      status: 'open',
+      target: 'book@1.0.0',
+      error: { code: 'compensation-timeout', name: 'CompensationTimeoutError' },
+    });
+    expect((failed!.error as { message: string }).message).toContain('200 ms');
+    const journal = await kit.stores[0]!.readJournal(run.runId);
+    expect(journal.filter((entry) => entry.type === 'compensation-fail').map((entry) => entry.stepKey)).toEqual([
+      'seat',
+    ]);
+  });
+
+  it('does the same without a store', async () => {
+    const registry = createRegistry();
+    const started: string[] = [];
+    registerStuck(registry, started);
+    const engine = createEngine({ registry, compensationTtlMs: 100, defaults: { retry: false } });
+    const run = engine.run(stuckPlan);
+    await expect(run.result()).rejects.toThrow(/payment service down/);
+    const failed = await engine.failedCompensations({ runId: run.runId });
+    expect(failed).toHaveLength(1);
+    expect(CompensationTimeoutError.isInstance(new CompensationTimeoutError('seat', 'book@1.0.0', 100))).toBe(true);
+    expect(failed[0]?.error).toMatchObject({ code: 'compensation-timeout', stepId: 'seat', ttlMs: 100 });
+  });
+});
+
+describe('failed compensations across a crash', () => {
+  it('records a compensation that failed once, when the process died before journaling the failure', async () => {
+    kit = await durableKit();
+    kit.registry.register({
+      name: 'stubborn',
+      description: 'Cannot be undone',
+      handler: () => ({ done: true }),
+      compensate: () => {
+        throw new Error('ledger is closed');
+      },
+    });
+    kit.registry.register({
+      name: 'decline',
+      description: 'Always fails',
+      handler: () => {
+        throw new Error('card declined');
+      },
+    });
+    // The first engine "dies" after recording the failed compensation and before its compensation-fail entry.
+    const dying = await kit.engine(
+      { engineId: 'dying', compensationTtlMs: 50, defaults: { retry: { initialDelayMs: 10, maxAttempts: 1 } } },
+      (store) =>
+        intercept(store, 'appendJournal', (append) => async (runId, owner, entries) => {
+          if (entries.some((entry) => entry.type === 'compensation-fail')) throw new Error('process killed');
+          return append(runId, owner, entries);
+        }),
+    );
+    const run = dying.run({
+      steps: [
+        { id: 's', target: 'stubborn' },
+        { id: 'pay', target: 'decline', dependsOn: ['s'] },
+      ],
+    });
+    const store = kit.stores[0]!;
+    await eventually(async () => (await store.listFailedCompensations({ runId: run.runId })).length === 1);
+    const [first] = await store.listFailedCompensations({ runId: run.runId });
+    const heir = await kit.engine({
+      engineId: 'heir',
+      compensationTtlMs: 50,
+      defaults: { retry: { initialDelayMs: 10 } },
+    });
+    await heir.start();
+    await eventually(async () => (await store.getRun(run.runId))?.status === 'failed');
+    expect(await store.listFailedCompensations({ runId: run.runId })).toEqual([first]);
+    const types = (await store.readJournal(run.runId)).map((entry) => entry.type);
+    expect(types.filter((type) => type === 'compensation-fail')).toHaveLength(1);
+    expect(types.filter((type) => type === 'run-fail')).toHaveLength(1);
+  });
+});

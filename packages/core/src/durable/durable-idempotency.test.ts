@@ -1,0 +1,77 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Plan } from '../plan/plan.js';
+import { createStoreIdempotencyStore } from './durable-idempotency.js';
+import { durableKit, type Kit } from './durable-test-kit.js';
+
+let kit: Kit;
+afterEach(async () => {
+  await kit?.close();
+});
+
+const pay: Plan = {
+  steps: [
+    {
+      id: 'pay',
+      target: 'charge',
+      input: { orderId: { $ref: 'request.orderId' } },
+      policy: { idempotencyKey: 'charge-{{request.orderId}}', retry: false },
+    },
+  ],
+  output: { $ref: 'steps.pay.output' },
+};
+
+function chargeTarget(kit: Kit, options: { failFirst?: boolean } = {}): string[] {
+  const charged: string[] = [];
+  kit.registry.register({
+    name: 'charge',
+    description: 'Charges a card once per order',
+    handler: async (input: { orderId: string }) => {
+      charged.push(input.orderId);
+      if (options.failFirst && charged.length === 1) throw new Error('card declined');
+      return { receipt: `r-${input.orderId}-${charged.length}` };
+    },
+  });
+  return charged;
+}
+
+/** An engine on its own connection whose policy-level idempotency keys live in the store. */
+async function engineWithStoreKeys(engineId: string) {
+  const store = await kit.store();
+  return kit.engine({ engineId, idempotency: createStoreIdempotencyStore(store) });
+}
+
+describe('idempotency keys kept in the store', () => {
+  it('return the first result to another engine, and after a restart, without calling the target again', async () => {
+    kit = await durableKit();
+    const charged = chargeTarget(kit);
+    const first = await engineWithStoreKeys('first');
+    const original = await first.run(pay, { orderId: '42' }).result();
+    expect(original.output).toEqual({ receipt: 'r-42-1' });
+    await first.close();
+
+    const second = await engineWithStoreKeys('second');
+    const repeated = await second.run(pay, { orderId: '42' }).result();
+    expect(repeated.output).toEqual({ receipt: 'r-42-1' });
+    expect(repeated.steps.pay).toMatchObject({ status: 'succeeded', reused: true, attempts: 0 });
+    const other = await second.run(pay, { orderId: '43' }).result();
+    expect(other.output).toEqual({ receipt: 'r-43-2' });
+    expect(charged).toEqual(['42', '43']);
+  });
+
+  it('share one call between concurrent runs in a process, and forget a failed call', async () => {
+    kit = await durableKit();
+    const charged = chargeTarget(kit, { failFirst: true });
+    const engine = await engineWithStoreKeys('only');
+    await expect(engine.run(pay, { orderId: '7' }).result()).rejects.toThrow(/card declined/);
+    const [a, b] = await Promise.all([
+      engine.run(pay, { orderId: '7' }).result(),
+      engine.run(pay, { orderId: '7' }).result(),
+    ]);
+    expect(a.output).toEqual({ receipt: 'r-7-2' });
+    expect(b.output).toEqual(a.output);
+    expect(charged).toEqual(['7', '7']);
+    const later = await (await engineWithStoreKeys('later')).run(pay, { orderId: '7' }).result();
+    expect(later.output).toEqual({ receipt: 'r-7-2' });
+    expect(charged).toHaveLength(2);
+  });
+});
