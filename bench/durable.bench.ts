@@ -7,9 +7,8 @@
  * - `durable/postgres-chain-100`: Baton's PostgreSQL store vs `PostgresSaver`, each in its own throwaway schema.
  * - `durable/postgres-async-chain-100`: the same with `synchronous_commit = off` on both sides (Baton's
  *   `synchronousCommit: false`): what each engine costs once the server's disk flush is out of the way.
- * Every LangGraph.js invoke uses a fresh `thread_id`, as every Baton run is a fresh run. Before each timed sample the
- * garbage of the previous one is collected (when `--expose-gc` is on, as `npm run bench` sets it), so neither side
- * pays for the other's allocations. Files and schemas are removed at the end.
+ * Every LangGraph.js invoke uses a fresh `thread_id`, as every Baton run is a fresh run. Files and schemas are
+ * removed at the end.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -100,7 +99,6 @@ async function interleaved(
   }
   const out = { baton: [] as number[], peer: [] as number[] };
   const time = async (runner: Runner, into: number[]) => {
-    (globalThis as { gc?: () => void }).gc?.();
     const start = process.hrtime.bigint();
     await runner.run();
     into.push(Number(process.hrtime.bigint() - start) / 1e6);
