@@ -2,8 +2,7 @@
  * Exact search: every vector lives in one contiguous Float32Array and a query is one pass of dot products.
  * Used for partitions too small to be worth a graph index (see `PartitionIndex`); it never misses.
  */
-import { VectorDimensionError } from '../errors.js';
-import type { SearchResult, VectorIndex } from './vector-index.js';
+import { checkDimension, type SearchResult, type VectorIndex } from './vector-index.js';
 
 const INITIAL_ROWS = 16;
 
@@ -31,24 +30,13 @@ export class FlatIndex implements VectorIndex {
 
   /** Refuses a vector of another length (`VectorDimensionError`): truncating or padding it would corrupt scores. */
   add(id: string, vector: Float32Array): void {
-    this.#checkDimension(vector);
+    checkDimension(this.dimension, vector);
     if (this.#rows.has(id)) this.remove(id);
     const row = this.#ids.length;
     if ((row + 1) * this.dimension > this.#vectors.length) this.#resize(this.#vectors.length * 2);
     this.#vectors.set(vector, row * this.dimension);
     this.#ids.push(id);
     this.#rows.set(id, row);
-  }
-
-  #checkDimension(vector: Float32Array): void {
-    if (vector.length !== this.dimension) {
-      throw new VectorDimensionError(
-        'index',
-        this.dimension,
-        vector.length,
-        'vectors from another embedder cannot share an index',
-      );
-    }
   }
 
   /** Moves the last row into the removed one, so rows stay contiguous; gives memory back when mostly empty. */
@@ -90,7 +78,7 @@ export class FlatIndex implements VectorIndex {
   }
 
   search(query: Float32Array, k: number): SearchResult[] {
-    this.#checkDimension(query);
+    checkDimension(this.dimension, query);
     const count = Math.min(k, this.#ids.length);
     if (count <= 0) return [];
     if (this.#topRows.length < count) {

@@ -7,8 +7,7 @@
  * graph is dead that a rebuild (`PartitionIndex` does it) is worth it.
  */
 import { createRequire } from 'node:module';
-import { VectorDimensionError } from '../errors.js';
-import type { SearchResult, VectorIndex } from './vector-index.js';
+import { checkDimension, type SearchResult, type VectorIndex } from './vector-index.js';
 
 interface Hnsw {
   initIndex(maxElements: number, m: number, efConstruction: number, randomSeed: number): void;
@@ -77,14 +76,7 @@ export class HnswIndex implements VectorIndex {
 
   /** Refuses a vector of another length (`VectorDimensionError`) instead of reading past or short of it. */
   #toPoint(vector: Float32Array): number[] {
-    if (vector.length !== this.dimension) {
-      throw new VectorDimensionError(
-        'index',
-        this.dimension,
-        vector.length,
-        'vectors from another embedder cannot share an index',
-      );
-    }
+    checkDimension(this.dimension, vector);
     const point = this.#point;
     for (let d = 0; d < this.dimension; d++) point[d] = vector[d]!;
     return point;

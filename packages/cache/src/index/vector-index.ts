@@ -1,4 +1,6 @@
 /** A nearest-neighbour index over unit vectors: cosine similarity is the dot product. */
+import { VectorDimensionError } from '../errors.js';
+
 export interface SearchResult {
   id: string;
   similarity: number;
@@ -19,4 +21,16 @@ export interface VectorIndex {
   search(query: Float32Array, k: number): SearchResult[];
   /** Bytes the index holds outside the JS heap and ArrayBuffers V8 reports (native memory), for honest accounting. */
   nativeBytes(): number;
+}
+
+/** Refuses a vector of another length (`VectorDimensionError`) instead of reading past or short of it. */
+export function checkDimension(expected: number, vector: Float32Array): void {
+  if (vector.length !== expected) {
+    throw new VectorDimensionError(
+      'index',
+      expected,
+      vector.length,
+      'vectors from another embedder cannot share an index',
+    );
+  }
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createRegistry, type Registry } from '../registry/registry.js';
 import { CompensationTimeoutError } from '../run/compensation.js';
 import { createEngine } from '../run/engine.js';
-import { durableKit, eventually, intercept, type Kit } from './durable-test-kit.js';
+import { durableKit, eventually, intercept, type Kit, stubbornTarget } from './durable-test-kit.js';
 
 let kit: Kit;
 afterEach(async () => {
@@ -81,14 +81,7 @@ describe('compensation TTL', () => {
 describe('failed compensations across a crash', () => {
   it('records a compensation that failed once, when the process died before journaling the failure', async () => {
     kit = await durableKit();
-    kit.registry.register({
-      name: 'stubborn',
-      description: 'Cannot be undone',
-      handler: () => ({ done: true }),
-      compensate: () => {
-        throw new Error('ledger is closed');
-      },
-    });
+    kit.registry.register(stubbornTarget);
     kit.registry.register({
       name: 'decline',
       description: 'Always fails',

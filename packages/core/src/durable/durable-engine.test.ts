@@ -3,7 +3,7 @@ import { AbortRunError } from '../errors/abort-run-error.js';
 import { ApprovalError } from '../errors/approval-error.js';
 import type { RunEvent } from '../events/run-event.js';
 import type { Plan } from '../plan/plan.js';
-import { delay, durableKit, eventually, type Kit } from './durable-test-kit.js';
+import { delay, durableKit, eventually, type Kit, stubbornTarget } from './durable-test-kit.js';
 
 let kit: Kit;
 afterEach(async () => {
@@ -184,14 +184,7 @@ describe('durable runs', () => {
 
   it('passes an abort payload to compensations and records a compensation that keeps failing', async () => {
     kit = await durableKit();
-    kit.registry.register({
-      name: 'stubborn',
-      description: 'Cannot be undone',
-      handler: () => ({ done: true }),
-      compensate: () => {
-        throw new Error('ledger is closed');
-      },
-    });
+    kit.registry.register(stubbornTarget);
     kit.registry.register({
       name: 'stop',
       description: 'Aborts the run',

@@ -96,6 +96,16 @@ export async function durableKit(): Promise<Kit> {
   return kit;
 }
 
+/** A target whose effect cannot be undone: its compensation always throws. */
+export const stubbornTarget = {
+  name: 'stubborn',
+  description: 'Cannot be undone',
+  handler: () => ({ done: true }),
+  compensate: () => {
+    throw new Error('ledger is closed');
+  },
+};
+
 export const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls until `check` holds or the time is up (then throws). */
