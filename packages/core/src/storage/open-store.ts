@@ -132,5 +132,5 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<RunStor
     throw error;
   }
   const signal = new PostgresWorkSignal(clientConfig(connection), options.schema);
-  return new KyselyRunStore(db, new PostgresBackend(db, signal), settings);
+  return new KyselyRunStore(db, new PostgresBackend(db, pool, signal), settings);
 }
