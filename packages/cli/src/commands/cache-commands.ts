@@ -2,7 +2,7 @@
  * `baton cache eval` and `baton cache calibrate`: matching quality on a labelled JSON Lines file of
  * `{"a", "b", "hit", "kind"?}` pairs, through the full matching path of a fresh cache per pair.
  */
-import { evaluatePairs, scorePairs, sweepThreshold } from '@baton/cache';
+import { calibrateThreshold, evaluatePairs } from '@baton/cache';
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
 import { embedderNamed, readPairs, unitInterval } from '../options/parse-options.js';
@@ -44,8 +44,9 @@ export function registerCacheCommands(program: Command, io: Io): void {
     .option('--embedder <name>', 'sif, openai:<model>:<dimension> or onnx:<dir>:<dimension>', 'sif')
     .action(async (options: { pairs: string; targetPrecision: number; embedder: string }) => {
       const pairs = await readPairs(options.pairs);
-      const scores = await scorePairs(pairs, { embedder: embedderNamed(options.embedder) });
-      const found = sweepThreshold(scores, options.targetPrecision);
+      const found = await calibrateThreshold(pairs, options.targetPrecision, {
+        embedder: embedderNamed(options.embedder),
+      });
       io.out(
         JSON.stringify(
           found

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ApprovalError } from '../errors/approval-error.js';
 import type { Plan } from '../plan/plan.js';
+import { ApprovalExpiredError } from '../storage/index.js';
 import { LeaseLostError } from '../storage/storage-errors.js';
 import { approvalIdFor } from './durable-pauses.js';
 import { delay, durableKit, eventually, intercept, type Kit } from './durable-test-kit.js';
-import { ApprovalExpiredError } from './index.js';
 
 let kit: Kit;
 afterEach(async () => {

@@ -55,6 +55,11 @@ export function readPath(value: unknown, segments: readonly PathSegment[], from 
     segments,
   );
   requireArgument('readPath', 'from', Number.isInteger(from) && from >= 0, 'an integer ≥ 0', from);
+  return readSegments(value, segments, from);
+}
+
+/** `readPath` without the argument checks, for the engine's lookups: their paths were checked when the plan compiled. */
+export function readSegments(value: unknown, segments: readonly PathSegment[], from: number): unknown {
   let current = value;
   for (let i = from; i < segments.length; i++) {
     if (current === null || typeof current !== 'object') return undefined;

@@ -10,7 +10,7 @@ import { ValidationError } from '../errors/validation-error.js';
 import type { UsageTotals } from '../events/run-event.js';
 import type { CompiledGraph, CompiledStep } from '../plan/compiled-plan.js';
 import { evaluateCondition } from '../plan/expression.js';
-import { type Lookup, readPath } from '../plan/reference.js';
+import { type Lookup, readSegments } from '../plan/reference.js';
 import { runApprovalStep, runWaitStep } from './pause-steps.js';
 import type { RunContext } from './run-context.js';
 import type { StepResult } from './run-types.js';
@@ -60,11 +60,11 @@ export class GraphExecution {
         if (!step) return parent(segments);
         const result = results[step.index] as StepResult;
         const field = segments[2];
-        if (field === 'output') return readPath(result.output, segments, 3);
-        if (field === 'evidence') return readPath(result.evidence, segments, 3);
+        if (field === 'output') return readSegments(result.output, segments, 3);
+        if (field === 'evidence') return readSegments(result.evidence, segments, 3);
         return undefined;
       }
-      if (root === 'loop' && loop) return readPath(loop, segments, 1);
+      if (root === 'loop' && loop) return readSegments(loop, segments, 1);
       return parent(segments);
     };
   }

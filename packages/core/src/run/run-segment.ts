@@ -12,7 +12,7 @@ import { TimeoutError } from '../errors/timeout-error.js';
 import type { RunEvent } from '../events/run-event.js';
 import type { CompiledPlan } from '../plan/compiled-plan.js';
 import type { Budget } from '../plan/plan.js';
-import { readPath } from '../plan/reference.js';
+import { readSegments } from '../plan/reference.js';
 import { onTimeout } from '../resilience/abort.js';
 import { GraphExecution } from './graph-execution.js';
 import { Limiter } from './limiter.js';
@@ -101,7 +101,7 @@ export async function runSegment(setup: SegmentSetup): Promise<SegmentOutcome> {
   const graph = new GraphExecution(
     context,
     plan.graph,
-    (path) => (path[0] === 'request' ? readPath(request, path, 1) : undefined),
+    (path) => (path[0] === 'request' ? readSegments(request, path, 1) : undefined),
     [runId],
   );
   const snapshot = (status: RunResult['status'], output?: unknown, error?: unknown): RunResult => {

@@ -70,8 +70,13 @@ function toBlob(text: string): BlobContent {
 
 /** The stored form of `value` and the blobs it needs. */
 export function encodeData(raw: unknown, thresholdBytes: number): EncodedData {
-  const value = escapeMarkers(raw);
-  const text = canonicalJson(value);
+  let value = raw;
+  let text = canonicalJson(raw);
+  // A marker-shaped value always shows its quoted key in the canonical text, so the scan is needed only then.
+  if (mayHoldMarkers(text)) {
+    value = escapeMarkers(raw);
+    if (value !== raw) text = canonicalJson(value);
+  }
   if (!exceedsBytes(text, thresholdBytes)) return { text, blobs: [] };
   if (isPlainObject(value)) {
     const blobs: BlobContent[] = [];

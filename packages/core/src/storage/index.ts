@@ -2,6 +2,8 @@
 export { type OpenStoreOptions, openStore, STORE_DEFAULTS } from './open-store.js';
 export * from './run-store.js';
 export {
+  ApprovalExpiredError,
+  DuplicateApprovalError,
   DuplicateRunError,
   LeaseLostError,
   StorageCorruptError,

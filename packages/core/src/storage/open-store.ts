@@ -10,7 +10,7 @@
  * ```
  */
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import { ValidationError } from '../errors/validation-error.js';
+import { requireArgument } from '../errors/require-argument.js';
 import type { BatonDatabase } from './database-schema.js';
 import { KyselyRunStore } from './kysely-run-store.js';
 import { PostgresBackend } from './postgres-backend.js';
@@ -64,31 +64,18 @@ export const STORE_DEFAULTS = {
 
 function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
   const chosen = value ?? fallback;
-  if (typeof chosen !== 'number' || !Number.isFinite(chosen) || chosen < 0 || (!allowZero && chosen === 0)) {
-    const kind = allowZero ? 'non-negative' : 'positive';
-    throw new ValidationError(`openStore: bad ${name}`, [
-      { path: name, code: 'range', message: `must be a ${kind} number, got ${String(value)}` },
-    ]);
-  }
+  const ok = typeof chosen === 'number' && Number.isFinite(chosen) && chosen >= 0 && (allowZero || chosen > 0);
+  requireArgument('openStore', name, ok, `a ${allowZero ? 'non-negative' : 'positive'} number`, value);
   return chosen;
 }
 
 function flag(name: string, value: boolean | undefined, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') {
-    throw new ValidationError(`openStore: bad ${name}`, [
-      { path: name, code: 'type', message: `must be true or false, got ${String(value)}` },
-    ]);
-  }
-  return value;
+  requireArgument('openStore', name, value === undefined || typeof value === 'boolean', 'true or false', value);
+  return value ?? fallback;
 }
 
 export async function openStore(options: OpenStoreOptions = {}): Promise<RunStore> {
-  if (typeof options !== 'object' || options === null) {
-    throw new ValidationError('openStore: bad options', [
-      { path: '', code: 'type', message: `options must be an object, got ${String(options)}` },
-    ]);
-  }
+  requireArgument('openStore', 'options', typeof options === 'object' && options !== null, 'an object', options);
   const settings = {
     blobThresholdBytes: positive(
       'blobThresholdBytes',

@@ -50,8 +50,8 @@ export class SqliteStatements implements SqliteDatabase {
   }
 
   close(): void {
+    // The last connection to close (this one, or the checkpointer's after its final checkpoint) folds the WAL in.
     this.#checkpointer?.close();
-    if (this.database.open) this.database.pragma('wal_checkpoint(PASSIVE)');
     this.#statements.clear();
     if (this.database.open) this.database.close();
   }

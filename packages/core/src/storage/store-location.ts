@@ -2,6 +2,7 @@
  * Where a store lives, from its URL: `postgres://…` or `postgresql://…` for PostgreSQL; `sqlite:<path>`, a plain path
  * or nothing (`.baton/baton.db`) for SQLite. `display` is the location to show in messages, its password masked.
  */
+import { requireArgument } from '../errors/require-argument.js';
 import { ValidationError } from '../errors/validation-error.js';
 
 export const DEFAULT_SQLITE_PATH = '.baton/baton.db';
@@ -23,15 +24,7 @@ export function maskPassword(url: string): string {
 }
 
 export function parseStoreLocation(url: string = DEFAULT_SQLITE_PATH): StoreLocation {
-  if (typeof url !== 'string') {
-    throw new ValidationError('openStore: bad url', [
-      {
-        path: 'url',
-        code: 'type',
-        message: `must be a string (a postgres:// URL or a SQLite path), got ${String(url)}`,
-      },
-    ]);
-  }
+  requireArgument('openStore', 'url', typeof url === 'string', 'a postgres:// URL or a SQLite path', url);
   if (/^postgres(ql)?:\/\//i.test(url)) return { dialect: 'postgres', url, display: maskPassword(url) };
   const path = /^sqlite:/i.test(url) ? url.slice('sqlite:'.length).replace(/^\/\/(?=\/|\.|[a-z]:)/i, '') : url;
   if (path === '') {
