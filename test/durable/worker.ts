@@ -1,6 +1,7 @@
 /**
  * The child process of the durable process tests: one durable engine on a real store, with the side-effect service
- * of `durable-fixture.ts`. Started as `node --conditions=@baton/source --import tsx worker.ts '<WorkerConfig JSON>'`.
+ * of `durable-fixture.ts`. `worker-process.ts` starts it from an esbuild bundle of this file, with the
+ * `<WorkerConfig JSON>` as its argument.
  * It prints `ready` once its engine claims work, `call` at its first target call, `step-finish` once its first step
  * is journaled and `compensation` when it first starts undoing a step (so a test can kill it at each of those
  * moments), starts the runs its config lists, and stays up until SIGTERM (a clean close) or, with `exitWhenDone`,
