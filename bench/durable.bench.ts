@@ -1,11 +1,16 @@
 /**
- * durable/*: per-step cost of a durable 100-step chain of no-op steps. Baton with a store journals every step before
- * its dependents start; LangGraph.js gets the same guarantee from its checkpointer with `durability: 'sync'` (each
- * checkpoint saved before the next superstep). Same chain, same store kind, same process, samples interleaved so
- * machine load hits both sides alike:
- * - `durable/sqlite-chain-100`: Baton's SQLite store vs `SqliteSaver`, each on its own file in os.tmpdir().
- * - `durable/postgres-chain-100`: Baton's PostgreSQL store vs `PostgresSaver`, each in its own throwaway schema.
- * - `durable/postgres-async-chain-100`: the same with `synchronous_commit = off` on both sides (Baton's
+ * durable/*: per-step cost of a durable 100-step chain of no-op steps, against LangGraph.js's checkpointers. Same chain,
+ * same store kind, same process, samples interleaved so machine load hits both sides alike. Two pairings:
+ * - `*-chain-100`: steps with effects (Baton's default). Each is journaled before the next starts; LangGraph.js gets
+ *   that guarantee from `durability: 'sync'` (each checkpoint saved before the next superstep).
+ * - `*-pure-chain-100`: the steps are declared `effects: 'none'`, so Baton starts the next one while the entry is being
+ *   written and writes what piled up in one transaction; it still journals every step, reports nothing before it is
+ *   journaled and would hold any call with effects until then. LangGraph.js's matching mode is `durability: 'async'`
+ *   (the next superstep starts while the checkpoint is saved), its default and the faster of its two.
+ * Cases:
+ * - `durable/sqlite-*`: Baton's SQLite store vs `SqliteSaver`, each on its own file in os.tmpdir().
+ * - `durable/postgres-*`: Baton's PostgreSQL store vs `PostgresSaver`, each in its own throwaway schema.
+ * - `durable/postgres-async-chain-100`: steps with effects, with `synchronous_commit = off` on both sides (Baton's
  *   `synchronousCommit: false`): what each engine costs once the server's disk flush is out of the way.
  * Every LangGraph.js invoke uses a fresh `thread_id`, as every Baton run is a fresh run. Files and schemas are
  * removed at the end.
@@ -15,7 +20,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEngine, createRegistry, openStore, type Plan, type RunStore } from '@baton/core';
+import { createEngine, createRegistry, openStore, type Plan, type RunStore, type TargetEffects } from '@baton/core';
 import type { BaseCheckpointSaver } from '@langchain/langgraph';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
@@ -36,11 +41,22 @@ interface Runner {
   close(): Promise<void>;
 }
 
-async function batonRunner(shape: Shape, store: RunStore): Promise<Runner> {
+/** How each side runs the chain: Baton's steps' effects, and the LangGraph.js durability mode that matches it. */
+interface Pairing {
+  suffix: string;
+  effects: TargetEffects;
+  durability: 'sync' | 'async';
+}
+
+const WITH_EFFECTS: Pairing = { suffix: 'chain-100', effects: 'external', durability: 'sync' };
+const PURE: Pairing = { suffix: 'pure-chain-100', effects: 'none', durability: 'async' };
+
+async function batonRunner(shape: Shape, store: RunStore, effects: TargetEffects): Promise<Runner> {
   const registry = createRegistry();
   registry.register({
     name: 'add-one',
     description: 'Adds one',
+    effects,
     handler: (input: { x: number }) => ({ x: input.x + 1 }),
   });
   const engine = createEngine({ registry, store, onError: (error) => progress(`durable bench engine: ${error}`) });
@@ -68,14 +84,17 @@ async function batonRunner(shape: Shape, store: RunStore): Promise<Runner> {
   };
 }
 
-async function langgraphRunner(shape: Shape, checkpointer: BaseCheckpointSaver): Promise<Runner> {
+async function langgraphRunner(
+  shape: Shape,
+  checkpointer: BaseCheckpointSaver,
+  durability: Pairing['durability'],
+): Promise<Runner> {
   const graph = langgraphOf(shape);
   const app = graph.compile({ checkpointer });
   const invoke = (threadId: string) =>
-    app.invoke(
-      { x: 0 },
-      { configurable: { thread_id: threadId }, recursionLimit: 10_000, durability: 'sync' },
-    ) as Promise<{ x: number }>;
+    app.invoke({ x: 0 }, { configurable: { thread_id: threadId }, recursionLimit: 10_000, durability }) as Promise<{
+      x: number;
+    }>;
   // One checked run first: the right answer, and a checkpoint per superstep (input, 100 steps).
   const threadId = randomUUID();
   const result = await invoke(threadId);
@@ -123,8 +142,8 @@ function reportChain(name: string, shape: Shape, peerName: string, samples: { ba
   report({ case: name, unit: 'us/step', baton, peer, peerName, better: 'lower', n: samples.baton.length });
 }
 
-async function sqliteCase(shape: Shape, options: { warmup: number; samples: number }): Promise<void> {
-  const name = `durable/sqlite-${shape.name}`;
+async function sqliteCase(shape: Shape, pairing: Pairing, options: { warmup: number; samples: number }): Promise<void> {
+  const name = `durable/sqlite-${pairing.suffix}`;
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-durable-'));
   const closers: (() => Promise<void> | void)[] = [];
   try {
@@ -134,10 +153,12 @@ async function sqliteCase(shape: Shape, options: { warmup: number; samples: numb
     closers.push(() => {
       saver.db.close();
     });
-    const baton = await batonRunner(shape, store);
+    const baton = await batonRunner(shape, store, pairing.effects);
     closers.push(() => baton.close());
-    const peer = await langgraphRunner(shape, saver);
-    progress(`${name}: Baton vs ${LANGGRAPH} + SqliteSaver, ${options.samples} samples each`);
+    const peer = await langgraphRunner(shape, saver, pairing.durability);
+    progress(
+      `${name}: Baton (effects ${pairing.effects}) vs ${LANGGRAPH} + SqliteSaver (durability ${pairing.durability}), ${options.samples} samples each`,
+    );
     const samples = await interleaved(baton, peer, options);
     reportChain(name, shape, `${LANGGRAPH} + ${version('@langchain/langgraph-checkpoint-sqlite')}`, samples);
   } finally {
@@ -148,9 +169,10 @@ async function sqliteCase(shape: Shape, options: { warmup: number; samples: numb
 
 async function postgresCase(
   shape: Shape,
+  pairing: Pairing,
   options: { warmup: number; samples: number; synchronousCommit: boolean },
 ): Promise<void> {
-  const name = `durable/postgres-${options.synchronousCommit ? '' : 'async-'}${shape.name}`;
+  const name = `durable/postgres-${options.synchronousCommit ? '' : 'async-'}${pairing.suffix}`;
   const suffix = randomBytes(6).toString('hex');
   const batonSchema = `baton_bench_${suffix}`;
   const peerSchema = `langgraph_bench_${suffix}`;
@@ -167,11 +189,13 @@ async function postgresCase(
     const saver = PostgresSaver.fromConnString(peerUrl, { schema: peerSchema });
     closers.push(() => saver.end());
     await saver.setup();
-    const baton = await batonRunner(shape, store);
+    const baton = await batonRunner(shape, store, pairing.effects);
     closers.push(() => baton.close());
-    const peer = await langgraphRunner(shape, saver);
+    const peer = await langgraphRunner(shape, saver, pairing.durability);
     const setting = options.synchronousCommit ? '' : ', synchronous_commit off';
-    progress(`${name}: Baton vs ${LANGGRAPH} + PostgresSaver${setting}, ${options.samples} samples each`);
+    progress(
+      `${name}: Baton (effects ${pairing.effects}) vs ${LANGGRAPH} + PostgresSaver (durability ${pairing.durability})${setting}, ${options.samples} samples each`,
+    );
     const samples = await interleaved(baton, peer, options);
     reportChain(name, shape, `${LANGGRAPH} + ${version('@langchain/langgraph-checkpoint-postgres')}`, samples);
   } finally {
@@ -192,9 +216,12 @@ function withSetting(url: string, setting: string): string {
 
 export async function runDurableBench(): Promise<void> {
   const shape = chain(100);
-  // A sample is one 100-step run on each side: ~10 ms + ~130 ms on SQLite, ~120 ms + ~360 ms on PostgreSQL (one
-  // fsync'd commit per Baton step, three per LangGraph.js step), so the area takes about a minute on 2 cores.
-  await sqliteCase(shape, { warmup: 10, samples: 60 });
-  await postgresCase(shape, { warmup: 5, samples: 40, synchronousCommit: true });
-  await postgresCase(shape, { warmup: 5, samples: 40, synchronousCommit: false });
+  // A sample is one 100-step run on each side: ~10 ms + ~120 ms on SQLite, ~110 ms + ~350 ms on PostgreSQL with
+  // effects (one flushed commit per Baton step, two to three per LangGraph.js step), far less for Baton's pure chain,
+  // so the area takes about two minutes on 2 cores.
+  await sqliteCase(shape, WITH_EFFECTS, { warmup: 10, samples: 60 });
+  await sqliteCase(shape, PURE, { warmup: 10, samples: 60 });
+  await postgresCase(shape, WITH_EFFECTS, { warmup: 5, samples: 40, synchronousCommit: true });
+  await postgresCase(shape, PURE, { warmup: 5, samples: 40, synchronousCommit: true });
+  await postgresCase(shape, WITH_EFFECTS, { warmup: 5, samples: 40, synchronousCommit: false });
 }

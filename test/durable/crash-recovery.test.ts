@@ -8,7 +8,7 @@
  */
 import { createEngine, createRegistry, openStore, type RunStore } from '@baton/core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkEffects, checkRuns, expectNoOverlap, type SubmittedRun } from './durable-checks.js';
+import { checkEffects, checkRuns, expectNoOverlap, type SubmittedRun, stepKeyOf } from './durable-checks.js';
 import { plans, registerTargets, type WorkerConfig } from './durable-fixture.js';
 import { type EffectLog, openEffectLog } from './effect-log.js';
 import {
@@ -68,7 +68,7 @@ function crashSuite(name: string, database: () => TestDatabase): void {
       const submit = async (count: number) => {
         for (let i = 0; i < count; i++) {
           const x = runs.length;
-          const plan = (['chain', 'diamond', 'saga'] as const)[x % 3]!;
+          const plan = (['chain', 'diamond', 'saga', 'mixed'] as const)[x % 4]!;
           runs.push({ id: await submitter.submit(plans[plan], { x }), plan, x });
         }
       };
@@ -130,6 +130,14 @@ function crashSuite(name: string, database: () => TestDatabase): void {
             cutShort.set(call.engine, (cutShort.get(call.engine) ?? 0) + 1);
             if (call.stepKey.endsWith(':compensate')) compensationCutShort.add(call.engine);
           }
+        }
+      }
+      // An effect after effect-free steps is called only once they are journaled, in whichever life it ran.
+      for (const run of runs.filter((submitted) => submitted.plan === 'mixed')) {
+        for (const call of byKey.get(stepKeyOf(run.id, 'm4')) ?? []) {
+          expect(call.startedAt, `m4 of ${run.id} before m3 was journaled`).toBeGreaterThanOrEqual(
+            finishedAt.get(stepKeyOf(run.id, 'm3'))!,
+          );
         }
       }
       const byPoint = (point: KillPoint) => [...pointOf].filter(([, at]) => at === point).map(([id]) => id);

@@ -6,7 +6,7 @@
  */
 import type { RunStore } from '@baton/core';
 import { expect } from 'vitest';
-import { effectSteps, expectedOutput, type PlanName } from './durable-fixture.js';
+import { effectSteps, expectedOutput, finishingSteps, type PlanName } from './durable-fixture.js';
 import type { EffectLog, Invocation } from './effect-log.js';
 
 export interface SubmittedRun {
@@ -53,7 +53,7 @@ export async function checkRuns(store: RunStore, runs: readonly SubmittedRun[]):
     const ofType = (type: string) => journal.filter((entry) => entry.type === type);
     const finishes = ofType('step-finish');
     expect(finishes.map((entry) => entry.stepKey).sort(), `step-finish entries of run ${run.id}`).toEqual(
-      effectSteps(run.plan).sort(),
+      finishingSteps(run.plan).sort(),
     );
     for (const entry of finishes) finishedAt.set(stepKeyOf(run.id, entry.stepKey!), entry.createdAt);
     if (run.plan === 'saga') {

@@ -34,7 +34,7 @@ const effect = (id: string, x: unknown, extra: Partial<PlanStep> = {}): PlanStep
 });
 const ref = (path: string) => ({ $ref: path });
 
-export type PlanName = 'chain' | 'diamond' | 'short' | 'pauses' | 'saga';
+export type PlanName = 'chain' | 'diamond' | 'short' | 'pauses' | 'saga' | 'mixed';
 
 export const plans: Record<PlanName, Plan> = {
   /** Five steps, one after another. */
@@ -66,6 +66,19 @@ export const plans: Record<PlanName, Plan> = {
       { id: 'no', target: 'refuse', dependsOn: ['s2'] },
     ],
   },
+  /**
+   * An effect, two effect-free steps (their entries may still be in flight when the next one starts), then an effect
+   * that must only be called once both are journaled.
+   */
+  mixed: {
+    steps: [
+      effect('m1', ref('request.x')),
+      { id: 'm2', target: 'double', input: { x: ref('steps.m1.output.x') } },
+      { id: 'm3', target: 'double', input: { x: ref('steps.m2.output.x') } },
+      effect('m4', ref('steps.m3.output.x')),
+    ],
+    output: ref('steps.m4.output.x'),
+  },
   /** Three short steps, for the contention test. */
   short: {
     steps: [effect('p', ref('request.x')), effect('q', ref('steps.p.output.x')), effect('r', ref('request.x'))],
@@ -91,6 +104,13 @@ export function effectSteps(name: PlanName): string[] {
   return plans[name].steps.filter((step) => step.target === 'effect').map((step) => step.id);
 }
 
+/** Step ids of a plan that finish when its run goes well: every target step but the one that refuses. */
+export function finishingSteps(name: PlanName): string[] {
+  return plans[name].steps
+    .filter((step) => step.target !== undefined && step.target !== 'refuse')
+    .map((step) => step.id);
+}
+
 export function expectedOutput(name: Exclude<PlanName, 'pauses' | 'saga'>, x: number): unknown {
   switch (name) {
     case 'chain':
@@ -99,6 +119,8 @@ export function expectedOutput(name: Exclude<PlanName, 'pauses' | 'saga'>, x: nu
       return 2 * (x + 2) + 1;
     case 'short':
       return { q: x + 2, r: x + 1 };
+    case 'mixed':
+      return 4 * (x + 1) + 1;
   }
 }
 
@@ -121,7 +143,7 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
 /**
  * Registers `effect`: `{ x, y? }` → `{ x: x + y + 1 }`. Each call logs an invocation, waits, writes its effect under
  * `ctx.idempotencyKey` (once per key), waits again and logs its end. Its compensation does the same as step
- * `<id>:compensate` (its key is `<runId>:<stepKey>:compensate`). `refuse` fails for good.
+ * `<id>:compensate` (its key is `<runId>:<stepKey>:compensate`). `double` is effect-free; `refuse` fails for good.
  */
 export function registerTargets(
   registry: Registry,
@@ -154,6 +176,12 @@ export function registerTargets(
       const call = { runId: ctx.runId, stepKey: `${ctx.stepId}:compensate`, key, engine: options.engineId };
       await sideEffect(call, ctx.signal);
     },
+  });
+  registry.register({
+    name: 'double',
+    description: 'Doubles x, touching nothing outside the run',
+    effects: 'none',
+    handler: (input: { x: number }) => ({ x: input.x * 2 }),
   });
   registry.register({
     name: 'refuse',

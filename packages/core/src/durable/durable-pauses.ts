@@ -27,6 +27,8 @@ export class DurablePauseBroker implements PauseBroker {
     let id = this.memo.approvals.get(request.stepKey);
     if (id === undefined) {
       id = approvalIdFor(this.runId, request.stepKey);
+      // People see the approval's data: it may only come from steps that are journaled.
+      await this.journal.settled();
       // Idempotent: after a crash between these two writes, the approval created then is found (with its expiry).
       const approval = await this.store.createApproval({
         id,

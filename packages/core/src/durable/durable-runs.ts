@@ -274,7 +274,9 @@ export class DurableRuns {
     if (!resumed) await writer.write({ type: 'run-start', data: { engine: engineId } });
     const hooks = {
       recall: (key: string) => memo.steps.get(key),
-      record: (entry: Parameters<JournalWriter['write']>[0]) => writer.write(entry),
+      record: (entry: Parameters<JournalWriter['write']>[0], early?: boolean) => writer.write(entry, { early }),
+      settled: () => writer.settled(),
+      afterDurable: (callback: () => void) => writer.afterDurable(callback),
       idempotencyKey: (key: string) => `${record.runId}:${key}`,
       replayed: 0,
     };

@@ -1,13 +1,43 @@
 /**
- * Writes one run's journal entries in order, batching the entries that arrive in the same tick into one
- * transaction: parallel steps finishing together cost one write, and the hash chain stays in order.
+ * Writes one run's journal entries in order, batching whatever is waiting into one transaction: parallel steps
+ * finishing together cost one write, the entries of effect-free steps that finished while a write was in flight go
+ * in the next one, and the hash chain stays in order.
+ *
+ * An entry is written either as a gate (the default: the caller waits for it before going on) or `early`, when the
+ * run went on before it was durable (the step after an effect-free step). The writer keeps what depends on the
+ * journal honest: `afterDurable` holds a callback (an event) until every entry written before it is stored, and
+ * `settled` tells a call with effects when that is. Once a batch holding an early entry fails, later entries could
+ * rest on one that was lost, so the writer refuses everything from then on and drops what it held: the run has to
+ * be taken up again from its journal.
  */
 import type { NewJournalEntry, RunStore } from '../storage/run-store.js';
 
+/** Entries per transaction at most; more wait for the next one. */
+const MAX_BATCH = 256;
+
+interface Pending {
+  entry: NewJournalEntry;
+  early: boolean;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+interface Waiter {
+  /** Released once this many entries are settled. */
+  upTo: number;
+  release(): void;
+  refuse(error: unknown): void;
+}
+
 export class JournalWriter {
-  private pending: { entry: NewJournalEntry; done: { resolve: () => void; reject: (error: unknown) => void } }[] = [];
+  private pending: Pending[] = [];
   private flushing: Promise<void> = Promise.resolve();
-  private scheduled = false;
+  private scheduled: 'microtask' | 'immediate' | undefined;
+  /** Entries taken by `write`, and entries whose write ended (stored, or failed without breaking the writer). */
+  private accepted = 0;
+  private settledCount = 0;
+  private waiters: Waiter[] = [];
+  private broken: { error: unknown } | undefined;
 
   constructor(
     private readonly store: RunStore,
@@ -15,42 +45,92 @@ export class JournalWriter {
     private readonly owner: string,
   ) {}
 
-  /** Resolves once the entry is durable; rejects (LeaseLostError, storage errors) if it could not be written. */
-  write(entry: NewJournalEntry): Promise<void> {
+  /**
+   * Resolves once the entry is durable; rejects (LeaseLostError, storage errors) if it could not be written. An early
+   * entry's write waits for the next turn of the event loop, so a run of quick effect-free steps shares one write.
+   */
+  write(entry: NewJournalEntry, options: { early?: boolean } = {}): Promise<void> {
+    if (this.broken) return Promise.reject(this.broken.error);
+    const early = options.early === true;
     return new Promise<void>((resolve, reject) => {
-      this.pending.push({ entry, done: { resolve, reject } });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        queueMicrotask(() => {
-          this.scheduled = false;
-          this.flushing = this.flushing.then(() => this.flush());
-        });
-      }
+      this.accepted++;
+      this.pending.push({ entry, early, resolve, reject });
+      this.schedule(early ? 'immediate' : 'microtask');
     });
   }
 
-  /** Resolves when everything written so far is durable. */
-  async drain(): Promise<void> {
-    while (this.pending.length > 0 || this.scheduled) {
-      await this.flushing;
-      await new Promise<void>((resolve) => queueMicrotask(resolve));
-    }
-    await this.flushing;
+  /** Calls `callback` now if every entry written so far is stored, else once they are; never, if the writer broke. */
+  afterDurable(callback: () => void): void {
+    if (this.broken) return;
+    if (this.settledCount === this.accepted) callback();
+    else this.waiters.push({ upTo: this.accepted, release: callback, refuse: () => {} });
   }
 
+  /**
+   * `undefined` when every entry written so far is stored, else a promise of that moment; rejects if the writer broke
+   * before.
+   */
+  settled(): Promise<void> | undefined {
+    if (this.broken) return Promise.reject(this.broken.error);
+    if (this.settledCount === this.accepted) return undefined;
+    return new Promise<void>((release, refuse) => this.waiters.push({ upTo: this.accepted, release, refuse }));
+  }
+
+  /** Resolves when every write so far has ended, stored or not. */
+  async drain(): Promise<void> {
+    await this.settled()?.catch(() => {});
+  }
+
+  private schedule(kind: 'microtask' | 'immediate'): void {
+    if (this.scheduled === 'microtask' || this.scheduled === kind) return;
+    this.scheduled = kind;
+    if (kind === 'microtask') queueMicrotask(() => this.kick());
+    else setImmediate(() => this.kick());
+  }
+
+  private kick(): void {
+    if (this.scheduled === undefined) return;
+    this.scheduled = undefined;
+    this.flushing = this.flushing.then(() => this.flush());
+  }
+
+  /** Writes batches until nothing waits, taking in what arrives while a write is in flight. */
   private async flush(): Promise<void> {
-    const batch = this.pending;
-    this.pending = [];
-    if (batch.length === 0) return;
-    try {
-      await this.store.appendJournal(
-        this.runId,
-        this.owner,
-        batch.map((item) => item.entry),
-      );
-      for (const item of batch) item.done.resolve();
-    } catch (error) {
-      for (const item of batch) item.done.reject(error);
+    while (this.pending.length > 0 && !this.broken) {
+      const batch = this.pending.splice(0, MAX_BATCH);
+      try {
+        await this.store.appendJournal(
+          this.runId,
+          this.owner,
+          batch.map((item) => item.entry),
+        );
+        for (const item of batch) item.resolve();
+      } catch (error) {
+        for (const item of batch) item.reject(error);
+        if (batch.some((item) => item.early)) {
+          this.breakWith(error);
+          return;
+        }
+      }
+      this.settledCount += batch.length;
+      this.release();
     }
+  }
+
+  private release(): void {
+    while (this.waiters.length > 0 && (this.waiters[0] as Waiter).upTo <= this.settledCount) {
+      const waiter = this.waiters.shift() as Waiter;
+      try {
+        waiter.release();
+      } catch {
+        // A held event's delivery guards itself; nothing it throws may stop the writer.
+      }
+    }
+  }
+
+  private breakWith(error: unknown): void {
+    this.broken = { error };
+    for (const item of this.pending.splice(0)) item.reject(error);
+    for (const waiter of this.waiters.splice(0)) waiter.refuse(error);
   }
 }

@@ -6,6 +6,7 @@ export type {
   Health,
   RegisteredTarget,
   TargetDefinition,
+  TargetEffects,
   TargetKind,
   Usage,
 } from './target.js';

@@ -3,6 +3,13 @@ import type { z } from 'zod';
 import type { CompiledSchema, JsonSchema } from '../schema/schema.js';
 
 export type TargetKind = 'agent' | 'service' | 'tool';
+/**
+ * What calling a target does outside the run. `'external'` (the default): it may change the world, so in a durable run
+ * it is called only once everything it could have learnt from is journaled. `'none'`: calling it again changes nothing
+ * outside (a pure function, a lookup, a model call whose answer only feeds the run), so the steps after it go on while
+ * its journal entry is still being written, and a crash at worst makes it run again.
+ */
+export type TargetEffects = 'external' | 'none';
 export type Health = 'healthy' | 'degraded' | 'down';
 
 /** Resource use a handler reports, or a target estimates before it runs. */
@@ -73,6 +80,8 @@ export interface TargetDefinition<I = any, O = any> {
   estimate?: (input: I) => Usage;
   /** Undoes this target's effect when the run fails or is aborted later (saga compensation). */
   compensate?: (context: CompensationContext<I, O>) => unknown | Promise<unknown>;
+  /** See `TargetEffects`. @default 'external' */
+  effects?: TargetEffects;
   metadata?: Readonly<Record<string, unknown>>;
 }
 
@@ -90,6 +99,7 @@ export interface RegisteredTarget {
   readonly handler: Handler;
   readonly estimate: ((input: unknown) => Usage) | undefined;
   readonly compensate: ((context: CompensationContext) => unknown) | undefined;
+  readonly effects: TargetEffects;
   readonly metadata: Readonly<Record<string, unknown>>;
   /** `name@version`: unique in a registry. */
   readonly id: string;

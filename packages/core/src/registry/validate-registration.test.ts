@@ -35,11 +35,20 @@ describe('validateRegistration', () => {
       priority: 0,
       health: 'healthy',
       capabilities: [],
+      effects: 'external',
       metadata: {},
       id: 'summarize@1.0.0',
       input: undefined,
       output: undefined,
     });
+  });
+
+  it('takes effects "none" or "external", and refuses another value or an undo for a target without effects', () => {
+    expect(validateRegistration({ ...valid, effects: 'none' }).target?.effects).toBe('none');
+    expect(problemsOf({ effects: 'pure' })).toEqual(['effects enum']);
+    expect(refusal({ ...valid, effects: 'pure' }).message).toContain('"pure"');
+    expect(problemsOf({ effects: 'none', compensate: () => {} })).toEqual(['compensate conflict']);
+    expect(problemsOf({ effects: 'external', compensate: () => {} })).toEqual([]);
   });
 
   it.each([

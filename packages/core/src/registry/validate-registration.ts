@@ -7,6 +7,7 @@ import type { RegisteredTarget, TargetDefinition } from './target.js';
 const NAME = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
 const KINDS = ['agent', 'service', 'tool'];
 const HEALTH = ['healthy', 'degraded', 'down'];
+const EFFECTS = ['external', 'none'];
 
 export function isValidTargetName(name: unknown): name is string {
   return typeof name === 'string' && name.length <= 253 && NAME.test(name);
@@ -69,6 +70,12 @@ export function validateRegistration(definition: TargetDefinition): { target?: R
   if (definition.compensate !== undefined && typeof definition.compensate !== 'function') {
     add('compensate', 'type', "compensate must be a function that undoes the handler's effect");
   }
+  const effects = definition.effects ?? 'external';
+  if (!EFFECTS.includes(effects)) {
+    add('effects', 'enum', `effects must be one of ${EFFECTS.join(', ')}, got ${JSON.stringify(effects)}`);
+  } else if (effects === 'none' && definition.compensate !== undefined) {
+    add('compensate', 'conflict', 'a target with effects "none" has nothing to undo: drop compensate or the effects');
+  }
   const input = definition.input === undefined ? undefined : tryCompileSchema(definition.input, 'input');
   const output = definition.output === undefined ? undefined : tryCompileSchema(definition.output, 'output');
   if (input?.problem) problems.push(input.problem);
@@ -87,6 +94,7 @@ export function validateRegistration(definition: TargetDefinition): { target?: R
     handler: definition.handler,
     estimate: definition.estimate,
     compensate: definition.compensate as RegisteredTarget['compensate'],
+    effects,
     metadata: definition.metadata ?? {},
     id: `${name}@${semver.valid(version)}`,
   };

@@ -13,6 +13,7 @@ import { evaluateCondition } from '../plan/expression.js';
 import { type Lookup, readSegments } from '../plan/reference.js';
 import { runApprovalStep, runWaitStep } from './pause-steps.js';
 import type { RunContext } from './run-context.js';
+import { RunDetachedSignal } from './run-signals.js';
 import type { StepResult } from './run-types.js';
 import { serializeError } from './serialize-error.js';
 import { executeStep } from './step-executor.js';
@@ -29,6 +30,8 @@ export class GraphExecution {
   private readonly remaining: number[];
   private readonly succeededDeps: number[];
   private readonly ready: number[] = [];
+  /** Steps that finished on an effect-free target: their dependents need not wait for the journal. */
+  private readonly effectFree = new Set<number>();
   private finished = 0;
   private waiting = false;
   private settle!: { resolve: () => void; reject: (error: unknown) => void };
@@ -178,8 +181,16 @@ export class GraphExecution {
     work.then(
       () => {
         settle();
-        const stored = this.persist(step, result, stepKey, input);
+        const early = this.effectFree.delete(step.index);
+        const stored = this.persist(step, result, stepKey, input, early);
         if (!stored) return this.succeed(step, result, stepPath);
+        if (early) {
+          // Its dependents go on now; if the entry is lost, so may be theirs: the run resumes from its journal.
+          stored.catch((error) =>
+            this.run.fail(new RunDetachedSignal('its journal could not be written', { cause: error })),
+          );
+          return this.succeed(step, result, stepPath);
+        }
         stored.then(
           () => this.succeed(step, result, stepPath),
           (error) => this.fail(step, result, error),
@@ -202,7 +213,13 @@ export class GraphExecution {
   }
 
   /** Remembers what compensation needs and, in a durable run, journals the step; returns the write to wait for. */
-  private persist(step: CompiledStep, result: StepResult, stepKey: string, input: unknown): Promise<void> | undefined {
+  private persist(
+    step: CompiledStep,
+    result: StepResult,
+    stepKey: string,
+    input: unknown,
+    early: boolean,
+  ): Promise<void> | undefined {
     if (this.run.signal.aborted) return undefined;
     const after = step.target !== undefined ? this.afterOf(step) : undefined;
     if (after && result.target !== undefined) {
@@ -216,7 +233,7 @@ export class GraphExecution {
       data.after = after;
     }
     if (result.evidence !== undefined) data.evidence = result.evidence;
-    return this.run.durable.record({ type: 'step-finish', stepKey, data });
+    return this.run.durable.record({ type: 'step-finish', stepKey, data }, early);
   }
 
   /** A step that finished in an earlier life of a durable run: restored from the journal, not run again. */
@@ -256,6 +273,7 @@ export class GraphExecution {
     result.usage = outcome.usage;
     if (outcome.reused) result.reused = true;
     if (outcome.evidence !== undefined) result.evidence = outcome.evidence;
+    if (outcome.effects === 'none') this.effectFree.add(step.index);
   }
 
   private async runLoop(

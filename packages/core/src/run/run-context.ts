@@ -29,8 +29,15 @@ export type EventInput = DistributiveOmit<RunEvent, 'runId' | 'timestamp'>;
 export interface DurableHooks {
   /** A step finished in an earlier life of this run: reuse it instead of running it again. */
   recall(stepKey: string): StepMemoEntry | undefined;
-  /** Resolves once the entry is stored; a step counts as finished only after its entry is. */
-  record(entry: NewJournalEntry): Promise<void>;
+  /**
+   * Resolves once the entry is stored. A step counts as finished only after its entry is, unless it is `early`: an
+   * effect-free step whose dependents go on while the entry is written (see `JournalWriter`).
+   */
+  record(entry: NewJournalEntry, early?: boolean): Promise<void>;
+  /** `undefined` when everything recorded so far is stored, else a promise of that moment. */
+  settled(): Promise<void> | undefined;
+  /** Runs `callback` (an event's delivery) once everything recorded before it is stored. */
+  afterDurable(callback: () => void): void;
   /** The idempotency key handlers get when the step sets none: the same across restarts. */
   idempotencyKey(stepKey: string): string;
   /** Counts steps restored from the journal, for the `run-resume` event. */

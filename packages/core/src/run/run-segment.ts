@@ -62,13 +62,19 @@ export async function runSegment(setup: SegmentSetup): Promise<SegmentOutcome> {
   // Every step in flight listens on the run's signal; a wide fan-out is not a leak.
   setMaxListeners(0, controller.signal);
   const budget: Budget | undefined = plan.budget || options.budget ? { ...plan.budget, ...options.budget } : undefined;
-  const emit = (event: EventInput) => {
+  const deliver = (event: RunEvent) => {
     try {
-      setup.emit({ ...event, runId, timestamp: Date.now() } as RunEvent);
+      setup.emit(event);
     } catch (error) {
       // A listener's bug must not corrupt the scheduler it was called from: it ends the run, visibly, instead.
       if (!controller.signal.aborted) controller.abort(error);
     }
+  };
+  // A durable run tells nothing before it is journaled: an event waits for the entries written before it.
+  const emit = (event: EventInput) => {
+    const stamped = { ...event, runId, timestamp: Date.now() } as RunEvent;
+    if (setup.durable) setup.durable.afterDurable(() => deliver(stamped));
+    else deliver(stamped);
   };
   const fail = (error: unknown) => {
     if (!controller.signal.aborted) controller.abort(error);

@@ -7,6 +7,7 @@ import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import { runReplicates } from '../evidence/run-replicates.js';
 import type { CompiledStep } from '../plan/compiled-plan.js';
 import type { Lookup } from '../plan/reference.js';
+import type { TargetEffects } from '../registry/target.js';
 import { abortError, onTimeout, raceAbort } from '../resilience/abort.js';
 import type { RunContext } from './run-context.js';
 import { type Attempting, executeTargets, type StepOutcome } from './target-calls.js';
@@ -123,6 +124,7 @@ async function executeWithEvidence(
   const options = step.evidence as NonNullable<CompiledStep['evidence']>;
   const named = options.distance !== undefined ? run.services.distances[options.distance] : undefined;
   let target = '';
+  let effects: TargetEffects = 'none';
   // A replicate refused by a budget must stop the step as a refusal would stop any step, not count as one failed answer.
   let refused: unknown;
   const result = await runReplicates({
@@ -138,6 +140,7 @@ async function executeWithEvidence(
       try {
         const outcome = await executeTargets(run, step, input, tracker, attempting, replicateSignal, key);
         target = outcome.target;
+        if (outcome.effects !== 'none') effects = outcome.effects;
         return { output: outcome.output, usage: outcome.usage };
       } catch (error) {
         if (BudgetExceededError.isInstance(error)) refused ??= error;
@@ -184,6 +187,7 @@ async function executeWithEvidence(
     attempts: total.attempts,
     usage: { ...total.usage },
     reused: false,
+    effects,
     evidence: bundle,
   };
 }

@@ -11,7 +11,7 @@ import { TimeoutError } from '../errors/timeout-error.js';
 import { ValidationError } from '../errors/validation-error.js';
 import { totalsOf, type UsageTotals } from '../events/run-event.js';
 import type { CompiledStep } from '../plan/compiled-plan.js';
-import type { RegisteredTarget, Usage } from '../registry/target.js';
+import type { RegisteredTarget, TargetEffects, Usage } from '../registry/target.js';
 import { parseTargetRef, type TargetQuery } from '../registry/target-ref.js';
 import { abortError, onTimeout, raceAbort, sleep } from '../resilience/abort.js';
 import { backoffDelay, type ResolvedRetry, resolveRetry } from '../resilience/backoff.js';
@@ -25,6 +25,8 @@ export interface StepOutcome {
   attempts: number;
   usage: UsageTotals;
   reused: boolean;
+  /** The effects of the target that answered (every replicate's, for evidence); see `TargetEffects`. */
+  effects: TargetEffects;
   evidence?: unknown;
 }
 
@@ -83,6 +85,7 @@ export async function executeTargets(
           attempts: attempting.attempts,
           usage: { ...attempting.usage },
           reused: false,
+          effects: target.effects,
         };
       } catch (error) {
         if (signal.aborted) throw abortError(signal);
@@ -119,6 +122,10 @@ async function attemptWithRetries(
   key: string | undefined,
   breakerOn: boolean,
 ): Promise<unknown> {
+  // A call that may change the world waits until everything the run did before it is journaled: a crash must never
+  // replay, differently, a step whose outcome this call already acted on outside.
+  const journaled = target.effects === 'none' ? undefined : run.durable?.settled();
+  if (journaled) await raceAbort(journaled, signal);
   for (let attempt = 1; ; attempt++) {
     attempting.attempts++;
     try {

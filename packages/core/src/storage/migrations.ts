@@ -136,9 +136,21 @@ function cancelRequestsAndUniqueCompensations(db: Kysely<unknown>): Compilable[]
   ];
 }
 
+/**
+ * PostgreSQL: the journal loses its foreign key to the run. Every append is already fenced by the run row (the head
+ * moves, or the row is locked, in the same statement), so the key checked nothing new, yet its per-row lookup was
+ * the largest part of writing a batch. Purge deletes a run's journal itself now. SQLite keeps its key: it costs
+ * nothing there worth a table rebuild.
+ */
+function journalWithoutRunKey(db: Kysely<unknown>, dialect: Dialect): Compilable[] {
+  if (dialect === 'sqlite') return [];
+  return [db.schema.alterTable('baton_journal').dropConstraint('baton_journal_run_id_fkey').ifExists()];
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial-schema', statements: initialSchema },
   { version: 2, name: 'cancel-requests-and-unique-compensations', statements: cancelRequestsAndUniqueCompensations },
+  { version: 3, name: 'journal-without-run-key', statements: journalWithoutRunKey },
 ];
 
 /** The newest schema version this code knows. */

@@ -3,9 +3,9 @@
  * The run row holds the journal's head (`last_seq`, `last_hash`), and this process caches the heads of the runs it
  * writes. The journal write, the hot path, is then one round trip when no blob is involved: a CTE moves the head
  * (fenced by owner and expected seq, which also locks the row against a concurrent claim) and the insert runs only if
- * it moved. It is a named prepared statement (one per batch size, prepared once per connection): planning the CTE
- * cost as much as running it. Otherwise — unknown or stale head, blobs — a transaction locks the run row, checks the
- * owner and writes blobs, entries and head.
+ * it moved. It is a named prepared statement, prepared once per connection (planning the CTE cost as much as running
+ * it), that takes the entries as arrays, so one statement serves a batch of any size. Otherwise — unknown or stale
+ * head, blobs — a transaction locks the run row, checks the owner and writes blobs, entries and head.
  */
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type pg from 'pg';
@@ -17,32 +17,28 @@ import { LeaseLostError } from './storage-errors.js';
 import type { JournalWrite, StoreBackend } from './store-backend.js';
 
 const MAX_CACHED_HEADS = 10_000;
-/** Columns bound per journal entry in the one-statement append. */
-const ENTRY_PARAMETERS = 6;
 
-/** The one-statement append for `count` entries: $1–$6 move the head, then six parameters per entry. */
-function appendStatement(count: number): string {
-  const rows = Array.from({ length: count }, (_, i) => {
-    const at = 7 + i * ENTRY_PARAMETERS;
-    return `($4, $${at}::integer, $${at + 1}::text, $${at + 2}::text, $${at + 3}::text, $${at + 4}::text, $${at + 5}::text, $3::bigint)`;
-  });
-  return `WITH moved AS (
+/**
+ * The one-statement append: $1–$6 move the head, $7–$12 are the entries' columns as arrays (one element per entry),
+ * so one prepared statement serves a batch of any size.
+ */
+const APPEND_STATEMENT = `WITH moved AS (
   UPDATE baton_runs SET last_seq = $1::integer, last_hash = $2::text, updated_at = $3::bigint
   WHERE id = $4::text AND owner = $5::text AND last_seq = $6::integer
   RETURNING id
 )
 INSERT INTO baton_journal (run_id, seq, type, step_key, data, prev_hash, hash, created_at)
-SELECT entry.* FROM (VALUES ${rows.join(', ')}) AS entry (run_id, seq, type, step_key, data, prev_hash, hash, created_at)
+SELECT $4::text, entry.seq, entry.type, entry.step_key, entry.data, entry.prev_hash, entry.hash, $3::bigint
+FROM unnest($7::integer[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+  AS entry (seq, type, step_key, data, prev_hash, hash)
 WHERE EXISTS (SELECT 1 FROM moved)
 RETURNING seq`;
-}
 
 export class PostgresBackend implements StoreBackend {
   readonly dialect = 'postgres';
   readonly #db: Kysely<BatonDatabase>;
   readonly #pool: pg.Pool;
   readonly #signal: PostgresWorkSignal;
-  readonly #statements = new Map<number, string>();
   /** Chain heads by run id, least recently written first; a stale one only costs a fallback. */
   readonly #heads = new Map<string, ChainHead>();
 
@@ -84,15 +80,17 @@ export class PostgresBackend implements StoreBackend {
     const { runId, owner, now } = write;
     const chained = chainEntries(runId, cached, write.entries);
     const head = headAfter(cached, chained);
-    let text = this.#statements.get(chained.length);
-    if (text === undefined) {
-      text = appendStatement(chained.length);
-      this.#statements.set(chained.length, text);
+    const columns: unknown[][] = [[], [], [], [], [], []];
+    for (const entry of chained) {
+      columns[0]?.push(entry.seq);
+      columns[1]?.push(entry.type);
+      columns[2]?.push(entry.stepKey);
+      columns[3]?.push(entry.data);
+      columns[4]?.push(entry.prevHash);
+      columns[5]?.push(entry.hash);
     }
-    const values: unknown[] = [head.seq, head.hash, now, runId, owner, cached.seq];
-    for (const entry of chained)
-      values.push(entry.seq, entry.type, entry.stepKey, entry.data, entry.prevHash, entry.hash);
-    const result = await this.#pool.query({ name: `baton_append_${chained.length}`, text, values });
+    const values = [head.seq, head.hash, now, runId, owner, cached.seq, ...columns];
+    const result = await this.#pool.query({ name: 'baton_append', text: APPEND_STATEMENT, values });
     return result.rowCount === chained.length ? chained : undefined;
   }
 

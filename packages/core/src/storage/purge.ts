@@ -1,8 +1,8 @@
 /**
- * Retention: deletes finished runs older than the cut-off (their journal, blob references, approvals and failed
- * compensations go with them by cascade), expired idempotency results, and blobs nothing references any more. A blob
- * written or reused in the last hour (or within `olderThanMs`, if shorter) is kept, so a journal write that is
- * adding a reference to it right now cannot lose it. Runs that have not finished are never deleted.
+ * Retention: deletes finished runs older than the cut-off (their journal explicitly, their blob references, approvals
+ * and failed compensations by cascade), expired idempotency results, and blobs nothing references any more. A blob
+ * written or reused in the last hour (or within `olderThanMs`, if shorter) is kept, so a journal write that is adding
+ * a reference to it right now cannot lose it. Runs that have not finished are never deleted.
  */
 import type { Kysely } from 'kysely';
 import type { BatonDatabase } from './database-schema.js';
@@ -15,11 +15,20 @@ export async function purgeStore(
   olderThanMs: number,
   now: number,
 ): Promise<{ runs: number; blobs: number; idempotency: number }> {
-  const runs = await db
-    .deleteFrom('baton_runs')
-    .where('status', 'in', [...FINISHED_STATUSES])
-    .where('finished_at', '<=', now - olderThanMs)
-    .executeTakeFirst();
+  const runs = await db.transaction().execute(async (transaction) => {
+    const expired = transaction
+      .selectFrom('baton_runs')
+      .select('id')
+      .where('status', 'in', [...FINISHED_STATUSES])
+      .where('finished_at', '<=', now - olderThanMs);
+    // The journal has no foreign key to its run on PostgreSQL (migration 3): it goes first, by hand.
+    await transaction.deleteFrom('baton_journal').where('run_id', 'in', expired).execute();
+    return transaction
+      .deleteFrom('baton_runs')
+      .where('status', 'in', [...FINISHED_STATUSES])
+      .where('finished_at', '<=', now - olderThanMs)
+      .executeTakeFirst();
+  });
   const idempotency = await db.deleteFrom('baton_idempotency').where('expires_at', '<=', now).executeTakeFirst();
   const blobs = await db
     .deleteFrom('baton_blobs')

@@ -55,6 +55,25 @@ export function runJournalContract(context: ContractContext): void {
       });
     });
 
+    it('writes a batch of hundreds of entries with awkward text at once, and reads it back exactly', async () => {
+      const store = await openOne();
+      await store.createRun(newRun('engine-a', { id: 'run' }));
+      await store.appendJournal('run', 'engine-a', [{ type: 'run-start' }]);
+      const awkward = ['NULL', '', '"quoted"', 'back\\slash', '{a,b}', "it's", 'é✓\u0001', '   '];
+      const entries = Array.from({ length: 300 }, (_, i) => ({
+        type: 'step-finish',
+        stepKey: i % 7 === 0 ? undefined : (awkward[i % awkward.length] as string),
+        data: { output: awkward[i % awkward.length], i },
+      }));
+      const written = await store.appendJournal('run', 'engine-a', entries);
+      expect(written.map((entry) => entry.seq)).toEqual(entries.map((_, i) => i + 1));
+      const read = await store.readJournal('run');
+      expect(read.slice(1).map((entry) => [entry.stepKey, entry.data])).toEqual(
+        entries.map((entry) => [entry.stepKey ?? null, entry.data]),
+      );
+      expect(await store.verifyJournal('run')).toEqual({ ok: true, entries: 301 });
+    });
+
     it('continues the chain when another store of the same owner wrote in between', async () => {
       const database = await context.database();
       const [first, second] = [await database.open(), await database.open()];

@@ -1,0 +1,187 @@
+/**
+ * Effect-free steps in durable runs: their dependents go on while their journal entries are written, so what piles up
+ * shares one write; yet nothing is reported and no call with effects is made before the journal holds everything it
+ * could rest on, and a lost entry sends the run back to its journal.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RunEvent } from '../events/run-event.js';
+import type { Plan } from '../plan/plan.js';
+import type { RunStore } from '../storage/run-store.js';
+import { delay, durableKit, intercept, type Kit } from './durable-test-kit.js';
+
+let kit: Kit;
+afterEach(async () => {
+  await kit?.close();
+});
+
+function chainOf(target: string, length: number): Plan {
+  return {
+    steps: Array.from({ length }, (_, i) => ({
+      id: `s${i}`,
+      target,
+      input: { x: i === 0 ? { $ref: 'request.x' } : { $ref: `steps.s${i - 1}.output.x` } },
+    })),
+    output: { $ref: `steps.s${length - 1}.output.x` },
+  };
+}
+
+/** Counts journal writes and records which step keys are stored, after a delay that makes the write window wide. */
+function watchedAppends(delayMs: number) {
+  const watch = {
+    writes: 0,
+    stored: new Set<string>(),
+    failNext: undefined as ((keys: string[]) => boolean) | undefined,
+  };
+  const wrap = (store: RunStore) =>
+    intercept(store, 'appendJournal', (original) => async (runId, owner, entries) => {
+      watch.writes++;
+      if (delayMs > 0) await delay(delayMs);
+      const keys = entries.flatMap((entry) => (entry.stepKey ? [entry.stepKey] : []));
+      if (watch.failNext?.(keys)) {
+        watch.failNext = undefined;
+        throw new Error('the disk hiccuped');
+      }
+      const written = await original(runId, owner, entries);
+      for (const key of keys) watch.stored.add(key);
+      return written;
+    });
+  return { watch, wrap };
+}
+
+describe('effect-free steps in durable runs', () => {
+  it('journal every step in order, sharing writes, where steps with effects write one each', async () => {
+    kit = await durableKit();
+    kit.registry.register({
+      name: 'pure-add',
+      description: 'Adds one',
+      effects: 'none',
+      handler: (i: { x: number }) => ({ x: i.x + 1 }),
+    });
+    const { watch, wrap } = watchedAppends(0);
+    const engine = await kit.engine({}, wrap);
+    const pure = engine.run(chainOf('pure-add', 30), { x: 0 });
+    expect((await pure.result()).output).toBe(30);
+    const pureWrites = watch.writes;
+    watch.writes = 0;
+    const effectful = engine.run(chainOf('add', 30), { x: 0 });
+    expect((await effectful.result()).output).toBe(30);
+    // run-start, the steps, run-finish: 32 entries either way.
+    expect(watch.writes).toBe(32);
+    expect(pureWrites).toBeLessThanOrEqual(4);
+    const store = kit.stores[0] as RunStore;
+    const journal = await store.readJournal(pure.runId);
+    expect(journal.map((entry) => entry.stepKey ?? entry.type)).toEqual([
+      'run-start',
+      ...Array.from({ length: 30 }, (_, i) => `s${i}`),
+      'run-finish',
+    ]);
+    expect(journal[5]?.data).toMatchObject({ output: { x: 5 }, target: 'pure-add@1.0.0' });
+    expect(await store.verifyJournal(pure.runId)).toEqual({ ok: true, entries: 32 });
+  });
+
+  it('call a step with effects only once every step before it is journaled', async () => {
+    kit = await durableKit();
+    const { watch, wrap } = watchedAppends(40);
+    const seenAtCall: string[][] = [];
+    kit.registry.register({
+      name: 'pure-add',
+      description: 'Adds one',
+      effects: 'none',
+      handler: (i: { x: number }) => ({ x: i.x + 1 }),
+    });
+    kit.registry.register({
+      name: 'charge',
+      description: 'Charges a card',
+      handler: (i: { x: number }) => {
+        seenAtCall.push([...watch.stored].sort());
+        return { x: i.x * 10 };
+      },
+    });
+    const engine = await kit.engine({}, wrap);
+    const plan: Plan = {
+      steps: [
+        { id: 'a', target: 'pure-add', input: { x: { $ref: 'request.x' } } },
+        { id: 'b', target: 'pure-add', input: { x: { $ref: 'steps.a.output.x' } } },
+        { id: 'pay', target: 'charge', input: { x: { $ref: 'steps.b.output.x' } } },
+      ],
+      output: { $ref: 'steps.pay.output.x' },
+    };
+    expect((await engine.run(plan, { x: 1 }).result()).output).toBe(30);
+    expect(seenAtCall).toEqual([['a', 'b']]);
+  });
+
+  it('deliver no event before the entries written before it are stored, and keep their order', async () => {
+    kit = await durableKit();
+    const { watch, wrap } = watchedAppends(20);
+    kit.registry.register({
+      name: 'pure-add',
+      description: 'Adds one',
+      effects: 'none',
+      handler: (i: { x: number }) => ({ x: i.x + 1 }),
+    });
+    const early: string[] = [];
+    const events: RunEvent[] = [];
+    const engine = await kit.engine(
+      {
+        onEvent: (event) => {
+          events.push(event);
+          if (event.type === 'step-finish' && !watch.stored.has(event.stepId)) early.push(event.stepId);
+        },
+      },
+      wrap,
+    );
+    const run = engine.run(chainOf('pure-add', 10), { x: 0 });
+    await run.result();
+    expect(early).toEqual([]);
+    const order = events
+      .filter((event) => event.type === 'step-start' || event.type === 'step-finish')
+      .map((event) => `${event.type}:${'stepId' in event ? event.stepId : ''}`);
+    expect(order).toEqual(Array.from({ length: 10 }, (_, i) => [`step-start:s${i}`, `step-finish:s${i}`]).flat());
+    expect(events.filter((event) => event.type === 'step-finish')).toHaveLength(10);
+  });
+
+  it('send the run back to its journal when an entry is lost, and finish it there once', async () => {
+    kit = await durableKit();
+    const { watch, wrap } = watchedAppends(0);
+    const calls: string[] = [];
+    kit.registry.register({
+      name: 'pure-add',
+      description: 'Adds one',
+      effects: 'none',
+      handler: (i: { x: number }, ctx) => {
+        calls.push(ctx.stepId);
+        return { x: i.x + 1 };
+      },
+    });
+    kit.registry.register({
+      name: 'charge',
+      description: 'Charges a card',
+      handler: (i: { x: number }, ctx) => {
+        calls.push(ctx.stepId);
+        return { x: i.x * 10 };
+      },
+    });
+    const engine = await kit.engine({ leaseMs: 200 }, wrap);
+    await engine.start();
+    watch.failNext = (keys) => keys.includes('b');
+    const plan: Plan = {
+      steps: [
+        { id: 'a', target: 'pure-add', input: { x: { $ref: 'request.x' } } },
+        { id: 'b', target: 'pure-add', input: { x: { $ref: 'steps.a.output.x' } } },
+        { id: 'pay', target: 'charge', input: { x: { $ref: 'steps.b.output.x' } } },
+      ],
+      output: { $ref: 'steps.pay.output.x' },
+    };
+    const run = engine.run(plan, { x: 1 });
+    expect((await run.result()).output).toBe(30);
+    // The batch that held "b" failed: "b" (and "a", if it shared the batch) ran again; "pay" waited and ran once.
+    expect(calls.filter((id) => id === 'pay')).toEqual(['pay']);
+    expect(calls.filter((id) => id === 'b')).toEqual(['b', 'b']);
+    const store = kit.stores[0] as RunStore;
+    const journal = await store.readJournal(run.runId);
+    const keys = journal.flatMap((entry) => (entry.stepKey ? [entry.stepKey] : []));
+    expect(keys).toEqual(['a', 'b', 'pay']);
+    expect(await store.verifyJournal(run.runId)).toMatchObject({ ok: true });
+    expect((await store.getRun(run.runId))?.status).toBe('succeeded');
+  });
+});
