@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CancelledError } from '../errors/cancelled-error.js';
 import type { RunEvent } from '../events/run-event.js';
@@ -55,6 +56,33 @@ describe('cancelling a durable run that is not executing here', () => {
     expect(events.filter((event) => event.runId === run.runId).map((event) => event.type)).toContain('run-cancel');
     // The steps that finished before the cancel never ran again.
     expect(kit.calls.filter((call) => call.startsWith('add:'))).toHaveLength(2);
+    // Nobody waits for its approval any more: it is withdrawn, and a late decision is refused.
+    const [approval] = await store.listApprovals({ runId: run.runId });
+    expect(approval).toMatchObject({ status: 'withdrawn', decidedAt: expect.any(Number) });
+    expect(await store.listApprovals({ status: 'pending' })).toEqual([]);
+    await expect(second.approve(approval!.id)).rejects.toMatchObject({
+      problems: [{ path: 'approvalId', code: 'already-decided', message: 'it is withdrawn already' }],
+    });
+  });
+
+  it('refuses a decision on an approval whose run ended before it could be withdrawn', async () => {
+    kit = await durableKit();
+    const engine = await kit.engine();
+    const run = engine.run(parksAtApproval);
+    const store = kit.stores[0]!;
+    await eventually(async () => (await store.getRun(run.runId))?.status === 'waiting');
+    const [approval] = await store.listApprovals({ runId: run.runId });
+    // As if an engine died between finishing the run and withdrawing its approvals.
+    const raw = new Database(kit.url);
+    raw
+      .prepare("UPDATE baton_runs SET status = 'failed', owner = NULL, finished_at = ? WHERE id = ?")
+      .run(Date.now(), run.runId);
+    raw.close();
+    expect((await store.getApproval(approval!.id))?.status).toBe('pending');
+    await expect(engine.approve(approval!.id)).rejects.toMatchObject({
+      problems: [{ path: 'approvalId', code: 'run-finished', message: expect.stringContaining('failed') }],
+    });
+    expect((await store.getApproval(approval!.id))?.status).toBe('pending');
   });
 
   it('cancels a parked run from another store instance (another process) while no engine is running', async () => {

@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { sleep, sleepUntil } from '../resilience/abort.js';
 import type { ApprovalOutcome, ApprovalRequest, PauseBroker, TimerRequest } from '../run/pause-broker.js';
+import { RunDetachedSignal } from '../run/run-signals.js';
 import type { RunStore } from '../storage/run-store.js';
 import type { JournalWriter } from './journal-writer.js';
 import type { RunMemo } from './step-memo.js';
@@ -49,6 +50,8 @@ export class DurablePauseBroker implements PauseBroker {
     for (;;) {
       const approval = await this.store.getApproval(id);
       if (!approval) throw new Error(`approval ${id} of run ${this.runId} is missing from the store`);
+      // Withdrawn: the run ended in another life (this one lost its lease and does not know yet).
+      if (approval.status === 'withdrawn') throw new RunDetachedSignal(`approval ${id} was withdrawn`);
       if (approval.status !== 'pending')
         return { approvalId: id, status: approval.status, decision: approval.decision };
       if (!announced) {

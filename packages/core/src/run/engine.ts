@@ -17,7 +17,13 @@ import type { BreakerPolicy, Plan, RetryPolicy } from '../plan/plan.js';
 import { compilePlan, type PlanValidation, validatePlan } from '../plan/validate-plan.js';
 import type { Registry } from '../registry/registry.js';
 import { type BreakerState, Breakers, DEFAULT_BREAKER } from '../resilience/breakers.js';
-import type { FailedCompensation, JournalVerification, RunStore, StoredApproval } from '../storage/run-store.js';
+import {
+  type FailedCompensation,
+  FINISHED_STATUSES,
+  type JournalVerification,
+  type RunStore,
+  type StoredApproval,
+} from '../storage/run-store.js';
 import { checkEngineOptions, checkRunOptions } from './check-options.js';
 import { createMemoryIdempotencyStore, type IdempotencyStore } from './idempotency-store.js';
 import { MemoryPauseBroker } from './pause-broker.js';
@@ -376,6 +382,12 @@ export function createEngine(options: EngineOptions): Engine {
     if (!store) return memoryPauses.decide(approvalId, status, decision);
     const approval = await store.getApproval(approvalId);
     if (!approval) throw new NotFoundError(`no approval with id "${approvalId}"`, { query: `approval:${approvalId}` });
+    const run = approval.status === 'pending' ? await store.getRun(approval.runId) : undefined;
+    if (run && FINISHED_STATUSES.includes(run.status)) {
+      throw new ValidationError(`approval "${approvalId}" cannot be ${status}`, [
+        { path: 'approvalId', code: 'run-finished', message: `its run ${approval.runId} is ${run.status} already` },
+      ]);
+    }
     if (!(await store.decideApproval(approvalId, status, decision))) {
       const now = await store.getApproval(approvalId);
       throw new ValidationError(`approval "${approvalId}" cannot be ${status}`, [

@@ -222,7 +222,15 @@ export class KyselyRunStore implements RunStore {
       .where('id', '=', runId)
       .where('owner', '=', owner)
       .executeTakeFirst();
-    return updated.numUpdatedRows > 0n;
+    if (updated.numUpdatedRows === 0n) return false;
+    // Nobody waits for them any more; a crash before this leaves them pending, which `decide` still refuses.
+    await this.#db
+      .updateTable('baton_approvals')
+      .set({ status: 'withdrawn', decided_at: now })
+      .where('run_id', '=', runId)
+      .where('status', '=', 'pending')
+      .execute();
+    return true;
   }
 
   async appendJournal(runId: string, owner: string, entries: readonly NewJournalEntry[]): Promise<JournalEntry[]> {
@@ -415,7 +423,7 @@ export class KyselyRunStore implements RunStore {
   purge(
     olderThanMs: number = this.#settings.retentionMs,
   ): Promise<{ runs: number; blobs: number; idempotency: number }> {
-    return purgeStore(this.#db, olderThanMs, Date.now());
+    return purgeStore(this.#db, this.dialect, olderThanMs, Date.now());
   }
 
   waitForWork(timeoutMs: number, signal?: AbortSignal): Promise<void> {

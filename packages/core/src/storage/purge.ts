@@ -1,6 +1,6 @@
 /**
- * Retention: deletes finished runs older than the cut-off (their journal explicitly, their blob references, approvals
- * and failed compensations by cascade), expired idempotency results, and blobs nothing references any more. A blob
+ * Retention: deletes finished runs older than the cut-off (their journal, blob references, approvals and failed
+ * compensations with them), expired idempotency results, and blobs nothing references any more. A blob
  * written or reused in the last hour (or within `olderThanMs`, if shorter) is kept, so a journal write that is adding
  * a reference to it right now cannot lose it. Runs that have not finished are never deleted.
  */
@@ -12,23 +12,33 @@ const BLOB_GRACE_MS = 3_600_000;
 
 export async function purgeStore(
   db: Kysely<BatonDatabase>,
+  dialect: 'sqlite' | 'postgres',
   olderThanMs: number,
   now: number,
 ): Promise<{ runs: number; blobs: number; idempotency: number }> {
-  const runs = await db.transaction().execute(async (transaction) => {
-    const expired = transaction
-      .selectFrom('baton_runs')
-      .select('id')
-      .where('status', 'in', [...FINISHED_STATUSES])
-      .where('finished_at', '<=', now - olderThanMs);
-    // The journal has no foreign key to its run on PostgreSQL (migration 3): it goes first, by hand.
-    await transaction.deleteFrom('baton_journal').where('run_id', 'in', expired).execute();
-    return transaction
+  const expired = (query: Kysely<BatonDatabase>) =>
+    query
       .deleteFrom('baton_runs')
       .where('status', 'in', [...FINISHED_STATUSES])
-      .where('finished_at', '<=', now - olderThanMs)
-      .executeTakeFirst();
-  });
+      .where('finished_at', '<=', now - olderThanMs);
+  // SQLite keeps the journal's foreign key, so one statement (no lock held across an await) takes it along. On
+  // PostgreSQL the journal has none (migration 3): it goes first, in the same transaction.
+  const runs =
+    dialect === 'sqlite'
+      ? await expired(db).executeTakeFirst()
+      : await db.transaction().execute(async (transaction) => {
+          await transaction
+            .deleteFrom('baton_journal')
+            .where('run_id', 'in', (eb) =>
+              eb
+                .selectFrom('baton_runs')
+                .select('id')
+                .where('status', 'in', [...FINISHED_STATUSES])
+                .where('finished_at', '<=', now - olderThanMs),
+            )
+            .execute();
+          return expired(transaction).executeTakeFirst();
+        });
   const idempotency = await db.deleteFrom('baton_idempotency').where('expires_at', '<=', now).executeTakeFirst();
   const blobs = await db
     .deleteFrom('baton_blobs')

@@ -60,3 +60,23 @@ describe('SQLite across processes', () => {
     expect(a.length + b.length).toBe(300);
   });
 });
+
+describe('SQLite in one process', () => {
+  it('holds no write lock across an await: another store writes while a purge and a finish are under way', async () => {
+    // better-sqlite3 waits for a lock synchronously, so a lock held across an await on one connection blocks the whole
+    // process until the other connection's busy timeout gives up.
+    const path = join(folder, 'one-process.db');
+    const [first, second] = [await openStore({ url: path }), await openStore({ url: path, busyTimeoutMs: 200 })];
+    try {
+      const runId = await readyRun(second);
+      const purging = first.purge(0);
+      const finishing = first.finishRun('missing', 'nobody', { status: 'failed' });
+      await expect(second.requestCancel(runId, 'while purging')).resolves.toBe(true);
+      await Promise.all([purging, finishing]);
+      expect((await first.getRun(runId))?.cancelRequested).toBe('while purging');
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+});
