@@ -85,6 +85,27 @@ describe('cancelling a durable run that is not executing here', () => {
     expect((await store.getApproval(approval!.id))?.status).toBe('pending');
   });
 
+  it('cancels a run by id from an engine that never had its handle, and refuses unknown and finished runs', async () => {
+    kit = await durableKit();
+    const first = await kit.engine({ engineId: 'first' });
+    const run = first.run(parksAtApproval);
+    const store = kit.stores[0]!;
+    await eventually(async () => (await store.getRun(run.runId))?.status === 'waiting');
+    const operator = await kit.engine({ engineId: 'operator' });
+    expect(operator.getRun(run.runId)).toBeUndefined();
+    await operator.cancel(run.runId, 'by id');
+    await operator.start();
+    const error = await run.result().catch((caught) => caught);
+    expect(CancelledError.isInstance(error)).toBe(true);
+    expect(await store.getRun(run.runId)).toMatchObject({ status: 'cancelled', cancelRequested: 'by id' });
+    expect(kit.undone.map((undo) => undo.step)).toEqual(['b', 'a']);
+    await expect(operator.cancel(run.runId)).rejects.toMatchObject({
+      problems: [{ path: 'runId', code: 'run-finished', message: 'it is cancelled already' }],
+    });
+    await expect(operator.cancel('no-such-run')).rejects.toMatchObject({ code: 'not-found' });
+    await expect(operator.cancel('')).rejects.toMatchObject({ problems: [{ path: 'runId', code: 'type' }] });
+  });
+
   it('cancels a parked run from another store instance (another process) while no engine is running', async () => {
     kit = await durableKit();
     const first = await kit.engine({ engineId: 'first' });

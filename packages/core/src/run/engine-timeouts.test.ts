@@ -173,6 +173,22 @@ describe('cancellation', () => {
     expect(snapshot.steps.second?.status).toBe('pending');
   });
 
+  it('engine.cancel(runId) cancels a run it holds, and refuses one it does not know', async () => {
+    const { engine: make, started } = timingKit();
+    const engine = make();
+    const handle = engine.run(chain);
+    await delay(10);
+    await engine.cancel(handle.runId, 'by id');
+    const { error } = await settle(handle);
+    expect(CancelledError.isInstance(error)).toBe(true);
+    expect(error.message).toContain('by id');
+    expect(started).toEqual(['first']);
+    await expect(engine.cancel(handle.runId)).rejects.toMatchObject({ code: 'not-found' });
+    await expect(engine.cancel(handle.runId, 42 as never)).rejects.toMatchObject({
+      problems: [{ path: 'reason', code: 'type', message: 'reason must be a string, got 42' }],
+    });
+  });
+
   it('rejects promptly even when the handler ignores its signal', async () => {
     const { engine } = timingKit();
     const handle = engine().run({ steps: [{ id: 's', target: 'slow', input: { ms: 3000, stubborn: true } }] });

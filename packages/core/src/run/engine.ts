@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import { createStoreIdempotencyStore } from '../durable/durable-idempotency.js';
 import { DurableRuns } from '../durable/durable-runs.js';
 import { NotFoundError } from '../errors/not-found-error.js';
+import { requireArgument } from '../errors/require-argument.js';
 import { ValidationError } from '../errors/validation-error.js';
 import type { RunEvent } from '../events/run-event.js';
 import type { Distance } from '../evidence/distance.js';
@@ -93,6 +94,12 @@ export interface Engine {
   ): Promise<string>;
   /** The handle of a run started here or taken over by this engine. */
   getRun(runId: string): RunHandle | undefined;
+  /**
+   * Cancels a run by id, wherever it is: through its handle when it runs here, else (durable engines) through the
+   * store, for the engine that holds or next claims it. Throws NotFoundError for an unknown run and ValidationError
+   * for one that has finished.
+   */
+  cancel(runId: string, reason?: string): Promise<void>;
   /** The state of a target's circuit breaker (`name@version`). */
   breakerState(target: string): BreakerState;
   /** Durable engines: start the recovery sweep and keep taking over runs that need an engine. */
@@ -258,6 +265,26 @@ export function createEngine(options: EngineOptions): Engine {
     compile,
     breakerState: (target) => services.breakers.state(target),
     getRun: (runId) => records.get(runId)?.handle,
+    async cancel(runId, reason) {
+      requireArgument('engine.cancel', 'runId', typeof runId === 'string' && runId !== '', 'a run id', runId);
+      requireArgument(
+        'engine.cancel',
+        'reason',
+        reason === undefined || typeof reason === 'string',
+        'a string',
+        reason,
+      );
+      const why = reason ?? 'cancelled by the caller';
+      const record = records.get(runId);
+      if (record && !record.isSettled) return record.handle.cancel(why);
+      if (store && (await store.requestCancel(runId, why))) return;
+      const stored = store ? await store.getRun(runId) : undefined;
+      const status = stored?.status ?? (record?.isSettled ? record.handle.snapshot().status : undefined);
+      if (status === undefined) throw new NotFoundError(`no run with id "${runId}"`, { query: `run:${runId}` });
+      throw new ValidationError(`run "${runId}" cannot be cancelled`, [
+        { path: 'runId', code: 'run-finished', message: `it is ${status} already` },
+      ]);
+    },
     run(plan, request = {}, runOptions = {}) {
       checkRunOptions(runOptions);
       const key = runOptions.idempotencyKey;
