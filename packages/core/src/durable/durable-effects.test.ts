@@ -4,6 +4,7 @@
  * could rest on, and a lost entry sends the run back to its journal.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { NonRetryableError } from '../errors/retryable-error.js';
 import type { RunEvent } from '../events/run-event.js';
 import type { Plan } from '../plan/plan.js';
 import type { RunStore } from '../storage/run-store.js';
@@ -24,6 +25,29 @@ function chainOf(target: string, length: number): Plan {
     output: { $ref: `steps.s${length - 1}.output.x` },
   };
 }
+
+/** `pure-add`: an effect-free step that adds one (and notes its step id in `calls`, if given). */
+function registerPureAdd(into: Kit, calls?: string[]): void {
+  into.registry.register({
+    name: 'pure-add',
+    description: 'Adds one',
+    effects: 'none',
+    handler: (i: { x: number }, ctx) => {
+      calls?.push(ctx.stepId);
+      return { x: i.x + 1 };
+    },
+  });
+}
+
+/** Two effect-free steps, then one with effects that needs both. */
+const pureThenPay: Plan = {
+  steps: [
+    { id: 'a', target: 'pure-add', input: { x: { $ref: 'request.x' } } },
+    { id: 'b', target: 'pure-add', input: { x: { $ref: 'steps.a.output.x' } } },
+    { id: 'pay', target: 'charge', input: { x: { $ref: 'steps.b.output.x' } } },
+  ],
+  output: { $ref: 'steps.pay.output.x' },
+};
 
 /** Counts journal writes and records which step keys are stored, after a delay that makes the write window wide. */
 function watchedAppends(delayMs: number) {
@@ -51,12 +75,7 @@ function watchedAppends(delayMs: number) {
 describe('effect-free steps in durable runs', () => {
   it('journal every step in order, sharing writes, where steps with effects write one each', async () => {
     kit = await durableKit();
-    kit.registry.register({
-      name: 'pure-add',
-      description: 'Adds one',
-      effects: 'none',
-      handler: (i: { x: number }) => ({ x: i.x + 1 }),
-    });
+    registerPureAdd(kit);
     const { watch, wrap } = watchedAppends(0);
     const engine = await kit.engine({}, wrap);
     const pure = engine.run(chainOf('pure-add', 30), { x: 0 });
@@ -83,12 +102,7 @@ describe('effect-free steps in durable runs', () => {
     kit = await durableKit();
     const { watch, wrap } = watchedAppends(40);
     const seenAtCall: string[][] = [];
-    kit.registry.register({
-      name: 'pure-add',
-      description: 'Adds one',
-      effects: 'none',
-      handler: (i: { x: number }) => ({ x: i.x + 1 }),
-    });
+    registerPureAdd(kit);
     kit.registry.register({
       name: 'charge',
       description: 'Charges a card',
@@ -98,27 +112,14 @@ describe('effect-free steps in durable runs', () => {
       },
     });
     const engine = await kit.engine({}, wrap);
-    const plan: Plan = {
-      steps: [
-        { id: 'a', target: 'pure-add', input: { x: { $ref: 'request.x' } } },
-        { id: 'b', target: 'pure-add', input: { x: { $ref: 'steps.a.output.x' } } },
-        { id: 'pay', target: 'charge', input: { x: { $ref: 'steps.b.output.x' } } },
-      ],
-      output: { $ref: 'steps.pay.output.x' },
-    };
-    expect((await engine.run(plan, { x: 1 }).result()).output).toBe(30);
+    expect((await engine.run(pureThenPay, { x: 1 }).result()).output).toBe(30);
     expect(seenAtCall).toEqual([['a', 'b']]);
   });
 
   it('deliver no event before the entries written before it are stored, and keep their order', async () => {
     kit = await durableKit();
     const { watch, wrap } = watchedAppends(20);
-    kit.registry.register({
-      name: 'pure-add',
-      description: 'Adds one',
-      effects: 'none',
-      handler: (i: { x: number }) => ({ x: i.x + 1 }),
-    });
+    registerPureAdd(kit);
     const early: string[] = [];
     const events: RunEvent[] = [];
     const engine = await kit.engine(
@@ -140,19 +141,11 @@ describe('effect-free steps in durable runs', () => {
     expect(events.filter((event) => event.type === 'step-finish')).toHaveLength(10);
   });
 
-  it('send the run back to its journal when an entry is lost, and finish it there once', async () => {
+  it('restart the run here from its journal when an entry is lost, and finish it once', async () => {
     kit = await durableKit();
     const { watch, wrap } = watchedAppends(0);
     const calls: string[] = [];
-    kit.registry.register({
-      name: 'pure-add',
-      description: 'Adds one',
-      effects: 'none',
-      handler: (i: { x: number }, ctx) => {
-        calls.push(ctx.stepId);
-        return { x: i.x + 1 };
-      },
-    });
+    registerPureAdd(kit, calls);
     kit.registry.register({
       name: 'charge',
       description: 'Charges a card',
@@ -161,18 +154,10 @@ describe('effect-free steps in durable runs', () => {
         return { x: i.x * 10 };
       },
     });
-    const engine = await kit.engine({ leaseMs: 200 }, wrap);
-    await engine.start();
+    // A long lease and no claim loop: only a restart here, from the journal, can finish the run in time.
+    const engine = await kit.engine({ leaseMs: 60_000 }, wrap);
     watch.failNext = (keys) => keys.includes('b');
-    const plan: Plan = {
-      steps: [
-        { id: 'a', target: 'pure-add', input: { x: { $ref: 'request.x' } } },
-        { id: 'b', target: 'pure-add', input: { x: { $ref: 'steps.a.output.x' } } },
-        { id: 'pay', target: 'charge', input: { x: { $ref: 'steps.b.output.x' } } },
-      ],
-      output: { $ref: 'steps.pay.output.x' },
-    };
-    const run = engine.run(plan, { x: 1 });
+    const run = engine.run(pureThenPay, { x: 1 });
     expect((await run.result()).output).toBe(30);
     // The batch that held "b" failed: "b" (and "a", if it shared the batch) ran again; "pay" waited and ran once.
     expect(calls.filter((id) => id === 'pay')).toEqual(['pay']);
@@ -183,5 +168,71 @@ describe('effect-free steps in durable runs', () => {
     expect(keys).toEqual(['a', 'b', 'pay']);
     expect(await store.verifyJournal(run.runId)).toMatchObject({ ok: true });
     expect((await store.getRun(run.runId))?.status).toBe('succeeded');
+  });
+
+  it('fail the step, not the writer, when its output cannot be stored', async () => {
+    kit = await durableKit();
+    const calls: string[] = [];
+    kit.registry.register({
+      name: 'ratio',
+      description: 'Divides by zero',
+      effects: 'none',
+      handler: (_input: unknown, ctx) => {
+        calls.push(ctx.stepId);
+        return { ratio: 0 / 0 };
+      },
+    });
+    const engine = await kit.engine({ leaseMs: 60_000 });
+    const run = engine.run({ steps: [{ id: 'r', target: 'ratio', input: {} }] });
+    const error = await run.result().catch((caught) => caught);
+    expect(error.message).toContain('cannot be stored as JSON');
+    expect(calls).toEqual(['r']);
+    expect((await kit.stores[0]!.getRun(run.runId))?.status).toBe('failed');
+  });
+
+  it('hold the dependents of a step that called a target with effects, even if an effect-free fallback answered', async () => {
+    kit = await durableKit();
+    const { watch, wrap } = watchedAppends(40);
+    registerPureAdd(kit);
+    kit.registry.register({
+      name: 'flaky-charge',
+      description: 'Charges a card, then fails',
+      handler: () => {
+        throw new NonRetryableError('gateway down after charging');
+      },
+    });
+    const seenByNext: boolean[] = [];
+    kit.registry.register({
+      name: 'look',
+      description: 'Reads what is stored',
+      effects: 'none',
+      handler: () => {
+        seenByNext.push(watch.stored.has('first'));
+        return {};
+      },
+    });
+    const engine = await kit.engine({}, wrap);
+    const plan: Plan = {
+      steps: [
+        { id: 'first', target: 'flaky-charge', policy: { fallback: ['pure-add'] }, input: { x: 1 } },
+        { id: 'next', target: 'look', input: {}, dependsOn: ['first'] },
+      ],
+    };
+    await engine.run(plan).result();
+    expect(seenByNext).toEqual([true]);
+  });
+
+  it('fail the run when a listener throws on an event held behind the last entries', async () => {
+    kit = await durableKit();
+    registerPureAdd(kit);
+    const engine = await kit.engine({
+      onEvent: (event) => {
+        if (event.type === 'step-finish' && event.stepId === 's2') throw new Error('dashboard broke');
+      },
+    });
+    const run = engine.run(chainOf('pure-add', 3), { x: 0 });
+    const error = await run.result().catch((caught) => caught);
+    expect(String(error?.message)).toContain('dashboard broke');
+    expect((await kit.stores[0]!.getRun(run.runId))?.status).toBe('failed');
   });
 });

@@ -7,7 +7,7 @@
  * parks the run and the store wakes it when the approval is decided or the time comes.
  */
 import { createHash } from 'node:crypto';
-import { sleep, sleepUntil } from '../resilience/abort.js';
+import { abortError, raceAbort, sleep, sleepUntil } from '../resilience/abort.js';
 import type { ApprovalOutcome, ApprovalRequest, PauseBroker, TimerRequest } from '../run/pause-broker.js';
 import { RunDetachedSignal } from '../run/run-signals.js';
 import type { RunStore } from '../storage/run-store.js';
@@ -28,8 +28,10 @@ export class DurablePauseBroker implements PauseBroker {
     let id = this.memo.approvals.get(request.stepKey);
     if (id === undefined) {
       id = approvalIdFor(this.runId, request.stepKey);
-      // People see the approval's data: it may only come from steps that are journaled.
-      await this.journal.settled();
+      // People see the approval's data: it may only come from steps that are journaled, of a run still going.
+      const journaled = this.journal.settled();
+      if (journaled) await raceAbort(journaled, request.signal);
+      if (request.signal.aborted) throw abortError(request.signal);
       // Idempotent: after a crash between these two writes, the approval created then is found (with its expiry).
       const approval = await this.store.createApproval({
         id,

@@ -8,6 +8,7 @@
 import { CancelledError } from '../errors/cancelled-error.js';
 import type { CompiledPlan } from '../plan/compiled-plan.js';
 import type { Plan } from '../plan/plan.js';
+import { sleep } from '../resilience/abort.js';
 import type { FinishedStep } from '../run/run-context.js';
 import {
   abortPayload,
@@ -19,12 +20,17 @@ import {
   settleRun,
 } from '../run/run-launcher.js';
 import type { RunRecord } from '../run/run-record.js';
-import type { RunOptions } from '../run/run-types.js';
+import { RunDetachedSignal } from '../run/run-signals.js';
+import type { RunOptions, RunResult } from '../run/run-types.js';
 import { serializeError } from '../run/serialize-error.js';
-import type { JournalVerification, RunStore, StoredRun } from '../storage/run-store.js';
+import { FINISHED_STATUSES, type JournalVerification, type RunStore, type StoredRun } from '../storage/run-store.js';
 import { DurablePauseBroker } from './durable-pauses.js';
 import { JournalWriter } from './journal-writer.js';
 import { emptyMemo, memoFromJournal, type RunMemo } from './step-memo.js';
+
+/** How often a run whose journal lost entries is restarted here before it is left to its lease. */
+const MAX_RESTARTS = 5;
+const RESTART_PAUSE_MS = 50;
 
 export interface DurableSettings {
   store: RunStore;
@@ -51,6 +57,8 @@ interface StoredOptions {
 
 export class DurableRuns {
   private readonly owned = new Set<string>();
+  /** Runs restarted here after their journal lost entries, and how often. */
+  private readonly restarts = new Map<string, number>();
   private readonly closing = new AbortController();
   private keeper: ReturnType<typeof setInterval> | undefined;
   private claiming: Promise<void> | undefined;
@@ -131,6 +139,7 @@ export class DurableRuns {
 
   private release(runId: string): void {
     this.owned.delete(runId);
+    this.restarts.delete(runId);
     this.slotFreed?.();
     if (this.owned.size === 0 && this.keeper && !this.claiming) {
       clearInterval(this.keeper);
@@ -312,6 +321,9 @@ export class DurableRuns {
           emitFor(this.launch, record, options)({ type: 'run-park', path: [record.runId], wakeAt: outcome.wakeAt });
           return this.leave(record, outcome.result, 'parked');
         case 'detached':
+          if (RunDetachedSignal.isInstance(outcome.error) && outcome.error.restartHere) {
+            return await this.restart(record, outcome.result, outcome.callsSettled);
+          }
           return this.leave(record, outcome.result, 'detached');
         case 'failed':
           return await this.end(
@@ -362,6 +374,37 @@ export class DurableRuns {
     this.release(record.runId);
     const result = failure.result ?? record.handle.snapshot();
     settleRun(this.launch, record, options, { kind: 'failed', error: failure.error, result: { ...result, status } });
+  }
+
+  /**
+   * A life that lost journal entries (a failed write of effect-free steps' entries) ends; the run is still this
+   * engine's, so a new life resumes it here from what is stored, once the old life's handler calls have settled (or a
+   * lease has passed, as a takeover would wait) — with growing pauses, and after a few tries it is left to the lease.
+   */
+  private async restart(record: RunRecord, snapshot: RunResult, callsSettled: () => Promise<void>): Promise<void> {
+    const { store, engineId, leaseMs } = this.settings;
+    const tries = (this.restarts.get(record.runId) ?? 0) + 1;
+    if (tries > MAX_RESTARTS || this.closing.signal.aborted) {
+      return this.leave(record, snapshot, 'its journal kept failing');
+    }
+    this.restarts.set(record.runId, tries);
+    const closing = this.closing.signal;
+    const pause = (ms: number) => sleep(ms, closing).catch(() => {});
+    const waited = new AbortController();
+    await Promise.race([callsSettled(), sleep(leaseMs, AbortSignal.any([closing, waited.signal])).catch(() => {})]);
+    waited.abort();
+    await pause(RESTART_PAUSE_MS * 2 ** (tries - 1));
+    if (closing.aborted) return this.leave(record, snapshot, 'the engine is closing');
+    try {
+      const run = await store.getRun(record.runId);
+      if (run?.owner !== engineId || FINISHED_STATUSES.includes(run.status)) {
+        return this.leave(record, snapshot, 'it is no longer held here');
+      }
+      await this.resume(run);
+    } catch (error) {
+      this.settings.onError(error);
+      this.leave(record, snapshot, 'it could not be resumed here');
+    }
   }
 
   /** The run goes on elsewhere (or later): the handle follows it through the store. */

@@ -275,11 +275,14 @@ export function createEngine(options: EngineOptions): Engine {
         reason,
       );
       const why = reason ?? 'cancelled by the caller';
-      const record = records.get(runId);
-      if (record && !record.isSettled) return record.handle.cancel(why);
+      const live = records.get(runId);
+      const running = live !== undefined && !live.isSettled;
+      // A durable run is cancelled in the store as well, so a later life of it (after a restart or a takeover) knows.
+      if (running) live.handle.cancel(why);
       if (store && (await store.requestCancel(runId, why))) return;
+      if (running) return;
       const stored = store ? await store.getRun(runId) : undefined;
-      const status = stored?.status ?? (record?.isSettled ? record.handle.snapshot().status : undefined);
+      const status = stored?.status ?? (live ? live.handle.snapshot().status : undefined);
       if (status === undefined) throw new NotFoundError(`no run with id "${runId}"`, { query: `run:${runId}` });
       throw new ValidationError(`run "${runId}" cannot be cancelled`, [
         { path: 'runId', code: 'run-finished', message: `it is ${status} already` },

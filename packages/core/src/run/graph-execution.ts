@@ -11,6 +11,7 @@ import type { UsageTotals } from '../events/run-event.js';
 import type { CompiledGraph, CompiledStep } from '../plan/compiled-plan.js';
 import { evaluateCondition } from '../plan/expression.js';
 import { type Lookup, readSegments } from '../plan/reference.js';
+import { isStorableJson } from '../storage/canonical-json.js';
 import { runApprovalStep, runWaitStep } from './pause-steps.js';
 import type { RunContext } from './run-context.js';
 import { RunDetachedSignal } from './run-signals.js';
@@ -181,17 +182,18 @@ export class GraphExecution {
     work.then(
       () => {
         settle();
-        const early = this.effectFree.delete(step.index);
-        const stored = this.persist(step, result, stepKey, input, early);
+        const stored = this.persist(step, result, stepKey, input, this.effectFree.delete(step.index));
         if (!stored) return this.succeed(step, result, stepPath);
-        if (early) {
+        if (stored.early) {
           // Its dependents go on now; if the entry is lost, so may be theirs: the run resumes from its journal.
-          stored.catch((error) =>
-            this.run.fail(new RunDetachedSignal('its journal could not be written', { cause: error })),
+          stored.write.catch((error) =>
+            this.run.fail(
+              new RunDetachedSignal('its journal could not be written', { cause: error, restartHere: true }),
+            ),
           );
           return this.succeed(step, result, stepPath);
         }
-        stored.then(
+        stored.write.then(
           () => this.succeed(step, result, stepPath),
           (error) => this.fail(step, result, error),
         );
@@ -212,14 +214,18 @@ export class GraphExecution {
     return [...this.after, ...step.deps.map((d) => this.keyOf(this.graph.steps[d] as CompiledStep))];
   }
 
-  /** Remembers what compensation needs and, in a durable run, journals the step; returns the write to wait for. */
+  /**
+   * Remembers what compensation needs and, in a durable run, journals the step: returns the write, and whether it is
+   * early (its dependents need not wait for it). Only an entry that can be stored goes early: one that cannot (NaN, a
+   * cycle) is written as a gate, so its step fails as any step whose entry is refused, instead of breaking the writer.
+   */
   private persist(
     step: CompiledStep,
     result: StepResult,
     stepKey: string,
     input: unknown,
-    early: boolean,
-  ): Promise<void> | undefined {
+    effectFree: boolean,
+  ): { write: Promise<void>; early: boolean } | undefined {
     if (this.run.signal.aborted) return undefined;
     const after = step.target !== undefined ? this.afterOf(step) : undefined;
     if (after && result.target !== undefined) {
@@ -233,7 +239,8 @@ export class GraphExecution {
       data.after = after;
     }
     if (result.evidence !== undefined) data.evidence = result.evidence;
-    return this.run.durable.record({ type: 'step-finish', stepKey, data }, early);
+    const early = effectFree && isStorableJson(data);
+    return { write: this.run.durable.record({ type: 'step-finish', stepKey, data }, early), early };
   }
 
   /** A step that finished in an earlier life of a durable run: restored from the journal, not run again. */

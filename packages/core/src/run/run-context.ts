@@ -7,6 +7,7 @@ import type { BreakerPolicy, RetryPolicy } from '../plan/plan.js';
 import type { Registry } from '../registry/registry.js';
 import type { Breakers } from '../resilience/breakers.js';
 import type { NewJournalEntry } from '../storage/run-store.js';
+import type { HandlerCalls } from './handler-calls.js';
 import type { IdempotencyStore } from './idempotency-store.js';
 import type { Limiter } from './limiter.js';
 import type { PauseBroker } from './pause-broker.js';
@@ -76,6 +77,8 @@ export interface RunContext {
   readonly pauses: PauseBroker;
   readonly activity: RunActivity;
   readonly durable: DurableHooks | undefined;
+  /** Durable runs: handler calls not settled yet (see `HandlerCalls`). */
+  readonly handlerCalls: HandlerCalls | undefined;
   /** Finished target steps in finish order, for compensation. */
   readonly finished: FinishedStep[];
   emit(event: EventInput): void;

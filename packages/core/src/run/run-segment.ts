@@ -15,6 +15,7 @@ import type { Budget } from '../plan/plan.js';
 import { readSegments } from '../plan/reference.js';
 import { onTimeout } from '../resilience/abort.js';
 import { GraphExecution } from './graph-execution.js';
+import { HandlerCalls } from './handler-calls.js';
 import { Limiter } from './limiter.js';
 import type { PauseBroker } from './pause-broker.js';
 import { RunActivity } from './run-activity.js';
@@ -53,7 +54,13 @@ export type SegmentOutcome =
   | { kind: 'succeeded'; result: RunResult }
   | { kind: 'failed'; error: unknown; result: RunResult; finished: FinishedStep[] }
   | { kind: 'parked'; wakeAt: number | null; result: RunResult }
-  | { kind: 'detached'; error: unknown; result: RunResult };
+  | {
+      kind: 'detached';
+      error: unknown;
+      result: RunResult;
+      /** Resolves once the handler calls this life started have settled (durable runs). */
+      callsSettled: () => Promise<void>;
+    };
 
 export async function runSegment(setup: SegmentSetup): Promise<SegmentOutcome> {
   const { runId, plan, request, options } = setup;
@@ -94,6 +101,7 @@ export async function runSegment(setup: SegmentSetup): Promise<SegmentOutcome> {
     pauses: setup.pauses,
     activity,
     durable: setup.durable,
+    handlerCalls: setup.durable ? new HandlerCalls() : undefined,
     finished: [],
     emit,
     fail,
@@ -134,13 +142,24 @@ export async function runSegment(setup: SegmentSetup): Promise<SegmentOutcome> {
   const clears = armTimers(context, options, setup.deadline, setup.runStartedAt, budget, emit);
   try {
     await graph.execute();
+    // Effect-free steps' entries (and the events held behind them) may still be in flight: the run has succeeded
+    // only once they are stored and a listener has seen its last events without throwing.
+    const journaled = setup.durable?.settled();
+    if (journaled) await journaled.catch(() => {});
+    if (controller.signal.aborted) throw controller.signal.reason;
     const output = plan.output ? plan.output.resolve(graph.lookup) : sinkOutputs(plan, graph);
     const result = snapshot('succeeded', output);
     return { kind: 'succeeded', result };
   } catch (error) {
     if (RunParkedSignal.isInstance(error)) return { kind: 'parked', wakeAt: error.wakeAt, result: snapshot('running') };
     if (RunDetachedSignal.isInstance(error) || hasCode(error, 'lease-lost')) {
-      return { kind: 'detached', error, result: snapshot('running') };
+      const calls = context.handlerCalls;
+      return {
+        kind: 'detached',
+        error,
+        result: snapshot('running'),
+        callsSettled: () => calls?.settled() ?? Promise.resolve(),
+      };
     }
     const status = CancelledError.isInstance(error) ? 'cancelled' : 'failed';
     return { kind: 'failed', error, result: snapshot(status, undefined, error), finished: context.finished };

@@ -1,6 +1,7 @@
 /**
  * Internal reasons a run's execution stops without the run ending: it parks (waits on people or timers only), or it
- * detaches (its lease was lost, or the engine is closing) and another life of it continues elsewhere.
+ * detaches (its lease was lost, the engine is closing, or its journal lost an entry) and another life of it continues
+ * elsewhere, or here.
  */
 import { BatonError } from '../errors/baton-error.js';
 
@@ -16,9 +17,13 @@ export class RunParkedSignal extends BatonError {
 }
 
 export class RunDetachedSignal extends BatonError {
-  constructor(reason: string, options: { cause?: unknown } = {}) {
-    super('run-detached', `the run left this engine: ${reason}`, options);
+  /** The run is still this engine's: it may start a new life of it here, from its journal, at once. */
+  readonly restartHere: boolean;
+
+  constructor(reason: string, options: { cause?: unknown; restartHere?: boolean } = {}) {
+    super('run-detached', `the run left this engine: ${reason}`, { cause: options.cause });
     this.name = 'RunDetachedSignal';
+    this.restartHere = options.restartHere === true;
   }
 
   static override isInstance(error: unknown): error is RunDetachedSignal {

@@ -7,7 +7,6 @@ import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import { runReplicates } from '../evidence/run-replicates.js';
 import type { CompiledStep } from '../plan/compiled-plan.js';
 import type { Lookup } from '../plan/reference.js';
-import type { TargetEffects } from '../registry/target.js';
 import { abortError, onTimeout, raceAbort } from '../resilience/abort.js';
 import type { RunContext } from './run-context.js';
 import { type Attempting, executeTargets, type StepOutcome } from './target-calls.js';
@@ -30,7 +29,7 @@ export async function executeStep(
   const storeKey = policyKey === undefined ? undefined : `${step.targetLabel}:${policyKey}`;
   const start = () => {
     // The step's totals over every attempt (of every replicate, for evidence): what its result and warnings report.
-    const attempting: Attempting = { attempts: 0, usage: { tokens: 0, costUsd: 0 }, path };
+    const attempting: Attempting = { attempts: 0, usage: { tokens: 0, costUsd: 0 }, path, effects: 'none' };
     return withStepTime(run, step, attempting, (signal) =>
       step.evidence
         ? executeWithEvidence(run, step, input, tracker, attempting, signal, key)
@@ -124,7 +123,6 @@ async function executeWithEvidence(
   const options = step.evidence as NonNullable<CompiledStep['evidence']>;
   const named = options.distance !== undefined ? run.services.distances[options.distance] : undefined;
   let target = '';
-  let effects: TargetEffects = 'none';
   // A replicate refused by a budget must stop the step as a refusal would stop any step, not count as one failed answer.
   let refused: unknown;
   const result = await runReplicates({
@@ -136,11 +134,15 @@ async function executeWithEvidence(
     embed: named ? undefined : run.services.embed,
     signal,
     run: async (index, replicateSignal) => {
-      const attempting = { attempts: 0, usage: { tokens: 0, costUsd: 0 }, path: [...path, `replicate-${index + 1}`] };
+      const attempting: Attempting = {
+        attempts: 0,
+        usage: { tokens: 0, costUsd: 0 },
+        path: [...path, `replicate-${index + 1}`],
+        effects: 'none',
+      };
       try {
         const outcome = await executeTargets(run, step, input, tracker, attempting, replicateSignal, key);
         target = outcome.target;
-        if (outcome.effects !== 'none') effects = outcome.effects;
         return { output: outcome.output, usage: outcome.usage };
       } catch (error) {
         if (BudgetExceededError.isInstance(error)) refused ??= error;
@@ -150,6 +152,7 @@ async function executeWithEvidence(
         total.attempts += attempting.attempts;
         total.usage.tokens += attempting.usage.tokens;
         total.usage.costUsd += attempting.usage.costUsd;
+        if (attempting.effects !== 'none') total.effects = 'external';
       }
     },
     onEvent: (event) => {
@@ -187,7 +190,7 @@ async function executeWithEvidence(
     attempts: total.attempts,
     usage: { ...total.usage },
     reused: false,
-    effects,
+    effects: total.effects,
     evidence: bundle,
   };
 }

@@ -25,7 +25,7 @@ export interface StepOutcome {
   attempts: number;
   usage: UsageTotals;
   reused: boolean;
-  /** The effects of the target that answered (every replicate's, for evidence); see `TargetEffects`. */
+  /** `'none'` only if every target the step called (fallbacks, replicates) is effect-free; see `TargetEffects`. */
   effects: TargetEffects;
   evidence?: unknown;
 }
@@ -36,6 +36,8 @@ export interface Attempting {
   /** Usage reported by every attempt, failed ones included. */
   readonly usage: UsageTotals;
   readonly path: readonly string[];
+  /** `'external'` once any target with effects was called, even one that then failed. */
+  effects: TargetEffects;
 }
 
 /** Tries the step's target, then each fallback, until one succeeds. */
@@ -62,6 +64,7 @@ export async function executeTargets(
       continue;
     }
     lastLabel = target.id;
+    if (target.effects !== 'none') attempting.effects = 'external';
     const breakerOn = (step.policy?.breaker ?? run.services.defaults.breaker) !== false;
     if (breakerOn && run.services.breakers.isOpen(target.id)) {
       lastError = new BreakerOpenError(target.id);
@@ -85,7 +88,7 @@ export async function executeTargets(
           attempts: attempting.attempts,
           usage: { ...attempting.usage },
           reused: false,
-          effects: target.effects,
+          effects: attempting.effects,
         };
       } catch (error) {
         if (signal.aborted) throw abortError(signal);
@@ -216,28 +219,27 @@ async function attemptOnce(
     };
   }
   try {
-    const output = await raceAbort(
-      target.handler(value, {
-        runId: run.runId,
-        stepId: step.id,
-        attempt: attempting.attempts,
-        signal: callSignal,
-        idempotencyKey: key,
-        path: attempting.path,
-        reportUsage: (reported: Usage) => {
-          const totals = checkedUsage(reported, `usage reported by ${target.id}`);
-          usage.tokens += totals.tokens;
-          usage.costUsd += totals.costUsd;
-          reservation?.consume(totals);
-          try {
-            tracker.add(totals, step.id, { attempt: attempting.attempts, path: attempting.path });
-          } catch (error) {
-            run.fail(error);
-          }
-        },
-      }),
-      callSignal,
-    );
+    const call = target.handler(value, {
+      runId: run.runId,
+      stepId: step.id,
+      attempt: attempting.attempts,
+      signal: callSignal,
+      idempotencyKey: key,
+      path: attempting.path,
+      reportUsage: (reported: Usage) => {
+        const totals = checkedUsage(reported, `usage reported by ${target.id}`);
+        usage.tokens += totals.tokens;
+        usage.costUsd += totals.costUsd;
+        reservation?.consume(totals);
+        try {
+          tracker.add(totals, step.id, { attempt: attempting.attempts, path: attempting.path });
+        } catch (error) {
+          run.fail(error);
+        }
+      },
+    });
+    run.handlerCalls?.track(call);
+    const output = await raceAbort(call, callSignal);
     if (target.output) {
       const problems = target.output.validate(output);
       if (problems.length > 0) {

@@ -25,6 +25,16 @@ export function canonicalJson(value: unknown): string {
   }
 }
 
+/** Whether `canonicalJson(value)` would succeed. */
+export function isStorableJson(value: unknown): boolean {
+  try {
+    canonicalize(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export function sha256Hex(text: string): string {
   return hash('sha256', text, 'hex');
 }

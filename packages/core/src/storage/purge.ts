@@ -4,7 +4,7 @@
  * written or reused in the last hour (or within `olderThanMs`, if shorter) is kept, so a journal write that is adding
  * a reference to it right now cannot lose it. Runs that have not finished are never deleted.
  */
-import type { Kysely } from 'kysely';
+import type { Kysely, QueryCreator } from 'kysely';
 import type { BatonDatabase } from './database-schema.js';
 import { FINISHED_STATUSES } from './run-store.js';
 
@@ -16,29 +16,29 @@ export async function purgeStore(
   olderThanMs: number,
   now: number,
 ): Promise<{ runs: number; blobs: number; idempotency: number }> {
-  const expired = (query: Kysely<BatonDatabase>) =>
+  const expired = (query: QueryCreator<BatonDatabase>) =>
     query
       .deleteFrom('baton_runs')
       .where('status', 'in', [...FINISHED_STATUSES])
       .where('finished_at', '<=', now - olderThanMs);
   // SQLite keeps the journal's foreign key, so one statement (no lock held across an await) takes it along. On
-  // PostgreSQL the journal has none (migration 3): it goes first, in the same transaction.
+  // PostgreSQL the journal has none (migration 3): one statement deletes the runs and, from the ids it returns, their
+  // journals, so both see the same runs.
   const runs =
     dialect === 'sqlite'
-      ? await expired(db).executeTakeFirst()
-      : await db.transaction().execute(async (transaction) => {
-          await transaction
-            .deleteFrom('baton_journal')
-            .where('run_id', 'in', (eb) =>
-              eb
-                .selectFrom('baton_runs')
-                .select('id')
-                .where('status', 'in', [...FINISHED_STATUSES])
-                .where('finished_at', '<=', now - olderThanMs),
-            )
-            .execute();
-          return expired(transaction).executeTakeFirst();
-        });
+      ? Number((await expired(db).executeTakeFirst()).numDeletedRows)
+      : Number(
+          (
+            await db
+              .with('gone', (query) => expired(query).returning('id'))
+              .with('journal', (query) =>
+                query.deleteFrom('baton_journal').where('run_id', 'in', (eb) => eb.selectFrom('gone').select('id')),
+              )
+              .selectFrom('gone')
+              .select((eb) => eb.fn.countAll<string>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
   const idempotency = await db.deleteFrom('baton_idempotency').where('expires_at', '<=', now).executeTakeFirst();
   const blobs = await db
     .deleteFrom('baton_blobs')
@@ -55,7 +55,7 @@ export async function purgeStore(
     )
     .executeTakeFirst();
   return {
-    runs: Number(runs.numDeletedRows),
+    runs,
     blobs: Number(blobs.numDeletedRows),
     idempotency: Number(idempotency.numDeletedRows),
   };
