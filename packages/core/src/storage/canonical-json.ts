@@ -6,8 +6,18 @@ import { hash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { ValidationError } from '../errors/validation-error.js';
 
+/** Texts `isStorableJson` made, taken by the next `canonicalJson` of the same object instead of making them again. */
+const checked = new WeakMap<object, string>();
+
 /** Canonical JSON of `value`; `undefined` (and anything JSON drops) becomes `null`. Throws on NaN, Infinity or cycles. */
 export function canonicalJson(value: unknown): string {
+  if (typeof value === 'object' && value !== null) {
+    const text = checked.get(value);
+    if (text !== undefined) {
+      checked.delete(value);
+      return text;
+    }
+  }
   try {
     return canonicalize(value) ?? 'null';
   } catch (error) {
@@ -25,10 +35,14 @@ export function canonicalJson(value: unknown): string {
   }
 }
 
-/** Whether `canonicalJson(value)` would succeed. */
+/**
+ * Whether `canonicalJson(value)` would succeed. For an object the text is kept for the next `canonicalJson` of it,
+ * which is what the journal does with an entry's data right after this check.
+ */
 export function isStorableJson(value: unknown): boolean {
   try {
-    canonicalize(value);
+    const text = canonicalize(value) ?? 'null';
+    if (typeof value === 'object' && value !== null) checked.set(value, text);
     return true;
   } catch {
     return false;
