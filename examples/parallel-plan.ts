@@ -17,6 +17,8 @@ const registry = createRegistry();
 
 registry.register({
   name: 'customer-data',
+  // A lookup changes nothing outside the run: the steps after it need not wait for its journal entry.
+  effects: 'none',
   kind: 'service',
   description: 'Retrieves a customer profile by id',
   version: '1.2.0',
@@ -32,6 +34,7 @@ registry.register({
 let catalogCalls = 0;
 registry.register({
   name: 'product-catalog',
+  effects: 'none',
   kind: 'service',
   description: 'Finds the products relevant to an inquiry',
   input: z.object({ inquiry: z.string() }),
@@ -46,6 +49,7 @@ registry.register({
 
 registry.register({
   name: 'seller-data',
+  effects: 'none',
   kind: 'service',
   description: 'Retrieves a seller profile by id',
   input: z.object({ sellerId: z.string() }),
