@@ -95,9 +95,9 @@ export interface Engine {
   /** The handle of a run started here or taken over by this engine. */
   getRun(runId: string): RunHandle | undefined;
   /**
-   * Cancels a run by id, wherever it is: through its handle when it runs here, else (durable engines) through the
-   * store, for the engine that holds or next claims it. Throws NotFoundError for an unknown run and ValidationError
-   * for one that has finished.
+   * Cancels a run by id, wherever it is: through its handle when it runs here and, in durable engines, through the
+   * store too, for whichever engine holds or next claims it. Throws NotFoundError for an unknown run and
+   * ValidationError for one that has finished.
    */
   cancel(runId: string, reason?: string): Promise<void>;
   /** The state of a target's circuit breaker (`name@version`). */
