@@ -69,9 +69,13 @@ describe('enhance() config: validation', () => {
     expect(() => enhance(async () => 1, { distanceThreshold: 0.1 } as EnhanceConfig)).toThrow(/1 - distance/);
   });
 
-  it('refuses unknown options, suggesting the camelCase name, and says tool search is not implemented', () => {
+  it('refuses unknown options, suggesting the camelCase name', () => {
     expect(invalid({ similarity_threshold: 0.9 })[0]!.message).toMatch(/did you mean similarityThreshold/);
-    expect(invalid({ enableToolSearch: true })[0]!.message).toMatch(/not implemented yet/);
+    expect(invalid({ enableToolSearch: true })[0]).toMatchObject({
+      path: 'enableToolSearch',
+      code: 'unknown-option',
+      message: 'unknown option (value true): it is not an enhance() option',
+    });
   });
 
   it('refuses an unknown embedder name and a missing ONNX model directory', () => {

@@ -1,7 +1,7 @@
 /**
  * The one configuration object of `enhance()`. It mirrors the Orchestra seed's table in camelCase; every option is
- * read by `resolveConfig` and covered by a test. Tool search over MCP servers (`enableToolSearch`, `mcpServers`) is
- * not part of it yet: an option that does nothing would be a lie.
+ * read by `resolveConfig` and covered by a test. The seed's tool search over MCP servers has no option here: it is not
+ * built, and an option that did nothing would be a lie.
  */
 import type { CacheScope, CacheStore, Embedder } from '@baton/cache';
 

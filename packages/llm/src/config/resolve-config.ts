@@ -68,7 +68,6 @@ const OTHERS = [
   'prompt',
 ];
 const KNOWN = new Set<string>([...Object.keys(DEFAULTS), ...OTHERS]);
-const NOT_IMPLEMENTED = new Set(['enableToolSearch', 'mcpServers', 'toolSearchTopK']);
 
 const show = (value: unknown) =>
   typeof value === 'function' ? 'a function' : (JSON.stringify(value) ?? String(value));
@@ -91,11 +90,7 @@ function checkUnknown(problems: Problem[], config: Record<string, unknown>): voi
   for (const key of Object.keys(config)) {
     if (KNOWN.has(key) || config[key] === undefined) continue;
     const camel = key.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
-    const hint = NOT_IMPLEMENTED.has(key)
-      ? 'tool search over MCP servers is not implemented yet'
-      : KNOWN.has(camel)
-        ? `did you mean ${camel}?`
-        : 'it is not an enhance() option';
+    const hint = KNOWN.has(camel) ? `did you mean ${camel}?` : 'it is not an enhance() option';
     problems.push({
       path: key,
       code: 'unknown-option',
