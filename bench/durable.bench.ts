@@ -1,6 +1,6 @@
 /**
- * durable/*: per-step cost of a durable 100-step chain of no-op steps, against LangGraph.js's checkpointers. Same chain,
- * same store kind, same process, samples interleaved so machine load hits both sides alike. Two pairings:
+ * durable/*: per-step cost of a durable 100-step chain of no-op steps, against LangGraph.js's checkpointers. Same
+ * chain, same store kind, same process, samples interleaved so machine load hits both sides alike. Two pairings:
  * - `*-chain-100`: steps with effects (Baton's default). Each is journaled before the next starts; LangGraph.js gets
  *   that guarantee from `durability: 'sync'` (each checkpoint saved before the next superstep).
  * - `*-pure-chain-100`: the steps are declared `effects: 'none'`, so Baton starts the next one while the entry is being

@@ -223,7 +223,9 @@ export class KyselyRunStore implements RunStore {
       .where('owner', '=', owner)
       .executeTakeFirst();
     if (updated.numUpdatedRows === 0n) return false;
-    // Nobody waits for them any more; a crash before this leaves them pending, which `decide` still refuses.
+    // A run succeeds only once every approval it asked for was decided, so only a failed or cancelled one can leave
+    // some pending. Nobody waits for them any more; a crash before this leaves them pending, which `decide` refuses.
+    if (result.status === 'succeeded') return true;
     await this.#db
       .updateTable('baton_approvals')
       .set({ status: 'withdrawn', decided_at: now })

@@ -106,7 +106,7 @@ export type JournalVerification =
       reason: 'hash-mismatch' | 'chain-broken' | 'sequence-gap' | 'blob-mismatch';
     };
 
-/** `withdrawn`: the run ended (failed or cancelled) while the approval was still pending; it can no longer be decided. */
+/** `withdrawn`: the run failed or was cancelled while the approval was pending; it can no longer be decided. */
 export type ApprovalStatus = 'pending' | 'approved' | 'rejected' | 'expired' | 'withdrawn';
 
 export interface StoredApproval {
@@ -178,7 +178,7 @@ export interface RunStore {
   wakeRun(runId: string): Promise<void>;
   /** Sets status (e.g. `compensating`) while owned. Fenced by owner. */
   setRunStatus(runId: string, owner: string, status: StoredRunStatus): Promise<boolean>;
-  /** Final state; releases the lease and withdraws the run's pending approvals. Fenced by owner. */
+  /** Final state; releases the lease; a failed or cancelled run's pending approvals are withdrawn. Fenced by owner. */
   finishRun(
     runId: string,
     owner: string,
