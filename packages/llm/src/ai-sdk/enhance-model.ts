@@ -19,12 +19,5 @@ export function isLanguageModel(target: unknown): target is LanguageModelV3 {
 
 export function enhanceModel(model: LanguageModelV3, runtime: EnhanceRuntime): EnhancedModel {
   const wrapped = wrapLanguageModel({ model, middleware: batonMiddleware(runtime) });
-  return Object.assign(wrapped, {
-    getMetrics: () => runtime.getMetrics(),
-    exportMetrics: (path: string) => runtime.exportMetrics(path),
-    getRecords: () => runtime.getRecords(),
-    cache: runtime.cache,
-    feedback: (entryId: string, verdict: { action: 'delete' | 'block' }) => runtime.feedback(entryId, verdict),
-    close: () => runtime.close(),
-  });
+  return Object.assign(wrapped, runtime.controls());
 }

@@ -22,12 +22,5 @@ export function enhanceFunction<F extends AsyncFunction>(fn: F, runtime: Enhance
     }));
     return result.response.output;
   };
-  return Object.assign(enhanced, {
-    getMetrics: () => runtime.getMetrics(),
-    exportMetrics: (path: string) => runtime.exportMetrics(path),
-    getRecords: () => runtime.getRecords(),
-    cache: runtime.cache,
-    feedback: (entryId: string, verdict: { action: 'delete' | 'block' }) => runtime.feedback(entryId, verdict),
-    close: () => runtime.close(),
-  }) as unknown as EnhancedFunction<F>;
+  return Object.assign(enhanced, runtime.controls()) as unknown as EnhancedFunction<F>;
 }

@@ -130,12 +130,7 @@ export function enhanceGraph<G extends GraphLike>(graph: G, runtime: EnhanceRunt
   const controls: Record<PropertyKey, unknown> = {
     invoke,
     stream: (input: unknown, options?: unknown) => streamGraph(graph, runtime, input, options),
-    getMetrics: () => runtime.getMetrics(),
-    exportMetrics: (path: string) => runtime.exportMetrics(path),
-    getRecords: () => runtime.getRecords(),
-    cache: runtime.cache,
-    feedback: (entryId: string, verdict: { action: 'delete' | 'block' }) => runtime.feedback(entryId, verdict),
-    close: () => runtime.close(),
+    ...runtime.controls(),
   };
   return new Proxy(graph, {
     get: (target, property, receiver) =>

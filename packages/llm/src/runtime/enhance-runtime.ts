@@ -250,6 +250,18 @@ export class EnhanceRuntime implements EnhancedControls {
     }
   }
 
+  /** The controls as plain bound functions, to put on the enhanced target. */
+  controls(): EnhancedControls {
+    return {
+      getMetrics: () => this.getMetrics(),
+      exportMetrics: (path) => this.exportMetrics(path),
+      getRecords: () => this.getRecords(),
+      cache: this.cache,
+      feedback: (entryId, verdict) => this.feedback(entryId, verdict),
+      close: () => this.close(),
+    };
+  }
+
   async feedback(entryId: string, verdict: { action: 'delete' | 'block' }): Promise<void> {
     await this.cache?.feedback(entryId, verdict);
   }
