@@ -3,6 +3,7 @@
  * Their templates and references are compiled like inputs and make the step depend on what they read.
  */
 import type { Problem } from '../errors/validation-error.js';
+import { isRecord } from '../schema/is-record.js';
 import type { CompiledApproval, CompiledWait } from './compiled-plan.js';
 import type { PathSegment } from './expression.js';
 import type { PlanStep } from './plan.js';
@@ -12,10 +13,6 @@ type RefCheck = (path: readonly PathSegment[], location: string) => void;
 
 const APPROVAL_KEYS = ['prompt', 'data', 'expiresInMs', 'onExpire', 'default'];
 const WAIT_KEYS = ['durationMs', 'until'];
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function unknownKeys(value: Record<string, unknown>, allowed: string[], path: string, problems: Problem[]): void {
   for (const key of Object.keys(value)) {
@@ -38,7 +35,7 @@ export function compileApproval(
   const spec = step.approval;
   if (spec === undefined) return undefined;
   const where = `${path}.approval`;
-  if (!isObject(spec)) {
+  if (!isRecord(spec)) {
     problems.push({
       path: where,
       code: 'type',
@@ -95,7 +92,7 @@ export function compileWait(
   const spec = step.wait;
   if (spec === undefined) return undefined;
   const where = `${path}.wait`;
-  if (!isObject(spec)) {
+  if (!isRecord(spec)) {
     problems.push({
       path: where,
       code: 'type',

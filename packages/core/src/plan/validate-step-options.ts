@@ -1,13 +1,10 @@
 /** Checks the numeric and enumerated options of a step or plan: policy, budget, evidence and loop bounds. */
 import type { Problem } from '../errors/validation-error.js';
+import { isRecord } from '../schema/is-record.js';
 
 type Add = (path: string, code: string, message: string) => void;
 
 export const EVIDENCE_DISTANCES = ['auto', 'text'];
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function numberRule(add: Add, path: string, value: unknown, rule: { min?: number; max?: number; integer?: boolean }) {
   if (value === undefined) return;
@@ -38,7 +35,7 @@ function unknownKeys(add: Add, path: string, value: Record<string, unknown>, all
 export function validatePolicy(policy: unknown, path: string, problems: Problem[]): void {
   const add: Add = (p, code, message) => problems.push({ path: p, code, message });
   if (policy === undefined) return;
-  if (!isObject(policy)) {
+  if (!isRecord(policy)) {
     add(path, 'type', 'policy must be an object');
     return;
   }
@@ -46,7 +43,7 @@ export function validatePolicy(policy: unknown, path: string, problems: Problem[
   numberRule(add, `${path}.timeoutMs`, policy.timeoutMs, { min: 1 });
   const retry = policy.retry;
   if (retry !== undefined && retry !== false) {
-    if (!isObject(retry)) add(`${path}.retry`, 'type', 'retry must be an object or false');
+    if (!isRecord(retry)) add(`${path}.retry`, 'type', 'retry must be an object or false');
     else {
       unknownKeys(add, `${path}.retry`, retry, [
         'maxAttempts',
@@ -77,7 +74,7 @@ export function validatePolicy(policy: unknown, path: string, problems: Problem[
   }
   const breaker = policy.breaker;
   if (breaker !== undefined && breaker !== false) {
-    if (!isObject(breaker)) add(`${path}.breaker`, 'type', 'breaker must be an object or false');
+    if (!isRecord(breaker)) add(`${path}.breaker`, 'type', 'breaker must be an object or false');
     else {
       unknownKeys(add, `${path}.breaker`, breaker, ['threshold', 'halfOpenAfterMs']);
       numberRule(add, `${path}.breaker.threshold`, breaker.threshold, { min: 1, integer: true });
@@ -92,7 +89,7 @@ export function validatePolicy(policy: unknown, path: string, problems: Problem[
 export function validateBudget(budget: unknown, path: string, problems: Problem[]): void {
   const add: Add = (p, code, message) => problems.push({ path: p, code, message });
   if (budget === undefined) return;
-  if (!isObject(budget)) {
+  if (!isRecord(budget)) {
     add(path, 'type', 'budget must be an object');
     return;
   }
@@ -106,7 +103,7 @@ export function validateBudget(budget: unknown, path: string, problems: Problem[
 export function validateEvidence(evidence: unknown, path: string, distances: readonly string[], problems: Problem[]) {
   const add: Add = (p, code, message) => problems.push({ path: p, code, message });
   if (evidence === undefined) return;
-  if (!isObject(evidence)) {
+  if (!isRecord(evidence)) {
     add(path, 'type', 'evidence must be an object like { k: 3 }');
     return;
   }

@@ -5,6 +5,7 @@
 
 import semver from 'semver';
 import { requireArgument } from '../errors/require-argument.js';
+import { isRecord } from '../schema/is-record.js';
 
 export type TargetRef = string | { name?: string; capability?: string; version?: string };
 
@@ -17,7 +18,7 @@ export interface TargetQuery {
 
 export function parseTargetRef(ref: TargetRef): TargetQuery {
   const usage = 'a target reference: "name", "name@range" or { capability: "..." }';
-  requireArgument('parseTargetRef', 'ref', typeof ref === 'string' || isObject(ref), usage, ref);
+  requireArgument('parseTargetRef', 'ref', typeof ref === 'string' || isRecord(ref), usage, ref);
   if (typeof ref === 'string') {
     const at = ref.indexOf('@');
     return at === -1 ? { name: ref } : { name: ref.slice(0, at), version: ref.slice(at + 1) };
@@ -27,10 +28,6 @@ export function parseTargetRef(ref: TargetRef): TargetQuery {
   if (ref.capability !== undefined) query.capability = ref.capability;
   if (ref.version !== undefined) query.version = ref.version;
   return query;
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Why `ref` is not a usable target reference, or undefined when it is one. */
@@ -60,7 +57,7 @@ export function targetRefProblem(ref: unknown): { code: string; message: string 
 }
 
 export function describeQuery(query: TargetQuery): string {
-  requireArgument('describeQuery', 'query', isObject(query), 'a query like { name } or { capability }', query);
+  requireArgument('describeQuery', 'query', isRecord(query), 'a query like { name } or { capability }', query);
   const base = query.name ?? `capability "${query.capability}"`;
   return query.version ? `${base} (version ${query.version})` : base;
 }
