@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../errors/validation-error.js';
 import { DEFAULT_SQLITE_PATH, maskPassword, parseStoreLocation } from './store-location.js';
 
 describe('parseStoreLocation', () => {
@@ -18,6 +19,21 @@ describe('parseStoreLocation', () => {
     expect(parseStoreLocation('sqlite://./runs.db')).toMatchObject({ path: './runs.db' });
     expect(parseStoreLocation('/var/baton.db')).toMatchObject({ dialect: 'sqlite', path: '/var/baton.db' });
     expect(parseStoreLocation('sqlite::memory:')).toMatchObject({ path: ':memory:' });
+  });
+
+  it('refuses a URL of another scheme instead of taking it for a file name', () => {
+    for (const url of ['mysql://x', 'redis://127.0.0.1:6379', 'https://db.example.com/app', 'file:///tmp/x.db']) {
+      let caught: unknown;
+      try {
+        parseStoreLocation(url);
+      } catch (error) {
+        caught = error;
+      }
+      expect(ValidationError.isInstance(caught), url).toBe(true);
+      expect((caught as ValidationError).problems).toMatchObject([{ path: 'url', code: 'unsupported-scheme' }]);
+    }
+    expect(() => parseStoreLocation('mysql://root:secret@db/app')).toThrow(/mysql:\/\/root:\*\*\*@db\/app/);
+    expect(() => parseStoreLocation('mysql://root:secret@db/app')).not.toThrow(/secret/);
   });
 
   it('masks passwords even in URLs it cannot parse', () => {
