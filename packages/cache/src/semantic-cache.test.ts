@@ -17,10 +17,10 @@ const ask = (text: string, extra: Partial<CacheRequest> = {}): CacheRequest => (
 const answer = (text: string) => ({ finishReason: 'stop', text });
 
 describe('SemanticCache matching', () => {
-  it('hits the exact tier on the same normalized prompt', async () => {
+  it('hits the exact tier on the same prompt up to spacing and trailing punctuation', async () => {
     const c = cache();
     await c.store(ask('What is the capital of France?'), answer('Paris'), { inputTokens: 7 });
-    const result = await c.lookup(ask('  what is the capital of   france '));
+    const result = await c.lookup(ask('  What is the capital of   France '));
     expect(result).toMatchObject({
       status: 'hit',
       tier: 'exact',
@@ -28,6 +28,35 @@ describe('SemanticCache matching', () => {
       response: { text: 'Paris' },
       usage: { inputTokens: 7 },
     });
+  });
+
+  it('keeps case in the exact key: case-sensitive codes never share an exact entry', async () => {
+    const c = cache();
+    await c.store(ask('What does ls -R do?'), answer('lists subdirectories recursively'));
+    const result = await c.lookup(ask('What does ls -r do?'));
+    expect(result.status === 'hit' && result.tier === 'exact').toBe(false);
+  });
+
+  it('never caches or serves an empty or punctuation-only prompt', async () => {
+    const c = cache();
+    for (const text of ['', '   ', '?', '...!?', '¿¡', '— …']) {
+      expect(await c.store(ask(text), answer('anything')), JSON.stringify(text)).toMatchObject({ stored: false });
+      expect(await c.lookup(ask(text))).toMatchObject({ status: 'bypass' });
+    }
+    expect(await c.store(ask('👍?'), answer('thumbs up'))).toMatchObject({ stored: true });
+    expect(await c.lookup(ask('$?'))).toMatchObject({ status: 'miss' });
+  });
+
+  it('keeps tenants apart even when their scope values contain the separators', async () => {
+    const c = cache();
+    const a = { tenant: 'acme|p=x', project: '' };
+    const b = { tenant: 'acme', project: 'x|p=' };
+    expect(await c.store(ask('What is our refund policy?', { scope: a }), answer('acme: 30 days'))).toMatchObject({
+      stored: true,
+    });
+    expect((await c.lookup(ask('What is our refund policy?', { scope: b }))).status).toBe('miss');
+    const empty = await c.lookup(ask('What is our refund policy?', { scope: { tenant: 'acme|p=x' } }));
+    expect(empty.status).toBe('miss');
   });
 
   it('hits the semantic tier on a paraphrase and reports similarity and checks', async () => {

@@ -1,9 +1,11 @@
 /**
- * What is not cached by default: errors, refusals (flagged by the caller, or a text that opens like one: "I'm sorry,
+ * What is not cached by default: empty or punctuation-only prompts (never cached or served), errors, refusals (flagged by the caller, or a text that opens like one: "I'm sorry,
  * but I can't help with that"), unfinished generations (finish reason other than `stop`), requests with temperature
  * above 0 (opt-in), and tool-call responses not marked deterministic.
  */
+
 import type { CacheRequest, CacheResponse } from './request.js';
+import { lastUserTurn } from './request-keys.js';
 
 export interface CacheabilityOptions {
   /** Cache and serve requests whose temperature is above 0. @default false */
@@ -47,8 +49,16 @@ export function isRefusalText(text: string): boolean {
   return REFUSALS.some((pattern) => pattern.test(opening));
 }
 
+/** Letters, digits and symbols (currency, operators, emoji): what makes a prompt ask something. */
+const MEANINGFUL = /[\p{L}\p{N}\p{S}]/u;
+
 /** Why a request must bypass the cache entirely, or undefined when it may use it. */
 export function bypassReason(request: CacheRequest, options: CacheabilityOptions): string | undefined {
+  // An empty or punctuation-only question asks nothing one answer could be right for. Exact-only requests are keys
+  // (a function's arguments), where `[]` is as good a key as any.
+  if (!request.exactOnly && !MEANINGFUL.test(lastUserTurn(request.messages))) {
+    return 'the prompt is empty or only punctuation';
+  }
   const temperature = request.params?.temperature;
   if (typeof temperature === 'number' && temperature > 0 && !options.cacheNonZeroTemperature) {
     return `temperature ${temperature} > 0 (set cacheNonZeroTemperature to cache sampled answers)`;

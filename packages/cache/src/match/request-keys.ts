@@ -6,13 +6,16 @@
 import { createHash } from 'node:crypto';
 import type { CacheMessage, CacheRequest, CacheScope } from './request.js';
 
-/** Trims, collapses whitespace, lowercases and drops trailing punctuation: differences that never change an answer. */
+/**
+ * Trims, collapses whitespace and drops trailing `?`, `!` and `.`: differences that never change an answer. Case is
+ * kept: `ls -R` and `ls -r`, `%m` and `%M` ask different things, and the semantic tier is where "What" and "what"
+ * are shown to be the same.
+ */
 export function normalizePrompt(text: string): string {
   return text
     .normalize('NFC')
     .replace(/\s+/g, ' ')
     .trim()
-    .toLowerCase()
     .replace(/[\s?!.]+$/, '');
 }
 
@@ -34,8 +37,12 @@ export function lastUserTurn(messages: readonly CacheMessage[]): string {
   return '';
 }
 
+/**
+ * The scope as one string that no other scope shares: each field JSON-encoded in a fixed order, so a value holding
+ * `|` or `=` cannot make two tenants' keys equal, and an empty field differs from an absent one.
+ */
 export function scopeKey(scope: CacheScope | undefined): string {
-  return `t=${scope?.tenant ?? ''}|p=${scope?.project ?? ''}|u=${scope?.user ?? ''}`;
+  return JSON.stringify([scope?.tenant ?? null, scope?.project ?? null, scope?.user ?? null]);
 }
 
 /** JSON with sorted object keys, so `{a, b}` and `{b, a}` hash alike. */
