@@ -6,6 +6,7 @@ export { type BudgetExceededDetails, BudgetExceededError, type BudgetName } from
 export { CancelledError } from './cancelled-error.js';
 export { type NotFoundDetails, NotFoundError } from './not-found-error.js';
 export { NonRetryableError, RetryableError, type RetryableErrorOptions } from './retryable-error.js';
+export { reviveError } from './revive-error.js';
 export { StepFailedError } from './step-failed-error.js';
 export { TimeoutError } from './timeout-error.js';
 export { type Problem, ValidationError } from './validation-error.js';

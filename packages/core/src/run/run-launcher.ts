@@ -5,9 +5,10 @@
 import { AbortRunError } from '../errors/abort-run-error.js';
 import { BatonError } from '../errors/baton-error.js';
 import { CancelledError } from '../errors/cancelled-error.js';
+import { reviveError } from '../errors/revive-error.js';
 import type { RunEvent, SerializedError } from '../events/run-event.js';
 import type { CompiledPlan } from '../plan/compiled-plan.js';
-import { type CompensationOptions, compensate } from './compensation.js';
+import { type CompensationOptions, CompensationTimeoutError, compensate } from './compensation.js';
 import type { PauseBroker } from './pause-broker.js';
 import type { DurableHooks, EngineServices, FinishedStep } from './run-context.js';
 import type { RunRecord } from './run-record.js';
@@ -153,12 +154,7 @@ export function failUnsettled(settings: LaunchSettings, record: RunRecord, optio
   record.failWith(typed, { ...result, status: 'failed', finishedAt, error: serializeError(typed) });
 }
 
-/** A run's stored error as a Baton error with the same code, so `XError.isInstance` checks still hold. */
+/** A run's stored error as the typed error it was, with its fields (see `reviveError`). */
 export function errorFromStored(stored: unknown): BatonError {
-  const record = (stored ?? {}) as Partial<SerializedError>;
-  const error = new BatonError(String(record.code ?? 'run-failed'), String(record.message ?? 'the run failed'), {
-    retryable: record.retryable === true,
-  });
-  if (record.name) error.name = String(record.name);
-  return error;
+  return reviveError(stored, { 'compensation-timeout': CompensationTimeoutError });
 }
