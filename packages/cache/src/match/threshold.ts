@@ -4,53 +4,57 @@
  * (`distanceThreshold`, `maxDistance`, `distance`) are refused, as are values ≤ 0 (a distance of 0 means "identical",
  * as a similarity it would accept unrelated text) and values > 1 (percentages such as 92 must be written 0.92).
  */
-import { ValidationError } from '@baton/core';
+import { type Problem, ValidationError } from '@baton/core';
 
 const DISTANCE_NAMES = ['distanceThreshold', 'maxDistance', 'distance', 'cosineDistance'];
 
+/** Every problem with the threshold options, so a caller can report them together with its own. */
+export function similarityThresholdProblems(options: Record<string, unknown>, path = 'similarityThreshold'): Problem[] {
+  const problems: Problem[] = [];
+  for (const name of DISTANCE_NAMES) {
+    if (options[name] === undefined) continue;
+    const value = Number(options[name]);
+    const suggestion = Number.isFinite(value)
+      ? ` (${name} ${value} → similarityThreshold ${Math.round((1 - value) * 1e6) / 1e6})`
+      : '';
+    problems.push({
+      path: name,
+      code: 'distance-not-supported',
+      message: `got ${name}=${JSON.stringify(options[name])}, but thresholds are cosine similarities in [-1, 1] (higher = more alike); pass similarityThreshold = 1 - distance instead${suggestion}`,
+    });
+  }
+  const threshold = options[path];
+  if (threshold === undefined) return problems;
+  if (typeof threshold !== 'number' || !Number.isFinite(threshold)) {
+    problems.push({ path, code: 'type', message: `must be a number in (0, 1], got ${JSON.stringify(threshold)}` });
+  } else if (threshold > 1) {
+    problems.push({
+      path,
+      code: 'too-large',
+      message: `cosine similarity cannot exceed 1, got ${threshold}; write a percentage such as 92 as 0.92`,
+    });
+  } else if (threshold <= 0) {
+    problems.push({
+      path,
+      code: 'looks-like-distance',
+      message: `got ${threshold}: a similarity threshold ≤ 0 would accept unrelated texts; if this is a cosine distance d, pass 1 - d`,
+    });
+  }
+  return problems;
+}
+
+/** The threshold the options give (undefined when they give none); throws a ValidationError naming every problem. */
 export function validateSimilarityThreshold(
   options: Record<string, unknown>,
   path = 'similarityThreshold',
 ): number | undefined {
-  for (const name of DISTANCE_NAMES) {
-    if (options[name] !== undefined) {
-      const value = Number(options[name]);
-      const suggestion = Number.isFinite(value)
-        ? ` (${name} ${value} → similarityThreshold ${Math.round((1 - value) * 1e6) / 1e6})`
-        : '';
-      throw new ValidationError('the cache takes a similarity, not a distance', [
-        {
-          path: name,
-          code: 'distance-not-supported',
-          message: `got ${name}=${JSON.stringify(options[name])}, but thresholds are cosine similarities in [-1, 1] (higher = more alike); pass similarityThreshold = 1 - distance instead${suggestion}`,
-        },
-      ]);
-    }
+  const problems = similarityThresholdProblems(options, path);
+  if (problems.length > 0) {
+    const distance = problems.some((problem) => problem.code === 'distance-not-supported');
+    throw new ValidationError(
+      distance ? 'the cache takes a similarity, not a distance' : 'invalid similarity threshold',
+      problems,
+    );
   }
-  const threshold = options[path];
-  if (threshold === undefined) return undefined;
-  if (typeof threshold !== 'number' || !Number.isFinite(threshold)) {
-    throw new ValidationError('invalid similarity threshold', [
-      { path, code: 'type', message: `must be a number in (0, 1], got ${JSON.stringify(threshold)}` },
-    ]);
-  }
-  if (threshold > 1) {
-    throw new ValidationError('invalid similarity threshold', [
-      {
-        path,
-        code: 'too-large',
-        message: `cosine similarity cannot exceed 1, got ${threshold}; write a percentage such as 92 as 0.92`,
-      },
-    ]);
-  }
-  if (threshold <= 0) {
-    throw new ValidationError('invalid similarity threshold', [
-      {
-        path,
-        code: 'looks-like-distance',
-        message: `got ${threshold}: a similarity threshold ≤ 0 would accept unrelated texts; if this is a cosine distance d, pass 1 - d`,
-      },
-    ]);
-  }
-  return threshold;
+  return options[path] as number | undefined;
 }

@@ -65,6 +65,22 @@ describe('enhance() config: validation', () => {
     expect(problems.find((p) => p.path === path)!.message).toContain(value);
   });
 
+  it('names every problem at once, the threshold among them, with long values cut short', () => {
+    const problems = invalid({
+      similarityThreshold: 2,
+      distance: 0.1,
+      cacheTtl: -1,
+      enableCache: 'yes',
+      name: 'x'.repeat(100_000),
+      store: 'disk',
+    });
+    expect([...new Set(problems.map((p) => p.path))].sort()).toEqual(
+      ['cacheTtl', 'distance', 'enableCache', 'similarityThreshold', 'store'].sort(),
+    );
+    const long = invalid({ scope: 'y'.repeat(100_000) });
+    expect(long[0]!.message.length).toBeLessThan(300);
+  });
+
   it('refuses a threshold given as a distance, and says how to convert it', () => {
     expect(() => enhance(async () => 1, { distanceThreshold: 0.1 } as EnhanceConfig)).toThrow(/1 - distance/);
   });

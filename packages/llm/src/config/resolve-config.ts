@@ -3,8 +3,8 @@
  * problems name the option and the value given; unknown options (typos, the seed's snake_case names, options Baton
  * does not implement) are refused rather than silently ignored.
  */
-import { DEFAULT_RELATED_MIN_SIMILARITY, DEFAULT_RELATED_TOP_K, validateSimilarityThreshold } from '@baton/cache';
-import { type Problem, ValidationError } from '@baton/core';
+import { DEFAULT_RELATED_MIN_SIMILARITY, DEFAULT_RELATED_TOP_K, similarityThresholdProblems } from '@baton/cache';
+import { describeValue, type Problem, ValidationError } from '@baton/core';
 import type { EnhanceConfig, ModelPrice } from './enhance-config.js';
 
 export const DEFAULT_CONTEXT_TEMPLATE = 'Related answers given earlier (use them only if they help):\n{context}';
@@ -69,8 +69,8 @@ const OTHERS = [
 ];
 const KNOWN = new Set<string>([...Object.keys(DEFAULTS), ...OTHERS]);
 
-const show = (value: unknown) =>
-  typeof value === 'function' ? 'a function' : (JSON.stringify(value) ?? String(value));
+/** The value given, short (long values are cut): a message must never echo a megabyte back. */
+const show = describeValue;
 
 function checkNumber(
   problems: Problem[],
@@ -148,8 +148,8 @@ function checkPricing(problems: Problem[], pricing: unknown): void {
  */
 export function resolveConfig(config: EnhanceConfig = {}): ResolvedConfig {
   const raw = config as Record<string, unknown>;
-  const similarityThreshold = validateSimilarityThreshold(raw);
-  const problems: Problem[] = [];
+  const problems: Problem[] = similarityThresholdProblems(raw);
+  const similarityThreshold = problems.length === 0 ? (raw.similarityThreshold as number | undefined) : undefined;
   checkUnknown(problems, raw);
   for (const key of BOOLEANS) {
     if (raw[key] !== undefined && typeof raw[key] !== 'boolean') {
