@@ -44,6 +44,7 @@ beforeAll(async () => {
   await writeFile(file('pairs.jsonl'), `${lines.map((line) => JSON.stringify(line)).join('\n')}\n\n`);
   await writeFile(file('bad.jsonl'), `${JSON.stringify(lines[0])}\n{"a": "broken",\n`);
   await writeFile(file('no-label.jsonl'), `${JSON.stringify({ a: 'x', b: 'y' })}\n`);
+  await writeFile(file('empty.jsonl'), '\n');
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -156,6 +157,36 @@ describe.concurrent('baton CLI (real child process)', { timeout: 90_000 }, () =>
     ],
     [['cache', 'eval', '--pairs', 'BAD'], /line 2: not valid JSON/],
     [['cache', 'eval', '--pairs', 'NO_LABEL'], /line 1: "hit" must be true or false/],
+    [['cache', 'eval', '--pairs', 'EMPTY'], /holds no pairs/],
+  ])('unusable input %j: a clear message on stderr, exit code 3, no stack trace', async (args, message) => {
+    const paths: Record<string, string> = {
+      BAD: file('bad.jsonl'),
+      NO_LABEL: file('no-label.jsonl'),
+      EMPTY: file('empty.jsonl'),
+    };
+    const { code, stdout, stderr } = await baton(...args.map((arg) => paths[arg] ?? arg));
+    expect(code).toBe(3);
+    expect(stderr).toMatch(message);
+    expect(stdout).toBe('');
+    noStack(stderr);
+  });
+
+  it('prints the stack of an error only with --debug', async () => {
+    const plain = await baton('cache', 'eval', '--pairs', file('bad.jsonl'));
+    noStack(plain.stderr);
+    const debug = await baton('--debug', 'cache', 'eval', '--pairs', file('bad.jsonl'));
+    expect(debug.code).toBe(3);
+    expect(debug.stderr).toMatch(/\n\s+at /);
+  });
+
+  it('documents its exit codes and gives each command an example', async () => {
+    expect((await baton('--help')).stdout).toMatch(/Exit codes:[\s\S]*2\s+usage mistake[\s\S]*3\s+unusable input/);
+    for (const command of [['eval'], ['cache', 'eval'], ['cache', 'calibrate']]) {
+      expect((await baton(...command, '--help')).stdout).toMatch(/Example:\n\s+\$ baton /);
+    }
+  });
+
+  it.each([
     [
       ['cache', 'eval', '--pairs', 'PAIRS', '--threshold', '1.5'],
       /--threshold must be a number in \(0, 1\], got "1.5"/,
@@ -171,7 +202,9 @@ describe.concurrent('baton CLI (real child process)', { timeout: 90_000 }, () =>
     ],
     [['cache', 'eval'], /required option '--pairs <file>' not specified/],
     [['eval', 'only one'], /missing required argument 'b'/],
-  ])('bad input %j: a clear message on stderr, exit code 2, no stack trace', async (args, message) => {
+    [['eval', '', 'What is the capital of France?'], /<a> must be a non-empty prompt, got ""/],
+    [['eval', 'What is the capital of France?', '   '], /<b> must be a non-empty prompt, got " {3}"/],
+  ])('usage mistake %j: a clear message on stderr, exit code 2, no stack trace', async (args, message) => {
     const paths: Record<string, string> = {
       BAD: file('bad.jsonl'),
       NO_LABEL: file('no-label.jsonl'),

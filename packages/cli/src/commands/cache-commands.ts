@@ -2,10 +2,12 @@
  * `baton cache eval` and `baton cache calibrate`: matching quality on a labelled JSON Lines file of
  * `{"a", "b", "hit", "kind"?}` pairs, through the full matching path of a fresh cache per pair.
  */
-import { calibrateThreshold, evaluatePairs } from '@baton/cache';
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
-import { embedderNamed, readPairs, unitInterval } from '../options/parse-options.js';
+import { unitInterval } from '../options/parse-options.js';
+
+/** The cache and the file readers, loaded when a command runs rather than for `--help`. */
+const load = () => Promise.all([import('@baton/cache'), import('../options/command-inputs.js')]);
 
 export function registerCacheCommands(program: Command, io: Io): void {
   const cache = program.command('cache').description('measure and tune the semantic cache');
@@ -21,7 +23,9 @@ export function registerCacheCommands(program: Command, io: Io): void {
     )
     .option('--embedder <name>', 'sif, openai:<model>:<dimension> or onnx:<dir>:<dimension>', 'sif')
     .option('--errors', 'also list the pairs judged wrongly')
+    .addHelpText('after', '\nExample:\n  $ baton cache eval --pairs packages/cache/data/pairs.jsonl --errors')
     .action(async (options: { pairs: string; threshold?: number; embedder: string; errors?: boolean }) => {
+      const [{ evaluatePairs }, { embedderNamed, readPairs }] = await load();
       const pairs = await readPairs(options.pairs);
       const { errors, ...result } = await evaluatePairs(pairs, {
         embedder: embedderNamed(options.embedder),
@@ -42,7 +46,12 @@ export function registerCacheCommands(program: Command, io: Io): void {
       unitInterval('--target-precision'),
     )
     .option('--embedder <name>', 'sif, openai:<model>:<dimension> or onnx:<dir>:<dimension>', 'sif')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ baton cache calibrate --pairs packages/cache/data/pairs.jsonl --target-precision 0.99',
+    )
     .action(async (options: { pairs: string; targetPrecision: number; embedder: string }) => {
+      const [{ calibrateThreshold }, { embedderNamed, readPairs }] = await load();
       const pairs = await readPairs(options.pairs);
       const found = await calibrateThreshold(pairs, options.targetPrecision, {
         embedder: embedderNamed(options.embedder),

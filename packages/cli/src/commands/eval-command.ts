@@ -3,10 +3,9 @@
  * `b`? Runs the full matching path (exact tier, semantic tier, verification), prints one JSON object with the
  * similarity and the checks, and exits 0 when similar, 1 when not (the seed's CI gate).
  */
-import { cosine, SemanticCache } from '@baton/cache';
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
-import { embedderNamed, unitInterval } from '../options/parse-options.js';
+import { nonEmptyText, unitInterval } from '../options/parse-options.js';
 
 const ask = (text: string) => ({ model: 'baton-eval', messages: [{ role: 'user', content: text }] });
 
@@ -14,15 +13,20 @@ export function registerEvalCommand(program: Command, io: Io): void {
   program
     .command('eval')
     .description('check whether two prompts would share a cached answer; exit 0 if similar, 1 if not')
-    .argument('<a>', 'the prompt that was answered')
-    .argument('<b>', 'the prompt looked up')
+    .argument('<a>', 'the prompt that was answered', nonEmptyText('<a>'))
+    .argument('<b>', 'the prompt looked up', nonEmptyText('<b>'))
     .option(
       '--threshold <similarity>',
       'cosine similarity in (0, 1] (default: the cache default)',
       unitInterval('--threshold'),
     )
     .option('--embedder <name>', 'sif, openai:<model>:<dimension> or onnx:<dir>:<dimension>', 'sif')
+    .addHelpText('after', '\nExample:\n  $ baton eval "What is the capital of France?" "what\'s the capital of France"')
     .action(async (a: string, b: string, options: { threshold?: number; embedder: string }) => {
+      const [{ cosine, SemanticCache }, { embedderNamed }] = await Promise.all([
+        import('@baton/cache'),
+        import('../options/command-inputs.js'),
+      ]);
       const embedder = embedderNamed(options.embedder);
       const cache = new SemanticCache({ embedder, similarityThreshold: options.threshold });
       await cache.store(ask(a), { finishReason: 'stop', text: 'answer' });

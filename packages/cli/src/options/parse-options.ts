@@ -1,8 +1,7 @@
-/** Parsers for option values, used as commander's argument parsers: a bad value is a `UsageError` naming the option. */
-
-import { readFile } from 'node:fs/promises';
-import { type Embedder, InvalidPairsError, type LabelledPair, parsePairs } from '@baton/cache';
-import { resolveEmbedder } from '@baton/llm';
+/**
+ * Parsers for option values and arguments, used as commander's argument parsers: a bad value is a `UsageError`
+ * naming the option. Light on purpose: `baton --help` loads this and nothing heavier.
+ */
 import { UsageError } from '../usage-error.js';
 
 /** A number in (0, 1], e.g. a similarity threshold or a target precision. */
@@ -16,31 +15,11 @@ export function unitInterval(option: string) {
   };
 }
 
-export function embedderNamed(name: string): Embedder {
-  try {
-    return resolveEmbedder(name, { path: '--embedder' });
-  } catch (error) {
-    throw new UsageError((error as Error).message, { cause: error });
-  }
-}
-
-/** Reads a JSON Lines file of labelled pairs; a missing file or a bad line names the file and the line number. */
-export async function readPairs(path: string): Promise<LabelledPair[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`cannot read pairs file "${path}": ${code === 'ENOENT' ? 'no such file' : code}`, {
-      cause: error,
-    });
-  }
-  try {
-    const pairs = parsePairs(text);
-    if (pairs.length === 0) throw new UsageError(`pairs file "${path}" holds no pairs`);
-    return pairs;
-  } catch (error) {
-    if (InvalidPairsError.isInstance(error)) throw new UsageError(`${path}: ${error.message}`, { cause: error });
-    throw error;
-  }
+/** A prompt argument: refuses an empty or blank one, naming the argument. */
+export function nonEmptyText(argument: string) {
+  return (value: string): string => {
+    if (value.trim() === '')
+      throw new UsageError(`${argument} must be a non-empty prompt, got ${JSON.stringify(value)}`);
+    return value;
+  };
 }
