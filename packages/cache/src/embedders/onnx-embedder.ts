@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
+import { MissingDependencyError } from '@baton/core';
 import { ModelNotFoundError, VectorDimensionError } from '../errors.js';
 import { type Embedder, normalize } from './embedder.js';
 
@@ -87,7 +88,11 @@ export function createOnnxEmbedder(options: OnnxEmbedderOptions): Embedder {
   assertOnnxModelDirectory(directory);
   let extractor: Promise<Extractor> | undefined;
   const load = async (): Promise<Extractor> => {
-    const transformers = await import('@huggingface/transformers');
+    // An optional peer dependency (it brings onnxruntime, hundreds of MB): only ONNX users install it.
+    const transformers = await import('@huggingface/transformers').catch((error: unknown) => {
+      if (!MissingDependencyError.isNotFound(error, '@huggingface/transformers')) throw error;
+      throw new MissingDependencyError('@huggingface/transformers', 'the ONNX embedder', { cause: error });
+    });
     transformers.env.allowRemoteModels = false;
     transformers.env.allowLocalModels = true;
     transformers.env.localModelPath = `${dirname(directory)}/`;

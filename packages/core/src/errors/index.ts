@@ -5,6 +5,7 @@ export { BreakerOpenError } from './breaker-open-error.js';
 export { type BudgetExceededDetails, BudgetExceededError, type BudgetName } from './budget-exceeded-error.js';
 export { CancelledError } from './cancelled-error.js';
 export { describeValue } from './describe-value.js';
+export { MissingDependencyError } from './missing-dependency-error.js';
 export { type NotFoundDetails, NotFoundError } from './not-found-error.js';
 export { NonRetryableError, RetryableError, type RetryableErrorOptions } from './retryable-error.js';
 export { reviveError } from './revive-error.js';

@@ -9,6 +9,7 @@ import { BatonError } from './baton-error.js';
 import { BreakerOpenError } from './breaker-open-error.js';
 import { BudgetExceededError } from './budget-exceeded-error.js';
 import { CancelledError } from './cancelled-error.js';
+import { MissingDependencyError } from './missing-dependency-error.js';
 import { NotFoundError } from './not-found-error.js';
 import { NonRetryableError, RetryableError } from './retryable-error.js';
 import { StepFailedError } from './step-failed-error.js';
@@ -23,6 +24,7 @@ const CLASSES: Record<string, { prototype: BatonError }> = {
   'breaker-open': BreakerOpenError,
   'budget-exceeded': BudgetExceededError,
   cancelled: CancelledError,
+  'missing-dependency': MissingDependencyError,
   'not-found': NotFoundError,
   retryable: RetryableError,
   'non-retryable': NonRetryableError,

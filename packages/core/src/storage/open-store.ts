@@ -1,6 +1,7 @@
 /**
  * Opens a RunStore from a URL: PostgreSQL for `postgres://…`, SQLite (the embedded default, `.baton/baton.db`)
- * otherwise. Opening checks the database before touching it — unreachable, corrupt, foreign and too-new databases are
+ * otherwise. The drivers (`better-sqlite3`, `pg`) are optional peer dependencies, loaded only for the store asked for,
+ * so the in-memory engine installs without native modules; a missing one is a `MissingDependencyError`. Opening checks the database before touching it — unreachable, corrupt, foreign and too-new databases are
  * refused with a typed error and left as they were — then applies pending migrations.
  *
  * @example
@@ -9,16 +10,9 @@
  * const shared = await openStore({ url: process.env.DATABASE_URL });
  * ```
  */
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { requireArgument } from '../errors/require-argument.js';
-import type { BatonDatabase } from './database-schema.js';
-import { KyselyRunStore } from './kysely-run-store.js';
-import { PostgresBackend } from './postgres-backend.js';
-import { checkReachable, clientConfig, createPool, migratePostgres } from './postgres-database.js';
-import { PostgresWorkSignal } from './postgres-work-signal.js';
+import { loadDriver } from './load-driver.js';
 import type { RunStore } from './run-store.js';
-import { SqliteBackend } from './sqlite-backend.js';
-import { migrateSqlite, openSqliteDatabase } from './sqlite-database.js';
 import { parseStoreLocation } from './store-location.js';
 
 export interface OpenStoreOptions {
@@ -88,19 +82,10 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<RunStor
   const synchronousCommit = flag('synchronousCommit', options.synchronousCommit, true);
   const location = parseStoreLocation(options.url);
   if (location.dialect === 'sqlite') {
-    const statements = openSqliteDatabase({
-      path: location.path,
-      busyTimeoutMs: positive('busyTimeoutMs', options.busyTimeoutMs, STORE_DEFAULTS.busyTimeoutMs, true),
-    });
-    const db = new Kysely<BatonDatabase>({ dialect: new SqliteDialect({ database: statements }) });
-    try {
-      migrateSqlite(statements, db as unknown as Kysely<unknown>, location.display);
-    } catch (error) {
-      statements.close();
-      throw error;
-    }
+    const busyTimeoutMs = positive('busyTimeoutMs', options.busyTimeoutMs, STORE_DEFAULTS.busyTimeoutMs, true);
     const pollMs = positive('pollIntervalMs', options.pollIntervalMs, STORE_DEFAULTS.pollIntervalMs);
-    return new KyselyRunStore(db, new SqliteBackend(statements, db, pollMs), settings);
+    const { openSqliteStore } = await loadDriver('better-sqlite3', () => import('./open-sqlite-store.js'));
+    return openSqliteStore(location, { busyTimeoutMs, pollMs }, settings);
   }
   const connection = {
     url: location.url,
@@ -109,15 +94,6 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<RunStor
     poolSize: positive('poolSize', options.poolSize, STORE_DEFAULTS.poolSize),
     synchronousCommit,
   };
-  const pool = createPool(connection);
-  const db = new Kysely<BatonDatabase>({ dialect: new PostgresDialect({ pool }) });
-  try {
-    await checkReachable(pool, location.display);
-    await migratePostgres(db, location.display, options.schema);
-  } catch (error) {
-    await pool.end().catch(() => {});
-    throw error;
-  }
-  const signal = new PostgresWorkSignal(clientConfig(connection), options.schema);
-  return new KyselyRunStore(db, new PostgresBackend(db, pool, signal), settings);
+  const { openPostgresStore } = await loadDriver('pg', () => import('./open-postgres-store.js'));
+  return openPostgresStore(location, connection, options.schema, settings);
 }

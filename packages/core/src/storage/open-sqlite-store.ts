@@ -1,0 +1,24 @@
+/** Opens the SQLite store (better-sqlite3): checks the file before touching it, migrates, wires the backend. */
+import { Kysely, SqliteDialect } from 'kysely';
+import type { BatonDatabase } from './database-schema.js';
+import { KyselyRunStore, type KyselyRunStoreSettings } from './kysely-run-store.js';
+import type { RunStore } from './run-store.js';
+import { SqliteBackend } from './sqlite-backend.js';
+import { migrateSqlite, openSqliteDatabase } from './sqlite-database.js';
+import type { StoreLocation } from './store-location.js';
+
+export function openSqliteStore(
+  location: Extract<StoreLocation, { dialect: 'sqlite' }>,
+  options: { busyTimeoutMs: number; pollMs: number },
+  settings: KyselyRunStoreSettings,
+): RunStore {
+  const statements = openSqliteDatabase({ path: location.path, busyTimeoutMs: options.busyTimeoutMs });
+  const db = new Kysely<BatonDatabase>({ dialect: new SqliteDialect({ database: statements }) });
+  try {
+    migrateSqlite(statements, db as unknown as Kysely<unknown>, location.display);
+  } catch (error) {
+    statements.close();
+    throw error;
+  }
+  return new KyselyRunStore(db, new SqliteBackend(statements, db, options.pollMs), settings);
+}
