@@ -5,12 +5,18 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+const entry = fileURLToPath(new URL('./run-cli.ts', import.meta.url));
 const bin = fileURLToPath(new URL('../bin/baton.js', import.meta.url));
+const fromSource = ['--conditions=@baton/source', '--import', 'tsx', entry];
 
-/** Runs the real `baton` executable as a child process. */
+/** Runs the CLI from its sources as a child process, as the `baton` executable runs its compiled form. */
 function baton(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return run([...fromSource, ...args]);
+}
+
+function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { timeout: 80_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, args, { timeout: 80_000 }, (error, stdout, stderr) => {
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
     });
   });
@@ -53,6 +59,12 @@ const noStack = (stderr: string) => expect(stderr).not.toMatch(/\n\s+at /);
 // Each case starts a Node process that loads the word vectors: on a busy 2-core machine 16 of them take longer than
 // the default 20 s together.
 describe.concurrent('baton CLI (real child process)', { timeout: 90_000 }, () => {
+  it('runs as the compiled `baton` executable (bin/baton.js → dist/), with plain node', async () => {
+    const { code, stdout } = await run([bin, '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Exit codes:');
+  });
+
   it('prints help and exits 0', async () => {
     const { code, stdout } = await baton('--help');
     expect(code).toBe(0);

@@ -1,5 +1,5 @@
 /** Input the `baton` command was pointed at cannot be used (unreadable file, malformed line): exit code 3. */
-import { BatonError } from '@baton/core';
+import { BatonError } from '@baton/core/errors';
 
 export class InputError extends BatonError {
   /** The file (or other source) that could not be used. */

@@ -2,7 +2,7 @@
  * The `baton` command: builds the commander program, runs it, and turns every failure into one line on stderr and
  * an exit code (see `EXIT_CODES`); the stack only with `--debug`.
  */
-import { BatonError } from '@baton/core';
+import { BatonError } from '@baton/core/errors';
 import { Command, CommanderError } from 'commander';
 import { registerCacheCommands } from './commands/cache-commands.js';
 import { registerEvalCommand } from './commands/eval-command.js';

@@ -1,5 +1,5 @@
 /** A mistake in how the `baton` command was called (bad option value, unreadable file): exit code 2, no stack trace. */
-import { BatonError } from '@baton/core';
+import { BatonError } from '@baton/core/errors';
 
 export class UsageError extends BatonError {
   constructor(message: string, options: { cause?: unknown } = {}) {

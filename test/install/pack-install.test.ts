@@ -1,0 +1,135 @@
+/**
+ * Baton as a user gets it: every package packed with `npm pack`, the tarballs installed into an empty folder outside
+ * the repository, and plain `node` scripts run there — the in-memory engine from `@baton/core` alone (no native
+ * modules installed), then the durable engine on SQLite, `enhance()` and the `baton` command from all of them.
+ * Needs the packages built (`npm run build`, which `npm install` and `npm test` run).
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const exec = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const workspaces = ['packages/core', 'packages/cache', 'packages/llm', 'packages/cli'];
+
+let scratch: string;
+let tarballs: Record<string, string>;
+
+beforeAll(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'baton-install-'));
+  const packs = join(scratch, 'packs');
+  await mkdir(packs);
+  await exec('npm', ['pack', '--silent', '--pack-destination', packs, ...workspaces.flatMap((w) => ['-w', w])], {
+    cwd: root,
+  });
+  const files = await readdir(packs);
+  tarballs = Object.fromEntries(files.map((file) => [file.replace(/-\d+\.\d+\.\d+\.tgz$/, ''), join(packs, file)]));
+}, 120_000);
+afterAll(async () => {
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+/** An empty project folder with the given packages installed from tarballs or the registry (offline when cached). */
+async function project(name: string, packages: string[]): Promise<string> {
+  const dir = join(scratch, name);
+  await mkdir(dir);
+  const manifest = {
+    name,
+    private: true,
+    type: 'module',
+    allowScripts: { 'better-sqlite3': true, 'hnswlib-node': true },
+  };
+  await writeFile(join(dir, 'package.json'), JSON.stringify(manifest));
+  await exec('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', ...packages], {
+    cwd: dir,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return dir;
+}
+
+async function node(dir: string, script: string, code: string): Promise<string> {
+  await writeFile(join(dir, script), code);
+  const { stdout } = await exec(process.execPath, [script], { cwd: dir, maxBuffer: 16 * 1024 * 1024 });
+  return stdout;
+}
+
+describe('installed from packed tarballs', () => {
+  it('packs one tarball per package', () => {
+    expect(Object.keys(tarballs).sort()).toEqual(['baton', 'baton-cache', 'baton-core', 'baton-llm']);
+  });
+
+  it('@baton/core alone: the in-memory engine runs with no native module installed, and a store names its driver', async () => {
+    const dir = await project('core-only', [tarballs['baton-core']!]);
+    for (const native of ['better-sqlite3', 'pg', 'hnswlib-node']) {
+      expect(existsSync(join(dir, 'node_modules', native)), native).toBe(false);
+    }
+    const out = await node(
+      dir,
+      'engine.mjs',
+      `
+import { createEngine, createRegistry, MissingDependencyError, openStore } from '@baton/core';
+const registry = createRegistry();
+registry.register({ name: 'add', description: 'Adds two numbers', handler: ({ a, b }) => ({ sum: a + b }) });
+const engine = createEngine({ registry });
+const run = engine.run({ steps: [
+  { id: 'first', target: 'add', input: { a: 2, b: 3 } },
+  { id: 'second', target: 'add', input: { a: { $ref: 'steps.first.output.sum' }, b: 10 } },
+] });
+const { output } = await run.result();
+const refused = await openStore({ url: 'runs.db' }).catch((error) => error);
+console.log(JSON.stringify({ output, missing: MissingDependencyError.isInstance(refused) && refused.packageName }));
+`,
+    );
+    expect(JSON.parse(out)).toEqual({ output: { second: { sum: 15 } }, missing: 'better-sqlite3' });
+  }, 300_000);
+
+  it('all packages: a durable run on SQLite, enhance() hits its cache, and the baton command runs', async () => {
+    const dir = await project('everything', [...Object.values(tarballs), 'better-sqlite3@12']);
+    const out = await node(
+      dir,
+      'all.mjs',
+      `
+import { createEngine, createRegistry, openStore } from '@baton/core';
+import { enhance } from '@baton/llm';
+const registry = createRegistry();
+registry.register({ name: 'double', description: 'Doubles', handler: ({ x }) => ({ x: x * 2 }) });
+const store = await openStore({ url: 'runs.db' });
+const engine = createEngine({ registry, store });
+const run = engine.run({ steps: [
+  { id: 'a', target: 'double', input: { x: 1 } },
+  { id: 'b', target: 'double', input: { x: { $ref: 'steps.a.output.x' } } },
+  { id: 'c', target: 'double', input: { x: { $ref: 'steps.b.output.x' } } },
+] });
+const { output } = await run.result();
+const journal = await engine.verifyJournal(run.runId);
+await engine.close();
+await store.close();
+let calls = 0;
+const answer = enhance(async (question) => { calls++; return 'answer to ' + question; });
+await answer('What is the capital of France?');
+await answer('What is the capital of France?');
+const metrics = answer.getMetrics();
+await answer.close();
+console.log(JSON.stringify({ output, journalOk: journal.ok, calls, hits: metrics.hits.exact }));
+`,
+    );
+    expect(JSON.parse(out)).toEqual({ output: { c: { x: 8 } }, journalOk: true, calls: 1, hits: 1 });
+    expect(existsSync(join(dir, '.baton', 'cache.db'))).toBe(true);
+
+    const baton = join(dir, 'node_modules', '.bin', 'baton');
+    const help = await exec(baton, ['--help'], { cwd: dir });
+    expect(help.stdout).toMatch(/Exit codes:/);
+    const pairs = [
+      { a: 'How do I reset my password?', b: 'How do I reset my password', hit: true },
+      { a: 'What is the weather in Paris?', b: 'What is the weather in London?', hit: false },
+    ];
+    await writeFile(join(dir, 'pairs.jsonl'), pairs.map((pair) => JSON.stringify(pair)).join('\n'));
+    const evaluated = await exec(baton, ['cache', 'eval', '--pairs', 'pairs.jsonl'], { cwd: dir });
+    expect(JSON.parse(evaluated.stdout)).toMatchObject({ pairs: 2, precision: 1, recall: 1 });
+  }, 600_000);
+});
