@@ -16,8 +16,11 @@ import type { EffectLocation } from './effect-log.js';
 
 const WORKER = fileURLToPath(new URL('./worker.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-/** Packages the bundle leaves to Node (native code, or simply not ours); resolved from the repository's node_modules. */
-const EXTERNAL = ['better-sqlite3', 'pg', 'kysely', 'ajv', 'ajv-formats', 'canonicalize', 'cockatiel', 'semver', 'zod'];
+/**
+ * Packages the bundle leaves to Node (native code, or CommonJS not ours), resolved from the repository's root
+ * node_modules — so only packages npm hoists there: canonicalize, which npm may nest under packages/core, is bundled.
+ */
+const EXTERNAL = ['better-sqlite3', 'pg', 'kysely', 'ajv', 'ajv-formats', 'cockatiel', 'semver', 'zod'];
 let bundled: string | undefined;
 
 /**
