@@ -18,11 +18,18 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'bigint') return `${value}n`;
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an invalid Date' : value.toISOString();
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  // A long string is cut before it is escaped: a 10 MB id costs no more to describe than a short one.
+  if (typeof value === 'string' && value.length > MAX_LENGTH) return clip(JSON.stringify(value.slice(0, MAX_LENGTH)));
   let text: string;
   try {
     text = JSON.stringify(value, (_key, inner) => (typeof inner === 'bigint' ? `${inner}n` : inner)) ?? String(value);
-  } catch {
-    text = Array.isArray(value) ? 'an array that contains itself' : 'an object that contains itself';
+  } catch (error) {
+    const kind = Array.isArray(value) ? 'an array' : 'an object';
+    text = error instanceof RangeError ? `${kind} nested too deeply to show` : `${kind} that contains itself`;
   }
+  return clip(text);
+}
+
+function clip(text: string): string {
   return text.length > MAX_LENGTH ? `${text.slice(0, MAX_LENGTH - 1)}…` : text;
 }

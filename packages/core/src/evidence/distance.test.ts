@@ -226,3 +226,46 @@ describe('collectStrings', () => {
     expect(collectStrings({ a: 'x', b: [1, 'y', { c: 'z' }], d: null })).toEqual(['x', 'y', 'z']);
   });
 });
+
+describe('values nested deeper than the limit', () => {
+  const nested = (levels: number, leaf: unknown): unknown => {
+    let value = leaf;
+    for (let i = 0; i < levels; i++) value = { next: value };
+    return value;
+  };
+  const problemOf = (work: () => unknown) => {
+    try {
+      work();
+    } catch (error) {
+      expect(ValidationError.isInstance(error)).toBe(true);
+      return (error as ValidationError).problems[0];
+    }
+    throw new Error('expected a ValidationError');
+  };
+
+  it('are a ValidationError naming where the walk stopped, for every walker', () => {
+    const [a, b] = [nested(100_000, 'x'), nested(100_000, 'y')];
+    for (const problem of [
+      problemOf(() => autoDistance(a, b)),
+      problemOf(() => differingFields(a, b)),
+      problemOf(() => collectStrings(a)),
+    ]) {
+      expect(problem?.code).toBe('too-deep');
+      expect(problem?.path.startsWith('next.next.next')).toBe(true);
+      expect(problem?.path.length).toBeLessThanOrEqual(200);
+    }
+  });
+
+  it('still compare at 1000 levels', () => {
+    expect(autoDistance(nested(999, 'x'), nested(999, 'x'))).toBe(0);
+    expect(differingFields(nested(999, 'x'), nested(999, 'y'))).toHaveLength(1);
+    expect(collectStrings(nested(999, 'x'))).toEqual(['x']);
+  });
+
+  it('compare a __proto__ key as an ordinary field', () => {
+    const a = JSON.parse('{"__proto__":{"v":1},"k":1}');
+    const b = JSON.parse('{"__proto__":{"v":2},"k":1}');
+    expect(differingFields(a, b)).toEqual(['__proto__.v']);
+    expect(autoDistance(a, b)).toBeGreaterThan(0);
+  });
+});

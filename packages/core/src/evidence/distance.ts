@@ -5,8 +5,10 @@
  */
 
 import { describeValue } from '../errors/describe-value.js';
+import { clipText } from '../errors/quote-text.js';
 import { requireArgument } from '../errors/require-argument.js';
 import { type Problem, ValidationError } from '../errors/validation-error.js';
+import { MAX_VALUE_DEPTH } from '../schema/value-shape.js';
 
 /** How far apart two outputs are, in [0, 1]. */
 export type Distance = (a: unknown, b: unknown) => number | Promise<number>;
@@ -95,13 +97,18 @@ export function autoDistance(a: unknown, b: unknown, options: AutoDistanceOption
   checkAutoOptions('autoDistance', options);
   const text = options.text ?? textDistance;
   const path = new PairPath();
+  const keys: (string | number)[] = [];
   const walk = (left: unknown, right: unknown): number => {
     const children = childPairs(left, right);
     if (children === undefined) return leafDistance(left, right, text);
     if (children.length === 0 || path.has(left, right)) return 0;
-    path.push(left, right);
+    path.push(left, right, () => keys.reduce<string>(joinPath, ''));
     let sum = 0;
-    for (const child of children) sum += child.missing ? 1 : walk(child.a, child.b);
+    for (const child of children) {
+      keys.push(child.key);
+      sum += child.missing ? 1 : walk(child.a, child.b);
+      keys.pop();
+    }
     path.pop();
     return sum / children.length;
   };
@@ -116,7 +123,9 @@ class PairPath {
     return this.pairs.some(([left, right]) => left === a && right === b);
   }
 
-  push(a: unknown, b: unknown): void {
+  /** Throws a ValidationError naming `where()` when the values nest deeper than {@link MAX_VALUE_DEPTH}. */
+  push(a: unknown, b: unknown, where: () => string): void {
+    if (this.pairs.length >= MAX_VALUE_DEPTH) throw tooDeep(where());
     this.pairs.push([a, b]);
   }
 
@@ -142,7 +151,7 @@ export function differingFields(a: unknown, b: unknown, options: AutoDistanceOpt
       return;
     }
     if (onPath.has(left, right)) return;
-    onPath.push(left, right);
+    onPath.push(left, right, () => path);
     for (const child of children) {
       const childPath = joinPath(path, child.key);
       if (child.missing) fields.push(childPath);
@@ -238,11 +247,17 @@ export async function resolveDistance(
 export function collectStrings(value: unknown): string[] {
   const strings: string[] = [];
   const ancestors = new Set<unknown>();
+  const keys: (string | number)[] = [];
   const walk = (inner: unknown): void => {
     if (typeof inner === 'string') strings.push(inner);
     else if ((Array.isArray(inner) || isPlainObject(inner)) && !ancestors.has(inner)) {
+      if (ancestors.size >= MAX_VALUE_DEPTH) throw tooDeep(keys.reduce<string>(joinPath, ''));
       ancestors.add(inner);
-      for (const child of Object.values(inner)) walk(child);
+      for (const [key, child] of Object.entries(inner)) {
+        keys.push(Array.isArray(inner) ? Number(key) : key);
+        walk(child);
+        keys.pop();
+      }
       ancestors.delete(inner);
     }
   };
@@ -315,6 +330,17 @@ function childPairs(a: unknown, b: unknown): ChildPair[] | undefined {
     });
   }
   return undefined;
+}
+
+/** A value too deep to compare, as a problem naming where the walk stopped. */
+function tooDeep(path: string): ValidationError {
+  return new ValidationError('cannot compare the outputs', [
+    {
+      path: clipText(path, 200),
+      code: 'too-deep',
+      message: `the outputs nest more than ${MAX_VALUE_DEPTH} levels of arrays and objects`,
+    },
+  ]);
 }
 
 function leafDistance(a: unknown, b: unknown, text: TextDistance): number {

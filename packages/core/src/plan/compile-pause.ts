@@ -2,8 +2,12 @@
  * Validates and compiles the steps that pause a run: `approval` (a person decides) and `wait` (a durable timer).
  * Their templates and references are compiled like inputs and make the step depend on what they read.
  */
+
+import { describeValue } from '../errors/describe-value.js';
+import { quoteText } from '../errors/quote-text.js';
 import type { Problem } from '../errors/validation-error.js';
 import { isRecord } from '../schema/is-record.js';
+import { appendKey } from '../schema/value-shape.js';
 import type { CompiledApproval, CompiledWait } from './compiled-plan.js';
 import type { PathSegment } from './expression.js';
 import type { PlanStep } from './plan.js';
@@ -18,9 +22,9 @@ function unknownKeys(value: Record<string, unknown>, allowed: string[], path: st
   for (const key of Object.keys(value)) {
     if (!allowed.includes(key)) {
       problems.push({
-        path: `${path}.${key}`,
+        path: appendKey(path, key),
         code: 'unknown-option',
-        message: `unknown option "${key}" (known: ${allowed.join(', ')})`,
+        message: `unknown option ${quoteText(key)} (known: ${allowed.join(', ')})`,
       });
     }
   }
@@ -56,7 +60,7 @@ export function compileApproval(
     problems.push({
       path: `${where}.expiresInMs`,
       code: 'range',
-      message: `expiresInMs must be a positive number, got ${JSON.stringify(expires)}`,
+      message: `expiresInMs must be a positive number, got ${describeValue(expires)}`,
     });
   }
   const onExpire = spec.onExpire ?? 'fail';
@@ -64,7 +68,7 @@ export function compileApproval(
     problems.push({
       path: `${where}.onExpire`,
       code: 'enum',
-      message: `onExpire must be "fail" or "default", got ${JSON.stringify(onExpire)}`,
+      message: `onExpire must be "fail" or "default", got ${describeValue(onExpire)}`,
     });
   }
   if (onExpire === 'default' && !('default' in spec)) {
@@ -113,7 +117,7 @@ export function compileWait(
       problems.push({
         path: `${where}.durationMs`,
         code: 'range',
-        message: `durationMs must be a number ≥ 0, got ${JSON.stringify(ms)}`,
+        message: `durationMs must be a number ≥ 0, got ${describeValue(ms)}`,
       });
       return undefined;
     }
@@ -125,7 +129,7 @@ export function compileWait(
     problems.push({
       path: `${where}.until`,
       code: 'type',
-      message: `until must be an ISO 8601 date or milliseconds since the epoch, got ${JSON.stringify(spec.until)}`,
+      message: `until must be an ISO 8601 date or milliseconds since the epoch, got ${describeValue(spec.until)}`,
     });
   }
   return { durationMs: undefined, until };

@@ -1,4 +1,7 @@
 /** Parses a step's `when` or a loop's `until` for plan validation, and spots conditions whose value never changes. */
+
+import { describeValue } from '../errors/describe-value.js';
+import { quoteText } from '../errors/quote-text.js';
 import type { Problem } from '../errors/validation-error.js';
 import { type Expression, parseExpression } from './expression.js';
 
@@ -16,7 +19,7 @@ export function parseCondition(source: unknown, path: string, problems: Problem[
         problems.push({
           path,
           code: 'invalid-expression',
-          message: `"${source}" is always ${JSON.stringify(value)}, not true or false`,
+          message: `${quoteText(source)} is always ${describeValue(value)}, not true or false`,
         });
       }
     }

@@ -2,6 +2,8 @@
  * What a reference may see from where it stands in a plan: the steps of its own graph and of the graphs around it
  * (loop bodies nest), their output schemas, and loop variables. Checks one reference against that scope.
  */
+import { describeValue } from '../errors/describe-value.js';
+import { clipText, quoteText } from '../errors/quote-text.js';
 import type { Problem } from '../errors/validation-error.js';
 import type { Registry } from '../registry/registry.js';
 import type { JsonSchema } from '../schema/schema.js';
@@ -38,46 +40,46 @@ export function checkReference(
   context: Context,
 ): string | undefined {
   const add = (code: string, message: string) => context.problems.push({ path: location, code, message });
-  const text = formatPath(path);
+  const text = quoteText(formatPath(path));
   const [root, id, field] = path;
   if (root === 'request') return undefined;
   if (root === 'loop') {
-    if (!frame.loopIds) add('invalid-reference', `"${text}": loop.* is only available inside a loop's steps`);
+    if (!frame.loopIds) add('invalid-reference', `${text}: loop.* is only available inside a loop's steps`);
     else if (id === 'previous') {
       if (path[2] !== 'steps' || typeof path[3] !== 'string' || !frame.loopIds.has(path[3])) {
-        add('invalid-reference', `"${text}": use loop.previous.steps.<id of a step in this loop>.output`);
+        add('invalid-reference', `${text}: use loop.previous.steps.<id of a step in this loop>.output`);
       }
-    } else if (id !== 'iteration') add('invalid-reference', `"${text}": loop offers "iteration" and "previous"`);
+    } else if (id !== 'iteration') add('invalid-reference', `${text}: loop offers "iteration" and "previous"`);
     return undefined;
   }
   if (root !== 'steps') {
-    add('invalid-reference', `"${text}" must start with request, steps or (inside a loop) loop`);
+    add('invalid-reference', `${text} must start with request, steps or (inside a loop) loop`);
     return undefined;
   }
   if (typeof id !== 'string' || !resolvesInChain(id, frame)) {
-    add('unknown-step', `"${text}" refers to unknown step ${JSON.stringify(id)}${hint(String(id), frame, context)}`);
+    add('unknown-step', `${text} refers to unknown step ${describeValue(id)}${hint(String(id), frame, context)}`);
     return undefined;
   }
   if (id === selfId) {
-    add('cycle', `"${text}": a step cannot read its own output; use a loop to repeat work`);
+    add('cycle', `${text}: a step cannot read its own output; use a loop to repeat work`);
     return undefined;
   }
   if (field !== 'output' && field !== 'evidence') {
-    add('invalid-reference', `"${text}" must continue with .output (or .evidence for a step with evidence)`);
+    add('invalid-reference', `${text} must continue with .output (or .evidence for a step with evidence)`);
     return id;
   }
   const owner = frameHolding(id, frame) as Frame;
   if (field === 'evidence') {
-    if (!owner.hasEvidence.has(id)) add('invalid-reference', `"${text}": step "${id}" has no evidence options`);
+    if (!owner.hasEvidence.has(id)) add('invalid-reference', `${text}: step "${id}" has no evidence options`);
     return id;
   }
   const schema = owner.schemas.get(id);
   if (schema !== undefined) {
     const found = schemaAtPath(schema, path.slice(3));
     if (!found.found) {
-      const bad = formatPath(path.slice(0, 4 + found.at));
+      const bad = clipText(formatPath(path.slice(0, 4 + found.at)));
       const known = found.known.length > 0 ? ` (it has: ${found.known.join(', ')})` : '';
-      add('unknown-field', `"${text}": the output schema of step "${id}" has no field at ${bad}${known}`);
+      add('unknown-field', `${text}: the output schema of step "${id}" has no field at ${bad}${known}`);
     }
   }
   return id;

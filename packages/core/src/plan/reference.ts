@@ -2,8 +2,10 @@
  * References into run state: parsing `steps.lookup.output.items[0].id` into segments, reading a path safely, and
  * compiling a step input (literals, `$ref` objects, `{{path}}` templates) into a resolver built once per plan.
  */
+import { clipText, quoteText } from '../errors/quote-text.js';
 import { requireArgument } from '../errors/require-argument.js';
-import type { Problem } from '../errors/validation-error.js';
+import { type Problem, ValidationError } from '../errors/validation-error.js';
+import { setOwn } from '../schema/own-property.js';
 import type { PathSegment } from './expression.js';
 
 export type Lookup = (path: readonly PathSegment[]) => unknown;
@@ -17,18 +19,18 @@ const TEMPLATE = /\{\{\s*([^{}]+?)\s*\}\}/g;
 export function parsePath(source: string): PathSegment[] | string {
   requireArgument('parsePath', 'source', typeof source === 'string', "a path such as 'steps.a.output'", source);
   const root = ROOT.exec(source);
-  if (!root) return `"${source}" must start with a name such as request or steps`;
+  if (!root) return `${quoteText(source, 0)} must start with a name such as request or steps`;
   const segments: PathSegment[] = [root[0]];
   let at = root[0].length;
   while (at < source.length) {
     SEGMENT.lastIndex = at;
     const match = SEGMENT.exec(source);
-    if (!match) return `cannot read "${source}" at position ${at}: expected .name, [index] or ['key']`;
+    if (!match) return `cannot read ${quoteText(source, at)} at position ${at}: expected .name, [index] or ['key']`;
     segments.push(match[1] ?? (match[2] !== undefined ? Number(match[2]) : (match[4] ?? '').replace(/\\(.)/g, '$1')));
     at = SEGMENT.lastIndex;
   }
   const bad = segments.find((s) => typeof s === 'string' && FORBIDDEN.has(s));
-  if (bad !== undefined) return `"${source}" uses the forbidden name "${String(bad)}"`;
+  if (bad !== undefined) return `${quoteText(source)} uses the forbidden name "${String(bad)}"`;
   return segments;
 }
 
@@ -120,7 +122,7 @@ function build(
   problems: Problem[],
 ): (lookup: Lookup) => unknown {
   if (isLiteral(value)) {
-    const location = formatPath([where, ...at]);
+    const location = locationOf(where, at);
     extraKeys(value, ['$literal'], location, problems);
     const fixed = deepFreeze(cloneJson(value.$literal));
     if (fixed === NOT_JSON) {
@@ -133,7 +135,7 @@ function build(
     return () => fixed;
   }
   if (isReference(value)) {
-    const location = formatPath([where, ...at]);
+    const location = locationOf(where, at);
     extraKeys(value, ['$ref', 'default'], location, problems);
     if (typeof value.$ref !== 'string') {
       problems.push({ path: location, code: 'invalid-reference', message: '$ref must be a string path' });
@@ -160,7 +162,7 @@ function build(
     );
     return (lookup) => {
       const out: Record<string, unknown> = {};
-      for (const [key, item] of entries) out[key] = item(lookup);
+      for (const [key, item] of entries) setOwn(out, key, item(lookup));
       return out;
     };
   }
@@ -180,7 +182,7 @@ function buildTemplate(
   for (const match of text.matchAll(TEMPLATE)) {
     const path = parsePath(match[1] as string);
     if (typeof path === 'string') {
-      problems.push({ path: formatPath([where, ...at]), code: 'invalid-reference', message: path });
+      problems.push({ path: locationOf(where, at), code: 'invalid-reference', message: path });
       return () => text;
     }
     if (match.index > last) parts.push(text.slice(last, match.index));
@@ -198,7 +200,7 @@ function buildTemplate(
   }
   return (lookup) => {
     let out = '';
-    for (const part of parts) out += typeof part === 'string' ? part : stringify(lookup(part));
+    for (const part of parts) out += typeof part === 'string' ? part : stringify(lookup(part), part, where, at);
     return out;
   };
 }
@@ -222,13 +224,40 @@ function extraKeys(value: object, allowed: readonly string[], location: string, 
   problems.push({
     path: location,
     code: isRef ? 'invalid-reference' : 'invalid-literal',
-    message: `{ ${allowed.join(', ')} } takes no other keys, got ${extra.map((k) => JSON.stringify(k)).join(', ')}${hint}`,
+    message: `{ ${allowed.join(', ')} } takes no other keys, got ${listKeys(extra)}${hint}`,
   });
 }
 
-function stringify(value: unknown): string {
+/** Where a value sits, for a problem: the input's path, cut when a huge key would make it huge. */
+function locationOf(where: string, at: readonly PathSegment[]): string {
+  return clipText(formatPath([where, ...at]), 200);
+}
+
+function listKeys(keys: readonly string[]): string {
+  const shown = keys.slice(0, 5).map((key) => quoteText(key));
+  return keys.length > 5 ? `${shown.join(', ')} and ${keys.length - 5} more` : shown.join(', ');
+}
+
+/** A referenced value as template text: JSON for objects, which fails (as a ValidationError) for a value that holds itself. */
+function stringify(value: unknown, path: readonly PathSegment[], where: string, at: readonly PathSegment[]): string {
   if (value === undefined || value === null) return '';
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (typeof value !== 'object') return String(value);
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    const why = error instanceof RangeError ? 'nests too deeply' : 'contains itself or cannot be written as JSON';
+    throw new ValidationError(
+      'cannot fill in a template',
+      [
+        {
+          path: locationOf(where, at),
+          code: 'not-json',
+          message: `${quoteText(formatPath(path))} ${why}; read a field of it, or pass it as a whole value with { "$ref": ... }`,
+        },
+      ],
+      { cause: error },
+    );
+  }
 }
 
 /** Constant inputs are shared by every run of a plan, so they are frozen: a handler cannot change the next run's. */

@@ -6,11 +6,13 @@
  */
 
 import { describeValue } from '../errors/describe-value.js';
+import { quoteText } from '../errors/quote-text.js';
 import type { Problem } from '../errors/validation-error.js';
 import { ValidationError } from '../errors/validation-error.js';
 import { registryProblem } from '../registry/is-registry.js';
 import type { Registry } from '../registry/registry.js';
 import { describeQuery, parseTargetRef, type TargetRef, targetRefProblem } from '../registry/target-ref.js';
+import { appendKey, valueShapeProblem } from '../schema/value-shape.js';
 import { checkInput } from './check-input.js';
 import { compileApproval, compileWait } from './compile-pause.js';
 import { brandCompiledPlan, type CompiledGraph, type CompiledPlan, type CompiledStep } from './compiled-plan.js';
@@ -40,6 +42,8 @@ export type PlanValidation =
   | { valid: false; problems: Problem[]; plan?: undefined; parallelGroups?: undefined };
 
 const STEP_ID = /^[A-Za-z_][\w-]{0,127}$/;
+/** Names a reference path refuses (`parsePath`), and that would change an object's prototype when used as a key. */
+const RESERVED_IDS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 const STEP_KEYS = [
   'id',
   'target',
@@ -76,6 +80,9 @@ export function validatePlan(plan: unknown, registry: Registry, options: Validat
       ],
     };
   }
+  // Everything below recurses into the plan: a plan that contains itself or nests too deeply is refused first.
+  const shape = valueShapeProblem(plan, '');
+  if (shape) return { valid: false, problems: [shape] };
   const source = plan as Plan;
   const context: Context = {
     registry,
@@ -142,7 +149,7 @@ function collectIds(steps: unknown, where: string, context: Context, loopId?: st
     if (typeof step !== 'object' || step === null) return;
     const { id, loop } = step as PlanStep;
     const path = `${where}[${i}]`;
-    if (typeof id === 'string' && STEP_ID.test(id)) {
+    if (isStepId(id)) {
       const first = context.allIds.get(id);
       if (first !== undefined) {
         context.problems.push({
@@ -157,6 +164,25 @@ function collectIds(steps: unknown, where: string, context: Context, loopId?: st
     }
     if (loop && typeof loop === 'object') collectIds(loop.steps, `${path}.loop.steps`, context, id);
   });
+}
+
+function isStepId(id: unknown): id is string {
+  return typeof id === 'string' && STEP_ID.test(id) && !RESERVED_IDS.has(id);
+}
+
+function idProblem(id: unknown, path: string): Problem {
+  if (typeof id === 'string' && RESERVED_IDS.has(id)) {
+    return {
+      path,
+      code: 'reserved-id',
+      message: `step id ${describeValue(id)} is reserved (${[...RESERVED_IDS].join(', ')} cannot be step ids); rename the step`,
+    };
+  }
+  return {
+    path,
+    code: 'invalid-id',
+    message: `step id must start with a letter or "_" and hold only letters, digits, "_" or "-" (at most 128), got ${describeValue(id)}`,
+  };
 }
 
 function frameOf(graph: CompiledGraph, parent: Frame | undefined, context: Context, loopIds?: Set<string>): Frame {
@@ -189,12 +215,8 @@ function validateGraph(
   const frame: Frame = { parent, ids: new Map(), schemas: new Map(), hasEvidence: new Set(), loopIds };
   steps.forEach((step: PlanStep, i) => {
     if (typeof step !== 'object' || step === null) return;
-    if (typeof step.id !== 'string' || !STEP_ID.test(step.id)) {
-      problems.push({
-        path: `${where}[${i}].id`,
-        code: 'invalid-id',
-        message: `step id must start with a letter or "_" and hold only letters, digits, "_" or "-" (at most 128), got ${JSON.stringify(step.id)}`,
-      });
+    if (!isStepId(step.id)) {
+      problems.push(idProblem(step.id, `${where}[${i}].id`));
       return;
     }
     if (frame.ids.has(step.id)) return;
@@ -216,9 +238,9 @@ function validateGraph(
     for (const key of Object.keys(step)) {
       if (!STEP_KEYS.includes(key)) {
         problems.push({
-          path: `${path}.${key}`,
+          path: appendKey(path, key),
           code: 'unknown-option',
-          message: `unknown step field "${key}" (known: ${STEP_KEYS.join(', ')})`,
+          message: `unknown step field ${quoteText(key)} (known: ${STEP_KEYS.join(', ')})`,
         });
       }
     }
@@ -265,7 +287,7 @@ function validateGraph(
         problems.push({
           path: `${path}.dependsOn`,
           code: 'unknown-step',
-          message: `depends on unknown step ${JSON.stringify(dep)}${hint(dep, frame, context)}`,
+          message: `depends on unknown step ${describeValue(dep)}${hint(String(dep), frame, context)}`,
         });
       } else if (dep === step.id) {
         problems.push({ path: `${path}.dependsOn`, code: 'cycle', message: `step "${step.id}" depends on itself` });
@@ -278,7 +300,7 @@ function validateGraph(
       problems.push({
         path: `${path}.trigger`,
         code: 'enum',
-        message: `trigger must be "all" or "any", got ${JSON.stringify(step.trigger)}`,
+        message: `trigger must be "all" or "any", got ${describeValue(step.trigger)}`,
       });
     }
     validatePolicy(step.policy, `${path}.policy`, problems);

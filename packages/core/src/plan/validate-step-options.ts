@@ -1,6 +1,10 @@
 /** Checks the numeric and enumerated options of a step or plan: policy, budget, evidence and loop bounds. */
+
+import { describeValue } from '../errors/describe-value.js';
+import { quoteText } from '../errors/quote-text.js';
 import type { Problem } from '../errors/validation-error.js';
 import { isRecord } from '../schema/is-record.js';
+import { appendKey } from '../schema/value-shape.js';
 
 type Add = (path: string, code: string, message: string) => void;
 
@@ -22,13 +26,13 @@ function numberRule(add: Add, path: string, value: unknown, rule: { min?: number
       : rule.min !== undefined
         ? ` of at least ${rule.min}`
         : '';
-  add(path, 'range', `must be ${kind}${range}, got ${JSON.stringify(value)}`);
+  add(path, 'range', `must be ${kind}${range}, got ${describeValue(value)}`);
 }
 
 function unknownKeys(add: Add, path: string, value: Record<string, unknown>, allowed: readonly string[]) {
   for (const key of Object.keys(value)) {
     if (!allowed.includes(key))
-      add(`${path}.${key}`, 'unknown-option', `unknown option "${key}" (known: ${allowed.join(', ')})`);
+      add(appendKey(path, key), 'unknown-option', `unknown option ${quoteText(key)} (known: ${allowed.join(', ')})`);
   }
 }
 
@@ -61,11 +65,11 @@ export function validatePolicy(policy: unknown, path: string, problems: Problem[
       numberRule(add, `${path}.retry.backoffFactor`, retry.backoffFactor, { min: 1 });
       numberRule(add, `${path}.retry.maxRetryAfterMs`, retry.maxRetryAfterMs, { min: 0 });
       if (retry.respectRetryAfter !== undefined && typeof retry.respectRetryAfter !== 'boolean') {
-        const got = JSON.stringify(retry.respectRetryAfter);
+        const got = describeValue(retry.respectRetryAfter);
         add(`${path}.retry.respectRetryAfter`, 'type', `respectRetryAfter must be true or false, got ${got}`);
       }
       if (retry.jitter !== undefined && retry.jitter !== 'full' && retry.jitter !== 'none') {
-        add(`${path}.retry.jitter`, 'enum', `jitter must be "full" or "none", got ${JSON.stringify(retry.jitter)}`);
+        add(`${path}.retry.jitter`, 'enum', `jitter must be "full" or "none", got ${describeValue(retry.jitter)}`);
       }
       if (retry.nonRetryable !== undefined && !Array.isArray(retry.nonRetryable)) {
         add(`${path}.retry.nonRetryable`, 'type', 'nonRetryable must be an array of error codes or names');
@@ -117,7 +121,7 @@ export function validateEvidence(evidence: unknown, path: string, distances: rea
     add(
       `${path}.distance`,
       'enum',
-      `unknown distance ${JSON.stringify(evidence.distance)} (known: ${known.join(', ')})`,
+      `unknown distance ${describeValue(evidence.distance)} (known: ${known.join(', ')})`,
     );
   }
 }
@@ -134,7 +138,7 @@ export function validateLoopBounds(loop: Record<string, unknown>, path: string, 
     add(
       `${path}.onExhausted`,
       'enum',
-      `onExhausted must be "continue" or "fail", got ${JSON.stringify(loop.onExhausted)}`,
+      `onExhausted must be "continue" or "fail", got ${describeValue(loop.onExhausted)}`,
     );
   }
 }

@@ -4,7 +4,9 @@
  * returned, and a failed lookup says which candidates were down.
  */
 import semver from 'semver';
+import { describeValue } from '../errors/describe-value.js';
 import { NotFoundError } from '../errors/not-found-error.js';
+import { clipText, quoteText } from '../errors/quote-text.js';
 import { ValidationError } from '../errors/validation-error.js';
 import type { Health, RegisteredTarget, TargetDefinition } from './target.js';
 import { describeQuery, parseTargetRef, type TargetQuery, type TargetRef, targetRefProblem } from './target-ref.js';
@@ -88,10 +90,13 @@ export function createRegistry(): Registry {
     }
     if (query.name !== undefined && byName.has(query.name)) {
       const versions = (byName.get(query.name) ?? []).map((t) => t.version).join(', ');
-      return new NotFoundError(`no version of "${query.name}" satisfies ${query.version} (registered: ${versions})`, {
-        query: label,
-        available,
-      });
+      return new NotFoundError(
+        `no version of ${quoteText(query.name)} satisfies ${clipText(String(query.version))} (registered: ${versions})`,
+        {
+          query: label,
+          available,
+        },
+      );
     }
     const hint = available.length > 0 ? `registered: ${available.join(', ')}` : 'the registry is empty';
     return new NotFoundError(`no target found for ${label} (${hint})`, { query: label, available });
@@ -100,7 +105,7 @@ export function createRegistry(): Registry {
   return {
     register(definition, options = {}) {
       const { target, problems } = validateRegistration(definition as TargetDefinition);
-      if (!target) throw new ValidationError(`invalid registration for "${String(definition?.name)}"`, problems);
+      if (!target) throw new ValidationError(`invalid registration for ${describeValue(definition?.name)}`, problems);
       const versions = byName.get(target.name) ?? [];
       const existing = versions.findIndex((t) => t.version === target.version);
       if (existing !== -1 && !options.replace) {

@@ -4,6 +4,8 @@
  */
 
 import semver from 'semver';
+import { describeValue } from '../errors/describe-value.js';
+import { clipText, quoteText } from '../errors/quote-text.js';
 import { requireArgument } from '../errors/require-argument.js';
 import { isRecord } from '../schema/is-record.js';
 
@@ -36,28 +38,28 @@ export function targetRefProblem(ref: unknown): { code: string; message: string 
   if (typeof ref !== 'string' && (typeof ref !== 'object' || ref === null || Array.isArray(ref))) {
     return {
       code: 'type',
-      message: `a target must be a string or an object, got ${JSON.stringify(ref) ?? typeof ref}; ${usage}`,
+      message: `a target must be a string or an object, got ${describeValue(ref)}; ${usage}`,
     };
   }
   const query = parseTargetRef(ref as TargetRef);
   const { name, capability, version } = query as Record<string, unknown>;
   if (name !== undefined && (typeof name !== 'string' || name === '')) {
-    return { code: 'type', message: `a target name must be a non-empty string, got ${JSON.stringify(name)}; ${usage}` };
+    return { code: 'type', message: `a target name must be a non-empty string, got ${describeValue(name)}; ${usage}` };
   }
   if (capability !== undefined && (typeof capability !== 'string' || capability === '')) {
-    return { code: 'type', message: `a capability must be a non-empty string, got ${JSON.stringify(capability)}` };
+    return { code: 'type', message: `a capability must be a non-empty string, got ${describeValue(capability)}` };
   }
   if (name === undefined && capability === undefined) {
     return { code: 'required', message: `a target needs a name or a capability; ${usage}` };
   }
   if (version !== undefined && (typeof version !== 'string' || semver.validRange(version) === null)) {
-    return { code: 'semver-range', message: `${JSON.stringify(version)} is not a semver range such as ^1.2 or 2.x` };
+    return { code: 'semver-range', message: `${describeValue(version)} is not a semver range such as ^1.2 or 2.x` };
   }
   return undefined;
 }
 
 export function describeQuery(query: TargetQuery): string {
   requireArgument('describeQuery', 'query', isRecord(query), 'a query like { name } or { capability }', query);
-  const base = query.name ?? `capability "${query.capability}"`;
-  return query.version ? `${base} (version ${query.version})` : base;
+  const base = query.name !== undefined ? clipText(query.name) : `capability ${quoteText(String(query.capability))}`;
+  return query.version ? `${base} (version ${clipText(query.version)})` : base;
 }

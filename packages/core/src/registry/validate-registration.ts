@@ -1,5 +1,7 @@
 /** Checks a target definition and returns every problem, each naming the field and the rule it breaks. */
+
 import semver from 'semver';
+import { describeValue } from '../errors/describe-value.js';
 import type { Problem } from '../errors/validation-error.js';
 import { tryCompileSchema } from '../schema/schema.js';
 import type { RegisteredTarget, TargetDefinition } from './target.js';
@@ -42,23 +44,22 @@ export function validateRegistration(definition: TargetDefinition): { target?: R
   } else if (description.length > 500) {
     add('description', 'max-length', `description must be at most 500 characters, got ${description.length}`);
   }
-  if (!KINDS.includes(kind))
-    add('kind', 'enum', `kind must be one of ${KINDS.join(', ')}, got ${JSON.stringify(kind)}`);
+  if (!KINDS.includes(kind)) add('kind', 'enum', `kind must be one of ${KINDS.join(', ')}, got ${describeValue(kind)}`);
   if (typeof version !== 'string' || semver.valid(version) === null) {
-    add('version', 'semver', `version must be a semantic version like 1.2.3, got ${JSON.stringify(version)}`);
+    add('version', 'semver', `version must be a semantic version like 1.2.3, got ${describeValue(version)}`);
   }
   if (typeof priority !== 'number' || !Number.isFinite(priority)) {
-    add('priority', 'type', `priority must be a finite number, got ${JSON.stringify(priority)}`);
+    add('priority', 'type', `priority must be a finite number, got ${describeValue(priority)}`);
   }
   if (!HEALTH.includes(health)) {
-    add('health', 'enum', `health must be one of ${HEALTH.join(', ')}, got ${JSON.stringify(health)}`);
+    add('health', 'enum', `health must be one of ${HEALTH.join(', ')}, got ${describeValue(health)}`);
   }
   const capabilities = definition.capabilities ?? [];
   if (!Array.isArray(capabilities)) add('capabilities', 'type', 'capabilities must be an array of strings');
   else {
     capabilities.forEach((capability, i) => {
       if (typeof capability !== 'string' || capability.trim() === '') {
-        add(`capabilities[${i}]`, 'type', `capability must be a non-empty string, got ${JSON.stringify(capability)}`);
+        add(`capabilities[${i}]`, 'type', `capability must be a non-empty string, got ${describeValue(capability)}`);
       }
     });
   }
@@ -72,7 +73,7 @@ export function validateRegistration(definition: TargetDefinition): { target?: R
   }
   const effects = definition.effects ?? 'external';
   if (!EFFECTS.includes(effects)) {
-    add('effects', 'enum', `effects must be one of ${EFFECTS.join(', ')}, got ${JSON.stringify(effects)}`);
+    add('effects', 'enum', `effects must be one of ${EFFECTS.join(', ')}, got ${describeValue(effects)}`);
   } else if (effects === 'none' && definition.compensate !== undefined) {
     add('compensate', 'conflict', 'a target with effects "none" has nothing to undo: drop compensate or the effects');
   }

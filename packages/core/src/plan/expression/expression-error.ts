@@ -1,5 +1,6 @@
 /** ExpressionError, the one error the expression language throws, and how it quotes the source in its message. */
 import { BatonError } from '../../errors/baton-error.js';
+import { quoteText } from '../../errors/quote-text.js';
 
 /** An expression that does not parse, or failed while evaluating (wrong operand types, a non-boolean condition). */
 export class ExpressionError extends BatonError {
@@ -12,7 +13,7 @@ export class ExpressionError extends BatonError {
     const position = details.position ?? -1;
     const where = position >= 0 ? ` at position ${position}` : '';
     const hint = details.hint ? `; ${details.hint}` : '';
-    super('expression-invalid', `${problem}${where} in ${quote(details.source, position)}${hint}`);
+    super('expression-invalid', `${problem}${where} in ${quoteText(details.source, position)}${hint}`);
     this.name = 'ExpressionError';
     this.source = details.source;
     this.position = position;
@@ -25,12 +26,4 @@ export class ExpressionError extends BatonError {
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), source: this.source, position: this.position };
   }
-}
-
-/** The source in quotes; a long one is cut to the part around `position`. */
-function quote(source: string, position: number): string {
-  if (source.length <= 160) return `"${source}"`;
-  const from = Math.max(0, position - 60);
-  const to = Math.min(source.length, from + 120);
-  return `"${from > 0 ? '…' : ''}${source.slice(from, to)}${to < source.length ? '…' : ''}"`;
 }
