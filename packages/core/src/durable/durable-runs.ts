@@ -6,19 +6,12 @@
  * runs it holds that another process asked to cancel (`RunStore.requestCancel`).
  */
 import { CancelledError } from '../errors/cancelled-error.js';
+import { errorFromJSON } from '../errors/error-from-json.js';
 import type { CompiledPlan } from '../plan/compiled-plan.js';
 import type { Plan } from '../plan/plan.js';
 import { sleep } from '../resilience/abort.js';
 import type { FinishedStep } from '../run/run-context.js';
-import {
-  abortPayload,
-  compensateRun,
-  emitFor,
-  errorFromStored,
-  type LaunchSettings,
-  runLife,
-  settleRun,
-} from '../run/run-launcher.js';
+import { abortPayload, compensateRun, emitFor, type LaunchSettings, runLife, settleRun } from '../run/run-launcher.js';
 import type { RunRecord } from '../run/run-record.js';
 import { RunDetachedSignal } from '../run/run-signals.js';
 import type { RunOptions, RunResult } from '../run/run-types.js';
@@ -254,7 +247,7 @@ export class DurableRuns {
     }
     if (memo.failure) {
       const writer = new JournalWriter(this.settings.store, run.id, this.settings.engineId);
-      const error = errorFromStored(memo.failure.error);
+      const error = errorFromJSON(memo.failure.error);
       await this.end(
         record,
         options,
@@ -430,13 +423,11 @@ export class DurableRuns {
           finishedAt: run.finishedAt ?? Date.now(),
         };
         if (run.status === 'succeeded') record.succeed(result);
-        else
-          record.failWith(
-            run.status === 'cancelled'
-              ? new CancelledError(errorFromStored(run.error).message)
-              : errorFromStored(run.error),
-            result,
-          );
+        else {
+          const error = errorFromJSON(run.error);
+          const cancelled = run.status === 'cancelled' && !CancelledError.isInstance(error);
+          record.failWith(cancelled ? new CancelledError(error.message) : error, result);
+        }
         return;
       }
       await store.waitForWork(500, signal);

@@ -152,13 +152,3 @@ export function failUnsettled(settings: LaunchSettings, record: RunRecord, optio
   }
   record.failWith(typed, { ...result, status: 'failed', finishedAt, error: serializeError(typed) });
 }
-
-/** A run's stored error as a Baton error with the same code, so `XError.isInstance` checks still hold. */
-export function errorFromStored(stored: unknown): BatonError {
-  const record = (stored ?? {}) as Partial<SerializedError>;
-  const error = new BatonError(String(record.code ?? 'run-failed'), String(record.message ?? 'the run failed'), {
-    retryable: record.retryable === true,
-  });
-  if (record.name) error.name = String(record.name);
-  return error;
-}
