@@ -72,7 +72,7 @@ export class DurableRuns {
       const earlier = await store.findRunByIdempotencyKey(options.idempotencyKey);
       if (earlier) return this.follow(record, earlier.id);
     }
-    await store.createRun({
+    const created = await store.createRun({
       id: record.runId,
       plan: plan.source,
       request,
@@ -82,7 +82,7 @@ export class DurableRuns {
       leaseMs,
     });
     this.own(record.runId);
-    const life = this.live(record, plan, request, options, stored, Date.now(), emptyMemo(), false);
+    const life = this.live(record, plan, request, options, stored, created.createdAt, emptyMemo(), false);
     this.track(life);
     await life;
   }
@@ -344,12 +344,14 @@ export class DurableRuns {
     memo: RunMemo,
   ): Promise<void> {
     const { store, engineId } = this.settings;
+    // Steps finished in earlier lives are undone too, even when this life failed before it restored them.
+    const toUndo = withEarlierSteps(finished, memo);
     const error = serializeError(failure.error);
     const payload = failure.payload ?? abortPayload(failure.error);
     const status = CancelledError.isInstance(failure.error) ? 'cancelled' : 'failed';
     if (!memo.failure) await writer.write({ type: 'run-fail', data: { error, payload, status } });
     await store.setRunStatus(record.runId, engineId, 'compensating');
-    await compensateRun(this.launch, record, options, { error, payload }, finished, {
+    await compensateRun(this.launch, record, options, { error, payload }, toUndo, {
       done: memo.compensated,
       recorded: (stepKey) => writer.write({ type: 'compensation-finish', stepKey }),
       onFailed: async (step, stepError) => {
@@ -445,6 +447,11 @@ function storedOptions(options: RunOptions): StoredOptions {
     stored.deadline = { at, totalMs: options.deadline instanceof Date ? at - Date.now() : options.deadline };
   }
   return stored;
+}
+
+function withEarlierSteps(finished: readonly FinishedStep[], memo: RunMemo): FinishedStep[] {
+  const known = new Set(finished.map((step) => step.stepKey));
+  return [...finishedFromMemo(memo).filter((step) => !known.has(step.stepKey)), ...finished];
 }
 
 function finishedFromMemo(memo: RunMemo): FinishedStep[] {
