@@ -6,19 +6,12 @@
  * runs it holds that another process asked to cancel (`RunStore.requestCancel`).
  */
 import { CancelledError } from '../errors/cancelled-error.js';
+import { errorFromJSON } from '../errors/error-from-json.js';
 import type { CompiledPlan } from '../plan/compiled-plan.js';
 import type { Plan } from '../plan/plan.js';
 import { sleep } from '../resilience/abort.js';
 import type { FinishedStep } from '../run/run-context.js';
-import {
-  abortPayload,
-  compensateRun,
-  emitFor,
-  errorFromStored,
-  type LaunchSettings,
-  runLife,
-  settleRun,
-} from '../run/run-launcher.js';
+import { abortPayload, compensateRun, emitFor, type LaunchSettings, runLife, settleRun } from '../run/run-launcher.js';
 import type { RunRecord } from '../run/run-record.js';
 import { RunDetachedSignal } from '../run/run-signals.js';
 import type { RunOptions, RunResult } from '../run/run-types.js';
@@ -79,7 +72,7 @@ export class DurableRuns {
       const earlier = await store.findRunByIdempotencyKey(options.idempotencyKey);
       if (earlier) return this.follow(record, earlier.id);
     }
-    await store.createRun({
+    const created = await store.createRun({
       id: record.runId,
       plan: plan.source,
       request,
@@ -89,7 +82,7 @@ export class DurableRuns {
       leaseMs,
     });
     this.own(record.runId);
-    const life = this.live(record, plan, request, options, stored, Date.now(), emptyMemo(), false);
+    const life = this.live(record, plan, request, options, stored, created.createdAt, emptyMemo(), false);
     this.track(life);
     await life;
   }
@@ -254,7 +247,7 @@ export class DurableRuns {
     }
     if (memo.failure) {
       const writer = new JournalWriter(this.settings.store, run.id, this.settings.engineId);
-      const error = errorFromStored(memo.failure.error);
+      const error = errorFromJSON(memo.failure.error);
       await this.end(
         record,
         options,
@@ -351,12 +344,14 @@ export class DurableRuns {
     memo: RunMemo,
   ): Promise<void> {
     const { store, engineId } = this.settings;
+    // Steps finished in earlier lives are undone too, even when this life failed before it restored them.
+    const toUndo = withEarlierSteps(finished, memo);
     const error = serializeError(failure.error);
     const payload = failure.payload ?? abortPayload(failure.error);
     const status = CancelledError.isInstance(failure.error) ? 'cancelled' : 'failed';
     if (!memo.failure) await writer.write({ type: 'run-fail', data: { error, payload, status } });
     await store.setRunStatus(record.runId, engineId, 'compensating');
-    await compensateRun(this.launch, record, options, { error, payload }, finished, {
+    await compensateRun(this.launch, record, options, { error, payload }, toUndo, {
       done: memo.compensated,
       recorded: (stepKey) => writer.write({ type: 'compensation-finish', stepKey }),
       onFailed: async (step, stepError) => {
@@ -430,13 +425,11 @@ export class DurableRuns {
           finishedAt: run.finishedAt ?? Date.now(),
         };
         if (run.status === 'succeeded') record.succeed(result);
-        else
-          record.failWith(
-            run.status === 'cancelled'
-              ? new CancelledError(errorFromStored(run.error).message)
-              : errorFromStored(run.error),
-            result,
-          );
+        else {
+          const error = errorFromJSON(run.error);
+          const cancelled = run.status === 'cancelled' && !CancelledError.isInstance(error);
+          record.failWith(cancelled ? new CancelledError(error.message) : error, result);
+        }
         return;
       }
       await store.waitForWork(500, signal);
@@ -454,6 +447,11 @@ function storedOptions(options: RunOptions): StoredOptions {
     stored.deadline = { at, totalMs: options.deadline instanceof Date ? at - Date.now() : options.deadline };
   }
   return stored;
+}
+
+function withEarlierSteps(finished: readonly FinishedStep[], memo: RunMemo): FinishedStep[] {
+  const known = new Set(finished.map((step) => step.stepKey));
+  return [...finishedFromMemo(memo).filter((step) => !known.has(step.stepKey)), ...finished];
 }
 
 function finishedFromMemo(memo: RunMemo): FinishedStep[] {

@@ -140,19 +140,19 @@ export interface ApprovalView {
 export function createEngine(options: EngineOptions): Engine {
   checkEngineOptions(options);
   const breakerDefaults = options.defaults?.breaker;
+  const engineId = options.engineId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const services: EngineServices = {
     registry: options.registry,
     breakers: new Breakers(breakerDefaults ? { ...DEFAULT_BREAKER, ...breakerDefaults } : DEFAULT_BREAKER),
     idempotency:
       options.idempotency ??
       (options.store
-        ? createStoreIdempotencyStore(options.store, { onError: (error) => onError(error) })
+        ? createStoreIdempotencyStore(options.store, { owner: engineId, onError: (error) => onError(error) })
         : createMemoryIdempotencyStore()),
     defaults: { retry: options.defaults?.retry, breaker: breakerDefaults, timeoutMs: options.defaults?.timeoutMs },
     distances: options.distances ?? {},
     embed: options.embed,
   };
-  const engineId = options.engineId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   const distanceNames = Object.keys(services.distances);
   const compile = (plan: unknown) => compilePlan(plan, options.registry, { distances: distanceNames });
   const records = new Map<string, RunRecord>();

@@ -29,10 +29,17 @@ export class RunActivity {
     };
   }
 
-  private check(): void {
-    if (this.blocked.size === 0 || this.running !== this.blocked.size || !this.onIdle) return;
+  /** The earliest wake time while every running step is blocked (null: only people can wake it); else undefined. */
+  idleWakeAt(): number | null | undefined {
+    if (this.blocked.size === 0 || this.running !== this.blocked.size) return undefined;
     let wakeAt: number | null = null;
     for (const at of this.blocked.values()) if (at !== null && (wakeAt === null || at < wakeAt)) wakeAt = at;
-    this.onIdle(wakeAt);
+    return wakeAt;
+  }
+
+  private check(): void {
+    if (!this.onIdle) return;
+    const wakeAt = this.idleWakeAt();
+    if (wakeAt !== undefined) this.onIdle(wakeAt);
   }
 }

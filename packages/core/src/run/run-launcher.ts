@@ -5,10 +5,9 @@
 import { AbortRunError } from '../errors/abort-run-error.js';
 import { BatonError } from '../errors/baton-error.js';
 import { CancelledError } from '../errors/cancelled-error.js';
-import { reviveError } from '../errors/revive-error.js';
 import type { RunEvent, SerializedError } from '../events/run-event.js';
 import type { CompiledPlan } from '../plan/compiled-plan.js';
-import { type CompensationOptions, CompensationTimeoutError, compensate } from './compensation.js';
+import { type CompensationOptions, compensate } from './compensation.js';
 import type { PauseBroker } from './pause-broker.js';
 import type { DurableHooks, EngineServices, FinishedStep } from './run-context.js';
 import type { RunRecord } from './run-record.js';
@@ -152,9 +151,4 @@ export function failUnsettled(settings: LaunchSettings, record: RunRecord, optio
     // The listener that broke the run may break again; the result must settle regardless.
   }
   record.failWith(typed, { ...result, status: 'failed', finishedAt, error: serializeError(typed) });
-}
-
-/** A run's stored error as the typed error it was, with its fields (see `reviveError`). */
-export function errorFromStored(stored: unknown): BatonError {
-  return reviveError(stored, { 'compensation-timeout': CompensationTimeoutError });
 }

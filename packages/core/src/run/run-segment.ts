@@ -108,9 +108,17 @@ export async function runSegment(setup: SegmentSetup): Promise<SegmentOutcome> {
   };
   if (setup.parkAfterMs !== undefined) {
     const parkAfterMs = setup.parkAfterMs;
-    activity.onIdle = (wakeAt) => {
+    // The deadline (or time budget) wakes a parked run like a timer does, so whichever engine claims it then fails it.
+    const cutoffAt = context.cutoff?.at ?? null;
+    const parkIfIdle = () => {
+      const timerAt = activity.idleWakeAt();
+      if (timerAt === undefined || controller.signal.aborted) return;
+      const wakeAt = cutoffAt === null || (timerAt !== null && timerAt < cutoffAt) ? timerAt : cutoffAt;
       if (wakeAt === null || wakeAt - Date.now() >= parkAfterMs) fail(new RunParkedSignal(wakeAt));
     };
+    // Decided a moment later: a step that just left (a rejected or expired approval) fails the run first, so a run
+    // that has failed is never parked instead.
+    activity.onIdle = () => queueMicrotask(parkIfIdle);
   }
   const graph = new GraphExecution(
     context,

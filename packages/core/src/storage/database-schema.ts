@@ -85,6 +85,10 @@ export interface IdempotencyTable {
   key: string;
   value: string | null;
   expires_at: number;
+  /** Who is computing the result now (migration 4); null once the result is stored. */
+  claim_owner: string | null;
+  /** When that claim lapses unless renewed (ms since epoch); another holder may then take the key over. */
+  claim_expires_at: number | null;
 }
 
 export interface SchemaVersionsTable {

@@ -10,4 +10,5 @@ export {
   StorageForeignError,
   StorageTooNewError,
   StorageUnreachableError,
+  UnsupportedStoreUrlError,
 } from './storage-errors.js';

@@ -8,15 +8,23 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { encodeData } from './blob-codec.js';
 import type { BatonDatabase } from './database-schema.js';
+import {
+  claimIdempotent,
+  getIdempotent,
+  putIdempotent,
+  releaseIdempotent,
+  renewIdempotentClaim,
+} from './idempotency-queries.js';
 import { EMPTY_HEAD, type EncodedEntry } from './journal-chain.js';
 import { readJournal, verifyJournal } from './journal-reader.js';
 import { purgeStore } from './purge.js';
-import { fromJsonText, toFailedCompensation, toJsonText, toStoredApproval, toStoredRun } from './row-mapping.js';
+import { toFailedCompensation, toJsonText, toStoredApproval, toStoredRun } from './row-mapping.js';
 import { claimable, recordedHead, requestCancelQuery, wakeRunQuery } from './run-queries.js';
 import type {
   ApprovalStatus,
   CompensationStatus,
   FailedCompensation,
+  IdempotencyClaim,
   JournalEntry,
   JournalVerification,
   LeaseRenewal,
@@ -403,23 +411,24 @@ export class KyselyRunStore implements RunStore {
     }
   }
 
-  async getIdempotent(key: string): Promise<{ value: unknown } | undefined> {
-    const row = await this.#db
-      .selectFrom('baton_idempotency')
-      .select('value')
-      .where('key', '=', key)
-      .where('expires_at', '>', Date.now())
-      .executeTakeFirst();
-    return row && { value: fromJsonText(row.value) };
+  getIdempotent(key: string): Promise<{ value: unknown } | undefined> {
+    return getIdempotent(this.#db, key);
   }
 
-  async putIdempotent(key: string, value: unknown, ttlMs: number): Promise<void> {
-    const row = { key, value: toJsonText(value), expires_at: Date.now() + ttlMs };
-    await this.#db
-      .insertInto('baton_idempotency')
-      .values(row)
-      .onConflict((conflict) => conflict.column('key').doUpdateSet({ value: row.value, expires_at: row.expires_at }))
-      .execute();
+  putIdempotent(key: string, value: unknown, ttlMs: number): Promise<{ value: unknown }> {
+    return putIdempotent(this.#db, key, value, ttlMs);
+  }
+
+  claimIdempotent(key: string, owner: string, leaseMs: number, ttlMs: number): Promise<IdempotencyClaim> {
+    return claimIdempotent(this.#db, key, owner, leaseMs, ttlMs);
+  }
+
+  renewIdempotentClaim(key: string, owner: string, leaseMs: number): Promise<boolean> {
+    return renewIdempotentClaim(this.#db, key, owner, leaseMs);
+  }
+
+  releaseIdempotent(key: string, owner: string): Promise<void> {
+    return releaseIdempotent(this.#db, key, owner);
   }
 
   purge(

@@ -147,10 +147,22 @@ function journalWithoutRunKey(db: Kysely<unknown>, dialect: Dialect): Compilable
   return [db.schema.alterTable('baton_journal').dropConstraint('baton_journal_run_id_fkey').ifExists()];
 }
 
+/**
+ * Claims on idempotency keys: a holder records itself (with a lease) before it calls the handler, so a holder in
+ * another process waits for its result instead of calling the handler too.
+ */
+function idempotencyClaims(db: Kysely<unknown>): Compilable[] {
+  return [
+    db.schema.alterTable('baton_idempotency').addColumn('claim_owner', 'text'),
+    db.schema.alterTable('baton_idempotency').addColumn('claim_expires_at', 'bigint'),
+  ];
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial-schema', statements: initialSchema },
   { version: 2, name: 'cancel-requests-and-unique-compensations', statements: cancelRequestsAndUniqueCompensations },
   { version: 3, name: 'journal-without-run-key', statements: journalWithoutRunKey },
+  { version: 4, name: 'idempotency-claims', statements: idempotencyClaims },
 ];
 
 /** The newest schema version this code knows. */

@@ -321,12 +321,50 @@ export function runJournalContract(context: ContractContext): void {
       expect(await store.getIdempotent('charge-1')).toBeUndefined();
       await store.putIdempotent('charge-1', { receipt: 'r-1' }, 60);
       expect(await store.getIdempotent('charge-1')).toEqual({ value: { receipt: 'r-1' } });
-      await store.putIdempotent('charge-1', { receipt: 'r-2' }, 60);
-      expect(await store.getIdempotent('charge-1')).toEqual({ value: { receipt: 'r-2' } });
+      expect(await store.putIdempotent('charge-1', { receipt: 'r-2' }, 60)).toEqual({ value: { receipt: 'r-1' } });
+      expect(await store.getIdempotent('charge-1')).toEqual({ value: { receipt: 'r-1' } });
       await store.putIdempotent('null-result', null, LONG_LEASE);
       expect(await store.getIdempotent('null-result')).toEqual({ value: null });
       await sleep(80);
       expect(await store.getIdempotent('charge-1')).toBeUndefined();
+    });
+  });
+
+  describe('idempotency claims', () => {
+    it('gives a free key to one claimer; the others see it held until the result is stored', async () => {
+      const database = await context.database();
+      const [a, b] = [await database.open(), await database.open()];
+      const claims = await Promise.all([
+        a.claimIdempotent('k', 'engine-a', LONG_LEASE, LONG_LEASE),
+        b.claimIdempotent('k', 'engine-b', LONG_LEASE, LONG_LEASE),
+      ]);
+      expect(claims.filter((claim) => claim.state === 'claimed')).toHaveLength(1);
+      const winner = claims[0]!.state === 'claimed' ? 'engine-a' : 'engine-b';
+      const other = claims.find((claim) => claim.state === 'held');
+      expect(other).toMatchObject({ state: 'held', owner: winner, leaseExpiresAt: expect.any(Number) });
+      expect(await a.getIdempotent('k')).toBeUndefined();
+      expect(await a.claimIdempotent('k', winner, LONG_LEASE, LONG_LEASE)).toEqual({ state: 'claimed' });
+      await b.putIdempotent('k', { first: true }, LONG_LEASE);
+      expect(await a.putIdempotent('k', { first: false }, LONG_LEASE)).toEqual({ value: { first: true } });
+      expect(await b.claimIdempotent('k', 'engine-c', LONG_LEASE, LONG_LEASE)).toEqual({
+        state: 'stored',
+        value: { first: true },
+      });
+    });
+
+    it('lets a claim be renewed, released, or taken over once its lease lapses', async () => {
+      const store = await openOne();
+      expect(await store.claimIdempotent('k', 'a', 40, LONG_LEASE)).toEqual({ state: 'claimed' });
+      expect(await store.renewIdempotentClaim('k', 'a', LONG_LEASE)).toBe(true);
+      expect(await store.renewIdempotentClaim('k', 'b', LONG_LEASE)).toBe(false);
+      expect(await store.claimIdempotent('k', 'b', 40, LONG_LEASE)).toMatchObject({ state: 'held', owner: 'a' });
+      await store.releaseIdempotent('k', 'b');
+      expect(await store.claimIdempotent('k', 'b', 40, LONG_LEASE)).toMatchObject({ state: 'held', owner: 'a' });
+      await store.releaseIdempotent('k', 'a');
+      expect(await store.claimIdempotent('k', 'b', 40, LONG_LEASE)).toEqual({ state: 'claimed' });
+      await sleep(60);
+      expect(await store.claimIdempotent('k', 'c', 40, LONG_LEASE)).toEqual({ state: 'claimed' });
+      expect(await store.renewIdempotentClaim('k', 'b', LONG_LEASE)).toBe(false);
     });
   });
 

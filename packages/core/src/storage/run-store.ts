@@ -123,6 +123,11 @@ export interface StoredApproval {
   decidedAt: number | null;
 }
 
+export type IdempotencyClaim =
+  | { state: 'stored'; value: unknown }
+  | { state: 'claimed' }
+  | { state: 'held'; owner: string; leaseExpiresAt: number };
+
 export type CompensationStatus = 'open' | 'resolved' | 'ignored';
 
 export interface FailedCompensation {
@@ -222,9 +227,23 @@ export interface RunStore {
    */
   closeFailedCompensation(id: string, status: 'resolved' | 'ignored', reason: string): Promise<boolean>;
 
-  /** Idempotency results that outlive a process. */
+  /** Idempotency results that outlive a process: the stored result of `key`, if one is (a claim is not). */
   getIdempotent(key: string): Promise<{ value: unknown } | undefined>;
-  putIdempotent(key: string, value: unknown, ttlMs: number): Promise<void>;
+  /**
+   * Stores the result of `key` unless a result is stored already — the first result wins and is never overwritten
+   * while it lives; a claim on the key (anyone's) gives way. Resolves with the result that stays.
+   */
+  putIdempotent(key: string, value: unknown, ttlMs: number): Promise<{ value: unknown }>;
+  /**
+   * Claims `key` for `owner` before it computes the result, atomically: `stored` when a result is there already,
+   * `claimed` when the key was free (or its claim lapsed, or `owner` held it already), `held` when another owner's
+   * claim still runs — wait for its result, or claim again once its lease expires.
+   */
+  claimIdempotent(key: string, owner: string, leaseMs: number, ttlMs: number): Promise<IdempotencyClaim>;
+  /** Extends `owner`'s claim on `key`; false when it no longer holds it. */
+  renewIdempotentClaim(key: string, owner: string, leaseMs: number): Promise<boolean>;
+  /** Drops `owner`'s claim on `key` (its call failed), so the next holder computes the result. */
+  releaseIdempotent(key: string, owner: string): Promise<void>;
 
   /**
    * Deletes finished runs (with journal, approvals, compensations) that finished more than `olderThanMs` ago (default:

@@ -4,6 +4,7 @@
  * write by an engine that lost its lease fails with `LeaseLostError`.
  */
 import { BatonError } from '../errors/baton-error.js';
+import { describeValue } from '../errors/describe-value.js';
 
 /** The database cannot be reached or opened (refused connection, timeout, bad credentials, unusable path). */
 export class StorageUnreachableError extends BatonError {
@@ -217,5 +218,31 @@ export class DuplicateApprovalError extends BatonError {
   override toJSON(): Record<string, unknown> {
     const { approvalId, existingRunId, existingStepKey } = this;
     return { ...super.toJSON(), approvalId, existingRunId, existingStepKey };
+  }
+}
+
+/** A store URL whose scheme names a database Baton has no store for (`mysql://…`, `redis://…`). */
+export class UnsupportedStoreUrlError extends BatonError {
+  /** The scheme as given, without the colon (`mysql`). */
+  readonly scheme: string;
+  /** The forms `openStore` accepts. */
+  readonly supported: readonly string[];
+
+  constructor(scheme: string, url: string, supported: readonly string[]) {
+    super(
+      'store-url-unsupported',
+      `openStore cannot open ${describeValue(url)}: the scheme "${scheme}:" is not supported; use one of ${supported.join(', ')}`,
+    );
+    this.name = 'UnsupportedStoreUrlError';
+    this.scheme = scheme;
+    this.supported = supported;
+  }
+
+  static override isInstance(error: unknown): error is UnsupportedStoreUrlError {
+    return BatonError.isInstance(error) && error.code === 'store-url-unsupported';
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), scheme: this.scheme, supported: this.supported };
   }
 }

@@ -1,10 +1,13 @@
 /**
- * Where a store lives, from its URL: `postgres://…` or `postgresql://…` for PostgreSQL; `sqlite:<path>`, a plain path
- * or nothing (`.baton/baton.db`) for SQLite. Any other `scheme://` is refused, never taken for a file name. `display` is the location to show in messages, its password masked.
+ * Where a store lives, from its URL: `postgres://…` or `postgresql://…` for PostgreSQL; `sqlite:<path>`, `file:<path>`,
+ * a plain path, `:memory:` or nothing (`.baton/baton.db`) for SQLite. Any other scheme is refused, so a URL meant for
+ * another database never becomes a SQLite file named after it. `display` is the location to show in messages, its
+ * password masked.
  */
-import { describeValue } from '../errors/describe-value.js';
+import { fileURLToPath } from 'node:url';
 import { requireArgument } from '../errors/require-argument.js';
 import { ValidationError } from '../errors/validation-error.js';
+import { UnsupportedStoreUrlError } from './storage-errors.js';
 
 export const DEFAULT_SQLITE_PATH = '.baton/baton.db';
 
@@ -24,20 +27,32 @@ export function maskPassword(url: string): string {
   }
 }
 
+/** What `openStore` accepts, for the message of a refused URL. */
+export const SUPPORTED_STORE_URLS = [
+  'postgres://…',
+  'postgresql://…',
+  'sqlite:<path>',
+  'file:<path>',
+  'a plain file path',
+  ':memory:',
+] as const;
+
+/** A URL scheme: two characters or more, so a Windows drive (`C:\\runs.db`) stays a plain path. */
+const SCHEME = /^([a-z][a-z0-9+.-]+):/i;
+
 export function parseStoreLocation(url: string = DEFAULT_SQLITE_PATH): StoreLocation {
   requireArgument('openStore', 'url', typeof url === 'string', 'a postgres:// URL or a SQLite path', url);
   if (/^postgres(ql)?:\/\//i.test(url)) return { dialect: 'postgres', url, display: maskPassword(url) };
-  const scheme = /^([a-z][a-z0-9+.-]+):\/\//i.exec(url)?.[1];
-  if (scheme !== undefined && scheme.toLowerCase() !== 'sqlite') {
-    throw new ValidationError('openStore: unsupported store URL', [
-      {
-        path: 'url',
-        code: 'unsupported-scheme',
-        message: `${describeValue(maskPassword(url))} uses the scheme ${scheme}://, which Baton has no store for; use postgres:// or postgresql:// for PostgreSQL, or sqlite:<path> or a plain file path for SQLite`,
-      },
-    ]);
+  const scheme = SCHEME.exec(url)?.[1]?.toLowerCase();
+  if (scheme !== undefined && scheme !== 'sqlite' && scheme !== 'file') {
+    throw new UnsupportedStoreUrlError(scheme, maskPassword(url), SUPPORTED_STORE_URLS);
   }
-  const path = /^sqlite:/i.test(url) ? url.slice('sqlite:'.length).replace(/^\/\/(?=\/|\.|[a-z]:)/i, '') : url;
+  const path =
+    scheme === 'sqlite'
+      ? url.slice('sqlite:'.length).replace(/^\/\/(?=\/|\.|[a-z]:)/i, '')
+      : scheme === 'file'
+        ? filePath(url)
+        : url;
   if (path === '') {
     throw new ValidationError('openStore: bad url', [
       {
@@ -48,4 +63,10 @@ export function parseStoreLocation(url: string = DEFAULT_SQLITE_PATH): StoreLoca
     ]);
   }
   return { dialect: 'sqlite', path, display: path };
+}
+
+/** `file:///abs/runs.db` as an absolute path; `file:runs.db` and `file:./runs.db` relative, as SQLite reads them. */
+function filePath(url: string): string {
+  if (/^file:\/\//i.test(url)) return fileURLToPath(url);
+  return url.slice('file:'.length);
 }
