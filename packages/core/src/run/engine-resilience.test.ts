@@ -230,9 +230,35 @@ describe('fallbacks', () => {
     expect(result?.output).toEqual({ s: { from: 'backup' } });
     expect(result?.steps.s?.target).toBe('backup@1.0.0');
     expect(result?.steps.s?.attempts).toBe(3);
-    const handover = ofType(events, 'step-retry').find((e) => e.fallback);
-    expect(handover).toMatchObject({ target: 'flaky@1.0.0', fallback: 'backup', delayMs: 0 });
+    // One retry of flaky itself, then one hand-over to the fallback: a fallback is not a retry.
+    expect(ofType(events, 'step-retry')).toMatchObject([{ target: 'flaky@1.0.0', attempt: 2 }]);
+    expect(ofType(events, 'step-fallback')).toEqual([
+      expect.objectContaining({
+        stepId: 's',
+        attempt: 3,
+        from: 'flaky@1.0.0',
+        to: 'backup',
+        error: expect.objectContaining({ message: '2' }),
+      }),
+    ]);
+    const types = events.map((e) => e.type);
+    expect(types.indexOf('step-fallback')).toBeLessThan(types.indexOf('step-finish'));
     expect(ofType(events, 'step-finish')[0]?.target).toBe('backup@1.0.0');
+  });
+
+  it('hands over from a target that is down, naming the reference and the not-found error', async () => {
+    const k = kit();
+    k.add('primary', () => 'never');
+    k.add('backup', () => 'from backup');
+    const e = k.engine();
+    const plan = e.compile(step({ retry: false, fallback: 'backup' }, 'primary'));
+    k.registry.setHealth('primary', 'down');
+    const { result, events } = await settle(e.run(plan));
+    expect(result?.output).toEqual({ s: 'from backup' });
+    expect(ofType(events, 'step-fallback')).toMatchObject([
+      { from: 'primary', to: 'backup', attempt: 1, error: { code: 'not-found' } },
+    ]);
+    expect(ofType(events, 'step-retry')).toEqual([]);
   });
 
   it('walks the fallback chain in order', async () => {
@@ -246,9 +272,14 @@ describe('fallbacks', () => {
       });
     }
     const plan = step({ retry: false, fallback: ['second', 'third', 'fourth'] }, 'first');
-    const result = await k.engine().run(plan).result();
+    const { result: settled, events } = await settle(k.engine().run(plan));
+    const result = settled as NonNullable<typeof settled>;
     expect(calls).toEqual(['first', 'second', 'third']);
     expect(result.steps.s?.target).toBe('third@1.0.0');
+    expect(ofType(events, 'step-fallback').map((e) => `${e.from}>${e.to}`)).toEqual([
+      'first@1.0.0>second',
+      'second@1.0.0>third',
+    ]);
   });
 
   it('fails with the last error when every target in the chain fails', async () => {
