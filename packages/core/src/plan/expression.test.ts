@@ -37,17 +37,3 @@ describe('evaluateCondition', () => {
     ).toThrow('store down');
   });
 });
-
-describe('performance', () => {
-  it('evaluates a typical condition well under the hot-path budget', () => {
-    const expression = parseExpression("steps.a.b > 3 && request.x == 'y'");
-    const lookup = (path: readonly PathSegment[]) => (path[0] === 'steps' ? 5 : 'y');
-    for (let i = 0; i < 10_000; i++) evaluateCondition(expression, lookup);
-    const runs = 100_000;
-    const started = performance.now();
-    for (let i = 0; i < runs; i++) evaluateCondition(expression, lookup);
-    const microseconds = ((performance.now() - started) * 1000) / runs;
-    // The target is < 1 µs; the bound is loose so a busy CI machine does not fail it.
-    expect(microseconds).toBeLessThan(5);
-  });
-});
