@@ -1,7 +1,7 @@
 /** The public entry points; the language itself is tested by topic in ./expression/*.test.ts. */
 import { describe, expect, it } from 'vitest';
 import { failure, lookupIn } from './expression/test-kit.js';
-import { evaluateCondition, type PathSegment, parseExpression } from './expression.js';
+import { evaluateCondition, parseExpression } from './expression.js';
 
 describe('evaluateCondition', () => {
   it('returns the boolean result', () => {
