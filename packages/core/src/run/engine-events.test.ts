@@ -174,11 +174,12 @@ describe('run events', () => {
     const handle = k.engine().run({ steps: [{ id: 'f', target: 'forever', input: {} }] });
     const reading = (async () => {
       const seen: string[] = [];
-      for await (const event of handle) seen.push(event.type);
+      for await (const event of handle) {
+        seen.push(event.type);
+        if (event.type === 'step-start') handle.cancel();
+      }
       return seen;
     })();
-    await delay(5);
-    handle.cancel();
     expect(await reading).toEqual(['run-start', 'step-start', 'run-cancel']);
   });
 
