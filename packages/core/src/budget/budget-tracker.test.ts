@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import type { Budget } from '../plan/plan.js';
 import { BudgetTracker, type BudgetWarning } from './budget-tracker.js';
@@ -18,6 +18,10 @@ const thrown = (work: () => unknown): BudgetExceededError => {
   }
   throw new Error('expected a BudgetExceededError');
 };
+
+afterEach(() => {
+  vi.useRealTimers();
+});
 
 describe('BudgetTracker', () => {
   it('reserves an estimate that fits and refuses one that does not, saying which budget, limit and amount', () => {
@@ -124,7 +128,23 @@ describe('BudgetTracker', () => {
     const { run, warnings } = tracker({ tokens: 100 });
     const step = run.child('s', { tokens: 10 });
     expect(() => step.add({ tokens: 85, costUsd: 0 }, 's')).toThrow(BudgetExceededError);
-    expect(warnings).toEqual([{ budget: 'tokens', scope: 'run', limit: 100, used: 85, stepId: 's' }]);
+    expect(warnings).toEqual([
+      { budget: 'tokens', scope: 's', limit: 10, used: 85, stepId: 's' },
+      { budget: 'tokens', scope: 'run', limit: 100, used: 85, stepId: 's' },
+    ]);
+  });
+
+  it('warns once before refusing when one report jumps from under the warning line past the limit', () => {
+    const { run, warnings } = tracker({ tokens: 100, costUsd: 1 });
+    run.add({ tokens: 10, costUsd: 0 }, 'a');
+    const error = thrown(() => run.add({ tokens: 500, costUsd: 0.9 }, 'b'));
+    expect(error).toMatchObject({ budget: 'tokens', phase: 'exceeded', amount: 510 });
+    expect(warnings).toEqual([
+      { budget: 'tokens', scope: 'run', limit: 100, used: 510, stepId: 'b' },
+      { budget: 'costUsd', scope: 'run', limit: 1, used: 0.9, stepId: 'b' },
+    ]);
+    expect(() => run.add({ tokens: 1, costUsd: 0 }, 'c')).toThrow(BudgetExceededError);
+    expect(warnings).toHaveLength(2);
   });
 
   it('does not warn for zero usage, even with warnAt 0', () => {
@@ -135,10 +155,12 @@ describe('BudgetTracker', () => {
     expect(warnings).toHaveLength(1);
   });
 
-  it('refuses new work once a time budget is spent', async () => {
+  it('refuses new work once a time budget is spent', () => {
+    vi.useFakeTimers();
     const { run } = tracker({ timeMs: 10 });
+    vi.advanceTimersByTime(9);
     run.checkTime('a');
-    await new Promise((resolve) => setTimeout(resolve, 15));
+    vi.advanceTimersByTime(1);
     expect(thrown(() => run.child('b', undefined).checkTime('b'))).toMatchObject({
       budget: 'timeMs',
       scope: 'run',

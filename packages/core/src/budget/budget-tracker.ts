@@ -139,21 +139,16 @@ export class BudgetTracker {
     }
   }
 
+  /**
+   * Warns for every budget whose warning line the usage has now crossed — also when one report jumps straight past
+   * the limit, so a warning always comes before the refusal — and returns the error for the first budget passed.
+   */
   private inspect(stepId: string | undefined, source: UsageSource | undefined): BudgetExceededError | undefined {
+    let exceeded: BudgetExceededError | undefined;
     for (const name of AMOUNTS) {
       const limit = this.limits?.[name];
       if (limit === undefined) continue;
       const used = this.used[name];
-      if (used > limit) {
-        return new BudgetExceededError({
-          budget: name,
-          scope: this.scope,
-          limit,
-          amount: used,
-          phase: 'exceeded',
-          stepId,
-        });
-      }
       if (!this.warned.has(name) && used > 0 && used >= limit * (this.limits?.warnAt ?? 0.8)) {
         this.warned.add(name);
         this.onWarning({
@@ -165,7 +160,17 @@ export class BudgetTracker {
           ...(source === undefined ? {} : { attempt: source.attempt, path: source.path }),
         });
       }
+      if (used > limit) {
+        exceeded ??= new BudgetExceededError({
+          budget: name,
+          scope: this.scope,
+          limit,
+          amount: used,
+          phase: 'exceeded',
+          stepId,
+        });
+      }
     }
-    return undefined;
+    return exceeded;
   }
 }

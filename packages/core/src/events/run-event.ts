@@ -30,7 +30,14 @@ export type RunEvent =
   | (EventBase & { type: 'run-error'; error: SerializedError; durationMs: number })
   | (EventBase & { type: 'run-cancel'; reason: string; durationMs: number })
   | (StepEventBase & { type: 'step-start'; target: string | undefined })
-  | (StepEventBase & { type: 'step-retry'; target: string; error: SerializedError; delayMs: number; fallback?: string })
+  /** The same target is called again after `delayMs`, because of `error`. */
+  | (StepEventBase & { type: 'step-retry'; target: string; error: SerializedError; delayMs: number })
+  /**
+   * The step hands over to its next fallback target: `from` (`name@version`, or the reference when it could not be
+   * resolved) failed for good — retries used up, not retryable, breaker open, or nothing registered — with `error`;
+   * `to` is the next target reference, tried at once. `attempt` is the number its first call will have.
+   */
+  | (StepEventBase & { type: 'step-fallback'; from: string; to: string; error: SerializedError })
   | (StepEventBase & {
       type: 'step-finish';
       target: string | undefined;

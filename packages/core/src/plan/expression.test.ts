@@ -1,7 +1,7 @@
 /** The public entry points; the language itself is tested by topic in ./expression/*.test.ts. */
 import { describe, expect, it } from 'vitest';
 import { failure, lookupIn } from './expression/test-kit.js';
-import { evaluateCondition, type PathSegment, parseExpression } from './expression.js';
+import { evaluateCondition, parseExpression } from './expression.js';
 
 describe('evaluateCondition', () => {
   it('returns the boolean result', () => {
@@ -35,19 +35,5 @@ describe('evaluateCondition', () => {
         throw new Error('store down');
       }),
     ).toThrow('store down');
-  });
-});
-
-describe('performance', () => {
-  it('evaluates a typical condition well under the hot-path budget', () => {
-    const expression = parseExpression("steps.a.b > 3 && request.x == 'y'");
-    const lookup = (path: readonly PathSegment[]) => (path[0] === 'steps' ? 5 : 'y');
-    for (let i = 0; i < 10_000; i++) evaluateCondition(expression, lookup);
-    const runs = 100_000;
-    const started = performance.now();
-    for (let i = 0; i < runs; i++) evaluateCondition(expression, lookup);
-    const microseconds = ((performance.now() - started) * 1000) / runs;
-    // The target is < 1 µs; the bound is loose so a busy CI machine does not fail it.
-    expect(microseconds).toBeLessThan(5);
   });
 });

@@ -131,7 +131,14 @@ export interface PlanStep {
   dependsOn?: readonly string[];
   /** A condition over references; false skips the step. */
   when?: string;
-  /** `all`: run when every dependency succeeded; `any`: when at least one did (the rest may be skipped). @default 'all' */
+  /**
+   * When the step runs, once every dependency has finished: `all` when each succeeded, `any` when at least one did
+   * and the others were skipped. Either waits for all of them: `any` does not start at the first success. A
+   * dependency that fails (retries and fallbacks used up) fails the whole run — the step never runs, even under `any`
+   * and even when another dependency already succeeded; branches still running are cancelled. To let a join go on
+   * without a branch, give that branch a `policy.fallback` or guard it with `when` so it is skipped instead. When
+   * nothing ran, the step is skipped. @default 'all'
+   */
   trigger?: 'all' | 'any';
   loop?: LoopSpec;
   /** Suspend until a person approves or rejects; the step's output is `{ decision, data }`. */

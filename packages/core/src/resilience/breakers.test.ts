@@ -1,11 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BreakerOpenError } from '../errors/breaker-open-error.js';
 import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import { CancelledError } from '../errors/cancelled-error.js';
 import { ValidationError } from '../errors/validation-error.js';
 import { Breakers } from './breakers.js';
 
-const delay = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+afterEach(() => {
+  vi.useRealTimers();
+});
 const fail =
   (error: unknown = new Error('down')) =>
   async () => {
@@ -46,21 +48,25 @@ describe('Breakers', () => {
   });
 
   it('is no longer open once halfOpenAfterMs has passed, and closes after a successful trial', async () => {
+    vi.useFakeTimers();
     const breakers = new Breakers({ threshold: 1, halfOpenAfterMs: 20 });
     await failTimes(breakers, 't', 1);
+    vi.advanceTimersByTime(19);
     expect(breakers.isOpen('t')).toBe(true);
-    await delay(35);
+    vi.advanceTimersByTime(1);
     expect(breakers.isOpen('t')).toBe(false);
     expect(await breakers.execute('t', undefined, ok)).toBe('ok');
     expect(breakers.state('t')).toBe('closed');
   });
 
   it('opens again when the trial fails', async () => {
+    vi.useFakeTimers();
     const breakers = new Breakers({ threshold: 1, halfOpenAfterMs: 20 });
     await failTimes(breakers, 't', 1);
-    await delay(35);
+    vi.advanceTimersByTime(20);
     await failTimes(breakers, 't', 1);
     expect(breakers.state('t')).toBe('open');
+    vi.advanceTimersByTime(19);
     expect(breakers.isOpen('t')).toBe(true);
   });
 

@@ -1,14 +1,18 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import { ValidationError } from '../errors/validation-error.js';
 import type { Plan } from '../plan/plan.js';
-import { abortableDelay, delay, kit, ofType, rejectionOf, settle } from './test-kit.js';
+import type { RunHandle } from './run-types.js';
+import { abortableDelay, kit, ofType, rejectionOf, settle } from './test-kit.js';
 
 interface SpendInput {
   tokens?: number;
   costUsd?: number;
   estimate?: number;
-  ms?: number;
+  /** Wait this long (aborted with the run); `hold` waits until the run aborts it. */
+  ms?: number | 'hold';
+  /** Wait until the handler of this step has been called. */
+  after?: string;
   /** Report usage before waiting instead of after. */
   early?: boolean;
 }
@@ -18,20 +22,37 @@ function budgetKit() {
   const k = kit();
   const calls: string[] = [];
   const aborted: string[] = [];
+  const called = new Map<string, () => void>();
+  const whenCalled = (stepId: string) =>
+    new Promise<void>((resolve) => (calls.includes(stepId) ? resolve() : called.set(stepId, resolve)));
   k.add(
     'spend',
     async (input: SpendInput, ctx) => {
       calls.push(ctx.stepId);
+      called.get(ctx.stepId)?.();
       ctx.signal.addEventListener('abort', () => aborted.push(ctx.stepId), { once: true });
       const report = () => ctx.reportUsage({ tokens: input.tokens ?? 0, costUsd: input.costUsd ?? 0 });
       if (input.early) report();
-      await abortableDelay(input.ms ?? 1, ctx.signal);
+      if (input.after !== undefined) await whenCalled(input.after);
+      await abortableDelay(input.ms === 'hold' ? 2_000_000_000 : (input.ms ?? 0), ctx.signal);
       if (!input.early) report();
       return { spent: input.tokens ?? 0 };
     },
     { estimate: (input: SpendInput) => ({ tokens: input.estimate ?? 0, costUsd: (input.estimate ?? 0) / 1000 }) },
   );
   return { ...k, calls, aborted };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** Settles a run whose outcome depends on timers, on a fake clock: every timer fires in order, none early or late. */
+async function settleOnFakeTime(start: () => RunHandle) {
+  vi.useFakeTimers();
+  const settled = settle(start());
+  await vi.runAllTimersAsync();
+  return settled;
 }
 
 const spend = (id: string, input: SpendInput, extra: Partial<Plan['steps'][number]> = {}) => ({
@@ -84,9 +105,9 @@ describe('budget refusal before a call', () => {
     const { engine, calls } = budgetKit();
     const plan: Plan = {
       steps: [
-        spend('a', { estimate: 40, ms: 20 }),
-        spend('b', { estimate: 40, ms: 20 }),
-        spend('c', { estimate: 40, ms: 20 }),
+        spend('a', { estimate: 40, ms: 'hold' }),
+        spend('b', { estimate: 40, ms: 'hold' }),
+        spend('c', { estimate: 40, ms: 'hold' }),
       ],
       budget: { tokens: 100 },
     };
@@ -99,8 +120,9 @@ describe('budget refusal before a call', () => {
     const { engine, calls } = budgetKit();
     const plan: Plan = {
       steps: [
-        spend('a', { tokens: 60, estimate: 60, ms: 40, early: true }),
-        spend('tick', { ms: 10 }),
+        // a reports early, then waits until b has reserved and been called: b's estimate meets a's usage, not its reservation.
+        spend('a', { tokens: 60, estimate: 60, after: 'b', early: true }),
+        spend('tick', {}),
         spend('b', { tokens: 40, estimate: 40 }, { dependsOn: ['tick'] }),
       ],
       budget: { tokens: 100 },
@@ -126,8 +148,8 @@ describe('budget exceeded by reported usage', () => {
     const { engine, calls, aborted } = budgetKit();
     const plan: Plan = {
       steps: [
-        spend('hungry', { tokens: 150, ms: 10 }),
-        spend('slow', { ms: 2000 }),
+        spend('hungry', { tokens: 150, after: 'slow' }),
+        spend('slow', { ms: 'hold' }),
         spend('later', {}, { dependsOn: ['hungry'] }),
       ],
       budget: { tokens: 100 },
@@ -140,9 +162,75 @@ describe('budget exceeded by reported usage', () => {
     expect(events.at(-1)?.type).toBe('run-error');
   });
 
+  it('warns before it stops when one report jumps from under the warning line past the limit', async () => {
+    const { engine } = budgetKit();
+    const plan: Plan = { steps: [spend('a', { tokens: 10 }), spend('b', { tokens: 500 }, { dependsOn: ['a'] })] };
+    const { error, events } = await settle(engine().run(plan, {}, { budget: { tokens: 100 } }));
+    expect(error).toMatchObject({ budget: 'tokens', scope: 'run', phase: 'exceeded', amount: 510 });
+    expect(ofType(events, 'budget-warning')).toMatchObject([
+      { budget: 'tokens', scope: 'run', used: 510, stepId: 'b' },
+    ]);
+    const types = events.map((e) => e.type);
+    expect(types.indexOf('budget-warning')).toBeLessThan(types.indexOf('run-error'));
+  });
+
+  it('counts what steps still running report after a budget stopped the run', async () => {
+    const k = kit();
+    k.add('slow', async (_input, ctx) => {
+      await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+      // Reports after the abort, a macrotask later: a handler winding down and telling what it spent.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      ctx.reportUsage({ tokens: 7, costUsd: 0.07 });
+      throw ctx.signal.reason;
+    });
+    k.add('hungry', (_input, ctx) => {
+      ctx.reportUsage({ tokens: 150 });
+      return 'ate';
+    });
+    const plan: Plan = {
+      steps: [
+        { id: 'slow', target: 'slow' },
+        { id: 'hungry', target: 'hungry' },
+      ],
+      budget: { tokens: 100 },
+    };
+    const handle = k.engine().run(plan);
+    const { error } = await settle(handle);
+    expect(error).toMatchObject({ budget: 'tokens', phase: 'exceeded', amount: 150 });
+    expect(handle.snapshot().usage).toEqual({ tokens: 157, costUsd: 0.07 });
+  });
+
+  it('waits at most 5 s for a step that ignores the abort before settling a run a budget stopped', async () => {
+    vi.useFakeTimers();
+    const k = kit();
+    k.add('stubborn', () => new Promise(() => {}));
+    k.add('hungry', (_input, ctx) => {
+      ctx.reportUsage({ tokens: 150 });
+      return 'ate';
+    });
+    const plan: Plan = {
+      steps: [
+        { id: 'stubborn', target: 'stubborn' },
+        { id: 'hungry', target: 'hungry' },
+      ],
+      budget: { tokens: 100 },
+    };
+    let settled = false;
+    const outcome = settle(k.engine().run(plan)).finally(() => {
+      settled = true;
+    });
+    await vi.advanceTimersByTimeAsync(4999);
+    expect(settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    const { error } = await outcome;
+    expect(error).toMatchObject({ budget: 'tokens', phase: 'exceeded' });
+  });
+
   it('stops on a step cost budget with the step as scope', async () => {
     const { engine } = budgetKit();
-    const plan: Plan = { steps: [spend('s', { costUsd: 0.5, early: true, ms: 50 }, { budget: { costUsd: 0.25 } })] };
+    const plan: Plan = {
+      steps: [spend('s', { costUsd: 0.5, early: true, ms: 'hold' }, { budget: { costUsd: 0.25 } })],
+    };
     const error = await rejectionOf(engine().run(plan).result());
     expect(error).toMatchObject({ budget: 'costUsd', scope: 's', limit: 0.25, amount: 0.5, phase: 'exceeded' });
   });
@@ -178,10 +266,10 @@ describe('budget exceeded by reported usage', () => {
     const plan: Plan = {
       steps: [
         spend('s', { tokens: 85 }, { budget: { tokens: 100 } }),
-        spend('t', { ms: 40 }, { budget: { timeMs: 50 }, dependsOn: ['s'] }),
+        spend('t', { ms: 45 }, { budget: { timeMs: 50 }, dependsOn: ['s'] }),
       ],
     };
-    const { events } = await settle(engine().run(plan, {}, { runId: 'r' }));
+    const { events } = await settleOnFakeTime(() => engine().run(plan, {}, { runId: 'r' }));
     expect(ofType(events, 'budget-warning')).toEqual([
       expect.objectContaining({ budget: 'tokens', scope: 's', path: ['r', 's'], stepId: 's', attempt: 1 }),
       expect.objectContaining({ budget: 'timeMs', scope: 't', path: ['r', 't'], stepId: 't', attempt: 1 }),
@@ -201,8 +289,8 @@ describe('budget exceeded by reported usage', () => {
 describe('time budgets', () => {
   it('stops a run that outlives its timeMs budget, with a warning first', async () => {
     const { engine, aborted } = budgetKit();
-    const plan: Plan = { steps: [spend('s', { ms: 2000 })], budget: { timeMs: 30 } };
-    const { error, events } = await settle(engine().run(plan));
+    const plan: Plan = { steps: [spend('s', { ms: 'hold' })], budget: { timeMs: 30 } };
+    const { error, events } = await settleOnFakeTime(() => engine().run(plan));
     expect(error).toMatchObject({ budget: 'timeMs', scope: 'run', limit: 30, phase: 'exceeded' });
     expect(aborted).toEqual(['s']);
     expect(ofType(events, 'budget-warning')).toMatchObject([{ budget: 'timeMs', scope: 'run', limit: 30 }]);
@@ -227,10 +315,10 @@ describe('time budgets', () => {
         },
       ],
     };
-    const { error, events } = await settle(k.engine().run(plan));
+    // On a fake clock the attempts take 15 ms each (with at most 1 ms between): the budget runs out in the third.
+    const { error, events } = await settleOnFakeTime(() => k.engine().run(plan));
     expect(error).toMatchObject({ budget: 'timeMs', scope: 's', limit: 40, phase: 'exceeded', stepId: 's' });
-    expect(calls).toBeGreaterThanOrEqual(1);
-    expect(calls).toBeLessThan(50);
+    expect(calls).toBe(3);
     expect(ofType(events, 'budget-warning')).toMatchObject([{ budget: 'timeMs', scope: 's', stepId: 's' }]);
   });
 });
@@ -279,7 +367,6 @@ describe('usage totals', () => {
     const result = await k.engine().run(plan).result();
     expect(result.usage.tokens).toBe(30);
     expect(result.steps.s?.usage.tokens).toBe(30);
-    await delay(1);
   });
 
   it('refuses usage or estimates that are not finite non-negative numbers', async () => {

@@ -126,6 +126,83 @@ describe('when and skips', () => {
   });
 });
 
+describe('a failed branch and a trigger any join', () => {
+  /** `fails` throws (not retried) once `wait` (a step id) has finished, or at once. */
+  function failingKit() {
+    const k = flowKit();
+    const finished = new Map<string, () => void>();
+    const finishedStep = (id: string) => new Promise<void>((resolve) => finished.set(id, resolve));
+    const waits: Record<string, Promise<void>> = {};
+    k.add('fails', async (input: { wait?: string }, ctx) => {
+      k.calls.push(ctx.stepId);
+      if (input.wait) await waits[input.wait];
+      throw new Error(`${ctx.stepId} broke`);
+    });
+    k.add('hold', (_input, ctx) => {
+      k.calls.push(ctx.stepId);
+      return new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason)));
+    });
+    const onEvent = (event: { type: string; stepId?: string }) => {
+      if (event.type === 'step-finish' && event.stepId) finished.get(event.stepId)?.();
+    };
+    const waitFor = (id: string) => {
+      waits[id] = finishedStep(id);
+    };
+    return { ...k, onEvent, waitFor };
+  }
+
+  it('fails the run, and never runs the join, even when another branch already succeeded', async () => {
+    const { engine, calls, onEvent, waitFor } = failingKit();
+    waitFor('a');
+    const plan: Plan = {
+      steps: [
+        { id: 'a', target: 'echo', input: {} },
+        { id: 'b', target: 'fails', input: { wait: 'a' }, policy: { retry: false } },
+        { id: 'join', target: 'echo', input: {}, dependsOn: ['a', 'b'], trigger: 'any' },
+      ],
+    };
+    const handle = engine().run(plan, {}, { onEvent });
+    const { error, events } = await settle(handle);
+    expect(StepFailedError.isInstance(error)).toBe(true);
+    expect(error.stepId).toBe('b');
+    expect(calls).toEqual(['a', 'b']);
+    const steps = handle.snapshot().steps;
+    expect([steps.a?.status, steps.b?.status, steps.join?.status]).toEqual(['succeeded', 'failed', 'pending']);
+    expect(ofType(events, 'step-skip')).toEqual([]);
+  });
+
+  it('cancels a branch still running when another fails, and the join stays pending', async () => {
+    const { engine, calls } = failingKit();
+    const plan: Plan = {
+      steps: [
+        { id: 'a', target: 'hold', input: {} },
+        { id: 'b', target: 'fails', input: {}, policy: { retry: false } },
+        { id: 'join', target: 'echo', input: {}, dependsOn: ['a', 'b'], trigger: 'any' },
+      ],
+    };
+    const handle = engine().run(plan);
+    const { error } = await settle(handle);
+    expect(error.stepId).toBe('b');
+    expect(calls).toEqual(['a', 'b']);
+    const steps = handle.snapshot().steps;
+    expect([steps.a?.status, steps.b?.status, steps.join?.status]).toEqual(['cancelled', 'failed', 'pending']);
+  });
+
+  it('runs the join when the failing branch recovers through a fallback', async () => {
+    const { engine, calls } = failingKit();
+    const plan: Plan = {
+      steps: [
+        { id: 'a', target: 'echo', input: {} },
+        { id: 'b', target: 'fails', input: {}, policy: { retry: false, fallback: 'echo' } },
+        { id: 'join', target: 'echo', input: {}, dependsOn: ['a', 'b'], trigger: 'any' },
+      ],
+    };
+    const result = await engine().run(plan).result();
+    expect(calls).toContain('join');
+    expect(result.steps.join?.status).toBe('succeeded');
+  });
+});
+
 const refine = (until: string, maxIterations: number, onExhausted?: 'continue' | 'fail'): Plan => ({
   steps: [
     {

@@ -66,11 +66,15 @@ describe('run events', () => {
       if (calls++ === 0) throw new Error('once');
       return 'same';
     });
+    k.add('broken', () => {
+      throw new Error('broken for good');
+    });
     const plan: Plan = {
       steps: [
         { id: 'a', target: 'flaky', input: {}, budget: { tokens: 1000 }, policy: { retry: { initialDelayMs: 1 } } },
         { id: 'e', target: 'upper', input: { text: 'x' }, evidence: { k: 3 }, dependsOn: ['a'] },
         { id: 'skipped', target: 'upper', input: { text: 'y' }, when: 'steps.a.output == "other"' },
+        { id: 'f', target: 'broken', input: { text: 'w' }, policy: { retry: false, fallback: 'upper' } },
         {
           id: 'l',
           loop: { steps: [{ id: 'inner', target: 'upper', input: { text: 'z' } }], until: 'true', maxIterations: 2 },
@@ -80,7 +84,15 @@ describe('run events', () => {
     };
     const { events } = await settle(k.engine().run(plan, {}, { runId: 'r' }));
     const types = new Set(events.map((e) => e.type));
-    for (const type of ['step-retry', 'budget-warning', 'replicate-start', 'bundle-ready', 'step-skip', 'run-finish']) {
+    for (const type of [
+      'step-retry',
+      'step-fallback',
+      'budget-warning',
+      'replicate-start',
+      'bundle-ready',
+      'step-skip',
+      'run-finish',
+    ]) {
       expect(types).toContain(type);
     }
     for (const event of events) {
@@ -162,11 +174,12 @@ describe('run events', () => {
     const handle = k.engine().run({ steps: [{ id: 'f', target: 'forever', input: {} }] });
     const reading = (async () => {
       const seen: string[] = [];
-      for await (const event of handle) seen.push(event.type);
+      for await (const event of handle) {
+        seen.push(event.type);
+        if (event.type === 'step-start') handle.cancel();
+      }
       return seen;
     })();
-    await delay(5);
-    handle.cancel();
     expect(await reading).toEqual(['run-start', 'step-start', 'run-cancel']);
   });
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { BreakerOpenError } from '../errors/breaker-open-error.js';
 import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import { NonRetryableError, RetryableError } from '../errors/retryable-error.js';
@@ -27,6 +27,19 @@ function flaky(failures: unknown[]) {
 }
 
 const step = (policy: StepPolicy, target = 'flaky'): Plan => ({ steps: [{ id: 's', target, input: {}, policy }] });
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** Settles `promise` on a fake clock; `ended()` tells whether it has, without waiting. */
+function observe<T>(promise: Promise<T>) {
+  let ended = false;
+  const settled = promise.finally(() => {
+    ended = true;
+  });
+  return { settled, ended: () => ended };
+}
 
 describe('retries', () => {
   it('retries a failing call until it succeeds and counts the attempts', async () => {
@@ -120,18 +133,24 @@ describe('retries', () => {
     expect(result.output).toEqual({ s: { ok: 2 } });
   });
 
-  it('waits at least the Retry-After seconds an error asks for', async () => {
-    const { engine } = flaky([new RetryableError('slow down', { status: 429, retryAfter: '0.05' })]);
-    const started = Date.now();
-    const { events } = await settle(
-      engine().run(step({ retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 1000 } })),
-    );
+  it('waits the Retry-After seconds an error asks for before the next attempt', async () => {
+    vi.useFakeTimers();
+    const { engine, attempts } = flaky([new RetryableError('slow down', { status: 429, retryAfter: '0.05' })]);
+    const run = observe(settle(engine().run(step({ retry: { maxAttempts: 2, initialDelayMs: 1, maxDelayMs: 1000 } }))));
+    // The first attempt takes 1 ms on the fake clock; its retry is due 50 ms later.
+    await vi.advanceTimersByTimeAsync(50);
+    expect(attempts).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(attempts).toHaveLength(2);
+    await vi.runAllTimersAsync();
+    const { events } = await run.settled;
     expect(ofType(events, 'step-retry')[0]?.delayMs).toBe(50);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
   });
 
   it('honours a Retry-After header given as an HTTP date, as the wait the date asks for', async () => {
-    // HTTP dates have whole seconds: a date 3 s ahead is between 2 and 3 s away by the time it is read.
+    // HTTP dates have whole seconds: a date 3 s ahead is between 2 and 3 s away when it is read (no time passes on
+    // the fake clock, however busy the machine).
+    vi.useFakeTimers();
     const when = new Date(Date.now() + 3000).toUTCString();
     const { engine } = flaky([new HttpError(503, { 'Retry-After': when })]);
     const handle = engine().run(
@@ -143,9 +162,11 @@ describe('retries', () => {
         },
       },
     );
-    const { events } = await settle(handle);
+    const outcome = settle(handle);
+    await vi.runAllTimersAsync();
+    const { events } = await outcome;
     const delayMs = ofType(events, 'step-retry')[0]?.delayMs ?? 0;
-    expect(delayMs).toBeGreaterThan(1000);
+    expect(delayMs).toBeGreaterThan(2000);
     expect(delayMs).toBeLessThanOrEqual(3000);
   });
 
@@ -182,12 +203,15 @@ describe('retries', () => {
   });
 
   it('fails at once with the deadline error when a Retry-After would outlast the run deadline', async () => {
+    vi.useFakeTimers();
     const { engine, attempts } = flaky([new RetryableError('later', { retryAfter: 60 })]);
-    const started = Date.now();
-    const { error, events } = await settle(
-      engine().run(step({ retry: { maxAttempts: 2, initialDelayMs: 1 } }), {}, { deadline: 5000 }),
+    const run = observe(
+      settle(engine().run(step({ retry: { maxAttempts: 2, initialDelayMs: 1 } }), {}, { deadline: 5000 })),
     );
-    expect(Date.now() - started).toBeLessThan(1000);
+    // "At once": the run ends after the 1 ms attempt, long before the 5 s deadline could end it.
+    await vi.advanceTimersByTimeAsync(1);
+    expect(run.ended()).toBe(true);
+    const { error, events } = await run.settled;
     expect(TimeoutError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ scope: 'run', timeoutMs: 5000 });
     expect(attempts).toHaveLength(1);
@@ -196,20 +220,29 @@ describe('retries', () => {
   });
 
   it('fails at once with the budget error when a Retry-After would outlast a time budget', async () => {
+    vi.useFakeTimers();
     const stepBudget = flaky([new RetryableError('later', { retryAfter: 60 })]);
     const plan: Plan = {
       steps: [{ id: 's', target: 'flaky', budget: { timeMs: 5000 }, policy: { retry: { maxAttempts: 2 } } }],
     };
-    const started = Date.now();
-    const { error } = await settle(stepBudget.engine().run(plan));
+    const first = observe(settle(stepBudget.engine().run(plan)));
+    await vi.advanceTimersByTimeAsync(1);
+    expect(first.ended()).toBe(true);
+    const { error } = await first.settled;
     expect(BudgetExceededError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ budget: 'timeMs', scope: 's', limit: 5000, stepId: 's' });
     const runBudget = flaky([new RetryableError('later', { retryAfter: 60 })]);
-    const second = await settle(
-      runBudget.engine().run(step({ retry: { maxAttempts: 2 } }), {}, { budget: { timeMs: 5000 } }),
+    const second = observe(
+      settle(runBudget.engine().run(step({ retry: { maxAttempts: 2 } }), {}, { budget: { timeMs: 5000 } })),
     );
-    expect(second.error).toMatchObject({ code: 'budget-exceeded', budget: 'timeMs', scope: 'run', limit: 5000 });
-    expect(Date.now() - started).toBeLessThan(1000);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(second.ended()).toBe(true);
+    expect((await second.settled).error).toMatchObject({
+      code: 'budget-exceeded',
+      budget: 'timeMs',
+      scope: 'run',
+      limit: 5000,
+    });
   });
 
   it('grows the delay exponentially between attempts without jitter', async () => {
@@ -230,9 +263,35 @@ describe('fallbacks', () => {
     expect(result?.output).toEqual({ s: { from: 'backup' } });
     expect(result?.steps.s?.target).toBe('backup@1.0.0');
     expect(result?.steps.s?.attempts).toBe(3);
-    const handover = ofType(events, 'step-retry').find((e) => e.fallback);
-    expect(handover).toMatchObject({ target: 'flaky@1.0.0', fallback: 'backup', delayMs: 0 });
+    // One retry of flaky itself, then one hand-over to the fallback: a fallback is not a retry.
+    expect(ofType(events, 'step-retry')).toMatchObject([{ target: 'flaky@1.0.0', attempt: 2 }]);
+    expect(ofType(events, 'step-fallback')).toEqual([
+      expect.objectContaining({
+        stepId: 's',
+        attempt: 3,
+        from: 'flaky@1.0.0',
+        to: 'backup',
+        error: expect.objectContaining({ message: '2' }),
+      }),
+    ]);
+    const types = events.map((e) => e.type);
+    expect(types.indexOf('step-fallback')).toBeLessThan(types.indexOf('step-finish'));
     expect(ofType(events, 'step-finish')[0]?.target).toBe('backup@1.0.0');
+  });
+
+  it('hands over from a target that is down, naming the reference and the not-found error', async () => {
+    const k = kit();
+    k.add('primary', () => 'never');
+    k.add('backup', () => 'from backup');
+    const e = k.engine();
+    const plan = e.compile(step({ retry: false, fallback: 'backup' }, 'primary'));
+    k.registry.setHealth('primary', 'down');
+    const { result, events } = await settle(e.run(plan));
+    expect(result?.output).toEqual({ s: 'from backup' });
+    expect(ofType(events, 'step-fallback')).toMatchObject([
+      { from: 'primary', to: 'backup', attempt: 1, error: { code: 'not-found' } },
+    ]);
+    expect(ofType(events, 'step-retry')).toEqual([]);
   });
 
   it('walks the fallback chain in order', async () => {
@@ -246,9 +305,14 @@ describe('fallbacks', () => {
       });
     }
     const plan = step({ retry: false, fallback: ['second', 'third', 'fourth'] }, 'first');
-    const result = await k.engine().run(plan).result();
+    const { result: settled, events } = await settle(k.engine().run(plan));
+    const result = settled as NonNullable<typeof settled>;
     expect(calls).toEqual(['first', 'second', 'third']);
     expect(result.steps.s?.target).toBe('third@1.0.0');
+    expect(ofType(events, 'step-fallback').map((e) => `${e.from}>${e.to}`)).toEqual([
+      'first@1.0.0>second',
+      'second@1.0.0>third',
+    ]);
   });
 
   it('fails with the last error when every target in the chain fails', async () => {
@@ -287,7 +351,7 @@ describe('circuit breaker', () => {
     });
     return { ...k, calls, heal: () => (healthy = true) };
   };
-  // Long enough that a loaded machine cannot half-open it by accident; the recovery tests use `quick`.
+  // The recovery tests use `quick` on a fake clock; the others never reach halfOpenAfterMs.
   const policy = (extra: StepPolicy = {}, halfOpenAfterMs = 60_000): StepPolicy => ({
     retry: false,
     breaker: { threshold: 3, halfOpenAfterMs },
@@ -326,11 +390,12 @@ describe('circuit breaker', () => {
   });
 
   it('lets one trial call through after halfOpenAfterMs and closes when it succeeds', async () => {
+    vi.useFakeTimers();
     const { engine, calls, heal } = failing();
     const e = engine();
     for (let i = 0; i < 3; i++) await rejectionOf(e.run(step(quick(), 'down')).result());
     heal();
-    await delay(150);
+    await vi.advanceTimersByTimeAsync(150);
     const result = await e.run(step(quick({ fallback: 'backup' }), 'down')).result();
     expect(result.output).toEqual({ s: 'recovered' });
     expect(calls.down).toBe(4);
@@ -338,13 +403,15 @@ describe('circuit breaker', () => {
   });
 
   it('opens again when the trial call fails', async () => {
+    vi.useFakeTimers();
     const { engine, calls } = failing();
     const e = engine();
     for (let i = 0; i < 3; i++) await rejectionOf(e.run(step(quick(), 'down')).result());
-    await delay(150);
+    await vi.advanceTimersByTimeAsync(150);
     await rejectionOf(e.run(step(quick(), 'down')).result());
     expect(calls.down).toBe(4);
     expect(e.breakerState('down@1.0.0')).toBe('open');
+    await vi.advanceTimersByTimeAsync(99);
     await rejectionOf(e.run(step(quick(), 'down')).result());
     expect(calls.down).toBe(4);
   });

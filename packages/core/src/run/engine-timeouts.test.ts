@@ -3,17 +3,29 @@ import { CancelledError } from '../errors/cancelled-error.js';
 import { StepFailedError } from '../errors/step-failed-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import type { Plan } from '../plan/plan.js';
-import { abortableDelay, delay, kit, ofType, rejectionOf, settle } from './test-kit.js';
+import { abortableDelay, kit, ofType, rejectionOf, settle } from './test-kit.js';
 
-/** `slow` waits `ms` (honouring its signal unless `stubborn`); `quick` returns at once. */
+/**
+ * `slow` waits `ms` honouring its signal or, when `stubborn`, ignores its signal and waits until the test calls
+ * `releaseStubborn()`; `quick` returns at once. `firstStart` resolves when the first handler starts.
+ */
 function timingKit() {
   const k = kit();
   const started: string[] = [];
   const aborted: unknown[] = [];
+  let releaseStubborn = () => {};
+  const stubborn = new Promise<void>((resolve) => {
+    releaseStubborn = resolve;
+  });
+  let markStart = () => {};
+  const firstStart = new Promise<void>((resolve) => {
+    markStart = resolve;
+  });
   k.add('slow', async (input: { ms: number; stubborn?: boolean; name?: string }, ctx) => {
     started.push(input.name ?? ctx.stepId);
+    markStart();
     ctx.signal.addEventListener('abort', () => aborted.push(ctx.signal.reason), { once: true });
-    if (input.stubborn) await delay(input.ms);
+    if (input.stubborn) await stubborn;
     else await abortableDelay(input.ms, ctx.signal);
     return { waited: input.ms };
   });
@@ -21,7 +33,7 @@ function timingKit() {
     started.push(ctx.stepId);
     return 'quick';
   });
-  return { ...k, started, aborted };
+  return { ...k, started, aborted, firstStart, releaseStubborn };
 }
 
 const chain: Plan = {
@@ -101,16 +113,14 @@ describe('per-attempt timeouts', () => {
   });
 
   it('times out a handler that ignores its signal', async () => {
-    const { engine } = timingKit();
+    const { engine, releaseStubborn } = timingKit();
     const plan: Plan = {
-      steps: [
-        { id: 's', target: 'slow', input: { ms: 3000, stubborn: true }, policy: { timeoutMs: 10, retry: false } },
-      ],
+      steps: [{ id: 's', target: 'slow', input: { ms: 0, stubborn: true }, policy: { timeoutMs: 10, retry: false } }],
     };
-    const started = Date.now();
+    // The handler only returns once released, after the run has failed: the timeout did not wait for it.
     const error = await rejectionOf(engine().run(plan).result());
+    releaseStubborn();
     expect(TimeoutError.isInstance(error.cause)).toBe(true);
-    expect(Date.now() - started).toBeLessThan(1500);
   });
 });
 
@@ -155,9 +165,9 @@ describe('run deadline', () => {
 
 describe('cancellation', () => {
   it('cancel() mid-run rejects with CancelledError, aborts in-flight calls and starts nothing after', async () => {
-    const { engine, started, aborted } = timingKit();
+    const { engine, started, aborted, firstStart } = timingKit();
     const handle = engine().run(chain);
-    await delay(10);
+    await firstStart;
     handle.cancel('user pressed stop');
     const { error, events } = await settle(handle);
     expect(CancelledError.isInstance(error)).toBe(true);
@@ -174,10 +184,10 @@ describe('cancellation', () => {
   });
 
   it('engine.cancel(runId) cancels a run it holds, and refuses one it does not know', async () => {
-    const { engine: make, started } = timingKit();
+    const { engine: make, started, firstStart } = timingKit();
     const engine = make();
     const handle = engine.run(chain);
-    await delay(10);
+    await firstStart;
     await engine.cancel(handle.runId, 'by id');
     const { error } = await settle(handle);
     expect(CancelledError.isInstance(error)).toBe(true);
@@ -190,14 +200,14 @@ describe('cancellation', () => {
   });
 
   it('rejects promptly even when the handler ignores its signal', async () => {
-    const { engine } = timingKit();
-    const handle = engine().run({ steps: [{ id: 's', target: 'slow', input: { ms: 3000, stubborn: true } }] });
-    await delay(5);
-    const before = Date.now();
+    const { engine, firstStart, releaseStubborn } = timingKit();
+    const handle = engine().run({ steps: [{ id: 's', target: 'slow', input: { ms: 0, stubborn: true } }] });
+    await firstStart;
     handle.cancel();
+    // The handler is released only after the result rejected: the cancel did not wait for it.
     const error = await rejectionOf(handle.result());
+    releaseStubborn();
     expect(CancelledError.isInstance(error)).toBe(true);
-    expect(Date.now() - before).toBeLessThan(1500);
   });
 
   it('stops waiting between retries when cancelled', async () => {
@@ -217,18 +227,16 @@ describe('cancellation', () => {
         },
       ],
     };
-    const handle = k.engine().run(plan);
-    await delay(10);
-    handle.cancel();
+    const handle = k.engine().run(plan, {}, { onEvent: (event) => event.type === 'step-retry' && handle.cancel() });
     expect(CancelledError.isInstance(await rejectionOf(handle.result()))).toBe(true);
     expect(calls).toBe(1);
   });
 
   it('cancels through an external AbortSignal, even one aborted without a reason', async () => {
-    const { engine, started } = timingKit();
+    const { engine, started, firstStart } = timingKit();
     const controller = new AbortController();
     const handle = engine().run(chain, {}, { signal: controller.signal });
-    await delay(10);
+    await firstStart;
     controller.abort();
     const { error, events } = await settle(handle);
     expect(CancelledError.isInstance(error)).toBe(true);

@@ -125,9 +125,16 @@ describe('engine: parallel runs', () => {
   it('lets snapshot() show a run in progress', async () => {
     const k = kit();
     let release!: () => void;
-    k.add('gate', () => new Promise<string>((resolve) => (release = () => resolve('open'))));
+    let called!: () => void;
+    const calledOnce = new Promise<void>((resolve) => {
+      called = resolve;
+    });
+    k.add('gate', () => {
+      called();
+      return new Promise<string>((resolve) => (release = () => resolve('open')));
+    });
     const handle = k.engine().run({ steps: [{ id: 'g', target: 'gate', input: {} }] });
-    await delay(5);
+    await calledOnce;
     expect(handle.snapshot()).toMatchObject({ status: 'running', steps: { g: { status: 'running' } } });
     release();
     await handle.result();

@@ -1,7 +1,10 @@
 /**
  * The handler calls of a run still running, whatever the run's signal says: a handler may ignore its abort. Before a
- * new life of the same run starts in this process, the old life's calls are waited for, so no step runs twice at once.
+ * new life of the same run starts in this process, the old life's calls are waited for, so no step runs twice at once;
+ * a run a budget stopped waits (briefly) for them too, so the usage they still report is in its result.
  */
+import { onTimeout } from '../resilience/abort.js';
+
 export class HandlerCalls {
   private readonly pending = new Set<Promise<unknown>>();
 
@@ -18,5 +21,18 @@ export class HandlerCalls {
   /** Resolves once every call tracked so far has settled. */
   async settled(): Promise<void> {
     await Promise.all([...this.pending]);
+  }
+
+  /** Like `settled`, but gives up after `ms`: a handler that ignores its abort cannot hold the caller forever. */
+  async settledWithin(ms: number): Promise<void> {
+    let cancel = () => {};
+    const timeUp = new Promise<void>((resolve) => {
+      cancel = onTimeout(ms, resolve);
+    });
+    try {
+      await Promise.race([this.settled(), timeUp]);
+    } finally {
+      cancel();
+    }
   }
 }

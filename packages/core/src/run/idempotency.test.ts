@@ -2,13 +2,20 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CancelledError } from '../errors/cancelled-error.js';
 import type { Plan } from '../plan/plan.js';
 import { createMemoryIdempotencyStore } from './idempotency-store.js';
-import { delay, kit, ofType, rejectionOf, settle } from './test-kit.js';
+import { abortableDelay, delay, kit, ofType, rejectionOf, settle } from './test-kit.js';
 
-function chargeKit(options: { failFirst?: boolean; ms?: number } = {}) {
+/** Resolves once `condition()` holds, checking after each turn of the event loop. */
+async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** `holdFirst`: the first charge waits until its run is cancelled. */
+function chargeKit(options: { failFirst?: boolean; ms?: number; holdFirst?: boolean } = {}) {
   const k = kit();
   const charged: { orderId: string; key: string | undefined }[] = [];
   k.add('charge', async (input: { orderId: string }, ctx) => {
     charged.push({ orderId: input.orderId, key: ctx.idempotencyKey });
+    if (options.holdFirst && charged.length === 1) await abortableDelay(2_000_000_000, ctx.signal);
     await delay(options.ms ?? 5);
     if (options.failFirst && charged.length === 1) throw new Error('card declined');
     ctx.reportUsage({ costUsd: 0.5 });
@@ -76,12 +83,21 @@ describe('step idempotency keys', () => {
   });
 
   it('runs the call itself when the concurrent first holder of the key is cancelled', async () => {
-    const { engine, charged } = chargeKit({ ms: 300 });
+    const { engine, charged } = chargeKit({ holdFirst: true });
     const e = engine();
     const first = e.run(chargePlan, { orderId: '8' });
-    await delay(5);
-    const second = e.run(chargePlan, { orderId: '8' });
-    await delay(5);
+    await until(() => charged.length === 1);
+    let secondStarted!: () => void;
+    const started = new Promise<void>((resolve) => {
+      secondStarted = resolve;
+    });
+    const second = e.run(
+      chargePlan,
+      { orderId: '8' },
+      { onEvent: (event) => event.type === 'step-start' && secondStarted() },
+    );
+    // A microtask after its step-start, the second run is waiting on the first's call under the same key.
+    await started;
     first.cancel();
     expect(CancelledError.isInstance(await rejectionOf(first.result()))).toBe(true);
     const result = await second.result();

@@ -50,6 +50,9 @@ export interface SegmentSetup {
   }): void;
 }
 
+/** How long a run a budget stopped waits for the handler calls it aborted to settle, before it reports its usage. */
+export const BUDGET_STOP_GRACE_MS = 5000;
+
 export type SegmentOutcome =
   | { kind: 'succeeded'; result: RunResult }
   | { kind: 'failed'; error: unknown; result: RunResult; finished: FinishedStep[] }
@@ -101,7 +104,7 @@ export async function runSegment(setup: SegmentSetup): Promise<SegmentOutcome> {
     pauses: setup.pauses,
     activity,
     durable: setup.durable,
-    handlerCalls: setup.durable ? new HandlerCalls() : undefined,
+    handlerCalls: new HandlerCalls(),
     finished: [],
     emit,
     fail,
@@ -170,6 +173,8 @@ export async function runSegment(setup: SegmentSetup): Promise<SegmentOutcome> {
       };
     }
     const status = CancelledError.isInstance(error) ? 'cancelled' : 'failed';
+    // Calls a budget cut off may still report what they spent: the result counts it (see BUDGET_STOP_GRACE_MS).
+    if (BudgetExceededError.isInstance(error)) await context.handlerCalls?.settledWithin(BUDGET_STOP_GRACE_MS);
     return { kind: 'failed', error, result: snapshot(status, undefined, error), finished: context.finished };
   } finally {
     for (const clear of clears) clear();

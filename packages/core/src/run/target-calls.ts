@@ -61,6 +61,7 @@ export async function executeTargets(
       target = run.services.registry.resolve(ref);
     } catch (error) {
       lastError = error;
+      handOver(run, step, attempting, labelOfQuery(ref), refs[i + 1], error);
       continue;
     }
     lastLabel = target.id;
@@ -96,21 +97,30 @@ export async function executeTargets(
         lastError = error;
       }
     }
-    const next = refs[i + 1];
-    if (next) {
-      run.emit({
-        type: 'step-retry',
-        stepId: step.id,
-        attempt: attempting.attempts + 1,
-        path: attempting.path,
-        target: target.id,
-        error: serializeError(lastError),
-        delayMs: 0,
-        fallback: labelOfQuery(next),
-      });
-    }
+    handOver(run, step, attempting, target.id, refs[i + 1], lastError);
   }
   throw new StepFailedError(step.id, lastLabel, attempting.attempts, lastError);
+}
+
+/** Announces that the step goes on with its next fallback, if there is one. */
+function handOver(
+  run: RunContext,
+  step: CompiledStep,
+  attempting: Attempting,
+  from: string,
+  next: TargetQuery | undefined,
+  error: unknown,
+): void {
+  if (next === undefined) return;
+  run.emit({
+    type: 'step-fallback',
+    stepId: step.id,
+    attempt: attempting.attempts + 1,
+    path: attempting.path,
+    from,
+    to: labelOfQuery(next),
+    error: serializeError(error),
+  });
 }
 
 async function attemptWithRetries(
