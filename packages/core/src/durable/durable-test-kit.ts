@@ -78,7 +78,15 @@ export async function durableKit(): Promise<Kit> {
       const opened = await openStore({ url, pollIntervalMs: 10, ...storeOptions });
       stores.push(opened);
       const store = wrap ? wrap(opened) : opened;
-      const engine = createEngine({ registry, store, leaseMs: 300, parkAfterMs: 50, onError: () => {}, ...options });
+      const engine = createEngine({
+        registry,
+        store,
+        leaseMs: 300,
+        parkAfterMs: 50,
+        onError: () => {},
+        onNotice: () => {},
+        ...options,
+      });
       engines.push(engine);
       return engine;
     },

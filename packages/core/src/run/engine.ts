@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { createStoreIdempotencyStore } from '../durable/durable-idempotency.js';
 import { DurableRuns } from '../durable/durable-runs.js';
+import { describeNotice, type EngineNotice } from '../durable/engine-notice.js';
+import { EngineReporter } from '../durable/engine-reporter.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import { requireArgument } from '../errors/require-argument.js';
 import { ValidationError } from '../errors/validation-error.js';
@@ -70,8 +72,17 @@ export interface EngineOptions {
   purgeIntervalMs?: number;
   /** Every event of every run, including runs this engine took over from the store. */
   onEvent?: (event: RunEvent) => void;
-  /** Errors of the durable background loops (they keep going). @default logs to stderr */
+  /**
+   * Errors of the durable background loops (they keep going), and the typed reasons a durable run had to leave this
+   * engine (`RunLeftError`) or the store's wake-up channel was lost. @default logs to stderr
+   */
   onError?: (error: unknown) => void;
+  /**
+   * What a durable engine says about itself: a run it left and why (`run-detach`), a run held by another engine's
+   * lease and until when (`run-lease-wait`), the store's wake-up channel lost (it polls meanwhile) and back.
+   * @default logs one line per notice to stderr, except runs left because the engine closes
+   */
+  onNotice?: (notice: EngineNotice) => void;
 }
 
 export interface Engine {
@@ -191,6 +202,7 @@ export function createEngine(options: EngineOptions): Engine {
         recordFor: (runId) => records.get(runId) ?? newRecord(runId, true),
         onError,
         purgeIntervalMs: options.purgeIntervalMs ?? 3_600_000,
+        reporter: new EngineReporter(options.onNotice ?? logNotice, onError),
       })
     : undefined;
 
@@ -438,4 +450,9 @@ function deadlineOf(options: RunOptions): { at: number; totalMs: number } | unde
     return { at, totalMs: at - Date.now() };
   }
   return { at: Date.now() + options.deadline, totalMs: options.deadline };
+}
+
+function logNotice(notice: EngineNotice): void {
+  if (notice.type === 'run-detach' && notice.reason === 'the engine is closing') return;
+  console.warn(`[baton] ${describeNotice(notice)}`);
 }
