@@ -66,6 +66,29 @@ describe('a durable engine reports why it left a run', () => {
     expect(heard.errors.find(RunLeftError.isInstance)).toMatchObject({ runId: run.runId });
   });
 
+  it('when a run it claimed could not be resumed, which it then takes again once the lease lapses', async () => {
+    kit = await durableKit();
+    const heard = listening();
+    let failures = 1;
+    const flaky = (store: RunStore) =>
+      intercept(store, 'readJournal', (read) => async (runId) => {
+        if (failures-- > 0) throw new Error('connection reset');
+        return read(runId);
+      });
+    const submitter = await kit.engine({ engineId: 'submitter' });
+    const runId = await submitter.submit(oneStep);
+    const engine = await kit.engine({ engineId: 'worker', onNotice: heard.onNotice, onError: heard.onError }, flaky);
+    await engine.start();
+    const store = kit.stores[0]!;
+    await eventually(async () => (await store.getRun(runId))?.status === 'succeeded');
+    expect(heard.notices.find((n) => n.type === 'run-detach')).toMatchObject({
+      runId,
+      reason: 'it could not be resumed here',
+      error: { message: 'connection reset' },
+    });
+    expect(heard.errors.find(RunLeftError.isInstance)).toMatchObject({ runId });
+  });
+
   it('but not when it closes', async () => {
     kit = await durableKit();
     const heard = listening();
