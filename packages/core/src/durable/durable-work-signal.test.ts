@@ -5,8 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createEngine, type Engine } from '../engine/engine.js';
 import { createRegistry } from '../registry/registry.js';
-import { createEngine, type Engine } from '../run/engine.js';
 import { openStore } from '../storage/open-store.js';
 import type { RunStore } from '../storage/run-store.js';
 import { StorageUnreachableError } from '../storage/storage-errors.js';
