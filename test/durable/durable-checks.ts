@@ -11,7 +11,7 @@ import type { EffectLog, Invocation } from './effect-log.js';
 
 export interface SubmittedRun {
   id: string;
-  plan: Exclude<PlanName, 'pauses'>;
+  plan: Exclude<PlanName, 'pauses' | 'longWait'>;
   x: number;
 }
 

@@ -23,7 +23,7 @@ export interface WorkerConfig {
   /** Close the engine and exit 0 once no run in the store is unfinished. */
   exitWhenDone?: boolean;
   /** Runs this worker starts itself with `engine.run` (the engine owns them) after `engine.start()`. */
-  runs?: { plan: PlanName; runId: string; request: { x: number } }[];
+  runs?: { plan: PlanName; runId: string; request: { x: number }; deadlineMs?: number }[];
 }
 
 const effect = (id: string, x: unknown, extra: Partial<PlanStep> = {}): PlanStep => ({
@@ -34,7 +34,7 @@ const effect = (id: string, x: unknown, extra: Partial<PlanStep> = {}): PlanStep
 });
 const ref = (path: string) => ({ $ref: path });
 
-export type PlanName = 'chain' | 'diamond' | 'short' | 'pauses' | 'saga' | 'mixed';
+export type PlanName = 'chain' | 'diamond' | 'short' | 'pauses' | 'saga' | 'mixed' | 'longWait';
 
 export const plans: Record<PlanName, Plan> = {
   /** Five steps, one after another. */
@@ -79,6 +79,10 @@ export const plans: Record<PlanName, Plan> = {
     ],
     output: ref('steps.m4.output.x'),
   },
+  /** An effect, then a wait of a day: the run parks until its deadline, if it has one. */
+  longWait: {
+    steps: [effect('before', ref('request.x')), { id: 'nap', wait: { durationMs: 86_400_000 }, dependsOn: ['before'] }],
+  },
   /** Three short steps, for the contention test. */
   short: {
     steps: [effect('p', ref('request.x')), effect('q', ref('steps.p.output.x')), effect('r', ref('request.x'))],
@@ -111,7 +115,7 @@ export function finishingSteps(name: PlanName): string[] {
     .map((step) => step.id);
 }
 
-export function expectedOutput(name: Exclude<PlanName, 'pauses' | 'saga'>, x: number): unknown {
+export function expectedOutput(name: Exclude<PlanName, 'pauses' | 'saga' | 'longWait'>, x: number): unknown {
   switch (name) {
     case 'chain':
       return x + 5;

@@ -62,7 +62,7 @@ process.on('SIGTERM', () => void stop(0));
 
 await engine.start();
 for (const run of config.runs ?? []) {
-  const handle = engine.run(plans[run.plan], run.request, { runId: run.runId });
+  const handle = engine.run(plans[run.plan], run.request, { runId: run.runId, deadline: run.deadlineMs });
   handle.result().catch((error) => console.error(`[${config.engineId}] run ${run.runId} failed:`, error));
 }
 say('ready');

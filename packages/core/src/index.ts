@@ -5,6 +5,7 @@
 export * from './budget/index.js';
 export * from './coordinator/index.js';
 export * from './durable/index.js';
+export * from './engine/index.js';
 export * from './errors/index.js';
 export * from './events/index.js';
 export * from './evidence/index.js';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { createEngine } from '../engine/engine.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import { ValidationError } from '../errors/validation-error.js';
 import { createRegistry } from '../registry/registry.js';
-import { createEngine } from '../run/engine.js';
 import { createCoordinator } from './coordinator.js';
 import { routedPlan, sequentialPlan } from './plan-builders.js';
 

@@ -3,10 +3,11 @@
  * conditions) as one-call helpers over an engine. Each builds a plan and runs it, so every strategy gets validation,
  * retries, breakers, budgets and events for free.
  */
+
+import type { Engine } from '../engine/engine.js';
 import { describeValue } from '../errors/describe-value.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import { ValidationError } from '../errors/validation-error.js';
-import type { Engine } from '../run/engine.js';
 import type { RunHandle, RunOptions } from '../run/run-types.js';
 import {
   parallelPlan,

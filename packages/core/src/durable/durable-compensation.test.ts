@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { createEngine } from '../engine/engine.js';
 import { createRegistry, type Registry } from '../registry/registry.js';
 import { CompensationTimeoutError } from '../run/compensation.js';
-import { createEngine } from '../run/engine.js';
 import { durableKit, eventually, intercept, type Kit, stubbornTarget } from './durable-test-kit.js';
 
 let kit: Kit;

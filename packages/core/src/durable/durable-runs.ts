@@ -17,7 +17,9 @@ import { RunDetachedSignal } from '../run/run-signals.js';
 import type { RunOptions, RunResult } from '../run/run-types.js';
 import { serializeError } from '../run/serialize-error.js';
 import { FINISHED_STATUSES, type JournalVerification, type RunStore, type StoredRun } from '../storage/run-store.js';
+import { LeaseLostError } from '../storage/storage-errors.js';
 import { DurablePauseBroker } from './durable-pauses.js';
+import type { EngineReporter } from './engine-reporter.js';
 import { JournalWriter } from './journal-writer.js';
 import { emptyMemo, memoFromJournal, type RunMemo } from './step-memo.js';
 
@@ -38,6 +40,8 @@ export interface DurableSettings {
   onError(error: unknown): void;
   /** How often the claim loop deletes finished runs past the store's retention. */
   purgeIntervalMs: number;
+  /** Where notices and the errors behind them go. */
+  reporter: EngineReporter;
 }
 
 /** Run options that survive a restart (no signal, no callback). */
@@ -54,6 +58,7 @@ export class DurableRuns {
   private readonly restarts = new Map<string, number>();
   private readonly closing = new AbortController();
   private keeper: ReturnType<typeof setInterval> | undefined;
+  private unwatch: (() => void) | undefined;
   private claiming: Promise<void> | undefined;
   private readonly lives = new Set<Promise<void>>();
   /** Ends the claim loop's wait for a free slot. */
@@ -82,20 +87,25 @@ export class DurableRuns {
       leaseMs,
     });
     this.own(record.runId);
-    const life = this.live(record, plan, request, options, stored, created.createdAt, emptyMemo(), false);
+    const life = this.live(record, plan, request, options, stored, created.createdAt, emptyMemo(), false).catch(
+      (error) => this.leave(record, record.handle.snapshot(), 'the store refused a write', error),
+    );
     this.track(life);
     await life;
   }
 
   /** Starts taking over runs: unfinished runs of dead engines, woken parked runs, submitted runs. */
   startClaiming(): void {
-    this.claiming ??= this.claimLoop();
+    if (this.claiming) return;
+    this.unwatch = this.settings.store.watchWorkSignal((status) => this.settings.reporter.workSignal(status));
+    this.claiming = this.claimLoop();
   }
 
   /** Stops claiming, lets go of every run held here and hands them back to the store as ready for another engine. */
   async close(): Promise<void> {
     const held = [...this.owned];
     this.closing.abort();
+    this.unwatch?.();
     this.detachAll('the engine is closing');
     await this.claiming;
     await Promise.allSettled([...this.lives]);
@@ -171,6 +181,7 @@ export class DurableRuns {
       this.keeper.unref();
     }
     let nextPurge = 0;
+    await this.adoptOwnRuns();
     while (!signal.aborted) {
       try {
         if (Date.now() >= nextPurge) {
@@ -182,9 +193,7 @@ export class DurableRuns {
           for (const run of await store.claimRuns(engineId, leaseMs, capacity)) {
             // Our own run whose lease lapsed during a stall: the claim renewed it; never start a second copy.
             if (this.owned.has(run.id)) continue;
-            this.own(run.id);
-            const life = this.resume(run).catch((error) => this.settings.onError(error));
-            this.track(life);
+            this.take(run);
           }
         }
         if (this.owned.size >= maxActiveRuns) {
@@ -200,6 +209,32 @@ export class DurableRuns {
         this.settings.onError(error);
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
+    }
+  }
+
+  private take(run: StoredRun): void {
+    this.own(run.id);
+    const life = this.resume(run).catch((error) => {
+      const record = this.settings.recordFor(run.id);
+      this.leave(record, record.handle.snapshot(), 'it could not be resumed here', error);
+    });
+    this.track(life);
+  }
+
+  /**
+   * On start: runs this engine's id still holds (it was restarted) are resumed at once — they are its own — and the
+   * runs other engines hold are announced with the time their lease expires.
+   */
+  private async adoptOwnRuns(): Promise<void> {
+    const { store, engineId, leaseMs, maxActiveRuns } = this.settings;
+    try {
+      const capacity = maxActiveRuns - this.owned.size;
+      for (const run of await store.claimRuns(engineId, leaseMs, capacity, { includeOwn: true })) {
+        if (!this.owned.has(run.id)) this.take(run);
+      }
+      await this.settings.reporter.leaseWaits(store, engineId);
+    } catch (error) {
+      this.settings.onError(error);
     }
   }
 
@@ -315,9 +350,9 @@ export class DurableRuns {
           return this.leave(record, outcome.result, 'parked');
         case 'detached':
           if (RunDetachedSignal.isInstance(outcome.error) && outcome.error.restartHere) {
-            return await this.restart(record, outcome.result, outcome.callsSettled);
+            return await this.restart(record, outcome.result, outcome.callsSettled, outcome.error.cause);
           }
-          return this.leave(record, outcome.result, 'detached');
+          return this.leave(record, outcome.result, detachReason(outcome.error), detachCause(outcome.error));
         case 'failed':
           return await this.end(
             record,
@@ -329,8 +364,7 @@ export class DurableRuns {
           );
       }
     } catch (error) {
-      this.settings.onError(error);
-      this.leave(record, outcome.result, 'the store refused a write');
+      this.leave(record, outcome.result, 'the store refused a write', error);
     }
   }
 
@@ -339,7 +373,7 @@ export class DurableRuns {
     record: RunRecord,
     options: RunOptions,
     writer: JournalWriter,
-    failure: { kind: 'failed'; error: unknown; payload?: unknown; result?: import('../run/run-types.js').RunResult },
+    failure: { kind: 'failed'; error: unknown; payload?: unknown; result?: RunResult },
     finished: readonly FinishedStep[],
     memo: RunMemo,
   ): Promise<void> {
@@ -376,11 +410,16 @@ export class DurableRuns {
    * engine's, so a new life resumes it here from what is stored, once the old life's handler calls have settled (or a
    * lease has passed, as a takeover would wait) — with growing pauses, and after a few tries it is left to the lease.
    */
-  private async restart(record: RunRecord, snapshot: RunResult, callsSettled: () => Promise<void>): Promise<void> {
+  private async restart(
+    record: RunRecord,
+    snapshot: RunResult,
+    callsSettled: () => Promise<void>,
+    cause: unknown,
+  ): Promise<void> {
     const { store, engineId, leaseMs } = this.settings;
     const tries = (this.restarts.get(record.runId) ?? 0) + 1;
     if (tries > MAX_RESTARTS || this.closing.signal.aborted) {
-      return this.leave(record, snapshot, 'its journal kept failing');
+      return this.leave(record, snapshot, 'its journal kept failing', cause);
     }
     this.restarts.set(record.runId, tries);
     const closing = this.closing.signal;
@@ -397,15 +436,15 @@ export class DurableRuns {
       }
       await this.resume(run);
     } catch (error) {
-      this.settings.onError(error);
-      this.leave(record, snapshot, 'it could not be resumed here');
+      this.leave(record, snapshot, 'it could not be resumed here', error);
     }
   }
 
   /** The run goes on elsewhere (or later): the handle follows it through the store. */
-  private leave(record: RunRecord, snapshot: import('../run/run-types.js').RunResult, _why: string): void {
+  private leave(record: RunRecord, snapshot: RunResult, why: string, cause?: unknown): void {
     this.release(record.runId);
     record.detach(snapshot);
+    this.settings.reporter.runLeft(record.runId, why, cause);
     void this.follow(record, record.runId);
   }
 
@@ -469,4 +508,16 @@ function finishedFromMemo(memo: RunMemo): FinishedStep[] {
     });
   }
   return out;
+}
+
+/** Why a life detached, from the signal that ended it (or a fenced write that found the lease gone). */
+function detachReason(error: unknown): string {
+  if (RunDetachedSignal.isInstance(error)) return error.reason;
+  if (LeaseLostError.isInstance(error)) return 'its lease was lost to another engine';
+  return 'it was detached';
+}
+
+function detachCause(error: unknown): unknown {
+  if (RunDetachedSignal.isInstance(error)) return error.cause;
+  return LeaseLostError.isInstance(error) ? error : undefined;
 }

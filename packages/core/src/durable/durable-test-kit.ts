@@ -2,8 +2,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createEngine, type Engine, type EngineOptions } from '../engine/engine.js';
 import { createRegistry, type Registry } from '../registry/registry.js';
-import { createEngine, type Engine, type EngineOptions } from '../run/engine.js';
 import { type OpenStoreOptions, openStore } from '../storage/open-store.js';
 import type { RunStore } from '../storage/run-store.js';
 
@@ -78,7 +78,15 @@ export async function durableKit(): Promise<Kit> {
       const opened = await openStore({ url, pollIntervalMs: 10, ...storeOptions });
       stores.push(opened);
       const store = wrap ? wrap(opened) : opened;
-      const engine = createEngine({ registry, store, leaseMs: 300, parkAfterMs: 50, onError: () => {}, ...options });
+      const engine = createEngine({
+        registry,
+        store,
+        leaseMs: 300,
+        parkAfterMs: 50,
+        onError: () => {},
+        onNotice: () => {},
+        ...options,
+      });
       engines.push(engine);
       return engine;
     },

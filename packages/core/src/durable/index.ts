@@ -1,2 +1,3 @@
 export { createStoreIdempotencyStore, type StoreIdempotencyOptions } from './durable-idempotency.js';
+export { describeNotice, type EngineNotice, RunLeftError } from './engine-notice.js';
 export { memoFromJournal, type RunMemo, type StepMemoEntry } from './step-memo.js';

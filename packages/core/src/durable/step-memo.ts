@@ -2,21 +2,10 @@
  * Rebuilds what a run already did from its journal: finished and skipped steps (by step key) are never run again,
  * pending timers keep their original fire time, and compensations already done are not repeated.
  */
+import type { StepMemoEntry } from '../run/run-context.js';
 import type { JournalEntry } from '../storage/run-store.js';
 
-export interface StepMemoEntry {
-  status: 'succeeded' | 'skipped';
-  output?: unknown;
-  target?: string;
-  attempts?: number;
-  usage?: { tokens: number; costUsd: number };
-  reason?: string;
-  evidence?: unknown;
-  /** The resolved input of a target step, kept for compensation. */
-  input?: unknown;
-  /** Keys of the steps it came after, for compensation order. */
-  after?: string[];
-}
+export type { StepMemoEntry };
 
 export interface RunMemo {
   steps: Map<string, StepMemoEntry>;

@@ -81,6 +81,7 @@ const ENGINE_OPTIONS = [
   'purgeIntervalMs',
   'onEvent',
   'onError',
+  'onNotice',
 ];
 const IDEMPOTENCY_METHODS = ['get', 'set', 'delete'];
 const STORE_METHODS = ['createRun', 'getRun', 'claimRuns', 'appendJournal', 'readJournal', 'finishRun', 'notifyWork'];
@@ -108,7 +109,7 @@ export function checkEngineOptions(options: unknown): void {
   if (registry) problems.push(registry);
   collectDefaultsProblems(o.defaults, problems);
   checkDistances(add, o.distances);
-  for (const name of ['embed', 'onEvent', 'onError'] as const) {
+  for (const name of ['embed', 'onEvent', 'onError', 'onNotice'] as const) {
     if (o[name] !== undefined && typeof o[name] !== 'function') {
       add(name, 'type', `${name} must be a function, got ${describe(o[name])}`);
     }

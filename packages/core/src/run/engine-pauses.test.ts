@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { createEngine } from '../engine/engine.js';
 import { ApprovalError } from '../errors/approval-error.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import { createRegistry } from '../registry/registry.js';
-import { createEngine } from './engine.js';
 
 function setup() {
   const registry = createRegistry();

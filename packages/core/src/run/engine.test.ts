@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { createEngine } from '../engine/engine.js';
 import { BatonError } from '../errors/baton-error.js';
 import { StepFailedError } from '../errors/step-failed-error.js';
 import { ValidationError } from '../errors/validation-error.js';
 import type { Plan } from '../plan/plan.js';
 import { createRegistry } from '../registry/registry.js';
-import { createEngine } from './engine.js';
 import { concurrencyGauge, delay, kit, ofType, rejectionOf, settle } from './test-kit.js';
 
 function parallelKit() {

@@ -3,7 +3,6 @@
  * are done, within the run's parallelism limit; evaluates `when`; skips what cannot run; repeats loop bodies.
  */
 
-import type { StepMemoEntry } from '../durable/step-memo.js';
 import { BatonError } from '../errors/baton-error.js';
 import { StepFailedError } from '../errors/step-failed-error.js';
 import { ValidationError } from '../errors/validation-error.js';
@@ -13,7 +12,7 @@ import { evaluateCondition } from '../plan/expression.js';
 import { type Lookup, readSegments } from '../plan/reference.js';
 import { isStorableJson } from '../storage/canonical-json.js';
 import { runApprovalStep, runWaitStep } from './pause-steps.js';
-import type { RunContext } from './run-context.js';
+import type { RunContext, StepMemoEntry } from './run-context.js';
 import { RunDetachedSignal } from './run-signals.js';
 import type { StepResult } from './run-types.js';
 import { serializeError } from './serialize-error.js';

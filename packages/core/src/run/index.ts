@@ -1,5 +1,4 @@
 export { CompensationTimeoutError } from './compensation.js';
-export { type ApprovalView, createEngine, type Engine, type EngineOptions } from './engine.js';
 export {
   createMemoryIdempotencyStore,
   type IdempotencyStore,

@@ -1,6 +1,5 @@
 /** Everything the steps of one run share: ids, request, signal, budgets, limits, events and engine services. */
 import type { BudgetTracker } from '../budget/budget-tracker.js';
-import type { StepMemoEntry } from '../durable/step-memo.js';
 import type { RunEvent } from '../events/run-event.js';
 import type { Distance } from '../evidence/distance.js';
 import type { BreakerPolicy, RetryPolicy } from '../plan/plan.js';
@@ -25,6 +24,21 @@ export interface EngineServices {
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 export type EventInput = DistributiveOmit<RunEvent, 'runId' | 'timestamp'>;
+
+/** A step that finished (or was skipped) in an earlier life of a durable run, as its journal recorded it. */
+export interface StepMemoEntry {
+  status: 'succeeded' | 'skipped';
+  output?: unknown;
+  target?: string;
+  attempts?: number;
+  usage?: { tokens: number; costUsd: number };
+  reason?: string;
+  evidence?: unknown;
+  /** The resolved input of a target step, kept for compensation. */
+  input?: unknown;
+  /** Keys of the steps it came after, for compensation order. */
+  after?: string[];
+}
 
 /** What a durable run adds: the memo of what already happened, and the journal of what happens now. */
 export interface DurableHooks {

@@ -19,10 +19,13 @@ export class RunParkedSignal extends BatonError {
 export class RunDetachedSignal extends BatonError {
   /** The run is still this engine's: it may start a new life of it here, from its journal, at once. */
   readonly restartHere: boolean;
+  /** Why, in words: `its lease was lost to another engine`, `the engine is closing`, … */
+  readonly reason: string;
 
   constructor(reason: string, options: { cause?: unknown; restartHere?: boolean } = {}) {
     super('run-detached', `the run left this engine: ${reason}`, { cause: options.cause });
     this.name = 'RunDetachedSignal';
+    this.reason = reason;
     this.restartHere = options.restartHere === true;
   }
 

@@ -2,10 +2,11 @@
  * Helpers the engine's tests share: a registry with a few real async targets, an event collector and a concurrency
  * gauge. Not exported from the package.
  */
+
+import { createEngine, type EngineOptions } from '../engine/engine.js';
 import type { RunEvent, RunEventType } from '../events/run-event.js';
 import { createRegistry, type Registry } from '../registry/registry.js';
 import type { HandlerContext, TargetDefinition } from '../registry/target.js';
-import { createEngine, type EngineOptions } from './engine.js';
 import type { RunHandle } from './run-types.js';
 
 export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

@@ -22,6 +22,7 @@ import { toFailedCompensation, toJsonText, toStoredApproval, toStoredRun } from 
 import { claimable, recordedHead, requestCancelQuery, wakeRunQuery } from './run-queries.js';
 import type {
   ApprovalStatus,
+  ClaimOptions,
   CompensationStatus,
   FailedCompensation,
   IdempotencyClaim,
@@ -34,6 +35,7 @@ import type {
   StoredApproval,
   StoredRun,
   StoredRunStatus,
+  WorkSignalStatus,
 } from './run-store.js';
 import { ApprovalExpiredError, DuplicateApprovalError, DuplicateRunError, LeaseLostError } from './storage-errors.js';
 import type { StoreBackend } from './store-backend.js';
@@ -116,9 +118,9 @@ export class KyselyRunStore implements RunStore {
     return (await query.execute()).map(toStoredRun);
   }
 
-  async claimRuns(owner: string, leaseMs: number, limit: number): Promise<StoredRun[]> {
+  async claimRuns(owner: string, leaseMs: number, limit: number, options: ClaimOptions = {}): Promise<StoredRun[]> {
     if (limit <= 0) return [];
-    const rows = await this.#backend.claimRuns(owner, leaseMs, limit, Date.now());
+    const rows = await this.#backend.claimRuns(owner, leaseMs, limit, Date.now(), options.includeOwn === true);
     return rows.map(toStoredRun);
   }
 
@@ -443,6 +445,10 @@ export class KyselyRunStore implements RunStore {
 
   notifyWork(): Promise<void> {
     return this.#backend.notifyWork();
+  }
+
+  watchWorkSignal(listener: (status: WorkSignalStatus) => void): () => void {
+    return this.#backend.watchWorkSignal(listener);
   }
 
   close(): Promise<void> {

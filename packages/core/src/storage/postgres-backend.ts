@@ -13,6 +13,7 @@ import type { BatonDatabase, RunsTable } from './database-schema.js';
 import { type ChainedEntry, type ChainHead, chainEntries, EMPTY_HEAD, headAfter } from './journal-chain.js';
 import type { PostgresWorkSignal } from './postgres-work-signal.js';
 import { claimQuery, decideApprovalQuery, wakeRunQuery } from './run-queries.js';
+import type { WorkSignalStatus } from './run-store.js';
 import { LeaseLostError } from './storage-errors.js';
 import type { JournalWrite, StoreBackend } from './store-backend.js';
 
@@ -54,8 +55,14 @@ export class PostgresBackend implements StoreBackend {
     if (this.#heads.size > MAX_CACHED_HEADS) this.#heads.delete(this.#heads.keys().next().value as string);
   }
 
-  async claimRuns(owner: string, leaseMs: number, limit: number, now: number): Promise<Selectable<RunsTable>[]> {
-    const rows = await claimQuery(this.#db, owner, leaseMs, limit, now, true).execute();
+  async claimRuns(
+    owner: string,
+    leaseMs: number,
+    limit: number,
+    now: number,
+    includeOwn = false,
+  ): Promise<Selectable<RunsTable>[]> {
+    const rows = await claimQuery(this.#db, owner, leaseMs, limit, now, true, includeOwn).execute();
     for (const row of rows) this.#remember(row.id, { seq: row.last_seq, hash: row.last_hash });
     return rows;
   }
@@ -171,6 +178,10 @@ export class PostgresBackend implements StoreBackend {
 
   async notifyWork(): Promise<void> {
     await sql`SELECT pg_notify(${this.#signal.channel}, '')`.execute(this.#db);
+  }
+
+  watchWorkSignal(listener: (status: WorkSignalStatus) => void): () => void {
+    return this.#signal.watch(listener);
   }
 
   async close(): Promise<void> {

@@ -57,6 +57,8 @@ export function createPool(options: PostgresConnectionOptions): pg.Pool {
   const pool = new pg.Pool({ ...clientConfig(options), max: options.poolSize });
   // An idle connection that breaks (server restart) is dropped by the pool; unhandled, the event would crash the process.
   pool.on('error', () => {});
+  // So does a connection that breaks while checked out: its query fails with the error; the event must not crash.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 

@@ -8,13 +8,19 @@ import { GENESIS_HASH } from './journal-chain.js';
 
 type RunsExpression = ExpressionBuilder<BatonDatabase, 'baton_runs'>;
 
-/** Ready runs, owned runs whose lease expired, and waiting runs whose wake time has come. */
-export function claimable(now: number) {
+/**
+ * Ready runs, owned runs whose lease expired, and waiting runs whose wake time has come; with `ownedBy`, also the
+ * runs that owner still holds (an engine restarted with the same id takes its own runs back at once).
+ */
+export function claimable(now: number, ownedBy?: string) {
   return (eb: RunsExpression) =>
     eb.or([
       eb('status', '=', 'ready'),
       eb.and([eb('status', 'in', ['running', 'compensating']), eb('lease_expires_at', '<', now)]),
       eb.and([eb('status', '=', 'waiting'), eb('wake_at', '<=', now)]),
+      ...(ownedBy === undefined
+        ? []
+        : [eb.and([eb('status', 'in', ['running', 'compensating']), eb('owner', '=', ownedBy)])]),
     ]);
 }
 
@@ -29,11 +35,12 @@ export function claimQuery(
   limit: number,
   now: number,
   lockRows: boolean,
+  includeOwn = false,
 ) {
   let candidates = db
     .selectFrom('baton_runs')
     .select('id')
-    .where(claimable(now))
+    .where(claimable(now, includeOwn ? owner : undefined))
     .orderBy('created_at')
     .orderBy('id')
     .limit(limit);

@@ -123,6 +123,26 @@ export interface StoredApproval {
   decidedAt: number | null;
 }
 
+export interface ClaimOptions {
+  /**
+   * Also take the runs `owner` holds with a live lease: an engine restarted under the same id resumes its own runs
+   * at once instead of waiting for its old leases to expire. @default false
+   */
+  includeOwn?: boolean;
+}
+
+export type WorkSignalStatus =
+  | {
+      state: 'lost';
+      /** Why listening failed (a StorageUnreachableError wrapping the driver's error). */
+      error: unknown;
+      /** Failed attempts in a row. */
+      attempt: number;
+      /** When the next attempt is made. */
+      retryInMs: number;
+    }
+  | { state: 'recovered'; downMs: number; attempts: number };
+
 export type IdempotencyClaim =
   | { state: 'stored'; value: unknown }
   | { state: 'claimed' }
@@ -156,7 +176,7 @@ export interface RunStore {
    * `waiting` ones whose `wakeAt` has passed. Sets owner and lease; returns them. Concurrent claimers never get the
    * same run.
    */
-  claimRuns(owner: string, leaseMs: number, limit: number): Promise<StoredRun[]>;
+  claimRuns(owner: string, leaseMs: number, limit: number, options?: ClaimOptions): Promise<StoredRun[]>;
   /**
    * Extends the lease of every listed run `owner` still owns; reports the ids it no longer owns (lost leases) and the
    * held runs someone asked to cancel, so a run executing in another process learns of a cancel within a heartbeat.
@@ -259,6 +279,12 @@ export interface RunStore {
   waitForWork(timeoutMs: number, signal?: AbortSignal): Promise<void>;
   /** Wakes waiters in every process (NOTIFY). */
   notifyWork(): Promise<void>;
+  /**
+   * Tells `listener` when the wake-up channel is lost (waits then fall back to their timeouts, i.e. polling, while it
+   * is reconnected with growing pauses) and when it is back. SQLite, which polls anyway, never reports. Returns a
+   * function that stops the reports.
+   */
+  watchWorkSignal(listener: (status: WorkSignalStatus) => void): () => void;
 
   close(): Promise<void>;
 }

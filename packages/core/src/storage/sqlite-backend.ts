@@ -54,8 +54,14 @@ export class SqliteBackend implements StoreBackend {
     return chained;
   }
 
-  async claimRuns(owner: string, leaseMs: number, limit: number, now: number): Promise<Selectable<RunsTable>[]> {
-    const query = claimQuery(this.#db, owner, leaseMs, limit, now, false).compile();
+  async claimRuns(
+    owner: string,
+    leaseMs: number,
+    limit: number,
+    now: number,
+    includeOwn = false,
+  ): Promise<Selectable<RunsTable>[]> {
+    const query = claimQuery(this.#db, owner, leaseMs, limit, now, false, includeOwn).compile();
     return this.#statements.immediate(() => this.#statements.all(query));
   }
 
@@ -78,6 +84,11 @@ export class SqliteBackend implements StoreBackend {
 
   async notifyWork(): Promise<void> {
     this.#signal.notify();
+  }
+
+  /** SQLite has no channel to lose: it polls `data_version`. */
+  watchWorkSignal(): () => void {
+    return () => {};
   }
 
   async close(): Promise<void> {

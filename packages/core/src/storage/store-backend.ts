@@ -5,6 +5,7 @@
 import type { Selectable } from 'kysely';
 import type { RunsTable } from './database-schema.js';
 import type { ChainedEntry, EncodedEntry } from './journal-chain.js';
+import type { WorkSignalStatus } from './run-store.js';
 
 export interface JournalWrite {
   runId: string;
@@ -16,13 +17,21 @@ export interface JournalWrite {
 
 export interface StoreBackend {
   readonly dialect: 'sqlite' | 'postgres';
-  /** Takes up to `limit` claimable runs for `owner` in one atomic step. */
-  claimRuns(owner: string, leaseMs: number, limit: number, now: number): Promise<Selectable<RunsTable>[]>;
+  /** Takes up to `limit` claimable runs for `owner` in one atomic step (with `includeOwn`, also those it holds). */
+  claimRuns(
+    owner: string,
+    leaseMs: number,
+    limit: number,
+    now: number,
+    includeOwn?: boolean,
+  ): Promise<Selectable<RunsTable>[]>;
   /** Writes the entries (and their blobs) if `owner` still owns the run; throws LeaseLostError otherwise. */
   appendJournal(write: JournalWrite): Promise<ChainedEntry[]>;
   /** Decides a pending approval and wakes its run, atomically; the run id, or undefined when it was not pending. */
   decideApproval(id: string, status: string, decision: string | null, now: number): Promise<string | undefined>;
   waitForWork(timeoutMs: number, signal?: AbortSignal): Promise<void>;
   notifyWork(): Promise<void>;
+  /** Reports when the wake-up channel is lost and when it is back (PostgreSQL); returns how to stop listening. */
+  watchWorkSignal(listener: (status: WorkSignalStatus) => void): () => void;
   close(): Promise<void>;
 }
