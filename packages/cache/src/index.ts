@@ -56,7 +56,14 @@ export { FlatIndex } from './index/flat-index.js';
 export { HnswIndex, type HnswIndexOptions } from './index/hnsw-index.js';
 export { PartitionIndex, type PartitionIndexOptions } from './index/partition-index.js';
 export type { SearchResult, VectorIndex } from './index/vector-index.js';
-export { bypassReason, type CacheabilityOptions, isRefusalText, refusalToStore } from './match/cacheability.js';
+export { type BytesDigest, keyableValue, type SplitContent, splitContent } from './match/attachments.js';
+export {
+  bypassReason,
+  type CacheabilityOptions,
+  emptyPromptReason,
+  isRefusalText,
+  refusalToStore,
+} from './match/cacheability.js';
 export { chunkText, type HierarchicalOptions, hierarchicalScore } from './match/hierarchical.js';
 export type { CacheMessage, CacheRequest, CacheResponse, CacheScope, CacheUsage } from './match/request.js';
 export { exactKey, lastUserTurn, normalizePrompt, partitionKey, scopeKey } from './match/request-keys.js';

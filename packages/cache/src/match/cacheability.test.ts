@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRefusalText, refusalToStore } from './cacheability.js';
+import { bypassReason, isRefusalText, refusalToStore } from './cacheability.js';
 
 const request = { model: 'm', messages: [{ role: 'user', content: 'q' }] };
 
@@ -40,5 +40,32 @@ describe('refusalToStore', () => {
     expect(refusalToStore(request, response, {})).toMatch(/not marked deterministic/);
     expect(refusalToStore(request, response, { cacheToolCalls: true })).toBeUndefined();
     expect(refusalToStore(request, response, { deterministic: true })).toBeUndefined();
+  });
+});
+
+describe('empty prompts', () => {
+  const asking = (content: unknown, extra = {}) => ({ model: 'm', messages: [{ role: 'user', content }], ...extra });
+
+  it.each(['', '   ', '\n\t', '?', '...', '?!', ' ¿¡ ', '"…"', '\u200b', '-- ()'])(
+    'bypasses %j on lookup and refuses to store it',
+    (text) => {
+      expect(bypassReason(asking(text), {})).toMatch(/empty/);
+      expect(refusalToStore(asking(text), { finishReason: 'stop', text: 'a' }, {})).toMatch(/empty/);
+    },
+  );
+
+  it('bypasses a request without a user turn', () => {
+    expect(bypassReason({ model: 'm', messages: [{ role: 'system', content: 'be brief' }] }, {})).toBeDefined();
+  });
+
+  it.each(['👍', '2+2', '?x', 'ok', '∑'])('lets %j through', (text) => {
+    expect(bypassReason(asking(text), {})).toBeUndefined();
+  });
+
+  it('lets an image without text through, and an exact-only key such as []', () => {
+    const image = [{ type: 'file', mediaType: 'image/png', data: new Uint8Array([1]) }];
+    expect(bypassReason(asking(image), {})).toBeUndefined();
+    expect(bypassReason(asking('[]', { exactOnly: true }), {})).toBeUndefined();
+    expect(bypassReason(asking('', { exactOnly: true }), {})).toMatch(/empty/);
   });
 });

@@ -1,11 +1,11 @@
 /**
- * What is not cached by default: empty or punctuation-only prompts (never cached or served), errors, refusals (flagged by the caller, or a text that opens like one: "I'm sorry,
+ * What is never cached or served: a request with nothing asked (an empty, whitespace-only or punctuation-only last
+ * user turn without attachments). What is not cached by default: errors, refusals (flagged by the caller, or a text that opens like one: "I'm sorry,
  * but I can't help with that"), unfinished generations (finish reason other than `stop`), requests with temperature
  * above 0 (opt-in), and tool-call responses not marked deterministic.
  */
-
-import type { CacheRequest, CacheResponse } from './request.js';
-import { lastUserTurn } from './request-keys.js';
+import { splitContent } from './attachments.js';
+import type { CacheMessage, CacheRequest, CacheResponse } from './request.js';
 
 export interface CacheabilityOptions {
   /** Cache and serve requests whose temperature is above 0. @default false */
@@ -49,16 +49,30 @@ export function isRefusalText(text: string): boolean {
   return REFUSALS.some((pattern) => pattern.test(opening));
 }
 
-/** Letters, digits and symbols (currency, operators, emoji): what makes a prompt ask something. */
-const MEANINGFUL = /[\p{L}\p{N}\p{S}]/u;
+/** Whitespace, punctuation and invisible format characters only: nothing asked. Emoji and symbols carry meaning. */
+const NOTHING_ASKED = /^[\s\p{P}\p{Cf}]*$/u;
+
+function lastUserContent(messages: readonly CacheMessage[]): unknown {
+  for (let i = messages.length - 1; i >= 0; i--) if (messages[i]!.role === 'user') return messages[i]!.content;
+  return '';
+}
+
+/**
+ * Why a request asks nothing, or undefined. Its answer would be keyed on noise — every empty prompt would share one.
+ * An exact-only request's text is structured input (`[]` for a call without arguments), so only an empty one counts.
+ */
+export function emptyPromptReason(request: CacheRequest): string | undefined {
+  const { text, parts } = splitContent(lastUserContent(request.messages));
+  if (parts.length > 0) return undefined;
+  if (request.exactOnly ? text !== '' : !NOTHING_ASKED.test(text)) return undefined;
+  const shown = text.length > 40 ? `${JSON.stringify(text.slice(0, 40))}…` : JSON.stringify(text);
+  return `the prompt ${shown} is empty or only whitespace and punctuation`;
+}
 
 /** Why a request must bypass the cache entirely, or undefined when it may use it. */
 export function bypassReason(request: CacheRequest, options: CacheabilityOptions): string | undefined {
-  // An empty or punctuation-only question asks nothing one answer could be right for. Exact-only requests are keys
-  // (a function's arguments), where `[]` is as good a key as any.
-  if (!request.exactOnly && !MEANINGFUL.test(lastUserTurn(request.messages))) {
-    return 'the prompt is empty or only punctuation';
-  }
+  const empty = emptyPromptReason(request);
+  if (empty) return empty;
   const temperature = request.params?.temperature;
   if (typeof temperature === 'number' && temperature > 0 && !options.cacheNonZeroTemperature) {
     return `temperature ${temperature} > 0 (set cacheNonZeroTemperature to cache sampled answers)`;

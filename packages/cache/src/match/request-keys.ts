@@ -1,15 +1,17 @@
 /**
  * Keys that decide which cached answers a request may see. The exact key hashes the normalized prompt with every
- * input that changes the answer; the partition key hashes everything but the last user turn, so the semantic tier
- * searches only answers given under the same model, system prompt, tools, parameters, scope and earlier conversation.
+ * input that changes the answer; the partition key hashes everything but the last user turn's text, so the semantic
+ * tier searches only answers given under the same model, system prompt, tools, parameters, scope, earlier
+ * conversation and attachments (keyed by the SHA-256 of their bytes, see `attachments.ts`). Every key is a hash of
+ * canonical JSON, never of values joined with separators, so no chosen value can make two keys equal.
  */
 import { createHash } from 'node:crypto';
+import { keyableValue, splitContent } from './attachments.js';
 import type { CacheMessage, CacheRequest, CacheScope } from './request.js';
 
 /**
  * Trims, collapses whitespace and drops trailing `?`, `!` and `.`: differences that never change an answer. Case is
- * kept: `ls -R` and `ls -r`, `%m` and `%M` ask different things, and the semantic tier is where "What" and "what"
- * are shown to be the same.
+ * kept (`ls -R` is not `ls -r`, `%m` is not `%M`): case-insensitive equivalence is the verified semantic tier's call.
  */
 export function normalizePrompt(text: string): string {
   return text
@@ -19,17 +21,12 @@ export function normalizePrompt(text: string): string {
     .replace(/[\s?!.]+$/, '');
 }
 
+/** The text parts of a message's content (attachments, tool calls and results are keyed apart, never as text). */
 export function contentText(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) {
-    return content
-      .map((part) => (typeof part === 'string' ? part : ((part as { text?: string })?.text ?? JSON.stringify(part))))
-      .join('\n');
-  }
-  return JSON.stringify(content ?? '');
+  return splitContent(content).text;
 }
 
-/** The text the semantic tier embeds: the last user turn. */
+/** The text the semantic tier embeds: the text of the last user turn. */
 export function lastUserTurn(messages: readonly CacheMessage[]): string {
   for (let i = messages.length - 1; i >= 0; i--) {
     if (messages[i]!.role === 'user') return contentText(messages[i]!.content);
@@ -38,8 +35,8 @@ export function lastUserTurn(messages: readonly CacheMessage[]): string {
 }
 
 /**
- * The scope as one string that no other scope shares: each field JSON-encoded in a fixed order, so a value holding
- * `|` or `=` cannot make two tenants' keys equal, and an empty field differs from an absent one.
+ * The scope as a JSON array `[tenant, project, user]` (a missing field is `null`, so it differs from `''`): unlike
+ * joined text, no value can spell another scope.
  */
 export function scopeKey(scope: CacheScope | undefined): string {
   return JSON.stringify([scope?.tenant ?? null, scope?.project ?? null, scope?.user ?? null]);
@@ -65,21 +62,26 @@ function lastUserIndex(messages: readonly CacheMessage[]): number {
   return -1;
 }
 
+function messageKey(message: CacheMessage) {
+  const { text, parts } = splitContent(message.content);
+  return { role: message.role, content: normalizePrompt(text), parts };
+}
+
 /** Everything except the last user turn's text: the context a semantic match must share. */
 function context(request: CacheRequest) {
   const index = lastUserIndex(request.messages);
-  const earlier = request.messages
-    .filter((_message, i) => i !== index)
-    .map((message) => ({ role: message.role, content: normalizePrompt(contentText(message.content)) }));
+  const earlier = request.messages.filter((_message, i) => i !== index).map(messageKey);
   return {
     model: request.model,
-    params: request.params ?? {},
+    params: keyableValue(request.params ?? {}),
     system: request.system ?? '',
-    tools: request.tools ?? null,
-    toolChoice: request.toolChoice ?? null,
-    responseFormat: request.responseFormat ?? null,
+    tools: keyableValue(request.tools ?? null),
+    toolChoice: keyableValue(request.toolChoice ?? null),
+    responseFormat: keyableValue(request.responseFormat ?? null),
     scope: scopeKey(request.scope),
     conversation: hash(earlier),
+    // The last turn's attachments: the semantic tier compares only the text of requests with identical ones.
+    attachments: index === -1 ? [] : splitContent(request.messages[index]!.content).parts,
     exactOnly: request.exactOnly === true ? true : undefined,
   };
 }

@@ -38,3 +38,17 @@ it('lets a second cache instance (another process) find entries the first one st
   await first.close();
   await second.close();
 });
+
+it('clears only its own keys when its prefix holds glob characters', async () => {
+  const mine = new RedisStore({ url, keyPrefix: `${runPrefix}glob?:` });
+  const other = new RedisStore({ url, keyPrefix: `${runPrefix}globX:` });
+  const entry = makeEntry();
+  await other.put(entry);
+  await mine.put(makeEntry());
+  await mine.clear();
+  expect(await mine.stats()).toEqual({ entries: 0, bytes: 0 });
+  expect((await other.get(entry.id))?.id).toBe(entry.id);
+  await other.clear();
+  await mine.close();
+  await other.close();
+});

@@ -13,6 +13,9 @@ import {
   type VectorLogPage,
 } from './cache-store.js';
 
+/** A prefix as a literal in a SCAN pattern: `*`, `?`, `[`, `]` and `\\` would otherwise match other caches' keys. */
+const globEscape = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
+
 export interface RedisStoreOptions {
   /** `redis://host:port/db`. @default 'redis://127.0.0.1:6379' */
   url?: string;
@@ -145,11 +148,11 @@ export class RedisStore implements CacheStore {
     await this.#redis.hset(this.#key('meta'), key, value);
   }
 
-  /** Deletes every key under the prefix (SCAN, never KEYS). */
+  /** Deletes every key under the prefix (SCAN, never KEYS); the prefix is matched literally. */
   async clear(): Promise<void> {
     let cursor = '0';
     do {
-      const [next, keys] = await this.#redis.scan(cursor, 'MATCH', `${this.#prefix}*`, 'COUNT', '500');
+      const [next, keys] = await this.#redis.scan(cursor, 'MATCH', `${globEscape(this.#prefix)}*`, 'COUNT', '500');
       cursor = next;
       if (keys.length > 0) await this.#redis.del(...keys);
     } while (cursor !== '0');

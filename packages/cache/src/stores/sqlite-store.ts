@@ -86,7 +86,9 @@ export class SqliteStore implements CacheStore {
     const stored = this.#db.prepare("SELECT value FROM baton_cache_meta WHERE key = 'embedder'").get() as
       | { value: string }
       | undefined;
-    const [id = '', dimension = '0'] = stored?.value.split('|') ?? [];
+    // The dimension is the last field: an embedder id may itself hold a `|`.
+    const at = stored?.value.lastIndexOf('|') ?? -1;
+    const [id, dimension] = stored && at >= 0 ? [stored.value.slice(0, at), stored.value.slice(at + 1)] : ['', '0'];
     this.#db.transaction(() => {
       this.#db.exec("ALTER TABLE baton_cache_entries ADD COLUMN embedder TEXT NOT NULL DEFAULT ''");
       this.#db.exec('ALTER TABLE baton_cache_entries ADD COLUMN dimension INTEGER NOT NULL DEFAULT 0');

@@ -40,6 +40,19 @@ describe('enhance(function): what is matched semantically', () => {
     expect(calls).toHaveLength(4);
   });
 
+  it('never serves one ArrayBuffer, Map or Set argument for another (JSON makes each of them {})', async () => {
+    const { fn, calls } = echo();
+    await fn(new Uint8Array([1, 2]).buffer, 'size');
+    await fn(new Uint8Array([2, 1]).buffer, 'size');
+    await fn(new Map([['a', 1]]));
+    await fn(new Map([['b', 1]]));
+    await fn(new Set(['x']));
+    await fn(new Set(['y']));
+    expect(calls).toHaveLength(6);
+    await fn(new Uint8Array([2, 1]).buffer, 'size');
+    expect(calls).toHaveLength(6);
+  });
+
   it('still matches a single string argument semantically', async () => {
     const { fn, calls } = echo();
     await fn('How much does the premium plan cost?');

@@ -5,7 +5,7 @@
  * parameters, so it must match exactly; an input with no such text (several arguments, objects of several fields) is
  * exact-only — `fn('translate', 'hello to french')` never answers `fn('translate', 'hello to spanish')`.
  */
-import type { CacheMessage, CacheRequest, CacheScope } from '@baton/cache';
+import { type CacheMessage, type CacheRequest, type CacheScope, keyableValue } from '@baton/cache';
 import type { PromptSource } from '../config/enhance-config.js';
 
 const ROLES: Record<string, string> = { human: 'user', ai: 'assistant', system: 'system', tool: 'tool' };
@@ -20,9 +20,10 @@ function messageOf(message: unknown): CacheMessage {
   return { role: ROLES[type] ?? type, content: m.content };
 }
 
+/** Sorted JSON of the keyable form: bytes by SHA-256, Maps and Sets by entries (JSON would make them all `{}`). */
 function sortedJson(value: unknown): string {
   return (
-    JSON.stringify(value, (_key, v: unknown) =>
+    JSON.stringify(keyableValue(value), (_key, v: unknown) =>
       v && typeof v === 'object' && !Array.isArray(v)
         ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
         : v,
