@@ -69,14 +69,29 @@ export class VectorDimensionError extends BatonError {
   }
 }
 
-/** A store's file or database cannot be used as a cache store (not a SQLite database, unreadable, wrong schema). */
+/**
+ * A store's file or database cannot be used as a cache store: not a SQLite database, damaged pages (found at open or
+ * on a later read or write), unreadable, wrong schema. `retryable` is true only for "not now" failures (busy, locked,
+ * I/O), which an enhanced call steps around; anything else needs the user to act.
+ */
 export class CacheStoreError extends BatonError {
+  /** The file (or `:memory:`) the store uses. */
   readonly location: string;
+  /** What the store was doing: `open`, or the `CacheStore` method that failed. */
+  readonly operation: string;
+  /** The driver's error code (`SQLITE_CORRUPT`, `SQLITE_NOTADB`, …), when there is one. */
+  readonly storeCode: string | undefined;
 
-  constructor(location: string, message: string, options: { cause?: unknown } = {}) {
-    super('cache-store-unusable', message, options);
+  constructor(
+    location: string,
+    message: string,
+    options: { cause?: unknown; operation?: string; storeCode?: string; retryable?: boolean } = {},
+  ) {
+    super('cache-store-unusable', message, { cause: options.cause, retryable: options.retryable ?? false });
     this.name = 'CacheStoreError';
     this.location = location;
+    this.operation = options.operation ?? 'open';
+    this.storeCode = options.storeCode;
   }
 
   static override isInstance(error: unknown): error is CacheStoreError {

@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CacheStoreError } from '../errors.js';
 import { SqliteStore } from './sqlite-store.js';
 import { makeEntry, runStoreContract } from './store-contract.js';
@@ -66,4 +66,56 @@ it('gives rows of a file written before entries recorded their embedder the stor
   await store.put(makeEntry());
   expect((await store.stats()).entries).toBe(2);
   await store.close();
+});
+
+describe('a damaged cache file', () => {
+  /** A real cache file of `entries` entries, checkpointed and closed, and its page size. */
+  async function writeCacheFile(name: string, entries: number): Promise<{ path: string; pageSize: number }> {
+    const path = join(directory, name);
+    const store = new SqliteStore({ path });
+    for (let i = 0; i < entries; i++) await store.put(makeEntry({ text: `question ${i} `.repeat(40) }));
+    await store.close();
+    const pageSize = readFileSync(path).readUInt16BE(16);
+    return { path, pageSize };
+  }
+
+  /** Overwrites pages `from`..end with noise, leaving the 100-byte header (and pages before `from`) intact. */
+  function damage(path: string, fromByte: number): void {
+    const bytes = readFileSync(path);
+    for (let i = fromByte; i < bytes.length; i++) bytes[i] = (i * 131 + 7) & 0xff;
+    writeFileSync(path, bytes);
+  }
+
+  const isStoreError = (path: string) => (error: unknown) =>
+    CacheStoreError.isInstance(error) &&
+    error.location === path &&
+    error.cause instanceof Error &&
+    typeof error.storeCode === 'string' &&
+    !error.retryable;
+
+  it('is a CacheStoreError at open when the schema page is damaged', async () => {
+    const { path } = await writeCacheFile('damaged-schema.db', 5);
+    expect(readFileSync(path).subarray(0, 16).toString('latin1')).toBe('SQLite format 3\0');
+    damage(path, 100);
+    let thrown: unknown;
+    try {
+      new SqliteStore({ path });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toSatisfy(isStoreError(path));
+    expect((thrown as CacheStoreError).operation).toBe('open');
+  });
+
+  it('is a CacheStoreError on a later read and write when data pages are damaged', async () => {
+    const { path, pageSize } = await writeCacheFile('damaged-pages.db', 200);
+    damage(path, pageSize * 2);
+    const store = new SqliteStore({ path });
+    await expect(store.stats()).rejects.toSatisfy(isStoreError(path));
+    await expect(store.leastRecentlyUsed(500)).rejects.toSatisfy(isStoreError(path));
+    await expect(store.put(makeEntry())).rejects.toSatisfy(isStoreError(path));
+    const failed = await store.stats().catch((error: CacheStoreError) => error);
+    expect((failed as CacheStoreError).operation).toBe('stats');
+    await store.close();
+  });
 });
