@@ -2,31 +2,20 @@
  * Baton's AI SDK v6 language-model middleware: every generate and stream call goes through the semantic cache, the
  * breaker, context injection, metrics and the recorder of one `EnhanceRuntime`. A hit never reaches the provider; a
  * streamed hit replays as a stream; an answer is stored only once the provider finished it (`stop`). Concurrent
- * identical misses make one provider call: generate calls share its result, streamed calls replay its stream parts.
+ * identical misses make one provider call: generate calls share its result, streamed calls replay its stream parts,
+ * and a generate and a stream call with the same key share one too (see `mixed-flights.ts`).
  */
-import type {
-  LanguageModelV3,
-  LanguageModelV3CallOptions,
-  LanguageModelV3Middleware,
-  LanguageModelV3StreamPart,
-} from '@ai-sdk/provider';
+import type { LanguageModelV3, LanguageModelV3CallOptions, LanguageModelV3Middleware } from '@ai-sdk/provider';
 import { type CacheRequest, exactKey, type RelatedAnswer } from '@baton/cache';
 import { renderContext } from '../context/render-context.js';
-import type { EnhanceRuntime } from '../runtime/enhance-runtime.js';
+import type { EnhanceRuntime, RunResult } from '../runtime/enhance-runtime.js';
 import { toCacheRequest, withInjectedContext } from './call-request.js';
 import { cachedGenerateResult, hitMetadata, toCacheResponse, toCacheUsage, ZERO_USAGE } from './generate-result.js';
+import { generateFromStreamFlight, type StreamFlight, streamFromGenerateFlight } from './mixed-flights.js';
 import { SharedStream } from './shared-stream.js';
 import { collectStream, replayStream } from './stream-parts.js';
 
 type StreamResult = Awaited<ReturnType<LanguageModelV3['doStream']>>;
-
-/** A streamed miss in progress: the provider's response and its parts, shared by identical calls that follow. */
-interface StreamFlight {
-  live: StreamResult;
-  shared: SharedStream<LanguageModelV3StreamPart>;
-  /** The entry the answer was stored as, set before the `finish` part is passed on. */
-  entryId: string | undefined;
-}
 
 function injected(runtime: EnhanceRuntime, params: LanguageModelV3CallOptions, related: RelatedAnswer[]) {
   if (related.length === 0) return undefined;
@@ -111,16 +100,27 @@ async function followFlight(
  */
 export function batonMiddleware(runtime: EnhanceRuntime): LanguageModelV3Middleware {
   const streamFlights = new Map<string, Promise<StreamFlight>>();
+  /** Generate calls in progress by exact key, for streamed calls with the same key to join. */
+  const generateFlights = new Map<string, Promise<RunResult>>();
   return {
     specificationVersion: 'v3',
     async wrapGenerate({ doGenerate, params, model }) {
       const request = toCacheRequest(params, model, runtime);
+      const key = exactKey(request);
+      const streaming = streamFlights.get(key);
+      if (streaming) return generateFromStreamFlight(runtime, request, streaming, model.modelId);
       let result: Awaited<ReturnType<LanguageModelV3['doGenerate']>> | undefined;
-      const outcome = await runtime.run(request, async (related) => {
+      const running = runtime.run(request, async (related) => {
         const withContext = injected(runtime, params, related);
         result = await (withContext ? model.doGenerate(withContext) : doGenerate());
         return { response: toCacheResponse(result.content, result.finishReason), usage: toCacheUsage(result.usage) };
       });
+      if (!generateFlights.has(key)) {
+        generateFlights.set(key, running);
+        const forget = () => generateFlights.get(key) === running && generateFlights.delete(key);
+        running.then(forget, forget);
+      }
+      const outcome = await running;
       // A call that waited for an identical call's answer (coalesced) gets it in cached form, like any hit.
       return outcome.source === 'cache' ? cachedGenerateResult(outcome, model.modelId) : result!;
     },
@@ -133,6 +133,8 @@ export function batonMiddleware(runtime: EnhanceRuntime): LanguageModelV3Middlew
       const call = { params, model, doStream };
       if (found.kind === 'bypass') return streamFromProvider(runtime, request, started, 'bypass', found.reason, call);
       const key = exactKey(request);
+      const generating = generateFlights.get(key);
+      if (generating) return streamFromGenerateFlight(runtime, request, generating, started, model.modelId);
       const running = streamFlights.get(key);
       if (running) return followFlight(runtime, request, started, running);
       const forget = () => {

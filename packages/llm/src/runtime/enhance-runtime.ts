@@ -47,7 +47,7 @@ export type Lookup =
 
 export type RunResult =
   | ({ source: 'cache' } & HitDetails)
-  | { source: 'target'; response: CacheResponse; usage?: CacheUsage };
+  | { source: 'target'; response: CacheResponse; usage?: CacheUsage; entryId?: string };
 
 /** The controls every enhanced target carries. */
 export interface EnhancedControls {
@@ -233,7 +233,7 @@ export class EnhanceRuntime implements EnhancedControls {
         return { ...result, entryId };
       });
       const { entryId, ...computed } = shared;
-      if (leader) return { source: 'target', ...computed };
+      if (leader) return { source: 'target', ...computed, entryId };
       this.coalesced(request, started, computed.usage, entryId);
       // The shared answer in the form a later hit would have (JSON), so a caller cannot change another's copy.
       return {

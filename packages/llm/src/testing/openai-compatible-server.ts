@@ -2,7 +2,8 @@
  * A tiny OpenAI-compatible server on 127.0.0.1 (random port) for tests: `POST /v1/chat/completions`, plain JSON
  * or SSE (`stream: true`), counting calls and keeping request bodies; and `POST /v1/embeddings`, answering
  * bag-of-hashed-words vectors of `EMBEDDING_DIMENSION`. Tests reach it through the real provider client.
- * The answer echoes the last user message unless `reply` says otherwise; `failWith` makes calls fail with a status.
+ * The answer echoes the last user message unless `reply` says otherwise; `failWith` makes calls fail with a status;
+ * `holdReplies` keeps replies back until released, so tests can order concurrent calls by events.
  */
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -32,6 +33,8 @@ export interface ChatServer {
   /** Answer every following call with this HTTP status (or succeed again with undefined). */
   failWith(status: number | undefined): void;
   setFinishReason(reason: string): void;
+  /** Holds every chat reply (the request is still counted on arrival) until the returned function is called. */
+  holdReplies(): () => void;
   close(): Promise<void>;
 }
 
@@ -76,6 +79,7 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
   let finishReason = options.finishReason ?? 'stop';
   const bodies: ChatBody[] = [];
   const embedded: string[] = [];
+  let held: Promise<void> = Promise.resolve();
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -98,6 +102,7 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
       res.end(JSON.stringify({ error: { message: `test server failure ${failure}`, type: 'server_error' } }));
       return;
     }
+    await held;
     const text = options.reply ? options.reply(body) : `answer to: ${lastUser(body)}`;
     if (body.stream) return sendStream(res, body, text, finishReason);
     res.writeHead(200, { 'content-type': 'application/json' });
@@ -130,6 +135,13 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
     },
     setFinishReason: (reason) => {
       finishReason = reason;
+    },
+    holdReplies: () => {
+      let release = () => {};
+      held = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      return release;
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
