@@ -27,6 +27,17 @@ export function enhance(target: unknown, config: EnhanceConfig = {}): unknown {
     const name = `${target.provider}:${target.modelId}`;
     return enhanceModel(target, new EnhanceRuntime(resolved, name, name));
   }
+  if ((isGraph(target) || typeof target === 'function') && resolved.enableContextInjection) {
+    throw new ValidationError('context injection needs a model prompt', [
+      {
+        path: 'enableContextInjection',
+        code: 'unsupported-target',
+        message:
+          `true, but ${isGraph(target) ? 'a graph' : 'a function'} has no prompt Baton can add related answers to; ` +
+          'enable it on the enhanced model the graph or function calls, or read `cache.related(request)` yourself',
+      },
+    ]);
+  }
   if (isGraph(target)) {
     const name = (target as { name?: string }).name || 'graph';
     return enhanceGraph(target, new EnhanceRuntime(resolved, name, graphIdentity(target)));

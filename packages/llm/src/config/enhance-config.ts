@@ -83,7 +83,11 @@ export interface EnhanceConfig {
   enableCompression?: boolean;
   /** Serve and store calls with temperature > 0 (sampled answers). @default false */
   cacheNonZeroTemperature?: boolean;
-  /** On a miss, add the most related past answers of the same partition to the prompt (seed: self-RAG). @default false */
+  /**
+   * On a miss, add the most related past answers of the same partition to the prompt (seed: self-RAG). Models only:
+   * `enhance()` of a graph or function refuses it (they have no prompt to add to; enable it on the model they call).
+   * @default false
+   */
   enableContextInjection?: boolean;
   /** Past answers injected at most. @default 3 (the cache's `DEFAULT_RELATED_TOP_K`) */
   contextInjectionTopK?: number;

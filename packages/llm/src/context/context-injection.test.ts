@@ -1,4 +1,5 @@
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import { ValidationError } from '@baton/core';
 import { generateText, streamText } from 'ai';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { EnhanceConfig } from '../config/enhance-config.js';
@@ -81,5 +82,26 @@ describe('context injection (self-RAG)', () => {
     await seed(m);
     await ask(m, 'How do I reset my password if I lost my phone?');
     expect(systemOf(server.bodies.length - 1)).toEqual([]);
+  });
+});
+
+describe('context injection on targets without a prompt', () => {
+  const graph = { invoke: async () => ({}), stream: async () => [] };
+
+  it.each([
+    ['a function', async () => 'answer'],
+    ['a graph', graph],
+  ])('refuses it for %s at enhance() time, naming the option', (_name, target) => {
+    let thrown: unknown;
+    try {
+      enhance(target as never, { enableContextInjection: true, store: 'memory' });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(ValidationError.isInstance(thrown)).toBe(true);
+    expect((thrown as ValidationError).problems).toEqual([
+      expect.objectContaining({ path: 'enableContextInjection', code: 'unsupported-target' }),
+    ]);
+    expect(() => enhance(target as never, { enableContextInjection: false, store: 'memory' })).not.toThrow();
   });
 });
