@@ -124,3 +124,26 @@ describe('enhance(graph): what is matched semantically', () => {
     expect(request([1, 2])).toMatchObject({ exactOnly: true, params: { input: [1, 2] } });
   });
 });
+
+describe('enhance(function): results JSON cannot carry', () => {
+  it('returns bytes, Maps and Dates but never stores them, so no hit hands back {"0":…} or {}', async () => {
+    let calls = 0;
+    const fn = enhance(
+      async (kind: string) => {
+        calls++;
+        if (kind === 'bytes') return new Uint8Array([1, 2]);
+        if (kind === 'map') return new Map([['a', 1]]);
+        return { at: new Date(0) };
+      },
+      { store: 'memory' },
+    );
+    for (const kind of ['bytes', 'map', 'date']) {
+      const first = await fn(kind);
+      const second = await fn(kind);
+      expect(second).toEqual(first);
+      expect(Object.getPrototypeOf(second)).toBe(Object.getPrototypeOf(first));
+    }
+    expect(calls).toBe(6);
+    expect(fn.getRecords().filter((record) => record.reason?.includes('not-json'))).toHaveLength(6);
+  });
+});
