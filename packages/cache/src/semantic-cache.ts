@@ -23,9 +23,9 @@ import type { LookupResult, SemanticCacheOptions, StoreOptions, StoreResult } fr
 import type { CacheEntry, CacheStore } from './stores/cache-store.js';
 import { entryBytes } from './stores/cache-store.js';
 import { MemoryStore } from './stores/memory-store.js';
-import { stripPleasantries } from './verify/content-words.js';
+import { canonicalText } from './verify/canonical-form.js';
 import { type Lexicon, loadDefaultLexicon } from './verify/lexicon.js';
-import { allPassed, type CheckResult, verifyMatch } from './verify/verify-match.js';
+import { allPassed, type CheckResult, formOf, verifyMatch } from './verify/verify-match.js';
 
 export type { LookupResult, SemanticCacheOptions, StoreOptions, StoreResult } from './semantic-cache-options.js';
 
@@ -129,12 +129,21 @@ export class SemanticCache {
     return this.#lexicon;
   }
 
-  /** Embeds what the user asks: greetings, thanks and "could you tell me" frames are left out (they move vectors). */
+  /**
+   * Embeds the canonical form of what the user asks (see `verify/canonical-form.ts`): contractions, numbers, times,
+   * abbreviations and question frames in one form, greetings and "please" left out, so prompts that say the same
+   * thing get the same vector.
+   */
   async #embedWithChunks(userTurn: string): Promise<{ vector: Float32Array; chunks: Float32Array[] }> {
-    const text = stripPleasantries(userTurn) || userTurn;
+    const text = canonicalText(formOf(userTurn)) || userTurn;
     const chunks = chunkText(text, this.#options.hierarchical ?? {});
     const [vector, ...chunkVectors] = await this.embedder.embed([text, ...chunks]);
     return { vector: vector!, chunks: chunkVectors };
+  }
+
+  /** Whether two texts with the same exact key also agree on what is written in a case that matters. */
+  #sameCodes(query: string, stored: string): boolean {
+    return verifyMatch(query, stored, { checks: { alignment: false } }).every((check) => check.passed);
   }
 
   /** Looks a request up: exact tier, then semantic tier with verification. */
@@ -149,8 +158,11 @@ export class SemanticCache {
     const keys = requestKeys(request);
     const exact = await this.storage.getByExactKey(keys.exact);
     if (exact) this.#checkEntry(exact);
-    if (exact && !exact.blocked && this.#alive(exact)) return this.#hit(exact, 'exact', 1, [], started);
     const text = lastUserTurn(request.messages);
+    // The exact key ignores case and trailing punctuation; where case is all that differs, "-R" is not "-r".
+    if (exact && !exact.blocked && this.#alive(exact) && (exact.text === text || this.#sameCodes(text, exact.text))) {
+      return this.#hit(exact, 'exact', 1, [], started);
+    }
     const rejected: { entryId: string; similarity: number; checks: CheckResult[] }[] = [];
     if (text.trim() === '' || request.exactOnly) {
       this.#metrics.misses++;
