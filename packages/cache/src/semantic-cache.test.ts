@@ -75,6 +75,31 @@ describe('SemanticCache matching', () => {
     expect((await c.lookup(followUp('weather in Rome'))).status).toBe('miss');
   });
 
+  it('matches a prompt past semanticMaxChars by the exact tier only, never embedding it', async () => {
+    let embedded = 0;
+    const counting = {
+      ...embedder,
+      embed: (texts: string[]) => {
+        embedded += texts.length;
+        return embedder.embed(texts);
+      },
+    };
+    const c = new SemanticCache({ embedder: counting, semanticMaxChars: 2_000 });
+    const long = 'Summarize this report on quarterly revenue growth and its risks. '.repeat(100);
+    await c.store(ask(long), answer('summary'));
+    expect(await c.lookup(ask(`${long}  `))).toMatchObject({ status: 'hit', tier: 'exact' });
+    expect(await c.lookup(ask(long.replace('revenue', 'profit')))).toMatchObject({ status: 'miss', rejected: [] });
+    expect(await c.lookup(ask(long.toUpperCase()))).toMatchObject({ status: 'miss' });
+    expect(embedded).toBe(0);
+  });
+
+  it('refuses an exact-key hit whose case differs in a code: "-R" is not "-r"', async () => {
+    const c = cache();
+    await c.store(ask('What does ls -R do?'), answer('recursive'));
+    expect(await c.lookup(ask('what does ls -R do'))).toMatchObject({ status: 'hit', tier: 'exact' });
+    expect((await c.lookup(ask('What does ls -r do?'))).status).toBe('miss');
+  });
+
   it('scores long prompts hierarchically when enabled', async () => {
     const long = (topic: string) =>
       `${'Please read the following report carefully and give me a short summary of the main points. '.repeat(4)} The report is about ${topic}.`;

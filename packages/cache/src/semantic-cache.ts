@@ -29,6 +29,9 @@ import { allPassed, type CheckResult, formOf, verifyMatch } from './verify/verif
 
 export type { LookupResult, SemanticCacheOptions, StoreOptions, StoreResult } from './semantic-cache-options.js';
 
+/** Whitespace runs as one space; a match is needed only where something changes (fast on long texts). */
+const spaced = (text: string) => text.replace(/\s{2,}|[^\S ]/g, ' ').trim();
+
 export class SemanticCache {
   readonly embedder: Embedder;
   readonly storage: CacheStore;
@@ -141,9 +144,19 @@ export class SemanticCache {
     return { vector: vector!, chunks: chunkVectors };
   }
 
-  /** Whether two texts with the same exact key also agree on what is written in a case that matters. */
-  #sameCodes(query: string, stored: string): boolean {
+  /**
+   * Whether two texts with the same exact key also agree on what is written in a case that matters. A long prompt
+   * must match as written, up to spacing: checking it token by token would cost what the exact tier saves.
+   */
+  #sameCase(query: string, stored: string, long: boolean): boolean {
+    if (query === stored) return true;
+    if (long) return spaced(query) === spaced(stored);
     return verifyMatch(query, stored, { checks: { alignment: false } }).every((check) => check.passed);
+  }
+
+  /** A prompt past `semanticMaxChars`: matched by the exact tier only, and never embedded. */
+  #isLong(text: string): boolean {
+    return text.length > (this.#options.semanticMaxChars ?? 16_384);
   }
 
   /** Looks a request up: exact tier, then semantic tier with verification. */
@@ -159,12 +172,13 @@ export class SemanticCache {
     const exact = await this.storage.getByExactKey(keys.exact);
     if (exact) this.#checkEntry(exact);
     const text = lastUserTurn(request.messages);
+    const long = this.#isLong(text);
     // The exact key ignores case and trailing punctuation; where case is all that differs, "-R" is not "-r".
-    if (exact && !exact.blocked && this.#alive(exact) && (exact.text === text || this.#sameCodes(text, exact.text))) {
+    if (exact && !exact.blocked && this.#alive(exact) && this.#sameCase(text, exact.text, long)) {
       return this.#hit(exact, 'exact', 1, [], started);
     }
     const rejected: { entryId: string; similarity: number; checks: CheckResult[] }[] = [];
-    if (text.trim() === '' || request.exactOnly) {
+    if (text.trim() === '' || request.exactOnly || long) {
       this.#metrics.misses++;
       return this.#contextInjection() ? { status: 'miss', rejected, related: [] } : { status: 'miss', rejected };
     }
@@ -242,7 +256,7 @@ export class SemanticCache {
   async related(request: CacheRequest, options: RelatedOptions = {}): Promise<RelatedAnswer[]> {
     const resolved = resolveRelatedOptions(options);
     const text = lastUserTurn(request.messages);
-    if (text.trim() === '' || request.exactOnly) return [];
+    if (text.trim() === '' || request.exactOnly || this.#isLong(text)) return [];
     await this.#checkEmbedder();
     const { vector } = await this.#embedWithChunks(text);
     return this.#related(requestKeys(request).partition, vector, resolved);
@@ -267,10 +281,11 @@ export class SemanticCache {
     await this.#checkEmbedder();
     if (existing) this.#checkEntry(existing);
     const text = lastUserTurn(request.messages);
-    // An exact-only entry is found by its key alone: embedding its text would only cost time.
-    const { vector, chunks } = request.exactOnly
-      ? { vector: new Float32Array(this.embedder.dimension), chunks: [] }
-      : await this.#embedWithChunks(text);
+    // An exact-only entry (or a long prompt) is found by its key alone: embedding its text would only cost time.
+    const { vector, chunks } =
+      request.exactOnly || this.#isLong(text)
+        ? { vector: new Float32Array(this.embedder.dimension), chunks: [] }
+        : await this.#embedWithChunks(text);
     const now = this.#now();
     const ttlMs =
       options.ttlMs !== undefined ? options.ttlMs : this.#options.ttlMs !== undefined ? this.#options.ttlMs : 3_600_000;

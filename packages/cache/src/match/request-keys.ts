@@ -8,12 +8,15 @@ import type { CacheMessage, CacheRequest, CacheScope } from './request.js';
 
 /** Trims, collapses whitespace, lowercases and drops trailing punctuation: differences that never change an answer. */
 export function normalizePrompt(text: string): string {
-  return text
-    .normalize('NFC')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .toLowerCase()
-    .replace(/[\s?!.]+$/, '');
+  return (
+    text
+      .normalize('NFC')
+      // Only runs and non-space whitespace are replaced: rewriting every single space costs ~100 ms on 1 MB.
+      .replace(/\s{2,}|[^\S ]/g, ' ')
+      .trim()
+      .toLowerCase()
+      .replace(/[\s?!.]+$/, '')
+  );
 }
 
 export function contentText(content: unknown): string {

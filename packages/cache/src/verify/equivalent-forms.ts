@@ -66,9 +66,19 @@ const AGREEMENT: Readonly<Record<string, string>> = {
   an: 'a',
 };
 
+/** Every word `expandWord` rewrites without an apostrophe: the others pass through untouched. */
+const EXPANDED: Readonly<Record<string, unknown>> = Object.assign(
+  Object.create(null),
+  CONTRACTIONS,
+  SPELLING,
+  NUMBER_WORDS,
+  AGREEMENT,
+);
+
 const word = (key: string, raw = key): Token => ({ key, raw, kind: /^\d/.test(key) ? 'number' : 'word' });
 
 function expandWord(token: Token): Token[] {
+  if (!token.key.includes("'") && !(token.key in EXPANDED)) return [token];
   const listed = CONTRACTIONS[token.key];
   if (listed) return listed.split(' ').map((part) => word(part, token.raw));
   for (const [suffix, full] of CONTRACTION_SUFFIXES) {
@@ -134,7 +144,8 @@ const matchesAt = (tokens: readonly Token[], start: number, pattern: readonly st
 function rewritePhrases(tokens: readonly Token[]): Token[] {
   const result: Token[] = [];
   for (let i = 0; i < tokens.length; ) {
-    const rule = RULES_BY_FIRST.get(tokens[i]!.key)?.find((candidate) => matchesAt(tokens, i, candidate.pattern));
+    const rules = RULES_BY_FIRST.get(tokens[i]!.key);
+    const rule = rules?.find((candidate) => matchesAt(tokens, i, candidate.pattern));
     if (!rule) {
       result.push(tokens[i]!);
       i++;
@@ -152,6 +163,10 @@ function rewritePhrases(tokens: readonly Token[]): Token[] {
 
 /** Tokens of `text` with every equivalent form rewritten to one form. */
 export function equivalentForms(text: string): Token[] {
-  const expanded = tokenize(text).flatMap((token) => (token.kind === 'word' ? expandWord(token) : [token]));
+  const expanded: Token[] = [];
+  for (const token of tokenize(text)) {
+    if (token.kind === 'word') expanded.push(...expandWord(token));
+    else expanded.push(token);
+  }
   return rewritePhrases(expanded);
 }
