@@ -14,7 +14,7 @@ import { wordTokens } from './tokenize.js';
 import { ensureWordVectors, type WordVectors } from './word-vectors.js';
 
 export interface SifEmbedderOptions {
-  /** Path of a binary vector file from `buildWordVectors`. @default the file built on first use under node_modules/.cache/baton */
+  /** Path of a binary vector file from `buildWordVectors`. @default the file shipped in the package, `data/word-vectors.bin` */
   vectorsPath?: string;
   /** SIF smoothing `a`: larger keeps more weight on frequent words. @default 0.001 */
   smoothing?: number;
@@ -86,7 +86,7 @@ export function createSifEmbedder(options: SifEmbedderOptions = {}): SifEmbedder
   };
 
   return {
-    id: `sif-wink-sg100d:a=${smoothing}:pc=${removeComponent ? 1 : 0}:oov=${unknownVectors ? 1 : 0}`,
+    id: `sif-wink-sg100d-100k:canonical:a=${smoothing}:pc=${removeComponent ? 1 : 0}:oov=${unknownVectors ? 1 : 0}`,
     dimension: 100,
     load,
     weightOf(word) {
