@@ -1,7 +1,7 @@
 /**
  * The canonical form of a prompt: its tokens with equivalent forms rewritten (`equivalent-forms.ts`), the words that
  * carry nothing left out and question frames in one form (`framing.ts`), split into clauses at sentence punctuation,
- * and the two sides of a plain "X and Y" / "X or Y" put in one order (the conjunction is symmetric: "compare Python
+ * and the two sides of a plain "X and Y" / "X or Y" / "X vs Y" put in one order (the conjunction is symmetric: "compare Python
  * and Java" asks what "compare Java and Python" asks). Verification aligns canonical forms; the embedder embeds the
  * canonical text, so prompts that say the same thing land on the same vector.
  */
@@ -21,6 +21,7 @@ export interface CanonicalForm {
 
 const isName = (token: Token, opensClause: boolean) =>
   token.kind === 'word' &&
+  token.key === token.raw.toLowerCase() &&
   token.raw !== 'I' &&
   !token.raw.startsWith("I'") &&
   (/^\p{Lu}{2,}/u.test(token.raw) || (!opensClause && /^\p{Lu}/u.test(token.raw)));
@@ -33,7 +34,7 @@ function orderConjuncts(tokens: Token[]): Token[] {
   const result = [...tokens];
   for (let i = 1; i < result.length - 1; i++) {
     const key = result[i]!.key;
-    if (key !== 'and' && key !== 'or') continue;
+    if (key !== 'and' && key !== 'or' && key !== 'versus') continue;
     let start = i;
     while (start > 0 && conjunct(result[start - 1])) start--;
     let end = i + 1;
@@ -59,7 +60,7 @@ function orderConjuncts(tokens: Token[]): Token[] {
 export function canonicalForm(text: string): CanonicalForm {
   const clauses: Token[][] = [];
   let current: Token[] = [];
-  const names = new Set<string>();
+  const names = new Set<Token>();
   let opensClause = true;
   const close = () => {
     const framed = orderConjuncts(frameClause(current));
@@ -72,12 +73,14 @@ export function canonicalForm(text: string): CanonicalForm {
       opensClause = true;
       continue;
     }
-    if (isName(token, opensClause)) names.add(token.key);
+    if (isName(token, opensClause)) names.add(token);
     opensClause = false;
     current.push(token);
   }
   close();
-  return { clauses, tokens: clauses.flat(), names: [...names] };
+  const tokens = clauses.flat();
+  // A name the framing left out ("The" of a title, "OK" of "is it OK to") has nothing to be compared with.
+  return { clauses, tokens, names: [...new Set(tokens.filter((token) => names.has(token)).map((token) => token.key))] };
 }
 
 /** The canonical form as text, for the embedder. */

@@ -51,6 +51,7 @@ const NUMBER_WORDS: Readonly<Record<string, string>> = {
   eighth: '8th',
   ninth: '9th',
   tenth: '10th',
+  dozen: '12',
   noon: '12:00',
   midday: '12:00',
   midnight: '0:00',
@@ -77,7 +78,23 @@ const EXPANDED: Readonly<Record<string, unknown>> = Object.assign(
 
 const word = (key: string, raw = key): Token => ({ key, raw, kind: /^\d/.test(key) ? 'number' : 'word' });
 
+const TENS: Readonly<Record<string, number>> = {
+  twenty: 20,
+  thirty: 30,
+  forty: 40,
+  fifty: 50,
+  sixty: 60,
+  seventy: 70,
+  eighty: 80,
+  ninety: 90,
+};
+const UNITS = ['', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+
 function expandWord(token: Token): Token[] {
+  const compound = /^([a-z]+)-([a-z]+)$/.exec(token.key);
+  if (compound && TENS[compound[1]!] && UNITS.indexOf(compound[2]!) > 0) {
+    return [{ key: String(TENS[compound[1]!]! + UNITS.indexOf(compound[2]!)), raw: token.raw, kind: 'number' }];
+  }
   if (!token.key.includes("'") && !(token.key in EXPANDED)) return [token];
   const listed = CONTRACTIONS[token.key];
   if (listed) return listed.split(' ').map((part) => word(part, token.raw));
@@ -161,6 +178,67 @@ function rewritePhrases(tokens: readonly Token[]): Token[] {
   return result;
 }
 
+const MONTHS = new Set(
+  'january february march april may june july august september october november december'.split(' '),
+);
+const MULTIPLIERS = new Set(['100', '1000', '1000000', '1000000000']);
+const DAY_PARTS: Readonly<Record<string, number>> = { morning: 0, afternoon: 12, evening: 12, night: 12 };
+const isWordNumber = (token: Token | undefined) => token?.kind === 'number' && /^[a-z]/i.test(token.raw);
+const cardinal = (token: Token | undefined) =>
+  token?.kind === 'number' ? /^(\d{1,2})(?:st|nd|rd|th)?$/.exec(token.key)?.[1] : undefined;
+
+/**
+ * Numbers and dates written in words or in another order: "one hundred" → 100, "second law" → "2nd law",
+ * "3 March" / "the 3rd of March" / "March 3rd" → "march 3", "12 noon" → 12:00, "7 in the evening" → 19:00.
+ */
+function rewriteNumbersAndDates(tokens: readonly Token[]): Token[] {
+  const result: Token[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    const previous = result.at(-1);
+    const factor = previous?.key === 'one' ? '1' : isWordNumber(previous) ? previous!.key : undefined;
+    if (token.kind === 'number' && MULTIPLIERS.has(token.key) && isWordNumber(token) && factor !== undefined) {
+      const key = String(Number(factor) * Number(token.key));
+      result[result.length - 1] = { key, raw: `${previous!.raw} ${token.raw}`, kind: 'number' };
+      continue;
+    }
+    if (
+      token.key === 'second' &&
+      tokens[i + 1]?.kind === 'word' &&
+      previous?.kind !== 'number' &&
+      !['a', 'per', 'one'].includes(previous?.key ?? '')
+    ) {
+      result.push({ key: '2nd', raw: token.raw, kind: 'number' });
+      continue;
+    }
+    if (token.kind === 'time' && previous?.key === '12' && /^(?:noon|midday|midnight)$/i.test(token.raw)) {
+      result[result.length - 1] = { ...token, raw: `${previous.raw} ${token.raw}` };
+      continue;
+    }
+    const hour = cardinal(token);
+    const partAt = tokens[i + 1]?.key === 'in' ? (tokens[i + 2]?.key === 'the' ? i + 3 : i + 2) : -1;
+    const part = partAt > 0 ? DAY_PARTS[tokens[partAt]?.key ?? ''] : undefined;
+    if (hour !== undefined && part !== undefined && Number(hour) >= 1 && Number(hour) <= 12) {
+      result.push({ key: `${(Number(hour) % 12) + part}:00`, raw: token.raw, kind: 'time' });
+      i = partAt;
+      continue;
+    }
+    const monthAt = tokens[i + 1]?.key === 'of' ? i + 2 : i + 1;
+    if (hour !== undefined && MONTHS.has(tokens[monthAt]?.key ?? '')) {
+      result.push(tokens[monthAt]!, { key: hour, raw: token.raw, kind: 'number' });
+      i = monthAt;
+      continue;
+    }
+    if (MONTHS.has(token.key) && cardinal(tokens[i + 1]) !== undefined) {
+      result.push(token, { key: cardinal(tokens[i + 1])!, raw: tokens[i + 1]!.raw, kind: 'number' });
+      i++;
+      continue;
+    }
+    result.push(token);
+  }
+  return result;
+}
+
 /** Tokens of `text` with every equivalent form rewritten to one form. */
 export function equivalentForms(text: string): Token[] {
   const expanded: Token[] = [];
@@ -168,5 +246,5 @@ export function equivalentForms(text: string): Token[] {
     if (token.kind === 'word') expanded.push(...expandWord(token));
     else expanded.push(token);
   }
-  return rewritePhrases(expanded);
+  return rewriteNumbersAndDates(rewritePhrases(expanded));
 }

@@ -19,8 +19,11 @@ const OPENERS = phrases(
     'hello everyone | hey there | hey team | hey all | hey guys | hi | hello | hey | greetings | howdy | dear team | ' +
     'good morning | good afternoon | good evening | good day | thanks in advance | thank you in advance | ' +
     'thanks so much | thank you so much | thanks a lot | thank you | thanks | quick question | question | ' +
-    'sorry to bother you | sorry for bothering you | excuse me | sorry | ok | okay | alright | so | um | hmm | anyway',
+    'sorry to bother you | sorry for bothering you | excuse me | sorry | ok | okay | alright | so | um | hmm | anyway | ' +
+    'yo | morning | dear support | just curious | quick one | basically | but | ok so | so basically',
 );
+/** Clauses that only announce a question ("I have a question.", "Help please!!"). */
+const ANNOUNCEMENTS = phrases('help | i need help | i need some help | i have question | i have quick question');
 const CLOSERS = phrases(
   'thanks in advance | thank you in advance | thanks so much | thanks a lot | thank you | thanks',
 );
@@ -28,17 +31,18 @@ const ASKING = phrases(
   'can you tell me | could you tell me | would you tell me | will you tell me | tell me | can you let me know | ' +
     'could you let me know | let me know | i want to know | i would like to know | i would love to know | ' +
     'i need to know | i is wondering | i was wondering | i wonder | do you know | any idea | i is curious | ' +
-    'i was curious',
+    'i was curious | would you mind telling me | do you mind telling me',
 );
 const SHOWING = phrases('can you show me | could you show me | would you show me | show me');
 /** Requests whose object is what a "what is" question asks for ("explain the refund policy"). */
 const REQUESTING = phrases(
-  'explain | describe | list | give me | share | name | tell me | show me | suggest | recommend | ' +
+  'explain | describe | list | give me | share | name | tell me | show me | suggest | recommend | define | ' +
     'explain to me | describe to me',
 );
 /** Requests for instructions, the same as "how do I …". */
 const INSTRUCTING = phrases(
-  'teach me to | teach me how to | show me how to | help me | what is steps to | what is way to | explain how to',
+  'teach me to | teach me how to | show me how to | help me | what is steps to | what is way to | explain how to | ' +
+    'what is best way to | what do i do to | what should i do to',
 );
 const POLITE_REQUEST = phrases('can you | could you | would you | will you');
 const HOW_I = phrases(
@@ -119,6 +123,7 @@ function frameStart(tokens: Token[]): Token[] {
     }
     break;
   }
+  if (ANNOUNCEMENTS.some((phrase) => phrase.length === rest.length && phraseAt(rest, 0, [phrase]) > 0)) return [];
   const closer = rest.length > 0 ? CLOSERS.find((phrase) => endsWith(rest, phrase)) : undefined;
   return closer ? rest.slice(0, rest.length - closer.length) : rest;
 }
@@ -164,11 +169,9 @@ function invertEmbedded(tokens: Token[]): Token[] {
   if (tokens.length < 3 || !QUESTION_WORDS.has(tokens[0]!.key) || (last!.key !== 'is' && last!.key !== 'was')) {
     return tokens;
   }
-  if (tokens.slice(1, -1).some((token) => !isContentWord(token) && !POSSESSIVES.has(token.key))) return tokens;
+  if (tokens.slice(1, -1).some((token) => AUXILIARIES.has(token.key) || token.key === 'not')) return tokens;
   return [tokens[0]!, last!, ...tokens.slice(1, -1)];
 }
-
-const POSSESSIVES = new Set(['my', 'your', 'our', 'their', 'his', 'her', 'its', "'s"]);
 
 /** "How much does X cost …" and "What does X cost …" → "what is price of X …" ("what is price …" when X is "it"). */
 function frameCost(tokens: Token[]): Token[] {
@@ -184,7 +187,56 @@ function frameCost(tokens: Token[]): Token[] {
   return [...price, ...of, ...tokens.slice(cost + 1)];
 }
 
+const AUXILIARIES = new Set([
+  'do',
+  'did',
+  'is',
+  'was',
+  'have',
+  'had',
+  'can',
+  'could',
+  'will',
+  'would',
+  'should',
+  'may',
+  'might',
+  'must',
+  'shall',
+]);
+const DEGREE = new Set(['long', 'much', 'many', 'often', 'far', 'old', 'big']);
+
+/**
+ * "Why does my tooth not stop" → "why does not my tooth stop", as "why doesn't my tooth stop" reads once expanded:
+ * a "not" after a subject of one or two words in an inverted question goes right after the auxiliary.
+ */
+function placeNegation(tokens: Token[]): Token[] {
+  const start = QUESTION_WORDS.has(keyAt(tokens, 0) ?? '') ? 1 : 0;
+  if (!AUXILIARIES.has(keyAt(tokens, start) ?? '')) return tokens;
+  const not = tokens.findIndex((token, index) => index > start + 1 && index <= start + 3 && token.key === 'not');
+  if (not < 0) return tokens;
+  const subject = tokens.slice(start + 1, not);
+  if (subject.some((token) => AUXILIARIES.has(token.key) || token.key === 'not')) return tokens;
+  return [...tokens.slice(0, start + 1), tokens[not]!, ...subject, ...tokens.slice(not + 1)];
+}
+
+/** "How long does X take" → "how long X take": the auxiliary "do" of a question adds nothing ("did" keeps its tense). */
+function dropDoSupport(tokens: Token[]): Token[] {
+  if (!QUESTION_WORDS.has(keyAt(tokens, 0) ?? '')) return tokens;
+  const at = keyAt(tokens, 0) === 'how' && DEGREE.has(keyAt(tokens, 1) ?? '') ? 2 : 1;
+  if (keyAt(tokens, at) !== 'do' || keyAt(tokens, at + 1) === 'not') return tokens;
+  return [...tokens.slice(0, at), ...tokens.slice(at + 1)];
+}
+
+/** "whether I can bring X" (from "I want to know if I can bring X") → "can I bring X". */
+function invertWhether(tokens: Token[]): Token[] {
+  if (keyAt(tokens, 0) !== 'whether' || !AUXILIARIES.has(keyAt(tokens, 2) ?? '')) return tokens;
+  if (!FUNCTION_WORDS.has(keyAt(tokens, 1) ?? '')) return tokens;
+  return [tokens[2]!, tokens[1]!, ...tokens.slice(3)];
+}
+
 /** One clause without the words that carry nothing, its question frame in one form. */
 export function frameClause(tokens: readonly Token[]): Token[] {
-  return frameQuestions(frameCost(invertEmbedded(frameStart(dropFiller(tokens)))));
+  const framed = frameQuestions(frameCost(invertEmbedded(invertWhether(frameStart(dropFiller(tokens))))));
+  return dropDoSupport(placeNegation(framed));
 }

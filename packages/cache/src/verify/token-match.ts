@@ -37,12 +37,17 @@ const IRREGULAR_PLURALS: Readonly<Record<string, string>> = {
   shelves: 'shelf',
 };
 
-/** Plurals with a meaning of their own, beyond those WordNet lists as lemmas (glasses, arms, clothes). */
+/**
+ * Plurals with a meaning of their own (glasses are not two glasses, securities not safety). WordNet cannot tell
+ * these apart from a verb's third person ("works", "means"), so they are listed.
+ */
 const PLURALS_OF_THEIR_OWN = new Set(
   (
-    'securities goods customs manners spirits letters minutes quarters remains terms grounds papers works forces ' +
-    'means premises contents arts brakes dues earnings funds glasses odds outskirts proceeds regards surroundings ' +
-    'thanks troops valuables wages'
+    'securities goods customs manners spirits letters minutes quarters remains terms grounds papers forces ' +
+    'premises contents arts brakes dues earnings funds glasses odds outskirts proceeds regards surroundings ' +
+    'thanks troops valuables wages arms clothes news savings jeans species series physics mathematics economics ' +
+    'politics ethics athletics scissors trousers pants shorts pajamas binoculars headquarters spectacles stairs ' +
+    'riches belongings communications damages accounts affairs relations services'
   ).split(' '),
 );
 
@@ -68,7 +73,7 @@ export function numberLemma(word: string, knowledge?: WordKnowledge): string {
   const irregular = IRREGULAR_PLURALS[word];
   if (irregular) return irregular;
   if (word.length <= 3 || !word.endsWith('s') || /(?:ss|us|is)$/.test(word)) return word;
-  if (FUNCTION_WORDS.has(word) || PLURALS_OF_THEIR_OWN.has(word) || knowledge?.knows(word)) return word;
+  if (FUNCTION_WORDS.has(word) || PLURALS_OF_THEIR_OWN.has(word)) return word;
   const candidates = [word.slice(0, -1)];
   if (word.endsWith('ies')) candidates.push(`${word.slice(0, -3)}y`);
   if (/(?:s|x|z|ch|sh|o)es$/.test(word)) candidates.push(word.slice(0, -2));

@@ -31,20 +31,21 @@ const PATTERN = new RegExp(
     `(?<flag>(?<![\\p{L}\\p{N}_-])--?${LATIN}[\\p{L}\\p{N}_-]*)`,
     '(?<format>%[A-Za-z])',
     '(?<language>[A-Za-z](?:\\+\\+|#)(?![\\p{L}\\p{N}#+]))',
-    '(?<time>\\d{1,2}(?::\\d{2})?\\s?[AaPp]\\.?[Mm]\\b\\.?|\\d{1,2}:\\d{2}(?::\\d{2})?)',
+    '(?<time>\\d{1,2}(?:[:.]\\d{2})?\\s?[AaPp]\\.?[Mm]\\b\\.?|\\d{1,2}:\\d{2}(?::\\d{2})?)',
     `(?<dotted>(?:${LATIN}\\.){2,})`,
     `(?<alphanumeric>[${LATIN}\\p{N}_]*\\p{N}[${LATIN}\\p{N}_]*(?:[-.,/](?=[${LATIN}\\p{N}_]*\\p{N})[${LATIN}\\p{N}_]+)*)`,
     `(?<word>${LATIN}[${LATIN}\\p{M}_]*(?:['’-][${LATIN}\\p{M}_]+)*)`,
     '(?<script>[\\p{L}\\p{M}]+)',
     '(?<emoji>\\p{Extended_Pictographic}(?:\\uFE0F|\\u200D\\p{Extended_Pictographic}|\\p{Emoji_Modifier})*)',
-    '(?<break>[.,?!;:…]+)',
+    '(?<break>[.,?!;:…]+|[–—]|(?<=\\p{L}\\s)-(?=\\s\\p{L}))',
+    '(?<joiner>(?<=\\p{N})-(?=\\p{L}))',
     '(?<ignored>["“”‘’\'()\\[\\]{}]|\\s+|\\uFE0F|\\u200D)',
     '(?<symbol>.)',
   ].join('|'),
   'gsu',
 );
 
-const TIME = /^(\d{1,2})(?::(\d{2}))?(?::\d{2})?\s?(?:([AaPp])\.?[Mm]\.?)?$/;
+const TIME = /^(\d{1,2})(?:[:.](\d{2}))?(?::\d{2})?\s?(?:([AaPp])\.?[Mm]\.?)?$/;
 
 /** "6am", "6 a.m.", "06:00" → "6:00"; "6pm", "18:00" → "18:00". */
 export function normalizeTime(raw: string): string {
@@ -118,6 +119,10 @@ export function tokenize(text: string): Token[] {
   };
   // Most chunks between spaces are plain words: they skip the full expression (a third of the time on long texts).
   for (const [chunk] of text.normalize('NFC').replace(MERIDIEM, '$1$2').matchAll(CHUNK)) {
+    if (DASH.test(chunk) && tokens.at(-1)?.kind === 'word') {
+      push({ key: chunk, raw: chunk, kind: 'break' });
+      continue;
+    }
     const plain = PLAIN.exec(chunk);
     if (plain) {
       push(plainWord(plain[1]!));
@@ -137,6 +142,8 @@ export function tokenize(text: string): Token[] {
 
 const CHUNK = /\S+/g;
 const PLAIN = /^([A-Za-z]+)([.,?!;:]*)$/;
+/** A dash standing alone after a word ends a clause ("quick one - does it …"); after a number it is a minus. */
+const DASH = /^[-–—]+$/;
 /** "6 am" is one time: the space is taken out before chunks are cut at spaces. */
 const MERIDIEM = /(\d)\s+([AaPp]\.?[Mm]\b\.?)/g;
 const GROUPS = [...PATTERN.source.matchAll(/\(\?<([a-z]+)>/g)].map((match) => match[1]!);
