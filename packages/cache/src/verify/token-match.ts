@@ -120,14 +120,31 @@ export function matchTokens(a: Token, b: Token, knowledge?: WordKnowledge): Matc
   return undefined;
 }
 
+/** Endings WordNet's lemmas leave off: a word with one of them is known when its base is. */
+const ENDINGS: readonly (readonly [string, string])[] = [
+  ['ing', ''],
+  ['ing', 'e'],
+  ['ed', ''],
+  ['ed', 'e'],
+  ['es', ''],
+  ['s', ''],
+  ['er', ''],
+  ['est', ''],
+  ['ly', ''],
+];
+
+/** A dictionary word, possibly inflected ("disconnecting"), or a plural with a meaning of its own. */
+function isKnown(word: string, knowledge: WordKnowledge): boolean {
+  if (knowledge.knows(word) || PLURALS_OF_THEIR_OWN.has(word) || FUNCTION_WORDS.has(word)) return true;
+  return ENDINGS.some(([ending, base]) => {
+    if (!word.endsWith(ending) || word.length - ending.length < 3) return false;
+    const stem = word.slice(0, -ending.length);
+    return knowledge.knows(stem + base) || knowledge.knows(stem.replace(/([b-df-hj-np-tv-z])\1$/, '$1'));
+  });
+}
+
 /** `slip` is a one-letter slip of `word`: it is no dictionary word, `word` is, and both are long enough to tell. */
 function isTypo(slip: string, word: string, knowledge: WordKnowledge): boolean {
-  if (slip.length < 5 || word.length < 5 || slip.length > 40) return false;
-  // A plural with a meaning of its own ("customs") or of a known word is a word, not a slip.
-  const known = (w: string) =>
-    knowledge.knows(w) ||
-    PLURALS_OF_THEIR_OWN.has(w) ||
-    knowledge.knows(numberLemma(w, knowledge)) ||
-    (w.endsWith('s') && knowledge.knows(w.slice(0, -1)));
-  return !known(slip) && known(word) && withinOneEdit(slip, word);
+  if (slip.length < 4 || word.length < 4 || slip.length > 40) return false;
+  return !isKnown(slip, knowledge) && isKnown(word, knowledge) && withinOneEdit(slip, word);
 }

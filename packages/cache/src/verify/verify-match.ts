@@ -10,6 +10,7 @@
 import { type Alignment, alignForms } from './alignment.js';
 import { type CanonicalForm, canonicalForm } from './canonical-form.js';
 import type { Lexicon } from './lexicon.js';
+import { matchTokens } from './token-match.js';
 import type { Token } from './tokens.js';
 
 export type CheckName = 'exact-tokens' | 'numbers' | 'entities' | 'alignment';
@@ -63,12 +64,16 @@ function compareBags(
 
 const EXACT_KINDS = new Set(['code', 'symbol', 'script', 'emoji']);
 
-function compareNames(query: CanonicalForm, candidate: CanonicalForm): CheckResult {
+function compareNames(query: CanonicalForm, candidate: CanonicalForm, lexicon: Lexicon | undefined): CheckResult {
   const keys = (form: CanonicalForm) => new Set(form.tokens.map((token) => token.key));
   const inQuery = keys(query);
   const inCandidate = keys(candidate);
-  const onlyQuery = query.names.filter((name) => !inCandidate.has(name));
-  const onlyCandidate = candidate.names.filter((name) => !inQuery.has(name));
+  // A name written with a slip ("pyhton") still names the same thing; the alignment checks where it stands.
+  const named = (name: string, keys: ReadonlySet<string>, form: CanonicalForm) =>
+    keys.has(name) ||
+    form.tokens.some((token) => matchTokens({ key: name, raw: name, kind: 'word' }, token, lexicon) === 'typo');
+  const onlyQuery = query.names.filter((name) => !named(name, inCandidate, candidate));
+  const onlyCandidate = candidate.names.filter((name) => !named(name, inQuery, query));
   if (onlyQuery.length === 0 && onlyCandidate.length === 0) {
     const all = [...new Set([...query.names, ...candidate.names])];
     return { name: 'entities', passed: true, reason: all.length === 0 ? 'no names' : `names agree: ${list(all)}` };
@@ -117,7 +122,7 @@ export function verifyMatch(query: string, candidate: string, options: VerifyOpt
   const numeric = (token: Token) => token.kind === 'number' || token.kind === 'time';
   if (enabled('exact-tokens')) results.push(compareBags('exact-tokens', 'symbols and codes', exact, a, b));
   if (enabled('numbers')) results.push(compareBags('numbers', 'numbers and times', numeric, a, b));
-  if (enabled('entities')) results.push(compareNames(a, b));
+  if (enabled('entities')) results.push(compareNames(a, b, options.lexicon));
   if (enabled('alignment') && results.every((check) => check.passed)) {
     results.push(describeAlignment(alignForms(a, b, options.lexicon)));
   }
