@@ -26,6 +26,11 @@ const isName = (token: Token, opensClause: boolean) =>
   !token.raw.startsWith("I'") &&
   (/^\p{Lu}{2,}/u.test(token.raw) || (!opensClause && /^\p{Lu}/u.test(token.raw)));
 
+const QUESTION_WORDS = new Set(['what', 'where', 'when', 'why', 'who', 'which', 'how']);
+const PREPOSITIONS = new Set(
+  'in on at with for before after during without from to by about under over between near inside'.split(' '),
+);
+
 const conjunct = (token: Token | undefined) =>
   token !== undefined && token.kind === 'word' && !FUNCTION_WORDS.has(token.key);
 
@@ -72,6 +77,10 @@ export function canonicalForm(text: string): CanonicalForm {
       close();
       opensClause = true;
       continue;
+    }
+    // "With baking soda how do I clean an oven": a leading phrase before the question is a clause of its own.
+    if (QUESTION_WORDS.has(token.key) && current.length > 1 && PREPOSITIONS.has(current[0]!.key)) {
+      if (!current.some((earlier) => QUESTION_WORDS.has(earlier.key))) close();
     }
     if (isName(token, opensClause)) names.add(token);
     opensClause = false;

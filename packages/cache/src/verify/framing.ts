@@ -9,7 +9,7 @@
 import { FUNCTION_WORDS } from './lists/function-words.js';
 import type { Token } from './tokens.js';
 
-const DROPPED_ANYWHERE = new Set(['the', 'please', 'kindly']);
+const DROPPED_ANYWHERE = new Set(['the', 'please', 'kindly', 'actually']);
 const QUESTION_WORDS = new Set(['what', 'where', 'when', 'why', 'who', 'whom', 'whose', 'which', 'how', 'whether']);
 
 const phrases = (list: string) => list.split('|').map((phrase) => phrase.trim().split(' '));
@@ -156,7 +156,7 @@ function frameQuestions(tokens: readonly Token[]): Token[] {
   return result;
 }
 
-/** Articles ("a" unless written "A" inside a clause, where it may be a name: "vitamin A"), "the", "please". */
+/** Articles ("a" unless written "A" inside a clause, where it may be a name: "vitamin A"), "the", "please", "actually". */
 function dropFiller(tokens: readonly Token[]): Token[] {
   return tokens.filter(
     (token, index) => !DROPPED_ANYWHERE.has(token.key) && !(token.key === 'a' && (token.raw !== 'A' || index === 0)),

@@ -52,6 +52,11 @@ describe('verifyMatch refuses what is not shown equivalent', () => {
     ['date', 'Flights to Oslo on 3 March', 'Flights to Oslo on 4 March'],
     ['minus', 'What is 5 - 3?', 'What is 5 3?'],
     ['tense kept', 'When did the Roman Empire fall?', 'When does the Roman Empire fall?'],
+    [
+      'phrase moved without its preposition',
+      'with baking soda how do I clean an oven',
+      'How do I clean baking soda with an oven?',
+    ],
   ])('%s: "%s" vs "%s"', (_mechanism, a, b) => {
     expect(passes(a, b)).toBe(false);
     expect(passes(b, a)).toBe(false);
@@ -82,6 +87,7 @@ describe('verifyMatch accepts equivalent forms', () => {
     ['framing', 'How can I install Python on Windows?', 'How do I install Python on Windows?'],
     ['framing', 'How much does the premium plan cost?', 'What is the price of the premium plan?'],
     ['clause order', 'In Python, how do I read a CSV file?', 'How do I read a CSV file in Python?'],
+    ['leading phrase', 'with baking soda how do I clean an oven', 'How do I clean an oven with baking soda?'],
     ['symmetric and', 'Compare Python and Java', 'Compare Java and Python'],
     ['case', 'what is the vat rate in germany', "What's the VAT rate in Germany?"],
     ['negated contraction', "Why doesn't my tooth stop hurting?", 'Why does my tooth not stop hurting?'],
