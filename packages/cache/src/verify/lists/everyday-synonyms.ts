@@ -50,7 +50,7 @@ export const SYNONYM_GROUPS: readonly string[] = [
   'annually, yearly',
   'advantage, benefit, pro',
   'disadvantage, drawback, downside, con',
-  'modify, change, alter',
+  'modify, change, alter, update',
   'modified, changed, altered',
   'get, obtain, receive',
   'got, obtained, received',
