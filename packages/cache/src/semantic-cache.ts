@@ -133,12 +133,12 @@ export class SemanticCache {
   }
 
   /**
-   * Embeds the canonical form of what the user asks (see `verify/canonical-form.ts`): contractions, numbers, times,
-   * abbreviations and question frames in one form, greetings and "please" left out, so prompts that say the same
-   * thing get the same vector.
+   * Embeds what the user asks; for an embedder that asks for it (`canonicalInput`, the default SIF embedder), its
+   * canonical form (see `verify/canonical-form.ts`): contractions, numbers, times, abbreviations and question frames
+   * in one form, greetings and "please" left out, so prompts that say the same thing get the same vector.
    */
   async #embedWithChunks(userTurn: string): Promise<{ vector: Float32Array; chunks: Float32Array[] }> {
-    const text = canonicalText(formOf(userTurn)) || userTurn;
+    const text = this.embedder.canonicalInput ? canonicalText(formOf(userTurn)) || userTurn : userTurn;
     const chunks = chunkText(text, this.#options.hierarchical ?? {});
     const [vector, ...chunkVectors] = await this.embedder.embed([text, ...chunks]);
     return { vector: vector!, chunks: chunkVectors };

@@ -88,6 +88,7 @@ export function createSifEmbedder(options: SifEmbedderOptions = {}): SifEmbedder
   return {
     id: `sif-wink-sg100d-100k:canonical:oov1.5:a=${smoothing}:pc=${removeComponent ? 1 : 0}:oov=${unknownVectors ? 1 : 0}`,
     dimension: 100,
+    canonicalInput: true,
     load,
     weightOf(word) {
       const row = vectors?.rows.get(word.toLowerCase());

@@ -173,8 +173,18 @@ function invertEmbedded(tokens: Token[]): Token[] {
   return [tokens[0]!, last!, ...tokens.slice(1, -1)];
 }
 
-/** "How much does X cost …" and "What does X cost …" → "what is price of X …" ("what is price …" when X is "it"). */
+/**
+ * "How much does X cost …", "What does X cost …" and "How much is X" (X in words only) → "what is price of X …"
+ * ("what is price …" when X is "it").
+ */
 function frameCost(tokens: Token[]): Token[] {
+  // "How much is the basic plan?" asks a price, unless it asks about a quantity ("how much is 10 MB in bytes").
+  if (keyAt(tokens, 0) === 'how' && keyAt(tokens, 1) === 'much' && keyAt(tokens, 2) === 'is' && tokens.length > 3) {
+    if (tokens.slice(3).every((token) => token.kind === 'word')) {
+      const frame = tokens.slice(0, 3);
+      return [made('what', frame), made('is', frame), made('price', frame), made('of', frame), ...tokens.slice(3)];
+    }
+  }
   const opening = keyAt(tokens, 0) === 'how' && keyAt(tokens, 1) === 'much' ? 2 : keyAt(tokens, 0) === 'what' ? 1 : 0;
   if (opening === 0 || keyAt(tokens, opening) !== 'do') return tokens;
   const cost = tokens.findIndex((token, index) => index > opening && token.key === 'cost');
