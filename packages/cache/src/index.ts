@@ -87,7 +87,6 @@ export {
   allPassed,
   type CheckName,
   type CheckResult,
-  DEFAULT_ALIGNMENT_BOUND,
   type VerifyOptions,
   verifyMatch,
 } from './verify/verify-match.js';

@@ -30,6 +30,12 @@ export interface SemanticCacheOptions extends CacheabilityOptions, PayloadCodecO
   maxBytes?: number;
   /** Semantic candidates examined per lookup. @default 5 */
   candidates?: number;
+  /**
+   * Prompts longer than this many characters are matched by the exact tier only, with their case kept: embedding and
+   * verifying them would cost more than a paraphrase of a long document is likely to save, and a lookup must stay
+   * quick (a 1 MB prompt is looked up by its hash alone). @default 16384
+   */
+  semanticMaxChars?: number;
   hierarchical?: HierarchicalOptions;
   verify?: VerifyOptions;
   /**

@@ -104,12 +104,37 @@ describe('SemanticCache matching', () => {
     expect((await c.lookup(followUp('weather in Rome'))).status).toBe('miss');
   });
 
+  it('matches a prompt past semanticMaxChars by the exact tier only, never embedding it', async () => {
+    let embedded = 0;
+    const counting = {
+      ...embedder,
+      embed: (texts: string[]) => {
+        embedded += texts.length;
+        return embedder.embed(texts);
+      },
+    };
+    const c = new SemanticCache({ embedder: counting, semanticMaxChars: 2_000 });
+    const long = 'Summarize this report on quarterly revenue growth and its risks. '.repeat(100);
+    await c.store(ask(long), answer('summary'));
+    expect(await c.lookup(ask(`${long}  `))).toMatchObject({ status: 'hit', tier: 'exact' });
+    expect(await c.lookup(ask(long.replace('revenue', 'profit')))).toMatchObject({ status: 'miss', rejected: [] });
+    expect(await c.lookup(ask(long.toUpperCase()))).toMatchObject({ status: 'miss' });
+    expect(embedded).toBe(0);
+  });
+
+  it('refuses an exact-key hit whose case differs in a code: "-R" is not "-r"', async () => {
+    const c = cache();
+    await c.store(ask('What does ls -R do?'), answer('recursive'));
+    expect(await c.lookup(ask('what does ls -R do'))).toMatchObject({ status: 'hit' });
+    expect((await c.lookup(ask('What does ls -r do?'))).status).toBe('miss');
+  });
+
   it('scores long prompts hierarchically when enabled', async () => {
     const long = (topic: string) =>
       `${'Please read the following report carefully and give me a short summary of the main points. '.repeat(4)} The report is about ${topic}.`;
     const c = cache({ hierarchical: { enabled: true, minWords: 20, chunkWords: 16 } });
-    await c.store(ask(long('quarterly revenue growth')), answer('summary'));
-    const result = await c.lookup(ask(long('the growth of quarterly revenue')));
+    await c.store(ask(long('the price of quarterly tickets')), answer('summary'));
+    const result = await c.lookup(ask(long('the cost of quarterly tickets')));
     expect(result.status).toBe('hit');
     if (result.status === 'hit') expect(result.similarity).toBeLessThan(1);
   });
@@ -301,14 +326,14 @@ describe('SemanticCache lifecycle', () => {
 
   it('feedback deletes or blocks a wrong entry', async () => {
     const c = cache();
-    await c.store(ask('How much is the basic plan?'), answer('$5'));
+    await c.store(ask('How much does the basic plan cost?'), answer('$5'));
     const hit = await c.lookup(ask('What does the basic plan cost?'));
     expect(hit.status).toBe('hit');
     if (hit.status !== 'hit') return;
     await c.feedback(hit.entryId, { action: 'block' });
     expect((await c.lookup(ask('What does the basic plan cost?'))).status).toBe('miss');
-    expect((await c.lookup(ask('How much is the basic plan?'))).status).toBe('miss');
-    expect(await c.store(ask('How much is the basic plan?'), answer('$5'))).toMatchObject({ stored: false });
+    expect((await c.lookup(ask('How much does the basic plan cost?'))).status).toBe('miss');
+    expect(await c.store(ask('How much does the basic plan cost?'), answer('$5'))).toMatchObject({ stored: false });
     await c.store(ask('Is there a free trial?'), answer('yes'));
     const trial = await c.lookup(ask('Is there a free trial?'));
     if (trial.status === 'hit') await c.feedback(trial.entryId, { action: 'delete' });

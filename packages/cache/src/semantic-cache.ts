@@ -23,9 +23,9 @@ import type { LookupResult, SemanticCacheOptions, StoreOptions, StoreResult } fr
 import type { CacheEntry, CacheStore } from './stores/cache-store.js';
 import { entryBytes } from './stores/cache-store.js';
 import { MemoryStore } from './stores/memory-store.js';
-import { stripPleasantries } from './verify/content-words.js';
+import { canonicalText } from './verify/canonical-form.js';
 import { type Lexicon, loadDefaultLexicon } from './verify/lexicon.js';
-import { allPassed, type CheckResult, verifyMatch } from './verify/verify-match.js';
+import { allPassed, type CheckResult, formOf, verifyMatch } from './verify/verify-match.js';
 
 export type { LookupResult, SemanticCacheOptions, StoreOptions, StoreResult } from './semantic-cache-options.js';
 
@@ -129,12 +129,21 @@ export class SemanticCache {
     return this.#lexicon;
   }
 
-  /** Embeds what the user asks: greetings, thanks and "could you tell me" frames are left out (they move vectors). */
+  /**
+   * Embeds what the user asks; for an embedder that asks for it (`canonicalInput`, the default SIF embedder), its
+   * canonical form (see `verify/canonical-form.ts`): contractions, numbers, times, abbreviations and question frames
+   * in one form, greetings and "please" left out, so prompts that say the same thing get the same vector.
+   */
   async #embedWithChunks(userTurn: string): Promise<{ vector: Float32Array; chunks: Float32Array[] }> {
-    const text = stripPleasantries(userTurn) || userTurn;
+    const text = this.embedder.canonicalInput ? canonicalText(formOf(userTurn)) || userTurn : userTurn;
     const chunks = chunkText(text, this.#options.hierarchical ?? {});
     const [vector, ...chunkVectors] = await this.embedder.embed([text, ...chunks]);
     return { vector: vector!, chunks: chunkVectors };
+  }
+
+  /** A prompt past `semanticMaxChars`: matched by the exact tier only, and never embedded. */
+  #isLong(text: string): boolean {
+    return text.length > (this.#options.semanticMaxChars ?? 16_384);
   }
 
   /** Looks a request up: exact tier, then semantic tier with verification. */
@@ -149,10 +158,14 @@ export class SemanticCache {
     const keys = requestKeys(request);
     const exact = await this.storage.getByExactKey(keys.exact);
     if (exact) this.#checkEntry(exact);
-    if (exact && !exact.blocked && this.#alive(exact)) return this.#hit(exact, 'exact', 1, [], started);
     const text = lastUserTurn(request.messages);
+    const long = this.#isLong(text);
+    // The exact key keeps case, so "-R" never finds the answer to "-r" here.
+    if (exact && !exact.blocked && this.#alive(exact)) {
+      return this.#hit(exact, 'exact', 1, [], started);
+    }
     const rejected: { entryId: string; similarity: number; checks: CheckResult[] }[] = [];
-    if (text.trim() === '' || request.exactOnly) {
+    if (text.trim() === '' || request.exactOnly || long) {
       this.#metrics.misses++;
       return this.#contextInjection() ? { status: 'miss', rejected, related: [] } : { status: 'miss', rejected };
     }
@@ -230,7 +243,7 @@ export class SemanticCache {
   async related(request: CacheRequest, options: RelatedOptions = {}): Promise<RelatedAnswer[]> {
     const resolved = resolveRelatedOptions(options);
     const text = lastUserTurn(request.messages);
-    if (text.trim() === '' || request.exactOnly) return [];
+    if (text.trim() === '' || request.exactOnly || this.#isLong(text)) return [];
     await this.#checkEmbedder();
     const { vector } = await this.#embedWithChunks(text);
     return this.#related(requestKeys(request).partition, vector, resolved);
@@ -255,10 +268,11 @@ export class SemanticCache {
     await this.#checkEmbedder();
     if (existing) this.#checkEntry(existing);
     const text = lastUserTurn(request.messages);
-    // An exact-only entry is found by its key alone: embedding its text would only cost time.
-    const { vector, chunks } = request.exactOnly
-      ? { vector: new Float32Array(this.embedder.dimension), chunks: [] }
-      : await this.#embedWithChunks(text);
+    // An exact-only entry (or a long prompt) is found by its key alone: embedding its text would only cost time.
+    const { vector, chunks } =
+      request.exactOnly || this.#isLong(text)
+        ? { vector: new Float32Array(this.embedder.dimension), chunks: [] }
+        : await this.#embedWithChunks(text);
     const now = this.#now();
     const ttlMs =
       options.ttlMs !== undefined ? options.ttlMs : this.#options.ttlMs !== undefined ? this.#options.ttlMs : 3_600_000;

@@ -38,10 +38,10 @@ const lines = [
 
 /** One pair labelled wrong on purpose: a verified paraphrase the target precision says must not be served. */
 const interior = [
-  { a: 'How much does the premium plan cost?', b: 'What is the price of the premium plan?', hit: true },
+  { a: 'What is the price of the premium plan?', b: 'What is the cost of the premium plan?', hit: true },
   { a: 'How do I fix my bike chain?', b: 'How do I repair my bike chain?', hit: false },
-  { a: 'How can I reset my password?', b: 'How do I reset my password?', hit: true },
-  { a: 'How do I cancel my subscription?', b: 'How can I cancel my subscription?', hit: true },
+  { a: 'How do I buy a gift card?', b: 'How do I purchase a gift card?', hit: true },
+  { a: 'Gift ideas for my dad', b: 'Gift ideas for my father', hit: true },
 ];
 
 beforeAll(async () => {
@@ -100,13 +100,7 @@ describe.concurrent('baton CLI (real child process)', { timeout: 90_000 }, () =>
   });
 
   it('eval: a strict --threshold turns a paraphrase into exit 1', async () => {
-    const { code } = await baton(
-      'eval',
-      'How much does the premium plan cost?',
-      'What is the price of the premium plan?',
-      '--threshold',
-      '0.999',
-    );
+    const { code } = await baton('eval', 'How do I fix my bike?', 'How can I repair my bike?', '--threshold', '0.999');
     expect(code).toBe(1);
   });
 

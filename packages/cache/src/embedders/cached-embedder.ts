@@ -66,6 +66,7 @@ export function withEmbeddingCache(inner: Embedder, options: CachedEmbedderOptio
   return {
     id: inner.id,
     dimension: inner.dimension,
+    ...(inner.canonicalInput ? { canonicalInput: true } : {}),
     inner,
     stats: () => ({ ...stats }),
     embed(texts) {

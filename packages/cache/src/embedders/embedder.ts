@@ -4,6 +4,12 @@
 export interface Embedder {
   readonly id: string;
   readonly dimension: number;
+  /**
+   * Embed the canonical form of a prompt (contractions expanded, numbers, times and question frames in one form,
+   * greetings left out) rather than the prompt as written. A word-vector average needs it to see that two forms
+   * say the same thing; a sentence model reads the prompt better as written. @default false
+   */
+  readonly canonicalInput?: boolean;
   embed(texts: string[]): Promise<Float32Array[]>;
 }
 

@@ -14,7 +14,7 @@ import { wordTokens } from './tokenize.js';
 import { ensureWordVectors, type WordVectors } from './word-vectors.js';
 
 export interface SifEmbedderOptions {
-  /** Path of a binary vector file from `buildWordVectors`. @default the file built on first use under node_modules/.cache/baton */
+  /** Path of a binary vector file from `buildWordVectors`. @default the file shipped in the package, `data/word-vectors.bin` */
   vectorsPath?: string;
   /** SIF smoothing `a`: larger keeps more weight on frequent words. @default 0.001 */
   smoothing?: number;
@@ -86,8 +86,9 @@ export function createSifEmbedder(options: SifEmbedderOptions = {}): SifEmbedder
   };
 
   return {
-    id: `sif-wink-sg100d:a=${smoothing}:pc=${removeComponent ? 1 : 0}:oov=${unknownVectors ? 1 : 0}`,
+    id: `sif-wink-sg100d-100k:canonical:oov1.5:a=${smoothing}:pc=${removeComponent ? 1 : 0}:oov=${unknownVectors ? 1 : 0}`,
     dimension: 100,
+    canonicalInput: true,
     load,
     weightOf(word) {
       const row = vectors?.rows.get(word.toLowerCase());
@@ -109,11 +110,14 @@ export function createSifEmbedder(options: SifEmbedderOptions = {}): SifEmbedder
   };
 }
 
-/** Adds a deterministic pseudo-random vector (norm ≈ 4, about a typical content word's) for an unknown word. */
+/**
+ * Adds a deterministic pseudo-random vector for an unknown word, with norm ≈ 1.5 (a known content word's is about 4):
+ * an unknown word is most often a typo or a rare name, and verification, not the vector, tells two of them apart.
+ */
 function addHashedVector(sum: Float64Array, token: string): void {
   let state = 2166136261;
   for (let i = 0; i < token.length; i++) state = Math.imul(state ^ token.charCodeAt(i), 16777619) >>> 0;
-  const scale = 4 / Math.sqrt(sum.length / 3);
+  const scale = 1.5 / Math.sqrt(sum.length / 3);
   for (let d = 0; d < sum.length; d++) {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
     sum[d]! += (state / 4294967296 - 0.5) * 2 * scale;

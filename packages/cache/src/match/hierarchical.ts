@@ -4,8 +4,9 @@
  *
  *   score = wL1 · cos(q, c) + wL2 · ½ (mean_i max_j cos(qᵢ, cⱼ) + mean_j max_i cos(cⱼ, qᵢ))
  *
- * where q, c are the whole-text vectors and qᵢ, cⱼ the chunk vectors: the whole must match, and every part of each
- * text must find a matching part in the other. Texts shorter than `minWords` are scored by the whole vector alone.
+ * where q, c are the whole-text vectors and qᵢ, cⱼ the chunk vectors, and j runs over the few chunks around the
+ * place of i in the other text (so the cost is linear in the length): the whole must match, and every part of each
+ * text must find a matching part near the same place in the other. Texts shorter than `minWords` are scored by the whole vector alone.
  */
 import { cosine } from '../embedders/embedder.js';
 
@@ -31,9 +32,19 @@ export function chunkText(text: string, options: HierarchicalOptions): string[] 
   return chunks;
 }
 
+/** Chunks a part may move by and still find its counterpart: order matters, so the search is local (linear). */
+const CHUNK_WINDOW = 2;
+
 function coverage(from: readonly Float32Array[], to: readonly Float32Array[]): number {
   let total = 0;
-  for (const a of from) total += Math.max(...to.map((b) => cosine(a, b)));
+  from.forEach((a, i) => {
+    const centre = Math.round((i * (to.length - 1)) / Math.max(1, from.length - 1));
+    let best = -1;
+    for (let j = Math.max(0, centre - CHUNK_WINDOW); j <= Math.min(to.length - 1, centre + CHUNK_WINDOW); j++) {
+      best = Math.max(best, cosine(a, to[j]!));
+    }
+    total += best;
+  });
   return total / from.length;
 }
 

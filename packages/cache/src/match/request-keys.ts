@@ -14,11 +14,14 @@ import type { CacheMessage, CacheRequest, CacheScope } from './request.js';
  * kept (`ls -R` is not `ls -r`, `%m` is not `%M`): case-insensitive equivalence is the verified semantic tier's call.
  */
 export function normalizePrompt(text: string): string {
-  return text
-    .normalize('NFC')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .replace(/[\s?!.]+$/, '');
+  return (
+    text
+      .normalize('NFC')
+      // Only runs and non-space whitespace are replaced: rewriting every single space costs ~100 ms on 1 MB.
+      .replace(/\s{2,}|[^\S ]/g, ' ')
+      .trim()
+      .replace(/[\s?!.]+$/, '')
+  );
 }
 
 /** The text parts of a message's content (attachments, tool calls and results are keyed apart, never as text). */

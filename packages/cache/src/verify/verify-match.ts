@@ -1,29 +1,19 @@
 /**
- * Checks run before a semantic candidate is served: the query and the cached question must agree on numbers,
- * identifiers, dates and times, named entities (capitalized, or lowercase words WordNet knows only as names),
- * negation, polarity, the direction of a comparison or conversion, who does what to whom, and every content word
- * must find a counterpart on the other side: the same word, an inflection or a synonym — never a merely similar
- * word, since "a joke about cats" and "a joke about dogs" differ in exactly that. Each check says why it passed or
+ * What a semantic candidate must show before it is served: that it asks what the query asks. Both prompts are put in
+ * canonical form (`canonical-form.ts`) and every token of each must match a token of the other, in the same place
+ * (`alignment.ts`): by identity, an inflection that does not change meaning, a synonym, or a one-letter slip. A
+ * similar word is not enough ("a joke about cats" is not "a joke about dogs"), nor the same words in another order
+ * ("A divided by B"). Three cheaper checks come first and name the usual reason for a refusal: tokens the embedder
+ * cannot see (symbols, codes, other scripts, emoji), numbers and times, and names. Each check says why it passed or
  * failed.
  */
-import { alignContentWords, describeUnmatched } from './content-alignment.js';
-import { isFiller } from './content-words.js';
-import { CONTRAST_GROUPS, type ContrastGroup, normalizeComparatives } from './contrast-terms.js';
-import { compareDirection } from './direction.js';
-import { createLexicon, type Lexicon } from './lexicon.js';
-import { findRoleSwap, type RolePositions, rolePositions } from './role-order.js';
-import { extractFeatures, type TextFeatures } from './text-features.js';
+import { type Alignment, alignForms } from './alignment.js';
+import { type CanonicalForm, canonicalForm } from './canonical-form.js';
+import type { Lexicon } from './lexicon.js';
+import { matchTokens } from './token-match.js';
+import type { Token } from './tokens.js';
 
-export type CheckName =
-  | 'numbers'
-  | 'identifiers'
-  | 'dates'
-  | 'entities'
-  | 'negation'
-  | 'polarity'
-  | 'direction'
-  | 'roles'
-  | 'alignment';
+export type CheckName = 'exact-tokens' | 'numbers' | 'entities' | 'alignment';
 
 export interface CheckResult {
   readonly name: CheckName;
@@ -35,156 +25,86 @@ export interface VerifyOptions {
   /** Checks to skip, e.g. `{ entities: false }`. @default every check on */
   checks?: Partial<Record<CheckName, boolean>>;
   /**
-   * Word similarities for the alignment and direction checks. `SemanticCache` passes one over the default word
-   * vectors. @default stems and the synonym list only (stricter: a synonym outside the list is unmatched)
+   * Synonyms and dictionary words for the alignment. `SemanticCache` passes the one over the shipped WordNet table.
+   * @default exact forms and the everyday synonym list only (stricter: a WordNet synonym is unmatched)
    */
   lexicon?: Lexicon;
-  /**
-   * Similarity a content word's counterpart needs in the alignment check. At 1 the counterpart must be the same
-   * word, an inflection or a synonym; below 1, word-vector neighbours count too, and those include different things
-   * of the same kind (cat/dog 0.85, tea/coffee 0.8), so lowering it trades wrong hits for recall. @default 1
-   */
-  alignmentBound?: number;
 }
 
-/** The alignment bound's default: only the same stem or a synonym (listed or from WordNet) is a counterpart. */
-export const DEFAULT_ALIGNMENT_BOUND = 1;
+const RECENT_FORMS = 512;
+const forms = new Map<string, CanonicalForm>();
 
-const stemsOnly = createLexicon();
+/** The canonical form of `text`, kept for texts seen recently (a stored question is verified again and again). */
+export function formOf(text: string): CanonicalForm {
+  let form = forms.get(text);
+  if (form) return form;
+  form = canonicalForm(text);
+  if (forms.size >= RECENT_FORMS) forms.delete(forms.keys().next().value!);
+  forms.set(text, form);
+  return form;
+}
 
-const list = (values: readonly string[]) => (values.length === 0 ? 'none' : [...new Set(values)].join(', '));
+const list = (values: readonly string[]) => (values.length === 0 ? 'none' : values.slice(0, 8).join(', '));
 
-function compareSets(
+function compareBags(
   name: CheckName,
   what: string,
-  query: readonly string[],
-  candidate: readonly string[],
+  select: (token: Token) => boolean,
+  query: CanonicalForm,
+  candidate: CanonicalForm,
 ): CheckResult {
-  const a = new Set(query);
-  const b = new Set(candidate);
-  const same = a.size === b.size && [...a].every((value) => b.has(value));
-  return same
-    ? { name, passed: true, reason: a.size === 0 ? `no ${what} on either side` : `${what} agree: ${list(query)}` }
-    : { name, passed: false, reason: `${what} differ: query has ${list(query)}, candidate has ${list(candidate)}` };
+  const a = query.tokens.filter(select).map((token) => (token.cased ? token.raw : token.key));
+  const b = candidate.tokens.filter(select).map((token) => (token.cased ? token.raw : token.key));
+  const sorted = (values: string[]) => [...values].sort().join('\u0000');
+  if (sorted(a) === sorted(b)) {
+    return { name, passed: true, reason: a.length === 0 ? `no ${what} on either side` : `${what} agree: ${list(a)}` };
+  }
+  return { name, passed: false, reason: `${what} differ: query has ${list(a)}, candidate has ${list(b)}` };
 }
 
-/** Capitalized names, plus lowercase words the lexicon knows only as names ("weather in berlin"). */
-function namesOf(features: TextFeatures, lexicon: Lexicon): string[] {
-  if (!lexicon.isProperNoun) return [...features.entities];
-  const lowercase = [...features.words].filter((word) => !isFiller(word) && lexicon.isProperNoun!(word));
-  return [...new Set([...features.entities, ...lowercase])];
-}
+const EXACT_KINDS = new Set(['code', 'symbol', 'script', 'emoji']);
 
-function compareEntities(query: TextFeatures, candidate: TextFeatures, lexicon: Lexicon): CheckResult {
-  const inQuery = namesOf(query, lexicon);
-  const inCandidate = namesOf(candidate, lexicon);
-  const missingFromCandidate = inQuery.filter((entity) => !candidate.words.has(entity));
-  const missingFromQuery = inCandidate.filter((entity) => !query.words.has(entity));
-  if (missingFromCandidate.length === 0 && missingFromQuery.length === 0) {
-    const all = [...inQuery, ...inCandidate];
-    return {
-      name: 'entities',
-      passed: true,
-      reason: all.length === 0 ? 'no named entities' : `entities agree: ${list(all)}`,
-    };
+function compareNames(query: CanonicalForm, candidate: CanonicalForm, lexicon: Lexicon | undefined): CheckResult {
+  const keys = (form: CanonicalForm) => new Set(form.tokens.map((token) => token.key));
+  const inQuery = keys(query);
+  const inCandidate = keys(candidate);
+  // A name written with a slip ("pyhton") still names the same thing; the alignment checks where it stands.
+  const named = (name: string, keys: ReadonlySet<string>, form: CanonicalForm) =>
+    keys.has(name) ||
+    form.tokens.some((token) => matchTokens({ key: name, raw: name, kind: 'word' }, token, lexicon) === 'typo');
+  const onlyQuery = query.names.filter((name) => !named(name, inCandidate, candidate));
+  const onlyCandidate = candidate.names.filter((name) => !named(name, inQuery, query));
+  if (onlyQuery.length === 0 && onlyCandidate.length === 0) {
+    const all = [...new Set([...query.names, ...candidate.names])];
+    return { name: 'entities', passed: true, reason: all.length === 0 ? 'no names' : `names agree: ${list(all)}` };
   }
   const parts = [];
-  if (missingFromCandidate.length > 0)
-    parts.push(`query names ${list(missingFromCandidate)} that the candidate does not`);
-  if (missingFromQuery.length > 0) parts.push(`candidate names ${list(missingFromQuery)} that the query does not`);
+  if (onlyQuery.length > 0) parts.push(`query names ${list(onlyQuery)} that the candidate does not`);
+  if (onlyCandidate.length > 0) parts.push(`candidate names ${list(onlyCandidate)} that the query does not`);
   return { name: 'entities', passed: false, reason: parts.join('; ') };
 }
 
-function compareNegation(query: TextFeatures, candidate: TextFeatures): CheckResult {
-  const a = query.negations.length > 0;
-  const b = candidate.negations.length > 0;
-  if (a === b) return { name: 'negation', passed: true, reason: a ? 'both negated' : 'neither negated' };
-  return {
-    name: 'negation',
-    passed: false,
-    reason: a
-      ? `query is negated (${list(query.negations)}), candidate is not`
-      : `candidate is negated (${list(candidate.negations)}), query is not`,
-  };
-}
-
-/** What the checks read from one text, computed once per text and kept for texts seen recently. */
-interface Analysis {
-  readonly features: TextFeatures;
-  /** The text with "less/least X" rewritten (see `normalizeComparatives`). */
-  readonly comparatives: string;
-  /** Per contrast group, the senses the text uses. */
-  readonly senses: readonly (readonly ContrastGroup['senses'][number][])[];
-  /** Where each content word stands, for the roles check. */
-  readonly roles: RolePositions;
-}
-
-const RECENT_ANALYSES = 512;
-const analyses = new Map<string, Analysis>();
-
-function analyze(text: string): Analysis {
-  let analysis = analyses.get(text);
-  if (analysis) return analysis;
-  const comparatives = normalizeComparatives(text);
-  analysis = {
-    features: extractFeatures(text),
-    comparatives,
-    senses: CONTRAST_GROUPS.map((group) => group.senses.filter((sense) => sense.pattern.test(comparatives))),
-    roles: rolePositions(comparatives),
-  };
-  if (analyses.size >= RECENT_ANALYSES) analyses.delete(analyses.keys().next().value!);
-  analyses.set(text, analysis);
-  return analysis;
-}
-
-function comparePolarity(query: Analysis, candidate: Analysis): CheckResult {
-  for (let g = 0; g < CONTRAST_GROUPS.length; g++) {
-    const inQuery = query.senses[g]!;
-    const inCandidate = candidate.senses[g]!;
-    const onlyQuery = inQuery.filter((sense) => !inCandidate.includes(sense));
-    const onlyCandidate = inCandidate.filter((sense) => !inQuery.includes(sense));
-    if (onlyQuery.length > 0 && onlyCandidate.length > 0) {
-      return {
-        name: 'polarity',
-        passed: false,
-        reason: `opposite or different terms: query says "${onlyQuery[0]!.label}", candidate says "${onlyCandidate[0]!.label}"`,
-      };
-    }
+function describeAlignment(alignment: Alignment): CheckResult {
+  if (alignment.equivalent) {
+    const { identical, inflection, synonym, typo } = alignment.counts;
+    const parts = [`${identical} identical`];
+    if (inflection > 0) parts.push(`${inflection} inflected`);
+    if (synonym > 0) parts.push(`${synonym} synonyms`);
+    if (typo > 0) parts.push(`${typo} typos`);
+    const notes = alignment.notes.length > 0 ? ` (${alignment.notes.join('; ')})` : '';
+    const order = alignment.reordered ? ', clauses reordered' : '';
+    return {
+      name: 'alignment',
+      passed: true,
+      reason: `every token matched in order: ${parts.join(', ')}${order}${notes}`,
+    };
   }
-  return { name: 'polarity', passed: true, reason: 'no opposite terms' };
-}
-
-function compareAlignment(query: Analysis, candidate: Analysis, lexicon: Lexicon, bound: number): CheckResult {
-  const unmatched = alignContentWords(query.comparatives, candidate.comparatives, lexicon, bound);
-  if (unmatched.query.length === 0 && unmatched.candidate.length === 0) {
-    return { name: 'alignment', passed: true, reason: `every content word has a counterpart (≥ ${bound})` };
-  }
-  const parts = [];
-  if (unmatched.query.length > 0)
-    parts.push(`query words without a counterpart: ${describeUnmatched(unmatched.query)}`);
-  if (unmatched.candidate.length > 0) {
-    parts.push(`candidate words without a counterpart: ${describeUnmatched(unmatched.candidate)}`);
-  }
-  return { name: 'alignment', passed: false, reason: parts.join('; ') };
-}
-
-function checkDirection(query: string, candidate: string, lexicon: Lexicon): CheckResult {
-  const difference = compareDirection(query, candidate, lexicon);
-  if (!difference) return { name: 'direction', passed: true, reason: 'no comparison, route or conversion disagrees' };
+  const { query, candidate } = alignment.difference!;
+  const quote = (tokens: readonly string[]) => (tokens.length === 0 ? 'nothing' : `"${tokens.join(' ')}"`);
   return {
-    name: 'direction',
+    name: 'alignment',
     passed: false,
-    reason: `different direction: query has "${difference.construction} ${difference.query}", candidate has "${difference.construction} ${difference.candidate}"`,
-  };
-}
-
-function compareRoles(query: Analysis, candidate: Analysis): CheckResult {
-  const swap = findRoleSwap(query.roles, candidate.roles);
-  if (!swap) return { name: 'roles', passed: true, reason: 'no words trade places' };
-  return {
-    name: 'roles',
-    passed: false,
-    reason: `roles swapped around "${swap.pivot}": the query has "${swap.movedAfter}" before it and "${swap.movedBefore}" after, the candidate the reverse`,
+    reason: `not shown equivalent: where the query has ${quote(query)}, the candidate has ${quote(candidate)}`,
   };
 }
 
@@ -195,22 +115,17 @@ function compareRoles(query: Analysis, candidate: Analysis): CheckResult {
  */
 export function verifyMatch(query: string, candidate: string, options: VerifyOptions = {}): CheckResult[] {
   const enabled = (name: CheckName) => options.checks?.[name] !== false;
-  const queryAnalysis = analyze(query);
-  const candidateAnalysis = analyze(candidate);
-  const a = queryAnalysis.features;
-  const b = candidateAnalysis.features;
+  const a = formOf(query);
+  const b = formOf(candidate);
   const results: CheckResult[] = [];
-  if (enabled('numbers')) results.push(compareSets('numbers', 'numbers', a.numbers, b.numbers));
-  if (enabled('identifiers')) results.push(compareSets('identifiers', 'identifiers', a.identifiers, b.identifiers));
-  if (enabled('dates')) results.push(compareSets('dates', 'dates and times', a.dates, b.dates));
-  const lexicon = options.lexicon ?? stemsOnly;
-  if (enabled('entities')) results.push(compareEntities(a, b, lexicon));
-  if (enabled('negation')) results.push(compareNegation(a, b));
-  if (enabled('polarity')) results.push(comparePolarity(queryAnalysis, candidateAnalysis));
-  const bound = options.alignmentBound ?? DEFAULT_ALIGNMENT_BOUND;
-  if (enabled('direction')) results.push(checkDirection(query, candidate, lexicon));
-  if (enabled('roles')) results.push(compareRoles(queryAnalysis, candidateAnalysis));
-  if (enabled('alignment')) results.push(compareAlignment(queryAnalysis, candidateAnalysis, lexicon, bound));
+  const exact = (token: Token) => EXACT_KINDS.has(token.kind) || token.cased === true;
+  const numeric = (token: Token) => token.kind === 'number' || token.kind === 'time';
+  if (enabled('exact-tokens')) results.push(compareBags('exact-tokens', 'symbols and codes', exact, a, b));
+  if (enabled('numbers')) results.push(compareBags('numbers', 'numbers and times', numeric, a, b));
+  if (enabled('entities')) results.push(compareNames(a, b, options.lexicon));
+  if (enabled('alignment') && results.every((check) => check.passed)) {
+    results.push(describeAlignment(alignForms(a, b, options.lexicon)));
+  }
   return results;
 }
 

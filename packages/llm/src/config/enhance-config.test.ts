@@ -113,8 +113,8 @@ describe('enhance() config: every option is read', () => {
     await loose.fn('What is the price of the premium plan?');
     expect(loose.calls).toHaveLength(1);
     const strict = counted({ similarityThreshold: 0.999 });
-    await strict.fn('How much does the premium plan cost?');
-    await strict.fn('What is the price of the premium plan?');
+    await strict.fn('How do I fix my bike?');
+    await strict.fn('How can I repair my bike?');
     expect(strict.calls).toHaveLength(2);
   });
 
