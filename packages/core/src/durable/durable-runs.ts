@@ -20,8 +20,10 @@ import { FINISHED_STATUSES, type JournalVerification, type RunStore, type Stored
 import { LeaseLostError } from '../storage/storage-errors.js';
 import { DurablePauseBroker } from './durable-pauses.js';
 import type { EngineReporter } from './engine-reporter.js';
+import { followStoredRun } from './follow-stored-run.js';
 import { JournalWriter } from './journal-writer.js';
 import { emptyMemo, memoFromJournal, type RunMemo } from './step-memo.js';
+import { finishedFromMemo, type StoredOptions, storedOptions, withEarlierSteps } from './stored-run-state.js';
 
 /** How often a run whose journal lost entries is restarted here before it is left to its lease. */
 const MAX_RESTARTS = 5;
@@ -42,14 +44,6 @@ export interface DurableSettings {
   purgeIntervalMs: number;
   /** Where notices and the errors behind them go. */
   reporter: EngineReporter;
-}
-
-/** Run options that survive a restart (no signal, no callback). */
-interface StoredOptions {
-  maxParallel?: number;
-  timeoutMs?: number;
-  budget?: RunOptions['budget'];
-  deadline?: { at: number; totalMs: number };
 }
 
 export class DurableRuns {
@@ -75,7 +69,7 @@ export class DurableRuns {
     const stored = storedOptions(options);
     if (options.idempotencyKey !== undefined) {
       const earlier = await store.findRunByIdempotencyKey(options.idempotencyKey);
-      if (earlier) return this.follow(record, earlier.id);
+      if (earlier) return followStoredRun(store, record, earlier.id, this.closing.signal);
     }
     const created = await store.createRun({
       id: record.runId,
@@ -445,69 +439,8 @@ export class DurableRuns {
     this.release(record.runId);
     record.detach(snapshot);
     this.settings.reporter.runLeft(record.runId, why, cause);
-    void this.follow(record, record.runId);
+    void followStoredRun(this.settings.store, record, record.runId, this.closing.signal);
   }
-
-  /** Settles `record` when the stored run finishes, unless a life in this engine settles it first. */
-  private async follow(record: RunRecord, runId: string): Promise<void> {
-    const { store } = this.settings;
-    const signal = this.closing.signal;
-    while (!record.isSettled && !signal.aborted) {
-      if (record.current) return;
-      const run = await store.getRun(runId);
-      if (run && (run.status === 'succeeded' || run.status === 'failed' || run.status === 'cancelled')) {
-        const result = {
-          ...record.handle.snapshot(),
-          runId,
-          status: run.status,
-          output: run.output,
-          finishedAt: run.finishedAt ?? Date.now(),
-        };
-        if (run.status === 'succeeded') record.succeed(result);
-        else {
-          const error = errorFromJSON(run.error);
-          const cancelled = run.status === 'cancelled' && !CancelledError.isInstance(error);
-          record.failWith(cancelled ? new CancelledError(error.message) : error, result);
-        }
-        return;
-      }
-      await store.waitForWork(500, signal);
-    }
-  }
-}
-
-function storedOptions(options: RunOptions): StoredOptions {
-  const stored: StoredOptions = {};
-  if (options.maxParallel !== undefined) stored.maxParallel = options.maxParallel;
-  if (options.timeoutMs !== undefined) stored.timeoutMs = options.timeoutMs;
-  if (options.budget !== undefined) stored.budget = options.budget;
-  if (options.deadline !== undefined) {
-    const at = options.deadline instanceof Date ? options.deadline.getTime() : Date.now() + options.deadline;
-    stored.deadline = { at, totalMs: options.deadline instanceof Date ? at - Date.now() : options.deadline };
-  }
-  return stored;
-}
-
-function withEarlierSteps(finished: readonly FinishedStep[], memo: RunMemo): FinishedStep[] {
-  const known = new Set(finished.map((step) => step.stepKey));
-  return [...finishedFromMemo(memo).filter((step) => !known.has(step.stepKey)), ...finished];
-}
-
-function finishedFromMemo(memo: RunMemo): FinishedStep[] {
-  const out: FinishedStep[] = [];
-  for (const [stepKey, entry] of memo.steps) {
-    if (entry.status !== 'succeeded' || entry.target === undefined) continue;
-    const stepId = stepKey.split('/').pop() as string;
-    out.push({
-      stepKey,
-      stepId,
-      target: entry.target,
-      input: entry.input,
-      output: entry.output,
-      after: entry.after ?? [],
-    });
-  }
-  return out;
 }
 
 /** Why a life detached, from the signal that ended it (or a fenced write that found the lease gone). */
