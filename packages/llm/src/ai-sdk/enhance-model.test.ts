@@ -1,7 +1,7 @@
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { BreakerOpenError } from '@baton/core';
 import { generateText, streamText } from 'ai';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { EnhanceConfig } from '../config/enhance-config.js';
 import { enhance } from '../enhance.js';
 import { type ChatServer, startChatServer } from '../testing/openai-compatible-server.js';
@@ -157,13 +157,20 @@ describe('enhance(AI SDK model) through the real HTTP client', () => {
   });
 
   it('half-opens after circuitBreakerTimeout seconds and closes on a successful trial', async () => {
-    const m = model({ enableCircuitBreaker: true, circuitBreakerThreshold: 1, circuitBreakerTimeout: 0.05 });
-    server.failWith(500);
-    await expect(ask(m, 'first failing question')).rejects.toThrow();
-    server.failWith(undefined);
-    await expect(ask(m, 'second question')).rejects.toSatisfy(BreakerOpenError.isInstance);
-    await new Promise((resolve) => setTimeout(resolve, 80));
-    expect((await ask(m, 'third question')).text).toBe('answer to: third question');
+    // Only the clock is faked (the breaker reads Date.now()), so the open period ends when the test says, not when
+    // a slow machine happens to get there.
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const m = model({ enableCircuitBreaker: true, circuitBreakerThreshold: 1, circuitBreakerTimeout: 0.05 });
+      server.failWith(500);
+      await expect(ask(m, 'first failing question')).rejects.toThrow();
+      server.failWith(undefined);
+      await expect(ask(m, 'second question')).rejects.toSatisfy(BreakerOpenError.isInstance);
+      vi.setSystemTime(Date.now() + 80);
+      expect((await ask(m, 'third question')).text).toBe('answer to: third question');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('counts a breaker failure only for provider errors, not for 400s', async () => {
