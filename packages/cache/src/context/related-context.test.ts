@@ -4,7 +4,7 @@ import { withEmbeddingCache } from '../embedders/cached-embedder.js';
 import { createSifEmbedder } from '../embedders/sif-embedder.js';
 import type { CacheRequest } from '../match/request.js';
 import { SemanticCache } from '../semantic-cache.js';
-import { formatContext, type RelatedAnswer } from './related-context.js';
+import { formatContext, type RelatedAnswer, resolveRelatedOptions } from './related-context.js';
 
 const embedder = withEmbeddingCache(createSifEmbedder());
 const ask = (text: string, tenant = 'a'): CacheRequest => ({
@@ -94,4 +94,15 @@ describe('formatContext', () => {
   it('refuses an unknown placeholder, naming it', () => {
     expect(() => formatContext(related, { item: '{question}: {reply}' })).toThrow(/unknown placeholder \{reply\}/);
   });
+});
+
+it('names both bad related-answer options at once', () => {
+  let thrown: unknown;
+  try {
+    resolveRelatedOptions({ topK: 0, minSimilarity: 3 });
+  } catch (error) {
+    thrown = error;
+  }
+  expect(ValidationError.isInstance(thrown)).toBe(true);
+  expect((thrown as ValidationError).problems.map((p) => p.path)).toEqual(['topK', 'minSimilarity']);
 });

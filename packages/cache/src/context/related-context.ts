@@ -3,7 +3,7 @@
  * Related answers come only from the request's own partition — same model, system prompt, tools, scope and earlier
  * conversation — so they never cross scopes. This module holds the options, the result shape and the formatter.
  */
-import { ValidationError } from '@baton/core';
+import { type Problem, ValidationError } from '@baton/core';
 
 export interface RelatedOptions {
   /** Most related answers returned. @default 3 */
@@ -39,24 +39,22 @@ export const DEFAULT_RELATED_TOP_K = 3;
 export const DEFAULT_RELATED_MIN_SIMILARITY = 0.6;
 const PLACEHOLDERS = ['question', 'answer', 'similarity'];
 
-/** Checks related-answer options; a bad value is a `ValidationError` naming the option. */
+/** Checks related-answer options; every bad value is a problem of one `ValidationError` naming the option. */
 export function resolveRelatedOptions(options: RelatedOptions = {}): Required<RelatedOptions> {
   const topK = options.topK ?? DEFAULT_RELATED_TOP_K;
   const minSimilarity = options.minSimilarity ?? DEFAULT_RELATED_MIN_SIMILARITY;
+  const problems: Problem[] = [];
   if (!Number.isInteger(topK) || topK < 1) {
-    throw new ValidationError('invalid related-answer options', [
-      { path: 'topK', code: 'type', message: `must be a whole number ≥ 1, got ${JSON.stringify(topK)}` },
-    ]);
+    problems.push({ path: 'topK', code: 'type', message: `must be a whole number ≥ 1, got ${JSON.stringify(topK)}` });
   }
   if (typeof minSimilarity !== 'number' || !(minSimilarity > -1 && minSimilarity <= 1)) {
-    throw new ValidationError('invalid related-answer options', [
-      {
-        path: 'minSimilarity',
-        code: 'range',
-        message: `must be a cosine similarity in (-1, 1], got ${JSON.stringify(minSimilarity)}`,
-      },
-    ]);
+    problems.push({
+      path: 'minSimilarity',
+      code: 'range',
+      message: `must be a cosine similarity in (-1, 1], got ${JSON.stringify(minSimilarity)}`,
+    });
   }
+  if (problems.length > 0) throw new ValidationError('invalid related-answer options', problems);
   return { topK, minSimilarity };
 }
 

@@ -8,7 +8,7 @@ import { type Problem, ValidationError } from '@baton/core';
 
 const DISTANCE_NAMES = ['distanceThreshold', 'maxDistance', 'distance', 'cosineDistance'];
 
-/** Every problem with the threshold options, so a caller can report them together with its own. */
+/** Every problem with the threshold options (distance-named options, a bad `similarityThreshold`), as data. */
 export function similarityThresholdProblems(options: Record<string, unknown>, path = 'similarityThreshold'): Problem[] {
   const problems: Problem[] = [];
   for (const name of DISTANCE_NAMES) {
@@ -43,18 +43,12 @@ export function similarityThresholdProblems(options: Record<string, unknown>, pa
   return problems;
 }
 
-/** The threshold the options give (undefined when they give none); throws a ValidationError naming every problem. */
+/** The threshold, or a `ValidationError` listing every problem of the threshold options. */
 export function validateSimilarityThreshold(
   options: Record<string, unknown>,
   path = 'similarityThreshold',
 ): number | undefined {
   const problems = similarityThresholdProblems(options, path);
-  if (problems.length > 0) {
-    const distance = problems.some((problem) => problem.code === 'distance-not-supported');
-    throw new ValidationError(
-      distance ? 'the cache takes a similarity, not a distance' : 'invalid similarity threshold',
-      problems,
-    );
-  }
+  if (problems.length > 0) throw new ValidationError('invalid similarity threshold', problems);
   return options[path] as number | undefined;
 }

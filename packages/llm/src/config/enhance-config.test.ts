@@ -81,6 +81,31 @@ describe('enhance() config: validation', () => {
     expect(long[0]!.message.length).toBeLessThan(300);
   });
 
+  it('names every problem at once, the threshold and the embedder name among them', () => {
+    const problems = invalid({
+      similarityThreshold: 92,
+      distanceThreshold: 0.1,
+      cacheTtl: -5,
+      embeddingModel: 'openai:text-embedding-3-small',
+      scope: { tenant: 7, team: 'x' },
+      maxCacheSize: 0,
+      similarity_threshold: 0.9,
+    });
+    expect(problems.map((p) => p.path).sort()).toEqual(
+      [
+        'cacheTtl',
+        'distanceThreshold',
+        'embeddingModel',
+        'maxCacheSize',
+        'scope.team',
+        'scope.tenant',
+        'similarityThreshold',
+        'similarity_threshold',
+      ].sort(),
+    );
+    for (const problem of problems) expect(Object.keys(problem).sort()).toEqual(['code', 'message', 'path']);
+  });
+
   it('refuses a threshold given as a distance, and says how to convert it', () => {
     expect(() => enhance(async () => 1, { distanceThreshold: 0.1 } as EnhanceConfig)).toThrow(/1 - distance/);
   });

@@ -6,6 +6,7 @@
 import { DEFAULT_RELATED_MIN_SIMILARITY, DEFAULT_RELATED_TOP_K, similarityThresholdProblems } from '@baton/cache';
 import { describeValue, type Problem, ValidationError } from '@baton/core';
 import type { EnhanceConfig, ModelPrice } from './enhance-config.js';
+import { embedderNameProblem } from './resolve-embedder.js';
 
 export const DEFAULT_CONTEXT_TEMPLATE = 'Related answers given earlier (use them only if they help):\n{context}';
 
@@ -87,8 +88,9 @@ function checkNumber(
 }
 
 function checkUnknown(problems: Problem[], config: Record<string, unknown>): void {
+  const reported = new Set(problems.map((problem) => problem.path));
   for (const key of Object.keys(config)) {
-    if (KNOWN.has(key) || config[key] === undefined) continue;
+    if (KNOWN.has(key) || config[key] === undefined || reported.has(key)) continue;
     const camel = key.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
     const hint = KNOWN.has(camel) ? `did you mean ${camel}?` : 'it is not an enhance() option';
     problems.push({
@@ -129,6 +131,26 @@ function checkStore(problems: Problem[], raw: Record<string, unknown>): void {
   }
 }
 
+/** A fixed scope is an object of optional strings; a function is checked per call. */
+function checkScope(problems: Problem[], scope: unknown): void {
+  if (scope === undefined || typeof scope === 'function') return;
+  if (typeof scope !== 'object' || scope === null || Array.isArray(scope)) {
+    problems.push({ path: 'scope', code: 'invalid', message: `must be an object or a function, got ${show(scope)}` });
+    return;
+  }
+  for (const [field, value] of Object.entries(scope)) {
+    if (!['tenant', 'project', 'user'].includes(field)) {
+      problems.push({
+        path: `scope.${field}`,
+        code: 'unknown-option',
+        message: 'a scope has tenant, project and user',
+      });
+    } else if (value !== undefined && typeof value !== 'string') {
+      problems.push({ path: `scope.${field}`, code: 'invalid', message: `must be a string, got ${show(value)}` });
+    }
+  }
+}
+
 function checkPricing(problems: Problem[], pricing: unknown): void {
   if (pricing === undefined) return;
   if (typeof pricing !== 'object' || pricing === null || Array.isArray(pricing)) {
@@ -149,7 +171,6 @@ function checkPricing(problems: Problem[], pricing: unknown): void {
 export function resolveConfig(config: EnhanceConfig = {}): ResolvedConfig {
   const raw = config as Record<string, unknown>;
   const problems: Problem[] = similarityThresholdProblems(raw);
-  const similarityThreshold = problems.length === 0 ? (raw.similarityThreshold as number | undefined) : undefined;
   checkUnknown(problems, raw);
   for (const key of BOOLEANS) {
     if (raw[key] !== undefined && typeof raw[key] !== 'boolean') {
@@ -204,16 +225,10 @@ export function resolveConfig(config: EnhanceConfig = {}): ResolvedConfig {
       message: `must be a redis:// or rediss:// URL, got ${show(raw.redisUrl)}`,
     });
   }
-  if (
-    raw.scope !== undefined &&
-    typeof raw.scope !== 'function' &&
-    (typeof raw.scope !== 'object' || raw.scope === null)
-  ) {
-    problems.push({
-      path: 'scope',
-      code: 'invalid',
-      message: `must be an object or a function, got ${show(raw.scope)}`,
-    });
+  checkScope(problems, raw.scope);
+  if (typeof raw.embeddingModel === 'string' && raw.embeddingModel !== '' && raw.embedder === undefined) {
+    const problem = embedderNameProblem(raw.embeddingModel);
+    if (problem) problems.push(problem);
   }
   if (raw.maxCacheBytes !== undefined) {
     checkNumber(problems, 'maxCacheBytes', raw.maxCacheBytes, (n) => n > 0, 'a number of bytes > 0', true);
@@ -229,5 +244,5 @@ export function resolveConfig(config: EnhanceConfig = {}): ResolvedConfig {
   checkPricing(problems, raw.pricing);
   if (problems.length > 0) throw new ValidationError('invalid enhance() config', problems);
   const defined = Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined));
-  return { ...DEFAULTS, ...defined, similarityThreshold } as ResolvedConfig;
+  return { ...DEFAULTS, ...defined } as ResolvedConfig;
 }
