@@ -6,7 +6,7 @@
  * hnswlib rewrite that element in place and repair its neighbours. `deleted` tells the owner when so much of the
  * graph is dead that a rebuild (`PartitionIndex` does it) is worth it.
  */
-import { createRequire } from 'node:module';
+import { MissingDependencyError, requireOptional } from '@baton/core';
 import { checkDimension, type SearchResult, type VectorIndex } from './vector-index.js';
 
 interface Hnsw {
@@ -33,6 +33,22 @@ export interface HnswIndexOptions {
 
 export const HNSW_DEFAULTS: Required<HnswIndexOptions> = { m: 16, efConstruction: 100, efSearch: 128, seed: 100 };
 
+let available: boolean | undefined;
+
+/** Whether hnswlib-node (an optional peer dependency) is installed; without it partitions stay exact (flat). */
+export function hnswAvailable(): boolean {
+  if (available === undefined) {
+    try {
+      requireOptional('hnswlib-node', 'HNSW search of large cache partitions', import.meta.url);
+      available = true;
+    } catch (error) {
+      if (!MissingDependencyError.isInstance(error)) throw error;
+      available = false;
+    }
+  }
+  return available;
+}
+
 const INITIAL_CAPACITY = 1024;
 /** hnswlib's fixed per-index cost: 65536 label-operation mutexes of 40 bytes. */
 const FIXED_NATIVE_BYTES = 65_536 * 40;
@@ -50,9 +66,11 @@ export class HnswIndex implements VectorIndex {
   #capacity: number;
 
   constructor(dimension: number, options: HnswIndexOptions = {}, initialCapacity = INITIAL_CAPACITY) {
-    const { HierarchicalNSW } = createRequire(import.meta.url)('hnswlib-node') as {
-      HierarchicalNSW: new (space: string, dimension: number) => Hnsw;
-    };
+    const { HierarchicalNSW } = requireOptional<{ HierarchicalNSW: new (space: string, dimension: number) => Hnsw }>(
+      'hnswlib-node',
+      'HNSW search of large cache partitions',
+      import.meta.url,
+    );
     this.dimension = dimension;
     this.#options = { ...HNSW_DEFAULTS, ...options };
     this.#capacity = Math.max(16, initialCapacity);

@@ -8,7 +8,7 @@
  * Searching one partition never sees another's vectors.
  */
 import { FlatIndex } from './flat-index.js';
-import { HnswIndex, type HnswIndexOptions } from './hnsw-index.js';
+import { HnswIndex, type HnswIndexOptions, hnswAvailable } from './hnsw-index.js';
 import { RebuildingIndex } from './rebuilding-index.js';
 import type { SearchResult, VectorIndex } from './vector-index.js';
 
@@ -62,7 +62,7 @@ export class PartitionIndex {
       this.#partitions.set(partition, index);
     }
     index.add(id, vector);
-    if (index instanceof FlatIndex && index.size > this.#threshold) this.#build(partition, index);
+    if (index instanceof FlatIndex && index.size > this.#threshold && hnswAvailable()) this.#build(partition, index);
     else if (advance && index instanceof RebuildingIndex) {
       this.#advance(partition, index, SEARCH_SLICE_MS, ITEMS_PER_ADD);
     }

@@ -3,7 +3,8 @@
  * code-executing format; each records its embedder id and dimension. Layout under `keyPrefix`: `e:<id>` entry JSON, `x:<exactKey>` → id, `log:<partition>` list
  * of added ids (the vector log), `tag:<tag>` and `scope:<scope>` sets, `lru` sorted set by last access, `bytes`.
  */
-import { Redis } from 'ioredis';
+import { requireOptional } from '@baton/core';
+import type { Redis } from 'ioredis';
 import {
   assertEntryDimension,
   type CacheEntry,
@@ -15,6 +16,12 @@ import {
 
 /** A prefix as a literal in a SCAN pattern: `*`, `?`, `[`, `]` and `\\` would otherwise match other caches' keys. */
 const globEscape = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
+
+/** ioredis is an optional peer dependency, loaded when a store opens its own connection. */
+function newRedis(url: string): Redis {
+  const driver = requireOptional<typeof import('ioredis')>('ioredis', 'the Redis cache store', import.meta.url);
+  return new driver.Redis(url, { lazyConnect: false });
+}
 
 export interface RedisStoreOptions {
   /** `redis://host:port/db`. @default 'redis://127.0.0.1:6379' */
@@ -31,7 +38,7 @@ export class RedisStore implements CacheStore {
   readonly #ownsClient: boolean;
 
   constructor(options: RedisStoreOptions = {}) {
-    this.#redis = options.client ?? new Redis(options.url ?? 'redis://127.0.0.1:6379', { lazyConnect: false });
+    this.#redis = options.client ?? newRedis(options.url ?? 'redis://127.0.0.1:6379');
     this.#ownsClient = options.client === undefined;
     this.#prefix = options.keyPrefix ?? 'baton:cache:';
   }

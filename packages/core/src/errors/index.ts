@@ -8,6 +8,7 @@ export { describeValue } from './describe-value.js';
 export { errorFromJSON } from './error-from-json.js';
 export { MissingDependencyError } from './missing-dependency-error.js';
 export { type NotFoundDetails, NotFoundError } from './not-found-error.js';
+export { requireOptional } from './optional-module.js';
 export { NonRetryableError, RetryableError, type RetryableErrorOptions } from './retryable-error.js';
 export { StepFailedError } from './step-failed-error.js';
 export { TimeoutError } from './timeout-error.js';
