@@ -82,7 +82,6 @@ export { MemoryStore } from './stores/memory-store.js';
 export { RedisStore, type RedisStoreOptions } from './stores/redis-store.js';
 export { SqliteStore, type SqliteStoreOptions } from './stores/sqlite-store.js';
 export { createLexicon, type Lexicon, loadDefaultLexicon } from './verify/lexicon.js';
-export { extractFeatures, type TextFeatures } from './verify/text-features.js';
 export {
   allPassed,
   type CheckName,
