@@ -18,9 +18,9 @@ import { evaluatePairs, parsePairs } from './evaluate-pairs.js';
 const readPairs = (name: string) => parsePairs(readFileSync(new URL(`../../data/${name}`, import.meta.url), 'utf8'));
 
 describe.each([
-  { file: 'pairs.jsonl', minimum: 300, recall: 0.5 },
-  { file: 'pairs-holdout.jsonl', minimum: 150, recall: 0.72 },
-  { file: 'pairs-adversarial.jsonl', minimum: 650, recall: 0.76 },
+  { file: 'pairs.jsonl', minimum: 300, recall: 0.65 },
+  { file: 'pairs-holdout.jsonl', minimum: 150, recall: 0.8 },
+  { file: 'pairs-adversarial.jsonl', minimum: 650, recall: 0.82 },
 ])('matching quality on data/$file', ({ file, minimum, recall }) => {
   const pairs = readPairs(file);
 

@@ -6,6 +6,7 @@
  * one pass over the tokens, so two long prompts are compared in linear time.
  */
 import type { CanonicalForm } from './canonical-form.js';
+import { FUNCTION_WORDS } from './lists/function-words.js';
 import { type MatchKind, matchTokens, type WordKnowledge } from './token-match.js';
 import type { Token } from './tokens.js';
 
@@ -26,13 +27,59 @@ export interface Alignment {
 
 const emptyCounts = (): Record<MatchKind, number> => ({ identical: 0, inflection: 0, synonym: 0, typo: 0 });
 
+/** Joiners whose two sides may trade places: "X and Y" asks what "Y and X" asks; "8 times 7" is "7 times 8". */
+const SYMMETRIC = new Set(['and', 'or', 'versus']);
+const SYMMETRIC_FOR_NUMBERS = new Set(['times', 'plus', '+', '×', '*']);
+/** Longest side of a swapped pair looked for. */
+const MAX_SIDE = 6;
+
+const isSide = (token: Token) => token.kind !== 'break' && !FUNCTION_WORDS.has(token.key);
+
+/**
+ * When `a` and `b` part at `start`, the length of a stretch where each holds "X and Y" with the sides swapped ("Roth
+ * IRA or 401k" / "401k or a Roth IRA"), or 0. Sides are runs of words, numbers or codes with no function word in them,
+ * so "flights from X and to Y" keeps its prepositions in place.
+ */
+function swappedSides(a: readonly Token[], b: readonly Token[], start: number, knowledge: WordKnowledge | undefined) {
+  const same = (x: readonly Token[], y: readonly Token[]) =>
+    x.length === y.length && x.every((token, index) => matchTokens(token, y[index]!, knowledge) !== undefined);
+  for (let left = 1; left <= MAX_SIDE && start + left < a.length; left++) {
+    const joiner = a[start + left]!;
+    if (!isSide(a[start + left - 1]!)) return 0;
+    const numeric = SYMMETRIC_FOR_NUMBERS.has(joiner.key);
+    if (!SYMMETRIC.has(joiner.key) && !numeric) continue;
+    for (let right = 1; right <= MAX_SIDE && start + left + right < a.length + 1; right++) {
+      const end = start + left + 1 + right;
+      if (end > a.length || !isSide(a[end - 1]!)) break;
+      if (numeric && (left !== 1 || right !== 1 || a[start]!.kind !== 'number' || a[end - 1]!.kind !== 'number')) {
+        continue;
+      }
+      if (b[start + right]?.key !== joiner.key) continue;
+      if (
+        same(a.slice(start, start + left), b.slice(start + right + 1, end)) &&
+        same(a.slice(start + left + 1, end), b.slice(start, start + right))
+      ) {
+        return end - start;
+      }
+    }
+  }
+  return 0;
+}
+
 function zip(a: readonly Token[], b: readonly Token[], knowledge: WordKnowledge | undefined) {
   if (a.length !== b.length) return undefined;
   const counts = emptyCounts();
   const notes: string[] = [];
   for (let i = 0; i < a.length; i++) {
     const kind = matchTokens(a[i]!, b[i]!, knowledge);
-    if (kind === undefined) return undefined;
+    if (kind === undefined) {
+      const swapped = swappedSides(a, b, i, knowledge);
+      if (swapped === 0) return undefined;
+      counts.identical += swapped;
+      if (notes.length < 5) notes.push('the two sides of a conjunction swapped');
+      i += swapped - 1;
+      continue;
+    }
     counts[kind]++;
     if (kind !== 'identical' && notes.length < 5) notes.push(`${a[i]!.raw} ≈ ${b[i]!.raw} (${kind})`);
   }
@@ -71,25 +118,39 @@ function differenceOf(a: readonly Token[], b: readonly Token[], knowledge: WordK
   return { query: middle(a), candidate: middle(b) };
 }
 
+/** The same tokens matched in the written order, or with the clauses of one side in another order. */
+function alignReading(query: CanonicalForm, candidate: CanonicalForm, knowledge: WordKnowledge | undefined) {
+  const written = zip(query.tokens, candidate.tokens, knowledge);
+  if (written) return { ...written, reordered: false };
+  if (query.tokens.length !== candidate.tokens.length) return undefined;
+  for (const [moved, fixed, flip] of [
+    [query, candidate, false],
+    [candidate, query, true],
+  ] as const) {
+    if (moved.clauses.length < 2 || moved.clauses.length > MAX_REORDERED_CLAUSES) continue;
+    for (const order of orders(moved.clauses)) {
+      const tokens = order.flat();
+      const found = flip ? zip(fixed.tokens, tokens, knowledge) : zip(tokens, fixed.tokens, knowledge);
+      if (found) return { ...found, reordered: true };
+    }
+  }
+  return undefined;
+}
+
+/** A form as canonicalized and, when a topic took the place of "it", as written. */
+const readings = (form: CanonicalForm): CanonicalForm[] =>
+  form.unresolved ? [form, { ...form, clauses: form.unresolved, tokens: form.unresolved.flat() }] : [form];
+
 /**
  * @example
  * alignForms(canonicalForm('flights to Paris'), canonicalForm('flights from Paris')).difference
  * // → { query: ['to'], candidate: ['from'] }
  */
 export function alignForms(query: CanonicalForm, candidate: CanonicalForm, knowledge?: WordKnowledge): Alignment {
-  const written = zip(query.tokens, candidate.tokens, knowledge);
-  if (written) return { equivalent: true, ...written, reordered: false };
-  if (query.tokens.length === candidate.tokens.length) {
-    for (const [moved, fixed, flip] of [
-      [query, candidate, false],
-      [candidate, query, true],
-    ] as const) {
-      if (moved.clauses.length < 2 || moved.clauses.length > MAX_REORDERED_CLAUSES) continue;
-      for (const order of orders(moved.clauses)) {
-        const tokens = order.flat();
-        const found = flip ? zip(fixed.tokens, tokens, knowledge) : zip(tokens, fixed.tokens, knowledge);
-        if (found) return { equivalent: true, ...found, reordered: true };
-      }
+  for (const a of readings(query)) {
+    for (const b of readings(candidate)) {
+      const found = alignReading(a, b, knowledge);
+      if (found) return { equivalent: true, ...found };
     }
   }
   return {

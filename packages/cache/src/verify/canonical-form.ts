@@ -1,13 +1,12 @@
 /**
  * The canonical form of a prompt: its tokens with equivalent forms rewritten (`equivalent-forms.ts`), the words that
- * carry nothing left out and question frames in one form (`framing.ts`), split into clauses at sentence punctuation,
- * and the two sides of a plain "X and Y" / "X or Y" / "X vs Y" put in one order (the conjunction is symmetric: "compare Python
- * and Java" asks what "compare Java and Python" asks). Verification aligns canonical forms; the embedder embeds the
+ * carry nothing left out and question frames in one form (`framing.ts`), split into clauses at sentence punctuation.
+ * Verification aligns canonical forms (where the two sides of "X and Y" may trade places); the embedder embeds the
  * canonical text, so prompts that say the same thing land on the same vector.
  */
 import { equivalentForms } from './equivalent-forms.js';
 import { frameClause } from './framing.js';
-import { FUNCTION_WORDS } from './lists/function-words.js';
+import { representativeOf } from './token-match.js';
 import type { Token } from './tokens.js';
 
 export interface CanonicalForm {
@@ -17,6 +16,11 @@ export interface CanonicalForm {
   readonly tokens: readonly Token[];
   /** Keys of the words written as names: capitalized inside a clause, or in capitals ("Paris", "NASA"). */
   readonly names: readonly string[];
+  /**
+   * The clauses as written, when a topic was put in place of "it" (`resolveTopics`): "Tomorrow, will it rain?" has no
+   * topic, and the alignment tries both readings.
+   */
+  readonly unresolved?: readonly (readonly Token[])[];
 }
 
 const isName = (token: Token, opensClause: boolean) =>
@@ -31,29 +35,35 @@ const PREPOSITIONS = new Set(
   'in on at with for before after during without from to by about under over between near inside'.split(' '),
 );
 
-const conjunct = (token: Token | undefined) =>
-  token !== undefined && token.kind === 'word' && !FUNCTION_WORDS.has(token.key);
+const AUXILIARIES_AND_QUESTIONS = new Set(
+  'what where when why who which how whether do did is was have had can could will would should may might must'.split(
+    ' ',
+  ),
+);
 
-/** Orders the two word runs around each "and"/"or" (runs of content words, so "from X and Y" keeps its "from"). */
-function orderConjuncts(tokens: Token[]): Token[] {
-  const result = [...tokens];
-  for (let i = 1; i < result.length - 1; i++) {
-    const key = result[i]!.key;
-    if (key !== 'and' && key !== 'or' && key !== 'versus') continue;
-    let start = i;
-    while (start > 0 && conjunct(result[start - 1])) start--;
-    let end = i + 1;
-    while (end < result.length && conjunct(result[end])) end++;
-    if (start === i || end === i + 1) continue;
-    // Only runs of the same length are taken for the two sides: in "compare Python and Java" the verb stays out.
-    const length = Math.min(i - start, end - i - 1);
-    start = i - length;
-    end = i + 1 + length;
-    const left = result.slice(start, i);
-    const right = result.slice(i + 1, end);
-    const text = (run: Token[]) => run.map((token) => token.key).join(' ');
-    if (text(left) > text(right)) result.splice(start, end - start, ...right, result[i]!, ...left);
-    i = end - 1;
+/**
+ * A topic put first and taken up by "it" ("Dark chocolate: is it healthy?", "My order history, where can I see it?")
+ * reads as the question with the topic in place of "it": one clause.
+ */
+function resolveTopics(clauses: Token[][]): Token[][] {
+  const result: Token[][] = [];
+  for (let i = 0; i < clauses.length; i++) {
+    const topic = clauses[i]!;
+    const question = clauses[i + 1];
+    const isTopic =
+      topic.length <= 6 && topic.every((token) => token.kind !== 'break' && !AUXILIARIES_AND_QUESTIONS.has(token.key));
+    if (!isTopic || question === undefined || !AUXILIARIES_AND_QUESTIONS.has(question[0]!.key)) {
+      result.push(topic);
+      continue;
+    }
+    const pronouns = question.flatMap((token, index) => (token.key === 'it' ? [index] : []));
+    if (pronouns.length !== 1) {
+      result.push(topic);
+      continue;
+    }
+    const at = pronouns[0]!;
+    result.push([...question.slice(0, at), ...topic, ...question.slice(at + 1)]);
+    i++;
   }
   return result;
 }
@@ -68,7 +78,7 @@ export function canonicalForm(text: string): CanonicalForm {
   const names = new Set<Token>();
   let opensClause = true;
   const close = () => {
-    const framed = orderConjuncts(frameClause(current));
+    const framed = frameClause(current);
     if (framed.length > 0) clauses.push(framed);
     current = [];
   };
@@ -87,12 +97,16 @@ export function canonicalForm(text: string): CanonicalForm {
     current.push(token);
   }
   close();
-  const tokens = clauses.flat();
+  const resolved = resolveTopics(clauses);
+  const tokens = resolved.flat();
   // A name the framing left out ("The" of a title, "OK" of "is it OK to") has nothing to be compared with.
-  return { clauses, tokens, names: [...new Set(tokens.filter((token) => names.has(token)).map((token) => token.key))] };
+  const named = [...new Set(tokens.filter((token) => names.has(token)).map((token) => token.key))];
+  return resolved.length === clauses.length
+    ? { clauses, tokens, names: named }
+    : { clauses: resolved, tokens, names: named, unresolved: clauses };
 }
 
-/** The canonical form as text, for the embedder. */
+/** The canonical form as text, for the embedder, everyday synonyms written as one word of their group. */
 export function canonicalText(form: CanonicalForm): string {
-  return form.tokens.map((token) => token.key).join(' ');
+  return form.tokens.map((token) => (token.kind === 'word' ? representativeOf(token.key) : token.key)).join(' ');
 }

@@ -97,10 +97,14 @@ function expandWord(token: Token): Token[] {
   }
   if (!token.key.includes("'") && !(token.key in EXPANDED)) return [token];
   const listed = CONTRACTIONS[token.key];
-  if (listed) return listed.split(' ').map((part) => word(part, token.raw));
+  // The parts agree as written-out words do: "I'm" → "i is", as "I am" → "i is".
+  if (listed) return listed.split(' ').map((part) => word(AGREEMENT[part] ?? part, token.raw));
   for (const [suffix, full] of CONTRACTION_SUFFIXES) {
     if (token.key.endsWith(suffix) && token.key.length > suffix.length) {
-      return [...expandWord(word(token.key.slice(0, -suffix.length), token.raw)), word(full, token.raw)];
+      return [
+        ...expandWord(word(token.key.slice(0, -suffix.length), token.raw)),
+        word(AGREEMENT[full] ?? full, token.raw),
+      ];
     }
   }
   if (token.key.endsWith("'s") && token.key.length > 2) {
@@ -183,6 +187,7 @@ const MONTHS = new Set(
 );
 const MULTIPLIERS = new Set(['100', '1000', '1000000', '1000000000']);
 const DAY_PARTS: Readonly<Record<string, number>> = { morning: 0, afternoon: 12, evening: 12, night: 12 };
+const DECIMAL = /^\d+(?:\.\d+)?$/;
 const isWordNumber = (token: Token | undefined) => token?.kind === 'number' && /^[a-z]/i.test(token.raw);
 const cardinal = (token: Token | undefined) =>
   token?.kind === 'number' ? /^(\d{1,2})(?:st|nd|rd|th)?$/.exec(token.key)?.[1] : undefined;
@@ -196,9 +201,15 @@ function rewriteNumbersAndDates(tokens: readonly Token[]): Token[] {
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!;
     const previous = result.at(-1);
-    const factor = previous?.key === 'one' ? '1' : isWordNumber(previous) ? previous!.key : undefined;
+    const factor =
+      previous?.key === 'one'
+        ? '1'
+        : previous?.kind === 'number' && DECIMAL.test(previous.key)
+          ? previous.key
+          : undefined;
     if (token.kind === 'number' && MULTIPLIERS.has(token.key) && isWordNumber(token) && factor !== undefined) {
-      const key = String(Number(factor) * Number(token.key));
+      // "1.5 million" is 1500000; toPrecision drops the binary fraction 1.1 × 10⁶ would print.
+      const key = String(Number((Number(factor) * Number(token.key)).toPrecision(12)));
       result[result.length - 1] = { key, raw: `${previous!.raw} ${token.raw}`, kind: 'number' };
       continue;
     }
@@ -239,6 +250,26 @@ function rewriteNumbersAndDates(tokens: readonly Token[]): Token[] {
   return result;
 }
 
+/** Currency signs written before an amount, and the word written after it. */
+const CURRENCIES: Readonly<Record<string, string>> = { $: 'dollars', '€': 'euros' };
+
+/** "$1,500,000" → "1500000 dollars", as "1.5 million dollars" reads. */
+function rewriteCurrencies(tokens: Token[]): Token[] {
+  const result: Token[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i]!;
+    const currency = token.kind === 'symbol' ? CURRENCIES[token.key] : undefined;
+    const amount = tokens[i + 1];
+    if (currency && amount?.kind === 'number' && DECIMAL.test(amount.key)) {
+      result.push(amount, { key: currency, raw: token.raw, kind: 'word' });
+      i++;
+      continue;
+    }
+    result.push(token);
+  }
+  return result;
+}
+
 /** Tokens of `text` with every equivalent form rewritten to one form. */
 export function equivalentForms(text: string): Token[] {
   const expanded: Token[] = [];
@@ -246,5 +277,5 @@ export function equivalentForms(text: string): Token[] {
     if (token.kind === 'word') expanded.push(...expandWord(token));
     else expanded.push(token);
   }
-  return rewriteNumbersAndDates(rewritePhrases(expanded));
+  return rewriteCurrencies(rewriteNumbersAndDates(rewritePhrases(expanded)));
 }

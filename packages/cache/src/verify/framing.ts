@@ -6,13 +6,22 @@
  * "how should I", "how to" → "how do I"; "is it possible to", "am I able to" → "can I". Works on the tokens of one
  * clause; each rule looks at a bounded number of tokens, so the pass is linear.
  */
+import { AUXILIARIES, keyAt, made, phraseAt, phrases, QUESTION_WORDS } from './frame-tokens.js';
 import { FUNCTION_WORDS } from './lists/function-words.js';
+import { rephrase } from './rephrasings.js';
 import type { Token } from './tokens.js';
 
-const DROPPED_ANYWHERE = new Set(['the', 'please', 'kindly', 'actually']);
-const QUESTION_WORDS = new Set(['what', 'where', 'when', 'why', 'who', 'whom', 'whose', 'which', 'how', 'whether']);
-
-const phrases = (list: string) => list.split('|').map((phrase) => phrase.trim().split(' '));
+/** Words that carry nothing anywhere in a question, "usually" and its kin among them ("where do penguins usually live"). */
+const DROPPED_ANYWHERE = new Set([
+  'the',
+  'please',
+  'kindly',
+  'actually',
+  'usually',
+  'typically',
+  'normally',
+  'generally',
+]);
 
 const OPENERS = phrases(
   'hi there | hi team | hi all | hi everyone | hi folks | hi guys | hello there | hello team | hello all | ' +
@@ -23,7 +32,10 @@ const OPENERS = phrases(
     'yo | morning | dear support | just curious | quick one | basically | but | ok so | so basically',
 );
 /** Clauses that only announce a question ("I have a question.", "Help please!!"). */
-const ANNOUNCEMENTS = phrases('help | i need help | i need some help | i have question | i have quick question');
+const ANNOUNCEMENTS = phrases(
+  'help | i need help | i need some help | i have question | i have quick question | kind regards | best regards | ' +
+    'regards | cheers | best wishes | many thanks | much appreciated | thanks | thank you | thank you very much',
+);
 const CLOSERS = phrases(
   'thanks in advance | thank you in advance | thanks so much | thanks a lot | thank you | thanks',
 );
@@ -42,35 +54,26 @@ const REQUESTING = phrases(
 /** Requests for instructions, the same as "how do I …". */
 const INSTRUCTING = phrases(
   'teach me to | teach me how to | show me how to | help me | what is steps to | what is way to | explain how to | ' +
-    'what is best way to | what do i do to | what should i do to',
+    'what is best way to | what is method to | what is best method to | what do i do to | what should i do to',
 );
 const POLITE_REQUEST = phrases('can you | could you | would you | will you');
 const HOW_I = phrases(
   'how do i | how can i | how could i | how would i | how should i | how might i | how may i | how do we | ' +
-    'how can we | how should we | how do one | how can one | how do you | how can you | how to',
+    'how can we | how should we | how do one | how can one | how do you | how can you | how to | is there way to | ' +
+    'is there any way to',
 );
+/** "where to find X" asks "where do I find X"; so do "what to", "when to", "which to" and "who to". */
+const WH_TO = phrases('where to | what to | when to | which to | who to | whom to');
 const CAN_I = phrases(
   'is it possible to | would it be possible to | is it possible for me to | am i able to | i is able to | ' +
-    'is there a way to | is it ok to | is it okay to | would it be ok to | would it be okay to',
+    'is it ok to | is it okay to | would it be ok to | would it be okay to',
 );
 
-const keyAt = (tokens: readonly Token[], index: number) => tokens[index]?.key;
-
-/** Length of the first phrase that starts at `index`, or 0. */
-function phraseAt(tokens: readonly Token[], index: number, list: readonly string[][]): number {
-  for (const phrase of list)
-    if (phrase.every((part, offset) => keyAt(tokens, index + offset) === part)) return phrase.length;
-  return 0;
-}
+/** Verbs the function-word list holds that can follow "teach me how to". */
+const LIGHT_VERBS = new Set(['do', 'have', 'be']);
 
 const isContentWord = (token: Token | undefined) =>
   token !== undefined && token.kind === 'word' && !FUNCTION_WORDS.has(token.key);
-
-const made = (key: string, from: readonly Token[]): Token => ({
-  key,
-  raw: from.map((token) => token.raw).join(' '),
-  kind: 'word',
-});
 
 /** Removes openers and rewrites the asking frame at the start of a clause. */
 function frameStart(tokens: Token[]): Token[] {
@@ -101,7 +104,7 @@ function frameStart(tokens: Token[]): Token[] {
       continue;
     }
     const instructing = phraseAt(rest, 0, INSTRUCTING);
-    if (instructing > 0 && isContentWord(rest[instructing])) {
+    if (instructing > 0 && (isContentWord(rest[instructing]) || LIGHT_VERBS.has(keyAt(rest, instructing) ?? ''))) {
       const frame = rest.slice(0, instructing);
       rest = [made('how', frame), made('do', frame), made('i', frame), ...rest.slice(instructing)];
       break;
@@ -143,6 +146,12 @@ function frameQuestions(tokens: readonly Token[]): Token[] {
       i += how;
       continue;
     }
+    if (phraseAt(tokens, i, WH_TO) > 0 && tokens[i + 2]?.kind === 'word') {
+      const frame = tokens.slice(i, i + 2);
+      result.push(tokens[i]!, made('do', frame), made('i', frame));
+      i += 2;
+      continue;
+    }
     const can = phraseAt(tokens, i, CAN_I);
     if (can > 0) {
       const frame = tokens.slice(i, i + can);
@@ -163,15 +172,22 @@ function dropFiller(tokens: readonly Token[]): Token[] {
   );
 }
 
-/** An embedded question ("what your opening hours are", "what machine learning is") in the order of a direct one. */
+/**
+ * An embedded question ("what machine learning is", "what your opening hours are on weekends") in the order of a
+ * direct one: the "is" after the subject goes after the question word, when nothing but the end or a preposition
+ * follows it ("what time is it" is direct already).
+ */
 function invertEmbedded(tokens: Token[]): Token[] {
-  const last = tokens[tokens.length - 1];
-  if (tokens.length < 3 || !QUESTION_WORDS.has(tokens[0]!.key) || (last!.key !== 'is' && last!.key !== 'was')) {
-    return tokens;
-  }
-  if (tokens.slice(1, -1).some((token) => AUXILIARIES.has(token.key) || token.key === 'not')) return tokens;
-  return [tokens[0]!, last!, ...tokens.slice(1, -1)];
+  if (tokens.length < 3 || !QUESTION_WORDS.has(tokens[0]!.key) || DEGREE.has(tokens[1]!.key)) return tokens;
+  const be = tokens.findIndex((token, index) => index > 1 && (token.key === 'is' || token.key === 'was'));
+  if (be < 0) return tokens;
+  const after = tokens[be + 1];
+  if (after !== undefined && !EMBEDDED_ENDINGS.has(after.key)) return tokens;
+  if (tokens.slice(1, be).some((token) => AUXILIARIES.has(token.key) || token.key === 'not')) return tokens;
+  return [tokens[0]!, tokens[be]!, ...tokens.slice(1, be), ...tokens.slice(be + 1)];
 }
+
+const EMBEDDED_ENDINGS = new Set('on in at for during from to by with about like after before'.split(' '));
 
 /**
  * "How much does X cost …", "What does X cost …" and "How much is X" (X in words only) → "what is price of X …"
@@ -197,23 +213,6 @@ function frameCost(tokens: Token[]): Token[] {
   return [...price, ...of, ...tokens.slice(cost + 1)];
 }
 
-const AUXILIARIES = new Set([
-  'do',
-  'did',
-  'is',
-  'was',
-  'have',
-  'had',
-  'can',
-  'could',
-  'will',
-  'would',
-  'should',
-  'may',
-  'might',
-  'must',
-  'shall',
-]);
 const DEGREE = new Set(['long', 'much', 'many', 'often', 'far', 'old', 'big']);
 
 /**
@@ -230,11 +229,19 @@ function placeNegation(tokens: Token[]): Token[] {
   return [...tokens.slice(0, start + 1), tokens[not]!, ...subject, ...tokens.slice(not + 1)];
 }
 
-/** "How long does X take" → "how long X take": the auxiliary "do" of a question adds nothing ("did" keeps its tense). */
+/**
+ * "How long does X take" → "how long X take": the auxiliary "do" of a question adds nothing ("did" keeps its tense).
+ * Nor does "will" before a verb other than "be": "how long will shipping take" asks what "how long does shipping
+ * take" asks, while "was" and "did" keep the past apart.
+ */
 function dropDoSupport(tokens: Token[]): Token[] {
   if (!QUESTION_WORDS.has(keyAt(tokens, 0) ?? '')) return tokens;
   const at = keyAt(tokens, 0) === 'how' && DEGREE.has(keyAt(tokens, 1) ?? '') ? 2 : 1;
-  if (keyAt(tokens, at) !== 'do' || keyAt(tokens, at + 1) === 'not') return tokens;
+  const auxiliary = keyAt(tokens, at);
+  if (auxiliary === 'will' && tokens.slice(at + 1).some((token) => token.key === 'be' || AUXILIARIES.has(token.key))) {
+    return tokens;
+  }
+  if ((auxiliary !== 'do' && auxiliary !== 'will') || keyAt(tokens, at + 1) === 'not') return tokens;
   return [...tokens.slice(0, at), ...tokens.slice(at + 1)];
 }
 
@@ -247,6 +254,8 @@ function invertWhether(tokens: Token[]): Token[] {
 
 /** One clause without the words that carry nothing, its question frame in one form. */
 export function frameClause(tokens: readonly Token[]): Token[] {
-  const framed = frameQuestions(frameCost(invertEmbedded(invertWhether(frameStart(dropFiller(tokens))))));
-  return dropDoSupport(placeNegation(framed));
+  const framed = rephrase(frameQuestions(frameCost(invertEmbedded(invertWhether(frameStart(dropFiller(tokens)))))));
+  // A speaker's "my password" is "the password" (other possessives stay: "your password" is not). Left out last, so the
+  // rules above see the subject as written.
+  return dropDoSupport(placeNegation(framed)).filter((token) => token.key !== 'my');
 }

@@ -61,6 +61,23 @@ SYNONYM_GROUPS.forEach((group, index) => {
   }
 });
 
+const representatives = new Map<string, string>();
+for (const group of SYNONYM_GROUPS) {
+  const words = group.split(',').map((form) => form.trim());
+  for (const word of words) if (!word.includes(' ') && !representatives.has(word)) representatives.set(word, words[0]!);
+}
+
+/**
+ * The first word of the everyday synonym group `key` (or its singular) is in, for the text the embedder sees: "parcel"
+ * and "package" embed alike, so the pair is found and then verified. The alignment still matches words, not these.
+ */
+export function representativeOf(key: string): string {
+  const listed = representatives.get(key);
+  if (listed) return listed;
+  const singular = key.endsWith('s') ? representatives.get(key.slice(0, -1)) : undefined;
+  return singular ? `${singular}s` : key;
+}
+
 const inListedGroup = (a: string, b: string) => {
   const groups = synonymGroups.get(a);
   if (!groups) return false;
@@ -94,6 +111,15 @@ function withinOneEdit(a: string, b: string): boolean {
   return a.length > b.length ? rest(i + 1, i) : rest(i, i + 1);
 }
 
+/** Base forms an -ing form may come from: "getting" → get, "making" → make, "changing" → change, "paying" → pay. */
+export function baseFormsOf(gerund: string): string[] {
+  if (!gerund.endsWith('ing') || gerund.length < 6) return [];
+  const stem = gerund.slice(0, -3);
+  const forms = [stem, `${stem}e`];
+  if (/([b-df-hj-np-tv-z])\1$/.test(stem) && !/(?:ll|ss|zz|ff)$/.test(stem)) forms.push(stem.slice(0, -1));
+  return forms;
+}
+
 const isPlainWord = (token: Token) => token.kind === 'word' && /^[a-z][a-z'-]*$/.test(token.key);
 
 /**
@@ -104,6 +130,9 @@ const isPlainWord = (token: Token) => token.kind === 'word' && /^[a-z][a-z'-]*$/
 export function matchTokens(a: Token, b: Token, knowledge?: WordKnowledge): MatchKind | undefined {
   if (a.key === b.key && (a.cased || b.cased)) return a.raw === b.raw ? 'identical' : undefined;
   if (a.key === b.key && (a.kind === b.kind || (a.kind !== 'code' && b.kind !== 'code'))) return 'identical';
+  if ((a.gerund && baseFormsOf(a.key).includes(b.key)) || (b.gerund && baseFormsOf(b.key).includes(a.key))) {
+    return 'inflection';
+  }
   if (!isPlainWord(a) || !isPlainWord(b) || FUNCTION_WORDS.has(a.key) || FUNCTION_WORDS.has(b.key)) return undefined;
   const lemmaA = numberLemma(a.key, knowledge);
   const lemmaB = numberLemma(b.key, knowledge);
@@ -115,9 +144,21 @@ export function matchTokens(a: Token, b: Token, knowledge?: WordKnowledge): Matc
     if (knowledge.synonymsOf(lemmaA)?.includes(lemmaB) || knowledge.synonymsOf(lemmaB)?.includes(lemmaA)) {
       return 'synonym';
     }
+    if (isBritishDouble(a.key, b.key, knowledge) || isBritishDouble(b.key, a.key, knowledge)) return 'inflection';
     if (isTypo(a.key, b.key, knowledge) || isTypo(b.key, a.key, knowledge)) return 'typo';
   }
   return undefined;
+}
+
+/**
+ * "travelling" / "traveling", "cancelled" / "canceled", "fuelling" / "fueling": British spelling doubles the "l" of a
+ * verb ending in "l" before "-ing", "-ed" and "-er". Only when the verb with one "l" is a dictionary word and with
+ * two is not, so "filling" is never "filing".
+ */
+function isBritishDouble(doubled: string, single: string, knowledge: WordKnowledge): boolean {
+  const match = /^(.+[aeiou])ll(ing|ed|er|ers)$/.exec(doubled);
+  if (!match || single !== `${match[1]}l${match[2]}`) return false;
+  return knowledge.knows(`${match[1]}l`) && !knowledge.knows(`${match[1]}ll`);
 }
 
 /** Endings WordNet's lemmas leave off: a word with one of them is known when its base is. */

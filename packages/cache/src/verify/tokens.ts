@@ -19,6 +19,8 @@ export interface Token {
    * second place of a short word ("MB", "MM"). Such a word matches only the same word in the same case.
    */
   readonly cased?: true;
+  /** A verb's -ing form standing for its base form in a rephrased frame ("go about changing" → "change"). */
+  readonly gerund?: true;
 }
 
 const CASED = /\p{Ll}\p{Lu}|^\p{L}\p{Lu}$/u;

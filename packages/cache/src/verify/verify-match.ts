@@ -72,8 +72,19 @@ function compareNames(query: CanonicalForm, candidate: CanonicalForm, lexicon: L
   const named = (name: string, keys: ReadonlySet<string>, form: CanonicalForm) =>
     keys.has(name) ||
     form.tokens.some((token) => matchTokens({ key: name, raw: name, kind: 'word' }, token, lexicon) === 'typo');
-  const onlyQuery = query.names.filter((name) => !named(name, inCandidate, candidate));
-  const onlyCandidate = candidate.names.filter((name) => !named(name, inQuery, query));
+  // A writer who capitalizes names and writes this one in lower case means another word: "a function named Parse"
+  // is not "a function named parse" when both write "Go".
+  const recased = (name: string, form: CanonicalForm, other: CanonicalForm) =>
+    other.names.length > 0 &&
+    !other.names.includes(name) &&
+    form.tokens.some((token) => token.key === name && /^\p{Lu}\p{Ll}/u.test(token.raw)) &&
+    other.tokens.some((token) => token.raw === name);
+  const onlyQuery = query.names.filter(
+    (name) => !named(name, inCandidate, candidate) || recased(name, query, candidate),
+  );
+  const onlyCandidate = candidate.names.filter(
+    (name) => !named(name, inQuery, query) || recased(name, candidate, query),
+  );
   if (onlyQuery.length === 0 && onlyCandidate.length === 0) {
     const all = [...new Set([...query.names, ...candidate.names])];
     return { name: 'entities', passed: true, reason: all.length === 0 ? 'no names' : `names agree: ${list(all)}` };

@@ -70,6 +70,7 @@ export const ABBREVIATION_GROUPS: readonly string[] = [
   'percent | per cent | %',
   'maximum | max',
   'average | avg',
+  'temperature | temp',
   'international | intl',
   'database | db',
   'databases | dbs',
