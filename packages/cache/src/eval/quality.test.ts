@@ -1,8 +1,8 @@
 /**
  * The quality bar: on each shipped set of labelled pairs, with the default embedder and the default threshold,
- * precision ≥ 0.99 through the full matching path (tiers and verification), and recall no lower than it is today.
- * The recall target is 0.75; a hit must be shown equivalent token by token, so free paraphrases ("when is the store
- * open" / "what are the opening hours") still miss, and the floors below record where each set stands.
+ * precision ≥ 0.99 through the full matching path (tiers and verification), and recall ≥ 0.75, the target, or higher
+ * where a set stands higher today. A hit must be shown equivalent token by token, so free paraphrases ("when is the
+ * store open" / "what are the opening hours") still miss.
  * `pairs-holdout.jsonl` was written before verification was tuned against it and is kept that way: near-misses
  * (cats/dogs, berlin/munich, who beat whom) and paraphrases from domains the first set does not cover.
  * `pairs-adversarial.jsonl` was written apart from the matcher, one kind per mechanism (quantifiers, prepositions,
@@ -18,8 +18,8 @@ import { evaluatePairs, parsePairs } from './evaluate-pairs.js';
 const readPairs = (name: string) => parsePairs(readFileSync(new URL(`../../data/${name}`, import.meta.url), 'utf8'));
 
 describe.each([
-  { file: 'pairs.jsonl', minimum: 300, recall: 0.65 },
-  { file: 'pairs-holdout.jsonl', minimum: 150, recall: 0.8 },
+  { file: 'pairs.jsonl', minimum: 300, recall: 0.75 },
+  { file: 'pairs-holdout.jsonl', minimum: 150, recall: 0.85 },
   { file: 'pairs-adversarial.jsonl', minimum: 650, recall: 0.82 },
 ])('matching quality on data/$file', ({ file, minimum, recall }) => {
   const pairs = readPairs(file);

@@ -5,6 +5,7 @@
  * canonical text, so prompts that say the same thing land on the same vector.
  */
 import { equivalentForms } from './equivalent-forms.js';
+import { joinQuestionFragments, joinWantedSteps, resolveTopics } from './clause-joins.js';
 import { frameClause } from './framing.js';
 import { representativeOf } from './token-match.js';
 import type { Token } from './tokens.js';
@@ -35,51 +36,17 @@ const PREPOSITIONS = new Set(
   'in on at with for before after during without from to by about under over between near inside'.split(' '),
 );
 
-const AUXILIARIES_AND_QUESTIONS = new Set(
-  'what where when why who which how whether do did is was have had can could will would should may might must'.split(
-    ' ',
-  ),
-);
-
-/**
- * A topic put first and taken up by "it" ("Dark chocolate: is it healthy?", "My order history, where can I see it?")
- * reads as the question with the topic in place of "it": one clause.
- */
-function resolveTopics(clauses: Token[][]): Token[][] {
-  const result: Token[][] = [];
-  for (let i = 0; i < clauses.length; i++) {
-    const topic = clauses[i]!;
-    const question = clauses[i + 1];
-    const isTopic =
-      topic.length <= 6 && topic.every((token) => token.kind !== 'break' && !AUXILIARIES_AND_QUESTIONS.has(token.key));
-    if (!isTopic || question === undefined || !AUXILIARIES_AND_QUESTIONS.has(question[0]!.key)) {
-      result.push(topic);
-      continue;
-    }
-    const pronouns = question.flatMap((token, index) => (token.key === 'it' ? [index] : []));
-    if (pronouns.length !== 1) {
-      result.push(topic);
-      continue;
-    }
-    const at = pronouns[0]!;
-    result.push([...question.slice(0, at), ...topic, ...question.slice(at + 1)]);
-    i++;
-  }
-  return result;
-}
-
 /**
  * @example
  * canonicalText("Hi! Could you tell me what's the capital of the US?") // → 'what is capital of united states'
  */
 export function canonicalForm(text: string): CanonicalForm {
-  const clauses: Token[][] = [];
+  const written: Token[][] = [];
   let current: Token[] = [];
   const names = new Set<Token>();
   let opensClause = true;
   const close = () => {
-    const framed = frameClause(current);
-    if (framed.length > 0) clauses.push(framed);
+    if (current.length > 0) written.push(current);
     current = [];
   };
   for (const token of equivalentForms(text)) {
@@ -97,13 +64,17 @@ export function canonicalForm(text: string): CanonicalForm {
     current.push(token);
   }
   close();
-  const resolved = resolveTopics(clauses);
+  const clauses = joinQuestionFragments(written)
+    .map((clause) => frameClause(clause))
+    .filter((clause) => clause.length > 0);
+  const joined = joinWantedSteps(clauses);
+  const resolved = resolveTopics(joined);
   const tokens = resolved.flat();
   // A name the framing left out ("The" of a title, "OK" of "is it OK to") has nothing to be compared with.
   const named = [...new Set(tokens.filter((token) => names.has(token)).map((token) => token.key))];
-  return resolved.length === clauses.length
-    ? { clauses, tokens, names: named }
-    : { clauses: resolved, tokens, names: named, unresolved: clauses };
+  return resolved.length === joined.length
+    ? { clauses: joined, tokens, names: named }
+    : { clauses: resolved, tokens, names: named, unresolved: joined };
 }
 
 /** The canonical form as text, for the embedder, everyday synonyms written as one word of their group. */

@@ -34,3 +34,10 @@ export function made(key: string, from: readonly Token[]): Token {
   const raws = from.map((token) => token.raw).filter((raw, index, all) => index === 0 || all[index - 1] !== raw);
   return { key, raw: raws.join(' '), kind: 'word' };
 }
+
+const isPlain = (token: Token | undefined) => token !== undefined && token.kind !== 'break';
+/** A noun phrase the rules may move: one to `max` tokens, no auxiliary, no question word. */
+export const isPhrase = (tokens: readonly Token[], max: number) =>
+  tokens.length > 0 &&
+  tokens.length <= max &&
+  tokens.every((token) => isPlain(token) && !AUXILIARIES.has(token.key) && !QUESTION_WORDS.has(token.key));

@@ -49,7 +49,7 @@ const SHOWING = phrases('can you show me | could you show me | would you show me
 /** Requests whose object is what a "what is" question asks for ("explain the refund policy"). */
 const REQUESTING = phrases(
   'explain | describe | list | give me | share | name | tell me | show me | suggest | recommend | define | ' +
-    'explain to me | describe to me',
+    'explain to me | describe to me | summarize | summarise | outline',
 );
 /** Requests for instructions, the same as "how do I …". */
 const INSTRUCTING = phrases(

@@ -3,14 +3,15 @@
  * meaning of X" → "what is X"; "who is the author of X" → "who wrote X"; "what is the cause of X" → "what causes X";
  * "what benefits does X have" → "what is benefits of X"; "how many N does X have" → "how many N is in X"; "how would I
  * go about changing X", "walk me through changing X", "what is the procedure for changing X" → "how do I change X";
- * "why is it that X" → "why X"; "do you offer X" → "is there X"; "why does X look Y" → "why is X Y"; "where can I
- * find X" → "where is X"; and "with" for "using", "to" for "into" after a
+ * "why is it that X" → "why X"; "do you offer X" → "is there X"; and "with" for "using", "to" for "into" after a
  * verb of conversion. Each rule reads a bounded stretch of one clause (the framing has already put "how can I" and
  * agreement forms into one form), so a clause is rewritten in linear time.
  */
-import { AUXILIARIES, keyAt, made, phraseAt, phrases, QUESTION_WORDS } from './frame-tokens.js';
+import { equivalentForms } from './equivalent-forms.js';
+import { isPhrase, keyAt, made, phraseAt, phrases, QUESTION_WORDS } from './frame-tokens.js';
 import { FUNCTION_WORDS } from './lists/function-words.js';
 import { baseFormsOf } from './token-match.js';
+import { verbForms } from './verb-forms.js';
 import type { Token } from './tokens.js';
 
 const PRONOUNS = new Set(['it', 'this', 'that', 'these', 'those', 'they', 'them', 'he', 'she', 'you', 'i', 'we']);
@@ -25,16 +26,9 @@ const AGENTS: Readonly<Record<string, string>> = {
   creator: 'created',
   composer: 'composed',
   painter: 'painted',
-  director: 'directed',
   designer: 'designed',
 };
 
-const isPlain = (token: Token | undefined) => token !== undefined && token.kind !== 'break';
-/** A noun phrase the rules may move: one to `max` tokens, no auxiliary, no question word. */
-const isPhrase = (tokens: readonly Token[], max: number) =>
-  tokens.length > 0 &&
-  tokens.length <= max &&
-  tokens.every((token) => isPlain(token) && !AUXILIARIES.has(token.key) && !QUESTION_WORDS.has(token.key));
 const isTopic = (tokens: readonly Token[]) =>
   isPhrase(tokens, 8) && !(tokens.length === 1 && PRONOUNS.has(tokens[0]!.key));
 
@@ -61,11 +55,15 @@ function agentAndCause(tokens: Token[]): Token[] {
   return verb ? [tokens[0]!, made(verb, tokens.slice(1, 4)), ...tokens.slice(4)] : tokens;
 }
 
-/** "what N do X have" → "what is N of X"; "how many N do X have" → "how many N is in X". */
+/** Verbs whose object a "what N do X V" question names as "the N of X": "what symptoms does the flu cause". */
+const OWNING = new Set(['have', 'cause']);
+
+/** "what N do X have|cause" → "what is N of X"; "how many N do X have" → "how many N is in X". */
 function possession(tokens: Token[]): Token[] {
-  if (keyAt(tokens, tokens.length - 1) !== 'have') return tokens;
+  const verb = keyAt(tokens, tokens.length - 1);
+  if (!OWNING.has(verb ?? '')) return tokens;
   const opening = keyAt(tokens, 0) === 'how' && keyAt(tokens, 1) === 'many' ? 2 : keyAt(tokens, 0) === 'what' ? 1 : 0;
-  if (opening === 0) return tokens;
+  if (opening === 0 || (opening === 2 && verb !== 'have')) return tokens;
   const auxiliary = tokens.findIndex((token, index) => index > opening && token.key === 'do');
   if (auxiliary < 0) return tokens;
   const noun = tokens.slice(opening, auxiliary);
@@ -81,46 +79,84 @@ const GERUND_FRAMES = phrases(
     'what is method for | what is steps for | what is best way of',
 );
 
+const PARTICLES = new Set(['up', 'out', 'off', 'on', 'in', 'down']);
+
 /** "how do I go about changing X", "walk me through changing X" → "how do I change X". */
 function gerundFrame(tokens: Token[]): Token[] {
   const frame = phraseAt(tokens, 0, GERUND_FRAMES);
   const verb = tokens[frame];
   if (frame === 0 || verb === undefined || verb.kind !== 'word' || baseFormsOf(verb.key).length === 0) return tokens;
   const opening = tokens.slice(0, frame);
-  return [
-    made('how', opening),
-    made('do', opening),
-    made('i', opening),
-    { ...verb, gerund: true },
-    ...tokens.slice(frame + 1),
-  ];
-}
-
-const COPULAS = new Set(['look', 'seem', 'appear']);
-
-/** "why does the sky look blue" → "why is sky blue"; "where can I find X" → "where is X". */
-function copulas(tokens: Token[]): Token[] {
-  const first = keyAt(tokens, 0);
-  if ((first === 'why' || first === 'how') && keyAt(tokens, 1) === 'do') {
-    const verb = tokens.findIndex((token, index) => index > 2 && index < 7 && COPULAS.has(numberless(token.key)));
-    if (verb > 0 && isPhrase(tokens.slice(2, verb), 4) && verb < tokens.length - 1) {
-      return [tokens[0]!, made('is', [tokens[1]!, tokens[verb]!]), ...tokens.slice(2, verb), ...tokens.slice(verb + 1)];
+  const how = [made('how', opening), made('do', opening), made('i', opening)];
+  // "setting up" → "setup", as "set up" is written in one word.
+  const particle = tokens[frame + 1];
+  if (particle !== undefined && PARTICLES.has(particle.key)) {
+    for (const base of baseFormsOf(verb.key)) {
+      const joined = equivalentForms(`${base} ${particle.key}`);
+      if (joined.length === 1) {
+        return [...how, { ...joined[0]!, raw: `${verb.raw} ${particle.raw}` }, ...tokens.slice(frame + 2)];
+      }
     }
   }
-  if (
-    first === 'where' &&
-    phraseAt(tokens, 1, [
-      ['can', 'i', 'find'],
-      ['do', 'i', 'find'],
-    ]) > 0 &&
-    tokens.length > 4
-  ) {
-    return [tokens[0]!, made('is', tokens.slice(1, 4)), ...tokens.slice(4)];
+  return [...how, { ...verb, gerund: true }, ...tokens.slice(frame + 1)];
+}
+
+/**
+ * "which city is the capital of X" → "what is capital of X" (the answer is a city either way); "which payment methods"
+ * → "what payment methods" ("which" and "what" before a noun ask the same); "how is X different from Y" → "what is
+ * difference between X and Y"; "how many people live in X" → "what is population of X"; "is it safe to V" → "can I
+ * safely V".
+ */
+function questionWords(tokens: Token[]): Token[] {
+  const first = keyAt(tokens, 0);
+  if (first === 'which' && tokens[1]?.kind === 'word' && !FUNCTION_WORDS.has(tokens[1].key)) {
+    if (keyAt(tokens, 2) === 'is' && keyAt(tokens, 4) === 'of' && tokens[3]?.kind === 'word' && tokens.length > 5) {
+      return [made('what', tokens.slice(0, 2)), ...tokens.slice(2)];
+    }
+    return [made('what', [tokens[0]!]), ...tokens.slice(1)];
+  }
+  if (first === 'how' && keyAt(tokens, 1) === 'is') {
+    const different = tokens.findIndex((token) => token.key === 'different');
+    const subject = tokens.slice(2, different);
+    const other = tokens.slice(different + 2);
+    if (different > 2 && keyAt(tokens, different + 1) === 'from' && isTopic(subject) && isTopic(other)) {
+      const frame = tokens.slice(0, 2);
+      const joiner = tokens.slice(different, different + 2);
+      return [
+        made('what', frame),
+        made('is', frame),
+        made('difference', joiner),
+        made('between', joiner),
+        ...subject,
+        made('and', joiner),
+        ...other,
+      ];
+    }
+  }
+  if (phraseAt(tokens, 0, [['how', 'many', 'people', 'live', 'in']]) > 0 && isTopic(tokens.slice(5))) {
+    const frame = tokens.slice(0, 5);
+    return [made('what', frame), made('is', frame), made('population', frame), made('of', frame), ...tokens.slice(5)];
+  }
+  if (phraseAt(tokens, 0, [['is', 'it', 'safe', 'to']]) > 0 && tokens[4]?.kind === 'word') {
+    const frame = tokens.slice(0, 4);
+    return [made('can', frame), made('i', frame), made('safely', frame), ...tokens.slice(4)];
   }
   return tokens;
 }
 
-const numberless = (key: string) => (key.endsWith('s') ? key.slice(0, -1) : key);
+/** "Australia's capital" → "capital of Australia": a possessive names what follows it as "the N of X". */
+function possessives(tokens: Token[]): Token[] {
+  const at = tokens.findIndex((token, index) => token.key === "'s" && index > 0);
+  if (at < 0) return tokens;
+  const owner = tokens[at - 1]!;
+  let end = at + 1;
+  while (end < tokens.length && end < at + 3 && tokens[end]!.kind === 'word' && !FUNCTION_WORDS.has(tokens[end]!.key)) {
+    end++;
+  }
+  if (end === at + 1 || owner.kind !== 'word' || FUNCTION_WORDS.has(owner.key)) return tokens;
+  const owned = tokens.slice(at + 1, end);
+  return [...tokens.slice(0, at - 1), ...owned, made('of', [tokens[at]!]), owner, ...possessives(tokens.slice(end))];
+}
 
 /** "why is it that X" → "why X"; "do you offer X" → "is there X". */
 function emptyFrames(tokens: Token[]): Token[] {
@@ -134,24 +170,30 @@ function emptyFrames(tokens: Token[]): Token[] {
   return tokens;
 }
 
+/** Nouns of a price, after which "for" says what "of" says: "the fee for a renewal" is "the cost of a renewal". */
+const PRICES = new Set(['price', 'cost', 'fee', 'charge', 'prices', 'costs', 'fees', 'charges']);
+
 const CONVERTING = new Set(['convert', 'change', 'turn', 'translate', 'switch', 'transform', 'cast', 'parse']);
 /** Verbs after which "from" before an -ing form adds nothing: "stop my dog from barking" is "stop my dog barking". */
 const PREVENTING = new Set(['stop', 'prevent', 'keep']);
 
-/** "using X" after a verb's object → "with X"; "into" after a verb of conversion → "to"; "stop X from V-ing" → "stop X V-ing". */
+/** A name that ends the clause ("… in Git", "… with Excel"): a tool the task is done in, whichever preposition says so. */
+const isToolName = (tokens: readonly Token[], index: number) =>
+  index === tokens.length - 1 && tokens[index]!.kind === 'word' && /^\p{Lu}/u.test(tokens[index]!.raw);
+
+/**
+ * "with X" / "using X" for a tool named at the end → "in X"; "using X" after a verb's object → "with X"; "into"
+ * after a verb of conversion → "to"; "for" after a price → "of"; "stop X from V-ing" → "stop X V-ing".
+ */
 function prepositions(tokens: Token[]): Token[] {
   return tokens.flatMap((token, index) => {
     const before = tokens.slice(Math.max(0, index - 4), index);
     const previous = tokens[index - 1];
-    if (
-      token.key === 'using' &&
-      previous?.kind === 'word' &&
-      !FUNCTION_WORDS.has(previous.key) &&
-      tokens[index + 1] !== undefined
-    ) {
-      return [made('with', [token])];
-    }
+    const using = token.key === 'using' && previous?.kind === 'word' && !FUNCTION_WORDS.has(previous.key);
+    if ((using || token.key === 'with') && isToolName(tokens, index + 1)) return [made('in', [token])];
+    if (using && tokens[index + 1] !== undefined) return [made('with', [token])];
     if (token.key === 'into' && before.some((word) => CONVERTING.has(word.key))) return [made('to', [token])];
+    if (token.key === 'for' && previous !== undefined && PRICES.has(previous.key)) return [made('of', [token])];
     if (
       token.key === 'from' &&
       before.some((word) => PREVENTING.has(word.key)) &&
@@ -165,5 +207,6 @@ function prepositions(tokens: Token[]): Token[] {
 
 /** One clause with the constructions above in one form. */
 export function rephrase(tokens: Token[]): Token[] {
-  return prepositions(copulas(possession(agentAndCause(meaning(gerundFrame(emptyFrames(tokens)))))));
+  const rewritten = possession(agentAndCause(meaning(gerundFrame(emptyFrames(questionWords(possessives(tokens)))))));
+  return prepositions(verbForms(rewritten));
 }
