@@ -4,8 +4,9 @@
  * Verification aligns canonical forms (where the two sides of "X and Y" may trade places); the embedder embeds the
  * canonical text, so prompts that say the same thing land on the same vector.
  */
-import { equivalentForms } from './equivalent-forms.js';
+
 import { joinQuestionFragments, joinWantedSteps, resolveTopics } from './clause-joins.js';
+import { equivalentForms } from './equivalent-forms.js';
 import { frameClause } from './framing.js';
 import { representativeOf } from './token-match.js';
 import type { Token } from './tokens.js';

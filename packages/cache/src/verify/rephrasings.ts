@@ -11,8 +11,8 @@ import { equivalentForms } from './equivalent-forms.js';
 import { isPhrase, keyAt, made, phraseAt, phrases, QUESTION_WORDS } from './frame-tokens.js';
 import { FUNCTION_WORDS } from './lists/function-words.js';
 import { baseFormsOf } from './token-match.js';
-import { verbForms } from './verb-forms.js';
 import type { Token } from './tokens.js';
+import { verbForms } from './verb-forms.js';
 
 const PRONOUNS = new Set(['it', 'this', 'that', 'these', 'those', 'they', 'them', 'he', 'she', 'you', 'i', 'we']);
 
