@@ -7,10 +7,11 @@ import { readFileSync } from 'node:fs';
 import { withEmbeddingCache } from '../src/embedders/cached-embedder.js';
 import { createSifEmbedder } from '../src/embedders/sif-embedder.js';
 import { judgeScores, parsePairs, scorePairs } from '../src/eval/evaluate-pairs.js';
+import { DEFAULT_SIMILARITY_THRESHOLD } from '../src/match/threshold.js';
 
 const file = process.argv[2] ?? new URL('../data/pairs.jsonl', import.meta.url).pathname;
 const pairs = parsePairs(readFileSync(file, 'utf8'));
-const threshold = process.argv[3] ? Number(process.argv[3]) : 0.8;
+const threshold = process.argv[3] ? Number(process.argv[3]) : DEFAULT_SIMILARITY_THRESHOLD;
 const scores = await scorePairs(pairs, { embedder: withEmbeddingCache(createSifEmbedder()) });
 const { errors, byKind, ...totals } = judgeScores(scores, threshold);
 console.log(JSON.stringify(totals));

@@ -68,7 +68,11 @@ export { chunkText, type HierarchicalOptions, hierarchicalScore } from './match/
 export type { CacheMessage, CacheRequest, CacheResponse, CacheScope, CacheUsage } from './match/request.js';
 export { exactKey, lastUserTurn, normalizePrompt, partitionKey, scopeKey } from './match/request-keys.js';
 export { SingleFlight } from './match/single-flight.js';
-export { similarityThresholdProblems, validateSimilarityThreshold } from './match/threshold.js';
+export {
+  DEFAULT_SIMILARITY_THRESHOLD,
+  similarityThresholdProblems,
+  validateSimilarityThreshold,
+} from './match/threshold.js';
 export type { CacheMetrics } from './metrics.js';
 export {
   type LookupResult,

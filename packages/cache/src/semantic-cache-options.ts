@@ -18,7 +18,7 @@ export interface SemanticCacheOptions extends CacheabilityOptions, PayloadCodecO
    * @default new MemoryStore()
    */
   store?: CacheStore;
-  /** Cosine similarity in (0, 1] a semantic candidate needs; see `validateSimilarityThreshold`. @default 0.8 */
+  /** Cosine similarity in (0, 1] a semantic candidate needs; see `validateSimilarityThreshold`. @default 0.65 */
   similarityThreshold?: number;
   /** Lifetime of an entry in ms; null keeps entries until evicted. @default 3600000 */
   ttlMs?: number | null;

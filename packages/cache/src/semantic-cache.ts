@@ -16,7 +16,7 @@ import { chunkText, hierarchicalScore } from './match/hierarchical.js';
 import type { CacheRequest, CacheResponse, CacheUsage } from './match/request.js';
 import { exactKey, lastUserTurn, requestKeys, scopeKey } from './match/request-keys.js';
 import { SingleFlight } from './match/single-flight.js';
-import { validateSimilarityThreshold } from './match/threshold.js';
+import { DEFAULT_SIMILARITY_THRESHOLD, validateSimilarityThreshold } from './match/threshold.js';
 import { type CacheMetrics, createMetrics, recordHitLatency } from './metrics.js';
 import { decodePayload, encodePayload } from './payload-codec.js';
 import type { LookupResult, SemanticCacheOptions, StoreOptions, StoreResult } from './semantic-cache-options.js';
@@ -41,7 +41,8 @@ export class SemanticCache {
   #lexicon: Promise<Lexicon> | undefined;
 
   constructor(options: SemanticCacheOptions = {}) {
-    this.similarityThreshold = validateSimilarityThreshold(options as Record<string, unknown>) ?? 0.8;
+    this.similarityThreshold =
+      validateSimilarityThreshold(options as Record<string, unknown>) ?? DEFAULT_SIMILARITY_THRESHOLD;
     const weights = [options.hierarchical?.weightWhole ?? 0.6, options.hierarchical?.weightChunks ?? 0.4];
     if (Math.abs(weights[0]! + weights[1]! - 1) > 1e-9) {
       throw new ValidationError('invalid hierarchical weights', [

@@ -31,17 +31,18 @@ const lines = [
     hit: true,
     kind: 'synonym',
   },
-  { a: 'How do I fix my bike chain?', b: 'How do I repair my bike chain?', hit: true, kind: 'synonym' },
+  { a: 'How do I mend my bike chain?', b: 'How do I fix my bike chain?', hit: true, kind: 'synonym' },
   { a: 'What is the weather in Paris today?', b: 'What is the weather in London today?', hit: false, kind: 'entity' },
   { a: 'How do I enable dark mode?', b: 'How do I disable dark mode?', hit: false, kind: 'polarity' },
 ];
 
 /** One pair labelled wrong on purpose: a verified paraphrase the target precision says must not be served. */
 const interior = [
-  { a: 'What is the price of the premium plan?', b: 'What is the cost of the premium plan?', hit: true },
-  { a: 'How do I fix my bike chain?', b: 'How do I repair my bike chain?', hit: false },
-  { a: 'How do I buy a gift card?', b: 'How do I purchase a gift card?', hit: true },
-  { a: 'Gift ideas for my dad', b: 'Gift ideas for my father', hit: true },
+  // WordNet synonyms outside the everyday list: verified equivalent, yet embedded apart, so the similarities differ.
+  { a: 'Is the film good?', b: 'Is the picture good?', hit: true },
+  { a: 'Which automobile is safest?', b: 'Which motorcar is safest?', hit: false },
+  { a: 'How do I shut the window?', b: 'How do I close the window?', hit: true },
+  { a: 'How do I mend my bike chain?', b: 'How do I fix my bike chain?', hit: true },
 ];
 
 beforeAll(async () => {
@@ -100,7 +101,7 @@ describe.concurrent('baton CLI (real child process)', { timeout: 90_000 }, () =>
   });
 
   it('eval: a strict --threshold turns a paraphrase into exit 1', async () => {
-    const { code } = await baton('eval', 'How do I fix my bike?', 'How can I repair my bike?', '--threshold', '0.999');
+    const { code } = await baton('eval', 'How do I mend my bike?', 'How can I fix my bike?', '--threshold', '0.999');
     expect(code).toBe(1);
   });
 

@@ -6,6 +6,7 @@
  */
 import type { Embedder } from '../embedders/embedder.js';
 import { InvalidPairsError } from '../errors.js';
+import { DEFAULT_SIMILARITY_THRESHOLD } from '../match/threshold.js';
 import { SemanticCache } from '../semantic-cache.js';
 import type { VerifyOptions } from '../verify/verify-match.js';
 
@@ -35,7 +36,7 @@ export interface Evaluation extends Confusion {
 }
 
 export interface EvaluateOptions {
-  /** @default 0.8 (the cache's default) */
+  /** @default the cache's default, `DEFAULT_SIMILARITY_THRESHOLD` */
   threshold?: number;
   embedder: Embedder;
   /** Verification options for every lookup, e.g. a lexicon over another WordNet. @default the cache's defaults */
@@ -53,7 +54,6 @@ export interface PairScore {
   failedChecks: string[];
 }
 
-const DEFAULT_THRESHOLD = 0.8;
 const request = (text: string) => ({ model: 'eval', messages: [{ role: 'user' as const, content: text }] });
 
 /** Scores every pair once through a real `SemanticCache` whose threshold admits every candidate. */
@@ -131,7 +131,7 @@ export function judgeScores(scores: readonly PairScore[], threshold: number): Ev
  * console.log(result.precision, result.recall);
  */
 export async function evaluatePairs(pairs: readonly LabelledPair[], options: EvaluateOptions): Promise<Evaluation> {
-  return judgeScores(await scorePairs(pairs, options), options.threshold ?? DEFAULT_THRESHOLD);
+  return judgeScores(await scorePairs(pairs, options), options.threshold ?? DEFAULT_SIMILARITY_THRESHOLD);
 }
 
 function parseLine(line: string, number: number): LabelledPair {

@@ -6,6 +6,13 @@
  */
 import { type Problem, ValidationError } from '@baton/core';
 
+/**
+ * The default: low enough that a typo the word vectors do not know ("broccolli") still brings its candidate to
+ * verification, which decides. No pair that must not hit passes verification in the shipped sets at any threshold
+ * down to 0.5, and recall stops rising below this value.
+ */
+export const DEFAULT_SIMILARITY_THRESHOLD = 0.65;
+
 const DISTANCE_NAMES = ['distanceThreshold', 'maxDistance', 'distance', 'cosineDistance'];
 
 /** Every problem with the threshold options (distance-named options, a bad `similarityThreshold`), as data. */

@@ -1,6 +1,6 @@
 /**
  * Clauses that one question was written across, joined back: a question word cut off by a parenthesis ("How long,
- * on average, does a refund take?"), a wish and a "how?" ("I would love to book a table, how do I do that?"), and a
+ * on average, does a refund take?"), a statement and a "why?" ("My package hasn't arrived, why?"), a wish and a "how?" ("I would love to book a table, how do I do that?"), and a
  * topic taken up by "it" ("Dark chocolate: is it healthy?").
  */
 import { frameClause } from './framing.js';
@@ -22,6 +22,20 @@ const QUESTION_FRAGMENT = new Set([
 const AUXILIARIES = new Set('do did is was have had can could will would should may might must'.split(' '));
 
 /**
+ * "My package has not arrived yet, why?" → "why has my package not arrived yet": a statement followed by a lone
+ * "why" asks why it holds, its auxiliary put before the subject as a question puts it.
+ */
+function askWhy(statement: Token[], next: Token[]): Token[] | undefined {
+  if (next.length !== 1 || next[0]!.key !== 'why') return undefined;
+  const first = statement[0]!.key;
+  if (QUESTION_FRAGMENT.has(first) || AUXILIARIES.has(first) || statement.length < 2) return undefined;
+  const auxiliary = statement.findIndex((token, index) => index > 0 && index <= 3 && AUXILIARIES.has(token.key));
+  const subject = statement.slice(0, auxiliary);
+  if (auxiliary < 0 || subject.some((token) => token.key === 'not')) return [next[0]!, ...statement];
+  return [next[0]!, statement[auxiliary]!, ...subject, ...statement.slice(auxiliary + 1)];
+}
+
+/**
  * A clause of question words only ("how long") followed, one short clause later, by a clause that opens with an
  * auxiliary ("does a refund take") is one question: the two are joined where the second stood, and the clause between
  * them ("on average") stays a clause of its own. Works on clauses as written, before framing.
@@ -29,6 +43,11 @@ const AUXILIARIES = new Set('do did is was have had can could will would should 
 export function joinQuestionFragments(clauses: Token[][]): Token[][] {
   const result = [...clauses];
   for (let i = 0; i < result.length - 1; i++) {
+    const asked = askWhy(result[i]!, result[i + 1]!);
+    if (asked) {
+      result.splice(i, 2, asked);
+      continue;
+    }
     const fragment = result[i]!;
     if (fragment.length > 2 || !fragment.every((token) => QUESTION_FRAGMENT.has(token.key))) continue;
     if (!['what', 'where', 'when', 'why', 'who', 'which', 'how'].includes(fragment[0]!.key)) continue;

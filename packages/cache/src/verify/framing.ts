@@ -56,6 +56,8 @@ const INSTRUCTING = phrases(
   'teach me to | teach me how to | show me how to | help me | what is steps to | what is way to | explain how to | ' +
     'what is best way to | what is method to | what is best method to | what do i do to | what should i do to',
 );
+const RECOMMENDING = new Set(['recommend', 'suggest']);
+const GOOD = new Set(['good', 'best']);
 const POLITE_REQUEST = phrases('can you | could you | would you | will you');
 const HOW_I = phrases(
   'how do i | how can i | how could i | how would i | how should i | how might i | how may i | how do we | ' +
@@ -107,6 +109,11 @@ function frameStart(tokens: Token[]): Token[] {
     if (instructing > 0 && (isContentWord(rest[instructing]) || LIGHT_VERBS.has(keyAt(rest, instructing) ?? ''))) {
       const frame = rest.slice(0, instructing);
       rest = [made('how', frame), made('do', frame), made('i', frame), ...rest.slice(instructing)];
+      break;
+    }
+    // "Recommend a good laptop for X" asks "which laptop is good for X".
+    if (RECOMMENDING.has(keyAt(rest, 0) ?? '') && GOOD.has(keyAt(rest, 1) ?? '') && isContentWord(rest[2])) {
+      rest = [made('what', rest.slice(0, 1)), rest[2]!, made('is', rest.slice(0, 1)), rest[1]!, ...rest.slice(3)];
       break;
     }
     const requesting = phraseAt(rest, 0, REQUESTING);
@@ -252,9 +259,32 @@ function invertWhether(tokens: Token[]): Token[] {
   return [tokens[2]!, tokens[1]!, ...tokens.slice(3)];
 }
 
+const SUBJECTS = new Set(['i', 'you', 'we', 'they', 'he', 'she', 'it', 'my', 'our', 'your']);
+const DAYS = new Set(['today', 'tomorrow', 'yesterday', 'tonight']);
+
+/**
+ * "Every morning I wake up with a headache" → "I wake up with a headache every morning": a time put before the subject
+ * ("every morning", "each day", "today") says what it says at the end.
+ */
+function timeLast(tokens: Token[]): Token[] {
+  const start = QUESTION_WORDS.has(keyAt(tokens, 0) ?? '') ? 1 : 0;
+  const first = keyAt(tokens, start) ?? '';
+  const length = DAYS.has(first)
+    ? 1
+    : (first === 'every' || first === 'each') && tokens[start + 1]?.kind === 'word'
+      ? 2
+      : 0;
+  if (length === 0 || !SUBJECTS.has(keyAt(tokens, start + length) ?? '') || tokens.length < start + length + 2) {
+    return tokens;
+  }
+  const time = tokens.slice(start, start + length);
+  return [...tokens.slice(0, start), ...tokens.slice(start + length), ...time];
+}
+
 /** One clause without the words that carry nothing, its question frame in one form. */
 export function frameClause(tokens: readonly Token[]): Token[] {
-  const framed = rephrase(frameQuestions(frameCost(invertEmbedded(invertWhether(frameStart(dropFiller(tokens)))))));
+  const started = timeLast(frameStart(dropFiller(tokens)));
+  const framed = rephrase(frameQuestions(frameCost(invertEmbedded(invertWhether(started)))));
   // A speaker's "my password" is "the password" (other possessives stay: "your password" is not). Left out last, so the
   // rules above see the subject as written.
   return dropDoSupport(placeNegation(framed)).filter((token) => token.key !== 'my');

@@ -51,6 +51,16 @@ const PLURALS_OF_THEIR_OWN = new Set(
   ).split(' '),
 );
 
+/**
+ * Verbs whose sense is set by their object ("make a bed" is not "build a bed", "take a seat" not "take a pill"): a
+ * WordNet synonym of one of them is not taken, only the listed everyday ones ("get" / "obtain").
+ */
+const LIGHT_VERBS = new Set(
+  'make makes made do does did get gets got take takes took have has had go goes went give gives gave put puts set sets keep keeps kept run runs ran'.split(
+    ' ',
+  ),
+);
+
 const synonymGroups = new Map<string, Set<number>>();
 SYNONYM_GROUPS.forEach((group, index) => {
   for (const word of group.split(',').map((form) => form.trim())) {
@@ -141,7 +151,8 @@ export function matchTokens(a: Token, b: Token, knowledge?: WordKnowledge): Matc
   if (a.key.startsWith(b.key) || b.key.startsWith(a.key)) return undefined;
   if (inListedGroup(lemmaA, lemmaB) || inListedGroup(a.key, b.key)) return 'synonym';
   if (knowledge) {
-    if (knowledge.synonymsOf(lemmaA)?.includes(lemmaB) || knowledge.synonymsOf(lemmaB)?.includes(lemmaA)) {
+    const light = LIGHT_VERBS.has(lemmaA) || LIGHT_VERBS.has(lemmaB);
+    if (!light && (knowledge.synonymsOf(lemmaA)?.includes(lemmaB) || knowledge.synonymsOf(lemmaB)?.includes(lemmaA))) {
       return 'synonym';
     }
     if (isBritishDouble(a.key, b.key, knowledge) || isBritishDouble(b.key, a.key, knowledge)) return 'inflection';

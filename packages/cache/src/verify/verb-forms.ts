@@ -1,6 +1,5 @@
 /**
- * Verb constructions that say the same as a plainer one: "why does the sky look blue" → "why is sky blue"; "where can
- * I find X" → "where is X"; "does the gym open on Sundays" → "is gym open on Sundays" ("close" → "closed"); "do you
+ * Verb constructions that say the same as a plainer one: "where can I find X" → "where is X"; "does the gym open on Sundays" → "is gym open on Sundays" ("close" → "closed"); "do you
  * encrypt my data" → "is data encrypted" and "what methods do you accept" → "what methods is accepted" (the business
  * asked as "you" is the agent a passive leaves out); "make X faster" → "speed up X"; "photos I deleted" → "deleted
  * photos".
@@ -9,22 +8,17 @@ import { isPhrase, keyAt, made, phraseAt } from './frame-tokens.js';
 import { FUNCTION_WORDS } from './lists/function-words.js';
 import type { Token } from './tokens.js';
 
-const COPULAS = new Set(['look', 'looks', 'seem', 'seems', 'appear', 'appears']);
+const FINDING = [
+  ['can', 'i', 'find'],
+  ['do', 'i', 'find'],
+];
 
-/** "why does the sky look blue" → "why is sky blue"; "where can I find X" → "where is X". */
-function copulas(tokens: Token[]): Token[] {
-  const first = keyAt(tokens, 0);
-  if ((first === 'why' || first === 'how') && keyAt(tokens, 1) === 'do') {
-    const verb = tokens.findIndex((token, index) => index > 2 && index < 7 && COPULAS.has(token.key));
-    if (verb > 0 && isPhrase(tokens.slice(2, verb), 4) && verb < tokens.length - 1) {
-      return [tokens[0]!, made('is', [tokens[1]!, tokens[verb]!]), ...tokens.slice(2, verb), ...tokens.slice(verb + 1)];
-    }
-  }
-  const finding = [
-    ['can', 'i', 'find'],
-    ['do', 'i', 'find'],
-  ];
-  if (first === 'where' && phraseAt(tokens, 1, finding) > 0 && tokens.length > 4) {
+/**
+ * "where can I find X" → "where is X". ("Why does the moon look bigger" is not "why is the moon bigger": how a thing
+ * looks is not how it is, so "look" and "seem" stay.)
+ */
+function finding(tokens: Token[]): Token[] {
+  if (keyAt(tokens, 0) === 'where' && phraseAt(tokens, 1, FINDING) > 0 && tokens.length > 4) {
     return [tokens[0]!, made('is', tokens.slice(1, 4)), ...tokens.slice(4)];
   }
   return tokens;
@@ -91,5 +85,5 @@ function ownPastActs(tokens: Token[]): Token[] {
 
 /** One clause with the verb constructions above in their plainer form. */
 export function verbForms(tokens: Token[]): Token[] {
-  return ownPastActs(speedUp(passive(openingHours(copulas(tokens)))));
+  return ownPastActs(speedUp(passive(openingHours(finding(tokens)))));
 }

@@ -138,8 +138,8 @@ describe('enhance() config: every option is read', () => {
     await loose.fn('What is the price of the premium plan?');
     expect(loose.calls).toHaveLength(1);
     const strict = counted({ similarityThreshold: 0.999 });
-    await strict.fn('How do I fix my bike?');
-    await strict.fn('How can I repair my bike?');
+    await strict.fn('How do I mend my bike?');
+    await strict.fn('How can I fix my bike?');
     expect(strict.calls).toHaveLength(2);
   });
 
@@ -189,8 +189,9 @@ describe('enhance() config: every option is read', () => {
       `${'Please read the following report carefully and give me a short summary of the main points it makes. '.repeat(4)}The report is about ${topic}.`;
     const similarity = async (config: EnhanceConfig) => {
       const { fn } = counted({ similarityThreshold: 0.3, ...config });
-      await fn(long('the price of the premium plan'));
-      await fn(long('the cost of the premium plan'));
+      // WordNet synonyms outside the everyday list embed apart, so the weighting shows.
+      await fn(long('a film about whales'));
+      await fn(long('a picture about whales'));
       return fn.getRecords()[1]!.similarity;
     };
     const flat = await similarity({});

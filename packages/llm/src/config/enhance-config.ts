@@ -24,7 +24,7 @@ export interface EnhanceConfig {
   /**
    * Cosine similarity in (0, 1] a semantic candidate needs (it must also pass verification). Unset, the cache's own
    * default applies, calibrated for its default embedder on the labelled pair set.
-   * @default the `@baton/cache` default (0.8 for the offline SIF embedder)
+   * @default the `@baton/cache` default, 0.65
    */
   similarityThreshold?: number;
   /**

@@ -113,11 +113,10 @@ export const SYNONYM_GROUPS: readonly string[] = [
   'deliver, ship',
   'customer service, customer support',
   "simply, in simple terms, in simple words, in plain english, in plain terms, in layman's terms",
-  'make, build',
-  'make, brew',
   'internationally, abroad, overseas, to other countries',
   'open to the public, open for the public',
   'take care of, look after, care for',
   'public holiday, bank holiday',
+  'flat tire, punctured tire, flat tyre, punctured tyre',
   'public holidays, bank holidays',
 ];
