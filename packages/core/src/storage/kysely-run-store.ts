@@ -16,7 +16,7 @@ import {
   renewIdempotentClaim,
 } from './idempotency-queries.js';
 import { EMPTY_HEAD, type EncodedEntry } from './journal-chain.js';
-import { readJournal, verifyJournal } from './journal-reader.js';
+import { type JournalSource, kyselyJournalSource, readJournal, verifyJournal } from './journal-reader.js';
 import { purgeStore } from './purge.js';
 import { toFailedCompensation, toJsonText, toStoredApproval, toStoredRun } from './row-mapping.js';
 import { claimable, recordedHead, requestCancelQuery, wakeRunQuery } from './run-queries.js';
@@ -50,6 +50,7 @@ export class KyselyRunStore implements RunStore {
   readonly #db: Kysely<BatonDatabase>;
   readonly #backend: StoreBackend;
   readonly #settings: KyselyRunStoreSettings;
+  readonly #journal: JournalSource;
   #closing: Promise<void> | undefined;
 
   constructor(db: Kysely<BatonDatabase>, backend: StoreBackend, settings: KyselyRunStoreSettings) {
@@ -57,6 +58,7 @@ export class KyselyRunStore implements RunStore {
     this.#db = db;
     this.#backend = backend;
     this.#settings = settings;
+    this.#journal = kyselyJournalSource(db);
   }
 
   async createRun(run: NewRun): Promise<StoredRun> {
@@ -265,11 +267,11 @@ export class KyselyRunStore implements RunStore {
   }
 
   readJournal(runId: string): Promise<JournalEntry[]> {
-    return readJournal(this.#db, runId);
+    return readJournal(this.#journal, runId);
   }
 
   verifyJournal(runId: string): Promise<JournalVerification> {
-    return verifyJournal(this.#db, runId);
+    return verifyJournal(this.#journal, runId);
   }
 
   async createApproval(
