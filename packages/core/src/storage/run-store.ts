@@ -1,6 +1,7 @@
 /**
  * The storage contract durable execution needs. One implementation over Kysely serves both dialects (SQLite, the
- * embedded default, and PostgreSQL); the same contract test suite runs against each.
+ * embedded default, and PostgreSQL), and one keeps everything in this process's memory; the same contract test suite
+ * runs against each.
  *
  * Runs are owned through leases: an engine claims a run (atomically, `FOR UPDATE SKIP LOCKED` on PostgreSQL), renews
  * the lease with heartbeats, and every journal write is fenced by ownership, so an engine that lost its lease can no
@@ -163,7 +164,7 @@ export interface FailedCompensation {
 }
 
 export interface RunStore {
-  readonly dialect: 'sqlite' | 'postgres';
+  readonly dialect: 'sqlite' | 'postgres' | 'memory';
 
   /** Stores a new run, `running` and owned by `run.owner`; a DuplicateRunError when the id or idempotency key exists. */
   createRun(run: NewRun): Promise<StoredRun>;
