@@ -2,8 +2,8 @@
  * Reading and checking a run's journal. Reading resolves blob references back to their values. Verifying walks the
  * chain in order and reports the first entry that is out of sequence, links to the wrong predecessor, does not hash
  * to its stored hash, or references a blob whose content no longer matches its address; it also checks that the
- * chain reaches the head recorded on the run (current on PostgreSQL; as of the last park or finish on SQLite), so
- * deleting the last entries is caught too.
+ * chain reaches the head recorded on the run (current on PostgreSQL and in memory; as of the last park or finish on
+ * SQLite), so deleting the last entries is caught too.
  */
 import type { Kysely } from 'kysely';
 import { mayHoldMarkers, referencedBlobs, resolveBlobs } from './blob-codec.js';

@@ -28,6 +28,14 @@ import {
   renewMemoryIdempotentClaim,
 } from './memory-idempotency.js';
 import { appendMemoryJournal, memoryJournalSource } from './memory-journal.js';
+import {
+  claimMemoryRuns,
+  compareIds,
+  nextMemoryClaimableAt,
+  renewMemoryLeases,
+  WAKEABLE,
+  wakeMemoryRun,
+} from './memory-leases.js';
 import { purgeMemory } from './memory-purge.js';
 import type { MemoryTables } from './memory-tables.js';
 import { toJsonText, toStoredApproval, toStoredRun } from './row-mapping.js';
@@ -60,33 +68,6 @@ export interface MemoryStoreOptions {
 export interface MemoryStoreSettings {
   blobThresholdBytes: number;
   retentionMs: number;
-}
-
-const OWNED: readonly string[] = ['running', 'compensating'];
-const WAKEABLE: readonly string[] = ['waiting', ...OWNED];
-
-/** Ready runs, owned runs whose lease expired, waiting runs that are due; with `ownedBy`, also that owner's runs. */
-function isClaimable(run: RunsTable, now: number, ownedBy: string | undefined): boolean {
-  if (run.status === 'ready') return true;
-  if (run.status === 'waiting') return run.wake_at !== null && run.wake_at <= now;
-  if (!OWNED.includes(run.status)) return false;
-  return (
-    (run.lease_expires_at !== null && run.lease_expires_at < now) || (ownedBy !== undefined && run.owner === ownedBy)
-  );
-}
-
-function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** A waiting run becomes ready; an owned one is flagged so parking it makes it ready instead. */
-function wake(run: RunsTable): void {
-  if (run.status === 'waiting') {
-    run.status = 'ready';
-    run.wake_at = null;
-  } else if (OWNED.includes(run.status)) {
-    run.wake_requested = 1;
-  }
 }
 
 export class MemoryRunStore implements RunStore {
@@ -161,46 +142,17 @@ export class MemoryRunStore implements RunStore {
 
   async claimRuns(owner: string, leaseMs: number, limit: number, options: ClaimOptions = {}): Promise<StoredRun[]> {
     if (limit <= 0) return [];
-    const now = Date.now();
-    const ownedBy = options.includeOwn === true ? owner : undefined;
-    const claimed = this.#unfinished()
-      .filter((row) => isClaimable(row, now, ownedBy))
-      .sort((a, b) => a.created_at - b.created_at || compareIds(a.id, b.id))
-      .slice(0, limit);
-    for (const row of claimed) {
-      Object.assign(row, {
-        status: row.status === 'compensating' ? 'compensating' : 'running',
-        owner,
-        lease_expires_at: now + leaseMs,
-        wake_at: null,
-        wake_requested: 0,
-        updated_at: now,
-      });
-    }
-    return claimed.map(toStoredRun);
+    return claimMemoryRuns(this.#tables, owner, leaseMs, limit, options.includeOwn === true).map(toStoredRun);
   }
 
   async renewLeases(owner: string, runIds: readonly string[], leaseMs: number): Promise<LeaseRenewal> {
-    const cancelRequested = new Map<string, string>();
-    const now = Date.now();
-    const lost: string[] = [];
-    for (const id of runIds) {
-      const row = this.#tables.runs.get(id);
-      if (row === undefined || row.owner !== owner) {
-        lost.push(id);
-        continue;
-      }
-      row.lease_expires_at = now + leaseMs;
-      row.updated_at = now;
-      if (row.cancel_requested !== null) cancelRequested.set(id, row.cancel_requested);
-    }
-    return { lost, cancelRequested };
+    return renewMemoryLeases(this.#tables, owner, runIds, leaseMs);
   }
 
   async requestCancel(runId: string, reason: string): Promise<boolean> {
     const row = this.#tables.runs.get(runId);
     if (row === undefined || !(row.status === 'ready' || WAKEABLE.includes(row.status))) return false;
-    wake(row);
+    wakeMemoryRun(row);
     row.cancel_requested ??= reason;
     row.updated_at = Date.now();
     await this.notifyWork();
@@ -208,14 +160,7 @@ export class MemoryRunStore implements RunStore {
   }
 
   async nextClaimableAt(): Promise<number | null> {
-    const now = Date.now();
-    let next: number | null = null;
-    for (const row of this.#unfinished()) {
-      if (isClaimable(row, now, undefined)) return now;
-      const at = row.status === 'waiting' ? row.wake_at : OWNED.includes(row.status) ? row.lease_expires_at : null;
-      if (at !== null && (next === null || at < next)) next = at;
-    }
-    return next;
+    return nextMemoryClaimableAt(this.#tables, Date.now());
   }
 
   async parkRun(runId: string, owner: string, wakeAt: number | null): Promise<boolean> {
@@ -237,7 +182,7 @@ export class MemoryRunStore implements RunStore {
   async wakeRun(runId: string): Promise<void> {
     const row = this.#tables.runs.get(runId);
     if (row === undefined || !WAKEABLE.includes(row.status)) return;
-    wake(row);
+    wakeMemoryRun(row);
     row.updated_at = Date.now();
     await this.notifyWork();
   }
@@ -332,7 +277,7 @@ export class MemoryRunStore implements RunStore {
     if (runId !== undefined) {
       const run = this.#tables.runs.get(runId);
       if (run !== undefined && WAKEABLE.includes(run.status)) {
-        wake(run);
+        wakeMemoryRun(run);
         run.updated_at = now;
       }
       await this.notifyWork();
@@ -411,14 +356,5 @@ export class MemoryRunStore implements RunStore {
   #owned(runId: string, owner: string): RunsTable | undefined {
     const row = this.#tables.runs.get(runId);
     return row !== undefined && row.owner === owner ? row : undefined;
-  }
-
-  #unfinished(): RunsTable[] {
-    const rows: RunsTable[] = [];
-    for (const id of this.#tables.unfinished) {
-      const row = this.#tables.runs.get(id);
-      if (row !== undefined) rows.push(row);
-    }
-    return rows;
   }
 }

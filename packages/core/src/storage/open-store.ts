@@ -1,8 +1,10 @@
 /**
  * Opens a RunStore from a URL: PostgreSQL for `postgres://…`, a fresh store in this process's memory for `memory:`
- * (`createMemoryStore`), SQLite (the embedded default, `.baton/baton.db`) otherwise. The drivers (`better-sqlite3`, `pg`) are optional peer dependencies, loaded only for the store asked for,
- * so the in-memory engine installs without native modules; a missing one is a `MissingDependencyError`. Opening checks the database before touching it — unreachable, corrupt, foreign and too-new databases are
- * refused with a typed error and left as they were — then applies pending migrations.
+ * (`createMemoryStore`), SQLite (the embedded default, `.baton/baton.db`) otherwise. The drivers (`better-sqlite3`,
+ * `pg`) are optional peer dependencies, loaded only for the store asked for, so the in-memory engine installs without
+ * native modules; a missing one is a `MissingDependencyError`. Opening checks the database before touching it —
+ * unreachable, corrupt, foreign and too-new databases are refused with a typed error and left as they were — then
+ * applies pending migrations.
  *
  * @example
  * ```ts
