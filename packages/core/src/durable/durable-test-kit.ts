@@ -44,8 +44,11 @@ export async function durableKit(backend: KitBackend = 'sqlite'): Promise<Kit> {
   const memory = backend === 'memory' ? createMemoryStore() : undefined;
   const url = memory === undefined ? join(mkdtempSync(join(tmpdir(), 'baton-durable-')), 'baton.db') : 'memory:';
   /** A new connection: to the file (with `storeOptions`), or another store on the same memory tables. */
-  const open = async (storeOptions: Omit<OpenStoreOptions, 'url'>): Promise<RunStore> =>
-    memory === undefined ? openStore({ url, pollIntervalMs: 10, ...storeOptions }) : memory.share();
+  const open = async (storeOptions: Omit<OpenStoreOptions, 'url'>): Promise<RunStore> => {
+    if (memory === undefined) return openStore({ url, pollIntervalMs: 10, ...storeOptions });
+    if (Object.keys(storeOptions).length > 0) throw new Error('durableKit: store options apply to SQLite only');
+    return memory.share();
+  };
   const stores: RunStore[] = [];
   const engines: Engine[] = [];
   const calls: string[] = [];
