@@ -8,6 +8,7 @@
  *   journaled and would hold any call with effects until then. LangGraph.js's matching mode is `durability: 'async'`
  *   (the next superstep starts while the checkpoint is saved), its default and the faster of its two.
  * Cases:
+ * - `durable/memory-*`: Baton's memory store (`createMemoryStore()`) vs LangGraph.js's `MemorySaver`.
  * - `durable/sqlite-*`: Baton's SQLite store vs `SqliteSaver`, each on its own file in os.tmpdir().
  * - `durable/postgres-*`: Baton's PostgreSQL store vs `PostgresSaver`, each in its own throwaway schema.
  * - `durable/postgres-async-chain-100`: steps with effects, with `synchronous_commit = off` on both sides (Baton's
@@ -20,8 +21,16 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEngine, createRegistry, openStore, type Plan, type RunStore, type TargetEffects } from '@baton/core';
-import type { BaseCheckpointSaver } from '@langchain/langgraph';
+import {
+  createEngine,
+  createMemoryStore,
+  createRegistry,
+  openStore,
+  type Plan,
+  type RunStore,
+  type TargetEffects,
+} from '@baton/core';
+import { type BaseCheckpointSaver, MemorySaver } from '@langchain/langgraph';
 import { PostgresSaver } from '@langchain/langgraph-checkpoint-postgres';
 import { SqliteSaver } from '@langchain/langgraph-checkpoint-sqlite';
 import pg from 'pg';
@@ -142,6 +151,23 @@ function reportChain(name: string, shape: Shape, peerName: string, samples: { ba
   report({ case: name, unit: 'us/step', baton, peer, peerName, better: 'lower', n: samples.baton.length });
 }
 
+async function memoryCase(shape: Shape, pairing: Pairing, options: { warmup: number; samples: number }): Promise<void> {
+  const name = `durable/memory-${pairing.suffix}`;
+  const store = createMemoryStore();
+  const baton = await batonRunner(shape, store, pairing.effects);
+  try {
+    const peer = await langgraphRunner(shape, new MemorySaver(), pairing.durability);
+    progress(
+      `${name}: Baton (effects ${pairing.effects}) vs ${LANGGRAPH} + MemorySaver (durability ${pairing.durability}), ${options.samples} samples each`,
+    );
+    const samples = await interleaved(baton, peer, options);
+    reportChain(name, shape, `${LANGGRAPH} + MemorySaver`, samples);
+  } finally {
+    await baton.close();
+    await store.close();
+  }
+}
+
 async function sqliteCase(shape: Shape, pairing: Pairing, options: { warmup: number; samples: number }): Promise<void> {
   const name = `durable/sqlite-${pairing.suffix}`;
   const dir = mkdtempSync(join(tmpdir(), 'baton-bench-durable-'));
@@ -219,6 +245,8 @@ export async function runDurableBench(): Promise<void> {
   // A sample is one 100-step run on each side: ~10 ms + ~120 ms on SQLite, ~110 ms + ~350 ms on PostgreSQL with
   // effects (one flushed commit per Baton step, two to three per LangGraph.js step), far less for Baton's pure chain,
   // so the area takes about two minutes on 2 cores.
+  await memoryCase(shape, WITH_EFFECTS, { warmup: 10, samples: 60 });
+  await memoryCase(shape, PURE, { warmup: 10, samples: 60 });
   await sqliteCase(shape, WITH_EFFECTS, { warmup: 10, samples: 60 });
   await sqliteCase(shape, PURE, { warmup: 10, samples: 60 });
   await postgresCase(shape, WITH_EFFECTS, { warmup: 5, samples: 40, synchronousCommit: true });

@@ -4,7 +4,7 @@ import type { Plan } from '../plan/plan.js';
 import { ApprovalExpiredError } from '../storage/index.js';
 import { LeaseLostError } from '../storage/storage-errors.js';
 import { approvalIdFor } from './durable-pauses.js';
-import { delay, durableKit, eventually, intercept, type Kit } from './durable-test-kit.js';
+import { delay, durableKit, eventually, intercept, KIT_BACKENDS, type Kit } from './durable-test-kit.js';
 
 let kit: Kit;
 afterEach(async () => {
@@ -28,9 +28,9 @@ async function parkedThenStopped(plan: Plan): Promise<string> {
   return run.runId;
 }
 
-describe('approval expiry', () => {
+describe.each(KIT_BACKENDS)('approval expiry on %s', (backend) => {
   it("fails the run with a typed error and compensates when onExpire is 'fail' (the default)", async () => {
-    kit = await durableKit();
+    kit = await durableKit(backend);
     const engine = await kit.engine();
     await engine.start();
     const run = engine.run(expiring({ expiresInMs: 150 }));
@@ -44,7 +44,7 @@ describe('approval expiry', () => {
   });
 
   it('refuses a decision made after the expiry, and the run takes its onExpire path (fail)', async () => {
-    kit = await durableKit();
+    kit = await durableKit(backend);
     const runId = await parkedThenStopped(expiring({ expiresInMs: 200 }));
     await delay(300);
     const approver = await kit.engine({ engineId: 'approver' });
@@ -63,7 +63,7 @@ describe('approval expiry', () => {
   });
 
   it("refuses a late decision and takes the declared default when onExpire is 'default'", async () => {
-    kit = await durableKit();
+    kit = await durableKit(backend);
     const runId = await parkedThenStopped(
       expiring({ expiresInMs: 200, onExpire: 'default', default: { ship: false } }),
     );

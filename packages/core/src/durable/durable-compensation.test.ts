@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine } from '../engine/engine.js';
 import { createRegistry, type Registry } from '../registry/registry.js';
 import { CompensationTimeoutError } from '../run/compensation.js';
-import { durableKit, eventually, intercept, type Kit, stubbornTarget } from './durable-test-kit.js';
+import { durableKit, eventually, intercept, KIT_BACKENDS, type Kit, stubbornTarget } from './durable-test-kit.js';
 
 let kit: Kit;
 afterEach(async () => {
@@ -78,9 +78,9 @@ describe('compensation TTL', () => {
   });
 });
 
-describe('failed compensations across a crash', () => {
+describe.each(KIT_BACKENDS)('failed compensations across a crash on %s', (backend) => {
   it('records a compensation that failed once, when the process died before journaling the failure', async () => {
-    kit = await durableKit();
+    kit = await durableKit(backend);
     kit.registry.register(stubbornTarget);
     kit.registry.register({
       name: 'decline',

@@ -8,7 +8,7 @@ import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import type { Plan } from '../plan/plan.js';
 import type { RunStore } from '../storage/run-store.js';
-import { durableKit, eventually, type Kit } from './durable-test-kit.js';
+import { durableKit, eventually, KIT_BACKENDS, type Kit } from './durable-test-kit.js';
 
 let kit: Kit;
 afterEach(async () => {
@@ -31,9 +31,9 @@ async function journalOf(store: RunStore, runId: string): Promise<string[]> {
   return (await store.readJournal(runId)).map((e) => `${e.type}${e.stepKey ? `:${e.stepKey}` : ''}`);
 }
 
-describe('the deadline of a parked run', () => {
+describe.each(KIT_BACKENDS)('the deadline of a parked run on %s', (backend) => {
   it('is its wake time when it comes before its timers; the engine then fails it and compensates', async () => {
-    kit = await durableKit();
+    kit = await durableKit(backend);
     const engine = await kit.engine();
     await engine.start();
     const run = engine.run(longWait, {}, { deadline: 400 });
@@ -58,7 +58,7 @@ describe('the deadline of a parked run', () => {
   });
 
   it('is kept when the engine that parked it is gone: another engine claims it at the deadline', async () => {
-    kit = await durableKit();
+    kit = await durableKit(backend);
     const first = await kit.engine({ engineId: 'first' });
     const run = first.run(longWait, {}, { deadline: 400 });
     const store = kit.stores[0]!;
@@ -73,7 +73,7 @@ describe('the deadline of a parked run', () => {
   });
 
   it("is the run's time budget too, when that ends first", async () => {
-    kit = await durableKit();
+    kit = await durableKit(backend);
     const engine = await kit.engine();
     await engine.start();
     const run = engine.run(longWait, {}, { budget: { timeMs: 400 } });
@@ -88,52 +88,55 @@ describe('the deadline of a parked run', () => {
   });
 });
 
-describe('every failure of a run resumed from the store compensates its earlier steps', () => {
-  /** `a`, then an approval beside a long wait: the approval's outcome ends the run after it was parked. */
-  const approvalBeside: Plan = {
-    steps: [
-      { id: 'a', target: 'add', input: { x: 1 } },
-      { id: 'ok', approval: { prompt: 'Go?', expiresInMs: 300 }, dependsOn: ['a'] },
-      { id: 'w', wait: { durationMs: DAY }, dependsOn: ['a'] },
-    ],
-  };
+describe.each(KIT_BACKENDS)(
+  'every failure of a run resumed from the store compensates its earlier steps on %s',
+  (backend) => {
+    /** `a`, then an approval beside a long wait: the approval's outcome ends the run after it was parked. */
+    const approvalBeside: Plan = {
+      steps: [
+        { id: 'a', target: 'add', input: { x: 1 } },
+        { id: 'ok', approval: { prompt: 'Go?', expiresInMs: 300 }, dependsOn: ['a'] },
+        { id: 'w', wait: { durationMs: DAY }, dependsOn: ['a'] },
+      ],
+    };
 
-  async function parkedRun(plan: Plan) {
-    kit = await durableKit();
-    const first = await kit.engine({ engineId: 'first' });
-    const run = first.run(plan);
-    const store = kit.stores[0]!;
-    await eventually(parked(store, run.runId));
-    await first.close();
-    const second = await kit.engine({ engineId: 'second' });
-    return { runId: run.runId, store, second };
-  }
+    async function parkedRun(plan: Plan) {
+      kit = await durableKit(backend);
+      const first = await kit.engine({ engineId: 'first' });
+      const run = first.run(plan);
+      const store = kit.stores[0]!;
+      await eventually(parked(store, run.runId));
+      await first.close();
+      const second = await kit.engine({ engineId: 'second' });
+      return { runId: run.runId, store, second };
+    }
 
-  async function expectUndone(store: RunStore, runId: string, status: 'failed' | 'cancelled', code: string) {
-    await eventually(async () => (await store.getRun(runId))?.status === status);
-    expect((await store.getRun(runId))?.error).toMatchObject({ code });
-    expect(kit.undone.map((undo) => undo.step)).toEqual(['a']);
-    expect(await journalOf(store, runId)).toContain('compensation-finish:a');
-  }
+    async function expectUndone(store: RunStore, runId: string, status: 'failed' | 'cancelled', code: string) {
+      await eventually(async () => (await store.getRun(runId))?.status === status);
+      expect((await store.getRun(runId))?.error).toMatchObject({ code });
+      expect(kit.undone.map((undo) => undo.step)).toEqual(['a']);
+      expect(await journalOf(store, runId)).toContain('compensation-finish:a');
+    }
 
-  it('when its approval expired while it was parked', async () => {
-    const { runId, store, second } = await parkedRun(approvalBeside);
-    await second.start();
-    await expectUndone(store, runId, 'failed', 'approval-expired');
-  });
+    it('when its approval expired while it was parked', async () => {
+      const { runId, store, second } = await parkedRun(approvalBeside);
+      await second.start();
+      await expectUndone(store, runId, 'failed', 'approval-expired');
+    });
 
-  it('when its approval was rejected while it was parked', async () => {
-    const { runId, store, second } = await parkedRun(approvalBeside);
-    const [approval] = await second.approvals({ runId });
-    await second.reject(approval!.id, 'not now');
-    await second.start();
-    await expectUndone(store, runId, 'failed', 'approval-rejected');
-  });
+    it('when its approval was rejected while it was parked', async () => {
+      const { runId, store, second } = await parkedRun(approvalBeside);
+      const [approval] = await second.approvals({ runId });
+      await second.reject(approval!.id, 'not now');
+      await second.start();
+      await expectUndone(store, runId, 'failed', 'approval-rejected');
+    });
 
-  it('when it was cancelled while it was parked', async () => {
-    const { runId, store, second } = await parkedRun(longWait);
-    await second.cancel(runId, 'changed my mind');
-    await second.start();
-    await expectUndone(store, runId, 'cancelled', 'cancelled');
-  });
-});
+    it('when it was cancelled while it was parked', async () => {
+      const { runId, store, second } = await parkedRun(longWait);
+      await second.cancel(runId, 'changed my mind');
+      await second.start();
+      await expectUndone(store, runId, 'cancelled', 'cancelled');
+    });
+  },
+);

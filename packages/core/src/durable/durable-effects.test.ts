@@ -8,7 +8,7 @@ import { NonRetryableError } from '../errors/retryable-error.js';
 import type { RunEvent } from '../events/run-event.js';
 import type { Plan } from '../plan/plan.js';
 import type { RunStore } from '../storage/run-store.js';
-import { delay, durableKit, intercept, type Kit } from './durable-test-kit.js';
+import { delay, durableKit, intercept, KIT_BACKENDS, type Kit } from './durable-test-kit.js';
 
 let kit: Kit;
 afterEach(async () => {
@@ -72,9 +72,9 @@ function watchedAppends(delayMs: number) {
   return { watch, wrap };
 }
 
-describe('effect-free steps in durable runs', () => {
+describe.each(KIT_BACKENDS)('effect-free steps in durable runs on %s', (backend) => {
   it('journal every step in order, sharing writes, where steps with effects write one each', async () => {
-    kit = await durableKit();
+    kit = await durableKit(backend);
     registerPureAdd(kit);
     const { watch, wrap } = watchedAppends(0);
     const engine = await kit.engine({}, wrap);
@@ -99,7 +99,7 @@ describe('effect-free steps in durable runs', () => {
   });
 
   it('call a step with effects only once every step before it is journaled', async () => {
-    kit = await durableKit();
+    kit = await durableKit(backend);
     const { watch, wrap } = watchedAppends(40);
     const seenAtCall: string[][] = [];
     registerPureAdd(kit);
@@ -117,7 +117,7 @@ describe('effect-free steps in durable runs', () => {
   });
 
   it('deliver no event before the entries written before it are stored, and keep their order', async () => {
-    kit = await durableKit();
+    kit = await durableKit(backend);
     const { watch, wrap } = watchedAppends(20);
     registerPureAdd(kit);
     const early: string[] = [];
@@ -142,7 +142,7 @@ describe('effect-free steps in durable runs', () => {
   });
 
   it('restart the run here from its journal when an entry is lost, and finish it once', async () => {
-    kit = await durableKit();
+    kit = await durableKit(backend);
     const { watch, wrap } = watchedAppends(0);
     const calls: string[] = [];
     registerPureAdd(kit, calls);
@@ -171,7 +171,7 @@ describe('effect-free steps in durable runs', () => {
   });
 
   it('fail the step, not the writer, when its output cannot be stored', async () => {
-    kit = await durableKit();
+    kit = await durableKit(backend);
     const calls: string[] = [];
     kit.registry.register({
       name: 'ratio',
@@ -191,7 +191,7 @@ describe('effect-free steps in durable runs', () => {
   });
 
   it('hold the dependents of a step that called a target with effects, even if an effect-free fallback answered', async () => {
-    kit = await durableKit();
+    kit = await durableKit(backend);
     const { watch, wrap } = watchedAppends(40);
     registerPureAdd(kit);
     kit.registry.register({
@@ -223,7 +223,7 @@ describe('effect-free steps in durable runs', () => {
   });
 
   it('fail the run when a listener throws on an event held behind the last entries', async () => {
-    kit = await durableKit();
+    kit = await durableKit(backend);
     registerPureAdd(kit);
     const engine = await kit.engine({
       onEvent: (event) => {

@@ -3,7 +3,7 @@ import { AbortRunError } from '../errors/abort-run-error.js';
 import { ApprovalError } from '../errors/approval-error.js';
 import type { RunEvent } from '../events/run-event.js';
 import type { Plan } from '../plan/plan.js';
-import { delay, durableKit, eventually, type Kit, stubbornTarget } from './durable-test-kit.js';
+import { delay, durableKit, eventually, KIT_BACKENDS, type Kit, stubbornTarget } from './durable-test-kit.js';
 
 let kit: Kit;
 afterEach(async () => {
@@ -19,9 +19,9 @@ const chain: Plan = {
   output: { $ref: 'steps.three.output.x' },
 };
 
-describe('durable runs', () => {
+describe.each(KIT_BACKENDS)('durable runs on %s', (backend) => {
   it('journals every step, finishes in the store, and keeps a journal whose hash chain verifies', async () => {
-    kit = await durableKit();
+    kit = await durableKit(backend);
     const engine = await kit.engine();
     kit.release();
     const run = engine.run(chain, { x: 1 });
@@ -48,7 +48,7 @@ describe('durable runs', () => {
   });
 
   it('hands a run to another engine when its engine closes, which never re-runs a finished step', async () => {
-    kit = await durableKit();
+    kit = await durableKit(backend);
     const first = await kit.engine({ engineId: 'first' });
     const run = first.run(chain, { x: 1 });
     await eventually(() => kit.calls.length === 2);
@@ -79,7 +79,7 @@ describe('durable runs', () => {
   });
 
   it('parks a run at an approval, resumes it when another process approves, and passes the approved data on', async () => {
-    kit = await durableKit();
+    kit = await durableKit(backend);
     const engine = await kit.engine();
     await engine.start();
     const plan: Plan = {
@@ -114,7 +114,7 @@ describe('durable runs', () => {
   });
 
   it('fails a rejected approval and compensates the finished steps in reverse order', async () => {
-    kit = await durableKit();
+    kit = await durableKit(backend);
     const engine = await kit.engine();
     await engine.start();
     const plan: Plan = {
@@ -147,7 +147,7 @@ describe('durable runs', () => {
   });
 
   it('takes the declared default when an approval expires', async () => {
-    kit = await durableKit();
+    kit = await durableKit(backend);
     const engine = await kit.engine();
     await engine.start();
     const run = engine.run({
@@ -160,7 +160,7 @@ describe('durable runs', () => {
   });
 
   it('fires a durable timer after the engine that set it is gone', async () => {
-    kit = await durableKit();
+    kit = await durableKit(backend);
     const first = await kit.engine({ engineId: 'first' });
     await first.start();
     const run = first.run({
@@ -183,7 +183,7 @@ describe('durable runs', () => {
   });
 
   it('passes an abort payload to compensations and records a compensation that keeps failing', async () => {
-    kit = await durableKit();
+    kit = await durableKit(backend);
     kit.registry.register(stubbornTarget);
     kit.registry.register({
       name: 'stop',
@@ -217,7 +217,7 @@ describe('durable runs', () => {
   });
 
   it('resumes the compensation of a run that died between failing and being marked compensating', async () => {
-    kit = await durableKit();
+    kit = await durableKit(backend);
     kit.registry.register({
       name: 'decline',
       description: 'Always fails',

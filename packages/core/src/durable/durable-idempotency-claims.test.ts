@@ -11,6 +11,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createEngine, type Engine } from '../engine/engine.js';
 import type { Plan } from '../plan/plan.js';
 import { createRegistry, type Registry } from '../registry/registry.js';
+import { createMemoryStore } from '../storage/create-memory-store.js';
 import { openStore } from '../storage/open-store.js';
 import type { RunStore } from '../storage/run-store.js';
 import { createStoreIdempotencyStore } from './durable-idempotency.js';
@@ -41,6 +42,12 @@ function sqliteLocation(): Location {
   return { name: 'SQLite', open: () => openStore({ url, pollIntervalMs: 10 }), dispose: async () => {} };
 }
 
+/** One memory store; each open is another store on its tables, as each engine process opens its own connection. */
+function memoryLocation(): Location {
+  const store = createMemoryStore();
+  return { name: 'memory', open: async () => store.share(), dispose: () => store.close() };
+}
+
 function postgresLocation(): Location {
   const schema = `baton_c_${randomBytes(6).toString('hex')}`;
   return {
@@ -54,7 +61,7 @@ function postgresLocation(): Location {
   };
 }
 
-for (const makeLocation of [sqliteLocation, postgresLocation]) {
+for (const makeLocation of [sqliteLocation, memoryLocation, postgresLocation]) {
   const location = makeLocation();
   describe(`one idempotency key held by two engines on ${location.name}`, () => {
     const stores: RunStore[] = [];

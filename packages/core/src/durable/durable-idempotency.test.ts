@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Plan } from '../plan/plan.js';
 import { createStoreIdempotencyStore } from './durable-idempotency.js';
-import { durableKit, type Kit } from './durable-test-kit.js';
+import { durableKit, KIT_BACKENDS, type Kit } from './durable-test-kit.js';
 
 let kit: Kit;
 afterEach(async () => {
@@ -40,9 +40,9 @@ async function engineWithStoreKeys(engineId: string) {
   return kit.engine({ engineId, idempotency: createStoreIdempotencyStore(store) });
 }
 
-describe('idempotency keys kept in the store', () => {
+describe.each(KIT_BACKENDS)('idempotency keys kept in the store on %s', (backend) => {
   it('return the first result to another engine, and after a restart, without calling the target again', async () => {
-    kit = await durableKit();
+    kit = await durableKit(backend);
     const charged = chargeTarget(kit);
     const first = await engineWithStoreKeys('first');
     const original = await first.run(pay, { orderId: '42' }).result();
@@ -59,7 +59,7 @@ describe('idempotency keys kept in the store', () => {
   });
 
   it('share one call between concurrent runs in a process, and forget a failed call', async () => {
-    kit = await durableKit();
+    kit = await durableKit(backend);
     const charged = chargeTarget(kit, { failFirst: true });
     const engine = await engineWithStoreKeys('only');
     await expect(engine.run(pay, { orderId: '7' }).result()).rejects.toThrow(/card declined/);

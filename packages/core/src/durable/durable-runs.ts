@@ -2,8 +2,8 @@
  * The durable side of the engine: runs live in a store. Starting a run records it with a lease; every finished step
  * is journaled before it counts; a run that waits only on people or timers is parked; a failed run is compensated
  * with every transition journaled. A claim loop takes over runs whose owner died, parked runs that were woken and
- * runs submitted for any engine; a lease keeper renews this engine's leases, lets go of runs it lost and cancels the
- * runs it holds that another process asked to cancel (`RunStore.requestCancel`).
+ * runs submitted for any engine (`claim-loop.ts`); a lease keeper renews this engine's leases, lets go of runs it lost
+ * and cancels the runs it holds that another process asked to cancel (`held-runs.ts`).
  */
 import { CancelledError } from '../errors/cancelled-error.js';
 import { errorFromJSON } from '../errors/error-from-json.js';
@@ -18,9 +18,11 @@ import type { RunOptions, RunResult } from '../run/run-types.js';
 import { serializeError } from '../run/serialize-error.js';
 import { FINISHED_STATUSES, type JournalVerification, type RunStore, type StoredRun } from '../storage/run-store.js';
 import { LeaseLostError } from '../storage/storage-errors.js';
+import { claimLoop } from './claim-loop.js';
 import { DurablePauseBroker } from './durable-pauses.js';
 import type { EngineReporter } from './engine-reporter.js';
 import { followStoredRun } from './follow-stored-run.js';
+import { HeldRuns } from './held-runs.js';
 import { JournalWriter } from './journal-writer.js';
 import { emptyMemo, memoFromJournal, type RunMemo } from './step-memo.js';
 import { finishedFromMemo, type StoredOptions, storedOptions, withEarlierSteps } from './stored-run-state.js';
@@ -47,21 +49,24 @@ export interface DurableSettings {
 }
 
 export class DurableRuns {
-  private readonly owned = new Set<string>();
+  private readonly held: HeldRuns;
   /** Runs restarted here after their journal lost entries, and how often. */
   private readonly restarts = new Map<string, number>();
   private readonly closing = new AbortController();
-  private keeper: ReturnType<typeof setInterval> | undefined;
   private unwatch: (() => void) | undefined;
   private claiming: Promise<void> | undefined;
   private readonly lives = new Set<Promise<void>>();
-  /** Ends the claim loop's wait for a free slot. */
-  private slotFreed: (() => void) | undefined;
 
   constructor(
     private readonly launch: LaunchSettings,
     private readonly settings: DurableSettings,
-  ) {}
+  ) {
+    this.held = new HeldRuns(settings, (runId) => {
+      const current = settings.recordFor(runId).current as { detach?: (reason: string) => void } | undefined;
+      current?.detach?.('its lease was lost to another engine');
+      this.release(runId);
+    });
+  }
 
   /** Records a new run owned by this engine and starts it. */
   async start(record: RunRecord, plan: CompiledPlan, request: unknown, options: RunOptions): Promise<void> {
@@ -80,7 +85,7 @@ export class DurableRuns {
       owner: engineId,
       leaseMs,
     });
-    this.own(record.runId);
+    this.held.add(record.runId);
     const life = this.live(record, plan, request, options, stored, created.createdAt, emptyMemo(), false).catch(
       (error) => this.leave(record, record.handle.snapshot(), 'the store refused a write', error),
     );
@@ -92,19 +97,18 @@ export class DurableRuns {
   startClaiming(): void {
     if (this.claiming) return;
     this.unwatch = this.settings.store.watchWorkSignal((status) => this.settings.reporter.workSignal(status));
-    this.claiming = this.claimLoop();
+    this.claiming = claimLoop(this.settings, this.held, (run) => this.take(run), this.closing.signal);
   }
 
   /** Stops claiming, lets go of every run held here and hands them back to the store as ready for another engine. */
   async close(): Promise<void> {
-    const held = [...this.owned];
+    const held = this.held.ids();
     this.closing.abort();
     this.unwatch?.();
     this.detachAll('the engine is closing');
     await this.claiming;
     await Promise.allSettled([...this.lives]);
-    if (this.keeper) clearInterval(this.keeper);
-    this.keeper = undefined;
+    this.held.stop();
     const { store, engineId } = this.settings;
     await Promise.allSettled(held.map((runId) => store.setRunStatus(runId, engineId, 'ready')));
     if (held.length > 0) await store.notifyWork().catch(() => {});
@@ -116,7 +120,7 @@ export class DurableRuns {
 
   /** Lets every run this engine holds go: another engine (or this one, restarted) takes them over. */
   detachAll(reason: string): void {
-    for (const runId of this.owned) {
+    for (const runId of this.held.ids()) {
       const current = this.settings.recordFor(runId).current as { detach?: (reason: string) => void } | undefined;
       current?.detach?.(reason);
     }
@@ -126,124 +130,18 @@ export class DurableRuns {
     return this.settings.store.verifyJournal(runId);
   }
 
-  private own(runId: string): void {
-    this.owned.add(runId);
-    if (!this.keeper) {
-      this.keeper = setInterval(() => void this.renew(), Math.max(50, Math.floor(this.settings.leaseMs / 3)));
-      this.keeper.unref();
-    }
-  }
-
   private release(runId: string): void {
-    this.owned.delete(runId);
+    this.held.delete(runId);
     this.restarts.delete(runId);
-    this.slotFreed?.();
-    if (this.owned.size === 0 && this.keeper && !this.claiming) {
-      clearInterval(this.keeper);
-      this.keeper = undefined;
-    }
-  }
-
-  private async renew(): Promise<void> {
-    if (this.owned.size === 0) return;
-    try {
-      const { lost, cancelRequested } = await this.settings.store.renewLeases(
-        this.settings.engineId,
-        [...this.owned],
-        this.settings.leaseMs,
-      );
-      for (const runId of lost) {
-        const current = this.settings.recordFor(runId).current as { detach?: (reason: string) => void } | undefined;
-        current?.detach?.('its lease was lost to another engine');
-        this.release(runId);
-      }
-      // Cancelled from another process: the live segment fails as cancelled and `end` compensates it. A run not
-      // attached yet is caught by the next heartbeat, or by `resume` when it is claimed.
-      for (const [runId, reason] of cancelRequested) {
-        if (this.owned.has(runId)) this.settings.recordFor(runId).current?.cancel(reason);
-      }
-    } catch (error) {
-      this.settings.onError(error);
-    }
-  }
-
-  private async claimLoop(): Promise<void> {
-    const { store, engineId, leaseMs, maxActiveRuns } = this.settings;
-    const signal = this.closing.signal;
-    if (!this.keeper) {
-      this.keeper = setInterval(() => void this.renew(), Math.max(50, Math.floor(leaseMs / 3)));
-      this.keeper.unref();
-    }
-    let nextPurge = 0;
-    await this.adoptOwnRuns();
-    while (!signal.aborted) {
-      try {
-        if (Date.now() >= nextPurge) {
-          nextPurge = Date.now() + this.settings.purgeIntervalMs;
-          await store.purge();
-        }
-        const capacity = maxActiveRuns - this.owned.size;
-        if (capacity > 0) {
-          for (const run of await store.claimRuns(engineId, leaseMs, capacity)) {
-            // Our own run whose lease lapsed during a stall: the claim renewed it; never start a second copy.
-            if (this.owned.has(run.id)) continue;
-            this.take(run);
-          }
-        }
-        if (this.owned.size >= maxActiveRuns) {
-          // Full: claimable runs would make the loop spin (on SQLite, without ever yielding to timers).
-          await this.untilSlotFree(1000, signal);
-          continue;
-        }
-        const next = await store.nextClaimableAt();
-        const wait = next === null ? 1000 : Math.min(1000, Math.max(0, next - Date.now()));
-        if (wait > 0) await store.waitForWork(wait, signal);
-      } catch (error) {
-        if (signal.aborted) break;
-        this.settings.onError(error);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    }
   }
 
   private take(run: StoredRun): void {
-    this.own(run.id);
+    this.held.add(run.id);
     const life = this.resume(run).catch((error) => {
       const record = this.settings.recordFor(run.id);
       this.leave(record, record.handle.snapshot(), 'it could not be resumed here', error);
     });
     this.track(life);
-  }
-
-  /**
-   * On start: runs this engine's id still holds (it was restarted) are resumed at once — they are its own — and the
-   * runs other engines hold are announced with the time their lease expires.
-   */
-  private async adoptOwnRuns(): Promise<void> {
-    const { store, engineId, leaseMs, maxActiveRuns } = this.settings;
-    try {
-      const capacity = maxActiveRuns - this.owned.size;
-      for (const run of await store.claimRuns(engineId, leaseMs, capacity, { includeOwn: true })) {
-        if (!this.owned.has(run.id)) this.take(run);
-      }
-      await this.settings.reporter.leaseWaits(store, engineId);
-    } catch (error) {
-      this.settings.onError(error);
-    }
-  }
-
-  private untilSlotFree(timeoutMs: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        this.slotFreed = undefined;
-        resolve();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      signal.addEventListener('abort', done, { once: true });
-      this.slotFreed = done;
-    });
   }
 
   private track(life: Promise<void>): void {

@@ -1,13 +1,23 @@
-/** Shared set-up for the durable engine tests: a fresh SQLite store, engines on it, and targets that count calls. */
+/**
+ * Shared set-up for the durable engine tests: a fresh store (a SQLite file, or memory, whose stores share one set of
+ * tables as connections share a file), engines on it, and targets that count calls.
+ */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine, type Engine, type EngineOptions } from '../engine/engine.js';
 import { createRegistry, type Registry } from '../registry/registry.js';
+import { createMemoryStore } from '../storage/create-memory-store.js';
 import { type OpenStoreOptions, openStore } from '../storage/open-store.js';
 import type { RunStore } from '../storage/run-store.js';
 
+/** Where the kit's runs live; the durable suites that hold for every store run on each. */
+export type KitBackend = 'sqlite' | 'memory';
+
+export const KIT_BACKENDS: readonly KitBackend[] = ['sqlite', 'memory'];
+
 export interface Kit {
+  /** The SQLite file, or `memory:`. */
   url: string;
   stores: RunStore[];
   engines: Engine[];
@@ -30,8 +40,15 @@ export interface Kit {
   close(): Promise<void>;
 }
 
-export async function durableKit(): Promise<Kit> {
-  const url = join(mkdtempSync(join(tmpdir(), 'baton-durable-')), 'baton.db');
+export async function durableKit(backend: KitBackend = 'sqlite'): Promise<Kit> {
+  const memory = backend === 'memory' ? createMemoryStore() : undefined;
+  const url = memory === undefined ? join(mkdtempSync(join(tmpdir(), 'baton-durable-')), 'baton.db') : 'memory:';
+  /** A new connection: to the file (with `storeOptions`), or another store on the same memory tables. */
+  const open = async (storeOptions: Omit<OpenStoreOptions, 'url'>): Promise<RunStore> => {
+    if (memory === undefined) return openStore({ url, pollIntervalMs: 10, ...storeOptions });
+    if (Object.keys(storeOptions).length > 0) throw new Error('durableKit: store options apply to SQLite only');
+    return memory.share();
+  };
   const stores: RunStore[] = [];
   const engines: Engine[] = [];
   const calls: string[] = [];
@@ -75,7 +92,7 @@ export async function durableKit(): Promise<Kit> {
     },
     registry,
     async engine(options = {}, wrap?: (store: RunStore) => RunStore, storeOptions = {}) {
-      const opened = await openStore({ url, pollIntervalMs: 10, ...storeOptions });
+      const opened = await open(storeOptions);
       stores.push(opened);
       const store = wrap ? wrap(opened) : opened;
       const engine = createEngine({
@@ -91,13 +108,14 @@ export async function durableKit(): Promise<Kit> {
       return engine;
     },
     async store() {
-      const opened = await openStore({ url, pollIntervalMs: 10 });
+      const opened = await open({});
       stores.push(opened);
       return opened;
     },
     async close() {
       for (const engine of engines) await engine.close();
       for (const store of stores) await store.close();
+      await memory?.close();
       held = Promise.resolve();
     },
   };

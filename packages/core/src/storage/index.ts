@@ -1,4 +1,9 @@
-/** Durable storage for runs: the RunStore contract, `openStore` for SQLite and PostgreSQL, and its errors. */
+/**
+ * Durable storage for runs: the RunStore contract, `openStore` for SQLite, PostgreSQL and memory, `createMemoryStore`,
+ * and their errors.
+ */
+export { createMemoryStore } from './create-memory-store.js';
+export type { MemoryRunStore, MemoryStoreOptions } from './memory-run-store.js';
 export { type OpenStoreOptions, openStore, STORE_DEFAULTS } from './open-store.js';
 export * from './run-store.js';
 export {

@@ -2,10 +2,10 @@
  * Reading and checking a run's journal. Reading resolves blob references back to their values. Verifying walks the
  * chain in order and reports the first entry that is out of sequence, links to the wrong predecessor, does not hash
  * to its stored hash, or references a blob whose content no longer matches its address; it also checks that the
- * chain reaches the head recorded on the run (current on PostgreSQL; as of the last park or finish on SQLite), so
- * deleting the last entries is caught too.
+ * chain reaches the head recorded on the run (current on PostgreSQL and in memory; as of the last park or finish on
+ * SQLite), so deleting the last entries is caught too.
  */
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely } from 'kysely';
 import { mayHoldMarkers, referencedBlobs, resolveBlobs } from './blob-codec.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
 import type { BatonDatabase, JournalTable } from './database-schema.js';
@@ -13,17 +13,31 @@ import { entryHash, GENESIS_HASH } from './journal-chain.js';
 import { toJournalEntry } from './row-mapping.js';
 import type { JournalEntry, JournalVerification } from './run-store.js';
 
-type JournalRow = Selectable<JournalTable>;
-
-function journalRows(db: Kysely<BatonDatabase>, runId: string): Promise<JournalRow[]> {
-  return db.selectFrom('baton_journal').selectAll().where('run_id', '=', runId).orderBy('seq').execute();
+/** Where a journal is read from: the rows of one run in seq order, the head recorded on the run, and blob contents. */
+export interface JournalSource {
+  rows(runId: string): Promise<JournalTable[]>;
+  /** The head recorded on the run row; undefined when the run is gone. */
+  recordedHead(runId: string): Promise<{ last_seq: number; last_hash: string } | undefined>;
+  /** Contents by hash of those of `hashes` that exist (each asked for once). */
+  blobContents(hashes: readonly string[]): Promise<Map<string, string>>;
 }
 
-async function blobContents(db: Kysely<BatonDatabase>, hashes: Iterable<string>): Promise<Map<string, string>> {
-  const wanted = [...new Set(hashes)];
-  if (wanted.length === 0) return new Map();
-  const rows = await db.selectFrom('baton_blobs').select(['hash', 'content']).where('hash', 'in', wanted).execute();
-  return new Map(rows.map((row) => [row.hash, row.content]));
+/** The journal tables of a SQL database. */
+export function kyselyJournalSource(db: Kysely<BatonDatabase>): JournalSource {
+  return {
+    rows: (runId) => db.selectFrom('baton_journal').selectAll().where('run_id', '=', runId).orderBy('seq').execute(),
+    recordedHead: (runId) =>
+      db.selectFrom('baton_runs').select(['last_seq', 'last_hash']).where('id', '=', runId).executeTakeFirst(),
+    async blobContents(hashes) {
+      if (hashes.length === 0) return new Map();
+      const rows = await db.selectFrom('baton_blobs').select(['hash', 'content']).where('hash', 'in', hashes).execute();
+      return new Map(rows.map((row) => [row.hash, row.content]));
+    },
+  };
+}
+
+function blobContents(source: JournalSource, hashes: Iterable<string>): Promise<Map<string, string>> {
+  return source.blobContents([...new Set(hashes)]);
 }
 
 function parseData(text: string): { ok: true; value: unknown } | { ok: false } {
@@ -34,12 +48,12 @@ function parseData(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
-export async function readJournal(db: Kysely<BatonDatabase>, runId: string): Promise<JournalEntry[]> {
-  const rows = await journalRows(db, runId);
+export async function readJournal(source: JournalSource, runId: string): Promise<JournalEntry[]> {
+  const rows = await source.rows(runId);
   const stored = rows.map((row) => JSON.parse(row.data) as unknown);
   const marked = rows.map((row) => mayHoldMarkers(row.data));
   const contents = await blobContents(
-    db,
+    source,
     stored.flatMap((data, index) => (marked[index] ? referencedBlobs(data) : [])),
   );
   return rows.map((row, index) =>
@@ -47,14 +61,11 @@ export async function readJournal(db: Kysely<BatonDatabase>, runId: string): Pro
   );
 }
 
-export async function verifyJournal(db: Kysely<BatonDatabase>, runId: string): Promise<JournalVerification> {
-  const [rows, run] = await Promise.all([
-    journalRows(db, runId),
-    db.selectFrom('baton_runs').select(['last_seq', 'last_hash']).where('id', '=', runId).executeTakeFirst(),
-  ]);
+export async function verifyJournal(source: JournalSource, runId: string): Promise<JournalVerification> {
+  const [rows, run] = await Promise.all([source.rows(runId), source.recordedHead(runId)]);
   const parsed = rows.map((row) => parseData(row.data));
   const contents = await blobContents(
-    db,
+    source,
     parsed.flatMap((data) => (data.ok ? referencedBlobs(data.value) : [])),
   );
   const entries = rows.length;

@@ -4,9 +4,10 @@
  * approval, wake-ups) is delegated to the dialect's StoreBackend. Fenced writes check `owner` in the same statement.
  */
 
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { createApproval, getApproval, listApprovals } from './approval-queries.js';
 import { encodeData } from './blob-codec.js';
+import { addFailedCompensation, closeFailedCompensation, listFailedCompensations } from './compensation-queries.js';
 import type { BatonDatabase } from './database-schema.js';
 import {
   claimIdempotent,
@@ -16,9 +17,9 @@ import {
   renewIdempotentClaim,
 } from './idempotency-queries.js';
 import { EMPTY_HEAD, type EncodedEntry } from './journal-chain.js';
-import { readJournal, verifyJournal } from './journal-reader.js';
+import { type JournalSource, kyselyJournalSource, readJournal, verifyJournal } from './journal-reader.js';
 import { purgeStore } from './purge.js';
-import { toFailedCompensation, toJsonText, toStoredApproval, toStoredRun } from './row-mapping.js';
+import { toJsonText, toStoredRun } from './row-mapping.js';
 import { claimable, recordedHead, requestCancelQuery, wakeRunQuery } from './run-queries.js';
 import type {
   ApprovalStatus,
@@ -37,7 +38,7 @@ import type {
   StoredRunStatus,
   WorkSignalStatus,
 } from './run-store.js';
-import { ApprovalExpiredError, DuplicateApprovalError, DuplicateRunError, LeaseLostError } from './storage-errors.js';
+import { ApprovalExpiredError, DuplicateRunError } from './storage-errors.js';
 import type { StoreBackend } from './store-backend.js';
 
 export interface KyselyRunStoreSettings {
@@ -50,6 +51,7 @@ export class KyselyRunStore implements RunStore {
   readonly #db: Kysely<BatonDatabase>;
   readonly #backend: StoreBackend;
   readonly #settings: KyselyRunStoreSettings;
+  readonly #journal: JournalSource;
   #closing: Promise<void> | undefined;
 
   constructor(db: Kysely<BatonDatabase>, backend: StoreBackend, settings: KyselyRunStoreSettings) {
@@ -57,6 +59,7 @@ export class KyselyRunStore implements RunStore {
     this.#db = db;
     this.#backend = backend;
     this.#settings = settings;
+    this.#journal = kyselyJournalSource(db);
   }
 
   async createRun(run: NewRun): Promise<StoredRun> {
@@ -265,51 +268,25 @@ export class KyselyRunStore implements RunStore {
   }
 
   readJournal(runId: string): Promise<JournalEntry[]> {
-    return readJournal(this.#db, runId);
+    return readJournal(this.#journal, runId);
   }
 
   verifyJournal(runId: string): Promise<JournalVerification> {
-    return verifyJournal(this.#db, runId);
+    return verifyJournal(this.#journal, runId);
   }
 
-  async createApproval(
+  createApproval(
     approval: Omit<StoredApproval, 'status' | 'decision' | 'decidedAt' | 'createdAt'>,
   ): Promise<StoredApproval> {
-    const row = await this.#db
-      .insertInto('baton_approvals')
-      .values({
-        id: approval.id,
-        run_id: approval.runId,
-        step_key: approval.stepKey,
-        prompt: approval.prompt,
-        data: toJsonText(approval.data),
-        status: 'pending',
-        decision: null,
-        expires_at: approval.expiresAt,
-        created_at: Date.now(),
-        decided_at: null,
-      })
-      .onConflict((conflict) => conflict.column('id').doNothing())
-      .returningAll()
-      .executeTakeFirst();
-    if (row !== undefined) return toStoredApproval(row);
-    const existing = await this.getApproval(approval.id);
-    if (existing === undefined || existing.runId !== approval.runId || existing.stepKey !== approval.stepKey) {
-      throw new DuplicateApprovalError(approval.id, existing?.runId ?? null, existing?.stepKey ?? null);
-    }
-    return existing;
+    return createApproval(this.#db, approval);
   }
 
-  async getApproval(id: string): Promise<StoredApproval | undefined> {
-    const row = await this.#db.selectFrom('baton_approvals').selectAll().where('id', '=', id).executeTakeFirst();
-    return row && toStoredApproval(row);
+  getApproval(id: string): Promise<StoredApproval | undefined> {
+    return getApproval(this.#db, id);
   }
 
-  async listApprovals(filter: { runId?: string; status?: ApprovalStatus } = {}): Promise<StoredApproval[]> {
-    let query = this.#db.selectFrom('baton_approvals').selectAll().orderBy('created_at').orderBy('id');
-    if (filter.runId !== undefined) query = query.where('run_id', '=', filter.runId);
-    if (filter.status !== undefined) query = query.where('status', '=', filter.status);
-    return (await query.execute()).map(toStoredApproval);
+  listApprovals(filter: { runId?: string; status?: ApprovalStatus } = {}): Promise<StoredApproval[]> {
+    return listApprovals(this.#db, filter);
   }
 
   async decideApproval(id: string, status: 'approved' | 'rejected' | 'expired', decision: unknown): Promise<boolean> {
@@ -325,92 +302,19 @@ export class KyselyRunStore implements RunStore {
     return runId !== undefined;
   }
 
-  async addFailedCompensation(
+  addFailedCompensation(
     entry: Omit<FailedCompensation, 'id' | 'status' | 'reason' | 'createdAt' | 'updatedAt'>,
   ): Promise<FailedCompensation> {
-    const now = Date.now();
-    const row = await this.#db
-      .insertInto('baton_failed_compensations')
-      .values({
-        id: randomUUID(),
-        run_id: entry.runId,
-        step_key: entry.stepKey,
-        target: entry.target,
-        error: toJsonText(entry.error),
-        status: 'open',
-        reason: null,
-        created_at: now,
-        updated_at: now,
-      })
-      .onConflict((conflict) => conflict.columns(['run_id', 'step_key']).doNothing())
-      .returningAll()
-      .executeTakeFirst();
-    if (row !== undefined) return toFailedCompensation(row);
-    // Recorded already, by an earlier life of the run that died before journaling it.
-    const existing = await this.#db
-      .selectFrom('baton_failed_compensations')
-      .selectAll()
-      .where('run_id', '=', entry.runId)
-      .where('step_key', '=', entry.stepKey)
-      .executeTakeFirstOrThrow();
-    return toFailedCompensation(existing);
+    return addFailedCompensation(this.#db, entry);
   }
 
-  async listFailedCompensations(
-    filter: { runId?: string; status?: CompensationStatus } = {},
-  ): Promise<FailedCompensation[]> {
-    let query = this.#db.selectFrom('baton_failed_compensations').selectAll().orderBy('created_at').orderBy('id');
-    if (filter.runId !== undefined) query = query.where('run_id', '=', filter.runId);
-    if (filter.status !== undefined) query = query.where('status', '=', filter.status);
-    return (await query.execute()).map(toFailedCompensation);
+  listFailedCompensations(filter: { runId?: string; status?: CompensationStatus } = {}): Promise<FailedCompensation[]> {
+    return listFailedCompensations(this.#db, filter);
   }
 
-  async closeFailedCompensation(id: string, status: 'resolved' | 'ignored', reason: string): Promise<boolean> {
-    const now = Date.now();
-    const closed = await this.#db
-      .updateTable('baton_failed_compensations')
-      .set({ status, reason, updated_at: now })
-      .where('id', '=', id)
-      .where('status', '=', 'open')
-      .returning(['run_id', 'step_key'])
-      .executeTakeFirst();
-    if (closed === undefined) return false;
-    const data = encodeData({ compensationId: id, status, reason }, this.#settings.blobThresholdBytes);
-    const entry: EncodedEntry = {
-      type: 'compensation-close',
-      stepKey: closed.step_key,
-      data: data.text,
-      blobs: data.blobs,
-    };
-    try {
-      await this.#journalAsOwner(closed.run_id, entry, now);
-    } catch (error) {
-      // Unjournaled, the close did not happen: the entry is open again for the caller to retry.
-      await this.#db
-        .updateTable('baton_failed_compensations')
-        .set({ status: 'open', reason: null, updated_at: Date.now() })
-        .where('id', '=', id)
-        .where('status', '=', status)
-        .execute();
-      throw error;
-    }
-    return true;
-  }
-
-  /**
-   * Appends an entry on behalf of whoever holds the run (nobody, once it finished; an engine still compensating other
-   * steps, otherwise). The owner is read and the write fenced by it, so a run changing hands in between is retried.
-   */
-  async #journalAsOwner(runId: string, entry: EncodedEntry, now: number): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      const run = await this.#db.selectFrom('baton_runs').select('owner').where('id', '=', runId).executeTakeFirst();
-      try {
-        await this.#backend.appendJournal({ runId, owner: run?.owner ?? null, entries: [entry], now });
-        return;
-      } catch (error) {
-        if (!LeaseLostError.isInstance(error) || run === undefined || attempt >= 5) throw error;
-      }
-    }
+  closeFailedCompensation(id: string, status: 'resolved' | 'ignored', reason: string): Promise<boolean> {
+    const { blobThresholdBytes } = this.#settings;
+    return closeFailedCompensation(this.#db, this.#backend, { id, status, reason, blobThresholdBytes });
   }
 
   getIdempotent(key: string): Promise<{ value: unknown } | undefined> {

@@ -1,8 +1,10 @@
 /**
- * Opens a RunStore from a URL: PostgreSQL for `postgres://…`, SQLite (the embedded default, `.baton/baton.db`)
- * otherwise. The drivers (`better-sqlite3`, `pg`) are optional peer dependencies, loaded only for the store asked for,
- * so the in-memory engine installs without native modules; a missing one is a `MissingDependencyError`. Opening checks the database before touching it — unreachable, corrupt, foreign and too-new databases are
- * refused with a typed error and left as they were — then applies pending migrations.
+ * Opens a RunStore from a URL: PostgreSQL for `postgres://…`, a fresh store in this process's memory for `memory:`
+ * (`createMemoryStore`), SQLite (the embedded default, `.baton/baton.db`) otherwise. The drivers (`better-sqlite3`,
+ * `pg`) are optional peer dependencies, loaded only for the store asked for, so the in-memory engine installs without
+ * native modules; a missing one is a `MissingDependencyError`. Opening checks the database before touching it —
+ * unreachable, corrupt, foreign and too-new databases are refused with a typed error and left as they were — then
+ * applies pending migrations.
  *
  * @example
  * ```ts
@@ -11,14 +13,18 @@
  * ```
  */
 import { requireArgument } from '../errors/require-argument.js';
+import { createMemoryStore } from './create-memory-store.js';
 import { loadDriver } from './load-driver.js';
 import type { RunStore } from './run-store.js';
+import { STORE_DEFAULTS } from './store-defaults.js';
 import { parseStoreLocation } from './store-location.js';
+
+export { STORE_DEFAULTS } from './store-defaults.js';
 
 export interface OpenStoreOptions {
   /**
    * `postgres://user:password@host:5432/db` or `postgresql://…` for PostgreSQL; `sqlite:<path>` or a plain path for
-   * SQLite (its folder is created).
+   * SQLite (its folder is created); `memory:` for a new store in this process's memory, gone when the process ends.
    * @default '.baton/baton.db'
    */
   url?: string;
@@ -47,15 +53,6 @@ export interface OpenStoreOptions {
   pollIntervalMs?: number;
 }
 
-export const STORE_DEFAULTS = {
-  blobThresholdBytes: 64 * 1024,
-  retentionMs: 30 * 24 * 60 * 60 * 1000,
-  connectTimeoutMs: 5000,
-  poolSize: 10,
-  busyTimeoutMs: 5000,
-  pollIntervalMs: 50,
-} as const;
-
 function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
   const chosen = value ?? fallback;
   const ok = typeof chosen === 'number' && Number.isFinite(chosen) && chosen >= 0 && (allowZero || chosen > 0);
@@ -81,6 +78,7 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<RunStor
   };
   const synchronousCommit = flag('synchronousCommit', options.synchronousCommit, true);
   const location = parseStoreLocation(options.url);
+  if (location.dialect === 'memory') return createMemoryStore(settings);
   if (location.dialect === 'sqlite') {
     const busyTimeoutMs = positive('busyTimeoutMs', options.busyTimeoutMs, STORE_DEFAULTS.busyTimeoutMs, true);
     const pollMs = positive('pollIntervalMs', options.pollIntervalMs, STORE_DEFAULTS.pollIntervalMs);

@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll } from 'vitest';
 import { openStore } from './open-store.js';
 import { runStoreContract } from './run-store.contract.js';
+import { sqlStoredData } from './run-store-contract-kit.js';
 
 /** The PostgreSQL suite always runs: a missing server is a failure, never a skip. */
 const url = process.env.BATON_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -20,7 +21,7 @@ runStoreContract(
     schemas.push(schema);
     return {
       open: () => openStore({ url, schema }),
-      async execute(statement) {
+      stored: sqlStoredData(async (statement) => {
         const client = await admin.connect();
         try {
           await client.query(`SET search_path TO ${schema}`);
@@ -29,7 +30,7 @@ runStoreContract(
           await client.query('RESET search_path');
           client.release();
         }
-      },
+      }),
     };
   },
   async () => {

@@ -13,11 +13,6 @@ import { ApprovalExpiredError } from './storage-errors.js';
 /** Over the default 64 KiB blob threshold. */
 const bigText = (seed: string) => `${seed}:${'x'.repeat(70 * 1024)}`;
 
-async function count(database: { execute(statement: string): Promise<Record<string, unknown>[]> }, table: string) {
-  const rows = await database.execute(`SELECT count(*) AS n FROM ${table}`);
-  return Number(rows[0]?.n);
-}
-
 export function runJournalContract(context: ContractContext): void {
   const openOne = async () => (await context.database()).open();
 
@@ -95,12 +90,10 @@ export function runJournalContract(context: ContractContext): void {
           await store.appendJournal(id, 'engine-a', [{ type: 'step-finish', data: { seq } }]);
         await store.finishRun(id, 'engine-a', { status: 'succeeded' });
       }
-      await database.execute(`UPDATE baton_journal SET data = '{"seq":99}' WHERE run_id = 'altered' AND seq = 2`);
-      await database.execute(
-        `UPDATE baton_journal SET prev_hash = '${'1'.repeat(64)}' WHERE run_id = 'relinked' AND seq = 1`,
-      );
-      await database.execute(`DELETE FROM baton_journal WHERE run_id = 'gap' AND seq = 2`);
-      await database.execute(`DELETE FROM baton_journal WHERE run_id = 'truncated' AND seq = 3`);
+      await database.stored.alterJournalEntry('altered', 2, { data: '{"seq":99}' });
+      await database.stored.alterJournalEntry('relinked', 1, { prevHash: '1'.repeat(64) });
+      await database.stored.deleteJournalEntry('gap', 2);
+      await database.stored.deleteJournalEntry('truncated', 3);
       expect(await store.verifyJournal('altered')).toEqual({
         ok: false,
         entries: 4,
@@ -133,8 +126,8 @@ export function runJournalContract(context: ContractContext): void {
       await store.createRun(newRun('engine-a', { id: 'run' }));
       const big = { text: bigText('real') };
       const [real] = await store.appendJournal('run', 'engine-a', [{ type: 'step-finish', data: { output: big } }]);
-      const stored = await database.execute(`SELECT data FROM baton_journal WHERE run_id = 'run' AND seq = 0`);
-      const hash = (JSON.parse(String(stored[0]?.data)) as { output: { $blob: string } }).output.$blob;
+      const stored = await database.stored.journalData('run');
+      const hash = (JSON.parse(String(stored[0])) as { output: { $blob: string } }).output.$blob;
       // The hash of a blob that exists, as a user's own data: it must not be swapped for that blob.
       const lookalikes = [{ $blob: hash }, { output: { $blob: hash }, n: 1 }, { '$baton:literal': { $blob: hash } }];
       await store.appendJournal(
@@ -161,16 +154,16 @@ export function runJournalContract(context: ContractContext): void {
           { type: 'step-finish', stepKey: 'small', data: { output: 'short' } },
         ]);
       }
-      expect(await count(database, 'baton_blobs')).toBe(2);
-      const stored = await database.execute(`SELECT data FROM baton_journal WHERE run_id = 'two' ORDER BY seq`);
+      expect(await database.stored.countBlobs()).toBe(2);
+      const stored = await database.stored.journalData('two');
       const reference = { $blob: expect.stringMatching(/^[0-9a-f]{64}$/) };
-      expect(JSON.parse(String(stored[0]?.data))).toEqual({ durationMs: 1, output: reference });
-      expect(JSON.parse(String(stored[1]?.data))).toEqual(reference);
-      expect(JSON.parse(String(stored[2]?.data))).toEqual({ output: 'short' });
+      expect(JSON.parse(String(stored[0]))).toEqual({ durationMs: 1, output: reference });
+      expect(JSON.parse(String(stored[1]))).toEqual(reference);
+      expect(JSON.parse(String(stored[2]))).toEqual({ output: 'short' });
       const read = await store.readJournal('two');
       expect(read.map((entry) => entry.data)).toEqual([{ output, durationMs: 1 }, list, { output: 'short' }]);
       expect(await store.verifyJournal('two')).toEqual({ ok: true, entries: 3 });
-      await database.execute(`UPDATE baton_blobs SET content = '{"text":"forged"}'`);
+      await database.stored.overwriteBlobs('{"text":"forged"}');
       expect(await store.verifyJournal('three')).toMatchObject({ ok: false, firstBadSeq: 0, reason: 'blob-mismatch' });
     });
   });
@@ -405,7 +398,7 @@ export function runJournalContract(context: ContractContext): void {
       for (const id of ['kept-running', 'kept-waiting', 'kept-compensating', ready])
         expect(await store.getRun(id)).toBeDefined();
       expect((await store.readJournal('kept-running'))[0]?.data).toEqual(sharedOutput);
-      expect(await count(database, 'baton_blobs')).toBe(1);
+      expect(await database.stored.countBlobs()).toBe(1);
       expect(await store.getIdempotent('fresh')).toEqual({ value: 2 });
     });
   });

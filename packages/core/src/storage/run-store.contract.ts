@@ -1,10 +1,12 @@
 /**
  * The cases every RunStore must pass, whatever database is behind it. A test file calls `runStoreContract` with a
  * factory of fresh, empty databases; each case opens one or more stores on its own database (two stores on one
- * database stand for two engine processes) and may run SQL behind the store's back to tamper with it.
+ * database stand for two engine processes) and may look inside or tamper with the stored data behind the store's
+ * back (`ContractDatabase.stored`).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { ValidationError } from '../errors/validation-error.js';
 import type { RunStore, StoredRun } from './run-store.js';
 import { type ContractContext, type ContractDatabase, LONG_LEASE, newRun, readyRun } from './run-store-contract-kit.js';
 import { runJournalContract } from './run-store-journal.contract.js';
@@ -21,7 +23,7 @@ export function runStoreContract(
       async database() {
         const database = await freshDatabase();
         return {
-          execute: (statement) => database.execute(statement),
+          stored: database.stored,
           async open() {
             const store = await database.open();
             opened.push(store);
@@ -79,6 +81,44 @@ export function runStoreContract(
         await store.createRun(newRun('engine-a', { id: 'no-key-1' }));
         await store.createRun(newRun('engine-a', { id: 'no-key-2' }));
         expect(await store.listRuns()).toHaveLength(3);
+      });
+      it('stores copies: changing written objects afterwards changes nothing, and each read is a fresh copy', async () => {
+        const store = await openOne();
+        const run = newRun('engine-a', { id: 'run' });
+        await store.createRun(run);
+        (run.plan.steps[0] as { target: string }).target = 'changed';
+        const data = { output: { items: ['a'] } };
+        await store.appendJournal('run', 'engine-a', [{ type: 'step-finish', stepKey: 'a', data }]);
+        data.output.items.push('b');
+        const approval = { id: 'approval', runId: 'run', stepKey: 'a', prompt: '?', data: { n: 1 }, expiresAt: null };
+        await store.createApproval(approval);
+        approval.data.n = 2;
+        const read = (await store.getRun('run'))!;
+        expect(read.plan).toEqual({ steps: [{ id: 'a', target: 'echo' }] });
+        (read.plan as { steps: unknown[] }).steps.length = 0;
+        expect((await store.getRun('run'))?.plan).toEqual({ steps: [{ id: 'a', target: 'echo' }] });
+        const [entry] = await store.readJournal('run');
+        expect(entry!.data).toEqual({ output: { items: ['a'] } });
+        (entry!.data as typeof data).output.items.length = 0;
+        expect((await store.readJournal('run'))[0]?.data).toEqual({ output: { items: ['a'] } });
+        expect((await store.getApproval('approval'))?.data).toEqual({ n: 1 });
+      });
+
+      it('refuses journal data that is not JSON with a ValidationError, writing nothing', async () => {
+        const store = await openOne();
+        await store.createRun(newRun('engine-a', { id: 'run' }));
+        await store.appendJournal('run', 'engine-a', [{ type: 'run-start' }]);
+        const cyclic: Record<string, unknown> = {};
+        cyclic.self = cyclic;
+        for (const data of [{ n: Number.NaN }, cyclic]) {
+          const error = await store
+            .appendJournal('run', 'engine-a', [{ type: 'step-start' }, { type: 'step-finish', data }])
+            .catch((caught) => caught);
+          expect(ValidationError.isInstance(error)).toBe(true);
+          expect(error).toMatchObject({ code: 'validation-failed', problems: [{ code: 'not-json' }] });
+        }
+        expect((await store.readJournal('run')).map((entry) => entry.type)).toEqual(['run-start']);
+        expect(await store.verifyJournal('run')).toEqual({ ok: true, entries: 1 });
       });
     });
 

@@ -1,6 +1,7 @@
 /**
  * The storage contract durable execution needs. One implementation over Kysely serves both dialects (SQLite, the
- * embedded default, and PostgreSQL); the same contract test suite runs against each.
+ * embedded default, and PostgreSQL), and one keeps everything in this process's memory; the same contract test suite
+ * runs against each.
  *
  * Runs are owned through leases: an engine claims a run (atomically, `FOR UPDATE SKIP LOCKED` on PostgreSQL), renews
  * the lease with heartbeats, and every journal write is fenced by ownership, so an engine that lost its lease can no
@@ -99,7 +100,7 @@ export type JournalVerification =
       firstBadSeq: number;
       /**
        * `sequence-gap`: an entry is missing (also at the end, against the head recorded on the run — on every append
-       * with PostgreSQL, when the run parks or finishes with SQLite);
+       * with PostgreSQL and memory, when the run parks or finishes with SQLite);
        * `chain-broken`: `prevHash` is not the previous entry's hash; `hash-mismatch`: the entry was altered;
        * `blob-mismatch`: a blob it references is missing or its content no longer hashes to its address.
        */
@@ -163,7 +164,7 @@ export interface FailedCompensation {
 }
 
 export interface RunStore {
-  readonly dialect: 'sqlite' | 'postgres';
+  readonly dialect: 'sqlite' | 'postgres' | 'memory';
 
   /** Stores a new run, `running` and owned by `run.owner`; a DuplicateRunError when the id or idempotency key exists. */
   createRun(run: NewRun): Promise<StoredRun>;
@@ -274,7 +275,8 @@ export interface RunStore {
   /**
    * Waits for a wake-up from another process (PostgreSQL LISTEN/NOTIFY on one channel) or until `timeoutMs`; returns
    * early, without error, when `signal` aborts. SQLite, having no notifications, polls cheaply (`PRAGMA data_version`)
-   * instead. A wake-up that arrives while nobody waits makes the next call return at once.
+   * instead; the memory store rings every store on its tables directly. A wake-up that arrives while nobody waits
+   * makes the next call return at once.
    */
   waitForWork(timeoutMs: number, signal?: AbortSignal): Promise<void>;
   /** Wakes waiters in every process (NOTIFY). */

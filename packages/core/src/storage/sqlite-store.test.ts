@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from './open-store.js';
 import { runStoreContract } from './run-store.contract.js';
-import { readyRun } from './run-store-contract-kit.js';
+import { readyRun, sqlStoredData } from './run-store-contract-kit.js';
 
 const run = promisify(execFile);
 
@@ -23,7 +23,7 @@ runStoreContract(
     const path = join(folder, `store-${++databases}.db`);
     return {
       open: () => openStore({ url: `sqlite:${path}` }),
-      async execute(statement) {
+      stored: sqlStoredData(async (statement) => {
         const database = new Database(path);
         try {
           const prepared = database.prepare(statement);
@@ -33,7 +33,7 @@ runStoreContract(
         } finally {
           database.close();
         }
-      },
+      }),
     };
   },
   async () => {},

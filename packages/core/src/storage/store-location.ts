@@ -1,5 +1,6 @@
 /**
- * Where a store lives, from its URL: `postgres://…` or `postgresql://…` for PostgreSQL; `sqlite:<path>`, `file:<path>`,
+ * Where a store lives, from its URL: `postgres://…` or `postgresql://…` for PostgreSQL; `memory:` for this process's
+ * memory (a new, empty store each time); `sqlite:<path>`, `file:<path>`,
  * a plain path, `:memory:` or nothing (`.baton/baton.db`) for SQLite. Any other scheme is refused, so a URL meant for
  * another database never becomes a SQLite file named after it. `display` is the location to show in messages, its
  * password masked.
@@ -13,7 +14,8 @@ export const DEFAULT_SQLITE_PATH = '.baton/baton.db';
 
 export type StoreLocation =
   | { dialect: 'postgres'; url: string; display: string }
-  | { dialect: 'sqlite'; path: string; display: string };
+  | { dialect: 'sqlite'; path: string; display: string }
+  | { dialect: 'memory'; display: string };
 
 /** `url` with its password replaced by `***`. */
 export function maskPassword(url: string): string {
@@ -30,6 +32,7 @@ export function maskPassword(url: string): string {
 /** What `openStore` accepts, for the message of a refused URL. */
 export const SUPPORTED_STORE_URLS = [
   'postgres://…',
+  'memory:',
   'postgresql://…',
   'sqlite:<path>',
   'file:<path>',
@@ -44,6 +47,7 @@ export function parseStoreLocation(url: string = DEFAULT_SQLITE_PATH): StoreLoca
   requireArgument('openStore', 'url', typeof url === 'string', 'a postgres:// URL or a SQLite path', url);
   if (/^postgres(ql)?:\/\//i.test(url)) return { dialect: 'postgres', url, display: maskPassword(url) };
   const scheme = SCHEME.exec(url)?.[1]?.toLowerCase();
+  if (scheme === 'memory') return memoryLocation(url);
   if (scheme !== undefined && scheme !== 'sqlite' && scheme !== 'file') {
     throw new UnsupportedStoreUrlError(scheme, maskPassword(url), SUPPORTED_STORE_URLS);
   }
@@ -69,4 +73,16 @@ export function parseStoreLocation(url: string = DEFAULT_SQLITE_PATH): StoreLoca
 function filePath(url: string): string {
   if (/^file:\/\//i.test(url)) return fileURLToPath(url);
   return url.slice('file:'.length);
+}
+
+/** `memory:` names no place, so anything after the colon is refused rather than silently ignored. */
+function memoryLocation(url: string): StoreLocation {
+  if (url.length === 'memory:'.length) return { dialect: 'memory', display: 'memory:' };
+  throw new ValidationError('openStore: bad url', [
+    {
+      path: 'url',
+      code: 'memory-path',
+      message: `"${url}" gives a memory store a path; a memory store has none — use exactly memory:`,
+    },
+  ]);
 }
