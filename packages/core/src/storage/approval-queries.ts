@@ -5,7 +5,8 @@
  */
 import type { Kysely } from 'kysely';
 import type { BatonDatabase } from './database-schema.js';
-import { toJsonText, toStoredApproval } from './row-mapping.js';
+import { newApprovalRow } from './new-rows.js';
+import { toStoredApproval } from './row-mapping.js';
 import type { ApprovalStatus, StoredApproval } from './run-store.js';
 import { DuplicateApprovalError } from './storage-errors.js';
 
@@ -15,18 +16,7 @@ export async function createApproval(
 ): Promise<StoredApproval> {
   const row = await db
     .insertInto('baton_approvals')
-    .values({
-      id: approval.id,
-      run_id: approval.runId,
-      step_key: approval.stepKey,
-      prompt: approval.prompt,
-      data: toJsonText(approval.data),
-      status: 'pending',
-      decision: null,
-      expires_at: approval.expiresAt,
-      created_at: Date.now(),
-      decided_at: null,
-    })
+    .values(newApprovalRow(approval, Date.now()))
     .onConflict((conflict) => conflict.column('id').doNothing())
     .returningAll()
     .executeTakeFirst();

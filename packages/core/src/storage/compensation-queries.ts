@@ -1,14 +1,9 @@
-/**
- * Failed compensations in `baton_failed_compensations`, for both dialects: recorded once per run and step (a resumed
- * run reporting it again gets the first entry), listed oldest first, and closed once — journaled on the run, on behalf
- * of whoever holds it, or reopened when that journal write fails.
- */
-import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { encodeData } from './blob-codec.js';
 import type { BatonDatabase } from './database-schema.js';
 import type { EncodedEntry } from './journal-chain.js';
-import { toFailedCompensation, toJsonText } from './row-mapping.js';
+import { newCompensationRow } from './new-rows.js';
+import { toFailedCompensation } from './row-mapping.js';
 import type { CompensationStatus, FailedCompensation } from './run-store.js';
 import { LeaseLostError } from './storage-errors.js';
 import type { StoreBackend } from './store-backend.js';
@@ -20,17 +15,7 @@ export async function addFailedCompensation(
   const now = Date.now();
   const row = await db
     .insertInto('baton_failed_compensations')
-    .values({
-      id: randomUUID(),
-      run_id: entry.runId,
-      step_key: entry.stepKey,
-      target: entry.target,
-      error: toJsonText(entry.error),
-      status: 'open',
-      reason: null,
-      created_at: now,
-      updated_at: now,
-    })
+    .values(newCompensationRow(entry, now))
     .onConflict((conflict) => conflict.columns(['run_id', 'step_key']).doNothing())
     .returningAll()
     .executeTakeFirst();

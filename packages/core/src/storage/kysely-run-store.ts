@@ -16,8 +16,9 @@ import {
   releaseIdempotent,
   renewIdempotentClaim,
 } from './idempotency-queries.js';
-import { EMPTY_HEAD, type EncodedEntry } from './journal-chain.js';
+import type { EncodedEntry } from './journal-chain.js';
 import { type JournalSource, kyselyJournalSource, readJournal, verifyJournal } from './journal-reader.js';
+import { newRunRow } from './new-rows.js';
 import { purgeStore } from './purge.js';
 import { toJsonText, toStoredRun } from './row-mapping.js';
 import { claimable, recordedHead, requestCancelQuery, wakeRunQuery } from './run-queries.js';
@@ -66,26 +67,7 @@ export class KyselyRunStore implements RunStore {
     const now = Date.now();
     const row = await this.#db
       .insertInto('baton_runs')
-      .values({
-        id: run.id,
-        status: 'running',
-        plan: toJsonText(run.plan) ?? 'null',
-        request: toJsonText(run.request),
-        options: toJsonText(run.options),
-        output: null,
-        error: null,
-        owner: run.owner,
-        lease_expires_at: now + run.leaseMs,
-        wake_at: null,
-        wake_requested: 0,
-        idempotency_key: run.idempotencyKey ?? null,
-        cancel_requested: null,
-        last_seq: EMPTY_HEAD.seq,
-        last_hash: EMPTY_HEAD.hash,
-        created_at: now,
-        updated_at: now,
-        finished_at: null,
-      })
+      .values(newRunRow(run, now))
       .onConflict((conflict) => conflict.doNothing())
       .returningAll()
       .executeTakeFirst();

@@ -1,13 +1,7 @@
-/**
- * Approvals and failed compensations in the memory store: an approval is created once per id and decided once (a
- * late decision marks it expired instead); a failed compensation is recorded once per run and step, and closing it is
- * journaled on its run whoever holds it.
- */
-import { randomUUID } from 'node:crypto';
 import { encodeData } from './blob-codec.js';
-import type { ApprovalsTable, FailedCompensationsTable } from './database-schema.js';
 import { appendMemoryJournal } from './memory-journal.js';
 import type { MemoryTables } from './memory-tables.js';
+import { newApprovalRow, newCompensationRow } from './new-rows.js';
 import { toFailedCompensation, toJsonText, toStoredApproval } from './row-mapping.js';
 import type { ApprovalStatus, CompensationStatus, FailedCompensation, StoredApproval } from './run-store.js';
 import { DuplicateApprovalError } from './storage-errors.js';
@@ -23,18 +17,7 @@ export function createMemoryApproval(
 ): StoredApproval {
   const existing = tables.approvals.get(approval.id);
   if (existing === undefined) {
-    const row: ApprovalsTable = {
-      id: approval.id,
-      run_id: approval.runId,
-      step_key: approval.stepKey,
-      prompt: approval.prompt,
-      data: toJsonText(approval.data),
-      status: 'pending',
-      decision: null,
-      expires_at: approval.expiresAt,
-      created_at: Date.now(),
-      decided_at: null,
-    };
+    const row = newApprovalRow(approval, Date.now());
     tables.approvals.set(row.id, row);
     return toStoredApproval(row);
   }
@@ -85,17 +68,7 @@ export function addMemoryFailedCompensation(
     if (row.run_id === entry.runId && row.step_key === entry.stepKey) return toFailedCompensation(row);
   }
   const now = Date.now();
-  const row: FailedCompensationsTable = {
-    id: randomUUID(),
-    run_id: entry.runId,
-    step_key: entry.stepKey,
-    target: entry.target,
-    error: toJsonText(entry.error),
-    status: 'open',
-    reason: null,
-    created_at: now,
-    updated_at: now,
-  };
+  const row = newCompensationRow(entry, now);
   tables.compensations.set(row.id, row);
   return toFailedCompensation(row);
 }

@@ -10,7 +10,6 @@
 import { encodeData } from './blob-codec.js';
 import type { RunsTable } from './database-schema.js';
 import type { EncodedEntry } from './journal-chain.js';
-import { EMPTY_HEAD } from './journal-chain.js';
 import { type JournalSource, readJournal, verifyJournal } from './journal-reader.js';
 import {
   addMemoryFailedCompensation,
@@ -38,6 +37,7 @@ import {
 } from './memory-leases.js';
 import { purgeMemory } from './memory-purge.js';
 import type { MemoryTables } from './memory-tables.js';
+import { newRunRow } from './new-rows.js';
 import { toJsonText, toStoredApproval, toStoredRun } from './row-mapping.js';
 import type {
   ApprovalStatus,
@@ -95,26 +95,7 @@ export class MemoryRunStore implements RunStore {
     if (byKey !== undefined) throw new DuplicateRunError(byKey, run.idempotencyKey!);
     if (tables.runs.has(run.id)) throw new DuplicateRunError(run.id, null);
     const now = Date.now();
-    const row: RunsTable = {
-      id: run.id,
-      status: 'running',
-      plan: toJsonText(run.plan) ?? 'null',
-      request: toJsonText(run.request),
-      options: toJsonText(run.options),
-      output: null,
-      error: null,
-      owner: run.owner,
-      lease_expires_at: now + run.leaseMs,
-      wake_at: null,
-      wake_requested: 0,
-      idempotency_key: run.idempotencyKey ?? null,
-      cancel_requested: null,
-      last_seq: EMPTY_HEAD.seq,
-      last_hash: EMPTY_HEAD.hash,
-      created_at: now,
-      updated_at: now,
-      finished_at: null,
-    };
+    const row = newRunRow(run, now);
     tables.runs.set(row.id, row);
     tables.track(row);
     if (row.idempotency_key !== null) tables.runKeys.set(row.idempotency_key, row.id);
