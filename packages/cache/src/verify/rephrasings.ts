@@ -51,7 +51,9 @@ function meaning(tokens: Token[]): Token[] {
 function agentAndCause(tokens: Token[]): Token[] {
   const [first, be, noun, of] = [keyAt(tokens, 0), keyAt(tokens, 1), keyAt(tokens, 2), keyAt(tokens, 3)];
   if ((be !== 'is' && be !== 'was') || of !== 'of' || !isTopic(tokens.slice(4))) return tokens;
-  const verb = first === 'who' ? AGENTS[noun ?? ''] : first === 'what' && noun === 'cause' ? 'causes' : undefined;
+  // "What was the cause of death" is not "what causes death": only the present says the same.
+  const cause = first === 'what' && noun === 'cause' && be === 'is';
+  const verb = first === 'who' ? AGENTS[noun ?? ''] : cause ? 'causes' : undefined;
   return verb ? [tokens[0]!, made(verb, tokens.slice(1, 4)), ...tokens.slice(4)] : tokens;
 }
 

@@ -72,6 +72,7 @@ describe('verifyMatch refuses what is not shown equivalent', () => {
     ['meaning of a pronoun', 'What does it mean?', 'What is it?'],
     ['currency', 'Is $500 enough for a week in Rome?', 'Is 500 euros enough for a week in Rome?'],
     ['a role held now', 'Who is the director of the FBI?', 'Who was the director of the FBI?'],
+    ['a cause in the past', 'What was the cause of death?', 'What causes death?'],
     ['how it looks', 'Why does the moon look bigger near the horizon?', 'Why is the moon bigger near the horizon?'],
     ['make is not build', 'How do I make a bed?', 'How do I build a bed?'],
     ['one command for another', 'What does make install do?', 'What does brew install do?'],
