@@ -6,7 +6,6 @@
 
 import type { Kysely } from 'kysely';
 import { createApproval, getApproval, listApprovals } from './approval-queries.js';
-import { encodeData } from './blob-codec.js';
 import { addFailedCompensation, closeFailedCompensation, listFailedCompensations } from './compensation-queries.js';
 import type { BatonDatabase } from './database-schema.js';
 import {
@@ -16,7 +15,7 @@ import {
   releaseIdempotent,
   renewIdempotentClaim,
 } from './idempotency-queries.js';
-import type { EncodedEntry } from './journal-chain.js';
+import { appendedEntries, encodeEntries } from './journal-append.js';
 import { type JournalSource, kyselyJournalSource, readJournal, verifyJournal } from './journal-reader.js';
 import { newRunRow } from './new-rows.js';
 import { purgeStore } from './purge.js';
@@ -231,22 +230,10 @@ export class KyselyRunStore implements RunStore {
   }
 
   async appendJournal(runId: string, owner: string, entries: readonly NewJournalEntry[]): Promise<JournalEntry[]> {
-    const encoded = entries.map((entry): EncodedEntry => {
-      const data = encodeData(entry.data ?? null, this.#settings.blobThresholdBytes);
-      return { type: entry.type, stepKey: entry.stepKey ?? null, data: data.text, blobs: data.blobs };
-    });
+    const encoded = encodeEntries(entries, this.#settings.blobThresholdBytes);
     const now = Date.now();
     const chained = await this.#backend.appendJournal({ runId, owner, entries: encoded, now });
-    return chained.map((entry, index) => ({
-      runId,
-      seq: entry.seq,
-      type: entry.type,
-      stepKey: entry.stepKey,
-      data: entries[index]!.data ?? null,
-      prevHash: entry.prevHash,
-      hash: entry.hash,
-      createdAt: now,
-    }));
+    return appendedEntries(runId, entries, chained, now);
   }
 
   readJournal(runId: string): Promise<JournalEntry[]> {

@@ -1,15 +1,5 @@
-/**
- * A RunStore kept in this process's memory, with the same contract as the SQLite and PostgreSQL stores: leases and
- * fenced writes, the journal's hash chain, approvals, failed compensations, idempotency claims, purge and wake-ups.
- * Pure JavaScript — no native module, no database — for tests, examples and engines that need durable semantics
- * (parking, approvals by id, `submit()` to other engines in the process) but not survival of a restart.
- *
- * Engines share it by sharing the store object (or stores opened with `share()`): each operation completes without
- * awaiting, so it is atomic, and a wake-up rings every engine waiting on the same tables at once.
- */
-import { encodeData } from './blob-codec.js';
 import type { RunsTable } from './database-schema.js';
-import type { EncodedEntry } from './journal-chain.js';
+import { appendedEntries, encodeEntries } from './journal-append.js';
 import { type JournalSource, readJournal, verifyJournal } from './journal-reader.js';
 import {
   addMemoryFailedCompensation,
@@ -211,22 +201,10 @@ export class MemoryRunStore implements RunStore {
   }
 
   async appendJournal(runId: string, owner: string, entries: readonly NewJournalEntry[]): Promise<JournalEntry[]> {
-    const encoded = entries.map((entry): EncodedEntry => {
-      const data = encodeData(entry.data ?? null, this.#settings.blobThresholdBytes);
-      return { type: entry.type, stepKey: entry.stepKey ?? null, data: data.text, blobs: data.blobs };
-    });
+    const encoded = encodeEntries(entries, this.#settings.blobThresholdBytes);
     const now = Date.now();
     const chained = appendMemoryJournal(this.#tables, { runId, owner, entries: encoded, now });
-    return chained.map((entry, index) => ({
-      runId,
-      seq: entry.seq,
-      type: entry.type,
-      stepKey: entry.stepKey,
-      data: entries[index]!.data ?? null,
-      prevHash: entry.prevHash,
-      hash: entry.hash,
-      createdAt: now,
-    }));
+    return appendedEntries(runId, entries, chained, now);
   }
 
   readJournal(runId: string): Promise<JournalEntry[]> {
