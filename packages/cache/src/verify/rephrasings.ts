@@ -1,6 +1,6 @@
 /**
- * Questions that ask the same thing in another construction, rewritten into one: "what does X mean" and "what is the
- * meaning of X" → "what is X"; "who is the author of X" → "who wrote X"; "what is the cause of X" → "what causes X";
+ * Questions that ask the same thing in another construction, rewritten into one: "what does X mean" → "what is the
+ * meaning of X"; "who is the author of X" → "who wrote X"; "what is the cause of X" → "what causes X";
  * "what benefits does X have" → "what is benefits of X"; "how many N does X have" → "how many N is in X"; "how would I
  * go about changing X", "walk me through changing X", "what is the procedure for changing X" → "how do I change X";
  * "why is it that X" → "why X"; "do you offer X" → "is there X"; and "with" for "using", "to" for "into" after a
@@ -32,19 +32,19 @@ const AGENTS: Readonly<Record<string, string>> = {
 const isTopic = (tokens: readonly Token[]) =>
   isPhrase(tokens, 8) && !(tokens.length === 1 && PRONOUNS.has(tokens[0]!.key));
 
-/** "what does X mean", "what is meaning of X", "what is definition of X" → "what is X". */
+/**
+ * "what does X mean" → "what is meaning of X", as "what is the meaning of X" and "what is the definition of X" read
+ * (meaning and definition are listed synonyms). Not "what is X": "what does my credit score mean" asks to interpret a
+ * value that "what is my credit score" asks for.
+ */
 function meaning(tokens: Token[]): Token[] {
-  if (keyAt(tokens, 0) !== 'what') return tokens;
-  if (keyAt(tokens, 1) === 'do' && keyAt(tokens, tokens.length - 1) === 'mean') {
-    const topic = tokens.slice(2, -1);
-    if (isTopic(topic)) return [tokens[0]!, made('is', tokens.slice(1, 2)), ...topic];
+  if (keyAt(tokens, 0) !== 'what' || keyAt(tokens, 1) !== 'do' || keyAt(tokens, tokens.length - 1) !== 'mean') {
+    return tokens;
   }
-  const defined = keyAt(tokens, 2);
-  if (keyAt(tokens, 1) === 'is' && (defined === 'meaning' || defined === 'definition') && keyAt(tokens, 3) === 'of') {
-    const topic = tokens.slice(4);
-    if (isTopic(topic)) return [tokens[0]!, tokens[1]!, ...topic];
-  }
-  return tokens;
+  const topic = tokens.slice(2, -1);
+  if (!isTopic(topic)) return tokens;
+  const frame = [tokens[1]!, tokens[tokens.length - 1]!];
+  return [tokens[0]!, made('is', frame), made('meaning', frame), made('of', frame), ...topic];
 }
 
 /** "who is author of X" → "who wrote X"; "what is cause of X" → "what causes X". */

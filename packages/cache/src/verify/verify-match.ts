@@ -62,6 +62,8 @@ function compareBags(
   return { name, passed: false, reason: `${what} differ: query has ${list(a)}, candidate has ${list(b)}` };
 }
 
+const WEEKDAYS = new Set('monday tuesday wednesday thursday friday saturday sunday'.split(' '));
+
 const EXACT_KINDS = new Set(['code', 'symbol', 'script', 'emoji']);
 
 function compareNames(query: CanonicalForm, candidate: CanonicalForm, lexicon: Lexicon | undefined): CheckResult {
@@ -69,8 +71,10 @@ function compareNames(query: CanonicalForm, candidate: CanonicalForm, lexicon: L
   const inQuery = keys(query);
   const inCandidate = keys(candidate);
   // A name written with a slip ("pyhton") still names the same thing; the alignment checks where it stands.
+  // "on Saturdays" names the day "on Saturday" does.
   const named = (name: string, keys: ReadonlySet<string>, form: CanonicalForm) =>
     keys.has(name) ||
+    (WEEKDAYS.has(name.replace(/s$/, '')) && (keys.has(name.replace(/s$/, '')) || keys.has(`${name}s`))) ||
     form.tokens.some((token) => matchTokens({ key: name, raw: name, kind: 'word' }, token, lexicon) === 'typo');
   // A writer who capitalizes names and writes this one in lower case means another word: "a function named Parse"
   // is not "a function named parse" when both write "Go".

@@ -121,4 +121,6 @@ export const ABBREVIATION_GROUPS: readonly string[] = [
   'thursday | =Thu | =Thur | =Thurs',
   'friday | =Fri',
   'saturday | =Sat',
+  'dollars | =USD | us dollars',
+  'euros | =EUR',
 ];
