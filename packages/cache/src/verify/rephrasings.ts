@@ -3,8 +3,9 @@
  * meaning of X"; "who is the author of X" → "who wrote X"; "what is the cause of X" → "what causes X";
  * "what benefits does X have" → "what is benefits of X"; "how many N does X have" → "how many N is in X"; "how would I
  * go about changing X", "walk me through changing X", "what is the procedure for changing X" → "how do I change X";
- * "why is it that X" → "why X"; "do you offer X" → "is there X"; and "with" for "using", "to" for "into" after a
- * verb of conversion. Each rule reads a bounded stretch of one clause (the framing has already put "how can I" and
+ * "why is it that X" → "why X"; "do you offer X" → "is there X"; "which N" → "what N"; "X's Y" → "Y of X"; "how is
+ * X different from Y" → "what is difference between X and Y"; and "with" for "using", "to" for "into" after a verb
+ * of conversion. Each rule reads a bounded stretch of one clause (the framing has already put "how can I" and
  * agreement forms into one form), so a clause is rewritten in linear time.
  */
 import { equivalentForms } from './equivalent-forms.js';

@@ -1,8 +1,8 @@
 /**
- * Verb constructions that say the same as a plainer one: "where can I find X" → "where is X"; "does the gym open on Sundays" → "is gym open on Sundays" ("close" → "closed"); "do you
- * encrypt my data" → "is data encrypted" and "what methods do you accept" → "what methods is accepted" (the business
- * asked as "you" is the agent a passive leaves out); "make X faster" → "speed up X"; "photos I deleted" → "deleted
- * photos".
+ * Verb constructions that say the same as a plainer one: "where can I find X" → "where is X"; "does the gym open on
+ * Sundays" → "is gym open on Sundays" ("close" → "closed"); "do you encrypt my data" → "is data encrypted" and "what
+ * methods do you accept" → "what methods is accepted" (the business asked as "you" is the agent a passive leaves out);
+ * "make X faster" → "speed up X"; "photos I deleted" → "deleted photos".
  */
 import { isPhrase, keyAt, made, phraseAt } from './frame-tokens.js';
 import { FUNCTION_WORDS } from './lists/function-words.js';
