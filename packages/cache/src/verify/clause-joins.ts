@@ -1,7 +1,8 @@
 /**
  * Clauses that one question was written across, joined back: a question word cut off by a parenthesis ("How long,
- * on average, does a refund take?"), a statement and a "why?" ("My package hasn't arrived, why?"), a wish and a "how?" ("I would love to book a table, how do I do that?"), and a
- * topic taken up by "it" ("Dark chocolate: is it healthy?").
+ * on average, does a refund take?"), a statement and a "why?" ("My package hasn't arrived, why?"), a wish and a
+ * "how?" ("I would love to book a table, how do I do that?"), and a topic taken up by "it" ("Dark chocolate: is it
+ * healthy?").
  */
 import { frameClause } from './framing.js';
 import type { Token } from './tokens.js';

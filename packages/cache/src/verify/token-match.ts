@@ -56,9 +56,10 @@ const PLURALS_OF_THEIR_OWN = new Set(
  * WordNet synonym of one of them is not taken, only the listed everyday ones ("get" / "obtain").
  */
 const LIGHT_VERBS = new Set(
-  'make makes made do does did get gets got take takes took have has had go goes went give gives gave put puts set sets keep keeps kept run runs ran'.split(
-    ' ',
-  ),
+  (
+    'make makes made do does did get gets got take takes took have has had go goes went give gives gave ' +
+    'put puts set sets keep keeps kept run runs ran'
+  ).split(' '),
 );
 
 const synonymGroups = new Map<string, Set<number>>();
