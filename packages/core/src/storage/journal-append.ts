@@ -1,8 +1,10 @@
 /**
  * What every store does around appending journal entries: encode each entry's data (large values become
- * content-addressed blobs) before it is chained, and answer with the entries as written.
+ * content-addressed blobs) before it is chained, store each chained entry as a journal row, and answer with the
+ * entries as written.
  */
 import { encodeData } from './blob-codec.js';
+import type { JournalTable } from './database-schema.js';
 import type { ChainedEntry, EncodedEntry } from './journal-chain.js';
 import type { JournalEntry, NewJournalEntry } from './run-store.js';
 
@@ -31,4 +33,18 @@ export function appendedEntries(
     hash: entry.hash,
     createdAt: now,
   }));
+}
+
+/** The journal row a chained entry is stored as. */
+export function journalRow(runId: string, entry: ChainedEntry, now: number): JournalTable {
+  return {
+    run_id: runId,
+    seq: entry.seq,
+    type: entry.type,
+    step_key: entry.stepKey,
+    data: entry.data,
+    prev_hash: entry.prevHash,
+    hash: entry.hash,
+    created_at: now,
+  };
 }

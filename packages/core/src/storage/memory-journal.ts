@@ -3,6 +3,8 @@
  * once by hash) and the source `readJournal` / `verifyJournal` read from. Like PostgreSQL, the head recorded on the
  * run is kept current on every append, so a missing last entry is caught at once.
  */
+
+import { journalRow } from './journal-append.js';
 import { type ChainedEntry, chainEntries, EMPTY_HEAD, type EncodedEntry } from './journal-chain.js';
 import type { JournalSource } from './journal-reader.js';
 import type { MemoryTables } from './memory-tables.js';
@@ -34,17 +36,7 @@ export function appendMemoryJournal(tables: MemoryTables, write: MemoryJournalWr
         created_at: now,
       });
     }
-    rows.push({
-      run_id: runId,
-      seq: entry.seq,
-      type: entry.type,
-      step_key: entry.stepKey,
-      data: entry.data,
-      prev_hash: entry.prevHash,
-      hash: entry.hash,
-      created_at: now,
-      blobs: entry.blobs.map((blob) => blob.hash),
-    });
+    rows.push({ ...journalRow(runId, entry, now), blobs: entry.blobs.map((blob) => blob.hash) });
   }
   tables.journal.set(runId, rows);
   const head = chained[chained.length - 1]!;

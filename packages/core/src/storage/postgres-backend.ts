@@ -10,6 +10,7 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type pg from 'pg';
 import type { BatonDatabase, RunsTable } from './database-schema.js';
+import { journalRow } from './journal-append.js';
 import { type ChainedEntry, type ChainHead, chainEntries, EMPTY_HEAD, headAfter } from './journal-chain.js';
 import type { PostgresWorkSignal } from './postgres-work-signal.js';
 import { claimQuery, decideApprovalQuery, wakeRunQuery } from './run-queries.js';
@@ -140,18 +141,7 @@ export class PostgresBackend implements StoreBackend {
       if (chained.length > 0) {
         await transaction
           .insertInto('baton_journal')
-          .values(
-            chained.map((entry) => ({
-              run_id: runId,
-              seq: entry.seq,
-              type: entry.type,
-              step_key: entry.stepKey,
-              data: entry.data,
-              prev_hash: entry.prevHash,
-              hash: entry.hash,
-              created_at: now,
-            })),
-          )
+          .values(chained.map((entry) => journalRow(runId, entry, now)))
           .execute();
       }
       const head = headAfter(current, chained);
