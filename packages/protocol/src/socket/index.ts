@@ -1,0 +1,3 @@
+export * from './message-json-schemas.js';
+export * from './messages.js';
+export * from './parse-message.js';
