@@ -17,3 +17,4 @@ export {
   StorageUnreachableError,
   UnsupportedStoreUrlError,
 } from './storage-errors.js';
+export { maskPassword, parseStoreLocation, type StoreLocation } from './store-location.js';

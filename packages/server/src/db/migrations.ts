@@ -1,0 +1,178 @@
+/**
+ * The server's schema migrations, applied by Kysely's `Migrator` after the engine's own (its tables are checked
+ * first), tracked in `baton_server_migration`.
+ */
+import { type Kysely, type Migration, type MigrationProvider, sql } from 'kysely';
+
+type Db = Kysely<unknown>;
+
+async function initial(db: Db): Promise<void> {
+  const time = 'bigint';
+  await db.schema
+    .createTable('baton_server_projects')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('created_at', time, (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable('baton_server_admin_tokens')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('hash', 'text', (c) => c.notNull())
+    .addColumn('created_at', time, (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable('baton_server_api_keys')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('project_id', 'text', (c) => c.notNull())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('prefix', 'text', (c) => c.notNull())
+    .addColumn('hash', 'text', (c) => c.notNull().unique())
+    .addColumn('created_at', time, (c) => c.notNull())
+    .addColumn('last_used_at', time)
+    .addColumn('revoked_at', time)
+    .execute();
+  await db.schema
+    .createIndex('baton_server_api_keys_project')
+    .on('baton_server_api_keys')
+    .columns(['project_id', 'created_at'])
+    .execute();
+  await db.schema
+    .createTable('baton_server_services')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('project_id', 'text', (c) => c.notNull())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('description', 'text', (c) => c.notNull())
+    .addColumn('revision', 'integer', (c) => c.notNull())
+    .addColumn('declared_version', 'text')
+    .addColumn('input_schema', 'text')
+    .addColumn('output_schema', 'text')
+    .addColumn('revertible', 'integer', (c) => c.notNull())
+    .addColumn('effect_free', 'integer', (c) => c.notNull())
+    .addColumn('fingerprint', 'text', (c) => c.notNull())
+    .addColumn('created_at', time, (c) => c.notNull())
+    .addColumn('updated_at', time, (c) => c.notNull())
+    .addColumn('deleted_at', time)
+    .execute();
+  await db.schema
+    .createIndex('baton_server_services_name')
+    .on('baton_server_services')
+    .columns(['project_id', 'name'])
+    .execute();
+  await db.schema
+    .createIndex('baton_server_services_updated')
+    .on('baton_server_services')
+    .column('updated_at')
+    .execute();
+  await db.schema
+    .createTable('baton_server_service_revisions')
+    .addColumn('service_id', 'text', (c) => c.notNull())
+    .addColumn('revision', 'integer', (c) => c.notNull())
+    .addColumn('description', 'text', (c) => c.notNull())
+    .addColumn('input_schema', 'text')
+    .addColumn('output_schema', 'text')
+    .addColumn('revertible', 'integer', (c) => c.notNull())
+    .addColumn('effect_free', 'integer', (c) => c.notNull())
+    .addColumn('fingerprint', 'text', (c) => c.notNull())
+    .addColumn('created_at', time, (c) => c.notNull())
+    .addPrimaryKeyConstraint('baton_server_service_revisions_pk', ['service_id', 'revision'])
+    .execute();
+  await db.schema
+    .createTable('baton_server_orchestrations')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('project_id', 'text', (c) => c.notNull())
+    .addColumn('action', 'text', (c) => c.notNull())
+    .addColumn('run_id', 'text', (c) => c.notNull())
+    .addColumn('plan', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('idempotency_key', 'text')
+    .addColumn('webhook_id', 'text')
+    .addColumn('retries', 'integer', (c) => c.notNull())
+    .addColumn('created_at', time, (c) => c.notNull())
+    .addColumn('updated_at', time, (c) => c.notNull())
+    .addColumn('finished_at', time)
+    .execute();
+  await db.schema
+    .createIndex('baton_server_orchestrations_idempotency')
+    .on('baton_server_orchestrations')
+    .columns(['project_id', 'idempotency_key'])
+    .unique()
+    .execute();
+  await db.schema
+    .createIndex('baton_server_orchestrations_list')
+    .on('baton_server_orchestrations')
+    .columns(['project_id', 'created_at', 'id'])
+    .execute();
+  await db.schema
+    .createIndex('baton_server_orchestrations_run')
+    .on('baton_server_orchestrations')
+    .column('run_id')
+    .execute();
+  await db.schema
+    .createTable('baton_server_webhooks')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('project_id', 'text', (c) => c.notNull())
+    .addColumn('url', 'text', (c) => c.notNull())
+    .addColumn('events', 'text')
+    .addColumn('created_at', time, (c) => c.notNull())
+    .addColumn('deleted_at', time)
+    .execute();
+  await db.schema
+    .createTable('baton_server_webhook_deliveries')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('webhook_id', 'text', (c) => c.notNull())
+    .addColumn('project_id', 'text', (c) => c.notNull())
+    .addColumn('event_type', 'text', (c) => c.notNull())
+    .addColumn('payload', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('attempts', 'integer', (c) => c.notNull())
+    .addColumn('next_attempt_at', time, (c) => c.notNull())
+    .addColumn('locked_by', 'text')
+    .addColumn('locked_until', time)
+    .addColumn('last_status_code', 'integer')
+    .addColumn('last_error', 'text')
+    .addColumn('created_at', time, (c) => c.notNull())
+    .addColumn('updated_at', time, (c) => c.notNull())
+    .addColumn('delivered_at', time)
+    .execute();
+  await db.schema
+    .createIndex('baton_server_webhook_deliveries_due')
+    .on('baton_server_webhook_deliveries')
+    .columns(['status', 'next_attempt_at'])
+    .execute();
+  await db.schema
+    .createIndex('baton_server_webhook_deliveries_hook')
+    .on('baton_server_webhook_deliveries')
+    .columns(['webhook_id', 'created_at'])
+    .execute();
+}
+
+async function tasks(db: Db, dialect: 'sqlite' | 'postgres'): Promise<void> {
+  const seq = dialect === 'postgres' ? 'bigserial' : 'integer';
+  await db.schema
+    .createTable('baton_server_tasks')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('project_id', 'text', (c) => c.notNull())
+    .addColumn('service_id', 'text', (c) => c.notNull())
+    .addColumn('payload', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('claimed_by', 'text')
+    .addColumn('lease_until', 'bigint')
+    .addColumn('outcome', 'text')
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('seq', seq, (c) => (dialect === 'postgres' ? c.notNull() : c.notNull().defaultTo(sql`0`)))
+    .execute();
+  await db.schema
+    .createIndex('baton_server_tasks_queue')
+    .on('baton_server_tasks')
+    .columns(['service_id', 'status', 'seq'])
+    .execute();
+}
+
+export function serverMigrations(dialect: 'sqlite' | 'postgres'): MigrationProvider {
+  const migrations: Record<string, Migration> = {
+    '001-initial': { up: initial },
+    '002-tasks': { up: (db) => tasks(db, dialect) },
+  };
+  return { getMigrations: async () => migrations };
+}

@@ -1,0 +1,67 @@
+/**
+ * Opens the server's own connection to the engine's database — the same SQLite file or PostgreSQL database — and
+ * applies its migrations. SQLite runs in WAL mode (the engine's store set it), so both connections read while one
+ * writes; on PostgreSQL, 64-bit integers are read back as numbers (times in milliseconds fit).
+ */
+import { type StoreLocation, ValidationError } from '@baton/core';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { serverMigrations } from './migrations.js';
+import type { ServerTables } from './server-tables.js';
+
+export interface ServerDatabase {
+  readonly db: Kysely<ServerTables>;
+  readonly dialect: 'sqlite' | 'postgres';
+  close(): Promise<void>;
+}
+
+async function sqliteDialect(path: string): Promise<SqliteDialect> {
+  const { default: BetterSqlite3 } = await import('better-sqlite3');
+  const database = new BetterSqlite3(path === ':memory:' ? ':memory:' : path, { timeout: 5000 });
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = NORMAL');
+  return new SqliteDialect({ database });
+}
+
+async function postgresDialect(url: string, poolSize: number): Promise<PostgresDialect> {
+  const { default: pg } = await import('pg');
+  const types = {
+    getTypeParser: (oid: number, format?: 'text' | 'binary') =>
+      oid === 20 ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format),
+  };
+  const pool = new pg.Pool({ connectionString: url, max: poolSize, types });
+  pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
+  return new PostgresDialect({ pool });
+}
+
+export async function openServerDatabase(
+  location: StoreLocation,
+  options: { poolSize?: number } = {},
+): Promise<ServerDatabase> {
+  if (location.dialect === 'memory') {
+    throw new ValidationError('openServerDatabase: bad database', [
+      {
+        path: 'database',
+        code: 'unsupported',
+        message: 'the server keeps projects and keys in SQLite or PostgreSQL; give a file path or a postgres:// URL',
+      },
+    ]);
+  }
+  const dialect =
+    location.dialect === 'sqlite'
+      ? await sqliteDialect(location.path)
+      : await postgresDialect(location.url, options.poolSize ?? 10);
+  const db = new Kysely<ServerTables>({ dialect });
+  const migrator = new Migrator({
+    db,
+    provider: serverMigrations(location.dialect),
+    migrationTableName: 'baton_server_migration',
+    migrationLockTableName: 'baton_server_migration_lock',
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    await db.destroy();
+    throw error;
+  }
+  return { db, dialect: location.dialect, close: () => db.destroy() };
+}

@@ -1,0 +1,144 @@
+/**
+ * The server's tables, beside the engine's in the same database (all named `baton_…`, so the engine's check for a
+ * foreign database accepts them). Times are milliseconds since the epoch; JSON columns hold text.
+ */
+import type { Generated } from 'kysely';
+
+export interface ProjectsTable {
+  id: string;
+  name: string;
+  created_at: number;
+}
+
+/** One row: the hash of the admin token. */
+export interface AdminTokensTable {
+  id: string;
+  hash: string;
+  created_at: number;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  project_id: string;
+  name: string;
+  /** The key's first characters, shown so people can tell keys apart. */
+  prefix: string;
+  /** SHA-256 of the whole key, hex. */
+  hash: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface ServicesTable {
+  id: string;
+  project_id: string;
+  name: string;
+  kind: string;
+  description: string;
+  /** The server's number for the current schemas (grows by one when they change). */
+  revision: number;
+  declared_version: string | null;
+  input_schema: string | null;
+  output_schema: string | null;
+  revertible: number;
+  effect_free: number;
+  /** SHA-256 of the canonical JSON of what makes a revision (description, schemas, flags). */
+  fingerprint: string;
+  created_at: number;
+  updated_at: number;
+  /** Set by DELETE /v1/services/:id; a deleted service's name may register again later. */
+  deleted_at: number | null;
+}
+
+/** Every revision a service has had, so runs keep the revision they resolved. */
+export interface ServiceRevisionsTable {
+  service_id: string;
+  revision: number;
+  description: string;
+  input_schema: string | null;
+  output_schema: string | null;
+  revertible: number;
+  effect_free: number;
+  fingerprint: string;
+  created_at: number;
+}
+
+export interface OrchestrationsTable {
+  id: string;
+  project_id: string;
+  /** The action in words. */
+  action: string;
+  /** The run executing it now (a retry starts a new run). */
+  run_id: string;
+  /** The plan as the caller wrote it (service names, not engine target names), JSON. */
+  plan: string;
+  status: string;
+  idempotency_key: string | null;
+  webhook_id: string | null;
+  /** How many times it was retried. */
+  retries: number;
+  created_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
+export interface WebhooksTable {
+  id: string;
+  project_id: string;
+  url: string;
+  /** JSON array of event types, or null for every event. */
+  events: string | null;
+  created_at: number;
+  deleted_at: number | null;
+}
+
+/** The outbox and the delivery log in one: a row per event and webhook. */
+export interface WebhookDeliveriesTable {
+  /** Also the `webhook-id` header: the receiver's deduplication key. */
+  id: string;
+  webhook_id: string;
+  project_id: string;
+  event_type: string;
+  /** The JSON body sent. */
+  payload: string;
+  status: string;
+  attempts: number;
+  next_attempt_at: number;
+  /** Lease of the replica delivering it now. */
+  locked_by: string | null;
+  locked_until: number | null;
+  last_status_code: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+  delivered_at: number | null;
+}
+
+/** Tasks queued for services connected to another replica (PostgreSQL). */
+export interface TasksTable {
+  id: string;
+  project_id: string;
+  service_id: string;
+  /** The task message, JSON. */
+  payload: string;
+  status: string;
+  claimed_by: string | null;
+  lease_until: number | null;
+  /** The outcome message, JSON, once there is one. */
+  outcome: string | null;
+  created_at: number;
+  seq: Generated<number>;
+}
+
+export interface ServerTables {
+  baton_server_projects: ProjectsTable;
+  baton_server_admin_tokens: AdminTokensTable;
+  baton_server_api_keys: ApiKeysTable;
+  baton_server_services: ServicesTable;
+  baton_server_service_revisions: ServiceRevisionsTable;
+  baton_server_orchestrations: OrchestrationsTable;
+  baton_server_webhooks: WebhooksTable;
+  baton_server_webhook_deliveries: WebhookDeliveriesTable;
+  baton_server_tasks: TasksTable;
+}
