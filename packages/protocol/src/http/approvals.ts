@@ -1,0 +1,44 @@
+/** Approvals a plan waits for, and compensations that failed for good. */
+import { z } from 'zod';
+import { idSchema, isoTimeSchema } from './common.js';
+
+export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'expired', 'withdrawn'] as const;
+
+export const approvalSchema = z
+  .object({
+    id: idSchema,
+    orchestrationId: idSchema,
+    stepId: z.string(),
+    prompt: z.string(),
+    data: z.unknown().optional(),
+    status: z.enum(APPROVAL_STATUSES),
+    expiresAt: isoTimeSchema.nullable(),
+  })
+  .meta({ id: 'Approval' });
+export type Approval = z.infer<typeof approvalSchema>;
+
+export const listApprovalsQuerySchema = z.object({ status: z.enum(APPROVAL_STATUSES).optional() });
+export const approveSchema = z.strictObject({ data: z.unknown().optional() }).meta({ id: 'Approve' });
+export const rejectSchema = z.strictObject({ reason: z.string().trim().min(1).max(2000) }).meta({ id: 'Reject' });
+
+export const COMPENSATION_STATUSES = ['open', 'resolved', 'ignored'] as const;
+
+export const compensationFailureSchema = z
+  .object({
+    id: idSchema,
+    orchestrationId: idSchema,
+    stepId: z.string(),
+    service: z.string(),
+    error: z.unknown(),
+    status: z.enum(COMPENSATION_STATUSES),
+    reason: z.string().nullable(),
+    createdAt: isoTimeSchema,
+    updatedAt: isoTimeSchema,
+  })
+  .meta({ id: 'CompensationFailure' });
+export type CompensationFailure = z.infer<typeof compensationFailureSchema>;
+
+export const listCompensationFailuresQuerySchema = z.object({ status: z.enum(COMPENSATION_STATUSES).optional() });
+export const closeCompensationSchema = z
+  .strictObject({ reason: z.string().trim().min(1).max(2000) })
+  .meta({ id: 'CloseCompensationFailure' });

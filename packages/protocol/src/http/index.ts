@@ -1,0 +1,6 @@
+export * from './approvals.js';
+export * from './common.js';
+export * from './orchestrations.js';
+export * from './projects.js';
+export * from './services.js';
+export * from './webhooks.js';

@@ -1,0 +1,156 @@
+/** Orchestrations: an action, its data and a plan run by the engine over the registered services. */
+import { z } from 'zod';
+import { idSchema, isoTimeSchema } from './common.js';
+
+export const ORCHESTRATION_STATUSES = [
+  'running',
+  'waiting',
+  'compensating',
+  'succeeded',
+  'failed',
+  'cancelled',
+] as const;
+export const orchestrationStatusSchema = z.enum(ORCHESTRATION_STATUSES);
+export type OrchestrationStatus = z.infer<typeof orchestrationStatusSchema>;
+
+export const budgetSchema = z
+  .strictObject({
+    tokens: z.number().positive().optional(),
+    costUsd: z.number().positive().optional(),
+    timeMs: z.number().int().positive().optional(),
+    warnAt: z.number().gt(0).lte(1).optional(),
+  })
+  .meta({ id: 'Budget' });
+
+/** The engine's plan format; step targets name registered services. Checked in full by the engine. */
+export const planSchema = z
+  .looseObject({
+    steps: z.array(z.looseObject({ id: z.string() })).min(1),
+    output: z.unknown().optional(),
+    budget: z.unknown().optional(),
+  })
+  .meta({ id: 'Plan', description: 'The engine plan format: steps with ids, targets (service names) and inputs' });
+
+export const createOrchestrationSchema = z
+  .strictObject({
+    action: z.strictObject({ content: z.string().trim().min(1).max(10_000) }),
+    /** The request data; steps read it as `request.data.<field>`. */
+    data: z.record(z.string(), z.unknown()).default({}),
+    plan: planSchema.optional(),
+    /** A URL registered with POST /v1/webhooks: this orchestration's events go there too. */
+    webhook: z
+      .url({ protocol: /^https?$/ })
+      .max(2000)
+      .optional(),
+    timeoutMs: z
+      .number()
+      .int()
+      .positive()
+      .max(30 * 24 * 3600 * 1000)
+      .optional(),
+    budget: budgetSchema.optional(),
+  })
+  .meta({ id: 'CreateOrchestration' });
+export type CreateOrchestration = z.input<typeof createOrchestrationSchema>;
+
+export const acceptedOrchestrationSchema = z
+  .object({
+    id: idSchema,
+    status: orchestrationStatusSchema,
+    plan: planSchema,
+    /** Steps that run at the same time, group by group. */
+    parallelGroups: z.array(z.array(z.string())),
+  })
+  .meta({ id: 'AcceptedOrchestration' });
+export type AcceptedOrchestration = z.infer<typeof acceptedOrchestrationSchema>;
+
+export const usageSchema = z
+  .object({
+    tokens: z.number().optional(),
+    inputTokens: z.number().optional(),
+    outputTokens: z.number().optional(),
+    costUsd: z.number().optional(),
+  })
+  .meta({ id: 'Usage' });
+
+export const errorBodySchema = z
+  .looseObject({ name: z.string().optional(), code: z.string().optional(), message: z.string() })
+  .meta({ id: 'ErrorBody' });
+
+export const STEP_STATUSES = [
+  'pending',
+  'waiting-for-service',
+  'running',
+  'succeeded',
+  'failed',
+  'skipped',
+  'cancelled',
+] as const;
+
+export const orchestrationStepSchema = z
+  .object({
+    id: z.string(),
+    status: z.enum(STEP_STATUSES),
+    /** The service (and its revision) that ran it. */
+    service: z.string().nullable(),
+    attempts: z.number().int(),
+    startedAt: isoTimeSchema.nullable(),
+    finishedAt: isoTimeSchema.nullable(),
+    input: z.unknown().optional(),
+    output: z.unknown().optional(),
+    error: errorBodySchema.nullable(),
+    usage: usageSchema,
+  })
+  .meta({ id: 'OrchestrationStep' });
+
+export const orchestrationSchema = z
+  .object({
+    id: idSchema,
+    action: z.object({ content: z.string() }),
+    status: orchestrationStatusSchema,
+    plan: planSchema,
+    parallelGroups: z.array(z.array(z.string())),
+    steps: z.array(orchestrationStepSchema),
+    /** The final result, once it succeeded. */
+    result: z.unknown().optional(),
+    error: errorBodySchema.nullable(),
+    usage: usageSchema,
+    retries: z.number().int(),
+    createdAt: isoTimeSchema,
+    updatedAt: isoTimeSchema,
+    finishedAt: isoTimeSchema.nullable(),
+  })
+  .meta({ id: 'Orchestration' });
+export type Orchestration = z.infer<typeof orchestrationSchema>;
+export type OrchestrationStep = z.infer<typeof orchestrationStepSchema>;
+
+export const orchestrationSummarySchema = orchestrationSchema
+  .pick({ id: true, action: true, status: true, retries: true, createdAt: true, updatedAt: true, finishedAt: true })
+  .meta({ id: 'OrchestrationSummary' });
+export type OrchestrationSummary = z.infer<typeof orchestrationSummarySchema>;
+
+export const listOrchestrationsQuerySchema = z.object({
+  status: orchestrationStatusSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(500).optional(),
+});
+
+export const cancelOrchestrationSchema = z
+  .strictObject({ reason: z.string().max(2000).optional() })
+  .meta({ id: 'CancelOrchestration' });
+
+/**
+ * One event of an orchestration's stream (`GET /v1/orchestrations/:id/events`, Server-Sent Events). Events from the
+ * journal carry an SSE `id` (resume with `Last-Event-ID`); live-only events (a step waiting for its service, progress
+ * a service reports, a retry) carry none and are not replayed.
+ */
+export const orchestrationEventSchema = z
+  .object({
+    type: z.string(),
+    orchestrationId: idSchema,
+    stepId: z.string().nullable(),
+    at: isoTimeSchema,
+    data: z.unknown(),
+  })
+  .meta({ id: 'OrchestrationEvent' });
+export type OrchestrationEvent = z.infer<typeof orchestrationEventSchema>;

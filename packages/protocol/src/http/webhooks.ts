@@ -1,0 +1,48 @@
+/** Webhooks: where a project's events are delivered, signed by the Standard Webhooks scheme. */
+import { z } from 'zod';
+import { idSchema, isoTimeSchema } from './common.js';
+
+export const WEBHOOK_EVENT_TYPES = [
+  'orchestration.succeeded',
+  'orchestration.failed',
+  'orchestration.cancelled',
+  'approval.requested',
+  'compensation.failed',
+] as const;
+
+export const createWebhookSchema = z
+  .strictObject({
+    url: z.url({ protocol: /^https?$/ }).max(2000),
+    /** Event types to deliver (a trailing `*` matches a prefix, e.g. `orchestration.*`); all when absent. */
+    events: z
+      .array(z.string().regex(/^[a-z]+(\.[a-z-]+)*(\.\*)?$|^\*$/, 'an event type such as orchestration.succeeded'))
+      .min(1)
+      .max(50)
+      .optional(),
+  })
+  .meta({ id: 'CreateWebhook' });
+
+export const webhookSchema = z
+  .object({ id: idSchema, url: z.string(), events: z.array(z.string()).nullable(), createdAt: isoTimeSchema })
+  .meta({ id: 'Webhook' });
+export const createdWebhookSchema = webhookSchema
+  .extend({ secret: z.string().describe('The signing secret (whsec_…): shown only in this answer') })
+  .meta({ id: 'CreatedWebhook' });
+
+export const deliverySchema = z
+  .object({
+    id: idSchema,
+    eventType: z.string(),
+    status: z.enum(['pending', 'delivered', 'failed']),
+    attempts: z.number().int(),
+    lastStatusCode: z.number().int().nullable(),
+    lastError: z.string().nullable(),
+    createdAt: isoTimeSchema,
+    deliveredAt: isoTimeSchema.nullable(),
+    nextAttemptAt: isoTimeSchema.nullable(),
+  })
+  .meta({ id: 'WebhookDelivery' });
+
+export type Webhook = z.infer<typeof webhookSchema>;
+export type CreatedWebhook = z.infer<typeof createdWebhookSchema>;
+export type Delivery = z.infer<typeof deliverySchema>;
