@@ -58,6 +58,8 @@ async function initial(db: Db): Promise<void> {
     .createIndex('baton_server_services_name')
     .on('baton_server_services')
     .columns(['project_id', 'name'])
+    .unique()
+    .where(sql.ref('deleted_at'), 'is', null)
     .execute();
   await db.schema
     .createIndex('baton_server_services_updated')

@@ -1,0 +1,112 @@
+/**
+ * A project's API keys: created with the key shown once, listed by prefix, revoked at once. Lookup hashes the presented
+ * key, finds the row by its hash and compares the hashes again in constant time; `last_used_at` is written at most
+ * once a minute per key, so authentication stays a read.
+ */
+import type { Kysely } from 'kysely';
+import type { ServerTables } from '../db/server-tables.js';
+import { API_KEY_PREFIX, displayPrefix, hashToken, newId, newSecretToken, sameHash } from './secret-token.js';
+
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+export interface AuthenticatedKey {
+  keyId: string;
+  projectId: string;
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export class ApiKeys {
+  private readonly lastUsedWritten = new Map<string, number>();
+
+  constructor(private readonly db: Kysely<ServerTables>) {}
+
+  async create(projectId: string, name: string): Promise<ApiKeyView & { key: string }> {
+    const key = newSecretToken(API_KEY_PREFIX);
+    const row = {
+      id: newId('key'),
+      project_id: projectId,
+      name,
+      prefix: displayPrefix(key),
+      hash: hashToken(key),
+      created_at: Date.now(),
+      last_used_at: null,
+      revoked_at: null,
+    };
+    await this.db.insertInto('baton_server_api_keys').values(row).execute();
+    return { id: row.id, name, prefix: row.prefix, createdAt: iso(row.created_at) as string, lastUsedAt: null, key };
+  }
+
+  async list(projectId: string): Promise<ApiKeyView[]> {
+    const rows = await this.db
+      .selectFrom('baton_server_api_keys')
+      .select(['id', 'name', 'prefix', 'created_at', 'last_used_at'])
+      .where('project_id', '=', projectId)
+      .where('revoked_at', 'is', null)
+      .orderBy('created_at', 'asc')
+      .orderBy('id', 'asc')
+      .execute();
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      prefix: row.prefix,
+      createdAt: iso(row.created_at) as string,
+      lastUsedAt: iso(row.last_used_at),
+    }));
+  }
+
+  /** Revokes a key of `projectId`; false when there is none with that id (or it is another project's). */
+  async revoke(projectId: string, id: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('baton_server_api_keys')
+      .set({ revoked_at: Date.now() })
+      .where('id', '=', id)
+      .where('project_id', '=', projectId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
+  }
+
+  /** The live key `token` is, or undefined. */
+  async authenticate(token: string): Promise<AuthenticatedKey | undefined> {
+    if (!token.startsWith(API_KEY_PREFIX) || token.length > 200) return undefined;
+    const hash = hashToken(token);
+    const row = await this.db
+      .selectFrom('baton_server_api_keys')
+      .select(['id', 'project_id', 'hash', 'revoked_at'])
+      .where('hash', '=', hash)
+      .executeTakeFirst();
+    if (row === undefined || row.revoked_at !== null || !sameHash(row.hash, hash)) return undefined;
+    this.touch(row.id);
+    return { keyId: row.id, projectId: row.project_id };
+  }
+
+  /** Whether `keyId` is still live (sockets opened with a key check it when keys are revoked). */
+  async isLive(keyId: string): Promise<boolean> {
+    const row = await this.db
+      .selectFrom('baton_server_api_keys')
+      .select('revoked_at')
+      .where('id', '=', keyId)
+      .executeTakeFirst();
+    return row !== undefined && row.revoked_at === null;
+  }
+
+  private touch(id: string): void {
+    const now = Date.now();
+    if (now - (this.lastUsedWritten.get(id) ?? 0) < LAST_USED_RESOLUTION_MS) return;
+    this.lastUsedWritten.set(id, now);
+    void this.db
+      .updateTable('baton_server_api_keys')
+      .set({ last_used_at: now })
+      .where('id', '=', id)
+      .execute()
+      .catch(() => this.lastUsedWritten.delete(id));
+  }
+}

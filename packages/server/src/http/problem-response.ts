@@ -1,0 +1,56 @@
+/**
+ * Renders any error as an RFC 9457 problem document (`application/problem+json`): the caller's mistakes with their
+ * 4xx status and every problem found, the engine's typed errors by their kind, anything else as a 500 whose detail
+ * says nothing of the internals (the log has it, under the request id).
+ */
+import { BatonError, NotFoundError, ValidationError } from '@baton/core';
+import { HttpProblem, type ProblemField } from './http-problem.js';
+
+export interface ProblemDocument {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: string;
+  instance?: string;
+  problems?: ProblemField[];
+}
+
+const TYPE_BASE = 'https://baton.dev/problems/';
+
+export function problemDocument(error: unknown, instance?: string): { body: ProblemDocument; headers: Record<string, string> } {
+  const base = (status: number, code: string, title: string, detail: string): ProblemDocument => ({
+    type: `${TYPE_BASE}${code}`,
+    title,
+    status,
+    detail,
+    code,
+    ...(instance === undefined ? {} : { instance }),
+  });
+  if (HttpProblem.isInstance(error)) {
+    const body = base(error.status, error.code, error.title, error.message);
+    if (error.problems !== undefined) body.problems = [...error.problems];
+    return { body, headers: { ...error.headers } };
+  }
+  if (ValidationError.isInstance(error)) {
+    const body = base(400, error.code, 'Bad request', error.message);
+    body.problems = error.problems.map((problem) => ({ path: problem.path, code: problem.code, message: problem.message }));
+    return { body, headers: {} };
+  }
+  if (NotFoundError.isInstance(error)) return { body: base(404, error.code, 'Not found', error.message), headers: {} };
+  if (BatonError.isInstance(error) && error.code === 'approval-expired') {
+    return { body: base(409, error.code, 'Conflict', error.message), headers: {} };
+  }
+  return {
+    body: base(500, 'internal', 'Internal server error', 'the server failed; the log has the details under this request id'),
+    headers: {},
+  };
+}
+
+export function problemResponse(error: unknown, instance?: string): Response {
+  const { body, headers } = problemDocument(error, instance);
+  return new Response(JSON.stringify(body), {
+    status: body.status,
+    headers: { 'content-type': 'application/problem+json', ...headers },
+  });
+}

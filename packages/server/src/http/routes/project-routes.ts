@@ -1,0 +1,76 @@
+/** `/v1/projects` (admin token) and `/v1/api-keys` (project key). */
+import { apiKeySchema, createApiKeySchema, createdApiKeySchema, createdProjectSchema, createProjectSchema, projectSchema } from '@baton/protocol';
+import { createRoute } from '@hono/zod-openapi';
+import { z } from 'zod';
+import type { App } from '../app-env.js';
+import { notFound } from '../http-problem.js';
+import { bearer, json, jsonBody, problems } from '../openapi-responses.js';
+import type { ServerServices } from '../server-services.js';
+
+const idParam = z.object({ id: z.string().min(1).max(200) });
+
+export function projectRoutes(app: App, services: ServerServices): void {
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/projects',
+      tags: ['projects'],
+      summary: 'Create a project and its first API key (admin token)',
+      security: bearer,
+      request: jsonBody(createProjectSchema),
+      responses: { 201: json(createdProjectSchema, 'The project, and its first API key: shown only here'), ...problems(400, 403, 413, 415) },
+    }),
+    async (c) => c.json(await services.projects.create(c.req.valid('json').name), 201),
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/projects',
+      tags: ['projects'],
+      summary: 'List projects (admin token)',
+      security: bearer,
+      responses: { 200: json(z.object({ items: z.array(projectSchema) }), 'Every project'), ...problems(403) },
+    }),
+    async (c) => c.json({ items: await services.projects.list() }, 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/api-keys',
+      tags: ['api-keys'],
+      summary: 'Create an API key for this project',
+      security: bearer,
+      request: jsonBody(createApiKeySchema),
+      responses: { 201: json(createdApiKeySchema, 'The key: shown only here'), ...problems(400, 403, 413, 415) },
+    }),
+    async (c) => c.json(await services.apiKeys.create(c.get('projectId'), c.req.valid('json').name), 201),
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/api-keys',
+      tags: ['api-keys'],
+      summary: "List this project's live API keys",
+      security: bearer,
+      responses: { 200: json(z.object({ items: z.array(apiKeySchema) }), 'Keys by prefix; never the keys'), ...problems(403) },
+    }),
+    async (c) => c.json({ items: await services.apiKeys.list(c.get('projectId')) }, 200),
+  );
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/v1/api-keys/{id}',
+      tags: ['api-keys'],
+      summary: 'Revoke an API key at once, also for sockets open with it',
+      security: bearer,
+      request: { params: idParam },
+      responses: { 204: { description: 'Revoked' }, ...problems(400, 403, 404) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      if (!(await services.apiKeys.revoke(c.get('projectId'), id))) throw notFound('API key', id);
+      services.gateway.closeKey(id);
+      return c.body(null, 204);
+    },
+  );
+}

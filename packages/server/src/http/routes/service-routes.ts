@@ -1,0 +1,93 @@
+/** `/v1/services`: what has registered over the socket, with its connected instances; deleting one disconnects it. */
+import { serviceSchema, type Service } from '@baton/protocol';
+import { createRoute } from '@hono/zod-openapi';
+import { z } from 'zod';
+import { ServiceDeletedError } from '../../socket/dispatch-errors.js';
+import type { ServiceRow } from '../../services/service-catalog.js';
+import type { App } from '../app-env.js';
+import { notFound } from '../http-problem.js';
+import { bearer, json, problems } from '../openapi-responses.js';
+import type { ServerServices } from '../server-services.js';
+
+const idParam = z.object({ id: z.string().min(1).max(200) });
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function serviceView(row: ServiceRow, services: ServerServices): Service {
+  const instances = services.dispatcher.connectedInstances(row.id).map((instance) => ({
+    id: instance.id,
+    status: instance.status,
+    connectedAt: iso(instance.connectedAt),
+    lastSeenAt: iso(instance.lastSeenAt),
+    outstanding: instance.outstanding.size,
+    maxConcurrency: instance.maxConcurrency,
+  }));
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind === 'agent' ? 'agent' : 'service',
+    description: row.description,
+    version: row.revision,
+    declaredVersion: row.declared_version,
+    input: row.input_schema === null ? null : (JSON.parse(row.input_schema) as Record<string, unknown>),
+    output: row.output_schema === null ? null : (JSON.parse(row.output_schema) as Record<string, unknown>),
+    revertible: row.revertible === 1,
+    effectFree: row.effect_free === 1,
+    health: instances.some((instance) => instance.status === 'up') ? 'healthy' : 'down',
+    instances,
+    createdAt: iso(row.created_at),
+    updatedAt: iso(row.updated_at),
+  };
+}
+
+export function serviceRoutes(app: App, services: ServerServices): void {
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/services',
+      tags: ['services'],
+      summary: 'List the services and agents registered in this project',
+      security: bearer,
+      responses: { 200: json(z.object({ items: z.array(serviceSchema) }), 'Services, by name'), ...problems(403) },
+    }),
+    async (c) => {
+      const rows = await services.catalog.list(c.get('projectId'));
+      return c.json({ items: rows.map((row) => serviceView(row, services)) }, 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/services/{id}',
+      tags: ['services'],
+      summary: 'One service, with its schemas and connected instances',
+      security: bearer,
+      request: { params: idParam },
+      responses: { 200: json(serviceSchema, 'The service'), ...problems(400, 403, 404) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const row = await services.catalog.get(c.get('projectId'), id);
+      if (row === undefined) throw notFound('service', id);
+      return c.json(serviceView(row, services), 200);
+    },
+  );
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/v1/services/{id}',
+      tags: ['services'],
+      summary: 'Delete a service: its instances are disconnected and its waiting tasks fail',
+      security: bearer,
+      request: { params: idParam },
+      responses: { 204: { description: 'Deleted' }, ...problems(400, 403, 404) },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param');
+      const row = await services.catalog.remove(c.get('projectId'), id);
+      if (row === undefined) throw notFound('service', id);
+      services.gateway.closeService(id);
+      services.dispatcher.failService(id, new ServiceDeletedError(row.name));
+      return c.body(null, 204);
+    },
+  );
+}

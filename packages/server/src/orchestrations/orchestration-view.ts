@@ -1,0 +1,150 @@
+/**
+ * What `GET /v1/orchestrations/:id` shows: the stored run's status and result, and each step's state — live from the
+ * engine when the run executes in this process, else from the journal — with targets shown as service names.
+ */
+import type { JournalEntry, RunHandle, StoredRun, StoredRunStatus } from '@baton/core';
+import type { Orchestration, OrchestrationStatus, OrchestrationStep } from '@baton/protocol';
+import type { Selectable } from 'kysely';
+import type { OrchestrationsTable } from '../db/server-tables.js';
+import { displayTarget, unscopeText } from '../services/target-name.js';
+
+export type OrchestrationRow = Selectable<OrchestrationsTable>;
+
+const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+
+export function statusOf(run: StoredRun | undefined, row: OrchestrationRow): OrchestrationStatus {
+  if (run === undefined) return row.status as OrchestrationStatus;
+  const map: Record<StoredRunStatus, OrchestrationStatus> = {
+    ready: 'running',
+    running: 'running',
+    waiting: 'waiting',
+    compensating: 'compensating',
+    succeeded: 'succeeded',
+    failed: 'failed',
+    cancelled: 'cancelled',
+  };
+  return map[run.status];
+}
+
+/** Errors and data may name scoped targets; callers see service names. */
+export function unscoped<T>(projectId: string, value: T): T {
+  if (value === undefined || value === null || typeof value !== 'object') {
+    return typeof value === 'string' ? (unscopeText(projectId, value) as T) : value;
+  }
+  return JSON.parse(unscopeText(projectId, JSON.stringify(value))) as T;
+}
+
+function errorBody(projectId: string, error: unknown): Orchestration['error'] {
+  if (error === undefined || error === null) return null;
+  if (typeof error === 'object' && typeof (error as { message?: unknown }).message === 'string') {
+    return unscoped(projectId, error as { message: string });
+  }
+  return { message: unscopeText(projectId, String(error)) };
+}
+
+interface StepState {
+  status: OrchestrationStep['status'];
+  target?: string;
+  attempts: number;
+  startedAt?: number;
+  finishedAt?: number;
+  input?: unknown;
+  output?: unknown;
+  error?: unknown;
+  usage: OrchestrationStep['usage'];
+}
+
+function stepsFromJournal(journal: readonly JournalEntry[]): Map<string, StepState> {
+  const steps = new Map<string, StepState>();
+  for (const entry of journal) {
+    if (entry.stepKey === null) continue;
+    const data = (entry.data ?? {}) as Record<string, unknown>;
+    if (entry.type === 'step-finish') {
+      steps.set(entry.stepKey, {
+        status: 'succeeded',
+        ...(typeof data.target === 'string' ? { target: data.target } : {}),
+        attempts: typeof data.attempts === 'number' ? data.attempts : 1,
+        finishedAt: entry.createdAt,
+        input: data.input,
+        output: data.output,
+        usage: (data.usage ?? {}) as StepState['usage'],
+      });
+    } else if (entry.type === 'step-skip') {
+      steps.set(entry.stepKey, { status: 'skipped', attempts: 0, finishedAt: entry.createdAt, usage: {} });
+    }
+  }
+  return steps;
+}
+
+function stepsFromHandle(handle: RunHandle): Map<string, StepState> {
+  const steps = new Map<string, StepState>();
+  for (const [id, step] of Object.entries(handle.snapshot().steps)) {
+    steps.set(id, {
+      status: step.status,
+      ...(step.target === undefined ? {} : { target: step.target }),
+      attempts: step.attempts,
+      ...(step.startedAt === undefined ? {} : { startedAt: step.startedAt }),
+      ...(step.finishedAt === undefined ? {} : { finishedAt: step.finishedAt }),
+      output: step.output,
+      error: step.error,
+      usage: step.usage,
+    });
+  }
+  return steps;
+}
+
+export interface ViewSources {
+  row: OrchestrationRow;
+  run: StoredRun | undefined;
+  journal: readonly JournalEntry[];
+  handle: RunHandle | undefined;
+  parallelGroups: string[][];
+  /** Steps whose task waits for a connected instance right now. */
+  waiting: ReadonlySet<string>;
+}
+
+export function orchestrationView(sources: ViewSources): Orchestration {
+  const { row, run, journal, handle } = sources;
+  const projectId = row.project_id;
+  const plan = JSON.parse(row.plan) as Orchestration['plan'];
+  const fromJournal = stepsFromJournal(journal);
+  const live = handle === undefined ? new Map<string, StepState>() : stepsFromHandle(handle);
+  const status = statusOf(run, row);
+  const steps: OrchestrationStep[] = plan.steps.map((step) => {
+    const state = fromJournal.get(step.id) ?? live.get(step.id);
+    const running = state?.status === 'running' || state?.status === 'pending';
+    const waiting = sources.waiting.has(step.id) && (state === undefined || running);
+    return {
+      id: step.id,
+      status: waiting ? 'waiting-for-service' : (state?.status ?? (status === 'succeeded' ? 'skipped' : 'pending')),
+      service: displayTarget(projectId, state?.target),
+      attempts: state?.attempts ?? 0,
+      startedAt: iso(state?.startedAt),
+      finishedAt: iso(state?.finishedAt),
+      ...(state?.input === undefined ? {} : { input: state.input }),
+      ...(state?.output === undefined ? {} : { output: state.output }),
+      error: errorBody(projectId, state?.error),
+      usage: state?.usage ?? {},
+    };
+  });
+  const usage = { tokens: 0, costUsd: 0 };
+  for (const step of steps) {
+    usage.tokens += step.usage.tokens ?? (step.usage.inputTokens ?? 0) + (step.usage.outputTokens ?? 0);
+    usage.costUsd += step.usage.costUsd ?? 0;
+  }
+  return {
+    id: row.id,
+    action: { content: row.action },
+    status,
+    plan,
+    parallelGroups: sources.parallelGroups,
+    steps,
+    ...(run?.status === 'succeeded' ? { result: run.output ?? null } : {}),
+    error: run?.status === 'failed' || run?.status === 'cancelled' ? errorBody(projectId, run.error) : null,
+    usage,
+    retries: row.retries,
+    createdAt: iso(row.created_at) as string,
+    updatedAt: iso(Math.max(row.updated_at, run?.updatedAt ?? 0)) as string,
+    finishedAt: iso(run?.finishedAt ?? row.finished_at),
+  };
+}

@@ -1,0 +1,293 @@
+/**
+ * Orchestrations: a plan over a project's services, run durably by the engine. Submitting stores the orchestration
+ * first (so an `Idempotency-Key` repeat finds it even while it starts) and then starts its run, whose id is the
+ * orchestration's; a retry starts `<id>~<n>` from the failed run's journal, reusing the steps that succeeded and were
+ * not undone. Every read is scoped by project: another project's id is simply not found.
+ */
+import type { CreateOrchestration, Orchestration, OrchestrationStatus, OrchestrationSummary } from '@baton/protocol';
+import type { Engine, JournalEntry, Plan, RunStore } from '@baton/core';
+import { NotFoundError, ValidationError } from '@baton/core';
+import type { Kysely } from 'kysely';
+import { newId } from '../auth/secret-token.js';
+import type { ServerTables } from '../db/server-tables.js';
+import { badRequest, conflict, HttpProblem, notFound } from '../http/http-problem.js';
+import { decodeCursor, encodeCursor } from '../http/page-cursor.js';
+import type { ServiceCatalog } from '../services/service-catalog.js';
+import { unscopeText } from '../services/target-name.js';
+import { type OrchestrationRow, orchestrationView, statusOf } from './orchestration-view.js';
+import { scopePlan } from './plan-scoping.js';
+import { REUSE_TARGET } from './reuse-target.js';
+
+export interface OrchestrationsOptions {
+  db: Kysely<ServerTables>;
+  engine: Engine;
+  store: RunStore;
+  catalog: ServiceCatalog;
+  /** The id of the project's webhook registered for `url`, if any. */
+  webhookFor(projectId: string, url: string): Promise<string | undefined>;
+  /** Steps of a run whose task waits for a service instance now. */
+  waitingSteps(runId: string): ReadonlySet<string>;
+}
+
+export interface Accepted {
+  id: string;
+  status: OrchestrationStatus;
+  plan: Orchestration['plan'];
+  parallelGroups: string[][];
+}
+
+type Json = Record<string, unknown>;
+
+export class Orchestrations {
+  constructor(private readonly options: OrchestrationsOptions) {}
+
+  async create(projectId: string, body: CreateOrchestration, idempotencyKey: string | undefined): Promise<Accepted> {
+    if (idempotencyKey !== undefined) {
+      const existing = await this.byIdempotencyKey(projectId, idempotencyKey);
+      if (existing !== undefined) return this.accepted(existing);
+    }
+    if (body.plan === undefined) {
+      throw new HttpProblem(
+        422,
+        'planning-unavailable',
+        'Unprocessable content',
+        'this server does not plan actions in plain words yet: send an explicit "plan" (steps over registered services)',
+      );
+    }
+    const compiled = await this.compile(projectId, body.plan as Json);
+    const webhookId = body.webhook === undefined ? null : await this.webhookId(projectId, body.webhook);
+    const now = Date.now();
+    const row: OrchestrationRow = {
+      id: newId('orc'),
+      project_id: projectId,
+      action: body.action.content,
+      run_id: '',
+      plan: JSON.stringify(body.plan),
+      status: 'running',
+      idempotency_key: idempotencyKey ?? null,
+      webhook_id: webhookId,
+      retries: 0,
+      created_at: now,
+      updated_at: now,
+      finished_at: null,
+    };
+    row.run_id = row.id;
+    try {
+      await this.options.db.insertInto('baton_server_orchestrations').values(row).execute();
+    } catch (error) {
+      const existing = idempotencyKey === undefined ? undefined : await this.byIdempotencyKey(projectId, idempotencyKey);
+      if (existing !== undefined) return this.accepted(existing);
+      throw error;
+    }
+    this.start(row.id, compiled, { action: body.action, data: body.data ?? {} }, body);
+    return { id: row.id, status: 'running', plan: body.plan, parallelGroups: compiled.parallelGroups };
+  }
+
+  async get(projectId: string, id: string): Promise<Orchestration> {
+    const row = await this.row(projectId, id);
+    const runs = await this.runIds(row);
+    const [run, journal] = await Promise.all([this.options.store.getRun(row.run_id), this.journal(row.run_id)]);
+    const compiled = this.options.engine.validate(await this.enginePlan(row));
+    return orchestrationView({
+      row,
+      run,
+      journal,
+      handle: this.options.engine.getRun(runs[runs.length - 1] as string),
+      parallelGroups: compiled.valid ? compiled.parallelGroups.map((group) => [...group]) : [],
+      waiting: this.options.waitingSteps(row.run_id),
+    });
+  }
+
+  async list(
+    projectId: string,
+    query: { status?: OrchestrationStatus | undefined; limit: number; cursor?: string | undefined },
+  ): Promise<{ items: OrchestrationSummary[]; nextCursor: string | null }> {
+    const cursor = decodeCursor(query.cursor);
+    let select = this.options.db
+      .selectFrom('baton_server_orchestrations')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(query.limit + 1);
+    if (query.status !== undefined) select = select.where('status', '=', query.status);
+    if (cursor !== undefined) {
+      select = select.where((eb) =>
+        eb.or([eb('created_at', '<', cursor.t), eb.and([eb('created_at', '=', cursor.t), eb('id', '<', cursor.i)])]),
+      );
+    }
+    const rows = await select.execute();
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      items: page.map((row) => ({
+        id: row.id,
+        action: { content: row.action },
+        status: row.status as OrchestrationStatus,
+        retries: row.retries,
+        createdAt: new Date(row.created_at).toISOString(),
+        updatedAt: new Date(row.updated_at).toISOString(),
+        finishedAt: row.finished_at === null ? null : new Date(row.finished_at).toISOString(),
+      })),
+      nextCursor: rows.length > query.limit && last !== undefined ? encodeCursor({ t: last.created_at, i: last.id }) : null,
+    };
+  }
+
+  async cancel(projectId: string, id: string, reason: string | undefined): Promise<Orchestration> {
+    const row = await this.row(projectId, id);
+    try {
+      await this.options.engine.cancel(row.run_id, reason ?? 'cancelled through the API');
+    } catch (error) {
+      if (ValidationError.isInstance(error)) {
+        throw conflict('orchestration-finished', `orchestration "${id}" has finished; there is nothing to cancel`);
+      }
+      if (!NotFoundError.isInstance(error)) throw error;
+    }
+    return this.get(projectId, id);
+  }
+
+  /** Runs a failed or cancelled orchestration again, reusing the outputs of the steps that succeeded and stayed done. */
+  async retry(projectId: string, id: string): Promise<Accepted> {
+    const row = await this.row(projectId, id);
+    const run = await this.options.store.getRun(row.run_id);
+    if (run === undefined || (run.status !== 'failed' && run.status !== 'cancelled')) {
+      throw conflict(
+        'orchestration-not-failed',
+        `orchestration "${id}" is ${run === undefined ? row.status : statusOf(run, row)}; only a failed or cancelled one can be retried`,
+      );
+    }
+    const journal = await this.journal(row.run_id);
+    const plan = reusePlan((run.plan ?? {}) as Json, journal);
+    const compiled = this.options.engine.compile(plan as unknown as Plan);
+    const runId = `${row.id}~${row.retries + 1}`;
+    const updated = await this.options.db
+      .updateTable('baton_server_orchestrations')
+      .set({ run_id: runId, retries: row.retries + 1, status: 'running', updated_at: Date.now(), finished_at: null })
+      .where('id', '=', row.id)
+      .where('run_id', '=', row.run_id)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) {
+      throw conflict('orchestration-retried', `orchestration "${id}" is being retried already`);
+    }
+    this.start(runId, compiled, run.request, (run.options ?? {}) as { timeoutMs?: number; budget?: Json });
+    return {
+      id: row.id,
+      status: 'running',
+      plan: JSON.parse(row.plan) as Accepted['plan'],
+      parallelGroups: compiled.parallelGroups.map((group) => [...group]),
+    };
+  }
+
+  /** The orchestration's row, or a 404 (also for another project's id). */
+  async row(projectId: string, id: string): Promise<OrchestrationRow> {
+    const row = await this.options.db
+      .selectFrom('baton_server_orchestrations')
+      .selectAll()
+      .where('id', '=', id)
+      .where('project_id', '=', projectId)
+      .executeTakeFirst();
+    if (row === undefined) throw notFound('orchestration', id);
+    return row;
+  }
+
+  /** Every run of the orchestration, first to current. */
+  async runIds(row: OrchestrationRow): Promise<string[]> {
+    return [row.id, ...Array.from({ length: row.retries }, (_, index) => `${row.id}~${index + 1}`)];
+  }
+
+  async journal(runId: string): Promise<JournalEntry[]> {
+    return (await this.options.store.getRun(runId)) === undefined ? [] : this.options.store.readJournal(runId);
+  }
+
+  private async enginePlan(row: OrchestrationRow): Promise<Json> {
+    const run = await this.options.store.getRun(row.run_id);
+    return (run?.plan ?? { steps: [] }) as Json;
+  }
+
+  private async compile(projectId: string, plan: Json) {
+    await this.options.catalog.sync();
+    const scoped = await scopePlan(plan, projectId, async (name) => (await this.options.catalog.byName(projectId, name))?.revision);
+    if (scoped.problems.length > 0) {
+      throw badRequest('invalid-plan', `the plan has ${scoped.problems.length} problem(s)`, scoped.problems);
+    }
+    const validation = this.options.engine.validate(scoped.plan);
+    if (!validation.valid) {
+      const problems = validation.problems.map((problem) => ({
+        path: problem.path,
+        code: problem.code,
+        message: unscopeText(projectId, problem.message),
+      }));
+      throw badRequest('invalid-plan', `the plan has ${problems.length} problem(s)`, problems);
+    }
+    return { compiled: validation.plan, parallelGroups: validation.parallelGroups.map((group) => [...group]) };
+  }
+
+  private start(
+    runId: string,
+    compiled: { compiled: ReturnType<Engine['compile']> } | ReturnType<Engine['compile']>,
+    request: unknown,
+    options: { timeoutMs?: number | undefined; budget?: unknown },
+  ): void {
+    const plan = 'compiled' in compiled ? compiled.compiled : compiled;
+    const handle = this.options.engine.run(plan, request, {
+      runId,
+      ...(options.timeoutMs === undefined ? {} : { deadline: options.timeoutMs }),
+      ...(options.budget === undefined ? {} : { budget: options.budget as never }),
+      retainEvents: false,
+    });
+    // The outcome is read from the store and the event stream; the handle's rejection is not an error here.
+    handle.result().catch(() => {});
+  }
+
+  private async webhookId(projectId: string, url: string): Promise<string> {
+    const id = await this.options.webhookFor(projectId, url);
+    if (id === undefined) {
+      throw badRequest('unregistered-webhook', `register ${url.slice(0, 200)} with POST /v1/webhooks first: its deliveries are signed with the secret that gives`, [
+        { path: 'webhook', code: 'unregistered-webhook', message: 'not a webhook URL registered in this project' },
+      ]);
+    }
+    return id;
+  }
+
+  private async byIdempotencyKey(projectId: string, key: string): Promise<OrchestrationRow | undefined> {
+    return this.options.db
+      .selectFrom('baton_server_orchestrations')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .where('idempotency_key', '=', key)
+      .executeTakeFirst();
+  }
+
+  private async accepted(row: OrchestrationRow): Promise<Accepted> {
+    const run = await this.options.store.getRun(row.run_id);
+    const validation = run === undefined ? undefined : this.options.engine.validate(run.plan);
+    return {
+      id: row.id,
+      status: statusOf(run, row),
+      plan: JSON.parse(row.plan) as Accepted['plan'],
+      parallelGroups: validation?.valid ? validation.parallelGroups.map((group) => [...group]) : [],
+    };
+  }
+}
+
+/** The failed run's plan with each step that succeeded (and was not compensated) replaced by its output. */
+function reusePlan(plan: Json, journal: readonly JournalEntry[]): Json {
+  const done = new Map<string, unknown>();
+  const undone = new Set<string>();
+  for (const entry of journal) {
+    if (entry.stepKey === null) continue;
+    if (entry.type === 'step-finish') done.set(entry.stepKey, (entry.data as { output?: unknown } | null)?.output);
+    if (entry.type === 'compensation-finish') undone.add(entry.stepKey);
+  }
+  const steps = (Array.isArray(plan.steps) ? plan.steps : []) as Json[];
+  return {
+    ...plan,
+    steps: steps.map((step) => {
+      const id = step.id as string;
+      if (!done.has(id) || undone.has(id) || step.loop !== undefined || step.target === undefined) return step;
+      const reused: Json = { id, target: REUSE_TARGET, input: { output: { $literal: done.get(id) ?? null } } };
+      if (step.dependsOn !== undefined) reused.dependsOn = step.dependsOn;
+      return reused;
+    }),
+  };
+}

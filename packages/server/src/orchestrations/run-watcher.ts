@@ -1,0 +1,223 @@
+/**
+ * Follows every run this server's engine executes: keeps each orchestration's listed status current, queues the
+ * webhook events (`orchestration.succeeded|failed|cancelled`, `approval.requested`, `compensation.failed`, with
+ * ids derived from the run, so a repeat after a crash is delivered once), feeds the metrics, and passes engine events
+ * and the dispatcher's live notes to the event streams. `reconcile()` repairs what a crash between the end of a run
+ * and its status update left behind.
+ */
+import type { RunEvent, RunStore } from '@baton/core';
+import type { Kysely } from 'kysely';
+import type { ServerTables } from '../db/server-tables.js';
+import type { ServerMetrics } from '../observability/server-metrics.js';
+import { displayTarget } from '../services/target-name.js';
+import { orchestrationIdOf } from '../services/remote-target.js';
+import type { DispatchStatus } from '../socket/task-dispatcher.js';
+import { unscoped } from './orchestration-view.js';
+import type { RunEventsHub } from './run-events-hub.js';
+
+export interface WebhookEvent {
+  id: string;
+  type: string;
+  timestamp: number;
+  data: unknown;
+}
+
+export interface RunWatcherOptions {
+  db: Kysely<ServerTables>;
+  store: RunStore;
+  hub: RunEventsHub;
+  metrics: ServerMetrics;
+  enqueueWebhook(projectId: string, event: WebhookEvent, webhookId: string | null): Promise<void>;
+  onError(error: unknown): void;
+}
+
+interface OrchestrationRef {
+  id: string;
+  projectId: string;
+  webhookId: string | null;
+}
+
+const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
+
+export class RunWatcher {
+  private readonly refs = new Map<string, OrchestrationRef>();
+  private readonly waiting = new Map<string, Set<string>>();
+
+  constructor(private readonly options: RunWatcherOptions) {}
+
+  /** Steps of `runId` waiting for an instance of their service. */
+  waitingSteps(runId: string): ReadonlySet<string> {
+    return this.waiting.get(runId) ?? new Set();
+  }
+
+  onEngineEvent(event: RunEvent): void {
+    const stepId = 'stepId' in event && typeof event.stepId === 'string' ? event.stepId : null;
+    if (stepId !== null && (event.type === 'step-finish' || event.type === 'step-error' || event.type === 'step-start')) {
+      this.waiting.get(event.runId)?.delete(stepId);
+    }
+    this.options.hub.publish({
+      type: event.type,
+      runId: event.runId,
+      stepId,
+      at: event.timestamp,
+      data: event,
+      journaled: false,
+    });
+    this.track(event).catch((error) => this.options.onError(error));
+  }
+
+  onDispatchStatus(status: DispatchStatus, runId: string): void {
+    if (status.type === 'waiting-for-service') {
+      let set = this.waiting.get(runId);
+      if (set === undefined) {
+        set = new Set();
+        this.waiting.set(runId, set);
+      }
+      set.add(status.stepId);
+    } else if (status.type === 'task-dispatched') this.waiting.get(runId)?.delete(status.stepId);
+    const { type, orchestrationId: _orchestration, stepId, ...data } = status;
+    this.options.hub.publish({ type, runId, stepId, at: Date.now(), data, journaled: false });
+  }
+
+  /** Orchestrations still listed as unfinished whose run has finished: their status and webhooks are caught up. */
+  async reconcile(limit = 200): Promise<number> {
+    const rows = await this.options.db
+      .selectFrom('baton_server_orchestrations')
+      .select(['id', 'project_id', 'run_id', 'webhook_id'])
+      .where('status', 'not in', [...TERMINAL])
+      .orderBy('updated_at')
+      .limit(limit)
+      .execute();
+    let fixed = 0;
+    for (const row of rows) {
+      const run = await this.options.store.getRun(row.run_id);
+      if (run === undefined || !TERMINAL.has(run.status)) continue;
+      const ref = { id: row.id, projectId: row.project_id, webhookId: row.webhook_id };
+      this.refs.set(row.run_id, ref);
+      await this.finish(row.run_id, ref, run.status, run.output, run.error, run.finishedAt ?? Date.now());
+      fixed += 1;
+    }
+    return fixed;
+  }
+
+  private async track(event: RunEvent): Promise<void> {
+    switch (event.type) {
+      case 'step-finish':
+      case 'step-error':
+        this.options.metrics.stepDuration.observe(
+          {
+            service: displayTarget('', event.target)?.replace(/^[^.]*\./, '') ?? 'none',
+            outcome: event.type === 'step-finish' ? 'succeeded' : 'failed',
+          },
+          event.durationMs / 1000,
+        );
+        return;
+      case 'run-park':
+        return this.setStatus(event.runId, 'waiting');
+      case 'run-resume':
+        return this.setStatus(event.runId, 'running');
+      case 'compensation-start':
+        return this.setStatus(event.runId, 'compensating');
+      case 'run-finish':
+        return this.finishFromEvent(event.runId, 'succeeded', event.output, undefined);
+      case 'run-error':
+        return this.finishFromEvent(event.runId, 'failed', undefined, event.error);
+      case 'run-cancel':
+        return this.finishFromEvent(event.runId, 'cancelled', undefined, { message: event.reason });
+      case 'approval-request': {
+        const ref = await this.ref(event.runId);
+        if (ref === undefined) return;
+        await this.options.enqueueWebhook(
+          ref.projectId,
+          {
+            id: `approval:${event.approvalId}`,
+            type: 'approval.requested',
+            timestamp: event.timestamp,
+            data: {
+              approvalId: event.approvalId,
+              orchestrationId: ref.id,
+              stepId: event.stepId,
+              prompt: event.prompt,
+              expiresAt: event.expiresAt === null ? null : new Date(event.expiresAt).toISOString(),
+            },
+          },
+          ref.webhookId,
+        );
+        return;
+      }
+      case 'compensation-error': {
+        if (!event.recorded) return;
+        const ref = await this.ref(event.runId);
+        if (ref === undefined) return;
+        await this.options.enqueueWebhook(
+          ref.projectId,
+          {
+            id: `${event.runId}:${event.stepId}:compensation-failed`,
+            type: 'compensation.failed',
+            timestamp: event.timestamp,
+            data: { orchestrationId: ref.id, stepId: event.stepId, error: unscoped(ref.projectId, event.error) },
+          },
+          ref.webhookId,
+        );
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  private async finishFromEvent(runId: string, status: string, output: unknown, error: unknown): Promise<void> {
+    this.waiting.delete(runId);
+    const ref = await this.ref(runId);
+    if (ref === undefined) return;
+    this.options.metrics.orchestrationsFinished.inc({ status });
+    await this.finish(runId, ref, status, output, error, Date.now());
+  }
+
+  private async finish(
+    runId: string,
+    ref: OrchestrationRef,
+    status: string,
+    output: unknown,
+    error: unknown,
+    finishedAt: number,
+  ): Promise<void> {
+    await this.options.db
+      .updateTable('baton_server_orchestrations')
+      .set({ status, updated_at: Date.now(), finished_at: finishedAt })
+      .where('run_id', '=', runId)
+      .execute();
+    const data: Record<string, unknown> = { orchestrationId: ref.id, status };
+    if (status === 'succeeded') data.result = output ?? null;
+    else data.error = unscoped(ref.projectId, error ?? null);
+    await this.options.enqueueWebhook(
+      ref.projectId,
+      { id: `${runId}:end`, type: `orchestration.${status}`, timestamp: finishedAt, data },
+      ref.webhookId,
+    );
+    this.refs.delete(runId);
+  }
+
+  private async setStatus(runId: string, status: string): Promise<void> {
+    await this.options.db
+      .updateTable('baton_server_orchestrations')
+      .set({ status, updated_at: Date.now() })
+      .where('run_id', '=', runId)
+      .where('status', 'not in', [...TERMINAL])
+      .execute();
+  }
+
+  private async ref(runId: string): Promise<OrchestrationRef | undefined> {
+    const known = this.refs.get(runId);
+    if (known !== undefined) return known;
+    const row = await this.options.db
+      .selectFrom('baton_server_orchestrations')
+      .select(['id', 'project_id', 'webhook_id'])
+      .where('id', '=', orchestrationIdOf(runId))
+      .executeTakeFirst();
+    if (row === undefined) return undefined;
+    const ref = { id: row.id, projectId: row.project_id, webhookId: row.webhook_id };
+    this.refs.set(runId, ref);
+    return ref;
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * One connected instance of a service: its socket (absent while it is away), the tasks it holds, and when it was last
+ * heard from. An instance is `up` (takes tasks), `draining` (finishing its tasks, takes no new ones) or `down`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ServerMessage } from '@baton/protocol';
+import type { WebSocket } from 'ws';
+
+export type InstanceStatus = 'up' | 'draining' | 'down';
+
+/** A server → service message as sent: the `id` is filled in by `send`. */
+export type OutgoingMessage = ServerMessage extends infer M ? (M extends { id: string } ? Omit<M, 'id'> : never) : never;
+
+export class ServiceInstance {
+  status: InstanceStatus = 'up';
+  lastSeenAt = Date.now();
+  readonly connectedAt = Date.now();
+  /** Task ids sent to this instance and not answered yet. */
+  readonly outstanding = new Set<string>();
+
+  constructor(
+    readonly id: string,
+    readonly projectId: string,
+    readonly serviceId: string,
+    /** The API key the socket authenticated with: revoking it closes the socket. */
+    readonly keyId: string,
+    readonly maxConcurrency: number,
+    private readonly socket: WebSocket,
+  ) {}
+
+  get hasCapacity(): boolean {
+    return this.status === 'up' && this.outstanding.size < this.maxConcurrency;
+  }
+
+  /** Sends a message; false when the socket is not open (the caller treats the instance as gone). */
+  send(message: OutgoingMessage): boolean {
+    if (this.socket.readyState !== this.socket.OPEN) return false;
+    this.socket.send(JSON.stringify({ ...message, id: randomUUID() }));
+    return true;
+  }
+
+  close(code: number, reason: string): void {
+    this.status = 'down';
+    if (this.socket.readyState === this.socket.OPEN || this.socket.readyState === this.socket.CONNECTING) {
+      this.socket.close(code, reason);
+    }
+  }
+
+  terminate(): void {
+    this.status = 'down';
+    this.socket.terminate();
+  }
+}

@@ -1,0 +1,292 @@
+/**
+ * The service socket at `GET /v1/ws`. The upgrade is authenticated by `Authorization: Bearer <key>` (401 before any
+ * WebSocket exists otherwise); the first message must be `hello`, which registers the service (or re-attaches an
+ * instance by the id a previous `welcome` gave) and is answered by `welcome`. Then tasks go out through the
+ * dispatcher and answers come back; every answer is acknowledged, and a malformed message gets a `protocol-error`
+ * naming the problem while the connection stays open. An instance silent for three heartbeat intervals is closed
+ * and its tasks placed again.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  type HelloMessage,
+  MAX_MESSAGE_BYTES,
+  PROTOCOL_VERSION,
+  parseServiceMessage,
+  type ServiceMessage,
+  serviceDefinitionSchema,
+} from '@baton/protocol';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
+import type { ApiKeys, AuthenticatedKey } from '../auth/api-keys.js';
+import { bearerToken } from '../auth/bearer-token.js';
+import { newId } from '../auth/secret-token.js';
+import type { ServiceCatalog } from '../services/service-catalog.js';
+import { type OutgoingMessage, ServiceInstance } from './service-instance.js';
+import type { TaskDispatcher } from './task-dispatcher.js';
+
+export interface SocketGatewayOptions {
+  apiKeys: ApiKeys;
+  catalog: ServiceCatalog;
+  dispatcher: TaskDispatcher;
+  heartbeatMs: number;
+  logger: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
+  onConnectionsChanged?: () => void;
+}
+
+/** Close codes the server uses (4000–4999 are the application's). */
+export const CLOSE_CODES = {
+  keyRevoked: 4001,
+  serviceDeleted: 4004,
+  registrationRefused: 4400,
+  heartbeatMissed: 4008,
+  replaced: 4009,
+  shutdown: 1001,
+} as const;
+
+export class SocketGateway {
+  private readonly server = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  private readonly sockets = new Map<WebSocket, { key: AuthenticatedKey; instance: ServiceInstance | undefined }>();
+  private readonly heartbeat: NodeJS.Timeout;
+
+  constructor(private readonly options: SocketGatewayOptions) {
+    this.heartbeat = setInterval(() => this.checkHeartbeats(), options.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  get connectionCount(): number {
+    return this.sockets.size;
+  }
+
+  /** Handles an HTTP upgrade for `/v1/ws`; answers 401 without a live key. */
+  async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    const token = bearerToken(request.headers.authorization);
+    const key = token === undefined ? undefined : await this.options.apiKeys.authenticate(token).catch(() => undefined);
+    if (key === undefined) {
+      const body = JSON.stringify({
+        type: 'https://baton.dev/problems/unauthorized',
+        title: 'Unauthorized',
+        status: 401,
+        detail: 'send a live API key as "Authorization: Bearer <key>" with the upgrade request',
+        code: 'unauthorized',
+      });
+      socket.end(
+        `HTTP/1.1 401 Unauthorized\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+      return;
+    }
+    this.server.handleUpgrade(request, socket, head, (ws) => this.accept(ws, key));
+  }
+
+  /** Closes every socket opened with `keyId` (the key was revoked). */
+  closeKey(keyId: string): void {
+    for (const [ws, state] of this.sockets) {
+      if (state.key.keyId === keyId) ws.close(CLOSE_CODES.keyRevoked, 'API key revoked');
+    }
+  }
+
+  closeService(serviceId: string): void {
+    for (const [ws, state] of this.sockets) {
+      if (state.instance?.serviceId === serviceId) ws.close(CLOSE_CODES.serviceDeleted, 'service deleted');
+    }
+  }
+
+  /** Keys of open sockets, for replicas that learn of revocations by asking the database. */
+  openKeyIds(): Set<string> {
+    return new Set([...this.sockets.values()].map((state) => state.key.keyId));
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.heartbeat);
+    for (const ws of this.sockets.keys()) ws.close(CLOSE_CODES.shutdown, 'server shutting down');
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(ws: WebSocket, key: AuthenticatedKey): void {
+    const state: { key: AuthenticatedKey; instance: ServiceInstance | undefined } = { key, instance: undefined };
+    this.sockets.set(ws, state);
+    let queue = Promise.resolve();
+    ws.on('message', (data, isBinary) => {
+      queue = queue.then(() => this.receive(ws, state, data, isBinary)).catch((error) => {
+        this.options.logger.warn({ err: error }, 'socket message failed');
+      });
+    });
+    ws.on('error', () => {});
+    ws.on('close', () => {
+      this.sockets.delete(ws);
+      if (state.instance !== undefined) {
+        state.instance.status = 'down';
+        this.options.dispatcher.removeInstance(state.instance);
+        this.options.logger.info({ instanceId: state.instance.id, serviceId: state.instance.serviceId }, 'instance left');
+      }
+      this.options.onConnectionsChanged?.();
+    });
+  }
+
+  private async receive(
+    ws: WebSocket,
+    state: { key: AuthenticatedKey; instance: ServiceInstance | undefined },
+    data: RawData,
+    isBinary: boolean,
+  ): Promise<void> {
+    if (state.instance !== undefined) state.instance.lastSeenAt = Date.now();
+    if (isBinary) {
+      send(ws, { type: 'protocol-error', code: 'binary-frame', message: 'messages are JSON text frames' });
+      return;
+    }
+    const parsed = parseServiceMessage(rawText(data));
+    if (!parsed.ok) {
+      send(ws, { type: 'protocol-error', ...parsed.problem });
+      return;
+    }
+    const message = parsed.value;
+    if (message.type === 'hello') {
+      await this.hello(ws, state, message);
+      return;
+    }
+    const instance = state.instance;
+    if (instance === undefined) {
+      send(ws, {
+        type: 'protocol-error',
+        of: message.id,
+        code: 'hello-first',
+        message: `"${message.type}" before "hello": register first`,
+      });
+      return;
+    }
+    this.handle(ws, instance, message);
+  }
+
+  private handle(ws: WebSocket, instance: ServiceInstance, message: Exclude<ServiceMessage, HelloMessage>): void {
+    const dispatcher = this.options.dispatcher;
+    const answered = (known: boolean, jobId: string) => {
+      send(ws, { type: 'ack', of: message.id });
+      if (!known) {
+        send(ws, {
+          type: 'protocol-error',
+          of: message.id,
+          code: 'unknown-task',
+          message: `no task or compensation "${clip(jobId)}" is waiting for an answer from this instance (answered already, cancelled, or never sent)`,
+        });
+      }
+    };
+    switch (message.type) {
+      case 'ack':
+        return;
+      case 'heartbeat':
+        send(ws, { type: 'heartbeat', at: Date.now() });
+        return;
+      case 'drain':
+        dispatcher.drain(instance);
+        return;
+      case 'progress':
+        if (!dispatcher.progress(instance, message.taskId, message.data)) {
+          send(ws, {
+            type: 'protocol-error',
+            of: message.id,
+            code: 'unknown-task',
+            message: `progress for task "${clip(message.taskId)}", which this instance does not hold`,
+          });
+        }
+        return;
+      case 'result':
+        answered(dispatcher.answer(instance, message.taskId, { kind: 'result', output: message.output }), message.taskId);
+        return;
+      case 'task-error':
+        answered(dispatcher.answer(instance, message.taskId, { kind: 'error', error: message.error }), message.taskId);
+        return;
+      case 'abort':
+        answered(
+          dispatcher.answer(instance, message.taskId, { kind: 'abort', payload: message.payload, reason: message.reason }),
+          message.taskId,
+        );
+        return;
+      case 'compensation-result': {
+        const outcome = message.ok ? { ok: true as const } : { ok: false as const, error: message.error };
+        answered(dispatcher.answer(instance, message.compensationId, outcome), message.compensationId);
+        return;
+      }
+    }
+  }
+
+  private async hello(
+    ws: WebSocket,
+    state: { key: AuthenticatedKey; instance: ServiceInstance | undefined },
+    message: HelloMessage,
+  ): Promise<void> {
+    if (state.instance !== undefined) {
+      send(ws, { type: 'protocol-error', of: message.id, code: 'already-registered', message: 'this connection said hello already' });
+      return;
+    }
+    const definition = serviceDefinitionSchema.parse(message.service);
+    let service: Awaited<ReturnType<ServiceCatalog['register']>>;
+    try {
+      service = await this.options.catalog.register(state.key.projectId, definition);
+    } catch (error) {
+      send(ws, {
+        type: 'protocol-error',
+        of: message.id,
+        code: 'registration-refused',
+        message: error instanceof Error ? error.message : String(error),
+      });
+      ws.close(CLOSE_CODES.registrationRefused, 'registration refused');
+      return;
+    }
+    if (ws.readyState !== ws.OPEN) return;
+    const instanceId = message.instanceId ?? newId('inst');
+    this.replaceDuplicate(ws, state.key.projectId, instanceId);
+    const instance = new ServiceInstance(
+      instanceId,
+      state.key.projectId,
+      service.id,
+      state.key.keyId,
+      message.maxConcurrency,
+      ws,
+    );
+    state.instance = instance;
+    send(ws, {
+      type: 'welcome',
+      protocol: PROTOCOL_VERSION,
+      instanceId,
+      serviceId: service.id,
+      version: service.revision,
+      heartbeatMs: this.options.heartbeatMs,
+      maxMessageBytes: MAX_MESSAGE_BYTES,
+    });
+    this.options.dispatcher.addInstance(instance);
+    this.options.logger.info({ instanceId, serviceId: service.id, service: service.name }, 'instance joined');
+    this.options.onConnectionsChanged?.();
+  }
+
+  /** An instance re-attaching while its old socket still looks open: the old one is closed. */
+  private replaceDuplicate(current: WebSocket, projectId: string, instanceId: string): void {
+    for (const [ws, state] of this.sockets) {
+      if (ws === current || state.instance?.id !== instanceId || state.key.projectId !== projectId) continue;
+      ws.close(CLOSE_CODES.replaced, 'the instance connected again');
+    }
+  }
+
+  private checkHeartbeats(): void {
+    const limit = Date.now() - 3 * this.options.heartbeatMs;
+    for (const [ws, state] of this.sockets) {
+      if (state.instance !== undefined && state.instance.lastSeenAt < limit) {
+        this.options.logger.warn({ instanceId: state.instance.id }, 'instance missed its heartbeats');
+        ws.terminate();
+      }
+    }
+  }
+}
+
+function send(ws: WebSocket, message: OutgoingMessage): void {
+  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ ...message, id: randomUUID() }));
+}
+
+function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
+}
+
+function clip(text: string): string {
+  return text.length > 100 ? `${text.slice(0, 100)}…` : text;
+}

@@ -1,0 +1,336 @@
+/**
+ * Hands tasks and compensation requests to connected service instances and settles them with the instances' answers.
+ * The instance with the fewest outstanding tasks (and room for more) gets the next one; a task with no instance to go
+ * to waits in its service's queue — announced as `waiting-for-service` — until one connects or the grace period ends.
+ * When an instance goes away, what it held goes to another instance of the service, or waits for one (the same
+ * instance re-attaching included); the first answer for a task wins, later ones are acknowledged and dropped.
+ *
+ * @example
+ * const outcome = await dispatcher.run({ id: serviceId, name: 'weather' }, spec, signal);
+ */
+import type { TaskError } from '@baton/protocol';
+import { ServiceUnavailableError } from './dispatch-errors.js';
+import type { OutgoingMessage, ServiceInstance } from './service-instance.js';
+
+export interface TaskSpec {
+  orchestrationId: string;
+  stepId: string;
+  attempt: number;
+  idempotencyKey: string;
+  input: unknown;
+  deadline: number | null;
+}
+
+export interface CompensationSpec extends TaskSpec {
+  output: unknown;
+  reason: { code: string; message: string };
+  payload: unknown;
+}
+
+export type TaskOutcome =
+  | { kind: 'result'; output: unknown }
+  | { kind: 'error'; error: TaskError }
+  | { kind: 'abort'; payload: unknown; reason: string | undefined };
+
+export type CompensationOutcome = { ok: true } | { ok: false; error: TaskError | undefined };
+
+export type DispatchStatus =
+  | { type: 'waiting-for-service'; orchestrationId: string; stepId: string; service: string; serviceId: string }
+  | { type: 'task-dispatched'; orchestrationId: string; stepId: string; service: string; instanceId: string }
+  | { type: 'step-progress'; orchestrationId: string; stepId: string; service: string; data: unknown };
+
+export interface ServiceRef {
+  id: string;
+  name: string;
+}
+
+interface Job {
+  id: string;
+  service: ServiceRef;
+  spec: TaskSpec;
+  message: OutgoingMessage;
+  settle(outcome: TaskOutcome | CompensationOutcome): void;
+  fail(error: unknown): void;
+  instance: ServiceInstance | undefined;
+  graceTimer: NodeJS.Timeout | undefined;
+}
+
+export interface TaskDispatcherOptions {
+  /** How long a task waits for an instance of its service when none is connected. */
+  graceMs: number;
+  onStatus?: (status: DispatchStatus) => void;
+  newId: () => string;
+}
+
+export class TaskDispatcher {
+  private readonly instances = new Map<string, Set<ServiceInstance>>();
+  private readonly queues = new Map<string, Job[]>();
+  private readonly jobs = new Map<string, Job>();
+
+  constructor(private readonly options: TaskDispatcherOptions) {}
+
+  /** Tasks waiting for an instance, over all services. */
+  get queueDepth(): number {
+    let depth = 0;
+    for (const queue of this.queues.values()) depth += queue.length;
+    return depth;
+  }
+
+  get inFlight(): number {
+    return this.jobs.size;
+  }
+
+  connectedInstances(serviceId: string): ServiceInstance[] {
+    return [...(this.instances.get(serviceId) ?? [])];
+  }
+
+  allInstances(): ServiceInstance[] {
+    return [...this.instances.values()].flatMap((set) => [...set]);
+  }
+
+  addInstance(instance: ServiceInstance): void {
+    let set = this.instances.get(instance.serviceId);
+    if (set === undefined) {
+      set = new Set();
+      this.instances.set(instance.serviceId, set);
+    }
+    set.add(instance);
+    for (const job of this.queues.get(instance.serviceId) ?? []) this.stopGrace(job);
+    this.pump(instance.serviceId);
+  }
+
+  /** The instance is gone: what it held is placed again. */
+  removeInstance(instance: ServiceInstance): void {
+    const set = this.instances.get(instance.serviceId);
+    if (set === undefined || !set.delete(instance)) return;
+    if (set.size === 0) this.instances.delete(instance.serviceId);
+    const held = [...instance.outstanding].map((id) => this.jobs.get(id)).filter((job) => job !== undefined);
+    instance.outstanding.clear();
+    const queue = this.queueOf(instance.serviceId);
+    for (const job of held.reverse()) {
+      job.instance = undefined;
+      queue.unshift(job);
+    }
+    this.pump(instance.serviceId);
+    this.announceWaiting(instance.serviceId);
+  }
+
+  /** The instance takes no new tasks. */
+  drain(instance: ServiceInstance): void {
+    instance.status = 'draining';
+  }
+
+  run(service: ServiceRef, spec: TaskSpec, signal: AbortSignal): Promise<TaskOutcome> {
+    const taskId = this.options.newId();
+    const message: OutgoingMessage = {
+      type: 'task',
+      taskId,
+      orchestrationId: spec.orchestrationId,
+      stepId: spec.stepId,
+      attempt: spec.attempt,
+      idempotencyKey: spec.idempotencyKey,
+      input: spec.input ?? null,
+      deadline: spec.deadline,
+    };
+    return this.submit<TaskOutcome>(taskId, service, spec, message, signal);
+  }
+
+  compensate(service: ServiceRef, spec: CompensationSpec, signal: AbortSignal): Promise<CompensationOutcome> {
+    const compensationId = this.options.newId();
+    const message: OutgoingMessage = {
+      type: 'compensate',
+      compensationId,
+      orchestrationId: spec.orchestrationId,
+      stepId: spec.stepId,
+      input: spec.input ?? null,
+      output: spec.output ?? null,
+      reason: spec.reason,
+      payload: spec.payload ?? null,
+      attempt: spec.attempt,
+      idempotencyKey: spec.idempotencyKey,
+      deadline: spec.deadline,
+    };
+    return this.submit<CompensationOutcome>(compensationId, service, spec, message, signal);
+  }
+
+  /** An instance answered `jobId`; false when no such task or compensation is waiting for an answer. */
+  answer(instance: ServiceInstance, jobId: string, outcome: TaskOutcome | CompensationOutcome): boolean {
+    instance.outstanding.delete(jobId);
+    const job = this.jobs.get(jobId);
+    if (job === undefined || job.service.id !== instance.serviceId) {
+      this.pump(instance.serviceId);
+      return false;
+    }
+    if (job.instance !== undefined && job.instance !== instance) {
+      job.instance.outstanding.delete(jobId);
+      job.instance.send({ type: 'cancel', taskId: jobId, reason: 'another instance answered first' });
+    }
+    this.forget(job);
+    job.settle(outcome);
+    this.pump(instance.serviceId);
+    return true;
+  }
+
+  progress(instance: ServiceInstance, taskId: string, data: unknown): boolean {
+    const job = this.jobs.get(taskId);
+    if (job === undefined || job.service.id !== instance.serviceId) return false;
+    this.options.onStatus?.({
+      type: 'step-progress',
+      orchestrationId: job.spec.orchestrationId,
+      stepId: job.spec.stepId,
+      service: job.service.name,
+      data,
+    });
+    return true;
+  }
+
+  /** Fails every task of a service (it was deleted). */
+  failService(serviceId: string, error: unknown): void {
+    for (const job of [...this.jobs.values()]) {
+      if (job.service.id !== serviceId) continue;
+      this.forget(job);
+      job.fail(error);
+    }
+  }
+
+  close(error: unknown): void {
+    for (const job of [...this.jobs.values()]) {
+      this.forget(job);
+      job.fail(error);
+    }
+  }
+
+  private submit<T>(
+    id: string,
+    service: ServiceRef,
+    spec: TaskSpec,
+    message: OutgoingMessage,
+    signal: AbortSignal,
+  ): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (signal.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const onAbort = () => {
+        if (!this.jobs.has(id)) return;
+        const holder = job.instance;
+        this.forget(job);
+        if (holder !== undefined) {
+          holder.send({ type: 'cancel', taskId: id, reason: describeReason(signal.reason) });
+          this.pump(service.id);
+        }
+        reject(signal.reason);
+      };
+      const job: Job = {
+        id,
+        service,
+        spec,
+        message,
+        instance: undefined,
+        graceTimer: undefined,
+        settle: (outcome) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(outcome as T);
+        },
+        fail: (error) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+      this.jobs.set(id, job);
+      this.queueOf(service.id).push(job);
+      this.pump(service.id);
+      if (job.instance === undefined) this.announceWaiting(service.id);
+    });
+  }
+
+  private pump(serviceId: string): void {
+    const queue = this.queues.get(serviceId);
+    while (queue !== undefined && queue.length > 0) {
+      const instance = this.pick(serviceId);
+      if (instance === undefined) return;
+      const job = queue.shift() as Job;
+      this.stopGrace(job);
+      instance.outstanding.add(job.id);
+      job.instance = instance;
+      if (!instance.send(job.message)) {
+        instance.outstanding.delete(job.id);
+        job.instance = undefined;
+        queue.unshift(job);
+        this.removeInstance(instance);
+        return;
+      }
+      this.options.onStatus?.({
+        type: 'task-dispatched',
+        orchestrationId: job.spec.orchestrationId,
+        stepId: job.spec.stepId,
+        service: job.service.name,
+        instanceId: instance.id,
+      });
+    }
+    if (queue !== undefined && queue.length === 0) this.queues.delete(serviceId);
+  }
+
+  private pick(serviceId: string): ServiceInstance | undefined {
+    let best: ServiceInstance | undefined;
+    for (const instance of this.instances.get(serviceId) ?? []) {
+      if (!instance.hasCapacity) continue;
+      if (best === undefined || instance.outstanding.size < best.outstanding.size) best = instance;
+    }
+    return best;
+  }
+
+  /** Queued tasks of a service with no instance connected wait for one, each for the grace period. */
+  private announceWaiting(serviceId: string): void {
+    if ((this.instances.get(serviceId)?.size ?? 0) > 0) return;
+    for (const job of this.queues.get(serviceId) ?? []) {
+      if (job.graceTimer !== undefined) continue;
+      this.options.onStatus?.({
+        type: 'waiting-for-service',
+        orchestrationId: job.spec.orchestrationId,
+        stepId: job.spec.stepId,
+        service: job.service.name,
+        serviceId,
+      });
+      job.graceTimer = setTimeout(() => {
+        if (!this.jobs.has(job.id)) return;
+        this.forget(job);
+        job.fail(new ServiceUnavailableError(job.service.name, this.options.graceMs));
+      }, this.options.graceMs);
+      job.graceTimer.unref?.();
+    }
+  }
+
+  private stopGrace(job: Job): void {
+    if (job.graceTimer === undefined) return;
+    clearTimeout(job.graceTimer);
+    job.graceTimer = undefined;
+  }
+
+  private forget(job: Job): void {
+    this.jobs.delete(job.id);
+    this.stopGrace(job);
+    job.instance?.outstanding.delete(job.id);
+    const queue = this.queues.get(job.service.id);
+    if (queue === undefined) return;
+    const index = queue.indexOf(job);
+    if (index !== -1) queue.splice(index, 1);
+    if (queue.length === 0) this.queues.delete(job.service.id);
+  }
+
+  private queueOf(serviceId: string): Job[] {
+    let queue = this.queues.get(serviceId);
+    if (queue === undefined) {
+      queue = [];
+      this.queues.set(serviceId, queue);
+    }
+    return queue;
+  }
+}
+
+function describeReason(reason: unknown): string {
+  if (reason instanceof Error) return reason.message;
+  return typeof reason === 'string' ? reason : 'cancelled';
+}
