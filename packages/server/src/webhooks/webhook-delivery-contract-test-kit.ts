@@ -1,0 +1,1 @@
+export function runWebhookDeliveryCases(_n: string, _c: unknown): void {}
