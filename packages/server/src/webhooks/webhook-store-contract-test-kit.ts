@@ -199,6 +199,16 @@ export function runWebhookStoreCases(name: string, createDatabase: () => Promise
       expect(await store.claimDue('c', now + 5_000, 1_000, 10)).toHaveLength(1);
     });
 
+    it('claims no more than the limit', async () => {
+      await webhooks.register('p1', { url: URL_A });
+      for (let index = 0; index < 5; index += 1) await webhooks.enqueue('p1', event(`e${index}`));
+      const now = Date.now() + 1;
+      expect(await store.claimDue('a', now, 60_000, 2)).toHaveLength(2);
+      expect(await store.claimDue('b', now, 60_000, 2)).toHaveLength(2);
+      expect(await store.claimDue('c', now, 60_000, 2)).toHaveLength(1);
+      expect(await store.claimDue('d', now, 60_000, 2)).toHaveLength(0);
+    });
+
     it('hands each due delivery to exactly one of several concurrent claimers', async () => {
       await webhooks.register('p1', { url: URL_A });
       for (let index = 0; index < 20; index += 1) await webhooks.enqueue('p1', event(`e${index}`));
@@ -209,6 +219,7 @@ export function runWebhookStoreCases(name: string, createDatabase: () => Promise
       }
       const now = Date.now() + 1;
       const claims = await Promise.all(stores.map((each, index) => each.claimDue(`w${index}`, now, 60_000, 8)));
+      for (const claim of claims) expect(claim.length).toBeLessThanOrEqual(8);
       const ids = claims.flat().map((row) => row.id);
       expect(new Set(ids).size).toBe(ids.length);
       const rest = await store.claimDue('late', now, 60_000, 100);

@@ -192,22 +192,39 @@ export function createWebhookStore(db: Kysely<ServerTables>, dialect: 'sqlite' |
 
     async claimDue(workerId, now, leaseMs, limit) {
       const table = 'baton_server_webhook_deliveries' as const;
-      const due = db
-        .selectFrom(table)
-        .select('id')
-        .where('status', '=', 'pending')
-        .where('next_attempt_at', '<=', now)
-        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
-        .orderBy('next_attempt_at')
-        .limit(limit);
-      const rows = await db
-        .updateTable(table)
-        .set({ locked_by: workerId, locked_until: now + leaseMs, updated_at: now })
-        .where('id', 'in', dialect === 'postgres' ? due.forUpdate().skipLocked() : due)
-        .where('status', '=', 'pending')
-        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
-        .returning(['id', 'webhook_id', 'project_id', 'event_type', 'payload', 'attempts'])
-        .execute();
+      const lease = { locked_by: workerId, locked_until: now + leaseMs, updated_at: now };
+      const returned = ['id', 'webhook_id', 'project_id', 'event_type', 'payload', 'attempts'] as const;
+      const due = (from: typeof db) =>
+        from
+          .selectFrom(table)
+          .select('id')
+          .where('status', '=', 'pending')
+          .where('next_attempt_at', '<=', now)
+          .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+          .orderBy('next_attempt_at')
+          .limit(limit);
+      // PostgreSQL may run an `IN (SELECT … LIMIT n)` subquery once per row and lease far more than `limit` rows;
+      // a materialized CTE runs once.
+      const rows =
+        dialect === 'postgres'
+          ? await db
+              .with(
+                (cte) => cte('due').materialized(),
+                () => due(db).forUpdate().skipLocked(),
+              )
+              .updateTable(table)
+              .set(lease)
+              .where('id', 'in', (eb) => eb.selectFrom('due').select('due.id'))
+              .returning(returned)
+              .execute()
+          : await db
+              .updateTable(table)
+              .set(lease)
+              .where('id', 'in', due(db))
+              .where('status', '=', 'pending')
+              .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+              .returning(returned)
+              .execute();
       return rows.map((row) => ({
         id: row.id,
         webhookId: row.webhook_id,
