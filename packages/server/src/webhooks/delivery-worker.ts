@@ -50,6 +50,9 @@ export interface DeliveryWorker {
 /** How long a lease outlives the send's own deadline, for the URL check and the database writes around it. */
 const LEASE_MARGIN_MS = 60_000;
 
+/** The attempt error of a delivery whose webhook was removed; such a delivery is not retried. */
+const WEBHOOK_REMOVED = 'webhook removed';
+
 const silent: WebhookLogger = { info() {}, warn() {} };
 
 function describeError(error: unknown): string {
@@ -134,7 +137,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
 
   async function attempt(delivery: ClaimedDelivery): Promise<SendOutcome> {
     const webhook = await store.findWebhook(delivery.webhookId);
-    if (webhook === undefined || webhook.deleted) return { ok: false, error: 'webhook removed' };
+    if (webhook === undefined || webhook.deleted) return { ok: false, error: WEBHOOK_REMOVED };
     try {
       const checked = await checkWebhookUrl(webhook.url, {
         allowPrivate: options.allowPrivate,
@@ -156,7 +159,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
 
   function nextStep(delivery: ClaimedDelivery, outcome: SendOutcome, now: number): AttemptResult {
     if (outcome.ok) return { result: 'delivered', statusCode: outcome.statusCode };
-    const removed = outcome.error === 'webhook removed';
+    const removed = outcome.error === WEBHOOK_REMOVED;
     const delay = removed ? undefined : options.retryDelaysMs[delivery.attempts];
     return delay === undefined
       ? { result: 'failed', statusCode: outcome.statusCode, error: outcome.error }
