@@ -1,0 +1,33 @@
+/**
+ * The opaque cursor of the delivery log's pages, newest first: the position (creation time and id) of the last
+ * delivery shown, as base64url JSON. A cursor that does not decode to such a position is an InvalidCursorError.
+ */
+import { InvalidCursorError } from './invalid-cursor-error.js';
+
+export interface DeliveryPosition {
+  createdAt: number;
+  id: string;
+}
+
+export function encodeDeliveryCursor(position: DeliveryPosition): string {
+  return Buffer.from(JSON.stringify([position.createdAt, position.id])).toString('base64url');
+}
+
+export function decodeDeliveryCursor(cursor: string): DeliveryPosition {
+  let decoded: unknown;
+  try {
+    if (!/^[A-Za-z0-9_-]{1,400}$/.test(cursor)) throw new Error('not base64url');
+    decoded = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw new InvalidCursorError(cursor);
+  }
+  if (
+    !Array.isArray(decoded) ||
+    decoded.length !== 2 ||
+    !Number.isSafeInteger(decoded[0]) ||
+    typeof decoded[1] !== 'string'
+  ) {
+    throw new InvalidCursorError(cursor);
+  }
+  return { createdAt: decoded[0], id: decoded[1] };
+}
