@@ -15,7 +15,7 @@ export interface RecordedRequest {
   body: string;
 }
 
-export type FakeHandler = (request: RecordedRequest, response: ServerResponse) => void | Promise<void>;
+export type FakeHandler = (request: RecordedRequest, response: ServerResponse) => unknown;
 
 export interface FakeServer {
   url: string;
