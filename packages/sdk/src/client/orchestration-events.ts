@@ -46,15 +46,9 @@ export async function* followOrchestrationEvents(
     const connection = new AbortController();
     const parser = createSseParser({ lastEventId });
     try {
-      const headers: Record<string, string> = { accept: 'text/event-stream', 'cache-control': 'no-cache' };
-      if (lastEventId) headers['last-event-id'] = lastEventId;
-      const response = await transport.open(
-        path,
-        headers,
-        signal ? AbortSignal.any([signal, connection.signal]) : connection.signal,
-      );
-      const reader = streamReader(response, url);
+      const response = await connect(transport, path, lastEventId, connection, signal);
       try {
+        const reader = streamReader(response, url);
         for (;;) {
           const chunk = await reader.read().catch((error: unknown) => {
             throw new BatonConnectionError('GET', url, error);
@@ -92,6 +86,18 @@ export async function* followOrchestrationEvents(
     transport.policy.onRetry?.({ attempt: failures, delayMs, error: failure });
     await sleep(delayMs, signal);
   }
+}
+
+function connect(
+  transport: HttpTransport,
+  path: string,
+  lastEventId: string,
+  connection: AbortController,
+  signal: AbortSignal | undefined,
+): Promise<Response> {
+  const headers: Record<string, string> = { accept: 'text/event-stream', 'cache-control': 'no-cache' };
+  if (lastEventId) headers['last-event-id'] = lastEventId;
+  return transport.open(path, headers, signal ? AbortSignal.any([signal, connection.signal]) : connection.signal);
 }
 
 function streamReader(response: Response, url: string): ReadableStreamDefaultReader<Uint8Array> {
