@@ -41,6 +41,7 @@ describe('createHttpTransport', () => {
     const [request] = server.requests;
     expect(request?.headers.authorization).toBe('Bearer key_secret');
     expect(request?.url).toBe('/v1/orchestrations/orc_1?limit=2');
+    expect(request?.headers.accept).toBe('application/json, application/problem+json');
     expect(request?.url).not.toContain('key_secret');
   });
 

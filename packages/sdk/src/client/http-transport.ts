@@ -83,7 +83,11 @@ export function createHttpTransport(options: TransportOptions): HttpTransport {
 
   async function attempt<T>(request: TransportRequest<T>, target: string): Promise<T> {
     const signals = [AbortSignal.timeout(timeoutMs), ...(request.signal ? [request.signal] : [])];
-    const headers: Record<string, string> = { accept: 'application/json', ...request.headers, authorization };
+    const headers: Record<string, string> = {
+      accept: 'application/json, application/problem+json',
+      ...request.headers,
+      authorization,
+    };
     if (request.body !== undefined) headers['content-type'] = 'application/json';
     const init: RequestInit = { method: request.method, headers, signal: AbortSignal.any(signals) };
     if (request.body !== undefined) init.body = JSON.stringify(request.body);
