@@ -1,0 +1,242 @@
+/**
+ * `createClient`: the typed client of a Baton server's HTTP API (`/v1`) for one project, authenticated by the
+ * project's API key. Submit orchestrations and wait for them, page through them, answer approvals, and manage the
+ * project's services, API keys, webhooks and compensation failures.
+ */
+
+import { randomUUID } from 'node:crypto';
+import {
+  type APPROVAL_STATUSES,
+  type Approval,
+  acceptedOrchestrationSchema,
+  approvalSchema,
+  type CreateOrchestration,
+  type Orchestration,
+  type OrchestrationStatus,
+  type OrchestrationSummary,
+  orchestrationSchema,
+  orchestrationSummarySchema,
+  pageOf,
+  type Service,
+  serviceSchema,
+} from '@baton/protocol';
+import { z } from 'zod';
+import { type ApiKeysApi, createApiKeysApi } from './api-keys-api.js';
+import { type CompensationFailuresApi, createCompensationFailuresApi } from './compensation-failures-api.js';
+import { createHttpTransport, type FetchFunction, type HttpTransport, type ProbeResult } from './http-transport.js';
+import {
+  type EventsOptions,
+  followOrchestrationEvents,
+  type StreamedOrchestrationEvent,
+} from './orchestration-events.js';
+import {
+  createOrchestrationRun,
+  type OrchestrationRun,
+  type ResultOptions,
+  waitForResult,
+} from './orchestration-run.js';
+import { getOrchestration, orchestrationPath } from './orchestration-status.js';
+import { type Page, type PageOptions, paginate } from './page.js';
+import type { RetryOptions } from './retry-policy.js';
+import { createWebhooksApi, type WebhooksApi } from './webhooks-api.js';
+
+export interface ClientOptions {
+  /** The server's base URL, e.g. `https://baton.example.com` (a path prefix is kept). */
+  url: string;
+  /** A project API key; sent as `Authorization: Bearer <key>`, never in the URL. */
+  apiKey: string;
+  /** The fetch to use, e.g. one with a proxy. @default globalThis.fetch */
+  fetch?: FetchFunction;
+  /** When to retry; `false` never retries (and `events()` never reconnects). @default { retries: 3 } */
+  retry?: RetryOptions | false;
+  /** How long one request may take, body included; event streams are exempt. @default 30000 */
+  timeoutMs?: number;
+}
+
+export interface OrchestrateInput {
+  /** What to do, in words: a string or `{ content }`. */
+  action: string | { content: string };
+  /** The request data; steps read it as `request.data.<field>`. @default {} */
+  data?: Record<string, unknown>;
+  /** The plan to run; the server plans one from the action when absent. */
+  plan?: CreateOrchestration['plan'];
+  /** A URL registered with `webhooks.create`: this orchestration's events go there too. */
+  webhook?: string;
+  timeoutMs?: number;
+  budget?: CreateOrchestration['budget'];
+  /** Makes resubmitting safe: the server answers a repeated key with the first orchestration. @default a new UUID */
+  idempotencyKey?: string;
+}
+
+export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
+
+export interface ListOrchestrationsOptions extends PageOptions {
+  status?: OrchestrationStatus;
+}
+
+export interface BatonClient {
+  /** Submits an orchestration (`POST /v1/orchestrations`), retried safely under one `Idempotency-Key`. */
+  orchestrate(input: OrchestrateInput): Promise<OrchestrationRun>;
+  get(id: string): Promise<Orchestration>;
+  /** One page of orchestrations. */
+  list(options?: ListOrchestrationsOptions): Promise<Page<OrchestrationSummary>>;
+  /** Every orchestration, page after page. */
+  listAll(options?: Omit<ListOrchestrationsOptions, 'cursor'>): AsyncIterable<OrchestrationSummary>;
+  cancel(id: string, reason?: string): Promise<Orchestration>;
+  /** Runs a failed orchestration again. */
+  retry(id: string): Promise<OrchestrationRun>;
+  /** Follows an orchestration's events to its final one (see `OrchestrationRun.events`). */
+  events(id: string, options?: EventsOptions): AsyncIterable<StreamedOrchestrationEvent>;
+  /** Waits for an orchestration's outcome (see `OrchestrationRun.result`). */
+  result(id: string, options?: ResultOptions): Promise<unknown>;
+  approvals(options?: { status?: ApprovalStatus }): Promise<Approval[]>;
+  approve(approvalId: string, data?: unknown): Promise<Approval>;
+  reject(approvalId: string, reason: string): Promise<Approval>;
+  services(): Promise<Service[]>;
+  service(id: string): Promise<Service>;
+  removeService(id: string): Promise<void>;
+  readonly apiKeys: ApiKeysApi;
+  readonly webhooks: WebhooksApi;
+  readonly compensationFailures: CompensationFailuresApi;
+  /** `GET /health`, unauthenticated; resolves whatever the status. */
+  health(): Promise<ProbeResult>;
+  /** `GET /ready`, unauthenticated; `ok` is false while the server is not ready (503). */
+  ready(): Promise<ProbeResult>;
+}
+
+const orchestrationPageSchema = pageOf(orchestrationSummarySchema) as z.ZodType<Page<OrchestrationSummary>>;
+const approvalsSchema = z.object({ items: z.array(approvalSchema) });
+const servicesSchema = z.object({ items: z.array(serviceSchema) });
+
+/**
+ * @example
+ * const baton = createClient({ url: 'http://localhost:8080', apiKey: process.env.BATON_API_KEY! });
+ * const run = await baton.orchestrate({ action: 'Summarize the ticket', data: { ticketId: 'T-1' } });
+ * for await (const event of run.events()) console.log(event.type);
+ * console.log(await run.result());
+ */
+export function createClient(options: ClientOptions): BatonClient {
+  const transport = createHttpTransport({
+    url: options.url,
+    token: options.apiKey,
+    tokenOption: 'apiKey',
+    fetch: options.fetch,
+    retry: options.retry,
+    timeoutMs: options.timeoutMs,
+  });
+  const list = (query: ListOrchestrationsOptions = {}) =>
+    transport.request({
+      method: 'GET',
+      path: '/v1/orchestrations',
+      query: { status: query.status, limit: query.limit, cursor: query.cursor },
+      schema: orchestrationPageSchema,
+      expected: 'a page of OrchestrationSummary',
+      idempotent: true,
+    });
+
+  return {
+    orchestrate: (input) => orchestrate(transport, input),
+    get: (id) => getOrchestration(transport, id),
+    list,
+    listAll: (query = {}) =>
+      paginate((cursor) => list({ ...query, cursor }), { method: 'GET', url: transport.url('/v1/orchestrations') }),
+    cancel: (id, reason) =>
+      transport.request({
+        method: 'POST',
+        path: orchestrationPath(id, '/cancel'),
+        body: reason === undefined ? {} : { reason },
+        schema: orchestrationSchema,
+        expected: 'an Orchestration',
+        idempotent: false,
+      }),
+    retry: async (id) => {
+      const accepted = await transport.request({
+        method: 'POST',
+        path: orchestrationPath(id, '/retry'),
+        body: {},
+        schema: acceptedOrchestrationSchema,
+        expected: 'an AcceptedOrchestration',
+        idempotent: false,
+      });
+      return createOrchestrationRun(transport, accepted);
+    },
+    events: (id, eventsOptions) => followOrchestrationEvents(transport, id, eventsOptions),
+    result: (id, resultOptions) => waitForResult(transport, id, resultOptions),
+    approvals: async (query = {}) =>
+      (
+        await transport.request({
+          method: 'GET',
+          path: '/v1/approvals',
+          query: { status: query.status },
+          schema: approvalsSchema,
+          expected: 'a list of Approval',
+          idempotent: true,
+        })
+      ).items,
+    approve: (approvalId, data) => answerApproval(transport, approvalId, 'approve', data === undefined ? {} : { data }),
+    reject: (approvalId, reason) => answerApproval(transport, approvalId, 'reject', { reason }),
+    services: async () =>
+      (
+        await transport.request({
+          method: 'GET',
+          path: '/v1/services',
+          schema: servicesSchema,
+          expected: 'a list of Service',
+          idempotent: true,
+        })
+      ).items,
+    service: (id) =>
+      transport.request({
+        method: 'GET',
+        path: `/v1/services/${encodeURIComponent(id)}`,
+        schema: serviceSchema,
+        expected: 'a Service',
+        idempotent: true,
+      }),
+    removeService: (id) =>
+      transport.request({
+        method: 'DELETE',
+        path: `/v1/services/${encodeURIComponent(id)}`,
+        schema: null,
+        expected: 'no body',
+        idempotent: true,
+      }),
+    apiKeys: createApiKeysApi(transport),
+    webhooks: createWebhooksApi(transport),
+    compensationFailures: createCompensationFailuresApi(transport),
+    health: () => transport.probe('/health'),
+    ready: () => transport.probe('/ready'),
+  };
+}
+
+async function orchestrate(transport: HttpTransport, input: OrchestrateInput): Promise<OrchestrationRun> {
+  const { idempotencyKey = randomUUID(), action, ...rest } = input;
+  const body: Record<string, unknown> = { action: typeof action === 'string' ? { content: action } : action };
+  for (const [key, value] of Object.entries(rest)) if (value !== undefined) body[key] = value;
+  const accepted = await transport.request({
+    method: 'POST',
+    path: '/v1/orchestrations',
+    headers: { 'idempotency-key': idempotencyKey },
+    body,
+    schema: acceptedOrchestrationSchema,
+    expected: 'an AcceptedOrchestration',
+    idempotent: true,
+  });
+  return createOrchestrationRun(transport, accepted);
+}
+
+function answerApproval(
+  transport: HttpTransport,
+  approvalId: string,
+  answer: 'approve' | 'reject',
+  body: Record<string, unknown>,
+): Promise<Approval> {
+  return transport.request({
+    method: 'POST',
+    path: `/v1/approvals/${encodeURIComponent(approvalId)}/${answer}`,
+    body,
+    schema: approvalSchema,
+    expected: 'an Approval',
+    idempotent: false,
+  });
+}

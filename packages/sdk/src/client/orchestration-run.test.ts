@@ -1,0 +1,128 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createClient } from './create-client.js';
+import {
+  anAccepted,
+  anOrchestration,
+  eventFrame,
+  type FakeHandler,
+  type FakeServer,
+  sendJson,
+  sendProblem,
+  startEventStream,
+  startFakeServer,
+} from './fake-server-test-kit.js';
+import { OrchestrationFailedError } from './orchestration-failed-error.js';
+
+let server: FakeServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+async function clientFor(handler: FakeHandler) {
+  server = await startFakeServer(handler);
+  return createClient({ url: server.url, apiKey: 'key_secret', retry: { minDelayMs: 1, maxDelayMs: 2 } });
+}
+
+function routes(final: Record<string, unknown>, events = eventFrame('run-finish', 1)): FakeHandler {
+  return (request, response) => {
+    if (request.method === 'POST' && request.path === '/v1/orchestrations')
+      return sendJson(response, 202, anAccepted());
+    if (request.path === '/v1/orchestrations/orc_1/events') {
+      startEventStream(response);
+      return response.end(events);
+    }
+    if (request.path === '/v1/orchestrations/orc_1') return sendJson(response, 200, anOrchestration(final));
+    sendProblem(response, 404, { code: 'not-found' });
+  };
+}
+
+describe('OrchestrationRun', () => {
+  it('exposes what the server accepted', async () => {
+    const client = await clientFor(routes({ status: 'succeeded' }));
+    const run = await client.orchestrate({ action: 'do it' });
+    expect({ id: run.id, status: run.status, plan: run.plan, groups: run.parallelGroups }).toEqual({
+      id: 'orc_1',
+      status: 'running',
+      plan: anAccepted().plan,
+      groups: [['fetch']],
+    });
+  });
+
+  it('result() follows the stream to the final event and resolves with the result', async () => {
+    const client = await clientFor(
+      routes({ status: 'succeeded', result: { answer: 42 } }, eventFrame('run-start', 1) + eventFrame('run-finish', 2)),
+    );
+    const run = await client.orchestrate({ action: 'do it' });
+    expect(await run.result()).toEqual({ answer: 42 });
+    expect(server?.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
+      'POST /v1/orchestrations',
+      'GET /v1/orchestrations/orc_1/events',
+      'GET /v1/orchestrations/orc_1',
+    ]);
+  });
+
+  it('result() rejects with OrchestrationFailedError when it failed', async () => {
+    const error = { name: 'StepFailedError', code: 'step-failed', message: 'step "fetch" failed' };
+    const client = await clientFor(routes({ status: 'failed', error }, eventFrame('run-fail', 1)));
+    const run = await client.orchestrate({ action: 'do it' });
+    const caught = await run.result().catch((thrown: unknown) => thrown);
+    expect(OrchestrationFailedError.isInstance(caught)).toBe(true);
+    expect(caught).toMatchObject({ kind: 'orchestration-failed', orchestrationId: 'orc_1', status: 'failed', error });
+    expect((caught as Error).message).toContain('step-failed');
+  });
+
+  it('result() rejects with OrchestrationFailedError when it was cancelled', async () => {
+    const client = await clientFor(routes({ status: 'cancelled' }, eventFrame('run-cancel', 1)));
+    await expect(client.result('orc_1')).rejects.toMatchObject({ status: 'cancelled', error: null });
+  });
+
+  it('result() polls when the event stream is unavailable', async () => {
+    let polls = 0;
+    const client = await clientFor((request, response) => {
+      if (request.path.endsWith('/events')) return sendProblem(response, 404, { code: 'not-found' });
+      polls++;
+      sendJson(response, 200, anOrchestration(polls < 3 ? {} : { status: 'succeeded', result: 'done' }));
+    });
+    expect(await client.result('orc_1', { pollIntervalMs: 1 })).toBe('done');
+    expect(polls).toBe(3);
+  });
+
+  it('result() polls after the final event until the status is final too', async () => {
+    let polls = 0;
+    const client = await clientFor((request, response) => {
+      if (request.path.endsWith('/events')) {
+        startEventStream(response);
+        return response.end(eventFrame('run-finish', 1));
+      }
+      polls++;
+      sendJson(response, 200, anOrchestration(polls < 2 ? {} : { status: 'succeeded', result: 1 }));
+    });
+    expect(await client.result('orc_1', { pollIntervalMs: 1 })).toBe(1);
+  });
+
+  it('result() surfaces an API error that polling meets too', async () => {
+    const client = await clientFor((_request, response) => sendProblem(response, 401, { code: 'unauthorized' }));
+    await expect(client.result('orc_1')).rejects.toMatchObject({ kind: 'api', status: 401, code: 'unauthorized' });
+  });
+
+  it('result() rejects with the abort reason', async () => {
+    const client = await clientFor((request, response) => {
+      if (request.path.endsWith('/events')) return startEventStream(response);
+      sendJson(response, 200, anOrchestration());
+    });
+    const controller = new AbortController();
+    const pending = client.result('orc_1', { signal: controller.signal });
+    await expect.poll(() => server?.requests.length).toBe(1);
+    controller.abort(new Error('no longer needed'));
+    await expect(pending).rejects.toThrow('no longer needed');
+  });
+
+  it('events() on a run follows its stream', async () => {
+    const client = await clientFor(routes({}, eventFrame('run-start', 1) + eventFrame('run-finish', 2)));
+    const run = await client.orchestrate({ action: 'do it' });
+    const types: string[] = [];
+    for await (const event of run.events()) types.push(event.type);
+    expect(types).toEqual(['run-start', 'run-finish']);
+  });
+});

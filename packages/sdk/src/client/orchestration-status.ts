@@ -1,0 +1,24 @@
+/** How the client tells that an orchestration has ended: by its status, or by its stream's final event. */
+import { type Orchestration, type OrchestrationStatus, orchestrationSchema } from '@baton/protocol';
+import type { HttpTransport } from './http-transport.js';
+
+/** Statuses an orchestration never leaves. */
+export const FINAL_STATUSES: ReadonlySet<OrchestrationStatus> = new Set(['succeeded', 'failed', 'cancelled']);
+
+/** Event types the server sends last, after which it closes the stream. */
+export const TERMINAL_EVENT_TYPES: ReadonlySet<string> = new Set(['run-finish', 'run-fail', 'run-cancel']);
+
+export function orchestrationPath(id: string, suffix = ''): string {
+  return `/v1/orchestrations/${encodeURIComponent(id)}${suffix}`;
+}
+
+export function getOrchestration(transport: HttpTransport, id: string, signal?: AbortSignal): Promise<Orchestration> {
+  return transport.request({
+    method: 'GET',
+    path: orchestrationPath(id),
+    schema: orchestrationSchema,
+    expected: 'an Orchestration',
+    idempotent: true,
+    signal,
+  });
+}
