@@ -23,7 +23,12 @@ export function requireAdmin(admin: AdminToken, keys: ApiKeys): MiddlewareHandle
     if (token === undefined) throw unauthorized('send the admin token as "Authorization: Bearer <token>"');
     if (!admin.matches(token)) {
       if ((await keys.authenticate(token)) !== undefined) {
-        throw new HttpProblem(403, 'admin-only', 'Forbidden', 'this route takes the admin token, not a project API key');
+        throw new HttpProblem(
+          403,
+          'admin-only',
+          'Forbidden',
+          'this route takes the admin token, not a project API key',
+        );
       }
       throw unauthorized('the admin token is not valid');
     }
@@ -38,7 +43,12 @@ export function requireProjectKey(keys: ApiKeys, admin: AdminToken): MiddlewareH
     const key = await keys.authenticate(token);
     if (key === undefined) {
       if (token.startsWith(ADMIN_TOKEN_PREFIX) && admin.matches(token)) {
-        throw new HttpProblem(403, 'project-key-required', 'Forbidden', 'this route takes a project API key, not the admin token');
+        throw new HttpProblem(
+          403,
+          'project-key-required',
+          'Forbidden',
+          'this route takes a project API key, not the admin token',
+        );
       }
       throw unauthorized('the API key is not valid or was revoked');
     }

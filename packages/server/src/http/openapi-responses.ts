@@ -18,7 +18,10 @@ export function json<T extends z.ZodType>(schema: T, description: string) {
 }
 
 export function problems(...statuses: number[]) {
-  const out: Record<number, { content: { 'application/problem+json': { schema: typeof problemSchema } }; description: string }> = {};
+  const out: Record<
+    number,
+    { content: { 'application/problem+json': { schema: typeof problemSchema } }; description: string }
+  > = {};
   for (const status of [401, 429, ...statuses]) {
     out[status] = {
       content: { 'application/problem+json': { schema: problemSchema } },

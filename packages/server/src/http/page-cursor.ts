@@ -16,9 +16,11 @@ export function encodeCursor(cursor: PageCursor): string {
 export function decodeCursor(text: string | undefined): PageCursor | undefined {
   if (text === undefined) return undefined;
   const refuse = () =>
-    badRequest('invalid-cursor', `cursor "${text.length > 60 ? `${text.slice(0, 60)}…` : text}" is not one this API gave; pass the nextCursor of the previous page`, [
-      { path: 'cursor', code: 'invalid-cursor', message: 'not a cursor this API gave' },
-    ]);
+    badRequest(
+      'invalid-cursor',
+      `cursor "${text.length > 60 ? `${text.slice(0, 60)}…` : text}" is not one this API gave; pass the nextCursor of the previous page`,
+      [{ path: 'cursor', code: 'invalid-cursor', message: 'not a cursor this API gave' }],
+    );
   if (!/^[A-Za-z0-9_-]{1,500}$/.test(text)) throw refuse();
   try {
     const value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown;

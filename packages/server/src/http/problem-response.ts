@@ -4,6 +4,7 @@
  * says nothing of the internals (the log has it, under the request id).
  */
 import { BatonError, NotFoundError, ValidationError } from '@baton/core';
+import { InvalidCursorError, WebhookUrlError } from '../webhooks/index.js';
 import { HttpProblem, type ProblemField } from './http-problem.js';
 
 export interface ProblemDocument {
@@ -16,9 +17,13 @@ export interface ProblemDocument {
   problems?: ProblemField[];
 }
 
-const TYPE_BASE = 'https://baton.dev/problems/';
+/** Problem types are URNs: stable identifiers, not pages to fetch. */
+const TYPE_BASE = 'urn:baton:problem:';
 
-export function problemDocument(error: unknown, instance?: string): { body: ProblemDocument; headers: Record<string, string> } {
+export function problemDocument(
+  error: unknown,
+  instance?: string,
+): { body: ProblemDocument; headers: Record<string, string> } {
   const base = (status: number, code: string, title: string, detail: string): ProblemDocument => ({
     type: `${TYPE_BASE}${code}`,
     title,
@@ -34,7 +39,19 @@ export function problemDocument(error: unknown, instance?: string): { body: Prob
   }
   if (ValidationError.isInstance(error)) {
     const body = base(400, error.code, 'Bad request', error.message);
-    body.problems = error.problems.map((problem) => ({ path: problem.path, code: problem.code, message: problem.message }));
+    body.problems = error.problems.map((problem) => ({
+      path: problem.path,
+      code: problem.code,
+      message: problem.message,
+    }));
+    return { body, headers: {} };
+  }
+  if (WebhookUrlError.isInstance(error) || InvalidCursorError.isInstance(error)) {
+    const path = WebhookUrlError.isInstance(error) ? 'url' : 'cursor';
+    const body = base(400, error.code, 'Bad request', error.message);
+    body.problems = [
+      { path, code: WebhookUrlError.isInstance(error) ? error.reason : 'invalid-cursor', message: error.message },
+    ];
     return { body, headers: {} };
   }
   if (NotFoundError.isInstance(error)) return { body: base(404, error.code, 'Not found', error.message), headers: {} };
@@ -42,7 +59,12 @@ export function problemDocument(error: unknown, instance?: string): { body: Prob
     return { body: base(409, error.code, 'Conflict', error.message), headers: {} };
   }
   return {
-    body: base(500, 'internal', 'Internal server error', 'the server failed; the log has the details under this request id'),
+    body: base(
+      500,
+      'internal',
+      'Internal server error',
+      'the server failed; the log has the details under this request id',
+    ),
     headers: {},
   };
 }

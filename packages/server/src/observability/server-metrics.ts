@@ -26,7 +26,8 @@ export class ServerMetrics {
       registers: [this.registry],
       async collect() {
         this.reset();
-        for (const [status, count] of Object.entries(await sources.orchestrationsByStatus())) this.set({ status }, count);
+        for (const [status, count] of Object.entries(await sources.orchestrationsByStatus()))
+          this.set({ status }, count);
       },
     });
     new Gauge({

@@ -36,9 +36,11 @@ export function parseLastEventId(value: string | undefined): EventPosition {
   if (value === undefined || value === '') return { run: 0, seq: -1 };
   const match = /^(\d{1,6})\.(\d{1,12})$/.exec(value.trim());
   if (match === null) {
-    throw badRequest('invalid-last-event-id', `Last-Event-ID "${value.slice(0, 60)}" is not an event id of this stream (they look like 0.12)`, [
-      { path: 'headers.last-event-id', code: 'invalid-last-event-id', message: 'expected <run>.<seq>, e.g. 0.12' },
-    ]);
+    throw badRequest(
+      'invalid-last-event-id',
+      `Last-Event-ID "${value.slice(0, 60)}" is not an event id of this stream (they look like 0.12)`,
+      [{ path: 'headers.last-event-id', code: 'invalid-last-event-id', message: 'expected <run>.<seq>, e.g. 0.12' }],
+    );
   }
   return { run: Number(match[1]), seq: Number(match[2]) };
 }

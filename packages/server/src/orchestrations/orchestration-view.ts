@@ -10,7 +10,8 @@ import { displayTarget, unscopeText } from '../services/target-name.js';
 
 export type OrchestrationRow = Selectable<OrchestrationsTable>;
 
-const iso = (ms: number | null | undefined): string | null => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
+const iso = (ms: number | null | undefined): string | null =>
+  ms === null || ms === undefined ? null : new Date(ms).toISOString();
 
 export function statusOf(run: StoredRun | undefined, row: OrchestrationRow): OrchestrationStatus {
   if (run === undefined) return row.status as OrchestrationStatus;

@@ -4,9 +4,10 @@
  * orchestration's; a retry starts `<id>~<n>` from the failed run's journal, reusing the steps that succeeded and were
  * not undone. Every read is scoped by project: another project's id is simply not found.
  */
-import type { CreateOrchestration, Orchestration, OrchestrationStatus, OrchestrationSummary } from '@baton/protocol';
+
 import type { Engine, JournalEntry, Plan, RunStore } from '@baton/core';
 import { NotFoundError, ValidationError } from '@baton/core';
+import type { CreateOrchestration, Orchestration, OrchestrationStatus, OrchestrationSummary } from '@baton/protocol';
 import type { Kysely } from 'kysely';
 import { newId } from '../auth/secret-token.js';
 import type { ServerTables } from '../db/server-tables.js';
@@ -75,7 +76,8 @@ export class Orchestrations {
     try {
       await this.options.db.insertInto('baton_server_orchestrations').values(row).execute();
     } catch (error) {
-      const existing = idempotencyKey === undefined ? undefined : await this.byIdempotencyKey(projectId, idempotencyKey);
+      const existing =
+        idempotencyKey === undefined ? undefined : await this.byIdempotencyKey(projectId, idempotencyKey);
       if (existing !== undefined) return this.accepted(existing);
       throw error;
     }
@@ -129,7 +131,8 @@ export class Orchestrations {
         updatedAt: new Date(row.updated_at).toISOString(),
         finishedAt: row.finished_at === null ? null : new Date(row.finished_at).toISOString(),
       })),
-      nextCursor: rows.length > query.limit && last !== undefined ? encodeCursor({ t: last.created_at, i: last.id }) : null,
+      nextCursor:
+        rows.length > query.limit && last !== undefined ? encodeCursor({ t: last.created_at, i: last.id }) : null,
     };
   }
 
@@ -206,7 +209,11 @@ export class Orchestrations {
 
   private async compile(projectId: string, plan: Json) {
     await this.options.catalog.sync();
-    const scoped = await scopePlan(plan, projectId, async (name) => (await this.options.catalog.byName(projectId, name))?.revision);
+    const scoped = await scopePlan(
+      plan,
+      projectId,
+      async (name) => (await this.options.catalog.byName(projectId, name))?.revision,
+    );
     if (scoped.problems.length > 0) {
       throw badRequest('invalid-plan', `the plan has ${scoped.problems.length} problem(s)`, scoped.problems);
     }
@@ -242,9 +249,11 @@ export class Orchestrations {
   private async webhookId(projectId: string, url: string): Promise<string> {
     const id = await this.options.webhookFor(projectId, url);
     if (id === undefined) {
-      throw badRequest('unregistered-webhook', `register ${url.slice(0, 200)} with POST /v1/webhooks first: its deliveries are signed with the secret that gives`, [
-        { path: 'webhook', code: 'unregistered-webhook', message: 'not a webhook URL registered in this project' },
-      ]);
+      throw badRequest(
+        'unregistered-webhook',
+        `register ${url.slice(0, 200)} with POST /v1/webhooks first: its deliveries are signed with the secret that gives`,
+        [{ path: 'webhook', code: 'unregistered-webhook', message: 'not a webhook URL registered in this project' }],
+      );
     }
     return id;
   }

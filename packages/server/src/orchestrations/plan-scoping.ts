@@ -12,7 +12,8 @@ export type ResolveRevision = (serviceName: string) => Promise<number | undefine
 
 type Json = Record<string, unknown>;
 
-const isRecord = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 export async function scopePlan(
   plan: Json,
@@ -35,7 +36,11 @@ export async function scopePlan(
       version = at === -1 ? undefined : ref.slice(at + 1);
     } else if (isRecord(ref)) {
       if (ref.capability !== undefined) {
-        problems.push({ path, code: 'unsupported', message: 'the server routes by service name; capability references are not supported' });
+        problems.push({
+          path,
+          code: 'unsupported',
+          message: 'the server routes by service name; capability references are not supported',
+        });
         return ref;
       }
       name = typeof ref.name === 'string' ? ref.name : undefined;
@@ -77,7 +82,8 @@ export async function scopePlan(
           : await scopeRef(fallback, `${path}.policy.fallback`),
       };
     }
-    if (isRecord(copy.loop)) copy.loop = { ...copy.loop, steps: await scopeSteps(copy.loop.steps, `${path}.loop.steps`) };
+    if (isRecord(copy.loop))
+      copy.loop = { ...copy.loop, steps: await scopeSteps(copy.loop.steps, `${path}.loop.steps`) };
     return copy;
   };
 
@@ -87,5 +93,8 @@ export async function scopePlan(
 
 /** The service names a plan's steps target, top level and in loops. */
 export function targetsOf(steps: readonly PlanStep[]): TargetRef[] {
-  return steps.flatMap((step) => [...(step.target === undefined ? [] : [step.target]), ...targetsOf(step.loop?.steps ?? [])]);
+  return steps.flatMap((step) => [
+    ...(step.target === undefined ? [] : [step.target]),
+    ...targetsOf(step.loop?.steps ?? []),
+  ]);
 }

@@ -23,7 +23,10 @@ export class ProjectDecisions {
 
   async approvals(projectId: string, status: StoredApproval['status'] | undefined): Promise<Approval[]> {
     const all = await this.engine.approvals(status === undefined ? {} : { status });
-    const mine = await this.ownedRuns(projectId, all.map((approval) => approval.runId));
+    const mine = await this.ownedRuns(
+      projectId,
+      all.map((approval) => approval.runId),
+    );
     return all
       .filter((approval) => mine.has(approval.runId))
       .map((approval) => this.approvalView(projectId, { ...approval, createdAt: 0, decidedAt: null, decision: null }));
@@ -42,7 +45,10 @@ export class ProjectDecisions {
     status: FailedCompensation['status'] | undefined,
   ): Promise<CompensationFailure[]> {
     const all = await this.engine.failedCompensations(status === undefined ? {} : { status });
-    const mine = await this.ownedRuns(projectId, all.map((entry) => entry.runId));
+    const mine = await this.ownedRuns(
+      projectId,
+      all.map((entry) => entry.runId),
+    );
     return all.filter((entry) => mine.has(entry.runId)).map((entry) => this.compensationView(projectId, entry));
   }
 
@@ -56,9 +62,12 @@ export class ProjectDecisions {
     if (entry === undefined || !(await this.ownedRuns(projectId, [entry.runId])).has(entry.runId)) {
       throw notFound('compensation failure', id);
     }
-    if (entry.status !== 'open') throw conflict('compensation-closed', `compensation failure "${id}" is ${entry.status} already`);
+    if (entry.status !== 'open')
+      throw conflict('compensation-closed', `compensation failure "${id}" is ${entry.status} already`);
     await this.engine.closeFailedCompensation(id, status, reason);
-    const closed = (await this.store.listFailedCompensations({ runId: entry.runId })).find((candidate) => candidate.id === id);
+    const closed = (await this.store.listFailedCompensations({ runId: entry.runId })).find(
+      (candidate) => candidate.id === id,
+    );
     return this.compensationView(projectId, closed ?? entry);
   }
 

@@ -9,8 +9,8 @@ import type { RunEvent, RunStore } from '@baton/core';
 import type { Kysely } from 'kysely';
 import type { ServerTables } from '../db/server-tables.js';
 import type { ServerMetrics } from '../observability/server-metrics.js';
-import { displayTarget } from '../services/target-name.js';
 import { orchestrationIdOf } from '../services/remote-target.js';
+import { displayTarget } from '../services/target-name.js';
 import type { DispatchStatus } from '../socket/task-dispatcher.js';
 import { unscoped } from './orchestration-view.js';
 import type { RunEventsHub } from './run-events-hub.js';
@@ -52,7 +52,10 @@ export class RunWatcher {
 
   onEngineEvent(event: RunEvent): void {
     const stepId = 'stepId' in event && typeof event.stepId === 'string' ? event.stepId : null;
-    if (stepId !== null && (event.type === 'step-finish' || event.type === 'step-error' || event.type === 'step-start')) {
+    if (
+      stepId !== null &&
+      (event.type === 'step-finish' || event.type === 'step-error' || event.type === 'step-start')
+    ) {
       this.waiting.get(event.runId)?.delete(stepId);
     }
     this.options.hub.publish({
@@ -66,7 +69,8 @@ export class RunWatcher {
     this.track(event).catch((error) => this.options.onError(error));
   }
 
-  onDispatchStatus(status: DispatchStatus, runId: string): void {
+  onDispatchStatus(status: DispatchStatus): void {
+    const runId = status.runId;
     if (status.type === 'waiting-for-service') {
       let set = this.waiting.get(runId);
       if (set === undefined) {
@@ -75,7 +79,7 @@ export class RunWatcher {
       }
       set.add(status.stepId);
     } else if (status.type === 'task-dispatched') this.waiting.get(runId)?.delete(status.stepId);
-    const { type, orchestrationId: _orchestration, stepId, ...data } = status;
+    const { type, runId: _run, stepId, ...data } = status;
     this.options.hub.publish({ type, runId, stepId, at: Date.now(), data, journaled: false });
   }
 

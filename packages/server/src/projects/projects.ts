@@ -24,7 +24,12 @@ export class Projects {
   }
 
   async list(): Promise<ProjectView[]> {
-    const rows = await this.db.selectFrom('baton_server_projects').selectAll().orderBy('created_at').orderBy('id').execute();
+    const rows = await this.db
+      .selectFrom('baton_server_projects')
+      .selectAll()
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
     return rows.map((row) => ({ id: row.id, name: row.name, createdAt: new Date(row.created_at).toISOString() }));
   }
 }

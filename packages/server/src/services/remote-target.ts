@@ -40,6 +40,7 @@ export function remoteTarget(revision: ServiceRevision, dispatcher: TaskDispatch
     const outcome = await dispatcher.run(
       service,
       {
+        runId: context.runId,
         orchestrationId: orchestrationIdOf(context.runId),
         stepId,
         attempt: context.attempt,
@@ -50,13 +51,18 @@ export function remoteTarget(revision: ServiceRevision, dispatcher: TaskDispatch
       context.signal,
     );
     if (outcome.kind === 'result') return outcome.output;
-    if (outcome.kind === 'abort') throw new AbortRunError(outcome.payload, outcome.reason ?? `service "${revision.name}" aborted the orchestration`);
+    if (outcome.kind === 'abort')
+      throw new AbortRunError(
+        outcome.payload,
+        outcome.reason ?? `service "${revision.name}" aborted the orchestration`,
+      );
     throw new RemoteTaskError(revision.name, outcome.error);
   };
   const compensate = async (context: CompensationContext): Promise<void> => {
     const outcome = await dispatcher.compensate(
       service,
       {
+        runId: context.runId,
         orchestrationId: orchestrationIdOf(context.runId),
         stepId: context.stepId,
         attempt: context.attempt,

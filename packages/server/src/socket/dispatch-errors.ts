@@ -42,7 +42,13 @@ export class RemoteTaskError extends BatonError {
 
   constructor(
     service: string,
-    error: { message: string; code?: string | undefined; retryable: boolean; retryAfterMs?: number | undefined; details?: unknown },
+    error: {
+      message: string;
+      code?: string | undefined;
+      retryable: boolean;
+      retryAfterMs?: number | undefined;
+      details?: unknown;
+    },
   ) {
     super('remote-task-failed', `service "${service}": ${error.message}`, { retryable: error.retryable });
     this.name = 'RemoteTaskError';

@@ -9,7 +9,11 @@ import type { WebSocket } from 'ws';
 export type InstanceStatus = 'up' | 'draining' | 'down';
 
 /** A server → service message as sent: the `id` is filled in by `send`. */
-export type OutgoingMessage = ServerMessage extends infer M ? (M extends { id: string } ? Omit<M, 'id'> : never) : never;
+export type OutgoingMessage = ServerMessage extends infer M
+  ? M extends { id: string }
+    ? Omit<M, 'id'>
+    : never
+  : never;
 
 export class ServiceInstance {
   status: InstanceStatus = 'up';

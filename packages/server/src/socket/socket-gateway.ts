@@ -65,7 +65,7 @@ export class SocketGateway {
     const key = token === undefined ? undefined : await this.options.apiKeys.authenticate(token).catch(() => undefined);
     if (key === undefined) {
       const body = JSON.stringify({
-        type: 'https://baton.dev/problems/unauthorized',
+        type: 'urn:baton:problem:unauthorized',
         title: 'Unauthorized',
         status: 401,
         detail: 'send a live API key as "Authorization: Bearer <key>" with the upgrade request',
@@ -108,9 +108,11 @@ export class SocketGateway {
     this.sockets.set(ws, state);
     let queue = Promise.resolve();
     ws.on('message', (data, isBinary) => {
-      queue = queue.then(() => this.receive(ws, state, data, isBinary)).catch((error) => {
-        this.options.logger.warn({ err: error }, 'socket message failed');
-      });
+      queue = queue
+        .then(() => this.receive(ws, state, data, isBinary))
+        .catch((error) => {
+          this.options.logger.warn({ err: error }, 'socket message failed');
+        });
     });
     ws.on('error', () => {});
     ws.on('close', () => {
@@ -118,7 +120,10 @@ export class SocketGateway {
       if (state.instance !== undefined) {
         state.instance.status = 'down';
         this.options.dispatcher.removeInstance(state.instance);
-        this.options.logger.info({ instanceId: state.instance.id, serviceId: state.instance.serviceId }, 'instance left');
+        this.options.logger.info(
+          { instanceId: state.instance.id, serviceId: state.instance.serviceId },
+          'instance left',
+        );
       }
       this.options.onConnectionsChanged?.();
     });
@@ -191,14 +196,21 @@ export class SocketGateway {
         }
         return;
       case 'result':
-        answered(dispatcher.answer(instance, message.taskId, { kind: 'result', output: message.output }), message.taskId);
+        answered(
+          dispatcher.answer(instance, message.taskId, { kind: 'result', output: message.output }),
+          message.taskId,
+        );
         return;
       case 'task-error':
         answered(dispatcher.answer(instance, message.taskId, { kind: 'error', error: message.error }), message.taskId);
         return;
       case 'abort':
         answered(
-          dispatcher.answer(instance, message.taskId, { kind: 'abort', payload: message.payload, reason: message.reason }),
+          dispatcher.answer(instance, message.taskId, {
+            kind: 'abort',
+            payload: message.payload,
+            reason: message.reason,
+          }),
           message.taskId,
         );
         return;
@@ -216,7 +228,12 @@ export class SocketGateway {
     message: HelloMessage,
   ): Promise<void> {
     if (state.instance !== undefined) {
-      send(ws, { type: 'protocol-error', of: message.id, code: 'already-registered', message: 'this connection said hello already' });
+      send(ws, {
+        type: 'protocol-error',
+        of: message.id,
+        code: 'already-registered',
+        message: 'this connection said hello already',
+      });
       return;
     }
     const definition = serviceDefinitionSchema.parse(message.service);

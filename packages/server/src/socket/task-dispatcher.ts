@@ -13,6 +13,8 @@ import { ServiceUnavailableError } from './dispatch-errors.js';
 import type { OutgoingMessage, ServiceInstance } from './service-instance.js';
 
 export interface TaskSpec {
+  /** The engine's run (an orchestration's, or one of its retries'). */
+  runId: string;
   orchestrationId: string;
   stepId: string;
   attempt: number;
@@ -35,9 +37,9 @@ export type TaskOutcome =
 export type CompensationOutcome = { ok: true } | { ok: false; error: TaskError | undefined };
 
 export type DispatchStatus =
-  | { type: 'waiting-for-service'; orchestrationId: string; stepId: string; service: string; serviceId: string }
-  | { type: 'task-dispatched'; orchestrationId: string; stepId: string; service: string; instanceId: string }
-  | { type: 'step-progress'; orchestrationId: string; stepId: string; service: string; data: unknown };
+  | { type: 'waiting-for-service'; runId: string; stepId: string; service: string; serviceId: string }
+  | { type: 'task-dispatched'; runId: string; stepId: string; service: string; instanceId: string }
+  | { type: 'step-progress'; runId: string; stepId: string; service: string; data: unknown };
 
 export interface ServiceRef {
   id: string;
@@ -176,7 +178,7 @@ export class TaskDispatcher {
     if (job === undefined || job.service.id !== instance.serviceId) return false;
     this.options.onStatus?.({
       type: 'step-progress',
-      orchestrationId: job.spec.orchestrationId,
+      runId: job.spec.runId,
       stepId: job.spec.stepId,
       service: job.service.name,
       data,
@@ -264,7 +266,7 @@ export class TaskDispatcher {
       }
       this.options.onStatus?.({
         type: 'task-dispatched',
-        orchestrationId: job.spec.orchestrationId,
+        runId: job.spec.runId,
         stepId: job.spec.stepId,
         service: job.service.name,
         instanceId: instance.id,
@@ -289,7 +291,7 @@ export class TaskDispatcher {
       if (job.graceTimer !== undefined) continue;
       this.options.onStatus?.({
         type: 'waiting-for-service',
-        orchestrationId: job.spec.orchestrationId,
+        runId: job.spec.runId,
         stepId: job.spec.stepId,
         service: job.service.name,
         serviceId,

@@ -37,7 +37,10 @@ export function approvalRoutes(app: App, services: ServerServices): void {
         method: 'post',
         path: `/v1/approvals/{id}/${decision}`,
         tags: ['approvals'],
-        summary: decision === 'approve' ? 'Approve: the orchestration goes on' : 'Reject: the orchestration takes its rejection path',
+        summary:
+          decision === 'approve'
+            ? 'Approve: the orchestration goes on'
+            : 'Reject: the orchestration takes its rejection path',
         security: bearer,
         request: { params: idParam, ...jsonBody(decision === 'approve' ? approveSchema : rejectSchema) },
         responses: { 200: json(approvalSchema, 'The decided approval'), ...problems(400, 403, 404, 409, 413, 415) },
@@ -61,7 +64,10 @@ export function approvalRoutes(app: App, services: ServerServices): void {
       summary: 'Compensations that failed for good and wait for a person',
       security: bearer,
       request: { query: listCompensationFailuresQuerySchema },
-      responses: { 200: json(z.object({ items: z.array(compensationFailureSchema) }), 'Failed compensations'), ...problems(400, 403) },
+      responses: {
+        200: json(z.object({ items: z.array(compensationFailureSchema) }), 'Failed compensations'),
+        ...problems(400, 403),
+      },
     }),
     async (c) =>
       c.json({ items: await decisions.compensationFailures(c.get('projectId'), c.req.valid('query').status) }, 200),
@@ -75,7 +81,10 @@ export function approvalRoutes(app: App, services: ServerServices): void {
         summary: status === 'resolve' ? 'Mark as undone by hand' : 'Mark as not needing an undo',
         security: bearer,
         request: { params: idParam, ...jsonBody(closeCompensationSchema) },
-        responses: { 200: json(compensationFailureSchema, 'The closed entry'), ...problems(400, 403, 404, 409, 413, 415) },
+        responses: {
+          200: json(compensationFailureSchema, 'The closed entry'),
+          ...problems(400, 403, 404, 409, 413, 415),
+        },
       }),
       async (c) => {
         const closed = await decisions.closeCompensation(

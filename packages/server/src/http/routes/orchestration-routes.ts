@@ -59,7 +59,10 @@ export function orchestrationRoutes(app: App, services: ServerServices): void {
       security: bearer,
       request: { query: listOrchestrationsQuerySchema },
       responses: {
-        200: json(z.object({ items: z.array(orchestrationSummarySchema), nextCursor: z.string().nullable() }), 'One page'),
+        200: json(
+          z.object({ items: z.array(orchestrationSummarySchema), nextCursor: z.string().nullable() }),
+          'One page',
+        ),
         ...problems(400, 403),
       },
     }),
@@ -108,7 +111,10 @@ export function orchestrationRoutes(app: App, services: ServerServices): void {
       tags: ['orchestrations'],
       summary: 'Cancel an orchestration: running steps are told, finished ones are undone',
       security: bearer,
-      request: { params: idParam, body: { content: { 'application/json': { schema: cancelOrchestrationSchema } }, required: false } },
+      request: {
+        params: idParam,
+        body: { content: { 'application/json': { schema: cancelOrchestrationSchema } }, required: false },
+      },
       responses: { 202: json(orchestrationSchema, 'Cancelling'), ...problems(400, 403, 404, 409, 415) },
     }),
     async (c) => {

@@ -1,5 +1,12 @@
 /** `/v1/projects` (admin token) and `/v1/api-keys` (project key). */
-import { apiKeySchema, createApiKeySchema, createdApiKeySchema, createdProjectSchema, createProjectSchema, projectSchema } from '@baton/protocol';
+import {
+  apiKeySchema,
+  createApiKeySchema,
+  createdApiKeySchema,
+  createdProjectSchema,
+  createProjectSchema,
+  projectSchema,
+} from '@baton/protocol';
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import type { App } from '../app-env.js';
@@ -18,7 +25,10 @@ export function projectRoutes(app: App, services: ServerServices): void {
       summary: 'Create a project and its first API key (admin token)',
       security: bearer,
       request: jsonBody(createProjectSchema),
-      responses: { 201: json(createdProjectSchema, 'The project, and its first API key: shown only here'), ...problems(400, 403, 413, 415) },
+      responses: {
+        201: json(createdProjectSchema, 'The project, and its first API key: shown only here'),
+        ...problems(400, 403, 413, 415),
+      },
     }),
     async (c) => c.json(await services.projects.create(c.req.valid('json').name), 201),
   );
@@ -52,7 +62,10 @@ export function projectRoutes(app: App, services: ServerServices): void {
       tags: ['api-keys'],
       summary: "List this project's live API keys",
       security: bearer,
-      responses: { 200: json(z.object({ items: z.array(apiKeySchema) }), 'Keys by prefix; never the keys'), ...problems(403) },
+      responses: {
+        200: json(z.object({ items: z.array(apiKeySchema) }), 'Keys by prefix; never the keys'),
+        ...problems(403),
+      },
     }),
     async (c) => c.json({ items: await services.apiKeys.list(c.get('projectId')) }, 200),
   );

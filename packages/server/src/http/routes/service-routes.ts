@@ -1,9 +1,9 @@
 /** `/v1/services`: what has registered over the socket, with its connected instances; deleting one disconnects it. */
-import { serviceSchema, type Service } from '@baton/protocol';
+import { type Service, serviceSchema } from '@baton/protocol';
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { ServiceDeletedError } from '../../socket/dispatch-errors.js';
 import type { ServiceRow } from '../../services/service-catalog.js';
+import { ServiceDeletedError } from '../../socket/dispatch-errors.js';
 import type { App } from '../app-env.js';
 import { notFound } from '../http-problem.js';
 import { bearer, json, problems } from '../openapi-responses.js';

@@ -1,13 +1,18 @@
 /** `/v1/webhooks`: where a project's events go, signed; each delivery and its attempts are logged. */
-import { createdWebhookSchema, createWebhookSchema, deliverySchema, pageQuerySchema, webhookSchema } from '@baton/protocol';
+import { createdWebhookSchema, createWebhookSchema, deliverySchema, webhookSchema } from '@baton/protocol';
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
+import { MAX_DELIVERY_PAGE } from '../../webhooks/index.js';
 import type { App } from '../app-env.js';
 import { notFound } from '../http-problem.js';
 import { bearer, json, jsonBody, problems } from '../openapi-responses.js';
 import type { ServerServices } from '../server-services.js';
 
 const idParam = z.object({ id: z.string().min(1).max(200) });
+const deliveriesQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(MAX_DELIVERY_PAGE).default(50),
+  cursor: z.string().max(500).optional(),
+});
 
 export function webhookRoutes(app: App, services: ServerServices): void {
   app.openapi(
@@ -59,7 +64,7 @@ export function webhookRoutes(app: App, services: ServerServices): void {
       tags: ['webhooks'],
       summary: "A webhook's deliveries, newest first",
       security: bearer,
-      request: { params: idParam, query: pageQuerySchema },
+      request: { params: idParam, query: deliveriesQuery },
       responses: {
         200: json(z.object({ items: z.array(deliverySchema), nextCursor: z.string().nullable() }), 'One page'),
         ...problems(400, 403, 404),

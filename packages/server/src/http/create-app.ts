@@ -1,0 +1,131 @@
+/**
+ * The HTTP API: Hono with routes declared through `@hono/zod-openapi`, so `/openapi.json` (OpenAPI 3.1) is generated
+ * from the same definitions that validate requests. Every request gets an id and one log line (never a key); bodies
+ * are limited in size; `/v1` takes a project key (projects: the admin token) and is rate-limited per key; every error
+ * is a problem document.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { requestId } from 'hono/request-id';
+import type { Logger } from 'pino';
+import type { App, AppEnv } from './app-env.js';
+import { requireAdmin, requireProjectKey } from './auth-middleware.js';
+import { mountDocs } from './docs-page.js';
+import { HttpProblem } from './http-problem.js';
+import { problemDocument, problemResponse } from './problem-response.js';
+import { rateLimit } from './rate-limit.js';
+import { approvalRoutes } from './routes/approval-routes.js';
+import { orchestrationRoutes } from './routes/orchestration-routes.js';
+import { projectRoutes } from './routes/project-routes.js';
+import { serviceRoutes } from './routes/service-routes.js';
+import { webhookRoutes } from './routes/webhook-routes.js';
+import type { ServerServices } from './server-services.js';
+import { validationProblem } from './validation-hook.js';
+
+export interface AppOptions {
+  bodyLimitBytes: number;
+  requestsPerSecond: number;
+  logger: Logger;
+  version: string;
+}
+
+function fromHttpException(error: HTTPException): HttpProblem {
+  const detail =
+    error.status === 415
+      ? 'send the body as JSON with "Content-Type: application/json"'
+      : error.message || `the request failed with status ${error.status}`;
+  const code =
+    error.status === 415
+      ? 'unsupported-media-type'
+      : error.status === 400
+        ? 'malformed-request'
+        : `http-${error.status}`;
+  return new HttpProblem(error.status, code, error.status === 415 ? 'Unsupported media type' : 'Bad request', detail);
+}
+
+export function createApp(services: ServerServices, options: AppOptions): App {
+  const app: App = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw validationProblem(result.target, result.error);
+    },
+  });
+  app.use(requestId());
+  app.use(async function logRequest(c, next) {
+    const started = performance.now();
+    await next();
+    options.logger.info(
+      {
+        requestId: c.get('requestId'),
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+        ...(c.get('projectId') === undefined ? {} : { projectId: c.get('projectId') }),
+      },
+      'request',
+    );
+  });
+  app.use(
+    '/v1/*',
+    bodyLimit({
+      maxSize: options.bodyLimitBytes,
+      onError: () => {
+        throw new HttpProblem(
+          413,
+          'body-too-large',
+          'Content too large',
+          `the body is larger than ${options.bodyLimitBytes} bytes`,
+        );
+      },
+    }),
+  );
+  const admin = requireAdmin(services.admin, services.apiKeys);
+  const project = requireProjectKey(services.apiKeys, services.admin);
+  app.use('/v1/*', async (c, next) => (c.req.path === '/v1/projects' ? admin(c, next) : project(c, next)));
+  app.use('/v1/*', rateLimit(options.requestsPerSecond));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'A project API key (bk_…); the admin token (badm_…) for /v1/projects',
+  });
+  projectRoutes(app, services);
+  serviceRoutes(app, services);
+  orchestrationRoutes(app, services);
+  approvalRoutes(app, services);
+  webhookRoutes(app, services);
+
+  app.get('/health', (c) => c.json({ status: 'ok' }));
+  app.get('/ready', async (c) => {
+    const ready = await services.ready();
+    return c.json({ status: ready.ok ? 'ready' : 'not-ready', checks: ready.checks }, ready.ok ? 200 : 503);
+  });
+  app.get('/metrics', async (c) => {
+    const { contentType, body } = await services.metrics.render();
+    return c.body(body, 200, { 'content-type': contentType });
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Baton plan engine',
+      version: options.version,
+      description:
+        'Run plans over services that connect to this server from any process or language. Services register over the WebSocket at /v1/ws (see docs/protocol.md).',
+    },
+  });
+  mountDocs(app);
+
+  app.notFound((c) =>
+    problemResponse(
+      new HttpProblem(404, 'no-route', 'Not found', `no route ${c.req.method} ${c.req.path.slice(0, 200)}`),
+    ),
+  );
+  app.onError((error, c) => {
+    const problem = error instanceof HTTPException && !HttpProblem.isInstance(error) ? fromHttpException(error) : error;
+    const { body } = problemDocument(problem);
+    if (body.status >= 500) options.logger.error({ err: error, requestId: c.get('requestId') }, 'request failed');
+    return problemResponse(problem, c.get('requestId') === undefined ? undefined : `urn:request:${c.get('requestId')}`);
+  });
+  return app;
+}

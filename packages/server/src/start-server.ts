@@ -1,0 +1,229 @@
+/**
+ * Starts a Baton server: opens the store (the engine's tables) and the server's tables in the same database, builds
+ * the engine over a registry of the services that registered, takes over the runs that need an engine (after a
+ * restart, or a dead replica's), and serves the HTTP API and the service socket on one port.
+ *
+ * @example
+ * const server = await startServer({ databaseUrl: '.baton/baton.db', port: 7400 });
+ * if (server.adminToken) console.log('admin token (shown once):', server.adminToken);
+ * // …
+ * await server.close();
+ */
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
+import { createEngine, createRegistry, openStore, parseStoreLocation } from '@baton/core';
+import { createAdaptorServer } from '@hono/node-server';
+import { pino } from 'pino';
+import { AdminToken } from './auth/admin-token.js';
+import { ApiKeys } from './auth/api-keys.js';
+import { openServerDatabase } from './db/open-server-database.js';
+import type { App } from './http/app-env.js';
+import { createApp } from './http/create-app.js';
+import type { ServerServices } from './http/server-services.js';
+import { ServerMetrics } from './observability/server-metrics.js';
+import { Orchestrations } from './orchestrations/orchestrations.js';
+import { reuseTarget } from './orchestrations/reuse-target.js';
+import { RunEventsHub } from './orchestrations/run-events-hub.js';
+import { RunWatcher } from './orchestrations/run-watcher.js';
+import { Projects } from './projects/projects.js';
+import { loadSecretKey } from './secret-key.js';
+import type { BatonServerOptions } from './server-options.js';
+import { ServiceCatalog } from './services/service-catalog.js';
+import { SocketGateway } from './socket/socket-gateway.js';
+import { TaskDispatcher } from './socket/task-dispatcher.js';
+import { createWebhooks } from './webhooks/index.js';
+
+export const SERVER_VERSION = '0.1.0';
+
+export interface BatonServer {
+  /** `http://host:port` */
+  readonly url: string;
+  readonly port: number;
+  /** The admin token when this start generated it (print it once); undefined otherwise. */
+  readonly adminToken: string | undefined;
+  readonly replicaId: string;
+  /** The HTTP app, for in-process requests (`app.request(...)`). */
+  readonly app: App;
+  /** Stops taking work, hands running orchestrations back to the store, closes sockets and connections. */
+  close(): Promise<void>;
+}
+
+export async function startServer(options: BatonServerOptions = {}): Promise<BatonServer> {
+  const logger = options.logger === false ? pino({ enabled: false }) : (options.logger ?? pino({ level: 'info' }));
+  const location = parseStoreLocation(options.databaseUrl);
+  const secretKey = loadSecretKey(options.secretKey, location);
+  const replicaId = options.replicaId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const store = await openStore({ url: options.databaseUrl });
+  const database = await openServerDatabase(location).catch(async (error) => {
+    await store.close();
+    throw error;
+  });
+  const { db } = database;
+  const admin = new AdminToken(db);
+  const generatedAdminToken = await admin.ensure(options.adminToken);
+  const apiKeys = new ApiKeys(db);
+  const registry = createRegistry();
+  registry.register(reuseTarget);
+  const hub = new RunEventsHub();
+  let watcher: RunWatcher | undefined;
+  const dispatcher = new TaskDispatcher({
+    graceMs: options.serviceGraceMs ?? 30_000,
+    newId: () => `task_${randomUUID()}`,
+    onStatus: (status) => watcher?.onDispatchStatus(status),
+  });
+  const catalog = new ServiceCatalog(db, registry, dispatcher);
+  const metrics = new ServerMetrics({
+    orchestrationsByStatus: async () => {
+      const rows = await db
+        .selectFrom('baton_server_orchestrations')
+        .select(['status', (eb) => eb.fn.countAll<number>().as('count')])
+        .groupBy('status')
+        .execute();
+      return Object.fromEntries(rows.map((row) => [row.status, Number(row.count)]));
+    },
+    connectedInstances: () => dispatcher.allInstances().length,
+    queueDepth: () => dispatcher.queueDepth,
+  });
+  const webhooks = createWebhooks({
+    db,
+    dialect: database.dialect,
+    masterKey: secretKey,
+    allowPrivate: options.allowPrivateWebhooks ?? false,
+    workerId: replicaId,
+    ...(options.webhookRetryDelaysMs === undefined ? {} : { retryDelaysMs: options.webhookRetryDelaysMs }),
+    ...(options.webhookPollIntervalMs === undefined ? {} : { pollIntervalMs: options.webhookPollIntervalMs }),
+    onDelivery: (outcome) => metrics.webhookDeliveries.inc({ outcome: outcome.result }),
+    logger,
+  });
+  const onError = (error: unknown) => logger.warn({ err: error }, 'background work failed');
+  watcher = new RunWatcher({
+    db,
+    store,
+    hub,
+    metrics,
+    enqueueWebhook: async (projectId, event, webhookId) => {
+      await webhooks.enqueue(projectId, event);
+      if (webhookId !== null) await webhooks.enqueue(projectId, event, { webhookIds: [webhookId] });
+    },
+    onError,
+  });
+  const runWatcher = watcher;
+  await catalog.sync();
+  const engine = createEngine({
+    registry,
+    store,
+    engineId: replicaId,
+    ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+    onEvent: (event) => runWatcher.onEngineEvent(event),
+    onError,
+    onNotice: (notice) => logger.info({ notice }, 'engine notice'),
+  });
+  const orchestrations = new Orchestrations({
+    db,
+    engine,
+    store,
+    catalog,
+    webhookFor: async (projectId, url) => (await webhooks.list(projectId)).find((hook) => hook.url === url)?.id,
+    waitingSteps: (runId) => runWatcher.waitingSteps(runId),
+  });
+  const gateway = new SocketGateway({
+    apiKeys,
+    catalog,
+    dispatcher,
+    heartbeatMs: options.heartbeatMs ?? 10_000,
+    logger,
+  });
+  const services: ServerServices = {
+    admin,
+    apiKeys,
+    projects: new Projects(db, apiKeys),
+    catalog,
+    dispatcher,
+    gateway,
+    orchestrations,
+    hub,
+    webhooks,
+    engine,
+    store,
+    metrics,
+    ready: async () => {
+      const checks: Record<string, string> = {};
+      await store.getRun('readiness-check').then(
+        () => (checks.store = 'ok'),
+        (error: unknown) => (checks.store = error instanceof Error ? error.message : String(error)),
+      );
+      await db
+        .selectFrom('baton_server_projects')
+        .select('id')
+        .limit(1)
+        .execute()
+        .then(
+          () => (checks.database = 'ok'),
+          (error: unknown) => (checks.database = error instanceof Error ? error.message : String(error)),
+        );
+      return { ok: Object.values(checks).every((value) => value === 'ok'), checks };
+    },
+  };
+  const app = createApp(services, {
+    bodyLimitBytes: options.bodyLimitBytes ?? 16 * 1024 * 1024,
+    requestsPerSecond: options.requestsPerSecond ?? 1000,
+    logger,
+    version: SERVER_VERSION,
+  });
+  const server = createAdaptorServer({ fetch: app.fetch });
+  server.on('upgrade', (request, socket, head) => {
+    const path = (request.url ?? '').split('?')[0];
+    if (path === '/v1/ws') void gateway.handleUpgrade(request, socket, head);
+    else socket.destroy();
+  });
+  await engine.start();
+  webhooks.start();
+  await runWatcher.reconcile().catch(onError);
+  const timers = [
+    setInterval(() => void catalog.sync().catch(onError), 2000),
+    setInterval(() => void runWatcher.reconcile().catch(onError), 30_000),
+    setInterval(() => void revokeClosedKeys(apiKeys, gateway).catch(onError), 5000),
+  ];
+  for (const timer of timers) timer.unref();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 7400, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  logger.info(
+    { url: `http://${host}:${address.port}`, replicaId, database: location.display },
+    'baton server listening',
+  );
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    adminToken: generatedAdminToken,
+    replicaId,
+    app,
+    close: () => {
+      closing ??= (async () => {
+        for (const timer of timers) clearInterval(timer);
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        await gateway.close();
+        await engine.close();
+        dispatcher.close(new Error('the server is shutting down'));
+        await webhooks.close();
+        await stopped;
+        await store.close();
+        await database.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+/** Sockets opened with a key another replica revoked are closed within a few seconds. */
+async function revokeClosedKeys(keys: ApiKeys, gateway: SocketGateway): Promise<void> {
+  for (const keyId of gateway.openKeyIds()) {
+    if (!(await keys.isLive(keyId))) gateway.closeKey(keyId);
+  }
+}
