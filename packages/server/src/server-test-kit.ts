@@ -103,7 +103,7 @@ export async function connectRawService(
     }
     if (message.type === 'task' && options.answer !== undefined) {
       send({ type: 'ack', of: message.id });
-      Promise.resolve(options.answer(message)).then(
+      new Promise((resolve) => resolve(options.answer?.(message))).then(
         (output) => send({ type: 'result', taskId: message.taskId, output: output ?? null }),
         (error: Error) =>
           send({ type: 'task-error', taskId: message.taskId, error: { message: error.message, retryable: false } }),

@@ -1,0 +1,312 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  connectRawService,
+  echoService,
+  type RawService,
+  startTestServer,
+  type TestServer,
+} from '../server-test-kit.js';
+
+let t: TestServer;
+const services: RawService[] = [];
+
+beforeEach(async () => {
+  t = await startTestServer({ serviceGraceMs: 60_000 });
+});
+afterEach(async () => {
+  for (const service of services.splice(0)) await service.close();
+  await t.close();
+});
+
+async function json(response: Response): Promise<Record<string, unknown>> {
+  return (await response.json()) as Record<string, unknown>;
+}
+
+async function submit(body: Record<string, unknown>, headers: Record<string, string> = {}) {
+  return t.request('/v1/orchestrations', {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ action: { content: 'test' }, ...body }),
+  });
+}
+
+async function waitForStatus(id: string, statuses: string[]): Promise<Record<string, unknown>> {
+  for (;;) {
+    const view = await json(await t.request(`/v1/orchestrations/${id}`));
+    if (statuses.includes(view.status as string)) return view;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function echo(
+  name: string,
+  extra: Record<string, unknown> = {},
+  answer?: (task: Record<string, unknown>) => unknown,
+) {
+  const service = await connectRawService(t.server.url, t.apiKey, {
+    hello: echoService(name, extra),
+    answer: answer ?? ((task) => ({ echoed: task.input })),
+  });
+  services.push(service);
+  return service;
+}
+
+describe('orchestrations over socket services', () => {
+  it('runs parallel groups and a join across services and returns the result', async () => {
+    await echo('left');
+    await echo('right');
+    await echo('join');
+    const response = await submit({
+      data: { n: 2 },
+      plan: {
+        steps: [
+          { id: 'a', target: 'left', input: { n: { $ref: 'request.data.n' } } },
+          { id: 'b', target: 'right', input: { n: 3 } },
+          { id: 'c', target: 'join', input: { a: { $ref: 'steps.a.output' }, b: { $ref: 'steps.b.output' } } },
+        ],
+      },
+    });
+    expect(response.status).toBe(202);
+    const accepted = await json(response);
+    expect(accepted.parallelGroups).toEqual([['a', 'b'], ['c']]);
+    const done = await waitForStatus(accepted.id as string, ['succeeded', 'failed']);
+    expect(done.status).toBe('succeeded');
+    expect(done.result).toEqual({ c: { echoed: { a: { echoed: { n: 2 } }, b: { echoed: { n: 3 } } } } });
+    const steps = done.steps as Array<Record<string, unknown>>;
+    expect(steps.map((step) => [step.id, step.status, step.service])).toEqual([
+      ['a', 'succeeded', 'left@1'],
+      ['b', 'succeeded', 'right@1'],
+      ['c', 'succeeded', 'join@1'],
+    ]);
+  });
+
+  it('answers 422 for an action without a plan, saying planning is not available', async () => {
+    const response = await submit({ data: {} });
+    expect(response.status).toBe(422);
+    const problem = await json(response);
+    expect(problem.code).toBe('planning-unavailable');
+    expect(problem.detail).toMatch(/explicit "plan"/);
+  });
+
+  it('returns the first orchestration for a repeated Idempotency-Key', async () => {
+    await echo('once');
+    const body = { plan: { steps: [{ id: 'a', target: 'once', input: {} }] } };
+    const first = await json(await submit(body, { 'idempotency-key': 'order-17' }));
+    const second = await json(await submit(body, { 'idempotency-key': 'order-17' }));
+    expect(second.id).toBe(first.id);
+    await waitForStatus(first.id as string, ['succeeded']);
+    const list = await json(await t.request('/v1/orchestrations'));
+    expect((list.items as unknown[]).length).toBe(1);
+  });
+
+  it('keeps the schema revision a run resolved when the service registers a changed schema', async () => {
+    const first = await echo('versioned', { input: { type: 'object', properties: { a: { type: 'number' } } } }, () => ({
+      v: 1,
+    }));
+    const services1 = await json(await t.request('/v1/services'));
+    expect((services1.items as Array<Record<string, unknown>>)[0]?.version).toBe(1);
+    await first.close();
+    await echo('versioned', { input: { type: 'object', properties: { b: { type: 'string' } } } });
+    const services2 = await json(await t.request('/v1/services'));
+    expect((services2.items as Array<Record<string, unknown>>)[0]?.version).toBe(2);
+    const accepted = await json(
+      await submit({ plan: { steps: [{ id: 'x', target: 'versioned', input: { b: 'ok' } }] } }),
+    );
+    const done = await waitForStatus(accepted.id as string, ['succeeded', 'failed']);
+    expect((done.steps as Array<Record<string, unknown>>)[0]?.service).toBe('versioned@2');
+  });
+
+  it('waits for a service that is not connected, shows waiting-for-service, and runs once it connects', async () => {
+    const seed = await echo('later');
+    await seed.close();
+    const accepted = await json(await submit({ plan: { steps: [{ id: 'w', target: 'later', input: {} }] } }));
+    for (;;) {
+      const view = await json(await t.request(`/v1/orchestrations/${accepted.id}`));
+      if ((view.steps as Array<Record<string, unknown>>)[0]?.status === 'waiting-for-service') break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    await echo('later');
+    const done = await waitForStatus(accepted.id as string, ['succeeded', 'failed']);
+    expect(done.status).toBe('succeeded');
+  });
+
+  it('fails a task whose service never connects within the grace period, with a clear error', async () => {
+    await t.close();
+    t = await startTestServer({ serviceGraceMs: 50 });
+    const seed = await echo('absent');
+    await seed.close();
+    const accepted = await json(
+      await submit({ plan: { steps: [{ id: 'w', target: 'absent', input: {}, policy: { retry: false } }] } }),
+    );
+    const done = await waitForStatus(accepted.id as string, ['failed']);
+    expect((done.error as { message: string }).message).toMatch(
+      /no instance of service "absent" connected within 50 ms/,
+    );
+  });
+
+  it('retries a retryable task error, then succeeds', async () => {
+    let calls = 0;
+    const service = await connectRawService(t.server.url, t.apiKey, { hello: echoService('flaky') });
+    services.push(service);
+    service.socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as Record<string, unknown>;
+      if (message.type !== 'task') return;
+      calls += 1;
+      service.send({ type: 'ack', of: message.id });
+      if (calls === 1)
+        service.send({ type: 'task-error', taskId: message.taskId, error: { message: 'busy', retryable: true } });
+      else service.send({ type: 'result', taskId: message.taskId, output: { ok: true } });
+    });
+    const accepted = await json(
+      await submit({
+        plan: {
+          steps: [{ id: 'f', target: 'flaky', input: {}, policy: { retry: { maxAttempts: 3, initialDelayMs: 1 } } }],
+        },
+      }),
+    );
+    const done = await waitForStatus(accepted.id as string, ['succeeded', 'failed']);
+    expect(done.status).toBe('succeeded');
+    expect((done.steps as Array<Record<string, unknown>>)[0]?.attempts).toBe(2);
+  });
+
+  it('retries a failed orchestration from its failed step, reusing the step that succeeded', async () => {
+    let fail = true;
+    const calls: string[] = [];
+    await echo('first', {}, (task) => {
+      calls.push(`first:${task.idempotencyKey}`);
+      return { one: 1 };
+    });
+    await echo('second', {}, () => {
+      calls.push('second');
+      if (fail) throw new Error('not yet');
+      return { two: 2 };
+    });
+    const accepted = await json(
+      await submit({
+        plan: {
+          steps: [
+            { id: 'a', target: 'first', input: {} },
+            { id: 'b', target: 'second', input: { from: { $ref: 'steps.a.output.one' } }, policy: { retry: false } },
+          ],
+        },
+      }),
+    );
+    const failed = await waitForStatus(accepted.id as string, ['failed']);
+    expect(JSON.stringify(failed.error)).toMatch(/not yet/);
+    fail = false;
+    const retried = await t.request(`/v1/orchestrations/${accepted.id}/retry`, { method: 'POST' });
+    expect(retried.status).toBe(202);
+    const done = await waitForStatus(accepted.id as string, ['succeeded']);
+    expect(done.retries).toBe(1);
+    expect(done.result).toEqual({ b: { two: 2 } });
+    expect(calls.filter((call) => call.startsWith('first'))).toHaveLength(1);
+    expect(calls.filter((call) => call === 'second')).toHaveLength(2);
+    const again = await t.request(`/v1/orchestrations/${accepted.id}/retry`, { method: 'POST' });
+    expect(again.status).toBe(409);
+  });
+
+  it('waits for an approval, lists it, and goes on when it is approved', async () => {
+    await echo('ship');
+    const accepted = await json(
+      await submit({
+        plan: {
+          steps: [
+            { id: 'ok', approval: { prompt: 'Ship it?' } },
+            { id: 'go', target: 'ship', input: { decision: { $ref: 'steps.ok.output.decision' } } },
+          ],
+        },
+      }),
+    );
+    let approvals: Array<Record<string, unknown>> = [];
+    while (approvals.length === 0) {
+      approvals = (await json(await t.request('/v1/approvals?status=pending'))).items as Array<Record<string, unknown>>;
+      if (approvals.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(approvals[0]).toMatchObject({
+      orchestrationId: accepted.id,
+      stepId: 'ok',
+      prompt: 'Ship it?',
+      status: 'pending',
+    });
+    const approved = await t.request(`/v1/approvals/${approvals[0]?.id}/approve`, {
+      method: 'POST',
+      body: JSON.stringify({ data: { by: 'ana' } }),
+    });
+    expect(approved.status).toBe(200);
+    expect((await json(approved)).status).toBe('approved');
+    const done = await waitForStatus(accepted.id as string, ['succeeded', 'failed']);
+    expect(done.result).toEqual({ go: { echoed: { decision: 'approved' } } });
+    const twice = await t.request(`/v1/approvals/${approvals[0]?.id}/approve`, { method: 'POST', body: '{}' });
+    expect(twice.status).toBe(409);
+  });
+
+  it('cancels a running orchestration: the service is told, and a second cancel is a 409', async () => {
+    const service = await connectRawService(t.server.url, t.apiKey, { hello: echoService('slow') });
+    services.push(service);
+    const accepted = await json(await submit({ plan: { steps: [{ id: 's', target: 'slow', input: {} }] } }));
+    const task = await service.next((message) => message.type === 'task');
+    const cancelled = await t.request(`/v1/orchestrations/${accepted.id}/cancel`, {
+      method: 'POST',
+      body: JSON.stringify({ reason: 'changed my mind' }),
+    });
+    expect(cancelled.status).toBe(202);
+    const cancel = await service.next((message) => message.type === 'cancel');
+    expect(cancel.taskId).toBe(task.taskId);
+    await waitForStatus(accepted.id as string, ['cancelled']);
+    const again = await t.request(`/v1/orchestrations/${accepted.id}/cancel`, { method: 'POST', body: '{}' });
+    expect(again.status).toBe(409);
+  });
+
+  it('compensates finished revertible steps when a later step aborts the orchestration', async () => {
+    const book = await connectRawService(t.server.url, t.apiKey, {
+      hello: echoService('book', { revertible: true }),
+      answer: () => ({ booking: 'b-1' }),
+    });
+    services.push(book);
+    book.socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as Record<string, unknown>;
+      if (message.type === 'compensate') {
+        book.send({ type: 'ack', of: message.id });
+        book.send({ type: 'compensation-result', compensationId: message.compensationId, ok: true });
+      }
+    });
+    const pay = await connectRawService(t.server.url, t.apiKey, { hello: echoService('pay') });
+    services.push(pay);
+    pay.socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as Record<string, unknown>;
+      if (message.type !== 'task') return;
+      pay.send({ type: 'ack', of: message.id });
+      pay.send({ type: 'abort', taskId: message.taskId, reason: 'card declined', payload: { card: 'declined' } });
+    });
+    const accepted = await json(
+      await submit({
+        plan: {
+          steps: [
+            { id: 'book', target: 'book', input: {} },
+            { id: 'pay', target: 'pay', input: { booking: { $ref: 'steps.book.output.booking' } } },
+          ],
+        },
+      }),
+    );
+    const compensate = await book.next((message) => message.type === 'compensate');
+    expect(compensate).toMatchObject({ stepId: 'book', output: { booking: 'b-1' }, payload: { card: 'declined' } });
+    const done = await waitForStatus(accepted.id as string, ['failed', 'cancelled']);
+    expect(JSON.stringify(done.error)).toMatch(/card declined/);
+  });
+
+  it('sends the same task to another instance when the one holding it disconnects', async () => {
+    const first = await connectRawService(t.server.url, t.apiKey, { hello: echoService('pool') });
+    services.push(first);
+    const accepted = await json(await submit({ plan: { steps: [{ id: 'p', target: 'pool', input: {} }] } }));
+    const task = await first.next((message) => message.type === 'task');
+    const second = await connectRawService(t.server.url, t.apiKey, { hello: echoService('pool') });
+    services.push(second);
+    await first.close();
+    const moved = await second.next((message) => message.type === 'task');
+    expect(moved.taskId).toBe(task.taskId);
+    expect(moved.idempotencyKey).toBe(task.idempotencyKey);
+    second.send({ type: 'result', taskId: moved.taskId, output: { by: 'second' } });
+    const done = await waitForStatus(accepted.id as string, ['succeeded', 'failed']);
+    expect(done.result).toEqual({ p: { by: 'second' } });
+  });
+});
