@@ -30,6 +30,7 @@ import { Projects } from './projects/projects.js';
 import { loadSecretKey } from './secret-key.js';
 import type { BatonServerOptions } from './server-options.js';
 import { ServiceCatalog } from './services/service-catalog.js';
+import { PostgresTaskQueue } from './socket/postgres-task-queue.js';
 import { SocketGateway } from './socket/socket-gateway.js';
 import { TaskDispatcher } from './socket/task-dispatcher.js';
 import { createWebhooks } from './webhooks/index.js';
@@ -72,7 +73,22 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     newId: () => `task_${randomUUID()}`,
     onStatus: (status) => watcher?.onDispatchStatus(status),
   });
-  const catalog = new ServiceCatalog(db, registry, dispatcher);
+  const onError = (error: unknown) => logger.warn({ err: error }, 'background work failed');
+  const queue =
+    location.dialect === 'postgres'
+      ? new PostgresTaskQueue({
+          db,
+          dispatcher,
+          url: location.url,
+          replicaId,
+          graceMs: options.serviceGraceMs ?? 30_000,
+          ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+          newId: () => `task_${randomUUID()}`,
+          onStatus: (status) => watcher?.onDispatchStatus(status),
+          onError,
+        })
+      : undefined;
+  const catalog = new ServiceCatalog(db, registry, queue ?? dispatcher);
   const metrics = new ServerMetrics({
     orchestrationsByStatus: async () => {
       const rows = await db
@@ -96,7 +112,6 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     onDelivery: (outcome) => metrics.webhookDeliveries.inc({ outcome: outcome.result }),
     logger,
   });
-  const onError = (error: unknown) => logger.warn({ err: error }, 'background work failed');
   watcher = new RunWatcher({
     db,
     store,
@@ -133,6 +148,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     dispatcher,
     heartbeatMs: options.heartbeatMs ?? 10_000,
     logger,
+    onConnectionsChanged: () => queue?.instancesChanged(),
   });
   const services: ServerServices = {
     admin,
@@ -177,6 +193,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     if (path === '/v1/ws') void gateway.handleUpgrade(request, socket, head);
     else socket.destroy();
   });
+  await queue?.start();
   await engine.start();
   webhooks.start();
   await runWatcher.reconcile().catch(onError);
@@ -210,6 +227,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
         await gateway.close();
         await engine.close();
+        await queue?.close();
         dispatcher.close(new Error('the server is shutting down'));
         await webhooks.close();
         await stopped;

@@ -7,7 +7,8 @@
  */
 import { AbortRunError, type CompensationContext, type HandlerContext, type TargetDefinition } from '@baton/core';
 import { RemoteTaskError } from '../socket/dispatch-errors.js';
-import type { ServiceRef, TaskDispatcher } from '../socket/task-dispatcher.js';
+import type { ServiceRef } from '../socket/task-dispatcher.js';
+import type { TaskRouter } from '../socket/task-router.js';
 import { revisionVersion, scopedTargetName } from './target-name.js';
 
 export interface ServiceRevision {
@@ -33,11 +34,11 @@ function stepIdOf(path: readonly string[], stepId: string): string {
   return path.length > 1 ? path.slice(1).join('/') : stepId;
 }
 
-export function remoteTarget(revision: ServiceRevision, dispatcher: TaskDispatcher): TargetDefinition {
-  const service: ServiceRef = { id: revision.serviceId, name: revision.name };
+export function remoteTarget(revision: ServiceRevision, router: TaskRouter): TargetDefinition {
+  const service: ServiceRef = { id: revision.serviceId, name: revision.name, projectId: revision.projectId };
   const handler = async (input: unknown, context: HandlerContext): Promise<unknown> => {
     const stepId = stepIdOf(context.path, context.stepId);
-    const outcome = await dispatcher.run(
+    const outcome = await router.run(
       service,
       {
         runId: context.runId,
@@ -59,7 +60,7 @@ export function remoteTarget(revision: ServiceRevision, dispatcher: TaskDispatch
     throw new RemoteTaskError(revision.name, outcome.error);
   };
   const compensate = async (context: CompensationContext): Promise<void> => {
-    const outcome = await dispatcher.compensate(
+    const outcome = await router.compensate(
       service,
       {
         runId: context.runId,

@@ -11,7 +11,7 @@ import canonicalize from 'canonicalize';
 import type { Kysely, Selectable } from 'kysely';
 import { newId } from '../auth/secret-token.js';
 import type { ServerTables, ServicesTable } from '../db/server-tables.js';
-import type { TaskDispatcher } from '../socket/task-dispatcher.js';
+import type { TaskRouter } from '../socket/task-router.js';
 import { remoteTarget, type ServiceRevision } from './remote-target.js';
 import { revisionVersion, scopedTargetName } from './target-name.js';
 
@@ -51,7 +51,7 @@ export class ServiceCatalog {
   constructor(
     private readonly db: Kysely<ServerTables>,
     private readonly registry: Registry,
-    private readonly dispatcher: TaskDispatcher,
+    private readonly router: TaskRouter,
   ) {}
 
   /**
@@ -229,7 +229,7 @@ export class ServiceCatalog {
     if (this.registered.has(key)) return;
     const name = scopedTargetName(revision.projectId, revision.name);
     if (!this.registry.has(`${name}@${revisionVersion(revision.revision)}`)) {
-      this.registry.register(remoteTarget(revision, this.dispatcher));
+      this.registry.register(remoteTarget(revision, this.router));
     }
     this.registered.add(key);
   }

@@ -44,6 +44,7 @@ export type DispatchStatus =
 export interface ServiceRef {
   id: string;
   name: string;
+  projectId: string;
 }
 
 interface Job {

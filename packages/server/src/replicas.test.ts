@@ -1,0 +1,94 @@
+import pg from 'pg';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { connectRawService, echoService, type RawService, TEST_ADMIN_TOKEN } from './server-test-kit.js';
+import { type BatonServer, startServer } from './start-server.js';
+
+const ADMIN_URL = process.env.BATON_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const SECRET = 'ab'.repeat(32);
+const reachable = await (async () => {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const run = reachable || process.env.CI === 'true';
+
+let database: string;
+let url: string;
+const servers: BatonServer[] = [];
+const sockets: RawService[] = [];
+
+async function admin(query: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(query);
+  } finally {
+    await client.end();
+  }
+}
+
+async function replica(): Promise<BatonServer> {
+  const server = await startServer({
+    databaseUrl: url,
+    port: 0,
+    logger: false,
+    adminToken: TEST_ADMIN_TOKEN,
+    secretKey: SECRET,
+    leaseMs: 1000,
+  });
+  servers.push(server);
+  return server;
+}
+
+describe.runIf(run)('replicas on one PostgreSQL database', () => {
+  beforeEach(async () => {
+    database = `baton_replicas_${process.pid}_${Date.now()}`;
+    await admin(`CREATE DATABASE ${database}`);
+    url = ADMIN_URL.replace(/\/[^/]*$/, `/${database}`);
+  });
+  afterEach(async () => {
+    for (const socket of sockets.splice(0)) await socket.close();
+    for (const server of servers.splice(0)) await server.close();
+    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  });
+
+  it('runs an orchestration submitted to one replica on a service connected only to the other', async () => {
+    const first = await replica();
+    const second = await replica();
+    const created = await fetch(`${first.url}/v1/projects`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'replicas' }),
+    });
+    const { apiKey } = (await created.json()) as { apiKey: { key: string } };
+    const service = await connectRawService(first.url, apiKey.key, {
+      hello: echoService('remote'),
+      answer: (task) => ({ from: 'first', input: task.input }),
+    });
+    sockets.push(service);
+    const submitted = await fetch(`${second.url}/v1/orchestrations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        action: { content: 'x' },
+        data: { v: 7 },
+        plan: { steps: [{ id: 'r', target: 'remote', input: { v: { $ref: 'request.data.v' } } }] },
+      }),
+    });
+    expect(submitted.status).toBe(202);
+    const { id } = (await submitted.json()) as { id: string };
+    let view: Record<string, unknown> = {};
+    while (view.status !== 'succeeded' && view.status !== 'failed') {
+      view = (await (
+        await fetch(`${second.url}/v1/orchestrations/${id}`, { headers: { authorization: `Bearer ${apiKey.key}` } })
+      ).json()) as Record<string, unknown>;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(view.result).toEqual({ r: { from: 'first', input: { v: 7 } } });
+  });
+});
