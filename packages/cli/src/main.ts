@@ -6,6 +6,7 @@ import { BatonError } from '@baton/core/errors';
 import { Command, CommanderError } from 'commander';
 import { registerCacheCommands } from './commands/cache-commands.js';
 import { registerEvalCommand } from './commands/eval-command.js';
+import { registerServeCommand } from './commands/serve-command.js';
 import { EXIT_CODES, EXIT_CODES_HELP } from './exit-codes.js';
 import { InputError } from './input-error.js';
 import { type Io, processIo } from './io.js';
@@ -20,6 +21,7 @@ export function createProgram(io: Io): Command {
     .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) });
   registerEvalCommand(program, io);
   registerCacheCommands(program, io);
+  registerServeCommand(program, io);
   for (const command of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
     command
       .exitOverride()

@@ -23,3 +23,14 @@ export function nonEmptyText(argument: string) {
     return value;
   };
 }
+
+/** A TCP port: an integer in [0, 65535] (0 picks a free one). */
+export function port(option: string) {
+  return (value: string): number => {
+    const number = Number(value);
+    if (value.trim() === '' || !Number.isInteger(number) || number < 0 || number > 65535) {
+      throw new UsageError(`${option} must be a port number from 0 to 65535, got "${value}"`);
+    }
+    return number;
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * `baton serve [--port 7400] [--host 127.0.0.1] [--db PATH|URL]`: runs the plan engine server until SIGINT or
+ * SIGTERM, then hands its running orchestrations back to the store and exits. The `BATON_*` variables configure the
+ * rest (see the README); a generated admin token is printed once, on stderr.
+ */
+import type { Command } from 'commander';
+import type { Io } from '../io.js';
+import { port } from '../options/parse-options.js';
+
+export function registerServeCommand(program: Command, io: Io): void {
+  program
+    .command('serve')
+    .description('run the plan engine server: HTTP API, /docs, and the socket services connect to')
+    .option('--port <port>', 'port to listen on (default: BATON_PORT or 7400)', port('--port'))
+    .option('--host <host>', 'address to listen on (default: BATON_HOST or 127.0.0.1)')
+    .option('--db <path|url>', 'SQLite file or postgres:// URL (default: BATON_DATABASE_URL or .baton/baton.db)')
+    .addHelpText('after', '\nExample:\n  $ baton serve --port 7400 --db .baton/baton.db')
+    .action(async (options: { port?: number; host?: string; db?: string }) => {
+      const { startServer, serverOptionsFromEnv } = await import('@baton/server');
+      const server = await startServer({
+        ...serverOptionsFromEnv(),
+        ...(options.port === undefined ? {} : { port: options.port }),
+        ...(options.host === undefined ? {} : { host: options.host }),
+        ...(options.db === undefined ? {} : { databaseUrl: options.db }),
+      });
+      io.err(`Baton server on ${server.url} (API reference: ${server.url}/docs)`);
+      if (server.adminToken !== undefined) {
+        io.err(`Admin token, shown once (only its hash is stored): ${server.adminToken}`);
+      }
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await server.close();
+    });
+}
