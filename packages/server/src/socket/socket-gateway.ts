@@ -40,6 +40,7 @@ export const CLOSE_CODES = {
   serviceDeleted: 4004,
   registrationRefused: 4400,
   heartbeatMissed: 4008,
+  helloTimeout: 4010,
   replaced: 4009,
   shutdown: 1001,
 } as const;
@@ -106,6 +107,11 @@ export class SocketGateway {
   private accept(ws: WebSocket, key: AuthenticatedKey): void {
     const state: { key: AuthenticatedKey; instance: ServiceInstance | undefined } = { key, instance: undefined };
     this.sockets.set(ws, state);
+    // A connection that never registers holds nothing worth keeping.
+    const helloTimer = setTimeout(() => {
+      if (state.instance === undefined) ws.close(CLOSE_CODES.helloTimeout, 'no hello within the time allowed');
+    }, 3 * this.options.heartbeatMs);
+    helloTimer.unref();
     let queue = Promise.resolve();
     ws.on('message', (data, isBinary) => {
       queue = queue
@@ -116,6 +122,7 @@ export class SocketGateway {
     });
     ws.on('error', () => {});
     ws.on('close', () => {
+      clearTimeout(helloTimer);
       this.sockets.delete(ws);
       if (state.instance !== undefined) {
         state.instance.status = 'down';

@@ -1,0 +1,186 @@
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  connectRawService,
+  echoService,
+  type RawService,
+  startTestServer,
+  type TestServer,
+} from '../server-test-kit.js';
+
+let t: TestServer | undefined;
+const sockets: RawService[] = [];
+
+afterEach(async () => {
+  for (const socket of sockets.splice(0)) await socket.close();
+  await t?.close();
+  t = undefined;
+});
+
+interface SseEvent {
+  id?: string;
+  event?: string;
+  data: Record<string, unknown>;
+}
+
+function parseSse(text: string): SseEvent[] {
+  return text
+    .split('\n\n')
+    .filter((block) => block.includes('data:'))
+    .map((block) => {
+      const event: SseEvent = { data: {} };
+      for (const line of block.split('\n')) {
+        if (line.startsWith('id: ')) event.id = line.slice(4);
+        else if (line.startsWith('event: ')) event.event = line.slice(7);
+        else if (line.startsWith('data: ')) event.data = JSON.parse(line.slice(6)) as Record<string, unknown>;
+      }
+      return event;
+    });
+}
+
+describe('orchestration events', () => {
+  it('streams journal events with ids, ends at the final one, and resumes after Last-Event-ID', async () => {
+    t = await startTestServer();
+    sockets.push(
+      await connectRawService(t.server.url, t.apiKey, { hello: echoService('ev'), answer: () => ({ ok: 1 }) }),
+    );
+    const accepted = (await (
+      await t.request('/v1/orchestrations', {
+        method: 'POST',
+        body: JSON.stringify({
+          action: { content: 'x' },
+          plan: {
+            steps: [
+              { id: 'a', target: 'ev', input: {} },
+              { id: 'b', target: 'ev', input: { a: { $ref: 'steps.a.output' } } },
+            ],
+          },
+        }),
+      })
+    ).json()) as { id: string };
+    const full = parseSse(await (await t.request(`/v1/orchestrations/${accepted.id}/events`)).text());
+    const journaled = full.filter((event) => event.id !== undefined);
+    expect(journaled.map((event) => event.event)).toEqual(['run-start', 'step-finish', 'step-finish', 'run-finish']);
+    expect(journaled.map((event) => event.id)).toEqual(['0.0', '0.1', '0.2', '0.3']);
+    expect(journaled[1]?.data).toMatchObject({
+      type: 'step-finish',
+      orchestrationId: accepted.id,
+      stepId: 'a',
+      data: { service: 'ev@1', output: { ok: 1 } },
+    });
+    const resumed = parseSse(
+      await (
+        await t.request(`/v1/orchestrations/${accepted.id}/events`, { headers: { 'last-event-id': '0.1' } })
+      ).text(),
+    );
+    expect(resumed.filter((event) => event.id !== undefined).map((event) => event.id)).toEqual(['0.2', '0.3']);
+    const bad = await t.request(`/v1/orchestrations/${accepted.id}/events`, { headers: { 'last-event-id': 'nope' } });
+    expect(bad.status).toBe(400);
+  });
+
+  it('streams live events while a step waits, then the journal events as they are written', async () => {
+    t = await startTestServer();
+    const service = await connectRawService(t.server.url, t.apiKey, { hello: echoService('held') });
+    sockets.push(service);
+    const accepted = (await (
+      await t.request('/v1/orchestrations', {
+        method: 'POST',
+        body: JSON.stringify({ action: { content: 'x' }, plan: { steps: [{ id: 'h', target: 'held', input: {} }] } }),
+      })
+    ).json()) as { id: string };
+    const response = await t.request(`/v1/orchestrations/${accepted.id}/events`);
+    const task = await service.next((message) => message.type === 'task');
+    service.send({ type: 'progress', taskId: task.taskId, data: { percent: 50 } });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    while (!text.includes('step-progress')) text += new TextDecoder().decode((await reader.read()).value);
+    service.send({ type: 'result', taskId: task.taskId, output: { done: true } });
+    for (;;) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      text += new TextDecoder().decode(chunk.value);
+    }
+    const events = parseSse(text);
+    const progress = events.find((event) => event.event === 'step-progress');
+    expect(progress?.id).toBeUndefined();
+    expect(progress?.data).toMatchObject({ stepId: 'h', data: { data: { percent: 50 }, service: 'held' } });
+    expect(events.at(-1)?.event).toBe('run-finish');
+  });
+
+  it('delivers signed webhooks for a finished orchestration, verified with the standardwebhooks package', async () => {
+    const received: Array<{ body: string; headers: IncomingHttpHeaders }> = [];
+    const receiver = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        received.push({ body, headers: request.headers });
+        response.end('ok');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      t = await startTestServer({ allowPrivateWebhooks: true, webhookPollIntervalMs: 50 });
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks`;
+      const created = (await (
+        await t.request('/v1/webhooks', { method: 'POST', body: JSON.stringify({ url }) })
+      ).json()) as {
+        id: string;
+        secret: string;
+      };
+      sockets.push(
+        await connectRawService(t.server.url, t.apiKey, { hello: echoService('hooked'), answer: () => ({ ok: true }) }),
+      );
+      const accepted = (await (
+        await t.request('/v1/orchestrations', {
+          method: 'POST',
+          body: JSON.stringify({
+            action: { content: 'x' },
+            webhook: url,
+            plan: { steps: [{ id: 'w', target: 'hooked', input: {} }] },
+          }),
+        })
+      ).json()) as { id: string };
+      while (received.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      const delivery = received[0] as { body: string; headers: IncomingHttpHeaders };
+      const verified = new Webhook(created.secret).verify(delivery.body, {
+        'webhook-id': String(delivery.headers['webhook-id']),
+        'webhook-timestamp': String(delivery.headers['webhook-timestamp']),
+        'webhook-signature': String(delivery.headers['webhook-signature']),
+      }) as { type: string; data: Record<string, unknown> };
+      expect(verified.type).toBe('orchestration.succeeded');
+      expect(verified.data).toEqual({ orchestrationId: accepted.id, status: 'succeeded', result: { w: { ok: true } } });
+      const deliveries = (await (await t.request(`/v1/webhooks/${created.id}/deliveries`)).json()) as {
+        items: Array<Record<string, unknown>>;
+      };
+      expect(deliveries.items[0]).toMatchObject({
+        eventType: 'orchestration.succeeded',
+        status: 'delivered',
+        attempts: 1,
+      });
+      expect(received).toHaveLength(1);
+    } finally {
+      receiver.close();
+    }
+  });
+
+  it('serves Prometheus metrics', async () => {
+    t = await startTestServer();
+    sockets.push(
+      await connectRawService(t.server.url, t.apiKey, { hello: echoService('metered'), answer: () => ({}) }),
+    );
+    const response = await fetch(`${t.server.url}/metrics`);
+    const text = await response.text();
+    expect(response.headers.get('content-type')).toMatch(/text\/plain/);
+    for (const name of [
+      'baton_orchestrations',
+      'baton_service_instances_connected 1',
+      'baton_task_queue_depth 0',
+      'baton_webhook_deliveries_total',
+      'baton_step_duration_seconds',
+    ]) {
+      expect(text).toContain(name);
+    }
+  });
+});
