@@ -255,7 +255,7 @@ export class PostgresTaskQueue implements TaskRouter {
     running
       .then(
         (outcome) => this.complete(id, outcome),
-        (error: unknown) => (controller.signal.aborted ? undefined : this.release([id])),
+        () => (controller.signal.aborted ? undefined : this.release([id])),
       )
       .catch(this.options.onError)
       .finally(() => this.held.delete(id));
