@@ -46,6 +46,8 @@ export interface FakeServer {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
   readonly received: ReceivedMessage[];
+  /** Every message the server sent, in order. */
+  readonly sent: ServerMessage[];
   /** Upgrades refused for a wrong or missing key. */
   readonly refusedUpgrades: number;
   /** Connections accepted so far (the first is 1). */
@@ -74,6 +76,7 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
     answerHeartbeats: options.answerHeartbeats ?? true,
   };
   const received: ReceivedMessage[] = [];
+  const sent: ServerMessage[] = [];
   const waiters: Array<{ predicate: (message: ServiceMessage) => boolean; resolve(message: ServiceMessage): void }> =
     [];
   const upgrades: FakeServer['upgrades'] = [];
@@ -95,7 +98,9 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
   });
 
   const sendOn = (ws: WebSocket | undefined, message: ServerMessage) => {
-    if (ws !== undefined && ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+    if (ws === undefined || ws.readyState !== ws.OPEN) return;
+    sent.push(message);
+    ws.send(JSON.stringify(message));
   };
 
   function accept(ws: WebSocket): void {
@@ -153,6 +158,7 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
   return {
     url: `http://127.0.0.1:${port}`,
     received,
+    sent,
     get refusedUpgrades() {
       return refusedUpgrades;
     },
