@@ -4,6 +4,7 @@ import { createAgent, createService, type Service, type ServiceOptions } from '.
 import { type FakeServer, startFakeServer } from './fake-server-test-kit.js';
 import type { SchemaOption } from './schema-validator.js';
 import { ServiceDefinitionError } from './service-definition-error.js';
+import { ServiceStoppedError } from './service-stopped-error.js';
 import { gate, recordEvents, testServiceOptions } from './service-test-kit.js';
 import { TaskCancelledError } from './task-cancelled-error.js';
 import { NonRetryableError, RetryableError } from './task-failed-error.js';
@@ -68,6 +69,29 @@ describe('createService: registration', () => {
     const create = () => createService({ name: 'Not Valid', description: 'x', handler: () => null });
     expect(create).toThrow(ServiceDefinitionError);
     expect(create).toThrow(/name/);
+  });
+});
+
+describe('createService: start options', () => {
+  it('refuses start options without a usable URL or key, naming each problem', async () => {
+    const service = createService({ name: 'echo', description: 'x', handler: () => null, ...testServiceOptions() });
+    await expect(service.start({ apiKey: 'k' })).rejects.toThrow(/url or urls/);
+    await expect(service.start({ url: 'ftp://example.com', apiKey: '' })).rejects.toSatisfy(
+      (error: unknown) =>
+        ServiceDefinitionError.isInstance(error) &&
+        error.problems.length === 2 &&
+        error.problems[0]!.includes('"ftp://example.com"') &&
+        error.problems[1]!.startsWith('apiKey'),
+    );
+  });
+
+  it('rejects start() when stopped before the server registered it, and stop() twice is one stop', async () => {
+    const service = createService({ name: 'echo', description: 'x', handler: () => null, ...testServiceOptions() });
+    const started = service.start({ url: 'http://127.0.0.1:9', apiKey: 'k' });
+    const stopping = service.stop();
+    expect(service.stop()).toBe(stopping);
+    await stopping;
+    await expect(started).rejects.toSatisfy(ServiceStoppedError.isInstance);
   });
 });
 

@@ -249,6 +249,7 @@ function buildService(options: ServiceOptions<SchemaOption, SchemaOption>, kind:
     const urls = startOptions.urls ?? (startOptions.url === undefined ? [] : [startOptions.url]);
     const problems = [
       ...(urls.length === 0 ? ['url or urls: give the server URL'] : []),
+      ...urls.filter((url) => !isServerUrl(url)).map((url) => `url: expected an http(s) or ws(s) URL, got "${url}"`),
       ...(typeof startOptions.apiKey === 'string' && startOptions.apiKey !== '' ? [] : ['apiKey: required']),
     ];
     if (problems.length > 0) throw new ServiceDefinitionError('start options', problems);
@@ -263,7 +264,7 @@ function buildService(options: ServiceOptions<SchemaOption, SchemaOption>, kind:
       emit({ type: 'store-error', store: 'instance-store', message: String(error) });
       return undefined;
     });
-    if (draining) throw new ServiceStoppedError(definition.name);
+    if (draining) return promise;
     connection = new ServiceConnection({
       urls,
       apiKey: startOptions.apiKey,
@@ -278,8 +279,13 @@ function buildService(options: ServiceOptions<SchemaOption, SchemaOption>, kind:
     return promise;
   }
 
-  async function stop(stopOptions: StopOptions = {}): Promise<void> {
-    if (draining) return;
+  let stopping: Promise<void> | undefined;
+  function stop(stopOptions: StopOptions = {}): Promise<void> {
+    stopping ??= drainAndClose(stopOptions);
+    return stopping;
+  }
+
+  async function drainAndClose(stopOptions: StopOptions): Promise<void> {
     draining = true;
     if (connection === undefined) {
       registered?.reject(new ServiceStoppedError(definition.name));
@@ -325,6 +331,14 @@ function buildService(options: ServiceOptions<SchemaOption, SchemaOption>, kind:
       return () => listeners.delete(listener);
     },
   };
+}
+
+function isServerUrl(url: string): boolean {
+  try {
+    return ['http:', 'https:', 'ws:', 'wss:'].includes(new URL(url).protocol);
+  } catch {
+    return false;
+  }
 }
 
 /** @returns whether `work` finished before the timeout. */
