@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createAgent, createService, type Service, type ServiceOptions } from './create-service.js';
-import { type FakeServer, startFakeServer } from './fake-server-test-kit.js';
+import { type FakeServer, type FakeServerOptions, startFakeServer } from './fake-server-test-kit.js';
 import type { SchemaOption } from './schema-validator.js';
 import { ServiceDefinitionError } from './service-definition-error.js';
 import { ServiceStoppedError } from './service-stopped-error.js';
@@ -17,8 +17,9 @@ afterEach(async () => {
 async function setUp<In extends SchemaOption, Out extends SchemaOption>(
   options: Partial<ServiceOptions<In, Out>> & Pick<ServiceOptions<In, Out>, 'handler'>,
   kind: 'service' | 'agent' = 'service',
+  serverOptions: FakeServerOptions = {},
 ): Promise<{ server: FakeServer; service: Service }> {
-  const server = await startFakeServer({ apiKey: 'secret' });
+  const server = await startFakeServer({ apiKey: 'secret', ...serverOptions });
   cleanups.push(() => server.close());
   const create = kind === 'agent' ? createAgent : createService;
   const service = create({ name: 'echo', description: 'Echoes its input', ...testServiceOptions(), ...options });
@@ -333,12 +334,17 @@ describe('createService: tasks', () => {
     expect(await server.waitForOutcome(server.sendTask())).toMatchObject({ type: 'result', output: 'ok' });
   });
 
-  it('round-trips a 10 MiB input and output', async () => {
-    const { server } = await setUp({
-      input: z.object({ blob: z.string() }),
-      output: z.object({ blob: z.string(), length: z.number() }),
-      handler: ({ blob }) => ({ blob: blob.toUpperCase(), length: blob.length }),
-    });
+  // Moving 10 MiB each way takes seconds on a loaded machine: heartbeats far apart, so a stall is not a timeout.
+  it('round-trips a 10 MiB input and output', { timeout: 120_000 }, async () => {
+    const { server } = await setUp(
+      {
+        input: z.object({ blob: z.string() }),
+        output: z.object({ blob: z.string(), length: z.number() }),
+        handler: ({ blob }) => ({ blob: blob.toUpperCase(), length: blob.length }),
+      },
+      'service',
+      { heartbeatMs: 600_000 },
+    );
     const blob = 'ab'.repeat(5 * 1024 * 1024);
     const outcome = await server.waitForOutcome(server.sendTask({ input: { blob } }));
     expect(outcome.type).toBe('result');
@@ -347,8 +353,10 @@ describe('createService: tasks', () => {
     expect(output.blob).toBe('AB'.repeat(5 * 1024 * 1024));
   });
 
-  it('fails a task whose output is larger than the server accepts', async () => {
-    const { server } = await setUp({ handler: () => 'x'.repeat(17 * 1024 * 1024) });
+  it('fails a task whose output is larger than the server accepts', { timeout: 120_000 }, async () => {
+    const { server } = await setUp({ handler: () => 'x'.repeat(17 * 1024 * 1024) }, 'service', {
+      heartbeatMs: 600_000,
+    });
     const outcome = await server.waitForOutcome(server.sendTask());
     expect(outcome).toMatchObject({ type: 'task-error', error: { code: 'output-too-large', retryable: false } });
   });

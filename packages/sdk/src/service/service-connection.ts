@@ -15,6 +15,7 @@ import {
   type WelcomeMessage,
 } from '@baton/protocol';
 import WebSocket from 'ws';
+import { encodeFrame } from './encode-frame.js';
 import { type ReconnectOptions, reconnectDelay } from './reconnect-delay.js';
 import type { ServiceEventListener } from './service-event.js';
 
@@ -67,7 +68,7 @@ export class ServiceConnection {
   /** @returns false when not connected (the message is not sent). */
   send(message: ServiceMessage): boolean {
     if (!this.ready || this.#socket === undefined) return false;
-    this.#socket.send(JSON.stringify(message));
+    this.#socket.send(encodeFrame(message));
     return true;
   }
 
@@ -147,6 +148,7 @@ export class ServiceConnection {
 
   #receive(socket: WebSocket, url: string, frame: string): void {
     if (this.#socket !== socket) return;
+    this.#lastMessageAt = Date.now();
     this.#watchdog?.refresh();
     const parsed = parseServerMessage(frame);
     if (!parsed.ok) {
@@ -167,9 +169,11 @@ export class ServiceConnection {
   }
 
   #watchdog: NodeJS.Timeout | undefined;
+  #lastMessageAt = 0;
 
   #welcome(socket: WebSocket, url: string, welcome: WelcomeMessage): void {
     this.#clearSocketTimers();
+    this.#lastMessageAt = Date.now();
     this.#welcomed = true;
     this.#failures = 0;
     const interval = welcome.heartbeatMs;
@@ -178,9 +182,20 @@ export class ServiceConnection {
       socket.send(JSON.stringify({ type: 'heartbeat', id: randomUUID(), at: Date.now() } satisfies ServiceMessage));
     }, interval);
     this.#socketTimers.push(heartbeat);
-    this.#watchdog = this.#armTimer(interval * 3, () => {
-      this.#options.emit({ type: 'heartbeat-timeout', url, silentMs: interval * 3 });
-      socket.terminate();
+    const silentLimit = interval * 3;
+    this.#watchdog = this.#armTimer(silentLimit, () => {
+      // After the event loop was blocked (a large frame, a busy handler) timers run before the I/O that waited:
+      // look again once that I/O has been read, so a stall of this process is not taken for a silent server.
+      setImmediate(() => {
+        if (this.#socket !== socket || this.#watchdog === undefined) return;
+        const silentMs = Date.now() - this.#lastMessageAt;
+        if (silentMs < silentLimit) {
+          this.#watchdog.refresh();
+          return;
+        }
+        this.#options.emit({ type: 'heartbeat-timeout', url, silentMs });
+        socket.terminate();
+      });
     });
     this.#options.emit({
       type: 'connection-open',

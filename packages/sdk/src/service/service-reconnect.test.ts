@@ -117,7 +117,7 @@ describe('createService: reconnecting', () => {
     const worker = service();
     const events = recordEvents(worker);
     await worker.start({ url: server.url, apiKey: 'secret' });
-    expect(await events.waitFor('heartbeat-timeout')).toMatchObject({ silentMs: 60 });
+    expect((await events.waitFor('heartbeat-timeout')).silentMs).toBeGreaterThanOrEqual(60);
     server.options.answerHeartbeats = true;
     await server.waitFor(() => messagesOn(server, 2, 'hello').length === 1);
     expect(server.received.some((entry) => entry.connection === 1 && entry.message.type === 'heartbeat')).toBe(true);

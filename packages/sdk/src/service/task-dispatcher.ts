@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CancelMessage, ServiceMessage, TaskMessage } from '@baton/protocol';
 import { ConcurrencyLimit } from './concurrency-limit.js';
+import { encodeFrame } from './encode-frame.js';
 import { RESULT_CACHE_TTL_MS, type ResultCache } from './result-cache.js';
 import { runTask, type TaskHandler, type TaskOutcome } from './run-task.js';
 import type { CompiledSchema } from './schema-validator.js';
@@ -198,7 +199,7 @@ export class TaskDispatcher {
 
 function byteLength(message: ServiceMessage): number | undefined {
   try {
-    return Buffer.byteLength(JSON.stringify(message));
+    return Buffer.byteLength(encodeFrame(message));
   } catch {
     return undefined;
   }
