@@ -1,41 +1,5 @@
 /**
- * @baton/sdk — connect services and agents in any process to a Baton server over its socket protocol.
+ * @baton/sdk — connect services and agents in any process to a Baton server over its socket protocol
+ * (`docs/protocol.md`).
  */
-export {
-  type CachedResult,
-  type CompiledSchema,
-  createAgent,
-  createService,
-  type FileInstanceStoreOptions,
-  fileInstanceStore,
-  type HandlerInput,
-  type HandlerOutput,
-  type InstanceStore,
-  type JsonSchema,
-  type MemoryResultCacheOptions,
-  memoryInstanceStore,
-  memoryResultCache,
-  NonRetryableError,
-  RESULT_CACHE_TTL_MS,
-  type ReconnectOptions,
-  type ResultCache,
-  RetryableError,
-  type RevertContext,
-  type RevertHandler,
-  type SchemaOption,
-  type Service,
-  ServiceDefinitionError,
-  ServiceError,
-  type ServiceEvent,
-  type ServiceEventListener,
-  type ServiceOptions,
-  ServiceStoppedError,
-  type StartOptions,
-  type StopOptions,
-  TaskCancelledError,
-  type TaskCancelledReason,
-  type TaskContext,
-  TaskFailedError,
-  type TaskFailedErrorOptions,
-  type TaskHandler,
-} from './service/index.js';
+export * from './service/index.js';

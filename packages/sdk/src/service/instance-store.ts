@@ -46,7 +46,12 @@ export function fileInstanceStore(options: FileInstanceStoreOptions = {}): Insta
   };
 }
 
-/** Keeps instance ids for the life of the process only. */
+/**
+ * Keeps instance ids for the life of the process only: a restarted process registers as a new instance.
+ *
+ * @example
+ * createService({ name: 'resize-image', …, instanceStore: memoryInstanceStore() });
+ */
 export function memoryInstanceStore(): InstanceStore {
   const ids = new Map<string, string>();
   return {

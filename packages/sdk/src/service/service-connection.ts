@@ -156,15 +156,16 @@ export class ServiceConnection {
       return;
     }
     const message = parsed.value;
-    if (ACKNOWLEDGED_TYPES.has(message.type)) {
-      socket.send(JSON.stringify({ type: 'ack', id: randomUUID(), of: message.id } satisfies ServiceMessage));
-    }
     if (message.type === 'welcome') {
       this.#welcome(socket, url, message);
       return;
     }
     if (message.type === 'heartbeat') return;
+    // Work sent before `welcome` is a server bug; leaving it unacknowledged makes the server send it again.
     if (!this.#welcomed && message.type !== 'protocol-error') return;
+    if (ACKNOWLEDGED_TYPES.has(message.type)) {
+      socket.send(JSON.stringify({ type: 'ack', id: randomUUID(), of: message.id } satisfies ServiceMessage));
+    }
     this.#options.onMessage(message);
   }
 
