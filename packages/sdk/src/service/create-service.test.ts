@@ -1,36 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createAgent, createService, type Service, type ServiceOptions } from './create-service.js';
-import { type FakeServer, type FakeServerOptions, startFakeServer } from './fake-server-test-kit.js';
-import type { SchemaOption } from './schema-validator.js';
+import { createService } from './create-service.js';
 import { ServiceDefinitionError } from './service-definition-error.js';
 import { ServiceStoppedError } from './service-stopped-error.js';
-import { gate, recordEvents, testServiceOptions } from './service-test-kit.js';
+import { connectTestService, gate, recordEvents, testServiceOptions } from './service-test-kit.js';
 import { TaskCancelledError } from './task-cancelled-error.js';
 import { NonRetryableError, RetryableError } from './task-failed-error.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-
-async function setUp<In extends SchemaOption, Out extends SchemaOption>(
-  options: Partial<ServiceOptions<In, Out>> & Pick<ServiceOptions<In, Out>, 'handler'>,
-  kind: 'service' | 'agent' = 'service',
-  serverOptions: FakeServerOptions = {},
-): Promise<{ server: FakeServer; service: Service }> {
-  const server = await startFakeServer({ apiKey: 'secret', ...serverOptions });
-  cleanups.push(() => server.close());
-  const create = kind === 'agent' ? createAgent : createService;
-  const service = create({ name: 'echo', description: 'Echoes its input', ...testServiceOptions(), ...options });
-  cleanups.push(() => service.stop({ timeoutMs: 1_000 }));
-  await service.start({ url: server.url, apiKey: 'secret' });
-  return { server, service };
-}
-
 describe('createService: registration', () => {
   it('says hello with its definition and resolves start() once welcomed', async () => {
-    const { server, service } = await setUp({
+    const { server, service } = await connectTestService({
       input: z.object({ text: z.string() }),
       output: z.object({ text: z.string() }),
       version: '2.1.0',
@@ -55,7 +34,7 @@ describe('createService: registration', () => {
 
   it('registers an agent as kind agent, revertible when it has revert, with a JSON Schema passed through', async () => {
     const input = { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] };
-    const { server } = await setUp(
+    const { server } = await connectTestService(
       { input, effectFree: true, maxConcurrency: 3, handler: () => null, revert: () => undefined },
       'agent',
     );
@@ -99,7 +78,7 @@ describe('createService: start options', () => {
 describe('createService: tasks', () => {
   it('runs a task and sends its result with the context the server gave', async () => {
     const contexts: unknown[] = [];
-    const { server } = await setUp({
+    const { server } = await connectTestService({
       input: z.object({ n: z.number() }),
       output: z.object({ doubled: z.number() }),
       handler: ({ n }, ctx) => {
@@ -124,14 +103,14 @@ describe('createService: tasks', () => {
   });
 
   it('sends an undefined output as null', async () => {
-    const { server } = await setUp({ handler: () => undefined });
+    const { server } = await connectTestService({ handler: () => undefined });
     const taskId = server.sendTask();
     expect(await server.waitForOutcome(taskId)).toMatchObject({ type: 'result', output: null });
   });
 
   it('fails a task whose input does not match, without calling the handler', async () => {
     let calls = 0;
-    const { server } = await setUp({
+    const { server } = await connectTestService({
       input: z.object({ n: z.number() }),
       handler: () => {
         calls += 1;
@@ -146,7 +125,7 @@ describe('createService: tasks', () => {
   });
 
   it('fails a task whose output does not match', async () => {
-    const { server } = await setUp({
+    const { server } = await connectTestService({
       output: z.object({ id: z.string() }),
       handler: () => ({ id: 7 }) as never,
     });
@@ -156,7 +135,7 @@ describe('createService: tasks', () => {
   });
 
   it('validates against a plain JSON Schema locally', async () => {
-    const { server } = await setUp({
+    const { server } = await connectTestService({
       input: { type: 'object', properties: { n: { type: 'integer', minimum: 1 } }, required: ['n'] },
       handler: (input) => input,
     });
@@ -168,7 +147,7 @@ describe('createService: tasks', () => {
 
   it('sends a JSON Schema it cannot convert and leaves validation to the server', async () => {
     const input = { not: { type: 'string' } };
-    const { server } = await setUp({ input, handler: (value) => value });
+    const { server } = await connectTestService({ input, handler: (value) => value });
     const hello = await server.waitFor((message) => message.type === 'hello');
     expect(hello.type === 'hello' && hello.service.input).toEqual(input);
     expect(await server.waitForOutcome(server.sendTask({ input: 'text' }))).toMatchObject({ type: 'result' });
@@ -182,7 +161,7 @@ describe('createService: tasks', () => {
       duck: Object.assign(new Error('refused'), { retryable: false, code: 'refused', retryAfterMs: 'soon' }),
       text: 'a string',
     };
-    const { server } = await setUp({
+    const { server } = await connectTestService({
       handler: (input) => {
         throw errors[input as string];
       },
@@ -203,7 +182,7 @@ describe('createService: tasks', () => {
 
   it('aborts ctx.signal when the server cancels the task', async () => {
     const reasons: unknown[] = [];
-    const { server, service } = await setUp({
+    const { server, service } = await connectTestService({
       handler: (_input, ctx) =>
         new Promise((_resolve, reject) => {
           ctx.signal.addEventListener('abort', () => {
@@ -224,7 +203,7 @@ describe('createService: tasks', () => {
   });
 
   it('aborts ctx.signal when the deadline passes', async () => {
-    const { server } = await setUp({
+    const { server } = await connectTestService({
       handler: (_input, ctx) =>
         new Promise((_resolve, reject) => {
           ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason));
@@ -239,7 +218,7 @@ describe('createService: tasks', () => {
 
   it('sends progress, and abort with the payload, ignoring what the handler returns afterwards', async () => {
     const returned = gate();
-    const { server } = await setUp({
+    const { server } = await connectTestService({
       handler: async (_input, ctx) => {
         ctx.progress({ percent: 50 });
         ctx.abort({ refund: true }, 'customer closed the account');
@@ -266,7 +245,7 @@ describe('createService: tasks', () => {
   it('ignores a repeat of a running task and re-sends the outcome of a finished one', async () => {
     const release = gate();
     let calls = 0;
-    const { server, service } = await setUp({
+    const { server, service } = await connectTestService({
       handler: async () => {
         calls += 1;
         await release.promise;
@@ -297,7 +276,7 @@ describe('createService: tasks', () => {
     const twoRunning = gate();
     let running = 0;
     let mostAtOnce = 0;
-    const { server, service } = await setUp({
+    const { server, service } = await connectTestService({
       maxConcurrency: 2,
       handler: async () => {
         running += 1;
@@ -322,7 +301,7 @@ describe('createService: tasks', () => {
   });
 
   it('reports a protocol-error from the server and keeps working', async () => {
-    const { server, service } = await setUp({ handler: () => 'ok' });
+    const { server, service } = await connectTestService({ handler: () => 'ok' });
     const events = recordEvents(service);
     server.send({ type: 'protocol-error', id: 'p-1', of: 'm-1', code: 'invalid-message', message: 'result: bad' });
     expect(await events.waitFor('protocol-error')).toEqual({
@@ -336,7 +315,7 @@ describe('createService: tasks', () => {
 
   // Moving 10 MiB each way takes seconds on a loaded machine: heartbeats far apart, so a stall is not a timeout.
   it('round-trips a 10 MiB input and output', { timeout: 120_000 }, async () => {
-    const { server } = await setUp(
+    const { server } = await connectTestService(
       {
         input: z.object({ blob: z.string() }),
         output: z.object({ blob: z.string(), length: z.number() }),
@@ -354,64 +333,10 @@ describe('createService: tasks', () => {
   });
 
   it('fails a task whose output is larger than the server accepts', { timeout: 120_000 }, async () => {
-    const { server } = await setUp({ handler: () => 'x'.repeat(17 * 1024 * 1024) }, 'service', {
+    const { server } = await connectTestService({ handler: () => 'x'.repeat(17 * 1024 * 1024) }, 'service', {
       heartbeatMs: 600_000,
     });
     const outcome = await server.waitForOutcome(server.sendTask());
     expect(outcome).toMatchObject({ type: 'task-error', error: { code: 'output-too-large', retryable: false } });
-  });
-});
-
-describe('createService: compensation', () => {
-  it('runs revert once per compensation id and answers a repeat with the stored answer', async () => {
-    const reverts: unknown[] = [];
-    const { server, service } = await setUp({
-      handler: () => null,
-      revert: (ctx) => {
-        reverts.push({ ...ctx, signal: ctx.signal instanceof AbortSignal });
-      },
-    });
-    const events = recordEvents(service);
-    const compensationId = server.sendCompensate({ input: { n: 1 }, output: { id: 'a' }, payload: { why: 1 } });
-    await server.waitFor((message) => message.type === 'compensation-result');
-    server.sendCompensate({ compensationId });
-    const answers = () => server.received.filter(({ message }) => message.type === 'compensation-result');
-    await server.waitFor(() => answers().length === 2);
-    expect(answers().map(({ message }) => message)).toEqual([
-      expect.objectContaining({ compensationId, ok: true }),
-      expect.objectContaining({ compensationId, ok: true }),
-    ]);
-    expect(reverts).toEqual([
-      expect.objectContaining({
-        compensationId,
-        input: { n: 1 },
-        output: { id: 'a' },
-        payload: { why: 1 },
-        reason: { code: 'run-aborted', message: 'a later step aborted the run' },
-        signal: true,
-      }),
-    ]);
-    expect(events.count('compensation-start')).toBe(1);
-  });
-
-  it('answers ok: false when revert throws, or when the service has no revert', async () => {
-    const { server } = await setUp({
-      handler: () => null,
-      revert: () => {
-        throw new NonRetryableError('the invoice was already paid', { code: 'already-paid' });
-      },
-    });
-    server.sendCompensate();
-    expect(await server.waitFor((message) => message.type === 'compensation-result')).toMatchObject({
-      ok: false,
-      error: { code: 'already-paid', retryable: false, message: 'the invoice was already paid' },
-    });
-
-    const plain = await setUp({ handler: () => null });
-    plain.server.sendCompensate();
-    expect(await plain.server.waitFor((message) => message.type === 'compensation-result')).toMatchObject({
-      ok: false,
-      error: { code: 'not-revertible', retryable: false },
-    });
   });
 });

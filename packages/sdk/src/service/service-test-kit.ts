@@ -1,16 +1,38 @@
 /**
- * Helpers for the service tests: options that keep a test service off the disk and reconnecting quickly, a recorder
- * of its events, and a gate a handler can wait on.
+ * Helpers for the service tests: a service connected to a fake server and stopped with the test, options that keep
+ * a test service off the disk and reconnecting quickly, a recorder of its events, and a gate a handler can wait on.
  */
-
-import type { Service } from './create-service.js';
+import { onTestFinished } from 'vitest';
+import { createAgent, createService, type Service, type ServiceOptions } from './create-service.js';
+import { type FakeServer, type FakeServerOptions, startFakeServer } from './fake-server-test-kit.js';
 import { memoryInstanceStore } from './instance-store.js';
+import type { SchemaOption } from './schema-validator.js';
 import type { ServiceEvent } from './service-event.js';
 
 export const testServiceOptions = () => ({
   instanceStore: memoryInstanceStore(),
   reconnect: { initialDelayMs: 5, maxDelayMs: 40 },
 });
+
+/**
+ * Starts a fake server (key `secret`) and a service named `echo` registered with it; both are stopped when the test
+ * finishes.
+ */
+export async function connectTestService<In extends SchemaOption, Out extends SchemaOption>(
+  options: Partial<ServiceOptions<In, Out>> & Pick<ServiceOptions<In, Out>, 'handler'>,
+  kind: 'service' | 'agent' = 'service',
+  serverOptions: FakeServerOptions = {},
+): Promise<{ server: FakeServer; service: Service }> {
+  const server = await startFakeServer({ apiKey: 'secret', ...serverOptions });
+  const create = kind === 'agent' ? createAgent : createService;
+  const service = create({ name: 'echo', description: 'Echoes its input', ...testServiceOptions(), ...options });
+  onTestFinished(async () => {
+    await service.stop({ timeoutMs: 1_000 });
+    await server.close();
+  });
+  await service.start({ url: server.url, apiKey: 'secret' });
+  return { server, service };
+}
 
 export interface EventRecorder {
   events: ServiceEvent[];
