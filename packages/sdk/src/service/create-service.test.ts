@@ -56,6 +56,7 @@ describe('createService: start options', () => {
   it('refuses start options without a usable URL or key, naming each problem', async () => {
     const service = createService({ name: 'echo', description: 'x', handler: () => null, ...testServiceOptions() });
     await expect(service.start({ apiKey: 'k' })).rejects.toThrow(/url or urls/);
+    await expect(service.start({ url: 'http://127.0.0.1:9', apiKey: 'two words' })).rejects.toThrow(/apiKey/);
     await expect(service.start({ url: 'ftp://example.com', apiKey: '' })).rejects.toSatisfy(
       (error: unknown) =>
         ServiceDefinitionError.isInstance(error) &&

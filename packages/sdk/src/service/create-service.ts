@@ -250,7 +250,9 @@ function buildService(options: ServiceOptions<SchemaOption, SchemaOption>, kind:
     const problems = [
       ...(urls.length === 0 ? ['url or urls: give the server URL'] : []),
       ...urls.filter((url) => !isServerUrl(url)).map((url) => `url: expected an http(s) or ws(s) URL, got "${url}"`),
-      ...(typeof startOptions.apiKey === 'string' && startOptions.apiKey !== '' ? [] : ['apiKey: required']),
+      ...(typeof startOptions.apiKey === 'string' && /^[\x21-\x7e]+$/.test(startOptions.apiKey)
+        ? []
+        : ['apiKey: required, printable ASCII without spaces']),
     ];
     if (problems.length > 0) throw new ServiceDefinitionError('start options', problems);
     let resolve!: () => void;

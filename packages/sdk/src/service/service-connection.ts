@@ -97,18 +97,17 @@ export class ServiceConnection {
     this.#nextUrl += 1;
     const emit = this.#options.emit;
     emit({ type: 'connection-start', url });
-    let target: string;
+    let socket: WebSocket;
     try {
-      target = socketUrl(url);
+      socket = new WebSocket(socketUrl(url), {
+        headers: { Authorization: `Bearer ${this.#options.apiKey}` },
+        maxPayload: MAX_MESSAGE_BYTES,
+      });
     } catch (error) {
-      emit({ type: 'connection-fail', url, message: `not a URL: ${String(error)}` });
+      emit({ type: 'connection-fail', url, message: error instanceof Error ? error.message : String(error) });
       this.#scheduleReconnect();
       return;
     }
-    const socket = new WebSocket(target, {
-      headers: { Authorization: `Bearer ${this.#options.apiKey}` },
-      maxPayload: MAX_MESSAGE_BYTES,
-    });
     this.#socket = socket;
     this.#welcomed = false;
     let opened = false;
