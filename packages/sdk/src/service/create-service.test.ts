@@ -315,6 +315,22 @@ describe('createService: tasks', () => {
   });
 
   // Moving 10 MiB each way takes seconds on a loaded machine: heartbeats far apart, so a stall is not a timeout.
+  it('ignores a frame from the server it cannot read, reporting it', async () => {
+    const { server, service } = await connectTestService({ handler: () => 'ok' });
+    const events = recordEvents(service);
+    server.sendRaw('{"type":"task","id":"t-1"}');
+    server.sendRaw('not json');
+    expect(await events.waitFor('message-invalid', (event) => event.code === 'invalid-json')).toMatchObject({
+      message: expect.stringContaining('not JSON'),
+    });
+    expect(events.events.find((event) => event.type === 'message-invalid')).toMatchObject({
+      code: 'invalid-message',
+      message: expect.stringContaining('taskId'),
+    });
+    expect(await server.waitForOutcome(server.sendTask())).toMatchObject({ type: 'result', output: 'ok' });
+    expect(server.received.some(({ message }) => message.type === 'ack' && message.of === 't-1')).toBe(false);
+  });
+
   it('round-trips a 10 MiB input and output', { timeout: 120_000 }, async () => {
     const { server } = await connectTestService(
       {

@@ -56,6 +56,8 @@ export interface FakeServer {
   readonly upgrades: Array<{ url: string; authorization: string | undefined }>;
   options: Required<FakeServerOptions>;
   send(message: ServerMessage): void;
+  /** Sends a frame as given, valid or not. */
+  sendRaw(frame: string): void;
   sendTask(fields?: Partial<Omit<TaskMessage, 'type' | 'id'>>): string;
   sendCompensate(fields?: Partial<Omit<CompensateMessage, 'type' | 'id'>>): string;
   /** The first outcome per task id (what a server keeps after dedupe). */
@@ -168,6 +170,9 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
     upgrades,
     options: settings,
     send: (message) => sendOn(current, message),
+    sendRaw: (frame) => {
+      if (current !== undefined && current.readyState === current.OPEN) current.send(frame);
+    },
     sendTask(fields = {}) {
       const taskId = fields.taskId ?? `task-${randomUUID()}`;
       sendOn(current, {

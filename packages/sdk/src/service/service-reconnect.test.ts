@@ -189,6 +189,29 @@ describe('createService: stop', () => {
     expect(events.count('reconnect-schedule')).toBe(0);
   });
 
+  it('runs a task that crossed its drain on the wire before it disconnects', async () => {
+    const server = await fakeServer();
+    const release = gate();
+    const worker = service({
+      handler: async (input) => {
+        await release.promise;
+        return input;
+      },
+    });
+    const events = recordEvents(worker);
+    await worker.start({ url: server.url, apiKey: 'secret' });
+    const first = server.sendTask({ input: 1 });
+    await events.waitFor('task-start');
+    const stopped = worker.stop();
+    await server.waitFor((message) => message.type === 'drain');
+    const late = server.sendTask({ input: 2 });
+    await events.waitFor('task-start', (event) => event.taskId === late);
+    release.open();
+    await stopped;
+    expect(server.outcomes().get(first)).toMatchObject({ output: 1 });
+    expect(server.outcomes().get(late)).toMatchObject({ output: 2 });
+  });
+
   it('gives up waiting for acknowledgements after its timeout', async () => {
     const server = await fakeServer({ acknowledgeOutcomes: false });
     const worker = service();
