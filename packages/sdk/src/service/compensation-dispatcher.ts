@@ -1,0 +1,137 @@
+/**
+ * Receives `compensate` messages and runs the service's `revert` once per compensation id: a repeat while it runs
+ * is ignored, a repeat after it finished gets the stored answer again.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CompensateMessage, CompensationResultMessage, ServiceMessage } from '@baton/protocol';
+import type { ServiceEventListener } from './service-event.js';
+import { toTaskError } from './to-task-error.js';
+
+const FINISHED_COMPENSATIONS_KEPT = 10_000;
+const MAX_TIMER_MS = 2_147_483_647;
+
+export interface RevertContext<Input = unknown, Output = unknown> {
+  /** The input the step ran with, as the server stored it (not validated again). */
+  input: Input;
+  /** The output the step returned, as the server stored it. */
+  output: Output;
+  /** Why the step is being undone. */
+  reason: { code: string; message: string };
+  /** What a handler passed to `ctx.abort`, if one aborted the orchestration. */
+  payload: unknown;
+  attempt: number;
+  idempotencyKey: string;
+  compensationId: string;
+  orchestrationId: string;
+  stepId: string;
+  /** Aborts when the compensation's deadline passes. */
+  signal: AbortSignal;
+}
+
+export type RevertHandler<Input = unknown, Output = unknown> = (context: RevertContext<Input, Output>) => unknown;
+
+export interface CompensationDispatcherOptions {
+  revert: RevertHandler<never, never> | undefined;
+  deliver(message: ServiceMessage): void;
+  isUnacknowledged(messageId: string): boolean;
+  emit: ServiceEventListener;
+}
+
+export class CompensationDispatcher {
+  readonly #options: CompensationDispatcherOptions;
+  readonly #running = new Set<string>();
+  readonly #finished = new Map<string, CompensationResultMessage>();
+  #idleWaiters: Array<() => void> = [];
+
+  constructor(options: CompensationDispatcherOptions) {
+    this.#options = options;
+  }
+
+  get running(): number {
+    return this.#running.size;
+  }
+
+  receive(message: CompensateMessage): void {
+    if (this.#running.has(message.compensationId)) return;
+    const finished = this.#finished.get(message.compensationId);
+    if (finished !== undefined) {
+      if (!this.#options.isUnacknowledged(finished.id)) this.#finish({ ...finished, id: randomUUID() });
+      return;
+    }
+    this.#running.add(message.compensationId);
+    void this.#run(message);
+  }
+
+  whenIdle(): Promise<void> {
+    if (this.#running.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  async #run(message: CompensateMessage): Promise<void> {
+    const { compensationId } = message;
+    this.#options.emit({ type: 'compensation-start', compensationId });
+    const controller = new AbortController();
+    const timer = deadlineTimer(message, controller);
+    let answer: CompensationResultMessage;
+    try {
+      await this.#revert(message, controller.signal);
+      answer = { type: 'compensation-result', id: randomUUID(), compensationId, ok: true };
+    } catch (error) {
+      const taskError = toTaskError(error, controller.signal);
+      answer = { type: 'compensation-result', id: randomUUID(), compensationId, ok: false, error: taskError };
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+    this.#running.delete(compensationId);
+    this.#finish(answer);
+    const error = answer.error;
+    this.#options.emit({ type: 'compensation-finish', compensationId, ok: answer.ok, ...(error ? { error } : {}) });
+    if (this.#running.size === 0) for (const resolve of this.#idleWaiters.splice(0)) resolve();
+  }
+
+  async #revert(message: CompensateMessage, signal: AbortSignal): Promise<void> {
+    const revert = this.#options.revert as RevertHandler | undefined;
+    if (revert === undefined) {
+      throw Object.assign(new Error('this service has no revert handler, so it cannot undo a step'), {
+        code: 'not-revertible',
+        retryable: false,
+      });
+    }
+    await revert({
+      input: message.input,
+      output: message.output,
+      reason: message.reason,
+      payload: message.payload,
+      attempt: message.attempt,
+      idempotencyKey: message.idempotencyKey,
+      compensationId: message.compensationId,
+      orchestrationId: message.orchestrationId,
+      stepId: message.stepId,
+      signal,
+    });
+  }
+
+  #finish(answer: CompensationResultMessage): void {
+    this.#finished.delete(answer.compensationId);
+    this.#finished.set(answer.compensationId, answer);
+    if (this.#finished.size > FINISHED_COMPENSATIONS_KEPT) {
+      const oldest = this.#finished.keys().next().value;
+      if (oldest !== undefined) this.#finished.delete(oldest);
+    }
+    this.#options.deliver(answer);
+  }
+}
+
+function deadlineTimer(message: CompensateMessage, controller: AbortController): NodeJS.Timeout | undefined {
+  if (message.deadline === null) return undefined;
+  const delay = Math.max(0, message.deadline - Date.now());
+  if (delay > MAX_TIMER_MS) return undefined;
+  return setTimeout(() => {
+    const error = Object.assign(new Error(`compensation ${message.compensationId} passed its deadline`), {
+      name: 'TimeoutError',
+      code: 'deadline-exceeded',
+      retryable: true,
+    });
+    controller.abort(error);
+  }, delay);
+}

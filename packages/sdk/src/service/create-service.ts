@@ -1,0 +1,357 @@
+/**
+ * `createService` / `createAgent`: a handler, its schemas and a name become a service that connects to a Baton
+ * server, registers, and runs the tasks the server sends it — each outcome delivered exactly once per task id, each
+ * idempotency key handled once, through reconnects of the socket and restarts of the server.
+ *
+ * @example
+ * const service = createService({
+ *   name: 'send-invoice',
+ *   description: 'Emails an invoice to a customer',
+ *   input: z.object({ customerId: z.string(), amount: z.number() }),
+ *   output: z.object({ messageId: z.string() }),
+ *   handler: async ({ customerId, amount }, ctx) => mailer.send(customerId, amount, { key: ctx.idempotencyKey }),
+ *   revert: async ({ output }) => mailer.recall(output.messageId),
+ * });
+ * await service.start({ url: 'https://baton.example.com', apiKey: process.env.BATON_API_KEY! });
+ * process.on('SIGTERM', () => service.stop());
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  type HelloMessage,
+  MAX_MESSAGE_BYTES,
+  PROTOCOL_VERSION,
+  type ServerMessage,
+  type ServiceDefinition,
+  type ServiceMessage,
+  serviceDefinitionSchema,
+} from '@baton/protocol';
+import type { z } from 'zod';
+import { CompensationDispatcher, type RevertHandler } from './compensation-dispatcher.js';
+import { fileInstanceStore, type InstanceStore } from './instance-store.js';
+import { Outbox } from './outbox.js';
+import type { ReconnectOptions } from './reconnect-delay.js';
+import { memoryResultCache, type ResultCache } from './result-cache.js';
+import type { TaskHandler } from './run-task.js';
+import { compileSchema, type JsonSchema, type SchemaOption } from './schema-validator.js';
+import { ServiceConnection } from './service-connection.js';
+import { ServiceDefinitionError } from './service-definition-error.js';
+import type { ServiceEvent, ServiceEventListener } from './service-event.js';
+import { ServiceStoppedError } from './service-stopped-error.js';
+import { TaskDispatcher } from './task-dispatcher.js';
+
+/** What the handler receives for a schema option: the zod schema's output, or `unknown` for a JSON Schema. */
+export type HandlerInput<S> = S extends z.ZodType ? z.output<S> : unknown;
+/** What the handler returns for a schema option: the zod schema's input, or `unknown` for a JSON Schema. */
+export type HandlerOutput<S> = S extends z.ZodType ? z.input<S> : unknown;
+
+export interface ServiceOptions<In extends SchemaOption = JsonSchema, Out extends SchemaOption = JsonSchema> {
+  /** Lowercase letters, digits, `-` and `.`; the name plans call it by. */
+  name: string;
+  description: string;
+  /** Checked before the handler runs; a mismatch fails the task with `invalid-input` (not retryable). */
+  input?: In;
+  /** Checked after the handler returns; a mismatch fails the task with `invalid-output` (not retryable). */
+  output?: Out;
+  /** Your own version label, reported to the server as `declaredVersion`. */
+  version?: string;
+  handler: TaskHandler<HandlerInput<In>, HandlerOutput<Out>>;
+  /** Undoes a finished step when its orchestration is compensated; present means the service is revertible. */
+  revert?: RevertHandler<HandlerInput<In>, HandlerOutput<Out>>;
+  /** Calling it again changes nothing outside, so the engine may run later steps before storing its result. @default false */
+  effectFree?: boolean;
+  /** Tasks this instance runs at once; the server is told, and extra tasks wait locally. @default 64 */
+  maxConcurrency?: number;
+  /** Where the instance id is kept between runs. @default fileInstanceStore() (`.baton/instances/<name>.json`) */
+  instanceStore?: InstanceStore;
+  /** Successful outputs by idempotency key, for 24 hours. @default memoryResultCache() */
+  resultCache?: ResultCache;
+  onEvent?: ServiceEventListener;
+  /** Backoff between connection attempts. @default { initialDelayMs: 100, maxDelayMs: 30_000 } */
+  reconnect?: ReconnectOptions;
+  /** How long to wait for `welcome` after the upgrade before trying again. @default 30_000 */
+  welcomeTimeoutMs?: number;
+}
+
+export interface StartOptions {
+  /** The server's base URL (`https://…` or `wss://…`); the socket path `/v1/ws` is appended. */
+  url?: string;
+  /** Several servers: each connection attempt takes the next. */
+  urls?: string[];
+  /** Sent as `Authorization: Bearer <apiKey>` on the upgrade; never put into the URL. */
+  apiKey: string;
+}
+
+export interface StopOptions {
+  /** How long to wait for running tasks to finish and their outcomes to be acknowledged. @default 30_000 */
+  timeoutMs?: number;
+}
+
+export interface Service {
+  readonly name: string;
+  /** What `hello` carries. */
+  readonly definition: ServiceDefinition;
+  /** The id the server gave this instance (loaded from the instance store before the first welcome). */
+  readonly instanceId: string | undefined;
+  /** True while registered on an open socket. */
+  readonly connected: boolean;
+  readonly runningTasks: number;
+  /** Outcomes sent and not yet acknowledged. */
+  readonly unacknowledged: number;
+  /** Connects and resolves once the server has registered the service; it keeps reconnecting after that. */
+  start(options: StartOptions): Promise<void>;
+  /** Sends `drain`, lets running tasks finish and their outcomes be acknowledged, then disconnects for good. */
+  stop(options?: StopOptions): Promise<void>;
+  /** @returns a function that removes the listener. */
+  subscribe(listener: ServiceEventListener): () => void;
+}
+
+function buildDefinition(options: ServiceOptions<SchemaOption, SchemaOption>, kind: 'service' | 'agent') {
+  const input = compileSchema(options.input, 'input');
+  const output = compileSchema(options.output, 'output');
+  const candidate = {
+    name: options.name,
+    kind,
+    description: options.description,
+    ...(options.version === undefined ? {} : { version: options.version }),
+    ...(input.jsonSchema === undefined ? {} : { input: input.jsonSchema }),
+    ...(output.jsonSchema === undefined ? {} : { output: output.jsonSchema }),
+    revertible: options.revert !== undefined,
+    effectFree: options.effectFree ?? false,
+  };
+  const parsed = serviceDefinitionSchema.safeParse(candidate);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(definition)'}: ${issue.message}`);
+    throw new ServiceDefinitionError(`${kind} "${options.name}"`, problems);
+  }
+  const maxConcurrency = options.maxConcurrency ?? 64;
+  if (!Number.isInteger(maxConcurrency) || maxConcurrency < 1 || maxConcurrency > 10_000) {
+    throw new ServiceDefinitionError(`${kind} "${options.name}"`, [
+      `maxConcurrency: expected an integer from 1 to 10000, got ${maxConcurrency}`,
+    ]);
+  }
+  return { definition: parsed.data, input, output, maxConcurrency };
+}
+
+export function createService<In extends SchemaOption = JsonSchema, Out extends SchemaOption = JsonSchema>(
+  options: ServiceOptions<In, Out>,
+): Service {
+  return buildService(options as unknown as ServiceOptions<SchemaOption, SchemaOption>, 'service');
+}
+
+/**
+ * The same as `createService`, registered as an agent (kind `agent`) so plans and tools can tell them apart.
+ *
+ * @example
+ * const agent = createAgent({ name: 'triage', description: 'Sorts tickets', input, output, handler: triage });
+ * await agent.start({ url: 'https://baton.example.com', apiKey });
+ */
+export function createAgent<In extends SchemaOption = JsonSchema, Out extends SchemaOption = JsonSchema>(
+  options: ServiceOptions<In, Out>,
+): Service {
+  return buildService(options as unknown as ServiceOptions<SchemaOption, SchemaOption>, 'agent');
+}
+
+function buildService(options: ServiceOptions<SchemaOption, SchemaOption>, kind: 'service' | 'agent'): Service {
+  const { definition, input, output, maxConcurrency } = buildDefinition(options, kind);
+  const instanceStore = options.instanceStore ?? fileInstanceStore();
+  const listeners = new Set<ServiceEventListener>(options.onEvent ? [options.onEvent] : []);
+  const emit = (event: ServiceEvent) => {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch {
+        // A listener's failure must not break the service.
+      }
+    }
+  };
+  const outbox = new Outbox();
+  let connection: ServiceConnection | undefined;
+  let instanceId: string | undefined;
+  let maxMessageBytes = MAX_MESSAGE_BYTES;
+  let draining = false;
+  let registered: { promise: Promise<void>; resolve(): void; reject(error: Error): void } | undefined;
+  let everWelcomed = false;
+
+  const deliver = (message: ServiceMessage) => {
+    outbox.add(message);
+    connection?.send(message);
+  };
+  const sendNow = (message: ServiceMessage) => void connection?.send(message);
+  const tasks = new TaskDispatcher({
+    handler: options.handler as TaskHandler<never, unknown>,
+    input,
+    output,
+    maxConcurrency,
+    resultCache: options.resultCache ?? memoryResultCache(),
+    deliver,
+    isUnacknowledged: (id) => outbox.has(id),
+    sendNow,
+    maxMessageBytes: () => maxMessageBytes,
+    emit,
+  });
+  const compensations = new CompensationDispatcher({
+    revert: options.revert as RevertHandler<never, never> | undefined,
+    deliver,
+    isUnacknowledged: (id) => outbox.has(id),
+    emit,
+  });
+
+  const hello = (): HelloMessage => ({
+    type: 'hello',
+    id: randomUUID(),
+    protocol: PROTOCOL_VERSION,
+    ...(instanceId === undefined ? {} : { instanceId }),
+    service: definition,
+    maxConcurrency,
+  });
+
+  const onMessage = (message: ServerMessage) => {
+    switch (message.type) {
+      case 'task':
+        tasks.receive(message);
+        break;
+      case 'cancel':
+        tasks.cancel(message);
+        break;
+      case 'compensate':
+        compensations.receive(message);
+        break;
+      case 'ack':
+        outbox.acknowledge(message.of);
+        break;
+      case 'protocol-error':
+        emit({
+          type: 'protocol-error',
+          code: message.code,
+          message: message.message,
+          ...(message.of === undefined ? {} : { of: message.of }),
+        });
+        break;
+    }
+  };
+
+  const onWelcome = (welcome: { instanceId: string; maxMessageBytes: number }) => {
+    maxMessageBytes = Math.min(welcome.maxMessageBytes, MAX_MESSAGE_BYTES);
+    if (welcome.instanceId !== instanceId) {
+      instanceId = welcome.instanceId;
+      instanceStore.save(definition.name, welcome.instanceId).catch((error: unknown) => {
+        emit({ type: 'store-error', store: 'instance-store', message: String(error) });
+      });
+    }
+    for (const message of outbox.pending()) connection?.send(message);
+    if (draining) sendNow({ type: 'drain', id: randomUUID() });
+    everWelcomed = true;
+    registered?.resolve();
+  };
+
+  async function start(startOptions: StartOptions): Promise<void> {
+    if (registered !== undefined) throw new ServiceDefinitionError(`service "${definition.name}"`, ['already started']);
+    const urls = startOptions.urls ?? (startOptions.url === undefined ? [] : [startOptions.url]);
+    const problems = [
+      ...(urls.length === 0 ? ['url or urls: give the server URL'] : []),
+      ...urls.filter((url) => !isServerUrl(url)).map((url) => `url: expected an http(s) or ws(s) URL, got "${url}"`),
+      ...(typeof startOptions.apiKey === 'string' && /^[\x21-\x7e]+$/.test(startOptions.apiKey)
+        ? []
+        : ['apiKey: required, printable ASCII without spaces']),
+    ];
+    if (problems.length > 0) throw new ServiceDefinitionError('start options', problems);
+    let resolve!: () => void;
+    let reject!: (error: Error) => void;
+    const promise = new Promise<void>((res, rej) => {
+      resolve = res;
+      reject = rej;
+    });
+    registered = { promise, resolve, reject };
+    instanceId = await instanceStore.load(definition.name).catch((error: unknown) => {
+      emit({ type: 'store-error', store: 'instance-store', message: String(error) });
+      return undefined;
+    });
+    if (draining) return promise;
+    connection = new ServiceConnection({
+      urls,
+      apiKey: startOptions.apiKey,
+      ...(options.reconnect === undefined ? {} : { reconnect: options.reconnect }),
+      welcomeTimeoutMs: options.welcomeTimeoutMs ?? 30_000,
+      hello,
+      onWelcome,
+      onMessage,
+      emit,
+    });
+    connection.open();
+    return promise;
+  }
+
+  let stopping: Promise<void> | undefined;
+  function stop(stopOptions: StopOptions = {}): Promise<void> {
+    stopping ??= drainAndClose(stopOptions);
+    return stopping;
+  }
+
+  async function drainAndClose(stopOptions: StopOptions): Promise<void> {
+    draining = true;
+    if (connection === undefined) {
+      registered?.reject(new ServiceStoppedError(definition.name));
+      return;
+    }
+    let drained = true;
+    if (everWelcomed) {
+      emit({ type: 'drain-start', runningTasks: tasks.runningTasks, unacknowledged: outbox.size });
+      sendNow({ type: 'drain', id: randomUUID() });
+      drained = await settleWithin(stopOptions.timeoutMs ?? 30_000, async () => {
+        while (tasks.runningTasks > 0 || compensations.running > 0 || outbox.size > 0) {
+          await tasks.whenIdle();
+          await compensations.whenIdle();
+          await outbox.whenEmpty();
+        }
+      });
+    } else {
+      registered?.reject(new ServiceStoppedError(definition.name));
+    }
+    await connection.close();
+    emit({ type: 'stop-finish', drained });
+  }
+
+  return {
+    name: definition.name,
+    definition,
+    get instanceId() {
+      return instanceId;
+    },
+    get connected() {
+      return connection?.ready ?? false;
+    },
+    get runningTasks() {
+      return tasks.runningTasks;
+    },
+    get unacknowledged() {
+      return outbox.size;
+    },
+    start,
+    stop,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}
+
+function isServerUrl(url: string): boolean {
+  try {
+    return ['http:', 'https:', 'ws:', 'wss:'].includes(new URL(url).protocol);
+  } catch {
+    return false;
+  }
+}
+
+/** @returns whether `work` finished before the timeout. */
+async function settleWithin(timeoutMs: number, work: () => Promise<void>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([work().then(() => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,228 @@
+/**
+ * One service's link to the server: opens `<base>/v1/ws` with the API key in the `Authorization` header, says
+ * `hello`, waits for `welcome`, acknowledges what must be acknowledged, sends heartbeats, and treats a server silent
+ * for three heartbeat intervals as gone. After any close or failure it reconnects — forever, with jittered
+ * exponential backoff, to the next of its URLs — until `close()`.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  ACKNOWLEDGED_TYPES,
+  type HelloMessage,
+  MAX_MESSAGE_BYTES,
+  parseServerMessage,
+  type ServerMessage,
+  type ServiceMessage,
+  type WelcomeMessage,
+} from '@baton/protocol';
+import WebSocket from 'ws';
+import { encodeFrame } from './encode-frame.js';
+import { type ReconnectOptions, reconnectDelay } from './reconnect-delay.js';
+import type { ServiceEventListener } from './service-event.js';
+
+export interface ServiceConnectionOptions {
+  urls: readonly string[];
+  apiKey: string;
+  reconnect?: ReconnectOptions;
+  /** A server that has not welcomed the service this long after the upgrade is left. */
+  welcomeTimeoutMs: number;
+  /** Built again for every connection, so it carries the latest instance id. */
+  hello(): HelloMessage;
+  onWelcome(welcome: WelcomeMessage): void;
+  /** Every message after `welcome` except heartbeats (acks included). */
+  onMessage(message: ServerMessage): void;
+  emit: ServiceEventListener;
+}
+
+/** `https://host/base` → `wss://host/base/v1/ws`. */
+export function socketUrl(base: string): string {
+  const url = new URL(base);
+  if (url.protocol === 'http:') url.protocol = 'ws:';
+  else if (url.protocol === 'https:') url.protocol = 'wss:';
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/v1/ws`;
+  return url.toString();
+}
+
+export class ServiceConnection {
+  readonly #options: ServiceConnectionOptions;
+  #socket: WebSocket | undefined;
+  #welcomed = false;
+  #closed = false;
+  #failures = 0;
+  #nextUrl = 0;
+  #reconnectTimer: NodeJS.Timeout | undefined;
+  #socketTimers: NodeJS.Timeout[] = [];
+
+  constructor(options: ServiceConnectionOptions) {
+    this.#options = options;
+  }
+
+  /** True between a `welcome` and the socket's close. */
+  get ready(): boolean {
+    return this.#welcomed && this.#socket?.readyState === WebSocket.OPEN;
+  }
+
+  open(): void {
+    this.#connect();
+  }
+
+  /** @returns false when not connected (the message is not sent). */
+  send(message: ServiceMessage): boolean {
+    if (!this.ready || this.#socket === undefined) return false;
+    this.#socket.send(encodeFrame(message));
+    return true;
+  }
+
+  /** Closes the socket and stops reconnecting. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#reconnectTimer);
+    const socket = this.#socket;
+    if (socket === undefined || socket.readyState === WebSocket.CLOSED) return;
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    if (socket.readyState === WebSocket.OPEN) {
+      socket.close(1000, 'service stopped');
+      const force = setTimeout(() => socket.terminate(), 5_000);
+      await closed;
+      clearTimeout(force);
+    } else {
+      socket.terminate();
+      await closed;
+    }
+  }
+
+  #connect(): void {
+    if (this.#closed) return;
+    const urls = this.#options.urls;
+    const url = urls[this.#nextUrl % urls.length]!;
+    this.#nextUrl += 1;
+    const emit = this.#options.emit;
+    emit({ type: 'connection-start', url });
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(socketUrl(url), {
+        headers: { Authorization: `Bearer ${this.#options.apiKey}` },
+        maxPayload: MAX_MESSAGE_BYTES,
+      });
+    } catch (error) {
+      emit({ type: 'connection-fail', url, message: error instanceof Error ? error.message : String(error) });
+      this.#scheduleReconnect();
+      return;
+    }
+    this.#socket = socket;
+    this.#welcomed = false;
+    let opened = false;
+    let failureReported = false;
+    socket.on('unexpected-response', (_request, response) => {
+      failureReported = true;
+      emit({
+        type: 'connection-fail',
+        url,
+        status: response.statusCode ?? 0,
+        message:
+          `the server refused the upgrade with HTTP ${response.statusCode} ${response.statusMessage ?? ''}`.trim(),
+      });
+      response.resume();
+      socket.terminate();
+    });
+    socket.on('error', (error) => {
+      if (!opened && !failureReported) {
+        failureReported = true;
+        emit({ type: 'connection-fail', url, message: error.message });
+      }
+    });
+    socket.on('open', () => {
+      opened = true;
+      this.#armTimer(this.#options.welcomeTimeoutMs, () => socket.terminate());
+      socket.send(JSON.stringify(this.#options.hello()));
+    });
+    socket.on('message', (data, isBinary) => this.#receive(socket, url, isBinary ? '' : data.toString()));
+    socket.on('close', (code, reason) => {
+      this.#clearSocketTimers();
+      if (this.#socket !== socket) return;
+      this.#welcomed = false;
+      if (opened) emit({ type: 'connection-close', url, code, reason: reason.toString() });
+      this.#scheduleReconnect();
+    });
+  }
+
+  #receive(socket: WebSocket, url: string, frame: string): void {
+    if (this.#socket !== socket) return;
+    this.#lastMessageAt = Date.now();
+    this.#watchdog?.refresh();
+    const parsed = parseServerMessage(frame);
+    if (!parsed.ok) {
+      this.#options.emit({ type: 'message-invalid', code: parsed.problem.code, message: parsed.problem.message });
+      return;
+    }
+    const message = parsed.value;
+    if (message.type === 'welcome') {
+      this.#welcome(socket, url, message);
+      return;
+    }
+    if (message.type === 'heartbeat') return;
+    // Work sent before `welcome` is a server bug; leaving it unacknowledged makes the server send it again.
+    if (!this.#welcomed && message.type !== 'protocol-error') return;
+    if (ACKNOWLEDGED_TYPES.has(message.type)) {
+      socket.send(JSON.stringify({ type: 'ack', id: randomUUID(), of: message.id } satisfies ServiceMessage));
+    }
+    this.#options.onMessage(message);
+  }
+
+  #watchdog: NodeJS.Timeout | undefined;
+  #lastMessageAt = 0;
+
+  #welcome(socket: WebSocket, url: string, welcome: WelcomeMessage): void {
+    this.#clearSocketTimers();
+    this.#lastMessageAt = Date.now();
+    this.#welcomed = true;
+    this.#failures = 0;
+    const interval = welcome.heartbeatMs;
+    const heartbeat = setInterval(() => {
+      if (socket.readyState !== WebSocket.OPEN) return;
+      socket.send(JSON.stringify({ type: 'heartbeat', id: randomUUID(), at: Date.now() } satisfies ServiceMessage));
+    }, interval);
+    this.#socketTimers.push(heartbeat);
+    const silentLimit = interval * 3;
+    this.#watchdog = this.#armTimer(silentLimit, () => {
+      // After the event loop was blocked (a large frame, a busy handler) timers run before the I/O that waited:
+      // look again once that I/O has been read, so a stall of this process is not taken for a silent server.
+      setImmediate(() => {
+        if (this.#socket !== socket || this.#watchdog === undefined) return;
+        const silentMs = Date.now() - this.#lastMessageAt;
+        if (silentMs < silentLimit) {
+          this.#watchdog.refresh();
+          return;
+        }
+        this.#options.emit({ type: 'heartbeat-timeout', url, silentMs });
+        socket.terminate();
+      });
+    });
+    this.#options.emit({
+      type: 'connection-open',
+      url,
+      instanceId: welcome.instanceId,
+      serviceId: welcome.serviceId,
+      version: welcome.version,
+    });
+    this.#options.onWelcome(welcome);
+  }
+
+  #armTimer(ms: number, callback: () => void): NodeJS.Timeout {
+    const timer = setTimeout(callback, ms);
+    this.#socketTimers.push(timer);
+    return timer;
+  }
+
+  #clearSocketTimers(): void {
+    for (const timer of this.#socketTimers.splice(0)) clearTimeout(timer);
+    this.#watchdog = undefined;
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#closed) return;
+    this.#failures += 1;
+    const delayMs = reconnectDelay(this.#failures, this.#options.reconnect);
+    this.#options.emit({ type: 'reconnect-schedule', delayMs, failures: this.#failures });
+    this.#reconnectTimer = setTimeout(() => this.#connect(), delayMs);
+  }
+}
