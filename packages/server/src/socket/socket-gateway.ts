@@ -125,8 +125,9 @@ export class SocketGateway {
       clearTimeout(helloTimer);
       this.sockets.delete(ws);
       if (state.instance !== undefined) {
+        const missedHeartbeats = state.instance.status === 'down';
         state.instance.status = 'down';
-        this.options.dispatcher.removeInstance(state.instance);
+        this.options.dispatcher.removeInstance(state.instance, missedHeartbeats ? 0 : this.options.heartbeatMs);
         this.options.logger.info(
           { instanceId: state.instance.id, serviceId: state.instance.serviceId },
           'instance left',
@@ -296,6 +297,7 @@ export class SocketGateway {
     for (const [ws, state] of this.sockets) {
       if (state.instance !== undefined && state.instance.lastSeenAt < limit) {
         this.options.logger.warn({ instanceId: state.instance.id }, 'instance missed its heartbeats');
+        state.instance.status = 'down';
         ws.terminate();
       }
     }

@@ -69,6 +69,8 @@ export class TaskDispatcher {
   private readonly instances = new Map<string, Set<ServiceInstance>>();
   private readonly queues = new Map<string, Job[]>();
   private readonly jobs = new Map<string, Job>();
+  /** Tasks of instances whose socket dropped, kept for them until they re-attach or `reattachMs` passes. */
+  private readonly detached = new Map<string, { jobs: Job[]; timer: NodeJS.Timeout }>();
 
   constructor(private readonly options: TaskDispatcherOptions) {}
 
@@ -99,23 +101,33 @@ export class TaskDispatcher {
     }
     set.add(instance);
     for (const job of this.queues.get(instance.serviceId) ?? []) this.stopGrace(job);
+    this.reattach(instance);
     this.pump(instance.serviceId);
   }
 
-  /** The instance is gone: what it held is placed again. */
-  removeInstance(instance: ServiceInstance): void {
+  /**
+   * The instance's socket is gone. What it held waits `reattachMs` for it to come back under the same id (its answers
+   * may still arrive, and a repeat of a task it runs is recognised by its id), then goes to another instance; with
+   * `reattachMs` 0 (it missed its heartbeats) at once.
+   */
+  removeInstance(instance: ServiceInstance, reattachMs = 0): void {
     const set = this.instances.get(instance.serviceId);
     if (set === undefined || !set.delete(instance)) return;
     if (set.size === 0) this.instances.delete(instance.serviceId);
     const held = [...instance.outstanding].map((id) => this.jobs.get(id)).filter((job) => job !== undefined);
     instance.outstanding.clear();
-    const queue = this.queueOf(instance.serviceId);
-    for (const job of held.reverse()) {
-      job.instance = undefined;
-      queue.unshift(job);
+    for (const job of held) job.instance = undefined;
+    if (held.length > 0 && reattachMs > 0) {
+      const key = `${instance.serviceId}/${instance.id}`;
+      const timer = setTimeout(() => {
+        this.detached.delete(key);
+        this.requeue(instance.serviceId, held);
+      }, reattachMs);
+      timer.unref?.();
+      this.detached.set(key, { jobs: held, timer });
+      return;
     }
-    this.pump(instance.serviceId);
-    this.announceWaiting(instance.serviceId);
+    this.requeue(instance.serviceId, held);
   }
 
   /** The instance takes no new tasks. */
@@ -197,6 +209,8 @@ export class TaskDispatcher {
   }
 
   close(error: unknown): void {
+    for (const kept of this.detached.values()) clearTimeout(kept.timer);
+    this.detached.clear();
     for (const job of [...this.jobs.values()]) {
       this.forget(job);
       job.fail(error);
@@ -247,6 +261,33 @@ export class TaskDispatcher {
       this.pump(service.id);
       if (job.instance === undefined) this.announceWaiting(service.id);
     });
+  }
+
+  private requeue(serviceId: string, held: Job[]): void {
+    const queue = this.queueOf(serviceId);
+    for (const job of [...held].reverse()) if (this.jobs.has(job.id) && job.instance === undefined) queue.unshift(job);
+    if (queue.length === 0) this.queues.delete(serviceId);
+    this.pump(serviceId);
+    this.announceWaiting(serviceId);
+  }
+
+  /** An instance came back under its id: the tasks it held are its again, and sent again (it knows them by id). */
+  private reattach(instance: ServiceInstance): void {
+    const key = `${instance.serviceId}/${instance.id}`;
+    const kept = this.detached.get(key);
+    if (kept === undefined) return;
+    clearTimeout(kept.timer);
+    this.detached.delete(key);
+    for (const job of kept.jobs) {
+      if (!this.jobs.has(job.id) || job.instance !== undefined) continue;
+      instance.outstanding.add(job.id);
+      job.instance = instance;
+      if (!instance.send(job.message)) {
+        instance.outstanding.delete(job.id);
+        job.instance = undefined;
+        this.requeue(instance.serviceId, [job]);
+      }
+    }
   }
 
   private pump(serviceId: string): void {
