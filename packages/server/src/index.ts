@@ -6,3 +6,4 @@ export { type BatonServerOptions, serverOptionsFromEnv } from './server-options.
 export { RemoteTaskError, ServiceDeletedError, ServiceUnavailableError } from './socket/dispatch-errors.js';
 export { CLOSE_CODES } from './socket/socket-gateway.js';
 export { type BatonServer, SERVER_VERSION, startServer } from './start-server.js';
+export { scopedTargetName } from './services/target-name.js';

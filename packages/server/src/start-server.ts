@@ -12,7 +12,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import { createEngine, createRegistry, openStore, parseStoreLocation } from '@baton/core';
+import { createEngine, createRegistry, type Engine, openStore, parseStoreLocation } from '@baton/core';
 import { createAdaptorServer } from '@hono/node-server';
 import { pino } from 'pino';
 import { AdminToken } from './auth/admin-token.js';
@@ -46,6 +46,8 @@ export interface BatonServer {
   readonly replicaId: string;
   /** The HTTP app, for in-process requests (`app.request(...)`). */
   readonly app: App;
+  /** The engine orchestrations run on (its targets are the services, by project-scoped names). */
+  readonly engine: Engine;
   /** Stops taking work, hands running orchestrations back to the store, closes sockets and connections. */
   close(): Promise<void>;
 }
@@ -220,6 +222,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     adminToken: generatedAdminToken,
     replicaId,
     app,
+    engine,
     close: () => {
       closing ??= (async () => {
         for (const timer of timers) clearInterval(timer);
