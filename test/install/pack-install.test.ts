@@ -15,7 +15,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const exec = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const workspaces = ['packages/core', 'packages/cache', 'packages/llm', 'packages/cli'];
+const workspaces = [
+  'packages/core',
+  'packages/cache',
+  'packages/llm',
+  'packages/protocol',
+  'packages/sdk',
+  'packages/server',
+  'packages/cli',
+];
 
 let scratch: string;
 let tarballs: Record<string, string>;
@@ -63,7 +71,15 @@ async function node(dir: string, script: string, code: string): Promise<string> 
 
 describe('installed from packed tarballs', () => {
   it('packs one tarball per package', () => {
-    expect(Object.keys(tarballs).sort()).toEqual(['baton', 'baton-cache', 'baton-core', 'baton-llm']);
+    expect(Object.keys(tarballs).sort()).toEqual([
+      'baton',
+      'baton-cache',
+      'baton-core',
+      'baton-llm',
+      'baton-protocol',
+      'baton-sdk',
+      'baton-server',
+    ]);
   });
 
   it('@baton/core alone: the in-memory engine runs with no native module installed, and a store names its driver', async () => {
@@ -90,6 +106,25 @@ console.log(JSON.stringify({ output, missing: MissingDependencyError.isInstance(
     );
     expect(JSON.parse(out)).toEqual({ output: { second: { sum: 15 } }, missing: 'better-sqlite3' });
   }, 300_000);
+
+  it('@baton/sdk alone: installs with ws, zod and @baton/protocol only, and a service refuses a bad definition', async () => {
+    const dir = await project('sdk-only', [tarballs['baton-sdk'] as string, tarballs['baton-protocol'] as string]);
+    const installed = (await readdir(join(dir, 'node_modules'))).filter((name) => !name.startsWith('.')).sort();
+    expect(installed).toEqual(['@baton', 'ws', 'zod']);
+    expect((await readdir(join(dir, 'node_modules', '@baton'))).sort()).toEqual(['protocol', 'sdk']);
+    const out = await node(
+      dir,
+      'sdk.mjs',
+      `
+import { createClient, createService } from '@baton/sdk';
+let refused = '';
+try { createService({ name: 'Bad Name', description: 'x', handler: () => null }); } catch (error) { refused = error.name; }
+const client = createClient({ url: 'http://127.0.0.1:9', apiKey: 'bk_x', retry: false });
+console.log(JSON.stringify({ refused, client: typeof client.orchestrate }));
+`,
+    );
+    expect(JSON.parse(out)).toEqual({ refused: 'ServiceDefinitionError', client: 'function' });
+  }, 600_000);
 
   it('all packages: a durable run on SQLite, enhance() hits its cache, and the baton command runs', async () => {
     const dir = await project('everything', [...Object.values(tarballs), 'better-sqlite3@12']);
@@ -134,5 +169,27 @@ console.log(JSON.stringify({ output, journalOk: journal.ok, calls, hits: metrics
     await writeFile(join(dir, 'pairs.jsonl'), pairs.map((pair) => JSON.stringify(pair)).join('\n'));
     const evaluated = await exec(baton, ['cache', 'eval', '--pairs', 'pairs.jsonl'], { cwd: dir });
     expect(JSON.parse(evaluated.stdout)).toMatchObject({ pairs: 2, precision: 1, recall: 1 });
+
+    const served = await node(
+      dir,
+      'server.mjs',
+      `
+import { startServer } from '@baton/server';
+import { createAdminClient, createClient, createService, memoryInstanceStore } from '@baton/sdk';
+const server = await startServer({ databaseUrl: 'server.db', port: 0, logger: false });
+const { apiKey } = await createAdminClient({ url: server.url, adminToken: server.adminToken }).createProject('p');
+const upper = createService({ name: 'upper', description: 'Upper-cases', instanceStore: memoryInstanceStore(),
+  handler: async (input) => ({ text: String(input.text).toUpperCase() }) });
+await upper.start({ url: server.url, apiKey: apiKey.key });
+const client = createClient({ url: server.url, apiKey: apiKey.key });
+const run = await client.orchestrate({ action: 'shout', plan: { steps: [{ id: 'u', target: 'upper', input: { text: 'hi' } }] } });
+const result = await run.result();
+const docs = await fetch(server.url + '/openapi.json').then((r) => r.json());
+await upper.stop();
+await server.close();
+console.log(JSON.stringify({ result, openapi: docs.openapi }));
+`,
+    );
+    expect(JSON.parse(served)).toEqual({ result: { u: { text: 'HI' } }, openapi: '3.1.0' });
   }, 600_000);
 });
