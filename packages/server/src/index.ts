@@ -3,7 +3,7 @@
  * any language register and take tasks, on the durable engine (SQLite by default, PostgreSQL for several replicas).
  */
 export { type BatonServerOptions, serverOptionsFromEnv } from './server-options.js';
+export { scopedTargetName } from './services/target-name.js';
 export { RemoteTaskError, ServiceDeletedError, ServiceUnavailableError } from './socket/dispatch-errors.js';
 export { CLOSE_CODES } from './socket/socket-gateway.js';
 export { type BatonServer, SERVER_VERSION, startServer } from './start-server.js';
-export { scopedTargetName } from './services/target-name.js';
