@@ -49,9 +49,22 @@ export class SocketGateway {
   private readonly server = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   private readonly sockets = new Map<WebSocket, { key: AuthenticatedKey; instance: ServiceInstance | undefined }>();
   private readonly heartbeat: NodeJS.Timeout;
+  private lastCheck = Date.now();
 
   constructor(private readonly options: SocketGatewayOptions) {
-    this.heartbeat = setInterval(() => this.checkHeartbeats(), options.heartbeatMs);
+    this.heartbeat = setInterval(() => {
+      const now = Date.now();
+      const stalled = now - this.lastCheck > 2 * options.heartbeatMs;
+      this.lastCheck = now;
+      // After a stall of this process, instances get a full interval to be heard again.
+      if (!stalled) {
+        this.checkHeartbeats();
+        return;
+      }
+      for (const state of this.sockets.values()) {
+        if (state.instance !== undefined) state.instance.lastSeenAt = now;
+      }
+    }, options.heartbeatMs);
     this.heartbeat.unref();
   }
 
@@ -294,13 +307,21 @@ export class SocketGateway {
 
   private checkHeartbeats(): void {
     const limit = Date.now() - 3 * this.options.heartbeatMs;
-    for (const [ws, state] of this.sockets) {
-      if (state.instance !== undefined && state.instance.lastSeenAt < limit) {
-        this.options.logger.warn({ instanceId: state.instance.id }, 'instance missed its heartbeats');
-        state.instance.status = 'down';
+    const stale = [...this.sockets].filter(
+      ([, state]) => state.instance !== undefined && state.instance.lastSeenAt < limit,
+    );
+    if (stale.length === 0) return;
+    // A busy event loop (a large payload being processed) delays reading what instances sent: let the frames already
+    // received be read before deciding an instance went silent.
+    setImmediate(() => {
+      for (const [ws, state] of stale) {
+        const instance = state.instance;
+        if (instance === undefined || instance.lastSeenAt >= limit || !this.sockets.has(ws)) continue;
+        this.options.logger.warn({ instanceId: instance.id }, 'instance missed its heartbeats');
+        instance.status = 'down';
         ws.terminate();
       }
-    }
+    });
   }
 }
 

@@ -97,9 +97,13 @@ export function runWebhookDeliveryCases(name: string, createDatabase: () => Prom
       });
       const otherSecret = (await webhooks.register('p1', { url: `${target.origin}/other` })).secret;
       expect(() => new Webhook(otherSecret).verify(request!.body, request!.headers)).toThrow();
-      expect(outcomes).toEqual([
-        { webhookId: webhook.id, deliveryId: delivery.id, result: 'delivered', statusCode: 204 },
-      ]);
+      await vi.waitFor(
+        () =>
+          expect(outcomes).toEqual([
+            { webhookId: webhook.id, deliveryId: delivery.id, result: 'delivered', statusCode: 204 },
+          ]),
+        WAIT,
+      );
     });
 
     it('connects to the address the lookup gave for a host name, keeping the name in the Host header', async () => {
@@ -133,10 +137,13 @@ export function runWebhookDeliveryCases(name: string, createDatabase: () => Prom
       await webhooks.enqueue('p1', event('e1'));
       const delivery = await settled(webhooks, 'p1', webhook.id);
       expect(delivery).toMatchObject({ status: 'delivered', attempts: 3, lastStatusCode: 200, lastError: null });
-      expect(outcomes).toEqual(['retry', 'retry', 'delivered']);
+      await vi.waitFor(() => expect(outcomes).toEqual(['retry', 'retry', 'delivered']), WAIT);
       expect(new Set(target.requests.map((request) => request.headers['webhook-id']))).toEqual(new Set([delivery.id]));
-      const attempts = lines.filter((line) => line.includes(delivery.id));
-      expect(attempts).toHaveLength(3);
+      const attempts = await vi.waitFor(() => {
+        const logged = lines.filter((line) => line.includes(delivery.id));
+        expect(logged).toHaveLength(3);
+        return logged;
+      }, WAIT);
       expect(attempts[0]).toMatch(/^warn .*"attempt":1.*"error":"HTTP 500"/);
       expect(attempts[2]).toMatch(/^info webhook delivered .*"attempt":3/);
       const log = lines.join('\n');
