@@ -3,9 +3,9 @@
  * (nothing is fetched from elsewhere), pointed at `/openapi.json`.
  */
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type { Hono } from 'hono';
-import { getAbsoluteFSPath } from 'swagger-ui-dist';
 
 const ASSETS: Record<string, string> = {
   'swagger-ui.css': 'text/css; charset=utf-8',
@@ -31,7 +31,8 @@ const INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#refe
 
 // biome-ignore lint/suspicious/noExplicitAny: mounted on apps of any environment.
 export function mountDocs(app: Hono<any>): void {
-  const folder = getAbsoluteFSPath();
+  // The package's folder, found without loading its main module (which loads the whole UI bundle into the server).
+  const folder = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   app.get('/docs', (c) => c.html(PAGE));
   app.get('/docs/assets/docs-init.js', (c) => c.body(INIT, 200, { 'content-type': 'text/javascript; charset=utf-8' }));
   app.get('/docs/assets/:file', async (c) => {
