@@ -189,7 +189,11 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     logger,
     version: SERVER_VERSION,
   });
-  const server = createAdaptorServer({ fetch: app.fetch });
+  const server = createAdaptorServer({ fetch: app.fetch }) as import('node:http').Server;
+  // Idle keep-alive connections stay open longer than clients keep them (undici: 4 s), so a client never sends on a
+  // connection the server is closing — also after a stretch of heavy work (a 10 MiB payload) delayed both sides' timers.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   server.on('upgrade', (request, socket, head) => {
     const path = (request.url ?? '').split('?')[0];
     if (path === '/v1/ws') void gateway.handleUpgrade(request, socket, head);
@@ -227,7 +231,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
       closing ??= (async () => {
         for (const timer of timers) clearInterval(timer);
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        server.closeAllConnections();
         await gateway.close();
         await engine.close();
         await queue?.close();
