@@ -4,7 +4,8 @@
  * says nothing of the internals (the log has it, under the request id).
  */
 import { BatonError, NotFoundError, ValidationError } from '@baton/core';
-import { InvalidCursorError, WebhookUrlError } from '../webhooks/index.js';
+import { InvalidCursorError } from '../db/invalid-cursor-error.js';
+import { WebhookUrlError } from '../webhooks/index.js';
 import { HttpProblem, type ProblemField } from './http-problem.js';
 
 export interface ProblemDocument {

@@ -10,9 +10,9 @@ import { NotFoundError, ValidationError } from '@baton/core';
 import type { CreateOrchestration, Orchestration, OrchestrationStatus, OrchestrationSummary } from '@baton/protocol';
 import type { Kysely } from 'kysely';
 import { newId } from '../auth/secret-token.js';
+import { decodeKeysetCursor, encodeKeysetCursor } from '../db/keyset-cursor.js';
 import type { ServerTables } from '../db/server-tables.js';
 import { badRequest, conflict, HttpProblem, notFound } from '../http/http-problem.js';
-import { decodeCursor, encodeCursor } from '../http/page-cursor.js';
 import type { ServiceCatalog } from '../services/service-catalog.js';
 import { unscopeText } from '../services/target-name.js';
 import { type OrchestrationRow, orchestrationView, statusOf } from './orchestration-view.js';
@@ -104,7 +104,7 @@ export class Orchestrations {
     projectId: string,
     query: { status?: OrchestrationStatus | undefined; limit: number; cursor?: string | undefined },
   ): Promise<{ items: OrchestrationSummary[]; nextCursor: string | null }> {
-    const cursor = decodeCursor(query.cursor);
+    const cursor = query.cursor === undefined ? undefined : decodeKeysetCursor(query.cursor);
     let select = this.options.db
       .selectFrom('baton_server_orchestrations')
       .selectAll()
@@ -115,7 +115,10 @@ export class Orchestrations {
     if (query.status !== undefined) select = select.where('status', '=', query.status);
     if (cursor !== undefined) {
       select = select.where((eb) =>
-        eb.or([eb('created_at', '<', cursor.t), eb.and([eb('created_at', '=', cursor.t), eb('id', '<', cursor.i)])]),
+        eb.or([
+          eb('created_at', '<', cursor.createdAt),
+          eb.and([eb('created_at', '=', cursor.createdAt), eb('id', '<', cursor.id)]),
+        ]),
       );
     }
     const rows = await select.execute();
@@ -132,7 +135,9 @@ export class Orchestrations {
         finishedAt: row.finished_at === null ? null : new Date(row.finished_at).toISOString(),
       })),
       nextCursor:
-        rows.length > query.limit && last !== undefined ? encodeCursor({ t: last.created_at, i: last.id }) : null,
+        rows.length > query.limit && last !== undefined
+          ? encodeKeysetCursor({ createdAt: last.created_at, id: last.id })
+          : null,
     };
   }
 

@@ -1,4 +1,6 @@
 /** The server's webhooks: registration, the Standard Webhooks delivery worker and its outbox, the SSRF guard. */
+
+export { InvalidCursorError } from '../db/invalid-cursor-error.js';
 export {
   createWebhooks,
   DEFAULT_RETRY_DELAYS_MS,
@@ -9,7 +11,6 @@ export {
 } from './create-webhooks.js';
 export type { DeliveryOutcome, WebhookLogger } from './delivery-worker.js';
 export { isEventType, matchesEvent } from './event-filter.js';
-export { InvalidCursorError } from './invalid-cursor-error.js';
 export { type CheckedWebhookUrl, checkWebhookUrl, type HostLookup, type ResolvedAddress } from './ssrf-guard.js';
 export { deriveWebhookSecret } from './webhook-secret.js';
 export { WebhookUrlError, type WebhookUrlReason } from './webhook-url-error.js';

@@ -5,8 +5,8 @@
 import { ValidationError } from '@baton/core';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { InvalidCursorError } from '../db/invalid-cursor-error.js';
 import { createWebhooks, type Webhooks, type WebhooksOptions } from './create-webhooks.js';
-import { InvalidCursorError } from './invalid-cursor-error.js';
 import { deriveWebhookSecret } from './webhook-secret.js';
 import { createWebhookStore, deliveryId, type WebhookStore } from './webhook-store.js';
 import { WebhookUrlError } from './webhook-url-error.js';

@@ -6,8 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { decodeKeysetCursor, encodeKeysetCursor } from '../db/keyset-cursor.js';
 import type { ServerTables } from '../db/server-tables.js';
-import { decodeDeliveryCursor, encodeDeliveryCursor } from './delivery-cursor.js';
 import { matchesEvent } from './event-filter.js';
 import { type DeliveryView, deliveryView, type WebhookView, webhookView } from './webhook-views.js';
 
@@ -262,7 +262,7 @@ export function createWebhookStore(db: Kysely<ServerTables>, dialect: 'sqlite' |
         .where('project_id', '=', projectId)
         .where('webhook_id', '=', webhookId);
       if (page.cursor !== undefined) {
-        const after = decodeDeliveryCursor(page.cursor);
+        const after = decodeKeysetCursor(page.cursor);
         query = query.where((eb) =>
           eb.or([
             eb('created_at', '<', after.createdAt),
@@ -281,7 +281,7 @@ export function createWebhookStore(db: Kysely<ServerTables>, dialect: 'sqlite' |
         items: shown.map(deliveryView),
         nextCursor:
           rows.length > page.limit && last !== undefined
-            ? encodeDeliveryCursor({ createdAt: last.created_at, id: last.id })
+            ? encodeKeysetCursor({ createdAt: last.created_at, id: last.id })
             : null,
       };
     },

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { decodeDeliveryCursor, encodeDeliveryCursor } from './delivery-cursor.js';
 import { InvalidCursorError } from './invalid-cursor-error.js';
+import { decodeKeysetCursor, encodeKeysetCursor } from './keyset-cursor.js';
 
 describe('delivery cursors', () => {
   it('round-trips a position', () => {
     const position = { createdAt: 1_767_000_000_000, id: 'msg_abc' };
-    const cursor = encodeDeliveryCursor(position);
+    const cursor = encodeKeysetCursor(position);
     expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(decodeDeliveryCursor(cursor)).toEqual(position);
+    expect(decodeKeysetCursor(cursor)).toEqual(position);
   });
 
   it.each([
@@ -19,7 +19,7 @@ describe('delivery cursors', () => {
     'a'.repeat(401),
   ])('refuses %j with the cursor in the error', (cursor) => {
     try {
-      decodeDeliveryCursor(cursor);
+      decodeKeysetCursor(cursor);
       expect.unreachable();
     } catch (error) {
       expect(InvalidCursorError.isInstance(error)).toBe(true);

@@ -1,19 +1,20 @@
 /**
- * The opaque cursor of the delivery log's pages, newest first: the position (creation time and id) of the last
- * delivery shown, as base64url JSON. A cursor that does not decode to such a position is an InvalidCursorError.
+ * The opaque cursor of keyset pages, newest first (orchestrations, webhook deliveries): the position (creation time
+ * and id) of the last item shown, as base64url JSON. A cursor that does not decode to such a position is an
+ * InvalidCursorError, which the API answers with a 400.
  */
 import { InvalidCursorError } from './invalid-cursor-error.js';
 
-export interface DeliveryPosition {
+export interface KeysetPosition {
   createdAt: number;
   id: string;
 }
 
-export function encodeDeliveryCursor(position: DeliveryPosition): string {
+export function encodeKeysetCursor(position: KeysetPosition): string {
   return Buffer.from(JSON.stringify([position.createdAt, position.id])).toString('base64url');
 }
 
-export function decodeDeliveryCursor(cursor: string): DeliveryPosition {
+export function decodeKeysetCursor(cursor: string): KeysetPosition {
   let decoded: unknown;
   try {
     if (!/^[A-Za-z0-9_-]{1,400}$/.test(cursor)) throw new Error('not base64url');
