@@ -8,12 +8,14 @@
  * `--filter server/dispatch` (any prefix of a case name) runs only the matching cases.
  */
 import { runDispatchCase } from './server-dispatch.js';
+import { runMemoryCase } from './server-memory.js';
 import { runPostgresThroughputCase, runSqliteThroughputCase } from './server-throughput.js';
 
 const cases: Record<string, () => Promise<void>> = {
   'server/dispatch': () => runDispatchCase({ warmup: 300, samples: 2000 }),
   'server/orchestrations-per-s-sqlite': () => runSqliteThroughputCase({ warmup: 200, count: 1000, rounds: 3 }),
   'server/orchestrations-per-s-postgres': () => runPostgresThroughputCase({ warmup: 200, count: 1000, rounds: 3 }),
+  'server/memory-per-idle-connection': () => runMemoryCase({ connections: 1000, batch: 50 }),
 };
 
 export async function runServerBench(filter?: string): Promise<void> {

@@ -17,7 +17,7 @@ export function serveParent(stop: () => Promise<void>): void {
         globalThis.gc?.();
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
-      sendToParent({ type: 'settled' });
+      sendToParent({ type: 'settled', heapUsed: process.memoryUsage().heapUsed });
     } else if (message.type === 'stop') {
       await stop().catch((error) => process.stderr.write(`bench child stop failed: ${String(error)}\n`));
       process.exit(0);
