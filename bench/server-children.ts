@@ -3,6 +3,8 @@
  * Baton server, each a script under `bench/children/` started with tsx, so they do not share the bench's event loop.
  * A child says `{ type: 'ready', ... }` over IPC once it can take work (its startup is never timed), answers
  * `{ type: 'settle' }` with `{ type: 'settled' }` after forced garbage collections, and exits on `{ type: 'stop' }`.
+ * `BATON_BENCH_CPU_PROF_DIR=<dir>` runs every child with `--cpu-prof` into that directory (one profile per process,
+ * written when it stops), to see where a child's time goes.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -38,8 +40,10 @@ export async function startChild<Ready extends ChildMessage>(
 ): Promise<BenchChild<Ready>> {
   const path = fileURLToPath(new URL(`./children/${script}`, import.meta.url));
   // The child's stdout goes to our stderr: the bench's stdout carries only the JSON lines.
+  const profileDir = process.env.BATON_BENCH_CPU_PROF_DIR;
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const child = fork(path, [JSON.stringify(args)], {
-    execArgv: ['--conditions=@baton/source', '--import', 'tsx', ...(options.nodeOptions ?? [])],
+    execArgv: ['--conditions=@baton/source', '--import', 'tsx', ...profile, ...(options.nodeOptions ?? [])],
     stdio: ['ignore', process.stderr, 'inherit', 'ipc'],
   });
   const exited = once(child, 'exit');
@@ -76,6 +80,14 @@ export async function startChild<Ready extends ChildMessage>(
       clearTimeout(timer);
     },
   };
+}
+
+/** CPU time (user + system) process `pid` has used so far, in ms, from /proc/<pid>/stat. */
+export function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at state; utime and stime are fields 14 and 15.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
 /** Resident set size of process `pid` in KB, from /proc/<pid>/status. */

@@ -8,13 +8,13 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { scopedTargetName, startServer } from '@baton/server';
 import { Queue, QueueEvents } from 'bullmq';
 import WebSocket from 'ws';
 import { percentile, progress, report } from './measure.js';
-import { startChild } from './server-children.js';
+import { cpuMs, startChild } from './server-children.js';
 
 export const REDIS = { host: '127.0.0.1', port: 6379 };
 
@@ -98,14 +98,30 @@ export async function runDispatchCase(options: { warmup: number; samples: number
     const runners = [baton, bullmq, floor.run];
     for (let i = 0; i < options.warmup; i++) for (const run of runners) await run();
     const samples: number[][] = runners.map(() => []);
+    // CPU time, which the machine's other load does not inflate the way it does latency: this process's per side,
+    // and each side's child over the whole measurement (each child only works for its own side).
+    const ownCpuUs = runners.map(() => 0);
+    const children = [service, worker, echo];
+    const childCpuBefore = children.map((child) => cpuMs(child.pid));
     for (let i = 0; i < options.samples; i++) {
       for (let k = 0; k < runners.length; k++) {
         const at = (i + k) % runners.length;
+        const cpu = process.cpuUsage();
         const start = process.hrtime.bigint();
         await runners[at]?.();
         samples[at]?.push(Number(process.hrtime.bigint() - start) / 1e6);
+        const used = process.cpuUsage(cpu);
+        ownCpuUs[at] = (ownCpuUs[at] ?? 0) + used.user + used.system;
       }
     }
+    const cpuPerSample = children.map((child, at) => {
+      const own = (ownCpuUs[at] ?? 0) / 1000 / options.samples;
+      const theirs = (cpuMs(child.pid) - (childCpuBefore[at] ?? 0)) / options.samples;
+      return `${own.toFixed(2)} + ${theirs.toFixed(2)}`;
+    });
+    progress(
+      `server/dispatch: CPU ms per round trip (bench process + child): Baton ${cpuPerSample[0]}, BullMQ ${cpuPerSample[1]} (Redis not counted), ws ${cpuPerSample[2]}; load average ${loadavg()[0]?.toFixed(1)}`,
+    );
     const [batonMs = [], bullmqMs = [], floorMs = []] = samples;
     for (const p of [50, 99]) {
       const name = `server/dispatch-p${p}`;

@@ -10,13 +10,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@baton/sdk';
 import { FlowProducer, Queue, QueueEvents } from 'bullmq';
 import pg from 'pg';
 import { median, progress, report } from './measure.js';
-import { type BenchChild, startChild } from './server-children.js';
+import { type BenchChild, cpuMs, startChild } from './server-children.js';
 import { BULLMQ, newAdminToken, REDIS } from './server-dispatch.js';
 
 const PG_URL = process.env.BATON_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -31,18 +31,29 @@ interface ThroughputOptions {
 
 interface Side {
   one(i: number): Promise<unknown>;
+  /** The child processes doing this side's work, by role, whose CPU time is reported per orchestration. */
+  processes: Record<string, number>;
   close(): Promise<void>;
 }
 
-/** Runs `count` calls of `one`, `IN_FLIGHT` at a time; resolves with calls per second. */
-async function pump(count: number, one: (i: number) => Promise<unknown>): Promise<number> {
+/**
+ * Runs `count` calls of `side.one`, `IN_FLIGHT` at a time; resolves with calls per second and the CPU time each
+ * process (this one as `load`) spent per call, which does not depend on what else the machine is running.
+ */
+async function pump(count: number, side: Side): Promise<{ rate: number; cpuMsPerCall: string }> {
   let next = 0;
+  const cpuBefore = Object.entries(side.processes).map(([role, pid]) => [role, pid, cpuMs(pid)] as const);
+  const loadBefore = process.cpuUsage();
   const start = process.hrtime.bigint();
   const lane = async () => {
-    while (next < count) await one(next++);
+    while (next < count) await side.one(next++);
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
-  return count / (Number(process.hrtime.bigint() - start) / 1e9);
+  const rate = count / (Number(process.hrtime.bigint() - start) / 1e9);
+  const load = process.cpuUsage(loadBefore);
+  const perCall = cpuBefore.map(([role, pid, before]) => `${role} ${((cpuMs(pid) - before) / count).toFixed(2)}`);
+  perCall.push(`load ${((load.user + load.system) / 1000 / count).toFixed(2)}`);
+  return { rate, cpuMsPerCall: perCall.join(', ') };
 }
 
 type ServerReady = { type: 'ready'; url: string; projectId: string; apiKey: string };
@@ -56,7 +67,8 @@ async function batonSide(databaseUrl: string, secretKey?: string): Promise<Side>
   });
   children.push(server);
   const { url, apiKey } = server.ready;
-  children.push(await startChild('echo-services.ts', { url, apiKey, services: ['left', 'right', 'join'] }));
+  const services = await startChild('echo-services.ts', { url, apiKey, services: ['left', 'right', 'join'] });
+  children.push(services);
   const client = createClient({ url, apiKey });
   const plan = {
     steps: [
@@ -76,6 +88,7 @@ async function batonSide(databaseUrl: string, secretKey?: string): Promise<Side>
   }
   return {
     one,
+    processes: { server: server.pid, services: services.pid },
     close: async () => {
       for (const child of children.reverse()) await child.stop();
     },
@@ -114,6 +127,7 @@ async function bullmqSide(): Promise<Side> {
   if (Object.keys(checked).length !== 2) throw new Error(`BullMQ flow answered ${JSON.stringify(checked)}`);
   return {
     one,
+    processes: { workers: workers.pid },
     close: async () => {
       await workers.stop();
       await events.close();
@@ -133,14 +147,16 @@ async function compare(name: string, storeName: string, baton: Side, options: Th
     progress(
       `${name}: Baton server (${storeName}, child process) + 3 SDK services (child) via createClient orchestrate → result() vs ${BULLMQ} FlowProducer (2 children + parent, workers in a child), ${IN_FLIGHT} in flight, ${options.rounds} rounds of ${options.count}`,
     );
-    await pump(options.warmup, baton.one);
-    await pump(options.warmup, peer.one);
+    await pump(options.warmup, baton);
+    await pump(options.warmup, peer);
     const rates = { baton: [] as number[], peer: [] as number[] };
     for (let round = 0; round < options.rounds; round++) {
-      rates.baton.push(await pump(options.count, baton.one));
-      rates.peer.push(await pump(options.count, peer.one));
+      const batonRound = await pump(options.count, baton);
+      const peerRound = await pump(options.count, peer);
+      rates.baton.push(batonRound.rate);
+      rates.peer.push(peerRound.rate);
       progress(
-        `  round ${round + 1}: Baton ${rates.baton.at(-1)?.toFixed(0)}/s, BullMQ ${rates.peer.at(-1)?.toFixed(0)}/s`,
+        `  round ${round + 1}: Baton ${batonRound.rate.toFixed(0)}/s (CPU ms per orchestration: ${batonRound.cpuMsPerCall}), BullMQ ${peerRound.rate.toFixed(0)}/s (CPU ms per flow: ${peerRound.cpuMsPerCall}, Redis not counted); load average ${loadavg()[0]?.toFixed(1)}`,
       );
     }
     const figures = { baton: median(rates.baton), peer: median(rates.peer) };
