@@ -24,8 +24,10 @@ const IN_FLIGHT = 32;
 
 interface ThroughputOptions {
   warmup: number;
-  /** Orchestrations (or flows) per round. */
+  /** Orchestrations (or flows) per round, at most. */
   count: number;
+  /** A round stops taking new work after this long, so a slow side cannot hold the bench past its time limit. */
+  maxRoundMs: number;
   rounds: number;
 }
 
@@ -37,23 +39,33 @@ interface Side {
 }
 
 /**
- * Runs `count` calls of `side.one`, `IN_FLIGHT` at a time; resolves with calls per second and the CPU time each
- * process (this one as `load`) spent per call, which does not depend on what else the machine is running.
+ * Runs up to `count` calls of `side.one`, `IN_FLIGHT` at a time, starting none after `maxMs`; resolves with calls per
+ * second, how many completed, and the CPU time each process (this one as `load`) spent per call, which other load on
+ * the machine inflates far less than it does the rate.
  */
-async function pump(count: number, side: Side): Promise<{ rate: number; cpuMsPerCall: string }> {
+async function pump(
+  count: number,
+  maxMs: number,
+  side: Side,
+): Promise<{ rate: number; completed: number; cpuMsPerCall: string }> {
   let next = 0;
+  let completed = 0;
   const cpuBefore = Object.entries(side.processes).map(([role, pid]) => [role, pid, cpuMs(pid)] as const);
   const loadBefore = process.cpuUsage();
   const start = process.hrtime.bigint();
+  const elapsedMs = () => Number(process.hrtime.bigint() - start) / 1e6;
   const lane = async () => {
-    while (next < count) await side.one(next++);
+    while (next < count && elapsedMs() < maxMs) {
+      await side.one(next++);
+      completed++;
+    }
   };
   await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
-  const rate = count / (Number(process.hrtime.bigint() - start) / 1e9);
+  const rate = completed / (elapsedMs() / 1000);
   const load = process.cpuUsage(loadBefore);
-  const perCall = cpuBefore.map(([role, pid, before]) => `${role} ${((cpuMs(pid) - before) / count).toFixed(2)}`);
-  perCall.push(`load ${((load.user + load.system) / 1000 / count).toFixed(2)}`);
-  return { rate, cpuMsPerCall: perCall.join(', ') };
+  const perCall = cpuBefore.map(([role, pid, before]) => `${role} ${((cpuMs(pid) - before) / completed).toFixed(2)}`);
+  perCall.push(`load ${((load.user + load.system) / 1000 / completed).toFixed(2)}`);
+  return { rate, completed, cpuMsPerCall: perCall.join(', ') };
 }
 
 type ServerReady = { type: 'ready'; url: string; projectId: string; apiKey: string };
@@ -145,18 +157,20 @@ async function compare(name: string, storeName: string, baton: Side, options: Th
   const peer = await bullmqSide();
   try {
     progress(
-      `${name}: Baton server (${storeName}, child process) + 3 SDK services (child) via createClient orchestrate → result() vs ${BULLMQ} FlowProducer (2 children + parent, workers in a child), ${IN_FLIGHT} in flight, ${options.rounds} rounds of ${options.count}`,
+      `${name}: Baton server (${storeName}, child process) + 3 SDK services (child) via createClient orchestrate → result() vs ${BULLMQ} FlowProducer (2 children + parent, workers in a child), ${IN_FLIGHT} in flight, ${options.rounds} rounds of ${options.count} (or ${options.maxRoundMs / 1000} s)`,
     );
-    await pump(options.warmup, baton);
-    await pump(options.warmup, peer);
+    await pump(options.warmup, options.maxRoundMs, baton);
+    await pump(options.warmup, options.maxRoundMs, peer);
     const rates = { baton: [] as number[], peer: [] as number[] };
+    let completed = 0;
     for (let round = 0; round < options.rounds; round++) {
-      const batonRound = await pump(options.count, baton);
-      const peerRound = await pump(options.count, peer);
+      const batonRound = await pump(options.count, options.maxRoundMs, baton);
+      const peerRound = await pump(options.count, options.maxRoundMs, peer);
+      completed += batonRound.completed;
       rates.baton.push(batonRound.rate);
       rates.peer.push(peerRound.rate);
       progress(
-        `  round ${round + 1}: Baton ${batonRound.rate.toFixed(0)}/s (CPU ms per orchestration: ${batonRound.cpuMsPerCall}), BullMQ ${peerRound.rate.toFixed(0)}/s (CPU ms per flow: ${peerRound.cpuMsPerCall}, Redis not counted); load average ${loadavg()[0]?.toFixed(1)}`,
+        `  round ${round + 1}: Baton ${batonRound.rate.toFixed(0)}/s over ${batonRound.completed} (CPU ms per orchestration: ${batonRound.cpuMsPerCall}), BullMQ ${peerRound.rate.toFixed(0)}/s over ${peerRound.completed} (CPU ms per flow: ${peerRound.cpuMsPerCall}, Redis not counted); load average ${loadavg()[0]?.toFixed(1)}`,
       );
     }
     const figures = { baton: median(rates.baton), peer: median(rates.peer) };
@@ -170,7 +184,7 @@ async function compare(name: string, storeName: string, baton: Side, options: Th
       peer: figures.peer,
       peerName: BULLMQ,
       better: 'higher',
-      n: options.count * options.rounds,
+      n: completed,
     });
   } finally {
     await peer.close();
