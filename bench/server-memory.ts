@@ -84,7 +84,7 @@ export async function runMemoryCase(options: { connections: number; batch: numbe
     const perConnection = (after.rss - before.rss) / options.connections;
     const heapPerConnection = (after.heapUsed - before.heapUsed) / options.connections;
     progress(
-      `${name}: server RSS ${before.rss} KB → ${after.rss} KB with ${options.connections} idle registered sockets: ${perConnection.toFixed(1)} KB each, of which JS heap ${heapPerConnection.toFixed(1)} KB (target ≤ ${TARGET_KB} KB)`,
+      `${name}: server RSS ${before.rss} KB → ${after.rss} KB with ${options.connections} idle registered sockets: ${perConnection.toFixed(1)} KB each (JS heap: ${heapPerConnection.toFixed(1)} KB each; target ≤ ${TARGET_KB} KB)`,
     );
     report({
       case: name,
