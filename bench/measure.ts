@@ -40,6 +40,8 @@ export interface BenchLine {
   peerName?: string;
   ratio?: number;
   target?: number;
+  /** The least the figure could be on this machine (e.g. a raw socket round trip for a dispatch), when measured. */
+  floor?: number;
   better: 'lower' | 'higher';
   n: number;
 }
@@ -48,6 +50,7 @@ export interface BenchLine {
 export function report(line: BenchLine): void {
   const { n, better, ...rest } = line;
   const out: BenchLine = { ...rest, baton: round(line.baton), better, n };
+  if (line.floor !== undefined) out.floor = round(line.floor, 3);
   if (line.peer !== undefined) {
     out.peer = round(line.peer);
     out.ratio = round(line.better === 'lower' ? line.peer / line.baton : line.baton / line.peer);

@@ -1,24 +1,27 @@
 /**
  * `npm run bench [-- --filter <area>]`: every benchmark area in turn; one JSON line per case on stdout, progress on
- * stderr (format: shared BENCH.md). A benchmark never fails the build.
+ * stderr (format: shared BENCH.md). A benchmark never fails the build. `--filter <area>/<case>` runs one area and hands
+ * it the filter, for areas that narrow to cases (server).
  */
 import { runCacheBench } from './cache.bench.js';
 import { runDurableBench } from './durable.bench.js';
 import { runEngineBench } from './engine.bench.js';
 import { progress } from './measure.js';
+import { runServerBench } from './server.bench.js';
 
-const areas: Record<string, () => Promise<void>> = {
+const areas: Record<string, (filter?: string) => Promise<void>> = {
   engine: runEngineBench,
   cache: runCacheBench,
   durable: runDurableBench,
+  server: runServerBench,
 };
 
 const at = process.argv.indexOf('--filter');
 const filter = at === -1 ? undefined : process.argv[at + 1];
 for (const [name, run] of Object.entries(areas)) {
-  if (filter && !name.includes(filter)) continue;
+  if (filter && !name.includes(filter) && !filter.startsWith(`${name}/`)) continue;
   try {
-    await run();
+    await run(filter);
   } catch (error) {
     progress(`bench area ${name} failed: ${error instanceof Error ? error.stack : String(error)}`);
   }

@@ -1,0 +1,151 @@
+/**
+ * server/dispatch-p50 and server/dispatch-p99: one task from the server's engine to an SDK service over the socket,
+ * its result journaled (SQLite store), timed from `server.engine.run(plan)` to `result()`. The server runs in this
+ * process; the service runs in a child process. Peer: BullMQ on the machine's Redis, `Queue.add` → a `Worker` in a
+ * child process → `job.waitUntilFinished(queueEvents)`. Floor: a raw `ws` message to an echo server in a child and
+ * back. Samples of the three are interleaved, one of each in rotating order, so load drift hits all alike.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { scopedTargetName, startServer } from '@baton/server';
+import { Queue, QueueEvents } from 'bullmq';
+import WebSocket from 'ws';
+import { percentile, progress, report } from './measure.js';
+import { cpuMs, startChild } from './server-children.js';
+
+export const REDIS = { host: '127.0.0.1', port: 6379 };
+
+const require = createRequire(import.meta.url);
+export const BULLMQ = `bullmq@${(JSON.parse(readFileSync(require.resolve('bullmq/package.json'), 'utf8')) as { version: string }).version}`;
+
+export const newAdminToken = () => `badm_${randomBytes(32).toString('base64url')}`;
+
+type Timed = () => Promise<unknown>;
+
+async function createProject(url: string, adminToken: string): Promise<{ projectId: string; apiKey: string }> {
+  const created = await fetch(`${url}/v1/projects`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bench' }),
+  });
+  if (!created.ok) throw new Error(`creating the bench project failed: ${created.status} ${await created.text()}`);
+  const body = (await created.json()) as { project: { id: string }; apiKey: { key: string } };
+  return { projectId: body.project.id, apiKey: body.apiKey.key };
+}
+
+async function wsRoundTrip(port: number): Promise<{ run: Timed; close: () => void }> {
+  const socket = new WebSocket(`ws://127.0.0.1:${port}`);
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  const payload = JSON.stringify({ type: 'task', input: { value: 'ping' } });
+  return {
+    run: () => new Promise((resolve) => socket.once('message', resolve).send(payload)),
+    close: () => socket.close(),
+  };
+}
+
+export async function runDispatchCase(options: { warmup: number; samples: number }): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'baton-bench-dispatch-'));
+  const queueName = `baton-bench-dispatch-${randomBytes(4).toString('hex')}`;
+  const closers: (() => Promise<unknown> | unknown)[] = [];
+  try {
+    const adminToken = newAdminToken();
+    const server = await startServer({ databaseUrl: join(dir, 'baton.db'), port: 0, logger: false, adminToken });
+    closers.push(() => server.close());
+    const { projectId, apiKey } = await createProject(server.url, adminToken);
+    const service = await startChild('echo-services.ts', { url: server.url, apiKey, services: ['echo'] });
+    closers.push(() => service.stop());
+    const target = `${scopedTargetName(projectId, 'echo')}@1.0.0`;
+    const input = { value: 'ping' };
+    const baton: Timed = async () => {
+      const { output } = await server.engine.run({ steps: [{ id: 'a', target, input }] }).result();
+      return output;
+    };
+    const checked = await baton();
+    if (JSON.stringify(checked) !== JSON.stringify({ a: input })) {
+      throw new Error(`Baton dispatch answered ${JSON.stringify(checked)}`);
+    }
+
+    const worker = await startChild('bullmq-workers.ts', {
+      redis: REDIS,
+      queues: [{ name: queueName, kind: 'echo' }],
+      concurrency: 1,
+    });
+    closers.push(() => worker.stop());
+    const queue = new Queue(queueName, { connection: REDIS });
+    const events = new QueueEvents(queueName, { connection: REDIS });
+    closers.push(async () => {
+      await events.close();
+      await queue.obliterate({ force: true });
+      await queue.close();
+    });
+    await events.waitUntilReady();
+    const bullmq: Timed = async () => (await queue.add('echo', input)).waitUntilFinished(events);
+
+    const echo = await startChild<{ type: 'ready'; port: number }>('ws-echo.ts', {});
+    closers.push(() => echo.stop());
+    const floor = await wsRoundTrip(echo.ready.port);
+    closers.push(() => floor.close());
+
+    progress(
+      `server/dispatch: Baton engine → SDK service (child process, SQLite) vs ${BULLMQ} Queue.add → Worker (child) → waitUntilFinished vs raw ws echo, ${options.samples} samples each`,
+    );
+    const runners = [baton, bullmq, floor.run];
+    for (let i = 0; i < options.warmup; i++) for (const run of runners) await run();
+    const samples: number[][] = runners.map(() => []);
+    // CPU time, which the machine's other load does not inflate the way it does latency: this process's per side,
+    // and each side's child over the whole measurement (each child only works for its own side).
+    const ownCpuUs = runners.map(() => 0);
+    const children = [service, worker, echo];
+    const childCpuBefore = children.map((child) => cpuMs(child.pid));
+    for (let i = 0; i < options.samples; i++) {
+      for (let k = 0; k < runners.length; k++) {
+        const at = (i + k) % runners.length;
+        const cpu = process.cpuUsage();
+        const start = process.hrtime.bigint();
+        await runners[at]?.();
+        samples[at]?.push(Number(process.hrtime.bigint() - start) / 1e6);
+        const used = process.cpuUsage(cpu);
+        ownCpuUs[at] = (ownCpuUs[at] ?? 0) + used.user + used.system;
+      }
+    }
+    const cpuPerSample = children.map((child, at) => {
+      const own = (ownCpuUs[at] ?? 0) / 1000 / options.samples;
+      const theirs = (cpuMs(child.pid) - (childCpuBefore[at] ?? 0)) / options.samples;
+      return `${own.toFixed(2)} + ${theirs.toFixed(2)}`;
+    });
+    progress(
+      `server/dispatch: CPU ms per round trip (bench process + child): Baton ${cpuPerSample[0]}, BullMQ ${cpuPerSample[1]} (Redis not counted), ws ${cpuPerSample[2]}; load average ${loadavg()[0]?.toFixed(1)}`,
+    );
+    const [batonMs = [], bullmqMs = [], floorMs = []] = samples;
+    for (const p of [50, 99]) {
+      const name = `server/dispatch-p${p}`;
+      const figures = { baton: percentile(batonMs, p), peer: percentile(bullmqMs, p), floor: percentile(floorMs, p) };
+      progress(
+        `${name}: Baton ${figures.baton.toFixed(3)} ms, ${BULLMQ} ${figures.peer.toFixed(3)} ms, ws floor ${figures.floor.toFixed(3)} ms (target: Baton p50 ≤ 1.5 ms and ≤ BullMQ)`,
+      );
+      report({
+        case: name,
+        unit: 'ms',
+        baton: figures.baton,
+        peer: figures.peer,
+        peerName: BULLMQ,
+        floor: figures.floor,
+        better: 'lower',
+        n: batonMs.length,
+      });
+    }
+  } finally {
+    for (const close of closers.reverse()) {
+      await Promise.resolve()
+        .then(close)
+        .catch((error) => progress(`server/dispatch cleanup: ${String(error)}`));
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
