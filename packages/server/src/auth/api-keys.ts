@@ -23,8 +23,13 @@ export interface AuthenticatedKey {
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+/** How long an authenticated key is taken on trust before it is read again (other replicas' revocations). */
+const TRUSTED_MS = 1000;
+
 export class ApiKeys {
   private readonly lastUsedWritten = new Map<string, number>();
+  /** Recently authenticated keys by hash: a request needs no query; a revocation here drops its entry at once. */
+  private readonly recent = new Map<string, AuthenticatedKey & { at: number }>();
 
   constructor(private readonly db: Kysely<ServerTables>) {}
 
@@ -71,6 +76,7 @@ export class ApiKeys {
       .where('project_id', '=', projectId)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
+    for (const [hash, key] of this.recent) if (key.keyId === id) this.recent.delete(hash);
     return Number(result.numUpdatedRows) > 0;
   }
 
@@ -78,12 +84,22 @@ export class ApiKeys {
   async authenticate(token: string): Promise<AuthenticatedKey | undefined> {
     if (!token.startsWith(API_KEY_PREFIX) || token.length > 200) return undefined;
     const hash = hashToken(token);
+    const known = this.recent.get(hash);
+    if (known !== undefined && Date.now() - known.at < TRUSTED_MS) {
+      this.touch(known.keyId);
+      return { keyId: known.keyId, projectId: known.projectId };
+    }
     const row = await this.db
       .selectFrom('baton_server_api_keys')
       .select(['id', 'project_id', 'hash', 'revoked_at'])
       .where('hash', '=', hash)
       .executeTakeFirst();
-    if (row === undefined || row.revoked_at !== null || !sameHash(row.hash, hash)) return undefined;
+    if (row === undefined || row.revoked_at !== null || !sameHash(row.hash, hash)) {
+      this.recent.delete(hash);
+      return undefined;
+    }
+    if (this.recent.size >= 10_000) this.recent.clear();
+    this.recent.set(hash, { keyId: row.id, projectId: row.project_id, at: Date.now() });
     this.touch(row.id);
     return { keyId: row.id, projectId: row.project_id };
   }

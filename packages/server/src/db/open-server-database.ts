@@ -19,7 +19,17 @@ async function sqliteDialect(path: string): Promise<SqliteDialect> {
   const database = new BetterSqlite3(path === ':memory:' ? ':memory:' : path, { timeout: 5000 });
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = NORMAL');
-  return new SqliteDialect({ database });
+  // Kysely prepares every query anew; the server runs the same few dozen SQL texts, so each is prepared once.
+  const statements = new Map<string, ReturnType<typeof database.prepare>>();
+  const prepare = (sql: string) => {
+    let statement = statements.get(sql);
+    if (statement === undefined) {
+      statement = database.prepare(sql);
+      if (statements.size < 500) statements.set(sql, statement);
+    }
+    return statement;
+  };
+  return new SqliteDialect({ database: { prepare, close: () => database.close() } as unknown as typeof database });
 }
 
 async function postgresDialect(url: string, poolSize: number): Promise<PostgresDialect> {
