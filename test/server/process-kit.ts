@@ -322,3 +322,11 @@ export async function finishedOrchestration(
     timeoutMs,
   );
 }
+
+/** Tasks the server holds for services with no instance free to take them (`baton_task_queue_depth`). */
+export async function taskQueueDepth(serverUrl: string): Promise<number> {
+  const text = await (await fetch(`${serverUrl}/metrics`)).text();
+  const match = /^baton_task_queue_depth(?:\{[^}]*\})? (\d+)$/m.exec(text);
+  if (match === null) throw new Error(`no baton_task_queue_depth in /metrics:\n${text.slice(0, 2000)}`);
+  return Number(match[1]);
+}
