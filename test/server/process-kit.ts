@@ -2,7 +2,8 @@
  * Server and service processes for the process tests: each child is bundled once with esbuild (cached by content
  * hash, like `test/durable/worker-process.ts`) so it starts fast, spawned with its JSON config, watched line by line,
  * and SIGKILLed. Every child is remembered so `killChildren()` ends what a failed test left behind. Also here: a free
- * port, a project and its key, a TCP proxy that can cut the connections through it, and waits for conditions.
+ * port, a project and its key, a TCP proxy that can cut the connections through it, the task queue's depth, and
+ * waits for conditions.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -134,7 +135,7 @@ async function spawnChild(kind: keyof typeof ENTRIES, name: string, config: obje
       return !gone();
     },
     stderr: () => errors,
-    waitFor(match, { from = 0, timeoutMs = 30_000 } = {}) {
+    waitFor(match, { from = 0, timeoutMs = 60_000 } = {}) {
       return new Promise((resolve, reject) => {
         const check = () => {
           const found = lines.slice(from).find((line) => matches(match, line));
@@ -170,7 +171,7 @@ export interface ServerProcess extends ChildHandle {
 
 export async function startServerProcess(name: string, config: ServerChildConfig): Promise<ServerProcess> {
   const handle = await spawnChild('server', name, config);
-  const ready = await handle.waitFor(/^ready /, { timeoutMs: 60_000 });
+  const ready = await handle.waitFor(/^ready /, { timeoutMs: 90_000 });
   return Object.assign(handle, { url: ready.slice('ready '.length) });
 }
 
@@ -181,7 +182,7 @@ export interface ServiceProcess extends ChildHandle {
 
 export async function startServiceProcess(name: string, config: ServiceChildConfig): Promise<ServiceProcess> {
   const handle = await spawnChild('service', name, config);
-  const ready = await handle.waitFor(/^ready /, { timeoutMs: 60_000 });
+  const ready = await handle.waitFor(/^ready /, { timeoutMs: 90_000 });
   return Object.assign(handle, { instanceId: ready.slice('ready '.length) });
 }
 
@@ -224,7 +225,7 @@ export async function createProject(serverUrl: string, name = 'process-tests'): 
 export async function waitUntil<T>(
   what: string,
   condition: () => T | undefined | false | Promise<T | undefined | false>,
-  timeoutMs = 60_000,
+  timeoutMs = 90_000,
 ): Promise<T> {
   const give = Date.now() + timeoutMs;
   for (;;) {
@@ -287,40 +288,6 @@ export async function cuttableTcpProxy(targetPort: number): Promise<CuttableTcpP
         server.close(() => resolve());
       }),
   };
-}
-
-/** Fetches with the project's key, JSON in and out. */
-export async function api<T = Record<string, unknown>>(
-  serverUrl: string,
-  apiKey: string,
-  path: string,
-  init: { method?: string; body?: unknown } = {},
-): Promise<{ status: number; body: T }> {
-  const response = await fetch(`${serverUrl}${path}`, {
-    method: init.method ?? 'GET',
-    headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
-    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text === '' ? {} : JSON.parse(text)) as T };
-}
-
-/** An orchestration's view once it has finished (polled; any other status keeps waiting). */
-export async function finishedOrchestration(
-  serverUrl: () => string,
-  apiKey: string,
-  id: string,
-  timeoutMs = 90_000,
-): Promise<Record<string, unknown>> {
-  return waitUntil(
-    `orchestration ${id} to finish`,
-    async () => {
-      const view = await api(serverUrl(), apiKey, `/v1/orchestrations/${id}`).catch(() => undefined);
-      const status = view?.body.status;
-      return status === 'succeeded' || status === 'failed' || status === 'cancelled' ? view!.body : undefined;
-    },
-    timeoutMs,
-  );
 }
 
 /** Tasks the server holds for services with no instance free to take them (`baton_task_queue_depth`). */

@@ -3,7 +3,7 @@
  * instance of the service, or — with none — waits for the killed one to come back under its persisted instance id.
  * Either way the orchestration completes and the effect happens once.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@baton/sdk';
@@ -120,6 +120,12 @@ describe('a service instance killed mid-task', () => {
 
     const [, , taskId] = (await before.waitFor(/^task charge /)).split(' ');
     await before.waitFor('hold charge 1');
+    // The SDK saves the instance id without holding up registration: kill it only once the file has it.
+    const saved = join(config.instanceDirectory, 'pay.json');
+    await waitUntil(
+      'the instance id to be saved',
+      () => existsSync(saved) && readFileSync(saved, 'utf8').includes(before.instanceId),
+    );
     await before.kill();
     const after = await startServiceProcess('pay (restarted)', config);
     expect(after.instanceId).toBe(before.instanceId);
