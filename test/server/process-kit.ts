@@ -94,6 +94,8 @@ export interface ChildHandle {
 }
 
 const live = new Set<ChildProcess>();
+/** Children started since the last `childrenReport()`, for failure messages. */
+const started: ChildHandle[] = [];
 
 const matches = (match: LineMatch, line: string) =>
   typeof match === 'string' ? line === match : match instanceof RegExp ? match.test(line) : match(line);
@@ -126,7 +128,7 @@ async function spawnChild(kind: keyof typeof ENTRIES, name: string, config: obje
     });
   });
   const gone = () => child.exitCode !== null || child.signalCode !== null;
-  return {
+  const handle: ChildHandle = {
     name,
     child,
     lines,
@@ -163,6 +165,19 @@ async function spawnChild(kind: keyof typeof ENTRIES, name: string, config: obje
       await exited;
     },
   };
+  started.push(handle);
+  return handle;
+}
+
+/** What each child started since the last call printed (its last lines) and wrote to stderr; forgets them. */
+export function childrenReport(): string {
+  return started
+    .splice(0)
+    .map(
+      (handle) =>
+        `--- ${handle.name}\n${handle.lines.slice(-40).join('\n')}\n--- ${handle.name} stderr\n${handle.stderr()}`,
+    )
+    .join('\n');
 }
 
 export interface ServerProcess extends ChildHandle {

@@ -13,6 +13,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type EffectLocation, openEffectLog } from '../durable/effect-log.js';
 import {
   ADMIN_TOKEN,
+  childrenReport,
   createProject,
   freePort,
   killChildren,
@@ -48,8 +49,10 @@ async function admin(query: string): Promise<void> {
 
 const cleanups: Array<() => Promise<void>> = [];
 
-afterEach(async () => {
+afterEach(async (context) => {
   await killChildren();
+  const report = childrenReport();
+  if (context.task.result?.state === 'fail') console.error(report);
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 afterAll(killChildren);

@@ -11,6 +11,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type EffectLocation, openEffectLog } from '../durable/effect-log.js';
 import {
   ADMIN_TOKEN,
+  childrenReport,
   createProject,
   freePort,
   killChildren,
@@ -24,8 +25,10 @@ import type { ServerChildConfig } from './server-child.js';
 
 const dirs: string[] = [];
 
-afterEach(async () => {
+afterEach(async (context) => {
   await killChildren();
+  const report = childrenReport();
+  if (context.task.result?.state === 'fail') console.error(report);
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 afterAll(killChildren);

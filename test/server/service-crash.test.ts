@@ -11,6 +11,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type EffectLocation, type EffectLog, openEffectLog } from '../durable/effect-log.js';
 import {
   ADMIN_TOKEN,
+  childrenReport,
   createProject,
   freePort,
   killChildren,
@@ -24,8 +25,10 @@ import type { ServiceChildConfig } from './service-child.js';
 
 const cleanups: Array<() => Promise<void>> = [];
 
-afterEach(async () => {
+afterEach(async (context) => {
   await killChildren();
+  const report = childrenReport();
+  if (context.task.result?.state === 'fail') console.error(report);
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 afterAll(killChildren);

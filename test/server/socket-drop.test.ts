@@ -12,6 +12,7 @@ import { type EffectLocation, openEffectLog } from '../durable/effect-log.js';
 import {
   ADMIN_TOKEN,
   type CuttableTcpProxy,
+  childrenReport,
   createProject,
   cuttableTcpProxy,
   freePort,
@@ -25,8 +26,10 @@ import {
 
 const cleanups: Array<() => Promise<void>> = [];
 
-afterEach(async () => {
+afterEach(async (context) => {
   await killChildren();
+  const report = childrenReport();
+  if (context.task.result?.state === 'fail') console.error(report);
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 afterAll(killChildren);
