@@ -1,0 +1,179 @@
+/**
+ * Two server replicas on one PostgreSQL database; the services are connected only to the first, the orchestrations
+ * are submitted to the second, so every task crosses replicas through `baton_server_tasks`. The first replica is
+ * SIGKILLed while the services hold some of those tasks: the services reconnect to the second, which takes the dead
+ * replica's tasks over once their lease runs out, and every orchestration completes with each effect applied once.
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient } from '@baton/sdk';
+import pg from 'pg';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { type EffectLocation, openEffectLog } from '../durable/effect-log.js';
+import {
+  ADMIN_TOKEN,
+  childrenReport,
+  createProject,
+  freePort,
+  killChildren,
+  SECRET_KEY,
+  type ServiceProcess,
+  startServerProcess,
+  startServiceProcess,
+  waitUntil,
+} from './process-kit.js';
+import type { ServerChildConfig } from './server-child.js';
+
+const ADMIN_URL = process.env.BATON_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const reachable = await (async () => {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+async function admin(query: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(query);
+  } finally {
+    await client.end();
+  }
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+
+afterEach(async (context) => {
+  await killChildren();
+  const report = childrenReport();
+  if (context.task.result?.state === 'fail') console.error(report);
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+afterAll(killChildren);
+
+const ORCHESTRATIONS = 10;
+/** Charges after this one hold until the first replica is gone. */
+const BEFORE_KILL = 4;
+
+describe.runIf(reachable || process.env.CI === 'true')('replicas on PostgreSQL when one is killed', () => {
+  it('completes every orchestration once, each effect once, after the services move to the survivor', {
+    timeout: 240_000,
+  }, async () => {
+    const database = `baton_failover_${process.pid}_${Date.now()}`;
+    await admin(`CREATE DATABASE ${database}`);
+    const databaseUrl = ADMIN_URL.replace(/\/[^/]*$/, `/${database}`);
+    const dir = mkdtempSync(join(tmpdir(), 'baton-failover-'));
+    cleanups.push(async () => {
+      rmSync(dir, { recursive: true, force: true });
+      await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    });
+    const goDirectory = join(dir, 'go');
+    mkdirSync(goDirectory);
+    const effects: EffectLocation = { kind: 'postgres', url: databaseUrl, schema: 'public' };
+    const log = await openEffectLog(effects);
+    cleanups.push(() => log.close());
+
+    const replica = async (name: string): Promise<ServerChildConfig> => ({
+      databaseUrl,
+      port: await freePort(),
+      adminToken: ADMIN_TOKEN,
+      secretKey: SECRET_KEY,
+      leaseMs: 1000,
+      heartbeatMs: 1000,
+      serviceGraceMs: 120_000,
+      replicaId: name,
+    });
+    // One after the other: the first creates the server's tables.
+    const first = await startServerProcess('replica-1', await replica('replica-1'));
+    const second = await startServerProcess('replica-2', await replica('replica-2'));
+    const apiKey = await createProject(first.url);
+    const services: ServiceProcess[] = [];
+    for (const label of ['pay-1', 'pay-2']) {
+      const service = await startServiceProcess(label, {
+        name: 'pay',
+        label,
+        urls: [first.url, second.url],
+        apiKey,
+        instanceDirectory: join(dir, label),
+        effects,
+        goDirectory,
+      });
+      expect(service.lines).toContain(`open ${first.url}`);
+      services.push(service);
+    }
+
+    const client = createClient({ url: second.url, apiKey });
+    const runs = [];
+    for (let n = 1; n <= ORCHESTRATIONS; n++) {
+      const charge = n > BEFORE_KILL ? { n, holdFor: 'after-kill' } : { n };
+      runs.push(
+        await client.orchestrate({
+          action: `Charge ${n} and send its receipt`,
+          plan: {
+            steps: [
+              { id: 'charge', target: 'pay', input: charge },
+              { id: 'receipt', target: 'pay', input: { n, charge: { $ref: 'steps.charge.output' } } },
+            ],
+          },
+        }),
+      );
+    }
+    const held = (n: number) => services.some((service) => service.lines.includes(`hold charge ${n}`));
+    await waitUntil('the later charges to be held by the services', () => {
+      for (let n = BEFORE_KILL + 1; n <= ORCHESTRATIONS; n++) if (!held(n)) return undefined;
+      return true;
+    });
+    for (const run of runs.slice(0, BEFORE_KILL)) await run.result();
+    const linesBeforeKill = services.map((service) => service.lines.length);
+
+    await first.kill();
+    writeFileSync(join(goDirectory, 'after-kill'), '');
+    await Promise.all(
+      services.map((service, i) =>
+        service.waitFor(`open ${second.url}`, { from: linesBeforeKill[i]!, timeoutMs: 90_000 }),
+      ),
+    );
+
+    const results = await Promise.all(runs.map((run) => run.result()));
+    expect(results.map((result) => (result as { receipt: { n: number } }).receipt.n)).toEqual(
+      Array.from({ length: ORCHESTRATIONS }, (_, i) => i + 1),
+    );
+    for (const run of runs) {
+      expect((await client.get(run.id)).status).toBe('succeeded');
+      const finishes = [];
+      for await (const event of run.events()) if (event.type === 'run-finish') finishes.push(event);
+      expect(finishes).toHaveLength(1);
+    }
+    const listed = await client.list({ limit: 100 });
+    expect(listed.items.map((item) => item.status)).toEqual(Array(ORCHESTRATIONS).fill('succeeded'));
+
+    // The survivor sent each held charge again (a new task, the same idempotency key) once the lease ran out.
+    for (const run of runs.slice(BEFORE_KILL)) {
+      const key = `${run.id}:charge`;
+      const again = services.some((service, i) =>
+        service.lines
+          .slice(linesBeforeKill[i])
+          .some((line) => line.startsWith('received ') && line.endsWith(` ${key}`)),
+      );
+      expect(again, key).toBe(true);
+    }
+
+    const applied = await log.effects();
+    expect(applied).toHaveLength(2 * ORCHESTRATIONS);
+    const invocations = await log.invocations();
+    const keys = new Set(invocations.map((call) => call.key));
+    expect(keys.size).toBe(2 * ORCHESTRATIONS);
+    for (const key of keys) {
+      expect(
+        invocations.filter((call) => call.key === key && call.applied),
+        key,
+      ).toHaveLength(1);
+    }
+  });
+});
