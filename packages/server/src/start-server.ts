@@ -143,6 +143,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     catalog,
     webhookFor: async (projectId, url) => (await webhooks.list(projectId)).find((hook) => hook.url === url)?.id,
     waitingSteps: (runId) => runWatcher.waitingSteps(runId),
+    onRunStarting: (runId, orchestration) => runWatcher.remember(runId, orchestration),
   });
   const gateway = new SocketGateway({
     apiKeys,

@@ -98,15 +98,15 @@ export function orchestrationEventStream(
     const subscribed = new Set<string>();
     stream.onAbort(() => wake?.());
     let lastWrite = Date.now();
+    // A retry starts only after the current run's final entry, where this stream ends: the runs are known once.
+    const runs = await orchestrations.runIds(await orchestrations.row(projectId, id));
+    const current = runs[runs.length - 1] as string;
     while (!stream.aborted) {
-      const row = await orchestrations.row(projectId, id);
-      const runs = await orchestrations.runIds(row);
-      const current = runs[runs.length - 1] as string;
       if (!subscribed.has(current)) {
         subscribed.add(current);
         unsubscribe.push(
           hub.subscribe(current, (note) => {
-            if (LIVE_TYPES.has(note.type) && !note.journaled) {
+            if (LIVE_TYPES.has(note.type)) {
               void write({
                 event: note.type,
                 data: JSON.stringify({
@@ -117,6 +117,7 @@ export function orchestrationEventStream(
                   data: liveData(projectId, note),
                 }),
               });
+              return;
             }
             dirty = true;
             wake?.();

@@ -28,6 +28,8 @@ export interface OrchestrationsOptions {
   webhookFor(projectId: string, url: string): Promise<string | undefined>;
   /** Steps of a run whose task waits for a service instance now. */
   waitingSteps(runId: string): ReadonlySet<string>;
+  /** Tells the run watcher which orchestration a run belongs to, before the run starts. */
+  onRunStarting?(runId: string, orchestration: { id: string; projectId: string; webhookId: string | null }): void;
 }
 
 export interface Accepted {
@@ -40,6 +42,9 @@ export interface Accepted {
 type Json = Record<string, unknown>;
 
 export class Orchestrations {
+  /** Parallel groups by engine plan, so reading an orchestration does not validate its plan again. */
+  private readonly groupsById = new Map<string, string[][]>();
+
   constructor(private readonly options: OrchestrationsOptions) {}
 
   async create(projectId: string, body: CreateOrchestration, idempotencyKey: string | undefined): Promise<Accepted> {
@@ -73,6 +78,7 @@ export class Orchestrations {
       finished_at: null,
     };
     row.run_id = row.id;
+    this.options.onRunStarting?.(row.id, { id: row.id, projectId, webhookId });
     try {
       await this.options.db.insertInto('baton_server_orchestrations').values(row).execute();
     } catch (error) {
@@ -82,6 +88,7 @@ export class Orchestrations {
       throw error;
     }
     this.start(row.id, compiled, { action: body.action, data: body.data ?? {} }, body);
+    this.remember(row.id, compiled.parallelGroups);
     return { id: row.id, status: 'running', plan: body.plan, parallelGroups: compiled.parallelGroups };
   }
 
@@ -89,13 +96,12 @@ export class Orchestrations {
     const row = await this.row(projectId, id);
     const runs = await this.runIds(row);
     const [run, journal] = await Promise.all([this.options.store.getRun(row.run_id), this.journal(row.run_id)]);
-    const compiled = this.options.engine.validate(await this.enginePlan(row));
     return orchestrationView({
       row,
       run,
       journal,
       handle: this.options.engine.getRun(runs[runs.length - 1] as string),
-      parallelGroups: compiled.valid ? compiled.parallelGroups.map((group) => [...group]) : [],
+      parallelGroups: this.parallelGroupsOf(row.id, run?.plan),
       waiting: this.options.waitingSteps(row.run_id),
     });
   }
@@ -177,6 +183,7 @@ export class Orchestrations {
     if (Number(updated.numUpdatedRows) === 0) {
       throw conflict('orchestration-retried', `orchestration "${id}" is being retried already`);
     }
+    this.options.onRunStarting?.(runId, { id: row.id, projectId, webhookId: row.webhook_id });
     this.start(runId, compiled, run.request, (run.options ?? {}) as { timeoutMs?: number; budget?: Json });
     return {
       id: row.id,
@@ -207,13 +214,21 @@ export class Orchestrations {
     return (await this.options.store.getRun(runId)) === undefined ? [] : this.options.store.readJournal(runId);
   }
 
-  private async enginePlan(row: OrchestrationRow): Promise<Json> {
-    const run = await this.options.store.getRun(row.run_id);
-    return (run?.plan ?? { steps: [] }) as Json;
+  private remember(id: string, groups: string[][]): void {
+    if (this.groupsById.size >= 10_000) this.groupsById.clear();
+    this.groupsById.set(id, groups);
+  }
+
+  private parallelGroupsOf(id: string, plan: unknown): string[][] {
+    const known = this.groupsById.get(id);
+    if (known !== undefined) return known;
+    const validation = this.options.engine.validate(plan ?? { steps: [] });
+    const groups = validation.valid ? validation.parallelGroups.map((group) => [...group]) : [];
+    this.remember(id, groups);
+    return groups;
   }
 
   private async compile(projectId: string, plan: Json) {
-    await this.options.catalog.sync();
     const scoped = await scopePlan(
       plan,
       projectId,

@@ -45,6 +45,11 @@ export class RunWatcher {
 
   constructor(private readonly options: RunWatcherOptions) {}
 
+  /** The orchestration `runId` belongs to, known before the run's first event. */
+  remember(runId: string, orchestration: OrchestrationRef): void {
+    this.refs.set(runId, orchestration);
+  }
+
   /** Steps of `runId` waiting for an instance of their service. */
   waitingSteps(runId: string): ReadonlySet<string> {
     return this.waiting.get(runId) ?? new Set();

@@ -47,6 +47,8 @@ const parse = (text: string | null): Record<string, unknown> | null =>
 export class ServiceCatalog {
   private watermark = 0;
   private readonly registered = new Set<string>();
+  /** Live services by project and name, kept by register, remove and sync: plans resolve names without a query. */
+  private readonly live = new Map<string, ServiceRow>();
 
   constructor(
     private readonly db: Kysely<ServerTables>,
@@ -80,14 +82,11 @@ export class ServiceCatalog {
       .executeTakeFirst();
   }
 
+  /** A live service by name: from memory, else after reading what other replicas registered since the last sync. */
   async byName(projectId: string, name: string): Promise<ServiceRow | undefined> {
-    return this.db
-      .selectFrom('baton_server_services')
-      .selectAll()
-      .where('project_id', '=', projectId)
-      .where('name', '=', name)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst();
+    const key = `${projectId}/${name}`;
+    if (!this.live.has(key)) await this.sync();
+    return this.live.get(key);
   }
 
   async list(projectId: string): Promise<ServiceRow[]> {
@@ -111,13 +110,16 @@ export class ServiceCatalog {
       .where('id', '=', id)
       .execute();
     this.registry.unregister(scopedTargetName(projectId, row.name));
+    this.live.delete(`${projectId}/${row.name}`);
     for (const key of [...this.registered]) if (key.startsWith(`${id}@`)) this.registered.delete(key);
     return row;
   }
 
   /** Registers with the engine every revision stored since the last call (other replicas' registrations). */
   async sync(): Promise<void> {
-    const since = this.watermark;
+    // Re-read the last few seconds: another replica's clock, or a transaction that committed late, may date a row
+    // just before what was read last.
+    const since = Math.max(0, this.watermark - 5000);
     const services = await this.db
       .selectFrom('baton_server_services')
       .selectAll()
@@ -127,8 +129,12 @@ export class ServiceCatalog {
       this.watermark = Math.max(this.watermark, service.updated_at);
       if (service.deleted_at !== null) {
         this.registry.unregister(scopedTargetName(service.project_id, service.name));
+        if (this.live.get(`${service.project_id}/${service.name}`)?.id === service.id) {
+          this.live.delete(`${service.project_id}/${service.name}`);
+        }
         continue;
       }
+      this.live.set(`${service.project_id}/${service.name}`, service);
       const revisions = await this.db
         .selectFrom('baton_server_service_revisions')
         .selectAll()
@@ -161,7 +167,9 @@ export class ServiceCatalog {
         .where('id', '=', existing.id)
         .execute();
       this.ensureRegistered(this.revisionOf(existing.id, projectId, existing.revision, definition));
-      return { ...existing, declared_version: definition.version ?? null, updated_at: now };
+      const row = { ...existing, declared_version: definition.version ?? null, updated_at: now };
+      this.live.set(`${projectId}/${definition.name}`, row);
+      return row;
     }
     const id = existing?.id ?? newId('svc');
     const revision = (existing?.revision ?? 0) + 1;
@@ -206,6 +214,7 @@ export class ServiceCatalog {
         .onConflict((oc) => oc.columns(['service_id', 'revision']).doNothing())
         .execute();
     });
+    this.live.set(`${projectId}/${definition.name}`, row);
     return row;
   }
 
