@@ -16,6 +16,7 @@ import { HttpProblem } from './http-problem.js';
 import { problemDocument, problemResponse } from './problem-response.js';
 import { rateLimit } from './rate-limit.js';
 import { approvalRoutes } from './routes/approval-routes.js';
+import { healthRoutes } from './routes/health-routes.js';
 import { orchestrationRoutes } from './routes/orchestration-routes.js';
 import { projectRoutes } from './routes/project-routes.js';
 import { serviceRoutes } from './routes/service-routes.js';
@@ -96,15 +97,7 @@ export function createApp(services: ServerServices, options: AppOptions): App {
   approvalRoutes(app, services);
   webhookRoutes(app, services);
 
-  app.get('/health', (c) => c.json({ status: 'ok' }));
-  app.get('/ready', async (c) => {
-    const ready = await services.ready();
-    return c.json({ status: ready.ok ? 'ready' : 'not-ready', checks: ready.checks }, ready.ok ? 200 : 503);
-  });
-  app.get('/metrics', async (c) => {
-    const { contentType, body } = await services.metrics.render();
-    return c.body(body, 200, { 'content-type': contentType });
-  });
+  healthRoutes(app, services);
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {
