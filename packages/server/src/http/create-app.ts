@@ -72,11 +72,13 @@ export function createApp(services: ServerServices, options: AppOptions): App {
     bodyLimit({
       maxSize: options.bodyLimitBytes,
       onError: () => {
+        // The rest of the body is not read: the connection is closed after the answer, so no client reuses it.
         throw new HttpProblem(
           413,
           'body-too-large',
           'Content too large',
           `the body is larger than ${options.bodyLimitBytes} bytes`,
+          { headers: { Connection: 'close' } },
         );
       },
     }),

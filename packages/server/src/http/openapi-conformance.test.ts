@@ -168,15 +168,18 @@ describe('the OpenAPI document', () => {
       await connectRawService(t.server.url, t.apiKey, {
         hello: echoService('echo'),
         answer: (task) => task.input,
+        heartbeat: true,
       }),
       await connectRawService(t.server.url, t.apiKey, {
         hello: echoService('fail'),
         answer: () => Promise.reject(new Error('refused for good')),
+        heartbeat: true,
       }),
     );
     const undo = await connectRawService(t.server.url, t.apiKey, {
       hello: echoService('undo', { revertible: true }),
       answer: (task) => task.input,
+      heartbeat: true,
     });
     // Every compensation fails with a wait longer than the engine's TTL: it is recorded as failed at once.
     undo.socket.on('message', (data) => {
