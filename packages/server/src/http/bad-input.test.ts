@@ -42,6 +42,8 @@ async function waitFor<T>(read: () => Promise<T | undefined> | T | undefined, wh
   throw new Error(`gave up waiting for ${what}`);
 }
 
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 function nested(depth: number, open: string, close: string, leaf = '1'): string {
   return `${open.repeat(depth)}${leaf}${close.repeat(depth)}`;
 }
@@ -218,7 +220,11 @@ describe('malformed HTTP requests', () => {
             name: `${field} as ${JSON.stringify(wrong)}`,
             body: JSON.stringify({ ...route.valid, [field]: wrong }),
             status: 400,
-            detail: new RegExp(`body\\.${field}`),
+            // The detail names the field, and the value when the field itself is wrong.
+            detail:
+              typeof wrong === 'object'
+                ? new RegExp(`body\\.${field}`)
+                : new RegExp(`body\\.${field}.*\\(got ${escapeRegExp(JSON.stringify(wrong))}\\)`),
             paths: [`body.${field}`],
           });
         }
@@ -237,6 +243,7 @@ describe('malformed HTTP requests', () => {
           name: `${field} as a huge string`,
           body: JSON.stringify({ ...route.valid, [field]: 'z'.repeat(500_000) }),
           status: 400,
+          detail: /\(got "z+…\)/,
           paths: [`body.${field}`],
         });
       }

@@ -48,7 +48,8 @@ function fromHttpException(error: HTTPException): HttpProblem {
 export function createApp(services: ServerServices, options: AppOptions): App {
   const app: App = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
-      if (!result.success) throw validationProblem(result.target, result.error);
+      // The validator passes the raw input as `data` on failure too (its type leaves it out): details show values.
+      if (!result.success) throw validationProblem(result.target, result.error, (result as { data?: unknown }).data);
     },
   });
   app.use(requestId());
