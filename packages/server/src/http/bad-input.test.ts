@@ -11,6 +11,7 @@ import {
   startTestServer,
   type TestServer,
 } from '../server-test-kit.js';
+import { MAX_JSON_DEPTH } from './json-depth-limit.js';
 
 type Json = Record<string, any>;
 
@@ -432,6 +433,58 @@ describe('malformed HTTP requests', () => {
       for (const request of requests) if (request.path.includes('/deliveries')) request.status = [400, 404];
     }
     await refuseAll(requests);
+    await stillServing();
+  });
+
+  it('refuses bodies nested too deeply even where any value is allowed, and takes reasonable nesting', async () => {
+    const plan = { steps: [{ id: 'a', target: 'echo', input: { v: { $ref: 'request.data.deep' } } }] };
+    const requests: BadRequest[] = [];
+    for (const depth of [MAX_JSON_DEPTH + 1, 5_000, 10_000, 100_000]) {
+      for (const [open, close] of [
+        ['{"a":', '}'],
+        ['[', ']'],
+      ] as const) {
+        requests.push({
+          name: `data nested ${depth} levels deep`,
+          method: 'POST',
+          path: '/v1/orchestrations',
+          body: `{"action":{"content":"x"},"plan":${JSON.stringify(plan)},"data":{"deep":${nested(depth, open, close)}}}`,
+          status: 400,
+          code: 'too-deeply-nested',
+          detail: String(MAX_JSON_DEPTH),
+          paths: ['body'],
+        });
+        requests.push({
+          name: `approval data nested ${depth} levels deep`,
+          method: 'POST',
+          path: '/v1/approvals/nothing/approve',
+          body: `{"data":${nested(depth, open, close)}}`,
+          status: 400,
+          code: 'too-deeply-nested',
+        });
+      }
+    }
+    requests.push({
+      name: 'brackets inside strings do not count, an escaped quote does not end one',
+      method: 'POST',
+      path: '/v1/orchestrations',
+      body: JSON.stringify({ action: { content: `"${'['.repeat(5_000)}` } }),
+      status: 422,
+    });
+    await refuseAll(requests);
+    const deep = JSON.parse(nested(MAX_JSON_DEPTH - 3, '{"a":', '}'));
+    const accepted = await t.request('/v1/orchestrations', {
+      method: 'POST',
+      body: JSON.stringify({ action: { content: 'deep but fine' }, plan, data: { deep } }),
+    });
+    expect(accepted.status).toBe(202);
+    const { id } = (await accepted.json()) as { id: string };
+    const done = await waitFor(async () => {
+      const view = (await (await t.request(`/v1/orchestrations/${id}`)).json()) as Json;
+      return view.status === 'running' ? undefined : view;
+    }, 'the deep orchestration');
+    expect(done.status).toBe('succeeded');
+    expect(done.result).toEqual({ a: { v: deep } });
     await stillServing();
   });
 

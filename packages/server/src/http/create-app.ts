@@ -13,6 +13,7 @@ import type { App, AppEnv } from './app-env.js';
 import { requireAdmin, requireProjectKey } from './auth-middleware.js';
 import { mountDocs } from './docs-page.js';
 import { HttpProblem } from './http-problem.js';
+import { jsonDepthLimit } from './json-depth-limit.js';
 import { problemDocument, problemResponse } from './problem-response.js';
 import { rateLimit } from './rate-limit.js';
 import { approvalRoutes } from './routes/approval-routes.js';
@@ -88,6 +89,7 @@ export function createApp(services: ServerServices, options: AppOptions): App {
   const project = requireProjectKey(services.apiKeys, services.admin);
   app.use('/v1/*', async (c, next) => (c.req.path === '/v1/projects' ? admin(c, next) : project(c, next)));
   app.use('/v1/*', rateLimit(options.requestsPerSecond));
+  app.use('/v1/*', jsonDepthLimit());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
