@@ -3,6 +3,7 @@
  * what was wrong (and with which value, clipped when large), never a 5xx — and between the batches a well-behaved
  * client (a service registered over the socket and an orchestration over it) keeps working.
  */
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   connectRawService,
@@ -347,6 +348,47 @@ describe('malformed HTTP requests', () => {
       if (problem.status === 404 && request.name === 'a unicode id')
         expect(problem.detail).toContain('ünïcødé-💥-标识');
       if (problem.status === 404 && request.name === 'a very long id') expect(problem.detail).toContain('…');
+    }
+    await stillServing();
+  });
+
+  // Sent as is (fetch would resolve the dot segments first); the server resolves them like a URL, so none reaches
+  // outside the API, and what is left is a path no route serves or an id no object has.
+  it('refuses raw paths with dot segments and broken escapes', async () => {
+    const paths = [
+      '/v1/services/../../etc/passwd',
+      '/v1/orchestrations/../projects',
+      '/v1/../v1/projects',
+      '/v1/services/./',
+      '//v1//services',
+      '/v1/services/%',
+      '/v1/services/%E0%A4%A',
+      '/v1/services/%00/../x',
+      '/v1/orchestrations/a%2F..%2F..%2Fprojects/events',
+      `/v1/orchestrations/${'../'.repeat(1000)}`,
+    ];
+    for (const path of paths) {
+      const answer = await new Promise<{ status: number; type: string; body: string }>((resolve, reject) => {
+        const request = httpRequest(
+          `${t.server.url}${path}`,
+          { method: 'GET', headers: { authorization: `Bearer ${t.apiKey}` } },
+          (response) => {
+            let body = '';
+            response.on('data', (chunk) => (body += chunk));
+            response.on('end', () =>
+              resolve({ status: response.statusCode ?? 0, type: response.headers['content-type'] ?? '', body }),
+            );
+          },
+        );
+        request.path = path;
+        request.on('error', reject);
+        request.end();
+      });
+      sent += 1;
+      expect(answer.status, `${path} → ${answer.body.slice(0, 200)}`).toBeGreaterThanOrEqual(400);
+      expect(answer.status, path).toBeLessThan(500);
+      expect(answer.type, path).toMatch(/^application\/problem\+json/);
+      expect(JSON.parse(answer.body)).toMatchObject({ status: answer.status, code: expect.any(String) });
     }
     await stillServing();
   });
