@@ -81,6 +81,12 @@ export async function connectRawService(
   options: {
     hello?: Record<string, unknown>;
     answer?: (task: Record<string, unknown>) => unknown;
+    /**
+     * Send heartbeats as often as `welcome` asks, as a real service does; without them the server closes an idle
+     * instance after three heartbeat intervals (which a slow machine reaches in the middle of a test).
+     * @default false
+     */
+    heartbeat?: boolean;
   } = {},
 ): Promise<RawService> {
   const socket = new WebSocket(`${url.replace(/^http/, 'ws')}/v1/ws`, {
@@ -124,7 +130,14 @@ export async function connectRawService(
   };
   if (options.hello !== undefined) {
     send({ type: 'hello', protocol: 1, ...options.hello });
-    await next((message) => message.type === 'welcome' || message.type === 'protocol-error');
+    const answer = await next((message) => message.type === 'welcome' || message.type === 'protocol-error');
+    if (options.heartbeat === true && answer.type === 'welcome') {
+      const timer = setInterval(
+        () => socket.readyState === WebSocket.OPEN && send({ type: 'heartbeat', at: Date.now() }),
+        Number(answer.heartbeatMs) / 2,
+      );
+      socket.once('close', () => clearInterval(timer));
+    }
   }
   return {
     socket,

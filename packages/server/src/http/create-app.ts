@@ -13,9 +13,11 @@ import type { App, AppEnv } from './app-env.js';
 import { requireAdmin, requireProjectKey } from './auth-middleware.js';
 import { mountDocs } from './docs-page.js';
 import { HttpProblem } from './http-problem.js';
+import { jsonDepthLimit } from './json-depth-limit.js';
 import { problemDocument, problemResponse } from './problem-response.js';
 import { rateLimit } from './rate-limit.js';
 import { approvalRoutes } from './routes/approval-routes.js';
+import { healthRoutes } from './routes/health-routes.js';
 import { orchestrationRoutes } from './routes/orchestration-routes.js';
 import { projectRoutes } from './routes/project-routes.js';
 import { serviceRoutes } from './routes/service-routes.js';
@@ -47,7 +49,8 @@ function fromHttpException(error: HTTPException): HttpProblem {
 export function createApp(services: ServerServices, options: AppOptions): App {
   const app: App = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
-      if (!result.success) throw validationProblem(result.target, result.error);
+      // The validator passes the raw input as `data` on failure too (its type leaves it out): details show values.
+      if (!result.success) throw validationProblem(result.target, result.error, (result as { data?: unknown }).data);
     },
   });
   app.use(requestId());
@@ -71,11 +74,13 @@ export function createApp(services: ServerServices, options: AppOptions): App {
     bodyLimit({
       maxSize: options.bodyLimitBytes,
       onError: () => {
+        // The rest of the body is not read: the connection is closed after the answer, so no client reuses it.
         throw new HttpProblem(
           413,
           'body-too-large',
           'Content too large',
           `the body is larger than ${options.bodyLimitBytes} bytes`,
+          { headers: { Connection: 'close' } },
         );
       },
     }),
@@ -84,6 +89,7 @@ export function createApp(services: ServerServices, options: AppOptions): App {
   const project = requireProjectKey(services.apiKeys, services.admin);
   app.use('/v1/*', async (c, next) => (c.req.path === '/v1/projects' ? admin(c, next) : project(c, next)));
   app.use('/v1/*', rateLimit(options.requestsPerSecond));
+  app.use('/v1/*', jsonDepthLimit());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
@@ -96,15 +102,7 @@ export function createApp(services: ServerServices, options: AppOptions): App {
   approvalRoutes(app, services);
   webhookRoutes(app, services);
 
-  app.get('/health', (c) => c.json({ status: 'ok' }));
-  app.get('/ready', async (c) => {
-    const ready = await services.ready();
-    return c.json({ status: ready.ok ? 'ready' : 'not-ready', checks: ready.checks }, ready.ok ? 200 : 503);
-  });
-  app.get('/metrics', async (c) => {
-    const { contentType, body } = await services.metrics.render();
-    return c.body(body, 200, { 'content-type': contentType });
-  });
+  healthRoutes(app, services);
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {

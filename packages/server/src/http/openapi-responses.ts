@@ -17,12 +17,13 @@ export function json<T extends z.ZodType>(schema: T, description: string) {
   return { content: { 'application/json': { schema } }, description };
 }
 
+/** The problems of `statuses`, and those every `/v1` route may answer: 401 (auth), 413 (body limit), 429 (rate). */
 export function problems(...statuses: number[]) {
   const out: Record<
     number,
     { content: { 'application/problem+json': { schema: typeof problemSchema } }; description: string }
   > = {};
-  for (const status of [401, 429, ...statuses]) {
+  for (const status of [401, 413, 429, ...statuses]) {
     out[status] = {
       content: { 'application/problem+json': { schema: problemSchema } },
       description: PROBLEM_DESCRIPTIONS[status] ?? 'Problem details',

@@ -1,10 +1,23 @@
-/** What a request that fails its route's schema gets: a 400 problem listing every issue as `{ path, code, message }`. */
+/**
+ * What a request that fails its route's schema gets: a 400 problem listing every issue as `{ path, code, message }`,
+ * whose detail names the first few with the value found there (clipped, so a huge value costs a short line).
+ */
+import { describeValue } from '@baton/core';
 import type { z } from 'zod';
 import { badRequest } from './http-problem.js';
 
 const PLACES: Record<string, string> = { json: 'body', query: 'query', param: 'path', header: 'headers' };
 
-export function validationProblem(target: string, error: z.ZodError) {
+function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
+  let value = input;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+export function validationProblem(target: string, error: z.ZodError, input?: unknown) {
   const place = PLACES[target] ?? target;
   const problems = error.issues.slice(0, 100).map((issue) => ({
     path: [place, ...issue.path.map(String)].join('.'),
@@ -12,12 +25,14 @@ export function validationProblem(target: string, error: z.ZodError) {
     message: issue.message,
   }));
   const more = error.issues.length > problems.length ? ` (first ${problems.length} listed)` : '';
+  const shown = error.issues.slice(0, 3).map((issue, index) => {
+    const value = issue.code === 'unrecognized_keys' ? undefined : valueAt(input, issue.path);
+    const got = value === undefined ? '' : ` (got ${describeValue(value)})`;
+    return `${problems[index]?.path}: ${issue.message}${got}`;
+  });
   return badRequest(
     'invalid-request',
-    `the request ${place} has ${error.issues.length} problem(s)${more}: ${problems
-      .slice(0, 3)
-      .map((problem) => `${problem.path}: ${problem.message}`)
-      .join('; ')}`,
+    `the request ${place} has ${error.issues.length} problem(s)${more}: ${shown.join('; ')}`,
     problems,
   );
 }

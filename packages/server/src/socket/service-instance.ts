@@ -3,7 +3,7 @@
  * heard from. An instance is `up` (takes tasks), `draining` (finishing its tasks, takes no new ones) or `down`.
  */
 import { randomUUID } from 'node:crypto';
-import type { ServerMessage } from '@baton/protocol';
+import { ACKNOWLEDGED_TYPES, type ServerMessage } from '@baton/protocol';
 import type { WebSocket } from 'ws';
 
 export type InstanceStatus = 'up' | 'draining' | 'down';
@@ -21,6 +21,8 @@ export class ServiceInstance {
   readonly connectedAt = Date.now();
   /** Task ids sent to this instance and not answered yet. */
   readonly outstanding = new Set<string>();
+  /** Ids of sent messages that take an ack and have not had one, oldest first (at most the latest 10 000). */
+  private readonly unacknowledged = new Set<string>();
 
   constructor(
     readonly id: string,
@@ -39,8 +41,19 @@ export class ServiceInstance {
   /** Sends a message; false when the socket is not open (the caller treats the instance as gone). */
   send(message: OutgoingMessage): boolean {
     if (this.socket.readyState !== this.socket.OPEN) return false;
-    this.socket.send(JSON.stringify({ ...message, id: randomUUID() }));
+    const id = randomUUID();
+    if (ACKNOWLEDGED_TYPES.has(message.type)) {
+      this.unacknowledged.add(id);
+      if (this.unacknowledged.size > 10_000)
+        this.unacknowledged.delete(this.unacknowledged.values().next().value as string);
+    }
+    this.socket.send(JSON.stringify({ ...message, id }));
     return true;
+  }
+
+  /** Records the ack of a sent message; false when no message with that id waits for one. */
+  acknowledge(messageId: string): boolean {
+    return this.unacknowledged.delete(messageId);
   }
 
   close(code: number, reason: string): void {

@@ -199,6 +199,14 @@ export class SocketGateway {
     };
     switch (message.type) {
       case 'ack':
+        if (!instance.acknowledge(message.of)) {
+          send(ws, {
+            type: 'protocol-error',
+            of: message.id,
+            code: 'unknown-ack',
+            message: `ack of "${clip(message.of)}": no message with that id was sent on this connection or it was acknowledged already`,
+          });
+        }
         return;
       case 'heartbeat':
         send(ws, { type: 'heartbeat', at: Date.now() });
