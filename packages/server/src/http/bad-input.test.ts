@@ -400,9 +400,11 @@ describe('malformed HTTP requests', () => {
       '!!!',
       'not-a-cursor',
       Buffer.from('plain text').toString('base64url'),
-      cursor({ t: 'yesterday', i: 'x' }),
-      cursor({ t: 1.5, i: 'x' }),
-      cursor({ t: 1 }),
+      cursor({ t: 1, i: 'x' }),
+      cursor(['yesterday', 'x']),
+      cursor([1.5, 'x']),
+      cursor([1]),
+      cursor([1, 'x', 2]),
       cursor(null),
       'c'.repeat(501),
       'c'.repeat(5000),
@@ -411,9 +413,7 @@ describe('malformed HTTP requests', () => {
     const limits = ['0', '-1', 'abc', '1.5', '201', '1e9', 'NaN', 'Infinity', '', '9'.repeat(400)];
     const requests: BadRequest[] = [];
     for (const list of ['/v1/orchestrations', '/v1/webhooks/HOOK/deliveries']) {
-      // Each list has its own cursor shape: the other's is refused too.
-      const foreign = list === '/v1/orchestrations' ? cursor([1, 'x']) : cursor({ t: 1, i: 'x' });
-      for (const value of [...cursors, foreign]) {
+      for (const value of cursors) {
         requests.push({
           name: `cursor ${value.slice(0, 20)}`,
           method: 'GET',
