@@ -18,9 +18,9 @@ import { pino } from 'pino';
 import { AdminToken } from './auth/admin-token.js';
 import { ApiKeys } from './auth/api-keys.js';
 import { openServerDatabase } from './db/open-server-database.js';
-import type { App } from './http/app-env.js';
 import { createApp } from './http/create-app.js';
-import type { ServerServices } from './http/server-services.js';
+import type { App } from './http/routes/app-env.js';
+import type { ServerServices } from './http/routes/server-services.js';
 import { ServerMetrics } from './observability/server-metrics.js';
 import { Orchestrations } from './orchestrations/orchestrations.js';
 import { reuseTarget } from './orchestrations/reuse-target.js';
@@ -147,7 +147,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
   });
   const gateway = new SocketGateway({
     apiKeys,
-    catalog,
+    register: (projectId, definition) => catalog.register(projectId, definition),
     dispatcher,
     heartbeatMs: options.heartbeatMs ?? 10_000,
     logger,

@@ -8,8 +8,8 @@ import type { AdminToken } from '../auth/admin-token.js';
 import type { ApiKeys } from '../auth/api-keys.js';
 import { bearerToken } from '../auth/bearer-token.js';
 import { ADMIN_TOKEN_PREFIX } from '../auth/secret-token.js';
-import type { AppEnv } from './app-env.js';
-import { HttpProblem } from './http-problem.js';
+import { HttpProblem } from '../errors/http-problem.js';
+import type { AppEnv } from './routes/app-env.js';
 
 const challenge = { 'WWW-Authenticate': 'Bearer realm="baton"' };
 

@@ -9,20 +9,20 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
-import type { App, AppEnv } from './app-env.js';
+import { HttpProblem } from '../errors/http-problem.js';
 import { requireAdmin, requireProjectKey } from './auth-middleware.js';
 import { mountDocs } from './docs-page.js';
-import { HttpProblem } from './http-problem.js';
 import { jsonDepthLimit } from './json-depth-limit.js';
 import { problemDocument, problemResponse } from './problem-response.js';
 import { rateLimit } from './rate-limit.js';
+import type { App, AppEnv } from './routes/app-env.js';
 import { approvalRoutes } from './routes/approval-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { orchestrationRoutes } from './routes/orchestration-routes.js';
 import { projectRoutes } from './routes/project-routes.js';
+import type { ServerServices } from './routes/server-services.js';
 import { serviceRoutes } from './routes/service-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
-import type { ServerServices } from './server-services.js';
 import { validationProblem } from './validation-hook.js';
 
 export interface AppOptions {

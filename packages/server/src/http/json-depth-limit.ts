@@ -4,8 +4,8 @@
  * with no error to show. The scan is one pass over the text, outside strings, without recursion.
  */
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from './app-env.js';
-import { badRequest } from './http-problem.js';
+import { badRequest } from '../errors/http-problem.js';
+import type { AppEnv } from './routes/app-env.js';
 
 /** Deeper than any real request; shallow enough for every recursive walk in the engine and the stores. */
 export const MAX_JSON_DEPTH = 512;

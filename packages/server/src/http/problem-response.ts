@@ -5,8 +5,8 @@
  */
 import { BatonError, NotFoundError, ValidationError } from '@baton/core';
 import { InvalidCursorError } from '../db/invalid-cursor-error.js';
+import { HttpProblem, type ProblemField } from '../errors/http-problem.js';
 import { WebhookUrlError } from '../webhooks/index.js';
-import { HttpProblem, type ProblemField } from './http-problem.js';
 
 export interface ProblemDocument {
   type: string;

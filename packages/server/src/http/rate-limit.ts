@@ -4,8 +4,8 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import type { AppEnv } from './app-env.js';
-import { HttpProblem } from './http-problem.js';
+import { HttpProblem } from '../errors/http-problem.js';
+import type { AppEnv } from './routes/app-env.js';
 
 export function rateLimit(requestsPerSecond: number): MiddlewareHandler<AppEnv> {
   const limiter = new RateLimiterMemory({ points: requestsPerSecond, duration: 1 });

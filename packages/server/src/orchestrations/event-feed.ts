@@ -9,7 +9,7 @@
 import type { JournalEntry } from '@baton/core';
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
-import { badRequest } from '../http/http-problem.js';
+import { badRequest } from '../errors/http-problem.js';
 import { displayTarget } from '../services/target-name.js';
 import { unscoped } from './orchestration-view.js';
 import type { Orchestrations } from './orchestrations.js';

@@ -12,7 +12,7 @@ import type { Kysely } from 'kysely';
 import { newId } from '../auth/secret-token.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from '../db/keyset-cursor.js';
 import type { ServerTables } from '../db/server-tables.js';
-import { badRequest, conflict, HttpProblem, notFound } from '../http/http-problem.js';
+import { badRequest, conflict, HttpProblem, notFound } from '../errors/http-problem.js';
 import type { ServiceCatalog } from '../services/service-catalog.js';
 import { unscopeText } from '../services/target-name.js';
 import { type OrchestrationRow, orchestrationView, statusOf } from './orchestration-view.js';

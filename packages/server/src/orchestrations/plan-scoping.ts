@@ -5,7 +5,7 @@
  * as problems, all at once, with their paths.
  */
 import type { PlanStep, TargetRef } from '@baton/core';
-import type { ProblemField } from '../http/http-problem.js';
+import type { ProblemField } from '../errors/http-problem.js';
 import { revisionVersion, scopedTargetName } from '../services/target-name.js';
 
 export type ResolveRevision = (serviceName: string) => Promise<number | undefined>;

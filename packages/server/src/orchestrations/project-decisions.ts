@@ -6,7 +6,7 @@
 import type { Engine, FailedCompensation, RunStore, StoredApproval } from '@baton/core';
 import { BatonError, ValidationError } from '@baton/core';
 import type { Approval, CompensationFailure } from '@baton/protocol';
-import { conflict, notFound } from '../http/http-problem.js';
+import { conflict, notFound } from '../errors/http-problem.js';
 import { orchestrationIdOf } from '../services/remote-target.js';
 import { displayTarget } from '../services/target-name.js';
 import { unscoped } from './orchestration-view.js';

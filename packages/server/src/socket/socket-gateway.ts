@@ -21,13 +21,18 @@ import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { ApiKeys, AuthenticatedKey } from '../auth/api-keys.js';
 import { bearerToken } from '../auth/bearer-token.js';
 import { newId } from '../auth/secret-token.js';
-import type { ServiceCatalog } from '../services/service-catalog.js';
 import { type OutgoingMessage, ServiceInstance } from './service-instance.js';
 import type { TaskDispatcher } from './task-dispatcher.js';
 
+/** Stores a service's definition for a project (a new revision when it changed) and answers what it registered as. */
+export type RegisterService = (
+  projectId: string,
+  definition: ReturnType<typeof serviceDefinitionSchema.parse>,
+) => Promise<{ id: string; name: string; revision: number }>;
+
 export interface SocketGatewayOptions {
   apiKeys: ApiKeys;
-  catalog: ServiceCatalog;
+  register: RegisterService;
   dispatcher: TaskDispatcher;
   heartbeatMs: number;
   logger: { info(obj: object, msg?: string): void; warn(obj: object, msg?: string): void };
@@ -266,9 +271,9 @@ export class SocketGateway {
       return;
     }
     const definition = serviceDefinitionSchema.parse(message.service);
-    let service: Awaited<ReturnType<ServiceCatalog['register']>>;
+    let service: Awaited<ReturnType<RegisterService>>;
     try {
-      service = await this.options.catalog.register(state.key.projectId, definition);
+      service = await this.options.register(state.key.projectId, definition);
     } catch (error) {
       send(ws, {
         type: 'protocol-error',

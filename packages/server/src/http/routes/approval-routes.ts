@@ -11,9 +11,9 @@ import {
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { ProjectDecisions } from '../../orchestrations/project-decisions.js';
-import type { App } from '../app-env.js';
-import { bearer, json, jsonBody, problems } from '../openapi-responses.js';
-import type { ServerServices } from '../server-services.js';
+import type { App } from './app-env.js';
+import { bearer, json, jsonBody, problems } from './openapi-responses.js';
+import type { ServerServices } from './server-services.js';
 
 const idParam = z.object({ id: z.string().min(1).max(500) });
 

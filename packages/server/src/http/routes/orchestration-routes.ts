@@ -9,11 +9,11 @@ import {
 } from '@baton/protocol';
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
+import { badRequest } from '../../errors/http-problem.js';
 import { orchestrationEventStream, parseLastEventId } from '../../orchestrations/event-feed.js';
-import type { App } from '../app-env.js';
-import { badRequest } from '../http-problem.js';
-import { bearer, json, jsonBody, problems } from '../openapi-responses.js';
-import type { ServerServices } from '../server-services.js';
+import type { App } from './app-env.js';
+import { bearer, json, jsonBody, problems } from './openapi-responses.js';
+import type { ServerServices } from './server-services.js';
 
 const idParam = z.object({ id: z.string().min(1).max(200) });
 const idempotencyHeader = z.object({

@@ -9,10 +9,10 @@ import {
 } from '@baton/protocol';
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import type { App } from '../app-env.js';
-import { notFound } from '../http-problem.js';
-import { bearer, json, jsonBody, problems } from '../openapi-responses.js';
-import type { ServerServices } from '../server-services.js';
+import { notFound } from '../../errors/http-problem.js';
+import type { App } from './app-env.js';
+import { bearer, json, jsonBody, problems } from './openapi-responses.js';
+import type { ServerServices } from './server-services.js';
 
 const idParam = z.object({ id: z.string().min(1).max(200) });
 

@@ -2,12 +2,12 @@
 import { type Service, serviceSchema } from '@baton/protocol';
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
+import { notFound } from '../../errors/http-problem.js';
 import type { ServiceRow } from '../../services/service-catalog.js';
 import { ServiceDeletedError } from '../../socket/dispatch-errors.js';
-import type { App } from '../app-env.js';
-import { notFound } from '../http-problem.js';
-import { bearer, json, problems } from '../openapi-responses.js';
-import type { ServerServices } from '../server-services.js';
+import type { App } from './app-env.js';
+import { bearer, json, problems } from './openapi-responses.js';
+import type { ServerServices } from './server-services.js';
 
 const idParam = z.object({ id: z.string().min(1).max(200) });
 const iso = (ms: number) => new Date(ms).toISOString();

@@ -2,11 +2,11 @@
 import { createdWebhookSchema, createWebhookSchema, deliverySchema, webhookSchema } from '@baton/protocol';
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
+import { notFound } from '../../errors/http-problem.js';
 import { MAX_DELIVERY_PAGE } from '../../webhooks/index.js';
-import type { App } from '../app-env.js';
-import { notFound } from '../http-problem.js';
-import { bearer, json, jsonBody, problems } from '../openapi-responses.js';
-import type { ServerServices } from '../server-services.js';
+import type { App } from './app-env.js';
+import { bearer, json, jsonBody, problems } from './openapi-responses.js';
+import type { ServerServices } from './server-services.js';
 
 const idParam = z.object({ id: z.string().min(1).max(200) });
 const deliveriesQuery = z.object({

@@ -1,0 +1,29 @@
+/** What the routes work with: one object per concept, built once by `createBatonServer`. */
+import type { Engine, RunStore } from '@baton/core';
+import type { AdminToken } from '../../auth/admin-token.js';
+import type { ApiKeys } from '../../auth/api-keys.js';
+import type { ServerMetrics } from '../../observability/server-metrics.js';
+import type { Orchestrations } from '../../orchestrations/orchestrations.js';
+import type { RunEventsHub } from '../../orchestrations/run-events-hub.js';
+import type { Projects } from '../../projects/projects.js';
+import type { ServiceCatalog } from '../../services/service-catalog.js';
+import type { SocketGateway } from '../../socket/socket-gateway.js';
+import type { TaskDispatcher } from '../../socket/task-dispatcher.js';
+import type { Webhooks } from '../../webhooks/index.js';
+
+export interface ServerServices {
+  admin: AdminToken;
+  apiKeys: ApiKeys;
+  projects: Projects;
+  catalog: ServiceCatalog;
+  dispatcher: TaskDispatcher;
+  gateway: SocketGateway;
+  orchestrations: Orchestrations;
+  hub: RunEventsHub;
+  webhooks: Webhooks;
+  engine: Engine;
+  store: RunStore;
+  metrics: ServerMetrics;
+  /** Store and database reachable, migrations applied. */
+  ready(): Promise<{ ok: boolean; checks: Record<string, string> }>;
+}
