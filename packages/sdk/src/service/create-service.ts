@@ -232,16 +232,18 @@ function buildService(options: ServiceOptions<SchemaOption, SchemaOption>, kind:
 
   const onWelcome = (welcome: { instanceId: string; maxMessageBytes: number }) => {
     maxMessageBytes = Math.min(welcome.maxMessageBytes, MAX_MESSAGE_BYTES);
+    let saved: Promise<void> = Promise.resolve();
     if (welcome.instanceId !== instanceId) {
       instanceId = welcome.instanceId;
-      instanceStore.save(definition.name, welcome.instanceId).catch((error: unknown) => {
+      saved = instanceStore.save(definition.name, welcome.instanceId).catch((error: unknown) => {
         emit({ type: 'store-error', store: 'instance-store', message: String(error) });
       });
     }
     for (const message of outbox.pending()) connection?.send(message);
     if (draining) sendNow({ type: 'drain', id: randomUUID() });
     everWelcomed = true;
-    registered?.resolve();
+    // start() resolves once the instance id is saved, so a process killed right after still comes back as itself.
+    void saved.then(() => registered?.resolve());
   };
 
   async function start(startOptions: StartOptions): Promise<void> {
