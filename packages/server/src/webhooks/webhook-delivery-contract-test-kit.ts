@@ -268,7 +268,10 @@ export function runWebhookDeliveryCases(name: string, createDatabase: () => Prom
     it('keeps pending deliveries across a restart: a new worker on the same database delivers them', async () => {
       const target = await receiver((_request, index) => ({ status: index === 0 ? 500 : 200 }));
       let closing: Promise<void> | undefined;
+      // The retry is an hour away, so the first worker cannot take it again before it closes; the time is then moved
+      // forward in the database, as if the server had been down that long.
       const first: Webhooks = await open({
+        retryDelaysMs: [3_600_000],
         onDelivery: (outcome) => {
           if (outcome.result === 'retry') closing = first.close();
         },
@@ -280,6 +283,12 @@ export function runWebhookDeliveryCases(name: string, createDatabase: () => Prom
       await closing;
       const [pending] = (await first.deliveries('p1', webhook.id, { limit: 1 })).items;
       expect(pending).toMatchObject({ status: 'pending', attempts: 1, lastStatusCode: 500 });
+      const { db } = await database.open();
+      await db
+        .updateTable('baton_server_webhook_deliveries')
+        .set({ next_attempt_at: 0 })
+        .where('id', '=', pending!.id)
+        .execute();
       const second = await open({ workerId: 'worker-b' });
       second.start();
       const delivery = await settled(second, 'p1', webhook.id);
