@@ -29,7 +29,7 @@ function importsOf(file: string): string[] {
 }
 
 /** Every cycle found by a depth-first walk, each as the list of nodes around it. */
-export function cyclesOf(graph: ReadonlyMap<string, ReadonlySet<string>>): string[][] {
+function cyclesOf(graph: ReadonlyMap<string, ReadonlySet<string>>): string[][] {
   const cycles: string[][] = [];
   const state = new Map<string, 'open' | 'done'>();
   const stack: string[] = [];
