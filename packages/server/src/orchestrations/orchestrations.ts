@@ -210,8 +210,9 @@ export class Orchestrations {
     return [row.id, ...Array.from({ length: row.retries }, (_, index) => `${row.id}~${index + 1}`)];
   }
 
-  async journal(runId: string): Promise<JournalEntry[]> {
-    return (await this.options.store.getRun(runId)) === undefined ? [] : this.options.store.readJournal(runId);
+  /** A run's journal: empty for a run that has not been stored (yet). */
+  journal(runId: string): Promise<JournalEntry[]> {
+    return this.options.store.readJournal(runId);
   }
 
   private remember(id: string, groups: string[][]): void {

@@ -8,8 +8,6 @@ export interface LiveNote {
   stepId: string | null;
   at: number;
   data: unknown;
-  /** Whether the journal holds it too (then the stream reads it from there). */
-  journaled: boolean;
 }
 
 type Listener = (note: LiveNote) => void;

@@ -69,7 +69,6 @@ export class RunWatcher {
       stepId,
       at: event.timestamp,
       data: event,
-      journaled: false,
     });
     this.track(event).catch((error) => this.options.onError(error));
   }
@@ -85,7 +84,7 @@ export class RunWatcher {
       set.add(status.stepId);
     } else if (status.type === 'task-dispatched') this.waiting.get(runId)?.delete(status.stepId);
     const { type, runId: _run, stepId, ...data } = status;
-    this.options.hub.publish({ type, runId, stepId, at: Date.now(), data, journaled: false });
+    this.options.hub.publish({ type, runId, stepId, at: Date.now(), data });
   }
 
   /** Orchestrations still listed as unfinished whose run has finished: their status and webhooks are caught up. */
