@@ -5,6 +5,9 @@
  * `run-finish`, one `step-finish` per step, each side effect once — no step may run in two places at the same time
  * (a killed call counts as running until its process is gone), and only the killed engine's runs may change hands.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createEngine, createRegistry, openStore, type RunStore } from '@baton/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkEffects, checkRuns, expectNoOverlap, type SubmittedRun } from './durable-checks.js';
@@ -28,17 +31,21 @@ describe('three engine processes on one PostgreSQL database', () => {
   let db: TestDatabase | undefined;
   let store: RunStore | undefined;
   let effects: EffectLog | undefined;
+  let holdDir: string | undefined;
 
   afterEach(async () => {
     await killWorkers();
     await store?.close();
     await effects?.close();
     await db?.dispose();
-    db = store = effects = undefined;
+    if (holdDir !== undefined) rmSync(holdDir, { recursive: true, force: true });
+    db = store = effects = holdDir = undefined;
   });
 
   it(`complete ${RUNS} runs exactly once between them, taking over the runs of one that is SIGKILLed`, async () => {
     db = postgresDatabase();
+    holdDir = mkdtempSync(join(tmpdir(), 'baton-hold-'));
+    const holdFile = join(holdDir, 'hold');
     store = await openStore({ url: db.storeUrl, schema: db.schema });
     effects = await openEffectLog(db.effects);
     const workers = Array.from({ length: ENGINES }, (_, i) =>
@@ -49,8 +56,9 @@ describe('three engine processes on one PostgreSQL database', () => {
         engineId: `engine-${i}`,
         leaseMs: LEASE_MS,
         maxActiveRuns: 16,
-        // The one to be killed takes a little longer per call, so the kill finds calls in flight.
         stepMs: i === 0 ? [20, 60] : [1, 6],
+        // The one to be killed holds its calls open once the hold file exists, so the kill finds calls in flight.
+        ...(i === 0 ? { holdFile } : {}),
       }),
     );
     await Promise.all(workers.map((worker) => worker.waitFor('ready', 30_000)));
@@ -72,10 +80,13 @@ describe('three engine processes on one PostgreSQL database', () => {
     const [victim, ...survivors] = workers as [WorkerProcess, ...WorkerProcess[]];
     const busy = async () =>
       (await effects!.invocations()).some((call) => call.engine === victim.engineId && call.endedAt === null);
-    while ((finished < RUNS / 4 || !(await busy())) && Date.now() < until) {
+    while (finished < RUNS / 4 && Date.now() < until) {
       await delay(20);
       finished = await finishedCount();
     }
+    // From now on the victim's calls stay open: wait until one of them has started, then kill.
+    writeFileSync(holdFile, '');
+    while (!(await busy()) && Date.now() < until) await delay(20);
     // Mid-way, with calls in flight on it: the others must take its runs over once its leases expire.
     await victim.kill();
     const diedAt = new Map([[victim.engineId, victim.killedAt!]]);

@@ -3,6 +3,7 @@
  * side-effect service whose calls and compensations take a few random milliseconds, so kills land mid-step, and a
  * step that always refuses, so sagas compensate) and the worker's settings.
  */
+import { existsSync } from 'node:fs';
 import { NonRetryableError, type Plan, type PlanStep, type Registry } from '@baton/core';
 import type { Call, EffectLocation, EffectLog } from './effect-log.js';
 
@@ -20,6 +21,11 @@ export interface WorkerConfig {
   parkAfterMs?: number;
   /** How long one call of the `effect` target takes: uniform in [min, max] ms. */
   stepMs: [number, number];
+  /**
+   * While this file exists, every call of `effect` this worker starts stays open after logging its start, until its
+   * step is aborted or the process dies: a test creates it to kill the worker with calls certainly in flight.
+   */
+  holdFile?: string;
   /** Close the engine and exit 0 once no run in the store is unfinished. */
   exitWhenDone?: boolean;
   /** Runs this worker starts itself with `engine.run` (the engine owns them) after `engine.start()`. */
@@ -144,6 +150,14 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
+/** Never resolves; rejects when `signal` aborts. */
+function holdOpen(signal: AbortSignal): Promise<never> {
+  return new Promise((_, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+  });
+}
+
 /**
  * Registers `effect`: `{ x, y? }` → `{ x: x + y + 1 }`. Each call logs an invocation, waits, writes its effect under
  * `ctx.idempotencyKey` (once per key), waits again and logs its end. Its compensation does the same as step
@@ -151,13 +165,14 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
  */
 export function registerTargets(
   registry: Registry,
-  options: { effects: EffectLog; engineId: string; stepMs: [number, number]; onCall?: () => void },
+  options: { effects: EffectLog; engineId: string; stepMs: [number, number]; holdFile?: string; onCall?: () => void },
 ): void {
   const [min, max] = options.stepMs;
   const sideEffect = async (call: Call, signal: AbortSignal) => {
     const id = await options.effects.begin(call);
     const half = (min + Math.random() * (max - min)) / 2;
     try {
+      if (options.holdFile !== undefined && existsSync(options.holdFile)) await holdOpen(signal);
       await pause(half, signal);
       await options.effects.apply(id, call);
       await pause(half, signal);

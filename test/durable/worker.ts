@@ -31,6 +31,7 @@ registerTargets(registry, {
   effects,
   engineId: config.engineId,
   stepMs: config.stepMs,
+  ...(config.holdFile === undefined ? {} : { holdFile: config.holdFile }),
   onCall: () => sayOnce('call'),
 });
 const engine = createEngine({
