@@ -135,6 +135,19 @@ export const listOrchestrationsQuerySchema = z.object({
   cursor: z.string().max(500).optional(),
 });
 
+/** The longest `GET /v1/orchestrations/:id?waitMs=` holds its answer. */
+export const MAX_ORCHESTRATION_WAIT_MS = 60_000;
+
+export const getOrchestrationQuerySchema = z.object({
+  waitMs: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(MAX_ORCHESTRATION_WAIT_MS)
+    .default(0)
+    .describe('Hold the answer until the orchestration has ended or this many milliseconds have passed'),
+});
+
 export const cancelOrchestrationSchema = z
   .strictObject({ reason: z.string().max(2000).optional() })
   .meta({ id: 'CancelOrchestration' });

@@ -51,6 +51,8 @@ export interface ProbeResult {
 
 export interface HttpTransport {
   readonly policy: RetryPolicy;
+  /** How long one attempt may take. */
+  readonly timeoutMs: number;
   url(path: string, query?: QueryValues): string;
   request<T>(request: TransportRequest<T>): Promise<T>;
   /** One GET attempt that resolves with the open 2xx response (for event streams); no timeout, no retry. */
@@ -158,7 +160,7 @@ export function createHttpTransport(options: TransportOptions): HttpTransport {
     }
   }
 
-  return { policy, url, request, open, probe };
+  return { policy, timeoutMs, url, request, open, probe };
 }
 
 function responseParts(response: Response) {

@@ -49,22 +49,26 @@ describe('OrchestrationRun', () => {
     });
   });
 
-  it('result() follows the stream to the final event and resolves with the result', async () => {
-    const client = await clientFor(
-      routes({ status: 'succeeded', result: { answer: 42 } }, eventFrame('run-start', 1) + eventFrame('run-finish', 2)),
-    );
+  it('result() asks the server to hold its answer until the end, and resolves with the result', async () => {
+    const client = await clientFor(routes({ status: 'succeeded', result: { answer: 42 } }));
     const run = await client.orchestrate({ action: 'do it' });
     expect(await run.result()).toEqual({ answer: 42 });
-    expect(server?.requests.map((request) => `${request.method} ${request.path}`)).toEqual([
-      'POST /v1/orchestrations',
-      'GET /v1/orchestrations/orc_1/events',
-      'GET /v1/orchestrations/orc_1',
+    expect(server?.requests.map((request) => `${request.method} ${request.path} ${request.query}`)).toEqual([
+      'POST /v1/orchestrations ',
+      'GET /v1/orchestrations/orc_1 waitMs=15000',
     ]);
+  });
+
+  it('result() asks for a wait well inside the client timeout', async () => {
+    server = await startFakeServer(routes({ status: 'succeeded', result: 1 }));
+    const client = createClient({ url: server.url, apiKey: 'key_secret', timeoutMs: 4000 });
+    expect(await client.result('orc_1')).toBe(1);
+    expect(server.requests[0]?.query.get('waitMs')).toBe('2000');
   });
 
   it('result() rejects with OrchestrationFailedError when it failed', async () => {
     const error = { name: 'StepFailedError', code: 'step-failed', message: 'step "fetch" failed' };
-    const client = await clientFor(routes({ status: 'failed', error }, eventFrame('run-fail', 1)));
+    const client = await clientFor(routes({ status: 'failed', error }));
     const run = await client.orchestrate({ action: 'do it' });
     const caught = await run.result().catch((thrown: unknown) => thrown);
     expect(OrchestrationFailedError.isInstance(caught)).toBe(true);
@@ -73,43 +77,43 @@ describe('OrchestrationRun', () => {
   });
 
   it('result() rejects with OrchestrationFailedError when it was cancelled', async () => {
-    const client = await clientFor(routes({ status: 'cancelled' }, eventFrame('run-cancel', 1)));
+    const client = await clientFor(routes({ status: 'cancelled' }));
     await expect(client.result('orc_1')).rejects.toMatchObject({ status: 'cancelled', error: null });
   });
 
-  it('result() polls when the event stream is unavailable', async () => {
-    let polls = 0;
-    const client = await clientFor((request, response) => {
-      if (request.path.endsWith('/events')) return sendProblem(response, 404, { code: 'not-found' });
-      polls++;
-      sendJson(response, 200, anOrchestration(polls < 3 ? {} : { status: 'succeeded', result: 'done' }));
+  it('result() asks again, after a pause, when the server answers early without the end', async () => {
+    let asked = 0;
+    const client = await clientFor((_request, response) => {
+      asked++;
+      sendJson(response, 200, anOrchestration(asked < 3 ? {} : { status: 'succeeded', result: 'done' }));
     });
     expect(await client.result('orc_1', { pollIntervalMs: 1 })).toBe('done');
-    expect(polls).toBe(3);
+    expect(asked).toBe(3);
   });
 
-  it('result() polls after the final event until the status is final too', async () => {
-    let polls = 0;
-    const client = await clientFor((request, response) => {
-      if (request.path.endsWith('/events')) {
-        startEventStream(response);
-        return response.end(eventFrame('run-finish', 1));
+  it('result() asks again at once when the server held its answer for the whole wait', async () => {
+    server = await startFakeServer((request, response) => {
+      if (server?.requests.length === 1) {
+        // Held as long as asked, then answered without the end.
+        setTimeout(() => sendJson(response, 200, anOrchestration()), Number(request.query.get('waitMs')));
+        return;
       }
-      polls++;
-      sendJson(response, 200, anOrchestration(polls < 2 ? {} : { status: 'succeeded', result: 1 }));
+      sendJson(response, 200, anOrchestration({ status: 'succeeded', result: 'later' }));
     });
-    expect(await client.result('orc_1', { pollIntervalMs: 1 })).toBe(1);
+    const client = createClient({ url: server.url, apiKey: 'key_secret', timeoutMs: 400 });
+    // A pause of an hour would time the test out: the second request must follow the first at once.
+    expect(await client.result('orc_1', { pollIntervalMs: 3_600_000 })).toBe('later');
+    expect(server.requests).toHaveLength(2);
   });
 
-  it('result() surfaces an API error that polling meets too', async () => {
+  it('result() surfaces an API error', async () => {
     const client = await clientFor((_request, response) => sendProblem(response, 401, { code: 'unauthorized' }));
     await expect(client.result('orc_1')).rejects.toMatchObject({ kind: 'api', status: 401, code: 'unauthorized' });
   });
 
   it('result() rejects with the abort reason', async () => {
-    const client = await clientFor((request, response) => {
-      if (request.path.endsWith('/events')) return startEventStream(response);
-      sendJson(response, 200, anOrchestration());
+    const client = await clientFor(() => {
+      // Never answers: the abort must end the wait.
     });
     const controller = new AbortController();
     const pending = client.result('orc_1', { signal: controller.signal });

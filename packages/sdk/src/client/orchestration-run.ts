@@ -1,7 +1,7 @@
 /**
  * `OrchestrationRun`: an accepted orchestration, with `result()` to wait for its outcome and `events()` to follow it.
- * `result()` follows the event stream to the final event, falls back to polling when the stream is unavailable, and
- * reads the outcome from `GET /v1/orchestrations/:id`.
+ * `result()` asks `GET /v1/orchestrations/:id?waitMs=…`, which the server holds until the orchestration has ended (or
+ * the wait is over, and it asks again): one request per outcome, not an event stream.
  */
 import type { AcceptedOrchestration, Orchestration, OrchestrationStatus } from '@baton/protocol';
 import type { HttpTransport } from './http-transport.js';
@@ -17,7 +17,10 @@ import { sleep } from './retry-policy.js';
 export interface ResultOptions {
   /** Stops waiting: the promise rejects with the signal's reason. */
   signal?: AbortSignal;
-  /** The wait between two polls, when the event stream is unavailable. @default 1000 */
+  /**
+   * The pause before asking again when the server answered early without the end (a server that does not hold its
+   * answer). @default 1000
+   */
   pollIntervalMs?: number;
 }
 
@@ -48,36 +51,25 @@ export function createOrchestrationRun(transport: HttpTransport, accepted: Accep
   };
 }
 
+/** The longest a `result()` request asks the server to hold its answer. */
+const LONGEST_WAIT_MS = 20_000;
+
 /**
  * @example
- * const result = await waitForResult(transport, 'orc_1', { pollIntervalMs: 500 });
+ * const result = await waitForResult(transport, 'orc_1');
  */
 export async function waitForResult(
   transport: HttpTransport,
   orchestrationId: string,
   options: ResultOptions = {},
 ): Promise<unknown> {
-  const { signal } = options;
-  try {
-    for await (const _event of followOrchestrationEvents(transport, orchestrationId, { signal })) {
-      // Only the end of the stream matters here; the outcome is read below.
-    }
-  } catch {
-    // The stream is only the fast way to learn of the end: polling below still finds it, or throws the real error.
-    if (signal?.aborted) throw signal.reason;
-  }
-  return outcome(await pollUntilFinished(transport, orchestrationId, options));
-}
-
-async function pollUntilFinished(
-  transport: HttpTransport,
-  orchestrationId: string,
-  options: ResultOptions,
-): Promise<Orchestration> {
+  // Well inside the client's timeout for one request, so a held answer is never cut off by it.
+  const waitMs = Math.min(LONGEST_WAIT_MS, Math.floor(transport.timeoutMs / 2));
   for (;;) {
-    const orchestration = await getOrchestration(transport, orchestrationId, options.signal);
-    if (FINAL_STATUSES.has(orchestration.status)) return orchestration;
-    await sleep(options.pollIntervalMs ?? 1000, options.signal);
+    const asked = Date.now();
+    const orchestration = await getOrchestration(transport, orchestrationId, options.signal, waitMs);
+    if (FINAL_STATUSES.has(orchestration.status)) return outcome(orchestration);
+    if (Date.now() - asked < waitMs / 2) await sleep(options.pollIntervalMs ?? 1000, options.signal);
   }
 }
 

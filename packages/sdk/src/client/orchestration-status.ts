@@ -12,10 +12,17 @@ export function orchestrationPath(id: string, suffix = ''): string {
   return `/v1/orchestrations/${encodeURIComponent(id)}${suffix}`;
 }
 
-export function getOrchestration(transport: HttpTransport, id: string, signal?: AbortSignal): Promise<Orchestration> {
+/** `waitMs` > 0: the server holds its answer until the orchestration has ended or that long has passed. */
+export function getOrchestration(
+  transport: HttpTransport,
+  id: string,
+  signal?: AbortSignal,
+  waitMs = 0,
+): Promise<Orchestration> {
   return transport.request({
     method: 'GET',
     path: orchestrationPath(id),
+    ...(waitMs > 0 ? { query: { waitMs } } : {}),
     schema: orchestrationSchema,
     expected: 'an Orchestration',
     idempotent: true,

@@ -309,4 +309,43 @@ describe('orchestrations over socket services', () => {
     const done = await waitForStatus(accepted.id as string, ['succeeded', 'failed']);
     expect(done.result).toEqual({ p: { by: 'second' } });
   });
+
+  it('holds GET ?waitMs= until the orchestration ends, and answers with its result', async () => {
+    const service = await connectRawService(t.server.url, t.apiKey, { hello: echoService('held') });
+    services.push(service);
+    const accepted = await json(await submit({ plan: { steps: [{ id: 'h', target: 'held', input: {} }] } }));
+    const task = await service.next((message) => message.type === 'task');
+    let answered = false;
+    const pending = t.request(`/v1/orchestrations/${accepted.id}?waitMs=60000`).then(async (response) => {
+      answered = true;
+      return { status: response.status, body: await json(response) };
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(answered, 'answered while the task was still held').toBe(false);
+    service.send({ type: 'result', taskId: task.taskId, output: { done: true } });
+    const { status, body } = await pending;
+    expect(status).toBe(200);
+    expect(body).toMatchObject({ status: 'succeeded', result: { h: { done: true } } });
+  });
+
+  it('answers GET ?waitMs= as the orchestration stands once the wait is over', async () => {
+    const service = await connectRawService(t.server.url, t.apiKey, { hello: echoService('held') });
+    services.push(service);
+    const accepted = await json(await submit({ plan: { steps: [{ id: 'h', target: 'held', input: {} }] } }));
+    await service.next((message) => message.type === 'task');
+    const asked = Date.now();
+    const response = await t.request(`/v1/orchestrations/${accepted.id}?waitMs=150`);
+    expect(Date.now() - asked).toBeGreaterThanOrEqual(140);
+    expect(response.status).toBe(200);
+    expect(await json(response)).toMatchObject({ status: 'running' });
+  });
+
+  it('refuses a waitMs that is not a whole number of milliseconds up to a minute', async () => {
+    const accepted = await json(await submit({ plan: { steps: [{ id: 's', target: 'nobody', input: {} }] } }));
+    for (const wait of ['-1', '60001', 'soon', '1.5']) {
+      const response = await t.request(`/v1/orchestrations/${accepted.id}?waitMs=${wait}`);
+      expect(response.status, wait).toBe(400);
+      expect(JSON.stringify(await json(response)), wait).toContain('waitMs');
+    }
+  });
 });

@@ -93,7 +93,11 @@ export class Orchestrations {
   }
 
   async get(projectId: string, id: string): Promise<Orchestration> {
-    const row = await this.row(projectId, id);
+    return this.view(await this.row(projectId, id));
+  }
+
+  /** What `GET /v1/orchestrations/:id` answers for the orchestration stored as `row`. */
+  async view(row: OrchestrationRow): Promise<Orchestration> {
     const runs = await this.runIds(row);
     const [run, journal] = await Promise.all([this.options.store.getRun(row.run_id), this.journal(row.run_id)]);
     return orchestrationView({

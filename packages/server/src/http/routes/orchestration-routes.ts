@@ -3,6 +3,7 @@ import {
   acceptedOrchestrationSchema,
   cancelOrchestrationSchema,
   createOrchestrationSchema,
+  getOrchestrationQuerySchema,
   listOrchestrationsQuerySchema,
   orchestrationSchema,
   orchestrationSummarySchema,
@@ -10,6 +11,7 @@ import {
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { badRequest } from '../../errors/http-problem.js';
+import { awaitOrchestration } from '../../orchestrations/await-orchestration.js';
 import { orchestrationEventStream, parseLastEventId } from '../../orchestrations/event-feed.js';
 import type { App } from './app-env.js';
 import { bearer, json, jsonBody, problems } from './openapi-responses.js';
@@ -74,11 +76,20 @@ export function orchestrationRoutes(app: App, services: ServerServices): void {
       path: '/v1/orchestrations/{id}',
       tags: ['orchestrations'],
       summary: 'An orchestration: status, plan, every step, the result',
+      description:
+        'With `waitMs`, the answer waits until the orchestration has ended (succeeded, failed or cancelled) or that many milliseconds have passed, whichever comes first.',
       security: bearer,
-      request: { params: idParam },
+      request: { params: idParam, query: getOrchestrationQuerySchema },
       responses: { 200: json(orchestrationSchema, 'The orchestration'), ...problems(400, 403, 404) },
     }),
-    async (c) => c.json(await orchestrations.get(c.get('projectId'), c.req.valid('param').id), 200),
+    async (c) => {
+      const projectId = c.get('projectId');
+      const { id } = c.req.valid('param');
+      const { waitMs } = c.req.valid('query');
+      if (waitMs === 0) return c.json(await orchestrations.get(projectId, id), 200);
+      const signal = c.req.raw.signal;
+      return c.json(await awaitOrchestration(orchestrations, services.hub, projectId, id, { waitMs, signal }), 200);
+    },
   );
   app.openapi(
     createRoute({
