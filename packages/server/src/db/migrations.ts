@@ -171,10 +171,16 @@ async function tasks(db: Db, dialect: 'sqlite' | 'postgres'): Promise<void> {
     .execute();
 }
 
+/** Orchestration rows are found by their id (a run's id starts with it): the index by run id only cost writes. */
+async function orchestrationsById(db: Db): Promise<void> {
+  await db.schema.dropIndex('baton_server_orchestrations_run').execute();
+}
+
 export function serverMigrations(dialect: 'sqlite' | 'postgres'): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '001-initial': { up: initial },
     '002-tasks': { up: (db) => tasks(db, dialect) },
+    '003-orchestrations-by-id': { up: orchestrationsById },
   };
   return { getMigrations: async () => migrations };
 }

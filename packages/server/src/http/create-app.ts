@@ -15,6 +15,7 @@ import { mountDocs } from './docs-page.js';
 import { jsonDepthLimit } from './json-depth-limit.js';
 import { problemDocument, problemResponse } from './problem-response.js';
 import { rateLimit } from './rate-limit.js';
+import { bodyHeaders } from './request-body.js';
 import type { App, AppEnv } from './routes/app-env.js';
 import { approvalRoutes } from './routes/approval-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
@@ -69,22 +70,24 @@ export function createApp(services: ServerServices, options: AppOptions): App {
       'request',
     );
   });
-  app.use(
-    '/v1/*',
-    bodyLimit({
-      maxSize: options.bodyLimitBytes,
-      onError: () => {
-        // The rest of the body is not read: the connection is closed after the answer, so no client reuses it.
-        throw new HttpProblem(
-          413,
-          'body-too-large',
-          'Content too large',
-          `the body is larger than ${options.bodyLimitBytes} bytes`,
-          { headers: { Connection: 'close' } },
-        );
-      },
-    }),
-  );
+  const tooLarge = () => {
+    // The rest of the body is not read: the connection is closed after the answer, so no client reuses it.
+    throw new HttpProblem(
+      413,
+      'body-too-large',
+      'Content too large',
+      `the body is larger than ${options.bodyLimitBytes} bytes`,
+      { headers: { Connection: 'close' } },
+    );
+  };
+  // A chunked body is counted as it is read; one with a Content-Length is judged by it.
+  const countChunked = bodyLimit({ maxSize: options.bodyLimitBytes, onError: tooLarge });
+  app.use('/v1/*', async function limitBody(c, next) {
+    const body = bodyHeaders(c);
+    if (body.length === undefined) return countChunked(c, next);
+    if (body.length > options.bodyLimitBytes) tooLarge();
+    await next();
+  });
   const admin = requireAdmin(services.admin, services.apiKeys);
   const project = requireProjectKey(services.apiKeys, services.admin);
   app.use('/v1/*', async (c, next) => (c.req.path === '/v1/projects' ? admin(c, next) : project(c, next)));

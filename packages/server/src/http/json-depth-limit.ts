@@ -5,6 +5,7 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { badRequest } from '../errors/http-problem.js';
+import { bodyHeaders } from './request-body.js';
 import type { AppEnv } from './routes/app-env.js';
 
 /** Deeper than any real request; shallow enough for every recursive walk in the engine and the stores. */
@@ -34,7 +35,7 @@ export function jsonDepth(text: string, limit: number): number {
 
 export function jsonDepthLimit(maxDepth: number = MAX_JSON_DEPTH): MiddlewareHandler<AppEnv> {
   return async function limitJsonDepth(c, next) {
-    if (c.req.raw.body !== null && JSON_TYPE.test(c.req.header('content-type') ?? '')) {
+    if (bodyHeaders(c).present && JSON_TYPE.test(c.req.header('content-type') ?? '')) {
       const depth = jsonDepth(await c.req.text(), maxDepth);
       if (depth > maxDepth) {
         throw badRequest(

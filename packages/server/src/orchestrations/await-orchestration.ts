@@ -1,9 +1,11 @@
 /**
  * `GET /v1/orchestrations/:id?waitMs=`: the orchestration once it has ended, or as it stands when `waitMs` has passed
  * — one request for a caller that wants the outcome, not every event. A run executing on this replica wakes the wait
- * with its final event; one executing on another replica is looked at again every `pollMs`.
+ * with its final event, and is not read from the store before; one executing on another replica is looked at again
+ * every `pollMs`.
  */
 import type { Orchestration } from '@baton/protocol';
+import type { OrchestrationRow } from './orchestration-view.js';
 import type { Orchestrations } from './orchestrations.js';
 import type { RunEventsHub } from './run-events-hub.js';
 
@@ -27,22 +29,32 @@ export async function awaitOrchestration(
   options: AwaitOptions,
 ): Promise<Orchestration> {
   const deadline = Date.now() + options.waitMs;
+  let row: OrchestrationRow | undefined;
+  let ended = false;
   for (;;) {
-    const row = await orchestrations.row(projectId, id);
+    // After its run's end the row is still current; after a timeout it is read again (a retry may have begun).
+    if (row === undefined || !ended) row = await orchestrations.row(projectId, id);
+    ended = false;
     let wake = () => {};
     const woken = new Promise<void>((resolve) => {
       wake = resolve;
     });
     // Subscribed before the run is read, so an end between the read and the wait is not slept through.
     const unsubscribe = hub.subscribe(row.run_id, (note) => {
-      if (RUN_END_EVENTS.has(note.type)) wake();
+      if (!RUN_END_EVENTS.has(note.type)) return;
+      ended = true;
+      wake();
     });
     const timer = setTimeout(() => wake(), Math.max(0, Math.min(deadline - Date.now(), options.pollMs ?? 1000)));
     const onAbort = () => wake();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const view = await orchestrations.view(row);
-      if (FINAL.has(view.status) || Date.now() >= deadline || options.signal?.aborted) return view;
+      const over = () => Date.now() >= deadline || options.signal?.aborted === true;
+      // A run executing here has not ended: its view is read only once it has (or the wait is over).
+      if (!orchestrations.runningHere(row.run_id) || over()) {
+        const view = await orchestrations.view(row);
+        if (FINAL.has(view.status) || over()) return view;
+      }
       await woken;
     } finally {
       clearTimeout(timer);

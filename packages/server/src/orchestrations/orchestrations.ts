@@ -209,6 +209,11 @@ export class Orchestrations {
     return row;
   }
 
+  /** Whether `runId` is executing on this replica's engine now (so its end will be announced here). */
+  runningHere(runId: string): boolean {
+    return this.options.engine.getRun(runId)?.snapshot().status === 'running';
+  }
+
   /** Every run of the orchestration, first to current. */
   async runIds(row: OrchestrationRow): Promise<string[]> {
     return [row.id, ...Array.from({ length: row.retries }, (_, index) => `${row.id}~${index + 1}`)];

@@ -193,6 +193,7 @@ export class RunWatcher {
     await this.options.db
       .updateTable('baton_server_orchestrations')
       .set({ status, updated_at: Date.now(), finished_at: finishedAt })
+      .where('id', '=', orchestrationIdOf(runId))
       .where('run_id', '=', runId)
       .execute();
     const data: Record<string, unknown> = { orchestrationId: ref.id, status };
@@ -210,6 +211,7 @@ export class RunWatcher {
     await this.options.db
       .updateTable('baton_server_orchestrations')
       .set({ status, updated_at: Date.now() })
+      .where('id', '=', orchestrationIdOf(runId))
       .where('run_id', '=', runId)
       .where('status', 'not in', [...TERMINAL])
       .execute();
