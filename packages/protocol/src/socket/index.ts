@@ -1,3 +1,4 @@
+export * from './gather-writes.js';
 export * from './message-json-schemas.js';
 export * from './messages.js';
 export * from './parse-message.js';

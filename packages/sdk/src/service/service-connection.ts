@@ -7,6 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   ACKNOWLEDGED_TYPES,
+  type Corkable,
+  gatherTurn,
   type HelloMessage,
   MAX_MESSAGE_BYTES,
   parseServerMessage,
@@ -68,7 +70,7 @@ export class ServiceConnection {
   /** @returns false when not connected (the message is not sent). */
   send(message: ServiceMessage): boolean {
     if (!this.ready || this.#socket === undefined) return false;
-    this.#socket.send(encodeFrame(message));
+    this.#write(this.#socket, encodeFrame(message));
     return true;
   }
 
@@ -130,10 +132,12 @@ export class ServiceConnection {
         emit({ type: 'connection-fail', url, message: error.message });
       }
     });
+    // The TCP socket under the WebSocket, so frames written in one turn of the event loop leave together.
+    socket.on('upgrade', (response) => this.#transports.set(socket, response.socket));
     socket.on('open', () => {
       opened = true;
       this.#armTimer(this.#options.welcomeTimeoutMs, () => socket.terminate());
-      socket.send(JSON.stringify(this.#options.hello()));
+      this.#write(socket, JSON.stringify(this.#options.hello()));
     });
     socket.on('message', (data, isBinary) => this.#receive(socket, url, isBinary ? '' : data.toString()));
     socket.on('close', (code, reason) => {
@@ -143,6 +147,14 @@ export class ServiceConnection {
       if (opened) emit({ type: 'connection-close', url, code, reason: reason.toString() });
       this.#scheduleReconnect();
     });
+  }
+
+  readonly #transports = new WeakMap<WebSocket, Corkable>();
+
+  #write(socket: WebSocket, text: string): void {
+    const transport = this.#transports.get(socket);
+    if (transport !== undefined) gatherTurn(transport);
+    socket.send(text);
   }
 
   #receive(socket: WebSocket, url: string, frame: string): void {
@@ -163,7 +175,7 @@ export class ServiceConnection {
     // Work sent before `welcome` is a server bug; leaving it unacknowledged makes the server send it again.
     if (!this.#welcomed && message.type !== 'protocol-error') return;
     if (ACKNOWLEDGED_TYPES.has(message.type)) {
-      socket.send(JSON.stringify({ type: 'ack', id: randomUUID(), of: message.id } satisfies ServiceMessage));
+      this.#write(socket, JSON.stringify({ type: 'ack', id: randomUUID(), of: message.id } satisfies ServiceMessage));
     }
     this.#options.onMessage(message);
   }
@@ -179,7 +191,10 @@ export class ServiceConnection {
     const interval = welcome.heartbeatMs;
     const heartbeat = setInterval(() => {
       if (socket.readyState !== WebSocket.OPEN) return;
-      socket.send(JSON.stringify({ type: 'heartbeat', id: randomUUID(), at: Date.now() } satisfies ServiceMessage));
+      this.#write(
+        socket,
+        JSON.stringify({ type: 'heartbeat', id: randomUUID(), at: Date.now() } satisfies ServiceMessage),
+      );
     }, interval);
     this.#socketTimers.push(heartbeat);
     const silentLimit = interval * 3;

@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { ACKNOWLEDGED_TYPES, type ServerMessage } from '@baton/protocol';
 import type { WebSocket } from 'ws';
+import { sendText } from './gathered-send.js';
 
 export type InstanceStatus = 'up' | 'draining' | 'down';
 
@@ -47,7 +48,7 @@ export class ServiceInstance {
       if (this.unacknowledged.size > 10_000)
         this.unacknowledged.delete(this.unacknowledged.values().next().value as string);
     }
-    this.socket.send(JSON.stringify({ ...message, id }));
+    sendText(this.socket, JSON.stringify({ ...message, id }));
     return true;
   }
 

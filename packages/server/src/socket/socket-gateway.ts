@@ -21,6 +21,7 @@ import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { ApiKeys, AuthenticatedKey } from '../auth/api-keys.js';
 import { bearerToken } from '../auth/bearer-token.js';
 import { newId } from '../auth/secret-token.js';
+import { gatherWrites, sendText } from './gathered-send.js';
 import { type OutgoingMessage, ServiceInstance } from './service-instance.js';
 import type { TaskDispatcher } from './task-dispatcher.js';
 
@@ -95,7 +96,10 @@ export class SocketGateway {
       );
       return;
     }
-    this.server.handleUpgrade(request, socket, head, (ws) => this.accept(ws, key));
+    this.server.handleUpgrade(request, socket, head, (ws) => {
+      gatherWrites(ws, socket);
+      this.accept(ws, key);
+    });
   }
 
   /** Closes every socket opened with `keyId` (the key was revoked). */
@@ -339,7 +343,7 @@ export class SocketGateway {
 }
 
 function send(ws: WebSocket, message: OutgoingMessage): void {
-  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ ...message, id: randomUUID() }));
+  if (ws.readyState === ws.OPEN) sendText(ws, JSON.stringify({ ...message, id: randomUUID() }));
 }
 
 function rawText(data: RawData): string {
