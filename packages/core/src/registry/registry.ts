@@ -58,7 +58,9 @@ export function createRegistry(): Registry {
     return pool.filter(
       (t) =>
         (query.capability === undefined || t.capabilities.includes(query.capability)) &&
-        (query.version === undefined || semver.satisfies(t.version, query.version, { includePrerelease: true })),
+        (query.version === undefined ||
+          t.version === query.version ||
+          semver.satisfies(t.version, query.version, { includePrerelease: true })),
     );
   }
 

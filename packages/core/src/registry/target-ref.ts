@@ -32,6 +32,19 @@ export function parseTargetRef(ref: TargetRef): TargetQuery {
   return query;
 }
 
+/** Ranges already judged: every step of every run names its target, mostly with the same few ranges. */
+const judgedRanges = new Map<string, boolean>();
+
+function isRange(version: string): boolean {
+  let valid = judgedRanges.get(version);
+  if (valid === undefined) {
+    valid = semver.validRange(version) !== null;
+    if (judgedRanges.size >= 1000) judgedRanges.clear();
+    judgedRanges.set(version, valid);
+  }
+  return valid;
+}
+
 /** Why `ref` is not a usable target reference, or undefined when it is one. */
 export function targetRefProblem(ref: unknown): { code: string; message: string } | undefined {
   const usage = 'use "name", "name@range" or { capability: "..." }';
@@ -52,7 +65,7 @@ export function targetRefProblem(ref: unknown): { code: string; message: string 
   if (name === undefined && capability === undefined) {
     return { code: 'required', message: `a target needs a name or a capability; ${usage}` };
   }
-  if (version !== undefined && (typeof version !== 'string' || semver.validRange(version) === null)) {
+  if (version !== undefined && (typeof version !== 'string' || !isRange(version))) {
     return { code: 'semver-range', message: `${describeValue(version)} is not a semver range such as ^1.2 or 2.x` };
   }
   return undefined;
