@@ -95,6 +95,6 @@ export class SqliteBackend implements StoreBackend {
     this.#signal.close();
     await this.#db.destroy();
     // Kysely only closes a database it has initialised, i.e. that ran a query through it.
-    this.#statements.close();
+    await this.#statements.close();
   }
 }

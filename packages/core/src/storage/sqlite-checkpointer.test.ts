@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -32,4 +32,22 @@ it('folds the WAL back into the database file in the background, with no checkpo
   const reopened = await openStore({ url: path });
   expect(await reopened.readJournal('run')).toHaveLength(500);
   await reopened.close();
+});
+
+it('has folded the WAL in and closed every connection by the time close() resolves', async () => {
+  const path = join(folder, 'closing.db');
+  const store = await openStore({ url: path, blobThresholdBytes: 1 << 20 });
+  await store.createRun({ id: 'run', plan: {}, request: null, options: null, owner: 'engine', leaseMs: 60_000 });
+  const before = statSync(path).size;
+  const payload = 'x'.repeat(2000);
+  for (let i = 0; i < 200; i++) {
+    await store.appendJournal('run', 'engine', [{ type: 'step-finish', stepKey: `s${i}`, data: { payload, i } }]);
+  }
+  // Once the file has grown, the worker has run a checkpoint and holds a connection of its own to close.
+  for (let waited = 0; waited < 5000 && statSync(path).size < before + 200_000; waited += 50) await sleep(50);
+  expect(statSync(path).size).toBeGreaterThan(before + 200_000);
+  await store.close();
+  // The last connection to close removes the WAL and the shared-memory file: nothing may close after this point.
+  expect(existsSync(`${path}-wal`)).toBe(false);
+  expect(existsSync(`${path}-shm`)).toBe(false);
 });

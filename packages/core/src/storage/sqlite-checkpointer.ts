@@ -5,6 +5,7 @@
  * the commit path only ever appends to the WAL. The worker starts on the first checkpoint that is due (a store that
  * is only read never starts one) and never keeps the process alive.
  */
+import { once } from 'node:events';
 import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -86,11 +87,18 @@ export class SqliteCheckpointer {
     return this.#worker;
   }
 
-  /** Stops the timer and lets the worker run a last checkpoint and close its connection. */
-  close(): void {
+  /**
+   * Stops the timer and lets the worker run a last checkpoint and close its connection; resolves once it has, so the
+   * files are settled (a closed store's folder can be read or removed).
+   */
+  async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#timer);
-    this.#worker?.postMessage(null);
+    const worker = this.#worker;
+    if (worker === undefined) return;
+    const exited = once(worker, 'exit');
+    worker.postMessage(null);
+    await exited;
   }
 }

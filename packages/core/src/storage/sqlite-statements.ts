@@ -11,6 +11,7 @@ const MAX_CACHED = 500;
 export class SqliteStatements implements SqliteDatabase {
   readonly #statements = new Map<string, Statement>();
   #checkpointer: SqliteCheckpointer | undefined;
+  #closing: Promise<void> | undefined;
 
   constructor(readonly database: Database) {}
 
@@ -49,10 +50,14 @@ export class SqliteStatements implements SqliteDatabase {
     return this.database.transaction(work).immediate();
   }
 
-  close(): void {
-    // The last connection to close (this one, or the checkpointer's after its final checkpoint) folds the WAL in.
-    this.#checkpointer?.close();
-    this.#statements.clear();
-    if (this.database.open) this.database.close();
+  /** Kysely's `destroy()` calls this without waiting; the store's `close()` calls it again and waits for the same end. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      // The last connection to close (this one, after the checkpointer's final checkpoint) folds the WAL in.
+      await this.#checkpointer?.close();
+      this.#statements.clear();
+      if (this.database.open) this.database.close();
+    })();
+    return this.#closing;
   }
 }
