@@ -9,7 +9,7 @@ import type { RunEvent, RunStore } from '@baton/core';
 import type { Kysely } from 'kysely';
 import type { ServerTables } from '../db/server-tables.js';
 import type { ServerMetrics } from '../observability/server-metrics.js';
-import { orchestrationIdOf } from '../services/remote-target.js';
+import { isOrchestrationRun, orchestrationIdOf } from '../services/remote-target.js';
 import { displayTarget } from '../services/target-name.js';
 import type { DispatchStatus } from '../socket/task-dispatcher.js';
 import { unscoped } from './orchestration-view.js';
@@ -220,6 +220,7 @@ export class RunWatcher {
   private async ref(runId: string): Promise<OrchestrationRef | undefined> {
     const known = this.refs.get(runId);
     if (known !== undefined) return known;
+    if (!isOrchestrationRun(runId)) return undefined;
     const row = await this.options.db
       .selectFrom('baton_server_orchestrations')
       .select(['id', 'project_id', 'webhook_id'])

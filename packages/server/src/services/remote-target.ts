@@ -24,7 +24,13 @@ export interface ServiceRevision {
   effectFree: boolean;
 }
 
+/** Whether `runId` is an orchestration's run (`orc_…`, `orc_…~n`): others were started in-process, not over HTTP. */
+export function isOrchestrationRun(runId: string): boolean {
+  return runId.startsWith('orc_');
+}
+
 /** Retries of an orchestration run as `<orchestrationId>~<n>`; services see the orchestration's id. */
+
 export function orchestrationIdOf(runId: string): string {
   const tilde = runId.indexOf('~');
   return tilde === -1 ? runId : runId.slice(0, tilde);
