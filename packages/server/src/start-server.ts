@@ -144,6 +144,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     webhookFor: async (projectId, url) => (await webhooks.list(projectId)).find((hook) => hook.url === url)?.id,
     waitingSteps: (runId) => runWatcher.waitingSteps(runId),
     onRunStarting: (runId, orchestration) => runWatcher.remember(runId, orchestration),
+    onRunNotStarted: (runId, error) => void runWatcher.failUnstarted(runId, error).catch(onError),
   });
   const gateway = new SocketGateway({
     apiKeys,

@@ -5,3 +5,4 @@ export {
   type MemoryIdempotencyOptions,
 } from './idempotency-store.js';
 export type { RunHandle, RunOptions, RunResult, RunStatus, StepResult, StepStatus } from './run-types.js';
+export { serializeError } from './serialize-error.js';

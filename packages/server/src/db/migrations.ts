@@ -171,9 +171,13 @@ async function tasks(db: Db, dialect: 'sqlite' | 'postgres'): Promise<void> {
     .execute();
 }
 
-/** Orchestration rows are found by their id (a run's id starts with it): the index by run id only cost writes. */
+/**
+ * Orchestration rows are found by their id (a run's id starts with it): the index by run id only cost writes. A row
+ * whose run never started keeps why in `error`.
+ */
 async function orchestrationsById(db: Db): Promise<void> {
   await db.schema.dropIndex('baton_server_orchestrations_run').execute();
+  await db.schema.alterTable('baton_server_orchestrations').addColumn('error', 'text').execute();
 }
 
 export function serverMigrations(dialect: 'sqlite' | 'postgres'): MigrationProvider {

@@ -81,6 +81,8 @@ export interface OrchestrationsTable {
   created_at: number;
   updated_at: number;
   finished_at: number | null;
+  /** Why it failed when its run never started (so the store has no run to ask), JSON; null otherwise. */
+  error: string | null;
 }
 
 export interface WebhooksTable {

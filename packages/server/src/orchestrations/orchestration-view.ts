@@ -43,6 +43,11 @@ function errorBody(projectId: string, error: unknown): Orchestration['error'] {
   return { message: unscopeText(projectId, String(error)) };
 }
 
+function errorOf(run: StoredRun | undefined, row: OrchestrationRow): Orchestration['error'] {
+  if (run === undefined) return row.error === null ? null : errorBody(row.project_id, JSON.parse(row.error));
+  return run.status === 'failed' || run.status === 'cancelled' ? errorBody(row.project_id, run.error) : null;
+}
+
 interface StepState {
   status: OrchestrationStep['status'];
   target?: string;
@@ -141,7 +146,7 @@ export function orchestrationView(sources: ViewSources): Orchestration {
     parallelGroups: sources.parallelGroups,
     steps,
     ...(run?.status === 'succeeded' ? { result: run.output ?? null } : {}),
-    error: run?.status === 'failed' || run?.status === 'cancelled' ? errorBody(projectId, run.error) : null,
+    error: errorOf(run, row),
     usage,
     retries: row.retries,
     createdAt: iso(row.created_at) as string,

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   connectRawService,
@@ -6,6 +8,7 @@ import {
   startTestServer,
   type TestServer,
 } from '../server-test-kit.js';
+import { startServer } from '../start-server.js';
 
 let t: TestServer;
 const services: RawService[] = [];
@@ -346,6 +349,44 @@ describe('orchestrations over socket services', () => {
       const response = await t.request(`/v1/orchestrations/${accepted.id}?waitMs=${wait}`);
       expect(response.status, wait).toBe(400);
       expect(JSON.stringify(await json(response)), wait).toContain('waitMs');
+    }
+  });
+
+  it('fails an orchestration whose run was never stored (a crash between the two writes) at the next start', async () => {
+    await t.server.close();
+    const file = new Database(join(t.dir, 'baton.db'));
+    const longAgo = Date.now() - 120_000;
+    file
+      .prepare(
+        `INSERT INTO baton_server_orchestrations (id, project_id, action, run_id, plan, status, idempotency_key,
+           webhook_id, retries, created_at, updated_at, finished_at, error)
+         VALUES (?, ?, 'lost', ?, ?, 'running', NULL, NULL, 0, ?, ?, NULL, NULL)`,
+      )
+      .run(
+        'orc_lost',
+        t.projectId,
+        'orc_lost',
+        JSON.stringify({ steps: [{ id: 's', target: 'x' }] }),
+        longAgo,
+        longAgo,
+      );
+    file.close();
+    const restarted = await startServer({
+      databaseUrl: join(t.dir, 'baton.db'),
+      port: 0,
+      logger: false,
+      adminToken: t.adminToken,
+    });
+    try {
+      const read = (path: string) =>
+        fetch(`${restarted.url}${path}`, { headers: { authorization: `Bearer ${t.apiKey}` } });
+      const view = await json(await read('/v1/orchestrations/orc_lost'));
+      expect(view).toMatchObject({ status: 'failed', error: { message: expect.stringMatching(/stopped before/) } });
+      expect(view.finishedAt).not.toBeNull();
+      const failed = await json(await read('/v1/orchestrations?status=failed'));
+      expect((failed.items as Array<{ id: string }>).map((item) => item.id)).toContain('orc_lost');
+    } finally {
+      await restarted.close();
     }
   });
 });

@@ -30,6 +30,8 @@ export interface OrchestrationsOptions {
   waitingSteps(runId: string): ReadonlySet<string>;
   /** Tells the run watcher which orchestration a run belongs to, before the run starts. */
   onRunStarting?(runId: string, orchestration: { id: string; projectId: string; webhookId: string | null }): void;
+  /** The engine refused to start `runId` (nothing was stored): its orchestration has failed. */
+  onRunNotStarted?(runId: string, error: unknown): void;
 }
 
 export interface Accepted {
@@ -76,6 +78,7 @@ export class Orchestrations {
       created_at: now,
       updated_at: now,
       finished_at: null,
+      error: null,
     };
     row.run_id = row.id;
     this.options.onRunStarting?.(row.id, { id: row.id, projectId, webhookId });
@@ -180,7 +183,14 @@ export class Orchestrations {
     const runId = `${row.id}~${row.retries + 1}`;
     const updated = await this.options.db
       .updateTable('baton_server_orchestrations')
-      .set({ run_id: runId, retries: row.retries + 1, status: 'running', updated_at: Date.now(), finished_at: null })
+      .set({
+        run_id: runId,
+        retries: row.retries + 1,
+        status: 'running',
+        updated_at: Date.now(),
+        finished_at: null,
+        error: null,
+      })
       .where('id', '=', row.id)
       .where('run_id', '=', row.run_id)
       .executeTakeFirst();
@@ -272,8 +282,13 @@ export class Orchestrations {
       ...(options.budget === undefined ? {} : { budget: options.budget as never }),
       retainEvents: false,
     });
-    // The outcome is read from the store and the event stream; the handle's rejection is not an error here.
-    handle.result().catch(() => {});
+    // The outcome is read from the store and the event stream; the handle's rejection is not an error here, unless
+    // the run was never stored: then no event will ever tell that the orchestration failed.
+    handle.result().catch(async (error: unknown) => {
+      if ((await this.options.store.getRun(runId).catch(() => undefined)) === undefined) {
+        this.options.onRunNotStarted?.(runId, error);
+      }
+    });
   }
 
   private async webhookId(projectId: string, url: string): Promise<string> {

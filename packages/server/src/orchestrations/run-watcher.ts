@@ -5,7 +5,7 @@
  * and the dispatcher's live notes to the event streams. `reconcile()` repairs what a crash between the end of a run
  * and its status update left behind.
  */
-import type { RunEvent, RunStore } from '@baton/core';
+import { type RunEvent, type RunStore, serializeError } from '@baton/core';
 import type { Kysely } from 'kysely';
 import type { ServerTables } from '../db/server-tables.js';
 import type { ServerMetrics } from '../observability/server-metrics.js';
@@ -87,11 +87,15 @@ export class RunWatcher {
     this.options.hub.publish({ type, runId, stepId, at: Date.now(), data });
   }
 
-  /** Orchestrations still listed as unfinished whose run has finished: their status and webhooks are caught up. */
-  async reconcile(limit = 200): Promise<number> {
+  /**
+   * Orchestrations still listed as unfinished whose run has finished: their status and webhooks are caught up. One
+   * whose run was never stored (the server stopped between writing the orchestration and starting its run) fails
+   * once it is older than `unstartedAfterMs`: a run is stored right after its orchestration, on whichever replica.
+   */
+  async reconcile(limit = 200, unstartedAfterMs = 60_000): Promise<number> {
     const rows = await this.options.db
       .selectFrom('baton_server_orchestrations')
-      .select(['id', 'project_id', 'run_id', 'webhook_id'])
+      .select(['id', 'project_id', 'run_id', 'webhook_id', 'updated_at'])
       .where('status', 'not in', [...TERMINAL])
       .orderBy('updated_at')
       .limit(limit)
@@ -99,13 +103,28 @@ export class RunWatcher {
     let fixed = 0;
     for (const row of rows) {
       const run = await this.options.store.getRun(row.run_id);
-      if (run === undefined || !TERMINAL.has(run.status)) continue;
       const ref = { id: row.id, projectId: row.project_id, webhookId: row.webhook_id };
-      this.refs.set(row.run_id, ref);
-      await this.finish(row.run_id, ref, run.status, run.output, run.error, run.finishedAt ?? Date.now());
+      if (run === undefined) {
+        if (Date.now() - row.updated_at < unstartedAfterMs) continue;
+        this.refs.set(row.run_id, ref);
+        await this.failUnstarted(row.run_id, new Error('the server stopped before the orchestration could start'));
+      } else {
+        if (!TERMINAL.has(run.status)) continue;
+        this.refs.set(row.run_id, ref);
+        await this.finish(row.run_id, ref, run.status, run.output, run.error, run.finishedAt ?? Date.now());
+      }
       fixed += 1;
     }
     return fixed;
+  }
+
+  /** The engine never stored `runId`: its orchestration failed with `error`, which the row keeps. */
+  async failUnstarted(runId: string, error: unknown): Promise<void> {
+    this.waiting.delete(runId);
+    const ref = await this.ref(runId);
+    if (ref === undefined) return;
+    this.options.metrics.orchestrationsFinished.inc({ status: 'failed' });
+    await this.finish(runId, ref, 'failed', undefined, serializeError(error), Date.now(), true);
   }
 
   private async track(event: RunEvent): Promise<void> {
@@ -189,10 +208,16 @@ export class RunWatcher {
     output: unknown,
     error: unknown,
     finishedAt: number,
+    keepError = false,
   ): Promise<void> {
     await this.options.db
       .updateTable('baton_server_orchestrations')
-      .set({ status, updated_at: Date.now(), finished_at: finishedAt })
+      .set({
+        status,
+        updated_at: Date.now(),
+        finished_at: finishedAt,
+        ...(keepError ? { error: JSON.stringify(error ?? null) } : {}),
+      })
       .where('id', '=', orchestrationIdOf(runId))
       .where('run_id', '=', runId)
       .execute();
