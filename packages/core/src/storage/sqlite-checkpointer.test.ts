@@ -1,12 +1,16 @@
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, expect, it } from 'vitest';
 import { openStore } from './open-store.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'baton-checkpointer-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
+const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 it('folds the WAL back into the database file in the background, with no checkpoint on the commit path', async () => {
@@ -50,4 +54,10 @@ it('has folded the WAL in and closed every connection by the time close() resolv
   // The last connection to close removes the WAL and the shared-memory file: nothing may close after this point.
   expect(existsSync(`${path}-wal`)).toBe(false);
   expect(existsSync(`${path}-shm`)).toBe(false);
+});
+
+it('keeps a process that awaits close() as its last act alive until the worker has closed', async () => {
+  const script = fileURLToPath(new URL('./__fixtures__/close-at-end.ts', import.meta.url));
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', script, join(folder, 'last-act.db')]);
+  expect(stdout).toBe('closed');
 });

@@ -98,6 +98,8 @@ export class SqliteCheckpointer {
     const worker = this.#worker;
     if (worker === undefined) return;
     const exited = once(worker, 'exit');
+    // Held by the event loop while it closes: a process awaiting `close()` with nothing else to do would end first.
+    worker.ref();
     worker.postMessage(null);
     await exited;
   }
