@@ -1,170 +1,29 @@
 /**
- * Server and service processes for the process tests: each child is bundled once with esbuild (cached by content
- * hash, like `test/durable/worker-process.ts`) so it starts fast, spawned with its JSON config, watched line by line,
- * and SIGKILLed. Every child is remembered so `killChildren()` ends what a failed test left behind. Also here: a free
- * port, a project and its key, a TCP proxy that can cut the connections through it, the task queue's depth, and
- * waits for conditions.
+ * Server and service processes for the process tests (started through `test/children/child-process.ts`), what they
+ * printed for failure messages, a free port, a project and its key, a TCP proxy that can cut the connections through
+ * it, the task queue's depth, and waits for conditions.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, Socket as NetSocket, type Server, type Socket } from 'node:net';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { type ChildHandle, spawnChild } from '../children/child-process.js';
 import type { ServerChildConfig } from './server-child.js';
 import type { ServiceChildConfig } from './service-child.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export { type ChildHandle, killChildren, type LineMatch } from '../children/child-process.js';
+
 const ENTRIES = {
   server: fileURLToPath(new URL('./server-child.ts', import.meta.url)),
   service: fileURLToPath(new URL('./service-child.ts', import.meta.url)),
 };
-const bundles = new Map<keyof typeof ENTRIES, Promise<string>>();
 
 export const ADMIN_TOKEN = `badm_${'p'.repeat(43)}`;
 export const SECRET_KEY = 'cd'.repeat(32);
 
-/** Baton's own packages are bundled from source; every other package is left to Node (no package nests its own). */
-const externalDependencies: Plugin = {
-  name: 'external-dependencies',
-  setup(build) {
-    build.onResolve({ filter: /^[^./]/ }, (args) =>
-      args.path.startsWith('@baton/') || args.path.startsWith('node:') ? undefined : { external: true },
-    );
-  },
-};
-
-/** The child's bundle, built once per test process, kept under node_modules so its imports resolve. */
-function bundle(kind: keyof typeof ENTRIES): Promise<string> {
-  let built = bundles.get(kind);
-  if (built === undefined) {
-    built = buildBundle(kind);
-    bundles.set(kind, built);
-  }
-  return built;
-}
-
-async function buildBundle(kind: keyof typeof ENTRIES): Promise<string> {
-  const folder = join(ROOT, 'node_modules', '.cache', 'baton-server-process-tests');
-  mkdirSync(folder, { recursive: true });
-  const [output] = (
-    await build({
-      entryPoints: [ENTRIES[kind]],
-      bundle: true,
-      write: false,
-      outdir: folder,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      conditions: ['@baton/source'],
-      plugins: [externalDependencies],
-      logLevel: 'warning',
-    })
-  ).outputFiles;
-  const name = `${kind}-${createHash('sha256').update(output!.contents).digest('hex').slice(0, 16)}.mjs`;
-  const outfile = join(folder, name);
-  if (!existsSync(outfile)) {
-    const partial = `${outfile}.${process.pid}.tmp`;
-    writeFileSync(partial, output!.contents);
-    renameSync(partial, outfile);
-  }
-  for (const old of readdirSync(folder)) {
-    const path = join(folder, old);
-    if (old !== name && Date.now() - statSync(path).mtimeMs > 86_400_000) rmSync(path, { force: true });
-  }
-  return outfile;
-}
-
-export type LineMatch = string | RegExp | ((line: string) => boolean);
-
-export interface ChildHandle {
-  readonly name: string;
-  readonly child: ChildProcess;
-  /** Every line it printed so far. */
-  readonly lines: readonly string[];
-  /** Resolves with the first line from index `from` on that matches; rejects if it exits first or the time is up. */
-  waitFor(match: LineMatch, options?: { from?: number; timeoutMs?: number }): Promise<string>;
-  readonly exited: Promise<void>;
-  readonly alive: boolean;
-  /** SIGKILL, then waits until the process is gone. */
-  kill(): Promise<void>;
-  /** The end of what it wrote to stderr, for failure messages. */
-  stderr(): string;
-}
-
-const live = new Set<ChildProcess>();
 /** Children started since the last `childrenReport()`, for failure messages. */
 const started: ChildHandle[] = [];
 
-const matches = (match: LineMatch, line: string) =>
-  typeof match === 'string' ? line === match : match instanceof RegExp ? match.test(line) : match(line);
-
-async function spawnChild(kind: keyof typeof ENTRIES, name: string, config: object): Promise<ChildHandle> {
-  const child = spawn(process.execPath, [await bundle(kind), JSON.stringify(config)], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  live.add(child);
-  const lines: string[] = [];
-  const listeners = new Set<() => void>();
-  let errors = '';
-  let buffered = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    buffered += chunk;
-    const parts = buffered.split('\n');
-    buffered = parts.pop()!;
-    lines.push(...parts);
-    for (const listener of [...listeners]) listener();
-  });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-    errors = (errors + chunk).slice(-20_000);
-  });
-  const exited = new Promise<void>((resolve) => {
-    child.on('exit', () => {
-      live.delete(child);
-      for (const listener of [...listeners]) listener();
-      resolve();
-    });
-  });
-  const gone = () => child.exitCode !== null || child.signalCode !== null;
-  const handle: ChildHandle = {
-    name,
-    child,
-    lines,
-    exited,
-    get alive() {
-      return !gone();
-    },
-    stderr: () => errors,
-    waitFor(match, { from = 0, timeoutMs = 60_000 } = {}) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const found = lines.slice(from).find((line) => matches(match, line));
-          if (found !== undefined) done(() => resolve(found));
-          else if (gone()) done(() => reject(new Error(`${name} exited before printing ${String(match)}:\n${errors}`)));
-        };
-        const timer = setTimeout(
-          () =>
-            done(() =>
-              reject(new Error(`${name} did not print ${String(match)}; it printed:\n${lines.join('\n')}\n${errors}`)),
-            ),
-          timeoutMs,
-        );
-        const done = (settle: () => void) => {
-          clearTimeout(timer);
-          listeners.delete(check);
-          settle();
-        };
-        listeners.add(check);
-        check();
-      });
-    },
-    async kill() {
-      if (!gone()) child.kill('SIGKILL');
-      await exited;
-    },
-  };
+function startChild(kind: keyof typeof ENTRIES, name: string, config: object): ChildHandle {
+  const handle = spawnChild(name, ENTRIES[kind], config);
   started.push(handle);
   return handle;
 }
@@ -185,7 +44,7 @@ export interface ServerProcess extends ChildHandle {
 }
 
 export async function startServerProcess(name: string, config: ServerChildConfig): Promise<ServerProcess> {
-  const handle = await spawnChild('server', name, config);
+  const handle = startChild('server', name, config);
   const ready = await handle.waitFor(/^ready /, { timeoutMs: 90_000 });
   return Object.assign(handle, { url: ready.slice('ready '.length) });
 }
@@ -196,23 +55,9 @@ export interface ServiceProcess extends ChildHandle {
 }
 
 export async function startServiceProcess(name: string, config: ServiceChildConfig): Promise<ServiceProcess> {
-  const handle = await spawnChild('service', name, config);
+  const handle = startChild('service', name, config);
   const ready = await handle.waitFor(/^ready /, { timeoutMs: 90_000 });
   return Object.assign(handle, { instanceId: ready.slice('ready '.length) });
-}
-
-/** SIGKILLs every child still alive (cleanup after a failed test). */
-export async function killChildren(): Promise<void> {
-  await Promise.all(
-    [...live].map(
-      (child) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGKILL');
-        }),
-    ),
-  );
 }
 
 /** A port nothing listens on now, for a server that must come back on the same URL after a restart. */
