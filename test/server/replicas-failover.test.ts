@@ -8,8 +8,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@baton/sdk';
-import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { createPostgresTestDatabase, postgresReachable } from '../../packages/server/src/postgres-test-kit.js';
 import { type EffectLocation, openEffectLog } from '../durable/effect-log.js';
 import {
   ADMIN_TOKEN,
@@ -25,28 +25,6 @@ import {
 } from './process-kit.js';
 import type { ServerChildConfig } from './server-child.js';
 
-const ADMIN_URL = process.env.BATON_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const reachable = await (async () => {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-async function admin(query: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(query);
-  } finally {
-    await client.end();
-  }
-}
-
 const cleanups: Array<() => Promise<void>> = [];
 
 afterEach(async (context) => {
@@ -61,17 +39,16 @@ const ORCHESTRATIONS = 10;
 /** Charges after this one hold until the first replica is gone. */
 const BEFORE_KILL = 4;
 
-describe.runIf(reachable || process.env.CI === 'true')('replicas on PostgreSQL when one is killed', () => {
+describe.runIf(await postgresReachable())('replicas on PostgreSQL when one is killed', () => {
   it('completes every orchestration once, each effect once, after the services move to the survivor', {
     timeout: 240_000,
   }, async () => {
-    const database = `baton_failover_${process.pid}_${Date.now()}`;
-    await admin(`CREATE DATABASE ${database}`);
-    const databaseUrl = ADMIN_URL.replace(/\/[^/]*$/, `/${database}`);
+    const database = await createPostgresTestDatabase('baton_failover');
+    const databaseUrl = database.url;
     const dir = mkdtempSync(join(tmpdir(), 'baton-failover-'));
     cleanups.push(async () => {
       rmSync(dir, { recursive: true, force: true });
-      await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await database.drop();
     });
     const goDirectory = join(dir, 'go');
     mkdirSync(goDirectory);

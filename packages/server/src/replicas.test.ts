@@ -1,36 +1,15 @@
-import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createPostgresTestDatabase, type PostgresTestDatabase, postgresReachable } from './postgres-test-kit.js';
 import { connectRawService, echoService, type RawService, TEST_ADMIN_TOKEN } from './server-test-kit.js';
 import { type BatonServer, startServer } from './start-server.js';
 
-const ADMIN_URL = process.env.BATON_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SECRET = 'ab'.repeat(32);
-const reachable = await (async () => {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const run = reachable || process.env.CI === 'true';
+const run = await postgresReachable();
 
-let database: string;
+let database: PostgresTestDatabase;
 let url: string;
 const servers: BatonServer[] = [];
 const sockets: RawService[] = [];
-
-async function admin(query: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(query);
-  } finally {
-    await client.end();
-  }
-}
 
 async function replica(): Promise<BatonServer> {
   const server = await startServer({
@@ -47,14 +26,13 @@ async function replica(): Promise<BatonServer> {
 
 describe.runIf(run)('replicas on one PostgreSQL database', () => {
   beforeEach(async () => {
-    database = `baton_replicas_${process.pid}_${Date.now()}`;
-    await admin(`CREATE DATABASE ${database}`);
-    url = ADMIN_URL.replace(/\/[^/]*$/, `/${database}`);
+    database = await createPostgresTestDatabase('baton_replicas');
+    url = database.url;
   });
   afterEach(async () => {
     for (const socket of sockets.splice(0)) await socket.close();
     for (const server of servers.splice(0)) await server.close();
-    await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await database.drop();
   });
 
   it('runs an orchestration submitted to one replica on a service connected only to the other', async () => {

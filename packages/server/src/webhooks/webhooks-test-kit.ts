@@ -26,20 +26,6 @@ export interface TestDatabase {
   cleanup(): Promise<void>;
 }
 
-/** True when PostgreSQL answers; always true on CI, so a missing server fails there instead of skipping. */
-export async function postgresReachable(): Promise<boolean> {
-  if (process.env.CI === 'true') return true;
-  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 3_000 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function tracked(opened: ServerDatabase[], open: () => Promise<ServerDatabase>) {
   return async () => {
     const database = await open();
