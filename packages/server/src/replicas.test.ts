@@ -69,4 +69,34 @@ describe.runIf(run)('replicas on one PostgreSQL database', () => {
     }
     expect(view.result).toEqual({ r: { from: 'first', input: { v: 7 } } });
   });
+
+  it('shows on every replica the service instances connected to any of them, until their replica closes', async () => {
+    const first = await replica();
+    const second = await replica();
+    const created = await fetch(`${first.url}/v1/projects`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'presence' }),
+    });
+    const { apiKey } = (await created.json()) as { apiKey: { key: string } };
+    const service = await connectRawService(first.url, apiKey.key, { hello: echoService('shown') });
+    sockets.push(service);
+    const welcome = await service.next((message) => message.type === 'welcome');
+    const instancesOn = async (server: BatonServer) => {
+      const response = await fetch(`${server.url}/v1/services`, { headers: { authorization: `Bearer ${apiKey.key}` } });
+      const body = (await response.json()) as { items: Array<{ name: string; health: string; instances: unknown[] }> };
+      return body.items.find((item) => item.name === 'shown');
+    };
+    expect((await instancesOn(first))?.instances).toHaveLength(1);
+    // The other replica learns of it from the first's next write (every two seconds).
+    let seen = await instancesOn(second);
+    while (seen?.instances.length !== 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      seen = await instancesOn(second);
+    }
+    expect(seen).toMatchObject({ health: 'healthy', instances: [{ id: welcome.instanceId, status: 'up' }] });
+    // A replica that closes takes its instances' rows with it.
+    await first.close();
+    expect((await instancesOn(second))?.instances).toEqual([]);
+  });
 });

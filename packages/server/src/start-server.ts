@@ -29,6 +29,7 @@ import { RunWatcher } from './orchestrations/run-watcher.js';
 import { Projects } from './projects/projects.js';
 import { loadSecretKey } from './secret-key.js';
 import type { BatonServerOptions } from './server-options.js';
+import { InstancePresence } from './services/instance-presence.js';
 import { ServiceCatalog } from './services/service-catalog.js';
 import { PostgresTaskQueue } from './socket/postgres-task-queue.js';
 import { SocketGateway } from './socket/socket-gateway.js';
@@ -154,12 +155,17 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     logger,
     onConnectionsChanged: () => queue?.instancesChanged(),
   });
+  const presence =
+    queue === undefined
+      ? undefined
+      : new InstancePresence({ db, replicaId, local: () => dispatcher.allInstances(), onError });
   const services: ServerServices = {
     admin,
     apiKeys,
     projects: new Projects(db, apiKeys),
     catalog,
     dispatcher,
+    presence,
     gateway,
     orchestrations,
     hub,
@@ -204,6 +210,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
   await queue?.start();
   await engine.start();
   webhooks.start();
+  presence?.start();
   await runWatcher.reconcile().catch(onError);
   const timers = [
     setInterval(() => void catalog.sync().catch(onError), 2000),
@@ -239,6 +246,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
         await queue?.close();
         dispatcher.close(new Error('the server is shutting down'));
         await webhooks.close();
+        await presence?.close().catch(onError);
         await stopped;
         await store.close();
         await database.close();

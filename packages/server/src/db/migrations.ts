@@ -180,11 +180,38 @@ async function orchestrationsById(db: Db): Promise<void> {
   await db.schema.alterTable('baton_server_orchestrations').addColumn('error', 'text').execute();
 }
 
+/** Where each service instance is connected, for replicas to show each other's (`InstancePresence`). */
+async function instances(db: Db): Promise<void> {
+  await db.schema
+    .createTable('baton_server_replicas')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('seen_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createTable('baton_server_instances')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('project_id', 'text', (c) => c.notNull())
+    .addColumn('service_id', 'text', (c) => c.notNull())
+    .addColumn('replica_id', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('connected_at', 'bigint', (c) => c.notNull())
+    .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
+    .addColumn('outstanding', 'integer', (c) => c.notNull())
+    .addColumn('max_concurrency', 'integer', (c) => c.notNull())
+    .execute();
+  await db.schema
+    .createIndex('baton_server_instances_project')
+    .on('baton_server_instances')
+    .columns(['project_id', 'replica_id'])
+    .execute();
+}
+
 export function serverMigrations(dialect: 'sqlite' | 'postgres'): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '001-initial': { up: initial },
     '002-tasks': { up: (db) => tasks(db, dialect) },
     '003-orchestrations-by-id': { up: orchestrationsById },
+    '004-instances': { up: instances },
   };
   return { getMigrations: async () => migrations };
 }

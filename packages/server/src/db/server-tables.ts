@@ -133,6 +133,25 @@ export interface TasksTable {
   seq: Generated<number>;
 }
 
+/** A replica that writes its instances (PostgreSQL), and when it last did. */
+export interface ReplicasTable {
+  id: string;
+  seen_at: number;
+}
+
+/** A service instance connected to a replica, as that replica last wrote it. */
+export interface InstancesTable {
+  id: string;
+  project_id: string;
+  service_id: string;
+  replica_id: string;
+  status: string;
+  connected_at: number;
+  last_seen_at: number;
+  outstanding: number;
+  max_concurrency: number;
+}
+
 export interface ServerTables {
   baton_server_projects: ProjectsTable;
   baton_server_admin_tokens: AdminTokensTable;
@@ -143,4 +162,6 @@ export interface ServerTables {
   baton_server_webhooks: WebhooksTable;
   baton_server_webhook_deliveries: WebhookDeliveriesTable;
   baton_server_tasks: TasksTable;
+  baton_server_replicas: ReplicasTable;
+  baton_server_instances: InstancesTable;
 }

@@ -6,6 +6,7 @@ import type { ServerMetrics } from '../../observability/server-metrics.js';
 import type { Orchestrations } from '../../orchestrations/orchestrations.js';
 import type { RunEventsHub } from '../../orchestrations/run-events-hub.js';
 import type { Projects } from '../../projects/projects.js';
+import type { InstancePresence } from '../../services/instance-presence.js';
 import type { ServiceCatalog } from '../../services/service-catalog.js';
 import type { SocketGateway } from '../../socket/socket-gateway.js';
 import type { TaskDispatcher } from '../../socket/task-dispatcher.js';
@@ -17,6 +18,8 @@ export interface ServerServices {
   projects: Projects;
   catalog: ServiceCatalog;
   dispatcher: TaskDispatcher;
+  /** PostgreSQL: the instances connected to the other replicas. */
+  presence: InstancePresence | undefined;
   gateway: SocketGateway;
   orchestrations: Orchestrations;
   hub: RunEventsHub;

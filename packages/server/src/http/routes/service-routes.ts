@@ -3,6 +3,7 @@ import { type Service, serviceSchema } from '@baton/protocol';
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { notFound } from '../../errors/http-problem.js';
+import type { InstanceView } from '../../services/instance-presence.js';
 import type { ServiceRow } from '../../services/service-catalog.js';
 import { ServiceDeletedError } from '../../socket/dispatch-errors.js';
 import type { App } from './app-env.js';
@@ -12,14 +13,21 @@ import type { ServerServices } from './server-services.js';
 const idParam = z.object({ id: z.string().min(1).max(200) });
 const iso = (ms: number) => new Date(ms).toISOString();
 
-function serviceView(row: ServiceRow, services: ServerServices): Service {
-  const instances = services.dispatcher.connectedInstances(row.id).map((instance) => ({
+/** Instances connected here (as they are now), then those other replicas hold (as they last wrote them). */
+function serviceView(row: ServiceRow, services: ServerServices, elsewhere: readonly InstanceView[]): Service {
+  const here = services.dispatcher.connectedInstances(row.id).map((instance) => ({
     id: instance.id,
     status: instance.status,
-    connectedAt: iso(instance.connectedAt),
-    lastSeenAt: iso(instance.lastSeenAt),
+    connectedAt: instance.connectedAt,
+    lastSeenAt: instance.lastSeenAt,
     outstanding: instance.outstanding.size,
     maxConcurrency: instance.maxConcurrency,
+  }));
+  const seen = new Set(here.map((instance) => instance.id));
+  const instances = [...here, ...elsewhere.filter((instance) => !seen.has(instance.id))].map((instance) => ({
+    ...instance,
+    connectedAt: iso(instance.connectedAt),
+    lastSeenAt: iso(instance.lastSeenAt),
   }));
   return {
     id: row.id,
@@ -50,8 +58,10 @@ export function serviceRoutes(app: App, services: ServerServices): void {
       responses: { 200: json(z.object({ items: z.array(serviceSchema) }), 'Services, by name'), ...problems(403) },
     }),
     async (c) => {
-      const rows = await services.catalog.list(c.get('projectId'));
-      return c.json({ items: rows.map((row) => serviceView(row, services)) }, 200);
+      const projectId = c.get('projectId');
+      const rows = await services.catalog.list(projectId);
+      const elsewhere = (await services.presence?.others(projectId)) ?? new Map<string, InstanceView[]>();
+      return c.json({ items: rows.map((row) => serviceView(row, services, elsewhere.get(row.id) ?? [])) }, 200);
     },
   );
   app.openapi(
@@ -66,9 +76,11 @@ export function serviceRoutes(app: App, services: ServerServices): void {
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      const row = await services.catalog.get(c.get('projectId'), id);
+      const projectId = c.get('projectId');
+      const row = await services.catalog.get(projectId, id);
       if (row === undefined) throw notFound('service', id);
-      return c.json(serviceView(row, services), 200);
+      const elsewhere = (await services.presence?.others(projectId))?.get(row.id) ?? [];
+      return c.json(serviceView(row, services, elsewhere), 200);
     },
   );
   app.openapi(
