@@ -4,8 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
 import { afterAll, expect, it } from 'vitest';
 import { openStore } from './open-store.js';
+import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 
 const folder = mkdtempSync(join(tmpdir(), 'baton-checkpointer-'));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
@@ -60,4 +62,41 @@ it('keeps a process that awaits close() as its last act alive until the worker h
   const script = fileURLToPath(new URL('./__fixtures__/close-at-end.ts', import.meta.url));
   const { stdout } = await run(process.execPath, ['--import', 'tsx', script, join(folder, 'last-act.db')]);
   expect(stdout).toBe('closed');
+});
+
+it('has the owner fold in what the worker left, so the WAL starts over under constant writes', async () => {
+  const path = join(folder, 'constant.db');
+  const database = new Database(path);
+  database.pragma('journal_mode = WAL');
+  database.pragma('wal_autocheckpoint = 0');
+  database.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, pad TEXT)');
+  const insert = database.prepare('INSERT INTO t (pad) VALUES (?)');
+  let finished = 0;
+  const checkpointer = new SqliteCheckpointer({
+    path,
+    intervalMs: 10,
+    minWalBytes: 0,
+    finish: () => {
+      database.pragma('wal_checkpoint(PASSIVE)');
+      finished += 1;
+    },
+  });
+  try {
+    // Writes never stop for long, as under load: the worker alone would never see the whole WAL folded in.
+    let writes = 0;
+    while (finished < 3 && writes < 100_000) {
+      insert.run('x'.repeat(3000));
+      writes += 1;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(finished).toBe(3);
+    // The owner folded everything in between two writes: this one starts the WAL from its beginning.
+    insert.run('after');
+    const [{ log }] = database.pragma('wal_checkpoint(PASSIVE)') as [{ log: number }];
+    expect(log).toBeLessThan(10);
+    expect(writes).toBeGreaterThan(log);
+  } finally {
+    await checkpointer.close();
+    database.close();
+  }
 });

@@ -2,8 +2,14 @@
  * Folds an SQLite file's write-ahead log back into the database from a worker thread. A checkpoint copies pages and
  * syncs the file — milliseconds that, on the thread running steps, stalled whichever journal write came next. The
  * worker holds its own connection and runs `wal_checkpoint(PASSIVE)`, which never waits for readers or writers, so
- * the commit path only ever appends to the WAL. The worker starts on the first checkpoint that is due (a store that
- * is only read never starts one) and never keeps the process alive.
+ * the commit path only ever appends to the WAL. The worker starts once the WAL first passes `minWalBytes` (a store
+ * that is only read never starts one) and never keeps the process alive.
+ *
+ * Under constant writes the worker's checkpoint never catches up: frames arrive while it copies, the WAL is never
+ * wholly folded in, so it never starts over and grows without end (half a gigabyte in ten seconds of load, the file
+ * itself 15 MB) — every write then lands on a new stretch of disk. So when the worker reports that little is left,
+ * the owner's thread folds in the rest (`finish`), between two of its own writes: then the next write starts the WAL
+ * from its beginning.
  */
 import { once } from 'node:events';
 import { statSync } from 'node:fs';
@@ -20,13 +26,14 @@ const database = new Database(workerData.path, { fileMustExist: true });
 database.pragma('busy_timeout = 1000');
 const checkpoint = () => {
   try {
-    database.pragma('wal_checkpoint(PASSIVE)');
+    return database.pragma('wal_checkpoint(PASSIVE)')[0];
   } catch {
     // A busy or closing file: the next tick tries again.
+    return undefined;
   }
 };
 parentPort.on('message', (message) => {
-  if (message !== null) return checkpoint();
+  if (message !== null) return parentPort.postMessage(checkpoint() ?? null);
   checkpoint();
   database.close();
   parentPort.close();
@@ -38,15 +45,30 @@ export interface CheckpointerOptions {
   path: string;
   /** How often the WAL's size is looked at. */
   intervalMs: number;
-  /** A checkpoint is asked for once the WAL has grown by this much since the last one. */
+  /** The worker starts once the WAL is this large. */
   minWalBytes: number;
+  /**
+   * Folds in what the worker left, on the owner's thread (`wal_checkpoint(PASSIVE)` on its connection); called after
+   * each of the worker's checkpoints that left at most `finishFrames` frames behind.
+   */
+  finish(): void;
+  /** @default 4096 */
+  finishFrames?: number;
+}
+
+/** What `wal_checkpoint` answers: frames in the WAL when it began, and how many of them are in the database file. */
+interface CheckpointResult {
+  busy: number;
+  log: number;
+  checkpointed: number;
 }
 
 export class SqliteCheckpointer {
   readonly #options: CheckpointerOptions;
   readonly #timer: ReturnType<typeof setInterval>;
   #worker: Worker | undefined;
-  #walBytesAtLastCheckpoint = 0;
+  /** A checkpoint was asked for and has not answered yet. */
+  #asked = false;
   #closed = false;
 
   constructor(options: CheckpointerOptions) {
@@ -64,11 +86,22 @@ export class SqliteCheckpointer {
   }
 
   #tick(): void {
-    const size = this.#walBytes();
-    // The WAL restarts from its beginning after a complete checkpoint, so a smaller size is also progress.
-    if (Math.abs(size - this.#walBytesAtLastCheckpoint) < this.#options.minWalBytes) return;
-    this.#walBytesAtLastCheckpoint = size;
+    if (this.#asked || this.#closed) return;
+    if (this.#worker === undefined && this.#walBytes() < this.#options.minWalBytes) return;
+    this.#asked = true;
     this.#start().postMessage('checkpoint');
+  }
+
+  #answered(result: CheckpointResult | null): void {
+    this.#asked = false;
+    // The worker folded in what the WAL held when it began; the owner writes on meanwhile, so some is always left.
+    if (result === null || this.#closed || result.log <= 0) return;
+    if (result.log - result.checkpointed > (this.#options.finishFrames ?? 4096)) return;
+    try {
+      this.#options.finish();
+    } catch {
+      // Busy (another process writes): the next answer tries again.
+    }
   }
 
   #start(): Worker {
@@ -78,6 +111,7 @@ export class SqliteCheckpointer {
         workerData: { driver: require.resolve('better-sqlite3'), path: this.#options.path },
       });
       this.#worker.unref();
+      this.#worker.on('message', (result: CheckpointResult | null) => this.#answered(result));
       this.#worker.on('error', () => {
         // The worker could not open the file (it was removed, say); the main connection still works, and its own
         // close checkpoints what is left.

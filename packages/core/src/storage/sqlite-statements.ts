@@ -23,7 +23,14 @@ export class SqliteStatements implements SqliteDatabase {
   checkpointEvery(intervalMs: number): void {
     if (this.database.memory) return;
     this.database.pragma('wal_autocheckpoint = 0');
-    this.#checkpointer = new SqliteCheckpointer({ path: this.database.name, intervalMs, minWalBytes: 256 * 1024 });
+    // A WAL that grew during a burst is cut back to this when it next starts over.
+    this.database.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
+    this.#checkpointer = new SqliteCheckpointer({
+      path: this.database.name,
+      intervalMs,
+      minWalBytes: 256 * 1024,
+      finish: () => this.database.pragma('wal_checkpoint(PASSIVE)'),
+    });
   }
 
   prepare(sql: string): Statement {

@@ -22,6 +22,7 @@ async function sqliteDialect(path: string): Promise<SqliteDialect> {
   // The engine's store on the same file folds the WAL back in from a worker thread; a checkpoint run by SQLite inside
   // one of this connection's commits would stall the request that made it.
   database.pragma('wal_autocheckpoint = 0');
+  database.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
   // Kysely prepares every query anew; the server runs the same few dozen SQL texts, so each is prepared once.
   const statements = new Map<string, ReturnType<typeof database.prepare>>();
   const prepare = (sql: string) => {
