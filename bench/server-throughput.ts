@@ -5,7 +5,8 @@
  * `orchestrate` then `result()` (which follows the orchestration's event stream to its end, then reads the outcome with
  * one GET). Peer: the same shape as a BullMQ flow (`FlowProducer`, two children and a parent that reads their values),
  * the three workers in one child process at concurrency 64 (the SDK service's default), 32 flows in flight, completion
- * by `job.waitUntilFinished(queueEvents)`. Rounds of each side alternate; the figure is the median round.
+ * by `job.waitUntilFinished(queueEvents)`. Each side first runs a warm-up (a long-running server is measured warm, its
+ * code compiled by the JIT), then rounds of each side alternate; the figure is the median round.
  * PostgreSQL runs on a database this bench creates and drops.
  */
 import { randomBytes } from 'node:crypto';
