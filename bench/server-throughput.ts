@@ -2,8 +2,7 @@
  * server/orchestrations-per-s-sqlite and -postgres: a 3-step plan (`left` and `right` in parallel, then `join` of
  * both outputs) over three SDK services, submitted over HTTP with 32 in flight. The server runs in a child process
  * (`children/baton-server.ts`), the three services in another; this process is only the load: the SDK client's
- * `orchestrate` then `result()` (which follows the orchestration's event stream to its end, then reads the outcome with
- * one GET). Peer: the same shape as a BullMQ flow (`FlowProducer`, two children and a parent that reads their values),
+ * `orchestrate` then `result()` (one `GET /v1/orchestrations/:id?waitMs=…` the server holds until the end). Peer: the same shape as a BullMQ flow (`FlowProducer`, two children and a parent that reads their values),
  * the three workers in one child process at concurrency 64 (the SDK service's default), 32 flows in flight, completion
  * by `job.waitUntilFinished(queueEvents)`. Each side first runs a warm-up (a long-running server is measured warm, its
  * code compiled by the JIT), then rounds of each side alternate; the figure is the median round.
