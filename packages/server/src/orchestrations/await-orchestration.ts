@@ -1,8 +1,8 @@
 /**
  * `GET /v1/orchestrations/:id?waitMs=`: the orchestration once it has ended, or as it stands when `waitMs` has passed
  * — one request for a caller that wants the outcome, not every event. A run executing on this replica wakes the wait
- * with its final event, and is not read from the store before; one executing on another replica is looked at again
- * every `pollMs`.
+ * with its final event, and is not read from the store before it; otherwise (also when a run moves to another
+ * replica) the orchestration is looked at again every `pollMs`.
  */
 import type { Orchestration } from '@baton/protocol';
 import type { OrchestrationRow } from './orchestration-view.js';
@@ -31,6 +31,7 @@ export async function awaitOrchestration(
   const deadline = Date.now() + options.waitMs;
   let row: OrchestrationRow | undefined;
   let ended = false;
+  let firstLook = true;
   for (;;) {
     // After its run's end the row is still current; after a timeout it is read again (a retry may have begun).
     if (row === undefined || !ended) row = await orchestrations.row(projectId, id);
@@ -50,11 +51,13 @@ export async function awaitOrchestration(
     options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const over = () => Date.now() >= deadline || options.signal?.aborted === true;
-      // A run executing here has not ended: its view is read only once it has (or the wait is over).
-      if (!orchestrations.runningHere(row.run_id) || over()) {
+      // A run executing here has not ended: at first its view is read only once it has. Every later look reads it
+      // (the run may have moved to another replica, whose end this one never hears of).
+      if (!(firstLook && orchestrations.runningHere(row.run_id)) || over()) {
         const view = await orchestrations.view(row);
         if (FINAL.has(view.status) || over()) return view;
       }
+      firstLook = false;
       await woken;
     } finally {
       clearTimeout(timer);
