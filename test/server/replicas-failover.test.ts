@@ -1,8 +1,9 @@
 /**
- * Two server replicas on one PostgreSQL database; the services are connected only to the first, the orchestrations
- * are submitted to the second, so every task crosses replicas through `baton_server_tasks`. The first replica is
- * SIGKILLed while the services hold some of those tasks: the services reconnect to the second, which takes the dead
- * replica's tasks over once their lease runs out, and every orchestration completes with each effect applied once.
+ * Two server replicas on one PostgreSQL database, the services connected to one and the orchestrations submitted to
+ * the other, so every task crosses replicas through `baton_server_tasks`. The first replica is SIGKILLed while the
+ * services hold some of those tasks. When it held the services, they reconnect to the second, which takes the dead
+ * replica's tasks over once their lease runs out; when it held the runs, the second takes the runs over once their
+ * leases run out and sends the held steps again. Either way every orchestration completes, each effect applied once.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,10 +40,13 @@ const ORCHESTRATIONS = 10;
 /** Charges after this one hold until the first replica is gone. */
 const BEFORE_KILL = 4;
 
-describe.runIf(await postgresReachable())('replicas on PostgreSQL when one is killed', () => {
-  it('completes every orchestration once, each effect once, after the services move to the survivor', {
-    timeout: 240_000,
-  }, async () => {
+interface Scenario {
+  /** Which replica the services connect to (and the other takes the orchestrations). */
+  servicesOn: 'first' | 'second';
+}
+
+async function failover({ servicesOn }: Scenario): Promise<void> {
+  {
     const database = await createPostgresTestDatabase('baton_failover');
     const databaseUrl = database.url;
     const dir = mkdtempSync(join(tmpdir(), 'baton-failover-'));
@@ -71,21 +75,24 @@ describe.runIf(await postgresReachable())('replicas on PostgreSQL when one is ki
     const second = await startServerProcess('replica-2', await replica('replica-2'));
     const apiKey = await createProject(first.url);
     const services: ServiceProcess[] = [];
+    const [home, submitted] = servicesOn === 'first' ? [first, second] : [second, first];
     for (const label of ['pay-1', 'pay-2']) {
       const service = await startServiceProcess(label, {
         name: 'pay',
         label,
-        urls: [first.url, second.url],
+        urls: servicesOn === 'first' ? [first.url, second.url] : [second.url],
         apiKey,
         instanceDirectory: join(dir, label),
         effects,
         goDirectory,
       });
-      expect(service.lines).toContain(`open ${first.url}`);
+      expect(service.lines).toContain(`open ${home.url}`);
       services.push(service);
     }
 
-    const client = createClient({ url: second.url, apiKey });
+    const client = createClient({ url: submitted.url, apiKey });
+    // What is read after the kill is read from the survivor.
+    const survivor = createClient({ url: second.url, apiKey });
     const runs = [];
     for (let n = 1; n <= ORCHESTRATIONS; n++) {
       const charge = n > BEFORE_KILL ? { n, holdFor: 'after-kill' } : { n };
@@ -111,26 +118,28 @@ describe.runIf(await postgresReachable())('replicas on PostgreSQL when one is ki
 
     await first.kill();
     writeFileSync(join(goDirectory, 'after-kill'), '');
-    await Promise.all(
-      services.map((service, i) =>
-        service.waitFor(`open ${second.url}`, { from: linesBeforeKill[i]!, timeoutMs: 90_000 }),
-      ),
-    );
+    if (servicesOn === 'first') {
+      await Promise.all(
+        services.map((service, i) =>
+          service.waitFor(`open ${second.url}`, { from: linesBeforeKill[i]!, timeoutMs: 90_000 }),
+        ),
+      );
+    }
 
-    const results = await Promise.all(runs.map((run) => run.result()));
+    const results = await Promise.all(runs.map((run) => survivor.result(run.id)));
     expect(results.map((result) => (result as { receipt: { n: number } }).receipt.n)).toEqual(
       Array.from({ length: ORCHESTRATIONS }, (_, i) => i + 1),
     );
     for (const run of runs) {
-      expect((await client.get(run.id)).status).toBe('succeeded');
+      expect((await survivor.get(run.id)).status).toBe('succeeded');
       const finishes = [];
-      for await (const event of run.events()) if (event.type === 'run-finish') finishes.push(event);
+      for await (const event of survivor.events(run.id)) if (event.type === 'run-finish') finishes.push(event);
       expect(finishes).toHaveLength(1);
     }
-    const listed = await client.list({ limit: 100 });
+    const listed = await survivor.list({ limit: 100 });
     expect(listed.items.map((item) => item.status)).toEqual(Array(ORCHESTRATIONS).fill('succeeded'));
 
-    // The survivor sent each held charge again (a new task, the same idempotency key) once the lease ran out.
+    // The survivor sent each held charge again (the same idempotency key) once the task's or the run's lease ran out.
     for (const run of runs.slice(BEFORE_KILL)) {
       const key = `${run.id}:charge`;
       const again = services.some((service, i) =>
@@ -152,5 +161,23 @@ describe.runIf(await postgresReachable())('replicas on PostgreSQL when one is ki
         key,
       ).toHaveLength(1);
     }
-  });
+  }
+}
+
+describe.runIf(await postgresReachable())('replicas on PostgreSQL when one is killed', () => {
+  it(
+    'completes every orchestration once, each effect once, after the services move to the survivor',
+    {
+      timeout: 240_000,
+    },
+    () => failover({ servicesOn: 'first' }),
+  );
+
+  it(
+    "completes every orchestration once, each effect once, after the survivor takes over the dead one's runs",
+    {
+      timeout: 240_000,
+    },
+    () => failover({ servicesOn: 'second' }),
+  );
 });
