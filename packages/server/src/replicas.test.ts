@@ -95,8 +95,14 @@ describe.runIf(run)('replicas on one PostgreSQL database', () => {
       seen = await instancesOn(second);
     }
     expect(seen).toMatchObject({ health: 'healthy', instances: [{ id: welcome.instanceId, status: 'up' }] });
-    // A replica that closes takes its instances' rows with it.
+    // Each counts the other as alive: they share the rate limit.
+    const liveReplicas = async (server: BatonServer) =>
+      Number(/^baton_replicas_live (\d+)$/m.exec(await (await fetch(`${server.url}/metrics`)).text())?.[1]);
+    expect(await liveReplicas(first)).toBe(2);
+    expect(await liveReplicas(second)).toBe(2);
+    // A replica that closes takes its instances' rows with it, and is no longer counted once the other writes again.
     await first.close();
     expect((await instancesOn(second))?.instances).toEqual([]);
+    while ((await liveReplicas(second)) !== 1) await new Promise((resolve) => setTimeout(resolve, 50));
   });
 });

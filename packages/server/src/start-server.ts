@@ -103,6 +103,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     },
     connectedInstances: () => dispatcher.allInstances().length,
     queueDepth: () => dispatcher.queueDepth,
+    liveReplicas: () => presence?.liveReplicas ?? 1,
   });
   const webhooks = createWebhooks({
     db,
@@ -194,6 +195,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
   const app = createApp(services, {
     bodyLimitBytes: options.bodyLimitBytes ?? 16 * 1024 * 1024,
     requestsPerSecond: options.requestsPerSecond ?? 1000,
+    replicas: () => presence?.liveReplicas ?? 1,
     logger,
     version: SERVER_VERSION,
   });

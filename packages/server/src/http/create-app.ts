@@ -29,6 +29,8 @@ import { validationProblem } from './validation-hook.js';
 export interface AppOptions {
   bodyLimitBytes: number;
   requestsPerSecond: number;
+  /** Live replicas, which share the rate limit. */
+  replicas(): number;
   logger: Logger;
   version: string;
 }
@@ -91,7 +93,7 @@ export function createApp(services: ServerServices, options: AppOptions): App {
   const admin = requireAdmin(services.admin, services.apiKeys);
   const project = requireProjectKey(services.apiKeys, services.admin);
   app.use('/v1/*', async (c, next) => (c.req.path === '/v1/projects' ? admin(c, next) : project(c, next)));
-  app.use('/v1/*', rateLimit(options.requestsPerSecond));
+  app.use('/v1/*', rateLimit(options.requestsPerSecond, options.replicas));
   app.use('/v1/*', jsonDepthLimit());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {

@@ -9,6 +9,8 @@ export interface MetricsSources {
   orchestrationsByStatus(): Promise<Record<string, number>>;
   connectedInstances(): number;
   queueDepth(): number;
+  /** Replicas of this deployment alive now (1 on SQLite). */
+  liveReplicas(): number;
 }
 
 export class ServerMetrics {
@@ -44,6 +46,14 @@ export class ServerMetrics {
       registers: [this.registry],
       collect() {
         this.set(sources.queueDepth());
+      },
+    });
+    new Gauge({
+      name: 'baton_replicas_live',
+      help: 'Server replicas on this database that this one sees alive, itself included',
+      registers: [this.registry],
+      collect() {
+        this.set(sources.liveReplicas());
       },
     });
     this.stepDuration = new Histogram({

@@ -2,7 +2,8 @@
  * Which service instances are connected to which replica, so that `GET /v1/services` on any replica of a PostgreSQL
  * deployment shows them all. Every `intervalMs` each replica rewrites its own instances and its heartbeat in one
  * transaction; it reads the others' rows, leaving out replicas silent for three intervals (dead ones, whose rows the
- * next write of a live replica removes). Its own instances it answers from memory.
+ * next write of a live replica removes). Its own instances it answers from memory. It also counts the live replicas,
+ * which share the per-key rate limit.
  */
 import type { Kysely } from 'kysely';
 import type { ServerTables } from '../db/server-tables.js';
@@ -31,6 +32,8 @@ export interface InstancePresenceOptions {
 const CHUNK = 500;
 
 export class InstancePresence {
+  /** Replicas that wrote within three intervals, this one included, as of its last write. */
+  liveReplicas = 1;
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
 
@@ -137,6 +140,11 @@ export class InstancePresence {
         .deleteFrom('baton_server_replicas')
         .where('seen_at', '<', now - 3 * this.intervalMs)
         .execute();
+      const live = await trx
+        .selectFrom('baton_server_replicas')
+        .select((eb) => eb.fn.countAll<number>().as('count'))
+        .executeTakeFirst();
+      this.liveReplicas = Math.max(1, Number(live?.count ?? 1));
     });
   }
 }
