@@ -24,6 +24,16 @@ async function replica(): Promise<BatonServer> {
   return server;
 }
 
+/** A project created through `server`; its first API key. */
+async function newProject(server: BatonServer, name: string): Promise<{ key: string }> {
+  const created = await fetch(`${server.url}/v1/projects`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ name }),
+  });
+  return ((await created.json()) as { apiKey: { key: string } }).apiKey;
+}
+
 describe.runIf(run)('replicas on one PostgreSQL database', () => {
   beforeEach(async () => {
     database = await createPostgresTestDatabase('baton_replicas');
@@ -38,12 +48,7 @@ describe.runIf(run)('replicas on one PostgreSQL database', () => {
   it('runs an orchestration submitted to one replica on a service connected only to the other', async () => {
     const first = await replica();
     const second = await replica();
-    const created = await fetch(`${first.url}/v1/projects`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'replicas' }),
-    });
-    const { apiKey } = (await created.json()) as { apiKey: { key: string } };
+    const apiKey = await newProject(first, 'replicas');
     const service = await connectRawService(first.url, apiKey.key, {
       hello: echoService('remote'),
       answer: (task) => ({ from: 'first', input: task.input }),
@@ -73,12 +78,7 @@ describe.runIf(run)('replicas on one PostgreSQL database', () => {
   it('shows on every replica the service instances connected to any of them, until their replica closes', async () => {
     const first = await replica();
     const second = await replica();
-    const created = await fetch(`${first.url}/v1/projects`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'presence' }),
-    });
-    const { apiKey } = (await created.json()) as { apiKey: { key: string } };
+    const apiKey = await newProject(first, 'presence');
     const service = await connectRawService(first.url, apiKey.key, { hello: echoService('shown') });
     sockets.push(service);
     const welcome = await service.next((message) => message.type === 'welcome');

@@ -15,15 +15,21 @@ afterAll(() => rmSync(folder, { recursive: true, force: true }));
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-it('folds the WAL back into the database file in the background, with no checkpoint on the commit path', async () => {
-  const path = join(folder, 'baton.db');
+/** A store at `path` with one run whose journal got `entries` entries of 2 KB; and the file's size before them. */
+async function filledStore(path: string, entries: number) {
   const store = await openStore({ url: path, blobThresholdBytes: 1 << 20 });
   await store.createRun({ id: 'run', plan: {}, request: null, options: null, owner: 'engine', leaseMs: 60_000 });
   const before = statSync(path).size;
   const payload = 'x'.repeat(2000);
-  for (let i = 0; i < 500; i++) {
+  for (let i = 0; i < entries; i++) {
     await store.appendJournal('run', 'engine', [{ type: 'step-finish', stepKey: `s${i}`, data: { payload, i } }]);
   }
+  return { store, before };
+}
+
+it('folds the WAL back into the database file in the background, with no checkpoint on the commit path', async () => {
+  const path = join(folder, 'baton.db');
+  const { store, before } = await filledStore(path, 500);
   // A megabyte went to the WAL; SQLite's own checkpoint is off, so the file only grows once the worker has run.
   expect(statSync(`${path}-wal`).size).toBeGreaterThan(1_000_000);
   expect(statSync(path).size).toBeLessThan(before + 100_000);
@@ -42,13 +48,7 @@ it('folds the WAL back into the database file in the background, with no checkpo
 
 it('has folded the WAL in and closed every connection by the time close() resolves', async () => {
   const path = join(folder, 'closing.db');
-  const store = await openStore({ url: path, blobThresholdBytes: 1 << 20 });
-  await store.createRun({ id: 'run', plan: {}, request: null, options: null, owner: 'engine', leaseMs: 60_000 });
-  const before = statSync(path).size;
-  const payload = 'x'.repeat(2000);
-  for (let i = 0; i < 200; i++) {
-    await store.appendJournal('run', 'engine', [{ type: 'step-finish', stepKey: `s${i}`, data: { payload, i } }]);
-  }
+  const { store, before } = await filledStore(path, 200);
   // Once the file has grown, the worker has run a checkpoint and holds a connection of its own to close.
   for (let waited = 0; waited < 5000 && statSync(path).size < before + 200_000; waited += 50) await sleep(50);
   expect(statSync(path).size).toBeGreaterThan(before + 200_000);
