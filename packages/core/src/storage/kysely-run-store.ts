@@ -75,6 +75,7 @@ export class KyselyRunStore implements RunStore {
         run.idempotencyKey === undefined ? undefined : await this.findRunByIdempotencyKey(run.idempotencyKey);
       throw new DuplicateRunError(byKey?.id ?? run.id, byKey === undefined ? null : run.idempotencyKey!);
     }
+    this.#backend.runCreated?.(row);
     return toStoredRun(row);
   }
 

@@ -68,6 +68,11 @@ export class PostgresBackend implements StoreBackend {
     return rows;
   }
 
+  /** A run created here starts with an empty journal: its first append needs no transaction to learn that. */
+  runCreated(row: Selectable<RunsTable>): void {
+    this.#remember(row.id, { seq: row.last_seq, hash: row.last_hash });
+  }
+
   async appendJournal(write: JournalWrite): Promise<ChainedEntry[]> {
     const cached = this.#heads.get(write.runId);
     const hasBlobs = write.entries.some((entry) => entry.blobs.length > 0);

@@ -27,6 +27,8 @@ export interface StoreBackend {
   ): Promise<Selectable<RunsTable>[]>;
   /** Writes the entries (and their blobs) if `owner` still owns the run; throws LeaseLostError otherwise. */
   appendJournal(write: JournalWrite): Promise<ChainedEntry[]>;
+  /** A run this store just created (its journal's head is known: empty). */
+  runCreated?(row: Selectable<RunsTable>): void;
   /** Decides a pending approval and wakes its run, atomically; the run id, or undefined when it was not pending. */
   decideApproval(id: string, status: string, decision: string | null, now: number): Promise<string | undefined>;
   waitForWork(timeoutMs: number, signal?: AbortSignal): Promise<void>;
