@@ -97,6 +97,15 @@ describe('orchestrations over socket services', () => {
     const first = await json(await submit(body, { 'idempotency-key': 'order-17' }));
     const second = await json(await submit(body, { 'idempotency-key': 'order-17' }));
     expect(second.id).toBe(first.id);
+    // Even a repeat that would no longer be accepted gets the first orchestration.
+    const changed = await submit(
+      { plan: { steps: [{ id: 'a', target: 'nobody', input: {} }] } },
+      {
+        'idempotency-key': 'order-17',
+      },
+    );
+    expect(changed.status).toBe(202);
+    expect((await json(changed)).id).toBe(first.id);
     await waitForStatus(first.id as string, ['succeeded']);
     const list = await json(await t.request('/v1/orchestrations'));
     expect((list.items as unknown[]).length).toBe(1);

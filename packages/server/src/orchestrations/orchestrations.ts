@@ -50,20 +50,17 @@ export class Orchestrations {
   constructor(private readonly options: OrchestrationsOptions) {}
 
   async create(projectId: string, body: CreateOrchestration, idempotencyKey: string | undefined): Promise<Accepted> {
-    if (idempotencyKey !== undefined) {
-      const existing = await this.byIdempotencyKey(projectId, idempotencyKey);
+    let prepared: Awaited<ReturnType<Orchestrations['prepare']>>;
+    try {
+      prepared = await this.prepare(projectId, body);
+    } catch (error) {
+      // A repeat gets the first orchestration, even when its request would no longer be accepted.
+      const existing =
+        idempotencyKey === undefined ? undefined : await this.byIdempotencyKey(projectId, idempotencyKey);
       if (existing !== undefined) return this.accepted(existing);
+      throw error;
     }
-    if (body.plan === undefined) {
-      throw new HttpProblem(
-        422,
-        'planning-unavailable',
-        'Unprocessable content',
-        'this server does not plan actions in plain words yet: send an explicit "plan" (steps over registered services)',
-      );
-    }
-    const compiled = await this.compile(projectId, body.plan as Json);
-    const webhookId = body.webhook === undefined ? null : await this.webhookId(projectId, body.webhook);
+    const { compiled, webhookId } = prepared;
     const now = Date.now();
     const row: OrchestrationRow = {
       id: newId('orc'),
@@ -81,18 +78,35 @@ export class Orchestrations {
       error: null,
     };
     row.run_id = row.id;
-    this.options.onRunStarting?.(row.id, { id: row.id, projectId, webhookId });
-    try {
-      await this.options.db.insertInto('baton_server_orchestrations').values(row).execute();
-    } catch (error) {
-      const existing =
-        idempotencyKey === undefined ? undefined : await this.byIdempotencyKey(projectId, idempotencyKey);
+    // One statement on the common path: a repeated key inserts nothing, and the first orchestration is read.
+    const inserted = await this.options.db
+      .insertInto('baton_server_orchestrations')
+      .values(row)
+      .onConflict((conflict) => conflict.columns(['project_id', 'idempotency_key']).doNothing())
+      .executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 1n) === 0 && idempotencyKey !== undefined) {
+      const existing = await this.byIdempotencyKey(projectId, idempotencyKey);
       if (existing !== undefined) return this.accepted(existing);
-      throw error;
     }
+    this.options.onRunStarting?.(row.id, { id: row.id, projectId, webhookId });
     this.start(row.id, compiled, { action: body.action, data: body.data ?? {} }, body);
     this.remember(row.id, compiled.parallelGroups);
-    return { id: row.id, status: 'running', plan: body.plan, parallelGroups: compiled.parallelGroups };
+    return { id: row.id, status: 'running', plan: prepared.plan, parallelGroups: compiled.parallelGroups };
+  }
+
+  /** What a new orchestration needs before it is stored: its plan compiled, its webhook found; or the 4xx why not. */
+  private async prepare(projectId: string, body: CreateOrchestration) {
+    if (body.plan === undefined) {
+      throw new HttpProblem(
+        422,
+        'planning-unavailable',
+        'Unprocessable content',
+        'this server does not plan actions in plain words yet: send an explicit "plan" (steps over registered services)',
+      );
+    }
+    const compiled = await this.compile(projectId, body.plan as Json);
+    const webhookId = body.webhook === undefined ? null : await this.webhookId(projectId, body.webhook);
+    return { plan: body.plan, compiled, webhookId };
   }
 
   async get(projectId: string, id: string): Promise<Orchestration> {
