@@ -233,6 +233,7 @@ export class GraphExecution {
     if (!this.run.durable) return undefined;
     const data: Record<string, unknown> = { output: result.output, attempts: result.attempts, usage: result.usage };
     if (result.target !== undefined) data.target = result.target;
+    if (result.startedAt !== undefined) data.startedAt = result.startedAt;
     if (after) {
       data.input = input;
       data.after = after;

@@ -70,6 +70,7 @@ function stepsFromJournal(journal: readonly JournalEntry[]): Map<string, StepSta
         status: 'succeeded',
         ...(typeof data.target === 'string' ? { target: data.target } : {}),
         attempts: typeof data.attempts === 'number' ? data.attempts : 1,
+        ...(typeof data.startedAt === 'number' ? { startedAt: data.startedAt } : {}),
         finishedAt: entry.createdAt,
         input: data.input,
         output: data.output,

@@ -81,6 +81,11 @@ describe('orchestrations over socket services', () => {
       ['b', 'succeeded', 'right@1'],
       ['c', 'succeeded', 'join@1'],
     ]);
+    // Read back from the journal once the run is over: when each step started and finished.
+    for (const step of steps) {
+      expect(step.startedAt, `startedAt of ${step.id}`).not.toBeNull();
+      expect(Date.parse(step.startedAt as string)).toBeLessThanOrEqual(Date.parse(step.finishedAt as string));
+    }
   });
 
   it('answers 422 for an action without a plan, saying planning is not available', async () => {
