@@ -403,4 +403,33 @@ describe('orchestrations over socket services', () => {
       await restarted.close();
     }
   });
+
+  it('lists every problem of a plan at once, at paths in the request body', async () => {
+    await echo('weather', {
+      input: {
+        type: 'object',
+        properties: { city: { type: 'string' } },
+        required: ['city'],
+        additionalProperties: false,
+      },
+    });
+    const response = await submit({
+      plan: {
+        steps: [
+          { id: 'a', target: 'nowhere', input: {} },
+          { id: 'b', target: 'weather', input: { town: 'Paris' } },
+          { id: 'c', target: 'weather', input: { city: { $ref: 'steps.missing.output' } } },
+        ],
+      },
+    });
+    expect(response.status).toBe(400);
+    const problem = await json(response);
+    const paths = (problem.problems as Array<{ path: string }>).map((item) => item.path);
+    expect(paths[0]).toBe('plan.steps[0].target');
+    expect(paths.some((path) => path.startsWith('plan.steps[1].input'))).toBe(true);
+    expect(paths.some((path) => path.startsWith('plan.steps[2]'))).toBe(true);
+    // The unknown service is reported once, not again by the engine.
+    expect(paths.filter((path) => path.startsWith('plan.steps[0]'))).toHaveLength(1);
+    expect(problem.detail).toContain(`${paths.length} problem`);
+  });
 });

@@ -262,22 +262,30 @@ export class Orchestrations {
     return groups;
   }
 
+  /**
+   * The plan scoped to the project and validated by the engine; a 400 lists every problem of both, at paths in the
+   * request body (`plan.steps[0].input.city`), an unknown service once.
+   */
   private async compile(projectId: string, plan: Json) {
     const scoped = await scopePlan(
       plan,
       projectId,
       async (name) => (await this.options.catalog.byName(projectId, name))?.revision,
     );
-    if (scoped.problems.length > 0) {
-      throw badRequest('invalid-plan', `the plan has ${scoped.problems.length} problem(s)`, scoped.problems);
-    }
     const validation = this.options.engine.validate(scoped.plan);
-    if (!validation.valid) {
-      const problems = validation.problems.map((problem) => ({
-        path: problem.path,
-        code: problem.code,
-        message: unscopeText(projectId, problem.message),
-      }));
+    const reported = scoped.problems.map((problem) => problem.path);
+    const related = (path: string) => reported.some((known) => known.startsWith(path) || path.startsWith(known));
+    const problems = [
+      ...scoped.problems,
+      ...(validation.valid ? [] : validation.problems)
+        .map((problem) => ({
+          path: `plan.${problem.path}`,
+          code: problem.code,
+          message: unscopeText(projectId, problem.message),
+        }))
+        .filter((problem) => !related(problem.path)),
+    ];
+    if (problems.length > 0 || !validation.valid) {
       throw badRequest('invalid-plan', `the plan has ${problems.length} problem(s)`, problems);
     }
     return { compiled: validation.plan, parallelGroups: validation.parallelGroups.map((group) => [...group]) };
