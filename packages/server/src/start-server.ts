@@ -13,6 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
 import { createEngine, createRegistry, type Engine, openStore, parseStoreLocation } from '@baton/core';
+import { WEBHOOK_EVENT_TYPES } from '@baton/protocol';
 import { createAdaptorServer } from '@hono/node-server';
 import { pino } from 'pino';
 import { AdminToken } from './auth/admin-token.js';
@@ -111,6 +112,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     masterKey: secretKey,
     allowPrivate: options.allowPrivateWebhooks ?? false,
     workerId: replicaId,
+    eventTypes: WEBHOOK_EVENT_TYPES,
     ...(options.webhookRetryDelaysMs === undefined ? {} : { retryDelaysMs: options.webhookRetryDelaysMs }),
     ...(options.webhookPollIntervalMs === undefined ? {} : { pollIntervalMs: options.webhookPollIntervalMs }),
     onDelivery: (outcome) => metrics.webhookDeliveries.inc({ outcome: outcome.result }),

@@ -18,7 +18,10 @@ export const createWebhookSchema = z
       .array(z.string().regex(/^[a-z]+(\.[a-z-]+)*(\.\*)?$|^\*$/, 'an event type such as orchestration.succeeded'))
       .min(1)
       .max(50)
-      .optional(),
+      .optional()
+      .describe(
+        `Event types to deliver: ${WEBHOOK_EVENT_TYPES.join(', ')}; a trailing * matches a prefix (orchestration.*). All when absent.`,
+      ),
   })
   .meta({ id: 'CreateWebhook' });
 

@@ -475,6 +475,19 @@ describe('malformed HTTP requests', () => {
       for (const request of requests) if (request.path.includes('/deliveries')) request.status = [400, 404];
     }
     await refuseAll(requests);
+    const unknownEvent = await refuse({
+      name: 'a webhook for an event there is not',
+      method: 'POST',
+      path: '/v1/webhooks',
+      body: JSON.stringify({ url: 'https://93.184.215.14/hook', events: ['orchestration.finished', 'nope.*'] }),
+      status: 400,
+      code: 'validation-failed',
+    });
+    expect(unknownEvent.problems.map((item: Json) => [item.path, item.code])).toEqual([
+      ['events[0]', 'unknown-event'],
+      ['events[1]', 'unknown-event'],
+    ]);
+    expect(unknownEvent.problems[0].message).toContain('orchestration.succeeded');
     await stillServing();
   });
 

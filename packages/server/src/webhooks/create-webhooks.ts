@@ -42,6 +42,8 @@ export interface WebhooksOptions {
   lookup?: HostLookup;
   onDelivery?: (outcome: DeliveryOutcome) => void;
   logger?: WebhookLogger;
+  /** The event types there are: a filter that matches none of them is refused. Any, when absent. */
+  eventTypes?: readonly string[];
 }
 
 export interface WebhookEvent {
@@ -179,7 +181,7 @@ export function createWebhooks(options: WebhooksOptions): Webhooks {
       if (typeof input?.url !== 'string') {
         throw invalid('webhooks.register: bad url', 'url', `must be an http(s) URL; got ${describeValue(input?.url)}`);
       }
-      const events = validateEventFilter(input.events);
+      const events = validateEventFilter(input.events, options.eventTypes);
       const { url } = await checkWebhookUrl(input.url, { allowPrivate, lookup });
       const id = `wh_${randomBytes(12).toString('hex')}`;
       const createdAt = Date.now();

@@ -28,8 +28,11 @@ export function isEventType(type: unknown): type is string {
   return typeof type === 'string' && type.length <= MAX_EVENT_LENGTH && EVENT_TYPE.test(type);
 }
 
-/** The event list as given, deduplicated; throws a ValidationError naming each bad entry. */
-export function validateEventFilter(events: unknown): string[] | null {
+/**
+ * The event list as given, deduplicated; throws a ValidationError naming each bad entry — also one that matches none
+ * of `known`, when given (a filter that could never match is a mistake, not a choice).
+ */
+export function validateEventFilter(events: unknown, known?: readonly string[]): string[] | null {
   if (events === undefined || events === null) return null;
   if (!Array.isArray(events) || events.length === 0 || events.length > MAX_EVENTS) {
     throw new ValidationError('webhook: bad events', [
@@ -47,6 +50,12 @@ export function validateEventFilter(events: unknown): string[] | null {
         path: `events[${index}]`,
         code: 'pattern',
         message: `${describeValue(event)} is not an event type such as "orchestration.completed" or "orchestration.*"`,
+      });
+    } else if (known !== undefined && !known.some((type) => matchesEvent([event], type))) {
+      problems.push({
+        path: `events[${index}]`,
+        code: 'unknown-event',
+        message: `no event is called ${describeValue(event)}; the events are ${known.join(', ')} (or a prefix and *)`,
       });
     }
   });
