@@ -26,6 +26,8 @@ export function registerServeCommand(program: Command, io: Io): void {
       io.err(`Baton server on ${server.url} (API reference: ${server.url}/docs)`);
       if (server.adminToken !== undefined) {
         io.err(`Admin token, shown once (only its hash is stored): ${server.adminToken}`);
+      } else if (process.env.BATON_ADMIN_TOKEN === undefined) {
+        io.err('Admin token: the one printed at the first start (lost it? start with BATON_ADMIN_TOKEN=<new token>)');
       }
       await new Promise<void>((resolve) => {
         const stop = () => resolve();

@@ -1,0 +1,54 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const entry = fileURLToPath(new URL('../run-cli.ts', import.meta.url));
+const started: ChildProcess[] = [];
+let dir: string | undefined;
+
+afterEach(async () => {
+  for (const child of started.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+  if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  dir = undefined;
+});
+
+/** `baton serve` on a free port until its stderr holds the listening line; its stderr so far, then it is stopped. */
+async function serveOnce(db: string): Promise<string> {
+  const env = { ...process.env };
+  delete env.BATON_ADMIN_TOKEN;
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@baton/source', '--import', 'tsx', entry, 'serve', '--port', '0', '--db', db],
+    { env, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  started.push(child);
+  let stderr = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+      if (/Admin token/.test(stderr)) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`baton serve exited with ${code}:\n${stderr}`)));
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+  return stderr;
+}
+
+describe('baton serve', () => {
+  it('prints a generated admin token once, and after a restart says how to set a new one', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'baton-serve-'));
+    const db = join(dir, 'baton.db');
+    const first = await serveOnce(db);
+    expect(first).toMatch(/Baton server on http:\/\/127\.0\.0\.1:\d+ \(API reference: .*\/docs\)/);
+    const token = /Admin token, shown once \(only its hash is stored\): (badm_\S+)/.exec(first)?.[1];
+    expect(token).toBeDefined();
+    const second = await serveOnce(db);
+    expect(second).not.toContain(token);
+    expect(second).toContain('start with BATON_ADMIN_TOKEN=<new token>');
+  }, 60_000);
+});
