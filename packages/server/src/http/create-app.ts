@@ -128,7 +128,11 @@ export function createApp(services: ServerServices, options: AppOptions): App {
     const problem = error instanceof HTTPException && !HttpProblem.isInstance(error) ? fromHttpException(error) : error;
     const { body } = problemDocument(problem);
     if (body.status >= 500) options.logger.error({ err: error, requestId: c.get('requestId') }, 'request failed');
-    return problemResponse(problem, c.get('requestId') === undefined ? undefined : `urn:request:${c.get('requestId')}`);
+    const requestId = c.get('requestId');
+    const response = problemResponse(problem, requestId === undefined ? undefined : `urn:request:${requestId}`);
+    // Set on the response the route would have made; an error's is made here.
+    if (requestId !== undefined) response.headers.set('X-Request-Id', requestId);
+    return response;
   });
   return app;
 }

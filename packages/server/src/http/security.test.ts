@@ -61,6 +61,10 @@ async function expectProblem(response: Response, status: number, code?: string):
     detail: expect.any(String),
   });
   if (code !== undefined) expect(body.code).toBe(code);
+  // Refusals carry the request id too, in the header and as the problem's instance.
+  const requestId = response.headers.get('x-request-id');
+  expect(requestId).toBeTruthy();
+  expect(body.instance).toBe(`urn:request:${requestId}`);
   return body;
 }
 

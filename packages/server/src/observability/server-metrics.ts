@@ -1,7 +1,7 @@
 /**
  * `GET /metrics` in Prometheus text format (prom-client, on a registry of its own): orchestrations by status, step
  * durations by service, connected service instances, tasks waiting for an instance, webhook deliveries by outcome,
- * and the process's own figures.
+ * and the process's own figures (`baton_process_cpu_seconds_total`, `baton_nodejs_heap_size_used_bytes`, …).
  */
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -20,7 +20,7 @@ export class ServerMetrics {
   readonly orchestrationsFinished: Counter<'status'>;
 
   constructor(sources: MetricsSources) {
-    collectDefaultMetrics({ register: this.registry, prefix: 'baton_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'baton_' });
     new Gauge({
       name: 'baton_orchestrations',
       help: 'Orchestrations by status',
