@@ -4,8 +4,8 @@
  */
 import pg from 'pg';
 
-/** A database on the test server to create others from. */
-export const POSTGRES_ADMIN_URL = process.env.BATON_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+/** The test database (as every PostgreSQL test uses): others are created from a connection to it, on its server. */
+export const POSTGRES_ADMIN_URL = process.env.BATON_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** True when PostgreSQL answers; always true on CI, so a missing server fails there instead of skipping. */
 export async function postgresReachable(url = POSTGRES_ADMIN_URL): Promise<boolean> {
