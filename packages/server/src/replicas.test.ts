@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPostgresTestDatabase, type PostgresTestDatabase, postgresReachable } from './postgres-test-kit.js';
+import type { BatonServerOptions } from './server-options.js';
 import { connectRawService, echoService, type RawService, TEST_ADMIN_TOKEN } from './server-test-kit.js';
 import { type BatonServer, startServer } from './start-server.js';
 
@@ -11,7 +12,7 @@ let url: string;
 const servers: BatonServer[] = [];
 const sockets: RawService[] = [];
 
-async function replica(): Promise<BatonServer> {
+async function replica(options: BatonServerOptions = {}): Promise<BatonServer> {
   const server = await startServer({
     databaseUrl: url,
     port: 0,
@@ -19,6 +20,7 @@ async function replica(): Promise<BatonServer> {
     adminToken: TEST_ADMIN_TOKEN,
     secretKey: SECRET,
     leaseMs: 1000,
+    ...options,
   });
   servers.push(server);
   return server;
@@ -104,5 +106,32 @@ describe.runIf(run)('replicas on one PostgreSQL database', () => {
     await first.close();
     expect((await instancesOn(second))?.instances).toEqual([]);
     while ((await liveReplicas(second)) !== 1) await new Promise((resolve) => setTimeout(resolve, 50));
+  });
+
+  it('wakes a held GET on one replica as soon as the run it waits for ends on another', async () => {
+    // Looking again only once a minute: what answers the GET in time is the other replica's announcement.
+    const first = await replica({ orchestrationPollMs: 60_000 });
+    const second = await replica({ orchestrationPollMs: 60_000 });
+    const apiKey = await newProject(first, 'announce');
+    const service = await connectRawService(first.url, apiKey.key, { hello: echoService('slow') });
+    sockets.push(service);
+    const submitted = await fetch(`${first.url}/v1/orchestrations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${apiKey.key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ action: { content: 'x' }, plan: { steps: [{ id: 's', target: 'slow', input: {} }] } }),
+    });
+    const { id } = (await submitted.json()) as { id: string };
+    const task = await service.next((message) => message.type === 'task');
+    let answered = false;
+    const held = fetch(`${second.url}/v1/orchestrations/${id}?waitMs=60000`, {
+      headers: { authorization: `Bearer ${apiKey.key}` },
+    }).then(async (response) => {
+      answered = true;
+      return (await response.json()) as Record<string, unknown>;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(answered, 'answered while the task was still held').toBe(false);
+    service.send({ type: 'result', taskId: task.taskId, output: { done: 1 } });
+    expect(await held).toMatchObject({ status: 'succeeded', result: { s: { done: 1 } } });
   });
 });

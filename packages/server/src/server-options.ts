@@ -37,6 +37,11 @@ export interface BatonServerOptions {
   webhookRetryDelaysMs?: number[];
   /** How often the webhook worker looks for due deliveries from other replicas. @default 1000 */
   webhookPollIntervalMs?: number;
+  /**
+   * How often a held `GET /v1/orchestrations/:id?waitMs=` or an event stream looks again at a run it hears nothing of
+   * (on PostgreSQL, replicas announce the end of every run to each other). @default 1000
+   */
+  orchestrationPollMs?: number;
   /** A pino logger; `false` for none. @default pino at level `info` on stdout */
   logger?: Logger | false;
 }

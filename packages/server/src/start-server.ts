@@ -89,6 +89,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
           ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
           newId: () => `task_${randomUUID()}`,
           onStatus: (status) => watcher?.onDispatchStatus(status),
+          onRunEnded: (runId) => hub.publish({ type: 'run-ended', runId, stepId: null, at: Date.now(), data: null }),
           onError,
         })
       : undefined;
@@ -127,6 +128,9 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
       await webhooks.enqueue(projectId, event);
       if (webhookId !== null) await webhooks.enqueue(projectId, event, { webhookIds: [webhookId] });
     },
+    ...(queue === undefined
+      ? {}
+      : { onRunEnded: (runId: string) => void queue.announceRunEnded(runId).catch(onError) }),
     onError,
   });
   const runWatcher = watcher;
@@ -169,6 +173,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     catalog,
     dispatcher,
     presence,
+    orchestrationPollMs: options.orchestrationPollMs ?? 1000,
     gateway,
     orchestrations,
     hub,

@@ -10,8 +10,11 @@ import type { Orchestrations } from './orchestrations.js';
 import type { RunEventsHub } from './run-events-hub.js';
 
 const FINAL = new Set<string>(['succeeded', 'failed', 'cancelled']);
-/** The engine events after which a run's stored status is final. */
-const RUN_END_EVENTS = new Set(['run-finish', 'run-error', 'run-cancel']);
+/**
+ * The engine events after which a run's stored status is final, and `run-ended`: another replica (on PostgreSQL)
+ * announced the end of a run it executed.
+ */
+const RUN_END_EVENTS = new Set(['run-finish', 'run-error', 'run-cancel', 'run-ended']);
 
 export interface AwaitOptions {
   waitMs: number;

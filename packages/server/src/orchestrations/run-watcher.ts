@@ -28,6 +28,8 @@ export interface RunWatcherOptions {
   hub: RunEventsHub;
   metrics: ServerMetrics;
   enqueueWebhook(projectId: string, event: WebhookEvent, webhookId: string | null): Promise<void>;
+  /** A run's orchestration is recorded as ended (other replicas may be waiting for it). */
+  onRunEnded?(runId: string): void;
   onError(error: unknown): void;
 }
 
@@ -230,6 +232,7 @@ export class RunWatcher {
       ref.webhookId,
     );
     this.refs.delete(runId);
+    this.options.onRunEnded?.(runId);
   }
 
   private async setStatus(runId: string, status: string): Promise<void> {

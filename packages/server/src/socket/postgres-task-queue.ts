@@ -8,7 +8,7 @@
  */
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
-import type pg from 'pg';
+import { PostgresListener } from '../db/postgres-listener.js';
 import type { ServerTables } from '../db/server-tables.js';
 import { ServiceUnavailableError } from './dispatch-errors.js';
 import type {
@@ -25,6 +25,7 @@ import type { TaskRouter } from './task-router.js';
 const CHANNEL_QUEUED = 'baton_server_task_queued';
 const CHANNEL_DONE = 'baton_server_task_done';
 const CHANNEL_CANCEL = 'baton_server_task_cancel';
+const CHANNEL_RUN_ENDED = 'baton_server_run_ended';
 
 interface QueuedTask {
   kind: 'task' | 'compensate';
@@ -45,6 +46,8 @@ export interface PostgresTaskQueueOptions {
   pollMs?: number;
   newId: () => string;
   onStatus?: (status: DispatchStatus) => void;
+  /** Another replica (or this one) announced the end of a run. */
+  onRunEnded?: (runId: string) => void;
   onError: (error: unknown) => void;
 }
 
@@ -56,16 +59,38 @@ interface Waiter {
 export class PostgresTaskQueue implements TaskRouter {
   private readonly waiters = new Map<string, Waiter>();
   private readonly held = new Map<string, AbortController>();
-  private listener: pg.Client | undefined;
+  private readonly listener: PostgresListener;
   private closed = false;
   private readonly timers: NodeJS.Timeout[] = [];
   private pulling = false;
   private pullAgain = false;
 
-  constructor(private readonly options: PostgresTaskQueueOptions) {}
+  constructor(private readonly options: PostgresTaskQueueOptions) {
+    this.listener = new PostgresListener({
+      url: options.url,
+      channels: [CHANNEL_QUEUED, CHANNEL_DONE, CHANNEL_CANCEL, CHANNEL_RUN_ENDED],
+      onNotification: (channel, payload) => this.notified(channel, payload),
+      onError: options.onError,
+    });
+  }
+
+  private notified(channel: string, payload: string | undefined): void {
+    if (channel === CHANNEL_QUEUED) this.pull();
+    else if (payload === undefined) return;
+    else if (channel === CHANNEL_DONE) {
+      if (this.waiters.has(payload)) void this.checkWaiters([payload]).catch(this.options.onError);
+    } else if (channel === CHANNEL_CANCEL) {
+      this.held.get(payload)?.abort(new Error('the orchestration no longer wants this task'));
+    } else if (channel === CHANNEL_RUN_ENDED) this.options.onRunEnded?.(payload);
+  }
+
+  /** Tells every replica that `runId` has ended, so what waits for it there wakes now. */
+  async announceRunEnded(runId: string): Promise<void> {
+    await sql`select pg_notify(${CHANNEL_RUN_ENDED}, ${runId})`.execute(this.options.db);
+  }
 
   async start(): Promise<void> {
-    await this.listen();
+    await this.listener.start();
     const poll = this.options.pollMs ?? 500;
     this.timers.push(
       setInterval(() => {
@@ -97,7 +122,7 @@ export class PostgresTaskQueue implements TaskRouter {
     for (const timer of this.timers) clearInterval(timer);
     for (const controller of this.held.values()) controller.abort(new Error('the replica is shutting down'));
     await this.release([...this.held.keys()]).catch(() => {});
-    await this.listener?.end().catch(() => {});
+    await this.listener.close();
   }
 
   private hasLocal(serviceId: string): boolean {
@@ -296,36 +321,5 @@ export class PostgresTaskQueue implements TaskRouter {
       .where('claimed_by', '=', this.options.replicaId)
       .where('status', '=', 'claimed')
       .execute();
-  }
-
-  private async listen(attempt = 0): Promise<void> {
-    if (this.closed) return;
-    const { default: pgModule } = await import('pg');
-    const client = new pgModule.Client({ connectionString: this.options.url });
-    const retry = () => {
-      if (this.closed || this.listener !== client) return;
-      this.listener = undefined;
-      const delay = Math.min(10_000, 100 * 2 ** attempt);
-      setTimeout(() => void this.listen(attempt + 1).catch(this.options.onError), delay).unref();
-    };
-    client.on('error', retry);
-    client.on('end', retry);
-    client.on('notification', (message) => {
-      if (message.channel === CHANNEL_QUEUED) this.pull();
-      else if (message.channel === CHANNEL_DONE && message.payload !== undefined) {
-        if (this.waiters.has(message.payload)) void this.checkWaiters([message.payload]).catch(this.options.onError);
-      } else if (message.channel === CHANNEL_CANCEL && message.payload !== undefined) {
-        this.held.get(message.payload)?.abort(new Error('the orchestration no longer wants this task'));
-      }
-    });
-    this.listener = client;
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${CHANNEL_QUEUED}; LISTEN ${CHANNEL_DONE}; LISTEN ${CHANNEL_CANCEL}`);
-    } catch (error) {
-      this.options.onError(error);
-      client.removeAllListeners('end');
-      retry();
-    }
   }
 }

@@ -88,7 +88,11 @@ export function orchestrationRoutes(app: App, services: ServerServices): void {
       const { waitMs } = c.req.valid('query');
       if (waitMs === 0) return c.json(await orchestrations.get(projectId, id), 200);
       const signal = c.req.raw.signal;
-      return c.json(await awaitOrchestration(orchestrations, services.hub, projectId, id, { waitMs, signal }), 200);
+      const pollMs = services.orchestrationPollMs;
+      return c.json(
+        await awaitOrchestration(orchestrations, services.hub, projectId, id, { waitMs, signal, pollMs }),
+        200,
+      );
     },
   );
   app.openapi(
@@ -112,7 +116,8 @@ export function orchestrationRoutes(app: App, services: ServerServices): void {
       const { id } = c.req.valid('param');
       const from = parseLastEventId(c.req.valid('header')['last-event-id']);
       await orchestrations.row(projectId, id);
-      return orchestrationEventStream(c, orchestrations, services.hub, projectId, id, from) as never;
+      const pollMs = services.orchestrationPollMs;
+      return orchestrationEventStream(c, orchestrations, services.hub, projectId, id, from, { pollMs }) as never;
     },
   );
   app.openapi(

@@ -20,6 +20,8 @@ export interface ServerServices {
   dispatcher: TaskDispatcher;
   /** PostgreSQL: the instances connected to the other replicas. */
   presence: InstancePresence | undefined;
+  /** How often a held GET or an event stream looks again at a run it hears nothing of. */
+  orchestrationPollMs: number;
   gateway: SocketGateway;
   orchestrations: Orchestrations;
   hub: RunEventsHub;
