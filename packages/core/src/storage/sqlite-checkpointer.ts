@@ -11,7 +11,6 @@
  * the owner's thread folds in the rest (`finish`), between two of its own writes: then the next write starts the WAL
  * from its beginning.
  */
-import { once } from 'node:events';
 import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -114,8 +113,9 @@ export class SqliteCheckpointer {
       this.#worker.on('message', (result: CheckpointResult | null) => this.#answered(result));
       this.#worker.on('error', () => {
         // The worker could not open the file (it was removed, say); the main connection still works, and its own
-        // close checkpoints what is left.
+        // close checkpoints what is left. The next tick starts another.
         this.#worker = undefined;
+        this.#asked = false;
       });
     }
     return this.#worker;
@@ -131,10 +131,14 @@ export class SqliteCheckpointer {
     clearInterval(this.#timer);
     const worker = this.#worker;
     if (worker === undefined) return;
-    const exited = once(worker, 'exit');
+    // Gone either way: it exits, or it fails (and is gone too).
+    const gone = new Promise<void>((resolve) => {
+      worker.once('exit', () => resolve());
+      worker.once('error', () => resolve());
+    });
     // Held by the event loop while it closes: a process awaiting `close()` with nothing else to do would end first.
     worker.ref();
     worker.postMessage(null);
-    await exited;
+    await gone;
   }
 }

@@ -60,10 +60,13 @@ export class SqliteStatements implements SqliteDatabase {
   /** Kysely's `destroy()` calls this without waiting; the store's `close()` calls it again and waits for the same end. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      // The last connection to close (this one, after the checkpointer's final checkpoint) folds the WAL in.
-      await this.#checkpointer?.close();
-      this.#statements.clear();
-      if (this.database.open) this.database.close();
+      try {
+        // The last connection to close (this one, after the checkpointer's final checkpoint) folds the WAL in.
+        await this.#checkpointer?.close();
+      } finally {
+        this.#statements.clear();
+        if (this.database.open) this.database.close();
+      }
     })();
     return this.#closing;
   }
