@@ -187,9 +187,11 @@ async function instances(db: Db): Promise<void> {
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('seen_at', 'bigint', (c) => c.notNull())
     .execute();
+  // An instance id is the service's to choose (kept in a file): the same id may come from two projects, or twice
+  // while an old socket closes, so a row is one replica's view of one instance.
   await db.schema
     .createTable('baton_server_instances')
-    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('id', 'text', (c) => c.notNull())
     .addColumn('project_id', 'text', (c) => c.notNull())
     .addColumn('service_id', 'text', (c) => c.notNull())
     .addColumn('replica_id', 'text', (c) => c.notNull())
@@ -198,6 +200,7 @@ async function instances(db: Db): Promise<void> {
     .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
     .addColumn('outstanding', 'integer', (c) => c.notNull())
     .addColumn('max_concurrency', 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint('baton_server_instances_pk', ['replica_id', 'project_id', 'id'])
     .execute();
   await db.schema
     .createIndex('baton_server_instances_project')

@@ -3,9 +3,10 @@
  * deployment shows them all. Every `intervalMs` each replica rewrites its own instances and its heartbeat in one
  * transaction; it reads the others' rows, leaving out replicas silent for three intervals (dead ones, whose rows the
  * next write of a live replica removes). Its own instances it answers from memory. It also counts the live replicas,
- * which share the per-key rate limit.
+ * which share the per-key rate limit. Times are the database's (`now()`), so replicas whose clocks disagree still
+ * agree on who is alive; the writes take one advisory lock, so two replicas never remove each other's rows at once.
  */
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { ServerTables } from '../db/server-tables.js';
 import type { InstanceStatus, ServiceInstance } from '../socket/service-instance.js';
 
@@ -28,14 +29,20 @@ export interface InstancePresenceOptions {
   onError(error: unknown): void;
 }
 
-/** Rows per insert: well under both dialects' limits on bound parameters. */
+/** Rows per insert: well under PostgreSQL's limit on bound parameters. */
 const CHUNK = 500;
+/** The advisory lock the replicas' presence writes take in turn (an arbitrary constant of Baton's). */
+const PRESENCE_LOCK = 0x6261746f;
+/** The database's clock, in milliseconds since the epoch. */
+const databaseNow = sql<number>`(extract(epoch from clock_timestamp()) * 1000)::bigint`;
 
 export class InstancePresence {
   /** Replicas that wrote within three intervals, this one included, as of its last write. */
   liveReplicas = 1;
   private timer: NodeJS.Timeout | undefined;
   private writing: Promise<void> = Promise.resolve();
+  /** A write is under way: a tick that comes meanwhile is skipped, not queued. */
+  private busy = false;
 
   constructor(private readonly options: InstancePresenceOptions) {}
 
@@ -44,11 +51,19 @@ export class InstancePresence {
   }
 
   start(): void {
-    this.writing = this.publish().catch(this.options.onError);
-    this.timer = setInterval(() => {
-      this.writing = this.writing.then(() => this.publish()).catch(this.options.onError);
-    }, this.intervalMs);
+    this.tick();
+    this.timer = setInterval(() => this.tick(), this.intervalMs);
     this.timer.unref();
+  }
+
+  private tick(): void {
+    if (this.busy) return;
+    this.busy = true;
+    this.writing = this.publish()
+      .catch(this.options.onError)
+      .finally(() => {
+        this.busy = false;
+      });
   }
 
   /** Instances other live replicas hold, by service id. */
@@ -59,11 +74,14 @@ export class InstancePresence {
       .selectAll('i')
       .where('i.project_id', '=', projectId)
       .where('i.replica_id', '!=', this.options.replicaId)
-      .where('r.seen_at', '>=', Date.now() - 3 * this.intervalMs)
+      .where('r.seen_at', '>=', sql<number>`${databaseNow} - ${3 * this.intervalMs}`)
       .orderBy('i.connected_at')
       .execute();
+    // An instance that moved between replicas is listed by both until the one it left writes again: the newest counts.
+    const newest = new Map<string, (typeof rows)[number]>();
+    for (const row of rows) newest.set(row.id, row);
     const byService = new Map<string, InstanceView[]>();
-    for (const row of rows) {
+    for (const row of newest.values()) {
       const list = byService.get(row.service_id) ?? [];
       list.push({
         id: row.id,
@@ -91,8 +109,14 @@ export class InstancePresence {
 
   private async publish(): Promise<void> {
     const { db, replicaId } = this.options;
-    const now = Date.now();
-    const rows = this.options.local().map((instance) => ({
+    // One row per instance: the same id twice (an old socket still closing, two projects) keeps the newest.
+    const newest = new Map<string, ServiceInstance>();
+    for (const instance of this.options.local()) {
+      const key = `${instance.projectId}\n${instance.id}`;
+      const known = newest.get(key);
+      if (known === undefined || known.connectedAt <= instance.connectedAt) newest.set(key, instance);
+    }
+    const rows = [...newest.values()].map((instance) => ({
       id: instance.id,
       project_id: instance.projectId,
       service_id: instance.serviceId,
@@ -104,42 +128,27 @@ export class InstancePresence {
       max_concurrency: instance.maxConcurrency,
     }));
     await db.transaction().execute(async (trx) => {
+      await sql`select pg_advisory_xact_lock(${PRESENCE_LOCK})`.execute(trx);
+      const { rows: clock } = await sql<{ now: number }>`select ${databaseNow} as now`.execute(trx);
+      const now = Number(clock[0]?.now);
+      const silentSince = now - 3 * this.intervalMs;
       await trx
         .insertInto('baton_server_replicas')
         .values({ id: replicaId, seen_at: now })
         .onConflict((conflict) => conflict.column('id').doUpdateSet({ seen_at: now }))
         .execute();
-      const dead = trx
-        .selectFrom('baton_server_replicas')
-        .select('id')
-        .where('seen_at', '<', now - 3 * this.intervalMs);
+      const dead = trx.selectFrom('baton_server_replicas').select('id').where('seen_at', '<', silentSince);
       await trx
         .deleteFrom('baton_server_instances')
         .where((eb) => eb.or([eb('replica_id', '=', replicaId), eb('replica_id', 'in', dead)]))
         .execute();
-      // An instance that moved here keeps its id: the row of the replica it left (if not yet rewritten) is taken over.
       for (let at = 0; at < rows.length; at += CHUNK) {
         await trx
           .insertInto('baton_server_instances')
           .values(rows.slice(at, at + CHUNK))
-          .onConflict((conflict) =>
-            conflict.column('id').doUpdateSet((eb) => ({
-              project_id: eb.ref('excluded.project_id'),
-              service_id: eb.ref('excluded.service_id'),
-              replica_id: eb.ref('excluded.replica_id'),
-              status: eb.ref('excluded.status'),
-              connected_at: eb.ref('excluded.connected_at'),
-              last_seen_at: eb.ref('excluded.last_seen_at'),
-              outstanding: eb.ref('excluded.outstanding'),
-              max_concurrency: eb.ref('excluded.max_concurrency'),
-            })),
-          )
           .execute();
       }
-      await trx
-        .deleteFrom('baton_server_replicas')
-        .where('seen_at', '<', now - 3 * this.intervalMs)
-        .execute();
+      await trx.deleteFrom('baton_server_replicas').where('seen_at', '<', silentSince).execute();
       const live = await trx
         .selectFrom('baton_server_replicas')
         .select((eb) => eb.fn.countAll<number>().as('count'))
