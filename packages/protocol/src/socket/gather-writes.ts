@@ -1,7 +1,9 @@
 /**
- * Frames written during one turn of the event loop leave in one write: the first corks the TCP socket, which is
- * uncorked once the turn's work, its promise jobs included, is done. Written one by one, every frame of the service
- * socket (a task, a result, the ack of either) is a system call of its own. Used by the server and the SDK alike.
+ * Frames written close together leave in one write: the first corks the TCP socket, which is uncorked on the next
+ * tick — once the code that wrote it has returned (including the promise jobs already queued, when it runs in one),
+ * but before promise jobs queued later, which start a write of their own. Written one by one, every frame of the
+ * service socket (a task, a result, the ack of either) is a system call of its own: gathered, a 3-step orchestration
+ * takes 7 writes instead of 16. Used by the server and the SDK alike.
  */
 
 /** What a TCP socket (`net.Socket`, any `Duplex`) offers to hold writes back. */
@@ -12,7 +14,7 @@ export interface Corkable {
 
 const corked = new WeakSet<Corkable>();
 
-/** Corks `transport` until the current turn is done, unless it already is; call it before writing a frame. */
+/** Corks `transport` until the next tick, unless it already is; call it before writing a frame. */
 export function gatherTurn(transport: Corkable): void {
   if (corked.has(transport)) return;
   corked.add(transport);

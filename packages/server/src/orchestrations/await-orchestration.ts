@@ -38,6 +38,7 @@ export async function awaitOrchestration(
   for (;;) {
     // After its run's end the row is still current; after a timeout it is read again (a retry may have begun).
     if (row === undefined || !ended) row = await orchestrations.row(projectId, id);
+    const heardEnd = ended;
     ended = false;
     let wake = () => {};
     const woken = new Promise<void>((resolve) => {
@@ -59,6 +60,11 @@ export async function awaitOrchestration(
       if (!(firstLook && orchestrations.runningHere(row.run_id)) || over()) {
         const view = await orchestrations.view(row);
         if (FINAL.has(view.status) || over()) return view;
+        // Ended, yet not final by the row read before: a run never stored has its outcome in the row alone.
+        if (heardEnd) {
+          row = undefined;
+          continue;
+        }
       }
       firstLook = false;
       await woken;

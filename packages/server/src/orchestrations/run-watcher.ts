@@ -125,8 +125,26 @@ export class RunWatcher {
     this.waiting.delete(runId);
     const ref = await this.ref(runId);
     if (ref === undefined) return;
+    const serialized = serializeError(error);
+    const row = await this.options.db
+      .selectFrom('baton_server_orchestrations')
+      .select('status')
+      .where('id', '=', ref.id)
+      .where('run_id', '=', runId)
+      .executeTakeFirst();
+    if (row === undefined) return;
+    if (TERMINAL.has(row.status)) {
+      // The engine's own `run-error` came first and finished it: only why is left to keep.
+      await this.options.db
+        .updateTable('baton_server_orchestrations')
+        .set({ error: JSON.stringify(serialized) })
+        .where('id', '=', ref.id)
+        .where('run_id', '=', runId)
+        .execute();
+      return;
+    }
     this.options.metrics.orchestrationsFinished.inc({ status: 'failed' });
-    await this.finish(runId, ref, 'failed', undefined, serializeError(error), Date.now(), true);
+    await this.finish(runId, ref, 'failed', undefined, serialized, Date.now(), true);
   }
 
   private async track(event: RunEvent): Promise<void> {
