@@ -75,6 +75,27 @@ function liveData(projectId: string, note: LiveNote): unknown {
 
 const isFinal = (entry: JournalEntry) => entry.type === 'run-finish' || entry.type === 'run-fail';
 
+/**
+ * The final event of an orchestration whose run was never stored (its journal is empty, and its row has failed with
+ * the reason): a stored run's row is final only after its final journal entry.
+ */
+async function unstartedEnd(
+  orchestrations: Orchestrations,
+  projectId: string,
+  id: string,
+  runId: string,
+): Promise<Record<string, unknown> | undefined> {
+  const row = await orchestrations.row(projectId, id);
+  if (row.run_id !== runId || !['succeeded', 'failed', 'cancelled'].includes(row.status)) return undefined;
+  return {
+    type: 'run-fail',
+    orchestrationId: id,
+    stepId: null,
+    at: new Date(row.finished_at ?? row.updated_at).toISOString(),
+    data: { error: row.error === null ? null : unscoped(projectId, JSON.parse(row.error)) },
+  };
+}
+
 export function orchestrationEventStream(
   c: Context,
   orchestrations: Orchestrations,
@@ -125,10 +146,12 @@ export function orchestrationEventStream(
         );
       }
       let finished = false;
+      let currentEmpty = false;
       dirty = false;
       for (let run = Math.min(position.run, runs.length - 1); run < runs.length; run += 1) {
         const isCurrent = run === runs.length - 1;
         const journal = await orchestrations.journal(runs[run] as string);
+        if (isCurrent && journal.length === 0) currentEmpty = true;
         for (const entry of journal) {
           if (run === position.run && entry.seq <= position.seq) continue;
           await write({
@@ -149,6 +172,11 @@ export function orchestrationEventStream(
         if (run < runs.length - 1) position = { run: run + 1, seq: -1 };
       }
       if (finished) break;
+      const ended = currentEmpty ? await unstartedEnd(orchestrations, projectId, id, current) : undefined;
+      if (ended !== undefined) {
+        await write({ event: 'run-fail', data: JSON.stringify(ended) });
+        break;
+      }
       if (!dirty) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, options.pollMs ?? 1000);

@@ -399,6 +399,10 @@ describe('orchestrations over socket services', () => {
       expect(view.finishedAt).not.toBeNull();
       const failed = await json(await read('/v1/orchestrations?status=failed'));
       expect((failed.items as Array<{ id: string }>).map((item) => item.id)).toContain('orc_lost');
+      // Its event stream ends too, with the failure: there is no journal entry to end it.
+      const events = await (await read('/v1/orchestrations/orc_lost/events')).text();
+      expect(events).toContain('event: run-fail');
+      expect(events).toMatch(/stopped before/);
     } finally {
       await restarted.close();
     }
