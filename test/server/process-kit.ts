@@ -5,7 +5,8 @@
  */
 import { createServer, Socket as NetSocket, type Server, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { type ChildHandle, spawnChild } from '../children/child-process.js';
+import { afterAll, afterEach } from 'vitest';
+import { type ChildHandle, killChildren, spawnChild } from '../children/child-process.js';
 import type { ServerChildConfig } from './server-child.js';
 import type { ServiceChildConfig } from './service-child.js';
 
@@ -26,6 +27,22 @@ function startChild(kind: keyof typeof ENTRIES, name: string, config: object): C
   const handle = spawnChild(name, ENTRIES[kind], config);
   started.push(handle);
   return handle;
+}
+
+/**
+ * Registers, for the calling test file, what ends every test: its children killed (and what they printed shown when
+ * the test failed), then the returned list of clean-ups run, last added first.
+ */
+export function cleanUpAfterEachTest(): Array<() => Promise<void>> {
+  const cleanups: Array<() => Promise<void>> = [];
+  afterEach(async (context) => {
+    await killChildren();
+    const report = childrenReport();
+    if (context.task.result?.state === 'fail') console.error(report);
+    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  });
+  afterAll(killChildren);
+  return cleanups;
 }
 
 /** What each child started since the last call printed (its last lines) and wrote to stderr; forgets them. */

@@ -9,15 +9,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@baton/sdk';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createPostgresTestDatabase, postgresReachable } from '../../packages/server/src/postgres-test-kit.js';
 import { type EffectLocation, openEffectLog } from '../durable/effect-log.js';
 import {
   ADMIN_TOKEN,
-  childrenReport,
+  cleanUpAfterEachTest,
   createProject,
   freePort,
-  killChildren,
   SECRET_KEY,
   type ServiceProcess,
   startServerProcess,
@@ -26,15 +25,7 @@ import {
 } from './process-kit.js';
 import type { ServerChildConfig } from './server-child.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-
-afterEach(async (context) => {
-  await killChildren();
-  const report = childrenReport();
-  if (context.task.result?.state === 'fail') console.error(report);
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-afterAll(killChildren);
+const cleanups = cleanUpAfterEachTest();
 
 const ORCHESTRATIONS = 10;
 /** Charges after this one hold until the first replica is gone. */

@@ -7,14 +7,13 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type StreamedOrchestrationEvent } from '@baton/sdk';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type EffectLocation, openEffectLog } from '../durable/effect-log.js';
 import {
   ADMIN_TOKEN,
-  childrenReport,
+  cleanUpAfterEachTest,
   createProject,
   freePort,
-  killChildren,
   SECRET_KEY,
   type ServerProcess,
   startServerProcess,
@@ -23,15 +22,7 @@ import {
 } from './process-kit.js';
 import type { ServerChildConfig } from './server-child.js';
 
-const dirs: string[] = [];
-
-afterEach(async (context) => {
-  await killChildren();
-  const report = childrenReport();
-  if (context.task.result?.state === 'fail') console.error(report);
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-afterAll(killChildren);
+const cleanups = cleanUpAfterEachTest();
 
 /** `<run>.<seq>` as numbers, for ordering. */
 const eventOrder = (id: string) => id.split('.').map(Number) as [number, number];
@@ -46,7 +37,7 @@ describe('a server killed mid-task and restarted on the same SQLite database', (
     timeout: 180_000,
   }, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'baton-server-crash-'));
-    dirs.push(dir);
+    cleanups.push(async () => rmSync(dir, { recursive: true, force: true }));
     const goDirectory = join(dir, 'go');
     mkdirSync(goDirectory);
     const effects: EffectLocation = { kind: 'sqlite', path: join(dir, 'effects.db') };

@@ -7,14 +7,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient } from '@baton/sdk';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type EffectLocation, type EffectLog, openEffectLog } from '../durable/effect-log.js';
 import {
   ADMIN_TOKEN,
-  childrenReport,
+  cleanUpAfterEachTest,
   createProject,
   freePort,
-  killChildren,
   SECRET_KEY,
   type ServerProcess,
   startServerProcess,
@@ -23,15 +22,7 @@ import {
 } from './process-kit.js';
 import type { ServiceChildConfig } from './service-child.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-
-afterEach(async (context) => {
-  await killChildren();
-  const report = childrenReport();
-  if (context.task.result?.state === 'fail') console.error(report);
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-afterAll(killChildren);
+const cleanups = cleanUpAfterEachTest();
 
 interface Setup {
   server: ServerProcess;

@@ -7,16 +7,15 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createClient, type OrchestrationRun } from '@baton/sdk';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type EffectLocation, openEffectLog } from '../durable/effect-log.js';
 import {
   ADMIN_TOKEN,
   type CuttableTcpProxy,
-  childrenReport,
+  cleanUpAfterEachTest,
   createProject,
   cuttableTcpProxy,
   freePort,
-  killChildren,
   SECRET_KEY,
   startServerProcess,
   startServiceProcess,
@@ -24,15 +23,7 @@ import {
   waitUntil,
 } from './process-kit.js';
 
-const cleanups: Array<() => Promise<void>> = [];
-
-afterEach(async (context) => {
-  await killChildren();
-  const report = childrenReport();
-  if (context.task.result?.state === 'fail') console.error(report);
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
-afterAll(killChildren);
+const cleanups = cleanUpAfterEachTest();
 
 describe("a service's socket dropped and restored", () => {
   it('delivers and answers every queued task once, in order, and every orchestration completes', {

@@ -165,3 +165,13 @@ export function echoService(name: string, extra: Record<string, unknown> = {}): 
     },
   };
 }
+
+/** Polls `read` every 20 ms until it returns something other than undefined or false (30 s at most). */
+export async function waitFor<T>(read: () => Promise<T | undefined> | T | undefined, what: string): Promise<T> {
+  for (let attempt = 0; attempt < 1500; attempt += 1) {
+    const value = await read();
+    if (value !== undefined && value !== false) return value;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}

@@ -12,18 +12,10 @@ import {
   type RawService,
   startTestServer,
   type TestServer,
+  waitFor,
 } from '../server-test-kit.js';
 
 type Json = Record<string, any>;
-
-async function waitFor<T>(read: () => Promise<T | undefined> | T | undefined, what: string): Promise<T> {
-  for (let attempt = 0; attempt < 1500; attempt += 1) {
-    const value = await read();
-    if (value !== undefined && value !== false) return value;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
 
 function closed(socket: WebSocket): Promise<{ code: number; reason: string }> {
   return new Promise((resolve) => {
