@@ -85,11 +85,13 @@ export type { CacheEntry, CacheStore, VectorLogPage } from './stores/cache-store
 export { MemoryStore } from './stores/memory-store.js';
 export { RedisStore, type RedisStoreOptions } from './stores/redis-store.js';
 export { SqliteStore, type SqliteStoreOptions } from './stores/sqlite-store.js';
+export { canonicalText } from './verify/canonical-form.js';
 export { createLexicon, type Lexicon, loadDefaultLexicon } from './verify/lexicon.js';
 export {
   allPassed,
   type CheckName,
   type CheckResult,
+  formOf,
   type VerifyOptions,
   verifyMatch,
 } from './verify/verify-match.js';

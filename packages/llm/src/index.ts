@@ -18,5 +18,42 @@ export { type AsyncFunction, type EnhancedFunction, enhanceFunction } from './fu
 export { type EnhancedGraph, enhanceGraph, type GraphLike, isGraph } from './langgraph/enhance-graph.js';
 export { costOf, type TokenCount, tokensOf } from './metrics/pricing.js';
 export type { EnhanceMetrics, HitTier } from './metrics/usage-metrics.js';
+export {
+  type ActionPlan,
+  ActionPlanner,
+  type ActionPlannerOptions,
+  type ActionRequest,
+} from './planning/action-planner.js';
+export { LlmPlanner, type LlmPlannerOptions, type PlanRequest } from './planning/llm-planner.js';
+export { type CachedPlan, PlanCache, type PlanCacheKey, type PlanCacheOptions } from './planning/plan-cache.js';
+export { type PlannerModelSettings, plannerModel, plannerModelSettings } from './planning/planner-model.js';
+export type {
+  PlannedAction,
+  PlanningAttempt,
+  PlanningDecision,
+  PlanningUsage,
+} from './planning/planning-decision.js';
+export {
+  NoPlannerError,
+  NotActionableError,
+  PlannerUnavailableError,
+  PlanningFailedError,
+  PlanningTimeoutError,
+} from './planning/planning-errors.js';
+export { type PlanningTarget, registryFingerprint } from './planning/planning-target.js';
+export { registryTargets } from './planning/registry-targets.js';
+export {
+  evaluateTemplates,
+  type LabelledAction,
+  parseLabelledActions,
+  type TemplateEvaluation,
+} from './planning/template-evaluation.js';
+export {
+  type TemplateMatch,
+  TemplateMatcher,
+  type TemplateMatcherOptions,
+  type TemplateMiss,
+} from './planning/template-matcher.js';
+export { type AskingEngine, type AskResult, withAsk } from './planning/with-ask.js';
 export type { CallRecord } from './recorder/call-recorder.js';
 export { type EnhancedControls, EnhanceRuntime, type RunResult } from './runtime/enhance-runtime.js';

@@ -2,7 +2,8 @@
  * A tiny OpenAI-compatible server on 127.0.0.1 (random port) for tests: `POST /v1/chat/completions`, plain JSON
  * or SSE (`stream: true`), counting calls and keeping request bodies; and `POST /v1/embeddings`, answering
  * bag-of-hashed-words vectors of `EMBEDDING_DIMENSION`. Tests reach it through the real provider client.
- * The answer echoes the last user message unless `reply` says otherwise; `failWith` makes calls fail with a status;
+ * The answer echoes the last user message unless `reply` says otherwise; `failWith` makes calls fail with a status
+ * (`failNext` only the next one, with headers such as `retry-after`);
  * `holdReplies` keeps replies back until released, so tests can order concurrent calls by events.
  */
 import { once } from 'node:events';
@@ -32,6 +33,8 @@ export interface ChatServer {
   readonly bodies: ChatBody[];
   /** Answer every following call with this HTTP status (or succeed again with undefined). */
   failWith(status: number | undefined): void;
+  /** Answer the next call only with this status and these headers (e.g. 429 with `retry-after`). */
+  failNext(status: number, headers?: Record<string, string>): void;
   setFinishReason(reason: string): void;
   /** Holds every chat reply (the request is still counted on arrival) until the returned function is called. */
   holdReplies(): () => void;
@@ -76,6 +79,7 @@ function sendStream(res: ServerResponse, body: ChatBody, text: string, finishRea
 export async function startChatServer(options: ChatServerOptions = {}): Promise<ChatServer> {
   let calls = 0;
   let failure: number | undefined;
+  const failures: { status: number; headers: Record<string, string> }[] = [];
   let finishReason = options.finishReason ?? 'stop';
   const bodies: ChatBody[] = [];
   const embedded: string[] = [];
@@ -97,9 +101,11 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
     calls++;
     const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as ChatBody;
     bodies.push(body);
-    if (failure !== undefined) {
-      res.writeHead(failure, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { message: `test server failure ${failure}`, type: 'server_error' } }));
+    const once = failures.shift();
+    if (failure !== undefined || once) {
+      const status = once?.status ?? (failure as number);
+      res.writeHead(status, { 'content-type': 'application/json', ...once?.headers });
+      res.end(JSON.stringify({ error: { message: `test server failure ${status}`, type: 'server_error' } }));
       return;
     }
     await held;
@@ -132,6 +138,9 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
     embedded,
     failWith: (status) => {
       failure = status;
+    },
+    failNext: (status, headers = {}) => {
+      failures.push({ status, headers });
     },
     setFinishReason: (reason) => {
       finishReason = reason;

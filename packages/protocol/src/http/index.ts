@@ -1,6 +1,7 @@
 export * from './approvals.js';
 export * from './common.js';
 export * from './orchestrations.js';
+export * from './plan-templates.js';
 export * from './projects.js';
 export * from './services.js';
 export * from './webhooks.js';

@@ -1,0 +1,178 @@
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type ChatServer, startChatServer } from '../testing/openai-compatible-server.js';
+import { LlmPlanner, type LlmPlannerOptions } from './llm-planner.js';
+import {
+  NotActionableError,
+  PlannerUnavailableError,
+  PlanningFailedError,
+  PlanningTimeoutError,
+} from './planning-errors.js';
+import { BRIEFING_PLAN, planningRegistry, planningTargets, validatorFor } from './planning-test-kit.js';
+
+const registry = planningRegistry();
+const targets = planningTargets(registry);
+const validate = validatorFor(registry);
+const action = 'Give me a morning briefing for Lisbon';
+const data = { city: 'Lisbon', secret: 'do-not-leak-7731' };
+
+let server: ChatServer;
+let replies: string[];
+
+beforeEach(async () => {
+  replies = [];
+  server = await startChatServer({
+    reply: () => replies.shift() ?? '{"actionable": false, "reason": "no more replies"}',
+  });
+});
+afterEach(() => server.close());
+
+const planner = (options: Partial<LlmPlannerOptions> = {}) =>
+  new LlmPlanner({
+    model: createOpenAICompatible({
+      name: 'local',
+      baseURL: server.baseURL,
+      supportsStructuredOutputs: true,
+    }).chatModel('planner-1'),
+    ...options,
+  });
+
+const answer = (plan: unknown) => JSON.stringify({ actionable: true, plan });
+const userTexts = (call: number) =>
+  (server.bodies[call]?.messages ?? []).map((message) => (typeof message.content === 'string' ? message.content : ''));
+
+describe('LlmPlanner', () => {
+  it('plans through structured output, shows field names and types but not values, and records the attempt', async () => {
+    replies.push(answer(BRIEFING_PLAN));
+    const { plan, decision } = await planner().plan({ action, data, targets, validate });
+    expect(plan).toEqual(BRIEFING_PLAN);
+    expect(decision).toMatchObject({ planner: 'llm', model: 'planner-1' });
+    if (decision.planner !== 'llm') throw new Error('not an LLM decision');
+    expect(decision.attempts).toHaveLength(1);
+    expect(decision.attempts[0]).toMatchObject({ attempt: 1, outcome: 'valid', problems: [] });
+    expect(decision.usage.inputTokens).toBeGreaterThan(0);
+    const body = server.bodies[0] as unknown as { response_format: { type: string; json_schema: { schema: unknown } } };
+    expect(body.response_format.type).toBe('json_schema');
+    expect(JSON.stringify(body.response_format.json_schema.schema)).toContain('["weather","news","brief"]');
+    const prompt = userTexts(0).join('\n');
+    expect(prompt).toContain('Action: Give me a morning briefing for Lisbon');
+    expect(prompt).toContain('- city: string');
+    expect(prompt).toContain('- brief (service 1.0.0): Writes a short briefing');
+    expect(prompt).not.toContain('do-not-leak-7731');
+  });
+
+  it('shows the request values only when the operator allows it', async () => {
+    replies.push(answer(BRIEFING_PLAN));
+    await planner({ shareValues: true }).plan({ action, data, targets, validate });
+    expect(userTexts(0).join('\n')).toContain('- city: string = "Lisbon"');
+  });
+
+  it('gives the model its plan problems as data and takes the repaired plan', async () => {
+    const broken = { steps: [{ id: 'weather', target: 'weather', input: { town: { $ref: 'request.data.city' } } }] };
+    replies.push(answer(broken), answer(BRIEFING_PLAN));
+    const { plan, decision } = await planner().plan({ action, data, targets, validate });
+    expect(plan).toEqual(BRIEFING_PLAN);
+    if (decision.planner !== 'llm') throw new Error('not an LLM decision');
+    expect(decision.attempts.map((attempt) => attempt.outcome)).toEqual(['invalid', 'valid']);
+    expect(decision.attempts[0]?.problems.map((problem) => problem.path)).toContain('steps[0].input.city');
+    const repair = userTexts(1).at(-1) ?? '';
+    expect(repair).toContain('steps[0].input.city');
+    expect(server.bodies[1]?.messages.some((message) => message.role === 'assistant')).toBe(true);
+  });
+
+  it('repairs a plan that names a service that does not exist', async () => {
+    const unknown = { steps: [{ id: 'w', target: 'weather-pro', input: { city: { $ref: 'request.data.city' } } }] };
+    replies.push(answer(unknown), answer(BRIEFING_PLAN));
+    const { decision } = await planner().plan({ action, data, targets, validate });
+    if (decision.planner !== 'llm') throw new Error('not an LLM decision');
+    expect(decision.attempts[0]?.problems.map((problem) => problem.code)).toContain('unknown-target');
+  });
+
+  it('fails with every attempt recorded when no plan validates in three', async () => {
+    const broken = (n: number) => ({
+      steps: [{ id: 'a', target: 'news', input: { topic: { $ref: `steps.ghost${n}.output` } } }],
+    });
+    replies.push(answer(broken(1)), answer(broken(2)), answer(broken(3)), answer(BRIEFING_PLAN));
+    const error = await planner()
+      .plan({ action, data, targets, validate })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PlanningFailedError);
+    const failed = error as PlanningFailedError;
+    expect(failed.code).toBe('planning-failed');
+    expect(failed.attempts.map((attempt) => attempt.outcome)).toEqual(['invalid', 'invalid', 'invalid']);
+    expect(failed.attempts.map((attempt) => attempt.problems[0]?.message).join(' ')).toMatch(/ghost1.*ghost2.*ghost3/);
+    expect(server.calls).toBe(3);
+  });
+
+  it('takes "not actionable" with its reason', async () => {
+    replies.push(JSON.stringify({ actionable: false, reason: 'nothing here books flights' }));
+    const error = await planner()
+      .plan({ action: 'Book me a flight to Rome', data: {}, targets, validate })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(NotActionableError);
+    expect((error as NotActionableError).reason).toBe('nothing here books flights');
+    expect((error as NotActionableError).attempts[0]?.outcome).toBe('not-actionable');
+  });
+
+  it('asks again after an answer that is not JSON', async () => {
+    replies.push('Sure! Here is the plan: {steps: [weather', answer(BRIEFING_PLAN));
+    const { decision } = await planner().plan({ action, data, targets, validate });
+    if (decision.planner !== 'llm') throw new Error('not an LLM decision');
+    expect(decision.attempts[0]).toMatchObject({
+      outcome: 'no-answer',
+      error: expect.stringContaining('not valid JSON'),
+    });
+    expect(userTexts(1).at(-1)).toContain('not valid JSON');
+  });
+
+  it('retries a 429 inside the attempt and plans', async () => {
+    server.failNext(429, { 'retry-after': '0' });
+    replies.push(answer(BRIEFING_PLAN));
+    const { decision } = await planner().plan({ action, data, targets, validate });
+    expect(server.calls).toBe(2);
+    if (decision.planner !== 'llm') throw new Error('not an LLM decision');
+    expect(decision.attempts).toHaveLength(1);
+  });
+
+  it('waits as long as Retry-After asks rather than calling again, within its time limit', async () => {
+    server.failNext(429, { 'retry-after': '30' });
+    const error = await planner({ timeoutMs: 300 })
+      .plan({ action, data, targets, validate })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PlanningTimeoutError);
+    expect(server.calls).toBe(1);
+  });
+
+  it('gives up at its time limit when the model does not answer', async () => {
+    const release = server.holdReplies();
+    replies.push(answer(BRIEFING_PLAN));
+    try {
+      const error = await planner({ timeoutMs: 200 })
+        .plan({ action, data, targets, validate })
+        .catch((caught: unknown) => caught);
+      expect(error).toBeInstanceOf(PlanningTimeoutError);
+      expect((error as PlanningTimeoutError).timeoutMs).toBe(200);
+    } finally {
+      release();
+    }
+  });
+
+  it('does not retry a refused key, and says which status the endpoint gave', async () => {
+    server.failNext(401);
+    const error = await planner()
+      .plan({ action, data, targets, validate })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(PlannerUnavailableError);
+    expect((error as PlannerUnavailableError).status).toBe(401);
+    expect(server.calls).toBe(1);
+  });
+
+  it('answers "not actionable" without a call when nothing is registered', async () => {
+    await expect(planner().plan({ action, data, targets: [], validate })).rejects.toBeInstanceOf(NotActionableError);
+    expect(server.calls).toBe(0);
+  });
+
+  it('refuses bad options, naming the value', () => {
+    expect(() => planner({ maxAttempts: 0 })).toThrow(/maxAttempts must be a whole number ≥ 1, got 0/);
+  });
+});

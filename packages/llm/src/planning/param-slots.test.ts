@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import {
+  extractValues,
+  literalWordsIn,
+  maskAction,
+  maskExample,
+  placeholdersOf,
+  slotWord,
+  valueCandidates,
+} from './param-slots.js';
+
+describe('param slots', () => {
+  it('finds placeholders and masks them with slot words at least three letters apart', () => {
+    expect(placeholdersOf('Convert {amount} {from} to {to}')).toEqual(['amount', 'from', 'to']);
+    expect(slotWord(0)).toBe('pslotaaa');
+    expect(slotWord(1)).toBe('pslotbbb');
+    const slots = new Map([
+      ['city', slotWord(0)],
+      ['day', slotWord(1)],
+    ]);
+    expect(maskExample('weather in {city} on {day}', slots)).toBe('weather in pslotaaa on pslotbbb');
+  });
+
+  it('masks whole words only, in any case, the longest value first', () => {
+    const slots = new Map([
+      ['a', 'pslotaaa'],
+      ['b', 'pslotbbb'],
+    ]);
+    const values = new Map([
+      ['a', 'York'],
+      ['b', 'New York'],
+    ]);
+    expect(maskAction('flights from new york to York', values, slots)).toBe('flights from pslotbbb to pslotaaa');
+    expect(maskAction('order 12 and 123', new Map([['a', '12']]), slots)).toBe('order pslotaaa and 123');
+  });
+
+  it('reads values in the example’s places, any case and spacing, and not a clause', () => {
+    expect(extractValues('Convert {amount} {from} to {to}', 'convert  100 USD to EUR.')).toEqual(
+      new Map([
+        ['amount', '100'],
+        ['from', 'USD'],
+        ['to', 'EUR'],
+      ]),
+    );
+    expect(extractValues('Translate {text} into {language}', 'Translate "good morning, friends" into French')).toEqual(
+      new Map([
+        ['text', 'good morning, friends'],
+        ['language', 'French'],
+      ]),
+    );
+    expect(
+      extractValues("What's the weather in {city}?", "What's the weather in Lisbon and the news?"),
+    ).toBeUndefined();
+    expect(extractValues('weather in {city}', 'forecast in Lisbon')).toBeUndefined();
+    expect(extractValues('from {a} to {a}', 'from Lisbon to Porto')).toBeUndefined();
+  });
+
+  it('offers numbers, codes, addresses, quoted text and names as candidate values', () => {
+    expect(valueCandidates('Ship SKU-42 to "Ana Lima" at New York, see https://x.test/a?b=1. Total 3.5')).toEqual(
+      expect.arrayContaining(['SKU-42', 'Ana Lima', 'New York', 'New', 'York', 'https://x.test/a?b=1', '3.5']),
+    );
+  });
+
+  it('tells whether an action has every literal word of an example', () => {
+    expect(literalWordsIn('Convert {amount} {from} to {to}', 'Please convert 100 USD to EUR')).toBe(true);
+    expect(literalWordsIn('Convert {amount} {from} to {to}', 'Please change 100 USD to EUR')).toBe(false);
+  });
+});

@@ -1,0 +1,150 @@
+/**
+ * Where a template's params sit in an action. An example such as `"What's the weather in {city}?"` marks the param's
+ * place; before an action is compared with an example, the param values in both are replaced by the same slot word,
+ * so "the weather in Lisbon" (city = Lisbon) and "the weather in {city}" read alike, while a value that is not a param
+ * ("the weather in Lisbon" against "the weather in Porto") still differs. A value the request data lacks is read from
+ * an action written like the example.
+ */
+
+const PLACEHOLDER = /\{([A-Za-z_][A-Za-z0-9_]{0,63})\}/g;
+export const MAX_PARAMS = 26;
+/** Distinct slot words there are. */
+export const MAX_SLOTS = 26 * 26;
+
+/** The params an example names, in order of appearance. */
+export function placeholdersOf(example: string): string[] {
+  return [...example.matchAll(PLACEHOLDER)].map((match) => match[1] as string);
+}
+
+/**
+ * A word that stands for param `index` on both sides: plain letters (the verifier reads it as a word), and at least
+ * two letters apart from any other slot, so no two are taken for a slip of one another (`pslotaaa`, `pslotbbb`, …,
+ * then `pslotbaba`, `pslotbcbc`, …).
+ */
+export function slotWord(index: number): string {
+  const letter = (n: number) => String.fromCharCode(97 + (n % 26));
+  if (index < 26) return `pslot${letter(index).repeat(3)}`;
+  const pair = `${letter(Math.floor(index / 26))}${letter(index)}`;
+  return `pslot${pair}${pair}`;
+}
+
+export function maskExample(example: string, slots: ReadonlyMap<string, string>): string {
+  return example.replace(PLACEHOLDER, (whole, name: string) => slots.get(name) ?? whole);
+}
+
+/** The text of a value as an action would write it; undefined for values no action writes (objects, booleans). */
+export function valueText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.trim() === '' ? undefined : value.trim();
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+  return undefined;
+}
+
+export const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** `text` as a whole word (not inside a longer word or number), any case. */
+export const wholeWord = (text: string) =>
+  new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(text)}(?![\\p{L}\\p{N}])`, 'giu');
+
+/** `action` with each value (longest first, any case, as a whole word) replaced by its param's slot. */
+export function maskAction(
+  action: string,
+  values: ReadonlyMap<string, string>,
+  slots: ReadonlyMap<string, string>,
+): string {
+  let masked = action;
+  const byLength = [...values].sort((a, b) => b[1].length - a[1].length);
+  for (const [name, text] of byLength) {
+    const slot = slots.get(name);
+    if (slot === undefined) continue;
+    masked = masked.replace(wholeWord(text), slot);
+  }
+  return masked;
+}
+
+/**
+ * The values an action written like `example` gives its placeholders: `"weather in Lisbon please"` against
+ * `"weather in {city} please"` gives `{ city: 'Lisbon' }`. Words between the placeholders must be the example's (any
+ * case, any spacing); a trailing `.`, `?` or `!` is ignored. Undefined when the action is not written that way.
+ */
+export function extractValues(example: string, action: string): Map<string, string> | undefined {
+  const names = placeholdersOf(example);
+  if (names.length === 0) return undefined;
+  const trim = (text: string) => text.trim().replace(/[\s.?!]+$/u, '');
+  // Placeholders capture, a run of spaces is one or more spaces, every other character stands for itself.
+  const source = trim(example)
+    .split(/(\{[A-Za-z_][A-Za-z0-9_]{0,63}\}|\s+)/)
+    .map((part) =>
+      part.startsWith('{') && part.endsWith('}') && part.length > 2
+        ? '(\\S.*?)'
+        : /^\s+$/.test(part)
+          ? '\\s+'
+          : escapeRegExp(part),
+    )
+    .join('');
+  const match = new RegExp(`^${source}$`, 'iu').exec(trim(action));
+  if (!match) return undefined;
+  const values = new Map<string, string>();
+  for (const [i, name] of names.entries()) {
+    const raw = (match[i + 1] ?? '').trim();
+    const quoted = /^(["'«“]).*["'»”]$/u.test(raw);
+    const value = quoted ? raw.slice(1, -1) : raw;
+    if (value === '' || (!quoted && !plausibleValue(value))) return undefined;
+    const earlier = values.get(name);
+    if (earlier !== undefined && earlier.toLowerCase() !== value.toLowerCase()) return undefined;
+    values.set(name, value);
+  }
+  return values;
+}
+
+/**
+ * Whether unquoted text read in a placeholder's place can be one value: a few words, not a clause ("Lisbon and the
+ * news about Porto" is two requests, not a city). Longer values come quoted or in the request data.
+ */
+function plausibleValue(text: string): boolean {
+  const words = text.split(/\s+/);
+  return (
+    words.length <= MAX_VALUE_WORDS &&
+    !/[,;]/.test(text) &&
+    !words.some((word) => JOINING_WORDS.has(word.toLowerCase()))
+  );
+}
+const MAX_VALUE_WORDS = 4;
+const JOINING_WORDS = new Set(['and', 'or', 'then', 'but', 'also', 'plus']);
+
+/** Whether every word of `example` outside its placeholders is in `action` (any case): worth guessing values for. */
+export function literalWordsIn(example: string, action: string): boolean {
+  const words = (text: string) => text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  const present = new Set(words(action));
+  return words(example.replace(PLACEHOLDER, ' ')).every((word) => present.has(word));
+}
+
+const VALUE_CANDIDATES = [
+  // addresses: https://…, name@host
+  /https?:\/\/[^\s"'<>]+[^\s"'<>.,;:!?)]|[\w.+-]+@[\w-]+(?:\.[\w-]+)+/gu,
+  // numbers and codes: 1234, 3.5, -2, A-113, SKU42
+  /(?<![\p{L}\p{N}])(?:-?\d+(?:[.,]\d+)*|[\p{L}]+[-_]?\d[\p{L}\p{N}_-]*)(?![\p{L}\p{N}])/gu,
+  // quoted text
+  /"([^"]{1,200})"|“([^”]{1,200})”|'([^']{1,200})'/gu,
+  // names: capitalised words in a row (New York, Lisbon)
+  /(?<![\p{L}\p{N}])\p{Lu}[\p{L}\p{N}'’-]*(?:\s+\p{Lu}[\p{L}\p{N}'’-]*)*/gu,
+];
+const MAX_CANDIDATES = 12;
+
+/**
+ * What in `action` could be a param's value when the action is not written like the example: numbers, codes, quoted
+ * text and names (a name of several words also gives each word alone). Each is tried in the param's place; the
+ * verifier decides.
+ */
+export function valueCandidates(action: string): string[] {
+  const found = new Set<string>();
+  for (const pattern of VALUE_CANDIDATES) {
+    for (const match of action.matchAll(pattern)) {
+      const text = (match[1] ?? match[2] ?? match[3] ?? match[0]).trim();
+      if (text === '') continue;
+      found.add(text);
+      const words = text.split(/\s+/);
+      if (words.length > 1) for (const word of words) found.add(word);
+    }
+  }
+  return [...found].slice(0, MAX_CANDIDATES);
+}

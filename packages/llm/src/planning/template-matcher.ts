@@ -1,0 +1,346 @@
+/**
+ * Plan templates, matched offline: an action gets a template's plan when its meaning matches one of the template's
+ * examples — by the semantic cache's embedder (cosine at or above the threshold) and its verifier (every word matched
+ * in place, so an action that differs by an entity, a number or a negation is refused) — and the request data (with
+ * values read from the action where the data lacks them) satisfies the template's params. Param values are masked on
+ * both sides first (`param-slots.ts`), so a template for "the weather in {city}" answers for any city, and only for
+ * the city the data names.
+ *
+ * @example
+ * const matcher = new TemplateMatcher({ embedder: createSifEmbedder() });
+ * await matcher.add({ name: 'weather', examples: ['weather in {city}'], params: { city: { type: 'string' } }, plan });
+ * const match = await matcher.match('What is the weather in Lisbon?', {});
+ */
+import {
+  allPassed,
+  type CheckResult,
+  canonicalText,
+  cosine,
+  DEFAULT_SIMILARITY_THRESHOLD,
+  type Embedder,
+  formOf,
+  type Lexicon,
+  loadDefaultLexicon,
+  normalize,
+  verifyMatch,
+} from '@baton/cache';
+import { type CompiledSchema, compileSchema, type Plan, type Problem, ValidationError } from '@baton/core';
+import { type PlanTemplateDefinition, type PlanTemplateInput, planTemplateDefinitionSchema } from '@baton/protocol';
+import {
+  extractValues,
+  literalWordsIn,
+  MAX_PARAMS,
+  maskAction,
+  maskExample,
+  placeholdersOf,
+  slotWord,
+  valueCandidates,
+  valueText,
+} from './param-slots.js';
+
+export interface TemplateMatcherOptions {
+  embedder: Embedder;
+  /** Cosine similarity an example must reach before it is verified. @default the semantic cache's default (0.65) */
+  threshold?: number;
+  /** Synonyms for the verifier. @default the shipped WordNet lexicon */
+  lexicon?: Lexicon;
+}
+
+export interface TemplateMatch {
+  readonly template: PlanTemplateDefinition;
+  readonly example: string;
+  readonly similarity: number;
+  /** The request data the plan runs with: the request's, plus the param values read from the action. */
+  readonly data: Record<string, unknown>;
+  readonly plan: Plan;
+}
+
+/** Why the closest examples were not taken (for a decision record or a debugging operator). */
+export interface TemplateMiss {
+  readonly template: string;
+  readonly example: string;
+  readonly similarity: number;
+  readonly reason: string;
+}
+
+interface CompiledExample {
+  readonly text: string;
+  readonly masked: string;
+  readonly names: readonly string[];
+  vector: Float32Array;
+}
+
+interface Candidate {
+  readonly template: CompiledTemplate;
+  readonly example: CompiledExample;
+  readonly values: Map<string, string>;
+  readonly masked: string;
+  /** Cosine similarity of the action (request values masked) with the example. */
+  readonly score: number;
+  /** Whether `score` was measured on `masked` itself. */
+  readonly exact: boolean;
+}
+
+/** How far below the threshold an example may be and still be tried with values read from the action. */
+const EXTRACTION_SLACK = 0.15;
+/** Combinations of guessed values tried per example at most. */
+const MAX_GUESSES = 24;
+/** Candidates verified at most per action. */
+const MAX_VERIFIED = 64;
+
+interface CompiledTemplate {
+  readonly definition: PlanTemplateDefinition;
+  readonly slots: ReadonlyMap<string, string>;
+  readonly params: ReadonlyMap<string, CompiledSchema>;
+  readonly examples: readonly CompiledExample[];
+}
+
+export class TemplateMatcher {
+  readonly #embedder: Embedder;
+  readonly #threshold: number;
+  #lexicon: Promise<Lexicon> | undefined;
+  readonly #templates = new Map<string, CompiledTemplate>();
+
+  constructor(options: TemplateMatcherOptions) {
+    this.#embedder = options.embedder;
+    this.#threshold = options.threshold ?? DEFAULT_SIMILARITY_THRESHOLD;
+    if (!(this.#threshold > 0 && this.#threshold <= 1)) {
+      throw new RangeError(`TemplateMatcher: threshold must be in (0, 1], got ${String(options.threshold)}`);
+    }
+    if (options.lexicon) this.#lexicon = Promise.resolve(options.lexicon);
+  }
+
+  get size(): number {
+    return this.#templates.size;
+  }
+
+  /** Adds (or replaces, by name) a template; a `ValidationError` lists every problem of a bad one. */
+  async add(input: PlanTemplateInput): Promise<PlanTemplateDefinition> {
+    const compiled = compileTemplate(input);
+    const vectors = await this.#embed(compiled.examples.map((example) => example.masked));
+    compiled.examples.forEach((example, i) => {
+      example.vector = vectors[i] as Float32Array;
+    });
+    this.#templates.set(compiled.definition.name, compiled);
+    return compiled.definition;
+  }
+
+  remove(name: string): boolean {
+    return this.#templates.delete(name);
+  }
+
+  list(): PlanTemplateDefinition[] {
+    return [...this.#templates.values()].map((template) => template.definition);
+  }
+
+  /**
+   * The best template for `action` (among those of at most `maxSteps` steps), or undefined when none matches; `misses`
+   * collects why the closest examples were not taken.
+   */
+  async match(
+    action: string,
+    data: Readonly<Record<string, unknown>>,
+    options: { misses?: TemplateMiss[]; maxSteps?: number } = {},
+  ): Promise<TemplateMatch | undefined> {
+    const { misses, maxSteps } = options;
+    if (this.#templates.size === 0) return undefined;
+    // One embedding per distinct text: the action with each template's request values masked.
+    const bases = new Map<CompiledTemplate, { values: Map<string, string>; masked: string }>();
+    for (const template of this.#templates.values()) {
+      if (maxSteps !== undefined && template.definition.plan.steps.length > maxSteps) continue;
+      const values = requestValues(template, data);
+      bases.set(template, { values, masked: maskAction(action, values, template.slots) });
+    }
+    if (bases.size === 0) return undefined;
+    const texts = [...new Set([...bases.values()].map((base) => base.masked))];
+    const vectors = new Map<string, Float32Array>();
+    for (const [i, vector] of (await this.#embed(texts)).entries()) vectors.set(texts[i] as string, vector);
+    const candidates: Candidate[] = [];
+    for (const [template, base] of bases) {
+      for (const example of template.examples) {
+        const score = cosine(vectors.get(base.masked) as Float32Array, example.vector);
+        const missing = example.names.filter((name) => !base.values.has(name));
+        if (missing.length === 0) {
+          if (score >= this.#threshold)
+            candidates.push({ template, example, values: base.values, masked: base.masked, score, exact: true });
+          continue;
+        }
+        // Values the action must give. Read in the example's places, they are taken whatever the similarity with
+        // the values still in; guessed among the action's numbers, names and codes only for an example close enough
+        // already, or whose every word the action has. Either way the similarity is measured again, values masked, before a match is taken.
+        const guess = score >= this.#threshold - EXTRACTION_SLACK || literalWordsIn(example.text, action);
+        for (const read of readValues(template, example, missing, action, guess)) {
+          const values = new Map([...base.values, ...read]);
+          candidates.push({
+            template,
+            example,
+            values,
+            masked: maskAction(action, values, template.slots),
+            score,
+            exact: false,
+          });
+        }
+      }
+    }
+    candidates.sort((a, b) => b.score - a.score);
+    if (candidates.length === 0) return undefined;
+    this.#lexicon ??= loadDefaultLexicon();
+    const lexicon = await this.#lexicon;
+    for (const candidate of candidates.slice(0, MAX_VERIFIED)) {
+      const { template, example, values, masked } = candidate;
+      let similarity = candidate.score;
+      const miss = (reason: string) =>
+        misses?.push({ template: template.definition.name, example: example.text, similarity, reason });
+      const checks = verifyMatch(masked, example.masked, { lexicon });
+      if (!allPassed(checks)) {
+        miss(failedReason(checks));
+        continue;
+      }
+      if (!candidate.exact) {
+        similarity = cosine((await this.#embed([masked]))[0] as Float32Array, example.vector);
+        if (similarity < this.#threshold) {
+          miss(`similarity ${similarity.toFixed(3)} is below ${this.#threshold}`);
+          continue;
+        }
+      }
+      const merged = mergeData(template, values, data);
+      if (typeof merged === 'string') {
+        miss(merged);
+        continue;
+      }
+      return {
+        template: template.definition,
+        example: example.text,
+        similarity,
+        data: merged,
+        plan: template.definition.plan as Plan,
+      };
+    }
+    return undefined;
+  }
+
+  async #embed(texts: readonly string[]): Promise<Float32Array[]> {
+    if (texts.length === 0) return [];
+    const inputs = this.#embedder.canonicalInput
+      ? texts.map((text) => canonicalText(formOf(text)) || text)
+      : [...texts];
+    return (await this.#embedder.embed(inputs)).map((vector) => normalize(Float32Array.from(vector)));
+  }
+}
+
+function compileTemplate(input: PlanTemplateInput): CompiledTemplate {
+  const parsed = planTemplateDefinitionSchema.safeParse(input);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => ({
+      path: issue.path.join('.'),
+      code: issue.code,
+      message: issue.message,
+    }));
+    throw new ValidationError('invalid plan template', problems);
+  }
+  const definition = parsed.data;
+  const problems: Problem[] = [];
+  const names = Object.keys(definition.params).sort();
+  if (names.length > MAX_PARAMS) {
+    problems.push({ path: 'params', code: 'too-many', message: `at most ${MAX_PARAMS} params, got ${names.length}` });
+  }
+  const slots = new Map(names.map((name, i) => [name, slotWord(i)]));
+  const params = new Map<string, CompiledSchema>();
+  for (const name of names) {
+    try {
+      params.set(name, compileSchema(definition.params[name] as Record<string, unknown>));
+    } catch (error) {
+      problems.push({ path: `params.${name}`, code: 'invalid-schema', message: (error as Error).message });
+    }
+  }
+  const examples = definition.examples.map((text, i) => {
+    const named = placeholdersOf(text);
+    for (const name of named) {
+      if (!slots.has(name)) {
+        problems.push({
+          path: `examples[${i}]`,
+          code: 'unknown-param',
+          message: `{${name}} is not one of the params (${names.join(', ') || 'none'})`,
+        });
+      }
+    }
+    return { text, masked: maskExample(text, slots), names: named, vector: new Float32Array(0) };
+  });
+  if (problems.length > 0)
+    throw new ValidationError(`invalid plan template ${JSON.stringify(definition.name)}`, problems);
+  return { definition, slots, params, examples };
+}
+
+/** The values of the template's params the request data holds, as an action would write them. */
+function requestValues(template: CompiledTemplate, data: Readonly<Record<string, unknown>>): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const name of template.slots.keys()) {
+    const text = valueText(data[name]);
+    if (text !== undefined) values.set(name, text);
+  }
+  return values;
+}
+
+/**
+ * Ways the action may give the `missing` params: read in the example's places when it is written like the example,
+ * else (when `guess`) each combination of candidate values (numbers, codes, addresses, quoted text, names) that the
+ * params' schemas accept, at most `MAX_GUESSES`.
+ */
+function readValues(
+  template: CompiledTemplate,
+  example: CompiledExample,
+  missing: readonly string[],
+  action: string,
+  guess: boolean,
+): Map<string, string>[] {
+  const read = extractValues(example.text, action);
+  if (read && missing.every((name) => read.has(name)))
+    return [new Map(missing.map((name) => [name, read.get(name) as string]))];
+  if (!guess) return [];
+  const found = valueCandidates(action);
+  const fitting = missing.map((name) => {
+    const schema = template.params.get(name) as CompiledSchema;
+    return found.filter((value) => schema.validate(coerce(value, schema)).length === 0);
+  });
+  let combinations: Map<string, string>[] = [new Map()];
+  for (const [i, name] of missing.entries()) {
+    combinations = combinations.flatMap((chosen) =>
+      (fitting[i] as string[])
+        .filter((value) => ![...chosen.values()].includes(value))
+        .map((value) => new Map([...chosen, [name, value]])),
+    );
+    if (combinations.length > MAX_GUESSES) combinations = combinations.slice(0, MAX_GUESSES);
+  }
+  return combinations;
+}
+
+/** The request data with the values read from the action, each param checked against its schema. */
+function mergeData(
+  template: CompiledTemplate,
+  values: ReadonlyMap<string, string>,
+  data: Readonly<Record<string, unknown>>,
+): Record<string, unknown> | string {
+  const merged: Record<string, unknown> = { ...data };
+  for (const [name, schema] of template.params) {
+    if (!Object.hasOwn(merged, name)) {
+      const read = values.get(name);
+      if (read === undefined) return `param ${name} is neither in the request data nor in the action`;
+      merged[name] = coerce(read, schema);
+    }
+    const problems = schema.validate(merged[name], name);
+    if (problems.length > 0) return `param ${name}: ${problems[0]?.message ?? 'invalid'}`;
+  }
+  return merged;
+}
+
+/** A value read from text, as the param's schema wants it: `"3"` for an integer param is 3. */
+function coerce(text: string, schema: CompiledSchema): unknown {
+  const type = (schema.jsonSchema as { type?: unknown }).type;
+  if ((type === 'number' || type === 'integer') && /^-?\d+(\.\d+)?$/.test(text)) return Number(text);
+  return text;
+}
+
+function failedReason(checks: readonly CheckResult[]): string {
+  const failed = checks.find((check) => !check.passed);
+  return failed ? `${failed.name}: ${failed.reason}` : 'not verified';
+}
