@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { idSchema, isoTimeSchema } from './common.js';
 
 export const ORCHESTRATION_STATUSES = [
+  'planning',
   'running',
   'waiting',
   'compensating',
@@ -53,11 +54,38 @@ export const createOrchestrationSchema = z
   .meta({ id: 'CreateOrchestration' });
 export type CreateOrchestration = z.input<typeof createOrchestrationSchema>;
 
+/** How the plan of an action in plain words was chosen: a template, the plan cache or the model (every attempt). */
+export const planningDecisionSchema = z
+  .looseObject({
+    planner: z.enum(['template', 'cache', 'llm']),
+    template: z.string().optional(),
+    example: z.string().optional(),
+    cachedAction: z.string().optional(),
+    similarity: z.number().optional(),
+    model: z.string().optional(),
+    attempts: z
+      .array(
+        z.looseObject({
+          attempt: z.number().int(),
+          outcome: z.enum(['valid', 'invalid', 'not-actionable', 'no-answer']),
+          problems: z.array(z.object({ path: z.string(), code: z.string(), message: z.string() })),
+          error: z.string().optional(),
+          usage: z.object({ inputTokens: z.number(), outputTokens: z.number(), costUsd: z.number() }),
+          durationMs: z.number(),
+        }),
+      )
+      .optional(),
+    usage: z.object({ inputTokens: z.number(), outputTokens: z.number(), costUsd: z.number() }),
+  })
+  .meta({ id: 'PlanningDecision' });
+export type PlanningDecisionBody = z.infer<typeof planningDecisionSchema>;
+
 export const acceptedOrchestrationSchema = z
   .object({
     id: idSchema,
+    /** `planning` while the model plans an action in plain words: the plan is null until then. */
     status: orchestrationStatusSchema,
-    plan: planSchema,
+    plan: planSchema.nullable(),
     /** Steps that run at the same time, group by group. */
     parallelGroups: z.array(z.array(z.string())),
   })
@@ -108,7 +136,10 @@ export const orchestrationSchema = z
     id: idSchema,
     action: z.object({ content: z.string() }),
     status: orchestrationStatusSchema,
-    plan: planSchema,
+    /** Null while the plan is being made (status `planning`) and when planning failed. */
+    plan: planSchema.nullable(),
+    /** How the plan was chosen, for an action sent without one; null for an explicit plan. */
+    planning: planningDecisionSchema.nullable().optional(),
     parallelGroups: z.array(z.array(z.string())),
     steps: z.array(orchestrationStepSchema),
     /** The final result, once it succeeded. */

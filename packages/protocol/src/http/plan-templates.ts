@@ -3,7 +3,7 @@
  * stands), and the params it reads from the request data as `request.data.<param>`, each with a JSON Schema.
  */
 import { z } from 'zod';
-import { idSchema, isoTimeSchema } from './common.js';
+import { idSchema, isoTimeSchema, pageOf } from './common.js';
 import { planSchema } from './orchestrations.js';
 
 export const TEMPLATE_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -29,3 +29,5 @@ export const planTemplateSchema = planTemplateDefinitionSchema
   .extend({ id: idSchema, createdAt: isoTimeSchema })
   .meta({ id: 'PlanTemplate' });
 export type PlanTemplate = z.infer<typeof planTemplateSchema>;
+
+export const planTemplatePageSchema = pageOf(planTemplateSchema).meta({ id: 'PlanTemplatePage' });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { idSchema, isoTimeSchema } from './common.js';
 
 export const WEBHOOK_EVENT_TYPES = [
+  'orchestration.planned',
   'orchestration.succeeded',
   'orchestration.failed',
   'orchestration.cancelled',

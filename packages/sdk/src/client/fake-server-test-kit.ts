@@ -111,6 +111,7 @@ export function anOrchestration(overrides: Record<string, unknown> = {}) {
     action: { content: 'do it' },
     status: 'running',
     plan: PLAN,
+    planning: null,
     parallelGroups: [['fetch']],
     steps: [],
     error: null,

@@ -209,12 +209,31 @@ async function instances(db: Db): Promise<void> {
     .execute();
 }
 
+/**
+ * Actions in plain words: how each orchestration's plan was chosen (`planning`, JSON), the data a template read from
+ * the action (`data`, JSON, for a plan that is still being made), and the project's plan templates.
+ */
+async function planning(db: Db): Promise<void> {
+  await db.schema.alterTable('baton_server_orchestrations').addColumn('planning', 'text').execute();
+  await db.schema.alterTable('baton_server_orchestrations').addColumn('request', 'text').execute();
+  await db.schema
+    .createTable('baton_server_plan_templates')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('project_id', 'text', (c) => c.notNull())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('definition', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addUniqueConstraint('baton_server_plan_templates_name', ['project_id', 'name'])
+    .execute();
+}
+
 export function serverMigrations(dialect: 'sqlite' | 'postgres'): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '001-initial': { up: initial },
     '002-tasks': { up: (db) => tasks(db, dialect) },
     '003-orchestrations-by-id': { up: orchestrationsById },
     '004-instances': { up: instances },
+    '005-planning': { up: planning },
   };
   return { getMigrations: async () => migrations };
 }

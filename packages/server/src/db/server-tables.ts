@@ -83,6 +83,19 @@ export interface OrchestrationsTable {
   finished_at: number | null;
   /** Why it failed when its run never started (so the store has no run to ask), JSON; null otherwise. */
   error: string | null;
+  /** How the plan of an action in plain words was chosen (`PlanningDecision`), JSON; null for an explicit plan. */
+  planning: string | null;
+  /** The request (`{ action, data }`) of an orchestration whose plan is being made, JSON; null once its run holds it. */
+  request: string | null;
+}
+
+export interface PlanTemplatesTable {
+  id: string;
+  project_id: string;
+  name: string;
+  /** The template as registered (`PlanTemplateDefinition`), JSON. */
+  definition: string;
+  created_at: number;
 }
 
 export interface WebhooksTable {
@@ -164,4 +177,5 @@ export interface ServerTables {
   baton_server_tasks: TasksTable;
   baton_server_replicas: ReplicasTable;
   baton_server_instances: InstancesTable;
+  baton_server_plan_templates: PlanTemplatesTable;
 }

@@ -117,7 +117,7 @@ export function orchestrationView(sources: ViewSources): Orchestration {
   const fromJournal = stepsFromJournal(journal);
   const live = handle === undefined ? new Map<string, StepState>() : stepsFromHandle(handle);
   const status = statusOf(run, row);
-  const steps: OrchestrationStep[] = plan.steps.map((step) => {
+  const steps: OrchestrationStep[] = (plan?.steps ?? []).map((step) => {
     const state = fromJournal.get(step.id) ?? live.get(step.id);
     const running = state?.status === 'running' || state?.status === 'pending';
     const waiting = sources.waiting.has(step.id) && (state === undefined || running);
@@ -144,6 +144,7 @@ export function orchestrationView(sources: ViewSources): Orchestration {
     action: { content: row.action },
     status,
     plan,
+    planning: row.planning === null ? null : (JSON.parse(row.planning) as Orchestration['planning']),
     parallelGroups: sources.parallelGroups,
     steps,
     ...(run?.status === 'succeeded' ? { result: run.output ?? null } : {}),

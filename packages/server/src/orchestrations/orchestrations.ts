@@ -76,6 +76,8 @@ export class Orchestrations {
       updated_at: now,
       finished_at: null,
       error: null,
+      planning: null,
+      request: null,
     };
     row.run_id = row.id;
     // One statement on the common path: a repeated key inserts nothing, and the first orchestration is read.

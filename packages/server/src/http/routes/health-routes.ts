@@ -1,6 +1,7 @@
 /** `/health` (the process answers), `/ready` (store and database reachable) and `/metrics` (Prometheus); no key. */
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
+import { SERVER_VERSION } from '../../server-version.js';
 import type { App } from './app-env.js';
 import { json } from './openapi-responses.js';
 import type { ServerServices } from './server-services.js';
@@ -15,10 +16,12 @@ export function healthRoutes(app: App, services: ServerServices): void {
       method: 'get',
       path: '/health',
       tags: ['operations'],
-      summary: 'Liveness: the process answers',
-      responses: { 200: json(z.object({ status: z.literal('ok') }), 'Alive') },
+      summary: 'Liveness: the process answers, and its version',
+      responses: {
+        200: json(z.object({ status: z.literal('ok'), version: z.string() }).meta({ id: 'Health' }), 'Alive'),
+      },
     }),
-    (c) => c.json({ status: 'ok' as const }, 200),
+    (c) => c.json({ status: 'ok' as const, version: SERVER_VERSION }, 200),
   );
   app.openapi(
     createRoute({
