@@ -2,8 +2,10 @@
  * @baton/server — Baton's plan engine server: an HTTP API described by OpenAPI 3.1 and a WebSocket where services in
  * any language register and take tasks, on the durable engine (SQLite by default, PostgreSQL for several replicas).
  */
+
+export { SERVER_VERSION } from './http/routes/server-version.js';
 export { type BatonServerOptions, serverOptionsFromEnv } from './server-options.js';
 export { scopedTargetName } from './services/target-name.js';
 export { RemoteTaskError, ServiceDeletedError, ServiceUnavailableError } from './socket/dispatch-errors.js';
 export { CLOSE_CODES } from './socket/socket-gateway.js';
-export { type BatonServer, SERVER_VERSION, startServer } from './start-server.js';
+export { type BatonServer, startServer } from './start-server.js';

@@ -2,7 +2,17 @@
  * How a Baton server is configured: one typed object with documented defaults, and `serverOptionsFromEnv` for the
  * `BATON_*` environment variables `baton serve` reads.
  */
+import type { Embedder } from '@baton/cache';
+import { type LlmPlannerOptions, plannerModel, plannerModelSettings } from '@baton/llm';
 import type { Logger } from 'pino';
+
+/** How actions sent in plain words are planned (templates always; a model only when `model` is given). */
+export interface PlanningOptions extends Partial<LlmPlannerOptions> {
+  /** The model that plans what no template covers: any AI SDK `LanguageModel`. @default none (templates only) */
+  model?: LlmPlannerOptions['model'];
+  /** Compares actions with template examples and cached plans. @default the offline SIF embedder of `@baton/cache` */
+  embedder?: Embedder;
+}
 
 export interface BatonServerOptions {
   /** `postgres://…` (several replicas may share it) or a SQLite file. @default '.baton/baton.db' */
@@ -44,6 +54,8 @@ export interface BatonServerOptions {
   orchestrationPollMs?: number;
   /** A pino logger; `false` for none. @default pino at level `info` on stdout */
   logger?: Logger | false;
+  /** Planning of actions sent in plain words. @default templates only, no model */
+  planning?: PlanningOptions;
 }
 
 const number = (value: string | undefined) => (value === undefined || value === '' ? undefined : Number(value));
@@ -62,5 +74,12 @@ export function serverOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Bato
   if (rate !== undefined) options.requestsPerSecond = rate;
   const grace = number(env.BATON_SERVICE_GRACE_MS);
   if (grace !== undefined) options.serviceGraceMs = grace;
+  // BATON_LLM_BASE_URL, BATON_LLM_MODEL, BATON_LLM_API_KEY: a ValidationError names a half or bad setting.
+  const model = plannerModelSettings(env);
+  if (model !== undefined) {
+    options.planning = { model: plannerModel(model) };
+    if (env.BATON_LLM_SHARE_VALUES === '1' || env.BATON_LLM_SHARE_VALUES === 'true')
+      options.planning.shareValues = true;
+  }
   return options;
 }

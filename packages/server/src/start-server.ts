@@ -12,7 +12,9 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
+import { createSifEmbedder } from '@baton/cache';
 import { createEngine, createRegistry, type Engine, openStore, parseStoreLocation } from '@baton/core';
+import { LlmPlanner } from '@baton/llm';
 import { WEBHOOK_EVENT_TYPES } from '@baton/protocol';
 import { createAdaptorServer } from '@hono/node-server';
 import { pino } from 'pino';
@@ -22,22 +24,23 @@ import { openServerDatabase } from './db/open-server-database.js';
 import { createApp } from './http/create-app.js';
 import type { App } from './http/routes/app-env.js';
 import type { ServerServices } from './http/routes/server-services.js';
+import { SERVER_VERSION } from './http/routes/server-version.js';
 import { ServerMetrics } from './observability/server-metrics.js';
 import { Orchestrations } from './orchestrations/orchestrations.js';
 import { reuseTarget } from './orchestrations/reuse-target.js';
 import { RunEventsHub } from './orchestrations/run-events-hub.js';
-import { RunWatcher } from './orchestrations/run-watcher.js';
+import { RunWatcher, type WebhookEvent } from './orchestrations/run-watcher.js';
+import { PlanTemplates } from './planning/plan-templates.js';
+import { ProjectPlanning } from './planning/project-planning.js';
 import { Projects } from './projects/projects.js';
 import { loadSecretKey } from './secret-key.js';
-import type { BatonServerOptions } from './server-options.js';
+import type { BatonServerOptions, PlanningOptions } from './server-options.js';
 import { InstancePresence } from './services/instance-presence.js';
 import { ServiceCatalog } from './services/service-catalog.js';
 import { PostgresTaskQueue } from './socket/postgres-task-queue.js';
 import { SocketGateway } from './socket/socket-gateway.js';
 import { TaskDispatcher } from './socket/task-dispatcher.js';
 import { createWebhooks } from './webhooks/index.js';
-
-export const SERVER_VERSION = '0.1.0';
 
 export interface BatonServer {
   /** `http://host:port` */
@@ -119,15 +122,17 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     onDelivery: (outcome) => metrics.webhookDeliveries.inc({ outcome: outcome.result }),
     logger,
   });
+  /** An event for the project's webhooks, and for the orchestration's own webhook when it named one. */
+  const enqueueWebhook = async (projectId: string, event: WebhookEvent, webhookId: string | null) => {
+    await webhooks.enqueue(projectId, event);
+    if (webhookId !== null) await webhooks.enqueue(projectId, event, { webhookIds: [webhookId] });
+  };
   watcher = new RunWatcher({
     db,
     store,
     hub,
     metrics,
-    enqueueWebhook: async (projectId, event, webhookId) => {
-      await webhooks.enqueue(projectId, event);
-      if (webhookId !== null) await webhooks.enqueue(projectId, event, { webhookIds: [webhookId] });
-    },
+    enqueueWebhook,
     ...(queue === undefined
       ? {}
       : { onRunEnded: (runId: string) => void queue.announceRunEnded(runId).catch(onError) }),
@@ -144,6 +149,15 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     onError,
     onNotice: (notice) => logger.info({ notice }, 'engine notice'),
   });
+  // Templates and the plan cache compare actions by the semantic cache's offline embedder (loaded on first use).
+  const embedder = options.planning?.embedder ?? createSifEmbedder();
+  const planTemplates = new PlanTemplates(db, embedder);
+  const planning = new ProjectPlanning(
+    catalog,
+    planTemplates,
+    embedder,
+    options.planning?.model === undefined ? undefined : llmPlanner(options.planning.model, options.planning),
+  );
   const orchestrations = new Orchestrations({
     db,
     engine,
@@ -152,7 +166,18 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     webhookFor: async (projectId, url) => (await webhooks.list(projectId)).find((hook) => hook.url === url)?.id,
     waitingSteps: (runId) => runWatcher.waitingSteps(runId),
     onRunStarting: (runId, orchestration) => runWatcher.remember(runId, orchestration),
-    onRunNotStarted: (runId, error) => void runWatcher.failUnstarted(runId, error).catch(onError),
+    onRunNotStarted: (runId, error, status) => void runWatcher.failUnstarted(runId, error, status).catch(onError),
+    planning,
+    onPlanned: (orchestration, plan, decision) => {
+      hub.publish({ type: 'planned', runId: orchestration.id, stepId: null, at: Date.now(), data: null });
+      const event = {
+        id: `${orchestration.id}:planned`,
+        type: 'orchestration.planned',
+        timestamp: Date.now(),
+        data: { orchestrationId: orchestration.id, plan, planning: decision },
+      };
+      void enqueueWebhook(orchestration.projectId, event, orchestration.webhookId).catch(onError);
+    },
   });
   const gateway = new SocketGateway({
     apiKeys,
@@ -176,6 +201,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     orchestrationPollMs: options.orchestrationPollMs ?? 1000,
     gateway,
     orchestrations,
+    planTemplates,
     hub,
     webhooks,
     engine,
@@ -221,9 +247,14 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
   webhooks.start();
   presence?.start();
   await runWatcher.reconcile().catch(onError);
+  // Planning left unfinished by a stop is taken up again: at once on SQLite (one server per file), on PostgreSQL once
+  // it has not moved for longer than a planning may take (its replica may still be at it).
+  const planningStaleMs = (options.planning?.timeoutMs ?? 60_000) + 30_000;
+  await orchestrations.planningRuns.resume(database.dialect === 'sqlite' ? 0 : planningStaleMs).catch(onError);
   const timers = [
     setInterval(() => void catalog.sync().catch(onError), 2000),
     setInterval(() => void runWatcher.reconcile().catch(onError), 30_000),
+    setInterval(() => void orchestrations.planningRuns.resume(planningStaleMs).catch(onError), 30_000),
     setInterval(() => void revokeClosedKeys(apiKeys, gateway).catch(onError), 5000),
   ];
   for (const timer of timers) timer.unref();
@@ -251,6 +282,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
         await gateway.close();
+        orchestrations.planningRuns.close();
         await engine.close();
         await queue?.close();
         dispatcher.close(new Error('the server is shutting down'));
@@ -270,4 +302,10 @@ async function revokeClosedKeys(keys: ApiKeys, gateway: SocketGateway): Promise<
   for (const keyId of gateway.openKeyIds()) {
     if (!(await keys.isLive(keyId))) gateway.closeKey(keyId);
   }
+}
+
+/** The model planner, with the planning options that are its own. */
+function llmPlanner(model: NonNullable<PlanningOptions['model']>, options: PlanningOptions): LlmPlanner {
+  const { maxAttempts, timeoutMs, maxRetries, shareValues, pricing } = options;
+  return new LlmPlanner({ model, maxAttempts, timeoutMs, maxRetries, shareValues, pricing });
 }

@@ -1,13 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import {
-  extractValues,
+  exampleShape,
+  extractValues as extract,
   literalWordsIn,
   maskAction,
   maskExample,
   placeholdersOf,
   slotWord,
   valueCandidates,
+  wordsOf,
 } from './param-slots.js';
+
+const extractValues = (example: string, action: string) => extract(exampleShape(example), action);
 
 describe('param slots', () => {
   it('finds placeholders and masks them with slot words at least three letters apart', () => {
@@ -62,7 +66,8 @@ describe('param slots', () => {
   });
 
   it('tells whether an action has every literal word of an example', () => {
-    expect(literalWordsIn('Convert {amount} {from} to {to}', 'Please convert 100 USD to EUR')).toBe(true);
-    expect(literalWordsIn('Convert {amount} {from} to {to}', 'Please change 100 USD to EUR')).toBe(false);
+    const convert = exampleShape('Convert {amount} {from} to {to}');
+    expect(literalWordsIn(convert, wordsOf('Please convert 100 USD to EUR'))).toBe(true);
+    expect(literalWordsIn(convert, wordsOf('Please change 100 USD to EUR'))).toBe(false);
   });
 });

@@ -61,17 +61,22 @@ export function maskAction(
   return masked;
 }
 
-/**
- * The values an action written like `example` gives its placeholders: `"weather in Lisbon please"` against
- * `"weather in {city} please"` gives `{ city: 'Lisbon' }`. Words between the placeholders must be the example's (any
- * case, any spacing); a trailing `.`, `?` or `!` is ignored. Undefined when the action is not written that way.
- */
-export function extractValues(example: string, action: string): Map<string, string> | undefined {
+/** What matching needs of an example, worked out once: its placeholders, the pattern that reads them, its words. */
+export interface ExampleShape {
+  readonly text: string;
+  readonly names: readonly string[];
+  /** Undefined for an example without placeholders. */
+  readonly pattern: RegExp | undefined;
+  /** Its words outside the placeholders, lower case. */
+  readonly words: readonly string[];
+}
+
+const trimEnd = (text: string) => text.trim().replace(/[\s.?!]+$/u, '');
+
+export function exampleShape(example: string): ExampleShape {
   const names = placeholdersOf(example);
-  if (names.length === 0) return undefined;
-  const trim = (text: string) => text.trim().replace(/[\s.?!]+$/u, '');
   // Placeholders capture, a run of spaces is one or more spaces, every other character stands for itself.
-  const source = trim(example)
+  const source = trimEnd(example)
     .split(/(\{[A-Za-z_][A-Za-z0-9_]{0,63}\}|\s+)/)
     .map((part) =>
       part.startsWith('{') && part.endsWith('}') && part.length > 2
@@ -81,10 +86,29 @@ export function extractValues(example: string, action: string): Map<string, stri
           : escapeRegExp(part),
     )
     .join('');
-  const match = new RegExp(`^${source}$`, 'iu').exec(trim(action));
+  return {
+    text: example,
+    names,
+    pattern: names.length === 0 ? undefined : new RegExp(`^${source}$`, 'iu'),
+    words: [...wordsOf(example.replace(PLACEHOLDER, ' '))],
+  };
+}
+
+/** The words of `text`, lower case. */
+export function wordsOf(text: string): Set<string> {
+  return new Set(text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []);
+}
+
+/**
+ * The values an action written like the example gives its placeholders: `"weather in Lisbon please"` against
+ * `"weather in {city} please"` gives `{ city: 'Lisbon' }`. Words between the placeholders must be the example's (any
+ * case, any spacing); a trailing `.`, `?` or `!` is ignored. Undefined when the action is not written that way.
+ */
+export function extractValues(example: ExampleShape, action: string): Map<string, string> | undefined {
+  const match = example.pattern?.exec(trimEnd(action));
   if (!match) return undefined;
   const values = new Map<string, string>();
-  for (const [i, name] of names.entries()) {
+  for (const [i, name] of example.names.entries()) {
     const raw = (match[i + 1] ?? '').trim();
     const quoted = /^(["'«“]).*["'»”]$/u.test(raw);
     const value = quoted ? raw.slice(1, -1) : raw;
@@ -111,11 +135,9 @@ function plausibleValue(text: string): boolean {
 const MAX_VALUE_WORDS = 4;
 const JOINING_WORDS = new Set(['and', 'or', 'then', 'but', 'also', 'plus']);
 
-/** Whether every word of `example` outside its placeholders is in `action` (any case): worth guessing values for. */
-export function literalWordsIn(example: string, action: string): boolean {
-  const words = (text: string) => text.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
-  const present = new Set(words(action));
-  return words(example.replace(PLACEHOLDER, ' ')).every((word) => present.has(word));
+/** Whether every word of the example outside its placeholders is among `actionWords`: worth guessing values for. */
+export function literalWordsIn(example: ExampleShape, actionWords: ReadonlySet<string>): boolean {
+  return example.words.every((word) => actionWords.has(word));
 }
 
 const VALUE_CANDIDATES = [

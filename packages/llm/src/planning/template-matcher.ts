@@ -27,6 +27,8 @@ import {
 import { type CompiledSchema, compileSchema, type Plan, type Problem, ValidationError } from '@baton/core';
 import { type PlanTemplateDefinition, type PlanTemplateInput, planTemplateDefinitionSchema } from '@baton/protocol';
 import {
+  type ExampleShape,
+  exampleShape,
   extractValues,
   literalWordsIn,
   MAX_PARAMS,
@@ -36,6 +38,7 @@ import {
   slotWord,
   valueCandidates,
   valueText,
+  wordsOf,
 } from './param-slots.js';
 
 export interface TemplateMatcherOptions {
@@ -67,6 +70,7 @@ interface CompiledExample {
   readonly text: string;
   readonly masked: string;
   readonly names: readonly string[];
+  readonly shape: ExampleShape;
   vector: Float32Array;
 }
 
@@ -156,6 +160,7 @@ export class TemplateMatcher {
     const vectors = new Map<string, Float32Array>();
     for (const [i, vector] of (await this.#embed(texts)).entries()) vectors.set(texts[i] as string, vector);
     const candidates: Candidate[] = [];
+    const actionWords = wordsOf(action);
     for (const [template, base] of bases) {
       for (const example of template.examples) {
         const score = cosine(vectors.get(base.masked) as Float32Array, example.vector);
@@ -168,7 +173,7 @@ export class TemplateMatcher {
         // Values the action must give. Read in the example's places, they are taken whatever the similarity with
         // the values still in; guessed among the action's numbers, names and codes only for an example close enough
         // already, or whose every word the action has. Either way the similarity is measured again, values masked, before a match is taken.
-        const guess = score >= this.#threshold - EXTRACTION_SLACK || literalWordsIn(example.text, action);
+        const guess = score >= this.#threshold - EXTRACTION_SLACK || literalWordsIn(example.shape, actionWords);
         for (const read of readValues(template, example, missing, action, guess)) {
           const values = new Map([...base.values, ...read]);
           candidates.push({
@@ -264,7 +269,13 @@ function compileTemplate(input: PlanTemplateInput): CompiledTemplate {
         });
       }
     }
-    return { text, masked: maskExample(text, slots), names: named, vector: new Float32Array(0) };
+    return {
+      text,
+      masked: maskExample(text, slots),
+      names: named,
+      shape: exampleShape(text),
+      vector: new Float32Array(0),
+    };
   });
   if (problems.length > 0)
     throw new ValidationError(`invalid plan template ${JSON.stringify(definition.name)}`, problems);
@@ -293,7 +304,7 @@ function readValues(
   action: string,
   guess: boolean,
 ): Map<string, string>[] {
-  const read = extractValues(example.text, action);
+  const read = extractValues(example.shape, action);
   if (read && missing.every((name) => read.has(name)))
     return [new Map(missing.map((name) => [name, read.get(name) as string]))];
   if (!guess) return [];

@@ -20,6 +20,7 @@ import type { App, AppEnv } from './routes/app-env.js';
 import { approvalRoutes } from './routes/approval-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { orchestrationRoutes } from './routes/orchestration-routes.js';
+import { planTemplateRoutes } from './routes/plan-template-routes.js';
 import { projectRoutes } from './routes/project-routes.js';
 import type { ServerServices } from './routes/server-services.js';
 import { serviceRoutes } from './routes/service-routes.js';
@@ -105,6 +106,7 @@ export function createApp(services: ServerServices, options: AppOptions): App {
   serviceRoutes(app, services);
   orchestrationRoutes(app, services);
   approvalRoutes(app, services);
+  planTemplateRoutes(app, services);
   webhookRoutes(app, services);
 
   healthRoutes(app, services);

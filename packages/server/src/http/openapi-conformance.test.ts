@@ -272,6 +272,38 @@ describe('the OpenAPI document', () => {
     await expectStatus(415, 'post', '/v1/webhooks', { body: receiverUrl, headers: { 'content-type': 'text/plain' } });
     await expectStatus(413, 'post', '/v1/webhooks', { body: { url: `https://example.com/${'a'.repeat(100_000)}` } });
 
+    // Plan templates: an action that matches one runs its plan, without a plan in the request.
+    const template = await expectStatus(201, 'post', '/v1/plan-templates', {
+      body: {
+        name: 'greet',
+        examples: ['Say {greeting} to the echo service'],
+        params: { greeting: { type: 'string' } },
+        plan: { steps: [{ id: 'a', target: 'echo', input: { greeting: { $ref: 'request.data.greeting' } } }] },
+      },
+    });
+    await expectStatus(409, 'post', '/v1/plan-templates', {
+      body: { name: 'greet', examples: ['x'], plan: { steps: [{ id: 'a' }] } },
+    });
+    await expectStatus(400, 'post', '/v1/plan-templates', { body: { name: 'Bad Name', examples: [], plan: {} } });
+    await expectStatus(415, 'post', '/v1/plan-templates', { body: 'x', headers: { 'content-type': 'text/plain' } });
+    await expectStatus(413, 'post', '/v1/plan-templates', {
+      body: { name: 'big', examples: ['a'.repeat(20_000_000)] },
+    });
+    await expectStatus(200, 'get', '/v1/plan-templates');
+    await expectStatus(200, 'get', '/v1/plan-templates', { query: 'limit=1' });
+    await expectStatus(400, 'get', '/v1/plan-templates', { query: 'cursor=%%%' });
+    const templated = await expectStatus(202, 'post', '/v1/orchestrations', {
+      body: { action: { content: 'Say hello to the echo service' } },
+    });
+    expect(templated.plan.steps[0].id).toBe('a');
+    expect((await settled(templated.id, ['succeeded', 'failed'])).planning).toMatchObject({
+      planner: 'template',
+      template: 'greet',
+    });
+    await expectStatus(204, 'delete', '/v1/plan-templates/{idOrName}', { params: { idOrName: template.id } });
+    await expectStatus(404, 'delete', '/v1/plan-templates/{idOrName}', { params: { idOrName: 'greet' } });
+    await expectStatus(400, 'delete', '/v1/plan-templates/{idOrName}', { params: { idOrName: 't'.repeat(300) } });
+
     // Orchestrations: one that finishes.
     const plan = { steps: [{ id: 'a', target: 'echo', input: { greeting: 'hi' } }] };
     const accepted = await expectStatus(202, 'post', '/v1/orchestrations', {

@@ -3,8 +3,9 @@
  * (`<run>.<seq>`: the run number — 0, then one per retry — and the entry's place in that run's journal), read back
  * from the store, so a client that reconnects with `Last-Event-ID` — to this server after a restart, or to another
  * replica — gets exactly the entries after it. Live notes (a step started, retried, waiting for its service, a
- * service's progress) are sent as they happen, without an id, and are not replayed. The stream ends after the final
- * entry of the orchestration's current run.
+ * service's progress) are sent as they happen, without an id, and are not replayed. An action sent in plain words
+ * starts with `orchestration-planned` (id `plan`: the plan and how it was chosen) once its plan is made, or ends with
+ * `planning-failed`. The stream ends after the final entry of the orchestration's current run.
  */
 import type { JournalEntry } from '@baton/core';
 import type { Context } from 'hono';
@@ -30,16 +31,28 @@ const LIVE_TYPES = new Set([
 export interface EventPosition {
   run: number;
   seq: number;
+  /** Whether the `orchestration-planned` event (id `plan`) was sent. */
+  planned?: boolean;
 }
+
+/** The id of the event that carries the plan made for an action in plain words: it comes before every run's. */
+const PLANNED_ID = 'plan';
 
 export function parseLastEventId(value: string | undefined): EventPosition {
   if (value === undefined || value === '') return { run: 0, seq: -1 };
+  if (value.trim() === PLANNED_ID) return { run: 0, seq: -1, planned: true };
   const match = /^(\d{1,6})\.(\d{1,12})$/.exec(value.trim());
   if (match === null) {
     throw badRequest(
       'invalid-last-event-id',
-      `Last-Event-ID "${value.slice(0, 60)}" is not an event id of this stream (they look like 0.12)`,
-      [{ path: 'headers.last-event-id', code: 'invalid-last-event-id', message: 'expected <run>.<seq>, e.g. 0.12' }],
+      `Last-Event-ID "${value.slice(0, 60)}" is not an event id of this stream (they look like 0.12, or plan)`,
+      [
+        {
+          path: 'headers.last-event-id',
+          code: 'invalid-last-event-id',
+          message: 'expected <run>.<seq> (e.g. 0.12) or plan',
+        },
+      ],
     );
   }
   return { run: Number(match[1]), seq: Number(match[2]) };
@@ -87,12 +100,38 @@ async function unstartedEnd(
 ): Promise<Record<string, unknown> | undefined> {
   const row = await orchestrations.row(projectId, id);
   if (row.run_id !== runId || !['succeeded', 'failed', 'cancelled'].includes(row.status)) return undefined;
+  const error = row.error === null ? null : unscoped(projectId, JSON.parse(row.error));
+  // No plan was ever made: the action could not be planned, or was cancelled while it was.
+  const unplanned = row.plan === 'null';
   return {
-    type: 'run-fail',
+    type: unplanned ? (row.status === 'cancelled' ? 'run-cancel' : 'planning-failed') : 'run-fail',
     orchestrationId: id,
     stepId: null,
     at: new Date(row.finished_at ?? row.updated_at).toISOString(),
-    data: { error: row.error === null ? null : unscoped(projectId, JSON.parse(row.error)) },
+    data: unplanned ? { error, planning: row.planning === null ? null : JSON.parse(row.planning) } : { error },
+  };
+}
+
+/**
+ * The `orchestration-planned` event of an orchestration whose plan was made from its action (a template, the plan
+ * cache or the model): undefined while it is being planned, and for an orchestration sent with its plan (`none`).
+ */
+async function plannedEvent(
+  orchestrations: Orchestrations,
+  projectId: string,
+  id: string,
+): Promise<Record<string, unknown> | 'none' | 'planning' | undefined> {
+  const row = await orchestrations.row(projectId, id);
+  if (row.status === 'planning') return 'planning';
+  if (row.planning === null) return 'none';
+  if (row.plan === 'null') return undefined;
+  const view = await orchestrations.view(row);
+  return {
+    type: 'orchestration-planned',
+    orchestrationId: id,
+    stepId: null,
+    at: new Date(row.created_at).toISOString(),
+    data: { plan: view.plan, parallelGroups: view.parallelGroups, planning: view.planning },
   };
 }
 
@@ -122,22 +161,31 @@ export function orchestrationEventStream(
     // A retry starts only after the current run's final entry, where this stream ends: the runs are known once.
     const runs = await orchestrations.runIds(await orchestrations.row(projectId, id));
     const current = runs[runs.length - 1] as string;
+    let planned = from.planned === true;
+    const early: LiveNote[] = [];
+    const sendLive = (note: LiveNote) =>
+      void write({
+        event: note.type,
+        data: JSON.stringify({
+          type: note.type,
+          orchestrationId: id,
+          stepId: note.stepId,
+          at: new Date(note.at).toISOString(),
+          data: liveData(projectId, note),
+        }),
+      });
     while (!stream.aborted) {
       if (!subscribed.has(current)) {
         subscribed.add(current);
         unsubscribe.push(
           hub.subscribe(current, (note) => {
             if (LIVE_TYPES.has(note.type)) {
-              void write({
-                event: note.type,
-                data: JSON.stringify({
-                  type: note.type,
-                  orchestrationId: id,
-                  stepId: note.stepId,
-                  at: new Date(note.at).toISOString(),
-                  data: liveData(projectId, note),
-                }),
-              });
+              // Nothing goes before the plan: notes of a run that started while it was being sent wait for it.
+              if (!planned) {
+                early.push(note);
+                return;
+              }
+              sendLive(note);
               return;
             }
             dirty = true;
@@ -148,7 +196,21 @@ export function orchestrationEventStream(
       let finished = false;
       let currentEmpty = false;
       dirty = false;
-      for (let run = Math.min(position.run, runs.length - 1); run < runs.length; run += 1) {
+      // First, for an action sent in plain words, its plan: nothing else happens before it is made.
+      let planning = false;
+      if (!planned && position.run === 0 && position.seq === -1) {
+        const event = await plannedEvent(orchestrations, projectId, id);
+        if (event === 'planning') planning = true;
+        else {
+          planned = true;
+          if (event !== undefined && event !== 'none') {
+            void write({ id: PLANNED_ID, event: 'orchestration-planned', data: JSON.stringify(event) });
+            lastWrite = Date.now();
+          }
+          for (const note of early.splice(0)) sendLive(note);
+        }
+      }
+      for (let run = Math.min(position.run, runs.length - 1); !planning && run < runs.length; run += 1) {
         const isCurrent = run === runs.length - 1;
         const journal = await orchestrations.journal(runs[run] as string);
         if (isCurrent && journal.length === 0) currentEmpty = true;
@@ -174,7 +236,7 @@ export function orchestrationEventStream(
       if (finished) break;
       const ended = currentEmpty ? await unstartedEnd(orchestrations, projectId, id, current) : undefined;
       if (ended !== undefined) {
-        await write({ event: 'run-fail', data: JSON.stringify(ended) });
+        await write({ event: ended.type as string, data: JSON.stringify(ended) });
         break;
       }
       if (!dirty) {

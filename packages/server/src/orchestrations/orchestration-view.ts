@@ -135,6 +135,12 @@ export function orchestrationView(sources: ViewSources): Orchestration {
     };
   });
   const usage = { tokens: 0, costUsd: 0 };
+  // What planning the action cost counts too (a template or a cached plan costs nothing).
+  const planning = row.planning === null ? null : (JSON.parse(row.planning) as NonNullable<Orchestration['planning']>);
+  if (planning !== null) {
+    usage.tokens += planning.usage.inputTokens + planning.usage.outputTokens;
+    usage.costUsd += planning.usage.costUsd;
+  }
   for (const step of steps) {
     usage.tokens += step.usage.tokens ?? (step.usage.inputTokens ?? 0) + (step.usage.outputTokens ?? 0);
     usage.costUsd += step.usage.costUsd ?? 0;
@@ -144,7 +150,7 @@ export function orchestrationView(sources: ViewSources): Orchestration {
     action: { content: row.action },
     status,
     plan,
-    planning: row.planning === null ? null : (JSON.parse(row.planning) as Orchestration['planning']),
+    planning,
     parallelGroups: sources.parallelGroups,
     steps,
     ...(run?.status === 'succeeded' ? { result: run.output ?? null } : {}),

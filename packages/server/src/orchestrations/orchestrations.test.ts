@@ -88,12 +88,13 @@ describe('orchestrations over socket services', () => {
     }
   });
 
-  it('answers 422 for an action without a plan, saying planning is not available', async () => {
+  it('answers 422 for an action no template covers when no model is configured, saying how to configure one', async () => {
     const response = await submit({ data: {} });
     expect(response.status).toBe(422);
     const problem = await json(response);
-    expect(problem.code).toBe('planning-unavailable');
-    expect(problem.detail).toMatch(/explicit "plan"/);
+    expect(problem.code).toBe('no-planner');
+    expect(problem.detail).toMatch(/BATON_LLM_BASE_URL and BATON_LLM_MODEL/);
+    expect(problem.detail).toMatch(/send an explicit plan/);
   });
 
   it('returns the first orchestration for a repeated Idempotency-Key', async () => {

@@ -5,18 +5,21 @@
  * not undone. Every read is scoped by project: another project's id is simply not found.
  */
 
-import type { Engine, JournalEntry, Plan, RunStore } from '@baton/core';
+import type { Engine, JournalEntry, Plan, Problem, RunStore } from '@baton/core';
 import { NotFoundError, ValidationError } from '@baton/core';
+import { NoPlannerError, type PlanningDecision } from '@baton/llm';
 import type { CreateOrchestration, Orchestration, OrchestrationStatus, OrchestrationSummary } from '@baton/protocol';
 import type { Kysely } from 'kysely';
 import { newId } from '../auth/secret-token.js';
 import { decodeKeysetCursor, encodeKeysetCursor } from '../db/keyset-cursor.js';
 import type { ServerTables } from '../db/server-tables.js';
 import { badRequest, conflict, HttpProblem, notFound } from '../errors/http-problem.js';
+import type { ProjectPlanning } from '../planning/project-planning.js';
 import type { ServiceCatalog } from '../services/service-catalog.js';
 import { unscopeText } from '../services/target-name.js';
 import { type OrchestrationRow, orchestrationView, statusOf } from './orchestration-view.js';
 import { scopePlan } from './plan-scoping.js';
+import { type PlanningRequest, PlanningRuns } from './planning-runs.js';
 import { REUSE_TARGET } from './reuse-target.js';
 
 export interface OrchestrationsOptions {
@@ -30,8 +33,16 @@ export interface OrchestrationsOptions {
   waitingSteps(runId: string): ReadonlySet<string>;
   /** Tells the run watcher which orchestration a run belongs to, before the run starts. */
   onRunStarting?(runId: string, orchestration: { id: string; projectId: string; webhookId: string | null }): void;
-  /** The engine refused to start `runId` (nothing was stored): its orchestration has failed. */
-  onRunNotStarted?(runId: string, error: unknown): void;
+  /** The engine refused to start `runId` (nothing was stored), or its plan could not be made: it has ended so. */
+  onRunNotStarted?(runId: string, error: unknown, status?: 'failed' | 'cancelled'): void;
+  /** Plans actions sent in plain words; without it such a request gets a 422. */
+  planning?: ProjectPlanning;
+  /** An action in plain words got its plan (after the orchestration was stored, before its run starts). */
+  onPlanned?(
+    orchestration: { id: string; projectId: string; webhookId: string | null },
+    plan: unknown,
+    decision: PlanningDecision,
+  ): void;
 }
 
 export interface Accepted {
@@ -41,13 +52,25 @@ export interface Accepted {
   parallelGroups: string[][];
 }
 
+type Compiled = { compiled: ReturnType<Engine['compile']>; parallelGroups: string[][] };
+
 type Json = Record<string, unknown>;
 
 export class Orchestrations {
   /** Parallel groups by engine plan, so reading an orchestration does not validate its plan again. */
   private readonly groupsById = new Map<string, string[][]>();
+  /** Plans being made on this replica for actions sent in plain words. */
+  readonly planningRuns: PlanningRuns;
 
-  constructor(private readonly options: OrchestrationsOptions) {}
+  constructor(private readonly options: OrchestrationsOptions) {
+    this.planningRuns = new PlanningRuns({
+      db: options.db,
+      planning: options.planning,
+      check: (projectId, plan) => this.check(projectId, plan as unknown as Json),
+      started: (row, planned, compiled, request) => this.startPlanned(row, planned, compiled, request),
+      failed: (runId, error, status) => this.options.onRunNotStarted?.(runId, error, status),
+    });
+  }
 
   async create(projectId: string, body: CreateOrchestration, idempotencyKey: string | undefined): Promise<Accepted> {
     let prepared: Awaited<ReturnType<Orchestrations['prepare']>>;
@@ -60,15 +83,21 @@ export class Orchestrations {
       if (existing !== undefined) return this.accepted(existing);
       throw error;
     }
-    const { compiled, webhookId } = prepared;
+    const { compiled, webhookId, data, decision } = prepared;
     const now = Date.now();
+    const request: PlanningRequest = {
+      action: body.action.content,
+      data,
+      ...(body.timeoutMs === undefined ? {} : { timeoutMs: body.timeoutMs }),
+      ...(body.budget === undefined ? {} : { budget: body.budget }),
+    };
     const row: OrchestrationRow = {
       id: newId('orc'),
       project_id: projectId,
       action: body.action.content,
       run_id: '',
-      plan: JSON.stringify(body.plan),
-      status: 'running',
+      plan: JSON.stringify(prepared.plan),
+      status: compiled === undefined ? 'planning' : 'running',
       idempotency_key: idempotencyKey ?? null,
       webhook_id: webhookId,
       retries: 0,
@@ -76,8 +105,9 @@ export class Orchestrations {
       updated_at: now,
       finished_at: null,
       error: null,
-      planning: null,
-      request: null,
+      planning: decision === null ? null : JSON.stringify(decision),
+      // Kept only while the plan is being made: a replica that takes the planning over needs the request.
+      request: compiled === undefined ? JSON.stringify(request) : null,
     };
     row.run_id = row.id;
     // One statement on the common path: a repeated key inserts nothing, and the first orchestration is read.
@@ -90,25 +120,93 @@ export class Orchestrations {
       const existing = await this.byIdempotencyKey(projectId, idempotencyKey);
       if (existing !== undefined) return this.accepted(existing);
     }
+    if (compiled === undefined) {
+      this.planningRuns.plan(row);
+      return { id: row.id, status: 'planning', plan: null, parallelGroups: [] };
+    }
     this.options.onRunStarting?.(row.id, { id: row.id, projectId, webhookId });
-    this.start(row.id, compiled, { action: body.action, data: body.data ?? {} }, body);
+    if (decision !== null) this.options.onPlanned?.({ id: row.id, projectId, webhookId }, prepared.plan, decision);
+    this.start(row.id, compiled.compiled, { action: body.action, data }, body);
     this.remember(row.id, compiled.parallelGroups);
     return { id: row.id, status: 'running', plan: prepared.plan, parallelGroups: compiled.parallelGroups };
   }
 
-  /** What a new orchestration needs before it is stored: its plan compiled, its webhook found; or the 4xx why not. */
+  /**
+   * What a new orchestration needs before it is stored: its plan compiled (the one sent, or a template's), its webhook
+   * found; or the 4xx why not. Without either plan, `compiled` is undefined: the plan is made after the answer.
+   */
   private async prepare(projectId: string, body: CreateOrchestration) {
-    if (body.plan === undefined) {
+    const webhookId = body.webhook === undefined ? null : await this.webhookId(projectId, body.webhook);
+    const data = body.data ?? {};
+    if (body.plan !== undefined) {
+      const compiled = await this.compile(projectId, body.plan as Json);
+      return { plan: body.plan as Orchestration['plan'], compiled, webhookId, data, decision: null };
+    }
+    const planning = this.options.planning;
+    if (planning === undefined) {
       throw new HttpProblem(
         422,
-        'planning-unavailable',
+        'no-planner',
         'Unprocessable content',
-        'this server does not plan actions in plain words yet: send an explicit "plan" (steps over registered services)',
+        new NoPlannerError(body.action.content).message,
       );
     }
-    const compiled = await this.compile(projectId, body.plan as Json);
-    const webhookId = body.webhook === undefined ? null : await this.webhookId(projectId, body.webhook);
-    return { plan: body.plan, compiled, webhookId };
+    const request = await planning.request(projectId, body.action.content, data, (plan) =>
+      this.problemsOf(projectId, plan),
+    );
+    const templated = await (await planning.planner(projectId)).fromTemplate(request).catch((error: unknown) => {
+      if (!ValidationError.isInstance(error)) throw error;
+      throw new HttpProblem(422, 'template-plan-invalid', 'Unprocessable content', error.message, {
+        problems: error.problems,
+      });
+    });
+    if (templated !== undefined) {
+      const compiled = await this.compile(projectId, templated.plan as unknown as Json);
+      return {
+        plan: templated.plan as unknown as Orchestration['plan'],
+        compiled,
+        webhookId,
+        data: templated.data,
+        decision: templated.decision,
+      };
+    }
+    if (!planning.hasModel) {
+      throw new HttpProblem(
+        422,
+        'no-planner',
+        'Unprocessable content',
+        new NoPlannerError(body.action.content).message,
+      );
+    }
+    return { plan: null, compiled: undefined, webhookId, data, decision: null };
+  }
+
+  /** The run of an orchestration whose plan was just made: stored plan, then the run (unless it was cancelled). */
+  private async startPlanned(
+    row: OrchestrationRow,
+    planned: { plan: Plan; data: Record<string, unknown>; decision: PlanningDecision },
+    compiled: Compiled,
+    request: PlanningRequest & { budget?: unknown },
+  ): Promise<boolean> {
+    const updated = await this.options.db
+      .updateTable('baton_server_orchestrations')
+      .set({
+        plan: JSON.stringify(planned.plan),
+        planning: JSON.stringify(planned.decision),
+        status: 'running',
+        request: null,
+        updated_at: Date.now(),
+      })
+      .where('id', '=', row.id)
+      .where('status', '=', 'planning')
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) return false;
+    const orchestration = { id: row.id, projectId: row.project_id, webhookId: row.webhook_id };
+    this.remember(row.id, compiled.parallelGroups);
+    this.options.onRunStarting?.(row.id, orchestration);
+    this.options.onPlanned?.(orchestration, planned.plan, planned.decision);
+    this.start(row.id, compiled.compiled, { action: { content: request.action }, data: planned.data }, request);
+    return true;
   }
 
   async get(projectId: string, id: string): Promise<Orchestration> {
@@ -172,6 +270,10 @@ export class Orchestrations {
 
   async cancel(projectId: string, id: string, reason: string | undefined): Promise<Orchestration> {
     const row = await this.row(projectId, id);
+    if (row.status === 'planning') {
+      await this.planningRuns.cancel(row, reason ?? 'cancelled through the API');
+      return this.get(projectId, id);
+    }
     try {
       await this.options.engine.cancel(row.run_id, reason ?? 'cancelled through the API');
     } catch (error) {
@@ -265,10 +367,10 @@ export class Orchestrations {
   }
 
   /**
-   * The plan scoped to the project and validated by the engine; a 400 lists every problem of both, at paths in the
-   * request body (`plan.steps[0].input.city`), an unknown service once.
+   * The plan scoped to the project and validated by the engine: every problem of both, at paths in the request body
+   * (`plan.steps[0].input.city`), an unknown service once; and the compiled plan when there are none.
    */
-  private async compile(projectId: string, plan: Json) {
+  private async check(projectId: string, plan: Json): Promise<{ problems: Problem[]; compiled?: Compiled }> {
     const scoped = await scopePlan(
       plan,
       projectId,
@@ -287,19 +389,33 @@ export class Orchestrations {
         }))
         .filter((problem) => !related(problem.path)),
     ];
-    if (problems.length > 0 || !validation.valid) {
+    if (problems.length > 0 || !validation.valid) return { problems };
+    return {
+      problems,
+      compiled: { compiled: validation.plan, parallelGroups: validation.parallelGroups.map((group) => [...group]) },
+    };
+  }
+
+  /** The compiled plan, or a 400 listing every problem. */
+  private async compile(projectId: string, plan: Json): Promise<Compiled> {
+    const { problems, compiled } = await this.check(projectId, plan);
+    if (compiled === undefined)
       throw badRequest('invalid-plan', `the plan has ${problems.length} problem(s)`, problems);
-    }
-    return { compiled: validation.plan, parallelGroups: validation.parallelGroups.map((group) => [...group]) };
+    return compiled;
+  }
+
+  /** A plan's problems as a planner is told them: paths within the plan (`steps[0].input.city`). */
+  private async problemsOf(projectId: string, plan: Plan): Promise<Problem[]> {
+    const { problems } = await this.check(projectId, plan as unknown as Json);
+    return problems.map((problem) => ({ ...problem, path: problem.path.replace(/^plan\.?/, '') }));
   }
 
   private start(
     runId: string,
-    compiled: { compiled: ReturnType<Engine['compile']> } | ReturnType<Engine['compile']>,
+    plan: ReturnType<Engine['compile']>,
     request: unknown,
     options: { timeoutMs?: number | undefined; budget?: unknown },
   ): void {
-    const plan = 'compiled' in compiled ? compiled.compiled : compiled;
     const handle = this.options.engine.run(plan, request, {
       runId,
       ...(options.timeoutMs === undefined ? {} : { deadline: options.timeoutMs }),
@@ -337,6 +453,7 @@ export class Orchestrations {
   }
 
   private async accepted(row: OrchestrationRow): Promise<Accepted> {
+    if (row.status === 'planning') return { id: row.id, status: 'planning', plan: null, parallelGroups: [] };
     const run = await this.options.store.getRun(row.run_id);
     const validation = run === undefined ? undefined : this.options.engine.validate(run.plan);
     return {

@@ -98,7 +98,8 @@ export class RunWatcher {
     const rows = await this.options.db
       .selectFrom('baton_server_orchestrations')
       .select(['id', 'project_id', 'run_id', 'webhook_id', 'updated_at'])
-      .where('status', 'not in', [...TERMINAL])
+      // An orchestration being planned has no run yet, on purpose: `PlanningRuns.resume` looks after those.
+      .where('status', 'not in', [...TERMINAL, 'planning'])
       .orderBy('updated_at')
       .limit(limit)
       .execute();
@@ -120,8 +121,11 @@ export class RunWatcher {
     return fixed;
   }
 
-  /** The engine never stored `runId`: its orchestration failed with `error`, which the row keeps. */
-  async failUnstarted(runId: string, error: unknown): Promise<void> {
+  /**
+   * The engine never stored `runId` (or its plan could not be made): its orchestration ended — failed, or cancelled
+   * while it was being planned — with `error`, which the row keeps.
+   */
+  async failUnstarted(runId: string, error: unknown, status: 'failed' | 'cancelled' = 'failed'): Promise<void> {
     this.waiting.delete(runId);
     const ref = await this.ref(runId);
     if (ref === undefined) return;
@@ -143,8 +147,8 @@ export class RunWatcher {
         .execute();
       return;
     }
-    this.options.metrics.orchestrationsFinished.inc({ status: 'failed' });
-    await this.finish(runId, ref, 'failed', undefined, serialized, Date.now(), true);
+    this.options.metrics.orchestrationsFinished.inc({ status });
+    await this.finish(runId, ref, status, undefined, serialized, Date.now(), true);
   }
 
   private async track(event: RunEvent): Promise<void> {

@@ -11,6 +11,7 @@ import canonicalize from 'canonicalize';
 import type { Kysely, Selectable } from 'kysely';
 import { newId } from '../auth/secret-token.js';
 import type { ServerTables, ServicesTable } from '../db/server-tables.js';
+import { isUniqueViolation } from '../db/unique-violation.js';
 import type { TaskRouter } from '../socket/task-router.js';
 import { remoteTarget, type ServiceRevision } from './remote-target.js';
 import { revisionVersion, scopedTargetName } from './target-name.js';
@@ -242,9 +243,4 @@ export class ServiceCatalog {
     }
     this.registered.add(key);
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }

@@ -1,10 +1,10 @@
 /** `/health` (the process answers), `/ready` (store and database reachable) and `/metrics` (Prometheus); no key. */
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { SERVER_VERSION } from '../../server-version.js';
 import type { App } from './app-env.js';
 import { json } from './openapi-responses.js';
 import type { ServerServices } from './server-services.js';
+import { SERVER_VERSION } from './server-version.js';
 
 const readinessSchema = z
   .object({ status: z.enum(['ready', 'not-ready']), checks: z.record(z.string(), z.string()) })

@@ -5,6 +5,7 @@ import type { ApiKeys } from '../../auth/api-keys.js';
 import type { ServerMetrics } from '../../observability/server-metrics.js';
 import type { Orchestrations } from '../../orchestrations/orchestrations.js';
 import type { RunEventsHub } from '../../orchestrations/run-events-hub.js';
+import type { PlanTemplates } from '../../planning/plan-templates.js';
 import type { Projects } from '../../projects/projects.js';
 import type { InstancePresence } from '../../services/instance-presence.js';
 import type { ServiceCatalog } from '../../services/service-catalog.js';
@@ -24,6 +25,7 @@ export interface ServerServices {
   orchestrationPollMs: number;
   gateway: SocketGateway;
   orchestrations: Orchestrations;
+  planTemplates: PlanTemplates;
   hub: RunEventsHub;
   webhooks: Webhooks;
   engine: Engine;

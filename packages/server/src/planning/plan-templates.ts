@@ -1,0 +1,149 @@
+/**
+ * A project's plan templates: stored as registered (`baton_server_plan_templates`), and matched through one
+ * `TemplateMatcher` per project, kept in step with the table by ids (a template another replica added or removed is
+ * seen at the next match; only new templates are embedded).
+ */
+import type { Embedder } from '@baton/cache';
+import { ValidationError } from '@baton/core';
+import { TemplateMatcher } from '@baton/llm';
+import type { PlanTemplate, PlanTemplateInput } from '@baton/protocol';
+import type { Kysely, Selectable } from 'kysely';
+import { newId } from '../auth/secret-token.js';
+import { decodeKeysetCursor, encodeKeysetCursor } from '../db/keyset-cursor.js';
+import type { PlanTemplatesTable, ServerTables } from '../db/server-tables.js';
+import { isUniqueViolation } from '../db/unique-violation.js';
+import { badRequest, conflict, notFound } from '../errors/http-problem.js';
+
+type TemplateRow = Selectable<PlanTemplatesTable>;
+
+interface ProjectMatcher {
+  matcher: TemplateMatcher;
+  /** Template id by name, as the matcher holds them. */
+  ids: Map<string, string>;
+}
+
+/** Projects whose matchers are kept at most; the least recently used is rebuilt when asked for again. */
+const MAX_PROJECTS = 1000;
+
+export class PlanTemplates {
+  readonly #matchers = new Map<string, Promise<ProjectMatcher>>();
+
+  constructor(
+    private readonly db: Kysely<ServerTables>,
+    private readonly embedder: Embedder,
+  ) {}
+
+  /** Stores a template; a 400 lists every problem of a bad one, a 409 says the name is taken. */
+  async create(projectId: string, input: PlanTemplateInput): Promise<PlanTemplate> {
+    const check = new TemplateMatcher({ embedder: this.embedder });
+    let definition: Awaited<ReturnType<TemplateMatcher['add']>>;
+    try {
+      definition = await check.add(input);
+    } catch (error) {
+      if (!ValidationError.isInstance(error)) throw error;
+      throw badRequest('invalid-plan-template', error.message, error.problems);
+    }
+    const row: TemplateRow = {
+      id: newId('tpl'),
+      project_id: projectId,
+      name: definition.name,
+      definition: JSON.stringify(definition),
+      created_at: Date.now(),
+    };
+    try {
+      await this.db.insertInto('baton_server_plan_templates').values(row).execute();
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      throw conflict('plan-template-exists', `a plan template named "${definition.name}" exists: delete it first`);
+    }
+    return view(row);
+  }
+
+  async list(
+    projectId: string,
+    query: { limit: number; cursor?: string | undefined },
+  ): Promise<{ items: PlanTemplate[]; nextCursor: string | null }> {
+    const cursor = query.cursor === undefined ? undefined : decodeKeysetCursor(query.cursor);
+    let select = this.db
+      .selectFrom('baton_server_plan_templates')
+      .selectAll()
+      .where('project_id', '=', projectId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(query.limit + 1);
+    if (cursor !== undefined) {
+      select = select.where((eb) =>
+        eb.or([
+          eb('created_at', '<', cursor.createdAt),
+          eb.and([eb('created_at', '=', cursor.createdAt), eb('id', '<', cursor.id)]),
+        ]),
+      );
+    }
+    const rows = await select.execute();
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return {
+      items: page.map(view),
+      nextCursor:
+        rows.length > query.limit && last ? encodeKeysetCursor({ createdAt: last.created_at, id: last.id }) : null,
+    };
+  }
+
+  /** Deletes a template by id or name; a 404 when the project has none. */
+  async remove(projectId: string, idOrName: string): Promise<void> {
+    const deleted = await this.db
+      .deleteFrom('baton_server_plan_templates')
+      .where('project_id', '=', projectId)
+      .where((eb) => eb.or([eb('id', '=', idOrName), eb('name', '=', idOrName)]))
+      .executeTakeFirst();
+    if (Number(deleted.numDeletedRows) === 0) throw notFound('plan template', idOrName);
+  }
+
+  /** The project's matcher, holding exactly the templates stored now. */
+  async matcherFor(projectId: string): Promise<TemplateMatcher> {
+    const stored = await this.db
+      .selectFrom('baton_server_plan_templates')
+      .select(['id', 'name'])
+      .where('project_id', '=', projectId)
+      .execute();
+    let pending = this.#matchers.get(projectId);
+    if (pending === undefined) {
+      pending = Promise.resolve({ matcher: new TemplateMatcher({ embedder: this.embedder }), ids: new Map() });
+      if (this.#matchers.size >= MAX_PROJECTS) this.#matchers.delete(this.#matchers.keys().next().value as string);
+    }
+    // Updates of one project's matcher run one after another.
+    const updated = pending.then((current) => this.#sync(current, stored));
+    this.#matchers.delete(projectId);
+    this.#matchers.set(projectId, updated);
+    updated.catch(() => this.#matchers.delete(projectId));
+    return (await updated).matcher;
+  }
+
+  async #sync(current: ProjectMatcher, stored: readonly { id: string; name: string }[]): Promise<ProjectMatcher> {
+    const wanted = new Map(stored.map((row) => [row.name, row.id]));
+    for (const [name, id] of current.ids) {
+      if (wanted.get(name) !== id) {
+        current.matcher.remove(name);
+        current.ids.delete(name);
+      }
+    }
+    const missing = stored.filter((row) => !current.ids.has(row.name)).map((row) => row.id);
+    if (missing.length > 0) {
+      const rows = await this.db
+        .selectFrom('baton_server_plan_templates')
+        .selectAll()
+        .where('id', 'in', missing)
+        .execute();
+      for (const row of rows) {
+        await current.matcher.add(JSON.parse(row.definition) as PlanTemplateInput);
+        current.ids.set(row.name, row.id);
+      }
+    }
+    return current;
+  }
+}
+
+function view(row: TemplateRow): PlanTemplate {
+  const definition = JSON.parse(row.definition) as Omit<PlanTemplate, 'id' | 'createdAt'>;
+  return { id: row.id, ...definition, createdAt: new Date(row.created_at).toISOString() };
+}
