@@ -4,9 +4,11 @@
  * it the filter, for areas that narrow to cases (server).
  */
 import { runCacheBench } from './cache.bench.js';
+import { runCliBench } from './cli.bench.js';
 import { runDurableBench } from './durable.bench.js';
 import { runEngineBench } from './engine.bench.js';
 import { progress } from './measure.js';
+import { runPlannerBench } from './planner.bench.js';
 import { runServerBench } from './server.bench.js';
 
 const areas: Record<string, (filter?: string) => Promise<void>> = {
@@ -14,6 +16,8 @@ const areas: Record<string, (filter?: string) => Promise<void>> = {
   cache: runCacheBench,
   durable: runDurableBench,
   server: runServerBench,
+  planner: runPlannerBench,
+  cli: runCliBench,
 };
 
 const at = process.argv.indexOf('--filter');
