@@ -27,10 +27,10 @@ import {
   registryTargets,
   TemplateMatcher,
 } from '@baton/llm';
-import type { PlanTemplateInput } from '@baton/protocol';
 // @baton/llm keeps its test server out of its exports; the bench runs on the sources (--conditions=@baton/source
 // through tsx), so it takes the file itself.
-import { startChatServer } from '../packages/llm/src/testing/openai-compatible-server.js';
+import { startChatServer } from '@baton/llm/testing';
+import type { PlanTemplateInput } from '@baton/protocol';
 import { median, percentile, progress, report, sampleAsync } from './measure.js';
 import { generatedTemplates } from './planner-templates.js';
 
