@@ -300,6 +300,13 @@ describe('the OpenAPI document', () => {
       planner: 'template',
       template: 'greet',
     });
+    // The project's webhooks hear that its plan was made, with the plan and how it was chosen.
+    const planned = await waitFor(
+      () =>
+        hooksReceived.map((body) => JSON.parse(body) as Json).find((event) => event.type === 'orchestration.planned'),
+      'an orchestration.planned delivery',
+    );
+    expect(planned.data).toMatchObject({ orchestrationId: templated.id, planning: { planner: 'template' } });
     await expectStatus(204, 'delete', '/v1/plan-templates/{idOrName}', { params: { idOrName: template.id } });
     await expectStatus(404, 'delete', '/v1/plan-templates/{idOrName}', { params: { idOrName: 'greet' } });
     await expectStatus(400, 'delete', '/v1/plan-templates/{idOrName}', { params: { idOrName: 't'.repeat(300) } });
