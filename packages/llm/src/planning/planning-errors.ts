@@ -18,6 +18,10 @@ export class PlanningFailedError extends BatonError {
     this.attempts = attempts;
   }
 
+  static override isInstance(error: unknown): error is PlanningFailedError {
+    return BatonError.isInstance(error) && error.code === 'planning-failed';
+  }
+
   /** The problems of the last attempt. */
   get problems(): readonly Problem[] {
     return this.attempts.at(-1)?.problems ?? [];
@@ -39,6 +43,10 @@ export class NotActionableError extends BatonError {
     this.name = 'NotActionableError';
     this.reason = reason;
     this.attempts = attempts;
+  }
+
+  static override isInstance(error: unknown): error is NotActionableError {
+    return BatonError.isInstance(error) && error.code === 'not-actionable';
   }
 
   override toJSON(): Record<string, unknown> {
@@ -64,6 +72,10 @@ export class PlannerUnavailableError extends BatonError {
     this.attempts = attempts;
   }
 
+  static override isInstance(error: unknown): error is PlannerUnavailableError {
+    return BatonError.isInstance(error) && error.code === 'planner-unavailable';
+  }
+
   override toJSON(): Record<string, unknown> {
     return { ...super.toJSON(), status: this.status, attempts: this.attempts };
   }
@@ -81,6 +93,10 @@ export class NoPlannerError extends BatonError {
     this.name = 'NoPlannerError';
     this.action = action;
   }
+
+  static override isInstance(error: unknown): error is NoPlannerError {
+    return BatonError.isInstance(error) && error.code === 'no-planner';
+  }
 }
 
 /** The model did not answer within the planner's time limit (every attempt and retry included). */
@@ -93,6 +109,10 @@ export class PlanningTimeoutError extends BatonError {
     this.name = 'PlanningTimeoutError';
     this.timeoutMs = timeoutMs;
     this.attempts = attempts;
+  }
+
+  static override isInstance(error: unknown): error is PlanningTimeoutError {
+    return BatonError.isInstance(error) && error.code === 'planning-timeout';
   }
 
   override toJSON(): Record<string, unknown> {

@@ -16,13 +16,15 @@ export class HttpProblem extends BatonError {
   readonly problems: readonly ProblemField[] | undefined;
   /** Extra response headers (`Retry-After`, `WWW-Authenticate`). */
   readonly headers: Readonly<Record<string, string>>;
+  /** What the problem is about, when it is a resource (else the request's id is the problem's instance). */
+  readonly instance: string | undefined;
 
   constructor(
     status: number,
     code: string,
     title: string,
     detail: string,
-    options: { problems?: readonly ProblemField[]; headers?: Record<string, string> } = {},
+    options: { problems?: readonly ProblemField[]; headers?: Record<string, string>; instance?: string } = {},
   ) {
     super(code, detail);
     this.name = 'HttpProblem';
@@ -30,6 +32,7 @@ export class HttpProblem extends BatonError {
     this.title = title;
     this.problems = options.problems;
     this.headers = options.headers ?? {};
+    this.instance = options.instance;
   }
 
   static override isInstance(error: unknown): error is HttpProblem {

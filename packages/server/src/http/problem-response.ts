@@ -35,6 +35,7 @@ export function problemDocument(
   });
   if (HttpProblem.isInstance(error)) {
     const body = base(error.status, error.code, error.title, error.message);
+    if (error.instance !== undefined) body.instance = error.instance;
     if (error.problems !== undefined) body.problems = [...error.problems];
     return { body, headers: { ...error.headers } };
   }

@@ -6,8 +6,8 @@
  */
 
 import type { Engine, JournalEntry, Plan, Problem, RunStore } from '@baton/core';
-import { NotFoundError, ValidationError } from '@baton/core';
-import { NoPlannerError, type PlanningDecision } from '@baton/llm';
+import { BatonError, NotFoundError, ValidationError } from '@baton/core';
+import { NoPlannerError, type PlanningDecision, PlanningFailedError } from '@baton/llm';
 import type { CreateOrchestration, Orchestration, OrchestrationStatus, OrchestrationSummary } from '@baton/protocol';
 import type { Kysely } from 'kysely';
 import { newId } from '../auth/secret-token.js';
@@ -19,7 +19,7 @@ import type { ServiceCatalog } from '../services/service-catalog.js';
 import { unscopeText } from '../services/target-name.js';
 import { type OrchestrationRow, orchestrationView, statusOf } from './orchestration-view.js';
 import { scopePlan } from './plan-scoping.js';
-import { type PlanningRequest, PlanningRuns } from './planning-runs.js';
+import { type PlanningOutcome, type PlanningRequest, PlanningRuns } from './planning-runs.js';
 import { REUSE_TARGET } from './reuse-target.js';
 
 export interface OrchestrationsOptions {
@@ -72,7 +72,17 @@ export class Orchestrations {
     });
   }
 
-  async create(projectId: string, body: CreateOrchestration, idempotencyKey: string | undefined): Promise<Accepted> {
+  /**
+   * Stores and starts an orchestration. For an action the model plans, `waitMs` (the `Prefer: wait` of the request)
+   * holds the answer until its plan is made: then it answers as for an explicit plan, or with the 422 of an action
+   * that cannot be planned.
+   */
+  async create(
+    projectId: string,
+    body: CreateOrchestration,
+    idempotencyKey: string | undefined,
+    waitMs = 0,
+  ): Promise<Accepted> {
     let prepared: Awaited<ReturnType<Orchestrations['prepare']>>;
     try {
       prepared = await this.prepare(projectId, body);
@@ -121,8 +131,8 @@ export class Orchestrations {
       if (existing !== undefined) return this.accepted(existing);
     }
     if (compiled === undefined) {
-      this.planningRuns.plan(row);
-      return { id: row.id, status: 'planning', plan: null, parallelGroups: [] };
+      const outcome = this.planningRuns.plan(row);
+      return waitMs > 0 ? this.afterPlanning(row, outcome, waitMs) : this.planningAccepted(row);
     }
     this.options.onRunStarting?.(row.id, { id: row.id, projectId, webhookId });
     if (decision !== null) this.options.onPlanned?.({ id: row.id, projectId, webhookId }, prepared.plan, decision);
@@ -179,6 +189,33 @@ export class Orchestrations {
       );
     }
     return { plan: null, compiled: undefined, webhookId, data, decision: null };
+  }
+
+  private planningAccepted(row: OrchestrationRow): Accepted {
+    return { id: row.id, status: 'planning', plan: null, parallelGroups: [] };
+  }
+
+  /** The answer once the plan is made (or a 422 why it could not be), or still `planning` after `waitMs`. */
+  private async afterPlanning(
+    row: OrchestrationRow,
+    outcome: Promise<PlanningOutcome>,
+    waitMs: number,
+  ): Promise<Accepted> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), waitMs);
+    });
+    const ended = await Promise.race([outcome, late]).finally(() => clearTimeout(timer));
+    if (ended === undefined) return this.planningAccepted(row);
+    if (ended.kind === 'started') {
+      return {
+        id: row.id,
+        status: 'running',
+        plan: ended.plan as unknown as Orchestration['plan'],
+        parallelGroups: ended.parallelGroups,
+      };
+    }
+    throw unplannable(row.id, ended.error);
   }
 
   /** The run of an orchestration whose plan was just made: stored plan, then the run (unless it was cancelled). */
@@ -463,6 +500,17 @@ export class Orchestrations {
       parallelGroups: validation?.valid ? validation.parallelGroups.map((group) => [...group]) : [],
     };
   }
+}
+
+/** The 422 of an action that got no plan: why, with the orchestration it left (failed) as the problem's instance. */
+function unplannable(id: string, error: unknown): HttpProblem {
+  const code = BatonError.isInstance(error) ? error.code : 'planning-failed';
+  const message = error instanceof Error ? error.message : String(error);
+  const problems = PlanningFailedError.isInstance(error) ? [...error.problems] : undefined;
+  return new HttpProblem(422, code, 'Unprocessable content', message, {
+    instance: `/v1/orchestrations/${id}`,
+    ...(problems ? { problems } : {}),
+  });
 }
 
 /** The failed run's plan with each step that succeeded (and was not compensated) replaced by its output. */

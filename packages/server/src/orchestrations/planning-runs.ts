@@ -37,17 +37,24 @@ export interface PlanningRunsOptions {
   failed(runId: string, error: unknown, status: 'failed' | 'cancelled'): void;
 }
 
+/** How a planning ended on this replica: its run started, or the orchestration ended (failed or cancelled) without. */
+export type PlanningOutcome =
+  | { kind: 'started'; plan: Plan; parallelGroups: string[][] }
+  | { kind: 'ended'; error: unknown };
+
 export class PlanningRuns {
-  readonly #running = new Map<string, AbortController>();
+  readonly #running = new Map<string, { controller: AbortController; outcome: Promise<PlanningOutcome> }>();
 
   constructor(private readonly options: PlanningRunsOptions) {}
 
-  /** Plans `row` in the background. */
-  plan(row: OrchestrationRow): void {
-    if (this.#running.has(row.id)) return;
+  /** Plans `row` in the background; the promise tells how it ended (it never rejects). */
+  plan(row: OrchestrationRow): Promise<PlanningOutcome> {
+    const running = this.#running.get(row.id);
+    if (running) return running.outcome;
     const controller = new AbortController();
-    this.#running.set(row.id, controller);
-    void this.#plan(row, controller.signal).finally(() => this.#running.delete(row.id));
+    const outcome = this.#plan(row, controller.signal).finally(() => this.#running.delete(row.id));
+    this.#running.set(row.id, { controller, outcome });
+    return outcome;
   }
 
   /** Ends a planning orchestration as cancelled, and stops its model call if it runs here. */
@@ -59,7 +66,7 @@ export class PlanningRuns {
       .where('id', '=', row.id)
       .where('status', '=', 'planning')
       .executeTakeFirst();
-    this.#running.get(row.id)?.abort(error);
+    this.#running.get(row.id)?.controller.abort(error);
     if (Number(updated.numUpdatedRows) > 0) this.options.failed(row.id, error, 'cancelled');
   }
 
@@ -95,10 +102,10 @@ export class PlanningRuns {
 
   /** Stops every planning under way here (the server is closing; another replica or the next start resumes them). */
   close(): void {
-    for (const controller of this.#running.values()) controller.abort(new Error('the server is shutting down'));
+    for (const { controller } of this.#running.values()) controller.abort(new Error('the server is shutting down'));
   }
 
-  async #plan(row: OrchestrationRow, signal: AbortSignal): Promise<void> {
+  async #plan(row: OrchestrationRow, signal: AbortSignal): Promise<PlanningOutcome> {
     const request = JSON.parse(row.request ?? '{}') as PlanningRequest;
     let attempts: PlanningDecision | undefined;
     try {
@@ -122,9 +129,12 @@ export class PlanningRuns {
       if (compiled === undefined)
         throw new Error(`the plan stopped validating: ${problems[0]?.message ?? 'unknown problem'}`);
       const budget = remainingBudget(request.budget, planned.decision.usage);
-      await this.options.started(row, planned, compiled, { ...request, ...(budget ? { budget } : {}) });
+      if (await this.options.started(row, planned, compiled, { ...request, ...(budget ? { budget } : {}) })) {
+        return { kind: 'started', plan: planned.plan, parallelGroups: compiled.parallelGroups };
+      }
+      return { kind: 'ended', error: new CancelledError('cancelled while its plan was made') };
     } catch (error) {
-      if (signal.aborted) return;
+      if (signal.aborted) return { kind: 'ended', error: signal.reason };
       const decision = attempts ?? decisionOf(error, this.options.planning?.modelId ?? '');
       if (decision !== undefined) {
         await this.options.db
@@ -135,6 +145,7 @@ export class PlanningRuns {
           .execute();
       }
       this.options.failed(row.id, error, 'failed');
+      return { kind: 'ended', error };
     }
   }
 }

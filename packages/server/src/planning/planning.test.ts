@@ -166,6 +166,40 @@ describe('actions in plain words', () => {
     expect((done.error as Json).message).toMatch(/no service books flights/);
   });
 
+  it('with Prefer: wait, answers once the plan is made: 202 with the plan, or 422 why there is none', async () => {
+    replies.push(answer(weatherPlan));
+    const planned = await submit(
+      { action: { content: 'Weather and news' }, data: { city: 'Faro' } },
+      { prefer: 'wait=20' },
+    );
+    expect(planned.status).toBe(202);
+    expect(await json(planned)).toMatchObject({
+      status: 'running',
+      plan: weatherPlan,
+      parallelGroups: [['weather', 'news']],
+    });
+
+    replies.push(JSON.stringify({ actionable: false, reason: 'nothing here sends parcels' }));
+    const refused = await submit({ action: { content: 'Send a parcel to Porto' } }, { prefer: 'wait=20' });
+    expect(refused.status).toBe(422);
+    const problem = await json(refused);
+    expect(problem).toMatchObject({
+      code: 'not-actionable',
+      instance: expect.stringMatching(/^\/v1\/orchestrations\/orc_/),
+    });
+    expect(problem.detail).toMatch(/nothing here sends parcels/);
+    const left = await json(await t.request(problem.instance as string));
+    expect(left).toMatchObject({ status: 'failed', error: { code: 'not-actionable' } });
+
+    const broken = { steps: [{ id: 'x', target: 'nowhere', input: {} }] };
+    replies.push(answer(broken), answer(broken), answer(broken));
+    const failed = await submit({ action: { content: 'Do the impossible' } }, { prefer: 'wait=20' });
+    expect(failed.status).toBe(422);
+    const failure = await json(failed);
+    expect(failure).toMatchObject({ code: 'planning-failed' });
+    expect((failure.problems as Json[])[0]).toMatchObject({ path: 'steps[0].target' });
+  });
+
   it('counts planning against the budget: a budget the planning used up fails the orchestration', async () => {
     replies.push(answer(weatherPlan));
     const accepted = await json(

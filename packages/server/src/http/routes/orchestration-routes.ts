@@ -18,12 +18,25 @@ import { bearer, json, jsonBody, problems } from './openapi-responses.js';
 import type { ServerServices } from './server-services.js';
 
 const idParam = z.object({ id: z.string().min(1).max(200) });
-const idempotencyHeader = z.object({
+const submitHeaders = z.object({
   'idempotency-key': z
     .string()
     .optional()
     .describe('A repeat of a request with the same key returns the first orchestration'),
+  prefer: z
+    .string()
+    .max(200)
+    .optional()
+    .describe(
+      '`wait=<seconds>` (at most 60): for an action the model plans, answer once its plan is made — 202 with the plan, or 422 why it could not be planned — instead of at once with status `planning`',
+    ),
 });
+
+/** The seconds of `Prefer: wait=<seconds>` (RFC 7240), in ms, at most a minute; 0 without one. */
+function preferredWaitMs(prefer: string | undefined): number {
+  const match = /(?:^|[,;\s])wait\s*=\s*(\d{1,5})/i.exec(prefer ?? '');
+  return match ? Math.min(Number(match[1]), 60) * 1000 : 0;
+}
 
 export function orchestrationRoutes(app: App, services: ServerServices): void {
   const orchestrations = services.orchestrations;
@@ -32,24 +45,26 @@ export function orchestrationRoutes(app: App, services: ServerServices): void {
       method: 'post',
       path: '/v1/orchestrations',
       tags: ['orchestrations'],
-      summary: 'Run a plan over the registered services',
+      summary: 'Run a plan over the registered services, or an action in plain words',
       description:
-        'With an explicit plan, answers 202 at once; the run goes on durably. Without one, 422: planning an action in plain words is not available yet.',
+        'With an explicit plan, answers 202 at once; the run goes on durably. Without one, a plan template whose examples match the action gives the plan, within the request; otherwise, when a model is configured, the answer is 202 with status `planning` and the plan is made after it (on the orchestration and first on its event stream), or with `Prefer: wait=<seconds>` once it is made. 422 when no template matches and no model is configured, or (with `Prefer: wait`) when the action cannot be planned.',
       security: bearer,
-      request: { ...jsonBody(createOrchestrationSchema), headers: idempotencyHeader },
+      request: { ...jsonBody(createOrchestrationSchema), headers: submitHeaders },
       responses: {
         202: json(acceptedOrchestrationSchema, 'Accepted: the orchestration runs'),
         ...problems(400, 403, 413, 415, 422),
       },
     }),
     async (c) => {
-      const key = c.req.valid('header')['idempotency-key'];
+      const headers = c.req.valid('header');
+      const key = headers['idempotency-key'];
       if (key !== undefined && (key.length === 0 || key.length > 255)) {
         throw badRequest('invalid-idempotency-key', `Idempotency-Key must be 1 to 255 characters, got ${key.length}`, [
           { path: 'headers.idempotency-key', code: 'length', message: 'between 1 and 255 characters' },
         ]);
       }
-      return c.json(await orchestrations.create(c.get('projectId'), c.req.valid('json'), key), 202);
+      const waitMs = preferredWaitMs(headers.prefer);
+      return c.json(await orchestrations.create(c.get('projectId'), c.req.valid('json'), key, waitMs), 202);
     },
   );
   app.openapi(
