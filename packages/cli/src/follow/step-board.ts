@@ -76,7 +76,7 @@ export class StepBoard {
 
   /** Applies one event; returns the step whose state changed, if one did (a plain display prints it). */
   apply(event: OrchestrationEvent): StepView | undefined {
-    const step = this.stepOf(event.stepId);
+    const step = this.stepOf(event);
     if (step === undefined) return undefined;
     const data = (event.data ?? {}) as EventData;
     const at = Date.parse(event.at);
@@ -126,6 +126,15 @@ export class StepBoard {
         step.state = 'skipped';
         step.note = typeof data.reason === 'string' ? data.reason : undefined;
         break;
+      case 'run-fail':
+      case 'run-cancel': {
+        // The step that failed the run is named in its error: journaled, unlike the step's own live `step-error`.
+        if (ENDED.has(step.state)) return undefined;
+        step.state = event.type === 'run-fail' ? 'failed' : 'cancelled';
+        step.finishedAt = at;
+        step.note = clip(messageOf(data.error), 160);
+        break;
+      }
       case 'approval-request':
         step.state = 'waiting';
         step.note = `waiting for approval ${String(data.approvalId)}: baton approvals approve ${String(data.approvalId)}`;
@@ -156,9 +165,14 @@ export class StepBoard {
     }
   }
 
-  /** A loop's inner steps (`refine/iteration-2/draft`) count for the loop step. */
-  private stepOf(stepId: string | null): StepView | undefined {
-    if (stepId === null) return undefined;
+  /**
+   * A loop's inner steps (`refine/iteration-2/draft`) count for the loop step; a run's failure counts for the step its
+   * error names.
+   */
+  private stepOf(event: OrchestrationEvent): StepView | undefined {
+    const stepId =
+      event.stepId ?? ((event.data as { error?: { stepId?: unknown } } | null)?.error?.stepId as string | undefined);
+    if (typeof stepId !== 'string') return undefined;
     return this.views.get(stepId) ?? this.views.get(stepId.split('/')[0] as string);
   }
 }
