@@ -96,3 +96,71 @@ export async function closedPort(): Promise<number> {
 
 /** Fails the test when a stack trace reached stderr. */
 export const hasStack = (stderr: string) => /\n\s+at /.test(stderr);
+
+export interface ContractRequest {
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  body: unknown;
+}
+
+export type ContractRoute = (
+  request: ContractRequest,
+  response: import('node:http').ServerResponse,
+) => void | Promise<void>;
+
+/**
+ * A stand-in for routes the server in this repository does not have yet (plan templates, planning in words), built
+ * from their written contract: each `"METHOD /path"` (a `:param` matches one segment) answers as the test says, and
+ * `GET /health` as a Baton server does. Every request is recorded.
+ */
+export async function startContractServer(routes: Record<string, ContractRoute>) {
+  const { createServer } = await import('node:http');
+  const requests: ContractRequest[] = [];
+  const compiled = Object.entries(routes).map(([key, route]) => {
+    const [method, pattern] = key.split(' ') as [string, string];
+    const regex = new RegExp(`^${pattern.replace(/:[^/]+/g, '[^/]+')}$`);
+    return { method, regex, route };
+  });
+  const server = createServer(async (incoming, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of incoming) chunks.push(chunk as Buffer);
+    const url = new URL(incoming.url ?? '/', 'http://localhost');
+    const text = Buffer.concat(chunks).toString('utf8');
+    const request = {
+      method: incoming.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      body: text ? JSON.parse(text) : undefined,
+    };
+    requests.push(request);
+    if (request.path === '/health') return sendJson(response, 200, { status: 'ok', version: '9.9.9' });
+    const match = compiled.find((entry) => entry.method === request.method && entry.regex.test(request.path));
+    if (match === undefined)
+      return sendJson(response, 404, {
+        type: 'about:blank',
+        title: 'Not found',
+        status: 404,
+        detail: `no route ${request.method} ${request.path}`,
+        code: 'no-route',
+      });
+    await match.route(request, response);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export function sendJson(response: import('node:http').ServerResponse, status: number, body: unknown): void {
+  const problem = status >= 400 && typeof body === 'object' && body !== null && 'code' in body;
+  response.writeHead(status, { 'content-type': problem ? 'application/problem+json' : 'application/json' });
+  response.end(JSON.stringify(body));
+}

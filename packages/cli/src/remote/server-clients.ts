@@ -95,6 +95,13 @@ function apiError(error: BatonApiError, credential: Credential): ServerError {
       options,
     );
   }
+  if (error.code === 'no-route') {
+    return new ServerError(
+      'refused',
+      `the server has no ${where} (${error.status} no-route): it may be older than this CLI`,
+      options,
+    );
+  }
   // A problem the detail already states is not repeated.
   const shown = error.problems.filter((problem) => !error.detail.includes(problem.message));
   const listed = shown.slice(0, 10).map((problem) => `${problem.path || '(body)'}: ${problem.message}`);
