@@ -19,7 +19,7 @@ export function registerProjectsCommands(program: Command, io: Io): void {
     .argument('<name>', 'the project name', nonBlank('<name>'))
     .option(...ADMIN_TOKEN)
     .option('--json', 'print { project, apiKey } as JSON')
-    .addHelpText('after', '\nExample:\n  $ BATON_ADMIN_TOKEN=badm_… baton projects add billing')
+    .addHelpText('after', '\nExample:\n  $ baton projects add billing --admin-token badm_…')
     .action(async (name: string, options: { adminToken?: string; json?: boolean }) => {
       const { withAdminClient } = await remote();
       const created = await withAdminClient(options.adminToken, (admin) => admin.createProject(name));
