@@ -2,6 +2,7 @@
  * `baton templates add FILE | ls | rm NAME_OR_ID`: plan templates, the plans an operator approved for actions in
  * plain words. FILE is a JSON `{ name, description, examples, params, plan }` (`planTemplateDefinitionSchema`).
  */
+import type { PlanTemplateInput } from '@baton/protocol';
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
 import { nonBlank } from '../options/parse-options.js';
@@ -40,7 +41,8 @@ export function registerTemplatesCommands(program: Command, io: Io): void {
       ]);
       const definition = await readJsonObject(file, 'template file');
       const created = await withProjectClient((client) =>
-        client.planTemplates.create(definition as unknown as Parameters<typeof client.planTemplates.create>[0]),
+        // The server checks the definition and answers every problem; the file is sent as written.
+        client.planTemplates.create(definition as PlanTemplateInput),
       );
       printItem(io, created, options.json, () => [
         `Template ${created.name} (${created.id}) added: ${created.examples.length} example(s), ${created.plan.steps.length} step(s), params: ${Object.keys(created.params).join(', ') || 'none'}`,

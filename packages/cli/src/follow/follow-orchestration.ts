@@ -41,6 +41,7 @@ export async function followOrchestration(
   const display: StepDisplay =
     options.live && io.stdout !== undefined ? createLiveDisplay(io, io.stdout, accepted.id) : createPlainDisplay(io);
   let board: StepBoard | undefined;
+  let seeded = false;
   const begin = (plan: PlanLike, groups: string[][]) => {
     board = new StepBoard(plan, groups);
     display.start(board);
@@ -57,6 +58,11 @@ export async function followOrchestration(
       } else if (board !== undefined) {
         const changed = board.apply(event);
         if (changed !== undefined) display.change(changed);
+        // The stream is open from here on: what started before it is read once from the orchestration's view.
+        if (!seeded && event.type === 'run-start') {
+          seeded = true;
+          for (const step of board.seed((await client.get(accepted.id)).steps)) display.change(step);
+        }
       }
     }
     await client.result(accepted.id).catch((error: unknown) => {

@@ -113,3 +113,26 @@ describe('StepBoard', () => {
     expect(board.apply(event('step-finish', 'elsewhere', 1, {}))).toBeUndefined();
   });
 });
+
+describe('StepBoard.seed', () => {
+  it('takes running and waiting-for-service steps from the view, but only those the stream has not moved', () => {
+    const board = new StepBoard(plan, [['fetch', 'ok'], ['store']]);
+    board.apply(event('step-finish', 'ok', 1, {}));
+    const view = (id: string, status: 'running' | 'waiting-for-service' | 'succeeded') => ({
+      id,
+      status,
+      service: status === 'running' ? 'fetcher@2' : null,
+      attempts: status === 'running' ? 1 : 0,
+      startedAt: status === 'running' ? at(0) : null,
+      finishedAt: null,
+      error: null,
+      usage: {},
+    });
+    const changed = board.seed([view('fetch', 'running'), view('ok', 'running'), view('store', 'waiting-for-service')]);
+    expect(changed.map((step) => plainLine(step))).toEqual([
+      'step fetch running (fetcher@2)',
+      'step store waiting-for-service',
+    ]);
+    expect(board.steps().find((step) => step.id === 'ok')?.state).toBe('done');
+  });
+});

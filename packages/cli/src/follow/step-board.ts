@@ -146,6 +146,26 @@ export class StepBoard {
   }
 
   /**
+   * Takes from the orchestration's view the steps that are already running or waiting for their service: their live
+   * notes were sent before this follower subscribed. Only steps the stream has not moved yet change; returns them.
+   */
+  seed(steps: readonly OrchestrationStep[]): StepView[] {
+    const changed: StepView[] = [];
+    for (const current of steps) {
+      const step = this.views.get(current.id);
+      if (step?.state !== 'waiting' || (current.status !== 'running' && current.status !== 'waiting-for-service')) {
+        continue;
+      }
+      step.state = FROM_VIEW[current.status];
+      step.attempts = current.attempts;
+      if (current.service !== null) step.service = current.service;
+      if (current.startedAt !== null) step.startedAt = Date.parse(current.startedAt);
+      changed.push(step);
+    }
+    return changed;
+  }
+
+  /**
    * Takes each step's final state from the orchestration's view (what the stream may not have told), except that a
    * step the stream saw end does not go back to waiting (the view shows only journaled steps as ended).
    */

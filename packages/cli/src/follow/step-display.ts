@@ -4,7 +4,7 @@
  */
 import { createLogUpdate } from 'log-update';
 import type { Io, OutputStream } from '../io.js';
-import { formatDuration, padEnd, stringWidth } from '../render/text-format.js';
+import { clip, formatDuration, padEnd, stringWidth } from '../render/text-format.js';
 import { describeState, type StepBoard, type StepView } from './step-board.js';
 
 export interface StepDisplay {
@@ -33,9 +33,13 @@ export function createLiveDisplay(io: Io, stream: OutputStream, orchestrationId:
     const done = steps.filter((step) => step.state === 'done').length;
     const idWidth = Math.max(...steps.map((step) => stringWidth(step.id)));
     const targetWidth = Math.max(...steps.map((step) => stringWidth(step.service ?? step.target)));
-    const lines = steps.map(
-      (step) =>
+    // One terminal line per step: a long error is cut rather than wrapped into the lines below.
+    const width = Math.max(20, (stream.columns ?? 80) - 1);
+    const lines = steps.map((step) =>
+      clip(
         `  ${padEnd(step.id, idWidth)}  ${padEnd(step.service ?? step.target, targetWidth)}  ${describeState(step, now)}`,
+        width,
+      ),
     );
     log(
       [`${orchestrationId}  ${done} of ${steps.length} steps done  ${formatDuration(now - startedAt)}`, ...lines].join(
