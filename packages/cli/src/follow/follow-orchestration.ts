@@ -69,6 +69,11 @@ export async function followOrchestration(
       if (!OrchestrationFailedError.isInstance(error)) throw error;
     });
     const final = await client.get(accepted.id);
+    // A server that planned the action without telling the stream still shows the plan in the final view.
+    if (board === undefined && final.plan !== null) {
+      display.print(planLines(final.plan, final.parallelGroups, final.planning));
+      begin(final.plan, final.parallelGroups);
+    }
     board?.settle(final.steps);
     return final;
   } finally {
