@@ -4,24 +4,58 @@
  */
 import { BatonError } from '@baton/core/errors';
 import { Command, CommanderError } from 'commander';
+import { CLI_VERSION } from './cli-version.js';
+import { registerApiKeysCommands } from './commands/api-keys-command.js';
+import { registerApprovalsCommands } from './commands/approvals-command.js';
 import { registerCacheCommands } from './commands/cache-commands.js';
+import { registerCompFailCommands } from './commands/comp-fail-command.js';
 import { registerEvalCommand } from './commands/eval-command.js';
+import { registerInspectCommand } from './commands/inspect-command.js';
+import { registerLoginCommand } from './commands/login-command.js';
+import { registerLogsCommand } from './commands/logs-command.js';
+import { registerProjectsCommands } from './commands/projects-command.js';
+import { registerPsCommand } from './commands/ps-command.js';
+import { registerRunCommand } from './commands/run-command.js';
 import { registerServeCommand } from './commands/serve-command.js';
+import { registerServicesCommands } from './commands/services-command.js';
+import { registerTemplatesCommands } from './commands/templates-command.js';
+import { registerVersionCommand } from './commands/version-command.js';
+import { registerWebhooksCommands } from './commands/webhooks-command.js';
 import { EXIT_CODES, EXIT_CODES_HELP } from './exit-codes.js';
 import { InputError } from './input-error.js';
 import { type Io, processIo } from './io.js';
+import { OrchestrationEndedError } from './orchestration-ended-error.js';
+import { ServerError } from './server-error.js';
 import { UsageError } from './usage-error.js';
+
+const CONNECTION_HELP = `
+Connection: baton login saves the server URL and a project API key in ~/.baton/config.json (mode 0600);
+BATON_URL and BATON_API_KEY override it. Admin commands (projects) take --admin-token or BATON_ADMIN_TOKEN.`;
 
 export function createProgram(io: Io): Command {
   const program = new Command('baton')
     .description('Baton: run LLM agents, tools and services together, reliably and cheaply')
+    .version(CLI_VERSION, '-V, --version', 'print the CLI version (baton version also asks the server)')
     .option('--debug', 'print the stack of an error')
-    .addHelpText('after', EXIT_CODES_HELP)
+    .addHelpText('after', `${CONNECTION_HELP}\n${EXIT_CODES_HELP}`)
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) });
+  registerLoginCommand(program, io);
+  registerRunCommand(program, io);
+  registerPsCommand(program, io);
+  registerInspectCommand(program, io);
+  registerLogsCommand(program, io);
+  registerApprovalsCommands(program, io);
+  registerCompFailCommands(program, io);
+  registerServicesCommands(program, io);
+  registerTemplatesCommands(program, io);
+  registerWebhooksCommands(program, io);
+  registerApiKeysCommands(program, io);
+  registerProjectsCommands(program, io);
+  registerVersionCommand(program, io);
+  registerServeCommand(program, io);
   registerEvalCommand(program, io);
   registerCacheCommands(program, io);
-  registerServeCommand(program, io);
   for (const command of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
     command
       .exitOverride()
@@ -30,10 +64,15 @@ export function createProgram(io: Io): Command {
   return program;
 }
 
-/** The exit code of an error: usage mistakes 2, unusable input and other Baton errors 3, anything else 4. */
+/**
+ * The exit code of an error: usage mistakes 2, unusable input and other Baton errors 3, a server away 5 or refusing
+ * 6, an orchestration that did not succeed 7, anything else 4.
+ */
 export function exitCodeOf(error: unknown): number {
   if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
   if (UsageError.isInstance(error)) return EXIT_CODES.usage;
+  if (ServerError.isInstance(error)) return error.failure === 'refused' ? EXIT_CODES.refused : EXIT_CODES.unreachable;
+  if (OrchestrationEndedError.isInstance(error)) return EXIT_CODES.orchestrationFailed;
   if (InputError.isInstance(error) || BatonError.isInstance(error)) return EXIT_CODES.input;
   return EXIT_CODES.internal;
 }
@@ -51,7 +90,16 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       const message = error instanceof Error ? error.message : String(error);
       io.err(code === EXIT_CODES.internal ? `baton: unexpected error: ${message}` : `baton: ${message}`);
     }
-    if (debug && error instanceof Error && error.stack) io.err(error.stack);
+    if (debug) for (const stack of stacksOf(error)) io.err(stack);
     return code;
   }
+}
+
+/** The stack of an error and of each cause under it (the SDK's error under the CLI's, say). */
+function stacksOf(error: unknown): string[] {
+  const stacks: string[] = [];
+  for (let current = error; current instanceof Error && stacks.length < 5; current = current.cause) {
+    if (current.stack) stacks.push(stacks.length === 0 ? current.stack : `Caused by: ${current.stack}`);
+  }
+  return stacks;
 }

@@ -1,7 +1,7 @@
 /**
  * `createClient`: the typed client of a Baton server's HTTP API (`/v1`) for one project, authenticated by the
  * project's API key. Submit orchestrations and wait for them, page through them, answer approvals, and manage the
- * project's services, API keys, webhooks and compensation failures.
+ * project's services, API keys, webhooks, plan templates and compensation failures.
  */
 
 import { randomUUID } from 'node:crypto';
@@ -37,6 +37,7 @@ import {
 } from './orchestration-run.js';
 import { getOrchestration, orchestrationPath } from './orchestration-status.js';
 import { type Page, type PageOptions, paginate } from './page.js';
+import { createPlanTemplatesApi, type PlanTemplatesApi } from './plan-templates-api.js';
 import type { RetryOptions } from './retry-policy.js';
 import { createWebhooksApi, type WebhooksApi } from './webhooks-api.js';
 
@@ -98,6 +99,8 @@ export interface BatonClient {
   readonly apiKeys: ApiKeysApi;
   readonly webhooks: WebhooksApi;
   readonly compensationFailures: CompensationFailuresApi;
+  /** The plans an operator approved for actions in plain words (`/v1/plan-templates`). */
+  readonly planTemplates: PlanTemplatesApi;
   /** `GET /health`, unauthenticated; resolves whatever the status. */
   health(): Promise<ProbeResult>;
   /** `GET /ready`, unauthenticated; `ok` is false while the server is not ready (503). */
@@ -204,6 +207,7 @@ export function createClient(options: ClientOptions): BatonClient {
     apiKeys: createApiKeysApi(transport),
     webhooks: createWebhooksApi(transport),
     compensationFailures: createCompensationFailuresApi(transport),
+    planTemplates: createPlanTemplatesApi(transport),
     health: () => transport.probe('/health'),
     ready: () => transport.probe('/ready'),
   };

@@ -19,6 +19,7 @@ export { type OrchestrationErrorBody, OrchestrationFailedError } from './orchest
 export type { OrchestrationRun, ResultOptions } from './orchestration-run.js';
 export { FINAL_STATUSES, TERMINAL_EVENT_TYPES } from './orchestration-status.js';
 export type { Page, PageOptions } from './page.js';
+export type { PlanTemplatesApi } from './plan-templates-api.js';
 export { BatonProtocolError, type ProtocolErrorFields, type ProtocolIssue } from './protocol-error.js';
 export type { RetryInfo, RetryOptions } from './retry-policy.js';
 export { createSseParser, type SseEvent, type SseParser, type SseParserOptions } from './sse-parser.js';

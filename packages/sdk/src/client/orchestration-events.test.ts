@@ -95,6 +95,15 @@ describe('followOrchestrationEvents', () => {
     expect(eventRequests()).toHaveLength(1);
   });
 
+  it('ends after planning-failed: an action the server could not plan never starts a run', async () => {
+    const events = await follow((_request, response) => {
+      startEventStream(response);
+      response.write(eventFrame('planning-failed', 1, { error: { message: 'no plan' } }) + eventFrame('run-start', 2));
+    });
+    expect((await collect(events)).map((event) => event.type)).toEqual(['planning-failed']);
+    expect(eventRequests()).toHaveLength(1);
+  });
+
   it('starts after the given id', async () => {
     const events = await follow(
       (_request, response) => {

@@ -1,7 +1,8 @@
 /**
  * Follows an orchestration's Server-Sent Events stream. When the connection drops before the final event it
  * reconnects with jittered backoff, sending `Last-Event-ID` of the last event that had an id, so no journal event is
- * seen twice or missed; it ends after the final event (`run-finish`, `run-fail`, `run-cancel`).
+ * seen twice or missed; it ends after the final event (`run-finish`, `run-fail`, `run-cancel`, or `planning-failed`
+ * for an action the server could not plan).
  */
 import { type OrchestrationEvent, orchestrationEventSchema } from '@baton/protocol';
 import { BatonApiError } from './api-error.js';

@@ -5,8 +5,16 @@ import type { HttpTransport } from './http-transport.js';
 /** Statuses an orchestration never leaves. */
 export const FINAL_STATUSES: ReadonlySet<OrchestrationStatus> = new Set(['succeeded', 'failed', 'cancelled']);
 
-/** Event types the server sends last, after which it closes the stream. */
-export const TERMINAL_EVENT_TYPES: ReadonlySet<string> = new Set(['run-finish', 'run-fail', 'run-cancel']);
+/**
+ * Event types the server sends last, after which it closes the stream: a run's end, or the end of an action in plain
+ * words that could not be planned (no run ever starts then).
+ */
+export const TERMINAL_EVENT_TYPES: ReadonlySet<string> = new Set([
+  'run-finish',
+  'run-fail',
+  'run-cancel',
+  'planning-failed',
+]);
 
 export function orchestrationPath(id: string, suffix = ''): string {
   return `/v1/orchestrations/${encodeURIComponent(id)}${suffix}`;

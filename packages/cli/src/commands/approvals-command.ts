@@ -1,0 +1,64 @@
+/** `baton approvals ls | approve ID [--data JSON] | reject ID --reason TEXT`: the steps waiting for a person. */
+import type { Command } from 'commander';
+import type { Io } from '../io.js';
+import { jsonValue, nonBlank, oneOf } from '../options/parse-options.js';
+import { printItem, printList } from '../render/print-list.js';
+import { clip, formatTime } from '../render/text-format.js';
+
+const remote = () => import('../remote/server-clients.js');
+const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'expired', 'withdrawn'] as const;
+
+export function registerApprovalsCommands(program: Command, io: Io): void {
+  const approvals = program.command('approvals').description('approve or reject the steps that wait for a person');
+
+  approvals
+    .command('ls')
+    .description("list the project's approvals")
+    .option(`--status <status>`, `only these: ${APPROVAL_STATUSES.join(', ')}`, oneOf('--status', APPROVAL_STATUSES))
+    .option('--json', 'print the approvals as a JSON array')
+    .addHelpText('after', '\nExample:\n  $ baton approvals ls --status pending')
+    .action(async (options: { status?: (typeof APPROVAL_STATUSES)[number]; json?: boolean }) => {
+      const { withProjectClient } = await remote();
+      const items = await withProjectClient((client) =>
+        client.approvals(options.status === undefined ? {} : { status: options.status }),
+      );
+      printList(io, items, options.json, {
+        headers: ['ID', 'ORCHESTRATION', 'STEP', 'STATUS', 'EXPIRES', 'PROMPT'],
+        row: (item) => [
+          item.id,
+          item.orchestrationId,
+          item.stepId,
+          item.status,
+          formatTime(item.expiresAt),
+          clip(item.prompt, 50),
+        ],
+        empty: 'No approvals.',
+      });
+    });
+
+  approvals
+    .command('approve')
+    .description('approve: the orchestration goes on (with --data as the approved data)')
+    .argument('<id>', 'the approval id (from baton approvals ls)', nonBlank('<id>'))
+    .option('--data <json>', 'the approved data, as JSON', jsonValue('--data'))
+    .option('--json', 'print the decided approval as JSON')
+    .addHelpText('after', '\nExample:\n  $ baton approvals approve apr_… --data \'{"amount": 120}\'')
+    .action(async (id: string, options: { data?: unknown; json?: boolean }) => {
+      const { withProjectClient } = await remote();
+      const approval = await withProjectClient((client) => client.approve(id, options.data));
+      printItem(io, approval, options.json, () => [`Approval ${approval.id} ${approval.status}.`]);
+    });
+
+  approvals
+    .command('reject')
+    .description('reject: the orchestration takes its rejection path')
+    .argument('<id>', 'the approval id (from baton approvals ls)', nonBlank('<id>'))
+    .requiredOption('--reason <text>', 'why, kept with the decision', nonBlank('--reason'))
+    .option('--json', 'print the decided approval as JSON')
+    .addHelpText('after', '\nExample:\n  $ baton approvals reject apr_… --reason "amount too high"')
+    .action(async (id: string, options: { reason: string; json?: boolean }) => {
+      const { withProjectClient } = await remote();
+      const approval = await withProjectClient((client) => client.reject(id, options.reason));
+      printItem(io, approval, options.json, () => [`Approval ${approval.id} ${approval.status}.`]);
+    });
+}

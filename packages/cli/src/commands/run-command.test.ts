@@ -1,0 +1,237 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type BatonClient, createClient, createService, memoryInstanceStore } from '@baton/sdk';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliTestServer, hasStack, startCliTestServer, waitFor } from '../cli-test-kit.js';
+
+let t: CliTestServer;
+let client: BatonClient;
+const stops: Array<() => Promise<void>> = [];
+const file = (name: string) => join(t.home, name);
+
+beforeAll(async () => {
+  t = await startCliTestServer();
+  client = createClient({ url: t.url, apiKey: t.apiKey });
+  const services = [
+    createService({
+      name: 'weather',
+      description: 'Temperature in a city',
+      instanceStore: memoryInstanceStore(),
+      input: { type: 'object' },
+      handler: async (input) => {
+        const { city } = input as { city: string };
+        return { city, celsius: city.length };
+      },
+    }),
+    createService({
+      name: 'summary',
+      description: 'Summarises readings',
+      instanceStore: memoryInstanceStore(),
+      input: { type: 'object' },
+      handler: async (input) => {
+        const { readings } = input as { readings: Array<{ city: string; celsius: number }> };
+        return { text: readings.map((reading) => `${reading.city} ${reading.celsius}°C`).join(', ') };
+      },
+    }),
+    createService({
+      name: 'echo',
+      description: 'Returns its input',
+      instanceStore: memoryInstanceStore(),
+      input: { type: 'object' },
+      handler: async (input: unknown) => input,
+    }),
+    createService({
+      name: 'broken',
+      description: 'Always fails',
+      instanceStore: memoryInstanceStore(),
+      input: { type: 'object' },
+      handler: async () => {
+        throw Object.assign(new Error('the printer is on fire'), { retryable: false });
+      },
+    }),
+    createService({
+      name: 'slow',
+      description: 'Runs until cancelled',
+      instanceStore: memoryInstanceStore(),
+      input: { type: 'object' },
+      handler: (_input: unknown, context) =>
+        new Promise((_resolve, reject) => context.signal.addEventListener('abort', () => reject(new Error('stopped')))),
+    }),
+  ];
+  for (const service of services) {
+    await service.start({ url: t.url, apiKey: t.apiKey });
+    stops.push(() => service.stop());
+  }
+  await writeFile(
+    file('weather-plan.json'),
+    JSON.stringify({
+      steps: [
+        { id: 'a', target: 'weather', input: { city: { $ref: 'request.data.first' } } },
+        { id: 'b', target: 'weather', input: { city: { $ref: 'request.data.second' } } },
+        { id: 'sum', target: 'summary', input: { readings: [{ $ref: 'steps.a.output' }, { $ref: 'steps.b.output' }] } },
+      ],
+    }),
+  );
+  await writeFile(
+    file('echo-plan.json'),
+    JSON.stringify({
+      steps: [{ id: 'echo', target: 'echo', input: { $ref: 'request.data' } }],
+      output: { $ref: 'steps.echo.output' },
+    }),
+  );
+  await writeFile(file('broken-plan.json'), JSON.stringify({ steps: [{ id: 'burn', target: 'broken', input: {} }] }));
+  await writeFile(file('slow-plan.json'), JSON.stringify({ steps: [{ id: 'wait', target: 'slow', input: {} }] }));
+  await writeFile(file('not-json.json'), '{ "steps": [');
+});
+
+afterAll(async () => {
+  for (const stop of stops.splice(0)) await stop();
+  await t.close();
+});
+
+describe('baton run --plan FILE --wait (stdout not a terminal: plain lines)', () => {
+  it('prints the plan tree, a line per step that ends, and the result; exit 0', async () => {
+    const result = await t.baton([
+      'run',
+      'Summarise the weather in two cities',
+      '--plan',
+      file('weather-plan.json'),
+      '-d',
+      'first=Paris',
+      '-d',
+      'second=Lisbon',
+      '--wait',
+    ]);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^Orchestration orc_\w+ running$/);
+    expect(lines.slice(1, 7)).toEqual([
+      'Plan: 3 steps in 2 parallel groups',
+      '├─ group 1',
+      '│  ├─ a    → weather',
+      '│  └─ b    → weather',
+      '└─ group 2',
+      '   └─ sum  → summary',
+    ]);
+    for (const step of ['a', 'b'])
+      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^step ${step} done.* \\(weather@1\\)$`)));
+    expect(lines).toContainEqual(expect.stringMatching(/^step sum done.* \(summary@1\)$/));
+    const end = lines.findIndex((line) => /^Orchestration orc_\w+ succeeded in .+\. Result:$/.test(line));
+    expect(end).toBeGreaterThan(6);
+    expect(JSON.parse(lines.slice(end + 1).join('\n'))).toEqual({ sum: { text: 'Paris 5°C, Lisbon 6°C' } });
+    expect(result.stderr).toBe('');
+  });
+
+  it('-d reads numbers, true, false and null as JSON and the rest as strings, over --data-json', async () => {
+    const result = await t.baton([
+      'run',
+      'Echo my data',
+      '--plan',
+      file('echo-plan.json'),
+      '--data-json',
+      '{"nested":{"x":1},"n":0}',
+      '-d',
+      'n=42',
+      '-d',
+      'ratio=-1.5e2',
+      '-d',
+      'yes=true',
+      '-d',
+      'none=null',
+      '-d',
+      'zip=007',
+      '-d',
+      'text=a=b',
+      '-d',
+      'a.b=flat',
+      '--wait',
+      '--json',
+    ]);
+    expect(result.code).toBe(0);
+    const final = JSON.parse(result.stdout);
+    expect(final.status).toBe('succeeded');
+    expect(final.result).toEqual({
+      nested: { x: 1 },
+      n: 42,
+      ratio: -150,
+      yes: true,
+      none: null,
+      zip: '007',
+      text: 'a=b',
+      'a.b': 'flat',
+    });
+  });
+
+  it('without --wait on a pipe: prints the plan and how to follow it, and returns at once', async () => {
+    const result = await t.baton(['run', 'Echo', '--plan', file('echo-plan.json')]);
+    expect(result.code).toBe(0);
+    const id = /^Orchestration (orc_\w+) running$/m.exec(result.stdout)?.[1];
+    expect(result.stdout).toContain(`Follow it with: baton logs ${id} -f`);
+    expect(await client.result(id!)).toEqual({});
+  });
+
+  it('a failed orchestration: exit 7, and one line that says it failed and why', async () => {
+    const result = await t.baton(['run', 'Burn it', '--plan', file('broken-plan.json'), '--wait']);
+    expect(result.code).toBe(7);
+    expect(result.stdout).toMatch(/^step burn failed .*the printer is on fire$/m);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^baton: orchestration orc_\w+ failed in .+: .*the printer is on fire \(baton inspect orc_\w+ shows every step\)$/,
+      ),
+    ]);
+    expect(hasStack(result.stderr)).toBe(false);
+  });
+
+  it('a cancelled orchestration: exit 7, and the line says it was cancelled', async () => {
+    const before = new Set((await client.list()).items.map((item) => item.id));
+    const running = t.baton(['run', 'Wait forever', '--plan', file('slow-plan.json'), '--wait']);
+    const id = await waitFor(async () => {
+      const view = (await client.list({ status: 'running' })).items.find((item) => !before.has(item.id));
+      return view?.id;
+    }, 'the orchestration to run');
+    await client.cancel(id, 'test over');
+    const result = await running;
+    expect(result.code).toBe(7);
+    expect(result.stderr).toMatch(new RegExp(`^baton: orchestration ${id} was cancelled`));
+  });
+
+  it('an action without a plan on a server that cannot plan yet: the 422 as one line, exit 6', async () => {
+    const result = await t.baton(['run', 'What is the weather in Paris?', '-d', 'city=Paris', '--wait']);
+    expect(result.code).toBe(6);
+    expect(result.stderr.trim().split('\n')).toEqual([
+      'baton: the server refused: this server does not plan actions in plain words yet: send an explicit "plan" (steps over registered services) (422 planning-unavailable, POST /v1/orchestrations)',
+    ]);
+    expect(result.stdout).toBe('');
+  });
+
+  it('a plan naming an unknown service: exit 6 with the server problem', async () => {
+    await writeFile(file('unknown-plan.json'), JSON.stringify({ steps: [{ id: 'x', target: 'nowhere', input: {} }] }));
+    const result = await t.baton(['run', 'Go', '--plan', file('unknown-plan.json')]);
+    expect(result.code).toBe(6);
+    expect(result.stderr.trim()).toBe(
+      'baton: the server refused: the plan has 1 problem(s) (400 invalid-plan, POST /v1/orchestrations) — plan.steps[0].target: no service "nowhere" is registered in this project',
+    );
+  });
+
+  it.each([
+    [['-d', 'novalue'], /^baton: -d must be key=value with a non-empty key, got "novalue"/],
+    [['-d', '=1'], /^baton: -d must be key=value with a non-empty key, got "=1"/],
+    [['--data-json', '[1]'], /^baton: --data-json must be a JSON object such as/],
+    [['--data-json', '{oops'], /^baton: --data-json must be JSON, got "{oops"/],
+    [['--timeout', '0'], /^baton: --timeout must be a whole number from 1 to/],
+  ])('usage mistake %j: exit 2, one line, nothing sent', async (args, message) => {
+    const result = await t.baton(['run', 'Echo', '--plan', file('echo-plan.json'), ...args]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stdout).toBe('');
+  });
+
+  it('a plan file that is missing or not JSON: exit 3 naming the file', async () => {
+    const missing = await t.baton(['run', 'Echo', '--plan', file('nope.json')]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain(`cannot read plan file "${file('nope.json')}": no such file`);
+    const broken = await t.baton(['run', 'Echo', '--plan', file('not-json.json')]);
+    expect(broken.code).toBe(3);
+    expect(broken.stderr).toContain(`plan file "${file('not-json.json')}" is not valid JSON`);
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * `baton run "<action>" [-d key=value …] [--data-json JSON] [--plan FILE] [--wait] [--timeout MS]`: submits an
+ * orchestration and shows its plan as a tree of parallel groups; with `--wait`, or when stdout is a terminal,
+ * follows every step to the end and prints the result. See `follow/run-action.ts`.
+ */
+import type { Command } from 'commander';
+import type { Io } from '../io.js';
+import { dataField, jsonValue, nonEmptyText, positiveInteger } from '../options/parse-options.js';
+
+const EXAMPLES = `
+Without --plan the server plans the action in words (templates, its plan cache, then a model); the plan is shown
+as soon as it is made. On a terminal every step is shown live (waiting, waiting-for-service, running with its
+elapsed time, retrying, done, failed, skipped); otherwise one line per change of a step's state.
+
+-d values: numbers, true, false and null are read as JSON, anything else as a string. Keys are flat:
+-d a.b=1 sets the key "a.b" (use --data-json for nested values).
+
+Exit code 7 when the orchestration failed or was cancelled, or its action could not be planned.
+
+Examples:
+  $ baton run "What's the weather in Paris?" -d city=Paris --wait
+  $ baton run "Summarise two cities" --plan plan.json --data-json '{"first":"Paris","second":"Lisbon"}' --wait`;
+
+export function registerRunCommand(program: Command, io: Io): void {
+  program
+    .command('run')
+    .description('submit an orchestration (an action in words, or --plan FILE), show its plan and follow it')
+    .argument('<action>', 'what to do, in plain words', nonEmptyText('<action>'))
+    .option('-d, --data <key=value>', 'a field of the request data (repeatable)', dataField)
+    .option(
+      '--data-json <json>',
+      'the request data as a JSON object; -d fields are set over it',
+      jsonValue('--data-json', 'object'),
+    )
+    .option('--plan <file>', 'run this JSON plan instead of having the server plan the action')
+    .option('--wait', 'follow the orchestration to its end (the default when stdout is a terminal)')
+    .option(
+      '--timeout <ms>',
+      "the orchestration's deadline: the server fails it after this many milliseconds",
+      positiveInteger('--timeout'),
+    )
+    .option('--json', 'print the accepted orchestration as JSON; with --wait the final one')
+    .addHelpText('after', EXAMPLES)
+    .action(
+      async (
+        action: string,
+        options: {
+          data?: Array<readonly [string, unknown]>;
+          dataJson?: Record<string, unknown>;
+          plan?: string;
+          wait?: boolean;
+          timeout?: number;
+          json?: boolean;
+        },
+      ) => {
+        const { runAction } = await import('../follow/run-action.js');
+        await runAction(io, action, options);
+      },
+    );
+}

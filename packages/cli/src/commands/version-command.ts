@@ -1,0 +1,42 @@
+/**
+ * `baton version`: the CLI's version and the configured server's (`GET /health`, which needs no key). When no
+ * server is configured or it cannot be reached, the CLI's version is still printed, with exit code 5.
+ */
+import type { Command } from 'commander';
+import { CLI_VERSION } from '../cli-version.js';
+import type { Io } from '../io.js';
+import { ServerError } from '../server-error.js';
+
+export function registerVersionCommand(program: Command, io: Io): void {
+  program
+    .command('version')
+    .description("print the CLI's version and the server's (baton --version prints the CLI's only)")
+    .option('--json', 'print { cli, server, url } as JSON')
+    .addHelpText('after', '\nExample:\n  $ baton version')
+    .action(async (options: { json?: boolean }) => {
+      const { configuredConnection } = await import('../config/connection.js');
+      const { url, apiKey } = await configuredConnection();
+      let server: string | null = null;
+      let failure: unknown;
+      if (url === undefined) {
+        failure = new ServerError(
+          'unreachable',
+          'the server could not be reached: no server URL configured (baton login --url URL --key KEY, or BATON_URL)',
+        );
+      } else {
+        const [{ withProjectClient }, { checkHealth }] = await Promise.all([
+          import('../remote/server-clients.js'),
+          import('../remote/server-health.js'),
+        ]);
+        // `/health` needs no key; the client wants one to be built, and never sends it on a probe.
+        const connection = { url, apiKey: apiKey ?? 'no-key' };
+        server = await withProjectClient((client) => checkHealth(client, url), connection).catch((error: unknown) => {
+          failure = error;
+          return null;
+        });
+      }
+      if (options.json === true) io.out(JSON.stringify({ cli: CLI_VERSION, server, url: url ?? null }, null, 2));
+      else io.out(`baton ${CLI_VERSION}\nserver ${server === null ? 'unknown' : `${server} at ${url}`}`);
+      if (failure !== undefined) throw failure;
+    });
+}

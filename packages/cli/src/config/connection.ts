@@ -1,0 +1,56 @@
+/**
+ * Which server a command talks to, and with which credential: `BATON_URL` and `BATON_API_KEY` over the file
+ * `baton login` wrote; the admin token from `--admin-token` or `BATON_ADMIN_TOKEN` (never saved).
+ */
+import { UsageError } from '../usage-error.js';
+import { configPath, readConfig } from './cli-config.js';
+
+export interface ProjectConnection {
+  url: string;
+  apiKey: string;
+}
+
+export interface AdminConnection {
+  url: string;
+  adminToken: string;
+}
+
+const fromEnv = (name: string): string | undefined => {
+  const value = process.env[name]?.trim();
+  return value === undefined || value === '' ? undefined : value;
+};
+
+/** The server's URL and the project key, or `undefined` for each that is not set anywhere. */
+export async function configuredConnection(): Promise<Partial<ProjectConnection>> {
+  const saved = await readConfig();
+  const url = fromEnv('BATON_URL') ?? saved.url;
+  const apiKey = fromEnv('BATON_API_KEY') ?? saved.apiKey;
+  return { ...(url === undefined ? {} : { url }), ...(apiKey === undefined ? {} : { apiKey }) };
+}
+
+/** The connection for project commands; a `UsageError` that says how to set one when it is missing. */
+export async function projectConnection(): Promise<ProjectConnection> {
+  const { url, apiKey } = await configuredConnection();
+  if (url === undefined || apiKey === undefined) {
+    const missing = url === undefined ? 'server URL' : 'API key';
+    throw new UsageError(
+      `no ${missing} configured: run baton login --url URL --key KEY (saved in ${configPath()}), or set BATON_URL and BATON_API_KEY`,
+    );
+  }
+  return { url, apiKey };
+}
+
+/** The connection for admin commands: the URL as for project commands, the token from the option or the env. */
+export async function adminConnection(adminTokenOption: string | undefined): Promise<AdminConnection> {
+  const { url } = await configuredConnection();
+  if (url === undefined) {
+    throw new UsageError(
+      `no server URL configured: run baton login --url URL --key KEY (saved in ${configPath()}), or set BATON_URL`,
+    );
+  }
+  const adminToken = adminTokenOption?.trim() || fromEnv('BATON_ADMIN_TOKEN');
+  if (adminToken === undefined) {
+    throw new UsageError('this command needs the admin token: pass --admin-token TOKEN or set BATON_ADMIN_TOKEN');
+  }
+  return { url, adminToken };
+}

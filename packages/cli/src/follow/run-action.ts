@@ -1,0 +1,77 @@
+/**
+ * What `baton run` does once its options are parsed: submits the orchestration, prints its plan (or that the server
+ * is planning it), follows it when asked or on a terminal, and ends with its result, or an `OrchestrationEndedError`
+ * that says how it ended.
+ */
+import type { Orchestration } from '@baton/protocol';
+import { OrchestrationFailedError } from '@baton/sdk';
+import { type Io, isTerminal } from '../io.js';
+import { readJsonObject } from '../options/read-json-file.js';
+import { OrchestrationEndedError } from '../orchestration-ended-error.js';
+import { withProjectClient } from '../remote/server-clients.js';
+import { formatDuration } from '../render/text-format.js';
+import { followOrchestration, planLines } from './follow-orchestration.js';
+
+export interface RunOptions {
+  data?: ReadonlyArray<readonly [string, unknown]>;
+  dataJson?: Record<string, unknown>;
+  plan?: string;
+  wait?: boolean;
+  timeout?: number;
+  json?: boolean;
+}
+
+export async function runAction(io: Io, action: string, options: RunOptions): Promise<void> {
+  const plan = options.plan === undefined ? undefined : await readJsonObject(options.plan, 'plan file');
+  const data: Record<string, unknown> = { ...options.dataJson };
+  for (const [key, value] of options.data ?? []) data[key] = value;
+  const follow = options.wait === true || (isTerminal(io) && options.json !== true);
+  await withProjectClient(async (client) => {
+    const run = await client.orchestrate({
+      action,
+      data,
+      ...(plan === undefined ? {} : { plan: plan as { steps: Array<{ id: string }> } }),
+      ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }),
+    });
+    const accepted = { id: run.id, status: run.status, plan: run.plan, parallelGroups: run.parallelGroups };
+    if (options.json === true) {
+      if (!follow) return io.out(JSON.stringify(accepted, null, 2));
+      await run.result().catch((error: unknown) => {
+        if (!OrchestrationFailedError.isInstance(error)) throw error;
+      });
+      const final = await client.get(run.id);
+      io.out(JSON.stringify(final, null, 2));
+      return endWith(io, final, { json: true });
+    }
+    io.out(`Orchestration ${run.id} ${run.status}`);
+    if (run.plan === null) io.out(`Planning "${action}"…`);
+    else io.out(planLines(run.plan, run.parallelGroups).join('\n'));
+    if (!follow) {
+      io.out(`Follow it with: baton logs ${run.id} -f   (or baton inspect ${run.id})`);
+      return;
+    }
+    const final = await followOrchestration(client, io, accepted, { live: isTerminal(io) });
+    endWith(io, final, { json: false });
+  });
+}
+
+/** Prints the result of a success (unless it was printed as JSON); throws for any other end, naming it. */
+function endWith(io: Io, final: Orchestration, options: { json: boolean }): void {
+  const took =
+    final.finishedAt === null
+      ? ''
+      : ` in ${formatDuration(Date.parse(final.finishedAt) - Date.parse(final.createdAt))}`;
+  if (final.status !== 'succeeded') {
+    const error = final.error;
+    const reason = error === null ? '' : `: ${error.code ? `${error.code}: ` : ''}${error.message}`;
+    const verb = final.status === 'cancelled' ? 'was cancelled' : final.status;
+    throw new OrchestrationEndedError(
+      final.id,
+      final.status,
+      `orchestration ${final.id} ${verb}${took}${reason} (baton inspect ${final.id} shows every step)`,
+    );
+  }
+  if (options.json) return;
+  io.out(`Orchestration ${final.id} succeeded${took}. Result:`);
+  io.out(JSON.stringify(final.result ?? null, null, 2));
+}

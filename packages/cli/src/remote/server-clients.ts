@@ -1,0 +1,115 @@
+/**
+ * The SDK's clients as the commands use them: built from the configured connection, with few retries (a person is
+ * waiting), and every SDK error turned into the CLI's own (`ServerError`, `UsageError`, `OrchestrationEndedError`)
+ * so the message says what to do and `main` picks the exit code. Loaded only by commands that talk to a server.
+ */
+import {
+  type BatonAdminClient,
+  BatonApiError,
+  type BatonClient,
+  BatonConnectionError,
+  BatonProtocolError,
+  createAdminClient,
+  createClient,
+  InvalidClientOptionError,
+  OrchestrationFailedError,
+} from '@baton/sdk';
+import { adminConnection, type ProjectConnection, projectConnection } from '../config/connection.js';
+import { OrchestrationEndedError } from '../orchestration-ended-error.js';
+import { ServerError } from '../server-error.js';
+import { UsageError } from '../usage-error.js';
+
+/** Which credential a request carried, to say which one to fix when it is refused. */
+export type Credential = 'api-key' | 'admin-token';
+
+const RETRY = { retries: 2, minDelayMs: 200, maxDelayMs: 1000 } as const;
+
+/**
+ * Runs `use` with a client of the configured project.
+ *
+ * @example
+ * const services = await withProjectClient((client) => client.services());
+ */
+export async function withProjectClient<T>(
+  use: (client: BatonClient, connection: ProjectConnection) => Promise<T>,
+  connection?: ProjectConnection,
+): Promise<T> {
+  const chosen = connection ?? (await projectConnection());
+  try {
+    return await use(createClient({ url: chosen.url, apiKey: chosen.apiKey, retry: RETRY }), chosen);
+  } catch (error) {
+    throw cliErrorOf(error, 'api-key');
+  }
+}
+
+/** Runs `use` with the server admin's client (`--admin-token` or `BATON_ADMIN_TOKEN`). */
+export async function withAdminClient<T>(
+  adminTokenOption: string | undefined,
+  use: (client: BatonAdminClient) => Promise<T>,
+): Promise<T> {
+  const { url, adminToken } = await adminConnection(adminTokenOption);
+  try {
+    return await use(createAdminClient({ url, adminToken, retry: RETRY }));
+  } catch (error) {
+    throw cliErrorOf(error, 'admin-token');
+  }
+}
+
+/** The CLI's error for an SDK error; any other error as it is. */
+export function cliErrorOf(error: unknown, credential: Credential): unknown {
+  if (InvalidClientOptionError.isInstance(error)) {
+    const source = error.option === 'url' ? ' (from --url, BATON_URL or the saved config)' : '';
+    return new UsageError(`${error.message}${source}`, { cause: error });
+  }
+  if (BatonConnectionError.isInstance(error)) {
+    return new ServerError('unreachable', `could not reach the server: ${error.message}`, { cause: error });
+  }
+  if (BatonProtocolError.isInstance(error)) {
+    return new ServerError('unreachable', `the server's answer is not Baton's: ${error.message}`, { cause: error });
+  }
+  if (OrchestrationFailedError.isInstance(error)) {
+    return new OrchestrationEndedError(error.orchestrationId, error.status, error.message);
+  }
+  if (BatonApiError.isInstance(error)) return apiError(error, credential);
+  return error;
+}
+
+function apiError(error: BatonApiError, credential: Credential): ServerError {
+  const where = `${error.method} ${new URL(error.url).pathname}`;
+  const options = { status: error.status, cause: error };
+  if (error.status >= 500) {
+    return new ServerError(
+      'unreachable',
+      `the server failed (${error.status} ${error.title}, ${where}): ${error.detail}`,
+      options,
+    );
+  }
+  if (error.status === 401 || error.status === 403) {
+    const fix =
+      credential === 'api-key'
+        ? 'run baton login again, or set BATON_API_KEY to a key of the project'
+        : 'pass the server admin token with --admin-token or BATON_ADMIN_TOKEN';
+    return new ServerError(
+      'refused',
+      `the server refused the ${credential === 'api-key' ? 'API key' : 'admin token'} (${error.status} ${error.title}: ${error.detail}); ${fix}`,
+      options,
+    );
+  }
+  if (error.code === 'no-route') {
+    return new ServerError(
+      'refused',
+      `the server has no ${where} (${error.status} no-route): it may be older than this CLI`,
+      options,
+    );
+  }
+  // A problem the detail already states is not repeated.
+  const shown = error.problems.filter((problem) => !error.detail.includes(problem.message));
+  const listed = shown.slice(0, 10).map((problem) => `${problem.path || '(body)'}: ${problem.message}`);
+  const more = shown.length > 10 ? ` (and ${shown.length - 10} more)` : '';
+  const problems = listed.length === 0 ? '' : ` — ${listed.join('; ')}${more}`;
+  return new ServerError(
+    'refused',
+    `the server refused: ${error.detail} (${error.status} ${error.code}, ${where})${problems}`,
+    options,
+  );
+}
