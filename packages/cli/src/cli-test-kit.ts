@@ -9,7 +9,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BatonServer, startServer } from '@baton/server';
+import { type BatonServer, type BatonServerOptions, startServer } from '@baton/server';
 
 /** The one condition wait of the repository's tests (polls until a value comes, 30 s at most). */
 export { waitFor } from '../../server/src/server-test-kit.js';
@@ -53,7 +53,7 @@ export interface CliTestServer {
   close(): Promise<void>;
 }
 
-export async function startCliTestServer(): Promise<CliTestServer> {
+export async function startCliTestServer(options: BatonServerOptions = {}): Promise<CliTestServer> {
   const home = await mkdtemp(join(tmpdir(), 'baton-cli-home-'));
   const server = await startServer({
     databaseUrl: join(home, 'baton.db'),
@@ -62,6 +62,7 @@ export async function startCliTestServer(): Promise<CliTestServer> {
     adminToken: ADMIN_TOKEN,
     heartbeatMs: 1000,
     allowPrivateWebhooks: true,
+    ...options,
   });
   const created = await fetch(`${server.url}/v1/projects`, {
     method: 'POST',

@@ -195,11 +195,11 @@ describe('baton run --plan FILE --wait (stdout not a terminal: plain lines)', ()
     expect(result.stderr).toMatch(new RegExp(`^baton: orchestration ${id} was cancelled`));
   });
 
-  it('an action without a plan on a server that cannot plan yet: the 422 as one line, exit 6', async () => {
+  it('an action no template covers, on a server with no model: the 422 as one line saying what to do, exit 6', async () => {
     const result = await t.baton(['run', 'What is the weather in Paris?', '-d', 'city=Paris', '--wait']);
     expect(result.code).toBe(6);
     expect(result.stderr.trim().split('\n')).toEqual([
-      'baton: the server refused: this server does not plan actions in plain words yet: send an explicit "plan" (steps over registered services) (422 planning-unavailable, POST /v1/orchestrations)',
+      'baton: the server refused: no plan template matches "What is the weather in Paris?" and no model is configured to plan it: set BATON_LLM_BASE_URL and BATON_LLM_MODEL (and BATON_LLM_API_KEY if the endpoint needs one), register a plan template whose examples cover the action, or send an explicit plan (422 no-planner, POST /v1/orchestrations)',
     ]);
     expect(result.stdout).toBe('');
   });

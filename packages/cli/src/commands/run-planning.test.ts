@@ -1,7 +1,7 @@
 /**
- * `baton run "<words>"` without a plan, against the contract of planning in words (the server of this repository
- * answers 422 for now): 202 with status `planning` and no plan, then `orchestration-planned` or `planning-failed` on
- * the event stream.
+ * How `baton run "<words>"` shows planning, line by line, against a stand-in that answers with fixed times and
+ * figures (202 with status `planning` and no plan, then `orchestration-planned` or `planning-failed` on the event
+ * stream). `run-words.test.ts` runs the same against the real server.
  */
 import type { ServerResponse } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -146,12 +146,26 @@ describe('baton templates (against the routes contract)', () => {
   });
 });
 
-describe('baton templates (against this repository server, which has no such routes yet)', () => {
-  it('says the server lacks the route, in one line, exit 6', async () => {
-    const result = await t.baton(['templates', 'add', file('weather.json')]);
-    expect(result.code).toBe(6);
-    expect(result.stderr).toBe(
-      'baton: the server has no POST /v1/plan-templates (404 no-route): it may be older than this CLI\n',
+describe('baton templates (against the server)', () => {
+  it('add, ls, rm round trip; a name in use and an invalid template are refused with every problem', async () => {
+    const added = await t.baton(['templates', 'add', file('weather.json')]);
+    expect(added.code).toBe(0);
+    expect(added.stdout.trim()).toMatch(
+      /^Template weather \(tpl_\w+\) added: 2 example\(s\), 1 step\(s\), params: city$/,
     );
+    const taken = await t.baton(['templates', 'add', file('weather.json')]);
+    expect(taken.code).toBe(6);
+    expect(taken.stderr.trim()).toBe(
+      'baton: the server refused: a plan template named "weather" exists: delete it first (409 plan-template-exists, POST /v1/plan-templates)',
+    );
+    const invalid = await t.baton(['templates', 'add', file('empty.json')]);
+    expect(invalid.code).toBe(6);
+    expect(invalid.stderr).toMatch(
+      /^baton: the server refused: the request body has 2 problem\(s\): body\.examples: .*; body\.plan: .*\(400 invalid-request, POST \/v1\/plan-templates\)\n$/,
+    );
+    const listed = await t.baton(['templates', 'ls', '--json']);
+    expect(JSON.parse(listed.stdout).map((template: { name: string }) => template.name)).toEqual(['weather']);
+    expect((await t.baton(['templates', 'rm', 'weather'])).stdout.trim()).toBe('Template weather removed.');
+    expect((await t.baton(['templates', 'rm', 'weather'])).code).toBe(6);
   });
 });

@@ -45,7 +45,7 @@ export async function runAction(io: Io, action: string, options: RunOptions): Pr
     }
     io.out(`Orchestration ${run.id} ${run.status}`);
     if (run.plan === null) io.out(`Planning "${action}"…`);
-    else io.out(planLines(run.plan, run.parallelGroups).join('\n'));
+    else io.out(planLines(run.plan, run.parallelGroups, run.planning).join('\n'));
     if (!follow) {
       io.out(`Follow it with: baton logs ${run.id} -f   (or baton inspect ${run.id})`);
       return;

@@ -88,6 +88,8 @@ export const acceptedOrchestrationSchema = z
     plan: planSchema.nullable(),
     /** Steps that run at the same time, group by group. */
     parallelGroups: z.array(z.array(z.string())),
+    /** How the plan was chosen when the action came without one and a template (or the model, waited for) gave it. */
+    planning: planningDecisionSchema.nullable().optional(),
   })
   .meta({ id: 'AcceptedOrchestration' });
 export type AcceptedOrchestration = z.infer<typeof acceptedOrchestrationSchema>;

@@ -31,6 +31,8 @@ export interface OrchestrationRun {
   readonly plan: AcceptedOrchestration['plan'];
   /** Steps that run at the same time, group by group. */
   readonly parallelGroups: string[][];
+  /** How the plan was chosen, when the action came in plain words and its plan was made before the answer. */
+  readonly planning: AcceptedOrchestration['planning'];
   /**
    * Waits until the orchestration ends: resolves with its `result` when it succeeded, rejects with
    * `OrchestrationFailedError` when it failed or was cancelled.
@@ -46,6 +48,7 @@ export function createOrchestrationRun(transport: HttpTransport, accepted: Accep
     status: accepted.status,
     plan: accepted.plan,
     parallelGroups: accepted.parallelGroups,
+    planning: accepted.planning ?? null,
     result: (options) => waitForResult(transport, accepted.id, options),
     events: (options) => followOrchestrationEvents(transport, accepted.id, options),
   };

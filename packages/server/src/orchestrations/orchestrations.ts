@@ -50,6 +50,7 @@ export interface Accepted {
   status: OrchestrationStatus;
   plan: Orchestration['plan'];
   parallelGroups: string[][];
+  planning?: Orchestration['planning'];
 }
 
 type Compiled = { compiled: ReturnType<Engine['compile']>; parallelGroups: string[][] };
@@ -138,7 +139,13 @@ export class Orchestrations {
     if (decision !== null) this.options.onPlanned?.({ id: row.id, projectId, webhookId }, prepared.plan, decision);
     this.start(row.id, compiled.compiled, { action: body.action, data }, body);
     this.remember(row.id, compiled.parallelGroups);
-    return { id: row.id, status: 'running', plan: prepared.plan, parallelGroups: compiled.parallelGroups };
+    return {
+      id: row.id,
+      status: 'running',
+      plan: prepared.plan,
+      parallelGroups: compiled.parallelGroups,
+      ...(decision === null ? {} : { planning: decision as unknown as Orchestration['planning'] }),
+    };
   }
 
   /**
@@ -213,6 +220,7 @@ export class Orchestrations {
         status: 'running',
         plan: ended.plan as unknown as Orchestration['plan'],
         parallelGroups: ended.parallelGroups,
+        planning: ended.decision as unknown as Orchestration['planning'],
       };
     }
     throw unplannable(row.id, ended.error);

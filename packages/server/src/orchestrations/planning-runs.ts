@@ -39,7 +39,7 @@ export interface PlanningRunsOptions {
 
 /** How a planning ended on this replica: its run started, or the orchestration ended (failed or cancelled) without. */
 export type PlanningOutcome =
-  | { kind: 'started'; plan: Plan; parallelGroups: string[][] }
+  | { kind: 'started'; plan: Plan; parallelGroups: string[][]; decision: PlanningDecision }
   | { kind: 'ended'; error: unknown };
 
 export class PlanningRuns {
@@ -130,7 +130,12 @@ export class PlanningRuns {
         throw new Error(`the plan stopped validating: ${problems[0]?.message ?? 'unknown problem'}`);
       const budget = remainingBudget(request.budget, planned.decision.usage);
       if (await this.options.started(row, planned, compiled, { ...request, ...(budget ? { budget } : {}) })) {
-        return { kind: 'started', plan: planned.plan, parallelGroups: compiled.parallelGroups };
+        return {
+          kind: 'started',
+          plan: planned.plan,
+          parallelGroups: compiled.parallelGroups,
+          decision: planned.decision,
+        };
       }
       return { kind: 'ended', error: new CancelledError('cancelled while its plan was made') };
     } catch (error) {
