@@ -4,7 +4,7 @@
  * test when it exits non-zero or prints an error; a block of a kind this test cannot run fails it too, so nothing in
  * the README escapes being run.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -87,8 +87,55 @@ describe('the shell blocks', () => {
     expect(ci.split('\n').map((line) => line.trim())).toContain('npm test');
   });
 
+  it('`npm start` runs an action in plain words end to end, keeps serving with what to try next, and stops on Ctrl-C', async () => {
+    const dir = await mkdtemp(join(scratch, 'quickstart-'));
+    // As a newcomer would, but on a port of its own (BATON_PORT) and a folder of its own, so nothing else is in the way.
+    const child = spawn('npm', ['start', '--', '--dir', dir], {
+      cwd: root,
+      env: { ...process.env, NODE_ENV: 'test', BATON_PORT: '0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    // 'close': the process has exited and every pipe is drained (baton writes to npm's pipes too).
+    const exited = new Promise<string>((resolve) =>
+      child.once('close', (code, signal) => resolve(signal ?? `exit ${code}`)),
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (out.includes('Press Ctrl-C to stop.')) resolve();
+        };
+        child.stdout.on('data', check);
+        void exited.then((code) =>
+          reject(new Error(`npm start exited (${code}) before it was serving: ${err.slice(-2000)}`)),
+        );
+      });
+      expect(out).toContain('Example services connected, each in its own process: weather, news, writer, currency');
+      expect(out).toMatch(/Planned by: template "morning-briefing"/);
+      expect(out).toMatch(/step briefing done/);
+      expect(out).toMatch(/succeeded in \d+m?s\. Result:\n"Good morning, Lisbon/);
+      expect(out).toMatch(/npx baton run "What's the weather in Paris\?" --wait/);
+    } finally {
+      // The whole group: npm, and baton under it, as Ctrl-C in a terminal would.
+      if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGINT');
+    }
+    // npm itself ends by the signal; baton under it stops its services and its server, and says so.
+    const end = await exited;
+    expect(['exit 0', 'SIGINT'], `${out.slice(-600)}\n${err.slice(-1500)}`).toContain(end);
+    expect(out, err.slice(-1500)).toContain('Stopping the example services and the server');
+    expect(err).not.toMatch(/Error|Unhandled/);
+  }, 240_000);
+
   // Rejects (failing the test) on a non-zero exit code.
-  it.each(commands.filter((command) => !['npm install', 'npm test'].includes(command)))(
+  it.each(commands.filter((command) => !['npm install', 'npm test', 'npm start'].includes(command)))(
     '`%s` exits 0',
     async (command) => {
       await run('bash', ['-c', command], {

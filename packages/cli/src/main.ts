@@ -15,6 +15,7 @@ import { registerLoginCommand } from './commands/login-command.js';
 import { registerLogsCommand } from './commands/logs-command.js';
 import { registerProjectsCommands } from './commands/projects-command.js';
 import { registerPsCommand } from './commands/ps-command.js';
+import { registerQuickstartCommand } from './commands/quickstart-command.js';
 import { registerRunCommand } from './commands/run-command.js';
 import { registerServeCommand } from './commands/serve-command.js';
 import { registerServicesCommands } from './commands/services-command.js';
@@ -54,6 +55,7 @@ export function createProgram(io: Io): Command {
   registerProjectsCommands(program, io);
   registerVersionCommand(program, io);
   registerServeCommand(program, io);
+  registerQuickstartCommand(program, io);
   registerEvalCommand(program, io);
   registerCacheCommands(program, io);
   for (const command of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {

@@ -6,6 +6,7 @@
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
 import { port } from '../options/parse-options.js';
+import { untilStopped } from '../until-stopped.js';
 
 export function registerServeCommand(program: Command, io: Io): void {
   program
@@ -23,17 +24,15 @@ export function registerServeCommand(program: Command, io: Io): void {
         ...(options.host === undefined ? {} : { host: options.host }),
         ...(options.db === undefined ? {} : { databaseUrl: options.db }),
       });
+      // Listening before saying it is up: a signal right after that line must stop the server cleanly too.
+      const stopped = untilStopped();
       io.err(`Baton server on ${server.url} (API reference: ${server.url}/docs)`);
       if (server.adminToken !== undefined) {
         io.err(`Admin token, shown once (only its hash is stored): ${server.adminToken}`);
       } else if (process.env.BATON_ADMIN_TOKEN === undefined) {
         io.err('Admin token: the one printed at the first start (lost it? start with BATON_ADMIN_TOKEN=<new token>)');
       }
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      await stopped;
       await server.close();
     });
 }

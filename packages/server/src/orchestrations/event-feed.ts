@@ -162,7 +162,7 @@ export function orchestrationEventStream(
     const runs = await orchestrations.runIds(await orchestrations.row(projectId, id));
     const current = runs[runs.length - 1] as string;
     let planned = from.planned === true;
-    const early: LiveNote[] = [];
+    const pending: LiveNote[] = [];
     const sendLive = (note: LiveNote) =>
       void write({
         event: note.type,
@@ -179,15 +179,9 @@ export function orchestrationEventStream(
         subscribed.add(current);
         unsubscribe.push(
           hub.subscribe(current, (note) => {
-            if (LIVE_TYPES.has(note.type)) {
-              // Nothing goes before the plan: notes of a run that started while it was being sent wait for it.
-              if (!planned) {
-                early.push(note);
-                return;
-              }
-              sendLive(note);
-              return;
-            }
+            // A live note goes out after the journal is read once more: what was journaled before it happened
+            // (the step it waited for) comes first, and nothing comes before the plan.
+            if (LIVE_TYPES.has(note.type)) pending.push(note);
             dirty = true;
             wake?.();
           }),
@@ -207,7 +201,6 @@ export function orchestrationEventStream(
             void write({ id: PLANNED_ID, event: 'orchestration-planned', data: JSON.stringify(event) });
             lastWrite = Date.now();
           }
-          for (const note of early.splice(0)) sendLive(note);
         }
       }
       for (let run = Math.min(position.run, runs.length - 1); !planning && run < runs.length; run += 1) {
@@ -234,6 +227,7 @@ export function orchestrationEventStream(
         if (run < runs.length - 1) position = { run: run + 1, seq: -1 };
       }
       if (finished) break;
+      if (!planning) for (const note of pending.splice(0)) sendLive(note);
       const ended = currentEmpty ? await unstartedEnd(orchestrations, projectId, id, current) : undefined;
       if (ended !== undefined) {
         await write({ event: ended.type as string, data: JSON.stringify(ended) });

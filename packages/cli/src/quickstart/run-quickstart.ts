@@ -1,0 +1,98 @@
+/** What `baton quickstart` does, step by step (see `commands/quickstart-command.ts`). */
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { createAdminClient, createClient } from '@baton/sdk';
+import { serverOptionsFromEnv, startServer } from '@baton/server';
+import { runAction } from '../follow/run-action.js';
+import type { Io } from '../io.js';
+import { untilStopped } from '../until-stopped.js';
+import { EXAMPLE_SERVICES } from './example-services.js';
+import { EXAMPLE_TEMPLATES } from './example-templates.js';
+import { readQuickstartState, writeQuickstartState } from './quickstart-state.js';
+import { startServiceProcesses } from './service-processes.js';
+
+export interface QuickstartOptions {
+  port: number;
+  dir: string;
+  action: string;
+}
+
+export async function runQuickstart(io: Io, options: QuickstartOptions): Promise<void> {
+  const folder = resolve(options.dir);
+  await mkdir(folder, { recursive: true, mode: 0o700 });
+  const state = await readQuickstartState(folder);
+  const fromEnv = serverOptionsFromEnv();
+  const server = await startServer({
+    ...fromEnv,
+    databaseUrl: join(folder, 'baton.db'),
+    port: options.port,
+    adminToken: state.adminToken,
+    logger: false,
+  }).catch((error: unknown) => {
+    if ((error as { code?: unknown }).code === 'EADDRINUSE') {
+      throw new Error(`port ${options.port} is in use (another Baton?): stop it, or pass --port <another>`);
+    }
+    throw error;
+  });
+  let services: Awaited<ReturnType<typeof startServiceProcesses>> | undefined;
+  try {
+    const apiKey = await projectKey(server.url, state, folder);
+    io.out(`Baton server on ${server.url} (SQLite: ${join(options.dir, 'baton.db')})`);
+    services = await startServiceProcesses(Object.keys(EXAMPLE_SERVICES), { url: server.url, apiKey });
+    io.out(`Example services connected, each in its own process: ${services.names.join(', ')}`);
+    const client = createClient({ url: server.url, apiKey });
+    for (const template of EXAMPLE_TEMPLATES) {
+      await client.planTemplates.remove(template.name).catch(() => {});
+      await client.planTemplates.create(template);
+    }
+    io.out(`Plan templates registered: ${EXAMPLE_TEMPLATES.map((template) => template.name).join(', ')}`);
+    io.out('');
+    io.out(`$ baton run "${options.action}" --wait`);
+    process.env.BATON_URL = server.url;
+    process.env.BATON_API_KEY = apiKey;
+    await runAction(io, options.action, { wait: true });
+    io.out('');
+    // Listening before saying so: a Ctrl-C right after the last line must stop cleanly too.
+    const stopped = untilStopped();
+    for (const line of nextSteps(server.url, apiKey, fromEnv.planning !== undefined)) io.out(line);
+    await stopped;
+    io.out('Stopping the example services and the server…');
+  } finally {
+    await services?.stop();
+    await server.close();
+  }
+}
+
+/** The quickstart project's key: the one kept from an earlier run if it still works, else a new project's. */
+async function projectKey(url: string, state: Awaited<ReturnType<typeof readQuickstartState>>, folder: string) {
+  if (state.apiKey !== undefined) {
+    const works = await createClient({ url, apiKey: state.apiKey, retry: false })
+      .services()
+      .then(
+        () => true,
+        () => false,
+      );
+    if (works) return state.apiKey;
+  }
+  const created = await createAdminClient({ url, adminToken: state.adminToken }).createProject('quickstart');
+  const next = { ...state, projectId: created.project.id, apiKey: created.apiKey.key };
+  await writeQuickstartState(folder, next);
+  return next.apiKey;
+}
+
+function nextSteps(url: string, apiKey: string, hasModel: boolean): string[] {
+  return [
+    'Baton keeps serving. Try next, in another terminal (from this folder):',
+    `  export BATON_URL=${url} BATON_API_KEY=${apiKey}`,
+    `  npx baton run "What's the weather in Paris?" --wait`,
+    '  npx baton run "Convert 100 USD to EUR" --wait',
+    '  npx baton ps                       # every orchestration; baton inspect <id> shows one',
+    '  npx baton templates ls             # the plan templates that answered',
+    `  curl -H "Authorization: Bearer $BATON_API_KEY" ${url}/v1/orchestrations`,
+    `  The HTTP API, to try in the browser: ${url}/docs`,
+    hasModel
+      ? '  A model plans what no template covers (BATON_LLM_MODEL is set).'
+      : '  To have a model plan what no template covers, start again with BATON_LLM_BASE_URL and BATON_LLM_MODEL set (and BATON_LLM_API_KEY if it needs one): any OpenAI-compatible endpoint.',
+    'Press Ctrl-C to stop.',
+  ];
+}
