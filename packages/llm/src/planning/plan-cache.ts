@@ -9,18 +9,16 @@
 import { createHash } from 'node:crypto';
 import {
   allPassed,
-  canonicalText,
   cosine,
   DEFAULT_SIMILARITY_THRESHOLD,
   type Embedder,
-  formOf,
   type Lexicon,
   loadDefaultLexicon,
-  normalize,
   verifyMatch,
 } from '@baton/cache';
 import type { Plan } from '@baton/core';
 import canonicalize from 'canonicalize';
+import { embedTexts } from './embed-texts.js';
 import { liftRequestValues } from './lift-request-values.js';
 import { MAX_SLOTS, maskAction, slotWord, valueText } from './param-slots.js';
 
@@ -87,7 +85,7 @@ export class PlanCache {
     const lifted = key.valuesShared ? plan : liftRequestValues(plan, key.data, key.action);
     if (!lifted) return false;
     const masked = maskedAction(key);
-    const [vector] = await this.#embed([masked]);
+    const [vector] = await embedTexts(this.#embedder, [masked]);
     const partition = partitionOf(key);
     const id = `${partition}\u0000${masked}`;
     this.#entries.delete(id);
@@ -103,7 +101,7 @@ export class PlanCache {
     if (exact) return this.#hit(exact, 1);
     const inPartition = [...this.#entries.values()].filter((entry) => entry.partition === partition);
     if (inPartition.length === 0) return undefined;
-    const [vector] = await this.#embed([masked]);
+    const [vector] = await embedTexts(this.#embedder, [masked]);
     const scored = inPartition
       .map((entry) => ({ entry, similarity: cosine(vector as Float32Array, entry.vector) }))
       .filter(({ similarity }) => similarity >= this.#threshold)
@@ -126,11 +124,6 @@ export class PlanCache {
     this.#entries.delete(id);
     this.#entries.set(id, entry);
     return { plan: structuredClone(entry.plan), cachedAction: entry.action, similarity };
-  }
-
-  async #embed(texts: string[]): Promise<Float32Array[]> {
-    const inputs = this.#embedder.canonicalInput ? texts.map((text) => canonicalText(formOf(text)) || text) : texts;
-    return (await this.#embedder.embed(inputs)).map((vector) => normalize(Float32Array.from(vector)));
   }
 }
 

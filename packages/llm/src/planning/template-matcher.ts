@@ -14,18 +14,16 @@
 import {
   allPassed,
   type CheckResult,
-  canonicalText,
   cosine,
   DEFAULT_SIMILARITY_THRESHOLD,
   type Embedder,
-  formOf,
   type Lexicon,
   loadDefaultLexicon,
-  normalize,
   verifyMatch,
 } from '@baton/cache';
 import { type CompiledSchema, compileSchema, type Plan, type Problem, ValidationError } from '@baton/core';
 import { type PlanTemplateDefinition, type PlanTemplateInput, planTemplateDefinitionSchema } from '@baton/protocol';
+import { embedTexts } from './embed-texts.js';
 import {
   type ExampleShape,
   exampleShape,
@@ -121,7 +119,10 @@ export class TemplateMatcher {
   /** Adds (or replaces, by name) a template; a `ValidationError` lists every problem of a bad one. */
   async add(input: PlanTemplateInput): Promise<PlanTemplateDefinition> {
     const compiled = compileTemplate(input);
-    const vectors = await this.#embed(compiled.examples.map((example) => example.masked));
+    const vectors = await embedTexts(
+      this.#embedder,
+      compiled.examples.map((example) => example.masked),
+    );
     compiled.examples.forEach((example, i) => {
       example.vector = vectors[i] as Float32Array;
     });
@@ -158,7 +159,8 @@ export class TemplateMatcher {
     if (bases.size === 0) return undefined;
     const texts = [...new Set([...bases.values()].map((base) => base.masked))];
     const vectors = new Map<string, Float32Array>();
-    for (const [i, vector] of (await this.#embed(texts)).entries()) vectors.set(texts[i] as string, vector);
+    for (const [i, vector] of (await embedTexts(this.#embedder, texts)).entries())
+      vectors.set(texts[i] as string, vector);
     const candidates: Candidate[] = [];
     const actionWords = wordsOf(action);
     for (const [template, base] of bases) {
@@ -202,7 +204,7 @@ export class TemplateMatcher {
         continue;
       }
       if (!candidate.exact) {
-        similarity = cosine((await this.#embed([masked]))[0] as Float32Array, example.vector);
+        similarity = cosine((await embedTexts(this.#embedder, [masked]))[0] as Float32Array, example.vector);
         if (similarity < this.#threshold) {
           miss(`similarity ${similarity.toFixed(3)} is below ${this.#threshold}`);
           continue;
@@ -222,14 +224,6 @@ export class TemplateMatcher {
       };
     }
     return undefined;
-  }
-
-  async #embed(texts: readonly string[]): Promise<Float32Array[]> {
-    if (texts.length === 0) return [];
-    const inputs = this.#embedder.canonicalInput
-      ? texts.map((text) => canonicalText(formOf(text)) || text)
-      : [...texts];
-    return (await this.#embedder.embed(inputs)).map((vector) => normalize(Float32Array.from(vector)));
   }
 }
 

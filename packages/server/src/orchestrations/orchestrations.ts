@@ -11,7 +11,7 @@ import { NoPlannerError, type PlanningDecision, PlanningFailedError } from '@bat
 import type { CreateOrchestration, Orchestration, OrchestrationStatus, OrchestrationSummary } from '@baton/protocol';
 import type { Kysely } from 'kysely';
 import { newId } from '../auth/secret-token.js';
-import { decodeKeysetCursor, encodeKeysetCursor } from '../db/keyset-cursor.js';
+import { decodeKeysetCursor, keysetPage, olderThan } from '../db/keyset-cursor.js';
 import type { ServerTables } from '../db/server-tables.js';
 import { badRequest, conflict, HttpProblem, notFound } from '../errors/http-problem.js';
 import type { ProjectPlanning } from '../planning/project-planning.js';
@@ -285,32 +285,16 @@ export class Orchestrations {
       .orderBy('id', 'desc')
       .limit(query.limit + 1);
     if (query.status !== undefined) select = select.where('status', '=', query.status);
-    if (cursor !== undefined) {
-      select = select.where((eb) =>
-        eb.or([
-          eb('created_at', '<', cursor.createdAt),
-          eb.and([eb('created_at', '=', cursor.createdAt), eb('id', '<', cursor.id)]),
-        ]),
-      );
-    }
-    const rows = await select.execute();
-    const page = rows.slice(0, query.limit);
-    const last = page[page.length - 1];
-    return {
-      items: page.map((row) => ({
-        id: row.id,
-        action: { content: row.action },
-        status: row.status as OrchestrationStatus,
-        retries: row.retries,
-        createdAt: new Date(row.created_at).toISOString(),
-        updatedAt: new Date(row.updated_at).toISOString(),
-        finishedAt: row.finished_at === null ? null : new Date(row.finished_at).toISOString(),
-      })),
-      nextCursor:
-        rows.length > query.limit && last !== undefined
-          ? encodeKeysetCursor({ createdAt: last.created_at, id: last.id })
-          : null,
-    };
+    if (cursor !== undefined) select = select.where(olderThan(cursor));
+    return keysetPage(await select.execute(), query.limit, (row) => ({
+      id: row.id,
+      action: { content: row.action },
+      status: row.status as OrchestrationStatus,
+      retries: row.retries,
+      createdAt: new Date(row.created_at).toISOString(),
+      updatedAt: new Date(row.updated_at).toISOString(),
+      finishedAt: row.finished_at === null ? null : new Date(row.finished_at).toISOString(),
+    }));
   }
 
   async cancel(projectId: string, id: string, reason: string | undefined): Promise<Orchestration> {

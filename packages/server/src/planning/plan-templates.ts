@@ -9,7 +9,7 @@ import { TemplateMatcher } from '@baton/llm';
 import type { PlanTemplate, PlanTemplateInput } from '@baton/protocol';
 import type { Kysely, Selectable } from 'kysely';
 import { newId } from '../auth/secret-token.js';
-import { decodeKeysetCursor, encodeKeysetCursor } from '../db/keyset-cursor.js';
+import { decodeKeysetCursor, keysetPage, olderThan } from '../db/keyset-cursor.js';
 import type { PlanTemplatesTable, ServerTables } from '../db/server-tables.js';
 import { isUniqueViolation } from '../db/unique-violation.js';
 import { badRequest, conflict, notFound } from '../errors/http-problem.js';
@@ -71,22 +71,8 @@ export class PlanTemplates {
       .orderBy('created_at', 'desc')
       .orderBy('id', 'desc')
       .limit(query.limit + 1);
-    if (cursor !== undefined) {
-      select = select.where((eb) =>
-        eb.or([
-          eb('created_at', '<', cursor.createdAt),
-          eb.and([eb('created_at', '=', cursor.createdAt), eb('id', '<', cursor.id)]),
-        ]),
-      );
-    }
-    const rows = await select.execute();
-    const page = rows.slice(0, query.limit);
-    const last = page.at(-1);
-    return {
-      items: page.map(view),
-      nextCursor:
-        rows.length > query.limit && last ? encodeKeysetCursor({ createdAt: last.created_at, id: last.id }) : null,
-    };
+    if (cursor !== undefined) select = select.where(olderThan(cursor));
+    return keysetPage(await select.execute(), query.limit, view);
   }
 
   /** Deletes a template by id or name; a 404 when the project has none. */

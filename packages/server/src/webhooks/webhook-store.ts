@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import { decodeKeysetCursor, encodeKeysetCursor } from '../db/keyset-cursor.js';
+import { decodeKeysetCursor, keysetPage, olderThan } from '../db/keyset-cursor.js';
 import type { ServerTables } from '../db/server-tables.js';
 import { matchesEvent } from './event-filter.js';
 import { type DeliveryView, deliveryView, type WebhookView, webhookView } from './webhook-views.js';
@@ -261,29 +261,13 @@ export function createWebhookStore(db: Kysely<ServerTables>, dialect: 'sqlite' |
         .selectAll()
         .where('project_id', '=', projectId)
         .where('webhook_id', '=', webhookId);
-      if (page.cursor !== undefined) {
-        const after = decodeKeysetCursor(page.cursor);
-        query = query.where((eb) =>
-          eb.or([
-            eb('created_at', '<', after.createdAt),
-            eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
-          ]),
-        );
-      }
+      if (page.cursor !== undefined) query = query.where(olderThan(decodeKeysetCursor(page.cursor)));
       const rows = await query
         .orderBy('created_at', 'desc')
         .orderBy('id', 'desc')
         .limit(page.limit + 1)
         .execute();
-      const shown = rows.slice(0, page.limit);
-      const last = shown.at(-1);
-      return {
-        items: shown.map(deliveryView),
-        nextCursor:
-          rows.length > page.limit && last !== undefined
-            ? encodeKeysetCursor({ createdAt: last.created_at, id: last.id })
-            : null,
-      };
+      return keysetPage(rows, page.limit, deliveryView);
     },
   };
 }
