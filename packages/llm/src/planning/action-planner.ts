@@ -8,12 +8,12 @@
  * const planner = new ActionPlanner({ templates, cache, llm: new LlmPlanner({ model }) });
  * const { plan, data, decision } = await planner.plan({ action, data, targets, validate });
  */
-import { type Plan, type Problem, ValidationError } from '@baton/core';
-import type { LlmPlanner } from './llm-planner.js';
+import { type Plan, ValidationError } from '@baton/core';
+import type { LlmPlanner, PlanRequest } from './llm-planner.js';
 import type { PlanCache } from './plan-cache.js';
 import { NO_USAGE, type PlanningDecision } from './planning-decision.js';
 import { NoPlannerError } from './planning-errors.js';
-import { type PlanningTarget, registryFingerprint } from './planning-target.js';
+import { registryFingerprint } from './planning-target.js';
 import type { TemplateMatcher } from './template-matcher.js';
 
 export interface ActionPlannerOptions {
@@ -22,15 +22,8 @@ export interface ActionPlannerOptions {
   llm?: LlmPlanner;
 }
 
-export interface ActionRequest {
-  action: string;
-  data: Readonly<Record<string, unknown>>;
-  targets: readonly PlanningTarget[];
-  validate(plan: Plan): readonly Problem[] | Promise<readonly Problem[]>;
-  /** Steps the plan may have at most: 1 asks for the one target that fits (`withAsk`). */
-  maxSteps?: number;
-  signal?: AbortSignal;
-}
+/** What an action is planned with: the same as a model is asked with. */
+export type ActionRequest = PlanRequest;
 
 export interface ActionPlan {
   readonly plan: Plan;

@@ -58,7 +58,7 @@ export interface PlanRequest {
   targets: readonly PlanningTarget[];
   /** The plan's problems (none when it may run): the caller's `validatePlan` over its registry. */
   validate(plan: Plan): readonly Problem[] | Promise<readonly Problem[]>;
-  /** Steps the plan may have at most: 1 asks for the one target that fits. */
+  /** Steps the plan may have at most: 1 asks for the one target that fits (`withAsk`). */
   maxSteps?: number;
   signal?: AbortSignal;
 }

@@ -14,6 +14,7 @@ import {
   type Embedder,
   type Lexicon,
   loadDefaultLexicon,
+  validateSimilarityThreshold,
   verifyMatch,
 } from '@baton/cache';
 import type { Plan } from '@baton/core';
@@ -65,11 +66,9 @@ export class PlanCache {
 
   constructor(options: PlanCacheOptions) {
     this.#embedder = options.embedder;
-    this.#threshold = options.threshold ?? DEFAULT_SIMILARITY_THRESHOLD;
+    // A ValidationError naming the value, as the semantic cache's own threshold gets.
+    this.#threshold = validateSimilarityThreshold({ ...options }, 'threshold') ?? DEFAULT_SIMILARITY_THRESHOLD;
     this.#maxEntries = options.maxEntries ?? 1000;
-    if (!(this.#threshold > 0 && this.#threshold <= 1)) {
-      throw new RangeError(`PlanCache: threshold must be in (0, 1], got ${String(options.threshold)}`);
-    }
     if (!Number.isInteger(this.#maxEntries) || this.#maxEntries < 1) {
       throw new RangeError(`PlanCache: maxEntries must be a whole number ≥ 1, got ${String(options.maxEntries)}`);
     }

@@ -116,8 +116,10 @@ describe('TemplateMatcher', () => {
     ]);
   });
 
-  it('refuses a threshold outside (0, 1]', () => {
-    expect(() => new TemplateMatcher({ embedder, threshold: 1.5 })).toThrow(/threshold must be in \(0, 1\], got 1.5/);
+  it('refuses a threshold above 1, naming it', () => {
+    expect(() => new TemplateMatcher({ embedder, threshold: 1.5 })).toThrow(
+      /threshold: cosine similarity cannot exceed 1, got 1.5/,
+    );
   });
 });
 

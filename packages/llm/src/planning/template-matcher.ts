@@ -19,6 +19,7 @@ import {
   type Embedder,
   type Lexicon,
   loadDefaultLexicon,
+  validateSimilarityThreshold,
   verifyMatch,
 } from '@baton/cache';
 import { type CompiledSchema, compileSchema, type Plan, type Problem, ValidationError } from '@baton/core';
@@ -105,10 +106,8 @@ export class TemplateMatcher {
 
   constructor(options: TemplateMatcherOptions) {
     this.#embedder = options.embedder;
-    this.#threshold = options.threshold ?? DEFAULT_SIMILARITY_THRESHOLD;
-    if (!(this.#threshold > 0 && this.#threshold <= 1)) {
-      throw new RangeError(`TemplateMatcher: threshold must be in (0, 1], got ${String(options.threshold)}`);
-    }
+    // A ValidationError naming the value, as the semantic cache's own threshold gets.
+    this.#threshold = validateSimilarityThreshold({ ...options }, 'threshold') ?? DEFAULT_SIMILARITY_THRESHOLD;
     if (options.lexicon) this.#lexicon = Promise.resolve(options.lexicon);
   }
 
