@@ -78,13 +78,19 @@ describe('three engine processes on one PostgreSQL database', () => {
     const until = Date.now() + 90_000;
     let finished = 0;
     const [victim, ...survivors] = workers as [WorkerProcess, ...WorkerProcess[]];
+    // A call the hold will keep open: one that began after the hold file was written (a call that looked for the file
+    // just before may still end before the kill).
+    let heldFrom = Number.POSITIVE_INFINITY;
     const busy = async () =>
-      (await effects!.invocations()).some((call) => call.engine === victim.engineId && call.endedAt === null);
+      (await effects!.invocations()).some(
+        (call) => call.engine === victim.engineId && call.endedAt === null && call.startedAt > heldFrom,
+      );
     while (finished < RUNS / 4 && Date.now() < until) {
       await delay(20);
       finished = await finishedCount();
     }
     // From now on the victim's calls stay open: wait until one of them has started, then kill.
+    heldFrom = Date.now();
     writeFileSync(holdFile, '');
     while (!(await busy()) && Date.now() < until) await delay(20);
     // Mid-way, with calls in flight on it: the others must take its runs over once its leases expire.
