@@ -2,6 +2,7 @@
  * For the server's PostgreSQL tests (here and in `test/server/`): whether a server answers, and a database of a test's
  * own, created on it and dropped afterwards (replicas share one database, as they would in production).
  */
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
 /** The test database (as every PostgreSQL test uses): others are created from a connection to it, on its server. */
@@ -40,7 +41,7 @@ export interface PostgresTestDatabase {
 
 /** Creates `<prefix>_<pid>_<time>`. */
 export async function createPostgresTestDatabase(prefix: string): Promise<PostgresTestDatabase> {
-  const name = `${prefix}_${process.pid}_${Date.now()}`;
+  const name = `${prefix}_${process.pid}_${Date.now()}_${randomBytes(3).toString('hex')}`;
   await adminQuery(`CREATE DATABASE ${name}`);
   return {
     url: POSTGRES_ADMIN_URL.replace(/\/[^/]*$/, `/${name}`),

@@ -9,10 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseStoreLocation } from '@baton/core';
-import pg from 'pg';
 import { openServerDatabase, type ServerDatabase } from '../db/open-server-database.js';
-
-export const POSTGRES_URL = process.env.BATON_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+import { createPostgresTestDatabase } from '../postgres-test-kit.js';
 
 /** A fixed 32-byte master key for tests. */
 export const TEST_MASTER_KEY = new Uint8Array(randomBytes(32));
@@ -49,24 +47,19 @@ export function sqliteTestDatabase(): TestDatabase {
   };
 }
 
+/**
+ * A PostgreSQL database of its own (not a schema in a shared one): the migrator lists the tables of every schema, and
+ * other test files create and drop schemas in the shared database meanwhile.
+ */
 export async function postgresTestDatabase(): Promise<TestDatabase> {
-  const schema = `baton_wh_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  await admin.query(`CREATE SCHEMA ${schema}`);
-  await admin.end();
-  const separator = POSTGRES_URL.includes('?') ? '&' : '?';
-  const url = `${POSTGRES_URL}${separator}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
+  const database = await createPostgresTestDatabase('baton_wh');
   const opened: ServerDatabase[] = [];
   return {
     dialect: 'postgres',
-    open: tracked(opened, () => openServerDatabase(parseStoreLocation(url), { poolSize: 4 })),
+    open: tracked(opened, () => openServerDatabase(parseStoreLocation(database.url), { poolSize: 4 })),
     async cleanup() {
-      for (const database of opened.splice(0)) await database.close();
-      const drop = new pg.Client({ connectionString: POSTGRES_URL });
-      await drop.connect();
-      await drop.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await drop.end();
+      for (const each of opened.splice(0)) await each.close();
+      await database.drop();
     },
   };
 }
