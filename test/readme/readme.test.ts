@@ -121,7 +121,7 @@ describe('the shell blocks', () => {
       expect(out).toContain('Example services connected, each in its own process: weather, news, writer, currency');
       expect(out).toMatch(/Planned by: template "morning-briefing"/);
       expect(out).toMatch(/step briefing done/);
-      expect(out).toMatch(/succeeded in \d+m?s\. Result:\n"Good morning, Lisbon/);
+      expect(out).toMatch(/succeeded in \d+m?s\. Result:\nGood morning, Lisbon/);
       expect(out).toMatch(/npx baton run "What's the weather in Paris\?" --wait/);
     } finally {
       // The whole group: npm, and baton under it, as Ctrl-C in a terminal would.

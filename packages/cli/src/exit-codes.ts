@@ -31,5 +31,5 @@ Exit codes:
   4  unexpected internal error (run again with --debug for the stack)
   5  the server could not be reached (connection refused, unknown host, timeout), failed (5xx), or is not a Baton server
   6  the server refused the request: bad API key or admin token (401/403), unknown id (404), conflict (409),
-     invalid request (400/422); the message says which
-  7  the orchestration failed or was cancelled, or its action could not be planned (run)`;
+     invalid request (400/422, also an action no template covers on a server with no model); the message says which
+  7  the orchestration failed or was cancelled, or the model could not plan its action (run)`;

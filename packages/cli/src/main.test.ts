@@ -65,6 +65,21 @@ describe('the baton program', () => {
     },
   );
 
+  it.each([
+    [],
+    ...[
+      ...new Set(
+        leafCommands()
+          .filter((words) => words.length > 1)
+          .map((words) => words[0] as string),
+      ),
+    ].map((group) => [group]),
+  ])('baton %s --help (the program, and each command group): an example', async (...words: string[]) => {
+    const io = buffers();
+    expect(await main(['node', 'baton', ...words, '--help'], io)).toBe(0);
+    expect(io.lines.join('\n')).toMatch(/Examples?:\n\s+\$ baton /);
+  });
+
   it('documents the exit codes, the server ones too', async () => {
     const io = buffers();
     await main(['node', 'baton', '--help'], io);

@@ -33,6 +33,18 @@ const CONNECTION_HELP = `
 Connection: baton login saves the server URL and a project API key in ~/.baton/config.json (mode 0600);
 BATON_URL and BATON_API_KEY override it. Admin commands (projects) take --admin-token or BATON_ADMIN_TOKEN.`;
 
+/** An example for each command group's own `--help` (each command in a group has its own too). */
+const GROUP_EXAMPLES: Readonly<Record<string, string>> = {
+  templates: 'baton templates add weather-template.json',
+  services: 'baton services ls',
+  approvals: 'baton approvals ls --json',
+  'comp-fail': 'baton comp-fail ls',
+  projects: 'baton projects add billing',
+  'api-keys': 'baton api-keys add ci',
+  webhooks: "baton webhooks add https://example.com/baton --events 'orchestration.*'",
+  cache: 'baton cache eval --pairs pairs.jsonl',
+};
+
 export function createProgram(io: Io): Command {
   const program = new Command('baton')
     .description('Baton: run LLM agents, tools and services together, reliably and cheaply')
@@ -58,6 +70,14 @@ export function createProgram(io: Io): Command {
   registerQuickstartCommand(program, io);
   registerEvalCommand(program, io);
   registerCacheCommands(program, io);
+  program.addHelpText(
+    'after',
+    `\nExamples:\n  $ baton quickstart                                  (what npm start runs)\n  $ baton run "What's the weather in Paris?" --wait\n  $ baton inspect orc_… --detailed`,
+  );
+  for (const group of program.commands) {
+    const example = GROUP_EXAMPLES[group.name()];
+    if (example !== undefined) group.addHelpText('after', `\nExample:\n  $ ${example}`);
+  }
   for (const command of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
     command
       .exitOverride()

@@ -258,10 +258,30 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     setInterval(() => void revokeClosedKeys(apiKeys, gateway).catch(onError), 5000),
   ];
   for (const timer of timers) timer.unref();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 7400, options.host ?? '127.0.0.1', () => resolve());
-  });
+  /** Stops everything started here, in order; `listening` is the HTTP server's own close, when it listened. */
+  const shutdown = async (listening: Promise<void> | undefined) => {
+    for (const timer of timers) clearInterval(timer);
+    await gateway.close();
+    orchestrations.planningRuns.close();
+    await engine.close();
+    await queue?.close();
+    dispatcher.close(new Error('the server is shutting down'));
+    await webhooks.close();
+    await presence?.close().catch(onError);
+    await listening;
+    await store.close();
+    await database.close();
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 7400, options.host ?? '127.0.0.1', () => resolve());
+    });
+  } catch (error) {
+    // The port is taken (or not ours to take): give back everything started so far, so the process can end.
+    await shutdown(undefined).catch(onError);
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   logger.info(
@@ -278,19 +298,9 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     engine,
     close: () => {
       closing ??= (async () => {
-        for (const timer of timers) clearInterval(timer);
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeAllConnections();
-        await gateway.close();
-        orchestrations.planningRuns.close();
-        await engine.close();
-        await queue?.close();
-        dispatcher.close(new Error('the server is shutting down'));
-        await webhooks.close();
-        await presence?.close().catch(onError);
-        await stopped;
-        await store.close();
-        await database.close();
+        await shutdown(stopped);
       })();
       return closing;
     },

@@ -15,7 +15,8 @@ elapsed time, retrying, done, failed, skipped); otherwise one line per change of
 -d values: numbers, true, false and null are read as JSON, anything else as a string. Keys are flat:
 -d a.b=1 sets the key "a.b" (use --data-json for nested values).
 
-Exit code 7 when the orchestration failed or was cancelled, or its action could not be planned.
+Exit code 7 when the orchestration failed or was cancelled, or the model could not plan its action; 6 when the server
+refuses it (an action no template covers, on a server without a model, is such a 422).
 
 Examples:
   $ baton run "What's the weather in Paris?" -d city=Paris --wait

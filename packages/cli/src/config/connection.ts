@@ -20,10 +20,16 @@ const fromEnv = (name: string): string | undefined => {
   return value === undefined || value === '' ? undefined : value;
 };
 
+/** The server's base URL: `…/v1` is the API under it, a common slip, refused with what to write instead. */
+function baseUrl(url: string | undefined): string | undefined {
+  if (url === undefined || !/\/v1\/?$/.test(url)) return url;
+  throw new UsageError(`the server URL is its base, without /v1: use ${url.replace(/\/v1\/?$/, '')} instead of ${url}`);
+}
+
 /** The server's URL and the project key, or `undefined` for each that is not set anywhere. */
 export async function configuredConnection(): Promise<Partial<ProjectConnection>> {
   const saved = await readConfig();
-  const url = fromEnv('BATON_URL') ?? saved.url;
+  const url = baseUrl(fromEnv('BATON_URL') ?? saved.url);
   const apiKey = fromEnv('BATON_API_KEY') ?? saved.apiKey;
   return { ...(url === undefined ? {} : { url }), ...(apiKey === undefined ? {} : { apiKey }) };
 }

@@ -73,5 +73,6 @@ function endWith(io: Io, final: Orchestration, options: { json: boolean }): void
   }
   if (options.json) return;
   io.out(`Orchestration ${final.id} succeeded${took}. Result:`);
-  io.out(JSON.stringify(final.result ?? null, null, 2));
+  // A text result reads as text (a briefing over several lines); anything else as JSON.
+  io.out(typeof final.result === 'string' ? final.result : JSON.stringify(final.result ?? null, null, 2));
 }

@@ -3,7 +3,7 @@
  * the first run shows the system without any account or network. Each runs in a process of its own
  * (`service-process.ts`), connected to the server through the SDK like any service in any language.
  */
-import { createService, type Service } from '@baton/sdk';
+import { createService, NonRetryableError, type Service } from '@baton/sdk';
 import { z } from 'zod';
 
 const SKIES = ['clear', 'sunny', 'partly cloudy', 'overcast', 'light rain', 'windy'];

@@ -6,6 +6,7 @@ import { serverOptionsFromEnv, startServer } from '@baton/server';
 import { runAction } from '../follow/run-action.js';
 import type { Io } from '../io.js';
 import { untilStopped } from '../until-stopped.js';
+import { UsageError } from '../usage-error.js';
 import { EXAMPLE_SERVICES } from './example-services.js';
 import { EXAMPLE_TEMPLATES } from './example-templates.js';
 import { readQuickstartState, writeQuickstartState } from './quickstart-state.js';
@@ -30,7 +31,9 @@ export async function runQuickstart(io: Io, options: QuickstartOptions): Promise
     logger: false,
   }).catch((error: unknown) => {
     if ((error as { code?: unknown }).code === 'EADDRINUSE') {
-      throw new Error(`port ${options.port} is in use (another Baton?): stop it, or pass --port <another>`);
+      throw new UsageError(
+        `port ${options.port} is in use (another Baton?): stop it, or choose another port (npm start -- --port <port>, or BATON_PORT)`,
+      );
     }
     throw error;
   });
@@ -54,7 +57,9 @@ export async function runQuickstart(io: Io, options: QuickstartOptions): Promise
     io.out('');
     // Listening before saying so: a Ctrl-C right after the last line must stop cleanly too.
     const stopped = untilStopped();
-    for (const line of nextSteps(server.url, apiKey, fromEnv.planning !== undefined)) io.out(line);
+    for (const line of nextSteps(server.url, apiKey, state.adminToken, options.dir, fromEnv.planning !== undefined)) {
+      io.out(line);
+    }
     await stopped;
     io.out('Stopping the example services and the server…');
   } finally {
@@ -80,7 +85,7 @@ async function projectKey(url: string, state: Awaited<ReturnType<typeof readQuic
   return next.apiKey;
 }
 
-function nextSteps(url: string, apiKey: string, hasModel: boolean): string[] {
+function nextSteps(url: string, apiKey: string, adminToken: string, folder: string, hasModel: boolean): string[] {
   return [
     'Baton keeps serving. Try next, in another terminal (from this folder):',
     `  export BATON_URL=${url} BATON_API_KEY=${apiKey}`,
@@ -89,6 +94,7 @@ function nextSteps(url: string, apiKey: string, hasModel: boolean): string[] {
     '  npx baton ps                       # every orchestration; baton inspect <id> shows one',
     '  npx baton templates ls             # the plan templates that answered',
     `  curl -H "Authorization: Bearer $BATON_API_KEY" ${url}/v1/orchestrations`,
+    `  The admin token (for baton projects), kept in ${join(folder, 'state.json')}: export BATON_ADMIN_TOKEN=${adminToken}`,
     `  The HTTP API, to try in the browser: ${url}/docs`,
     hasModel
       ? '  A model plans what no template covers (BATON_LLM_MODEL is set).'

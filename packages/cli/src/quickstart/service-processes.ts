@@ -34,7 +34,8 @@ export async function startServiceProcesses(
       names.map((name) => {
         const child = spawn(process.execPath, [...process.execArgv, ENTRY, name], {
           env: { ...process.env, BATON_URL: connection.url, BATON_API_KEY: connection.apiKey },
-          stdio: ['ignore', 'pipe', 'pipe'],
+          // The IPC channel closes when this process ends, however it ends: the service then stops too.
+          stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         });
         children.push(child);
         return ready(child, name);

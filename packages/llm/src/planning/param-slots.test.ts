@@ -71,3 +71,22 @@ describe('param slots', () => {
     expect(literalWordsIn(convert, wordsOf('Please change 100 USD to EUR'))).toBe(false);
   });
 });
+
+describe('values read from the action', () => {
+  it('leave out a trailing please, and refuse a name trailing off in other words or a placeholder', () => {
+    expect(extractValues("What's the weather in {city}?", "What's the weather in Paris please?")).toEqual(
+      new Map([['city', 'Paris']]),
+    );
+    expect(extractValues("What's the news in {city}?", "What's the news in Paris today?")).toBeUndefined();
+    expect(extractValues("What's the weather in {city}?", "What's the weather in {city}?")).toBeUndefined();
+    expect(extractValues("What's the weather in {city}?", "What's the weather in Rio de Janeiro?")).toEqual(
+      new Map([['city', 'Rio de Janeiro']]),
+    );
+    expect(extractValues('Translate {text} into {language}', 'Translate good morning into French')).toEqual(
+      new Map([
+        ['text', 'good morning'],
+        ['language', 'French'],
+      ]),
+    );
+  });
+});

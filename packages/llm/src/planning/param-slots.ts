@@ -109,7 +109,7 @@ export function extractValues(example: ExampleShape, action: string): Map<string
   if (!match) return undefined;
   const values = new Map<string, string>();
   for (const [i, name] of example.names.entries()) {
-    const raw = (match[i + 1] ?? '').trim();
+    const raw = withoutFiller((match[i + 1] ?? '').trim());
     const quoted = /^(["'«“]).*["'»”]$/u.test(raw);
     const value = quoted ? raw.slice(1, -1) : raw;
     if (value === '' || (!quoted && !plausibleValue(value))) return undefined;
@@ -126,12 +126,17 @@ export function extractValues(example: ExampleShape, action: string): Map<string
  */
 function plausibleValue(text: string): boolean {
   const words = text.split(/\s+/);
-  return (
-    words.length <= MAX_VALUE_WORDS &&
-    !/[,;]/.test(text) &&
-    !words.some((word) => JOINING_WORDS.has(word.toLowerCase()))
-  );
+  if (words.length > MAX_VALUE_WORDS || /[,;{}]/.test(text)) return false;
+  if (words.some((word) => JOINING_WORDS.has(word.toLowerCase()))) return false;
+  // A name goes on in capitals ("Rio de Janeiro", "New York"): one that trails off in a lower-case word carries more
+  // than the name ("Paris today"), which the example does not say.
+  const last = words.at(-1) as string;
+  return !(/^\p{Lu}/u.test(text) && words.length > 1 && /^\p{Ll}/u.test(last));
 }
+
+/** Words that say nothing of the request, at the end of a value read from the action: "Paris please" is "Paris". */
+const FILLER = /(?:[\s,]+(?:please|pls|thanks|thank you|thx))+$/iu;
+const withoutFiller = (text: string) => text.replace(FILLER, '');
 const MAX_VALUE_WORDS = 4;
 const JOINING_WORDS = new Set(['and', 'or', 'then', 'but', 'also', 'plus']);
 

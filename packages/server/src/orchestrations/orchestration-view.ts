@@ -100,6 +100,26 @@ function stepsFromHandle(handle: RunHandle): Map<string, StepState> {
   return steps;
 }
 
+/**
+ * The step a failed run names in its error (`step-failed`: the step, its target, its attempts): a step that failed for
+ * good is not journaled, so its state comes from there once the run's own handle is gone.
+ */
+function failedStepOf(run: StoredRun | undefined): { id: string; state: StepState } | undefined {
+  const error = run?.status === 'failed' ? (run.error as Record<string, unknown> | null | undefined) : undefined;
+  if (error?.code !== 'step-failed' || typeof error.stepId !== 'string') return undefined;
+  return {
+    id: error.stepId,
+    state: {
+      status: 'failed',
+      ...(typeof error.target === 'string' ? { target: error.target } : {}),
+      attempts: typeof error.attempts === 'number' ? error.attempts : 1,
+      ...(run?.finishedAt == null ? {} : { finishedAt: run.finishedAt }),
+      error,
+      usage: {},
+    },
+  };
+}
+
 export interface ViewSources {
   row: OrchestrationRow;
   run: StoredRun | undefined;
@@ -117,13 +137,19 @@ export function orchestrationView(sources: ViewSources): Orchestration {
   const fromJournal = stepsFromJournal(journal);
   const live = handle === undefined ? new Map<string, StepState>() : stepsFromHandle(handle);
   const status = statusOf(run, row);
+  const failedStep = failedStepOf(run);
+  const ended = status === 'failed' || status === 'cancelled';
   const steps: OrchestrationStep[] = (plan?.steps ?? []).map((step) => {
-    const state = fromJournal.get(step.id) ?? live.get(step.id);
+    const state =
+      fromJournal.get(step.id) ?? live.get(step.id) ?? (failedStep?.id === step.id ? failedStep.state : undefined);
     const running = state?.status === 'running' || state?.status === 'pending';
     const waiting = sources.waiting.has(step.id) && (state === undefined || running);
     return {
       id: step.id,
-      status: waiting ? 'waiting-for-service' : (state?.status ?? (status === 'succeeded' ? 'skipped' : 'pending')),
+      // A step the run never came to: skipped when the run succeeded without it, cancelled when the run ended first.
+      status: waiting
+        ? 'waiting-for-service'
+        : (state?.status ?? (status === 'succeeded' ? 'skipped' : ended ? 'cancelled' : 'pending')),
       service: displayTarget(projectId, state?.target),
       attempts: state?.attempts ?? 0,
       startedAt: iso(state?.startedAt),

@@ -187,6 +187,38 @@ describe('orchestrations over socket services', () => {
     expect((done.steps as Array<Record<string, unknown>>)[0]?.attempts).toBe(2);
   });
 
+  it('shows the step that failed for good as failed, with its attempts and error, and the steps after it as cancelled', async () => {
+    const service = await connectRawService(t.server.url, t.apiKey, { hello: echoService('broken') });
+    services.push(service);
+    service.socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as Record<string, unknown>;
+      if (message.type !== 'task') return;
+      service.send({ type: 'ack', of: message.id });
+      service.send({
+        type: 'task-error',
+        taskId: message.taskId,
+        error: { message: 'unknown currency XYZ', retryable: false },
+      });
+    });
+    await echo('after');
+    const accepted = await json(
+      await submit({
+        plan: {
+          steps: [
+            { id: 'convert', target: 'broken', input: {} },
+            { id: 'report', target: 'after', input: { from: { $ref: 'steps.convert.output' } } },
+          ],
+        },
+      }),
+    );
+    const done = await waitForStatus(accepted.id as string, ['succeeded', 'failed']);
+    expect(done.status).toBe('failed');
+    const [convert, report] = done.steps as Array<Record<string, unknown>>;
+    expect(convert).toMatchObject({ status: 'failed', service: 'broken@1', attempts: 1 });
+    expect((convert?.error as { message: string }).message).toMatch(/unknown currency XYZ/);
+    expect(report).toMatchObject({ status: 'cancelled', attempts: 0 });
+  });
+
   it('retries a failed orchestration from its failed step, reusing the step that succeeded', async () => {
     let fail = true;
     const calls: string[] = [];

@@ -1,0 +1,35 @@
+/** Starting the server where it cannot listen. */
+import { execFile } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from './server-test-kit.js';
+
+const run = promisify(execFile);
+let t: TestServer;
+
+beforeAll(async () => {
+  t = await startTestServer();
+});
+afterAll(() => t.close());
+
+describe('startServer', () => {
+  it('on a port in use, rejects with EADDRINUSE and gives back what it opened, so its process can end', async () => {
+    const port = new URL(t.server.url).port;
+    const program = `
+      const { startServer } = await import('@baton/server');
+      await startServer({ port: ${port}, databaseUrl: ${JSON.stringify(join(t.dir, 'second.db'))}, logger: false })
+        .then(() => console.log('listening'), (error) => console.log(error.code));`;
+    // The child must end by itself: a database, a timer or a worker left open would keep it running (and time out).
+    const { stdout } = await run(
+      process.execPath,
+      ['--conditions=@baton/source', '--import', 'tsx', '--input-type=module', '-e', program],
+      {
+        cwd: fileURLToPath(new URL('..', import.meta.url)),
+        timeout: 60_000,
+      },
+    );
+    expect(stdout.trim()).toBe('EADDRINUSE');
+  }, 90_000);
+});
