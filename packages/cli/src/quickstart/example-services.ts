@@ -84,8 +84,10 @@ export const EXAMPLE_SERVICES: Readonly<Record<string, () => Service>> = {
         const a = perEuro[from.toUpperCase()];
         const b = perEuro[to.toUpperCase()];
         if (a === undefined || b === undefined) {
-          throw new Error(
+          // Another attempt cannot help: the engine fails the step at once instead of retrying it.
+          throw new NonRetryableError(
             `unknown currency ${a === undefined ? from : to}: this example knows ${Object.keys(perEuro).join(', ')}`,
+            { code: 'unknown-currency' },
           );
         }
         const rate = Math.round((b / a) * 10_000) / 10_000;

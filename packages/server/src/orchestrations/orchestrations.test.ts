@@ -215,7 +215,7 @@ describe('orchestrations over socket services', () => {
     expect(done.status).toBe('failed');
     const [convert, report] = done.steps as Array<Record<string, unknown>>;
     expect(convert).toMatchObject({ status: 'failed', service: 'broken@1', attempts: 1 });
-    expect((convert?.error as { message: string }).message).toMatch(/unknown currency XYZ/);
+    expect((convert?.error as { message: string } | undefined)?.message).toMatch(/unknown currency XYZ/);
     expect(report).toMatchObject({ status: 'cancelled', attempts: 0 });
   });
 
