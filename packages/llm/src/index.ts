@@ -23,6 +23,7 @@ export {
   ActionPlanner,
   type ActionPlannerOptions,
   type ActionRequest,
+  refusedByParam,
 } from './planning/action-planner.js';
 export { LlmPlanner, type LlmPlannerOptions, type PlanRequest } from './planning/llm-planner.js';
 export { type CachedPlan, PlanCache, type PlanCacheKey, type PlanCacheOptions } from './planning/plan-cache.js';

@@ -166,7 +166,9 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     webhookFor: async (projectId, url) => (await webhooks.list(projectId)).find((hook) => hook.url === url)?.id,
     waitingSteps: (runId) => runWatcher.waitingSteps(runId),
     onRunStarting: (runId, orchestration) => runWatcher.remember(runId, orchestration),
-    onRunNotStarted: (runId, error, status) => void runWatcher.failUnstarted(runId, error, status).catch(onError),
+    onRunNotStarted: (runId, error) => void runWatcher.failUnstarted(runId, error).catch(onError),
+    endPlanning: (id, error, status) => runWatcher.endPlanning(id, error, status),
+    onError,
     planning,
     onPlanned: (orchestration, plan, decision) => {
       hub.publish({ type: 'planned', runId: orchestration.id, stepId: null, at: Date.now(), data: null });

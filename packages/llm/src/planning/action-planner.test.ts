@@ -90,6 +90,29 @@ describe('ActionPlanner', () => {
     expect((error as NoPlannerError).message).toMatch(/BATON_LLM_BASE_URL and BATON_LLM_MODEL/);
   });
 
+  it('names the template whose words matched when its param refused the value', async () => {
+    const templates = new TemplateMatcher({ embedder });
+    await templates.add({
+      name: 'convert',
+      examples: ['Convert {amount} {from} to {to}'],
+      params: {
+        amount: { type: 'number', exclusiveMinimum: 0 },
+        from: { type: 'string', pattern: '^[A-Z]{3}$' },
+        to: { type: 'string', pattern: '^[A-Z]{3}$' },
+      },
+      plan: { steps: [{ id: 'c', target: 'news', input: { topic: { $ref: 'request.data.from' } } }] },
+    });
+    const error = await new ActionPlanner({ templates })
+      .plan({ action: 'Convert 0 USD to EUR', data: {}, targets, validate })
+      .catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(NoPlannerError);
+    expect((error as NoPlannerError).closest).toMatchObject({
+      template: 'convert',
+      reason: expect.stringMatching(/^param amount/),
+    });
+    expect((error as NoPlannerError).message).toMatch(/the template "convert" matched its words, but param amount/);
+  });
+
   it('reports a matching template whose plan no longer validates, naming it', async () => {
     const own = await planner();
     const error = await own

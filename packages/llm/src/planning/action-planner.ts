@@ -14,7 +14,7 @@ import type { PlanCache } from './plan-cache.js';
 import { NO_USAGE, type PlanningDecision } from './planning-decision.js';
 import { NoPlannerError } from './planning-errors.js';
 import { registryFingerprint } from './planning-target.js';
-import type { TemplateMatcher } from './template-matcher.js';
+import type { TemplateMatcher, TemplateMiss } from './template-matcher.js';
 
 export interface ActionPlannerOptions {
   templates?: TemplateMatcher;
@@ -44,9 +44,15 @@ export class ActionPlanner {
     return this.#options.llm !== undefined;
   }
 
-  /** A template's plan when one matches, else undefined: offline and quick, for answering within a request. */
-  async fromTemplate(request: ActionRequest): Promise<ActionPlan | undefined> {
-    const match = await this.#options.templates?.match(request.action, request.data, { maxSteps: request.maxSteps });
+  /**
+   * A template's plan when one matches, else undefined: offline and quick, for answering within a request. `misses`
+   * collects why the closest examples were not taken.
+   */
+  async fromTemplate(request: ActionRequest, misses?: TemplateMiss[]): Promise<ActionPlan | undefined> {
+    const match = await this.#options.templates?.match(request.action, request.data, {
+      maxSteps: request.maxSteps,
+      ...(misses ? { misses } : {}),
+    });
     if (!match) return undefined;
     const problems = await request.validate(match.plan);
     if (problems.length > 0) {
@@ -69,10 +75,11 @@ export class ActionPlanner {
   }
 
   async plan(request: ActionRequest): Promise<ActionPlan> {
-    const templated = await this.fromTemplate(request);
+    const misses: TemplateMiss[] = [];
+    const templated = await this.fromTemplate(request, misses);
     if (templated) return templated;
     const { cache, llm } = this.#options;
-    if (!llm) throw new NoPlannerError(request.action);
+    if (!llm) throw new NoPlannerError(request.action, refusedByParam(misses));
     const key = {
       action: request.action,
       data: request.data,
@@ -96,4 +103,10 @@ export class ActionPlanner {
     await cache?.store(key, planned.plan);
     return { plan: planned.plan, data: { ...request.data }, decision: planned.decision };
   }
+}
+
+/** The closest template whose words matched but whose param refused the value: worth telling the caller. */
+export function refusedByParam(misses: readonly TemplateMiss[]): { template: string; reason: string } | undefined {
+  const miss = misses.find((each) => each.reason.startsWith('param '));
+  return miss ? { template: miss.template, reason: miss.reason } : undefined;
 }

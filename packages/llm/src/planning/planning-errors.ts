@@ -84,14 +84,18 @@ export class PlannerUnavailableError extends BatonError {
 /** No template matched and no model is configured to plan. */
 export class NoPlannerError extends BatonError {
   readonly action: string;
+  /** A template whose example the action matched, but whose param refused the value it gave, and why. */
+  readonly closest: { template: string; reason: string } | undefined;
 
-  constructor(action: string) {
+  constructor(action: string, closest?: { template: string; reason: string }) {
+    const refused = closest ? ` (the template "${closest.template}" matched its words, but ${closest.reason})` : '';
     super(
       'no-planner',
-      `no plan template matches ${JSON.stringify(action.length > 120 ? `${action.slice(0, 120)}…` : action)} and no model is configured to plan it: set BATON_LLM_BASE_URL and BATON_LLM_MODEL (and BATON_LLM_API_KEY if the endpoint needs one), register a plan template whose examples cover the action, or send an explicit plan`,
+      `no plan template matches ${JSON.stringify(action.length > 120 ? `${action.slice(0, 120)}…` : action)}${refused} and no model is configured to plan it: set BATON_LLM_BASE_URL and BATON_LLM_MODEL (and BATON_LLM_API_KEY if the endpoint needs one), register a plan template whose examples cover the action, or send an explicit plan`,
     );
     this.name = 'NoPlannerError';
     this.action = action;
+    this.closest = closest;
   }
 
   static override isInstance(error: unknown): error is NoPlannerError {

@@ -7,7 +7,13 @@
 
 import type { Engine, JournalEntry, Plan, Problem, RunStore } from '@baton/core';
 import { BatonError, NotFoundError, ValidationError } from '@baton/core';
-import { NoPlannerError, type PlanningDecision, PlanningFailedError } from '@baton/llm';
+import {
+  NoPlannerError,
+  type PlanningDecision,
+  PlanningFailedError,
+  refusedByParam,
+  type TemplateMiss,
+} from '@baton/llm';
 import type { CreateOrchestration, Orchestration, OrchestrationStatus, OrchestrationSummary } from '@baton/protocol';
 import type { Kysely } from 'kysely';
 import { newId } from '../auth/secret-token.js';
@@ -33,8 +39,11 @@ export interface OrchestrationsOptions {
   waitingSteps(runId: string): ReadonlySet<string>;
   /** Tells the run watcher which orchestration a run belongs to, before the run starts. */
   onRunStarting?(runId: string, orchestration: { id: string; projectId: string; webhookId: string | null }): void;
-  /** The engine refused to start `runId` (nothing was stored), or its plan could not be made: it has ended so. */
-  onRunNotStarted?(runId: string, error: unknown, status?: 'failed' | 'cancelled'): void;
+  /** The engine refused to start `runId` (nothing was stored): its orchestration has failed. */
+  onRunNotStarted?(runId: string, error: unknown): void;
+  /** Ends an orchestration still being planned, unless its run started first (then false). */
+  endPlanning?(id: string, error: unknown, status: 'failed' | 'cancelled'): Promise<boolean>;
+  onError?(error: unknown): void;
   /** Plans actions sent in plain words; without it such a request gets a 422. */
   planning?: ProjectPlanning;
   /** An action in plain words got its plan (after the orchestration was stored, before its run starts). */
@@ -69,7 +78,8 @@ export class Orchestrations {
       planning: options.planning,
       check: (projectId, plan) => this.check(projectId, plan as unknown as Json),
       started: (row, planned, compiled, request) => this.startPlanned(row, planned, compiled, request),
-      failed: (runId, error, status) => this.options.onRunNotStarted?.(runId, error, status),
+      ended: async (id, error, status) => (await this.options.endPlanning?.(id, error, status)) ?? false,
+      onError: (error) => this.options.onError?.(error),
     });
   }
 
@@ -171,12 +181,15 @@ export class Orchestrations {
     const request = await planning.request(projectId, body.action.content, data, (plan) =>
       this.problemsOf(projectId, plan),
     );
-    const templated = await (await planning.planner(projectId)).fromTemplate(request).catch((error: unknown) => {
-      if (!ValidationError.isInstance(error)) throw error;
-      throw new HttpProblem(422, 'template-plan-invalid', 'Unprocessable content', error.message, {
-        problems: error.problems,
+    const misses: TemplateMiss[] = [];
+    const templated = await (await planning.planner(projectId))
+      .fromTemplate(request, misses)
+      .catch((error: unknown) => {
+        if (!ValidationError.isInstance(error)) throw error;
+        throw new HttpProblem(422, 'template-plan-invalid', 'Unprocessable content', error.message, {
+          problems: error.problems,
+        });
       });
-    });
     if (templated !== undefined) {
       const compiled = await this.compile(projectId, templated.plan as unknown as Json);
       return {
@@ -188,12 +201,8 @@ export class Orchestrations {
       };
     }
     if (!planning.hasModel) {
-      throw new HttpProblem(
-        422,
-        'no-planner',
-        'Unprocessable content',
-        new NoPlannerError(body.action.content).message,
-      );
+      const refused = new NoPlannerError(body.action.content, refusedByParam(misses));
+      throw new HttpProblem(422, 'no-planner', 'Unprocessable content', refused.message);
     }
     return { plan: null, compiled: undefined, webhookId, data, decision: null };
   }
@@ -299,8 +308,8 @@ export class Orchestrations {
 
   async cancel(projectId: string, id: string, reason: string | undefined): Promise<Orchestration> {
     const row = await this.row(projectId, id);
-    if (row.status === 'planning') {
-      await this.planningRuns.cancel(row, reason ?? 'cancelled through the API');
+    // Still planning: ended here, unless its run started meanwhile, which is then cancelled as any run.
+    if (row.status === 'planning' && (await this.planningRuns.cancel(row, reason ?? 'cancelled through the API'))) {
       return this.get(projectId, id);
     }
     try {
@@ -389,6 +398,8 @@ export class Orchestrations {
   private parallelGroupsOf(id: string, plan: unknown): string[][] {
     const known = this.groupsById.get(id);
     if (known !== undefined) return known;
+    // No run yet (its plan is being made): nothing to remember, or a later read would keep the empty groups.
+    if (plan === undefined) return [];
     const validation = this.options.engine.validate(plan ?? { steps: [] });
     const groups = validation.valid ? validation.parallelGroups.map((group) => [...group]) : [];
     this.remember(id, groups);

@@ -33,8 +33,9 @@ export interface PlanningRunsOptions {
   check(projectId: string, plan: Plan): Promise<{ problems: Problem[]; compiled?: Compiled }>;
   /** Stores the plan and starts the run; false when the orchestration stopped planning meanwhile (cancelled). */
   started(row: OrchestrationRow, planned: Planned, compiled: Compiled, request: PlanningRequest): Promise<boolean>;
-  /** The orchestration ended without a run. */
-  failed(runId: string, error: unknown, status: 'failed' | 'cancelled'): void;
+  /** Ends the orchestration without a run, if it is still planning; false when its run started first. */
+  ended(id: string, error: unknown, status: 'failed' | 'cancelled'): Promise<boolean>;
+  onError(error: unknown): void;
 }
 
 /** How a planning ended on this replica: its run started, or the orchestration ended (failed or cancelled) without. */
@@ -52,22 +53,25 @@ export class PlanningRuns {
     const running = this.#running.get(row.id);
     if (running) return running.outcome;
     const controller = new AbortController();
-    const outcome = this.#plan(row, controller.signal).finally(() => this.#running.delete(row.id));
+    const outcome = this.#plan(row, controller.signal)
+      .catch((error: unknown): PlanningOutcome => {
+        this.options.onError(error);
+        return { kind: 'ended', error };
+      })
+      .finally(() => this.#running.delete(row.id));
     this.#running.set(row.id, { controller, outcome });
     return outcome;
   }
 
-  /** Ends a planning orchestration as cancelled, and stops its model call if it runs here. */
-  async cancel(row: OrchestrationRow, reason: string): Promise<void> {
+  /**
+   * Ends a planning orchestration as cancelled, and stops its model call if it runs here; false when its run had
+   * started first (the caller then cancels the run).
+   */
+  async cancel(row: OrchestrationRow, reason: string): Promise<boolean> {
     const error = new CancelledError(reason);
-    const updated = await this.options.db
-      .updateTable('baton_server_orchestrations')
-      .set({ updated_at: Date.now() })
-      .where('id', '=', row.id)
-      .where('status', '=', 'planning')
-      .executeTakeFirst();
+    if (!(await this.options.ended(row.id, error, 'cancelled'))) return false;
     this.#running.get(row.id)?.controller.abort(error);
-    if (Number(updated.numUpdatedRows) > 0) this.options.failed(row.id, error, 'cancelled');
+    return true;
   }
 
   /**
@@ -106,9 +110,9 @@ export class PlanningRuns {
   }
 
   async #plan(row: OrchestrationRow, signal: AbortSignal): Promise<PlanningOutcome> {
-    const request = JSON.parse(row.request ?? '{}') as PlanningRequest;
     let attempts: PlanningDecision | undefined;
     try {
+      const request = JSON.parse(row.request ?? '{}') as PlanningRequest;
       const planning = this.options.planning;
       if (planning === undefined) throw new Error('this server has no planner');
       const validate = async (plan: Plan) =>
@@ -147,9 +151,10 @@ export class PlanningRuns {
           .set({ planning: JSON.stringify(decision) })
           .where('id', '=', row.id)
           .where('status', '=', 'planning')
-          .execute();
+          .execute()
+          .catch((failure: unknown) => this.options.onError(failure));
       }
-      this.options.failed(row.id, error, 'failed');
+      await this.options.ended(row.id, error, 'failed');
       return { kind: 'ended', error };
     }
   }

@@ -121,11 +121,8 @@ export class RunWatcher {
     return fixed;
   }
 
-  /**
-   * The engine never stored `runId` (or its plan could not be made): its orchestration ended — failed, or cancelled
-   * while it was being planned — with `error`, which the row keeps.
-   */
-  async failUnstarted(runId: string, error: unknown, status: 'failed' | 'cancelled' = 'failed'): Promise<void> {
+  /** The engine never stored `runId`: its orchestration failed with `error`, which the row keeps. */
+  async failUnstarted(runId: string, error: unknown): Promise<void> {
     this.waiting.delete(runId);
     const ref = await this.ref(runId);
     if (ref === undefined) return;
@@ -147,8 +144,29 @@ export class RunWatcher {
         .execute();
       return;
     }
-    this.options.metrics.orchestrationsFinished.inc({ status });
-    await this.finish(runId, ref, status, undefined, serialized, Date.now(), true);
+    this.options.metrics.orchestrationsFinished.inc({ status: 'failed' });
+    await this.finish(runId, ref, 'failed', undefined, serialized, Date.now(), true);
+  }
+
+  /**
+   * Ends an orchestration that is still being planned (its plan could not be made, or it was cancelled meanwhile),
+   * only if it still is: false when its run started first, which then has to be cancelled like any run.
+   */
+  async endPlanning(orchestrationId: string, error: unknown, status: 'failed' | 'cancelled'): Promise<boolean> {
+    const ref = await this.ref(orchestrationId);
+    if (ref === undefined) return false;
+    const ended = await this.finish(
+      orchestrationId,
+      ref,
+      status,
+      undefined,
+      serializeError(error),
+      Date.now(),
+      true,
+      'planning',
+    );
+    if (ended) this.options.metrics.orchestrationsFinished.inc({ status });
+    return ended;
   }
 
   private async track(event: RunEvent): Promise<void> {
@@ -233,8 +251,9 @@ export class RunWatcher {
     error: unknown,
     finishedAt: number,
     keepError = false,
-  ): Promise<void> {
-    await this.options.db
+    onlyFrom?: string,
+  ): Promise<boolean> {
+    let update = this.options.db
       .updateTable('baton_server_orchestrations')
       .set({
         status,
@@ -243,8 +262,11 @@ export class RunWatcher {
         ...(keepError ? { error: JSON.stringify(error ?? null) } : {}),
       })
       .where('id', '=', orchestrationIdOf(runId))
-      .where('run_id', '=', runId)
-      .execute();
+      .where('run_id', '=', runId);
+    // Ending a planning orchestration races with its run starting: whichever writes first wins.
+    if (onlyFrom !== undefined) update = update.where('status', '=', onlyFrom);
+    const updated = await update.executeTakeFirst();
+    if (onlyFrom !== undefined && Number(updated.numUpdatedRows) === 0) return false;
     const data: Record<string, unknown> = { orchestrationId: ref.id, status };
     if (status === 'succeeded') data.result = output ?? null;
     else data.error = unscoped(ref.projectId, error ?? null);
@@ -255,6 +277,7 @@ export class RunWatcher {
     );
     this.refs.delete(runId);
     this.options.onRunEnded?.(runId);
+    return true;
   }
 
   private async setStatus(runId: string, status: string): Promise<void> {
