@@ -222,7 +222,7 @@ export class Orchestrations {
       timer = setTimeout(() => resolve(undefined), waitMs);
     });
     const ended = await Promise.race([outcome, late]).finally(() => clearTimeout(timer));
-    if (ended === undefined) return this.planningAccepted(row);
+    if (ended === undefined || ended.kind === 'stopped') return this.planningAccepted(row);
     if (ended.kind === 'started') {
       return {
         id: row.id,

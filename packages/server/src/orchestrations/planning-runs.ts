@@ -41,7 +41,9 @@ export interface PlanningRunsOptions {
 /** How a planning ended on this replica: its run started, or the orchestration ended (failed or cancelled) without. */
 export type PlanningOutcome =
   | { kind: 'started'; plan: Plan; parallelGroups: string[][]; decision: PlanningDecision }
-  | { kind: 'ended'; error: unknown };
+  | { kind: 'ended'; error: unknown }
+  /** The server is shutting down: the orchestration stays planning, for the next start or another replica. */
+  | { kind: 'stopped' };
 
 export class PlanningRuns {
   readonly #running = new Map<string, { controller: AbortController; outcome: Promise<PlanningOutcome> }>();
@@ -143,7 +145,9 @@ export class PlanningRuns {
       }
       return { kind: 'ended', error: new CancelledError('cancelled while its plan was made') };
     } catch (error) {
-      if (signal.aborted) return { kind: 'ended', error: signal.reason };
+      if (signal.aborted) {
+        return CancelledError.isInstance(signal.reason) ? { kind: 'ended', error: signal.reason } : { kind: 'stopped' };
+      }
       const decision = attempts ?? decisionOf(error, this.options.planning?.modelId ?? '');
       if (decision !== undefined) {
         await this.options.db
