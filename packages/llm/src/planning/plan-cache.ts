@@ -7,29 +7,16 @@
  * reused only for the very same values.
  */
 import { createHash } from 'node:crypto';
-import {
-  allPassed,
-  cosine,
-  DEFAULT_SIMILARITY_THRESHOLD,
-  type Embedder,
-  type Lexicon,
-  loadDefaultLexicon,
-  validateSimilarityThreshold,
-  verifyMatch,
-} from '@baton/cache';
+import { cosine } from '@baton/cache';
 import type { Plan } from '@baton/core';
 import canonicalize from 'canonicalize';
-import { embedTexts } from './embed-texts.js';
 import { liftRequestValues } from './lift-request-values.js';
+import { MeaningJudge, type MeaningJudgeOptions } from './meaning-judge.js';
 import { MAX_SLOTS, maskAction, slotWord, valueText } from './param-slots.js';
 
-export interface PlanCacheOptions {
-  embedder: Embedder;
-  /** @default the semantic cache's default (0.65) */
-  threshold?: number;
+export interface PlanCacheOptions extends MeaningJudgeOptions {
   /** Plans kept at most; the least recently used go first. @default 1000 */
   maxEntries?: number;
-  lexicon?: Lexicon;
 }
 
 export interface PlanCacheKey {
@@ -57,22 +44,17 @@ interface Entry {
 }
 
 export class PlanCache {
-  readonly #embedder: Embedder;
-  readonly #threshold: number;
+  readonly #judge: MeaningJudge;
   readonly #maxEntries: number;
-  #lexicon: Promise<Lexicon> | undefined;
   /** Entries by partition; the map's order across all of them is the recency order. */
   readonly #entries = new Map<string, Entry>();
 
   constructor(options: PlanCacheOptions) {
-    this.#embedder = options.embedder;
-    // A ValidationError naming the value, as the semantic cache's own threshold gets.
-    this.#threshold = validateSimilarityThreshold({ ...options }, 'threshold') ?? DEFAULT_SIMILARITY_THRESHOLD;
+    this.#judge = new MeaningJudge(options);
     this.#maxEntries = options.maxEntries ?? 1000;
     if (!Number.isInteger(this.#maxEntries) || this.#maxEntries < 1) {
       throw new RangeError(`PlanCache: maxEntries must be a whole number ≥ 1, got ${String(options.maxEntries)}`);
     }
-    if (options.lexicon) this.#lexicon = Promise.resolve(options.lexicon);
   }
 
   get size(): number {
@@ -84,7 +66,7 @@ export class PlanCache {
     const lifted = key.valuesShared ? plan : liftRequestValues(plan, key.data, key.action);
     if (!lifted) return false;
     const masked = maskedAction(key);
-    const [vector] = await embedTexts(this.#embedder, [masked]);
+    const [vector] = await this.#judge.embed([masked]);
     const partition = partitionOf(key);
     const id = `${partition}\u0000${masked}`;
     this.#entries.delete(id);
@@ -100,16 +82,14 @@ export class PlanCache {
     if (exact) return this.#hit(exact, 1);
     const inPartition = [...this.#entries.values()].filter((entry) => entry.partition === partition);
     if (inPartition.length === 0) return undefined;
-    const [vector] = await embedTexts(this.#embedder, [masked]);
+    const [vector] = await this.#judge.embed([masked]);
     const scored = inPartition
       .map((entry) => ({ entry, similarity: cosine(vector as Float32Array, entry.vector) }))
-      .filter(({ similarity }) => similarity >= this.#threshold)
+      .filter(({ similarity }) => similarity >= this.#judge.threshold)
       .sort((a, b) => b.similarity - a.similarity);
     if (scored.length === 0) return undefined;
-    this.#lexicon ??= loadDefaultLexicon();
-    const lexicon = await this.#lexicon;
     for (const { entry, similarity } of scored) {
-      if (allPassed(verifyMatch(masked, entry.masked, { lexicon }))) return this.#hit(entry, similarity);
+      if (await this.#judge.same(masked, entry.masked)) return this.#hit(entry, similarity);
     }
     return undefined;
   }

@@ -11,20 +11,10 @@
  * await matcher.add({ name: 'weather', examples: ['weather in {city}'], params: { city: { type: 'string' } }, plan });
  * const match = await matcher.match('What is the weather in Lisbon?', {});
  */
-import {
-  allPassed,
-  type CheckResult,
-  cosine,
-  DEFAULT_SIMILARITY_THRESHOLD,
-  type Embedder,
-  type Lexicon,
-  loadDefaultLexicon,
-  validateSimilarityThreshold,
-  verifyMatch,
-} from '@baton/cache';
+import { allPassed, type CheckResult, cosine } from '@baton/cache';
 import { type CompiledSchema, compileSchema, type Plan, type Problem, ValidationError } from '@baton/core';
 import { type PlanTemplateDefinition, type PlanTemplateInput, planTemplateDefinitionSchema } from '@baton/protocol';
-import { embedTexts } from './embed-texts.js';
+import { MeaningJudge, type MeaningJudgeOptions } from './meaning-judge.js';
 import {
   type ExampleShape,
   exampleShape,
@@ -40,13 +30,8 @@ import {
   wordsOf,
 } from './param-slots.js';
 
-export interface TemplateMatcherOptions {
-  embedder: Embedder;
-  /** Cosine similarity an example must reach before it is verified. @default the semantic cache's default (0.65) */
-  threshold?: number;
-  /** Synonyms for the verifier. @default the shipped WordNet lexicon */
-  lexicon?: Lexicon;
-}
+/** The embedder, the cosine threshold an example must reach before it is verified, and the verifier's lexicon. */
+export type TemplateMatcherOptions = MeaningJudgeOptions;
 
 export interface TemplateMatch {
   readonly template: PlanTemplateDefinition;
@@ -99,16 +84,11 @@ interface CompiledTemplate {
 }
 
 export class TemplateMatcher {
-  readonly #embedder: Embedder;
-  readonly #threshold: number;
-  #lexicon: Promise<Lexicon> | undefined;
+  readonly #judge: MeaningJudge;
   readonly #templates = new Map<string, CompiledTemplate>();
 
   constructor(options: TemplateMatcherOptions) {
-    this.#embedder = options.embedder;
-    // A ValidationError naming the value, as the semantic cache's own threshold gets.
-    this.#threshold = validateSimilarityThreshold({ ...options }, 'threshold') ?? DEFAULT_SIMILARITY_THRESHOLD;
-    if (options.lexicon) this.#lexicon = Promise.resolve(options.lexicon);
+    this.#judge = new MeaningJudge(options);
   }
 
   get size(): number {
@@ -118,10 +98,7 @@ export class TemplateMatcher {
   /** Adds (or replaces, by name) a template; a `ValidationError` lists every problem of a bad one. */
   async add(input: PlanTemplateInput): Promise<PlanTemplateDefinition> {
     const compiled = compileTemplate(input);
-    const vectors = await embedTexts(
-      this.#embedder,
-      compiled.examples.map((example) => example.masked),
-    );
+    const vectors = await this.#judge.embed(compiled.examples.map((example) => example.masked));
     compiled.examples.forEach((example, i) => {
       example.vector = vectors[i] as Float32Array;
     });
@@ -158,8 +135,7 @@ export class TemplateMatcher {
     if (bases.size === 0) return undefined;
     const texts = [...new Set([...bases.values()].map((base) => base.masked))];
     const vectors = new Map<string, Float32Array>();
-    for (const [i, vector] of (await embedTexts(this.#embedder, texts)).entries())
-      vectors.set(texts[i] as string, vector);
+    for (const [i, vector] of (await this.#judge.embed(texts)).entries()) vectors.set(texts[i] as string, vector);
     const candidates: Candidate[] = [];
     const actionWords = wordsOf(action);
     for (const [template, base] of bases) {
@@ -167,14 +143,14 @@ export class TemplateMatcher {
         const score = cosine(vectors.get(base.masked) as Float32Array, example.vector);
         const missing = example.names.filter((name) => !base.values.has(name));
         if (missing.length === 0) {
-          if (score >= this.#threshold)
+          if (score >= this.#judge.threshold)
             candidates.push({ template, example, values: base.values, masked: base.masked, score, exact: true });
           continue;
         }
         // Values the action must give. Read in the example's places, they are taken whatever the similarity with
         // the values still in; guessed among the action's numbers, names and codes only for an example close enough
         // already, or whose every word the action has. Either way the similarity is measured again, values masked, before a match is taken.
-        const guess = score >= this.#threshold - EXTRACTION_SLACK || literalWordsIn(example.shape, actionWords);
+        const guess = score >= this.#judge.threshold - EXTRACTION_SLACK || literalWordsIn(example.shape, actionWords);
         for (const read of readValues(template, example, missing, action, guess)) {
           const values = new Map([...base.values, ...read]);
           candidates.push({
@@ -190,22 +166,20 @@ export class TemplateMatcher {
     }
     candidates.sort((a, b) => b.score - a.score);
     if (candidates.length === 0) return undefined;
-    this.#lexicon ??= loadDefaultLexicon();
-    const lexicon = await this.#lexicon;
     for (const candidate of candidates.slice(0, MAX_VERIFIED)) {
       const { template, example, values, masked } = candidate;
       let similarity = candidate.score;
       const miss = (reason: string) =>
         misses?.push({ template: template.definition.name, example: example.text, similarity, reason });
-      const checks = verifyMatch(masked, example.masked, { lexicon });
+      const checks = await this.#judge.verify(masked, example.masked);
       if (!allPassed(checks)) {
         miss(failedReason(checks));
         continue;
       }
       if (!candidate.exact) {
-        similarity = cosine((await embedTexts(this.#embedder, [masked]))[0] as Float32Array, example.vector);
-        if (similarity < this.#threshold) {
-          miss(`similarity ${similarity.toFixed(3)} is below ${this.#threshold}`);
+        similarity = cosine((await this.#judge.embed([masked]))[0] as Float32Array, example.vector);
+        if (similarity < this.#judge.threshold) {
+          miss(`similarity ${similarity.toFixed(3)} is below ${this.#judge.threshold}`);
           continue;
         }
       }
