@@ -58,3 +58,11 @@ export {
 export { type AskingEngine, type AskResult, withAsk } from './planning/with-ask.js';
 export type { CallRecord } from './recorder/call-recorder.js';
 export { type EnhancedControls, EnhanceRuntime, type RunResult } from './runtime/enhance-runtime.js';
+export {
+  type CountedMessage,
+  type CountedTool,
+  encodingOf,
+  type TokenCounter,
+  type TokenCounterOptions,
+  tokenCounter,
+} from './tokens/token-counter.js';
