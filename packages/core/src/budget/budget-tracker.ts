@@ -98,6 +98,23 @@ export class BudgetTracker {
     }
   }
 
+  /**
+   * What is left of the token and cost limits here and in every parent (the least of them), after what is used and
+   * reserved; `undefined` for an amount no level limits. Never below 0.
+   */
+  remaining(): { tokens: number | undefined; costUsd: number | undefined } {
+    const left: { tokens: number | undefined; costUsd: number | undefined } = { tokens: undefined, costUsd: undefined };
+    for (let t: BudgetTracker | undefined = this; t; t = t.parent) {
+      for (const name of AMOUNTS) {
+        const limit = t.limits?.[name];
+        if (limit === undefined) continue;
+        const here = Math.max(0, limit - t.used[name] - t.reserved[name]);
+        left[name] = Math.min(left[name] ?? here, here);
+      }
+    }
+    return left;
+  }
+
   /** Counts usage from an earlier life of a durable run, without warnings or limit checks. */
   restore(usage: UsageTotals): void {
     for (let t: BudgetTracker | undefined = this; t; t = t.parent) {

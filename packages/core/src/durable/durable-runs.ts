@@ -203,6 +203,7 @@ export class DurableRuns {
     if (!resumed) await writer.write({ type: 'run-start', data: { engine: engineId } });
     const hooks = {
       recall: (key: string) => memo.steps.get(key),
+      recallSubCall: (key: string, id: string) => memo.subCalls.get(key)?.get(id),
       record: (entry: Parameters<JournalWriter['write']>[0], early?: boolean) => writer.write(entry, { early }),
       settled: () => writer.settled(),
       afterDurable: (callback: () => void) => writer.afterDurable(callback),

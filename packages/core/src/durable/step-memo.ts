@@ -1,14 +1,17 @@
 /**
  * Rebuilds what a run already did from its journal: finished and skipped steps (by step key) are never run again,
- * pending timers keep their original fire time, and compensations already done are not repeated.
+ * their finished sub-calls are replayed when a step runs again, pending timers keep their original fire time, and
+ * compensations already done are not repeated.
  */
-import type { StepMemoEntry } from '../run/run-context.js';
+import type { StepMemoEntry, SubCallMemoEntry } from '../run/run-context.js';
 import type { JournalEntry } from '../storage/run-store.js';
 
-export type { StepMemoEntry };
+export type { StepMemoEntry, SubCallMemoEntry };
 
 export interface RunMemo {
   steps: Map<string, StepMemoEntry>;
+  /** Finished sub-calls and memos (`HandlerContext.call`, `.memo`) by step key, then by id. */
+  subCalls: Map<string, Map<string, SubCallMemoEntry>>;
   /** Timer fire times (ms since epoch) by step key, as first set. */
   timers: Map<string, number>;
   /** Approval ids by step key. */
@@ -26,6 +29,7 @@ export interface RunMemo {
 export function emptyMemo(): RunMemo {
   return {
     steps: new Map(),
+    subCalls: new Map(),
     timers: new Map(),
     approvals: new Map(),
     compensated: new Set(),
@@ -60,6 +64,9 @@ export function memoFromJournal(entries: readonly JournalEntry[]): RunMemo {
           after: data.after as string[] | undefined,
         });
         break;
+      case 'sub-call-finish':
+        rememberSubCall(memo, key, data);
+        break;
       case 'step-skip':
         memo.steps.set(key, { status: 'skipped', reason: data.reason as string | undefined });
         break;
@@ -75,4 +82,21 @@ export function memoFromJournal(entries: readonly JournalEntry[]): RunMemo {
     }
   }
   return memo;
+}
+
+function rememberSubCall(memo: RunMemo, stepKey: string, data: Record<string, unknown>): void {
+  let calls = memo.subCalls.get(stepKey);
+  if (!calls) {
+    calls = new Map();
+    memo.subCalls.set(stepKey, calls);
+  }
+  const usage = (data.usage ?? {}) as Partial<SubCallMemoEntry['usage']>;
+  const entry: SubCallMemoEntry = {
+    kind: data.kind === 'memo' ? 'memo' : 'call',
+    output: data.output,
+    usage: { tokens: usage.tokens ?? 0, costUsd: usage.costUsd ?? 0 },
+  };
+  if (typeof data.target === 'string') entry.target = data.target;
+  // The first entry wins: a step re-run in a later life replays it and never journals the id again.
+  if (!calls.has(String(data.id))) calls.set(String(data.id), entry);
 }

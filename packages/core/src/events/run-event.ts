@@ -3,7 +3,7 @@
  * that places it in the run: `[runId]`, `[runId, stepId]`, `[runId, loopId, 'iteration-2', stepId, 'replicate-1']`.
  */
 import type { BudgetName } from '../errors/budget-exceeded-error.js';
-import type { Usage } from '../registry/target.js';
+import type { HandlerEvent, Usage } from '../registry/target.js';
 
 export interface SerializedError {
   name: string;
@@ -49,6 +49,28 @@ export type RunEvent =
     })
   | (StepEventBase & { type: 'step-error'; target: string | undefined; error: SerializedError; durationMs: number })
   | (StepEventBase & { type: 'step-skip'; reason: string })
+  /** A handler calls a target as a sub-step (`HandlerContext.call`); `path` ends with the call's id. */
+  | (StepEventBase & { type: 'sub-call-start'; callId: string; target: string; input: unknown })
+  | (StepEventBase & {
+      type: 'sub-call-finish';
+      callId: string;
+      /** `name@version` of the target that answered; for a replayed memo, undefined. */
+      target: string | undefined;
+      output: unknown;
+      durationMs: number;
+      usage: UsageTotals;
+      /** The result came from an earlier attempt or life of the step (the journal), not from a new call. */
+      replayed?: boolean;
+    })
+  | (StepEventBase & {
+      type: 'sub-call-error';
+      callId: string;
+      target: string;
+      error: SerializedError;
+      durationMs: number;
+    })
+  /** An event a handler added (`HandlerContext.emit`). */
+  | (StepEventBase & HandlerEvent)
   | (EventBase & {
       type: 'budget-warning';
       /** Set when a step's usage or time crossed the threshold; `path` is then that step's. */

@@ -1,6 +1,8 @@
 /** What a registered agent, service or tool is: its identity, schemas, routing hints and handler. */
 import type { z } from 'zod';
 import type { CompiledSchema, JsonSchema } from '../schema/schema.js';
+import type { BreakerPolicy, Budget, RetryPolicy } from './call-policy.js';
+import type { TargetRef } from './target-ref.js';
 
 export type TargetKind = 'agent' | 'service' | 'tool';
 /**
@@ -35,7 +37,67 @@ export interface HandlerContext {
   readonly path: readonly string[];
   /** Adds usage to the step's and the run's budgets; may be called several times. */
   reportUsage(usage: Usage): void;
+  /**
+   * Calls another registered target as a sub-step of this one, with the engine's policies (retries, breaker, timeout,
+   * budget, idempotency) and events under this step's path. Its result is remembered under its id: a later attempt
+   * of this step, or the same step resumed after a crash (durable runs journal it), gets that result back instead of
+   * calling again. Ids default to the call order (`call-1`, `call-2`, …), so a handler that makes its calls in the
+   * same order on every attempt replays them.
+   */
+  call<O = unknown>(target: TargetRef, input: unknown, options?: SubCallOptions): Promise<O>;
+  /**
+   * Runs `compute` once per id (a model call, say) and remembers its value like `call` does: an effect-free
+   * computation whose JSON value a retry or a resumed run gets back without running it again. `estimate` is reserved
+   * against the budgets first (refused with a BudgetExceededError when it does not fit); `usage` of the value is then
+   * counted, as `reportUsage` would.
+   */
+  memo<T>(id: string, compute: (signal: AbortSignal) => T | Promise<T>, options?: MemoOptions<T>): Promise<T>;
+  /** What is left of the budgets over this step and its run (the least of them), after what is used and reserved. */
+  budgetLeft(): BudgetLeft;
+  /** Adds an event of the handler's (a `model-choice`, say) to the run's event stream, under this step's path. */
+  emit(event: HandlerEvent): void;
 }
+
+/** How `HandlerContext.call` calls a target: the same policies a plan step can have. */
+export interface SubCallOptions {
+  /**
+   * Names the call within its step: letters, digits and `._:-`, at most 200 characters, unique within one attempt.
+   * @default `call-<n>`, by call order
+   */
+  id?: string;
+  /** Per-attempt timeout. @default the run's, as for a step */
+  timeoutMs?: number;
+  retry?: RetryPolicy | false;
+  breaker?: BreakerPolicy | false;
+  fallback?: TargetRef | readonly TargetRef[];
+  /** A business key: a repeated key returns the first result. @default `<the step's key>#<id>`, when it has one */
+  idempotencyKey?: string;
+  /** Limits of this call alone, within the step's. */
+  budget?: Budget;
+}
+
+export interface MemoOptions<T> {
+  /** Reserved against the budgets before `compute` runs. */
+  estimate?: Usage;
+  /** What the value spent, counted against the budgets (again when a resumed run replays it). */
+  usage?: (value: T) => Usage;
+}
+
+/** `undefined` where no budget limits the amount. */
+export interface BudgetLeft {
+  tokens: number | undefined;
+  costUsd: number | undefined;
+}
+
+/** Events a handler may add to its run's stream (`HandlerContext.emit`); the engine adds the step, attempt and path. */
+export type HandlerEvent = {
+  /** Which model an agent calls next, and the ones it passed over (most preferred first) and why. */
+  type: 'model-choice';
+  model: string;
+  skipped: readonly { model: string; reason: string }[];
+  /** The estimate the choice was made on. */
+  estimate: { tokens: number; costUsd: number };
+};
 
 export type Handler<I = unknown, O = unknown> = (input: I, context: HandlerContext) => O | Promise<O>;
 

@@ -1,6 +1,6 @@
 /** Everything the steps of one run share: ids, request, signal, budgets, limits, events and engine services. */
 import type { BudgetTracker } from '../budget/budget-tracker.js';
-import type { RunEvent } from '../events/run-event.js';
+import type { RunEvent, UsageTotals } from '../events/run-event.js';
 import type { Distance } from '../evidence/distance.js';
 import type { BreakerPolicy, RetryPolicy } from '../plan/plan.js';
 import type { Registry } from '../registry/registry.js';
@@ -40,10 +40,21 @@ export interface StepMemoEntry {
   after?: string[];
 }
 
+/** A sub-call (`HandlerContext.call`) or memo (`HandlerContext.memo`) of a step that finished, as its journal entry holds it. */
+export interface SubCallMemoEntry {
+  kind: 'call' | 'memo';
+  output: unknown;
+  /** `name@version` of the target a call reached. */
+  target?: string;
+  usage: UsageTotals;
+}
+
 /** What a durable run adds: the memo of what already happened, and the journal of what happens now. */
 export interface DurableHooks {
   /** A step finished in an earlier life of this run: reuse it instead of running it again. */
   recall(stepKey: string): StepMemoEntry | undefined;
+  /** A sub-call or memo of the step at `stepKey` that finished in an earlier life. */
+  recallSubCall(stepKey: string, id: string): SubCallMemoEntry | undefined;
   /**
    * Resolves once the entry is stored. A step counts as finished only after its entry is, unless it is `early`: an
    * effect-free step whose dependents go on while the entry is written (see `JournalWriter`).

@@ -7,8 +7,9 @@ import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import { runReplicates } from '../evidence/run-replicates.js';
 import type { CompiledStep } from '../plan/compiled-plan.js';
 import type { Lookup } from '../plan/reference.js';
-import { abortError, onTimeout, raceAbort } from '../resilience/abort.js';
+import { onTimeout, raceAbort } from '../resilience/abort.js';
 import type { RunContext } from './run-context.js';
+import { runOnce } from './run-once.js';
 import { type Attempting, executeTargets, type StepOutcome } from './target-calls.js';
 
 export type { StepOutcome } from './target-calls.js';
@@ -29,39 +30,21 @@ export async function executeStep(
   const storeKey = policyKey === undefined ? undefined : `${step.targetLabel}:${policyKey}`;
   const start = () => {
     // The step's totals over every attempt (of every replicate, for evidence): what its result and warnings report.
-    const attempting: Attempting = { attempts: 0, usage: { tokens: 0, costUsd: 0 }, path, effects: 'none' };
+    const attempting: Attempting = {
+      attempts: 0,
+      usage: { tokens: 0, costUsd: 0 },
+      path,
+      effects: 'none',
+      stepKey,
+      subCalls: new Map(),
+    };
     return withStepTime(run, step, attempting, (signal) =>
       step.evidence
         ? executeWithEvidence(run, step, input, tracker, attempting, signal, key)
         : executeTargets(run, step, input, tracker, attempting, signal, key),
     );
   };
-  return storeKey === undefined ? start() : once(run, storeKey, start);
-}
-
-/**
- * Runs `start` under an idempotency key: a call already recorded under it is awaited and its outcome reused. When that
- * call fails (or its run is cancelled) the key is free again and this call does the work. Claiming a free key happens
- * synchronously, so concurrent runs cannot both find it free.
- */
-async function once(run: RunContext, storeKey: string, start: () => Promise<StepOutcome>): Promise<StepOutcome> {
-  const store = run.services.idempotency;
-  let failed: Promise<unknown> | undefined;
-  for (;;) {
-    const earlier = store.get(storeKey);
-    if (!earlier || earlier === failed) {
-      const work = start();
-      store.set(storeKey, work);
-      return work;
-    }
-    try {
-      const outcome = (await raceAbort(earlier, run.signal)) as StepOutcome;
-      return { ...outcome, reused: true, attempts: 0, usage: { tokens: 0, costUsd: 0 } };
-    } catch {
-      if (run.signal.aborted) throw abortError(run.signal);
-      failed = earlier;
-    }
-  }
+  return storeKey === undefined ? start() : runOnce(run, storeKey, start);
 }
 
 /** Enforces a step's own time budget across all its attempts. */
@@ -139,6 +122,8 @@ async function executeWithEvidence(
         usage: { tokens: 0, costUsd: 0 },
         path: [...path, `replicate-${index + 1}`],
         effects: 'none',
+        stepKey: `${total.stepKey}/replicate-${index + 1}`,
+        subCalls: new Map(),
       };
       try {
         const outcome = await executeTargets(run, step, input, tracker, attempting, replicateSignal, key);

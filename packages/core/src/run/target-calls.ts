@@ -9,36 +9,19 @@ import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import { StepFailedError } from '../errors/step-failed-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import { ValidationError } from '../errors/validation-error.js';
-import { totalsOf, type UsageTotals } from '../events/run-event.js';
 import type { CompiledStep } from '../plan/compiled-plan.js';
-import type { RegisteredTarget, TargetEffects, Usage } from '../registry/target.js';
+import type { RegisteredTarget, Usage } from '../registry/target.js';
 import { parseTargetRef, type TargetQuery } from '../registry/target-ref.js';
 import { abortError, onTimeout, raceAbort, sleep } from '../resilience/abort.js';
 import { backoffDelay, type ResolvedRetry, resolveRetry } from '../resilience/backoff.js';
 import { isRetryable } from '../resilience/is-retryable.js';
+import type { Attempting, StepOutcome } from './attempting.js';
+import { checkedUsage } from './checked-usage.js';
 import type { RunContext } from './run-context.js';
 import { serializeError } from './serialize-error.js';
+import { subCallTools } from './sub-calls.js';
 
-export interface StepOutcome {
-  output: unknown;
-  target: string;
-  attempts: number;
-  usage: UsageTotals;
-  reused: boolean;
-  /** `'none'` only if every target the step called (fallbacks, replicates) is effect-free; see `TargetEffects`. */
-  effects: TargetEffects;
-  evidence?: unknown;
-}
-
-/** Progress of one execution (a step, or one replicate of it) across its attempts and fallbacks. */
-export interface Attempting {
-  attempts: number;
-  /** Usage reported by every attempt, failed ones included. */
-  readonly usage: UsageTotals;
-  readonly path: readonly string[];
-  /** `'external'` once any target with effects was called, even one that then failed. */
-  effects: TargetEffects;
-}
+export type { Attempting, StepOutcome } from './attempting.js';
 
 /** Tries the step's target, then each fallback, until one succeeds. */
 export async function executeTargets(
@@ -247,6 +230,7 @@ async function attemptOnce(
           run.fail(error);
         }
       },
+      ...subCallTools({ run, step, attempting, tracker, signal: callSignal, key, execute: executeTargets }),
     });
     run.handlerCalls?.track(call);
     const output = await raceAbort(call, callSignal);
@@ -268,21 +252,6 @@ async function attemptOnce(
     cleanup?.();
     reservation?.release();
   }
-}
-
-/** Usage as totals, refusing amounts that would poison every later budget check (NaN, negative, not a number). */
-function checkedUsage(usage: Usage, what: string): UsageTotals {
-  const totals =
-    typeof usage === 'object' && usage !== null ? totalsOf(usage) : { tokens: Number.NaN, costUsd: Number.NaN };
-  const problems = (['tokens', 'costUsd'] as const)
-    .filter((name) => !(Number.isFinite(totals[name]) && totals[name] >= 0))
-    .map((name) => ({
-      path: name,
-      code: 'range',
-      message: `${name} must be a finite number ≥ 0, got ${String(totals[name])}`,
-    }));
-  if (problems.length > 0) throw new ValidationError(`${what} is not valid usage`, problems);
-  return totals;
 }
 
 function targetsOf(step: CompiledStep): TargetQuery[] {
