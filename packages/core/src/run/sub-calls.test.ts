@@ -236,6 +236,23 @@ describe('context.memo', () => {
     expect(result?.usage.tokens).toBe(25);
   });
 
+  it('lets a failed memo be tried again under its id within the attempt', async () => {
+    const k = toolKit();
+    let tries = 0;
+    k.add('thinker', async (_input, ctx) => {
+      const compute = () => {
+        tries++;
+        if (tries === 1) throw new Error('provider hiccup');
+        return 'fine';
+      };
+      await rejectionOf(ctx.memo('model-1', compute));
+      return ctx.memo('model-1', compute);
+    });
+    const { result } = await settle(k.engine().run(one('thinker')));
+    expect(result?.output).toEqual({ main: 'fine' });
+    expect(tries).toBe(2);
+  });
+
   it('refuses an estimate the budget cannot cover before computing', async () => {
     const k = toolKit();
     let computed = false;

@@ -5,6 +5,7 @@
  * attempt of the step gets its result back, and in a durable run it is journaled (`sub-call-finish`, under the step's
  * key), so the step resumed after a crash replays what finished and calls for real from the first that did not.
  *
+ * An id may not name two calls of one attempt, unless the first failed (a call tried again keeps its id).
  * A sub-call whose target has effects is journaled before the handler gets its result; an effect-free one (and a memo)
  * goes into the next write while the handler goes on — a call with effects after it waits for that write, as steps do.
  */
@@ -77,13 +78,22 @@ export function subCallTools(host: SubCallHost): SubCallTools {
     used.add(id);
     return id;
   };
+  /** An id names a finished result: one whose work failed may be tried again within the attempt. */
+  const released = async <T>(id: string, work: Promise<T>): Promise<T> => {
+    try {
+      return await work;
+    } catch (error) {
+      used.delete(id);
+      throw error;
+    }
+  };
   return {
     call: async <O>(target: TargetRef, input: unknown, options: SubCallOptions = {}): Promise<O> => {
       const id = claim(options.id ?? `call-${++calls}`, 'sub-call');
-      return (await callTarget(host, id, target, input, options)) as O;
+      return (await released(id, callTarget(host, id, target, input, options))) as O;
     },
     memo: <T>(id: string, compute: (signal: AbortSignal) => T | Promise<T>, options: MemoOptions<T> = {}) =>
-      runMemo(host, claim(id, 'memo'), compute, options),
+      released(claim(id, 'memo'), runMemo(host, id, compute, options)),
     budgetLeft: () => host.tracker.remaining(),
     emit: (event) =>
       host.run.emit({ ...event, stepId: host.step.id, attempt: host.attempting.attempts, path: host.attempting.path }),
