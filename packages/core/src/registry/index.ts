@@ -1,10 +1,14 @@
 export { createRegistry, type RegisterOptions, type Registry } from './registry.js';
 export type {
+  BudgetLeft,
   CompensationContext,
   Handler,
   HandlerContext,
+  HandlerEvent,
   Health,
+  MemoOptions,
   RegisteredTarget,
+  SubCallOptions,
   TargetDefinition,
   TargetEffects,
   TargetKind,

@@ -2,23 +2,38 @@
  * A tiny OpenAI-compatible server on 127.0.0.1 (random port) for tests: `POST /v1/chat/completions`, plain JSON
  * or SSE (`stream: true`), counting calls and keeping request bodies; and `POST /v1/embeddings`, answering
  * bag-of-hashed-words vectors of `EMBEDDING_DIMENSION`. Tests reach it through the real provider client.
- * The answer echoes the last user message unless `reply` says otherwise; `failWith` makes calls fail with a status
- * (`failNext` only the next one, with headers such as `retry-after`);
+ * The answer echoes the last user message unless `reply` says otherwise — a text, or tool calls in OpenAI's format
+ * (`tool_calls` with ids, `finish_reason: tool_calls`); `failWith` makes calls fail with a status (`failNext` only the
+ * next one, with headers such as `retry-after`);
  * `holdReplies` keeps replies back until released, so tests can order concurrent calls by events.
  */
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-interface ChatBody {
+/** A chat completion request as the server received it. */
+export interface ChatBody {
   model: string;
   stream?: boolean;
-  messages: { role: string; content: string | { type: string; text?: string }[] }[];
+  messages: {
+    role: string;
+    content: string | { type: string; text?: string }[] | null;
+    tool_calls?: { id: string; type: 'function'; function: { name: string; arguments: string } }[];
+    tool_call_id?: string;
+  }[];
+  tools?: { type: 'function'; function: { name: string; description?: string; parameters?: unknown } }[];
+  max_tokens?: number;
+}
+
+/** An answer that calls tools (`arguments` is sent as JSON text); `id` defaults to `call_<n>`, counted per server. */
+export interface ChatToolCallsReply {
+  text?: string;
+  toolCalls: { id?: string; name: string; arguments: unknown }[];
 }
 
 export interface ChatServerOptions {
-  /** The answer text for a request. @default `answer to: <last user message>` */
-  reply?: (body: ChatBody) => string;
+  /** The answer for a request: a text, or tool calls. @default `answer to: <last user message>` */
+  reply?: (body: ChatBody) => string | ChatToolCallsReply;
   /** `finish_reason` sent. @default 'stop' */
   finishReason?: string;
 }
@@ -43,8 +58,25 @@ export interface ChatServer {
 
 const lastUser = (body: ChatBody) => {
   const content = [...body.messages].reverse().find((message) => message.role === 'user')?.content ?? '';
-  return typeof content === 'string' ? content : content.map((part) => part.text ?? '').join('');
+  return typeof content === 'string' ? content : (content ?? []).map((part) => part.text ?? '').join('');
 };
+
+interface WireToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+/** The reply as text and OpenAI tool calls. */
+function wireReply(reply: string | ChatToolCallsReply, nextId: () => string) {
+  if (typeof reply === 'string') return { text: reply, toolCalls: [] as WireToolCall[] };
+  const toolCalls = reply.toolCalls.map((call) => ({
+    id: call.id ?? nextId(),
+    type: 'function' as const,
+    function: { name: call.name, arguments: JSON.stringify(call.arguments ?? {}) },
+  }));
+  return { text: reply.text ?? '', toolCalls };
+}
 
 function usageOf(body: ChatBody, text: string) {
   const prompt = body.messages.reduce((n, m) => n + JSON.stringify(m.content).split(/\s+/).length, 0);
@@ -64,13 +96,23 @@ function embed(text: string): number[] {
   return vector;
 }
 
-function sendStream(res: ServerResponse, body: ChatBody, text: string, finishReason: string): void {
+function sendStream(
+  res: ServerResponse,
+  body: ChatBody,
+  text: string,
+  toolCalls: WireToolCall[],
+  finishReason: string,
+): void {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const base = { id: 'chatcmpl-test', object: 'chat.completion.chunk', created: 1, model: body.model };
   const send = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
-  for (const piece of text.match(/\s*\S+/g) ?? [text]) {
+  for (const piece of text.match(/\s*\S+/g) ?? (text ? [text] : [])) {
     send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: piece }, finish_reason: null }] });
   }
+  toolCalls.forEach((call, index) => {
+    const delta = { role: 'assistant', tool_calls: [{ index, ...call }] };
+    send({ ...base, choices: [{ index: 0, delta, finish_reason: null }] });
+  });
   send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: finishReason }] });
   send({ ...base, choices: [], usage: usageOf(body, text) });
   res.end('data: [DONE]\n\n');
@@ -78,6 +120,7 @@ function sendStream(res: ServerResponse, body: ChatBody, text: string, finishRea
 
 export async function startChatServer(options: ChatServerOptions = {}): Promise<ChatServer> {
   let calls = 0;
+  let toolCallCount = 0;
   let failure: number | undefined;
   const failures: { status: number; headers: Record<string, string> }[] = [];
   let finishReason = options.finishReason ?? 'stop';
@@ -109,8 +152,14 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
       return;
     }
     await held;
-    const text = options.reply ? options.reply(body) : `answer to: ${lastUser(body)}`;
-    if (body.stream) return sendStream(res, body, text, finishReason);
+    const reply = options.reply ? options.reply(body) : `answer to: ${lastUser(body)}`;
+    const { text, toolCalls } = wireReply(reply, () => `call_${++toolCallCount}`);
+    const finish = toolCalls.length > 0 ? 'tool_calls' : finishReason;
+    if (body.stream) return sendStream(res, body, text, toolCalls, finish);
+    const message =
+      toolCalls.length > 0
+        ? { role: 'assistant', content: text || null, tool_calls: toolCalls }
+        : { role: 'assistant', content: text };
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(
       JSON.stringify({
@@ -118,8 +167,8 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
         object: 'chat.completion',
         created: 1,
         model: body.model,
-        choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: finishReason }],
-        usage: usageOf(body, text),
+        choices: [{ index: 0, message, finish_reason: finish }],
+        usage: usageOf(body, text + JSON.stringify(toolCalls)),
       }),
     );
   };

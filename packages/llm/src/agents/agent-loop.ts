@@ -1,0 +1,267 @@
+/**
+ * One call of an agent: the AI SDK v6 tool loop (`generateText`, `stopWhen: stepCountIs(maxSteps)`), run inside a
+ * step. Before each model call `prepareStep` picks the tools (tool search over the request), assembles the context
+ * within its budget and chooses the model the budgets can pay for (a `model-choice` event when there is a choice).
+ * Each model call is a `context.memo` (its estimate reserved, its usage counted, its answer kept) through the
+ * enhanced model; each tool call is a `context.call` of the registered target, with the engine's policies. So a step
+ * retried, or resumed after a crash, replays the model and tool calls that finished and goes on from there.
+ */
+import type { LanguageModelV3 } from '@ai-sdk/provider';
+import { BudgetExceededError, type BudgetLeft, type HandlerContext } from '@baton/core';
+import { generateText, jsonSchema, type ModelMessage, stepCountIs, type Tool, tool } from 'ai';
+import { tokenCounter } from '../tokens/token-counter.js';
+import type { ModelPricePerMTok } from './agent-options.js';
+import type { AgentRuntime } from './agent-runtime.js';
+import { type AgentTool, agentTools } from './agent-tools.js';
+import { journaledModel, type StoredGenerateResult } from './journaled-model.js';
+import { type CallEstimate, chooseModel, estimateCall, modelName } from './model-choice.js';
+import { messageText, promptTokens } from './prompt-tokens.js';
+
+export interface AgentInput {
+  /** What the user asks. */
+  query: string;
+  /** Earlier turns of the conversation, before the query. */
+  messages?: ModelMessage[];
+}
+
+export interface AgentToolCall {
+  /** The model's id for the call. */
+  id: string;
+  /** The registered target called. */
+  tool: string;
+  input: unknown;
+  output?: unknown;
+  /** Why the call failed (the model was told so too). */
+  error?: string;
+}
+
+export interface AgentUsage {
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+}
+
+export interface AgentOutput {
+  text: string;
+  /** Every tool call, in the order the model made them. */
+  toolCalls: AgentToolCall[];
+  /** Model calls made. */
+  steps: number;
+  usage: AgentUsage;
+  /** The model of each call (`provider:modelId`). */
+  models: string[];
+}
+
+/** What one agent call tracks while the loop runs. */
+interface AgentCall {
+  runtime: AgentRuntime;
+  context: HandlerContext;
+  tools: AgentTool[];
+  toolCalls: AgentToolCall[];
+  usage: AgentUsage;
+  models: string[];
+  /** Model calls started so far: the id of the next is `model-<n + 1>`. */
+  modelCalls: number;
+  /** The choice `prepareStep` made for the model call about to start. */
+  next: { estimate: CallEstimate; name: string; price: ModelPricePerMTok | undefined } | undefined;
+  /** An error that must end the agent rather than be shown to the model (a budget stop, an abort). */
+  fatal: unknown;
+}
+
+const ID_UNSAFE = /[^A-Za-z0-9._:-]/g;
+
+function spentOf(stored: StoredGenerateResult, price: ModelPricePerMTok | undefined): AgentUsage {
+  const inputTokens = stored.usage.inputTokens.total ?? 0;
+  const outputTokens = stored.usage.outputTokens.total ?? 0;
+  const costUsd = price ? (inputTokens * price.inputPerMTok + outputTokens * price.outputPerMTok) / 1_000_000 : 0;
+  return { inputTokens, outputTokens, costUsd };
+}
+
+/** A candidate model whose every call is kept as the call's memo, its estimate reserved and its usage counted. */
+function keptModel(call: AgentCall, enhanced: LanguageModelV3): LanguageModelV3 {
+  return journaledModel(enhanced, async (generate) => {
+    const id = `model-${++call.modelCalls}`;
+    const next = call.next as NonNullable<AgentCall['next']>;
+    const { estimate } = next;
+    const stored = await call.context.memo(id, generate, {
+      estimate: { inputTokens: estimate.inputTokens, outputTokens: estimate.outputTokens, costUsd: estimate.costUsd },
+      usage: (answer) => spentOf(answer, next.price),
+    });
+    const spent = spentOf(stored, next.price);
+    call.usage.inputTokens += spent.inputTokens;
+    call.usage.outputTokens += spent.outputTokens;
+    call.usage.costUsd += spent.costUsd;
+    call.models.push(next.name);
+    return stored;
+  });
+}
+
+function isFatal(error: unknown, signal: AbortSignal): boolean {
+  return (
+    signal.aborted || BudgetExceededError.isInstance(error) || BudgetExceededError.isInstance((error as Error)?.cause)
+  );
+}
+
+/** Runs a tool call through the engine as a sub-call named by the model call that asked and the model's id. */
+async function executeTool(
+  call: AgentCall,
+  agentTool: AgentTool,
+  input: unknown,
+  toolCallId: string,
+): Promise<unknown> {
+  const record: AgentToolCall = { id: toolCallId, tool: agentTool.target, input };
+  call.toolCalls.push(record);
+  const id = `tool-${call.modelCalls}-${toolCallId.replace(ID_UNSAFE, '-')}`.slice(0, 200);
+  try {
+    record.output = await call.context.call(agentTool.target, input, { id });
+    return record.output;
+  } catch (error) {
+    record.error = error instanceof Error ? error.message : String(error);
+    if (isFatal(error, call.context.signal)) call.fatal ??= error;
+    throw error;
+  }
+}
+
+function sdkTools(call: AgentCall): Record<string, Tool> {
+  return Object.fromEntries(
+    call.tools.map((agentTool) => [
+      agentTool.name,
+      tool({
+        description: agentTool.description,
+        inputSchema: jsonSchema(agentTool.parameters),
+        execute: (input: unknown, { toolCallId }) => executeTool(call, agentTool, input, toolCallId),
+      }),
+    ]),
+  );
+}
+
+/** The tighter of the run's and step's budgets and the agent's own, less what this call spent. */
+function budgetLeft(call: AgentCall): BudgetLeft {
+  const left = call.context.budgetLeft();
+  const own = call.runtime.options.budget;
+  const spentTokens = call.usage.inputTokens + call.usage.outputTokens;
+  const tighter = (a: number | undefined, b: number | undefined) =>
+    a === undefined ? b : b === undefined ? a : Math.min(a, b);
+  return {
+    tokens: tighter(left.tokens, own?.tokens === undefined ? undefined : Math.max(0, own.tokens - spentTokens)),
+    costUsd: tighter(
+      left.costUsd,
+      own?.costUsd === undefined ? undefined : Math.max(0, own.costUsd - call.usage.costUsd),
+    ),
+  };
+}
+
+async function offeredTools(call: AgentCall, messages: readonly ModelMessage[]): Promise<AgentTool[]> {
+  const { toolSearch } = call.runtime;
+  if (!toolSearch || call.tools.length === 0) return call.tools;
+  const query = messageText(messages.findLast((message) => message.role === 'user') ?? { role: 'user', content: '' });
+  const hits = await (await call.runtime.searchFor(call.tools)).search(query, {
+    k: toolSearch.k,
+    minScore: toolSearch.minScore,
+  });
+  const names = new Set(hits.map((hit) => hit.name));
+  return call.tools.filter((agentTool) => names.has(agentTool.name));
+}
+
+/** The messages to send: assembled within the context budget when the agent has one, else as they are. */
+async function contextOf(
+  call: AgentCall,
+  messages: ModelMessage[],
+  offered: readonly AgentTool[],
+): Promise<{ messages: ModelMessage[]; assembled: boolean }> {
+  const { context, models } = call.runtime;
+  if (!context) return { messages, assembled: false };
+  const first = models[0]?.candidate;
+  const system = messages[0]?.role === 'system' ? (messages[0].content as string) : undefined;
+  const assembled = await context.assemble({
+    model: first?.model.modelId ?? '',
+    system,
+    messages: system === undefined ? messages : messages.slice(1),
+    tools: offered,
+    budget: {
+      maxInputTokens: context.maxInputTokens,
+      reserveOutputTokens:
+        context.reserveOutputTokens ?? estimateCall(first as NonNullable<typeof first>, 0).outputTokens,
+    },
+    abortSignal: call.context.signal,
+  });
+  return { messages: assembled.messages, assembled: true };
+}
+
+function prepareStepOf(call: AgentCall, kept: LanguageModelV3[]) {
+  return async ({ messages }: { messages: ModelMessage[] }) => {
+    const offered = await offeredTools(call, messages);
+    const sent = await contextOf(call, messages, offered);
+    const candidates = call.runtime.models.map((entry) => entry.candidate);
+    const inputTokensOf = (candidate: (typeof candidates)[number]) =>
+      promptTokens(tokenCounter(candidate.model.modelId), sent.messages, offered);
+    const choice = chooseModel(candidates, inputTokensOf, budgetLeft(call), call.context.stepId);
+    const name = modelName(choice.candidate);
+    if (candidates.length > 1) {
+      const { tokens, costUsd } = choice.estimate;
+      call.context.emit({ type: 'model-choice', model: name, skipped: choice.skipped, estimate: { tokens, costUsd } });
+    }
+    call.next = { estimate: choice.estimate, name, price: choice.candidate.price };
+    return {
+      model: kept[candidates.indexOf(choice.candidate)] as LanguageModelV3,
+      activeTools: offered.map((agentTool) => agentTool.name),
+      ...(sent.assembled ? { messages: sent.messages } : {}),
+      ...(choice.candidate.maxOutputTokens ? { maxOutputTokens: choice.candidate.maxOutputTokens } : {}),
+    };
+  };
+}
+
+function firstMessages(runtime: AgentRuntime, input: AgentInput): ModelMessage[] {
+  const system = runtime.options.system;
+  return [
+    ...(system ? [{ role: 'system' as const, content: system }] : []),
+    ...(input.messages ?? []),
+    { role: 'user', content: input.query },
+  ];
+}
+
+/**
+ * @example
+ * // the handler of a target made by defineAgent:
+ * handler: (input, context) => runAgent(runtime, input, context)
+ */
+export async function runAgent(
+  runtime: AgentRuntime,
+  input: AgentInput,
+  context: HandlerContext,
+): Promise<AgentOutput> {
+  const call: AgentCall = {
+    runtime,
+    context,
+    tools: agentTools(runtime.options.registry, runtime.options.tools ?? [], runtime.name),
+    toolCalls: [],
+    usage: { inputTokens: 0, outputTokens: 0, costUsd: 0 },
+    models: [],
+    modelCalls: 0,
+    next: undefined,
+    fatal: undefined,
+  };
+  const kept = runtime.models.map((entry) => keptModel(call, entry.enhanced));
+  try {
+    const result = await generateText({
+      model: kept[0] as LanguageModelV3,
+      messages: firstMessages(runtime, input),
+      allowSystemInMessages: true,
+      tools: sdkTools(call),
+      stopWhen: stepCountIs(runtime.maxSteps),
+      prepareStep: prepareStepOf(call, kept),
+      maxRetries: 0,
+      abortSignal: context.signal,
+    });
+    if (call.fatal) throw call.fatal;
+    return {
+      text: result.text,
+      toolCalls: call.toolCalls,
+      steps: result.steps.length,
+      usage: call.usage,
+      models: call.models,
+    };
+  } catch (error) {
+    throw call.fatal ?? error;
+  }
+}

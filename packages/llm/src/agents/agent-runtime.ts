@@ -1,0 +1,96 @@
+/**
+ * What an agent keeps between its calls: its models wrapped by `enhance()` once (so they share a cache, a breaker and
+ * metrics), and the tool search over its current tools, built again only when the registry's tools change.
+ */
+import type { LanguageModelV3 } from '@ai-sdk/provider';
+import { ValidationError } from '@baton/core';
+import type { EnhanceConfig } from '../config/enhance-config.js';
+import { enhance } from '../enhance.js';
+import {
+  type AgentContext,
+  type AgentModel,
+  type AgentOptions,
+  type AgentToolSearch,
+  type AssembleContextFunction,
+  type CreateToolSearchFunction,
+  DEFAULT_MAX_STEPS,
+} from './agent-options.js';
+import type { AgentTool } from './agent-tools.js';
+
+type ToolSearchIndex = Awaited<ReturnType<CreateToolSearchFunction>>;
+
+export interface AgentRuntime {
+  readonly name: string;
+  readonly options: AgentOptions;
+  /** In order of preference, each with its enhanced model. */
+  readonly models: readonly { candidate: AgentModel; enhanced: LanguageModelV3 }[];
+  readonly maxSteps: number;
+  readonly toolSearch: (Required<Pick<AgentToolSearch, 'create'>> & AgentToolSearch) | undefined;
+  readonly context: (AgentContext & { assemble: AssembleContextFunction }) | undefined;
+  /** The search over `tools`, reused while the same tools are offered. */
+  searchFor(tools: readonly AgentTool[]): Promise<ToolSearchIndex>;
+}
+
+/** Defaults taken when a part of the model layer is passed in by whoever builds the runtime. */
+export interface AgentDefaults {
+  createToolSearch?: CreateToolSearchFunction;
+  assembleContext?: AssembleContextFunction;
+}
+
+function enhanceOptions(cache: AgentOptions['cache'], candidate: AgentModel): EnhanceConfig {
+  const { price } = candidate;
+  const pricing = price && {
+    [candidate.model.modelId]: {
+      inputPer1kTokens: price.inputPerMTok / 1000,
+      outputPer1kTokens: price.outputPerMTok / 1000,
+    },
+  };
+  const base: EnhanceConfig = { enableCircuitBreaker: true, ...(pricing ? { pricing } : {}) };
+  return cache === false ? { ...base, enableCache: false } : { ...base, store: 'memory', ...cache };
+}
+
+function required<T>(value: T | undefined, path: string, what: string): T {
+  if (value !== undefined) return value;
+  throw new ValidationError('an agent option needs a part that is not available', [
+    { path, code: 'required', message: `give ${what}` },
+  ]);
+}
+
+export function createAgentRuntime(
+  options: AgentOptions,
+  models: readonly AgentModel[],
+  defaults: AgentDefaults = {},
+): AgentRuntime {
+  let index: { key: string; search: Promise<ToolSearchIndex> } | undefined;
+  const toolSearch = options.toolSearch && {
+    ...options.toolSearch,
+    create: required(options.toolSearch.create ?? defaults.createToolSearch, 'toolSearch.create', 'a tool search'),
+  };
+  const context = options.context && {
+    ...options.context,
+    assemble: required(options.context.assemble ?? defaults.assembleContext, 'context.assemble', 'an assembler'),
+  };
+  return {
+    name: options.name,
+    options,
+    models: models.map((candidate) => ({
+      candidate,
+      enhanced: enhance(candidate.model, enhanceOptions(options.cache, candidate)),
+    })),
+    maxSteps: options.maxSteps ?? DEFAULT_MAX_STEPS,
+    toolSearch,
+    context,
+    searchFor(tools) {
+      const key = JSON.stringify(tools.map((tool) => [tool.name, tool.description, tool.parameters]));
+      if (index?.key !== key && toolSearch) {
+        const search = toolSearch.create(tools, { k: toolSearch.k, minScore: toolSearch.minScore });
+        // A failed build is not kept: the next call tries again.
+        search.catch(() => {
+          if (index?.search === search) index = undefined;
+        });
+        index = { key, search };
+      }
+      return (index as NonNullable<typeof index>).search;
+    },
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * The registered targets an agent offers the model as tools: picked by name or `prefix.*`, each at its highest
+ * version, under a name a provider accepts (`^[a-zA-Z0-9_-]{1,64}$`: `weather.forecast` is shown as
+ * `weather_forecast`; registry names have no `_`, so two targets never share one), with the target's input JSON
+ * Schema as its parameters.
+ */
+import { createHash } from 'node:crypto';
+import { type Problem, type Registry, ValidationError } from '@baton/core';
+
+export interface AgentTool {
+  /** The name the model sees and calls. */
+  name: string;
+  /** The registered target a call goes to. */
+  target: string;
+  description: string;
+  /** The target's input JSON Schema. */
+  parameters: Record<string, unknown>;
+}
+
+const MAX_TOOL_NAME = 64;
+const ANY_INPUT = { type: 'object', properties: {}, additionalProperties: true };
+
+/** `weather.forecast` → `weather_forecast`; a long name keeps its start and gains a hash of the whole. */
+export function modelToolName(target: string): string {
+  const name = target.replace(/[^a-zA-Z0-9_-]/g, '_');
+  if (name.length <= MAX_TOOL_NAME) return name;
+  const hash = createHash('sha256').update(target).digest('hex').slice(0, 8);
+  return `${name.slice(0, MAX_TOOL_NAME - 9)}_${hash}`;
+}
+
+const matches = (pattern: string, name: string) =>
+  pattern === '*' || (pattern.endsWith('.*') ? name.startsWith(pattern.slice(0, -1)) : pattern === name);
+
+/**
+ * The tools `patterns` pick, in registry order; a plain name that is not registered is an error (a pattern may match
+ * nothing, as an MCP server's tools before it connects). `self` (the agent) is never its own tool.
+ *
+ * @example
+ * agentTools(registry, ['weather.*', 'send-email'], 'assistant').map((tool) => tool.name); // ['weather_forecast', …]
+ */
+export function agentTools(registry: Registry, patterns: readonly string[], self: string): AgentTool[] {
+  const names = [...new Set(registry.list().map((target) => target.name))].filter((name) => name !== self);
+  const missing = patterns.filter((pattern) => !pattern.includes('*') && !names.includes(pattern));
+  if (missing.length > 0) {
+    const problems: Problem[] = missing.map((name) => ({
+      path: 'tools',
+      code: 'not-found',
+      message: `"${name}" is not registered`,
+    }));
+    throw new ValidationError(`agent "${self}" names tools that are not registered`, problems);
+  }
+  return names
+    .filter((name) => patterns.some((pattern) => matches(pattern, name)))
+    .map((name) => {
+      const target = registry.resolve(name);
+      const schema = target.input?.jsonSchema;
+      return {
+        name: modelToolName(name),
+        target: name,
+        description: target.description,
+        parameters: typeof schema === 'object' ? schema : ANY_INPUT,
+      };
+    });
+}

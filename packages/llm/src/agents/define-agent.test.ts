@@ -1,0 +1,226 @@
+import { BudgetExceededError, createEngine, NonRetryableError, type Registry, type RunEvent } from '@baton/core';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type ChatServer, startChatServer } from '../testing/openai-compatible-server.js';
+import type { AgentOutput } from './agent-loop.js';
+import type { AgentOptions } from './agent-options.js';
+import { chatModel, scripted, toolRegistry } from './agent-test-kit.js';
+import { defineAgent } from './define-agent.js';
+
+let server: ChatServer;
+let registry: Registry;
+let calls: string[];
+
+const TWO_TOOLS = scripted([
+  { toolCalls: [{ name: 'weather_forecast', arguments: { city: 'Oslo' } }] },
+  { toolCalls: [{ name: 'send-email', arguments: { to: 'ada@example.com', body: 'Rain tomorrow' } }] },
+  'Rain tomorrow in Oslo; I emailed Ada.',
+]);
+
+beforeEach(() => {
+  ({ registry, calls } = toolRegistry());
+});
+afterEach(async () => {
+  await server?.close();
+});
+
+async function runAgent(
+  options: Partial<AgentOptions>,
+  runOptions: Parameters<ReturnType<typeof createEngine>['run']>[2] = {},
+) {
+  registry.register(
+    defineAgent({
+      name: 'assistant',
+      registry,
+      model: chatModel(server.baseURL, 'gpt-4o-mini'),
+      system: 'You help with the weather.',
+      tools: ['weather.*', 'send-email'],
+      cache: false,
+      ...options,
+    }),
+  );
+  const events: RunEvent[] = [];
+  const engine = createEngine({ registry, onEvent: (event) => events.push(event) });
+  const plan = { steps: [{ id: 'ask', target: 'assistant', input: { query: 'Will it rain in Oslo? Email Ada.' } }] };
+  const handle = engine.run(plan, {}, { runId: 'run-1', ...runOptions });
+  const outcome = await handle.result().then(
+    (result) => ({ output: (result.output as { ask: AgentOutput }).ask, error: undefined, result }),
+    (error: unknown) => ({ output: undefined, error, result: undefined }),
+  );
+  return { ...outcome, events };
+}
+
+describe('defineAgent', () => {
+  it('calls two tools through the engine, then answers, through the real provider client', async () => {
+    server = await startChatServer({ reply: TWO_TOOLS });
+    const { output, events } = await runAgent({});
+    expect(output?.text).toBe('Rain tomorrow in Oslo; I emailed Ada.');
+    expect(output?.toolCalls).toEqual([
+      { id: 'call_1', tool: 'weather.forecast', input: { city: 'Oslo' }, output: { city: 'Oslo', tomorrow: 'rain' } },
+      {
+        id: 'call_2',
+        tool: 'send-email',
+        input: { to: 'ada@example.com', body: 'Rain tomorrow' },
+        output: { sent: true },
+      },
+    ]);
+    expect(output?.steps).toBe(3);
+    expect(output?.models).toEqual(['local.chat:gpt-4o-mini', 'local.chat:gpt-4o-mini', 'local.chat:gpt-4o-mini']);
+    expect(calls).toEqual(['forecast:Oslo', 'email:ada@example.com']);
+    expect(server.calls).toBe(3);
+    // The model saw the tools under provider-safe names, the system prompt first, and the tool results.
+    expect(server.bodies[0]?.tools?.map((t) => t.function.name)).toEqual([
+      'weather_forecast',
+      'weather_current',
+      'send-email',
+    ]);
+    expect(server.bodies[0]?.messages[0]).toEqual({ role: 'system', content: 'You help with the weather.' });
+    expect(server.bodies[2]?.messages.filter((m) => m.role === 'tool')).toHaveLength(2);
+    const subCalls = events.filter((e) => e.type === 'sub-call-start');
+    expect(subCalls.map((e) => e.type === 'sub-call-start' && [e.target, e.path])).toEqual([
+      ['weather.forecast', ['run-1', 'ask', 'tool-1-call_1']],
+      ['send-email', ['run-1', 'ask', 'tool-2-call_2']],
+    ]);
+    expect(output?.usage.inputTokens).toBeGreaterThan(0);
+  });
+
+  it('shows the model a failed tool call and goes on', async () => {
+    server = await startChatServer({ reply: TWO_TOOLS });
+    registry.register({
+      name: 'send-email',
+      version: '2.0.0',
+      description: 'Sends an email to an address',
+      handler: () => {
+        throw new NonRetryableError('mailbox full');
+      },
+    });
+    const { output } = await runAgent({});
+    expect(output?.toolCalls[1]).toMatchObject({ tool: 'send-email', error: expect.stringContaining('mailbox full') });
+    expect(JSON.stringify(server.bodies[2]?.messages.at(-1))).toContain('mailbox full');
+    expect(output?.text).toBe('Rain tomorrow in Oslo; I emailed Ada.');
+  });
+
+  it('takes the cheaper model when the budget left cannot cover the preferred one, and says so', async () => {
+    server = await startChatServer({ reply: TWO_TOOLS });
+    const { output, events } = await runAgent(
+      {
+        models: [
+          {
+            model: chatModel(server.baseURL, 'gpt-4o'),
+            price: { inputPerMTok: 2500, outputPerMTok: 10_000 },
+            maxOutputTokens: 200,
+          },
+          {
+            model: chatModel(server.baseURL, 'gpt-4o-mini'),
+            price: { inputPerMTok: 150, outputPerMTok: 600 },
+            maxOutputTokens: 200,
+          },
+        ],
+      },
+      { budget: { costUsd: 1 } },
+    );
+    expect(output?.models).toEqual(['local.chat:gpt-4o-mini', 'local.chat:gpt-4o-mini', 'local.chat:gpt-4o-mini']);
+    expect(server.bodies.map((body) => body.model)).toEqual(['gpt-4o-mini', 'gpt-4o-mini', 'gpt-4o-mini']);
+    const choices = events.filter((e) => e.type === 'model-choice');
+    expect(choices).toHaveLength(3);
+    expect(choices[0]).toMatchObject({
+      stepId: 'ask',
+      path: ['run-1', 'ask'],
+      model: 'local.chat:gpt-4o-mini',
+      skipped: [
+        {
+          model: 'local.chat:gpt-4o',
+          reason: expect.stringMatching(/^its estimate of \$\d+\.\d+ is over the \$1\.000000 left$/),
+        },
+      ],
+    });
+    expect(output?.usage.costUsd).toBeGreaterThan(0);
+  });
+
+  it('prefers the first model while the budget covers it', async () => {
+    server = await startChatServer({ reply: () => 'Sunny.' });
+    const { output, events } = await runAgent(
+      {
+        models: [
+          { model: chatModel(server.baseURL, 'gpt-4o'), price: { inputPerMTok: 2.5, outputPerMTok: 10 } },
+          { model: chatModel(server.baseURL, 'gpt-4o-mini'), price: { inputPerMTok: 0.15, outputPerMTok: 0.6 } },
+        ],
+      },
+      { budget: { costUsd: 1 } },
+    );
+    expect(output?.models).toEqual(['local.chat:gpt-4o']);
+    expect(events.find((e) => e.type === 'model-choice')).toMatchObject({ model: 'local.chat:gpt-4o', skipped: [] });
+  });
+
+  it('refuses with a budget error, before any request, when no model is affordable', async () => {
+    server = await startChatServer({ reply: TWO_TOOLS });
+    const { error } = await runAgent(
+      { models: [{ model: chatModel(server.baseURL, 'gpt-4o'), price: { inputPerMTok: 2.5, outputPerMTok: 10 } }] },
+      { budget: { costUsd: 0.000001 } },
+    );
+    const cause = BudgetExceededError.isInstance(error) ? error : (error as Error).cause;
+    expect(BudgetExceededError.isInstance(cause)).toBe(true);
+    expect(cause).toMatchObject({ budget: 'costUsd', phase: 'refused' });
+    expect(server.calls).toBe(0);
+  });
+
+  it("keeps to the agent's own budget over its model calls", async () => {
+    server = await startChatServer({ reply: TWO_TOOLS });
+    const { error } = await runAgent({
+      models: [
+        {
+          model: chatModel(server.baseURL, 'gpt-4o'),
+          price: { inputPerMTok: 1000, outputPerMTok: 0 },
+          maxOutputTokens: 50,
+        },
+      ],
+      budget: { costUsd: 0.15 },
+    });
+    // The first call (about 100 input tokens, $0.10) fits; the second does not fit in what is left.
+    expect(BudgetExceededError.isInstance((error as Error).cause ?? error)).toBe(true);
+    expect(server.calls).toBe(1);
+  });
+
+  it('retries a step whose model call failed, replaying the model and tool calls that finished', async () => {
+    server = await startChatServer({
+      reply: scripted([{ toolCalls: [{ name: 'arm-failure', arguments: {} }] }, 'Done after a hiccup.']),
+    });
+    let armed = 0;
+    registry.register({
+      name: 'arm-failure',
+      description: 'Makes the next model call fail once with a 503',
+      handler: () => {
+        armed++;
+        server.failNext(503);
+        return { armed: true };
+      },
+    });
+    const { output, events } = await runAgent({ tools: ['arm-failure'] });
+    expect(output?.text).toBe('Done after a hiccup.');
+    expect(armed).toBe(1);
+    // The first answer, the 503, then the second answer: the first model call was not made again.
+    expect(server.calls).toBe(3);
+    expect(events.filter((e) => e.type === 'step-retry')).toHaveLength(1);
+    const replayed = events.filter((e) => e.type === 'sub-call-finish' && e.replayed);
+    expect(replayed.map((e) => e.type === 'sub-call-finish' && e.callId)).toEqual(['tool-1-call_1']);
+  });
+
+  it('offers each model call only the tools the search picks', async () => {
+    server = await startChatServer({ reply: () => 'Sunny.' });
+    const { output } = await runAgent({
+      toolSearch: {
+        k: 1,
+        create: async (tools) => ({
+          search: async (query) => tools.filter((t) => query.includes('rain') && t.name === 'weather_forecast'),
+        }),
+      },
+    });
+    expect(output?.text).toBe('Sunny.');
+    expect(server.bodies[0]?.tools?.map((t) => t.function.name)).toEqual(['weather_forecast']);
+  });
+
+  it('refuses bad options, naming each', () => {
+    expect(() => defineAgent({ name: 'a', registry, models: [], maxSteps: 0, toolSearch: { k: 0 } })).toThrow(
+      /model: give a model[\s\S]*toolSearch.k: must be an integer ≥ 1, got 0[\s\S]*maxSteps: must be an integer ≥ 1, got 0/,
+    );
+  });
+});
