@@ -2,6 +2,34 @@
  * @baton/llm — Baton's model layer: `enhance()` adds a verified semantic cache, a circuit breaker, context injection,
  * cost metrics and a call recorder to AI SDK v6 models, LangGraph.js graphs and async functions.
  */
+
+export { loadAgentFile, parseAgentFile } from './agents/agent-file.js';
+export { AgentFileError, type AgentFileProblem } from './agents/agent-file-error.js';
+export {
+  type AgentFile,
+  agentFileSchema,
+  type McpServerEntry,
+  type ModelEndpoint,
+} from './agents/agent-file-schema.js';
+export {
+  type AgentFromFileOptions,
+  agentFromFile,
+  type ConnectMcpFunction,
+  type FileAgent,
+} from './agents/agent-from-file.js';
+export type { AgentInput, AgentOutput, AgentToolCall, AgentUsage } from './agents/agent-loop.js';
+export type {
+  AgentContext,
+  AgentModel,
+  AgentOptions,
+  AgentToolSearch,
+  AssembleContextFunction,
+  CreateToolSearchFunction,
+  ModelPricePerMTok,
+} from './agents/agent-options.js';
+export { type AgentTool, agentTools, modelToolName } from './agents/agent-tools.js';
+export { defineAgent } from './agents/define-agent.js';
+export { type CallEstimate, chooseModel, estimateCall, type ModelChoice } from './agents/model-choice.js';
 export { batonMiddleware } from './ai-sdk/cache-middleware.js';
 export { type EnhancedModel, enhanceModel, isLanguageModel } from './ai-sdk/enhance-model.js';
 export type { EnhanceConfig, ModelPrice, PromptSource, ScopeSource } from './config/enhance-config.js';

@@ -1,0 +1,86 @@
+/**
+ * The `agent.yaml` format as a zod schema: the model endpoint (an OpenAI-compatible base URL, the model's name, the
+ * name of the environment variable holding the key — never the key), or several in order of preference with prices;
+ * the system prompt; MCP servers and the registered tools offered; tool search; context budget; cache; budget;
+ * maxSteps. Unknown keys are refused, so a typo is an error rather than an option silently ignored.
+ */
+import { z } from 'zod';
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SERVER_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+const TARGET_NAME = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
+
+const stringMap = z.record(z.string(), z.string());
+
+export const modelEndpointSchema = z.strictObject({
+  /** `http://127.0.0.1:11434/v1`, `https://api.openai.com/v1` … */
+  baseURL: z.url({ error: 'must be the URL of an OpenAI-compatible API, like http://127.0.0.1:11434/v1' }),
+  /** The model's name at that endpoint. */
+  name: z.string().min(1),
+  apiKeyEnv: z
+    .string()
+    .regex(ENV_NAME, { error: 'must be the name of an environment variable, like OPENAI_API_KEY' })
+    .optional(),
+  apiKey: z
+    .undefined({ error: 'never put a key in the file: name the environment variable that holds it with apiKeyEnv' })
+    .optional(),
+  headers: stringMap.optional(),
+  price: z.strictObject({ inputPerMTok: z.number().nonnegative(), outputPerMTok: z.number().nonnegative() }).optional(),
+  maxOutputTokens: z.int().positive().optional(),
+});
+
+export const mcpServerSchema = z
+  .strictObject({
+    name: z.string().regex(SERVER_NAME, { error: 'must be lowercase letters, digits and -, like "files"' }),
+    command: z.string().min(1).optional(),
+    args: z.array(z.string()).optional(),
+    env: stringMap.optional(),
+    cwd: z.string().optional(),
+    url: z.url().optional(),
+    headers: stringMap.optional(),
+  })
+  .refine((server) => (server.command === undefined) !== (server.url === undefined), {
+    error: 'give either command (a server over stdio) or url (Streamable HTTP), not both',
+    path: ['command'],
+  });
+
+export const agentFileSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(TARGET_NAME, { error: 'must be lowercase letters, digits, - and ., like "trip-planner"' })
+      .optional(),
+    description: z.string().max(500).optional(),
+    model: modelEndpointSchema.optional(),
+    models: z.array(modelEndpointSchema).min(1).optional(),
+    system: z.string().optional(),
+    mcpServers: z.array(mcpServerSchema).optional(),
+    tools: z.array(z.string().min(1)).optional(),
+    toolSearch: z.strictObject({ k: z.int().positive(), minScore: z.number().min(0).max(1).optional() }).optional(),
+    context: z
+      .strictObject({ maxInputTokens: z.int().positive(), reserveOutputTokens: z.int().nonnegative().optional() })
+      .optional(),
+    cache: z
+      .union([
+        z.literal(false),
+        z.strictObject({
+          /** A SQLite file for answers kept between runs; unset, they live in memory. */
+          path: z.string().min(1).optional(),
+          ttlSeconds: z.int().positive().optional(),
+          similarityThreshold: z.number().gt(0).max(1).optional(),
+        }),
+      ])
+      .optional(),
+    budget: z
+      .strictObject({ tokens: z.int().positive().optional(), costUsd: z.number().positive().optional() })
+      .optional(),
+    maxSteps: z.int().positive().optional(),
+  })
+  .refine((file) => (file.model === undefined) !== (file.models === undefined), {
+    error: 'give model (one endpoint) or models (in order of preference), not both',
+    path: ['model'],
+  });
+
+export type ModelEndpoint = z.infer<typeof modelEndpointSchema>;
+export type McpServerEntry = z.infer<typeof mcpServerSchema>;
+export type AgentFile = z.infer<typeof agentFileSchema>;

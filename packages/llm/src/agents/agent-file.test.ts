@@ -1,0 +1,149 @@
+import { createEngine, ValidationError } from '@baton/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type ChatServer, startChatServer } from '../testing/openai-compatible-server.js';
+import { parseAgentFile } from './agent-file.js';
+import { AgentFileError } from './agent-file-error.js';
+import { agentFromFile } from './agent-from-file.js';
+import type { AgentOutput } from './agent-loop.js';
+import { scripted, toolRegistry } from './agent-test-kit.js';
+
+let server: ChatServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+const problemsOf = (text: string) => {
+  try {
+    parseAgentFile(text, 'trip.yaml');
+  } catch (error) {
+    if (AgentFileError.isInstance(error))
+      return error.problems.map((p) => `${p.line}:${p.column} ${p.path} ${p.message}`);
+    throw error;
+  }
+  throw new Error('expected the file to be refused');
+};
+
+describe('parseAgentFile', () => {
+  it('reads a full agent file', () => {
+    const agent = parseAgentFile(
+      [
+        'name: trip-planner',
+        'models:',
+        '  - baseURL: https://api.openai.com/v1',
+        '    name: gpt-4.1',
+        '    apiKeyEnv: OPENAI_API_KEY',
+        '    price: { inputPerMTok: 2, outputPerMTok: 8 }',
+        '  - { baseURL: "http://127.0.0.1:11434/v1", name: llama3.1, maxOutputTokens: 512 }',
+        'system: |',
+        '  You plan trips.',
+        'mcpServers:',
+        '  - { name: files, command: npx, args: [-y, some-mcp-server] }',
+        '  - { name: weather, url: "http://127.0.0.1:9000/mcp" }',
+        'tools: [weather.*, files.read-file]',
+        'toolSearch: { k: 5, minScore: 0.1 }',
+        'context: { maxInputTokens: 16000 }',
+        'cache: { ttlSeconds: 600 }',
+        'budget: { costUsd: 0.5 }',
+        'maxSteps: 6',
+      ].join('\n'),
+    );
+    expect(agent.models?.map((m) => m.name)).toEqual(['gpt-4.1', 'llama3.1']);
+    expect(agent.system).toBe('You plan trips.\n');
+    expect(agent.mcpServers?.[0]).toEqual({ name: 'files', command: 'npx', args: ['-y', 'some-mcp-server'] });
+    expect(agent.toolSearch).toEqual({ k: 5, minScore: 0.1 });
+  });
+
+  it('names every problem with its path, line and column', () => {
+    expect(
+      problemsOf(
+        [
+          'model:',
+          '  baseURL: not a url',
+          '  name: 3',
+          '  apiKey: sk-secret',
+          'toolSearch: { k: 0 }',
+          'maxSteps: many',
+          'tols: [weather.*]',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      '2:12 model.baseURL must be the URL of an OpenAI-compatible API, like http://127.0.0.1:11434/v1',
+      '3:9 model.name Invalid input: expected string, received number',
+      '4:11 model.apiKey never put a key in the file: name the environment variable that holds it with apiKeyEnv',
+      '5:18 toolSearch.k Too small: expected number to be >0',
+      '6:11 maxSteps Invalid input: expected number, received string',
+      '7:1 tols unknown key "tols"',
+    ]);
+  });
+
+  it('places a missing or conflicting key at its nearest parent', () => {
+    expect(
+      problemsOf(
+        ['model: { baseURL: "http://x/v1", name: m }', 'mcpServers:', '  - name: files', '    args: [serve]'].join(
+          '\n',
+        ),
+      ),
+    ).toEqual([
+      '3:5 mcpServers[0].command give either command (a server over stdio) or url (Streamable HTTP), not both',
+    ]);
+    expect(problemsOf('system: hello\n')).toEqual([
+      '1:1 model give model (one endpoint) or models (in order of preference), not both',
+    ]);
+  });
+
+  it('reports YAML syntax errors with their place', () => {
+    const [problem] = problemsOf('model:\n  name: [unclosed\nsystem: x\n');
+    expect(problem).toMatch(/^\d+:\d+ {2}\S/);
+    expect(problem).not.toMatch(/^1:1 /);
+  });
+
+  it('says which file in its message', () => {
+    expect(() =>
+      parseAgentFile('maxSteps: 0\nmodel: { baseURL: "http://x/v1", name: m }\n', 'agents/trip.yaml'),
+    ).toThrow(
+      'agents/trip.yaml is not a valid agent file:\n  agents/trip.yaml:1:11 maxSteps: Too small: expected number to be >0',
+    );
+  });
+});
+
+describe('agentFromFile', () => {
+  it('runs the agent the file declares against its endpoint', async () => {
+    server = await startChatServer({
+      reply: scripted([{ toolCalls: [{ name: 'weather_current', arguments: { city: 'Rome' } }] }, 'Sunny in Rome.']),
+    });
+    const { registry, calls } = toolRegistry();
+    const file = parseAgentFile(
+      [
+        'name: weather-bot',
+        `model: { baseURL: "${server.baseURL}", name: gpt-4o-mini, apiKeyEnv: LOCAL_KEY }`,
+        'system: Answer briefly.',
+        'tools: [weather.current]',
+        'cache: false',
+      ].join('\n'),
+    );
+    const agent = await agentFromFile(file, { registry, env: { LOCAL_KEY: 'k-1' } });
+    registry.register(agent.definition);
+    const result = await createEngine({ registry })
+      .run({ steps: [{ id: 'ask', target: 'weather-bot', input: { query: 'Weather in Rome?' } }] })
+      .result();
+    const output = (result.output as { ask: AgentOutput }).ask;
+    expect(output.text).toBe('Sunny in Rome.');
+    expect(calls).toEqual(['current:Rome']);
+    expect(server.bodies[0]?.tools?.map((t) => t.function.name)).toEqual(['weather_current']);
+    await agent.close();
+  });
+
+  it('refuses a key variable that is not set, naming it', async () => {
+    const file = parseAgentFile('model: { baseURL: "http://127.0.0.1:1/v1", name: m, apiKeyEnv: NOPE_KEY }\n');
+    const error = await agentFromFile(file, { registry: toolRegistry().registry, env: {} }).catch((e: unknown) => e);
+    expect(ValidationError.isInstance(error)).toBe(true);
+    expect((error as ValidationError).problems).toEqual([
+      {
+        path: 'model.apiKeyEnv',
+        code: 'missing-env',
+        message: 'the environment variable NOPE_KEY is not set; export it before running the agent',
+      },
+    ]);
+  });
+});

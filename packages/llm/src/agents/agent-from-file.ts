@@ -1,0 +1,112 @@
+/**
+ * From a checked `agent.yaml` to a registered agent: the model endpoints become OpenAI-compatible models (the key read
+ * from the environment variable the file names), the MCP servers are connected so their tools are registry targets,
+ * and `defineAgent` makes the target.
+ */
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import { type Registry, type TargetDefinition, ValidationError } from '@baton/core';
+import type { EnhanceConfig } from '../config/enhance-config.js';
+import type { AgentFile, McpServerEntry, ModelEndpoint } from './agent-file-schema.js';
+import type { AgentInput, AgentOutput } from './agent-loop.js';
+import type { AgentModel, AgentOptions } from './agent-options.js';
+import type { AgentDefaults } from './agent-runtime.js';
+import { defineAgent } from './define-agent.js';
+
+/** Connects MCP servers and registers their tools (`connectMcpServers` of `@baton/llm`). */
+export type ConnectMcpFunction = (options: {
+  registry: Registry;
+  servers: McpServerEntry[];
+}) => Promise<{ close(): Promise<void> }>;
+
+export interface AgentFromFileOptions extends AgentDefaults {
+  registry: Registry;
+  /** Where `apiKeyEnv` is read. @default process.env */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Connects the file's `mcpServers`. */
+  connectMcp?: ConnectMcpFunction;
+  /** The agent's name when the file gives none. @default 'agent' */
+  name?: string;
+}
+
+export interface FileAgent {
+  definition: TargetDefinition<AgentInput, AgentOutput>;
+  /** Closes the MCP connections. */
+  close(): Promise<void>;
+}
+
+function modelOf(endpoint: ModelEndpoint, path: string, env: AgentFromFileOptions['env']): AgentModel {
+  let apiKey: string | undefined;
+  if (endpoint.apiKeyEnv !== undefined) {
+    apiKey = env?.[endpoint.apiKeyEnv];
+    if (apiKey === undefined || apiKey === '') {
+      throw new ValidationError('the agent file names a key that is not set', [
+        {
+          path: `${path}.apiKeyEnv`,
+          code: 'missing-env',
+          message: `the environment variable ${endpoint.apiKeyEnv} is not set; export it before running the agent`,
+        },
+      ]);
+    }
+  }
+  const provider = createOpenAICompatible({
+    name: 'openai-compatible',
+    baseURL: endpoint.baseURL,
+    includeUsage: true,
+    ...(apiKey === undefined ? {} : { apiKey }),
+    ...(endpoint.headers === undefined ? {} : { headers: endpoint.headers }),
+  });
+  return {
+    model: provider.chatModel(endpoint.name),
+    ...(endpoint.price ? { price: endpoint.price } : {}),
+    ...(endpoint.maxOutputTokens ? { maxOutputTokens: endpoint.maxOutputTokens } : {}),
+  };
+}
+
+function cacheOf(cache: AgentFile['cache']): AgentOptions['cache'] {
+  if (cache === false || cache === undefined) return cache;
+  const config: EnhanceConfig = cache.path === undefined ? { store: 'memory' } : { cachePath: cache.path };
+  if (cache.ttlSeconds !== undefined) config.cacheTtl = cache.ttlSeconds;
+  if (cache.similarityThreshold !== undefined) config.similarityThreshold = cache.similarityThreshold;
+  return config;
+}
+
+/**
+ * @example
+ * const agent = await agentFromFile(await loadAgentFile('agent.yaml'), { registry, connectMcp: connectMcpServers });
+ * registry.register(agent.definition);
+ */
+export async function agentFromFile(file: AgentFile, options: AgentFromFileOptions): Promise<FileAgent> {
+  const env = options.env ?? process.env;
+  const endpoints = file.models ?? (file.model ? [file.model] : []);
+  const models = endpoints.map((endpoint, index) => modelOf(endpoint, file.models ? `models[${index}]` : 'model', env));
+  const servers = file.mcpServers ?? [];
+  if (servers.length > 0 && !options.connectMcp) {
+    throw new ValidationError('the agent file lists MCP servers but nothing connects them', [
+      { path: 'mcpServers', code: 'unsupported', message: 'pass connectMcp (connectMcpServers of @baton/llm)' },
+    ]);
+  }
+  const connections =
+    servers.length > 0 ? await options.connectMcp?.({ registry: options.registry, servers }) : undefined;
+  try {
+    const definition = defineAgent(
+      {
+        name: file.name ?? options.name ?? 'agent',
+        ...(file.description === undefined ? {} : { description: file.description }),
+        models,
+        ...(file.system === undefined ? {} : { system: file.system }),
+        registry: options.registry,
+        tools: file.tools ?? servers.map((server) => `${server.name}.*`),
+        ...(file.toolSearch ? { toolSearch: file.toolSearch } : {}),
+        ...(file.context ? { context: file.context } : {}),
+        ...(file.cache === undefined ? {} : { cache: cacheOf(file.cache) }),
+        ...(file.budget ? { budget: file.budget } : {}),
+        ...(file.maxSteps ? { maxSteps: file.maxSteps } : {}),
+      },
+      options,
+    );
+    return { definition, close: async () => connections?.close() };
+  } catch (error) {
+    await connections?.close();
+    throw error;
+  }
+}
