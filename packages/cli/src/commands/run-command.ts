@@ -2,6 +2,9 @@
  * `baton run "<action>" [-d key=value …] [--data-json JSON] [--plan FILE] [--wait] [--timeout MS]`: submits an
  * orchestration and shows its plan as a tree of parallel groups; with `--wait`, or when stdout is a terminal,
  * follows every step to the end and prints the result. See `follow/run-action.ts`.
+ *
+ * `baton run agent.yaml --query "…"` (a first argument ending in .yaml or .yml) runs the agent that file declares
+ * in this process instead, printing its tool calls and answer. See `agent/run-agent-file.ts`.
  */
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
@@ -18,8 +21,13 @@ elapsed time, retrying, done, failed, skipped); otherwise one line per change of
 Exit code 7 when the orchestration failed or was cancelled, or the model could not plan its action; 6 when the server
 refuses it (an action no template covers, on a server without a model, is such a 422).
 
+An argument ending in .yaml or .yml is an agent file: the agent runs here, not on a server, with --query as its
+question; its runs are kept in .baton/agents/<name>.db so a run cut short resumes (--run-id names it; --memory keeps
+nothing). --json prints one JSON object per event, then the result.
+
 Examples:
   $ baton run "What's the weather in Paris?" -d city=Paris --wait
+  $ baton run agent.yaml --query "Will it rain in Oslo tomorrow?"
   $ baton run "Summarise two cities" --plan plan.json --data-json '{"first":"Paris","second":"Lisbon"}' --wait`;
 
 export function registerRunCommand(program: Command, io: Io): void {
@@ -41,6 +49,13 @@ export function registerRunCommand(program: Command, io: Io): void {
       positiveInteger('--timeout'),
     )
     .option('--json', 'print the accepted orchestration as JSON; with --wait the final one')
+    .option('--query <text>', 'agent files: the question to ask', nonEmptyText('--query'))
+    .option(
+      '--run-id <id>',
+      'agent files: names the run; the same id again follows or resumes it',
+      nonEmptyText('--run-id'),
+    )
+    .option('--memory', 'agent files: keep the run in memory instead of .baton/agents/')
     .addHelpText('after', EXAMPLES)
     .action(
       async (
@@ -52,8 +67,15 @@ export function registerRunCommand(program: Command, io: Io): void {
           wait?: boolean;
           timeout?: number;
           json?: boolean;
+          query?: string;
+          runId?: string;
+          memory?: boolean;
         },
       ) => {
+        if (/\.ya?ml$/i.test(action)) {
+          const { runAgentFile } = await import('../agent/run-agent-file.js');
+          return runAgentFile(io, action, options);
+        }
         const { runAction } = await import('../follow/run-action.js');
         await runAction(io, action, options);
       },

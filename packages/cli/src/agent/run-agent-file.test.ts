@@ -1,0 +1,100 @@
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ChatServer, startChatServer } from '@baton/llm/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN } from '../cli-test-kit.js';
+
+let dir: string;
+let server: ChatServer;
+
+/** Runs the built `baton` in `dir` (so `.baton/` lands there). */
+async function baton(args: readonly string[], env: Record<string, string> = {}) {
+  const { execFile } = await import('node:child_process');
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(
+      process.execPath,
+      [BIN, ...args],
+      { cwd: dir, env: { ...process.env, HOME: dir, ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
+  });
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'baton-agent-cli-'));
+  server = await startChatServer({ reply: () => 'It will rain in Oslo tomorrow.' });
+});
+afterAll(async () => {
+  await server.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const agentFile = async (name: string, lines: string[]) => {
+  await writeFile(join(dir, name), `${lines.join('\n')}\n`);
+  return name;
+};
+
+describe('baton run agent.yaml', () => {
+  it('runs the agent the file declares and prints its answer, keeping the run under .baton/agents/', async () => {
+    const file = await agentFile('forecaster.yaml', [
+      `model: { baseURL: "${server.baseURL}", name: gpt-4o-mini, apiKeyEnv: LOCAL_KEY }`,
+      'system: You forecast the weather.',
+      'cache: false',
+    ]);
+    const before = server.calls;
+    const { code, stdout, stderr } = await baton(['run', file, '--query', 'Rain in Oslo?'], { LOCAL_KEY: 'k' });
+    expect({ code, stderr: stderr.replace(/run [0-9a-f-]{36}/, 'run <id>') }).toEqual({
+      code: 0,
+      stderr: expect.stringMatching(/^1 model call, 0 tool calls, \d+ tokens, \$0\.0000 \(run <id>\)\n$/),
+    });
+    expect(stdout).toBe('\nIt will rain in Oslo tomorrow.\n');
+    expect(server.calls - before).toBe(1);
+    expect(server.bodies.at(-1)?.messages[0]).toEqual({ role: 'system', content: 'You forecast the weather.' });
+    expect(await readdir(join(dir, '.baton', 'agents'))).toContain('forecaster.db');
+  });
+
+  it('prints one JSON object per event, then the result, with --json', async () => {
+    const file = await agentFile('json-agent.yaml', [
+      'name: json-agent',
+      `model: { baseURL: "${server.baseURL}", name: gpt-4o-mini }`,
+    ]);
+    const { code, stdout } = await baton(['run', file, '--query', 'Rain?', '--json', '--memory', '--run-id', 'r-7']);
+    expect(code).toBe(0);
+    const lines = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(lines.map((line) => line.type)).toEqual(['run-start', 'step-start', 'step-finish', 'run-finish', 'result']);
+    expect(lines.at(-1)).toMatchObject({
+      type: 'result',
+      runId: 'r-7',
+      text: 'It will rain in Oslo tomorrow.',
+      steps: 1,
+    });
+  });
+
+  it('answers an invalid file with every problem and its place, exit 3', async () => {
+    const file = await agentFile('broken.yaml', ['model:', '  baseURL: nowhere', '  apiKey: sk-1', 'maxStep: 3']);
+    const { code, stderr } = await baton(['run', file, '--query', 'Hi']);
+    expect(code).toBe(3);
+    expect(stderr).toContain('broken.yaml is not a valid agent file:');
+    expect(stderr).toContain('broken.yaml:2:12 model.baseURL: must be the URL of an OpenAI-compatible API');
+    expect(stderr).toContain('broken.yaml:3:11 model.apiKey: never put a key in the file');
+    expect(stderr).toContain('broken.yaml:4:1 maxStep: unknown key "maxStep"');
+  });
+
+  it('asks for --query (exit 2) and names a file it cannot read (exit 3)', async () => {
+    const file = await agentFile('quiet.yaml', [`model: { baseURL: "${server.baseURL}", name: m }`]);
+    expect(await baton(['run', file])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('give the question with --query "…" to run the agent file quiet.yaml'),
+    });
+    expect(await baton(['run', 'missing.yaml', '--query', 'Hi'])).toMatchObject({
+      code: 3,
+      stderr: expect.stringContaining('cannot read the agent file missing.yaml'),
+    });
+  });
+});

@@ -1,0 +1,134 @@
+/**
+ * `baton run agent.yaml --query "…"`: the agent a file declares, run on an engine in this process. Its runs live in a
+ * SQLite file under `.baton/agents/` (one per agent), so a run cut short by a crash is resumed by the next
+ * `baton run` of the same file (with `--run-id`, that run is followed to its end); `--memory` keeps them in memory.
+ * Tool calls and model choices print as they happen, then the answer; `--json` prints each event as a JSON line,
+ * then `{ "type": "result", … }`.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import type { RunEvent, RunStore } from '@baton/core';
+import type { AgentOutput } from '@baton/llm';
+import { InputError } from '../input-error.js';
+import type { Io } from '../io.js';
+import { OrchestrationEndedError } from '../orchestration-ended-error.js';
+import { agentEventLine } from '../render/agent-event-line.js';
+import { UsageError } from '../usage-error.js';
+
+export interface AgentRunOptions {
+  query?: string;
+  json?: boolean;
+  /** Keep the run in memory instead of `.baton/agents/<name>.db`. */
+  memory?: boolean;
+  /** Names the run: a later call with the same id follows (or resumes) it instead of starting another. */
+  runId?: string;
+  /** The run's deadline in ms. */
+  timeout?: number;
+}
+
+/** A leased run of a process that died is taken over this long after its last heartbeat. */
+const LEASE_MS = 3000;
+
+/** `trip-planner.yaml` → `trip-planner`: the agent's name when its file gives none. */
+function nameFromPath(path: string): string {
+  const name = basename(path)
+    .replace(/\.ya?ml$/i, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]+/g, '-');
+  return name.replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '') || 'agent';
+}
+
+async function readAgentFile(path: string) {
+  const { loadAgentFile } = await import('@baton/llm');
+  try {
+    return await loadAgentFile(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
+      throw new InputError(path, `cannot read the agent file ${path}: ${(error as Error).message}`, { cause: error });
+    }
+    throw error;
+  }
+}
+
+async function openRuns(name: string, memory: boolean | undefined): Promise<RunStore | undefined> {
+  if (memory) return undefined;
+  const { openStore } = await import('@baton/core');
+  const folder = resolve('.baton', 'agents');
+  await mkdir(folder, { recursive: true });
+  return openStore({ url: join(folder, `${name}.db`) });
+}
+
+function printer(io: Io, runId: string, json: boolean | undefined): (event: RunEvent) => void {
+  return (event) => {
+    if (event.runId !== runId) return;
+    if (json) return io.out(JSON.stringify(event));
+    const line = agentEventLine(event);
+    if (line !== undefined) io.out(line);
+  };
+}
+
+function printResult(io: Io, runId: string, output: AgentOutput, json: boolean | undefined): void {
+  if (json) {
+    io.out(JSON.stringify({ type: 'result', runId, ...output }));
+    return;
+  }
+  const { usage } = output;
+  io.out('');
+  io.out(output.text);
+  io.err(
+    `${output.steps} model call${output.steps === 1 ? '' : 's'}, ${output.toolCalls.length} tool call${output.toolCalls.length === 1 ? '' : 's'}, ` +
+      `${usage.inputTokens + usage.outputTokens} tokens, $${usage.costUsd.toFixed(4)} (run ${runId})`,
+  );
+}
+
+/**
+ * @example
+ * await runAgentFile(processIo(), 'agent.yaml', { query: 'Will it rain in Oslo tomorrow?' });
+ */
+export async function runAgentFile(io: Io, path: string, options: AgentRunOptions): Promise<void> {
+  const query = options.query?.trim();
+  if (!query) throw new UsageError(`give the question with --query "…" to run the agent file ${path}`);
+  const file = await readAgentFile(path);
+  const [{ createEngine, createRegistry }, { agentFromFile }] = await Promise.all([
+    import('@baton/core'),
+    import('@baton/llm'),
+  ]);
+  const registry = createRegistry();
+  const agent = await agentFromFile(file, { registry, name: nameFromPath(path) });
+  const store = await openRuns(agent.definition.name, options.memory).catch(async (error) => {
+    await agent.close();
+    throw error;
+  });
+  const runId = options.runId ?? randomUUID();
+  registry.register(agent.definition);
+  const engine = createEngine({
+    registry,
+    ...(store ? { store, leaseMs: LEASE_MS } : {}),
+    onEvent: printer(io, runId, options.json),
+    onNotice: () => {},
+  });
+  try {
+    if (store) await engine.start();
+    const plan = { steps: [{ id: 'agent', target: agent.definition.name, input: { query } }] };
+    const handle = engine.run(
+      plan,
+      {},
+      {
+        runId,
+        ...(store ? { idempotencyKey: runId } : {}),
+        ...(options.timeout ? { deadline: options.timeout } : {}),
+      },
+    );
+    const result = await handle.result().catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new OrchestrationEndedError(runId, 'failed', `the agent's run ${runId} failed: ${message}`);
+    });
+    printResult(io, runId, (result.output as { agent: AgentOutput }).agent, options.json);
+  } finally {
+    await engine.close();
+    await store?.close();
+    await agent.close();
+  }
+}
