@@ -10,6 +10,7 @@ import { runEngineBench } from './engine.bench.js';
 import { progress } from './measure.js';
 import { runPlannerBench } from './planner.bench.js';
 import { runServerBench } from './server.bench.js';
+import { runToolsBench } from './tools.bench.js';
 
 const areas: Record<string, (filter?: string) => Promise<void>> = {
   engine: runEngineBench,
@@ -18,6 +19,7 @@ const areas: Record<string, (filter?: string) => Promise<void>> = {
   server: runServerBench,
   planner: runPlannerBench,
   cli: runCliBench,
+  tools: runToolsBench,
 };
 
 const at = process.argv.indexOf('--filter');

@@ -20,6 +20,7 @@ import { registerRunCommand } from './commands/run-command.js';
 import { registerServeCommand } from './commands/serve-command.js';
 import { registerServicesCommands } from './commands/services-command.js';
 import { registerTemplatesCommands } from './commands/templates-command.js';
+import { registerToolsCommands } from './commands/tools-command.js';
 import { registerVersionCommand } from './commands/version-command.js';
 import { registerWebhooksCommands } from './commands/webhooks-command.js';
 import { EXIT_CODES, EXIT_CODES_HELP } from './exit-codes.js';
@@ -70,6 +71,7 @@ export function createProgram(io: Io): Command {
   registerQuickstartCommand(program, io);
   registerEvalCommand(program, io);
   registerCacheCommands(program, io);
+  registerToolsCommands(program, io);
   program.addHelpText(
     'after',
     `\nExamples:\n  $ baton quickstart                                  (what npm start runs)\n  $ baton run "What's the weather in Paris?" --wait\n  $ baton inspect orc_… --detailed`,

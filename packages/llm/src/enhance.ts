@@ -38,6 +38,15 @@ export function enhance(target: unknown, config: EnhanceConfig = {}): unknown {
       },
     ]);
   }
+  if ((isGraph(target) || typeof target === 'function') && resolved.toolSearch !== undefined) {
+    throw new ValidationError('tool search needs a model call', [
+      {
+        path: 'toolSearch',
+        code: 'unsupported-target',
+        message: `set, but ${isGraph(target) ? 'a graph' : 'a function'} offers no tools to a model; enable it on the enhanced model the graph or function calls`,
+      },
+    ]);
+  }
   if (isGraph(target)) {
     const name = (target as { name?: string }).name || 'graph';
     return enhanceGraph(target, new EnhanceRuntime(resolved, name, graphIdentity(target)));

@@ -94,3 +94,20 @@ export {
   type TokenCounterOptions,
   tokenCounter,
 } from './tokens/token-counter.js';
+export { type LabelledToolQuery, parseLabelledToolQueries } from './tools/labelled-tool-queries.js';
+export { checkSearchableTools, type SearchableTool } from './tools/searchable-tool.js';
+export { ToolDataError } from './tools/tool-data-error.js';
+export { parseToolList } from './tools/tool-list.js';
+export {
+  createToolSearch,
+  DEFAULT_TOOL_SEARCH_K,
+  type ToolHit,
+  type ToolSearch,
+  type ToolSearchOptions,
+  type ToolSearchQueryOptions,
+} from './tools/tool-search.js';
+export {
+  evaluateToolSearch,
+  type ToolSearchEvaluation,
+  type ToolSearchEvaluationOptions,
+} from './tools/tool-search-evaluation.js';

@@ -3,6 +3,7 @@ import type { LanguageModelV3 } from '@ai-sdk/provider';
 import { wrapLanguageModel } from 'ai';
 import type { EnhancedControls, EnhanceRuntime } from '../runtime/enhance-runtime.js';
 import { batonMiddleware } from './cache-middleware.js';
+import { toolSearchMiddleware } from './tool-search-middleware.js';
 
 export type EnhancedModel = LanguageModelV3 & EnhancedControls;
 
@@ -18,6 +19,11 @@ export function isLanguageModel(target: unknown): target is LanguageModelV3 {
 }
 
 export function enhanceModel(model: LanguageModelV3, runtime: EnhanceRuntime): EnhancedModel {
-  const wrapped = wrapLanguageModel({ model, middleware: batonMiddleware(runtime) });
+  const { toolSearch } = runtime.config;
+  // Tools are chosen first, so the cache keys the call the provider receives.
+  const middleware = toolSearch
+    ? [toolSearchMiddleware(toolSearch), batonMiddleware(runtime)]
+    : batonMiddleware(runtime);
+  const wrapped = wrapLanguageModel({ model, middleware });
   return Object.assign(wrapped, runtime.controls());
 }

@@ -1,7 +1,6 @@
 /**
  * The one configuration object of `enhance()`. It mirrors the Orchestra seed's table in camelCase; every option is
- * read by `resolveConfig` and covered by a test. The seed's tool search over MCP servers has no option here: it is not
- * built, and an option that did nothing would be a lie.
+ * read by `resolveConfig` and covered by a test.
  */
 import type { CacheScope, CacheStore, Embedder } from '@baton/cache';
 
@@ -19,6 +18,14 @@ export type ScopeSource =
 
 /** A function or graph call, for a `prompt` function: the arguments, or the graph input and config. */
 export type PromptSource = Exclude<ScopeSource, { kind: 'model' }>;
+
+/** Which tools a model call carries when it offers many: the `k` most relevant to the last user message. */
+export interface ToolSearchConfig {
+  /** Tools kept at most (a tool the call's `toolChoice` names is kept besides them). */
+  k: number;
+  /** Least score in [0, 1] a tool needs to be kept. @default 0 */
+  minScore?: number;
+}
 
 export interface EnhanceConfig {
   /**
@@ -126,4 +133,11 @@ export interface EnhanceConfig {
    * what they capture distinct names.
    */
   name?: string;
+  /**
+   * For a model call that offers more than `k` tools, send only the `k` most relevant to the last user message
+   * (hybrid BM25 + embedding search over names, descriptions and parameters; see `createToolSearch`). A tool the
+   * call's `toolChoice` names is always kept; provider-defined tools are never removed. Models only.
+   * @default undefined (every tool is sent)
+   */
+  toolSearch?: ToolSearchConfig;
 }

@@ -5,12 +5,13 @@
  */
 import { DEFAULT_RELATED_MIN_SIMILARITY, DEFAULT_RELATED_TOP_K, similarityThresholdProblems } from '@baton/cache';
 import { describeValue, type Problem, ValidationError } from '@baton/core';
+import { toolSearchOptionProblems } from '../tools/tool-search.js';
 import type { EnhanceConfig, ModelPrice } from './enhance-config.js';
 import { embedderNameProblem } from './resolve-embedder.js';
 
 export const DEFAULT_CONTEXT_TEMPLATE = 'Related answers given earlier (use them only if they help):\n{context}';
 
-type Unset = 'similarityThreshold' | 'embedder' | 'redisUrl' | 'store' | 'scope' | 'name' | 'prompt';
+type Unset = 'similarityThreshold' | 'embedder' | 'redisUrl' | 'store' | 'scope' | 'name' | 'prompt' | 'toolSearch';
 
 export type ResolvedConfig = Required<Omit<EnhanceConfig, Unset>> & Pick<EnhanceConfig, Unset>;
 
@@ -67,6 +68,7 @@ const OTHERS = [
   'cacheTtl',
   'name',
   'prompt',
+  'toolSearch',
 ];
 const KNOWN = new Set<string>([...Object.keys(DEFAULTS), ...OTHERS]);
 
@@ -164,6 +166,30 @@ function checkPricing(problems: Problem[], pricing: unknown): void {
   }
 }
 
+/** `toolSearch` is `{ k, minScore? }`: k a whole number > 0, minScore in [0, 1], nothing else. */
+function checkToolSearch(problems: Problem[], toolSearch: unknown): void {
+  if (toolSearch === undefined) return;
+  if (typeof toolSearch !== 'object' || toolSearch === null || Array.isArray(toolSearch)) {
+    problems.push({
+      path: 'toolSearch',
+      code: 'invalid',
+      message: `must be { k, minScore? }, got ${show(toolSearch)}`,
+    });
+    return;
+  }
+  const { k, minScore, ...rest } = toolSearch as Record<string, unknown>;
+  if (k === undefined)
+    problems.push({ path: 'toolSearch.k', code: 'required', message: 'is required: how many tools to keep' });
+  problems.push(...toolSearchOptionProblems({ k, minScore } as { k?: number; minScore?: number }));
+  for (const key of Object.keys(rest)) {
+    problems.push({
+      path: `toolSearch.${key}`,
+      code: 'unknown-option',
+      message: `unknown option (value ${show(rest[key])}): toolSearch has k and minScore`,
+    });
+  }
+}
+
 /**
  * @example
  * const resolved = resolveConfig({ similarityThreshold: 0.85, cacheTtl: 600 });
@@ -241,6 +267,7 @@ export function resolveConfig(config: EnhanceConfig = {}): ResolvedConfig {
     });
   }
   checkStore(problems, raw);
+  checkToolSearch(problems, raw.toolSearch);
   checkPricing(problems, raw.pricing);
   if (problems.length > 0) throw new ValidationError('invalid enhance() config', problems);
   const defined = Object.fromEntries(Object.entries(config).filter(([, value]) => value !== undefined));

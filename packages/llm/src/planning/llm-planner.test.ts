@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ChatServer, startChatServer } from '../testing/openai-compatible-server.js';
@@ -8,6 +9,7 @@ import {
   PlanningFailedError,
   PlanningTimeoutError,
 } from './planning-errors.js';
+import type { PlanningTarget } from './planning-target.js';
 import { BRIEFING_PLAN, planningRegistry, planningTargets, validatorFor } from './planning-test-kit.js';
 
 const registry = planningRegistry();
@@ -174,5 +176,61 @@ describe('LlmPlanner', () => {
 
   it('refuses bad options, naming the value', () => {
     expect(() => planner({ maxAttempts: 0 })).toThrow(/maxAttempts must be a whole number ≥ 1, got 0/);
+  });
+
+  it('refuses bad target search options, naming the value', () => {
+    expect(() => planner({ targetSearch: { k: 0 } })).toThrow(/targetSearch.k must be a whole number ≥ 1, got 0/);
+  });
+});
+
+describe('LlmPlanner with many targets', () => {
+  const shipped = JSON.parse(readFileSync(new URL('../../data/tools/tools.json', import.meta.url), 'utf8')) as {
+    tools: { name: string; description: string; inputSchema: unknown }[];
+  };
+  /** 27 services that have nothing to do with weather, news or briefings, after the three that do. */
+  const many: PlanningTarget[] = [
+    ...targets,
+    ...shipped.tools.slice(30, 57).map((tool) => ({
+      name: tool.name,
+      kind: 'service' as const,
+      version: '1.0.0',
+      description: tool.description,
+      inputSchema: tool.inputSchema,
+    })),
+  ];
+  const briefing = 'Get the weather and the top headlines for Lisbon, and write a short briefing from them';
+  const shownTargets = (call: number) => {
+    const prompt = userTexts(call).join('\n');
+    return [...prompt.matchAll(/^- ([\w.-]+) \(service/gm)].map((match) => match[1]);
+  };
+
+  it('shows the model only the k targets most relevant to the action, in the prompt and the answer schema', async () => {
+    replies.push(answer(BRIEFING_PLAN));
+    const { plan } = await planner({ targetSearch: { threshold: 20, k: 6 } }).plan({
+      action: briefing,
+      data,
+      targets: many,
+      validate,
+    });
+    expect(plan).toEqual(BRIEFING_PLAN);
+    const shown = shownTargets(0);
+    expect(shown).toHaveLength(6);
+    expect(shown).toEqual(expect.arrayContaining(['weather', 'news', 'brief']));
+    expect(userTexts(0).join('\n')).toContain('Registered targets (the 6 of 30 most relevant to the action):');
+    const body = server.bodies[0] as unknown as { response_format: { json_schema: { schema: unknown } } };
+    const schema = JSON.stringify(body.response_format.json_schema.schema);
+    expect(schema).toContain('"weather"');
+    for (const hidden of many.filter((target) => !shown.includes(target.name))) {
+      expect(schema).not.toContain(`"${hidden.name}"`);
+    }
+  });
+
+  it('shows every target up to the threshold, and always with targetSearch: false', async () => {
+    replies.push(answer(BRIEFING_PLAN), answer(BRIEFING_PLAN));
+    await planner({ targetSearch: { threshold: 30, k: 6 } }).plan({ action: briefing, data, targets: many, validate });
+    expect(shownTargets(0)).toHaveLength(30);
+    await planner({ targetSearch: false }).plan({ action: briefing, data, targets: many, validate });
+    expect(shownTargets(1)).toHaveLength(30);
+    expect(userTexts(1).join('\n')).toContain('Registered targets:\n');
   });
 });

@@ -21,6 +21,7 @@ import {
 } from 'ai';
 import type { ModelPrice } from '../config/enhance-config.js';
 import { costOf } from '../metrics/pricing.js';
+import { createToolSearch, type ToolSearch } from '../tools/tool-search.js';
 import { planAnswerSchema, readPlanAnswer } from './plan-answer.js';
 import {
   addUsage,
@@ -50,6 +51,20 @@ export interface LlmPlannerOptions {
   shareValues?: boolean;
   /** Prices per model id, for the cost recorded with each attempt. @default none: cost 0 */
   pricing?: Readonly<Record<string, ModelPrice>>;
+  /**
+   * With more than `threshold` targets, show the model only the `k` most relevant to the action (tool search over
+   * their names, descriptions and input schemas), so a large registry neither floods the prompt nor buries the
+   * targets that fit; `false` always shows every target.
+   * @default { threshold: 20, k: 12 }
+   */
+  targetSearch?: TargetSearchOptions | false;
+}
+
+export interface TargetSearchOptions {
+  /** Targets shown in full up to this many. @default 20 */
+  threshold?: number;
+  /** Targets shown past the threshold. @default 12 */
+  k?: number;
 }
 
 export interface PlanRequest {
@@ -64,12 +79,20 @@ export interface PlanRequest {
 }
 
 const DEFAULTS = { maxAttempts: 3, timeoutMs: 60_000, maxRetries: 2 };
+const TARGET_SEARCH_DEFAULTS = { threshold: 20, k: 12 };
 
 export class LlmPlanner {
   readonly modelId: string;
   readonly #options: LlmPlannerOptions;
+  /** The search over the targets last planned with, rebuilt when they change. */
+  #targetSearch: { key: string; search: Promise<ToolSearch> } | undefined;
 
   constructor(options: LlmPlannerOptions) {
+    for (const [key, value] of Object.entries(options.targetSearch || {})) {
+      if (!(Number.isInteger(value) && (value as number) >= 1)) {
+        throw new RangeError(`LlmPlanner: targetSearch.${key} must be a whole number ≥ 1, got ${String(value)}`);
+      }
+    }
     for (const key of ['maxAttempts', 'timeoutMs', 'maxRetries'] as const) {
       const value = options[key];
       if (value !== undefined && (!Number.isInteger(value) || value < (key === 'maxRetries' ? 0 : 1))) {
@@ -93,10 +116,15 @@ export class LlmPlanner {
     if (request.targets.length === 0) throw new NotActionableError('no services or agents are registered');
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
-    const schema = jsonSchema(planAnswerSchema(request.targets, request.maxSteps));
-    const messages: ModelMessage[] = [
-      { role: 'user', content: planningUserPrompt({ ...request, shareValues: this.#options.shareValues }) },
-    ];
+    const targets = await this.#shownTargets(request);
+    const schema = jsonSchema(planAnswerSchema(targets, request.maxSteps));
+    const prompt = planningUserPrompt({
+      ...request,
+      targets,
+      registeredTargets: request.targets.length,
+      shareValues: this.#options.shareValues,
+    });
+    const messages: ModelMessage[] = [{ role: 'user', content: prompt }];
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       const started = performance.now();
       const elapsed = () => Math.round(performance.now() - started);
@@ -161,6 +189,30 @@ export class LlmPlanner {
       messages.push({ role: 'assistant', content: text }, { role: 'user', content: repairPrompt(problems) });
     }
     throw new PlanningFailedError(attempts);
+  }
+
+  /** Every target, or past the threshold the `k` most relevant to the action and the request's field names. */
+  async #shownTargets(request: PlanRequest): Promise<readonly PlanningTarget[]> {
+    if (this.#options.targetSearch === false) return request.targets;
+    const { threshold, k } = { ...TARGET_SEARCH_DEFAULTS, ...this.#options.targetSearch };
+    if (request.targets.length <= threshold) return request.targets;
+    const key = JSON.stringify(request.targets.map((target) => [target.name, target.description, target.inputSchema]));
+    if (this.#targetSearch?.key !== key) {
+      const searchable = request.targets.map((target) => ({
+        name: target.name,
+        description: target.description,
+        parameters: target.inputSchema,
+      }));
+      const search = createToolSearch(searchable, { k });
+      search.catch(() => {
+        if (this.#targetSearch?.search === search) this.#targetSearch = undefined;
+      });
+      this.#targetSearch = { key, search };
+    }
+    const query = [request.action, ...Object.keys(request.data)].join(' ');
+    const hits = await (await this.#targetSearch.search).search(query, { k });
+    const shown = new Set(hits.map((hit) => hit.name));
+    return request.targets.filter((target) => shown.has(target.name));
   }
 
   #usageOf(usage: { inputTokens?: number; outputTokens?: number } | undefined): PlanningUsage {

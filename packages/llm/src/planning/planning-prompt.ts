@@ -24,6 +24,8 @@ export interface PlanningPromptInput {
   action: string;
   data: Readonly<Record<string, unknown>>;
   targets: readonly PlanningTarget[];
+  /** Targets registered in all, when `targets` holds only the most relevant of them. @default targets.length */
+  registeredTargets?: number;
   /** Show the request's values, not only their names and types. @default false */
   shareValues?: boolean;
 }
@@ -53,7 +55,13 @@ function describeTarget(target: PlanningTarget): string {
   return lines.join('\n');
 }
 
-export function planningUserPrompt({ action, data, targets, shareValues = false }: PlanningPromptInput): string {
+export function planningUserPrompt({
+  action,
+  data,
+  targets,
+  registeredTargets = targets.length,
+  shareValues = false,
+}: PlanningPromptInput): string {
   const fields = Object.entries(data).slice(0, MAX_FIELDS);
   const dataLines =
     fields.length === 0
@@ -70,7 +78,9 @@ export function planningUserPrompt({ action, data, targets, shareValues = false 
     '',
     `Request data fields (read them as request.data.<field>):\n${dataLines}`,
     '',
-    `Registered targets:\n${targets.map(describeTarget).join('\n')}`,
+    registeredTargets > targets.length
+      ? `Registered targets (the ${targets.length} of ${registeredTargets} most relevant to the action):\n${targets.map(describeTarget).join('\n')}`
+      : `Registered targets:\n${targets.map(describeTarget).join('\n')}`,
   ].join('\n');
 }
 

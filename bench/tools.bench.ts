@@ -1,0 +1,94 @@
+/**
+ * tools/*: how fast and how well tool search picks the tools a request needs.
+ *
+ * - select-p50-1000 / select-p95-1000: one `search` (top 5) among 1,000 tools — the 159 shipped in
+ *   packages/llm/data/tools/tools.json, each repeated as if served by up to seven MCP servers (the name prefixed by
+ *   the server, the description naming it) — for the shipped requests in turn; the index and the vectors are built
+ *   before timing, as a long-lived search holds them.
+ * - recall-at-5 / recall-at-1: `evaluateToolSearch` on the shipped set (159 tools, 190 labelled requests), against
+ *   minisearch's BM25+ alone over the same fields and terms (the hybrid with lexicalWeight 1); embeddings alone and the
+ *   tuning split (the first two of every three requests) against the held-out third are printed on stderr.
+ * - tokens-saved-ratio: 1 − the mean tokens of the 5 selected definitions / the tokens of all 159 (gpt-4o tokenizer).
+ */
+import { readFileSync } from 'node:fs';
+import {
+  createToolSearch,
+  evaluateToolSearch,
+  type LabelledToolQuery,
+  parseLabelledToolQueries,
+  parseToolList,
+  type SearchableTool,
+} from '@baton/llm';
+import { median, percentile, progress, report, sampleAsync } from './measure.js';
+
+const SAMPLES = 2000;
+const SERVERS = ['acme', 'globex', 'initech', 'umbrella', 'hooli', 'stark', 'wayne'];
+
+const dataFile = (name: string) => readFileSync(new URL(`../packages/llm/data/tools/${name}`, import.meta.url), 'utf8');
+
+/** `count` tools from the shipped ones, the n-th copy of each named and described as served by the n-th server. */
+function generatedTools(shipped: readonly SearchableTool[], count: number): SearchableTool[] {
+  return Array.from({ length: count }, (_, i) => {
+    const base = shipped[i % shipped.length]!;
+    const server = SERVERS[Math.floor(i / shipped.length) % SERVERS.length]!;
+    return { ...base, name: `${server}.${base.name}`, description: `${base.description} Served by ${server}.` };
+  });
+}
+
+async function runSelect(shipped: SearchableTool[], queries: LabelledToolQuery[]) {
+  const tools = generatedTools(shipped, 1000);
+  const started = performance.now();
+  const search = await createToolSearch(tools, { k: 5 });
+  progress(`tools: a search over ${tools.length} tools built in ${(performance.now() - started).toFixed(0)} ms`);
+  let next = 0;
+  const samples = await sampleAsync(() => search.search(queries[next++ % queries.length]!.query), {
+    warmup: 200,
+    samples: SAMPLES,
+  });
+  progress(`  top 5 of 1,000: p50 ${median(samples).toFixed(3)} ms, p95 ${percentile(samples, 95).toFixed(3)} ms`);
+  report({ case: 'tools/select-p50-1000', unit: 'ms', baton: median(samples), target: 1, better: 'lower', n: SAMPLES });
+  report({
+    case: 'tools/select-p95-1000',
+    unit: 'ms',
+    baton: percentile(samples, 95),
+    target: 1,
+    better: 'lower',
+    n: SAMPLES,
+  });
+}
+
+async function runRecall(tools: SearchableTool[], queries: LabelledToolQuery[]) {
+  const hybrid = await evaluateToolSearch({ tools, queries, k: 5 });
+  const lexical = await evaluateToolSearch({ tools, queries, k: 5, searchOptions: { lexicalWeight: 1 } });
+  const semantic = await evaluateToolSearch({ tools, queries, k: 5, searchOptions: { lexicalWeight: 0 } });
+  const tuning = queries.filter((_, i) => i % 3 !== 2);
+  const heldOut = queries.filter((_, i) => i % 3 === 2);
+  const [onTuning, onHeldOut] = await Promise.all([
+    evaluateToolSearch({ tools, queries: tuning, k: 5 }),
+    evaluateToolSearch({ tools, queries: heldOut, k: 5 }),
+  ]);
+  progress(
+    `tools: recall@5 hybrid ${hybrid.recallAtK.toFixed(3)}, BM25+ alone ${lexical.recallAtK.toFixed(3)}, ` +
+      `SIF alone ${semantic.recallAtK.toFixed(3)}; hybrid on the tuning split (${tuning.length}) ` +
+      `${onTuning.recallAtK.toFixed(3)}, held out (${heldOut.length}) ${onHeldOut.recallAtK.toFixed(3)}; ` +
+      `${hybrid.allToolsTokens} tokens for all ${tools.length} tools, ${hybrid.selectedToolsTokens.toFixed(0)} for 5`,
+  );
+  const peer = { peerName: 'minisearch@7.2.0 BM25+ alone', better: 'higher' as const, n: queries.length };
+  report({ case: 'tools/recall-at-5', unit: 'ratio', baton: hybrid.recallAtK, peer: lexical.recallAtK, ...peer });
+  report({ case: 'tools/recall-at-1', unit: 'ratio', baton: hybrid.recallAt1, peer: lexical.recallAt1, ...peer });
+  report({
+    case: 'tools/tokens-saved-ratio',
+    unit: 'ratio',
+    baton: hybrid.tokensSavedRatio,
+    target: 0.9,
+    better: 'higher',
+    n: queries.length,
+  });
+}
+
+export async function runToolsBench(): Promise<void> {
+  const tools = parseToolList(dataFile('tools.json'));
+  const queries = parseLabelledToolQueries(dataFile('queries.jsonl'), new Set(tools.map((tool) => tool.name)));
+  await runSelect(tools, queries);
+  await runRecall(tools, queries);
+}

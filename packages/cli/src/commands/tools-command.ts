@@ -1,0 +1,53 @@
+/**
+ * `baton tools eval --tools FILE.json --queries FILE.jsonl [--k 5] [--model gpt-4o]`: how well tool search picks the
+ * tools labelled requests need out of an MCP `tools/list` result, and how many definition tokens the selection
+ * saves, as one JSON object.
+ */
+import type { Command } from 'commander';
+import type { Io } from '../io.js';
+import { nonBlank, positiveInteger } from '../options/parse-options.js';
+
+interface EvalOptions {
+  tools: string;
+  queries: string;
+  k: number;
+  model: string;
+}
+
+/** The model layer and the file readers, loaded when the command runs rather than for `--help`. */
+const load = () => Promise.all([import('@baton/llm'), import('../options/tool-files.js')]);
+
+export function registerToolsCommands(program: Command, io: Io): void {
+  const tools = program.command('tools').description('measure tool search over MCP tool lists');
+  tools
+    .command('eval')
+    .description(
+      'recall at 1 and at k of tool search on labelled requests, and the tokens it saves, as one JSON object',
+    )
+    .requiredOption('--tools <file>', 'an MCP tools/list result: {"tools": [{"name", "description", "inputSchema"}]}')
+    .requiredOption('--queries <file>', 'JSON Lines of {"query", "expected": [tool names]}')
+    .option('--k <count>', 'tools selected per request', positiveInteger('--k', 1000), 5)
+    .option('--model <id>', 'the model whose tokenizer counts tool definitions', nonBlank('--model'), 'gpt-4o')
+    .addHelpText(
+      'after',
+      '\nExample:\n  $ baton tools eval --tools packages/llm/data/tools/tools.json --queries packages/llm/data/tools/queries.jsonl --k 5',
+    )
+    .action(async (options: EvalOptions) => {
+      const [{ evaluateToolSearch }, { readToolList, readToolQueries }] = await load();
+      const list = await readToolList(options.tools);
+      const queries = await readToolQueries(options.queries, new Set(list.map((tool) => tool.name)));
+      const result = await evaluateToolSearch({ tools: list, queries, k: options.k, model: options.model });
+      const { queries: count, k, recallAt1, recallAtK, allToolsTokens, selectedToolsTokens, tokensSavedRatio } = result;
+      io.out(
+        JSON.stringify({
+          queries: count,
+          k,
+          recallAt1,
+          recallAtK,
+          allToolsTokens,
+          selectedToolsTokens,
+          tokensSavedRatio,
+        }),
+      );
+    });
+}

@@ -1,0 +1,137 @@
+import { readFileSync } from 'node:fs';
+import type { Embedder } from '@baton/cache';
+import { ValidationError } from '@baton/core';
+import { describe, expect, it } from 'vitest';
+import { createToolSearch } from './tool-search.js';
+
+const weather = [
+  {
+    name: 'weather_get_current',
+    description: 'Get the current weather conditions (temperature, humidity, wind) at a location right now.',
+    parameters: { type: 'object', properties: { location: { type: 'string' } } },
+  },
+  {
+    name: 'weather_get_forecast',
+    description: 'Get the weather forecast for the next days: daily highs and lows, chance of precipitation.',
+    parameters: { type: 'object', properties: { location: { type: 'string' }, days: { type: 'integer' } } },
+  },
+  {
+    name: 'sendSms',
+    description: 'Send a text message to a mobile phone number.',
+    parameters: { type: 'object', properties: { phoneNumber: { type: 'string' }, body: { type: 'string' } } },
+  },
+  {
+    name: 'gmail.send-email',
+    description: 'Send an email message to recipients, with subject and body.',
+    parameters: { type: 'object', properties: { to: { type: 'array' }, subject: { type: 'string' } } },
+  },
+  { name: 'calendar_create_event', description: 'Create an event on the calendar with a title and a start time.' },
+];
+
+const shipped = JSON.parse(readFileSync(new URL('../../data/tools/tools.json', import.meta.url), 'utf8')) as {
+  tools: { name: string; description: string; inputSchema: unknown }[];
+};
+const shippedTools = shipped.tools.map((tool) => ({ ...tool, parameters: tool.inputSchema }));
+
+describe('createToolSearch', () => {
+  it('ranks the tool that fits first, and tells a forecast from the current weather', async () => {
+    const search = await createToolSearch(weather);
+    expect((await search.search('what will the weather be like over the next days?'))[0]?.name).toBe(
+      'weather_get_forecast',
+    );
+    expect((await search.search('how windy is it right now?'))[0]?.name).toBe('weather_get_current');
+  });
+
+  it('finds tools by the words of camelCase, dotted and kebab-case names', async () => {
+    const search = await createToolSearch(weather, { lexicalWeight: 1 });
+    expect((await search.search('sms'))[0]?.name).toBe('sendSms');
+    expect((await search.search('gmail'))[0]?.name).toBe('gmail.send-email');
+  });
+
+  it('returns at most k hits, best first, with scores in [0, 1] made of both views', async () => {
+    const search = await createToolSearch(shippedTools, { k: 3 });
+    const hits = await search.search('text my mum that I landed');
+    expect(hits).toHaveLength(3);
+    for (const hit of hits) {
+      expect(hit.score).toBeGreaterThanOrEqual(0);
+      expect(hit.score).toBeLessThanOrEqual(1);
+      expect(hit.score).toBeCloseTo(0.3 * hit.lexical + 0.7 * hit.semantic, 10);
+    }
+    expect(hits.map((hit) => hit.score)).toEqual([...hits.map((hit) => hit.score)].sort((a, b) => b - a));
+    expect(await search.search('text my mum that I landed', { k: 7 })).toHaveLength(7);
+  });
+
+  it('finds tools among the shipped set by meaning when the request shares few words with them', async () => {
+    const search = await createToolSearch(shippedTools);
+    const names = (hits: { name: string }[]) => hits.map((hit) => hit.name);
+    expect(names(await search.search('Is it raining in Lisbon right now?'))).toContain('weather_get_current');
+    expect(names(await search.search('Convert 350 degrees Fahrenheit to Celsius'))).toContain('unit_convert');
+    expect(names(await search.search('Which pods are crash-looping in the payments namespace?'))).toContain(
+      'k8s_list_pods',
+    );
+  });
+
+  it('returns nothing under minScore, and nothing for a blank request', async () => {
+    const search = await createToolSearch(weather, { minScore: 0.99 });
+    expect(await search.search('quantum chromodynamics lecture notes')).toEqual([]);
+    const hits = await search.search('weather forecast', { minScore: 0 });
+    expect(hits.length).toBeGreaterThan(0);
+    expect(await search.search('   ')).toEqual([]);
+  });
+
+  it('adds, replaces and removes tools in place', async () => {
+    const search = await createToolSearch(weather.slice(0, 2));
+    expect(search.size).toBe(2);
+    await search.add([{ name: 'twilio_send_sms', description: 'Send an SMS text message to a phone number.' }]);
+    expect((await search.search('send an sms'))[0]?.name).toBe('twilio_send_sms');
+    search.remove(['twilio_send_sms', 'no-such-tool']);
+    expect(search.has('twilio_send_sms')).toBe(false);
+    expect((await search.search('send an sms')).map((hit) => hit.name)).not.toContain('twilio_send_sms');
+    await search.add([{ name: 'weather_get_current', description: 'Look up stock market quotes.' }]);
+    expect(search.size).toBe(2);
+    expect((await search.search('stock market quotes'))[0]?.name).toBe('weather_get_current');
+    expect(search.tools().map((tool) => tool.name)).toEqual(['weather_get_forecast', 'weather_get_current']);
+  });
+
+  it('embeds with the embedder given: each tool once, then the request', async () => {
+    const embedded: string[] = [];
+    const embedder: Embedder = {
+      id: 'constant',
+      dimension: 2,
+      embed: async (texts) => {
+        embedded.push(...texts);
+        return texts.map(() => Float32Array.of(1, 0));
+      },
+    };
+    const search = await createToolSearch(weather, { embedder });
+    expect(embedded).toHaveLength(weather.length);
+    expect(embedded[2]).toContain('send sms');
+    const hits = await search.search('forecast');
+    expect(embedded.at(-1)).toBe('forecast');
+    expect(hits[0]).toMatchObject({ name: 'weather_get_forecast', lexical: 1, semantic: 1, score: 1 });
+  });
+
+  it('refuses tools it cannot search, naming each problem and value', async () => {
+    const bad = [{ name: 'a' }, { name: 'a' }, { name: '' }, { name: 'b', description: 42 }, 'c'];
+    const error = await createToolSearch(bad as never).catch((caught: unknown) => caught);
+    expect(ValidationError.isInstance(error)).toBe(true);
+    expect((error as ValidationError).problems.map((problem) => [problem.path, problem.code])).toEqual([
+      ['tools[1].name', 'duplicate'],
+      ['tools[2].name', 'invalid'],
+      ['tools[3].description', 'invalid'],
+      ['tools[4]', 'invalid'],
+    ]);
+    expect((error as Error).message).toContain('"a" is given twice');
+  });
+
+  it('refuses bad options when created and when searching', async () => {
+    const error = await createToolSearch(weather, { k: 0, minScore: 2, lexicalWeight: -1 }).catch((e: unknown) => e);
+    expect((error as ValidationError).problems.map((problem) => problem.path)).toEqual([
+      'options.k',
+      'options.minScore',
+      'options.lexicalWeight',
+    ]);
+    const search = await createToolSearch(weather);
+    await expect(search.search('weather', { k: 1.5 })).rejects.toThrow(/options.k: must be an integer > 0, got 1.5/);
+  });
+});
