@@ -26,6 +26,7 @@ afterEach(async () => {
 async function runAgent(
   options: Partial<AgentOptions>,
   runOptions: Parameters<ReturnType<typeof createEngine>['run']>[2] = {},
+  query = 'Will it rain in Oslo? Email Ada.',
 ) {
   registry.register(
     defineAgent({
@@ -40,7 +41,7 @@ async function runAgent(
   );
   const events: RunEvent[] = [];
   const engine = createEngine({ registry, onEvent: (event) => events.push(event) });
-  const plan = { steps: [{ id: 'ask', target: 'assistant', input: { query: 'Will it rain in Oslo? Email Ada.' } }] };
+  const plan = { steps: [{ id: 'ask', target: 'assistant', input: { query } }] };
   const handle = engine.run(plan, {}, { runId: 'run-1', ...runOptions });
   const outcome = await handle.result().then(
     (result) => ({ output: (result.output as { ask: AgentOutput }).ask, error: undefined, result }),
@@ -216,6 +217,13 @@ describe('defineAgent', () => {
     });
     expect(output?.text).toBe('Sunny.');
     expect(server.bodies[0]?.tools?.map((t) => t.function.name)).toEqual(['weather_forecast']);
+  });
+
+  it('picks the tools with the built-in tool search (BM25 and the offline embedder)', async () => {
+    server = await startChatServer({ reply: () => 'Sent.' });
+    const { output } = await runAgent({ toolSearch: { k: 1 } }, {}, 'Send an email to Ada about the picnic');
+    expect(output?.text).toBe('Sent.');
+    expect(server.bodies[0]?.tools?.map((t) => t.function.name)).toEqual(['send-email']);
   });
 
   it('refuses bad options, naming each', () => {

@@ -4,6 +4,7 @@
  * call is a sub-step of it: journaled in a durable run, replayed when the step resumes.
  */
 import type { TargetDefinition } from '@baton/core';
+import { createToolSearch } from '../tools/tool-search.js';
 import { type AgentInput, type AgentOutput, runAgent } from './agent-loop.js';
 import { type AgentOptions, checkAgentOptions } from './agent-options.js';
 import { type AgentDefaults, createAgentRuntime } from './agent-runtime.js';
@@ -42,7 +43,7 @@ export function defineAgent(
   defaults: AgentDefaults = {},
 ): TargetDefinition<AgentInput, AgentOutput> {
   const { models } = checkAgentOptions(options);
-  const runtime = createAgentRuntime(options, models, defaults);
+  const runtime = createAgentRuntime(options, models, { createToolSearch, ...defaults });
   return {
     name: options.name,
     kind: 'agent',
