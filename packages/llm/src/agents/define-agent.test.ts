@@ -226,6 +226,37 @@ describe('defineAgent', () => {
     expect(server.bodies[0]?.tools?.map((t) => t.function.name)).toEqual(['send-email']);
   });
 
+  it('sends each model call the context its assembler makes, within the context budget', async () => {
+    server = await startChatServer({ reply: TWO_TOOLS });
+    const asked: { messages: number; budget: unknown; tools: number }[] = [];
+    const { output } = await runAgent({
+      context: {
+        maxInputTokens: 4000,
+        assemble: async (options) => {
+          asked.push({ messages: options.messages.length, budget: options.budget, tools: options.tools?.length ?? 0 });
+          // Keeps the system prompt and the current turn (the last user message and what follows it) only.
+          const system = [{ role: 'system' as const, content: `${options.system} (assembled)` }];
+          const turn = options.messages.slice(options.messages.findLastIndex((m) => m.role === 'user'));
+          return { messages: [...system, ...turn], tokens: 0 };
+        },
+      },
+    });
+    expect(output?.text).toBe('Rain tomorrow in Oslo; I emailed Ada.');
+    expect(asked).toEqual([
+      { messages: 1, budget: { maxInputTokens: 4000, reserveOutputTokens: 1024 }, tools: 3 },
+      { messages: 3, budget: { maxInputTokens: 4000, reserveOutputTokens: 1024 }, tools: 3 },
+      { messages: 5, budget: { maxInputTokens: 4000, reserveOutputTokens: 1024 }, tools: 3 },
+    ]);
+    expect(server.bodies.map((body) => body.messages.map((m) => m.role))).toEqual([
+      ['system', 'user'],
+      ['system', 'user', 'assistant', 'tool'],
+      ['system', 'user', 'assistant', 'tool', 'assistant', 'tool'],
+    ]);
+    expect(server.bodies.map((body) => body.messages[0]?.content)).toEqual(
+      Array(3).fill('You help with the weather. (assembled)'),
+    );
+  });
+
   it('refuses bad options, naming each', () => {
     expect(() => defineAgent({ name: 'a', registry, models: [], maxSteps: 0, toolSearch: { k: 0 } })).toThrow(
       /model: give a model[\s\S]*toolSearch.k: must be an integer ≥ 1, got 0[\s\S]*maxSteps: must be an integer ≥ 1, got 0/,
