@@ -1,9 +1,10 @@
 /**
  * Terms for lexical tool search, the same for tools and requests: words split at punctuation and case changes,
  * lowercased, function words dropped (they match every description and say nothing about the tool), and inflections
- * folded to one stem by a few suffix rules (`messages`, `messaging`, `message` → `messag`; `shipped` → `ship`;
- * `replies` → `reply`), so a request need not use the tool's own word form. Scoring stays BM25+ (minisearch).
+ * folded to one stem by Porter's stemmer (`messages`, `messaging`, `message` → `messag`; `shipped` → `ship`), so a
+ * request need not use the tool's own word form. Scoring stays BM25+ (minisearch).
  */
+import { stemmer } from 'stemmer';
 
 const STOP_WORDS = new Set(
   (
@@ -15,32 +16,9 @@ const STOP_WORDS = new Set(
   ).split(' '),
 );
 
-/** Words that look inflected but are not. */
-const KEEP = new Set(['news', 'series', 'species', 'always', 'analysis', 'address', 'status', 'bus', 'gas', 'yes']);
-
-const VOWEL = /[aeiouy]/;
-
-/** Drops `suffix` when what is left still has a vowel (`sing` and `spring` keep their `ing`). */
-function strip(word: string, suffix: string): string | undefined {
-  if (!word.endsWith(suffix)) return undefined;
-  const rest = word.slice(0, -suffix.length);
-  return rest.length >= 2 && VOWEL.test(rest) ? rest : undefined;
-}
-
-/** `sending` → `send`, `stopped` → `stop`, `replies` → `reply`, `schedule`/`scheduled` → `schedul`. */
+/** Porter's stem (`stemmer`), for words without digits: `messages`, `messaging` → `messag`; `shipped` → `ship`. */
 export function stem(word: string): string {
-  if (word.length <= 3 || KEEP.has(word) || /\d/.test(word)) return word;
-  let stemmed = word;
-  if (/(ies|ied)$/.test(stemmed) && stemmed.length > 4) stemmed = `${stemmed.slice(0, -3)}y`;
-  else if (/(ss|us|is)$/.test(stemmed)) return stemmed;
-  else if (stemmed.endsWith('s')) stemmed = stemmed.slice(0, -1);
-  const bare = strip(stemmed, 'ing') ?? (stemmed.endsWith('eed') ? undefined : strip(stemmed, 'ed'));
-  if (bare !== undefined) {
-    stemmed = bare;
-    if (/([^aeiouls])\1$/.test(stemmed) && stemmed.length > 3) stemmed = stemmed.slice(0, -1);
-  }
-  if (stemmed.endsWith('e') && stemmed.length > 3) stemmed = stemmed.slice(0, -1);
-  return stemmed;
+  return /\d/.test(word) ? word : stemmer(word);
 }
 
 /** Splits text into raw words: at anything not a letter or digit, and between a lowercase letter and a capital. */
