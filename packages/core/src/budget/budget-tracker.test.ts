@@ -39,6 +39,21 @@ describe('BudgetTracker', () => {
     expect(error.message).toContain('refused to start step "b"');
   });
 
+  it('says what is left: the least over the step and its run, after what is used and reserved', () => {
+    const { run } = tracker({ tokens: 1000, costUsd: 1 });
+    const step = run.child('s', { tokens: 300 });
+    expect(step.remaining()).toEqual({ tokens: 300, costUsd: 1 });
+    run.add({ tokens: 800, costUsd: 0.25 });
+    expect(step.remaining()).toEqual({ tokens: 200, costUsd: 0.75 });
+    const held = step.reserve({ tokens: 150, costUsd: 0 }, 's');
+    expect(step.remaining()).toEqual({ tokens: 50, costUsd: 0.75 });
+    held.release();
+    // Usage restored from an earlier life may already be past a limit: nothing is left, never less.
+    run.restore({ tokens: 500, costUsd: 0 });
+    expect(step.remaining()).toEqual({ tokens: 0, costUsd: 0.75 });
+    expect(tracker().run.remaining()).toEqual({ tokens: undefined, costUsd: undefined });
+  });
+
   it('frees a reservation on release, once, even when released twice', () => {
     const { run } = tracker({ tokens: 100 });
     const first = run.reserve({ tokens: 60, costUsd: 0 }, 'a');
