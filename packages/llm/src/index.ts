@@ -36,6 +36,7 @@ export type { McpToolDescription, McpToolResult } from './mcp/mcp-tool-provider.
 export type { McpToolChanges, SkippedMcpTool } from './mcp/mcp-tool-set.js';
 export type { McpToolInfo, McpToolMetadata } from './mcp/mcp-tool-target.js';
 export type { BatonServerConnection } from './mcp/orchestration-mcp-tools.js';
+export { registryFromModule } from './mcp/targets-module.js';
 export { costOf, type TokenCount, tokensOf } from './metrics/pricing.js';
 export type { EnhanceMetrics, HitTier } from './metrics/usage-metrics.js';
 export {
