@@ -95,7 +95,7 @@ describe('the baton program', () => {
       .filter((command) => !command.options.some((option) => option.long === '--json'))
       .map((command) => `${command.parent?.name() === 'baton' ? '' : `${command.parent?.name()} `}${command.name()}`);
     // rm commands print one confirmation line; serve, mcp serve and quickstart print the server's address and keep
-    // serving (mcp serve's stdout is MCP's own over stdio); eval and cache print JSON always.
+    // serving (mcp serve's stdout is MCP's own over stdio); eval, cache and tools eval print JSON always.
     expect(withoutJson.sort()).toEqual(
       [
         'api-keys rm',
@@ -106,6 +106,7 @@ describe('the baton program', () => {
         'quickstart',
         'serve',
         'templates rm',
+        'tools eval',
         'webhooks rm',
       ].sort(),
     );
