@@ -79,10 +79,11 @@ describe('connectMcpServers over stdio (a child process written with the SDK)', 
     expect(email.steps.call?.output).toEqual([{ type: 'text', text: 'sent to ada@example.com' }]);
   });
 
+  // The first attempt hangs until its timeout; 4 s leaves a loaded machine time to answer the second one.
   it('with a timeout and a retry policy: the hung call is cancelled on the server and the retry answers', async () => {
     const registry = createRegistry();
     await connect(registry, [fixtureStdioServer('fixture')]);
-    const policy = { timeoutMs: 1000, retry: { maxAttempts: 2, initialDelayMs: 1 } };
+    const policy = { timeoutMs: 4000, retry: { maxAttempts: 2, initialDelayMs: 1 } };
     const result = await callOnce(registry, 'fixture.hang-once', { n: 7 }, policy);
     expect(result.steps.call).toMatchObject({ status: 'succeeded', attempts: 2 });
     expect(result.steps.call?.output).toEqual([{ type: 'text', text: 'answered 7' }]);
