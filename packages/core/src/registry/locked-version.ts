@@ -1,0 +1,31 @@
+/**
+ * What a run locks for each step: the target version its reference resolved to (and the migrations that serve it),
+ * so that every call of the step — retries, fallbacks, a resume after a crash, a retried orchestration — uses that
+ * version even once a newer one is registered.
+ */
+
+/** One step's lock. Stored as JSON in the run's journal. */
+export interface LockedVersion {
+  /** The reference as the plan wrote it (`summarize@^1`, `capability:search`): a lock serves only that reference. */
+  ref: string;
+  /** `name@version` of the registered target its calls go to. */
+  target: string;
+  /** When migrations serve the reference: the versions walked, from the one asked for to the target's. */
+  migrations?: string[];
+}
+
+/**
+ * The locks of a run, by key: the step id for its own target, `<step id>#fallback-<n>` for its n-th fallback (1-based).
+ */
+export type VersionLocks = Record<string, LockedVersion>;
+
+/** The lock key of a step's target (`index` 0) or of its `index`-th fallback. */
+export function lockKeyOf(stepId: string, index: number): string {
+  return index === 0 ? stepId : `${stepId}#fallback-${index}`;
+}
+
+/** How a lock names a reference: `summarize@^1`, `summarize`, `capability:search@2.x`. */
+export function refLabel(query: { name?: string; capability?: string; version?: string }): string {
+  const base = query.name ?? `capability:${query.capability}`;
+  return query.version ? `${base}@${query.version}` : base;
+}
