@@ -40,6 +40,8 @@ export interface Registry {
   /** The target that plan validation checks a step against: the best match ignoring health. */
   describe(ref: TargetRef | TargetQuery): RegisteredTarget | undefined;
   list(): RegisteredTarget[];
+  /** The target registered as exactly `name@version`, whatever its health; no ranges, no round-robin. */
+  get(name: string, version: string): RegisteredTarget | undefined;
   /**
    * Registers a migration between two exact versions of a target (the versions need not be registered). Steps that
    * pin a range no registered version satisfies are then served through the shortest chain of migrations.
@@ -135,7 +137,10 @@ export function createRegistry(): Registry {
   }
 
   function resolve(ref: TargetRef | TargetQuery): RegisteredTarget {
-    const query = toQuery(ref);
+    return resolveQuery(toQuery(ref));
+  }
+
+  function resolveQuery(query: TargetQuery): RegisteredTarget {
     const list = ranked(query);
     const best = list[0];
     if (!best) throw notFound(query);
@@ -208,7 +213,7 @@ export function createRegistry(): Registry {
       name === undefined ? [...graphs.values()].flatMap((g) => g.list()) : (graphs.get(name)?.list() ?? []),
     route(ref) {
       const query = toQuery(ref);
-      return migratedRoute(query, (t) => t.health !== 'down') ?? direct(resolve(query));
+      return migratedRoute(query, (t) => t.health !== 'down') ?? direct(resolveQuery(query));
     },
     describeRoute(ref) {
       const query = toQuery(ref);
@@ -269,6 +274,7 @@ export function createRegistry(): Registry {
     has: (ref) => matching(toQuery(ref)).length > 0,
     describe,
     list: () => [...byName.values()].flat(),
+    get: (name, version) => byName.get(name)?.find((t) => t.version === version),
   };
 }
 

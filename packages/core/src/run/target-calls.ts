@@ -77,11 +77,11 @@ export async function executeTargets(
       lastError = new BreakerOpenError(target.id);
     } else {
       try {
-        const migrated = await migrateInput(migrations, input);
+        const migrated = migrations.length > 0 ? await migrateInput(migrations, input) : input;
         const call = { target, breakerOn, key };
         const output = await attemptWithRetries(run, step, call, migrated, tracker, attempting, signal, retry);
         return {
-          output: await migrateOutput(migrations, output),
+          output: migrations.length > 0 ? await migrateOutput(migrations, output) : output,
           target: target.id,
           attempts: attempting.attempts,
           usage: { ...attempting.usage },

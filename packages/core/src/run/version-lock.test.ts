@@ -103,6 +103,27 @@ describe('version locks', () => {
     expect((cause as Error).message).toContain('locked to writer@1.0.0');
   });
 
+  it('hands a step whose locked version is down to its fallback, never to another version', async () => {
+    const k = setup('1.0.0');
+    k.add('spare', () => ({ v: 'spare' }));
+    const handle = k.engine().run({
+      steps: [
+        { id: 'gate', target: 'gate' },
+        { id: 'write', target: 'writer@^1', dependsOn: ['gate'], policy: { fallback: 'spare' } },
+      ],
+      output: { $ref: 'steps.write.output.v' },
+    });
+    await k.waiting;
+    registerWriter(k.registry, '1.1.0');
+    k.registry.setHealth('writer', 'down', '1.0.0');
+    expect(k.registry.get('writer', '1.0.0')?.health).toBe('down');
+    k.open();
+    const { result, events } = await settle(handle);
+    expect(result?.output).toBe('spare');
+    expect(ofType(events, 'step-fallback')[0]).toMatchObject({ from: 'writer@^1', to: 'spare' });
+    expect(ofType(events, 'step-fallback')[0]?.error.message).toContain('every candidate is down (writer@1.0.0)');
+  });
+
   it('locks a fallback when it is first resolved, and a capability for every replicate of the step', async () => {
     const k = setup('1.0.0');
     k.add('broken', () => {

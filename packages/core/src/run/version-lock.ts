@@ -9,7 +9,6 @@ import type { CompiledGraph, CompiledPlan } from '../plan/compiled-plan.js';
 import { type LockedVersion, lockKeyOf, refLabel, type VersionLocks } from '../registry/locked-version.js';
 import type { TargetRoute } from '../registry/migrations.js';
 import type { Registry } from '../registry/registry.js';
-import type { RegisteredTarget } from '../registry/target.js';
 import type { TargetQuery } from '../registry/target-ref.js';
 
 /** Journals new locks; resolves once they are stored. */
@@ -96,17 +95,16 @@ export class VersionLock {
     const at = locked.target.indexOf('@');
     const name = locked.target.slice(0, at);
     const version = locked.target.slice(at + 1);
-    let target: RegisteredTarget;
-    try {
-      target = this.registry.resolve({ name, version });
-    } catch (error) {
-      if (this.registry.has({ name, version })) throw error;
+    const target = this.registry.get(name, version);
+    if (target === undefined) {
       const registered = this.registry
         .list()
         .filter((t) => t.name === name)
         .map((t) => t.version);
       throw new LockedVersionMissingError({ stepId, target: locked.target, registered });
     }
+    // Down: the registry's own refusal, which says so (and lets the step fall back).
+    if (target.health === 'down') this.registry.resolve({ name, version });
     if (locked.migrations === undefined) {
       return { target, versions: [], migrations: [], input: target.input, output: target.output };
     }
