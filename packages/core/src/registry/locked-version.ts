@@ -19,12 +19,24 @@ export interface LockedVersion {
  */
 export type VersionLocks = Record<string, LockedVersion>;
 
-/** The lock key of a step's target (`index` 0) or of its `index`-th fallback. */
+/**
+ * The lock key of a step's target (`index` 0) or of its `index`-th fallback.
+ *
+ * @example
+ * lockKeyOf('draft', 0); // 'draft'
+ * lockKeyOf('draft', 2); // 'draft#fallback-2'
+ */
 export function lockKeyOf(stepId: string, index: number): string {
   return index === 0 ? stepId : `${stepId}#fallback-${index}`;
 }
 
-/** How a lock names a reference: `summarize@^1`, `summarize`, `capability:search@2.x`. */
+/**
+ * How a lock names a reference.
+ *
+ * @example
+ * refLabel({ name: 'summarize', version: '^1' }); // 'summarize@^1'
+ * refLabel({ capability: 'search' }); // 'capability:search'
+ */
 export function refLabel(query: { name?: string; capability?: string; version?: string }): string {
   const base = query.name ?? `capability:${query.capability}`;
   return query.version ? `${base}@${query.version}` : base;

@@ -160,14 +160,25 @@ export class MigrationGraph {
   }
 }
 
-/** Runs a step's input forward through `chain`; a migration that throws is a MigrationFailedError naming it. */
+/**
+ * Runs a step's input forward through `chain`; a migration that throws is a MigrationFailedError naming it.
+ *
+ * @example
+ * const { migrations } = registry.route('summarize@^1');
+ * await migrateInput(migrations, { body: 'text' }); // { text: 'text' }
+ */
 export async function migrateInput(chain: readonly RegisteredMigration[], input: unknown): Promise<unknown> {
   let value = input;
   for (const step of chain) value = await applyMigration(step, 'input', value);
   return value;
 }
 
-/** Runs an output back through `chain`, newest migration first. */
+/**
+ * Runs an output back through `chain`, newest migration first.
+ *
+ * @example
+ * await migrateOutput(registry.route('summarize@^1').migrations, { summary: { text: 'short' } }); // { summary: 'short' }
+ */
 export async function migrateOutput(chain: readonly RegisteredMigration[], output: unknown): Promise<unknown> {
   let value = output;
   for (let i = chain.length - 1; i >= 0; i--)

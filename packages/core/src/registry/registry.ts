@@ -71,6 +71,9 @@ const HEALTH_RANK: Record<Health, number> = { healthy: 0, degraded: 1, down: 2 }
  * const registry = createRegistry();
  * registry.register({ name: 'lookup', description: 'Finds a customer', handler: async ({ id }) => db.find(id) });
  * registry.resolve({ capability: 'search' });
+ * // Plans written for summarize 1.x keep working once only 2.0.0 is registered:
+ * registry.migrate({ name: 'summarize', from: '1.0.0', to: '2.0.0', input: ({ body }) => ({ text: body }) });
+ * registry.route('summarize@^1'); // { target: summarize@2.0.0, versions: ['1.0.0', '2.0.0'], migrations: [...] }
  */
 export function createRegistry(): Registry {
   const byName = new Map<string, RegisteredTarget[]>();
