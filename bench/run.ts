@@ -3,6 +3,7 @@
  * stderr (format: shared BENCH.md). A benchmark never fails the build. `--filter <area>/<case>` runs one area and hands
  * it the filter, for areas that narrow to cases (server).
  */
+import { runBatchingBench } from './batching.bench.js';
 import { runCacheBench } from './cache.bench.js';
 import { runCliBench } from './cli.bench.js';
 import { runDurableBench } from './durable.bench.js';
@@ -20,6 +21,7 @@ const areas: Record<string, (filter?: string) => Promise<void>> = {
   planner: runPlannerBench,
   cli: runCliBench,
   tools: runToolsBench,
+  'tools-batching': runBatchingBench,
 };
 
 const at = process.argv.indexOf('--filter');

@@ -7,7 +7,10 @@
 import { appendFileSync } from 'node:fs';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { createEngine, createRegistry, openStore } from '@baton/core';
-import { type AgentOutput, defineAgent } from '@baton/llm';
+// The agent's own modules, not the package index: the bundle then leaves out parts it does not use (the MCP server
+// reads its package.json beside its module, which a bundle does not have).
+import type { AgentOutput } from '../../packages/llm/src/agents/agent-loop.js';
+import { defineAgent } from '../../packages/llm/src/agents/define-agent.js';
 
 interface AgentWorkerConfig {
   storeUrl: string;

@@ -94,17 +94,19 @@ describe('the baton program', () => {
       .flatMap((command) => (command.commands.length === 0 ? [command] : command.commands))
       .filter((command) => !command.options.some((option) => option.long === '--json'))
       .map((command) => `${command.parent?.name() === 'baton' ? '' : `${command.parent?.name()} `}${command.name()}`);
-    // rm commands print one confirmation line; serve and quickstart print the server's address and keep serving; eval
-    // and cache print JSON always.
+    // rm commands print one confirmation line; serve, mcp serve and quickstart print the server's address and keep
+    // serving (mcp serve's stdout is MCP's own over stdio); eval, cache and tools eval print JSON always.
     expect(withoutJson.sort()).toEqual(
       [
         'api-keys rm',
         'cache calibrate',
         'cache eval',
         'eval',
+        'mcp serve',
         'quickstart',
         'serve',
         'templates rm',
+        'tools eval',
         'webhooks rm',
       ].sort(),
     );

@@ -13,6 +13,7 @@ import { registerEvalCommand } from './commands/eval-command.js';
 import { registerInspectCommand } from './commands/inspect-command.js';
 import { registerLoginCommand } from './commands/login-command.js';
 import { registerLogsCommand } from './commands/logs-command.js';
+import { registerMcpCommands } from './commands/mcp-command.js';
 import { registerProjectsCommands } from './commands/projects-command.js';
 import { registerPsCommand } from './commands/ps-command.js';
 import { registerQuickstartCommand } from './commands/quickstart-command.js';
@@ -72,6 +73,7 @@ export function createProgram(io: Io): Command {
   registerEvalCommand(program, io);
   registerCacheCommands(program, io);
   registerToolsCommands(program, io);
+  registerMcpCommands(program, io);
   program.addHelpText(
     'after',
     `\nExamples:\n  $ baton quickstart                                  (what npm start runs)\n  $ baton run "What's the weather in Paris?" --wait\n  $ baton inspect orc_… --detailed`,

@@ -44,6 +44,27 @@ export { renderContext } from './context/render-context.js';
 export { enhance } from './enhance.js';
 export { type AsyncFunction, type EnhancedFunction, enhanceFunction } from './function/enhance-function.js';
 export { type EnhancedGraph, enhanceGraph, type GraphLike, isGraph } from './langgraph/enhance-graph.js';
+export {
+  type BatonMcpServer,
+  type BatonMcpServerOptions,
+  createBatonMcpServer,
+} from './mcp/baton-mcp-server.js';
+export {
+  type ConnectMcpServersOptions,
+  connectMcpServers,
+  type McpConnections,
+  type McpServerStatus,
+} from './mcp/connect-mcp-servers.js';
+export type { McpConnectionEvent } from './mcp/mcp-connection-event.js';
+export { McpConnectionError, McpToolError } from './mcp/mcp-errors.js';
+export { listenMcpHttp, type McpHttpListener, type McpHttpListenerOptions } from './mcp/mcp-http-listener.js';
+export { checkMcpServerConfigs, type McpServerConfig } from './mcp/mcp-server-config.js';
+export { mcpToolTargetName } from './mcp/mcp-tool-name.js';
+export type { McpToolDescription, McpToolResult } from './mcp/mcp-tool-provider.js';
+export type { McpToolChanges, SkippedMcpTool } from './mcp/mcp-tool-set.js';
+export type { McpToolInfo, McpToolMetadata } from './mcp/mcp-tool-target.js';
+export type { BatonServerConnection } from './mcp/orchestration-mcp-tools.js';
+export { registryFromModule } from './mcp/targets-module.js';
 export { costOf, type TokenCount, tokensOf } from './metrics/pricing.js';
 export type { EnhanceMetrics, HitTier } from './metrics/usage-metrics.js';
 export {

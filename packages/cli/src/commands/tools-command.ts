@@ -19,6 +19,7 @@ const load = () => Promise.all([import('@baton/llm'), import('../options/tool-fi
 
 export function registerToolsCommands(program: Command, io: Io): void {
   const tools = program.command('tools').description('measure tool search over MCP tool lists');
+  tools.addHelpText('after', '\nExample:\n  $ baton tools eval --tools tools.json --queries queries.jsonl --k 5');
   tools
     .command('eval')
     .description(

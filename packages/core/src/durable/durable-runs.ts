@@ -9,6 +9,7 @@ import { CancelledError } from '../errors/cancelled-error.js';
 import { errorFromJSON } from '../errors/error-from-json.js';
 import type { CompiledPlan } from '../plan/compiled-plan.js';
 import type { Plan } from '../plan/plan.js';
+import type { VersionLocks } from '../registry/locked-version.js';
 import { sleep } from '../resilience/abort.js';
 import type { FinishedStep } from '../run/run-context.js';
 import { abortPayload, compensateRun, emitFor, type LaunchSettings, runLife, settleRun } from '../run/run-launcher.js';
@@ -24,6 +25,7 @@ import type { EngineReporter } from './engine-reporter.js';
 import { followStoredRun } from './follow-stored-run.js';
 import { HeldRuns } from './held-runs.js';
 import { JournalWriter } from './journal-writer.js';
+import { journaledVersionLock, locksFromJournal, recordLocks } from './journaled-versions.js';
 import { emptyMemo, memoFromJournal, type RunMemo } from './step-memo.js';
 import { finishedFromMemo, type StoredOptions, storedOptions, withEarlierSteps } from './stored-run-state.js';
 
@@ -86,7 +88,7 @@ export class DurableRuns {
       leaseMs,
     });
     this.held.add(record.runId);
-    const life = this.live(record, plan, request, options, stored, created.createdAt, emptyMemo(), false).catch(
+    const life = this.live(record, plan, request, options, stored, created.createdAt, emptyMemo(), {}, false).catch(
       (error) => this.leave(record, record.handle.snapshot(), 'the store refused a write', error),
     );
     this.track(life);
@@ -154,7 +156,8 @@ export class DurableRuns {
     const record = this.settings.recordFor(run.id);
     const stored = (run.options ?? {}) as StoredOptions;
     const options: RunOptions = { ...stored, deadline: undefined };
-    const memo = memoFromJournal(await this.settings.store.readJournal(run.id));
+    const journal = await this.settings.store.readJournal(run.id);
+    const memo = memoFromJournal(journal);
     let plan: CompiledPlan;
     try {
       plan = this.settings.compile(run.plan as Plan);
@@ -185,7 +188,7 @@ export class DurableRuns {
       );
       return;
     }
-    await this.live(record, plan, run.request, options, stored, run.createdAt, memo, true);
+    await this.live(record, plan, run.request, options, stored, run.createdAt, memo, locksFromJournal(journal), true);
   }
 
   private async live(
@@ -196,11 +199,15 @@ export class DurableRuns {
     stored: StoredOptions,
     runStartedAt: number,
     memo: RunMemo,
+    locks: VersionLocks,
     resumed: boolean,
   ): Promise<void> {
     const { store, engineId, parkAfterMs } = this.settings;
     const writer = new JournalWriter(store, record.runId, engineId);
-    if (!resumed) await writer.write({ type: 'run-start', data: { engine: engineId } });
+    const versions = journaledVersionLock(this.launch.services.registry, locks, writer);
+    const added = versions.lockPlan(plan, stored.versions);
+    if (!resumed) await writer.write({ type: 'run-start', data: { engine: engineId, versions: added } });
+    else await recordLocks(writer, added);
     const hooks = {
       recall: (key: string) => memo.steps.get(key),
       recallSubCall: (key: string, id: string) => memo.subCalls.get(key)?.get(id),
@@ -219,6 +226,7 @@ export class DurableRuns {
       runStartedAt,
       pauses: new DurablePauseBroker(store, record.runId, memo, writer),
       durable: hooks,
+      versions,
       parkAfterMs,
       fresh: !resumed,
     });

@@ -65,14 +65,23 @@ describe.each(KIT_BACKENDS)('durable sub-calls on %s', (backend) => {
     const journal = await kit.stores[0]!.readJournal(run.runId);
     expect(journal.map((e) => `${e.type}:${e.stepKey ?? ''}:${(e.data as { id?: string } | null)?.id ?? ''}`)).toEqual([
       'run-start::',
+      // Each sub-call locks the version it reached, before it is made (`agent#call-1` …).
+      'version-lock::',
       'sub-call-finish:agent:call-1',
       'sub-call-finish:agent:model-1',
+      'version-lock::',
       'sub-call-finish:agent:call-2',
+      'version-lock::',
       'sub-call-finish:agent:call-3',
       'step-finish:agent:',
       'run-finish::',
     ]);
-    expect(await engine.verifyJournal(run.runId)).toEqual({ ok: true, entries: 7 });
+    expect(journal.filter((e) => e.type === 'version-lock').map((e) => e.data)).toEqual([
+      { versions: { 'agent#call-1': { ref: 'tool', target: 'tool@1.0.0' } } },
+      { versions: { 'agent#call-2': { ref: 'tool', target: 'tool@1.0.0' } } },
+      { versions: { 'agent#call-3': { ref: 'tool', target: 'tool@1.0.0' } } },
+    ]);
+    expect(await engine.verifyJournal(run.runId)).toEqual({ ok: true, entries: 10 });
   });
 
   it('resumes a step cut off after two sub-calls: they and the memo are replayed, the third runs once', async () => {

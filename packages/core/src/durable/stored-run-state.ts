@@ -9,6 +9,8 @@ export interface StoredOptions {
   timeoutMs?: number;
   budget?: RunOptions['budget'];
   deadline?: { at: number; totalMs: number };
+  /** Locks of an earlier run to keep (`RunOptions.versions`), for a run submitted for any engine. */
+  versions?: RunOptions['versions'];
 }
 
 export function storedOptions(options: RunOptions): StoredOptions {
@@ -16,6 +18,7 @@ export function storedOptions(options: RunOptions): StoredOptions {
   if (options.maxParallel !== undefined) stored.maxParallel = options.maxParallel;
   if (options.timeoutMs !== undefined) stored.timeoutMs = options.timeoutMs;
   if (options.budget !== undefined) stored.budget = options.budget;
+  if (options.versions !== undefined) stored.versions = options.versions;
   if (options.deadline !== undefined) {
     const at = options.deadline instanceof Date ? options.deadline.getTime() : Date.now() + options.deadline;
     stored.deadline = { at, totalMs: options.deadline instanceof Date ? at - Date.now() : options.deadline };

@@ -77,7 +77,7 @@ export interface Engine {
   submit(
     plan: Plan,
     request?: unknown,
-    options?: Pick<RunOptions, 'runId' | 'idempotencyKey' | 'maxParallel' | 'timeoutMs' | 'budget'>,
+    options?: Pick<RunOptions, 'runId' | 'idempotencyKey' | 'maxParallel' | 'timeoutMs' | 'budget' | 'versions'>,
   ): Promise<string>;
   /** The handle of a run started here or taken over by this engine. */
   getRun(runId: string): RunHandle | undefined;

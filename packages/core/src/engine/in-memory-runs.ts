@@ -16,6 +16,7 @@ import {
 } from '../run/run-launcher.js';
 import type { RunRecord } from '../run/run-record.js';
 import type { RunOptions } from '../run/run-types.js';
+import { VersionLock } from '../run/version-lock.js';
 import type { FailedCompensation } from '../storage/run-store.js';
 import type { EngineRuns } from './engine-runs.js';
 
@@ -33,6 +34,7 @@ export function inMemoryRuns(launch: LaunchSettings): EngineRuns {
       runStartedAt: Date.now(),
       pauses,
       durable: undefined,
+      versions: lockedVersions(launch, plan, options),
       parkAfterMs: undefined,
       fresh: true,
     });
@@ -128,4 +130,11 @@ function deadlineOf(options: RunOptions): { at: number; totalMs: number } | unde
     return { at, totalMs: at - Date.now() };
   }
   return { at: Date.now() + options.deadline, totalMs: options.deadline };
+}
+
+/** A run in memory locks its steps' versions as it starts; nothing to journal. */
+function lockedVersions(launch: LaunchSettings, plan: CompiledPlan, options: RunOptions): VersionLock {
+  const lock = new VersionLock(launch.services.registry);
+  lock.lockPlan(plan, options.versions);
+  return lock;
 }

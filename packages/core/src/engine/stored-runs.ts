@@ -26,7 +26,12 @@ export function storedRuns(launch: LaunchSettings, settings: DurableSettings): E
         id: runId,
         plan,
         request,
-        options: { maxParallel: options.maxParallel, timeoutMs: options.timeoutMs, budget: options.budget },
+        options: {
+          maxParallel: options.maxParallel,
+          timeoutMs: options.timeoutMs,
+          budget: options.budget,
+          versions: options.versions,
+        },
         idempotencyKey: options.idempotencyKey,
         owner: `submitted-by-${engineId}`,
         leaseMs: 0,

@@ -1,12 +1,16 @@
 export { AbortRunError } from './abort-run-error.js';
 export { ApprovalError } from './approval-error.js';
+export { BatchResultError } from './batch-result-error.js';
 export { BatonError, type BatonErrorOptions, hasErrorCode } from './baton-error.js';
 export { BreakerOpenError } from './breaker-open-error.js';
 export { type BudgetExceededDetails, BudgetExceededError, type BudgetName } from './budget-exceeded-error.js';
 export { CancelledError } from './cancelled-error.js';
 export { describeValue } from './describe-value.js';
 export { errorFromJSON } from './error-from-json.js';
+export { type LockedVersionMissingDetails, LockedVersionMissingError } from './locked-version-missing-error.js';
+export { type MigrationFailedDetails, MigrationFailedError } from './migration-failed-error.js';
 export { MissingDependencyError } from './missing-dependency-error.js';
+export { type NoMigrationPathDetails, NoMigrationPathError } from './no-migration-path-error.js';
 export { type NotFoundDetails, NotFoundError } from './not-found-error.js';
 export { requireOptional } from './optional-module.js';
 export { NonRetryableError, RetryableError, type RetryableErrorOptions } from './retryable-error.js';

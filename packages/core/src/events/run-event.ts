@@ -3,6 +3,7 @@
  * that places it in the run: `[runId]`, `[runId, stepId]`, `[runId, loopId, 'iteration-2', stepId, 'replicate-1']`.
  */
 import type { BudgetName } from '../errors/budget-exceeded-error.js';
+import type { VersionLocks } from '../registry/locked-version.js';
 import type { HandlerEvent, Usage } from '../registry/target.js';
 
 export interface SerializedError {
@@ -25,7 +26,13 @@ interface StepEventBase extends EventBase {
 }
 
 export type RunEvent =
-  | (EventBase & { type: 'run-start'; steps: number; parallelGroups: readonly (readonly string[])[] })
+  | (EventBase & {
+      type: 'run-start';
+      steps: number;
+      parallelGroups: readonly (readonly string[])[];
+      /** The version each step that names its target is locked to (fallbacks and capabilities lock on first use). */
+      versions?: VersionLocks;
+    })
   | (EventBase & { type: 'run-finish'; output: unknown; durationMs: number; usage: Required<UsageTotals> })
   | (EventBase & { type: 'run-error'; error: SerializedError; durationMs: number })
   | (EventBase & { type: 'run-cancel'; reason: string; durationMs: number })

@@ -5,7 +5,9 @@
 import { describeValue } from '../errors/describe-value.js';
 import { clipText, quoteText } from '../errors/quote-text.js';
 import type { Problem } from '../errors/validation-error.js';
+import type { TargetRoute } from '../registry/migrations.js';
 import type { Registry } from '../registry/registry.js';
+import type { TargetRef } from '../registry/target-ref.js';
 import type { JsonSchema } from '../schema/schema.js';
 import { schemaAtPath } from '../schema/schema-path.js';
 import type { PathSegment } from './expression.js';
@@ -142,8 +144,17 @@ export function outputSchemaOf(step: PlanStep, context: Context): JsonSchema | u
     return { type: 'object', properties: { firedAt: { type: 'integer' } }, additionalProperties: false };
   }
   if (step.target === undefined) return undefined;
+  return routeOf(context.registry, step.target)?.output?.outputJsonSchema;
+}
+
+/**
+ * How plan validation sees a step's target: its registered version, or — for a range served through migrations — the
+ * version it asked for, whose schemas are known only when the first migration declares them. Undefined when there is
+ * no such target (a problem reported elsewhere).
+ */
+export function routeOf(registry: Registry, ref: TargetRef): TargetRoute | undefined {
   try {
-    return context.registry.describe(step.target)?.output?.outputJsonSchema;
+    return registry.describeRoute(ref);
   } catch {
     return undefined;
   }

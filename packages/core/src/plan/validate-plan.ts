@@ -6,6 +6,7 @@
  */
 
 import { describeValue } from '../errors/describe-value.js';
+import { NoMigrationPathError } from '../errors/no-migration-path-error.js';
 import { quoteText } from '../errors/quote-text.js';
 import type { Problem } from '../errors/validation-error.js';
 import { ValidationError } from '../errors/validation-error.js';
@@ -27,6 +28,7 @@ import {
   hint,
   outputSchemaOf,
   resolvesInChain,
+  routeOf,
   schemaForReference,
 } from './plan-scope.js';
 import { compileValue, formatPath } from './reference.js';
@@ -274,7 +276,7 @@ function validateGraph(
     const wait = compileWait(step, path, problems, refCheck);
     const input = compileValue(step.input ?? {}, `${path}.input`, problems);
     for (const ref of input.refs) refCheck(ref.path, formatPath([`${path}.input`, ...ref.at]));
-    const described = target === undefined ? undefined : context.registry.describe(target);
+    const described = target === undefined ? undefined : routeOf(context.registry, target);
     if (described?.input && step.input !== undefined) {
       checkInput(step.input, input, described.input, `${path}.input`, (p) => schemaForReference(p, frame), problems);
     } else if (described?.input && step.input === undefined) {
@@ -426,7 +428,15 @@ function checkTarget(ref: TargetRef, path: string, context: Context) {
     return undefined;
   }
   const query = parseTargetRef(ref);
-  if (!context.registry.has(query)) {
+  if (context.registry.has(query)) return query;
+  try {
+    // A range no registered version satisfies is still callable through migrations.
+    context.registry.describeRoute(query);
+  } catch (error) {
+    if (NoMigrationPathError.isInstance(error)) {
+      context.problems.push({ path, code: 'no-migration-path', message: error.message });
+      return query;
+    }
     const known = context.registry.list().map((t) => t.name);
     const list = known.length > 0 ? ` (registered: ${[...new Set(known)].sort().slice(0, 20).join(', ')})` : '';
     context.problems.push({

@@ -101,6 +101,31 @@ export type HandlerEvent = {
 
 export type Handler<I = unknown, O = unknown> = (input: I, context: HandlerContext) => O | Promise<O>;
 
+/** What a batch handler gets besides the inputs of the calls it serves. */
+export interface BatchContext {
+  /** Aborted once every caller in the batch has been aborted (one caller's abort leaves the others' batch running). */
+  readonly signal: AbortSignal;
+  /** Each call's context, in the order of the inputs. */
+  readonly callers: readonly HandlerContext[];
+  /** Usage of the whole batch: split evenly among the callers' steps and budgets. */
+  reportUsage(usage: Usage): void;
+}
+
+/** Serves several calls at once: one output or Error per input, in the same order. A throw fails every caller. */
+export type BatchHandler<I = unknown, O = unknown> = (
+  inputs: I[],
+  context: BatchContext,
+) => readonly (O | Error)[] | Promise<readonly (O | Error)[]>;
+
+/** Concurrent calls of a target (across steps and runs) coalesced into one handler call. */
+export interface BatchOptions<I = unknown, O = unknown> {
+  /** Most calls in one batch; a full batch still leaves when its wait ends. @default 100 */
+  maxSize?: number;
+  /** How long the first call of a batch waits for others to join, in ms. @default 10 */
+  maxWaitMs?: number;
+  handler: BatchHandler<I, O>;
+}
+
 /** What a compensation handler gets: the finished step it undoes, and why the run is being undone. */
 export interface CompensationContext<I = unknown, O = unknown> {
   readonly runId: string;
@@ -137,7 +162,13 @@ export interface TargetDefinition<I = any, O = any> {
   priority?: number;
   /** @default 'healthy' */
   health?: Health;
-  handler: Handler<I, O>;
+  /** Serves one call. Required unless `batch` is given (then calls go through `batch.handler`, never both). */
+  handler?: Handler<I, O>;
+  /**
+   * Coalesces concurrent calls into one `batch.handler(inputs)` call (DataLoader). Each input is validated before it
+   * joins; each caller gets its own output or Error; usage the batch reports is split evenly among the callers.
+   */
+  batch?: BatchOptions<I, O>;
   /** Estimated usage of one call, checked against budgets before the call starts. */
   estimate?: (input: I) => Usage;
   /** Undoes this target's effect when the run fails or is aborted later (saga compensation). */
@@ -158,7 +189,10 @@ export interface RegisteredTarget {
   readonly health: Health;
   readonly input: CompiledSchema | undefined;
   readonly output: CompiledSchema | undefined;
+  /** For a batched target, the handler that queues one call into its batch. */
   readonly handler: Handler;
+  /** The batch settings of a batched target. */
+  readonly batch: { readonly maxSize: number; readonly maxWaitMs: number } | undefined;
   readonly estimate: ((input: unknown) => Usage) | undefined;
   readonly compensate: ((context: CompensationContext) => unknown) | undefined;
   readonly effects: TargetEffects;

@@ -195,3 +195,32 @@ describe('register refusals', () => {
     ]);
   });
 });
+
+describe('validateRegistration of a batched target', () => {
+  const batch = { handler: async (inputs: unknown[]) => inputs };
+
+  it('takes batch.handler in place of handler, with the documented defaults', () => {
+    const { target, problems } = validateRegistration({ name: 'embed', description: 'Embeds texts', batch });
+    expect(problems).toEqual([]);
+    expect(target?.batch).toEqual({ maxSize: 100, maxWaitMs: 10 });
+    expect(typeof target?.handler).toBe('function');
+    const custom = validateRegistration({
+      name: 'embed',
+      description: 'Embeds',
+      batch: { ...batch, maxSize: 8, maxWaitMs: 0 },
+    });
+    expect(custom.target?.batch).toEqual({ maxSize: 8, maxWaitMs: 0 });
+  });
+
+  it('refuses both handlers, a missing batch handler and bad sizes, naming each value', () => {
+    expect(problemsOf({ batch })).toEqual(['handler conflict']);
+    expect(problemsOf({ handler: undefined, batch: { maxSize: 0, maxWaitMs: -1 } })).toEqual([
+      'batch.handler required',
+      'batch.maxSize range',
+      'batch.maxWaitMs range',
+    ]);
+    expect(problemsOf({ handler: undefined, batch: 'yes' })).toEqual(['batch type']);
+    const { problems } = validateRegistration({ ...valid, handler: undefined, batch: { ...batch, maxSize: 2.5 } });
+    expect(problems[0]?.message).toBe('batch.maxSize must be a positive integer, got 2.5');
+  });
+});

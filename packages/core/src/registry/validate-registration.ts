@@ -4,12 +4,16 @@ import semver from 'semver';
 import { describeValue } from '../errors/describe-value.js';
 import type { Problem } from '../errors/validation-error.js';
 import { tryCompileSchema } from '../schema/schema.js';
+import { batchedHandler } from './batch-loader.js';
 import type { RegisteredTarget, TargetDefinition } from './target.js';
 
 const NAME = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
 const KINDS = ['agent', 'service', 'tool'];
 const HEALTH = ['healthy', 'degraded', 'down'];
 const EFFECTS = ['external', 'none'];
+/** Node's longest timer. */
+const MAX_WAIT_MS = 2_147_483_647;
+const BATCH_DEFAULTS = { maxSize: 100, maxWaitMs: 10 };
 
 export function isValidTargetName(name: unknown): name is string {
   return typeof name === 'string' && name.length <= 253 && NAME.test(name);
@@ -63,8 +67,7 @@ export function validateRegistration(definition: TargetDefinition): { target?: R
       }
     });
   }
-  if (typeof definition.handler !== 'function')
-    add('handler', 'required', 'handler is required and must be a function');
+  checkHandlers(definition, add);
   if (definition.estimate !== undefined && typeof definition.estimate !== 'function') {
     add('estimate', 'type', 'estimate must be a function returning the expected usage');
   }
@@ -82,6 +85,7 @@ export function validateRegistration(definition: TargetDefinition): { target?: R
   if (input?.problem) problems.push(input.problem);
   if (output?.problem) problems.push(output.problem);
   if (problems.length > 0) return { problems };
+  const batch = definition.batch ? { ...BATCH_DEFAULTS, ...withoutUndefined(definition.batch) } : undefined;
   const target: RegisteredTarget = {
     name,
     kind,
@@ -92,7 +96,10 @@ export function validateRegistration(definition: TargetDefinition): { target?: R
     health,
     input: input?.schema,
     output: output?.schema,
-    handler: definition.handler,
+    handler: batch
+      ? batchedHandler(`${name}@${semver.valid(version)}`, batch)
+      : (definition.handler as RegisteredTarget['handler']),
+    batch: batch ? { maxSize: batch.maxSize, maxWaitMs: batch.maxWaitMs } : undefined,
     estimate: definition.estimate,
     compensate: definition.compensate as RegisteredTarget['compensate'],
     effects,
@@ -100,4 +107,40 @@ export function validateRegistration(definition: TargetDefinition): { target?: R
     id: `${name}@${semver.valid(version)}`,
   };
   return { target, problems };
+}
+
+type Add = (path: string, code: string, message: string) => void;
+
+/** One handler or one batch handler, and sound batch settings. */
+function checkHandlers(definition: TargetDefinition, add: Add): void {
+  const { handler, batch } = definition;
+  if (batch === undefined) {
+    if (typeof handler !== 'function') add('handler', 'required', 'handler is required and must be a function');
+    return;
+  }
+  if (typeof batch !== 'object' || batch === null) {
+    add('batch', 'type', `batch must be { maxSize, maxWaitMs, handler }, got ${describeValue(batch)}`);
+    return;
+  }
+  if (handler !== undefined) {
+    add('handler', 'conflict', 'a batched target is called through batch.handler: drop handler, or drop batch');
+  }
+  if (typeof batch.handler !== 'function') {
+    add('batch.handler', 'required', 'batch.handler is required: a function from an array of inputs to their outputs');
+  }
+  const { maxSize, maxWaitMs } = batch;
+  if (maxSize !== undefined && !(Number.isInteger(maxSize) && maxSize >= 1)) {
+    add('batch.maxSize', 'range', `batch.maxSize must be a positive integer, got ${describeValue(maxSize)}`);
+  }
+  if (maxWaitMs !== undefined && !(typeof maxWaitMs === 'number' && maxWaitMs >= 0 && maxWaitMs <= MAX_WAIT_MS)) {
+    add(
+      'batch.maxWaitMs',
+      'range',
+      `batch.maxWaitMs must be a number of ms from 0 to ${MAX_WAIT_MS}, got ${describeValue(maxWaitMs)}`,
+    );
+  }
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }

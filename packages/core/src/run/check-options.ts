@@ -3,6 +3,7 @@
  * as a ValidationError naming the option and its value, not as a hang or a TypeError deep inside a run.
  */
 import { describeValue } from '../errors/describe-value.js';
+import { clipText } from '../errors/quote-text.js';
 import { type Problem, ValidationError } from '../errors/validation-error.js';
 import { validateBudget, validatePolicy } from '../plan/validate-step-options.js';
 import { hasMethods, registryProblem } from '../registry/is-registry.js';
@@ -63,7 +64,32 @@ export function checkRunOptions(options: unknown): asserts options is RunOptions
     add('retainEvents', 'type', `retainEvents must be true or false, got ${describe(o.retainEvents)}`);
   }
   validateBudget(o.budget, 'budget', problems);
+  checkVersionLocks(o.versions, add);
   if (problems.length > 0) throw new ValidationError('invalid run options', problems);
+}
+
+/** `versions` must be locks as a run reports them: `{ [key]: { ref, target: 'name@version', migrations? } }`. */
+function checkVersionLocks(versions: unknown, add: Add): void {
+  if (versions === undefined) return;
+  if (typeof versions !== 'object' || versions === null || Array.isArray(versions)) {
+    add('versions', 'type', `versions must be an earlier run's result.versions, got ${describe(versions)}`);
+    return;
+  }
+  for (const [key, locked] of Object.entries(versions)) {
+    const { ref, target, migrations } = (locked ?? {}) as Record<string, unknown>;
+    const ok =
+      typeof ref === 'string' &&
+      typeof target === 'string' &&
+      target.includes('@') &&
+      (migrations === undefined || (Array.isArray(migrations) && migrations.every((v) => typeof v === 'string')));
+    if (!ok) {
+      add(
+        `versions.${clipText(key, 80)}`,
+        'type',
+        `a lock is { ref, target: "name@version", migrations? }, got ${describe(locked)}`,
+      );
+    }
+  }
 }
 
 const ENGINE_OPTIONS = [

@@ -11,6 +11,7 @@ import type { IdempotencyStore } from './idempotency-store.js';
 import type { Limiter } from './limiter.js';
 import type { PauseBroker } from './pause-broker.js';
 import type { RunActivity } from './run-activity.js';
+import type { VersionLock } from './version-lock.js';
 
 /** Engine-wide services a run uses. */
 export interface EngineServices {
@@ -106,6 +107,8 @@ export interface RunContext {
   readonly handlerCalls: HandlerCalls | undefined;
   /** Finished target steps in finish order, for compensation. */
   readonly finished: FinishedStep[];
+  /** The target version each step is locked to (see `VersionLock`). */
+  readonly versions: VersionLock;
   emit(event: EventInput): void;
   /** Ends the run with `error` (the first call wins): aborts the signal so every step stops. */
   fail(error: unknown): void;

@@ -14,6 +14,7 @@ import type { RunRecord } from './run-record.js';
 import { runSegment, type SegmentOutcome } from './run-segment.js';
 import type { RunOptions, RunResult } from './run-types.js';
 import { serializeError } from './serialize-error.js';
+import type { VersionLock } from './version-lock.js';
 
 export interface LaunchSettings {
   services: EngineServices;
@@ -32,6 +33,7 @@ export interface LifeSetup {
   runStartedAt: number;
   pauses: PauseBroker;
   durable: DurableHooks | undefined;
+  versions: VersionLock;
   parkAfterMs: number | undefined;
   fresh: boolean;
 }
@@ -50,6 +52,7 @@ export function runLife(settings: LaunchSettings, life: LifeSetup): Promise<Segm
     defaultParallel: settings.defaultParallel,
     pauses: life.pauses,
     durable: life.durable,
+    versions: life.versions,
     parkAfterMs: life.parkAfterMs,
     fresh: life.fresh,
     emit: (event) => settings.deliver(record, life.options, event),

@@ -23,6 +23,7 @@ import type { DurableHooks, EngineServices, EventInput, FinishedStep, RunContext
 import { RunDetachedSignal, RunParkedSignal } from './run-signals.js';
 import type { RunOptions, RunResult } from './run-types.js';
 import { serializeError } from './serialize-error.js';
+import type { VersionLock } from './version-lock.js';
 
 export interface SegmentSetup {
   runId: string;
@@ -37,6 +38,8 @@ export interface SegmentSetup {
   defaultParallel: number;
   pauses: PauseBroker;
   durable: DurableHooks | undefined;
+  /** The versions this run's steps are locked to (`lockPlan` done by the caller, so it can store them first). */
+  versions: VersionLock;
   /** Park when every running step waits on people or timers, unless the earliest wake is sooner than this. */
   parkAfterMs: number | undefined;
   emit(event: RunEvent): void;
@@ -106,6 +109,7 @@ export async function runSegment(setup: SegmentSetup): Promise<SegmentOutcome> {
     durable: setup.durable,
     handlerCalls: new HandlerCalls(),
     finished: [],
+    versions: setup.versions,
     emit,
     fail,
   };
@@ -138,7 +142,8 @@ export async function runSegment(setup: SegmentSetup): Promise<SegmentOutcome> {
     }
     const usage = { tokens: context.budget.used.tokens, costUsd: context.budget.used.costUsd };
     const finishedAt = status === 'running' ? undefined : Date.now();
-    const result: RunResult = { runId, status, output, steps, usage, startedAt, finishedAt };
+    const versions = setup.versions.snapshot();
+    const result: RunResult = { runId, status, output, steps, usage, startedAt, finishedAt, versions };
     if (error !== undefined) result.error = serializeError(error);
     return result;
   };
@@ -148,7 +153,13 @@ export async function runSegment(setup: SegmentSetup): Promise<SegmentOutcome> {
     detach: (reason, cause) => fail(new RunDetachedSignal(reason, { cause })),
   });
   if (setup.fresh) {
-    emit({ type: 'run-start', path: [runId], steps: plan.graph.steps.length, parallelGroups: plan.parallelGroups });
+    emit({
+      type: 'run-start',
+      path: [runId],
+      steps: plan.graph.steps.length,
+      parallelGroups: plan.parallelGroups,
+      versions: setup.versions.snapshot(),
+    });
   }
   const clears = armTimers(context, options, setup.deadline, setup.runStartedAt, budget, emit);
   try {

@@ -1,6 +1,7 @@
 /** What a run takes and gives back: options, per-step results, the final result and the handle. */
 import type { RunEvent, SerializedError, UsageTotals } from '../events/run-event.js';
 import type { Budget } from '../plan/plan.js';
+import type { VersionLocks } from '../registry/locked-version.js';
 
 export interface RunOptions {
   /** @default a random UUID */
@@ -19,6 +20,11 @@ export interface RunOptions {
   budget?: Budget;
   /** Starting a run with a key that already ran returns the first run's handle instead of running again. */
   idempotencyKey?: string;
+  /**
+   * Versions locked by an earlier run of the same plan (its `result.versions`): steps whose reference is the same keep
+   * that run's versions (and migrations) instead of resolving again, as a retried orchestration must.
+   */
+  versions?: VersionLocks;
   /** Called synchronously for each event, in order. */
   onEvent?: (event: RunEvent) => void;
   /** Keep events so every iterator sees them all from the start. @default true */
@@ -57,6 +63,8 @@ export interface RunResult {
   startedAt: number;
   finishedAt: number | undefined;
   error?: SerializedError;
+  /** The version each step's target is locked to, by step id (`<id>#fallback-<n>` for fallbacks); see `VersionLocks`. */
+  versions?: VersionLocks;
 }
 
 export interface RunHandle extends AsyncIterable<RunEvent> {

@@ -90,8 +90,8 @@ describe('context.call', () => {
     expect(result?.output).toEqual({ main: { ok: 3 } });
     const retries = ofType(events, 'step-retry');
     expect(retries.map((e) => [e.stepId, e.path, e.target])).toEqual([
-      ['main', ['r3', 'main', 'call-1'], 'flaky@1.0.0'],
-      ['main', ['r3', 'main', 'call-1'], 'flaky@1.0.0'],
+      ['main#call-1', ['r3', 'main', 'call-1'], 'flaky@1.0.0'],
+      ['main#call-1', ['r3', 'main', 'call-1'], 'flaky@1.0.0'],
     ]);
   });
 
@@ -148,6 +148,48 @@ describe('context.call', () => {
     ]);
     // The usage was spent once.
     expect(result?.usage.tokens).toBe(10);
+  });
+
+  it('locks the version a sub-call first reached, so a retry of its step calls it again after a newer one came', async () => {
+    const k = toolKit();
+    const seen: string[] = [];
+    let v1Calls = 0;
+    k.add('versioned', () => {
+      v1Calls++;
+      seen.push('1.0.0');
+      if (v1Calls === 1) throw new RetryableError('first call fails');
+      return { v: 1 };
+    });
+    k.add('caller', async (_input, ctx) => {
+      // A sub-call that failed for good fails its step for good, unless the handler says the step may try again.
+      const out = await ctx.call<{ v: number }>('versioned', {}, { retry: false }).catch(() => {
+        throw new RetryableError('try the step again');
+      });
+      return { v: out.v };
+    });
+    const engine = k.engine({
+      onEvent: (event) => {
+        // Between the failed attempt and its retry, a newer version is registered.
+        if (event.type === 'step-retry' && event.stepId === 'main') {
+          k.add(
+            'versioned',
+            () => {
+              seen.push('2.0.0');
+              return { v: 2 };
+            },
+            { version: '2.0.0' },
+          );
+        }
+      },
+    });
+    const plan: Plan = {
+      steps: [{ id: 'main', target: 'caller', policy: { retry: { maxAttempts: 2, initialDelayMs: 1 } } }],
+    };
+    const { result, error } = await settle(engine.run(plan));
+    expect(error).toBeUndefined();
+    expect(result?.output).toEqual({ main: { v: 1 } });
+    expect(seen).toEqual(['1.0.0', '1.0.0']);
+    expect(result?.steps.main?.target).toBe('caller@1.0.0');
   });
 
   it('keeps sub-calls within the run budget, and says what is left of it', async () => {

@@ -108,7 +108,7 @@ async function callTarget(
   options: SubCallOptions,
 ): Promise<unknown> {
   const { run, step, attempting } = host;
-  const subStep = subStepOf(step, ref, options);
+  const subStep = subStepOf(step, id, ref, options);
   const label = subStep.targetLabel as string;
   const base = { stepId: step.id, attempt: attempting.attempts, path: [...attempting.path, id], callId: id };
   const known = finished(host, id);
@@ -135,7 +135,7 @@ async function callTarget(
     stepKey: `${attempting.stepKey}#${id}`,
     subCalls: new Map(),
   };
-  const tracker = host.tracker.child(`${step.id}#${id}`, options.budget);
+  const tracker = host.tracker.child(subStep.id, options.budget);
   const business = options.idempotencyKey;
   const key = business ?? (host.key === undefined ? undefined : `${host.key}#${id}`);
   const start = () => host.execute(run, subStep, input, tracker, sub, host.signal, key);
@@ -247,12 +247,16 @@ async function remember(host: SubCallHost, id: string, entry: SubCallMemoEntry, 
   );
 }
 
-/** The step as a sub-call sees it: its target and policies instead of the step's, nothing of the step's own work. */
-function subStepOf(step: CompiledStep, ref: TargetRef, options: SubCallOptions): CompiledStep {
+/**
+ * The step as a sub-call sees it: its target and policies instead of the step's, nothing of the step's own work, and
+ * an id of its own (`<step>#<call id>`), under which its version is locked and its retries and errors are named.
+ */
+function subStepOf(step: CompiledStep, id: string, ref: TargetRef, options: SubCallOptions): CompiledStep {
   const target = parseTargetRef(ref);
   const name = target.name ?? `capability:${target.capability}`;
   return {
     ...step,
+    id: `${step.id}#${id}`,
     target,
     targetLabel: target.version ? `${name}@${target.version}` : name,
     policy: {

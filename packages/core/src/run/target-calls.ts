@@ -1,6 +1,7 @@
 /**
- * Calls the targets of one step until one succeeds: its own target, then each fallback, each through its circuit
- * breaker, with retries and backoff, a per-attempt timeout, a budget reservation, input and output checks.
+ * Calls the targets of one step until one succeeds: its own target, then each fallback — each at the version the run
+ * locked for it, through the migrations that serve it — through its circuit breaker, with retries and backoff, a
+ * per-attempt timeout, a budget reservation, input and output checks.
  */
 import type { BudgetTracker } from '../budget/budget-tracker.js';
 import { AbortRunError } from '../errors/abort-run-error.js';
@@ -10,6 +11,7 @@ import { StepFailedError } from '../errors/step-failed-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import { ValidationError } from '../errors/validation-error.js';
 import type { CompiledStep } from '../plan/compiled-plan.js';
+import { migrateInput, migrateOutput } from '../registry/migrations.js';
 import type { RegisteredTarget, Usage } from '../registry/target.js';
 import { parseTargetRef, type TargetQuery } from '../registry/target-ref.js';
 import { abortError, onTimeout, raceAbort, sleep } from '../resilience/abort.js';
@@ -20,6 +22,7 @@ import { checkedUsage } from './checked-usage.js';
 import type { RunContext } from './run-context.js';
 import { serializeError } from './serialize-error.js';
 import { subCallTools } from './sub-calls.js';
+import type { LockedRoute } from './version-lock.js';
 
 export type { Attempting, StepOutcome } from './attempting.js';
 
@@ -39,14 +42,17 @@ export async function executeTargets(
   let lastLabel = step.targetLabel;
   for (let i = 0; i < refs.length; i++) {
     const ref = refs[i] as TargetQuery;
-    let target: RegisteredTarget;
+    let locked: LockedRoute;
     try {
-      target = run.services.registry.resolve(ref);
+      locked = run.versions.route(step.id, i, ref);
     } catch (error) {
       lastError = error;
       handOver(run, step, attempting, labelOfQuery(ref), refs[i + 1], error);
       continue;
     }
+    // A new lock is stored before its first call: a crash must not let a resumed run pick another version.
+    if (locked.recorded) await raceAbort(locked.recorded, signal);
+    const { target, migrations } = locked.route;
     lastLabel = target.id;
     if (target.effects !== 'none') attempting.effects = 'external';
     const breakerOn = (step.policy?.breaker ?? run.services.defaults.breaker) !== false;
@@ -54,20 +60,11 @@ export async function executeTargets(
       lastError = new BreakerOpenError(target.id);
     } else {
       try {
-        const output = await attemptWithRetries(
-          run,
-          step,
-          target,
-          input,
-          tracker,
-          attempting,
-          signal,
-          retry,
-          key,
-          breakerOn,
-        );
+        const migrated = migrations.length > 0 ? await migrateInput(migrations, input) : input;
+        const call = { target, breakerOn, key };
+        const output = await attemptWithRetries(run, step, call, migrated, tracker, attempting, signal, retry);
         return {
-          output,
+          output: migrations.length > 0 ? await migrateOutput(migrations, output) : output,
           target: target.id,
           attempts: attempting.attempts,
           usage: { ...attempting.usage },
@@ -106,17 +103,22 @@ function handOver(
   });
 }
 
+/** One target of a step: what it is, whether its breaker is on, and the step's idempotency key. */
+interface TargetCall {
+  target: RegisteredTarget;
+  breakerOn: boolean;
+  key: string | undefined;
+}
+
 async function attemptWithRetries(
   run: RunContext,
   step: CompiledStep,
-  target: RegisteredTarget,
+  { target, breakerOn, key }: TargetCall,
   input: unknown,
   tracker: BudgetTracker,
   attempting: Attempting,
   signal: AbortSignal,
   retry: ResolvedRetry,
-  key: string | undefined,
-  breakerOn: boolean,
 ): Promise<unknown> {
   // A call that may change the world waits until everything the run did before it is journaled: a crash must never
   // replay, differently, a step whose outcome this call already acted on outside.

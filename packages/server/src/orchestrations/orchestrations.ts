@@ -5,8 +5,8 @@
  * not undone. Every read is scoped by project: another project's id is simply not found.
  */
 
-import type { Engine, JournalEntry, Plan, Problem, RunStore } from '@baton/core';
-import { BatonError, NotFoundError, ValidationError } from '@baton/core';
+import type { Engine, JournalEntry, Plan, Problem, RunStore, VersionLocks } from '@baton/core';
+import { BatonError, locksFromJournal, NotFoundError, ValidationError } from '@baton/core';
 import {
   NoPlannerError,
   type PlanningDecision,
@@ -354,7 +354,9 @@ export class Orchestrations {
       throw conflict('orchestration-retried', `orchestration "${id}" is being retried already`);
     }
     this.options.onRunStarting?.(runId, { id: row.id, projectId, webhookId: row.webhook_id });
-    this.start(runId, compiled, run.request, (run.options ?? {}) as { timeoutMs?: number; budget?: Json });
+    // The steps that run again keep the versions the failed run locked, even if newer ones were registered since.
+    const options = (run.options ?? {}) as { timeoutMs?: number; budget?: Json };
+    this.start(runId, compiled, run.request, { ...options, versions: locksFromJournal(journal) });
     return {
       id: row.id,
       status: 'running',
@@ -454,12 +456,13 @@ export class Orchestrations {
     runId: string,
     plan: ReturnType<Engine['compile']>,
     request: unknown,
-    options: { timeoutMs?: number | undefined; budget?: unknown },
+    options: { timeoutMs?: number | undefined; budget?: unknown; versions?: VersionLocks },
   ): void {
     const handle = this.options.engine.run(plan, request, {
       runId,
       ...(options.timeoutMs === undefined ? {} : { deadline: options.timeoutMs }),
       ...(options.budget === undefined ? {} : { budget: options.budget as never }),
+      ...(options.versions === undefined ? {} : { versions: options.versions }),
       retainEvents: false,
     });
     // The outcome is read from the store and the event stream; the handle's rejection is not an error here, unless

@@ -1,0 +1,86 @@
+/**
+ * `baton mcp serve [--http <port>] [--targets <module>]`: Baton as an MCP server. The targets an ES module exports
+ * (or its registry) are tools run through the engine; with a configured server connection (`baton login`, or
+ * `BATON_URL` + `BATON_API_KEY`) its services are tools too, with tools to run, read and cancel orchestrations.
+ * Over stdio (the default) stdout carries MCP frames only: every message goes to stderr.
+ */
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Command } from 'commander';
+import type { Io } from '../io.js';
+import { port } from '../options/parse-options.js';
+import { untilStopped } from '../until-stopped.js';
+import { UsageError } from '../usage-error.js';
+
+interface ServeOptions {
+  http?: number;
+  host: string;
+  targets?: string;
+  server: boolean;
+}
+
+export function registerMcpCommands(program: Command, io: Io): void {
+  const mcp = program.command('mcp').description('Baton and the Model Context Protocol');
+  mcp
+    .command('serve')
+    .description("serve registered targets (and a Baton server's services and orchestrations) as MCP tools")
+    .option('--http <port>', 'serve Streamable HTTP on this port (0: a free one) instead of stdio', port('--http'))
+    .option('--host <host>', 'the address --http listens on', '127.0.0.1')
+    .option('--targets <module>', 'an ES module exporting target definitions or a registry')
+    .option('--no-server', "leave out the configured Baton server's services and orchestrations")
+    .addHelpText(
+      'after',
+      "\nExamples:\n  $ baton mcp serve --targets ./targets.mjs            (stdio, for an MCP client to start)\n  $ baton mcp serve --http 3001                         (the logged-in server's services, on http://127.0.0.1:3001/mcp)",
+    )
+    .action((options: ServeOptions) => serveMcp(options, io));
+  mcp.addHelpText('after', '\nExample:\n  $ baton mcp serve --targets ./targets.mjs');
+}
+
+async function serveMcp(options: ServeOptions, io: Io): Promise<void> {
+  const { createBatonMcpServer, registryFromModule } = await import('@baton/llm');
+  const registry = options.targets === undefined ? undefined : await loadTargets(options.targets, registryFromModule);
+  const { configuredConnection } = await import('../config/connection.js');
+  const connection = options.server ? await configuredConnection() : {};
+  if (connection.url === undefined || connection.apiKey === undefined) {
+    if (registry === undefined) {
+      throw new UsageError(
+        'nothing to serve: pass --targets MODULE, or log in to a server (baton login, or BATON_URL and BATON_API_KEY)',
+      );
+    }
+    return serve(createBatonMcpServer({ registry }), options, io, `${registry.list().length} targets`);
+  }
+  const { withProjectClient } = await import('../remote/server-clients.js');
+  const chosen = { url: connection.url, apiKey: connection.apiKey };
+  await withProjectClient(async (baton) => {
+    const services = await baton.services();
+    const what = `${registry?.list().length ?? 0} targets, ${services.length} services of ${chosen.url}`;
+    await serve(createBatonMcpServer({ ...(registry ? { registry } : {}), baton }), options, io, what);
+  }, chosen);
+}
+
+async function loadTargets(path: string, registryFromModule: typeof import('@baton/llm').registryFromModule) {
+  let exports: Record<string, unknown>;
+  try {
+    exports = await import(pathToFileURL(resolve(path)).href);
+  } catch (error) {
+    throw new UsageError(`--targets: cannot load ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  return registryFromModule(exports, path);
+}
+
+type McpServer = ReturnType<typeof import('@baton/llm').createBatonMcpServer>;
+
+/** Serves until SIGINT/SIGTERM, or (stdio) until the client closes stdin. */
+async function serve(server: McpServer, options: ServeOptions, io: Io, what: string): Promise<void> {
+  const stopped = untilStopped();
+  if (options.http === undefined) {
+    await server.serveStdio();
+    io.err(`Baton MCP server on stdio: ${what}`);
+    await Promise.race([stopped, new Promise((done) => process.stdin.once('end', done).once('close', done))]);
+  } else {
+    const listener = await server.listen({ port: options.http, host: options.host });
+    io.err(`Baton MCP server on ${listener.url}: ${what}`);
+    await stopped;
+  }
+  await server.close();
+}

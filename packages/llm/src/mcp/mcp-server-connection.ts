@@ -1,0 +1,242 @@
+/**
+ * One MCP server, kept connected: its tools registered in the registry (`McpToolSet`), refreshed on
+ * `notifications/tools/list_changed`, marked down when the connection drops (a stdio server that exits, an HTTP
+ * server that stops answering, checked by a ping after any transport error) and reconnected with backoff, healthy
+ * again once its tools are listed anew.
+ */
+import { backoffDelay, type Registry, type ResolvedRetry } from '@baton/core';
+import type { McpClientSdk } from './load-mcp-sdk.js';
+import { mcpCallOutput } from './mcp-call-result.js';
+import type { McpConnectionEvent } from './mcp-connection-event.js';
+import { McpConnectionError, McpToolError } from './mcp-errors.js';
+import { BATON_MCP_IMPLEMENTATION } from './mcp-implementation.js';
+import type { McpServerConfig } from './mcp-server-config.js';
+import { McpToolSet } from './mcp-tool-set.js';
+import type { McpToolInfo } from './mcp-tool-target.js';
+
+type Client = InstanceType<McpClientSdk['Client']>;
+
+export interface McpConnectionSettings {
+  reconnect: ResolvedRetry;
+  connectTimeoutMs: number;
+  callTimeoutMs: number;
+  listChangedDebounceMs: number;
+  stderr: 'inherit' | 'ignore';
+}
+
+export type McpServerState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+/** More tools than this in one `tools/list` (over every page) is taken as a server paging forever. */
+const MAX_TOOLS = 10_000;
+
+export class McpServerConnection {
+  #client: Client | undefined;
+  #state: McpServerState = 'connecting';
+  #refreshes: Promise<void> = Promise.resolve();
+  #reconnectTimer: NodeJS.Timeout | undefined;
+  #pinging = false;
+  readonly #tools: McpToolSet;
+
+  constructor(
+    private readonly sdk: McpClientSdk,
+    readonly config: McpServerConfig,
+    registry: Registry,
+    private readonly settings: McpConnectionSettings,
+    private readonly emit: (event: McpConnectionEvent) => void,
+  ) {
+    this.#tools = new McpToolSet(registry, config.name, (tool, input, signal) => this.call(tool, input, signal));
+  }
+
+  get state(): McpServerState {
+    return this.#state;
+  }
+
+  /** The registry names of the tools this server holds now. */
+  targetNames(): string[] {
+    return this.#tools.names();
+  }
+
+  /** Connects the first time; a server that cannot be reached is an `McpConnectionError` (no retry here). */
+  async start(): Promise<void> {
+    let opened: { client: Client; tools: McpToolInfo[] };
+    try {
+      opened = await this.#open();
+    } catch (error) {
+      this.#state = 'closed';
+      throw new McpConnectionError(this.config.name, `cannot be reached: ${messageOf(error)}`, { cause: error });
+    }
+    this.#adopt(opened, false);
+  }
+
+  /** Calls one tool of this server; the tool's error, or a retryable one while the server is away. */
+  async call(tool: string, input: unknown, signal: AbortSignal): Promise<unknown> {
+    const client = this.#client;
+    if (client === undefined) {
+      const why = this.#state === 'closed' ? 'is closed' : 'is disconnected (reconnecting)';
+      throw new McpConnectionError(this.config.name, why);
+    }
+    try {
+      const params = { name: tool, arguments: input as Record<string, unknown> };
+      const result = await client.callTool(params, undefined, { signal, timeout: this.settings.callTimeoutMs });
+      return mcpCallOutput(this.config.name, tool, result);
+    } catch (error) {
+      throw this.#callError(client, tool, error, signal);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#state === 'closed') return;
+    this.#state = 'closed';
+    clearTimeout(this.#reconnectTimer);
+    const client = this.#client;
+    this.#client = undefined;
+    this.#tools.clear();
+    await client?.close().catch(() => undefined);
+    this.emit({ type: 'server-closed', server: this.config.name });
+  }
+
+  async #open(): Promise<{ client: Client; tools: McpToolInfo[] }> {
+    const client: Client = new this.sdk.Client(
+      { ...BATON_MCP_IMPLEMENTATION },
+      {
+        listChanged: {
+          tools: {
+            autoRefresh: false,
+            debounceMs: this.settings.listChangedDebounceMs,
+            onChanged: (error) => (error ? this.#suspect(client) : this.#refresh(client)),
+          },
+        },
+      },
+    );
+    client.onclose = () => this.#lost(client, 'the connection closed');
+    client.onerror = () => this.#suspect(client);
+    try {
+      await client.connect(this.#transport(), { timeout: this.settings.connectTimeoutMs });
+      return { client, tools: await this.#listTools(client) };
+    } catch (error) {
+      await client.close().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  #transport() {
+    const { config, sdk } = this;
+    if (config.url !== undefined) {
+      const requestInit = config.headers === undefined ? undefined : { headers: config.headers };
+      return new sdk.StreamableHTTPClientTransport(new URL(config.url), { requestInit });
+    }
+    return new sdk.StdioClientTransport({
+      command: config.command as string,
+      args: config.args,
+      env: config.env,
+      cwd: config.cwd,
+      stderr: this.settings.stderr,
+    });
+  }
+
+  async #listTools(client: Client): Promise<McpToolInfo[]> {
+    const tools: McpToolInfo[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await client.listTools(cursor === undefined ? undefined : { cursor }, {
+        timeout: this.settings.callTimeoutMs,
+      });
+      tools.push(...(page.tools as McpToolInfo[]));
+      cursor = page.nextCursor;
+    } while (cursor !== undefined && tools.length < MAX_TOOLS);
+    return tools;
+  }
+
+  /** Makes a freshly opened client the current one and its tools the registered ones. */
+  #adopt({ client, tools }: { client: Client; tools: McpToolInfo[] }, reconnected: boolean): void {
+    this.#client = client;
+    this.#state = 'connected';
+    this.#apply(tools);
+    this.#tools.setHealth('healthy');
+    this.emit({ type: 'server-connected', server: this.config.name, tools: this.#tools.names().length, reconnected });
+  }
+
+  #apply(tools: readonly McpToolInfo[]): void {
+    const server = this.config.name;
+    const { skipped, ...changes } = this.#tools.sync(tools);
+    for (const tool of skipped) this.emit({ type: 'tool-skipped', server, ...tool });
+    if (changes.added.length + changes.removed.length + changes.replaced.length > 0) {
+      this.emit({ type: 'tools-changed', server, ...changes });
+    }
+  }
+
+  /** `list_changed`: lists again, one refresh at a time, for the client that is current when it runs. */
+  #refresh(client: Client): void {
+    this.#refreshes = this.#refreshes.then(async () => {
+      if (client !== this.#client) return;
+      try {
+        const tools = await this.#listTools(client);
+        if (client === this.#client) this.#apply(tools);
+      } catch {
+        this.#suspect(client);
+      }
+    });
+  }
+
+  /** A transport error: the connection may be gone, or not. A ping tells. */
+  #suspect(client: Client): void {
+    if (client !== this.#client || this.#pinging) return;
+    this.#pinging = true;
+    client
+      .ping({ timeout: this.settings.connectTimeoutMs })
+      .catch((error: unknown) => this.#lost(client, `it did not answer a ping: ${messageOf(error)}`))
+      .finally(() => {
+        this.#pinging = false;
+      });
+  }
+
+  #lost(client: Client, reason: string): void {
+    if (client !== this.#client || this.#state === 'closed') return;
+    this.#client = undefined;
+    this.#state = 'reconnecting';
+    this.#tools.setHealth('down');
+    this.emit({ type: 'server-disconnected', server: this.config.name, reason });
+    client.close().catch(() => undefined);
+    this.#scheduleReconnect(1, this.#delay(1));
+  }
+
+  #delay(attempt: number): number {
+    return backoffDelay(this.settings.reconnect, Math.min(attempt, 30), undefined);
+  }
+
+  #scheduleReconnect(attempt: number, delayMs: number): void {
+    this.#reconnectTimer = setTimeout(async () => {
+      try {
+        const opened = await this.#open();
+        if (this.#state === 'closed') {
+          await opened.client.close().catch(() => undefined);
+          return;
+        }
+        this.#adopt(opened, true);
+      } catch (error) {
+        if (this.#state === 'closed') return;
+        const next = this.#delay(attempt + 1);
+        const server = this.config.name;
+        this.emit({ type: 'server-reconnect-failed', server, attempt, delayMs: next, error: messageOf(error) });
+        this.#scheduleReconnect(attempt + 1, next);
+      }
+    }, delayMs);
+  }
+
+  /** A failed call as Baton's error: the tool's refusal, or a connection problem (which is then checked). */
+  #callError(client: Client, tool: string, error: unknown, signal: AbortSignal): unknown {
+    if (signal.aborted || McpToolError.isInstance(error)) return error;
+    const server = this.config.name;
+    const { McpError, ErrorCode } = this.sdk;
+    if (error instanceof McpError && error.code !== ErrorCode.ConnectionClosed) {
+      const retryable = error.code === ErrorCode.RequestTimeout;
+      return new McpToolError(server, tool, error.message, { mcpCode: error.code, retryable, cause: error });
+    }
+    this.#suspect(client);
+    return new McpConnectionError(server, `failed the call of "${tool}": ${messageOf(error)}`, { cause: error });
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,67 @@
+/**
+ * The registry's targets as MCP tools: one per name (its best version), with its description and input JSON Schema;
+ * a call runs the target through the engine as a one-step plan, so every policy applies (timeouts, retries,
+ * breakers, budgets) and an MCP cancellation cancels the run.
+ */
+import type { Engine, RegisteredTarget, Registry } from '@baton/core';
+import {
+  isMcpToolName,
+  type McpToolDescription,
+  type McpToolProvider,
+  toolError,
+  toolInputSchema,
+  toolResult,
+} from './mcp-tool-provider.js';
+
+export interface RegistryMcpToolsOptions {
+  registry: Registry;
+  engine: Engine;
+  /** Which targets are shown. @default every target */
+  include?: (target: RegisteredTarget) => boolean;
+}
+
+/**
+ * @example
+ * const tools = registryMcpTools({ registry, engine: createEngine({ registry }) });
+ * await tools.call('weather.get-forecast', { city: 'Paris' }, AbortSignal.timeout(5000));
+ */
+export function registryMcpTools(options: RegistryMcpToolsOptions): McpToolProvider {
+  const { registry, engine } = options;
+  const shown = (name: string): RegisteredTarget | undefined => {
+    const target = isMcpToolName(name) ? registry.describe({ name }) : undefined;
+    return target !== undefined && (options.include?.(target) ?? true) ? target : undefined;
+  };
+  return {
+    tools: async () => {
+      const names = [...new Set(registry.list().map((target) => target.name))].sort();
+      return names.flatMap((name) => {
+        const target = shown(name);
+        return target === undefined ? [] : [describeTarget(target)];
+      });
+    },
+    call: async (name, args, signal) => {
+      const target = shown(name);
+      if (target === undefined) return undefined;
+      const { wrapped } = toolInputSchema(target.input?.jsonSchema);
+      const plan = {
+        steps: [{ id: 'call', target: name, input: { $ref: wrapped ? 'request.data.input' : 'request.data' } }],
+        output: { $ref: 'steps.call.output' },
+      };
+      try {
+        const result = await engine.run(plan, { data: args }, { signal }).result();
+        return toolResult(result.output);
+      } catch (error) {
+        return toolError(error);
+      }
+    },
+  };
+}
+
+function describeTarget(target: RegisteredTarget): McpToolDescription {
+  return {
+    name: target.name,
+    description: target.description,
+    inputSchema: toolInputSchema(target.input?.jsonSchema).schema,
+    annotations: { readOnlyHint: target.effects === 'none' },
+  };
+}
