@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ChatServer, startChatServer } from '@baton/llm/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scripted } from '../../../llm/src/agents/agent-test-kit.js';
+import { fixtureStdioServer } from '../../../llm/src/mcp/mcp-test-kit.js';
 import { BIN } from '../cli-test-kit.js';
 
 let dir: string;
@@ -54,6 +56,29 @@ describe('baton run agent.yaml', () => {
     expect(server.calls - before).toBe(1);
     expect(server.bodies.at(-1)?.messages[0]).toEqual({ role: 'system', content: 'You forecast the weather.' });
     expect(await readdir(join(dir, '.baton', 'agents'))).toContain('forecaster.db');
+  });
+
+  it("prints each tool call of the file's MCP server as it happens, then the answer", async () => {
+    const chat = await startChatServer({
+      reply: scripted([{ toolCalls: [{ name: 'weather_get-weather', arguments: { city: 'Oslo' } }] }, 'Oslo: 8°C.']),
+    });
+    try {
+      const stdio = fixtureStdioServer('weather');
+      const file = await agentFile('mcp-agent.yaml', [
+        `model: { baseURL: "${chat.baseURL}", name: gpt-4o-mini }`,
+        'mcpServers:',
+        `  - { name: weather, command: ${JSON.stringify(stdio.command)}, args: ${JSON.stringify(stdio.args)} }`,
+        'tools: [weather.get-weather]',
+        'toolSearch: { k: 1 }',
+      ]);
+      const { code, stdout } = await baton(['run', file, '--query', 'Weather in Oslo?', '--memory']);
+      expect(code).toBe(0);
+      expect(stdout).toBe(
+        '→ weather.get-weather {"city":"Oslo"}\n← weather.get-weather@1.0.0 {"city":"Oslo","celsius":8}\n\nOslo: 8°C.\n',
+      );
+    } finally {
+      await chat.close();
+    }
   });
 
   it('prints one JSON object per event, then the result, with --json', async () => {

@@ -1,5 +1,6 @@
 import { createEngine, ValidationError } from '@baton/core';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fixtureStdioServer } from '../mcp/mcp-test-kit.js';
 import { type ChatServer, startChatServer } from '../testing/openai-compatible-server.js';
 import { parseAgentFile } from './agent-file.js';
 import { AgentFileError } from './agent-file-error.js';
@@ -132,6 +133,36 @@ describe('agentFromFile', () => {
     expect(calls).toEqual(['current:Rome']);
     expect(server.bodies[0]?.tools?.map((t) => t.function.name)).toEqual(['weather_current']);
     await agent.close();
+  });
+
+  it("offers the tools of the file's MCP servers (a real server over stdio) and closes them", async () => {
+    server = await startChatServer({
+      reply: scripted([{ toolCalls: [{ name: 'weather_get-weather', arguments: { city: 'Oslo' } }] }, 'Oslo: 8°C.']),
+    });
+    const { registry } = toolRegistry();
+    const stdio = fixtureStdioServer('weather');
+    const file = parseAgentFile(
+      [
+        `model: { baseURL: "${server.baseURL}", name: gpt-4o-mini }`,
+        'mcpServers:',
+        `  - { name: weather, command: ${JSON.stringify(stdio.command)}, args: ${JSON.stringify(stdio.args)} }`,
+        'cache: false',
+      ].join('\n'),
+    );
+    const agent = await agentFromFile(file, { registry, name: 'mcp-agent' });
+    registry.register(agent.definition);
+    const result = await createEngine({ registry })
+      .run({ steps: [{ id: 'ask', target: 'mcp-agent', input: { query: 'Weather in Oslo?' } }] })
+      .result();
+    const output = (result.output as { ask: AgentOutput }).ask;
+    expect(output.toolCalls).toEqual([
+      { id: 'call_1', tool: 'weather.get-weather', input: { city: 'Oslo' }, output: { city: 'Oslo', celsius: 8 } },
+    ]);
+    expect(output.text).toBe('Oslo: 8°C.');
+    // Every tool of the server was offered (the file names no tools).
+    expect(server.bodies[0]?.tools?.map((t) => t.function.name)).toContain('weather_send-email');
+    await agent.close();
+    expect(registry.list().some((target) => target.name.startsWith('weather.get'))).toBe(false);
   });
 
   it('refuses a key variable that is not set, naming it', async () => {

@@ -1,11 +1,13 @@
 /**
  * From a checked `agent.yaml` to a registered agent: the model endpoints become OpenAI-compatible models (the key read
- * from the environment variable the file names), the MCP servers are connected so their tools are registry targets,
- * and `defineAgent` makes the target.
+ * from the environment variable the file names), the MCP servers are connected so their tools are registry targets
+ * (`connectMcpServers`: stdio commands and Streamable HTTP URLs, reconnected when they drop), and `defineAgent` makes
+ * the target, offering the file's `tools` — every MCP server's tools (`<server>.*`) when it names none.
  */
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { type Registry, type TargetDefinition, ValidationError } from '@baton/core';
 import type { EnhanceConfig } from '../config/enhance-config.js';
+import { connectMcpServers } from '../mcp/connect-mcp-servers.js';
 import type { AgentFile, McpServerEntry, ModelEndpoint } from './agent-file-schema.js';
 import type { AgentInput, AgentOutput } from './agent-loop.js';
 import type { AgentModel, AgentOptions } from './agent-options.js';
@@ -22,7 +24,7 @@ export interface AgentFromFileOptions extends AgentDefaults {
   registry: Registry;
   /** Where `apiKeyEnv` is read. @default process.env */
   env?: Readonly<Record<string, string | undefined>>;
-  /** Connects the file's `mcpServers`. */
+  /** Connects the file's `mcpServers`. @default `connectMcpServers` (their tools registered as `<server>.<tool>`) */
   connectMcp?: ConnectMcpFunction;
   /** The agent's name when the file gives none. @default 'agent' */
   name?: string;
@@ -80,13 +82,8 @@ export async function agentFromFile(file: AgentFile, options: AgentFromFileOptio
   const endpoints = file.models ?? (file.model ? [file.model] : []);
   const models = endpoints.map((endpoint, index) => modelOf(endpoint, file.models ? `models[${index}]` : 'model', env));
   const servers = file.mcpServers ?? [];
-  if (servers.length > 0 && !options.connectMcp) {
-    throw new ValidationError('the agent file lists MCP servers but nothing connects them', [
-      { path: 'mcpServers', code: 'unsupported', message: 'pass connectMcp (connectMcpServers of @baton/llm)' },
-    ]);
-  }
-  const connections =
-    servers.length > 0 ? await options.connectMcp?.({ registry: options.registry, servers }) : undefined;
+  const connect = options.connectMcp ?? connectMcpServers;
+  const connections = servers.length > 0 ? await connect({ registry: options.registry, servers }) : undefined;
   try {
     const definition = defineAgent(
       {
