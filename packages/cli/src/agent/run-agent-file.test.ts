@@ -5,7 +5,7 @@ import { type ChatServer, startChatServer } from '@baton/llm/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scripted } from '../../../llm/src/agents/agent-test-kit.js';
 import { fixtureStdioServer } from '../../../llm/src/mcp/mcp-test-kit.js';
-import { BIN } from '../cli-test-kit.js';
+import { BIN, waitFor } from '../cli-test-kit.js';
 
 let dir: string;
 let server: ChatServer;
@@ -76,6 +76,58 @@ describe('baton run agent.yaml', () => {
       expect(stdout).toBe(
         '→ weather.get-weather {"city":"Oslo"}\n← weather.get-weather@1.0.0 {"city":"Oslo","celsius":8}\n\nOslo: 8°C.\n',
       );
+    } finally {
+      await chat.close();
+    }
+  });
+
+  it('answers a second call with the same --run-id from the stored run, without asking the model again', async () => {
+    const file = await agentFile('named.yaml', [`model: { baseURL: "${server.baseURL}", name: gpt-4o-mini }`]);
+    const first = await baton(['run', file, '--query', 'Rain?', '--run-id', 'trip-42']);
+    const calls = server.calls;
+    const again = await baton(['run', file, '--query', 'Rain?', '--run-id', 'trip-42']);
+    expect(first).toMatchObject({ code: 0, stdout: '\nIt will rain in Oslo tomorrow.\n' });
+    expect(again).toMatchObject({ code: 0, stdout: '\nIt will rain in Oslo tomorrow.\n' });
+    expect(server.calls).toBe(calls);
+  });
+
+  it('resumes, with the same --run-id, a run whose process was killed mid-call, without repeating its tool call', async () => {
+    const chat = await startChatServer({
+      reply: scripted([{ toolCalls: [{ name: 'weather_get-weather', arguments: { city: 'Oslo' } }] }, 'Oslo: 8°C.']),
+    });
+    try {
+      const stdio = fixtureStdioServer('weather');
+      const file = await agentFile('resumable.yaml', [
+        `model: { baseURL: "${chat.baseURL}", name: gpt-4o-mini }`,
+        'mcpServers:',
+        `  - { name: weather, command: ${JSON.stringify(stdio.command)}, args: ${JSON.stringify(stdio.args)} }`,
+        'tools: [weather.get-weather]',
+      ]);
+      const { spawn } = await import('node:child_process');
+      // The answer to the second model call (after the tool call) is held: the first process is killed waiting for it.
+      let release = chat.holdReplies();
+      const first = spawn(process.execPath, [BIN, 'run', file, '--query', 'Weather?', '--run-id', 'r-kill'], {
+        cwd: dir,
+        env: { ...process.env, HOME: dir },
+        stdio: 'ignore',
+      });
+      await waitFor(() => chat.calls === 1 || undefined, 'the first model call');
+      const answerFirst = release;
+      release = chat.holdReplies();
+      answerFirst();
+      await waitFor(() => chat.calls === 2 || undefined, 'the second model call');
+      const gone = new Promise((resolve) => first.once('exit', resolve));
+      first.kill('SIGKILL');
+      await gone;
+      release();
+      const again = await baton(['run', file, '--query', 'Weather?', '--run-id', 'r-kill']);
+      expect(again.code).toBe(0);
+      expect(again.stdout).toContain('resuming run r-kill from its journal');
+      expect(again.stdout).toContain('← weather.get-weather@1.0.0 {"celsius":8,"city":"Oslo"} (from the journal)');
+      expect(again.stdout.endsWith('\nOslo: 8°C.\n')).toBe(true);
+      // The first model call came from the journal: only the one left unanswered was asked again.
+      expect(chat.calls).toBe(3);
+      expect(chat.bodies[2]).toEqual(chat.bodies[1]);
     } finally {
       await chat.close();
     }
