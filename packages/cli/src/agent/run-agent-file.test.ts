@@ -123,7 +123,7 @@ describe('baton run agent.yaml', () => {
       const again = await baton(['run', file, '--query', 'Weather?', '--run-id', 'r-kill']);
       expect(again.code).toBe(0);
       expect(again.stdout).toContain('resuming run r-kill from its journal');
-      expect(again.stdout).toContain('← weather.get-weather@1.0.0 {"celsius":8,"city":"Oslo"} (from the journal)');
+      expect(again.stdout).toContain('← weather.get-weather@1.0.0 {"city":"Oslo","celsius":8} (from the journal)');
       expect(again.stdout.endsWith('\nOslo: 8°C.\n')).toBe(true);
       // The first model call came from the journal: only the one left unanswered was asked again.
       expect(chat.calls).toBe(3);

@@ -93,7 +93,7 @@ function rememberSubCall(memo: RunMemo, stepKey: string, data: Record<string, un
   const usage = (data.usage ?? {}) as Partial<SubCallMemoEntry['usage']>;
   const entry: SubCallMemoEntry = {
     kind: data.kind === 'memo' ? 'memo' : 'call',
-    output: data.output,
+    output: typeof data.json === 'string' ? JSON.parse(data.json) : data.output,
     usage: { tokens: usage.tokens ?? 0, costUsd: usage.costUsd ?? 0 },
   };
   if (typeof data.target === 'string') entry.target = data.target;

@@ -238,7 +238,10 @@ async function remember(host: SubCallHost, id: string, entry: SubCallMemoEntry, 
   host.attempting.subCalls.set(id, entry);
   const durable = host.run.durable;
   if (!durable) return;
-  const data = { id, ...entry };
+  // The output goes in as JSON text: a replay then hands back its keys in the order the call gave them (the journal
+  // stores objects canonically, keys sorted), so a resumed agent sends its model byte for byte the same messages.
+  const { output, ...rest } = entry;
+  const data = { id, ...rest, json: JSON.stringify(output) ?? 'null' };
   const early = effectFree && isStorableJson(data);
   const write = durable.record({ type: 'sub-call-finish', stepKey: host.attempting.stepKey, data }, early);
   if (!early) return write;
