@@ -27,6 +27,7 @@ import { ContextOverflowError } from './context-overflow-error.js';
 import { dropOldest } from './drop-turns.js';
 import { minifyJsonTexts, removeRepeatedSentences } from './lossless-strategies.js';
 import { compressByRelevance, enforceItemCaps, truncateCurrentTurn } from './lossy-strategies.js';
+import { memoizedCounter } from './memoized-counter.js';
 import { messageTokens } from './message-tokens.js';
 import { createRelevanceCompressor, type RelevanceCompressor } from './relevant-sentences.js';
 import { summariseTurns, summaryReserve } from './summarise-turns.js';
@@ -151,7 +152,7 @@ function messagesOf(items: readonly ContextItem[], summary: ModelMessage | undef
  */
 export async function assembleContext(options: AssembleContextOptions): Promise<AssembledContext> {
   validateContextOptions(options);
-  const counter = tokenCounter(options.model);
+  const counter = memoizedCounter(tokenCounter(options.model));
   const tools = options.tools ?? [];
   const toolTokens = counter.tools(tools);
   const limits = limitsOf(options);

@@ -90,7 +90,8 @@ function newItem(
   slots: TextSlot[],
 ): ContextItem {
   const tokens = messageTokens(counter, fields.message);
-  const fixed = fields.pinned || fields.kind === 'system' || fields.message.role === 'system';
+  const fixed =
+    fields.pinned || fields.kind === 'system' || (fields.kind === 'message' && fields.message.role === 'system');
   return {
     ...fields,
     tokensBefore: tokens,

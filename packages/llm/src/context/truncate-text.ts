@@ -13,10 +13,16 @@ interface Codec {
 }
 
 const require = createRequire(import.meta.url);
+const codecs = new Map<EncodingName, Codec>();
 
 function codecOf(counter: TokenCounter): Codec {
   const name: EncodingName = counter.encoding ?? 'o200k_base';
-  return require(`gpt-tokenizer/encoding/${name}`) as Codec;
+  let codec = codecs.get(name);
+  if (!codec) {
+    codec = require(`gpt-tokenizer/encoding/${name}`) as Codec;
+    codecs.set(name, codec);
+  }
+  return codec;
 }
 
 const marker = (left: number, total: number) => `\n[… truncated: ${left} of ${total} tokens left out]`;
@@ -31,13 +37,17 @@ const marker = (left: number, total: number) => `\n[… truncated: ${left} of ${
 export function truncateText(counter: TokenCounter, text: string, maxTokens: number): string {
   const total = counter.text(text);
   if (total <= maxTokens) return text;
-  const tokens = codecOf(counter).encode(text);
+  const alone = marker(total, total);
+  if (counter.text(alone) >= maxTokens) return counter.text(alone) < total ? alone : text;
+  const codec = codecOf(counter);
+  const tokens = codec.encode(text);
   const headOf = (size: number) => {
-    const head = codecOf(counter).decode(tokens.slice(0, size));
+    const head = codec.decode(tokens.slice(0, size));
     return head + marker(total - counter.text(head), total);
   };
+  // A head of n tokens counts at least n (the estimate counts more): no head longer than maxTokens can fit.
   let low = 0;
-  let high = tokens.length - 1;
+  let high = Math.min(tokens.length - 1, maxTokens);
   while (low < high) {
     const middle = Math.ceil((low + high) / 2);
     if (counter.text(headOf(middle)) <= maxTokens) low = middle;
