@@ -46,15 +46,10 @@ const output = fc.oneof(
     .map((value) => ({ type: 'text' as const, value: JSON.stringify(value, null, 2) })),
 );
 
-interface Step {
-  calls: { output: { type: 'text' | 'error-text' | 'json'; value: never }; separate: boolean }[];
-  reply?: string;
-}
-
 const step = fc.record({
   calls: fc.array(fc.record({ output, separate: fc.boolean() }), { minLength: 0, maxLength: 2 }),
   reply: fc.option(prose, { nil: undefined }),
-}) as unknown as fc.Arbitrary<Step>;
+});
 
 const turn = fc.record({
   user: fc.option(prose, { nil: undefined }),
@@ -63,9 +58,9 @@ const turn = fc.record({
   steps: fc.array(step, { maxLength: 2 }),
 });
 
-function messagesOf(
-  turns: fc.RecordValue<{ user: string | undefined; asParts: boolean; system: string | undefined; steps: Step[] }>[],
-): ModelMessage[] {
+type Turn = typeof turn extends fc.Arbitrary<infer T> ? T : never;
+
+function messagesOf(turns: readonly Turn[]): ModelMessage[] {
   const messages: ModelMessage[] = [];
   let calls = 0;
   for (const { user, asParts, system, steps } of turns) {
