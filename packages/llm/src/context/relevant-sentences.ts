@@ -3,6 +3,8 @@
  * with `[…]` where sentences were left out. A sentence's relevance is the cosine of its embedding with the
  * request's (the offline SIF embedder by default) plus half the share of the request's words (three letters or more)
  * it contains, so a sentence that names the asked-for thing outright is not lost to one that merely sounds alike.
+ * A sentence also takes a quarter of the relevance of the one before it: it often goes on about the same thing
+ * without naming it ("Its root cause was…").
  */
 import { cosine, type Embedder, wordTokens } from '@baton/cache';
 import type { TokenCounter } from '../tokens/token-counter.js';
@@ -10,6 +12,7 @@ import { splitSentences } from './text-sentences.js';
 
 const GAP = '[…] ';
 const WORD_WEIGHT = 0.5;
+const PREVIOUS_WEIGHT = 0.25;
 
 export interface RelevanceCompressor {
   /** The text cut to about `targetTokens` of its most relevant sentences, or `undefined` when it cannot be shorter. */
@@ -23,6 +26,16 @@ function wordShare(query: ReadonlySet<string>, sentence: string): number {
   let found = 0;
   for (const word of contentWords(sentence)) if (query.has(word)) found++;
   return found / query.size;
+}
+
+function withPrevious(scores: readonly number[]): number[] {
+  let previous = 0;
+  return scores.map((score) => {
+    if (score === Number.NEGATIVE_INFINITY) return score;
+    const smoothed = score + PREVIOUS_WEIGHT * previous;
+    previous = score;
+    return smoothed;
+  });
 }
 
 /** Indexes of the sentences to keep: best first while they fit in `targetTokens` (smaller ones may still fit). */
@@ -78,7 +91,7 @@ export function createRelevanceCompressor(options: {
         scores[index] = cosine(target, vectors[at]!) + WORD_WEIGHT * wordShare(queryWords, sentences[index]!);
       });
       const tokens = sentences.map((sentence) => counter.text(sentence));
-      const kept = chooseSentences(scores, tokens, targetTokens);
+      const kept = chooseSentences(withPrevious(scores), tokens, targetTokens);
       for (const index of kept) if (scores[index] === Number.NEGATIVE_INFINITY) kept.delete(index);
       const compressed = joinKept(sentences, kept);
       return counter.text(compressed) < counter.text(text) ? compressed : undefined;
