@@ -26,7 +26,11 @@ describe('memoizedCounter', () => {
   it('asks the counter once per distinct text', () => {
     const counter = tokenCounter('gpt-4o');
     let asked = 0;
-    const memoized = memoizedCounter({ ...counter, text: (text) => (asked++, counter.text(text)) });
+    const counting = (text: string) => {
+      asked++;
+      return counter.text(text);
+    };
+    const memoized = memoizedCounter({ ...counter, text: counting });
     const before = asked;
     memoized.text('the same text');
     memoized.text('the same text');
