@@ -48,7 +48,7 @@ describe('assembleContext', () => {
       budget: budget(10_000),
     });
     expect(context.messages).toEqual([{ role: 'system', content: 'Be brief.' }, ...messages]);
-    context.messages.slice(1).forEach((message, index) => expect(message).toBe(messages[index]));
+    for (const [index, message] of context.messages.slice(1).entries()) expect(message).toBe(messages[index]);
     expect(context.tokens).toBe(countContext(counter, context.messages, tools));
     expect(context.limit).toBe(10_000);
     expect(context.manifest.map((item) => item.status)).toEqual(context.manifest.map(() => 'kept'));
