@@ -1,12 +1,12 @@
 /**
- * The strategies that give up text: relevance compression of long documents and tool results (only while the
- * context is over its token limit, the least likely to stay first, the current turn's last), the provider's per-item
- * caps, and truncation of the current turn's tool results, the last resort once everything that may go has gone.
+ * The strategies that give up text: relevance compression of long documents and tool results, prose by sentences
+ * and JSON by the items of its largest array (only while the context is over its token limit, the least likely to
+ * stay first, the current turn's last), the provider's per-item caps, and truncation of the current turn's tool
+ * results, the last resort once everything that may go has gone.
  */
 import { type ContextAssembly, type ContextItem, changeSlot, overTokens, type TextSlot } from './context-items.js';
 import { ContextOverflowError } from './context-overflow-error.js';
 import { bySurvival } from './lossless-strategies.js';
-import { isJsonText } from './minify-json.js';
 import type { RelevanceCompressor } from './relevant-sentences.js';
 import { truncateText } from './truncate-text.js';
 
@@ -15,8 +15,6 @@ export interface CompressionSettings {
   minTokens: number;
   keepRatio: number;
 }
-
-const prose = (slot: TextSlot) => !slot.value && !isJsonText(slot.text);
 
 /**
  * @example
@@ -28,7 +26,7 @@ export async function compressByRelevance(assembly: ContextAssembly, settings: C
     for (const slot of item.slots) {
       if (!overTokens(assembly)) return;
       const tokens = counter.text(slot.text);
-      if (!prose(slot) || tokens < settings.minTokens) continue;
+      if (tokens < settings.minTokens) continue;
       const text = await settings.compressor.compress(slot.text, Math.floor(tokens * settings.keepRatio));
       if (text !== undefined) {
         changeSlot(assembly, item, slot, { text, reason: 'cut to the sentences most relevant to the request' });
@@ -51,7 +49,7 @@ async function fitSlot(
   const { counter } = assembly;
   const capName = item.kind === 'document' ? 'maxDocumentTokens' : 'maxToolResultTokens';
   const reason = `over the provider's ${capName} (${cap})`;
-  const compressed = compressor && prose(slot) ? await compressor.compress(slot.text, cap) : undefined;
+  const compressed = compressor ? await compressor.compress(slot.text, cap) : undefined;
   if (compressed !== undefined) changeSlot(assembly, item, slot, { text: compressed, reason: `compressed: ${reason}` });
   if (counter.text(slot.text) <= cap) return;
   changeSlot(assembly, item, slot, {
