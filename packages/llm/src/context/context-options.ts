@@ -43,7 +43,10 @@ export interface CompressStrategy {
   embedder?: Embedder;
   /** Texts shorter than this are never cut by relevance. @default 200 */
   minTokens?: number;
-  /** The share of a text's tokens relevance compression keeps. @default 0.5 */
+  /**
+   * The least share of a text's tokens relevance compression keeps: it cuts what the limit needs, but a text never
+   * goes below this share (the next text is cut, or turns are dropped). @default 0.5
+   */
   keepRatio?: number;
 }
 

@@ -10,6 +10,8 @@ import { bySurvival } from './lossless-strategies.js';
 import type { RelevanceCompressor } from './relevant-sentences.js';
 import { truncateText } from './truncate-text.js';
 
+const JOIN_MARGIN = 4;
+
 export interface CompressionSettings {
   compressor: RelevanceCompressor;
   minTokens: number;
@@ -27,7 +29,10 @@ export async function compressByRelevance(assembly: ContextAssembly, settings: C
       if (!overTokens(assembly)) return;
       const tokens = counter.text(slot.text);
       if (tokens < settings.minTokens) continue;
-      const text = await settings.compressor.compress(slot.text, Math.floor(tokens * settings.keepRatio));
+      // Cut only what the limit needs (with a little room for how the text joins its frame), at most to keepRatio.
+      const needed = tokens - (assembly.total - assembly.limit) - JOIN_MARGIN;
+      const target = Math.max(Math.floor(tokens * settings.keepRatio), needed);
+      const text = await settings.compressor.compress(slot.text, target);
       if (text !== undefined) {
         changeSlot(assembly, item, slot, { text, reason: 'cut to the sentences most relevant to the request' });
       }

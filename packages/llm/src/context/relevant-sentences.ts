@@ -55,7 +55,15 @@ async function compressSentences(
     scores[index] = scored[at]!;
   });
   const tokens = sentences.map((sentence) => tools.counter.text(sentence));
-  const compressed = joinKept(sentences, bestWithin(withPrevious(scores), tokens, targetTokens));
+  const relevance = withPrevious(scores);
+  let compressed = joinKept(sentences, bestWithin(relevance, tokens, targetTokens));
+  // The gap markers and the joins cost tokens the sentences' own counts leave out: take them off and choose again.
+  for (let budget = targetTokens, tries = 0; tries < 3; tries++) {
+    const over = tools.counter.text(compressed) - targetTokens;
+    if (over <= 0) break;
+    budget -= over;
+    compressed = joinKept(sentences, bestWithin(relevance, tokens, budget));
+  }
   return tools.counter.text(compressed) < tools.counter.text(text) ? compressed : undefined;
 }
 
