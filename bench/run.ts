@@ -5,6 +5,7 @@
  */
 import { runCacheBench } from './cache.bench.js';
 import { runCliBench } from './cli.bench.js';
+import { runContextBench } from './context.bench.js';
 import { runDurableBench } from './durable.bench.js';
 import { runEngineBench } from './engine.bench.js';
 import { progress } from './measure.js';
@@ -18,6 +19,7 @@ const areas: Record<string, (filter?: string) => Promise<void>> = {
   server: runServerBench,
   planner: runPlannerBench,
   cli: runCliBench,
+  context: runContextBench,
 };
 
 const at = process.argv.indexOf('--filter');

@@ -13,6 +13,7 @@ export {
 } from './config/resolve-config.js';
 export { EMBEDDER_NAMES, resolveEmbedder } from './config/resolve-embedder.js';
 export { assembleContext } from './context/assemble-context.js';
+export { cachedTokenCounter } from './context/cached-token-counter.js';
 export {
   type CompressionCase,
   type CompressionCaseResult,

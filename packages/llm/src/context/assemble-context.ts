@@ -17,7 +17,7 @@
  */
 import { createSifEmbedder, type Embedder } from '@baton/cache';
 import type { ModelMessage } from 'ai';
-import { tokenCounter } from '../tokens/token-counter.js';
+import { cachedTokenCounter } from './cached-token-counter.js';
 import { type ContextAssembly, type ContextItem, contextItems, overMessages, overTokens } from './context-items.js';
 import { manifestOf } from './context-manifest.js';
 import { type ContextLimits, checkMinimum } from './context-minimum.js';
@@ -27,7 +27,6 @@ import { ContextOverflowError } from './context-overflow-error.js';
 import { dropOldest } from './drop-turns.js';
 import { minifyJsonTexts, removeRepeatedSentences } from './lossless-strategies.js';
 import { compressByRelevance, enforceItemCaps, truncateCurrentTurn } from './lossy-strategies.js';
-import { memoizedCounter } from './memoized-counter.js';
 import { messageTokens } from './message-tokens.js';
 import { createRelevanceCompressor, type RelevanceCompressor } from './relevant-sentences.js';
 import { summariseTurns, summaryReserve } from './summarise-turns.js';
@@ -152,7 +151,7 @@ function messagesOf(items: readonly ContextItem[], summary: ModelMessage | undef
  */
 export async function assembleContext(options: AssembleContextOptions): Promise<AssembledContext> {
   validateContextOptions(options);
-  const counter = memoizedCounter(tokenCounter(options.model));
+  const counter = cachedTokenCounter(options.model);
   const tools = options.tools ?? [];
   const toolTokens = counter.tools(tools);
   const limits = limitsOf(options);

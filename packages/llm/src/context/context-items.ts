@@ -47,17 +47,19 @@ export function documentMessage(id: string, text: string): ModelMessage {
 }
 
 function toolSlots(message: ModelMessage): TextSlot[] {
-  if (message.role !== 'tool') return [];
-  return message.content.flatMap((part, index): TextSlot[] => {
-    if (part.type !== 'tool-result') return [];
-    const { type } = part.output;
-    if (type === 'text' || type === 'error-text')
-      return [{ part: index, text: part.output.value, value: false, changed: false }];
-    if (type === 'json' || type === 'error-json') {
-      return [{ part: index, text: toolOutputText(part.output), value: true, changed: false }];
+  const slots: TextSlot[] = [];
+  if (message.role !== 'tool') return slots;
+  for (let part = 0; part < message.content.length; part++) {
+    const content = message.content[part]!;
+    if (content.type !== 'tool-result') continue;
+    const { output } = content;
+    if (output.type === 'text' || output.type === 'error-text') {
+      slots.push({ part, text: output.value, value: false, changed: false });
+    } else if (output.type === 'json' || output.type === 'error-json') {
+      slots.push({ part, text: toolOutputText(output), value: true, changed: false });
     }
-    return [];
-  });
+  }
+  return slots;
 }
 
 function withOutputs(message: ModelMessage & { role: 'tool' }, slots: readonly TextSlot[]): ModelMessage {
@@ -89,18 +91,27 @@ function newItem(
   },
   slots: TextSlot[],
 ): ContextItem {
-  const tokens = messageTokens(counter, fields.message);
-  const fixed =
-    fields.pinned || fields.kind === 'system' || (fields.kind === 'message' && fields.message.role === 'system');
-  return {
-    ...fields,
+  const { kind, index, message, pinned, group, current } = fields;
+  const tokens = messageTokens(counter, message);
+  const fixed = pinned || kind === 'system' || (kind === 'message' && message.role === 'system');
+  // Written out rather than spread: an assembly makes one per message, and a spread costs more than counting.
+  const item: ContextItem = {
+    kind,
+    index,
+    message,
     tokensBefore: tokens,
     tokens,
+    pinned,
+    protected: fields.protected,
+    group,
     slots: fixed ? [] : slots,
+    current,
     dropped: false,
     status: 'kept',
     reasons: [],
   };
+  if (fields.id !== undefined) item.id = fields.id;
+  return item;
 }
 
 /** Unions of messages that go or stay together: tool calls with their results. */
@@ -202,7 +213,8 @@ export function contextItems(
       ),
     );
   });
-  input.messages.forEach((message, index) => {
+  for (let index = 0; index < input.messages.length; index++) {
+    const message = input.messages[index]!;
     const group = groups.group[index]!;
     const fields = {
       kind: 'message',
@@ -214,7 +226,7 @@ export function contextItems(
       current: groups.current[index]!,
     } as const;
     items.push(newItem(counter, fields, toolSlots(message)));
-  });
+  }
   return items;
 }
 

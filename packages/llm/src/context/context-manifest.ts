@@ -13,7 +13,6 @@ function keptReason(item: ContextItem): string {
 function entryOf(item: ContextItem): ContextManifestItem {
   const entry: ContextManifestItem = {
     kind: item.kind,
-    index: item.index,
     role: item.message.role,
     pinned: item.pinned,
     tokensBefore: item.tokensBefore,
@@ -21,7 +20,7 @@ function entryOf(item: ContextItem): ContextManifestItem {
     status: item.status,
     reason: item.reasons.length > 0 ? item.reasons.join('; ') : keptReason(item),
   };
-  if (item.kind === 'system') delete entry.index;
+  if (item.kind !== 'system') entry.index = item.index;
   if (item.id !== undefined) entry.id = item.id;
   return entry;
 }

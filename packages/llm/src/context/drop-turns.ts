@@ -10,15 +10,13 @@ export interface DropOptions {
   summaryReserve: number;
 }
 
-function dropGroup(assembly: ContextAssembly, items: readonly ContextItem[]): void {
+function dropGroup(assembly: ContextAssembly, items: readonly ContextItem[], reason: string): void {
   for (const item of items) {
     item.dropped = true;
     item.status = 'dropped';
     assembly.total -= item.tokens;
     assembly.messages -= 1;
-    const what = item.kind === 'document' ? 'document' : 'older turn';
-    const caps = assembly.caps.maxMessages === undefined ? '' : ` and ${assembly.caps.maxMessages} messages`;
-    item.reasons.push(`${what} dropped to fit ${assembly.limit} tokens${caps}`);
+    item.reasons.push(`${item.kind === 'document' ? 'document' : 'older turn'} ${reason}`);
   }
 }
 
@@ -43,9 +41,11 @@ export function dropOldest(assembly: ContextAssembly, options: DropOptions): Con
   const dropped: ContextItem[] = [];
   const reserve = () => (dropped.length > 0 ? options.summaryReserve : 0);
   const extraMessage = () => (dropped.length > 0 && options.summaryReserve > 0 ? 1 : 0);
+  const caps = assembly.caps.maxMessages === undefined ? '' : ` and ${assembly.caps.maxMessages} messages`;
+  const reason = `dropped to fit ${assembly.limit} tokens${caps}`;
   for (const group of groupsInOrder(assembly.items)) {
     if (!overTokens(assembly, reserve()) && !overMessages(assembly, extraMessage())) break;
-    dropGroup(assembly, group);
+    dropGroup(assembly, group, reason);
     dropped.push(...group.filter((item) => item.kind === 'message'));
   }
   return dropped.sort((a, b) => a.index - b.index);
