@@ -245,7 +245,7 @@ async function runAssembleCase(): Promise<void> {
 }
 
 async function runCompressionCase(): Promise<void> {
-  const cases = readCompressionSet();
+  const cases = readCompressionSet(new URL('../packages/llm/data/compression/', import.meta.url));
   const evaluation = await evaluateCompression(cases, { keepRatio: 0.3 });
   for (const result of evaluation.results) {
     const missing = result.missing.length > 0 ? `, missing ${result.missing.join(', ')}` : '';

@@ -231,6 +231,36 @@ describe('assembleContext', () => {
     expect(off.manifest[0]).toMatchObject({ status: 'dropped' });
   });
 
+  it('judges relevance against the query when one is given instead of the last user message', async () => {
+    const notes = Array.from(
+      { length: 20 },
+      (_, i) => `Item ${i}: the cafeteria menu and the parking rules for visitors.`,
+    );
+    notes.splice(5, 0, 'The office move to the new building happens in the second week of June.');
+    notes.splice(15, 0, 'The API rate limit is 600 requests per minute for each key.');
+    const messages: ModelMessage[] = [{ role: 'user', content: 'And the other thing?' }];
+    const documents = [{ id: 'notes', text: notes.join(' ') }];
+    const whole = await assembleContext({ model: 'gpt-4o', messages, documents, budget: budget(100_000) });
+    const limit = Math.floor(whole.tokens * 0.6);
+    const moving = await assembleContext({
+      model: 'gpt-4o',
+      messages,
+      documents,
+      budget: budget(limit),
+      query: 'When is the office move?',
+    });
+    const limits = await assembleContext({
+      model: 'gpt-4o',
+      messages,
+      documents,
+      budget: budget(limit),
+      query: 'What is the API rate limit?',
+    });
+    expect(moving.messages[0]!.content).toContain('second week of June');
+    expect(limits.messages[0]!.content).toContain('600 requests per minute');
+    expect(moving.messages[0]!.content).not.toEqual(limits.messages[0]!.content);
+  });
+
   it("truncates the current turn's tool result only as the last resort, with a marker", async () => {
     const log = Array.from({ length: 300 }, (_, i) => `12:00:${i % 60} GET /orders/${i} 200`).join('\n');
     const messages = [...conversation(2), ...toolTurn(9, log)];

@@ -45,7 +45,7 @@ describe('evaluateCompression', () => {
 
 describe('readCompressionSet', () => {
   it('reads the shipped set: at least 10 documents of 1,000 to 5,000 tokens, each with a question and facts it holds', () => {
-    const cases = readCompressionSet();
+    const cases = readCompressionSet(new URL('../../data/compression/', import.meta.url));
     expect(cases.length).toBeGreaterThanOrEqual(10);
     for (const item of cases) {
       expect(counter.text(item.text), item.id).toBeGreaterThanOrEqual(1_000);

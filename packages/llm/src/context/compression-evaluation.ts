@@ -3,9 +3,10 @@
  * with its question through `assembleContext`, with a budget that leaves room for `keepRatio` of the document (its
  * tokens as given, before JSON is minified or repeated sentences removed), and
  * the result is scored by the share of the labelled key facts (exact strings or regular expressions an answer needs)
- * still in the document as sent. The shipped set is `packages/llm/data/compression/` (`readCompressionSet`).
+ * still in the document as sent. The repository's set is `packages/llm/data/compression/` (`readCompressionSet`).
  */
 import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import type { Embedder } from '@baton/cache';
 import { tokenCounter } from '../tokens/token-counter.js';
 import { assembleContext } from './assemble-context.js';
@@ -99,7 +100,7 @@ async function evaluateCase(
 
 /**
  * @example
- * const evaluation = await evaluateCompression(readCompressionSet(), { keepRatio: 0.5 });
+ * const evaluation = await evaluateCompression(readCompressionSet('packages/llm/data/compression'), { keepRatio: 0.5 });
  * evaluation.ratio; // ≈ 0.45: documents sent at under half their tokens
  * evaluation.keyFactsKept; // the share of labelled facts still there
  */
@@ -139,14 +140,14 @@ interface CaseFile {
 }
 
 /**
- * The labelled cases of a compression set: `cases.json` and the documents it names, in `folder`.
+ * The labelled cases of a compression set: `cases.json` and the documents it names, in `folder` (the repository
+ * ships one in `packages/llm/data/compression/`; the published package does not carry it).
  *
  * @example
- * readCompressionSet(); // the 11 shipped cases of packages/llm/data/compression
+ * readCompressionSet(new URL('../packages/llm/data/compression/', import.meta.url)); // the 11 shipped cases
  */
-export function readCompressionSet(
-  folder: URL = new URL('../../data/compression/', import.meta.url),
-): CompressionCase[] {
-  const { cases } = JSON.parse(readFileSync(new URL('cases.json', folder), 'utf8')) as CaseFile;
-  return cases.map(({ file, ...labelled }) => ({ ...labelled, text: readFileSync(new URL(file, folder), 'utf8') }));
+export function readCompressionSet(folder: URL | string): CompressionCase[] {
+  const base = typeof folder === 'string' ? pathToFileURL(folder.endsWith('/') ? folder : `${folder}/`) : folder;
+  const { cases } = JSON.parse(readFileSync(new URL('cases.json', base), 'utf8')) as CaseFile;
+  return cases.map(({ file, ...labelled }) => ({ ...labelled, text: readFileSync(new URL(file, base), 'utf8') }));
 }
