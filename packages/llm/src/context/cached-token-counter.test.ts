@@ -48,6 +48,20 @@ describe('withCountCache', () => {
       'three',
     ]);
   });
+
+  it('starts a new generation when the texts it holds reach half its characters', () => {
+    const counter = tokenCounter('gpt-4o');
+    let asked = 0;
+    const cache = new TokenCountCache(1_000, 40);
+    const countText = (text: string) => {
+      asked++;
+      return counter.text(text);
+    };
+    for (const text of ['a'.repeat(15), 'b'.repeat(15), 'c'.repeat(15), 'a'.repeat(15)]) cache.count(text, countText);
+    // [a] → [b] (a previous) → [c] (b previous): a is forgotten and counted again.
+    expect(asked).toBe(4);
+    expect(cache.size).toBe(2);
+  });
 });
 
 describe('cachedTokenCounter', () => {

@@ -9,6 +9,8 @@ import { type CountedMessage, type TokenCounter, tokenCounter } from '../tokens/
 
 /** Texts remembered per model, at most. */
 export const CACHED_TEXTS_PER_MODEL = 50_000;
+/** Characters of text held per model, at most (about 16 MB of UTF-16): the cache keeps texts alive. */
+export const CACHED_CHARACTERS_PER_MODEL = 8_000_000;
 /** Longer texts are counted each time: keeping them would hold on to a lot of memory for few hits. */
 export const MAX_CACHED_TEXT_LENGTH = 64 * 1024;
 
@@ -20,9 +22,16 @@ export const MAX_CACHED_TEXT_LENGTH = 64 * 1024;
 export class TokenCountCache {
   #current = new Map<string, number>();
   #previous = new Map<string, number>();
+  #characters = 0;
 
-  /** @param maxEntries texts kept at most (both generations together). */
-  constructor(readonly maxEntries = CACHED_TEXTS_PER_MODEL) {}
+  /**
+   * @param maxEntries texts kept at most (both generations together)
+   * @param maxCharacters characters of text kept at most (both generations together)
+   */
+  constructor(
+    readonly maxEntries = CACHED_TEXTS_PER_MODEL,
+    readonly maxCharacters = CACHED_CHARACTERS_PER_MODEL,
+  ) {}
 
   get size(): number {
     return this.#current.size + this.#previous.size;
@@ -33,11 +42,13 @@ export class TokenCountCache {
     if (known !== undefined) return known;
     if (text.length > MAX_CACHED_TEXT_LENGTH) return countText(text);
     const tokens = this.#previous.get(text) ?? countText(text);
-    if (this.#current.size >= this.maxEntries / 2) {
+    if (this.#current.size >= this.maxEntries / 2 || this.#characters + text.length > this.maxCharacters / 2) {
       this.#previous = this.#current;
       this.#current = new Map();
+      this.#characters = 0;
     }
     this.#current.set(text, tokens);
+    this.#characters += text.length;
     return tokens;
   }
 }
