@@ -14,6 +14,7 @@
  * 6. the last resort: the current turn's tool results are truncated at a token boundary, with a marker.
  * Pinned items, the system prompt and the last user turn (the last user message and what follows it) are never
  * dropped; when even they do not fit, a `ContextOverflowError` says by how much, before anything else runs.
+ * Texts are counted through `cachedTokenCounter`: re-assembling a conversation tokenizes only its new messages.
  */
 import { createSifEmbedder, type Embedder } from '@baton/cache';
 import type { ModelMessage } from 'ai';

@@ -74,6 +74,7 @@ export interface AssembleContextOptions {
   model: string;
   /** The system prompt: always sent first, never truncated. */
   system?: string;
+  /** The conversation, oldest first. System messages among them are kept whole, like pinned ones. */
   messages: readonly ModelMessage[];
   /** Indexes into `messages` that are never dropped or changed (with the tool calls or results they pair with). */
   pinned?: readonly number[];
