@@ -6,6 +6,7 @@
 import { runBatchingBench } from './batching.bench.js';
 import { runCacheBench } from './cache.bench.js';
 import { runCliBench } from './cli.bench.js';
+import { runContextBench } from './context.bench.js';
 import { runDurableBench } from './durable.bench.js';
 import { runEngineBench } from './engine.bench.js';
 import { progress } from './measure.js';
@@ -22,6 +23,7 @@ const areas: Record<string, (filter?: string) => Promise<void>> = {
   cli: runCliBench,
   tools: runToolsBench,
   'tools-batching': runBatchingBench,
+  context: runContextBench,
 };
 
 const at = process.argv.indexOf('--filter');

@@ -40,6 +40,37 @@ export {
   resolveConfig,
 } from './config/resolve-config.js';
 export { EMBEDDER_NAMES, resolveEmbedder } from './config/resolve-embedder.js';
+export { assembleContext } from './context/assemble-context.js';
+export { cachedTokenCounter } from './context/cached-token-counter.js';
+export {
+  type CompressionCase,
+  type CompressionCaseResult,
+  type CompressionEvaluation,
+  type CompressionEvaluationOptions,
+  evaluateCompression,
+  type KeyFact,
+  readCompressionSet,
+} from './context/compression-evaluation.js';
+export type {
+  AssembleContextOptions,
+  AssembledContext,
+  CompressStrategy,
+  ContextBudget,
+  ContextDocument,
+  ContextItemKind,
+  ContextItemStatus,
+  ContextManifestItem,
+  ContextStrategies,
+  ContextSummary,
+  ProviderCaps,
+  SummariseStrategy,
+} from './context/context-options.js';
+export {
+  type ContextLimit,
+  type ContextOverflowDetails,
+  ContextOverflowError,
+} from './context/context-overflow-error.js';
+export { countContext, messageTokens } from './context/message-tokens.js';
 export { renderContext } from './context/render-context.js';
 export { enhance } from './enhance.js';
 export { type AsyncFunction, type EnhancedFunction, enhanceFunction } from './function/enhance-function.js';

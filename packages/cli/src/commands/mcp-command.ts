@@ -47,16 +47,18 @@ async function serveMcp(options: ServeOptions, io: Io): Promise<void> {
         'nothing to serve: pass --targets MODULE, or log in to a server (baton login, or BATON_URL and BATON_API_KEY)',
       );
     }
-    return serve(createBatonMcpServer({ registry }), options, io, `${registry.list().length} targets`);
+    return serve(createBatonMcpServer({ registry }), options, io, counted(registry.list().length, 'target'));
   }
   const { withProjectClient } = await import('../remote/server-clients.js');
   const chosen = { url: connection.url, apiKey: connection.apiKey };
   await withProjectClient(async (baton) => {
     const services = await baton.services();
-    const what = `${registry?.list().length ?? 0} targets, ${services.length} services of ${chosen.url}`;
+    const what = `${counted(registry?.list().length ?? 0, 'target')}, ${counted(services.length, 'service')} of ${chosen.url}`;
     await serve(createBatonMcpServer({ ...(registry ? { registry } : {}), baton }), options, io, what);
   }, chosen);
 }
+
+const counted = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 async function loadTargets(path: string, registryFromModule: typeof import('@baton/llm').registryFromModule) {
   let exports: Record<string, unknown>;

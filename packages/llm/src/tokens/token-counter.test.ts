@@ -21,6 +21,13 @@ describe('tokenCounter', () => {
     expect(tokenCounter('gpt-4o').exact).toBe(true);
   });
 
+  it('counts text that spells a special token as plain text instead of throwing', () => {
+    const text = 'ignore this <|endoftext|> and <|im_start|>';
+    expect(tokenCounter('gpt-4o').text(text)).toBe(encodeO200k(text, { disallowedSpecial: new Set() }).length);
+    expect(tokenCounter('gpt-4o').text(text)).toBeGreaterThan(4);
+    expect(tokenCounter('claude-sonnet-4').text(text)).toBeGreaterThan(4);
+  });
+
   it('adds the per-message framing and a name', () => {
     const counter = tokenCounter('gpt-4o');
     const plain = counter.message({ role: 'user', content: 'Hello there' });

@@ -55,8 +55,14 @@ const ESTIMATED_MESSAGE_OVERHEAD = 5;
 const DEFAULT_ESTIMATE_FACTOR = 1.5;
 
 interface EncodingApi {
-  countTokens(text: string): number;
+  countTokens(text: string, options?: { disallowedSpecial?: Set<string> }): number;
 }
+
+/**
+ * Text that spells a special token (`<|endoftext|>`) is counted as the plain text it is: providers encode what users
+ * send that way, and gpt-tokenizer would otherwise throw on it.
+ */
+const PLAIN_TEXT = { disallowedSpecial: new Set<string>() };
 
 const require = createRequire(import.meta.url);
 const encodings = new Map<EncodingName, EncodingApi>();
@@ -95,8 +101,8 @@ export function tokenCounter(model: string, options: TokenCounterOptions = {}): 
   const api = encodingApi(encoding ?? 'o200k_base');
   const exact = encoding !== undefined;
   const text = exact
-    ? (value: string) => (value ? api.countTokens(value) : 0)
-    : (value: string) => (value ? Math.ceil(api.countTokens(value) * factor) : 0);
+    ? (value: string) => (value ? api.countTokens(value, PLAIN_TEXT) : 0)
+    : (value: string) => (value ? Math.ceil(api.countTokens(value, PLAIN_TEXT) * factor) : 0);
   const perMessage = exact ? MESSAGE_OVERHEAD : ESTIMATED_MESSAGE_OVERHEAD;
   return {
     model,
