@@ -11,7 +11,6 @@ import { connectMcpServers } from '../mcp/connect-mcp-servers.js';
 import type { AgentFile, McpServerEntry, ModelEndpoint } from './agent-file-schema.js';
 import type { AgentInput, AgentOutput } from './agent-loop.js';
 import type { AgentModel, AgentOptions } from './agent-options.js';
-import type { AgentDefaults } from './agent-runtime.js';
 import { defineAgent } from './define-agent.js';
 
 /** Connects MCP servers and registers their tools (`connectMcpServers` of `@baton/llm`). */
@@ -20,7 +19,7 @@ export type ConnectMcpFunction = (options: {
   servers: McpServerEntry[];
 }) => Promise<{ close(): Promise<void> }>;
 
-export interface AgentFromFileOptions extends AgentDefaults {
+export interface AgentFromFileOptions {
   registry: Registry;
   /** Where `apiKeyEnv` is read. @default process.env */
   env?: Readonly<Record<string, string | undefined>>;
@@ -85,22 +84,19 @@ export async function agentFromFile(file: AgentFile, options: AgentFromFileOptio
   const connect = options.connectMcp ?? connectMcpServers;
   const connections = servers.length > 0 ? await connect({ registry: options.registry, servers }) : undefined;
   try {
-    const definition = defineAgent(
-      {
-        name: file.name ?? options.name ?? 'agent',
-        ...(file.description === undefined ? {} : { description: file.description }),
-        models,
-        ...(file.system === undefined ? {} : { system: file.system }),
-        registry: options.registry,
-        tools: file.tools ?? servers.map((server) => `${server.name}.*`),
-        ...(file.toolSearch ? { toolSearch: file.toolSearch } : {}),
-        ...(file.context ? { context: file.context } : {}),
-        ...(file.cache === undefined ? {} : { cache: cacheOf(file.cache) }),
-        ...(file.budget ? { budget: file.budget } : {}),
-        ...(file.maxSteps ? { maxSteps: file.maxSteps } : {}),
-      },
-      options,
-    );
+    const definition = defineAgent({
+      name: file.name ?? options.name ?? 'agent',
+      ...(file.description === undefined ? {} : { description: file.description }),
+      models,
+      ...(file.system === undefined ? {} : { system: file.system }),
+      registry: options.registry,
+      tools: file.tools ?? servers.map((server) => `${server.name}.*`),
+      ...(file.toolSearch ? { toolSearch: file.toolSearch } : {}),
+      ...(file.context ? { context: file.context } : {}),
+      ...(file.cache === undefined ? {} : { cache: cacheOf(file.cache) }),
+      ...(file.budget ? { budget: file.budget } : {}),
+      ...(file.maxSteps ? { maxSteps: file.maxSteps } : {}),
+    });
     return { definition, close: async () => connections?.close() };
   } catch (error) {
     await connections?.close();

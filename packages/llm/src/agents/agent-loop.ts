@@ -9,13 +9,13 @@
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import { BudgetExceededError, type BudgetLeft, type HandlerContext } from '@baton/core';
 import { generateText, jsonSchema, type ModelMessage, stepCountIs, type Tool, tool } from 'ai';
-import { tokenCounter } from '../tokens/token-counter.js';
+import { cachedTokenCounter } from '../context/cached-token-counter.js';
+import { countContext } from '../context/message-tokens.js';
 import type { ModelPricePerMTok } from './agent-options.js';
 import type { AgentRuntime } from './agent-runtime.js';
 import { type AgentTool, agentTools } from './agent-tools.js';
 import { journaledModel, type StoredGenerateResult } from './journaled-model.js';
 import { type CallEstimate, chooseModel, estimateCall, modelName } from './model-choice.js';
-import { messageText, promptTokens } from './prompt-tokens.js';
 
 export interface AgentInput {
   /** What the user asks. */
@@ -151,10 +151,18 @@ function budgetLeft(call: AgentCall): BudgetLeft {
   };
 }
 
+/** The text of the last user message: what the tools are searched for. */
+function lastUserText(messages: readonly ModelMessage[]): string {
+  const message = messages.findLast((candidate) => candidate.role === 'user');
+  if (!message) return '';
+  if (typeof message.content === 'string') return message.content;
+  return message.content.map((part) => (part.type === 'text' ? part.text : '')).join('\n');
+}
+
 async function offeredTools(call: AgentCall, messages: readonly ModelMessage[]): Promise<AgentTool[]> {
   const { toolSearch } = call.runtime;
   if (!toolSearch || call.tools.length === 0) return call.tools;
-  const query = messageText(messages.findLast((message) => message.role === 'user') ?? { role: 'user', content: '' });
+  const query = lastUserText(messages);
   const hits = await (await call.runtime.searchFor(call.tools)).search(query, {
     k: toolSearch.k,
     minScore: toolSearch.minScore,
@@ -194,7 +202,7 @@ function prepareStepOf(call: AgentCall, kept: LanguageModelV3[]) {
     const sent = await contextOf(call, messages, offered);
     const candidates = call.runtime.models.map((entry) => entry.candidate);
     const inputTokensOf = (candidate: (typeof candidates)[number]) =>
-      promptTokens(tokenCounter(candidate.model.modelId), sent.messages, offered);
+      countContext(cachedTokenCounter(candidate.model.modelId), sent.messages, offered);
     const choice = chooseModel(candidates, inputTokensOf, budgetLeft(call), call.context.stepId);
     const name = modelName(choice.candidate);
     if (candidates.length > 1) {

@@ -3,9 +3,10 @@
  * metrics), and the tool search over its current tools, built again only when the registry's tools change.
  */
 import type { LanguageModelV3 } from '@ai-sdk/provider';
-import { ValidationError } from '@baton/core';
 import type { EnhanceConfig } from '../config/enhance-config.js';
+import { assembleContext } from '../context/assemble-context.js';
 import { enhance } from '../enhance.js';
+import { createToolSearch } from '../tools/tool-search.js';
 import {
   type AgentContext,
   type AgentModel,
@@ -31,12 +32,6 @@ export interface AgentRuntime {
   searchFor(tools: readonly AgentTool[]): Promise<ToolSearchIndex>;
 }
 
-/** Defaults taken when a part of the model layer is passed in by whoever builds the runtime. */
-export interface AgentDefaults {
-  createToolSearch?: CreateToolSearchFunction;
-  assembleContext?: AssembleContextFunction;
-}
-
 function enhanceOptions(cache: AgentOptions['cache'], candidate: AgentModel): EnhanceConfig {
   const { price } = candidate;
   const pricing = price && {
@@ -49,26 +44,15 @@ function enhanceOptions(cache: AgentOptions['cache'], candidate: AgentModel): En
   return cache === false ? { ...base, enableCache: false } : { ...base, store: 'memory', ...cache };
 }
 
-function required<T>(value: T | undefined, path: string, what: string): T {
-  if (value !== undefined) return value;
-  throw new ValidationError('an agent option needs a part that is not available', [
-    { path, code: 'required', message: `give ${what}` },
-  ]);
-}
-
-export function createAgentRuntime(
-  options: AgentOptions,
-  models: readonly AgentModel[],
-  defaults: AgentDefaults = {},
-): AgentRuntime {
+export function createAgentRuntime(options: AgentOptions, models: readonly AgentModel[]): AgentRuntime {
   let index: { key: string; search: Promise<ToolSearchIndex> } | undefined;
   const toolSearch = options.toolSearch && {
     ...options.toolSearch,
-    create: required(options.toolSearch.create ?? defaults.createToolSearch, 'toolSearch.create', 'a tool search'),
+    create: options.toolSearch.create ?? createToolSearch,
   };
   const context = options.context && {
     ...options.context,
-    assemble: required(options.context.assemble ?? defaults.assembleContext, 'context.assemble', 'an assembler'),
+    assemble: options.context.assemble ?? assembleContext,
   };
   return {
     name: options.name,

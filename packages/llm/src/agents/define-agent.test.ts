@@ -1,6 +1,7 @@
 import { BudgetExceededError, createEngine, NonRetryableError, type Registry, type RunEvent } from '@baton/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ChatServer, startChatServer } from '../testing/openai-compatible-server.js';
+import { tokenCounter } from '../tokens/token-counter.js';
 import type { AgentOutput } from './agent-loop.js';
 import type { AgentOptions } from './agent-options.js';
 import { chatModel, scripted, toolRegistry } from './agent-test-kit.js';
@@ -255,6 +256,45 @@ describe('defineAgent', () => {
     expect(server.bodies.map((body) => body.messages[0]?.content)).toEqual(
       Array(3).fill('You help with the weather. (assembled)'),
     );
+  });
+
+  it('keeps every model call within its context budget with assembleContext, dropping the oldest turns', async () => {
+    server = await startChatServer({ reply: () => 'Noted.' });
+    registry.register(
+      defineAgent({
+        name: 'assistant',
+        registry,
+        models: [{ model: chatModel(server.baseURL, 'gpt-4o-mini'), maxOutputTokens: 200 }],
+        system: 'You help with the weather.',
+        tools: ['weather.*'],
+        context: { maxInputTokens: 1200 },
+        cache: false,
+      }),
+    );
+    const turn = (n: number) => `Turn ${n}: ${'the forecast said it would rain over the fjords again '.repeat(8)}`;
+    const history = Array.from({ length: 30 }, (_, n) => ({
+      role: n % 2 === 0 ? ('user' as const) : ('assistant' as const),
+      content: turn(n),
+    }));
+    const plan = { steps: [{ id: 'ask', target: 'assistant', input: { query: 'And tomorrow?', messages: history } }] };
+    await createEngine({ registry }).run(plan).result();
+    const body = server.bodies[0];
+    const counter = tokenCounter('gpt-4o-mini');
+    const messages = body?.messages ?? [];
+    const tools = (body?.tools ?? []).map((t) => t.function);
+    const sent = messages.reduce(
+      (sum, m) => sum + counter.message({ role: m.role, content: typeof m.content === 'string' ? m.content : '' }),
+      counter.requestOverhead + counter.tools(tools),
+    );
+    // The input budget is maxInputTokens less the answer's room (the model's maxOutputTokens).
+    expect(sent).toBeLessThanOrEqual(1000);
+    expect(messages.length).toBeLessThan(history.length + 2);
+    expect(messages[0]).toEqual({ role: 'system', content: 'You help with the weather.' });
+    expect(messages.at(-1)).toEqual({ role: 'user', content: 'And tomorrow?' });
+    // What was kept is the newest turns, in order.
+    const kept = messages.slice(1, -1).map((m) => m.content);
+    expect(kept).toEqual(history.slice(history.length - kept.length).map((m) => m.content));
+    expect(kept.length).toBeGreaterThan(0);
   });
 
   it('refuses bad options, naming each', () => {

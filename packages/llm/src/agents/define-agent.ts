@@ -4,10 +4,9 @@
  * call is a sub-step of it: journaled in a durable run, replayed when the step resumes.
  */
 import type { TargetDefinition } from '@baton/core';
-import { createToolSearch } from '../tools/tool-search.js';
 import { type AgentInput, type AgentOutput, runAgent } from './agent-loop.js';
 import { type AgentOptions, checkAgentOptions } from './agent-options.js';
-import { type AgentDefaults, createAgentRuntime } from './agent-runtime.js';
+import { createAgentRuntime } from './agent-runtime.js';
 import { modelName } from './model-choice.js';
 
 const AGENT_INPUT = {
@@ -38,12 +37,9 @@ const AGENT_INPUT = {
  * );
  * const result = await engine.run({ steps: [{ id: 'ask', target: 'travel-agent', input: { query: 'Rain in Oslo?' } }] }).result();
  */
-export function defineAgent(
-  options: AgentOptions,
-  defaults: AgentDefaults = {},
-): TargetDefinition<AgentInput, AgentOutput> {
+export function defineAgent(options: AgentOptions): TargetDefinition<AgentInput, AgentOutput> {
   const { models } = checkAgentOptions(options);
-  const runtime = createAgentRuntime(options, models, { createToolSearch, ...defaults });
+  const runtime = createAgentRuntime(options, models);
   return {
     name: options.name,
     kind: 'agent',
