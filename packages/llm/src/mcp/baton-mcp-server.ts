@@ -15,7 +15,7 @@ import {
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import { loadMcpServerSdk } from './load-mcp-sdk.js';
 import { listenMcpHttp, type McpHttpListener, type McpHttpListenerOptions } from './mcp-http-listener.js';
-import { BATON_MCP_IMPLEMENTATION } from './mcp-implementation.js';
+import { batonMcpImplementation } from './mcp-implementation.js';
 import type { McpToolDescription, McpToolProvider, McpToolResult } from './mcp-tool-provider.js';
 import { type BatonServerConnection, orchestrationMcpTools } from './orchestration-mcp-tools.js';
 import { registryMcpTools } from './registry-mcp-tools.js';
@@ -79,7 +79,7 @@ export function createBatonMcpServer(options: BatonMcpServerOptions): BatonMcpSe
   const connect = async (transport: Transport) => {
     const sdk = await loadMcpServerSdk();
     const server = new sdk.Server(
-      { ...BATON_MCP_IMPLEMENTATION, name: options.name ?? 'baton' },
+      { ...batonMcpImplementation(), name: options.name ?? 'baton' },
       { capabilities: { tools: {} } },
     );
     server.setRequestHandler(sdk.ListToolsRequestSchema, async () => ({ tools: await listTools() }));

@@ -9,7 +9,7 @@ import type { McpClientSdk } from './load-mcp-sdk.js';
 import { mcpCallOutput } from './mcp-call-result.js';
 import type { McpConnectionEvent } from './mcp-connection-event.js';
 import { McpConnectionError, McpToolError } from './mcp-errors.js';
-import { BATON_MCP_IMPLEMENTATION } from './mcp-implementation.js';
+import { batonMcpImplementation } from './mcp-implementation.js';
 import type { McpServerConfig } from './mcp-server-config.js';
 import { McpToolSet } from './mcp-tool-set.js';
 import type { McpToolInfo } from './mcp-tool-target.js';
@@ -97,7 +97,7 @@ export class McpServerConnection {
 
   async #open(): Promise<{ client: Client; tools: McpToolInfo[] }> {
     const client: Client = new this.sdk.Client(
-      { ...BATON_MCP_IMPLEMENTATION },
+      { ...batonMcpImplementation() },
       {
         listChanged: {
           tools: {
