@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAgentFile } from '../../packages/llm/src/agents/agent-file.js';
 import { type ChatServer, startChatServer } from '../../packages/llm/src/testing/openai-compatible-server.js';
 import { type CodeBlock, readCodeBlocks, shellCommands } from './readme-blocks.js';
 
@@ -47,7 +48,9 @@ async function runProgram(file: string, cwd: string) {
 
 it('has code blocks, each in a language this test runs', () => {
   expect(blocks.length).toBeGreaterThan(3);
-  const unknown = blocks.filter((block) => !['ts', 'typescript', 'sh', 'bash', 'json'].includes(block.language));
+  const unknown = blocks.filter(
+    (block) => !['ts', 'typescript', 'sh', 'bash', 'json', 'yaml'].includes(block.language),
+  );
   expect(unknown.map((block) => `line ${block.line}: ${block.language || '(none)'}`)).toEqual([]);
 });
 
@@ -69,6 +72,16 @@ describe.each(byLanguage('json').map((block) => [block.line, block] as const))(
   (_l, block) => {
     it('parses', () => {
       expect(() => JSON.parse(block.code)).not.toThrow();
+    });
+  },
+);
+
+// The README's YAML is agent files: each must be one `baton run` accepts.
+describe.each(byLanguage('yaml').map((block) => [block.line, block] as const))(
+  'the YAML block on line %i',
+  (_l, block) => {
+    it('is a valid agent file', () => {
+      expect(() => parseAgentFile(block.code, `README.md line ${block.line}`)).not.toThrow();
     });
   },
 );
