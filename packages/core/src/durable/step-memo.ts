@@ -97,6 +97,8 @@ function rememberSubCall(memo: RunMemo, stepKey: string, data: Record<string, un
     usage: { tokens: usage.tokens ?? 0, costUsd: usage.costUsd ?? 0 },
   };
   if (typeof data.target === 'string') entry.target = data.target;
+  if (typeof data.ref === 'string') entry.ref = data.ref;
+  if (typeof data.inputDigest === 'string') entry.inputDigest = data.inputDigest;
   // The first entry wins: a step re-run in a later life replays it and never journals the id again.
   if (!calls.has(String(data.id))) calls.set(String(data.id), entry);
 }

@@ -47,6 +47,10 @@ export interface SubCallMemoEntry {
   output: unknown;
   /** `name@version` of the target a call reached. */
   target?: string;
+  /** The target a call asked for, as written (`search`, `search@^2`): a replay must ask for the same. */
+  ref?: string;
+  /** SHA-256 of the canonical JSON of a call's input: a replay must pass the same. */
+  inputDigest?: string;
   usage: UsageTotals;
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
+import { ReplayMismatchError } from '../errors/replay-mismatch-error.js';
 import { RetryableError } from '../errors/retryable-error.js';
 import { StepFailedError } from '../errors/step-failed-error.js';
 import { ValidationError } from '../errors/validation-error.js';
@@ -148,6 +149,76 @@ describe('context.call', () => {
     ]);
     // The usage was spent once.
     expect(result?.usage.tokens).toBe(10);
+  });
+
+  it("never hands a fallback the sub-call results of the target it stands in for", async () => {
+    const k = toolKit();
+    k.add('primary', async (_input, ctx) => {
+      await ctx.call('double', { x: 5 });
+      throw new Error('primary gave up');
+    });
+    k.add('backup', async (_input, ctx) => ({ got: await ctx.call('spend', { tokens: 7 }) }));
+    const plan: Plan = {
+      steps: [{ id: 'main', target: 'primary', policy: { retry: false, fallback: ['backup'] } }],
+    };
+    const { result, events } = await settle(k.engine().run(plan));
+    expect(result?.output).toEqual({ main: { got: { spent: 7 } } });
+    expect(k.calls).toEqual(['double:5:undefined', 'spend:7']);
+    expect(ofType(events, 'sub-call-finish').filter((e) => e.replayed)).toEqual([]);
+  });
+
+  it('numbers a call tried again after a failure as it numbered the failed one, so a retry of the step replays in order', async () => {
+    const k = toolKit();
+    let otherCalls = 0;
+    k.add('other', () => {
+      otherCalls++;
+      if (otherCalls === 1) throw new RetryableError('other failed once');
+      return { other: true };
+    });
+    k.add('careful', async (_input, ctx) => {
+      let a: unknown;
+      try {
+        a = await ctx.call('flaky', { okOn: 2 }, { retry: false });
+      } catch {
+        a = await ctx.call('flaky', { okOn: 2 }, { retry: false });
+      }
+      const b = await ctx.call('other', {}, { retry: false }).catch((error: Error) => {
+        throw new RetryableError(`other: ${error.message}`); // the step is worth trying again
+      });
+      return { a, b };
+    });
+    const plan: Plan = {
+      steps: [{ id: 'main', target: 'careful', policy: { retry: { maxAttempts: 2, initialDelayMs: 1 } } }],
+    };
+    const { result } = await settle(k.engine().run(plan));
+    expect(result?.output).toEqual({ main: { a: { ok: 2 }, b: { other: true } } });
+    // The second attempt replays flaky's success as call-1 and calls other for real as call-2.
+    expect(k.calls).toEqual(['flaky:1', 'flaky:2']);
+    expect(otherCalls).toBe(2);
+  });
+
+  it('stops with a ReplayMismatchError when a retried step asks another target or input under a journaled id', async () => {
+    const k = toolKit();
+    let attempts = 0;
+    k.add('fickle', async (_input, ctx) => {
+      attempts++;
+      if (attempts === 1) {
+        await ctx.call('double', { x: 1 });
+        throw new RetryableError('try again');
+      }
+      return ctx.call('spend', { tokens: 3 });
+    });
+    const plan: Plan = {
+      steps: [{ id: 'main', target: 'fickle', policy: { retry: { maxAttempts: 2, initialDelayMs: 1 } } }],
+    };
+    const { result, error } = await settle(k.engine().run(plan));
+    expect(result).toBeUndefined();
+    const cause = (error as { cause?: unknown })?.cause ?? error;
+    expect(ReplayMismatchError.isInstance(cause)).toBe(true);
+    expect((cause as ReplayMismatchError).message).toMatch(
+      /asked for a call of spend as "call-1", but its journal holds a call of double there/,
+    );
+    expect(k.calls).toEqual(['double:1:undefined']);
   });
 
   it('locks the version a sub-call first reached, so a retry of its step calls it again after a newer one came', async () => {

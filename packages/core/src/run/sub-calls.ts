@@ -12,13 +12,14 @@
 import type { BudgetTracker } from '../budget/budget-tracker.js';
 import { describeValue } from '../errors/describe-value.js';
 import { quoteText } from '../errors/quote-text.js';
+import { ReplayMismatchError } from '../errors/replay-mismatch-error.js';
 import { ValidationError } from '../errors/validation-error.js';
 import type { UsageTotals } from '../events/run-event.js';
 import type { CompiledStep } from '../plan/compiled-plan.js';
 import type { HandlerContext, MemoOptions, SubCallOptions } from '../registry/target.js';
 import { parseTargetRef, type TargetRef } from '../registry/target-ref.js';
 import { raceAbort } from '../resilience/abort.js';
-import { isStorableJson } from '../storage/canonical-json.js';
+import { canonicalJson, isStorableJson, sha256Hex } from '../storage/canonical-json.js';
 import type { Attempting, StepOutcome } from './attempting.js';
 import { checkedUsage } from './checked-usage.js';
 import type { RunContext, SubCallMemoEntry } from './run-context.js';
@@ -48,6 +49,11 @@ export interface SubCallHost {
   signal: AbortSignal;
   /** The attempt's idempotency key, if it has one. */
   key: string | undefined;
+  /**
+   * Where this target's sub-calls are kept within the step: `''` for the step's own target, `fallback-<n>/` for its
+   * n-th fallback, so a fallback never replays what the target before it did.
+   */
+  scope: string;
   execute: ExecuteTargets;
 }
 
@@ -78,22 +84,27 @@ export function subCallTools(host: SubCallHost): SubCallTools {
     used.add(id);
     return id;
   };
-  /** An id names a finished result: one whose work failed may be tried again within the attempt. */
-  const released = async <T>(id: string, work: Promise<T>): Promise<T> => {
+  /**
+   * An id names a finished result: one whose work failed may be tried again within the attempt, and a call numbered
+   * by order that failed gives its number back, so the call tried again is numbered as it will be when replayed.
+   */
+  const released = async <T>(id: string, work: Promise<T>, ordinal?: number): Promise<T> => {
     try {
       return await work;
     } catch (error) {
       used.delete(id);
+      if (ordinal !== undefined && ordinal === calls) calls--;
       throw error;
     }
   };
   return {
     call: async <O>(target: TargetRef, input: unknown, options: SubCallOptions = {}): Promise<O> => {
-      const id = claim(options.id ?? `call-${++calls}`, 'sub-call');
-      return (await released(id, callTarget(host, id, target, input, options))) as O;
+      const ordinal = options.id === undefined ? ++calls : undefined;
+      const id = claim(options.id ?? `call-${ordinal}`, 'sub-call');
+      return (await released(id, callTarget(host, host.scope + id, target, input, options), ordinal)) as O;
     },
     memo: <T>(id: string, compute: (signal: AbortSignal) => T | Promise<T>, options: MemoOptions<T> = {}) =>
-      released(claim(id, 'memo'), runMemo(host, id, compute, options)),
+      released(claim(id, 'memo'), runMemo(host, host.scope + id, compute, options)),
     budgetLeft: () => host.tracker.remaining(),
     emit: (event) =>
       host.run.emit({ ...event, stepId: host.step.id, attempt: host.attempting.attempts, path: host.attempting.path }),
@@ -111,7 +122,8 @@ async function callTarget(
   const subStep = subStepOf(step, id, ref, options);
   const label = subStep.targetLabel as string;
   const base = { stepId: step.id, attempt: attempting.attempts, path: [...attempting.path, id], callId: id };
-  const known = finished(host, id);
+  const inputDigest = digestOf(input);
+  const known = finished(host, id, { kind: 'call', ref: label, inputDigest });
   if (known) {
     const target = known.target ?? label;
     run.emit({
@@ -159,8 +171,10 @@ async function callTarget(
     kind: 'call',
     output: outcome.output,
     target: outcome.target,
+    ref: label,
     usage: { ...sub.usage },
   };
+  if (inputDigest !== undefined) entry.inputDigest = inputDigest;
   await remember(host, id, entry, outcome.effects === 'none');
   const durationMs = Date.now() - startedAt;
   run.emit({
@@ -180,7 +194,7 @@ async function runMemo<T>(
   compute: (signal: AbortSignal) => T | Promise<T>,
   options: MemoOptions<T>,
 ): Promise<T> {
-  const known = finished(host, id);
+  const known = finished(host, id, { kind: 'memo' });
   if (known) return known.output as T;
   const { run, step, attempting, tracker, signal } = host;
   const estimate = options.estimate ? checkedUsage(options.estimate, `estimate of memo "${id}"`) : undefined;
@@ -218,16 +232,52 @@ async function runMemo<T>(
  * The result of a sub-call that finished in an earlier attempt, or in an earlier life of a durable run (whose usage is
  * then counted again here, as restored steps' is).
  */
-function finished(host: SubCallHost, id: string): SubCallMemoEntry | undefined {
+function finished(host: SubCallHost, id: string, asked: Asked): SubCallMemoEntry | undefined {
   const { attempting, run, tracker } = host;
   const known = attempting.subCalls.get(id);
-  if (known) return known;
+  if (known) return checkedReplay(host, id, known, asked);
   const stored = run.durable?.recallSubCall(attempting.stepKey, id);
   if (!stored) return undefined;
+  checkedReplay(host, id, stored, asked);
   tracker.restore(stored.usage);
   addUsage(attempting, stored.usage);
   attempting.subCalls.set(id, stored);
   return stored;
+}
+
+/** What a handler asks for under an id: a memo, or a call of a target with an input. */
+type Asked = { kind: 'memo' } | { kind: 'call'; ref: string; inputDigest: string | undefined };
+
+const describeEntry = (entry: { kind: 'call' | 'memo'; ref?: string; target?: string }) =>
+  entry.kind === 'memo' ? 'a memo' : `a call of ${entry.ref ?? entry.target ?? 'a target'}`;
+
+/**
+ * A recalled result is handed back only for what was asked under its id when it was kept: the same kind, the same
+ * target, the same input (entries journaled before targets and inputs were kept are taken as they are).
+ */
+function checkedReplay(host: SubCallHost, id: string, entry: SubCallMemoEntry, asked: Asked): SubCallMemoEntry {
+  const sameKind = entry.kind === asked.kind;
+  const sameCall =
+    asked.kind === 'memo' ||
+    ((entry.ref === undefined || entry.ref === asked.ref) &&
+      (entry.inputDigest === undefined || asked.inputDigest === undefined || entry.inputDigest === asked.inputDigest));
+  if (sameKind && sameCall) return entry;
+  const differsBy = sameKind && asked.kind === 'call' && entry.ref === asked.ref ? ' with another input' : '';
+  throw new ReplayMismatchError({
+    stepId: host.step.id,
+    callId: id,
+    journaled: describeEntry(entry),
+    requested: `${describeEntry(asked)}${differsBy}`,
+  });
+}
+
+/** The SHA-256 of the input's canonical JSON; `undefined` for an input that is not JSON (it is then not compared). */
+function digestOf(input: unknown): string | undefined {
+  try {
+    return sha256Hex(canonicalJson(input));
+  } catch {
+    return undefined;
+  }
 }
 
 /**

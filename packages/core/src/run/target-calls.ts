@@ -61,7 +61,7 @@ export async function executeTargets(
     } else {
       try {
         const migrated = migrations.length > 0 ? await migrateInput(migrations, input) : input;
-        const call = { target, breakerOn, key };
+        const call = { target, breakerOn, key, scope: i === 0 ? '' : `fallback-${i}/` };
         const output = await attemptWithRetries(run, step, call, migrated, tracker, attempting, signal, retry);
         return {
           output: migrations.length > 0 ? await migrateOutput(migrations, output) : output,
@@ -108,12 +108,14 @@ interface TargetCall {
   target: RegisteredTarget;
   breakerOn: boolean;
   key: string | undefined;
+  /** Where the target's sub-calls are kept: `''` for the step's own target, `fallback-<n>/` for a fallback. */
+  scope: string;
 }
 
 async function attemptWithRetries(
   run: RunContext,
   step: CompiledStep,
-  { target, breakerOn, key }: TargetCall,
+  targetCall: TargetCall,
   input: unknown,
   tracker: BudgetTracker,
   attempting: Attempting,
@@ -122,12 +124,13 @@ async function attemptWithRetries(
 ): Promise<unknown> {
   // A call that may change the world waits until everything the run did before it is journaled: a crash must never
   // replay, differently, a step whose outcome this call already acted on outside.
+  const { target, breakerOn } = targetCall;
   const journaled = target.effects === 'none' ? undefined : run.durable?.settled();
   if (journaled) await raceAbort(journaled, signal);
   for (let attempt = 1; ; attempt++) {
     attempting.attempts++;
     try {
-      const call = () => attemptOnce(run, step, target, input, tracker, attempting, signal, key);
+      const call = () => attemptOnce(run, step, targetCall, input, tracker, attempting, signal);
       const breakerConfig = step.policy?.breaker || run.services.defaults.breaker || undefined;
       return breakerOn ? await run.services.breakers.execute(target.id, breakerConfig, call, signal) : await call();
     } catch (error) {
@@ -177,12 +180,11 @@ function refuseWaitPastCutoff(run: RunContext, step: CompiledStep, tracker: Budg
 async function attemptOnce(
   run: RunContext,
   step: CompiledStep,
-  target: RegisteredTarget,
+  { target, key, scope }: TargetCall,
   input: unknown,
   tracker: BudgetTracker,
   attempting: Attempting,
   signal: AbortSignal,
-  key: string | undefined,
 ): Promise<unknown> {
   tracker.checkTime(step.id);
   let value = input;
@@ -232,7 +234,7 @@ async function attemptOnce(
           run.fail(error);
         }
       },
-      ...subCallTools({ run, step, attempting, tracker, signal: callSignal, key, execute: executeTargets }),
+      ...subCallTools({ run, step, attempting, tracker, signal: callSignal, key, scope, execute: executeTargets }),
     });
     run.handlerCalls?.track(call);
     const output = await raceAbort(call, callSignal);
