@@ -151,7 +151,7 @@ describe('context.call', () => {
     expect(result?.usage.tokens).toBe(10);
   });
 
-  it("never hands a fallback the sub-call results of the target it stands in for", async () => {
+  it('never hands a fallback the sub-call results of the target it stands in for', async () => {
     const k = toolKit();
     k.add('primary', async (_input, ctx) => {
       await ctx.call('double', { x: 5 });
