@@ -113,4 +113,46 @@ describe.each(KIT_BACKENDS)('durable sub-calls on %s', (backend) => {
     const finish = mine.find((e) => e.type === 'run-finish');
     expect(finish?.type === 'run-finish' && finish.usage.tokens).toBe(35);
   });
+
+  it('resumes a step after a failure it kept: the failed call is not made again, its error comes back', async () => {
+    kit = await durableKit(backend);
+    const calls: string[] = [];
+    const state = { hold: true, failedSeen: false };
+    kit.registry.register({
+      name: 'broken',
+      description: 'Always fails',
+      handler: () => {
+        calls.push('broken');
+        throw new Error('the mail server said no');
+      },
+    });
+    kit.registry.register({
+      name: 'keeps-failure',
+      description: 'Shows a failure to the rest of its work',
+      handler: async (_input, ctx) => {
+        const seen = await ctx.call('broken', {}, { retry: false, keepFailure: true }).then(
+          () => 'sent',
+          (error: Error) => `not sent: ${error.message}`,
+        );
+        state.failedSeen = true;
+        if (state.hold) {
+          await new Promise((_resolve, reject) =>
+            ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true }),
+          );
+        }
+        return seen;
+      },
+    });
+    const first = await kit.engine({ engineId: 'first' });
+    const run = first.run({ steps: [{ id: 'agent', target: 'keeps-failure' }] });
+    await eventually(() => state.failedSeen);
+    await first.close();
+    state.hold = false;
+    const second = await kit.engine({ engineId: 'second' });
+    await second.start();
+    await eventually(async () => (await kit.stores[0]!.getRun(run.runId))?.status === 'succeeded');
+    const output = (await kit.stores[0]!.getRun(run.runId))?.output as { agent: string };
+    expect(output.agent).toMatch(/^not sent: .*the mail server said no/);
+    expect(calls).toEqual(['broken']);
+  });
 });

@@ -99,6 +99,7 @@ function rememberSubCall(memo: RunMemo, stepKey: string, data: Record<string, un
   if (typeof data.target === 'string') entry.target = data.target;
   if (typeof data.ref === 'string') entry.ref = data.ref;
   if (typeof data.inputDigest === 'string') entry.inputDigest = data.inputDigest;
+  if (typeof data.error === 'object' && data.error !== null) entry.error = data.error as SubCallMemoEntry['error'];
   // The first entry wins: a step re-run in a later life replays it and never journals the id again.
   if (!calls.has(String(data.id))) calls.set(String(data.id), entry);
 }

@@ -75,6 +75,8 @@ export type RunEvent =
       target: string;
       error: SerializedError;
       durationMs: number;
+      /** The failure was kept (`keepFailure`) by an earlier attempt or life of the run, and handed back again. */
+      replayed?: true;
     })
   /** An event a handler added (`HandlerContext.emit`). */
   | (StepEventBase & HandlerEvent)

@@ -74,6 +74,12 @@ export interface SubCallOptions {
   idempotencyKey?: string;
   /** Limits of this call alone, within the step's. */
   budget?: Budget;
+  /**
+   * Keeps the call's failure as its outcome, journaled like a result: a retried or resumed step gets the same error
+   * back instead of calling again (an agent whose model was shown the error must not see the tool run twice). A stop
+   * of the run (cancel, budget, abort) is never kept. @default false
+   */
+  keepFailure?: boolean;
 }
 
 export interface MemoOptions<T> {

@@ -1,6 +1,6 @@
 /** Everything the steps of one run share: ids, request, signal, budgets, limits, events and engine services. */
 import type { BudgetTracker } from '../budget/budget-tracker.js';
-import type { RunEvent, UsageTotals } from '../events/run-event.js';
+import type { RunEvent, SerializedError, UsageTotals } from '../events/run-event.js';
 import type { Distance } from '../evidence/distance.js';
 import type { BreakerPolicy, RetryPolicy } from '../plan/plan.js';
 import type { Registry } from '../registry/registry.js';
@@ -51,6 +51,8 @@ export interface SubCallMemoEntry {
   ref?: string;
   /** SHA-256 of the canonical JSON of a call's input: a replay must pass the same. */
   inputDigest?: string;
+  /** A call that failed with `keepFailure`: its error, thrown again on replay. */
+  error?: SerializedError;
   usage: UsageTotals;
 }
 

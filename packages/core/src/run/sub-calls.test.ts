@@ -221,6 +221,30 @@ describe('context.call', () => {
     expect(k.calls).toEqual(['double:1:undefined']);
   });
 
+  it('keeps a failure asked to be kept: a retried step gets the same error back instead of calling again', async () => {
+    const k = toolKit();
+    let attempts = 0;
+    k.add('asks-twice', async (_input, ctx) => {
+      attempts++;
+      const seen = await ctx
+        .call('flaky', { okOn: 9 }, { retry: false, keepFailure: true })
+        .catch((error: Error) => `failed: ${error.message}`);
+      if (attempts === 1) throw new RetryableError('the model hiccuped after seeing the failure');
+      return seen;
+    });
+    const plan: Plan = {
+      steps: [{ id: 'main', target: 'asks-twice', policy: { retry: { maxAttempts: 2, initialDelayMs: 1 } } }],
+    };
+    const { result, events } = await settle(k.engine().run(plan));
+    expect(k.calls).toEqual(['flaky:1']);
+    expect(result?.output.main).toMatch(/^failed: .*flaky call 1/);
+    const errors = ofType(events, 'sub-call-error');
+    expect(errors.map((e) => [e.callId, e.attempt, e.replayed])).toEqual([
+      ['call-1', 1, undefined],
+      ['call-1', 2, true],
+    ]);
+  });
+
   it('locks the version a sub-call first reached, so a retry of its step calls it again after a newer one came', async () => {
     const k = toolKit();
     const seen: string[] = [];

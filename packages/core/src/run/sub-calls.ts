@@ -10,7 +10,10 @@
  * goes into the next write while the handler goes on — a call with effects after it waits for that write, as steps do.
  */
 import type { BudgetTracker } from '../budget/budget-tracker.js';
+import { AbortRunError } from '../errors/abort-run-error.js';
+import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import { describeValue } from '../errors/describe-value.js';
+import { errorFromJSON } from '../errors/error-from-json.js';
 import { quoteText } from '../errors/quote-text.js';
 import { ReplayMismatchError } from '../errors/replay-mismatch-error.js';
 import { ValidationError } from '../errors/validation-error.js';
@@ -60,6 +63,8 @@ export interface SubCallHost {
 export type SubCallTools = Pick<HandlerContext, 'call' | 'memo' | 'budgetLeft' | 'emit'>;
 
 const SUB_CALL_ID = /^[A-Za-z0-9._:-]{1,200}$/;
+/** Failures kept as outcomes (`keepFailure`): their id stays taken, as a result's does. */
+const keptFailures = new WeakSet<object>();
 const NOTHING: UsageTotals = { tokens: 0, costUsd: 0 };
 
 /** The sub-call side of one attempt's `HandlerContext`; ids by call order start over with every attempt. */
@@ -92,6 +97,7 @@ export function subCallTools(host: SubCallHost): SubCallTools {
     try {
       return await work;
     } catch (error) {
+      if (typeof error === 'object' && error !== null && keptFailures.has(error)) throw error;
       used.delete(id);
       if (ordinal !== undefined && ordinal === calls) calls--;
       throw error;
@@ -124,6 +130,17 @@ async function callTarget(
   const base = { stepId: step.id, attempt: attempting.attempts, path: [...attempting.path, id], callId: id };
   const inputDigest = digestOf(input);
   const known = finished(host, id, { kind: 'call', ref: label, inputDigest });
+  if (known?.error) {
+    run.emit({
+      type: 'sub-call-error',
+      ...base,
+      target: known.target ?? label,
+      error: known.error,
+      durationMs: 0,
+      replayed: true,
+    });
+    throw kept(errorFromJSON(known.error));
+  }
   if (known) {
     const target = known.target ?? label;
     run.emit({
@@ -155,14 +172,19 @@ async function callTarget(
   try {
     outcome = business === undefined ? await start() : await runOnce(run, `${label}:${business}`, start);
   } catch (error) {
-    run.emit({
-      type: 'sub-call-error',
-      ...base,
-      target: label,
-      error: serializeError(error),
-      durationMs: Date.now() - startedAt,
-    });
-    throw error;
+    const serialized = serializeError(error);
+    run.emit({ type: 'sub-call-error', ...base, target: label, error: serialized, durationMs: Date.now() - startedAt });
+    if (!options.keepFailure || stopsTheRun(host, error)) throw error;
+    const entry: SubCallMemoEntry = {
+      kind: 'call',
+      output: null,
+      ref: label,
+      error: serialized,
+      usage: { ...sub.usage },
+    };
+    if (inputDigest !== undefined) entry.inputDigest = inputDigest;
+    await remember(host, id, entry, sub.effects === 'none');
+    throw kept(error);
   } finally {
     addUsage(attempting, sub.usage);
     if (sub.effects !== 'none') attempting.effects = 'external';
@@ -243,6 +265,15 @@ function finished(host: SubCallHost, id: string, asked: Asked): SubCallMemoEntry
   addUsage(attempting, stored.usage);
   attempting.subCalls.set(id, stored);
   return stored;
+}
+
+/** A cancel, a deadline, a budget or an abort ends the run: such a failure is never kept as a call's outcome. */
+const stopsTheRun = (host: SubCallHost, error: unknown) =>
+  host.signal.aborted || BudgetExceededError.isInstance(error) || AbortRunError.isInstance(error);
+
+function kept<E>(error: E): E {
+  if (typeof error === 'object' && error !== null) keptFailures.add(error);
+  return error;
 }
 
 /** What a handler asks for under an id: a memo, or a call of a target with an input. */

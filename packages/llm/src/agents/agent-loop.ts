@@ -113,7 +113,7 @@ async function executeTool(
   call.toolCalls.push(record);
   const id = `tool-${call.modelCalls}-${toolCallId.replace(ID_UNSAFE, '-')}`.slice(0, 200);
   try {
-    record.output = await call.context.call(agentTool.target, input, { id });
+    record.output = await call.context.call(agentTool.target, input, { id, keepFailure: true });
     return record.output;
   } catch (error) {
     record.error = error instanceof Error ? error.message : String(error);
