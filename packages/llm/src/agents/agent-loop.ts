@@ -171,15 +171,21 @@ async function offeredTools(call: AgentCall, messages: readonly ModelMessage[]):
   return call.tools.filter((agentTool) => names.has(agentTool.name));
 }
 
-/** The messages to send: assembled within the context budget when the agent has one, else as they are. */
+type Candidate = AgentRuntime['models'][number]['candidate'];
+
+/**
+ * The messages to send: assembled within the context budget when the agent has one, else as they are — counted with
+ * `model`'s tokenizer, room kept for `model`'s longest answer.
+ */
 async function contextOf(
   call: AgentCall,
   messages: ModelMessage[],
   offered: readonly AgentTool[],
+  model: Candidate | undefined,
 ): Promise<{ messages: ModelMessage[]; assembled: boolean }> {
-  const { context, models } = call.runtime;
+  const { context } = call.runtime;
   if (!context) return { messages, assembled: false };
-  const first = models[0]?.candidate;
+  const first = model;
   const system = messages[0]?.role === 'system' ? (messages[0].content as string) : undefined;
   const assembled = await context.assemble({
     model: first?.model.modelId ?? '',
@@ -199,11 +205,16 @@ async function contextOf(
 function prepareStepOf(call: AgentCall, kept: LanguageModelV3[]) {
   return async ({ messages }: { messages: ModelMessage[] }) => {
     const offered = await offeredTools(call, messages);
-    const sent = await contextOf(call, messages, offered);
     const candidates = call.runtime.models.map((entry) => entry.candidate);
-    const inputTokensOf = (candidate: (typeof candidates)[number]) =>
+    let sent = await contextOf(call, messages, offered, candidates[0]);
+    const inputTokensOf = (candidate: Candidate) =>
       countContext(cachedTokenCounter(candidate.model.modelId), sent.messages, offered);
     const choice = chooseModel(candidates, inputTokensOf, budgetLeft(call), call.context.stepId);
+    if (sent.assembled && choice.candidate !== candidates[0]) {
+      // Assembled for the preferred model; the one chosen counts with its own tokenizer and keeps its own answer room.
+      sent = await contextOf(call, messages, offered, choice.candidate);
+      choice.estimate = estimateCall(choice.candidate, inputTokensOf(choice.candidate));
+    }
     const name = modelName(choice.candidate);
     if (candidates.length > 1) {
       const { tokens, costUsd } = choice.estimate;

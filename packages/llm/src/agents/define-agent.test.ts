@@ -297,6 +297,52 @@ describe('defineAgent', () => {
     expect(kept.length).toBeGreaterThan(0);
   });
 
+  it('assembles again for the model the budget chose: its tokenizer, its answer room', async () => {
+    server = await startChatServer({ reply: () => 'Noted.' });
+    registry.register(
+      defineAgent({
+        name: 'assistant',
+        registry,
+        models: [
+          // Priced out by the budget below; counted exactly, with little room for its answer.
+          {
+            model: chatModel(server.baseURL, 'gpt-4o'),
+            price: { inputPerMTok: 5000, outputPerMTok: 5000 },
+            maxOutputTokens: 100,
+          },
+          // Outside the OpenAI family: estimated (×1.5), and it keeps 600 tokens for its answer.
+          {
+            model: chatModel(server.baseURL, 'llama-3.1-8b'),
+            price: { inputPerMTok: 0.1, outputPerMTok: 0.1 },
+            maxOutputTokens: 600,
+          },
+        ],
+        system: 'You help with the weather.',
+        context: { maxInputTokens: 1200 },
+        cache: false,
+      }),
+    );
+    const turn = (n: number) => `Turn ${n}: ${'the forecast said it would rain over the fjords again '.repeat(8)}`;
+    const history = Array.from({ length: 30 }, (_, n) => ({
+      role: n % 2 === 0 ? ('user' as const) : ('assistant' as const),
+      content: turn(n),
+    }));
+    const plan = { steps: [{ id: 'ask', target: 'assistant', input: { query: 'And tomorrow?', messages: history } }] };
+    await createEngine({ registry })
+      .run(plan, {}, { budget: { costUsd: 1 } })
+      .result();
+    const body = server.bodies[0];
+    expect(body?.model).toBe('llama-3.1-8b');
+    const counter = tokenCounter('llama-3.1-8b');
+    const sent = (body?.messages ?? []).reduce(
+      (sum, m) => sum + counter.message({ role: m.role, content: typeof m.content === 'string' ? m.content : '' }),
+      counter.requestOverhead,
+    );
+    // Within 1,200 less the chosen model's 600 of answer room, counted as that model is estimated.
+    expect(sent).toBeLessThanOrEqual(600);
+    expect(body?.messages.at(-1)).toEqual({ role: 'user', content: 'And tomorrow?' });
+  });
+
   it('refuses bad options, naming each', () => {
     expect(() => defineAgent({ name: 'a', registry, models: [], maxSteps: 0, toolSearch: { k: 0 } })).toThrow(
       /model: give a model[\s\S]*toolSearch.k: must be an integer ≥ 1, got 0[\s\S]*maxSteps: must be an integer ≥ 1, got 0/,
