@@ -60,4 +60,27 @@ describe('tokenCounter', () => {
     expect(one).toBeGreaterThan(counter.text(weather.description));
     expect(counter.tools([weather, forecast])).toBeGreaterThan(one);
   });
+
+  it('counts a schema the function form cannot render at least as its JSON text', () => {
+    const union = {
+      name: 'set_mode',
+      description: 'Sets the mode',
+      parameters: {
+        type: 'object',
+        properties: {
+          mode: {
+            anyOf: Array.from({ length: 30 }, (_, i) => ({ const: `mode-${i}`, description: `Mode number ${i}` })),
+          },
+        },
+      },
+    };
+    const json = JSON.stringify([{ name: union.name, description: union.description, parameters: union.parameters }]);
+    const exact = tokenCounter('gpt-4o');
+    expect(exact.tools([union])).toBeGreaterThanOrEqual(exact.text(json));
+    const estimated = tokenCounter('claude-sonnet-4');
+    expect(estimated.tools([union])).toBeGreaterThanOrEqual(estimated.text(json));
+    // A plain schema keeps the exact function-form count.
+    const plain = { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } };
+    expect(exact.tools([plain])).toBeLessThan(exact.text(JSON.stringify([plain])) + 9);
+  });
 });

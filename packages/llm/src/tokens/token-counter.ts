@@ -2,7 +2,9 @@
  * Counts tokens as a model receives them. OpenAI-family models are counted exactly with `gpt-tokenizer`, by the
  * model's encoding (`o200k_base` for GPT-4o, GPT-4.1, GPT-5 and the o-series; `cl100k_base` for GPT-4 and GPT-3.5),
  * with OpenAI's per-message overhead (3 tokens, 1 more for a name) and the 3 tokens that prime the reply. Tool
- * definitions are counted in the TypeScript-like form the model is shown (`namespace functions { … }`).
+ * definitions are counted in the TypeScript-like form the model is shown (`namespace functions { … }`); a schema that
+ * form cannot render (`anyOf`, `oneOf`, `allOf`, `$ref`, `not`, a list of types) counts at least as its JSON text, and
+ * for estimated models the JSON text is always the floor (their providers send the schema itself).
  *
  * Any other model (Claude, Llama, Mistral, Gemini…) gets a conservative estimate: the `o200k_base` count times
  * `estimateFactor` (default 1.5), rounded up, with 5 tokens per message. Tokenizers with smaller vocabularies spend
@@ -77,6 +79,9 @@ function encodingApi(name: EncodingName): EncodingApi {
   return api;
 }
 
+/** Schema keywords the `namespace functions` form shows as `any`, dropping what they hold. */
+const UNRENDERED = /"(anyOf|oneOf|allOf|\$ref|not)":|"type":\[/;
+
 const OPENAI_NAME = /^(gpt-|chatgpt-|o\d|text-embedding-|davinci|babbage|codex-)/;
 
 /** The encoding of an OpenAI-family model name (`gpt-4o`, `openai/gpt-4.1-mini`, `openai:o3`), else `undefined`. */
@@ -124,7 +129,10 @@ export function tokenCounter(model: string, options: TokenCounterOptions = {}): 
             parameters: tool.parameters,
           }) as ChatCompletionFunctionDefinition,
       );
-      return text(formatFunctionDefinitions(definitions)) + TOOLS_OVERHEAD;
+      const formatted = text(formatFunctionDefinitions(definitions)) + TOOLS_OVERHEAD;
+      const json = JSON.stringify(definitions);
+      if (exact && !UNRENDERED.test(json)) return formatted;
+      return Math.max(formatted, text(json) + TOOLS_OVERHEAD);
     },
     requestOverhead: REQUEST_OVERHEAD,
   };
