@@ -1,6 +1,7 @@
 /**
  * One MCP tool as a registry target: kind `tool`, the tool's JSON Schemas as given, effects from its annotations
- * (`readOnlyHint` or `idempotentHint` → `none`: calling it again changes nothing more outside), and a handler that
+ * (`readOnlyHint` → `none`: it changes nothing outside; an `idempotentHint` tool still changes the world once, so its
+ * call waits for what it rests on to be journaled like any other), and a handler that
  * calls the tool on its server with the engine's signal (an abort cancels the MCP request).
  */
 import type { JsonSchema, TargetDefinition } from '@baton/core';
@@ -42,7 +43,7 @@ export function mcpToolTarget(server: string, name: string, tool: McpToolInfo, c
     description: tool.description,
     annotations: { ...tool.annotations },
   };
-  const readOnly = tool.annotations?.readOnlyHint === true || tool.annotations?.idempotentHint === true;
+  const readOnly = tool.annotations?.readOnlyHint === true;
   return {
     name,
     kind: 'tool',
