@@ -75,6 +75,27 @@ describe('batchedHandler', () => {
     expect(batches).toEqual([[1, 2], [3, 4], [5]]);
   });
 
+  it('sends a full batch at once, without waiting for its timer', async () => {
+    const batches: unknown[][] = [];
+    const handler = batchedHandler('echo@1.0.0', {
+      maxSize: 2,
+      maxWaitMs: 1000,
+      handler: (inputs) => {
+        batches.push(inputs);
+        return inputs;
+      },
+    });
+    const calls = [1, 2, 3].map((x) => handler(x, caller(`s${x}`).context));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(batches).toEqual([[1, 2]]);
+    expect(await Promise.all(calls.slice(0, 2))).toEqual([1, 2]);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(batches).toEqual([[1, 2]]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(batches).toEqual([[1, 2], [3]]);
+    expect(await calls[2]).toBe(3);
+  });
+
   it('fails only the caller whose answer is an Error, and every caller when the handler throws', async () => {
     const perInput = batchedHandler('check@1.0.0', {
       maxSize: 10,

@@ -25,12 +25,33 @@ export interface BatchSettings {
  * await Promise.all([handler(a, contextA), handler(b, contextB)]); // one geocodeMany([a, b]) call
  */
 export function batchedHandler(targetId: string, settings: BatchSettings): Handler {
+  // The batch being filled: DataLoader schedules each new batch once; a full one is sent at once, not at its timer.
+  let filling: { size: number; timer: ReturnType<typeof setTimeout>; dispatch: () => void } | undefined;
   const loader = new DataLoader<BatchCall, unknown>((calls) => runBatch(targetId, settings.handler, calls), {
     cache: false,
     maxBatchSize: settings.maxSize,
-    batchScheduleFn: (dispatch) => setTimeout(dispatch, settings.maxWaitMs),
+    batchScheduleFn: (dispatch) => {
+      const batch = {
+        size: 0,
+        dispatch,
+        timer: setTimeout(() => {
+          if (filling === batch) filling = undefined;
+          dispatch();
+        }, settings.maxWaitMs),
+      };
+      filling = batch;
+    },
   });
-  return (input, context) => loader.load({ input, context });
+  return (input, context) => {
+    const answer = loader.load({ input, context });
+    const batch = filling;
+    if (batch && ++batch.size >= settings.maxSize) {
+      filling = undefined;
+      clearTimeout(batch.timer);
+      batch.dispatch();
+    }
+    return answer;
+  };
 }
 
 async function runBatch(
