@@ -10,7 +10,23 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SERVER_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 const TARGET_NAME = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
 
-const stringMap = z.record(z.string(), z.string());
+/** Names of headers and variables that carry credentials: their values must come from the environment. */
+const SECRET_NAME = /authorization|api[-_]?key|token|secret|password|cookie|credential/i;
+/** `${NAME}`: a value read from the environment when the agent starts. */
+export const ENV_REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** Headers or environment variables: a credential is written as `${ENV_NAME}`, never as itself. */
+const secretSafeMap = z.record(z.string(), z.string()).superRefine((map, context) => {
+  for (const [name, value] of Object.entries(map)) {
+    if (SECRET_NAME.test(name) && !new RegExp(ENV_REFERENCE.source).test(value)) {
+      context.addIssue({
+        code: 'custom',
+        path: [name],
+        message: `never put a credential in the file: write it as \${ENV_NAME} (e.g. "Bearer \${API_TOKEN}") and export the variable`,
+      });
+    }
+  }
+});
 
 export const modelEndpointSchema = z.strictObject({
   /** `http://127.0.0.1:11434/v1`, `https://api.openai.com/v1` … */
@@ -24,7 +40,7 @@ export const modelEndpointSchema = z.strictObject({
   apiKey: z
     .undefined({ error: 'never put a key in the file: name the environment variable that holds it with apiKeyEnv' })
     .optional(),
-  headers: stringMap.optional(),
+  headers: secretSafeMap.optional(),
   price: z.strictObject({ inputPerMTok: z.number().nonnegative(), outputPerMTok: z.number().nonnegative() }).optional(),
   maxOutputTokens: z.int().positive().optional(),
 });
@@ -34,10 +50,10 @@ export const mcpServerSchema = z
     name: z.string().regex(SERVER_NAME, { error: 'must be lowercase letters, digits and -, like "files"' }),
     command: z.string().min(1).optional(),
     args: z.array(z.string()).optional(),
-    env: stringMap.optional(),
+    env: secretSafeMap.optional(),
     cwd: z.string().optional(),
     url: z.url().optional(),
-    headers: stringMap.optional(),
+    headers: secretSafeMap.optional(),
   })
   .refine((server) => (server.command === undefined) !== (server.url === undefined), {
     error: 'give either command (a server over stdio) or url (Streamable HTTP), not both',

@@ -177,4 +177,47 @@ describe('agentFromFile', () => {
       },
     ]);
   });
+
+  it('refuses a credential written in the file, and fills ${NAME} from the environment', async () => {
+    expect(
+      problemsOf(
+        [
+          'model:',
+          '  baseURL: "http://127.0.0.1:1/v1"',
+          '  name: m',
+          '  headers: { Authorization: "Bearer sk-live-123", X-Team: blue }',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      expect.stringMatching(
+        /^4:\d+ model\.headers\.Authorization never put a credential in the file: write it as \$\{ENV_NAME\}/,
+      ),
+    ]);
+    const file = parseAgentFile(
+      [
+        'model: { baseURL: "http://127.0.0.1:1/v1", name: m, headers: { Authorization: "Bearer ${MODEL_TOKEN}" } }',
+        'mcpServers:',
+        '  - { name: hub, url: "http://127.0.0.1:1/mcp", headers: { Authorization: "Bearer ${HUB_TOKEN}" } }',
+        '  - { name: git, command: git-mcp, env: { GITHUB_TOKEN: "${GH}", MODE: read } }',
+      ].join('\n'),
+    );
+    const seen: unknown[] = [];
+    const connectMcp = async (options: { servers: unknown[] }) => {
+      seen.push(...options.servers);
+      return { close: async () => {} };
+    };
+    const env = { MODEL_TOKEN: 'm-1', HUB_TOKEN: 'h-2', GH: 'g-3' };
+    const agent = await agentFromFile(file, { registry: toolRegistry().registry, env, connectMcp });
+    expect(seen).toEqual([
+      expect.objectContaining({ name: 'hub', headers: { Authorization: 'Bearer h-2' } }),
+      expect.objectContaining({ name: 'git', env: { GITHUB_TOKEN: 'g-3', MODE: 'read' } }),
+    ]);
+    await agent.close();
+    const missing = await agentFromFile(file, {
+      registry: toolRegistry().registry,
+      env: { GH: 'g' },
+      connectMcp,
+    }).catch((e: unknown) => e);
+    expect((missing as ValidationError).problems.map((p) => p.path)).toEqual(['model.headers.Authorization']);
+  });
 });

@@ -8,7 +8,7 @@ import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { type Registry, type TargetDefinition, ValidationError } from '@baton/core';
 import type { EnhanceConfig } from '../config/enhance-config.js';
 import { connectMcpServers } from '../mcp/connect-mcp-servers.js';
-import type { AgentFile, McpServerEntry, ModelEndpoint } from './agent-file-schema.js';
+import { type AgentFile, ENV_REFERENCE, type McpServerEntry, type ModelEndpoint } from './agent-file-schema.js';
 import type { AgentInput, AgentOutput } from './agent-loop.js';
 import type { AgentModel, AgentOptions } from './agent-options.js';
 import { defineAgent } from './define-agent.js';
@@ -35,7 +35,34 @@ export interface FileAgent {
   close(): Promise<void>;
 }
 
-function modelOf(endpoint: ModelEndpoint, path: string, env: AgentFromFileOptions['env']): AgentModel {
+type Env = AgentFromFileOptions['env'];
+
+/** Fills every `${NAME}` of a map's values from the environment; a variable that is not set is named with its path. */
+function expanded(map: Readonly<Record<string, string>> | undefined, path: string, env: Env) {
+  if (map === undefined) return undefined;
+  const problems: { path: string; code: string; message: string }[] = [];
+  const result = Object.fromEntries(
+    Object.entries(map).map(([name, value]) => [
+      name,
+      value.replace(new RegExp(ENV_REFERENCE.source, 'g'), (_match, variable: string) => {
+        const found = env?.[variable];
+        if (found === undefined || found === '') {
+          problems.push({
+            path: `${path}.${name}`,
+            code: 'missing-env',
+            message: `the environment variable ${variable} is not set; export it before running the agent`,
+          });
+          return '';
+        }
+        return found;
+      }),
+    ]),
+  );
+  if (problems.length > 0) throw new ValidationError('the agent file names variables that are not set', problems);
+  return result;
+}
+
+function modelOf(endpoint: ModelEndpoint, path: string, env: Env): AgentModel {
   let apiKey: string | undefined;
   if (endpoint.apiKeyEnv !== undefined) {
     apiKey = env?.[endpoint.apiKeyEnv];
@@ -54,7 +81,7 @@ function modelOf(endpoint: ModelEndpoint, path: string, env: AgentFromFileOption
     baseURL: endpoint.baseURL,
     includeUsage: true,
     ...(apiKey === undefined ? {} : { apiKey }),
-    ...(endpoint.headers === undefined ? {} : { headers: endpoint.headers }),
+    ...(endpoint.headers === undefined ? {} : { headers: expanded(endpoint.headers, `${path}.headers`, env) }),
   });
   return {
     model: provider.chatModel(endpoint.name),
@@ -80,7 +107,11 @@ export async function agentFromFile(file: AgentFile, options: AgentFromFileOptio
   const env = options.env ?? process.env;
   const endpoints = file.models ?? (file.model ? [file.model] : []);
   const models = endpoints.map((endpoint, index) => modelOf(endpoint, file.models ? `models[${index}]` : 'model', env));
-  const servers = file.mcpServers ?? [];
+  const servers = (file.mcpServers ?? []).map((server, index) => {
+    const headers = expanded(server.headers, `mcpServers[${index}].headers`, env);
+    const serverEnv = expanded(server.env, `mcpServers[${index}].env`, env);
+    return { ...server, ...(headers ? { headers } : {}), ...(serverEnv ? { env: serverEnv } : {}) };
+  });
   const connect = options.connectMcp ?? connectMcpServers;
   const connections = servers.length > 0 ? await connect({ registry: options.registry, servers }) : undefined;
   try {
