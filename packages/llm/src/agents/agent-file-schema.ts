@@ -55,8 +55,12 @@ export const mcpServerSchema = z
     url: z.url().optional(),
     headers: secretSafeMap.optional(),
   })
-  .refine((server) => (server.command === undefined) !== (server.url === undefined), {
-    error: 'give either command (a server over stdio) or url (Streamable HTTP), not both',
+  .refine((server) => server.command !== undefined || server.url !== undefined, {
+    error: 'give command (a server over stdio) or url (Streamable HTTP)',
+    path: ['command'],
+  })
+  .refine((server) => server.command === undefined || server.url === undefined, {
+    error: 'give command (a server over stdio) or url (Streamable HTTP), not both',
     path: ['command'],
   });
 
@@ -92,7 +96,11 @@ export const agentFileSchema = z
       .optional(),
     maxSteps: z.int().positive().optional(),
   })
-  .refine((file) => (file.model === undefined) !== (file.models === undefined), {
+  .refine((file) => file.model !== undefined || file.models !== undefined, {
+    error: 'give model (one endpoint) or models (several, in order of preference)',
+    path: ['model'],
+  })
+  .refine((file) => file.model === undefined || file.models === undefined, {
     error: 'give model (one endpoint) or models (in order of preference), not both',
     path: ['model'],
   });

@@ -85,11 +85,21 @@ describe('parseAgentFile', () => {
           '\n',
         ),
       ),
-    ).toEqual([
-      '3:5 mcpServers[0].command give either command (a server over stdio) or url (Streamable HTTP), not both',
-    ]);
+    ).toEqual(['3:5 mcpServers[0].command give command (a server over stdio) or url (Streamable HTTP)']);
     expect(problemsOf('system: hello\n')).toEqual([
-      '1:1 model give model (one endpoint) or models (in order of preference), not both',
+      '1:1 model give model (one endpoint) or models (several, in order of preference)',
+    ]);
+    expect(
+      problemsOf(
+        [
+          'model: { baseURL: "http://x/v1", name: m }',
+          'models: [{ baseURL: "http://x/v1", name: n }]',
+          'mcpServers: [{ name: web, command: x, url: "http://x/mcp" }]',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      expect.stringMatching(/ model give model \(one endpoint\) or models \(in order of preference\), not both$/),
+      expect.stringMatching(/ mcpServers\[0\]\.command give command .* or url .*, not both$/),
     ]);
   });
 

@@ -11,6 +11,7 @@ import { connectMcpServers } from '../mcp/connect-mcp-servers.js';
 import { type AgentFile, ENV_REFERENCE, type McpServerEntry, type ModelEndpoint } from './agent-file-schema.js';
 import type { AgentInput, AgentOutput } from './agent-loop.js';
 import type { AgentModel, AgentOptions } from './agent-options.js';
+import { agentTools } from './agent-tools.js';
 import { defineAgent } from './define-agent.js';
 
 /** Connects MCP servers and registers their tools (`connectMcpServers` of `@baton/llm`). */
@@ -115,13 +116,17 @@ export async function agentFromFile(file: AgentFile, options: AgentFromFileOptio
   const connect = options.connectMcp ?? connectMcpServers;
   const connections = servers.length > 0 ? await connect({ registry: options.registry, servers }) : undefined;
   try {
+    const name = file.name ?? options.name ?? 'agent';
+    const tools = file.tools ?? servers.map((server) => `${server.name}.*`);
+    // Checked now, with the MCP servers' tools registered: a name the file got wrong stops it before any run.
+    agentTools(options.registry, tools, name);
     const definition = defineAgent({
-      name: file.name ?? options.name ?? 'agent',
+      name,
       ...(file.description === undefined ? {} : { description: file.description }),
       models,
       ...(file.system === undefined ? {} : { system: file.system }),
       registry: options.registry,
-      tools: file.tools ?? servers.map((server) => `${server.name}.*`),
+      tools,
       ...(file.toolSearch ? { toolSearch: file.toolSearch } : {}),
       ...(file.context ? { context: file.context } : {}),
       ...(file.cache === undefined ? {} : { cache: cacheOf(file.cache) }),

@@ -140,6 +140,18 @@ function modelsOf(options: AgentOptions, problems: Problem[]): AgentModel[] {
   });
 }
 
+/** The most tokens a model call of the agent keeps for its answer. */
+function answerRoom(options: AgentOptions): number | undefined {
+  if (options.context?.reserveOutputTokens !== undefined) return options.context.reserveOutputTokens;
+  const models = options.models ?? (options.model === undefined ? [] : [options.model]);
+  const rooms = models.map((entry) =>
+    'model' in entry && typeof entry.model === 'object'
+      ? (entry.maxOutputTokens ?? DEFAULT_OUTPUT_ESTIMATE)
+      : DEFAULT_OUTPUT_ESTIMATE,
+  );
+  return rooms.length === 0 ? undefined : Math.max(...rooms);
+}
+
 function checkLimits(options: AgentOptions, problems: Problem[]): void {
   const { toolSearch, context, budget, maxSteps } = options;
   if (toolSearch !== undefined && !isCount(toolSearch?.k, 1)) {
@@ -155,6 +167,17 @@ function checkLimits(options: AgentOptions, problems: Problem[]): void {
       code: 'range',
       message: `must be an integer ≥ 1, got ${describeValue(context?.maxInputTokens)}`,
     });
+  } else if (context !== undefined) {
+    const room = answerRoom(options);
+    if (room !== undefined && context.maxInputTokens <= room) {
+      problems.push({
+        path: 'context.maxInputTokens',
+        code: 'range',
+        message:
+          `must be more than the ${room} tokens kept for the answer (context.reserveOutputTokens, else a model's ` +
+          `maxOutputTokens, else ${DEFAULT_OUTPUT_ESTIMATE}), got ${context.maxInputTokens}`,
+      });
+    }
   }
   for (const name of ['tokens', 'costUsd'] as const) {
     const value = budget?.[name];

@@ -33,4 +33,21 @@ describe('agentTools', () => {
     expect(() => agentTools(registry, ['send-sms'], 'a')).toThrow(ValidationError);
     expect(() => agentTools(registry, ['send-sms'], 'a')).toThrow('"send-sms" is not registered');
   });
+
+  it('says which name was meant, or which names there are', () => {
+    const { registry } = toolRegistry();
+    registry.register({ name: 'ext.get-weather', description: 'An MCP tool', handler: () => ({}) });
+    const problemOf = (name: string) => {
+      try {
+        agentTools(registry, [name], 'a');
+      } catch (error) {
+        return (error as ValidationError).problems[0]?.message;
+      }
+      return undefined;
+    };
+    expect(problemOf('ext.get_weather')).toBe(
+      '"ext.get_weather" is not registered; did you mean "ext.get-weather"? (MCP tools are registered with - for _ and lower case)',
+    );
+    expect(problemOf('nope')).toMatch(/^"nope" is not registered \(registered: .*ext\.get-weather/);
+  });
 });

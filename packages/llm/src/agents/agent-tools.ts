@@ -28,6 +28,19 @@ export function modelToolName(target: string): string {
   return `${name.slice(0, MAX_TOOL_NAME - 9)}_${hash}`;
 }
 
+/**
+ * Names an MCP tool is registered under differ from its own (`get_weather` → `files.get-weather`): say the one meant,
+ * else what is there.
+ */
+function closestHint(name: string, names: readonly string[]): string {
+  const folded = (text: string) => text.toLowerCase().replace(/[^a-z0-9.]+/g, '-');
+  const meant = names.find((candidate) => folded(candidate) === folded(name));
+  if (meant) return `; did you mean "${meant}"? (MCP tools are registered with - for _ and lower case)`;
+  if (names.length === 0) return ' (the registry is empty)';
+  const shown = names.slice(0, 20).join(', ');
+  return ` (registered: ${shown}${names.length > 20 ? `, … ${names.length - 20} more` : ''})`;
+}
+
 const matches = (pattern: string, name: string) =>
   pattern === '*' || (pattern.endsWith('.*') ? name.startsWith(pattern.slice(0, -1)) : pattern === name);
 
@@ -45,7 +58,7 @@ export function agentTools(registry: Registry, patterns: readonly string[], self
     const problems: Problem[] = missing.map((name) => ({
       path: 'tools',
       code: 'not-found',
-      message: `"${name}" is not registered`,
+      message: `"${name}" is not registered${closestHint(name, names)}`,
     }));
     throw new ValidationError(`agent "${self}" names tools that are not registered`, problems);
   }

@@ -343,6 +343,16 @@ describe('defineAgent', () => {
     expect(body?.messages.at(-1)).toEqual({ role: 'user', content: 'And tomorrow?' });
   });
 
+  it('refuses a context budget that leaves no room for the prompt, naming the setting', () => {
+    const model = chatModel('http://127.0.0.1:1/v1', 'gpt-4o-mini');
+    expect(() => defineAgent({ name: 'a', registry, model, context: { maxInputTokens: 50 } })).toThrow(
+      "context.maxInputTokens: must be more than the 1024 tokens kept for the answer (context.reserveOutputTokens, else a model's maxOutputTokens, else 1024), got 50",
+    );
+    expect(() =>
+      defineAgent({ name: 'a', registry, model, context: { maxInputTokens: 500, reserveOutputTokens: 100 } }),
+    ).not.toThrow();
+  });
+
   it('refuses bad options, naming each', () => {
     expect(() => defineAgent({ name: 'a', registry, models: [], maxSteps: 0, toolSearch: { k: 0 } })).toThrow(
       /model: give a model[\s\S]*toolSearch.k: must be an integer ≥ 1, got 0[\s\S]*maxSteps: must be an integer ≥ 1, got 0/,
