@@ -29,6 +29,7 @@ export type {
 } from './agents/agent-options.js';
 export { type AgentTool, agentTools, modelToolName } from './agents/agent-tools.js';
 export { defineAgent } from './agents/define-agent.js';
+export { ModelCallError } from './agents/model-call-error.js';
 export { type CallEstimate, chooseModel, estimateCall, type ModelChoice } from './agents/model-choice.js';
 export { batonMiddleware } from './ai-sdk/cache-middleware.js';
 export { type EnhancedModel, enhanceModel, isLanguageModel } from './ai-sdk/enhance-model.js';

@@ -4,6 +4,7 @@
  * run can hand back. Streaming goes to the model unchanged: the agent loop only generates.
  */
 import type { LanguageModelV3, LanguageModelV3CallOptions, LanguageModelV3GenerateResult } from '@ai-sdk/provider';
+import { ModelCallError } from './model-call-error.js';
 
 /** A generate result as JSON: what the loop reads of it (the raw request and response bodies are left out). */
 export interface StoredGenerateResult {
@@ -52,7 +53,15 @@ export function journaledModel(model: LanguageModelV3, keep: KeepAnswer): Langua
     modelId: model.modelId,
     supportedUrls: model.supportedUrls,
     doGenerate: async (options: LanguageModelV3CallOptions) =>
-      revived(await keep(async () => storedResult(await model.doGenerate(options)))),
+      revived(
+        await keep(async () => {
+          try {
+            return storedResult(await model.doGenerate(options));
+          } catch (error) {
+            throw ModelCallError.from(model.modelId, error);
+          }
+        }),
+      ),
     doStream: (options: LanguageModelV3CallOptions) => model.doStream(options),
   };
 }
