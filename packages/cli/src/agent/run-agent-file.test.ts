@@ -89,6 +89,10 @@ describe('baton run agent.yaml', () => {
     expect(first).toMatchObject({ code: 0, stdout: '\nIt will rain in Oslo tomorrow.\n' });
     expect(again).toMatchObject({ code: 0, stdout: '\nIt will rain in Oslo tomorrow.\n' });
     expect(server.calls).toBe(calls);
+    const other = await baton(['run', file, '--query', 'Snow?', '--run-id', 'trip-42']);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain('run trip-42 answers another question ("Rain?"): give a new --run-id for this one');
+    expect(server.calls).toBe(calls);
   });
 
   it('resumes, with the same --run-id, a run whose process was killed mid-call, without repeating its tool call', async () => {

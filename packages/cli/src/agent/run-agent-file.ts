@@ -110,6 +110,7 @@ export async function runAgentFile(io: Io, path: string, options: AgentRunOption
     onNotice: () => {},
   });
   try {
+    if (store && options.runId) await refuseAnotherQuestion(store, runId, query);
     if (store) await engine.start();
     const plan = { steps: [{ id: 'agent', target: agent.definition.name, input: { query } }] };
     const handle = engine.run(
@@ -131,4 +132,15 @@ export async function runAgentFile(io: Io, path: string, options: AgentRunOption
     await store?.close();
     await agent.close();
   }
+}
+
+/** The same `--run-id` follows (or resumes) its run: with another question it would answer the old one, so it is refused. */
+async function refuseAnotherQuestion(store: RunStore, runId: string, query: string): Promise<void> {
+  const stored = await store.getRun(runId);
+  const asked = (stored?.plan as { steps?: { input?: { query?: unknown } }[] } | undefined)?.steps?.[0]?.input?.query;
+  if (stored === undefined || asked === undefined || asked === query) return;
+  const shown = String(asked).length > 120 ? `${String(asked).slice(0, 120)}…` : String(asked);
+  throw new UsageError(
+    `run ${runId} answers another question (${JSON.stringify(shown)}): give a new --run-id for this one, or the same --query to follow it`,
+  );
 }
