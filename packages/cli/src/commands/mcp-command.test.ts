@@ -185,13 +185,34 @@ describe('baton mcp serve refuses', () => {
   it('a targets module it cannot load or that exports nothing to serve, naming it', async () => {
     const missing = await runBaton(['mcp', 'serve', '--targets', join(home, 'missing.mjs')], { home });
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('--targets: cannot load');
+    expect(missing.stderr).toContain(`--targets: cannot load ${join(home, 'missing.mjs')}: no such file`);
+    const typescript = join(home, 'targets.ts');
+    await writeFile(typescript, 'export const add = { name: "add", description: "Adds", handler: () => 1 };\n');
+    const ts = await runBaton(['mcp', 'serve', '--targets', typescript], { home });
+    expect(ts.code).toBe(2);
+    expect(ts.stderr).toContain('compile it to .js or .mjs first');
     const empty = join(home, 'empty.mjs');
     await writeFile(empty, 'export const helper = () => 1;\n');
     const nothing = await runBaton(['mcp', 'serve', '--targets', empty], { home });
     expect(nothing.code).toBe(3);
     expect(nothing.stderr).toContain('exports no registry and no target definitions');
     expect(hasStack(nothing.stderr)).toBe(false);
+  });
+});
+
+describe('baton mcp serve --http on a port in use', () => {
+  it('refuses with exit 2, naming the address', async () => {
+    const { createServer } = await import('node:net');
+    const taken = createServer();
+    await new Promise<void>((done) => taken.listen(0, '127.0.0.1', done));
+    const { port } = taken.address() as { port: number };
+    try {
+      const result = await runBaton(['mcp', 'serve', '--http', String(port), '--targets', targetsFile], { home });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`--http: 127.0.0.1:${port} is in use; pick another port`);
+    } finally {
+      await new Promise((done) => taken.close(done));
+    }
   });
 });
 

@@ -4,6 +4,7 @@
  * `BATON_URL` + `BATON_API_KEY`) its services are tools too, with tools to run, read and cancel orchestrations.
  * Over stdio (the default) stdout carries MCP frames only: every message goes to stderr.
  */
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
@@ -65,7 +66,14 @@ async function loadTargets(path: string, registryFromModule: typeof import('@bat
   try {
     exports = await import(pathToFileURL(resolve(path)).href);
   } catch (error) {
-    throw new UsageError(`--targets: cannot load ${path}: ${(error as Error).message}`, { cause: error });
+    const code = (error as { code?: string }).code;
+    const why =
+      code === 'ERR_MODULE_NOT_FOUND' && !existsSync(resolve(path))
+        ? 'no such file'
+        : code === 'ERR_UNKNOWN_FILE_EXTENSION'
+          ? 'node runs JavaScript modules: compile it to .js or .mjs first (or run baton under tsx)'
+          : (error as Error).message;
+    throw new UsageError(`--targets: cannot load ${path}: ${why}`, { cause: error });
   }
   return registryFromModule(exports, path);
 }
@@ -80,7 +88,15 @@ async function serve(server: McpServer, options: ServeOptions, io: Io, what: str
     io.err(`Baton MCP server on stdio: ${what}`);
     await Promise.race([stopped, new Promise((done) => process.stdin.once('end', done).once('close', done))]);
   } else {
-    const listener = await server.listen({ port: options.http, host: options.host });
+    const listener = await server.listen({ port: options.http, host: options.host }).catch((error: unknown) => {
+      const code = (error as { code?: string }).code;
+      if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') throw error;
+      const why =
+        code === 'EADDRINUSE' ? 'is in use' : code === 'EACCES' ? 'needs privileges' : 'is not on this machine';
+      throw new UsageError(`--http: ${options.host}:${options.http} ${why}; pick another port`, {
+        cause: error,
+      });
+    });
     io.err(`Baton MCP server on ${listener.url}: ${what}`);
     await stopped;
   }

@@ -164,6 +164,7 @@ describe('connectMcpServers over stdio (a child process written with the SDK)', 
     }).catch((error: unknown) => error);
     expect(McpConnectionError.isInstance(failure)).toBe(true);
     expect(failure).toMatchObject({ server: 'broken' });
+    expect((failure as Error).message).toContain('cannot be reached at /nonexistent/mcp-server:');
     expect(registry.list()).toEqual([]);
   });
 });

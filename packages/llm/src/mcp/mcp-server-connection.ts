@@ -63,7 +63,10 @@ export class McpServerConnection {
       opened = await this.#open();
     } catch (error) {
       this.#state = 'closed';
-      throw new McpConnectionError(this.config.name, `cannot be reached: ${messageOf(error)}`, { cause: error });
+      const where = this.config.url ?? [this.config.command, ...(this.config.args ?? [])].join(' ');
+      throw new McpConnectionError(this.config.name, `cannot be reached at ${where}: ${messageOf(error)}`, {
+        cause: error,
+      });
     }
     this.#adopt(opened, false);
   }
