@@ -34,7 +34,12 @@ export function registerToolsCommands(program: Command, io: Io): void {
       '\nExample:\n  $ baton tools eval --tools packages/llm/data/tools/tools.json --queries packages/llm/data/tools/queries.jsonl --k 5',
     )
     .action(async (options: EvalOptions) => {
-      const [{ evaluateToolSearch }, { readToolList, readToolQueries }] = await load();
+      const [{ evaluateToolSearch, encodingOf }, { readToolList, readToolQueries }] = await load();
+      if (encodingOf(options.model) === undefined) {
+        io.err(
+          `note: ${options.model} is not an OpenAI model; its tokens are a conservative estimate (o200k_base × 1.5)`,
+        );
+      }
       const list = await readToolList(options.tools);
       const queries = await readToolQueries(options.queries, new Set(list.map((tool) => tool.name)));
       const result = await evaluateToolSearch({ tools: list, queries, k: options.k, model: options.model });

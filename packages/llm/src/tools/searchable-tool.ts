@@ -13,6 +13,9 @@ export interface SearchableTool {
 
 /** Every problem of `tools` (bad names, duplicates, a description that is not a string); none when they can be searched. */
 export function searchableToolProblems(tools: readonly unknown[], path = 'tools'): Problem[] {
+  if (!Array.isArray(tools)) {
+    return [{ path, code: 'invalid', message: `must be an array of tools, got ${describeValue(tools)}` }];
+  }
   const problems: Problem[] = [];
   const seen = new Set<string>();
   tools.forEach((value, index) => {

@@ -24,6 +24,11 @@ describe('parseToolList', () => {
     ]);
   });
 
+  it('takes a whole JSON-RPC answer to tools/list too', () => {
+    const text = JSON.stringify({ jsonrpc: '2.0', id: 1, result: { tools: [{ name: 'weather' }] } });
+    expect(parseToolList(text).map((tool) => tool.name)).toEqual(['weather']);
+  });
+
   it('names the line of a JSON syntax error', () => {
     const error = failure('{\n  "tools": [\n    {"name": "a",}\n  ]\n}');
     expect(error.line).toBe(3);
@@ -37,7 +42,7 @@ describe('parseToolList', () => {
     });
     expect(failure('{"tools": [{"name": "a", "inputSchema": "object"}]}').path).toBe('tools[0].inputSchema');
     expect(failure('[1, 2]').message).toMatch(
-      /must be an MCP tools\/list result \{ "tools": \[\.\.\.\] \}, got \[1,2\]/,
+      /must be an MCP tools\/list result \{ "tools": \[\.\.\.\] \} \(or a JSON-RPC answer holding one\), got \[1,2\]/,
     );
   });
 });

@@ -33,11 +33,15 @@ function parseJson(text: string): unknown {
  * const search = await createToolSearch(tools);
  */
 export function parseToolList(text: string): SearchableTool[] {
-  const parsed = parseJson(text) as { tools?: unknown } | null;
+  let parsed = parseJson(text) as { tools?: unknown; result?: { tools?: unknown } } | null;
+  // A whole JSON-RPC answer to tools/list is taken too: its result is the list.
+  if (typeof parsed === 'object' && parsed !== null && parsed.tools === undefined && parsed.result !== undefined) {
+    parsed = parsed.result as { tools?: unknown } | null;
+  }
   if (typeof parsed !== 'object' || parsed === null || !Array.isArray(parsed.tools)) {
     throw new ToolDataError(
       'tools',
-      `must be an MCP tools/list result { "tools": [...] }, got ${describeValue(parsed)}`,
+      `must be an MCP tools/list result { "tools": [...] } (or a JSON-RPC answer holding one), got ${describeValue(parsed)}`,
     );
   }
   const tools = parsed.tools as unknown[];

@@ -122,6 +122,10 @@ describe('createToolSearch', () => {
       ['tools[4]', 'invalid'],
     ]);
     expect((error as Error).message).toContain('"a" is given twice');
+    const notArray = await createToolSearch({ tools: [] } as never).catch((caught: unknown) => caught);
+    expect((notArray as ValidationError).problems[0]?.message).toMatch(/^must be an array of tools, got/);
+    const search = await createToolSearch(weather);
+    await expect(search.search(42 as never)).rejects.toThrow(/query: must be a string, got 42/);
   });
 
   it('refuses bad options when created and when searching', async () => {

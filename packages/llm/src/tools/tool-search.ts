@@ -171,6 +171,11 @@ class HybridToolSearch implements ToolSearch {
 
   async search(query: string, options: ToolSearchQueryOptions = {}): Promise<ToolHit[]> {
     checkOptions(options, 'options');
+    if (typeof query !== 'string') {
+      throw new ValidationError('invalid tool search query', [
+        { path: 'query', code: 'type', message: `must be a string, got ${describeValue(query)}` },
+      ]);
+    }
     const k = options.k ?? this.#k;
     const minScore = options.minScore ?? this.#minScore;
     if (this.#tools.size === 0 || query.trim() === '') return [];
