@@ -312,6 +312,21 @@ describe('assembleContext', () => {
     expect(claude.tokens).toBeGreaterThan(openai.tokens);
   });
 
+  it('names a misspelt option and a role no model API knows, instead of ignoring them', async () => {
+    const error = await assembleContext({
+      model: 'gpt-4o',
+      messages: [{ role: 'human', content: 'hi' } as never],
+      pinnned: [0],
+      budget: { maxInputTokens: 100, reserveOutputTokens: 10 },
+      strategies: { minifyJSON: true },
+    } as never).catch((thrown: unknown) => thrown);
+    expect((error as ValidationError).problems.map((problem) => [problem.path, problem.message])).toEqual([
+      ['pinnned', expect.stringMatching(/^is not an option \(known: model, system, messages, pinned,/)],
+      ['strategies.minifyJSON', expect.stringMatching(/^is not an option \(known: minifyJson,/)],
+      ['messages[0].role', 'must be system, user, assistant or tool, got "human"'],
+    ]);
+  });
+
   it('names every bad option and the value given', async () => {
     const error = await assembleContext({
       model: '',

@@ -232,9 +232,59 @@ function checkStrategies(strategies: ContextStrategies, problems: Problem[]): vo
   }
 }
 
+const KNOWN: Record<string, readonly string[]> = {
+  '': [
+    'model',
+    'system',
+    'messages',
+    'pinned',
+    'documents',
+    'tools',
+    'budget',
+    'providerCaps',
+    'strategies',
+    'query',
+    'abortSignal',
+  ],
+  budget: ['maxInputTokens', 'reserveOutputTokens'],
+  providerCaps: ['maxInputTokens', 'maxMessages', 'maxToolResultTokens', 'maxDocumentTokens'],
+  strategies: ['minifyJson', 'removeDuplicates', 'compress', 'summarise'],
+};
+const ROLES = new Set(['system', 'user', 'assistant', 'tool']);
+
+/** A misspelt option (`pinnned`, `minifyJSON`) would be ignored silently: it is named instead. */
+function checkKeys(options: AssembleContextOptions, problems: Problem[]): void {
+  for (const [path, known] of Object.entries(KNOWN)) {
+    const value = path === '' ? options : (options as unknown as Record<string, unknown>)[path];
+    if (typeof value !== 'object' || value === null) continue;
+    for (const key of Object.keys(value)) {
+      if (known.includes(key)) continue;
+      problems.push({
+        path: path === '' ? key : `${path}.${key}`,
+        code: 'unknown',
+        message: `is not an option (known: ${known.join(', ')})`,
+      });
+    }
+  }
+}
+
+/** Every message has a role a model API knows. */
+function checkRoles(messages: readonly ModelMessage[], problems: Problem[]): void {
+  messages.forEach((message, index) => {
+    const role = (message as { role?: unknown } | null)?.role;
+    if (typeof role === 'string' && ROLES.has(role)) return;
+    problems.push({
+      path: `messages[${index}].role`,
+      code: 'enum',
+      message: `must be system, user, assistant or tool, got ${describeValue(role)}`,
+    });
+  });
+}
+
 /** Throws one `ValidationError` listing every bad option. */
 export function validateContextOptions(options: AssembleContextOptions): void {
   const problems: Problem[] = [];
+  checkKeys(options, problems);
   if (typeof options.model !== 'string' || options.model === '') {
     problems.push({
       path: 'model',
@@ -248,7 +298,10 @@ export function validateContextOptions(options: AssembleContextOptions): void {
       code: 'type',
       message: `must be an array of ModelMessage, got ${describeValue(options.messages)}`,
     });
-  } else checkPinned(options, problems);
+  } else {
+    checkRoles(options.messages, problems);
+    checkPinned(options, problems);
+  }
   checkBudget(options.budget, problems);
   checkCaps(options.providerCaps, problems);
   checkDocuments(options.documents ?? [], problems);
