@@ -14,6 +14,7 @@ import { InputError } from '../input-error.js';
 import type { Io } from '../io.js';
 import { OrchestrationEndedError } from '../orchestration-ended-error.js';
 import { agentEventLine } from '../render/agent-event-line.js';
+import { clip } from '../render/text-format.js';
 import { UsageError } from '../usage-error.js';
 
 export interface AgentRunOptions {
@@ -139,8 +140,7 @@ async function refuseAnotherQuestion(store: RunStore, runId: string, query: stri
   const stored = await store.getRun(runId);
   const asked = (stored?.plan as { steps?: { input?: { query?: unknown } }[] } | undefined)?.steps?.[0]?.input?.query;
   if (stored === undefined || asked === undefined || asked === query) return;
-  const shown = String(asked).length > 120 ? `${String(asked).slice(0, 120)}…` : String(asked);
   throw new UsageError(
-    `run ${runId} answers another question (${JSON.stringify(shown)}): give a new --run-id for this one, or the same --query to follow it`,
+    `run ${runId} answers another question (${JSON.stringify(clip(String(asked), 120))}): give a new --run-id for this one, or the same --query to follow it`,
   );
 }

@@ -185,17 +185,15 @@ async function contextOf(
 ): Promise<{ messages: ModelMessage[]; assembled: boolean }> {
   const { context } = call.runtime;
   if (!context) return { messages, assembled: false };
-  const first = model;
   const system = messages[0]?.role === 'system' ? (messages[0].content as string) : undefined;
   const assembled = await context.assemble({
-    model: first?.model.modelId ?? '',
+    model: model?.model.modelId ?? '',
     system,
     messages: system === undefined ? messages : messages.slice(1),
     tools: offered,
     budget: {
       maxInputTokens: context.maxInputTokens,
-      reserveOutputTokens:
-        context.reserveOutputTokens ?? estimateCall(first as NonNullable<typeof first>, 0).outputTokens,
+      reserveOutputTokens: context.reserveOutputTokens ?? estimateCall(model as Candidate, 0).outputTokens,
     },
     abortSignal: call.context.signal,
   });
