@@ -9,7 +9,10 @@ export interface AdminClientOptions {
   url: string;
   /** The server's admin token; sent as `Authorization: Bearer <token>`, never in the URL. */
   adminToken: string;
-  /** @default globalThis.fetch */
+  /**
+   * A fetch to send every request through, e.g. one with a proxy. Without it, requests go through Node's `http` and
+   * `https` modules (their global keep-alive agents) and event streams through `globalThis.fetch`.
+   */
   fetch?: FetchFunction;
   /** @default { retries: 3 } */
   retry?: RetryOptions | false;

@@ -46,7 +46,10 @@ export interface ClientOptions {
   url: string;
   /** A project API key; sent as `Authorization: Bearer <key>`, never in the URL. */
   apiKey: string;
-  /** The fetch to use, e.g. one with a proxy. @default globalThis.fetch */
+  /**
+   * A fetch to send every request through, e.g. one with a proxy. Without it, requests go through Node's `http` and
+   * `https` modules (their global keep-alive agents) and event streams through `globalThis.fetch`.
+   */
   fetch?: FetchFunction;
   /** When to retry; `false` never retries (and `events()` never reconnects). @default { retries: 3 } */
   retry?: RetryOptions | false;

@@ -1,9 +1,10 @@
 import { orchestrationSchema } from '@baton/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BatonApiError } from './api-error.js';
 import { InvalidClientOptionError } from './client-error.js';
 import { BatonConnectionError } from './connection-error.js';
 import { anOrchestration, type FakeServer, sendJson, sendProblem, startFakeServer } from './fake-server-test-kit.js';
+import type { FetchFunction } from './http-exchange.js';
 import { createHttpTransport, type TransportOptions } from './http-transport.js';
 import { BatonProtocolError } from './protocol-error.js';
 import type { RetryInfo } from './retry-policy.js';
@@ -16,12 +17,20 @@ afterEach(async () => {
 
 const FAST_RETRY = { minDelayMs: 1, maxDelayMs: 4 };
 
+/** The two ways a request leaves: Node's `http` module (the default) and a fetch the caller gives. */
+const EXCHANGES: { name: string; fetch?: FetchFunction }[] = [
+  { name: "Node's http module" },
+  { name: 'a given fetch', fetch: (input, init) => globalThis.fetch(input, init) },
+];
+let exchange: (typeof EXCHANGES)[number] = EXCHANGES[0] as (typeof EXCHANGES)[number];
+
 function transportFor(target: FakeServer, options: Partial<TransportOptions> = {}) {
   return createHttpTransport({
     url: target.url,
     token: 'key_secret',
     tokenOption: 'apiKey',
     retry: FAST_RETRY,
+    ...(exchange.fetch ? { fetch: exchange.fetch } : {}),
     ...options,
   });
 }
@@ -34,7 +43,11 @@ const getOrchestration = {
   idempotent: true,
 } as const;
 
-describe('createHttpTransport', () => {
+describe.each(EXCHANGES)('createHttpTransport through $name', (current) => {
+  beforeEach(() => {
+    exchange = current;
+  });
+
   it('sends the token as a bearer Authorization header, never in the URL', async () => {
     server = await startFakeServer((_request, response) => sendJson(response, 200, anOrchestration()));
     await transportFor(server).request({ ...getOrchestration, query: { limit: 2, cursor: undefined } });
@@ -148,9 +161,16 @@ describe('createHttpTransport', () => {
     const url = server.url;
     await server.close();
     server = undefined;
-    const transport = createHttpTransport({ url, token: 'key_secret', tokenOption: 'apiKey', retry: false });
+    const transport = createHttpTransport({
+      url,
+      token: 'key_secret',
+      tokenOption: 'apiKey',
+      retry: false,
+      ...(current.fetch ? { fetch: current.fetch } : {}),
+    });
     const error = await transport.request(getOrchestration).catch((caught) => caught);
     expect(BatonConnectionError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toContain('ECONNREFUSED');
     expect(error).toMatchObject({ kind: 'connection', method: 'GET', url: `${url}/v1/orchestrations/orc_1` });
     expect((error as Error).cause).toBeDefined();
     expect((error as Error).message).not.toContain('key_secret');
@@ -162,6 +182,28 @@ describe('createHttpTransport', () => {
       .request(getOrchestration)
       .catch((caught) => caught);
     expect(error).toBeInstanceOf(BatonConnectionError);
+    expect((error as Error).message).toMatch(/no answer within 50 ms|aborted due to timeout/);
+  });
+
+  it('fails, without retrying, a request whose answer is cut short', async () => {
+    server = await startFakeServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      response.write('{"id":"orc_');
+      setImmediate(() => response.socket?.destroy());
+    });
+    const error = await transportFor(server)
+      .request({ ...getOrchestration, method: 'POST', idempotent: false })
+      .catch((caught) => caught);
+    expect(BatonConnectionError.isInstance(error)).toBe(true);
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('reads a body in UTF-8 whatever the chunks it arrives in', async () => {
+    const action = 'café ☕ in Lisboa '.repeat(5000);
+    server = await startFakeServer((_request, response) =>
+      sendJson(response, 200, anOrchestration({ action: { content: action } })),
+    );
+    expect((await transportFor(server).request(getOrchestration)).action).toEqual({ content: action });
   });
 
   it('rejects with the abort reason when the caller aborts', async () => {

@@ -7,10 +7,17 @@ import type { z } from 'zod';
 import { apiErrorFromResponse, BatonApiError } from './api-error.js';
 import { InvalidClientOptionError } from './client-error.js';
 import { BatonConnectionError } from './connection-error.js';
+import {
+  type Exchange,
+  type ExchangeResponse,
+  type FetchFunction,
+  fetchExchange,
+  nodeExchange,
+} from './http-exchange.js';
 import { BatonProtocolError, issuesFromZod } from './protocol-error.js';
 import { compileRetryPolicy, type RetryOptions, type RetryPolicy, retryDelayMs, sleep } from './retry-policy.js';
 
-export type FetchFunction = (input: string, init: RequestInit) => Promise<Response>;
+export type { FetchFunction } from './http-exchange.js';
 export type QueryValues = Record<string, string | number | undefined>;
 
 export interface TransportOptions {
@@ -20,6 +27,7 @@ export interface TransportOptions {
   token: string;
   /** The option the token came from, for error messages. */
   tokenOption: string;
+  /** Sends requests through this fetch instead of Node's `http`/`https` modules (event streams always use a fetch). */
   fetch?: FetchFunction;
   retry?: RetryOptions | false;
   /** How long one attempt may take, body included; event streams are exempt. @default 30000 */
@@ -74,6 +82,7 @@ export function createHttpTransport(options: TransportOptions): HttpTransport {
   }
   const policy = compileRetryPolicy(options.retry);
   const doFetch: FetchFunction = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+  const exchange: Exchange = options.fetch ? fetchExchange(options.fetch) : nodeExchange;
   const authorization = `Bearer ${options.token}`;
 
   function url(path: string, query: QueryValues = {}): string {
@@ -84,28 +93,35 @@ export function createHttpTransport(options: TransportOptions): HttpTransport {
   }
 
   async function attempt<T>(request: TransportRequest<T>, target: string): Promise<T> {
-    const signals = [AbortSignal.timeout(timeoutMs), ...(request.signal ? [request.signal] : [])];
     const headers: Record<string, string> = {
       accept: 'application/json, application/problem+json',
       ...request.headers,
       authorization,
     };
     if (request.body !== undefined) headers['content-type'] = 'application/json';
-    const init: RequestInit = { method: request.method, headers, signal: AbortSignal.any(signals) };
-    if (request.body !== undefined) init.body = JSON.stringify(request.body);
-    let response: Response;
-    let text: string;
+    let response: ExchangeResponse;
     try {
-      response = await doFetch(target, init);
-      text = await response.text();
+      response = await exchange({
+        method: request.method,
+        url: target,
+        headers,
+        ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+        timeoutMs,
+        ...(request.signal ? { signal: request.signal } : {}),
+      });
     } catch (error) {
       if (request.signal?.aborted) throw request.signal.reason;
       throw new BatonConnectionError(request.method, target, error);
     }
-    if (!response.ok) {
-      throw apiErrorFromResponse({ ...responseParts(response), method: request.method, url: target, bodyText: text });
+    if (response.status < 200 || response.status > 299) {
+      throw apiErrorFromResponse({
+        ...responseParts(response),
+        method: request.method,
+        url: target,
+        bodyText: response.text,
+      });
     }
-    return parseBody(request, target, text);
+    return parseBody(request, target, response.text);
   }
 
   async function request<T>(request: TransportRequest<T>): Promise<T> {
@@ -149,11 +165,16 @@ export function createHttpTransport(options: TransportOptions): HttpTransport {
 
   async function probe(path: string, signal?: AbortSignal): Promise<ProbeResult> {
     const target = url(path);
-    const signals = [AbortSignal.timeout(timeoutMs), ...(signal ? [signal] : [])];
     try {
-      const response = await doFetch(target, { method: 'GET', signal: AbortSignal.any(signals) });
-      const text = await response.text();
-      return { ok: response.ok, status: response.status, body: parseJsonOr(text) };
+      const response = await exchange({
+        method: 'GET',
+        url: target,
+        headers: {},
+        timeoutMs,
+        ...(signal ? { signal } : {}),
+      });
+      const ok = response.status >= 200 && response.status <= 299;
+      return { ok, status: response.status, body: parseJsonOr(response.text) };
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       throw new BatonConnectionError('GET', target, error);
@@ -163,7 +184,7 @@ export function createHttpTransport(options: TransportOptions): HttpTransport {
   return { policy, timeoutMs, url, request, open, probe };
 }
 
-function responseParts(response: Response) {
+function responseParts(response: Response | ExchangeResponse) {
   return { status: response.status, statusText: response.statusText, headers: response.headers };
 }
 
