@@ -3,6 +3,7 @@
  * and their errors.
  */
 export { createMemoryStore } from './create-memory-store.js';
+export { groupedSqliteDialect } from './grouped-sqlite-dialect.js';
 export type { MemoryRunStore, MemoryStoreOptions } from './memory-run-store.js';
 export { type OpenStoreOptions, openStore, STORE_DEFAULTS } from './open-store.js';
 export * from './run-store.js';

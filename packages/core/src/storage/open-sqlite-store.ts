@@ -1,6 +1,7 @@
 /** Opens the SQLite store (better-sqlite3): checks the file before touching it, migrates, wires the backend. */
-import { Kysely, SqliteDialect } from 'kysely';
+import { Kysely } from 'kysely';
 import type { BatonDatabase } from './database-schema.js';
+import { GroupedSqliteDialect } from './grouped-sqlite-dialect.js';
 import { KyselyRunStore, type KyselyRunStoreSettings } from './kysely-run-store.js';
 import type { RunStore } from './run-store.js';
 import { SqliteBackend } from './sqlite-backend.js';
@@ -13,7 +14,7 @@ export function openSqliteStore(
   settings: KyselyRunStoreSettings,
 ): RunStore {
   const statements = openSqliteDatabase({ path: location.path, busyTimeoutMs: options.busyTimeoutMs });
-  const db = new Kysely<BatonDatabase>({ dialect: new SqliteDialect({ database: statements }) });
+  const db = new Kysely<BatonDatabase>({ dialect: new GroupedSqliteDialect(statements) });
   try {
     migrateSqlite(statements, db as unknown as Kysely<unknown>, location.display);
   } catch (error) {

@@ -4,6 +4,8 @@
  * file, in one process or many, cannot deadlock. The journal write, the hot path, uses hand-written prepared
  * statements and writes a single page per entry: under the write lock it reads the owner and the chain head (index
  * lookups), then inserts. The head recorded on the run row is only brought up to date when the run parks or finishes.
+ * Appends, like the store's other single writes, commit with whatever else was written in the same turn of the event
+ * loop (`GroupCommit`), each in a savepoint of its own, so a lost lease or a bad entry fails that run's append alone.
  */
 import type { Kysely, Selectable } from 'kysely';
 import type { BatonDatabase, RunsTable } from './database-schema.js';
@@ -28,13 +30,14 @@ export class SqliteBackend implements StoreBackend {
   readonly #statements: SqliteStatements;
   readonly #db: Kysely<BatonDatabase>;
   readonly #signal: SqliteWorkSignal;
-  readonly #append: (write: JournalWrite) => ChainedEntry[];
+  readonly #appendOne: (write: JournalWrite) => ChainedEntry[];
 
   constructor(statements: SqliteStatements, db: Kysely<BatonDatabase>, pollMs: number) {
     this.#statements = statements;
     this.#db = db;
     this.#signal = new SqliteWorkSignal(statements.database, pollMs);
-    this.#append = statements.database.transaction((write: JournalWrite) => this.#writeJournal(write)).immediate;
+    // Inside the group's transaction a better-sqlite3 transaction function is a savepoint: one run's append fails alone.
+    this.#appendOne = statements.database.transaction((write: JournalWrite) => this.#writeJournal(write));
   }
 
   #writeJournal({ runId, owner, entries, now }: JournalWrite): ChainedEntry[] {
@@ -65,8 +68,8 @@ export class SqliteBackend implements StoreBackend {
     return this.#statements.immediate(() => this.#statements.all(query));
   }
 
-  async appendJournal(write: JournalWrite): Promise<ChainedEntry[]> {
-    return this.#append(write);
+  appendJournal(write: JournalWrite): Promise<ChainedEntry[]> {
+    return this.#statements.group.write(() => this.#appendOne(write));
   }
 
   async decideApproval(id: string, status: string, decision: string | null, now: number): Promise<string | undefined> {

@@ -1,9 +1,11 @@
 /**
- * Prepared better-sqlite3 statements, cached by SQL text. Kysely's SQLite driver prepares every query afresh; handing
- * it this cache as its `database` removes that cost, and the store's synchronous transactions share the same cache.
+ * One better-sqlite3 connection: its prepared statements, cached by SQL text (Kysely's own SQLite driver prepares every
+ * query afresh), and its group commit (`GroupCommit`), shared by Kysely's single writes (`GroupedSqliteDialect`) and the
+ * store's journal appends.
  */
 import type { Database, Statement } from 'better-sqlite3';
 import type { CompiledQuery, SqliteDatabase } from 'kysely';
+import { GroupCommit } from './group-commit.js';
 import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 
 const MAX_CACHED = 500;
@@ -13,7 +15,12 @@ export class SqliteStatements implements SqliteDatabase {
   #checkpointer: SqliteCheckpointer | undefined;
   #closing: Promise<void> | undefined;
 
-  constructor(readonly database: Database) {}
+  /** Writes that are not part of a transaction of their own commit together, once per turn of the event loop. */
+  readonly group: GroupCommit;
+
+  constructor(readonly database: Database) {
+    this.group = new GroupCommit(database);
+  }
 
   /**
    * Moves WAL checkpoints off the commit path: SQLite's automatic checkpoint runs inside whichever commit crosses the
@@ -60,6 +67,7 @@ export class SqliteStatements implements SqliteDatabase {
   /** Kysely's `destroy()` calls this without waiting; the store's `close()` calls it again and waits for the same end. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      this.group.flush();
       try {
         // The last connection to close (this one, after the checkpointer's final checkpoint) folds the WAL in.
         await this.#checkpointer?.close();

@@ -3,8 +3,8 @@
  * applies its migrations. SQLite runs in WAL mode (the engine's store set it), so both connections read while one
  * writes; on PostgreSQL, 64-bit integers are read back as numbers (times in milliseconds fit).
  */
-import { type StoreLocation, ValidationError } from '@baton/core';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from 'kysely';
+import { groupedSqliteDialect, type StoreLocation, ValidationError } from '@baton/core';
+import { type Dialect, Kysely, Migrator, PostgresDialect } from 'kysely';
 import { serverMigrations } from './migrations.js';
 import type { ServerTables } from './server-tables.js';
 
@@ -14,7 +14,7 @@ export interface ServerDatabase {
   close(): Promise<void>;
 }
 
-async function sqliteDialect(path: string): Promise<SqliteDialect> {
+async function sqliteDialect(path: string): Promise<Dialect> {
   const { default: BetterSqlite3 } = await import('better-sqlite3');
   const database = new BetterSqlite3(path === ':memory:' ? ':memory:' : path, { timeout: 5000 });
   database.pragma('journal_mode = WAL');
@@ -23,17 +23,9 @@ async function sqliteDialect(path: string): Promise<SqliteDialect> {
   // one of this connection's commits would stall the request that made it.
   database.pragma('wal_autocheckpoint = 0');
   database.pragma(`journal_size_limit = ${64 * 1024 * 1024}`);
-  // Kysely prepares every query anew; the server runs the same few dozen SQL texts, so each is prepared once.
-  const statements = new Map<string, ReturnType<typeof database.prepare>>();
-  const prepare = (sql: string) => {
-    let statement = statements.get(sql);
-    if (statement === undefined) {
-      statement = database.prepare(sql);
-      if (statements.size < 500) statements.set(sql, statement);
-    }
-    return statement;
-  };
-  return new SqliteDialect({ database: { prepare, close: () => database.close() } as unknown as typeof database });
+  // Statements prepared once, and single writes committed together once per turn (the orchestration rows of the
+  // requests that came in one turn).
+  return groupedSqliteDialect(database);
 }
 
 async function postgresDialect(url: string, poolSize: number): Promise<PostgresDialect> {

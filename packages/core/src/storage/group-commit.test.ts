@@ -1,0 +1,116 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { GroupCommit } from './group-commit.js';
+
+const folder = mkdtempSync(join(tmpdir(), 'baton-group-commit-'));
+afterAll(() => rmSync(folder, { recursive: true, force: true }));
+
+let file: string;
+let database: Database.Database;
+let group: GroupCommit;
+
+beforeEach(() => {
+  file = join(folder, `${crypto.randomUUID()}.db`);
+  database = new Database(file, { timeout: 0 });
+  database.pragma('journal_mode = WAL');
+  database.exec('CREATE TABLE rows (id TEXT PRIMARY KEY, value TEXT NOT NULL)');
+  group = new GroupCommit(database);
+});
+afterEach(() => {
+  if (database.open) database.close();
+});
+
+const insert =
+  (id: string, value = 'v') =>
+  () =>
+    database.prepare('INSERT INTO rows (id, value) VALUES (?, ?)').run(id, value).changes;
+const ids = () => (database.prepare('SELECT id FROM rows ORDER BY id').all() as { id: string }[]).map((row) => row.id);
+
+describe('GroupCommit', () => {
+  it('runs the writes of one turn in one transaction and answers each only once it has committed', async () => {
+    const seen: string[] = [];
+    const write = (id: string) =>
+      group
+        .write(() => {
+          seen.push(`${id} ran in a transaction: ${database.inTransaction}`);
+          return insert(id)();
+        })
+        .then((changes) => seen.push(`${id} answered (${changes} row)`));
+    await Promise.all([write('a'), write('b'), write('c')]);
+    expect(seen).toEqual([
+      'a ran in a transaction: true',
+      'b ran in a transaction: true',
+      'c ran in a transaction: true',
+      'a answered (1 row)',
+      'b answered (1 row)',
+      'c answered (1 row)',
+    ]);
+    // What another connection sees is what was committed: all three.
+    const reader = new Database(file, { readonly: true });
+    expect(reader.prepare('SELECT count(*) AS n FROM rows').get()).toEqual({ n: 3 });
+    reader.close();
+  });
+
+  it('fails only the write whose statement failed; the others of its group commit', async () => {
+    database.prepare("INSERT INTO rows VALUES ('taken', 'v')").run();
+    const outcomes = await Promise.allSettled([
+      group.write(insert('a')),
+      group.write(insert('taken')),
+      group.write(insert('b')),
+    ]);
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(String((outcomes[1] as PromiseRejectedResult).reason)).toContain('UNIQUE constraint failed');
+    expect(ids()).toEqual(['a', 'b', 'taken']);
+  });
+
+  it('undoes all of a failed transaction function and nothing of the others (a savepoint each)', async () => {
+    const both = database.transaction(() => {
+      insert('first-half')();
+      throw new Error('second half failed');
+    });
+    const outcomes = await Promise.allSettled([group.write(insert('a')), group.write(both), group.write(insert('b'))]);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toEqual(new Error('second half failed'));
+    expect(ids()).toEqual(['a', 'b']);
+  });
+
+  it('fails every write of the group when its transaction cannot begin, and writes none of them', async () => {
+    const other = new Database(file);
+    other.prepare('BEGIN IMMEDIATE').run();
+    const outcomes = await Promise.allSettled([group.write(insert('a')), group.write(insert('b'))]);
+    other.prepare('ROLLBACK').run();
+    other.close();
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
+    expect((outcomes[0] as PromiseRejectedResult).reason).toMatchObject({ code: 'SQLITE_BUSY' });
+    expect(ids()).toEqual([]);
+    // The group is not stuck: the next turn's writes commit.
+    await group.write(insert('c'));
+    expect(ids()).toEqual(['c']);
+  });
+
+  it('commits what waits when flushed before the connection closes', async () => {
+    const pending = group.write(insert('last'));
+    group.flush();
+    database.close();
+    await expect(pending).resolves.toBe(1);
+    database = new Database(file);
+    expect(ids()).toEqual(['last']);
+  });
+
+  it('waits while a transaction of the caller is open, and commits after it when flushed again', async () => {
+    database.prepare('BEGIN IMMEDIATE').run();
+    insert('inside')();
+    let answered = false;
+    const pending = group.write(insert('outside')).then(() => {
+      answered = true;
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(answered).toBe(false);
+    database.prepare('ROLLBACK').run();
+    group.flush();
+    await pending;
+    expect(ids()).toEqual(['outside']);
+  });
+});

@@ -1,0 +1,75 @@
+/**
+ * Group commit for one SQLite connection: writes that arrive during one turn of the event loop run together, in one
+ * `BEGIN IMMEDIATE` transaction, at the end of that turn, and each caller learns its outcome once that transaction
+ * has committed. A server running many runs at once creates runs, finishes steps and ends runs in the same turns; a
+ * commit's price is the pages it appends to the write-ahead log, and writes to neighbouring rows share pages, so one
+ * commit for all of them costs little more than one of them alone.
+ *
+ * Each write keeps its own outcome: a statement that fails (a constraint) undoes only itself, and a write made of
+ * several statements runs as a better-sqlite3 transaction function, which inside the group's transaction becomes a
+ * savepoint. An error that ended the whole transaction (I/O, a full disk) fails every write of the group.
+ */
+import type { Database } from 'better-sqlite3';
+
+interface Waiting {
+  work(): unknown;
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+export class GroupCommit {
+  readonly #database: Database;
+  #waiting: Waiting[] = [];
+  #scheduled: NodeJS.Immediate | undefined;
+  readonly #runAll: (batch: readonly Waiting[]) => Outcome[];
+
+  constructor(database: Database) {
+    this.#database = database;
+    this.#runAll = database.transaction((batch: readonly Waiting[]) => batch.map((waiting) => this.#attempt(waiting)))
+      .immediate as (batch: readonly Waiting[]) => Outcome[];
+  }
+
+  /** Runs `work` (synchronous statements) in this turn's transaction; resolves with its value once committed. */
+  write<T>(work: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      this.#scheduled ??= setImmediate(() => this.flush());
+    });
+  }
+
+  /**
+   * Commits what waits now. Called at the end of each turn, before a transaction of the caller's own begins (so
+   * writes keep their order), and before the connection closes (so nothing accepted is lost). While a transaction of
+   * the caller's own is open it does nothing: `flush` is called again when that transaction ends.
+   */
+  flush(): void {
+    if (this.#scheduled !== undefined) clearImmediate(this.#scheduled);
+    this.#scheduled = undefined;
+    if (this.#waiting.length === 0 || this.#database.inTransaction) return;
+    const batch = this.#waiting;
+    this.#waiting = [];
+    let outcomes: Outcome[];
+    try {
+      outcomes = this.#runAll(batch);
+    } catch (error) {
+      for (const waiting of batch) waiting.reject(error);
+      return;
+    }
+    batch.forEach((waiting, index) => {
+      const outcome = outcomes[index] as Outcome;
+      if (outcome.ok) waiting.resolve(outcome.value);
+      else waiting.reject(outcome.error);
+    });
+  }
+
+  #attempt(waiting: Waiting): Outcome {
+    try {
+      return { ok: true, value: waiting.work() };
+    } catch (error) {
+      if (!this.#database.inTransaction) throw error;
+      return { ok: false, error };
+    }
+  }
+}
