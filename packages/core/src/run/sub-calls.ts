@@ -319,16 +319,25 @@ async function remember(host: SubCallHost, id: string, entry: SubCallMemoEntry, 
   host.attempting.subCalls.set(id, entry);
   const durable = host.run.durable;
   if (!durable) return;
-  // The output goes in as JSON text: a replay then hands back its keys in the order the call gave them (the journal
-  // stores objects canonically, keys sorted), so a resumed agent sends its model byte for byte the same messages.
-  const { output, ...rest } = entry;
-  const data = { id, ...rest, json: JSON.stringify(output) ?? 'null' };
+  const data = journaledSubCall(id, entry);
   const early = effectFree && isStorableJson(data);
   const write = durable.record({ type: 'sub-call-finish', stepKey: host.attempting.stepKey, data }, early);
   if (!early) return write;
   write.catch((error) =>
     host.run.fail(new RunDetachedSignal('its journal could not be written', { cause: error, restartHere: true })),
   );
+}
+
+/**
+ * A finished sub-call as its `sub-call-finish` entry holds it. The output goes in as JSON text: a replay then hands back
+ * its keys in the order the call gave them (the journal stores objects canonically, keys sorted), so a resumed agent
+ * sends its model byte for byte the same messages. JSON has no `undefined`: an output that is `undefined` is marked
+ * `undefined: true` and has no text, so its replay is `undefined` too, not `null` (`step-memo.ts` reads both forms).
+ */
+function journaledSubCall(id: string, entry: SubCallMemoEntry): Record<string, unknown> {
+  const { output, ...rest } = entry;
+  const json = JSON.stringify(output);
+  return json === undefined ? { id, ...rest, undefined: true } : { id, ...rest, json };
 }
 
 /**
