@@ -100,6 +100,15 @@ function rememberSubCall(memo: RunMemo, stepKey: string, data: Record<string, un
   if (typeof data.ref === 'string') entry.ref = data.ref;
   if (typeof data.inputDigest === 'string') entry.inputDigest = data.inputDigest;
   if (typeof data.error === 'object' && data.error !== null) entry.error = data.error as SubCallMemoEntry['error'];
+  if (typeof data.compensable === 'object' && data.compensable !== null) {
+    const compensable = data.compensable as Partial<NonNullable<SubCallMemoEntry['compensable']>>;
+    entry.compensable = {
+      stepId: String(compensable.stepId),
+      input: compensable.input,
+      within: typeof compensable.within === 'string' ? compensable.within : stepKey,
+      after: Array.isArray(compensable.after) ? compensable.after.map(String) : [],
+    };
+  }
   // The first entry wins: a step re-run in a later life replays it and never journals the id again.
   if (!calls.has(String(data.id))) calls.set(String(data.id), entry);
 }

@@ -8,6 +8,7 @@
  * An id may not name two calls of one attempt, unless the first failed (a call tried again keeps its id).
  * A sub-call whose target has effects is journaled before the handler gets its result; an effect-free one (and a memo)
  * goes into the next write while the handler goes on — a call with effects after it waits for that write, as steps do.
+ * A finished call whose target declares `compensate` is undone with the run (`sub-call-compensation.ts`).
  */
 import type { BudgetTracker } from '../budget/budget-tracker.js';
 import { AbortRunError } from '../errors/abort-run-error.js';
@@ -29,6 +30,7 @@ import type { RunContext, SubCallMemoEntry } from './run-context.js';
 import { runOnce } from './run-once.js';
 import { RunDetachedSignal } from './run-signals.js';
 import { serializeError } from './serialize-error.js';
+import { compensableCall, finishedSubCall } from './sub-call-compensation.js';
 
 /** `executeTargets`, passed in so this file need not import the file that imports it. */
 export type ExecuteTargets = (
@@ -163,6 +165,7 @@ async function callTarget(
     effects: 'none',
     stepKey: `${attempting.stepKey}#${id}`,
     subCalls: new Map(),
+    subCallPlace: { within: `${attempting.stepKey}#${id}`, after: attempting.subCallPlace.after },
   };
   const tracker = host.tracker.child(subStep.id, options.budget);
   const business = options.idempotencyKey;
@@ -197,7 +200,10 @@ async function callTarget(
     usage: { ...sub.usage },
   };
   if (inputDigest !== undefined) entry.inputDigest = inputDigest;
+  const compensable = compensableCall(run.services, outcome.target, subStep.id, input, attempting.subCallPlace);
+  if (compensable) entry.compensable = compensable;
   await remember(host, id, entry, outcome.effects === 'none');
+  if (compensable) run.finished.push(finishedSubCall(sub.stepKey, outcome, compensable));
   const durationMs = Date.now() - startedAt;
   run.emit({
     type: 'sub-call-finish',
