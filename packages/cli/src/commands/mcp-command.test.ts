@@ -138,8 +138,20 @@ describe('baton mcp serve (stdio): the SDK client spawns the built CLI', () => {
 });
 
 describe('baton mcp serve --http', () => {
-  it('serves Streamable HTTP on loopback, says where on stderr, and stops on SIGTERM', async () => {
-    const child = spawn(process.execPath, [BIN, 'mcp', 'serve', '--http', '0', '--targets', targetsFile], {
+  it('serves Streamable HTTP on loopback, says where on stderr, keeps to --max-sessions, and stops on SIGTERM', async () => {
+    const args = [
+      'mcp',
+      'serve',
+      '--http',
+      '0',
+      '--session-idle',
+      '600',
+      '--max-sessions',
+      '1',
+      '--targets',
+      targetsFile,
+    ];
+    const child = spawn(process.execPath, [BIN, ...args], {
       env: { PATH: process.env.PATH ?? '', HOME: home },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -167,6 +179,10 @@ describe('baton mcp serve --http', () => {
     expect(await client.callTool({ name: 'math.add', arguments: { a: 1, b: 1 } })).toEqual({
       content: [{ type: 'text', text: '2' }],
     });
+    const second = new Client({ name: 'cli-test-2', version: '1.0.0' });
+    await expect(second.connect(new StreamableHTTPClientTransport(new URL(url)))).rejects.toThrow(
+      /Service unavailable: 1 MCP sessions are open, the most this server keeps \(maxSessions\)/,
+    );
     await client.close();
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
@@ -197,6 +213,19 @@ describe('baton mcp serve refuses', () => {
     expect(nothing.code).toBe(3);
     expect(nothing.stderr).toContain('exports no registry and no target definitions');
     expect(hasStack(nothing.stderr)).toBe(false);
+  });
+});
+
+describe('baton mcp serve session limits', () => {
+  it('refuses a session limit that is not a whole number of at least 1, or one without --http (exit 2)', async () => {
+    const zero = await runBaton(['mcp', 'serve', '--http', '0', '--session-idle', '0', '--targets', targetsFile], {
+      home,
+    });
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toContain('--session-idle must be a whole number from 1 to');
+    const stdio = await runBaton(['mcp', 'serve', '--max-sessions', '10', '--targets', targetsFile], { home });
+    expect(stdio.code).toBe(2);
+    expect(stdio.stderr).toContain('--max-sessions applies to Streamable HTTP sessions: add --http <port>');
   });
 });
 

@@ -1,5 +1,6 @@
 /**
- * `baton mcp serve [--http <port>] [--targets <module>]`: Baton as an MCP server. The targets an ES module exports
+ * `baton mcp serve [--http <port> [--session-idle <seconds>] [--max-sessions <n>]] [--targets <module>]`: Baton as an
+ * MCP server. The targets an ES module exports
  * (or its registry) are tools run through the engine; with a configured server connection (`baton login`, or
  * `BATON_URL` + `BATON_API_KEY`) its services are tools too, with tools to run, read and cancel orchestrations.
  * Over stdio (the default) stdout carries MCP frames only: every message goes to stderr.
@@ -9,13 +10,15 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
-import { port } from '../options/parse-options.js';
+import { port, positiveInteger } from '../options/parse-options.js';
 import { untilStopped } from '../until-stopped.js';
 import { UsageError } from '../usage-error.js';
 
 interface ServeOptions {
   http?: number;
   host: string;
+  sessionIdle?: number;
+  maxSessions?: number;
   targets?: string;
   server: boolean;
 }
@@ -27,17 +30,31 @@ export function registerMcpCommands(program: Command, io: Io): void {
     .description("serve registered targets (and a Baton server's services and orchestrations) as MCP tools")
     .option('--http <port>', 'serve Streamable HTTP on this port (0: a free one) instead of stdio', port('--http'))
     .option('--host <host>', 'the address --http listens on', '127.0.0.1')
+    .option(
+      '--session-idle <seconds>',
+      'close an --http session none of whose requests was answered for this long (default: 1800)',
+      positiveInteger('--session-idle'),
+    )
+    .option(
+      '--max-sessions <n>',
+      'the most --http sessions open at once; past it, initialize is answered 503 (default: 1000)',
+      positiveInteger('--max-sessions'),
+    )
     .option('--targets <module>', 'an ES module exporting target definitions or a registry')
     .option('--no-server', "leave out the configured Baton server's services and orchestrations")
     .addHelpText(
       'after',
-      "\nExamples:\n  $ baton mcp serve --targets ./targets.mjs            (stdio, for an MCP client to start)\n  $ baton mcp serve --http 3001                         (the logged-in server's services, on http://127.0.0.1:3001/mcp)",
+      "\nExamples:\n  $ baton mcp serve --targets ./targets.mjs            (stdio, for an MCP client to start)\n  $ baton mcp serve --http 3001                         (the logged-in server's services, on http://127.0.0.1:3001/mcp)\n  $ baton mcp serve --http 3001 --session-idle 300      (sessions idle for 5 minutes are closed)",
     )
     .action((options: ServeOptions) => serveMcp(options, io));
   mcp.addHelpText('after', '\nExample:\n  $ baton mcp serve --targets ./targets.mjs');
 }
 
 async function serveMcp(options: ServeOptions, io: Io): Promise<void> {
+  const sessionOption = options.sessionIdle !== undefined ? '--session-idle' : '--max-sessions';
+  if (options.http === undefined && (options.sessionIdle ?? options.maxSessions) !== undefined) {
+    throw new UsageError(`${sessionOption} applies to Streamable HTTP sessions: add --http <port>`);
+  }
   const { createBatonMcpServer, registryFromModule } = await import('@baton/llm');
   const registry = options.targets === undefined ? undefined : await loadTargets(options.targets, registryFromModule);
   const { configuredConnection } = await import('../config/connection.js');
@@ -88,7 +105,12 @@ async function serve(server: McpServer, options: ServeOptions, io: Io, what: str
     io.err(`Baton MCP server on stdio: ${what}`);
     await Promise.race([stopped, new Promise((done) => process.stdin.once('end', done).once('close', done))]);
   } else {
-    const listener = await server.listen({ port: options.http, host: options.host }).catch((error: unknown) => {
+    const limits = {
+      ...(options.sessionIdle === undefined ? {} : { sessionIdleMs: options.sessionIdle * 1000 }),
+      ...(options.maxSessions === undefined ? {} : { maxSessions: options.maxSessions }),
+    };
+    const listening = server.listen({ port: options.http, host: options.host, ...limits });
+    const listener = await listening.catch((error: unknown) => {
       const code = (error as { code?: string }).code;
       if (code !== 'EADDRINUSE' && code !== 'EACCES' && code !== 'EADDRNOTAVAIL') throw error;
       const why =

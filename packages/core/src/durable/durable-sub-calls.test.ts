@@ -156,3 +156,49 @@ describe.each(KIT_BACKENDS)('durable sub-calls on %s', (backend) => {
     expect(calls).toEqual(['broken']);
   });
 });
+
+describe.each(KIT_BACKENDS)('durable sub-call outputs on %s', (backend) => {
+  it('replays a sub-call and a memo that gave undefined as undefined, not null', async () => {
+    kit = await durableKit(backend);
+    const seen: string[] = [];
+    const state = { hold: true, called: false };
+    kit.registry.register({
+      name: 'fire-and-forget',
+      description: 'Returns nothing',
+      handler: () => undefined,
+    });
+    kit.registry.register({
+      name: 'uses-nothing',
+      description: 'Calls a tool that returns nothing, then waits',
+      handler: async (_input, ctx) => {
+        const output = await ctx.call('fire-and-forget', {});
+        const memo = await ctx.memo('nothing', () => undefined);
+        seen.push(
+          `${output === undefined ? 'undefined' : JSON.stringify(output)}/${memo === undefined ? 'undefined' : JSON.stringify(memo)}`,
+        );
+        state.called = true;
+        if (state.hold) {
+          await new Promise((_resolve, reject) =>
+            ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true }),
+          );
+        }
+        return { done: true };
+      },
+    });
+    const first = await kit.engine({ engineId: 'first' });
+    const run = first.run({ steps: [{ id: 'agent', target: 'uses-nothing' }] });
+    await eventually(() => state.called);
+    await first.close();
+    state.hold = false;
+    const second = await kit.engine({ engineId: 'second' });
+    await second.start();
+    await eventually(async () => (await kit.stores[0]!.getRun(run.runId))?.status === 'succeeded');
+    expect(seen).toEqual(['undefined/undefined', 'undefined/undefined']);
+    const entries = (await kit.stores[0]!.readJournal(run.runId)).filter((e) => e.type === 'sub-call-finish');
+    expect(entries.map((e) => e.data)).toEqual([
+      expect.objectContaining({ id: 'call-1', undefined: true }),
+      expect.objectContaining({ id: 'nothing', undefined: true }),
+    ]);
+    expect(entries.every((e) => !('json' in (e.data as object)))).toBe(true);
+  });
+});

@@ -93,13 +93,31 @@ function rememberSubCall(memo: RunMemo, stepKey: string, data: Record<string, un
   const usage = (data.usage ?? {}) as Partial<SubCallMemoEntry['usage']>;
   const entry: SubCallMemoEntry = {
     kind: data.kind === 'memo' ? 'memo' : 'call',
-    output: typeof data.json === 'string' ? JSON.parse(data.json) : data.output,
+    output: outputOf(data),
     usage: { tokens: usage.tokens ?? 0, costUsd: usage.costUsd ?? 0 },
   };
   if (typeof data.target === 'string') entry.target = data.target;
   if (typeof data.ref === 'string') entry.ref = data.ref;
   if (typeof data.inputDigest === 'string') entry.inputDigest = data.inputDigest;
   if (typeof data.error === 'object' && data.error !== null) entry.error = data.error as SubCallMemoEntry['error'];
+  if (typeof data.compensable === 'object' && data.compensable !== null) {
+    const compensable = data.compensable as Partial<NonNullable<SubCallMemoEntry['compensable']>>;
+    entry.compensable = {
+      stepId: String(compensable.stepId),
+      input: compensable.input,
+      within: typeof compensable.within === 'string' ? compensable.within : stepKey,
+      after: Array.isArray(compensable.after) ? compensable.after.map(String) : [],
+    };
+  }
   // The first entry wins: a step re-run in a later life replays it and never journals the id again.
   if (!calls.has(String(data.id))) calls.set(String(data.id), entry);
+}
+
+/**
+ * A sub-call's output as journaled: JSON text (`json`), `undefined` when marked so, or — in entries written before the
+ * text form — the value itself.
+ */
+function outputOf(data: Record<string, unknown>): unknown {
+  if (data.undefined === true) return undefined;
+  return typeof data.json === 'string' ? JSON.parse(data.json) : data.output;
 }

@@ -1,6 +1,10 @@
-/** What a stored run carries over between its lives: the options that survive a restart, and its finished steps. */
+/**
+ * What a stored run carries over between its lives: the options that survive a restart, and its finished steps and
+ * compensable sub-calls (in journal order, which is the order they finished).
+ */
 import type { FinishedStep } from '../run/run-context.js';
 import type { RunOptions } from '../run/run-types.js';
+import { finishedSubCall } from '../run/sub-call-compensation.js';
 import type { RunMemo } from './step-memo.js';
 
 /** Run options that survive a restart (no signal, no callback). */
@@ -44,6 +48,12 @@ export function finishedFromMemo(memo: RunMemo): FinishedStep[] {
       output: entry.output,
       after: entry.after ?? [],
     });
+  }
+  for (const [stepKey, calls] of memo.subCalls) {
+    for (const [id, entry] of calls) {
+      if (entry.kind !== 'call' || entry.error || entry.target === undefined || !entry.compensable) continue;
+      out.push(finishedSubCall(`${stepKey}#${id}`, { target: entry.target, output: entry.output }, entry.compensable));
+    }
   }
   return out;
 }

@@ -26,4 +26,9 @@ export interface Attempting {
   readonly stepKey: string;
   /** Sub-calls that finished, by id, kept across attempts: a retry gets their results back (`sub-calls.ts`). */
   readonly subCalls: Map<string, SubCallMemoEntry>;
+  /**
+   * Where a sub-call made here stands in compensation order (`FinishedStep`): `within`, the step or sub-call whose own
+   * work is undone after it (for a replicate, its step), and `after`, the keys of the steps that step came after.
+   */
+  readonly subCallPlace: { readonly within: string; readonly after: readonly string[] };
 }

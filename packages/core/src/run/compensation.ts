@@ -1,6 +1,8 @@
 /**
  * Undoes what a failed or aborted run did (a saga): every finished step whose target declares `compensate` is
- * compensated after everything that depended on it, independent ones in parallel, each with retries until a TTL.
+ * compensated after everything that depended on it, independent ones in parallel (`compensation-order.ts`), each with
+ * retries until a TTL. Finished sub-calls are undone the same way, before the step that made them
+ * (`sub-call-compensation.ts`).
  * A compensation that still fails, or is still running when its TTL passes (even one whose handler ignores its
  * signal), is handed to `onFailed` (the failed-compensations list) — never silently dropped.
  */
@@ -11,6 +13,7 @@ import type { RegisteredTarget } from '../registry/target.js';
 import { parseTargetRef } from '../registry/target-ref.js';
 import { onTimeout, raceAbort, sleep } from '../resilience/abort.js';
 import { backoffDelay, resolveRetry } from '../resilience/backoff.js';
+import { undoneFirst } from './compensation-order.js';
 import type { EngineServices, EventInput, FinishedStep } from './run-context.js';
 import { serializeError } from './serialize-error.js';
 
@@ -41,12 +44,7 @@ export async function compensate(options: CompensationOptions): Promise<number> 
     if (target?.compensate && !options.done.has(step.stepKey)) targets.set(step.stepKey, target);
   }
   if (targets.size === 0) return 0;
-  // A step is undone only after every compensable step that came after it (transitively) is undone.
-  const before = new Map<string, Set<string>>();
-  for (const key of targets.keys()) before.set(key, new Set());
-  for (const key of targets.keys()) {
-    for (const ancestor of ancestorsOf(key, byKey)) before.get(ancestor)?.add(key);
-  }
+  const before = undoneFirst(finished, targets.keys());
   const settled = new Map<string, Promise<void>>();
   let failures = 0;
   const run = (key: string): Promise<void> => {
@@ -61,18 +59,6 @@ export async function compensate(options: CompensationOptions): Promise<number> 
   };
   await Promise.all([...targets.keys()].map(run));
   return failures;
-}
-
-function ancestorsOf(key: string, byKey: ReadonlyMap<string, FinishedStep>): Set<string> {
-  const seen = new Set<string>();
-  const stack = [...(byKey.get(key)?.after ?? [])];
-  while (stack.length > 0) {
-    const next = stack.pop() as string;
-    if (seen.has(next)) continue;
-    seen.add(next);
-    stack.push(...(byKey.get(next)?.after ?? []));
-  }
-  return seen;
 }
 
 /** A compensation still running when its TTL passed; recorded as failed even if its handler never returns. */

@@ -273,7 +273,7 @@ export class GraphExecution {
     path: readonly string[],
     stepKey: string,
   ): Promise<void> {
-    const outcome = await executeStep(this.run, step, input, this.lookup, path, stepKey);
+    const outcome = await executeStep(this.run, step, input, this.lookup, path, stepKey, this.afterOf(step));
     result.output = outcome.output;
     result.target = outcome.target;
     result.attempts = outcome.attempts;

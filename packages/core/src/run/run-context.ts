@@ -54,6 +54,8 @@ export interface SubCallMemoEntry {
   /** A call that failed with `keepFailure`: its error, thrown again on replay. */
   error?: SerializedError;
   usage: UsageTotals;
+  /** A call whose target declares `compensate`: what its compensation needs (see `FinishedStep`). */
+  compensable?: { stepId: string; input: unknown; within: string; after: readonly string[] };
 }
 
 /** What a durable run adds: the memo of what already happened, and the journal of what happens now. */
@@ -85,8 +87,16 @@ export interface FinishedStep {
   target: string;
   input: unknown;
   output: unknown;
-  /** Keys of the finished steps it depended on (directly or through its loop), for reverse-order undo. */
+  /**
+   * Keys of the finished steps it depended on (directly or through its loop), for reverse-order undo; a sub-call has
+   * those of its step. Each is undone after it, with the sub-calls it made.
+   */
   after: readonly string[];
+  /**
+   * A sub-call (`stepKey` `<step key>#<id>`): the key of the step or sub-call that made it, undone after it. Sub-calls
+   * made by one are undone in reverse order of finishing.
+   */
+  within?: string;
 }
 
 export interface RunCutoff {

@@ -21,6 +21,7 @@ export async function executeStep(
   lookup: Lookup,
   path: readonly string[],
   stepKey: string,
+  after: readonly string[],
 ): Promise<StepOutcome> {
   const tracker = run.budget.child(step.id, step.budget);
   const policyKey = step.idempotencyKey ? String(step.idempotencyKey.resolve(lookup)) : undefined;
@@ -37,6 +38,7 @@ export async function executeStep(
       effects: 'none',
       stepKey,
       subCalls: new Map(),
+      subCallPlace: { within: stepKey, after },
     };
     return withStepTime(run, step, attempting, (signal) =>
       step.evidence
@@ -124,6 +126,7 @@ async function executeWithEvidence(
         effects: 'none',
         stepKey: `${total.stepKey}/replicate-${index + 1}`,
         subCalls: new Map(),
+        subCallPlace: total.subCallPlace,
       };
       try {
         const outcome = await executeTargets(run, step, input, tracker, attempting, replicateSignal, key);

@@ -8,6 +8,7 @@
  * An id may not name two calls of one attempt, unless the first failed (a call tried again keeps its id).
  * A sub-call whose target has effects is journaled before the handler gets its result; an effect-free one (and a memo)
  * goes into the next write while the handler goes on — a call with effects after it waits for that write, as steps do.
+ * A finished call whose target declares `compensate` is undone with the run (`sub-call-compensation.ts`).
  */
 import type { BudgetTracker } from '../budget/budget-tracker.js';
 import { AbortRunError } from '../errors/abort-run-error.js';
@@ -29,6 +30,7 @@ import type { RunContext, SubCallMemoEntry } from './run-context.js';
 import { runOnce } from './run-once.js';
 import { RunDetachedSignal } from './run-signals.js';
 import { serializeError } from './serialize-error.js';
+import { compensableCall, finishedSubCall } from './sub-call-compensation.js';
 
 /** `executeTargets`, passed in so this file need not import the file that imports it. */
 export type ExecuteTargets = (
@@ -163,6 +165,7 @@ async function callTarget(
     effects: 'none',
     stepKey: `${attempting.stepKey}#${id}`,
     subCalls: new Map(),
+    subCallPlace: { within: `${attempting.stepKey}#${id}`, after: attempting.subCallPlace.after },
   };
   const tracker = host.tracker.child(subStep.id, options.budget);
   const business = options.idempotencyKey;
@@ -197,7 +200,10 @@ async function callTarget(
     usage: { ...sub.usage },
   };
   if (inputDigest !== undefined) entry.inputDigest = inputDigest;
+  const compensable = compensableCall(run.services, outcome.target, subStep.id, input, attempting.subCallPlace);
+  if (compensable) entry.compensable = compensable;
   await remember(host, id, entry, outcome.effects === 'none');
+  if (compensable) run.finished.push(finishedSubCall(sub.stepKey, outcome, compensable));
   const durationMs = Date.now() - startedAt;
   run.emit({
     type: 'sub-call-finish',
@@ -319,16 +325,25 @@ async function remember(host: SubCallHost, id: string, entry: SubCallMemoEntry, 
   host.attempting.subCalls.set(id, entry);
   const durable = host.run.durable;
   if (!durable) return;
-  // The output goes in as JSON text: a replay then hands back its keys in the order the call gave them (the journal
-  // stores objects canonically, keys sorted), so a resumed agent sends its model byte for byte the same messages.
-  const { output, ...rest } = entry;
-  const data = { id, ...rest, json: JSON.stringify(output) ?? 'null' };
+  const data = journaledSubCall(id, entry);
   const early = effectFree && isStorableJson(data);
   const write = durable.record({ type: 'sub-call-finish', stepKey: host.attempting.stepKey, data }, early);
   if (!early) return write;
   write.catch((error) =>
     host.run.fail(new RunDetachedSignal('its journal could not be written', { cause: error, restartHere: true })),
   );
+}
+
+/**
+ * A finished sub-call as its `sub-call-finish` entry holds it. The output goes in as JSON text: a replay then hands back
+ * its keys in the order the call gave them (the journal stores objects canonically, keys sorted), so a resumed agent
+ * sends its model byte for byte the same messages. JSON has no `undefined`: an output that is `undefined` is marked
+ * `undefined: true` and has no text, so its replay is `undefined` too, not `null` (`step-memo.ts` reads both forms).
+ */
+function journaledSubCall(id: string, entry: SubCallMemoEntry): Record<string, unknown> {
+  const { output, ...rest } = entry;
+  const json = JSON.stringify(output);
+  return json === undefined ? { id, ...rest, undefined: true } : { id, ...rest, json };
 }
 
 /**

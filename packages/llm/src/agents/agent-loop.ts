@@ -1,13 +1,14 @@
 /**
  * One call of an agent: the AI SDK v6 tool loop (`generateText`, `stopWhen: stepCountIs(maxSteps)`), run inside a
  * step. Before each model call `prepareStep` picks the tools (tool search over the request), assembles the context
- * within its budget and chooses the model the budgets can pay for (a `model-choice` event when there is a choice).
+ * within its budget and chooses the model the budgets can pay for (a `model-choice` event when there is a choice, sent
+ * as the call is made: a replayed call announces nothing).
  * Each model call is a `context.memo` (its estimate reserved, its usage counted, its answer kept) through the
  * enhanced model; each tool call is a `context.call` of the registered target, with the engine's policies. So a step
  * retried, or resumed after a crash, replays the model and tool calls that finished and goes on from there.
  */
 import type { LanguageModelV3 } from '@ai-sdk/provider';
-import { BudgetExceededError, type BudgetLeft, type HandlerContext } from '@baton/core';
+import { BudgetExceededError, type BudgetLeft, type HandlerContext, type HandlerEvent } from '@baton/core';
 import { generateText, jsonSchema, type ModelMessage, stepCountIs, type Tool, tool } from 'ai';
 import { cachedTokenCounter } from '../context/cached-token-counter.js';
 import { countContext } from '../context/message-tokens.js';
@@ -52,6 +53,15 @@ export interface AgentOutput {
   models: string[];
 }
 
+/** The model call about to start, as `prepareStep` chose it. */
+interface NextModelCall {
+  estimate: CallEstimate;
+  name: string;
+  price: ModelPricePerMTok | undefined;
+  /** The `model-choice` event, when there was a choice: sent only when the call is made, not when it is replayed. */
+  choice: Omit<HandlerEvent, 'type'> | undefined;
+}
+
 /** What one agent call tracks while the loop runs. */
 interface AgentCall {
   runtime: AgentRuntime;
@@ -63,7 +73,7 @@ interface AgentCall {
   /** Model calls started so far: the id of the next is `model-<n + 1>`. */
   modelCalls: number;
   /** The choice `prepareStep` made for the model call about to start. */
-  next: { estimate: CallEstimate; name: string; price: ModelPricePerMTok | undefined } | undefined;
+  next: NextModelCall | undefined;
   /** An error that must end the agent rather than be shown to the model (a budget stop, an abort). */
   fatal: unknown;
 }
@@ -81,9 +91,13 @@ function spentOf(stored: StoredGenerateResult, price: ModelPricePerMTok | undefi
 function keptModel(call: AgentCall, enhanced: LanguageModelV3): LanguageModelV3 {
   return journaledModel(enhanced, async (generate) => {
     const id = `model-${++call.modelCalls}`;
-    const next = call.next as NonNullable<AgentCall['next']>;
-    const { estimate } = next;
-    const stored = await call.context.memo(id, generate, {
+    const next = call.next as NextModelCall;
+    const { estimate, choice } = next;
+    const made = () => {
+      if (choice) call.context.emit({ type: 'model-choice', ...choice });
+      return generate();
+    };
+    const stored = await call.context.memo(id, made, {
       estimate: { inputTokens: estimate.inputTokens, outputTokens: estimate.outputTokens, costUsd: estimate.costUsd },
       usage: (answer) => spentOf(answer, next.price),
     });
@@ -214,11 +228,14 @@ function prepareStepOf(call: AgentCall, kept: LanguageModelV3[]) {
       choice.estimate = estimateCall(choice.candidate, inputTokensOf(choice.candidate));
     }
     const name = modelName(choice.candidate);
-    if (candidates.length > 1) {
-      const { tokens, costUsd } = choice.estimate;
-      call.context.emit({ type: 'model-choice', model: name, skipped: choice.skipped, estimate: { tokens, costUsd } });
-    }
-    call.next = { estimate: choice.estimate, name, price: choice.candidate.price };
+    const { tokens, costUsd } = choice.estimate;
+    call.next = {
+      estimate: choice.estimate,
+      name,
+      price: choice.candidate.price,
+      choice:
+        candidates.length > 1 ? { model: name, skipped: choice.skipped, estimate: { tokens, costUsd } } : undefined,
+    };
     return {
       model: kept[candidates.indexOf(choice.candidate)] as LanguageModelV3,
       activeTools: offered.map((agentTool) => agentTool.name),

@@ -51,6 +51,27 @@ async function runAgent(
   return { ...outcome, events };
 }
 
+/**
+ * A chat server that asks for `arm-failure` and then answers; `arm-failure` makes the next model call fail once with a
+ * 503, so the step is retried and replays the first model call and the tool call.
+ */
+async function startWithArmFailure(): Promise<{ calls: number }> {
+  server = await startChatServer({
+    reply: scripted([{ toolCalls: [{ name: 'arm-failure', arguments: {} }] }, 'Done after a hiccup.']),
+  });
+  const armed = { calls: 0 };
+  registry.register({
+    name: 'arm-failure',
+    description: 'Makes the next model call fail once with a 503',
+    handler: () => {
+      armed.calls++;
+      server.failNext(503);
+      return { armed: true };
+    },
+  });
+  return armed;
+}
+
 describe('defineAgent', () => {
   it('calls two tools through the engine, then answers, through the real provider client', async () => {
     server = await startChatServer({ reply: TWO_TOOLS });
@@ -183,27 +204,33 @@ describe('defineAgent', () => {
   });
 
   it('retries a step whose model call failed, replaying the model and tool calls that finished', async () => {
-    server = await startChatServer({
-      reply: scripted([{ toolCalls: [{ name: 'arm-failure', arguments: {} }] }, 'Done after a hiccup.']),
-    });
-    let armed = 0;
-    registry.register({
-      name: 'arm-failure',
-      description: 'Makes the next model call fail once with a 503',
-      handler: () => {
-        armed++;
-        server.failNext(503);
-        return { armed: true };
-      },
-    });
+    const armed = await startWithArmFailure();
     const { output, events } = await runAgent({ tools: ['arm-failure'] });
     expect(output?.text).toBe('Done after a hiccup.');
-    expect(armed).toBe(1);
+    expect(armed.calls).toBe(1);
     // The first answer, the 503, then the second answer: the first model call was not made again.
     expect(server.calls).toBe(3);
     expect(events.filter((e) => e.type === 'step-retry')).toHaveLength(1);
     const replayed = events.filter((e) => e.type === 'sub-call-finish' && e.replayed);
     expect(replayed.map((e) => e.type === 'sub-call-finish' && e.callId)).toEqual(['tool-1-call_1']);
+  });
+
+  it('announces the model choice of a replayed model call only when it was made, not again on replay', async () => {
+    await startWithArmFailure();
+    const { output, events } = await runAgent({
+      tools: ['arm-failure'],
+      models: [{ model: chatModel(server.baseURL, 'gpt-4o') }, { model: chatModel(server.baseURL, 'gpt-4o-mini') }],
+    });
+    expect(output?.text).toBe('Done after a hiccup.');
+    expect(output?.models).toEqual(['local.chat:gpt-4o', 'local.chat:gpt-4o']);
+    // Attempt 1: model-1, then model-2 (the 503). Attempt 2: model-1 replayed, unannounced; model-2 made again.
+    const choices = events.filter((e) => e.type === 'model-choice');
+    expect(choices.map((e) => [e.attempt, e.model])).toEqual([
+      [1, 'local.chat:gpt-4o'],
+      [1, 'local.chat:gpt-4o'],
+      [2, 'local.chat:gpt-4o'],
+    ]);
+    expect(server.calls).toBe(3);
   });
 
   it('offers each model call only the tools the search picks', async () => {

@@ -1,15 +1,18 @@
 /**
  * MCP over Streamable HTTP on a port of its own: one endpoint (`/mcp`), a session per `initialize` (each with its own
  * transport, connected by the caller to a server of its own), `Mcp-Session-Id` routing, 404 for a session it does not
- * know (the client then starts a new one). Bound to loopback by default, where only loopback `Host` headers are
- * accepted (DNS rebinding).
+ * know (the client then starts a new one). Sessions idle for `sessionIdleMs` are closed and at most `maxSessions` are
+ * open (`mcp-http-sessions.ts`); an `initialize` past the cap is answered 503. Bound to loopback by default, where
+ * only loopback `Host` headers are accepted (DNS rebinding).
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadMcpServerSdk, type McpServerSdk } from './load-mcp-sdk.js';
+import { describeValue, type Problem, ValidationError } from '@baton/core';
+import { loadMcpServerSdk } from './load-mcp-sdk.js';
+import { type McpHttpSessionLimits, McpHttpSessions, type McpHttpTransport } from './mcp-http-sessions.js';
 
-export type McpHttpTransport = InstanceType<McpServerSdk['StreamableHTTPServerTransport']>;
+export type { McpHttpTransport } from './mcp-http-sessions.js';
 
 export interface McpHttpListenerOptions {
   /** @default 0 (a free port) */
@@ -20,6 +23,14 @@ export interface McpHttpListenerOptions {
   path?: string;
   /** The largest request body read. @default 4194304 (4 MiB) */
   maxBodyBytes?: number;
+  /**
+   * A session none of whose requests has been answered for this long is closed (a `GET` notification stream does not
+   * count as use); its client's next request gets 404 and it starts a new session. `Number.POSITIVE_INFINITY` keeps
+   * idle sessions. @default 1800000 (30 minutes)
+   */
+  sessionIdleMs?: number;
+  /** Sessions open at once; an `initialize` past this is answered 503. @default 1000 */
+  maxSessions?: number;
   /** Connects the transport of a new session to a server of its own (`server.connect(transport)`). */
   connect: (transport: McpHttpTransport) => Promise<void>;
 }
@@ -34,6 +45,8 @@ export interface McpHttpListener {
   close(): Promise<void>;
 }
 
+const DEFAULT_SESSION_IDLE_MS = 30 * 60 * 1000;
+const DEFAULT_MAX_SESSIONS = 1000;
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
 
 /**
@@ -42,11 +55,12 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
  * console.error(`MCP on ${listener.url}`);
  */
 export async function listenMcpHttp(options: McpHttpListenerOptions): Promise<McpHttpListener> {
+  const limits = sessionLimits(options);
   const sdk = await loadMcpServerSdk();
   const host = options.host ?? '127.0.0.1';
   const path = options.path ?? '/mcp';
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
-  const sessions = new Map<string, McpHttpTransport>();
+  const sessions = new McpHttpSessions(limits);
 
   const startSession = async (request: IncomingMessage, response: ServerResponse) => {
     const body = await readJson(request, maxBodyBytes);
@@ -54,17 +68,23 @@ export async function listenMcpHttp(options: McpHttpListenerOptions): Promise<Mc
     if (!sdk.isInitializeRequest(body.value)) {
       return sendRpcError(response, 400, -32000, 'Bad Request: no Mcp-Session-Id: start a session with initialize');
     }
-    const transport: McpHttpTransport = new sdk.StreamableHTTPServerTransport({
-      sessionIdGenerator: randomUUID,
-      onsessioninitialized: (id) => {
-        sessions.set(id, transport);
-      },
-    });
-    transport.onclose = () => {
-      if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
-    };
-    await options.connect(transport);
-    await transport.handleRequest(request, response, body.value);
+    if (!sessions.reserve()) {
+      const message = `Service unavailable: ${limits.maxSessions} MCP sessions are open, the most this server keeps (maxSessions); try again once a client closes its session`;
+      return sendRpcError(response, 503, -32000, message, { 'retry-after': '60' });
+    }
+    try {
+      const transport: McpHttpTransport = new sdk.StreamableHTTPServerTransport({
+        sessionIdGenerator: randomUUID,
+        onsessioninitialized: (id) => sessions.add(id, transport),
+      });
+      transport.onclose = () => {
+        if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
+      };
+      await options.connect(transport);
+      await transport.handleRequest(request, response, body.value);
+    } finally {
+      sessions.release();
+    }
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse) => {
@@ -75,7 +95,7 @@ export async function listenMcpHttp(options: McpHttpListenerOptions): Promise<Mc
     }
     const sessionId = request.headers['mcp-session-id'];
     if (typeof sessionId === 'string') {
-      const transport = sessions.get(sessionId);
+      const transport = sessions.use(sessionId, request.method, response);
       if (transport === undefined) return sendRpcError(response, 404, -32001, 'Session not found');
       return transport.handleRequest(request, response);
     }
@@ -94,6 +114,9 @@ export async function listenMcpHttp(options: McpHttpListenerOptions): Promise<Mc
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, host, () => resolve());
+  }).catch(async (error: unknown) => {
+    await sessions.close();
+    throw error;
   });
   const { port } = server.address() as AddressInfo;
   const shownHost = host.includes(':') ? `[${host}]` : host;
@@ -102,12 +125,34 @@ export async function listenMcpHttp(options: McpHttpListenerOptions): Promise<Mc
     port,
     sessions: () => sessions.size,
     close: async () => {
-      await Promise.all([...sessions.values()].map((transport) => transport.close().catch(() => undefined)));
-      sessions.clear();
+      await sessions.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The session limits the options ask for, with their defaults; a `ValidationError` names every bad one. */
+function sessionLimits(options: McpHttpListenerOptions): McpHttpSessionLimits {
+  const idleMs = options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
+  const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
+  const problems: Problem[] = [];
+  if (typeof idleMs !== 'number' || Number.isNaN(idleMs) || idleMs <= 0) {
+    problems.push({
+      path: 'sessionIdleMs',
+      code: 'range',
+      message: `sessionIdleMs must be a number of milliseconds above 0 (Infinity keeps idle sessions), got ${describeValue(idleMs)}`,
+    });
+  }
+  if (!Number.isInteger(maxSessions) || maxSessions < 1) {
+    problems.push({
+      path: 'maxSessions',
+      code: 'range',
+      message: `maxSessions must be a whole number of at least 1, got ${describeValue(maxSessions)}`,
+    });
+  }
+  if (problems.length > 0) throw new ValidationError('invalid MCP HTTP listener options', problems);
+  return { idleMs, maxSessions };
 }
 
 function hostnameOf(header: string | undefined): string {
@@ -133,7 +178,13 @@ async function readJson(request: IncomingMessage, maxBytes: number): Promise<Jso
   }
 }
 
-function sendRpcError(response: ServerResponse, status: number, code: number, message: string): void {
-  response.writeHead(status, { 'content-type': 'application/json' });
+function sendRpcError(
+  response: ServerResponse,
+  status: number,
+  code: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  response.writeHead(status, { 'content-type': 'application/json', ...headers });
   response.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
 }
