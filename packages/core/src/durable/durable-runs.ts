@@ -17,6 +17,7 @@ import type { RunRecord } from '../run/run-record.js';
 import { RunDetachedSignal } from '../run/run-signals.js';
 import type { RunOptions, RunResult } from '../run/run-types.js';
 import { serializeError } from '../run/serialize-error.js';
+import type { VersionLock } from '../run/version-lock.js';
 import { FINISHED_STATUSES, type JournalVerification, type RunStore, type StoredRun } from '../storage/run-store.js';
 import { LeaseLostError } from '../storage/storage-errors.js';
 import { claimLoop } from './claim-loop.js';
@@ -78,19 +79,26 @@ export class DurableRuns {
       const earlier = await store.findRunByIdempotencyKey(options.idempotencyKey);
       if (earlier) return followStoredRun(store, record, earlier.id, this.closing.signal);
     }
-    const created = await store.createRun({
-      id: record.runId,
-      plan: plan.source,
-      request,
-      options: stored,
-      idempotencyKey: options.idempotencyKey,
-      owner: engineId,
-      leaseMs,
-    });
-    this.held.add(record.runId);
-    const life = this.live(record, plan, request, options, stored, created.createdAt, emptyMemo(), {}, false).catch(
-      (error) => this.leave(record, record.handle.snapshot(), 'the store refused a write', error),
+    // The run's version locks go in its first journal entry, stored with the run itself.
+    const writer = new JournalWriter(store, record.runId, engineId);
+    const versions = journaledVersionLock(this.launch.services.registry, {}, writer);
+    const added = versions.lockPlan(plan, stored.versions);
+    const created = await store.createRun(
+      {
+        id: record.runId,
+        plan: plan.source,
+        request,
+        options: stored,
+        idempotencyKey: options.idempotencyKey,
+        owner: engineId,
+        leaseMs,
+      },
+      [{ type: 'run-start', data: { engine: engineId, versions: added } }],
     );
+    this.held.add(record.runId);
+    const life = this.live(record, plan, request, options, stored, created.createdAt, emptyMemo(), {
+      started: { writer, versions },
+    }).catch((error) => this.leave(record, record.handle.snapshot(), 'the store refused a write', error));
     this.track(life);
     await life;
   }
@@ -188,7 +196,9 @@ export class DurableRuns {
       );
       return;
     }
-    await this.live(record, plan, run.request, options, stored, run.createdAt, memo, locksFromJournal(journal), true);
+    await this.live(record, plan, run.request, options, stored, run.createdAt, memo, {
+      resumed: locksFromJournal(journal),
+    });
   }
 
   private async live(
@@ -199,15 +209,18 @@ export class DurableRuns {
     stored: StoredOptions,
     runStartedAt: number,
     memo: RunMemo,
-    locks: VersionLocks,
-    resumed: boolean,
+    life: { started: { writer: JournalWriter; versions: VersionLock } } | { resumed: VersionLocks },
   ): Promise<void> {
     const { store, engineId, parkAfterMs } = this.settings;
-    const writer = new JournalWriter(store, record.runId, engineId);
-    const versions = journaledVersionLock(this.launch.services.registry, locks, writer);
-    const added = versions.lockPlan(plan, stored.versions);
-    if (!resumed) await writer.write({ type: 'run-start', data: { engine: engineId, versions: added } });
-    else await recordLocks(writer, added);
+    const resumed = 'resumed' in life;
+    let writer: JournalWriter;
+    let versions: VersionLock;
+    if ('started' in life) ({ writer, versions } = life.started);
+    else {
+      writer = new JournalWriter(store, record.runId, engineId);
+      versions = journaledVersionLock(this.launch.services.registry, life.resumed, writer);
+      await recordLocks(writer, versions.lockPlan(plan, stored.versions));
+    }
     const hooks = {
       recall: (key: string) => memo.steps.get(key),
       recallSubCall: (key: string, id: string) => memo.subCalls.get(key)?.get(id),
@@ -232,17 +245,18 @@ export class DurableRuns {
     });
     try {
       switch (outcome.kind) {
-        case 'succeeded':
-          if (!memo.finished) await writer.write({ type: 'run-finish', data: { output: outcome.result.output } });
-          await writer.drain();
-          if (
-            !(await store.finishRun(record.runId, engineId, { status: 'succeeded', output: outcome.result.output }))
-          ) {
+        case 'succeeded': {
+          // Every entry before it must be stored (a lost one throws here); `run-finish` is stored with the status.
+          await writer.settled();
+          const output = outcome.result.output;
+          const last = memo.finished ? [] : [{ type: 'run-finish', data: { output } }];
+          if (!(await store.finishRun(record.runId, engineId, { status: 'succeeded', output }, last))) {
             return this.leave(record, outcome.result, 'its lease was lost before it could finish');
           }
           this.release(record.runId);
           settleRun(this.launch, record, options, outcome);
           return;
+        }
         case 'parked':
           await writer.write({ type: 'run-park', data: { wakeAt: outcome.wakeAt } });
           await writer.drain();

@@ -62,20 +62,28 @@ export class KyselyRunStore implements RunStore {
     this.#journal = kyselyJournalSource(db);
   }
 
-  async createRun(run: NewRun): Promise<StoredRun> {
+  async createRun(run: NewRun, firstEntries: readonly NewJournalEntry[] = []): Promise<StoredRun> {
     const now = Date.now();
-    const row = await this.#db
+    const insert = this.#db
       .insertInto('baton_runs')
       .values(newRunRow(run, now))
       .onConflict((conflict) => conflict.doNothing())
-      .returningAll()
-      .executeTakeFirst();
+      .returningAll();
+    const row =
+      firstEntries.length === 0
+        ? await insert.executeTakeFirst()
+        : await this.#backend.insertRunWithEntries(insert.compile(), {
+            runId: run.id,
+            owner: run.owner,
+            entries: encodeEntries(firstEntries, this.#settings.blobThresholdBytes),
+            now,
+          });
     if (row === undefined) {
       const byKey =
         run.idempotencyKey === undefined ? undefined : await this.findRunByIdempotencyKey(run.idempotencyKey);
       throw new DuplicateRunError(byKey?.id ?? run.id, byKey === undefined ? null : run.idempotencyKey!);
     }
-    this.#backend.runCreated?.(row);
+    if (firstEntries.length === 0) this.#backend.runCreated?.(row);
     return toStoredRun(row);
   }
 
@@ -198,9 +206,10 @@ export class KyselyRunStore implements RunStore {
     runId: string,
     owner: string,
     result: { status: 'succeeded' | 'failed' | 'cancelled'; output?: unknown; error?: unknown },
+    lastEntries: readonly NewJournalEntry[] = [],
   ): Promise<boolean> {
     const now = Date.now();
-    const updated = await this.#db
+    const update = this.#db
       .updateTable('baton_runs')
       .set({
         status: result.status,
@@ -215,9 +224,15 @@ export class KyselyRunStore implements RunStore {
         ...recordedHead(),
       })
       .where('id', '=', runId)
-      .where('owner', '=', owner)
-      .executeTakeFirst();
-    if (updated.numUpdatedRows === 0n) return false;
+      .where('owner', '=', owner);
+    const finished =
+      lastEntries.length === 0
+        ? (await update.executeTakeFirst()).numUpdatedRows > 0n
+        : await this.#backend.appendThenUpdate(
+            { runId, owner, entries: encodeEntries(lastEntries, this.#settings.blobThresholdBytes), now },
+            update.compile(),
+          );
+    if (!finished) return false;
     // A run succeeds only once every approval it asked for was decided, so only a failed or cancelled one can leave
     // some pending. Nobody waits for them any more; a crash before this leaves them pending, which `decide` refuses.
     if (result.status === 'succeeded') return true;

@@ -79,16 +79,19 @@ export class MemoryRunStore implements RunStore {
     return new MemoryRunStore(this.#tables, this.#settings);
   }
 
-  async createRun(run: NewRun): Promise<StoredRun> {
+  async createRun(run: NewRun, firstEntries: readonly NewJournalEntry[] = []): Promise<StoredRun> {
     const tables = this.#tables;
     const byKey = run.idempotencyKey === undefined ? undefined : tables.runKeys.get(run.idempotencyKey);
     if (byKey !== undefined) throw new DuplicateRunError(byKey, run.idempotencyKey!);
     if (tables.runs.has(run.id)) throw new DuplicateRunError(run.id, null);
     const now = Date.now();
     const row = newRunRow(run, now);
+    // Encoded before anything changes: an entry that cannot be stored leaves no run behind.
+    const entries = encodeEntries(firstEntries, this.#settings.blobThresholdBytes);
     tables.runs.set(row.id, row);
     tables.track(row);
     if (row.idempotency_key !== null) tables.runKeys.set(row.idempotency_key, row.id);
+    if (entries.length > 0) appendMemoryJournal(tables, { runId: row.id, owner: run.owner, entries, now });
     return toStoredRun(row);
   }
 
@@ -171,13 +174,16 @@ export class MemoryRunStore implements RunStore {
     runId: string,
     owner: string,
     result: { status: 'succeeded' | 'failed' | 'cancelled'; output?: unknown; error?: unknown },
+    lastEntries: readonly NewJournalEntry[] = [],
   ): Promise<boolean> {
     const row = this.#owned(runId, owner);
     if (row === undefined) return false;
     const now = Date.now();
-    // Both are serialised before anything changes, so a value that cannot be stored leaves the run as it was.
+    // All are serialised before anything changes, so a value that cannot be stored leaves the run as it was.
     const output = toJsonText(result.output);
     const error = toJsonText(result.error);
+    const entries = encodeEntries(lastEntries, this.#settings.blobThresholdBytes);
+    if (entries.length > 0) appendMemoryJournal(this.#tables, { runId, owner, entries, now });
     Object.assign(row, {
       status: result.status,
       output,

@@ -7,7 +7,7 @@
  * it), that takes the entries as arrays, so one statement serves a batch of any size. Otherwise — unknown or stale
  * head, blobs — a transaction locks the run row, checks the owner and writes blobs, entries and head.
  */
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type CompiledQuery, type Kysely, type Selectable, sql } from 'kysely';
 import type pg from 'pg';
 import type { BatonDatabase, RunsTable } from './database-schema.js';
 import { journalRow } from './journal-append.js';
@@ -87,6 +87,25 @@ export class PostgresBackend implements StoreBackend {
     }
     if (chained.length > 0) this.#remember(write.runId, headAfter(EMPTY_HEAD, chained));
     return chained;
+  }
+
+  /** The run first, then its entries: two round trips, as an engine writing them one after the other would make. */
+  async insertRunWithEntries(insert: CompiledQuery, write: JournalWrite): Promise<Selectable<RunsTable> | undefined> {
+    const row = (await this.#db.executeQuery(insert)).rows[0] as Selectable<RunsTable> | undefined;
+    if (row === undefined) return undefined;
+    this.runCreated(row);
+    await this.appendJournal(write);
+    return row;
+  }
+
+  async appendThenUpdate(write: JournalWrite, update: CompiledQuery): Promise<boolean> {
+    try {
+      await this.appendJournal(write);
+    } catch (error) {
+      if (LeaseLostError.isInstance(error)) return false;
+      throw error;
+    }
+    return ((await this.#db.executeQuery(update)).numAffectedRows ?? 0n) > 0n;
   }
 
   async #appendInOneStatement(write: JournalWrite, cached: ChainHead): Promise<ChainedEntry[] | undefined> {

@@ -82,6 +82,39 @@ export function runStoreContract(
         await store.createRun(newRun('engine-a', { id: 'no-key-2' }));
         expect(await store.listRuns()).toHaveLength(3);
       });
+      it('starts a journal with the run, and ends one with it', async () => {
+        const store = await openOne();
+        const start = { type: 'run-start', data: { engine: 'engine-a', versions: {} } };
+        await store.createRun(newRun('engine-a', { id: 'run' }), [start]);
+        await store.appendJournal('run', 'engine-a', [{ type: 'step-finish', stepKey: 'a', data: { output: 1 } }]);
+        const finish = { type: 'run-finish', data: { output: { a: 1 } } };
+        expect(await store.finishRun('run', 'engine-a', { status: 'succeeded', output: { a: 1 } }, [finish])).toBe(
+          true,
+        );
+        const journal = await store.readJournal('run');
+        expect(journal.map((entry) => [entry.seq, entry.type, entry.data])).toEqual([
+          [0, 'run-start', start.data],
+          [1, 'step-finish', { output: 1 }],
+          [2, 'run-finish', finish.data],
+        ]);
+        expect(await store.verifyJournal('run')).toEqual({ ok: true, entries: 3 });
+        expect(await store.getRun('run')).toMatchObject({ status: 'succeeded', output: { a: 1 }, owner: null });
+        // A duplicate writes neither a run nor an entry.
+        const duplicate = await store.createRun(newRun('engine-b', { id: 'run' }), [start]).catch((error) => error);
+        expect(DuplicateRunError.isInstance(duplicate)).toBe(true);
+        expect(await store.readJournal('run')).toHaveLength(3);
+      });
+
+      it('writes no last entries and keeps the run as it was when its owner lost it', async () => {
+        const store = await openOne();
+        await store.createRun(newRun('engine-a', { id: 'run' }), [{ type: 'run-start' }]);
+        const finish = [{ type: 'run-finish', data: { output: 1 } }];
+        expect(await store.finishRun('run', 'engine-b', { status: 'succeeded', output: 1 }, finish)).toBe(false);
+        expect(await store.finishRun('missing', 'engine-a', { status: 'succeeded' }, finish)).toBe(false);
+        expect((await store.readJournal('run')).map((entry) => entry.type)).toEqual(['run-start']);
+        expect(await store.getRun('run')).toMatchObject({ status: 'running', owner: 'engine-a', finishedAt: null });
+      });
+
       it('stores copies: changing written objects afterwards changes nothing, and each read is a fresh copy', async () => {
         const store = await openOne();
         const run = newRun('engine-a', { id: 'run' });

@@ -166,8 +166,12 @@ export interface FailedCompensation {
 export interface RunStore {
   readonly dialect: 'sqlite' | 'postgres' | 'memory';
 
-  /** Stores a new run, `running` and owned by `run.owner`; a DuplicateRunError when the id or idempotency key exists. */
-  createRun(run: NewRun): Promise<StoredRun>;
+  /**
+   * Stores a new run, `running` and owned by `run.owner`; a DuplicateRunError when the id or idempotency key exists.
+   * `firstEntries` start its journal (a `run-start`): in the same transaction on SQLite and in memory, right after the
+   * run on PostgreSQL.
+   */
+  createRun(run: NewRun, firstEntries?: readonly NewJournalEntry[]): Promise<StoredRun>;
   getRun(id: string): Promise<StoredRun | undefined>;
   findRunByIdempotencyKey(key: string): Promise<StoredRun | undefined>;
   listRuns(filter?: { status?: StoredRunStatus[]; limit?: number }): Promise<StoredRun[]>;
@@ -204,11 +208,16 @@ export interface RunStore {
   wakeRun(runId: string): Promise<void>;
   /** Sets status (e.g. `compensating`) while owned. Fenced by owner. */
   setRunStatus(runId: string, owner: string, status: StoredRunStatus): Promise<boolean>;
-  /** Final state; releases the lease; a failed or cancelled run's pending approvals are withdrawn. Fenced by owner. */
+  /**
+   * Final state; releases the lease; a failed or cancelled run's pending approvals are withdrawn. Fenced by owner.
+   * `lastEntries` (a `run-finish`) are appended first — in the same transaction on SQLite and in memory; false, with
+   * nothing written, when `owner` no longer holds the run.
+   */
   finishRun(
     runId: string,
     owner: string,
     result: { status: 'succeeded' | 'failed' | 'cancelled'; output?: unknown; error?: unknown },
+    lastEntries?: readonly NewJournalEntry[],
   ): Promise<boolean>;
 
   /**

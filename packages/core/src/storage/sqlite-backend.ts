@@ -7,7 +7,7 @@
  * Appends, like the store's other single writes, commit with whatever else was written in the same turn of the event
  * loop (`GroupCommit`), each in a savepoint of its own, so a lost lease or a bad entry fails that run's append alone.
  */
-import type { Kysely, Selectable } from 'kysely';
+import type { CompiledQuery, Kysely, Selectable } from 'kysely';
 import type { BatonDatabase, RunsTable } from './database-schema.js';
 import { type ChainedEntry, chainEntries, EMPTY_HEAD } from './journal-chain.js';
 import { claimQuery, decideApprovalQuery, wakeRunQuery } from './run-queries.js';
@@ -31,6 +31,8 @@ export class SqliteBackend implements StoreBackend {
   readonly #db: Kysely<BatonDatabase>;
   readonly #signal: SqliteWorkSignal;
   readonly #appendOne: (write: JournalWrite) => ChainedEntry[];
+  readonly #insertWithEntries: (insert: CompiledQuery, write: JournalWrite) => Selectable<RunsTable> | undefined;
+  readonly #appendThenUpdate: (write: JournalWrite, update: CompiledQuery) => boolean;
 
   constructor(statements: SqliteStatements, db: Kysely<BatonDatabase>, pollMs: number) {
     this.#statements = statements;
@@ -38,6 +40,20 @@ export class SqliteBackend implements StoreBackend {
     this.#signal = new SqliteWorkSignal(statements.database, pollMs);
     // Inside the group's transaction a better-sqlite3 transaction function is a savepoint: one run's append fails alone.
     this.#appendOne = statements.database.transaction((write: JournalWrite) => this.#writeJournal(write));
+    this.#insertWithEntries = statements.database.transaction((insert: CompiledQuery, write: JournalWrite) => {
+      const row = statements.all(insert)[0] as Selectable<RunsTable> | undefined;
+      if (row !== undefined) this.#writeJournal(write);
+      return row;
+    });
+    this.#appendThenUpdate = statements.database.transaction((write: JournalWrite, update: CompiledQuery) => {
+      try {
+        this.#writeJournal(write);
+      } catch (error) {
+        if (LeaseLostError.isInstance(error)) return false;
+        throw error;
+      }
+      return statements.run(update) > 0;
+    });
   }
 
   #writeJournal({ runId, owner, entries, now }: JournalWrite): ChainedEntry[] {
@@ -70,6 +86,14 @@ export class SqliteBackend implements StoreBackend {
 
   appendJournal(write: JournalWrite): Promise<ChainedEntry[]> {
     return this.#statements.group.write(() => this.#appendOne(write));
+  }
+
+  insertRunWithEntries(insert: CompiledQuery, write: JournalWrite): Promise<Selectable<RunsTable> | undefined> {
+    return this.#statements.group.write(() => this.#insertWithEntries(insert, write));
+  }
+
+  appendThenUpdate(write: JournalWrite, update: CompiledQuery): Promise<boolean> {
+    return this.#statements.group.write(() => this.#appendThenUpdate(write, update));
   }
 
   async decideApproval(id: string, status: string, decision: string | null, now: number): Promise<string | undefined> {
