@@ -62,7 +62,8 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
   const location = parseStoreLocation(options.databaseUrl);
   const secretKey = loadSecretKey(options.secretKey, location);
   const replicaId = options.replicaId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
-  const store = await openStore({ url: options.databaseUrl });
+  // Many runs at once: SQLite commits what they write in one turn together.
+  const store = await openStore({ url: options.databaseUrl, groupCommit: true });
   const database = await openServerDatabase(location).catch(async (error) => {
     await store.close();
     throw error;

@@ -17,7 +17,7 @@ beforeEach(() => {
   database = new Database(file, { timeout: 0 });
   database.pragma('journal_mode = WAL');
   database.exec('CREATE TABLE rows (id TEXT PRIMARY KEY, value TEXT NOT NULL)');
-  group = new GroupCommit(database);
+  group = new GroupCommit(database, true);
 });
 afterEach(() => {
   if (database.open) database.close();
@@ -97,6 +97,19 @@ describe('GroupCommit', () => {
     await expect(pending).resolves.toBe(1);
     database = new Database(file);
     expect(ids()).toEqual(['last']);
+  });
+
+  it('commits each write at once, in a transaction of its own, when not grouping by turn', async () => {
+    const eager = new GroupCommit(database, false);
+    const reader = new Database(file, { readonly: true });
+    const committed = () => (reader.prepare('SELECT count(*) AS n FROM rows').get() as { n: number }).n;
+    const first = eager.write(insert('a'));
+    expect(committed()).toBe(1);
+    const grouped = group.write(insert('b'));
+    expect(committed()).toBe(1);
+    await Promise.all([first, grouped]);
+    expect(committed()).toBe(2);
+    reader.close();
   });
 
   it('waits while a transaction of the caller is open, and commits after it when flushed again', async () => {

@@ -8,6 +8,10 @@
  * Each write keeps its own outcome: a statement that fails (a constraint) undoes only itself, and a write made of
  * several statements runs as a better-sqlite3 transaction function, which inside the group's transaction becomes a
  * savepoint. An error that ended the whole transaction (I/O, a full disk) fails every write of the group.
+ *
+ * Waiting for the end of the turn costs a lone write one trip round the event loop (tens of microseconds): worth it
+ * for many runs at once (a server), not for one run whose steps each wait for their entry. With `perTurn: false`
+ * every write commits at once, in a transaction of its own.
  */
 import type { Database } from 'better-sqlite3';
 
@@ -25,7 +29,10 @@ export class GroupCommit {
   #scheduled: NodeJS.Immediate | undefined;
   readonly #runAll: (batch: readonly Waiting[]) => Outcome[];
 
-  constructor(database: Database) {
+  constructor(
+    database: Database,
+    private readonly perTurn: boolean,
+  ) {
     this.#database = database;
     this.#runAll = database.transaction((batch: readonly Waiting[]) => batch.map((waiting) => this.#attempt(waiting)))
       .immediate as (batch: readonly Waiting[]) => Outcome[];
@@ -35,7 +42,8 @@ export class GroupCommit {
   write<T>(work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      this.#scheduled ??= setImmediate(() => this.flush());
+      if (!this.perTurn) this.flush();
+      else this.#scheduled ??= setImmediate(() => this.flush());
     });
   }
 

@@ -154,5 +154,5 @@ class GroupedConnection implements DatabaseConnection {
  * const db = new Kysely<Tables>({ dialect: groupedSqliteDialect(new Database('baton.db')) });
  */
 export function groupedSqliteDialect(database: Database): Dialect {
-  return new GroupedSqliteDialect(new SqliteStatements(database));
+  return new GroupedSqliteDialect(new SqliteStatements(database, { groupCommit: true }));
 }

@@ -10,10 +10,14 @@ import type { StoreLocation } from './store-location.js';
 
 export function openSqliteStore(
   location: Extract<StoreLocation, { dialect: 'sqlite' }>,
-  options: { busyTimeoutMs: number; pollMs: number },
+  options: { busyTimeoutMs: number; pollMs: number; groupCommit: boolean },
   settings: KyselyRunStoreSettings,
 ): RunStore {
-  const statements = openSqliteDatabase({ path: location.path, busyTimeoutMs: options.busyTimeoutMs });
+  const statements = openSqliteDatabase({
+    path: location.path,
+    busyTimeoutMs: options.busyTimeoutMs,
+    groupCommit: options.groupCommit,
+  });
   const db = new Kysely<BatonDatabase>({ dialect: new GroupedSqliteDialect(statements) });
   try {
     migrateSqlite(statements, db as unknown as Kysely<unknown>, location.display);

@@ -47,6 +47,13 @@ export interface OpenStoreOptions {
    * @default true
    */
   synchronousCommit?: boolean;
+  /**
+   * SQLite: `true` commits what is written during one turn of the event loop (new runs, journal entries, final states
+   * of many runs) in one transaction at the end of the turn — for many runs at once, as a server has; `false` commits
+   * each write at once, the lowest latency for a run whose steps each wait for their entry. Every write is answered
+   * only once it has committed, either way. @default false
+   */
+  groupCommit?: boolean;
   /** SQLite: how long a writer waits for another process's write lock. @default 5000 */
   busyTimeoutMs?: number;
   /** SQLite: how often `waitForWork` checks for commits by other processes. @default 50 */
@@ -83,7 +90,8 @@ export async function openStore(options: OpenStoreOptions = {}): Promise<RunStor
     const busyTimeoutMs = positive('busyTimeoutMs', options.busyTimeoutMs, STORE_DEFAULTS.busyTimeoutMs, true);
     const pollMs = positive('pollIntervalMs', options.pollIntervalMs, STORE_DEFAULTS.pollIntervalMs);
     const { openSqliteStore } = await loadDriver('better-sqlite3', () => import('./open-sqlite-store.js'));
-    return openSqliteStore(location, { busyTimeoutMs, pollMs }, settings);
+    const groupCommit = flag('groupCommit', options.groupCommit, false);
+    return openSqliteStore(location, { busyTimeoutMs, pollMs, groupCommit }, settings);
   }
   const connection = {
     url: location.url,

@@ -22,6 +22,8 @@ const SQLITE_HEADER = 'SQLite format 3\0';
 export interface SqliteOpenOptions {
   path: string;
   busyTimeoutMs: number;
+  /** Commit the single writes of one turn of the event loop together (`GroupCommit`). */
+  groupCommit: boolean;
 }
 
 function readHeader(path: string): string | undefined {
@@ -144,7 +146,7 @@ export function openSqliteDatabase(options: SqliteOpenOptions): SqliteStatements
     database.pragma('journal_mode = WAL');
     database.pragma('synchronous = NORMAL');
     database.pragma('foreign_keys = ON');
-    const statements = new SqliteStatements(database);
+    const statements = new SqliteStatements(database, { groupCommit: options.groupCommit });
     statements.checkpointEvery(250);
     return statements;
   } catch (error) {

@@ -15,11 +15,14 @@ export class SqliteStatements implements SqliteDatabase {
   #checkpointer: SqliteCheckpointer | undefined;
   #closing: Promise<void> | undefined;
 
-  /** Writes that are not part of a transaction of their own commit together, once per turn of the event loop. */
+  /** Single writes and journal appends: committed together once per turn of the event loop, or each at once. */
   readonly group: GroupCommit;
 
-  constructor(readonly database: Database) {
-    this.group = new GroupCommit(database);
+  constructor(
+    readonly database: Database,
+    options: { groupCommit: boolean },
+  ) {
+    this.group = new GroupCommit(database, options.groupCommit);
   }
 
   /**

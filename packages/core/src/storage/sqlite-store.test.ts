@@ -17,27 +17,29 @@ let databases = 0;
 
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
 
-runStoreContract(
-  'SQLite',
-  async () => {
-    const path = join(folder, `store-${++databases}.db`);
-    return {
-      open: () => openStore({ url: `sqlite:${path}` }),
-      stored: sqlStoredData(async (statement) => {
-        const database = new Database(path);
-        try {
-          const prepared = database.prepare(statement);
-          if (prepared.reader) return prepared.all() as Record<string, unknown>[];
-          prepared.run();
-          return [];
-        } finally {
-          database.close();
-        }
-      }),
-    };
-  },
-  async () => {},
-);
+for (const groupCommit of [false, true]) {
+  runStoreContract(
+    groupCommit ? 'SQLite, group commit' : 'SQLite',
+    async () => {
+      const path = join(folder, `store-${++databases}.db`);
+      return {
+        open: () => openStore({ url: `sqlite:${path}`, groupCommit }),
+        stored: sqlStoredData(async (statement) => {
+          const database = new Database(path);
+          try {
+            const prepared = database.prepare(statement);
+            if (prepared.reader) return prepared.all() as Record<string, unknown>[];
+            prepared.run();
+            return [];
+          } finally {
+            database.close();
+          }
+        }),
+      };
+    },
+    async () => {},
+  );
+}
 
 describe('SQLite across processes', () => {
   it('gives two engine processes on one file disjoint runs that together are all of them', async () => {
