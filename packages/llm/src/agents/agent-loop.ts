@@ -87,25 +87,36 @@ function spentOf(stored: StoredGenerateResult, price: ModelPricePerMTok | undefi
   return { inputTokens, outputTokens, costUsd };
 }
 
-/** A candidate model whose every call is kept as the call's memo, its estimate reserved and its usage counted. */
+/** What a model call's memo keeps besides the answer: the model that gave it and its price, for a replay to count. */
+interface MadeBy {
+  model: string;
+  price: ModelPricePerMTok | null;
+}
+
+/**
+ * A candidate model whose every call is kept as the call's memo, its estimate reserved and its usage counted. A call
+ * handed back from the memo counts as the model that made it, whichever the budget would choose now.
+ */
 function keptModel(call: AgentCall, enhanced: LanguageModelV3): LanguageModelV3 {
   return journaledModel(enhanced, async (generate) => {
     const id = `model-${++call.modelCalls}`;
     const next = call.next as NextModelCall;
     const { estimate, choice } = next;
-    const made = () => {
+    const made = async (): Promise<StoredGenerateResult & { madeBy?: MadeBy }> => {
       if (choice) call.context.emit({ type: 'model-choice', ...choice });
-      return generate();
+      return { ...(await generate()), madeBy: { model: next.name, price: next.price ?? null } };
     };
-    const stored = await call.context.memo(id, made, {
+    const { madeBy, ...stored } = await call.context.memo(id, made, {
       estimate: { inputTokens: estimate.inputTokens, outputTokens: estimate.outputTokens, costUsd: estimate.costUsd },
       usage: (answer) => spentOf(answer, next.price),
     });
-    const spent = spentOf(stored, next.price);
+    // Kept before models were recorded with their answers: counted as the model chosen now.
+    const by = madeBy ?? { model: next.name, price: next.price ?? null };
+    const spent = spentOf(stored, by.price ?? undefined);
     call.usage.inputTokens += spent.inputTokens;
     call.usage.outputTokens += spent.outputTokens;
     call.usage.costUsd += spent.costUsd;
-    call.models.push(next.name);
+    call.models.push(by.model);
     return stored;
   });
 }

@@ -233,6 +233,42 @@ describe('defineAgent', () => {
     expect(server.calls).toBe(3);
   });
 
+  it('counts a replayed model call as the model that made it, whichever the budget left would choose now', async () => {
+    await startWithArmFailure();
+    // The first call's estimate on gpt-4o is $0.263 of the $0.27 budget; after it ($0.015 spent) the budget can only
+    // pay for mini, so the second call (the 503) and the retry's replay of the first are chosen as mini.
+    const { output, events } = await runAgent(
+      {
+        tools: ['arm-failure'],
+        models: [
+          {
+            model: chatModel(server.baseURL, 'gpt-4o'),
+            price: { inputPerMTok: 1000, outputPerMTok: 1000 },
+            maxOutputTokens: 200,
+          },
+          {
+            model: chatModel(server.baseURL, 'gpt-4o-mini'),
+            price: { inputPerMTok: 1, outputPerMTok: 1 },
+            maxOutputTokens: 200,
+          },
+        ],
+      },
+      { budget: { costUsd: 0.27 } },
+    );
+    const choices = events.filter((e) => e.type === 'model-choice');
+    expect(choices.map((e) => [e.attempt, e.model])).toEqual([
+      [1, 'local.chat:gpt-4o'],
+      [1, 'local.chat:gpt-4o-mini'],
+      [2, 'local.chat:gpt-4o-mini'],
+    ]);
+    // The replayed first answer came from gpt-4o and is paid at its price.
+    expect(output?.models).toEqual(['local.chat:gpt-4o', 'local.chat:gpt-4o-mini']);
+    // Some of its tokens at gpt-4o's $1 a thousand (mini's are a thousandth of that), not all of them.
+    const tokens = (output?.usage.inputTokens ?? 0) + (output?.usage.outputTokens ?? 0);
+    expect(output?.usage.costUsd).toBeGreaterThan(0.01);
+    expect(output?.usage.costUsd).toBeLessThan(tokens * 0.001);
+  });
+
   it('offers each model call only the tools the search picks', async () => {
     server = await startChatServer({ reply: () => 'Sunny.' });
     const { output } = await runAgent({
