@@ -79,7 +79,7 @@ class GroupedSqliteDriver implements Driver {
     });
     this.#statements.group.flush();
     try {
-      this.#statements.database.prepare('BEGIN IMMEDIATE').run();
+      this.#statements.prepare('BEGIN IMMEDIATE').run();
     } catch (error) {
       this.#end();
       throw error;
@@ -88,7 +88,7 @@ class GroupedSqliteDriver implements Driver {
 
   async commitTransaction(): Promise<void> {
     try {
-      this.#statements.database.prepare('COMMIT').run();
+      this.#statements.prepare('COMMIT').run();
     } finally {
       this.#end();
     }
@@ -96,7 +96,7 @@ class GroupedSqliteDriver implements Driver {
 
   async rollbackTransaction(): Promise<void> {
     try {
-      if (this.#statements.database.inTransaction) this.#statements.database.prepare('ROLLBACK').run();
+      if (this.#statements.database.inTransaction) this.#statements.prepare('ROLLBACK').run();
     } finally {
       this.#end();
     }

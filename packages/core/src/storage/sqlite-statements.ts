@@ -4,13 +4,13 @@
  * store's journal appends.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type { CompiledQuery, SqliteDatabase } from 'kysely';
+import type { CompiledQuery } from 'kysely';
 import { GroupCommit } from './group-commit.js';
 import { SqliteCheckpointer } from './sqlite-checkpointer.js';
 
 const MAX_CACHED = 500;
 
-export class SqliteStatements implements SqliteDatabase {
+export class SqliteStatements {
   readonly #statements = new Map<string, Statement>();
   #checkpointer: SqliteCheckpointer | undefined;
   #closing: Promise<void> | undefined;

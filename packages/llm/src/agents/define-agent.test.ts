@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ChatServer, startChatServer } from '../testing/openai-compatible-server.js';
 import { tokenCounter } from '../tokens/token-counter.js';
 import type { AgentOutput } from './agent-loop.js';
-import type { AgentOptions } from './agent-options.js';
+import type { AgentModel, AgentOptions, ModelPricePerMTok } from './agent-options.js';
 import { chatModel, scripted, toolRegistry } from './agent-test-kit.js';
 import { defineAgent } from './define-agent.js';
 
@@ -49,6 +49,14 @@ async function runAgent(
     (error: unknown) => ({ output: undefined, error, result: undefined }),
   );
   return { ...outcome, events };
+}
+
+/** gpt-4o preferred, then gpt-4o-mini, at these prices, each keeping 200 tokens for its answer. */
+function gpt4oThenMini(gpt4o: ModelPricePerMTok, mini: ModelPricePerMTok): AgentModel[] {
+  return [
+    { model: chatModel(server.baseURL, 'gpt-4o'), price: gpt4o, maxOutputTokens: 200 },
+    { model: chatModel(server.baseURL, 'gpt-4o-mini'), price: mini, maxOutputTokens: 200 },
+  ];
 }
 
 /**
@@ -126,18 +134,7 @@ describe('defineAgent', () => {
     server = await startChatServer({ reply: TWO_TOOLS });
     const { output, events } = await runAgent(
       {
-        models: [
-          {
-            model: chatModel(server.baseURL, 'gpt-4o'),
-            price: { inputPerMTok: 2500, outputPerMTok: 10_000 },
-            maxOutputTokens: 200,
-          },
-          {
-            model: chatModel(server.baseURL, 'gpt-4o-mini'),
-            price: { inputPerMTok: 150, outputPerMTok: 600 },
-            maxOutputTokens: 200,
-          },
-        ],
+        models: gpt4oThenMini({ inputPerMTok: 2500, outputPerMTok: 10_000 }, { inputPerMTok: 150, outputPerMTok: 600 }),
       },
       { budget: { costUsd: 1 } },
     );
@@ -240,18 +237,7 @@ describe('defineAgent', () => {
     const { output, events } = await runAgent(
       {
         tools: ['arm-failure'],
-        models: [
-          {
-            model: chatModel(server.baseURL, 'gpt-4o'),
-            price: { inputPerMTok: 1000, outputPerMTok: 1000 },
-            maxOutputTokens: 200,
-          },
-          {
-            model: chatModel(server.baseURL, 'gpt-4o-mini'),
-            price: { inputPerMTok: 1, outputPerMTok: 1 },
-            maxOutputTokens: 200,
-          },
-        ],
+        models: gpt4oThenMini({ inputPerMTok: 1000, outputPerMTok: 1000 }, { inputPerMTok: 1, outputPerMTok: 1 }),
       },
       { budget: { costUsd: 0.27 } },
     );
