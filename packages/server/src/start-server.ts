@@ -37,7 +37,7 @@ import { loadSecretKey } from './secret-key.js';
 import type { BatonServerOptions, PlanningOptions } from './server-options.js';
 import { InstancePresence } from './services/instance-presence.js';
 import { ServiceCatalog } from './services/service-catalog.js';
-import { PostgresTaskQueue } from './socket/postgres-task-queue.js';
+import { CHANNEL_RUN_ENDED, PostgresTaskQueue } from './socket/postgres-task-queue.js';
 import { SocketGateway } from './socket/socket-gateway.js';
 import { TaskDispatcher } from './socket/task-dispatcher.js';
 import { createWebhooks } from './webhooks/index.js';
@@ -134,9 +134,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     hub,
     metrics,
     enqueueWebhook,
-    ...(queue === undefined
-      ? {}
-      : { onRunEnded: (runId: string) => void queue.announceRunEnded(runId).catch(onError) }),
+    ...(queue === undefined ? {} : { runEndedChannel: CHANNEL_RUN_ENDED }),
     onError,
   });
   const runWatcher = watcher;

@@ -20,7 +20,15 @@ import { type JournalSource, kyselyJournalSource, readJournal, verifyJournal } f
 import { newRunRow } from './new-rows.js';
 import { purgeStore } from './purge.js';
 import { toJsonText, toStoredRun } from './row-mapping.js';
-import { claimable, recordedHead, requestCancelQuery, wakeRunQuery } from './run-queries.js';
+import {
+  claimable,
+  finishRunQuery,
+  insertRunQuery,
+  type RunFinish,
+  recordedHead,
+  requestCancelQuery,
+  wakeRunQuery,
+} from './run-queries.js';
 import type {
   ApprovalStatus,
   ClaimOptions,
@@ -64,15 +72,11 @@ export class KyselyRunStore implements RunStore {
 
   async createRun(run: NewRun, firstEntries: readonly NewJournalEntry[] = []): Promise<StoredRun> {
     const now = Date.now();
-    const insert = this.#db
-      .insertInto('baton_runs')
-      .values(newRunRow(run, now))
-      .onConflict((conflict) => conflict.doNothing())
-      .returningAll();
+    const newRow = newRunRow(run, now);
     const row =
       firstEntries.length === 0
-        ? await insert.executeTakeFirst()
-        : await this.#backend.insertRunWithEntries(insert.compile(), {
+        ? await insertRunQuery(this.#db, newRow).executeTakeFirst()
+        : await this.#backend.insertRunWithEntries(newRow, {
             runId: run.id,
             owner: run.owner,
             entries: encodeEntries(firstEntries, this.#settings.blobThresholdBytes),
@@ -209,28 +213,23 @@ export class KyselyRunStore implements RunStore {
     lastEntries: readonly NewJournalEntry[] = [],
   ): Promise<boolean> {
     const now = Date.now();
-    const update = this.#db
-      .updateTable('baton_runs')
-      .set({
-        status: result.status,
-        output: toJsonText(result.output),
-        error: toJsonText(result.error),
-        owner: null,
-        lease_expires_at: null,
-        wake_at: null,
-        wake_requested: 0,
-        updated_at: now,
-        finished_at: now,
-        ...recordedHead(),
-      })
-      .where('id', '=', runId)
-      .where('owner', '=', owner);
+    const finish: RunFinish = {
+      status: result.status,
+      output: toJsonText(result.output),
+      error: toJsonText(result.error),
+      owner: null,
+      lease_expires_at: null,
+      wake_at: null,
+      wake_requested: 0,
+      updated_at: now,
+      finished_at: now,
+    };
     const finished =
       lastEntries.length === 0
-        ? (await update.executeTakeFirst()).numUpdatedRows > 0n
-        : await this.#backend.appendThenUpdate(
+        ? (await finishRunQuery(this.#db, runId, owner, finish).executeTakeFirst()).numUpdatedRows > 0n
+        : await this.#backend.appendThenFinish(
             { runId, owner, entries: encodeEntries(lastEntries, this.#settings.blobThresholdBytes), now },
-            update.compile(),
+            finish,
           );
     if (!finished) return false;
     // A run succeeds only once every approval it asked for was decided, so only a failed or cancelled one can leave

@@ -7,34 +7,92 @@
  * it), that takes the entries as arrays, so one statement serves a batch of any size. Otherwise — unknown or stale
  * head, blobs — a transaction locks the run row, checks the owner and writes blobs, entries and head.
  */
+import { createHash } from 'node:crypto';
 import { type CompiledQuery, type Kysely, type Selectable, sql } from 'kysely';
 import type pg from 'pg';
 import type { BatonDatabase, RunsTable } from './database-schema.js';
 import { journalRow } from './journal-append.js';
 import { type ChainedEntry, type ChainHead, chainEntries, EMPTY_HEAD, headAfter } from './journal-chain.js';
 import type { PostgresWorkSignal } from './postgres-work-signal.js';
-import { claimQuery, decideApprovalQuery, wakeRunQuery } from './run-queries.js';
+import {
+  claimQuery,
+  decideApprovalQuery,
+  finishRunQuery,
+  insertRunQuery,
+  type RunFinish,
+  wakeRunQuery,
+} from './run-queries.js';
 import type { WorkSignalStatus } from './run-store.js';
 import { LeaseLostError } from './storage-errors.js';
 import type { JournalWrite, StoreBackend } from './store-backend.js';
 
 const MAX_CACHED_HEADS = 10_000;
 
+const JOURNAL_COLUMNS = 'run_id, seq, type, step_key, data, prev_hash, hash, created_at';
+
+/** The entries as rows `entry`, from six array parameters starting at `$first` (one element per entry). */
+const entryRows = (first: number) =>
+  `unnest($${first}::integer[], $${first + 1}::text[], $${first + 2}::text[], $${first + 3}::text[], ` +
+  `$${first + 4}::text[], $${first + 5}::text[]) AS entry (seq, type, step_key, data, prev_hash, hash)`;
+
+/** The values of `entryRows`: the chained entries' columns as six arrays. */
+function entryArrays(chained: readonly ChainedEntry[]): unknown[][] {
+  const columns: unknown[][] = [[], [], [], [], [], []];
+  for (const entry of chained) {
+    columns[0]?.push(entry.seq);
+    columns[1]?.push(entry.type);
+    columns[2]?.push(entry.stepKey);
+    columns[3]?.push(entry.data);
+    columns[4]?.push(entry.prevHash);
+    columns[5]?.push(entry.hash);
+  }
+  return columns;
+}
+
 /**
- * The one-statement append: $1–$6 move the head, $7–$12 are the entries' columns as arrays (one element per entry),
- * so one prepared statement serves a batch of any size.
+ * The one-statement append: $1–$6 move the head, $7–$12 are the entries, so one prepared statement serves a batch of
+ * any size.
  */
 const APPEND_STATEMENT = `WITH moved AS (
   UPDATE baton_runs SET last_seq = $1::integer, last_hash = $2::text, updated_at = $3::bigint
   WHERE id = $4::text AND owner = $5::text AND last_seq = $6::integer
   RETURNING id
 )
-INSERT INTO baton_journal (run_id, seq, type, step_key, data, prev_hash, hash, created_at)
+INSERT INTO baton_journal (${JOURNAL_COLUMNS})
 SELECT $4::text, entry.seq, entry.type, entry.step_key, entry.data, entry.prev_hash, entry.hash, $3::bigint
-FROM unnest($7::integer[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
-  AS entry (seq, type, step_key, data, prev_hash, hash)
+FROM ${entryRows(7)}
 WHERE EXISTS (SELECT 1 FROM moved)
 RETURNING seq`;
+
+/**
+ * A run's row with its first entries: `run` is the insert (`returning *`, nothing on a conflict), whose parameters come
+ * first; then the entries' time and the entries. Inserted only with the run, and the row already holds their head.
+ */
+const createRunStatement = (insert: CompiledQuery) => {
+  const next = insert.parameters.length + 1;
+  return `WITH run AS (${insert.sql}), entries AS (
+  INSERT INTO baton_journal (${JOURNAL_COLUMNS})
+  SELECT run.id, entry.seq, entry.type, entry.step_key, entry.data, entry.prev_hash, entry.hash, $${next}::bigint
+  FROM run, ${entryRows(next + 1)}
+)
+SELECT * FROM run`;
+};
+
+/**
+ * A run's last entries with its end: `moved` is the finishing update (fenced by owner and expected seq, `returning
+ * id`), whose parameters come first; then the run id, the entries' time and the entries, written only if it moved.
+ */
+const finishRunStatement = (update: CompiledQuery) => {
+  const next = update.parameters.length + 1;
+  return `WITH moved AS (${update.sql})
+INSERT INTO baton_journal (${JOURNAL_COLUMNS})
+SELECT $${next}::text, entry.seq, entry.type, entry.step_key, entry.data, entry.prev_hash, entry.hash, $${next + 1}::bigint
+FROM ${entryRows(next + 2)}
+WHERE EXISTS (SELECT 1 FROM moved)
+RETURNING seq`;
+};
+
+const hasBlobs = (write: JournalWrite) => write.entries.some((entry) => entry.blobs.length > 0);
 
 export class PostgresBackend implements StoreBackend {
   readonly dialect = 'postgres';
@@ -43,11 +101,22 @@ export class PostgresBackend implements StoreBackend {
   readonly #signal: PostgresWorkSignal;
   /** Chain heads by run id, least recently written first; a stale one only costs a fallback. */
   readonly #heads = new Map<string, ChainHead>();
+  /** Prepared statement names by statement text (a name is prepared once per connection, for one text). */
+  readonly #statementNames = new Map<string, string>();
 
   constructor(db: Kysely<BatonDatabase>, pool: pg.Pool, signal: PostgresWorkSignal) {
     this.#db = db;
     this.#pool = pool;
     this.#signal = signal;
+  }
+
+  #statementName(prefix: string, text: string): string {
+    let name = this.#statementNames.get(text);
+    if (name === undefined) {
+      name = `${prefix}_${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
+      this.#statementNames.set(text, name);
+    }
+    return name;
   }
 
   #remember(runId: string, head: ChainHead): void {
@@ -75,10 +144,9 @@ export class PostgresBackend implements StoreBackend {
 
   async appendJournal(write: JournalWrite): Promise<ChainedEntry[]> {
     const cached = this.#heads.get(write.runId);
-    const hasBlobs = write.entries.some((entry) => entry.blobs.length > 0);
     let chained: ChainedEntry[] | undefined;
     try {
-      if (cached !== undefined && !hasBlobs && write.entries.length > 0)
+      if (cached !== undefined && !hasBlobs(write) && write.entries.length > 0)
         chained = await this.#appendInOneStatement(write, cached);
       chained ??= await this.#appendInTransaction(write);
     } catch (error) {
@@ -89,39 +157,73 @@ export class PostgresBackend implements StoreBackend {
     return chained;
   }
 
-  /** The run first, then its entries: two round trips, as an engine writing them one after the other would make. */
-  async insertRunWithEntries(insert: CompiledQuery, write: JournalWrite): Promise<Selectable<RunsTable> | undefined> {
-    const row = (await this.#db.executeQuery(insert)).rows[0] as Selectable<RunsTable> | undefined;
-    if (row === undefined) return undefined;
-    this.runCreated(row);
-    await this.appendJournal(write);
-    return row;
+  /**
+   * One statement: the new run's journal is empty, so its entries are chained before it exists and the row is inserted
+   * with their head. With blobs, the run first and then its entries, as an engine writing them one by one would.
+   */
+  async insertRunWithEntries(row: RunsTable, write: JournalWrite): Promise<Selectable<RunsTable> | undefined> {
+    if (write.entries.length === 0 || hasBlobs(write)) return this.#insertThenAppend(row, write);
+    const chained = chainEntries(row.id, EMPTY_HEAD, write.entries);
+    const head = headAfter(EMPTY_HEAD, chained);
+    const insert = insertRunQuery(this.#db, { ...row, last_seq: head.seq, last_hash: head.hash }).compile();
+    const text = createRunStatement(insert);
+    const values = [...insert.parameters, write.now, ...entryArrays(chained)];
+    const result = await this.#pool.query({ name: this.#statementName('baton_create_run', text), text, values });
+    const created = result.rows[0] as Selectable<RunsTable> | undefined;
+    if (created !== undefined) this.runCreated(created);
+    return created;
   }
 
-  async appendThenUpdate(write: JournalWrite, update: CompiledQuery): Promise<boolean> {
+  async #insertThenAppend(row: RunsTable, write: JournalWrite): Promise<Selectable<RunsTable> | undefined> {
+    const created = await insertRunQuery(this.#db, row).executeTakeFirst();
+    if (created === undefined) return undefined;
+    this.runCreated(created);
+    await this.appendJournal(write);
+    return created;
+  }
+
+  /**
+   * One statement when this process knows the run's head: the finishing update moves it (fenced by owner and expected
+   * seq) and the entries are written only if it moved. Otherwise — unknown or stale head, blobs — the entries are
+   * appended first and the run finished after, with its head read from the journal.
+   */
+  async appendThenFinish(write: JournalWrite & { owner: string }, finish: RunFinish): Promise<boolean> {
+    const cached = this.#heads.get(write.runId);
+    if (cached !== undefined && write.entries.length > 0 && !hasBlobs(write)) {
+      const chained = chainEntries(write.runId, cached, write.entries);
+      const head = headAfter(cached, chained);
+      const update = this.#db
+        .updateTable('baton_runs')
+        .set({ ...finish, last_seq: head.seq, last_hash: head.hash })
+        .where('id', '=', write.runId)
+        .where('owner', '=', write.owner)
+        .where('last_seq', '=', cached.seq)
+        .returning('id')
+        .compile();
+      const text = finishRunStatement(update);
+      const values = [...update.parameters, write.runId, write.now, ...entryArrays(chained)];
+      const result = await this.#pool.query({ name: this.#statementName('baton_finish_run', text), text, values });
+      if (result.rowCount === chained.length) {
+        this.#remember(write.runId, head);
+        return true;
+      }
+      this.#heads.delete(write.runId);
+    }
     try {
       await this.appendJournal(write);
     } catch (error) {
       if (LeaseLostError.isInstance(error)) return false;
       throw error;
     }
-    return ((await this.#db.executeQuery(update)).numAffectedRows ?? 0n) > 0n;
+    const finished = await finishRunQuery(this.#db, write.runId, write.owner, finish).executeTakeFirst();
+    return finished.numUpdatedRows > 0n;
   }
 
   async #appendInOneStatement(write: JournalWrite, cached: ChainHead): Promise<ChainedEntry[] | undefined> {
     const { runId, owner, now } = write;
     const chained = chainEntries(runId, cached, write.entries);
     const head = headAfter(cached, chained);
-    const columns: unknown[][] = [[], [], [], [], [], []];
-    for (const entry of chained) {
-      columns[0]?.push(entry.seq);
-      columns[1]?.push(entry.type);
-      columns[2]?.push(entry.stepKey);
-      columns[3]?.push(entry.data);
-      columns[4]?.push(entry.prevHash);
-      columns[5]?.push(entry.hash);
-    }
-    const values = [head.seq, head.hash, now, runId, owner, cached.seq, ...columns];
+    const values = [head.seq, head.hash, now, runId, owner, cached.seq, ...entryArrays(chained)];
     const result = await this.#pool.query({ name: 'baton_append', text: APPEND_STATEMENT, values });
     return result.rowCount === chained.length ? chained : undefined;
   }

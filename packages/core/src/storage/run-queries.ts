@@ -3,10 +3,24 @@
  * its cancel, and deciding an approval. The backends decide how to run them atomically.
  */
 import { type ExpressionBuilder, type Kysely, sql } from 'kysely';
-import type { BatonDatabase } from './database-schema.js';
+import type { BatonDatabase, RunsTable } from './database-schema.js';
 import { GENESIS_HASH } from './journal-chain.js';
 
 type RunsExpression = ExpressionBuilder<BatonDatabase, 'baton_runs'>;
+
+/** The columns a finished run's row is given (its journal head aside). */
+export type RunFinish = Pick<
+  RunsTable,
+  | 'status'
+  | 'output'
+  | 'error'
+  | 'owner'
+  | 'lease_expires_at'
+  | 'wake_at'
+  | 'wake_requested'
+  | 'updated_at'
+  | 'finished_at'
+>;
 
 /**
  * Ready runs, owned runs whose lease expired, and waiting runs whose wake time has come; with `ownedBy`, also the
@@ -135,4 +149,22 @@ export function recordedHead() {
     last_seq: sql<number>`coalesce((SELECT max(seq) FROM baton_journal WHERE run_id = baton_runs.id), -1)`,
     last_hash: sql<string>`coalesce((SELECT hash FROM baton_journal WHERE run_id = baton_runs.id ORDER BY seq DESC LIMIT 1), ${GENESIS_HASH})`,
   };
+}
+
+/** A new run's row, `returning *`; nothing on a conflict (the id or the idempotency key is taken). */
+export function insertRunQuery(db: Kysely<BatonDatabase>, row: RunsTable) {
+  return db
+    .insertInto('baton_runs')
+    .values(row)
+    .onConflict((conflict) => conflict.doNothing())
+    .returningAll();
+}
+
+/** Ends `runId` with the columns of `finish` if `owner` still holds it; the recorded head is read from the journal. */
+export function finishRunQuery(db: Kysely<BatonDatabase>, runId: string, owner: string, finish: RunFinish) {
+  return db
+    .updateTable('baton_runs')
+    .set({ ...finish, ...recordedHead() })
+    .where('id', '=', runId)
+    .where('owner', '=', owner);
 }

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { GENESIS_HASH } from './journal-chain.js';
 import type { RunStore } from './run-store.js';
 import { type ContractContext, LONG_LEASE, newRun, readyRun } from './run-store-contract-kit.js';
-import { ApprovalExpiredError } from './storage-errors.js';
+import { ApprovalExpiredError, DuplicateRunError } from './storage-errors.js';
 
 /** Over the default 64 KiB blob threshold. */
 const bigText = (seed: string) => `${seed}:${'x'.repeat(70 * 1024)}`;
@@ -79,6 +79,55 @@ export function runJournalContract(context: ContractContext): void {
       expect(third[0]?.seq).toBe(2);
       expect((await second.readJournal('run')).map((entry) => entry.type)).toEqual(['a', 'b', 'c']);
       expect(await second.verifyJournal('run')).toEqual({ ok: true, entries: 3 });
+    });
+
+    it('finishes a run after another store of the same owner wrote to it, its last entry after theirs', async () => {
+      const database = await context.database();
+      const [first, second] = [await database.open(), await database.open()];
+      await first.createRun(newRun('engine-a', { id: 'run' }), [{ type: 'run-start' }]);
+      await second.appendJournal('run', 'engine-a', [{ type: 'step-finish', stepKey: 'a' }]);
+      const finish = [{ type: 'run-finish', data: { output: 1 } }];
+      expect(await first.finishRun('run', 'engine-a', { status: 'succeeded', output: 1 }, finish)).toBe(true);
+      const journal = await second.readJournal('run');
+      expect(journal.map((entry) => [entry.seq, entry.type])).toEqual([
+        [0, 'run-start'],
+        [1, 'step-finish'],
+        [2, 'run-finish'],
+      ]);
+      expect(await second.verifyJournal('run')).toEqual({ ok: true, entries: 3 });
+      expect(await second.getRun('run')).toMatchObject({ status: 'succeeded', output: 1, owner: null });
+    });
+
+    it('starts and ends a journal with entries large enough to be stored as blobs', async () => {
+      const database = await context.database();
+      const store = await database.open();
+      const input = { text: bigText('first') };
+      const output = { text: bigText('last') };
+      await store.createRun(newRun('engine-a', { id: 'run' }), [{ type: 'run-start', data: { input } }]);
+      await store.appendJournal('run', 'engine-a', [{ type: 'step-finish', stepKey: 'a', data: { output: 1 } }]);
+      const finish = [{ type: 'run-finish', data: { output } }];
+      expect(await store.finishRun('run', 'engine-a', { status: 'succeeded', output }, finish)).toBe(true);
+      expect(await database.stored.countBlobs()).toBe(2);
+      expect((await store.readJournal('run')).map((entry) => entry.data)).toEqual([
+        { input },
+        { output: 1 },
+        { output },
+      ]);
+      expect(await store.verifyJournal('run')).toEqual({ ok: true, entries: 3 });
+      expect((await store.getRun('run'))?.output).toEqual(output);
+    });
+
+    it('writes no first entries for a run whose idempotency key is taken', async () => {
+      const database = await context.database();
+      const store = await database.open();
+      await store.createRun(newRun('engine-a', { id: 'one', idempotencyKey: 'key' }), [{ type: 'run-start' }]);
+      const duplicate = await store
+        .createRun(newRun('engine-a', { id: 'two', idempotencyKey: 'key' }), [{ type: 'run-start' }])
+        .catch((error) => error);
+      expect(DuplicateRunError.isInstance(duplicate)).toBe(true);
+      expect(await store.getRun('two')).toBeUndefined();
+      expect(await store.readJournal('two')).toEqual([]);
+      expect(await store.verifyJournal('one')).toEqual({ ok: true, entries: 1 });
     });
 
     it('finds altered data, a broken link, a missing middle entry and (once finished) a missing last entry', async () => {

@@ -10,7 +10,14 @@
 import type { CompiledQuery, Kysely, Selectable } from 'kysely';
 import type { BatonDatabase, RunsTable } from './database-schema.js';
 import { type ChainedEntry, chainEntries, EMPTY_HEAD } from './journal-chain.js';
-import { claimQuery, decideApprovalQuery, wakeRunQuery } from './run-queries.js';
+import {
+  claimQuery,
+  decideApprovalQuery,
+  finishRunQuery,
+  insertRunQuery,
+  type RunFinish,
+  wakeRunQuery,
+} from './run-queries.js';
 import type { SqliteStatements } from './sqlite-statements.js';
 import { SqliteWorkSignal } from './sqlite-work-signal.js';
 import { LeaseLostError } from './storage-errors.js';
@@ -32,7 +39,7 @@ export class SqliteBackend implements StoreBackend {
   readonly #signal: SqliteWorkSignal;
   readonly #appendOne: (write: JournalWrite) => ChainedEntry[];
   readonly #insertWithEntries: (insert: CompiledQuery, write: JournalWrite) => Selectable<RunsTable> | undefined;
-  readonly #appendThenUpdate: (write: JournalWrite, update: CompiledQuery) => boolean;
+  readonly #appendThenFinish: (write: JournalWrite, update: CompiledQuery) => boolean;
 
   constructor(statements: SqliteStatements, db: Kysely<BatonDatabase>, pollMs: number) {
     this.#statements = statements;
@@ -45,7 +52,7 @@ export class SqliteBackend implements StoreBackend {
       if (row !== undefined) this.#writeJournal(write);
       return row;
     });
-    this.#appendThenUpdate = statements.database.transaction((write: JournalWrite, update: CompiledQuery) => {
+    this.#appendThenFinish = statements.database.transaction((write: JournalWrite, update: CompiledQuery) => {
       try {
         this.#writeJournal(write);
       } catch (error) {
@@ -88,12 +95,14 @@ export class SqliteBackend implements StoreBackend {
     return this.#statements.group.write(() => this.#appendOne(write));
   }
 
-  insertRunWithEntries(insert: CompiledQuery, write: JournalWrite): Promise<Selectable<RunsTable> | undefined> {
+  insertRunWithEntries(row: RunsTable, write: JournalWrite): Promise<Selectable<RunsTable> | undefined> {
+    const insert = insertRunQuery(this.#db, row).compile();
     return this.#statements.group.write(() => this.#insertWithEntries(insert, write));
   }
 
-  appendThenUpdate(write: JournalWrite, update: CompiledQuery): Promise<boolean> {
-    return this.#statements.group.write(() => this.#appendThenUpdate(write, update));
+  appendThenFinish(write: JournalWrite & { owner: string }, finish: RunFinish): Promise<boolean> {
+    const update = finishRunQuery(this.#db, write.runId, write.owner, finish).compile();
+    return this.#statements.group.write(() => this.#appendThenFinish(write, update));
   }
 
   async decideApproval(id: string, status: string, decision: string | null, now: number): Promise<string | undefined> {

@@ -2,9 +2,10 @@
  * What differs between the dialects, behind one interface: atomic claiming, the fenced journal write, the
  * decide-once approval transaction, and wake-ups. Everything else the store does with plain Kysely statements.
  */
-import type { CompiledQuery, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { RunsTable } from './database-schema.js';
 import type { ChainedEntry, EncodedEntry } from './journal-chain.js';
+import type { RunFinish } from './run-queries.js';
 import type { WorkSignalStatus } from './run-store.js';
 
 export interface JournalWrite {
@@ -28,15 +29,15 @@ export interface StoreBackend {
   /** Writes the entries (and their blobs) if `owner` still owns the run; throws LeaseLostError otherwise. */
   appendJournal(write: JournalWrite): Promise<ChainedEntry[]>;
   /**
-   * Runs `insert` (a run's row, `returning *`; nothing on a conflict) and, when it inserted the row, appends
-   * `write`'s entries to the new run's journal: in one transaction where the backend can. The row, or undefined.
+   * Inserts `row` (nothing on a conflict) and, when it did, appends `write`'s entries to the new run's journal: in one
+   * transaction, or one statement, where the backend can. The stored row, or undefined on a conflict.
    */
-  insertRunWithEntries(insert: CompiledQuery, write: JournalWrite): Promise<Selectable<RunsTable> | undefined>;
+  insertRunWithEntries(row: RunsTable, write: JournalWrite): Promise<Selectable<RunsTable> | undefined>;
   /**
-   * Appends `write`'s entries, then runs `update` (fenced by the same owner): in one transaction where the backend can.
-   * False, with nothing written, when the owner no longer holds the run.
+   * Appends `write`'s entries, then ends the run with `finish` (fenced by the same owner): in one transaction, or one
+   * statement, where the backend can. False, with nothing written, when the owner no longer holds the run.
    */
-  appendThenUpdate(write: JournalWrite, update: CompiledQuery): Promise<boolean>;
+  appendThenFinish(write: JournalWrite & { owner: string }, finish: RunFinish): Promise<boolean>;
   /** A run this store just created (its journal's head is known: empty). */
   runCreated?(row: Selectable<RunsTable>): void;
   /** Decides a pending approval and wakes its run, atomically; the run id, or undefined when it was not pending. */

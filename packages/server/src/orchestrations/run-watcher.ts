@@ -6,7 +6,7 @@
  * and its status update left behind.
  */
 import { type RunEvent, type RunStore, serializeError } from '@baton/core';
-import type { Kysely } from 'kysely';
+import { type Kysely, type QueryCreator, sql } from 'kysely';
 import type { ServerTables } from '../db/server-tables.js';
 import type { ServerMetrics } from '../observability/server-metrics.js';
 import { isOrchestrationRun, orchestrationIdOf } from '../services/remote-target.js';
@@ -28,8 +28,11 @@ export interface RunWatcherOptions {
   hub: RunEventsHub;
   metrics: ServerMetrics;
   enqueueWebhook(projectId: string, event: WebhookEvent, webhookId: string | null): Promise<void>;
-  /** A run's orchestration is recorded as ended (other replicas may be waiting for it). */
-  onRunEnded?(runId: string): void;
+  /**
+   * PostgreSQL: the channel on which the statement that records an orchestration's end also announces it (payload:
+   * the run id), to every replica, where something may be waiting for it.
+   */
+  runEndedChannel?: string;
   onError(error: unknown): void;
 }
 
@@ -253,20 +256,32 @@ export class RunWatcher {
     keepError = false,
     onlyFrom?: string,
   ): Promise<boolean> {
-    let update = this.options.db
-      .updateTable('baton_server_orchestrations')
-      .set({
-        status,
-        updated_at: Date.now(),
-        finished_at: finishedAt,
-        ...(keepError ? { error: JSON.stringify(error ?? null) } : {}),
-      })
-      .where('id', '=', orchestrationIdOf(runId))
-      .where('run_id', '=', runId);
-    // Ending a planning orchestration races with its run starting: whichever writes first wins.
-    if (onlyFrom !== undefined) update = update.where('status', '=', onlyFrom);
-    const updated = await update.executeTakeFirst();
-    if (onlyFrom !== undefined && Number(updated.numUpdatedRows) === 0) return false;
+    const update = (db: QueryCreator<ServerTables>) => {
+      const fenced = db
+        .updateTable('baton_server_orchestrations')
+        .set({
+          status,
+          updated_at: Date.now(),
+          finished_at: finishedAt,
+          ...(keepError ? { error: JSON.stringify(error ?? null) } : {}),
+        })
+        .where('id', '=', orchestrationIdOf(runId))
+        .where('run_id', '=', runId);
+      // Ending a planning orchestration races with its run starting: whichever writes first wins.
+      return onlyFrom === undefined ? fenced : fenced.where('status', '=', onlyFrom);
+    };
+    const channel = this.options.runEndedChannel;
+    const updated =
+      channel === undefined
+        ? Number((await update(this.options.db).executeTakeFirst()).numUpdatedRows)
+        : (
+            await this.options.db
+              .with('ended', (db) => update(db).returning('run_id'))
+              .selectFrom('ended')
+              .select(sql<string>`pg_notify(${channel}, ended.run_id)`.as('notified'))
+              .execute()
+          ).length;
+    if (onlyFrom !== undefined && updated === 0) return false;
     const data: Record<string, unknown> = { orchestrationId: ref.id, status };
     if (status === 'succeeded') data.result = output ?? null;
     else data.error = unscoped(ref.projectId, error ?? null);
@@ -276,7 +291,6 @@ export class RunWatcher {
       ref.webhookId,
     );
     this.refs.delete(runId);
-    this.options.onRunEnded?.(runId);
     return true;
   }
 

@@ -25,7 +25,8 @@ import type { TaskRouter } from './task-router.js';
 const CHANNEL_QUEUED = 'baton_server_task_queued';
 const CHANNEL_DONE = 'baton_server_task_done';
 const CHANNEL_CANCEL = 'baton_server_task_cancel';
-const CHANNEL_RUN_ENDED = 'baton_server_run_ended';
+/** Announces the end of a run to every replica (payload: the run id); sent with the orchestration's final status. */
+export const CHANNEL_RUN_ENDED = 'baton_server_run_ended';
 
 interface QueuedTask {
   kind: 'task' | 'compensate';
@@ -82,11 +83,6 @@ export class PostgresTaskQueue implements TaskRouter {
     } else if (channel === CHANNEL_CANCEL) {
       this.held.get(payload)?.abort(new Error('the orchestration no longer wants this task'));
     } else if (channel === CHANNEL_RUN_ENDED) this.options.onRunEnded?.(payload);
-  }
-
-  /** Tells every replica that `runId` has ended, so what waits for it there wakes now. */
-  async announceRunEnded(runId: string): Promise<void> {
-    await sql`select pg_notify(${CHANNEL_RUN_ENDED}, ${runId})`.execute(this.options.db);
   }
 
   async start(): Promise<void> {
