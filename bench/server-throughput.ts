@@ -7,6 +7,10 @@
  * by `job.waitUntilFinished(queueEvents)`. Each side first runs a warm-up (a long-running server is measured warm, its
  * code compiled by the JIT), then rounds of each side alternate; the figure is the median round.
  * PostgreSQL runs on a database this bench creates and drops.
+ * The machine's Redis keeps nothing on disk; a second peer runs BullMQ on a Redis of the bench's own that logs every
+ * write before answering (`durable-redis.ts`) with the durability of the store beside it — `appendfsync no` against
+ * SQLite (WAL, `synchronous = NORMAL`: safe when the process is killed), `always` against PostgreSQL (`synchronous_commit
+ * = on`: safe when the machine stops) — reported as `…-vs-redis-aof-os` and `…-vs-redis-aof-fsync`.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,6 +19,7 @@ import { join } from 'node:path';
 import { createClient } from '@baton/sdk';
 import { FlowProducer, Queue, QueueEvents } from 'bullmq';
 import pg from 'pg';
+import { startDurableRedis } from './durable-redis.js';
 import { median, progress, report } from './measure.js';
 import { type BenchChild, cpuMs, startChild } from './server-children.js';
 import { BULLMQ, newAdminToken, REDIS } from './server-dispatch.js';
@@ -107,11 +112,11 @@ async function batonSide(databaseUrl: string, secretKey?: string): Promise<Side>
   };
 }
 
-async function bullmqSide(): Promise<Side> {
+async function bullmqSide(redis: { host: string; port: number }): Promise<Side> {
   const prefix = `baton-bench-flow-${randomBytes(4).toString('hex')}`;
   const names = { left: `${prefix}-left`, right: `${prefix}-right`, join: `${prefix}-join` };
   const workers = await startChild('bullmq-workers.ts', {
-    redis: REDIS,
+    redis: redis,
     queues: [
       { name: names.left, kind: 'echo' },
       { name: names.right, kind: 'echo' },
@@ -119,10 +124,10 @@ async function bullmqSide(): Promise<Side> {
     ],
     concurrency: 64,
   });
-  const flows = new FlowProducer({ connection: REDIS });
+  const flows = new FlowProducer({ connection: redis });
   // Each in-flight add listens for the producer closing.
   flows.setMaxListeners(IN_FLIGHT * 2);
-  const events = new QueueEvents(names.join, { connection: REDIS });
+  const events = new QueueEvents(names.join, { connection: redis });
   await events.waitUntilReady();
   const one = async (i: number) => {
     const { job } = await flows.add({
@@ -145,7 +150,7 @@ async function bullmqSide(): Promise<Side> {
       await events.close();
       await flows.close();
       for (const name of Object.values(names)) {
-        const queue = new Queue(name, { connection: REDIS });
+        const queue = new Queue(name, { connection: redis });
         await queue.obliterate({ force: true });
         await queue.close();
       }
@@ -153,41 +158,87 @@ async function bullmqSide(): Promise<Side> {
   };
 }
 
-async function compare(name: string, storeName: string, baton: Side, options: ThroughputOptions): Promise<void> {
-  const peer = await bullmqSide();
+interface Peer {
+  side: Side;
+  /** What the JSON line calls it, and the case name's suffix (none for the machine's Redis). */
+  name: string;
+  suffix: string;
+  rates: number[];
+}
+
+/**
+ * BullMQ on the machine's Redis (which keeps nothing on disk) and, when `durable` is given, on a Redis of the bench's
+ * own that logs every write before answering, with the durability of the Baton store measured beside it.
+ */
+async function peers(durable: 'no' | 'always'): Promise<{ peers: Peer[]; close(): Promise<void> }> {
+  const list: Peer[] = [{ side: await bullmqSide(REDIS), name: BULLMQ, suffix: '', rates: [] }];
+  const redis = await startDurableRedis(durable);
+  if (redis !== undefined) {
+    list.push({
+      side: await bullmqSide(redis.connection),
+      name: `${BULLMQ} on Redis with appendonly yes, appendfsync ${durable}`,
+      suffix: `-vs-redis-aof-${durable === 'always' ? 'fsync' : 'os'}`,
+      rates: [],
+    });
+  }
+  return {
+    peers: list,
+    close: async () => {
+      for (const peer of list) await peer.side.close();
+      await redis?.stop();
+    },
+  };
+}
+
+async function compare(
+  name: string,
+  storeName: string,
+  baton: Side,
+  options: ThroughputOptions,
+  durable: 'no' | 'always',
+): Promise<void> {
+  const { peers: sides, close } = await peers(durable);
   try {
     progress(
-      `${name}: Baton server (${storeName}, child process) + 3 SDK services (child) via createClient orchestrate → result() vs ${BULLMQ} FlowProducer (2 children + parent, workers in a child), ${IN_FLIGHT} in flight, ${options.rounds} rounds of ${options.count} (or ${options.maxRoundMs / 1000} s)`,
+      `${name}: Baton server (${storeName}, child process) + 3 SDK services (child) via createClient orchestrate → result() vs ${sides.map((peer) => peer.name).join(' and ')}: FlowProducer (2 children + parent, workers in a child), ${IN_FLIGHT} in flight, ${options.rounds} rounds of ${options.count} (or ${options.maxRoundMs / 1000} s)`,
     );
     await pump(options.warmup, options.maxRoundMs, baton);
-    await pump(options.warmup, options.maxRoundMs, peer);
-    const rates = { baton: [] as number[], peer: [] as number[] };
+    for (const peer of sides) await pump(options.warmup, options.maxRoundMs, peer.side);
+    const batonRates: number[] = [];
     let completed = 0;
     for (let round = 0; round < options.rounds; round++) {
       const batonRound = await pump(options.count, options.maxRoundMs, baton);
-      const peerRound = await pump(options.count, options.maxRoundMs, peer);
       completed += batonRound.completed;
-      rates.baton.push(batonRound.rate);
-      rates.peer.push(peerRound.rate);
+      batonRates.push(batonRound.rate);
+      const peerRounds: string[] = [];
+      for (const peer of sides) {
+        const peerRound = await pump(options.count, options.maxRoundMs, peer.side);
+        peer.rates.push(peerRound.rate);
+        peerRounds.push(
+          `BullMQ${peer.suffix === '' ? '' : ` (AOF, fsync ${durable})`} ${peerRound.rate.toFixed(0)}/s (CPU ms per flow: ${peerRound.cpuMsPerCall}, Redis not counted)`,
+        );
+      }
       progress(
-        `  round ${round + 1}: Baton ${batonRound.rate.toFixed(0)}/s over ${batonRound.completed} (CPU ms per orchestration: ${batonRound.cpuMsPerCall}), BullMQ ${peerRound.rate.toFixed(0)}/s over ${peerRound.completed} (CPU ms per flow: ${peerRound.cpuMsPerCall}, Redis not counted); load average ${loadavg()[0]?.toFixed(1)}`,
+        `  round ${round + 1}: Baton ${batonRound.rate.toFixed(0)}/s over ${batonRound.completed} (CPU ms per orchestration: ${batonRound.cpuMsPerCall}), ${peerRounds.join(', ')}; load average ${loadavg()[0]?.toFixed(1)}`,
       );
     }
-    const figures = { baton: median(rates.baton), peer: median(rates.peer) };
+    const batonRate = median(batonRates);
     progress(
-      `${name}: Baton ${figures.baton.toFixed(0)} orchestrations/s, ${BULLMQ} ${figures.peer.toFixed(0)} flows/s (target: ≥ 500/s on SQLite and ≥ BullMQ)`,
+      `${name}: Baton ${batonRate.toFixed(0)} orchestrations/s, ${sides.map((peer) => `${peer.name} ${median(peer.rates).toFixed(0)} flows/s`).join(', ')} (target: ≥ 500/s on SQLite and ≥ BullMQ)`,
     );
-    report({
-      case: name,
-      unit: 'ops/s',
-      baton: figures.baton,
-      peer: figures.peer,
-      peerName: BULLMQ,
-      better: 'higher',
-      n: completed,
-    });
+    for (const peer of sides) {
+      report({
+        case: `${name}${peer.suffix}`,
+        unit: 'ops/s',
+        baton: batonRate,
+        peer: median(peer.rates),
+        peerName: peer.name,
+        better: 'higher',
+        n: completed,
+      });
+    }
   } finally {
-    await peer.close();
+    await close();
   }
 }
 
@@ -196,7 +247,7 @@ export async function runSqliteThroughputCase(options: ThroughputOptions): Promi
   try {
     const baton = await batonSide(join(dir, 'baton.db'));
     try {
-      await compare('server/orchestrations-per-s-sqlite', 'SQLite', baton, options);
+      await compare('server/orchestrations-per-s-sqlite', 'SQLite', baton, options, 'no');
     } finally {
       await baton.close();
     }
@@ -215,7 +266,7 @@ export async function runPostgresThroughputCase(options: ThroughputOptions): Pro
     url.pathname = `/${database}`;
     const baton = await batonSide(url.toString(), randomBytes(32).toString('hex'));
     try {
-      await compare('server/orchestrations-per-s-postgres', 'PostgreSQL', baton, options);
+      await compare('server/orchestrations-per-s-postgres', 'PostgreSQL', baton, options, 'always');
     } finally {
       await baton.close();
     }
