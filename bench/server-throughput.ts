@@ -26,6 +26,7 @@ import { BULLMQ, newAdminToken, REDIS } from './server-dispatch.js';
 
 const PG_URL = process.env.BATON_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const IN_FLIGHT = 32;
+const STUCK_AFTER_MS = 60_000;
 
 interface ThroughputOptions {
   warmup: number;
@@ -65,7 +66,19 @@ async function pump(
       completed++;
     }
   };
-  await Promise.all(Array.from({ length: IN_FLIGHT }, lane));
+  // A side that stops answering (a peer's server gone, a lost completion) fails the case instead of holding the bench.
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${completed} of ${next} calls answered ${STUCK_AFTER_MS / 1000} s after the round's end`)),
+      maxMs + STUCK_AFTER_MS,
+    );
+  });
+  try {
+    await Promise.race([Promise.all(Array.from({ length: IN_FLIGHT }, lane)), stuck]);
+  } finally {
+    clearTimeout(timer);
+  }
   const rate = completed / (elapsedMs() / 1000);
   const load = process.cpuUsage(loadBefore);
   const perCall = cpuBefore.map(([role, pid, before]) => `${role} ${((cpuMs(pid) - before) / completed).toFixed(2)}`);
