@@ -1,6 +1,6 @@
 /**
- * `npm start`: registers a few local services, validates a plan that fans out to three of them in parallel and
- * joins their answers, runs it durably on the embedded SQLite store (`.baton/baton.db`), and prints every event as
+ * `npm run example:plan`: registers a few local services, validates a plan that fans out to three of them in parallel
+ * and joins their answers, runs it durably on the embedded SQLite store (`.baton/baton.db`), and prints every event as
  * it happens. One service fails once, to show a retry; the run's journal is verified at the end.
  */
 import { createEngine, createRegistry, openStore, type Plan, RetryableError } from '@baton/core';
