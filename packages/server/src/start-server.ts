@@ -70,7 +70,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
   });
   const { db } = database;
   const admin = new AdminToken(db);
-  const generatedAdminToken = await admin.ensure(options.adminToken);
+  await admin.load(options.adminToken);
   const apiKeys = new ApiKeys(db);
   const registry = createRegistry();
   registry.register(reuseTarget);
@@ -283,13 +283,26 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     await shutdown(undefined).catch(onError);
     throw error;
   }
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await shutdown(stopped);
+    })();
+    return closing;
+  };
+  // Generated only now that the port is ours: a start that cannot listen must not store a token nobody was shown.
+  const generatedAdminToken = await admin.generateIfMissing().catch(async (error: unknown) => {
+    await close().catch(onError);
+    throw error;
+  });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   logger.info(
     { url: `http://${host}:${address.port}`, replicaId, database: location.display },
     'baton server listening',
   );
-  let closing: Promise<void> | undefined;
   return {
     url: `http://${host}:${address.port}`,
     port: address.port,
@@ -297,14 +310,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     replicaId,
     app,
     engine,
-    close: () => {
-      closing ??= (async () => {
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeAllConnections();
-        await shutdown(stopped);
-      })();
-      return closing;
-    },
+    close,
   };
 }
 

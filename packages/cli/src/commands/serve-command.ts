@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
+import { listenUsageError } from '../listen-usage-error.js';
 import { port } from '../options/parse-options.js';
 import { untilStopped } from '../until-stopped.js';
 
@@ -23,6 +24,13 @@ export function registerServeCommand(program: Command, io: Io): void {
         ...(options.port === undefined ? {} : { port: options.port }),
         ...(options.host === undefined ? {} : { host: options.host }),
         ...(options.db === undefined ? {} : { databaseUrl: options.db }),
+      }).catch((error: unknown) => {
+        throw (
+          listenUsageError(error, {
+            port: 'baton serve --port <port>, or BATON_PORT',
+            host: 'baton serve --host <address>, or BATON_HOST',
+          }) ?? error
+        );
       });
       // Listening before saying it is up: a signal right after that line must stop the server cleanly too.
       const stopped = untilStopped();
