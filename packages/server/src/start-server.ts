@@ -4,7 +4,7 @@
  * restart, or a dead replica's), and serves the HTTP API and the service socket on one port.
  *
  * @example
- * const server = await startServer({ databaseUrl: '.baton/baton.db', port: 7400 });
+ * const server = await startServer({ databaseUrl: '.baton/server.db', port: 7400 });
  * if (server.adminToken) console.log('admin token (shown once):', server.adminToken);
  * // …
  * await server.close();
@@ -34,7 +34,7 @@ import { PlanTemplates } from './planning/plan-templates.js';
 import { ProjectPlanning } from './planning/project-planning.js';
 import { Projects } from './projects/projects.js';
 import { loadSecretKey } from './secret-key.js';
-import type { BatonServerOptions, PlanningOptions } from './server-options.js';
+import { type BatonServerOptions, DEFAULT_SERVER_DATABASE, type PlanningOptions } from './server-options.js';
 import { InstancePresence } from './services/instance-presence.js';
 import { ServiceCatalog } from './services/service-catalog.js';
 import { CHANNEL_RUN_ENDED, PostgresTaskQueue } from './socket/postgres-task-queue.js';
@@ -59,11 +59,12 @@ export interface BatonServer {
 
 export async function startServer(options: BatonServerOptions = {}): Promise<BatonServer> {
   const logger = options.logger === false ? pino({ enabled: false }) : (options.logger ?? pino({ level: 'info' }));
-  const location = parseStoreLocation(options.databaseUrl);
+  const databaseUrl = options.databaseUrl ?? DEFAULT_SERVER_DATABASE;
+  const location = parseStoreLocation(databaseUrl);
   const secretKey = loadSecretKey(options.secretKey, location);
   const replicaId = options.replicaId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   // Many runs at once: SQLite commits what they write in one turn together.
-  const store = await openStore({ url: options.databaseUrl, groupCommit: true });
+  const store = await openStore({ url: databaseUrl, groupCommit: true });
   const database = await openServerDatabase(location).catch(async (error) => {
     await store.close();
     throw error;

@@ -1,13 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const entry = fileURLToPath(new URL('../run-cli.ts', import.meta.url));
+// By its file URL, so a child in a temporary folder finds it too.
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const started: ChildProcess[] = [];
 let dir: string | undefined;
 
@@ -17,21 +20,26 @@ afterEach(async () => {
   dir = undefined;
 });
 
-/** `baton serve …args` from the sources, with no `BATON_ADMIN_TOKEN`. */
-function spawnServe(args: readonly string[]): ChildProcess {
+/** `baton serve …args` from the sources, with no `BATON_ADMIN_TOKEN` or `BATON_DATABASE_URL`, in `cwd`. */
+function spawnServe(args: readonly string[], cwd?: string): ChildProcess {
   const env = { ...process.env };
   delete env.BATON_ADMIN_TOKEN;
-  const child = spawn(process.execPath, ['--conditions=@baton/source', '--import', 'tsx', entry, 'serve', ...args], {
+  delete env.BATON_DATABASE_URL;
+  const child = spawn(process.execPath, ['--conditions=@baton/source', '--import', tsx, entry, 'serve', ...args], {
     env,
+    cwd,
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   started.push(child);
   return child;
 }
 
-/** `baton serve` on a free port until its stderr holds the listening line; its stderr so far, then it is stopped. */
-async function serveOnce(db: string): Promise<string> {
-  const child = spawnServe(['--port', '0', '--db', db]);
+/**
+ * `baton serve` on a free port (with `--db`, else its default database under `cwd`) until its stderr holds the
+ * listening line; its stderr so far, then it is stopped.
+ */
+async function serveOnce(db: string | undefined, cwd?: string): Promise<string> {
+  const child = spawnServe(['--port', '0', ...(db === undefined ? [] : ['--db', db])], cwd);
   let stderr = '';
   await new Promise<void>((resolve, reject) => {
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -80,5 +88,13 @@ describe('baton serve', () => {
     }
     const next = await serveOnce(db);
     expect(next).toMatch(/Admin token, shown once \(only its hash is stored\): badm_\S+/);
+  }, 60_000);
+
+  it('keeps its database in .baton/server.db by default, apart from the .baton/baton.db of openStore()', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'baton-serve-'));
+    const stderr = await serveOnce(undefined, dir);
+    expect(stderr).toContain('Admin token, shown once');
+    await access(join(dir, '.baton', 'server.db'));
+    await expect(access(join(dir, '.baton', 'baton.db'))).rejects.toMatchObject({ code: 'ENOENT' });
   }, 60_000);
 });
