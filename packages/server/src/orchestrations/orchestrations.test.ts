@@ -97,6 +97,33 @@ describe('orchestrations over socket services', () => {
     expect(problem.detail).toMatch(/send an explicit plan/);
   });
 
+  it('answers 422 naming the template whose words matched when the data contradicts them, with both values', async () => {
+    const template = {
+      name: 'weather-report',
+      examples: ["What's the weather in {city}?", 'Weather in {city}'],
+      params: { city: { type: 'string', minLength: 1 } },
+      plan: { steps: [{ id: 'weather', target: 'weather', input: { city: { $ref: 'request.data.city' } } }] },
+    };
+    const created = await t.request('/v1/plan-templates', { method: 'POST', body: JSON.stringify(template) });
+    expect(created.status).toBe(201);
+    for (const [city, shown] of [
+      ['Rome', '"Rome"'],
+      [42, '42'],
+    ] as const) {
+      const response = await submit({ action: { content: "What's the weather in Paris?" }, data: { city } });
+      expect(response.status).toBe(422);
+      const problem = await json(response);
+      expect(problem.code).toBe('no-planner');
+      expect(problem.detail).toContain(
+        `(the template "weather-report" matched its words, but city: the words say "Paris", data says ${shown})`,
+      );
+    }
+    // Data that agrees with the words (or that the words do not give) is no conflict: the template is taken.
+    await echo('weather');
+    const agreed = await submit({ action: { content: "What's the weather in Paris?" }, data: { city: 'Paris' } });
+    expect(agreed.status).toBe(202);
+  });
+
   it('returns the first orchestration for a repeated Idempotency-Key', async () => {
     await echo('once');
     const body = { plan: { steps: [{ id: 'a', target: 'once', input: {} }] } };

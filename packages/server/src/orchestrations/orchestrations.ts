@@ -201,7 +201,8 @@ export class Orchestrations {
       };
     }
     if (!planning.hasModel) {
-      const refused = new NoPlannerError(body.action.content, refusedByParam(misses));
+      const closest = refusedByParam(misses) ?? (await planning.dataConflict(projectId, body.action.content, data));
+      const refused = new NoPlannerError(body.action.content, closest);
       throw new HttpProblem(422, 'no-planner', 'Unprocessable content', refused.message);
     }
     return { plan: null, compiled: undefined, webhookId, data, decision: null };
