@@ -318,10 +318,18 @@ describe('the OpenAPI document', () => {
       headers: { 'idempotency-key': 'conformance-1' },
     });
     const again = await expectStatus(202, 'post', '/v1/orchestrations', {
-      body: { action: { content: 'echo once' }, plan },
+      body: { action: { content: 'echo once' }, plan, webhook: receiverUrl },
       headers: { 'idempotency-key': 'conformance-1' },
     });
     expect(again.id).toBe(accepted.id);
+    const reused = await expectStatus(422, 'post', '/v1/orchestrations', {
+      body: { action: { content: 'echo once' }, plan },
+      headers: { 'idempotency-key': 'conformance-1' },
+    });
+    expect(reused.code).toBe('idempotency-key-reused');
+    const submitRoute = doc.paths['/v1/orchestrations'].post;
+    expect(Object.keys(submitRoute.responses)).toContain('422');
+    expect(submitRoute.description).toContain('`idempotency-key-reused`');
     const done = await settled(accepted.id, ['succeeded', 'failed']);
     expect(done.status).toBe('succeeded');
     const page = await expectStatus(200, 'get', '/v1/orchestrations');

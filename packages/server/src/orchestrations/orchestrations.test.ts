@@ -130,15 +130,15 @@ describe('orchestrations over socket services', () => {
     const first = await json(await submit(body, { 'idempotency-key': 'order-17' }));
     const second = await json(await submit(body, { 'idempotency-key': 'order-17' }));
     expect(second.id).toBe(first.id);
-    // Even a repeat that would no longer be accepted gets the first orchestration.
+    // The same key with another request is refused, naming the key: it is not that request's answer.
     const changed = await submit(
       { plan: { steps: [{ id: 'a', target: 'nobody', input: {} }] } },
       {
         'idempotency-key': 'order-17',
       },
     );
-    expect(changed.status).toBe(202);
-    expect((await json(changed)).id).toBe(first.id);
+    expect(changed.status).toBe(422);
+    expect(await json(changed)).toMatchObject({ code: 'idempotency-key-reused' });
     await waitForStatus(first.id as string, ['succeeded']);
     const list = await json(await t.request('/v1/orchestrations'));
     expect((list.items as unknown[]).length).toBe(1);
