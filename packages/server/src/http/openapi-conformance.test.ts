@@ -246,7 +246,9 @@ describe('the OpenAPI document', () => {
     await expectStatus(415, 'post', '/v1/api-keys', { body: 'ci', headers: { 'content-type': 'text/plain' } });
     await expectStatus(413, 'post', '/v1/api-keys', { body: { name: 'k'.repeat(100 * 1024) } });
     await expectStatus(204, 'delete', '/v1/api-keys/{id}', { params: { id: key.id } });
-    await expectStatus(404, 'delete', '/v1/api-keys/{id}', { params: { id: key.id } });
+    const revokedAgain = await expectStatus(409, 'delete', '/v1/api-keys/{id}', { params: { id: key.id } });
+    expect(revokedAgain.code).toBe('api-key-revoked');
+    await expectStatus(404, 'delete', '/v1/api-keys/{id}', { params: { id: 'key_nothing' } });
     await expectStatus(404, 'delete', '/v1/api-keys/{id}', { params: { id: created.apiKey.id } });
     await expectStatus(400, 'delete', '/v1/api-keys/{id}', { params: { id: 'k'.repeat(300) } });
 
