@@ -27,6 +27,7 @@ import { registerWebhooksCommands } from './commands/webhooks-command.js';
 import { EXIT_CODES, EXIT_CODES_HELP } from './exit-codes.js';
 import { InputError } from './input-error.js';
 import { type Io, processIo } from './io.js';
+import { checkRequiredOptionsLast } from './options/required-options-last.js';
 import { OrchestrationEndedError } from './orchestration-ended-error.js';
 import { ServerError } from './server-error.js';
 import { UsageError } from './usage-error.js';
@@ -86,6 +87,7 @@ export function createProgram(io: Io): Command {
     command
       .exitOverride()
       .configureOutput({ writeOut: (t) => io.out(t.trimEnd()), writeErr: (t) => io.err(t.trimEnd()) });
+    checkRequiredOptionsLast(command);
   }
   return program;
 }

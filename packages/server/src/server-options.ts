@@ -14,8 +14,14 @@ export interface PlanningOptions extends Partial<LlmPlannerOptions> {
   embedder?: Embedder;
 }
 
+/**
+ * The server's SQLite file when none is given: not `openStore()`'s `.baton/baton.db`, so a program's own durable runs
+ * (the examples') are never claimed by the engine of a server started in the same folder.
+ */
+export const DEFAULT_SERVER_DATABASE = '.baton/server.db';
+
 export interface BatonServerOptions {
-  /** `postgres://…` (several replicas may share it) or a SQLite file. @default '.baton/baton.db' */
+  /** `postgres://…` (several replicas may share it) or a SQLite file. @default '.baton/server.db' */
   databaseUrl?: string;
   /** @default 7400 */
   port?: number;

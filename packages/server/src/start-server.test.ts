@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './server-test-kit.js';
+import { startServer } from './start-server.js';
 
 const run = promisify(execFile);
 let t: TestServer;
@@ -15,7 +16,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe('startServer', () => {
-  it('on a port in use, rejects with EADDRINUSE and gives back what it opened, so its process can end', async () => {
+  it('on a port in use, rejects with EADDRINUSE, gives back what it opened so its process can end, and keeps no admin token', async () => {
     const port = new URL(t.server.url).port;
     const program = `
       const { startServer } = await import('@baton/server');
@@ -31,5 +32,9 @@ describe('startServer', () => {
       },
     );
     expect(stdout.trim()).toBe('EADDRINUSE');
+    // It stored no admin token nobody was shown: the next start on that database generates one to print.
+    const next = await startServer({ port: 0, databaseUrl: join(t.dir, 'second.db'), logger: false });
+    await next.close();
+    expect(next.adminToken).toMatch(/^badm_/);
   }, 90_000);
 });

@@ -4,7 +4,7 @@
  * restart, or a dead replica's), and serves the HTTP API and the service socket on one port.
  *
  * @example
- * const server = await startServer({ databaseUrl: '.baton/baton.db', port: 7400 });
+ * const server = await startServer({ databaseUrl: '.baton/server.db', port: 7400 });
  * if (server.adminToken) console.log('admin token (shown once):', server.adminToken);
  * // …
  * await server.close();
@@ -34,7 +34,7 @@ import { PlanTemplates } from './planning/plan-templates.js';
 import { ProjectPlanning } from './planning/project-planning.js';
 import { Projects } from './projects/projects.js';
 import { loadSecretKey } from './secret-key.js';
-import type { BatonServerOptions, PlanningOptions } from './server-options.js';
+import { type BatonServerOptions, DEFAULT_SERVER_DATABASE, type PlanningOptions } from './server-options.js';
 import { InstancePresence } from './services/instance-presence.js';
 import { ServiceCatalog } from './services/service-catalog.js';
 import { CHANNEL_RUN_ENDED, PostgresTaskQueue } from './socket/postgres-task-queue.js';
@@ -59,18 +59,19 @@ export interface BatonServer {
 
 export async function startServer(options: BatonServerOptions = {}): Promise<BatonServer> {
   const logger = options.logger === false ? pino({ enabled: false }) : (options.logger ?? pino({ level: 'info' }));
-  const location = parseStoreLocation(options.databaseUrl);
+  const databaseUrl = options.databaseUrl ?? DEFAULT_SERVER_DATABASE;
+  const location = parseStoreLocation(databaseUrl);
   const secretKey = loadSecretKey(options.secretKey, location);
   const replicaId = options.replicaId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   // Many runs at once: SQLite commits what they write in one turn together.
-  const store = await openStore({ url: options.databaseUrl, groupCommit: true });
+  const store = await openStore({ url: databaseUrl, groupCommit: true });
   const database = await openServerDatabase(location).catch(async (error) => {
     await store.close();
     throw error;
   });
   const { db } = database;
   const admin = new AdminToken(db);
-  const generatedAdminToken = await admin.ensure(options.adminToken);
+  await admin.load(options.adminToken);
   const apiKeys = new ApiKeys(db);
   const registry = createRegistry();
   registry.register(reuseTarget);
@@ -283,13 +284,26 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     await shutdown(undefined).catch(onError);
     throw error;
   }
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await shutdown(stopped);
+    })();
+    return closing;
+  };
+  // Generated only now that the port is ours: a start that cannot listen must not store a token nobody was shown.
+  const generatedAdminToken = await admin.generateIfMissing().catch(async (error: unknown) => {
+    await close().catch(onError);
+    throw error;
+  });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   logger.info(
     { url: `http://${host}:${address.port}`, replicaId, database: location.display },
     'baton server listening',
   );
-  let closing: Promise<void> | undefined;
   return {
     url: `http://${host}:${address.port}`,
     port: address.port,
@@ -297,14 +311,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     replicaId,
     app,
     engine,
-    close: () => {
-      closing ??= (async () => {
-        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-        server.closeAllConnections();
-        await shutdown(stopped);
-      })();
-      return closing;
-    },
+    close,
   };
 }
 

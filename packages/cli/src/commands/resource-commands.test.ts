@@ -40,7 +40,7 @@ describe('projects (admin token)', () => {
 });
 
 describe('api-keys', () => {
-  it('add, ls, rm: a revoked key is refused afterwards (exit 6)', async () => {
+  it('add, ls, rm: a revoked key is refused afterwards, and rm again says it was revoked already (exit 6)', async () => {
     const added = JSON.parse((await t.baton(['api-keys', 'add', 'ci', '--json'])).stdout);
     expect(added).toMatchObject({ name: 'ci', key: expect.stringMatching(/^bk_/) });
     const listed = await t.baton(['api-keys', 'ls']);
@@ -53,7 +53,14 @@ describe('api-keys', () => {
     expect(refused.code).toBe(6);
     const again = await t.baton(['api-keys', 'rm', added.id]);
     expect(again.code).toBe(6);
-    expect(again.stderr).toContain(`no API key "${added.id}" in this project (404 not-found`);
+    expect(again.stderr.trim()).toMatch(
+      new RegExp(
+        `^baton: the server refused: API key "${added.id}" was revoked already, at \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z \\(409 api-key-revoked, DELETE /v1/api-keys/${added.id}\\)$`,
+      ),
+    );
+    const unknown = await t.baton(['api-keys', 'rm', 'key_nothing']);
+    expect(unknown.code).toBe(6);
+    expect(unknown.stderr).toContain('no API key "key_nothing" in this project (404 not-found');
   });
 });
 

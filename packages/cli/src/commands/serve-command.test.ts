@@ -1,11 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { access, mkdtemp, rm } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const entry = fileURLToPath(new URL('../run-cli.ts', import.meta.url));
+// By its file URL, so a child in a temporary folder finds it too.
+const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const started: ChildProcess[] = [];
 let dir: string | undefined;
 
@@ -15,16 +20,26 @@ afterEach(async () => {
   dir = undefined;
 });
 
-/** `baton serve` on a free port until its stderr holds the listening line; its stderr so far, then it is stopped. */
-async function serveOnce(db: string): Promise<string> {
+/** `baton serve …args` from the sources, with no `BATON_ADMIN_TOKEN` or `BATON_DATABASE_URL`, in `cwd`. */
+function spawnServe(args: readonly string[], cwd?: string): ChildProcess {
   const env = { ...process.env };
   delete env.BATON_ADMIN_TOKEN;
-  const child = spawn(
-    process.execPath,
-    ['--conditions=@baton/source', '--import', 'tsx', entry, 'serve', '--port', '0', '--db', db],
-    { env, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  delete env.BATON_DATABASE_URL;
+  const child = spawn(process.execPath, ['--conditions=@baton/source', '--import', tsx, entry, 'serve', ...args], {
+    env,
+    cwd,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   started.push(child);
+  return child;
+}
+
+/**
+ * `baton serve` on a free port (with `--db`, else its default database under `cwd`) until its stderr holds the
+ * listening line; its stderr so far, then it is stopped.
+ */
+async function serveOnce(db: string | undefined, cwd?: string): Promise<string> {
+  const child = spawnServe(['--port', '0', ...(db === undefined ? [] : ['--db', db])], cwd);
   let stderr = '';
   await new Promise<void>((resolve, reject) => {
     child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
@@ -50,5 +65,36 @@ describe('baton serve', () => {
     const second = await serveOnce(db);
     expect(second).not.toContain(token);
     expect(second).toContain('start with BATON_ADMIN_TOKEN=<new token>');
+  }, 60_000);
+
+  it('on a port in use: exit 2 naming the port and --port, and the next start still prints the admin token', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'baton-serve-'));
+    const db = join(dir, 'baton.db');
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const child = spawnServe(['--port', String(port), '--db', db]);
+      let stderr = '';
+      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const [code] = (await once(child, 'close')) as [number];
+      expect(code).toBe(2);
+      expect(stderr).toContain(
+        `baton: port ${port} is in use (another Baton?): stop it, or choose another port (baton serve --port <port>, or BATON_PORT)`,
+      );
+      expect(stderr).not.toContain('unexpected error');
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
+    const next = await serveOnce(db);
+    expect(next).toMatch(/Admin token, shown once \(only its hash is stored\): badm_\S+/);
+  }, 60_000);
+
+  it('keeps its database in .baton/server.db by default, apart from the .baton/baton.db of openStore()', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'baton-serve-'));
+    const stderr = await serveOnce(undefined, dir);
+    expect(stderr).toContain('Admin token, shown once');
+    await access(join(dir, '.baton', 'server.db'));
+    await expect(access(join(dir, '.baton', 'baton.db'))).rejects.toMatchObject({ code: 'ENOENT' });
   }, 60_000);
 });

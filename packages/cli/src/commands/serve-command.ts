@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
+import { listenUsageError } from '../listen-usage-error.js';
 import { port } from '../options/parse-options.js';
 import { untilStopped } from '../until-stopped.js';
 
@@ -14,8 +15,8 @@ export function registerServeCommand(program: Command, io: Io): void {
     .description('run the plan engine server: HTTP API, /docs, and the socket services connect to')
     .option('--port <port>', 'port to listen on (default: BATON_PORT or 7400)', port('--port'))
     .option('--host <host>', 'address to listen on (default: BATON_HOST or 127.0.0.1)')
-    .option('--db <path|url>', 'SQLite file or postgres:// URL (default: BATON_DATABASE_URL or .baton/baton.db)')
-    .addHelpText('after', '\nExample:\n  $ baton serve --port 7400 --db .baton/baton.db')
+    .option('--db <path|url>', 'SQLite file or postgres:// URL (default: BATON_DATABASE_URL or .baton/server.db)')
+    .addHelpText('after', '\nExample:\n  $ baton serve --port 7400 --db .baton/server.db')
     .action(async (options: { port?: number; host?: string; db?: string }) => {
       const { startServer, serverOptionsFromEnv } = await import('@baton/server');
       const server = await startServer({
@@ -23,6 +24,13 @@ export function registerServeCommand(program: Command, io: Io): void {
         ...(options.port === undefined ? {} : { port: options.port }),
         ...(options.host === undefined ? {} : { host: options.host }),
         ...(options.db === undefined ? {} : { databaseUrl: options.db }),
+      }).catch((error: unknown) => {
+        throw (
+          listenUsageError(error, {
+            port: 'baton serve --port <port>, or BATON_PORT',
+            host: 'baton serve --host <address>, or BATON_HOST',
+          }) ?? error
+        );
       });
       // Listening before saying it is up: a signal right after that line must stop the server cleanly too.
       const stopped = untilStopped();

@@ -18,7 +18,8 @@ FILE holds one JSON object:
     "examples": ["What's the weather in {city}?"],   actions it answers; {param} marks a value
     "params": { "city": { "type": "string" } },      each a JSON Schema; the plan reads request.data.<param>
     "plan": { "steps": [ … ] } }
-The server checks it and lists every problem; a name already in use is refused.
+The server checks it and lists every problem (its params' schemas, its examples, its plan's steps and references);
+a name already in use is refused. The services its plan names are resolved when the template is used.
 
 Example:
   $ baton templates add weather-template.json`;

@@ -125,11 +125,17 @@ describe.concurrent('baton tools eval (the built executable)', { timeout: 90_000
     [['--k', '0'], /--k must be a whole number from 1 to 1000, got "0"/],
     [['--model', ' '], /--model must not be empty/],
     [['--queries', 'x.jsonl'], /required option '--tools <file>' not specified/],
+    // A misspelt required option is reported as unknown, with the one meant, not as the required one missing.
+    [['--tool', 'x.json'], /^error: unknown option '--tool'\n\(Did you mean --tools\?\)$/],
+    [['--tool', 'x.json', '--queries', 'x.jsonl'], /^error: unknown option '--tool'\n\(Did you mean --tools\?\)$/],
   ])('usage mistake %j: exit code 2', async (args, message) => {
-    const base = args.includes('--queries') ? [] : ['--tools', file('tools.json'), '--queries', file('queries.jsonl')];
+    const base =
+      args.includes('--queries') || args.includes('--tool')
+        ? []
+        : ['--tools', file('tools.json'), '--queries', file('queries.jsonl')];
     const { code, stderr } = await baton('tools', 'eval', ...base, ...args);
     expect(code).toBe(2);
-    expect(stderr).toMatch(message);
+    expect(stderr.trim()).toMatch(message);
     noStack(stderr);
   });
 

@@ -5,8 +5,8 @@ import { createAdminClient, createClient } from '@baton/sdk';
 import { serverOptionsFromEnv, startServer } from '@baton/server';
 import { runAction } from '../follow/run-action.js';
 import type { Io } from '../io.js';
+import { listenUsageError } from '../listen-usage-error.js';
 import { untilStopped } from '../until-stopped.js';
-import { UsageError } from '../usage-error.js';
 import { EXAMPLE_SERVICES } from './example-services.js';
 import { EXAMPLE_TEMPLATES } from './example-templates.js';
 import { readQuickstartState, writeQuickstartState } from './quickstart-state.js';
@@ -30,12 +30,12 @@ export async function runQuickstart(io: Io, options: QuickstartOptions): Promise
     adminToken: state.adminToken,
     logger: false,
   }).catch((error: unknown) => {
-    if ((error as { code?: unknown }).code === 'EADDRINUSE') {
-      throw new UsageError(
-        `port ${options.port} is in use (another Baton?): stop it, or choose another port (npm start -- --port <port>, or BATON_PORT)`,
-      );
-    }
-    throw error;
+    throw (
+      listenUsageError(error, {
+        port: 'npm start -- --port <port>, or BATON_PORT',
+        host: 'BATON_HOST=<address> npm start',
+      }) ?? error
+    );
   });
   let services: Awaited<ReturnType<typeof startServiceProcesses>> | undefined;
   try {

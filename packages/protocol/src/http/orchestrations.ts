@@ -32,9 +32,22 @@ export const planSchema = z
   })
   .meta({ id: 'Plan', description: 'The engine plan format: steps with ids, targets (service names) and inputs' });
 
+/** What `action` must be; said in full when it is missing or not an object (a bare string, most often). */
+const ACTION_SHAPE = 'an object { "content": "<the action in words>" }';
+
 export const createOrchestrationSchema = z
   .strictObject({
-    action: z.strictObject({ content: z.string().trim().min(1).max(10_000) }),
+    action: z.strictObject(
+      { content: z.string().trim().min(1).max(10_000) },
+      {
+        error: (issue) =>
+          issue.code !== 'invalid_type'
+            ? undefined
+            : issue.input === undefined
+              ? `required: ${ACTION_SHAPE}`
+              : `expected ${ACTION_SHAPE}`,
+      },
+    ),
     /** The request data; steps read it as `request.data.<field>`. */
     data: z.record(z.string(), z.unknown()).default({}),
     plan: planSchema.optional(),

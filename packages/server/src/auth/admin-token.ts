@@ -1,6 +1,8 @@
 /**
  * The admin token, which alone may create and list projects. `BATON_ADMIN_TOKEN` sets it (its hash replaces the stored
  * one); without it, the first start generates one, returns it once for the operator to read, and stores its hash.
+ * Loading and generating are two steps so a server generates (and stores) a token only once it is listening: a start
+ * that fails before that stores no token nobody saw.
  */
 import type { Kysely } from 'kysely';
 import type { ServerTables } from '../db/server-tables.js';
@@ -13,33 +15,37 @@ export class AdminToken {
 
   constructor(private readonly db: Kysely<ServerTables>) {}
 
-  /** Makes sure a token exists; returns it when it was generated now (to print once), else undefined. */
-  async ensure(configured: string | undefined): Promise<string | undefined> {
+  /** Takes the configured token (its hash replaces the stored one) or else the stored one, if there is one yet. */
+  async load(configured: string | undefined): Promise<void> {
     if (configured !== undefined) {
-      this.hash = hashToken(configured);
+      const hash = hashToken(configured);
       await this.db
         .insertInto('baton_server_admin_tokens')
-        .values({ id: ROW_ID, hash: this.hash, created_at: Date.now() })
-        .onConflict((oc) => oc.column('id').doUpdateSet({ hash: this.hash as string }))
+        .values({ id: ROW_ID, hash, created_at: Date.now() })
+        .onConflict((oc) => oc.column('id').doUpdateSet({ hash }))
         .execute();
-      return undefined;
+      this.hash = hash;
+      return;
     }
     const stored = await this.db
       .selectFrom('baton_server_admin_tokens')
       .select('hash')
       .where('id', '=', ROW_ID)
       .executeTakeFirst();
-    if (stored !== undefined) {
-      this.hash = stored.hash;
-      return undefined;
-    }
+    this.hash = stored?.hash;
+  }
+
+  /** Generates and stores a token when none was loaded; returns it when it was generated now (to print once). */
+  async generateIfMissing(): Promise<string | undefined> {
+    if (this.hash !== undefined) return undefined;
     const token = newSecretToken(ADMIN_TOKEN_PREFIX);
     const inserted = await this.db
       .insertInto('baton_server_admin_tokens')
       .values({ id: ROW_ID, hash: hashToken(token), created_at: Date.now() })
       .onConflict((oc) => oc.column('id').doNothing())
       .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) return this.ensure(undefined);
+    // Another replica generated one first: it printed that one.
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) === 0) return this.load(undefined).then(() => undefined);
     this.hash = hashToken(token);
     return token;
   }

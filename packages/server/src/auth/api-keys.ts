@@ -67,17 +67,28 @@ export class ApiKeys {
     }));
   }
 
-  /** Revokes a key of `projectId`; false when there is none with that id (or it is another project's). */
-  async revoke(projectId: string, id: string): Promise<boolean> {
+  /**
+   * Revokes a key of `projectId`: when it was revoked (`already` when that was before this call), or undefined when the
+   * project has no key with that id (another project's is not told apart from none).
+   */
+  async revoke(projectId: string, id: string): Promise<{ revokedAt: number; already: boolean } | undefined> {
+    const now = Date.now();
     const result = await this.db
       .updateTable('baton_server_api_keys')
-      .set({ revoked_at: Date.now() })
+      .set({ revoked_at: now })
       .where('id', '=', id)
       .where('project_id', '=', projectId)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     for (const [hash, key] of this.recent) if (key.keyId === id) this.recent.delete(hash);
-    return Number(result.numUpdatedRows) > 0;
+    if (Number(result.numUpdatedRows) > 0) return { revokedAt: now, already: false };
+    const row = await this.db
+      .selectFrom('baton_server_api_keys')
+      .select('revoked_at')
+      .where('id', '=', id)
+      .where('project_id', '=', projectId)
+      .executeTakeFirst();
+    return row?.revoked_at == null ? undefined : { revokedAt: Number(row.revoked_at), already: true };
   }
 
   /** The live key `token` is, or undefined. */

@@ -227,6 +227,14 @@ async function planning(db: Db): Promise<void> {
     .execute();
 }
 
+/**
+ * The digest of the request an orchestration was submitted with under an `Idempotency-Key`, so the same key with a
+ * different request is refused; null for rows from before (and for requests without a key).
+ */
+async function requestDigest(db: Db): Promise<void> {
+  await db.schema.alterTable('baton_server_orchestrations').addColumn('request_digest', 'text').execute();
+}
+
 export function serverMigrations(dialect: 'sqlite' | 'postgres'): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '001-initial': { up: initial },
@@ -234,6 +242,7 @@ export function serverMigrations(dialect: 'sqlite' | 'postgres'): MigrationProvi
     '003-orchestrations-by-id': { up: orchestrationsById },
     '004-instances': { up: instances },
     '005-planning': { up: planning },
+    '006-request-digest': { up: requestDigest },
   };
   return { getMigrations: async () => migrations };
 }

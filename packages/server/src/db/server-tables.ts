@@ -87,6 +87,11 @@ export interface OrchestrationsTable {
   planning: string | null;
   /** The request (`{ action, data }`) of an orchestration whose plan is being made, JSON; null once its run holds it. */
   request: string | null;
+  /**
+   * `sha256:<hex>` of the canonical JSON of the request body, when it came with an `Idempotency-Key`: a repeat of the
+   * key with another digest is refused. Null without a key, and for rows stored before digests were kept.
+   */
+  request_digest: string | null;
 }
 
 export interface PlanTemplatesTable {

@@ -617,6 +617,34 @@ describe('malformed HTTP requests', () => {
     await stillServing();
   });
 
+  it('says what an orchestration action must be when it is missing or not an object', async () => {
+    const shape = 'an object { "content": "<the action in words>" }';
+    for (const [name, body, detail] of [
+      ['no action', { data: { city: 'Paris' } }, `body.action: required: ${shape}`],
+      ['an action as a bare string', { action: 'hello' }, `body.action: expected ${shape} (got "hello")`],
+    ] as const) {
+      const problem = await refuse({
+        name,
+        method: 'POST',
+        path: '/v1/orchestrations',
+        body: JSON.stringify(body),
+        status: 400,
+        code: 'invalid-request',
+        paths: ['body.action'],
+      });
+      expect(problem.detail).toBe(`the request body has 1 problem(s): ${detail}`);
+    }
+    // A wrong field inside the object keeps its own message.
+    const inside = await refuse({
+      name: 'an action with an unknown field',
+      method: 'POST',
+      path: '/v1/orchestrations',
+      body: JSON.stringify({ action: { content: 'x', text: 'y' } }),
+      status: 400,
+    });
+    expect(inside.detail).toContain('Unrecognized key: "text"');
+  });
+
   it('answers 413 past the default 16 MiB limit', async () => {
     const defaults = await startTestServer();
     try {

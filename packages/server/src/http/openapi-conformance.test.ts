@@ -246,7 +246,9 @@ describe('the OpenAPI document', () => {
     await expectStatus(415, 'post', '/v1/api-keys', { body: 'ci', headers: { 'content-type': 'text/plain' } });
     await expectStatus(413, 'post', '/v1/api-keys', { body: { name: 'k'.repeat(100 * 1024) } });
     await expectStatus(204, 'delete', '/v1/api-keys/{id}', { params: { id: key.id } });
-    await expectStatus(404, 'delete', '/v1/api-keys/{id}', { params: { id: key.id } });
+    const revokedAgain = await expectStatus(409, 'delete', '/v1/api-keys/{id}', { params: { id: key.id } });
+    expect(revokedAgain.code).toBe('api-key-revoked');
+    await expectStatus(404, 'delete', '/v1/api-keys/{id}', { params: { id: 'key_nothing' } });
     await expectStatus(404, 'delete', '/v1/api-keys/{id}', { params: { id: created.apiKey.id } });
     await expectStatus(400, 'delete', '/v1/api-keys/{id}', { params: { id: 'k'.repeat(300) } });
 
@@ -282,7 +284,7 @@ describe('the OpenAPI document', () => {
       },
     });
     await expectStatus(409, 'post', '/v1/plan-templates', {
-      body: { name: 'greet', examples: ['x'], plan: { steps: [{ id: 'a' }] } },
+      body: { name: 'greet', examples: ['x'], plan: { steps: [{ id: 'a', target: 'echo' }] } },
     });
     await expectStatus(400, 'post', '/v1/plan-templates', { body: { name: 'Bad Name', examples: [], plan: {} } });
     await expectStatus(415, 'post', '/v1/plan-templates', { body: 'x', headers: { 'content-type': 'text/plain' } });
@@ -318,10 +320,18 @@ describe('the OpenAPI document', () => {
       headers: { 'idempotency-key': 'conformance-1' },
     });
     const again = await expectStatus(202, 'post', '/v1/orchestrations', {
-      body: { action: { content: 'echo once' }, plan },
+      body: { action: { content: 'echo once' }, plan, webhook: receiverUrl },
       headers: { 'idempotency-key': 'conformance-1' },
     });
     expect(again.id).toBe(accepted.id);
+    const reused = await expectStatus(422, 'post', '/v1/orchestrations', {
+      body: { action: { content: 'echo once' }, plan },
+      headers: { 'idempotency-key': 'conformance-1' },
+    });
+    expect(reused.code).toBe('idempotency-key-reused');
+    const submitRoute = doc.paths['/v1/orchestrations'].post;
+    expect(Object.keys(submitRoute.responses)).toContain('422');
+    expect(submitRoute.description).toContain('`idempotency-key-reused`');
     const done = await settled(accepted.id, ['succeeded', 'failed']);
     expect(done.status).toBe('succeeded');
     const page = await expectStatus(200, 'get', '/v1/orchestrations');

@@ -97,21 +97,48 @@ describe('orchestrations over socket services', () => {
     expect(problem.detail).toMatch(/send an explicit plan/);
   });
 
+  it('answers 422 naming the template whose words matched when the data contradicts them, with both values', async () => {
+    const template = {
+      name: 'weather-report',
+      examples: ["What's the weather in {city}?", 'Weather in {city}'],
+      params: { city: { type: 'string', minLength: 1 } },
+      plan: { steps: [{ id: 'weather', target: 'weather', input: { city: { $ref: 'request.data.city' } } }] },
+    };
+    const created = await t.request('/v1/plan-templates', { method: 'POST', body: JSON.stringify(template) });
+    expect(created.status).toBe(201);
+    for (const [city, shown] of [
+      ['Rome', '"Rome"'],
+      [42, '42'],
+    ] as const) {
+      const response = await submit({ action: { content: "What's the weather in Paris?" }, data: { city } });
+      expect(response.status).toBe(422);
+      const problem = await json(response);
+      expect(problem.code).toBe('no-planner');
+      expect(problem.detail).toContain(
+        `(the template "weather-report" matched its words, but city: the words say "Paris", data says ${shown})`,
+      );
+    }
+    // Data that agrees with the words (or that the words do not give) is no conflict: the template is taken.
+    await echo('weather');
+    const agreed = await submit({ action: { content: "What's the weather in Paris?" }, data: { city: 'Paris' } });
+    expect(agreed.status).toBe(202);
+  });
+
   it('returns the first orchestration for a repeated Idempotency-Key', async () => {
     await echo('once');
     const body = { plan: { steps: [{ id: 'a', target: 'once', input: {} }] } };
     const first = await json(await submit(body, { 'idempotency-key': 'order-17' }));
     const second = await json(await submit(body, { 'idempotency-key': 'order-17' }));
     expect(second.id).toBe(first.id);
-    // Even a repeat that would no longer be accepted gets the first orchestration.
+    // The same key with another request is refused, naming the key: it is not that request's answer.
     const changed = await submit(
       { plan: { steps: [{ id: 'a', target: 'nobody', input: {} }] } },
       {
         'idempotency-key': 'order-17',
       },
     );
-    expect(changed.status).toBe(202);
-    expect((await json(changed)).id).toBe(first.id);
+    expect(changed.status).toBe(422);
+    expect(await json(changed)).toMatchObject({ code: 'idempotency-key-reused' });
     await waitForStatus(first.id as string, ['succeeded']);
     const list = await json(await t.request('/v1/orchestrations'));
     expect((list.items as unknown[]).length).toBe(1);

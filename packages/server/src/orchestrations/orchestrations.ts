@@ -23,9 +23,11 @@ import { badRequest, conflict, HttpProblem, notFound } from '../errors/http-prob
 import type { ProjectPlanning } from '../planning/project-planning.js';
 import type { ServiceCatalog } from '../services/service-catalog.js';
 import { unscopeText } from '../services/target-name.js';
+import { IdempotencyKeyReusedError } from './idempotency-key-reused-error.js';
 import { type OrchestrationRow, orchestrationView, statusOf } from './orchestration-view.js';
 import { scopePlan } from './plan-scoping.js';
 import { type PlanningOutcome, type PlanningRequest, PlanningRuns } from './planning-runs.js';
+import { requestDigest } from './request-digest.js';
 import { REUSE_TARGET } from './reuse-target.js';
 
 export interface OrchestrationsOptions {
@@ -94,6 +96,7 @@ export class Orchestrations {
     idempotencyKey: string | undefined,
     waitMs = 0,
   ): Promise<Accepted> {
+    const digest = idempotencyKey === undefined ? null : requestDigest(body);
     let prepared: Awaited<ReturnType<Orchestrations['prepare']>>;
     try {
       prepared = await this.prepare(projectId, body);
@@ -101,7 +104,7 @@ export class Orchestrations {
       // A repeat gets the first orchestration, even when its request would no longer be accepted.
       const existing =
         idempotencyKey === undefined ? undefined : await this.byIdempotencyKey(projectId, idempotencyKey);
-      if (existing !== undefined) return this.accepted(existing);
+      if (existing !== undefined) return this.repeated(existing, idempotencyKey as string, digest);
       throw error;
     }
     const { compiled, webhookId, data, decision } = prepared;
@@ -129,6 +132,7 @@ export class Orchestrations {
       planning: decision === null ? null : JSON.stringify(decision),
       // Kept only while the plan is being made: a replica that takes the planning over needs the request.
       request: compiled === undefined ? JSON.stringify(request) : null,
+      request_digest: digest,
     };
     row.run_id = row.id;
     // One statement on the common path: a repeated key inserts nothing, and the first orchestration is read.
@@ -139,7 +143,7 @@ export class Orchestrations {
       .executeTakeFirst();
     if (Number(inserted.numInsertedOrUpdatedRows ?? 1n) === 0 && idempotencyKey !== undefined) {
       const existing = await this.byIdempotencyKey(projectId, idempotencyKey);
-      if (existing !== undefined) return this.accepted(existing);
+      if (existing !== undefined) return this.repeated(existing, idempotencyKey, digest);
     }
     if (compiled === undefined) {
       const outcome = this.planningRuns.plan(row);
@@ -201,7 +205,8 @@ export class Orchestrations {
       };
     }
     if (!planning.hasModel) {
-      const refused = new NoPlannerError(body.action.content, refusedByParam(misses));
+      const closest = refusedByParam(misses) ?? (await planning.dataConflict(projectId, body.action.content, data));
+      const refused = new NoPlannerError(body.action.content, closest);
       throw new HttpProblem(422, 'no-planner', 'Unprocessable content', refused.message);
     }
     return { plan: null, compiled: undefined, webhookId, data, decision: null };
@@ -493,6 +498,17 @@ export class Orchestrations {
       .where('project_id', '=', projectId)
       .where('idempotency_key', '=', key)
       .executeTakeFirst();
+  }
+
+  /**
+   * The first orchestration of a repeated `Idempotency-Key`, when the request is the same; a 422 when it is not. Rows
+   * stored before digests were kept have none: any request with their key gets them, as it did then.
+   */
+  private async repeated(existing: OrchestrationRow, key: string, digest: string | null): Promise<Accepted> {
+    if (existing.request_digest !== null && existing.request_digest !== digest) {
+      throw new IdempotencyKeyReusedError(key, existing.id);
+    }
+    return this.accepted(existing);
   }
 
   private async accepted(row: OrchestrationRow): Promise<Accepted> {

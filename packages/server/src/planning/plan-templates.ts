@@ -4,7 +4,7 @@
  * seen at the next match; only new templates are embedded).
  */
 import type { Embedder } from '@baton/cache';
-import { ValidationError } from '@baton/core';
+import { type Problem, ValidationError } from '@baton/core';
 import { TemplateMatcher } from '@baton/llm';
 import type { PlanTemplate, PlanTemplateInput } from '@baton/protocol';
 import type { Kysely, Selectable } from 'kysely';
@@ -13,6 +13,7 @@ import { decodeKeysetCursor, keysetPage, olderThan } from '../db/keyset-cursor.j
 import type { PlanTemplatesTable, ServerTables } from '../db/server-tables.js';
 import { isUniqueViolation } from '../db/unique-violation.js';
 import { badRequest, conflict, notFound } from '../errors/http-problem.js';
+import { templatePlanProblems } from './template-plan-problems.js';
 
 type TemplateRow = Selectable<PlanTemplatesTable>;
 
@@ -33,16 +34,21 @@ export class PlanTemplates {
     private readonly embedder: Embedder,
   ) {}
 
-  /** Stores a template; a 400 lists every problem of a bad one, a 409 says the name is taken. */
+  /**
+   * Stores a template; a 400 lists every problem of a bad one (its params' schemas, its examples, its plan's
+   * structure), a 409 says the name is taken. The services its plan names are resolved when it is used.
+   */
   async create(projectId: string, input: PlanTemplateInput): Promise<PlanTemplate> {
     const check = new TemplateMatcher({ embedder: this.embedder });
+    const planProblems = await templatePlanProblems(input.plan);
     let definition: Awaited<ReturnType<TemplateMatcher['add']>>;
     try {
       definition = await check.add(input);
     } catch (error) {
       if (!ValidationError.isInstance(error)) throw error;
-      throw badRequest('invalid-plan-template', error.message, error.problems);
+      throw invalidTemplate(input.name, [...error.problems, ...planProblems]);
     }
+    if (planProblems.length > 0) throw invalidTemplate(definition.name, planProblems);
     const row: TemplateRow = {
       id: newId('tpl'),
       project_id: projectId,
@@ -127,6 +133,12 @@ export class PlanTemplates {
     }
     return current;
   }
+}
+
+/** The 400 of a bad template: every problem listed, the first ones in the detail. */
+function invalidTemplate(name: string, problems: readonly Problem[]) {
+  const error = new ValidationError(`invalid plan template ${JSON.stringify(name)}`, problems);
+  return badRequest('invalid-plan-template', error.message, problems);
 }
 
 function view(row: TemplateRow): PlanTemplate {

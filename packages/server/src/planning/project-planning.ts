@@ -8,6 +8,7 @@ import type { Plan, Problem } from '@baton/core';
 import { ActionPlanner, type ActionRequest, type LlmPlanner, PlanCache, type PlanningTarget } from '@baton/llm';
 import type { ServiceCatalog } from '../services/service-catalog.js';
 import { revisionVersion } from '../services/target-name.js';
+import { type DataConflict, findDataConflict } from './data-conflict.js';
 import type { PlanTemplates } from './plan-templates.js';
 
 /** Projects whose plan caches are kept at most; the least recently used is dropped. */
@@ -54,6 +55,15 @@ export class ProjectPlanning {
     signal?: AbortSignal,
   ): Promise<ActionRequest> {
     return { action, data, targets: await this.targets(projectId), validate, ...(signal ? { signal } : {}) };
+  }
+
+  /** The template whose words `action` matched but whose params `data` contradicts, when no template took it. */
+  async dataConflict(
+    projectId: string,
+    action: string,
+    data: Readonly<Record<string, unknown>>,
+  ): Promise<DataConflict | undefined> {
+    return findDataConflict(await this.templates.matcherFor(projectId), action, data);
   }
 
   async planner(projectId: string): Promise<ActionPlanner> {

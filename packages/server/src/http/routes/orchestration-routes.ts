@@ -22,7 +22,9 @@ const submitHeaders = z.object({
   'idempotency-key': z
     .string()
     .optional()
-    .describe('A repeat of a request with the same key returns the first orchestration'),
+    .describe(
+      'A repeat of the same request with the same key returns the first orchestration; the key with a different request (another body) is refused with 422 `idempotency-key-reused`',
+    ),
   prefer: z
     .string()
     .max(200)
@@ -47,7 +49,7 @@ export function orchestrationRoutes(app: App, services: ServerServices): void {
       tags: ['orchestrations'],
       summary: 'Run a plan over the registered services, or an action in plain words',
       description:
-        'With an explicit plan, answers 202 at once; the run goes on durably. Without one, a plan template whose examples match the action gives the plan, within the request; otherwise, when a model is configured, the answer is 202 with status `planning` and the plan is made after it (on the orchestration and first on its event stream), or with `Prefer: wait=<seconds>` once it is made. 422 when no template matches and no model is configured, or (with `Prefer: wait`) when the action cannot be planned.',
+        'With an explicit plan, answers 202 at once; the run goes on durably. Without one, a plan template whose examples match the action gives the plan, within the request; otherwise, when a model is configured, the answer is 202 with status `planning` and the plan is made after it (on the orchestration and first on its event stream), or with `Prefer: wait=<seconds>` once it is made. 422 when no template matches and no model is configured, (with `Prefer: wait`) when the action cannot be planned, or (`idempotency-key-reused`) when an `Idempotency-Key` already used comes with a different request.',
       security: bearer,
       request: { ...jsonBody(createOrchestrationSchema), headers: submitHeaders },
       responses: {

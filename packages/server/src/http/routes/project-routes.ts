@@ -9,7 +9,7 @@ import {
 } from '@baton/protocol';
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { notFound } from '../../errors/http-problem.js';
+import { conflict, notFound } from '../../errors/http-problem.js';
 import type { App } from './app-env.js';
 import { bearer, json, jsonBody, problems } from './openapi-responses.js';
 import type { ServerServices } from './server-services.js';
@@ -75,13 +75,21 @@ export function projectRoutes(app: App, services: ServerServices): void {
       path: '/v1/api-keys/{id}',
       tags: ['api-keys'],
       summary: 'Revoke an API key at once, also for sockets open with it',
+      description: 'A key revoked already is a 409 `api-key-revoked` saying when, as other actions done already are.',
       security: bearer,
       request: { params: idParam },
-      responses: { 204: { description: 'Revoked' }, ...problems(400, 403, 404) },
+      responses: { 204: { description: 'Revoked' }, ...problems(400, 403, 404, 409) },
     }),
     async (c) => {
       const { id } = c.req.valid('param');
-      if (!(await services.apiKeys.revoke(c.get('projectId'), id))) throw notFound('API key', id);
+      const revoked = await services.apiKeys.revoke(c.get('projectId'), id);
+      if (revoked === undefined) throw notFound('API key', id);
+      if (revoked.already) {
+        throw conflict(
+          'api-key-revoked',
+          `API key "${id}" was revoked already, at ${new Date(revoked.revokedAt).toISOString()}`,
+        );
+      }
       services.gateway.closeKey(id);
       return c.body(null, 204);
     },

@@ -1,0 +1,82 @@
+/** Registering plan templates over HTTP: what the server checks before it keeps one, and what it leaves for use. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  connectRawService,
+  echoService,
+  type RawService,
+  startTestServer,
+  type TestServer,
+} from '../server-test-kit.js';
+
+type Json = Record<string, any>;
+
+let t: TestServer;
+const services: RawService[] = [];
+
+beforeEach(async () => {
+  t = await startTestServer({ serviceGraceMs: 60_000 });
+});
+afterEach(async () => {
+  for (const service of services.splice(0)) await service.close();
+  await t.close();
+});
+
+const post = async (path: string, body: Json) => {
+  const response = await t.request(path, { method: 'POST', body: JSON.stringify(body) });
+  return { status: response.status, body: (await response.json()) as Json };
+};
+
+const weatherTemplate = {
+  name: 'weather-report',
+  examples: ["What's the weather in {city}?"],
+  params: { city: { type: 'string', minLength: 1 } },
+  plan: { steps: [{ id: 'weather', target: 'weather', input: { city: { $ref: 'request.data.city' } } }] },
+};
+
+describe('POST /v1/plan-templates', () => {
+  it('refuses a plan broken in structure, listing every problem with those of its params and examples', async () => {
+    const { status, body } = await post('/v1/plan-templates', {
+      name: 'broken',
+      examples: ['Report on {city}', 'Report on {town}'],
+      params: { city: { type: 'strin' } },
+      plan: {
+        steps: [
+          { id: 'a', target: 'weather', input: { city: { $ref: 'steps.nowhere.output' } } },
+          { id: 'b', target: 'news', dependsOn: ['c'] },
+          { id: 'c', target: { capability: 'news' }, dependsOn: ['b'] },
+          { id: 'a', target: 'writer' },
+        ],
+      },
+    });
+    expect(status).toBe(400);
+    expect(body.code).toBe('invalid-plan-template');
+    expect(body.problems.map((problem: Json) => [problem.path, problem.code])).toEqual([
+      ['params.city', 'invalid-schema'],
+      ['examples[1]', 'unknown-param'],
+      ['plan.steps[0].input.city', 'unknown-step'],
+      ['plan.steps[1]', 'cycle'],
+      ['plan.steps[2].target', 'unsupported'],
+      ['plan.steps[3].id', 'duplicate-id'],
+    ]);
+    expect(body.detail).toMatch(/^invalid plan template "broken": params\.city: .*; examples\[1\]: .*; plan\.steps/);
+    expect(body.detail).toContain('refers to unknown step "nowhere"');
+    expect(body.detail).toContain('step id "a" is already used at steps[0]');
+    const kept = await t.request('/v1/plan-templates');
+    expect(((await kept.json()) as Json).items).toEqual([]);
+  });
+
+  it('keeps a template whose services are not registered yet: they are resolved when it is used', async () => {
+    const created = await post('/v1/plan-templates', weatherTemplate);
+    expect(created.status).toBe(201);
+    const before = await post('/v1/orchestrations', { action: { content: "What's the weather in Lisbon?" } });
+    expect(before.status).toBe(422);
+    expect(before.body.code).toBe('template-plan-invalid');
+    expect(before.body.detail).toContain('no service "weather" is registered in this project');
+    services.push(
+      await connectRawService(t.server.url, t.apiKey, { hello: echoService('weather'), answer: (task) => task.input }),
+    );
+    const after = await post('/v1/orchestrations', { action: { content: "What's the weather in Lisbon?" } });
+    expect(after.status).toBe(202);
+    expect(after.body.planning).toMatchObject({ planner: 'template', template: 'weather-report' });
+  });
+});
