@@ -70,7 +70,8 @@ async function pump(
   let timer: NodeJS.Timeout | undefined;
   const stuck = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(new Error(`${completed} of ${next} calls answered ${STUCK_AFTER_MS / 1000} s after the round's end`)),
+      () =>
+        reject(new Error(`${completed} of ${next} calls answered ${STUCK_AFTER_MS / 1000} s after the round's end`)),
       maxMs + STUCK_AFTER_MS,
     );
   });
