@@ -1,8 +1,10 @@
 /** Starting the server where it cannot listen. */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { ValidationError } from '@baton/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from './server-test-kit.js';
 import { startServer } from './start-server.js';
@@ -37,4 +39,17 @@ describe('startServer', () => {
     await next.close();
     expect(next.adminToken).toMatch(/^badm_/);
   }, 90_000);
+
+  it('refuses an admin token that could never be used (not badm_…), naming the option, before it creates anything', async () => {
+    for (const adminToken of ['correct-horse-battery-staple', '', 'badm_']) {
+      const databaseUrl = join(t.dir, `refused-${adminToken.length}.db`);
+      const error = await startServer({ port: 0, databaseUrl, logger: false, adminToken }).catch((e: unknown) => e);
+      expect(ValidationError.isInstance(error)).toBe(true);
+      const problem = (error as ValidationError).problems[0];
+      expect(problem).toMatchObject({ path: 'adminToken', code: 'admin-token' });
+      expect(problem?.message).toContain('must start with "badm_"');
+      expect(problem?.message).not.toContain('horse-battery');
+      expect(existsSync(databaseUrl)).toBe(false);
+    }
+  });
 });

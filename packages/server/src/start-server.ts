@@ -18,7 +18,7 @@ import { LlmPlanner } from '@baton/llm';
 import { WEBHOOK_EVENT_TYPES } from '@baton/protocol';
 import { createAdaptorServer } from '@hono/node-server';
 import { pino } from 'pino';
-import { AdminToken } from './auth/admin-token.js';
+import { AdminToken, checkAdminTokenOption } from './auth/admin-token.js';
 import { ApiKeys } from './auth/api-keys.js';
 import { openServerDatabase } from './db/open-server-database.js';
 import { createApp } from './http/create-app.js';
@@ -61,6 +61,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
   const logger = options.logger === false ? pino({ enabled: false }) : (options.logger ?? pino({ level: 'info' }));
   const databaseUrl = options.databaseUrl ?? DEFAULT_SERVER_DATABASE;
   const location = parseStoreLocation(databaseUrl);
+  checkAdminTokenOption(options.adminToken);
   const secretKey = loadSecretKey(options.secretKey, location);
   const replicaId = options.replicaId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   // Many runs at once: SQLite commits what they write in one turn together.

@@ -4,11 +4,28 @@
  * Loading and generating are two steps so a server generates (and stores) a token only once it is listening: a start
  * that fails before that stores no token nobody saw.
  */
+import { ValidationError } from '@baton/core';
 import type { Kysely } from 'kysely';
 import type { ServerTables } from '../db/server-tables.js';
 import { ADMIN_TOKEN_PREFIX, hashToken, newSecretToken, sameHash } from './secret-token.js';
 
 const ROW_ID = 'admin';
+
+/**
+ * Refuses a configured admin token that could never be used: the API takes a bearer token as the admin token only when
+ * it starts with `badm_`. Its first characters are shown, never the secret.
+ */
+export function checkAdminTokenOption(token: string | undefined): void {
+  if (token === undefined || (token.startsWith(ADMIN_TOKEN_PREFIX) && token.length > ADMIN_TOKEN_PREFIX.length)) return;
+  const shown = token.length === 0 ? 'an empty string' : `a value starting "${token.slice(0, 4)}"`;
+  throw new ValidationError('startServer: bad adminToken', [
+    {
+      path: 'adminToken',
+      code: 'admin-token',
+      message: `BATON_ADMIN_TOKEN must start with "${ADMIN_TOKEN_PREFIX}" followed by a secret (e.g. badm_$(openssl rand -hex 32)); got ${shown}`,
+    },
+  ]);
+}
 
 export class AdminToken {
   private hash: string | undefined;
