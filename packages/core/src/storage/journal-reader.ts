@@ -10,6 +10,7 @@ import { mayHoldMarkers, referencedBlobs, resolveBlobs } from './blob-codec.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
 import type { BatonDatabase, JournalTable } from './database-schema.js';
 import { entryHash, GENESIS_HASH } from './journal-chain.js';
+import { queryTemplate } from './query-template.js';
 import { toJournalEntry } from './row-mapping.js';
 import type { JournalEntry, JournalVerification } from './run-store.js';
 
@@ -24,8 +25,11 @@ export interface JournalSource {
 
 /** The journal tables of a SQL database. */
 export function kyselyJournalSource(db: Kysely<BatonDatabase>): JournalSource {
+  const journalOf = queryTemplate(({ runId }: { runId: string }) =>
+    db.selectFrom('baton_journal').selectAll().where('run_id', '=', runId).orderBy('seq'),
+  );
   return {
-    rows: (runId) => db.selectFrom('baton_journal').selectAll().where('run_id', '=', runId).orderBy('seq').execute(),
+    rows: async (runId) => (await db.executeQuery(journalOf({ runId }))).rows,
     recordedHead: (runId) =>
       db.selectFrom('baton_runs').select(['last_seq', 'last_hash']).where('id', '=', runId).executeTakeFirst(),
     async blobContents(hashes) {

@@ -20,15 +20,8 @@ import { type JournalSource, kyselyJournalSource, readJournal, verifyJournal } f
 import { newRunRow } from './new-rows.js';
 import { purgeStore } from './purge.js';
 import { toJsonText, toStoredRun } from './row-mapping.js';
-import {
-  claimable,
-  finishRunQuery,
-  insertRunQuery,
-  type RunFinish,
-  recordedHead,
-  requestCancelQuery,
-  wakeRunQuery,
-} from './run-queries.js';
+import { claimable, type RunFinish, recordedHead, requestCancelQuery, wakeRunQuery } from './run-queries.js';
+import { type RunQueryTemplates, runQueryTemplates } from './run-query-templates.js';
 import type {
   ApprovalStatus,
   ClaimOptions,
@@ -60,6 +53,7 @@ export class KyselyRunStore implements RunStore {
   readonly #backend: StoreBackend;
   readonly #settings: KyselyRunStoreSettings;
   readonly #journal: JournalSource;
+  readonly #queries: RunQueryTemplates;
   #closing: Promise<void> | undefined;
 
   constructor(db: Kysely<BatonDatabase>, backend: StoreBackend, settings: KyselyRunStoreSettings) {
@@ -68,6 +62,7 @@ export class KyselyRunStore implements RunStore {
     this.#backend = backend;
     this.#settings = settings;
     this.#journal = kyselyJournalSource(db);
+    this.#queries = runQueryTemplates(db);
   }
 
   async createRun(run: NewRun, firstEntries: readonly NewJournalEntry[] = []): Promise<StoredRun> {
@@ -75,7 +70,7 @@ export class KyselyRunStore implements RunStore {
     const newRow = newRunRow(run, now);
     const row =
       firstEntries.length === 0
-        ? await insertRunQuery(this.#db, newRow).executeTakeFirst()
+        ? (await this.#db.executeQuery(this.#queries.insertRun(newRow))).rows[0]
         : await this.#backend.insertRunWithEntries(newRow, {
             runId: run.id,
             owner: run.owner,
@@ -92,7 +87,7 @@ export class KyselyRunStore implements RunStore {
   }
 
   async getRun(id: string): Promise<StoredRun | undefined> {
-    const row = await this.#db.selectFrom('baton_runs').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = (await this.#db.executeQuery(this.#queries.runById({ id }))).rows[0];
     return row && toStoredRun(row);
   }
 
@@ -226,7 +221,8 @@ export class KyselyRunStore implements RunStore {
     };
     const finished =
       lastEntries.length === 0
-        ? (await finishRunQuery(this.#db, runId, owner, finish).executeTakeFirst()).numUpdatedRows > 0n
+        ? ((await this.#db.executeQuery(this.#queries.finishRun({ ...finish, runId, holder: owner })))
+            .numAffectedRows ?? 0n) > 0n
         : await this.#backend.appendThenFinish(
             { runId, owner, entries: encodeEntries(lastEntries, this.#settings.blobThresholdBytes), now },
             finish,

@@ -14,14 +14,8 @@ import type { BatonDatabase, RunsTable } from './database-schema.js';
 import { journalRow } from './journal-append.js';
 import { type ChainedEntry, type ChainHead, chainEntries, EMPTY_HEAD, headAfter } from './journal-chain.js';
 import type { PostgresWorkSignal } from './postgres-work-signal.js';
-import {
-  claimQuery,
-  decideApprovalQuery,
-  finishRunQuery,
-  insertRunQuery,
-  type RunFinish,
-  wakeRunQuery,
-} from './run-queries.js';
+import { claimQuery, decideApprovalQuery, type RunFinish, wakeRunQuery } from './run-queries.js';
+import { type RunQueryTemplates, runQueryTemplates } from './run-query-templates.js';
 import type { WorkSignalStatus } from './run-store.js';
 import { LeaseLostError } from './storage-errors.js';
 import type { JournalWrite, StoreBackend } from './store-backend.js';
@@ -97,6 +91,7 @@ const hasBlobs = (write: JournalWrite) => write.entries.some((entry) => entry.bl
 export class PostgresBackend implements StoreBackend {
   readonly dialect = 'postgres';
   readonly #db: Kysely<BatonDatabase>;
+  readonly #queries: RunQueryTemplates;
   readonly #pool: pg.Pool;
   readonly #signal: PostgresWorkSignal;
   /** Chain heads by run id, least recently written first; a stale one only costs a fallback. */
@@ -106,6 +101,7 @@ export class PostgresBackend implements StoreBackend {
 
   constructor(db: Kysely<BatonDatabase>, pool: pg.Pool, signal: PostgresWorkSignal) {
     this.#db = db;
+    this.#queries = runQueryTemplates(db);
     this.#pool = pool;
     this.#signal = signal;
   }
@@ -165,7 +161,7 @@ export class PostgresBackend implements StoreBackend {
     if (write.entries.length === 0 || hasBlobs(write)) return this.#insertThenAppend(row, write);
     const chained = chainEntries(row.id, EMPTY_HEAD, write.entries);
     const head = headAfter(EMPTY_HEAD, chained);
-    const insert = insertRunQuery(this.#db, { ...row, last_seq: head.seq, last_hash: head.hash }).compile();
+    const insert = this.#queries.insertRun({ ...row, last_seq: head.seq, last_hash: head.hash });
     const text = createRunStatement(insert);
     const values = [...insert.parameters, write.now, ...entryArrays(chained)];
     const result = await this.#pool.query({ name: this.#statementName('baton_create_run', text), text, values });
@@ -175,7 +171,7 @@ export class PostgresBackend implements StoreBackend {
   }
 
   async #insertThenAppend(row: RunsTable, write: JournalWrite): Promise<Selectable<RunsTable> | undefined> {
-    const created = await insertRunQuery(this.#db, row).executeTakeFirst();
+    const created = (await this.#db.executeQuery(this.#queries.insertRun(row))).rows[0];
     if (created === undefined) return undefined;
     this.runCreated(created);
     await this.appendJournal(write);
@@ -192,14 +188,14 @@ export class PostgresBackend implements StoreBackend {
     if (cached !== undefined && write.entries.length > 0 && !hasBlobs(write)) {
       const chained = chainEntries(write.runId, cached, write.entries);
       const head = headAfter(cached, chained);
-      const update = this.#db
-        .updateTable('baton_runs')
-        .set({ ...finish, last_seq: head.seq, last_hash: head.hash })
-        .where('id', '=', write.runId)
-        .where('owner', '=', write.owner)
-        .where('last_seq', '=', cached.seq)
-        .returning('id')
-        .compile();
+      const update = this.#queries.finishRunAtHead({
+        ...finish,
+        last_seq: head.seq,
+        last_hash: head.hash,
+        runId: write.runId,
+        holder: write.owner,
+        expectedSeq: cached.seq,
+      });
       const text = finishRunStatement(update);
       const values = [...update.parameters, write.runId, write.now, ...entryArrays(chained)];
       const result = await this.#pool.query({ name: this.#statementName('baton_finish_run', text), text, values });
@@ -215,8 +211,10 @@ export class PostgresBackend implements StoreBackend {
       if (LeaseLostError.isInstance(error)) return false;
       throw error;
     }
-    const finished = await finishRunQuery(this.#db, write.runId, write.owner, finish).executeTakeFirst();
-    return finished.numUpdatedRows > 0n;
+    const finished = await this.#db.executeQuery(
+      this.#queries.finishRun({ ...finish, runId: write.runId, holder: write.owner }),
+    );
+    return (finished.numAffectedRows ?? 0n) > 0n;
   }
 
   async #appendInOneStatement(write: JournalWrite, cached: ChainHead): Promise<ChainedEntry[] | undefined> {

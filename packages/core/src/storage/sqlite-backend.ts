@@ -10,14 +10,8 @@
 import type { CompiledQuery, Kysely, Selectable } from 'kysely';
 import type { BatonDatabase, RunsTable } from './database-schema.js';
 import { type ChainedEntry, chainEntries, EMPTY_HEAD } from './journal-chain.js';
-import {
-  claimQuery,
-  decideApprovalQuery,
-  finishRunQuery,
-  insertRunQuery,
-  type RunFinish,
-  wakeRunQuery,
-} from './run-queries.js';
+import { claimQuery, decideApprovalQuery, type RunFinish, wakeRunQuery } from './run-queries.js';
+import { type RunQueryTemplates, runQueryTemplates } from './run-query-templates.js';
 import type { SqliteStatements } from './sqlite-statements.js';
 import { SqliteWorkSignal } from './sqlite-work-signal.js';
 import { LeaseLostError } from './storage-errors.js';
@@ -37,6 +31,7 @@ export class SqliteBackend implements StoreBackend {
   readonly #statements: SqliteStatements;
   readonly #db: Kysely<BatonDatabase>;
   readonly #signal: SqliteWorkSignal;
+  readonly #queries: RunQueryTemplates;
   readonly #appendOne: (write: JournalWrite) => ChainedEntry[];
   readonly #insertWithEntries: (insert: CompiledQuery, write: JournalWrite) => Selectable<RunsTable> | undefined;
   readonly #appendThenFinish: (write: JournalWrite, update: CompiledQuery) => boolean;
@@ -45,6 +40,7 @@ export class SqliteBackend implements StoreBackend {
     this.#statements = statements;
     this.#db = db;
     this.#signal = new SqliteWorkSignal(statements.database, pollMs);
+    this.#queries = runQueryTemplates(db);
     // Inside the group's transaction a better-sqlite3 transaction function is a savepoint: one run's append fails alone.
     this.#appendOne = statements.database.transaction((write: JournalWrite) => this.#writeJournal(write));
     this.#insertWithEntries = statements.database.transaction((insert: CompiledQuery, write: JournalWrite) => {
@@ -96,12 +92,12 @@ export class SqliteBackend implements StoreBackend {
   }
 
   insertRunWithEntries(row: RunsTable, write: JournalWrite): Promise<Selectable<RunsTable> | undefined> {
-    const insert = insertRunQuery(this.#db, row).compile();
+    const insert = this.#queries.insertRun(row);
     return this.#statements.group.write(() => this.#insertWithEntries(insert, write));
   }
 
   appendThenFinish(write: JournalWrite & { owner: string }, finish: RunFinish): Promise<boolean> {
-    const update = finishRunQuery(this.#db, write.runId, write.owner, finish).compile();
+    const update = this.#queries.finishRun({ ...finish, runId: write.runId, holder: write.owner });
     return this.#statements.group.write(() => this.#appendThenFinish(write, update));
   }
 

@@ -24,6 +24,7 @@ import type { ProjectPlanning } from '../planning/project-planning.js';
 import type { ServiceCatalog } from '../services/service-catalog.js';
 import { unscopeText } from '../services/target-name.js';
 import { IdempotencyKeyReusedError } from './idempotency-key-reused-error.js';
+import { type OrchestrationQueries, orchestrationQueries } from './orchestration-queries.js';
 import { type OrchestrationRow, orchestrationView, statusOf } from './orchestration-view.js';
 import { scopePlan } from './plan-scoping.js';
 import { type PlanningOutcome, type PlanningRequest, PlanningRuns } from './planning-runs.js';
@@ -74,7 +75,10 @@ export class Orchestrations {
   /** Plans being made on this replica for actions sent in plain words. */
   readonly planningRuns: PlanningRuns;
 
+  private readonly queries: OrchestrationQueries;
+
   constructor(private readonly options: OrchestrationsOptions) {
+    this.queries = orchestrationQueries(options.db);
     this.planningRuns = new PlanningRuns({
       db: options.db,
       planning: options.planning,
@@ -136,12 +140,8 @@ export class Orchestrations {
     };
     row.run_id = row.id;
     // One statement on the common path: a repeated key inserts nothing, and the first orchestration is read.
-    const inserted = await this.options.db
-      .insertInto('baton_server_orchestrations')
-      .values(row)
-      .onConflict((conflict) => conflict.columns(['project_id', 'idempotency_key']).doNothing())
-      .executeTakeFirst();
-    if (Number(inserted.numInsertedOrUpdatedRows ?? 1n) === 0 && idempotencyKey !== undefined) {
+    const inserted = await this.options.db.executeQuery(this.queries.insert(row));
+    if (Number(inserted.numAffectedRows ?? 0n) === 0 && idempotencyKey !== undefined) {
       const existing = await this.byIdempotencyKey(projectId, idempotencyKey);
       if (existing !== undefined) return this.repeated(existing, idempotencyKey, digest);
     }
@@ -372,12 +372,7 @@ export class Orchestrations {
 
   /** The orchestration's row, or a 404 (also for another project's id). */
   async row(projectId: string, id: string): Promise<OrchestrationRow> {
-    const row = await this.options.db
-      .selectFrom('baton_server_orchestrations')
-      .selectAll()
-      .where('id', '=', id)
-      .where('project_id', '=', projectId)
-      .executeTakeFirst();
+    const [row] = (await this.options.db.executeQuery(this.queries.byId({ id, projectId }))).rows;
     if (row === undefined) throw notFound('orchestration', id);
     return row;
   }

@@ -6,12 +6,13 @@
  * and its status update left behind.
  */
 import { type RunEvent, type RunStore, serializeError } from '@baton/core';
-import { type Kysely, type QueryCreator, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { ServerTables } from '../db/server-tables.js';
 import type { ServerMetrics } from '../observability/server-metrics.js';
 import { isOrchestrationRun, orchestrationIdOf } from '../services/remote-target.js';
 import { displayTarget } from '../services/target-name.js';
 import type { DispatchStatus } from '../socket/task-dispatcher.js';
+import { type OrchestrationQueries, orchestrationQueries } from './orchestration-queries.js';
 import { unscoped } from './orchestration-view.js';
 import type { RunEventsHub } from './run-events-hub.js';
 
@@ -48,7 +49,11 @@ export class RunWatcher {
   private readonly refs = new Map<string, OrchestrationRef>();
   private readonly waiting = new Map<string, Set<string>>();
 
-  constructor(private readonly options: RunWatcherOptions) {}
+  private readonly queries: OrchestrationQueries;
+
+  constructor(private readonly options: RunWatcherOptions) {
+    this.queries = orchestrationQueries(options.db);
+  }
 
   /** The orchestration `runId` belongs to, known before the run's first event. */
   remember(runId: string, orchestration: OrchestrationRef): void {
@@ -256,31 +261,20 @@ export class RunWatcher {
     keepError = false,
     onlyFrom?: string,
   ): Promise<boolean> {
-    const update = (db: QueryCreator<ServerTables>) => {
-      const fenced = db
-        .updateTable('baton_server_orchestrations')
-        .set({
-          status,
-          updated_at: Date.now(),
-          finished_at: finishedAt,
-          ...(keepError ? { error: JSON.stringify(error ?? null) } : {}),
-        })
-        .where('id', '=', orchestrationIdOf(runId))
-        .where('run_id', '=', runId);
-      // Ending a planning orchestration races with its run starting: whichever writes first wins.
-      return onlyFrom === undefined ? fenced : fenced.where('status', '=', onlyFrom);
+    const finish = {
+      status,
+      updated_at: Date.now(),
+      finished_at: finishedAt,
+      error: keepError ? JSON.stringify(error ?? null) : undefined,
+      id: orchestrationIdOf(runId),
+      runId,
+      onlyFrom,
     };
-    const channel = this.options.runEndedChannel;
+    const { db, runEndedChannel: channel } = this.options;
     const updated =
       channel === undefined
-        ? Number((await update(this.options.db).executeTakeFirst()).numUpdatedRows)
-        : (
-            await this.options.db
-              .with('ended', (db) => update(db).returning('run_id'))
-              .selectFrom('ended')
-              .select(sql<string>`pg_notify(${channel}, ended.run_id)`.as('notified'))
-              .execute()
-          ).length;
+        ? Number((await db.executeQuery(this.queries.finish(finish))).numAffectedRows ?? 0n)
+        : (await db.executeQuery(this.queries.finishAndNotify({ ...finish, channel }))).rows.length;
     if (onlyFrom !== undefined && updated === 0) return false;
     const data: Record<string, unknown> = { orchestrationId: ref.id, status };
     if (status === 'succeeded') data.result = output ?? null;

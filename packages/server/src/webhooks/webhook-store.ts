@@ -5,6 +5,7 @@
  * on each other; SQLite has a single writer, so the statement alone is atomic.
  */
 import { createHash } from 'node:crypto';
+import { queryTemplate } from '@baton/core';
 import type { Kysely } from 'kysely';
 import { decodeKeysetCursor, keysetPage, olderThan } from '../db/keyset-cursor.js';
 import type { ServerTables } from '../db/server-tables.js';
@@ -92,6 +93,10 @@ function clip(text: string): string {
  */
 export function createWebhookStore(db: Kysely<ServerTables>, dialect: 'sqlite' | 'postgres'): WebhookStore {
   const webhooks = () => db.selectFrom('baton_server_webhooks').selectAll();
+  // Read for every orchestration that ends: compiled once.
+  const liveWebhooks = queryTemplate(({ projectId }: { projectId: string }) =>
+    webhooks().where('project_id', '=', projectId).where('deleted_at', 'is', null),
+  );
 
   return {
     async insertWebhook(webhook) {
@@ -154,12 +159,16 @@ export function createWebhookStore(db: Kysely<ServerTables>, dialect: 'sqlite' |
     },
 
     async enqueue(projectId, event, now, only) {
-      let query = webhooks().where('project_id', '=', projectId).where('deleted_at', 'is', null);
-      if (only?.webhookIds !== undefined) {
-        if (only.webhookIds.length === 0) return 0;
-        query = query.where('id', 'in', only.webhookIds);
-      }
-      const targets = (await query.execute()).filter((row) =>
+      if (only?.webhookIds?.length === 0) return 0;
+      const live =
+        only?.webhookIds === undefined
+          ? (await db.executeQuery(liveWebhooks({ projectId }))).rows
+          : await webhooks()
+              .where('project_id', '=', projectId)
+              .where('deleted_at', 'is', null)
+              .where('id', 'in', only.webhookIds)
+              .execute();
+      const targets = live.filter((row) =>
         matchesEvent(row.events === null ? null : (JSON.parse(row.events) as string[]), event.type),
       );
       if (targets.length === 0) return 0;
