@@ -5,10 +5,14 @@ export class BreakerOpenError extends BatonError {
   readonly target: string;
 
   constructor(target: string, options: { cause?: unknown } = {}) {
-    super('breaker-open', `the circuit breaker for "${target}" is open after repeated failures; calls fail fast`, {
-      ...options,
-      retryable: false,
-    });
+    super(
+      'breaker-open',
+      `the circuit breaker for "${target}" is open after repeated failures that may heal (timeouts, crashes, retryable errors): calls fail fast until it lets a trial call through`,
+      {
+        ...options,
+        retryable: false,
+      },
+    );
     this.name = 'BreakerOpenError';
     this.target = target;
   }

@@ -9,7 +9,9 @@ export class StepFailedError extends BatonError {
   constructor(stepId: string, target: string | undefined, attempts: number, cause: unknown) {
     const reason = cause instanceof Error ? cause.message : String(cause);
     const where = target ? `step "${stepId}" (${target})` : `step "${stepId}"`;
-    super('step-failed', `${where} failed after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${reason}`, { cause });
+    // A step refused before its first call (an open breaker, a spent budget) was never tried.
+    const outcome = attempts === 0 ? 'was not run' : `failed after ${attempts} attempt${attempts === 1 ? '' : 's'}`;
+    super('step-failed', `${where} ${outcome}: ${reason}`, { cause });
     this.name = 'StepFailedError';
     this.stepId = stepId;
     this.target = target;

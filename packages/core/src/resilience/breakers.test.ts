@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { BatonError } from '../errors/baton-error.js';
 import { BreakerOpenError } from '../errors/breaker-open-error.js';
 import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
 import { CancelledError } from '../errors/cancelled-error.js';
+import { NonRetryableError, RetryableError } from '../errors/retryable-error.js';
 import { ValidationError } from '../errors/validation-error.js';
 import { Breakers } from './breakers.js';
 
@@ -93,6 +95,17 @@ describe('Breakers', () => {
     const refused = new BudgetExceededError({ budget: 'tokens', scope: 'run', limit: 1, amount: 2, phase: 'refused' });
     await failTimes(breakers, 't', 5, refused);
     expect(breakers.state('t')).toBe('closed');
+  });
+
+  it("does not count a target's answer that retrying cannot help, and still counts failures that may heal", async () => {
+    const breakers = new Breakers({ threshold: 2, halfOpenAfterMs: 10_000 });
+    await failTimes(breakers, 't', 5, new NonRetryableError('no such customer', { status: 404 }));
+    await failTimes(breakers, 't', 5, Object.assign(new Error('Bad Request'), { status: 400 }));
+    await failTimes(breakers, 't', 5, new BatonError('remote-task-failed', 'invalid input', { retryable: false }));
+    expect(breakers.state('t')).toBe('closed');
+    await failTimes(breakers, 't', 1, Object.assign(new Error('Service Unavailable'), { status: 503 }));
+    await failTimes(breakers, 't', 1, new RetryableError('overloaded'));
+    expect(breakers.state('t')).toBe('open');
   });
 
   it('passes results and errors through unchanged', async () => {

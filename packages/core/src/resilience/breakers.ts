@@ -11,10 +11,8 @@ import {
   handleWhen,
 } from 'cockatiel';
 import { BreakerOpenError } from '../errors/breaker-open-error.js';
-import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
-import { CancelledError } from '../errors/cancelled-error.js';
-import { ValidationError } from '../errors/validation-error.js';
 import type { BreakerPolicy } from '../plan/plan.js';
+import { isRetryable } from './is-retryable.js';
 
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
 
@@ -27,11 +25,13 @@ const STATES: Record<CircuitState, BreakerState> = {
   [CircuitState.Isolated]: 'isolated',
 };
 
-/** Failures of the caller's own making (bad input, cancellation, a spent budget) say nothing of the target's health. */
-function countsAgainstTarget(error: Error): boolean {
-  const callers = [ValidationError, CancelledError, BudgetExceededError];
-  return !callers.some((kind) => kind.isInstance(error));
-}
+/**
+ * Only failures that another try might heal — the kind a struggling target causes — count against it. A caller's
+ * own mistake (bad input, a cancel, a spent budget) or the target's answer that retrying cannot help (a
+ * `NonRetryableError`, an HTTP 4xx, a service's non-retryable task error) shows the target working: one client
+ * sending bad requests must not cut a healthy target off for everyone.
+ */
+const countsAgainstTarget = (error: Error): boolean => isRetryable(error);
 
 export class Breakers {
   private readonly byTarget = new Map<string, { policy: CircuitBreakerPolicy; config: Required<BreakerPolicy> }>();
