@@ -37,6 +37,7 @@ import { loadSecretKey } from './secret-key.js';
 import { type BatonServerOptions, DEFAULT_SERVER_DATABASE, type PlanningOptions } from './server-options.js';
 import { InstancePresence } from './services/instance-presence.js';
 import { ServiceCatalog } from './services/service-catalog.js';
+import { unscopeText } from './services/target-name.js';
 import { CHANNEL_RUN_ENDED, PostgresTaskQueue } from './socket/postgres-task-queue.js';
 import { SocketGateway } from './socket/socket-gateway.js';
 import { TaskDispatcher } from './socket/task-dispatcher.js';
@@ -184,7 +185,13 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
   });
   const gateway = new SocketGateway({
     apiKeys,
-    register: (projectId, definition) => catalog.register(projectId, definition),
+    // A refusal names the service as its project knows it, not by the engine's project-scoped target name.
+    register: (projectId, definition) =>
+      catalog.register(projectId, definition).catch((error: unknown) => {
+        throw new Error(unscopeText(projectId, error instanceof Error ? error.message : String(error)), {
+          cause: error,
+        });
+      }),
     dispatcher,
     heartbeatMs: options.heartbeatMs ?? 10_000,
     logger,

@@ -31,6 +31,11 @@ export interface HandlerContext {
   readonly attempt: number;
   /** Aborted on cancellation, timeout, deadline or budget stop; pass it to fetch and friends. */
   readonly signal: AbortSignal;
+  /**
+   * When this attempt is cut off, in milliseconds since the epoch: the earlier of its timeout and the run's deadline
+   * (or time budget); unset when neither applies. `signal` aborts then; a remote service is sent it to stop in time.
+   */
+  readonly deadline?: number;
   /** Present when the step has an idempotency key: send it to services that honour one. */
   readonly idempotencyKey: string | undefined;
   /** Where the call sits in the run, e.g. `['run-1', 'refine', 'iteration-2', 'draft']`. */

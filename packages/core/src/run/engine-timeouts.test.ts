@@ -265,3 +265,33 @@ describe('cancellation', () => {
     expect(handle.snapshot().status).toBe('succeeded');
   });
 });
+
+describe('the deadline a handler is given', () => {
+  async function deadlineSeen(plan: Plan, options: { deadline?: number } = {}) {
+    const k = kit();
+    const seen: (number | undefined)[] = [];
+    k.add('look', (_input, ctx) => {
+      seen.push(ctx.deadline);
+      return {};
+    });
+    const before = Date.now();
+    await k.engine().run(plan, {}, options).result();
+    return { seen: seen[0], before, after: Date.now() };
+  }
+  const step = (policy?: Record<string, unknown>): Plan => ({
+    steps: [{ id: 's', target: 'look', input: {}, ...(policy ? { policy } : {}) }],
+  });
+
+  it("is the attempt's timeout from its start, or the run's deadline, whichever comes first", async () => {
+    const timed = await deadlineSeen(step({ timeoutMs: 60_000 }));
+    expect(timed.seen).toBeGreaterThanOrEqual(timed.before + 60_000);
+    expect(timed.seen).toBeLessThanOrEqual(timed.after + 60_000);
+    const cut = await deadlineSeen(step({ timeoutMs: 60_000 }), { deadline: 5_000 });
+    expect(cut.seen).toBeGreaterThanOrEqual(cut.before + 5_000);
+    expect(cut.seen).toBeLessThanOrEqual(cut.after + 5_000);
+  });
+
+  it('is unset when neither a timeout nor a deadline applies', async () => {
+    expect((await deadlineSeen(step())).seen).toBeUndefined();
+  });
+});

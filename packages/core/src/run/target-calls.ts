@@ -215,12 +215,14 @@ async function attemptOnce(
       signal.removeEventListener('abort', onAbort);
     };
   }
+  const deadline = earliest(timeoutMs === undefined ? undefined : Date.now() + timeoutMs, run.cutoff?.at);
   try {
     const call = target.handler(value, {
       runId: run.runId,
       stepId: step.id,
       attempt: attempting.attempts,
       signal: callSignal,
+      ...(deadline === undefined ? {} : { deadline }),
       idempotencyKey: key,
       path: attempting.path,
       reportUsage: (reported: Usage) => {
@@ -267,4 +269,9 @@ function targetsOf(step: CompiledStep): TargetQuery[] {
 function labelOfQuery(query: TargetQuery): string {
   const base = query.name ?? `capability:${query.capability}`;
   return query.version ? `${base}@${query.version}` : base;
+}
+
+function earliest(...moments: (number | undefined)[]): number | undefined {
+  const set = moments.filter((moment) => moment !== undefined);
+  return set.length === 0 ? undefined : Math.min(...set);
 }

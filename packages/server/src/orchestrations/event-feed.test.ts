@@ -8,6 +8,7 @@ import {
   type RawService,
   startTestServer,
   type TestServer,
+  waitFor,
 } from '../server-test-kit.js';
 
 let t: TestServer | undefined;
@@ -109,6 +110,56 @@ describe('orchestration events', () => {
     expect(events.at(-1)?.event).toBe('run-finish');
   });
 
+  it('keeps a live stream of a failed orchestration open until its compensations are journaled, and ends after them', async () => {
+    t = await startTestServer();
+    const book = await connectRawService(t.server.url, t.apiKey, {
+      hello: echoService('book', { revertible: true }),
+      answer: () => ({ booking: 'b-1' }),
+    });
+    sockets.push(book);
+    const pay = await connectRawService(t.server.url, t.apiKey, { hello: echoService('pay') });
+    sockets.push(pay);
+    const accepted = (await (
+      await t.request('/v1/orchestrations', {
+        method: 'POST',
+        body: JSON.stringify({
+          action: { content: 'x' },
+          plan: {
+            steps: [
+              { id: 'book', target: 'book', input: {} },
+              { id: 'pay', target: 'pay', input: { booking: { $ref: 'steps.book.output' } } },
+            ],
+          },
+        }),
+      })
+    ).json()) as { id: string };
+    const response = await t.request(`/v1/orchestrations/${accepted.id}/events`);
+    const task = await pay.next((message) => message.type === 'task');
+    pay.send({ type: 'task-error', taskId: task.taskId, error: { message: 'card declined', retryable: false } });
+    // The undo is answered only once the stream has sent `run-fail`: a stream that ended there would never show it.
+    const compensate = await book.next((message) => message.type === 'compensate');
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    while (!text.includes('run-fail')) text += new TextDecoder().decode((await reader.read()).value);
+    book.send({ type: 'ack', of: compensate.id });
+    book.send({ type: 'compensation-result', compensationId: compensate.compensationId, ok: true });
+    for (;;) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      text += new TextDecoder().decode(chunk.value);
+    }
+    const journaled = parseSse(text).filter((event) => event.id !== undefined);
+    expect(journaled.map((event) => event.event).slice(-2)).toEqual(['run-fail', 'compensation-finish']);
+    const resumed = parseSse(
+      await (
+        await t.request(`/v1/orchestrations/${accepted.id}/events`, {
+          headers: { 'last-event-id': journaled.at(-2)?.id as string },
+        })
+      ).text(),
+    );
+    expect(resumed.map((event) => event.event)).toEqual(['compensation-finish']);
+  });
+
   it('delivers signed webhooks for a finished orchestration, verified with the standardwebhooks package', async () => {
     const received: Array<{ body: string; headers: IncomingHttpHeaders }> = [];
     const receiver = createServer((request, response) => {
@@ -151,10 +202,14 @@ describe('orchestration events', () => {
       }) as { type: string; data: Record<string, unknown> };
       expect(verified.type).toBe('orchestration.succeeded');
       expect(verified.data).toEqual({ orchestrationId: accepted.id, status: 'succeeded', result: { w: { ok: true } } });
-      const deliveries = (await (await t.request(`/v1/webhooks/${created.id}/deliveries`)).json()) as {
-        items: Array<Record<string, unknown>>;
-      };
-      expect(deliveries.items[0]).toMatchObject({
+      // The receiver has the request before the server has its answer: wait for the delivery to be recorded.
+      const delivered = await waitFor(async () => {
+        const deliveries = (await (await t?.request(`/v1/webhooks/${created.id}/deliveries`))?.json()) as {
+          items: Array<Record<string, unknown>>;
+        };
+        return deliveries.items[0]?.status === 'pending' ? undefined : deliveries.items[0];
+      }, 'the delivery to be recorded');
+      expect(delivered).toMatchObject({
         eventType: 'orchestration.succeeded',
         status: 'delivered',
         attempts: 1,

@@ -86,8 +86,6 @@ function liveData(projectId: string, note: LiveNote): unknown {
   return unscoped(projectId, rest);
 }
 
-const isFinal = (entry: JournalEntry) => entry.type === 'run-finish' || entry.type === 'run-fail';
-
 /**
  * The final event of an orchestration whose run was never stored (its journal is empty, and its row has failed with
  * the reason): a stored run's row is final only after its final journal entry.
@@ -162,6 +160,8 @@ export function orchestrationEventStream(
     const runs = await orchestrations.runIds(await orchestrations.row(projectId, id));
     const current = runs[runs.length - 1] as string;
     let planned = from.planned === true;
+    let failed = false;
+    let closing = false;
     const pending: LiveNote[] = [];
     const sendLive = (note: LiveNote) =>
       void write({
@@ -208,6 +208,8 @@ export function orchestrationEventStream(
         const journal = await orchestrations.journal(runs[run] as string);
         if (isCurrent && journal.length === 0) currentEmpty = true;
         for (const entry of journal) {
+          // Also when resuming after it: the stream then ends once the compensations have.
+          if (isCurrent && entry.type === 'run-fail') failed = true;
           if (run === position.run && entry.seq <= position.seq) continue;
           await write({
             id: `${run}.${entry.seq}`,
@@ -222,11 +224,17 @@ export function orchestrationEventStream(
           });
           lastWrite = Date.now();
           position = { run, seq: entry.seq };
-          if (isCurrent && isFinal(entry)) finished = true;
+          if (isCurrent && entry.type === 'run-finish') finished = true;
         }
         if (run < runs.length - 1) position = { run: run + 1, seq: -1 };
       }
-      if (finished) break;
+      // A failed run compensates after its `run-fail`: the stream ends once the run has, after one more read of
+      // the journal, so the compensation entries written before it ended are sent too.
+      if (finished || closing) break;
+      if (failed && (await orchestrations.runEnded(current))) {
+        closing = true;
+        continue;
+      }
       if (!planning) for (const note of pending.splice(0)) sendLive(note);
       const ended = currentEmpty ? await unstartedEnd(orchestrations, projectId, id, current) : undefined;
       if (ended !== undefined) {

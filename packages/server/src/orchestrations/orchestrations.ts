@@ -387,6 +387,12 @@ export class Orchestrations {
     return [row.id, ...Array.from({ length: row.retries }, (_, index) => `${row.id}~${index + 1}`)];
   }
 
+  /** Whether a stored run has ended: a failed run is still compensating after its `run-fail` entry. */
+  async runEnded(runId: string): Promise<boolean> {
+    const status = (await this.options.store.getRun(runId))?.status;
+    return status === 'succeeded' || status === 'failed' || status === 'cancelled';
+  }
+
   /** A run's journal: empty for a run that has not been stored (yet). */
   journal(runId: string): Promise<JournalEntry[]> {
     return this.options.store.readJournal(runId);

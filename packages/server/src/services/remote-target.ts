@@ -9,7 +9,7 @@ import { AbortRunError, type CompensationContext, type HandlerContext, type Targ
 import { RemoteTaskError } from '../socket/dispatch-errors.js';
 import type { ServiceRef } from '../socket/task-dispatcher.js';
 import type { TaskRouter } from '../socket/task-router.js';
-import { revisionVersion, scopedTargetName } from './target-name.js';
+import { revisionVersion, scopedTargetName, unscopeText } from './target-name.js';
 
 export interface ServiceRevision {
   serviceId: string;
@@ -53,7 +53,7 @@ export function remoteTarget(revision: ServiceRevision, router: TaskRouter): Tar
         attempt: context.attempt,
         idempotencyKey: context.idempotencyKey ?? `${context.runId}:${stepId}`,
         input,
-        deadline: null,
+        deadline: context.deadline ?? null,
       },
       context.signal,
     );
@@ -76,7 +76,7 @@ export function remoteTarget(revision: ServiceRevision, router: TaskRouter): Tar
         idempotencyKey: context.idempotencyKey,
         input: context.input,
         output: context.output,
-        reason: context.reason,
+        reason: { ...context.reason, message: unscopeText(revision.projectId, context.reason.message) },
         payload: context.payload,
         deadline: null,
       },

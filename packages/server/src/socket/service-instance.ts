@@ -24,6 +24,8 @@ export class ServiceInstance {
   readonly outstanding = new Set<string>();
   /** Ids of sent messages that take an ack and have not had one, oldest first (at most the latest 10 000). */
   private readonly unacknowledged = new Set<string>();
+  /** Tasks this instance was told to cancel, whose one outcome is still to come (at most the latest 10 000). */
+  private readonly cancelled = new Set<string>();
 
   constructor(
     readonly id: string,
@@ -50,6 +52,19 @@ export class ServiceInstance {
     }
     sendText(this.socket, JSON.stringify({ ...message, id }));
     return true;
+  }
+
+  /** Tells the instance to stop `taskId`; the outcome it may still send for it is then expected, not an error. */
+  cancel(taskId: string, reason: string): void {
+    this.outstanding.delete(taskId);
+    this.cancelled.add(taskId);
+    if (this.cancelled.size > 10_000) this.cancelled.delete(this.cancelled.values().next().value as string);
+    this.send({ type: 'cancel', taskId, reason });
+  }
+
+  /** True once for a task this instance was told to cancel: its late outcome is acknowledged and ignored quietly. */
+  answeredAfterCancel(taskId: string): boolean {
+    return this.cancelled.delete(taskId);
   }
 
   /** Records the ack of a sent message; false when no message with that id waits for one. */

@@ -289,8 +289,8 @@ export class SocketGateway {
       return;
     }
     if (ws.readyState !== ws.OPEN) return;
-    const instanceId = message.instanceId ?? newId('inst');
-    this.replaceDuplicate(ws, state.key.projectId, instanceId);
+    const instanceId = this.instanceIdFor(state.key.projectId, service.id, message.instanceId);
+    this.replaceDuplicate(ws, state.key.projectId, service.id, instanceId);
     const instance = new ServiceInstance(
       instanceId,
       state.key.projectId,
@@ -314,10 +314,26 @@ export class SocketGateway {
     this.options.onConnectionsChanged?.();
   }
 
+  /**
+   * The id a `hello` re-attaches under: the one it asked for, unless another service of the project holds it now — an
+   * instance id belongs to one service, and a hello naming another's gets an id of its own instead of taking over.
+   */
+  private instanceIdFor(projectId: string, serviceId: string, asked: string | undefined): string {
+    if (asked === undefined) return newId('inst');
+    for (const state of this.sockets.values()) {
+      const held = state.instance;
+      if (held?.id === asked && held.projectId === projectId && held.serviceId !== serviceId) return newId('inst');
+    }
+    return asked;
+  }
+
   /** An instance re-attaching while its old socket still looks open: the old one is closed. */
-  private replaceDuplicate(current: WebSocket, projectId: string, instanceId: string): void {
+  private replaceDuplicate(current: WebSocket, projectId: string, serviceId: string, instanceId: string): void {
     for (const [ws, state] of this.sockets) {
-      if (ws === current || state.instance?.id !== instanceId || state.key.projectId !== projectId) continue;
+      const held = state.instance;
+      if (ws === current || held?.id !== instanceId || held.projectId !== projectId || held.serviceId !== serviceId) {
+        continue;
+      }
       ws.close(CLOSE_CODES.replaced, 'the instance connected again');
     }
   }

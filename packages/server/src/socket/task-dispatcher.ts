@@ -174,11 +174,10 @@ export class TaskDispatcher {
     const job = this.jobs.get(jobId);
     if (job === undefined || job.service.id !== instance.serviceId) {
       this.pump(instance.serviceId);
-      return false;
+      return instance.answeredAfterCancel(jobId);
     }
     if (job.instance !== undefined && job.instance !== instance) {
-      job.instance.outstanding.delete(jobId);
-      job.instance.send({ type: 'cancel', taskId: jobId, reason: 'another instance answered first' });
+      job.instance.cancel(jobId, 'another instance answered first');
     }
     this.forget(job);
     job.settle(outcome);
@@ -234,7 +233,7 @@ export class TaskDispatcher {
         const holder = job.instance;
         this.forget(job);
         if (holder !== undefined) {
-          holder.send({ type: 'cancel', taskId: id, reason: describeReason(signal.reason) });
+          holder.cancel(id, describeReason(signal.reason));
           this.pump(service.id);
         }
         reject(signal.reason);

@@ -1,0 +1,113 @@
+/**
+ * What a service written from docs/protocol.md meets on the socket: a task carries the moment its attempt is cut off;
+ * an outcome sent after a `cancel`, as the page asks, is acknowledged without a complaint; an instance id belongs to
+ * one service; a refused registration names the service as the project knows it.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  connectRawService,
+  echoService,
+  type RawService,
+  startTestServer,
+  type TestServer,
+} from '../server-test-kit.js';
+
+let t: TestServer;
+const services: RawService[] = [];
+
+beforeEach(async () => {
+  t = await startTestServer({ serviceGraceMs: 60_000 });
+});
+afterEach(async () => {
+  for (const service of services.splice(0)) await service.close();
+  await t.close();
+});
+
+async function connect(name: string, hello: Record<string, unknown> = {}): Promise<RawService> {
+  const service = await connectRawService(t.server.url, t.apiKey, { hello: { ...echoService(name), ...hello } });
+  services.push(service);
+  return service;
+}
+
+async function submit(steps: unknown[]): Promise<string> {
+  const response = await t.request('/v1/orchestrations', {
+    method: 'POST',
+    body: JSON.stringify({ action: { content: 'test' }, plan: { steps } }),
+  });
+  expect(response.status).toBe(202);
+  return ((await response.json()) as { id: string }).id;
+}
+
+/** Everything `service` receives up to the answer to a heartbeat sent now: the server answers in order. */
+async function receivedUntilHeartbeat(service: RawService, from: number): Promise<Record<string, unknown>[]> {
+  const marker = Date.now();
+  service.send({ type: 'heartbeat', at: marker });
+  await service.next((message) => message.type === 'heartbeat' && service.received.indexOf(message) >= from);
+  return service.received.slice(from);
+}
+
+describe('the service socket, as the protocol page describes it', () => {
+  it("sends each task the moment its attempt is cut off: the step's timeout from when it was sent", async () => {
+    const service = await connect('slow');
+    const before = Date.now();
+    await submit([{ id: 's', target: 'slow', input: {}, policy: { timeoutMs: 600_000, retry: { maxAttempts: 1 } } }]);
+    const task = await service.next((message) => message.type === 'task');
+    const after = Date.now();
+    expect(typeof task.deadline).toBe('number');
+    expect(task.deadline as number).toBeGreaterThanOrEqual(before + 600_000);
+    expect(task.deadline as number).toBeLessThanOrEqual(after + 600_000);
+  });
+
+  it('acknowledges the one outcome a cancelled task sends, with no protocol-error', async () => {
+    const service = await connect('slow');
+    const id = await submit([{ id: 's', target: 'slow', input: {} }]);
+    const task = await service.next((message) => message.type === 'task');
+    service.send({ type: 'ack', of: task.id });
+    const cancelled = await t.request(`/v1/orchestrations/${id}/cancel`, { method: 'POST', body: '{}' });
+    expect(cancelled.status).toBe(202);
+    const cancel = await service.next((message) => message.type === 'cancel' && message.taskId === task.taskId);
+    service.send({ type: 'ack', of: cancel.id });
+    const from = service.received.length;
+    service.send({
+      id: 'outcome-after-cancel',
+      type: 'task-error',
+      taskId: task.taskId,
+      error: { message: 'stopped', code: 'cancelled', retryable: false },
+    });
+    const answers = await receivedUntilHeartbeat(service, from);
+    expect(answers).toContainEqual(expect.objectContaining({ type: 'ack', of: 'outcome-after-cancel' }));
+    expect(answers.filter((message) => message.type === 'protocol-error')).toEqual([]);
+    // A second outcome for the same task is still a mistake worth a word.
+    const again = service.received.length;
+    service.send({ id: 'second-outcome', type: 'result', taskId: task.taskId, output: {} });
+    const second = await receivedUntilHeartbeat(service, again);
+    expect(second).toContainEqual(expect.objectContaining({ type: 'protocol-error', code: 'unknown-task' }));
+  });
+
+  it("gives a hello naming another service's instance id an id of its own, and leaves that service connected", async () => {
+    const owner = await connect('owner');
+    const welcome = await owner.next((message) => message.type === 'welcome');
+    const intruder = await connect('intruder', { instanceId: welcome.instanceId });
+    const intruderWelcome = await intruder.next((message) => message.type === 'welcome');
+    expect(intruderWelcome.instanceId).toEqual(expect.any(String));
+    expect(intruderWelcome.instanceId).not.toBe(welcome.instanceId);
+    const from = owner.received.length;
+    const stillThere = await receivedUntilHeartbeat(owner, from);
+    expect(stillThere.at(-1)?.type).toBe('heartbeat');
+    expect(owner.socket.readyState).toBe(owner.socket.OPEN);
+    // The same service re-attaching under its own id still replaces its old socket.
+    const again = await connect('owner', { instanceId: welcome.instanceId });
+    expect((await again.next((message) => message.type === 'welcome')).instanceId).toBe(welcome.instanceId);
+    await new Promise<void>((resolve) => owner.socket.once('close', () => resolve()));
+  });
+
+  it('names a refused service by its own name, not by the engine-scoped one', async () => {
+    const service = await connect('badly-typed', {
+      service: { ...(echoService('badly-typed').service as object), input: { type: 'no-such-type' } },
+    });
+    const refusal = await service.next((message) => message.type === 'protocol-error');
+    expect(refusal.code).toBe('registration-refused');
+    expect(String(refusal.message)).toContain('badly-typed');
+    expect(String(refusal.message)).not.toMatch(/prj[-_]/);
+  });
+});
