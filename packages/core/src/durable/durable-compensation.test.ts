@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEngine } from '../engine/engine.js';
+import { NonRetryableError } from '../errors/retryable-error.js';
 import { createRegistry, type Registry } from '../registry/registry.js';
 import { CompensationTimeoutError } from '../run/compensation.js';
 import { durableKit, eventually, intercept, KIT_BACKENDS, type Kit, stubbornTarget } from './durable-test-kit.js';
@@ -75,6 +76,82 @@ describe('compensation TTL', () => {
     expect(failed).toHaveLength(1);
     expect(CompensationTimeoutError.isInstance(new CompensationTimeoutError('seat', 'book@1.0.0', 100))).toBe(true);
     expect(failed[0]?.error).toMatchObject({ code: 'compensation-timeout', stepId: 'seat', ttlMs: 100 });
+  });
+});
+
+describe('a compensation that fails', () => {
+  function registerRefusing(registry: Registry, calls: number[], failure: () => Error): void {
+    registry.register({
+      name: 'book',
+      description: 'Books a seat; undoing it fails',
+      handler: () => ({ booked: true }),
+      compensate: (ctx) => {
+        calls.push(ctx.attempt);
+        throw failure();
+      },
+    });
+    registry.register({
+      name: 'boom',
+      description: 'Always fails',
+      handler: () => {
+        throw new Error('payment service down');
+      },
+    });
+  }
+
+  it("is recorded at once with the target's own reason when it says retrying cannot help", async () => {
+    const registry = createRegistry();
+    const calls: number[] = [];
+    registerRefusing(registry, calls, () => new NonRetryableError('the bank refused the refund'));
+    const engine = createEngine({ registry, compensationTtlMs: 60_000, defaults: { retry: false } });
+    const run = engine.run(stuckPlan);
+    await expect(run.result()).rejects.toThrow(/payment service down/);
+    expect(calls).toEqual([1]);
+    const [failed] = await engine.failedCompensations({ runId: run.runId });
+    expect(failed?.error).toMatchObject({ code: 'non-retryable', message: 'the bank refused the refund' });
+  });
+
+  it('keeps retrying a failure that may heal until its TTL, and records the last reason', async () => {
+    const registry = createRegistry();
+    const calls: number[] = [];
+    registerRefusing(registry, calls, () => new Error('bank unreachable'));
+    const engine = createEngine({
+      registry,
+      compensationTtlMs: 300,
+      defaults: { retry: { initialDelayMs: 1, maxDelayMs: 5 } },
+    });
+    const run = engine.run(stuckPlan);
+    await expect(run.result()).rejects.toThrow(/payment service down/);
+    expect(calls.length).toBeGreaterThan(1);
+    const [failed] = await engine.failedCompensations({ runId: run.runId });
+    expect(failed?.error).toMatchObject({ message: 'bank unreachable' });
+  });
+
+  it('names the failure before an attempt that was still running when its TTL passed', async () => {
+    const registry = createRegistry();
+    const calls: number[] = [];
+    registry.register({
+      name: 'book',
+      description: 'Books a seat; undoing it fails, then hangs',
+      handler: () => ({ booked: true }),
+      compensate: (ctx) => {
+        calls.push(ctx.attempt);
+        if (ctx.attempt === 1) throw new Error('bank unreachable');
+        return new Promise<void>(() => {});
+      },
+    });
+    registry.register({ name: 'boom', description: 'Always fails', handler: () => Promise.reject(new Error('no')) });
+    const engine = createEngine({
+      registry,
+      compensationTtlMs: 200,
+      defaults: { retry: { initialDelayMs: 1, maxDelayMs: 5 } },
+    });
+    const run = engine.run(stuckPlan);
+    await expect(run.result()).rejects.toThrow(/no/);
+    expect(calls).toEqual([1, 2]);
+    const [failed] = await engine.failedCompensations({ runId: run.runId });
+    expect(failed?.error).toMatchObject({ code: 'compensation-timeout', lastError: 'bank unreachable' });
+    expect((failed?.error as { message: string }).message).toContain('its last attempt failed: bank unreachable');
   });
 });
 

@@ -13,6 +13,7 @@ import type { RegisteredTarget } from '../registry/target.js';
 import { parseTargetRef } from '../registry/target-ref.js';
 import { onTimeout, raceAbort, sleep } from '../resilience/abort.js';
 import { backoffDelay, resolveRetry } from '../resilience/backoff.js';
+import { isRetryable } from '../resilience/is-retryable.js';
 import { undoneFirst } from './compensation-order.js';
 import type { EngineServices, EventInput, FinishedStep } from './run-context.js';
 import { serializeError } from './serialize-error.js';
@@ -67,16 +68,21 @@ export class CompensationTimeoutError extends BatonError {
   /** `name@version` of the target whose compensation timed out. */
   readonly target: string;
   readonly ttlMs: number;
+  /** Why its last attempt before the TTL failed, when one did (rather than still running). */
+  readonly lastError: string | undefined;
 
-  constructor(stepId: string, target: string, ttlMs: number) {
+  constructor(stepId: string, target: string, ttlMs: number, lastError?: unknown) {
+    const last =
+      lastError === undefined ? undefined : lastError instanceof Error ? lastError.message : String(lastError);
     super(
       'compensation-timeout',
-      `the compensation of step "${stepId}" (${target}) did not finish within its TTL of ${ttlMs} ms; it is listed in failedCompensations() — undo it by hand, then close it`,
+      `the compensation of step "${stepId}" (${target}) did not finish within its TTL of ${ttlMs} ms${last === undefined ? '' : ` (its last attempt failed: ${last})`}; it is listed in failedCompensations() — undo it by hand, then close it`,
     );
     this.name = 'CompensationTimeoutError';
     this.stepId = stepId;
     this.target = target;
     this.ttlMs = ttlMs;
+    this.lastError = last;
   }
 
   static override isInstance(error: unknown): error is CompensationTimeoutError {
@@ -84,7 +90,13 @@ export class CompensationTimeoutError extends BatonError {
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), stepId: this.stepId, target: this.target, ttlMs: this.ttlMs };
+    return {
+      ...super.toJSON(),
+      stepId: this.stepId,
+      target: this.target,
+      ttlMs: this.ttlMs,
+      ...(this.lastError === undefined ? {} : { lastError: this.lastError }),
+    };
   }
 }
 
@@ -106,6 +118,7 @@ async function compensateOne(
   );
   options.emit({ type: 'compensation-start', stepId: step.stepId, attempt: 1, path, target: target.id });
   let attempt = 0;
+  let lastError: unknown;
   try {
     for (;;) {
       attempt++;
@@ -138,9 +151,14 @@ async function compensateOne(
         });
         return true;
       } catch (error) {
+        const timedOut = controller.signal.aborted;
+        if (!timedOut) lastError = error;
         const delay = backoffDelay(retry, attempt, error);
-        const last = Date.now() + delay >= deadline || controller.signal.aborted;
-        const serialized = serializeError(controller.signal.aborted ? controller.signal.reason : error);
+        // The target's own word that retrying cannot help ends the retries at once, like a step's.
+        const last = timedOut || !isRetryable(error) || Date.now() + delay >= deadline;
+        const serialized = serializeError(
+          timedOut ? new CompensationTimeoutError(step.stepId, target.id, options.ttlMs, lastError) : error,
+        );
         if (last) await options.onFailed(step, serialized);
         options.emit({
           type: 'compensation-error',
