@@ -151,7 +151,9 @@ describe('a compensation that fails', () => {
     expect(calls).toEqual([1, 2]);
     const [failed] = await engine.failedCompensations({ runId: run.runId });
     expect(failed?.error).toMatchObject({ code: 'compensation-timeout', lastError: 'bank unreachable' });
-    expect((failed?.error as { message: string }).message).toContain('its last attempt failed: bank unreachable');
+    expect(String((failed?.error as { message?: string } | undefined)?.message)).toContain(
+      'its last attempt failed: bank unreachable',
+    );
   });
 });
 

@@ -188,6 +188,7 @@ describe('agentFromFile', () => {
     ]);
   });
 
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the agent file's own ${NAME} syntax, not a template
   it('refuses a credential written in the file, and fills ${NAME} from the environment', async () => {
     expect(
       problemsOf(
@@ -205,9 +206,12 @@ describe('agentFromFile', () => {
     ]);
     const file = parseAgentFile(
       [
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the agent file's own ${NAME} syntax, not a template
         'model: { baseURL: "http://127.0.0.1:1/v1", name: m, headers: { Authorization: "Bearer ${MODEL_TOKEN}" } }',
         'mcpServers:',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the agent file's own ${NAME} syntax, not a template
         '  - { name: hub, url: "http://127.0.0.1:1/mcp", headers: { Authorization: "Bearer ${HUB_TOKEN}" } }',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the agent file's own ${NAME} syntax, not a template
         '  - { name: git, command: git-mcp, env: { GITHUB_TOKEN: "${GH}", MODE: read } }',
       ].join('\n'),
     );
