@@ -30,7 +30,10 @@ const secretSafeMap = z.record(z.string(), z.string()).superRefine((map, context
 
 export const modelEndpointSchema = z.strictObject({
   /** `http://127.0.0.1:11434/v1`, `https://api.openai.com/v1` … */
-  baseURL: z.url({ error: 'must be the URL of an OpenAI-compatible API, like http://127.0.0.1:11434/v1' }),
+  baseURL: z.url({
+    protocol: /^https?$/,
+    error: 'must be the http(s) URL of an OpenAI-compatible API, like http://127.0.0.1:11434/v1',
+  }),
   /** The model's name at that endpoint. */
   name: z.string().min(1),
   apiKeyEnv: z

@@ -55,6 +55,12 @@ describe('parseAgentFile', () => {
     expect(agent.toolSearch).toEqual({ k: 5, minScore: 0.1 });
   });
 
+  it('refuses a model URL that is not http(s)', () => {
+    expect(problemsOf(['model: { baseURL: "ftp://127.0.0.1/v1", name: m }'].join('\n'))).toEqual([
+      '1:19 model.baseURL must be the http(s) URL of an OpenAI-compatible API, like http://127.0.0.1:11434/v1',
+    ]);
+  });
+
   it('names every problem with its path, line and column', () => {
     expect(
       problemsOf(
@@ -69,7 +75,7 @@ describe('parseAgentFile', () => {
         ].join('\n'),
       ),
     ).toEqual([
-      '2:12 model.baseURL must be the URL of an OpenAI-compatible API, like http://127.0.0.1:11434/v1',
+      '2:12 model.baseURL must be the http(s) URL of an OpenAI-compatible API, like http://127.0.0.1:11434/v1',
       '3:9 model.name Invalid input: expected string, received number',
       '4:11 model.apiKey never put a key in the file: name the environment variable that holds it with apiKeyEnv',
       '5:18 toolSearch.k Too small: expected number to be >0',
