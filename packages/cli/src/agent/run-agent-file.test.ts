@@ -162,7 +162,7 @@ describe('baton run agent.yaml', () => {
     const { code, stderr } = await baton(['run', file, '--query', 'Hi']);
     expect(code).toBe(3);
     expect(stderr).toContain('broken.yaml is not a valid agent file:');
-    expect(stderr).toContain('broken.yaml:2:12 model.baseURL: must be the URL of an OpenAI-compatible API');
+    expect(stderr).toContain('broken.yaml:2:12 model.baseURL: must be the http(s) URL of an OpenAI-compatible API');
     expect(stderr).toContain('broken.yaml:3:11 model.apiKey: never put a key in the file');
     expect(stderr).toContain('broken.yaml:4:1 maxStep: unknown key "maxStep"');
   });
