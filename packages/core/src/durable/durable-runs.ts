@@ -28,6 +28,7 @@ import { HeldRuns } from './held-runs.js';
 import { JournalWriter } from './journal-writer.js';
 import { journaledVersionLock, locksFromJournal, recordLocks } from './journaled-versions.js';
 import { emptyMemo, memoFromJournal, type RunMemo } from './step-memo.js';
+import { stoppedSteps } from './stopped-steps.js';
 import { finishedFromMemo, type StoredOptions, storedOptions, withEarlierSteps } from './stored-run-state.js';
 
 /** How often a run whose journal lost entries is restarted here before it is left to its lease. */
@@ -298,7 +299,10 @@ export class DurableRuns {
     const error = serializeError(failure.error);
     const payload = failure.payload ?? abortPayload(failure.error);
     const status = CancelledError.isInstance(failure.error) ? 'cancelled' : 'failed';
-    if (!memo.failure) await writer.write({ type: 'run-fail', data: { error, payload, status } });
+    if (!memo.failure) {
+      const steps = stoppedSteps(failure.result ?? record.handle.snapshot());
+      await writer.write({ type: 'run-fail', data: { error, payload, status, ...(steps ? { steps } : {}) } });
+    }
     await store.setRunStatus(record.runId, engineId, 'compensating');
     await compensateRun(this.launch, record, options, { error, payload }, toUndo, {
       done: memo.compensated,

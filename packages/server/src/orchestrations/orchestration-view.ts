@@ -83,6 +83,28 @@ function stepsFromJournal(journal: readonly JournalEntry[]): Map<string, StepSta
   return steps;
 }
 
+/**
+ * The steps a failed run had started that have no entry of their own (the one that failed, those stopped with it),
+ * as its `run-fail` entry keeps them: tried, and how often, rather than never reached.
+ */
+function stepsStoppedByFailure(journal: readonly JournalEntry[]): Map<string, StepState> {
+  const steps = new Map<string, StepState>();
+  const failed = journal.findLast((entry) => entry.type === 'run-fail');
+  const stopped = (failed?.data as { steps?: unknown } | null | undefined)?.steps;
+  if (failed === undefined || typeof stopped !== 'object' || stopped === null) return steps;
+  for (const [id, value] of Object.entries(stopped as Record<string, Record<string, unknown>>)) {
+    steps.set(id, {
+      status: value.status === 'failed' ? 'failed' : 'cancelled',
+      ...(typeof value.target === 'string' ? { target: value.target } : {}),
+      attempts: typeof value.attempts === 'number' ? value.attempts : 1,
+      ...(typeof value.startedAt === 'number' ? { startedAt: value.startedAt } : {}),
+      finishedAt: failed.createdAt,
+      usage: {},
+    });
+  }
+  return steps;
+}
+
 function stepsFromHandle(handle: RunHandle): Map<string, StepState> {
   const steps = new Map<string, StepState>();
   for (const [id, step] of Object.entries(handle.snapshot().steps)) {
@@ -138,10 +160,14 @@ export function orchestrationView(sources: ViewSources): Orchestration {
   const live = handle === undefined ? new Map<string, StepState>() : stepsFromHandle(handle);
   const status = statusOf(run, row);
   const failedStep = failedStepOf(run);
+  const stopped = stepsStoppedByFailure(journal);
   const ended = status === 'failed' || status === 'cancelled';
   const steps: OrchestrationStep[] = (plan?.steps ?? []).map((step) => {
     const state =
-      fromJournal.get(step.id) ?? live.get(step.id) ?? (failedStep?.id === step.id ? failedStep.state : undefined);
+      fromJournal.get(step.id) ??
+      live.get(step.id) ??
+      (failedStep?.id === step.id ? failedStep.state : undefined) ??
+      stopped.get(step.id);
     const running = state?.status === 'running' || state?.status === 'pending';
     const waiting = sources.waiting.has(step.id) && (state === undefined || running);
     return {

@@ -7,6 +7,7 @@ import {
   type RawService,
   startTestServer,
   type TestServer,
+  waitFor,
 } from '../server-test-kit.js';
 import { startServer } from '../start-server.js';
 
@@ -330,6 +331,18 @@ describe('orchestrations over socket services', () => {
     const cancel = await service.next((message) => message.type === 'cancel');
     expect(cancel.taskId).toBe(task.taskId);
     await waitForStatus(accepted.id as string, ['cancelled']);
+    // The step was sent and stopped: tried once, on its service — not a step the run never came to.
+    const ended = await waitFor(async () => {
+      const view = await json(await t.request(`/v1/orchestrations/${accepted.id}`));
+      return t.server.engine.getRun(accepted.id as string) === undefined ? view : undefined;
+    }, 'the run to be let go');
+    expect((ended.steps as Record<string, unknown>[])[0]).toMatchObject({
+      id: 's',
+      status: 'cancelled',
+      service: 'slow@1',
+      attempts: 1,
+      startedAt: expect.any(String),
+    });
     const again = await t.request(`/v1/orchestrations/${accepted.id}/cancel`, { method: 'POST', body: '{}' });
     expect(again.status).toBe(409);
   });
