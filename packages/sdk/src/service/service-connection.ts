@@ -23,9 +23,9 @@ import { type ReconnectOptions, reconnectDelay } from './reconnect-delay.js';
 import type { ConnectionEnd, ConnectionEndReason, ServiceEventListener } from './service-event.js';
 
 /** Close codes after which the server will not take this service back (docs/protocol.md, "Close codes"). */
-const FINAL_CLOSE_CODES: ReadonlyMap<number, { reason: ConnectionEndReason; what: string }> = new Map([
-  [4001, { reason: 'key-revoked', what: 'the API key was revoked: start the service with a new key' }],
-  [4004, { reason: 'service-deleted', what: 'the service was deleted: start it again to register it anew' }],
+const FINAL_CLOSE_CODES: ReadonlyMap<number, { reason: ConnectionEndReason; why: string; fix: string }> = new Map([
+  [4001, { reason: 'key-revoked', why: 'the API key was revoked', fix: 'start the service with a new key' }],
+  [4004, { reason: 'service-deleted', why: 'the service was deleted', fix: 'start it again to register it anew' }],
 ]);
 
 export interface ServiceConnectionOptions {
@@ -160,7 +160,10 @@ export class ServiceConnection {
       if (opened) emit({ type: 'connection-close', url, code, reason: reason.toString() });
       const final = FINAL_CLOSE_CODES.get(code);
       if (final === undefined) this.#scheduleReconnect();
-      else this.#end({ url, reason: final.reason, message: `the server at ${url} closed with ${code}: ${final.what}` });
+      else {
+        const message = `the server at ${url} closed the socket with ${code} (${final.why}): ${final.fix}`;
+        this.#end({ url, reason: final.reason, message });
+      }
     });
   }
 
