@@ -25,7 +25,10 @@ import type { ConnectionEnd, ConnectionEndReason, ServiceEventListener } from '.
 /** Close codes after which the server will not take this service back (docs/protocol.md, "Close codes"). */
 const FINAL_CLOSE_CODES: ReadonlyMap<number, { reason: ConnectionEndReason; why: string; fix: string }> = new Map([
   [4001, { reason: 'key-revoked', why: 'the API key was revoked', fix: 'start the service with a new key' }],
-  [4004, { reason: 'service-deleted', why: 'the service was deleted', fix: 'start it again to register it anew' }],
+  [
+    4004,
+    { reason: 'service-deleted', why: 'the service was deleted', fix: 'start a new instance to register it again' },
+  ],
 ]);
 
 export interface ServiceConnectionOptions {
