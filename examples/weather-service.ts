@@ -4,6 +4,9 @@
  * the admin token it printed, then:
  *
  *   BATON_URL=http://127.0.0.1:7400 BATON_API_KEY=bk_… npm run example:service
+ *
+ * It prints one line for each connection that opens, fails or closes, with the reason. A server that cannot be
+ * reached is tried again until it answers; a key the server refuses, a revoked key or a deleted service ends it.
  */
 import { createService } from '@baton/sdk';
 import { z } from 'zod';
@@ -28,8 +31,23 @@ const weather = createService({
 });
 
 weather.subscribe((event) => {
-  if (event.type === 'connection-open' || event.type === 'connection-close') console.log(event.type);
+  if (event.type === 'connection-open') console.log(`connected to ${event.url}`);
+  if (event.type === 'connection-fail') console.error(`could not connect to ${event.url}: ${event.message}`);
+  if (event.type === 'connection-close') {
+    const reason = event.reason === '' ? '' : ` (${event.reason})`;
+    console.error(`the connection to ${event.url} closed with code ${event.code}${reason}`);
+  }
 });
-await weather.start({ url, apiKey });
+try {
+  await weather.start({ url, apiKey });
+} catch (error) {
+  console.error(`weather did not start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
 console.log(`weather is registered with ${url} as instance ${weather.instanceId}`);
+weather.subscribe((event) => {
+  if (event.type !== 'connection-end') return;
+  console.error(`weather stopped: ${event.message}`);
+  void weather.stop().then(() => process.exit(1));
+});
 process.once('SIGINT', () => void weather.stop().then(() => process.exit(0)));

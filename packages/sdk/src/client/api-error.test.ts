@@ -34,6 +34,41 @@ describe('apiErrorFromResponse', () => {
     });
   });
 
+  const problemDocument = (detail: string, problems: Array<{ path: string; message: string }>) =>
+    JSON.stringify({
+      type: 'https://baton.dev/problems/invalid-plan',
+      title: 'Invalid plan',
+      status: 400,
+      detail,
+      code: 'invalid-plan',
+      problems: problems.map((problem) => ({ code: 'invalid', ...problem })),
+    });
+
+  it('lists the first five problems in its message, each clipped, and counts the rest', () => {
+    const problems = Array.from({ length: 7 }, (_, index) => ({
+      path: `plan.steps[${index}].target`,
+      message: index === 0 ? 'y'.repeat(300) : `no service "s${index}"`,
+    }));
+    const error = apiErrorFromResponse({ ...source, status: 400, bodyText: problemDocument('7 problems', problems) });
+    expect(error.problems).toHaveLength(7);
+    expect(error.message).toContain(`— plan.steps[0].target: ${'y'.repeat(200)}… (100 more characters); `);
+    expect(error.message).toContain('plan.steps[4].target: no service "s4" (and 2 more in .problems)');
+    expect(error.message).not.toContain('s5');
+  });
+
+  it('does not repeat a problem the detail already states', () => {
+    const problems = [
+      { path: 'body.action', message: 'Required' },
+      { path: '', message: 'too many steps' },
+    ];
+    const error = apiErrorFromResponse({
+      ...source,
+      status: 400,
+      bodyText: problemDocument('the request body has 2 problem(s): body.action: Required', problems),
+    });
+    expect(error.message).toMatch(/body\.action: Required — \(body\): too many steps$/);
+  });
+
   it('is recognised by marker, not by class identity', () => {
     const error = apiErrorFromResponse({ ...source, bodyText: '' });
     expect(BatonClientError.isInstance(error)).toBe(true);

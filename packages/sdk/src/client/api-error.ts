@@ -1,12 +1,16 @@
 /**
  * `BatonApiError`: the server answered with a non-2xx status. Built from the RFC 9457 problem document when the body
- * is one, otherwise from the status and the start of the body's text.
+ * is one, otherwise from the status and the start of the body's text. Its message lists the first few `problems` too,
+ * so a validation error printed on its own says what to fix.
  */
 import { type Problem, problemSchema } from '@baton/protocol';
 import { BatonClientError } from './client-error.js';
 
 /** How much of a body that is not a problem document goes into `detail`. */
 const DETAIL_LIMIT = 500;
+/** How many of `problems` the message lists, and how much of each one's message it keeps. */
+const LISTED_PROBLEMS = 5;
+const PROBLEM_MESSAGE_LIMIT = 200;
 
 export interface ApiProblemItem {
   path: string;
@@ -44,7 +48,8 @@ export class BatonApiError extends BatonClientError {
   readonly url: string;
 
   constructor(fields: ApiErrorFields) {
-    super('api', `${fields.method} ${fields.url} answered ${fields.status} ${fields.title}: ${fields.detail}`);
+    const summary = `${fields.method} ${fields.url} answered ${fields.status} ${fields.title}: ${fields.detail}`;
+    super('api', `${summary}${listProblems(fields.problems, fields.detail)}`);
     this.name = 'BatonApiError';
     this.status = fields.status;
     this.code = fields.code;
@@ -113,6 +118,20 @@ function parseProblem(text: string): Problem | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * ` — path: message; …` for the first few problems the detail does not already state (a detail such as "the plan
+ * has 3 problem(s)" names none of them), so a thrown error read on its own says what to fix.
+ */
+function listProblems(problems: readonly ApiProblemItem[], detail: string): string {
+  const unstated = problems.filter((problem) => problem.message === '' || !detail.includes(problem.message));
+  if (unstated.length === 0) return '';
+  const listed = unstated
+    .slice(0, LISTED_PROBLEMS)
+    .map((problem) => `${problem.path || '(body)'}: ${clip(problem.message, PROBLEM_MESSAGE_LIMIT)}`);
+  const more = unstated.length > LISTED_PROBLEMS ? ` (and ${unstated.length - LISTED_PROBLEMS} more in .problems)` : '';
+  return ` — ${listed.join('; ')}${more}`;
 }
 
 function clip(text: string, limit: number): string {

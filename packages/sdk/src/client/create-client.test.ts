@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { BatonApiError } from './api-error.js';
 import { createClient } from './create-client.js';
 import {
   anAccepted,
@@ -143,6 +144,31 @@ describe('createClient', () => {
       webhook: 'https://example.com/hook',
     });
     expect(server?.requests[2]?.headers['content-type']).toBe('application/json');
+  });
+
+  it("puts a refused plan's problems into the error's message, keeping them in .problems", async () => {
+    const problems = [
+      {
+        path: 'plan.steps[0].target',
+        code: 'unknown-target',
+        message: 'no service "nope" is registered in this project',
+      },
+    ];
+    const client = await clientFor((_request, response) =>
+      sendProblem(response, 400, {
+        code: 'invalid-plan',
+        title: 'Invalid plan',
+        detail: 'the plan has 1 problem(s)',
+        problems,
+      }),
+    );
+    const refused = await client
+      .orchestrate({ action: 'Check', plan: { steps: [{ id: 'a', target: 'nope', input: {} }] } })
+      .catch((error: unknown) => error);
+    expect(BatonApiError.isInstance(refused) && refused.problems).toEqual(problems);
+    expect((refused as Error).message).toMatch(
+      /answered 400 Invalid plan: the plan has 1 problem\(s\) — plan\.steps\[0\]\.target: no service "nope" is registered in this project$/,
+    );
   });
 
   it("sends the caller's idempotency key and a fresh one for each call without", async () => {

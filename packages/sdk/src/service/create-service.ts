@@ -27,6 +27,7 @@ import {
 } from '@baton/protocol';
 import type { z } from 'zod';
 import { CompensationDispatcher, type RevertHandler } from './compensation-dispatcher.js';
+import { ConnectionEndedError } from './connection-ended-error.js';
 import { fileInstanceStore, type InstanceStore } from './instance-store.js';
 import { Outbox } from './outbox.js';
 import type { ReconnectOptions } from './reconnect-delay.js';
@@ -35,7 +36,7 @@ import type { TaskHandler } from './run-task.js';
 import { compileSchema, type JsonSchema, type SchemaOption } from './schema-validator.js';
 import { ServiceConnection } from './service-connection.js';
 import { ServiceDefinitionError } from './service-definition-error.js';
-import type { ServiceEvent, ServiceEventListener } from './service-event.js';
+import type { ConnectionEnd, ServiceEvent, ServiceEventListener } from './service-event.js';
 import { ServiceStoppedError } from './service-stopped-error.js';
 import { TaskDispatcher } from './task-dispatcher.js';
 
@@ -97,7 +98,18 @@ export interface Service {
   readonly runningTasks: number;
   /** Outcomes sent and not yet acknowledged. */
   readonly unacknowledged: number;
-  /** Connects and resolves once the server has registered the service; it keeps reconnecting after that. */
+  /**
+   * Connects and resolves once the server has registered the service; it keeps reconnecting after that.
+   *
+   * - A server that refuses the API key (HTTP 401) before registering the service ends it: `start()` rejects with a
+   *   `ConnectionEndedError` (`reason: 'key-refused'`, naming the URL) and nothing more is tried.
+   * - A server that cannot be reached (not running yet, a wrong port) is tried again and again, with backoff, and
+   *   `start()` stays pending until one answers: servers may come up after their services. Each failed attempt is a
+   *   `connection-fail` event naming the URL and the reason; log those, and call `stop()` to give up (`start()` then
+   *   rejects with a `ServiceStoppedError`).
+   * - Once registered, a close with 4001 (key revoked) or 4004 (service deleted) ends the service too: a
+   *   `connection-end` event says why, and it stops reconnecting. Any other close or failure reconnects.
+   */
   start(options: StartOptions): Promise<void>;
   /** Sends `drain`, lets running tasks finish and their outcomes be acknowledged, then disconnects for good. */
   stop(options?: StopOptions): Promise<void>;
@@ -171,6 +183,7 @@ function buildService(options: ServiceOptions<SchemaOption, SchemaOption>, kind:
   let draining = false;
   let registered: { promise: Promise<void>; resolve(): void; reject(error: Error): void } | undefined;
   let everWelcomed = false;
+  let ended: ConnectionEnd | undefined;
 
   const deliver = (message: ServiceMessage) => {
     outbox.add(message);
@@ -246,6 +259,11 @@ function buildService(options: ServiceOptions<SchemaOption, SchemaOption>, kind:
     void saved.then(() => registered?.resolve());
   };
 
+  const onEnd = (end: ConnectionEnd) => {
+    ended = end;
+    registered?.reject(new ConnectionEndedError(definition.name, end));
+  };
+
   async function start(startOptions: StartOptions): Promise<void> {
     if (registered !== undefined) throw new ServiceDefinitionError(`service "${definition.name}"`, ['already started']);
     const urls = startOptions.urls ?? (startOptions.url === undefined ? [] : [startOptions.url]);
@@ -277,6 +295,7 @@ function buildService(options: ServiceOptions<SchemaOption, SchemaOption>, kind:
       hello,
       onWelcome,
       onMessage,
+      onEnd,
       emit,
     });
     connection.open();
@@ -295,8 +314,9 @@ function buildService(options: ServiceOptions<SchemaOption, SchemaOption>, kind:
       registered?.reject(new ServiceStoppedError(definition.name));
       return;
     }
-    let drained = true;
-    if (everWelcomed) {
+    // An ended connection cannot deliver outcomes or acknowledgements: what is left is left.
+    let drained = tasks.runningTasks === 0 && outbox.size === 0;
+    if (everWelcomed && ended === undefined) {
       emit({ type: 'drain-start', runningTasks: tasks.runningTasks, unacknowledged: outbox.size });
       sendNow({ type: 'drain', id: randomUUID() });
       drained = await settleWithin(stopOptions.timeoutMs ?? 30_000, async () => {

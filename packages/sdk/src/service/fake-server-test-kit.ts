@@ -67,6 +67,8 @@ export interface FakeServer {
   waitFor(predicate: (message: ServiceMessage) => boolean): Promise<ServiceMessage>;
   /** Cuts the current connection without a close handshake. */
   dropConnection(): void;
+  /** Closes the current connection with a close frame carrying `code`, as the server does (docs/protocol.md). */
+  closeConnection(code: number, reason?: string): void;
   close(): Promise<void>;
 }
 
@@ -220,6 +222,9 @@ export async function startFakeServer(options: FakeServerOptions = {}): Promise<
     waitFor: waitFor as FakeServer['waitFor'],
     dropConnection() {
       current?.terminate();
+    },
+    closeConnection(code, reason = '') {
+      current?.close(code, reason);
     },
     async close() {
       for (const client of sockets.clients) client.terminate();

@@ -1,5 +1,6 @@
 /** The service side of the SDK: `createService` / `createAgent` connect a handler to a Baton server's socket. */
 export type { RevertContext, RevertHandler } from './compensation-dispatcher.js';
+export { ConnectionEndedError } from './connection-ended-error.js';
 export {
   createAgent,
   createService,
@@ -28,7 +29,7 @@ export type { TaskContext, TaskHandler } from './run-task.js';
 export type { JsonSchema, SchemaOption } from './schema-validator.js';
 export { ServiceDefinitionError } from './service-definition-error.js';
 export { ServiceError } from './service-error.js';
-export type { ServiceEvent, ServiceEventListener } from './service-event.js';
+export type { ConnectionEnd, ConnectionEndReason, ServiceEvent, ServiceEventListener } from './service-event.js';
 export { ServiceStoppedError } from './service-stopped-error.js';
 export { TaskCancelledError, type TaskCancelledReason } from './task-cancelled-error.js';
 export {

@@ -1,8 +1,9 @@
 /**
  * One service's link to the server: opens `<base>/v1/ws` with the API key in the `Authorization` header, says
  * `hello`, waits for `welcome`, acknowledges what must be acknowledged, sends heartbeats, and treats a server silent
- * for three heartbeat intervals as gone. After any close or failure it reconnects — forever, with jittered
- * exponential backoff, to the next of its URLs — until `close()`.
+ * for three heartbeat intervals as gone. After a close or failure it reconnects — with jittered exponential backoff,
+ * to the next of its URLs — until `close()`, except when reconnecting cannot help: the key refused with HTTP 401
+ * before any `welcome`, or a close with 4001 (key revoked) or 4004 (service deleted) — then it ends for good.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -19,7 +20,16 @@ import {
 import WebSocket from 'ws';
 import { encodeFrame } from './encode-frame.js';
 import { type ReconnectOptions, reconnectDelay } from './reconnect-delay.js';
-import type { ServiceEventListener } from './service-event.js';
+import type { ConnectionEnd, ConnectionEndReason, ServiceEventListener } from './service-event.js';
+
+/** Close codes after which the server will not take this service back (docs/protocol.md, "Close codes"). */
+const FINAL_CLOSE_CODES: ReadonlyMap<number, { reason: ConnectionEndReason; why: string; fix: string }> = new Map([
+  [4001, { reason: 'key-revoked', why: 'the API key was revoked', fix: 'start the service with a new key' }],
+  [
+    4004,
+    { reason: 'service-deleted', why: 'the service was deleted', fix: 'start a new instance to register it again' },
+  ],
+]);
 
 export interface ServiceConnectionOptions {
   urls: readonly string[];
@@ -32,6 +42,8 @@ export interface ServiceConnectionOptions {
   onWelcome(welcome: WelcomeMessage): void;
   /** Every message after `welcome` except heartbeats (acks included). */
   onMessage(message: ServerMessage): void;
+  /** The connection gave up for good (after a `connection-end` event); nothing more is tried. */
+  onEnd(end: ConnectionEnd): void;
   emit: ServiceEventListener;
 }
 
@@ -48,6 +60,7 @@ export class ServiceConnection {
   readonly #options: ServiceConnectionOptions;
   #socket: WebSocket | undefined;
   #welcomed = false;
+  #everWelcomed = false;
   #closed = false;
   #failures = 0;
   #nextUrl = 0;
@@ -125,6 +138,9 @@ export class ServiceConnection {
       });
       response.resume();
       socket.terminate();
+      // Before any welcome the key has never worked here, so it is wrong or revoked. Once it has worked, a revocation
+      // arrives as close 4001; a 401 on a later reconnect is retried like any other failure to connect.
+      if (response.statusCode === 401 && !this.#everWelcomed) this.#refuseKey(url, response.statusMessage);
     });
     socket.on('error', (error) => {
       if (!opened && !failureReported) {
@@ -145,7 +161,12 @@ export class ServiceConnection {
       if (this.#socket !== socket) return;
       this.#welcomed = false;
       if (opened) emit({ type: 'connection-close', url, code, reason: reason.toString() });
-      this.#scheduleReconnect();
+      const final = FINAL_CLOSE_CODES.get(code);
+      if (final === undefined) this.#scheduleReconnect();
+      else {
+        const message = `the server at ${url} closed the socket with ${code} (${final.why}): ${final.fix}`;
+        this.#end({ url, reason: final.reason, message });
+      }
     });
   }
 
@@ -187,6 +208,7 @@ export class ServiceConnection {
     this.#clearSocketTimers();
     this.#lastMessageAt = Date.now();
     this.#welcomed = true;
+    this.#everWelcomed = true;
     this.#failures = 0;
     const interval = welcome.heartbeatMs;
     const heartbeat = setInterval(() => {
@@ -231,6 +253,23 @@ export class ServiceConnection {
   #clearSocketTimers(): void {
     for (const timer of this.#socketTimers.splice(0)) clearTimeout(timer);
     this.#watchdog = undefined;
+  }
+
+  #refuseKey(url: string, statusMessage: string | undefined): void {
+    const status = `HTTP 401 ${statusMessage ?? ''}`.trim();
+    this.#end({
+      url,
+      reason: 'key-refused',
+      message: `the server at ${url} refused the API key (${status}): it is wrong or was revoked, so retrying cannot help; start the service with a live key of the project`,
+    });
+  }
+
+  #end(end: ConnectionEnd): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#reconnectTimer);
+    this.#options.emit({ type: 'connection-end', ...end });
+    this.#options.onEnd(end);
   }
 
   #scheduleReconnect(): void {

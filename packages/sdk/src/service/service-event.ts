@@ -4,12 +4,24 @@
  */
 import type { TaskError } from '@baton/protocol';
 
+/** Why the service stopped reconnecting: HTTP 401 before its first `welcome`, or close code 4001 or 4004. */
+export type ConnectionEndReason = 'key-refused' | 'key-revoked' | 'service-deleted';
+
+export interface ConnectionEnd {
+  url: string;
+  reason: ConnectionEndReason;
+  /** Says what happened, at which URL, and what to do. */
+  message: string;
+}
+
 export type ServiceEvent =
   | { type: 'connection-start'; url: string }
   | { type: 'connection-open'; url: string; instanceId: string; serviceId: string; version: number }
   | { type: 'connection-close'; url: string; code: number; reason: string }
   /** The server refused the upgrade (`status`, e.g. 401 for a bad key) or could not be reached. */
   | { type: 'connection-fail'; url: string; status?: number; message: string }
+  /** Reconnecting cannot help (a refused or revoked key, a deleted service): the service stops trying for good. */
+  | ({ type: 'connection-end' } & ConnectionEnd)
   | { type: 'reconnect-schedule'; delayMs: number; failures: number }
   | { type: 'heartbeat-timeout'; url: string; silentMs: number }
   | { type: 'task-start'; taskId: string; attempt: number; idempotencyKey: string }

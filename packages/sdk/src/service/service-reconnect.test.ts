@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ConnectionEndedError } from './connection-ended-error.js';
 import { createService, type Service, type ServiceOptions } from './create-service.js';
 import { type FakeServer, type FakeServerOptions, startFakeServer } from './fake-server-test-kit.js';
 import { fileInstanceStore } from './instance-store.js';
@@ -148,18 +149,81 @@ describe('createService: reconnecting', () => {
     expect(second.upgrades).toEqual([{ url: '/v1/ws', authorization: 'Bearer secret' }]);
   });
 
-  it('keeps retrying with a key the server refuses, reporting each 401, until stopped', async () => {
+  it('keeps trying a server that cannot be reached, reporting each failure with its reason, until stopped', async () => {
+    const gone = await startFakeServer();
+    await gone.close();
+    const worker = service();
+    const events = recordEvents(worker);
+    const started = worker.start({ url: gone.url, apiKey: 'secret' });
+    started.catch(() => undefined);
+    await waitUntil(() => events.count('connection-fail') >= 3);
+    expect(events.events.find((event) => event.type === 'connection-fail')).toMatchObject({
+      url: gone.url,
+      message: expect.stringContaining('ECONNREFUSED'),
+    });
+    expect(events.count('connection-end')).toBe(0);
+    await worker.stop();
+    await expect(started).rejects.toSatisfy(ServiceStoppedError.isInstance);
+  });
+});
+
+describe('createService: ending for good', () => {
+  it('rejects start() naming the URL when the server refuses the key, and stops trying', async () => {
     const server = await fakeServer();
     const worker = service();
     const events = recordEvents(worker);
-    const started = worker.start({ url: server.url, apiKey: 'wrong' });
-    started.catch(() => undefined);
-    await waitUntil(() => events.count('connection-fail') >= 3);
-    expect(events.events.find((event) => event.type === 'connection-fail')).toMatchObject({ status: 401 });
-    expect(server.refusedUpgrades).toBeGreaterThanOrEqual(3);
+    const refused = await worker.start({ url: server.url, apiKey: 'wrong' }).catch((error: unknown) => error);
+    expect(ConnectionEndedError.isInstance(refused)).toBe(true);
+    expect(refused).toMatchObject({ code: 'connection-ended', reason: 'key-refused', url: server.url });
+    expect((refused as Error).message).toContain(`the server at ${server.url} refused the API key (HTTP 401`);
+    expect(events.events.map((event) => event.type)).toEqual(['connection-start', 'connection-fail', 'connection-end']);
+    expect(server.refusedUpgrades).toBe(1);
     expect(worker.connected).toBe(false);
     await worker.stop();
-    await expect(started).rejects.toSatisfy(ServiceStoppedError.isInstance);
+    expect(await events.waitFor('stop-finish')).toEqual({ type: 'stop-finish', drained: true });
+  });
+
+  it('rejects start() when the key is refused after the first server could not be reached', async () => {
+    const gone = await startFakeServer();
+    await gone.close();
+    const server = await fakeServer();
+    const worker = service();
+    const refused = await worker
+      .start({ urls: [gone.url, server.url], apiKey: 'wrong' })
+      .catch((error: unknown) => error);
+    expect(refused).toMatchObject({ reason: 'key-refused', url: server.url });
+    expect(server.refusedUpgrades).toBe(1);
+  });
+
+  it.each([
+    [4001, 'key-revoked', /4001 \(the API key was revoked\)/],
+    [4004, 'service-deleted', /4004 \(the service was deleted\)/],
+  ])('stops reconnecting after a close with %i and says why', async (code, reason, message) => {
+    const server = await fakeServer();
+    const worker = service();
+    const events = recordEvents(worker);
+    await worker.start({ url: server.url, apiKey: 'secret' });
+    server.closeConnection(code, 'closed by the test');
+    const end = await events.waitFor('connection-end');
+    expect(end).toMatchObject({ url: server.url, reason, message: expect.stringMatching(message) });
+    expect(events.events.find((event) => event.type === 'connection-close')).toMatchObject({ code });
+    expect(events.count('reconnect-schedule')).toBe(0);
+    expect(events.count('connection-start')).toBe(1);
+    expect(worker.connected).toBe(false);
+    await worker.stop();
+    expect(await events.waitFor('stop-finish')).toEqual({ type: 'stop-finish', drained: true });
+    expect(server.connections).toBe(1);
+  });
+
+  it('reconnects after any other close, such as 1001 when the server shuts down', async () => {
+    const server = await fakeServer();
+    const worker = service();
+    const events = recordEvents(worker);
+    await worker.start({ url: server.url, apiKey: 'secret' });
+    server.closeConnection(1001, 'server shutting down');
+    await server.waitFor(() => messagesOn(server, 2, 'hello').length === 1);
+    expect(events.events.find((event) => event.type === 'connection-close')).toMatchObject({ code: 1001 });
+    expect(events.count('connection-end')).toBe(0);
   });
 });
 
