@@ -8,6 +8,7 @@ import { CLI_VERSION } from './cli-version.js';
 import { registerApiKeysCommands } from './commands/api-keys-command.js';
 import { registerApprovalsCommands } from './commands/approvals-command.js';
 import { registerCacheCommands } from './commands/cache-commands.js';
+import { registerCancelCommand, registerRetryCommand } from './commands/cancel-retry-commands.js';
 import { registerCompFailCommands } from './commands/comp-fail-command.js';
 import { registerEvalCommand } from './commands/eval-command.js';
 import { registerInspectCommand } from './commands/inspect-command.js';
@@ -61,6 +62,8 @@ export function createProgram(io: Io): Command {
   registerPsCommand(program, io);
   registerInspectCommand(program, io);
   registerLogsCommand(program, io);
+  registerCancelCommand(program, io);
+  registerRetryCommand(program, io);
   registerApprovalsCommands(program, io);
   registerCompFailCommands(program, io);
   registerServicesCommands(program, io);
