@@ -35,7 +35,7 @@ import { UsageError } from './usage-error.js';
 
 const CONNECTION_HELP = `
 Connection: baton login saves the server URL and a project API key in ~/.baton/config.json (mode 0600);
-BATON_URL and BATON_API_KEY override it. Admin commands (projects) take --admin-token or BATON_ADMIN_TOKEN.`;
+BATON_URL and BATON_API_KEY override it; the saved key is only sent to the URL it was saved for. Admin commands (projects) take --admin-token or BATON_ADMIN_TOKEN.`;
 
 /** An example for each command group's own `--help` (each command in a group has its own too). */
 const GROUP_EXAMPLES: Readonly<Record<string, string>> = {
