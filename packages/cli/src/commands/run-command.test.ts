@@ -227,6 +227,28 @@ describe('baton run --plan FILE --wait (stdout not a terminal: plain lines)', ()
     await client.cancel(id, 'test over');
   });
 
+  it('waiting for an approval that was asked before the stream connected: says so once, with how to approve', async () => {
+    await writeFile(
+      file('approval-plan.json'),
+      JSON.stringify({ steps: [{ id: 'ok', approval: { prompt: 'Go on?' } }], output: { $ref: 'steps.ok.output' } }),
+    );
+    const child = spawn(process.execPath, [BIN, 'run', 'Ask first', '--plan', file('approval-plan.json'), '--wait'], {
+      env: { ...process.env, HOME: t.home, ...t.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    const closed = once(child, 'close') as Promise<[number | null]>;
+    const approvalId = await waitFor(
+      async () => /^step ok waiting: waiting for approval (\S+): baton approvals approve \1$/m.exec(stdout)?.[1],
+      'the line saying the step waits for an approval',
+    );
+    await client.approve(approvalId);
+    const [code] = await closed;
+    expect(code).toBe(0);
+    expect(stdout.match(/waiting for approval/g)).toHaveLength(1);
+  }, 60_000);
+
   it('an action no template covers, on a server with no model: the 422 as one line saying what to do, exit 6', async () => {
     const result = await t.baton(['run', 'What is the weather in Paris?', '-d', 'city=Paris', '--wait']);
     expect(result.code).toBe(6);
