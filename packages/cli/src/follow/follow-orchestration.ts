@@ -81,9 +81,12 @@ export async function followOrchestration(
   }
 }
 
-/** The steps already running, waiting for their service or for a person when the stream opened. */
+/**
+ * The steps already running, waiting for their service or for a person when the stream opened. The pending approvals
+ * only add to what the stream says: a server that cannot list them leaves the stream's `approval-request` to tell.
+ */
 async function seedBoard(client: BatonClient, board: StepBoard, id: string): Promise<StepView[]> {
-  const [view, pending] = await Promise.all([client.get(id), client.approvals({ status: 'pending' })]);
+  const [view, pending] = await Promise.all([client.get(id), client.approvals({ status: 'pending' }).catch(() => [])]);
   const approvals = pending.filter((approval) => approval.orchestrationId === id);
   return [...board.seed(view.steps), ...board.seedApprovals(approvals)];
 }
