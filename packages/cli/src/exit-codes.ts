@@ -20,6 +20,8 @@ export const EXIT_CODES = {
   refused: 6,
   /** The orchestration ended without succeeding: it failed, was cancelled, or its action could not be planned. */
   orchestrationFailed: 7,
+  /** Stopped by Ctrl-C (SIGINT), as shells count it; `baton run` says the orchestration goes on without it. */
+  interrupted: 130,
 } as const;
 
 export const EXIT_CODES_HELP = `
@@ -32,4 +34,5 @@ Exit codes:
   5  the server could not be reached (connection refused, unknown host, timeout), failed (5xx), or is not a Baton server
   6  the server refused the request: bad API key or admin token (401/403), unknown id (404), conflict (409),
      invalid request (400/422, also an action no template covers on a server with no model); the message says which
-  7  the orchestration failed or was cancelled, or the model could not plan its action (run)`;
+  7  the orchestration failed or was cancelled, or the model could not plan its action (run)
+  130  stopped by Ctrl-C (run: the orchestration goes on; baton logs ID -f follows it, baton cancel ID stops it)`;

@@ -26,6 +26,8 @@ describe('the baton program', () => {
         'ps',
         'inspect',
         'logs',
+        'cancel',
+        'retry',
         'approvals ls',
         'approvals approve',
         'approvals reject',

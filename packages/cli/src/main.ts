@@ -8,6 +8,7 @@ import { CLI_VERSION } from './cli-version.js';
 import { registerApiKeysCommands } from './commands/api-keys-command.js';
 import { registerApprovalsCommands } from './commands/approvals-command.js';
 import { registerCacheCommands } from './commands/cache-commands.js';
+import { registerCancelCommand, registerRetryCommand } from './commands/cancel-retry-commands.js';
 import { registerCompFailCommands } from './commands/comp-fail-command.js';
 import { registerEvalCommand } from './commands/eval-command.js';
 import { registerInspectCommand } from './commands/inspect-command.js';
@@ -34,7 +35,7 @@ import { UsageError } from './usage-error.js';
 
 const CONNECTION_HELP = `
 Connection: baton login saves the server URL and a project API key in ~/.baton/config.json (mode 0600);
-BATON_URL and BATON_API_KEY override it. Admin commands (projects) take --admin-token or BATON_ADMIN_TOKEN.`;
+BATON_URL and BATON_API_KEY override it; the saved key is only sent to the URL it was saved for. Admin commands (projects) take --admin-token or BATON_ADMIN_TOKEN.`;
 
 /** An example for each command group's own `--help` (each command in a group has its own too). */
 const GROUP_EXAMPLES: Readonly<Record<string, string>> = {
@@ -61,6 +62,8 @@ export function createProgram(io: Io): Command {
   registerPsCommand(program, io);
   registerInspectCommand(program, io);
   registerLogsCommand(program, io);
+  registerCancelCommand(program, io);
+  registerRetryCommand(program, io);
   registerApprovalsCommands(program, io);
   registerCompFailCommands(program, io);
   registerServicesCommands(program, io);

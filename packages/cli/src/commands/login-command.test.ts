@@ -2,7 +2,7 @@ import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SERVER_VERSION } from '@baton/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliTestServer, closedPort, hasStack, startCliTestServer } from '../cli-test-kit.js';
+import { type CliTestServer, closedPort, hasStack, startCliTestServer, startContractServer } from '../cli-test-kit.js';
 
 let t: CliTestServer;
 beforeAll(async () => {
@@ -63,8 +63,26 @@ describe('baton login', () => {
   it('BATON_URL and BATON_API_KEY win over the saved file', async () => {
     await writeFile(configFile(), JSON.stringify({ url: `http://127.0.0.1:${await closedPort()}`, apiKey: 'bk_old' }));
     expect((await t.baton(['services', 'ls'], {})).code).toBe(5);
-    expect((await t.baton(['services', 'ls'], { BATON_URL: t.url })).code).toBe(6);
+    expect((await t.baton(['services', 'ls'], { BATON_URL: t.url, BATON_API_KEY: 'bk_wrong' })).code).toBe(6);
     expect((await t.baton(['services', 'ls'], t.env)).code).toBe(0);
+  });
+
+  it('the saved key goes only to the server it was saved for: BATON_URL of another server gets no key, exit 2', async () => {
+    const other = await startContractServer({});
+    try {
+      expect((await t.baton(['login', '--url', t.url, '--key', t.apiKey], {})).code).toBe(0);
+      const result = await t.baton(['ps'], { BATON_URL: other.url });
+      expect(result.code).toBe(2);
+      expect(result.stderr.trim().split('\n')).toEqual([
+        `baton: no API key is known for ${other.url} (the saved key is for ${t.url} only): set BATON_API_KEY to a key of its project, or run baton login --url ${other.url} --key KEY`,
+      ]);
+      expect(other.requests).toEqual([]);
+      // The same server, written another way, still gets its key.
+      const same = await t.baton(['ps'], { BATON_URL: `${t.url.replace('http://', 'HTTP://')}/` });
+      expect(same.code).toBe(0);
+    } finally {
+      await other.close();
+    }
   });
 
   it('no server configured anywhere: exit 2 and how to configure one', async () => {

@@ -1,7 +1,7 @@
 /**
  * `baton login --url URL --key KEY`: checks that a Baton server answers at the URL (`GET /health`) and that the
  * project key works (`GET /v1/services`), then saves both in `~/.baton/config.json` (0600). `BATON_URL` and
- * `BATON_API_KEY` still win over the file.
+ * `BATON_API_KEY` still win over the file, and the saved key is only sent to the URL it was saved for.
  */
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
@@ -20,7 +20,7 @@ export function registerLoginCommand(program: Command, io: Io): void {
     .option('--json', 'print { url, serverVersion, configPath } as JSON')
     .addHelpText(
       'after',
-      '\nBATON_URL and BATON_API_KEY, when set, are used instead of the saved file.\n\nExample:\n  $ baton login --url http://127.0.0.1:7400 --key bk_…',
+      '\nBATON_URL and BATON_API_KEY, when set, are used instead of the saved file; the saved key is only sent to the\nURL it was saved for.\n\nExample:\n  $ baton login --url http://127.0.0.1:7400 --key bk_…',
     )
     .action(async (options: { url: string; key: string; json?: boolean }) => {
       const [{ withProjectClient }, { checkHealth }, { writeConfig }] = await Promise.all([

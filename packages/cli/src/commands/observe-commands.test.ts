@@ -82,6 +82,13 @@ describe('baton ps', () => {
     expect(lines[2]).toBe('(more: baton ps --limit 2)');
   });
 
+  it('the "more" hint keeps the --status filter the user gave', async () => {
+    await (await client.orchestrate({ action: 'Double once more', data: { n: 2 }, plan: PLAN })).result();
+    const succeeded = await t.baton(['ps', '--status', 'succeeded', '--limit', '1']);
+    expect(succeeded.code).toBe(0);
+    expect(succeeded.stdout.trimEnd().split('\n').at(-1)).toBe('(more: baton ps --status succeeded --limit 2)');
+  });
+
   it.each([
     [
       ['--status', 'done'],

@@ -34,7 +34,12 @@ export function registerPsCommand(program: Command, io: Io): void {
         ],
         empty: options.status === undefined ? 'No orchestrations yet.' : `No ${options.status} orchestrations.`,
       });
-      if (options.json !== true && page.nextCursor !== null)
-        io.out(`(more: baton ps --limit ${Math.min(200, options.limit * 2)})`);
+      if (options.json !== true && page.nextCursor !== null) io.out(`(more: ${moreCommand(status, options.limit)})`);
     });
+}
+
+/** The same `baton ps`, filters kept, asking for twice as many (200 at most). */
+export function moreCommand(status: string | undefined, limit: number): string {
+  const filter = status === undefined ? '' : ` --status ${status}`;
+  return `baton ps${filter} --limit ${Math.min(200, limit * 2)}`;
 }

@@ -23,7 +23,13 @@ export function registerQuickstartCommand(program: Command, io: Io): void {
     .option('--action <text>', 'the action in plain words to run first', FIRST_ACTION)
     .addHelpText('after', '\nExample:\n  $ baton quickstart --port 7400')
     .action(async (options: { port?: number; dir: string; action: string }) => {
-      const { runQuickstart } = await import('../quickstart/run-quickstart.js');
+      const [{ runQuickstart }, { checkHost, checkServeEnv, envSetting }] = await Promise.all([
+        import('../quickstart/run-quickstart.js'),
+        import('../options/serve-settings.js'),
+      ]);
+      checkServeEnv(process.env, { portFlag: true });
+      const host = envSetting(process.env, 'BATON_HOST');
+      if (host !== undefined) await checkHost(host);
       const fromEnv = process.env.BATON_PORT === undefined ? undefined : port('BATON_PORT')(process.env.BATON_PORT);
       await runQuickstart(io, { ...options, port: options.port ?? fromEnv ?? 7400 });
     });

@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type BatonClient, createClient, createService, memoryInstanceStore } from '@baton/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CliTestServer, hasStack, startCliTestServer, waitFor } from '../cli-test-kit.js';
+import { BIN, type CliTestServer, hasStack, startCliTestServer, waitFor } from '../cli-test-kit.js';
 
 let t: CliTestServer;
 let client: BatonClient;
@@ -194,6 +196,58 @@ describe('baton run --plan FILE --wait (stdout not a terminal: plain lines)', ()
     expect(result.code).toBe(7);
     expect(result.stderr).toMatch(new RegExp(`^baton: orchestration ${id} was cancelled`));
   });
+
+  it('Ctrl-C while waiting: exit 130, one line on stderr saying it still runs and how to follow or stop it', async () => {
+    const child = spawn(
+      process.execPath,
+      [BIN, 'run', 'Wait until Ctrl-C', '--plan', file('slow-plan.json'), '--wait'],
+      {
+        env: { ...process.env, HOME: t.home, ...t.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const closed = once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
+    const id = await new Promise<string>((resolve) =>
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+        const running = /^step wait running/m.test(stdout) && /^Orchestration (orc_\w+) running$/m.exec(stdout)?.[1];
+        if (running) resolve(running);
+      }),
+    );
+    child.kill('SIGINT');
+    const [code] = await closed;
+    expect(code).toBe(130);
+    expect(stderr.trim().split('\n')).toEqual([
+      `baton: stopped following; orchestration ${id} is still running: baton logs ${id} -f follows it, baton cancel ${id} stops it`,
+    ]);
+    expect((await client.get(id)).status).toBe('running');
+    await client.cancel(id, 'test over');
+  });
+
+  it('waiting for an approval that was asked before the stream connected: says so once, with how to approve', async () => {
+    await writeFile(
+      file('approval-plan.json'),
+      JSON.stringify({ steps: [{ id: 'ok', approval: { prompt: 'Go on?' } }], output: { $ref: 'steps.ok.output' } }),
+    );
+    const child = spawn(process.execPath, [BIN, 'run', 'Ask first', '--plan', file('approval-plan.json'), '--wait'], {
+      env: { ...process.env, HOME: t.home, ...t.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    const closed = once(child, 'close') as Promise<[number | null]>;
+    const approvalId = await waitFor(
+      async () => /^step ok waiting: waiting for approval (\S+): baton approvals approve \1$/m.exec(stdout)?.[1],
+      'the line saying the step waits for an approval',
+    );
+    await client.approve(approvalId);
+    const [code] = await closed;
+    expect(code).toBe(0);
+    expect(stdout.match(/waiting for approval/g)).toHaveLength(1);
+  }, 60_000);
 
   it('an action no template covers, on a server with no model: the 422 as one line saying what to do, exit 6', async () => {
     const result = await t.baton(['run', 'What is the weather in Paris?', '-d', 'city=Paris', '--wait']);

@@ -77,7 +77,7 @@ export function registerRunCommand(program: Command, io: Io): void {
           return runAgentFile(io, action, options);
         }
         const { runAction } = await import('../follow/run-action.js');
-        await runAction(io, action, options);
+        await runAction(io, action, { ...options, hintOnInterrupt: true });
       },
     );
 }

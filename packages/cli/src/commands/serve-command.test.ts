@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { access, mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -20,11 +20,11 @@ afterEach(async () => {
   dir = undefined;
 });
 
-/** `baton serve …args` from the sources, with no `BATON_ADMIN_TOKEN` or `BATON_DATABASE_URL`, in `cwd`. */
-function spawnServe(args: readonly string[], cwd?: string): ChildProcess {
+/** `baton serve …args` from the sources, in `cwd`, with no `BATON_*` variable (nor `PORT`) but `extraEnv`. */
+function spawnServe(args: readonly string[], cwd?: string, extraEnv: Record<string, string> = {}): ChildProcess {
   const env = { ...process.env };
-  delete env.BATON_ADMIN_TOKEN;
-  delete env.BATON_DATABASE_URL;
+  for (const name of Object.keys(env)) if (name.startsWith('BATON_') || name === 'PORT') delete env[name];
+  Object.assign(env, extraEnv);
   const child = spawn(process.execPath, ['--conditions=@baton/source', '--import', tsx, entry, 'serve', ...args], {
     env,
     cwd,
@@ -96,5 +96,61 @@ describe('baton serve', () => {
     expect(stderr).toContain('Admin token, shown once');
     await access(join(dir, '.baton', 'server.db'));
     await expect(access(join(dir, '.baton', 'baton.db'))).rejects.toMatchObject({ code: 'ENOENT' });
+  }, 60_000);
+
+  it.each([
+    [{ BATON_PORT: 'abc' }, [], 'BATON_PORT must be a port number from 0 to 65535, got "abc"'],
+    [{ PORT: '70000' }, [], 'PORT must be a port number from 0 to 65535, got "70000"'],
+    [
+      { BATON_RATE_LIMIT: 'abc' },
+      ['--port', '0'],
+      'BATON_RATE_LIMIT must be a whole number of requests a second, 1 or more, got "abc"',
+    ],
+    [
+      { BATON_RATE_LIMIT: '0' },
+      ['--port', '0'],
+      'BATON_RATE_LIMIT must be a whole number of requests a second, 1 or more, got "0"',
+    ],
+    [
+      { BATON_SERVICE_GRACE_MS: '-5' },
+      ['--port', '0'],
+      'BATON_SERVICE_GRACE_MS must be a whole number of milliseconds, 0 or more, got "-5"',
+    ],
+    [
+      {},
+      ['--port', '0', '--host', '999.1.1.1'],
+      '--host "999.1.1.1" is not an address and no host of that name resolves',
+    ],
+    [{ BATON_HOST: '999.1.1.1' }, ['--port', '0'], 'BATON_HOST "999.1.1.1" is not an address and no host of that name'],
+  ])(
+    'a bad setting %j %j: exit 2 naming it and its value, before anything is created',
+    async (env, args, message) => {
+      dir = await mkdtemp(join(tmpdir(), 'baton-serve-'));
+      const child = spawnServe(['--db', join(dir, 'data', 'baton.db'), ...args], dir, env);
+      let stderr = '';
+      child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+      const [code] = (await once(child, 'close')) as [number];
+      expect(stderr).toContain(`baton: ${message}`);
+      expect(stderr).not.toContain('unexpected error');
+      expect(stderr.trim().split('\n')).toHaveLength(1);
+      expect(code).toBe(2);
+      expect(await readdir(dir)).toEqual([]);
+    },
+    60_000,
+  );
+
+  it('a --db path through a file: exit 2 naming --db, the path and the file, before anything is created', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'baton-serve-'));
+    await writeFile(join(dir, 'afile'), 'not a folder');
+    const db = join(dir, 'afile', 'x.db');
+    const child = spawnServe(['--port', '0', '--db', db], dir);
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const [code] = (await once(child, 'close')) as [number];
+    expect(stderr.trim()).toBe(
+      `baton: --db "${db}" cannot be used as the SQLite database: ${join(dir, 'afile')} is a file, not a folder`,
+    );
+    expect(code).toBe(2);
+    expect(await readdir(dir)).toEqual(['afile']);
   }, 60_000);
 });

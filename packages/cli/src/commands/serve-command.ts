@@ -1,7 +1,9 @@
 /**
  * `baton serve [--port 7400] [--host 127.0.0.1] [--db PATH|URL]`: runs the plan engine server until SIGINT or
  * SIGTERM, then hands its running orchestrations back to the store and exits. The `BATON_*` variables configure the
- * rest (see the README); a generated admin token is printed once, on stderr.
+ * rest (see the README); a generated admin token is printed once, on stderr. A setting that cannot be used (a
+ * port that is not a number, a host that does not resolve, a database path through a file) is a usage error naming
+ * it, found before anything is created.
  */
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
@@ -18,7 +20,9 @@ export function registerServeCommand(program: Command, io: Io): void {
     .option('--db <path|url>', 'SQLite file or postgres:// URL (default: BATON_DATABASE_URL or .baton/server.db)')
     .addHelpText('after', '\nExample:\n  $ baton serve --port 7400 --db .baton/server.db')
     .action(async (options: { port?: number; host?: string; db?: string }) => {
-      const { startServer, serverOptionsFromEnv } = await import('@baton/server');
+      const [{ startServer, serverOptionsFromEnv, DEFAULT_SERVER_DATABASE }, { checkServeSettings }] =
+        await Promise.all([import('@baton/server'), import('../options/serve-settings.js')]);
+      await checkServeSettings(options, process.env, DEFAULT_SERVER_DATABASE);
       const server = await startServer({
         ...serverOptionsFromEnv(),
         ...(options.port === undefined ? {} : { port: options.port }),

@@ -1,9 +1,11 @@
 /**
  * Which server a command talks to, and with which credential: `BATON_URL` and `BATON_API_KEY` over the file
- * `baton login` wrote; the admin token from `--admin-token` or `BATON_ADMIN_TOKEN` (never saved).
+ * `baton login` wrote; the admin token from `--admin-token` or `BATON_ADMIN_TOKEN` (never saved). The saved key goes
+ * only to the server it was saved for: a `BATON_URL` naming another server gets no key from the file.
  */
 import { UsageError } from '../usage-error.js';
-import { configPath, readConfig } from './cli-config.js';
+import { type CliConfig, configPath, readConfig } from './cli-config.js';
+import { sameServer } from './server-url.js';
 
 export interface ProjectConnection {
   url: string;
@@ -28,15 +30,30 @@ function baseUrl(url: string | undefined): string | undefined {
 
 /** The server's URL and the project key, or `undefined` for each that is not set anywhere. */
 export async function configuredConnection(): Promise<Partial<ProjectConnection>> {
-  const saved = await readConfig();
+  return connectionFrom(await readConfig());
+}
+
+function connectionFrom(saved: Partial<CliConfig>): Partial<ProjectConnection> {
   const url = baseUrl(fromEnv('BATON_URL') ?? saved.url);
-  const apiKey = fromEnv('BATON_API_KEY') ?? saved.apiKey;
+  const apiKey = fromEnv('BATON_API_KEY') ?? savedKeyFor(url, saved);
   return { ...(url === undefined ? {} : { url }), ...(apiKey === undefined ? {} : { apiKey }) };
+}
+
+/** The saved key when it was saved for this server: a key is never sent to a server it was not given for. */
+function savedKeyFor(url: string | undefined, saved: Partial<CliConfig>): string | undefined {
+  if (url === undefined || saved.url === undefined || saved.apiKey === undefined) return undefined;
+  return sameServer(url, saved.url) ? saved.apiKey : undefined;
 }
 
 /** The connection for project commands; a `UsageError` that says how to set one when it is missing. */
 export async function projectConnection(): Promise<ProjectConnection> {
-  const { url, apiKey } = await configuredConnection();
+  const saved = await readConfig();
+  const { url, apiKey } = connectionFrom(saved);
+  if (url !== undefined && apiKey === undefined && saved.url !== undefined && saved.apiKey !== undefined) {
+    throw new UsageError(
+      `no API key is known for ${url} (the saved key is for ${saved.url} only): set BATON_API_KEY to a key of its project, or run baton login --url ${url} --key KEY`,
+    );
+  }
   if (url === undefined || apiKey === undefined) {
     const missing = url === undefined ? 'server URL' : 'API key';
     throw new UsageError(

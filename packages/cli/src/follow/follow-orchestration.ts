@@ -9,7 +9,7 @@ import type { Io } from '../io.js';
 import { OrchestrationEndedError } from '../orchestration-ended-error.js';
 import { type PlanLike, planTree } from '../render/plan-tree.js';
 import { planningSummary } from '../render/planning-summary.js';
-import { StepBoard } from './step-board.js';
+import { StepBoard, type StepView } from './step-board.js';
 import { createLiveDisplay, createPlainDisplay, type StepDisplay } from './step-display.js';
 
 export interface AcceptedView {
@@ -61,7 +61,7 @@ export async function followOrchestration(
         // The stream is open from here on: what started before it is read once from the orchestration's view.
         if (!seeded && event.type === 'run-start') {
           seeded = true;
-          for (const step of board.seed((await client.get(accepted.id)).steps)) display.change(step);
+          for (const step of await seedBoard(client, board, accepted.id)) display.change(step);
         }
       }
     }
@@ -79,6 +79,16 @@ export async function followOrchestration(
   } finally {
     display.stop();
   }
+}
+
+/**
+ * The steps already running, waiting for their service or for a person when the stream opened. The pending approvals
+ * only add to what the stream says: a server that cannot list them leaves the stream's `approval-request` to tell.
+ */
+async function seedBoard(client: BatonClient, board: StepBoard, id: string): Promise<StepView[]> {
+  const [view, pending] = await Promise.all([client.get(id), client.approvals({ status: 'pending' }).catch(() => [])]);
+  const approvals = pending.filter((approval) => approval.orchestrationId === id);
+  return [...board.seed(view.steps), ...board.seedApprovals(approvals)];
 }
 
 function plannedData(event: OrchestrationEvent) {

@@ -11,6 +11,7 @@ import { OrchestrationEndedError } from '../orchestration-ended-error.js';
 import { withProjectClient } from '../remote/server-clients.js';
 import { formatDuration } from '../render/text-format.js';
 import { followOrchestration, planLines } from './follow-orchestration.js';
+import { hintOnInterrupt } from './interrupt-hint.js';
 
 export interface RunOptions {
   data?: ReadonlyArray<readonly [string, unknown]>;
@@ -19,6 +20,8 @@ export interface RunOptions {
   wait?: boolean;
   timeout?: number;
   json?: boolean;
+  /** At Ctrl-C while following, say the orchestration goes on and how to follow or stop it, then exit 130. */
+  hintOnInterrupt?: boolean;
 }
 
 export async function runAction(io: Io, action: string, options: RunOptions): Promise<void> {
@@ -34,11 +37,15 @@ export async function runAction(io: Io, action: string, options: RunOptions): Pr
       ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }),
     });
     const accepted = { id: run.id, status: run.status, plan: run.plan, parallelGroups: run.parallelGroups };
+    const following = <T>(work: () => Promise<T>) =>
+      options.hintOnInterrupt === true ? hintOnInterrupt(io, run.id, work) : work();
     if (options.json === true) {
       if (!follow) return io.out(JSON.stringify(accepted, null, 2));
-      await run.result().catch((error: unknown) => {
-        if (!OrchestrationFailedError.isInstance(error)) throw error;
-      });
+      await following(() =>
+        run.result().catch((error: unknown) => {
+          if (!OrchestrationFailedError.isInstance(error)) throw error;
+        }),
+      );
       const final = await client.get(run.id);
       io.out(JSON.stringify(final, null, 2));
       return endWith(io, final, { json: true });
@@ -50,7 +57,7 @@ export async function runAction(io: Io, action: string, options: RunOptions): Pr
       io.out(`Follow it with: baton logs ${run.id} -f   (or baton inspect ${run.id})`);
       return;
     }
-    const final = await followOrchestration(client, io, accepted, { live: isTerminal(io) });
+    const final = await following(() => followOrchestration(client, io, accepted, { live: isTerminal(io) }));
     endWith(io, final, { json: false });
   });
 }

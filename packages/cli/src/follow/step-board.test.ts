@@ -67,6 +67,17 @@ describe('StepBoard', () => {
     expect(describeState(ok!, 0)).toBe('· waiting  waiting for approval apr_1: baton approvals approve apr_1');
   });
 
+  it('an approval asked before the stream opened is shown once, whether from the stream or the pending approvals', () => {
+    const line = 'step ok waiting: waiting for approval apr_1: baton approvals approve apr_1';
+    const fromStream = new StepBoard(plan, [['fetch', 'ok'], ['store']]);
+    const changed = fromStream.apply(event('approval-request', 'ok', 1, { approvalId: 'apr_1' }));
+    expect(changed && plainLine(changed)).toBe(line);
+    expect(fromStream.seedApprovals([{ id: 'apr_1', stepId: 'ok' }])).toEqual([]);
+    const fromView = new StepBoard(plan, [['fetch', 'ok'], ['store']]);
+    expect(fromView.seedApprovals([{ id: 'apr_1', stepId: 'ok' }]).map(plainLine)).toEqual([line]);
+    expect(fromView.apply(event('approval-request', 'ok', 1, { approvalId: 'apr_1' }))).toBeUndefined();
+  });
+
   it('a failed step keeps its error and attempts; a skipped one its reason', () => {
     const board = new StepBoard(plan, [['fetch', 'ok'], ['store']]);
     const failed = board.apply(

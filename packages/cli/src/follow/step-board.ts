@@ -136,13 +136,35 @@ export class StepBoard {
         break;
       }
       case 'approval-request':
-        step.state = 'waiting';
-        step.note = `waiting for approval ${String(data.approvalId)}: baton approvals approve ${String(data.approvalId)}`;
-        break;
+        // A step the stream never saw start is already `waiting`: the new note is the change to show.
+        return this.waitForApproval(step, String(data.approvalId));
       default:
         return undefined;
     }
     return step.state === before && event.type !== 'step-retry' ? undefined : step;
+  }
+
+  /**
+   * Marks the steps of these pending approvals as waiting for them (asked before this follower subscribed); returns
+   * the steps that were not shown as waiting for that approval yet.
+   */
+  seedApprovals(approvals: ReadonlyArray<{ stepId: string; id: string }>): StepView[] {
+    const changed: StepView[] = [];
+    for (const approval of approvals) {
+      const step = this.views.get(approval.stepId) ?? this.views.get(approval.stepId.split('/')[0] as string);
+      const shown = step === undefined ? undefined : this.waitForApproval(step, approval.id);
+      if (shown !== undefined) changed.push(shown);
+    }
+    return changed;
+  }
+
+  /** The step waits for a person; returns it when that is news (another approval, or none shown before). */
+  private waitForApproval(step: StepView, approvalId: string): StepView | undefined {
+    const note = `waiting for approval ${approvalId}: baton approvals approve ${approvalId}`;
+    if (step.state === 'waiting' && step.note === note) return undefined;
+    step.state = 'waiting';
+    step.note = note;
+    return step;
   }
 
   /**

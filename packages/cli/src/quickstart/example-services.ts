@@ -10,10 +10,18 @@ const SKIES = ['clear', 'sunny', 'partly cloudy', 'overcast', 'light rain', 'win
 const TOPICS = ['transport', 'culture', 'markets', 'sport', 'science', 'food'];
 
 /** A number from a text, the same every time. */
-function seed(text: string): number {
+export function seed(text: string): number {
   let hash = 2166136261;
   for (const char of text.toLowerCase()) hash = Math.imul(hash ^ char.charCodeAt(0), 16777619) >>> 0;
   return hash;
+}
+
+/**
+ * The number in the `i`-th headline of a seed, from 10 to 99. The seed is an unsigned 32-bit number: `>>>` keeps it
+ * unsigned (`>>` would read its top bit as a sign and give negative numbers).
+ */
+export function headlineNumber(seedValue: number, index: number): number {
+  return ((seedValue >>> (index * 3)) % 90) + 10;
 }
 
 const pause = (ms: number, signal: AbortSignal) =>
@@ -49,7 +57,7 @@ export const EXAMPLE_SERVICES: Readonly<Record<string, () => Service>> = {
         await pause(500, ctx.signal);
         const n = seed(topic);
         const headlines = [0, 1, 2].map(
-          (i) => `${topic}: ${TOPICS[(n + i) % TOPICS.length]} story ${((n >> (i * 3)) % 90) + 10}`,
+          (i) => `${topic}: ${TOPICS[(n + i) % TOPICS.length]} story ${headlineNumber(n, i)}`,
         );
         return { headlines };
       },

@@ -6,6 +6,8 @@ import { serverOptionsFromEnv, startServer } from '@baton/server';
 import { runAction } from '../follow/run-action.js';
 import type { Io } from '../io.js';
 import { listenUsageError } from '../listen-usage-error.js';
+import { OrchestrationEndedError } from '../orchestration-ended-error.js';
+import { ServerError } from '../server-error.js';
 import { untilStopped } from '../until-stopped.js';
 import { EXAMPLE_SERVICES } from './example-services.js';
 import { EXAMPLE_TEMPLATES } from './example-templates.js';
@@ -53,7 +55,7 @@ export async function runQuickstart(io: Io, options: QuickstartOptions): Promise
     io.out(`$ baton run "${options.action}" --wait`);
     process.env.BATON_URL = server.url;
     process.env.BATON_API_KEY = apiKey;
-    await runAction(io, options.action, { wait: true });
+    await runFirstAction(io, options.action);
     io.out('');
     // Listening before saying so: a Ctrl-C right after the last line must stop cleanly too.
     const stopped = untilStopped();
@@ -65,6 +67,19 @@ export async function runQuickstart(io: Io, options: QuickstartOptions): Promise
   } finally {
     await services?.stop();
     await server.close();
+  }
+}
+
+/**
+ * Runs the first action; one the server refuses (no template covers it and no model is set) or that fails is told
+ * in one line on stderr, and the quickstart keeps serving: the server and the services are still there to try.
+ */
+async function runFirstAction(io: Io, action: string): Promise<void> {
+  try {
+    await runAction(io, action, { wait: true });
+  } catch (error) {
+    if (!ServerError.isInstance(error) && !OrchestrationEndedError.isInstance(error)) throw error;
+    io.err(`baton: the action "${action}" did not succeed, the quickstart keeps serving: ${error.message}`);
   }
 }
 
