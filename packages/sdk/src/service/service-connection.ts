@@ -3,7 +3,8 @@
  * `hello`, waits for `welcome`, acknowledges what must be acknowledged, sends heartbeats, and treats a server silent
  * for three heartbeat intervals as gone. After a close or failure it reconnects — with jittered exponential backoff,
  * to the next of its URLs — until `close()`, except when reconnecting cannot help: the key refused with HTTP 401
- * before any `welcome`, or a close with 4001 (key revoked) or 4004 (service deleted) — then it ends for good.
+ * (never valid, or revoked while the service was away), or a close with 4001 (key revoked) or 4004 (service deleted)
+ * — then it ends for good.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -60,7 +61,6 @@ export class ServiceConnection {
   readonly #options: ServiceConnectionOptions;
   #socket: WebSocket | undefined;
   #welcomed = false;
-  #everWelcomed = false;
   #closed = false;
   #failures = 0;
   #nextUrl = 0;
@@ -138,9 +138,9 @@ export class ServiceConnection {
       });
       response.resume();
       socket.terminate();
-      // Before any welcome the key has never worked here, so it is wrong or revoked. Once it has worked, a revocation
-      // arrives as close 4001; a 401 on a later reconnect is retried like any other failure to connect.
-      if (response.statusCode === 401 && !this.#everWelcomed) this.#refuseKey(url, response.statusMessage);
+      // The key is wrong or was revoked — also on a reconnect after it worked (revoked while this service was away,
+      // so no close 4001 could tell it): retrying cannot help.
+      if (response.statusCode === 401) this.#refuseKey(url, response.statusMessage);
     });
     socket.on('error', (error) => {
       if (!opened && !failureReported) {
@@ -208,7 +208,6 @@ export class ServiceConnection {
     this.#clearSocketTimers();
     this.#lastMessageAt = Date.now();
     this.#welcomed = true;
-    this.#everWelcomed = true;
     this.#failures = 0;
     const interval = welcome.heartbeatMs;
     const heartbeat = setInterval(() => {

@@ -215,6 +215,20 @@ describe('createService: ending for good', () => {
     expect(server.connections).toBe(1);
   });
 
+  it('ends for good when a reconnect finds its key refused: revoked while the service was away', async () => {
+    const server = await fakeServer();
+    const worker = service();
+    const events = recordEvents(worker);
+    await worker.start({ url: server.url, apiKey: 'secret' });
+    server.options.apiKey = 'another-key';
+    server.closeConnection(1001, 'server shutting down');
+    const end = await events.waitFor('connection-end');
+    expect(end).toMatchObject({ url: server.url, reason: 'key-refused' });
+    expect(server.refusedUpgrades).toBe(1);
+    expect(worker.connected).toBe(false);
+    await worker.stop();
+  });
+
   it('reconnects after any other close, such as 1001 when the server shuts down', async () => {
     const server = await fakeServer();
     const worker = service();
