@@ -76,6 +76,7 @@ it('has the owner fold in what the worker left, so the WAL starts over under con
     path,
     intervalMs: 10,
     minWalBytes: 0,
+    restartFrames: 1,
     finish: () => {
       database.pragma('wal_checkpoint(PASSIVE)');
       finished += 1;
@@ -95,6 +96,36 @@ it('has the owner fold in what the worker left, so the WAL starts over under con
     const [{ log }] = database.pragma('wal_checkpoint(PASSIVE)') as [{ log: number }];
     expect(log).toBeLessThan(10);
     expect(writes).toBeGreaterThan(log);
+  } finally {
+    await checkpointer.close();
+    database.close();
+  }
+});
+
+it('leaves the WAL to grow to restartFrames before the owner folds in the rest', async () => {
+  const path = join(folder, 'threshold.db');
+  const database = new Database(path);
+  database.pragma('journal_mode = WAL');
+  database.pragma('wal_autocheckpoint = 0');
+  database.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, pad TEXT)');
+  const insert = database.prepare('INSERT INTO t (pad) VALUES (?)');
+  const walFramesAtFinish: number[] = [];
+  const checkpointer = new SqliteCheckpointer({
+    path,
+    intervalMs: 10,
+    minWalBytes: 0,
+    restartFrames: 200,
+    finish: () => {
+      walFramesAtFinish.push((database.pragma('wal_checkpoint(PASSIVE)') as [{ log: number }])[0].log);
+    },
+  });
+  try {
+    for (let writes = 0; walFramesAtFinish.length < 2 && writes < 100_000; writes++) {
+      insert.run('x'.repeat(3000));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(walFramesAtFinish).toHaveLength(2);
+    for (const frames of walFramesAtFinish) expect(frames).toBeGreaterThanOrEqual(200);
   } finally {
     await checkpointer.close();
     database.close();

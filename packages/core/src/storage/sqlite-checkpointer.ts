@@ -9,7 +9,8 @@
  * wholly folded in, so it never starts over and grows without end (half a gigabyte in ten seconds of load, the file
  * itself 15 MB) — every write then lands on a new stretch of disk. So when the worker reports that little is left,
  * the owner's thread folds in the rest (`finish`), between two of its own writes: then the next write starts the WAL
- * from its beginning.
+ * from its beginning. That fold copies and syncs on the thread that runs steps, so it waits until the WAL holds
+ * `restartFrames` frames: under load the WAL starts over every few seconds, not at every worker checkpoint.
  */
 import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -53,6 +54,8 @@ export interface CheckpointerOptions {
   finish(): void;
   /** @default 4096 */
   finishFrames?: number;
+  /** The owner folds in the rest only once the WAL holds this many frames (pages). @default 4096 (16 MB of 4 KB pages) */
+  restartFrames?: number;
 }
 
 /** What `wal_checkpoint` answers: frames in the WAL when it began, and how many of them are in the database file. */
@@ -95,6 +98,7 @@ export class SqliteCheckpointer {
     this.#asked = false;
     // The worker folded in what the WAL held when it began; the owner writes on meanwhile, so some is always left.
     if (result === null || this.#closed || result.log <= 0) return;
+    if (result.log < (this.#options.restartFrames ?? 4096)) return;
     if (result.log - result.checkpointed > (this.#options.finishFrames ?? 4096)) return;
     try {
       this.#options.finish();
