@@ -27,6 +27,15 @@ async function filledStore(path: string, entries: number) {
   return { store, before };
 }
 
+/** A WAL database whose own checkpoints are off, with a table to insert into. */
+function walDatabase(path: string) {
+  const database = new Database(path);
+  database.pragma('journal_mode = WAL');
+  database.pragma('wal_autocheckpoint = 0');
+  database.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, pad TEXT)');
+  return { database, insert: database.prepare('INSERT INTO t (pad) VALUES (?)') };
+}
+
 it('folds the WAL back into the database file in the background, with no checkpoint on the commit path', async () => {
   const path = join(folder, 'baton.db');
   const { store, before } = await filledStore(path, 500);
@@ -66,11 +75,7 @@ it('keeps a process that awaits close() as its last act alive until the worker h
 
 it('has the owner fold in what the worker left, so the WAL starts over under constant writes', async () => {
   const path = join(folder, 'constant.db');
-  const database = new Database(path);
-  database.pragma('journal_mode = WAL');
-  database.pragma('wal_autocheckpoint = 0');
-  database.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, pad TEXT)');
-  const insert = database.prepare('INSERT INTO t (pad) VALUES (?)');
+  const { database, insert } = walDatabase(path);
   let finished = 0;
   const checkpointer = new SqliteCheckpointer({
     path,
@@ -104,11 +109,7 @@ it('has the owner fold in what the worker left, so the WAL starts over under con
 
 it('leaves the WAL to grow to restartFrames before the owner folds in the rest', async () => {
   const path = join(folder, 'threshold.db');
-  const database = new Database(path);
-  database.pragma('journal_mode = WAL');
-  database.pragma('wal_autocheckpoint = 0');
-  database.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, pad TEXT)');
-  const insert = database.prepare('INSERT INTO t (pad) VALUES (?)');
+  const { database, insert } = walDatabase(path);
   const walFramesAtFinish: number[] = [];
   const checkpointer = new SqliteCheckpointer({
     path,
