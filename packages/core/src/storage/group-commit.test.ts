@@ -27,10 +27,32 @@ const insert =
   (id: string, value = 'v') =>
   () =>
     database.prepare('INSERT INTO rows (id, value) VALUES (?, ?)').run(id, value).changes;
+/** Four writes in one turn: a busy turn, after which the group waits for the end of each turn. */
+async function busy(into: GroupCommit): Promise<void> {
+  database.exec('CREATE TABLE IF NOT EXISTS warm (n INTEGER)');
+  const warm = () => database.prepare('INSERT INTO warm (n) VALUES (1)').run().changes;
+  await Promise.all(Array.from({ length: 4 }, () => into.write(warm)));
+}
+
+const committedBy = (reader: Database.Database) => () =>
+  (reader.prepare('SELECT count(*) AS n FROM rows').get() as { n: number }).n;
+
 const ids = () => (database.prepare('SELECT id FROM rows ORDER BY id').all() as { id: string }[]).map((row) => row.id);
 
 describe('GroupCommit', () => {
-  it('runs the writes of one turn in one transaction and answers each only once it has committed', async () => {
+  it('commits each write at once while writes come few per turn', async () => {
+    const reader = new Database(file, { readonly: true });
+    const committed = committedBy(reader);
+    const writes = [group.write(insert('a')), group.write(insert('b'))];
+    expect(committed()).toBe(2);
+    await Promise.all(writes);
+    reader.close();
+  });
+
+  it('once a turn is busy, runs the writes of each turn in one transaction and answers each once it has committed', async () => {
+    await busy(group);
+    const reader = new Database(file, { readonly: true });
+    const committed = committedBy(reader);
     const seen: string[] = [];
     const write = (id: string) =>
       group
@@ -39,7 +61,9 @@ describe('GroupCommit', () => {
           return insert(id)();
         })
         .then((changes) => seen.push(`${id} answered (${changes} row)`));
-    await Promise.all([write('a'), write('b'), write('c')]);
+    const writes = [write('a'), write('b'), write('c')];
+    expect(committed()).toBe(0);
+    await Promise.all(writes);
     expect(seen).toEqual([
       'a ran in a transaction: true',
       'b ran in a transaction: true',
@@ -48,13 +72,37 @@ describe('GroupCommit', () => {
       'b answered (1 row)',
       'c answered (1 row)',
     ]);
-    // What another connection sees is what was committed: all three.
+    expect(committed()).toBe(3);
+    reader.close();
+  });
+
+  it('switches to waiting for the end of the turn within a busy turn, and back once turns carry one write', async () => {
     const reader = new Database(file, { readonly: true });
-    expect(reader.prepare('SELECT count(*) AS n FROM rows').get()).toEqual({ n: 3 });
+    const committed = committedBy(reader);
+    const burst = ['a', 'b', 'c', 'd', 'e'].map((id) => group.write(insert(id)));
+    // The first three committed at once; the turn is busy from the fourth on.
+    expect(committed()).toBe(3);
+    await Promise.all(burst);
+    expect(committed()).toBe(5);
+    const lone = group.write(insert('f'));
+    expect(committed()).toBe(5);
+    await lone;
+    // Turns of one write each: after a few of them, a write commits at once again.
+    let written = 6;
+    let atOnce = false;
+    while (!atOnce && written < 50) {
+      const pending = group.write(insert(`lone-${written}`));
+      written += 1;
+      atOnce = committed() === written;
+      await pending;
+    }
+    expect(atOnce).toBe(true);
+    expect(written).toBeGreaterThan(8);
     reader.close();
   });
 
   it('fails only the write whose statement failed; the others of its group commit', async () => {
+    await busy(group);
     database.prepare("INSERT INTO rows VALUES ('taken', 'v')").run();
     const outcomes = await Promise.allSettled([
       group.write(insert('a')),
@@ -67,6 +115,7 @@ describe('GroupCommit', () => {
   });
 
   it('undoes all of a failed transaction function and nothing of the others (a savepoint each)', async () => {
+    await busy(group);
     const both = database.transaction(() => {
       insert('first-half')();
       throw new Error('second half failed');
@@ -77,6 +126,7 @@ describe('GroupCommit', () => {
   });
 
   it('fails every write of the group when its transaction cannot begin, and writes none of them', async () => {
+    await busy(group);
     const other = new Database(file);
     other.prepare('BEGIN IMMEDIATE').run();
     const outcomes = await Promise.allSettled([group.write(insert('a')), group.write(insert('b'))]);
@@ -91,6 +141,7 @@ describe('GroupCommit', () => {
   });
 
   it('commits what waits when flushed before the connection closes', async () => {
+    await busy(group);
     const pending = group.write(insert('last'));
     group.flush();
     database.close();
@@ -103,12 +154,14 @@ describe('GroupCommit', () => {
     const eager = new GroupCommit(database, false);
     const reader = new Database(file, { readonly: true });
     const committed = () => (reader.prepare('SELECT count(*) AS n FROM rows').get() as { n: number }).n;
-    const first = eager.write(insert('a'));
-    expect(committed()).toBe(1);
-    const grouped = group.write(insert('b'));
-    expect(committed()).toBe(1);
-    await Promise.all([first, grouped]);
-    expect(committed()).toBe(2);
+    const eagerly = ['a', 'b', 'c', 'd', 'e'].map((id) => eager.write(insert(id)));
+    expect(committed()).toBe(5);
+    // Grouping by turn, a busy turn's writes wait for its end.
+    await busy(group);
+    const grouped = group.write(insert('f'));
+    expect(committed()).toBe(5);
+    await Promise.all([...eagerly, grouped]);
+    expect(committed()).toBe(6);
     reader.close();
   });
 

@@ -9,9 +9,10 @@
  * several statements runs as a better-sqlite3 transaction function, which inside the group's transaction becomes a
  * savepoint. An error that ended the whole transaction (I/O, a full disk) fails every write of the group.
  *
- * Waiting for the end of the turn costs a lone write one trip round the event loop (tens of microseconds): worth it
- * for many runs at once (a server), not for one run whose steps each wait for their entry. With `perTurn: false`
- * every write commits at once, in a transaction of its own.
+ * Waiting for the end of the turn costs a lone write one trip round the event loop (tens to hundreds of microseconds,
+ * as much as the commit itself): worth it for many runs at once (a server), not for one run whose steps each wait for
+ * their entry. So a group commit adapts: while writes come few per turn, each commits at once; more than `BUSY_TURN`
+ * in one turn switch it to waiting for the end of the turn, until `IDLE_TURNS` flushes in a row carry one write each. With `perTurn: false` every write commits at once, in a transaction of its own.
  */
 import type { Database } from 'better-sqlite3';
 
@@ -23,10 +24,22 @@ interface Waiting {
 
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
+/** Writes in one turn past which the writes of a turn wait for its end (a run's own come one or two per turn). */
+const BUSY_TURN = 3;
+/** Flushes in a row of one write each after which writes commit at once again. */
+const IDLE_TURNS = 8;
+
 export class GroupCommit {
   readonly #database: Database;
   #waiting: Waiting[] = [];
   #scheduled: NodeJS.Immediate | undefined;
+  /** Writes wait for the end of their turn (several arrive per turn); otherwise the first of a turn commits at once. */
+  #batching = false;
+  /** Flushes in a row that carried a single write, while batching. */
+  #lone = 0;
+  /** Writes committed at once in this turn, and the end of the turn, which sets them back to 0. */
+  #turnWrites = 0;
+  #turnEnd: NodeJS.Immediate | undefined;
   readonly #runAll: (batch: readonly Waiting[]) => Outcome[];
 
   constructor(
@@ -42,9 +55,29 @@ export class GroupCommit {
   write<T>(work: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.#waiting.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.perTurn) this.flush();
-      else this.#scheduled ??= setImmediate(() => this.flush());
+      if (!this.perTurn) return this.flush();
+      if (!this.#batching) {
+        this.#turnEnd ??= setImmediate(() => {
+          this.#turnEnd = undefined;
+          this.#turnWrites = 0;
+        });
+        this.#turnWrites += 1;
+        if (this.#turnWrites <= BUSY_TURN) return this.flush();
+        // Many writes in one turn: many runs at once. From now on a turn's writes wait for its end and commit together.
+        this.#batching = true;
+      }
+      this.#scheduled ??= setImmediate(() => this.#flushTurn());
     });
+  }
+
+  /** The end-of-turn flush while batching; enough turns in a row with a single write each end the batching. */
+  #flushTurn(): void {
+    this.#lone = this.#waiting.length === 1 ? this.#lone + 1 : 0;
+    if (this.#lone >= IDLE_TURNS) {
+      this.#batching = false;
+      this.#lone = 0;
+    }
+    this.flush();
   }
 
   /**
