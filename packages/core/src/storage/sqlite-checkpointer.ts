@@ -10,7 +10,8 @@
  * itself 15 MB) — every write then lands on a new stretch of disk. So when the worker reports that little is left,
  * the owner's thread folds in the rest (`finish`), between two of its own writes: then the next write starts the WAL
  * from its beginning. That fold copies and syncs on the thread that runs steps, so it waits until the WAL holds
- * `restartFrames` frames: under load the WAL starts over every few seconds, not at every worker checkpoint.
+ * `restartFrames` frames: under load the WAL starts over every few seconds, not at every worker checkpoint (each fold
+ * costs about the same, mostly the sync, however large the WAL).
  */
 import { statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -54,7 +55,10 @@ export interface CheckpointerOptions {
   finish(): void;
   /** @default 4096 */
   finishFrames?: number;
-  /** The owner folds in the rest only once the WAL holds this many frames (pages). @default 4096 (16 MB of 4 KB pages) */
+  /**
+   * The owner folds in the rest only once the WAL holds this many frames (pages). @default 16384 (64 MB of 4 KB pages,
+   * the store's `journal_size_limit`)
+   */
   restartFrames?: number;
 }
 
@@ -98,7 +102,7 @@ export class SqliteCheckpointer {
     this.#asked = false;
     // The worker folded in what the WAL held when it began; the owner writes on meanwhile, so some is always left.
     if (result === null || this.#closed || result.log <= 0) return;
-    if (result.log < (this.#options.restartFrames ?? 4096)) return;
+    if (result.log < (this.#options.restartFrames ?? 16_384)) return;
     if (result.log - result.checkpointed > (this.#options.finishFrames ?? 4096)) return;
     try {
       this.#options.finish();
