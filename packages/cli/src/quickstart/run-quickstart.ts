@@ -1,7 +1,7 @@
 /** What `baton quickstart` does, step by step (see `commands/quickstart-command.ts`). */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createAdminClient, createClient } from '@baton/sdk';
+import { type BatonAdminClient, createAdminClient, createClient } from '@baton/sdk';
 import { serverOptionsFromEnv, startServer } from '@baton/server';
 import { runAction } from '../follow/run-action.js';
 import type { Io } from '../io.js';
@@ -94,10 +94,21 @@ async function projectKey(url: string, state: Awaited<ReturnType<typeof readQuic
       );
     if (works) return state.apiKey;
   }
-  const created = await createAdminClient({ url, adminToken: state.adminToken }).createProject('quickstart');
+  const created = await createQuickstartProject(createAdminClient({ url, adminToken: state.adminToken }));
   const next = { ...state, projectId: created.project.id, apiKey: created.apiKey.key };
   await writeQuickstartState(folder, next);
   return next.apiKey;
+}
+
+/**
+ * A new project named `quickstart`, or `quickstart-2`, `-3`… when an earlier run made one whose key no longer works
+ * (project names are unique on a server).
+ */
+async function createQuickstartProject(admin: BatonAdminClient) {
+  const taken = new Set((await admin.projects()).map((project) => project.name));
+  let name = 'quickstart';
+  for (let n = 2; taken.has(name); n += 1) name = `quickstart-${n}`;
+  return admin.createProject(name);
 }
 
 function nextSteps(url: string, apiKey: string, adminToken: string, folder: string, hasModel: boolean): string[] {
