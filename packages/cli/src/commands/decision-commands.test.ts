@@ -174,6 +174,17 @@ describe('baton comp-fail', () => {
         ),
       );
     }
+    // The log goes on past the run's end with what its compensations did (the SDK's stream stops at run-fail).
+    const logged = (await t.baton(['logs', run.id])).stdout.trimEnd().split('\n');
+    const ended = logged.findIndex((line) => line.split(/\s+/)[1] === 'run-fail');
+    expect(ended).toBeGreaterThan(0);
+    expect(
+      logged
+        .slice(ended + 1)
+        .map((line) => line.split(/\s+/).slice(1, 3).join(' '))
+        .sort(),
+    ).toEqual(['compensation-fail first', 'compensation-fail second']);
+    expect(logged[ended + 1]).toMatch(/compensation-fail +\w+ {2}error="service \\"undo\\": cannot undo"$/);
     const [first, second] = failures as [(typeof failures)[number], (typeof failures)[number]];
     const resolved = await t.baton(['comp-fail', 'resolve', first.id, '--reason', 'undone by hand']);
     expect(resolved.stdout.trim()).toBe(`Compensation failure ${first.id} resolved.`);
