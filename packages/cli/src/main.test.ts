@@ -111,7 +111,6 @@ describe('the baton program', () => {
         'templates rm',
         'tools eval',
         'webhooks rm',
-        'webhooks deliveries',
       ].sort(),
     );
   });
