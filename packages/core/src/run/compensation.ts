@@ -47,6 +47,7 @@ export interface CompensationOutcome {
   left: number;
 }
 
+/** Undoes the finished steps that declare `compensate`, in order; resolves with how their compensations ended. */
 export async function compensate(options: CompensationOptions): Promise<CompensationOutcome> {
   const { finished, services } = options;
   const byKey = new Map(finished.map((step) => [step.stepKey, step]));
