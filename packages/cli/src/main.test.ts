@@ -41,6 +41,7 @@ describe('the baton program', () => {
         'webhooks add',
         'webhooks ls',
         'webhooks rm',
+        'webhooks deliveries',
         'api-keys add',
         'api-keys ls',
         'api-keys rm',

@@ -54,7 +54,10 @@ export interface BatonServer {
   readonly app: App;
   /** The engine orchestrations run on (its targets are the services, by project-scoped names). */
   readonly engine: Engine;
-  /** Stops taking work, hands running orchestrations back to the store, closes sockets and connections. */
+  /**
+   * Stops taking work, hands running orchestrations back to the store (compensating ones too, their compensations
+   * stopped where they are, for the next start to go on with), closes sockets and connections.
+   */
   close(): Promise<void>;
 }
 

@@ -96,6 +96,59 @@ describe('baton approvals', () => {
   });
 });
 
+describe('an orchestration after its approval was decided', () => {
+  /** An orchestration waiting, parked, for its approval; the approval's id. */
+  async function parkedForApproval(action: string) {
+    const run = await client.orchestrate({ action, plan: approvalPlan });
+    const approval = await pendingApproval(run.id);
+    await waitFor(async () => (await client.get(run.id)).status === 'waiting' || undefined, 'the run to park');
+    return { run, approvalId: approval.id };
+  }
+
+  it('inspect says the approval step was rejected, with the reason, and that the step after it never ran', async () => {
+    const { run, approvalId } = await parkedForApproval('Pay, but no, then look');
+    expect((await t.baton(['approvals', 'reject', approvalId, '--reason', 'too much'])).code).toBe(0);
+    await run.result().catch(() => undefined);
+    const shown = await t.baton(['inspect', run.id]);
+    expect(shown.stdout).toMatch(/ ok +→ approval +✗ rejected: too much {2}1 attempt/);
+    expect(shown.stdout).toMatch(/ pay +→ pay +⊘ cancelled: not run, approval ok was rejected\n/);
+    expect(shown.stdout).not.toMatch(/ ok .*cancelled/);
+    const detailed = await t.baton(['inspect', run.id, '--detailed']);
+    expect(detailed.stdout).toMatch(/\n {2}ok: rejected: too much, service -, 1 attempt\(s\)/);
+  });
+
+  it('logs has a line for the decision and one for the run resuming, for a rejection and for an approval', async () => {
+    const no = await parkedForApproval('Pay, but no, then read the log');
+    await t.baton(['approvals', 'reject', no.approvalId, '--reason', 'too much']);
+    await no.run.result().catch(() => undefined);
+    const rejected = (await t.baton(['logs', no.run.id])).stdout.trimEnd().split('\n');
+    expect(rejected.map((line) => line.split(/\s+/)[1])).toEqual([
+      'run-start',
+      'approval-request',
+      'run-park',
+      'approval-decision',
+      'run-resume',
+      'run-fail',
+    ]);
+    expect(rejected[1]).toMatch(
+      new RegExp(` ok {2}waits for a person: baton approvals approve\\|reject ${no.approvalId}$`),
+    );
+    expect(rejected[2]).toMatch(/ - {2}parked: stored until a person decides or a timer fires$/);
+    expect(rejected[3]).toMatch(new RegExp(` ok {2}approval ${no.approvalId} rejected: "too much"$`));
+    expect(rejected[4]).toMatch(/ - {2}running again \(parked since \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ\)$/);
+
+    const yes = await parkedForApproval('Pay after a yes, then read the log');
+    await t.baton(['approvals', 'approve', yes.approvalId]);
+    await yes.run.result();
+    const approved = (await t.baton(['logs', yes.run.id])).stdout;
+    expect(approved).toMatch(
+      new RegExp(
+        `approval-decision +ok {2}approval ${yes.approvalId} approved\\n\\S+ {2}run-resume +- {2}running again`,
+      ),
+    );
+  });
+});
+
 describe('baton comp-fail', () => {
   it('ls shows compensations that failed for good; resolve and ignore close them with a reason', async () => {
     const run = await client.orchestrate({
@@ -121,6 +174,17 @@ describe('baton comp-fail', () => {
         ),
       );
     }
+    // The log goes on past the run's end with what its compensations did (the SDK's stream stops at run-fail).
+    const logged = (await t.baton(['logs', run.id])).stdout.trimEnd().split('\n');
+    const ended = logged.findIndex((line) => line.split(/\s+/)[1] === 'run-fail');
+    expect(ended).toBeGreaterThan(0);
+    expect(
+      logged
+        .slice(ended + 1)
+        .map((line) => line.split(/\s+/).slice(1, 3).join(' '))
+        .sort(),
+    ).toEqual(['compensation-fail first', 'compensation-fail second']);
+    expect(logged[ended + 1]).toMatch(/compensation-fail +\w+ {2}error="service \\"undo\\": cannot undo"$/);
     const [first, second] = failures as [(typeof failures)[number], (typeof failures)[number]];
     const resolved = await t.baton(['comp-fail', 'resolve', first.id, '--reason', 'undone by hand']);
     expect(resolved.stdout.trim()).toBe(`Compensation failure ${first.id} resolved.`);

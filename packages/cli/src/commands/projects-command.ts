@@ -4,6 +4,7 @@ import type { Io } from '../io.js';
 import { nonBlank } from '../options/parse-options.js';
 import { printItem, printList } from '../render/print-list.js';
 import { formatTime } from '../render/text-format.js';
+import { ServerError } from '../server-error.js';
 
 const ADMIN_TOKEN = ['--admin-token <token>', 'the server admin token (default: BATON_ADMIN_TOKEN)'] as const;
 const remote = () => import('../remote/server-clients.js');
@@ -22,7 +23,11 @@ export function registerProjectsCommands(program: Command, io: Io): void {
     .addHelpText('after', '\nExample:\n  $ baton projects add billing --admin-token badm_…')
     .action(async (name: string, options: { adminToken?: string; json?: boolean }) => {
       const { withAdminClient } = await remote();
-      const created = await withAdminClient(options.adminToken, (admin) => admin.createProject(name));
+      const created = await withAdminClient(options.adminToken, (admin) => admin.createProject(name)).catch(
+        (error: unknown) => {
+          throw nameTaken(error, name) ?? error;
+        },
+      );
       printItem(io, created, options.json, () => [
         `Project ${created.project.name} (${created.project.id}) created.`,
         `API key (shown only now, store it safely): ${created.apiKey.key}`,
@@ -45,4 +50,19 @@ export function registerProjectsCommands(program: Command, io: Io): void {
         empty: 'No projects yet: baton projects add NAME',
       });
     });
+}
+
+/** The server's 409 `project-name-taken`, said as a person at the terminal fixes it. */
+function nameTaken(error: unknown, name: string): ServerError | undefined {
+  if (
+    !ServerError.isInstance(error) ||
+    (error.cause as { code?: unknown } | undefined)?.code !== 'project-name-taken'
+  ) {
+    return undefined;
+  }
+  return new ServerError(
+    'refused',
+    `a project named "${name.trim()}" exists already (409 project-name-taken): choose another name; baton projects ls lists them`,
+    { status: 409, cause: error.cause },
+  );
 }

@@ -26,6 +26,19 @@ describe('projects (admin token)', () => {
     );
   });
 
+  it('add with a name another project has: exit 6, one line naming it and what to do, and no second project', async () => {
+    const admin = { BATON_URL: t.url, BATON_ADMIN_TOKEN: ADMIN_TOKEN };
+    expect((await t.baton(['projects', 'add', 'payroll'], admin)).code).toBe(0);
+    const again = await t.baton(['projects', 'add', 'payroll'], admin);
+    expect([again.code, again.stdout, again.stderr.trim()]).toEqual([
+      6,
+      '',
+      'baton: a project named "payroll" exists already (409 project-name-taken): choose another name; baton projects ls lists them',
+    ]);
+    const listed = JSON.parse((await t.baton(['projects', 'ls', '--json'], admin)).stdout) as Array<{ name: string }>;
+    expect(listed.filter((project) => project.name === 'payroll')).toHaveLength(1);
+  });
+
   it('without the admin token: exit 2 saying how to give it; with a wrong one: exit 6', async () => {
     const missing = await t.baton(['projects', 'ls'], { BATON_URL: t.url });
     expect(missing.code).toBe(2);

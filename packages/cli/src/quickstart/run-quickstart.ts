@@ -1,18 +1,20 @@
 /** What `baton quickstart` does, step by step (see `commands/quickstart-command.ts`). */
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createAdminClient, createClient } from '@baton/sdk';
+import { type BatonAdminClient, createAdminClient, createClient } from '@baton/sdk';
 import { serverOptionsFromEnv, startServer } from '@baton/server';
+import { EXIT_CODES } from '../exit-codes.js';
 import { runAction } from '../follow/run-action.js';
 import type { Io } from '../io.js';
 import { listenUsageError } from '../listen-usage-error.js';
 import { OrchestrationEndedError } from '../orchestration-ended-error.js';
 import { ServerError } from '../server-error.js';
-import { untilStopped } from '../until-stopped.js';
+import { untilStopped, untilStoppedAgain } from '../until-stopped.js';
 import { EXAMPLE_SERVICES } from './example-services.js';
 import { EXAMPLE_TEMPLATES } from './example-templates.js';
 import { readQuickstartState, writeQuickstartState } from './quickstart-state.js';
 import { startServiceProcesses } from './service-processes.js';
+import { closeWithin, cutShortLine, keptLines, unfinishedOrchestrations } from './stop-quickstart.js';
 
 export interface QuickstartOptions {
   port: number;
@@ -40,12 +42,18 @@ export async function runQuickstart(io: Io, options: QuickstartOptions): Promise
     );
   });
   let services: Awaited<ReturnType<typeof startServiceProcesses>> | undefined;
+  const closeAll = async () => {
+    await services?.stop();
+    await server.close();
+  };
+  let connection: { url: string; apiKey: string };
   try {
     const apiKey = await projectKey(server.url, state, folder);
     io.out(`Baton server on ${server.url} (SQLite: ${join(options.dir, 'baton.db')})`);
     services = await startServiceProcesses(Object.keys(EXAMPLE_SERVICES), { url: server.url, apiKey });
     io.out(`Example services connected, each in its own process: ${services.names.join(', ')}`);
-    const client = createClient({ url: server.url, apiKey });
+    connection = { url: server.url, apiKey };
+    const client = createClient(connection);
     for (const template of EXAMPLE_TEMPLATES) {
       await client.planTemplates.remove(template.name).catch(() => {});
       await client.planTemplates.create(template);
@@ -63,11 +71,34 @@ export async function runQuickstart(io: Io, options: QuickstartOptions): Promise
       io.out(line);
     }
     await stopped;
-    io.out('Stopping the example services and the server…');
-  } finally {
-    await services?.stop();
-    await server.close();
+  } catch (error) {
+    await closeAll();
+    throw error;
   }
+  await stopServing(io, closeAll, connection, join(options.dir, 'baton.db'));
+}
+
+/**
+ * After the first Ctrl-C: closes cleanly, saying which orchestrations it hands back, or — at a second Ctrl-C or past
+ * the grace — stops the process at once (exit 130), saying what it leaves unfinished for the next start.
+ */
+async function stopServing(
+  io: Io,
+  close: () => Promise<void>,
+  connection: { url: string; apiKey: string },
+  database: string,
+): Promise<void> {
+  const again = untilStoppedAgain(Date.now());
+  io.out('Stopping the example services and the server… (Ctrl-C again to stop at once)');
+  const unfinished = await unfinishedOrchestrations(connection);
+  const ended = await closeWithin(close(), again.signal);
+  again.cancel();
+  if (ended === 'closed') {
+    for (const line of keptLines(unfinished, database)) io.out(line);
+    return;
+  }
+  io.err(cutShortLine(ended, unfinished, database));
+  process.exit(EXIT_CODES.interrupted);
 }
 
 /**
@@ -94,10 +125,21 @@ async function projectKey(url: string, state: Awaited<ReturnType<typeof readQuic
       );
     if (works) return state.apiKey;
   }
-  const created = await createAdminClient({ url, adminToken: state.adminToken }).createProject('quickstart');
+  const created = await createQuickstartProject(createAdminClient({ url, adminToken: state.adminToken }));
   const next = { ...state, projectId: created.project.id, apiKey: created.apiKey.key };
   await writeQuickstartState(folder, next);
   return next.apiKey;
+}
+
+/**
+ * A new project named `quickstart`, or `quickstart-2`, `-3`… when an earlier run made one whose key no longer works
+ * (project names are unique on a server).
+ */
+async function createQuickstartProject(admin: BatonAdminClient) {
+  const taken = new Set((await admin.projects()).map((project) => project.name));
+  let name = 'quickstart';
+  for (let n = 2; taken.has(name); n += 1) name = `quickstart-${n}`;
+  return admin.createProject(name);
 }
 
 function nextSteps(url: string, apiKey: string, adminToken: string, folder: string, hasModel: boolean): string[] {

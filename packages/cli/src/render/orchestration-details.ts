@@ -8,15 +8,43 @@ import { planTree } from './plan-tree.js';
 import { planningSummary } from './planning-summary.js';
 import { durationBetween, formatDuration, formatTime } from './text-format.js';
 
-const STATUS_WORDS: Record<OrchestrationStep['status'], string> = {
-  pending: '· pending',
-  'waiting-for-service': '◌ waiting-for-service',
-  running: '● running',
-  succeeded: '✓ succeeded',
-  failed: '✗ failed',
-  skipped: '- skipped',
-  cancelled: '⊘ cancelled',
+const SYMBOLS: Record<OrchestrationStep['status'], string> = {
+  pending: '·',
+  'waiting-for-service': '◌',
+  running: '●',
+  succeeded: '✓',
+  failed: '✗',
+  skipped: '-',
+  cancelled: '⊘',
 };
+
+const APPROVAL_OUTCOMES: Readonly<Record<string, string>> = {
+  'approval-rejected': 'rejected',
+  'approval-expired': 'expired',
+};
+
+/**
+ * A step's status in words: an approval step that failed says it was rejected (with the reason given) or expired, and
+ * a step the run never started because of that says so, instead of a bare `failed` or `cancelled`.
+ */
+function statusText(step: OrchestrationStep, orchestration: Orchestration): string {
+  const outcome = APPROVAL_OUTCOMES[String(step.error?.code)];
+  if (step.status === 'failed' && outcome !== undefined) {
+    const reason = typeof step.error?.reason === 'string' ? `: ${step.error.reason}` : '';
+    return `${outcome}${reason}`;
+  }
+  const stopper = orchestration.error;
+  const stoppedBy = APPROVAL_OUTCOMES[String(stopper?.code)];
+  if (
+    step.status === 'cancelled' &&
+    step.startedAt === null &&
+    stoppedBy !== undefined &&
+    stopper?.stepId !== step.id
+  ) {
+    return `cancelled: not run, approval ${String(stopper?.stepId)} was ${stoppedBy}`;
+  }
+  return step.status;
+}
 
 const indent = (text: string, by: string) =>
   text
@@ -30,10 +58,10 @@ function usageText(usage: Orchestration['usage']): string {
   return `${tokens} tokens, $${(usage.costUsd ?? 0).toFixed(4)}`;
 }
 
-function stepSummary(step: OrchestrationStep): string {
+function stepSummary(step: OrchestrationStep, orchestration: Orchestration): string {
   const took = durationBetween(step.startedAt, step.finishedAt);
   return [
-    STATUS_WORDS[step.status],
+    `${SYMBOLS[step.status]} ${statusText(step, orchestration)}`,
     step.service ?? '',
     step.attempts > 0 ? `${step.attempts} attempt${step.attempts === 1 ? '' : 's'}` : '',
     took === undefined ? '' : formatDuration(took),
@@ -42,9 +70,9 @@ function stepSummary(step: OrchestrationStep): string {
     .join('  ');
 }
 
-function stepDetails(step: OrchestrationStep): string[] {
+function stepDetails(step: OrchestrationStep, orchestration: Orchestration): string[] {
   const lines = [
-    `  ${step.id}: ${step.status}, service ${step.service ?? '-'}, ${step.attempts} attempt(s), started ${formatTime(step.startedAt)}, finished ${formatTime(step.finishedAt)}`,
+    `  ${step.id}: ${statusText(step, orchestration)}, service ${step.service ?? '-'}, ${step.attempts} attempt(s), started ${formatTime(step.startedAt)}, finished ${formatTime(step.finishedAt)}`,
   ];
   if (step.input !== undefined) lines.push('    input:', indent(pretty(step.input), '      '));
   if (step.output !== undefined) lines.push('    output:', indent(pretty(step.output), '      '));
@@ -73,12 +101,12 @@ export function orchestrationDetails(orchestration: Orchestration, options: { de
     lines.push(
       ...planTree(orchestration.plan, orchestration.parallelGroups, (id) => {
         const step = steps.get(id);
-        return step === undefined ? '' : stepSummary(step);
+        return step === undefined ? '' : stepSummary(step, orchestration);
       }),
     );
   }
   if (options.detailed && orchestration.steps.length > 0)
-    lines.push('Steps:', ...orchestration.steps.flatMap(stepDetails));
+    lines.push('Steps:', ...orchestration.steps.flatMap((step) => stepDetails(step, orchestration)));
   if (orchestration.status === 'succeeded') lines.push('Result:', pretty(orchestration.result ?? null));
   if (orchestration.error !== null) {
     const { code, message } = orchestration.error;

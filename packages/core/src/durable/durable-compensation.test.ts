@@ -199,3 +199,52 @@ describe.each(KIT_BACKENDS)('failed compensations across a crash on %s', (backen
     expect(types.filter((type) => type === 'run-fail')).toHaveLength(1);
   });
 });
+
+describe.each(KIT_BACKENDS)('a compensation under way when the engine closes on %s', (backend) => {
+  it('is left for the next engine, not waited for until its TTL nor recorded as failed, and done by the next', async () => {
+    kit = await durableKit(backend);
+    let refunds = 'failing';
+    const attempts: string[] = [];
+    kit.registry.register({
+      name: 'refund',
+      description: 'Charges a card; undoing it fails (as if the bank were away) until the test lets it succeed',
+      handler: () => ({ charged: true }),
+      compensate: (ctx) => {
+        attempts.push(`${refunds}:${ctx.attempt}`);
+        if (refunds === 'failing') throw new Error('bank unreachable');
+      },
+    });
+    kit.registry.register({
+      name: 'boom',
+      description: 'Always fails',
+      handler: () => Promise.reject(new Error('no')),
+    });
+    const plan = {
+      steps: [
+        { id: 'charge', target: 'refund' },
+        { id: 'ship', target: 'boom', dependsOn: ['charge'] },
+      ],
+    };
+    // An hour of TTL: a close that waited for it would outlast the test.
+    const options = { compensationTtlMs: 3_600_000, defaults: { retry: { initialDelayMs: 5, maxDelayMs: 20 } } };
+    const first = await kit.engine({ engineId: 'first', ...options });
+    const run = first.run(plan);
+    const store = kit.stores[0]!;
+    await eventually(() => attempts.length >= 2);
+    await first.close();
+    expect(await store.getRun(run.runId)).toMatchObject({ status: 'ready' });
+    expect(await store.listFailedCompensations({ runId: run.runId })).toEqual([]);
+    const types = () => store.readJournal(run.runId).then((journal) => journal.map((entry) => entry.type));
+    expect(await types()).not.toContain('compensation-fail');
+
+    refunds = 'working';
+    const next = await kit.engine({ engineId: 'next', ...options });
+    await next.start();
+    await eventually(async () => (await store.getRun(run.runId))?.status === 'failed');
+    expect(attempts.at(-1)).toBe('working:1');
+    expect(await store.listFailedCompensations({ runId: run.runId })).toEqual([]);
+    const journal = await types();
+    expect(journal.filter((type) => type === 'run-fail')).toHaveLength(1);
+    expect(journal.filter((type) => type === 'compensation-finish')).toHaveLength(1);
+  });
+});

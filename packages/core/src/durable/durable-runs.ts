@@ -31,6 +31,9 @@ import { emptyMemo, memoFromJournal, type RunMemo } from './step-memo.js';
 import { stoppedSteps } from './stopped-steps.js';
 import { finishedFromMemo, type StoredOptions, storedOptions, withEarlierSteps } from './stored-run-state.js';
 
+/** Why the runs held here are let go when the engine closes (the reporter tells nobody: it is not news). */
+const CLOSING = 'the engine is closing';
+
 /** How often a run whose journal lost entries is restarted here before it is left to its lease. */
 const MAX_RESTARTS = 5;
 const RESTART_PAUSE_MS = 50;
@@ -116,7 +119,7 @@ export class DurableRuns {
     const held = this.held.ids();
     this.closing.abort();
     this.unwatch?.();
-    this.detachAll('the engine is closing');
+    this.detachAll(CLOSING);
     await this.claiming;
     await Promise.allSettled([...this.lives]);
     this.held.stop();
@@ -284,7 +287,11 @@ export class DurableRuns {
     }
   }
 
-  /** A failed run: compensate (journaled), then store and announce the failure. */
+  /**
+   * A failed run: compensate (journaled), then store and announce the failure. When the engine closes first, the
+   * compensations not done yet are left to the run's next life (the store keeps it compensating; `close` hands it
+   * back as ready), neither waited for until their TTL nor recorded as failed.
+   */
   private async end(
     record: RunRecord,
     options: RunOptions,
@@ -304,7 +311,8 @@ export class DurableRuns {
       await writer.write({ type: 'run-fail', data: { error, payload, status, ...(steps ? { steps } : {}) } });
     }
     await store.setRunStatus(record.runId, engineId, 'compensating');
-    await compensateRun(this.launch, record, options, { error, payload }, toUndo, {
+    const compensated = await compensateRun(this.launch, record, options, { error, payload }, toUndo, {
+      stop: this.closing.signal,
       done: memo.compensated,
       recorded: (stepKey) => writer.write({ type: 'compensation-finish', stepKey }),
       onFailed: async (step, stepError) => {
@@ -318,6 +326,7 @@ export class DurableRuns {
       },
     });
     await writer.drain();
+    if (compensated.left > 0) return this.leave(record, failure.result ?? record.handle.snapshot(), CLOSING);
     await store.finishRun(record.runId, engineId, { status, error });
     this.release(record.runId);
     const result = failure.result ?? record.handle.snapshot();
@@ -347,7 +356,7 @@ export class DurableRuns {
     await Promise.race([callsSettled(), sleep(leaseMs, AbortSignal.any([closing, waited.signal])).catch(() => {})]);
     waited.abort();
     await pause(RESTART_PAUSE_MS * 2 ** (tries - 1));
-    if (closing.aborted) return this.leave(record, snapshot, 'the engine is closing');
+    if (closing.aborted) return this.leave(record, snapshot, CLOSING);
     try {
       const run = await store.getRun(record.runId);
       if (run?.owner !== engineId || FINISHED_STATUSES.includes(run.status)) {

@@ -4,7 +4,8 @@
  * retries until a TTL. Finished sub-calls are undone the same way, before the step that made them
  * (`sub-call-compensation.ts`).
  * A compensation that still fails, or is still running when its TTL passes (even one whose handler ignores its
- * signal), is handed to `onFailed` (the failed-compensations list) — never silently dropped.
+ * signal), is handed to `onFailed` (the failed-compensations list) — never silently dropped. One that has not finished
+ * when `stop` aborts (a durable engine closing) is neither: it is left as it is, for the run's next life to do.
  */
 
 import { BatonError } from '../errors/baton-error.js';
@@ -33,10 +34,21 @@ export interface CompensationOptions {
   recorded(stepKey: string): Promise<void>;
   /** Records a compensation that failed for good. */
   onFailed(step: FinishedStep, error: SerializedError): Promise<void>;
+  /**
+   * Aborted when the compensations must stop before they are done (a durable engine closing): the call under way is
+   * told through its signal and no longer waited for, no other one starts, and none is recorded as failed.
+   */
+  stop?: AbortSignal;
 }
 
-/** Resolves with the number of compensations that failed for good. */
-export async function compensate(options: CompensationOptions): Promise<number> {
+/** How a run's compensations ended: how many failed for good, how many `stop` left for the run's next life. */
+export interface CompensationOutcome {
+  failed: number;
+  left: number;
+}
+
+/** Undoes the finished steps that declare `compensate`, in order; resolves with how their compensations ended. */
+export async function compensate(options: CompensationOptions): Promise<CompensationOutcome> {
   const { finished, services } = options;
   const byKey = new Map(finished.map((step) => [step.stepKey, step]));
   const targets = new Map<string, RegisteredTarget>();
@@ -44,22 +56,22 @@ export async function compensate(options: CompensationOptions): Promise<number> 
     const target = services.registry.describe(parseTargetRef(step.target));
     if (target?.compensate && !options.done.has(step.stepKey)) targets.set(step.stepKey, target);
   }
-  if (targets.size === 0) return 0;
+  const outcome: CompensationOutcome = { failed: 0, left: 0 };
+  if (targets.size === 0) return outcome;
   const before = undoneFirst(finished, targets.keys());
   const settled = new Map<string, Promise<void>>();
-  let failures = 0;
   const run = (key: string): Promise<void> => {
     const existing = settled.get(key);
     if (existing) return existing;
     const work = Promise.all([...(before.get(key) ?? [])].map(run)).then(async () => {
-      const ok = await compensateOne(byKey.get(key) as FinishedStep, targets.get(key) as RegisteredTarget, options);
-      if (!ok) failures++;
+      const ended = await compensateOne(byKey.get(key) as FinishedStep, targets.get(key) as RegisteredTarget, options);
+      if (ended !== 'done') outcome[ended] += 1;
     });
     settled.set(key, work);
     return work;
   };
   await Promise.all([...targets.keys()].map(run));
-  return failures;
+  return outcome;
 }
 
 /** A compensation still running when its TTL passed; recorded as failed even if its handler never returns. */
@@ -104,7 +116,9 @@ async function compensateOne(
   step: FinishedStep,
   target: RegisteredTarget,
   options: CompensationOptions,
-): Promise<boolean> {
+): Promise<'done' | 'failed' | 'left'> {
+  const stopped = () => options.stop?.aborted === true;
+  if (stopped()) return 'left';
   const path = [options.runId, ...step.stepKey.split('/')];
   const retry = {
     ...resolveRetry(options.services.defaults.retry || undefined),
@@ -116,11 +130,14 @@ async function compensateOne(
   const cancelTimer = onTimeout(options.ttlMs, () =>
     controller.abort(new CompensationTimeoutError(step.stepId, target.id, options.ttlMs)),
   );
+  const onStop = () => controller.abort(options.stop?.reason);
+  options.stop?.addEventListener('abort', onStop, { once: true });
   options.emit({ type: 'compensation-start', stepId: step.stepId, attempt: 1, path, target: target.id });
   let attempt = 0;
   let lastError: unknown;
   try {
     for (;;) {
+      if (stopped()) return 'left';
       attempt++;
       try {
         // A handler that ignores its signal must not hold the run past the TTL: the race ends the wait, not the call.
@@ -149,8 +166,10 @@ async function compensateOne(
           target: target.id,
           durationMs: Date.now() - started,
         });
-        return true;
+        return 'done';
       } catch (error) {
+        // Not a failure of the compensation: the run's next life calls it again, with the same idempotency key.
+        if (stopped()) return 'left';
         const timedOut = controller.signal.aborted;
         if (!timedOut) lastError = error;
         const delay = backoffDelay(retry, attempt, error);
@@ -169,11 +188,12 @@ async function compensateOne(
           error: serialized,
           recorded: last,
         });
-        if (last) return false;
+        if (last) return 'failed';
         await sleep(delay, controller.signal).catch(() => {});
       }
     }
   } finally {
     cancelTimer();
+    options.stop?.removeEventListener('abort', onStop);
   }
 }

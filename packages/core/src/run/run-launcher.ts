@@ -7,7 +7,7 @@ import { BatonError } from '../errors/baton-error.js';
 import { CancelledError } from '../errors/cancelled-error.js';
 import type { RunEvent, SerializedError } from '../events/run-event.js';
 import type { CompiledPlan } from '../plan/compiled-plan.js';
-import { type CompensationOptions, compensate } from './compensation.js';
+import { type CompensationOptions, type CompensationOutcome, compensate } from './compensation.js';
 import type { PauseBroker } from './pause-broker.js';
 import type { DurableHooks, EngineServices, FinishedStep } from './run-context.js';
 import type { RunRecord } from './run-record.js';
@@ -81,8 +81,8 @@ export function compensateRun(
   options: RunOptions,
   failure: { error: SerializedError; payload: unknown },
   finished: readonly FinishedStep[],
-  hooks: Pick<CompensationOptions, 'done' | 'recorded' | 'onFailed'>,
-): Promise<number> {
+  hooks: Pick<CompensationOptions, 'done' | 'recorded' | 'onFailed' | 'stop'>,
+): Promise<CompensationOutcome> {
   return compensate({
     runId: record.runId,
     services: settings.services,

@@ -213,3 +213,45 @@ export const orchestrationEventSchema = z
   })
   .meta({ id: 'OrchestrationEvent' });
 export type OrchestrationEvent = z.infer<typeof orchestrationEventSchema>;
+
+/**
+ * Every `type` an orchestration's event stream carries today, by where it comes from. A client shows each; a newer
+ * server may add types, so a client also shows one it does not know (generically) rather than dropping it.
+ */
+export const ORCHESTRATION_EVENT_TYPES = {
+  /** Entries of the run's journal, with an SSE id: replayed after `Last-Event-ID`. */
+  journal: [
+    'run-start',
+    'version-lock',
+    'step-finish',
+    'sub-call-finish',
+    'approval-request',
+    'timer-set',
+    'run-park',
+    'run-finish',
+    'run-fail',
+    'run-cancel',
+    /** The `run-fail` of an earlier run of a retried orchestration. */
+    'attempt-fail',
+    'compensation-finish',
+    'compensation-fail',
+    'compensation-close',
+  ],
+  /** What the journal implies without an entry, sent (without an id) just before the entry that implies it. */
+  implied: ['approval-decision', 'run-resume'],
+  /** An action in plain words: its plan (id `plan`), or why none could be made (the final event). */
+  planning: ['orchestration-planned', 'planning-failed'],
+  /** Live notes, without an id, not replayed. */
+  live: [
+    'step-start',
+    'step-retry',
+    'step-error',
+    'step-fallback',
+    'budget-warning',
+    'compensation-start',
+    'waiting-for-service',
+    'task-dispatched',
+    'step-progress',
+  ],
+} as const;
+export type OrchestrationEventType = (typeof ORCHESTRATION_EVENT_TYPES)[keyof typeof ORCHESTRATION_EVENT_TYPES][number];

@@ -235,6 +235,39 @@ async function requestDigest(db: Db): Promise<void> {
   await db.schema.alterTable('baton_server_orchestrations').addColumn('request_digest', 'text').execute();
 }
 
+/**
+ * Project names are unique (`POST /v1/projects` answers 409 for a name in use). A database from before may hold a
+ * name twice: the oldest project keeps it and each later one becomes `<name> (<id>)`, so its id, keys and everything
+ * in it stay as they were, and the index can be built.
+ */
+async function uniqueProjectNames(db: Db): Promise<void> {
+  const projects = db as Kysely<{ baton_server_projects: { id: string; name: string; created_at: number } }>;
+  const rows = await projects
+    .selectFrom('baton_server_projects')
+    .select(['id', 'name'])
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+  const names = new Set(rows.map((row) => row.name));
+  const kept = new Set<string>();
+  for (const row of rows) {
+    if (!kept.has(row.name)) {
+      kept.add(row.name);
+      continue;
+    }
+    let renamed = `${row.name} (${row.id})`;
+    for (let n = 2; names.has(renamed); n += 1) renamed = `${row.name} (${row.id}, ${n})`;
+    names.add(renamed);
+    await projects.updateTable('baton_server_projects').set({ name: renamed }).where('id', '=', row.id).execute();
+  }
+  await db.schema
+    .createIndex('baton_server_projects_name')
+    .on('baton_server_projects')
+    .column('name')
+    .unique()
+    .execute();
+}
+
 export function serverMigrations(dialect: 'sqlite' | 'postgres'): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '001-initial': { up: initial },
@@ -243,6 +276,7 @@ export function serverMigrations(dialect: 'sqlite' | 'postgres'): MigrationProvi
     '004-instances': { up: instances },
     '005-planning': { up: planning },
     '006-request-digest': { up: requestDigest },
+    '007-unique-project-names': { up: uniqueProjectNames },
   };
   return { getMigrations: async () => migrations };
 }

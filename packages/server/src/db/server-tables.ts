@@ -6,6 +6,7 @@ import type { Generated } from 'kysely';
 
 export interface ProjectsTable {
   id: string;
+  /** Unique on the server (`baton_server_projects_name`). */
   name: string;
   created_at: number;
 }

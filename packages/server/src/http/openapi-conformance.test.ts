@@ -226,6 +226,7 @@ describe('the OpenAPI document', () => {
     // Projects (admin token).
     const created = await expectStatus(201, 'post', '/v1/projects', { body: { name: 'other' }, key: t.adminToken });
     await expectStatus(200, 'get', '/v1/projects', { key: t.adminToken });
+    await expectStatus(409, 'post', '/v1/projects', { body: { name: 'other' }, key: t.adminToken });
     await expectStatus(400, 'post', '/v1/projects', { body: { name: '' }, key: t.adminToken });
     await expectStatus(400, 'post', '/v1/projects', { body: '{"name":', key: t.adminToken });
     await expectStatus(403, 'post', '/v1/projects', { body: { name: 'x' } });

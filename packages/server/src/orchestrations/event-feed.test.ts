@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { ORCHESTRATION_EVENT_TYPES } from '@baton/protocol';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -37,9 +38,13 @@ function parseSse(text: string): SseEvent[] {
         else if (line.startsWith('event: ')) event.event = line.slice(7);
         else if (line.startsWith('data: ')) event.data = JSON.parse(line.slice(6)) as Record<string, unknown>;
       }
+      // Every type sent is one clients are told of (`ORCHESTRATION_EVENT_TYPES`), as `baton logs` renders each.
+      expect(KNOWN_TYPES).toContain(event.event);
       return event;
     });
 }
+
+const KNOWN_TYPES = new Set<string>(Object.values(ORCHESTRATION_EVENT_TYPES).flat());
 
 describe('orchestration events', () => {
   it('streams journal events with ids, ends at the final one, and resumes after Last-Event-ID', async () => {

@@ -3,30 +3,24 @@
  * (`<run>.<seq>`: the run number — 0, then one per retry — and the entry's place in that run's journal), read back
  * from the store, so a client that reconnects with `Last-Event-ID` — to this server after a restart, or to another
  * replica — gets exactly the entries after it. Live notes (a step started, retried, waiting for its service, a
- * service's progress) are sent as they happen, without an id, and are not replayed. An action sent in plain words
+ * service's progress) are sent as they happen, without an id, and are not replayed. What the journal implies without
+ * an entry (an approval's decision, a parked run resuming: `implied-events.ts`) is sent without an id just before the
+ * entry that implies it, so it comes again exactly when that entry does. An action sent in plain words
  * starts with `orchestration-planned` (id `plan`: the plan and how it was chosen) once its plan is made, or ends with
  * `planning-failed`. The stream ends after the final entry of the orchestration's current run.
  */
 import type { JournalEntry } from '@baton/core';
+import { ORCHESTRATION_EVENT_TYPES } from '@baton/protocol';
 import type { Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { badRequest } from '../errors/http-problem.js';
 import { displayTarget } from '../services/target-name.js';
+import { approvalAsked, type ImpliedEvent, impliedBefore } from './implied-events.js';
 import { unscoped } from './orchestration-view.js';
 import type { Orchestrations } from './orchestrations.js';
 import type { LiveNote, RunEventsHub } from './run-events-hub.js';
 
-const LIVE_TYPES = new Set([
-  'step-start',
-  'step-retry',
-  'step-error',
-  'step-fallback',
-  'budget-warning',
-  'compensation-start',
-  'waiting-for-service',
-  'task-dispatched',
-  'step-progress',
-]);
+const LIVE_TYPES = new Set<string>(ORCHESTRATION_EVENT_TYPES.live);
 
 export interface EventPosition {
   run: number;
@@ -76,6 +70,16 @@ function entryData(projectId: string, entry: JournalEntry): unknown {
   }
   if (entry.type === 'run-start') return {};
   return unscoped(projectId, data);
+}
+
+function impliedMessage(projectId: string, orchestrationId: string, implied: ImpliedEvent): Record<string, unknown> {
+  return {
+    type: implied.type,
+    orchestrationId,
+    stepId: implied.stepId,
+    at: new Date(implied.at).toISOString(),
+    data: unscoped(projectId, implied.data),
+  };
 }
 
 function liveData(projectId: string, note: LiveNote): unknown {
@@ -207,10 +211,16 @@ export function orchestrationEventStream(
         const isCurrent = run === runs.length - 1;
         const journal = await orchestrations.journal(runs[run] as string);
         if (isCurrent && journal.length === 0) currentEmpty = true;
-        for (const entry of journal) {
+        const asked = new Map<string, string>();
+        for (const [index, entry] of journal.entries()) {
           // Also when resuming after it: the stream then ends once the compensations have.
           if (isCurrent && entry.type === 'run-fail') failed = true;
+          const approval = approvalAsked(entry);
+          if (approval !== undefined) asked.set(...approval);
           if (run === position.run && entry.seq <= position.seq) continue;
+          for (const implied of impliedBefore(entry, journal[index - 1], asked)) {
+            await write({ event: implied.type, data: JSON.stringify(impliedMessage(projectId, id, implied)) });
+          }
           await write({
             id: `${run}.${entry.seq}`,
             event: entryType(entry, isCurrent),

@@ -122,20 +122,31 @@ function stepsFromHandle(handle: RunHandle): Map<string, StepState> {
   return steps;
 }
 
+/** The error codes that name the step that failed the run: a step failed for good, or an approval said no. */
+const STEP_FAILURES = new Set(['step-failed', 'approval-rejected', 'approval-expired']);
+
 /**
- * The step a failed run names in its error (`step-failed`: the step, its target, its attempts): a step that failed for
- * good is not journaled, so its state comes from there once the run's own handle is gone.
+ * The step a failed run names in its error — `step-failed` (the step, its target, its attempts), or an approval that
+ * was rejected or expired (`approval-rejected` with the reason the person gave): a step that failed for good is not
+ * journaled, so its state comes from there, with what the `run-fail` entry kept of it, once the run's handle is gone.
  */
-function failedStepOf(run: StoredRun | undefined): { id: string; state: StepState } | undefined {
+function failedStepOf(
+  run: StoredRun | undefined,
+  stopped: ReadonlyMap<string, StepState>,
+): { id: string; state: StepState } | undefined {
   const error = run?.status === 'failed' ? (run.error as Record<string, unknown> | null | undefined) : undefined;
-  if (error?.code !== 'step-failed' || typeof error.stepId !== 'string') return undefined;
+  if (!STEP_FAILURES.has(String(error?.code)) || typeof error?.stepId !== 'string') return undefined;
+  const kept = stopped.get(error.stepId);
+  // When the run failed (its `run-fail` entry), else when it ended, after its compensations.
+  const finishedAt = kept?.finishedAt ?? run?.finishedAt ?? undefined;
   return {
     id: error.stepId,
     state: {
+      ...kept,
       status: 'failed',
       ...(typeof error.target === 'string' ? { target: error.target } : {}),
-      attempts: typeof error.attempts === 'number' ? error.attempts : 1,
-      ...(run?.finishedAt == null ? {} : { finishedAt: run.finishedAt }),
+      attempts: typeof error.attempts === 'number' ? error.attempts : (kept?.attempts ?? 1),
+      ...(finishedAt === undefined ? {} : { finishedAt }),
       error,
       usage: {},
     },
@@ -159,8 +170,8 @@ export function orchestrationView(sources: ViewSources): Orchestration {
   const fromJournal = stepsFromJournal(journal);
   const live = handle === undefined ? new Map<string, StepState>() : stepsFromHandle(handle);
   const status = statusOf(run, row);
-  const failedStep = failedStepOf(run);
   const stopped = stepsStoppedByFailure(journal);
+  const failedStep = failedStepOf(run, stopped);
   const ended = status === 'failed' || status === 'cancelled';
   const steps: OrchestrationStep[] = (plan?.steps ?? []).map((step) => {
     const state =

@@ -1,8 +1,13 @@
-/** Projects: every object belongs to one; the admin creates them, each with its first API key. */
+/**
+ * Projects: every object belongs to one; the admin creates them, each with its first API key. A project's name is
+ * unique on the server (a unique index, so two requests racing for one name cannot both win).
+ */
 import type { Kysely } from 'kysely';
 import type { ApiKeys, ApiKeyView } from '../auth/api-keys.js';
 import { newId } from '../auth/secret-token.js';
 import type { ServerTables } from '../db/server-tables.js';
+import { isUniqueViolation } from '../db/unique-violation.js';
+import { ProjectNameTakenError } from './project-name-taken-error.js';
 
 export interface ProjectView {
   id: string;
@@ -16,9 +21,15 @@ export class Projects {
     private readonly keys: ApiKeys,
   ) {}
 
+  /** Throws `ProjectNameTakenError` when another project has `name`. */
   async create(name: string): Promise<{ project: ProjectView; apiKey: ApiKeyView & { key: string } }> {
     const row = { id: newId('prj'), name, created_at: Date.now() };
-    await this.db.insertInto('baton_server_projects').values(row).execute();
+    try {
+      await this.db.insertInto('baton_server_projects').values(row).execute();
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ProjectNameTakenError(name);
+      throw error;
+    }
     const apiKey = await this.keys.create(row.id, 'default');
     return { project: { id: row.id, name, createdAt: new Date(row.created_at).toISOString() }, apiKey };
   }

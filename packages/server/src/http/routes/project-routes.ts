@@ -23,11 +23,12 @@ export function projectRoutes(app: App, services: ServerServices): void {
       path: '/v1/projects',
       tags: ['projects'],
       summary: 'Create a project and its first API key (admin token)',
+      description: 'Project names are unique on the server: a name in use is a 409 `project-name-taken` naming it.',
       security: bearer,
       request: jsonBody(createProjectSchema),
       responses: {
         201: json(createdProjectSchema, 'The project, and its first API key: shown only here'),
-        ...problems(400, 403, 413, 415),
+        ...problems(400, 403, 409, 413, 415),
       },
     }),
     async (c) => c.json(await services.projects.create(c.req.valid('json').name), 201),
