@@ -12,7 +12,8 @@
  * Waiting for the end of the turn costs a lone write one trip round the event loop (tens to hundreds of microseconds,
  * as much as the commit itself): worth it for many runs at once (a server), not for one run whose steps each wait for
  * their entry. So a group commit adapts: while writes come few per turn, each commits at once; more than `BUSY_TURN`
- * in one turn switch it to waiting for the end of the turn, until `IDLE_TURNS` flushes in a row carry one write each. With `perTurn: false` every write commits at once, in a transaction of its own.
+ * in one turn switch it to waiting for the end of the turn, until `IDLE_TURNS` flushes in a row carry one write each.
+ * With `perTurn: false` every write commits at once, in a transaction of its own.
  */
 import type { Database } from 'better-sqlite3';
 
