@@ -67,7 +67,9 @@ export function createAgentRuntime(options: AgentOptions, models: readonly Agent
     searchFor(tools) {
       const key = JSON.stringify(tools.map((tool) => [tool.name, tool.description, tool.parameters]));
       if (index?.key !== key && toolSearch) {
-        const search = toolSearch.create(tools, { k: toolSearch.k, minScore: toolSearch.minScore });
+        // Only what the model is shown: an agent tool also names its target, which is no key of a searchable tool.
+        const shown = tools.map(({ name, description, parameters }) => ({ name, description, parameters }));
+        const search = toolSearch.create(shown, { k: toolSearch.k, minScore: toolSearch.minScore });
         // A failed build is not kept: the next call tries again.
         search.catch(() => {
           if (index?.search === search) index = undefined;
