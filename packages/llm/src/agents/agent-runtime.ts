@@ -41,7 +41,10 @@ function enhanceOptions(cache: AgentOptions['cache'], candidate: AgentModel): En
     },
   };
   const base: EnhanceConfig = { enableCircuitBreaker: true, ...(pricing ? { pricing } : {}) };
-  return cache === false ? { ...base, enableCache: false } : { ...base, store: 'memory', ...cache };
+  if (cache === false) return { ...base, enableCache: false };
+  // In memory unless the options pick a store: a cachePath or redisUrl picks one as surely as store does.
+  const picksStore = cache?.store !== undefined || cache?.cachePath !== undefined || cache?.redisUrl !== undefined;
+  return { ...base, ...(picksStore ? {} : { store: 'memory' as const }), ...cache };
 }
 
 export function createAgentRuntime(options: AgentOptions, models: readonly AgentModel[]): AgentRuntime {
