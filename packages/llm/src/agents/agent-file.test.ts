@@ -201,6 +201,19 @@ describe('agentFromFile', () => {
     expect(registry.list().some((target) => target.name.startsWith('weather.get'))).toBe(false);
   });
 
+  it('refuses a tools pattern that matches no tool, naming it and the tools there are', async () => {
+    const file = parseAgentFile(
+      'model: { baseURL: "http://127.0.0.1:1/v1", name: m }\ntools: [weather.*, nothing.*]\n',
+    );
+    const { registry } = toolRegistry();
+    const error = await agentFromFile(file, { registry }).catch((e: unknown) => e);
+    expect(ValidationError.isInstance(error)).toBe(true);
+    const names = registry.list().map((target) => target.name);
+    expect((error as ValidationError).problems).toEqual([
+      { path: 'tools[1]', code: 'no-match', message: `"nothing.*" matches no tool (registered: ${names.join(', ')})` },
+    ]);
+  });
+
   it('refuses a key variable that is not set, naming it', async () => {
     const file = parseAgentFile('model: { baseURL: "http://127.0.0.1:1/v1", name: m, apiKeyEnv: NOPE_KEY }\n');
     const error = await agentFromFile(file, { registry: toolRegistry().registry, env: {} }).catch((e: unknown) => e);

@@ -12,7 +12,7 @@ import { connectMcpServers } from '../mcp/connect-mcp-servers.js';
 import { type AgentFile, ENV_REFERENCE, type McpServerEntry, type ModelEndpoint } from './agent-file-schema.js';
 import type { AgentInput, AgentOutput } from './agent-loop.js';
 import type { AgentModel, AgentOptions } from './agent-options.js';
-import { agentTools } from './agent-tools.js';
+import { agentTools, checkPatternsMatch } from './agent-tools.js';
 import { defineAgent } from './define-agent.js';
 
 /** Connects MCP servers and registers their tools (`connectMcpServers` of `@baton/llm`). */
@@ -125,6 +125,7 @@ export async function agentFromFile(file: AgentFile, options: AgentFromFileOptio
     const tools = file.tools ?? servers.map((server) => `${server.name}.*`);
     // Checked now, with the MCP servers' tools registered: a name the file got wrong stops it before any run.
     agentTools(options.registry, tools, name);
+    if (file.tools) checkPatternsMatch(options.registry, file.tools, name);
     const definition = defineAgent({
       name,
       ...(file.description === undefined ? {} : { description: file.description }),
