@@ -58,7 +58,7 @@ export async function executeTargets(
     if (target.effects !== 'none') attempting.effects = 'external';
     const breakerOn = (step.policy?.breaker ?? run.services.defaults.breaker) !== false;
     if (breakerOn && run.services.breakers.isOpen(target.id)) {
-      lastError = new BreakerOpenError(target.id);
+      lastError = run.services.breakers.openError(target.id);
     } else {
       try {
         const migrated = migrations.length > 0 ? await migrateInput(migrations, input) : input;
