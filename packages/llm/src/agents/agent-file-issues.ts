@@ -106,3 +106,30 @@ export function issueMessage(schema: z.ZodType, issue: Issue): string {
       return issue.message;
   }
 }
+
+/** `enhance()`'s spelling of a key the file names otherwise: said outright, rather than left to the list of keys. */
+const ENHANCE_SPELLINGS: Record<string, string> = {
+  cacheTtl: 'ttlSeconds',
+  cachePath: 'path',
+  inputPer1kTokens: 'inputPerMTok, in US dollars per million tokens (not per thousand)',
+  outputPer1kTokens: 'outputPerMTok, in US dollars per million tokens (not per thousand)',
+  pricing: 'price: { inputPerMTok, outputPerMTok } on each model, per million tokens',
+};
+
+/**
+ * @example
+ * unknownKeyMessage(agentFileSchema, ['cache'], 'cacheTtl');
+ * // 'unknown key "cacheTtl": in agent.yaml it is ttlSeconds (known in cache: path, ttlSeconds, similarityThreshold)'
+ */
+export function unknownKeyMessage(schema: z.ZodType, path: readonly PropertyKey[], key: string): string {
+  const known = knownKeysAt(schema, path).join(', ');
+  const where = path.length === 0 ? '' : ` in ${dotted(path)}`;
+  const spelling = ENHANCE_SPELLINGS[key];
+  return `unknown key "${key}"${spelling ? `: in agent.yaml it is ${spelling}` : ''} (known${where}: ${known})`;
+}
+
+/** `mcpServers[0].env`: a path as the file reads it. */
+export const dotted = (path: readonly PropertyKey[]) =>
+  path
+    .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`))
+    .join('');

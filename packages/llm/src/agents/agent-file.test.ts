@@ -101,6 +101,14 @@ describe('parseAgentFile', () => {
     expect(problem('toolSearch: { k: 2, minScore: 2 }')).toEqual(['toolSearch.minScore must be ≤ 1, got 2']);
     expect(problem('toolSearch: {}')).toEqual(['toolSearch.k is required (a whole number)']);
     expect(problem('tools: [""]')).toEqual(['tools[0] must not be empty']);
+    expect(problem('cache: { cacheTtl: 60 }')).toEqual([
+      'cache.cacheTtl unknown key "cacheTtl": in agent.yaml it is ttlSeconds (known in cache: path, ttlSeconds, similarityThreshold)',
+    ]);
+    expect(
+      problem('models: [{ baseURL: "http://x/v1", name: n, price: { inputPer1kTokens: 1, outputPerMTok: 1 } }]')[1],
+    ).toMatch(
+      /^models\[0\]\.price\.inputPer1kTokens unknown key "inputPer1kTokens": in agent.yaml it is inputPerMTok, in US dollars per million tokens \(not per thousand\)/,
+    );
     expect(problemsOf('model: { baseURL: "http://x/v1", name: m, pricee: 1 }')).toEqual([
       '1:43 model.pricee unknown key "pricee" (known in model: baseURL, name, apiKeyEnv, headers, price, maxOutputTokens)',
     ]);

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { AgentFileError, type AgentFileProblem } from './agent-file-error.js';
-import { issueMessage, knownKeysAt } from './agent-file-issues.js';
+import { dotted, issueMessage, unknownKeyMessage } from './agent-file-issues.js';
 import { type AgentFile, agentFileSchema } from './agent-file-schema.js';
 
 type YamlDocument = ReturnType<typeof parseDocument>;
@@ -33,19 +33,13 @@ function keyNode(map: { items: { key: unknown }[] }, key: string): Node | undefi
   return pair?.key as Node | undefined;
 }
 
-const dotted = (path: readonly PropertyKey[]) =>
-  path
-    .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`))
-    .join('');
-
 function problemsOf(issues: readonly z.core.$ZodIssue[], doc: YamlDocument, counter: LineCounter): AgentFileProblem[] {
   return issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') {
-      const known = knownKeysAt(agentFileSchema, issue.path).join(', ');
       return issue.keys.map((key) => ({
         path: dotted([...issue.path, key]),
         code: 'unknown-key',
-        message: `unknown key "${key}" (known${issue.path.length === 0 ? '' : ` in ${dotted(issue.path)}`}: ${known})`,
+        message: unknownKeyMessage(agentFileSchema, issue.path, key),
         ...positionOf(doc, counter, issue.path, key),
       }));
     }
