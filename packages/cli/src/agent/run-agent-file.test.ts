@@ -58,6 +58,20 @@ describe('baton run agent.yaml', () => {
     expect(await readdir(join(dir, '.baton', 'agents'))).toContain('forecaster.db');
   });
 
+  it('runs a file without .yaml as the agent file it is, instead of sending its name to a server', async () => {
+    const file = await agentFile('forecaster-agent', [
+      `model: { baseURL: "${server.baseURL}", name: gpt-4o-mini }`,
+      'cache: false',
+    ]);
+    const withQuery = await baton(['run', `./${file}`, '--query', 'Rain in Oslo?', '--memory']);
+    expect(withQuery).toMatchObject({ code: 0, stdout: '\nIt will rain in Oslo tomorrow.\n' });
+    const withoutQuery = await baton(['run', `./${file}`]);
+    expect(withoutQuery.code).toBe(2);
+    expect(withoutQuery.stderr).toContain(
+      'give the question with --query "…" to run the agent file ./forecaster-agent',
+    );
+  });
+
   it("prints each tool call of the file's MCP server as it happens, then the answer", async () => {
     const chat = await startChatServer({
       reply: scripted([{ toolCalls: [{ name: 'weather_get-weather', arguments: { city: 'Oslo' } }] }, 'Oslo: 8°C.']),
