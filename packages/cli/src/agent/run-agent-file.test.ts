@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ChatServer, startChatServer } from '@baton/llm/testing';
@@ -58,6 +58,20 @@ describe('baton run agent.yaml', () => {
     expect(await readdir(join(dir, '.baton', 'agents'))).toContain('forecaster.db');
   });
 
+  it('runs a file without .yaml as the agent file it is, instead of sending its name to a server', async () => {
+    const file = await agentFile('forecaster-agent', [
+      `model: { baseURL: "${server.baseURL}", name: gpt-4o-mini }`,
+      'cache: false',
+    ]);
+    const withQuery = await baton(['run', `./${file}`, '--query', 'Rain in Oslo?', '--memory']);
+    expect(withQuery).toMatchObject({ code: 0, stdout: '\nIt will rain in Oslo tomorrow.\n' });
+    const withoutQuery = await baton(['run', `./${file}`]);
+    expect(withoutQuery.code).toBe(2);
+    expect(withoutQuery.stderr).toContain(
+      'give the question with --query "…" to run the agent file ./forecaster-agent',
+    );
+  });
+
   it("prints each tool call of the file's MCP server as it happens, then the answer", async () => {
     const chat = await startChatServer({
       reply: scripted([{ toolCalls: [{ name: 'weather_get-weather', arguments: { city: 'Oslo' } }] }, 'Oslo: 8°C.']),
@@ -93,6 +107,23 @@ describe('baton run agent.yaml', () => {
     expect(other.code).toBe(2);
     expect(other.stderr).toContain('run trip-42 answers another question ("Rain?"): give a new --run-id for this one');
     expect(server.calls).toBe(calls);
+  });
+
+  it("serves a second run's model call from the file's cache, in .baton/cache.db or the cache's path", async () => {
+    for (const [name, cache, db] of [
+      ['cached.yaml', 'cache: { ttlSeconds: 600 }', join('.baton', 'cache.db')],
+      ['cached-at.yaml', 'cache: { path: answers/agent-cache.db }', join('answers', 'agent-cache.db')],
+    ] as const) {
+      const file = await agentFile(name, [`model: { baseURL: "${server.baseURL}", name: gpt-4o-mini }`, cache]);
+      const question = `Rain in ${name}?`;
+      const first = await baton(['run', file, '--query', question, '--memory']);
+      expect(first).toMatchObject({ code: 0, stdout: '\nIt will rain in Oslo tomorrow.\n' });
+      const calls = server.calls;
+      const again = await baton(['run', file, '--query', question, '--memory']);
+      expect(again).toMatchObject({ code: 0, stdout: '\nIt will rain in Oslo tomorrow.\n' });
+      expect(server.calls).toBe(calls);
+      await expect(stat(join(dir, db))).resolves.toMatchObject({ size: expect.any(Number) });
+    }
   });
 
   it('resumes, with the same --run-id, a run whose process was killed mid-call, without repeating its tool call', async () => {

@@ -3,9 +3,11 @@
  * orchestration and shows its plan as a tree of parallel groups; with `--wait`, or when stdout is a terminal,
  * follows every step to the end and prints the result. See `follow/run-action.ts`.
  *
- * `baton run agent.yaml --query "…"` (a first argument ending in .yaml or .yml) runs the agent that file declares
- * in this process instead, printing its tool calls and answer. See `agent/run-agent-file.ts`.
+ * `baton run agent.yaml --query "…"` (a first argument ending in .yaml or .yml, or naming a file that is an agent
+ * file) runs the agent that file declares in this process instead, printing its tool calls and answer. See
+ * `agent/run-agent-file.ts`.
  */
+import { readFile, stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
 import { dataField, jsonValue, nonEmptyText, positiveInteger } from '../options/parse-options.js';
@@ -21,7 +23,8 @@ elapsed time, retrying, done, failed, skipped); otherwise one line per change of
 Exit code 7 when the orchestration failed or was cancelled, or the model could not plan its action; 6 when the server
 refuses it (an action no template covers, on a server without a model, is such a 422).
 
-An argument ending in .yaml or .yml is an agent file: the agent runs here, not on a server, with --query as its
+An argument ending in .yaml or .yml is an agent file (so is an existing file given with --query, or one that reads
+as an agent file, whatever its name): the agent runs here, not on a server, with --query as its
 question; its runs are kept in .baton/agents/<name>.db so a run cut short resumes (--run-id names it; --memory keeps
 nothing). --json prints one JSON object per event, then the result.
 
@@ -29,6 +32,24 @@ Examples:
   $ baton run "What's the weather in Paris?" -d city=Paris --wait
   $ baton run agent.yaml --query "Will it rain in Oslo tomorrow?"
   $ baton run "Summarise two cities" --plan plan.json --data-json '{"first":"Paris","second":"Lisbon"}' --wait`;
+
+/**
+ * An argument ending in .yaml or .yml names an agent file; so does an existing file given with --query, or one that
+ * reads as an agent file (`./agent` with no extension), rather than being sent to a server as an action in words.
+ */
+async function isAgentFile(action: string, query: string | undefined): Promise<boolean> {
+  if (/\.ya?ml$/i.test(action)) return true;
+  const file = await stat(action).catch(() => undefined);
+  if (!file?.isFile()) return false;
+  if (query !== undefined) return true;
+  const [{ parseAgentFile }, text] = await Promise.all([import('@baton/llm'), readFile(action, 'utf8')]);
+  try {
+    parseAgentFile(text, action);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export function registerRunCommand(program: Command, io: Io): void {
   program
@@ -72,7 +93,7 @@ export function registerRunCommand(program: Command, io: Io): void {
           memory?: boolean;
         },
       ) => {
-        if (/\.ya?ml$/i.test(action)) {
+        if (await isAgentFile(action, options.query)) {
           const { runAgentFile } = await import('../agent/run-agent-file.js');
           return runAgentFile(io, action, options);
         }

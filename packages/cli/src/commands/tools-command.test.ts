@@ -31,6 +31,11 @@ beforeAll(async () => {
   await writeFile(file('broken-tools.json'), '{\n  "tools": [\n    {"name": "a",}\n  ]\n}\n');
   await writeFile(file('bad-line.jsonl'), '{"query": "sms", "expected": ["twilio_send_sms"]}\n{"query": "x"}\n');
   await writeFile(file('unknown-tool.jsonl'), '{"query": "sms", "expected": ["send_pigeon"]}\n');
+  await writeFile(file('no-tools.json'), '{"tools": []}\n');
+  await writeFile(
+    file('two-queries.jsonl'),
+    '{"query": "send an sms", "expected": ["twilio_send_sms"]}\n{"query": "text my mum", "expected": ["weather_get_forecast"]}\n',
+  );
 });
 afterAll(() => rm(home, { recursive: true, force: true }));
 
@@ -105,6 +110,10 @@ describe.concurrent('baton tools eval (the built executable)', { timeout: 90_000
       ['--tools', 'TOOLS', '--queries', 'UNKNOWN'],
       /unknown-tool.jsonl: line 1: expects "send_pigeon", which is not in/,
     ],
+    [
+      ['--tools', 'EMPTY', '--queries', 'QUERIES'],
+      /no-tools.json: lists no tools \("tools": \[\]\): there is nothing to search/,
+    ],
   ])('unusable input %j: a message naming the file and line, exit code 3', async (args, message) => {
     const paths: Record<string, string> = {
       NONE: file('no-such.json'),
@@ -113,6 +122,7 @@ describe.concurrent('baton tools eval (the built executable)', { timeout: 90_000
       QUERIES: file('queries.jsonl'),
       BAD_LINE: file('bad-line.jsonl'),
       UNKNOWN: file('unknown-tool.jsonl'),
+      EMPTY: file('no-tools.json'),
     };
     const { code, stdout, stderr } = await baton('tools', 'eval', ...args.map((arg) => paths[arg] ?? arg));
     expect(code).toBe(3);
@@ -139,7 +149,23 @@ describe.concurrent('baton tools eval (the built executable)', { timeout: 90_000
     noStack(stderr);
   });
 
-  it('gives an example in its help', async () => {
-    expect((await baton('tools', 'eval', '--help')).stdout).toMatch(/Example:\n\s+\$ baton tools eval --tools /);
+  it('gives an example in its help that names no file the npm package lacks', async () => {
+    const help = (await baton('tools', 'eval', '--help')).stdout;
+    expect(help).toMatch(/Example:\n\s+\$ baton tools eval --tools tools.json --queries queries.jsonl/);
+    expect(help).not.toMatch(/--tools packages\//);
+  });
+
+  it('lists each missed request with what was expected and selected, with --misses, in the one JSON object', async () => {
+    const args = ['tools', 'eval', '--tools', file('tools.json'), '--queries', file('two-queries.jsonl'), '--k', '1'];
+    const plain = await baton(...args);
+    expect(JSON.parse(plain.stdout)).not.toHaveProperty('misses');
+    const { code, stdout } = await baton(...args, '--misses');
+    expect(code).toBe(0);
+    expect(stdout.trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(stdout)).toMatchObject({
+      queries: 2,
+      recallAtK: 0.5,
+      misses: [{ query: 'text my mum', expected: ['weather_get_forecast'], selected: ['twilio_send_sms'] }],
+    });
   });
 });

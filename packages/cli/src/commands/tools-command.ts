@@ -1,7 +1,7 @@
 /**
- * `baton tools eval --tools FILE.json --queries FILE.jsonl [--k 5] [--model gpt-4o]`: how well tool search picks the
- * tools labelled requests need out of an MCP `tools/list` result, and how many definition tokens the selection
- * saves, as one JSON object.
+ * `baton tools eval --tools FILE.json --queries FILE.jsonl [--k 5] [--model gpt-4o] [--misses]`: how well tool search
+ * picks the tools labelled requests need out of an MCP `tools/list` result, and how many definition tokens the
+ * selection saves, as one JSON object (with `--misses`, also the requests missed, each with what was selected).
  */
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
@@ -12,6 +12,7 @@ interface EvalOptions {
   queries: string;
   k: number;
   model: string;
+  misses?: boolean;
 }
 
 /** The model layer and the file readers, loaded when the command runs rather than for `--help`. */
@@ -29,9 +30,12 @@ export function registerToolsCommands(program: Command, io: Io): void {
     .requiredOption('--queries <file>', 'JSON Lines of {"query", "expected": [tool names]}')
     .option('--k <count>', 'tools selected per request', positiveInteger('--k', 1000), 5)
     .option('--model <id>', 'the model whose tokenizer counts tool definitions', nonBlank('--model'), 'gpt-4o')
+    .option('--misses', 'add "misses": each request whose tools were not all selected, with expected and selected')
     .addHelpText(
       'after',
-      '\nExample:\n  $ baton tools eval --tools packages/llm/data/tools/tools.json --queries packages/llm/data/tools/queries.jsonl --k 5',
+      '\nExample:\n  $ baton tools eval --tools tools.json --queries queries.jsonl --k 5 --misses\n' +
+        '\ntools.json is what an MCP server answers to tools/list; a clone of the Baton repository has a labelled set\n' +
+        'in packages/llm/data/tools/ (the npm package does not carry it).',
     )
     .action(async (options: EvalOptions) => {
       const [{ evaluateToolSearch, encodingOf }, { readToolList, readToolQueries }] = await load();
@@ -44,16 +48,15 @@ export function registerToolsCommands(program: Command, io: Io): void {
       const queries = await readToolQueries(options.queries, new Set(list.map((tool) => tool.name)));
       const result = await evaluateToolSearch({ tools: list, queries, k: options.k, model: options.model });
       const { queries: count, k, recallAt1, recallAtK, allToolsTokens, selectedToolsTokens, tokensSavedRatio } = result;
-      io.out(
-        JSON.stringify({
-          queries: count,
-          k,
-          recallAt1,
-          recallAtK,
-          allToolsTokens,
-          selectedToolsTokens,
-          tokensSavedRatio,
-        }),
-      );
+      const figures = {
+        queries: count,
+        k,
+        recallAt1,
+        recallAtK,
+        allToolsTokens,
+        selectedToolsTokens,
+        tokensSavedRatio,
+      };
+      io.out(JSON.stringify(options.misses ? { ...figures, misses: result.misses } : figures));
     });
 }

@@ -34,7 +34,11 @@ function parsed<T>(path: string, parse: () => T): T {
 
 export async function readToolList(path: string): Promise<SearchableTool[]> {
   const text = await readText(path, 'tools file');
-  return parsed(path, () => parseToolList(text));
+  const tools = parsed(path, () => parseToolList(text));
+  // Said here, not as every query's expected tool "not in" an empty list.
+  if (tools.length === 0)
+    throw new InputError(path, `${path}: lists no tools ("tools": []): there is nothing to search`);
+  return tools;
 }
 
 export async function readToolQueries(path: string, toolNames: ReadonlySet<string>): Promise<LabelledToolQuery[]> {

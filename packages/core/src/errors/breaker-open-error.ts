@@ -1,20 +1,26 @@
-/** A target's circuit breaker is open: calls fail fast until it half-opens. */
+/** A target's circuit breaker is open: calls fail fast until it half-opens, at `retryAt` when known. */
 import { BatonError } from './baton-error.js';
+
+function whenText(retryAt: number | undefined): string {
+  if (retryAt === undefined) return 'until it lets a trial call through';
+  const seconds = Math.max(0, Math.ceil((retryAt - Date.now()) / 1000));
+  return `until ${new Date(retryAt).toISOString()} (in ${seconds} s), when it lets a trial call through`;
+}
 
 export class BreakerOpenError extends BatonError {
   readonly target: string;
+  /** When the breaker lets a trial call through (epoch ms); unset when unknown (a trial call is in flight). */
+  readonly retryAt: number | undefined;
 
-  constructor(target: string, options: { cause?: unknown } = {}) {
+  constructor(target: string, options: { cause?: unknown; retryAt?: number } = {}) {
     super(
       'breaker-open',
-      `the circuit breaker for "${target}" is open after repeated failures that may heal (timeouts, crashes, retryable errors): calls fail fast until it lets a trial call through`,
-      {
-        ...options,
-        retryable: false,
-      },
+      `the circuit breaker for "${target}" is open after repeated failures that may heal (timeouts, crashes, retryable errors): calls fail fast ${whenText(options.retryAt)}`,
+      { ...(options.cause === undefined ? {} : { cause: options.cause }), retryable: false },
     );
     this.name = 'BreakerOpenError';
     this.target = target;
+    this.retryAt = options.retryAt;
   }
 
   static override isInstance(error: unknown): error is BreakerOpenError {
@@ -22,6 +28,6 @@ export class BreakerOpenError extends BatonError {
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), target: this.target };
+    return { ...super.toJSON(), target: this.target, ...(this.retryAt === undefined ? {} : { retryAt: this.retryAt }) };
   }
 }

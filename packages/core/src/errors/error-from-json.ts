@@ -27,7 +27,10 @@ const REBUILDERS: Record<string, (fields: Fields, message: string) => BatonError
   'run-aborted': (f, message) => new AbortRunError(f.payload, message),
   'approval-rejected': approval,
   'approval-expired': approval,
-  'breaker-open': (f) => new BreakerOpenError(text(f.target) ?? ''),
+  'breaker-open': (f) => {
+    const retryAt = count(f.retryAt);
+    return new BreakerOpenError(text(f.target) ?? '', retryAt === undefined ? {} : { retryAt });
+  },
   'budget-exceeded': (f) =>
     new BudgetExceededError({
       budget: (text(f.budget) ?? 'tokens') as BudgetExceededError['budget'],

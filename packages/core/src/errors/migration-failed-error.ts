@@ -1,5 +1,9 @@
-/** A migration between two versions of a target threw while turning a step's input forward or its output back. */
+/**
+ * A migration between two versions of a target threw while turning a step's input forward or its output back, or the
+ * target failed with a programming error on the input it made. Never retried: a migration bug does not heal.
+ */
 import { BatonError } from './baton-error.js';
+import { describeValue } from './describe-value.js';
 import { clipText } from './quote-text.js';
 
 export interface MigrationFailedDetails {
@@ -10,6 +14,11 @@ export interface MigrationFailedDetails {
   /** `input`: old input → new input; `output`: new output → old output. */
   direction: 'input' | 'output';
   cause: unknown;
+  /**
+   * Set when the migration itself ran but the target failed with a programming error (a `TypeError`) on the input it
+   * made: most often the migration read a field the step's input does not have.
+   */
+  migratedInput?: unknown;
 }
 
 export class MigrationFailedError extends BatonError {
@@ -18,14 +27,23 @@ export class MigrationFailedError extends BatonError {
   readonly to: string;
   readonly direction: 'input' | 'output';
 
+  /** `migration`: the migration threw; `call`: the target failed on the input the migration made. */
+  readonly stage: 'migration' | 'call';
+
   constructor(details: MigrationFailedDetails) {
-    const reason = details.cause instanceof Error ? details.cause.message : String(details.cause);
+    const reason = clipText(details.cause instanceof Error ? details.cause.message : String(details.cause), 400);
+    const migration = `the migration of ${clipText(details.name)} from ${details.from} to ${details.to}`;
+    const call = 'migratedInput' in details;
     super(
       'migration-failed',
-      `the migration of ${clipText(details.name)} from ${details.from} to ${details.to} threw on the ` +
-        `${details.direction}: ${clipText(reason, 400)}`,
+      call
+        ? `${clipText(details.name)}@${details.to} failed on the input ${migration} made ` +
+            `(${describeValue(details.migratedInput)}): ${reason}; check the migration's input function, or give it ` +
+            `fromSchemas so plans are checked against ${details.from}'s input`
+        : `${migration} threw on the ${details.direction}: ${reason}`,
       { cause: details.cause },
     );
+    this.stage = call ? 'call' : 'migration';
     this.name = 'MigrationFailedError';
     this.targetName = details.name;
     this.from = details.from;
@@ -44,6 +62,7 @@ export class MigrationFailedError extends BatonError {
       from: this.from,
       to: this.to,
       direction: this.direction,
+      stage: this.stage,
     };
   }
 }

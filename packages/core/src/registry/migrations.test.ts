@@ -121,10 +121,12 @@ describe('validateMigration', () => {
     ]);
     expect(problems[2]?.message.length).toBeLessThan(200);
     expect(validateMigration({ name: 'a', from: '1.0.0', to: '1.0.0' }, isValidTargetName).problems[0]?.code).toBe(
-      'same-version',
+      'not-newer',
     );
   });
 });
+
+const same = (value: unknown) => value;
 
 describe('registry migrations', () => {
   function versioned(...versions: string[]) {
@@ -137,8 +139,8 @@ describe('registry migrations', () => {
 
   it('routes a range no registered version satisfies through the shortest chain', () => {
     const registry = versioned('2.1.0', '3.0.0');
-    registry.migrate({ name: 'summarize', from: '1.0.0', to: '2.0.0' });
-    registry.migrate({ name: 'summarize', from: '2.0.0', to: '2.1.0' });
+    registry.migrate({ name: 'summarize', from: '1.0.0', to: '2.0.0', input: same });
+    registry.migrate({ name: 'summarize', from: '2.0.0', to: '2.1.0', input: same });
     const route = registry.route('summarize@^1');
     expect(route.target.id).toBe('summarize@2.1.0');
     expect(route.versions).toEqual(['1.0.0', '2.0.0', '2.1.0']);
@@ -149,7 +151,7 @@ describe('registry migrations', () => {
 
   it('refuses a range with no path, with a typed error naming the range and the registered versions', () => {
     const registry = versioned('2.1.0');
-    registry.migrate({ name: 'summarize', from: '0.9.0', to: '2.1.0' });
+    registry.migrate({ name: 'summarize', from: '0.9.0', to: '2.1.0', input: same });
     const error = thrown(() => registry.route('summarize@^1'));
     expect(NoMigrationPathError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ targetName: 'summarize', from: '^1', to: ['2.1.0'] });
@@ -161,8 +163,8 @@ describe('registry migrations', () => {
 
   it('skips a down target when routing, and describes the route ignoring health', () => {
     const registry = versioned('2.0.0', '3.0.0');
-    registry.migrate({ name: 'summarize', from: '1.0.0', to: '2.0.0' });
-    registry.migrate({ name: 'summarize', from: '1.0.0', to: '3.0.0' });
+    registry.migrate({ name: 'summarize', from: '1.0.0', to: '2.0.0', input: same });
+    registry.migrate({ name: 'summarize', from: '1.0.0', to: '3.0.0', input: same });
     registry.setHealth('summarize', 'down', '3.0.0');
     expect(registry.route('summarize@^1').target.id).toBe('summarize@2.0.0');
     expect(registry.describeRoute('summarize@^1').target.id).toBe('summarize@3.0.0');
@@ -176,6 +178,7 @@ describe('registry migrations', () => {
       name: 'summarize',
       from: '1.0.0',
       to: '2.0.0',
+      input: same,
       fromSchemas: { output: { type: 'object', properties: { summary: { type: 'string' } } } },
     });
     const route = registry.describeRoute('summarize@1.0.0');
@@ -185,9 +188,11 @@ describe('registry migrations', () => {
 
   it('refuses a duplicate migration unless replaced, and lists migrations by name', () => {
     const registry = versioned('2.0.0');
-    registry.migrate({ name: 'summarize', from: '1.0.0', to: '2.0.0' });
+    registry.migrate({ name: 'summarize', from: '1.0.0', to: '2.0.0', input: same });
     expect(
-      ValidationError.isInstance(thrown(() => registry.migrate({ name: 'summarize', from: '1.0.0', to: '2.0.0' }))),
+      ValidationError.isInstance(
+        thrown(() => registry.migrate({ name: 'summarize', from: '1.0.0', to: '2.0.0', input: same })),
+      ),
     ).toBe(true);
     registry.migrate({ name: 'summarize', from: '1.0.0', to: '2.0.0', input: (i) => i }, { replace: true });
     expect(registry.migrations('summarize')).toHaveLength(1);
@@ -195,9 +200,25 @@ describe('registry migrations', () => {
     expect(registry.migrations('other')).toEqual([]);
   });
 
+  it('refuses a migration downward, one for a name not registered, and one that changes nothing', () => {
+    const registry = versioned('2.0.0');
+    const problemsOf = (definition: Parameters<typeof registry.migrate>[0]) =>
+      (thrown(() => registry.migrate(definition)) as ValidationError).problems.map((p) => `${p.path}: ${p.message}`);
+    expect(problemsOf({ name: 'summarize', from: '3.0.0', to: '1.0.0', input: same })).toEqual([
+      'to: to must be above from (a migration carries calls forward), got from 3.0.0 and to 1.0.0',
+    ]);
+    expect(problemsOf({ name: 'summarise', from: '1.0.0', to: '2.0.0', input: same })).toEqual([
+      'name: no version of "summarise" is registered; register it before its migrations (registered: summarize)',
+    ]);
+    expect(problemsOf({ name: 'summarize', from: '1.0.0', to: '2.0.0' })).toEqual([
+      'input: give input, output or both (for versions whose shapes match, input: (value) => value says so)',
+    ]);
+    expect(registry.migrations()).toEqual([]);
+  });
+
   it('gives the chain along locked versions, and a typed error once one migration is gone', () => {
     const registry = versioned('2.0.0');
-    registry.migrate({ name: 'summarize', from: '1.0.0', to: '2.0.0' });
+    registry.migrate({ name: 'summarize', from: '1.0.0', to: '2.0.0', input: same });
     expect(registry.migrationChain('summarize', ['1.0.0', '2.0.0'])).toHaveLength(1);
     const error = thrown(() => registry.migrationChain('summarize', ['0.5.0', '1.0.0', '2.0.0']));
     expect(error).toMatchObject({ code: 'no-migration-path', from: '0.5.0', to: ['2.0.0'] });

@@ -41,6 +41,19 @@ describe('Breakers', () => {
     expect((error as BreakerOpenError).target).toBe('t');
   });
 
+  it('says in its error when the open breaker lets a trial call through', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2030-01-01T00:00:00.000Z'));
+    const breakers = new Breakers({ threshold: 1, halfOpenAfterMs: 30_000 });
+    await failTimes(breakers, 't', 1);
+    vi.setSystemTime(new Date('2030-01-01T00:00:10.000Z'));
+    const error = (await breakers.execute('t', undefined, ok).catch((e: unknown) => e)) as BreakerOpenError;
+    expect(error.retryAt).toBe(Date.parse('2030-01-01T00:00:30.000Z'));
+    expect(error.message).toContain('until 2030-01-01T00:00:30.000Z (in 20 s), when it lets a trial call through');
+    expect(breakers.openError('t').retryAt).toBe(error.retryAt);
+    expect(breakers.openError('never-called').retryAt).toBeUndefined();
+  });
+
   it('resets the count on success: failures must be consecutive', async () => {
     const breakers = new Breakers({ threshold: 3, halfOpenAfterMs: 10_000 });
     await failTimes(breakers, 't', 2);

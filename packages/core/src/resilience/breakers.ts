@@ -33,6 +33,10 @@ const STATES: Record<CircuitState, BreakerState> = {
  */
 const countsAgainstTarget = (error: Error): boolean => isRetryable(error);
 
+/** When an open breaker opened (epoch ms), from cockatiel's serialised state. */
+export const openedAt = (policy: CircuitBreakerPolicy): number =>
+  (policy.toJSON() as { ownState: { openedAt: number } }).ownState.openedAt;
+
 export class Breakers {
   private readonly byTarget = new Map<string, { policy: CircuitBreakerPolicy; config: Required<BreakerPolicy> }>();
 
@@ -49,9 +53,17 @@ export class Breakers {
     try {
       return await breaker.execute(call, signal);
     } catch (error) {
-      if (error instanceof BrokenCircuitError) throw new BreakerOpenError(target, { cause: error });
+      if (error instanceof BrokenCircuitError) throw this.openError(target, error);
       throw error;
     }
+  }
+
+  /** The error a call to an open breaker fails with, saying when it lets a trial call through. */
+  openError(target: string, cause?: unknown): BreakerOpenError {
+    const entry = this.byTarget.get(target);
+    const retryAt =
+      entry?.policy.state === CircuitState.Open ? openedAt(entry.policy) + entry.config.halfOpenAfterMs : undefined;
+    return new BreakerOpenError(target, { cause, ...(retryAt === undefined ? {} : { retryAt }) });
   }
 
   /**
@@ -64,8 +76,7 @@ export class Breakers {
     const { policy, config } = entry;
     if (policy.state === CircuitState.Isolated) return true;
     if (policy.state !== CircuitState.Open) return false;
-    const { openedAt } = (policy.toJSON() as { ownState: { openedAt: number } }).ownState;
-    return Date.now() - openedAt < config.halfOpenAfterMs;
+    return Date.now() - openedAt(policy) < config.halfOpenAfterMs;
   }
 
   state(target: string): BreakerState {

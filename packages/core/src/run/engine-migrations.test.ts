@@ -8,8 +8,7 @@ import { kit, rejectionOf, settle } from './test-kit.js';
 
 /**
  * `summarize` as it is now (2.1.0: `{ text, maxWords }` → `{ summary: { text } }`), with migrations from 1.0.0
- * (`{ body }` → `{ summary: string }`) through 2.0.0 (`{ text }` → `{ result: string }`), and one back from 2.0.0 to
- * 1.0.0, which makes a cycle.
+ * (`{ body }` → `{ summary: string }`) through 2.0.0 (`{ text }` → `{ result: string }`).
  */
 function summarizer() {
   const k = kit();
@@ -43,7 +42,6 @@ function summarizer() {
     input: (old: { text: string }) => ({ ...old, maxWords: 2 }),
     output: (out: { summary: { text: string } }) => ({ result: out.summary.text }),
   });
-  k.registry.migrate({ name: 'summarize', from: '2.0.0', to: '1.0.0' });
   k.add('shout', (input: { text: string }) => ({ text: input.text.toUpperCase() }), {
     input: z.object({ text: z.string() }),
   });
@@ -94,6 +92,38 @@ describe('migrations in runs', () => {
     expect(cause).toMatchObject({ from: '1.0.0', to: '2.0.0', direction: 'input' });
     expect((error as Error).message).toContain('threw on the input: body is required');
     expect(k.inputs).toEqual([]);
+  });
+});
+
+describe('a target that fails on what a migration made', () => {
+  it('fails the step at once with an error naming the migration, the input it made and the cause', async () => {
+    const k = kit();
+    let calls = 0;
+    k.registry.register({
+      name: 'summarize',
+      description: 'Summarizes text',
+      version: '2.0.0',
+      handler: ({ text }: { text: string }) => {
+        calls++;
+        return { summary: text.slice(0, 5) };
+      },
+    });
+    k.registry.migrate({
+      name: 'summarize',
+      from: '1.0.0',
+      to: '2.0.0',
+      input: ({ body }: { body: string }) => ({ text: body }),
+    });
+    const plan: Plan = { steps: [{ id: 'sum', target: 'summarize@^1', input: { text: 'written for 2.x' } }] };
+    const error = await rejectionOf(k.engine().run(plan).result());
+    expect(StepFailedError.isInstance(error)).toBe(true);
+    const cause = (error as Error).cause;
+    expect(MigrationFailedError.isInstance(cause)).toBe(true);
+    expect(cause).toMatchObject({ from: '1.0.0', to: '2.0.0', stage: 'call', retryable: false });
+    expect((cause as Error).message).toMatch(
+      /^summarize@2\.0\.0 failed on the input the migration of summarize from 1\.0\.0 to 2\.0\.0 made \(\{\}\): Cannot read properties of undefined/,
+    );
+    expect(calls).toBe(1);
   });
 });
 

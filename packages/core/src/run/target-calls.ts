@@ -7,11 +7,12 @@ import type { BudgetTracker } from '../budget/budget-tracker.js';
 import { AbortRunError } from '../errors/abort-run-error.js';
 import { BreakerOpenError } from '../errors/breaker-open-error.js';
 import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
+import { MigrationFailedError } from '../errors/migration-failed-error.js';
 import { StepFailedError } from '../errors/step-failed-error.js';
 import { TimeoutError } from '../errors/timeout-error.js';
 import { ValidationError } from '../errors/validation-error.js';
 import type { CompiledStep } from '../plan/compiled-plan.js';
-import { migrateInput, migrateOutput } from '../registry/migrations.js';
+import { migrateInput, migrateOutput, type RegisteredMigration } from '../registry/migrations.js';
 import type { RegisteredTarget, Usage } from '../registry/target.js';
 import { parseTargetRef, type TargetQuery } from '../registry/target-ref.js';
 import { abortError, onTimeout, raceAbort, sleep } from '../resilience/abort.js';
@@ -57,11 +58,11 @@ export async function executeTargets(
     if (target.effects !== 'none') attempting.effects = 'external';
     const breakerOn = (step.policy?.breaker ?? run.services.defaults.breaker) !== false;
     if (breakerOn && run.services.breakers.isOpen(target.id)) {
-      lastError = new BreakerOpenError(target.id);
+      lastError = run.services.breakers.openError(target.id);
     } else {
       try {
         const migrated = migrations.length > 0 ? await migrateInput(migrations, input) : input;
-        const call = { target, breakerOn, key, scope: i === 0 ? '' : `fallback-${i}/` };
+        const call = { target, breakerOn, key, scope: i === 0 ? '' : `fallback-${i}/`, migrations };
         const output = await attemptWithRetries(run, step, call, migrated, tracker, attempting, signal, retry);
         return {
           output: migrations.length > 0 ? await migrateOutput(migrations, output) : output,
@@ -110,6 +111,27 @@ interface TargetCall {
   key: string | undefined;
   /** Where the target's sub-calls are kept: `''` for the step's own target, `fallback-<n>/` for a fallback. */
   scope: string;
+  /** The migrations the input went through (none for most calls). */
+  migrations: readonly RegisteredMigration[];
+}
+
+/**
+ * A `TypeError` from a target called through migrations is most likely the migration's doing (it read a field the
+ * step's input does not have): it is reported as such, and not retried — the same input would fail the same way.
+ */
+function migrationFault(call: TargetCall, input: unknown, error: unknown): MigrationFailedError | undefined {
+  const { migrations } = call;
+  if (migrations.length === 0 || !(error instanceof TypeError)) return undefined;
+  const from = migrations[0]!.from;
+  const to = migrations.at(-1)!.to;
+  return new MigrationFailedError({
+    name: call.target.name,
+    from,
+    to,
+    direction: 'input',
+    cause: error,
+    migratedInput: input,
+  });
 }
 
 async function attemptWithRetries(
@@ -135,6 +157,8 @@ async function attemptWithRetries(
       return breakerOn ? await run.services.breakers.execute(target.id, breakerConfig, call, signal) : await call();
     } catch (error) {
       if (signal.aborted) throw abortError(signal);
+      const fault = migrationFault(targetCall, input, error);
+      if (fault) throw fault;
       if (
         attempt >= retry.maxAttempts ||
         !isRetryable(error, retry.nonRetryable) ||

@@ -87,7 +87,7 @@ export const agentFileSchema = z
       .union([
         z.literal(false),
         z.strictObject({
-          /** A SQLite file for answers kept between runs; unset, they live in memory. */
+          /** The SQLite file answers are kept in between runs, relative to the working directory. @default .baton/cache.db */
           path: z.string().min(1).optional(),
           ttlSeconds: z.int().positive().optional(),
           similarityThreshold: z.number().gt(0).max(1).optional(),

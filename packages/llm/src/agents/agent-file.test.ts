@@ -57,7 +57,7 @@ describe('parseAgentFile', () => {
 
   it('refuses a model URL that is not http(s)', () => {
     expect(problemsOf(['model: { baseURL: "ftp://127.0.0.1/v1", name: m }'].join('\n'))).toEqual([
-      '1:19 model.baseURL must be the http(s) URL of an OpenAI-compatible API, like http://127.0.0.1:11434/v1',
+      '1:19 model.baseURL must be the http(s) URL of an OpenAI-compatible API, like http://127.0.0.1:11434/v1, got "ftp://127.0.0.1/v1"',
     ]);
   });
 
@@ -75,12 +75,42 @@ describe('parseAgentFile', () => {
         ].join('\n'),
       ),
     ).toEqual([
-      '2:12 model.baseURL must be the http(s) URL of an OpenAI-compatible API, like http://127.0.0.1:11434/v1',
-      '3:9 model.name Invalid input: expected string, received number',
+      '2:12 model.baseURL must be the http(s) URL of an OpenAI-compatible API, like http://127.0.0.1:11434/v1, got "not a url"',
+      '3:9 model.name must be a string, got 3',
       '4:11 model.apiKey never put a key in the file: name the environment variable that holds it with apiKeyEnv',
-      '5:18 toolSearch.k Too small: expected number to be >0',
-      '6:11 maxSteps Invalid input: expected number, received string',
-      '7:1 tols unknown key "tols"',
+      '5:18 toolSearch.k must be > 0, got 0',
+      '6:11 maxSteps must be a whole number, got "many"',
+      '7:1 tols unknown key "tols" (known: name, description, model, models, system, mcpServers, tools, toolSearch, context, cache, budget, maxSteps)',
+    ]);
+  });
+
+  it('names the value given and what it must be, and the keys known where a key is unknown', () => {
+    const model = 'model: { baseURL: "http://x/v1", name: m }';
+    const problem = (line: string) => problemsOf(`${model}\n${line}`).map((text) => text.replace(/^\d+:\d+ /, ''));
+    expect(problem('maxSteps: "eight"')).toEqual(['maxSteps must be a whole number, got "eight"']);
+    expect(problem('toolSearch: { k: -1 }')).toEqual(['toolSearch.k must be > 0, got -1']);
+    expect(problem('context: { maxInputTokens: 12.5 }')).toEqual([
+      'context.maxInputTokens must be a whole number, got 12.5',
+    ]);
+    expect(problem('cache: true')).toEqual([
+      'cache must be false or a map of path, ttlSeconds, similarityThreshold, got true',
+    ]);
+    expect(problem('cache: { ttl: 60 }')).toEqual([
+      'cache.ttl unknown key "ttl" (known in cache: path, ttlSeconds, similarityThreshold)',
+    ]);
+    expect(problem('toolSearch: { k: 2, minScore: 2 }')).toEqual(['toolSearch.minScore must be ≤ 1, got 2']);
+    expect(problem('toolSearch: {}')).toEqual(['toolSearch.k is required (a whole number)']);
+    expect(problem('tools: [""]')).toEqual(['tools[0] must not be empty']);
+    expect(problem('cache: { cacheTtl: 60 }')).toEqual([
+      'cache.cacheTtl unknown key "cacheTtl": in agent.yaml it is ttlSeconds (known in cache: path, ttlSeconds, similarityThreshold)',
+    ]);
+    expect(
+      problem('models: [{ baseURL: "http://x/v1", name: n, price: { inputPer1kTokens: 1, outputPerMTok: 1 } }]')[1],
+    ).toMatch(
+      /^models\[0\]\.price\.inputPer1kTokens unknown key "inputPer1kTokens": in agent.yaml it is inputPerMTok, in US dollars per million tokens \(not per thousand\)/,
+    );
+    expect(problemsOf('model: { baseURL: "http://x/v1", name: m, pricee: 1 }')).toEqual([
+      '1:43 model.pricee unknown key "pricee" (known in model: baseURL, name, apiKeyEnv, headers, price, maxOutputTokens)',
     ]);
   });
 
@@ -118,9 +148,7 @@ describe('parseAgentFile', () => {
   it('says which file in its message', () => {
     expect(() =>
       parseAgentFile('maxSteps: 0\nmodel: { baseURL: "http://x/v1", name: m }\n', 'agents/trip.yaml'),
-    ).toThrow(
-      'agents/trip.yaml is not a valid agent file:\n  agents/trip.yaml:1:11 maxSteps: Too small: expected number to be >0',
-    );
+    ).toThrow('agents/trip.yaml is not a valid agent file:\n  agents/trip.yaml:1:11 maxSteps: must be > 0, got 0');
   });
 });
 
@@ -179,6 +207,19 @@ describe('agentFromFile', () => {
     expect(server.bodies[0]?.tools?.map((t) => t.function.name)).toContain('weather_send-email');
     await agent.close();
     expect(registry.list().some((target) => target.name.startsWith('weather.get'))).toBe(false);
+  });
+
+  it('refuses a tools pattern that matches no tool, naming it and the tools there are', async () => {
+    const file = parseAgentFile(
+      'model: { baseURL: "http://127.0.0.1:1/v1", name: m }\ntools: [weather.*, nothing.*]\n',
+    );
+    const { registry } = toolRegistry();
+    const error = await agentFromFile(file, { registry }).catch((e: unknown) => e);
+    expect(ValidationError.isInstance(error)).toBe(true);
+    const names = registry.list().map((target) => target.name);
+    expect((error as ValidationError).problems).toEqual([
+      { path: 'tools[1]', code: 'no-match', message: `"nothing.*" matches no tool (registered: ${names.join(', ')})` },
+    ]);
   });
 
   it('refuses a key variable that is not set, naming it', async () => {

@@ -1,12 +1,14 @@
 /**
  * Reads an `agent.yaml`: YAML (the `yaml` package) checked against `agent-file-schema.ts`. Every problem — a YAML
  * syntax error, a value of the wrong kind, an unknown key, a key put in the file — comes back at once in one
- * `AgentFileError`, each with its path and its line and column in the file.
+ * `AgentFileError`, each with its path and its line and column in the file, the value given
+ * (`agent-file-issues.ts`), and for an unknown key the keys known there.
  */
 import { readFile } from 'node:fs/promises';
 import { isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { AgentFileError, type AgentFileProblem } from './agent-file-error.js';
+import { dotted, issueMessage, unknownKeyMessage } from './agent-file-issues.js';
 import { type AgentFile, agentFileSchema } from './agent-file-schema.js';
 
 type YamlDocument = ReturnType<typeof parseDocument>;
@@ -31,23 +33,23 @@ function keyNode(map: { items: { key: unknown }[] }, key: string): Node | undefi
   return pair?.key as Node | undefined;
 }
 
-const dotted = (path: readonly PropertyKey[]) =>
-  path
-    .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`))
-    .join('');
-
 function problemsOf(issues: readonly z.core.$ZodIssue[], doc: YamlDocument, counter: LineCounter): AgentFileProblem[] {
   return issues.flatMap((issue) => {
     if (issue.code === 'unrecognized_keys') {
       return issue.keys.map((key) => ({
         path: dotted([...issue.path, key]),
         code: 'unknown-key',
-        message: `unknown key "${key}"`,
+        message: unknownKeyMessage(agentFileSchema, issue.path, key),
         ...positionOf(doc, counter, issue.path, key),
       }));
     }
     return [
-      { path: dotted(issue.path), code: issue.code, message: issue.message, ...positionOf(doc, counter, issue.path) },
+      {
+        path: dotted(issue.path),
+        code: issue.code,
+        message: issueMessage(agentFileSchema, issue),
+        ...positionOf(doc, counter, issue.path),
+      },
     ];
   });
 }
@@ -75,7 +77,7 @@ export function parseAgentFile(text: string, file = 'agent.yaml'): AgentFile {
       }),
     );
   }
-  const parsed = agentFileSchema.safeParse(doc.toJS() ?? {});
+  const parsed = agentFileSchema.safeParse(doc.toJS() ?? {}, { reportInput: true });
   if (!parsed.success) {
     const problems = problemsOf(parsed.error.issues, doc, counter);
     throw new AgentFileError(

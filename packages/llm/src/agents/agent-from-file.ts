@@ -7,11 +7,12 @@
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { type Registry, type TargetDefinition, ValidationError } from '@baton/core';
 import type { EnhanceConfig } from '../config/enhance-config.js';
+import { DEFAULT_CACHE_PATH } from '../config/resolve-config.js';
 import { connectMcpServers } from '../mcp/connect-mcp-servers.js';
 import { type AgentFile, ENV_REFERENCE, type McpServerEntry, type ModelEndpoint } from './agent-file-schema.js';
 import type { AgentInput, AgentOutput } from './agent-loop.js';
 import type { AgentModel, AgentOptions } from './agent-options.js';
-import { agentTools } from './agent-tools.js';
+import { agentTools, checkPatternsMatch } from './agent-tools.js';
 import { defineAgent } from './define-agent.js';
 
 /** Connects MCP servers and registers their tools (`connectMcpServers` of `@baton/llm`). */
@@ -91,9 +92,13 @@ function modelOf(endpoint: ModelEndpoint, path: string, env: Env): AgentModel {
   };
 }
 
+/**
+ * A `cache` section keeps answers in a SQLite file, so a second `baton run` is served from it: `path`, or
+ * `.baton/cache.db` (enhance()'s default) under the working directory. Without one, answers live for the run only.
+ */
 function cacheOf(cache: AgentFile['cache']): AgentOptions['cache'] {
   if (cache === false || cache === undefined) return cache;
-  const config: EnhanceConfig = cache.path === undefined ? { store: 'memory' } : { cachePath: cache.path };
+  const config: EnhanceConfig = { cachePath: cache.path ?? DEFAULT_CACHE_PATH };
   if (cache.ttlSeconds !== undefined) config.cacheTtl = cache.ttlSeconds;
   if (cache.similarityThreshold !== undefined) config.similarityThreshold = cache.similarityThreshold;
   return config;
@@ -120,6 +125,7 @@ export async function agentFromFile(file: AgentFile, options: AgentFromFileOptio
     const tools = file.tools ?? servers.map((server) => `${server.name}.*`);
     // Checked now, with the MCP servers' tools registered: a name the file got wrong stops it before any run.
     agentTools(options.registry, tools, name);
+    if (file.tools) checkPatternsMatch(options.registry, file.tools, name);
     const definition = defineAgent({
       name,
       ...(file.description === undefined ? {} : { description: file.description }),

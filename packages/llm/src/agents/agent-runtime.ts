@@ -41,7 +41,10 @@ function enhanceOptions(cache: AgentOptions['cache'], candidate: AgentModel): En
     },
   };
   const base: EnhanceConfig = { enableCircuitBreaker: true, ...(pricing ? { pricing } : {}) };
-  return cache === false ? { ...base, enableCache: false } : { ...base, store: 'memory', ...cache };
+  if (cache === false) return { ...base, enableCache: false };
+  // In memory unless the options pick a store: a cachePath or redisUrl picks one as surely as store does.
+  const picksStore = cache?.store !== undefined || cache?.cachePath !== undefined || cache?.redisUrl !== undefined;
+  return { ...base, ...(picksStore ? {} : { store: 'memory' as const }), ...cache };
 }
 
 export function createAgentRuntime(options: AgentOptions, models: readonly AgentModel[]): AgentRuntime {
@@ -67,7 +70,9 @@ export function createAgentRuntime(options: AgentOptions, models: readonly Agent
     searchFor(tools) {
       const key = JSON.stringify(tools.map((tool) => [tool.name, tool.description, tool.parameters]));
       if (index?.key !== key && toolSearch) {
-        const search = toolSearch.create(tools, { k: toolSearch.k, minScore: toolSearch.minScore });
+        // Only what the model is shown: an agent tool also names its target, which is no key of a searchable tool.
+        const shown = tools.map(({ name, description, parameters }) => ({ name, description, parameters }));
+        const search = toolSearch.create(shown, { k: toolSearch.k, minScore: toolSearch.minScore });
         // A failed build is not kept: the next call tries again.
         search.catch(() => {
           if (index?.search === search) index = undefined;

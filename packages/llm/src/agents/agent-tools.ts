@@ -36,9 +36,12 @@ function closestHint(name: string, names: readonly string[]): string {
   const folded = (text: string) => text.toLowerCase().replace(/[^a-z0-9.]+/g, '-');
   const meant = names.find((candidate) => folded(candidate) === folded(name));
   if (meant) return `; did you mean "${meant}"? (MCP tools are registered with - for _ and lower case)`;
-  if (names.length === 0) return ' (the registry is empty)';
-  const shown = names.slice(0, 20).join(', ');
-  return ` (registered: ${shown}${names.length > 20 ? `, … ${names.length - 20} more` : ''})`;
+  return ` (${registeredList(names)})`;
+}
+
+function registeredList(names: readonly string[]): string {
+  if (names.length === 0) return 'the registry is empty';
+  return `registered: ${names.slice(0, 20).join(', ')}${names.length > 20 ? `, … ${names.length - 20} more` : ''}`;
 }
 
 const matches = (pattern: string, name: string) =>
@@ -74,4 +77,27 @@ export function agentTools(registry: Registry, patterns: readonly string[], self
         parameters: typeof schema === 'object' ? schema : ANY_INPUT,
       };
     });
+}
+
+/**
+ * Every `prefix.*` pattern matches at least one registered target: a pattern that matches none (a misspelt server
+ * name, a server that serves no tools) would leave the agent without the tools its author meant it to have.
+ *
+ * @example
+ * checkPatternsMatch(registry, ['nothing.*'], 'assistant'); // ValidationError: tools[0]: "nothing.*" matches no tool (registered: …)
+ */
+export function checkPatternsMatch(registry: Registry, patterns: readonly string[], self: string): void {
+  const names = [...new Set(registry.list().map((target) => target.name))].filter((name) => name !== self);
+  const problems: Problem[] = patterns.flatMap((pattern, index) =>
+    pattern.includes('*') && !names.some((name) => matches(pattern, name))
+      ? [
+          {
+            path: `tools[${index}]`,
+            code: 'no-match',
+            message: `"${pattern}" matches no tool (${registeredList(names)})`,
+          },
+        ]
+      : [],
+  );
+  if (problems.length > 0) throw new ValidationError(`agent "${self}" has tool patterns that match no tool`, problems);
 }

@@ -156,6 +156,25 @@ describe('enhance(AI SDK model) through the real HTTP client', () => {
     }
   });
 
+  it('says when an open breaker lets a trial call through', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date('2030-01-01T00:00:00.000Z'));
+      const m = model({ enableCircuitBreaker: true, circuitBreakerThreshold: 1, circuitBreakerTimeout: 60 });
+      server.failWith(500);
+      await expect(ask(m, 'a question that fails first')).rejects.toThrow();
+      server.failWith(undefined);
+      vi.setSystemTime(new Date('2030-01-01T00:00:15.000Z'));
+      const error = (await ask(m, 'a question refused while open').catch((e: unknown) => e)) as BreakerOpenError;
+      expect(BreakerOpenError.isInstance(error)).toBe(true);
+      expect(error.retryAt).toBe(Date.parse('2030-01-01T00:01:00.000Z'));
+      expect(error.message).toContain('calls fail fast until 2030-01-01T00:01:00.000Z (in 45 s), when it lets a trial');
+    } finally {
+      server.failWith(undefined);
+      vi.useRealTimers();
+    }
+  });
+
   it('half-opens after circuitBreakerTimeout seconds and closes on a successful trial', async () => {
     // Only the clock is faked (the breaker reads Date.now()), so the open period ends when the test says, not when
     // a slow machine happens to get there.

@@ -1,6 +1,5 @@
 /**
- * The one configuration object of `enhance()`. It mirrors the Orchestra seed's table in camelCase; every option is
- * read by `resolveConfig` and covered by a test.
+ * The one configuration object of `enhance()`: every option is read by `resolveConfig` and covered by a test.
  */
 import type { CacheScope, CacheStore, Embedder } from '@baton/cache';
 
@@ -113,7 +112,10 @@ export interface EnhanceConfig {
   llmCostPer1kTokens?: number;
   /** Prices by model id (`gpt-4o-mini`), used for cost spent and saved. @default {} */
   pricing?: Record<string, ModelPrice>;
-  /** Fail fast after repeated provider failures instead of piling up timeouts. @default false */
+  /**
+   * Fail fast after repeated provider failures instead of piling up timeouts: a `BreakerOpenError` whose `retryAt`
+   * says when a trial call goes through. Off unless asked for (agents turn it on). @default false
+   */
   enableCircuitBreaker?: boolean;
   /** Consecutive failures that open the breaker. @default 5 */
   circuitBreakerThreshold?: number;

@@ -231,6 +231,32 @@ describe('assembleContext', () => {
     expect(off.manifest[0]).toMatchObject({ status: 'dropped' });
   });
 
+  it('cuts a document as far as the budget needs instead of dropping it, and drops it only when no sentence fits', async () => {
+    const clauses = Array.from(
+      { length: 61 },
+      (_, i) => `Clause ${i + 1} covers the supplier's duties about packaging, labels and delivery windows.`,
+    );
+    clauses[40] = 'Clause 41 covers termination: either party may end the agreement with a notice period of 60 days.';
+    const messages: ModelMessage[] = [{ role: 'user', content: 'What is the notice period for terminating?' }];
+    const documents = [{ id: 'contract', text: clauses.join(' ') }];
+    expect(counter.text(documents[0]!.text)).toBeGreaterThan(900);
+    for (const maxInputTokens of [150, 250, 500]) {
+      const context = await assembleContext({ model: 'gpt-4o', messages, documents, budget: budget(maxInputTokens) });
+      expect(context.tokens).toBeLessThanOrEqual(maxInputTokens);
+      expect(context.manifest[0]).toMatchObject({
+        status: 'compressed',
+        reason: 'cut to the sentences most relevant to the request',
+      });
+      expect(context.messages[0]!.content).toContain('notice period of 60 days');
+    }
+    const question = await assembleContext({ model: 'gpt-4o', messages, budget: budget(1_000) });
+    const tight = await assembleContext({ model: 'gpt-4o', messages, documents, budget: budget(question.tokens + 10) });
+    expect(tight.manifest[0]).toMatchObject({ status: 'dropped', tokensAfter: 0 });
+    expect(tight.manifest[0]!.reason).toMatch(
+      /^document dropped to fit \d+ tokens: even cut to its most relevant parts it took \d+ tokens$/,
+    );
+  });
+
   it('judges relevance against the query when one is given instead of the last user message', async () => {
     const notes = Array.from(
       { length: 20 },

@@ -8,10 +8,13 @@
  * 2. sentences already said elsewhere in the context are left out (always);
  * 3. documents and tool results over the provider's per-item caps are compressed, then truncated, to the cap;
  * 4. while over the token limit: long texts are cut to the sentences most relevant to the request (the oldest
- *    turns' first, then documents, the current turn's last);
- * 5. while over a limit: the oldest turns are dropped whole (tool calls with their results), then documents that are
- *    not pinned, the last given first — and, with a summariser, the dropped turns are replaced by one summary;
- * 6. the last resort: the current turn's tool results are truncated at a token boundary, with a marker.
+ *    turns' first, then documents, the current turn's last), each keeping at least `keepRatio` of its tokens;
+ * 5. while over a limit: the oldest turns are dropped whole (tool calls with their results);
+ * 6. while over the token limit: documents (the last given first) are cut further, as far as the limit needs, down
+ *    to their most relevant sentence;
+ * 7. while over a limit: documents that are not pinned are dropped, the last given first — and, with a summariser,
+ *    the dropped turns are replaced by one summary;
+ * 8. the last resort: the current turn's tool results are truncated at a token boundary, with a marker.
  * Pinned items, the system prompt and the last user turn (the last user message and what follows it) are never
  * dropped; when even they do not fit, a `ContextOverflowError` says by how much, before anything else runs.
  * Texts are counted through `cachedTokenCounter`: re-assembling a conversation tokenizes only its new messages.
@@ -25,9 +28,9 @@ import { type ContextLimits, checkMinimum } from './context-minimum.js';
 import type { AssembleContextOptions, AssembledContext, ContextSummary, SummariseStrategy } from './context-options.js';
 import { validateContextOptions } from './context-options.js';
 import { ContextOverflowError } from './context-overflow-error.js';
-import { dropOldest } from './drop-turns.js';
+import { dropOldest, messagesDropped } from './drop-turns.js';
 import { minifyJsonTexts, removeRepeatedSentences } from './lossless-strategies.js';
-import { compressByRelevance, enforceItemCaps, truncateCurrentTurn } from './lossy-strategies.js';
+import { compressByRelevance, compressToFit, enforceItemCaps, truncateCurrentTurn } from './lossy-strategies.js';
 import { messageTokens } from './message-tokens.js';
 import { createRelevanceCompressor, type RelevanceCompressor } from './relevant-sentences.js';
 import { summariseTurns, summaryReserve } from './summarise-turns.js';
@@ -112,17 +115,19 @@ async function applyStrategies(
   if (strategies.removeDuplicates !== false) removeRepeatedSentences(assembly);
   const compressor = compressorOf(options, assembly);
   await enforceItemCaps(assembly, compressor);
-  if (compressor && overTokens(assembly)) {
-    const compress = strategies.compress || {};
-    await compressByRelevance(assembly, {
-      compressor,
-      minTokens: compress.minTokens ?? DEFAULT_MIN_TOKENS,
-      keepRatio: compress.keepRatio ?? DEFAULT_KEEP_RATIO,
-    });
-  }
+  const compress = strategies.compress || {};
+  const settings = compressor && {
+    compressor,
+    minTokens: compress.minTokens ?? DEFAULT_MIN_TOKENS,
+    keepRatio: compress.keepRatio ?? DEFAULT_KEEP_RATIO,
+  };
+  const originals = settings && overTokens(assembly) ? await compressByRelevance(assembly, settings) : new Map();
   const { summarise } = strategies;
   const reserve = summarise ? summaryReserve(assembly.counter, summarise.maxTokens) : 0;
-  const dropped = dropOldest(assembly, { summaryReserve: reserve });
+  const dropped = dropOldest(assembly, { summaryReserve: reserve, documents: false });
+  if (settings) await compressToFit(assembly, settings, originals, messagesDropped(assembly) ? reserve : 0);
+  dropped.push(...dropOldest(assembly, { summaryReserve: reserve }));
+  dropped.sort((a, b) => a.index - b.index);
   const summary =
     summarise && dropped.length > 0 ? await addSummary(assembly, summarise, dropped, options.abortSignal) : undefined;
   truncateCurrentTurn(assembly);

@@ -44,8 +44,10 @@ export interface CompressStrategy {
   /** Texts shorter than this are never cut by relevance. @default 200 */
   minTokens?: number;
   /**
-   * The least share of a text's tokens relevance compression keeps: it cuts what the limit needs, but a text never
-   * goes below this share (the next text is cut, or turns are dropped). @default 0.5
+   * The share of a text's tokens a first cut keeps, a preference rather than a floor: every long text is first cut
+   * no further than this (the next text is cut, then older turns are dropped, before it loses more); a document
+   * still over the limit after that is cut as far as the limit needs, down to its most relevant sentence, and is
+   * dropped only when not even that fits. @default 0.5
    */
   keepRatio?: number;
 }

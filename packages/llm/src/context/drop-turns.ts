@@ -8,28 +8,41 @@ import { type ContextAssembly, type ContextItem, overMessages, overTokens } from
 export interface DropOptions {
   /** Tokens to keep free for a summary once a message has been dropped (0 without a summariser). */
   summaryReserve: number;
+  /** Documents may go too, once every older turn has. @default true */
+  documents?: boolean;
 }
 
-function dropGroup(assembly: ContextAssembly, items: readonly ContextItem[], reason: string): void {
+function dropReason(item: ContextItem, limit: string): string {
+  const what = item.kind === 'document' ? 'document' : 'older turn';
+  const cut = item.status === 'compressed' || item.status === 'truncated';
+  return `${what} dropped to fit ${limit}${cut ? `: even cut to its most relevant parts it took ${item.tokens} tokens` : ''}`;
+}
+
+function dropGroup(assembly: ContextAssembly, items: readonly ContextItem[], limit: string): void {
   for (const item of items) {
+    // What an earlier strategy did to it no longer matters: the manifest says why it went.
+    item.reasons = [dropReason(item, limit)];
     item.dropped = true;
     item.status = 'dropped';
     assembly.total -= item.tokens;
     assembly.messages -= 1;
-    item.reasons.push(`${item.kind === 'document' ? 'document' : 'older turn'} ${reason}`);
   }
 }
 
-function groupsInOrder(items: readonly ContextItem[]): ContextItem[][] {
+function groupsInOrder(items: readonly ContextItem[], documents: boolean): ContextItem[][] {
   const groups = new Map<number, ContextItem[]>();
   for (const item of items) {
-    if (item.group === -1 || item.dropped) continue;
+    if (item.group === -1 || item.dropped || (!documents && item.kind === 'document')) continue;
     const group = groups.get(item.group) ?? [];
     group.push(item);
     groups.set(item.group, group);
   }
   return [...groups.entries()].sort(([a], [b]) => a - b).map(([, group]) => group);
 }
+
+/** Whether a message has gone, so room for a summary is kept from now on. */
+export const messagesDropped = (assembly: ContextAssembly) =>
+  assembly.items.some((item) => item.dropped && item.kind === 'message');
 
 /**
  * Drops groups until the context fits (with room for a summary); returns the messages dropped, in their order.
@@ -39,14 +52,17 @@ function groupsInOrder(items: readonly ContextItem[]): ContextItem[][] {
  */
 export function dropOldest(assembly: ContextAssembly, options: DropOptions): ContextItem[] {
   const dropped: ContextItem[] = [];
-  const reserve = () => (dropped.length > 0 ? options.summaryReserve : 0);
-  const extraMessage = () => (dropped.length > 0 && options.summaryReserve > 0 ? 1 : 0);
+  let anyDropped = messagesDropped(assembly);
+  const reserve = () => (anyDropped ? options.summaryReserve : 0);
+  const extraMessage = () => (anyDropped && options.summaryReserve > 0 ? 1 : 0);
   const caps = assembly.caps.maxMessages === undefined ? '' : ` and ${assembly.caps.maxMessages} messages`;
-  const reason = `dropped to fit ${assembly.limit} tokens${caps}`;
-  for (const group of groupsInOrder(assembly.items)) {
+  const limit = `${assembly.limit} tokens${caps}`;
+  for (const group of groupsInOrder(assembly.items, options.documents !== false)) {
     if (!overTokens(assembly, reserve()) && !overMessages(assembly, extraMessage())) break;
-    dropGroup(assembly, group, reason);
-    dropped.push(...group.filter((item) => item.kind === 'message'));
+    dropGroup(assembly, group, limit);
+    const messages = group.filter((item) => item.kind === 'message');
+    dropped.push(...messages);
+    if (messages.length > 0) anyDropped = true;
   }
   return dropped.sort((a, b) => a.index - b.index);
 }

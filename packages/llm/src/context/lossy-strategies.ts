@@ -18,24 +18,68 @@ export interface CompressionSettings {
   keepRatio: number;
 }
 
+/** The texts relevance compression changed, as they were before it: a second cut starts again from them. */
+export type CompressedTexts = Map<TextSlot, string>;
+
+const CUT_REASON = 'cut to the sentences most relevant to the request';
+
 /**
+ * The first cut, spread over the texts: each one, the least likely to stay first, loses what the limit needs but
+ * keeps at least `keepRatio` of its tokens (the next text is cut, or older turns are dropped, before it loses more).
+ *
  * @example
- * await compressByRelevance(assembly, { compressor, minTokens: 200, keepRatio: 0.5 });
+ * const originals = await compressByRelevance(assembly, { compressor, minTokens: 200, keepRatio: 0.5 });
  */
-export async function compressByRelevance(assembly: ContextAssembly, settings: CompressionSettings): Promise<void> {
+export async function compressByRelevance(
+  assembly: ContextAssembly,
+  settings: CompressionSettings,
+): Promise<CompressedTexts> {
   const { counter } = assembly;
+  const originals: CompressedTexts = new Map();
   for (const item of bySurvival(assembly.items).reverse()) {
     for (const slot of item.slots) {
-      if (!overTokens(assembly)) return;
+      if (!overTokens(assembly)) return originals;
       const tokens = counter.text(slot.text);
       if (tokens < settings.minTokens) continue;
       // Cut only what the limit needs (with a little room for how the text joins its frame), at most to keepRatio.
       const needed = tokens - (assembly.total - assembly.limit) - JOIN_MARGIN;
       const target = Math.max(Math.floor(tokens * settings.keepRatio), needed);
+      const original = slot.text;
       const text = await settings.compressor.compress(slot.text, target);
-      if (text !== undefined) {
-        changeSlot(assembly, item, slot, { text, reason: 'cut to the sentences most relevant to the request' });
-      }
+      if (text === undefined) continue;
+      originals.set(slot, original);
+      changeSlot(assembly, item, slot, { text, reason: CUT_REASON });
+    }
+  }
+  return originals;
+}
+
+/**
+ * The second cut, once older turns are gone: the documents (the last given first) and what is left of older turns
+ * are cut, from their text before the first cut, as far as the limit needs — down to their most relevant sentence —
+ * so that a document is dropped only when not even that fits. `reserve` is room kept for a summary.
+ *
+ * @example
+ * await compressToFit(assembly, settings, originals, 0); // a 1,288-token contract cut to its notice-period clause
+ */
+export async function compressToFit(
+  assembly: ContextAssembly,
+  settings: CompressionSettings,
+  originals: CompressedTexts,
+  reserve: number,
+): Promise<void> {
+  const { counter } = assembly;
+  for (const item of bySurvival(assembly.items).reverse()) {
+    if (item.dropped || item.current) continue;
+    for (const slot of item.slots) {
+      if (!overTokens(assembly, reserve)) return;
+      const source = originals.get(slot) ?? slot.text;
+      if (counter.text(source) < settings.minTokens) continue;
+      const tokens = counter.text(slot.text);
+      const needed = tokens - (assembly.total + reserve - assembly.limit) - JOIN_MARGIN;
+      const text = await settings.compressor.compress(source, Math.max(needed, 0));
+      if (text !== undefined && counter.text(text) < tokens)
+        changeSlot(assembly, item, slot, { text, reason: CUT_REASON });
     }
   }
 }

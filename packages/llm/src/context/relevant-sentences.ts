@@ -15,7 +15,10 @@ const GAP = '[…] ';
 const PREVIOUS_WEIGHT = 0.25;
 
 export interface RelevanceCompressor {
-  /** The text cut to about `targetTokens` of its most relevant parts, or `undefined` when it cannot be shorter. */
+  /**
+   * The text cut to about `targetTokens` of its most relevant parts (prose keeps at least its most relevant sentence,
+   * even when that is over the target), or `undefined` when it cannot be shorter.
+   */
   compress(text: string, targetTokens: number): Promise<string | undefined>;
 }
 
@@ -41,6 +44,13 @@ function joinKept(sentences: readonly string[], kept: ReadonlySet<number>): stri
   return previous === sentences.length - 1 ? out : `${out}${out.endsWith('\n') ? '' : ' '}${GAP.trim()}`;
 }
 
+/** A text cut to nothing but gap markers tells the model nothing: keep at least its most relevant sentence. */
+function atLeastBest(relevance: readonly number[], kept: Set<number>): Set<number> {
+  if (kept.size > 0) return kept;
+  const best = relevance.reduce((top, score, index) => (score > relevance[top]! ? index : top), 0);
+  return new Set([best]);
+}
+
 async function compressSentences(
   text: string,
   targetTokens: number,
@@ -56,13 +66,14 @@ async function compressSentences(
   });
   const tokens = sentences.map((sentence) => tools.counter.text(sentence));
   const relevance = withPrevious(scores);
-  let compressed = joinKept(sentences, bestWithin(relevance, tokens, targetTokens));
+  const choose = (budget: number) => joinKept(sentences, atLeastBest(relevance, bestWithin(relevance, tokens, budget)));
+  let compressed = choose(targetTokens);
   // The gap markers and the joins cost tokens the sentences' own counts leave out: take them off and choose again.
   for (let budget = targetTokens, tries = 0; tries < 3; tries++) {
     const over = tools.counter.text(compressed) - targetTokens;
     if (over <= 0) break;
     budget -= over;
-    compressed = joinKept(sentences, bestWithin(relevance, tokens, budget));
+    compressed = choose(budget);
   }
   return tools.counter.text(compressed) < tools.counter.text(text) ? compressed : undefined;
 }

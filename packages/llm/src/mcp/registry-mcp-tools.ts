@@ -3,7 +3,7 @@
  * a call runs the target through the engine as a one-step plan, so every policy applies (timeouts, retries,
  * breakers, budgets) and an MCP cancellation cancels the run.
  */
-import type { Engine, RegisteredTarget, Registry } from '@baton/core';
+import { type Engine, type RegisteredTarget, type Registry, ValidationError } from '@baton/core';
 import {
   isMcpToolName,
   type McpToolDescription,
@@ -43,6 +43,13 @@ export function registryMcpTools(options: RegistryMcpToolsOptions): McpToolProvi
       const target = shown(name);
       if (target === undefined) return undefined;
       const { wrapped } = toolInputSchema(target.input?.jsonSchema);
+      // Checked here, in the tool's terms: the engine's own check would speak of the plan's internal step.
+      const parsed = target.input?.parse(wrapped ? args.input : args);
+      if (parsed && !parsed.ok) {
+        return toolError(
+          new ValidationError(`the arguments of the tool ${name} do not match its input schema`, parsed.problems),
+        );
+      }
       const plan = {
         steps: [{ id: 'call', target: name, input: { $ref: wrapped ? 'request.data.input' : 'request.data' } }],
         output: { $ref: 'steps.call.output' },

@@ -7,6 +7,7 @@ import { BreakerOpenError, ValidationError } from '@baton/core';
 import {
   BrokenCircuitError,
   type CircuitBreakerPolicy,
+  CircuitState,
   ConsecutiveBreaker,
   circuitBreaker,
   handleWhen,
@@ -28,12 +29,19 @@ export class ProviderBreaker {
   readonly #target: string;
   readonly #policy: CircuitBreakerPolicy;
 
+  readonly #halfOpenAfterMs: number;
+
   constructor(target: string, options: ProviderBreakerOptions) {
     this.#target = target;
+    this.#halfOpenAfterMs = options.halfOpenAfterMs;
     this.#policy = circuitBreaker(handleWhen(countsAgainstProvider), {
       halfOpenAfter: options.halfOpenAfterMs,
       breaker: new ConsecutiveBreaker(options.threshold),
     });
+  }
+
+  #openedAt(): number {
+    return (this.#policy.toJSON() as { ownState: { openedAt: number } }).ownState.openedAt;
   }
 
   /** Runs `call`, or throws `BreakerOpenError` at once while the breaker is open. */
@@ -41,7 +49,10 @@ export class ProviderBreaker {
     try {
       return await this.#policy.execute(call);
     } catch (error) {
-      if (error instanceof BrokenCircuitError) throw new BreakerOpenError(this.#target, { cause: error });
+      if (error instanceof BrokenCircuitError) {
+        const retryAt = this.#policy.state === CircuitState.Open ? this.#openedAt() + this.#halfOpenAfterMs : undefined;
+        throw new BreakerOpenError(this.#target, { cause: error, ...(retryAt === undefined ? {} : { retryAt }) });
+      }
       throw error;
     }
   }

@@ -1,14 +1,58 @@
 /**
  * What tool search ranks: a tool as a model is shown it (name, description, JSON Schema of its parameters), and the
- * check that a list of them can be searched — every name a non-empty string, given once.
+ * check that a list of them can be searched — every name a non-empty string, given once, and no key search would
+ * ignore.
  */
 import { describeValue, type Problem, ValidationError } from '@baton/core';
 
-/** A tool as a model is shown it. `parameters` is the JSON Schema of its input (an MCP tool's `inputSchema`). */
+/**
+ * A tool as a model is shown it. The JSON Schema of its input is `parameters` (the AI SDK's name) or `inputSchema`
+ * (MCP's: a tool from `tools/list` is taken as it is, its `title`, `outputSchema`, `annotations`, `icons`,
+ * `execution` and `_meta` ignored); any other key is refused, so a misspelt `paramters` is an error rather than a schema silently left out.
+ */
 export interface SearchableTool {
   name: string;
   description?: string;
   parameters?: unknown;
+  /** MCP's name for `parameters`: give one or the other. */
+  inputSchema?: unknown;
+}
+
+/** The keys a tool may have: the schema's two names, and the fields of an MCP tool that search has no use for. */
+export const SEARCHABLE_TOOL_KEYS = [
+  'name',
+  'description',
+  'parameters',
+  'inputSchema',
+  'title',
+  'outputSchema',
+  'annotations',
+  'icons',
+  'execution',
+  '_meta',
+] as const;
+
+/** The JSON Schema of a tool's input, under either name. */
+export const toolParameters = (tool: SearchableTool): unknown => tool.parameters ?? tool.inputSchema;
+
+function keyProblems(tool: Record<string, unknown>, at: string): Problem[] {
+  const known: readonly string[] = SEARCHABLE_TOOL_KEYS;
+  const label = typeof tool.name === 'string' ? ` of tool ${describeValue(tool.name)}` : '';
+  const problems: Problem[] = Object.keys(tool)
+    .filter((key) => !known.includes(key))
+    .map((key) => ({
+      path: `${at}.${key}`,
+      code: 'unknown',
+      message: `${describeValue(key)}${label} is not a tool key (known: ${known.join(', ')})`,
+    }));
+  if (tool.parameters !== undefined && tool.inputSchema !== undefined) {
+    problems.push({
+      path: `${at}.inputSchema`,
+      code: 'invalid',
+      message: `tool ${describeValue(tool.name)} gives both parameters and inputSchema: give its input schema once`,
+    });
+  }
+  return problems;
 }
 
 /** Every problem of `tools` (bad names, duplicates, a description that is not a string); none when they can be searched. */
@@ -36,6 +80,7 @@ export function searchableToolProblems(tools: readonly unknown[], path = 'tools'
     } else {
       seen.add(tool.name);
     }
+    problems.push(...keyProblems(tool as Record<string, unknown>, at));
     if (tool.description !== undefined && typeof tool.description !== 'string') {
       problems.push({
         path: `${at}.description`,

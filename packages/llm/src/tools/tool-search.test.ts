@@ -31,7 +31,7 @@ const weather = [
 const shipped = JSON.parse(readFileSync(new URL('../../data/tools/tools.json', import.meta.url), 'utf8')) as {
   tools: { name: string; description: string; inputSchema: unknown }[];
 };
-const shippedTools = shipped.tools.map((tool) => ({ ...tool, parameters: tool.inputSchema }));
+const shippedTools = shipped.tools;
 
 describe('createToolSearch', () => {
   it('ranks the tool that fits first, and tells a forecast from the current weather', async () => {
@@ -126,6 +126,36 @@ describe('createToolSearch', () => {
     expect((notArray as ValidationError).problems[0]?.message).toMatch(/^must be an array of tools, got/);
     const search = await createToolSearch(weather);
     await expect(search.search(42 as never)).rejects.toThrow(/query: must be a string, got 42/);
+  });
+
+  it("reads the input schema under MCP's inputSchema as under parameters, and ignores the rest of an MCP tool", async () => {
+    const schema = { type: 'object', properties: { zebra_stripes: { type: 'integer' } } };
+    const tools = (key: 'parameters' | 'inputSchema') => [
+      { name: 'count_animals', description: 'Count animals in a picture.', [key]: schema },
+      { name: 'paint_fence', description: 'Paint the fence in a colour.' },
+    ];
+    const asParameters = await (await createToolSearch(tools('parameters'))).search('zebra stripes');
+    const asMcp = await createToolSearch(
+      tools('inputSchema').map((tool) => ({ ...tool, title: 'Count', annotations: { readOnlyHint: true }, _meta: {} })),
+    );
+    const hits = await asMcp.search('zebra stripes');
+    expect(hits[0]).toMatchObject({ name: 'count_animals' });
+    expect(hits[0]!.score).toBeGreaterThan(0);
+    expect(hits[0]!.score).toBeCloseTo(asParameters[0]!.score, 6);
+  });
+
+  it('refuses a key it would ignore, naming the key and the tool, and a schema given twice', async () => {
+    const typo = [{ name: 'get_weather', description: 'Weather now.', paramters: { type: 'object' } }];
+    const error = await createToolSearch(typo as never).catch((caught: unknown) => caught);
+    expect(ValidationError.isInstance(error)).toBe(true);
+    const [problem] = (error as ValidationError).problems;
+    expect(problem).toMatchObject({ path: 'tools[0].paramters', code: 'unknown' });
+    expect(problem!.message).toMatch(
+      /^"paramters" of tool "get_weather" is not a tool key \(known: name, description, parameters, inputSchema,/,
+    );
+    const twice = [{ name: 'a', parameters: { type: 'object' }, inputSchema: { type: 'object' } }];
+    const both = await createToolSearch(twice).catch((caught: unknown) => caught);
+    expect((both as ValidationError).problems[0]!.message).toContain('gives both parameters and inputSchema');
   });
 
   it('refuses bad options when created and when searching', async () => {

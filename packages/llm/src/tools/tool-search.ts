@@ -16,7 +16,7 @@ import { cosine, createSifEmbedder, type Embedder } from '@baton/cache';
 import { describeValue, type Problem, ValidationError } from '@baton/core';
 import MiniSearch, { type SearchOptions } from 'minisearch';
 import { searchTerm, splitWords } from './search-terms.js';
-import { checkSearchableTools, type SearchableTool } from './searchable-tool.js';
+import { checkSearchableTools, type SearchableTool, toolParameters } from './searchable-tool.js';
 import { parameterNames, type ToolFields, toolFields } from './tool-text.js';
 
 export interface ToolSearchOptions {
@@ -118,7 +118,7 @@ function checkOptions(options: ToolSearchOptions | ToolSearchQueryOptions, path:
 
 /** The text embedded for a tool: what it is called, what it does, what it takes. */
 const embeddingText = (fields: ToolFields, tool: SearchableTool) =>
-  `${fields.name}. ${fields.description} ${parameterNames(tool.parameters)}`;
+  `${fields.name}. ${fields.description} ${parameterNames(toolParameters(tool))}`;
 
 class HybridToolSearch implements ToolSearch {
   readonly #k: number;

@@ -3,7 +3,7 @@
  * `weather.current`, `HTTPRequest` all give words), its description, and the names and descriptions of its
  * parameters (nested objects and array items too, a few levels deep, with enum values).
  */
-import type { SearchableTool } from './searchable-tool.js';
+import { type SearchableTool, toolParameters } from './searchable-tool.js';
 
 const MAX_SCHEMA_DEPTH = 4;
 const MAX_PARAMETERS = 100;
@@ -68,6 +68,6 @@ export function toolFields(tool: SearchableTool): ToolFields {
   return {
     name: nameWords(tool.name),
     description: tool.description ?? '',
-    parameters: parameterText(tool.parameters),
+    parameters: parameterText(toolParameters(tool)),
   };
 }
