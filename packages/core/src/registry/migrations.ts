@@ -72,19 +72,9 @@ export function validateMigration(
       add(field, 'semver', `${field} must be an exact version like 1.2.0, got ${describeValue(version)}`);
     }
   }
-  if (problems.length === 0 && semver.lte(to, from)) {
-    // A plan is written for an older version and served by a newer one: a migration downward serves no plan.
-    add('to', 'not-newer', `to must be above from (a migration carries calls forward), got from ${from} and to ${to}`);
-  }
+  if (problems.length === 0 && semver.eq(from, to)) add('to', 'same-version', `from and to are both ${from}`);
   if (input !== undefined && typeof input !== 'function') add('input', 'type', 'input must be a function');
   if (output !== undefined && typeof output !== 'function') add('output', 'type', 'output must be a function');
-  if (input === undefined && output === undefined) {
-    add(
-      'input',
-      'required',
-      'give input, output or both (for versions whose shapes match, input: (value) => value says so)',
-    );
-  }
   const schemas = fromSchemas ?? {};
   const fromInput = schemas.input === undefined ? undefined : tryCompileSchema(schemas.input, 'fromSchemas.input');
   const fromOutput = schemas.output === undefined ? undefined : tryCompileSchema(schemas.output, 'fromSchemas.output');

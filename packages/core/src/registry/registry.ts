@@ -9,7 +9,7 @@ import { describeValue } from '../errors/describe-value.js';
 import { NoMigrationPathError } from '../errors/no-migration-path-error.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import { clipText, quoteText } from '../errors/quote-text.js';
-import { type Problem, ValidationError } from '../errors/validation-error.js';
+import { ValidationError } from '../errors/validation-error.js';
 import {
   type MigrationDefinition,
   MigrationGraph,
@@ -62,16 +62,6 @@ export interface Registry {
   describeRoute(ref: TargetRef | TargetQuery): TargetRoute;
   /** The migrations along `versions` of `name` (`['1.0.0', '2.0.0']`); throws NoMigrationPathError if one is gone. */
   migrationChain(name: string, versions: readonly string[]): RegisteredMigration[];
-}
-
-/** A migration for a name no version of which is registered serves nothing: most likely the name is misspelt. */
-function unregisteredName(name: string, names: readonly string[]): Problem {
-  const shown = names.slice(0, 20).join(', ') + (names.length > 20 ? `, … ${names.length - 20} more` : '');
-  return {
-    path: 'name',
-    code: 'not-found',
-    message: `no version of ${describeValue(name)} is registered; register it before its migrations (registered: ${shown || 'none'})`,
-  };
 }
 
 const HEALTH_RANK: Record<Health, number> = { healthy: 0, degraded: 1, down: 2 };
@@ -210,10 +200,7 @@ export function createRegistry(): Registry {
   return {
     migrate(definition, options = {}) {
       const { migration, problems } = validateMigration(definition as MigrationDefinition, isValidTargetName);
-      if (migration && !byName.has(migration.name)) problems.push(unregisteredName(migration.name, [...byName.keys()]));
-      if (!migration || problems.length > 0) {
-        throw new ValidationError(`invalid migration for ${describeValue(definition?.name)}`, problems);
-      }
+      if (!migration) throw new ValidationError(`invalid migration for ${describeValue(definition?.name)}`, problems);
       const graph = graphs.get(migration.name) ?? new MigrationGraph();
       if (graph.has(migration.from, migration.to) && !options.replace) {
         const label = `${migration.name} ${migration.from} → ${migration.to}`;

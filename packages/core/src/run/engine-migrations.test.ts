@@ -8,7 +8,8 @@ import { kit, rejectionOf, settle } from './test-kit.js';
 
 /**
  * `summarize` as it is now (2.1.0: `{ text, maxWords }` → `{ summary: { text } }`), with migrations from 1.0.0
- * (`{ body }` → `{ summary: string }`) through 2.0.0 (`{ text }` → `{ result: string }`).
+ * (`{ body }` → `{ summary: string }`) through 2.0.0 (`{ text }` → `{ result: string }`), and one back from 2.0.0 to
+ * 1.0.0, which makes a cycle.
  */
 function summarizer() {
   const k = kit();
@@ -42,6 +43,7 @@ function summarizer() {
     input: (old: { text: string }) => ({ ...old, maxWords: 2 }),
     output: (out: { summary: { text: string } }) => ({ result: out.summary.text }),
   });
+  k.registry.migrate({ name: 'summarize', from: '2.0.0', to: '1.0.0' });
   k.add('shout', (input: { text: string }) => ({ text: input.text.toUpperCase() }), {
     input: z.object({ text: z.string() }),
   });
