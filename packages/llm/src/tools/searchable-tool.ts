@@ -1,14 +1,15 @@
 /**
  * What tool search ranks: a tool as a model is shown it (name, description, JSON Schema of its parameters), and the
- * check that a list of them can be searched — every name a non-empty string, given once, and no key search would
- * ignore.
+ * check that a list of them can be searched — every name a non-empty string, given once, and no misspelt schema or
+ * description key.
  */
 import { describeValue, type Problem, ValidationError } from '@baton/core';
 
 /**
  * A tool as a model is shown it. The JSON Schema of its input is `parameters` (the AI SDK's name) or `inputSchema`
- * (MCP's: a tool from `tools/list` is taken as it is, its `title`, `outputSchema`, `annotations`, `icons`,
- * `execution` and `_meta` ignored); any other key is refused, so a misspelt `paramters` is an error rather than a schema silently left out.
+ * (MCP's: a tool from `tools/list` is taken as it is). Other keys (an MCP tool's `title` or `annotations`, an AI SDK
+ * tool's `execute`) are ignored, except one that looks like a misspelt schema or description (`paramters`,
+ * `input_schema`, `params`, `desc`): that is refused, rather than the schema silently left out.
  */
 export interface SearchableTool {
   name: string;
@@ -18,19 +19,11 @@ export interface SearchableTool {
   inputSchema?: unknown;
 }
 
-/** The keys a tool may have: the schema's two names, and the fields of an MCP tool that search has no use for. */
-export const SEARCHABLE_TOOL_KEYS = [
-  'name',
-  'description',
-  'parameters',
-  'inputSchema',
-  'title',
-  'outputSchema',
-  'annotations',
-  'icons',
-  'execution',
-  '_meta',
-] as const;
+/** The keys search reads. */
+export const SEARCHABLE_TOOL_KEYS = ['name', 'description', 'parameters', 'inputSchema'] as const;
+
+/** A key search does not read that was most likely meant as one it does: `paramters`, `input_schema`, `Description`. */
+const MEANT_AS_KNOWN = /^(param|input|schema|desc)/i;
 
 /** The JSON Schema of a tool's input, under either name. */
 export const toolParameters = (tool: SearchableTool): unknown => tool.parameters ?? tool.inputSchema;
@@ -39,11 +32,11 @@ function keyProblems(tool: Record<string, unknown>, at: string): Problem[] {
   const known: readonly string[] = SEARCHABLE_TOOL_KEYS;
   const label = typeof tool.name === 'string' ? ` of tool ${describeValue(tool.name)}` : '';
   const problems: Problem[] = Object.keys(tool)
-    .filter((key) => !known.includes(key))
+    .filter((key) => !known.includes(key) && MEANT_AS_KNOWN.test(key))
     .map((key) => ({
       path: `${at}.${key}`,
       code: 'unknown',
-      message: `${describeValue(key)}${label} is not a tool key (known: ${known.join(', ')})`,
+      message: `${describeValue(key)}${label} is not a key search reads: the input schema is parameters or inputSchema, the text description (known: ${known.join(', ')})`,
     }));
   if (tool.parameters !== undefined && tool.inputSchema !== undefined) {
     problems.push({

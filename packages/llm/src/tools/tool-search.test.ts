@@ -144,15 +144,17 @@ describe('createToolSearch', () => {
     expect(hits[0]!.score).toBeCloseTo(asParameters[0]!.score, 6);
   });
 
-  it('refuses a key it would ignore, naming the key and the tool, and a schema given twice', async () => {
+  it('refuses a misspelt schema key, naming the key and the tool, and a schema given twice; ignores other keys', async () => {
     const typo = [{ name: 'get_weather', description: 'Weather now.', paramters: { type: 'object' } }];
     const error = await createToolSearch(typo as never).catch((caught: unknown) => caught);
     expect(ValidationError.isInstance(error)).toBe(true);
     const [problem] = (error as ValidationError).problems;
     expect(problem).toMatchObject({ path: 'tools[0].paramters', code: 'unknown' });
     expect(problem!.message).toMatch(
-      /^"paramters" of tool "get_weather" is not a tool key \(known: name, description, parameters, inputSchema,/,
+      /^"paramters" of tool "get_weather" is not a key search reads: the input schema is parameters or inputSchema/,
     );
+    const extra = [{ name: 'get_weather', description: 'Weather now.', execute: () => 'sunny', title: 'Weather' }];
+    expect((await createToolSearch(extra)).size).toBe(1);
     const twice = [{ name: 'a', parameters: { type: 'object' }, inputSchema: { type: 'object' } }];
     const both = await createToolSearch(twice).catch((caught: unknown) => caught);
     expect((both as ValidationError).problems[0]!.message).toContain('gives both parameters and inputSchema');
