@@ -2,6 +2,7 @@ import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ChatServer, startChatServer } from '@baton/llm/testing';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { scripted } from '../../../llm/src/agents/agent-test-kit.js';
 import { fixtureStdioServer } from '../../../llm/src/mcp/mcp-test-kit.js';
@@ -33,6 +34,19 @@ afterAll(async () => {
   await server.close();
   await rm(dir, { recursive: true, force: true });
 });
+
+/** Whether the run's journal holds a finished sub-call whose entry names `what` (read as another process would). */
+function journaled(file: string, runId: string, what: string): true | undefined {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
+  try {
+    const row = db
+      .prepare("SELECT 1 FROM baton_journal WHERE run_id = ? AND type = 'sub-call-finish' AND data LIKE ?")
+      .get(runId, `%${what}%`);
+    return row === undefined ? undefined : true;
+  } finally {
+    db.close();
+  }
+}
 
 const agentFile = async (name: string, lines: string[]) => {
   await writeFile(join(dir, name), `${lines.join('\n')}\n`);
@@ -151,6 +165,12 @@ describe('baton run agent.yaml', () => {
       release = chat.holdReplies();
       answerFirst();
       await waitFor(() => chat.calls === 2 || undefined, 'the second model call');
+      // A read-only tool's result is journaled while the agent goes on (a lost one is only called again): the kill
+      // comes once it is stored, so the resume must take it from the journal.
+      await waitFor(
+        () => journaled(join(dir, '.baton', 'agents', 'resumable.db'), 'r-kill', 'get-weather'),
+        'the tool call in the journal',
+      );
       const gone = new Promise((resolve) => first.once('exit', resolve));
       first.kill('SIGKILL');
       await gone;
