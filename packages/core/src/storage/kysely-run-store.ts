@@ -113,6 +113,8 @@ export class KyselyRunStore implements RunStore {
   async claimRuns(owner: string, leaseMs: number, limit: number, options: ClaimOptions = {}): Promise<StoredRun[]> {
     if (limit <= 0) return [];
     const rows = await this.#backend.claimRuns(owner, leaseMs, limit, Date.now(), options.includeOwn === true);
+    // `UPDATE … RETURNING` gives rows in no set order: oldest first, as the claim chose them.
+    rows.sort((a, b) => Number(a.created_at) - Number(b.created_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return rows.map(toStoredRun);
   }
 
@@ -153,11 +155,13 @@ export class KyselyRunStore implements RunStore {
         .selectFrom('baton_runs')
         .select((eb) => eb.fn.min('wake_at').as('at'))
         .where('status', '=', 'waiting')
+        .where('wake_at', 'is not', null)
         .executeTakeFirst(),
       this.#db
         .selectFrom('baton_runs')
         .select((eb) => eb.fn.min('lease_expires_at').as('at'))
         .where('status', 'in', ['running', 'compensating'])
+        .where('finished_at', 'is', null)
         .executeTakeFirst(),
     ]);
     const times = [waking?.at, expiring?.at].filter((at): at is number => at !== null && at !== undefined).map(Number);

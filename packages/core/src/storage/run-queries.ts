@@ -27,15 +27,19 @@ export type RunFinish = Pick<
  * runs that owner still holds (an engine restarted with the same id takes its own runs back at once).
  */
 export function claimable(now: number, ownedBy?: string) {
-  return (eb: RunsExpression) =>
-    eb.or([
-      eb('status', '=', 'ready'),
-      eb.and([eb('status', 'in', ['running', 'compensating']), eb('lease_expires_at', '<', now)]),
+  // Every claimable run is unfinished: each branch says so, so the planner reads the lease index (which holds only
+  // unfinished runs) for it, and the branches stay a union of index searches.
+  return (eb: RunsExpression) => {
+    const unfinished = eb('finished_at', 'is', null);
+    return eb.or([
+      eb.and([eb('status', '=', 'ready'), unfinished]),
+      eb.and([eb('status', 'in', ['running', 'compensating']), eb('lease_expires_at', '<', now), unfinished]),
       eb.and([eb('status', '=', 'waiting'), eb('wake_at', '<=', now)]),
       ...(ownedBy === undefined
         ? []
-        : [eb.and([eb('status', 'in', ['running', 'compensating']), eb('owner', '=', ownedBy)])]),
+        : [eb.and([eb('status', 'in', ['running', 'compensating']), eb('owner', '=', ownedBy), unfinished])]),
     ]);
+  };
 }
 
 /**

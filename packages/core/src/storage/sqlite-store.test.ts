@@ -5,8 +5,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
+import { type Compilable, Kysely, SqliteDialect } from 'kysely';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { BatonDatabase } from './database-schema.js';
 import { openStore } from './open-store.js';
+import { claimable, claimQuery } from './run-queries.js';
 import { runStoreContract } from './run-store.contract.js';
 import { readyRun, sqlStoredData } from './run-store-contract-kit.js';
 
@@ -79,6 +82,56 @@ describe('SQLite in one process', () => {
     } finally {
       await first.close();
       await second.close();
+    }
+  });
+});
+
+describe('SQLite query plans', () => {
+  it('claims and wake-up times search the partial run indexes, never scanning the runs', async () => {
+    const path = join(folder, 'plans.db');
+    const store = await openStore({ url: path });
+    for (let index = 0; index < 50; index++) {
+      await store.createRun({ id: `done-${index}`, plan: {}, request: {}, options: {}, owner: 'e', leaseMs: 60_000 });
+      await store.finishRun(`done-${index}`, 'e', { status: 'succeeded', output: null });
+    }
+    await readyRun(store);
+    await store.close();
+    const database = new Database(path);
+    const db = new Kysely<BatonDatabase>({ dialect: new SqliteDialect({ database }) });
+    try {
+      const planOf = (query: Compilable) => {
+        const { sql, parameters } = query.compile();
+        const rows = database.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...parameters) as { detail: string }[];
+        return rows.map((row) => row.detail);
+      };
+      const now = Date.now();
+      const plans = {
+        claim: planOf(claimQuery(db, 'e', 1000, 10, now, false)),
+        claimOwn: planOf(claimQuery(db, 'e', 1000, 10, now, false, true)),
+        ready: planOf(db.selectFrom('baton_runs').select('id').where(claimable(now)).limit(1)),
+        purge: planOf(db.selectFrom('baton_runs').select('id').where('finished_at', '<=', now)),
+      };
+      for (const [name, plan] of Object.entries(plans)) {
+        expect({ name, scans: plan.filter((detail) => detail.startsWith('SCAN baton_runs')) }).toEqual({
+          name,
+          scans: [],
+        });
+      }
+      expect(plans.claim.join('\n')).toMatch(/baton_runs_by_lease[\s\S]*baton_runs_by_wake/);
+      expect(plans.purge.join('\n')).toContain('baton_runs_by_finish');
+      // The indexes hold only the rows their queries look for: unfinished runs, runs with a wake time, finished runs.
+      const definitions = database
+        .prepare(
+          "SELECT name, sql FROM sqlite_master WHERE name IN ('baton_runs_by_lease', 'baton_runs_by_wake', 'baton_runs_by_finish') ORDER BY name",
+        )
+        .all() as { name: string; sql: string }[];
+      expect(definitions.map(({ name, sql }) => [name, sql.slice(sql.indexOf(' where '))])).toEqual([
+        ['baton_runs_by_finish', ' where "finished_at" is not null'],
+        ['baton_runs_by_lease', ' where "finished_at" is null'],
+        ['baton_runs_by_wake', ' where "wake_at" is not null'],
+      ]);
+    } finally {
+      await db.destroy();
     }
   });
 });
