@@ -70,7 +70,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
   const replicaId = options.replicaId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
   // Many runs at once: SQLite commits what they write in one turn together.
   const store = await openStore({ url: databaseUrl, groupCommit: true });
-  const database = await openServerDatabase(location).catch(async (error) => {
+  const database = await openServerDatabase(location, { store }).catch(async (error) => {
     await store.close();
     throw error;
   });

@@ -26,10 +26,14 @@ import {
 import { SqliteStatements } from './sqlite-statements.js';
 
 export class GroupedSqliteDialect implements Dialect {
-  constructor(private readonly statements: SqliteStatements) {}
+  /** `ownsConnection: false`: Kysely's `destroy()` leaves the connection to whoever opened it (a store). */
+  constructor(
+    private readonly statements: SqliteStatements,
+    private readonly ownsConnection = true,
+  ) {}
 
   createDriver(): Driver {
-    return new GroupedSqliteDriver(this.statements);
+    return new GroupedSqliteDriver(this.statements, this.ownsConnection);
   }
 
   createQueryCompiler(): QueryCompiler {
@@ -47,41 +51,27 @@ export class GroupedSqliteDialect implements Dialect {
 
 class GroupedSqliteDriver implements Driver {
   readonly #statements: SqliteStatements;
-  /** The connection inside a Kysely transaction, and the promise of that transaction's end. */
-  #holder: GroupedConnection | undefined;
-  #held: Promise<void> | undefined;
-  #release: (() => void) | undefined;
+  readonly #ownsConnection: boolean;
 
-  constructor(statements: SqliteStatements) {
+  constructor(statements: SqliteStatements, ownsConnection: boolean) {
     this.#statements = statements;
+    this.#ownsConnection = ownsConnection;
   }
 
   async init(): Promise<void> {}
 
   async acquireConnection(): Promise<DatabaseConnection> {
-    return new GroupedConnection(this.#statements, this);
-  }
-
-  /** Resolves once no other connection holds a transaction. */
-  async waitForTurn(connection: GroupedConnection): Promise<void> {
-    while (this.#held !== undefined && this.#holder !== connection) await this.#held;
-  }
-
-  holds(connection: GroupedConnection): boolean {
-    return this.#holder === connection;
+    return new GroupedConnection(this.#statements);
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await this.waitForTurn(connection as GroupedConnection);
-    this.#holder = connection as GroupedConnection;
-    this.#held = new Promise((release) => {
-      this.#release = release;
-    });
+    await this.#statements.waitForTurn(connection);
+    this.#statements.hold(connection);
     this.#statements.group.flush();
     try {
       this.#statements.prepare('BEGIN IMMEDIATE').run();
     } catch (error) {
-      this.#end();
+      this.#statements.release();
       throw error;
     }
   }
@@ -90,7 +80,7 @@ class GroupedSqliteDriver implements Driver {
     try {
       this.#statements.prepare('COMMIT').run();
     } finally {
-      this.#end();
+      this.#statements.release();
     }
   }
 
@@ -98,35 +88,23 @@ class GroupedSqliteDriver implements Driver {
     try {
       if (this.#statements.database.inTransaction) this.#statements.prepare('ROLLBACK').run();
     } finally {
-      this.#end();
+      this.#statements.release();
     }
   }
 
   async releaseConnection(): Promise<void> {}
 
-  /** Kysely's `destroy()`; the store's `close()` waits for the same end. */
+  /** Kysely's `destroy()`; the store's `close()` waits for the same end. A dialect sharing a store's connection leaves it open. */
   async destroy(): Promise<void> {
-    await this.#statements.close();
-  }
-
-  #end(): void {
-    const release = this.#release;
-    this.#holder = undefined;
-    this.#held = undefined;
-    this.#release = undefined;
-    release?.();
-    this.#statements.group.flush();
+    if (this.#ownsConnection) await this.#statements.close();
   }
 }
 
 class GroupedConnection implements DatabaseConnection {
-  constructor(
-    private readonly statements: SqliteStatements,
-    private readonly driver: GroupedSqliteDriver,
-  ) {}
+  constructor(private readonly statements: SqliteStatements) {}
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    await this.driver.waitForTurn(this);
+    await this.statements.waitForTurn(this);
     const statement = this.statements.prepare(compiledQuery.sql);
     const parameters = compiledQuery.parameters as unknown[];
     const execute = (): QueryResult<R> => {
@@ -134,13 +112,13 @@ class GroupedConnection implements DatabaseConnection {
       const { changes, lastInsertRowid } = statement.run(parameters);
       return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
     };
-    if (statement.readonly || this.driver.holds(this)) return execute();
+    if (statement.readonly || this.statements.holds(this)) return execute();
     return this.statements.group.write(execute);
   }
 
   async *streamQuery<R>(compiledQuery: CompiledQuery): AsyncIterableIterator<QueryResult<R>> {
     if (!SelectQueryNode.is(compiledQuery.query)) throw new Error('SQLite streams select queries only');
-    await this.driver.waitForTurn(this);
+    await this.statements.waitForTurn(this);
     const statement = this.statements.prepare(compiledQuery.sql);
     for (const row of statement.iterate(compiledQuery.parameters as unknown[])) yield { rows: [row as R] };
   }

@@ -8,6 +8,7 @@ export type { MemoryRunStore, MemoryStoreOptions } from './memory-run-store.js';
 export { type OpenStoreOptions, openStore, STORE_DEFAULTS } from './open-store.js';
 export { queryTemplate, type TemplateValue } from './query-template.js';
 export * from './run-store.js';
+export { sharedSqliteDialect } from './shared-sqlite-dialect.js';
 export {
   ApprovalExpiredError,
   DuplicateApprovalError,

@@ -4,6 +4,7 @@ import type { BatonDatabase } from './database-schema.js';
 import { GroupedSqliteDialect } from './grouped-sqlite-dialect.js';
 import { KyselyRunStore, type KyselyRunStoreSettings } from './kysely-run-store.js';
 import type { RunStore } from './run-store.js';
+import { shareSqliteConnection } from './shared-sqlite-dialect.js';
 import { SqliteBackend } from './sqlite-backend.js';
 import { migrateSqlite, openSqliteDatabase } from './sqlite-database.js';
 import type { StoreLocation } from './store-location.js';
@@ -25,5 +26,7 @@ export function openSqliteStore(
     statements.close();
     throw error;
   }
-  return new KyselyRunStore(db, new SqliteBackend(statements, db, options.pollMs), settings);
+  const store = new KyselyRunStore(db, new SqliteBackend(statements, db, options.pollMs), settings);
+  shareSqliteConnection(store, statements);
+  return store;
 }

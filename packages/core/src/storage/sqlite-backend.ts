@@ -84,7 +84,7 @@ export class SqliteBackend implements StoreBackend {
     includeOwn = false,
   ): Promise<Selectable<RunsTable>[]> {
     const query = claimQuery(this.#db, owner, leaseMs, limit, now, false, includeOwn).compile();
-    return this.#statements.immediate(() => this.#statements.all(query));
+    return this.#statements.exclusive(() => this.#statements.all(query));
   }
 
   appendJournal(write: JournalWrite): Promise<ChainedEntry[]> {
@@ -103,7 +103,7 @@ export class SqliteBackend implements StoreBackend {
 
   async decideApproval(id: string, status: string, decision: string | null, now: number): Promise<string | undefined> {
     const decide = decideApprovalQuery(this.#db, id, status, decision, now).compile();
-    return this.#statements.immediate(() => {
+    return this.#statements.exclusive(() => {
       const runId = this.#statements.all(decide)[0]?.run_id;
       if (runId !== undefined) this.#statements.run(wakeRunQuery(this.#db, runId, now).compile());
       return runId;

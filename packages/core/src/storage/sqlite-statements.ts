@@ -1,7 +1,8 @@
 /**
  * One better-sqlite3 connection: its prepared statements, cached by SQL text (Kysely's own SQLite driver prepares every
- * query afresh), and its group commit (`GroupCommit`), shared by Kysely's single writes (`GroupedSqliteDialect`) and the
- * store's journal appends.
+ * query afresh), its group commit (`GroupCommit`), shared by Kysely's single writes (`GroupedSqliteDialect`) and the
+ * store's journal appends, and which Kysely transaction, if any, holds it across awaits (`hold`): every Kysely
+ * instance over the connection, and the store's own transactions (`exclusive`), wait for that one to end.
  */
 import type { Database, Statement } from 'better-sqlite3';
 import type { CompiledQuery } from 'kysely';
@@ -17,6 +18,10 @@ export class SqliteStatements {
 
   /** Single writes and journal appends: committed together once per turn of the event loop, or each at once. */
   readonly group: GroupCommit;
+  /** The holder of the open Kysely transaction, and the promise of its end. */
+  #holder: object | undefined;
+  #held: Promise<void> | undefined;
+  #release: (() => void) | undefined;
 
   constructor(
     readonly database: Database,
@@ -65,6 +70,42 @@ export class SqliteStatements {
   /** Runs `work` synchronously in a `BEGIN IMMEDIATE` transaction, so the write lock is never held across an await. */
   immediate<T>(work: () => T): T {
     return this.database.transaction(work).immediate();
+  }
+
+  /**
+   * `immediate`, once no Kysely transaction holds the connection: begun inside one, `work` would be a savepoint of
+   * that transaction, kept or undone with it.
+   */
+  async exclusive<T>(work: () => T): Promise<T> {
+    await this.waitForTurn(undefined);
+    return this.immediate(work);
+  }
+
+  /** Resolves once no Kysely transaction but `holder`'s holds the connection. */
+  async waitForTurn(holder: object | undefined): Promise<void> {
+    while (this.#held !== undefined && this.#holder !== holder) await this.#held;
+  }
+
+  holds(holder: object): boolean {
+    return this.#holder === holder;
+  }
+
+  /** Marks the connection held by `holder`'s transaction (the caller waited for its turn and begins it next). */
+  hold(holder: object): void {
+    this.#holder = holder;
+    this.#held = new Promise((release) => {
+      this.#release = release;
+    });
+  }
+
+  /** The held transaction ended: whoever waits goes on, and the writes that waited for it commit. */
+  release(): void {
+    const release = this.#release;
+    this.#holder = undefined;
+    this.#held = undefined;
+    this.#release = undefined;
+    release?.();
+    this.group.flush();
   }
 
   /** Kysely's `destroy()` calls this without waiting; the store's `close()` calls it again and waits for the same end. */

@@ -1,9 +1,16 @@
 /**
- * Opens the server's own connection to the engine's database — the same SQLite file or PostgreSQL database — and
- * applies its migrations. SQLite runs in WAL mode (the engine's store set it), so both connections read while one
- * writes; on PostgreSQL, 64-bit integers are read back as numbers (times in milliseconds fit).
+ * Opens the server's tables in the engine's database — the same SQLite file or PostgreSQL database — and applies their
+ * migrations. On SQLite, given the engine's `store`, the server uses the store's own connection (`sharedSqliteDialect`:
+ * two connections taking turns on one file would each drop their page cache at every turn); without one it opens its
+ * own, in WAL mode. On PostgreSQL, 64-bit integers are read back as numbers (times in milliseconds fit).
  */
-import { groupedSqliteDialect, type StoreLocation, ValidationError } from '@baton/core';
+import {
+  groupedSqliteDialect,
+  type RunStore,
+  type StoreLocation,
+  sharedSqliteDialect,
+  ValidationError,
+} from '@baton/core';
 import { type Dialect, Kysely, Migrator, PostgresDialect } from 'kysely';
 import { serverMigrations } from './migrations.js';
 import type { ServerTables } from './server-tables.js';
@@ -42,7 +49,7 @@ async function postgresDialect(url: string, poolSize: number): Promise<PostgresD
 
 export async function openServerDatabase(
   location: StoreLocation,
-  options: { poolSize?: number } = {},
+  options: { poolSize?: number; store?: RunStore } = {},
 ): Promise<ServerDatabase> {
   if (location.dialect === 'memory') {
     throw new ValidationError('openServerDatabase: bad database', [
@@ -53,10 +60,12 @@ export async function openServerDatabase(
       },
     ]);
   }
+  const shared = location.dialect === 'sqlite' && options.store ? sharedSqliteDialect(options.store) : undefined;
   const dialect =
-    location.dialect === 'sqlite'
+    shared ??
+    (location.dialect === 'sqlite'
       ? await sqliteDialect(location.path)
-      : await postgresDialect(location.url, options.poolSize ?? 10);
+      : await postgresDialect(location.url, options.poolSize ?? 10));
   const db = new Kysely<ServerTables>({ dialect });
   const migrator = new Migrator({
     db,
