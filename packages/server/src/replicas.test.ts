@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPostgresTestDatabase, type PostgresTestDatabase, postgresReachable } from './postgres-test-kit.js';
 import type { BatonServerOptions } from './server-options.js';
-import { connectRawService, echoService, type RawService, TEST_ADMIN_TOKEN } from './server-test-kit.js';
+import { connectRawService, echoService, type RawService, TEST_ADMIN_TOKEN, waitFor } from './server-test-kit.js';
 import { type BatonServer, startServer } from './start-server.js';
 
 const SECRET = 'ab'.repeat(32);
@@ -75,6 +75,51 @@ describe.runIf(run)('replicas on one PostgreSQL database', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
     expect(view.result).toEqual({ r: { from: 'first', input: { v: 7 } } });
+  });
+
+  it("queues an ended orchestration's event for its project's live webhooks only", async () => {
+    const server = await replica({ allowPrivateWebhooks: true });
+    const apiKey = await newProject(server, 'hooked');
+    const otherKey = await newProject(server, 'unhooked');
+    const call = (key: string, method: string, path: string, body?: unknown) =>
+      fetch(`${server.url}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      }).then(async (response) => ({
+        status: response.status,
+        body: (await response.json().catch(() => null)) as any,
+      }));
+    // Nothing listens there: every delivery fails and is logged, which is all this test reads.
+    const hook = (key: string, events?: string[]) =>
+      call(key, 'POST', '/v1/webhooks', { url: 'http://127.0.0.1:9/hook', ...(events ? { events } : {}) });
+    const all = (await hook(apiKey.key)).body.id as string;
+    const failedOnly = (await hook(apiKey.key, ['orchestration.failed'])).body.id as string;
+    const removed = (await hook(apiKey.key)).body.id as string;
+    const elsewhere = (await hook(otherKey.key)).body.id as string;
+    expect((await call(apiKey.key, 'DELETE', `/v1/webhooks/${removed}`)).status).toBe(204);
+    sockets.push(
+      await connectRawService(server.url, apiKey.key, {
+        hello: echoService('remote'),
+        answer: (task) => ({ input: task.input }),
+      }),
+    );
+    const submitted = await call(apiKey.key, 'POST', '/v1/orchestrations', {
+      action: { content: 'x' },
+      plan: { steps: [{ id: 'r', target: 'remote', input: {} }] },
+    });
+    const held = await call(apiKey.key, 'GET', `/v1/orchestrations/${submitted.body.id}?waitMs=10000`);
+    expect(held.body.status).toBe('succeeded');
+    const events = async (key: string, id: string) =>
+      ((await call(key, 'GET', `/v1/webhooks/${id}/deliveries`)).body?.items ?? []).map(
+        (delivery: { eventType: string }) => delivery.eventType,
+      );
+    // The event is queued just after the run's end is announced: wait for it; the other webhooks' rows would have been
+    // inserted by the same statement.
+    await waitFor(async () => ((await events(apiKey.key, all)).length > 0 ? true : undefined), 'the delivery');
+    expect(await events(apiKey.key, all)).toEqual(['orchestration.succeeded']);
+    expect(await events(apiKey.key, failedOnly)).toEqual([]);
+    expect(await events(otherKey.key, elsewhere)).toEqual([]);
   });
 
   it('shows on every replica the service instances connected to any of them, until their replica closes', async () => {

@@ -42,6 +42,7 @@ import { CHANNEL_RUN_ENDED, PostgresTaskQueue } from './socket/postgres-task-que
 import { SocketGateway } from './socket/socket-gateway.js';
 import { TaskDispatcher } from './socket/task-dispatcher.js';
 import { createWebhooks } from './webhooks/index.js';
+import type { LiveWebhook } from './webhooks/webhook-store.js';
 
 export interface BatonServer {
   /** `http://host:port` */
@@ -130,8 +131,13 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     logger,
   });
   /** An event for the project's webhooks, and for the orchestration's own webhook when it named one. */
-  const enqueueWebhook = async (projectId: string, event: WebhookEvent, webhookId: string | null) => {
-    await webhooks.enqueue(projectId, event);
+  const enqueueWebhook = async (
+    projectId: string,
+    event: WebhookEvent,
+    webhookId: string | null,
+    live?: readonly LiveWebhook[],
+  ) => {
+    await webhooks.enqueue(projectId, event, live === undefined ? undefined : { live });
     if (webhookId !== null) await webhooks.enqueue(projectId, event, { webhookIds: [webhookId] });
   };
   watcher = new RunWatcher({

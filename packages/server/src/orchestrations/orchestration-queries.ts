@@ -6,6 +6,7 @@
 import { queryTemplate } from '@baton/core';
 import { type Kysely, sql } from 'kysely';
 import type { OrchestrationsTable, ServerTables } from '../db/server-tables.js';
+import type { LiveWebhook } from '../webhooks/webhook-store.js';
 
 export interface OrchestrationFinish {
   status: string;
@@ -44,12 +45,21 @@ export function orchestrationQueries(db: Kysely<ServerTables>) {
       db.selectFrom('baton_server_orchestrations').selectAll().where('id', '=', id).where('project_id', '=', projectId),
     ),
     finish: queryTemplate(finishing),
-    /** `finish`, announcing the run's end on `channel` (PostgreSQL `NOTIFY`) in the same statement. */
+    /**
+     * `finish`, announcing the run's end on `channel` (PostgreSQL `NOTIFY`) in the same statement, which also reads
+     * the project's live webhooks (the end's event goes to them), so that takes no statement of its own.
+     */
     finishAndNotify: queryTemplate(({ channel, ...finish }: OrchestrationFinish & { channel: string }) =>
       db
-        .with('ended', () => finishing(finish).returning('run_id'))
+        .with('ended', () => finishing(finish).returning(['run_id', 'project_id']))
         .selectFrom('ended')
-        .select(sql<string>`pg_notify(${channel}, ended.run_id)`.as('notified')),
+        .select(sql<string>`pg_notify(${channel}, ended.run_id)`.as('notified'))
+        .select(
+          sql<LiveWebhook[]>`(select coalesce(json_agg(json_build_object('id', w.id, 'events', w.events)), '[]'::json)
+            from baton_server_webhooks as w where w.project_id = ended.project_id and w.deleted_at is null)`.as(
+            'webhooks',
+          ),
+        ),
     ),
   };
 }

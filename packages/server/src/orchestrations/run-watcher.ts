@@ -5,6 +5,7 @@
  * and the dispatcher's live notes to the event streams. `reconcile()` repairs what a crash between the end of a run
  * and its status update left behind.
  */
+
 import { type RunEvent, type RunStore, serializeError } from '@baton/core';
 import type { Kysely } from 'kysely';
 import type { ServerTables } from '../db/server-tables.js';
@@ -12,6 +13,7 @@ import type { ServerMetrics } from '../observability/server-metrics.js';
 import { isOrchestrationRun, orchestrationIdOf } from '../services/remote-target.js';
 import { displayTarget } from '../services/target-name.js';
 import type { DispatchStatus } from '../socket/task-dispatcher.js';
+import type { LiveWebhook } from '../webhooks/webhook-store.js';
 import { type OrchestrationQueries, orchestrationQueries } from './orchestration-queries.js';
 import { unscoped } from './orchestration-view.js';
 import type { RunEventsHub } from './run-events-hub.js';
@@ -28,7 +30,13 @@ export interface RunWatcherOptions {
   store: RunStore;
   hub: RunEventsHub;
   metrics: ServerMetrics;
-  enqueueWebhook(projectId: string, event: WebhookEvent, webhookId: string | null): Promise<void>;
+  /** `live`: the project's live webhooks, when the statement that ended the orchestration read them. */
+  enqueueWebhook(
+    projectId: string,
+    event: WebhookEvent,
+    webhookId: string | null,
+    live?: readonly LiveWebhook[],
+  ): Promise<void>;
   /**
    * PostgreSQL: the channel on which the statement that records an orchestration's end also announces it (payload:
    * the run id), to every replica, where something may be waiting for it.
@@ -271,10 +279,15 @@ export class RunWatcher {
       onlyFrom,
     };
     const { db, runEndedChannel: channel } = this.options;
-    const updated =
-      channel === undefined
-        ? Number((await db.executeQuery(this.queries.finish(finish))).numAffectedRows ?? 0n)
-        : (await db.executeQuery(this.queries.finishAndNotify({ ...finish, channel }))).rows.length;
+    let updated: number;
+    let live: readonly LiveWebhook[] | undefined;
+    if (channel === undefined) {
+      updated = Number((await db.executeQuery(this.queries.finish(finish))).numAffectedRows ?? 0n);
+    } else {
+      const rows = (await db.executeQuery(this.queries.finishAndNotify({ ...finish, channel }))).rows;
+      updated = rows.length;
+      live = rows[0]?.webhooks;
+    }
     if (onlyFrom !== undefined && updated === 0) return false;
     const data: Record<string, unknown> = { orchestrationId: ref.id, status };
     if (status === 'succeeded') data.result = output ?? null;
@@ -283,6 +296,7 @@ export class RunWatcher {
       ref.projectId,
       { id: `${runId}:end`, type: `orchestration.${status}`, timestamp: finishedAt, data },
       ref.webhookId,
+      live,
     );
     this.refs.delete(runId);
     return true;

@@ -12,7 +12,7 @@ import { createDeliveryWorker, type DeliveryOutcome, type WebhookLogger } from '
 import { isEventType, validateEventFilter } from './event-filter.js';
 import { checkWebhookUrl, type HostLookup } from './ssrf-guard.js';
 import { deriveWebhookSecret, requireMasterKey } from './webhook-secret.js';
-import { createWebhookStore } from './webhook-store.js';
+import { createWebhookStore, type EnqueueScope } from './webhook-store.js';
 import type { DeliveryView, WebhookView } from './webhook-views.js';
 
 /** 5 s, 30 s, 2 min, 10 min, 30 min, 2 h, 6 h: eight attempts over about nine hours. */
@@ -74,7 +74,7 @@ export interface Webhooks {
     page: { limit: number; cursor?: string },
   ): Promise<{ items: DeliveryView[]; nextCursor: string | null }>;
   /** Queues the event for every matching webhook of the project (or only those listed); returns how many. */
-  enqueue(projectId: string, event: WebhookEvent, only?: { webhookIds?: string[] }): Promise<number>;
+  enqueue(projectId: string, event: WebhookEvent, only?: EnqueueScope): Promise<number>;
   start(): void;
   close(): Promise<void>;
 }

@@ -56,6 +56,18 @@ export interface DeliveryPage {
   nextCursor: string | null;
 }
 
+/** A project's live webhook as the outbox needs it: its id and the event types it takes (JSON, null for all). */
+export interface LiveWebhook {
+  id: string;
+  events: string | null;
+}
+
+/** Which webhooks an event goes to: the given ids among the live ones, or the live ones already read. */
+export interface EnqueueScope {
+  webhookIds?: string[];
+  live?: readonly LiveWebhook[];
+}
+
 export interface WebhookStore {
   insertWebhook(webhook: NewWebhook): Promise<void>;
   listWebhooks(projectId: string): Promise<WebhookView[]>;
@@ -65,7 +77,11 @@ export interface WebhookStore {
   /** Marks the webhook removed and fails its pending deliveries; false when the project has no such webhook. */
   removeWebhook(projectId: string, id: string, now: number): Promise<boolean>;
   /** Adds a delivery for every matching webhook of the project; returns how many were new. */
-  enqueue(projectId: string, event: OutboxEvent, now: number, only?: { webhookIds?: string[] }): Promise<number>;
+  /**
+   * Queues the event for the project's live webhooks that take its type: all of them, those in `webhookIds`, or the
+   * `live` ones the caller read already (with the statement that ended the orchestration).
+   */
+  enqueue(projectId: string, event: OutboxEvent, now: number, only?: EnqueueScope): Promise<number>;
   /** Leases up to `limit` due deliveries to `workerId` until `now + leaseMs`. */
   claimDue(workerId: string, now: number, leaseMs: number, limit: number): Promise<ClaimedDelivery[]>;
   /** Records the outcome of an attempt; false when the lease was lost to another worker meanwhile. */
@@ -162,7 +178,7 @@ export function createWebhookStore(db: Kysely<ServerTables>, dialect: 'sqlite' |
       if (only?.webhookIds?.length === 0) return 0;
       const live =
         only?.webhookIds === undefined
-          ? (await db.executeQuery(liveWebhooks({ projectId }))).rows
+          ? (only?.live ?? (await db.executeQuery(liveWebhooks({ projectId }))).rows)
           : await webhooks()
               .where('project_id', '=', projectId)
               .where('deleted_at', 'is', null)
