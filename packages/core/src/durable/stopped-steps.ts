@@ -10,6 +10,8 @@ export interface StoppedStep {
   startedAt?: number;
   /** `name@version` of the target last tried. */
   target?: string;
+  /** Why the failed one failed (an abort, a budget: errors that are not the run's `step-failed` itself). */
+  error?: unknown;
 }
 
 /**
@@ -30,6 +32,7 @@ export function stoppedSteps(result: RunResult): Record<string, StoppedStep> | u
       attempts: failed ? Math.max(1, step.attempts) : step.attempts + 1,
       startedAt: step.startedAt,
       ...(target === undefined ? {} : { target }),
+      ...(failed && step.error !== undefined ? { error: step.error } : {}),
     };
   }
   return Object.keys(stopped).length === 0 ? undefined : stopped;

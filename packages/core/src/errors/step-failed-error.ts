@@ -22,7 +22,15 @@ export class StepFailedError extends BatonError {
     return BatonError.isInstance(error) && error.code === 'step-failed';
   }
 
+  /** With the Baton error that made the step fail as `cause` (a remote service's own `remoteCode` and `details`). */
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), stepId: this.stepId, target: this.target, attempts: this.attempts };
+    const json: Record<string, unknown> = {
+      ...super.toJSON(),
+      stepId: this.stepId,
+      target: this.target,
+      attempts: this.attempts,
+    };
+    if (BatonError.isInstance(this.cause)) json.cause = this.cause.toJSON();
+    return json;
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { AbortRunError } from '../errors/abort-run-error.js';
 import type { RunEvent } from '../events/run-event.js';
 import type { Plan } from '../plan/plan.js';
 import { delay, kit, rejectionOf, sequence, settle } from './test-kit.js';
@@ -25,6 +26,20 @@ const chain: Plan = {
 const STEP_EVENTS = new Set(['step-start', 'step-retry', 'step-finish', 'step-error', 'step-skip']);
 
 describe('run events', () => {
+  it("counts the try an abort answered: the aborting step's step-error says attempt 1, as its step-start did", async () => {
+    const k = kit();
+    k.add('stop', () => {
+      throw new AbortRunError({ why: 'fraud' }, 'fraud suspected');
+    });
+    const { events } = await settle(k.engine().run({ steps: [{ id: 's', target: 'stop' }] }, {}, { runId: 'r-abort' }));
+    expect(events.find((event) => event.type === 'step-start')).toMatchObject({ stepId: 's', attempt: 1 });
+    expect(events.find((event) => event.type === 'step-error')).toMatchObject({
+      stepId: 's',
+      attempt: 1,
+      error: { code: 'run-aborted' },
+    });
+  });
+
   it('emits the full ordered sequence for a small plan', async () => {
     const { events, result } = await settle(eventsKit().engine().run(chain, {}, { runId: 'r1' }));
     expect(sequence(events)).toEqual([

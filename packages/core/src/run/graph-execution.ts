@@ -3,6 +3,7 @@
  * are done, within the run's parallelism limit; evaluates `when`; skips what cannot run; repeats loop bodies.
  */
 
+import { AbortRunError } from '../errors/abort-run-error.js';
 import { BatonError } from '../errors/baton-error.js';
 import { StepFailedError } from '../errors/step-failed-error.js';
 import { ValidationError } from '../errors/validation-error.js';
@@ -360,6 +361,9 @@ export class GraphExecution {
     if (StepFailedError.isInstance(failure) && failure.stepId === step.id) {
       result.attempts = failure.attempts;
       if (failure.target !== undefined) result.target = failure.target;
+    } else if (AbortRunError.isInstance(failure) && result.attempts === 0) {
+      // An abort is a call's answer: the step was tried at least once (which try, its error does not say).
+      result.attempts = 1;
     }
     result.status = 'failed';
     result.finishedAt = Date.now();

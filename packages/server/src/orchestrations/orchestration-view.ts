@@ -99,6 +99,7 @@ function stepsStoppedByFailure(journal: readonly JournalEntry[]): Map<string, St
       attempts: typeof value.attempts === 'number' ? value.attempts : 1,
       ...(typeof value.startedAt === 'number' ? { startedAt: value.startedAt } : {}),
       finishedAt: failed.createdAt,
+      ...(value.error === undefined ? {} : { error: value.error }),
       usage: {},
     });
   }

@@ -162,6 +162,75 @@ describe('orchestrations over socket services', () => {
     expect((done.steps as Array<Record<string, unknown>>)[0]?.service).toBe('versioned@2');
   });
 
+  it('sends a task only to instances of the schema revision its run resolved', async () => {
+    const schemaA = { input: { type: 'object', properties: { a: { type: 'string' } }, required: ['a'] } };
+    const schemaB = { input: { type: 'object', properties: { b: { type: 'string' } }, required: ['b'] } };
+    // A run of revision 1 is held: its task waits while the service is redeployed with another schema.
+    let releaseOld!: () => void;
+    const held = new Promise<void>((resolve) => {
+      releaseOld = resolve;
+    });
+    const old = await echo('rolling', schemaA, async (task) => {
+      if ((task.input as { hold?: boolean }).hold) await held;
+      return { by: 'old', input: task.input };
+    });
+    const first = await json(
+      await submit({ plan: { steps: [{ id: 'x', target: 'rolling', input: { a: 'one', hold: true } }] } }),
+    );
+    await waitFor(async () => {
+      const view = await json(await t.request(`/v1/orchestrations/${first.id}`));
+      return (view.steps as Array<Record<string, unknown>>)[0]?.status === 'running' ? true : undefined;
+    }, 'the revision 1 task to run');
+    await echo('rolling', schemaB, (task) => ({ by: 'new', input: task.input }));
+    const services2 = await json(await t.request('/v1/services'));
+    expect((services2.items as Array<Record<string, unknown>>)[0]?.version).toBe(2);
+    // New runs resolve revision 2: every one goes to the new instance, none to the old one still connected.
+    const later = await Promise.all(
+      [1, 2, 3, 4].map(async (n) =>
+        json(await submit({ plan: { steps: [{ id: 'y', target: 'rolling', input: { b: `n${n}` } }] } })),
+      ),
+    );
+    for (const accepted of later) {
+      const done = await waitForStatus(accepted.id as string, ['succeeded', 'failed']);
+      expect(done.result).toEqual({ y: { by: 'new', input: { b: expect.any(String) } } });
+    }
+    // A retry of a revision 1 step goes to the instance of revision 1 only, even though another has room.
+    releaseOld();
+    const done = await waitForStatus(first.id as string, ['succeeded', 'failed']);
+    expect(done.result).toEqual({ x: { by: 'old', input: { a: 'one', hold: true } } });
+    expect((done.steps as Array<Record<string, unknown>>)[0]?.service).toBe('rolling@1');
+    await old.close();
+  });
+
+  it('fails a task whose revision has no instance within the grace period, naming the revision', async () => {
+    await t.close();
+    t = await startTestServer({ serviceGraceMs: 200 });
+    const old = await echo('moved', { input: { type: 'object', properties: { a: { type: 'string' } } } });
+    let releaseOld!: () => void;
+    const held = new Promise<void>((resolve) => {
+      releaseOld = resolve;
+    });
+    old.socket.removeAllListeners('message');
+    old.socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as Record<string, unknown>;
+      if (message.type === 'task') void held.then(() => old.socket.close());
+    });
+    const accepted = await json(
+      await submit({ plan: { steps: [{ id: 'x', target: 'moved', input: { a: 'x' }, policy: { retry: false } }] } }),
+    );
+    await waitFor(async () => {
+      const view = await json(await t.request(`/v1/orchestrations/${accepted.id}`));
+      return (view.steps as Array<Record<string, unknown>>)[0]?.status === 'running' ? true : undefined;
+    }, 'the task to reach the revision 1 instance');
+    await echo('moved', { input: { type: 'object', properties: { b: { type: 'string' } } } });
+    // The revision 1 instance leaves with the task unanswered: only a revision 2 instance is left to take it.
+    releaseOld();
+    const done = await waitForStatus(accepted.id as string, ['failed']);
+    expect((done.error as { message: string }).message).toMatch(
+      /no instance of service "moved" at revision 1 \(the schema this orchestration started with\) connected within 200 ms/,
+    );
+  });
+
   it('waits for a service that is not connected, shows waiting-for-service, and runs once it connects', async () => {
     const seed = await echo('later');
     await seed.close();
@@ -225,7 +294,7 @@ describe('orchestrations over socket services', () => {
       service.send({
         type: 'task-error',
         taskId: message.taskId,
-        error: { message: 'unknown currency XYZ', retryable: false },
+        error: { message: 'unknown currency XYZ', code: 'unknown-currency', retryable: false, details: { got: 'XYZ' } },
       });
     });
     await echo('after');
@@ -244,6 +313,11 @@ describe('orchestrations over socket services', () => {
     const [convert, report] = done.steps as Array<Record<string, unknown>>;
     expect(convert).toMatchObject({ status: 'failed', service: 'broken@1', attempts: 1 });
     expect((convert?.error as { message: string } | undefined)?.message).toMatch(/unknown currency XYZ/);
+    // The service's own code and details come through, under the step error's cause.
+    expect(convert?.error).toMatchObject({
+      code: 'step-failed',
+      cause: { code: 'remote-task-failed', service: 'broken', remoteCode: 'unknown-currency', details: { got: 'XYZ' } },
+    });
     expect(report).toMatchObject({ status: 'cancelled', attempts: 0 });
   });
 
@@ -382,6 +456,10 @@ describe('orchestrations over socket services', () => {
     expect(compensate).toMatchObject({ stepId: 'book', output: { booking: 'b-1' }, payload: { card: 'declined' } });
     const done = await waitForStatus(accepted.id as string, ['failed', 'cancelled']);
     expect(JSON.stringify(done.error)).toMatch(/card declined/);
+    // The aborting step shows why, and that it was tried.
+    const payStep = (done.steps as Array<Record<string, unknown>>)[1];
+    expect(payStep).toMatchObject({ id: 'pay', status: 'failed', attempts: 1, error: { code: 'run-aborted' } });
+    expect(JSON.stringify(payStep?.error)).toMatch(/card declined/);
   });
 
   it('sends the same task to another instance when the one holding it disconnects', async () => {

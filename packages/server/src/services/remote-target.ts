@@ -41,7 +41,12 @@ function stepIdOf(path: readonly string[], stepId: string): string {
 }
 
 export function remoteTarget(revision: ServiceRevision, router: TaskRouter): TargetDefinition {
-  const service: ServiceRef = { id: revision.serviceId, name: revision.name, projectId: revision.projectId };
+  const service: ServiceRef = {
+    id: revision.serviceId,
+    name: revision.name,
+    projectId: revision.projectId,
+    revision: revision.revision,
+  };
   const handler = async (input: unknown, context: HandlerContext): Promise<unknown> => {
     const stepId = stepIdOf(context.path, context.stepId);
     const outcome = await router.run(

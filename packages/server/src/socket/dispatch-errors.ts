@@ -5,16 +5,21 @@ import { BatonError } from '@baton/core';
 export class ServiceUnavailableError extends BatonError {
   readonly service: string;
   readonly waitedMs: number;
+  /** The schema revision the task was for, when an instance of another revision was connected. */
+  readonly revision: number | undefined;
 
-  constructor(service: string, waitedMs: number) {
+  constructor(service: string, waitedMs: number, revision?: number) {
     super(
       'service-unavailable',
-      `no instance of service "${service}" connected within ${waitedMs} ms; start one (it registers over /v1/ws) and retry the orchestration`,
+      revision === undefined
+        ? `no instance of service "${service}" connected within ${waitedMs} ms; start one (it registers over /v1/ws) and retry the orchestration`
+        : `no instance of service "${service}" at revision ${revision} (the schema this orchestration started with) connected within ${waitedMs} ms; connect one that registers that schema, or retry the orchestration`,
       { retryable: false },
     );
     this.name = 'ServiceUnavailableError';
     this.service = service;
     this.waitedMs = waitedMs;
+    this.revision = revision;
   }
 
   static override isInstance(error: unknown): error is ServiceUnavailableError {

@@ -104,12 +104,12 @@ export class PostgresTaskQueue implements TaskRouter {
   }
 
   run(service: ServiceRef, spec: TaskSpec, signal: AbortSignal): Promise<TaskOutcome> {
-    if (this.hasLocal(service.id)) return this.options.dispatcher.run(service, spec, signal);
+    if (this.hasLocal(service)) return this.options.dispatcher.run(service, spec, signal);
     return this.enqueue<TaskOutcome>({ kind: 'task', service, spec }, signal);
   }
 
   compensate(service: ServiceRef, spec: CompensationSpec, signal: AbortSignal): Promise<CompensationOutcome> {
-    if (this.hasLocal(service.id)) return this.options.dispatcher.compensate(service, spec, signal);
+    if (this.hasLocal(service)) return this.options.dispatcher.compensate(service, spec, signal);
     return this.enqueue<CompensationOutcome>({ kind: 'compensate', service, spec }, signal);
   }
 
@@ -121,8 +121,11 @@ export class PostgresTaskQueue implements TaskRouter {
     await this.listener.close();
   }
 
-  private hasLocal(serviceId: string): boolean {
-    return this.options.dispatcher.connectedInstances(serviceId).some((instance) => instance.status === 'up');
+  /** An instance of the service, at the run's revision, takes tasks here. */
+  private hasLocal(service: ServiceRef): boolean {
+    return this.options.dispatcher
+      .connectedInstances(service.id)
+      .some((instance) => instance.status === 'up' && instance.serves(service.revision));
   }
 
   private async enqueue<T>(task: QueuedTask, signal: AbortSignal): Promise<T> {
@@ -237,22 +240,21 @@ export class PostgresTaskQueue implements TaskRouter {
       });
   }
 
+  /** Takes queued tasks of the services, at the revisions, whose instances are connected here. */
   private async claim(): Promise<void> {
-    const services = [
-      ...new Set(
-        this.options.dispatcher
-          .allInstances()
-          .filter((instance) => instance.status === 'up')
-          .map((instance) => instance.serviceId),
-      ),
-    ];
+    const up = this.options.dispatcher.allInstances().filter((instance) => instance.status === 'up');
+    const services = [...new Set(up.map((instance) => instance.serviceId))];
     if (services.length === 0) return;
+    // A task names the revision its run resolved (in its payload); one queued by an older server names none.
+    const revisions = [...new Set(up.map((instance) => `${instance.serviceId}@${instance.revision ?? ''}`))];
     const now = Date.now();
     const lease = now + (this.options.leaseMs ?? 15_000);
     const claimed = await sql<{ id: string; payload: string }>`
       with picked as materialized (
         select id from baton_server_tasks
         where service_id in (${sql.join(services)})
+          and (payload::jsonb #>> '{service,revision}' is null
+            or service_id || '@' || (payload::jsonb #>> '{service,revision}') in (${sql.join(revisions)}))
           and (status = 'queued' or (status = 'claimed' and lease_until < ${now}))
         order by seq
         limit 64

@@ -35,10 +35,17 @@ export class ServiceInstance {
     readonly keyId: string,
     readonly maxConcurrency: number,
     private readonly socket: WebSocket,
+    /** The schema revision its `hello` registered: it is sent only tasks of runs that resolved this revision. */
+    readonly revision?: number,
   ) {}
 
   get hasCapacity(): boolean {
     return this.status === 'up' && this.outstanding.size < this.maxConcurrency;
+  }
+
+  /** Whether it serves `revision` (undefined: a task that names none, queued before revisions were routed). */
+  serves(revision: number | undefined): boolean {
+    return revision === undefined || this.revision === undefined || revision === this.revision;
   }
 
   /** Sends a message; false when the socket is not open (the caller treats the instance as gone). */

@@ -298,6 +298,7 @@ export class SocketGateway {
       state.key.keyId,
       message.maxConcurrency,
       ws,
+      service.revision,
     );
     state.instance = instance;
     send(ws, {

@@ -10,6 +10,7 @@ import {
   type RawService,
   startTestServer,
   type TestServer,
+  waitFor,
 } from '../server-test-kit.js';
 
 let t: TestServer;
@@ -82,6 +83,31 @@ describe('the service socket, as the protocol page describes it', () => {
     service.send({ id: 'second-outcome', type: 'result', taskId: task.taskId, output: {} });
     const second = await receivedUntilHeartbeat(service, again);
     expect(second).toContainEqual(expect.objectContaining({ type: 'protocol-error', code: 'unknown-task' }));
+  });
+
+  it('tells an instance that comes back of the tasks cancelled while it was away, and takes their outcome quietly', async () => {
+    const service = await connect('away');
+    const welcome = await service.next((message) => message.type === 'welcome');
+    const id = await submit([{ id: 's', target: 'away', input: {} }]);
+    const task = await service.next((message) => message.type === 'task');
+    service.send({ type: 'ack', of: task.id });
+    service.socket.terminate();
+    await waitFor(async () => {
+      const view = (await (await t.request('/v1/services')).json()) as { items: { instances: unknown[] }[] };
+      return view.items[0]?.instances.length === 0 ? true : undefined;
+    }, 'the server to see the socket gone');
+    const cancelled = await t.request(`/v1/orchestrations/${id}/cancel`, { method: 'POST', body: '{}' });
+    expect(cancelled.status).toBe(202);
+    const back = await connect('away', { instanceId: welcome.instanceId });
+    const cancel = await back.next((message) => message.type === 'cancel' && message.taskId === task.taskId);
+    back.send({ type: 'ack', of: cancel.id });
+    const from = back.received.length;
+    back.send({ id: 'late-outcome', type: 'result', taskId: task.taskId, output: { done: true } });
+    const answers = await receivedUntilHeartbeat(back, from);
+    expect(answers).toContainEqual(expect.objectContaining({ type: 'ack', of: 'late-outcome' }));
+    expect(answers.filter((message) => message.type === 'protocol-error')).toEqual([]);
+    // Nothing of the cancelled run was sent again.
+    expect(back.received.filter((message) => message.type === 'task')).toEqual([]);
   });
 
   it("gives a hello naming another service's instance id an id of its own, and leaves that service connected", async () => {

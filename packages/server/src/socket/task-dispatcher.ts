@@ -1,7 +1,9 @@
 /**
  * Hands tasks and compensation requests to connected service instances and settles them with the instances' answers.
- * The instance with the fewest outstanding tasks (and room for more) gets the next one; a task with no instance to go
- * to waits in its service's queue — announced as `waiting-for-service` — until one connects or the grace period ends.
+ * A task goes only to an instance of the schema revision its run resolved (a service that re-registered with a changed
+ * schema has instances of two revisions while it is redeployed); of those, the one with the fewest outstanding tasks
+ * (and room for more) gets it. A task with no such instance to go to waits in its service's queue — announced as
+ * `waiting-for-service` — until one connects or the grace period ends.
  * When an instance goes away, what it held goes to another instance of the service, or waits for one (the same
  * instance re-attaching included); the first answer for a task wins, later ones are acknowledged and dropped.
  *
@@ -45,6 +47,8 @@ export interface ServiceRef {
   id: string;
   name: string;
   projectId: string;
+  /** The schema revision the run resolved; undefined (a task queued by an older server) goes to any instance. */
+  revision?: number;
 }
 
 interface Job {
@@ -69,8 +73,14 @@ export class TaskDispatcher {
   private readonly instances = new Map<string, Set<ServiceInstance>>();
   private readonly queues = new Map<string, Job[]>();
   private readonly jobs = new Map<string, Job>();
-  /** Tasks of instances whose socket dropped, kept for them until they re-attach or `reattachMs` passes. */
-  private readonly detached = new Map<string, { jobs: Job[]; timer: NodeJS.Timeout }>();
+  /**
+   * Tasks of instances whose socket dropped, kept for them until they re-attach or `reattachMs` passes, and the ones
+   * cancelled meanwhile: the instance is told to stop those as it re-attaches.
+   */
+  private readonly detached = new Map<
+    string,
+    { jobs: Job[]; timer: NodeJS.Timeout; cancelled: { id: string; reason: string }[] }
+  >();
 
   constructor(private readonly options: TaskDispatcherOptions) {}
 
@@ -100,7 +110,9 @@ export class TaskDispatcher {
       this.instances.set(instance.serviceId, set);
     }
     set.add(instance);
-    for (const job of this.queues.get(instance.serviceId) ?? []) this.stopGrace(job);
+    for (const job of this.queues.get(instance.serviceId) ?? []) {
+      if (instance.serves(job.service.revision)) this.stopGrace(job);
+    }
     this.reattach(instance);
     this.pump(instance.serviceId);
   }
@@ -124,7 +136,7 @@ export class TaskDispatcher {
         this.requeue(instance.serviceId, held);
       }, reattachMs);
       timer.unref?.();
-      this.detached.set(key, { jobs: held, timer });
+      this.detached.set(key, { jobs: held, timer, cancelled: [] });
       return;
     }
     this.requeue(instance.serviceId, held);
@@ -235,6 +247,8 @@ export class TaskDispatcher {
         if (holder !== undefined) {
           holder.cancel(id, describeReason(signal.reason));
           this.pump(service.id);
+        } else {
+          this.cancelWhenBack(job, describeReason(signal.reason));
         }
         reject(signal.reason);
       };
@@ -270,15 +284,32 @@ export class TaskDispatcher {
     this.announceWaiting(serviceId);
   }
 
-  /** An instance came back under its id: the tasks it held are its again, and sent again (it knows them by id). */
+  /** A task cancelled while the instance that runs it is away: it is told to stop as it re-attaches. */
+  private cancelWhenBack(job: Job, reason: string): void {
+    for (const kept of this.detached.values()) {
+      if (kept.jobs.includes(job)) kept.cancelled.push({ id: job.id, reason });
+    }
+  }
+
+  /**
+   * An instance came back under its id: the tasks it held are its again, and sent again (it knows them by id); those
+   * cancelled while it was away it is told to stop, and their late outcome is acknowledged quietly.
+   */
   private reattach(instance: ServiceInstance): void {
     const key = `${instance.serviceId}/${instance.id}`;
     const kept = this.detached.get(key);
     if (kept === undefined) return;
     clearTimeout(kept.timer);
     this.detached.delete(key);
+    for (const { id, reason } of kept.cancelled) instance.cancel(id, reason);
+    const others: Job[] = [];
     for (const job of kept.jobs) {
       if (!this.jobs.has(job.id) || job.instance !== undefined) continue;
+      // It came back registering another schema: what it held before waits for an instance of that revision.
+      if (!instance.serves(job.service.revision)) {
+        others.push(job);
+        continue;
+      }
       instance.outstanding.add(job.id);
       job.instance = instance;
       if (!instance.send(job.message)) {
@@ -287,21 +318,27 @@ export class TaskDispatcher {
         this.requeue(instance.serviceId, [job]);
       }
     }
+    if (others.length > 0) this.requeue(instance.serviceId, others);
   }
 
+  /** Sends the queued tasks, in order, each to an instance of its revision with room; the others keep waiting. */
   private pump(serviceId: string): void {
     const queue = this.queues.get(serviceId);
-    while (queue !== undefined && queue.length > 0) {
-      const instance = this.pick(serviceId);
-      if (instance === undefined) return;
-      const job = queue.shift() as Job;
+    for (let at = 0; queue !== undefined && at < queue.length; ) {
+      const job = queue[at] as Job;
+      const instance = this.pick(serviceId, job.service.revision);
+      if (instance === undefined) {
+        at++;
+        continue;
+      }
+      queue.splice(at, 1);
       this.stopGrace(job);
       instance.outstanding.add(job.id);
       job.instance = instance;
       if (!instance.send(job.message)) {
         instance.outstanding.delete(job.id);
         job.instance = undefined;
-        queue.unshift(job);
+        queue.splice(at, 0, job);
         this.removeInstance(instance);
         return;
       }
@@ -316,20 +353,24 @@ export class TaskDispatcher {
     if (queue !== undefined && queue.length === 0) this.queues.delete(serviceId);
   }
 
-  private pick(serviceId: string): ServiceInstance | undefined {
+  private pick(serviceId: string, revision: number | undefined): ServiceInstance | undefined {
     let best: ServiceInstance | undefined;
     for (const instance of this.instances.get(serviceId) ?? []) {
-      if (!instance.hasCapacity) continue;
+      if (!instance.hasCapacity || !instance.serves(revision)) continue;
       if (best === undefined || instance.outstanding.size < best.outstanding.size) best = instance;
     }
     return best;
   }
 
-  /** Queued tasks of a service with no instance connected wait for one, each for the grace period. */
+  /** Queued tasks with no instance of their revision connected wait for one, each for the grace period. */
   private announceWaiting(serviceId: string): void {
-    if ((this.instances.get(serviceId)?.size ?? 0) > 0) return;
+    // A draining instance takes nothing new: tasks that only it could take wait for the grace period too.
+    const connected = [...(this.instances.get(serviceId) ?? [])].filter((instance) => instance.status === 'up');
     for (const job of this.queues.get(serviceId) ?? []) {
       if (job.graceTimer !== undefined) continue;
+      if (connected.some((instance) => instance.serves(job.service.revision))) continue;
+      // Instances of another revision are connected: the error says which revision it waited for.
+      const revision = connected.length > 0 ? job.service.revision : undefined;
       this.options.onStatus?.({
         type: 'waiting-for-service',
         runId: job.spec.runId,
@@ -340,7 +381,7 @@ export class TaskDispatcher {
       job.graceTimer = setTimeout(() => {
         if (!this.jobs.has(job.id)) return;
         this.forget(job);
-        job.fail(new ServiceUnavailableError(job.service.name, this.options.graceMs));
+        job.fail(new ServiceUnavailableError(job.service.name, this.options.graceMs, revision));
       }, this.options.graceMs);
       job.graceTimer.unref?.();
     }
