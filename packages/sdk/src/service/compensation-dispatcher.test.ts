@@ -34,6 +34,55 @@ describe('createService: compensation', () => {
     expect(events.count('compensation-start')).toBe(1);
   });
 
+  it('runs an undo sent again under a new id (a restarted server) once, by its idempotency key', async () => {
+    let reverts = 0;
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const { server } = await connectTestService({
+      handler: () => null,
+      revert: async () => {
+        reverts += 1;
+        await gate;
+      },
+    });
+    const answers = () => server.received.filter(({ message }) => message.type === 'compensation-result');
+    // The same undo twice while the first still runs, then once more after it is done: one revert, three answers.
+    const first = server.sendCompensate({ idempotencyKey: 'orc-1:book' });
+    const second = server.sendCompensate({ idempotencyKey: 'orc-1:book' });
+    release();
+    await server.waitFor(() => answers().length === 2);
+    const third = server.sendCompensate({ idempotencyKey: 'orc-1:book' });
+    await server.waitFor(() => answers().length === 3);
+    expect(answers().map(({ message }) => message)).toEqual(
+      [first, second, third].map((compensationId) => expect.objectContaining({ compensationId, ok: true })),
+    );
+    expect(reverts).toBe(1);
+    // Another key is another undo.
+    server.sendCompensate({ idempotencyKey: 'orc-2:book' });
+    await server.waitFor(() => answers().length === 4);
+    expect(reverts).toBe(2);
+  });
+
+  it('runs a revert that failed again when it is sent again', async () => {
+    let reverts = 0;
+    const { server } = await connectTestService({
+      handler: () => null,
+      revert: () => {
+        reverts += 1;
+        if (reverts === 1) throw new Error('the bank is down');
+      },
+    });
+    const answers = () => server.received.filter(({ message }) => message.type === 'compensation-result');
+    server.sendCompensate({ idempotencyKey: 'orc-3:pay' });
+    await server.waitFor(() => answers().length === 1);
+    server.sendCompensate({ idempotencyKey: 'orc-3:pay' });
+    await server.waitFor(() => answers().length === 2);
+    expect(answers().map(({ message }) => (message as { ok: boolean }).ok)).toEqual([false, true]);
+    expect(reverts).toBe(2);
+  });
+
   it('answers ok: false when revert throws, or when the service has no revert', async () => {
     const { server } = await connectTestService({
       handler: () => null,

@@ -1,9 +1,13 @@
 /**
  * Receives `compensate` messages and runs the service's `revert` once per compensation id: a repeat while it runs
- * is ignored, a repeat after it finished gets the stored answer again.
+ * is ignored, a repeat after it finished gets the stored answer again. A revert that succeeded is also remembered by
+ * its idempotency key (in the result cache, under `revert:<key>`): the server sends an undo again under a new id
+ * when it restarted before taking the answer, and that undo is answered as done without running it twice; one sent
+ * again while the first still runs gets that one's answer.
  */
 import { randomUUID } from 'node:crypto';
 import type { CompensateMessage, CompensationResultMessage, ServiceMessage } from '@baton/protocol';
+import { RESULT_CACHE_TTL_MS, type ResultCache } from './result-cache.js';
 import type { ServiceEventListener } from './service-event.js';
 import { toTaskError } from './to-task-error.js';
 
@@ -32,6 +36,8 @@ export type RevertHandler<Input = unknown, Output = unknown> = (context: RevertC
 
 export interface CompensationDispatcherOptions {
   revert: RevertHandler<never, never> | undefined;
+  /** Where reverts that succeeded are remembered by idempotency key. */
+  resultCache: ResultCache;
   deliver(message: ServiceMessage): void;
   isUnacknowledged(messageId: string): boolean;
   emit: ServiceEventListener;
@@ -41,6 +47,8 @@ export class CompensationDispatcher {
   readonly #options: CompensationDispatcherOptions;
   readonly #running = new Set<string>();
   readonly #finished = new Map<string, CompensationResultMessage>();
+  /** Reverts running now, by idempotency key: one sent again under another id waits for it. */
+  readonly #byKey = new Map<string, Promise<void>>();
   #idleWaiters: Array<() => void> = [];
 
   constructor(options: CompensationDispatcherOptions) {
@@ -74,7 +82,7 @@ export class CompensationDispatcher {
     const timer = deadlineTimer(message, controller);
     let answer: CompensationResultMessage;
     try {
-      await this.#revert(message, controller.signal);
+      await this.#revertOnce(message, controller.signal);
       answer = { type: 'compensation-result', id: randomUUID(), compensationId, ok: true };
     } catch (error) {
       const taskError = toTaskError(error, controller.signal);
@@ -87,6 +95,30 @@ export class CompensationDispatcher {
     const error = answer.error;
     this.#options.emit({ type: 'compensation-finish', compensationId, ok: answer.ok, ...(error ? { error } : {}) });
     if (this.#running.size === 0) for (const resolve of this.#idleWaiters.splice(0)) resolve();
+  }
+
+  /** The revert, unless one under the same idempotency key succeeded already or runs now. */
+  async #revertOnce(message: CompensateMessage, signal: AbortSignal): Promise<void> {
+    const key = message.idempotencyKey;
+    if (key === '') return this.#revert(message, signal);
+    const running = this.#byKey.get(key);
+    if (running !== undefined) return running;
+    const cache = this.#options.resultCache;
+    const storeError = (error: unknown) => {
+      this.#options.emit({ type: 'store-error', store: 'result-cache', message: String(error) });
+      return undefined;
+    };
+    const once = (async () => {
+      if ((await cache.get(`revert:${key}`).catch(storeError)) !== undefined) return;
+      await this.#revert(message, signal);
+      await cache.set(`revert:${key}`, { output: true }, RESULT_CACHE_TTL_MS).catch(storeError);
+    })();
+    this.#byKey.set(key, once);
+    try {
+      await once;
+    } finally {
+      this.#byKey.delete(key);
+    }
   }
 
   async #revert(message: CompensateMessage, signal: AbortSignal): Promise<void> {

@@ -64,7 +64,10 @@ export interface ServiceOptions<In extends SchemaOption = JsonSchema, Out extend
   maxConcurrency?: number;
   /** Where the instance id is kept between runs. @default fileInstanceStore() (`.baton/instances/<name>.json`) */
   instanceStore?: InstanceStore;
-  /** Successful outputs by idempotency key, for 24 hours. @default memoryResultCache() */
+  /**
+   * Successful outputs, and successful reverts, by idempotency key, for 24 hours: a step or an undo the server sends
+   * again under a new id (after it restarted, say) is answered without running it twice. @default memoryResultCache()
+   */
   resultCache?: ResultCache;
   onEvent?: ServiceEventListener;
   /** Backoff between connection attempts. @default { initialDelayMs: 100, maxDelayMs: 30_000 } */
@@ -190,12 +193,13 @@ function buildService(options: ServiceOptions<SchemaOption, SchemaOption>, kind:
     connection?.send(message);
   };
   const sendNow = (message: ServiceMessage) => void connection?.send(message);
+  const resultCache = options.resultCache ?? memoryResultCache();
   const tasks = new TaskDispatcher({
     handler: options.handler as TaskHandler<never, unknown>,
     input,
     output,
     maxConcurrency,
-    resultCache: options.resultCache ?? memoryResultCache(),
+    resultCache,
     deliver,
     isUnacknowledged: (id) => outbox.has(id),
     sendNow,
@@ -204,6 +208,7 @@ function buildService(options: ServiceOptions<SchemaOption, SchemaOption>, kind:
   });
   const compensations = new CompensationDispatcher({
     revert: options.revert as RevertHandler<never, never> | undefined,
+    resultCache,
     deliver,
     isUnacknowledged: (id) => outbox.has(id),
     emit,

@@ -554,8 +554,35 @@ describe('orchestrations over socket services', () => {
       const events = await (await read('/v1/orchestrations/orc_lost/events')).text();
       expect(events).toContain('event: run-fail');
       expect(events).toMatch(/stopped before/);
+      // A retry has nothing to run again, and says so instead of calling a failed orchestration not failed.
+      const retried = await fetch(`${restarted.url}/v1/orchestrations/orc_lost/retry`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${t.apiKey}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      expect(retried.status).toBe(409);
+      expect(await json(retried)).toMatchObject({
+        code: 'orchestration-never-started',
+        detail: expect.stringMatching(/never started: the server stopped before its run was stored/),
+      });
     } finally {
       await restarted.close();
+    }
+  });
+
+  it('answers 202 only once the run is stored: a stop right after the answer loses nothing', async () => {
+    await echo('kept');
+    const accepted = await submit({ plan: { steps: [{ id: 'k', target: 'kept', input: {} }] } });
+    expect(accepted.status).toBe(202);
+    const { id } = await json(accepted);
+    // Read straight from the file, as a restarted server would find it.
+    const file = new Database(join(t.dir, 'baton.db'), { readonly: true });
+    try {
+      expect(file.prepare('SELECT status FROM baton_runs WHERE id = ?').get(id)).toEqual({
+        status: expect.any(String),
+      });
+    } finally {
+      file.close();
     }
   });
 

@@ -151,7 +151,8 @@ export class Orchestrations {
     }
     this.options.onRunStarting?.(row.id, { id: row.id, projectId, webhookId });
     if (decision !== null) this.options.onPlanned?.({ id: row.id, projectId, webhookId }, prepared.plan, decision);
-    this.start(row.id, compiled.compiled, { action: body.action, data }, body);
+    // Answered once the run is stored too: an orchestration accepted is never one a crash can leave without its run.
+    await this.start(row.id, compiled.compiled, { action: body.action, data }, body);
     this.remember(row.id, compiled.parallelGroups);
     return {
       id: row.id,
@@ -264,7 +265,7 @@ export class Orchestrations {
     this.remember(row.id, compiled.parallelGroups);
     this.options.onRunStarting?.(row.id, orchestration);
     this.options.onPlanned?.(orchestration, planned.plan, planned.decision);
-    this.start(row.id, compiled.compiled, { action: { content: request.action }, data: planned.data }, request);
+    await this.start(row.id, compiled.compiled, { action: { content: request.action }, data: planned.data }, request);
     return true;
   }
 
@@ -332,10 +333,17 @@ export class Orchestrations {
   async retry(projectId: string, id: string): Promise<Accepted> {
     const row = await this.row(projectId, id);
     const run = await this.options.store.getRun(row.run_id);
-    if (run === undefined || (run.status !== 'failed' && run.status !== 'cancelled')) {
+    if (run === undefined) {
+      // Only an orchestration whose run a crash kept from being stored (it never answered 202) has none.
+      throw conflict(
+        'orchestration-never-started',
+        `orchestration "${id}" never started: the server stopped before its run was stored, so there is nothing to run again; submit the request again, under a new Idempotency-Key if it had one`,
+      );
+    }
+    if (run.status !== 'failed' && run.status !== 'cancelled') {
       throw conflict(
         'orchestration-not-failed',
-        `orchestration "${id}" is ${run === undefined ? row.status : statusOf(run, row)}; only a failed or cancelled one can be retried`,
+        `orchestration "${id}" is ${statusOf(run, row)}; only a failed or cancelled one can be retried`,
       );
     }
     const journal = await this.journal(row.run_id);
@@ -361,7 +369,7 @@ export class Orchestrations {
     this.options.onRunStarting?.(runId, { id: row.id, projectId, webhookId: row.webhook_id });
     // The steps that run again keep the versions the failed run locked, even if newer ones were registered since.
     const options = (run.options ?? {}) as { timeoutMs?: number; budget?: Json };
-    this.start(runId, compiled, run.request, { ...options, versions: locksFromJournal(journal) });
+    await this.start(runId, compiled, run.request, { ...options, versions: locksFromJournal(journal) });
     return {
       id: row.id,
       status: 'running',
@@ -458,12 +466,13 @@ export class Orchestrations {
     return problems.map((problem) => ({ ...problem, path: problem.path.replace(/^plan\.?/, '') }));
   }
 
+  /** Starts the run; resolves once the store holds it (its first event is told only then), or it could not start. */
   private start(
     runId: string,
     plan: ReturnType<Engine['compile']>,
     request: unknown,
     options: { timeoutMs?: number | undefined; budget?: unknown; versions?: VersionLocks },
-  ): void {
+  ): Promise<void> {
     const handle = this.options.engine.run(plan, request, {
       runId,
       ...(options.timeoutMs === undefined ? {} : { deadline: options.timeoutMs }),
@@ -473,10 +482,17 @@ export class Orchestrations {
     });
     // The outcome is read from the store and the event stream; the handle's rejection is not an error here, unless
     // the run was never stored: then no event will ever tell that the orchestration failed.
-    handle.result().catch(async (error: unknown) => {
-      if ((await this.options.store.getRun(runId).catch(() => undefined)) === undefined) {
-        this.options.onRunNotStarted?.(runId, error);
-      }
+    const ended = handle.result().then(
+      () => undefined,
+      async (error: unknown) => {
+        if ((await this.options.store.getRun(runId).catch(() => undefined)) === undefined) {
+          this.options.onRunNotStarted?.(runId, error);
+        }
+      },
+    );
+    const events = handle.events()[Symbol.asyncIterator]();
+    return Promise.race([events.next(), ended]).then(() => {
+      void events.return?.();
     });
   }
 
