@@ -82,6 +82,9 @@ describe('orchestration events', () => {
       ).text(),
     );
     expect(resumed.filter((event) => event.id !== undefined).map((event) => event.id)).toEqual(['0.2', '0.3']);
+    // Resuming after the final event: nothing more to send, and the stream ends instead of waiting for ever.
+    const after = await t.request(`/v1/orchestrations/${accepted.id}/events`, { headers: { 'last-event-id': '0.3' } });
+    expect(parseSse(await after.text()).filter((event) => event.id !== undefined)).toEqual([]);
     const bad = await t.request(`/v1/orchestrations/${accepted.id}/events`, { headers: { 'last-event-id': 'nope' } });
     expect(bad.status).toBe(400);
   });

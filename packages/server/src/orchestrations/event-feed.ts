@@ -215,6 +215,8 @@ export function orchestrationEventStream(
         for (const [index, entry] of journal.entries()) {
           // Also when resuming after it: the stream then ends once the compensations have.
           if (isCurrent && entry.type === 'run-fail') failed = true;
+          // A client resuming after the last entry (it saw `run-finish`) gets an empty stream that ends.
+          if (isCurrent && entry.type === 'run-finish') finished = true;
           const approval = approvalAsked(entry);
           if (approval !== undefined) asked.set(...approval);
           if (run === position.run && entry.seq <= position.seq) continue;
@@ -234,7 +236,6 @@ export function orchestrationEventStream(
           });
           lastWrite = Date.now();
           position = { run, seq: entry.seq };
-          if (isCurrent && entry.type === 'run-finish') finished = true;
         }
         if (run < runs.length - 1) position = { run: run + 1, seq: -1 };
       }
