@@ -324,10 +324,13 @@ export class TaskDispatcher {
   /** Sends the queued tasks, in order, each to an instance of its revision with room; the others keep waiting. */
   private pump(serviceId: string): void {
     const queue = this.queues.get(serviceId);
-    for (let at = 0; queue !== undefined && at < queue.length; ) {
+    // Revisions no instance has room for now: their other tasks are passed over without looking again.
+    const full = new Set<number | undefined>();
+    for (let at = 0; queue !== undefined && at < queue.length && this.hasRoom(serviceId); ) {
       const job = queue[at] as Job;
-      const instance = this.pick(serviceId, job.service.revision);
+      const instance = full.has(job.service.revision) ? undefined : this.pick(serviceId, job.service.revision);
       if (instance === undefined) {
+        full.add(job.service.revision);
         at++;
         continue;
       }
@@ -351,6 +354,11 @@ export class TaskDispatcher {
       });
     }
     if (queue !== undefined && queue.length === 0) this.queues.delete(serviceId);
+  }
+
+  private hasRoom(serviceId: string): boolean {
+    for (const instance of this.instances.get(serviceId) ?? []) if (instance.hasCapacity) return true;
+    return false;
   }
 
   private pick(serviceId: string, revision: number | undefined): ServiceInstance | undefined {
