@@ -94,7 +94,10 @@ class GroupedSqliteDriver implements Driver {
 
   async releaseConnection(): Promise<void> {}
 
-  /** Kysely's `destroy()`; the store's `close()` waits for the same end. A dialect sharing a store's connection leaves it open. */
+  /**
+   * Kysely's `destroy()`; the store's `close()` waits for the same end. A dialect over a store's connection
+   * (`sharedSqliteDialect`) leaves it open.
+   */
   async destroy(): Promise<void> {
     if (this.#ownsConnection) await this.#statements.close();
   }

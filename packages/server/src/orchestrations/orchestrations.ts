@@ -333,14 +333,14 @@ export class Orchestrations {
   async retry(projectId: string, id: string): Promise<Accepted> {
     const row = await this.row(projectId, id);
     const run = await this.options.store.getRun(row.run_id);
-    if (run === undefined) {
-      // Only an orchestration whose run a crash kept from being stored (it never answered 202) has none.
+    if (run === undefined && row.status === 'failed') {
+      // Only an orchestration whose run a crash kept from being stored (it never answered 202) fails with none.
       throw conflict(
         'orchestration-never-started',
         `orchestration "${id}" never started: the server stopped before its run was stored, so there is nothing to run again; submit the request again, under a new Idempotency-Key if it had one`,
       );
     }
-    if (run.status !== 'failed' && run.status !== 'cancelled') {
+    if (run === undefined || (run.status !== 'failed' && run.status !== 'cancelled')) {
       throw conflict(
         'orchestration-not-failed',
         `orchestration "${id}" is ${statusOf(run, row)}; only a failed or cancelled one can be retried`,
