@@ -166,27 +166,19 @@ function idempotencyClaims(db: Kysely<unknown>): Compilable[] {
  * both databases' planners can use it.
  */
 function partialRunIndexes(db: Kysely<unknown>): Compilable[] {
-  const schema = db.schema;
-  return [
-    schema.dropIndex('baton_runs_by_lease'),
-    schema
-      .createIndex('baton_runs_by_lease')
+  const indexes = [
+    { name: 'baton_runs_by_lease', columns: ['status', 'lease_expires_at'], holds: 'finished_at', op: 'is' },
+    { name: 'baton_runs_by_wake', columns: ['status', 'wake_at'], holds: 'wake_at', op: 'is not' },
+    { name: 'baton_runs_by_finish', columns: ['finished_at'], holds: 'finished_at', op: 'is not' },
+  ] as const;
+  return indexes.flatMap(({ name, columns, holds, op }) => [
+    db.schema.dropIndex(name),
+    db.schema
+      .createIndex(name)
       .on('baton_runs')
-      .columns(['status', 'lease_expires_at'])
-      .where(sql.ref('finished_at'), 'is', null),
-    schema.dropIndex('baton_runs_by_wake'),
-    schema
-      .createIndex('baton_runs_by_wake')
-      .on('baton_runs')
-      .columns(['status', 'wake_at'])
-      .where(sql.ref('wake_at'), 'is not', null),
-    schema.dropIndex('baton_runs_by_finish'),
-    schema
-      .createIndex('baton_runs_by_finish')
-      .on('baton_runs')
-      .column('finished_at')
-      .where(sql.ref('finished_at'), 'is not', null),
-  ];
+      .columns([...columns])
+      .where(sql.ref(holds), op, null),
+  ]);
 }
 
 export const MIGRATIONS: readonly Migration[] = [

@@ -60,6 +60,8 @@ interface Job {
   fail(error: unknown): void;
   instance: ServiceInstance | undefined;
   graceTimer: NodeJS.Timeout | undefined;
+  /** While the instance that held it is away: the key of `detached` it waits under. */
+  detachedUnder?: string | undefined;
 }
 
 export interface TaskDispatcherOptions {
@@ -131,8 +133,10 @@ export class TaskDispatcher {
     for (const job of held) job.instance = undefined;
     if (held.length > 0 && reattachMs > 0) {
       const key = `${instance.serviceId}/${instance.id}`;
+      for (const job of held) job.detachedUnder = key;
       const timer = setTimeout(() => {
         this.detached.delete(key);
+        for (const job of held) job.detachedUnder = undefined;
         this.requeue(instance.serviceId, held);
       }, reattachMs);
       timer.unref?.();
@@ -286,9 +290,8 @@ export class TaskDispatcher {
 
   /** A task cancelled while the instance that runs it is away: it is told to stop as it re-attaches. */
   private cancelWhenBack(job: Job, reason: string): void {
-    for (const kept of this.detached.values()) {
-      if (kept.jobs.includes(job)) kept.cancelled.push({ id: job.id, reason });
-    }
+    if (job.detachedUnder === undefined) return;
+    this.detached.get(job.detachedUnder)?.cancelled.push({ id: job.id, reason });
   }
 
   /**
@@ -304,6 +307,7 @@ export class TaskDispatcher {
     for (const { id, reason } of kept.cancelled) instance.cancel(id, reason);
     const others: Job[] = [];
     for (const job of kept.jobs) {
+      job.detachedUnder = undefined;
       if (!this.jobs.has(job.id) || job.instance !== undefined) continue;
       // It came back registering another schema: what it held before waits for an instance of that revision.
       if (!instance.serves(job.service.revision)) {
