@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { NonRetryableError } from '../errors/retryable-error.js';
 import type { RunEvent } from '../events/run-event.js';
 import type { Plan } from '../plan/plan.js';
-import type { RunStore } from '../storage/run-store.js';
+import type { NewJournalEntry, RunStore } from '../storage/run-store.js';
 import { delay, durableKit, intercept, KIT_BACKENDS, type Kit } from './durable-test-kit.js';
 
 let kit: Kit;
@@ -56,11 +56,13 @@ function watchedAppends(delayMs: number) {
     stored: new Set<string>(),
     failNext: undefined as ((keys: string[]) => boolean) | undefined,
   };
-  const wrap = (store: RunStore) =>
-    intercept(store, 'appendJournal', (original) => async (runId, owner, entries) => {
+  const keysOf = (entries: readonly NewJournalEntry[]) =>
+    entries.flatMap((entry) => (entry.stepKey ? [entry.stepKey] : []));
+  const wrap = (store: RunStore) => {
+    const appending = intercept(store, 'appendJournal', (original) => async (runId, owner, entries) => {
       watch.writes++;
       if (delayMs > 0) await delay(delayMs);
-      const keys = entries.flatMap((entry) => (entry.stepKey ? [entry.stepKey] : []));
+      const keys = keysOf(entries);
       if (watch.failNext?.(keys)) {
         watch.failNext = undefined;
         throw new Error('the disk hiccuped');
@@ -69,6 +71,13 @@ function watchedAppends(delayMs: number) {
       for (const key of keys) watch.stored.add(key);
       return written;
     });
+    // The run's last step is stored with its finish.
+    return intercept(appending, 'finishRun', (original) => async (runId, owner, result, lastEntries) => {
+      const finished = await original(runId, owner, result, lastEntries);
+      if (finished) for (const key of keysOf(lastEntries ?? [])) watch.stored.add(key);
+      return finished;
+    });
+  };
   return { watch, wrap };
 }
 
@@ -84,8 +93,9 @@ describe.each(KIT_BACKENDS)('effect-free steps in durable runs on %s', (backend)
     watch.writes = 0;
     const effectful = engine.run(chainOf('add', 30), { x: 0 });
     expect((await effectful.result()).output).toBe(30);
-    // One append per step with effects; run-start and run-finish are stored with the run's creation and its end.
-    expect(watch.writes).toBe(30);
+    // One append per step with effects but the last, stored with run-finish and the run's end (as run-start is with
+    // the run's creation).
+    expect(watch.writes).toBe(29);
     expect(pureWrites).toBeLessThanOrEqual(4);
     const store = kit.stores[0] as RunStore;
     const journal = await store.readJournal(pure.runId);
@@ -227,12 +237,50 @@ describe.each(KIT_BACKENDS)('effect-free steps in durable runs on %s', (backend)
     registerPureAdd(kit);
     const engine = await kit.engine({
       onEvent: (event) => {
-        if (event.type === 'step-finish' && event.stepId === 's2') throw new Error('dashboard broke');
+        if (event.type === 'step-finish' && event.stepId === 's1') throw new Error('dashboard broke');
       },
     });
     const run = engine.run(chainOf('pure-add', 3), { x: 0 });
     const error = await run.result().catch((caught) => caught);
     expect(String(error?.message)).toContain('dashboard broke');
     expect((await kit.stores[0]!.getRun(run.runId))?.status).toBe('failed');
+  });
+
+  it("store the last step with the run's finish, and report a listener that throws on it instead of failing the run", async () => {
+    kit = await durableKit(backend);
+    registerPureAdd(kit);
+    const { watch, wrap } = watchedAppends(0);
+    const errors: unknown[] = [];
+    const events: string[] = [];
+    const engine = await kit.engine(
+      {
+        onError: (error) => errors.push(error),
+        onEvent: (event) => {
+          events.push(event.type === 'step-finish' ? `step-finish:${event.stepId}` : event.type);
+          if (event.type === 'step-finish' && event.stepId === 'charge') throw new Error('dashboard broke');
+        },
+      },
+      wrap,
+    );
+    const run = engine.run(
+      {
+        steps: [
+          { id: 'a', target: 'pure-add', input: { x: { $ref: 'request.x' } } },
+          { id: 'charge', target: 'add', input: { x: { $ref: 'steps.a.output.x' } } },
+        ],
+        output: { $ref: 'steps.charge.output.x' },
+      },
+      { x: 0 },
+    );
+    expect((await run.result()).output).toBe(2);
+    // One append (the effect-free step); the step with effects went with the run's finish, told after it.
+    expect(watch.writes).toBe(1);
+    expect(events.slice(-2)).toEqual(['step-finish:charge', 'run-finish']);
+    expect(String((errors[0] as Error | undefined)?.message)).toContain('dashboard broke');
+    const store = kit.stores[0] as RunStore;
+    expect((await store.getRun(run.runId))?.status).toBe('succeeded');
+    const journal = await store.readJournal(run.runId);
+    expect(journal.map((entry) => entry.stepKey ?? entry.type)).toEqual(['run-start', 'a', 'charge', 'run-finish']);
+    expect(await store.verifyJournal(run.runId)).toEqual({ ok: true, entries: 4 });
   });
 });

@@ -229,6 +229,8 @@ export class DurableRuns {
       recall: (key: string) => memo.steps.get(key),
       recallSubCall: (key: string, id: string) => memo.subCalls.get(key)?.get(id),
       record: (entry: Parameters<JournalWriter['write']>[0], early?: boolean) => writer.write(entry, { early }),
+      recordWithFinish: (entry: Parameters<JournalWriter['write']>[0]) => writer.defer(entry),
+      lateListenerError: (error: unknown) => this.settings.reporter.listenerError(record.runId, error),
       settled: () => writer.settled(),
       afterDurable: (callback: () => void) => writer.afterDurable(callback),
       idempotencyKey: (key: string) => `${record.runId}:${key}`,
@@ -247,16 +249,31 @@ export class DurableRuns {
       parkAfterMs,
       fresh: !resumed,
     });
+    // Only a run that succeeded stores its last step's entry with its finish; any other end writes it first.
+    if (outcome.kind !== 'succeeded') writer.undefer();
     try {
       switch (outcome.kind) {
         case 'succeeded': {
-          // Every entry before it must be stored (a lost one throws here); `run-finish` is stored with the status.
+          // Every entry before it must be stored (a lost one throws here); the last step's entry and `run-finish`
+          // are stored with the status.
           await writer.settled();
           const output = outcome.result.output;
-          const last = memo.finished ? [] : [{ type: 'run-finish', data: { output } }];
-          if (!(await store.finishRun(record.runId, engineId, { status: 'succeeded', output }, last))) {
+          const deferred = writer.takeDeferred();
+          const last = [
+            ...(deferred?.entries ?? []),
+            ...(memo.finished ? [] : [{ type: 'run-finish', data: { output } }]),
+          ];
+          const finished = await store
+            .finishRun(record.runId, engineId, { status: 'succeeded', output }, last)
+            .catch((error: unknown) => {
+              deferred?.lost(error);
+              throw error;
+            });
+          if (!finished) {
+            deferred?.lost(new LeaseLostError(record.runId, engineId, null));
             return this.leave(record, outcome.result, 'its lease was lost before it could finish');
           }
+          deferred?.stored();
           this.release(record.runId);
           settleRun(this.launch, record, options, outcome);
           return;

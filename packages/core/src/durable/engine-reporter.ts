@@ -37,6 +37,12 @@ export class EngineReporter {
     if (!EXPECTED.has(reason)) this.onError(new RunLeftError(runId, reason, cause));
   }
 
+  /** A listener threw on an event of a run that was already stored as finished: it cannot fail the run any more. */
+  listenerError(runId: string, error: unknown): void {
+    this.notice({ type: 'engine-error', runId, error: serializeError(error) });
+    this.onError(error);
+  }
+
   workSignal(status: WorkSignalStatus): void {
     if (status.state === 'recovered') {
       this.notice({ type: 'work-signal-recovered', downMs: status.downMs, attempts: status.attempts });

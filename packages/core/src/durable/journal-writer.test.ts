@@ -89,4 +89,51 @@ describe('JournalWriter', () => {
     appends[1]?.finish();
     await next;
   });
+  it("leaves a deferred entry to the run's finish: settled() does not wait for it, the events after it do", async () => {
+    const { store, appends, flushed } = slowStore();
+    const writer = new JournalWriter(store, 'run', 'me');
+    const seen: string[] = [];
+    void writer.write(entry('a'), { early: true });
+    const last = writer.defer(entry('b'));
+    writer.afterDurable(() => seen.push('after b'));
+    const settled = writer.settled();
+    await flushed();
+    expect(appends.map((append) => append.entries.map((e) => e.stepKey))).toEqual([['a']]);
+    appends[0]?.finish();
+    await settled;
+    expect(seen).toEqual([]);
+    const deferred = writer.takeDeferred();
+    expect(deferred?.entries.map((e) => e.stepKey)).toEqual(['b']);
+    expect(writer.takeDeferred()).toBeUndefined();
+    deferred?.stored();
+    await last;
+    expect(seen).toEqual(['after b']);
+    expect(writer.settled()).toBeUndefined();
+    await flushed();
+    expect(appends).toHaveLength(1);
+  });
+
+  it('writes a deferred entry in its place when anything is written after it', async () => {
+    const { store, appends, flushed } = slowStore();
+    const writer = new JournalWriter(store, 'run', 'me');
+    const last = writer.defer(entry('a'));
+    const next = writer.write(entry('compensate-a'));
+    await flushed();
+    expect(appends.map((append) => append.entries.map((e) => e.stepKey))).toEqual([['a', 'compensate-a']]);
+    expect(writer.takeDeferred()).toBeUndefined();
+    appends[0]?.finish();
+    await Promise.all([last, next]);
+  });
+
+  it('breaks when the write that took the deferred entry failed', async () => {
+    const { store } = slowStore();
+    const writer = new JournalWriter(store, 'run', 'me');
+    const refused: string[] = [];
+    const last = writer.defer(entry('a')).catch((error: Error) => refused.push(error.message));
+    writer.afterDurable(() => refused.push('delivered'));
+    writer.takeDeferred()?.lost(new Error('lease lost'));
+    await last;
+    expect(refused).toEqual(['lease lost']);
+    await expect(writer.write(entry('b'))).rejects.toThrow('lease lost');
+  });
 });

@@ -9,6 +9,10 @@
  * `settled` tells a call with effects when that is. Once a batch holding an early entry fails, later entries could
  * rest on one that was lost, so the writer refuses everything from then on and drops what it held: the run has to
  * be taken up again from its journal.
+ *
+ * The last entry of a run that is about to finish can be `defer`red instead: the run's finish takes it
+ * (`takeDeferred`) and stores it in the same write as its own status, one write fewer per run. It counts as written
+ * (events after it wait for it) but is not flushed; a `write` after it puts it back in line first.
  */
 import type { NewJournalEntry, RunStore } from '../storage/run-store.js';
 
@@ -38,6 +42,8 @@ export class JournalWriter {
   private settledCount = 0;
   private waiters: Waiter[] = [];
   private broken: { error: unknown } | undefined;
+  /** An entry the run's finish will store (`defer`), always the last one taken. */
+  private deferred: Pending | undefined;
 
   constructor(
     private readonly store: RunStore,
@@ -51,12 +57,57 @@ export class JournalWriter {
    */
   write(entry: NewJournalEntry, options: { early?: boolean } = {}): Promise<void> {
     if (this.broken) return Promise.reject(this.broken.error);
+    this.undefer();
     const early = options.early === true;
     return new Promise<void>((resolve, reject) => {
       this.accepted++;
       this.pending.push({ entry, early, resolve, reject });
       this.schedule(early ? 'immediate' : 'microtask');
     });
+  }
+
+  /**
+   * Takes `entry` for the run's finish to store (`takeDeferred`); resolves once it is stored. Like an early entry, its
+   * loss breaks the writer. A deferred entry not taken is written as an early one when anything is written after it.
+   */
+  defer(entry: NewJournalEntry): Promise<void> {
+    if (this.broken) return Promise.reject(this.broken.error);
+    this.undefer();
+    return new Promise<void>((resolve, reject) => {
+      this.accepted++;
+      this.deferred = { entry, early: true, resolve, reject };
+    });
+  }
+
+  /** Puts the deferred entry, if any, in line to be written on its own. */
+  undefer(): void {
+    const deferred = this.deferred;
+    if (deferred === undefined) return;
+    this.deferred = undefined;
+    this.pending.push(deferred);
+    this.schedule('immediate');
+  }
+
+  /**
+   * The deferred entry for the caller to store with its own write, with what to call once that write succeeded or
+   * failed; undefined when there is none. Call it once `settled()` resolved, so every entry before it is stored.
+   */
+  takeDeferred(): { entries: NewJournalEntry[]; stored(): void; lost(error: unknown): void } | undefined {
+    const deferred = this.deferred;
+    if (deferred === undefined || this.broken) return undefined;
+    this.deferred = undefined;
+    return {
+      entries: [deferred.entry],
+      stored: () => {
+        deferred.resolve();
+        this.settledCount++;
+        this.release();
+      },
+      lost: (error) => {
+        deferred.reject(error);
+        this.breakWith(error);
+      },
+    };
   }
 
   /** Calls `callback` now if every entry written so far is stored, else once they are; never, if the writer broke. */
@@ -72,8 +123,10 @@ export class JournalWriter {
    */
   settled(): Promise<void> | undefined {
     if (this.broken) return Promise.reject(this.broken.error);
-    if (this.settledCount === this.accepted) return undefined;
-    return new Promise<void>((release, refuse) => this.waiters.push({ upTo: this.accepted, release, refuse }));
+    // The deferred entry, the last one taken, is stored by whoever takes it: nothing before it waits for it.
+    const upTo = this.accepted - (this.deferred === undefined ? 0 : 1);
+    if (this.settledCount === upTo) return undefined;
+    return new Promise<void>((release, refuse) => this.waiters.push({ upTo, release, refuse }));
   }
 
   /** Resolves when every write so far has ended, stored or not. */
@@ -117,9 +170,17 @@ export class JournalWriter {
     }
   }
 
+  /**
+   * Releases the waiters whose entries are all settled, in the order they came. Not always a prefix: a `settled()`
+   * taken after a deferral does not wait for the deferred entry, though events held before it do.
+   */
   private release(): void {
-    while (this.waiters.length > 0 && (this.waiters[0] as Waiter).upTo <= this.settledCount) {
-      const waiter = this.waiters.shift() as Waiter;
+    if (this.waiters.length === 0) return;
+    const ready: Waiter[] = [];
+    const waiting: Waiter[] = [];
+    for (const waiter of this.waiters) (waiter.upTo <= this.settledCount ? ready : waiting).push(waiter);
+    this.waiters = waiting;
+    for (const waiter of ready) {
       try {
         waiter.release();
       } catch {
@@ -130,6 +191,8 @@ export class JournalWriter {
 
   private breakWith(error: unknown): void {
     this.broken = { error };
+    this.deferred?.reject(error);
+    this.deferred = undefined;
     for (const item of this.pending.splice(0)) item.reject(error);
     for (const waiter of this.waiters.splice(0)) waiter.refuse(error);
   }

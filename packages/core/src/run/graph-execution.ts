@@ -240,8 +240,17 @@ export class GraphExecution {
       data.after = after;
     }
     if (result.evidence !== undefined) data.evidence = result.evidence;
-    const early = effectFree && isStorableJson(data);
-    return { write: this.run.durable.record({ type: 'step-finish', stepKey, data }, early), early };
+    const entry = { type: 'step-finish', stepKey, data };
+    const storable = isStorableJson(data);
+    // The run's last step goes with the run's finish: nothing but that finish depends on it.
+    if (storable && this.isLastStep()) return { write: this.run.durable.recordWithFinish(entry), early: true };
+    const early = effectFree && storable;
+    return { write: this.run.durable.record(entry, early), early };
+  }
+
+  /** True while the step finishing now is the last of the run: every other step of the run's own graph is done. */
+  private isLastStep(): boolean {
+    return this.path.length === 1 && this.finished === this.graph.steps.length - 1;
   }
 
   /** A step that finished in an earlier life of a durable run: restored from the journal, not run again. */

@@ -69,6 +69,16 @@ export interface DurableHooks {
    * effect-free step whose dependents go on while the entry is written (see `JournalWriter`).
    */
   record(entry: NewJournalEntry, early?: boolean): Promise<void>;
+  /**
+   * The entry of the run's last step, stored with the run's finish (one write fewer); resolves once it is. Like an
+   * early entry, the step counts as finished at once, and the events after it wait for it.
+   */
+  recordWithFinish(entry: NewJournalEntry): Promise<void>;
+  /**
+   * A listener threw on an event delivered once the run was stored as finished (its last step's, held behind the
+   * finish): too late to fail the run, so it is reported instead.
+   */
+  lateListenerError(error: unknown): void;
   /** `undefined` when everything recorded so far is stored, else a promise of that moment. */
   settled(): Promise<void> | undefined;
   /** Runs `callback` (an event's delivery) once everything recorded before it is stored. */

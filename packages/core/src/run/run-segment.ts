@@ -75,12 +75,15 @@ export async function runSegment(setup: SegmentSetup): Promise<SegmentOutcome> {
   // Every step in flight listens on the run's signal; a wide fan-out is not a leak.
   setMaxListeners(0, controller.signal);
   const budget: Budget | undefined = plan.budget || options.budget ? { ...plan.budget, ...options.budget } : undefined;
+  let ended = false;
   const deliver = (event: RunEvent) => {
     try {
       setup.emit(event);
     } catch (error) {
-      // A listener's bug must not corrupt the scheduler it was called from: it ends the run, visibly, instead.
-      if (!controller.signal.aborted) controller.abort(error);
+      // A listener's bug must not corrupt the scheduler it was called from: it ends the run, visibly, instead; once
+      // the run has ended (a durable run's last step is told after its finish is stored) it is reported.
+      if (ended) setup.durable?.lateListenerError(error);
+      else if (!controller.signal.aborted) controller.abort(error);
     }
   };
   // A durable run tells nothing before it is journaled: an event waits for the entries written before it.
@@ -188,6 +191,7 @@ export async function runSegment(setup: SegmentSetup): Promise<SegmentOutcome> {
     if (BudgetExceededError.isInstance(error)) await context.handlerCalls?.settledWithin(BUDGET_STOP_GRACE_MS);
     return { kind: 'failed', error, result: snapshot(status, undefined, error), finished: context.finished };
   } finally {
+    ended = true;
     for (const clear of clears) clear();
   }
 }
