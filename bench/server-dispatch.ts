@@ -1,16 +1,19 @@
 /**
  * server/dispatch-p50 and server/dispatch-p99: one task from the server's engine to an SDK service over the socket,
- * its result journaled (SQLite store), timed from `server.engine.run(plan)` to `result()`. The server runs in this
- * process; the service runs in a child process. Peer: BullMQ on the machine's Redis, `Queue.add` → a `Worker` in a
- * child process → `job.waitUntilFinished(queueEvents)`. Floor: a raw `ws` message to an echo server in a child and
- * back. Samples of the three are interleaved, one of each in rotating order, so load drift hits all alike.
+ * its result journaled (SQLite store), timed from `server.engine.run(plan)` to `result()`. The server runs in a child
+ * process of its own (`children/baton-server.ts`), which times each sample itself when the bench asks for one, and the
+ * service in another child. Peer: BullMQ on the machine's Redis, `Queue.add` → a `Worker` in a child process →
+ * `job.waitUntilFinished(queueEvents)`. Floor: a raw `ws` message to an echo server in a child and back.
+ *
+ * Samples of the three are interleaved, one of each in rotating order, so load drift hits all alike. Each side's
+ * servers are processes of their own — Redis for BullMQ, the Baton server for Baton — so one side's client work never
+ * runs inside, and cools the caches of, the other side's server.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { scopedTargetName, startServer } from '@baton/server';
 import { Queue, QueueEvents } from 'bullmq';
 import WebSocket from 'ws';
 import { percentile, progress, report } from './measure.js';
@@ -23,7 +26,16 @@ export const BULLMQ = `bullmq@${(JSON.parse(readFileSync(require.resolve('bullmq
 
 export const newAdminToken = () => `badm_${randomBytes(32).toString('base64url')}`;
 
-type Timed = () => Promise<unknown>;
+/** One sample: its latency in ms. */
+type ServerReady = { type: 'ready'; url: string; projectId: string; apiKey: string };
+
+type Timed = () => Promise<number>;
+
+async function timed(run: () => Promise<unknown>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await run();
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
 
 async function createProject(url: string, adminToken: string): Promise<{ projectId: string; apiKey: string }> {
   const created = await fetch(`${url}/v1/projects`, {
@@ -44,7 +56,7 @@ async function wsRoundTrip(port: number): Promise<{ run: Timed; close: () => voi
   });
   const payload = JSON.stringify({ type: 'task', input: { value: 'ping' } });
   return {
-    run: () => new Promise((resolve) => socket.once('message', resolve).send(payload)),
+    run: () => timed(() => new Promise((resolve) => socket.once('message', resolve).send(payload))),
     close: () => socket.close(),
   };
 }
@@ -54,22 +66,21 @@ export async function runDispatchCase(options: { warmup: number; samples: number
   const queueName = `baton-bench-dispatch-${randomBytes(4).toString('hex')}`;
   const closers: (() => Promise<unknown> | unknown)[] = [];
   try {
-    const adminToken = newAdminToken();
-    const server = await startServer({ databaseUrl: join(dir, 'baton.db'), port: 0, logger: false, adminToken });
-    closers.push(() => server.close());
-    const { projectId, apiKey } = await createProject(server.url, adminToken);
-    const service = await startChild('echo-services.ts', { url: server.url, apiKey, services: ['echo'] });
+    const server = await startChild<ServerReady>('baton-server.ts', {
+      databaseUrl: join(dir, 'baton.db'),
+      adminToken: newAdminToken(),
+    });
+    closers.push(() => server.stop());
+    const { url, apiKey } = server.ready;
+    const service = await startChild('echo-services.ts', { url, apiKey, services: ['echo'] });
     closers.push(() => service.stop());
-    const target = `${scopedTargetName(projectId, 'echo')}@1.0.0`;
     const input = { value: 'ping' };
-    const baton: Timed = async () => {
-      const { output } = await server.engine.run({ steps: [{ id: 'a', target, input }] }).result();
-      return output;
-    };
-    const checked = await baton();
+    const dispatch = () => server.ask({ type: 'dispatch', service: 'echo', input }, 'dispatched');
+    const checked = (await dispatch()).output;
     if (JSON.stringify(checked) !== JSON.stringify({ a: input })) {
       throw new Error(`Baton dispatch answered ${JSON.stringify(checked)}`);
     }
+    const baton: Timed = async () => (await dispatch()).ms as number;
 
     const worker = await startChild('bullmq-workers.ts', {
       redis: REDIS,
@@ -85,7 +96,7 @@ export async function runDispatchCase(options: { warmup: number; samples: number
       await queue.close();
     });
     await events.waitUntilReady();
-    const bullmq: Timed = async () => (await queue.add('echo', input)).waitUntilFinished(events);
+    const bullmq: Timed = () => timed(async () => (await queue.add('echo', input)).waitUntilFinished(events));
 
     const echo = await startChild<{ type: 'ready'; port: number }>('ws-echo.ts', {});
     closers.push(() => echo.stop());
@@ -98,29 +109,30 @@ export async function runDispatchCase(options: { warmup: number; samples: number
     const runners = [baton, bullmq, floor.run];
     for (let i = 0; i < options.warmup; i++) for (const run of runners) await run();
     const samples: number[][] = runners.map(() => []);
-    // CPU time, which the machine's other load does not inflate the way it does latency: this process's per side,
-    // and each side's child over the whole measurement (each child only works for its own side).
+    // CPU time, which the machine's other load does not inflate the way it does latency: each side's processes over
+    // the whole measurement — Baton's server and service; this process's BullMQ client (the bench process's share per
+    // side) and worker (Redis not counted); this process's ws client and the echo server.
     const ownCpuUs = runners.map(() => 0);
-    const children = [service, worker, echo];
-    const childCpuBefore = children.map((child) => cpuMs(child.pid));
+    const children = [[server, service], [worker], [echo]];
+    const childCpu = () => children.map((side) => side.reduce((sum, child) => sum + cpuMs(child.pid), 0));
+    const childCpuBefore = childCpu();
     for (let i = 0; i < options.samples; i++) {
       for (let k = 0; k < runners.length; k++) {
         const at = (i + k) % runners.length;
         const cpu = process.cpuUsage();
-        const start = process.hrtime.bigint();
-        await runners[at]?.();
-        samples[at]?.push(Number(process.hrtime.bigint() - start) / 1e6);
+        samples[at]?.push(await runners[at]!());
         const used = process.cpuUsage(cpu);
         ownCpuUs[at] = (ownCpuUs[at] ?? 0) + used.user + used.system;
       }
     }
-    const cpuPerSample = children.map((child, at) => {
-      const own = (ownCpuUs[at] ?? 0) / 1000 / options.samples;
-      const theirs = (cpuMs(child.pid) - (childCpuBefore[at] ?? 0)) / options.samples;
-      return `${own.toFixed(2)} + ${theirs.toFixed(2)}`;
+    const childCpuAfter = childCpu();
+    const cpuPerSample = children.map((_, at) => {
+      const own = at === 0 ? 0 : (ownCpuUs[at] ?? 0) / 1000 / options.samples;
+      const theirs = ((childCpuAfter[at] ?? 0) - (childCpuBefore[at] ?? 0)) / options.samples;
+      return (own + theirs).toFixed(2);
     });
     progress(
-      `server/dispatch: CPU ms per round trip (bench process + child): Baton ${cpuPerSample[0]}, BullMQ ${cpuPerSample[1]} (Redis not counted), ws ${cpuPerSample[2]}; load average ${loadavg()[0]?.toFixed(1)}`,
+      `server/dispatch: CPU ms per round trip: Baton ${cpuPerSample[0]} (server + service), BullMQ ${cpuPerSample[1]} (client + worker; Redis not counted), ws ${cpuPerSample[2]} (client + echo); load average ${loadavg()[0]?.toFixed(1)}`,
     );
     const [batonMs = [], bullmqMs = [], floorMs = []] = samples;
     for (const p of [50, 99]) {

@@ -1,8 +1,12 @@
 /**
  * Bench child: a Baton server in its own process (its RSS and event loop its own), with a project and its key.
  * Argument: `{ databaseUrl, adminToken, secretKey? }`. Ready: `{ url, projectId, apiKey }`.
+ *
+ * It also takes one dispatch sample on request: `{ type: 'dispatch', service, input }` runs a one-step plan on the
+ * project's `service` through the server's engine and answers `{ type: 'dispatched', ms, output }`, timed here from
+ * `engine.run(plan)` to `result()`, so the bench process's other work never runs inside the server's process.
  */
-import { startServer } from '@baton/server';
+import { scopedTargetName, startServer } from '@baton/server';
 import { childArgs, sendToParent, serveParent } from './child-ipc.js';
 
 const { databaseUrl, adminToken, secretKey } = childArgs<{
@@ -27,4 +31,12 @@ const created = await fetch(`${server.url}/v1/projects`, {
 if (!created.ok) throw new Error(`creating the bench project failed: ${created.status} ${await created.text()}`);
 const body = (await created.json()) as { project: { id: string }; apiKey: { key: string } };
 serveParent(() => server.close());
+process.on('message', async (message: { type?: string; service?: string; input?: unknown }) => {
+  if (message.type !== 'dispatch') return;
+  const target = `${scopedTargetName(body.project.id, message.service ?? '')}@1.0.0`;
+  const start = process.hrtime.bigint();
+  const { output } = await server.engine.run({ steps: [{ id: 'a', target, input: message.input }] }).result();
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  sendToParent({ type: 'dispatched', ms, output });
+});
 sendToParent({ type: 'ready', url: server.url, projectId: body.project.id, apiKey: body.apiKey.key });
