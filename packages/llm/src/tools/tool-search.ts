@@ -3,7 +3,7 @@
  *
  * - lexical: BM25+ (minisearch) over the name cut into words, the description, and the parameters' names and
  *   descriptions, the name weighing most; terms are folded by `search-terms.ts`, and longer request words also match
- *   as prefixes and with one typo;
+ *   as prefixes and with a typo (one edit from four letters, two from eight);
  * - semantic: cosine between the request and the tool's name, description and parameter names, embedded by the
  *   offline SIF embedder of `@baton/cache` (or the embedder given), so a request that shares no word with a tool
  *   still finds it.
@@ -76,7 +76,8 @@ const QUERY_OPTIONS: SearchOptions = {
   boost: FIELD_BOOST,
   combineWith: 'OR',
   prefix: (term) => term.length >= 5,
-  fuzzy: (term) => (term.length >= 6 ? 1 : false),
+  // A typo: one edit in a word of four letters or more (`slak`, `refnd`), two from eight (`calroies`).
+  fuzzy: (term) => (term.length >= 8 ? 2 : term.length >= 4 ? 1 : false),
   weights: { prefix: 0.5, fuzzy: 0.3 },
 };
 
