@@ -1,6 +1,6 @@
 /**
  * server/dispatch-p50 and server/dispatch-p99: one task from the server's engine to an SDK service over the socket,
- * its result journaled (SQLite store), timed from `server.engine.run(plan)` to `result()`. The server runs in a child
+ * its result journaled (SQLite store), timed from `server.engine.run(plan)` (compiled once) to `result()`. The server runs in a child
  * process of its own (`children/baton-server.ts`), which times each sample itself when the bench asks for one, and the
  * service in another child. Peer: BullMQ on the machine's Redis, `Queue.add` → a `Worker` in a child process →
  * `job.waitUntilFinished(queueEvents)`. Floor: a raw `ws` message to an echo server in a child and back.
