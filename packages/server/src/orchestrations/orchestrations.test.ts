@@ -162,6 +162,22 @@ describe('orchestrations over socket services', () => {
     expect((done.steps as Array<Record<string, unknown>>)[0]?.service).toBe('versioned@2');
   });
 
+  it('validates a plan submitted again against the schema its service registers since', async () => {
+    const schemaA = { input: { type: 'object', properties: { a: { type: 'string' } }, required: ['a'] } };
+    const schemaB = { input: { type: 'object', properties: { b: { type: 'string' } }, required: ['b'] } };
+    const plan = { steps: [{ id: 'x', target: 'changing', input: { a: 'one' } }] };
+    const first = await echo('changing', schemaA);
+    for (let i = 0; i < 2; i++) expect((await submit({ plan })).status).toBe(202);
+    await first.close();
+    await echo('changing', schemaB);
+    const refused = await submit({ plan });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(await json(refused))).toContain('plan.steps[0].input');
+    expect((await submit({ plan: { steps: [{ id: 'x', target: 'changing', input: { b: 'two' } }] } })).status).toBe(
+      202,
+    );
+  });
+
   it('sends a task only to instances of the schema revision its run resolved', async () => {
     const schemaA = { input: { type: 'object', properties: { a: { type: 'string' } }, required: ['a'] } };
     const schemaB = { input: { type: 'object', properties: { b: { type: 'string' } }, required: ['b'] } };

@@ -23,6 +23,7 @@ import { badRequest, conflict, HttpProblem, notFound } from '../errors/http-prob
 import type { ProjectPlanning } from '../planning/project-planning.js';
 import type { ServiceCatalog } from '../services/service-catalog.js';
 import { unscopeText } from '../services/target-name.js';
+import { CompiledPlans } from './compiled-plans.js';
 import { IdempotencyKeyReusedError } from './idempotency-key-reused-error.js';
 import { type OrchestrationQueries, orchestrationQueries } from './orchestration-queries.js';
 import { type OrchestrationRow, orchestrationView, statusOf } from './orchestration-view.js';
@@ -72,6 +73,8 @@ type Json = Record<string, unknown>;
 export class Orchestrations {
   /** Parallel groups by engine plan, so reading an orchestration does not validate its plan again. */
   private readonly groupsById = new Map<string, string[][]>();
+  /** Plans validated lately, so the same plan submitted again is not validated again. */
+  private readonly compiledPlans = new CompiledPlans();
   /** Plans being made on this replica for actions sent in plain words. */
   readonly planningRuns: PlanningRuns;
 
@@ -432,6 +435,14 @@ export class Orchestrations {
       projectId,
       async (name) => (await this.options.catalog.byName(projectId, name))?.revision,
     );
+    const key = scoped.problems.length === 0 ? JSON.stringify([scoped.plan, [...scoped.revisions]]) : undefined;
+    const known = key === undefined ? undefined : this.compiledPlans.get(key);
+    if (known !== undefined) {
+      return {
+        problems: [],
+        compiled: { compiled: known.compiled, parallelGroups: known.parallelGroups.map((group) => [...group]) },
+      };
+    }
     const validation = this.options.engine.validate(scoped.plan);
     const reported = scoped.problems.map((problem) => problem.path);
     const related = (path: string) => reported.some((known) => known.startsWith(path) || path.startsWith(known));
@@ -446,9 +457,11 @@ export class Orchestrations {
         .filter((problem) => !related(problem.path)),
     ];
     if (problems.length > 0 || !validation.valid) return { problems };
+    const parallelGroups = validation.parallelGroups.map((group) => [...group]);
+    if (key !== undefined) this.compiledPlans.set(key, { compiled: validation.plan, parallelGroups });
     return {
       problems,
-      compiled: { compiled: validation.plan, parallelGroups: validation.parallelGroups.map((group) => [...group]) },
+      compiled: { compiled: validation.plan, parallelGroups: parallelGroups.map((group) => [...group]) },
     };
   }
 

@@ -2,7 +2,8 @@
  * Turns a plan as a caller writes it — targets named by service name — into the engine's plan: every target (and
  * fallback) scoped to the project and pinned to the service's current revision, so a run keeps the schemas it was
  * validated against even when the service registers changed ones later. Names that are not registered are reported
- * as problems, all at once, with their paths.
+ * as problems, all at once, with their paths. The revision each name resolved to comes back too: a target pinned to a
+ * version range names no revision in the plan, yet its schemas are those of the service's current one.
  */
 import type { PlanStep, TargetRef } from '@baton/core';
 import type { ProblemField } from '../errors/http-problem.js';
@@ -17,7 +18,7 @@ export async function scopePlan(
   plan: Json,
   projectId: string,
   resolve: ResolveRevision,
-): Promise<{ plan: Json; problems: ProblemField[] }> {
+): Promise<{ plan: Json; problems: ProblemField[]; revisions: ReadonlyMap<string, number | undefined> }> {
   const problems: ProblemField[] = [];
   const revisions = new Map<string, number | undefined>();
   const revisionOf = async (name: string) => {
@@ -46,7 +47,7 @@ export async function scopePlan(
     return `${scoped}@${version ?? revisionVersion(revision)}`;
   };
 
-  return { plan: await mapPlanTargets(plan, 'plan', scopeRef), problems };
+  return { plan: await mapPlanTargets(plan, 'plan', scopeRef), problems, revisions };
 }
 
 /** The service names a plan's steps target, top level and in loops. */
