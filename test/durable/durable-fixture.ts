@@ -14,6 +14,8 @@ export interface WorkerConfig {
   schema?: string;
   effects: EffectLocation;
   engineId: string;
+  /** Run the engine under its default name (`<hostname>-<pid>-<tag…>`) instead of `engineId`, which still labels its effects. */
+  defaultEngineId?: boolean;
   leaseMs: number;
   /** @default 64 */
   maxActiveRuns?: number;

@@ -37,7 +37,7 @@ registerTargets(registry, {
 const engine = createEngine({
   registry,
   store,
-  engineId: config.engineId,
+  ...(config.defaultEngineId ? {} : { engineId: config.engineId }),
   leaseMs: config.leaseMs,
   parkAfterMs: config.parkAfterMs ?? 1000,
   maxActiveRuns: config.maxActiveRuns ?? 64,

@@ -11,9 +11,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { hostname } from 'node:os';
 import { createSifEmbedder } from '@baton/cache';
-import { createEngine, createRegistry, type Engine, openStore, parseStoreLocation } from '@baton/core';
+import { createEngine, createRegistry, defaultEngineId, type Engine, openStore, parseStoreLocation } from '@baton/core';
 import { LlmPlanner } from '@baton/llm';
 import { WEBHOOK_EVENT_TYPES } from '@baton/protocol';
 import { createAdaptorServer } from '@hono/node-server';
@@ -68,7 +67,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
   const location = parseStoreLocation(databaseUrl);
   checkAdminTokenOption(options.adminToken);
   const secretKey = loadSecretKey(options.secretKey, location);
-  const replicaId = options.replicaId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const replicaId = options.replicaId ?? defaultEngineId();
   // Many runs at once: SQLite commits what they write in one turn together.
   const store = await openStore({ url: databaseUrl, groupCommit: true });
   const database = await openServerDatabase(location, { store }).catch(async (error) => {

@@ -2,9 +2,11 @@
  * The claim loop of a durable engine: until the engine closes, it purges finished runs past their retention now and
  * then, claims runs that need an engine (dead engines' runs, woken parked runs, submitted runs) up to its capacity,
  * and waits exactly until the next run becomes claimable or the store signals new work. On start it first takes back
- * the runs its own id still holds (it was restarted) and announces the runs other engines hold.
+ * the runs its own id still holds (it was restarted) and those of engines of this machine whose process is gone (an
+ * earlier life under another id), and announces the runs other engines hold.
  */
 import type { RunStore, StoredRun } from '../storage/run-store.js';
+import { isGoneLocalEngine } from './engine-identity.js';
 import type { EngineReporter } from './engine-reporter.js';
 import type { HeldRuns } from './held-runs.js';
 
@@ -62,12 +64,14 @@ export async function claimLoop(
 }
 
 /**
- * On start: runs this engine's id still holds (it was restarted) are resumed at once — they are its own — and the
- * runs other engines hold are announced with the time their lease expires.
+ * On start: runs this engine's id still holds (it was restarted) are resumed at once — they are its own — and so are
+ * those of engines of this machine whose process is gone (`isGoneLocalEngine`); the runs other engines hold are
+ * announced with the time their lease expires.
  */
 async function adoptOwnRuns(settings: ClaimLoopSettings, held: HeldRuns, take: (run: StoredRun) => void) {
   const { store, engineId, leaseMs, maxActiveRuns } = settings;
   try {
+    await expireGoneEngines(store, engineId);
     const capacity = maxActiveRuns - held.size;
     for (const run of await store.claimRuns(engineId, leaseMs, capacity, { includeOwn: true })) {
       if (!held.has(run.id)) take(run);
@@ -76,4 +80,14 @@ async function adoptOwnRuns(settings: ClaimLoopSettings, held: HeldRuns, take: (
   } catch (error) {
     settings.onError(error);
   }
+}
+
+/** Ends the leases still held by engines of this machine whose process is gone, so their runs are claimed now. */
+async function expireGoneEngines(store: RunStore, engineId: string): Promise<void> {
+  const now = Date.now();
+  const owners = new Set<string>();
+  for (const run of await store.listRuns({ status: ['running', 'compensating'] })) {
+    if (run.owner !== null && run.owner !== engineId && (run.leaseExpiresAt ?? 0) > now) owners.add(run.owner);
+  }
+  for (const owner of owners) if (isGoneLocalEngine(owner)) await store.expireLeases(owner);
 }

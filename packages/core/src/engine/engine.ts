@@ -6,8 +6,8 @@
  * itself only compiles plans, keeps the handles of its runs and checks what callers pass.
  */
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
 import { createStoreIdempotencyStore } from '../durable/durable-idempotency.js';
+import { defaultEngineId } from '../durable/engine-identity.js';
 import { describeNotice, type EngineNotice } from '../durable/engine-notice.js';
 import { EngineReporter } from '../durable/engine-reporter.js';
 import { NotFoundError } from '../errors/not-found-error.js';
@@ -42,7 +42,7 @@ const MAX_KEYED_RUNS = 10_000;
  */
 export function createEngine(options: EngineOptions): Engine {
   checkEngineOptions(options);
-  const engineId = options.engineId ?? `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+  const engineId = options.engineId ?? defaultEngineId();
   const onError = options.onError ?? ((error: unknown) => console.error('[baton] durable engine:', error));
   const services = engineServices(options, engineId, onError);
   const distanceNames = Object.keys(services.distances);

@@ -195,6 +195,19 @@ export class KyselyRunStore implements RunStore {
     if (result.numUpdatedRows > 0n) await this.notifyWork();
   }
 
+  async expireLeases(owner: string): Promise<number> {
+    const now = Date.now();
+    const result = await this.#db
+      .updateTable('baton_runs')
+      .set({ lease_expires_at: now - 1, updated_at: now })
+      .where('owner', '=', owner)
+      .where('finished_at', 'is', null)
+      .executeTakeFirst();
+    const expired = Number(result.numUpdatedRows);
+    if (expired > 0) await this.notifyWork();
+    return expired;
+  }
+
   async setRunStatus(runId: string, owner: string, status: StoredRunStatus): Promise<boolean> {
     const result = await this.#db
       .updateTable('baton_runs')

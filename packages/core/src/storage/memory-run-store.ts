@@ -161,6 +161,20 @@ export class MemoryRunStore implements RunStore {
     await this.notifyWork();
   }
 
+  async expireLeases(owner: string): Promise<number> {
+    const now = Date.now();
+    let expired = 0;
+    for (const row of this.#tables.runs.values()) {
+      if (row.owner !== owner || row.finished_at !== null) continue;
+      row.lease_expires_at = now - 1;
+      row.updated_at = now;
+      this.#tables.track(row);
+      expired++;
+    }
+    if (expired > 0) await this.notifyWork();
+    return expired;
+  }
+
   async setRunStatus(runId: string, owner: string, status: StoredRunStatus): Promise<boolean> {
     const row = this.#owned(runId, owner);
     if (row === undefined) return false;

@@ -227,6 +227,22 @@ export function runStoreContract(
         expect(await store.renewLeases('engine-a', [], LONG_LEASE)).toEqual({ lost: [], cancelRequested: new Map() });
       });
 
+      it('ends the leases of an engine that is gone, so its unfinished runs are claimed at once', async () => {
+        const store = await openOne();
+        await store.createRun(newRun('engine-a', { id: 'a1', leaseMs: LONG_LEASE }));
+        await store.createRun(newRun('engine-a', { id: 'a2', leaseMs: LONG_LEASE }));
+        await store.createRun(newRun('engine-c', { id: 'c1', leaseMs: LONG_LEASE }));
+        await store.createRun(newRun('engine-a', { id: 'done', leaseMs: LONG_LEASE }));
+        expect(await store.finishRun('done', 'engine-a', { status: 'succeeded' })).toBe(true);
+        expect(await store.claimRuns('engine-b', LONG_LEASE, 10)).toEqual([]);
+        expect(await store.expireLeases('engine-a')).toBe(2);
+        const claimed = await store.claimRuns('engine-b', LONG_LEASE, 10);
+        expect(claimed.map((run) => run.id).sort()).toEqual(['a1', 'a2']);
+        expect(claimed.every((run) => run.owner === 'engine-b')).toBe(true);
+        expect((await store.getRun('c1'))!.owner).toBe('engine-c');
+        expect(await store.expireLeases('engine-a')).toBe(0);
+      });
+
       it('fences every owned write once the lease was taken over, writing nothing', async () => {
         const database = await context.database();
         const [old, taker] = [await database.open(), await database.open()];

@@ -206,6 +206,11 @@ export interface RunStore {
   parkRun(runId: string, owner: string, wakeAt: number | null): Promise<boolean>;
   /** Makes a waiting run claimable now (after an approval decision); for an owned run, see `parkRun`. Notifies. */
   wakeRun(runId: string): Promise<void>;
+  /**
+   * Ends now the leases `owner` holds on unfinished runs, so they can be claimed at once: for an engine known to be
+   * gone (its process no longer exists). Returns how many runs it held.
+   */
+  expireLeases(owner: string): Promise<number>;
   /** Sets status (e.g. `compensating`) while owned. Fenced by owner. */
   setRunStatus(runId: string, owner: string, status: StoredRunStatus): Promise<boolean>;
   /**
