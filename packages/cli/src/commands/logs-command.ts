@@ -19,8 +19,10 @@ export function registerLogsCommand(program: Command, io: Io): void {
         import('../remote/server-clients.js'),
         import('../follow/print-events.js'),
       ]);
-      await withProjectClient((client) =>
-        printEvents(client, io, id, { follow: options.follow === true, json: options.json === true }),
+      await withProjectClient(
+        (client) => printEvents(client, io, id, { follow: options.follow === true, json: options.json === true }),
+        undefined,
+        { following: options.follow === true },
       );
     });
 }

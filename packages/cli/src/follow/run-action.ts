@@ -8,7 +8,7 @@ import { OrchestrationFailedError } from '@baton/sdk';
 import { type Io, isTerminal } from '../io.js';
 import { readJsonObject } from '../options/read-json-file.js';
 import { OrchestrationEndedError } from '../orchestration-ended-error.js';
-import { withProjectClient } from '../remote/server-clients.js';
+import { followingClient, withProjectClient } from '../remote/server-clients.js';
 import { formatDuration } from '../render/text-format.js';
 import { followOrchestration, planLines } from './follow-orchestration.js';
 import { hintOnInterrupt } from './interrupt-hint.js';
@@ -29,7 +29,7 @@ export async function runAction(io: Io, action: string, options: RunOptions): Pr
   const data: Record<string, unknown> = { ...options.dataJson };
   for (const [key, value] of options.data ?? []) data[key] = value;
   const follow = options.wait === true || (isTerminal(io) && options.json !== true);
-  await withProjectClient(async (client) => {
+  await withProjectClient(async (client, connection) => {
     const run = await client.orchestrate({
       action,
       data,
@@ -37,16 +37,18 @@ export async function runAction(io: Io, action: string, options: RunOptions): Pr
       ...(options.timeout === undefined ? {} : { timeoutMs: options.timeout }),
     });
     const accepted = { id: run.id, status: run.status, plan: run.plan, parallelGroups: run.parallelGroups };
+    // Submitted once with few retries (a server that is down says so at once); followed through a restart.
+    const follower = followingClient(connection);
     const following = <T>(work: () => Promise<T>) =>
       options.hintOnInterrupt === true ? hintOnInterrupt(io, run.id, work) : work();
     if (options.json === true) {
       if (!follow) return io.out(JSON.stringify(accepted, null, 2));
       await following(() =>
-        run.result().catch((error: unknown) => {
+        follower.result(run.id).catch((error: unknown) => {
           if (!OrchestrationFailedError.isInstance(error)) throw error;
         }),
       );
-      const final = await client.get(run.id);
+      const final = await follower.get(run.id);
       io.out(JSON.stringify(final, null, 2));
       return endWith(io, final, { json: true });
     }
@@ -57,7 +59,7 @@ export async function runAction(io: Io, action: string, options: RunOptions): Pr
       io.out(`Follow it with: baton logs ${run.id} -f   (or baton inspect ${run.id})`);
       return;
     }
-    const final = await following(() => followOrchestration(client, io, accepted, { live: isTerminal(io) }));
+    const final = await following(() => followOrchestration(follower, io, accepted, { live: isTerminal(io) }));
     endWith(io, final, { json: false });
   });
 }
