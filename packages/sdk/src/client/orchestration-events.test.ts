@@ -86,12 +86,45 @@ describe('followOrchestrationEvents', () => {
     expect(eventRequests().every((request) => request.headers.accept === 'text/event-stream')).toBe(true);
   });
 
-  it('ends after the final event without reading further', async () => {
+  it('ends after run-finish without reading further', async () => {
     const events = await follow((_request, response) => {
       startEventStream(response);
-      response.write(eventFrame('run-start', 1) + eventFrame('run-fail', 2) + eventFrame('after-the-end', 3));
+      response.write(eventFrame('run-start', 1) + eventFrame('run-finish', 2) + eventFrame('after-the-end', 3));
     });
-    expect((await collect(events)).map((event) => event.type)).toEqual(['run-start', 'run-fail']);
+    expect((await collect(events)).map((event) => event.type)).toEqual(['run-start', 'run-finish']);
+    expect(eventRequests()).toHaveLength(1);
+  });
+
+  it('after run-fail, yields the compensations the server sends next and ends where the stream does', async () => {
+    const events = await follow((_request, response) => {
+      startEventStream(response);
+      response.end(
+        eventFrame('run-start', 1) +
+          eventFrame('run-fail', 2) +
+          eventFrame('compensation-start', 3) +
+          eventFrame('compensation-finish', 4),
+      );
+    });
+    expect((await collect(events)).map((event) => event.type)).toEqual([
+      'run-start',
+      'run-fail',
+      'compensation-start',
+      'compensation-finish',
+    ]);
+    expect(eventRequests()).toHaveLength(1);
+  });
+
+  it('after run-cancel, ends quietly when the connection drops before the compensations', async () => {
+    let open: { destroy(): void } | undefined;
+    const events = await follow((_request, response) => {
+      startEventStream(response);
+      response.write(eventFrame('run-cancel', 1));
+      open = response.socket ?? undefined;
+    });
+    const iterator = events[Symbol.asyncIterator]();
+    expect((await iterator.next()).value?.type).toBe('run-cancel');
+    open?.destroy();
+    expect(await iterator.next()).toEqual({ done: true, value: undefined });
     expect(eventRequests()).toHaveLength(1);
   });
 

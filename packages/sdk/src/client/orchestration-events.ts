@@ -1,8 +1,10 @@
 /**
  * Follows an orchestration's Server-Sent Events stream. When the connection drops before the final event it
  * reconnects with jittered backoff, sending `Last-Event-ID` of the last event that had an id, so no journal event is
- * seen twice or missed; it ends after the final event (`run-finish`, `run-fail`, `run-cancel`, or `planning-failed`
- * for an action the server could not plan).
+ * seen twice or missed. It ends after `run-finish`, or `planning-failed` for an action the server could not plan.
+ * After `run-fail` or `run-cancel` the server goes on with the compensations of the finished steps, then closes the
+ * stream: those events come too, and the iteration ends where the stream does (or, should the connection drop then,
+ * at once: the run's end is known, and `get()` shows the compensations).
  */
 import { type OrchestrationEvent, orchestrationEventSchema } from '@baton/protocol';
 import { BatonApiError } from './api-error.js';
@@ -24,6 +26,8 @@ export interface EventsOptions {
 }
 
 const RECONNECT_STATUSES = new Set([429, 502, 503, 504]);
+/** Events after which the server sends nothing more. */
+const LAST_EVENT_TYPES: ReadonlySet<string> = new Set(['run-finish', 'planning-failed']);
 
 /**
  * @example
@@ -40,6 +44,8 @@ export async function* followOrchestrationEvents(
   let lastEventId = options.after ?? '';
   let serverRetryMs: number | undefined;
   let failures = 0;
+  /** The run's end (`run-fail`, `run-cancel`) was seen: only its compensations may follow. */
+  let runEnded = false;
   for (;;) {
     let delivered = false;
     let endedEmpty = false;
@@ -60,7 +66,8 @@ export async function* followOrchestrationEvents(
             delivered = true;
             lastEventId = sse.lastEventId;
             yield sse.id === undefined ? event : { ...event, eventId: sse.id };
-            if (TERMINAL_EVENT_TYPES.has(event.type)) return;
+            if (LAST_EVENT_TYPES.has(event.type)) return;
+            if (TERMINAL_EVENT_TYPES.has(event.type)) runEnded = true;
           }
         }
       } finally {
@@ -68,6 +75,7 @@ export async function* followOrchestrationEvents(
         connection.abort();
       }
       parser.end();
+      if (runEnded) return;
       endedEmpty = !delivered;
       failure = new BatonConnectionError(
         'GET',
@@ -76,6 +84,7 @@ export async function* followOrchestrationEvents(
       );
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
+      if (runEnded && BatonConnectionError.isInstance(error)) return;
       if (!isReconnectable(error)) throw error;
       failure = error;
     }

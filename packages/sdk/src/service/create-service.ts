@@ -31,7 +31,7 @@ import { ConnectionEndedError } from './connection-ended-error.js';
 import { fileInstanceStore, type InstanceStore } from './instance-store.js';
 import { Outbox } from './outbox.js';
 import type { ReconnectOptions } from './reconnect-delay.js';
-import { memoryResultCache, type ResultCache } from './result-cache.js';
+import { memoryResultCache, type ResultCache, serviceResultCache } from './result-cache.js';
 import type { TaskHandler } from './run-task.js';
 import { compileSchema, type JsonSchema, type SchemaOption } from './schema-validator.js';
 import { ServiceConnection } from './service-connection.js';
@@ -66,7 +66,8 @@ export interface ServiceOptions<In extends SchemaOption = JsonSchema, Out extend
   instanceStore?: InstanceStore;
   /**
    * Successful outputs, and successful reverts, by idempotency key, for 24 hours: a step or an undo the server sends
-   * again under a new id (after it restarted, say) is answered without running it twice. @default memoryResultCache()
+   * again under a new id (after it restarted, say) is answered without running it twice. Keys are stored prefixed
+   * with the service's name (`<name>:<key>`), so services may share one cache. @default memoryResultCache()
    */
   resultCache?: ResultCache;
   onEvent?: ServiceEventListener;
@@ -193,7 +194,7 @@ function buildService(options: ServiceOptions<SchemaOption, SchemaOption>, kind:
     connection?.send(message);
   };
   const sendNow = (message: ServiceMessage) => void connection?.send(message);
-  const resultCache = options.resultCache ?? memoryResultCache();
+  const resultCache = serviceResultCache(options.resultCache ?? memoryResultCache(), options.name);
   const tasks = new TaskDispatcher({
     handler: options.handler as TaskHandler<never, unknown>,
     input,

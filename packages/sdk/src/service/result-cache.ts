@@ -16,6 +16,18 @@ export interface ResultCache {
   set(idempotencyKey: string, result: CachedResult, ttlMs: number): Promise<void>;
 }
 
+/**
+ * `cache` as one service sees it: every key prefixed with the service's name, so services sharing one cache (a
+ * shared store) never answer each other's tasks, even under an idempotency key a plan gave steps of both.
+ */
+export function serviceResultCache(cache: ResultCache, serviceName: string): ResultCache {
+  const scoped = (key: string) => `${serviceName}:${key}`;
+  return {
+    get: (key) => cache.get(scoped(key)),
+    set: (key, result, ttlMs) => cache.set(scoped(key), result, ttlMs),
+  };
+}
+
 /** How long a success is remembered. */
 export const RESULT_CACHE_TTL_MS = 24 * 60 * 60 * 1000;
 

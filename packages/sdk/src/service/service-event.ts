@@ -4,7 +4,7 @@
  */
 import type { TaskError } from '@baton/protocol';
 
-/** Why the service stopped reconnecting: HTTP 401 before its first `welcome`, or close code 4001 or 4004. */
+/** Why the service stopped reconnecting: HTTP 401 on an upgrade (first or later), or close code 4001 or 4004. */
 export type ConnectionEndReason = 'key-refused' | 'key-revoked' | 'service-deleted';
 
 export interface ConnectionEnd {
