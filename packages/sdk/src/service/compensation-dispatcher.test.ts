@@ -34,6 +34,27 @@ describe('createService: compensation', () => {
     expect(events.count('compensation-start')).toBe(1);
   });
 
+  it('stops a revert when the server cancels its compensation, and answers that it was cancelled', async () => {
+    const reasons: unknown[] = [];
+    const { server } = await connectTestService({
+      handler: () => null,
+      revert: (ctx) =>
+        new Promise((_resolve, reject) => {
+          ctx.signal.addEventListener('abort', () => {
+            reasons.push(ctx.signal.reason);
+            reject(ctx.signal.reason);
+          });
+          server.send({ type: 'cancel', id: 'cancel-1', taskId: ctx.compensationId, reason: 'the run moved on' });
+        }),
+    });
+    const compensationId = server.sendCompensate({});
+    const answer = await server.waitFor((message) => message.type === 'compensation-result');
+    expect(answer).toMatchObject({ compensationId, ok: false, error: { code: 'cancelled', retryable: false } });
+    expect(reasons).toEqual([
+      expect.objectContaining({ name: 'TaskCancelledError', taskId: compensationId, detail: 'the run moved on' }),
+    ]);
+  });
+
   it('runs an undo sent again under a new id (a restarted server) once, by its idempotency key', async () => {
     let reverts = 0;
     let release!: () => void;

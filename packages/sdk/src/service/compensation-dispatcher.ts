@@ -6,9 +6,10 @@
  * again while the first still runs gets that one's answer.
  */
 import { randomUUID } from 'node:crypto';
-import type { CompensateMessage, CompensationResultMessage, ServiceMessage } from '@baton/protocol';
+import type { CancelMessage, CompensateMessage, CompensationResultMessage, ServiceMessage } from '@baton/protocol';
 import { RESULT_CACHE_TTL_MS, type ResultCache } from './result-cache.js';
 import type { ServiceEventListener } from './service-event.js';
+import { TaskCancelledError } from './task-cancelled-error.js';
 import { toTaskError } from './to-task-error.js';
 
 const FINISHED_COMPENSATIONS_KEPT = 10_000;
@@ -28,7 +29,10 @@ export interface RevertContext<Input = unknown, Output = unknown> {
   compensationId: string;
   orchestrationId: string;
   stepId: string;
-  /** Aborts when the compensation's deadline passes. */
+  /**
+   * Aborts when the server cancels the compensation (the engine stopped waiting for it: its run was handed to another
+   * engine, say) or its deadline passes; the reason is a `TaskCancelledError` naming the compensation id.
+   */
   signal: AbortSignal;
 }
 
@@ -45,7 +49,8 @@ export interface CompensationDispatcherOptions {
 
 export class CompensationDispatcher {
   readonly #options: CompensationDispatcherOptions;
-  readonly #running = new Set<string>();
+  /** Reverts running now, by compensation id, with what aborts their signal. */
+  readonly #running = new Map<string, AbortController>();
   readonly #finished = new Map<string, CompensationResultMessage>();
   /** Reverts running now, by idempotency key: one sent again under another id waits for it. */
   readonly #byKey = new Map<string, Promise<void>>();
@@ -66,8 +71,16 @@ export class CompensationDispatcher {
       if (!this.#options.isUnacknowledged(finished.id)) this.#finish({ ...finished, id: randomUUID() });
       return;
     }
-    this.#running.add(message.compensationId);
-    void this.#run(message);
+    const controller = new AbortController();
+    this.#running.set(message.compensationId, controller);
+    void this.#run(message, controller);
+  }
+
+  /** A `cancel` whose id is a running compensation's aborts its revert's signal; any other id is not ours. */
+  cancel(message: CancelMessage): void {
+    const controller = this.#running.get(message.taskId);
+    if (controller === undefined || controller.signal.aborted) return;
+    controller.abort(new TaskCancelledError({ taskId: message.taskId, reason: 'cancelled', detail: message.reason }));
   }
 
   whenIdle(): Promise<void> {
@@ -75,10 +88,9 @@ export class CompensationDispatcher {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  async #run(message: CompensateMessage): Promise<void> {
+  async #run(message: CompensateMessage, controller: AbortController): Promise<void> {
     const { compensationId } = message;
     this.#options.emit({ type: 'compensation-start', compensationId });
-    const controller = new AbortController();
     const timer = deadlineTimer(message, controller);
     let answer: CompensationResultMessage;
     try {

@@ -230,7 +230,9 @@ function buildService(options: ServiceOptions<SchemaOption, SchemaOption>, kind:
         tasks.receive(message);
         break;
       case 'cancel':
+        // The id is a task's or a compensation's: whichever runs it stops it, the other ignores it.
         tasks.cancel(message);
+        compensations.cancel(message);
         break;
       case 'compensate':
         compensations.receive(message);
