@@ -45,7 +45,6 @@ export const CLOSE_CODES = {
   keyRevoked: 4001,
   serviceDeleted: 4004,
   registrationRefused: 4400,
-  heartbeatMissed: 4008,
   helloTimeout: 4010,
   replaced: 4009,
   shutdown: 1001,
