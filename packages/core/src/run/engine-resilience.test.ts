@@ -369,6 +369,9 @@ describe('circuit breaker', () => {
     expect(calls.down).toBe(3);
     expect(BreakerOpenError.isInstance(error.cause)).toBe(true);
     expect(error.cause.target).toBe('down@1.0.0');
+    // Refused before any call: the step was not run.
+    expect(error.attempts).toBe(0);
+    expect(error.message).toContain('was not run');
   });
 
   it('counts retries of one step towards the threshold and stops retrying once it opens', async () => {
@@ -377,6 +380,9 @@ describe('circuit breaker', () => {
     const error = await rejectionOf(e.run(step({ ...policy(), retry: { maxAttempts: 10, ...fast } }, 'down')).result());
     expect(calls.down).toBe(3);
     expect(BreakerOpenError.isInstance(error.cause)).toBe(true);
+    // Three calls were made; the fourth try, refused by the open breaker, is not counted as one.
+    expect(error.attempts).toBe(3);
+    expect(error.message).toContain('failed after 3 attempts');
   });
 
   it('takes the fallback while the breaker is open', async () => {

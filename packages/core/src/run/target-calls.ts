@@ -156,6 +156,8 @@ async function attemptWithRetries(
       const breakerConfig = step.policy?.breaker || run.services.defaults.breaker || undefined;
       return breakerOn ? await run.services.breakers.execute(target.id, breakerConfig, call, signal) : await call();
     } catch (error) {
+      // An open breaker refused the call before it was made: that was no attempt.
+      if (BreakerOpenError.isInstance(error)) attempting.attempts--;
       if (signal.aborted) throw abortError(signal);
       const fault = migrationFault(targetCall, input, error);
       if (fault) throw fault;
