@@ -80,6 +80,29 @@ describe.each(KIT_BACKENDS)('approval expiry on %s', (backend) => {
 });
 
 describe('approval ids', () => {
+  it('times an approval step from its request, not from the life that resumed it once decided', async () => {
+    kit = await durableKit();
+    const runId = await parkedThenStopped(expiring({}));
+    const approver = await kit.engine({ engineId: 'approver' });
+    const [approval] = await approver.approvals({ runId });
+    await delay(50);
+    await approver.approve(approval!.id, { ship: true });
+    const finished: number[] = [];
+    const second = await kit.engine({
+      engineId: 'second',
+      onEvent: (event) => {
+        if (event.type === 'step-finish' && event.stepId === 'ok') finished.push(event.durationMs);
+      },
+    });
+    await second.start();
+    const store = kit.stores[0]!;
+    await eventually(async () => (await store.getRun(runId))?.status === 'succeeded');
+    const createdAt = (await store.getApproval(approval!.id))!.createdAt;
+    const entry = (await store.readJournal(runId)).find((e) => e.type === 'step-finish' && e.stepKey === 'ok');
+    expect((entry?.data as { startedAt: number }).startedAt).toBe(createdAt);
+    expect(finished[0]).toBeGreaterThanOrEqual(50);
+  });
+
   it('finds the same approval after a crash between creating it and journaling it', async () => {
     kit = await durableKit();
     // The first engine "dies" at the approval-request write: its approval exists, the journal does not know it.

@@ -55,7 +55,12 @@ export class DurablePauseBroker implements PauseBroker {
       // Withdrawn: the run ended in another life (this one lost its lease and does not know yet).
       if (approval.status === 'withdrawn') throw new RunDetachedSignal(`approval ${id} was withdrawn`);
       if (approval.status !== 'pending')
-        return { approvalId: id, status: approval.status, decision: approval.decision };
+        return {
+          approvalId: id,
+          status: approval.status,
+          decision: approval.decision,
+          requestedAt: approval.createdAt,
+        };
       if (!announced) {
         announced = true;
         request.created(id, approval.expiresAt);

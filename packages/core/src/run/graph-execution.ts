@@ -164,7 +164,10 @@ export class GraphExecution {
       work = step.loop
         ? this.runLoop(step, result, stepPath, stepKey)
         : step.approval
-          ? runApprovalStep(this.run, step, this.lookup, stepKey, stepPath).then((output) => {
+          ? runApprovalStep(this.run, step, this.lookup, stepKey, stepPath, (at) => {
+              // A run parked on the approval starts a new life when it is decided: the step began with the request.
+              result.startedAt = Math.min(result.startedAt ?? at, at);
+            }).then((output) => {
               result.output = output;
             })
           : step.wait

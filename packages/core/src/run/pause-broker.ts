@@ -24,7 +24,11 @@ export interface ApprovalOutcome {
   status: 'approved' | 'rejected' | 'expired';
   /** The approver's data (approved) or reason (rejected). */
   decision: unknown;
+  /** When the approval was first asked for (ms since epoch): a step that waited across restarts started then. */
+  requestedAt: number;
 }
+
+type Decided = Omit<ApprovalOutcome, 'requestedAt'>;
 
 export interface TimerRequest {
   stepKey: string;
@@ -51,17 +55,18 @@ export interface PendingApproval {
 }
 
 export class MemoryPauseBroker implements PauseBroker {
-  private readonly pending = new Map<string, PendingApproval & { settle: (outcome: ApprovalOutcome) => void }>();
+  private readonly pending = new Map<string, PendingApproval & { settle: (outcome: Decided) => void }>();
 
   async approval(request: ApprovalRequest): Promise<ApprovalOutcome> {
     const id = randomUUID();
-    const expiresAt = request.expiresInMs === undefined ? null : Date.now() + request.expiresInMs;
+    const requestedAt = Date.now();
+    const expiresAt = request.expiresInMs === undefined ? null : requestedAt + request.expiresInMs;
     return new Promise<ApprovalOutcome>((resolve, reject) => {
       const cleanups: (() => void)[] = [];
-      const settle = (outcome: ApprovalOutcome) => {
+      const settle = (outcome: Decided) => {
         this.pending.delete(id);
         for (const clean of cleanups) clean();
-        resolve(outcome);
+        resolve({ ...outcome, requestedAt });
       };
       this.pending.set(id, {
         id,

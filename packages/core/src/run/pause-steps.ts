@@ -20,6 +20,8 @@ export async function runApprovalStep(
   lookup: Lookup,
   stepKey: string,
   path: readonly string[],
+  /** Told when the approval was first asked for, once decided: the step's start, across restarts. */
+  requestedAt: (at: number) => void = () => {},
 ): Promise<ApprovalOutput> {
   const spec = step.approval as NonNullable<CompiledStep['approval']>;
   const prompt = String(spec.prompt.resolve(lookup));
@@ -39,6 +41,7 @@ export async function runApprovalStep(
         run.emit({ type: 'approval-request', stepId: step.id, attempt: 1, path, approvalId, prompt, data, expiresAt });
       },
     });
+    requestedAt(outcome.requestedAt);
     run.emit({
       type: 'approval-decision',
       stepId: step.id,
