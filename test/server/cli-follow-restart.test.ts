@@ -12,17 +12,14 @@ import { fileURLToPath } from 'node:url';
 import { createClient } from '@baton/sdk';
 import { describe, expect, it } from 'vitest';
 import {
-  ADMIN_TOKEN,
   cleanUpAfterEachTest,
   createProject,
-  freePort,
-  SECRET_KEY,
+  restartableServer,
   type ServerProcess,
   startServerProcess,
   startServiceProcess,
   waitUntil,
 } from './process-kit.js';
-import type { ServerChildConfig } from './server-child.js';
 
 const BIN = fileURLToPath(new URL('../../packages/cli/bin/baton.js', import.meta.url));
 const cleanups = cleanUpAfterEachTest();
@@ -55,16 +52,7 @@ describe('the CLI following an orchestration while the server restarts', () => {
     mkdirSync(goDirectory);
     const home = join(dir, 'home');
     mkdirSync(home);
-    const serverConfig: ServerChildConfig = {
-      databaseUrl: join(dir, 'baton.db'),
-      port: await freePort(),
-      adminToken: ADMIN_TOKEN,
-      secretKey: SECRET_KEY,
-      leaseMs: 1000,
-      heartbeatMs: 1000,
-      serviceGraceMs: 120_000,
-      replicaId: 'first-life',
-    };
+    const serverConfig = await restartableServer(dir);
     let server: ServerProcess = await startServerProcess('server', serverConfig);
     const apiKey = await createProject(server.url);
     const pay = await startServiceProcess('pay', {

@@ -4,6 +4,7 @@
  * it, the task queue's depth, and waits for conditions.
  */
 import { createServer, Socket as NetSocket, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach } from 'vitest';
 import { type ChildHandle, killChildren, spawnChild } from '../children/child-process.js';
@@ -75,6 +76,23 @@ export async function startServiceProcess(name: string, config: ServiceChildConf
   const handle = startChild('service', name, config);
   const ready = await handle.waitFor(/^ready /, { timeoutMs: 90_000 });
   return Object.assign(handle, { instanceId: ready.slice('ready '.length) });
+}
+
+/**
+ * A server on a SQLite file in `dir` and a fixed free port, so it can be killed and started again on the same URL,
+ * with short leases and heartbeats (1 s) and a long service grace (2 min): what the restart tests start.
+ */
+export async function restartableServer(dir: string): Promise<ServerChildConfig> {
+  return {
+    databaseUrl: join(dir, 'baton.db'),
+    port: await freePort(),
+    adminToken: ADMIN_TOKEN,
+    secretKey: SECRET_KEY,
+    leaseMs: 1000,
+    heartbeatMs: 1000,
+    serviceGraceMs: 120_000,
+    replicaId: 'first-life',
+  };
 }
 
 /** A port nothing listens on now, for a server that must come back on the same URL after a restart. */

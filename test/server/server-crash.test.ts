@@ -10,17 +10,14 @@ import { createClient, type StreamedOrchestrationEvent } from '@baton/sdk';
 import { describe, expect, it } from 'vitest';
 import { type EffectLocation, openEffectLog } from '../durable/effect-log.js';
 import {
-  ADMIN_TOKEN,
   cleanUpAfterEachTest,
   createProject,
-  freePort,
-  SECRET_KEY,
+  restartableServer,
   type ServerProcess,
   startServerProcess,
   startServiceProcess,
   waitUntil,
 } from './process-kit.js';
-import type { ServerChildConfig } from './server-child.js';
 
 const cleanups = cleanUpAfterEachTest();
 
@@ -42,16 +39,7 @@ describe('a server killed mid-task and restarted on the same SQLite database', (
     mkdirSync(goDirectory);
     const effects: EffectLocation = { kind: 'sqlite', path: join(dir, 'effects.db') };
     const log = await openEffectLog(effects);
-    const serverConfig: ServerChildConfig = {
-      databaseUrl: join(dir, 'baton.db'),
-      port: await freePort(),
-      adminToken: ADMIN_TOKEN,
-      secretKey: SECRET_KEY,
-      leaseMs: 1000,
-      heartbeatMs: 1000,
-      serviceGraceMs: 120_000,
-      replicaId: 'first-life',
-    };
+    const serverConfig = await restartableServer(dir);
     let server: ServerProcess = await startServerProcess('server', serverConfig);
     const apiKey = await createProject(server.url);
     const serviceConfig = (name: string) => ({
