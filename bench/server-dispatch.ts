@@ -37,17 +37,6 @@ async function timed(run: () => Promise<unknown>): Promise<number> {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-async function createProject(url: string, adminToken: string): Promise<{ projectId: string; apiKey: string }> {
-  const created = await fetch(`${url}/v1/projects`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ name: 'bench' }),
-  });
-  if (!created.ok) throw new Error(`creating the bench project failed: ${created.status} ${await created.text()}`);
-  const body = (await created.json()) as { project: { id: string }; apiKey: { key: string } };
-  return { projectId: body.project.id, apiKey: body.apiKey.key };
-}
-
 async function wsRoundTrip(port: number): Promise<{ run: Timed; close: () => void }> {
   const socket = new WebSocket(`ws://127.0.0.1:${port}`);
   await new Promise((resolve, reject) => {
