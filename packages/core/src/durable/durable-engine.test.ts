@@ -178,8 +178,12 @@ describe.each(KIT_BACKENDS)('durable runs on %s', (backend) => {
     await eventually(async () => (await kit.stores[0]!.getRun(run.runId))?.status === 'succeeded');
     const firedAt = (await kit.stores[0]!.getRun(run.runId))?.output as number;
     expect(firedAt - startedAt).toBeGreaterThanOrEqual(390);
-    const timers = (await kit.stores[0]!.readJournal(run.runId)).filter((e) => e.type === 'timer-set');
+    const journal = await kit.stores[0]!.readJournal(run.runId);
+    const timers = journal.filter((e) => e.type === 'timer-set');
     expect(timers).toHaveLength(1);
+    // The wait step is timed from when its timer was set, in the first engine's life, not from its second life.
+    const pause = journal.find((e) => e.type === 'step-finish' && e.stepKey === 'pause');
+    expect(pause?.data).toMatchObject({ startedAt: timers[0]!.createdAt });
   });
 
   it('passes an abort payload to compensations and records a compensation that keeps failing', async () => {

@@ -75,14 +75,14 @@ export class DurablePauseBroker implements PauseBroker {
   }
 
   async timer(request: TimerRequest): Promise<number> {
-    let fireAt = this.memo.timers.get(request.stepKey);
-    if (fireAt === undefined) {
-      fireAt = request.fireAt;
-      await this.journal.write({ type: 'timer-set', stepKey: request.stepKey, data: { fireAt } });
-      this.memo.timers.set(request.stepKey, fireAt);
+    let timer = this.memo.timers.get(request.stepKey);
+    if (timer === undefined) {
+      timer = { fireAt: request.fireAt, setAt: Date.now() };
+      await this.journal.write({ type: 'timer-set', stepKey: request.stepKey, data: { fireAt: timer.fireAt } });
+      this.memo.timers.set(request.stepKey, timer);
     }
-    request.set(fireAt);
-    await sleepUntil(fireAt, request.signal);
+    request.set(timer.fireAt, timer.setAt);
+    await sleepUntil(timer.fireAt, request.signal);
     return Date.now();
   }
 }

@@ -12,8 +12,8 @@ export interface RunMemo {
   steps: Map<string, StepMemoEntry>;
   /** Finished sub-calls and memos (`HandlerContext.call`, `.memo`) by step key, then by id. */
   subCalls: Map<string, Map<string, SubCallMemoEntry>>;
-  /** Timer fire times (ms since epoch) by step key, as first set. */
-  timers: Map<string, number>;
+  /** Timers by step key, as first set: when they fire and when they were set (ms since epoch). */
+  timers: Map<string, { fireAt: number; setAt: number }>;
   /** Approval ids by step key. */
   approvals: Map<string, string>;
   /** Step keys whose compensation finished. */
@@ -71,7 +71,7 @@ export function memoFromJournal(entries: readonly JournalEntry[]): RunMemo {
         memo.steps.set(key, { status: 'skipped', reason: data.reason as string | undefined });
         break;
       case 'timer-set':
-        if (!memo.timers.has(key)) memo.timers.set(key, data.fireAt as number);
+        if (!memo.timers.has(key)) memo.timers.set(key, { fireAt: data.fireAt as number, setAt: entry.createdAt });
         break;
       case 'approval-request':
         memo.approvals.set(key, data.approvalId as string);

@@ -159,19 +159,20 @@ export class GraphExecution {
     if (leaf) this.run.activity.enter();
     let input: unknown;
     let work: Promise<void>;
+    // A run parked on an approval or a timer starts a new life when it goes on: such a step began in the first one.
+    const startedAt = (at: number) => {
+      result.startedAt = Math.min(result.startedAt ?? at, at);
+    };
     try {
       input = step.input.resolve(this.lookup);
       work = step.loop
         ? this.runLoop(step, result, stepPath, stepKey)
         : step.approval
-          ? runApprovalStep(this.run, step, this.lookup, stepKey, stepPath, (at) => {
-              // A run parked on the approval starts a new life when it is decided: the step began with the request.
-              result.startedAt = Math.min(result.startedAt ?? at, at);
-            }).then((output) => {
+          ? runApprovalStep(this.run, step, this.lookup, stepKey, stepPath, startedAt).then((output) => {
               result.output = output;
             })
           : step.wait
-            ? runWaitStep(this.run, step, this.lookup, stepKey, stepPath).then((output) => {
+            ? runWaitStep(this.run, step, this.lookup, stepKey, stepPath, startedAt).then((output) => {
                 result.output = output;
               })
             : this.runTarget(step, result, input, stepPath, stepKey);

@@ -35,8 +35,11 @@ export interface TimerRequest {
   /** When the timer should fire if it was not set before. */
   fireAt: number;
   signal: AbortSignal;
-  /** Called with the fire time actually used (a replayed timer keeps its first one). */
-  set(fireAt: number): void;
+  /**
+   * Called with the fire time actually used and when the timer was first set (a replayed timer keeps both from its
+   * first life).
+   */
+  set(fireAt: number, setAt: number): void;
 }
 
 export interface PauseBroker {
@@ -94,7 +97,7 @@ export class MemoryPauseBroker implements PauseBroker {
   }
 
   async timer(request: TimerRequest): Promise<number> {
-    request.set(request.fireAt);
+    request.set(request.fireAt, Date.now());
     await sleepUntil(request.fireAt, request.signal);
     return Date.now();
   }

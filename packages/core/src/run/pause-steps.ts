@@ -65,6 +65,8 @@ export async function runWaitStep(
   lookup: Lookup,
   stepKey: string,
   path: readonly string[],
+  /** Told when the timer was first set: the step's start, across restarts. */
+  setAt: (at: number) => void = () => {},
 ): Promise<{ firedAt: number }> {
   const spec = step.wait as NonNullable<CompiledStep['wait']>;
   let fireAt: number;
@@ -85,7 +87,8 @@ export async function runWaitStep(
       stepKey,
       fireAt,
       signal: run.signal,
-      set: (at) => {
+      set: (at, first) => {
+        setAt(first);
         run.emit({ type: 'timer-set', stepId: step.id, attempt: 1, path, fireAt: at });
         if (at > Date.now()) unblock = run.activity.block(at);
       },
