@@ -14,4 +14,11 @@ describe('CompiledPlans', () => {
     expect(plans.get('a')).toEqual(plan('a'));
     expect(plans.get('c')).toEqual(plan('c'));
   });
+
+  it('does not keep a plan whose key is over 64 KiB', () => {
+    const plans = new CompiledPlans();
+    const large = 'x'.repeat(64 * 1024 + 1);
+    plans.set(large, plan('large'));
+    expect(plans.get(large)).toBeUndefined();
+  });
 });
