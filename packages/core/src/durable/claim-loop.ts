@@ -71,23 +71,36 @@ export async function claimLoop(
 async function adoptOwnRuns(settings: ClaimLoopSettings, held: HeldRuns, take: (run: StoredRun) => void) {
   const { store, engineId, leaseMs, maxActiveRuns } = settings;
   try {
-    await expireGoneEngines(store, engineId);
+    const leased = await store.listRuns({ status: ['running', 'compensating'] });
+    const gone = await expireGoneEngines(store, engineId, leased);
     const capacity = maxActiveRuns - held.size;
     for (const run of await store.claimRuns(engineId, leaseMs, capacity, { includeOwn: true })) {
       if (!held.has(run.id)) take(run);
     }
-    await settings.reporter.leaseWaits(store, engineId);
+    settings.reporter.leaseWaits(
+      leased.filter((run) => run.owner === null || !gone.has(run.owner)),
+      engineId,
+    );
   } catch (error) {
     settings.onError(error);
   }
 }
 
-/** Ends the leases still held by engines of this machine whose process is gone, so their runs are claimed now. */
-async function expireGoneEngines(store: RunStore, engineId: string): Promise<void> {
+/**
+ * Ends the leases that engines of this machine whose process is gone still hold on `leased` runs, so those runs are
+ * claimed now; returns those engines.
+ */
+async function expireGoneEngines(
+  store: RunStore,
+  engineId: string,
+  leased: readonly StoredRun[],
+): Promise<Set<string>> {
   const now = Date.now();
   const owners = new Set<string>();
-  for (const run of await store.listRuns({ status: ['running', 'compensating'] })) {
-    if (run.owner !== null && run.owner !== engineId && (run.leaseExpiresAt ?? 0) > now) owners.add(run.owner);
+  for (const { owner, leaseExpiresAt } of leased) {
+    if (owner !== null && owner !== engineId && (leaseExpiresAt ?? 0) > now) owners.add(owner);
   }
-  for (const owner of owners) if (isGoneLocalEngine(owner)) await store.expireLeases(owner);
+  const gone = new Set([...owners].filter(isGoneLocalEngine));
+  for (const owner of gone) await store.expireLeases(owner);
+  return gone;
 }

@@ -4,7 +4,7 @@
  */
 
 import { serializeError } from '../run/serialize-error.js';
-import type { RunStore, WorkSignalStatus } from '../storage/run-store.js';
+import type { StoredRun, WorkSignalStatus } from '../storage/run-store.js';
 import { type EngineNotice, RunLeftError } from './engine-notice.js';
 
 /** Reasons to leave a run that are no failure: it waits, or the engine is closing on purpose. */
@@ -55,8 +55,7 @@ export class EngineReporter {
   }
 
   /** Says which unfinished runs other engines hold, and until when: they are taken over here only after that. */
-  async leaseWaits(store: RunStore, engineId: string): Promise<void> {
-    const held = await store.listRuns({ status: ['running', 'compensating'] });
+  leaseWaits(held: readonly StoredRun[], engineId: string): void {
     const now = Date.now();
     let told = 0;
     for (const run of held) {
