@@ -52,7 +52,7 @@ describe('the CLI following an orchestration while the server restarts', () => {
     mkdirSync(goDirectory);
     const home = join(dir, 'home');
     mkdirSync(home);
-    const serverConfig = await restartableServer(dir);
+    const serverConfig = await restartableServer(join(dir, 'baton.db'));
     let server: ServerProcess = await startServerProcess('server', serverConfig);
     const apiKey = await createProject(server.url);
     const pay = await startServiceProcess('pay', {

@@ -4,7 +4,6 @@
  * it, the task queue's depth, and waits for conditions.
  */
 import { createServer, Socket as NetSocket, type Server, type Socket } from 'node:net';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach } from 'vitest';
 import { type ChildHandle, killChildren, spawnChild } from '../children/child-process.js';
@@ -79,19 +78,20 @@ export async function startServiceProcess(name: string, config: ServiceChildConf
 }
 
 /**
- * A server on a SQLite file in `dir` and a fixed free port, so it can be killed and started again on the same URL,
- * with short leases and heartbeats (1 s) and a long service grace (2 min): what the restart tests start.
+ * A server on `databaseUrl` (a SQLite file or PostgreSQL) and a fixed free port, so it can be killed and started again
+ * on the same URL, with short leases and heartbeats (1 s) and a long service grace (2 min): what the restart and
+ * failover tests start.
  */
-export async function restartableServer(dir: string): Promise<ServerChildConfig> {
+export async function restartableServer(databaseUrl: string, replicaId = 'first-life'): Promise<ServerChildConfig> {
   return {
-    databaseUrl: join(dir, 'baton.db'),
+    databaseUrl,
     port: await freePort(),
     adminToken: ADMIN_TOKEN,
     secretKey: SECRET_KEY,
     leaseMs: 1000,
     heartbeatMs: 1000,
     serviceGraceMs: 120_000,
-    replicaId: 'first-life',
+    replicaId,
   };
 }
 

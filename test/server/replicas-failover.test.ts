@@ -13,17 +13,14 @@ import { describe, expect, it } from 'vitest';
 import { createPostgresTestDatabase, postgresReachable } from '../../packages/server/src/postgres-test-kit.js';
 import { type EffectLocation, openEffectLog } from '../durable/effect-log.js';
 import {
-  ADMIN_TOKEN,
   cleanUpAfterEachTest,
   createProject,
-  freePort,
-  SECRET_KEY,
+  restartableServer,
   type ServiceProcess,
   startServerProcess,
   startServiceProcess,
   waitUntil,
 } from './process-kit.js';
-import type { ServerChildConfig } from './server-child.js';
 
 const cleanups = cleanUpAfterEachTest();
 
@@ -51,16 +48,7 @@ async function failover({ servicesOn }: Scenario): Promise<void> {
     const log = await openEffectLog(effects);
     cleanups.push(() => log.close());
 
-    const replica = async (name: string): Promise<ServerChildConfig> => ({
-      databaseUrl,
-      port: await freePort(),
-      adminToken: ADMIN_TOKEN,
-      secretKey: SECRET_KEY,
-      leaseMs: 1000,
-      heartbeatMs: 1000,
-      serviceGraceMs: 120_000,
-      replicaId: name,
-    });
+    const replica = (name: string) => restartableServer(databaseUrl, name);
     // One after the other: the first creates the server's tables.
     const first = await startServerProcess('replica-1', await replica('replica-1'));
     const second = await startServerProcess('replica-2', await replica('replica-2'));

@@ -39,7 +39,7 @@ describe('a server killed mid-task and restarted on the same SQLite database', (
     mkdirSync(goDirectory);
     const effects: EffectLocation = { kind: 'sqlite', path: join(dir, 'effects.db') };
     const log = await openEffectLog(effects);
-    const serverConfig = await restartableServer(dir);
+    const serverConfig = await restartableServer(join(dir, 'baton.db'));
     let server: ServerProcess = await startServerProcess('server', serverConfig);
     const apiKey = await createProject(server.url);
     const serviceConfig = (name: string) => ({
