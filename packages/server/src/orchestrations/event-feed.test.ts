@@ -87,6 +87,15 @@ describe('orchestration events', () => {
     expect(parseSse(await after.text()).filter((event) => event.id !== undefined)).toEqual([]);
     const bad = await t.request(`/v1/orchestrations/${accepted.id}/events`, { headers: { 'last-event-id': 'nope' } });
     expect(bad.status).toBe(400);
+    // An id of a run this orchestration does not have (it has only run 0) is another stream's, not a place to resume.
+    const foreign = await t.request(`/v1/orchestrations/${accepted.id}/events`, {
+      headers: { 'last-event-id': '1.0' },
+    });
+    expect(foreign.status).toBe(400);
+    expect(await foreign.json()).toMatchObject({
+      code: 'invalid-last-event-id',
+      detail: expect.stringContaining('run 1'),
+    });
   });
 
   it('streams live events while a step waits, then the journal events as they are written', async () => {

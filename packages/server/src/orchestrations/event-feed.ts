@@ -52,6 +52,20 @@ export function parseLastEventId(value: string | undefined): EventPosition {
   return { run: Number(match[1]), seq: Number(match[2]) };
 }
 
+/**
+ * Refuses a position in a run the orchestration does not have (its runs are 0 and one per retry): such an id came
+ * from another orchestration's stream, and resuming after it would send this one's whole current run again.
+ */
+export function checkEventPosition(from: EventPosition, retries: number): void {
+  if (from.run <= retries) return;
+  const runs = retries + 1;
+  throw badRequest(
+    'invalid-last-event-id',
+    `Last-Event-ID "${from.run}.${from.seq}" names run ${from.run}, but this orchestration has ${runs} run${runs === 1 ? '' : 's'} (0 to ${retries}); it is an id of another stream`,
+    [{ path: 'headers.last-event-id', code: 'invalid-last-event-id', message: `run ${from.run} does not exist` }],
+  );
+}
+
 function entryType(entry: JournalEntry, current: boolean): string {
   if (entry.type !== 'run-fail') return entry.type;
   if (!current) return 'attempt-fail';

@@ -12,7 +12,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { badRequest } from '../../errors/http-problem.js';
 import { awaitOrchestration } from '../../orchestrations/await-orchestration.js';
-import { orchestrationEventStream, parseLastEventId } from '../../orchestrations/event-feed.js';
+import { checkEventPosition, orchestrationEventStream, parseLastEventId } from '../../orchestrations/event-feed.js';
 import type { App } from './app-env.js';
 import { bearer, json, jsonBody, problems } from './openapi-responses.js';
 import type { ServerServices } from './server-services.js';
@@ -132,7 +132,7 @@ export function orchestrationRoutes(app: App, services: ServerServices): void {
       const projectId = c.get('projectId');
       const { id } = c.req.valid('param');
       const from = parseLastEventId(c.req.valid('header')['last-event-id']);
-      await orchestrations.row(projectId, id);
+      checkEventPosition(from, (await orchestrations.row(projectId, id)).retries);
       const pollMs = services.orchestrationPollMs;
       return orchestrationEventStream(c, orchestrations, services.hub, projectId, id, from, { pollMs }) as never;
     },
