@@ -149,6 +149,11 @@ export interface CompensationContext<I = unknown, O = unknown> {
   readonly payload: unknown;
   readonly attempt: number;
   readonly signal: AbortSignal;
+  /**
+   * When the compensation's time is up, in milliseconds since the epoch (its start plus the run's compensation TTL):
+   * `signal` aborts then, and nothing is retried after it.
+   */
+  readonly deadline: number;
   /** Stable per run and step: a service can use it to undo once. */
   readonly idempotencyKey: string;
 }

@@ -152,6 +152,7 @@ async function compensateOne(
               payload: options.payload,
               attempt,
               signal: controller.signal,
+              deadline,
               idempotencyKey: `${options.runId}:${step.stepKey}:compensate`,
             }),
           ),

@@ -468,8 +468,12 @@ describe('orchestrations over socket services', () => {
         },
       }),
     );
+    const asked = Date.now();
     const compensate = await book.next((message) => message.type === 'compensate');
     expect(compensate).toMatchObject({ stepId: 'book', output: { booking: 'b-1' }, payload: { card: 'declined' } });
+    // Its deadline is the engine's compensation time limit (5 minutes by default) from its start.
+    expect(compensate.deadline).toBeGreaterThanOrEqual(asked + 5 * 60_000 - 1000);
+    expect(compensate.deadline).toBeLessThanOrEqual(Date.now() + 5 * 60_000);
     const done = await waitForStatus(accepted.id as string, ['failed', 'cancelled']);
     expect(JSON.stringify(done.error)).toMatch(/card declined/);
     // The aborting step shows why, and that it was tried.

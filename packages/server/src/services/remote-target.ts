@@ -83,7 +83,7 @@ export function remoteTarget(revision: ServiceRevision, router: TaskRouter): Tar
         output: context.output,
         reason: { ...context.reason, message: unscopeText(revision.projectId, context.reason.message) },
         payload: context.payload,
-        deadline: null,
+        deadline: context.deadline,
       },
       context.signal,
     );
