@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import { createService } from './create-service.js';
 import { ServiceDefinitionError } from './service-definition-error.js';
@@ -43,6 +43,25 @@ describe('createService: registration', () => {
       maxConcurrency: 3,
       service: { kind: 'agent', revertible: true, effectFree: true, input },
     });
+  });
+
+  it('types revert with what the server stored: the input as sent, the output as parsed', () => {
+    const service = {
+      name: 'typed',
+      description: 'Reads a count as text and answers a date',
+      input: z.object({ count: z.string().transform(Number) }),
+      output: z.object({ at: z.number().transform(String) }),
+      handler: async (input: { count: number }) => {
+        expectTypeOf(input.count).toEqualTypeOf<number>();
+        return { at: input.count };
+      },
+      revert: async (ctx: { input: { count: string }; output: { at: string } }) => {
+        expectTypeOf(ctx.input.count).toEqualTypeOf<string>();
+        expectTypeOf(ctx.output.at).toEqualTypeOf<string>();
+      },
+    };
+    // Compiles only while `revert`'s context is typed the stored way round.
+    expect(createService(service).name).toBe('typed');
   });
 
   it('refuses a name the protocol cannot carry, naming the problem', () => {

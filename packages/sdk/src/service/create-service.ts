@@ -44,6 +44,12 @@ import { TaskDispatcher } from './task-dispatcher.js';
 export type HandlerInput<S> = S extends z.ZodType ? z.output<S> : unknown;
 /** What the handler returns for a schema option: the zod schema's input, or `unknown` for a JSON Schema. */
 export type HandlerOutput<S> = S extends z.ZodType ? z.input<S> : unknown;
+/**
+ * What `revert` receives for a schema option, as the server stored it: the input the server sent (the input schema's
+ * input: it was not parsed on the way in) and the output the service sent back (the output schema's output).
+ */
+export type StoredInput<S> = S extends z.ZodType ? z.input<S> : unknown;
+export type StoredOutput<S> = S extends z.ZodType ? z.output<S> : unknown;
 
 export interface ServiceOptions<In extends SchemaOption = JsonSchema, Out extends SchemaOption = JsonSchema> {
   /** Lowercase letters, digits, `-` and `.`; the name plans call it by. */
@@ -57,7 +63,7 @@ export interface ServiceOptions<In extends SchemaOption = JsonSchema, Out extend
   version?: string;
   handler: TaskHandler<HandlerInput<In>, HandlerOutput<Out>>;
   /** Undoes a finished step when its orchestration is compensated; present means the service is revertible. */
-  revert?: RevertHandler<HandlerInput<In>, HandlerOutput<Out>>;
+  revert?: RevertHandler<StoredInput<In>, StoredOutput<Out>>;
   /** Calling it again changes nothing outside, so the engine may run later steps before storing its result. @default false */
   effectFree?: boolean;
   /** Tasks this instance runs at once; the server is told, and extra tasks wait locally. @default 64 */

@@ -10,6 +10,8 @@ export {
   type ServiceOptions,
   type StartOptions,
   type StopOptions,
+  type StoredInput,
+  type StoredOutput,
 } from './create-service.js';
 export {
   type FileInstanceStoreOptions,
