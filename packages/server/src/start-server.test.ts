@@ -1,4 +1,4 @@
-/** Starting the server where it cannot listen. */
+/** Starting the server where it cannot listen, and closing it while clients wait. */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ValidationError } from '@baton/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestServer, type TestServer } from './server-test-kit.js';
+import { connectRawService, echoService, startTestServer, type TestServer } from './server-test-kit.js';
 import { startServer } from './start-server.js';
 
 const run = promisify(execFile);
@@ -51,5 +51,35 @@ describe('startServer', () => {
       expect(problem?.message).not.toContain('horse-battery');
       expect(existsSync(databaseUrl)).toBe(false);
     }
+  });
+
+  it('on close, answers a held GET with the orchestration as it stands and ends event streams, instead of cutting them', async () => {
+    const closing = await startTestServer();
+    // A service that takes its task and never answers: the orchestration stays running.
+    const service = await connectRawService(closing.server.url, closing.apiKey, { hello: echoService('slow') });
+    const submitted = await closing.request('/v1/orchestrations', {
+      method: 'POST',
+      body: JSON.stringify({ action: { content: 'x' }, plan: { steps: [{ id: 's', target: 'slow', input: {} }] } }),
+    });
+    const { id } = (await submitted.json()) as { id: string };
+    await service.next((message) => message.type === 'task');
+    const held = closing.request(`/v1/orchestrations/${id}?waitMs=60000`);
+    const events = await closing.request(`/v1/orchestrations/${id}/events`);
+    const reader = (events.body as ReadableStream<Uint8Array>).getReader();
+    let text = '';
+    while (!text.includes('run-start')) text += new TextDecoder().decode((await reader.read()).value);
+    const closed = closing.close();
+    const answer = await held;
+    expect(answer.status).toBe(200);
+    expect(await answer.json()).toMatchObject({ id, status: 'running' });
+    // The stream ends cleanly (its client resumes with Last-Event-ID), not with a reset connection.
+    for (;;) {
+      const chunk = await reader.read();
+      if (chunk.done) break;
+      text += new TextDecoder().decode(chunk.value);
+    }
+    expect(text).not.toContain('run-finish');
+    await closed;
+    await service.close();
   });
 });

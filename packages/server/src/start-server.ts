@@ -21,6 +21,7 @@ import { AdminToken, checkAdminTokenOption } from './auth/admin-token.js';
 import { ApiKeys } from './auth/api-keys.js';
 import { openServerDatabase } from './db/open-server-database.js';
 import { createApp } from './http/create-app.js';
+import { RequestsInFlight } from './http/requests-in-flight.js';
 import type { App } from './http/routes/app-env.js';
 import type { ServerServices } from './http/routes/server-services.js';
 import { SERVER_VERSION } from './http/routes/server-version.js';
@@ -42,6 +43,9 @@ import { SocketGateway } from './socket/socket-gateway.js';
 import { TaskDispatcher } from './socket/task-dispatcher.js';
 import { createWebhooks } from './webhooks/index.js';
 import type { LiveWebhook } from './webhooks/webhook-store.js';
+
+/** How long `close()` lets held GETs answer and event streams end before it cuts the connections still open. */
+const CLOSE_GRACE_MS = 2000;
 
 export interface BatonServer {
   /** `http://host:port` */
@@ -209,6 +213,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     queue === undefined
       ? undefined
       : new InstancePresence({ db, replicaId, local: () => dispatcher.allInstances(), onError });
+  const closingRequests = new AbortController();
   const services: ServerServices = {
     admin,
     apiKeys,
@@ -217,6 +222,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     dispatcher,
     presence,
     orchestrationPollMs: options.orchestrationPollMs ?? 1000,
+    closing: closingRequests.signal,
     gateway,
     orchestrations,
     planTemplates,
@@ -255,6 +261,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
   // connection the server is closing — also after a stretch of heavy work (a 10 MiB payload) delayed both sides' timers.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  const requestsInFlight = new RequestsInFlight(server);
   server.on('upgrade', (request, socket, head) => {
     const path = (request.url ?? '').split('?')[0];
     if (path === '/v1/ws') void gateway.handleUpgrade(request, socket, head);
@@ -300,14 +307,17 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     await shutdown(undefined).catch(onError);
     throw error;
   }
-  let closing: Promise<void> | undefined;
+  let closingServer: Promise<void> | undefined;
   const close = () => {
-    closing ??= (async () => {
+    closingServer ??= (async () => {
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Held GETs answer and event streams end; what is still being answered after a short grace is cut.
+      closingRequests.abort();
+      await requestsInFlight.settled(CLOSE_GRACE_MS);
       server.closeAllConnections();
       await shutdown(stopped);
     })();
-    return closing;
+    return closingServer;
   };
   // Generated only now that the port is ours: a start that cannot listen must not store a token nobody was shown.
   const generatedAdminToken = await admin.generateIfMissing().catch(async (error: unknown) => {

@@ -158,7 +158,12 @@ export function orchestrationEventStream(
   projectId: string,
   id: string,
   from: EventPosition,
-  options: { pollMs?: number; keepAliveMs?: number } = {},
+  options: {
+    pollMs?: number;
+    keepAliveMs?: number;
+    /** Ends the stream (the server is closing): its client resumes elsewhere with `Last-Event-ID`. */
+    closing?: AbortSignal;
+  } = {},
 ): Response {
   return streamSSE(c, async (stream) => {
     let position = from;
@@ -173,6 +178,9 @@ export function orchestrationEventStream(
     const unsubscribe: Array<() => void> = [];
     const subscribed = new Set<string>();
     stream.onAbort(() => wake?.());
+    const onClosing = () => wake?.();
+    options.closing?.addEventListener('abort', onClosing, { once: true });
+    const open = () => !stream.aborted && options.closing?.aborted !== true;
     let lastWrite = Date.now();
     // A retry starts only after the current run's final entry, where this stream ends: the runs are known once.
     const runs = await orchestrations.runIds(await orchestrations.row(projectId, id));
@@ -192,7 +200,7 @@ export function orchestrationEventStream(
           data: liveData(projectId, note),
         }),
       });
-    while (!stream.aborted) {
+    while (open()) {
       if (!subscribed.has(current)) {
         subscribed.add(current);
         unsubscribe.push(
@@ -282,6 +290,7 @@ export function orchestrationEventStream(
       }
     }
     for (const stop of unsubscribe) stop();
+    options.closing?.removeEventListener('abort', onClosing);
     await writes;
   });
 }

@@ -104,7 +104,8 @@ export function orchestrationRoutes(app: App, services: ServerServices): void {
       const { id } = c.req.valid('param');
       const { waitMs } = c.req.valid('query');
       if (waitMs === 0) return c.json(await orchestrations.get(projectId, id), 200);
-      const signal = c.req.raw.signal;
+      // The client going away ends the wait, and so does the server closing: it answers with what stands now.
+      const signal = AbortSignal.any([c.req.raw.signal, services.closing]);
       const pollMs = services.orchestrationPollMs;
       return c.json(
         await awaitOrchestration(orchestrations, services.hub, projectId, id, { waitMs, signal, pollMs }),
@@ -134,7 +135,11 @@ export function orchestrationRoutes(app: App, services: ServerServices): void {
       const from = parseLastEventId(c.req.valid('header')['last-event-id']);
       checkEventPosition(from, (await orchestrations.row(projectId, id)).retries);
       const pollMs = services.orchestrationPollMs;
-      return orchestrationEventStream(c, orchestrations, services.hub, projectId, id, from, { pollMs }) as never;
+      const closing = services.closing;
+      return orchestrationEventStream(c, orchestrations, services.hub, projectId, id, from, {
+        pollMs,
+        closing,
+      }) as never;
     },
   );
   app.openapi(

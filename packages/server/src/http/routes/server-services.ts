@@ -23,6 +23,11 @@ export interface ServerServices {
   presence: InstancePresence | undefined;
   /** How often a held GET or an event stream looks again at a run it hears nothing of. */
   orchestrationPollMs: number;
+  /**
+   * Aborted when the server starts closing: a held GET answers with the orchestration as it stands, and an event
+   * stream ends, so their clients ask again (the SDK and the CLI do) instead of losing the connection mid-answer.
+   */
+  closing: AbortSignal;
   gateway: SocketGateway;
   orchestrations: Orchestrations;
   planTemplates: PlanTemplates;
