@@ -6,6 +6,7 @@ export { createMemoryStore } from './create-memory-store.js';
 export { groupedSqliteDialect } from './grouped-sqlite-dialect.js';
 export type { MemoryRunStore, MemoryStoreOptions } from './memory-run-store.js';
 export { type OpenStoreOptions, openStore, STORE_DEFAULTS } from './open-store.js';
+export { preparedStatementPool, StatementNames } from './prepared-statement-pool.js';
 export { queryTemplate, type TemplateValue } from './query-template.js';
 export * from './run-store.js';
 export { sharedSqliteDialect } from './shared-sqlite-dialect.js';

@@ -11,6 +11,7 @@ import {
   type PostgresConnectionOptions,
 } from './postgres-database.js';
 import { PostgresWorkSignal } from './postgres-work-signal.js';
+import { preparedStatementPool } from './prepared-statement-pool.js';
 import type { RunStore } from './run-store.js';
 import type { StoreLocation } from './store-location.js';
 
@@ -21,7 +22,7 @@ export async function openPostgresStore(
   settings: KyselyRunStoreSettings,
 ): Promise<RunStore> {
   const pool = createPool(connection);
-  const db = new Kysely<BatonDatabase>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<BatonDatabase>({ dialect: new PostgresDialect({ pool: preparedStatementPool(pool) }) });
   try {
     await checkReachable(pool, location.display);
     await migratePostgres(db, location.display, schema);

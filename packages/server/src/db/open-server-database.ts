@@ -6,6 +6,7 @@
  */
 import {
   groupedSqliteDialect,
+  preparedStatementPool,
   type RunStore,
   type StoreLocation,
   sharedSqliteDialect,
@@ -44,7 +45,7 @@ async function postgresDialect(url: string, poolSize: number): Promise<PostgresD
   const pool = new pg.Pool({ connectionString: url, max: poolSize, types });
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  return new PostgresDialect({ pool });
+  return new PostgresDialect({ pool: preparedStatementPool(pool) });
 }
 
 export async function openServerDatabase(
