@@ -62,7 +62,7 @@ describe('baton cancel', () => {
     expect(result.stdout.trimEnd().split('\n')).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^Orchestration ${run.id} (cancelled\\.|is being cancelled \\(now \\w+\\): baton logs ${run.id} -f follows it to the end)$`,
+          `^Orchestration ${run.id} (cancelled\\.|is being cancelled: baton logs ${run.id} -f follows it to the end)$`,
         ),
       ),
     ]);

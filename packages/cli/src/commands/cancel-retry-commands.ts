@@ -53,5 +53,6 @@ export function registerRetryCommand(program: Command, io: Io): void {
 function cancelledLine(orchestration: Orchestration): string {
   const { id, status } = orchestration;
   if (status === 'cancelled') return `Orchestration ${id} cancelled.`;
-  return `Orchestration ${id} is being cancelled (now ${status}): baton logs ${id} -f follows it to the end`;
+  // Not its status now: a run parked for an approval shows `running` while it wakes up to be cancelled.
+  return `Orchestration ${id} is being cancelled: baton logs ${id} -f follows it to the end`;
 }

@@ -42,7 +42,9 @@ export function registerServeCommand(program: Command, io: Io): void {
       if (server.adminToken !== undefined) {
         io.err(`Admin token, shown once (only its hash is stored): ${server.adminToken}`);
       } else if (process.env.BATON_ADMIN_TOKEN === undefined) {
-        io.err('Admin token: the one printed at the first start (lost it? start with BATON_ADMIN_TOKEN=<new token>)');
+        io.err(
+          'Admin token: the one printed at the first start, or the BATON_ADMIN_TOKEN an earlier start was given (lost it? start with BATON_ADMIN_TOKEN=<new token>)',
+        );
       }
       await stopped;
       await server.close();

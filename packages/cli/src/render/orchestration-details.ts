@@ -110,7 +110,9 @@ export function orchestrationDetails(orchestration: Orchestration, options: { de
   if (orchestration.status === 'succeeded') lines.push('Result:', pretty(orchestration.result ?? null));
   if (orchestration.error !== null) {
     const { code, message } = orchestration.error;
-    lines.push(`Error:    ${code ? `${code}: ` : ''}${message}`);
+    // A message that starts with its code already says it (`cancelled: asked through the API`).
+    const said = !code || message === code || message.startsWith(`${code}:`);
+    lines.push(`Error:    ${said ? '' : `${code}: `}${message}`);
     if (options.detailed) lines.push(indent(pretty(orchestration.error), '  '));
   }
   return lines;

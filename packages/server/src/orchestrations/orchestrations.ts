@@ -318,11 +318,11 @@ export class Orchestrations {
   async cancel(projectId: string, id: string, reason: string | undefined): Promise<Orchestration> {
     const row = await this.row(projectId, id);
     // Still planning: ended here, unless its run started meanwhile, which is then cancelled as any run.
-    if (row.status === 'planning' && (await this.planningRuns.cancel(row, reason ?? 'cancelled through the API'))) {
+    if (row.status === 'planning' && (await this.planningRuns.cancel(row, reason ?? 'asked through the API'))) {
       return this.get(projectId, id);
     }
     try {
-      await this.options.engine.cancel(row.run_id, reason ?? 'cancelled through the API');
+      await this.options.engine.cancel(row.run_id, reason ?? 'asked through the API');
     } catch (error) {
       if (ValidationError.isInstance(error)) {
         throw conflict('orchestration-finished', `orchestration "${id}" has finished; there is nothing to cancel`);
