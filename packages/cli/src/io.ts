@@ -29,3 +29,11 @@ export function processIo(): Io {
 export function isTerminal(io: Io): boolean {
   return io.stdout?.isTTY === true;
 }
+
+/**
+ * Whether steps may be redrawn in place: on a terminal that reports its size. A pseudo-terminal opened without one
+ * reports 0 rows, where a redrawn region would show nothing at all; it gets plain lines, as a pipe does.
+ */
+export function canRedraw(io: Io): boolean {
+  return isTerminal(io) && io.stdout?.rows !== 0 && io.stdout?.columns !== 0;
+}

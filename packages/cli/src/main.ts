@@ -3,7 +3,7 @@
  * an exit code (see `EXIT_CODES`); the stack only with `--debug`.
  */
 import { BatonError } from '@baton/core/errors';
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, type OutputConfiguration } from 'commander';
 import { CLI_VERSION } from './cli-version.js';
 import { registerApiKeysCommands } from './commands/api-keys-command.js';
 import { registerApprovalsCommands } from './commands/approvals-command.js';
@@ -49,6 +49,13 @@ const GROUP_EXAMPLES: Readonly<Record<string, string>> = {
   cache: 'baton cache eval --pairs pairs.jsonl',
 };
 
+/** Where commander writes: help to stdout; its usage errors to stderr as `baton: …`, like every other error. */
+const output = (io: Io): OutputConfiguration => ({
+  writeOut: (text) => io.out(text.trimEnd()),
+  writeErr: (text) => io.err(text.trimEnd()),
+  outputError: (text, write) => write(text.replace(/^error: /, 'baton: ')),
+});
+
 export function createProgram(io: Io): Command {
   const program = new Command('baton')
     .description('Baton: run LLM agents, tools and services together, reliably and cheaply')
@@ -56,7 +63,7 @@ export function createProgram(io: Io): Command {
     .option('--debug', 'print the stack of an error')
     .addHelpText('after', `${CONNECTION_HELP}\n${EXIT_CODES_HELP}`)
     .exitOverride()
-    .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) });
+    .configureOutput(output(io));
   registerLoginCommand(program, io);
   registerRunCommand(program, io);
   registerPsCommand(program, io);
@@ -87,9 +94,7 @@ export function createProgram(io: Io): Command {
     if (example !== undefined) group.addHelpText('after', `\nExample:\n  $ ${example}`);
   }
   for (const command of [program, ...program.commands, ...program.commands.flatMap((c) => c.commands)]) {
-    command
-      .exitOverride()
-      .configureOutput({ writeOut: (t) => io.out(t.trimEnd()), writeErr: (t) => io.err(t.trimEnd()) });
+    command.exitOverride().configureOutput(output(io));
     checkRequiredOptionsLast(command);
   }
   return program;

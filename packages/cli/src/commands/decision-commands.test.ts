@@ -81,7 +81,7 @@ describe('baton approvals', () => {
     const approval = await pendingApproval(run.id);
     const missing = await t.baton(['approvals', 'reject', approval.id]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain("required option '--reason <text>' not specified");
+    expect(missing.stderr.trim()).toBe("baton: required option '--reason <text>' not specified");
     const rejected = await t.baton(['approvals', 'reject', approval.id, '--reason', 'too much', '--json']);
     expect(JSON.parse(rejected.stdout)).toMatchObject({ id: approval.id, status: 'rejected' });
     const again = await t.baton(['approvals', 'approve', approval.id]);

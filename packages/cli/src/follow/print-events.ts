@@ -8,6 +8,7 @@ import type { OrchestrationEvent } from '@baton/protocol';
 import { type BatonClient, FINAL_STATUSES, type StreamedOrchestrationEvent } from '@baton/sdk';
 import type { Io } from '../io.js';
 import { eventLine } from '../render/event-line.js';
+import { stringWidth } from '../render/text-format.js';
 
 /** How long a stream of a running orchestration may be quiet before `logs` without `-f` stops reading. */
 const PAUSE_MS = 500;
@@ -21,7 +22,8 @@ export interface PrintEventsOptions {
 }
 
 export async function printEvents(client: BatonClient, io: Io, id: string, options: PrintEventsOptions) {
-  const { status } = await client.get(id);
+  const { status, plan } = await client.get(id);
+  const stepWidth = Math.max(1, ...(plan?.steps ?? []).map((step) => stringWidth(step.id)));
   const readsToEnd = options.follow || FINAL_STATUSES.has(status);
   const pause = new AbortController();
   let timer: NodeJS.Timeout | undefined;
@@ -32,7 +34,7 @@ export async function printEvents(client: BatonClient, io: Io, id: string, optio
   };
   restartPause();
   const print = (event: OrchestrationEvent) => {
-    io.out(options.json ? JSON.stringify(event) : eventLine(event));
+    io.out(options.json ? JSON.stringify(event) : eventLine(event, stepWidth));
     restartPause();
   };
   try {

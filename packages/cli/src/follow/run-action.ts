@@ -5,7 +5,7 @@
  */
 import type { Orchestration } from '@baton/protocol';
 import { OrchestrationFailedError } from '@baton/sdk';
-import { type Io, isTerminal } from '../io.js';
+import { canRedraw, type Io, isTerminal } from '../io.js';
 import { readJsonObject } from '../options/read-json-file.js';
 import { OrchestrationEndedError } from '../orchestration-ended-error.js';
 import { followingClient, withProjectClient } from '../remote/server-clients.js';
@@ -59,7 +59,7 @@ export async function runAction(io: Io, action: string, options: RunOptions): Pr
       io.out(`Follow it with: baton logs ${run.id} -f   (or baton inspect ${run.id})`);
       return;
     }
-    const final = await following(() => followOrchestration(follower, io, accepted, { live: isTerminal(io) }));
+    const final = await following(() => followOrchestration(follower, io, accepted, { live: canRedraw(io) }));
     endWith(io, final, { json: false });
   });
 }

@@ -51,6 +51,18 @@ describe('eventLine', () => {
     );
   });
 
+  it('starts what happened in one column when given the width of the longest step id', () => {
+    const lines = [event('step-finish', { attempts: 1 }, 'a'), event('run-finish', { status: 'ok' }, null)].map((e) =>
+      eventLine(e, 7),
+    );
+    expect(lines).toEqual([
+      `${AT}  step-finish          a        attempts=1`,
+      `${AT}  run-finish           -        status=ok`,
+    ]);
+    // Nothing to say after it: no trailing spaces.
+    expect(eventLine(event('run-start', {}, 'a'), 7)).toBe(`${AT}  run-start            a`);
+  });
+
   it('shows the data of the other types as key=value, and a type it does not know the same way, not dropped', () => {
     expect(eventLine(event('step-finish', { service: 'weather@1', attempts: 1, output: { ok: 1 } }, 'a'))).toBe(
       `${AT}  step-finish          a  service=weather@1 attempts=1 output={"ok":1}`,

@@ -5,7 +5,7 @@
  * CLI does not know yet (a newer server) is shown as `key=value` too, never dropped.
  */
 import { ORCHESTRATION_EVENT_TYPES, type OrchestrationEvent, type OrchestrationEventType } from '@baton/protocol';
-import { clip, formatTime, shortJson } from './text-format.js';
+import { clip, formatTime, padEnd, shortJson } from './text-format.js';
 
 /** How wide the data part of a line may grow. */
 const DATA_WIDTH = 160;
@@ -82,13 +82,16 @@ const KNOWN = new Set<string>(Object.values(ORCHESTRATION_EVENT_TYPES).flat());
 /**
  * @example
  * eventLine(event); // '2026-01-01T10:00:00.123Z  step-finish          a  service=weather@1 attempts=1 output={"ok":1}'
+ * eventLine(event, 7); // '2026-01-01T10:00:00.123Z  step-finish          a        service=weather@1 …'
  * eventLine(event); // '2026-01-01T10:00:05.000Z  approval-decision    ok  approval 390b… rejected: "too much"'
  */
-export function eventLine(event: OrchestrationEvent): string {
+export function eventLine(event: OrchestrationEvent, stepWidth = 0): string {
   const line = KNOWN.has(event.type) ? LINES[event.type as OrchestrationEventType] : 'data';
   const data = (typeof event.data === 'object' && event.data !== null ? event.data : {}) as Data;
   const text = line === 'data' ? dataText(event.data) : line(data);
-  return [event.at, event.type.padEnd(19), event.stepId ?? '-', clip(text, DATA_WIDTH)]
+  // Padded to the plan's longest step id, so what happened starts in one column (a longer sub-step key goes past it).
+  const step = padEnd(event.stepId ?? '-', stepWidth);
+  return [event.at, event.type.padEnd(19), text === '' ? step.trimEnd() : step, clip(text, DATA_WIDTH)]
     .filter((part) => part !== '')
     .join('  ');
 }
