@@ -29,7 +29,11 @@ const REBUILDERS: Record<string, (fields: Fields, message: string) => BatonError
   'approval-expired': approval,
   'breaker-open': (f) => {
     const retryAt = count(f.retryAt);
-    return new BreakerOpenError(text(f.target) ?? '', retryAt === undefined ? {} : { retryAt });
+    const lastFailure = text(f.lastFailure);
+    return new BreakerOpenError(text(f.target) ?? '', {
+      ...(retryAt === undefined ? {} : { retryAt }),
+      ...(lastFailure === undefined ? {} : { lastFailure }),
+    });
   },
   'budget-exceeded': (f) =>
     new BudgetExceededError({

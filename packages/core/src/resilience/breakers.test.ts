@@ -41,6 +41,20 @@ describe('Breakers', () => {
     expect((error as BreakerOpenError).target).toBe('t');
   });
 
+  it('says in its error the last failure that counted against the target, cut when long', async () => {
+    const breakers = new Breakers({ threshold: 2, halfOpenAfterMs: 10_000 });
+    await failTimes(breakers, 't', 1, new RetryableError('connection reset'));
+    await failTimes(breakers, 't', 1, new RetryableError(`service crashed: ${'x'.repeat(5000)}`));
+    const error = (await breakers.execute('t', undefined, ok).catch((e: unknown) => e)) as BreakerOpenError;
+    expect(error.lastFailure).toMatch(/^service crashed: x+$/);
+    expect(error.message).toContain('the last: service crashed: xxx');
+    expect(error.message.length).toBeLessThan(600);
+    expect(error.toJSON()).toMatchObject({ target: 't', lastFailure: error.lastFailure });
+    // A refused call is not a failure of the target: the last one stays the one that opened it.
+    const again = (await breakers.execute('t', undefined, ok).catch((e: unknown) => e)) as BreakerOpenError;
+    expect(again.lastFailure).toBe(error.lastFailure);
+  });
+
   it('says in its error when the open breaker lets a trial call through', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     vi.setSystemTime(new Date('2030-01-01T00:00:00.000Z'));

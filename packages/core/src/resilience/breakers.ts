@@ -38,7 +38,10 @@ export const openedAt = (policy: CircuitBreakerPolicy): number =>
   (policy.toJSON() as { ownState: { openedAt: number } }).ownState.openedAt;
 
 export class Breakers {
-  private readonly byTarget = new Map<string, { policy: CircuitBreakerPolicy; config: Required<BreakerPolicy> }>();
+  private readonly byTarget = new Map<
+    string,
+    { policy: CircuitBreakerPolicy; config: Required<BreakerPolicy>; lastFailure?: string }
+  >();
 
   constructor(private readonly defaults: Required<BreakerPolicy> = DEFAULT_BREAKER) {}
 
@@ -63,7 +66,12 @@ export class Breakers {
     const entry = this.byTarget.get(target);
     const retryAt =
       entry?.policy.state === CircuitState.Open ? openedAt(entry.policy) + entry.config.halfOpenAfterMs : undefined;
-    return new BreakerOpenError(target, { cause, ...(retryAt === undefined ? {} : { retryAt }) });
+    const lastFailure = entry?.lastFailure;
+    return new BreakerOpenError(target, {
+      cause,
+      ...(retryAt === undefined ? {} : { retryAt }),
+      ...(lastFailure === undefined ? {} : { lastFailure }),
+    });
   }
 
   /**
@@ -93,7 +101,15 @@ export class Breakers {
       halfOpenAfter: wanted.halfOpenAfterMs,
       breaker: new ConsecutiveBreaker(wanted.threshold),
     });
-    this.byTarget.set(target, { policy, config: wanted });
+    const entry: { policy: CircuitBreakerPolicy; config: Required<BreakerPolicy>; lastFailure?: string } = {
+      policy,
+      config: wanted,
+    };
+    // What the target last failed with, so a call refused while it is open can say why it opened.
+    policy.onFailure(({ handled, reason }) => {
+      if (handled && 'error' in reason) entry.lastFailure = reason.error.message;
+    });
+    this.byTarget.set(target, entry);
     return policy;
   }
 }
