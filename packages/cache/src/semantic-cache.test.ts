@@ -340,6 +340,23 @@ describe('SemanticCache lifecycle', () => {
     expect((await c.lookup(ask('Is there a free trial?'))).status).toBe('miss');
   });
 
+  it('refuses feedback it cannot act on, naming the value, and leaves the entry served', async () => {
+    const c = cache();
+    await c.store(ask('How much does the pro plan cost?'), answer('$9'));
+    const hit = await c.lookup(ask('How much does the pro plan cost?'));
+    if (hit.status !== 'hit') throw new Error('expected a hit');
+    for (const verdict of ['wrong', { action: 'remove' }, null]) {
+      const error = await c.feedback(hit.entryId, verdict as never).catch((e: unknown) => e);
+      expect(ValidationError.isInstance(error)).toBe(true);
+      expect((error as ValidationError).problems).toEqual([
+        expect.objectContaining({ path: 'verdict', message: expect.stringContaining("{ action: 'delete' }") }),
+      ]);
+    }
+    const noId = await c.feedback('', { action: 'block' }).catch((e: unknown) => e);
+    expect((noId as ValidationError).problems?.[0]).toMatchObject({ path: 'entryId' });
+    expect((await c.lookup(ask('How much does the pro plan cost?'))).status).toBe('hit');
+  });
+
   it('counts hits per tier, misses and hit latency', async () => {
     const c = cache();
     await c.store(ask('How do I fix my bike?'), answer('tools'));

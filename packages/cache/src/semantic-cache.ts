@@ -4,7 +4,7 @@
  * TTL (absolute or sliding), LRU eviction by entries and bytes, invalidation by key, tag and scope, and feedback.
  */
 import { randomUUID } from 'node:crypto';
-import { ValidationError } from '@baton/core';
+import { describeValue, ValidationError } from '@baton/core';
 import { type RelatedAnswer, type RelatedOptions, resolveRelatedOptions } from './context/related-context.js';
 import { withEmbeddingCache } from './embedders/cached-embedder.js';
 import type { Embedder } from './embedders/embedder.js';
@@ -366,6 +366,23 @@ export class SemanticCache {
    * same exact request is not cached again until the entry is invalidated.
    */
   async feedback(entryId: string, verdict: { action: 'delete' | 'block' }): Promise<void> {
+    const action = (verdict as { action?: unknown } | null | undefined)?.action;
+    if (typeof entryId !== 'string' || entryId === '' || (action !== 'delete' && action !== 'block')) {
+      throw new ValidationError('feedback: bad arguments', [
+        ...(typeof entryId === 'string' && entryId !== ''
+          ? []
+          : [{ path: 'entryId', code: 'invalid', message: `must be an entry id, got ${describeValue(entryId)}` }]),
+        ...(action === 'delete' || action === 'block'
+          ? []
+          : [
+              {
+                path: 'verdict',
+                code: 'invalid',
+                message: `must be { action: 'delete' } or { action: 'block' }, got ${describeValue(verdict)}`,
+              },
+            ]),
+      ]);
+    }
     if (verdict.action === 'delete') {
       await this.#remove([entryId]);
       return;

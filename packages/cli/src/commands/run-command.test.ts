@@ -253,7 +253,7 @@ describe('baton run --plan FILE --wait (stdout not a terminal: plain lines)', ()
     const result = await t.baton(['run', 'What is the weather in Paris?', '-d', 'city=Paris', '--wait']);
     expect(result.code).toBe(6);
     expect(result.stderr.trim().split('\n')).toEqual([
-      'baton: the server refused: no plan template matches "What is the weather in Paris?" and no model is configured to plan it: set BATON_LLM_BASE_URL and BATON_LLM_MODEL (and BATON_LLM_API_KEY if the endpoint needs one), register a plan template whose examples cover the action, or send an explicit plan (422 no-planner, POST /v1/orchestrations)',
+      'baton: the server refused: no plan template matches "What is the weather in Paris?" and no model is configured to plan it: give the planner a model (in a program, an LlmPlanner({ model }); for the server and the CLI, set BATON_LLM_BASE_URL and BATON_LLM_MODEL, and BATON_LLM_API_KEY if the endpoint needs one), register a plan template whose examples cover the action, or send an explicit plan (422 no-planner, POST /v1/orchestrations)',
     ]);
     expect(result.stdout).toBe('');
   });

@@ -127,6 +127,9 @@ describe('openStore on SQLite', () => {
       [{ url: 'sqlite:' }, /names no SQLite file/],
       [{ url: 42 }, /url.*42/],
       [null, /options must be an object, got null/],
+      // An option it does not know would be ignored: a location under another name would open another database.
+      [{ path: join(folder, 'x.db') }, /unknown option "path" \(known: url, .*\); where the store is goes in url/],
+      [{ url: join(folder, 'x.db'), pollIntervallMs: 5 }, /unknown option "pollIntervallMs"/],
     ];
     for (const [options, message] of bad) {
       const error = await openStore(options as OpenStoreOptions).catch((caught: unknown) => caught);

@@ -12,7 +12,9 @@
  * const shared = await openStore({ url: process.env.DATABASE_URL });
  * ```
  */
+import { quoteText } from '../errors/quote-text.js';
 import { requireArgument } from '../errors/require-argument.js';
+import { ValidationError } from '../errors/validation-error.js';
 import { createMemoryStore } from './create-memory-store.js';
 import { loadDriver } from './load-driver.js';
 import type { RunStore } from './run-store.js';
@@ -72,8 +74,37 @@ function flag(name: string, value: boolean | undefined, fallback: boolean): bool
   return value ?? fallback;
 }
 
+const KNOWN_OPTIONS = [
+  'url',
+  'blobThresholdBytes',
+  'retentionMs',
+  'schema',
+  'connectTimeoutMs',
+  'poolSize',
+  'synchronousCommit',
+  'groupCommit',
+  'busyTimeoutMs',
+  'pollIntervalMs',
+] as const satisfies readonly (keyof OpenStoreOptions)[];
+
+/** Words people write for where the store is, which `url` holds. */
+const LOCATION_WORDS = new Set(['path', 'file', 'filename', 'database', 'databaseUrl', 'db', 'connectionString']);
+
+/** An option this version does not know would be ignored: a typo'd location would open another database. */
+function refuseUnknownOptions(options: object): void {
+  const problems = Object.keys(options)
+    .filter((key) => !(KNOWN_OPTIONS as readonly string[]).includes(key))
+    .map((key) => ({
+      path: key,
+      code: 'unknown-option',
+      message: `unknown option ${quoteText(key)} (known: ${KNOWN_OPTIONS.join(', ')})${LOCATION_WORDS.has(key) ? '; where the store is goes in url: a file path, sqlite:…, postgres://… or memory:' : ''}`,
+    }));
+  if (problems.length > 0) throw new ValidationError('invalid openStore arguments', problems);
+}
+
 export async function openStore(options: OpenStoreOptions = {}): Promise<RunStore> {
   requireArgument('openStore', 'options', typeof options === 'object' && options !== null, 'an object', options);
+  refuseUnknownOptions(options);
   const settings = {
     blobThresholdBytes: positive(
       'blobThresholdBytes',

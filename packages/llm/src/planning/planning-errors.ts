@@ -91,7 +91,7 @@ export class NoPlannerError extends BatonError {
     const refused = closest ? ` (the template "${closest.template}" matched its words, but ${closest.reason})` : '';
     super(
       'no-planner',
-      `no plan template matches ${JSON.stringify(action.length > 120 ? `${action.slice(0, 120)}…` : action)}${refused} and no model is configured to plan it: set BATON_LLM_BASE_URL and BATON_LLM_MODEL (and BATON_LLM_API_KEY if the endpoint needs one), register a plan template whose examples cover the action, or send an explicit plan`,
+      `no plan template matches ${JSON.stringify(action.length > 120 ? `${action.slice(0, 120)}…` : action)}${refused} and no model is configured to plan it: give the planner a model (in a program, an LlmPlanner({ model }); for the server and the CLI, set BATON_LLM_BASE_URL and BATON_LLM_MODEL, and BATON_LLM_API_KEY if the endpoint needs one), register a plan template whose examples cover the action, or send an explicit plan`,
     );
     this.name = 'NoPlannerError';
     this.action = action;

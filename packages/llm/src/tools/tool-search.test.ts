@@ -169,5 +169,12 @@ describe('createToolSearch', () => {
     ]);
     const search = await createToolSearch(weather);
     await expect(search.search('weather', { k: 1.5 })).rejects.toThrow(/options.k: must be an integer > 0, got 1.5/);
+    // An option it does not know would be ignored: a typo must not quietly give the default k.
+    await expect(createToolSearch(weather, { topK: 3 } as never)).rejects.toThrow(
+      /options.topK: unknown option "topK" \(known: k, minScore, embedder, lexicalWeight\)/,
+    );
+    await expect(search.search('weather', { embedder: undefined } as never)).rejects.toThrow(
+      /options.embedder: unknown option "embedder" \(known: k, minScore\)/,
+    );
   });
 });

@@ -112,8 +112,31 @@ export function toolSearchOptionProblems(options: ToolSearchQueryOptions, path =
   return optionProblems(options, path);
 }
 
-function checkOptions(options: ToolSearchOptions | ToolSearchQueryOptions, path: string): void {
-  const problems = optionProblems(options, path);
+const SEARCH_OPTIONS = ['k', 'minScore', 'embedder', 'lexicalWeight'];
+const QUERY_OPTION_NAMES = ['k', 'minScore'];
+
+/** Options a search does not know, which it would otherwise ignore (`topK` for `k`, say). */
+function unknownOptionProblems(options: object, known: readonly string[], path: string): Problem[] {
+  return Object.keys(options)
+    .filter((key) => !known.includes(key))
+    .map((key) => ({
+      path: `${path}.${key}`,
+      code: 'unknown-option',
+      message: `unknown option ${JSON.stringify(key.slice(0, 60))} (known: ${known.join(', ')})`,
+    }));
+}
+
+function checkOptions(
+  options: ToolSearchOptions | ToolSearchQueryOptions,
+  path: string,
+  known: readonly string[] = SEARCH_OPTIONS,
+): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new ValidationError('invalid tool search options', [
+      { path, code: 'type', message: `must be an object, got ${describeValue(options)}` },
+    ]);
+  }
+  const problems = [...unknownOptionProblems(options, known, path), ...optionProblems(options, path)];
   if (problems.length > 0) throw new ValidationError('invalid tool search options', problems);
 }
 
@@ -171,7 +194,7 @@ class HybridToolSearch implements ToolSearch {
   }
 
   async search(query: string, options: ToolSearchQueryOptions = {}): Promise<ToolHit[]> {
-    checkOptions(options, 'options');
+    checkOptions(options, 'options', QUERY_OPTION_NAMES);
     if (typeof query !== 'string') {
       throw new ValidationError('invalid tool search query', [
         { path: 'query', code: 'type', message: `must be a string, got ${describeValue(query)}` },
