@@ -25,13 +25,13 @@ export class BudgetExceededError extends BatonError {
 
   constructor(details: BudgetExceededDetails) {
     const what = details.scope === 'run' ? 'run' : `step "${details.scope}"`;
-    const verb =
-      details.phase === 'refused'
-        ? `refused to start step "${details.stepId}": its estimate would bring the ${what}'s`
-        : `the ${what} exceeded its`;
+    const amount = round(details.amount);
+    const limit = round(details.limit);
     super(
       'budget-exceeded',
-      `${verb} ${details.budget} budget to ${round(details.amount)} (limit ${round(details.limit)})`,
+      details.phase === 'refused'
+        ? `refused to start step "${details.stepId}": its estimate would bring the ${details.budget} budget of the ${what} to ${amount} (limit ${limit})`
+        : `the ${what} used up its ${details.budget} budget: ${amount} used, limit ${limit}`,
     );
     this.name = 'BudgetExceededError';
     this.budget = details.budget;

@@ -170,7 +170,7 @@ describe('typed fields', () => {
       amount: 0.5000004,
       phase: 'exceeded',
     });
-    expect(exceeded.message).toBe('the run exceeded its costUsd budget to 0.5 (limit 0.5)');
+    expect(exceeded.message).toBe('the run used up its costUsd budget: 0.5 used, limit 0.5');
     const refused = new BudgetExceededError({
       budget: 'tokens',
       scope: 'draft',
@@ -180,7 +180,7 @@ describe('typed fields', () => {
       stepId: 'draft',
     });
     expect(refused.message).toBe(
-      'refused to start step "draft": its estimate would bring the step "draft"\'s tokens budget to 150 (limit 100)',
+      'refused to start step "draft": its estimate would bring the tokens budget of the step "draft" to 150 (limit 100)',
     );
     expect(refused.toJSON()).toMatchObject({
       budget: 'tokens',

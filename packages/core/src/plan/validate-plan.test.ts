@@ -96,6 +96,8 @@ describe('validatePlan: every problem in one call', () => {
       expect(codes((error as ValidationError).problems)).toEqual([
         'steps[1].id duplicate-id',
         'steps[0].target unknown-target',
+        // The step whose id is taken is still checked: every problem at once.
+        'steps[1].target unknown-target',
       ]);
       expect((error as ValidationError).message).toMatch(
         /^invalid plan: steps\[1\]\.id: step id "a" is already used at steps\[0\]/,

@@ -236,7 +236,8 @@ function validateGraph(
       return;
     }
     const step = raw as PlanStep;
-    if (frame.ids.get(step.id) !== i) return;
+    // A step whose id is bad or taken is still checked, so every problem comes at once; it stays out of the graph.
+    const named = frame.ids.get(step.id) === i;
     for (const key of Object.keys(step)) {
       if (!STEP_KEYS.includes(key)) {
         problems.push({
@@ -343,6 +344,7 @@ function validateGraph(
         }
       }
     }
+    if (!named) return;
     compiled[i] = {
       id: step.id,
       index: i,
