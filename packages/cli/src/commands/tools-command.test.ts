@@ -136,8 +136,8 @@ describe.concurrent('baton tools eval (the built executable)', { timeout: 90_000
     [['--model', ' '], /--model must not be empty/],
     [['--queries', 'x.jsonl'], /required option '--tools <file>' not specified/],
     // A misspelt required option is reported as unknown, with the one meant, not as the required one missing.
-    [['--tool', 'x.json'], /^error: unknown option '--tool'\n\(Did you mean --tools\?\)$/],
-    [['--tool', 'x.json', '--queries', 'x.jsonl'], /^error: unknown option '--tool'\n\(Did you mean --tools\?\)$/],
+    [['--tool', 'x.json'], /^baton: unknown option '--tool'\n\(Did you mean --tools\?\)$/],
+    [['--tool', 'x.json', '--queries', 'x.jsonl'], /^baton: unknown option '--tool'\n\(Did you mean --tools\?\)$/],
   ])('usage mistake %j: exit code 2', async (args, message) => {
     const base =
       args.includes('--queries') || args.includes('--tool')
