@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import {
   ACKNOWLEDGED_TYPES,
   type Corkable,
+  deferToNextWrite,
   gatherTurn,
   type HelloMessage,
   MAX_MESSAGE_BYTES,
@@ -178,6 +179,18 @@ export class ServiceConnection {
     socket.send(text);
   }
 
+  /** `#write` for a frame nobody waits for: it goes with the next frame written, or once this turn's work is done. */
+  #writeSoon(socket: WebSocket, text: string): void {
+    const transport = this.#transports.get(socket);
+    if (transport === undefined) {
+      socket.send(text);
+      return;
+    }
+    deferToNextWrite(transport, () => {
+      if (socket.readyState === socket.OPEN) socket.send(text);
+    });
+  }
+
   #receive(socket: WebSocket, url: string, frame: string): void {
     if (this.#socket !== socket) return;
     this.#lastMessageAt = Date.now();
@@ -196,7 +209,11 @@ export class ServiceConnection {
     // Work sent before `welcome` is a server bug; leaving it unacknowledged makes the server send it again.
     if (!this.#welcomed && message.type !== 'protocol-error') return;
     if (ACKNOWLEDGED_TYPES.has(message.type)) {
-      this.#write(socket, JSON.stringify({ type: 'ack', id: randomUUID(), of: message.id } satisfies ServiceMessage));
+      // Nobody waits for it: a task's ack leaves with its result when the handler answers within this turn.
+      this.#writeSoon(
+        socket,
+        JSON.stringify({ type: 'ack', id: randomUUID(), of: message.id } satisfies ServiceMessage),
+      );
     }
     this.#options.onMessage(message);
   }

@@ -1,9 +1,9 @@
 /**
  * Sends text frames on a service's socket through `gatherTurn`, so the frames of one turn of the event loop (acks,
- * tasks for several runs) leave in one write.
+ * tasks for several runs) leave in one write; an ack waits for the next frame (`sendTextSoon`).
  */
 import type { Duplex } from 'node:stream';
-import { gatherTurn } from '@baton/protocol';
+import { deferToNextWrite, gatherTurn } from '@baton/protocol';
 import type { WebSocket } from 'ws';
 
 const transports = new WeakMap<WebSocket, Duplex>();
@@ -17,4 +17,16 @@ export function sendText(ws: WebSocket, text: string): void {
   const transport = transports.get(ws);
   if (transport !== undefined) gatherTurn(transport);
   ws.send(text);
+}
+
+/** `sendText` for a frame nobody waits for (an ack): it leaves with the next frame, or once this turn's work is done. */
+export function sendTextSoon(ws: WebSocket, text: string): void {
+  const transport = transports.get(ws);
+  if (transport === undefined) {
+    ws.send(text);
+    return;
+  }
+  deferToNextWrite(transport, () => {
+    if (ws.readyState === ws.OPEN) ws.send(text);
+  });
 }

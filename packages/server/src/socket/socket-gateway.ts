@@ -21,7 +21,7 @@ import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { ApiKeys, AuthenticatedKey } from '../auth/api-keys.js';
 import { bearerToken } from '../auth/bearer-token.js';
 import { newId } from '../auth/secret-token.js';
-import { gatherWrites, sendText } from './gathered-send.js';
+import { gatherWrites, sendText, sendTextSoon } from './gathered-send.js';
 import { type OutgoingMessage, ServiceInstance } from './service-instance.js';
 import type { TaskDispatcher } from './task-dispatcher.js';
 
@@ -195,7 +195,9 @@ export class SocketGateway {
   private handle(ws: WebSocket, instance: ServiceInstance, message: Exclude<ServiceMessage, HelloMessage>): void {
     const dispatcher = this.options.dispatcher;
     const answered = (known: boolean, jobId: string) => {
-      send(ws, { type: 'ack', of: message.id });
+      // Nobody waits for it: it leaves with the next task or once this turn's work (the answer journaled) is done.
+      if (ws.readyState === ws.OPEN)
+        sendTextSoon(ws, JSON.stringify({ type: 'ack', of: message.id, id: randomUUID() }));
       if (!known) {
         send(ws, {
           type: 'protocol-error',
