@@ -377,12 +377,15 @@ describe('circuit breaker', () => {
   it('counts retries of one step towards the threshold and stops retrying once it opens', async () => {
     const { engine, calls } = failing();
     const e = engine();
-    const error = await rejectionOf(e.run(step({ ...policy(), retry: { maxAttempts: 10, ...fast } }, 'down')).result());
+    const { events, error } = await settle(e.run(step({ ...policy(), retry: { maxAttempts: 10, ...fast } }, 'down')));
     expect(calls.down).toBe(3);
     expect(BreakerOpenError.isInstance(error.cause)).toBe(true);
-    // Three calls were made; the fourth try, refused by the open breaker, is not counted as one.
+    // Three calls were made; no fourth try is announced, since the open breaker would refuse it.
     expect(error.attempts).toBe(3);
+    expect(ofType(events, 'step-retry').map((event) => event.attempt)).toEqual([2, 3]);
     expect(error.message).toContain('failed after 3 attempts');
+    // It says why the breaker opened: the target's own last failure.
+    expect(error.cause.lastFailure).toBe('unavailable');
   });
 
   it('takes the fallback while the breaker is open', async () => {

@@ -170,6 +170,7 @@ async function attemptWithRetries(
       }
       const delayMs = backoffDelay(retry, attempt, error);
       refuseWaitPastCutoff(run, step, tracker, delayMs);
+      refuseRetryIntoOpenBreaker(run, targetCall, error, delayMs);
       run.emit({
         type: 'step-retry',
         stepId: step.id,
@@ -182,6 +183,16 @@ async function attemptWithRetries(
       await sleep(delayMs, signal);
     }
   }
+}
+
+/**
+ * This failure opened the target's breaker (or it was open already), and it will still be open when the retry would
+ * start: the retry would be refused, so none is announced — the step fails now, saying the breaker opened and why.
+ */
+function refuseRetryIntoOpenBreaker(run: RunContext, call: TargetCall, error: unknown, delayMs: number): void {
+  if (!call.breakerOn || !run.services.breakers.isOpen(call.target.id)) return;
+  const open = run.services.breakers.openError(call.target.id, error);
+  if (open.retryAt === undefined || open.retryAt > Date.now() + delayMs) throw open;
 }
 
 /**
