@@ -59,8 +59,9 @@ export interface BatonServer {
   /** The engine orchestrations run on (its targets are the services, by project-scoped names). */
   readonly engine: Engine;
   /**
-   * Stops taking work, hands running orchestrations back to the store (compensating ones too, their compensations
-   * stopped where they are, for the next start to go on with), closes sockets and connections.
+   * Stops taking work, answers the GETs it holds with the orchestration as it stands and ends event streams (for up
+   * to 2 s), hands running orchestrations back to the store (compensating ones too, their compensations stopped where
+   * they are, for the next start to go on with), closes sockets and connections.
    */
   close(): Promise<void>;
 }

@@ -18,10 +18,6 @@ export class RequestsInFlight {
     });
   }
 
-  get count(): number {
-    return this.#count;
-  }
-
   /** Resolves once no request is being answered, or after `timeoutMs`, whichever comes first. */
   settled(timeoutMs: number): Promise<void> {
     if (this.#count === 0) return Promise.resolve();
