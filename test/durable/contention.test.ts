@@ -5,7 +5,7 @@
  * `run-finish`, one `step-finish` per step, each side effect once — no step may run in two places at the same time
  * (a killed call counts as running until its process is gone), and only the killed engine's runs may change hands.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine, createRegistry, openStore, type RunStore } from '@baton/core';
@@ -15,8 +15,8 @@ import { plans, registerTargets } from './durable-fixture.js';
 import { type EffectLog, type Invocation, openEffectLog } from './effect-log.js';
 import {
   delay,
-  killWorkers,
   postgresDatabase,
+  releaseTestResources,
   startWorker,
   type TestDatabase,
   type WorkerProcess,
@@ -34,11 +34,7 @@ describe('three engine processes on one PostgreSQL database', () => {
   let holdDir: string | undefined;
 
   afterEach(async () => {
-    await killWorkers();
-    await store?.close();
-    await effects?.close();
-    await db?.dispose();
-    if (holdDir !== undefined) rmSync(holdDir, { recursive: true, force: true });
+    await releaseTestResources({ store, effects, db, holdDir });
     db = store = effects = holdDir = undefined;
   });
 

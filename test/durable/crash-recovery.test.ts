@@ -13,9 +13,9 @@ import { plans, registerTargets, type WorkerConfig } from './durable-fixture.js'
 import { type EffectLog, openEffectLog } from './effect-log.js';
 import {
   delay,
-  killWorkers,
   postgresDatabase,
   randomBetween,
+  releaseTestResources,
   sqliteDatabase,
   startWorker,
   type TestDatabase,
@@ -50,10 +50,7 @@ function crashSuite(name: string, database: () => TestDatabase): void {
     let effects: EffectLog | undefined;
 
     afterEach(async () => {
-      await killWorkers();
-      await store?.close();
-      await effects?.close();
-      await db?.dispose();
+      await releaseTestResources({ store, effects, db });
       db = store = effects = undefined;
     });
 

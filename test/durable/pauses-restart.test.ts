@@ -10,8 +10,8 @@ import { registerTargets, type WorkerConfig } from './durable-fixture.js';
 import { type EffectLog, openEffectLog } from './effect-log.js';
 import {
   delay,
-  killWorkers,
   postgresDatabase,
+  releaseTestResources,
   sqliteDatabase,
   startWorker,
   type TestDatabase,
@@ -35,10 +35,7 @@ function pausesSuite(name: string, database: () => TestDatabase): void {
     let effects: EffectLog | undefined;
 
     afterEach(async () => {
-      await killWorkers();
-      await store?.close();
-      await effects?.close();
-      await db?.dispose();
+      await releaseTestResources({ store, effects, db });
       db = store = effects = undefined;
     });
 

@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { checkEffects, checkRuns, type SubmittedRun } from './durable-checks.js';
 import { plans, registerTargets, type WorkerConfig } from './durable-fixture.js';
 import { type EffectLog, openEffectLog } from './effect-log.js';
-import { delay, killWorkers, sqliteDatabase, startWorker, type TestDatabase } from './worker-process.js';
+import { delay, releaseTestResources, sqliteDatabase, startWorker, type TestDatabase } from './worker-process.js';
 
 /** Far longer than the test may take: only the takeover of a gone process's runs can finish them in time. */
 const LEASE_MS = 120_000;
@@ -25,11 +25,7 @@ describe('a restart on the same machine', () => {
   let holdDir: string | undefined;
 
   afterEach(async () => {
-    await killWorkers();
-    await store?.close();
-    await effects?.close();
-    await db?.dispose();
-    if (holdDir !== undefined) rmSync(holdDir, { recursive: true, force: true });
+    await releaseTestResources({ store, effects, db, holdDir });
     db = store = effects = holdDir = undefined;
   });
 

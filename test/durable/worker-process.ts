@@ -34,6 +34,24 @@ export function startWorker(config: WorkerConfig): WorkerProcess {
 /** SIGKILLs every worker still alive (cleanup after a failed test). */
 export const killWorkers = killChildren;
 
+/** What a durable test holds open: each is closed or removed when given. */
+export interface TestResources {
+  store?: { close(): Promise<void> } | undefined;
+  effects?: { close(): Promise<void> } | undefined;
+  db?: TestDatabase | undefined;
+  /** A folder of the test's own, removed. */
+  holdDir?: string | undefined;
+}
+
+/** An `afterEach` of the durable tests: kills the workers still running, then closes and removes what the test held. */
+export async function releaseTestResources({ store, effects, db, holdDir }: TestResources): Promise<void> {
+  await killWorkers();
+  await store?.close();
+  await effects?.close();
+  await db?.dispose();
+  if (holdDir !== undefined) rmSync(holdDir, { recursive: true, force: true });
+}
+
 export interface TestDatabase {
   /** What `openStore` and `WorkerConfig` take. */
   storeUrl: string;
