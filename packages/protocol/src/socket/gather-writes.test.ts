@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type Corkable, deferToNextWrite, gatherTurn } from './gather-writes.js';
+import { type Corkable, deferToNextWrite, type FrameSocket, gatherTurn, sendDeferred } from './gather-writes.js';
 
 /**
  * A transport that records what happens to it. Node sends what was written between `cork()` and `uncork()` in one
@@ -62,5 +62,33 @@ describe('deferToNextWrite', () => {
     await nextTurn();
     await nextTurn();
     expect(log.filter((entry) => entry === 'ack')).toHaveLength(1);
+  });
+});
+
+describe('sendDeferred', () => {
+  const socketOn = (log: string[]): FrameSocket & { readyState: number } => ({
+    readyState: 1,
+    OPEN: 1,
+    send: (text) => log.push(text),
+  });
+
+  it('sends at once on a socket whose transport is unknown', () => {
+    const log: string[] = [];
+    sendDeferred(socketOn(log), undefined, 'ack');
+    expect(log).toEqual(['ack']);
+  });
+
+  it('sends with the next frame, and drops the frame when the socket closed before then', async () => {
+    const { log, transport } = recorder();
+    const open = socketOn(log);
+    sendDeferred(open, transport, 'ack-1');
+    gatherTurn(transport);
+    expect(log).toEqual(['cork', 'ack-1']);
+    await nextTurn();
+    const closing = socketOn(log);
+    sendDeferred(closing, transport, 'ack-2');
+    closing.readyState = 3;
+    await nextTurn();
+    expect(log).toEqual(['cork', 'ack-1', 'uncork', 'cork', 'uncork']);
   });
 });

@@ -54,3 +54,24 @@ export function deferToNextWrite(transport: Corkable, write: () => void): void {
     if (waiting.get(transport) === queued) gatherTurn(transport);
   });
 }
+
+/** What a WebSocket (`ws`'s, or any with its shape) offers to send a text frame. */
+export interface FrameSocket {
+  readonly readyState: number;
+  readonly OPEN: number;
+  send(text: string): void;
+}
+
+/**
+ * `deferToNextWrite` for one text frame on `socket`, whose bytes go over `transport`: sent at once when the transport
+ * is unknown, and dropped when the socket has closed by the time its turn comes.
+ */
+export function sendDeferred(socket: FrameSocket, transport: Corkable | undefined, text: string): void {
+  if (transport === undefined) {
+    socket.send(text);
+    return;
+  }
+  deferToNextWrite(transport, () => {
+    if (socket.readyState === socket.OPEN) socket.send(text);
+  });
+}

@@ -10,13 +10,13 @@ import { randomUUID } from 'node:crypto';
 import {
   ACKNOWLEDGED_TYPES,
   type Corkable,
-  deferToNextWrite,
   gatherTurn,
   type HelloMessage,
   MAX_MESSAGE_BYTES,
   parseServerMessage,
   type ServerMessage,
   type ServiceMessage,
+  sendDeferred,
   type WelcomeMessage,
 } from '@baton/protocol';
 import WebSocket from 'ws';
@@ -181,14 +181,7 @@ export class ServiceConnection {
 
   /** `#write` for a frame nobody waits for: it goes with the next frame written, or once this turn's work is done. */
   #writeSoon(socket: WebSocket, text: string): void {
-    const transport = this.#transports.get(socket);
-    if (transport === undefined) {
-      socket.send(text);
-      return;
-    }
-    deferToNextWrite(transport, () => {
-      if (socket.readyState === socket.OPEN) socket.send(text);
-    });
+    sendDeferred(socket, this.#transports.get(socket), text);
   }
 
   #receive(socket: WebSocket, url: string, frame: string): void {

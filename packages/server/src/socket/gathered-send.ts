@@ -3,7 +3,7 @@
  * tasks for several runs) leave in one write; an ack waits for the next frame (`sendTextSoon`).
  */
 import type { Duplex } from 'node:stream';
-import { deferToNextWrite, gatherTurn } from '@baton/protocol';
+import { gatherTurn, sendDeferred } from '@baton/protocol';
 import type { WebSocket } from 'ws';
 
 const transports = new WeakMap<WebSocket, Duplex>();
@@ -21,12 +21,5 @@ export function sendText(ws: WebSocket, text: string): void {
 
 /** `sendText` for a frame nobody waits for (an ack): it leaves with the next frame, or once this turn's work is done. */
 export function sendTextSoon(ws: WebSocket, text: string): void {
-  const transport = transports.get(ws);
-  if (transport === undefined) {
-    ws.send(text);
-    return;
-  }
-  deferToNextWrite(transport, () => {
-    if (ws.readyState === ws.OPEN) ws.send(text);
-  });
+  sendDeferred(ws, transports.get(ws), text);
 }
