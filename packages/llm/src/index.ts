@@ -27,6 +27,7 @@ export type {
   CreateToolSearchFunction,
   ModelPricePerMTok,
 } from './agents/agent-options.js';
+export { AgentStepLimitError } from './agents/agent-step-limit-error.js';
 export { type AgentTool, agentTools, modelToolName } from './agents/agent-tools.js';
 export { defineAgent } from './agents/define-agent.js';
 export { ModelCallError } from './agents/model-call-error.js';

@@ -14,6 +14,7 @@ import { cachedTokenCounter } from '../context/cached-token-counter.js';
 import { countContext } from '../context/message-tokens.js';
 import type { ModelPricePerMTok } from './agent-options.js';
 import type { AgentRuntime } from './agent-runtime.js';
+import { AgentStepLimitError } from './agent-step-limit-error.js';
 import { type AgentTool, agentTools } from './agent-tools.js';
 import { journaledModel, type StoredGenerateResult } from './journaled-model.js';
 import { type CallEstimate, chooseModel, estimateCall, modelName } from './model-choice.js';
@@ -299,6 +300,13 @@ export async function runAgent(
       abortSignal: context.signal,
     });
     if (call.fatal) throw call.fatal;
+    if (result.finishReason === 'tool-calls') {
+      throw new AgentStepLimitError(
+        runtime.name,
+        runtime.maxSteps,
+        result.toolCalls.map((toolCall) => toolCall.toolName),
+      );
+    }
     return {
       text: result.text,
       toolCalls: call.toolCalls,

@@ -4,6 +4,7 @@ import { type ChatServer, startChatServer } from '../testing/openai-compatible-s
 import { tokenCounter } from '../tokens/token-counter.js';
 import type { AgentOutput } from './agent-loop.js';
 import type { AgentModel, AgentOptions, ModelPricePerMTok } from './agent-options.js';
+import { AgentStepLimitError } from './agent-step-limit-error.js';
 import { chatModel, scripted, toolRegistry } from './agent-test-kit.js';
 import { defineAgent } from './define-agent.js';
 
@@ -128,6 +129,23 @@ describe('defineAgent', () => {
     expect(output?.toolCalls[1]).toMatchObject({ tool: 'send-email', error: expect.stringContaining('mailbox full') });
     expect(JSON.stringify(server.bodies[2]?.messages.at(-1))).toContain('mailbox full');
     expect(output?.text).toBe('Rain tomorrow in Oslo; I emailed Ada.');
+  });
+
+  it('fails with AgentStepLimitError, not an empty answer, when its last allowed model call still calls tools', async () => {
+    server = await startChatServer({ reply: TWO_TOOLS });
+    const { output, error, events } = await runAgent({ maxSteps: 2 });
+    expect(output).toBeUndefined();
+    // The run fails with the step's failure, whose cause is the agent's.
+    const cause = (error as Error).cause;
+    expect(AgentStepLimitError.isInstance(cause)).toBe(true);
+    expect(cause).toMatchObject({ agent: 'assistant', maxSteps: 2, lastTools: ['send-email'], retryable: false });
+    expect((cause as Error).message).toContain(
+      'made its 2 model calls (maxSteps) and the last one still called send-email',
+    );
+    // Both tool calls ran once; the step was not retried into the same end.
+    expect(calls).toEqual(['forecast:Oslo', 'email:ada@example.com']);
+    expect(server.calls).toBe(2);
+    expect(events.filter((event) => event.type === 'step-retry')).toEqual([]);
   });
 
   it('takes the cheaper model when the budget left cannot cover the preferred one, and says so', async () => {
