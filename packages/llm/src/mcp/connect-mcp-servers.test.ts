@@ -1,8 +1,10 @@
 import { createEngine, createRegistry, type Registry, StepFailedError } from '@baton/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../server/src/server-test-kit.js';
+import { createFixtureMcpServer } from './__fixtures__/fixture-mcp-server.js';
 import { connectMcpServers } from './connect-mcp-servers.js';
 import { McpConnectionError, McpToolError } from './mcp-errors.js';
+import { listenMcpHttp, type McpHttpTransport } from './mcp-http-listener.js';
 import { eventLog, fixtureStdioServer, startFixtureHttpServer } from './mcp-test-kit.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -187,6 +189,46 @@ describe('connectMcpServers over Streamable HTTP (loopback)', () => {
     await log.next('server-connected', (event) => event.reconnected, from);
     const again = await callOnce(registry, 'remote.get-weather', { city: 'Oslo' });
     expect(again.steps.call?.output).toEqual({ city: 'Oslo', celsius: 8 });
+    expect(listener.sessions()).toBe(1);
+  });
+
+  it('a session the server ended is replaced at once, and the call that met its 404 is made again on the new one', async () => {
+    const transports: McpHttpTransport[] = [];
+    const listener = await listenMcpHttp({
+      connect: (transport) => {
+        transports.push(transport);
+        return createFixtureMcpServer().connect(transport);
+      },
+    });
+    cleanups.push(() => listener.close());
+    const registry = createRegistry();
+    const log = eventLog();
+    // Reconnecting after a backoff would take a minute: only the immediate new session can answer the call in time.
+    const mcp = await connectMcpServers({
+      registry,
+      servers: [{ name: 'remote', url: listener.url }],
+      reconnect: { initialDelayMs: 60_000, maxDelayMs: 60_000 },
+      onEvent: log.push,
+    });
+    cleanups.push(() => mcp.close());
+    expect((await callOnce(registry, 'remote.get-weather', { city: 'Lisbon' })).steps.call?.output).toEqual({
+      city: 'Lisbon',
+      celsius: 12,
+    });
+
+    const from = log.events.length;
+    await transports[0]?.close();
+    await waitFor(async () => listener.sessions() === 0 || undefined, 'the server to forget the session');
+    const policy = { retry: { maxAttempts: 1 } };
+    const again = await callOnce(registry, 'remote.get-weather', { city: 'Oslo' }, policy);
+    expect(again.steps.call).toMatchObject({ status: 'succeeded', attempts: 1, output: { city: 'Oslo', celsius: 8 } });
+    expect(log.events.slice(from)).toContainEqual({
+      type: 'server-disconnected',
+      server: 'remote',
+      reason: 'the server ended its session',
+    });
+    expect(log.events.slice(from).filter((event) => event.type === 'server-connected')).toHaveLength(1);
+    expect(transports).toHaveLength(2);
     expect(listener.sessions()).toBe(1);
   });
 

@@ -23,7 +23,7 @@ function isMissingSubpath(error: unknown): boolean {
   return code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(PACKAGE);
 }
 
-/** The client side: `Client`, its stdio and Streamable HTTP transports, and `McpError`. */
+/** The client side: `Client`, its stdio and Streamable HTTP transports, and their errors. */
 export async function loadMcpClientSdk() {
   return load(async () => {
     const [client, stdio, http, types] = await Promise.all([
@@ -36,6 +36,7 @@ export async function loadMcpClientSdk() {
       Client: client.Client,
       StdioClientTransport: stdio.StdioClientTransport,
       StreamableHTTPClientTransport: http.StreamableHTTPClientTransport,
+      StreamableHTTPError: http.StreamableHTTPError,
       McpError: types.McpError,
       ErrorCode: types.ErrorCode,
     };

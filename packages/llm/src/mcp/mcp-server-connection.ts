@@ -2,7 +2,9 @@
  * One MCP server, kept connected: its tools registered in the registry (`McpToolSet`), refreshed on
  * `notifications/tools/list_changed`, marked down when the connection drops (a stdio server that exits, an HTTP
  * server that stops answering, checked by a ping after any transport error) and reconnected with backoff, healthy
- * again once its tools are listed anew.
+ * again once its tools are listed anew. An HTTP server may end a session whenever it likes (one idle too long): its
+ * next request answers 404, which nothing ran. Then a new session is opened at once, the calls made meanwhile wait for
+ * it, and the call that met the 404 is made again on it, once.
  */
 import { backoffDelay, type Registry, type ResolvedRetry } from '@baton/core';
 import type { McpClientSdk } from './load-mcp-sdk.js';
@@ -26,6 +28,9 @@ export interface McpConnectionSettings {
 
 export type McpServerState = 'connecting' | 'connected' | 'reconnecting' | 'closed';
 
+/** Why a connection whose session the server ended is replaced. */
+const SESSION_ENDED = 'the server ended its session';
+
 /** More tools than this in one `tools/list` (over every page) is taken as a server paging forever. */
 const MAX_TOOLS = 10_000;
 
@@ -35,6 +40,8 @@ export class McpServerConnection {
   #refreshes: Promise<void> = Promise.resolve();
   #reconnectTimer: NodeJS.Timeout | undefined;
   #pinging = false;
+  /** Calls waiting for the new session that replaces one the server ended. */
+  #renewal: { waiters: Array<{ resolve(client: Client): void; reject(error: unknown): void }> } | undefined;
   readonly #tools: McpToolSet;
 
   constructor(
@@ -71,19 +78,71 @@ export class McpServerConnection {
     this.#adopt(opened, false);
   }
 
-  /** Calls one tool of this server; the tool's error, or a retryable one while the server is away. */
+  /**
+   * Calls one tool of this server; the tool's error, or a retryable one while the server is away. A call that finds
+   * the session ended by the server is made again, once, on the new session.
+   */
   async call(tool: string, input: unknown, signal: AbortSignal): Promise<unknown> {
-    const client = this.#client;
+    const client = this.#client ?? (this.#renewal ? await this.#renewed(signal) : undefined);
     if (client === undefined) {
       const why = this.#state === 'closed' ? 'is closed' : 'is disconnected (reconnecting)';
       throw new McpConnectionError(this.config.name, why);
     }
     try {
-      const params = { name: tool, arguments: input as Record<string, unknown> };
-      const result = await client.callTool(params, undefined, { signal, timeout: this.settings.callTimeoutMs });
-      return mcpCallOutput(this.config.name, tool, result);
+      return await this.#callOn(client, tool, input, signal);
     } catch (error) {
-      throw this.#callError(client, tool, error, signal);
+      if (signal.aborted || !this.#sessionEnded(error)) throw this.#callError(client, tool, error, signal);
+      this.#lost(client, SESSION_ENDED);
+      const renewed = this.#client ?? (await this.#renewed(signal));
+      try {
+        return await this.#callOn(renewed, tool, input, signal);
+      } catch (again) {
+        throw this.#callError(renewed, tool, again, signal);
+      }
+    }
+  }
+
+  async #callOn(client: Client, tool: string, input: unknown, signal: AbortSignal): Promise<unknown> {
+    const params = { name: tool, arguments: input as Record<string, unknown> };
+    const result = await client.callTool(params, undefined, { signal, timeout: this.settings.callTimeoutMs });
+    return mcpCallOutput(this.config.name, tool, result);
+  }
+
+  /** A 404 to a request of an open session: the server ended the session (and ran nothing). */
+  #sessionEnded(error: unknown): boolean {
+    return error instanceof this.sdk.StreamableHTTPError && error.code === 404;
+  }
+
+  /** The client of the session being opened to replace an ended one; a connection error when it cannot be opened. */
+  #renewed(signal: AbortSignal): Promise<Client> {
+    const renewal = this.#renewal;
+    if (renewal === undefined) {
+      return Promise.reject(new McpConnectionError(this.config.name, 'is disconnected (reconnecting)'));
+    }
+    if (signal.aborted) return Promise.reject(signal.reason);
+    return new Promise<Client>((resolve, reject) => {
+      const onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+      renewal.waiters.push({
+        resolve: (client) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(client);
+        },
+        reject: (error) => {
+          signal.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      });
+    });
+  }
+
+  /** Ends the wait of the calls for a new session: with its client, or with why it could not be opened. */
+  #endRenewal(outcome: { client: Client } | { error: unknown }): void {
+    const renewal = this.#renewal;
+    this.#renewal = undefined;
+    for (const waiter of renewal?.waiters ?? []) {
+      if ('client' in outcome) waiter.resolve(outcome.client);
+      else waiter.reject(outcome.error);
     }
   }
 
@@ -91,6 +150,7 @@ export class McpServerConnection {
     if (this.#state === 'closed') return;
     this.#state = 'closed';
     clearTimeout(this.#reconnectTimer);
+    this.#endRenewal({ error: new McpConnectionError(this.config.name, 'is closed') });
     const client = this.#client;
     this.#client = undefined;
     this.#tools.clear();
@@ -157,6 +217,7 @@ export class McpServerConnection {
     this.#apply(tools);
     this.#tools.setHealth('healthy');
     this.emit({ type: 'server-connected', server: this.config.name, tools: this.#tools.names().length, reconnected });
+    this.#endRenewal({ client });
   }
 
   #apply(tools: readonly McpToolInfo[]): void {
@@ -187,12 +248,15 @@ export class McpServerConnection {
     this.#pinging = true;
     client
       .ping({ timeout: this.settings.connectTimeoutMs })
-      .catch((error: unknown) => this.#lost(client, `it did not answer a ping: ${messageOf(error)}`))
+      .catch((error: unknown) =>
+        this.#lost(client, this.#sessionEnded(error) ? SESSION_ENDED : `it did not answer a ping: ${messageOf(error)}`),
+      )
       .finally(() => {
         this.#pinging = false;
       });
   }
 
+  /** The connection is gone; one the server ended (404) is opened again at once, others after a backoff. */
   #lost(client: Client, reason: string): void {
     if (client !== this.#client || this.#state === 'closed') return;
     this.#client = undefined;
@@ -200,7 +264,9 @@ export class McpServerConnection {
     this.#tools.setHealth('down');
     this.emit({ type: 'server-disconnected', server: this.config.name, reason });
     client.close().catch(() => undefined);
-    this.#scheduleReconnect(1, this.#delay(1));
+    const sessionEnded = reason === SESSION_ENDED;
+    if (sessionEnded) this.#renewal = { waiters: [] };
+    this.#scheduleReconnect(1, sessionEnded ? 0 : this.#delay(1));
   }
 
   #delay(attempt: number): number {
@@ -218,6 +284,11 @@ export class McpServerConnection {
         this.#adopt(opened, true);
       } catch (error) {
         if (this.#state === 'closed') return;
+        this.#endRenewal({
+          error: new McpConnectionError(this.config.name, `failed to open a new session: ${messageOf(error)}`, {
+            cause: error,
+          }),
+        });
         const next = this.#delay(attempt + 1);
         const server = this.config.name;
         this.emit({ type: 'server-reconnect-failed', server, attempt, delayMs: next, error: messageOf(error) });
