@@ -329,13 +329,18 @@ export class SocketGateway {
     return asked;
   }
 
-  /** An instance re-attaching while its old socket still looks open: the old one is closed. */
+  /**
+   * An instance re-attaching while its old socket still looks open: the old one is closed, and what it held is kept
+   * for the instance under its id, so the new socket, added next, gets it at once — not once the old socket's close
+   * comes in, or a heartbeat interval later.
+   */
   private replaceDuplicate(current: WebSocket, projectId: string, serviceId: string, instanceId: string): void {
     for (const [ws, state] of this.sockets) {
       const held = state.instance;
       if (ws === current || held?.id !== instanceId || held.projectId !== projectId || held.serviceId !== serviceId) {
         continue;
       }
+      this.options.dispatcher.removeInstance(held, this.options.heartbeatMs);
       ws.close(CLOSE_CODES.replaced, 'the instance connected again');
     }
   }

@@ -110,6 +110,21 @@ describe('the service socket, as the protocol page describes it', () => {
     expect(back.received.filter((message) => message.type === 'task')).toEqual([]);
   });
 
+  it('sends the tasks of an instance re-attaching while its old socket still looks open to the new socket at once', async () => {
+    const first = await connect('twice');
+    const welcome = await first.next((message) => message.type === 'welcome');
+    await submit([{ id: 's', target: 'twice', input: {} }]);
+    const task = await first.next((message) => message.type === 'task');
+    first.send({ type: 'ack', of: task.id });
+    const closed = new Promise<number>((resolve) => first.socket.once('close', (code) => resolve(code)));
+    const again = await connect('twice', { instanceId: welcome.instanceId });
+    expect(await closed).toBe(4009);
+    // Before the answer to a heartbeat sent right after its welcome, not a heartbeat interval later.
+    const received = await receivedUntilHeartbeat(again, 0);
+    expect(received[0]).toMatchObject({ type: 'welcome', instanceId: welcome.instanceId });
+    expect(received).toContainEqual(expect.objectContaining({ type: 'task', taskId: task.taskId }));
+  });
+
   it("gives a hello naming another service's instance id an id of its own, and leaves that service connected", async () => {
     const owner = await connect('owner');
     const welcome = await owner.next((message) => message.type === 'welcome');
