@@ -100,6 +100,54 @@ const isModel = (value: unknown): value is LanguageModelV3 =>
   (value as LanguageModelV3).specificationVersion === 'v3' &&
   typeof (value as LanguageModelV3).doGenerate === 'function';
 
+/** The options each object of `AgentOptions` takes: any other key is a typo, refused rather than ignored. */
+const KNOWN_KEYS: Record<string, readonly string[]> = {
+  '': [
+    'name',
+    'description',
+    'version',
+    'model',
+    'models',
+    'system',
+    'registry',
+    'tools',
+    'toolSearch',
+    'context',
+    'cache',
+    'budget',
+    'maxSteps',
+  ],
+  toolSearch: ['k', 'minScore', 'create'],
+  context: ['maxInputTokens', 'reserveOutputTokens', 'assemble'],
+  budget: ['tokens', 'costUsd'],
+};
+
+const MODEL_ENTRY_KEYS = ['model', 'price', 'maxOutputTokens'];
+
+function refuseUnknownKeys(value: unknown, path: string, known: readonly string[], problems: Problem[]): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
+  for (const key of Object.keys(value)) {
+    if (known.includes(key)) continue;
+    problems.push({
+      path: path === '' ? key : `${path}.${key}`,
+      code: 'unknown-option',
+      message: `unknown option ${describeValue(key)} (known: ${known.join(', ')})`,
+    });
+  }
+}
+
+function checkKeys(options: AgentOptions, problems: Problem[]): void {
+  for (const [path, known] of Object.entries(KNOWN_KEYS)) {
+    refuseUnknownKeys(path === '' ? options : options[path as keyof AgentOptions], path, known, problems);
+  }
+  const models = options.models ?? (options.model === undefined ? [] : [options.model]);
+  if (!Array.isArray(models)) return;
+  models.forEach((entry: unknown, index) => {
+    if (isModel(entry)) return;
+    refuseUnknownKeys(entry, options.models ? `models[${index}]` : 'model', MODEL_ENTRY_KEYS, problems);
+  });
+}
+
 const isCount = (value: unknown, min = 0) => Number.isInteger(value) && (value as number) >= min;
 const isAmount = (value: unknown) => typeof value === 'number' && Number.isFinite(value) && value >= 0;
 
@@ -230,6 +278,7 @@ export function checkAgentOptions(options: AgentOptions): { models: AgentModel[]
     });
   }
   checkLimits(options, problems);
+  checkKeys(options, problems);
   if (problems.length > 0)
     throw new ValidationError(`invalid options of agent ${describeValue(options.name)}`, problems);
   return { models };

@@ -425,4 +425,27 @@ describe('defineAgent', () => {
       /model: give a model[\s\S]*toolSearch.k: must be an integer ≥ 1, got 0[\s\S]*maxSteps: must be an integer ≥ 1, got 0/,
     );
   });
+
+  it('refuses a misspelt option at any level rather than ignoring it', () => {
+    const model = chatModel('http://127.0.0.1:1/v1', 'gpt-4o-mini');
+    const typos = { toolsearch: { k: 2 }, context: { maxInputTokens: 4000, pinned: [0] } } as unknown as AgentOptions;
+    let thrown: unknown;
+    try {
+      defineAgent({ name: 'a', registry, model: { model, maxTokens: 10 } as unknown as AgentModel, ...typos });
+    } catch (error) {
+      thrown = error;
+    }
+    expect((thrown as { problems: unknown[] }).problems).toEqual([
+      expect.objectContaining({
+        path: 'toolsearch',
+        code: 'unknown-option',
+        message: expect.stringContaining('known: name,'),
+      }),
+      expect.objectContaining({ path: 'context.pinned', message: expect.stringContaining('"pinned"') }),
+      expect.objectContaining({
+        path: 'model.maxTokens',
+        message: expect.stringContaining('known: model, price, maxOutputTokens'),
+      }),
+    ]);
+  });
 });
