@@ -428,10 +428,11 @@ describe('defineAgent', () => {
 
   it('refuses a misspelt option at any level rather than ignoring it', () => {
     const model = chatModel('http://127.0.0.1:1/v1', 'gpt-4o-mini');
-    const typos = { toolsearch: { k: 2 }, context: { maxInputTokens: 4000, pinned: [0] } } as unknown as AgentOptions;
+    const typos = { toolsearch: { k: 2 }, context: { maxInputTokens: 4000, pinned: [0] } };
+    const options = { name: 'a', registry, model: { model, maxTokens: 10 }, ...typos } as unknown as AgentOptions;
     let thrown: unknown;
     try {
-      defineAgent({ name: 'a', registry, model: { model, maxTokens: 10 } as unknown as AgentModel, ...typos });
+      defineAgent(options);
     } catch (error) {
       thrown = error;
     }

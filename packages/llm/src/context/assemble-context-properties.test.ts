@@ -8,7 +8,7 @@ import type { Embedder } from '@baton/cache';
 import type { ModelMessage } from 'ai';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type TokenCounter, tokenCounter } from '../tokens/token-counter.js';
+import { type CountedTool, type TokenCounter, tokenCounter } from '../tokens/token-counter.js';
 import { assembleContext } from './assemble-context.js';
 import { documentMessage } from './context-items.js';
 import type { AssembleContextOptions, ContextDocument, ProviderCaps } from './context-options.js';
@@ -199,7 +199,7 @@ function expectationOf(options: AssembleContextOptions): Expectation {
     ...(options.system === undefined ? [] : [{ role: 'system' as const, content: options.system }]),
     ...pinnedDocuments.map((document) => documentMessage(document.id, document.text)),
   ];
-  let needed = countContext(counter, header, options.tools);
+  let needed = countContext(counter, header, options.tools as readonly CountedTool[] | undefined);
   for (const index of protectedIndexes) {
     const message = messages[index]!;
     needed += pinnedIndexes.has(index) ? messageTokens(counter, message) : floorOf(counter, message);
@@ -305,7 +305,7 @@ describe('assembleContext over random conversations', () => {
           return;
         }
         check(!expectation.overflow, 'no overflow when the minimum does not fit');
-        const recount = countContext(counter, result.messages, options.tools);
+        const recount = countContext(counter, result.messages, options.tools as readonly CountedTool[] | undefined);
         check(recount === result.tokens, `counted ${result.tokens}, recounted ${recount}`);
         check(recount <= expectation.limit, `${recount} tokens over the limit ${expectation.limit}`);
         checkCaps(counter, result.messages, options.providerCaps ?? {});

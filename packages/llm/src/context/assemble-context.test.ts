@@ -1,6 +1,7 @@
 import { ValidationError } from '@baton/core';
-import type { ModelMessage } from 'ai';
+import { type ModelMessage, tool } from 'ai';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { tokenCounter } from '../tokens/token-counter.js';
 import { assembleContext } from './assemble-context.js';
 import type { AssembleContextOptions } from './context-options.js';
@@ -55,6 +56,38 @@ describe('assembleContext', () => {
     expect(context.manifest[0]).toMatchObject({ kind: 'system', reason: 'system prompt: always sent whole' });
     expect(context.manifest.at(-1)).toMatchObject({ kind: 'tools', tokensAfter: counter.tools(tools) });
     expect(context.manifest.at(-2)).toMatchObject({ kind: 'message', index: 11, reason: 'last user turn' });
+  });
+
+  it('takes the tools as an AI SDK ToolSet too, counted as the same list with its JSON Schema', async () => {
+    const inputSchema = z.object({ id: z.number().describe('The order number') });
+    const fromSet = await assembleContext({
+      model: 'gpt-4o',
+      messages: conversation(1),
+      tools: { order: tool({ description: 'Looks an order up', inputSchema }) },
+      budget: budget(10_000),
+    });
+    const listed = [{ name: 'order', description: 'Looks an order up', parameters: z.toJSONSchema(inputSchema) }];
+    const fromList = await assembleContext({
+      model: 'gpt-4o',
+      messages: conversation(1),
+      tools: listed,
+      budget: budget(10_000),
+    });
+    expect(fromSet.manifest.at(-1)).toMatchObject({ kind: 'tools', tokensAfter: counter.tools(listed) });
+    expect(fromSet.tokens).toBe(fromList.tokens);
+    const refused = await assembleContext({
+      model: 'gpt-4o',
+      messages: conversation(1),
+      tools: ['order'] as never,
+      budget: budget(10_000),
+    }).catch((error: unknown) => error);
+    expect(ValidationError.isInstance(refused)).toBe(true);
+    expect((refused as ValidationError).problems).toContainEqual(
+      expect.objectContaining({
+        path: 'tools',
+        message: expect.stringContaining('or an AI SDK ToolSet, got ["order"]'),
+      }),
+    );
   });
 
   it('drops the oldest turns whole, each tool call with its result, and keeps pinned ones', async () => {

@@ -21,6 +21,8 @@
  */
 import { createSifEmbedder, type Embedder } from '@baton/cache';
 import type { ModelMessage } from 'ai';
+import type { CountedTool } from '../tokens/token-counter.js';
+import { toolsAsList } from '../tools/tool-set-list.js';
 import { cachedTokenCounter } from './cached-token-counter.js';
 import { type ContextAssembly, type ContextItem, contextItems, overMessages, overTokens } from './context-items.js';
 import { manifestOf } from './context-manifest.js';
@@ -155,10 +157,11 @@ function messagesOf(items: readonly ContextItem[], summary: ModelMessage | undef
  * });
  * await generateText({ model, messages: context.messages }); // context.tokens ≤ 7,000
  */
-export async function assembleContext(options: AssembleContextOptions): Promise<AssembledContext> {
+export async function assembleContext(given: AssembleContextOptions): Promise<AssembledContext> {
+  const options = given.tools === undefined ? given : { ...given, tools: await toolsAsList(given.tools) };
   validateContextOptions(options);
   const counter = cachedTokenCounter(options.model);
-  const tools = options.tools ?? [];
+  const tools = (options.tools ?? []) as readonly CountedTool[];
   const toolTokens = counter.tools(tools);
   const limits = limitsOf(options);
   const items = contextItems(counter, {

@@ -4,7 +4,7 @@
  */
 import type { Embedder } from '@baton/cache';
 import { describeValue, type Problem, ValidationError } from '@baton/core';
-import type { LanguageModel, LanguageModelUsage, ModelMessage } from 'ai';
+import type { LanguageModel, LanguageModelUsage, ModelMessage, ToolSet } from 'ai';
 import type { CountedTool } from '../tokens/token-counter.js';
 
 /** A text the model should read (a retrieved passage, a file), sent as a system message after the system prompt. */
@@ -81,8 +81,11 @@ export interface AssembleContextOptions {
   /** Indexes into `messages` that are never dropped or changed (with the tool calls or results they pair with). */
   pinned?: readonly number[];
   documents?: readonly ContextDocument[];
-  /** The tools the call offers: always sent, counted as the model is shown them. */
-  tools?: readonly CountedTool[];
+  /**
+   * The tools the call offers: always sent, counted as the model is shown them. A list of `{ name, description,
+   * parameters }` (JSON Schema), or an AI SDK `ToolSet` record.
+   */
+  tools?: readonly CountedTool[] | ToolSet;
   budget: ContextBudget;
   providerCaps?: ProviderCaps;
   strategies?: ContextStrategies;
@@ -283,6 +286,18 @@ function checkRoles(messages: readonly ModelMessage[], problems: Problem[]): voi
   });
 }
 
+/** The tools are a list of `{ name, … }` (a `ToolSet` record was made one before this check). */
+function checkTools(tools: unknown, problems: Problem[]): void {
+  const named = (tool: unknown) =>
+    typeof tool === 'object' && tool !== null && typeof (tool as { name?: unknown }).name === 'string';
+  if (Array.isArray(tools) && tools.every(named)) return;
+  problems.push({
+    path: 'tools',
+    code: 'type',
+    message: `must be a list of tools ({ name, description?, parameters? }) or an AI SDK ToolSet, got ${describeValue(tools)}`,
+  });
+}
+
 /** Throws one `ValidationError` listing every bad option. */
 export function validateContextOptions(options: AssembleContextOptions): void {
   const problems: Problem[] = [];
@@ -307,6 +322,7 @@ export function validateContextOptions(options: AssembleContextOptions): void {
   checkBudget(options.budget, problems);
   checkCaps(options.providerCaps, problems);
   checkDocuments(options.documents ?? [], problems);
+  if (options.tools !== undefined) checkTools(options.tools, problems);
   checkStrategies(options.strategies ?? {}, problems);
   if (problems.length > 0) throw new ValidationError('invalid assembleContext options', problems);
 }

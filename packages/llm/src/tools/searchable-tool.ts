@@ -51,7 +51,15 @@ function keyProblems(tool: Record<string, unknown>, at: string): Problem[] {
 /** Every problem of `tools` (bad names, duplicates, a description that is not a string); none when they can be searched. */
 export function searchableToolProblems(tools: readonly unknown[], path = 'tools'): Problem[] {
   if (!Array.isArray(tools)) {
-    return [{ path, code: 'invalid', message: `must be an array of tools, got ${describeValue(tools)}` }];
+    const listResult = Array.isArray((tools as { tools?: unknown } | null)?.tools);
+    const hint = listResult ? " (an MCP tools/list result: pass its 'tools')" : '';
+    return [
+      {
+        path,
+        code: 'invalid',
+        message: `must be an array of tools or an AI SDK ToolSet${hint}, got ${describeValue(tools)}`,
+      },
+    ];
   }
   const problems: Problem[] = [];
   const seen = new Set<string>();

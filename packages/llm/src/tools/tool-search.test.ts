@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import type { Embedder } from '@baton/cache';
 import { ValidationError } from '@baton/core';
+import { tool } from 'ai';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { createToolSearch } from './tool-search.js';
 
 const weather = [
@@ -111,6 +113,19 @@ describe('createToolSearch', () => {
     expect(hits[0]).toMatchObject({ name: 'weather_get_forecast', lexical: 1, semantic: 1, score: 1 });
   });
 
+  it('takes an AI SDK ToolSet, reading each input schema as JSON Schema', async () => {
+    const search = await createToolSearch({
+      sendSms: tool({
+        description: 'Sends a text message',
+        inputSchema: z.object({ phoneNumber: z.string(), body: z.string() }),
+      }),
+      getForecast: tool({ description: 'Weather in the days ahead', inputSchema: z.object({ city: z.string() }) }),
+    });
+    expect(search.tools().map((held) => held.name)).toEqual(['sendSms', 'getForecast']);
+    // Found by a parameter name only its converted schema holds.
+    expect((await search.search('phone number', { k: 1 }))[0]?.name).toBe('sendSms');
+  });
+
   it('refuses tools it cannot search, naming each problem and value', async () => {
     const bad = [{ name: 'a' }, { name: 'a' }, { name: '' }, { name: 'b', description: 42 }, 'c'];
     const error = await createToolSearch(bad as never).catch((caught: unknown) => caught);
@@ -123,7 +138,9 @@ describe('createToolSearch', () => {
     ]);
     expect((error as Error).message).toContain('"a" is given twice');
     const notArray = await createToolSearch({ tools: [] } as never).catch((caught: unknown) => caught);
-    expect((notArray as ValidationError).problems[0]?.message).toMatch(/^must be an array of tools, got/);
+    expect((notArray as ValidationError).problems[0]?.message).toMatch(
+      /^must be an array of tools or an AI SDK ToolSet \(an MCP tools\/list result: pass its 'tools'\), got/,
+    );
     const search = await createToolSearch(weather);
     await expect(search.search(42 as never)).rejects.toThrow(/query: must be a string, got 42/);
   });

@@ -14,9 +14,11 @@
  */
 import { cosine, createSifEmbedder, type Embedder } from '@baton/cache';
 import { describeValue, type Problem, ValidationError } from '@baton/core';
+import type { ToolSet } from 'ai';
 import MiniSearch, { type SearchOptions } from 'minisearch';
 import { searchTerm, splitWords } from './search-terms.js';
 import { checkSearchableTools, type SearchableTool, toolParameters } from './searchable-tool.js';
+import { toolsAsList } from './tool-set-list.js';
 import { parameterNames, type ToolFields, toolFields } from './tool-text.js';
 
 export interface ToolSearchOptions {
@@ -52,8 +54,8 @@ export interface ToolSearch {
   readonly size: number;
   /** The best tools for `query`, best first; ties keep the order the tools were added in. */
   search(query: string, options?: ToolSearchQueryOptions): Promise<ToolHit[]>;
-  /** Adds tools; one with the name of a held tool replaces it. */
-  add(tools: readonly SearchableTool[]): Promise<void>;
+  /** Adds tools (a list, or an AI SDK `ToolSet`); one with the name of a held tool replaces it. */
+  add(tools: readonly SearchableTool[] | ToolSet): Promise<void>;
   /** Removes tools by name; unknown names are ignored. */
   remove(names: readonly string[]): void;
   has(name: string): boolean;
@@ -175,7 +177,8 @@ class HybridToolSearch implements ToolSearch {
     return [...this.#tools.values()].map((entry) => entry.tool);
   }
 
-  async add(tools: readonly SearchableTool[]): Promise<void> {
+  async add(given: readonly SearchableTool[] | ToolSet): Promise<void> {
+    const tools = await toolsAsList(given);
     checkSearchableTools(tools);
     const fields = tools.map(toolFields);
     const vectors = await this.#embedder.embed(fields.map((each, i) => embeddingText(each, tools[i]!)));
@@ -238,10 +241,11 @@ function insertRanked(top: ToolHit[], hit: ToolHit, k: number): void {
  * // [{ name: 'weather_get_forecast', score: 0.71, … }, …]
  */
 export async function createToolSearch(
-  tools: readonly SearchableTool[],
+  given: readonly SearchableTool[] | ToolSet,
   options: ToolSearchOptions = {},
 ): Promise<ToolSearch> {
   checkOptions(options, 'options');
+  const tools = await toolsAsList(given);
   checkSearchableTools(tools);
   const search = new HybridToolSearch(options);
   await search.add(tools);
