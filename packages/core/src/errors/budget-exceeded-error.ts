@@ -13,6 +13,8 @@ export interface BudgetExceededDetails {
   /** `refused`: a step was not started because its estimate did not fit; `exceeded`: usage passed the limit. */
   phase: 'refused' | 'exceeded';
   stepId?: string;
+  /** What the refusal weighed, added to the message (which models an agent considered, and why none fits). */
+  detail?: string;
 }
 
 export class BudgetExceededError extends BatonError {
@@ -27,12 +29,11 @@ export class BudgetExceededError extends BatonError {
     const what = details.scope === 'run' ? 'run' : `step "${details.scope}"`;
     const amount = round(details.amount);
     const limit = round(details.limit);
-    super(
-      'budget-exceeded',
+    const said =
       details.phase === 'refused'
         ? `refused to start step "${details.stepId}": its estimate would bring the ${details.budget} budget of the ${what} to ${amount} (limit ${limit})`
-        : `the ${what} used up its ${details.budget} budget: ${amount} used, limit ${limit}`,
-    );
+        : `the ${what} used up its ${details.budget} budget: ${amount} used, limit ${limit}`;
+    super('budget-exceeded', details.detail === undefined ? said : `${said}; ${details.detail}`);
     this.name = 'BudgetExceededError';
     this.budget = details.budget;
     this.scope = details.scope;

@@ -49,7 +49,18 @@ describe('chooseModel', () => {
     );
     expect(byTokens.candidate).toBe(small);
     expect(byTokens.skipped).toEqual([
-      { model: 'p:large', reason: 'its estimate of 14000 tokens is over the 12000 left' },
+      {
+        model: 'p:large',
+        reason: 'its estimate of 14000 tokens (10000 in, 4000 for the answer) is over the 12000 left',
+      },
+    ]);
+    // A model with no maxOutputTokens is estimated at 1024 tokens of answer, and the reason says so.
+    expect(chooseModel([free, small], tokens, { tokens: 11_010, costUsd: undefined }, 'ask').skipped).toEqual([
+      {
+        model: 'p:free',
+        reason:
+          'its estimate of 11024 tokens (10000 in, 1024 for the answer, as it has no maxOutputTokens) is over the 11010 left',
+      },
     ]);
   });
 
@@ -62,5 +73,9 @@ describe('chooseModel', () => {
     }
     expect(BudgetExceededError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ budget: 'costUsd', limit: 0.001, amount: 0.013, phase: 'refused', stepId: 'ask' });
+    // The message names every model considered and why it did not fit.
+    expect((error as Error).message).toContain(
+      "no model fits what is left of the run's, the step's and the agent's budgets: p:large — its estimate of $0.130000 is over the $0.001000 left; p:small — its estimate of $0.013000",
+    );
   });
 });

@@ -34,6 +34,7 @@ export function estimateCall(candidate: AgentModel, inputTokens: number): CallEs
 
 /** Why `estimate` does not fit in `left`, or undefined when it does. */
 function shortfall(
+  candidate: AgentModel,
   estimate: CallEstimate,
   left: BudgetLeft,
 ): { budget: 'tokens' | 'costUsd'; reason: string } | undefined {
@@ -44,7 +45,11 @@ function shortfall(
     };
   }
   if (left.tokens !== undefined && estimate.tokens > left.tokens) {
-    return { budget: 'tokens', reason: `its estimate of ${estimate.tokens} tokens is over the ${left.tokens} left` };
+    const answer = `${estimate.outputTokens} for the answer${candidate.maxOutputTokens === undefined ? ', as it has no maxOutputTokens' : ''}`;
+    return {
+      budget: 'tokens',
+      reason: `its estimate of ${estimate.tokens} tokens (${estimate.inputTokens} in, ${answer}) is over the ${left.tokens} left`,
+    };
   }
   return undefined;
 }
@@ -64,7 +69,7 @@ export function chooseModel(
   const missedBy: { estimate: CallEstimate; budget: 'tokens' | 'costUsd' }[] = [];
   for (const candidate of candidates) {
     const estimate = estimateCall(candidate, inputTokensOf(candidate));
-    const missed = shortfall(estimate, left);
+    const missed = shortfall(candidate, estimate, left);
     if (!missed) return { candidate, estimate, skipped };
     skipped.push({ model: modelName(candidate), reason: missed.reason });
     missedBy.push({ estimate, budget: missed.budget });
@@ -83,5 +88,8 @@ export function chooseModel(
     amount: estimate[budget],
     phase: 'refused',
     stepId,
+    detail: `no model fits what is left of the run's, the step's and the agent's budgets: ${skipped
+      .map((passed) => `${passed.model} — ${passed.reason}`)
+      .join('; ')}`,
   });
 }
