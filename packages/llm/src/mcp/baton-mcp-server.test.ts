@@ -19,6 +19,7 @@ function exampleRegistry() {
     name: 'math.add',
     description: 'Adds two numbers',
     input: z.object({ a: z.number(), b: z.number() }),
+    output: z.number(),
     effects: 'none',
     handler: ({ a, b }) => a + b,
   });
@@ -26,6 +27,7 @@ function exampleRegistry() {
     name: 'weather',
     description: 'The weather in a city',
     input: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+    output: z.object({ city: z.string(), celsius: z.number() }),
     handler: (input: { city: string }) => ({ city: input.city, celsius: 21 }),
   });
   registry.register({
@@ -79,7 +81,7 @@ async function servedOverHttp() {
 const textOf = (result: Record<string, unknown>) => (result.content as Array<{ text: string }>)[0]?.text;
 
 describe('createBatonMcpServer driven by the SDK client over Streamable HTTP', () => {
-  it('lists every target as a tool with its description and input schema (non-object schemas wrapped)', async () => {
+  it('lists every target as a tool with its description, input schema (non-object schemas wrapped) and object output schema', async () => {
     const { client } = await servedOverHttp();
     const { tools } = await client.listTools();
     expect(tools.map((tool) => tool.name)).toEqual(['flaky', 'hang', 'math.add', 'refuse', 'shout', 'weather']);
@@ -89,6 +91,13 @@ describe('createBatonMcpServer driven by the SDK client over Streamable HTTP', (
       inputSchema: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } } },
       annotations: { readOnlyHint: true },
     });
+    // An object's output schema is listed (the SDK client then checks structuredContent against it); others are not.
+    expect(byName.get('weather')?.outputSchema).toMatchObject({
+      type: 'object',
+      properties: { city: { type: 'string' }, celsius: { type: 'number' } },
+      required: ['city', 'celsius'],
+    });
+    expect(byName.get('math.add')?.outputSchema).toBeUndefined();
     expect(byName.get('shout')?.inputSchema).toEqual({
       type: 'object',
       properties: { input: { type: 'string' } },

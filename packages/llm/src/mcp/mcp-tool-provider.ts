@@ -10,6 +10,8 @@ export interface McpToolDescription {
   name: string;
   description: string;
   inputSchema: { type: 'object'; [key: string]: unknown };
+  /** The output's JSON Schema, when it is an object's: the result's `structuredContent` then follows it. */
+  outputSchema?: { type: 'object'; [key: string]: unknown };
   annotations?: { readOnlyHint?: boolean; idempotentHint?: boolean };
 }
 
@@ -41,6 +43,15 @@ export function toolInputSchema(schema: unknown): { schema: McpToolDescription['
     return { schema: schema as McpToolDescription['inputSchema'], wrapped: false };
   }
   return { schema: { type: 'object', properties: { input: schema }, required: ['input'] }, wrapped: true };
+}
+
+/**
+ * An output schema as MCP takes it: only an object's (`structuredContent` is an object); `undefined` for any other,
+ * whose output goes as text alone.
+ */
+export function toolOutputSchema(schema: unknown): McpToolDescription['outputSchema'] {
+  const isObject = typeof schema === 'object' && schema !== null && (schema as { type?: unknown }).type === 'object';
+  return isObject ? (schema as McpToolDescription['outputSchema']) : undefined;
 }
 
 /**

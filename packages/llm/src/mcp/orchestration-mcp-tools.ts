@@ -13,6 +13,7 @@ import {
   type McpToolResult,
   toolError,
   toolInputSchema,
+  toolOutputSchema,
   toolResult,
 } from './mcp-tool-provider.js';
 
@@ -86,12 +87,16 @@ async function serviceTools(baton: BatonServerConnection): Promise<McpToolDescri
   const services = await baton.services();
   return services
     .filter((service) => isMcpToolName(service.name))
-    .map((service) => ({
-      name: service.name,
-      description: service.description,
-      inputSchema: toolInputSchema(service.input ?? undefined).schema,
-      ...(service.effectFree ? { annotations: { readOnlyHint: true } } : {}),
-    }));
+    .map((service) => {
+      const outputSchema = toolOutputSchema(service.output ?? undefined);
+      return {
+        name: service.name,
+        description: service.description,
+        inputSchema: toolInputSchema(service.input ?? undefined).schema,
+        ...(outputSchema === undefined ? {} : { outputSchema }),
+        ...(service.effectFree ? { annotations: { readOnlyHint: true } } : {}),
+      };
+    });
 }
 
 async function callTool(

@@ -10,6 +10,7 @@ import {
   type McpToolProvider,
   toolError,
   toolInputSchema,
+  toolOutputSchema,
   toolResult,
 } from './mcp-tool-provider.js';
 
@@ -65,10 +66,12 @@ export function registryMcpTools(options: RegistryMcpToolsOptions): McpToolProvi
 }
 
 function describeTarget(target: RegisteredTarget): McpToolDescription {
+  const outputSchema = toolOutputSchema(target.output?.jsonSchema);
   return {
     name: target.name,
     description: target.description,
     inputSchema: toolInputSchema(target.input?.jsonSchema).schema,
+    ...(outputSchema === undefined ? {} : { outputSchema }),
     annotations: { readOnlyHint: target.effects === 'none' },
   };
 }
