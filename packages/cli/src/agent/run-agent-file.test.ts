@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ChatServer, startChatServer } from '@baton/llm/testing';
@@ -123,7 +123,7 @@ describe('baton run agent.yaml', () => {
     expect(server.calls).toBe(calls);
   });
 
-  it("serves a second run's model call from the file's cache, in .baton/cache.db or the cache's path", async () => {
+  it("serves a second run's model call from the file's cache, in .baton/cache.db or the cache's path, beside the file", async () => {
     for (const [name, cache, db] of [
       ['cached.yaml', 'cache: { ttlSeconds: 600 }', join('.baton', 'cache.db')],
       ['cached-at.yaml', 'cache: { path: answers/agent-cache.db }', join('answers', 'agent-cache.db')],
@@ -138,6 +138,17 @@ describe('baton run agent.yaml', () => {
       expect(server.calls).toBe(calls);
       await expect(stat(join(dir, db))).resolves.toMatchObject({ size: expect.any(Number) });
     }
+    // A file run from another folder keeps its cache beside it, as its relative path says.
+    await mkdir(join(dir, 'project'), { recursive: true });
+    const nested = await agentFile(join('project', 'agent.yaml'), [
+      `model: { baseURL: "${server.baseURL}", name: gpt-4o-mini }`,
+      'cache: { path: answers/agent-cache.db }',
+    ]);
+    const run = await baton(['run', nested, '--query', 'Rain in the project?', '--memory']);
+    expect(run).toMatchObject({ code: 0, stdout: '\nIt will rain in Oslo tomorrow.\n' });
+    await expect(stat(join(dir, 'project', 'answers', 'agent-cache.db'))).resolves.toMatchObject({
+      size: expect.any(Number),
+    });
   });
 
   it('resumes, with the same --run-id, a run whose process was killed mid-call, without repeating its tool call', async () => {

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { RunEvent, RunStore } from '@baton/core';
 import type { AgentOutput } from '@baton/llm';
 import { InputError } from '../input-error.js';
@@ -97,7 +97,7 @@ export async function runAgentFile(io: Io, path: string, options: AgentRunOption
     import('@baton/llm'),
   ]);
   const registry = createRegistry();
-  const agent = await agentFromFile(file, { registry, name: nameFromPath(path) });
+  const agent = await agentFromFile(file, { registry, name: nameFromPath(path), baseDir: dirname(resolve(path)) });
   const store = await openRuns(agent.definition.name, options.memory).catch(async (error) => {
     await agent.close();
     throw error;

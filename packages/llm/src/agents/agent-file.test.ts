@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createEngine, ValidationError } from '@baton/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixtureStdioServer } from '../mcp/mcp-test-kit.js';
@@ -280,5 +282,30 @@ describe('agentFromFile', () => {
       connectMcp,
     }).catch((e: unknown) => e);
     expect((missing as ValidationError).problems.map((p) => p.path)).toEqual(['model.headers.Authorization']);
+  });
+
+  it("runs an MCP server's command in the file's folder, or its cwd read from there", async () => {
+    const file = parseAgentFile(
+      [
+        'model: { baseURL: "http://127.0.0.1:1/v1", name: m }',
+        'mcpServers:',
+        '  - { name: here, command: ./server.js }',
+        '  - { name: tools, command: ./server.js, cwd: tools }',
+        '  - { name: hub, url: "http://127.0.0.1:1/mcp" }',
+      ].join('\n'),
+    );
+    const seen: Array<{ name: string; cwd?: string }> = [];
+    const connectMcp = async (options: { servers: Array<{ name: string; cwd?: string }> }) => {
+      seen.push(...options.servers);
+      return { close: async () => {} };
+    };
+    const baseDir = join(tmpdir(), 'project');
+    const agent = await agentFromFile(file, { registry: toolRegistry().registry, connectMcp, baseDir });
+    expect(seen.map((server) => [server.name, server.cwd])).toEqual([
+      ['here', baseDir],
+      ['tools', join(baseDir, 'tools')],
+      ['hub', undefined],
+    ]);
+    await agent.close();
   });
 });

@@ -4,6 +4,7 @@
  * (`connectMcpServers`: stdio commands and Streamable HTTP URLs, reconnected when they drop), and `defineAgent` makes
  * the target, offering the file's `tools` — every MCP server's tools (`<server>.*`) when it names none.
  */
+import { resolve } from 'node:path';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { type Registry, type TargetDefinition, ValidationError } from '@baton/core';
 import type { EnhanceConfig } from '../config/enhance-config.js';
@@ -29,6 +30,11 @@ export interface AgentFromFileOptions {
   connectMcp?: ConnectMcpFunction;
   /** The agent's name when the file gives none. @default 'agent' */
   name?: string;
+  /**
+   * The folder the file's relative paths are read from — an MCP server's `cwd` (the folder its command runs in) and
+   * `cache.path` — as a compose file's are: the file's own folder (`baton run` passes it). @default process.cwd()
+   */
+  baseDir?: string;
 }
 
 export interface FileAgent {
@@ -94,11 +100,11 @@ function modelOf(endpoint: ModelEndpoint, path: string, env: Env): AgentModel {
 
 /**
  * A `cache` section keeps answers in a SQLite file, so a second `baton run` is served from it: `path`, or
- * `.baton/cache.db` (enhance()'s default) under the working directory. Without one, answers live for the run only.
+ * `.baton/cache.db` (enhance()'s default), under `baseDir`. Without one, answers live for the run only.
  */
-function cacheOf(cache: AgentFile['cache']): AgentOptions['cache'] {
+function cacheOf(cache: AgentFile['cache'], baseDir: string): AgentOptions['cache'] {
   if (cache === false || cache === undefined) return cache;
-  const config: EnhanceConfig = { cachePath: cache.path ?? DEFAULT_CACHE_PATH };
+  const config: EnhanceConfig = { cachePath: resolve(baseDir, cache.path ?? DEFAULT_CACHE_PATH) };
   if (cache.ttlSeconds !== undefined) config.cacheTtl = cache.ttlSeconds;
   if (cache.similarityThreshold !== undefined) config.similarityThreshold = cache.similarityThreshold;
   return config;
@@ -111,12 +117,15 @@ function cacheOf(cache: AgentFile['cache']): AgentOptions['cache'] {
  */
 export async function agentFromFile(file: AgentFile, options: AgentFromFileOptions): Promise<FileAgent> {
   const env = options.env ?? process.env;
+  const baseDir = options.baseDir ?? process.cwd();
   const endpoints = file.models ?? (file.model ? [file.model] : []);
   const models = endpoints.map((endpoint, index) => modelOf(endpoint, file.models ? `models[${index}]` : 'model', env));
   const servers = (file.mcpServers ?? []).map((server, index) => {
     const headers = expanded(server.headers, `mcpServers[${index}].headers`, env);
     const serverEnv = expanded(server.env, `mcpServers[${index}].env`, env);
-    return { ...server, ...(headers ? { headers } : {}), ...(serverEnv ? { env: serverEnv } : {}) };
+    // A command runs in the file's folder (or its `cwd`, read from there): `./server.js` means the file's neighbour.
+    const cwd = server.command === undefined ? {} : { cwd: resolve(baseDir, server.cwd ?? '.') };
+    return { ...server, ...cwd, ...(headers ? { headers } : {}), ...(serverEnv ? { env: serverEnv } : {}) };
   });
   const connect = options.connectMcp ?? connectMcpServers;
   const connections = servers.length > 0 ? await connect({ registry: options.registry, servers }) : undefined;
@@ -135,7 +144,7 @@ export async function agentFromFile(file: AgentFile, options: AgentFromFileOptio
       tools,
       ...(file.toolSearch ? { toolSearch: file.toolSearch } : {}),
       ...(file.context ? { context: file.context } : {}),
-      ...(file.cache === undefined ? {} : { cache: cacheOf(file.cache) }),
+      ...(file.cache === undefined ? {} : { cache: cacheOf(file.cache, baseDir) }),
       ...(file.budget ? { budget: file.budget } : {}),
       ...(file.maxSteps ? { maxSteps: file.maxSteps } : {}),
     });
