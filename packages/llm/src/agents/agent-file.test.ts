@@ -211,9 +211,9 @@ describe('agentFromFile', () => {
     expect(registry.list().some((target) => target.name.startsWith('weather.get'))).toBe(false);
   });
 
-  it('refuses a tools pattern that matches no tool, naming it and the tools there are', async () => {
+  it('refuses, all at once, a tools pattern that matches no tool and a name that is not registered', async () => {
     const file = parseAgentFile(
-      'model: { baseURL: "http://127.0.0.1:1/v1", name: m }\ntools: [weather.*, nothing.*]\n',
+      'model: { baseURL: "http://127.0.0.1:1/v1", name: m }\ntools: [weather.*, nothing.*, nope]\n',
     );
     const { registry } = toolRegistry();
     const error = await agentFromFile(file, { registry }).catch((e: unknown) => e);
@@ -221,6 +221,7 @@ describe('agentFromFile', () => {
     const names = registry.list().map((target) => target.name);
     expect((error as ValidationError).problems).toEqual([
       { path: 'tools[1]', code: 'no-match', message: `"nothing.*" matches no tool (registered: ${names.join(', ')})` },
+      { path: 'tools[2]', code: 'not-found', message: expect.stringMatching(/^"nope" is not registered/) },
     ]);
   });
 

@@ -133,8 +133,8 @@ export async function agentFromFile(file: AgentFile, options: AgentFromFileOptio
     const name = file.name ?? options.name ?? 'agent';
     const tools = file.tools ?? servers.map((server) => `${server.name}.*`);
     // Checked now, with the MCP servers' tools registered: a name the file got wrong stops it before any run.
-    agentTools(options.registry, tools, name);
     if (file.tools) checkPatternsMatch(options.registry, file.tools, name);
+    agentTools(options.registry, tools, name);
     const definition = defineAgent({
       name,
       ...(file.description === undefined ? {} : { description: file.description }),

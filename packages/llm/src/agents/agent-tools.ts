@@ -80,24 +80,24 @@ export function agentTools(registry: Registry, patterns: readonly string[], self
 }
 
 /**
- * Every `prefix.*` pattern matches at least one registered target: a pattern that matches none (a misspelt server
- * name, a server that serves no tools) would leave the agent without the tools its author meant it to have.
+ * Every tool a file names is there: each plain name registered, and each `prefix.*` pattern matching at least one
+ * target — a pattern that matches none (a misspelt server name, a server that serves no tools) would leave the agent
+ * without the tools its author meant it to have. Every problem is reported at once, by its place in `tools`.
  *
  * @example
- * checkPatternsMatch(registry, ['nothing.*'], 'assistant'); // ValidationError: tools[0]: "nothing.*" matches no tool (registered: …)
+ * checkPatternsMatch(registry, ['nope', 'nothing.*'], 'assistant');
+ * // ValidationError: tools[0]: "nope" is not registered (…); tools[1]: "nothing.*" matches no tool (registered: …)
  */
 export function checkPatternsMatch(registry: Registry, patterns: readonly string[], self: string): void {
   const names = [...new Set(registry.list().map((target) => target.name))].filter((name) => name !== self);
-  const problems: Problem[] = patterns.flatMap((pattern, index) =>
-    pattern.includes('*') && !names.some((name) => matches(pattern, name))
-      ? [
-          {
-            path: `tools[${index}]`,
-            code: 'no-match',
-            message: `"${pattern}" matches no tool (${registeredList(names)})`,
-          },
-        ]
-      : [],
-  );
-  if (problems.length > 0) throw new ValidationError(`agent "${self}" has tool patterns that match no tool`, problems);
+  const problems: Problem[] = patterns.flatMap((pattern, index): Problem[] => {
+    const path = `tools[${index}]`;
+    if (!pattern.includes('*')) {
+      if (names.includes(pattern)) return [];
+      return [{ path, code: 'not-found', message: `"${pattern}" is not registered${closestHint(pattern, names)}` }];
+    }
+    if (names.some((name) => matches(pattern, name))) return [];
+    return [{ path, code: 'no-match', message: `"${pattern}" matches no tool (${registeredList(names)})` }];
+  });
+  if (problems.length > 0) throw new ValidationError(`agent "${self}" names tools it cannot have`, problems);
 }
