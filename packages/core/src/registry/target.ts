@@ -101,14 +101,26 @@ export interface BudgetLeft {
 }
 
 /** Events a handler may add to its run's stream (`HandlerContext.emit`); the engine adds the step, attempt and path. */
-export type HandlerEvent = {
-  /** Which model an agent calls next, and the ones it passed over (most preferred first) and why. */
-  type: 'model-choice';
-  model: string;
-  skipped: readonly { model: string; reason: string }[];
-  /** The estimate the choice was made on. */
-  estimate: { tokens: number; costUsd: number };
-};
+export type HandlerEvent =
+  | {
+      /** Which model an agent calls next, and the ones it passed over (most preferred first) and why. */
+      type: 'model-choice';
+      model: string;
+      skipped: readonly { model: string; reason: string }[];
+      /** The estimate the choice was made on. */
+      estimate: { tokens: number; costUsd: number };
+    }
+  | {
+      /** An agent's model call, as it is made: what the model is shown. */
+      type: 'model-call';
+      model: string;
+      /** The registered targets offered as tools (after tool search), in the order offered. */
+      tools: readonly string[];
+      /** The input tokens sent, as the model's tokenizer counts them. */
+      inputTokens: number;
+      /** The conversation went through the context assembler (the agent has a context budget), not sent as it is. */
+      assembled: boolean;
+    };
 
 export type Handler<I = unknown, O = unknown> = (input: I, context: HandlerContext) => O | Promise<O>;
 

@@ -60,7 +60,9 @@ interface NextModelCall {
   name: string;
   price: ModelPricePerMTok | undefined;
   /** The `model-choice` event, when there was a choice: sent only when the call is made, not when it is replayed. */
-  choice: Omit<HandlerEvent, 'type'> | undefined;
+  choice: Omit<Extract<HandlerEvent, { type: 'model-choice' }>, 'type'> | undefined;
+  /** The `model-call` event, sent (like the choice) only when the call is made. */
+  call: Omit<Extract<HandlerEvent, { type: 'model-call' }>, 'type'>;
 }
 
 /** What one agent call tracks while the loop runs. */
@@ -105,6 +107,7 @@ function keptModel(call: AgentCall, enhanced: LanguageModelV3): LanguageModelV3 
     const { estimate, choice } = next;
     const made = async (): Promise<StoredGenerateResult & { madeBy?: MadeBy }> => {
       if (choice) call.context.emit({ type: 'model-choice', ...choice });
+      call.context.emit({ type: 'model-call', ...next.call });
       return { ...(await generate()), madeBy: { model: next.name, price: next.price ?? null } };
     };
     const { madeBy, ...stored } = await call.context.memo(id, made, {
@@ -247,6 +250,12 @@ function prepareStepOf(call: AgentCall, kept: LanguageModelV3[]) {
       price: choice.candidate.price,
       choice:
         candidates.length > 1 ? { model: name, skipped: choice.skipped, estimate: { tokens, costUsd } } : undefined,
+      call: {
+        model: name,
+        tools: offered.map((agentTool) => agentTool.target),
+        inputTokens: choice.estimate.inputTokens,
+        assembled: sent.assembled,
+      },
     };
     return {
       model: kept[candidates.indexOf(choice.candidate)] as LanguageModelV3,

@@ -275,7 +275,7 @@ describe('defineAgent', () => {
 
   it('offers each model call only the tools the search picks', async () => {
     server = await startChatServer({ reply: () => 'Sunny.' });
-    const { output } = await runAgent({
+    const { output, events } = await runAgent({
       toolSearch: {
         k: 1,
         create: async (tools) => ({
@@ -285,6 +285,18 @@ describe('defineAgent', () => {
     });
     expect(output?.text).toBe('Sunny.');
     expect(server.bodies[0]?.tools?.map((t) => t.function.name)).toEqual(['weather_forecast']);
+    // A model-call event says what the call was shown: the tools offered (as targets) and the input tokens sent.
+    const modelCalls = events.filter((event) => event.type === 'model-call');
+    expect(modelCalls).toEqual([
+      expect.objectContaining({
+        stepId: 'ask',
+        model: 'local.chat:gpt-4o-mini',
+        tools: ['weather.forecast'],
+        inputTokens: expect.any(Number),
+        assembled: false,
+      }),
+    ]);
+    expect((modelCalls[0] as { inputTokens: number }).inputTokens).toBeGreaterThan(10);
   });
 
   it('picks the tools with the built-in tool search (BM25 and the offline embedder)', async () => {
