@@ -210,13 +210,32 @@ describe('baton run agent.yaml', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines.map((line) => line.type)).toEqual(['run-start', 'step-start', 'step-finish', 'run-finish', 'result']);
+    expect(lines.map((line) => line.type)).toEqual([
+      'run-start',
+      'step-start',
+      'model-call',
+      'step-finish',
+      'run-finish',
+      'result',
+    ]);
     expect(lines.at(-1)).toMatchObject({
       type: 'result',
       runId: 'r-7',
       text: 'It will rain in Oslo tomorrow.',
       steps: 1,
     });
+  });
+
+  it('ends --json with an error line when the run fails, exit 7', async () => {
+    const file = await agentFile('failing-agent.yaml', [
+      'name: failing-agent',
+      'model: { baseURL: "http://127.0.0.1:1/v1", name: gpt-4o-mini }',
+    ]);
+    const { code, stdout } = await baton(['run', file, '--query', 'Rain?', '--json', '--memory', '--run-id', 'r-8']);
+    expect(code).toBe(7);
+    const last = JSON.parse(stdout.trim().split('\n').at(-1) as string) as Record<string, unknown>;
+    expect(last).toMatchObject({ type: 'error', runId: 'r-8', error: { code: 'step-failed' } });
+    expect(JSON.stringify(last.error)).toContain('could not be reached');
   });
 
   it('answers an invalid file with every problem and its place, exit 3', async () => {

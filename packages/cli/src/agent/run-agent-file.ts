@@ -3,7 +3,7 @@
  * SQLite file under `.baton/agents/` (one per agent), so a run cut short by a crash is resumed by the next
  * `baton run` of the same file (with `--run-id`, that run is followed to its end); `--memory` keeps them in memory.
  * Tool calls and model choices print as they happen, then the answer; `--json` prints each event as a JSON line,
- * then `{ "type": "result", … }`.
+ * then `{ "type": "result", … }` — or, when the run failed, `{ "type": "error", runId, error }`.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
@@ -125,6 +125,8 @@ export async function runAgentFile(io: Io, path: string, options: AgentRunOption
     );
     const result = await handle.result().catch((error: unknown) => {
       const message = error instanceof Error ? error.message : String(error);
+      // The last JSON line says how the run ended, as `result` does when it succeeds.
+      if (options.json) io.out(JSON.stringify({ type: 'error', runId, error: errorJson(error) }));
       throw new OrchestrationEndedError(runId, 'failed', `the agent's run ${runId} failed: ${message}`);
     });
     printResult(io, runId, (result.output as { agent: AgentOutput }).agent, options.json);
@@ -133,6 +135,13 @@ export async function runAgentFile(io: Io, path: string, options: AgentRunOption
     await store?.close();
     await agent.close();
   }
+}
+
+/** A run's error as JSON: a Baton error's own fields (code, retryable, cause…), else its message. */
+function errorJson(error: unknown): unknown {
+  if (typeof (error as { toJSON?: unknown } | null)?.toJSON === 'function')
+    return (error as { toJSON(): unknown }).toJSON();
+  return { message: error instanceof Error ? error.message : String(error) };
 }
 
 /** The same `--run-id` follows (or resumes) its run: with another question it would answer the old one, so it is refused. */
