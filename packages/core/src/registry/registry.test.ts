@@ -166,6 +166,18 @@ describe('health, unregister, has and describe', () => {
     expect(registry.list().find((t) => t.name === 'a')?.health).toBe('healthy');
   });
 
+  it('says why a target is down when no candidate is left, until it is healthy again', () => {
+    const registry = createRegistry();
+    add(registry, 'a');
+    registry.setHealth('a', 'down', undefined, 'its server is reconnecting');
+    const error = notFound(() => registry.resolve('a'));
+    expect(error.message).toBe('no usable target for a: every candidate is down (a@1.0.0: its server is reconnecting)');
+    registry.setHealth('a', 'healthy');
+    expect(registry.resolve('a').healthReason).toBeUndefined();
+    registry.setHealth('a', 'down');
+    expect(notFound(() => registry.resolve('a')).message).toMatch(/every candidate is down \(a@1\.0\.0\)$/);
+  });
+
   it('setHealth refuses unknown health values, including Object.prototype keys', () => {
     const registry = createRegistry();
     add(registry, 'a');

@@ -30,7 +30,8 @@ export interface Registry {
   register<I, O>(definition: TargetDefinition<I, O>, options?: RegisterOptions): RegisteredTarget;
   /** Removes one version, or every version when `version` is omitted. Returns how many were removed. */
   unregister(name: string, version?: string): number;
-  setHealth(name: string, health: Health, version?: string): void;
+  /** Marks one version, or every version, healthy, degraded or down; `reason` is said when it cannot be used. */
+  setHealth(name: string, health: Health, version?: string, reason?: string): void;
   /** The best target for a reference or query; throws NotFoundError saying what was down or missing. */
   resolve(ref: TargetRef | TargetQuery): RegisteredTarget;
   /** Every usable target for a query, best first (without advancing round-robin). */
@@ -115,15 +116,13 @@ export function createRegistry(): Registry {
     const label = describeQuery(query);
     const available = [...byName.keys()].sort();
     if (all.length > 0) {
-      const unavailable = all.map((t) => ({ name: t.name, version: t.version, reason: 'down' }));
-      return new NotFoundError(
-        `no usable target for ${label}: every candidate is down (${all.map((t) => t.id).join(', ')})`,
-        {
-          query: label,
-          unavailable,
-          available,
-        },
-      );
+      const unavailable = all.map((t) => ({ name: t.name, version: t.version, reason: t.healthReason ?? 'down' }));
+      const candidates = all.map((t) => (t.healthReason === undefined ? t.id : `${t.id}: ${t.healthReason}`));
+      return new NotFoundError(`no usable target for ${label}: every candidate is down (${candidates.join(', ')})`, {
+        query: label,
+        unavailable,
+        available,
+      });
     }
     if (query.name !== undefined && byName.has(query.name)) {
       const versions = (byName.get(query.name) ?? []).map((t) => t.version).join(', ');
@@ -255,7 +254,7 @@ export function createRegistry(): Registry {
       else byName.set(name, kept);
       return versions.length - kept.length;
     },
-    setHealth(name, health, version) {
+    setHealth(name, health, version, reason) {
       if (typeof health !== 'string' || !Object.hasOwn(HEALTH_RANK, health)) {
         throw new ValidationError('invalid health', [
           {
@@ -269,7 +268,13 @@ export function createRegistry(): Registry {
       if (versions.length === 0) throw notFound(version === undefined ? { name } : { name, version });
       byName.set(
         name,
-        (byName.get(name) ?? []).map((t) => (versions.includes(t) ? { ...t, health } : t)),
+        (byName.get(name) ?? []).map((t) => {
+          if (!versions.includes(t)) return t;
+          const { healthReason: _previous, ...rest } = t;
+          return health === 'healthy' || reason === undefined
+            ? { ...rest, health }
+            : { ...rest, health, healthReason: reason };
+        }),
       );
     },
     resolve,

@@ -215,6 +215,8 @@ export interface RegisteredTarget {
   readonly capabilities: readonly string[];
   readonly priority: number;
   readonly health: Health;
+  /** Why it is not healthy, as `setHealth` was told (an MCP server reconnecting, say); said when it cannot be used. */
+  readonly healthReason?: string;
   readonly input: CompiledSchema | undefined;
   readonly output: CompiledSchema | undefined;
   /** For a batched target, the handler that queues one call into its batch. */

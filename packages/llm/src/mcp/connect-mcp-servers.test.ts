@@ -117,6 +117,10 @@ describe('connectMcpServers over stdio (a child process written with the SDK)', 
     await log.next('server-disconnected', () => true, from);
     expect(registry.candidates({ name: 'fixture.get-weather' })).toEqual([]);
     expect(registry.describe({ name: 'fixture.get-weather' })?.health).toBe('down');
+    // A call meanwhile is told that the MCP server is reconnecting, not only that its tool is down.
+    expect(() => registry.resolve({ name: 'fixture.get-weather' })).toThrow(
+      /every candidate is down \(fixture\.get-weather@1\.0\.0: MCP server "fixture" is reconnecting \(/,
+    );
     const reconnected = await log.next('server-connected', (event) => event.reconnected, from);
     expect(reconnected.tools).toBe(8);
     expect(registry.resolve({ name: 'fixture.get-weather' }).health).toBe('healthy');

@@ -261,7 +261,7 @@ export class McpServerConnection {
     if (client !== this.#client || this.#state === 'closed') return;
     this.#client = undefined;
     this.#state = 'reconnecting';
-    this.#tools.setHealth('down');
+    this.#tools.setHealth('down', `MCP server "${this.config.name}" is reconnecting (${reason})`);
     this.emit({ type: 'server-disconnected', server: this.config.name, reason });
     client.close().catch(() => undefined);
     const sessionEnded = reason === SESSION_ENDED;

@@ -73,10 +73,10 @@ export class McpToolSet {
     return changes;
   }
 
-  /** Marks every target of this server (down while it is disconnected). */
-  setHealth(health: Health): void {
+  /** Marks every target of this server (down while it is disconnected, saying why). */
+  setHealth(health: Health, reason?: string): void {
     for (const name of this.names()) {
-      if (this.registry.has({ name })) this.registry.setHealth(name, health);
+      if (this.registry.has({ name })) this.registry.setHealth(name, health, undefined, reason);
     }
   }
 
