@@ -7,6 +7,7 @@ import type { LanguageModelV3 } from '@ai-sdk/provider';
 import { describeValue, type Problem, type Registry, ValidationError } from '@baton/core';
 import type { ModelMessage } from 'ai';
 import type { EnhanceConfig } from '../config/enhance-config.js';
+import { unknownKeys } from '../config/unknown-keys.js';
 import type { CountedTool } from '../tokens/token-counter.js';
 
 /** Price in US dollars per million tokens. */
@@ -124,12 +125,10 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
 
 const MODEL_ENTRY_KEYS = ['model', 'price', 'maxOutputTokens'];
 
-function refuseUnknownKeys(value: unknown, path: string, known: readonly string[], problems: Problem[]): void {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return;
-  for (const key of Object.keys(value)) {
-    if (known.includes(key)) continue;
+function refuseUnknownKeys(value: unknown, at: string, known: readonly string[], problems: Problem[]): void {
+  for (const { key, path } of unknownKeys(value, known, at)) {
     problems.push({
-      path: path === '' ? key : `${path}.${key}`,
+      path,
       code: 'unknown-option',
       message: `unknown option ${describeValue(key)} (known: ${known.join(', ')})`,
     });

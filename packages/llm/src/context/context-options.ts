@@ -5,6 +5,7 @@
 import type { Embedder } from '@baton/cache';
 import { describeValue, type Problem, ValidationError } from '@baton/core';
 import type { LanguageModel, LanguageModelUsage, ModelMessage, ToolSet } from 'ai';
+import { unknownKeys } from '../config/unknown-keys.js';
 import type { CountedTool } from '../tokens/token-counter.js';
 
 /** A text the model should read (a retrieved passage, a file), sent as a system message after the system prompt. */
@@ -259,16 +260,10 @@ const ROLES = new Set(['system', 'user', 'assistant', 'tool']);
 
 /** A misspelt option (`pinnned`, `minifyJSON`) would be ignored silently: it is named instead. */
 function checkKeys(options: AssembleContextOptions, problems: Problem[]): void {
-  for (const [path, known] of Object.entries(KNOWN)) {
-    const value = path === '' ? options : (options as unknown as Record<string, unknown>)[path];
-    if (typeof value !== 'object' || value === null) continue;
-    for (const key of Object.keys(value)) {
-      if (known.includes(key)) continue;
-      problems.push({
-        path: path === '' ? key : `${path}.${key}`,
-        code: 'unknown',
-        message: `is not an option (known: ${known.join(', ')})`,
-      });
+  for (const [at, known] of Object.entries(KNOWN)) {
+    const value = at === '' ? options : (options as unknown as Record<string, unknown>)[at];
+    for (const { path } of unknownKeys(value, known, at)) {
+      problems.push({ path, code: 'unknown', message: `is not an option (known: ${known.join(', ')})` });
     }
   }
 }

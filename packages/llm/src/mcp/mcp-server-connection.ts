@@ -92,7 +92,7 @@ export class McpServerConnection {
       return await this.#callOn(client, tool, input, signal);
     } catch (error) {
       if (signal.aborted || !this.#sessionEnded(error)) throw this.#callError(client, tool, error, signal);
-      this.#lost(client, SESSION_ENDED);
+      this.#lost(client, SESSION_ENDED, { sessionEnded: true });
       const renewed = this.#client ?? (await this.#renewed(signal));
       try {
         return await this.#callOn(renewed, tool, input, signal);
@@ -248,23 +248,24 @@ export class McpServerConnection {
     this.#pinging = true;
     client
       .ping({ timeout: this.settings.connectTimeoutMs })
-      .catch((error: unknown) =>
-        this.#lost(client, this.#sessionEnded(error) ? SESSION_ENDED : `it did not answer a ping: ${messageOf(error)}`),
-      )
+      .catch((error: unknown) => {
+        const sessionEnded = this.#sessionEnded(error);
+        const reason = sessionEnded ? SESSION_ENDED : `it did not answer a ping: ${messageOf(error)}`;
+        this.#lost(client, reason, { sessionEnded });
+      })
       .finally(() => {
         this.#pinging = false;
       });
   }
 
   /** The connection is gone; one the server ended (404) is opened again at once, others after a backoff. */
-  #lost(client: Client, reason: string): void {
+  #lost(client: Client, reason: string, { sessionEnded = false } = {}): void {
     if (client !== this.#client || this.#state === 'closed') return;
     this.#client = undefined;
     this.#state = 'reconnecting';
     this.#tools.setHealth('down', `MCP server "${this.config.name}" is reconnecting (${reason})`);
     this.emit({ type: 'server-disconnected', server: this.config.name, reason });
     client.close().catch(() => undefined);
-    const sessionEnded = reason === SESSION_ENDED;
     if (sessionEnded) this.#renewal = { waiters: [] };
     this.#scheduleReconnect(1, sessionEnded ? 0 : this.#delay(1));
   }

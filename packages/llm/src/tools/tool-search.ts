@@ -245,9 +245,8 @@ export async function createToolSearch(
   options: ToolSearchOptions = {},
 ): Promise<ToolSearch> {
   checkOptions(options, 'options');
-  const tools = await toolsAsList(given);
-  checkSearchableTools(tools);
   const search = new HybridToolSearch(options);
-  await search.add(tools);
+  // `add` takes a ToolSet as a list, and refuses tools it cannot search.
+  await search.add(given);
   return search;
 }
