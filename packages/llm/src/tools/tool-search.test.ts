@@ -178,20 +178,88 @@ describe('createToolSearch', () => {
   });
 
   it('refuses bad options when created and when searching', async () => {
-    const error = await createToolSearch(weather, { k: 0, minScore: 2, lexicalWeight: -1 }).catch((e: unknown) => e);
+    const error = await createToolSearch(weather, { k: 0, minScore: 2, lexicalWeight: -1, valueWeight: 1.5 }).catch(
+      (e: unknown) => e,
+    );
     expect((error as ValidationError).problems.map((problem) => problem.path)).toEqual([
       'options.k',
       'options.minScore',
       'options.lexicalWeight',
+      'options.valueWeight',
     ]);
     const search = await createToolSearch(weather);
     await expect(search.search('weather', { k: 1.5 })).rejects.toThrow(/options.k: must be an integer > 0, got 1.5/);
     // An option it does not know would be ignored: a typo must not quietly give the default k.
     await expect(createToolSearch(weather, { topK: 3 } as never)).rejects.toThrow(
-      /options.topK: unknown option "topK" \(known: k, minScore, embedder, lexicalWeight\)/,
+      /options.topK: unknown option "topK" \(known: k, minScore, embedder, lexicalWeight, valueWeight\)/,
     );
     await expect(search.search('weather', { embedder: undefined } as never)).rejects.toThrow(
       /options.embedder: unknown option "embedder" \(known: k, minScore\)/,
     );
+  });
+
+  describe('values the request names', () => {
+    const messaging = [
+      {
+        name: 'send_text_message',
+        description: 'Send a text message.',
+        parameters: { type: 'object', properties: { to: { type: 'string', description: 'Phone number, E.164' } } },
+      },
+      {
+        name: 'send_email',
+        description: 'Send an email.',
+        parameters: { type: 'object', properties: { to: { type: 'string', format: 'email' } } },
+      },
+      {
+        name: 'translate_text',
+        description: 'Translate a text into another language.',
+        parameters: { type: 'object', properties: { text: { type: 'string' }, language: { type: 'string' } } },
+      },
+    ];
+
+    it('ranks first the tool whose parameters take the value, whatever words the request uses', async () => {
+      const search = await createToolSearch(messaging);
+      const phone = await search.search('Shoot my mum a text at +351 912 345 678 that I landed');
+      expect(phone[0]).toMatchObject({ name: 'send_text_message', values: 1 });
+      const email = await search.search('Write to jo@acme.com that the text is translated');
+      expect(email[0]).toMatchObject({ name: 'send_email', values: 1 });
+      expect(email.find((hit) => hit.name === 'translate_text')?.values).toBe(0);
+    });
+
+    it('mixes the values into the score by valueWeight, and leaves a request without values to the text alone', async () => {
+      const search = await createToolSearch(messaging, { valueWeight: 0.4 });
+      for (const hit of await search.search('Write to jo@acme.com that the text is translated')) {
+        expect(hit.score).toBeCloseTo(0.6 * (0.3 * hit.lexical + 0.7 * hit.semantic) + 0.4 * hit.values, 10);
+      }
+      for (const hit of await search.search('translate this into French')) {
+        expect(hit.values).toBe(0);
+        expect(hit.score).toBeCloseTo(0.3 * hit.lexical + 0.7 * hit.semantic, 10);
+      }
+      const off = await createToolSearch(messaging, { valueWeight: 0 });
+      const [first] = await off.search('Shoot my mum a text at +351 912 345 678 that I landed');
+      expect(first!.values).toBe(0);
+    });
+
+    it('changes no score when no tool held takes the values named, and follows tools added and removed', async () => {
+      const request = 'Tell +351 912 345 678 that the text is translated';
+      const withoutPhones = messaging.slice(1);
+      const plain = await (await createToolSearch(withoutPhones, { valueWeight: 0 })).search(request);
+      const search = await createToolSearch(withoutPhones);
+      expect(await search.search(request)).toEqual(plain);
+      await search.add([messaging[0]!]);
+      expect((await search.search(request))[0]).toMatchObject({ name: 'send_text_message', values: 1 });
+      search.remove(['send_text_message']);
+      expect(await search.search(request)).toEqual(plain);
+    });
+
+    it('reads a request for two things clause by clause, so both tools reach the top', async () => {
+      const search = await createToolSearch(shippedTools, { k: 5 });
+      const names = (await search.search('Look up the Globex contact in the CRM and email her the proposal')).map(
+        (hit) => hit.name,
+      );
+      expect(names).toEqual(expect.arrayContaining(['crm_find_contact', 'gmail_send_email']));
+      const withoutClauses = await search.search('Look up the Globex contact in the CRM, email her the proposal');
+      expect(withoutClauses.map((hit) => hit.name)).not.toContain('gmail_send_email');
+    });
   });
 });

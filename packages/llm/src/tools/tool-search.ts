@@ -1,25 +1,35 @@
 /**
- * Tool search: the few tools out of many that fit a request. Two views of each tool are ranked and mixed:
+ * Tool search: the few tools out of many that fit a request. Three views of each tool are ranked and mixed:
  *
  * - lexical: BM25+ (minisearch) over the name cut into words, the description, and the parameters' names and
  *   descriptions, the name weighing most; terms are folded by `search-terms.ts`, and longer request words also match
  *   as prefixes and with a typo (one edit from four letters, two from eight);
  * - semantic: cosine between the request and the tool's name, description and parameter names, embedded by the
  *   offline SIF embedder of `@baton/cache` (or the embedder given), so a request that shares no word with a tool
- *   still finds it.
+ *   still finds it;
+ * - values: the values the request names (an e-mail address, a phone number, a path, a date, an SQL statement…,
+ *   `values/`) against the kinds of values the tool's parameters take, so "Write to jo@acme.com" finds a tool with an
+ *   e-mail parameter whatever words it uses.
  *
- * A hit's score is `lexicalWeight × (its BM25 score / the best BM25 score of the request) + (1 − lexicalWeight) ×
- * max(0, cosine)`, in [0, 1]. Vectors and the index are built once; `add` and `remove` change them in place, so a
+ * The text's score is `lexicalWeight × (its BM25 score / the best BM25 score of the request) + (1 − lexicalWeight) ×
+ * max(0, cosine)`; a hit's score is `(1 − valueWeight × c) × text + valueWeight × values`, where `c` is the best
+ * values score of any tool held (0 when no tool takes what the request names), so it stays in [0, 1]. A request for
+ * several things ("… and email her the proposal") is also scored clause by clause, a clause counting 0.9 of the whole,
+ * and each tool keeps its best. Vectors and the index are built once; `add` and `remove` change them in place, so a
  * tool list that changes (an MCP server's `tools/list_changed`) costs only the tools that changed.
  */
 import { cosine, createSifEmbedder, type Embedder } from '@baton/cache';
 import { describeValue, type Problem, ValidationError } from '@baton/core';
 import type { ToolSet } from 'ai';
 import MiniSearch, { type SearchOptions } from 'minisearch';
+import { requestClauses } from './request-clauses.js';
 import { searchTerm, splitWords } from './search-terms.js';
 import { checkSearchableTools, type SearchableTool, toolParameters } from './searchable-tool.js';
 import { toolsAsList } from './tool-set-list.js';
 import { parameterNames, type ToolFields, toolFields } from './tool-text.js';
+import { parameterValueKinds } from './values/parameter-value-kinds.js';
+import { requestValueKinds } from './values/request-value-kinds.js';
+import { type RequestValues, requestValues, valueKindMask, valueMatch } from './values/value-match.js';
 
 export interface ToolSearchOptions {
   /** Tools returned at most. @default 5 */
@@ -30,6 +40,11 @@ export interface ToolSearchOptions {
   embedder?: Embedder;
   /** Share of the lexical view in the score, in [0, 1]: 0 is embeddings alone, 1 BM25 alone. @default 0.3 */
   lexicalWeight?: number;
+  /**
+   * Share of the score, in [0, 1], given to how well a tool's parameters take the values the request names (an
+   * e-mail address, a phone number, a path, a date…); 0 turns it off. @default 0.3
+   */
+  valueWeight?: number;
 }
 
 export interface ToolSearchQueryOptions {
@@ -47,6 +62,8 @@ export interface ToolHit {
   lexical: number;
   /** The cosine similarity, floored at 0. */
   semantic: number;
+  /** How well the tool's parameters take the values the request names, in [0, 1]; 0 when it names none. */
+  values: number;
 }
 
 export interface ToolSearch {
@@ -65,6 +82,9 @@ export interface ToolSearch {
 
 export const DEFAULT_TOOL_SEARCH_K = 5;
 const DEFAULT_LEXICAL_WEIGHT = 0.3;
+const DEFAULT_VALUE_WEIGHT = 0.3;
+/** A clause's score counts for a little less than the whole request's, which reads every word. */
+const CLAUSE_SHARE = 0.9;
 const FIELD_BOOST = { name: 3, description: 1.5, parameters: 0.5 };
 
 let sharedEmbedder: Embedder | undefined;
@@ -83,6 +103,9 @@ const QUERY_OPTIONS: SearchOptions = {
   weights: { prefix: 0.5, fuzzy: 0.3 },
 };
 
+/** A clause is matched by its exact terms only: the whole request has already forgiven its typos. */
+const CLAUSE_OPTIONS: SearchOptions = { boost: FIELD_BOOST, combineWith: 'OR' };
+
 interface IndexedTool extends ToolFields {
   id: string;
 }
@@ -94,9 +117,11 @@ function optionProblems(options: ToolSearchOptions | ToolSearchQueryOptions, pat
   if (k !== undefined && !(Number.isInteger(k) && k > 0)) {
     problems.push({ path: `${path}.k`, code: 'invalid', message: `must be an integer > 0, got ${describeValue(k)}` });
   }
+  const valueWeight = (options as ToolSearchOptions).valueWeight;
   for (const [name, value] of [
     ['minScore', minScore],
     ['lexicalWeight', lexicalWeight],
+    ['valueWeight', valueWeight],
   ] as const) {
     if (value !== undefined && !(typeof value === 'number' && value >= 0 && value <= 1)) {
       problems.push({
@@ -114,7 +139,7 @@ export function toolSearchOptionProblems(options: ToolSearchQueryOptions, path =
   return optionProblems(options, path);
 }
 
-const SEARCH_OPTIONS = ['k', 'minScore', 'embedder', 'lexicalWeight'];
+const SEARCH_OPTIONS = ['k', 'minScore', 'embedder', 'lexicalWeight', 'valueWeight'];
 const QUERY_OPTION_NAMES = ['k', 'minScore'];
 
 /** Options a search does not know, which it would otherwise ignore (`topK` for `k`, say). */
@@ -150,8 +175,11 @@ class HybridToolSearch implements ToolSearch {
   readonly #k: number;
   readonly #minScore: number;
   readonly #lexicalWeight: number;
+  readonly #valueWeight: number;
   readonly #embedder: Embedder;
-  readonly #tools = new Map<string, { tool: SearchableTool; vector: Float32Array }>();
+  readonly #tools = new Map<string, HeldTool>();
+  /** How many held tools take each set of value kinds: what a request's values can lift at most is read off it. */
+  readonly #takes = new Map<number, number>();
   readonly #index = new MiniSearch<IndexedTool>({
     fields: ['name', 'description', 'parameters'],
     tokenize: splitWords,
@@ -162,6 +190,7 @@ class HybridToolSearch implements ToolSearch {
     this.#k = options.k ?? DEFAULT_TOOL_SEARCH_K;
     this.#minScore = options.minScore ?? 0;
     this.#lexicalWeight = options.lexicalWeight ?? DEFAULT_LEXICAL_WEIGHT;
+    this.#valueWeight = options.valueWeight ?? DEFAULT_VALUE_WEIGHT;
     this.#embedder = options.embedder ?? defaultEmbedder();
   }
 
@@ -184,14 +213,21 @@ class HybridToolSearch implements ToolSearch {
     const vectors = await this.#embedder.embed(fields.map((each, i) => embeddingText(each, tools[i]!)));
     this.remove(tools.map((tool) => tool.name));
     tools.forEach((tool, i) => {
-      this.#tools.set(tool.name, { tool, vector: vectors[i]! });
+      const takes = valueKindMask(parameterValueKinds(toolParameters(tool)));
+      this.#tools.set(tool.name, { tool, vector: vectors[i]!, takes });
+      this.#takes.set(takes, (this.#takes.get(takes) ?? 0) + 1);
       this.#index.add({ id: tool.name, ...fields[i]! });
     });
   }
 
   remove(names: readonly string[]): void {
     for (const name of names) {
-      if (!this.#tools.delete(name)) continue;
+      const held = this.#tools.get(name);
+      if (!held) continue;
+      this.#tools.delete(name);
+      const count = this.#takes.get(held.takes)! - 1;
+      if (count === 0) this.#takes.delete(held.takes);
+      else this.#takes.set(held.takes, count);
       this.#index.discard(name);
     }
   }
@@ -206,24 +242,73 @@ class HybridToolSearch implements ToolSearch {
     const k = options.k ?? this.#k;
     const minScore = options.minScore ?? this.#minScore;
     if (this.#tools.size === 0 || query.trim() === '') return [];
-    const lexical = new Map<string, number>();
-    let best = 0;
-    for (const result of this.#index.search(query, QUERY_OPTIONS)) {
-      lexical.set(result.id as string, result.score);
-      best = Math.max(best, result.score);
-    }
-    const [vector] = await this.#embedder.embed([query]);
+    // A request for several things is also read clause by clause, so each thing's tool can reach the top.
+    const texts = [query, ...requestClauses(query)];
+    const vectors = await this.#embedder.embed(texts);
+    const views = texts.map((text, i) => this.#view(text, vectors[i]!, i === 0 ? QUERY_OPTIONS : CLAUSE_OPTIONS));
     const top: ToolHit[] = [];
-    const weight = this.#lexicalWeight;
     for (const [name, entry] of this.#tools) {
-      const relative = best > 0 ? (lexical.get(name) ?? 0) / best : 0;
-      const semantic = Math.max(0, cosine(vector!, entry.vector));
-      const score = weight * relative + (1 - weight) * semantic;
+      let view = views[0]!;
+      let score = this.#score(view, name, entry);
+      for (let clause = 1; clause < views.length; clause++) {
+        const clauseScore = CLAUSE_SHARE * this.#score(views[clause]!, name, entry);
+        if (clauseScore > score) [view, score] = [views[clause]!, clauseScore];
+      }
       if (score < minScore || (top.length === k && score <= top[k - 1]!.score)) continue;
-      insertRanked(top, { name, score, lexical: relative, semantic }, k);
+      insertRanked(top, { ...this.#parts(view, name, entry), name, score }, k);
     }
     return top;
   }
+
+  /** What scoring a tool against `text` needs: its BM25 scores, its vector, the values it names. */
+  #view(text: string, vector: Float32Array, options: SearchOptions): TextView {
+    const lexical = new Map<string, number>();
+    let best = 0;
+    for (const result of this.#index.search(text, options)) {
+      lexical.set(result.id as string, result.score);
+      best = Math.max(best, result.score);
+    }
+    const values = requestValues(this.#valueWeight > 0 ? requestValueKinds(text) : new Set());
+    let ceiling = 0;
+    if (values.mask !== 0)
+      for (const takes of this.#takes.keys()) ceiling = Math.max(ceiling, valueMatch(values, takes));
+    return { lexical, best, vector, values, ceiling };
+  }
+
+  /** The view of `text` that decides a tool's score: what its BM25, cosine and values score alone. */
+  #parts(view: TextView, name: string, entry: HeldTool): Omit<ToolHit, 'name' | 'score'> {
+    return {
+      lexical: view.best > 0 ? (view.lexical.get(name) ?? 0) / view.best : 0,
+      semantic: Math.max(0, cosine(view.vector, entry.vector)),
+      values: view.ceiling > 0 ? valueMatch(view.values, entry.takes) : 0,
+    };
+  }
+
+  /** The same as `#parts` mixed, without an object for each of many tools. */
+  #score(view: TextView, name: string, entry: HeldTool): number {
+    const lexical = view.best > 0 ? (view.lexical.get(name) ?? 0) / view.best : 0;
+    const semantic = Math.max(0, cosine(view.vector, entry.vector));
+    const values = view.ceiling > 0 ? valueMatch(view.values, entry.takes) : 0;
+    // The text's share shrinks by what the values can add, so the score stays in [0, 1].
+    const text = this.#lexicalWeight * lexical + (1 - this.#lexicalWeight) * semantic;
+    return (1 - this.#valueWeight * view.ceiling) * text + this.#valueWeight * values;
+  }
+}
+
+interface HeldTool {
+  tool: SearchableTool;
+  vector: Float32Array;
+  /** The kinds of values its parameters take, as `valueKindMask`. */
+  takes: number;
+}
+
+interface TextView {
+  lexical: Map<string, number>;
+  best: number;
+  vector: Float32Array;
+  values: RequestValues;
+  /** The best value score of any held tool: the share the values can add; 0 when no tool takes what is named. */
+  ceiling: number;
 }
 
 /** Puts `hit` in place in `top` (best first, at most `k`), after hits with the same score. */

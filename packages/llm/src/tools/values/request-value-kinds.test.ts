@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { requestValueKinds } from './request-value-kinds.js';
+
+const kinds = (request: string) => [...requestValueKinds(request)].sort();
+
+describe('requestValueKinds', () => {
+  it.each([
+    ['Write to jo@acme.com that it is signed', ['email']],
+    ['Grab the text of https://example.com/pricing', ['url']],
+    ['What mail servers does example.org use?', ['domain']],
+    ['File a bug on github.com/acme/app', ['repository', 'url']],
+    ['Text +351 912 345 678 that I landed', ['phone']],
+    ['Call +1 (555) 123-4567 now', ['phone']],
+    ['Push my 2pm sync to 4pm', ['datetime']],
+    ['Count down 10 minutes for the pasta', ['duration']],
+    ['Show me what is inside config/settings.yaml', ['path']],
+    ['cat /etc/hosts', ['path']],
+    ['What does the receipt in scan.png say?', ['image', 'path']],
+    ['transcribe ~/memos/call.m4a', ['audio', 'path']],
+    ['Pull the words out of contract.pdf', ['path', 'pdf']],
+    ['Let #engineering know the deploy is done', ['channel']],
+    ['Ping @lena about the review', ['mention']],
+    ['What PRs are open on facebook/react?', ['repository']],
+    ["SELECT count(*) FROM orders WHERE status = 'pending'", ['sql']],
+    ["UPDATE users SET plan='pro' WHERE id=42", ['sql']],
+    ['What is 17% of 2,340?', ['expression']],
+    ['sqrt(2) * pi', ['expression']],
+    ['How many kilometers is 26.2 miles?', ['quantity']],
+    ['recipe says 350F, what is that in celsius', ['quantity', 'temperature']],
+    ['how many yen for $500', ['money']],
+    ['whats 150 usd in gbp', ['money']],
+    ['what street is at 48.8584, 2.2945', ['coordinates']],
+    ['block 10.0.0.12 at the firewall', ['ip']],
+  ])('%s → %j', (request, expected) => {
+    expect(kinds(request)).toEqual(expected);
+  });
+
+  it.each([
+    ['Put on some Miles Davis'],
+    ['Is our status page reachable right now?'],
+    ['Open the message with id 18c2f'],
+    ['delete the qa test rows from the events table'],
+    ['the 1st of the 2nd list'],
+    ['order 77812 arrived cracked, I want to send it back'],
+    ['restart pod api-5f'],
+  ])('finds no value in %j', (request) => {
+    expect(kinds(request)).toEqual([]);
+  });
+
+  it('takes a file whose extension is also a top-level domain as a file, and a domain whose is an obscure type as a domain', () => {
+    expect(kinds('summarise notes.md')).toEqual(['path']);
+    expect(kinds('is mysite.com down?')).toEqual(['domain']);
+  });
+
+  it('reads SQL as a statement only, not the words inside it', () => {
+    expect(kinds("SELECT * FROM events WHERE at > '2024-01-01' AND mail = 'a@b.co'")).toEqual(['sql']);
+  });
+
+  it('reads at most the first 2,000 characters', () => {
+    expect(kinds(`${'word '.repeat(500)} jo@acme.com`)).toEqual([]);
+  });
+});

@@ -1,0 +1,150 @@
+/**
+ * The kinds of values a request names: e-mail addresses and URLs (linkifyjs), phone numbers in international form
+ * (libphonenumber-js), dates and times (chrono-node), and what those libraries do not cover, each by one pattern:
+ * file paths and names (their type from `mime-types`: an image, a recording, a PDF), `#channel`, `@handle`,
+ * `owner/repo`, an SQL statement, arithmetic, a number with a unit or a currency, coordinates, an IP address.
+ */
+import * as chrono from 'chrono-node';
+import { findNumbers } from 'libphonenumber-js';
+import * as linkify from 'linkifyjs';
+import { lookup as mimeType } from 'mime-types';
+import { unitNames } from './unit-names.js';
+import type { ValueKind } from './value-kind.js';
+
+/** Longest request read: a pasted document says nothing more about its values, and the patterns stay fast. */
+const MAX_REQUEST_CHARS = 2_000;
+
+/** "now" is when the request is made, not a value it hands a tool. */
+const NOT_A_DATE = /^(?:right )?now$/i;
+
+const SQL =
+  /^\s*(?:select\b[\s\S]*\bfrom\b|update\s+\S+\s+set\b|insert\s+into\b|delete\s+from\b|(?:create|alter|drop)\s+(?:table|index|view)\b|with\s+\w+\s+as\s*\()/i;
+const ARITHMETIC =
+  /\d\s*[*×÷^]\s*[\d(]|\d\s+[-+/]\s+[\d(]|\b\d+\+\d|\b(?:sqrt|sin|cos|tan|log|ln|exp|abs)\s*\(|\d\s*%\s*of\s+\d/i;
+const COORDINATES = /(?:^|[^\d.])-?\d{1,2}\.\d{2,}\s*,\s*-?\d{1,3}\.\d{2,}(?![\d.])/;
+const IP_ADDRESS = /(?:^|[^\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])/;
+const CHANNEL = /(?:^|\s)#[A-Za-z][\w-]*/;
+const MENTION = /(?:^|\s)@[A-Za-z][\w.-]*/;
+const CURRENCY_SYMBOL = /[$€£¥₹]\s?\d/;
+const NUMBER_THEN_WORD = /(?<![\w.-])\d+(?:[.,]\d+)?\s?(°?[A-Za-zµμ°]+)(?!\w)(?: ([a-z]+)\b)?/g;
+const WORD_THEN_NUMBER = /\b([A-Z]{3})\s?\d/g;
+
+const PATH_START = /^(?:~|\.{1,2})?\//;
+const REPOSITORY = /^[A-Za-z][\w.-]*\/[A-Za-z][\w.-]*$/;
+const FILE_NAME = /^[\w*?-][\w.*?-]*\.[A-Za-z0-9]{1,5}$/;
+
+/** Numbers written in international form (`+351 912 345 678`); a number without its country code is too like any other. */
+function findPhoneNumbers(text: string): { startsAt: number; endsAt: number }[] {
+  if (!text.includes('+')) return [];
+  // `POSSIBLE` takes a number of the right length for its country, valid or not (`+1 555 …`); the types omit the option.
+  const options = { v2: true, leniency: 'POSSIBLE' } as { v2: true };
+  return findNumbers(text, options);
+}
+
+let currencies: Set<string> | undefined;
+const currencyCodes = () => {
+  currencies ??= new Set(Intl.supportedValuesOf('currency'));
+  return currencies;
+};
+
+/** Types of files that are also top-level domains a link may end in (`.com`, DOS programs): a link's, not a file's. */
+const LINK_LIKE_TYPES = new Set(['application/x-msdownload', 'application/octet-stream']);
+/**
+ * What a name that reads as a link (`notes.md`, `scan.png`, `example.org`) must be to count as a file instead: media,
+ * or a common document. Most top-level domains are also some obscure file type (`.org`, `.me`, `.ai`).
+ */
+const DOCUMENT_TYPE =
+  /^(?:image|audio|video)\/|^text\/(?:plain|markdown|csv|yaml|html)$|^application\/(?:pdf|json|zip|x-yaml|msword|vnd\.ms-|vnd\.openxmlformats)/;
+
+/** The kinds a file name's extension gives: every file is a `path`, an image also an `image`, and so on. */
+function fileKinds(name: string): ValueKind[] | undefined {
+  const type = mimeType(name);
+  if (type === false || LINK_LIKE_TYPES.has(type)) return undefined;
+  const [family] = type.split('/');
+  if (family === 'image' || family === 'audio' || family === 'video') return ['path', family];
+  if (type === 'application/pdf') return ['path', 'pdf'];
+  return ['path'];
+}
+
+/** A whitespace-separated word of the request that links and e-mails did not claim: a path, a file or a repository. */
+function wordKinds(word: string, into: Set<ValueKind>): void {
+  const bare = word.replace(/^["'`(<[]+|["'`)>\],;:!?.]+$/g, '');
+  if (bare.length < 3) return;
+  const last = bare.slice(bare.lastIndexOf('/') + 1);
+  const fileLike = FILE_NAME.test(last) ? fileKinds(last) : undefined;
+  if (PATH_START.test(bare)) {
+    for (const kind of fileLike ?? ['path']) into.add(kind);
+  } else if (fileLike) {
+    for (const kind of fileLike) into.add(kind);
+  } else if (REPOSITORY.test(bare)) {
+    into.add('repository');
+  }
+}
+
+function linkKinds(text: string, into: Set<ValueKind>): string {
+  let rest = text;
+  for (const link of linkify.find(text)) {
+    if (link.type === 'email') {
+      into.add('email');
+    } else if (/^[a-z][\w+.-]*:\/\//i.test(link.value) || /^www\./i.test(link.value)) {
+      into.add('url');
+    } else if (link.value.includes('/')) {
+      into.add('url');
+      if (/^(?:github|gitlab|bitbucket)\.\w+\/[^/]+\/[^/]+/i.test(link.value)) into.add('repository');
+    } else if (DOCUMENT_TYPE.test(mimeType(link.value) || '')) {
+      continue; // `app.py`, `notes.md`: a file whose extension is also a top-level domain; the word pass takes it.
+    } else {
+      into.add('domain');
+    }
+    rest = rest.replace(link.value, ' ');
+  }
+  return rest;
+}
+
+function measureKinds(text: string, into: Set<ValueKind>): void {
+  const units = unitNames();
+  const codes = currencyCodes();
+  for (const [, word, next] of text.matchAll(NUMBER_THEN_WORD)) {
+    const first = word!.toLowerCase();
+    const unit = (next === undefined ? undefined : units.get(`${first} ${next}`)) ?? units.get(first);
+    if (unit) {
+      into.add(unit);
+      if (unit !== 'duration') into.add('quantity');
+    } else if (codes.has(first.toUpperCase()) && first.length === 3) {
+      into.add('money');
+    }
+  }
+  for (const [, code] of text.matchAll(WORD_THEN_NUMBER)) if (codes.has(code!)) into.add('money');
+  if (CURRENCY_SYMBOL.test(text)) into.add('money');
+}
+
+/**
+ * The kinds of values in a request, in no order.
+ *
+ * @example
+ * requestValueKinds('Text +351 912 345 678 at 6pm that scan.png is in #support');
+ * // Set { 'phone', 'datetime', 'path', 'image', 'channel' }
+ */
+export function requestValueKinds(request: string): Set<ValueKind> {
+  const text = request.slice(0, MAX_REQUEST_CHARS);
+  const kinds = new Set<ValueKind>();
+  if (SQL.test(text)) {
+    kinds.add('sql');
+    return kinds; // A statement's own words (`orders`, `status = 'pending'`) are not values of other kinds.
+  }
+  let withoutPhones = text;
+  for (const { startsAt, endsAt } of findPhoneNumbers(text)) {
+    kinds.add('phone');
+    withoutPhones = withoutPhones.slice(0, startsAt) + ' '.repeat(endsAt - startsAt) + withoutPhones.slice(endsAt);
+  }
+  const rest = linkKinds(withoutPhones, kinds);
+  if (COORDINATES.test(rest)) kinds.add('coordinates');
+  else if (IP_ADDRESS.test(rest)) kinds.add('ip');
+  if (ARITHMETIC.test(rest)) kinds.add('expression');
+  if (CHANNEL.test(rest)) kinds.add('channel');
+  if (MENTION.test(rest)) kinds.add('mention');
+  for (const word of rest.split(/\s+/)) wordKinds(word, kinds);
+  measureKinds(rest, kinds);
+  if (chrono.parse(rest).some((result) => !NOT_A_DATE.test(result.text.trim()))) kinds.add('datetime');
+  return kinds;
+}
