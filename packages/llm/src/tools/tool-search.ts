@@ -22,6 +22,7 @@ import { cosine, createSifEmbedder, type Embedder } from '@baton/cache';
 import { describeValue, type Problem, ValidationError } from '@baton/core';
 import type { ToolSet } from 'ai';
 import MiniSearch, { type SearchOptions } from 'minisearch';
+import { type DenseTools, type HeldTool, HeldTools } from './held-tools.js';
 import { requestClauses } from './request-clauses.js';
 import { searchTerm, splitWords } from './search-terms.js';
 import { checkSearchableTools, type SearchableTool, toolParameters } from './searchable-tool.js';
@@ -177,9 +178,7 @@ class HybridToolSearch implements ToolSearch {
   readonly #lexicalWeight: number;
   readonly #valueWeight: number;
   readonly #embedder: Embedder;
-  readonly #tools = new Map<string, HeldTool>();
-  /** How many held tools take each set of value kinds: what a request's values can lift at most is read off it. */
-  readonly #takes = new Map<number, number>();
+  readonly #tools = new HeldTools();
   readonly #index = new MiniSearch<IndexedTool>({
     fields: ['name', 'description', 'parameters'],
     tokenize: splitWords,
@@ -203,7 +202,7 @@ class HybridToolSearch implements ToolSearch {
   }
 
   tools(): SearchableTool[] {
-    return [...this.#tools.values()].map((entry) => entry.tool);
+    return this.#tools.tools();
   }
 
   async add(given: readonly SearchableTool[] | ToolSet): Promise<void> {
@@ -215,19 +214,13 @@ class HybridToolSearch implements ToolSearch {
     tools.forEach((tool, i) => {
       const takes = valueKindMask(parameterValueKinds(toolParameters(tool)));
       this.#tools.set(tool.name, { tool, vector: vectors[i]!, takes });
-      this.#takes.set(takes, (this.#takes.get(takes) ?? 0) + 1);
       this.#index.add({ id: tool.name, ...fields[i]! });
     });
   }
 
   remove(names: readonly string[]): void {
     for (const name of names) {
-      const held = this.#tools.get(name);
-      if (!held) continue;
-      this.#tools.delete(name);
-      const count = this.#takes.get(held.takes)! - 1;
-      if (count === 0) this.#takes.delete(held.takes);
-      else this.#takes.set(held.takes, count);
+      if (!this.#tools.delete(name)) continue;
       this.#index.discard(name);
     }
   }
@@ -245,61 +238,87 @@ class HybridToolSearch implements ToolSearch {
     // A request for several things is also read clause by clause, so each thing's tool can reach the top.
     const texts = [query, ...requestClauses(query)];
     const vectors = await this.#embedder.embed(texts);
-    const views = texts.map((text, i) => this.#view(text, vectors[i]!, i === 0 ? QUERY_OPTIONS : CLAUSE_OPTIONS));
-    const top: ToolHit[] = [];
-    for (const [name, entry] of this.#tools) {
-      let view = views[0]!;
-      let score = this.#score(view, name, entry);
-      for (let clause = 1; clause < views.length; clause++) {
-        const clauseScore = CLAUSE_SHARE * this.#score(views[clause]!, name, entry);
-        if (clauseScore > score) [view, score] = [views[clause]!, clauseScore];
+    const dense = this.#tools.dense();
+    const whole = this.#view(query, vectors[0]!, QUERY_OPTIONS, dense, this.#valueWeight > 0);
+    // A clause names values only when the whole request does.
+    const clausesName = whole.values.mask !== 0;
+    const views = [
+      whole,
+      ...texts.slice(1).map((text, i) => this.#view(text, vectors[i + 1]!, CLAUSE_OPTIONS, dense, clausesName)),
+    ];
+    // Each tool keeps its best score: the whole request's, or a clause's times CLAUSE_SHARE.
+    const best = this.#scores(views[0]!, dense);
+    const from = new Uint8Array(best.length);
+    views.slice(1).forEach((view, clause) => {
+      const scores = this.#scores(view, dense);
+      for (let i = 0; i < best.length; i++) {
+        const score = CLAUSE_SHARE * scores[i]!;
+        if (score > best[i]!) [best[i], from[i]] = [score, clause + 1];
       }
+    });
+    const top: ToolHit[] = [];
+    for (let i = 0; i < best.length; i++) {
+      const score = best[i]!;
       if (score < minScore || (top.length === k && score <= top[k - 1]!.score)) continue;
-      insertRanked(top, { ...this.#parts(view, name, entry), name, score }, k);
+      insertRanked(top, { ...this.#parts(views[from[i]!]!, dense.entries[i]!), score }, k);
     }
     return top;
   }
 
-  /** What scoring a tool against `text` needs: its BM25 scores, its vector, the values it names. */
-  #view(text: string, vector: Float32Array, options: SearchOptions): TextView {
+  /** What scoring the tools against `text` needs: its BM25 scores, its vector, the values it names. */
+  #view(text: string, vector: Float32Array, options: SearchOptions, dense: DenseTools, readValues: boolean): TextView {
     const lexical = new Map<string, number>();
     let best = 0;
     for (const result of this.#index.search(text, options)) {
       lexical.set(result.id as string, result.score);
       best = Math.max(best, result.score);
     }
-    const values = requestValues(this.#valueWeight > 0 ? requestValueKinds(text) : new Set());
+    const values = requestValues(readValues ? requestValueKinds(text) : new Set());
     let ceiling = 0;
-    if (values.mask !== 0)
-      for (const takes of this.#takes.keys()) ceiling = Math.max(ceiling, valueMatch(values, takes));
+    if (values.mask !== 0) {
+      for (const takes of dense.distinctTakes) ceiling = Math.max(ceiling, valueMatch(values, takes));
+    }
     return { lexical, best, vector, values, ceiling };
   }
 
-  /** The view of `text` that decides a tool's score: what its BM25, cosine and values score alone. */
-  #parts(view: TextView, name: string, entry: HeldTool): Omit<ToolHit, 'name' | 'score'> {
+  /** A tool's hit as `view` scores it: its BM25, cosine and values parts. */
+  #parts(view: TextView, entry: HeldTool): Omit<ToolHit, 'score'> {
+    const { name } = entry.tool;
     return {
+      name,
       lexical: view.best > 0 ? (view.lexical.get(name) ?? 0) / view.best : 0,
       semantic: Math.max(0, cosine(view.vector, entry.vector)),
       values: view.ceiling > 0 ? valueMatch(view.values, entry.takes) : 0,
     };
   }
 
-  /** The same as `#parts` mixed, without an object for each of many tools. */
-  #score(view: TextView, name: string, entry: HeldTool): number {
-    const lexical = view.best > 0 ? (view.lexical.get(name) ?? 0) / view.best : 0;
-    const semantic = Math.max(0, cosine(view.vector, entry.vector));
-    const values = view.ceiling > 0 ? valueMatch(view.values, entry.takes) : 0;
-    // The text's share shrinks by what the values can add, so the score stays in [0, 1].
-    const text = this.#lexicalWeight * lexical + (1 - this.#lexicalWeight) * semantic;
-    return (1 - this.#valueWeight * view.ceiling) * text + this.#valueWeight * values;
+  /**
+   * Every tool's score for `view`, in the order held: the parts of `#parts` mixed, in loops over dense arrays. The
+   * text's share shrinks by what the values can add, so a score stays in [0, 1].
+   */
+  #scores(view: TextView, dense: DenseTools): Float64Array {
+    const { vectors, dimension, takes } = dense;
+    const scores = new Float64Array(takes.length);
+    const textShare = 1 - this.#valueWeight * view.ceiling;
+    const semanticShare = textShare * (1 - this.#lexicalWeight);
+    const query = view.vector;
+    for (let i = 0, offset = 0; i < scores.length; i++, offset += dimension) {
+      let dot = 0;
+      for (let d = 0; d < dimension; d++) dot += vectors[offset + d]! * query[d]!;
+      scores[i] = semanticShare * Math.min(1, Math.max(0, dot));
+    }
+    if (view.ceiling > 0) {
+      for (let i = 0; i < scores.length; i++) scores[i]! += this.#valueWeight * valueMatch(view.values, takes[i]!);
+    }
+    if (view.best > 0) {
+      const lexicalShare = (textShare * this.#lexicalWeight) / view.best;
+      for (const [name, score] of view.lexical) {
+        const i = dense.position.get(name);
+        if (i !== undefined) scores[i]! += lexicalShare * score;
+      }
+    }
+    return scores;
   }
-}
-
-interface HeldTool {
-  tool: SearchableTool;
-  vector: Float32Array;
-  /** The kinds of values its parameters take, as `valueKindMask`. */
-  takes: number;
 }
 
 interface TextView {
