@@ -276,6 +276,19 @@ describe('malformed socket messages', () => {
     await stillServing();
   });
 
+  it('chooses no subprotocol, so a client that asks for one fails at the handshake rather than later', async () => {
+    const asking = new WebSocket(`${t.server.url.replace(/^http/, 'ws')}/v1/ws`, ['graphql-ws'], {
+      headers: { authorization: `Bearer ${t.apiKey}` },
+    });
+    const error = await new Promise<Error>((resolve) => asking.once('error', resolve));
+    expect(error.message).toBe('Server sent no subprotocol');
+    const plain = await connectRawService(t.server.url, t.apiKey, { hello: echoService('no-subprotocol') });
+    expect(plain.socket.protocol).toBe('');
+    await waitFor(() => plain.received.find((message) => message.type === 'welcome'), 'the welcome');
+    await plain.close();
+    await stillServing();
+  });
+
   it('closes a connection that sends a frame over the limit with 1009 and keeps serving', async () => {
     for (const binary of [false, true]) {
       const big = await connectRawService(t.server.url, t.apiKey, { hello: echoService(`big-${binary}`) });

@@ -51,7 +51,13 @@ export const CLOSE_CODES = {
 } as const;
 
 export class SocketGateway {
-  private readonly server = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  // The protocol is Baton's own JSON, versioned in `hello`: no subprotocol is chosen, whichever a client asks for, so a
+  // client that needs one (`mqtt`, `graphql-ws`) learns at the handshake that this server does not speak it.
+  private readonly server = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_MESSAGE_BYTES,
+    handleProtocols: () => false,
+  });
   private readonly sockets = new Map<WebSocket, { key: AuthenticatedKey; instance: ServiceInstance | undefined }>();
   private readonly heartbeat: NodeJS.Timeout;
   private lastCheck = Date.now();
