@@ -173,6 +173,26 @@ describe('connectMcpServers over stdio (a child process written with the SDK)', 
     expect((failure as Error).message).toContain('cannot be reached at /nonexistent/mcp-server:');
     expect(registry.list()).toEqual([]);
   });
+
+  it('a server that exits before answering: the error ends with what it wrote on stderr, which is also passed on under its name', async () => {
+    const script = "console.error('loading config');console.error('Error: missing API_TOKEN');process.exit(3)";
+    const written: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => written.push(String(chunk)) > 0) as typeof process.stderr.write;
+    const failure = await connectMcpServers({
+      registry: createRegistry(),
+      servers: [{ name: 'tokenless', command: process.execPath, args: ['-e', script] }],
+    })
+      .catch((error: unknown) => error)
+      .finally(() => {
+        process.stderr.write = write;
+      });
+    expect(McpConnectionError.isInstance(failure)).toBe(true);
+    expect((failure as Error).message).toMatch(
+      /cannot be reached at .+: .+; its stderr ended with:\nloading config\nError: missing API_TOKEN$/,
+    );
+    expect(written.join('')).toContain('[tokenless] loading config\n[tokenless] Error: missing API_TOKEN\n');
+  });
 });
 
 describe('connectMcpServers over Streamable HTTP (loopback)', () => {

@@ -34,7 +34,11 @@ export interface ConnectMcpServersOptions {
   callTimeoutMs?: number;
   /** `list_changed` notifications within this many milliseconds are refreshed once. @default 100 */
   listChangedDebounceMs?: number;
-  /** Where the stderr of stdio servers goes. @default 'inherit' */
+  /**
+   * Where the stderr of stdio servers goes: `inherit` passes each line on to this process's stderr under the server's
+   * name (`[files] …`); `ignore` drops it. Either way its last lines are kept for the error of a server that does not
+   * start. @default 'inherit'
+   */
   stderr?: 'inherit' | 'ignore';
   /** Every event of every server, from the first connection on. */
   onEvent?: (event: McpConnectionEvent) => void;

@@ -6,6 +6,7 @@
  * next request answers 404, which nothing ran. Then a new session is opened at once, the calls made meanwhile wait for
  * it, and the call that met the 404 is made again on it, once.
  */
+import type { Readable } from 'node:stream';
 import { backoffDelay, type Registry, type ResolvedRetry } from '@baton/core';
 import type { McpClientSdk } from './load-mcp-sdk.js';
 import { mcpCallOutput } from './mcp-call-result.js';
@@ -13,6 +14,7 @@ import type { McpConnectionEvent } from './mcp-connection-event.js';
 import { McpConnectionError, McpToolError } from './mcp-errors.js';
 import { batonMcpImplementation } from './mcp-implementation.js';
 import type { McpServerConfig } from './mcp-server-config.js';
+import { McpStderr } from './mcp-stderr.js';
 import { McpToolSet } from './mcp-tool-set.js';
 import type { McpToolInfo } from './mcp-tool-target.js';
 
@@ -40,6 +42,8 @@ export class McpServerConnection {
   #refreshes: Promise<void> = Promise.resolve();
   #reconnectTimer: NodeJS.Timeout | undefined;
   #pinging = false;
+  /** The stderr of the stdio server process started last. */
+  #stderr: McpStderr | undefined;
   /** Calls waiting for the new session that replaces one the server ended. */
   #renewal: { waiters: Array<{ resolve(client: Client): void; reject(error: unknown): void }> } | undefined;
   readonly #tools: McpToolSet;
@@ -71,7 +75,11 @@ export class McpServerConnection {
     } catch (error) {
       this.#state = 'closed';
       const where = this.config.url ?? [this.config.command, ...(this.config.args ?? [])].join(' ');
-      throw new McpConnectionError(this.config.name, `cannot be reached at ${where}: ${messageOf(error)}`, {
+      // What a server that exited wrote last is read off its stderr, which may still be arriving.
+      await new Promise((resolve) => setImmediate(resolve));
+      const said = this.#stderr?.tail() ?? '';
+      const stderr = said === '' ? '' : `; its stderr ended with:\n${said}`;
+      throw new McpConnectionError(this.config.name, `cannot be reached at ${where}: ${messageOf(error)}${stderr}`, {
         cause: error,
       });
     }
@@ -188,13 +196,16 @@ export class McpServerConnection {
       const requestInit = config.headers === undefined ? undefined : { headers: config.headers };
       return new sdk.StreamableHTTPClientTransport(new URL(config.url), { requestInit });
     }
-    return new sdk.StdioClientTransport({
+    const transport = new sdk.StdioClientTransport({
       command: config.command as string,
       args: config.args,
       env: config.env,
       cwd: config.cwd,
-      stderr: this.settings.stderr,
+      stderr: 'pipe',
     });
+    this.#stderr = new McpStderr(config.name, this.settings.stderr === 'inherit');
+    this.#stderr.attach(transport.stderr as Readable | null);
+    return transport;
   }
 
   async #listTools(client: Client): Promise<McpToolInfo[]> {
