@@ -25,6 +25,12 @@ describe('parameterValueKinds', () => {
 
   it('takes a parameter named as an identifier as one, whatever its description mentions', () => {
     expect(kinds({ message_id: { type: 'string', description: 'Id of the email' } })).toEqual([]);
+    expect(kinds({ file_id: { type: 'string', description: 'Drive file id' } })).toEqual([]);
+  });
+
+  it('still reads a channel, a user or a repository off an identifier’s name, and a number’s description', () => {
+    expect(kinds({ channel_id: { type: 'string', description: 'Channel id' } })).toEqual(['channel']);
+    expect(kinds({ phoneNumber: { type: 'string', description: 'Phone number' } })).toEqual(['phone']);
     expect(kinds({ tracking_number: { type: 'string', description: 'Parcel tracking number' } })).toEqual([]);
   });
 

@@ -55,7 +55,9 @@ for (const [kind, words] of Object.entries(KIND_WORDS)) {
 }
 
 /** Last words of a parameter name that make it an identifier, whatever its description mentions. */
-const IDENTIFIER_NAMES = new Set(['id', 'ids', 'key', 'keys', 'number', 'uuid', 'ref']);
+const IDENTIFIER_NAMES = new Set(['id', 'ids', 'key', 'keys', 'uuid', 'ref']);
+/** What an identifier's name may still say it takes: `channel_id` takes `#general`, `repo_id` takes `owner/repo`. */
+const NAMED_BY_ID: ReadonlySet<ValueKind> = new Set(['channel', 'mention', 'repository']);
 
 /** Parameters named by one everyday word that, alone, names a moment (`start`, `at`, `until`). */
 const DATE_NAMES = new Set(['start', 'end', 'at', 'until', 'since', 'due']);
@@ -73,15 +75,19 @@ const asNode = (value: unknown): SchemaNode | undefined =>
 function parameterKinds(key: string, node: SchemaNode | undefined, into: Set<ValueKind>): void {
   if (typeof node?.format === 'string' && FORMATS[node.format]) into.add(FORMATS[node.format]!);
   const nameWords = splitWords(key);
-  // `message_id: Id of the email` takes an identifier, not an e-mail address.
-  if (IDENTIFIER_NAMES.has(nameWords.at(-1) ?? '')) return;
-  const description = typeof node?.description === 'string' ? node.description.replace(/\bE\.164\b/gi, 'e164') : '';
-  const words = [...nameWords, ...splitWords(description.replace(/\bISO 8601\b/gi, 'iso8601'))];
-  for (const word of words) {
-    const kind = WORDS[word];
-    if (kind) into.add(kind);
+  // `message_id: Id of the email` takes an identifier, not an e-mail address; `channel_id` still takes a channel.
+  if (IDENTIFIER_NAMES.has(nameWords.at(-1) ?? '')) {
+    for (const kind of wordKinds(nameWords)) if (NAMED_BY_ID.has(kind)) into.add(kind);
+    return;
   }
+  const description = typeof node?.description === 'string' ? node.description : '';
+  const described = description.replace(/\bE\.164\b/gi, 'e164').replace(/\bISO[ -]?8601\b/gi, 'iso8601');
+  for (const kind of wordKinds([...nameWords, ...splitWords(described)])) into.add(kind);
   if (nameWords.length === 1 && DATE_NAMES.has(nameWords[0]!)) into.add('datetime');
+}
+
+function wordKinds(words: readonly string[]): ValueKind[] {
+  return words.flatMap((word) => WORDS[word] ?? []);
 }
 
 function collect(node: SchemaNode | undefined, depth: number, into: Set<ValueKind>): void {

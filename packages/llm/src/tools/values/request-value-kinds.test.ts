@@ -21,6 +21,9 @@ describe('requestValueKinds', () => {
     ['Let #engineering know the deploy is done', ['channel']],
     ['Ping @lena about the review', ['mention']],
     ['What PRs are open on facebook/react?', ['repository']],
+    ['open an issue on vercel/next.js about the loader', ['path', 'repository']],
+    ['run this: select email from customers order by id desc limit 10', ['sql']],
+    ['what does SELECT * FROM t give', ['sql']],
     ["SELECT count(*) FROM orders WHERE status = 'pending'", ['sql']],
     ["UPDATE users SET plan='pro' WHERE id=42", ['sql']],
     ['What is 17% of 2,340?', ['expression']],
@@ -43,12 +46,16 @@ describe('requestValueKinds', () => {
     ['the 1st of the 2nd list'],
     ['order 77812 arrived cracked, I want to send it back'],
     ['restart pod api-5f'],
+    ['select the photos from my trip and share them'],
+    ['we shipped v2.0 and 3.5 is next, e.g. soon'],
   ])('finds no value in %j', (request) => {
     expect(kinds(request)).toEqual([]);
   });
 
   it('takes a file whose extension is also a top-level domain as a file, and a domain whose is an obscure type as a domain', () => {
     expect(kinds('summarise notes.md')).toEqual(['path']);
+    expect(kinds('read config/settings.yaml')).toEqual(['path']);
+    expect(kinds('open src/main.rs')).toEqual(['path', 'repository']);
     expect(kinds('is mysite.com down?')).toEqual(['domain']);
   });
 

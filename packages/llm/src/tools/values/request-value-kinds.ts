@@ -17,8 +17,15 @@ const MAX_REQUEST_CHARS = 2_000;
 /** "now" is when the request is made, not a value it hands a tool. */
 const NOT_A_DATE = /^(?:right )?now$/i;
 
+/** A statement other than a query, at the start of the request or after a colon (`run this: update …`). */
 const SQL =
-  /^\s*(?:select\b[\s\S]*\bfrom\b|update\s+\S+\s+set\b|insert\s+into\b|delete\s+from\b|(?:create|alter|drop)\s+(?:table|index|view)\b|with\s+\w+\s+as\s*\()/i;
+  /(?:^|:)\s*(?:update\s+\S+\s+set\b|insert\s+into\b|delete\s+from\s+\S+\s*(?:$|;|where\b)|(?:create|alter|drop)\s+(?:table|index|view)\b|with\s+\w+\s+as\s*\()/i;
+/**
+ * A query anywhere, told from English ("select the photos from my trip") by what follows its table: the end, or
+ * `where`, `order by`, `group by`, `limit`, a join; or by `select *` and `count(*)`.
+ */
+const SQL_QUERY =
+  /\bselect\s+(?:distinct\s+)?(?:\*|[\w.,()*\s]+?)\s+from\s+[\w."]+(?:\s*$|\s*;|\s+(?:where|order|group|limit|join|inner|left|right|as)\b)|\bselect\s+\*\s+from\b|\bcount\(\*\)/i;
 const ARITHMETIC =
   /\d\s*[*×÷^]\s*[\d(]|\d\s+[-+/]\s+[\d(]|\b\d+\+\d|\b(?:sqrt|sin|cos|tan|log|ln|exp|abs)\s*\(|\d\s*%\s*of\s+\d/i;
 const COORDINATES = /(?:^|[^\d.])-?\d{1,2}\.\d{2,}\s*,\s*-?\d{1,3}\.\d{2,}(?![\d.])/;
@@ -32,6 +39,8 @@ const WORD_THEN_NUMBER = /\b([A-Z]{3})\s?\d/g;
 const PATH_START = /^(?:~|\.{1,2})?\//;
 const REPOSITORY = /^[A-Za-z][\w.-]*\/[A-Za-z][\w.-]*$/;
 const FILE_NAME = /^[\w*?-][\w.*?-]*\.[A-Za-z0-9]{1,5}$/;
+/** A file name whose type is not known (`main.rs`, `app.py`): a name of two letters or more, a lowercase extension. */
+const UNKNOWN_EXTENSION = /^[\w*?-]{2,}\.[a-z][a-z0-9]{1,3}$/;
 
 /** Numbers written in international form (`+351 912 345 678`); a number without its country code is too like any other. */
 function findPhoneNumbers(text: string): { startsAt: number; endsAt: number }[] {
@@ -71,19 +80,23 @@ function wordKinds(word: string, into: Set<ValueKind>): void {
   const bare = word.replace(/^["'`(<[]+|["'`)>\],;:!?.]+$/g, '');
   if (bare.length < 3) return;
   const last = bare.slice(bare.lastIndexOf('/') + 1);
-  const fileLike = FILE_NAME.test(last) ? fileKinds(last) : undefined;
+  const fileLike = FILE_NAME.test(last)
+    ? (fileKinds(last) ?? (UNKNOWN_EXTENSION.test(last) ? ['path'] : undefined))
+    : undefined;
   if (PATH_START.test(bare)) {
     for (const kind of fileLike ?? ['path']) into.add(kind);
-  } else if (fileLike) {
-    for (const kind of fileLike) into.add(kind);
-  } else if (REPOSITORY.test(bare)) {
-    into.add('repository');
+    return;
   }
+  for (const kind of fileLike ?? []) into.add(kind);
+  // `acme/app` is a repository, `config/app.yaml` a file, and `vercel/next.js` either.
+  if (REPOSITORY.test(bare) && !DOCUMENT_TYPE.test(mimeType(last) || '')) into.add('repository');
 }
 
 function linkKinds(text: string, into: Set<ValueKind>): string {
   let rest = text;
   for (const link of linkify.find(text)) {
+    // `main.rs` in `src/main.rs` is the end of a path, not a Serbian domain: the word pass reads the whole path.
+    if (/[/~\w.-]/.test(text[link.start - 1] ?? '')) continue;
     if (link.type === 'email') {
       into.add('email');
     } else if (/^[a-z][\w+.-]*:\/\//i.test(link.value) || /^www\./i.test(link.value)) {
@@ -128,7 +141,7 @@ function measureKinds(text: string, into: Set<ValueKind>): void {
 export function requestValueKinds(request: string): Set<ValueKind> {
   const text = request.slice(0, MAX_REQUEST_CHARS);
   const kinds = new Set<ValueKind>();
-  if (SQL.test(text)) {
+  if (SQL.test(text) || SQL_QUERY.test(text)) {
     kinds.add('sql');
     return kinds; // A statement's own words (`orders`, `status = 'pending'`) are not values of other kinds.
   }

@@ -38,5 +38,5 @@ export const VALUE_KIND_WEIGHT: Readonly<Record<ValueKind, number>> = {
   datetime: 0.35,
   duration: 0.5,
   mention: 0.5,
-  repository: 0.6,
+  repository: 0.8,
 };
