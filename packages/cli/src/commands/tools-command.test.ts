@@ -89,6 +89,35 @@ describe.concurrent('baton tools eval (the built executable)', { timeout: 90_000
     expect(claude.allToolsTokens).toBeGreaterThan(gpt.allToolsTokens);
   });
 
+  it('measures with the weights given: values off, or BM25 alone', async () => {
+    await writeFile(
+      file('values-tools.json'),
+      JSON.stringify({
+        tools: [
+          {
+            name: 'send_text',
+            description: 'Send a text.',
+            inputSchema: { properties: { to: { description: 'Phone' } } },
+          },
+          { name: 'translate_text', description: 'Translate a text message into a language.', inputSchema: {} },
+        ],
+      }),
+    );
+    await writeFile(
+      file('values.jsonl'),
+      '{"query": "message +351 912 345 678 that I landed", "expected": ["send_text"]}\n',
+    );
+    const measure = async (...weights: string[]) => {
+      const args = ['--tools', file('values-tools.json'), '--queries', file('values.jsonl'), '--k', '1', ...weights];
+      const { code, stdout } = await baton('tools', 'eval', ...args);
+      expect(code).toBe(0);
+      return JSON.parse(stdout).recallAt1 as number;
+    };
+    expect(await measure()).toBe(1);
+    expect(await measure('--value-weight', '0')).toBe(0);
+    expect(await measure('--value-weight', '0', '--lexical-weight', '1')).toBe(0);
+  });
+
   it('measures a small file of its own: a request that needs one tool, found first', async () => {
     const { code, stdout } = await baton(
       'tools',
@@ -134,6 +163,8 @@ describe.concurrent('baton tools eval (the built executable)', { timeout: 90_000
   it.each([
     [['--k', '0'], /--k must be a whole number from 1 to 1000, got "0"/],
     [['--model', ' '], /--model must not be empty/],
+    [['--value-weight', '1.5'], /--value-weight must be a number in \[0, 1\], got "1.5"/],
+    [['--lexical-weight', 'half'], /--lexical-weight must be a number in \[0, 1\], got "half"/],
     [['--queries', 'x.jsonl'], /required option '--tools <file>' not specified/],
     // A misspelt required option is reported as unknown, with the one meant, not as the required one missing.
     [['--tool', 'x.json'], /^baton: unknown option '--tool'\n\(Did you mean --tools\?\)$/],

@@ -1,11 +1,12 @@
 /**
- * `baton tools eval --tools FILE.json --queries FILE.jsonl [--k 5] [--model gpt-4o] [--misses]`: how well tool search
+ * `baton tools eval --tools FILE.json --queries FILE.jsonl [--k 5] [--model gpt-4o] [--misses] [--lexical-weight W]
+ * [--value-weight W]`: how well tool search
  * picks the tools labelled requests need out of an MCP `tools/list` result, and how many definition tokens the
  * selection saves, as one JSON object (with `--misses`, also the requests missed, each with what was selected).
  */
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
-import { nonBlank, positiveInteger } from '../options/parse-options.js';
+import { nonBlank, positiveInteger, share } from '../options/parse-options.js';
 
 interface EvalOptions {
   tools: string;
@@ -13,6 +14,8 @@ interface EvalOptions {
   k: number;
   model: string;
   misses?: boolean;
+  lexicalWeight?: number;
+  valueWeight?: number;
 }
 
 /** The model layer and the file readers, loaded when the command runs rather than for `--help`. */
@@ -24,13 +27,24 @@ export function registerToolsCommands(program: Command, io: Io): void {
   tools
     .command('eval')
     .description(
-      'recall at 1 and at k of tool search on labelled requests, and the tokens it saves, as one JSON object',
+      'recall at 1 (the first tool selected is one the request expects) and at k (every tool it expects is among the ' +
+        'k selected) of tool search on labelled requests, and the tokens it saves, as one JSON object',
     )
     .requiredOption('--tools <file>', 'an MCP tools/list result: {"tools": [{"name", "description", "inputSchema"}]}')
     .requiredOption('--queries <file>', 'JSON Lines of {"query", "expected": [tool names]}')
     .option('--k <count>', 'tools selected per request', positiveInteger('--k', 1000), 5)
     .option('--model <id>', 'the model whose tokenizer counts tool definitions', nonBlank('--model'), 'gpt-4o')
     .option('--misses', 'add "misses": each request whose tools were not all selected, with expected and selected')
+    .option(
+      '--lexical-weight <w>',
+      "BM25's share of the text score, in [0, 1] (default 0.3)",
+      share('--lexical-weight'),
+    )
+    .option(
+      '--value-weight <w>',
+      'the share of the values a request names (addresses, paths, dates…), in [0, 1]; 0 turns them off (default 0.3)',
+      share('--value-weight'),
+    )
     .addHelpText(
       'after',
       '\nExample:\n  $ baton tools eval --tools tools.json --queries queries.jsonl --k 5 --misses\n' +
@@ -46,7 +60,18 @@ export function registerToolsCommands(program: Command, io: Io): void {
       }
       const list = await readToolList(options.tools);
       const queries = await readToolQueries(options.queries, new Set(list.map((tool) => tool.name)));
-      const result = await evaluateToolSearch({ tools: list, queries, k: options.k, model: options.model });
+      const { lexicalWeight, valueWeight } = options;
+      const searchOptions = {
+        ...(lexicalWeight === undefined ? {} : { lexicalWeight }),
+        ...(valueWeight === undefined ? {} : { valueWeight }),
+      };
+      const result = await evaluateToolSearch({
+        tools: list,
+        queries,
+        k: options.k,
+        model: options.model,
+        searchOptions,
+      });
       const { queries: count, k, recallAt1, recallAtK, allToolsTokens, selectedToolsTokens, tokensSavedRatio } = result;
       const figures = {
         queries: count,

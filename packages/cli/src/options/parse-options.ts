@@ -15,6 +15,17 @@ export function unitInterval(option: string) {
   };
 }
 
+/** A number in [0, 1], e.g. a share of a mixed score, where 0 turns the share off. */
+export function share(option: string) {
+  return (value: string): number => {
+    const number = Number(value);
+    if (value.trim() === '' || !Number.isFinite(number) || number < 0 || number > 1) {
+      throw new UsageError(`${option} must be a number in [0, 1], got "${value}"`);
+    }
+    return number;
+  };
+}
+
 /** A prompt argument: refuses an empty or blank one, naming the argument. */
 export function nonEmptyText(argument: string) {
   return (value: string): string => {
