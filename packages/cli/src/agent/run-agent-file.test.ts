@@ -210,7 +210,12 @@ describe('baton run agent.yaml', () => {
       .trim()
       .split('\n')
       .map((line) => JSON.parse(line) as Record<string, unknown>);
-    expect(lines.map((line) => line.type)).toEqual([
+    // The answer streams: a text-delta per piece as the model writes it, between the call and the step's end.
+    const types = lines.map((line) => line.type);
+    const deltas = lines.filter((line) => line.type === 'text-delta');
+    expect(deltas.length).toBeGreaterThan(1);
+    expect(deltas.map((line) => line.delta).join('')).toBe('It will rain in Oslo tomorrow.');
+    expect(types.filter((type) => type !== 'text-delta')).toEqual([
       'run-start',
       'step-start',
       'model-call',
@@ -218,6 +223,8 @@ describe('baton run agent.yaml', () => {
       'run-finish',
       'result',
     ]);
+    expect(types.indexOf('text-delta')).toBeGreaterThan(types.indexOf('model-call'));
+    expect(types.lastIndexOf('text-delta')).toBeLessThan(types.indexOf('step-finish'));
     expect(lines.at(-1)).toMatchObject({
       type: 'result',
       runId: 'r-7',

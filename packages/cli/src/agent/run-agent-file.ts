@@ -2,20 +2,21 @@
  * `baton run agent.yaml --query "…"`: the agent a file declares, run on an engine in this process. Its runs live in a
  * SQLite file under `.baton/agents/` (one per agent), so a run cut short by a crash is resumed by the next
  * `baton run` of the same file (with `--run-id`, that run is followed to its end); `--memory` keeps them in memory.
- * Tool calls and model choices print as they happen, then the answer; `--json` prints each event as a JSON line,
- * then `{ "type": "result", … }` — or, when the run failed, `{ "type": "error", runId, error }`.
+ * Tool calls and model choices print as they happen, and the answer as the model writes it (`agent-printer.ts`);
+ * `--json` prints each event as a JSON line (`text-delta` ones too), then `{ "type": "result", … }` — or, when the
+ * run failed, `{ "type": "error", runId, error }`.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { RunEvent, RunStore } from '@baton/core';
+import type { RunStore } from '@baton/core';
 import type { AgentOutput } from '@baton/llm';
 import { InputError } from '../input-error.js';
 import type { Io } from '../io.js';
 import { OrchestrationEndedError } from '../orchestration-ended-error.js';
-import { agentEventLine } from '../render/agent-event-line.js';
 import { clip } from '../render/text-format.js';
 import { UsageError } from '../usage-error.js';
+import { AgentPrinter } from './agent-printer.js';
 
 export interface AgentRunOptions {
   query?: string;
@@ -61,29 +62,6 @@ async function openRuns(name: string, memory: boolean | undefined): Promise<RunS
   return openStore({ url: join(folder, `${name}.db`) });
 }
 
-function printer(io: Io, runId: string, json: boolean | undefined): (event: RunEvent) => void {
-  return (event) => {
-    if (event.runId !== runId) return;
-    if (json) return io.out(JSON.stringify(event));
-    const line = agentEventLine(event);
-    if (line !== undefined) io.out(line);
-  };
-}
-
-function printResult(io: Io, runId: string, output: AgentOutput, json: boolean | undefined): void {
-  if (json) {
-    io.out(JSON.stringify({ type: 'result', runId, ...output }));
-    return;
-  }
-  const { usage } = output;
-  io.out('');
-  io.out(output.text);
-  io.err(
-    `${output.steps} model call${output.steps === 1 ? '' : 's'}, ${output.toolCalls.length} tool call${output.toolCalls.length === 1 ? '' : 's'}, ` +
-      `${usage.inputTokens + usage.outputTokens} tokens, $${usage.costUsd.toFixed(4)} (run ${runId})`,
-  );
-}
-
 /**
  * @example
  * await runAgentFile(processIo(), 'agent.yaml', { query: 'Will it rain in Oslo tomorrow?' });
@@ -97,17 +75,23 @@ export async function runAgentFile(io: Io, path: string, options: AgentRunOption
     import('@baton/llm'),
   ]);
   const registry = createRegistry();
-  const agent = await agentFromFile(file, { registry, name: nameFromPath(path), baseDir: dirname(resolve(path)) });
+  const agent = await agentFromFile(file, {
+    registry,
+    name: nameFromPath(path),
+    baseDir: dirname(resolve(path)),
+    stream: true,
+  });
   const store = await openRuns(agent.definition.name, options.memory).catch(async (error) => {
     await agent.close();
     throw error;
   });
   const runId = options.runId ?? randomUUID();
+  const printer = new AgentPrinter(io, runId, options.json === true);
   registry.register(agent.definition);
   const engine = createEngine({
     registry,
     ...(store ? { store, leaseMs: LEASE_MS } : {}),
-    onEvent: printer(io, runId, options.json),
+    onEvent: (event) => printer.event(event),
     onNotice: () => {},
   });
   try {
@@ -129,7 +113,7 @@ export async function runAgentFile(io: Io, path: string, options: AgentRunOption
       if (options.json) io.out(JSON.stringify({ type: 'error', runId, error: errorJson(error) }));
       throw new OrchestrationEndedError(runId, 'failed', `the agent's run ${runId} failed: ${message}`);
     });
-    printResult(io, runId, (result.output as { agent: AgentOutput }).agent, options.json);
+    printer.result((result.output as { agent: AgentOutput }).agent);
   } finally {
     await engine.close();
     await store?.close();

@@ -120,6 +120,14 @@ export type HandlerEvent =
       inputTokens: number;
       /** The conversation went through the context assembler (the agent has a context budget), not sent as it is. */
       assembled: boolean;
+    }
+  | {
+      /**
+       * A piece of the text an agent's model is writing, as it arrives (an agent that streams). Not kept: a model
+       * call handed back from the journal sends none, and the whole text is in the step's output.
+       */
+      type: 'text-delta';
+      delta: string;
     };
 
 export type Handler<I = unknown, O = unknown> = (input: I, context: HandlerContext) => O | Promise<O>;

@@ -35,6 +35,8 @@ export interface AgentFromFileOptions {
    * `cache.path` — as a compose file's are: the file's own folder (`baton run` passes it). @default process.cwd()
    */
   baseDir?: string;
+  /** Stream the model calls, their text sent as `text-delta` events as it arrives (`defineAgent`'s `stream`). @default false */
+  stream?: boolean;
 }
 
 export interface FileAgent {
@@ -147,6 +149,7 @@ export async function agentFromFile(file: AgentFile, options: AgentFromFileOptio
       ...(file.cache === undefined ? {} : { cache: cacheOf(file.cache, baseDir) }),
       ...(file.budget ? { budget: file.budget } : {}),
       ...(file.maxSteps ? { maxSteps: file.maxSteps } : {}),
+      ...(options.stream === undefined ? {} : { stream: options.stream }),
     });
     return { definition, close: async () => connections?.close() };
   } catch (error) {

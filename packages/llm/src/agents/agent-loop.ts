@@ -101,28 +101,33 @@ interface MadeBy {
  * handed back from the memo counts as the model that made it, whichever the budget would choose now.
  */
 function keptModel(call: AgentCall, enhanced: LanguageModelV3): LanguageModelV3 {
-  return journaledModel(enhanced, async (generate) => {
-    const id = `model-${++call.modelCalls}`;
-    const next = call.next as NextModelCall;
-    const { estimate, choice } = next;
-    const made = async (): Promise<StoredGenerateResult & { madeBy?: MadeBy }> => {
-      if (choice) call.context.emit({ type: 'model-choice', ...choice });
-      call.context.emit({ type: 'model-call', ...next.call });
-      return { ...(await generate()), madeBy: { model: next.name, price: next.price ?? null } };
-    };
-    const { madeBy, ...stored } = await call.context.memo(id, made, {
-      estimate: { inputTokens: estimate.inputTokens, outputTokens: estimate.outputTokens, costUsd: estimate.costUsd },
-      usage: (answer) => spentOf(answer, next.price),
-    });
-    // Kept before models were recorded with their answers: counted as the model chosen now.
-    const by = madeBy ?? { model: next.name, price: next.price ?? null };
-    const spent = spentOf(stored, by.price ?? undefined);
-    call.usage.inputTokens += spent.inputTokens;
-    call.usage.outputTokens += spent.outputTokens;
-    call.usage.costUsd += spent.costUsd;
-    call.models.push(by.model);
-    return stored;
-  });
+  const onText = call.runtime.stream ? (delta: string) => call.context.emit({ type: 'text-delta', delta }) : undefined;
+  return journaledModel(
+    enhanced,
+    async (generate) => {
+      const id = `model-${++call.modelCalls}`;
+      const next = call.next as NextModelCall;
+      const { estimate, choice } = next;
+      const made = async (): Promise<StoredGenerateResult & { madeBy?: MadeBy }> => {
+        if (choice) call.context.emit({ type: 'model-choice', ...choice });
+        call.context.emit({ type: 'model-call', ...next.call });
+        return { ...(await generate()), madeBy: { model: next.name, price: next.price ?? null } };
+      };
+      const { madeBy, ...stored } = await call.context.memo(id, made, {
+        estimate: { inputTokens: estimate.inputTokens, outputTokens: estimate.outputTokens, costUsd: estimate.costUsd },
+        usage: (answer) => spentOf(answer, next.price),
+      });
+      // Kept before models were recorded with their answers: counted as the model chosen now.
+      const by = madeBy ?? { model: next.name, price: next.price ?? null };
+      const spent = spentOf(stored, by.price ?? undefined);
+      call.usage.inputTokens += spent.inputTokens;
+      call.usage.outputTokens += spent.outputTokens;
+      call.usage.costUsd += spent.costUsd;
+      call.models.push(by.model);
+      return stored;
+    },
+    onText,
+  );
 }
 
 function isFatal(error: unknown, signal: AbortSignal): boolean {

@@ -89,6 +89,12 @@ export interface AgentOptions {
   budget?: { tokens?: number; costUsd?: number };
   /** Model calls per agent call, at most. @default 8 */
   maxSteps?: number;
+  /**
+   * Stream each model call, adding every piece of its text to the run's events as a `text-delta` as it arrives. The
+   * provider must report usage when streaming (an OpenAI-compatible one: `includeUsage: true`), or the budgets count
+   * nothing for the call. @default false
+   */
+  stream?: boolean;
 }
 
 export const DEFAULT_MAX_STEPS = 8;
@@ -117,6 +123,7 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
     'cache',
     'budget',
     'maxSteps',
+    'stream',
   ],
   toolSearch: ['k', 'minScore', 'create'],
   context: ['maxInputTokens', 'reserveOutputTokens', 'assemble'],
@@ -242,6 +249,9 @@ function checkLimits(options: AgentOptions, problems: Problem[]): void {
       code: 'range',
       message: `must be an integer ≥ 1, got ${describeValue(maxSteps)}`,
     });
+  }
+  if (options.stream !== undefined && typeof options.stream !== 'boolean') {
+    problems.push({ path: 'stream', code: 'type', message: `must be a boolean, got ${describeValue(options.stream)}` });
   }
 }
 

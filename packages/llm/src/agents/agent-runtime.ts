@@ -26,6 +26,8 @@ export interface AgentRuntime {
   /** In order of preference, each with its enhanced model. */
   readonly models: readonly { candidate: AgentModel; enhanced: LanguageModelV3 }[];
   readonly maxSteps: number;
+  /** Model calls stream, their text sent as `text-delta` events. */
+  readonly stream: boolean;
   readonly toolSearch: (Required<Pick<AgentToolSearch, 'create'>> & AgentToolSearch) | undefined;
   readonly context: (AgentContext & { assemble: AssembleContextFunction }) | undefined;
   /** The search over `tools`, reused while the same tools are offered. */
@@ -65,6 +67,7 @@ export function createAgentRuntime(options: AgentOptions, models: readonly Agent
       enhanced: enhance(candidate.model, enhanceOptions(options.cache, candidate)),
     })),
     maxSteps: options.maxSteps ?? DEFAULT_MAX_STEPS,
+    stream: options.stream ?? false,
     toolSearch,
     context,
     searchFor(tools) {

@@ -115,6 +115,54 @@ describe('defineAgent', () => {
     expect(output?.usage.inputTokens).toBeGreaterThan(0);
   });
 
+  it('with stream, sends the answer as text-delta events as it arrives, and takes the same calls and usage', async () => {
+    server = await startChatServer({ reply: TWO_TOOLS });
+    const { output, events } = await runAgent({ stream: true });
+    expect(output?.text).toBe('Rain tomorrow in Oslo; I emailed Ada.');
+    expect(output?.toolCalls.map((call) => [call.tool, call.output])).toEqual([
+      ['weather.forecast', { city: 'Oslo', tomorrow: 'rain' }],
+      ['send-email', { sent: true }],
+    ]);
+    expect(server.bodies.map((body) => body.stream)).toEqual([true, true, true]);
+    const deltas = events.filter((event) => event.type === 'text-delta');
+    expect(deltas.length).toBeGreaterThan(1);
+    expect(deltas.map((event) => event.type === 'text-delta' && event.delta).join('')).toBe(output?.text);
+    expect(deltas.every((event) => event.path.join('/') === 'run-1/ask')).toBe(true);
+    // The pieces come after the last model call is announced, and before the step ends.
+    const lastCall = events.findLastIndex((event) => event.type === 'model-call');
+    expect(events.indexOf(deltas[0]!)).toBeGreaterThan(lastCall);
+    expect(events.findIndex((event) => event.type === 'step-finish')).toBeGreaterThan(events.indexOf(deltas.at(-1)!));
+    expect(output?.usage.inputTokens).toBeGreaterThan(0);
+    expect(output?.usage.outputTokens).toBeGreaterThan(0);
+  });
+
+  it('with stream, a retried step replays the kept model calls without sending their text again', async () => {
+    server = await startChatServer({
+      reply: scripted([
+        { text: 'Let me arm it.', toolCalls: [{ name: 'arm-failure', arguments: {} }] },
+        'Done after a hiccup.',
+      ]),
+    });
+    registry.register({
+      name: 'arm-failure',
+      description: 'Makes the next model call fail once with a 503',
+      handler: () => {
+        server.failNext(503);
+        return { armed: true };
+      },
+    });
+    const { output, events } = await runAgent({ stream: true, tools: ['arm-failure'] });
+    expect(output?.text).toBe('Done after a hiccup.');
+    const text = events
+      .filter((event) => event.type === 'text-delta')
+      .map((event) => (event.type === 'text-delta' ? event.delta : ''))
+      .join('');
+    // The first call's text streamed once, before the 503; the retry replays that call from the journal, silently.
+    expect(events.filter((event) => event.type === 'step-retry')).toHaveLength(1);
+    expect(server.calls).toBe(3);
+    expect(text).toBe('Let me arm it.Done after a hiccup.');
+  });
+
   it('shows the model a failed tool call and goes on', async () => {
     server = await startChatServer({ reply: TWO_TOOLS });
     registry.register({
@@ -430,6 +478,12 @@ describe('defineAgent', () => {
     expect(() =>
       defineAgent({ name: 'a', registry, model, context: { maxInputTokens: 500, reserveOutputTokens: 100 } }),
     ).not.toThrow();
+  });
+
+  it('refuses a stream that is not a boolean', () => {
+    expect(() =>
+      defineAgent({ name: 'a', registry, model: chatModel('http://127.0.0.1:1/v1', 'm'), stream: 'yes' as never }),
+    ).toThrow(/stream: must be a boolean, got "yes"/);
   });
 
   it('refuses bad options, naming each', () => {

@@ -1,9 +1,12 @@
 /**
  * A language model whose answers are kept by the step that asks: each `doGenerate` runs through a function the agent
  * gives (a `HandlerContext.memo` under the call's id), with the answer in a JSON form a journal can hold and a resumed
- * run can hand back. Streaming goes to the model unchanged: the agent loop only generates.
+ * run can hand back. With `onText`, the answer is made by streaming and each piece of its text is handed over as it
+ * arrives; a kept answer handed back is not streamed again. `doStream` goes to the model unchanged: the agent loop
+ * only generates.
  */
 import type { LanguageModelV3, LanguageModelV3CallOptions, LanguageModelV3GenerateResult } from '@ai-sdk/provider';
+import { generateByStreaming } from './generate-by-streaming.js';
 import { ModelCallError } from './model-call-error.js';
 
 /** A generate result as JSON: what the loop reads of it (the raw request and response bodies are left out). */
@@ -46,7 +49,11 @@ function revived(stored: StoredGenerateResult): LanguageModelV3GenerateResult {
  * @example
  * const kept = journaledModel(model, (generate) => context.memo('model-1', generate));
  */
-export function journaledModel(model: LanguageModelV3, keep: KeepAnswer): LanguageModelV3 {
+export function journaledModel(
+  model: LanguageModelV3,
+  keep: KeepAnswer,
+  onText?: (delta: string) => void,
+): LanguageModelV3 {
   return {
     specificationVersion: 'v3',
     provider: model.provider,
@@ -56,7 +63,8 @@ export function journaledModel(model: LanguageModelV3, keep: KeepAnswer): Langua
       revived(
         await keep(async () => {
           try {
-            return storedResult(await model.doGenerate(options));
+            const result = onText ? generateByStreaming(model, options, onText) : model.doGenerate(options);
+            return storedResult(await result);
           } catch (error) {
             throw ModelCallError.from(model.modelId, error);
           }
