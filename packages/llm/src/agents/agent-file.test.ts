@@ -217,23 +217,41 @@ describe('agentFromFile', () => {
     );
     const { registry } = toolRegistry();
     const error = await agentFromFile(file, { registry }).catch((e: unknown) => e);
-    expect(ValidationError.isInstance(error)).toBe(true);
+    expect(AgentFileError.isInstance(error)).toBe(true);
     const names = registry.list().map((target) => target.name);
-    expect((error as ValidationError).problems).toEqual([
-      { path: 'tools[1]', code: 'no-match', message: `"nothing.*" matches no tool (registered: ${names.join(', ')})` },
-      { path: 'tools[2]', code: 'not-found', message: expect.stringMatching(/^"nope" is not registered/) },
+    // Placed in the file like a parse's problems: `tools` is on line 2, its items at columns 20 and 30.
+    expect((error as AgentFileError).problems).toEqual([
+      {
+        path: 'tools[1]',
+        code: 'no-match',
+        message: `"nothing.*" matches no tool (registered: ${names.join(', ')})`,
+        line: 2,
+        column: 20,
+      },
+      {
+        path: 'tools[2]',
+        code: 'not-found',
+        message: expect.stringMatching(/^"nope" is not registered/),
+        line: 2,
+        column: 31,
+      },
     ]);
+    expect((error as Error).message).toMatch(
+      /^agent\.yaml is not a valid agent file:\n {2}agent\.yaml:2:20 tools\[1\]: "nothing\.\*"/,
+    );
   });
 
   it('refuses a key variable that is not set, naming it', async () => {
     const file = parseAgentFile('model: { baseURL: "http://127.0.0.1:1/v1", name: m, apiKeyEnv: NOPE_KEY }\n');
     const error = await agentFromFile(file, { registry: toolRegistry().registry, env: {} }).catch((e: unknown) => e);
-    expect(ValidationError.isInstance(error)).toBe(true);
+    expect(AgentFileError.isInstance(error)).toBe(true);
     expect((error as ValidationError).problems).toEqual([
       {
         path: 'model.apiKeyEnv',
         code: 'missing-env',
         message: 'the environment variable NOPE_KEY is not set; export it before running the agent',
+        line: 1,
+        column: 64,
       },
     ]);
   });

@@ -5,6 +5,7 @@
  * (`agent-file-issues.ts`), and for an unknown key the keys known there.
  */
 import { readFile } from 'node:fs/promises';
+import type { Problem } from '@baton/core';
 import { isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { AgentFileError, type AgentFileProblem } from './agent-file-error.js';
@@ -15,6 +16,27 @@ type YamlDocument = ReturnType<typeof parseDocument>;
 type Position = { line: number; column: number };
 
 const START: Position = { line: 1, column: 1 };
+
+/** Where each parsed file came from, so a problem found later (a tool not registered) can be placed in it. */
+const sources = new WeakMap<AgentFile, { file: string; place(path: readonly PropertyKey[]): Position }>();
+
+/** `tools[2]` → `['tools', 2]`; `mcpServers[0].env` → `['mcpServers', 0, 'env']`. */
+function pathKeys(path: string): PropertyKey[] {
+  return [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map(([, key, index]) =>
+    index === undefined ? key! : Number(index),
+  );
+}
+
+/**
+ * Problems found after parsing (`tools[2]` is not registered), placed at their line and column in the file `agent`
+ * was parsed from, as one `AgentFileError`; undefined when `agent` was not parsed from a file here.
+ */
+export function placeInAgentFile(agent: AgentFile, problems: readonly Problem[]): AgentFileError | undefined {
+  const source = sources.get(agent);
+  if (source === undefined) return undefined;
+  const placed = problems.map((problem) => ({ ...problem, ...source.place(pathKeys(problem.path)) }));
+  return new AgentFileError(source.file, placed);
+}
 
 /** Where the node at `path` starts; for a path that is not in the file, where its nearest parent starts. */
 function positionOf(doc: YamlDocument, counter: LineCounter, path: readonly PropertyKey[], key?: string): Position {
@@ -85,6 +107,7 @@ export function parseAgentFile(text: string, file = 'agent.yaml'): AgentFile {
       problems.sort((a, b) => a.line - b.line || a.column - b.column),
     );
   }
+  sources.set(parsed.data, { file, place: (path) => positionOf(doc, counter, path) });
   return parsed.data;
 }
 

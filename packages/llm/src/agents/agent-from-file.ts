@@ -10,6 +10,8 @@ import { type Registry, type TargetDefinition, ValidationError } from '@baton/co
 import type { EnhanceConfig } from '../config/enhance-config.js';
 import { DEFAULT_CACHE_PATH } from '../config/resolve-config.js';
 import { connectMcpServers } from '../mcp/connect-mcp-servers.js';
+import { placeInAgentFile } from './agent-file.js';
+import { AgentFileError } from './agent-file-error.js';
 import { type AgentFile, ENV_REFERENCE, type McpServerEntry, type ModelEndpoint } from './agent-file-schema.js';
 import type { AgentInput, AgentOutput } from './agent-loop.js';
 import type { AgentModel, AgentOptions } from './agent-options.js';
@@ -118,6 +120,16 @@ function cacheOf(cache: AgentFile['cache'], baseDir: string): AgentOptions['cach
  * registry.register(agent.definition);
  */
 export async function agentFromFile(file: AgentFile, options: AgentFromFileOptions): Promise<FileAgent> {
+  try {
+    return await buildAgent(file, options);
+  } catch (error) {
+    // A problem found now (a tool not registered, a key's variable not set) is placed in the file, as a parse's is.
+    if (!ValidationError.isInstance(error) || AgentFileError.isInstance(error)) throw error;
+    throw placeInAgentFile(file, error.problems) ?? error;
+  }
+}
+
+async function buildAgent(file: AgentFile, options: AgentFromFileOptions): Promise<FileAgent> {
   const env = options.env ?? process.env;
   const baseDir = options.baseDir ?? process.cwd();
   const endpoints = file.models ?? (file.model ? [file.model] : []);
