@@ -1,6 +1,6 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEngine, ValidationError } from '@baton/core';
+import { createEngine, type ValidationError } from '@baton/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fixtureStdioServer } from '../mcp/mcp-test-kit.js';
 import { type ChatServer, startChatServer } from '../testing/openai-compatible-server.js';
