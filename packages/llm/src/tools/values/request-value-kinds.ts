@@ -14,8 +14,20 @@ import type { ValueKind } from './value-kind.js';
 /** Longest request read: a pasted document says nothing more about its values, and the patterns stay fast. */
 const MAX_REQUEST_CHARS = 2_000;
 
-/** "now" is when the request is made, not a value it hands a tool. */
-const NOT_A_DATE = /^(?:right )?now$/i;
+const CASUAL_PERIOD = /^(?:this|next|last|the)\s+(?:week|weekend|month|year)$/i;
+const CASUAL_TAGS = new Set(['parser/ENCasualDateParser', 'parser/ENCasualTimeParser', 'result/relativeDate']);
+
+/**
+ * A date said in passing — "today", "tomorrow", "now", "this morning", "next week" — is when the request is about,
+ * rarely a value a parameter takes ("what's on my todo list today"); a date or time given ("Tuesday at 3pm", "June
+ * 3rd", "2024-06-14 12:30", "tomorrow at 9am", "in 2 hours") is. Told by the tags of chrono-node's parsers.
+ */
+function isCasual(result: chrono.ParsedResult): boolean {
+  const tags = [...result.tags()];
+  if (tags.length === 0) return CASUAL_PERIOD.test(result.text.trim());
+  // Casual when every part of it is: "tomorrow at 9am" gives a time, "in 2 hours" a moment.
+  return tags.every((tag) => tag.startsWith('casualReference/') || CASUAL_TAGS.has(tag));
+}
 
 /** A statement other than a query, at the start of the request or after a colon (`run this: update …`). */
 const SQL =
@@ -158,6 +170,6 @@ export function requestValueKinds(request: string): Set<ValueKind> {
   if (MENTION.test(rest)) kinds.add('mention');
   for (const word of rest.split(/\s+/)) wordKinds(word, kinds);
   measureKinds(rest, kinds);
-  if (chrono.parse(rest).some((result) => !NOT_A_DATE.test(result.text.trim()))) kinds.add('datetime');
+  if (chrono.parse(rest).some((result) => !isCasual(result))) kinds.add('datetime');
   return kinds;
 }
