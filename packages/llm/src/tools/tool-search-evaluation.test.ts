@@ -60,4 +60,16 @@ describe('evaluateToolSearch', () => {
     expect(result.tokensSavedRatio).toBeGreaterThan(0.9);
     expect(result.recallAtK).toBeGreaterThan(result.recallAt1);
   });
+
+  it('on the outside set: every expected tool is in its list, and the values lift recall over the text alone', async () => {
+    const outsideTools = parseToolList(data('outside/tools.json'));
+    const queries = parseLabelledToolQueries(
+      data('outside/queries.jsonl'),
+      new Set(outsideTools.map((tool) => tool.name)),
+    );
+    expect([outsideTools.length, queries.length]).toEqual([87, 221]);
+    const withValues = await evaluateToolSearch({ tools: outsideTools, queries, k: 5 });
+    const without = await evaluateToolSearch({ tools: outsideTools, queries, k: 5, searchOptions: { valueWeight: 0 } });
+    expect(withValues.recallAtK).toBeGreaterThan(without.recallAtK);
+  });
 });
