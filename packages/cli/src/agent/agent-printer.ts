@@ -8,6 +8,12 @@ import type { AgentOutput } from '@baton/llm';
 import type { Io } from '../io.js';
 import { agentEventLine } from '../render/agent-event-line.js';
 
+/** `$0.0123`; a cost under a hundredth of a cent keeps two significant digits (`$0.0000042`) rather than `$0.0000`. */
+export function dollars(amount: number): string {
+  if (amount === 0 || amount >= 0.0001) return `$${amount.toFixed(4)}`;
+  return `$${amount.toFixed(Math.min(20, 1 - Math.floor(Math.log10(amount))))}`;
+}
+
 export class AgentPrinter {
   /** The text streamed since the last line printed; its line is still open. */
   #streamed = '';
@@ -49,7 +55,7 @@ export class AgentPrinter {
     const plural = (count: number, what: string) => `${count} ${what}${count === 1 ? '' : 's'}`;
     this.io.err(
       `${plural(output.steps, 'model call')}, ${plural(output.toolCalls.length, 'tool call')}, ` +
-        `${usage.inputTokens + usage.outputTokens} tokens, $${usage.costUsd.toFixed(4)} (run ${this.runId})`,
+        `${usage.inputTokens + usage.outputTokens} tokens, ${dollars(usage.costUsd)} (run ${this.runId})`,
     );
   }
 

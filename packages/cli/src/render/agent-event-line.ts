@@ -5,11 +5,13 @@
 import type { RunEvent } from '@baton/core';
 
 const MAX_VALUE = 160;
+/** An error says what is wrong after where it happened: it gets more room than a value. */
+const MAX_ERROR = 600;
 
-function short(value: unknown): string {
+function short(value: unknown, max = MAX_VALUE): string {
   const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? 'undefined');
   const line = text.replace(/\s+/g, ' ');
-  return line.length > MAX_VALUE ? `${line.slice(0, MAX_VALUE - 1)}…` : line;
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
 /** Tool calls of tool calls (an agent as a tool) are indented under theirs. */
@@ -32,9 +34,9 @@ export function agentEventLine(event: RunEvent): string | undefined {
     case 'sub-call-finish':
       return `${indent(event)}← ${event.target} ${short(event.output)}${event.replayed ? ' (from the journal)' : ''}`;
     case 'sub-call-error':
-      return `${indent(event)}✗ ${event.target}: ${short(event.error.message)}`;
+      return `${indent(event)}✗ ${event.target}: ${short(event.error.message, MAX_ERROR)}`;
     case 'step-retry':
-      return `${indent(event)}retrying (attempt ${event.attempt}) after: ${short(event.error.message)}`;
+      return `${indent(event)}retrying (attempt ${event.attempt}) after: ${short(event.error.message, MAX_ERROR)}`;
     case 'run-resume':
       return `resuming run ${event.runId} from its journal`;
     case 'budget-warning':

@@ -318,7 +318,11 @@ export async function runAgent(
       throw new AgentStepLimitError(
         runtime.name,
         runtime.maxSteps,
-        result.toolCalls.map((toolCall) => toolCall.toolName),
+        // Named as registered, as the run's events name them, not by the provider-safe names the model saw.
+        result.toolCalls.map(
+          (toolCall) =>
+            call.tools.find((agentTool) => agentTool.name === toolCall.toolName)?.target ?? toolCall.toolName,
+        ),
       );
     }
     return {

@@ -8,7 +8,7 @@ import { BatonError } from '@baton/core';
 export class AgentStepLimitError extends BatonError {
   readonly agent: string;
   readonly maxSteps: number;
-  /** The tools the last model call asked for (the model's tool names). */
+  /** The tools the last model call asked for, by their registered target names. */
   readonly lastTools: string[];
 
   constructor(agent: string, maxSteps: number, lastTools: readonly string[]) {

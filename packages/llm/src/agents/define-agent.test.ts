@@ -196,6 +196,15 @@ describe('defineAgent', () => {
     expect(events.filter((event) => event.type === 'step-retry')).toEqual([]);
   });
 
+  it('names the tools of AgentStepLimitError as registered, not by the names the model saw', async () => {
+    server = await startChatServer({ reply: TWO_TOOLS });
+    const { error } = await runAgent({ maxSteps: 1 });
+    const cause = (error as Error).cause;
+    // The model called weather_forecast, the provider-safe name of weather.forecast.
+    expect(cause).toMatchObject({ lastTools: ['weather.forecast'] });
+    expect((cause as Error).message).toContain('still called weather.forecast instead of answering');
+  });
+
   it('takes the cheaper model when the budget left cannot cover the preferred one, and says so', async () => {
     server = await startChatServer({ reply: TWO_TOOLS });
     const { output, events } = await runAgent(

@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createEngine, createRegistry, type Registry, StepFailedError } from '@baton/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../server/src/server-test-kit.js';
@@ -196,6 +198,23 @@ describe('connectMcpServers over stdio (a child process written with the SDK)', 
 });
 
 describe('connectMcpServers over Streamable HTTP (loopback)', () => {
+  it('a URL nothing answers at is an McpConnectionError that says why, not only "fetch failed"', async () => {
+    // A port that was just free: nothing listens there.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    const failure = await connectMcpServers({
+      registry: createRegistry(),
+      servers: [{ name: 'cal', url: `http://127.0.0.1:${port}/mcp` }],
+      connectTimeoutMs: 5000,
+    }).catch((error: unknown) => error);
+    expect(McpConnectionError.isInstance(failure)).toBe(true);
+    expect((failure as Error).message).toMatch(
+      /cannot be reached at http:\/\/127\.0\.0\.1:\d+\/mcp: fetch failed \(.*ECONNREFUSED/,
+    );
+  });
+
   it('imports and calls the tools, and reconnects after the server restarts on its port', async () => {
     let listener = await startFixtureHttpServer();
     cleanups.push(() => listener.close());

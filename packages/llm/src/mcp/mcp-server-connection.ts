@@ -323,6 +323,9 @@ export class McpServerConnection {
   }
 }
 
+/** The error's message, with its cause's when it has one (`fetch failed` says why only in its cause: `ECONNREFUSED …`). */
 function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? error.cause.message : undefined;
+  return cause && !error.message.includes(cause) ? `${error.message} (${cause})` : error.message;
 }

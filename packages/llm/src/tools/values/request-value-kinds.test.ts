@@ -18,6 +18,8 @@ describe('requestValueKinds', () => {
     ['Count down 10 minutes for the pasta', ['duration']],
     ['Show me what is inside config/settings.yaml', ['path']],
     ['cat /etc/hosts', ['path']],
+    ['read C:\\Users\\me\\notes.txt', ['path']],
+    ['open D:\\photos\\cat.jpg', ['image', 'path']],
     ['What does the receipt in scan.png say?', ['image', 'path']],
     ['transcribe ~/memos/call.m4a', ['audio', 'path']],
     ['Pull the words out of contract.pdf', ['path', 'pdf']],

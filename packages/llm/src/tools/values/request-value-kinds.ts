@@ -48,7 +48,7 @@ const CURRENCY_SYMBOL = /[$€£¥₹]\s?\d/;
 const NUMBER_THEN_WORD = /(?<![\w.-])\d+(?:[.,]\d+)?\s?(°?[A-Za-zµμ°]+)(?!\w)(?: ([a-z]+)\b)?/g;
 const WORD_THEN_NUMBER = /\b([A-Z]{3})\s?\d/g;
 
-const PATH_START = /^(?:~|\.{1,2})?\//;
+const PATH_START = /^(?:~|\.{1,2})?\/|^[A-Za-z]:\\/;
 const REPOSITORY = /^[A-Za-z][\w.-]*\/[A-Za-z][\w.-]*$/;
 const FILE_NAME = /^[\w*?-][\w.*?-]*\.[A-Za-z0-9]{1,5}$/;
 /** A file name whose type is not known (`main.rs`, `app.py`): a name of two letters or more, a lowercase extension. */
@@ -91,7 +91,7 @@ function fileKinds(name: string): ValueKind[] | undefined {
 function wordKinds(word: string, into: Set<ValueKind>): void {
   const bare = word.replace(/^["'`(<[]+|["'`)>\],;:!?.]+$/g, '');
   if (bare.length < 3) return;
-  const last = bare.slice(bare.lastIndexOf('/') + 1);
+  const last = bare.slice(Math.max(bare.lastIndexOf('/'), bare.lastIndexOf('\\')) + 1);
   const fileLike = FILE_NAME.test(last)
     ? (fileKinds(last) ?? (UNKNOWN_EXTENSION.test(last) ? ['path'] : undefined))
     : undefined;
