@@ -121,6 +121,15 @@ describe('baton run agent.yaml', () => {
     expect(other.code).toBe(2);
     expect(other.stderr).toContain('run trip-42 answers another question ("Rain?"): give a new --run-id for this one');
     expect(server.calls).toBe(calls);
+    // Refused before any MCP server starts: one that cannot start does not hide the mistake.
+    await agentFile('named.yaml', [
+      `model: { baseURL: "${server.baseURL}", name: gpt-4o-mini }`,
+      'mcpServers: [{ name: files, command: /nonexistent/mcp-server }]',
+    ]);
+    const refused = await baton(['run', file, '--query', 'Snow?', '--run-id', 'trip-42']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('run trip-42 answers another question');
+    expect(refused.stderr).not.toContain('cannot be reached');
   });
 
   it("serves a second run's model call from the file's cache, in .baton/cache.db or the cache's path, beside the file", async () => {

@@ -74,18 +74,19 @@ export async function runAgentFile(io: Io, path: string, options: AgentRunOption
     import('@baton/core'),
     import('@baton/llm'),
   ]);
-  const registry = createRegistry();
-  const agent = await agentFromFile(file, {
-    registry,
-    name: nameFromPath(path),
-    baseDir: dirname(resolve(path)),
-    stream: true,
-  });
-  const store = await openRuns(agent.definition.name, options.memory).catch(async (error) => {
-    await agent.close();
-    throw error;
-  });
+  // The stored run is looked at before any MCP server is started: a --run-id that answers another question stops here.
+  const name = file.name ?? nameFromPath(path);
+  const store = await openRuns(name, options.memory);
   const runId = options.runId ?? randomUUID();
+  const registry = createRegistry();
+  let agent: Awaited<ReturnType<typeof agentFromFile>>;
+  try {
+    if (store && options.runId) await refuseAnotherQuestion(store, runId, query);
+    agent = await agentFromFile(file, { registry, name, baseDir: dirname(resolve(path)), stream: true });
+  } catch (error) {
+    await store?.close();
+    throw error;
+  }
   const printer = new AgentPrinter(io, runId, options.json === true);
   registry.register(agent.definition);
   const engine = createEngine({
@@ -95,7 +96,6 @@ export async function runAgentFile(io: Io, path: string, options: AgentRunOption
     onNotice: () => {},
   });
   try {
-    if (store && options.runId) await refuseAnotherQuestion(store, runId, query);
     if (store) await engine.start();
     const plan = { steps: [{ id: 'agent', target: agent.definition.name, input: { query } }] };
     const handle = engine.run(

@@ -241,6 +241,37 @@ describe('agentFromFile', () => {
     );
   });
 
+  it('names every variable that is not set at once, before connecting anything, placed in the file', async () => {
+    const file = parseAgentFile(
+      [
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the agent file's own ${NAME} syntax, not a template
+        'model: { baseURL: "http://127.0.0.1:1/v1", name: m, apiKeyEnv: NO_KEY, headers: { x-team: "${NO_TEAM}" } }',
+        'mcpServers:',
+        '  - name: files',
+        '    command: /nonexistent/server',
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: the agent file's own ${NAME} syntax, not a template
+        '    env: { TOKEN: "${NO_TOKEN}" }',
+        '',
+      ].join('\n'),
+    );
+    let connected = false;
+    const error = await agentFromFile(file, {
+      registry: toolRegistry().registry,
+      env: {},
+      connectMcp: async () => {
+        connected = true;
+        throw new Error('not reached');
+      },
+    }).catch((e: unknown) => e);
+    expect(connected).toBe(false);
+    expect(AgentFileError.isInstance(error)).toBe(true);
+    expect((error as AgentFileError).problems.map((problem) => [problem.path, problem.line])).toEqual([
+      ['model.apiKeyEnv', 1],
+      ['model.headers.x-team', 1],
+      ['mcpServers[0].env.TOKEN', 5],
+    ]);
+  });
+
   it('refuses a key variable that is not set, naming it', async () => {
     const file = parseAgentFile('model: { baseURL: "http://127.0.0.1:1/v1", name: m, apiKeyEnv: NOPE_KEY }\n');
     const error = await agentFromFile(file, { registry: toolRegistry().registry, env: {} }).catch((e: unknown) => e);
@@ -300,7 +331,11 @@ describe('agentFromFile', () => {
       env: { GH: 'g' },
       connectMcp,
     }).catch((e: unknown) => e);
-    expect((missing as ValidationError).problems.map((p) => p.path)).toEqual(['model.headers.Authorization']);
+    // Both at once: the model's header and the first server's, before any server is connected.
+    expect((missing as ValidationError).problems.map((p) => p.path)).toEqual([
+      'model.headers.Authorization',
+      'mcpServers[0].headers.Authorization',
+    ]);
   });
 
   it("runs an MCP server's command in the file's folder, or its cwd read from there", async () => {

@@ -49,51 +49,64 @@ export interface FileAgent {
 
 type Env = AgentFromFileOptions['env'];
 
-/** Fills every `${NAME}` of a map's values from the environment; a variable that is not set is named with its path. */
-function expanded(map: Readonly<Record<string, string>> | undefined, path: string, env: Env) {
+/** Fills every `${NAME}` of a map's values from the environment (`checkEnvironment` has made sure each is set). */
+function expanded(map: Readonly<Record<string, string>> | undefined, env: Env) {
   if (map === undefined) return undefined;
-  const problems: { path: string; code: string; message: string }[] = [];
-  const result = Object.fromEntries(
-    Object.entries(map).map(([name, value]) => [
-      name,
-      value.replace(new RegExp(ENV_REFERENCE.source, 'g'), (_match, variable: string) => {
-        const found = env?.[variable];
-        if (found === undefined || found === '') {
-          problems.push({
-            path: `${path}.${name}`,
-            code: 'missing-env',
-            message: `the environment variable ${variable} is not set; export it before running the agent`,
-          });
-          return '';
-        }
-        return found;
-      }),
-    ]),
-  );
-  if (problems.length > 0) throw new ValidationError('the agent file names variables that are not set', problems);
-  return result;
+  const fill = (value: string) =>
+    value.replace(new RegExp(ENV_REFERENCE.source, 'g'), (_match, variable: string) => env?.[variable] ?? '');
+  return Object.fromEntries(Object.entries(map).map(([name, value]) => [name, fill(value)]));
 }
 
-function modelOf(endpoint: ModelEndpoint, path: string, env: Env): AgentModel {
-  let apiKey: string | undefined;
-  if (endpoint.apiKeyEnv !== undefined) {
-    apiKey = env?.[endpoint.apiKeyEnv];
-    if (apiKey === undefined || apiKey === '') {
-      throw new ValidationError('the agent file names a key that is not set', [
-        {
-          path: `${path}.apiKeyEnv`,
-          code: 'missing-env',
-          message: `the environment variable ${endpoint.apiKeyEnv} is not set; export it before running the agent`,
-        },
-      ]);
-    }
-  }
+const missingEnv = (path: string, variable: string) => ({
+  path,
+  code: 'missing-env',
+  message: `the environment variable ${variable} is not set; export it before running the agent`,
+});
+
+/** The `${NAME}` references of a map's values, each with its path. */
+function references(map: Readonly<Record<string, string>> | undefined, path: string) {
+  return Object.entries(map ?? {}).flatMap(([name, value]) =>
+    [...value.matchAll(new RegExp(ENV_REFERENCE.source, 'g'))].map(([, variable]) => ({
+      path: `${path}.${name}`,
+      variable: variable!,
+    })),
+  );
+}
+
+/**
+ * Every variable the file names that is not set — the models' keys and headers, the MCP servers' headers and
+ * environments — in one `ValidationError`, before anything is connected, so one run names them all.
+ */
+function checkEnvironment(file: AgentFile, env: Env): void {
+  const endpoints = file.models
+    ? file.models.map((endpoint, index) => [endpoint, `models[${index}]`] as const)
+    : file.model
+      ? [[file.model, 'model'] as const]
+      : [];
+  const named = [
+    ...endpoints.flatMap(([endpoint, path]) => [
+      ...(endpoint.apiKeyEnv === undefined ? [] : [{ path: `${path}.apiKeyEnv`, variable: endpoint.apiKeyEnv }]),
+      ...references(endpoint.headers, `${path}.headers`),
+    ]),
+    ...(file.mcpServers ?? []).flatMap((server, index) => [
+      ...references(server.headers, `mcpServers[${index}].headers`),
+      ...references(server.env, `mcpServers[${index}].env`),
+    ]),
+  ];
+  const problems = named
+    .filter(({ variable }) => env?.[variable] === undefined || env[variable] === '')
+    .map(({ path, variable }) => missingEnv(path, variable));
+  if (problems.length > 0) throw new ValidationError('the agent file names variables that are not set', problems);
+}
+
+function modelOf(endpoint: ModelEndpoint, env: Env): AgentModel {
+  const apiKey = endpoint.apiKeyEnv === undefined ? undefined : env?.[endpoint.apiKeyEnv];
   const provider = createOpenAICompatible({
     name: 'openai-compatible',
     baseURL: endpoint.baseURL,
     includeUsage: true,
     ...(apiKey === undefined ? {} : { apiKey }),
-    ...(endpoint.headers === undefined ? {} : { headers: expanded(endpoint.headers, `${path}.headers`, env) }),
+    ...(endpoint.headers === undefined ? {} : { headers: expanded(endpoint.headers, env) }),
   });
   return {
     model: provider.chatModel(endpoint.name),
@@ -131,12 +144,13 @@ export async function agentFromFile(file: AgentFile, options: AgentFromFileOptio
 
 async function buildAgent(file: AgentFile, options: AgentFromFileOptions): Promise<FileAgent> {
   const env = options.env ?? process.env;
+  checkEnvironment(file, env);
   const baseDir = options.baseDir ?? process.cwd();
   const endpoints = file.models ?? (file.model ? [file.model] : []);
-  const models = endpoints.map((endpoint, index) => modelOf(endpoint, file.models ? `models[${index}]` : 'model', env));
-  const servers = (file.mcpServers ?? []).map((server, index) => {
-    const headers = expanded(server.headers, `mcpServers[${index}].headers`, env);
-    const serverEnv = expanded(server.env, `mcpServers[${index}].env`, env);
+  const models = endpoints.map((endpoint) => modelOf(endpoint, env));
+  const servers = (file.mcpServers ?? []).map((server) => {
+    const headers = expanded(server.headers, env);
+    const serverEnv = expanded(server.env, env);
     // A command runs in the file's folder (or its `cwd`, read from there): `./server.js` means the file's neighbour.
     const cwd = server.command === undefined ? {} : { cwd: resolve(baseDir, server.cwd ?? '.') };
     return { ...server, ...cwd, ...(headers ? { headers } : {}), ...(serverEnv ? { env: serverEnv } : {}) };
