@@ -102,39 +102,18 @@ async function runRecall(tools: SearchableTool[], queries: LabelledToolQuery[]) 
   });
 }
 
-async function runBlindRecall(tools: SearchableTool[], queries: LabelledToolQuery[]) {
+/** Recall at 5 on a held-out set (`name` in the case and on stderr), against BM25+ alone, and without the values. */
+async function runHeldOutRecall(name: string, tools: SearchableTool[], queries: LabelledToolQuery[]) {
   const hybrid = await evaluateToolSearch({ tools, queries, k: 5 });
   const lexical = await evaluateToolSearch({ tools, queries, k: 5, searchOptions: BM25_ALONE });
   const noValues = await evaluateToolSearch({ tools, queries, k: 5, searchOptions: { valueWeight: 0 } });
   progress(
-    `tools: on the blind set (${queries.length}) recall@5 hybrid ${hybrid.recallAtK.toFixed(3)}, BM25+ alone ` +
-      `${lexical.recallAtK.toFixed(3)}, without the values ${noValues.recallAtK.toFixed(3)}; ` +
-      `recall@1 ${hybrid.recallAt1.toFixed(3)}`,
-  );
-  report({
-    case: 'tools/recall-at-5-blind',
-    unit: 'ratio',
-    baton: hybrid.recallAtK,
-    peer: lexical.recallAtK,
-    peerName: 'minisearch@7.2.0 BM25+ alone',
-    better: 'higher',
-    n: queries.length,
-  });
-}
-
-async function runOutsideRecall() {
-  const tools = parseToolList(dataFile('outside/tools.json'));
-  const queries = parseLabelledToolQueries(dataFile('outside/queries.jsonl'), new Set(tools.map((tool) => tool.name)));
-  const hybrid = await evaluateToolSearch({ tools, queries, k: 5 });
-  const lexical = await evaluateToolSearch({ tools, queries, k: 5, searchOptions: BM25_ALONE });
-  const noValues = await evaluateToolSearch({ tools, queries, k: 5, searchOptions: { valueWeight: 0 } });
-  progress(
-    `tools: on the outside set (${tools.length} tools, ${queries.length} requests) recall@5 hybrid ` +
+    `tools: on the ${name} set (${tools.length} tools, ${queries.length} requests) recall@5 hybrid ` +
       `${hybrid.recallAtK.toFixed(3)}, BM25+ alone ${lexical.recallAtK.toFixed(3)}, without the values ` +
-      `${noValues.recallAtK.toFixed(3)}`,
+      `${noValues.recallAtK.toFixed(3)}; recall@1 ${hybrid.recallAt1.toFixed(3)}`,
   );
   report({
-    case: 'tools/recall-at-5-outside',
+    case: `tools/recall-at-5-${name}`,
     unit: 'ratio',
     baton: hybrid.recallAtK,
     peer: lexical.recallAtK,
@@ -150,6 +129,8 @@ export async function runToolsBench(): Promise<void> {
   const queries = parseLabelledToolQueries(dataFile('queries.jsonl'), names);
   await runSelect(tools, queries);
   await runRecall(tools, queries);
-  await runBlindRecall(tools, parseLabelledToolQueries(dataFile('queries-holdout.jsonl'), names));
-  await runOutsideRecall();
+  await runHeldOutRecall('blind', tools, parseLabelledToolQueries(dataFile('queries-holdout.jsonl'), names));
+  const outside = parseToolList(dataFile('outside/tools.json'));
+  const outsideNames = new Set(outside.map((tool) => tool.name));
+  await runHeldOutRecall('outside', outside, parseLabelledToolQueries(dataFile('outside/queries.jsonl'), outsideNames));
 }

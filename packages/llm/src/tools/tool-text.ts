@@ -19,14 +19,17 @@ export function nameWords(name: string): string {
     .toLowerCase();
 }
 
-interface SchemaNode {
+/** A JSON Schema node, as far as tool search reads one. */
+export interface SchemaNode {
   properties?: Record<string, unknown>;
   items?: unknown;
   description?: unknown;
   enum?: unknown;
+  format?: unknown;
 }
 
-const asNode = (value: unknown): SchemaNode | undefined =>
+/** `value` as a schema node when it is an object; anything else (a boolean schema, an array) reads as none. */
+export const asNode = (value: unknown): SchemaNode | undefined =>
   typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as SchemaNode) : undefined;
 
 function collectParameters(node: SchemaNode | undefined, depth: number, into: string[]): void {

@@ -4,6 +4,7 @@
  * format` takes a phone number; `path: Image path` a path and an image).
  */
 import { splitWords } from '../search-terms.js';
+import { asNode, type SchemaNode } from '../tool-text.js';
 import type { ValueKind } from './value-kind.js';
 
 const MAX_SCHEMA_DEPTH = 4;
@@ -61,16 +62,6 @@ const NAMED_BY_ID: ReadonlySet<ValueKind> = new Set(['channel', 'mention', 'repo
 
 /** Parameters named by one everyday word that, alone, names a moment (`start`, `at`, `until`). */
 const DATE_NAMES = new Set(['start', 'end', 'at', 'until', 'since', 'due']);
-
-interface SchemaNode {
-  properties?: Record<string, unknown>;
-  items?: unknown;
-  description?: unknown;
-  format?: unknown;
-}
-
-const asNode = (value: unknown): SchemaNode | undefined =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as SchemaNode) : undefined;
 
 function parameterKinds(key: string, node: SchemaNode | undefined, into: Set<ValueKind>): void {
   if (typeof node?.format === 'string' && FORMATS[node.format]) into.add(FORMATS[node.format]!);
