@@ -4,7 +4,7 @@
  * file paths and names (their type from `mime-types`: an image, a recording, a PDF), `#channel`, `@handle`,
  * `owner/repo`, an SQL statement, arithmetic, a number with a unit or a currency, coordinates, an IP address.
  */
-import * as chrono from 'chrono-node';
+import * as chrono from 'chrono-node/en';
 import { findNumbers } from 'libphonenumber-js';
 import * as linkify from 'linkifyjs';
 import { lookup as mimeType } from 'mime-types';
