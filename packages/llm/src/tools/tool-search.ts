@@ -31,6 +31,7 @@ import { parameterNames, type ToolFields, toolFields } from './tool-text.js';
 import { parameterValueKinds } from './values/parameter-value-kinds.js';
 import { requestValueKinds } from './values/request-value-kinds.js';
 import { type RequestValues, requestValues, valueKindMask, valueMatch } from './values/value-match.js';
+import { loadValueParsers, type ValueParsers } from './values/value-parsers.js';
 
 export interface ToolSearchOptions {
   /** Tools returned at most. @default 5 */
@@ -239,12 +240,13 @@ class HybridToolSearch implements ToolSearch {
     const texts = [query, ...requestClauses(query)];
     const vectors = await this.#embedder.embed(texts);
     const dense = this.#tools.dense();
-    const whole = this.#view(query, vectors[0]!, QUERY_OPTIONS, dense, this.#valueWeight > 0);
+    const parsers = this.#valueWeight > 0 ? await loadValueParsers() : undefined;
+    const whole = this.#view(query, vectors[0]!, QUERY_OPTIONS, dense, parsers);
     // A clause names values only when the whole request does.
-    const clausesName = whole.values.mask !== 0;
+    const clauseParsers = whole.values.mask !== 0 ? parsers : undefined;
     const views = [
       whole,
-      ...texts.slice(1).map((text, i) => this.#view(text, vectors[i + 1]!, CLAUSE_OPTIONS, dense, clausesName)),
+      ...texts.slice(1).map((text, i) => this.#view(text, vectors[i + 1]!, CLAUSE_OPTIONS, dense, clauseParsers)),
     ];
     // Each tool keeps its best score: the whole request's, or a clause's times CLAUSE_SHARE.
     const best = this.#scores(views[0]!, dense);
@@ -265,15 +267,21 @@ class HybridToolSearch implements ToolSearch {
     return top;
   }
 
-  /** What scoring the tools against `text` needs: its BM25 scores, its vector, the values it names. */
-  #view(text: string, vector: Float32Array, options: SearchOptions, dense: DenseTools, readValues: boolean): TextView {
+  /** What scoring the tools against `text` needs: its BM25 scores, its vector, the values it names (read with `parsers`). */
+  #view(
+    text: string,
+    vector: Float32Array,
+    options: SearchOptions,
+    dense: DenseTools,
+    parsers?: ValueParsers,
+  ): TextView {
     const lexical = new Map<string, number>();
     let best = 0;
     for (const result of this.#index.search(text, options)) {
       lexical.set(result.id as string, result.score);
       best = Math.max(best, result.score);
     }
-    const values = requestValues(readValues ? requestValueKinds(text) : new Set());
+    const values = requestValues(parsers ? requestValueKinds(text, parsers) : new Set());
     let ceiling = 0;
     if (values.mask !== 0) {
       for (const takes of dense.distinctTakes) ceiling = Math.max(ceiling, valueMatch(values, takes));

@@ -1,7 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { requestValueKinds } from './request-value-kinds.js';
+import { loadValueParsers, type ValueParsers } from './value-parsers.js';
 
-const kinds = (request: string) => [...requestValueKinds(request)].sort();
+let parsers: ValueParsers;
+beforeAll(async () => {
+  parsers = await loadValueParsers();
+});
+
+const kinds = (request: string) => [...requestValueKinds(request, parsers)].sort();
 
 describe('requestValueKinds', () => {
   it.each([

@@ -1,15 +1,14 @@
 /**
  * The kinds of values a request names: e-mail addresses and URLs (linkifyjs), phone numbers in international form
- * (libphonenumber-js), dates and times (chrono-node), and what those libraries do not cover, each by one pattern:
+ * (libphonenumber-js), dates and times (chrono-node) — loaded when first needed (`value-parsers.ts`) — and what those
+ * libraries do not cover, each by one pattern:
  * file paths and names (their type from `mime-types`: an image, a recording, a PDF), `#channel`, `@handle`,
  * `owner/repo`, an SQL statement, arithmetic, a number with a unit or a currency, coordinates, an IP address.
  */
-import * as chrono from 'chrono-node/en';
-import { findNumbers } from 'libphonenumber-js';
-import * as linkify from 'linkifyjs';
-import { lookup as mimeType } from 'mime-types';
+import type { ParsedResult } from 'chrono-node/en';
 import { unitNames } from './unit-names.js';
 import type { ValueKind } from './value-kind.js';
+import type { ValueParsers } from './value-parsers.js';
 
 /** Longest request read: a pasted document says nothing more about its values, and the patterns stay fast. */
 const MAX_REQUEST_CHARS = 2_000;
@@ -22,7 +21,7 @@ const CASUAL_TAGS = new Set(['parser/ENCasualDateParser', 'parser/ENCasualTimePa
  * rarely a value a parameter takes ("what's on my todo list today"); a date or time given ("Tuesday at 3pm", "June
  * 3rd", "2024-06-14 12:30", "tomorrow at 9am", "in 2 hours") is. Told by the tags of chrono-node's parsers.
  */
-function isCasual(result: chrono.ParsedResult): boolean {
+function isCasual(result: ParsedResult): boolean {
   const tags = [...result.tags()];
   if (tags.length === 0) return CASUAL_PERIOD.test(result.text.trim());
   // Casual when every part of it is: "tomorrow at 9am" gives a time, "in 2 hours" a moment.
@@ -55,7 +54,7 @@ const FILE_NAME = /^[\w*?-][\w.*?-]*\.[A-Za-z0-9]{1,5}$/;
 const UNKNOWN_EXTENSION = /^[\w*?-]{2,}\.[a-z][a-z0-9]{1,3}$/;
 
 /** Numbers written in international form (`+351 912 345 678`); a number without its country code is too like any other. */
-function findPhoneNumbers(text: string): { startsAt: number; endsAt: number }[] {
+function findPhoneNumbers(text: string, { findNumbers }: ValueParsers): { startsAt: number; endsAt: number }[] {
   if (!text.includes('+')) return [];
   // `POSSIBLE` takes a number of the right length for its country, valid or not (`+1 555 …`); the types omit the option.
   const options = { v2: true, leniency: 'POSSIBLE' } as { v2: true };
@@ -78,7 +77,7 @@ const DOCUMENT_TYPE =
   /^(?:image|audio|video)\/|^text\/(?:plain|markdown|csv|yaml|html)$|^application\/(?:pdf|json|zip|x-yaml|msword|vnd\.ms-|vnd\.openxmlformats)/;
 
 /** The kinds a file name's extension gives: every file is a `path`, an image also an `image`, and so on. */
-function fileKinds(name: string): ValueKind[] | undefined {
+function fileKinds(name: string, { mimeType }: ValueParsers): ValueKind[] | undefined {
   const type = mimeType(name);
   if (type === false || LINK_LIKE_TYPES.has(type)) return undefined;
   const [family] = type.split('/');
@@ -88,12 +87,12 @@ function fileKinds(name: string): ValueKind[] | undefined {
 }
 
 /** A whitespace-separated word of the request that links and e-mails did not claim: a path, a file or a repository. */
-function wordKinds(word: string, into: Set<ValueKind>): void {
+function wordKinds(word: string, into: Set<ValueKind>, parsers: ValueParsers): void {
   const bare = word.replace(/^["'`(<[]+|["'`)>\],;:!?.]+$/g, '');
   if (bare.length < 3) return;
   const last = bare.slice(Math.max(bare.lastIndexOf('/'), bare.lastIndexOf('\\')) + 1);
   const fileLike = FILE_NAME.test(last)
-    ? (fileKinds(last) ?? (UNKNOWN_EXTENSION.test(last) ? ['path'] : undefined))
+    ? (fileKinds(last, parsers) ?? (UNKNOWN_EXTENSION.test(last) ? ['path'] : undefined))
     : undefined;
   if (PATH_START.test(bare)) {
     for (const kind of fileLike ?? ['path']) into.add(kind);
@@ -101,12 +100,12 @@ function wordKinds(word: string, into: Set<ValueKind>): void {
   }
   for (const kind of fileLike ?? []) into.add(kind);
   // `acme/app` is a repository, `config/app.yaml` a file, and `vercel/next.js` either.
-  if (REPOSITORY.test(bare) && !DOCUMENT_TYPE.test(mimeType(last) || '')) into.add('repository');
+  if (REPOSITORY.test(bare) && !DOCUMENT_TYPE.test(parsers.mimeType(last) || '')) into.add('repository');
 }
 
-function linkKinds(text: string, into: Set<ValueKind>): string {
+function linkKinds(text: string, into: Set<ValueKind>, { findLinks, mimeType }: ValueParsers): string {
   let rest = text;
-  for (const link of linkify.find(text)) {
+  for (const link of findLinks(text)) {
     // `main.rs` in `src/main.rs` is the end of a path, not a Serbian domain: the word pass reads the whole path.
     if (/[/~\w.-]/.test(text[link.start - 1] ?? '')) continue;
     if (link.type === 'email') {
@@ -144,13 +143,13 @@ function measureKinds(text: string, into: Set<ValueKind>): void {
 }
 
 /**
- * The kinds of values in a request, in no order.
+ * The kinds of values in a request, in no order, read with `parsers` (`loadValueParsers()`).
  *
  * @example
- * requestValueKinds('Text +351 912 345 678 at 6pm that scan.png is in #support');
+ * requestValueKinds('Text +351 912 345 678 at 6pm that scan.png is in #support', await loadValueParsers());
  * // Set { 'phone', 'datetime', 'path', 'image', 'channel' }
  */
-export function requestValueKinds(request: string): Set<ValueKind> {
+export function requestValueKinds(request: string, parsers: ValueParsers): Set<ValueKind> {
   const text = request.slice(0, MAX_REQUEST_CHARS);
   const kinds = new Set<ValueKind>();
   if (SQL.test(text) || SQL_QUERY.test(text)) {
@@ -158,18 +157,18 @@ export function requestValueKinds(request: string): Set<ValueKind> {
     return kinds; // A statement's own words (`orders`, `status = 'pending'`) are not values of other kinds.
   }
   let withoutPhones = text;
-  for (const { startsAt, endsAt } of findPhoneNumbers(text)) {
+  for (const { startsAt, endsAt } of findPhoneNumbers(text, parsers)) {
     kinds.add('phone');
     withoutPhones = withoutPhones.slice(0, startsAt) + ' '.repeat(endsAt - startsAt) + withoutPhones.slice(endsAt);
   }
-  const rest = linkKinds(withoutPhones, kinds);
+  const rest = linkKinds(withoutPhones, kinds, parsers);
   if (COORDINATES.test(rest)) kinds.add('coordinates');
   else if (IP_ADDRESS.test(rest)) kinds.add('ip');
   if (ARITHMETIC.test(rest)) kinds.add('expression');
   if (CHANNEL.test(rest)) kinds.add('channel');
   if (MENTION.test(rest)) kinds.add('mention');
-  for (const word of rest.split(/\s+/)) wordKinds(word, kinds);
+  for (const word of rest.split(/\s+/)) wordKinds(word, kinds, parsers);
   measureKinds(rest, kinds);
-  if (chrono.parse(rest).some((result) => !isCasual(result))) kinds.add('datetime');
+  if (parsers.parseDates(rest).some((result) => !isCasual(result))) kinds.add('datetime');
   return kinds;
 }

@@ -19,12 +19,10 @@ export function valueKindMask(kinds: Iterable<ValueKind>): number {
 
 export interface RequestValues {
   readonly mask: number;
+  /** What a tool's matched weight is divided by: the kinds' total weight, at least 1. */
+  readonly divisor: number;
   /** A tool's score by the mask of the kinds it takes. */
   readonly scores: Map<number, number>;
-}
-
-export function requestValues(kinds: ReadonlySet<ValueKind>): RequestValues {
-  return { mask: valueKindMask(kinds), scores: new Map() };
 }
 
 /**
@@ -41,13 +39,18 @@ function weightOf(mask: number): number {
   return weight;
 }
 
+export function requestValues(kinds: ReadonlySet<ValueKind>): RequestValues {
+  const mask = valueKindMask(kinds);
+  return { mask, divisor: Math.max(1, weightOf(mask)), scores: new Map() };
+}
+
 /** The tool's score for the request's values, in [0, 1]; `takes` is the mask of the kinds its parameters take. */
 export function valueMatch(values: RequestValues, takes: number): number {
   const known = values.scores.get(takes);
   if (known !== undefined) return known;
   let matched = values.mask & takes;
   if (matched & PATH && wrongFileType(values.mask, takes)) matched &= ~PATH;
-  const score = weightOf(matched) / Math.max(1, weightOf(values.mask));
+  const score = weightOf(matched) / values.divisor;
   values.scores.set(takes, score);
   return score;
 }
