@@ -57,12 +57,6 @@ function expanded(map: Readonly<Record<string, string>> | undefined, env: Env) {
   return Object.fromEntries(Object.entries(map).map(([name, value]) => [name, fill(value)]));
 }
 
-const missingEnv = (path: string, variable: string) => ({
-  path,
-  code: 'missing-env',
-  message: `the environment variable ${variable} is not set; export it before running the agent`,
-});
-
 /** The `${NAME}` references of a map's values, each with its path. */
 function references(map: Readonly<Record<string, string>> | undefined, path: string) {
   return Object.entries(map ?? {}).flatMap(([name, value]) =>
@@ -95,7 +89,11 @@ function checkEnvironment(file: AgentFile, env: Env): void {
   ];
   const problems = named
     .filter(({ variable }) => env?.[variable] === undefined || env[variable] === '')
-    .map(({ path, variable }) => missingEnv(path, variable));
+    .map(({ path, variable }) => ({
+      path,
+      code: 'missing-env',
+      message: `the environment variable ${variable} is not set; export it before running the agent`,
+    }));
   if (problems.length > 0) throw new ValidationError('the agent file names variables that are not set', problems);
 }
 
