@@ -2,7 +2,8 @@
  * server/orchestrations-per-s-sqlite and -postgres: a 3-step plan (`left` and `right` in parallel, then `join` of
  * both outputs) over three SDK services, submitted over HTTP with 32 in flight. The server runs in a child process
  * (`children/baton-server.ts`), the three services in another; this process is only the load: the SDK client's
- * `orchestrate` then `result()` (one `GET /v1/orchestrations/:id?waitMs=…` the server holds until the end). Peer: the same shape as a BullMQ flow (`FlowProducer`, two children and a parent that reads their values),
+ * `run` (one `POST /v1/orchestrations?waitMs=…` the server holds until the end; `BATON_BENCH_TWO_REQUESTS=1` measures
+ * `orchestrate` then `result()` instead: the 202, then a `GET …/:id?waitMs=` held until the end). Peer: the same shape as a BullMQ flow (`FlowProducer`, two children and a parent that reads their values),
  * the three workers in one child process at concurrency 64 (the SDK service's default), 32 flows in flight, completion
  * by `job.waitUntilFinished(queueEvents)`. Each side first runs a warm-up (a long-running server is measured warm, its
  * code compiled by the JIT), then rounds of each side alternate; the figure is the median round.
@@ -27,6 +28,7 @@ import { BULLMQ, newAdminToken, REDIS } from './server-dispatch.js';
 const PG_URL = process.env.BATON_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const IN_FLIGHT = 32;
 const STUCK_AFTER_MS = 60_000;
+const BATON_TWO_REQUESTS = process.env.BATON_BENCH_TWO_REQUESTS === '1';
 
 interface ThroughputOptions {
   warmup: number;
@@ -112,7 +114,9 @@ async function batonSide(databaseUrl: string, secretKey?: string): Promise<Side>
       },
     ],
   };
-  const one = async (i: number) => (await client.orchestrate({ action: 'bench', data: { x: i }, plan })).result();
+  const one = BATON_TWO_REQUESTS
+    ? async (i: number) => (await client.orchestrate({ action: 'bench', data: { x: i }, plan })).result()
+    : (i: number) => client.run({ action: 'bench', data: { x: i }, plan });
   const checked = await one(7);
   if (JSON.stringify(checked) !== JSON.stringify({ join: { left: { x: 7 }, right: { x: 7 } } })) {
     throw new Error(`Baton orchestration answered ${JSON.stringify(checked)}`);
@@ -214,7 +218,7 @@ async function compare(
   const { peers: sides, close } = await peers(durable);
   try {
     progress(
-      `${name}: Baton server (${storeName}, child process) + 3 SDK services (child) via createClient orchestrate → result() vs ${sides.map((peer) => peer.name).join(' and ')}: FlowProducer (2 children + parent, workers in a child), ${IN_FLIGHT} in flight, ${options.rounds} rounds of ${options.count} (or ${options.maxRoundMs / 1000} s)`,
+      `${name}: Baton server (${storeName}, child process) + 3 SDK services (child) via createClient ${BATON_TWO_REQUESTS ? 'orchestrate → result() (two requests)' : 'run (one held request)'} vs ${sides.map((peer) => peer.name).join(' and ')}: FlowProducer (2 children + parent, workers in a child), ${IN_FLIGHT} in flight, ${options.rounds} rounds of ${options.count} (or ${options.maxRoundMs / 1000} s)`,
     );
     await pump(options.warmup, options.maxRoundMs, baton);
     for (const peer of sides) await pump(options.warmup, options.maxRoundMs, peer.side);

@@ -60,6 +60,9 @@ describe('the SDK against the server', () => {
     expect(seen.filter((type) => type === 'step-finish')).toHaveLength(3);
     expect(seen.at(-1)).toBe('run-finish');
     expect(await run.result()).toEqual({ sum: { text: 'Paris 5°C, Lisbon 6°C' } });
+    // The same in one request: submitted, run and answered.
+    const plan = { steps: [{ id: 'a', target: 'weather', input: { city: 'Rome' } }] };
+    expect(await client.run({ action: 'The weather in Rome', plan })).toEqual({ a: { city: 'Rome', celsius: 4 } });
     const services = await client.services();
     expect(services.map((service) => [service.name, service.health, service.instances.length])).toEqual([
       ['summary', 'healthy', 1],
@@ -87,6 +90,8 @@ describe('the SDK against the server', () => {
       plan: { steps: [{ id: 's', target: 'strict', input: { n: 'one' }, policy: { retry: false } }] },
     });
     await expect(run.result()).rejects.toMatchObject({ status: 'failed' });
+    const plan = { steps: [{ id: 's', target: 'strict', input: { n: 'two' }, policy: { retry: false } }] };
+    await expect(client.run({ action: 'y', plan })).rejects.toMatchObject({ status: 'failed' });
     const view = await client.get(run.id);
     expect(view.error?.message).toMatch(/n/);
   });

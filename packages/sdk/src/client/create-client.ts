@@ -1,16 +1,8 @@
-/**
- * `createClient`: the typed client of a Baton server's HTTP API (`/v1`) for one project, authenticated by the
- * project's API key. Submit orchestrations and wait for them, page through them, answer approvals, and manage the
- * project's services, API keys, webhooks, plan templates and compensation failures.
- */
-
-import { randomUUID } from 'node:crypto';
 import {
   type APPROVAL_STATUSES,
   type Approval,
   acceptedOrchestrationSchema,
   approvalSchema,
-  type CreateOrchestration,
   type Orchestration,
   type OrchestrationStatus,
   type OrchestrationSummary,
@@ -39,6 +31,7 @@ import { getOrchestration, orchestrationPath } from './orchestration-status.js';
 import { type Page, type PageOptions, paginate } from './page.js';
 import { createPlanTemplatesApi, type PlanTemplatesApi } from './plan-templates-api.js';
 import type { RetryOptions } from './retry-policy.js';
+import { type OrchestrateInput, orchestrate, runOrchestration } from './submit-orchestration.js';
 import { createWebhooksApi, type WebhooksApi } from './webhooks-api.js';
 
 export interface ClientOptions {
@@ -57,21 +50,6 @@ export interface ClientOptions {
   timeoutMs?: number;
 }
 
-export interface OrchestrateInput {
-  /** What to do, in words: a string or `{ content }`. */
-  action: string | { content: string };
-  /** The request data; steps read it as `request.data.<field>`. @default {} */
-  data?: Record<string, unknown>;
-  /** The plan to run; the server plans one from the action when absent. */
-  plan?: CreateOrchestration['plan'];
-  /** A URL registered with `webhooks.create`: this orchestration's events go there too. */
-  webhook?: string;
-  timeoutMs?: number;
-  budget?: CreateOrchestration['budget'];
-  /** Makes resubmitting safe: the server answers a repeated key with the first orchestration. @default a new UUID */
-  idempotencyKey?: string;
-}
-
 export type ApprovalStatus = (typeof APPROVAL_STATUSES)[number];
 
 export interface ListOrchestrationsOptions extends PageOptions {
@@ -81,6 +59,11 @@ export interface ListOrchestrationsOptions extends PageOptions {
 export interface BatonClient {
   /** Submits an orchestration (`POST /v1/orchestrations`), retried safely under one `Idempotency-Key`. */
   orchestrate(input: OrchestrateInput): Promise<OrchestrationRun>;
+  /**
+   * Submits an orchestration and waits for its outcome, in one request when it ends within the server's wait:
+   * resolves with its `result`, rejects with `OrchestrationFailedError` when it failed or was cancelled.
+   */
+  run(input: OrchestrateInput, options?: ResultOptions): Promise<unknown>;
   get(id: string): Promise<Orchestration>;
   /** One page of orchestrations. */
   list(options?: ListOrchestrationsOptions): Promise<Page<OrchestrationSummary>>;
@@ -142,6 +125,7 @@ export function createClient(options: ClientOptions): BatonClient {
 
   return {
     orchestrate: (input) => orchestrate(transport, input),
+    run: (input, runOptions) => runOrchestration(transport, input, runOptions),
     get: (id) => getOrchestration(transport, id),
     list,
     listAll: (query = {}) =>
@@ -214,22 +198,6 @@ export function createClient(options: ClientOptions): BatonClient {
     health: () => transport.probe('/health'),
     ready: () => transport.probe('/ready'),
   };
-}
-
-async function orchestrate(transport: HttpTransport, input: OrchestrateInput): Promise<OrchestrationRun> {
-  const { idempotencyKey = randomUUID(), action, ...rest } = input;
-  const body: Record<string, unknown> = { action: typeof action === 'string' ? { content: action } : action };
-  for (const [key, value] of Object.entries(rest)) if (value !== undefined) body[key] = value;
-  const accepted = await transport.request({
-    method: 'POST',
-    path: '/v1/orchestrations',
-    headers: { 'idempotency-key': idempotencyKey },
-    body,
-    schema: acceptedOrchestrationSchema,
-    expected: 'an AcceptedOrchestration',
-    idempotent: true,
-  });
-  return createOrchestrationRun(transport, accepted);
 }
 
 function answerApproval(

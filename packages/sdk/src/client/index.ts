@@ -11,7 +11,6 @@ export {
   type ClientOptions,
   createClient,
   type ListOrchestrationsOptions,
-  type OrchestrateInput,
 } from './create-client.js';
 export type { FetchFunction, ProbeResult } from './http-transport.js';
 export type { EventsOptions, StreamedOrchestrationEvent } from './orchestration-events.js';
@@ -23,4 +22,5 @@ export type { PlanTemplatesApi } from './plan-templates-api.js';
 export { BatonProtocolError, type ProtocolErrorFields, type ProtocolIssue } from './protocol-error.js';
 export type { RetryInfo, RetryOptions } from './retry-policy.js';
 export { createSseParser, type SseEvent, type SseParser, type SseParserOptions } from './sse-parser.js';
+export type { OrchestrateInput } from './submit-orchestration.js';
 export type { CreateWebhookInput, WebhooksApi } from './webhooks-api.js';

@@ -57,6 +57,11 @@ export function createOrchestrationRun(transport: HttpTransport, accepted: Accep
 /** The longest a `result()` request asks the server to hold its answer. */
 const LONGEST_WAIT_MS = 20_000;
 
+/** How long to ask the server to hold an answer: well inside the client's timeout for one request, never cut off by it. */
+export function heldWaitMs(transport: HttpTransport): number {
+  return Math.min(LONGEST_WAIT_MS, Math.floor(transport.timeoutMs / 2));
+}
+
 /**
  * @example
  * const result = await waitForResult(transport, 'orc_1');
@@ -66,8 +71,7 @@ export async function waitForResult(
   orchestrationId: string,
   options: ResultOptions = {},
 ): Promise<unknown> {
-  // Well inside the client's timeout for one request, so a held answer is never cut off by it.
-  const waitMs = Math.min(LONGEST_WAIT_MS, Math.floor(transport.timeoutMs / 2));
+  const waitMs = heldWaitMs(transport);
   for (;;) {
     const asked = Date.now();
     const orchestration = await getOrchestration(transport, orchestrationId, options.signal, waitMs);
@@ -76,7 +80,8 @@ export async function waitForResult(
   }
 }
 
-function outcome(orchestration: Orchestration): unknown {
+/** The result of an orchestration that succeeded; `OrchestrationFailedError` for one that failed or was cancelled. */
+export function outcome(orchestration: Orchestration): unknown {
   if (orchestration.status === 'succeeded') return orchestration.result;
   throw new OrchestrationFailedError(orchestration.id, orchestration.status, orchestration.error);
 }

@@ -335,6 +335,16 @@ describe('the OpenAPI document', () => {
     expect(submitRoute.description).toContain('`idempotency-key-reused`');
     const done = await settled(accepted.id, ['succeeded', 'failed']);
     expect(done.status).toBe('succeeded');
+    // The outcome in one request: 201 with the orchestration once it has ended.
+    const ran = await expectStatus(201, 'post', '/v1/orchestrations', {
+      body: { action: { content: 'echo and wait' }, plan },
+      query: 'waitMs=30000',
+    });
+    expect(ran).toMatchObject({ status: 'succeeded', result: done.result });
+    await expectStatus(400, 'post', '/v1/orchestrations', {
+      body: { action: { content: 'x' }, plan },
+      query: 'waitMs=-5',
+    });
     const page = await expectStatus(200, 'get', '/v1/orchestrations');
     expect(page.items.map((item: Json) => item.id)).toContain(accepted.id);
     await expectStatus(200, 'get', '/v1/orchestrations', { query: 'status=succeeded&limit=1' });

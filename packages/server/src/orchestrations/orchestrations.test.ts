@@ -528,6 +528,71 @@ describe('orchestrations over socket services', () => {
     expect(await json(response)).toMatchObject({ status: 'running' });
   });
 
+  it('holds POST ?waitMs= until the orchestration ends: 201 with the orchestration, its result and where it lives', async () => {
+    const service = await connectRawService(t.server.url, t.apiKey, { hello: echoService('held') });
+    services.push(service);
+    let answered = false;
+    const plan = { steps: [{ id: 'h', target: 'held', input: {} }] };
+    const pending = t
+      .request('/v1/orchestrations?waitMs=60000', {
+        method: 'POST',
+        headers: { 'idempotency-key': 'held-1' },
+        body: JSON.stringify({ action: { content: 'hold' }, plan }),
+      })
+      .then(async (response) => {
+        answered = true;
+        return { status: response.status, location: response.headers.get('location'), body: await json(response) };
+      });
+    const task = await service.next((message) => message.type === 'task');
+    expect(answered, 'answered while the task was still held').toBe(false);
+    service.send({ type: 'result', taskId: task.taskId, output: { done: true } });
+    const { status, location, body } = await pending;
+    expect(status).toBe(201);
+    expect(body).toMatchObject({ status: 'succeeded', result: { h: { done: true } } });
+    expect(location).toBe(`/v1/orchestrations/${body.id}`);
+    // A repeat under the same key answers with the same orchestration, already ended, and starts nothing.
+    const again = await t.request('/v1/orchestrations?waitMs=60000', {
+      method: 'POST',
+      headers: { 'idempotency-key': 'held-1' },
+      body: JSON.stringify({ action: { content: 'hold' }, plan }),
+    });
+    expect(again.status).toBe(201);
+    expect(await json(again)).toMatchObject({ id: body.id, status: 'succeeded', result: { h: { done: true } } });
+  });
+
+  it('answers POST ?waitMs= with the orchestration as it stands once the wait is over, and refuses a bad wait', async () => {
+    const service = await connectRawService(t.server.url, t.apiKey, { hello: echoService('held') });
+    services.push(service);
+    const asked = Date.now();
+    const response = await submit({ plan: { steps: [{ id: 'h', target: 'held', input: {} }] } }).then(() =>
+      t.request('/v1/orchestrations?waitMs=150', {
+        method: 'POST',
+        body: JSON.stringify({
+          action: { content: 'hold' },
+          plan: { steps: [{ id: 'h', target: 'held', input: {} }] },
+        }),
+      }),
+    );
+    expect(Date.now() - asked).toBeGreaterThanOrEqual(140);
+    expect(response.status).toBe(201);
+    expect(await json(response)).toMatchObject({ status: 'running', steps: [{ id: 'h', status: 'running' }] });
+    for (const wait of ['-1', '60001', 'soon']) {
+      const refused = await t.request(`/v1/orchestrations?waitMs=${wait}`, {
+        method: 'POST',
+        body: JSON.stringify({ action: { content: 'x' }, plan: { steps: [{ id: 'h', target: 'held', input: {} }] } }),
+      });
+      expect(refused.status, wait).toBe(400);
+      expect(JSON.stringify(await json(refused)), wait).toContain('waitMs');
+    }
+    // An action with no plan, and no model to make one, is refused as without a wait.
+    const unplanned = await t.request('/v1/orchestrations?waitMs=1000', {
+      method: 'POST',
+      body: JSON.stringify({ action: { content: 'do something nobody planned' } }),
+    });
+    expect(unplanned.status).toBe(422);
+    expect(await json(unplanned)).toMatchObject({ code: 'no-planner' });
+  });
+
   it('refuses a waitMs that is not a whole number of milliseconds up to a minute', async () => {
     const accepted = await json(await submit({ plan: { steps: [{ id: 's', target: 'nobody', input: {} }] } }));
     for (const wait of ['-1', '60001', 'soon', '1.5']) {

@@ -1,4 +1,4 @@
-/** `/v1/orchestrations`: submit (202), list with a cursor, inspect, follow as SSE, cancel and retry. */
+/** `/v1/orchestrations`: submit (202, or 201 once ended with `waitMs`), list with a cursor, inspect, follow as SSE, cancel and retry. */
 import {
   acceptedOrchestrationSchema,
   cancelOrchestrationSchema,
@@ -40,6 +40,14 @@ function preferredWaitMs(prefer: string | undefined): number {
   return match ? Math.min(Number(match[1]), 60) * 1000 : 0;
 }
 
+/**
+ * What ends a held answer besides its `waitMs`: the client going away, or the server closing (it answers with the
+ * orchestration as it stands); and how often a run executing on another replica is looked at.
+ */
+function heldAnswer(request: AbortSignal, services: ServerServices): { signal: AbortSignal; pollMs: number } {
+  return { signal: AbortSignal.any([request, services.closing]), pollMs: services.orchestrationPollMs };
+}
+
 export function orchestrationRoutes(app: App, services: ServerServices): void {
   const orchestrations = services.orchestrations;
   app.openapi(
@@ -49,10 +57,11 @@ export function orchestrationRoutes(app: App, services: ServerServices): void {
       tags: ['orchestrations'],
       summary: 'Run a plan over the registered services, or an action in plain words',
       description:
-        'With an explicit plan, answers 202 at once; the run goes on durably. Without one, a plan template whose examples match the action gives the plan, within the request; otherwise, when a model is configured, the answer is 202 with status `planning` and the plan is made after it (on the orchestration and first on its event stream), or with `Prefer: wait=<seconds>` once it is made. 422 when no template matches and no model is configured, (with `Prefer: wait`) when the action cannot be planned, or (`idempotency-key-reused`) when an `Idempotency-Key` already used comes with a different request.',
+        'With an explicit plan, answers 202 at once; the run goes on durably. With `waitMs`, answers 201 with the orchestration once it has ended (succeeded, failed or cancelled) or that many milliseconds have passed, whichever comes first: the outcome in one request. Without one, a plan template whose examples match the action gives the plan, within the request; otherwise, when a model is configured, the answer is 202 with status `planning` and the plan is made after it (on the orchestration and first on its event stream), or with `Prefer: wait=<seconds>` once it is made. 422 when no template matches and no model is configured, (with `Prefer: wait`) when the action cannot be planned, or (`idempotency-key-reused`) when an `Idempotency-Key` already used comes with a different request.',
       security: bearer,
-      request: { ...jsonBody(createOrchestrationSchema), headers: submitHeaders },
+      request: { ...jsonBody(createOrchestrationSchema), headers: submitHeaders, query: getOrchestrationQuerySchema },
       responses: {
+        201: json(orchestrationSchema, 'With `waitMs`: the orchestration once it has ended, or as it stands'),
         202: json(acceptedOrchestrationSchema, 'Accepted: the orchestration runs'),
         ...problems(400, 403, 413, 415, 422),
       },
@@ -65,8 +74,19 @@ export function orchestrationRoutes(app: App, services: ServerServices): void {
           { path: 'headers.idempotency-key', code: 'length', message: 'between 1 and 255 characters' },
         ]);
       }
-      const waitMs = preferredWaitMs(headers.prefer);
-      return c.json(await orchestrations.create(c.get('projectId'), c.req.valid('json'), key, waitMs), 202);
+      const projectId = c.get('projectId');
+      const { waitMs } = c.req.valid('query');
+      if (waitMs === 0) {
+        const planWaitMs = preferredWaitMs(headers.prefer);
+        return c.json(await orchestrations.create(projectId, c.req.valid('json'), key, planWaitMs), 202);
+      }
+      // Waiting for the end takes in waiting for the plan: an action that cannot be planned is the 422 it is then.
+      const deadline = Date.now() + waitMs;
+      const { id } = await orchestrations.create(projectId, c.req.valid('json'), key, waitMs);
+      const wait = { waitMs: Math.max(0, deadline - Date.now()), ...heldAnswer(c.req.raw.signal, services) };
+      const orchestration = await awaitOrchestration(orchestrations, services.hub, projectId, id, wait);
+      c.header('Location', `/v1/orchestrations/${id}`);
+      return c.json(orchestration, 201);
     },
   );
   app.openapi(
@@ -104,13 +124,8 @@ export function orchestrationRoutes(app: App, services: ServerServices): void {
       const { id } = c.req.valid('param');
       const { waitMs } = c.req.valid('query');
       if (waitMs === 0) return c.json(await orchestrations.get(projectId, id), 200);
-      // The client going away ends the wait, and so does the server closing: it answers with what stands now.
-      const signal = AbortSignal.any([c.req.raw.signal, services.closing]);
-      const pollMs = services.orchestrationPollMs;
-      return c.json(
-        await awaitOrchestration(orchestrations, services.hub, projectId, id, { waitMs, signal, pollMs }),
-        200,
-      );
+      const wait = { waitMs, ...heldAnswer(c.req.raw.signal, services) };
+      return c.json(await awaitOrchestration(orchestrations, services.hub, projectId, id, wait), 200);
     },
   );
   app.openapi(
