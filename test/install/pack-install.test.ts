@@ -82,6 +82,18 @@ describe('installed from packed tarballs', () => {
     ]);
   });
 
+  it('each tarball names the other Baton packages at exactly its own version, never at any version a registry has', async () => {
+    for (const [name, file] of Object.entries(tarballs)) {
+      const { stdout } = await exec('tar', ['-xzOf', file, 'package/package.json']);
+      const manifest = JSON.parse(stdout) as { version: string; dependencies?: Record<string, string> };
+      const siblings = Object.entries(manifest.dependencies ?? {}).filter(([dependency]) =>
+        dependency.startsWith('@baton/'),
+      );
+      for (const [dependency, range] of siblings)
+        expect(`${name} → ${dependency}@${range}`).toBe(`${name} → ${dependency}@${manifest.version}`);
+    }
+  });
+
   it('@baton/core alone: the in-memory engine runs with no native module installed, and a store names its driver', async () => {
     const dir = await project('core-only', [tarballs['baton-core']!]);
     for (const native of ['better-sqlite3', 'pg', 'hnswlib-node']) {

@@ -56,10 +56,15 @@ function referenceTypeProblem(
   if (ref.hasDefault && given.includes('null')) return undefined;
   const location = formatPath([where, ...ref.at]);
   const source = ref.kind === 'template' ? `a template string using ${formatPath(ref.path)}` : formatPath(ref.path);
+  // "{{…}}" alone passes the value as it is; written with other text it becomes text.
+  const asText =
+    ref.wholeTemplate && expected.includes('string')
+      ? `; a string that is only "{{${formatPath(ref.path)}}}" passes the value itself — write it with other text around it to pass it as text`
+      : '';
   return {
     path: location,
     code: 'type-mismatch',
-    message: `expects ${expected.join(' or ')} but ${source} is ${given.join(' or ')}`,
+    message: `expects ${expected.join(' or ')} but ${source} is ${given.join(' or ')}${asText}`,
   };
 }
 

@@ -92,6 +92,8 @@ export interface FoundReference {
   /** `ref` for `{ $ref }` or a string that is one whole template; `template` when it is part of a longer string. */
   kind: 'ref' | 'template';
   hasDefault: boolean;
+  /** A string that is one whole template (`"{{steps.a.output.n}}"`): it passes the value itself, of any type. */
+  wholeTemplate?: true;
 }
 
 export interface CompiledValue {
@@ -192,7 +194,13 @@ function buildTemplate(
   if (last < text.length) parts.push(text.slice(last));
   const whole = parts.length === 1 && Array.isArray(parts[0]);
   for (const part of parts) {
-    if (Array.isArray(part)) refs.push({ path: part, at, kind: whole ? 'ref' : 'template', hasDefault: false });
+    if (!Array.isArray(part)) continue;
+    refs.push({
+      path: part,
+      at,
+      hasDefault: false,
+      ...(whole ? { kind: 'ref', wholeTemplate: true } : { kind: 'template' }),
+    });
   }
   if (whole) {
     const path = parts[0] as PathSegment[];

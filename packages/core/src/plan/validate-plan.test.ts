@@ -79,6 +79,12 @@ describe('validatePlan: every problem in one call', () => {
     ]);
   });
 
+  it('refuses a plan field it does not know (a misspelled budget is not run without its limit)', () => {
+    const problems = problemsOf({ steps: [{ id: 'a', target: 'noop' }], budjet: { timeMs: 10 }, outputs: 1 });
+    expect(codes(problems)).toEqual(['budjet unknown-option', 'outputs unknown-option']);
+    expect(problems[0]?.message).toBe('unknown plan field "budjet" (known: steps, output, budget)');
+  });
+
   it('compilePlan throws a ValidationError carrying every problem', () => {
     try {
       compilePlan(
@@ -161,12 +167,20 @@ describe('inputs against the target input schema', () => {
         { id: 's', target: 'score', input: { text: { $ref: 'steps.l.output.age' }, weight: '{{steps.l.output.age}}' } },
         { id: 'w', target: 'writer', input: { text: 'x', count: 'n={{steps.l.output.age}} {{steps.l.output.name}}' } },
         { id: 'v', target: 'writer', input: { text: { $ref: 'steps.l.output.nick' } } },
+        { id: 'u', target: 'writer', input: { text: '{{steps.l.output.age}}' } },
       ],
     };
     const problems = problemsOf(plan);
-    expect(codes(problems)).toEqual(['steps[1].input.text type-mismatch', 'steps[2].input.count type-mismatch']);
+    expect(codes(problems)).toEqual([
+      'steps[1].input.text type-mismatch',
+      'steps[2].input.count type-mismatch',
+      'steps[4].input.text type-mismatch',
+    ]);
     expect(problems[0]?.message).toBe('expects string but steps.l.output.age is number');
     expect(problems[1]?.message).toBe('expects number but a template string using steps.l.output.age is string');
+    expect(problems[2]?.message).toBe(
+      'expects string but steps.l.output.age is number; a string that is only "{{steps.l.output.age}}" passes the value itself — write it with other text around it to pass it as text',
+    );
   });
 
   it('accepts references of a fitting type, whole templates that keep the type, and unknown types', () => {

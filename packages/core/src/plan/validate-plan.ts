@@ -61,6 +61,7 @@ const STEP_KEYS = [
   'evidence',
 ];
 const KINDS = ['target', 'loop', 'approval', 'wait'] as const;
+const PLAN_KEYS = ['steps', 'output', 'budget'];
 
 /**
  * @example
@@ -93,6 +94,12 @@ export function validatePlan(plan: unknown, registry: Registry, options: Validat
     allIds: new Map(),
     loopOf: new Map(),
   };
+  for (const key of Object.keys(source)) {
+    if (!PLAN_KEYS.includes(key)) {
+      const message = `unknown plan field ${quoteText(key)} (known: ${PLAN_KEYS.join(', ')})`;
+      problems.push({ path: appendKey('', key), code: 'unknown-option', message });
+    }
+  }
   collectIds(source.steps, 'steps', context);
   const { graph } = validateGraph(source.steps, 'steps', undefined, context);
   validateBudget(source.budget, 'budget', problems);

@@ -145,6 +145,27 @@ describe('checkWebhookUrl', () => {
     expect(named.addresses[0]!.address).toBe('10.0.0.5');
   });
 
+  it.each([
+    'http://169.254.169.254/latest/meta-data/',
+    'http://169.254.170.2/v2/credentials',
+    'http://[fd00:ec2::254]/latest',
+    'http://[::ffff:169.254.169.254]/',
+    'http://100.100.100.200/latest/meta-data',
+  ])('refuses the cloud metadata address of %s even when allowPrivate is set', async (url) => {
+    await expect(checkWebhookUrl(url, { allowPrivate: true })).rejects.toMatchObject({
+      reason: 'private-address',
+      range: 'metadata',
+      message: expect.stringContaining('not even with BATON_WEBHOOK_ALLOW_PRIVATE=1'),
+    });
+  });
+
+  it('refuses a host name that resolves to a metadata address even when allowPrivate is set', async () => {
+    const lookup: HostLookup = async () => [{ address: '169.254.169.254', family: 4 }];
+    await expect(checkWebhookUrl('http://meta.example/', { allowPrivate: true, lookup })).rejects.toMatchObject({
+      range: 'metadata',
+    });
+  });
+
   it('still refuses schemes and credentials when allowPrivate is set', async () => {
     await expect(checkWebhookUrl('ftp://127.0.0.1/', { allowPrivate: true })).rejects.toMatchObject({
       reason: 'scheme',

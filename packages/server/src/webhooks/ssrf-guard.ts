@@ -18,7 +18,7 @@ export interface ResolvedAddress {
 export type HostLookup = (hostname: string) => Promise<ResolvedAddress[]>;
 
 export interface CheckWebhookUrlOptions {
-  /** Let private, loopback and other inner addresses through (development only). */
+  /** Let private, loopback and other inner addresses through (development only); cloud metadata stays refused. */
   allowPrivate: boolean;
   /** @default dns.promises.lookup with `all: true` */
   lookup?: HostLookup;
@@ -47,8 +47,9 @@ export async function checkWebhookUrl(url: string, options: CheckWebhookUrlOptio
   const addresses = ipaddr.isValid(host)
     ? [{ address: host, family: ipaddr.parse(host).kind() === 'ipv6' ? 6 : 4 }]
     : await resolve(host, shown, options.lookup ?? defaultLookup);
-  if (!options.allowPrivate) {
-    for (const { address } of addresses) refusePrivate(address, shown);
+  for (const { address } of addresses) {
+    if (options.allowPrivate) refuseMetadata(address, shown);
+    else refusePrivate(address, shown);
   }
   return { url: parsed, addresses };
 }
@@ -148,6 +149,31 @@ async function resolve(host: string, shown: string, lookup: HostLookup): Promise
     });
   }
   return addresses;
+}
+
+/**
+ * Cloud instance metadata endpoints (AWS, GCP, Azure, OpenStack, DigitalOcean; ECS task metadata; AWS over IPv6;
+ * Alibaba Cloud): refused even when private addresses are allowed, since no development setup needs a webhook there.
+ */
+const METADATA_ADDRESSES: ReadonlySet<string> = new Set([
+  '169.254.169.254',
+  '169.254.170.2',
+  'fd00:ec2:0:0:0:0:0:254',
+  '100.100.100.200',
+]);
+
+function refuseMetadata(address: string, shown: string): void {
+  if (!ipaddr.isValid(address)) return;
+  const parsed = ipaddr.process(address);
+  const normal = parsed.kind() === 'ipv6' ? (parsed as ipaddr.IPv6).toNormalizedString() : parsed.toString();
+  const ipv6 = parsed.kind() === 'ipv6' ? (parsed as ipaddr.IPv6) : undefined;
+  const embedded = ipv6 === undefined ? undefined : embeddedIPv4(ipv6)?.toString();
+  if (!METADATA_ADDRESSES.has(normal) && (embedded === undefined || !METADATA_ADDRESSES.has(embedded))) return;
+  throw new WebhookUrlError(
+    `webhook URL "${shown}" resolves to ${address}, a cloud metadata address; webhooks never go there, ` +
+      'not even with BATON_WEBHOOK_ALLOW_PRIVATE=1',
+    { url: shown, reason: 'private-address', address, range: 'metadata' },
+  );
 }
 
 function refusePrivate(address: string, shown: string): void {
