@@ -288,4 +288,14 @@ describe('baton run --plan FILE --wait (stdout not a terminal: plain lines)', ()
     expect(broken.code).toBe(3);
     expect(broken.stderr).toContain(`plan file "${file('not-json.json')}" is not valid JSON`);
   });
+
+  it('a plan file holding a whole request body: exit 3, saying --plan takes the object under "plan"', async () => {
+    const body = { action: { content: 'Echo' }, plan: { steps: [{ id: 'a', target: 'echo', input: {} }] } };
+    await writeFile(file('request.json'), JSON.stringify(body));
+    const result = await t.baton(['run', 'Echo', '--plan', file('request.json')]);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(`plan file "${file('request.json')}" holds a whole request`);
+    expect(result.stderr).toContain('the object under "plan"');
+    expect(result.stdout).toBe('');
+  });
 });

@@ -5,6 +5,7 @@
  */
 import type { Orchestration } from '@baton/protocol';
 import { OrchestrationFailedError } from '@baton/sdk';
+import { InputError } from '../input-error.js';
 import { canRedraw, type Io, isTerminal } from '../io.js';
 import { readJsonObject } from '../options/read-json-file.js';
 import { OrchestrationEndedError } from '../orchestration-ended-error.js';
@@ -24,8 +25,21 @@ export interface RunOptions {
   hintOnInterrupt?: boolean;
 }
 
+/** The plan of a --plan file; a whole request body (`{ action, plan, … }`) is refused with what to give instead. */
+async function readPlanFile(path: string): Promise<Record<string, unknown>> {
+  const plan = await readJsonObject(path, 'plan file');
+  if (!('steps' in plan) && typeof plan.plan === 'object' && plan.plan !== null) {
+    throw new InputError(
+      path,
+      `plan file "${path}" holds a whole request ({ action, plan, … }); --plan takes the plan itself, the object ` +
+        'under "plan" — give the action as the argument and the data with --data-json',
+    );
+  }
+  return plan;
+}
+
 export async function runAction(io: Io, action: string, options: RunOptions): Promise<void> {
-  const plan = options.plan === undefined ? undefined : await readJsonObject(options.plan, 'plan file');
+  const plan = options.plan === undefined ? undefined : await readPlanFile(options.plan);
   const data: Record<string, unknown> = { ...options.dataJson };
   for (const [key, value] of options.data ?? []) data[key] = value;
   const follow = options.wait === true || (isTerminal(io) && options.json !== true);

@@ -108,8 +108,17 @@ describe('JSON Schema', () => {
     const result = tryCompileSchema({ type: 'nonsense' }, 'input');
     expect(result.schema).toBeUndefined();
     expect(result.problem).toMatchObject({ path: 'input', code: 'invalid-schema' });
-    expect(result.problem?.message).toMatch(/^not a valid zod schema or JSON Schema: /);
+    expect(result.problem?.message).toBe(
+      'not a valid JSON Schema: /type is "nonsense", not one of array, boolean, integer, null, number, object, string',
+    );
     expect(tryCompileSchema({ type: 'string' }, 'input').schema).toBeDefined();
+  });
+
+  it('tryCompileSchema names each wrong place of a JSON Schema with the value found there', () => {
+    const schema = { type: 'object', properties: { a: { type: 'strin' } }, required: 'a' };
+    expect(tryCompileSchema(schema, 'output').problem?.message).toBe(
+      'not a valid JSON Schema: /required is "a": it must be array; /properties/a/type is "strin", not one of array, boolean, integer, null, number, object, string',
+    );
   });
 });
 

@@ -8,6 +8,7 @@ import { Ajv2019 } from 'ajv/dist/2019.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
 import { z } from 'zod';
+import { clipText } from '../errors/quote-text.js';
 import { requireArgument } from '../errors/require-argument.js';
 import type { Problem } from '../errors/validation-error.js';
 
@@ -130,6 +131,35 @@ export function tryCompileSchema(
     return { schema: compileSchema(schema) };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { problem: { path, code: 'invalid-schema', message: `not a valid zod schema or JSON Schema: ${message}` } };
+    const json = typeof schema === 'object' && schema !== null && !isZodSchema(schema);
+    const where = json ? jsonSchemaMistakes(schema as JsonSchema) : undefined;
+    const text = where ? `not a valid JSON Schema: ${where}` : `not a valid zod schema or JSON Schema: ${message}`;
+    return { problem: { path, code: 'invalid-schema', message: text } };
   }
+}
+
+/**
+ * What is wrong in a JSON Schema, one phrase per place, with the value found there and the values allowed
+ * (`/properties/a/type is "strin", not one of array, boolean, …`); undefined when the meta-schema finds nothing.
+ */
+function jsonSchemaMistakes(schema: JsonSchema): string | undefined {
+  const ajv = ajvFor(schema);
+  if (ajv.validateSchema(schema) === true) return undefined;
+  const byPlace = new Map<string, ErrorObject[]>();
+  for (const error of ajv.errors ?? [])
+    byPlace.set(error.instancePath, [...(byPlace.get(error.instancePath) ?? []), error]);
+  const phrases = [...byPlace].slice(0, 3).map(([place, errors]) => {
+    const value = place
+      .split('/')
+      .slice(1)
+      .reduce<unknown>(
+        (node, key) => (node as Record<string, unknown> | undefined)?.[key.replace(/~1/g, '/').replace(/~0/g, '~')],
+        schema,
+      );
+    const allowed = errors.find((error) => error.keyword === 'enum')?.params.allowedValues as unknown[] | undefined;
+    const shown = clipText(JSON.stringify(value) ?? String(value), 60);
+    if (allowed) return `${place || '/'} is ${shown}, not one of ${allowed.join(', ')}`;
+    return `${place || '/'} is ${shown}: it ${errors[0]?.message ?? 'is not allowed'}`;
+  });
+  return phrases.join('; ');
 }
