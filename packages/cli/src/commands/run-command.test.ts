@@ -263,7 +263,7 @@ describe('baton run --plan FILE --wait (stdout not a terminal: plain lines)', ()
     const result = await t.baton(['run', 'Go', '--plan', file('unknown-plan.json')]);
     expect(result.code).toBe(6);
     expect(result.stderr.trim()).toBe(
-      'baton: the server refused: the plan has 1 problem(s) (400 invalid-plan, POST /v1/orchestrations) — plan.steps[0].target: no service "nowhere" is registered in this project',
+      'baton: the server refused: the plan has 1 problem(s): plan.steps[0].target: no service "nowhere" is registered in this project (registered: broken, echo, slow, summary, weather) (400 invalid-plan, POST /v1/orchestrations)',
     );
   });
 

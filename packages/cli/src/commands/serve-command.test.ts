@@ -64,7 +64,7 @@ describe('baton serve', () => {
     expect(token).toBeDefined();
     const second = await serveOnce(db);
     expect(second).not.toContain(token);
-    expect(second).toContain('start with BATON_ADMIN_TOKEN=<new token>');
+    expect(second).toContain('start with BATON_ADMIN_TOKEN=badm_$(openssl rand -hex 32)');
   }, 60_000);
 
   it('on a port in use: exit 2 naming the port and --port, and the next start still prints the admin token', async () => {

@@ -43,7 +43,7 @@ export function registerServeCommand(program: Command, io: Io): void {
         io.err(`Admin token, shown once (only its hash is stored): ${server.adminToken}`);
       } else if (process.env.BATON_ADMIN_TOKEN === undefined) {
         io.err(
-          'Admin token: the one printed at the first start, or the BATON_ADMIN_TOKEN an earlier start was given (lost it? start with BATON_ADMIN_TOKEN=<new token>)',
+          'Admin token: the one printed at the first start, or the BATON_ADMIN_TOKEN an earlier start was given (lost it? start with BATON_ADMIN_TOKEN=badm_$(openssl rand -hex 32), a new one of your own)',
         );
       }
       await stopped;

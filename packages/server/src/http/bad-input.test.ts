@@ -643,6 +643,15 @@ describe('malformed HTTP requests', () => {
       status: 400,
     });
     expect(inside.detail).toContain('Unrecognized key: "text"');
+    // A plan's steps at the top of the body: the problem says where they go.
+    const steps = await refuse({
+      name: 'steps at the top of the body',
+      method: 'POST',
+      path: '/v1/orchestrations',
+      body: JSON.stringify({ action: { content: 'x' }, steps: [{ id: 'a', target: 'echo', input: {} }] }),
+      status: 400,
+    });
+    expect(steps.detail).toContain(`Unrecognized key: "steps"; a plan's steps go under "plan": { "steps": [ … ] }`);
   });
 
   it('answers 413 past the default 16 MiB limit', async () => {

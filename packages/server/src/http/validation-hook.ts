@@ -17,18 +17,25 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
+/** An issue's message, with where a plan's `steps` go when a body has them at its top. */
+function messageOf(issue: z.core.$ZodIssue, place: string): string {
+  const stepsAtTop =
+    place === 'body' && issue.code === 'unrecognized_keys' && issue.path.length === 0 && issue.keys.includes('steps');
+  return stepsAtTop ? `${issue.message}; a plan's steps go under "plan": { "steps": [ … ] }` : issue.message;
+}
+
 export function validationProblem(target: string, error: z.ZodError, input?: unknown) {
   const place = PLACES[target] ?? target;
   const problems = error.issues.slice(0, 100).map((issue) => ({
     path: [place, ...issue.path.map(String)].join('.'),
     code: issue.code,
-    message: issue.message,
+    message: messageOf(issue, place),
   }));
   const more = error.issues.length > problems.length ? ` (first ${problems.length} listed)` : '';
   const shown = error.issues.slice(0, 3).map((issue, index) => {
     const value = issue.code === 'unrecognized_keys' ? undefined : valueAt(input, issue.path);
     const got = value === undefined ? '' : ` (got ${describeValue(value)})`;
-    return `${problems[index]?.path}: ${issue.message}${got}`;
+    return `${problems[index]?.path}: ${problems[index]?.message}${got}`;
   });
   return badRequest(
     'invalid-request',

@@ -698,5 +698,18 @@ describe('orchestrations over socket services', () => {
     // The unknown service is reported once, not again by the engine.
     expect(paths.filter((path) => path.startsWith('plan.steps[0]'))).toHaveLength(1);
     expect(problem.detail).toContain(`${paths.length} problem`);
+    // The detail says the first problems in words, and an unknown name lists the project's services.
+    const first = (problem.problems as Array<{ message: string }>)[0]?.message;
+    expect(first).toBe('no service "nowhere" is registered in this project (registered: weather)');
+    expect(problem.detail).toContain(`plan.steps[0].target: ${first}`);
+  });
+
+  it('says no service is registered yet when a plan names one in a project that has none', async () => {
+    const response = await submit({ plan: { steps: [{ id: 'a', target: 'weather', input: {} }] } });
+    expect(response.status).toBe(400);
+    const problem = await json(response);
+    expect((problem.problems as Array<{ message: string }>)[0]?.message).toBe(
+      'no service "weather" is registered in this project (none is registered yet: start a service that registers over GET /v1/ws)',
+    );
   });
 });

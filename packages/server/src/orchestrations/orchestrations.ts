@@ -434,6 +434,7 @@ export class Orchestrations {
       plan,
       projectId,
       async (name) => (await this.options.catalog.byName(projectId, name))?.revision,
+      async () => (await this.options.catalog.list(projectId)).map((service) => service.name),
     );
     const key = scoped.problems.length === 0 ? JSON.stringify([scoped.plan, [...scoped.revisions]]) : undefined;
     const known = key === undefined ? undefined : this.compiledPlans.get(key);
@@ -468,8 +469,7 @@ export class Orchestrations {
   /** The compiled plan, or a 400 listing every problem. */
   private async compile(projectId: string, plan: Json): Promise<Compiled> {
     const { problems, compiled } = await this.check(projectId, plan);
-    if (compiled === undefined)
-      throw badRequest('invalid-plan', `the plan has ${problems.length} problem(s)`, problems);
+    if (compiled === undefined) throw badRequest('invalid-plan', planProblemsDetail(problems), problems);
     return compiled;
   }
 
@@ -585,4 +585,11 @@ function reusePlan(plan: Json, journal: readonly JournalEntry[]): Json {
       return reused;
     }),
   };
+}
+
+/** A 400's detail for a plan: how many problems, and the first of them in words (all are in `problems`). */
+function planProblemsDetail(problems: readonly Problem[]): string {
+  const shown = problems.slice(0, 3).map((problem) => `${problem.path}: ${problem.message}`);
+  const more = problems.length > 3 ? `; and ${problems.length - 3} more` : '';
+  return `the plan has ${problems.length} problem(s): ${shown.join('; ')}${more}`;
 }

@@ -18,8 +18,17 @@ export async function scopePlan(
   plan: Json,
   projectId: string,
   resolve: ResolveRevision,
+  /** The project's service names, asked for only when a name is not registered, to list them in its problem. */
+  registered: () => Promise<string[]> = async () => [],
 ): Promise<{ plan: Json; problems: ProblemField[]; revisions: ReadonlyMap<string, number | undefined> }> {
   const problems: ProblemField[] = [];
+  let names: Promise<string[]> | undefined;
+  const listed = async () => {
+    names ??= registered();
+    const known = [...new Set(await names)].sort();
+    if (known.length === 0) return ' (none is registered yet: start a service that registers over GET /v1/ws)';
+    return ` (registered: ${known.slice(0, 20).join(', ')}${known.length > 20 ? ', …' : ''})`;
+  };
   const revisions = new Map<string, number | undefined>();
   const revisionOf = async (name: string) => {
     if (!revisions.has(name)) revisions.set(name, await resolve(name));
@@ -39,7 +48,7 @@ export async function scopePlan(
       problems.push({
         path,
         code: 'unknown-service',
-        message: `no service "${name.length > 100 ? `${name.slice(0, 100)}…` : name}" is registered in this project`,
+        message: `no service "${name.length > 100 ? `${name.slice(0, 100)}…` : name}" is registered in this project${await listed()}`,
       });
       return ref;
     }
