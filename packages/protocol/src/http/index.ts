@@ -4,4 +4,5 @@ export * from './orchestrations.js';
 export * from './plan-templates.js';
 export * from './projects.js';
 export * from './services.js';
+export * from './webhook-events.js';
 export * from './webhooks.js';

@@ -555,6 +555,25 @@ describe('the OpenAPI document', () => {
       return listed.items.length > 0 ? listed : undefined;
     }, 'a listed delivery');
     expect(deliveries.items[0]).toMatchObject({ eventType: expect.stringMatching(/^orchestration\./) });
+    // Every body a webhook received is what the document's `webhooks` says its type carries.
+    await waitFor(
+      () => hooksReceived.some((body) => JSON.parse(body).type === 'orchestration.succeeded') || undefined,
+      'an orchestration.succeeded delivery',
+    );
+    const types = new Set<string>();
+    for (const body of hooksReceived) {
+      const event = JSON.parse(body) as Json;
+      expect(doc.webhooks?.[event.type]?.post, `${event.type} is not in the document's webhooks`).toBeDefined();
+      const validate = validatorFor(pointer('webhooks', event.type, 'post', 'requestBody'), [
+        'content',
+        'application/json',
+        'schema',
+      ]);
+      expect(validate(event), `${event.type}: ${ajv.errorsText(validate.errors)} in ${body.slice(0, 500)}`).toBe(true);
+      types.add(event.type);
+    }
+    expect(types).toContain('orchestration.planned');
+    expect(types).toContain('orchestration.succeeded');
     await expectStatus(200, 'get', '/v1/webhooks/{id}/deliveries', { params: { id: hook.id }, query: 'limit=1' });
     await expectStatus(400, 'get', '/v1/webhooks/{id}/deliveries', { params: { id: hook.id }, query: 'limit=-1' });
     await expectStatus(400, 'get', '/v1/webhooks/{id}/deliveries', { params: { id: hook.id }, query: 'cursor=%%%' });

@@ -1,5 +1,11 @@
 /** `/v1/webhooks`: where a project's events go, signed; each delivery and its attempts are logged. */
-import { createdWebhookSchema, createWebhookSchema, deliverySchema, webhookSchema } from '@baton/protocol';
+import {
+  createdWebhookSchema,
+  createWebhookSchema,
+  deliverySchema,
+  WEBHOOK_DELIVERY_SCHEMAS,
+  webhookSchema,
+} from '@baton/protocol';
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { notFound } from '../../errors/http-problem.js';
@@ -14,7 +20,35 @@ const deliveriesQuery = z.object({
   cursor: z.string().max(500).optional(),
 });
 
+const signatureHeaders = z.object({
+  'webhook-id': z.string().describe('The delivery: the same on every attempt of one event, to drop a repeat by'),
+  'webhook-timestamp': z.string().describe('Seconds since the epoch when this attempt was signed'),
+  'webhook-signature': z
+    .string()
+    .describe('v1,<base64 HMAC-SHA256 of "<webhook-id>.<webhook-timestamp>.<body>" keyed by the whsec_ secret>'),
+});
+
+/** What each registered webhook receives, in the document's `webhooks`: one POST per event, by type. */
+function describeDeliveries(app: App): void {
+  for (const [type, schema] of Object.entries(WEBHOOK_DELIVERY_SCHEMAS)) {
+    app.openAPIRegistry.registerWebhook({
+      method: 'post',
+      path: type,
+      tags: ['webhooks'],
+      summary: `The ${type} event, delivered to the project's webhooks that take it`,
+      request: { headers: signatureHeaders, body: { content: { 'application/json': { schema } }, required: true } },
+      responses: {
+        200: {
+          description:
+            'Any 2xx within 10 seconds counts as delivered; otherwise it is tried again after 5 s, 30 s, 2 min, 10 min, 30 min, 2 h and 6 h',
+        },
+      },
+    });
+  }
+}
+
 export function webhookRoutes(app: App, services: ServerServices): void {
+  describeDeliveries(app);
   app.openapi(
     createRoute({
       method: 'post',
