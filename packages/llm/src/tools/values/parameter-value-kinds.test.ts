@@ -31,7 +31,9 @@ describe('parameterValueKinds', () => {
   it('still reads a channel, a user or a repository off an identifier’s name, and a number’s description', () => {
     expect(kinds({ channel_id: { type: 'string', description: 'Channel id' } })).toEqual(['channel']);
     expect(kinds({ phoneNumber: { type: 'string', description: 'Phone number' } })).toEqual(['phone']);
-    expect(kinds({ tracking_number: { type: 'string', description: 'Parcel tracking number' } })).toEqual([]);
+    expect(kinds({ tracking_number: { type: 'string', description: 'Parcel tracking number' } })).toEqual(['tracking']);
+    expect(kinds({ flight_number: { type: 'string', description: 'e.g. TP123' } })).toEqual(['flight']);
+    expect(kinds({ order_number: { type: 'string', description: 'The order number' } })).toEqual([]);
   });
 
   it('looks into nested objects and array items', () => {

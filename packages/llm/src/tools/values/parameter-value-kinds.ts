@@ -50,6 +50,8 @@ const KIND_WORDS: Record<ValueKind, string> = {
   temperature: 'temperature degrees celsius fahrenheit',
   money: 'amount price currency money cost',
   coordinates: 'lat lon lng latitude longitude coordinates',
+  flight: 'flight',
+  tracking: 'tracking waybill parcel',
 };
 for (const [kind, words] of Object.entries(KIND_WORDS)) {
   for (const word of words.split(' ')) WORDS[word] = kind as ValueKind;

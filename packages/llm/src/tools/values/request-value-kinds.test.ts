@@ -45,6 +45,10 @@ describe('requestValueKinds', () => {
     ['whats 150 usd in gbp', ['money']],
     ['what street is at 48.8584, 2.2945', ['coordinates']],
     ['block 10.0.0.12 at the firewall', ['ip']],
+    ['Is TP 1352 on time?', ['flight']],
+    ['which gate does BA117 leave from', ['flight']],
+    ['Where is my package 1Z999AA10123456784?', ['tracking']],
+    ['any news on RR123456785GB', ['tracking']],
   ])('%s → %j', (request, expected) => {
     expect(kinds(request)).toEqual(expected);
   });
@@ -63,6 +67,11 @@ describe('requestValueKinds', () => {
     ['restart pod api-5f'],
     ['select the photos from my trip and share them'],
     ['we shipped v2.0 and 3.5 is next, e.g. soon'],
+    ['review PR 42 before lunch'],
+    ['revenue for FY 2024'],
+    ['PM2.5 levels in Beijing'],
+    ['sum the cells A1:D20 of the budget'],
+    ['is the VM 3 up'],
   ])('finds no value in %j', (request) => {
     expect(kinds(request)).toEqual([]);
   });

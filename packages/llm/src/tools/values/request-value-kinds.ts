@@ -3,7 +3,8 @@
  * (libphonenumber-js), dates and times (chrono-node) — loaded when first needed (`value-parsers.ts`) — and what those
  * libraries do not cover, each by one pattern:
  * file paths and names (their type from `mime-types`: an image, a recording, a PDF), `#channel`, `@handle`,
- * `owner/repo`, an SQL statement, arithmetic, a number with a unit or a currency, coordinates, an IP address.
+ * `owner/repo`, an SQL statement, arithmetic, a number with a unit or a currency, coordinates, an IP address, a
+ * flight number, a parcel's tracking number.
  */
 import type { ParsedResult } from 'chrono-node/en';
 import { unitNames } from './unit-names.js';
@@ -39,6 +40,16 @@ const SQL_QUERY =
   /\bselect\s+(?:distinct\s+)?(?:\*|[\w.,()*\s]+?)\s+from\s+[\w."]+(?:\s*$|\s*;|\s+(?:where|order|group|limit|join|inner|left|right|as)\b)|\bselect\s+\*\s+from\b|\bcount\(\*\)/i;
 const ARITHMETIC =
   /\d\s*[*×÷^]\s*[\d(]|\d\s+[-+/]\s+[\d(]|\b\d+\+\d|\b(?:sqrt|sin|cos|tan|log|ln|exp|abs)\s*\(|\d\s*%\s*of\s+\d/i;
+/**
+ * A flight number: an airline's two-letter code and one to four digits (`TP 1352`, `BA117`), not a cell (`A1:D20`), a
+ * reading (`PM2.5`), nor a common abbreviation that is not an airline's here (`PR 42`, `FY 2024`).
+ */
+const FLIGHT_NUMBER = /(?<![\w:.#/-])([A-Z]{2})\s?\d{1,4}(?![\w:%]|[.,]\d)/g;
+const NOT_AIRLINES: ReadonlySet<string> = new Set(
+  'AI AM CV DB FY HR ID IT ML OK OS PC PM PO PR QA TV UI VM'.split(' '),
+);
+/** A parcel's tracking number in one of the formats that cannot be anything else: UPS (`1Z…`) and the UPU's S10. */
+const TRACKING_NUMBER = /\b1Z[0-9A-Z]{16}\b|\b[A-Z]{2}\d{9}[A-Z]{2}\b/;
 const COORDINATES = /(?:^|[^\d.])-?\d{1,2}\.\d{2,}\s*,\s*-?\d{1,3}\.\d{2,}(?![\d.])/;
 const IP_ADDRESS = /(?:^|[^\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])/;
 const CHANNEL = /(?:^|\s)#[A-Za-z][\w-]*/;
@@ -165,6 +176,8 @@ export function requestValueKinds(request: string, parsers: ValueParsers): Set<V
   if (COORDINATES.test(rest)) kinds.add('coordinates');
   else if (IP_ADDRESS.test(rest)) kinds.add('ip');
   if (ARITHMETIC.test(rest)) kinds.add('expression');
+  if (TRACKING_NUMBER.test(rest)) kinds.add('tracking');
+  else if ([...rest.matchAll(FLIGHT_NUMBER)].some((match) => !NOT_AIRLINES.has(match[1] as string))) kinds.add('flight');
   if (CHANNEL.test(rest)) kinds.add('channel');
   if (MENTION.test(rest)) kinds.add('mention');
   for (const word of rest.split(/\s+/)) wordKinds(word, kinds, parsers);

@@ -25,6 +25,8 @@ export const VALUE_KINDS = [
   'temperature',
   'money',
   'coordinates',
+  'flight',
+  'tracking',
 ] as const;
 
 export type ValueKind = (typeof VALUE_KINDS)[number];
@@ -39,4 +41,6 @@ export const VALUE_KIND_WEIGHT: Readonly<Record<ValueKind, number>> = {
   duration: 0.5,
   mention: 0.5,
   repository: 0.8,
+  // Two capitals and digits are now and then something else (a course, a form, a model).
+  flight: 0.8,
 };
