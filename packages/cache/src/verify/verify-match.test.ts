@@ -86,6 +86,22 @@ describe('verifyMatch refuses what is not shown equivalent', () => {
     ['safely is not at all', 'Is it safe to fly during pregnancy?', 'Can I fly during pregnancy?'],
     ['a passive of another verb', 'Do you encrypt my data?', 'Is my data decrypted?'],
     ['topic with a subject of its own', 'I want to cancel my plan. Is it possible?', 'Is cancel my plan possible?'],
+    ['a trailing comma in JSON', 'Is this valid JSON? {"a": 1, "b": 2}', 'Is this valid JSON? {"a": 1, "b": 2,}'],
+    [
+      'a colon in code',
+      "What's wrong with this code: `for i in range(10): print(i)`",
+      "What's wrong with this code: `for i in range(10) print(i)`",
+    ],
+    ['brackets in arithmetic', 'Evaluate 2 + 3 * 4', 'Evaluate (2 + 3) * 4'],
+    ['a string or a number in JSON', 'Is this valid JSON? {"a": "1"}', 'Is this valid JSON? {"a": 1}'],
+    ['a comma between arguments', "What does print('a', 'b') print?", "What does print('a' 'b') print?"],
+    ['another delimiter', 'Parse the CSV line: a,b,c', 'Parse the CSV line: a;b;c'],
+    ['a semicolon in C', 'Does this C code compile: int x = 5', 'Does this C code compile: int x = 5;'],
+    [
+      'a trailing comma in SQL',
+      'Is this SQL valid? SELECT * FROM t WHERE a = 1',
+      'Is this SQL valid? SELECT * FROM t WHERE a = 1,',
+    ],
   ])('%s: "%s" vs "%s"', (_mechanism, a, b) => {
     expect(passes(a, b)).toBe(false);
     expect(passes(b, a)).toBe(false);
@@ -108,6 +124,8 @@ describe('verifyMatch accepts equivalent forms', () => {
     ['slip of an inflected word', 'my wifi keeps disconecting', 'my wifi keeps disconnecting'],
     ['slip in a name', 'What does the pyhton zip function do?', 'What does the Python zip function do?'],
     ['everyday synonym', 'Gift ideas for my dad', 'Gift ideas for my father'],
+    ['prose around code', "In Python, what's len([1,2,3])?", "in python what's len([1,2,3])"],
+    ['the question mark after a code span', 'What does `git reset --hard` do?', 'what does `git reset --hard` do'],
     ['everyday synonym', 'Games for kids', 'Games for children'],
     ['inflection', 'Explain closures in JavaScript', 'Explain closure in JavaScript'],
     ['greeting', 'Hi, quick question: how do I reset my router?', 'How do I reset my router?'],
@@ -241,6 +259,15 @@ describe('verifyMatch reports', () => {
     });
   });
 
+  it('names the punctuation of code that differs', () => {
+    const checks = verifyMatch('Is this valid JSON? [1, 2, 3]', 'Is this valid JSON? [1, 2, 3', { lexicon });
+    expect(checks.find((check) => !check.passed)).toEqual({
+      name: 'punctuation',
+      passed: false,
+      reason: 'punctuation differs: query has "[,,]", candidate has "[,,"',
+    });
+  });
+
   it('says how each token was matched on a pass', () => {
     const alignment = verifyMatch('Games for kids', 'Games for children', { lexicon }).at(-1)!;
     expect(alignment.reason).toBe('every token matched in order: 2 identical, 1 synonyms (kids ≈ children (synonym))');
@@ -256,7 +283,7 @@ describe('verifyMatch reports', () => {
     const checks = verifyMatch('weather in Paris', 'weather in London', {
       checks: { entities: false, alignment: false },
     });
-    expect(checks.map((c) => c.name)).toEqual(['exact-tokens', 'numbers']);
+    expect(checks.map((c) => c.name)).toEqual(['exact-tokens', 'punctuation', 'numbers']);
     expect(allPassed(checks)).toBe(true);
   });
 });

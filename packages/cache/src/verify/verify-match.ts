@@ -10,10 +10,11 @@
 import { type Alignment, alignForms } from './alignment.js';
 import { type CanonicalForm, canonicalForm } from './canonical-form.js';
 import type { Lexicon } from './lexicon.js';
+import { punctuationSkeleton } from './punctuation-skeleton.js';
 import { matchTokens } from './token-match.js';
 import type { Token } from './tokens.js';
 
-export type CheckName = 'exact-tokens' | 'numbers' | 'entities' | 'alignment';
+export type CheckName = 'exact-tokens' | 'punctuation' | 'numbers' | 'entities' | 'alignment';
 
 export interface CheckResult {
   readonly name: CheckName;
@@ -123,6 +124,38 @@ function describeAlignment(alignment: Alignment): CheckResult {
   };
 }
 
+/** Brackets, quotes, separators and operators in the same order: what code, data and arithmetic are made of. */
+function comparePunctuation(query: string, candidate: string): CheckResult {
+  const a = skeletonOf(query);
+  const b = skeletonOf(candidate);
+  if (a === b) {
+    return {
+      name: 'punctuation',
+      passed: true,
+      reason: a === '' ? 'no punctuation that code or data read' : `punctuation agrees: ${a}`,
+    };
+  }
+  const shown = (skeleton: string) =>
+    skeleton === '' ? 'none' : `"${skeleton.length > 40 ? `${skeleton.slice(0, 40)}…` : skeleton}"`;
+  return {
+    name: 'punctuation',
+    passed: false,
+    reason: `punctuation differs: query has ${shown(a)}, candidate has ${shown(b)}`,
+  };
+}
+
+const skeletons = new Map<string, string>();
+
+/** The punctuation skeleton of `text`, kept for texts seen recently, like their canonical forms. */
+function skeletonOf(text: string): string {
+  let skeleton = skeletons.get(text);
+  if (skeleton !== undefined) return skeleton;
+  skeleton = punctuationSkeleton(text);
+  if (skeletons.size >= RECENT_FORMS) skeletons.delete(skeletons.keys().next().value!);
+  skeletons.set(text, skeleton);
+  return skeleton;
+}
+
 /**
  * @example
  * verifyMatch('weather in Paris today', 'weather in London today').find((c) => !c.passed)?.reason
@@ -136,6 +169,7 @@ export function verifyMatch(query: string, candidate: string, options: VerifyOpt
   const exact = (token: Token) => EXACT_KINDS.has(token.kind) || token.cased === true;
   const numeric = (token: Token) => token.kind === 'number' || token.kind === 'time';
   if (enabled('exact-tokens')) results.push(compareBags('exact-tokens', 'symbols and codes', exact, a, b));
+  if (enabled('punctuation')) results.push(comparePunctuation(query, candidate));
   if (enabled('numbers')) results.push(compareBags('numbers', 'numbers and times', numeric, a, b));
   if (enabled('entities')) results.push(compareNames(a, b, options.lexicon));
   if (enabled('alignment') && results.every((check) => check.passed)) {

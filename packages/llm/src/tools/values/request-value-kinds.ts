@@ -48,6 +48,9 @@ const FLIGHT_NUMBER = /(?<![\w:.#/-])([A-Z]{2})\s?\d{1,4}(?![\w:%]|[.,]\d)/g;
 const NOT_AIRLINES: ReadonlySet<string> = new Set(
   'AI AM CV DB FY HR ID IT ML OK OS PC PM PO PR QA TV UI VM'.split(' '),
 );
+function namesFlight(text: string): boolean {
+  return [...text.matchAll(FLIGHT_NUMBER)].some((match) => !NOT_AIRLINES.has(match[1] as string));
+}
 /** A parcel's tracking number in one of the formats that cannot be anything else: UPS (`1Z…`) and the UPU's S10. */
 const TRACKING_NUMBER = /\b1Z[0-9A-Z]{16}\b|\b[A-Z]{2}\d{9}[A-Z]{2}\b/;
 const COORDINATES = /(?:^|[^\d.])-?\d{1,2}\.\d{2,}\s*,\s*-?\d{1,3}\.\d{2,}(?![\d.])/;
@@ -177,7 +180,7 @@ export function requestValueKinds(request: string, parsers: ValueParsers): Set<V
   else if (IP_ADDRESS.test(rest)) kinds.add('ip');
   if (ARITHMETIC.test(rest)) kinds.add('expression');
   if (TRACKING_NUMBER.test(rest)) kinds.add('tracking');
-  else if ([...rest.matchAll(FLIGHT_NUMBER)].some((match) => !NOT_AIRLINES.has(match[1] as string))) kinds.add('flight');
+  else if (namesFlight(rest)) kinds.add('flight');
   if (CHANNEL.test(rest)) kinds.add('channel');
   if (MENTION.test(rest)) kinds.add('mention');
   for (const word of rest.split(/\s+/)) wordKinds(word, kinds, parsers);
