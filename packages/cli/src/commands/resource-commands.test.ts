@@ -113,7 +113,7 @@ describe('webhooks', () => {
     const refused = await t.baton(['webhooks', 'add', 'not a url']);
     expect(refused.code).toBe(6);
     expect(refused.stderr).toMatch(
-      /^baton: the server refused: .*url: Invalid URL .*\(400 invalid-request, POST \/v1\/webhooks\)/,
+      /^baton: the server refused: .*url: expected an absolute http:\/\/ or https:\/\/ URL .*\(400 invalid-request, POST \/v1\/webhooks\)/,
     );
     expect(refused.stderr.trim().split('\n')).toHaveLength(1);
   });

@@ -82,6 +82,16 @@ describe('durable engine on a memory store', () => {
     // Parked twice, on the timer and on the approval, and resumed from the store each time.
     expect(events.filter((event) => event.type === 'run-park')).toHaveLength(2);
     expect(events.filter((event) => event.type === 'run-resume')).toHaveLength(2);
+    // Each step is told started once, though the lives after the parks start the steps they waited on again.
+    const told = (list: RunEvent[], type: string) =>
+      list.filter((event) => event.type === type).map((event) => (event as { stepId?: string }).stepId);
+    const onHandle: RunEvent[] = [];
+    for await (const event of run.events()) onHandle.push(event);
+    for (const list of [events, onHandle]) {
+      expect(told(list, 'step-start')).toEqual(['charge', 'pause', 'review', 'ship']);
+      expect(told(list, 'timer-set')).toEqual(['pause']);
+      expect(told(list, 'approval-request')).toEqual(['review']);
+    }
     const journal = await store.readJournal(run.runId);
     const types = journal.map((entry) => entry.type);
     for (const type of ['run-start', 'timer-set', 'approval-request', 'run-finish']) expect(types).toContain(type);
@@ -130,5 +140,17 @@ describe('durable engine on a memory store', () => {
     expect(calls).toEqual(['only']);
     expect(seenByWorker).toContain(`run-finish:${runId}`);
     expect(await submitter.verifyJournal(runId)).toMatchObject({ ok: true });
+  });
+
+  it('answers a submit under a key already given with the run that key started, and stores no second run', async () => {
+    const { engineOn } = setUp();
+    const submitter = engineOn(store, 'submitter');
+    const plan = { steps: [{ id: 'only', target: 'add', input: { x: 1 } }] };
+    const first = await submitter.submit(plan, {}, { idempotencyKey: 'order-7' });
+    const again = await submitter.submit(plan, {}, { idempotencyKey: 'order-7' });
+    expect(again).toBe(first);
+    expect((await store.listRuns({})).map((run) => run.id)).toEqual([first]);
+    // The same run id given twice is still a mistake the caller made.
+    await expect(submitter.submit(plan, {}, { runId: first })).rejects.toMatchObject({ code: 'run-duplicate' });
   });
 });

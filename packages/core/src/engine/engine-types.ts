@@ -72,7 +72,8 @@ export interface Engine {
   run(plan: Plan | CompiledPlan, request?: unknown, options?: RunOptions): RunHandle;
   /**
    * Durable engines: stores a run for whichever engine claims it first (this one included, once started) and returns
-   * its id. The plan is validated here.
+   * its id. The plan is validated here. With an `idempotencyKey` already given, nothing is stored: the id of the run
+   * that key started comes back.
    */
   submit(
     plan: Plan,

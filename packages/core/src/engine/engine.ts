@@ -162,6 +162,7 @@ function launchSettings(options: EngineOptions, services: EngineServices): Launc
     defaultParallel: options.defaults?.maxParallel ?? 32,
     compensationTtlMs: options.compensationTtlMs ?? 300_000,
     deliver(record, runOptions, event) {
+      if (!record.isNews(event)) return;
       record.events.push(event);
       runOptions.onEvent?.(event);
       options.onEvent?.(event);

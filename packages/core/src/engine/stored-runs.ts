@@ -8,6 +8,7 @@ import { NotFoundError } from '../errors/not-found-error.js';
 import { ValidationError } from '../errors/validation-error.js';
 import { failUnsettled, type LaunchSettings } from '../run/run-launcher.js';
 import { FINISHED_STATUSES, type RunStore } from '../storage/run-store.js';
+import { DuplicateRunError } from '../storage/storage-errors.js';
 import type { EngineRuns } from './engine-runs.js';
 
 export function storedRuns(launch: LaunchSettings, settings: DurableSettings): EngineRuns {
@@ -22,20 +23,26 @@ export function storedRuns(launch: LaunchSettings, settings: DurableSettings): E
     async submit(plan, request, options = {}) {
       settings.compile(plan);
       const runId = options.runId ?? randomUUID();
-      await store.createRun({
-        id: runId,
-        plan,
-        request,
-        options: {
-          maxParallel: options.maxParallel,
-          timeoutMs: options.timeoutMs,
-          budget: options.budget,
-          versions: options.versions,
-        },
-        idempotencyKey: options.idempotencyKey,
-        owner: `submitted-by-${engineId}`,
-        leaseMs: 0,
-      });
+      try {
+        await store.createRun({
+          id: runId,
+          plan,
+          request,
+          options: {
+            maxParallel: options.maxParallel,
+            timeoutMs: options.timeoutMs,
+            budget: options.budget,
+            versions: options.versions,
+          },
+          idempotencyKey: options.idempotencyKey,
+          owner: `submitted-by-${engineId}`,
+          leaseMs: 0,
+        });
+      } catch (error) {
+        // A key already given: the run it started, as `run` answers with the first run's handle.
+        if (DuplicateRunError.isInstance(error) && error.idempotencyKey !== null) return error.existingRunId;
+        throw error;
+      }
       await store.notifyWork();
       return runId;
     },

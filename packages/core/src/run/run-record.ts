@@ -7,6 +7,9 @@ import { EventStream } from '../events/event-stream.js';
 import type { RunEvent } from '../events/run-event.js';
 import type { RunHandle, RunResult } from './run-types.js';
 
+/** Transitions a step makes once, though a later life of its run, going on after a park, starts the step again. */
+const ONCE_PER_LIFETIME: ReadonlySet<string> = new Set(['step-start', 'timer-set', 'approval-request']);
+
 export class RunRecord {
   readonly events: EventStream<RunEvent>;
   readonly handle: RunHandle;
@@ -18,6 +21,7 @@ export class RunRecord {
   current: { cancel(reason?: string): void; snapshot(): RunResult } | undefined;
   private last: RunResult;
   private pendingCancel: string | undefined;
+  private readonly told = new Set<string>();
 
   constructor(
     readonly runId: string,
@@ -52,6 +56,19 @@ export class RunRecord {
 
   get isSettled(): boolean {
     return this.settled;
+  }
+
+  /**
+   * Whether `event` is news to this handle. A run that goes on after a park starts again the step it waited on: its
+   * `step-start`, `timer-set` or `approval-request` was told in the earlier life, and is told once.
+   */
+  isNews(event: RunEvent): boolean {
+    if (!ONCE_PER_LIFETIME.has(event.type)) return true;
+    const { path, attempt } = event as { path?: readonly string[]; attempt?: number };
+    const key = `${event.type}\u0000${(path ?? []).join('/')}\u0000${attempt ?? ''}`;
+    if (this.told.has(key)) return false;
+    this.told.add(key);
+    return true;
   }
 
   /** A cancel that arrived while no segment was attached, to apply when one attaches. */

@@ -186,7 +186,9 @@ export class KyselyRunStore implements RunStore {
       .returning('status')
       .executeTakeFirst();
     if (row === undefined) return false;
-    if (row.status === 'ready' || (wakeAt !== null && wakeAt <= now)) await this.notifyWork();
+    // A wake time, however far, is news to claim loops sleeping until an earlier guess: they look again and sleep
+    // until it (a run parked on a 300 ms wait is woken after 300 ms, not at the loop's next look).
+    if (row.status === 'ready' || wakeAt !== null) await this.notifyWork();
     return true;
   }
 

@@ -470,6 +470,19 @@ export function runJournalContract(context: ContractContext): void {
       expect(await waitTime(store, 10_000)).toBeLessThan(1_000);
     });
 
+    it('wakes a waiter when a run is parked until a later time, so its claim loop sleeps until then', async () => {
+      const database = await context.database();
+      const [waiter, parker] = [await database.open(), await database.open()];
+      await waiter.waitForWork(0);
+      await waiter.waitForWork(0);
+      await parker.createRun(newRun('engine-a', { id: 'run' }));
+      const notified = waitTime(waiter, 10_000);
+      await sleep(100);
+      await parker.parkRun('run', 'engine-a', Date.now() + 60_000);
+      expect(await notified).toBeLessThan(5_000);
+      expect(await waiter.nextClaimableAt()).toBeGreaterThan(Date.now());
+    });
+
     it('wakes a waiter when another store notifies or decides an approval', async () => {
       const database = await context.database();
       const [waiter, notifier] = [await database.open(), await database.open()];
