@@ -57,9 +57,16 @@ export async function startDurableRedis(fsync: 'no' | 'always'): Promise<Durable
   const failed = new Promise<Error>((resolve) => child.once('error', resolve));
   const exited = once(child, 'exit');
   const cleanUp = () => rmSync(dir, { recursive: true, force: true });
+  // A bench that ends without stopping it (an error, Ctrl-C, a closed stdout) still takes its Redis down with it.
+  const stopAtExit = () => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    cleanUp();
+  };
+  process.once('exit', stopAtExit);
   for (let attempt = 0; attempt < 100; attempt++) {
     const outcome = await Promise.race([failed, new Promise((resolve) => setTimeout(resolve, 50, 'wait'))]);
     if (outcome instanceof Error || child.exitCode !== null) {
+      process.off('exit', stopAtExit);
       process.stderr.write(`no durable Redis peer: redis-server did not start (${String(outcome)})\n`);
       cleanUp();
       return undefined;
@@ -70,6 +77,7 @@ export async function startDurableRedis(fsync: 'no' | 'always'): Promise<Durable
         fsync,
         pid: child.pid as number,
         stop: async () => {
+          process.off('exit', stopAtExit);
           if (child.exitCode === null) child.kill('SIGTERM');
           await exited;
           cleanUp();
@@ -77,6 +85,7 @@ export async function startDurableRedis(fsync: 'no' | 'always'): Promise<Durable
       };
     }
   }
+  process.off('exit', stopAtExit);
   child.kill('SIGKILL');
   await exited;
   cleanUp();

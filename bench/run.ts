@@ -4,6 +4,7 @@
  * it the filter, for areas that narrow to cases (server).
  */
 import { runBatchingBench } from './batching.bench.js';
+import { exitOnInterrupt } from './bench-leftovers.js';
 import { runCacheBench } from './cache.bench.js';
 import { runCliBench } from './cli.bench.js';
 import { runContextBench } from './context.bench.js';
@@ -26,6 +27,7 @@ const areas: Record<string, (filter?: string) => Promise<void>> = {
   context: runContextBench,
 };
 
+exitOnInterrupt();
 const at = process.argv.indexOf('--filter');
 const filter = at === -1 ? undefined : process.argv[at + 1];
 for (const [name, run] of Object.entries(areas)) {

@@ -7,7 +7,9 @@
  * - `server/memory-per-idle-connection`: the server's RSS per idle registered socket (`server-memory.ts`).
  * `--filter server/dispatch` (any prefix of a case name) runs only the matching cases.
  */
-import { runDispatchCase } from './server-dispatch.js';
+import { removeLeftoverQueues } from './bench-leftovers.js';
+import { progress } from './measure.js';
+import { REDIS, runDispatchCase } from './server-dispatch.js';
 import { runMemoryCase } from './server-memory.js';
 import { runPostgresThroughputCase, runSqliteThroughputCase } from './server-throughput.js';
 
@@ -22,6 +24,11 @@ const cases: Record<string, () => Promise<void>> = {
 
 export async function runServerBench(filter?: string): Promise<void> {
   const narrowed = filter?.startsWith('server/') ? filter : undefined;
+  const removed = await removeLeftoverQueues(REDIS).catch((error: unknown) => {
+    progress(`server: could not look for earlier benches' BullMQ queues on Redis: ${String(error)}`);
+    return 0;
+  });
+  if (removed > 0) progress(`server: removed ${removed} keys of earlier benches' BullMQ queues from Redis`);
   for (const [name, run] of Object.entries(cases)) {
     if (narrowed && !name.startsWith(narrowed) && !narrowed.startsWith(name)) continue;
     await run();
