@@ -1,4 +1,7 @@
-/** `/v1/orchestrations`: submit (202, or 201 once ended with `waitMs`), list with a cursor, inspect, follow as SSE, cancel and retry. */
+/**
+ * `/v1/orchestrations`: submit (202, or 201 once ended with `waitMs`), list with a cursor, inspect, follow as SSE,
+ * cancel and retry.
+ */
 import {
   acceptedOrchestrationSchema,
   cancelOrchestrationSchema,
@@ -57,7 +60,7 @@ export function orchestrationRoutes(app: App, services: ServerServices): void {
       tags: ['orchestrations'],
       summary: 'Run a plan over the registered services, or an action in plain words',
       description:
-        'With an explicit plan, answers 202 at once; the run goes on durably. With `waitMs`, answers 201 with the orchestration once it has ended (succeeded, failed or cancelled) or that many milliseconds have passed, whichever comes first: the outcome in one request. Without one, a plan template whose examples match the action gives the plan, within the request; otherwise, when a model is configured, the answer is 202 with status `planning` and the plan is made after it (on the orchestration and first on its event stream), or with `Prefer: wait=<seconds>` once it is made. 422 when no template matches and no model is configured, (with `Prefer: wait`) when the action cannot be planned, or (`idempotency-key-reused`) when an `Idempotency-Key` already used comes with a different request.',
+        'With an explicit plan, answers 202 at once; the run goes on durably. Without one, a plan template whose examples match the action gives the plan, within the request; otherwise, when a model is configured, the answer is 202 with status `planning` and the plan is made after it (on the orchestration and first on its event stream), or with `Prefer: wait=<seconds>` once it is made. 422 when no template matches and no model is configured, (with `Prefer: wait`) when the action cannot be planned, or (`idempotency-key-reused`) when an `Idempotency-Key` already used comes with a different request. With `waitMs`, the answer is instead 201 with the whole orchestration once it has ended (succeeded, failed or cancelled) or that many milliseconds have passed, whichever comes first: the outcome in one request.',
       security: bearer,
       request: { ...jsonBody(createOrchestrationSchema), headers: submitHeaders, query: getOrchestrationQuerySchema },
       responses: {
