@@ -114,6 +114,12 @@ describe('JSON Schema', () => {
     expect(tryCompileSchema({ type: 'string' }, 'input').schema).toBeDefined();
   });
 
+  it('tryCompileSchema turns a schema under an unknown meta-schema into a problem too', () => {
+    const result = tryCompileSchema({ $schema: 'https://example.com/unknown', type: 'objekt' }, 'input');
+    expect(result.problem).toMatchObject({ path: 'input', code: 'invalid-schema' });
+    expect(result.problem?.message).toContain('https://example.com/unknown');
+  });
+
   it('tryCompileSchema names each wrong place of a JSON Schema with the value found there', () => {
     const schema = { type: 'object', properties: { a: { type: 'strin' } }, required: 'a' };
     expect(tryCompileSchema(schema, 'output').problem?.message).toBe(

@@ -144,7 +144,11 @@ export function tryCompileSchema(
  */
 function jsonSchemaMistakes(schema: JsonSchema): string | undefined {
   const ajv = ajvFor(schema);
-  if (ajv.validateSchema(schema) === true) return undefined;
+  try {
+    if (ajv.validateSchema(schema) === true) return undefined;
+  } catch {
+    return undefined; // A meta-schema ajv does not know (`$schema`): the compile error says so.
+  }
   const byPlace = new Map<string, ErrorObject[]>();
   for (const error of ajv.errors ?? [])
     byPlace.set(error.instancePath, [...(byPlace.get(error.instancePath) ?? []), error]);
