@@ -32,18 +32,25 @@ export interface VerifyOptions {
   lexicon?: Lexicon;
 }
 
-const RECENT_FORMS = 512;
-const forms = new Map<string, CanonicalForm>();
+const RECENT_TEXTS = 512;
 
-/** The canonical form of `text`, kept for texts seen recently (a stored question is verified again and again). */
-export function formOf(text: string): CanonicalForm {
-  let form = forms.get(text);
-  if (form) return form;
-  form = canonicalForm(text);
-  if (forms.size >= RECENT_FORMS) forms.delete(forms.keys().next().value!);
-  forms.set(text, form);
-  return form;
+/** `compute` of a text, kept for the texts seen most recently (a stored question is verified again and again). */
+function keptForRecentTexts<T>(compute: (text: string) => T): (text: string) => T {
+  const kept = new Map<string, T>();
+  return (text) => {
+    if (kept.has(text)) return kept.get(text) as T;
+    const value = compute(text);
+    if (kept.size >= RECENT_TEXTS) kept.delete(kept.keys().next().value!);
+    kept.set(text, value);
+    return value;
+  };
 }
+
+/** The canonical form of `text`, kept for texts seen recently. */
+export const formOf: (text: string) => CanonicalForm = keptForRecentTexts(canonicalForm);
+
+/** The punctuation skeleton of `text`, kept for texts seen recently. */
+const skeletonOf = keptForRecentTexts(punctuationSkeleton);
 
 const list = (values: readonly string[]) => (values.length === 0 ? 'none' : values.slice(0, 8).join(', '));
 
@@ -142,18 +149,6 @@ function comparePunctuation(query: string, candidate: string): CheckResult {
     passed: false,
     reason: `punctuation differs: query has ${shown(a)}, candidate has ${shown(b)}`,
   };
-}
-
-const skeletons = new Map<string, string>();
-
-/** The punctuation skeleton of `text`, kept for texts seen recently, like their canonical forms. */
-function skeletonOf(text: string): string {
-  let skeleton = skeletons.get(text);
-  if (skeleton !== undefined) return skeleton;
-  skeleton = punctuationSkeleton(text);
-  if (skeletons.size >= RECENT_FORMS) skeletons.delete(skeletons.keys().next().value!);
-  skeletons.set(text, skeleton);
-  return skeleton;
 }
 
 /**
