@@ -15,15 +15,22 @@ import {
   sqliteDatabase,
   startWorker,
   type TestDatabase,
+  type WorkerProcess,
 } from './worker-process.js';
 
 const ofType = (journal: JournalEntry[], type: string, stepKey?: string) =>
   journal.filter((entry) => entry.type === type && (stepKey === undefined || entry.stepKey === stepKey));
 
-async function eventually(check: () => Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+/** Waits until `check` holds; on timeout the error says `what`, and what `state` tells of the runs and the worker. */
+async function eventually(
+  check: () => Promise<boolean>,
+  what: string,
+  state: () => Promise<string>,
+  timeoutMs = 15_000,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting until ${what}`);
+    if (Date.now() > until) throw new Error(`timed out waiting until ${what}\n${await state()}`);
     await delay(50);
   }
 }
@@ -70,7 +77,17 @@ function pausesSuite(name: string, database: () => TestDatabase): void {
         const run = await store!.getRun(runId);
         return run?.status === 'waiting' && ofType(journal, 'timer-set').length === 1;
       };
-      await eventually(async () => (await parked(a)) && (await parked(b)), 'both runs are parked');
+      let worker: WorkerProcess = first;
+      const state = async () => {
+        const told: string[] = [];
+        for (const runId of [a, b]) {
+          const run = await store!.getRun(runId);
+          const types = (await store!.readJournal(runId)).map((entry) => `${entry.type}:${entry.stepKey ?? ''}`);
+          told.push(`${runId}: ${run?.status} owner ${run?.owner} wakeAt ${run?.wakeAt}; journal ${types.join(' ')}`);
+        }
+        return `${told.join('\n')}\n${worker.name} (alive: ${worker.alive}) wrote to stderr:\n${worker.stderr()}`;
+      };
+      await eventually(async () => (await parked(a)) && (await parked(b)), 'both runs are parked', state);
       await first.kill();
       const killedAt = Date.now();
 
@@ -79,16 +96,18 @@ function pausesSuite(name: string, database: () => TestDatabase): void {
       await approver.approve(approvalA!.id, { x: 100 });
 
       const second = startWorker(config('second'));
+      worker = second;
       await second.waitFor('ready');
-      await eventually(async () => (await store!.getRun(a))?.status === 'succeeded', 'run A succeeds');
+      await eventually(async () => (await store!.getRun(a))?.status === 'succeeded', 'run A succeeds', state);
       // Run B's timer fires in the new process; then it parks on its approval until the test decides it.
       await eventually(
         async () => ofType(await store!.readJournal(b), 'step-finish', 'nap').length === 1,
         "run B's timer fires",
+        state,
       );
       const [approvalB] = await approver.approvals({ runId: b, status: 'pending' });
       await approver.approve(approvalB!.id, { x: 20 });
-      await eventually(async () => (await store!.getRun(b))?.status === 'succeeded', 'run B succeeds');
+      await eventually(async () => (await store!.getRun(b))?.status === 'succeeded', 'run B succeeds', state);
       second.child.kill('SIGTERM');
       expect(await second.exited).toBe(0);
 
