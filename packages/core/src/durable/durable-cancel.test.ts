@@ -125,7 +125,18 @@ describe('cancelling a durable run that is not executing here', () => {
 
   it('stops a run executing in another engine at its next heartbeat', async () => {
     kit = await durableKit();
-    const worker = await kit.engine({ engineId: 'worker' });
+    const events: RunEvent[] = [];
+    let journaledFirst: string[] = [];
+    const worker = await kit.engine({
+      engineId: 'worker',
+      onEvent: (event) => {
+        events.push(event);
+        if (event.type === 'step-cancel')
+          void kit.stores[0]!.readJournal(event.runId).then((journal) => {
+            journaledFirst = journal.map((entry) => entry.type);
+          });
+      },
+    });
     const run = worker.run(holds);
     await eventually(() => kit.calls.some((call) => call.startsWith('hold:')));
     const elsewhere = await kit.store();
@@ -137,5 +148,19 @@ describe('cancelling a durable run that is not executing here', () => {
     expect(CancelledError.isInstance(error)).toBe(true);
     expect((await elsewhere.getRun(run.runId))?.status).toBe('cancelled');
     expect(kit.undone.map((undo) => [undo.step, undo.reason])).toEqual([['one', 'cancelled']]);
+    // The step it cut short is told it ended, once its end is stored, and before the run's compensation and end.
+    const told = events.filter((event) => event.runId === run.runId).map((event) => event.type);
+    expect(told.slice(told.indexOf('step-cancel'))).toEqual([
+      'step-cancel',
+      'compensation-start',
+      'compensation-finish',
+      'run-cancel',
+    ]);
+    expect(events.find((event) => event.type === 'step-cancel')).toMatchObject({
+      stepId: 'two',
+      reason: 'no longer needed',
+    });
+    await eventually(() => journaledFirst.length > 0);
+    expect(journaledFirst).toContain('run-fail');
   });
 });

@@ -12,7 +12,15 @@ import type { Plan } from '../plan/plan.js';
 import type { VersionLocks } from '../registry/locked-version.js';
 import { sleep } from '../resilience/abort.js';
 import type { FinishedStep } from '../run/run-context.js';
-import { abortPayload, compensateRun, emitFor, type LaunchSettings, runLife, settleRun } from '../run/run-launcher.js';
+import {
+  abortPayload,
+  announceCancelledSteps,
+  compensateRun,
+  emitFor,
+  type LaunchSettings,
+  runLife,
+  settleRun,
+} from '../run/run-launcher.js';
 import type { RunRecord } from '../run/run-record.js';
 import { RunDetachedSignal } from '../run/run-signals.js';
 import type { RunOptions, RunResult } from '../run/run-types.js';
@@ -324,8 +332,10 @@ export class DurableRuns {
     const payload = failure.payload ?? abortPayload(failure.error);
     const status = CancelledError.isInstance(failure.error) ? 'cancelled' : 'failed';
     if (!memo.failure) {
-      const steps = stoppedSteps(failure.result ?? record.handle.snapshot());
+      const stopped = failure.result ?? record.handle.snapshot();
+      const steps = stoppedSteps(stopped);
       await writer.write({ type: 'run-fail', data: { error, payload, status, ...(steps ? { steps } : {}) } });
+      announceCancelledSteps(this.launch, record, options, stopped, failure.error);
     }
     await store.setRunStatus(record.runId, engineId, 'compensating');
     const compensated = await compensateRun(this.launch, record, options, { error, payload }, toUndo, {

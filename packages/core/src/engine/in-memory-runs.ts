@@ -8,6 +8,7 @@ import type { CompiledPlan } from '../plan/compiled-plan.js';
 import { MemoryPauseBroker } from '../run/pause-broker.js';
 import {
   abortPayload,
+  announceCancelledSteps,
   compensateRun,
   failUnsettled,
   type LaunchSettings,
@@ -40,6 +41,7 @@ export function inMemoryRuns(launch: LaunchSettings): EngineRuns {
     });
     if (outcome.kind === 'succeeded') return settleRun(launch, record, options, outcome);
     if (outcome.kind !== 'failed') return;
+    announceCancelledSteps(launch, record, options, outcome.result, outcome.error);
     const error = outcome.result.error ?? {
       name: 'Error',
       code: 'error',

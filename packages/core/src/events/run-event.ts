@@ -56,6 +56,11 @@ export type RunEvent =
     })
   | (StepEventBase & { type: 'step-error'; target: string | undefined; error: SerializedError; durationMs: number })
   | (StepEventBase & { type: 'step-skip'; reason: string })
+  /**
+   * The run ended (cancelled, past its deadline or budget, or failed in another step) while this step was running:
+   * its handler's signal is aborted and what it returns is not used. `reason` is the run's.
+   */
+  | (StepEventBase & { type: 'step-cancel'; target: string | undefined; reason: string; durationMs: number })
   /** A handler calls a target as a sub-step (`HandlerContext.call`); `path` ends with the call's id. */
   | (StepEventBase & { type: 'sub-call-start'; callId: string; target: string; input: unknown })
   | (StepEventBase & {

@@ -195,7 +195,36 @@ describe('run events', () => {
       }
       return seen;
     })();
-    expect(await reading).toEqual(['run-start', 'step-start', 'run-cancel']);
+    expect(await reading).toEqual(['run-start', 'step-start', 'step-cancel', 'run-cancel']);
+  });
+
+  it('tells each step still running when another step fails the run that it was cancelled, before the run-error', async () => {
+    const k = eventsKit();
+    k.add(
+      'forever',
+      (_input, ctx) =>
+        new Promise((_resolve, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))),
+    );
+    const plan: Plan = {
+      steps: [
+        { id: 'waits', target: 'forever', input: {} },
+        { id: 'quick', target: 'upper', input: { text: 'a' } },
+        { id: 'breaks', target: 'fail', input: {}, dependsOn: ['quick'], policy: { retry: { maxAttempts: 1 } } },
+      ],
+    };
+    const { events } = await settle(k.engine().run(plan, {}, { runId: 'r-cut' }));
+    expect(sequence(events)).toEqual([
+      'run-start',
+      'step-start:waits',
+      'step-start:quick',
+      'step-finish:quick',
+      'step-start:breaks',
+      'step-error:breaks',
+      'step-cancel:waits',
+      'run-error',
+    ]);
+    const cancel = events.find((event) => event.type === 'step-cancel');
+    expect(cancel).toMatchObject({ path: ['r-cut', 'waits'], attempt: 1, reason: expect.stringContaining('boom') });
   });
 
   it('lets a reader that breaks out early stop without affecting the run', async () => {

@@ -174,9 +174,15 @@ describe('cancellation', () => {
     expect(error.message).toContain('user pressed stop');
     expect(started).toEqual(['first']);
     expect(CancelledError.isInstance(aborted[0])).toBe(true);
-    expect(events.at(-1)).toMatchObject({ type: 'run-cancel', reason: 'cancelled: user pressed stop' });
+    // The reason is the caller's words; the step it cut short is told it ended, before the run is.
+    expect(events.slice(-2)).toMatchObject([
+      { type: 'step-cancel', stepId: 'first', attempt: 1, reason: 'user pressed stop', durationMs: expect.any(Number) },
+      { type: 'run-cancel', reason: 'user pressed stop' },
+    ]);
     expect(ofType(events, 'run-error')).toEqual([]);
     expect(ofType(events, 'step-start').map((e) => e.stepId)).toEqual(['first']);
+    // The step that never started is told nothing.
+    expect(ofType(events, 'step-cancel').map((e) => e.stepId)).toEqual(['first']);
     const snapshot = handle.snapshot();
     expect(snapshot.status).toBe('cancelled');
     expect(snapshot.steps.first?.status).toBe('cancelled');

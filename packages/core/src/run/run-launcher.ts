@@ -95,6 +95,45 @@ export function compensateRun(
   });
 }
 
+/** What a run-cancel event gives as the reason: the caller's own words, without the `cancelled: ` of the message. */
+function cancelReason(error: CancelledError): string {
+  const { reason } = error;
+  if (typeof reason === 'string' && reason !== '') return reason;
+  return reason instanceof Error ? reason.message : error.message;
+}
+
+/**
+ * Tells each step that a failed or cancelled run left running that it was cancelled, so a listener that saw its
+ * `step-start` also sees it end. Called before the run's compensation and its own end are told.
+ */
+export function announceCancelledSteps(
+  settings: LaunchSettings,
+  record: RunRecord,
+  options: RunOptions,
+  result: RunResult,
+  error: unknown,
+): void {
+  const emit = emitFor(settings, record, options);
+  const reason = CancelledError.isInstance(error)
+    ? cancelReason(error)
+    : error instanceof Error
+      ? error.message
+      : String(error);
+  const now = Date.now();
+  for (const step of Object.values(result.steps)) {
+    if (step.status !== 'cancelled' || step.startedAt === undefined || step.finishedAt !== undefined) continue;
+    emit({
+      type: 'step-cancel',
+      stepId: step.id,
+      attempt: Math.max(1, step.attempts),
+      path: [record.runId, step.id],
+      target: step.target,
+      reason,
+      durationMs: now - step.startedAt,
+    });
+  }
+}
+
 /** Announces how a run ended and settles its handle. */
 export function settleRun(
   settings: LaunchSettings,
@@ -116,7 +155,7 @@ export function settleRun(
     return;
   }
   if (CancelledError.isInstance(ending.error)) {
-    emit({ type: 'run-cancel', path: [record.runId], reason: ending.error.message, durationMs });
+    emit({ type: 'run-cancel', path: [record.runId], reason: cancelReason(ending.error), durationMs });
   } else {
     emit({ type: 'run-error', path: [record.runId], error: serializeError(ending.error), durationMs });
   }
