@@ -6,7 +6,7 @@
  * and its status update left behind.
  */
 
-import { type RunEvent, type RunStore, serializeError } from '@baton/core';
+import { CancelledError, type RunEvent, type RunStore, serializeError } from '@baton/core';
 import type { Kysely } from 'kysely';
 import type { ServerTables } from '../db/server-tables.js';
 import type { ServerMetrics } from '../observability/server-metrics.js';
@@ -208,7 +208,13 @@ export class RunWatcher {
       case 'run-error':
         return this.finishFromEvent(event.runId, 'failed', undefined, event.error);
       case 'run-cancel':
-        return this.finishFromEvent(event.runId, 'cancelled', undefined, { message: event.reason });
+        // The same error the orchestration's GET shows: the run's CancelledError with the caller's reason.
+        return this.finishFromEvent(
+          event.runId,
+          'cancelled',
+          undefined,
+          serializeError(new CancelledError(event.reason)),
+        );
       case 'approval-request': {
         const ref = await this.ref(event.runId);
         if (ref === undefined) return;
