@@ -56,3 +56,24 @@ export class BudgetExceededError extends BatonError {
 function round(value: number): number {
   return Math.round(value * 1e6) / 1e6;
 }
+
+/**
+ * The time budget of `scope` (the run, or a step) refused a retry now: after `elapsedMs` and the wait before it, the
+ * step could only try again past `limit`.
+ */
+export function refusedRetryError(
+  scope: string,
+  limit: number,
+  elapsedMs: number,
+  refused: { stepId: string; delayMs: number; lastError: string },
+): BudgetExceededError {
+  return new BudgetExceededError({
+    budget: 'timeMs',
+    scope,
+    limit,
+    amount: Math.round(elapsedMs + refused.delayMs),
+    phase: 'refused',
+    stepId: refused.stepId,
+    detail: `it would have tried again in ${refused.delayMs} ms; its last try failed: ${refused.lastError}`,
+  });
+}

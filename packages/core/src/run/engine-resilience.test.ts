@@ -214,6 +214,10 @@ describe('retries', () => {
     const { error, events } = await run.settled;
     expect(TimeoutError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ scope: 'run', timeoutMs: 5000 });
+    // It says the deadline is still ahead, which retry it refused, and why the step failed.
+    expect(error.message).toBe(
+      'the run would time out after 5000 ms before step "s" could try again in 60000 ms; its last try failed: later',
+    );
     expect(attempts).toHaveLength(1);
     expect(ofType(events, 'step-retry')).toHaveLength(0);
     expect(ofType(events, 'run-error')[0]?.error.code).toBe('timeout');
@@ -230,7 +234,10 @@ describe('retries', () => {
     expect(first.ended()).toBe(true);
     const { error } = await first.settled;
     expect(BudgetExceededError.isInstance(error)).toBe(true);
-    expect(error).toMatchObject({ budget: 'timeMs', scope: 's', limit: 5000, stepId: 's' });
+    expect(error).toMatchObject({ budget: 'timeMs', scope: 's', limit: 5000, stepId: 's', phase: 'refused' });
+    expect(error.message).toMatch(
+      /^refused to start step "s": its estimate would bring the timeMs budget of the step "s" to 600\d\d \(limit 5000\); it would have tried again in 60000 ms; its last try failed: later$/,
+    );
     const runBudget = flaky([new RetryableError('later', { retryAfter: 60 })]);
     const second = observe(
       settle(runBudget.engine().run(step({ retry: { maxAttempts: 2 } }), {}, { budget: { timeMs: 5000 } })),
@@ -242,6 +249,8 @@ describe('retries', () => {
       budget: 'timeMs',
       scope: 'run',
       limit: 5000,
+      phase: 'refused',
+      message: expect.stringContaining('it would have tried again in 60000 ms; its last try failed: later'),
     });
   });
 

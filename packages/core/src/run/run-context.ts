@@ -1,5 +1,6 @@
 /** Everything the steps of one run share: ids, request, signal, budgets, limits, events and engine services. */
 import type { BudgetTracker } from '../budget/budget-tracker.js';
+import type { RefusedRetry } from '../errors/timeout-error.js';
 import type { RunEvent, SerializedError, UsageTotals } from '../events/run-event.js';
 import type { Distance } from '../evidence/distance.js';
 import type { BreakerPolicy, RetryPolicy } from '../plan/plan.js';
@@ -112,8 +113,8 @@ export interface FinishedStep {
 export interface RunCutoff {
   /** Ms since epoch. */
   at: number;
-  /** The error the run ends with at `at`. */
-  error(): Error;
+  /** The error the run ends with at `at`; with `refused`, the error of a retry refused now because it would start after `at`. */
+  error(refused?: RefusedRetry): Error;
 }
 
 export interface RunContext {

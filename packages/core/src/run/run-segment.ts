@@ -6,9 +6,9 @@
 import { setMaxListeners } from 'node:events';
 import { BudgetTracker } from '../budget/budget-tracker.js';
 import { BatonError } from '../errors/baton-error.js';
-import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
+import { BudgetExceededError, refusedRetryError } from '../errors/budget-exceeded-error.js';
 import { CancelledError } from '../errors/cancelled-error.js';
-import { TimeoutError } from '../errors/timeout-error.js';
+import { type RefusedRetry, TimeoutError } from '../errors/timeout-error.js';
 import type { RunEvent } from '../events/run-event.js';
 import type { CompiledPlan } from '../plan/compiled-plan.js';
 import type { Budget } from '../plan/plan.js';
@@ -196,12 +196,15 @@ export async function runSegment(setup: SegmentSetup): Promise<SegmentOutcome> {
   }
 }
 
-function deadlineError(deadline: NonNullable<SegmentSetup['deadline']>): TimeoutError {
-  return new TimeoutError('run', Math.max(0, Math.round(deadline.totalMs)));
+function deadlineError(deadline: NonNullable<SegmentSetup['deadline']>, refusedRetry?: RefusedRetry): TimeoutError {
+  return new TimeoutError('run', Math.max(0, Math.round(deadline.totalMs)), refusedRetry ? { refusedRetry } : {});
 }
 
-function timeBudgetError(limit: number): BudgetExceededError {
-  return new BudgetExceededError({ budget: 'timeMs', scope: 'run', limit, amount: limit, phase: 'exceeded' });
+function timeBudgetError(limit: number, runStartedAt: number, refused?: RefusedRetry): BudgetExceededError {
+  if (refused === undefined) {
+    return new BudgetExceededError({ budget: 'timeMs', scope: 'run', limit, amount: limit, phase: 'exceeded' });
+  }
+  return refusedRetryError('run', limit, Date.now() - runStartedAt, refused);
 }
 
 /**
@@ -216,12 +219,12 @@ function cutoffOf(
   const limit = budget?.timeMs;
   const budgetAt = limit === undefined ? undefined : runStartedAt + limit;
   if (deadline !== undefined && (budgetAt === undefined || deadline.at <= budgetAt)) {
-    return { at: deadline.at, error: () => deadlineError(deadline) };
+    return { at: deadline.at, error: (refused) => deadlineError(deadline, refused) };
   }
   if (budgetAt === undefined || limit === undefined) return undefined;
   return {
     at: budgetAt,
-    error: () => timeBudgetError(limit),
+    error: (refused) => timeBudgetError(limit, runStartedAt, refused),
   };
 }
 
@@ -273,7 +276,7 @@ function armTimers(
       onTimeout(Math.max(0, limit * warnAt - elapsed), () =>
         emit({ type: 'budget-warning', path: [runId], budget: 'timeMs', scope: 'run', limit, used: limit * warnAt }),
       ),
-      onTimeout(Math.max(0, limit - elapsed), () => context.fail(timeBudgetError(limit))),
+      onTimeout(Math.max(0, limit - elapsed), () => context.fail(timeBudgetError(limit, runStartedAt))),
     );
   }
   return clears;

@@ -6,10 +6,11 @@
 import type { BudgetTracker } from '../budget/budget-tracker.js';
 import { AbortRunError } from '../errors/abort-run-error.js';
 import { BreakerOpenError } from '../errors/breaker-open-error.js';
-import { BudgetExceededError } from '../errors/budget-exceeded-error.js';
+import { BudgetExceededError, refusedRetryError } from '../errors/budget-exceeded-error.js';
 import { MigrationFailedError } from '../errors/migration-failed-error.js';
+import { clipText } from '../errors/quote-text.js';
 import { StepFailedError } from '../errors/step-failed-error.js';
-import { TimeoutError } from '../errors/timeout-error.js';
+import { type RefusedRetry, TimeoutError } from '../errors/timeout-error.js';
 import { ValidationError } from '../errors/validation-error.js';
 import type { CompiledStep } from '../plan/compiled-plan.js';
 import { migrateInput, migrateOutput, type RegisteredMigration } from '../registry/migrations.js';
@@ -169,7 +170,8 @@ async function attemptWithRetries(
         throw error;
       }
       const delayMs = backoffDelay(retry, attempt, error);
-      refuseWaitPastCutoff(run, step, tracker, delayMs);
+      const lastError = clipText(error instanceof Error ? error.message : String(error), 300);
+      refuseWaitPastCutoff(run, step, tracker, { stepId: step.id, delayMs, lastError });
       refuseRetryIntoOpenBreaker(run, targetCall, error, delayMs);
       run.emit({
         type: 'step-retry',
@@ -199,15 +201,19 @@ function refuseRetryIntoOpenBreaker(run: RunContext, call: TargetCall, error: un
  * A retry that could only start once the run's deadline or time budget, or the step's time budget, has run out is
  * pointless: it fails now with the error that cut-off would bring, instead of sleeping into it.
  */
-function refuseWaitPastCutoff(run: RunContext, step: CompiledStep, tracker: BudgetTracker, delayMs: number): void {
+function refuseWaitPastCutoff(
+  run: RunContext,
+  step: CompiledStep,
+  tracker: BudgetTracker,
+  refused: RefusedRetry,
+): void {
   const stepLimit = step.budget?.timeMs;
-  if (stepLimit !== undefined && tracker.elapsedMs + delayMs >= stepLimit) {
-    const details = { budget: 'timeMs', scope: step.id, limit: stepLimit, amount: stepLimit } as const;
-    throw new BudgetExceededError({ ...details, phase: 'exceeded', stepId: step.id });
+  if (stepLimit !== undefined && tracker.elapsedMs + refused.delayMs >= stepLimit) {
+    throw refusedRetryError(step.id, stepLimit, tracker.elapsedMs, refused);
   }
   const { cutoff } = run;
-  if (cutoff !== undefined && Date.now() + delayMs >= cutoff.at) {
-    const error = cutoff.error();
+  if (cutoff !== undefined && Date.now() + refused.delayMs >= cutoff.at) {
+    const error = cutoff.error(refused);
     run.fail(error);
     throw error;
   }
