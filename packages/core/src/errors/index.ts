@@ -13,6 +13,7 @@ export { MissingDependencyError } from './missing-dependency-error.js';
 export { type NoMigrationPathDetails, NoMigrationPathError } from './no-migration-path-error.js';
 export { type NotFoundDetails, NotFoundError } from './not-found-error.js';
 export { requireOptional } from './optional-module.js';
+export { clipText } from './quote-text.js';
 export { type ReplayMismatchDetails, ReplayMismatchError } from './replay-mismatch-error.js';
 export { NonRetryableError, RetryableError, type RetryableErrorOptions } from './retryable-error.js';
 export { StepFailedError } from './step-failed-error.js';

@@ -568,6 +568,30 @@ describe('malformed HTTP requests', () => {
       'plan.steps[3].target',
     ]);
     expect(problem.problems[0].message).toContain('nobody');
+    // Thousands of mistakes get a short answer that names the first of them (the problem check bounds its size).
+    const many = await refuse({
+      name: 'a plan with 3,000 unknown targets',
+      method: 'POST',
+      path: '/v1/orchestrations',
+      body: JSON.stringify({
+        action: { content: 'x' },
+        plan: { steps: Array.from({ length: 3000 }, (_, i) => ({ id: `s${i}`, target: `ghost-${i}` })) },
+      }),
+      status: 400,
+      code: 'invalid-plan',
+      detail: /3000 problem.*first 100 of 3000 listed/,
+    });
+    expect(many.problems).toHaveLength(100);
+    expect(many.problems[0]).toMatchObject({ path: 'plan.steps[0].target' });
+    const keys = Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`k${i}`, i]));
+    const unknownKeys = await refuse({
+      name: 'a cancel with 50,000 unknown keys',
+      method: 'POST',
+      path: `/v1/orchestrations/${orchestrationId}/cancel`,
+      body: JSON.stringify(keys),
+      status: 400,
+    });
+    expect(unknownKeys.problems[0].message.length).toBeLessThanOrEqual(500);
     const engineProblems = await refuse({
       name: 'a plan the engine refuses in several places',
       method: 'POST',

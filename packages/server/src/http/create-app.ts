@@ -13,6 +13,7 @@ import { HttpProblem } from '../errors/http-problem.js';
 import { requireAdmin, requireProjectKey } from './auth-middleware.js';
 import { mountDocs } from './docs-page.js';
 import { jsonDepthLimit } from './json-depth-limit.js';
+import { nulCharacterGuard } from './nul-character-guard.js';
 import { problemDocument, problemResponse } from './problem-response.js';
 import { rateLimit } from './rate-limit.js';
 import { bodyHeaders } from './request-body.js';
@@ -96,6 +97,7 @@ export function createApp(services: ServerServices, options: AppOptions): App {
   app.use('/v1/*', async (c, next) => (c.req.path === '/v1/projects' ? admin(c, next) : project(c, next)));
   app.use('/v1/*', rateLimit(options.requestsPerSecond, options.replicas));
   app.use('/v1/*', jsonDepthLimit());
+  app.use('/v1/*', nulCharacterGuard());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
