@@ -10,6 +10,7 @@
  * await server.close();
  */
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createSifEmbedder } from '@baton/cache';
 import { createEngine, createRegistry, defaultEngineId, type Engine, openStore, parseStoreLocation } from '@baton/core';
@@ -19,6 +20,7 @@ import { createAdaptorServer } from '@hono/node-server';
 import { pino } from 'pino';
 import { AdminToken, checkAdminTokenOption } from './auth/admin-token.js';
 import { ApiKeys } from './auth/api-keys.js';
+import { KeyHolds } from './auth/key-holds.js';
 import { openServerDatabase } from './db/open-server-database.js';
 import { createApp } from './http/create-app.js';
 import { RequestsInFlight } from './http/requests-in-flight.js';
@@ -215,6 +217,9 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
       ? undefined
       : new InstancePresence({ db, replicaId, local: () => dispatcher.allInstances(), onError });
   const closingRequests = new AbortController();
+  // Every held answer and event stream listens on it.
+  setMaxListeners(0, closingRequests.signal);
+  const keyHolds = new KeyHolds();
   const services: ServerServices = {
     admin,
     apiKeys,
@@ -225,6 +230,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     orchestrationPollMs: options.orchestrationPollMs ?? 1000,
     closing: closingRequests.signal,
     gateway,
+    keyHolds,
     orchestrations,
     planTemplates,
     hub,
@@ -281,7 +287,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     setInterval(() => void catalog.sync().catch(onError), 2000),
     setInterval(() => void runWatcher.reconcile().catch(onError), 30_000),
     setInterval(() => void orchestrations.planningRuns.resume(planningStaleMs).catch(onError), 30_000),
-    setInterval(() => void revokeClosedKeys(apiKeys, gateway).catch(onError), 5000),
+    setInterval(() => void revokeClosedKeys(apiKeys, gateway, keyHolds).catch(onError), 5000),
   ];
   for (const timer of timers) timer.unref();
   /** Stops everything started here, in order; `listening` is the HTTP server's own close, when it listened. */
@@ -342,10 +348,12 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
   };
 }
 
-/** Sockets opened with a key another replica revoked are closed within a few seconds. */
-async function revokeClosedKeys(keys: ApiKeys, gateway: SocketGateway): Promise<void> {
-  for (const keyId of gateway.openKeyIds()) {
-    if (!(await keys.isLive(keyId))) gateway.closeKey(keyId);
+/** Sockets, event streams and held answers opened with a key another replica revoked end within a few seconds. */
+async function revokeClosedKeys(keys: ApiKeys, gateway: SocketGateway, holds: KeyHolds): Promise<void> {
+  for (const keyId of new Set([...gateway.openKeyIds(), ...holds.keyIds()])) {
+    if (await keys.isLive(keyId)) continue;
+    gateway.closeKey(keyId);
+    holds.revoke(keyId);
   }
 }
 

@@ -46,6 +46,13 @@ export function notFound(kind: string, id: string): HttpProblem {
   return new HttpProblem(404, 'not-found', 'Not found', `no ${kind} "${shown}" in this project`);
 }
 
+/** 401 with the Bearer challenge: no credential, a wrong one, or a key revoked. */
+export function unauthorized(detail: string): HttpProblem {
+  return new HttpProblem(401, 'unauthorized', 'Unauthorized', detail, {
+    headers: { 'WWW-Authenticate': 'Bearer realm="baton"' },
+  });
+}
+
 export function badRequest(code: string, detail: string, problems?: readonly ProblemField[]): HttpProblem {
   return new HttpProblem(400, code, 'Bad request', detail, problems === undefined ? {} : { problems });
 }

@@ -8,14 +8,8 @@ import type { AdminToken } from '../auth/admin-token.js';
 import type { ApiKeys } from '../auth/api-keys.js';
 import { bearerToken } from '../auth/bearer-token.js';
 import { ADMIN_TOKEN_PREFIX } from '../auth/secret-token.js';
-import { HttpProblem } from '../errors/http-problem.js';
+import { HttpProblem, unauthorized } from '../errors/http-problem.js';
 import type { AppEnv } from './routes/app-env.js';
-
-const challenge = { 'WWW-Authenticate': 'Bearer realm="baton"' };
-
-function unauthorized(detail: string): HttpProblem {
-  return new HttpProblem(401, 'unauthorized', 'Unauthorized', detail, { headers: challenge });
-}
 
 export function requireAdmin(admin: AdminToken, keys: ApiKeys): MiddlewareHandler<AppEnv> {
   return async function requireAdminToken(c, next) {

@@ -298,7 +298,7 @@ describe('security', () => {
     expect(listed.items.map((key: Json) => key.prefix)).toContain(t.apiKey.slice(0, listed.items[0].prefix.length));
   });
 
-  it('refuses a revoked key at once, closing the sockets opened with it', async () => {
+  it('refuses a revoked key at once, closing the sockets, event streams and held answers opened with it', async () => {
     const created = (await (
       await t.request('/v1/api-keys', { method: 'POST', body: JSON.stringify({ name: 'short-lived' }) })
     ).json()) as Json;
@@ -316,8 +316,32 @@ describe('security', () => {
           raw.socket.once('close', (code) => resolve(code));
         }),
     );
+    // An event stream and a held answer of the orchestration waiting on its approval, both made with the key.
+    const stream = await t.request(`/v1/orchestrations/${mine.orchestrationId}/events`, { key: created.key });
+    expect(stream.status).toBe(200);
+    const reader = stream.body!.getReader();
+    let streamed = '';
+    const streamEnded = (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        streamed += new TextDecoder().decode(value);
+      }
+    })();
+    const listed = async () => ((await (await t.request('/v1/orchestrations')).json()) as Json).items.length as number;
+    const count = await listed();
+    const held = t.request('/v1/orchestrations?waitMs=60000', {
+      method: 'POST',
+      key: created.key,
+      body: JSON.stringify({ action: { content: 'wait' }, plan: { steps: [{ id: 'ok', approval: { prompt: '?' } }] } }),
+    });
+    // Both are past their authentication: the stream has sent what the journal holds, the orchestration exists.
+    await waitFor(() => streamed.includes('approval-request') || undefined, 'the stream to send the journal');
+    await waitFor(async () => (await listed()) > count || undefined, 'the held orchestration');
     expect((await t.request(`/v1/api-keys/${created.id}`, { method: 'DELETE' })).status).toBe(204);
     expect(await Promise.all(closes)).toEqual([4001, 4001]);
+    await expectProblem(await held, 401, 'unauthorized');
+    await streamEnded;
     await expectProblem(await t.request('/v1/services', { key: created.key }), 401, 'unauthorized');
     expect(await upgradeStatus(t.server.url, `Bearer ${created.key}`)).toBe(401);
     await expect(connectRawService(t.server.url, created.key)).rejects.toThrow(/401/);

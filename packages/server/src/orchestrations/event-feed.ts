@@ -161,8 +161,13 @@ export function orchestrationEventStream(
   options: {
     pollMs?: number;
     keepAliveMs?: number;
-    /** Ends the stream (the server is closing): its client resumes elsewhere with `Last-Event-ID`. */
+    /**
+     * Ends the stream (the server is closing, or the key it was opened with was revoked): nothing more is sent, and
+     * its client resumes elsewhere with `Last-Event-ID` (or is refused).
+     */
     closing?: AbortSignal;
+    /** Called once the stream has ended. */
+    onEnd?: () => void;
   } = {},
 ): Response {
   return streamSSE(c, async (stream) => {
@@ -172,7 +177,7 @@ export function orchestrationEventStream(
     let dirty = false;
     let writes = Promise.resolve();
     const write = (message: { event: string; data: string; id?: string }) => {
-      writes = writes.then(() => stream.writeSSE(message)).catch(() => {});
+      writes = writes.then(() => (options.closing?.aborted ? undefined : stream.writeSSE(message))).catch(() => {});
       return writes;
     };
     const unsubscribe: Array<() => void> = [];
@@ -292,5 +297,6 @@ export function orchestrationEventStream(
     for (const stop of unsubscribe) stop();
     options.closing?.removeEventListener('abort', onClosing);
     await writes;
+    options.onEnd?.();
   });
 }

@@ -2,6 +2,8 @@
  * `/v1/orchestrations`: submit (202, or 201 once ended with `waitMs`), list with a cursor, inspect, follow as SSE,
  * cancel and retry.
  */
+
+import type { Orchestration } from '@baton/protocol';
 import {
   acceptedOrchestrationSchema,
   cancelOrchestrationSchema,
@@ -12,11 +14,12 @@ import {
   orchestrationSummarySchema,
 } from '@baton/protocol';
 import { createRoute } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { z } from 'zod';
-import { badRequest } from '../../errors/http-problem.js';
+import { badRequest, unauthorized } from '../../errors/http-problem.js';
 import { awaitOrchestration } from '../../orchestrations/await-orchestration.js';
 import { checkEventPosition, orchestrationEventStream, parseLastEventId } from '../../orchestrations/event-feed.js';
-import type { App } from './app-env.js';
+import type { App, AppEnv } from './app-env.js';
 import { bearer, json, jsonBody, problems } from './openapi-responses.js';
 import type { ServerServices } from './server-services.js';
 
@@ -47,8 +50,31 @@ function preferredWaitMs(prefer: string | undefined): number {
  * What ends a held answer besides its `waitMs`: the client going away, or the server closing (it answers with the
  * orchestration as it stands); and how often a run executing on another replica is looked at.
  */
-function heldAnswer(request: AbortSignal, services: ServerServices): { signal: AbortSignal; pollMs: number } {
-  return { signal: AbortSignal.any([request, services.closing]), pollMs: services.orchestrationPollMs };
+const keyRevoked = () => unauthorized('the API key this request was made with was revoked while it waited');
+
+/**
+ * The orchestration `find` names (it may create it) once it has ended or `waitMs` has passed, as a held answer waits
+ * (until the request ends, the server closes or the key is revoked); a key revoked meanwhile gets a 401 instead.
+ */
+async function heldAnswer(
+  c: Context<AppEnv>,
+  services: ServerServices,
+  waitMs: number,
+  find: () => Promise<string>,
+): Promise<Orchestration> {
+  const deadline = Date.now() + waitMs;
+  const hold = services.keyHolds.hold(c.get('keyId'));
+  try {
+    const id = await find();
+    const projectId = c.get('projectId');
+    const signal = AbortSignal.any([c.req.raw.signal, services.closing, hold.signal]);
+    const wait = { waitMs: Math.max(0, deadline - Date.now()), signal, pollMs: services.orchestrationPollMs };
+    const orchestration = await awaitOrchestration(services.orchestrations, services.hub, projectId, id, wait);
+    if (hold.signal.aborted) throw keyRevoked();
+    return orchestration;
+  } finally {
+    hold.release();
+  }
 }
 
 export function orchestrationRoutes(app: App, services: ServerServices): void {
@@ -84,10 +110,11 @@ export function orchestrationRoutes(app: App, services: ServerServices): void {
         return c.json(await orchestrations.create(projectId, c.req.valid('json'), key, planWaitMs), 202);
       }
       // Waiting for the end takes in waiting for the plan: an action that cannot be planned is the 422 it is then.
-      const deadline = Date.now() + waitMs;
-      const { id } = await orchestrations.create(projectId, c.req.valid('json'), key, waitMs);
-      const wait = { waitMs: Math.max(0, deadline - Date.now()), ...heldAnswer(c.req.raw.signal, services) };
-      const orchestration = await awaitOrchestration(orchestrations, services.hub, projectId, id, wait);
+      let id = '';
+      const orchestration = await heldAnswer(c, services, waitMs, async () => {
+        ({ id } = await orchestrations.create(projectId, c.req.valid('json'), key, waitMs));
+        return id;
+      });
       c.header('Location', `/v1/orchestrations/${id}`);
       return c.json(orchestration, 201);
     },
@@ -127,8 +154,7 @@ export function orchestrationRoutes(app: App, services: ServerServices): void {
       const { id } = c.req.valid('param');
       const { waitMs } = c.req.valid('query');
       if (waitMs === 0) return c.json(await orchestrations.get(projectId, id), 200);
-      const wait = { waitMs, ...heldAnswer(c.req.raw.signal, services) };
-      return c.json(await awaitOrchestration(orchestrations, services.hub, projectId, id, wait), 200);
+      return c.json(await heldAnswer(c, services, waitMs, async () => id), 200);
     },
   );
   app.openapi(
@@ -153,10 +179,12 @@ export function orchestrationRoutes(app: App, services: ServerServices): void {
       const from = parseLastEventId(c.req.valid('header')['last-event-id']);
       checkEventPosition(from, (await orchestrations.row(projectId, id)).retries);
       const pollMs = services.orchestrationPollMs;
-      const closing = services.closing;
+      const hold = services.keyHolds.hold(c.get('keyId'));
+      const closing = AbortSignal.any([services.closing, hold.signal]);
       return orchestrationEventStream(c, orchestrations, services.hub, projectId, id, from, {
         pollMs,
         closing,
+        onEnd: hold.release,
       }) as never;
     },
   );

@@ -92,6 +92,7 @@ export function projectRoutes(app: App, services: ServerServices): void {
         );
       }
       services.gateway.closeKey(id);
+      services.keyHolds.revoke(id);
       return c.body(null, 204);
     },
   );

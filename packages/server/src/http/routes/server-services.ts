@@ -2,6 +2,7 @@
 import type { Engine, RunStore } from '@baton/core';
 import type { AdminToken } from '../../auth/admin-token.js';
 import type { ApiKeys } from '../../auth/api-keys.js';
+import type { KeyHolds } from '../../auth/key-holds.js';
 import type { ServerMetrics } from '../../observability/server-metrics.js';
 import type { Orchestrations } from '../../orchestrations/orchestrations.js';
 import type { RunEventsHub } from '../../orchestrations/run-events-hub.js';
@@ -29,6 +30,8 @@ export interface ServerServices {
    */
   closing: AbortSignal;
   gateway: SocketGateway;
+  /** Event streams and held answers by the key they were made with: revoking it ends them. */
+  keyHolds: KeyHolds;
   orchestrations: Orchestrations;
   planTemplates: PlanTemplates;
   hub: RunEventsHub;
