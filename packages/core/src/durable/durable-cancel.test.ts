@@ -32,6 +32,9 @@ describe('cancelling a durable run that is not executing here', () => {
     const run = first.run(parksAtApproval);
     const store = kit.stores[0]!;
     await eventually(async () => (await store.getRun(run.runId))?.status === 'waiting');
+    // Parked, its handle shows the step it waits on as running, not as cancelled.
+    await eventually(async () => run.snapshot().steps.ok?.startedAt !== undefined);
+    expect(run.snapshot().steps.ok?.status).toBe('running');
     const events: RunEvent[] = [];
     const second = await kit.engine({ engineId: 'second', onEvent: (event) => events.push(event) });
     await second.start();

@@ -364,10 +364,9 @@ export class GraphExecution {
   }
 
   private fail(step: CompiledStep, result: StepResult, error: unknown): void {
-    if (this.run.signal.aborted) {
-      if (result.status === 'running') result.status = 'cancelled';
-      return;
-    }
+    // The run ended, parked or left this engine: a run that ended shows its in-flight steps cancelled (its
+    // snapshot says so); a parked one still shows the steps it waits on running.
+    if (this.run.signal.aborted) return;
     const failure = BatonError.isInstance(error)
       ? error
       : new StepFailedError(step.id, step.targetLabel, result.attempts, error);

@@ -125,7 +125,8 @@ export function announceCancelledSteps(
     emit({
       type: 'step-cancel',
       stepId: step.id,
-      attempt: Math.max(1, step.attempts),
+      // A step's attempts count the tries that ended; the one the run stopped counts too.
+      attempt: step.attempts + 1,
       path: [record.runId, step.id],
       target: step.target,
       reason,

@@ -361,14 +361,22 @@ export function runJournalContract(context: ContractContext): void {
     it('keeps a result until its TTL passes', async () => {
       const store = await openOne();
       expect(await store.getIdempotent('charge-1')).toBeUndefined();
-      await store.putIdempotent('charge-1', { receipt: 'r-1' }, 60);
+      await store.putIdempotent('charge-1', { receipt: 'r-1' }, LONG_LEASE);
       expect(await store.getIdempotent('charge-1')).toEqual({ value: { receipt: 'r-1' } });
-      expect(await store.putIdempotent('charge-1', { receipt: 'r-2' }, 60)).toEqual({ value: { receipt: 'r-1' } });
+      expect(await store.putIdempotent('charge-1', { receipt: 'r-2' }, LONG_LEASE)).toEqual({
+        value: { receipt: 'r-1' },
+      });
       expect(await store.getIdempotent('charge-1')).toEqual({ value: { receipt: 'r-1' } });
       await store.putIdempotent('null-result', null, LONG_LEASE);
       expect(await store.getIdempotent('null-result')).toEqual({ value: null });
-      await sleep(80);
-      expect(await store.getIdempotent('charge-1')).toBeUndefined();
+      // However slow the machine, a 1 ms TTL has passed 20 ms later: the result is gone, and a new one is kept.
+      await store.putIdempotent('charge-2', { receipt: 'r-1' }, 1);
+      await sleep(20);
+      expect(await store.getIdempotent('charge-2')).toBeUndefined();
+      expect(await store.putIdempotent('charge-2', { receipt: 'r-2' }, LONG_LEASE)).toEqual({
+        value: { receipt: 'r-2' },
+      });
+      expect(await store.getIdempotent('charge-1')).toEqual({ value: { receipt: 'r-1' } });
     });
   });
 
