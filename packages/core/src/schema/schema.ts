@@ -3,14 +3,14 @@
  * with ajv). Both become a `CompiledSchema` that validates values and exposes JSON Schema for plan validation.
  */
 
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { Ajv2019 } from 'ajv/dist/2019.js';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { z } from 'zod';
 import { clipText } from '../errors/quote-text.js';
 import { requireArgument } from '../errors/require-argument.js';
 import type { Problem } from '../errors/validation-error.js';
+import { createAjv } from './create-ajv.js';
+import { findUnsupportedPattern } from './safe-pattern.js';
+import { UnsupportedPatternError } from './unsupported-pattern-error.js';
 
 export type JsonSchema = { [key: string]: unknown } | boolean;
 
@@ -28,13 +28,11 @@ export interface CompiledSchema {
   parse(value: unknown): { ok: true; value: unknown } | { ok: false; problems: Problem[] };
 }
 
-const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
-const AJV_OPTIONS = { allErrors: true, strict: false, useDefaults: false };
 /** One ajv per dialect: draft-07 by default, 2019-09 and 2020-12 when `$schema` says so (zod's toJSONSchema emits 2020-12). */
 const dialects = {
-  draft7: addFormats(new Ajv(AJV_OPTIONS)),
-  draft2019: addFormats(new Ajv2019(AJV_OPTIONS) as unknown as Ajv),
-  draft2020: addFormats(new Ajv2020(AJV_OPTIONS) as unknown as Ajv),
+  draft7: createAjv('draft-07'),
+  draft2019: createAjv('2019-09'),
+  draft2020: createAjv('2020-12'),
 };
 
 function ajvFor(schema: JsonSchema): Ajv {
@@ -50,7 +48,10 @@ export function isZodSchema(schema: unknown): schema is z.ZodType {
   return typeof schema === 'object' && schema !== null && '_zod' in schema;
 }
 
-/** Compiles a schema once (cached per object). Throws the ajv compile error for an invalid JSON Schema. */
+/**
+ * Compiles a schema once (cached per object). Throws the ajv compile error for an invalid JSON Schema, and an
+ * `UnsupportedPatternError` naming the place for a pattern Baton will not run (see `safePattern`).
+ */
 export function compileSchema(schema: SchemaInput): CompiledSchema {
   const given =
     typeof schema === 'boolean' || (typeof schema === 'object' && schema !== null && !Array.isArray(schema));
@@ -89,7 +90,7 @@ function compileZodSchema(schema: z.ZodType): CompiledSchema {
 }
 
 function compileJsonSchema(schema: JsonSchema): CompiledSchema {
-  const check: ValidateFunction = ajvFor(schema).compile(schema);
+  const check = compileWithAjv(schema);
   const validate = (value: unknown, basePath = ''): Problem[] =>
     check(value) ? [] : (check.errors ?? []).map((error) => toProblem(error, basePath));
   return {
@@ -101,6 +102,15 @@ function compileJsonSchema(schema: JsonSchema): CompiledSchema {
       return problems.length === 0 ? { ok: true, value } : { ok: false, problems };
     },
   };
+}
+
+function compileWithAjv(schema: JsonSchema): ValidateFunction {
+  try {
+    return ajvFor(schema).compile(schema);
+  } catch (error) {
+    if (!UnsupportedPatternError.isInstance(error)) throw error;
+    throw findUnsupportedPattern(schema) ?? error;
+  }
 }
 
 function toProblem(error: ErrorObject, basePath: string): Problem {
@@ -131,6 +141,7 @@ export function tryCompileSchema(
     return { schema: compileSchema(schema) };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    if (UnsupportedPatternError.isInstance(error)) return { problem: { path, code: 'invalid-schema', message } };
     const json = typeof schema === 'object' && schema !== null && !isZodSchema(schema);
     const where = json ? jsonSchemaMistakes(schema as JsonSchema) : undefined;
     const text = where ? `not a valid JSON Schema: ${where}` : `not a valid zod schema or JSON Schema: ${message}`;
