@@ -95,4 +95,22 @@ describe('the SDK against the server', () => {
     const view = await client.get(run.id);
     expect(view.error?.message).toMatch(/n/);
   });
+
+  it('start() rejects with what the server said when it refuses a registration, and tries no more', async () => {
+    t = await startTestServer();
+    const broken = createService({
+      name: 'broken-schema',
+      description: 'Registers a schema the server cannot use',
+      instanceStore: memoryInstanceStore(),
+      input: { type: 'object', properties: { a: { type: 'strin' } } },
+      handler: async () => null,
+    });
+    stops.push(() => broken.stop());
+    const refused = await broken.start({ url: t.server.url, apiKey: t.apiKey }).catch((error: unknown) => error);
+    expect(refused).toMatchObject({
+      name: 'ConnectionEndedError',
+      reason: 'registration-refused',
+      message: expect.stringMatching(/closed the socket with 4400 \(it refused the registration: .*strin/),
+    });
+  });
 });

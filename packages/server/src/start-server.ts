@@ -182,6 +182,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     catalog,
     webhookFor: async (projectId, url) => (await webhooks.list(projectId)).find((hook) => hook.url === url)?.id,
     waitingSteps: (runId) => runWatcher.waitingSteps(runId),
+    servedRevisions: (serviceId) => servedRevisions(dispatcher, serviceId),
     onRunStarting: (runId, orchestration) => runWatcher.remember(runId, orchestration),
     onRunNotStarted: (runId, error) => void runWatcher.failUnstarted(runId, error).catch(onError),
     endPlanning: (id, error, status) => runWatcher.endPlanning(id, error, status),
@@ -269,11 +270,8 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   const requestsInFlight = new RequestsInFlight(server);
-  server.on('upgrade', (request, socket, head) => {
-    const path = (request.url ?? '').split('?')[0];
-    if (path === '/v1/ws') void gateway.handleUpgrade(request, socket, head);
-    else socket.destroy();
-  });
+  // The gateway answers an upgrade to another path with a 404 problem, and a malformed one with a 400.
+  server.on('upgrade', (request, socket, head) => void gateway.handleUpgrade(request, socket, head));
   await queue?.start();
   await engine.start();
   webhooks.start();
@@ -346,6 +344,17 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     engine,
     close,
   };
+}
+
+/** The schema revisions of `serviceId` that instances connected here serve (and take tasks: up). */
+function servedRevisions(dispatcher: TaskDispatcher, serviceId: string): Set<number> {
+  const served = new Set<number>();
+  for (const instance of dispatcher.allInstances()) {
+    if (instance.serviceId === serviceId && instance.status === 'up' && instance.revision !== undefined) {
+      served.add(instance.revision);
+    }
+  }
+  return served;
 }
 
 /** Sockets, event streams and held answers opened with a key another replica revoked end within a few seconds. */

@@ -3,12 +3,15 @@
 import { describeValue } from '../errors/describe-value.js';
 import { quoteText } from '../errors/quote-text.js';
 import type { Problem } from '../errors/validation-error.js';
+import { MAX_TIMER_MS } from '../resilience/abort.js';
 import { isRecord } from '../schema/is-record.js';
 import { appendKey } from '../schema/value-shape.js';
 
 type Add = (path: string, code: string, message: string) => void;
 
 export const EVIDENCE_DISTANCES = ['auto', 'text'];
+/** The longest idempotency key a step may set: what the service socket's `task` message carries at most. */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 2000;
 
 function numberRule(add: Add, path: string, value: unknown, rule: { min?: number; max?: number; integer?: boolean }) {
   if (value === undefined) return;
@@ -45,6 +48,11 @@ export function validatePolicy(policy: unknown, path: string, problems: Problem[
   }
   unknownKeys(add, path, policy, ['timeoutMs', 'retry', 'breaker', 'fallback', 'idempotencyKey']);
   numberRule(add, `${path}.timeoutMs`, policy.timeoutMs, { min: 1 });
+  // Node sets no longer timer: such a timeout would never fire, and no service could be sent its deadline.
+  if (typeof policy.timeoutMs === 'number' && Number.isFinite(policy.timeoutMs) && policy.timeoutMs > MAX_TIMER_MS) {
+    const got = describeValue(policy.timeoutMs);
+    add(`${path}.timeoutMs`, 'range', `timeoutMs must be at most ${MAX_TIMER_MS} ms (about 24.8 days), got ${got}`);
+  }
   const retry = policy.retry;
   if (retry !== undefined && retry !== false) {
     if (!isRecord(retry)) add(`${path}.retry`, 'type', 'retry must be an object or false');
@@ -87,6 +95,12 @@ export function validatePolicy(policy: unknown, path: string, problems: Problem[
   }
   if (policy.idempotencyKey !== undefined && typeof policy.idempotencyKey !== 'string') {
     add(`${path}.idempotencyKey`, 'type', 'idempotencyKey must be a string (it may use {{path}} templates)');
+  } else if (typeof policy.idempotencyKey === 'string' && policy.idempotencyKey.length > MAX_IDEMPOTENCY_KEY_LENGTH) {
+    add(
+      `${path}.idempotencyKey`,
+      'max-length',
+      `idempotencyKey must be at most ${MAX_IDEMPOTENCY_KEY_LENGTH} characters, got ${policy.idempotencyKey.length}; use a shorter key (a hash of the long one, say)`,
+    );
   }
 }
 

@@ -14,6 +14,10 @@ import { z } from 'zod';
 export const PROTOCOL_VERSION = 1;
 /** The largest frame either side accepts: 16 MiB of payload plus room for the envelope. */
 export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024 + 64 * 1024;
+/** The latest moment a timestamp (a task's `deadline`, a heartbeat's `at`) may name: the largest safe integer. */
+export const MAX_TIMESTAMP = Number.MAX_SAFE_INTEGER;
+/** The longest `idempotencyKey` a `task` or `compensate` may carry. */
+export const MAX_IDEMPOTENCY_KEY_LENGTH = 2000;
 
 const id = z.string().min(1).max(200);
 const name = z
@@ -22,7 +26,7 @@ const name = z
   .max(200)
   .regex(/^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?$/, 'lowercase letters, digits, "-" and "."; starts and ends alphanumeric');
 const jsonSchema = z.record(z.string(), z.unknown()).describe('A JSON Schema (draft 2020-12 or 07)');
-const timestamp = z.number().int().nonnegative().describe('Milliseconds since the Unix epoch');
+const timestamp = z.number().int().nonnegative().max(MAX_TIMESTAMP).describe('Milliseconds since the Unix epoch');
 
 /** What a service or agent says about itself when it registers. */
 export const serviceDefinitionSchema = z.strictObject({
@@ -123,7 +127,7 @@ export const taskMessageSchema = z.strictObject({
   /** 1 for the first try. */
   attempt: z.number().int().positive(),
   /** Stable across retries and restarts of the same step: a repeat must not repeat the effect. */
-  idempotencyKey: z.string().max(2000),
+  idempotencyKey: z.string().max(MAX_IDEMPOTENCY_KEY_LENGTH),
   input: z.unknown(),
   /** When the engine stops waiting for this attempt, or null. */
   deadline: timestamp.nullable(),
@@ -141,7 +145,7 @@ export const compensateMessageSchema = z.strictObject({
   /** What a handler passed when it aborted the orchestration, if one did. */
   payload: z.unknown(),
   attempt: z.number().int().positive(),
-  idempotencyKey: z.string().max(2000),
+  idempotencyKey: z.string().max(MAX_IDEMPOTENCY_KEY_LENGTH),
   deadline: timestamp.nullable(),
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from './messages.js';
+import { MAX_IDEMPOTENCY_KEY_LENGTH, MAX_MESSAGE_BYTES, MAX_TIMESTAMP, PROTOCOL_VERSION } from './messages.js';
 import { parseServerMessage, parseServiceMessage } from './parse-message.js';
 
 const service = { name: 'send-invoice', description: 'Emails an invoice' };
@@ -67,6 +67,11 @@ const validServerMessages = {
   ack: { type: 'ack', id: 's2', of: 'm4' },
   task,
   'task (deadline)': { ...task, deadline: 1_700_000_000_000 },
+  'task (the latest deadline, the longest key)': {
+    ...task,
+    deadline: MAX_TIMESTAMP,
+    idempotencyKey: 'k'.repeat(MAX_IDEMPOTENCY_KEY_LENGTH),
+  },
   compensate: {
     type: 'compensate',
     id: 's4',
@@ -277,6 +282,14 @@ const malformedServerFrames: Case[] = [
   ['task with attempt 0', json({ ...task, attempt: 0 }), 'invalid-message', /attempt/, 's3'],
   ['task without deadline', json({ ...task, deadline: undefined }), 'invalid-message', /deadline/, 's3'],
   ['task with deadline a date string', json({ ...task, deadline: '2026-01-01' }), 'invalid-message', /deadline/],
+  ['task with deadline past the latest', json({ ...task, deadline: MAX_TIMESTAMP + 1 }), 'invalid-message', /deadline/],
+  ['task with a fractional deadline', json({ ...task, deadline: 1_700_000_000_000.5 }), 'invalid-message', /deadline/],
+  [
+    'task with an idempotencyKey one too long',
+    json({ ...task, idempotencyKey: 'k'.repeat(MAX_IDEMPOTENCY_KEY_LENGTH + 1) }),
+    'invalid-message',
+    /idempotencyKey/,
+  ],
   ['task with a huge stepId', json({ ...task, stepId: huge }), 'invalid-message', /stepId/, 's3'],
   ['task with a huge idempotencyKey', json({ ...task, idempotencyKey: huge }), 'invalid-message', /idempotencyKey/],
   ['task without orchestrationId', json({ ...task, orchestrationId: undefined }), 'invalid-message', /orchestrationId/],

@@ -6,7 +6,13 @@
  * again while the first still runs gets that one's answer.
  */
 import { randomUUID } from 'node:crypto';
-import type { CancelMessage, CompensateMessage, CompensationResultMessage, ServiceMessage } from '@baton/protocol';
+import type {
+  CancelMessage,
+  CompensateMessage,
+  CompensationResultMessage,
+  ServiceMessage,
+  TaskError,
+} from '@baton/protocol';
 import { RESULT_CACHE_TTL_MS, type ResultCache } from './result-cache.js';
 import type { ServiceEventListener } from './service-event.js';
 import { TaskCancelledError } from './task-cancelled-error.js';
@@ -65,15 +71,26 @@ export class CompensationDispatcher {
   }
 
   receive(message: CompensateMessage): void {
-    if (this.#running.has(message.compensationId)) return;
-    const finished = this.#finished.get(message.compensationId);
-    if (finished !== undefined) {
-      if (!this.#options.isUnacknowledged(finished.id)) this.#finish({ ...finished, id: randomUUID() });
-      return;
-    }
+    if (this.#repeat(message.compensationId)) return;
     const controller = new AbortController();
     this.#running.set(message.compensationId, controller);
     void this.#run(message, controller);
+  }
+
+  /** A compensation this SDK could not accept: answered `ok: false` with `error` (not retryable), not reverted. */
+  refuse(compensationId: string, error: TaskError): void {
+    if (this.#repeat(compensationId)) return;
+    this.#finish({ type: 'compensation-result', id: randomUUID(), compensationId, ok: false, error });
+    this.#options.emit({ type: 'compensation-finish', compensationId, ok: false, error });
+  }
+
+  /** Whether `compensationId` runs or ran here already; a finished one's answer is sent again unless unacknowledged. */
+  #repeat(compensationId: string): boolean {
+    if (this.#running.has(compensationId)) return true;
+    const finished = this.#finished.get(compensationId);
+    if (finished === undefined) return false;
+    if (!this.#options.isUnacknowledged(finished.id)) this.#finish({ ...finished, id: randomUUID() });
+    return true;
   }
 
   /** A `cancel` whose id is a running compensation's aborts its revert's signal; any other id is not ours. */

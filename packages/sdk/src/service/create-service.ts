@@ -39,6 +39,7 @@ import { ServiceDefinitionError } from './service-definition-error.js';
 import type { ConnectionEnd, ServiceEvent, ServiceEventListener } from './service-event.js';
 import { ServiceStoppedError } from './service-stopped-error.js';
 import { TaskDispatcher } from './task-dispatcher.js';
+import { refusalError, type UnacceptedWork } from './unaccepted-work.js';
 
 /** What the handler receives for a schema option: the zod schema's output, or `unknown` for a JSON Schema. */
 export type HandlerInput<S> = S extends z.ZodType ? z.output<S> : unknown;
@@ -257,6 +258,11 @@ function buildService(options: ServiceOptions<SchemaOption, SchemaOption>, kind:
     }
   };
 
+  const onUnacceptedWork = (work: UnacceptedWork) => {
+    if (work.type === 'task') tasks.refuse(work.workId, refusalError(work));
+    else compensations.refuse(work.workId, refusalError(work));
+  };
+
   const onWelcome = (welcome: { instanceId: string; maxMessageBytes: number }) => {
     maxMessageBytes = Math.min(welcome.maxMessageBytes, MAX_MESSAGE_BYTES);
     let saved: Promise<void> = Promise.resolve();
@@ -309,6 +315,7 @@ function buildService(options: ServiceOptions<SchemaOption, SchemaOption>, kind:
       hello,
       onWelcome,
       onMessage,
+      onUnacceptedWork,
       onEnd,
       emit,
     });

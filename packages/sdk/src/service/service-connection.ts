@@ -23,6 +23,7 @@ import WebSocket from 'ws';
 import { encodeFrame } from './encode-frame.js';
 import { type ReconnectOptions, reconnectDelay } from './reconnect-delay.js';
 import type { ConnectionEnd, ConnectionEndReason, ServiceEventListener } from './service-event.js';
+import { type UnacceptedWork, unacceptedWork } from './unaccepted-work.js';
 
 /** Close codes after which the server will not take this service back (docs/protocol.md, "Close codes"). */
 const FINAL_CLOSE_CODES: ReadonlyMap<number, { reason: ConnectionEndReason; why: string; fix: string }> = new Map([
@@ -30,6 +31,14 @@ const FINAL_CLOSE_CODES: ReadonlyMap<number, { reason: ConnectionEndReason; why:
   [
     4004,
     { reason: 'service-deleted', why: 'the service was deleted', fix: 'start a new instance to register it again' },
+  ],
+  [
+    4400,
+    {
+      reason: 'registration-refused',
+      why: 'it refused the registration',
+      fix: 'fix the definition (its input or output schema) and start the service again',
+    },
   ],
 ]);
 
@@ -44,6 +53,8 @@ export interface ServiceConnectionOptions {
   onWelcome(welcome: WelcomeMessage): void;
   /** Every message after `welcome` except heartbeats (acks included). */
   onMessage(message: ServerMessage): void;
+  /** A `task` or `compensate` after `welcome` that this SDK cannot accept, but that names its id (acknowledged). */
+  onUnacceptedWork(work: UnacceptedWork): void;
   /** The connection gave up for good (after a `connection-end` event); nothing more is tried. */
   onEnd(end: ConnectionEnd): void;
   emit: ServiceEventListener;
@@ -165,7 +176,9 @@ export class ServiceConnection {
       const final = FINAL_CLOSE_CODES.get(code);
       if (final === undefined) this.#scheduleReconnect();
       else {
-        const message = `the server at ${url} closed the socket with ${code} (${final.why}): ${final.fix}`;
+        // The server said why it refused the registration just before it closed: that is what to fix.
+        const said = code === 4400 && this.#refusal !== undefined ? `: ${this.#refusal}` : '';
+        const message = `the server at ${url} closed the socket with ${code} (${final.why}${said}): ${final.fix}`;
         this.#end({ url, reason: final.reason, message });
       }
     });
@@ -191,6 +204,10 @@ export class ServiceConnection {
     const parsed = parseServerMessage(frame);
     if (!parsed.ok) {
       this.#options.emit({ type: 'message-invalid', code: parsed.problem.code, message: parsed.problem.message });
+      const work = this.#welcomed ? unacceptedWork(frame, parsed.problem) : undefined;
+      if (work === undefined) return;
+      if (work.messageId !== undefined) this.#acknowledge(socket, work.messageId);
+      this.#options.onUnacceptedWork(work);
       return;
     }
     const message = parsed.value;
@@ -201,18 +218,20 @@ export class ServiceConnection {
     if (message.type === 'heartbeat') return;
     // Work sent before `welcome` is a server bug; leaving it unacknowledged makes the server send it again.
     if (!this.#welcomed && message.type !== 'protocol-error') return;
-    if (ACKNOWLEDGED_TYPES.has(message.type)) {
-      // Nobody waits for it: a task's ack leaves with its result when the handler answers within this turn.
-      this.#writeSoon(
-        socket,
-        JSON.stringify({ type: 'ack', id: randomUUID(), of: message.id } satisfies ServiceMessage),
-      );
-    }
+    if (message.type === 'protocol-error' && message.code === 'registration-refused') this.#refusal = message.message;
+    if (ACKNOWLEDGED_TYPES.has(message.type)) this.#acknowledge(socket, message.id);
     this.#options.onMessage(message);
+  }
+
+  #acknowledge(socket: WebSocket, messageId: string): void {
+    // Nobody waits for it: a task's ack leaves with its result when the handler answers within this turn.
+    this.#writeSoon(socket, JSON.stringify({ type: 'ack', id: randomUUID(), of: messageId } satisfies ServiceMessage));
   }
 
   #watchdog: NodeJS.Timeout | undefined;
   #lastMessageAt = 0;
+  /** What the server's last `registration-refused` said (a close with 4400 follows it). */
+  #refusal: string | undefined;
 
   #welcome(socket: WebSocket, url: string, welcome: WelcomeMessage): void {
     this.#clearSocketTimers();

@@ -5,7 +5,7 @@
 import type { TaskError } from '@baton/protocol';
 
 /** Why the service stopped reconnecting: HTTP 401 on an upgrade (first or later), or close code 4001 or 4004. */
-export type ConnectionEndReason = 'key-refused' | 'key-revoked' | 'service-deleted';
+export type ConnectionEndReason = 'key-refused' | 'key-revoked' | 'service-deleted' | 'registration-refused';
 
 export interface ConnectionEnd {
   url: string;
@@ -39,7 +39,10 @@ export type ServiceEvent =
   | { type: 'compensation-finish'; compensationId: string; ok: boolean; error?: TaskError }
   /** The server could not use a message this service sent. */
   | { type: 'protocol-error'; code: string; message: string; of?: string }
-  /** The server sent a frame this SDK could not read; it is ignored. */
+  /**
+   * The server sent a frame this SDK could not read; it is ignored — but a `task` or `compensate` that names its id is
+   * answered as failed (code `invalid-task` or `invalid-compensation`, not retryable), so its step does not hang.
+   */
   | { type: 'message-invalid'; code: string; message: string }
   /** The instance store or result cache failed; the service carries on without it. */
   | { type: 'store-error'; store: 'instance-store' | 'result-cache'; message: string }

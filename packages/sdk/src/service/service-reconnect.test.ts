@@ -198,6 +198,7 @@ describe('createService: ending for good', () => {
   it.each([
     [4001, 'key-revoked', /4001 \(the API key was revoked\)/],
     [4004, 'service-deleted', /4004 \(the service was deleted\)/],
+    [4400, 'registration-refused', /4400 \(it refused the registration\): fix the definition/],
   ])('stops reconnecting after a close with %i and says why', async (code, reason, message) => {
     const server = await fakeServer();
     const worker = service();

@@ -4,7 +4,7 @@
  * succeeded (or is running under another task id) is answered from that run instead of calling the handler again.
  */
 import { randomUUID } from 'node:crypto';
-import type { CancelMessage, ServiceMessage, TaskMessage } from '@baton/protocol';
+import type { CancelMessage, ServiceMessage, TaskError, TaskMessage } from '@baton/protocol';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { encodeFrame } from './encode-frame.js';
 import { RESULT_CACHE_TTL_MS, type ResultCache } from './result-cache.js';
@@ -53,19 +53,30 @@ export class TaskDispatcher {
   }
 
   receive(task: TaskMessage): void {
-    if (this.#running.has(task.taskId)) {
-      this.#options.emit({ type: 'task-repeat', taskId: task.taskId, state: 'running' });
-      return;
-    }
-    const finished = this.#finished.get(task.taskId);
-    if (finished !== undefined) {
-      this.#options.emit({ type: 'task-repeat', taskId: task.taskId, state: 'finished' });
-      if (!this.#options.isUnacknowledged(finished.id)) this.#finish(task.taskId, { ...finished, id: randomUUID() });
-      return;
-    }
+    if (this.#repeat(task.taskId)) return;
     const controller = new AbortController();
     this.#running.set(task.taskId, controller);
     void this.#run(task, controller);
+  }
+
+  /** A task this SDK could not accept: answered with `error` (not retryable) instead of running it. */
+  refuse(taskId: string, error: TaskError): void {
+    if (this.#repeat(taskId)) return;
+    this.#finish(taskId, { type: 'task-error', id: randomUUID(), taskId, error });
+    this.#options.emit({ type: 'task-finish', taskId, outcome: 'task-error', reused: false, error });
+  }
+
+  /** Whether `taskId` runs or ran here already; a finished one's outcome is sent again unless it waits for its ack. */
+  #repeat(taskId: string): boolean {
+    if (this.#running.has(taskId)) {
+      this.#options.emit({ type: 'task-repeat', taskId, state: 'running' });
+      return true;
+    }
+    const finished = this.#finished.get(taskId);
+    if (finished === undefined) return false;
+    this.#options.emit({ type: 'task-repeat', taskId, state: 'finished' });
+    if (!this.#options.isUnacknowledged(finished.id)) this.#finish(taskId, { ...finished, id: randomUUID() });
+    return true;
   }
 
   cancel(message: CancelMessage): void {

@@ -218,6 +218,33 @@ describe('orchestrations over socket services', () => {
     await old.close();
   });
 
+  it('runs new orchestrations on the revision still served when the instance of a newer one has left', async () => {
+    const schemaA = { input: { type: 'object', properties: { a: { type: 'string' } }, required: ['a'] } };
+    const schemaB = { input: { type: 'object', properties: { b: { type: 'string' } }, required: ['b'] } };
+    const kept = await echo('tried', schemaA, (task) => ({ by: 'kept', input: task.input }));
+    // A trial of a changed schema registers revision 2, then goes away.
+    const trial = await echo('tried', schemaB, (task) => ({ by: 'trial', input: task.input }));
+    expect(((await json(await t.request('/v1/services'))).items as Array<Record<string, unknown>>)[0]?.version).toBe(2);
+    await trial.close();
+    await waitFor(async () => {
+      const services = await json(await t.request('/v1/services'));
+      const [service] = services.items as Array<{ instances: unknown[] }>;
+      return service?.instances.length === 1 || undefined;
+    }, 'the trial instance to leave');
+    // The plan is checked against, and runs on, revision 1: the one a connected instance serves.
+    const accepted = await json(await submit({ plan: { steps: [{ id: 'x', target: 'tried', input: { a: 'one' } }] } }));
+    const done = await waitForStatus(accepted.id as string, ['succeeded', 'failed']);
+    expect(done.result).toEqual({ x: { by: 'kept', input: { a: 'one' } } });
+    expect((done.steps as Array<Record<string, unknown>>)[0]?.service).toBe('tried@1');
+    // Once an instance of revision 2 is back, new orchestrations use it.
+    const back = await echo('tried', schemaB, (task) => ({ by: 'back', input: task.input }));
+    const later = await json(await submit({ plan: { steps: [{ id: 'y', target: 'tried', input: { b: 'two' } }] } }));
+    expect((await waitForStatus(later.id as string, ['succeeded', 'failed'])).result).toEqual({
+      y: { by: 'back', input: { b: 'two' } },
+    });
+    await Promise.all([kept.close(), back.close()]);
+  });
+
   it('fails a task whose revision has no instance within the grace period, naming the revision', async () => {
     await t.close();
     t = await startTestServer({ serviceGraceMs: 200 });

@@ -41,6 +41,8 @@ export interface OrchestrationsOptions {
   webhookFor(projectId: string, url: string): Promise<string | undefined>;
   /** Steps of a run whose task waits for a service instance now. */
   waitingSteps(runId: string): ReadonlySet<string>;
+  /** The schema revisions of `serviceId` that instances connected to this server serve now. */
+  servedRevisions?(serviceId: string): ReadonlySet<number>;
   /** Tells the run watcher which orchestration a run belongs to, before the run starts. */
   onRunStarting?(runId: string, orchestration: { id: string; projectId: string; webhookId: string | null }): void;
   /** The engine refused to start `runId` (nothing was stored): its orchestration has failed. */
@@ -426,6 +428,20 @@ export class Orchestrations {
   }
 
   /**
+   * The revision a plan naming `service` runs: its newest, unless no instance connected here serves it while some
+   * serve older ones — a service that registered a changed schema and went away (a trial run of a new version)
+   * leaves the instances still serving the one before it, and runs go to them instead of waiting for an instance
+   * that is not coming.
+   */
+  private revisionFor(service: { id: string; revision: number } | undefined): number | undefined {
+    if (service === undefined) return undefined;
+    const served = this.options.servedRevisions?.(service.id);
+    if (served === undefined || served.size === 0 || served.has(service.revision)) return service.revision;
+    const older = [...served].filter((revision) => revision < service.revision);
+    return older.length === 0 ? service.revision : Math.max(...older);
+  }
+
+  /**
    * The plan scoped to the project and validated by the engine: every problem of both, at paths in the request body
    * (`plan.steps[0].input.city`), an unknown service once; and the compiled plan when there are none.
    */
@@ -433,7 +449,7 @@ export class Orchestrations {
     const scoped = await scopePlan(
       plan,
       projectId,
-      async (name) => (await this.options.catalog.byName(projectId, name))?.revision,
+      async (name) => this.revisionFor(await this.options.catalog.byName(projectId, name)),
       async () => (await this.options.catalog.list(projectId)).map((service) => service.name),
     );
     const key = scoped.problems.length === 0 ? JSON.stringify([scoped.plan, [...scoped.revisions]]) : undefined;

@@ -10,6 +10,7 @@ import { RemoteTaskError } from '../socket/dispatch-errors.js';
 import type { ServiceRef } from '../socket/task-dispatcher.js';
 import type { TaskRouter } from '../socket/task-router.js';
 import { revisionVersion, scopedTargetName, unscopeText } from './target-name.js';
+import { checkIdempotencyKey, taskDeadline } from './task-fields.js';
 
 export interface ServiceRevision {
   serviceId: string;
@@ -56,9 +57,9 @@ export function remoteTarget(revision: ServiceRevision, router: TaskRouter): Tar
         orchestrationId: orchestrationIdOf(context.runId),
         stepId,
         attempt: context.attempt,
-        idempotencyKey: context.idempotencyKey ?? `${context.runId}:${stepId}`,
+        idempotencyKey: checkIdempotencyKey(revision.name, context.idempotencyKey ?? `${context.runId}:${stepId}`),
         input,
-        deadline: context.deadline ?? null,
+        deadline: taskDeadline(context.deadline),
       },
       context.signal,
     );
@@ -78,12 +79,12 @@ export function remoteTarget(revision: ServiceRevision, router: TaskRouter): Tar
         orchestrationId: orchestrationIdOf(context.runId),
         stepId: context.stepId,
         attempt: context.attempt,
-        idempotencyKey: context.idempotencyKey,
+        idempotencyKey: checkIdempotencyKey(revision.name, context.idempotencyKey),
         input: context.input,
         output: context.output,
         reason: { ...context.reason, message: unscopeText(revision.projectId, context.reason.message) },
         payload: context.payload,
-        deadline: context.deadline,
+        deadline: taskDeadline(context.deadline),
       },
       context.signal,
     );

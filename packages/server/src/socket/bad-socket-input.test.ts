@@ -226,6 +226,73 @@ describe('malformed socket messages', () => {
     await stillServing();
   });
 
+  it('refuses frames nested deeper than the server stores, as if they never came', async () => {
+    const nest = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+    const tasks: Json[] = [];
+    const deep = await connectRawService(t.server.url, t.apiKey, { hello: echoService('deep'), heartbeat: true });
+    deep.socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as Json;
+      if (message.type === 'task') tasks.push(message);
+    });
+    const response = await t.request('/v1/orchestrations', {
+      method: 'POST',
+      body: json({ action: { content: 'deep answers' }, plan: { steps: [{ id: 'one', target: 'deep', input: {} }] } }),
+    });
+    const { id } = (await response.json()) as { id: string };
+    const task = await waitFor(() => tasks[0], 'the task');
+    deep.send({ type: 'ack', of: task.id });
+    const taskId = json(task.taskId);
+    const tooDeep = /^(task-error|abort|result|progress): nests arrays and objects more than 512 levels deep/;
+    await expectProblems(deep, [
+      [
+        `{"type":"task-error","id":"deep-1","taskId":${taskId},"error":{"message":"","retryable":false,"details":${nest(3000)}}}`,
+        'invalid-message',
+        tooDeep,
+      ],
+      [`{"type":"abort","id":"deep-2","taskId":${taskId},"payload":${nest(3000)}}`, 'invalid-message', tooDeep],
+      [`{"type":"result","id":"deep-3","taskId":${taskId},"output":${nest(3000)}}`, 'invalid-message', tooDeep],
+      // One level past the limit, counting the frame's own object.
+      [`{"type":"result","id":"deep-4","taskId":${taskId},"output":${nest(512)}}`, 'invalid-message', tooDeep],
+      [`{"type":"progress","id":"deep-5","taskId":${taskId},"data":${nest(100_000)}}`, 'invalid-message', tooDeep],
+    ]);
+    const refusals = deep.received.filter((message) => message.type === 'protocol-error');
+    expect(refusals.map((message) => message.of)).toEqual(['deep-1', 'deep-2', 'deep-3', 'deep-4', 'deep-5']);
+    // Nothing was acknowledged: a heartbeat's answer comes after any ack the server would have sent.
+    const from = deep.received.length;
+    deep.send({ type: 'heartbeat', at: Date.now() });
+    await deep.next((message) => message.type === 'heartbeat' && deep.received.indexOf(message) >= from);
+    expect(deep.received.filter((message) => message.type === 'ack')).toEqual([]);
+    const running = await t.request(`/v1/orchestrations/${id}`);
+    expect(running.status).toBe(200);
+    expect(((await running.json()) as Json).status).toBe('running');
+    // A frame exactly at the limit passes (to be refused for what it says, not for its depth).
+    await expectProblems(deep, [
+      [`{"type":"progress","id":"deep-6","taskId":"task_never","data":${nest(511)}}`, 'unknown-task'],
+    ]);
+    // A correct answer still completes the task.
+    deep.socket.send(`{"type":"result","id":"deep-ok","taskId":${taskId},"output":{"n":[1]}}`);
+    await deep.next((message) => message.type === 'ack' && message.of === 'deep-ok');
+    const done = await waitFor(async () => {
+      const view = (await (await t.request(`/v1/orchestrations/${id}`)).json()) as Json;
+      return ['succeeded', 'failed', 'cancelled'].includes(view.status) ? view : undefined;
+    }, 'the deep orchestration');
+    expect(done.status, json(done.error)).toBe('succeeded');
+    expect(done.result).toEqual({ one: { n: [1] } });
+    const fresh = await connectRawService(t.server.url, t.apiKey);
+    await expectProblems(fresh, [
+      [
+        `{"type":"hello","id":"deep-h","protocol":1,"service":{"name":"deep-hello","description":"x","input":{"type":"object","properties":{"a":${nest(600)}}}}}`,
+        'invalid-message',
+        /^hello: nests arrays and objects more than 512 levels/,
+      ],
+    ]);
+    fresh.send({ type: 'hello', protocol: 1, ...echoService('deep-hello') });
+    await fresh.next((message) => message.type === 'welcome');
+    await fresh.close();
+    await deep.close();
+    await stillServing();
+  });
+
   it('answers messages before hello on fresh connections, which can still register', async () => {
     const fresh = await connectRawService(t.server.url, t.apiKey);
     await expectProblems(fresh, [

@@ -68,3 +68,21 @@ export class RemoteTaskError extends BatonError {
     return { ...super.toJSON(), service: this.service, remoteCode: this.remoteCode, details: this.details };
   }
 }
+
+/** The engine asked for a task the socket protocol cannot carry: no instance of the service could accept it. */
+export class UnsendableTaskError extends BatonError {
+  readonly service: string;
+  /** The task field that does not fit (`idempotencyKey`). */
+  readonly field: string;
+
+  constructor(service: string, field: string, detail: string) {
+    super('task-not-sendable', `cannot send service "${service}" this task: ${detail}`, { retryable: false });
+    this.name = 'UnsendableTaskError';
+    this.service = service;
+    this.field = field;
+  }
+
+  static override isInstance(error: unknown): error is UnsendableTaskError {
+    return BatonError.isInstance(error) && error.code === 'task-not-sendable';
+  }
+}

@@ -1,10 +1,11 @@
 /**
  * The service socket at `GET /v1/ws`. The upgrade is authenticated by `Authorization: Bearer <key>` (401 before any
- * WebSocket exists otherwise); the first message must be `hello`, which registers the service (or re-attaches an
- * instance by the id a previous `welcome` gave) and is answered by `welcome`. Then tasks go out through the
- * dispatcher and answers come back; every answer is acknowledged, and a malformed message gets a `protocol-error`
- * naming the problem while the connection stays open. An instance silent for three heartbeat intervals is closed
- * and its tasks placed again.
+ * WebSocket exists otherwise); an upgrade to any other path is a 404, a malformed one a 400, each a problem document.
+ * The first message must be `hello`, which registers the service (or re-attaches an instance by the id a previous
+ * `welcome` gave) and is answered by `welcome`. Then tasks go out through the dispatcher and answers come back; every
+ * answer is acknowledged, and a malformed message — also one nested deeper than the server can store — gets a
+ * `protocol-error` naming the problem while the connection stays open. An instance silent for three heartbeat
+ * intervals is closed and its tasks placed again.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -21,9 +22,15 @@ import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { ApiKeys, AuthenticatedKey } from '../auth/api-keys.js';
 import { bearerToken } from '../auth/bearer-token.js';
 import { newId } from '../auth/secret-token.js';
+import { HttpProblem, unauthorized } from '../errors/http-problem.js';
+import { jsonDepth, MAX_JSON_DEPTH } from '../http/json-depth-limit.js';
 import { gatherWrites, sendText, sendTextSoon } from './gathered-send.js';
 import { type OutgoingMessage, ServiceInstance } from './service-instance.js';
 import type { TaskDispatcher } from './task-dispatcher.js';
+import { refuseUpgrade } from './upgrade-refusal.js';
+
+/** The one path that upgrades to the service socket. */
+export const SOCKET_PATH = '/v1/ws';
 
 /** Stores a service's definition for a project (a new revision when it changed) and answers what it registered as. */
 export type RegisterService = (
@@ -63,6 +70,10 @@ export class SocketGateway {
   private lastCheck = Date.now();
 
   constructor(private readonly options: SocketGatewayOptions) {
+    // Without a listener `ws` answers a malformed handshake with a text/html page.
+    this.server.on('wsClientError', (error, socket, request) =>
+      refuseUpgrade(socket, handshakeProblem(error, request)),
+    );
     this.heartbeat = setInterval(() => {
       const now = Date.now();
       const stalled = now - this.lastCheck > 2 * options.heartbeatMs;
@@ -83,22 +94,23 @@ export class SocketGateway {
     return this.sockets.size;
   }
 
-  /** Handles an HTTP upgrade for `/v1/ws`; answers 401 without a live key. */
+  /**
+   * Handles any HTTP upgrade the server receives: 404 for a path other than `/v1/ws`, 401 without a live key, 400
+   * (405 for a method other than GET) for a handshake `ws` cannot complete.
+   */
   async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
+    const path = (request.url ?? '').split('?')[0] ?? '';
+    if (path !== SOCKET_PATH) {
+      const detail = `no WebSocket endpoint at ${request.method} ${clip(path)}; services connect to GET ${SOCKET_PATH}`;
+      refuseUpgrade(socket, new HttpProblem(404, 'no-route', 'Not found', detail));
+      return;
+    }
     const token = bearerToken(request.headers.authorization);
     const key = token === undefined ? undefined : await this.options.apiKeys.authenticate(token).catch(() => undefined);
     if (key === undefined) {
-      const body = JSON.stringify({
-        type: 'urn:baton:problem:unauthorized',
-        title: 'Unauthorized',
-        status: 401,
-        detail: 'send a live API key as "Authorization: Bearer <key>" with the upgrade request',
-        code: 'unauthorized',
-      });
-      socket.end(
-        `HTTP/1.1 401 Unauthorized\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-      );
+      const detail = 'send a live API key as "Authorization: Bearer <key>" with the upgrade request';
+      refuseUpgrade(socket, unauthorized(detail));
       return;
     }
     this.server.handleUpgrade(request, socket, head, (ws) => {
@@ -175,12 +187,23 @@ export class SocketGateway {
       send(ws, { type: 'protocol-error', code: 'binary-frame', message: 'messages are JSON text frames' });
       return;
     }
-    const parsed = parseServiceMessage(rawText(data));
+    const text = rawText(data);
+    const parsed = parseServiceMessage(text);
     if (!parsed.ok) {
       send(ws, { type: 'protocol-error', ...parsed.problem });
       return;
     }
     const message = parsed.value;
+    // The journal, the stores and the engine walk values recursively: a deeper one fails the run that stores it.
+    if (jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+      send(ws, {
+        type: 'protocol-error',
+        of: message.id,
+        code: 'invalid-message',
+        message: `${message.type}: nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep, the most the server takes; flatten it`,
+      });
+      return;
+    }
     if (message.type === 'hello') {
       await this.hello(ws, state, message);
       return;
@@ -369,6 +392,22 @@ export class SocketGateway {
       }
     });
   }
+}
+
+/** What `ws` found wrong with a handshake on `/v1/ws`, as a problem document naming it. */
+function handshakeProblem(error: Error, request: IncomingMessage): HttpProblem {
+  const fix = 'open it with a WebSocket client (GET, Upgrade: websocket, Sec-WebSocket-Key, Sec-WebSocket-Version: 13)';
+  if (request.method !== 'GET') {
+    const detail = `the service socket is opened with GET, not ${clip(String(request.method))}; ${fix}`;
+    return new HttpProblem(405, 'method-not-allowed', 'Method not allowed', detail, { headers: { Allow: 'GET' } });
+  }
+  const version = request.headers['sec-websocket-version'];
+  const detail = `the WebSocket handshake is malformed: ${error.message}; ${fix}`;
+  return new HttpProblem(400, 'invalid-upgrade', 'Bad request', detail, {
+    problems: [{ path: 'headers', code: 'invalid-upgrade', message: error.message }],
+    // RFC 6455 §4.4: a server answering an unknown version names the versions it speaks.
+    headers: version === '13' || version === '8' ? {} : { 'Sec-WebSocket-Version': '13, 8' },
+  });
 }
 
 function send(ws: WebSocket, message: OutgoingMessage): void {

@@ -3,6 +3,7 @@
  * an outcome sent after a `cancel`, as the page asks, is acknowledged without a complaint; an instance id belongs to
  * one service; a refused registration names the service as the project knows it.
  */
+import { MAX_TIMESTAMP, parseServerMessage } from '@baton/protocol';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   connectRawService,
@@ -57,6 +58,95 @@ describe('the service socket, as the protocol page describes it', () => {
     expect(typeof task.deadline).toBe('number');
     expect(task.deadline as number).toBeGreaterThanOrEqual(before + 600_000);
     expect(task.deadline as number).toBeLessThanOrEqual(after + 600_000);
+  });
+
+  it('sends a deadline the protocol allows: a whole millisecond, rounded up, never past its largest timestamp', async () => {
+    const service = await connect('far');
+    const before = Date.now();
+    await submit([
+      { id: 'fraction', target: 'far', input: {}, policy: { timeoutMs: 2000.5, retry: { maxAttempts: 1 } } },
+    ]);
+    const fractional = await service.next((message) => message.type === 'task');
+    const after = Date.now();
+    expect(parseServerMessage(JSON.stringify(fractional))).toMatchObject({ ok: true });
+    expect(Number.isInteger(fractional.deadline)).toBe(true);
+    expect(fractional.deadline as number).toBeGreaterThanOrEqual(before + 2001);
+    expect(fractional.deadline as number).toBeLessThanOrEqual(after + 2001);
+    const farOff = [
+      { plan: { steps: [{ id: 'run-budget', target: 'far', input: {} }], budget: { timeMs: MAX_TIMESTAMP } } },
+      { plan: { steps: [{ id: 'request-budget', target: 'far', input: {} }] }, budget: { timeMs: MAX_TIMESTAMP } },
+    ];
+    for (const body of farOff) {
+      const response = await t.request('/v1/orchestrations', {
+        method: 'POST',
+        body: JSON.stringify({ action: { content: 'test' }, ...body }),
+      });
+      expect(response.status).toBe(202);
+      const { id } = (await response.json()) as { id: string };
+      const stepId = body.plan.steps[0]?.id;
+      const task = await service.next((message) => message.type === 'task' && message.stepId === stepId);
+      expect(parseServerMessage(JSON.stringify(task)), stepId).toMatchObject({ ok: true });
+      expect(task.deadline, stepId).toBe(MAX_TIMESTAMP);
+      service.send({ type: 'ack', of: task.id });
+      service.send({ type: 'result', taskId: task.taskId, output: { step: stepId } });
+      const done = await waitFor(async () => {
+        const view = (await (await t.request(`/v1/orchestrations/${id}`)).json()) as Record<string, unknown>;
+        return view.status === 'running' ? undefined : view;
+      }, `the orchestration of ${stepId}`);
+      expect(done.status, JSON.stringify(done.error)).toBe('succeeded');
+    }
+  });
+
+  it('refuses a plan whose step timeout no timer can hold, or whose idempotency key no task can carry', async () => {
+    const steps = [
+      { id: 'a', target: 'anything', input: {}, policy: { timeoutMs: 9_007_199_254_740_992 } },
+      { id: 'b', target: 'anything', input: {}, policy: { idempotencyKey: 'k'.repeat(100_000) } },
+    ];
+    const response = await t.request('/v1/orchestrations', {
+      method: 'POST',
+      body: JSON.stringify({ action: { content: 'test' }, plan: { steps } }),
+    });
+    expect(response.status).toBe(400);
+    const problem = (await response.json()) as { problems: { path: string; code: string; message: string }[] };
+    expect(problem.problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          path: expect.stringMatching(/steps\[0\]\.policy\.timeoutMs$/),
+          message: expect.stringContaining('at most 2147483647 ms'),
+        }),
+        expect.objectContaining({
+          path: expect.stringMatching(/steps\[1\]\.policy\.idempotencyKey$/),
+          message: expect.stringContaining('at most 2000 characters, got 100000'),
+        }),
+      ]),
+    );
+  });
+
+  it('fails a step whose idempotency key, filled in, is longer than a task carries, without sending it', async () => {
+    const service = await connect('keyed');
+    const response = await t.request('/v1/orchestrations', {
+      method: 'POST',
+      body: JSON.stringify({
+        action: { content: 'test' },
+        data: { key: 'k'.repeat(3000) },
+        plan: {
+          steps: [
+            { id: 's', target: 'keyed', input: {}, policy: { idempotencyKey: '{{request.data.key}}', retry: false } },
+          ],
+        },
+      }),
+    });
+    expect(response.status).toBe(202);
+    const { id } = (await response.json()) as { id: string };
+    const done = await waitFor(async () => {
+      const view = (await (await t.request(`/v1/orchestrations/${id}`)).json()) as Record<string, any>;
+      return view.status === 'running' ? undefined : view;
+    }, 'the orchestration');
+    expect(done.status).toBe('failed');
+    expect(JSON.stringify(done.error)).toContain(
+      'idempotency key is 3000 characters long and a task carries at most 2000',
+    );
+    expect(service.received.filter((message) => message.type === 'task')).toEqual([]);
   });
 
   it('acknowledges the one outcome a cancelled task sends, with no protocol-error', async () => {
