@@ -56,12 +56,8 @@ export const createOrchestrationSchema = z
       .url({ protocol: /^https?$/ })
       .max(2000)
       .optional(),
-    timeoutMs: z
-      .number()
-      .int()
-      .positive()
-      .max(30 * 24 * 3600 * 1000)
-      .optional(),
+    // The longest wait a timer can hold (about 24.8 days): the engine's limit on a run's deadline.
+    timeoutMs: z.number().int().positive().max(2_147_483_647).optional(),
     budget: budgetSchema.optional(),
   })
   .meta({ id: 'CreateOrchestration' });

@@ -582,6 +582,20 @@ describe('malformed HTTP requests', () => {
       detail: /3000 problem.*first 100 of 3000 listed/,
     });
     expect(many.problems).toHaveLength(100);
+    // The schema's limit is the engine's (the longest timer): the problem names the field the caller sent.
+    await refuse({
+      name: 'a timeout past the longest timer',
+      method: 'POST',
+      path: '/v1/orchestrations',
+      body: JSON.stringify({
+        action: { content: 'x' },
+        plan: { steps: [{ id: 'a', target: 'echo' }] },
+        timeoutMs: 2_147_483_648,
+      }),
+      status: 400,
+      code: 'invalid-request',
+      paths: ['body.timeoutMs'],
+    });
     expect(many.problems[0]).toMatchObject({ path: 'plan.steps[0].target' });
     const keys = Object.fromEntries(Array.from({ length: 50_000 }, (_, i) => [`k${i}`, i]));
     const unknownKeys = await refuse({
