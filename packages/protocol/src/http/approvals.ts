@@ -10,8 +10,12 @@ export const approvalSchema = z
     orchestrationId: idSchema,
     stepId: z.string(),
     prompt: z.string(),
+    /** What the step asked the approver to look at. */
     data: z.unknown().optional(),
     status: z.enum(APPROVAL_STATUSES),
+    /** Once decided: the data the approver sent with an approval (the step's output), or the reason of a rejection. */
+    decision: z.unknown().optional(),
+    decidedAt: isoTimeSchema.nullable().optional(),
     expiresAt: isoTimeSchema.nullable(),
   })
   .meta({ id: 'Approval' });

@@ -428,7 +428,14 @@ describe('orchestrations over socket services', () => {
       body: JSON.stringify({ data: { by: 'ana' } }),
     });
     expect(approved.status).toBe(200);
-    expect((await json(approved)).status).toBe('approved');
+    // The answer shows the decision, the data sent with it and when; a pending approval shows none.
+    expect(approvals[0]).toMatchObject({ decidedAt: null });
+    expect(approvals[0]).not.toHaveProperty('decision');
+    expect(await json(approved)).toMatchObject({
+      status: 'approved',
+      decision: { by: 'ana' },
+      decidedAt: expect.stringMatching(/^\d{4}-/),
+    });
     const done = await waitForStatus(accepted.id as string, ['succeeded', 'failed']);
     expect(done.result).toEqual({ go: { echoed: { decision: 'approved' } } });
     const twice = await t.request(`/v1/approvals/${approvals[0]?.id}/approve`, { method: 'POST', body: '{}' });

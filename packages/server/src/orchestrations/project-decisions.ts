@@ -104,6 +104,8 @@ export class ProjectDecisions {
       prompt: unscoped(projectId, approval.prompt),
       data: approval.data,
       status: approval.status,
+      ...(approval.decidedAt === null ? {} : { decision: approval.decision ?? null }),
+      decidedAt: iso(approval.decidedAt),
       expiresAt: iso(approval.expiresAt),
     };
   }
