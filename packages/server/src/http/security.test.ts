@@ -194,6 +194,22 @@ describe('security', () => {
         expect(text).not.toContain(leak);
       }
     };
+    // A plan naming a version of a service it lacks lists the other project's services, never this one's, nor the
+    // server's own targets.
+    const theirs = await connectRawService(t.server.url, other.apiKey, { hello: echoService('theirs-only') });
+    const versioned = { steps: [{ id: 'a', target: 'theirs-only@^9' }] };
+    const refused = await expectProblem(
+      await asOther('/v1/orchestrations', {
+        method: 'POST',
+        body: JSON.stringify({ action: { content: 'x' }, plan: versioned }),
+      }),
+      400,
+      'invalid-plan',
+    );
+    const said = JSON.stringify(refused);
+    expect(said).toContain('registered in this project: theirs-only');
+    for (const leak of ['mine-only', t.projectId, 'baton.']) expect(said).not.toContain(leak);
+    await theirs.close();
     const o = mine.orchestrationId as string;
     await notFound(await asOther(`/v1/orchestrations/${o}`));
     await notFound(await asOther(`/v1/orchestrations/${o}/events`));

@@ -463,16 +463,20 @@ export class Orchestrations {
     const validation = this.options.engine.validate(scoped.plan);
     const reported = scoped.problems.map((problem) => problem.path);
     const related = (path: string) => reported.some((known) => known.startsWith(path) || path.startsWith(known));
-    const problems = [
-      ...scoped.problems,
-      ...(validation.valid ? [] : validation.problems)
-        .map((problem) => ({
-          path: `plan.${problem.path}`,
-          code: problem.code,
-          message: unscopeText(projectId, problem.message),
-        }))
-        .filter((problem) => !related(problem.path)),
-    ];
+    const engineProblems = (validation.valid ? [] : validation.problems).filter(
+      (problem) => !related(`plan.${problem.path}`),
+    );
+    const problems = [...scoped.problems];
+    for (const problem of engineProblems) {
+      problems.push({
+        path: `plan.${problem.path}`,
+        code: problem.code,
+        message:
+          problem.code === 'unknown-target'
+            ? await this.projectTargetsMessage(projectId, problem.message)
+            : unscopeText(projectId, problem.message),
+      });
+    }
     if (problems.length > 0 || !validation.valid) return { problems };
     const parallelGroups = validation.parallelGroups.map((group) => [...group]);
     if (key !== undefined) this.compiledPlans.set(key, { compiled: validation.plan, parallelGroups });
@@ -480,6 +484,16 @@ export class Orchestrations {
       problems,
       compiled: { compiled: validation.plan, parallelGroups: parallelGroups.map((group) => [...group]) },
     };
+  }
+
+  /**
+   * The engine's message for a target it does not have lists every target of its registry — every project's
+   * services and the server's own: it names this project's instead.
+   */
+  private async projectTargetsMessage(projectId: string, message: string): Promise<string> {
+    const own = [...new Set((await this.options.catalog.list(projectId)).map((service) => service.name))].sort();
+    const said = unscopeText(projectId, message.replace(/ \(registered: [^)]*\)$/, ''));
+    return own.length === 0 ? said : `${said} (registered in this project: ${own.slice(0, 20).join(', ')})`;
   }
 
   /** The compiled plan, or a 400 listing every problem. */
