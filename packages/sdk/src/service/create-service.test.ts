@@ -69,6 +69,22 @@ describe('createService: registration', () => {
     expect(create).toThrow(ServiceDefinitionError);
     expect(create).toThrow(/name/);
   });
+
+  it('refuses, as a JavaScript caller can get them wrong, a missing handler, a revert that is no function and an unknown option', () => {
+    const options = { name: 'loose', description: 'x', inputs: { type: 'object' }, revert: 'undo' };
+    let thrown: unknown;
+    try {
+      createService(options as never);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(ServiceDefinitionError.isInstance(thrown)).toBe(true);
+    expect((thrown as ServiceDefinitionError).problems).toEqual([
+      expect.stringMatching(/^inputs: not an option of createService \(known: name, description, input, output, /),
+      'handler: expected a function (input, ctx) => output, got undefined',
+      'revert: expected a function (input, output, ctx) => void, got string',
+    ]);
+  });
 });
 
 describe('createService: start options', () => {

@@ -128,7 +128,51 @@ export interface Service {
   subscribe(listener: ServiceEventListener): () => void;
 }
 
+/** The options `createService` knows: any other key is a typo that would silently drop what it meant to set. */
+const SERVICE_OPTIONS: ReadonlySet<string> = new Set([
+  'name',
+  'description',
+  'input',
+  'output',
+  'version',
+  'handler',
+  'revert',
+  'effectFree',
+  'maxConcurrency',
+  'instanceStore',
+  'resultCache',
+  'onEvent',
+  'reconnect',
+  'welcomeTimeoutMs',
+]);
+
+/** What JavaScript callers (no compiler to catch it) can get wrong in the options besides the wire definition. */
+function optionProblems(options: ServiceOptions<SchemaOption, SchemaOption>, kind: 'service' | 'agent'): string[] {
+  const maker = kind === 'agent' ? 'createAgent' : 'createService';
+  const problems: string[] = [];
+  const given = (options ?? {}) as unknown as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (!SERVICE_OPTIONS.has(key)) {
+      problems.push(`${key}: not an option of ${maker} (known: ${[...SERVICE_OPTIONS].join(', ')})`);
+    }
+  }
+  if (typeof given.handler !== 'function') {
+    problems.push(`handler: expected a function (input, ctx) => output, got ${describe(given.handler)}`);
+  }
+  if (given.revert !== undefined && typeof given.revert !== 'function') {
+    problems.push(`revert: expected a function (input, output, ctx) => void, got ${describe(given.revert)}`);
+  }
+  return problems;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined || value === null) return String(value);
+  return typeof value === 'object' ? (Array.isArray(value) ? 'an array' : 'an object') : typeof value;
+}
+
 function buildDefinition(options: ServiceOptions<SchemaOption, SchemaOption>, kind: 'service' | 'agent') {
+  const mistakes = optionProblems(options, kind);
+  if (mistakes.length > 0) throw new ServiceDefinitionError(`${kind} "${options?.name}"`, mistakes);
   const input = compileSchema(options.input, 'input');
   const output = compileSchema(options.output, 'output');
   const candidate = {
