@@ -97,6 +97,22 @@ describe('StepBoard', () => {
     expect([step?.id, step?.state, step?.note]).toEqual(['store', 'failed', 'disk full']);
   });
 
+  it("takes a stopped step's attempts from the run's failure, so its line never says 0 attempts", () => {
+    const board = new StepBoard(plan, [['fetch', 'ok'], ['store']]);
+    const error = { stepId: 'store', attempts: 1, message: 'step "store" failed after 1 attempt: bad input' };
+    const failed = board.apply(event('run-fail', null, 2, { error, status: 'failed' }));
+    expect(plainLine(failed!)).toMatch(/^step store failed after 1 attempt \(/);
+    const other = new StepBoard(plan, [['fetch', 'ok'], ['store']]);
+    const stopped = other.apply(
+      event('run-fail', null, 2, {
+        error: { stepId: 'fetch', message: 'gone' },
+        status: 'failed',
+        steps: { fetch: { status: 'failed', attempts: 2 } },
+      }),
+    );
+    expect(stopped?.attempts).toBe(2);
+  });
+
   it('settles from the final view, but never puts back to waiting a step the stream saw end', () => {
     const board = new StepBoard(plan, [['fetch', 'ok'], ['store']]);
     board.apply(event('step-error', 'fetch', 1, { attempt: 1, error: { message: 'gone' } }));

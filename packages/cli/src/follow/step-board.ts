@@ -60,6 +60,14 @@ const messageOf = (error: unknown): string =>
     ? ((error as EventData).message as string)
     : shortJson(error, 200);
 
+/** The tries of `stepId` a `run-fail` entry tells: under `steps` (each stopped step), or in its step-failed error. */
+function attemptsIn(data: EventData, stepId: string): number | undefined {
+  const stopped = (data.steps as Record<string, EventData> | undefined)?.[stepId]?.attempts;
+  if (typeof stopped === 'number') return stopped;
+  const error = data.error as EventData | undefined;
+  return error?.stepId === stepId && typeof error.attempts === 'number' ? error.attempts : undefined;
+}
+
 export class StepBoard {
   private readonly views = new Map<string, StepView>();
 
@@ -133,6 +141,9 @@ export class StepBoard {
         step.state = event.type === 'run-fail' ? 'failed' : 'cancelled';
         step.finishedAt = at;
         step.note = clip(messageOf(data.error), 160);
+        // How often it was tried: the entry keeps it for the steps the run stopped, the error for the step that failed.
+        const attempts = attemptsIn(data, step.id);
+        if (attempts !== undefined) step.attempts = Math.max(step.attempts, attempts);
         break;
       }
       case 'approval-request':
