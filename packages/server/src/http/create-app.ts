@@ -1,3 +1,4 @@
+import { clipText } from '@baton/core';
 /**
  * The HTTP API: Hono with routes declared through `@hono/zod-openapi`, so `/openapi.json` (OpenAPI 3.1) is generated
  * from the same definitions that validate requests. Every request gets an id and one log line (never a key); bodies
@@ -66,7 +67,8 @@ export function createApp(services: ServerServices, options: AppOptions): App {
       {
         requestId: c.get('requestId'),
         method: c.req.method,
-        path: c.req.path,
+        // A 10 KB id is logged as its first 300 characters.
+        path: clipText(c.req.path, 300),
         status: c.res.status,
         ms: Math.round((performance.now() - started) * 10) / 10,
         ...(c.get('projectId') === undefined ? {} : { projectId: c.get('projectId') }),

@@ -370,6 +370,7 @@ describe('security', () => {
     // A few more requests so the log has something to say.
     await t.request('/v1/services', { key: 'bk_wrong' });
     await t.request(`/v1/webhooks/${mine.webhookId}/deliveries`);
+    await t.request(`/v1/orchestrations/${'x'.repeat(10_000)}`);
     const inBytes = (bytes: Buffer, secret: string) =>
       bytes.includes(Buffer.from(secret)) || bytes.includes(Buffer.from(secret.replace(/^[a-z]+_/, '')));
     const databaseFiles = () =>
@@ -390,6 +391,10 @@ describe('security', () => {
     }
     const log = logLines.join('');
     expect(log).toContain('"msg":"request"');
+    // A 10 KB path is logged clipped.
+    const paths = logLines.map((line) => (JSON.parse(line) as { path?: string }).path ?? '');
+    expect(paths.some((path) => path.startsWith('/v1/orchestrations/xxx'))).toBe(true);
+    expect(Math.max(...paths.map((path) => path.length))).toBeLessThanOrEqual(300);
     for (const secret of secrets) expect(log.includes(secret.replace(/^[a-z]+_/, ''))).toBe(false);
   });
 });
