@@ -11,6 +11,7 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
 import { HttpProblem } from '../errors/http-problem.js';
+import { methodsByPath } from './allowed-methods.js';
 import { requireAdmin, requireProjectKey } from './auth-middleware.js';
 import { mountDocs } from './docs-page.js';
 import { jsonDepthLimit } from './json-depth-limit.js';
@@ -125,11 +126,19 @@ export function createApp(services: ServerServices, options: AppOptions): App {
   });
   mountDocs(app);
 
-  app.notFound((c) =>
-    problemResponse(
-      new HttpProblem(404, 'no-route', 'Not found', `no route ${c.req.method} ${c.req.path.slice(0, 200)}`),
-    ),
-  );
+  let allowedFor: ((path: string) => string[]) | undefined;
+  app.notFound((c) => {
+    allowedFor ??= methodsByPath(app.routes);
+    const allowed = allowedFor(c.req.path);
+    const path = clipText(c.req.path, 200);
+    // A route that takes the method and found nothing (an asset not there) is a 404 too.
+    if (allowed.length === 0 || allowed.includes(c.req.method)) {
+      return problemResponse(new HttpProblem(404, 'no-route', 'Not found', `no route ${c.req.method} ${path}`));
+    }
+    const detail = `${path} takes ${allowed.join(', ')}, not ${clipText(c.req.method, 20)}`;
+    const headers = { Allow: allowed.join(', ') };
+    return problemResponse(new HttpProblem(405, 'method-not-allowed', 'Method not allowed', detail, { headers }));
+  });
   app.onError((error, c) => {
     const problem = error instanceof HTTPException && !HttpProblem.isInstance(error) ? fromHttpException(error) : error;
     const { body } = problemDocument(problem);
