@@ -53,6 +53,22 @@ function fromHttpException(error: HTTPException): HttpProblem {
   return new HttpProblem(error.status, code, error.status === 415 ? 'Unsupported media type' : 'Bad request', detail);
 }
 
+/**
+ * A body that is not JSON, said with where the parser stopped (`Expected ',' or '}' after property value in JSON at
+ * position 14`); the body was read already (its depth was checked), so this reads it from memory.
+ */
+async function withSyntaxError(problem: HttpProblem, text: () => Promise<string>): Promise<HttpProblem> {
+  const body = await text().catch(() => undefined);
+  if (body === undefined) return problem;
+  try {
+    JSON.parse(body);
+    return problem;
+  } catch (error) {
+    const said = clipText(error instanceof Error ? error.message : String(error), 200);
+    return new HttpProblem(400, problem.code, problem.title, `the body is not valid JSON: ${said}`);
+  }
+}
+
 export function createApp(services: ServerServices, options: AppOptions): App {
   const app: App = new OpenAPIHono<AppEnv>({
     defaultHook: (result) => {
@@ -139,8 +155,11 @@ export function createApp(services: ServerServices, options: AppOptions): App {
     const headers = { Allow: allowed.join(', ') };
     return problemResponse(new HttpProblem(405, 'method-not-allowed', 'Method not allowed', detail, { headers }));
   });
-  app.onError((error, c) => {
-    const problem = error instanceof HTTPException && !HttpProblem.isInstance(error) ? fromHttpException(error) : error;
+  app.onError(async (error, c) => {
+    let problem = error instanceof HTTPException && !HttpProblem.isInstance(error) ? fromHttpException(error) : error;
+    if (HttpProblem.isInstance(problem) && problem.code === 'malformed-request') {
+      problem = await withSyntaxError(problem, () => c.req.text());
+    }
     const { body } = problemDocument(problem);
     if (body.status >= 500) options.logger.error({ err: error, requestId: c.get('requestId') }, 'request failed');
     const requestId = c.get('requestId');
