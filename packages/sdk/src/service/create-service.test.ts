@@ -391,4 +391,22 @@ describe('createService: tasks', () => {
     const outcome = await server.waitForOutcome(server.sendTask());
     expect(outcome).toMatchObject({ type: 'task-error', error: { code: 'output-too-large', retryable: false } });
   });
+
+  it('fails a task whose output nests deeper than the server takes, and sends one at the limit', async () => {
+    const nested = (depth: number): unknown => {
+      let value: unknown = 1;
+      for (let level = 0; level < depth; level += 1) value = [value];
+      return value;
+    };
+    // The result frame is an object around the output: the output may nest one level less than the limit.
+    let depth = 3000;
+    const { server } = await connectTestService({ handler: () => nested(depth) }, 'service');
+    const deep = await server.waitForOutcome(server.sendTask());
+    expect(deep).toMatchObject({
+      type: 'task-error',
+      error: { code: 'output-too-deep', retryable: false, message: expect.stringContaining('512 levels') },
+    });
+    depth = 511;
+    expect(await server.waitForOutcome(server.sendTask())).toMatchObject({ type: 'result' });
+  });
 });

@@ -4,7 +4,14 @@
  * succeeded (or is running under another task id) is answered from that run instead of calling the handler again.
  */
 import { randomUUID } from 'node:crypto';
-import type { CancelMessage, ServiceMessage, TaskError, TaskMessage } from '@baton/protocol';
+import {
+  type CancelMessage,
+  jsonDepth,
+  MAX_JSON_DEPTH,
+  type ServiceMessage,
+  type TaskError,
+  type TaskMessage,
+} from '@baton/protocol';
 import { ConcurrencyLimit } from './concurrency-limit.js';
 import { encodeFrame } from './encode-frame.js';
 import { RESULT_CACHE_TTL_MS, type ResultCache } from './result-cache.js';
@@ -190,27 +197,31 @@ export class TaskDispatcher {
               ...(outcome.reason ? { reason: outcome.reason } : {}),
             }
           : { type: 'task-error', id, taskId, error: outcome.error };
-    const bytes = byteLength(message);
+    const text = encoded(message);
+    const bytes = text === undefined ? undefined : Buffer.byteLength(text);
+    const refuse = (code: string, said: string) =>
+      ({ type: 'task-error', id, taskId, error: { message: said, code, retryable: false } }) as const;
     if (bytes === undefined || bytes > this.#options.maxMessageBytes()) {
       const problem = bytes === undefined ? 'cannot be serialised as JSON' : `is ${bytes} bytes`;
-      return {
-        type: 'task-error',
-        id,
-        taskId,
-        error: {
-          message: `the ${outcome.type} message ${problem}; the server accepts at most ${this.#options.maxMessageBytes()} bytes`,
-          code: bytes === undefined ? 'output-not-serialisable' : 'output-too-large',
-          retryable: false,
-        },
-      };
+      return refuse(
+        bytes === undefined ? 'output-not-serialisable' : 'output-too-large',
+        `the ${outcome.type} message ${problem}; the server accepts at most ${this.#options.maxMessageBytes()} bytes`,
+      );
+    }
+    // The server refuses a frame nested deeper than this and would wait for an outcome it can use.
+    if (text !== undefined && jsonDepth(text, MAX_JSON_DEPTH) > MAX_JSON_DEPTH) {
+      return refuse(
+        'output-too-deep',
+        `the ${outcome.type} message nests arrays and objects more than ${MAX_JSON_DEPTH} levels deep, the most the server takes; flatten it`,
+      );
     }
     return message;
   }
 }
 
-function byteLength(message: ServiceMessage): number | undefined {
+function encoded(message: ServiceMessage): string | undefined {
   try {
-    return Buffer.byteLength(encodeFrame(message));
+    return encodeFrame(message);
   } catch {
     return undefined;
   }

@@ -4,6 +4,7 @@
  * client (a service registered over the socket and an orchestration over it) keeps working.
  */
 import { request as httpRequest } from 'node:http';
+import { MAX_JSON_DEPTH } from '@baton/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   connectRawService,
@@ -12,7 +13,6 @@ import {
   startTestServer,
   type TestServer,
 } from '../server-test-kit.js';
-import { MAX_JSON_DEPTH } from './json-depth-limit.js';
 
 type Json = Record<string, any>;
 

@@ -12,6 +12,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
   type HelloMessage,
+  jsonDepth,
+  MAX_JSON_DEPTH,
   MAX_MESSAGE_BYTES,
   PROTOCOL_VERSION,
   parseServiceMessage,
@@ -23,7 +25,6 @@ import type { ApiKeys, AuthenticatedKey } from '../auth/api-keys.js';
 import { bearerToken } from '../auth/bearer-token.js';
 import { newId } from '../auth/secret-token.js';
 import { HttpProblem, unauthorized } from '../errors/http-problem.js';
-import { jsonDepth, MAX_JSON_DEPTH } from '../http/json-depth-limit.js';
 import { gatherWrites, sendText, sendTextSoon } from './gathered-send.js';
 import { type OutgoingMessage, ServiceInstance } from './service-instance.js';
 import type { TaskDispatcher } from './task-dispatcher.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { jsonDepth } from './json-depth-limit.js';
+import { jsonDepth } from './json-depth.js';
 
 describe('jsonDepth', () => {
   it('counts nested arrays and objects, not brackets inside strings', () => {
