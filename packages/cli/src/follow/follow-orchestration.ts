@@ -88,7 +88,8 @@ export async function followOrchestration(
 async function seedBoard(client: BatonClient, board: StepBoard, id: string): Promise<StepView[]> {
   const [view, pending] = await Promise.all([client.get(id), client.approvals({ status: 'pending' }).catch(() => [])]);
   const approvals = pending.filter((approval) => approval.orchestrationId === id);
-  return [...board.seed(view.steps), ...board.seedApprovals(approvals)];
+  // A step running in the view that waits for a person is changed by both: it is shown once, as waiting.
+  return [...new Set([...board.seed(view.steps), ...board.seedApprovals(approvals)])];
 }
 
 function plannedData(event: OrchestrationEvent) {
