@@ -1,4 +1,6 @@
 /** Registering plan templates over HTTP: what the server checks before it keeps one, and what it leaves for use. */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   connectRawService,
@@ -78,5 +80,31 @@ describe('POST /v1/plan-templates', () => {
     const after = await post('/v1/orchestrations', { action: { content: "What's the weather in Lisbon?" } });
     expect(after.status).toBe(202);
     expect(after.body.planning).toMatchObject({ planner: 'template', template: 'weather-report' });
+  });
+});
+
+describe('a stored template this server can no longer compile', () => {
+  it('answers no action, while the project’s other templates still do', async () => {
+    services.push(
+      await connectRawService(t.server.url, t.apiKey, { hello: echoService('weather'), answer: (task) => task.input }),
+    );
+    const named = { ...weatherTemplate, params: { city: { type: 'string', pattern: '^[A-Za-z]+$' } } };
+    expect((await post('/v1/plan-templates', named)).status).toBe(201);
+    const other = { ...weatherTemplate, name: 'forecast', examples: ['Forecast for {city} please'] };
+    expect((await post('/v1/plan-templates', other)).status).toBe(201);
+    // As an older server could have stored it: a pattern with a backreference, which patterns no longer run.
+    const database = new Database(join(t.dir, 'baton.db'));
+    const row = database
+      .prepare('SELECT id, definition FROM baton_server_plan_templates WHERE name = ?')
+      .get('weather-report') as { id: string; definition: string };
+    const definition = JSON.parse(row.definition) as Json;
+    definition.params.city.pattern = '^(a)\\1$';
+    database
+      .prepare('UPDATE baton_server_plan_templates SET definition = ? WHERE id = ?')
+      .run(JSON.stringify(definition), row.id);
+    database.close();
+    const answered = await post('/v1/orchestrations', { action: { content: 'Forecast for Lisbon please' } });
+    expect(answered.status).toBe(202);
+    expect(answered.body.planning).toMatchObject({ planner: 'template', template: 'forecast' });
   });
 });

@@ -127,7 +127,11 @@ export class PlanTemplates {
         .where('id', 'in', missing)
         .execute();
       for (const row of rows) {
-        await current.matcher.add(JSON.parse(row.definition) as PlanTemplateInput);
+        // A template this server can no longer compile (stored by an older one: a schema pattern it now refuses)
+        // answers no action; the project's others still do. Replacing or removing it syncs it again.
+        await current.matcher.add(JSON.parse(row.definition) as PlanTemplateInput).catch((error: unknown) => {
+          if (!ValidationError.isInstance(error)) throw error;
+        });
         current.ids.set(row.name, row.id);
       }
     }
