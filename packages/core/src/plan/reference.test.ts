@@ -174,6 +174,23 @@ describe('compileValue', () => {
     expect(compiled.resolve(lookup)).toMatchObject({ opts: { a: [1] }, plain: { b: 1 } });
   });
 
+  it('takes data with nothing to fill in whole, beside references, each resolution a fresh copy', () => {
+    const rows = Array.from({ length: 100_000 }, (_, i) => ({ n: i, tags: ['a', 'b {c}'] }));
+    const { compiled, problems } = compile({
+      id: { $ref: 'request.data.customerId' },
+      rows,
+      note: 'Hi {{ request.data.customerId }}',
+    });
+    expect(problems).toEqual([]);
+    const first = compiled.resolve(lookup) as { id: unknown; rows: typeof rows; note: string };
+    expect(first.rows).toEqual(rows);
+    expect(first.rows).not.toBe(rows);
+    first.rows[0]!.n = -1;
+    expect((compiled.resolve(lookup) as typeof first).rows[0]).toEqual({ n: 0, tags: ['a', 'b {c}'] });
+    // The caller's value is neither changed nor frozen.
+    expect(Object.isFrozen(rows)).toBe(false);
+  });
+
   it('reports malformed references with where they sit, and keeps going', () => {
     const { problems } = compile({
       a: { $ref: 5 },

@@ -110,7 +110,8 @@ export function compileValue(value: unknown, where: string, problems: Problem[])
   const refs: FoundReference[] = [];
   const resolve = build(value, [], where, refs, problems);
   if (refs.length === 0) {
-    const fixed = deepFreeze(unwrapLiterals(value));
+    const plain = typeof value === 'object' && value !== null ? plainCopy(value) : NOT_JSON;
+    const fixed = deepFreeze(plain !== NOT_JSON ? plain : unwrapLiterals(value));
     return { refs, constant: true, resolve: () => fixed };
   }
   return { refs, constant: false, resolve };
@@ -154,6 +155,10 @@ function build(
     return hasDefault ? (lookup) => lookup(path) ?? fallback : (lookup) => lookup(path);
   }
   if (typeof value === 'string') return buildTemplate(value, at, where, refs, problems);
+  // Data with nothing to fill in (a large array of values) is copied whole, natively, not compiled item by item; each
+  // resolution gets a fresh copy of its own, as it would of the parts it builds.
+  const plain = typeof value === 'object' && value !== null ? plainCopy(value) : NOT_JSON;
+  if (plain !== NOT_JSON) return () => structuredClone(plain);
   if (Array.isArray(value)) {
     const items = value.map((item, i) => build(item, [...at, i], where, refs, problems));
     return (lookup) => items.map((item) => item(lookup));
@@ -215,6 +220,30 @@ function buildTemplate(
 
 const NOT_JSON = Symbol('not-json');
 
+/**
+ * A copy of `value` when it holds nothing to resolve — no `$ref` or `$literal` key and no string with `{{` at
+ * any depth — and only JSON data; else NOT_JSON. One walk without recursion, then one native copy.
+ */
+function plainCopy(value: object): unknown {
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item === 'string') {
+      if (item.includes('{{')) return NOT_JSON;
+    } else if (Array.isArray(item)) {
+      for (let i = 0; i < item.length; i++) {
+        const inner = item[i];
+        if (typeof inner === 'object' || typeof inner === 'string') stack.push(inner);
+      }
+    } else if (typeof item === 'object' && item !== null) {
+      if (Object.hasOwn(item, '$ref') || Object.hasOwn(item, '$literal')) return NOT_JSON;
+      for (const inner of Object.values(item))
+        if (typeof inner === 'object' || typeof inner === 'string') stack.push(inner);
+    } else if (typeof item === 'function' || typeof item === 'symbol') return NOT_JSON;
+  }
+  return cloneJson(value);
+}
+
 /** A deep copy, or NOT_JSON when the value holds something that cannot be copied (the problem is reported once). */
 function cloneJson(value: unknown): unknown {
   try {
@@ -272,7 +301,9 @@ function stringify(value: unknown, path: readonly PathSegment[], where: string, 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const item of Object.values(value)) deepFreeze(item);
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) if (typeof value[i] === 'object') deepFreeze(value[i]);
+    } else for (const item of Object.values(value)) deepFreeze(item);
   }
   return value;
 }
