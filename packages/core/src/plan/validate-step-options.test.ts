@@ -1,8 +1,8 @@
 /** The step options that would leave a step waiting forever: a timeout no timer can hold, a key no task can carry. */
 import { describe, expect, it } from 'vitest';
 import type { Problem } from '../errors/validation-error.js';
-import { MAX_TIMER_MS } from '../resilience/abort.js';
 import { codes, testRegistry } from './__fixtures__/registry.js';
+import { MAX_TIMER_MS } from './max-timer.js';
 import { validatePlan } from './validate-plan.js';
 import { MAX_IDEMPOTENCY_KEY_LENGTH, validatePolicy } from './validate-step-options.js';
 

@@ -3,9 +3,9 @@
 import { describeValue } from '../errors/describe-value.js';
 import { quoteText } from '../errors/quote-text.js';
 import type { Problem } from '../errors/validation-error.js';
-import { MAX_TIMER_MS } from '../resilience/abort.js';
 import { isRecord } from '../schema/is-record.js';
 import { appendKey } from '../schema/value-shape.js';
+import { MAX_TIMER_MS } from './max-timer.js';
 
 type Add = (path: string, code: string, message: string) => void;
 

@@ -2,6 +2,7 @@
 
 import { CancelledError } from '../errors/cancelled-error.js';
 import { requireArgument } from '../errors/require-argument.js';
+import { MAX_TIMER_MS } from '../plan/max-timer.js';
 
 /** The error a signal was aborted with, as a Baton error where the reason is not one already. */
 export function abortError(signal: AbortSignal): unknown {
@@ -54,9 +55,6 @@ export function raceAbort<T>(work: T | Promise<T>, signal: AbortSignal): Promise
     );
   });
 }
-
-/** Longest delay `setTimeout` honours; a longer one would fire at once. */
-export const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * Calls `fire` after `ms` and returns a function that cancels it. A delay past what timers can hold (about 24.8 days)

@@ -5,9 +5,9 @@
 import { describeValue } from '../errors/describe-value.js';
 import { clipText } from '../errors/quote-text.js';
 import { type Problem, ValidationError } from '../errors/validation-error.js';
+import { MAX_TIMER_MS } from '../plan/max-timer.js';
 import { validateBudget, validatePolicy } from '../plan/validate-step-options.js';
 import { hasMethods, registryProblem } from '../registry/is-registry.js';
-import { MAX_TIMER_MS } from '../resilience/abort.js';
 import type { RunOptions } from './run-types.js';
 
 type Add = (path: string, code: string, message: string) => void;

@@ -9,14 +9,14 @@
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { HttpProblem } from '../errors/http-problem.js';
-import { problemDocument } from '../http/problem-response.js';
+import { httpProblemDocument } from '../errors/problem-document.js';
 
 export function refuseUpgrade(socket: Duplex, problem: HttpProblem): void {
   if (!socket.writable) {
     socket.destroy();
     return;
   }
-  const { body, headers } = problemDocument(problem);
+  const { body, headers } = httpProblemDocument(problem);
   const text = JSON.stringify(body);
   const lines = [
     `HTTP/1.1 ${body.status} ${STATUS_CODES[body.status] ?? body.title}`,
