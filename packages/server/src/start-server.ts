@@ -349,10 +349,8 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
 /** The schema revisions of `serviceId` that instances connected here serve (and take tasks: up). */
 function servedRevisions(dispatcher: TaskDispatcher, serviceId: string): Set<number> {
   const served = new Set<number>();
-  for (const instance of dispatcher.allInstances()) {
-    if (instance.serviceId === serviceId && instance.status === 'up' && instance.revision !== undefined) {
-      served.add(instance.revision);
-    }
+  for (const instance of dispatcher.connectedInstances(serviceId)) {
+    if (instance.status === 'up' && instance.revision !== undefined) served.add(instance.revision);
   }
   return served;
 }
