@@ -2,14 +2,13 @@
  * `/v1/orchestrations`: submit (202, or 201 once ended with `waitMs`), list with a cursor, inspect, follow as SSE,
  * cancel and retry.
  */
-
-import type { Orchestration } from '@baton/protocol';
 import {
   acceptedOrchestrationSchema,
   cancelOrchestrationSchema,
   createOrchestrationSchema,
   getOrchestrationQuerySchema,
   listOrchestrationsQuerySchema,
+  type Orchestration,
   orchestrationSchema,
   orchestrationSummarySchema,
 } from '@baton/protocol';
@@ -46,15 +45,12 @@ function preferredWaitMs(prefer: string | undefined): number {
   return match ? Math.min(Number(match[1]), 60) * 1000 : 0;
 }
 
-/**
- * What ends a held answer besides its `waitMs`: the client going away, or the server closing (it answers with the
- * orchestration as it stands); and how often a run executing on another replica is looked at.
- */
 const keyRevoked = () => unauthorized('the API key this request was made with was revoked while it waited');
 
 /**
- * The orchestration `find` names (it may create it) once it has ended or `waitMs` has passed, as a held answer waits
- * (until the request ends, the server closes or the key is revoked); a key revoked meanwhile gets a 401 instead.
+ * The orchestration `find` names (it may create it) once it has ended or `waitMs` has passed. The wait also ends
+ * when the client goes away or the server closes (the answer is the orchestration as it stands), and when the key is
+ * revoked (the answer is then a 401); a run executing on another replica is looked at every `orchestrationPollMs`.
  */
 async function heldAnswer(
   c: Context<AppEnv>,
