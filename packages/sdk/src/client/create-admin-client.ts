@@ -10,8 +10,8 @@ export interface AdminClientOptions {
   /** The server's admin token; sent as `Authorization: Bearer <token>`, never in the URL. */
   adminToken: string;
   /**
-   * A fetch to send every request through, e.g. one with a proxy. Without it, requests go through Node's `http` and
-   * `https` modules (their global keep-alive agents) and event streams through `globalThis.fetch`.
+   * A fetch to send every request and event stream through, e.g. one with a proxy. Without it, both go through Node's
+   * `http` and `https` modules (their global keep-alive agents).
    */
   fetch?: FetchFunction;
   /** @default { retries: 3 } */

@@ -40,13 +40,13 @@ export interface ClientOptions {
   /** A project API key; sent as `Authorization: Bearer <key>`, never in the URL. */
   apiKey: string;
   /**
-   * A fetch to send every request through, e.g. one with a proxy. Without it, requests go through Node's `http` and
-   * `https` modules (their global keep-alive agents) and event streams through `globalThis.fetch`.
+   * A fetch to send every request and event stream through, e.g. one with a proxy. Without it, both go through Node's
+   * `http` and `https` modules (their global keep-alive agents).
    */
   fetch?: FetchFunction;
   /** When to retry; `false` never retries (and `events()` never reconnects). @default { retries: 3 } */
   retry?: RetryOptions | false;
-  /** How long one request may take, body included; event streams are exempt. @default 30000 */
+  /** How long one request may take, body included; for an event stream, how long until its head comes. @default 30000 */
   timeoutMs?: number;
 }
 

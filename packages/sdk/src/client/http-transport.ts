@@ -14,6 +14,7 @@ import {
   fetchExchange,
   nodeExchange,
 } from './http-exchange.js';
+import { fetchStreamOpener, nodeStreamOpener, type StreamOpener } from './http-stream.js';
 import { BatonProtocolError, issuesFromZod } from './protocol-error.js';
 import { compileRetryPolicy, type RetryOptions, type RetryPolicy, retryDelayMs, sleep } from './retry-policy.js';
 
@@ -27,10 +28,10 @@ export interface TransportOptions {
   token: string;
   /** The option the token came from, for error messages. */
   tokenOption: string;
-  /** Sends requests through this fetch instead of Node's `http`/`https` modules (event streams always use a fetch). */
+  /** Sends requests and opens event streams through this fetch instead of Node's `http`/`https` modules. */
   fetch?: FetchFunction;
   retry?: RetryOptions | false;
-  /** How long one attempt may take, body included; event streams are exempt. @default 30000 */
+  /** How long one attempt may take, body included; an event stream, how long until its answer's head. @default 30000 */
   timeoutMs?: number;
 }
 
@@ -63,7 +64,7 @@ export interface HttpTransport {
   readonly timeoutMs: number;
   url(path: string, query?: QueryValues): string;
   request<T>(request: TransportRequest<T>): Promise<T>;
-  /** One GET attempt that resolves with the open 2xx response (for event streams); no timeout, no retry. */
+  /** One GET attempt that resolves with the open 2xx response (for event streams) once its head came; no retry. */
   open(path: string, headers: Record<string, string>, signal: AbortSignal | undefined): Promise<Response>;
   /** An unauthenticated GET (for `/health` and `/ready`) that resolves with any status. */
   probe(path: string, signal?: AbortSignal): Promise<ProbeResult>;
@@ -81,8 +82,8 @@ export function createHttpTransport(options: TransportOptions): HttpTransport {
     throw new InvalidClientOptionError('timeoutMs', `timeoutMs must be a whole number > 0, got ${timeoutMs}`);
   }
   const policy = compileRetryPolicy(options.retry);
-  const doFetch: FetchFunction = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   const exchange: Exchange = options.fetch ? fetchExchange(options.fetch) : nodeExchange;
+  const openStream: StreamOpener = options.fetch ? fetchStreamOpener(options.fetch) : nodeStreamOpener;
   const authorization = `Bearer ${options.token}`;
 
   function url(path: string, query: QueryValues = {}): string {
@@ -153,7 +154,12 @@ export function createHttpTransport(options: TransportOptions): HttpTransport {
     const target = url(path);
     let response: Response;
     try {
-      response = await doFetch(target, { method: 'GET', headers: { ...headers, authorization }, signal });
+      response = await openStream({
+        url: target,
+        headers: { ...headers, authorization },
+        timeoutMs,
+        ...(signal ? { signal } : {}),
+      });
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       throw new BatonConnectionError('GET', target, error);
