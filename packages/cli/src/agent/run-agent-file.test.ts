@@ -132,7 +132,10 @@ describe('baton run agent.yaml', () => {
     expect(refused.stderr).not.toContain('cannot be reached');
   });
 
-  it("serves a second run's model call from the file's cache, in .baton/cache.db or the cache's path, beside the file", async () => {
+  // Five runs of the CLI, each loading the cache's embedder: more than the default 20 s on two busy cores.
+  it("serves a second run's model call from the file's cache, in .baton/cache.db or the cache's path, beside the file", {
+    timeout: 120_000,
+  }, async () => {
     for (const [name, cache, db] of [
       ['cached.yaml', 'cache: { ttlSeconds: 600 }', join('.baton', 'cache.db')],
       ['cached-at.yaml', 'cache: { path: answers/agent-cache.db }', join('answers', 'agent-cache.db')],
