@@ -438,6 +438,14 @@ describe('orchestrations over socket services', () => {
     });
     const done = await waitForStatus(accepted.id as string, ['succeeded', 'failed']);
     expect(done.result).toEqual({ go: { echoed: { decision: 'approved' } } });
+    // The list shows a decided approval as its own GET does: with the decision and when it was made.
+    const listed = (await json(await t.request('/v1/approvals?status=approved'))).items as Array<
+      Record<string, unknown>
+    >;
+    expect(listed).toEqual([
+      expect.objectContaining({ id: approvals[0]?.id, decision: { by: 'ana' }, decidedAt: expect.any(String) }),
+    ]);
+    expect((await json(await t.request('/v1/approvals'))).items).toHaveLength(1);
     const twice = await t.request(`/v1/approvals/${approvals[0]?.id}/approve`, { method: 'POST', body: '{}' });
     expect(twice.status).toBe(409);
   });

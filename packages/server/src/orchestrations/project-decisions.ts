@@ -22,14 +22,13 @@ export class ProjectDecisions {
   ) {}
 
   async approvals(projectId: string, status: StoredApproval['status'] | undefined): Promise<Approval[]> {
-    const all = await this.engine.approvals(status === undefined ? {} : { status });
+    // The stored approvals, as `GET` of one shows them: a decided one with its decision and when it was made.
+    const all = await this.store.listApprovals(status === undefined ? {} : { status });
     const mine = await this.ownedRuns(
       projectId,
       all.map((approval) => approval.runId),
     );
-    return all
-      .filter((approval) => mine.has(approval.runId))
-      .map((approval) => this.approvalView(projectId, { ...approval, createdAt: 0, decidedAt: null, decision: null }));
+    return all.filter((approval) => mine.has(approval.runId)).map((approval) => this.approvalView(projectId, approval));
   }
 
   async approve(projectId: string, id: string, data: unknown): Promise<Approval> {
@@ -87,13 +86,10 @@ export class ProjectDecisions {
     return this.approvalView(projectId, (await this.store.getApproval(id)) ?? approval);
   }
 
+  /** Which of `runIds` are runs of the project's orchestrations (a sub-run's id starts with its orchestration's). */
   private async ownedRuns(projectId: string, runIds: readonly string[]): Promise<Set<string>> {
-    const owned = new Set<string>();
-    for (const runId of new Set(runIds)) {
-      const row = await this.orchestrations.row(projectId, orchestrationIdOf(runId)).catch(() => undefined);
-      if (row !== undefined) owned.add(runId);
-    }
-    return owned;
+    const orchestrations = await this.orchestrations.idsInProject(projectId, runIds.map(orchestrationIdOf));
+    return new Set(runIds.filter((runId) => orchestrations.has(orchestrationIdOf(runId))));
   }
 
   private approvalView(projectId: string, approval: StoredApproval): Approval {
