@@ -663,6 +663,24 @@ describe('malformed HTTP requests', () => {
     await stillServing();
   });
 
+  it('names one problem for a value of the wrong type, not the length checks that ran on it anyway', async () => {
+    const problem = await refuse({
+      name: 'a key name that is an empty array',
+      method: 'POST',
+      path: '/v1/api-keys',
+      body: JSON.stringify({ name: [] }),
+      status: 400,
+      code: 'invalid-request',
+      paths: ['body.name'],
+    });
+    expect(problem.problems).toEqual([
+      { path: 'body.name', code: 'invalid_type', message: 'Invalid input: expected string, received array' },
+    ]);
+    expect(problem.detail).toBe(
+      'the request body has 1 problem(s): body.name: Invalid input: expected string, received array (got [])',
+    );
+  });
+
   it('says what an orchestration action must be when it is missing or not an object', async () => {
     const shape = 'an object { "content": "<the action in words>" }';
     for (const [name, body, detail] of [

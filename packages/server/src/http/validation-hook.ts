@@ -24,22 +24,35 @@ function messageOf(issue: z.core.$ZodIssue, place: string): string {
   return stepsAtTop ? `${issue.message}; a plan's steps go under "plan": { "steps": [ … ] }` : issue.message;
 }
 
+/**
+ * The issues worth telling: a value of the wrong type is one problem, its type, not also the length or size checks
+ * that ran on it anyway (`"name": []` is not a string; that it is an empty array says nothing more).
+ */
+function meaningfulIssues(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  const wrongType = new Set(
+    issues.filter((issue) => issue.code === 'invalid_type').map((issue) => JSON.stringify(issue.path)),
+  );
+  if (wrongType.size === 0) return [...issues];
+  return issues.filter((issue) => issue.code === 'invalid_type' || !wrongType.has(JSON.stringify(issue.path)));
+}
+
 export function validationProblem(target: string, error: z.ZodError, input?: unknown) {
   const place = PLACES[target] ?? target;
-  const problems = error.issues.slice(0, 100).map((issue) => ({
+  const issues = meaningfulIssues(error.issues);
+  const problems = issues.slice(0, 100).map((issue) => ({
     path: [place, ...issue.path.map(String)].join('.'),
     code: issue.code,
     message: messageOf(issue, place),
   }));
-  const more = error.issues.length > problems.length ? ` (first ${problems.length} listed)` : '';
-  const shown = error.issues.slice(0, 3).map((issue, index) => {
+  const more = issues.length > problems.length ? ` (first ${problems.length} listed)` : '';
+  const shown = issues.slice(0, 3).map((issue, index) => {
     const value = issue.code === 'unrecognized_keys' ? undefined : valueAt(input, issue.path);
     const got = value === undefined ? '' : ` (got ${describeValue(value)})`;
     return `${problems[index]?.path}: ${problems[index]?.message}${got}`;
   });
   return badRequest(
     'invalid-request',
-    `the request ${place} has ${error.issues.length} problem(s)${more}: ${shown.join('; ')}`,
+    `the request ${place} has ${issues.length} problem(s)${more}: ${shown.join('; ')}`,
     problems,
   );
 }
