@@ -9,6 +9,19 @@ import { ValidationError } from '../errors/validation-error.js';
 /** Texts `isStorableJson` made, taken by the next `canonicalJson` of the same object instead of making them again. */
 const checked = new WeakMap<object, string>();
 
+/**
+ * `canonicalize`'s text of `value`, with functions treated as `JSON.stringify` treats them: a key holding one is left
+ * out, an array item that is one becomes `null`. The package writes the word `undefined` there instead — a journal
+ * entry no JSON parser reads back, and whose hash no longer matches once stored. Such a text (or one with the word in
+ * a string, which is only slower) is made again from the value as JSON reads it.
+ */
+function canonicalText(value: unknown): string {
+  const text = canonicalize(value);
+  if (text === undefined) return 'null';
+  if (!text.includes('undefined')) return text;
+  return canonicalize(JSON.parse(JSON.stringify(value))) ?? 'null';
+}
+
 /** Canonical JSON of `value`; `undefined` (and anything JSON drops) becomes `null`. Throws on NaN, Infinity or cycles. */
 export function canonicalJson(value: unknown): string {
   if (typeof value === 'object' && value !== null) {
@@ -19,7 +32,7 @@ export function canonicalJson(value: unknown): string {
     }
   }
   try {
-    return canonicalize(value) ?? 'null';
+    return canonicalText(value);
   } catch (error) {
     throw new ValidationError(
       'value cannot be stored as JSON',
@@ -41,7 +54,7 @@ export function canonicalJson(value: unknown): string {
  */
 export function isStorableJson(value: unknown): boolean {
   try {
-    const text = canonicalize(value) ?? 'null';
+    const text = canonicalText(value);
     if (typeof value === 'object' && value !== null) checked.set(value, text);
     return true;
   } catch {

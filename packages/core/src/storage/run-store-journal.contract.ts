@@ -50,6 +50,19 @@ export function runJournalContract(context: ContractContext): void {
       });
     });
 
+    it('stores data holding functions as JSON does (a key left out, an array item null), readable and verified', async () => {
+      const store = await openOne();
+      await store.createRun(newRun('engine-a', { id: 'run' }));
+      const output = { ok: 1, f: () => 1, list: [() => 2, 3], note: 'undefined is a word' };
+      const [entry] = await store.appendJournal('run', 'engine-a', [
+        { type: 'step-finish', stepKey: 'a', data: { output } },
+      ]);
+      const expected = { output: { ok: 1, list: [null, 3], note: 'undefined is a word' } };
+      expect(entry?.seq).toBe(0);
+      expect((await store.readJournal('run'))[0]?.data).toEqual(expected);
+      expect(await store.verifyJournal('run')).toEqual({ ok: true, entries: 1 });
+    });
+
     it('writes a batch of hundreds of entries with awkward text at once, and reads it back exactly', async () => {
       const store = await openOne();
       await store.createRun(newRun('engine-a', { id: 'run' }));
