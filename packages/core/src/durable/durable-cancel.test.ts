@@ -68,6 +68,27 @@ describe('cancelling a durable run that is not executing here', () => {
     });
   });
 
+  it('cancels from its handle a run told of as waiting for approval, while it parks', async () => {
+    kit = await durableKit();
+    const engine = await kit.engine({ engineId: 'only' });
+    await engine.start();
+    const run = engine.run(parksAtApproval);
+    // The cancel comes as the run is told of its approval: the step has asked and the run is on its way to park.
+    for await (const event of run) {
+      if (event.type === 'approval-request') {
+        run.cancel('changed my mind');
+        break;
+      }
+    }
+    const error = await run.result().catch((caught) => caught);
+    expect(CancelledError.isInstance(error)).toBe(true);
+    expect(error.message).toContain('changed my mind');
+    const store = kit.stores[0]!;
+    expect(await store.getRun(run.runId)).toMatchObject({ status: 'cancelled' });
+    expect(kit.undone.map((undo) => undo.step)).toEqual(['b', 'a']);
+    expect((await store.listApprovals({ runId: run.runId })).map((approval) => approval.status)).toEqual(['withdrawn']);
+  });
+
   it('refuses a decision on an approval whose run ended before it could be withdrawn', async () => {
     kit = await durableKit();
     const engine = await kit.engine();

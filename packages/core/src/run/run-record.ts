@@ -21,6 +21,8 @@ export class RunRecord {
   current: { cancel(reason?: string): void; snapshot(): RunResult } | undefined;
   private last: RunResult;
   private pendingCancel: string | undefined;
+  /** A cancel the live segment was given: should it park or leave all the same, the cancel follows the run. */
+  private cancelGiven: string | undefined;
   private readonly told = new Set<string>();
 
   constructor(
@@ -81,6 +83,13 @@ export class RunRecord {
   detach(snapshot: RunResult): void {
     this.last = snapshot;
     this.current = undefined;
+    // A cancel that came as the segment was parking (at its `approval-request`, say) found it past listening.
+    const given = this.cancelGiven;
+    this.cancelGiven = undefined;
+    if (given !== undefined && !this.settled) {
+      this.pendingCancel = given;
+      this.cancelRemote(given);
+    }
   }
 
   succeed(result: RunResult): void {
@@ -103,8 +112,10 @@ export class RunRecord {
 
   private cancel(reason: string): void {
     if (this.settled) return;
-    if (this.current) this.current.cancel(reason);
-    else {
+    if (this.current) {
+      this.cancelGiven ??= reason;
+      this.current.cancel(reason);
+    } else {
       this.pendingCancel = reason;
       this.cancelRemote(reason);
     }
