@@ -44,6 +44,13 @@ describe('createToolSearch', () => {
     expect((await search.search('how windy is it right now?'))[0]?.name).toBe('weather_get_current');
   });
 
+  it('takes a request with a pasted blob of 200,000 characters, still finding the tool its words ask for', async () => {
+    const search = await createToolSearch(weather);
+    // A fuzzy match of such a word took seconds at 50,000 characters and threw a RangeError at 200,000.
+    const hits = await search.search(`send a text message with this token: ${'x7'.repeat(100_000)}`);
+    expect(hits[0]?.name).toBe('sendSms');
+  });
+
   it('finds tools by the words of camelCase, dotted and kebab-case names', async () => {
     const search = await createToolSearch(weather, { lexicalWeight: 1 });
     expect((await search.search('sms'))[0]?.name).toBe('sendSms');

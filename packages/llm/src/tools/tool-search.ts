@@ -96,12 +96,16 @@ const defaultEmbedder = () => {
   return sharedEmbedder;
 };
 
+/** The longest request word matched with a typo. */
+const MAX_FUZZY_TERM = 40;
+
 const QUERY_OPTIONS: SearchOptions = {
   boost: FIELD_BOOST,
   combineWith: 'OR',
   prefix: (term) => term.length >= 5,
-  // A typo: one edit in a word of four letters or more (`slak`, `refnd`), two from eight (`calroies`).
-  fuzzy: (term) => (term.length >= 8 ? 2 : term.length >= 4 ? 1 : false),
+  // A typo: one edit in a word of four letters or more (`slak`, `refnd`), two from eight (`calroies`); none past
+  // MAX_FUZZY_TERM, which is no word but a pasted hash or blob, whose fuzzy match costs the square of its length.
+  fuzzy: (term) => (term.length > MAX_FUZZY_TERM ? false : term.length >= 8 ? 2 : term.length >= 4 ? 1 : false),
   weights: { prefix: 0.5, fuzzy: 0.3 },
 };
 
