@@ -16,6 +16,25 @@ describe('splitSentences', () => {
     expect(splitSentences('')).toEqual([]);
   });
 
+  it('cuts a line of many kilobytes as the segmenter cuts it whole, joining back into the line', () => {
+    const sentences = Array.from({ length: 600 }, (_, i) => `Record ${i} says alpha met golf on day ${i % 30}. `);
+    const line = sentences.join('');
+    expect(line.length).toBeGreaterThan(3 * 4096);
+    expect(splitSentences(line)).toEqual(sentences);
+  });
+
+  it('cuts a sentence longer than a window at a space, or anywhere but inside a surrogate pair', () => {
+    const words = `${'word '.repeat(3000)}end.`;
+    const cut = splitSentences(words);
+    expect(cut.join('')).toBe(words);
+    expect(cut.length).toBeGreaterThan(1);
+    expect(cut.slice(0, -1).every((part) => part.endsWith(' '))).toBe(true);
+    const emoji = '😀'.repeat(5000);
+    const pieces = splitSentences(emoji);
+    expect(pieces.join('')).toBe(emoji);
+    expect(pieces.every((piece) => !/[\uD800-\uDBFF]$/.test(piece))).toBe(true);
+  });
+
   it('compares sentences without case or spacing', () => {
     expect(sentenceKey('  The  API key\texpires. ')).toBe(sentenceKey('the api key expires.'));
   });
