@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AbortRunError } from '../errors/abort-run-error.js';
 import { ApprovalError } from '../errors/approval-error.js';
+import { NotFoundError } from '../errors/not-found-error.js';
 import type { RunEvent } from '../events/run-event.js';
 import type { Plan } from '../plan/plan.js';
 import { delay, durableKit, eventually, KIT_BACKENDS, type Kit, stubbornTarget } from './durable-test-kit.js';
@@ -40,6 +41,10 @@ describe.each(KIT_BACKENDS)('durable runs on %s', (backend) => {
       'run-finish',
     ]);
     expect(await engine.verifyJournal(run.runId)).toEqual({ ok: true, entries: 5 });
+    // A mistyped id is not a clean journal.
+    await expect(engine.verifyJournal(`${run.runId}x`)).rejects.toSatisfy(
+      (error) => NotFoundError.isInstance(error) && (error as Error).message.includes(`${run.runId}x`),
+    );
     expect(kit.calls).toEqual([
       `add:one:${run.runId}:one`,
       `hold:two:${run.runId}:two`,

@@ -5,8 +5,10 @@
  * runs submitted for any engine (`claim-loop.ts`); a lease keeper renews this engine's leases, lets go of runs it lost
  * and cancels the runs it holds that another process asked to cancel (`held-runs.ts`).
  */
+
 import { CancelledError } from '../errors/cancelled-error.js';
 import { errorFromJSON } from '../errors/error-from-json.js';
+import { NotFoundError } from '../errors/not-found-error.js';
 import type { CompiledPlan } from '../plan/compiled-plan.js';
 import type { Plan } from '../plan/plan.js';
 import type { VersionLocks } from '../registry/locked-version.js';
@@ -148,7 +150,13 @@ export class DurableRuns {
     }
   }
 
-  verifyJournal(runId: string): Promise<JournalVerification> {
+  /** A run the store does not hold (a mistyped id, or purged) is a `NotFoundError`, not an empty journal that verifies. */
+  async verifyJournal(runId: string): Promise<JournalVerification> {
+    if ((await this.settings.store.getRun(runId)) === undefined) {
+      throw new NotFoundError(`no run with id "${runId.slice(0, 200)}" to verify`, {
+        query: `run:${runId.slice(0, 200)}`,
+      });
+    }
     return this.settings.store.verifyJournal(runId);
   }
 
