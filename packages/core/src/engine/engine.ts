@@ -5,6 +5,7 @@
  * (compensated) when they fail. Where runs live is chosen once (`in-memory-runs.ts` or `stored-runs.ts`); the engine
  * itself only compiles plans, keeps the handles of its runs and checks what callers pass.
  */
+
 import { randomUUID } from 'node:crypto';
 import { createStoreIdempotencyStore } from '../durable/durable-idempotency.js';
 import { defaultEngineId } from '../durable/engine-identity.js';
@@ -22,6 +23,7 @@ import type { EngineServices } from '../run/run-context.js';
 import type { LaunchSettings } from '../run/run-launcher.js';
 import { RunRecord } from '../run/run-record.js';
 import type { RunHandle } from '../run/run-types.js';
+import { DuplicateRunError } from '../storage/storage-errors.js';
 import type { EngineRuns } from './engine-runs.js';
 import type { Engine, EngineOptions } from './engine-types.js';
 import { inMemoryRuns } from './in-memory-runs.js';
@@ -107,7 +109,10 @@ export function createEngine(options: EngineOptions): Engine {
       const earlier = keyedRun(runOptions.idempotencyKey);
       if (earlier) return earlier;
       const compiled = compiledFor(plan);
-      const record = newRecord(runOptions.runId ?? randomUUID(), runOptions.retainEvents ?? true);
+      const runId = runOptions.runId ?? randomUUID();
+      // A second record under the id would take over the first's handle: getRun and cancel would lose the live run.
+      if (records.has(runId)) throw new DuplicateRunError(runId, null);
+      const record = newRecord(runId, runOptions.retainEvents ?? true);
       keyedRun(runOptions.idempotencyKey, record);
       runs.launch(record, compiled, request, runOptions);
       return record.handle;

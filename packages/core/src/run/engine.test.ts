@@ -6,6 +6,7 @@ import { StepFailedError } from '../errors/step-failed-error.js';
 import { ValidationError } from '../errors/validation-error.js';
 import type { Plan } from '../plan/plan.js';
 import { createRegistry } from '../registry/registry.js';
+import { DuplicateRunError } from '../storage/storage-errors.js';
 import { concurrencyGauge, delay, kit, ofType, rejectionOf, settle } from './test-kit.js';
 
 function parallelKit() {
@@ -188,6 +189,27 @@ describe('engine: schemas at run time', () => {
 });
 
 describe('engine: bad input', () => {
+  it('refuses a run id already running here, leaving the live run its handle', async () => {
+    const k = kit();
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    k.add('slow', async () => {
+      await held;
+      return 'slow';
+    });
+    const engine = k.engine();
+    const first = engine.run({ steps: [{ id: 's', target: 'slow' }] }, {}, { runId: 'same' });
+    expect(() => engine.run({ steps: [{ id: 's', target: 'slow' }] }, {}, { runId: 'same' })).toThrow(
+      DuplicateRunError,
+    );
+    expect(engine.getRun('same')).toBe(first);
+    await engine.cancel('same', 'not needed');
+    release();
+    await expect(first.result()).rejects.toMatchObject({ name: 'CancelledError' });
+  });
+
   const plan: Plan = { steps: [{ id: 'a', target: 'work', input: { name: 'a' } }] };
 
   it.each([
