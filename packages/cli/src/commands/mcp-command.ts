@@ -13,6 +13,7 @@ import type { Io } from '../io.js';
 import { port, positiveInteger } from '../options/parse-options.js';
 import { untilStopped } from '../until-stopped.js';
 import { UsageError } from '../usage-error.js';
+import { exposureWarning } from './mcp-exposure.js';
 
 interface ServeOptions {
   http?: number;
@@ -29,7 +30,11 @@ export function registerMcpCommands(program: Command, io: Io): void {
     .command('serve')
     .description("serve registered targets (and a Baton server's services and orchestrations) as MCP tools")
     .option('--http <port>', 'serve Streamable HTTP on this port (0: a free one) instead of stdio', port('--http'))
-    .option('--host <host>', 'the address --http listens on', '127.0.0.1')
+    .option(
+      '--host <host>',
+      'the address --http listens on (the endpoint asks no credentials: keep it on loopback)',
+      '127.0.0.1',
+    )
     .option(
       '--session-idle <seconds>',
       'close an --http session none of whose requests was answered for this long (default: 1800)',
@@ -120,6 +125,8 @@ async function serve(server: McpServer, options: ServeOptions, io: Io, what: str
       });
     });
     io.err(`Baton MCP server on ${listener.url}: ${what}`);
+    const warning = exposureWarning(options.host);
+    if (warning !== undefined) io.err(warning);
     await stopped;
   }
   await server.close();
