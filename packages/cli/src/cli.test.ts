@@ -165,6 +165,10 @@ describe.concurrent('baton CLI (real child process)', { timeout: 90_000 }, () =>
     [['cache', 'eval', '--pairs', 'BAD'], /line 2: not valid JSON/],
     [['cache', 'eval', '--pairs', 'NO_LABEL'], /line 1: "hit" must be true or false/],
     [['cache', 'eval', '--pairs', 'EMPTY'], /holds no pairs/],
+    [
+      ['eval', '--embedder', 'onnx:/no/such/model:384', 'a', 'b'],
+      /ONNX model directory "\/no\/such\/model" does not exist/,
+    ],
   ])('unusable input %j: a clear message on stderr, exit code 3, no stack trace', async (args, message) => {
     const paths: Record<string, string> = {
       BAD: file('bad.jsonl'),

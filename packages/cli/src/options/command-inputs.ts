@@ -3,15 +3,17 @@
  * commands that need it, since it brings the cache and its embedders.
  */
 import { readFile } from 'node:fs/promises';
-import { type Embedder, InvalidPairsError, type LabelledPair, parsePairs } from '@baton/cache';
+import { type Embedder, InvalidPairsError, type LabelledPair, ModelNotFoundError, parsePairs } from '@baton/cache';
 import { resolveEmbedder } from '@baton/llm';
 import { InputError } from '../input-error.js';
 import { UsageError } from '../usage-error.js';
 
+/** The embedder `--embedder` names: a malformed name is a usage mistake (exit 2), a model that cannot load input (3). */
 export function embedderNamed(name: string): Embedder {
   try {
     return resolveEmbedder(name, { path: '--embedder' });
   } catch (error) {
+    if (ModelNotFoundError.isInstance(error)) throw new InputError(name, (error as Error).message, { cause: error });
     throw new UsageError((error as Error).message, { cause: error });
   }
 }
