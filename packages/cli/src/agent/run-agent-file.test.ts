@@ -211,6 +211,41 @@ describe('baton run agent.yaml', () => {
     }
   });
 
+  it('at Ctrl-C says how to go on with the run, then goes on with it by the id it gave', {
+    timeout: 120_000,
+  }, async () => {
+    const chat = await startChatServer({ reply: () => 'Sunny.' });
+    try {
+      const file = await agentFile('interrupted.yaml', [`model: { baseURL: "${chat.baseURL}", name: gpt-4o-mini }`]);
+      const { spawn } = await import('node:child_process');
+      const release = chat.holdReplies();
+      const child = spawn(process.execPath, [BIN, 'run', file, '--query', 'Sun?'], {
+        cwd: dir,
+        env: { ...process.env, HOME: dir },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      await waitFor(() => chat.calls === 1 || undefined, 'the model call');
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      const hint =
+        /baton: stopped; the agent's run (\S+) is kept: baton run interrupted\.yaml --query "Sun\?" --run-id \1 goes on with it/.exec(
+          stderr,
+        );
+      expect(hint, stderr).not.toBeNull();
+      release();
+      const again = await baton(['run', file, '--query', 'Sun?', '--run-id', hint?.[1] as string]);
+      expect(again).toMatchObject({ code: 0 });
+      expect(again.stdout.endsWith('\nSunny.\n')).toBe(true);
+    } finally {
+      await chat.close();
+    }
+  });
+
   it('prints one JSON object per event, then the result, with --json', async () => {
     const file = await agentFile('json-agent.yaml', [
       'name: json-agent',

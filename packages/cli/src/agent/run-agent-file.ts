@@ -11,6 +11,7 @@ import { mkdir } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { RunStore } from '@baton/core';
 import type { AgentOutput } from '@baton/llm';
+import { EXIT_CODES } from '../exit-codes.js';
 import { InputError } from '../input-error.js';
 import type { Io } from '../io.js';
 import { OrchestrationEndedError } from '../orchestration-ended-error.js';
@@ -95,6 +96,16 @@ export async function runAgentFile(io: Io, path: string, options: AgentRunOption
     onEvent: (event) => printer.event(event),
     onNotice: () => {},
   });
+  // Ctrl-C stops this process, not a stored run: say how to go on with it (a run without a store is gone).
+  const onInterrupt = () => {
+    io.err(
+      store
+        ? `baton: stopped; the agent's run ${runId} is kept: baton run ${path} --query ${JSON.stringify(query)} --run-id ${runId} goes on with it`
+        : `baton: stopped; the agent's run ${runId} was kept in memory (--memory) and is gone`,
+    );
+    process.exit(EXIT_CODES.interrupted);
+  };
+  process.once('SIGINT', onInterrupt);
   try {
     if (store) await engine.start();
     const plan = { steps: [{ id: 'agent', target: agent.definition.name, input: { query } }] };
@@ -115,6 +126,7 @@ export async function runAgentFile(io: Io, path: string, options: AgentRunOption
     });
     printer.result((result.output as { agent: AgentOutput }).agent);
   } finally {
+    process.off('SIGINT', onInterrupt);
     await engine.close();
     await store?.close();
     await agent.close();
