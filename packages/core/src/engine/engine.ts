@@ -27,6 +27,7 @@ import { DuplicateRunError } from '../storage/storage-errors.js';
 import type { EngineRuns } from './engine-runs.js';
 import type { Engine, EngineOptions } from './engine-types.js';
 import { inMemoryRuns } from './in-memory-runs.js';
+import { checkStorableRequest } from './storable-request.js';
 import { storedRuns } from './stored-runs.js';
 
 export type { ApprovalView, Engine, EngineOptions } from './engine-types.js';
@@ -106,6 +107,7 @@ export function createEngine(options: EngineOptions): Engine {
     cancel: (runId, reason) => cancelRun(runs, records, runId, reason),
     run(plan, request = {}, runOptions = {}) {
       checkRunOptions(runOptions);
+      if (options.store) checkStorableRequest(request);
       const earlier = keyedRun(runOptions.idempotencyKey);
       if (earlier) return earlier;
       const compiled = compiledFor(plan);
@@ -119,6 +121,7 @@ export function createEngine(options: EngineOptions): Engine {
     },
     async submit(plan, request = {}, runOptions = {}) {
       checkRunOptions(runOptions);
+      checkStorableRequest(request);
       return runs.submit(plan, request, runOptions);
     },
     async start() {
