@@ -5,7 +5,6 @@
  * (compensated) when they fail. Where runs live is chosen once (`in-memory-runs.ts` or `stored-runs.ts`); the engine
  * itself only compiles plans, keeps the handles of its runs and checks what callers pass.
  */
-
 import { randomUUID } from 'node:crypto';
 import { createStoreIdempotencyStore } from '../durable/durable-idempotency.js';
 import { defaultEngineId } from '../durable/engine-identity.js';
