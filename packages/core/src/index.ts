@@ -10,6 +10,7 @@ export * from './engine/index.js';
 export * from './errors/index.js';
 export * from './events/index.js';
 export * from './evidence/index.js';
+export * from './ids/index.js';
 export * from './plan/index.js';
 // Versioned targets (locks, migrations) and batched targets.
 export { type BatchSettings, batchedHandler, splitUsage } from './registry/batch-loader.js';

@@ -9,7 +9,6 @@
  * // …
  * await server.close();
  */
-import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createSifEmbedder } from '@baton/cache';
@@ -22,6 +21,7 @@ import { AdminToken, checkAdminTokenOption } from './auth/admin-token.js';
 import { ApiKeys } from './auth/api-keys.js';
 import { KeyHolds } from './auth/key-holds.js';
 import { openServerDatabase } from './db/open-server-database.js';
+import { newId } from './db/time-ordered-id.js';
 import { createApp } from './http/create-app.js';
 import { RequestsInFlight } from './http/requests-in-flight.js';
 import type { App } from './http/routes/app-env.js';
@@ -91,7 +91,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
   let watcher: RunWatcher | undefined;
   const dispatcher = new TaskDispatcher({
     graceMs: options.serviceGraceMs ?? 30_000,
-    newId: () => `task_${randomUUID()}`,
+    newId: () => newId('task'),
     onStatus: (status) => watcher?.onDispatchStatus(status),
   });
   const onError = (error: unknown) => logger.warn({ err: error }, 'background work failed');
@@ -104,7 +104,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
           replicaId,
           graceMs: options.serviceGraceMs ?? 30_000,
           ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
-          newId: () => `task_${randomUUID()}`,
+          newId: () => newId('task'),
           onStatus: (status) => watcher?.onDispatchStatus(status),
           onRunEnded: (runId) => hub.publish({ type: 'run-ended', runId, stepId: null, at: Date.now(), data: null }),
           onError,

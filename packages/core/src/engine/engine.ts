@@ -5,7 +5,6 @@
  * (compensated) when they fail. Where runs live is chosen once (`in-memory-runs.ts` or `stored-runs.ts`); the engine
  * itself only compiles plans, keeps the handles of its runs and checks what callers pass.
  */
-import { randomUUID } from 'node:crypto';
 import { createStoreIdempotencyStore } from '../durable/durable-idempotency.js';
 import { defaultEngineId } from '../durable/engine-identity.js';
 import { describeNotice, type EngineNotice } from '../durable/engine-notice.js';
@@ -13,6 +12,7 @@ import { EngineReporter } from '../durable/engine-reporter.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import { requireArgument } from '../errors/require-argument.js';
 import { ValidationError } from '../errors/validation-error.js';
+import { newRunId } from '../ids/run-id.js';
 import { type CompiledPlan, compiledOriginOf } from '../plan/compiled-plan.js';
 import { compilePlan, validatePlan } from '../plan/validate-plan.js';
 import { Breakers, DEFAULT_BREAKER } from '../resilience/breakers.js';
@@ -110,7 +110,7 @@ export function createEngine(options: EngineOptions): Engine {
       const earlier = keyedRun(runOptions.idempotencyKey);
       if (earlier) return earlier;
       const compiled = compiledFor(plan);
-      const runId = runOptions.runId ?? randomUUID();
+      const runId = runOptions.runId ?? newRunId();
       // A second record under the id would take over the first's handle: getRun and cancel would lose the live run.
       if (records.has(runId)) throw new DuplicateRunError(runId, null);
       const record = newRecord(runId, runOptions.retainEvents ?? true);

@@ -2,10 +2,10 @@
  * Runs that live in a store (durable): started, resumed, parked and compensated by `DurableRuns`; approvals, cancel
  * requests, submitted runs and failed compensations read and written through the store, so any process sees them.
  */
-import { randomUUID } from 'node:crypto';
 import { DurableRuns, type DurableSettings } from '../durable/durable-runs.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import { ValidationError } from '../errors/validation-error.js';
+import { newRunId } from '../ids/run-id.js';
 import { failUnsettled, type LaunchSettings } from '../run/run-launcher.js';
 import { FINISHED_STATUSES, type RunStore } from '../storage/run-store.js';
 import { DuplicateRunError } from '../storage/storage-errors.js';
@@ -22,7 +22,7 @@ export function storedRuns(launch: LaunchSettings, settings: DurableSettings): E
     statusOf: async (runId) => (await store.getRun(runId))?.status,
     async submit(plan, request, options = {}) {
       settings.compile(plan);
-      const runId = options.runId ?? randomUUID();
+      const runId = options.runId ?? newRunId();
       try {
         await store.createRun({
           id: runId,

@@ -5,7 +5,8 @@
  */
 import type { Kysely } from 'kysely';
 import type { ServerTables } from '../db/server-tables.js';
-import { API_KEY_PREFIX, displayPrefix, hashToken, newId, newSecretToken, sameHash } from './secret-token.js';
+import { newId } from '../db/time-ordered-id.js';
+import { API_KEY_PREFIX, displayPrefix, hashToken, newSecretToken, sameHash } from './secret-token.js';
 
 export interface ApiKeyView {
   id: string;

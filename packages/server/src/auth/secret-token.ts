@@ -45,8 +45,3 @@ export function displayPrefix(token: string): string {
   const underscore = token.indexOf('_');
   return token.slice(0, underscore + 1 + 6);
 }
-
-/** Lowercase ids such as `prj_3k9x…`, safe in engine target names once `_` becomes `-`. */
-export function newId(prefix: string): string {
-  return `${prefix}_${randomBase62(20).toLowerCase()}`;
-}

@@ -16,9 +16,9 @@ import {
 } from '@baton/llm';
 import type { CreateOrchestration, Orchestration, OrchestrationStatus, OrchestrationSummary } from '@baton/protocol';
 import type { Kysely } from 'kysely';
-import { newId } from '../auth/secret-token.js';
 import { decodeKeysetCursor, keysetPage, olderThan } from '../db/keyset-cursor.js';
 import type { ServerTables } from '../db/server-tables.js';
+import { newId } from '../db/time-ordered-id.js';
 import { badRequest, conflict, HttpProblem, notFound } from '../errors/http-problem.js';
 import type { ProjectPlanning } from '../planning/project-planning.js';
 import type { ServiceCatalog } from '../services/service-catalog.js';

@@ -4,8 +4,8 @@
  */
 import type { Kysely } from 'kysely';
 import type { ApiKeys, ApiKeyView } from '../auth/api-keys.js';
-import { newId } from '../auth/secret-token.js';
 import type { ServerTables } from '../db/server-tables.js';
+import { newId } from '../db/time-ordered-id.js';
 import { isUniqueViolation } from '../db/unique-violation.js';
 import { ProjectNameTakenError } from './project-name-taken-error.js';
 

@@ -23,7 +23,7 @@ import {
 import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { ApiKeys, AuthenticatedKey } from '../auth/api-keys.js';
 import { bearerToken } from '../auth/bearer-token.js';
-import { newId } from '../auth/secret-token.js';
+import { newId } from '../db/time-ordered-id.js';
 import { HttpProblem, unauthorized } from '../errors/http-problem.js';
 import { gatherWrites, sendText, sendTextSoon } from './gathered-send.js';
 import { type OutgoingMessage, ServiceInstance } from './service-instance.js';

@@ -1,0 +1,3 @@
+/** Ids: time-ordered run ids, and random bytes for ids drawn in bulk. */
+export { pooledRandomBytes } from './random-pool.js';
+export { newRunId } from './run-id.js';
