@@ -88,7 +88,10 @@ export interface Engine {
    * ValidationError for one that has finished.
    */
   cancel(runId: string, reason?: string): Promise<void>;
-  /** The state of a target's circuit breaker (`name@version`). */
+  /**
+   * The state of a target's circuit breaker. Breakers are per version: give `name@version`, or a name or range for its
+   * best registered version. A target neither registered nor ever called is a NotFoundError.
+   */
   breakerState(target: string): BreakerState;
   /** Durable engines: start the recovery sweep and keep taking over runs that need an engine. */
   start(): Promise<void>;

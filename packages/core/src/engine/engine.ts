@@ -23,9 +23,11 @@ import type { LaunchSettings } from '../run/run-launcher.js';
 import { RunRecord } from '../run/run-record.js';
 import type { RunHandle } from '../run/run-types.js';
 import { DuplicateRunError } from '../storage/storage-errors.js';
+import { breakerTarget } from './breaker-target.js';
 import type { EngineRuns } from './engine-runs.js';
 import type { Engine, EngineOptions } from './engine-types.js';
 import { inMemoryRuns } from './in-memory-runs.js';
+import { checkApprovalFilter, checkCompensationFilter } from './list-filter.js';
 import { checkStorableRequest } from './storable-request.js';
 import { storedRuns } from './stored-runs.js';
 
@@ -101,7 +103,7 @@ export function createEngine(options: EngineOptions): Engine {
     engineId,
     validate: (plan) => validatePlan(plan, options.registry, { distances: distanceNames }),
     compile,
-    breakerState: (target) => services.breakers.state(target),
+    breakerState: (target) => services.breakers.state(breakerTarget(options.registry, services.breakers, target)),
     getRun: (runId) => records.get(runId)?.handle,
     cancel: (runId, reason) => cancelRun(runs, records, runId, reason),
     run(plan, request = {}, runOptions = {}) {
@@ -134,8 +136,14 @@ export function createEngine(options: EngineOptions): Engine {
       requireReason(reason, 'invalid rejection', 'say why the approval is rejected');
       await runs.decide(approvalId, 'rejected', reason);
     },
-    approvals: (filter = {}) => runs.approvals(filter),
-    failedCompensations: (filter = {}) => runs.failedCompensations(filter),
+    async approvals(filter = {}) {
+      checkApprovalFilter(filter);
+      return runs.approvals(filter);
+    },
+    async failedCompensations(filter = {}) {
+      checkCompensationFilter(filter);
+      return runs.failedCompensations(filter);
+    },
     async closeFailedCompensation(id, status, reason) {
       requireReason(reason, 'invalid close', 'give a reason for closing it');
       if (!(await runs.closeFailedCompensation(id, status, reason))) {

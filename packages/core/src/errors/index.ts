@@ -5,6 +5,7 @@ export { BatonError, type BatonErrorOptions, hasErrorCode } from './baton-error.
 export { BreakerOpenError } from './breaker-open-error.js';
 export { type BudgetExceededDetails, BudgetExceededError, type BudgetName } from './budget-exceeded-error.js';
 export { CancelledError } from './cancelled-error.js';
+export { closestName } from './closest-name.js';
 export { describeValue } from './describe-value.js';
 export { errorFromJSON } from './error-from-json.js';
 export { type LockedVersionMissingDetails, LockedVersionMissingError } from './locked-version-missing-error.js';

@@ -87,6 +87,11 @@ export class Breakers {
     return Date.now() - openedAt(policy) < config.halfOpenAfterMs;
   }
 
+  /** Whether a call of `target` (`name@version`) has gone through its breaker here. */
+  has(target: string): boolean {
+    return this.byTarget.has(target);
+  }
+
   state(target: string): BreakerState {
     const entry = this.byTarget.get(target);
     return entry ? STATES[entry.policy.state] : 'closed';

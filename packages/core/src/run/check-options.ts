@@ -2,6 +2,7 @@
  * Validates what callers hand the engine — `createEngine` options and `run()` options — so a mistake surfaces at once
  * as a ValidationError naming the option and its value, not as a hang or a TypeError deep inside a run.
  */
+import { closestName } from '../errors/closest-name.js';
 import { describeValue } from '../errors/describe-value.js';
 import { clipText } from '../errors/quote-text.js';
 import { type Problem, ValidationError } from '../errors/validation-error.js';
@@ -23,6 +24,33 @@ function positive(add: Add, path: string, value: unknown, integer: boolean): voi
 
 const describe = describeValue;
 
+/** Every option `run()` reads: a key outside it (a typo such as `maxParalel`) is refused, not silently ignored. */
+const RUN_OPTION_KEYS: Record<keyof RunOptions, true> = {
+  runId: true,
+  maxParallel: true,
+  timeoutMs: true,
+  deadline: true,
+  signal: true,
+  budget: true,
+  idempotencyKey: true,
+  versions: true,
+  onEvent: true,
+  retainEvents: true,
+};
+
+function unknownOptions(options: Record<string, unknown>, add: Add): void {
+  const known = Object.keys(RUN_OPTION_KEYS);
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined || Object.hasOwn(RUN_OPTION_KEYS, key)) continue;
+    const meant = closestName(key, known);
+    add(
+      key,
+      'unknown',
+      `"${clipText(key, 60)}" is not a run option${meant ? ` (did you mean "${meant}"?)` : ''}; the options are ${known.join(', ')}`,
+    );
+  }
+}
+
 export function checkRunOptions(options: unknown): asserts options is RunOptions {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new ValidationError('invalid run options', [
@@ -32,6 +60,7 @@ export function checkRunOptions(options: unknown): asserts options is RunOptions
   const problems: Problem[] = [];
   const add: Add = (path, code, message) => problems.push({ path, code, message });
   const o = options as Record<keyof RunOptions, unknown>;
+  unknownOptions(options as Record<string, unknown>, add);
   positive(add, 'maxParallel', o.maxParallel, true);
   positive(add, 'timeoutMs', o.timeoutMs, false);
   const { deadline } = o;

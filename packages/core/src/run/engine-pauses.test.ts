@@ -47,6 +47,24 @@ describe('approvals and waits without a store', () => {
     await expect(engine.approve(pending!.id)).rejects.toSatisfy((e) => NotFoundError.isInstance(e));
   });
 
+  it('refuses a list filter it cannot answer instead of answering an empty list', async () => {
+    const { engine } = setup();
+    engine.run({ steps: [{ id: 'ok', approval: { prompt: 'Go?' } }] });
+    await waitFor(async () => (await engine.approvals({ status: 'pending' })).length === 1);
+    await expect(engine.approvals({ status: 'pendng' as never })).rejects.toThrow(
+      /status must be one of pending, approved, rejected, expired, withdrawn, got "pendng" \(did you mean "pending"\?\)/,
+    );
+    await expect(engine.approvals({ rnId: 'x' } as never)).rejects.toThrow(
+      /"rnId" is not a filter of approvals \(did you mean "runId"\?\)/,
+    );
+    await expect(engine.approvals({ runId: 7 } as never)).rejects.toThrow(/runId must be a non-empty string, got 7/);
+    await expect(engine.failedCompensations({ status: 'closed' as never })).rejects.toThrow(
+      /status must be one of open, resolved, ignored/,
+    );
+    await expect(engine.failedCompensations('open' as never)).rejects.toThrow(/the filter must be an object/);
+    expect(await engine.failedCompensations({ status: 'open', runId: undefined })).toEqual([]);
+  });
+
   it('fails a rejected approval with the reason, and refuses a rejection without one', async () => {
     const { engine } = setup();
     const run = engine.run({ steps: [{ id: 'ok', approval: { prompt: 'Go?' } }] });

@@ -374,6 +374,10 @@ describe('circuit breaker', () => {
     for (let i = 0; i < 3; i++) await rejectionOf(e.run(step(policy(), 'down')).result());
     expect(calls.down).toBe(3);
     expect(e.breakerState('down@1.0.0')).toBe('open');
+    // A name or a range reads the breaker of the version a step naming it calls; an unknown target is no breaker.
+    expect(e.breakerState('down')).toBe('open');
+    expect(e.breakerState('down@^1')).toBe('open');
+    expect(() => e.breakerState('dwon')).toThrow(/no target "dwon" is registered.*down@1\.0\.0/);
     const error = await rejectionOf(e.run(step(policy(), 'down')).result());
     expect(calls.down).toBe(3);
     expect(BreakerOpenError.isInstance(error.cause)).toBe(true);

@@ -242,6 +242,31 @@ describe('engine: bad input', () => {
     expect(() => engine().run(plan, {}, null as never)).toThrow(ValidationError);
   });
 
+  it('refuses a run option it does not know, suggesting the one a typo meant, instead of ignoring it', async () => {
+    const { engine } = parallelKit();
+    const options = { maxParalel: 1, colour: 'red', timeoutMs: 1000, extra: undefined };
+    const error = (() => {
+      try {
+        engine().run(plan, {}, options as never);
+      } catch (thrown) {
+        return thrown;
+      }
+    })() as ValidationError;
+    expect(ValidationError.isInstance(error)).toBe(true);
+    expect(error.problems.map((problem) => [problem.path, problem.code])).toEqual([
+      ['maxParalel', 'unknown'],
+      ['colour', 'unknown'],
+    ]);
+    expect(error.problems[0]?.message).toContain('did you mean "maxParallel"?');
+    expect(error.problems[1]?.message).not.toContain('did you mean');
+    expect(error.problems[1]?.message).toContain('retainEvents');
+    // Every option it documents still goes through.
+    const result = await engine()
+      .run(plan, {}, { maxParallel: 2, timeoutMs: 5000, retainEvents: true, runId: 'known-options' })
+      .result();
+    expect(result.status).toBe('succeeded');
+  });
+
   it('throws synchronously from run() with every problem of an invalid plan', () => {
     const { engine } = parallelKit();
     const bad = {
