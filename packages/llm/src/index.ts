@@ -32,6 +32,8 @@ export { type AgentTool, agentTools, modelToolName } from './agents/agent-tools.
 export { defineAgent } from './agents/define-agent.js';
 export { ModelCallError } from './agents/model-call-error.js';
 export { type CallEstimate, chooseModel, estimateCall, type ModelChoice } from './agents/model-choice.js';
+export { modelStreamFetch } from './agents/model-stream-fetch.js';
+export { type NotAModelStreamDetails, NotAModelStreamError } from './agents/not-a-model-stream-error.js';
 export { batonMiddleware } from './ai-sdk/cache-middleware.js';
 export { type EnhancedModel, enhanceModel, isLanguageModel } from './ai-sdk/enhance-model.js';
 export type { EnhanceConfig, ModelPrice, PromptSource, ScopeSource } from './config/enhance-config.js';
@@ -91,6 +93,7 @@ export {
 export type { McpConnectionEvent } from './mcp/mcp-connection-event.js';
 export { McpConnectionError, McpToolError } from './mcp/mcp-errors.js';
 export { listenMcpHttp, type McpHttpListener, type McpHttpListenerOptions } from './mcp/mcp-http-listener.js';
+export { McpNotAServerError } from './mcp/mcp-not-a-server-error.js';
 export { checkMcpServerConfigs, type McpServerConfig } from './mcp/mcp-server-config.js';
 export { mcpToolTargetName } from './mcp/mcp-tool-name.js';
 export type { McpToolDescription, McpToolResult } from './mcp/mcp-tool-provider.js';

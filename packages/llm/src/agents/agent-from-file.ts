@@ -16,7 +16,8 @@ import { type AgentFile, ENV_REFERENCE, type McpServerEntry, type ModelEndpoint 
 import type { AgentInput, AgentOutput } from './agent-loop.js';
 import type { AgentModel, AgentOptions } from './agent-options.js';
 import { agentTools, checkPatternsMatch } from './agent-tools.js';
-import { defineAgent } from './define-agent.js';
+import { agentDefinition } from './define-agent.js';
+import { modelStreamFetch } from './model-stream-fetch.js';
 
 /** Connects MCP servers and registers their tools (`connectMcpServers` of `@baton/llm`). */
 export type ConnectMcpFunction = (options: {
@@ -103,6 +104,8 @@ function modelOf(endpoint: ModelEndpoint, env: Env): AgentModel {
     name: 'openai-compatible',
     baseURL: endpoint.baseURL,
     includeUsage: true,
+    // A 200 that is no event stream (a web page at a wrong baseURL) is refused showing what it sent.
+    fetch: modelStreamFetch(),
     ...(apiKey === undefined ? {} : { apiKey }),
     ...(endpoint.headers === undefined ? {} : { headers: expanded(endpoint.headers, env) }),
   });
@@ -161,20 +164,23 @@ async function buildAgent(file: AgentFile, options: AgentFromFileOptions): Promi
     // Checked now, with the MCP servers' tools registered: a name the file got wrong stops it before any run.
     if (file.tools) checkPatternsMatch(options.registry, file.tools, name);
     agentTools(options.registry, tools, name);
-    const definition = defineAgent({
-      name,
-      ...(file.description === undefined ? {} : { description: file.description }),
-      models,
-      ...(file.system === undefined ? {} : { system: file.system }),
-      registry: options.registry,
-      tools,
-      ...(file.toolSearch ? { toolSearch: file.toolSearch } : {}),
-      ...(file.context ? { context: file.context } : {}),
-      ...(file.cache === undefined ? {} : { cache: cacheOf(file.cache, baseDir) }),
-      ...(file.budget ? { budget: file.budget } : {}),
-      ...(file.maxSteps ? { maxSteps: file.maxSteps } : {}),
-      ...(options.stream === undefined ? {} : { stream: options.stream }),
-    });
+    const definition = agentDefinition(
+      {
+        name,
+        ...(file.description === undefined ? {} : { description: file.description }),
+        models,
+        ...(file.system === undefined ? {} : { system: file.system }),
+        registry: options.registry,
+        tools,
+        ...(file.toolSearch ? { toolSearch: file.toolSearch } : {}),
+        ...(file.context ? { context: file.context } : {}),
+        ...(file.cache === undefined ? {} : { cache: cacheOf(file.cache, baseDir) }),
+        ...(file.budget ? { budget: file.budget } : {}),
+        ...(file.maxSteps ? { maxSteps: file.maxSteps } : {}),
+        ...(options.stream === undefined ? {} : { stream: options.stream }),
+      },
+      { toolsChecked: true },
+    );
     return { definition, close: async () => connections?.close() };
   } catch (error) {
     await connections?.close();

@@ -290,6 +290,7 @@ export async function runAgent(
   input: AgentInput,
   context: HandlerContext,
 ): Promise<AgentOutput> {
+  runtime.checkTools();
   const call: AgentCall = {
     runtime,
     context,

@@ -1,6 +1,7 @@
 /**
  * What an agent keeps between its calls: its models wrapped by `enhance()` once (so they share a cache, a breaker and
- * metrics), and the tool search over its current tools, built again only when the registry's tools change.
+ * metrics), the tool search over its current tools, built again only when the registry's tools change, and whether
+ * its `tools` have been found in the registry (checked at its first run, when the tools it names are registered).
  */
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import type { EnhanceConfig } from '../config/enhance-config.js';
@@ -16,7 +17,7 @@ import {
   type CreateToolSearchFunction,
   DEFAULT_MAX_STEPS,
 } from './agent-options.js';
-import type { AgentTool } from './agent-tools.js';
+import { type AgentTool, checkPatternsMatch } from './agent-tools.js';
 
 type ToolSearchIndex = Awaited<ReturnType<CreateToolSearchFunction>>;
 
@@ -32,6 +33,17 @@ export interface AgentRuntime {
   readonly context: (AgentContext & { assemble: AssembleContextFunction }) | undefined;
   /** The search over `tools`, reused while the same tools are offered. */
   searchFor(tools: readonly AgentTool[]): Promise<ToolSearchIndex>;
+  /**
+   * Until it has once passed: every name in `tools` registered and every `prefix.*` matching a target, else a
+   * `ValidationError` naming each one that does not (a pattern that matches nothing would leave the agent silently
+   * without the tools its author meant it to have).
+   */
+  checkTools(): void;
+}
+
+export interface AgentRuntimeSettings {
+  /** The tools were checked by the caller (`agentFromFile`, with its MCP servers connected). @default false */
+  toolsChecked?: boolean;
 }
 
 function enhanceOptions(cache: AgentOptions['cache'], candidate: AgentModel): EnhanceConfig {
@@ -49,7 +61,12 @@ function enhanceOptions(cache: AgentOptions['cache'], candidate: AgentModel): En
   return { ...base, ...(picksStore ? {} : { store: 'memory' as const }), ...cache };
 }
 
-export function createAgentRuntime(options: AgentOptions, models: readonly AgentModel[]): AgentRuntime {
+export function createAgentRuntime(
+  options: AgentOptions,
+  models: readonly AgentModel[],
+  settings: AgentRuntimeSettings = {},
+): AgentRuntime {
+  let toolsChecked = settings.toolsChecked ?? false;
   let index: { key: string; search: Promise<ToolSearchIndex> } | undefined;
   const toolSearch = options.toolSearch && {
     ...options.toolSearch,
@@ -83,6 +100,11 @@ export function createAgentRuntime(options: AgentOptions, models: readonly Agent
         index = { key, search };
       }
       return (index as NonNullable<typeof index>).search;
+    },
+    checkTools() {
+      if (toolsChecked) return;
+      checkPatternsMatch(options.registry, options.tools ?? [], options.name);
+      toolsChecked = true;
     },
   };
 }

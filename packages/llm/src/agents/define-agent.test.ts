@@ -1,4 +1,11 @@
-import { BudgetExceededError, createEngine, NonRetryableError, type Registry, type RunEvent } from '@baton/core';
+import {
+  BudgetExceededError,
+  createEngine,
+  NonRetryableError,
+  type Registry,
+  type RunEvent,
+  ValidationError,
+} from '@baton/core';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ChatServer, startChatServer } from '../testing/openai-compatible-server.js';
 import { tokenCounter } from '../tokens/token-counter.js';
@@ -161,6 +168,40 @@ describe('defineAgent', () => {
     expect(events.filter((event) => event.type === 'step-retry')).toHaveLength(1);
     expect(server.calls).toBe(3);
     expect(text).toBe('Let me arm it.Done after a hiccup.');
+  });
+
+  it('fails its first run, before any model call, with a ValidationError naming a tools pattern that matches nothing', async () => {
+    server = await startChatServer({ reply: TWO_TOOLS });
+    const { error } = await runAgent({ tools: ['weather.*', 'wether.*'] });
+    const cause = (error as { cause?: unknown }).cause;
+    expect(ValidationError.isInstance(cause)).toBe(true);
+    expect((cause as ValidationError).problems).toEqual([
+      {
+        path: 'tools[1]',
+        code: 'no-match',
+        message: '"wether.*" matches no tool (registered: weather.forecast, weather.current, send-email)',
+      },
+    ]);
+    expect((cause as Error).message).toContain('agent "assistant" names tools it cannot have: tools[1]: "wether.*"');
+    expect(server.calls).toBe(0);
+  });
+
+  it('checks its tools at the first run, not when defined: tools registered in between are found', async () => {
+    server = await startChatServer({ reply: scripted(['No tools needed.']) });
+    registry.register(
+      defineAgent({
+        name: 'late',
+        registry,
+        model: chatModel(server.baseURL, 'gpt-4o-mini'),
+        tools: ['later.*'],
+        cache: false,
+      }),
+    );
+    registry.register({ name: 'later.tool', description: 'Registered after the agent', handler: () => ({ ok: true }) });
+    const result = await createEngine({ registry })
+      .run({ steps: [{ id: 'ask', target: 'late', input: { query: 'hi' } }] })
+      .result();
+    expect((result.output as { ask: AgentOutput }).ask.text).toBe('No tools needed.');
   });
 
   it('shows the model a failed tool call and goes on', async () => {

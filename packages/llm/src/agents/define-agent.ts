@@ -1,12 +1,14 @@
 /**
  * `defineAgent`: an agent as a registry target (kind `agent`) that plans, the server and `baton run agent.yaml` call
  * like any other. Its handler runs the tool loop of `agent-loop.ts` inside the step, so each model call and each tool
- * call is a sub-step of it: journaled in a durable run, replayed when the step resumes.
+ * call is a sub-step of it: journaled in a durable run, replayed when the step resumes. Its `tools` are checked at
+ * its first run (an MCP server's tools may be registered after the agent is defined): a name not registered or a
+ * `prefix.*` that matches no target fails the run with a `ValidationError` naming it.
  */
 import type { TargetDefinition } from '@baton/core';
 import { type AgentInput, type AgentOutput, runAgent } from './agent-loop.js';
 import { type AgentOptions, checkAgentOptions } from './agent-options.js';
-import { createAgentRuntime } from './agent-runtime.js';
+import { type AgentRuntimeSettings, createAgentRuntime } from './agent-runtime.js';
 import { modelName } from './model-choice.js';
 
 const AGENT_INPUT = {
@@ -38,8 +40,20 @@ const AGENT_INPUT = {
  * const result = await engine.run({ steps: [{ id: 'ask', target: 'travel-agent', input: { query: 'Rain in Oslo?' } }] }).result();
  */
 export function defineAgent(options: AgentOptions): TargetDefinition<AgentInput, AgentOutput> {
+  return agentDefinition(options, {});
+}
+
+/**
+ * `defineAgent`, for a caller that has checked the agent's tools itself: `agentFromFile` checks the file's own
+ * `tools` once its MCP servers are connected, and offers every server's tools when the file names none, a server
+ * that serves none included.
+ */
+export function agentDefinition(
+  options: AgentOptions,
+  settings: AgentRuntimeSettings,
+): TargetDefinition<AgentInput, AgentOutput> {
   const { models } = checkAgentOptions(options);
-  const runtime = createAgentRuntime(options, models);
+  const runtime = createAgentRuntime(options, models, settings);
   return {
     name: options.name,
     kind: 'agent',

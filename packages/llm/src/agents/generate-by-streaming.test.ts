@@ -1,6 +1,7 @@
 import type { LanguageModelV3, LanguageModelV3StreamPart } from '@ai-sdk/provider';
 import { describe, expect, it } from 'vitest';
 import { generateByStreaming } from './generate-by-streaming.js';
+import { NotAModelStreamError } from './not-a-model-stream-error.js';
 import { StreamEndedEarlyError } from './stream-ended-early-error.js';
 
 const usage = {
@@ -9,7 +10,10 @@ const usage = {
 };
 
 /** A model (a stand-in inside this unit test) whose stream sends `parts`. */
-function streaming(parts: LanguageModelV3StreamPart[]): LanguageModelV3 {
+function streaming(
+  parts: LanguageModelV3StreamPart[],
+  headers: Record<string, string> = { 'x-id': '1' },
+): LanguageModelV3 {
   return {
     specificationVersion: 'v3',
     provider: 'test',
@@ -24,7 +28,7 @@ function streaming(parts: LanguageModelV3StreamPart[]): LanguageModelV3 {
         },
       }),
       request: { body: '{}' },
-      response: { headers: { 'x-id': '1' } },
+      response: { headers },
     }),
   };
 }
@@ -100,5 +104,27 @@ describe('generateByStreaming', () => {
     expect((cut as Error).message).toBe(
       'the stream of model streamer ended without a finish part: its answer may be cut short',
     );
+  });
+
+  it('a 200 that carried no answer and was no event stream is a NotAModelStreamError; a cut event stream is not', async () => {
+    const empty: LanguageModelV3StreamPart[] = [{ type: 'stream-start', warnings: [] }];
+    const page = await generateByStreaming(streaming(empty, { 'content-type': 'text/html' }), options, () => {}).catch(
+      (error: unknown) => error,
+    );
+    expect(NotAModelStreamError.isInstance(page)).toBe(true);
+    expect(page).toMatchObject({ model: 'streamer', contentType: 'text/html', retryable: false });
+    const failure = new Error('Response stream ended without a finish reason.');
+    const refused = await generateByStreaming(
+      streaming([...empty, { type: 'error', error: failure }], { 'content-type': 'application/json' }),
+      options,
+      () => {},
+    ).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: 'not-a-model-stream', cause: failure });
+    const cut = await generateByStreaming(
+      streaming(empty, { 'content-type': 'text/event-stream; charset=utf-8' }),
+      options,
+      () => {},
+    ).catch((error: unknown) => error);
+    expect(StreamEndedEarlyError.isInstance(cut)).toBe(true);
   });
 });

@@ -17,6 +17,7 @@ import type {
   SharedV3ProviderMetadata,
   SharedV3Warning,
 } from '@ai-sdk/provider';
+import { NotAModelStreamError } from './not-a-model-stream-error.js';
 import { StreamEndedEarlyError } from './stream-ended-early-error.js';
 
 type Joined = Extract<LanguageModelV3Content, { type: 'text' | 'reasoning' }>;
@@ -28,6 +29,8 @@ class GatheredAnswer {
   metadata: LanguageModelV3ResponseMetadata = {};
   finish: { finishReason: LanguageModelV3FinishReason; usage: LanguageModelV3Usage } | undefined;
   providerMetadata: SharedV3ProviderMetadata | undefined;
+  /** Whether any part of a model's answer came (more than the provider's own `stream-start`). */
+  answered = false;
 
   /** The text or reasoning part `id` names, started when a delta comes before its start. */
   joined(type: Joined['type'], id: string, providerMetadata?: SharedV3ProviderMetadata): Joined {
@@ -48,6 +51,7 @@ class GatheredAnswer {
 
 /** Takes one part of the stream into `answer`; a text delta also goes to `onText`. */
 function take(answer: GatheredAnswer, part: LanguageModelV3StreamPart, onText: (delta: string) => void): void {
+  if (part.type !== 'stream-start' && part.type !== 'raw' && part.type !== 'error') answer.answered = true;
   switch (part.type) {
     case 'stream-start':
       answer.warnings = part.warnings;
@@ -92,6 +96,22 @@ function take(answer: GatheredAnswer, part: LanguageModelV3StreamPart, onText: (
 }
 
 /**
+ * A stream that carried nothing of an answer, from a 200 that was not `text/event-stream`: the endpoint is no model
+ * stream, which no retry mends (a stream cut before its first event still says `text/event-stream`).
+ */
+function notAModelStream(
+  model: LanguageModelV3,
+  answer: GatheredAnswer,
+  headers: Record<string, string | undefined> | undefined,
+  cause?: unknown,
+): NotAModelStreamError | undefined {
+  if (answer.answered || headers === undefined) return undefined;
+  const contentType = Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1];
+  if (contentType?.toLowerCase().includes('text/event-stream')) return undefined;
+  return new NotAModelStreamError(model.modelId, { ...(contentType ? { contentType } : {}), cause });
+}
+
+/**
  * @example
  * const result = await generateByStreaming(model, options, (delta) => process.stdout.write(delta));
  */
@@ -105,10 +125,14 @@ export async function generateByStreaming(
   const reader = stream.getReader();
   try {
     for (let read = await reader.read(); !read.done; read = await reader.read()) take(answer, read.value, onText);
+  } catch (error) {
+    throw notAModelStream(model, answer, response?.headers, error) ?? error;
   } finally {
     reader.releaseLock();
   }
-  if (answer.finish === undefined) throw new StreamEndedEarlyError(model.modelId);
+  if (answer.finish === undefined) {
+    throw notAModelStream(model, answer, response?.headers) ?? new StreamEndedEarlyError(model.modelId);
+  }
   return {
     content: answer.content,
     ...answer.finish,

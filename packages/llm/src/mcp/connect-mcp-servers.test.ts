@@ -7,6 +7,7 @@ import { createFixtureMcpServer } from './__fixtures__/fixture-mcp-server.js';
 import { connectMcpServers } from './connect-mcp-servers.js';
 import { McpConnectionError, McpToolError } from './mcp-errors.js';
 import { listenMcpHttp, type McpHttpTransport } from './mcp-http-listener.js';
+import { McpNotAServerError } from './mcp-not-a-server-error.js';
 import { eventLog, fixtureStdioServer, startFixtureHttpServer } from './mcp-test-kit.js';
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -213,6 +214,46 @@ describe('connectMcpServers over Streamable HTTP (loopback)', () => {
     expect((failure as Error).message).toMatch(
       /cannot be reached at http:\/\/127\.0\.0\.1:\d+\/mcp: fetch failed \(.*ECONNREFUSED/,
     );
+  });
+
+  it('a URL that answers with something other than MCP is an McpNotAServerError naming it and showing what it sent', async () => {
+    const answers = [
+      {
+        contentType: 'text/html; charset=utf-8',
+        body: `<html><body>${'Welcome to my blog. '.repeat(40)}</body></html>`,
+      },
+      { contentType: 'application/json', body: '{"hello":"world"}' },
+    ];
+    for (const { contentType, body } of answers) {
+      const web = createServer((request, response) => {
+        request.resume();
+        request.on('end', () => response.writeHead(200, { 'content-type': contentType }).end(body));
+      });
+      await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+      cleanups.push(() => new Promise((resolve) => web.close(() => resolve())));
+      const url = `http://127.0.0.1:${(web.address() as AddressInfo).port}/mcp`;
+      const registry = createRegistry();
+      const failure = await connectMcpServers({
+        registry,
+        servers: [{ name: 'web', url }],
+        connectTimeoutMs: 5000,
+      }).catch((error: unknown) => error);
+      expect(McpNotAServerError.isInstance(failure)).toBe(true);
+      expect(failure).toMatchObject({ server: 'web', url, retryable: false, answer: { status: 200, contentType } });
+      const message = (failure as Error).message;
+      expect(message).toContain(
+        `MCP server "web" at ${url} did not answer as an MCP server: it answered 200 (${contentType})`,
+      );
+      expect(message.length).toBeLessThan(700);
+      expect(registry.list()).toEqual([]);
+      if (contentType === 'application/json') {
+        expect(message).toContain(': "{"hello":"world"}" (its answer is not a valid JSON-RPC message)');
+        expect(message).not.toContain('invalid_union');
+      } else {
+        expect(message).toContain('(text/html; charset=utf-8): "<html><body>Welcome to my blog. Welcome');
+        expect(message).toContain('…" (Streamable HTTP error: Unexpected content type: text/html; charset=utf-8)');
+      }
+    }
   });
 
   it('imports and calls the tools, and reconnects after the server restarts on its port', async () => {

@@ -63,7 +63,7 @@ export interface McpConnections {
 
 /**
  * Connects to every server at once; if one cannot be reached, the others are closed and its `McpConnectionError`
- * is thrown.
+ * is thrown (an `McpNotAServerError` when its URL answered, but not as an MCP server).
  * @example
  * const registry = createRegistry();
  * const mcp = await connectMcpServers({

@@ -44,4 +44,17 @@ describe('checkMcpServerConfigs', () => {
     ]);
     expect(problemsOf({ name: 'x' })).toEqual(['servers type: servers must be an array, got {"name":"x"}']);
   });
+
+  it('names a misspelt key, suggesting the key it most likely meant, and lists the known keys for any other', () => {
+    expect(
+      problemsOf([
+        { name: 'files', comand: 'npx', args: ['server'] },
+        { name: 'web', url: 'http://127.0.0.1:3000/mcp', timeout: 5000 },
+      ]),
+    ).toEqual([
+      'servers[0].comand unknown-key: unknown key "comand" (did you mean "command"?)',
+      'servers[0].command one-of: give either command (a server over stdio) or url (Streamable HTTP), not both or none',
+      'servers[1].timeout unknown-key: unknown key "timeout" (known: name, command, args, env, cwd, url, headers)',
+    ]);
+  });
 });

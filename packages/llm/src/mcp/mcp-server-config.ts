@@ -2,7 +2,8 @@
  * How to reach one MCP server: a command started over stdio, or a Streamable HTTP URL. Checked before anything is
  * started, every problem at once, each naming the field and the value given.
  */
-import { describeValue, type Problem, ValidationError } from '@baton/core';
+import { closestName, describeValue, type Problem, ValidationError } from '@baton/core';
+import { unknownKeys } from '../config/unknown-keys.js';
 
 export interface McpServerConfig {
   /**
@@ -23,6 +24,9 @@ export interface McpServerConfig {
 }
 
 const SERVER_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
+
+/** The keys a server's configuration takes: any other is a typo, named rather than ignored. */
+const KNOWN_KEYS = ['name', 'command', 'args', 'env', 'cwd', 'url', 'headers'] as const;
 
 /**
  * Throws a `ValidationError` listing every problem of the configurations, or returns them as given.
@@ -58,6 +62,11 @@ function configProblems(server: unknown, path: string): Problem[] {
   const problems: Problem[] = [];
   const add = (field: string, code: string, message: string) =>
     problems.push({ path: `${path}.${field}`, code, message });
+  for (const { key } of unknownKeys(config, KNOWN_KEYS)) {
+    const meant = closestName(key, KNOWN_KEYS);
+    const hint = meant === undefined ? `known: ${KNOWN_KEYS.join(', ')}` : `did you mean "${meant}"?`;
+    add(key, 'unknown-key', `unknown key ${describeValue(key)} (${hint})`);
+  }
   const { name, command, url } = config;
   if (typeof name !== 'string' || name.length > 64 || !SERVER_NAME.test(name)) {
     add('name', 'pattern', `name must be lowercase letters, digits and "-" (at most 64), got ${describeValue(name)}`);

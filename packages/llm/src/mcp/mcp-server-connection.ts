@@ -9,10 +9,12 @@
 import type { Readable } from 'node:stream';
 import { backoffDelay, type Registry, type ResolvedRetry } from '@baton/core';
 import type { McpClientSdk } from './load-mcp-sdk.js';
+import { McpAnswerPeek } from './mcp-answer-peek.js';
 import { mcpCallOutput } from './mcp-call-result.js';
 import type { McpConnectionEvent } from './mcp-connection-event.js';
 import { McpConnectionError, McpToolError } from './mcp-errors.js';
 import { batonMcpImplementation } from './mcp-implementation.js';
+import { isNotMcpAnswer, McpNotAServerError } from './mcp-not-a-server-error.js';
 import type { McpServerConfig } from './mcp-server-config.js';
 import { McpStderr } from './mcp-stderr.js';
 import { McpToolSet } from './mcp-tool-set.js';
@@ -44,6 +46,8 @@ export class McpServerConnection {
   #pinging = false;
   /** The stderr of the stdio server process started last. */
   #stderr: McpStderr | undefined;
+  /** What the HTTP server answered while the connection was opened last. */
+  #peek: McpAnswerPeek | undefined;
   /** Calls waiting for the new session that replaces one the server ended. */
   #renewal: { waiters: Array<{ resolve(client: Client): void; reject(error: unknown): void }> } | undefined;
   readonly #tools: McpToolSet;
@@ -74,6 +78,9 @@ export class McpServerConnection {
       opened = await this.#open();
     } catch (error) {
       this.#state = 'closed';
+      if (this.config.url !== undefined && isNotMcpAnswer(error)) {
+        throw new McpNotAServerError(this.config.name, this.config.url, await this.#peek?.last(), { cause: error });
+      }
       const where = this.config.url ?? [this.config.command, ...(this.config.args ?? [])].join(' ');
       // What a server that exited wrote last is read off its stderr, which may still be arriving.
       await new Promise((resolve) => setImmediate(resolve));
@@ -183,7 +190,9 @@ export class McpServerConnection {
     client.onerror = () => this.#suspect(client);
     try {
       await client.connect(this.#transport(), { timeout: this.settings.connectTimeoutMs });
-      return { client, tools: await this.#listTools(client) };
+      const tools = await this.#listTools(client);
+      this.#peek?.stop();
+      return { client, tools };
     } catch (error) {
       await client.close().catch(() => undefined);
       throw error;
@@ -194,7 +203,8 @@ export class McpServerConnection {
     const { config, sdk } = this;
     if (config.url !== undefined) {
       const requestInit = config.headers === undefined ? undefined : { headers: config.headers };
-      return new sdk.StreamableHTTPClientTransport(new URL(config.url), { requestInit });
+      this.#peek = new McpAnswerPeek();
+      return new sdk.StreamableHTTPClientTransport(new URL(config.url), { requestInit, fetch: this.#peek.fetch });
     }
     const transport = new sdk.StdioClientTransport({
       command: config.command as string,
