@@ -13,6 +13,7 @@ import type { CompiledPlan } from '../plan/compiled-plan.js';
 import type { Plan } from '../plan/plan.js';
 import type { VersionLocks } from '../registry/locked-version.js';
 import { sleep } from '../resilience/abort.js';
+import { retryKey } from '../run/retry-memo.js';
 import type { FinishedStep } from '../run/run-context.js';
 import {
   abortPayload,
@@ -244,6 +245,7 @@ export class DurableRuns {
     const hooks = {
       recall: (key: string) => memo.steps.get(key),
       recallSubCall: (key: string, id: string) => memo.subCalls.get(key)?.get(id),
+      recallRetry: (key: string, scope: string) => memo.retries.get(retryKey(key, scope)),
       record: (entry: Parameters<JournalWriter['write']>[0], early?: boolean) => writer.write(entry, { early }),
       recordWithFinish: (entry: Parameters<JournalWriter['write']>[0]) => writer.defer(entry),
       lateListenerError: (error: unknown) => this.settings.reporter.listenerError(record.runId, error),

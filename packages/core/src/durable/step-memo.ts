@@ -3,10 +3,12 @@
  * their finished sub-calls are replayed when a step runs again, pending timers keep their original fire time, and
  * compensations already done are not repeated.
  */
-import type { StepMemoEntry, SubCallMemoEntry } from '../run/run-context.js';
+
+import { retryKey } from '../run/retry-memo.js';
+import type { RetryMemoEntry, StepMemoEntry, SubCallMemoEntry } from '../run/run-context.js';
 import type { JournalEntry } from '../storage/run-store.js';
 
-export type { StepMemoEntry, SubCallMemoEntry };
+export type { RetryMemoEntry, StepMemoEntry, SubCallMemoEntry };
 
 export interface RunMemo {
   steps: Map<string, StepMemoEntry>;
@@ -18,6 +20,8 @@ export interface RunMemo {
   approvals: Map<string, string>;
   /** Step keys whose compensation finished. */
   compensated: Set<string>;
+  /** The last `retry-scheduled` entry of each target call, by `retryKey(stepKey, scope)`. */
+  retries: Map<string, RetryMemoEntry>;
   /** The journal's last sequence number, or -1 when empty. */
   lastSeq: number;
   /** Set once the run failed: compensation resumes from here after a restart. */
@@ -33,6 +37,7 @@ export function emptyMemo(): RunMemo {
     timers: new Map(),
     approvals: new Map(),
     compensated: new Set(),
+    retries: new Map(),
     lastSeq: -1,
     failure: undefined,
     finished: false,
@@ -70,6 +75,9 @@ export function memoFromJournal(entries: readonly JournalEntry[]): RunMemo {
       case 'step-skip':
         memo.steps.set(key, { status: 'skipped', reason: data.reason as string | undefined });
         break;
+      case 'retry-scheduled':
+        rememberRetry(memo, key, data);
+        break;
       case 'timer-set':
         if (!memo.timers.has(key)) memo.timers.set(key, { fireAt: data.fireAt as number, setAt: entry.createdAt });
         break;
@@ -82,6 +90,17 @@ export function memoFromJournal(entries: readonly JournalEntry[]): RunMemo {
     }
   }
   return memo;
+}
+
+/** Entries from a later attempt replace earlier ones: the last says how far the target call got. */
+function rememberRetry(memo: RunMemo, stepKey: string, data: Record<string, unknown>): void {
+  const { scope, failed, attempts, retryAt } = data;
+  if (typeof scope !== 'string' || typeof failed !== 'number' || typeof attempts !== 'number') return;
+  memo.retries.set(retryKey(stepKey, scope), {
+    failed,
+    attempts,
+    retryAt: typeof retryAt === 'number' ? retryAt : Date.now(),
+  });
 }
 
 function rememberSubCall(memo: RunMemo, stepKey: string, data: Record<string, unknown>): void {

@@ -59,12 +59,24 @@ export interface SubCallMemoEntry {
   compensable?: { stepId: string; input: unknown; within: string; after: readonly string[] };
 }
 
+/** How far a target call of a step got in an earlier life: the attempts that failed before a retry was scheduled. */
+export interface RetryMemoEntry {
+  /** Attempts of this target call that failed. */
+  failed: number;
+  /** Attempts of the step (every target it tried) by then. */
+  attempts: number;
+  /** When the next attempt was due (ms since epoch). */
+  retryAt: number;
+}
+
 /** What a durable run adds: the memo of what already happened, and the journal of what happens now. */
 export interface DurableHooks {
   /** A step finished in an earlier life of this run: reuse it instead of running it again. */
   recall(stepKey: string): StepMemoEntry | undefined;
   /** A sub-call or memo of the step at `stepKey` that finished in an earlier life. */
   recallSubCall(stepKey: string, id: string): SubCallMemoEntry | undefined;
+  /** The retries a target call of the step at `stepKey` had scheduled in an earlier life (`retry-memo.ts`). */
+  recallRetry(stepKey: string, scope: string): RetryMemoEntry | undefined;
   /**
    * Resolves once the entry is stored. A step counts as finished only after its entry is, unless it is `early`: an
    * effect-free step whose dependents go on while the entry is written (see `JournalWriter`).

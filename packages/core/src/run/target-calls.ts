@@ -21,6 +21,7 @@ import { backoffDelay, type ResolvedRetry, resolveRetry } from '../resilience/ba
 import { isRetryable } from '../resilience/is-retryable.js';
 import type { Attempting, StepOutcome } from './attempting.js';
 import { checkedUsage } from './checked-usage.js';
+import { retryEntry } from './retry-memo.js';
 import type { RunContext } from './run-context.js';
 import { serializeError } from './serialize-error.js';
 import { subCallTools } from './sub-calls.js';
@@ -150,7 +151,14 @@ async function attemptWithRetries(
   const { target, breakerOn } = targetCall;
   const journaled = target.effects === 'none' ? undefined : run.durable?.settled();
   if (journaled) await raceAbort(journaled, signal);
-  for (let attempt = 1; ; attempt++) {
+  const earlier = run.durable?.recallRetry(attempting.stepKey, targetCall.scope);
+  if (earlier) {
+    // An earlier life of the run scheduled a retry: go on counting from there, after what is left of its delay.
+    attempting.attempts = Math.max(attempting.attempts, earlier.attempts);
+    const left = earlier.retryAt - Date.now();
+    if (left > 0) await sleep(left, signal);
+  }
+  for (let attempt = (earlier?.failed ?? 0) + 1; ; attempt++) {
     attempting.attempts++;
     try {
       const call = () => attemptOnce(run, step, targetCall, input, tracker, attempting, signal);
@@ -173,6 +181,7 @@ async function attemptWithRetries(
       const lastError = clipText(error instanceof Error ? error.message : String(error), 300);
       refuseWaitPastCutoff(run, step, tracker, { stepId: step.id, delayMs, lastError });
       refuseRetryIntoOpenBreaker(run, targetCall, error, delayMs);
+      scheduleRetry(run, attempting, targetCall, attempt, delayMs);
       run.emit({
         type: 'step-retry',
         stepId: step.id,
@@ -185,6 +194,19 @@ async function attemptWithRetries(
       await sleep(delayMs, signal);
     }
   }
+}
+
+/** Journals, in a durable run, that attempt `failed` of the call failed and the next is due after `delayMs`. */
+function scheduleRetry(run: RunContext, attempting: Attempting, call: TargetCall, failed: number, delayMs: number) {
+  const entry = retryEntry(attempting.stepKey, {
+    scope: call.scope,
+    target: call.target.id,
+    failed,
+    attempts: attempting.attempts,
+    retryAt: Date.now() + delayMs,
+  });
+  // Early: nothing waits for it. Were it lost, the writer breaks and the run is taken up again from its journal.
+  run.durable?.record(entry, true).catch(() => {});
 }
 
 /**

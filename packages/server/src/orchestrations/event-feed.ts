@@ -66,6 +66,9 @@ export function checkEventPosition(from: EventPosition, retries: number): void {
   );
 }
 
+/** Journal entries that are no event of the orchestration's. */
+const BOOKKEEPING: ReadonlySet<string> = new Set(['retry-scheduled']);
+
 function entryType(entry: JournalEntry, current: boolean): string {
   if (entry.type !== 'run-fail') return entry.type;
   if (!current) return 'attempt-fail';
@@ -247,6 +250,8 @@ export function orchestrationEventStream(
           const approval = approvalAsked(entry);
           if (approval !== undefined) asked.set(...approval);
           if (run === position.run && entry.seq <= position.seq) continue;
+          // The engine's own bookkeeping (how many attempts failed), which the live `step-retry` told already.
+          if (BOOKKEEPING.has(entry.type)) continue;
           for (const implied of impliedBefore(entry, journal[index - 1], asked)) {
             await write({ event: implied.type, data: JSON.stringify(impliedMessage(projectId, id, implied)) });
           }
