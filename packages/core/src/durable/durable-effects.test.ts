@@ -192,12 +192,23 @@ describe.each(KIT_BACKENDS)('effect-free steps in durable runs on %s', (backend)
         return { ratio: 0 / 0 };
       },
     });
+    kit.registry.register({ name: 'fine', description: 'Answers', effects: 'none', handler: () => ({ ok: 1 }) });
     const engine = await kit.engine({ leaseMs: 60_000 });
-    const run = engine.run({ steps: [{ id: 'r', target: 'ratio', input: {} }] });
+    const run = engine.run({
+      steps: [
+        { id: 'r', target: 'ratio', input: {} },
+        { id: 'beside', target: 'fine', input: {} },
+      ],
+    });
     const error = await run.result().catch((caught) => caught);
     expect(error.message).toContain('cannot be stored as JSON');
+    // It names the step and the place in its output.
+    expect(error.message).toContain('steps.r.output.ratio: NaN cannot be stored as JSON');
     expect(calls).toEqual(['r']);
     expect((await kit.stores[0]!.getRun(run.runId))?.status).toBe('failed');
+    // The step that finished beside it, whose entry would have shared the refused write, is journaled.
+    const finished = (await kit.stores[0]!.readJournal(run.runId)).filter((entry) => entry.type === 'step-finish');
+    expect(finished.map((entry) => entry.stepKey)).toEqual(['beside']);
   });
 
   it('hold the dependents of a step that called a target with effects, even if an effect-free fallback answered', async () => {

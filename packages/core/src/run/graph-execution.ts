@@ -12,6 +12,7 @@ import type { CompiledGraph, CompiledStep } from '../plan/compiled-plan.js';
 import { evaluateCondition } from '../plan/expression.js';
 import { type Lookup, readSegments } from '../plan/reference.js';
 import { isStorableJson } from '../storage/canonical-json.js';
+import { unstorableIn } from '../storage/unstorable-value.js';
 import { runApprovalStep, runWaitStep } from './pause-steps.js';
 import type { RunContext, StepMemoEntry } from './run-context.js';
 import { RunDetachedSignal } from './run-signals.js';
@@ -246,6 +247,9 @@ export class GraphExecution {
     if (result.evidence !== undefined) data.evidence = result.evidence;
     const entry = { type: 'step-finish', stepKey, data };
     const storable = isStorableJson(data);
+    const refused = storable ? undefined : unstorableStep(step, data);
+    // Refused here, not by the store: in a batch with other steps' entries it would fail theirs too.
+    if (refused) return { write: Promise.reject(refused), early: false };
     // The run's last step goes with the run's finish: nothing but that finish depends on it.
     if (storable && this.isLastStep()) return { write: this.run.durable.recordWithFinish(entry), early: true };
     const early = effectFree && storable;
@@ -424,4 +428,13 @@ function skipReason(step: CompiledStep, graph: CompiledGraph, results: readonly 
   if (step.trigger === 'any') return 'none of its dependencies succeeded';
   const skipped = step.deps.filter((i) => results[i]?.status === 'skipped').map((i) => `"${graph.steps[i]?.id}"`);
   return `its dependenc${skipped.length === 1 ? 'y' : 'ies'} ${skipped.join(', ')} did not run`;
+}
+
+/** The error of a step whose journal entry JSON cannot hold (NaN in its output), naming the place. */
+function unstorableStep(step: CompiledStep, data: Record<string, unknown>): ValidationError | undefined {
+  const found = unstorableIn(data);
+  if (found === undefined) return undefined;
+  return new ValidationError(`step "${step.id}" finished with data the journal cannot store`, [
+    { path: `steps.${step.id}${found.place}`, code: 'not-json', message: found.message },
+  ]);
 }
