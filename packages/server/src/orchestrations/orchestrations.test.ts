@@ -245,6 +245,34 @@ describe('orchestrations over socket services', () => {
     await Promise.all([kept.close(), back.close()]);
   });
 
+  it('gives schemas registered before their revision again, so a run of it is served after a rollback', async () => {
+    const schemaA = { input: { type: 'object', properties: { a: { type: 'string' } }, required: ['a'] } };
+    const schemaB = { input: { type: 'object', properties: { b: { type: 'string' } }, required: ['b'] } };
+    const version = async () =>
+      ((await json(await t.request('/v1/services'))).items as Array<Record<string, unknown>>)[0]?.version;
+    // Revision 1's instance takes a task and leaves without answering it.
+    const old = await echo('rolled', schemaA);
+    old.socket.removeAllListeners('message');
+    old.socket.on('message', (data) => {
+      if ((JSON.parse(String(data)) as Record<string, unknown>).type === 'task') old.socket.close();
+    });
+    const accepted = await json(await submit({ plan: { steps: [{ id: 'x', target: 'rolled', input: { a: 'one' } }] } }));
+    await waitFor(async () => {
+      const view = await json(await t.request(`/v1/orchestrations/${accepted.id}`));
+      return (view.steps as Array<Record<string, unknown>>)[0]?.status === 'waiting-for-service' ? true : undefined;
+    }, 'the revision 1 task to wait for an instance');
+    // A deploy of other schemas comes and goes: revision 2.
+    const trial = await echo('rolled', schemaB);
+    expect(await version()).toBe(2);
+    await trial.close();
+    // The rollback registers revision 1's schemas: that is revision 1 again, and it takes the waiting task.
+    await echo('rolled', schemaA, (task) => ({ by: 'rolled back', input: task.input }));
+    expect(await version()).toBe(1);
+    const done = await waitForStatus(accepted.id as string, ['succeeded', 'failed']);
+    expect(done.result).toEqual({ x: { by: 'rolled back', input: { a: 'one' } } });
+    expect((done.steps as Array<Record<string, unknown>>)[0]?.service).toBe('rolled@1');
+  });
+
   it('fails a task whose revision has no instance within the grace period, naming the revision', async () => {
     await t.close();
     t = await startTestServer({ serviceGraceMs: 200 });

@@ -173,7 +173,9 @@ export class ServiceCatalog {
       return row;
     }
     const id = existing?.id ?? newId('svc');
-    const revision = (existing?.revision ?? 0) + 1;
+    // Schemas it had before (a deploy rolled back) are that revision again: runs that resolved it keep being served.
+    const earlier = existing === undefined ? undefined : await this.revisionWith(existing.id, print);
+    const revision = earlier ?? (existing?.revision ?? 0) + 1;
     // Compile first: a schema the engine cannot use is refused before anything is stored.
     this.ensureRegistered(this.revisionOf(id, projectId, revision, definition));
     const row: ServiceRow = {
@@ -217,6 +219,19 @@ export class ServiceCatalog {
     });
     this.live.set(`${projectId}/${definition.name}`, row);
     return row;
+  }
+
+  /** The latest revision of the service registered with exactly these schemas (`fingerprint`), if any. */
+  private async revisionWith(serviceId: string, fingerprint: string): Promise<number | undefined> {
+    const row = await this.db
+      .selectFrom('baton_server_service_revisions')
+      .select('revision')
+      .where('service_id', '=', serviceId)
+      .where('fingerprint', '=', fingerprint)
+      .orderBy('revision', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    return row?.revision;
   }
 
   private revisionOf(serviceId: string, projectId: string, revision: number, definition: Definition): ServiceRevision {
