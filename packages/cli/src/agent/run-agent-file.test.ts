@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -300,6 +301,19 @@ describe('baton run agent.yaml', () => {
     expect(stderr).toContain('broken.yaml:2:12 model.baseURL: must be the http(s) URL of an OpenAI-compatible API');
     expect(stderr).toContain('broken.yaml:3:11 model.apiKey: never put a key in the file');
     expect(stderr).toContain('broken.yaml:4:1 maxStep: unknown key "maxStep"');
+  });
+
+  it('leaves no run database behind for a file that fails its checks once its tools are looked up', async () => {
+    const file = await agentFile('toolless.yaml', [
+      `model: { baseURL: "${server.baseURL}", name: m }`,
+      'tools: [weather.*]',
+    ]);
+    const { code, stderr } = await baton(['run', file, '--query', 'Hi']);
+    expect(code).toBe(3);
+    expect(stderr).toContain('tools[0]: "weather.*" matches no tool');
+    for (const suffix of ['', '-wal', '-shm']) {
+      expect(existsSync(join(dir, '.baton', 'agents', `toolless.db${suffix}`))).toBe(false);
+    }
   });
 
   it('asks for --query (exit 2) and names a file it cannot read (exit 3)', async () => {

@@ -7,7 +7,7 @@
  * run failed, `{ "type": "error", runId, error }`.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { RunStore } from '@baton/core';
 import type { AgentOutput } from '@baton/llm';
@@ -55,12 +55,36 @@ async function readAgentFile(path: string) {
   }
 }
 
-async function openRuns(name: string, memory: boolean | undefined): Promise<RunStore | undefined> {
-  if (memory) return undefined;
+/** The agent's run store, and how to close it when the agent never ran: a file this call made is removed again. */
+interface AgentRuns {
+  store: RunStore | undefined;
+  discard(): Promise<void>;
+}
+
+async function openRuns(name: string, memory: boolean | undefined): Promise<AgentRuns> {
+  if (memory) return { store: undefined, discard: async () => {} };
   const { openStore } = await import('@baton/core');
   const folder = resolve('.baton', 'agents');
-  await mkdir(folder, { recursive: true });
-  return openStore({ url: join(folder, `${name}.db`) });
+  const file = join(folder, `${name}.db`);
+  const existed = await stat(file).then(
+    () => true,
+    () => false,
+  );
+  // The first folder this call made, if any: `.baton` or `.baton/agents`.
+  const made = await mkdir(folder, { recursive: true });
+  const store = await openStore({ url: file });
+  return {
+    store,
+    async discard() {
+      await store.close();
+      if (existed) return;
+      // An agent file that failed its checks leaves nothing behind: not the database, nor the folders made for it.
+      await Promise.all(['', '-wal', '-shm'].map((suffix) => rm(`${file}${suffix}`, { force: true })));
+      if (made === undefined) return;
+      await rmdir(folder).catch(() => {});
+      if (made !== folder) await rmdir(made).catch(() => {});
+    },
+  };
 }
 
 /**
@@ -77,7 +101,8 @@ export async function runAgentFile(io: Io, path: string, options: AgentRunOption
   ]);
   // The stored run is looked at before any MCP server is started: a --run-id that answers another question stops here.
   const name = file.name ?? nameFromPath(path);
-  const store = await openRuns(name, options.memory);
+  const runs = await openRuns(name, options.memory);
+  const { store } = runs;
   const runId = options.runId ?? randomUUID();
   const registry = createRegistry();
   let agent: Awaited<ReturnType<typeof agentFromFile>>;
@@ -85,7 +110,7 @@ export async function runAgentFile(io: Io, path: string, options: AgentRunOption
     if (store && options.runId) await refuseAnotherQuestion(store, runId, query);
     agent = await agentFromFile(file, { registry, name, baseDir: dirname(resolve(path)), stream: true });
   } catch (error) {
-    await store?.close();
+    await runs.discard();
     throw error;
   }
   const printer = new AgentPrinter(io, runId, options.json === true);
