@@ -20,10 +20,42 @@ function clip(text: string, max = 200): string {
   return text.length > max ? `${text.slice(0, max)}… (${text.length} characters)` : text;
 }
 
-function describeIssues(error: z.ZodError): string {
+/** What a field must be, in words, for zod's `expected` of a wrong type. */
+const EXPECTED: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'an integer',
+  boolean: 'true or false',
+  object: 'an object',
+  record: 'an object',
+  array: 'an array',
+  literal: 'the literal value',
+};
+
+function valueAt(record: unknown, path: readonly PropertyKey[]): unknown {
+  let value = record;
+  for (const key of path) {
+    if (typeof value !== 'object' || value === null) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
+}
+
+/** A wrong-typed field said plainly: `is required` when it is missing, else what it must be and what it was. */
+function issueText(issue: z.core.$ZodIssue, record: unknown): string {
+  if (issue.code !== 'invalid_type') return issue.message;
+  const value = valueAt(record, issue.path);
+  if (value === undefined) return 'is required';
+  const expected = EXPECTED[issue.expected];
+  return expected === undefined
+    ? issue.message
+    : `must be ${expected}, got ${clip(JSON.stringify(value) ?? String(value), 60)}`;
+}
+
+function describeIssues(error: z.ZodError, record: unknown): string {
   return error.issues
     .slice(0, 10)
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(message)'}: ${issue.message}`)
+    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(message)'}: ${issueText(issue, record)}`)
     .join('; ');
 }
 
@@ -43,6 +75,9 @@ function parseWith<T>(schema: z.ZodType<T>, types: readonly string[], frame: str
     ok: false,
     problem: of === undefined ? problem : { ...problem, of },
   });
+  if (record.type === undefined) {
+    return withOf({ code: 'unknown-type', message: `a message needs a "type": one of ${types.join(', ')}` });
+  }
   if (typeof record.type !== 'string' || !types.includes(record.type)) {
     return withOf({
       code: 'unknown-type',
@@ -51,7 +86,7 @@ function parseWith<T>(schema: z.ZodType<T>, types: readonly string[], frame: str
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    return withOf({ code: 'invalid-message', message: `${record.type}: ${describeIssues(parsed.error)}` });
+    return withOf({ code: 'invalid-message', message: `${record.type}: ${describeIssues(parsed.error, record)}` });
   }
   return { ok: true, value: parsed.data };
 }
