@@ -65,6 +65,17 @@ describe('JSON Schema', () => {
     expect(compiled.parse({ name: 'x' })).toEqual({ ok: true, value: { name: 'x' } });
   });
 
+  it('names the values an enum allows', () => {
+    const compiled = compileSchema({ type: 'object', properties: { unit: { enum: ['celsius', 'fahrenheit', 1] } } });
+    expect(compiled.validate({ unit: 'kelvin' }, 'input')).toEqual([
+      {
+        path: 'input.unit',
+        code: 'enum',
+        message: 'must be equal to one of the allowed values: "celsius", "fahrenheit", 1',
+      },
+    ]);
+  });
+
   it('supports formats', () => {
     const compiled = compileSchema({ type: 'string', format: 'email' });
     expect(compiled.validate('a@b.co')).toEqual([]);

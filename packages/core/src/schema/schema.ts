@@ -120,7 +120,16 @@ function toProblem(error: ErrorObject, basePath: string): Problem {
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
   if (error.keyword === 'required') segments.push(String(error.params.missingProperty));
   if (error.keyword === 'additionalProperties') segments.push(String(error.params.additionalProperty));
-  return { path: joinPath(basePath, segments), code: error.keyword, message: error.message ?? error.keyword };
+  return { path: joinPath(basePath, segments), code: error.keyword, message: problemMessage(error) };
+}
+
+/** ajv's message, with the values an `enum` allows (ajv says only "must be equal to one of the allowed values"). */
+function problemMessage(error: ErrorObject): string {
+  const message = error.message ?? error.keyword;
+  const allowed = error.keyword === 'enum' ? (error.params.allowedValues as unknown[] | undefined) : undefined;
+  if (allowed === undefined) return message;
+  const listed = allowed.slice(0, 20).map((value) => clipText(JSON.stringify(value) ?? String(value), 60));
+  return `${message}: ${listed.join(', ')}${allowed.length > 20 ? ', …' : ''}`;
 }
 
 export function joinPath(base: string, segments: readonly PropertyKey[]): string {
