@@ -29,8 +29,11 @@ export const serviceSchema = z
     output: z.record(z.string(), z.unknown()).nullable(),
     revertible: z.boolean(),
     effectFree: z.boolean(),
-    /** `healthy`: an instance takes tasks; `down`: none connected. */
-    health: z.enum(['healthy', 'down']),
+    /**
+     * `healthy`: an instance takes tasks; `degraded`: instances are connected but the breaker of the current revision
+     * is open (its tasks fail fast until a trial call succeeds); `down`: none connected.
+     */
+    health: z.enum(['healthy', 'degraded', 'down']),
     instances: z.array(serviceInstanceSchema),
     createdAt: isoTimeSchema,
     updatedAt: isoTimeSchema,

@@ -256,7 +256,9 @@ describe('orchestrations over socket services', () => {
     old.socket.on('message', (data) => {
       if ((JSON.parse(String(data)) as Record<string, unknown>).type === 'task') old.socket.close();
     });
-    const accepted = await json(await submit({ plan: { steps: [{ id: 'x', target: 'rolled', input: { a: 'one' } }] } }));
+    const accepted = await json(
+      await submit({ plan: { steps: [{ id: 'x', target: 'rolled', input: { a: 'one' } }] } }),
+    );
     await waitFor(async () => {
       const view = await json(await t.request(`/v1/orchestrations/${accepted.id}`));
       return (view.steps as Array<Record<string, unknown>>)[0]?.status === 'waiting-for-service' ? true : undefined;
@@ -271,6 +273,31 @@ describe('orchestrations over socket services', () => {
     const done = await waitForStatus(accepted.id as string, ['succeeded', 'failed']);
     expect(done.result).toEqual({ x: { by: 'rolled back', input: { a: 'one' } } });
     expect((done.steps as Array<Record<string, unknown>>)[0]?.service).toBe('rolled@1');
+  });
+
+  it('shows a service as degraded while its breaker is open, down with no instance', async () => {
+    const health = async () =>
+      ((await json(await t.request('/v1/services'))).items as Array<Record<string, unknown>>)[0]?.health;
+    const busy = await echo('busy');
+    busy.socket.removeAllListeners('message');
+    busy.socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as Record<string, unknown>;
+      if (message.type !== 'task') return;
+      busy.socket.send(JSON.stringify({ id: `ack-${message.id}`, type: 'ack', of: message.id }));
+      const error = { message: 'the upstream is busy', retryable: true };
+      busy.socket.send(JSON.stringify({ id: `e-${message.id}`, type: 'task-error', taskId: message.taskId, error }));
+    });
+    expect(await health()).toBe('healthy');
+    const policy = { retry: false, breaker: { threshold: 2, halfOpenAfterMs: 600_000 } };
+    for (const n of [1, 2]) {
+      const accepted = await json(
+        await submit({ plan: { steps: [{ id: `s${n}`, target: 'busy', input: {}, policy }] } }),
+      );
+      await waitForStatus(accepted.id as string, ['failed']);
+    }
+    expect(await health()).toBe('degraded');
+    await busy.close();
+    await waitFor(async () => ((await health()) === 'down' ? true : undefined), 'the instance to leave');
   });
 
   it('fails a task whose revision has no instance within the grace period, naming the revision', async () => {

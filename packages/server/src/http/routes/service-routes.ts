@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { notFound } from '../../errors/http-problem.js';
 import type { InstanceView } from '../../services/instance-presence.js';
 import type { ServiceRow } from '../../services/service-catalog.js';
+import { revisionVersion, scopedTargetName } from '../../services/target-name.js';
 import { ServiceDeletedError } from '../../socket/dispatch-errors.js';
 import type { App } from './app-env.js';
 import { bearer, json, problems } from './openapi-responses.js';
@@ -12,6 +13,23 @@ import type { ServerServices } from './server-services.js';
 
 const idParam = z.object({ id: z.string().min(1).max(200) });
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** `down` without an instance up; `degraded` while the current revision's breaker (in this replica) lets no call through. */
+function healthOf(
+  row: ServiceRow,
+  services: ServerServices,
+  instances: readonly { status: string }[],
+): Service['health'] {
+  if (!instances.some((instance) => instance.status === 'up')) return 'down';
+  const target = `${scopedTargetName(row.project_id, row.name)}@${revisionVersion(row.revision)}`;
+  let breaker: string;
+  try {
+    breaker = services.engine.breakerState(target);
+  } catch {
+    return 'healthy';
+  }
+  return breaker === 'closed' ? 'healthy' : 'degraded';
+}
 
 /** Instances connected here (as they are now), then those other replicas hold (as they last wrote them). */
 function serviceView(row: ServiceRow, services: ServerServices, elsewhere: readonly InstanceView[]): Service {
@@ -40,7 +58,7 @@ function serviceView(row: ServiceRow, services: ServerServices, elsewhere: reado
     output: row.output_schema === null ? null : (JSON.parse(row.output_schema) as Record<string, unknown>),
     revertible: row.revertible === 1,
     effectFree: row.effect_free === 1,
-    health: instances.some((instance) => instance.status === 'up') ? 'healthy' : 'down',
+    health: healthOf(row, services, instances),
     instances,
     createdAt: iso(row.created_at),
     updatedAt: iso(row.updated_at),
