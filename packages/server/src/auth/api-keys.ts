@@ -32,7 +32,10 @@ export class ApiKeys {
   /** Recently authenticated keys by hash: a request needs no query; a revocation here drops its entry at once. */
   private readonly recent = new Map<string, AuthenticatedKey & { at: number }>();
 
-  constructor(private readonly db: Kysely<ServerTables>) {}
+  constructor(
+    private readonly db: Kysely<ServerTables>,
+    private readonly dialect: 'sqlite' | 'postgres',
+  ) {}
 
   async create(projectId: string, name: string): Promise<ApiKeyView & { key: string }> {
     const key = newSecretToken(API_KEY_PREFIX);
@@ -69,27 +72,50 @@ export class ApiKeys {
   }
 
   /**
-   * Revokes a key of `projectId`: when it was revoked (`already` when that was before this call), or undefined when the
-   * project has no key with that id (another project's is not told apart from none).
+   * Revokes a key of `projectId`: when it was revoked (`already` when that was before this call), `last` when it is
+   * the project's only live key (kept: nothing, not even the admin token, could make the project another one), or
+   * undefined when the project has no key with that id (another project's is not told apart from none).
    */
-  async revoke(projectId: string, id: string): Promise<{ revokedAt: number; already: boolean } | undefined> {
+  async revoke(
+    projectId: string,
+    id: string,
+  ): Promise<{ revokedAt: number; already: boolean } | { last: true } | undefined> {
     const now = Date.now();
-    const result = await this.db
-      .updateTable('baton_server_api_keys')
-      .set({ revoked_at: now })
-      .where('id', '=', id)
-      .where('project_id', '=', projectId)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    for (const [hash, key] of this.recent) if (key.keyId === id) this.recent.delete(hash);
-    if (Number(result.numUpdatedRows) > 0) return { revokedAt: now, already: false };
+    const result = await this.db.transaction().execute(async (trx) => {
+      // Revocations of one project's keys take turns (PostgreSQL; SQLite has one writer), so two keys revoked at once
+      // cannot each leave the other as the last.
+      if (this.dialect === 'postgres') {
+        await trx.selectFrom('baton_server_projects').select('id').where('id', '=', projectId).forUpdate().execute();
+      }
+      return trx
+        .updateTable('baton_server_api_keys')
+        .set({ revoked_at: now })
+        .where('id', '=', id)
+        .where('project_id', '=', projectId)
+        .where('revoked_at', 'is', null)
+        .where(({ exists, selectFrom }) =>
+          exists(
+            selectFrom('baton_server_api_keys as other')
+              .select('other.id')
+              .where('other.project_id', '=', projectId)
+              .where('other.revoked_at', 'is', null)
+              .where('other.id', '!=', id),
+          ),
+        )
+        .executeTakeFirst();
+    });
+    if (Number(result.numUpdatedRows) > 0) {
+      for (const [hash, key] of this.recent) if (key.keyId === id) this.recent.delete(hash);
+      return { revokedAt: now, already: false };
+    }
     const row = await this.db
       .selectFrom('baton_server_api_keys')
       .select('revoked_at')
       .where('id', '=', id)
       .where('project_id', '=', projectId)
       .executeTakeFirst();
-    return row?.revoked_at == null ? undefined : { revokedAt: Number(row.revoked_at), already: true };
+    if (row === undefined) return undefined;
+    return row.revoked_at === null ? { last: true } : { revokedAt: Number(row.revoked_at), already: true };
   }
 
   /** The live key `token` is, or undefined. */

@@ -314,6 +314,32 @@ describe('security', () => {
     expect(listed.items.map((key: Json) => key.prefix)).toContain(t.apiKey.slice(0, listed.items[0].prefix.length));
   });
 
+  it("keeps a project's only live key: revoking it would leave the project unreachable", async () => {
+    const made = (await (
+      await t.request('/v1/projects', { method: 'POST', key: t.adminToken, body: JSON.stringify({ name: 'lonely' }) })
+    ).json()) as Json;
+    secrets.push(made.apiKey.key);
+    const only = made.apiKey.key as string;
+    const refused = await expectProblem(
+      await t.request(`/v1/api-keys/${made.apiKey.id}`, { method: 'DELETE', key: only }),
+      409,
+      'last-api-key',
+    );
+    expect(refused.detail).toContain('create another key (POST /v1/api-keys) first');
+    expect((await t.request('/v1/services', { key: only })).status).toBe(200);
+    // With another key made, the first can go; then the other is the last.
+    const next = (await (
+      await t.request('/v1/api-keys', { method: 'POST', key: only, body: JSON.stringify({ name: 'next' }) })
+    ).json()) as Json;
+    secrets.push(next.key);
+    expect((await t.request(`/v1/api-keys/${made.apiKey.id}`, { method: 'DELETE', key: next.key })).status).toBe(204);
+    await expectProblem(
+      await t.request(`/v1/api-keys/${next.id}`, { method: 'DELETE', key: next.key }),
+      409,
+      'last-api-key',
+    );
+  });
+
   it('refuses a revoked key at once, closing the sockets, event streams and held answers opened with it', async () => {
     const created = (await (
       await t.request('/v1/api-keys', { method: 'POST', body: JSON.stringify({ name: 'short-lived' }) })

@@ -76,7 +76,8 @@ export function projectRoutes(app: App, services: ServerServices): void {
       path: '/v1/api-keys/{id}',
       tags: ['api-keys'],
       summary: 'Revoke an API key at once, also for sockets open with it',
-      description: 'A key revoked already is a 409 `api-key-revoked` saying when, as other actions done already are.',
+      description:
+        "A key revoked already is a 409 `api-key-revoked` saying when, as other actions done already are; the project's only live key is a 409 `last-api-key` (make another first).",
       security: bearer,
       request: { params: idParam },
       responses: { 204: { description: 'Revoked' }, ...problems(400, 403, 404, 409) },
@@ -85,6 +86,12 @@ export function projectRoutes(app: App, services: ServerServices): void {
       const { id } = c.req.valid('param');
       const revoked = await services.apiKeys.revoke(c.get('projectId'), id);
       if (revoked === undefined) throw notFound('API key', id);
+      if ('last' in revoked) {
+        throw conflict(
+          'last-api-key',
+          `API key "${id}" is the project's only live key: revoked, it would leave the project unreachable; create another key (POST /v1/api-keys) first, then revoke this one`,
+        );
+      }
       if (revoked.already) {
         throw conflict(
           'api-key-revoked',
