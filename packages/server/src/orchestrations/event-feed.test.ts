@@ -240,8 +240,18 @@ describe('orchestration events', () => {
   it('serves Prometheus metrics', async () => {
     t = await startTestServer();
     sockets.push(
-      await connectRawService(t.server.url, t.apiKey, { hello: echoService('metered'), answer: () => ({}) }),
+      await connectRawService(t.server.url, t.apiKey, { hello: echoService('metered.v2'), answer: () => ({}) }),
     );
+    const accepted = (await (
+      await t.request('/v1/orchestrations?waitMs=10000', {
+        method: 'POST',
+        body: JSON.stringify({
+          action: { content: 'meter' },
+          plan: { steps: [{ id: 'm', target: 'metered.v2', input: {} }] },
+        }),
+      })
+    ).json()) as { status: string };
+    expect(accepted.status).toBe('succeeded');
     const response = await fetch(`${t.server.url}/metrics`);
     const text = await response.text();
     expect(response.headers.get('content-type')).toMatch(/text\/plain/);
@@ -254,5 +264,8 @@ describe('orchestration events', () => {
     ]) {
       expect(text).toContain(name);
     }
+    // A step's service as the API names it, its dots kept; no project id on the operator's page.
+    expect(text).toContain('baton_step_duration_seconds_count{service="metered.v2@1",outcome="succeeded"} 1');
+    expect(text).not.toContain(t.projectId.replace(/_/g, '-'));
   });
 });

@@ -11,7 +11,7 @@ import type { Kysely } from 'kysely';
 import type { ServerTables } from '../db/server-tables.js';
 import type { ServerMetrics } from '../observability/server-metrics.js';
 import { isOrchestrationRun, orchestrationIdOf } from '../services/remote-target.js';
-import { displayTarget } from '../services/target-name.js';
+import { metricsServiceLabel } from '../services/target-name.js';
 import type { DispatchStatus } from '../socket/task-dispatcher.js';
 import type { LiveWebhook } from '../webhooks/webhook-store.js';
 import { type OrchestrationQueries, orchestrationQueries } from './orchestration-queries.js';
@@ -191,7 +191,7 @@ export class RunWatcher {
       case 'step-error':
         this.options.metrics.stepDuration.observe(
           {
-            service: displayTarget('', event.target)?.replace(/^[^.]*\./, '') ?? 'none',
+            service: metricsServiceLabel(event.target),
             outcome: event.type === 'step-finish' ? 'succeeded' : 'failed',
           },
           event.durationMs / 1000,

@@ -26,3 +26,14 @@ export function displayTarget(projectId: string, target: string | undefined): st
 export function revisionVersion(revision: number): string {
   return `${revision}.0.0`;
 }
+
+/**
+ * `prj-x.weather@3.0.0` → `weather@3`: the label of a step's service in `/metrics`, which is the operator's, not a
+ * project's: it carries no project id (the same service name in two projects is one series).
+ */
+export function metricsServiceLabel(target: string | undefined): string {
+  if (target === undefined) return 'none';
+  const dot = target.indexOf('.');
+  const plain = dot >= 0 && target.startsWith('prj-') ? target.slice(dot + 1) : target;
+  return plain.replace(/@(\d+)\.0\.0$/, '@$1');
+}
