@@ -23,6 +23,7 @@ import { KeyHolds } from './auth/key-holds.js';
 import { openServerDatabase } from './db/open-server-database.js';
 import { newId } from './db/time-ordered-id.js';
 import { createApp } from './http/create-app.js';
+import { refuseLargeBodiesBeforeContinue } from './http/expect-continue.js';
 import { RequestsInFlight } from './http/requests-in-flight.js';
 import type { App } from './http/routes/app-env.js';
 import type { ServerServices } from './http/routes/server-services.js';
@@ -84,7 +85,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
   const { db } = database;
   const admin = new AdminToken(db);
   await admin.load(options.adminToken);
-  const apiKeys = new ApiKeys(db);
+  const apiKeys = new ApiKeys(db, database.dialect);
   const registry = createRegistry();
   registry.register(reuseTarget);
   const hub = new RunEventsHub();
@@ -257,14 +258,16 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
       return { ok: Object.values(checks).every((value) => value === 'ok'), checks };
     },
   };
+  const bodyLimitBytes = options.bodyLimitBytes ?? 16 * 1024 * 1024;
   const app = createApp(services, {
-    bodyLimitBytes: options.bodyLimitBytes ?? 16 * 1024 * 1024,
+    bodyLimitBytes,
     requestsPerSecond: options.requestsPerSecond ?? 1000,
     replicas: () => presence?.liveReplicas ?? 1,
     logger,
     version: SERVER_VERSION,
   });
   const server = createAdaptorServer({ fetch: app.fetch }) as import('node:http').Server;
+  refuseLargeBodiesBeforeContinue(server, bodyLimitBytes);
   // Idle keep-alive connections stay open longer than clients keep them (undici: 4 s), so a client never sends on a
   // connection the server is closing — also after a stretch of heavy work (a 10 MiB payload) delayed both sides' timers.
   server.keepAliveTimeout = 65_000;

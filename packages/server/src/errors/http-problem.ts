@@ -60,3 +60,10 @@ export function badRequest(code: string, detail: string, problems?: readonly Pro
 export function conflict(code: string, detail: string): HttpProblem {
   return new HttpProblem(409, code, 'Conflict', detail);
 }
+
+/** 413 for a body over the limit; the connection closes after the answer, since the rest of the body is not read. */
+export function bodyTooLarge(limitBytes: number): HttpProblem {
+  return new HttpProblem(413, 'body-too-large', 'Content too large', `the body is larger than ${limitBytes} bytes`, {
+    headers: { Connection: 'close' },
+  });
+}

@@ -10,7 +10,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
-import { HttpProblem } from '../errors/http-problem.js';
+import { bodyTooLarge, HttpProblem } from '../errors/http-problem.js';
 import { methodsByPath } from './allowed-methods.js';
 import { requireAdmin, requireProjectKey } from './auth-middleware.js';
 import { mountDocs } from './docs-page.js';
@@ -95,13 +95,7 @@ export function createApp(services: ServerServices, options: AppOptions): App {
   });
   const tooLarge = () => {
     // The rest of the body is not read: the connection is closed after the answer, so no client reuses it.
-    throw new HttpProblem(
-      413,
-      'body-too-large',
-      'Content too large',
-      `the body is larger than ${options.bodyLimitBytes} bytes`,
-      { headers: { Connection: 'close' } },
-    );
+    throw bodyTooLarge(options.bodyLimitBytes);
   };
   // A chunked body is counted as it is read; one with a Content-Length is judged by it.
   const countChunked = bodyLimit({ maxSize: options.bodyLimitBytes, onError: tooLarge });

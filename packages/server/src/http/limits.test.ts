@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { createService, memoryInstanceStore } from '@baton/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../server-test-kit.js';
@@ -86,5 +87,41 @@ describe('limits', () => {
     expect(response.headers.get('content-type')).toBe('application/problem+json');
     expect(((await response.json()) as { code: string }).code).toBe('body-too-large');
     expect((await t.request('/v1/services')).status).toBe(200);
+  });
+
+  it('answers Expect: 100-continue with the 413 for a declared length over the limit, before the body is sent', async () => {
+    t = await startTestServer({ bodyLimitBytes: 1024 });
+    const server = t.server;
+    const ask = (length: number) =>
+      new Promise<{ continued: boolean; status: number; body: string }>((resolve, reject) => {
+        let continued = false;
+        const body = JSON.stringify({ name: 'x'.repeat(Math.max(0, length - 11)) });
+        const sent = httpRequest(`${server.url}/v1/api-keys`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${t?.apiKey}`,
+            'content-type': 'application/json',
+            'content-length': Buffer.byteLength(body),
+            expect: '100-continue',
+          },
+        });
+        sent.on('continue', () => {
+          continued = true;
+          sent.end(body);
+        });
+        sent.on('response', (response) => {
+          let text = '';
+          response.on('data', (chunk) => (text += chunk));
+          response.on('end', () => resolve({ continued, status: response.statusCode ?? 0, body: text }));
+        });
+        sent.on('error', reject);
+        sent.flushHeaders();
+      });
+    const refused = await ask(5000);
+    expect(refused).toMatchObject({ continued: false, status: 413 });
+    expect(JSON.parse(refused.body)).toMatchObject({ code: 'body-too-large', status: 413 });
+    // Under the limit the client is told to go on, and its request is served as any other.
+    const served = await ask(60);
+    expect(served).toMatchObject({ continued: true, status: 201 });
   });
 });

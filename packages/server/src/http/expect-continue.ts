@@ -1,0 +1,22 @@
+/**
+ * `Expect: 100-continue` (curl asks it for bodies over 1 MB): a body whose declared length is over the limit gets its
+ * 413 instead of the 100 Continue Node would send by default. Told to go on, the client sent megabytes that the server
+ * stopped reading, closing the connection mid-upload, and the client saw a broken pipe, never the 413.
+ */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { bodyTooLarge } from '../errors/http-problem.js';
+import { problemDocument } from './problem-response.js';
+
+export function refuseLargeBodiesBeforeContinue(server: Server, limitBytes: number): void {
+  server.on('checkContinue', (request: IncomingMessage, response: ServerResponse) => {
+    const declared = Number(request.headers['content-length']);
+    if (request.url?.startsWith('/v1/') && Number.isFinite(declared) && declared > limitBytes) {
+      const { body, headers } = problemDocument(bodyTooLarge(limitBytes));
+      response.writeHead(413, { ...headers, 'Content-Type': 'application/problem+json' });
+      response.end(JSON.stringify(body));
+      return;
+    }
+    response.writeContinue();
+    server.emit('request', request, response);
+  });
+}
