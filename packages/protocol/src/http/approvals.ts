@@ -21,7 +21,7 @@ export const approvalSchema = z
   .meta({ id: 'Approval' });
 export type Approval = z.infer<typeof approvalSchema>;
 
-export const listApprovalsQuerySchema = z.object({ status: z.enum(APPROVAL_STATUSES).optional() });
+export const listApprovalsQuerySchema = z.strictObject({ status: z.enum(APPROVAL_STATUSES).optional() });
 export const approveSchema = z.strictObject({ data: z.unknown().optional() }).meta({ id: 'Approve' });
 export const rejectSchema = z.strictObject({ reason: z.string().trim().min(1).max(2000) }).meta({ id: 'Reject' });
 
@@ -42,7 +42,7 @@ export const compensationFailureSchema = z
   .meta({ id: 'CompensationFailure' });
 export type CompensationFailure = z.infer<typeof compensationFailureSchema>;
 
-export const listCompensationFailuresQuerySchema = z.object({ status: z.enum(COMPENSATION_STATUSES).optional() });
+export const listCompensationFailuresQuerySchema = z.strictObject({ status: z.enum(COMPENSATION_STATUSES).optional() });
 export const closeCompensationSchema = z
   .strictObject({ reason: z.string().trim().min(1).max(2000) })
   .meta({ id: 'CloseCompensationFailure' });

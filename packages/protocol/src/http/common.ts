@@ -29,7 +29,7 @@ export function pageOf<T extends z.ZodType>(item: T) {
   });
 }
 
-export const pageQuerySchema = z.object({
+export const pageQuerySchema = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(500).optional(),
 });

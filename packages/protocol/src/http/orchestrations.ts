@@ -171,7 +171,7 @@ export const orchestrationSummarySchema = orchestrationSchema
   .meta({ id: 'OrchestrationSummary' });
 export type OrchestrationSummary = z.infer<typeof orchestrationSummarySchema>;
 
-export const listOrchestrationsQuerySchema = z.object({
+export const listOrchestrationsQuerySchema = z.strictObject({
   status: orchestrationStatusSchema.optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(500).optional(),
@@ -180,7 +180,7 @@ export const listOrchestrationsQuerySchema = z.object({
 /** The longest `GET /v1/orchestrations/:id?waitMs=` holds its answer. */
 export const MAX_ORCHESTRATION_WAIT_MS = 60_000;
 
-export const getOrchestrationQuerySchema = z.object({
+export const getOrchestrationQuerySchema = z.strictObject({
   waitMs: z.coerce
     .number()
     .int()

@@ -13,7 +13,10 @@ export const WEBHOOK_EVENT_TYPES = [
 
 export const createWebhookSchema = z
   .strictObject({
-    url: z.url({ protocol: /^https?$/, error: 'expected an absolute http:// or https:// URL' }).max(2000),
+    url: z
+      .url({ protocol: /^https?$/, error: 'expected an absolute http:// or https:// URL' })
+      .max(2000, 'at most 2000 characters')
+      .refine((url) => !URL.canParse(url) || new URL(url).port !== '0', 'port 0 is no port a server listens on'),
     /** Event types to deliver (a trailing `*` matches a prefix, e.g. `orchestration.*`); all when absent. */
     events: z
       .array(z.string().regex(/^[a-z]+(\.[a-z-]+)*(\.\*)?$|^\*$/, 'an event type such as orchestration.succeeded'))

@@ -439,6 +439,17 @@ describe('malformed HTTP requests', () => {
         });
       }
     }
+    for (const list of [
+      '/v1/orchestrations?stauts=failed',
+      '/v1/approvals?state=pending',
+      '/v1/compensation-failures?status=open&runId=x',
+      '/v1/plan-templates?page=2',
+      '/v1/webhooks/HOOK/deliveries?offset=10',
+      '/v1/orchestrations/ORC?wait=1000',
+    ]) {
+      // A misspelt filter or parameter is refused, not ignored (which answered the unfiltered list).
+      requests.push({ name: `unknown parameter ${list}`, method: 'GET', path: list, status: 400, paths: ['query'] });
+    }
     for (const list of ['/v1/orchestrations', '/v1/approvals', '/v1/compensation-failures']) {
       for (const status of ['sleeping', '', 'RUNNING', 'x'.repeat(1000)]) {
         requests.push({
@@ -496,6 +507,28 @@ describe('malformed HTTP requests', () => {
       ['events[1]', 'unknown-event'],
     ]);
     expect(unknownEvent.problems[0].message).toContain('orchestration.succeeded');
+    for (const [url, message] of [
+      [`https://93.184.215.14/${'a'.repeat(2100)}`, 'at most 2000 characters'],
+      ['http://93.184.215.14:0/hook', 'port 0'],
+    ] as const) {
+      const refused = await refuse({
+        name: `a webhook at ${url.slice(0, 30)}`,
+        method: 'POST',
+        path: '/v1/webhooks',
+        body: JSON.stringify({ url }),
+        status: 400,
+      });
+      expect(refused.problems.map((item: Json) => item.path)).toEqual(['body.url']);
+      expect(refused.problems[0].message).toContain(message);
+    }
+    const retried = await refuse({
+      name: 'a retry with a field it does not take',
+      method: 'POST',
+      path: '/v1/orchestrations/orc_unknown/retry',
+      body: JSON.stringify({ plan: {} }),
+      status: 400,
+    });
+    expect(retried.detail).toContain('Unrecognized key: "plan"');
     await stillServing();
   });
 

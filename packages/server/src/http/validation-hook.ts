@@ -21,7 +21,13 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
 function messageOf(issue: z.core.$ZodIssue, place: string): string {
   const stepsAtTop =
     place === 'body' && issue.code === 'unrecognized_keys' && issue.path.length === 0 && issue.keys.includes('steps');
-  return stepsAtTop ? `${issue.message}; a plan's steps go under "plan": { "steps": [ … ] }` : issue.message;
+  if (stepsAtTop) return `${issue.message}; a plan's steps go under "plan": { "steps": [ … ] }`;
+  // A misspelt filter would otherwise have been ignored, listing what it was meant to narrow: it is refused instead.
+  if (place === 'query' && issue.code === 'unrecognized_keys') {
+    const names = issue.keys.map((key) => JSON.stringify(key)).join(', ');
+    return `${issue.keys.length === 1 ? 'not a query parameter' : 'not query parameters'} of this route: ${names}`;
+  }
+  return issue.message;
 }
 
 /**

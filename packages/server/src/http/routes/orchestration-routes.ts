@@ -209,8 +209,12 @@ export function orchestrationRoutes(app: App, services: ServerServices): void {
       tags: ['orchestrations'],
       summary: 'Run a failed orchestration again from its failed steps, reusing what succeeded',
       security: bearer,
-      request: { params: idParam },
-      responses: { 202: json(acceptedOrchestrationSchema, 'Running again'), ...problems(400, 403, 404, 409) },
+      request: {
+        params: idParam,
+        // It takes no fields: one sent (a reason, a plan) is refused rather than silently not used.
+        body: { content: { 'application/json': { schema: z.strictObject({}) } }, required: false },
+      },
+      responses: { 202: json(acceptedOrchestrationSchema, 'Running again'), ...problems(400, 403, 404, 409, 415) },
     }),
     async (c) => c.json(await orchestrations.retry(c.get('projectId'), c.req.valid('param').id), 202),
   );

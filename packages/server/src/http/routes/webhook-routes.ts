@@ -15,7 +15,7 @@ import { bearer, json, jsonBody, problems } from './openapi-responses.js';
 import type { ServerServices } from './server-services.js';
 
 const idParam = z.object({ id: z.string().min(1).max(200) });
-const deliveriesQuery = z.object({
+const deliveriesQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(MAX_DELIVERY_PAGE).default(50),
   cursor: z.string().max(500).optional(),
 });
