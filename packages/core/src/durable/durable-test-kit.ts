@@ -3,8 +3,9 @@
  * tables as connections share a file), engines on it, and targets that count calls.
  */
 import { mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { createEngine, type Engine, type EngineOptions } from '../engine/engine.js';
 import { createRegistry, type Registry } from '../registry/registry.js';
 import { createMemoryStore } from '../storage/create-memory-store.js';
@@ -117,6 +118,8 @@ export async function durableKit(backend: KitBackend = 'sqlite'): Promise<Kit> {
       for (const store of stores) await store.close();
       await memory?.close();
       held = Promise.resolve();
+      // The file's folder goes too: every durable test made one, and they piled up in the temporary directory.
+      if (memory === undefined) await rm(dirname(url), { recursive: true, force: true });
     },
   };
   return kit;
