@@ -3,7 +3,6 @@
  * their finished sub-calls are replayed when a step runs again, pending timers keep their original fire time, and
  * compensations already done are not repeated.
  */
-
 import { retryKey } from '../run/retry-memo.js';
 import type { RetryMemoEntry, StepMemoEntry, SubCallMemoEntry } from '../run/run-context.js';
 import type { JournalEntry } from '../storage/run-store.js';
