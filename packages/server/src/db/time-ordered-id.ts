@@ -10,7 +10,7 @@
  * being written in the page cache as the database grows.
  *
  * @example
- * newId('orc'); // "orc_0mivk3q8p4f0x2m9c7k1q8zt3vb6wd"
+ * newId('orc'); // "orc_0mivk3q8p4f0x2m9c7k1q8zt3"
  */
 import { pooledRandomBytes } from '@baton/core';
 
