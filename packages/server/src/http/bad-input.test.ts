@@ -290,6 +290,16 @@ describe('malformed HTTP requests', () => {
           code: 'unsupported-media-type',
         });
       }
+      for (const encoding of ['gzip', 'br', 'deflate, gzip']) {
+        requests.push({
+          ...base,
+          name: `sent with Content-Encoding ${encoding}`,
+          body: JSON.stringify(route.valid),
+          headers: { 'content-type': 'application/json', 'content-encoding': encoding },
+          status: 415,
+          code: 'unsupported-content-encoding',
+        });
+      }
       requests.push({
         ...base,
         name: 'over the body limit',

@@ -101,6 +101,16 @@ export function createApp(services: ServerServices, options: AppOptions): App {
   const countChunked = bodyLimit({ maxSize: options.bodyLimitBytes, onError: tooLarge });
   app.use('/v1/*', async function limitBody(c, next) {
     const body = bodyHeaders(c);
+    const encoding = c.req.header('content-encoding')?.trim().toLowerCase();
+    if (body.present && encoding && encoding !== 'identity') {
+      // A compressed body would be read as text and refused as broken JSON, naming the wrong problem.
+      throw new HttpProblem(
+        415,
+        'unsupported-content-encoding',
+        'Unsupported media type',
+        `the body is sent with Content-Encoding "${encoding.slice(0, 40)}"; send it uncompressed`,
+      );
+    }
     if (body.length === undefined) return countChunked(c, next);
     if (body.length > options.bodyLimitBytes) tooLarge();
     await next();
