@@ -38,15 +38,16 @@ const RUN_OPTION_KEYS: Record<keyof RunOptions, true> = {
   retainEvents: true,
 };
 
+const KNOWN_RUN_OPTIONS = Object.keys(RUN_OPTION_KEYS);
+
 function unknownOptions(options: Record<string, unknown>, add: Add): void {
-  const known = Object.keys(RUN_OPTION_KEYS);
-  for (const [key, value] of Object.entries(options)) {
-    if (value === undefined || Object.hasOwn(RUN_OPTION_KEYS, key)) continue;
-    const meant = closestName(key, known);
+  for (const key in options) {
+    if (Object.hasOwn(RUN_OPTION_KEYS, key) || !Object.hasOwn(options, key) || options[key] === undefined) continue;
+    const meant = closestName(key, KNOWN_RUN_OPTIONS);
     add(
       key,
       'unknown',
-      `"${clipText(key, 60)}" is not a run option${meant ? ` (did you mean "${meant}"?)` : ''}; the options are ${known.join(', ')}`,
+      `"${clipText(key, 60)}" is not a run option${meant ? ` (did you mean "${meant}"?)` : ''}; the options are ${KNOWN_RUN_OPTIONS.join(', ')}`,
     );
   }
 }

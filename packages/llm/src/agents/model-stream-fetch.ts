@@ -28,11 +28,11 @@ function streamedModel(body: unknown): string | undefined {
 export function modelStreamFetch(fetch: Fetch = globalThis.fetch): Fetch {
   return async (input, init) => {
     const response = await fetch(input, init);
-    const model = streamedModel(init?.body);
     const contentType = response.headers.get('content-type') ?? undefined;
-    if (model === undefined || response.status !== 200 || contentType?.toLowerCase().includes('text/event-stream')) {
-      return response;
-    }
+    if (response.status !== 200 || contentType?.toLowerCase().includes('text/event-stream')) return response;
+    // Only an answer that is no event stream reads the request back: was it a streaming call, and of which model?
+    const model = streamedModel(init?.body);
+    if (model === undefined) return response;
     const url = input instanceof Request ? input.url : String(input);
     throw new NotAModelStreamError(model, {
       url,

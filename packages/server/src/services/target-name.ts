@@ -19,8 +19,12 @@ export function unscopeText(projectId: string, text: string): string {
 /** `prj-x.weather@3.0.0` → `weather@3`: the service name and its revision, as the API shows them. */
 export function displayTarget(projectId: string, target: string | undefined): string | null {
   if (target === undefined) return null;
-  const plain = unscopeText(projectId, target);
-  return plain.replace(/@(\d+)\.0\.0$/, '@$1');
+  return shortRevision(unscopeText(projectId, target));
+}
+
+/** `weather@3.0.0` → `weather@3`: a service's revision is the major of its registry version. */
+function shortRevision(name: string): string {
+  return name.replace(/@(\d+)\.0\.0$/, '@$1');
 }
 
 export function revisionVersion(revision: number): string {
@@ -34,6 +38,5 @@ export function revisionVersion(revision: number): string {
 export function metricsServiceLabel(target: string | undefined): string {
   if (target === undefined) return 'none';
   const dot = target.indexOf('.');
-  const plain = dot >= 0 && target.startsWith('prj-') ? target.slice(dot + 1) : target;
-  return plain.replace(/@(\d+)\.0\.0$/, '@$1');
+  return shortRevision(dot >= 0 && target.startsWith('prj-') ? target.slice(dot + 1) : target);
 }
