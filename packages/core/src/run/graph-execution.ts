@@ -199,7 +199,7 @@ export class GraphExecution {
           return this.succeed(step, result, stepPath);
         }
         stored.write.then(
-          () => this.succeed(step, result, stepPath),
+          () => this.succeed(step, result, stepPath, true),
           (error) => this.fail(step, result, error),
         );
       },
@@ -349,8 +349,14 @@ export class GraphExecution {
     result.output = { iterations: loop.maxIterations, exhausted: true, last };
   }
 
-  private succeed(step: CompiledStep, result: StepResult, path: readonly string[]): void {
-    if (this.run.signal.aborted) return;
+  /**
+   * A step that succeeded. One whose entry was being written when the run ended (another step failed, the run was
+   * cancelled) did succeed too once the entry is stored (`journaled`): its call returned and its journal says so. It
+   * is shown succeeded — a failing run waits for such writes before its last snapshot — but starts nothing more.
+   */
+  private succeed(step: CompiledStep, result: StepResult, path: readonly string[], journaled = false): void {
+    const ended = this.run.signal.aborted;
+    if (ended && !(journaled && result.status === 'running')) return;
     result.status = 'succeeded';
     result.finishedAt = Date.now();
     this.run.emit({
@@ -364,16 +370,16 @@ export class GraphExecution {
       usage: result.usage,
       ...(result.reused ? { reused: true } : {}),
     });
-    this.done(step, true);
+    if (!ended) this.done(step, true);
   }
 
   private fail(step: CompiledStep, result: StepResult, error: unknown): void {
     // The run ended, parked or left this engine: a run that ended shows its in-flight steps cancelled (its
     // snapshot says so); a parked one still shows the steps it waits on running.
     if (this.run.signal.aborted) return;
-    const failure = BatonError.isInstance(error)
-      ? error
-      : new StepFailedError(step.id, step.targetLabel, result.attempts, error);
+    const failure =
+      unstorableAbort(this.run.durable !== undefined, step, error) ??
+      (BatonError.isInstance(error) ? error : new StepFailedError(step.id, step.targetLabel, result.attempts, error));
     if (StepFailedError.isInstance(failure) && failure.stepId === step.id) {
       result.attempts = failure.attempts;
       if (failure.target !== undefined) result.target = failure.target;
@@ -428,6 +434,22 @@ function skipReason(step: CompiledStep, graph: CompiledGraph, results: readonly 
   if (step.trigger === 'any') return 'none of its dependencies succeeded';
   const skipped = step.deps.filter((i) => results[i]?.status === 'skipped').map((i) => `"${graph.steps[i]?.id}"`);
   return `its dependenc${skipped.length === 1 ? 'y' : 'ies'} ${skipped.join(', ')} did not run`;
+}
+
+/**
+ * In a durable run, an abort whose payload the journal cannot hold (a BigInt in it) fails the run with an error naming
+ * the place: stored changed, the payload would reach compensations other than it was sent; left to fail the write of
+ * the run's end, the run would never end.
+ */
+function unstorableAbort(durable: boolean, step: CompiledStep, error: unknown): ValidationError | undefined {
+  if (!durable || !AbortRunError.isInstance(error)) return undefined;
+  const found = unstorableIn(error.payload);
+  if (found === undefined) return undefined;
+  return new ValidationError(
+    `step "${step.id}" aborted the run with a payload the journal cannot store`,
+    [{ path: `steps.${step.id}.payload${found.place}`, code: 'not-json', message: found.message }],
+    { cause: error },
+  );
 }
 
 /** The error of a step whose journal entry JSON cannot hold (NaN in its output), naming the place. */

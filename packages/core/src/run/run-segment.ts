@@ -187,6 +187,8 @@ export async function runSegment(setup: SegmentSetup): Promise<SegmentOutcome> {
       };
     }
     const status = CancelledError.isInstance(error) ? 'cancelled' : 'failed';
+    // A step whose call returned waits for its entry: once stored, the step succeeded, and the snapshot says so.
+    await setup.durable?.settled()?.catch(() => {});
     // Calls a budget cut off may still report what they spent: the result counts it (see BUDGET_STOP_GRACE_MS).
     if (BudgetExceededError.isInstance(error)) await context.handlerCalls?.settledWithin(BUDGET_STOP_GRACE_MS);
     return { kind: 'failed', error, result: snapshot(status, undefined, error), finished: context.finished };

@@ -127,6 +127,8 @@ describe('openStore on SQLite', () => {
       [{ url: 'sqlite:' }, /names no SQLite file/],
       [{ url: 42 }, /url.*42/],
       [null, /options must be an object, got null/],
+      // The location alone, as a URL is often passed: the error shows the call that was meant.
+      ['sqlite:./baton.db', /options must be an object such as \{ url: "sqlite:.\/baton.db" \}/],
       // An option it does not know would be ignored: a location under another name would open another database.
       [{ path: join(folder, 'x.db') }, /unknown option "path" \(known: url, .*\); where the store is goes in url/],
       [{ url: join(folder, 'x.db'), pollIntervallMs: 5 }, /unknown option "pollIntervallMs"/],

@@ -103,7 +103,8 @@ function refuseUnknownOptions(options: object): void {
 }
 
 export async function openStore(options: OpenStoreOptions = {}): Promise<RunStore> {
-  requireArgument('openStore', 'options', typeof options === 'object' && options !== null, 'an object', options);
+  const expected = typeof options === 'string' ? `an object such as { url: ${quoteText(options)} }` : 'an object';
+  requireArgument('openStore', 'options', typeof options === 'object' && options !== null, expected, options);
   refuseUnknownOptions(options);
   const settings = {
     blobThresholdBytes: positive(

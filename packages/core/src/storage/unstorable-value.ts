@@ -10,7 +10,8 @@ export interface Unstorable {
   message: string;
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Half of a UTF-16 surrogate pair without its other half. */
+export const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const LONE_SURROGATE_MESSAGE = 'holds a lone surrogate (half of a UTF-16 pair), which JSON text cannot carry';
 
 interface Found {
