@@ -120,7 +120,7 @@ describe.each(KIT_BACKENDS)('runs that end with data JSON cannot hold, on %s', (
     ]);
     // The run's failure entry lists only the step that failed, not a as stopped.
     const failure = (await kit.stores[0]!.readJournal(run.runId)).find((entry) => entry.type === 'run-fail');
-    expect(Object.keys((failure?.data as { steps?: object }).steps ?? {})).toEqual(['x']);
+    expect(Object.keys((failure?.data as { steps?: object } | undefined)?.steps ?? {})).toEqual(['x']);
     expect(kit.undone).toEqual([{ step: 'a', payload: { why: 'fraud' }, reason: 'run-aborted' }]);
   });
 });
