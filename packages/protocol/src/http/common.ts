@@ -1,5 +1,6 @@
 /** Pieces every HTTP body shares: ids, times, pages and RFC 9457 problem details. */
 import { z } from 'zod';
+import { queryInteger } from './query-integer.js';
 
 export const idSchema = z.string().min(1).max(200);
 export const isoTimeSchema = z.string().describe('ISO 8601 date-time, UTC');
@@ -30,6 +31,6 @@ export function pageOf<T extends z.ZodType>(item: T) {
 }
 
 export const pageQuerySchema = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: queryInteger({ min: 1, max: 200 }).default(50),
   cursor: z.string().max(500).optional(),
 });

@@ -3,6 +3,7 @@ export * from './common.js';
 export * from './orchestrations.js';
 export * from './plan-templates.js';
 export * from './projects.js';
+export * from './query-integer.js';
 export * from './services.js';
 export * from './webhook-events.js';
 export * from './webhooks.js';

@@ -1,6 +1,7 @@
 /** Orchestrations: an action, its data and a plan run by the engine over the registered services. */
 import { z } from 'zod';
 import { idSchema, isoTimeSchema } from './common.js';
+import { queryInteger } from './query-integer.js';
 
 export const ORCHESTRATION_STATUSES = [
   'planning',
@@ -173,7 +174,7 @@ export type OrchestrationSummary = z.infer<typeof orchestrationSummarySchema>;
 
 export const listOrchestrationsQuerySchema = z.strictObject({
   status: orchestrationStatusSchema.optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: queryInteger({ min: 1, max: 200 }).default(50),
   cursor: z.string().max(500).optional(),
 });
 
@@ -181,11 +182,7 @@ export const listOrchestrationsQuerySchema = z.strictObject({
 export const MAX_ORCHESTRATION_WAIT_MS = 60_000;
 
 export const getOrchestrationQuerySchema = z.strictObject({
-  waitMs: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(MAX_ORCHESTRATION_WAIT_MS)
+  waitMs: queryInteger({ min: 0, max: MAX_ORCHESTRATION_WAIT_MS })
     .default(0)
     .describe('Hold the answer until the orchestration has ended or this many milliseconds have passed'),
 });

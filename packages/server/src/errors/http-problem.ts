@@ -2,7 +2,7 @@
  * An error the HTTP layer answers as an RFC 9457 problem document with a 4xx status: the caller's mistake, named with
  * its value. Thrown by routes and services; `problem-response.ts` renders it.
  */
-import { BatonError } from '@baton/core';
+import { BatonError, clipText } from '@baton/core';
 
 export interface ProblemField {
   path: string;
@@ -59,6 +59,11 @@ export function badRequest(code: string, detail: string, problems?: readonly Pro
 
 export function conflict(code: string, detail: string): HttpProblem {
   return new HttpProblem(409, code, 'Conflict', detail);
+}
+
+/** 404 for a path (or a path and method) no route takes. */
+export function noRoute(method: string, path: string): HttpProblem {
+  return new HttpProblem(404, 'no-route', 'Not found', `no route ${clipText(method, 20)} ${clipText(path, 200)}`);
 }
 
 /** 413 for a body over the limit; the connection closes after the answer, since the rest of the body is not read. */

@@ -1,14 +1,15 @@
 /**
  * Authentication for `/v1`: a project API key (`Authorization: Bearer bk_…`) for everything but projects, which take
  * the admin token. A missing, wrong or revoked key is a 401; a project key on an admin route, and the admin token on
- * a project route, are refused with 403 and a detail that says which credential the route wants.
+ * a project route, are refused with 403 and a detail that says which credential the route wants (the admin token
+ * on a path no route takes is a 404, as for a key).
  */
 import type { MiddlewareHandler } from 'hono';
 import type { AdminToken } from '../auth/admin-token.js';
 import type { ApiKeys } from '../auth/api-keys.js';
 import { bearerToken } from '../auth/bearer-token.js';
 import { ADMIN_TOKEN_PREFIX } from '../auth/secret-token.js';
-import { HttpProblem, unauthorized } from '../errors/http-problem.js';
+import { HttpProblem, noRoute, unauthorized } from '../errors/http-problem.js';
 import type { AppEnv } from './routes/app-env.js';
 
 export function requireAdmin(admin: AdminToken, keys: ApiKeys): MiddlewareHandler<AppEnv> {
@@ -30,13 +31,19 @@ export function requireAdmin(admin: AdminToken, keys: ApiKeys): MiddlewareHandle
   };
 }
 
-export function requireProjectKey(keys: ApiKeys, admin: AdminToken): MiddlewareHandler<AppEnv> {
+/** `routeExists(path)`: whether any route takes the path, so the admin token on a path none takes is a 404. */
+export function requireProjectKey(
+  keys: ApiKeys,
+  admin: AdminToken,
+  routeExists: (path: string) => boolean,
+): MiddlewareHandler<AppEnv> {
   return async function requireApiKey(c, next) {
     const token = bearerToken(c.req.header('authorization'));
     if (token === undefined) throw unauthorized('send a project API key as "Authorization: Bearer <key>"');
     const key = await keys.authenticate(token);
     if (key === undefined) {
       if (token.startsWith(ADMIN_TOKEN_PREFIX) && admin.matches(token)) {
+        if (!routeExists(c.req.path)) throw noRoute(c.req.method, c.req.path);
         throw new HttpProblem(
           403,
           'project-key-required',

@@ -428,7 +428,23 @@ describe('malformed HTTP requests', () => {
       'c'.repeat(5000),
       encodeURIComponent('ü'),
     ];
-    const limits = ['0', '-1', 'abc', '1.5', '201', '1e9', 'NaN', 'Infinity', '', '9'.repeat(400)];
+    // Only decimal digits: a number in another notation (hex, exponent, a sign, a space) is no page size a client means.
+    const limits = [
+      '0',
+      '-1',
+      'abc',
+      '1.5',
+      '201',
+      '1e9',
+      'NaN',
+      'Infinity',
+      '',
+      '9'.repeat(400),
+      '0x10',
+      '1e1',
+      '%205',
+      '+5',
+    ];
     const requests: BadRequest[] = [];
     for (const list of ['/v1/orchestrations', '/v1/webhooks/HOOK/deliveries']) {
       for (const value of cursors) {

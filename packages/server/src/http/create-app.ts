@@ -6,11 +6,12 @@ import { clipText } from '@baton/core';
  * is a problem document.
  */
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
-import { bodyTooLarge, HttpProblem } from '../errors/http-problem.js';
+import { bodyTooLarge, HttpProblem, noRoute } from '../errors/http-problem.js';
 import { methodsByPath } from './allowed-methods.js';
 import { requireAdmin, requireProjectKey } from './auth-middleware.js';
 import { mountDocs } from './docs-page.js';
@@ -28,6 +29,7 @@ import { projectRoutes } from './routes/project-routes.js';
 import type { ServerServices } from './routes/server-services.js';
 import { serviceRoutes } from './routes/service-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
+import { utf8Body } from './utf8-body.js';
 import { validationProblem } from './validation-hook.js';
 
 export interface AppOptions {
@@ -115,10 +117,18 @@ export function createApp(services: ServerServices, options: AppOptions): App {
     if (body.length > options.bodyLimitBytes) tooLarge();
     await next();
   });
+  let allowedFor: ((path: string) => string[]) | undefined;
+  /** The methods `path` takes, from the routes registered (below, so looked up on the first request). */
+  const methodsOf = (path: string) => {
+    allowedFor ??= methodsByPath(app.routes);
+    return allowedFor(path);
+  };
   const admin = requireAdmin(services.admin, services.apiKeys);
-  const project = requireProjectKey(services.apiKeys, services.admin);
+  // The admin token on a path no route takes is told so (404), not that the route wants a project key.
+  const project = requireProjectKey(services.apiKeys, services.admin, (path) => methodsOf(path).length > 0);
   app.use('/v1/*', async (c, next) => (c.req.path === '/v1/projects' ? admin(c, next) : project(c, next)));
   app.use('/v1/*', rateLimit(options.requestsPerSecond, options.replicas));
+  app.use('/v1/*', utf8Body());
   app.use('/v1/*', jsonDepthLimit());
   app.use('/v1/*', nulCharacterGuard());
 
@@ -146,18 +156,22 @@ export function createApp(services: ServerServices, options: AppOptions): App {
   });
   mountDocs(app);
 
-  let allowedFor: ((path: string) => string[]) | undefined;
+  /** The problem document of a refusal, carrying the request's id (as `instance` and `X-Request-Id`). */
+  const refusal = (c: Context<AppEnv>, problem: unknown) => {
+    const requestId = c.get('requestId');
+    const response = problemResponse(problem, requestId === undefined ? undefined : `urn:request:${requestId}`);
+    // Set on the response the route would have made; a refusal's is made here.
+    if (requestId !== undefined) response.headers.set('X-Request-Id', requestId);
+    return response;
+  };
   app.notFound((c) => {
-    allowedFor ??= methodsByPath(app.routes);
-    const allowed = allowedFor(c.req.path);
+    const allowed = methodsOf(c.req.path);
     const path = clipText(c.req.path, 200);
     // A route that takes the method and found nothing (an asset not there) is a 404 too.
-    if (allowed.length === 0 || allowed.includes(c.req.method)) {
-      return problemResponse(new HttpProblem(404, 'no-route', 'Not found', `no route ${c.req.method} ${path}`));
-    }
+    if (allowed.length === 0 || allowed.includes(c.req.method)) return refusal(c, noRoute(c.req.method, c.req.path));
     const detail = `${path} takes ${allowed.join(', ')}, not ${clipText(c.req.method, 20)}`;
     const headers = { Allow: allowed.join(', ') };
-    return problemResponse(new HttpProblem(405, 'method-not-allowed', 'Method not allowed', detail, { headers }));
+    return refusal(c, new HttpProblem(405, 'method-not-allowed', 'Method not allowed', detail, { headers }));
   });
   app.onError(async (error, c) => {
     let problem = error instanceof HTTPException && !HttpProblem.isInstance(error) ? fromHttpException(error) : error;
@@ -166,11 +180,7 @@ export function createApp(services: ServerServices, options: AppOptions): App {
     }
     const { body } = problemDocument(problem);
     if (body.status >= 500) options.logger.error({ err: error, requestId: c.get('requestId') }, 'request failed');
-    const requestId = c.get('requestId');
-    const response = problemResponse(problem, requestId === undefined ? undefined : `urn:request:${requestId}`);
-    // Set on the response the route would have made; an error's is made here.
-    if (requestId !== undefined) response.headers.set('X-Request-Id', requestId);
-    return response;
+    return refusal(c, problem);
   });
   return app;
 }

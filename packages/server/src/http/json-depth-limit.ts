@@ -6,10 +6,8 @@
 import { jsonDepth, MAX_JSON_DEPTH } from '@baton/protocol';
 import type { MiddlewareHandler } from 'hono';
 import { badRequest } from '../errors/http-problem.js';
-import { bodyHeaders } from './request-body.js';
+import { bodyHeaders, JSON_TYPE } from './request-body.js';
 import type { AppEnv } from './routes/app-env.js';
-
-const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 export function jsonDepthLimit(maxDepth: number = MAX_JSON_DEPTH): MiddlewareHandler<AppEnv> {
   return async function limitJsonDepth(c, next) {

@@ -6,10 +6,8 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { badRequest } from '../errors/http-problem.js';
-import { bodyHeaders } from './request-body.js';
+import { bodyHeaders, JSON_TYPE } from './request-body.js';
 import type { AppEnv } from './routes/app-env.js';
-
-const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
 
 /** `\u0000` in JSON text that is an escape, not an escaped backslash followed by `u0000`. */
 const ESCAPED_NUL = /(?<!\\)(?:\\\\)*\\u0000/;

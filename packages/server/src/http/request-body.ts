@@ -5,6 +5,9 @@
  */
 import type { Context } from 'hono';
 
+/** `application/json` and its `+json` kinds, the bodies the guards read. */
+export const JSON_TYPE = /^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i;
+
 export interface BodyHeaders {
   /** Whether a body follows the headers. */
   present: boolean;

@@ -184,6 +184,11 @@ describe('security', () => {
       'project-key-required',
     );
     expect(await upgradeStatus(t.server.url, `Bearer ${t.adminToken}`)).toBe(401);
+    // A path no route takes is not there for the admin either: 404, as for a project key.
+    for (const key of [t.adminToken, t.apiKey]) {
+      const problem = await expectProblem(await t.request('/v1/orchestration', { key }), 404, 'no-route');
+      expect(problem.detail).toBe('no route GET /v1/orchestration');
+    }
   });
 
   it("answers another project's ids with 404 and never shows its objects", async () => {

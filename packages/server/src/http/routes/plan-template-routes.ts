@@ -2,7 +2,12 @@
  * `/v1/plan-templates`: plans an operator approved, with the actions they answer. An action sent without a plan that
  * matches one of a template's examples runs that template's plan, offline and without a model.
  */
-import { planTemplateDefinitionSchema, planTemplatePageSchema, planTemplateSchema } from '@baton/protocol';
+import {
+  planTemplateDefinitionSchema,
+  planTemplatePageSchema,
+  planTemplateSchema,
+  queryInteger,
+} from '@baton/protocol';
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import type { App } from './app-env.js';
@@ -10,7 +15,7 @@ import { bearer, json, jsonBody, problems } from './openapi-responses.js';
 import type { ServerServices } from './server-services.js';
 
 const pageQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: queryInteger({ min: 1, max: 200 }).default(50),
   cursor: z.string().max(500).optional(),
 });
 

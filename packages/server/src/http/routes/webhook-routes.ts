@@ -3,6 +3,7 @@ import {
   createdWebhookSchema,
   createWebhookSchema,
   deliverySchema,
+  queryInteger,
   WEBHOOK_DELIVERY_SCHEMAS,
   webhookSchema,
 } from '@baton/protocol';
@@ -16,7 +17,7 @@ import type { ServerServices } from './server-services.js';
 
 const idParam = z.object({ id: z.string().min(1).max(200) });
 const deliveriesQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(MAX_DELIVERY_PAGE).default(50),
+  limit: queryInteger({ min: 1, max: MAX_DELIVERY_PAGE }).default(50),
   cursor: z.string().max(500).optional(),
 });
 
