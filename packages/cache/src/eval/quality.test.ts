@@ -9,6 +9,11 @@
  * tense, symbols, case codes, scripts, emoji, stemming, and the equivalent forms a hit must survive).
  * `pairs-blind.jsonl` was written by someone who had seen neither the matcher nor the other sets: look-alikes that must
  * not share an answer (a number, a date, a direction, a swap, one character of code or JSON) and paraphrases.
+ * `pairs-blind-2.jsonl` was written the same way later, 60% look-alikes: it found quoted words folded into their
+ * spelling, plural or synonym ('colour'/'color', 'mouse'/'mice'), a number's place in a slice (`a[1:]`/`a[:1]`) and a
+ * name read as the common word it also is ("Polish"/"polish"), which the quoted, punctuation and names checks now
+ * refuse. Its one false hit left is an abbreviation asked about ("What does NYC stand for?" is served for "What does
+ * New York City stand for?").
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -24,13 +29,14 @@ describe.each([
   { file: 'pairs-holdout.jsonl', minimum: 150, recall: 0.83 },
   { file: 'pairs-adversarial.jsonl', minimum: 650, recall: 0.82 },
   { file: 'pairs-blind.jsonl', minimum: 180, recall: 0.55 },
-])('matching quality on data/$file', ({ file, minimum, recall }) => {
+  { file: 'pairs-blind-2.jsonl', minimum: 360, recall: 0.78, leastHitShare: 0.35 },
+])('matching quality on data/$file', ({ file, minimum, recall, leastHitShare = 0.4 }) => {
   const pairs = readPairs(file);
 
   it(`ships at least ${minimum} labelled pairs, roughly balanced, every one with a kind`, () => {
     expect(pairs.length).toBeGreaterThanOrEqual(minimum);
     const hits = pairs.filter((pair) => pair.hit).length;
-    expect(hits / pairs.length).toBeGreaterThan(0.4);
+    expect(hits / pairs.length).toBeGreaterThan(leastHitShare);
     expect(hits / pairs.length).toBeLessThan(0.6);
     expect(pairs.every((pair) => typeof pair.kind === 'string')).toBe(true);
   });

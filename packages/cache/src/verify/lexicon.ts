@@ -17,6 +17,7 @@ export function createLexicon(table?: SynonymTable): Lexicon {
   return {
     synonymsOf: (lemma) => table?.synonymsOf(lemma),
     knows: (lemma) => table?.knows(lemma) ?? false,
+    isProperNoun: (lemma) => table?.isProperNoun(lemma) ?? false,
   };
 }
 

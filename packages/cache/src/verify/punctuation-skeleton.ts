@@ -9,7 +9,9 @@
  * values joined by a bare `,` or `:`) has a skeleton: its brackets, quotes and `,` `.` `?` `!` `;` `:` `…` in order —
  * but not a `,` `.` `?` `!` `…` that ends a sentence or a clause of its prose (followed by a space, outside
  * brackets, quotes and code spans), an apostrophe inside a word (`don't`), nor the separator inside a number or a
- * time (`1,000`, `3.5`, `10:30`), which the numbers check reads. A prompt of prose has none.
+ * time (`1,000`, `3.5`, `10:30`), which the numbers check reads; inside brackets, where each number starts is marked
+ * `#`, since the numbers check sees which numbers there are but not where (`a[1:]` and `a[:1]`). A prompt of prose has
+ * none.
  */
 
 /** What marks code or data in a prompt. */
@@ -44,6 +46,8 @@ const QUOTES = new Set(['"', "'", '“', '”', '‘', '’']);
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 const SPACE = /\s/u;
 const DIGIT = /\p{N}/u;
+/** What a digit inside a number or a name follows (`12`, `3.5`, `x2`). */
+const NUMBER_OR_NAME = /[\p{L}\p{N}_.]/u;
 
 /**
  * @example
@@ -59,7 +63,13 @@ export function punctuationSkeleton(text: string): string {
   let skeleton = '';
   for (let i = 0; i < body.length; i++) {
     const char = body[i]!;
-    if (!READ.has(char)) continue;
+    if (!READ.has(char)) {
+      // Where a number stands among brackets and separators: `a[1:]` is not `a[:1]`, though both hold a 1.
+      if (depth > 0 && !inCode && quote === undefined && DIGIT.test(char) && !NUMBER_OR_NAME.test(body[i - 1] ?? ' ')) {
+        skeleton += '#';
+      }
+      continue;
+    }
     const before = body[i - 1] ?? ' ';
     // The end of the text is no space: `a = 1,` ends in a comma no sentence ends with.
     const after = body[i + 1] ?? '';

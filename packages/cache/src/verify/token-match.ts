@@ -16,6 +16,8 @@ export interface WordKnowledge {
   synonymsOf(lemma: string): readonly string[] | undefined;
   /** True for a lemma the dictionary knows. */
   knows(lemma: string): boolean;
+  /** True for a lemma the dictionary knows only as a name (a place, a people); unknown words are not. */
+  isProperNoun?(lemma: string): boolean;
 }
 
 export type MatchKind = 'identical' | 'inflection' | 'synonym' | 'typo';

@@ -264,7 +264,7 @@ describe('verifyMatch reports', () => {
     expect(checks.find((check) => !check.passed)).toEqual({
       name: 'punctuation',
       passed: false,
-      reason: 'punctuation differs: query has "[,,]", candidate has "[,,"',
+      reason: 'punctuation differs: query has "[#,#,#]", candidate has "[#,#,#"',
     });
   });
 
@@ -283,7 +283,37 @@ describe('verifyMatch reports', () => {
     const checks = verifyMatch('weather in Paris', 'weather in London', {
       checks: { entities: false, alignment: false },
     });
-    expect(checks.map((c) => c.name)).toEqual(['exact-tokens', 'punctuation', 'numbers']);
+    expect(checks.map((c) => c.name)).toEqual(['exact-tokens', 'quoted', 'punctuation', 'numbers']);
     expect(allPassed(checks)).toBe(true);
+  });
+});
+
+describe('verifyMatch on words asked about, not with', () => {
+  it.each([
+    ["Is 'colour' the British spelling?", "Is 'color' the British spelling?", 'quoted'],
+    ["What's the plural of 'mouse'?", "What's the plural of 'mice'?", 'quoted'],
+    ["Is 'can't' a contraction?", "Is 'cannot' a contraction?", 'quoted'],
+    ["How many letters are in the word 'twelve'?", "How many letters are in the word '12'?", 'quoted'],
+    ["Translate 'cat' to Spanish", "Translate 'cats' to Spanish", 'quoted'],
+    ['What rhymes with "hello"?', 'What rhymes with “hi”?', 'quoted'],
+    ['Explain this Python: my_list[1:]', 'Explain this Python: my_list[:1]', 'punctuation'],
+    ['What does arr[-2:] give?', 'What does arr[:-2] give?', 'punctuation'],
+    ['How do you pronounce Polish?', 'How do you pronounce polish?', 'entities'],
+    ['Is it safe to travel to Turkey?', 'Is it safe to travel to turkey?', 'entities'],
+  ] as const)('%s / %s: refused by the %s check', (a, b, check) => {
+    expect(failed(a, b)).toContain(check);
+    expect(failed(b, a)).toContain(check);
+  });
+
+  it.each([
+    ["What does 'ephemeral' mean?", 'What does ephemeral mean?'],
+    ['What does "ephemeral" mean?', "What does 'ephemeral' mean?"],
+    ["Is 'can't' a contraction?", "is 'can't' a contraction"],
+    ['Explain this Python: my_list[1:]', 'explain this python: my_list[1:]'],
+    ['How do I reverse a string in Python?', 'how to reverse a string in python'],
+    ['Why Is My Dishwasher Not Draining', 'Why is my dishwasher not draining?'],
+    ['What is the weather in Paris?', 'what is the weather in paris?'],
+  ])('%s / %s: still served', (a, b) => {
+    expect(passes(a, b)).toBe(true);
   });
 });

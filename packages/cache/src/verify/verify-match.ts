@@ -3,18 +3,20 @@
  * canonical form (`canonical-form.ts`) and every token of each must match a token of the other, in the same place
  * (`alignment.ts`): by identity, an inflection that does not change meaning, a synonym, or a one-letter slip. A
  * similar word is not enough ("a joke about cats" is not "a joke about dogs"), nor the same words in another order
- * ("A divided by B"). Three cheaper checks come first and name the usual reason for a refusal: tokens the embedder
- * cannot see (symbols, codes, other scripts, emoji), numbers and times, and names. Each check says why it passed or
+ * ("A divided by B"). Cheaper checks come first and name the usual reason for a refusal: tokens the embedder cannot
+ * see (symbols, codes, other scripts, emoji), quoted text (compared as written), punctuation of code and data,
+ * numbers and times, and names. Each check says why it passed or
  * failed.
  */
 import { type Alignment, alignForms } from './alignment.js';
 import { type CanonicalForm, canonicalForm } from './canonical-form.js';
 import type { Lexicon } from './lexicon.js';
 import { punctuationSkeleton } from './punctuation-skeleton.js';
+import { holdsVerbatim, quotedSpans } from './quoted-spans.js';
 import { matchTokens } from './token-match.js';
 import type { Token } from './tokens.js';
 
-export type CheckName = 'exact-tokens' | 'punctuation' | 'numbers' | 'entities' | 'alignment';
+export type CheckName = 'exact-tokens' | 'quoted' | 'punctuation' | 'numbers' | 'entities' | 'alignment';
 
 export interface CheckResult {
   readonly name: CheckName;
@@ -74,7 +76,23 @@ const WEEKDAYS = new Set('monday tuesday wednesday thursday friday saturday sund
 
 const EXACT_KINDS = new Set(['code', 'symbol', 'script', 'emoji']);
 
-function compareNames(query: CanonicalForm, candidate: CanonicalForm, lexicon: Lexicon | undefined): CheckResult {
+/**
+ * A prompt whose longer words all start with a capital ("How Do I Cancel Amazon Prime"), or all in capitals: two or
+ * more, not counting the first word of a clause, which any writer capitalizes.
+ */
+function titleCased(form: CanonicalForm): boolean {
+  const words = form.clauses.flatMap((clause) =>
+    clause.slice(1).filter((token) => token.kind === 'word' && token.raw.length > 3),
+  );
+  return words.length >= 2 && words.every((token) => /^\p{Lu}/u.test(token.raw));
+}
+
+function compareNames(
+  query: CanonicalForm,
+  candidate: CanonicalForm,
+  lexicon: Lexicon | undefined,
+  texts: { query: string; candidate: string },
+): CheckResult {
   const keys = (form: CanonicalForm) => new Set(form.tokens.map((token) => token.key));
   const inQuery = keys(query);
   const inCandidate = keys(candidate);
@@ -91,11 +109,27 @@ function compareNames(query: CanonicalForm, candidate: CanonicalForm, lexicon: L
     !other.names.includes(name) &&
     form.tokens.some((token) => token.key === name && /^\p{Lu}\p{Ll}/u.test(token.raw)) &&
     other.tokens.some((token) => token.raw === name);
+  // A capitalized name that is also a common word, in lower case on the other side, is that word: "pronounce Polish"
+  // is not "pronounce polish", nor "Turkey" "turkey" (a name WordNet knows only as one, "paris", is still Paris) —
+  // unless case says nothing there: the other side is all in lower case, or this one capitalizes every word.
+  const common = (name: string, form: CanonicalForm, other: CanonicalForm, otherText: string) =>
+    lexicon?.isProperNoun !== undefined &&
+    lexicon.knows(name) &&
+    !lexicon.isProperNoun(name) &&
+    !titleCased(form) &&
+    form.tokens.some((token) => token.key === name && /^\p{Lu}\p{Ll}/u.test(token.raw)) &&
+    /\p{Lu}/u.test(otherText) &&
+    !other.names.includes(name) &&
+    other.tokens.some((token) => token.key === name && token.raw === name);
   const onlyQuery = query.names.filter(
-    (name) => !named(name, inCandidate, candidate) || recased(name, query, candidate),
+    (name) =>
+      !named(name, inCandidate, candidate) ||
+      recased(name, query, candidate) ||
+      common(name, query, candidate, texts.candidate),
   );
   const onlyCandidate = candidate.names.filter(
-    (name) => !named(name, inQuery, query) || recased(name, candidate, query),
+    (name) =>
+      !named(name, inQuery, query) || recased(name, candidate, query) || common(name, candidate, query, texts.query),
   );
   if (onlyQuery.length === 0 && onlyCandidate.length === 0) {
     const all = [...new Set([...query.names, ...candidate.names])];
@@ -131,6 +165,31 @@ function describeAlignment(alignment: Alignment): CheckResult {
   };
 }
 
+/**
+ * What one side quotes, the other must hold as written, quoted or not: "what does 'ephemeral' mean" asks what "what
+ * does ephemeral mean" asks, but a quoted word is never folded into its spelling, inflection or synonym.
+ */
+function compareQuoted(query: string, candidate: string): CheckResult {
+  const missing = (from: string, within: string) => quotedSpans(from).filter((span) => !holdsVerbatim(within, span));
+  const onlyQuery = missing(query, candidate);
+  const onlyCandidate = missing(candidate, query);
+  if (onlyQuery.length === 0 && onlyCandidate.length === 0) {
+    const quoted = [...new Set([...quotedSpans(query), ...quotedSpans(candidate)])];
+    return {
+      name: 'quoted',
+      passed: true,
+      reason: quoted.length === 0 ? 'nothing quoted' : `quoted text agrees: ${list(quoted)}`,
+    };
+  }
+  const shown = (spans: string[]) => spans.map((span) => JSON.stringify(span.slice(0, 60))).join(', ');
+  const parts = [];
+  if (onlyQuery.length > 0)
+    parts.push(`query quotes ${shown(onlyQuery)}, which the candidate does not hold as written`);
+  if (onlyCandidate.length > 0)
+    parts.push(`candidate quotes ${shown(onlyCandidate)}, which the query does not hold as written`);
+  return { name: 'quoted', passed: false, reason: parts.join('; ') };
+}
+
 /** Brackets, quotes, separators and operators in the same order: what code, data and arithmetic are made of. */
 function comparePunctuation(query: string, candidate: string): CheckResult {
   const a = skeletonOf(query);
@@ -164,9 +223,10 @@ export function verifyMatch(query: string, candidate: string, options: VerifyOpt
   const exact = (token: Token) => EXACT_KINDS.has(token.kind) || token.cased === true;
   const numeric = (token: Token) => token.kind === 'number' || token.kind === 'time';
   if (enabled('exact-tokens')) results.push(compareBags('exact-tokens', 'symbols and codes', exact, a, b));
+  if (enabled('quoted')) results.push(compareQuoted(query, candidate));
   if (enabled('punctuation')) results.push(comparePunctuation(query, candidate));
   if (enabled('numbers')) results.push(compareBags('numbers', 'numbers and times', numeric, a, b));
-  if (enabled('entities')) results.push(compareNames(a, b, options.lexicon));
+  if (enabled('entities')) results.push(compareNames(a, b, options.lexicon, { query, candidate }));
   if (enabled('alignment') && results.every((check) => check.passed)) {
     results.push(describeAlignment(alignForms(a, b, options.lexicon)));
   }
