@@ -142,3 +142,28 @@ describe('serializeError', () => {
     });
   });
 });
+
+describe.each(KIT_BACKENDS)('a plan whose literals JSON cannot hold, on %s', (backend) => {
+  it('is refused when the run is asked for, naming the place, as request data is', async () => {
+    kit = await durableKit(backend);
+    const engine = await kit.engine();
+    const refused = (plan: unknown) => {
+      try {
+        engine.run(plan as never);
+      } catch (error) {
+        return error as ValidationError;
+      }
+      throw new Error('the run was started');
+    };
+    expect(refused({ steps: [{ id: 'a', target: 'add', input: { x: 10n } }] }).problems).toEqual([
+      { path: 'plan.steps[0].input.x', code: 'not-json', message: expect.stringContaining('BigInt (10n)') },
+    ]);
+    expect(
+      refused({ steps: [{ id: 'a', target: 'add', input: { x: 1 } }], output: { n: Number.NaN } }).problems,
+    ).toEqual([{ path: 'plan.output.n', code: 'not-json', message: expect.stringContaining('NaN') }]);
+    await expect(engine.submit({ steps: [{ id: 'a', target: 'add', input: { x: 1n } }] })).rejects.toThrow(
+      /plan\.steps\[0\]\.input\.x/,
+    );
+    expect(await kit.stores[0]!.listRuns()).toEqual([]);
+  });
+});

@@ -141,3 +141,35 @@ describe('approval ids', () => {
     expect(approvalIdFor('run-2', 'refine/iteration-1/ok')).not.toBe(id);
   });
 });
+
+describe.each(KIT_BACKENDS)('an approval decided as soon as it is asked, on %s', (backend) => {
+  it('lets the run go on at once, not after its lease (the wake-up came while the run still held it)', async () => {
+    kit = await durableKit(backend);
+    // A lease far past the test's timeout: a run left to its lease would fail the test, whatever the machine's speed.
+    const engine = await kit.engine({ leaseMs: 600_000 });
+    await engine.start();
+    const plan: Plan = {
+      steps: [
+        { id: 'ok', approval: { prompt: 'Ship?' } },
+        { id: 'a', target: 'add', input: { x: { $ref: 'steps.ok.output.data.x' } } },
+      ],
+      output: { $ref: 'steps.a.output' },
+    };
+    for (let i = 0; i < 5; i++) {
+      const run = engine.run(plan);
+      const attempts: [string, number][] = [];
+      for await (const event of run) {
+        if (event.type === 'approval-request') await engine.approve(event.approvalId, { x: i });
+        if ((event.type === 'step-start' || event.type === 'step-finish') && event.stepId === 'ok') {
+          attempts.push([event.type, event.attempt]);
+        }
+      }
+      expect((await run.result()).output).toEqual({ x: i + 1 });
+      // An approval step is one attempt, from its start to its finish.
+      expect(attempts).toEqual([
+        ['step-start', 1],
+        ['step-finish', 1],
+      ]);
+    }
+  });
+});

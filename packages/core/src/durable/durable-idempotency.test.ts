@@ -75,3 +75,30 @@ describe.each(KIT_BACKENDS)('idempotency keys kept in the store on %s', (backend
     expect(charged).toHaveLength(2);
   });
 });
+
+describe.each(KIT_BACKENDS)('a run key given to several engines on %s', (backend) => {
+  it('gives every engine a handle with the id of the one run the key started', async () => {
+    kit = await durableKit(backend);
+    const charged = chargeTarget(kit);
+    const first = await kit.engine({ engineId: 'first' });
+    const second = await kit.engine({ engineId: 'second' });
+    const ran = first.run(pay, { orderId: 'o-1' }, { idempotencyKey: 'order-o-1' });
+    await ran.result();
+    // After the run, on another engine: its handle names that run, which the store and cancel find.
+    const again = second.run(pay, { orderId: 'o-1' }, { idempotencyKey: 'order-o-1' });
+    expect(again.runId).toBe(ran.runId);
+    expect((await again.result()).runId).toBe(ran.runId);
+    expect((await kit.stores[0]!.getRun(again.runId))?.status).toBe('succeeded');
+    await expect(second.cancel(again.runId)).rejects.toThrow(/cannot be cancelled/);
+    // At the same moment on two engines, and submitted: one run, one charge.
+    const both = [
+      first.run(pay, { orderId: 'o-2' }, { idempotencyKey: 'order-o-2' }),
+      second.run(pay, { orderId: 'o-2' }, { idempotencyKey: 'order-o-2' }),
+    ];
+    expect(both[0]!.runId).toBe(both[1]!.runId);
+    const results = await Promise.all(both.map((handle) => handle.result()));
+    expect(results.map((result) => result.output)).toEqual([results[0]!.output, results[0]!.output]);
+    expect(await second.submit(pay, { orderId: 'o-2' }, { idempotencyKey: 'order-o-2' })).toBe(both[0]!.runId);
+    expect(charged).toEqual(['o-1', 'o-2']);
+  });
+});

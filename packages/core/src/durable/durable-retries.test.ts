@@ -54,11 +54,19 @@ describe.each(KIT_BACKENDS)('retries across the lives of a durable run on %s', (
     expect(scheduled).toMatchObject({ stepKey: 'flaky', data: { scope: '', failed: 1, attempts: 1 } });
     const retryAt = (scheduled!.data as { retryAt: number }).retryAt;
 
-    const second = await kit.engine({ engineId: 'second' });
+    const starts: number[] = [];
+    const second = await kit.engine({
+      engineId: 'second',
+      onEvent: (event) => {
+        if (event.type === 'step-start') starts.push(event.attempt);
+      },
+    });
     await second.start();
     await eventually(async () => (await kit.stores[0]!.getRun(run.runId))?.status === 'failed', 10_000);
     // Two more attempts, not three: three in all, as the policy says.
     expect(callTimes).toHaveLength(3);
+    // The taken-up step starts as its second attempt, as its handler is called.
+    expect(starts).toEqual([2]);
     // The taken-up run waited out the delay the first engine had scheduled.
     expect(callTimes[1]).toBeGreaterThanOrEqual(retryAt);
     const error = (await kit.stores[0]!.getRun(run.runId))?.error as { code?: string; attempts?: number } | undefined;

@@ -30,7 +30,7 @@ import type { RunOptions, RunResult } from '../run/run-types.js';
 import { serializeError } from '../run/serialize-error.js';
 import type { VersionLock } from '../run/version-lock.js';
 import { FINISHED_STATUSES, type JournalVerification, type RunStore, type StoredRun } from '../storage/run-store.js';
-import { LeaseLostError } from '../storage/storage-errors.js';
+import { DuplicateRunError, LeaseLostError } from '../storage/storage-errors.js';
 import { claimLoop } from './claim-loop.js';
 import { DurablePauseBroker } from './durable-pauses.js';
 import type { EngineReporter } from './engine-reporter.js';
@@ -98,18 +98,27 @@ export class DurableRuns {
     const writer = new JournalWriter(store, record.runId, engineId);
     const versions = journaledVersionLock(this.launch.services.registry, {}, writer);
     const added = versions.lockPlan(plan, stored.versions);
-    const created = await store.createRun(
-      {
-        id: record.runId,
-        plan: plan.source,
-        request,
-        options: stored,
-        idempotencyKey: options.idempotencyKey,
-        owner: engineId,
-        leaseMs,
-      },
-      [{ type: 'run-start', data: { engine: engineId, versions: added } }],
-    );
+    let created: StoredRun;
+    try {
+      created = await store.createRun(
+        {
+          id: record.runId,
+          plan: plan.source,
+          request,
+          options: stored,
+          idempotencyKey: options.idempotencyKey,
+          owner: engineId,
+          leaseMs,
+        },
+        [{ type: 'run-start', data: { engine: engineId, versions: added } }],
+      );
+    } catch (error) {
+      // Another engine started the key's run since the look above: this handle follows that one.
+      if (DuplicateRunError.isInstance(error) && error.idempotencyKey !== null) {
+        return followStoredRun(store, record, error.existingRunId, this.closing.signal);
+      }
+      throw error;
+    }
     this.held.add(record.runId);
     const life = this.live(record, plan, request, options, stored, created.createdAt, emptyMemo(), {
       started: { writer, versions },
@@ -299,9 +308,14 @@ export class DurableRuns {
         case 'parked':
           await writer.write({ type: 'run-park', data: { wakeAt: outcome.wakeAt } });
           await writer.drain();
-          await store.parkRun(record.runId, engineId, outcome.wakeAt);
           emitFor(this.launch, record, options)({ type: 'run-park', path: [record.runId], wakeAt: outcome.wakeAt });
-          return this.leave(record, outcome.result, 'parked');
+          // Let go before it is parked: a wake-up that came while it ran (an approval decided at once) parks it as
+          // ready, and the claim loop, claiming it at once, must not find it still held here — it would skip it as
+          // running here, and the run would wait for its own lease to lapse.
+          this.leave(record, outcome.result, 'parked');
+          // Not parked (a store error): the lease lapses and an engine takes the run up from its journal.
+          await store.parkRun(record.runId, engineId, outcome.wakeAt).catch((error) => this.settings.onError(error));
+          return;
         case 'detached':
           if (RunDetachedSignal.isInstance(outcome.error) && outcome.error.restartHere) {
             return await this.restart(record, outcome.result, outcome.callsSettled, outcome.error.cause);

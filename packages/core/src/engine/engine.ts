@@ -12,6 +12,7 @@ import { EngineReporter } from '../durable/engine-reporter.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import { requireArgument } from '../errors/require-argument.js';
 import { ValidationError } from '../errors/validation-error.js';
+import { keyedRunId } from '../ids/keyed-run-id.js';
 import { newRunId } from '../ids/run-id.js';
 import { type CompiledPlan, compiledOriginOf } from '../plan/compiled-plan.js';
 import { compilePlan, validatePlan } from '../plan/validate-plan.js';
@@ -28,7 +29,7 @@ import type { EngineRuns } from './engine-runs.js';
 import type { Engine, EngineOptions } from './engine-types.js';
 import { inMemoryRuns } from './in-memory-runs.js';
 import { checkApprovalFilter, checkCompensationFilter } from './list-filter.js';
-import { checkStorableRequest } from './storable-request.js';
+import { checkStorablePlan, checkStorableRequest } from './storable-request.js';
 import { storedRuns } from './stored-runs.js';
 
 export type { ApprovalView, Engine, EngineOptions } from './engine-types.js';
@@ -112,9 +113,17 @@ export function createEngine(options: EngineOptions): Engine {
       const earlier = keyedRun(runOptions.idempotencyKey);
       if (earlier) return earlier;
       const compiled = compiledFor(plan);
-      const runId = runOptions.runId ?? newRunId();
+      if (options.store) checkStorablePlan(compiled.source as object);
+      // With a store, a keyed run's id comes from its key, so every engine on the store names that run alike.
+      const keyed =
+        runOptions.runId === undefined && options.store !== undefined && runOptions.idempotencyKey !== undefined;
+      const runId = runOptions.runId ?? (keyed ? keyedRunId(runOptions.idempotencyKey as string) : newRunId());
       // A second record under the id would take over the first's handle: getRun and cancel would lose the live run.
-      if (records.has(runId)) throw new DuplicateRunError(runId, null);
+      const existing = records.get(runId);
+      if (existing !== undefined) {
+        if (keyed) return existing.handle;
+        throw new DuplicateRunError(runId, null);
+      }
       const record = newRecord(runId, runOptions.retainEvents ?? true);
       keyedRun(runOptions.idempotencyKey, record);
       runs.launch(record, compiled, request, runOptions);

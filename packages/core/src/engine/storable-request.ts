@@ -1,7 +1,7 @@
 /**
- * A durable run stores its request data as JSON: data JSON cannot hold — a BigInt, NaN or Infinity, a lone
- * surrogate, a cycle — is refused when the run is asked for, naming where it is, instead of failing the run once it
- * has started with the serialiser's bare message.
+ * A durable run stores its plan and its request data as JSON: a value JSON cannot hold — a BigInt, NaN or Infinity, a
+ * lone surrogate, a cycle — in the request or among the plan's literals is refused when the run is asked for, naming
+ * where it is, instead of failing the run once it has started with the serialiser's bare message.
  */
 import { ValidationError } from '../errors/validation-error.js';
 import { unstorableIn } from '../storage/unstorable-value.js';
@@ -19,4 +19,22 @@ export function checkStorableRequest(request: unknown): void {
   throw new ValidationError('request data cannot be stored as JSON', [
     { path, message: found.message, code: 'not-json' },
   ]);
+}
+
+/** Plans found storable: a plan compiled once and run many times is walked once. */
+const storablePlans = new WeakSet<object>();
+
+/**
+ * @throws ValidationError naming the first value among the plan's literals (a step's input, the output) that JSON
+ * cannot store.
+ */
+export function checkStorablePlan(source: object): void {
+  if (storablePlans.has(source)) return;
+  const found = unstorableIn(source);
+  if (found !== undefined) {
+    throw new ValidationError('invalid plan: it cannot be stored as JSON', [
+      { path: `plan${found.place}`, message: found.message, code: 'not-json' },
+    ]);
+  }
+  storablePlans.add(source);
 }

@@ -5,11 +5,13 @@
 import { DurableRuns, type DurableSettings } from '../durable/durable-runs.js';
 import { NotFoundError } from '../errors/not-found-error.js';
 import { ValidationError } from '../errors/validation-error.js';
+import { keyedRunId } from '../ids/keyed-run-id.js';
 import { newRunId } from '../ids/run-id.js';
 import { failUnsettled, type LaunchSettings } from '../run/run-launcher.js';
 import { FINISHED_STATUSES, type RunStore } from '../storage/run-store.js';
 import { DuplicateRunError } from '../storage/storage-errors.js';
 import type { EngineRuns } from './engine-runs.js';
+import { checkStorablePlan } from './storable-request.js';
 
 export function storedRuns(launch: LaunchSettings, settings: DurableSettings): EngineRuns {
   const { store, engineId } = settings;
@@ -21,8 +23,10 @@ export function storedRuns(launch: LaunchSettings, settings: DurableSettings): E
     requestCancel: (runId, reason) => store.requestCancel(runId, reason),
     statusOf: async (runId) => (await store.getRun(runId))?.status,
     async submit(plan, request, options = {}) {
-      settings.compile(plan);
-      const runId = options.runId ?? newRunId();
+      checkStorablePlan(settings.compile(plan).source as object);
+      // A keyed run's id comes from its key, as `engine.run` names it (`keyedRunId`).
+      const runId =
+        options.runId ?? (options.idempotencyKey === undefined ? newRunId() : keyedRunId(options.idempotencyKey));
       try {
         await store.createRun({
           id: runId,

@@ -156,7 +156,9 @@ export class GraphExecution {
     const leaf = step.loop === undefined;
     result.status = 'running';
     result.startedAt = Date.now();
-    this.run.emit({ type: 'step-start', stepId: step.id, attempt: 1, path: stepPath, target: step.targetLabel });
+    // A run taken up again after a retry was scheduled goes on counting its attempts (target-calls.ts does too).
+    const attempt = (this.run.durable?.recallRetry(stepKey, '')?.attempts ?? 0) + 1;
+    this.run.emit({ type: 'step-start', stepId: step.id, attempt, path: stepPath, target: step.targetLabel });
     if (leaf) this.run.activity.enter();
     let input: unknown;
     let work: Promise<void>;
@@ -171,10 +173,12 @@ export class GraphExecution {
         : step.approval
           ? runApprovalStep(this.run, step, this.lookup, stepKey, stepPath, startedAt).then((output) => {
               result.output = output;
+              result.attempts = 1;
             })
           : step.wait
             ? runWaitStep(this.run, step, this.lookup, stepKey, stepPath, startedAt).then((output) => {
                 result.output = output;
+                result.attempts = 1;
               })
             : this.runTarget(step, result, input, stepPath, stepKey);
     } catch (error) {

@@ -4,7 +4,10 @@ import type { Budget } from '../plan/plan.js';
 import type { VersionLocks } from '../registry/locked-version.js';
 
 export interface RunOptions {
-  /** The run's id; one the engine holds a run under already is a `DuplicateRunError`. @default a new version 7 UUID (time-ordered) */
+  /**
+   * The run's id; one the engine holds a run under already is a `DuplicateRunError`. @default a new version 7 UUID
+   * (time-ordered); with a store and an `idempotencyKey`, one made from the key (`keyedRunId`), the same on every engine
+   */
   runId?: string;
   /**
    * Most steps calling targets at once across the run. Loop steps hold no slot; an evidence step holds one for all its
