@@ -314,7 +314,9 @@ export class DurableRuns {
           // running here, and the run would wait for its own lease to lapse.
           this.leave(record, outcome.result, 'parked');
           // Not parked (a store error): the lease lapses and an engine takes the run up from its journal.
-          await store.parkRun(record.runId, engineId, outcome.wakeAt).catch((error) => this.settings.onError(error));
+          await store
+            .parkRun(record.runId, engineId, outcome.wakeAt)
+            .catch((error) => this.settings.reporter.runLeft(record.runId, 'the store refused a write', error));
           return;
         case 'detached':
           if (RunDetachedSignal.isInstance(outcome.error) && outcome.error.restartHere) {
