@@ -164,7 +164,10 @@ describe('baton run agent.yaml', () => {
     });
   });
 
-  it('resumes, with the same --run-id, a run whose process was killed mid-call, without repeating its tool call', async () => {
+  // Two CLI processes, each with its MCP server: well past the default timeout on a busy machine.
+  it('resumes, with the same --run-id, a run whose process was killed mid-call, without repeating its tool call', {
+    timeout: 120_000,
+  }, async () => {
     const chat = await startChatServer({
       reply: scripted([{ toolCalls: [{ name: 'weather_get-weather', arguments: { city: 'Oslo' } }] }, 'Oslo: 8°C.']),
     });
