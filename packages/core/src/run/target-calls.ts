@@ -16,7 +16,7 @@ import type { CompiledStep } from '../plan/compiled-plan.js';
 import { migrateInput, migrateOutput, type RegisteredMigration } from '../registry/migrations.js';
 import type { RegisteredTarget, Usage } from '../registry/target.js';
 import { parseTargetRef, type TargetQuery } from '../registry/target-ref.js';
-import { abortError, onTimeout, raceAbort, sleep } from '../resilience/abort.js';
+import { abortError, onTimeout, raceAbort, sleep, sleepUntil } from '../resilience/abort.js';
 import { backoffDelay, type ResolvedRetry, resolveRetry } from '../resilience/backoff.js';
 import { isRetryable } from '../resilience/is-retryable.js';
 import type { Attempting, StepOutcome } from './attempting.js';
@@ -155,8 +155,8 @@ async function attemptWithRetries(
   if (earlier) {
     // An earlier life of the run scheduled a retry: go on counting from there, after what is left of its delay.
     attempting.attempts = Math.max(attempting.attempts, earlier.attempts);
-    const left = earlier.retryAt - Date.now();
-    if (left > 0) await sleep(left, signal);
+    // Until the clock reads it, not a timer's delay: a timer may fire a millisecond early by `Date.now()`.
+    await sleepUntil(earlier.retryAt, signal);
   }
   for (let attempt = (earlier?.failed ?? 0) + 1; ; attempt++) {
     attempting.attempts++;
