@@ -1,7 +1,7 @@
 /**
  * Refuses a JSON body that is not UTF-8 (RFC 8259 §8.1) with a 400 naming the first bad byte: read as text, each
- * broken sequence became U+FFFD, and the replacement was stored in place of what the caller sent. The bytes read here
- * stay with the request (Hono keeps them), so the body is read from the socket once.
+ * broken sequence became U+FFFD, and the replacement was stored in place of what the caller sent. The body is read
+ * from the socket and decoded once, here, for every reader after it.
  */
 import { isUtf8 } from 'node:buffer';
 import type { MiddlewareHandler } from 'hono';
@@ -31,10 +31,13 @@ function firstBadByte(bytes: Uint8Array): number {
   return at;
 }
 
+/** Strips a byte order mark, as `Response.text()` does. */
+const decoder = new TextDecoder('utf-8');
+
 export function utf8Body(): MiddlewareHandler<AppEnv> {
   return async function refuseBrokenUtf8(c, next) {
     if (bodyHeaders(c).present && JSON_TYPE.test(c.req.header('content-type') ?? '')) {
-      const bytes = new Uint8Array(await c.req.arrayBuffer());
+      const bytes = new Uint8Array(await c.req.raw.arrayBuffer());
       if (!isUtf8(bytes)) {
         const at = firstBadByte(bytes);
         const byte = bytes[at]?.toString(16).padStart(2, '0');
@@ -42,6 +45,9 @@ export function utf8Body(): MiddlewareHandler<AppEnv> {
           { path: 'body', code: 'invalid-utf8', message: `byte ${at} (0x${byte}) is not UTF-8` },
         ]);
       }
+      // The text the guards and the route read next (`c.req.text()`, `c.req.json()`), decoded once: Hono would
+      // otherwise make it from the bytes through a new `Response` for each request.
+      (c.req.bodyCache as { text?: Promise<string> }).text = Promise.resolve(decoder.decode(bytes));
     }
     await next();
   };
