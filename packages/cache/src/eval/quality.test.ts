@@ -10,10 +10,9 @@
  * `pairs-blind.jsonl` was written by someone who had seen neither the matcher nor the other sets: look-alikes that must
  * not share an answer (a number, a date, a direction, a swap, one character of code or JSON) and paraphrases.
  * `pairs-blind-2.jsonl` was written the same way later, 60% look-alikes: it found quoted words folded into their
- * spelling, plural or synonym ('colour'/'color', 'mouse'/'mice'), a number's place in a slice (`a[1:]`/`a[:1]`) and a
- * name read as the common word it also is ("Polish"/"polish"), which the quoted, punctuation and names checks now
- * refuse. Its one false hit left is an abbreviation asked about ("What does NYC stand for?" is served for "What does
- * New York City stand for?").
+ * spelling, plural or synonym ('colour'/'color', 'mouse'/'mice'), an abbreviation asked about (NYC / New York City),
+ * a number's place in a slice (`a[1:]`/`a[:1]`) and a name read as the common word it also is ("Polish"/"polish"),
+ * which the quoted, punctuation and names checks now refuse.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';

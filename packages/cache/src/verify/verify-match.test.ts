@@ -298,6 +298,14 @@ describe('verifyMatch on words asked about, not with', () => {
     ['What rhymes with "hello"?', 'What rhymes with “hi”?', 'quoted'],
     ['Explain this Python: my_list[1:]', 'Explain this Python: my_list[:1]', 'punctuation'],
     ['What does arr[-2:] give?', 'What does arr[:-2] give?', 'punctuation'],
+    ["What's the plural of mouse?", "What's the plural of mice?", 'quoted'],
+    ['How do you spell colour?', 'How do you spell color?', 'quoted'],
+    ['What does NYC stand for?', 'What does New York City stand for?', 'quoted'],
+    ['How many letters are in twelve?', 'How many letters are in 12?', 'quoted'],
+    ['Is definately spelled correctly?', 'Is definitely spelled correctly?', 'quoted'],
+    ["Is can't a contraction?", 'Is cannot a contraction?', 'quoted'],
+    ["What's a synonym for big?", "What's a synonym for large?", 'quoted'],
+    ['Translate kids into French', 'Translate children into French', 'quoted'],
     ['How do you pronounce Polish?', 'How do you pronounce polish?', 'entities'],
     ['Is it safe to travel to Turkey?', 'Is it safe to travel to turkey?', 'entities'],
   ] as const)('%s / %s: refused by the %s check', (a, b, check) => {
@@ -313,6 +321,9 @@ describe('verifyMatch on words asked about, not with', () => {
     ['How do I reverse a string in Python?', 'how to reverse a string in python'],
     ['Why Is My Dishwasher Not Draining', 'Why is my dishwasher not draining?'],
     ['What is the weather in Paris?', 'what is the weather in paris?'],
+    ['How do you pronounce gif?', 'How do you pronounce GIF?'],
+    ['What does ephemeral mean?', "What's the meaning of ephemeral?"],
+    ['Translate good morning into French', 'translate good morning to French'],
   ])('%s / %s: still served', (a, b) => {
     expect(passes(a, b)).toBe(true);
   });

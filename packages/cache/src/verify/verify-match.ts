@@ -11,6 +11,7 @@
 import { type Alignment, alignForms } from './alignment.js';
 import { type CanonicalForm, canonicalForm } from './canonical-form.js';
 import type { Lexicon } from './lexicon.js';
+import { mentionedWords } from './mentioned-words.js';
 import { punctuationSkeleton } from './punctuation-skeleton.js';
 import { holdsVerbatim, quotedSpans } from './quoted-spans.js';
 import { matchTokens } from './token-match.js';
@@ -166,15 +167,27 @@ function describeAlignment(alignment: Alignment): CheckResult {
 }
 
 /**
- * What one side quotes, the other must hold as written, quoted or not: "what does 'ephemeral' mean" asks what "what
- * does ephemeral mean" asks, but a quoted word is never folded into its spelling, inflection or synonym.
+ * What one side quotes, or asks about as a word ("the plural of mouse"), the other must hold as written, quoted or
+ * not: "what does 'ephemeral' mean" asks what "what does ephemeral mean" asks, but such a word is never folded into
+ * its spelling, inflection, abbreviation or synonym.
  */
 function compareQuoted(query: string, candidate: string): CheckResult {
-  const missing = (from: string, within: string) => quotedSpans(from).filter((span) => !holdsVerbatim(within, span));
+  // Quoted text as written; a word asked about unquoted ("the plural of mouse") in any case.
+  const missing = (from: string, within: string) => [
+    ...quotedSpans(from).filter((span) => !holdsVerbatim(within, span)),
+    ...mentionedWords(from).filter((words) => !holdsVerbatim(within.toLowerCase(), words)),
+  ];
   const onlyQuery = missing(query, candidate);
   const onlyCandidate = missing(candidate, query);
   if (onlyQuery.length === 0 && onlyCandidate.length === 0) {
-    const quoted = [...new Set([...quotedSpans(query), ...quotedSpans(candidate)])];
+    const quoted = [
+      ...new Set([
+        ...quotedSpans(query),
+        ...quotedSpans(candidate),
+        ...mentionedWords(query),
+        ...mentionedWords(candidate),
+      ]),
+    ];
     return {
       name: 'quoted',
       passed: true,
