@@ -4,9 +4,8 @@
  * (`alignment.ts`): by identity, an inflection that does not change meaning, a synonym, or a one-letter slip. A
  * similar word is not enough ("a joke about cats" is not "a joke about dogs"), nor the same words in another order
  * ("A divided by B"). Cheaper checks come first and name the usual reason for a refusal: tokens the embedder cannot
- * see (symbols, codes, other scripts, emoji), quoted text (compared as written), punctuation of code and data,
- * numbers and times, and names. Each check says why it passed or
- * failed.
+ * see (symbols, codes, other scripts, emoji), quoted words and words asked about (compared as written), the
+ * punctuation of code and data, numbers and times, and names. Each check says why it passed or failed.
  */
 import { type Alignment, alignForms } from './alignment.js';
 import { type CanonicalForm, canonicalForm } from './canonical-form.js';
@@ -191,15 +190,16 @@ function compareQuoted(query: string, candidate: string): CheckResult {
     return {
       name: 'quoted',
       passed: true,
-      reason: quoted.length === 0 ? 'nothing quoted' : `quoted text agrees: ${list(quoted)}`,
+      reason:
+        quoted.length === 0 ? 'nothing quoted or asked about' : `quoted and asked-about text agrees: ${list(quoted)}`,
     };
   }
   const shown = (spans: string[]) => spans.map((span) => JSON.stringify(span.slice(0, 60))).join(', ');
   const parts = [];
   if (onlyQuery.length > 0)
-    parts.push(`query quotes ${shown(onlyQuery)}, which the candidate does not hold as written`);
+    parts.push(`query quotes or asks about ${shown(onlyQuery)}, which the candidate does not hold as written`);
   if (onlyCandidate.length > 0)
-    parts.push(`candidate quotes ${shown(onlyCandidate)}, which the query does not hold as written`);
+    parts.push(`candidate quotes or asks about ${shown(onlyCandidate)}, which the query does not hold as written`);
   return { name: 'quoted', passed: false, reason: parts.join('; ') };
 }
 
