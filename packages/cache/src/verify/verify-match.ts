@@ -51,6 +51,14 @@ function keptForRecentTexts<T>(compute: (text: string) => T): (text: string) => 
 /** The canonical form of `text`, kept for texts seen recently. */
 export const formOf: (text: string) => CanonicalForm = keptForRecentTexts(canonicalForm);
 
+interface Asked {
+  quoted: string[];
+  mentioned: string[];
+}
+
+/** What `text` quotes and asks about, kept for texts seen recently (a stored question is verified again and again). */
+const askedOf = keptForRecentTexts((text): Asked => ({ quoted: quotedSpans(text), mentioned: mentionedWords(text) }));
+
 /** The punctuation skeleton of `text`, kept for texts seen recently. */
 const skeletonOf = keptForRecentTexts(punctuationSkeleton);
 
@@ -171,27 +179,22 @@ function describeAlignment(alignment: Alignment): CheckResult {
  * its spelling, inflection, abbreviation or synonym.
  */
 function compareQuoted(query: string, candidate: string): CheckResult {
+  const a = askedOf(query);
+  const b = askedOf(candidate);
   // Quoted text as written; a word asked about unquoted ("the plural of mouse") in any case.
-  const missing = (from: string, within: string) => [
-    ...quotedSpans(from).filter((span) => !holdsVerbatim(within, span)),
-    ...mentionedWords(from).filter((words) => !holdsVerbatim(within.toLowerCase(), words)),
+  const missing = (from: Asked, within: string) => [
+    ...from.quoted.filter((span) => !holdsVerbatim(within, span)),
+    ...from.mentioned.filter((words) => !holdsVerbatim(within.toLowerCase(), words)),
   ];
-  const onlyQuery = missing(query, candidate);
-  const onlyCandidate = missing(candidate, query);
+  const onlyQuery = missing(a, candidate);
+  const onlyCandidate = missing(b, query);
   if (onlyQuery.length === 0 && onlyCandidate.length === 0) {
-    const quoted = [
-      ...new Set([
-        ...quotedSpans(query),
-        ...quotedSpans(candidate),
-        ...mentionedWords(query),
-        ...mentionedWords(candidate),
-      ]),
-    ];
+    const asked = [...new Set([...a.quoted, ...b.quoted, ...a.mentioned, ...b.mentioned])];
     return {
       name: 'quoted',
       passed: true,
       reason:
-        quoted.length === 0 ? 'nothing quoted or asked about' : `quoted and asked-about text agrees: ${list(quoted)}`,
+        asked.length === 0 ? 'nothing quoted or asked about' : `quoted and asked-about text agrees: ${list(asked)}`,
     };
   }
   const shown = (spans: string[]) => spans.map((span) => JSON.stringify(span.slice(0, 60))).join(', ');

@@ -6,7 +6,8 @@
  * While the run is still active here, a pending approval is checked now and then; once everything waits, the engine
  * parks the run and the store wakes it when the approval is decided or the time comes.
  */
-import { createHash } from 'node:crypto';
+
+import { nameUuid } from '../ids/name-uuid.js';
 import { abortError, raceAbort, sleep, sleepUntil } from '../resilience/abort.js';
 import type { ApprovalOutcome, ApprovalRequest, PauseBroker, TimerRequest } from '../run/pause-broker.js';
 import { RunDetachedSignal } from '../run/run-signals.js';
@@ -89,7 +90,5 @@ export class DurablePauseBroker implements PauseBroker {
 
 /** The id of the approval a step key of a run asks for: the same in every life of the run (UUID-shaped). */
 export function approvalIdFor(runId: string, stepKey: string): string {
-  const hex = createHash('sha256').update(`${runId}\u0000${stepKey}`).digest('hex');
-  const variant = ((Number.parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+  return nameUuid(`${runId}\u0000${stepKey}`);
 }
