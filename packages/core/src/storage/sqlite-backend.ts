@@ -1,15 +1,16 @@
 /**
  * The SQLite side of the store. Every multi-statement write runs synchronously inside `BEGIN IMMEDIATE`, so it is
- * atomic across processes (SQLite's write lock) and never holds that lock across an await — several stores on one
- * file, in one process or many, cannot deadlock. The journal write, the hot path, uses hand-written prepared
- * statements and writes a single page per entry: under the write lock it reads the owner and the chain head (index
- * lookups), then inserts. The head recorded on the run row is only brought up to date when the run parks or finishes.
- * Appends, like the store's other single writes, commit with whatever else was written in the same turn of the event
- * loop (`GroupCommit`), each in a savepoint of its own, so a lost lease or a bad entry fails that run's append alone.
+ * atomic across processes (SQLite's write lock) and never holds that lock across an await — several stores on one file,
+ * in one process or many, cannot deadlock. The journal write, the hot path, uses hand-written prepared statements and
+ * writes a single page per entry: under the write lock it reads the owner and the chain head (index lookups), then
+ * inserts; a run's first entries, stored with the run, have neither to read. The head recorded on the run row is only
+ * brought up to date when the run parks or finishes. Appends, like the store's other single writes, commit with
+ * whatever else was written in the same turn of the event loop (`GroupCommit`), each in a savepoint of its own, so a
+ * lost lease or a bad entry fails that run's append alone.
  */
 import type { CompiledQuery, Kysely, Selectable } from 'kysely';
 import type { BatonDatabase, RunsTable } from './database-schema.js';
-import { type ChainedEntry, chainEntries, EMPTY_HEAD } from './journal-chain.js';
+import { type ChainedEntry, type ChainHead, chainEntries, EMPTY_HEAD } from './journal-chain.js';
 import { claimQuery, decideApprovalQuery, type RunFinish, wakeRunQuery } from './run-queries.js';
 import { type RunQueryTemplates, runQueryTemplates } from './run-query-templates.js';
 import type { SqliteStatements } from './sqlite-statements.js';
@@ -43,9 +44,10 @@ export class SqliteBackend implements StoreBackend {
     this.#queries = runQueryTemplates(db);
     // Inside the group's transaction a better-sqlite3 transaction function is a savepoint: one run's append fails alone.
     this.#appendOne = statements.database.transaction((write: JournalWrite) => this.#writeJournal(write));
+    // A run just inserted is held by its writer and has no entries yet (they go when it does): nothing to read first.
     this.#insertWithEntries = statements.database.transaction((insert: CompiledQuery, write: JournalWrite) => {
       const row = statements.all(insert)[0] as Selectable<RunsTable> | undefined;
-      if (row !== undefined) this.#writeJournal(write);
+      if (row !== undefined) this.#insertEntries(write, EMPTY_HEAD);
       return row;
     });
     this.#appendThenFinish = statements.database.transaction((write: JournalWrite, update: CompiledQuery) => {
@@ -59,11 +61,18 @@ export class SqliteBackend implements StoreBackend {
     });
   }
 
-  #writeJournal({ runId, owner, entries, now }: JournalWrite): ChainedEntry[] {
+  #writeJournal(write: JournalWrite): ChainedEntry[] {
+    const { runId, owner } = write;
     const statements = this.#statements;
     const run = statements.prepare(READ_OWNER).get(runId) as { owner: string | null } | undefined;
     if (run?.owner !== owner) throw new LeaseLostError(runId, owner ?? '(nobody)', run?.owner ?? null);
     const head = (statements.prepare(READ_HEAD).get(runId) as { seq: number; hash: string } | undefined) ?? EMPTY_HEAD;
+    return this.#insertEntries(write, head);
+  }
+
+  /** Chains `entries` on from `head` and inserts them, with the blobs they reference. */
+  #insertEntries({ runId, entries, now }: JournalWrite, head: ChainHead): ChainedEntry[] {
+    const statements = this.#statements;
     const chained = chainEntries(runId, head, entries);
     const insertEntry = statements.prepare(INSERT_ENTRY);
     for (const entry of chained) {
