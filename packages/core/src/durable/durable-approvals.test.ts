@@ -173,3 +173,102 @@ describe.each(KIT_BACKENDS)('an approval decided as soon as it is asked, on %s',
     }
   });
 });
+
+describe.each(KIT_BACKENDS)('a pause beside steps that still have work, on %s', (backend) => {
+  // Each plan holds one pause that nobody ends during the test and, beside it, steps that must all run meanwhile: the
+  // run parks only once they are done. A step's journal write takes longer than a turn of the event loop, and a loop
+  // goes from one iteration to the next through several promises; the run must not look idle in either gap.
+  const beside: [string, Plan['steps'][number]][] = [
+    ['an approval', { id: 'pause', approval: { prompt: 'Ship?' } }],
+    ['a timer', { id: 'pause', wait: { durationMs: 600_000 } }],
+  ];
+  it.each(beside)('runs the dependents of a finished step while %s waits', async (_, pause) => {
+    kit = await durableKit(backend);
+    const engine = await kit.engine({ leaseMs: 600_000 });
+    await engine.start();
+    const run = engine.run({
+      steps: [
+        pause,
+        { id: 'a', target: 'add', input: { x: 1 } },
+        { id: 'b', target: 'add', input: { x: { $ref: 'steps.a.output.x' } }, dependsOn: ['a'] },
+        { id: 'c', target: 'add', input: { x: { $ref: 'steps.b.output.x' } }, dependsOn: ['b'] },
+        {
+          id: 'again',
+          loop: {
+            steps: [{ id: 'd', target: 'add', input: { x: 0 } }],
+            until: 'loop.iteration >= 3',
+            maxIterations: 5,
+          },
+          dependsOn: ['c'],
+        },
+      ],
+    });
+    await eventually(async () => (await kit.stores[0]!.getRun(run.runId))?.status === 'waiting');
+    expect(kit.calls.map((call) => call.split(':')[1])).toEqual(['a', 'b', 'c', 'd', 'd', 'd']);
+    const steps = (await kit.stores[0]!.readJournal(run.runId)).filter((entry) => entry.type === 'step-finish');
+    expect(steps.map((entry) => entry.stepKey)).toEqual([
+      'a',
+      'b',
+      'c',
+      'again/iteration-1/d',
+      'again/iteration-2/d',
+      'again/iteration-3/d',
+      'again',
+    ]);
+  });
+
+  it('still parks on an approval inside a loop, each iteration, and goes on once it is decided', async () => {
+    kit = await durableKit(backend);
+    const engine = await kit.engine({ leaseMs: 600_000 });
+    await engine.start();
+    const run = engine.run({
+      steps: [
+        {
+          id: 'again',
+          loop: {
+            steps: [
+              { id: 'ok', approval: { prompt: 'Once more?' } },
+              { id: 'd', target: 'add', input: { x: 0 }, dependsOn: ['ok'] },
+            ],
+            until: 'loop.iteration >= 2',
+            maxIterations: 3,
+          },
+        },
+      ],
+      output: { $ref: 'steps.again.output.iterations' },
+    });
+    for (const iteration of [1, 2]) {
+      await eventually(async () => (await kit.stores[0]!.getRun(run.runId))?.status === 'waiting');
+      const pending = await engine.approvals({ runId: run.runId, status: 'pending' });
+      expect(pending).toHaveLength(1);
+      expect(kit.calls).toHaveLength(iteration - 1);
+      await engine.approve(pending[0]!.id);
+      await eventually(() => kit.calls.length === iteration);
+    }
+    await eventually(async () => (await kit.stores[0]!.getRun(run.runId))?.status === 'succeeded');
+    expect((await kit.stores[0]!.getRun(run.runId))?.output).toBe(2);
+  });
+
+  it('fails the run when a step beside a pending approval fails, and withdraws the approval', async () => {
+    kit = await durableKit(backend);
+    kit.registry.register({
+      name: 'broken',
+      description: 'Always fails',
+      handler: () => {
+        throw new Error('out of paper');
+      },
+    });
+    const engine = await kit.engine({ leaseMs: 600_000 });
+    await engine.start();
+    const run = engine.run({
+      steps: [
+        { id: 'ok', approval: { prompt: 'Ship?' } },
+        { id: 'a', target: 'add', input: { x: 1 } },
+        { id: 'b', target: 'broken', dependsOn: ['a'], policy: { retry: { maxAttempts: 1 } } },
+      ],
+    });
+    await expect(run.result()).rejects.toMatchObject({ stepId: 'b' });
+    expect(kit.undone.map((undone) => undone.step)).toEqual(['a']);
+    expect((await engine.approvals({ runId: run.runId })).map((approval) => approval.status)).toEqual(['withdrawn']);
+  });
+});

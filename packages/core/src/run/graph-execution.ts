@@ -74,8 +74,11 @@ export class GraphExecution {
     };
   }
 
-  /** Resolves when every step has finished or been skipped; rejects with the error that ended the run. */
-  execute(): Promise<void> {
+  /**
+   * Resolves when every step has finished or been skipped; rejects with the error that ended the run. `onFinish` is
+   * called the moment the last step finishes, before the promise resolves (a loop takes up its activity again then).
+   */
+  execute(onFinish?: () => void): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.settle = { resolve, reject };
       if (this.run.signal.aborted) return reject(this.run.signal.reason);
@@ -84,6 +87,7 @@ export class GraphExecution {
       const done = this.settle.resolve;
       this.settle.resolve = () => {
         this.run.signal.removeEventListener('abort', onAbort);
+        onFinish?.();
         done();
       };
       for (const step of this.graph.steps) if (step.deps.length === 0) this.ready.push(step.index);
@@ -153,13 +157,12 @@ export class GraphExecution {
       this.restore(step, result, memo, stepKey);
       return;
     }
-    const leaf = step.loop === undefined;
     result.status = 'running';
     result.startedAt = Date.now();
     // A run taken up again after a retry was scheduled goes on counting its attempts (target-calls.ts does too).
     const attempt = (this.run.durable?.recallRetry(stepKey, '')?.attempts ?? 0) + 1;
     this.run.emit({ type: 'step-start', stepId: step.id, attempt, path: stepPath, target: step.targetLabel });
-    if (leaf) this.run.activity.enter();
+    this.run.activity.enter();
     let input: unknown;
     let work: Promise<void>;
     // A run parked on an approval or a timer starts a new life when it goes on: such a step began in the first one.
@@ -184,15 +187,18 @@ export class GraphExecution {
     } catch (error) {
       work = Promise.reject(error);
     }
-    const settle = () => {
+    // The slot goes back when the call ends. The step stays active until what follows it has begun (its entry
+    // written, its dependents started): a run whose other steps wait on an approval or a timer must not look idle,
+    // and park, in between.
+    const release = () => {
       if (holdsSlot) this.run.limiter.release();
-      if (leaf) this.run.activity.leave();
     };
+    const leave = () => this.run.activity.leave();
     work.then(
       () => {
-        settle();
+        release();
         const stored = this.persist(step, result, stepKey, input, this.effectFree.delete(step.index));
-        if (!stored) return this.succeed(step, result, stepPath);
+        if (!stored) return whileActive(() => this.succeed(step, result, stepPath), leave);
         if (stored.early) {
           // Its dependents go on now; if the entry is lost, so may be theirs: the run resumes from its journal.
           stored.write.catch((error) =>
@@ -200,16 +206,16 @@ export class GraphExecution {
               new RunDetachedSignal('its journal could not be written', { cause: error, restartHere: true }),
             ),
           );
-          return this.succeed(step, result, stepPath);
+          return whileActive(() => this.succeed(step, result, stepPath), leave);
         }
         stored.write.then(
-          () => this.succeed(step, result, stepPath, true),
-          (error) => this.fail(step, result, error),
+          () => whileActive(() => this.succeed(step, result, stepPath, true), leave),
+          (error) => whileActive(() => this.fail(step, result, error), leave),
         );
       },
       (error) => {
-        settle();
-        this.fail(step, result, error);
+        release();
+        whileActive(() => this.fail(step, result, error), leave);
       },
     );
   }
@@ -312,6 +318,7 @@ export class GraphExecution {
     stepKey: string,
   ): Promise<void> {
     const loop = step.loop as NonNullable<CompiledStep['loop']>;
+    const activity = this.run.activity;
     let previous: LoopScope['previous'];
     let last: Record<string, unknown> = {};
     const usage: UsageTotals = { tokens: 0, costUsd: 0 };
@@ -326,8 +333,15 @@ export class GraphExecution {
         [...this.afterOf(step), ...earlier],
       );
       result.attempts = iteration;
+      // The loop counts as active between iterations only: while its body runs, the body's steps count (they
+      // entered as `execute` started them), and the loop enters again the moment the body's last step finishes.
+      const finished = body.execute(() => activity.enter());
+      activity.leave();
       try {
-        await body.execute();
+        await finished;
+      } catch (error) {
+        activity.enter();
+        throw error;
       } finally {
         for (const inner of body.results) {
           usage.tokens += inner.usage.tokens;
@@ -431,6 +445,15 @@ export class GraphExecution {
     }
     if (this.finished === this.graph.steps.length) this.settle.resolve();
     else this.pump();
+  }
+}
+
+/** Runs `next` (a step's succeed or fail, which starts what follows it), then `leave`s, even if `next` throws. */
+function whileActive(next: () => void, leave: () => void): void {
+  try {
+    next();
+  } finally {
+    leave();
   }
 }
 
