@@ -119,6 +119,43 @@ console.log(JSON.stringify({ output, missing: MissingDependencyError.isInstance(
     expect(JSON.parse(out)).toEqual({ output: { second: { sum: 15 } }, missing: 'better-sqlite3' });
   }, 300_000);
 
+  it("@baton/core alone: its declarations type-check in a strict project that checks libraries' too", async () => {
+    // The drivers are optional, their types are not: a declaration that names one resolves without it installed.
+    const dir = await project('core-types', [tarballs['baton-core']!, 'typescript@5', '@types/node@20']);
+    expect(existsSync(join(dir, 'node_modules', 'better-sqlite3'))).toBe(false);
+    const compilerOptions = {
+      target: 'ES2022',
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      strict: true,
+      noEmit: true,
+      skipLibCheck: false,
+      types: ['node'],
+    };
+    await writeFile(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, files: ['engine.ts'] }));
+    await writeFile(
+      join(dir, 'engine.ts'),
+      `
+import { createEngine, createRegistry, openStore, type RunResult } from '@baton/core';
+const registry = createRegistry();
+registry.register({ name: 'add', description: 'Adds', handler: ({ a, b }: { a: number; b: number }) => ({ sum: a + b }) });
+const engine = createEngine({ registry, store: await openStore({ url: 'runs.db' }) });
+const result: RunResult = await engine.run({ steps: [{ id: 'a', target: 'add', input: { a: 1, b: 2 } }] }).result();
+const wrong: string = result.startedAt;
+`,
+    );
+    const checked = await exec(process.execPath, [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', dir], {
+      cwd: dir,
+    }).then(
+      () => '',
+      (error: { stdout: string }) => error.stdout,
+    );
+    // The one error is the one planted: the declarations themselves are sound.
+    expect(checked.trim().split('\n')).toEqual([
+      expect.stringMatching(/^engine\.ts\(7,7\): error TS2322: Type 'number' is not assignable to type 'string'\.$/),
+    ]);
+  }, 300_000);
+
   it('@baton/sdk alone: installs with ws, zod and @baton/protocol only, and a service refuses a bad definition', async () => {
     const dir = await project('sdk-only', [tarballs['baton-sdk'] as string, tarballs['baton-protocol'] as string]);
     const installed = (await readdir(join(dir, 'node_modules'))).filter((name) => !name.startsWith('.')).sort();
