@@ -141,7 +141,10 @@ describe.runIf(run)('replicas on one PostgreSQL database', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
       seen = await instancesOn(second);
     }
-    expect(seen).toMatchObject({ health: 'healthy', instances: [{ id: welcome.instanceId, status: 'up' }] });
+    expect(seen).toMatchObject({
+      health: 'healthy',
+      instances: [{ id: welcome.instanceId, status: 'up', version: 1 }],
+    });
     // Each counts the other as alive: they share the rate limit.
     const liveReplicas = async (server: BatonServer) =>
       Number(/^baton_replicas_live (\d+)$/m.exec(await (await fetch(`${server.url}/metrics`)).text())?.[1]);

@@ -142,4 +142,28 @@ describe('services', () => {
       await service.stop();
     }
   });
+
+  it('ls counts, during a redeploy with a changed schema, the instances still on the older revision', async () => {
+    const serving = (input: Record<string, unknown>) =>
+      createService({
+        name: 'rolling',
+        description: 'Redeployed',
+        instanceStore: memoryInstanceStore(),
+        input,
+        handler: async () => ({}),
+      });
+    const old = serving({ type: 'object', properties: { a: { type: 'string' } } });
+    await old.start({ url: t.url, apiKey: t.apiKey });
+    const renewed = serving({ type: 'object', properties: { b: { type: 'string' } } });
+    await renewed.start({ url: t.url, apiKey: t.apiKey });
+    try {
+      const listed = await t.baton(['services', 'ls']);
+      expect(listed.stdout).toMatch(/^rolling\s+service\s+2\s+healthy\s+2 \(1 on revision 1\)\s+Redeployed$/m);
+      const [json] = JSON.parse((await t.baton(['services', 'ls', '--json'])).stdout);
+      expect(json.instances.map((instance: { version: number }) => instance.version).sort()).toEqual([1, 2]);
+    } finally {
+      await renewed.stop();
+      await old.stop();
+    }
+  });
 });

@@ -12,6 +12,12 @@ export const serviceInstanceSchema = z
     /** Tasks sent and not yet answered. */
     outstanding: z.number().int(),
     maxConcurrency: z.number().int(),
+    /**
+     * The schema revision it registered (the service's `version` when it registered that schema): while a service is
+     * redeployed with a changed schema, instances of the old revision finish the runs that resolved it. Null for an
+     * instance another replica listed before it recorded revisions.
+     */
+    version: z.number().int().nullable(),
   })
   .meta({ id: 'ServiceInstance' });
 

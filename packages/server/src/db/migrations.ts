@@ -268,6 +268,11 @@ async function uniqueProjectNames(db: Db): Promise<void> {
     .execute();
 }
 
+/** The schema revision each listed instance registered, so every replica shows which instances serve which. */
+async function instanceRevisions(db: Db): Promise<void> {
+  await db.schema.alterTable('baton_server_instances').addColumn('revision', 'integer').execute();
+}
+
 export function serverMigrations(dialect: 'sqlite' | 'postgres'): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '001-initial': { up: initial },
@@ -277,6 +282,7 @@ export function serverMigrations(dialect: 'sqlite' | 'postgres'): MigrationProvi
     '005-planning': { up: planning },
     '006-request-digest': { up: requestDigest },
     '007-unique-project-names': { up: uniqueProjectNames },
+    '008-instance-revisions': { up: instanceRevisions },
   };
   return { getMigrations: async () => migrations };
 }

@@ -169,6 +169,8 @@ export interface InstancesTable {
   last_seen_at: number;
   outstanding: number;
   max_concurrency: number;
+  /** The schema revision the instance registered; null in rows written before revisions were recorded. */
+  revision: number | null;
 }
 
 export interface ServerTables {

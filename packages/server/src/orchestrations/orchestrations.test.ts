@@ -199,7 +199,11 @@ describe('orchestrations over socket services', () => {
     }, 'the revision 1 task to run');
     await echo('rolling', schemaB, (task) => ({ by: 'new', input: task.input }));
     const services2 = await json(await t.request('/v1/services'));
-    expect((services2.items as Array<Record<string, unknown>>)[0]?.version).toBe(2);
+    const rolling = (services2.items as Array<Record<string, unknown>>)[0];
+    expect(rolling?.version).toBe(2);
+    // Each instance says which revision it serves: the old one finishes revision 1's runs.
+    const instances = rolling?.instances as Array<{ version: number | null; status: string }>;
+    expect(instances.map((instance) => instance.version).sort()).toEqual([1, 2]);
     // New runs resolve revision 2: every one goes to the new instance, none to the old one still connected.
     const later = await Promise.all(
       [1, 2, 3, 4].map(async (n) =>

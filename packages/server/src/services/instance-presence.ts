@@ -17,6 +17,8 @@ export interface InstanceView {
   lastSeenAt: number;
   outstanding: number;
   maxConcurrency: number;
+  /** The schema revision it registered; null when unknown. */
+  version: number | null;
 }
 
 export interface InstancePresenceOptions {
@@ -90,6 +92,7 @@ export class InstancePresence {
         lastSeenAt: row.last_seen_at,
         outstanding: row.outstanding,
         maxConcurrency: row.max_concurrency,
+        version: row.revision,
       });
       byService.set(row.service_id, list);
     }
@@ -126,6 +129,7 @@ export class InstancePresence {
       last_seen_at: instance.lastSeenAt,
       outstanding: instance.outstanding.size,
       max_concurrency: instance.maxConcurrency,
+      revision: instance.revision ?? null,
     }));
     await db.transaction().execute(async (trx) => {
       await sql`select pg_advisory_xact_lock(${PRESENCE_LOCK})`.execute(trx);

@@ -40,6 +40,7 @@ function serviceView(row: ServiceRow, services: ServerServices, elsewhere: reado
     lastSeenAt: instance.lastSeenAt,
     outstanding: instance.outstanding.size,
     maxConcurrency: instance.maxConcurrency,
+    version: instance.revision ?? null,
   }));
   const seen = new Set(here.map((instance) => instance.id));
   const instances = [...here, ...elsewhere.filter((instance) => !seen.has(instance.id))].map((instance) => ({
