@@ -315,6 +315,27 @@ describe('context.call', () => {
     ]);
   });
 
+  it('calls nothing more once the run has passed its budget: a sub-call is refused before its target runs', async () => {
+    const k = toolKit();
+    const charged: number[] = [];
+    k.add('charge', (input: { amount: number }) => {
+      charged.push(input.amount);
+      return { charged: input.amount };
+    });
+    let refusal: unknown;
+    k.add('caller', async (_input, ctx) => {
+      // Past the run's 4,000 tokens: the run stops, and this handler's signal says so.
+      ctx.reportUsage({ tokens: 5000 });
+      refusal = await rejectionOf(ctx.call('charge', { amount: 10 }));
+      return {};
+    });
+    const { events, error } = await settle(k.engine().run(one('caller'), {}, { budget: { tokens: 4000 } }));
+    expect(BudgetExceededError.isInstance(error)).toBe(true);
+    expect(charged).toEqual([]);
+    expect(BudgetExceededError.isInstance(refusal)).toBe(true);
+    expect(ofType(events, 'sub-call-start')).toEqual([]);
+  });
+
   it('refuses a bad or repeated id, naming it', async () => {
     const k = toolKit();
     k.add('caller', async (_input, ctx) => {

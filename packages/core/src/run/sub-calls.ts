@@ -156,6 +156,9 @@ async function callTarget(
     });
     return known.output;
   }
+  // A call made once the work is no longer wanted (a budget passed, the step cancelled or timed out) is refused
+  // before it starts: its target, which may have effects, is not called.
+  host.signal.throwIfAborted();
   run.emit({ type: 'sub-call-start', ...base, target: label, input });
   const startedAt = Date.now();
   const sub: Attempting = {

@@ -251,6 +251,8 @@ async function attemptOnce(
   attempting: Attempting,
   signal: AbortSignal,
 ): Promise<unknown> {
+  // Work no longer wanted (the run passed a budget, was cancelled, timed out) calls nothing more.
+  signal.throwIfAborted();
   tracker.checkTime(step.id);
   let value = input;
   if (target.input) {
