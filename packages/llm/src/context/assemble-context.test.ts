@@ -290,6 +290,36 @@ describe('assembleContext', () => {
     );
   });
 
+  it('cuts and de-duplicates a document written in lower case as one written in sentence case', async () => {
+    // The sentence segmenter reads '. f' as an abbreviation: lower-case text must still be cut sentence by sentence.
+    const facts = Array.from(
+      { length: 400 },
+      (_, i) => `fact ${i}: the warehouse in city ${i} ships ${i * 3} parcels.`,
+    );
+    facts[250] = 'fact 250: the loading dock in city 250 closes at 4 pm on fridays.';
+    const messages: ModelMessage[] = [{ role: 'user', content: 'When does the loading dock close on fridays?' }];
+    for (const text of [facts.join(' '), facts.map((fact) => fact[0]!.toUpperCase() + fact.slice(1)).join(' ')]) {
+      const context = await assembleContext({
+        model: 'gpt-4o',
+        messages,
+        documents: [{ id: 'log', text }],
+        budget: budget(200),
+      });
+      expect(context.tokens).toBeLessThanOrEqual(200);
+      expect(context.manifest[0]).toMatchObject({ status: 'compressed' });
+      expect(context.messages[0]!.content).toMatch(/loading dock in city 250 closes at 4 pm/);
+    }
+    const repeated = 'the build is green again after the cache fix. '.repeat(3000);
+    const once = await assembleContext({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: 'Is the build green?' }],
+      documents: [{ id: 'chat', text: repeated }],
+      budget: budget(200),
+    });
+    expect(once.manifest[0]?.status).not.toBe('dropped');
+    expect(once.messages[0]!.content.match(/the build is green again/g)).toHaveLength(1);
+  });
+
   it('judges relevance against the query when one is given instead of the last user message', async () => {
     const notes = Array.from(
       { length: 20 },

@@ -35,6 +35,14 @@ describe('splitSentences', () => {
     expect(pieces.every((piece) => !/[\uD800-\uDBFF]$/.test(piece))).toBe(true);
   });
 
+  it('cuts a long run of lower-case sentences, which the segmenter keeps together, after each full stop', () => {
+    const sentences = Array.from({ length: 40 }, (_, i) => `fact ${i}: the store in city ${i} ships ${i}.5 parcels. `);
+    const line = sentences.join('');
+    expect(splitSentences(line)).toEqual(sentences);
+    // A short one stays as the segmenter cut it, abbreviations and all.
+    expect(splitSentences('See e.g. the docs. It works.')).toEqual(['See e.g. the docs. ', 'It works.']);
+  });
+
   it('compares sentences without case or spacing', () => {
     expect(sentenceKey('  The  API key\texpires. ')).toBe(sentenceKey('the api key expires.'));
   });
