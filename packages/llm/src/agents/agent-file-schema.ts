@@ -77,7 +77,23 @@ export const agentFileSchema = z
     model: modelEndpointSchema.optional(),
     models: z.array(modelEndpointSchema).min(1).optional(),
     system: z.string().optional(),
-    mcpServers: z.array(mcpServerSchema).optional(),
+    mcpServers: z
+      .array(mcpServerSchema)
+      .superRefine((servers, context) => {
+        // Found here, a repeated name is placed at its entry's line and column, like every other problem of the file.
+        const seen = new Set<string>();
+        servers.forEach((server, index) => {
+          if (seen.has(server.name)) {
+            context.addIssue({
+              code: 'custom',
+              message: `two servers are named "${server.name}"`,
+              path: [index, 'name'],
+            });
+          }
+          seen.add(server.name);
+        });
+      })
+      .optional(),
     tools: z.array(z.string().min(1)).optional(),
     toolSearch: z.strictObject({ k: z.int().positive(), minScore: z.number().min(0).max(1).optional() }).optional(),
     context: z

@@ -141,6 +141,20 @@ describe('parseAgentFile', () => {
     ]);
   });
 
+  it('places a repeated MCP server name at the entry that repeats it', () => {
+    const file = [
+      'model: { baseURL: "http://127.0.0.1:1/v1", name: m }',
+      'mcpServers:',
+      '  - name: odd',
+      '    command: node',
+      '  - name: odd',
+      '    url: http://127.0.0.1:9/mcp',
+    ].join('\n');
+    expect(problemsOf(file)).toEqual([
+      expect.stringMatching(/^5:11 mcpServers\[1\]\.name two servers are named "odd"/),
+    ]);
+  });
+
   it('reports YAML syntax errors with their place', () => {
     const [problem] = problemsOf('model:\n  name: [unclosed\nsystem: x\n');
     expect(problem).toMatch(/^\d+:\d+ {2}\S/);
