@@ -15,6 +15,11 @@ export interface BudgetExceededDetails {
   stepId?: string;
   /** What the refusal weighed, added to the message (which models an agent considered, and why none fits). */
   detail?: string;
+  /**
+   * Set when a refusal weighed the estimate against what was left of several budgets at once (the run's, the step's,
+   * an agent's), not against one budget's limit: `limit` is then that amount left, and the message says so.
+   */
+  againstLeft?: boolean;
 }
 
 export class BudgetExceededError extends BatonError {
@@ -30,9 +35,11 @@ export class BudgetExceededError extends BatonError {
     const amount = round(details.amount);
     const limit = round(details.limit);
     const said =
-      details.phase === 'refused'
-        ? `refused to start step "${details.stepId}": its estimate would bring the ${details.budget} budget of the ${what} to ${amount} (limit ${limit})`
-        : `the ${what} used up its ${details.budget} budget: ${amount} used, limit ${limit}`;
+      details.phase === 'exceeded'
+        ? `the ${what} used up its ${details.budget} budget: ${amount} used, limit ${limit}`
+        : details.againstLeft
+          ? `refused to go on with step "${details.stepId}": its estimate of ${amount} (${details.budget}) is more than the ${limit} left of its budgets`
+          : `refused to start step "${details.stepId}": its estimate would bring the ${details.budget} budget of the ${what} to ${amount} (limit ${limit})`;
     super('budget-exceeded', details.detail === undefined ? said : `${said}; ${details.detail}`);
     this.name = 'BudgetExceededError';
     this.budget = details.budget;

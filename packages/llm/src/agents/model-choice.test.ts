@@ -73,6 +73,10 @@ describe('chooseModel', () => {
     }
     expect(BudgetExceededError.isInstance(error)).toBe(true);
     expect(error).toMatchObject({ budget: 'costUsd', limit: 0.001, amount: 0.013, phase: 'refused', stepId: 'ask' });
+    // It weighed the estimate against what was left, and says so, not that a budget's limit is what was left.
+    expect((error as Error).message).toMatch(
+      /^refused to go on with step "ask": its estimate of 0\.013 \(costUsd\) is more than the 0\.001 left of its budgets; /,
+    );
     // The message names every model considered and why it did not fit.
     expect((error as Error).message).toContain(
       "no model fits what is left of the run's, the step's and the agent's budgets: p:large — its estimate of $0.130000 is over the $0.001000 left; p:small — its estimate of $0.013000",

@@ -88,6 +88,7 @@ export function chooseModel(
     amount: estimate[budget],
     phase: 'refused',
     stepId,
+    againstLeft: true,
     detail: `no model fits what is left of the run's, the step's and the agent's budgets: ${skipped
       .map((passed) => `${passed.model} — ${passed.reason}`)
       .join('; ')}`,

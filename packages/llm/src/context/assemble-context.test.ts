@@ -317,7 +317,7 @@ describe('assembleContext', () => {
       budget: budget(200),
     });
     expect(once.manifest[0]?.status).not.toBe('dropped');
-    expect(once.messages[0]!.content.match(/the build is green again/g)).toHaveLength(1);
+    expect(String(once.messages[0]!.content).match(/the build is green again/g)).toHaveLength(1);
   });
 
   it('judges relevance against the query when one is given instead of the last user message', async () => {
