@@ -64,6 +64,12 @@ const LIGHT_VERBS = new Set(
   ).split(' '),
 );
 
+/**
+ * Measures that name one figure each: WordNet has "median" for "average" (a value in the middle), yet a question
+ * about the median salary does not ask for the average one. None of these takes a WordNet synonym.
+ */
+const DISTINCT_MEASURES = new Set('median mode percentile quartile variance deviation'.split(' '));
+
 const synonymGroups = new Map<string, Set<number>>();
 SYNONYM_GROUPS.forEach((group, index) => {
   for (const word of group.split(',').map((form) => form.trim())) {
@@ -133,6 +139,9 @@ export function baseFormsOf(gerund: string): string[] {
   return forms;
 }
 
+/** A token written in capitals that ends in a capital S: `HTTPS`, `DNS`, `GPS`. */
+const acronymWithS = (token: Token) => /^[A-Z][A-Z0-9]*S$/.test(token.raw) && token.raw.length >= 3;
+
 const isPlainWord = (token: Token) => token.kind === 'word' && /^[a-z][a-z'-]*$/.test(token.key);
 
 /**
@@ -149,13 +158,19 @@ export function matchTokens(a: Token, b: Token, knowledge?: WordKnowledge): Matc
   if (!isPlainWord(a) || !isPlainWord(b) || FUNCTION_WORDS.has(a.key) || FUNCTION_WORDS.has(b.key)) return undefined;
   const lemmaA = numberLemma(a.key, knowledge);
   const lemmaB = numberLemma(b.key, knowledge);
-  if (lemmaA === lemmaB) return 'inflection';
+  // The S of an acronym written in capitals is a letter of it, not a plural: HTTPS is not HTTP (URLs is URL).
+  if (lemmaA === lemmaB) return acronymWithS(a) || acronymWithS(b) ? undefined : 'inflection';
   // One is the other plus a plural ending, yet not its plural: "customs" is not "custom", whatever WordNet pairs.
   if (a.key.startsWith(b.key) || b.key.startsWith(a.key)) return undefined;
   if (inListedGroup(lemmaA, lemmaB) || inListedGroup(a.key, b.key)) return 'synonym';
   if (knowledge) {
     const light = LIGHT_VERBS.has(lemmaA) || LIGHT_VERBS.has(lemmaB);
-    if (!light && (knowledge.synonymsOf(lemmaA)?.includes(lemmaB) || knowledge.synonymsOf(lemmaB)?.includes(lemmaA))) {
+    const measure = DISTINCT_MEASURES.has(lemmaA) || DISTINCT_MEASURES.has(lemmaB);
+    if (
+      !light &&
+      !measure &&
+      (knowledge.synonymsOf(lemmaA)?.includes(lemmaB) || knowledge.synonymsOf(lemmaB)?.includes(lemmaA))
+    ) {
       return 'synonym';
     }
     if (isBritishDouble(a.key, b.key, knowledge) || isBritishDouble(b.key, a.key, knowledge)) return 'inflection';
