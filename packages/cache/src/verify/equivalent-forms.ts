@@ -51,6 +51,18 @@ const NUMBER_WORDS: Readonly<Record<string, string>> = {
   eighth: '8th',
   ninth: '9th',
   tenth: '10th',
+  eleventh: '11th',
+  twelfth: '12th',
+  thirteenth: '13th',
+  fourteenth: '14th',
+  fifteenth: '15th',
+  sixteenth: '16th',
+  seventeenth: '17th',
+  eighteenth: '18th',
+  nineteenth: '19th',
+  twentieth: '20th',
+  thirtieth: '30th',
+  hundredth: '100th',
   dozen: '12',
   noon: '12:00',
   midday: '12:00',
@@ -94,6 +106,12 @@ function expandWord(token: Token): Token[] {
   const compound = /^([a-z]+)-([a-z]+)$/.exec(token.key);
   if (compound && TENS[compound[1]!] && UNITS.indexOf(compound[2]!) > 0) {
     return [{ key: String(TENS[compound[1]!]! + UNITS.indexOf(compound[2]!)), raw: token.raw, kind: 'number' }];
+  }
+  // "four-year-old", "two-week", "third-party" as "4-year-old", "2-week", "3rd-party" are read: the number, then the rest.
+  const counted = /^([a-z]+)-([a-z][a-z-]*)$/.exec(token.key);
+  const count = counted ? NUMBER_WORDS[counted[1]!] : undefined;
+  if (counted && count !== undefined && /^\d/.test(count) && !count.includes(':')) {
+    return [{ key: count, raw: token.raw, kind: 'number' }, word(counted[2]!, token.raw)];
   }
   if (!token.key.includes("'") && !(token.key in EXPANDED)) return [token];
   const listed = CONTRACTIONS[token.key];
