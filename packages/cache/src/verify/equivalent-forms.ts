@@ -107,7 +107,7 @@ function expandWord(token: Token): Token[] {
   if (compound && TENS[compound[1]!] && UNITS.indexOf(compound[2]!) > 0) {
     return [{ key: String(TENS[compound[1]!]! + UNITS.indexOf(compound[2]!)), raw: token.raw, kind: 'number' }];
   }
-  // "four-year-old", "two-week", "third-party" as "4-year-old", "2-week", "3rd-party" are read: the number, then the rest.
+  // "four-year-old" and "two-week" are read as "4-year-old" and "2-week" are: the number, then the rest.
   const counted = /^([a-z]+)-([a-z][a-z-]*)$/.exec(token.key);
   const count = counted ? NUMBER_WORDS[counted[1]!] : undefined;
   if (counted && count !== undefined && /^\d/.test(count) && !count.includes(':')) {
