@@ -5,6 +5,7 @@
  * maxSteps. Unknown keys are refused, so a typo is an error rather than an option silently ignored.
  */
 import { z } from 'zod';
+import { repeatedServerNames } from '../mcp/mcp-server-config.js';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SERVER_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
@@ -81,17 +82,9 @@ export const agentFileSchema = z
       .array(mcpServerSchema)
       .superRefine((servers, context) => {
         // Found here, a repeated name is placed at its entry's line and column, like every other problem of the file.
-        const seen = new Set<string>();
-        servers.forEach((server, index) => {
-          if (seen.has(server.name)) {
-            context.addIssue({
-              code: 'custom',
-              message: `two servers are named "${server.name}"`,
-              path: [index, 'name'],
-            });
-          }
-          seen.add(server.name);
-        });
+        for (const { index, message } of repeatedServerNames(servers)) {
+          context.addIssue({ code: 'custom', message, path: [index, 'name'] });
+        }
       })
       .optional(),
     tools: z.array(z.string().min(1)).optional(),

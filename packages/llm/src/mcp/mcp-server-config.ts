@@ -28,6 +28,19 @@ const SERVER_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
 /** The keys a server's configuration takes: any other is a typo, named rather than ignored. */
 const KNOWN_KEYS = ['name', 'command', 'args', 'env', 'cwd', 'url', 'headers'] as const;
 
+/** The problem of each server whose name an earlier one already has, at `<index>.name` below the servers' path. */
+export function repeatedServerNames(servers: readonly unknown[]): { index: number; message: string }[] {
+  const seen = new Set<string>();
+  const repeated: { index: number; message: string }[] = [];
+  servers.forEach((server, index) => {
+    const name = (server as { name?: unknown } | null)?.name;
+    if (typeof name !== 'string') return;
+    if (seen.has(name)) repeated.push({ index, message: `two servers are named "${name}"` });
+    seen.add(name);
+  });
+  return repeated;
+}
+
 /**
  * Throws a `ValidationError` listing every problem of the configurations, or returns them as given.
  * @example
@@ -39,16 +52,11 @@ export function checkMcpServerConfigs(servers: unknown): readonly McpServerConfi
       { path: 'servers', code: 'type', message: `servers must be an array, got ${describeValue(servers)}` },
     ]);
   }
-  const problems: Problem[] = [];
-  const seen = new Set<string>();
-  servers.forEach((server, index) => {
-    problems.push(...configProblems(server, `servers[${index}]`));
-    const name = (server as { name?: unknown } | null)?.name;
-    if (typeof name !== 'string') return;
-    if (seen.has(name)) {
-      problems.push({ path: `servers[${index}].name`, code: 'duplicate', message: `two servers are named "${name}"` });
-    }
-    seen.add(name);
+  const repeated = new Map(repeatedServerNames(servers).map(({ index, message }) => [index, message]));
+  const problems: Problem[] = servers.flatMap((server, index) => {
+    const found = configProblems(server, `servers[${index}]`);
+    const message = repeated.get(index);
+    return message === undefined ? found : [...found, { path: `servers[${index}].name`, code: 'duplicate', message }];
   });
   if (problems.length > 0) throw new ValidationError('invalid MCP servers', problems);
   return servers as McpServerConfig[];
