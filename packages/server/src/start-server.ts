@@ -29,7 +29,9 @@ import type { App } from './http/routes/app-env.js';
 import type { ServerServices } from './http/routes/server-services.js';
 import { SERVER_VERSION } from './http/routes/server-version.js';
 import { ServerMetrics } from './observability/server-metrics.js';
+import { DecisionQueries } from './orchestrations/decision-queries.js';
 import { Orchestrations } from './orchestrations/orchestrations.js';
+import { ProjectDecisions } from './orchestrations/project-decisions.js';
 import { reuseTarget } from './orchestrations/reuse-target.js';
 import { RunEventsHub } from './orchestrations/run-events-hub.js';
 import { RunWatcher, type WebhookEvent } from './orchestrations/run-watcher.js';
@@ -234,6 +236,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     gateway,
     keyHolds,
     orchestrations,
+    decisions: new ProjectDecisions(engine, new DecisionQueries(db, database.dialect)),
     planTemplates,
     hub,
     webhooks,

@@ -86,8 +86,10 @@ export async function followOrchestration(
  * only add to what the stream says: a server that cannot list them leaves the stream's `approval-request` to tell.
  */
 async function seedBoard(client: BatonClient, board: StepBoard, id: string): Promise<StepView[]> {
-  const [view, pending] = await Promise.all([client.get(id), client.approvals({ status: 'pending' }).catch(() => [])]);
-  const approvals = pending.filter((approval) => approval.orchestrationId === id);
+  const [view, approvals] = await Promise.all([
+    client.get(id),
+    client.approvals({ status: 'pending', orchestrationId: id }).catch(() => []),
+  ]);
   // A step running in the view that waits for a person is changed by both: it is shown once, as waiting.
   return [...new Set([...board.seed(view.steps), ...board.seedApprovals(approvals)])];
 }

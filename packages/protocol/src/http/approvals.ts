@@ -1,6 +1,6 @@
 /** Approvals a plan waits for, and compensations that failed for good. */
 import { z } from 'zod';
-import { idSchema, isoTimeSchema } from './common.js';
+import { idSchema, isoTimeSchema, pageQuerySchema } from './common.js';
 
 export const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'expired', 'withdrawn'] as const;
 
@@ -21,7 +21,11 @@ export const approvalSchema = z
   .meta({ id: 'Approval' });
 export type Approval = z.infer<typeof approvalSchema>;
 
-export const listApprovalsQuerySchema = z.strictObject({ status: z.enum(APPROVAL_STATUSES).optional() });
+/** A page of the project's approvals, oldest first (the order a person works through them). */
+export const listApprovalsQuerySchema = pageQuerySchema.extend({
+  status: z.enum(APPROVAL_STATUSES).optional(),
+  orchestrationId: idSchema.optional().describe("Only this orchestration's approvals (and its retries')"),
+});
 export const approveSchema = z.strictObject({ data: z.unknown().optional() }).meta({ id: 'Approve' });
 export const rejectSchema = z.strictObject({ reason: z.string().trim().min(1).max(2000) }).meta({ id: 'Reject' });
 
@@ -42,7 +46,11 @@ export const compensationFailureSchema = z
   .meta({ id: 'CompensationFailure' });
 export type CompensationFailure = z.infer<typeof compensationFailureSchema>;
 
-export const listCompensationFailuresQuerySchema = z.strictObject({ status: z.enum(COMPENSATION_STATUSES).optional() });
+/** A page of the project's failed compensations, oldest first. */
+export const listCompensationFailuresQuerySchema = pageQuerySchema.extend({
+  status: z.enum(COMPENSATION_STATUSES).optional(),
+  orchestrationId: idSchema.optional().describe("Only this orchestration's failed compensations (and its retries')"),
+});
 export const closeCompensationSchema = z
   .strictObject({ reason: z.string().trim().min(1).max(2000) })
   .meta({ id: 'CloseCompensationFailure' });

@@ -1,19 +1,25 @@
 /** `client.compensationFailures`: compensations that failed for good, and closing them once handled by hand. */
-import { type COMPENSATION_STATUSES, type CompensationFailure, compensationFailureSchema } from '@baton/protocol';
-import { z } from 'zod';
+import {
+  type COMPENSATION_STATUSES,
+  type CompensationFailure,
+  compensationFailureSchema,
+  pageOf,
+} from '@baton/protocol';
 import type { HttpTransport } from './http-transport.js';
+import { paginate } from './page.js';
 
 export type CompensationFailureStatus = (typeof COMPENSATION_STATUSES)[number];
 
 export interface CompensationFailuresApi {
-  list(options?: { status?: CompensationFailureStatus }): Promise<CompensationFailure[]>;
+  /** The project's failed compensations, oldest first: every page, fetched in turn. */
+  list(options?: { status?: CompensationFailureStatus; orchestrationId?: string }): Promise<CompensationFailure[]>;
   /** Marks it resolved: the effect was undone by other means. */
   resolve(id: string, reason: string): Promise<CompensationFailure>;
   /** Marks it ignored: the effect may stay. */
   ignore(id: string, reason: string): Promise<CompensationFailure>;
 }
 
-const listSchema = z.object({ items: z.array(compensationFailureSchema) });
+const pageSchema = pageOf(compensationFailureSchema);
 
 export function createCompensationFailuresApi(transport: HttpTransport): CompensationFailuresApi {
   const close = (id: string, action: 'resolve' | 'ignore', reason: string) =>
@@ -27,15 +33,19 @@ export function createCompensationFailuresApi(transport: HttpTransport): Compens
     });
   return {
     list: async (options = {}) => {
-      const page = await transport.request({
-        method: 'GET',
-        path: '/v1/compensation-failures',
-        query: { status: options.status },
-        schema: listSchema,
-        expected: 'a list of CompensationFailure',
-        idempotent: true,
-      });
-      return page.items;
+      const entries: CompensationFailure[] = [];
+      const page = (cursor: string | undefined) =>
+        transport.request({
+          method: 'GET',
+          path: '/v1/compensation-failures',
+          query: { status: options.status, orchestrationId: options.orchestrationId, limit: 200, cursor },
+          schema: pageSchema,
+          expected: 'a page of CompensationFailure',
+          idempotent: true,
+        });
+      const source = { method: 'GET', url: transport.url('/v1/compensation-failures') };
+      for await (const entry of paginate(page, source)) entries.push(entry);
+      return entries;
     },
     resolve: (id, reason) => close(id, 'resolve', reason),
     ignore: (id, reason) => close(id, 'ignore', reason),

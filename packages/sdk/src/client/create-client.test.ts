@@ -83,7 +83,7 @@ const routes: FakeHandler = (request, response) => {
     'GET /v1/orchestrations/orc_1': [200, anOrchestration()],
     'POST /v1/orchestrations/orc_1/cancel': [202, anOrchestration({ status: 'cancelled' })],
     'POST /v1/orchestrations/orc_1/retry': [202, anAccepted()],
-    'GET /v1/approvals': [200, { items: [approval] }],
+    'GET /v1/approvals': [200, { items: [approval], nextCursor: null }],
     'POST /v1/approvals/apr_1/approve': [200, approval],
     'POST /v1/approvals/apr_1/reject': [200, { ...approval, status: 'rejected' }],
     'GET /v1/services': [200, { items: [service] }],
@@ -96,7 +96,7 @@ const routes: FakeHandler = (request, response) => {
     'GET /v1/webhooks': [200, { items: [webhook] }],
     'DELETE /v1/webhooks/wh_1': [204],
     'GET /v1/webhooks/wh_1/deliveries': [200, { items: [delivery], nextCursor: null }],
-    'GET /v1/compensation-failures': [200, { items: [compensation] }],
+    'GET /v1/compensation-failures': [200, { items: [compensation], nextCursor: null }],
     'POST /v1/compensation-failures/cf_1/resolve': [200, compensation],
     'POST /v1/compensation-failures/cf_1/ignore': [200, { ...compensation, status: 'ignored' }],
   };
@@ -214,6 +214,47 @@ describe('createClient', () => {
     ]);
   });
 
+  it("gathers every page of an orchestration's approvals and failed compensations", async () => {
+    const approval = (id: string) => ({
+      id,
+      orchestrationId: 'orc_1',
+      stepId: 'pay',
+      prompt: 'Pay?',
+      status: 'pending',
+      expiresAt: null,
+    });
+    const compensation = (id: string) => ({
+      id,
+      orchestrationId: 'orc_1',
+      stepId: 'pay',
+      service: 'payments',
+      error: 'down',
+      status: 'open',
+      reason: null,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    });
+    const client = await clientFor((request, response) => {
+      const item = request.path === '/v1/approvals' ? approval : compensation;
+      const cursor = request.query.get('cursor');
+      sendJson(
+        response,
+        200,
+        cursor === null ? { items: [item('a')], nextCursor: 'p2' } : { items: [item('b')], nextCursor: null },
+      );
+    });
+    const approvals = await client.approvals({ status: 'pending', orchestrationId: 'orc_1' });
+    expect(approvals.map((each) => each.id)).toEqual(['a', 'b']);
+    const compensations = await client.compensationFailures.list({ orchestrationId: 'orc_1' });
+    expect(compensations.map((each) => each.id)).toEqual(['a', 'b']);
+    expect(server?.requests.map((request) => request.url)).toEqual([
+      '/v1/approvals?status=pending&orchestrationId=orc_1&limit=200',
+      '/v1/approvals?status=pending&orchestrationId=orc_1&limit=200&cursor=p2',
+      '/v1/compensation-failures?orchestrationId=orc_1&limit=200',
+      '/v1/compensation-failures?orchestrationId=orc_1&limit=200&cursor=p2',
+    ]);
+  });
+
   it('fetches the next page only when the previous one is used up', async () => {
     const client = await clientFor((request, response) =>
       sendJson(response, 200, { items: [aSummary(request.query.get('cursor') ?? 'first')], nextCursor: 'next' }),
@@ -265,7 +306,7 @@ describe('createClient', () => {
     );
     await check(
       () => client.approvals({ status: 'pending' }),
-      ['GET /v1/approvals?status=pending', undefined],
+      ['GET /v1/approvals?status=pending&limit=200', undefined],
       [approval],
     );
     await check(
@@ -298,7 +339,7 @@ describe('createClient', () => {
     );
     await check(
       () => client.compensationFailures.list({ status: 'open' }),
-      ['GET /v1/compensation-failures?status=open', undefined],
+      ['GET /v1/compensation-failures?status=open&limit=200', undefined],
       [compensation],
     );
     await check(

@@ -76,7 +76,8 @@ export interface BatonClient {
   events(id: string, options?: EventsOptions): AsyncIterable<StreamedOrchestrationEvent>;
   /** Waits for an orchestration's outcome (see `OrchestrationRun.result`). */
   result(id: string, options?: ResultOptions): Promise<unknown>;
-  approvals(options?: { status?: ApprovalStatus }): Promise<Approval[]>;
+  /** The project's approvals, oldest first: every page, fetched in turn. */
+  approvals(options?: { status?: ApprovalStatus; orchestrationId?: string }): Promise<Approval[]>;
   approve(approvalId: string, data?: unknown): Promise<Approval>;
   reject(approvalId: string, reason: string): Promise<Approval>;
   services(): Promise<Service[]>;
@@ -94,7 +95,7 @@ export interface BatonClient {
 }
 
 const orchestrationPageSchema = pageOf(orchestrationSummarySchema) as z.ZodType<Page<OrchestrationSummary>>;
-const approvalsSchema = z.object({ items: z.array(approvalSchema) });
+const approvalPageSchema = pageOf(approvalSchema);
 const servicesSchema = z.object({ items: z.array(serviceSchema) });
 
 /**
@@ -152,17 +153,22 @@ export function createClient(options: ClientOptions): BatonClient {
     },
     events: (id, eventsOptions) => followOrchestrationEvents(transport, id, eventsOptions),
     result: (id, resultOptions) => waitForResult(transport, id, resultOptions),
-    approvals: async (query = {}) =>
-      (
-        await transport.request({
+    approvals: async (query = {}) => {
+      const approvals: Approval[] = [];
+      const page = (cursor: string | undefined) =>
+        transport.request({
           method: 'GET',
           path: '/v1/approvals',
-          query: { status: query.status },
-          schema: approvalsSchema,
-          expected: 'a list of Approval',
+          query: { status: query.status, orchestrationId: query.orchestrationId, limit: 200, cursor },
+          schema: approvalPageSchema,
+          expected: 'a page of Approval',
           idempotent: true,
-        })
-      ).items,
+        });
+      for await (const approval of paginate(page, { method: 'GET', url: transport.url('/v1/approvals') })) {
+        approvals.push(approval);
+      }
+      return approvals;
+    },
     approve: (approvalId, data) => answerApproval(transport, approvalId, 'approve', data === undefined ? {} : { data }),
     reject: (approvalId, reason) => answerApproval(transport, approvalId, 'reject', { reason }),
     services: async () =>

@@ -390,23 +390,6 @@ export class Orchestrations {
     return row;
   }
 
-  /** Which of `ids` are orchestrations of `projectId`: one query, however many are asked about. */
-  async idsInProject(projectId: string, ids: readonly string[]): Promise<Set<string>> {
-    const owned = new Set<string>();
-    const distinct = [...new Set(ids)];
-    // SQLite takes at most 32,766 parameters in one statement.
-    for (let start = 0; start < distinct.length; start += 1000) {
-      const rows = await this.options.db
-        .selectFrom('baton_server_orchestrations')
-        .select('id')
-        .where('project_id', '=', projectId)
-        .where('id', 'in', distinct.slice(start, start + 1000))
-        .execute();
-      for (const row of rows) owned.add(row.id);
-    }
-    return owned;
-  }
-
   /** Whether `runId` is executing on this replica's engine now (so its end will be announced here). */
   runningHere(runId: string): boolean {
     return this.options.engine.getRun(runId)?.snapshot().status === 'running';

@@ -3,32 +3,29 @@
  * or decided only when its run belongs to an orchestration of the caller's project (otherwise: not found). A decision
  * the state no longer allows (decided already, expired, run finished) is a 409.
  */
-import type { Engine, FailedCompensation, RunStore, StoredApproval } from '@baton/core';
+import type { Engine, FailedCompensation, StoredApproval } from '@baton/core';
 import { BatonError, ValidationError } from '@baton/core';
 import type { Approval, CompensationFailure } from '@baton/protocol';
 import { conflict, notFound } from '../errors/http-problem.js';
 import { orchestrationIdOf } from '../services/remote-target.js';
 import { displayTarget } from '../services/target-name.js';
+import type { DecisionFilter, DecisionPage, DecisionQueries } from './decision-queries.js';
 import { unscoped } from './orchestration-view.js';
-import type { Orchestrations } from './orchestrations.js';
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 export class ProjectDecisions {
   constructor(
     private readonly engine: Engine,
-    private readonly store: RunStore,
-    private readonly orchestrations: Orchestrations,
+    private readonly queries: DecisionQueries,
   ) {}
 
-  async approvals(projectId: string, status: StoredApproval['status'] | undefined): Promise<Approval[]> {
-    // The stored approvals, as `GET` of one shows them: a decided one with its decision and when it was made.
-    const all = await this.store.listApprovals(status === undefined ? {} : { status });
-    const mine = await this.ownedRuns(
-      projectId,
-      all.map((approval) => approval.runId),
-    );
-    return all.filter((approval) => mine.has(approval.runId)).map((approval) => this.approvalView(projectId, approval));
+  async approvals(
+    projectId: string,
+    filter: DecisionFilter<StoredApproval['status']>,
+  ): Promise<DecisionPage<Approval>> {
+    const page = await this.queries.approvals(projectId, filter);
+    return { items: page.items.map((approval) => this.approvalView(projectId, approval)), nextCursor: page.nextCursor };
   }
 
   async approve(projectId: string, id: string, data: unknown): Promise<Approval> {
@@ -41,14 +38,10 @@ export class ProjectDecisions {
 
   async compensationFailures(
     projectId: string,
-    status: FailedCompensation['status'] | undefined,
-  ): Promise<CompensationFailure[]> {
-    const all = await this.engine.failedCompensations(status === undefined ? {} : { status });
-    const mine = await this.ownedRuns(
-      projectId,
-      all.map((entry) => entry.runId),
-    );
-    return all.filter((entry) => mine.has(entry.runId)).map((entry) => this.compensationView(projectId, entry));
+    filter: DecisionFilter<FailedCompensation['status']>,
+  ): Promise<DecisionPage<CompensationFailure>> {
+    const page = await this.queries.compensationFailures(projectId, filter);
+    return { items: page.items.map((entry) => this.compensationView(projectId, entry)), nextCursor: page.nextCursor };
   }
 
   async closeCompensation(
@@ -57,24 +50,17 @@ export class ProjectDecisions {
     status: 'resolved' | 'ignored',
     reason: string,
   ): Promise<CompensationFailure> {
-    const entry = (await this.store.listFailedCompensations()).find((candidate) => candidate.id === id);
-    if (entry === undefined || !(await this.ownedRuns(projectId, [entry.runId])).has(entry.runId)) {
-      throw notFound('compensation failure', id);
-    }
+    const entry = await this.queries.compensationFailure(projectId, id);
+    if (entry === undefined) throw notFound('compensation failure', id);
     if (entry.status !== 'open')
       throw conflict('compensation-closed', `compensation failure "${id}" is ${entry.status} already`);
     await this.engine.closeFailedCompensation(id, status, reason);
-    const closed = (await this.store.listFailedCompensations({ runId: entry.runId })).find(
-      (candidate) => candidate.id === id,
-    );
-    return this.compensationView(projectId, closed ?? entry);
+    return this.compensationView(projectId, (await this.queries.compensationFailure(projectId, id)) ?? entry);
   }
 
   private async decide(projectId: string, id: string, decide: () => Promise<void>): Promise<Approval> {
-    const approval = await this.store.getApproval(id);
-    if (approval === undefined || !(await this.ownedRuns(projectId, [approval.runId])).has(approval.runId)) {
-      throw notFound('approval', id);
-    }
+    const approval = await this.queries.approval(projectId, id);
+    if (approval === undefined) throw notFound('approval', id);
     try {
       await decide();
     } catch (error) {
@@ -83,13 +69,7 @@ export class ProjectDecisions {
       }
       throw error;
     }
-    return this.approvalView(projectId, (await this.store.getApproval(id)) ?? approval);
-  }
-
-  /** Which of `runIds` are runs of the project's orchestrations (a sub-run's id starts with its orchestration's). */
-  private async ownedRuns(projectId: string, runIds: readonly string[]): Promise<Set<string>> {
-    const orchestrations = await this.orchestrations.idsInProject(projectId, runIds.map(orchestrationIdOf));
-    return new Set(runIds.filter((runId) => orchestrations.has(orchestrationIdOf(runId))));
+    return this.approvalView(projectId, (await this.queries.approval(projectId, id)) ?? approval);
   }
 
   private approvalView(projectId: string, approval: StoredApproval): Approval {

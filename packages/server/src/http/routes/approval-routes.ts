@@ -6,11 +6,11 @@ import {
   compensationFailureSchema,
   listApprovalsQuerySchema,
   listCompensationFailuresQuerySchema,
+  pageOf,
   rejectSchema,
 } from '@baton/protocol';
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
-import { ProjectDecisions } from '../../orchestrations/project-decisions.js';
 import type { App } from './app-env.js';
 import { bearer, json, jsonBody, problems } from './openapi-responses.js';
 import type { ServerServices } from './server-services.js';
@@ -18,7 +18,7 @@ import type { ServerServices } from './server-services.js';
 const idParam = z.object({ id: z.string().min(1).max(500) });
 
 export function approvalRoutes(app: App, services: ServerServices): void {
-  const decisions = new ProjectDecisions(services.engine, services.store, services.orchestrations);
+  const { decisions } = services;
   app.openapi(
     createRoute({
       method: 'get',
@@ -27,9 +27,9 @@ export function approvalRoutes(app: App, services: ServerServices): void {
       summary: "This project's approvals, by status",
       security: bearer,
       request: { query: listApprovalsQuerySchema },
-      responses: { 200: json(z.object({ items: z.array(approvalSchema) }), 'Approvals'), ...problems(400, 403) },
+      responses: { 200: json(pageOf(approvalSchema), 'A page of approvals, oldest first'), ...problems(400, 403) },
     }),
-    async (c) => c.json({ items: await decisions.approvals(c.get('projectId'), c.req.valid('query').status) }, 200),
+    async (c) => c.json(await decisions.approvals(c.get('projectId'), c.req.valid('query')), 200),
   );
   for (const decision of ['approve', 'reject'] as const) {
     app.openapi(
@@ -65,12 +65,11 @@ export function approvalRoutes(app: App, services: ServerServices): void {
       security: bearer,
       request: { query: listCompensationFailuresQuerySchema },
       responses: {
-        200: json(z.object({ items: z.array(compensationFailureSchema) }), 'Failed compensations'),
+        200: json(pageOf(compensationFailureSchema), 'A page of failed compensations, oldest first'),
         ...problems(400, 403),
       },
     }),
-    async (c) =>
-      c.json({ items: await decisions.compensationFailures(c.get('projectId'), c.req.valid('query').status) }, 200),
+    async (c) => c.json(await decisions.compensationFailures(c.get('projectId'), c.req.valid('query')), 200),
   );
   for (const status of ['resolve', 'ignore'] as const) {
     app.openapi(

@@ -5,6 +5,7 @@ import type { ApiKeys } from '../../auth/api-keys.js';
 import type { KeyHolds } from '../../auth/key-holds.js';
 import type { ServerMetrics } from '../../observability/server-metrics.js';
 import type { Orchestrations } from '../../orchestrations/orchestrations.js';
+import type { ProjectDecisions } from '../../orchestrations/project-decisions.js';
 import type { RunEventsHub } from '../../orchestrations/run-events-hub.js';
 import type { PlanTemplates } from '../../planning/plan-templates.js';
 import type { Projects } from '../../projects/projects.js';
@@ -33,6 +34,8 @@ export interface ServerServices {
   /** Event streams and held answers by the key they were made with: revoking it ends them. */
   keyHolds: KeyHolds;
   orchestrations: Orchestrations;
+  /** Approvals and failed compensations, each project's own. */
+  decisions: ProjectDecisions;
   planTemplates: PlanTemplates;
   hub: RunEventsHub;
   webhooks: Webhooks;
