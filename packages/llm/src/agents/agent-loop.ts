@@ -124,10 +124,37 @@ function keptModel(call: AgentCall, enhanced: LanguageModelV3): LanguageModelV3 
       call.usage.outputTokens += spent.outputTokens;
       call.usage.costUsd += spent.costUsd;
       call.models.push(by.model);
+      const over = ownBudgetPassed(call);
+      if (over !== undefined) {
+        // A call whose answer came out longer than its estimate: the agent stops here, as the run does past its own.
+        call.fatal ??= over;
+        throw over;
+      }
       return stored;
     },
     onText,
   );
+}
+
+/** The agent's own budget, when what its model calls reported passes it (an answer longer than estimated). */
+function ownBudgetPassed(call: AgentCall): BudgetExceededError | undefined {
+  const own = call.runtime.options.budget;
+  const tokens = call.usage.inputTokens + call.usage.outputTokens;
+  const passed =
+    own?.tokens !== undefined && tokens > own.tokens
+      ? { budget: 'tokens' as const, limit: own.tokens, amount: tokens }
+      : own?.costUsd !== undefined && call.usage.costUsd > own.costUsd
+        ? { budget: 'costUsd' as const, limit: own.costUsd, amount: call.usage.costUsd }
+        : undefined;
+  if (passed === undefined) return undefined;
+  const { stepId } = call.context;
+  return new BudgetExceededError({
+    ...passed,
+    scope: stepId,
+    stepId,
+    phase: 'exceeded',
+    detail: `the budget of agent "${call.runtime.name}", passed by what its model calls reported`,
+  });
 }
 
 function isFatal(error: unknown, signal: AbortSignal): boolean {

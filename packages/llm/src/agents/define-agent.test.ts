@@ -316,6 +316,25 @@ describe('defineAgent', () => {
     expect(server.calls).toBe(1);
   });
 
+  it("fails when an answer longer than its estimate passes the agent's own budget, even on the last call", async () => {
+    // The estimate (the prompt and 20 tokens of answer) fits in 150 tokens; the 300-word answer the server reports
+    // does not. Without a budget the same answer is the agent's output.
+    const long = Array.from({ length: 300 }, (_, i) => `word${i}`).join(' ');
+    server = await startChatServer({ reply: () => long });
+    const model = { model: chatModel(server.baseURL, 'gpt-4o-mini'), maxOutputTokens: 20 };
+    const { error } = await runAgent({ models: [model], budget: { tokens: 150 } });
+    const cause = (error as Error).cause ?? error;
+    expect(BudgetExceededError.isInstance(cause)).toBe(true);
+    expect(cause).toMatchObject({ budget: 'tokens', phase: 'exceeded', limit: 150, stepId: 'ask' });
+    expect((cause as Error).message).toContain('agent "assistant"');
+    expect((cause as BudgetExceededError).amount).toBeGreaterThan(300);
+    expect(server.calls).toBe(1);
+
+    ({ registry } = toolRegistry());
+    const unlimited = await runAgent({ models: [model] });
+    expect(unlimited.output?.text).toBe(long);
+  });
+
   it('retries a step whose model call failed, replaying the model and tool calls that finished', async () => {
     const armed = await startWithArmFailure();
     const { output, events } = await runAgent({ tools: ['arm-failure'] });
