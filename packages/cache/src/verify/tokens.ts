@@ -23,7 +23,18 @@ export interface Token {
   readonly gerund?: true;
 }
 
-const CASED = /\p{Ll}\p{Lu}|^\p{L}\p{Lu}$/u;
+const CASED = /\p{Ll}\p{Lu}|^\p{L}\p{Lu}$|\p{Lu}\p{Lu}\p{Ll}|^[B-HJ-Z]$/u;
+/** An acronym's plural ("URLs", "APIs") is no mixed case: it is the acronym. */
+const ACRONYM_PLURAL = /^\p{Lu}+s$/u;
+
+/**
+ * Whether the case of `raw` may carry meaning: a capital after a small letter ("myVar", "kB"), a short word with a
+ * capital second ("MB"), capitals then small letters ("MBps" is not "Mbps", "GHz"), or one capital letter standing
+ * alone ("X" in vim is not "x"; "A" and "I" are words).
+ */
+function isCased(raw: string): boolean {
+  return CASED.test(raw) && !ACRONYM_PLURAL.test(raw);
+}
 
 const LATIN = '\\p{Script=Latin}';
 const PATTERN = new RegExp(
@@ -32,6 +43,9 @@ const PATTERN = new RegExp(
     '(?<url>https?://[^\\s]+|[\\w.+-]+@[\\w-]+\\.[\\w.]+)',
     `(?<flag>(?<![\\p{L}\\p{N}_-])--?${LATIN}[\\p{L}\\p{N}_-]*)`,
     '(?<format>%[A-Za-z])',
+    // A regular expression's escape (`\d` is a digit, `\D` anything else) and a character class with a range.
+    '(?<escape>\\\\[A-Za-z])',
+    '(?<charclass>\\[\\^?[^\\]\\s]*[A-Za-z0-9]-[A-Za-z0-9][^\\]\\s]*\\])',
     '(?<language>[A-Za-z](?:\\+\\+|#)(?![\\p{L}\\p{N}#+]))',
     '(?<time>\\d{1,2}(?:[:.]\\d{2})?\\s?[AaPp]\\.?[Mm]\\b\\.?|\\d{1,2}:\\d{2}(?::\\d{2})?)',
     `(?<dotted>(?:${LATIN}\\.){2,})`,
@@ -76,6 +90,8 @@ function toToken(group: string, raw: string): Token | undefined {
     case 'url':
     case 'flag':
     case 'format':
+    case 'escape':
+    case 'charclass':
       return { key: raw, raw, kind: 'code' };
     case 'language':
       return { key: raw.toUpperCase(), raw, kind: 'symbol' };
@@ -84,13 +100,13 @@ function toToken(group: string, raw: string): Token | undefined {
     case 'dotted':
       return { key: raw.replace(/\./g, '').toLowerCase(), raw, kind: 'word' };
     case 'alphanumeric':
-      return { ...normalizeAlphanumeric(raw), raw, ...(CASED.test(raw) ? { cased: true } : {}) };
+      return { ...normalizeAlphanumeric(raw), raw, ...(isCased(raw) ? { cased: true } : {}) };
     case 'word':
       return {
         key: raw.toLowerCase().replace(/’/g, "'"),
         raw,
         kind: 'word',
-        ...(CASED.test(raw) ? { cased: true } : {}),
+        ...(isCased(raw) ? { cased: true } : {}),
       };
     case 'script':
     case 'emoji':
@@ -152,5 +168,5 @@ const GROUPS = [...PATTERN.source.matchAll(/\(\?<([a-z]+)>/g)].map((match) => ma
 
 function plainWord(raw: string): Token {
   const key = raw.toLowerCase();
-  return CASED.test(raw) ? { key, raw, kind: 'word', cased: true } : { key, raw, kind: 'word' };
+  return isCased(raw) ? { key, raw, kind: 'word', cased: true } : { key, raw, kind: 'word' };
 }
