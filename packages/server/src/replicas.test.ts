@@ -182,4 +182,74 @@ describe.runIf(run)('replicas on one PostgreSQL database', () => {
     service.send({ type: 'result', taskId: task.taskId, output: { done: 1 } });
     expect(await held).toMatchObject({ status: 'succeeded', result: { s: { done: 1 } } });
   });
+
+  /** Submits a one-step orchestration on `slow` to `server`; resolves with its id. */
+  async function submitSlow(server: BatonServer, key: string): Promise<string> {
+    const submitted = await fetch(`${server.url}/v1/orchestrations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        action: { content: 'x' },
+        plan: { steps: [{ id: 's', target: 'slow', input: { n: 1 } }] },
+      }),
+    });
+    expect(submitted.status).toBe(202);
+    return ((await submitted.json()) as { id: string }).id;
+  }
+
+  async function finalView(server: BatonServer, key: string, id: string): Promise<Record<string, unknown>> {
+    return waitFor(async () => {
+      const response = await fetch(`${server.url}/v1/orchestrations/${id}`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      const view = (await response.json()) as Record<string, unknown>;
+      return view.status === 'succeeded' || view.status === 'failed' ? view : undefined;
+    }, `orchestration ${id} to end`);
+  }
+
+  // A service's process dies mid-task and comes back connected to another replica (its SDK rotates through several
+  // URLs, or a load balancer sends it elsewhere). The grace period is long, so waiting it out would time the test out.
+  const handOver = { heartbeatMs: 300, serviceGraceMs: 120_000 };
+
+  it('hands a running task on to the replica its service reconnects to, from the replica running the orchestration', async () => {
+    const first = await replica(handOver);
+    const second = await replica(handOver);
+    const { key } = await newProject(first, 'moved');
+    const dying = await connectRawService(first.url, key, { hello: echoService('slow') });
+    sockets.push(dying);
+    const id = await submitSlow(first, key);
+    const task = await dying.next((message) => message.type === 'task');
+    dying.socket.terminate();
+    const back = await connectRawService(second.url, key, {
+      hello: echoService('slow'),
+      answer: (again) => ({ from: 'second', idempotencyKey: again.idempotencyKey }),
+      heartbeat: true,
+    });
+    sockets.push(back);
+    const view = await finalView(first, key, id);
+    expect(view.status).toBe('succeeded');
+    // The same task, known to the service by its idempotency key.
+    expect(view.result).toEqual({ s: { from: 'second', idempotencyKey: task.idempotencyKey } });
+  }, 30_000);
+
+  it('puts a task back in the queue at once when the instance that took it leaves its replica', async () => {
+    const first = await replica(handOver);
+    const second = await replica(handOver);
+    const third = await replica(handOver);
+    const { key } = await newProject(first, 'moved-again');
+    const dying = await connectRawService(second.url, key, { hello: echoService('slow') });
+    sockets.push(dying);
+    const id = await submitSlow(first, key);
+    const task = await dying.next((message) => message.type === 'task');
+    dying.socket.terminate();
+    const back = await connectRawService(third.url, key, {
+      hello: echoService('slow'),
+      answer: (again) => ({ from: 'third', idempotencyKey: again.idempotencyKey }),
+      heartbeat: true,
+    });
+    sockets.push(back);
+    const view = await finalView(first, key, id);
+    expect(view.status).toBe('succeeded');
+    expect(view.result).toEqual({ s: { from: 'third', idempotencyKey: task.idempotencyKey } });
+  }, 30_000);
 });

@@ -103,14 +103,20 @@ export class PostgresTaskQueue implements TaskRouter {
     this.pull();
   }
 
+  /**
+   * Straight to an instance here when one is connected; should it go away and not come back here (its service may
+   * reconnect to another replica), the task goes through the shared queue.
+   */
   run(service: ServiceRef, spec: TaskSpec, signal: AbortSignal): Promise<TaskOutcome> {
-    if (this.hasLocal(service)) return this.options.dispatcher.run(service, spec, signal);
-    return this.enqueue<TaskOutcome>({ kind: 'task', service, spec }, signal);
+    const queued = () => this.enqueue<TaskOutcome>({ kind: 'task', service, spec }, signal);
+    if (!this.hasLocal(service)) return queued();
+    return this.options.dispatcher.run(service, spec, signal, { elsewhere: queued });
   }
 
   compensate(service: ServiceRef, spec: CompensationSpec, signal: AbortSignal): Promise<CompensationOutcome> {
-    if (this.hasLocal(service)) return this.options.dispatcher.compensate(service, spec, signal);
-    return this.enqueue<CompensationOutcome>({ kind: 'compensate', service, spec }, signal);
+    const queued = () => this.enqueue<CompensationOutcome>({ kind: 'compensate', service, spec }, signal);
+    if (!this.hasLocal(service)) return queued();
+    return this.options.dispatcher.compensate(service, spec, signal, { elsewhere: queued });
   }
 
   async close(): Promise<void> {
@@ -151,7 +157,18 @@ export class PostgresTaskQueue implements TaskRouter {
     await sql`select pg_notify(${CHANNEL_QUEUED}, ${task.service.id})`.execute(db);
     const onAbort = () => void this.cancel(id, signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
-    const grace = setTimeout(() => void this.expire(id, task).catch(this.options.onError), this.options.graceMs);
+    // A task taken by a replica is not waiting: its grace period starts again, in case it comes back to the queue.
+    let grace: NodeJS.Timeout | undefined;
+    const expireLater = () => {
+      grace = setTimeout(
+        () =>
+          void this.expire(id, task)
+            .then((taken) => taken && this.waiters.has(id) && expireLater())
+            .catch(this.options.onError),
+        this.options.graceMs,
+      );
+    };
+    expireLater();
     const announce = setTimeout(
       () => void this.announceIfQueued(id, task).catch(this.options.onError),
       this.options.pollMs ?? 500,
@@ -182,7 +199,8 @@ export class PostgresTaskQueue implements TaskRouter {
     });
   }
 
-  private async expire(id: string, task: QueuedTask): Promise<void> {
+  /** Ends the wait of a task still queued; true when a replica holds it instead (it is not waiting). */
+  private async expire(id: string, task: QueuedTask): Promise<boolean> {
     const updated = await this.options.db
       .updateTable('baton_server_tasks')
       .set({ status: 'expired' })
@@ -191,7 +209,14 @@ export class PostgresTaskQueue implements TaskRouter {
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) > 0) {
       this.waiters.get(id)?.reject(new ServiceUnavailableError(task.service.name, this.options.graceMs));
+      return false;
     }
+    const row = await this.options.db
+      .selectFrom('baton_server_tasks')
+      .select('status')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    return row?.status === 'claimed';
   }
 
   private async cancel(id: string, reason: unknown): Promise<void> {
@@ -267,14 +292,19 @@ export class PostgresTaskQueue implements TaskRouter {
     for (const row of claimed.rows) this.runClaimed(row.id, JSON.parse(row.payload) as QueuedTask);
   }
 
+  /**
+   * Runs a task taken from the queue on an instance here. Should that instance go away and not come back here, the
+   * task goes back to the queue at once, for the replica its service reconnects to.
+   */
   private runClaimed(id: string, task: QueuedTask): void {
     const controller = new AbortController();
     this.held.set(id, controller);
     const dispatcher = this.options.dispatcher;
+    const elsewhere = () => Promise.reject(new Error('no instance of the service is connected here any more'));
     const running =
       task.kind === 'task'
-        ? dispatcher.run(task.service, task.spec, controller.signal)
-        : dispatcher.compensate(task.service, task.spec as CompensationSpec, controller.signal);
+        ? dispatcher.run(task.service, task.spec, controller.signal, { elsewhere })
+        : dispatcher.compensate(task.service, task.spec as CompensationSpec, controller.signal, { elsewhere });
     running
       .then(
         (outcome) => this.complete(id, outcome),

@@ -5,7 +5,8 @@
  * (and room for more) gets it. A task with no such instance to go to waits in its service's queue — announced as
  * `waiting-for-service` — until one connects or the grace period ends.
  * When an instance goes away, what it held goes to another instance of the service, or waits for one (the same
- * instance re-attaching included); the first answer for a task wins, later ones are acknowledged and dropped.
+ * instance re-attaching included); the first answer for a task wins, later ones are acknowledged and dropped. A task
+ * given somewhere else to go (another replica, `DispatchOptions.elsewhere`) goes there instead of waiting.
  *
  * @example
  * const outcome = await dispatcher.run({ id: serviceId, name: 'weather' }, spec, signal);
@@ -62,6 +63,17 @@ interface Job {
   graceTimer: NodeJS.Timeout | undefined;
   /** While the instance that held it is away: the key of `detached` it waits under. */
   detachedUnder?: string | undefined;
+  /** Hands the task on instead of letting it wait here for an instance (`DispatchOptions.elsewhere`). */
+  handOff?: (() => void) | undefined;
+}
+
+export interface DispatchOptions<T> {
+  /**
+   * Where the task goes when no instance here can take it (none of its revision connected, or the one running it went
+   * away and did not come back under its id): another replica's, through the shared queue. Without it the task waits
+   * here for the grace period.
+   */
+  elsewhere?: () => Promise<T>;
 }
 
 export interface TaskDispatcherOptions {
@@ -151,7 +163,12 @@ export class TaskDispatcher {
     instance.status = 'draining';
   }
 
-  run(service: ServiceRef, spec: TaskSpec, signal: AbortSignal): Promise<TaskOutcome> {
+  run(
+    service: ServiceRef,
+    spec: TaskSpec,
+    signal: AbortSignal,
+    options: DispatchOptions<TaskOutcome> = {},
+  ): Promise<TaskOutcome> {
     const taskId = this.options.newId();
     const message: OutgoingMessage = {
       type: 'task',
@@ -163,10 +180,15 @@ export class TaskDispatcher {
       input: spec.input ?? null,
       deadline: spec.deadline,
     };
-    return this.submit<TaskOutcome>(taskId, service, spec, message, signal);
+    return this.submit<TaskOutcome>(taskId, service, spec, message, signal, options);
   }
 
-  compensate(service: ServiceRef, spec: CompensationSpec, signal: AbortSignal): Promise<CompensationOutcome> {
+  compensate(
+    service: ServiceRef,
+    spec: CompensationSpec,
+    signal: AbortSignal,
+    options: DispatchOptions<CompensationOutcome> = {},
+  ): Promise<CompensationOutcome> {
     const compensationId = this.options.newId();
     const message: OutgoingMessage = {
       type: 'compensate',
@@ -181,7 +203,7 @@ export class TaskDispatcher {
       idempotencyKey: spec.idempotencyKey,
       deadline: spec.deadline,
     };
-    return this.submit<CompensationOutcome>(compensationId, service, spec, message, signal);
+    return this.submit<CompensationOutcome>(compensationId, service, spec, message, signal, options);
   }
 
   /** An instance answered `jobId`; false when no such task or compensation is waiting for an answer. */
@@ -238,6 +260,7 @@ export class TaskDispatcher {
     spec: TaskSpec,
     message: OutgoingMessage,
     signal: AbortSignal,
+    options: DispatchOptions<T>,
   ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       if (signal.aborted) {
@@ -271,6 +294,13 @@ export class TaskDispatcher {
           signal.removeEventListener('abort', onAbort);
           reject(error);
         },
+        handOff:
+          options.elsewhere === undefined
+            ? undefined
+            : () => {
+                signal.removeEventListener('abort', onAbort);
+                (options.elsewhere as () => Promise<T>)().then(resolve, reject);
+              },
       };
       signal.addEventListener('abort', onAbort, { once: true });
       this.jobs.set(id, job);
@@ -374,13 +404,21 @@ export class TaskDispatcher {
     return best;
   }
 
-  /** Queued tasks with no instance of their revision connected wait for one, each for the grace period. */
+  /**
+   * Queued tasks with no instance of their revision connected wait for one, each for the grace period — or, given
+   * somewhere else to go, go there.
+   */
   private announceWaiting(serviceId: string): void {
     // A draining instance takes nothing new: tasks that only it could take wait for the grace period too.
     const connected = [...(this.instances.get(serviceId) ?? [])].filter((instance) => instance.status === 'up');
-    for (const job of this.queues.get(serviceId) ?? []) {
+    for (const job of [...(this.queues.get(serviceId) ?? [])]) {
       if (job.graceTimer !== undefined) continue;
       if (connected.some((instance) => instance.serves(job.service.revision))) continue;
+      if (job.handOff !== undefined) {
+        this.forget(job);
+        job.handOff();
+        continue;
+      }
       // Instances of another revision are connected: the error says which revision it waited for.
       const revision = connected.length > 0 ? job.service.revision : undefined;
       this.options.onStatus?.({
