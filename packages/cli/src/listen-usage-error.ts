@@ -13,7 +13,14 @@ export interface ListenHints {
 
 /** A `UsageError` for a port in use, a port that needs privileges or an address not on this machine; else undefined. */
 export function listenUsageError(error: unknown, hints: ListenHints): UsageError | undefined {
-  const { code, address, port } = error as { code?: unknown; address?: unknown; port?: unknown };
+  const { code, address, port, syscall } = error as {
+    code?: unknown;
+    address?: unknown;
+    port?: unknown;
+    syscall?: unknown;
+  };
+  // A folder the server could not make is EACCES too: only errors of `listen` are about the port.
+  if (syscall !== 'listen') return undefined;
   const message =
     code === 'EADDRINUSE'
       ? `port ${port} is in use (another Baton?): stop it, or choose another port (${hints.port})`

@@ -252,4 +252,33 @@ describe.runIf(run)('replicas on one PostgreSQL database', () => {
     expect(view.status).toBe('succeeded');
     expect(view.result).toEqual({ s: { from: 'third', idempotencyKey: task.idempotencyKey } });
   }, 30_000);
+
+  it('takes a new admin token on every running replica as soon as one replica sets it', async () => {
+    const first = await replica();
+    const second = await replica();
+    const rotated = `badm_${'r'.repeat(43)}`;
+    const projects = (server: BatonServer, token: string) =>
+      fetch(`${server.url}/v1/projects`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+    expect(await projects(first, TEST_ADMIN_TOKEN)).toBe(200);
+    // A replica started with another token (rotating a leaked one) replaces the stored one for all.
+    const third = await replica({ adminToken: rotated });
+    for (const server of [first, second, third]) {
+      expect(await projects(server, rotated)).toBe(200);
+      expect(await projects(server, TEST_ADMIN_TOKEN)).toBe(401);
+    }
+  });
+
+  it('refuses to start a replica whose secret key is not the one the others share', async () => {
+    await replica();
+    const refused = await replica({ secretKey: 'cd'.repeat(32) }).catch((error: unknown) => error);
+    expect(refused).toMatchObject({
+      code: 'validation-failed',
+      problems: [expect.objectContaining({ path: 'secretKey', code: 'secret-key-mismatch' })],
+    });
+    expect(String((refused as Error).message)).toMatch(
+      /BATON_SECRET_KEY is not the secret key this database was first used with/,
+    );
+    // The same key is welcome.
+    expect((await replica()).url).toMatch(/^http/);
+  });
 });

@@ -4,9 +4,9 @@
  * there it must be given.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { type StoreLocation, ValidationError } from '@baton/core';
+import { makeDirectory, type StoreLocation, ValidationError } from '@baton/core';
 
 function decode(text: string): Buffer | undefined {
   const trimmed = text.trim();
@@ -19,6 +19,13 @@ function decode(text: string): Buffer | undefined {
 
 function refuse(message: string): ValidationError {
   return new ValidationError('startServer: bad secretKey', [{ path: 'secretKey', code: 'secret-key', message }]);
+}
+
+/** Where the key came from, for a message about it: the variable, or the key file beside the SQLite database. */
+export function secretKeySource(given: string | undefined, location: StoreLocation): string {
+  return given !== undefined || location.dialect !== 'sqlite'
+    ? 'BATON_SECRET_KEY'
+    : `the key in ${join(dirname(location.path), 'secret.key')}`;
 }
 
 export function loadSecretKey(given: string | undefined, location: StoreLocation): Buffer {
@@ -41,7 +48,7 @@ export function loadSecretKey(given: string | undefined, location: StoreLocation
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  mkdirSync(dirname(file), { recursive: true });
+  makeDirectory(dirname(file));
   const key = randomBytes(32);
   try {
     writeFileSync(file, key.toString('hex'), { mode: 0o600, flag: 'wx' });

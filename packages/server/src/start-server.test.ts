@@ -1,6 +1,6 @@
 /** Starting the server where it cannot listen, and closing it while clients wait. */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -51,6 +51,17 @@ describe('startServer', () => {
       expect(problem?.message).not.toContain('horse-battery');
       expect(existsSync(databaseUrl)).toBe(false);
     }
+  });
+
+  it('refuses a database moved without its secret.key, whose webhook secrets the new key could not make again', async () => {
+    const dir = join(t.dir, 'moved');
+    const databaseUrl = join(dir, 'baton.db');
+    await (await startServer({ port: 0, databaseUrl, logger: false })).close();
+    writeFileSync(join(dir, 'secret.key'), 'ef'.repeat(32));
+    const error = await startServer({ port: 0, databaseUrl, logger: false }).catch((e: unknown) => e);
+    expect(ValidationError.isInstance(error)).toBe(true);
+    expect((error as ValidationError).problems[0]).toMatchObject({ path: 'secretKey', code: 'secret-key-mismatch' });
+    expect((error as Error).message).toContain(`the key in ${join(dir, 'secret.key')} is not the secret key`);
   });
 
   it('on close, answers a held GET with the orchestration as it stands and ends event streams, instead of cutting them', async () => {

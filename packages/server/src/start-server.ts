@@ -38,7 +38,8 @@ import { RunWatcher, type WebhookEvent } from './orchestrations/run-watcher.js';
 import { PlanTemplates } from './planning/plan-templates.js';
 import { ProjectPlanning } from './planning/project-planning.js';
 import { Projects } from './projects/projects.js';
-import { loadSecretKey } from './secret-key.js';
+import { loadSecretKey, secretKeySource } from './secret-key.js';
+import { checkSecretKey } from './secret-key-check.js';
 import { type BatonServerOptions, DEFAULT_SERVER_DATABASE, type PlanningOptions } from './server-options.js';
 import { InstancePresence } from './services/instance-presence.js';
 import { ServiceCatalog } from './services/service-catalog.js';
@@ -85,6 +86,11 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     throw error;
   });
   const { db } = database;
+  await checkSecretKey(db, secretKey, secretKeySource(options.secretKey, location)).catch(async (error) => {
+    await store.close();
+    await database.close();
+    throw error;
+  });
   const admin = new AdminToken(db);
   await admin.load(options.adminToken);
   const apiKeys = new ApiKeys(db, database.dialect);

@@ -5,8 +5,8 @@
  * is a `CacheStoreError` at construction; damaged pages found later, by any read or write, are a `CacheStoreError`
  * too (never a raw driver error), naming the file, the operation and the driver's code.
  */
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makeDirectory } from '@baton/core';
 import Database from 'better-sqlite3';
 import { CacheStoreError, VectorDimensionError } from '../errors.js';
 import {
@@ -55,7 +55,7 @@ export class SqliteStore implements CacheStore {
   constructor(options: SqliteStoreOptions) {
     this.#path = options.path;
     this.#db = this.#guard('open', () => {
-      if (options.path !== ':memory:' && options.path !== '') mkdirSync(dirname(options.path), { recursive: true });
+      if (options.path !== ':memory:' && options.path !== '') makeDirectory(dirname(options.path));
       const db = new Database(options.path);
       try {
         db.pragma('journal_mode = WAL');

@@ -153,4 +153,38 @@ describe('baton serve', () => {
     expect(code).toBe(2);
     expect(await readdir(dir)).toEqual(['afile']);
   }, 60_000);
+
+  /** Runs `baton serve` to its exit; its exit code and stderr. */
+  async function serveExit(args: string[], extraEnv: Record<string, string> = {}): Promise<[number, string]> {
+    const child = spawnServe(['--port', '0', ...args], dir, extraEnv);
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const [code] = (await once(child, 'close')) as [number];
+    return [code, stderr.trim()];
+  }
+
+  it('a secret key or admin token the server refuses: exit 2 naming the variable, not an unexpected error', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'baton-serve-'));
+    const db = join(dir, 'server.db');
+    const [tokenCode, token] = await serveExit(['--db', db], { BATON_ADMIN_TOKEN: 'notbadm' });
+    expect(tokenCode).toBe(2);
+    expect(token).toMatch(/^baton: BATON_ADMIN_TOKEN must start with "badm_"/);
+    const [keyCode, key] = await serveExit(['--db', db], { BATON_SECRET_KEY: 'short' });
+    expect(keyCode).toBe(2);
+    expect(key).toMatch(/^baton: BATON_SECRET_KEY must be at least 32 bytes/);
+  }, 60_000);
+
+  it.runIf(process.platform === 'linux')(
+    'a --db folder the system will not make (under /proc): exit 2 at once, naming --db',
+    async () => {
+      dir = await mkdtemp(join(tmpdir(), 'baton-serve-'));
+      const db = '/proc/baton-nope/x.db';
+      const [code, stderr] = await serveExit(['--db', db]);
+      expect(code).toBe(2);
+      expect(stderr).toMatch(
+        /^baton: --db "\/proc\/baton-nope\/x\.db" cannot be used as the SQLite database: .*ENOENT/,
+      );
+    },
+    60_000,
+  );
 });

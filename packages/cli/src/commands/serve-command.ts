@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import type { Io } from '../io.js';
 import { listenUsageError } from '../listen-usage-error.js';
 import { port } from '../options/parse-options.js';
+import { serverSettingError } from '../server-setting-error.js';
 import { untilStopped } from '../until-stopped.js';
 
 export function registerServeCommand(program: Command, io: Io): void {
@@ -22,7 +23,7 @@ export function registerServeCommand(program: Command, io: Io): void {
     .action(async (options: { port?: number; host?: string; db?: string }) => {
       const [{ startServer, serverOptionsFromEnv, DEFAULT_SERVER_DATABASE }, { checkServeSettings }] =
         await Promise.all([import('@baton/server'), import('../options/serve-settings.js')]);
-      await checkServeSettings(options, process.env, DEFAULT_SERVER_DATABASE);
+      const { database } = await checkServeSettings(options, process.env, DEFAULT_SERVER_DATABASE);
       const server = await startServer({
         ...serverOptionsFromEnv(),
         ...(options.port === undefined ? {} : { port: options.port }),
@@ -33,7 +34,9 @@ export function registerServeCommand(program: Command, io: Io): void {
           listenUsageError(error, {
             port: 'baton serve --port <port>, or BATON_PORT',
             host: 'baton serve --host <address>, or BATON_HOST',
-          }) ?? error
+          }) ??
+          serverSettingError(error, database) ??
+          error
         );
       });
       // Listening before saying it is up: a signal right after that line must stop the server cleanly too.

@@ -33,13 +33,13 @@ export interface ServeFlags {
 
 /**
  * Every setting of `baton serve` that can be checked before the server starts; `defaultDatabase` is the server's
- * own default.
+ * own default. Resolves with the database setting in use, for the messages of what fails later.
  */
 export async function checkServeSettings(
   flags: ServeFlags,
   env: NodeJS.ProcessEnv,
   defaultDatabase: string,
-): Promise<void> {
+): Promise<{ database: Setting }> {
   checkServeEnv(env, { portFlag: flags.port !== undefined });
   const host = flags.host === undefined ? envSetting(env, 'BATON_HOST') : { name: '--host', value: flags.host };
   if (host !== undefined) await checkHost(host);
@@ -49,6 +49,7 @@ export async function checkServeSettings(
       : { name: '--db', value: flags.db };
   const location = storeLocation(database);
   if (location.dialect === 'sqlite') await checkDatabasePath(database, location.path);
+  return { database };
 }
 
 function storeLocation(database: Setting): ReturnType<typeof parseStoreLocation> {

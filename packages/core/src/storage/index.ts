@@ -4,6 +4,7 @@
  */
 export { createMemoryStore } from './create-memory-store.js';
 export { groupedSqliteDialect } from './grouped-sqlite-dialect.js';
+export { makeDirectory } from './make-directory.js';
 export type { MemoryRunStore, MemoryStoreOptions } from './memory-run-store.js';
 export { type OpenStoreOptions, openStore, STORE_DEFAULTS } from './open-store.js';
 export { preparedStatementPool, StatementNames } from './prepared-statement-pool.js';

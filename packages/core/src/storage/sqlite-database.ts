@@ -4,10 +4,11 @@
  * as Baton made it?) and the schema version (is it from a newer Baton?). Only then does it switch to WAL (which rewrites the header) and apply migrations, synchronously in
  * one `BEGIN IMMEDIATE` transaction so concurrent openers serialise.
  */
-import { closeSync, mkdirSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Kysely } from 'kysely';
+import { makeDirectory } from './make-directory.js';
 import { LATEST_SCHEMA_VERSION, MIGRATIONS, SCHEMA_TABLE } from './migrations.js';
 import { SqliteStatements } from './sqlite-statements.js';
 import {
@@ -48,7 +49,7 @@ function readHeader(path: string): string | undefined {
 
 function openFile(path: string): BetterSqlite3.Database {
   try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:') makeDirectory(dirname(path));
     return new BetterSqlite3(path);
   } catch (error) {
     throw new StorageUnreachableError(path, error);

@@ -67,7 +67,17 @@ export class AdminToken {
     return token;
   }
 
-  matches(token: string): boolean {
-    return this.hash !== undefined && token.startsWith(ADMIN_TOKEN_PREFIX) && sameHash(this.hash, hashToken(token));
+  /**
+   * Whether `token` is the admin token stored now: read at every check (admin requests are few), so a token another
+   * replica set, rotating a leaked one, holds on every replica at once.
+   */
+  async matches(token: string): Promise<boolean> {
+    if (!token.startsWith(ADMIN_TOKEN_PREFIX)) return false;
+    const stored = await this.db
+      .selectFrom('baton_server_admin_tokens')
+      .select('hash')
+      .where('id', '=', ROW_ID)
+      .executeTakeFirst();
+    return stored !== undefined && sameHash(stored.hash, hashToken(token));
   }
 }

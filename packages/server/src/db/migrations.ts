@@ -273,6 +273,15 @@ async function instanceRevisions(db: Db): Promise<void> {
   await db.schema.alterTable('baton_server_instances').addColumn('revision', 'integer').execute();
 }
 
+/** Server-wide settings by name: the check value of the secret key every replica must share. */
+async function settings(db: Db): Promise<void> {
+  await db.schema
+    .createTable('baton_server_settings')
+    .addColumn('name', 'text', (c) => c.primaryKey())
+    .addColumn('value', 'text', (c) => c.notNull())
+    .execute();
+}
+
 export function serverMigrations(dialect: 'sqlite' | 'postgres'): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '001-initial': { up: initial },
@@ -283,6 +292,7 @@ export function serverMigrations(dialect: 'sqlite' | 'postgres'): MigrationProvi
     '006-request-digest': { up: requestDigest },
     '007-unique-project-names': { up: uniqueProjectNames },
     '008-instance-revisions': { up: instanceRevisions },
+    '009-settings': { up: settings },
   };
   return { getMigrations: async () => migrations };
 }

@@ -159,6 +159,11 @@ export interface ReplicasTable {
 }
 
 /** A service instance connected to a replica, as that replica last wrote it. */
+export interface SettingsTable {
+  name: string;
+  value: string;
+}
+
 export interface InstancesTable {
   id: string;
   project_id: string;
@@ -186,4 +191,5 @@ export interface ServerTables {
   baton_server_replicas: ReplicasTable;
   baton_server_instances: InstancesTable;
   baton_server_plan_templates: PlanTemplatesTable;
+  baton_server_settings: SettingsTable;
 }

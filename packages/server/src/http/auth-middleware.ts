@@ -16,7 +16,7 @@ export function requireAdmin(admin: AdminToken, keys: ApiKeys): MiddlewareHandle
   return async function requireAdminToken(c, next) {
     const token = bearerToken(c.req.header('authorization'));
     if (token === undefined) throw unauthorized('send the admin token as "Authorization: Bearer <token>"');
-    if (!admin.matches(token)) {
+    if (!(await admin.matches(token))) {
       if ((await keys.authenticate(token)) !== undefined) {
         throw new HttpProblem(
           403,
@@ -42,7 +42,7 @@ export function requireProjectKey(
     if (token === undefined) throw unauthorized('send a project API key as "Authorization: Bearer <key>"');
     const key = await keys.authenticate(token);
     if (key === undefined) {
-      if (token.startsWith(ADMIN_TOKEN_PREFIX) && admin.matches(token)) {
+      if (token.startsWith(ADMIN_TOKEN_PREFIX) && (await admin.matches(token))) {
         if (!routeExists(c.req.path)) throw noRoute(c.req.method, c.req.path);
         throw new HttpProblem(
           403,
