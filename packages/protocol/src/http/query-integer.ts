@@ -10,6 +10,10 @@ const DIGITS = /^\d{1,16}$/;
 export function queryInteger(bounds: { min: number; max: number }) {
   return z.preprocess(
     (value) => (typeof value === 'string' && DIGITS.test(value) ? Number(value) : value),
-    z.number({ error: 'must be a whole number written in decimal digits' }).int().min(bounds.min).max(bounds.max),
+    z
+      .number({ error: 'must be a whole number written in decimal digits' })
+      .int()
+      .min(bounds.min, { error: `must be from ${bounds.min} to ${bounds.max}` })
+      .max(bounds.max, { error: `must be from ${bounds.min} to ${bounds.max}` }),
   );
 }

@@ -446,7 +446,12 @@ describe('malformed HTTP requests', () => {
       '+5',
     ];
     const requests: BadRequest[] = [];
-    for (const list of ['/v1/orchestrations', '/v1/webhooks/HOOK/deliveries']) {
+    for (const list of [
+      '/v1/orchestrations',
+      '/v1/webhooks/HOOK/deliveries',
+      '/v1/approvals',
+      '/v1/compensation-failures',
+    ]) {
       for (const value of cursors) {
         requests.push({
           name: `cursor ${value.slice(0, 20)}`,
@@ -738,6 +743,19 @@ describe('malformed HTTP requests', () => {
     expect(problem.detail).toBe(
       'the request body has 1 problem(s): body.name: Invalid input: expected string, received array (got [])',
     );
+  });
+
+  it('says the range of a number in the query that is out of it, not that it is no number', async () => {
+    for (const [path, range] of [
+      ['/v1/orchestrations?limit=0', 'from 1 to 200'],
+      ['/v1/approvals?limit=5000', 'from 1 to 200'],
+      ['/v1/orchestrations/orc_none?waitMs=99999999', 'from 0 to 60000'],
+    ] as const) {
+      const response = await t.request(path);
+      expect(response.status, path).toBe(400);
+      const problem = (await response.json()) as { problems: { message: string }[] };
+      expect(problem.problems[0]?.message, path).toBe(`must be ${range}`);
+    }
   });
 
   it('says what an orchestration action must be when it is missing or not an object', async () => {
