@@ -18,6 +18,7 @@ import { displayTarget } from '../services/target-name.js';
 import { approvalAsked, type ImpliedEvent, impliedBefore } from './implied-events.js';
 import { unscoped } from './orchestration-view.js';
 import type { Orchestrations } from './orchestrations.js';
+import type { ReusedFrom } from './reuse-target.js';
 import type { LiveNote, RunEventsHub } from './run-events-hub.js';
 
 const LIVE_TYPES = new Set<string>(ORCHESTRATION_EVENT_TYPES.live);
@@ -66,6 +67,9 @@ export function checkEventPosition(from: EventPosition, retries: number): void {
   );
 }
 
+/** A first run reuses nothing. */
+const NO_REUSE: ReadonlyMap<string, ReusedFrom> = new Map();
+
 /** Journal entries that are no event of the orchestration's. */
 const BOOKKEEPING: ReadonlySet<string> = new Set(['retry-scheduled']);
 
@@ -75,11 +79,13 @@ function entryType(entry: JournalEntry, current: boolean): string {
   return (entry.data as { status?: unknown } | null)?.status === 'cancelled' ? 'run-cancel' : 'run-fail';
 }
 
-function entryData(projectId: string, entry: JournalEntry): unknown {
+/** `reused`: a retry's steps that reuse an earlier output, shown with the service they first ran on. */
+function entryData(projectId: string, entry: JournalEntry, reused: ReadonlyMap<string, ReusedFrom>): unknown {
   const data = (entry.data ?? {}) as Record<string, unknown>;
   if (entry.type === 'step-finish') {
+    const target = (entry.stepKey === null ? undefined : reused.get(entry.stepKey)?.target) ?? data.target;
     return {
-      service: displayTarget(projectId, typeof data.target === 'string' ? data.target : undefined),
+      service: displayTarget(projectId, typeof target === 'string' ? target : undefined),
       attempts: data.attempts,
       usage: data.usage,
       output: data.output,
@@ -240,6 +246,7 @@ export function orchestrationEventStream(
       for (let run = Math.min(position.run, runs.length - 1); !planning && run < runs.length; run += 1) {
         const isCurrent = run === runs.length - 1;
         const journal = await orchestrations.journal(runs[run] as string);
+        const reused = run === 0 ? NO_REUSE : await orchestrations.reusedSteps(runs[run] as string);
         if (isCurrent && journal.length === 0) currentEmpty = true;
         const asked = new Map<string, string>();
         for (const [index, entry] of journal.entries()) {
@@ -263,7 +270,7 @@ export function orchestrationEventStream(
               orchestrationId: id,
               stepId: entry.stepKey,
               at: new Date(entry.createdAt).toISOString(),
-              data: entryData(projectId, entry),
+              data: entryData(projectId, entry, reused),
             }),
           });
           lastWrite = Date.now();

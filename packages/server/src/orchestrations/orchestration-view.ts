@@ -7,6 +7,7 @@ import type { Orchestration, OrchestrationStatus, OrchestrationStep } from '@bat
 import type { Selectable } from 'kysely';
 import type { OrchestrationsTable } from '../db/server-tables.js';
 import { displayTarget, unscopeText } from '../services/target-name.js';
+import { reusedSteps } from './reuse-target.js';
 
 export type OrchestrationRow = Selectable<OrchestrationsTable>;
 
@@ -174,12 +175,19 @@ export function orchestrationView(sources: ViewSources): Orchestration {
   const stopped = stepsStoppedByFailure(journal);
   const failedStep = failedStepOf(run, stopped);
   const ended = status === 'failed' || status === 'cancelled';
+  // A retry's steps that reuse an earlier output show the service and input they first ran with.
+  const reused = reusedSteps(run?.plan);
   const steps: OrchestrationStep[] = (plan?.steps ?? []).map((step) => {
-    const state =
+    const found =
       fromJournal.get(step.id) ??
       live.get(step.id) ??
       (failedStep?.id === step.id ? failedStep.state : undefined) ??
       stopped.get(step.id);
+    const from = reused.get(step.id);
+    const state =
+      found === undefined || from === undefined
+        ? found
+        : { ...found, input: from.input, ...(from.target === null ? {} : { target: from.target }) };
     const running = state?.status === 'running' || state?.status === 'pending';
     const waiting = sources.waiting.has(step.id) && (state === undefined || running);
     return {

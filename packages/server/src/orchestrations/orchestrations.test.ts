@@ -455,6 +455,20 @@ describe('orchestrations over socket services', () => {
     expect(done.result).toEqual({ b: { two: 2 } });
     expect(calls.filter((call) => call.startsWith('first'))).toHaveLength(1);
     expect(calls.filter((call) => call === 'second')).toHaveLength(2);
+    // The reused step shows the service and input it ran with, in the view and in the retry's events.
+    expect((done.steps as Record<string, unknown>[])[0]).toMatchObject({
+      id: 'a',
+      status: 'succeeded',
+      service: 'first@1',
+      input: {},
+    });
+    const stream = await (await t.request(`/v1/orchestrations/${accepted.id}/events`)).text();
+    const finishes = stream
+      .split('\n')
+      .filter((line) => line.startsWith('data: '))
+      .map((line) => JSON.parse(line.slice(6)) as { type: string; stepId: string; data: { service?: string } })
+      .filter((event) => event.type === 'step-finish' && event.stepId === 'a');
+    expect(finishes.map((event) => event.data.service)).toEqual(['first@1', 'first@1']);
     const again = await t.request(`/v1/orchestrations/${accepted.id}/retry`, { method: 'POST' });
     expect(again.status).toBe(409);
   });

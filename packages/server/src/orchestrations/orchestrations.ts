@@ -30,7 +30,7 @@ import { type OrchestrationRow, orchestrationView, statusOf } from './orchestrat
 import { scopePlan } from './plan-scoping.js';
 import { type PlanningOutcome, type PlanningRequest, PlanningRuns } from './planning-runs.js';
 import { requestDigest } from './request-digest.js';
-import { REUSE_TARGET } from './reuse-target.js';
+import { REUSE_TARGET, type ReusedFrom, reusedSteps } from './reuse-target.js';
 
 export interface OrchestrationsOptions {
   db: Kysely<ServerTables>;
@@ -406,6 +406,11 @@ export class Orchestrations {
     return status === 'succeeded' || status === 'failed' || status === 'cancelled';
   }
 
+  /** A retry's steps that reuse an earlier output, with the service and input they first ran with. */
+  async reusedSteps(runId: string): Promise<Map<string, ReusedFrom>> {
+    return reusedSteps((await this.options.store.getRun(runId))?.plan);
+  }
+
   /** A run's journal: empty for a run that has not been stored (yet). */
   journal(runId: string): Promise<JournalEntry[]> {
     return this.options.store.readJournal(runId);
@@ -595,22 +600,35 @@ function unplannable(id: string, error: unknown): HttpProblem {
   });
 }
 
-/** The failed run's plan with each step that succeeded (and was not compensated) replaced by its output. */
+/**
+ * The failed run's plan with each step that succeeded (and was not compensated) replaced by its output, keeping the
+ * service and input it first ran with — through any number of retries.
+ */
 function reusePlan(plan: Json, journal: readonly JournalEntry[]): Json {
-  const done = new Map<string, unknown>();
+  const done = new Map<string, { output?: unknown; target?: unknown; input?: unknown }>();
   const undone = new Set<string>();
   for (const entry of journal) {
     if (entry.stepKey === null) continue;
-    if (entry.type === 'step-finish') done.set(entry.stepKey, (entry.data as { output?: unknown } | null)?.output);
+    if (entry.type === 'step-finish') done.set(entry.stepKey, (entry.data ?? {}) as { output?: unknown });
     if (entry.type === 'compensation-finish') undone.add(entry.stepKey);
   }
+  const earlier = reusedSteps(plan);
   const steps = (Array.isArray(plan.steps) ? plan.steps : []) as Json[];
   return {
     ...plan,
     steps: steps.map((step) => {
       const id = step.id as string;
-      if (!done.has(id) || undone.has(id) || step.loop !== undefined || step.target === undefined) return step;
-      const reused: Json = { id, target: REUSE_TARGET, input: { output: { $literal: done.get(id) ?? null } } };
+      const finished = done.get(id);
+      if (finished === undefined || undone.has(id) || step.loop !== undefined || step.target === undefined) return step;
+      const from = earlier.get(id) ?? {
+        target: typeof finished.target === 'string' ? finished.target : null,
+        input: finished.input ?? null,
+      };
+      const reused: Json = {
+        id,
+        target: REUSE_TARGET,
+        input: { output: { $literal: finished.output ?? null }, from: { $literal: from as unknown as Json } },
+      };
       if (step.dependsOn !== undefined) reused.dependsOn = step.dependsOn;
       return reused;
     }),
