@@ -640,6 +640,28 @@ describe('malformed HTTP requests', () => {
       'plan.steps[3].target',
     ]);
     expect(problem.problems[0].message).toContain('nobody');
+    // An unknown service on a step of a cycle: both are said.
+    const both = await refuse({
+      name: 'an unknown service in a cycle',
+      method: 'POST',
+      path: '/v1/orchestrations',
+      body: JSON.stringify({
+        action: { content: 'x' },
+        plan: {
+          steps: [
+            { id: 'a', target: 'nobody', dependsOn: ['b'] },
+            { id: 'b', target: 'echo', dependsOn: ['a'] },
+          ],
+        },
+      }),
+      status: 400,
+      code: 'invalid-plan',
+      detail: /2 problem/,
+    });
+    expect(both.problems.map((item: Json) => [item.path, item.code])).toEqual([
+      ['plan.steps[0].target', 'unknown-service'],
+      ['plan.steps[0]', 'cycle'],
+    ]);
     // Thousands of mistakes get a short answer that names the first of them (the problem check bounds its size).
     const many = await refuse({
       name: 'a plan with 3,000 unknown targets',

@@ -467,7 +467,9 @@ export class Orchestrations {
     }
     const validation = this.options.engine.validate(scoped.plan);
     const reported = scoped.problems.map((problem) => problem.path);
-    const related = (path: string) => reported.some((known) => known.startsWith(path) || path.startsWith(known));
+    // What the engine finds at or below a place scoping reported (an unknown service's target) is said already; a
+    // problem of a whole step (a cycle through it) is not.
+    const related = (path: string) => reported.some((known) => path === known || path.startsWith(`${known}.`));
     const engineProblems = (validation.valid ? [] : validation.problems).filter(
       (problem) => !related(`plan.${problem.path}`),
     );
