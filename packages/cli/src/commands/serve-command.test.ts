@@ -122,6 +122,11 @@ describe('baton serve', () => {
       '--host "999.1.1.1" is not an address and no host of that name resolves',
     ],
     [{ BATON_HOST: '999.1.1.1' }, ['--port', '0'], 'BATON_HOST "999.1.1.1" is not an address and no host of that name'],
+    [
+      { BATON_WEBHOOK_ALLOW_PRIVATE: 'yes' },
+      ['--port', '0'],
+      'BATON_WEBHOOK_ALLOW_PRIVATE must be 1 (or true) to let webhooks reach private addresses, or 0 (or false), got "yes"',
+    ],
   ])(
     'a bad setting %j %j: exit 2 naming it and its value, before anything is created',
     async (env, args, message) => {

@@ -74,7 +74,7 @@ function wholeNumber(name: string, min: number, unit: string) {
 
 /**
  * The numeric variables `serverOptionsFromEnv` reads: `BATON_PORT` (or `PORT`, unless `--port` is given),
- * `BATON_RATE_LIMIT` and `BATON_SERVICE_GRACE_MS`.
+ * `BATON_RATE_LIMIT` and `BATON_SERVICE_GRACE_MS`; and `BATON_WEBHOOK_ALLOW_PRIVATE`, 1 / true or 0 / false.
  */
 export function checkServeEnv(env: NodeJS.ProcessEnv, options: { portFlag: boolean }): void {
   const portName = env.BATON_PORT === undefined ? 'PORT' : 'BATON_PORT';
@@ -84,6 +84,13 @@ export function checkServeEnv(env: NodeJS.ProcessEnv, options: { portFlag: boole
   if (rate !== undefined) wholeNumber(rate.name, 1, 'requests a second')(rate.value);
   const grace = envSetting(env, 'BATON_SERVICE_GRACE_MS');
   if (grace !== undefined) wholeNumber(grace.name, 0, 'milliseconds')(grace.value);
+  // The server turns it on for 1 or true only: any other word would leave private addresses refused unsaid.
+  const privateHooks = envSetting(env, 'BATON_WEBHOOK_ALLOW_PRIVATE');
+  if (privateHooks !== undefined && !['1', 'true', '0', 'false'].includes(privateHooks.value)) {
+    throw new UsageError(
+      `BATON_WEBHOOK_ALLOW_PRIVATE must be 1 (or true) to let webhooks reach private addresses, or 0 (or false), got "${privateHooks.value.slice(0, 40)}"`,
+    );
+  }
 }
 
 /** The address to listen on resolves and is one of this machine's: tried on a free port, then let go. */
