@@ -185,15 +185,18 @@ const isToolName = (tokens: readonly Token[], index: number) =>
   index === tokens.length - 1 && tokens[index]!.kind === 'word' && /^\p{Lu}/u.test(tokens[index]!.raw);
 
 /**
- * "with X" / "using X" for a tool named at the end → "in X"; "using X" after a verb's object → "with X"; "into"
- * after a verb of conversion → "to"; "for" after a price → "of"; "stop X from V-ing" → "stop X V-ing".
+ * "with X" / "using X" for a tool named at the end (or a clause of its own: "Using X, …") → "in X"; "using X" after a
+ * verb's object → "with X"; "into" after a verb of conversion → "to"; "for" after a price → "of"; "stop X from V-ing"
+ * → "stop X V-ing".
  */
 function prepositions(tokens: Token[]): Token[] {
   return tokens.flatMap((token, index) => {
     const before = tokens.slice(Math.max(0, index - 4), index);
     const previous = tokens[index - 1];
     const using = token.key === 'using' && previous?.kind === 'word' && !FUNCTION_WORDS.has(previous.key);
-    if ((using || token.key === 'with') && isToolName(tokens, index + 1)) return [made('in', [token])];
+    // A clause of its own, "Using Jest, write a test": the tool the rest is done in, as "… in Jest" is.
+    const leading = token.key === 'using' && index === 0;
+    if ((using || leading || token.key === 'with') && isToolName(tokens, index + 1)) return [made('in', [token])];
     if (using && tokens[index + 1] !== undefined) return [made('with', [token])];
     if (token.key === 'into' && before.some((word) => CONVERTING.has(word.key))) return [made('to', [token])];
     if (token.key === 'for' && previous !== undefined && PRICES.has(previous.key)) return [made('of', [token])];
