@@ -48,12 +48,12 @@ function meaning(tokens: Token[]): Token[] {
   return [tokens[0]!, made('is', frame), made('meaning', frame), made('of', frame), ...topic];
 }
 
-/** "who is author of X" → "who wrote X"; "what is cause of X" → "what causes X". */
+/** "who is author of X" → "who wrote X"; "what is cause of X", "what are causes of X" → "what causes X". */
 function agentAndCause(tokens: Token[]): Token[] {
   const [first, be, noun, of] = [keyAt(tokens, 0), keyAt(tokens, 1), keyAt(tokens, 2), keyAt(tokens, 3)];
   if ((be !== 'is' && be !== 'was') || of !== 'of' || !isTopic(tokens.slice(4))) return tokens;
-  // "What was the cause of death" is not "what causes death": only the present says the same.
-  const cause = first === 'what' && noun === 'cause' && be === 'is';
+  // "What was the cause of death" is not "what causes death": only the present says the same ("are" reads "is").
+  const cause = first === 'what' && (noun === 'cause' || noun === 'causes') && be === 'is';
   const verb = first === 'who' ? AGENTS[noun ?? ''] : cause ? 'causes' : undefined;
   return verb ? [tokens[0]!, made(verb, tokens.slice(1, 4)), ...tokens.slice(4)] : tokens;
 }
