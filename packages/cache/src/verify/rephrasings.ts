@@ -1,8 +1,9 @@
 /**
  * Questions that ask the same thing in another construction, rewritten into one: "what does X mean" → "what is the
  * meaning of X"; "who is the author of X" → "who wrote X"; "what is the cause of X" → "what causes X";
- * "what benefits does X have" → "what is benefits of X"; "how many N does X have" → "how many N is in X"; "how would I
- * go about changing X", "walk me through changing X", "what is the procedure for changing X" → "how do I change X";
+ * "what benefits does X have" → "what is benefits of X"; "how many N does X have" and "how many N in X" → "how many N
+ * is in X"; "how would I go about changing X", "walk me through changing X", "what is the procedure for changing X" →
+ * "how do I change X";
  * "why is it that X" → "why X"; "do you offer X" → "is there X"; "which N" → "what N"; "X's Y" → "Y of X"; "how is
  * X different from Y" → "what is difference between X and Y"; and "with" for "using", "to" for "into" after a verb
  * of conversion. Each rule reads a bounded stretch of one clause (the framing has already put "how can I" and
@@ -56,6 +57,21 @@ function agentAndCause(tokens: Token[]): Token[] {
   const cause = first === 'what' && (noun === 'cause' || noun === 'causes') && be === 'is';
   const verb = first === 'who' ? AGENTS[noun ?? ''] : cause ? 'causes' : undefined;
   return verb ? [tokens[0]!, made(verb, tokens.slice(1, 4)), ...tokens.slice(4)] : tokens;
+}
+
+/**
+ * "how many N in X" → "how many N is in X", the form "how many N are in X" and "how many N does X have" take: a
+ * question that leaves out its verb asks the same ("how many minutes in a day").
+ */
+function howManyIn(tokens: Token[]): Token[] {
+  if (keyAt(tokens, 0) !== 'how' || keyAt(tokens, 1) !== 'many') return tokens;
+  const at = tokens.findIndex((token, index) => index > 2 && token.key === 'in');
+  if (at < 0 || at > 5) return tokens;
+  const noun = tokens.slice(2, at);
+  if (noun.some((token) => token.kind !== 'word' || FUNCTION_WORDS.has(token.key)) || !isTopic(tokens.slice(at + 1))) {
+    return tokens;
+  }
+  return [...tokens.slice(0, at), made('is', tokens.slice(at, at + 1)), ...tokens.slice(at)];
 }
 
 /** Verbs whose object a "what N do X V" question names as "the N of X": "what symptoms does the flu cause". */
@@ -213,6 +229,8 @@ function prepositions(tokens: Token[]): Token[] {
 
 /** One clause with the constructions above in one form. */
 export function rephrase(tokens: Token[]): Token[] {
-  const rewritten = possession(agentAndCause(meaning(gerundFrame(emptyFrames(questionWords(possessives(tokens)))))));
+  const rewritten = howManyIn(
+    possession(agentAndCause(meaning(gerundFrame(emptyFrames(questionWords(possessives(tokens))))))),
+  );
   return prepositions(verbForms(rewritten));
 }

@@ -126,6 +126,7 @@ describe('verifyMatch accepts equivalent forms', () => {
     ['same escape', 'What does the regex \\W+ match', 'what does the regex \\W+ match?'],
     ['fronted tool', 'Using Jest, write a unit test for this function.', 'Write a unit test for this function using Jest.'],
     ['causes', 'What are the causes of inflation?', 'What causes inflation?'],
+    ['verb left out', 'How many ounces are in a pound?', 'How many oz in a lb?'],
     ['acronym plural', 'How do I list the URLs of my APIs?', 'How do I list the urls of my apis?'],
     ['shouting', 'HOW DO I QUIT VIM WITHOUT SAVING', 'How do I quit vim without saving?'],
     ['number word', 'Give me two tips for sleep', 'Give me 2 tips for sleep'],
