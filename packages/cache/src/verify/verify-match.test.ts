@@ -127,6 +127,7 @@ describe('verifyMatch accepts equivalent forms', () => {
     ['fronted tool', 'Using Jest, write a unit test for this function.', 'Write a unit test for this function using Jest.'],
     ['causes', 'What are the causes of inflation?', 'What causes inflation?'],
     ['verb left out', 'How many ounces are in a pound?', 'How many oz in a lb?'],
+    ['abbreviations', 'Write a func to calc the avg of a list', 'Write a function to calculate the average of a list'],
     ['acronym plural', 'How do I list the URLs of my APIs?', 'How do I list the urls of my apis?'],
     ['shouting', 'HOW DO I QUIT VIM WITHOUT SAVING', 'How do I quit vim without saving?'],
     ['number word', 'Give me two tips for sleep', 'Give me 2 tips for sleep'],
