@@ -1,11 +1,13 @@
 /**
  * Shows two canonical forms equivalent, or says where they are not: every token of each is matched to the token in
- * the same place of the other (`token-match.ts`), so both have the same length and the same order. Clauses may
- * trade places ("In Python, how do I read a CSV file?" / "How do I read a CSV file in Python?"), since a comma
- * does not make the order of meaning; with more than four clauses only the written order is tried. Each attempt is
+ * the same place of the other (`token-match.ts`), so both have the same length and the same order. A clause that sets
+ * the scene, or a question among statements, may trade places ("In Python, how do I read a CSV file?" / "How do I
+ * read a CSV file in Python?"); other clauses keep their order — a list's items and a story's steps say something by
+ * it ("red, green, blue" is not "blue, green, red"). With more than four clauses only the written order is tried. Each attempt is
  * one pass over the tokens, so two long prompts are compared in linear time.
  */
 import type { CanonicalForm } from './canonical-form.js';
+import { AUXILIARIES, QUESTION_WORDS } from './frame-tokens.js';
 import { FUNCTION_WORDS } from './lists/function-words.js';
 import { type MatchKind, matchTokens, type WordKnowledge } from './token-match.js';
 import type { Token } from './tokens.js';
@@ -118,6 +120,32 @@ function differenceOf(a: readonly Token[], b: readonly Token[], knowledge: WordK
   return { query: middle(a), candidate: middle(b) };
 }
 
+/**
+ * Words that open a clause which may stand anywhere in its sentence: a preposition or a conjunction that sets the
+ * scene ("In Python, …", "Using Jest, …", "If it is 9 in London, …", "… when it is 9 in London").
+ */
+const SCENE_SETTERS: ReadonlySet<string> = new Set(
+  ('in on at for with using from by after before during under over without within across via given if when ' +
+    'while since because unless although though once as whenever').split(' '),
+);
+
+/**
+ * Clauses that may trade places: a clause that sets the scene, or a question among statements ("I'm new to this.
+ * How do I …?"). Any others keep their order — items of a list ("red, green, blue") and the steps of a story ("I woke
+ * up, I showered") say something by their order.
+ */
+function movable(clause: readonly Token[]): boolean {
+  const first = clause[0]?.key;
+  if (first === undefined) return false;
+  return SCENE_SETTERS.has(first) || QUESTION_WORDS.has(first) || AUXILIARIES.has(first);
+}
+
+/** Whether `order` keeps the clauses that may not move in the order they were written in. */
+function keepsFixedOrder(order: readonly (readonly Token[])[], written: readonly (readonly Token[])[]): boolean {
+  const fixed = written.filter((clause) => !movable(clause));
+  return order.filter((clause) => !movable(clause)).every((clause, index) => clause === fixed[index]);
+}
+
 /** The same tokens matched in the written order, or with the clauses of one side in another order. */
 function alignReading(query: CanonicalForm, candidate: CanonicalForm, knowledge: WordKnowledge | undefined) {
   const written = zip(query.tokens, candidate.tokens, knowledge);
@@ -129,6 +157,7 @@ function alignReading(query: CanonicalForm, candidate: CanonicalForm, knowledge:
   ] as const) {
     if (moved.clauses.length < 2 || moved.clauses.length > MAX_REORDERED_CLAUSES) continue;
     for (const order of orders(moved.clauses)) {
+      if (!keepsFixedOrder(order, moved.clauses)) continue;
       const tokens = order.flat();
       const found = flip ? zip(fixed.tokens, tokens, knowledge) : zip(tokens, fixed.tokens, knowledge);
       if (found) return { ...found, reordered: true };
