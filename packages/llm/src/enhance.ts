@@ -2,6 +2,7 @@
  * `enhance(target, config)`: one line adds Baton's semantic cache, circuit breaker, context injection, metrics and
  * recorder to an AI SDK v6 language model, a LangGraph.js compiled graph, or any async function.
  */
+import { resolve as resolvePath } from 'node:path';
 import type { LanguageModelV3 } from '@ai-sdk/provider';
 import { ValidationError } from '@baton/core';
 import { type EnhancedModel, enhanceModel, isLanguageModel } from './ai-sdk/enhance-model.js';
@@ -10,7 +11,7 @@ import { resolveConfig } from './config/resolve-config.js';
 import { type AsyncFunction, type EnhancedFunction, enhanceFunction } from './function/enhance-function.js';
 import { type EnhancedGraph, enhanceGraph, type GraphLike, isGraph } from './langgraph/enhance-graph.js';
 import { EnhanceRuntime } from './runtime/enhance-runtime.js';
-import { functionIdentity, graphIdentity } from './runtime/target-identity.js';
+import { claimFunctionIdentity, functionIdentity, graphIdentity } from './runtime/target-identity.js';
 
 /**
  * @example
@@ -52,7 +53,15 @@ export function enhance(target: unknown, config: EnhanceConfig = {}): unknown {
     return enhanceGraph(target, new EnhanceRuntime(resolved, name, graphIdentity(target)));
   }
   if (typeof target === 'function') {
-    const runtime = new EnhanceRuntime(resolved, target.name || 'function', functionIdentity(target));
+    // Without a name, the function is known by its source: in a store found by its address (the default file, Redis),
+    // a second function of the same source needs one. A store given (or a memory one) is shared only as its owner
+    // shares it.
+    const where = resolved.store !== undefined ? undefined : (resolved.redisUrl ?? resolvePath(resolved.cachePath));
+    const identity =
+      resolved.name === undefined && where !== undefined
+        ? claimFunctionIdentity(target, where)
+        : functionIdentity(target);
+    const runtime = new EnhanceRuntime(resolved, target.name || 'function', identity);
     return enhanceFunction(target as AsyncFunction, runtime);
   }
   const kind = typeof target === 'string' ? `the string ${JSON.stringify(target)}` : typeof target;

@@ -6,6 +6,8 @@
  */
 import type { LanguageModelV3, LanguageModelV3CallOptions } from '@ai-sdk/provider';
 import type { CacheRequest, CacheScope } from '@baton/cache';
+import { ValidationError } from '@baton/core';
+import { checkedScope } from '../config/cache-scope.js';
 import type { EnhanceRuntime } from '../runtime/enhance-runtime.js';
 
 const PARAMS = [
@@ -19,8 +21,24 @@ const PARAMS = [
   'seed',
 ] as const;
 
+/** Baton's own per-call options, under `providerOptions.baton`. */
+const CALL_OPTIONS = ['scope'];
+
+/** The call's own scope (`providerOptions.baton.scope`, checked), else the config's. */
 export function callScope(params: LanguageModelV3CallOptions, runtime: EnhanceRuntime): CacheScope | undefined {
-  const explicit = (params.providerOptions?.baton as { scope?: CacheScope } | undefined)?.scope;
+  const own = params.providerOptions?.baton as Record<string, unknown> | undefined;
+  const unknown = Object.keys(own ?? {}).filter((key) => !CALL_OPTIONS.includes(key));
+  if (unknown.length > 0) {
+    throw new ValidationError(
+      'invalid providerOptions.baton',
+      unknown.map((key) => ({
+        path: `providerOptions.baton.${key}`,
+        code: 'unknown-option',
+        message: `unknown option ${JSON.stringify(key.slice(0, 60))} (known: ${CALL_OPTIONS.join(', ')})`,
+      })),
+    );
+  }
+  const explicit = checkedScope(own?.scope, 'providerOptions.baton.scope');
   return explicit ?? runtime.scopeFor({ kind: 'model', providerOptions: params.providerOptions });
 }
 

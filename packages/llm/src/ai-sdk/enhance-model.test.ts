@@ -73,6 +73,32 @@ describe('enhance(AI SDK model) through the real HTTP client', () => {
     expect(server.calls).toBe(calls);
   });
 
+  it("refuses a call's scope with a misspelt key, which would let users share answers, before any request", async () => {
+    const m = model();
+    const calls = server.calls;
+    for (const baton of [
+      { scope: { userId: 'x' } },
+      { scope: 'user-z' },
+      { scope: { user: 7 } },
+      { scopes: { user: 'x' } },
+    ]) {
+      const error = await ask(m, 'What is my account balance?', { providerOptions: { baton } }).catch((e) => e);
+      expect(error, JSON.stringify(baton)).toMatchObject({ name: 'ValidationError' });
+    }
+    expect(server.calls).toBe(calls);
+    const scoped = (user: string) =>
+      ask(m, 'What is my account balance?', { providerOptions: { baton: { scope: { user } } } });
+    await scoped('x');
+    await scoped('y');
+    expect(server.calls).toBe(calls + 2);
+  });
+
+  it('refuses a scope function that answers with a misspelt key', async () => {
+    const m = model({ scope: () => ({ userId: 'x' }) as never });
+    const error = await ask(m, 'What is my account balance?').catch((e) => e);
+    expect(error).toMatchObject({ name: 'ValidationError', problems: [{ path: 'scope().userId' }] });
+  });
+
   it('replays a cached answer as a stream, with text deltas and a finish part', async () => {
     const m = model();
     const live = streamText({ model: m, prompt: 'Explain what a circuit breaker does', maxRetries: 0 });

@@ -54,6 +54,21 @@ describe('enhance() store: SQLite at .baton/cache.db by default', () => {
     expect(await lower('Hello There')).toBe('hello there');
   });
 
+  it('refuses a second unnamed closure of the same source in the default file, which would share its answers', async () => {
+    const translator = (lang: string) => async (text: string) => `${lang}:${text}`;
+    const fr = translator('fr');
+    const french = enhance(fr);
+    expect(await french('Translate hello')).toBe('fr:Translate hello');
+    // The same function enhanced again keeps its answers.
+    expect(await enhance(fr)('Translate hello')).toBe('fr:Translate hello');
+    expect(() => enhance(translator('de'))).toThrow(/give each its own name/);
+    // Named, each keeps its own answers; a memory store is the function's alone.
+    const german = enhance(translator('de'), { name: 'translate-de' });
+    expect(await german('Translate hello')).toBe('de:Translate hello');
+    const alone = enhance(translator('it'), { store: 'memory' });
+    expect(await alone('Translate hello')).toBe('it:Translate hello');
+  });
+
   it('cachePath: the SQLite file goes where it says', async () => {
     const { fn } = counted({ cachePath: 'data/answers.db' });
     await fn('What is the SLA?');

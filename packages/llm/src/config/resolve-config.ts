@@ -6,6 +6,7 @@
 import { DEFAULT_RELATED_MIN_SIMILARITY, DEFAULT_RELATED_TOP_K, similarityThresholdProblems } from '@baton/cache';
 import { describeValue, type Problem, ValidationError } from '@baton/core';
 import { toolSearchOptionProblems } from '../tools/tool-search.js';
+import { scopeProblems } from './cache-scope.js';
 import type { EnhanceConfig, ModelPrice } from './enhance-config.js';
 import { embedderNameProblem } from './resolve-embedder.js';
 
@@ -133,24 +134,10 @@ function checkStore(problems: Problem[], raw: Record<string, unknown>): void {
   }
 }
 
-/** A fixed scope is an object of optional strings; a function is checked per call. */
+/** A fixed scope is an object of optional strings; what a function returns is checked per call. */
 function checkScope(problems: Problem[], scope: unknown): void {
   if (scope === undefined || typeof scope === 'function') return;
-  if (typeof scope !== 'object' || scope === null || Array.isArray(scope)) {
-    problems.push({ path: 'scope', code: 'invalid', message: `must be an object or a function, got ${show(scope)}` });
-    return;
-  }
-  for (const [field, value] of Object.entries(scope)) {
-    if (!['tenant', 'project', 'user'].includes(field)) {
-      problems.push({
-        path: `scope.${field}`,
-        code: 'unknown-option',
-        message: 'a scope has tenant, project and user',
-      });
-    } else if (value !== undefined && typeof value !== 'string') {
-      problems.push({ path: `scope.${field}`, code: 'invalid', message: `must be a string, got ${show(value)}` });
-    }
-  }
+  problems.push(...scopeProblems(scope, 'scope'));
 }
 
 function checkPricing(problems: Problem[], pricing: unknown): void {

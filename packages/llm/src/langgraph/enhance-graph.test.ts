@@ -1,5 +1,5 @@
 import { AIMessage, HumanMessage } from '@langchain/core/messages';
-import { Annotation, END, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
+import { Annotation, END, MemorySaver, MessagesAnnotation, START, StateGraph } from '@langchain/langgraph';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { enhance } from '../enhance.js';
 import { temporaryWorkingDirectory } from '../testing/temporary-working-directory.js';
@@ -73,6 +73,28 @@ describe('enhance(LangGraph compiled graph)', () => {
     await enhanced.invoke({ question: 'What is my order status?' }, { configurable: { thread_id: 'a' } });
     expect(runs).toHaveLength(2);
     expect(enhanced.getGraph().nodes).toHaveProperty('lookup');
+  });
+
+  it('never answers a thread a checkpointer keeps from the cache: the turn must reach the thread', async () => {
+    let runs = 0;
+    const graph = new StateGraph(MessagesAnnotation)
+      .addNode('chat', async (state) => {
+        runs++;
+        return { messages: [new AIMessage(`history=${state.messages.length}`)] };
+      })
+      .addEdge(START, 'chat')
+      .addEdge('chat', END)
+      .compile({ checkpointer: new MemorySaver() });
+    const enhanced = enhance(graph);
+    const thread = { configurable: { thread_id: 'one' } };
+    await enhanced.invoke({ messages: [new HumanMessage('Hello there')] }, thread);
+    const first = await enhanced.invoke({ messages: [new HumanMessage('What did I say?')] }, thread);
+    const again = await enhanced.invoke({ messages: [new HumanMessage('What did I say?')] }, thread);
+    expect(runs).toBe(3);
+    expect(first.messages.at(-1)?.content).toBe('history=3');
+    expect(again.messages.at(-1)?.content).toBe('history=5');
+    expect((await graph.getState(thread)).values.messages).toHaveLength(6);
+    expect(enhanced.getMetrics()).toMatchObject({ calls: 3, bypasses: 3 });
   });
 
   it('restores LangChain messages in a cached messages state', async () => {

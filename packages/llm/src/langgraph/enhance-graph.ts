@@ -1,7 +1,8 @@
 /**
  * `enhance()` for a LangGraph.js compiled graph: `invoke` and `stream` are keyed on the input state (plus the stream
- * mode and the checkpointer thread, which change the output), answered from the cache when they can be, and stored
- * when the run finishes without an interrupt. Only the last human message of `messages`, a state's one string field,
+ * mode), answered from the cache when they can be, and stored when the run finishes without an interrupt. A thread a
+ * checkpointer keeps is never answered from the cache: its answer depends on the thread's state, and a cached one
+ * would leave the turn out of it. Only the last human message of `messages`, a state's one string field,
  * or the `prompt` option's text is matched semantically; every other field of the state must match exactly.
  * Every other property is the graph's own.
  */
@@ -49,8 +50,17 @@ function graphRequest(runtime: EnhanceRuntime, operation: 'invoke' | 'stream', i
   return inputToRequest(source, `graph:${runtime.key}`, params, runtime.scopeFor(source), runtime.config.prompt);
 }
 
-/** Inputs the cache cannot key (resume commands, `null` to continue a thread) and byte-encoded streams. */
-function bypassReason(input: unknown, options: unknown): string | undefined {
+/**
+ * Calls the cache cannot answer: a thread kept by a checkpointer (the answer depends on the thread's state, and a
+ * cached one would leave the turn out of the thread), inputs it cannot key (resume commands, `null` to continue a
+ * thread) and byte-encoded streams.
+ */
+function bypassReason(graph: GraphLike, input: unknown, options: unknown): string | undefined {
+  const checkpointer = (graph as { checkpointer?: unknown }).checkpointer;
+  const thread = (options as GraphOptions | undefined)?.configurable?.thread_id;
+  if (checkpointer !== undefined && checkpointer !== false && checkpointer !== null && thread !== undefined) {
+    return "the graph keeps the thread's state in a checkpointer: the answer depends on it";
+  }
   if (input === null || input === undefined) return 'the graph continues a thread from its checkpoint';
   if (typeof input === 'object' && (input as { lg_name?: unknown }).lg_name === 'Command')
     return 'the input is a Command';
@@ -80,7 +90,7 @@ function streamFrom(chunks: AsyncIterable<unknown> | unknown[]): ReadableStream<
 async function streamGraph(graph: GraphLike, runtime: EnhanceRuntime, input: unknown, options: unknown) {
   const request: CacheRequest = graphRequest(runtime, 'stream', input, options);
   const started = performance.now();
-  const bypass = bypassReason(input, options);
+  const bypass = bypassReason(graph, input, options);
   const found = bypass ? { kind: 'bypass' as const, reason: bypass } : await runtime.lookup(request, started);
   if (found.kind === 'hit') return streamFrom(await reviveMessages(found.response.chunks as unknown[]));
   const kind = found.kind;
@@ -123,7 +133,7 @@ export function enhanceGraph<G extends GraphLike>(graph: G, runtime: EnhanceRunt
         const output = await graph.invoke(input, options);
         return { response: { finishReason: interrupted(output), output } };
       },
-      { bypass: bypassReason(input, options) },
+      { bypass: bypassReason(graph, input, options) },
     );
     return result.source === 'cache' ? reviveMessages(result.response.output) : result.response.output;
   };

@@ -16,6 +16,7 @@ import {
   SingleFlight,
 } from '@baton/cache';
 import { BreakerOpenError } from '@baton/core';
+import { checkedScope } from '../config/cache-scope.js';
 import { createCache } from '../config/create-cache.js';
 import type { ScopeSource } from '../config/enhance-config.js';
 import type { ResolvedConfig } from '../config/resolve-config.js';
@@ -98,7 +99,7 @@ export class EnhanceRuntime implements EnhancedControls {
   /** The scope of a call: the config's function or object. */
   scopeFor(source: ScopeSource): CacheScope | undefined {
     const scope = this.config.scope;
-    return typeof scope === 'function' ? scope(source) : scope;
+    return typeof scope === 'function' ? checkedScope(scope(source), 'scope()') : scope;
   }
 
   #record(
