@@ -125,8 +125,10 @@ function differenceOf(a: readonly Token[], b: readonly Token[], knowledge: WordK
  * scene ("In Python, …", "Using Jest, …", "If it is 9 in London, …", "… when it is 9 in London").
  */
 const SCENE_SETTERS: ReadonlySet<string> = new Set(
-  ('in on at for with using from by after before during under over without within across via given if when ' +
-    'while since because unless although though once as whenever').split(' '),
+  (
+    'in on at for with using from by after before during under over without within across via given if when ' +
+    'while since because unless although though once as whenever'
+  ).split(' '),
 );
 
 /**
