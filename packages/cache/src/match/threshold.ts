@@ -4,7 +4,7 @@
  * (`distanceThreshold`, `maxDistance`, `distance`) are refused, as are values ≤ 0 (a distance of 0 means "identical",
  * as a similarity it would accept unrelated text) and values > 1 (percentages such as 92 must be written 0.92).
  */
-import { type Problem, ValidationError } from '@baton/core';
+import { describeValue, type Problem, ValidationError } from '@baton/core';
 
 /**
  * The default: low enough that a typo the word vectors do not know ("broccolli") still brings its candidate to
@@ -27,13 +27,13 @@ export function similarityThresholdProblems(options: Record<string, unknown>, pa
     problems.push({
       path: name,
       code: 'distance-not-supported',
-      message: `got ${name}=${JSON.stringify(options[name])}, but thresholds are cosine similarities in [-1, 1] (higher = more alike); pass similarityThreshold = 1 - distance instead${suggestion}`,
+      message: `got ${name}=${describeValue(options[name])}, but thresholds are cosine similarities in [-1, 1] (higher = more alike); pass similarityThreshold = 1 - distance instead${suggestion}`,
     });
   }
   const threshold = options[path];
   if (threshold === undefined) return problems;
   if (typeof threshold !== 'number' || !Number.isFinite(threshold)) {
-    problems.push({ path, code: 'type', message: `must be a number in (0, 1], got ${JSON.stringify(threshold)}` });
+    problems.push({ path, code: 'type', message: `must be a number in (0, 1], got ${describeValue(threshold)}` });
   } else if (threshold > 1) {
     problems.push({
       path,

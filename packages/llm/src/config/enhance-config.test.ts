@@ -56,6 +56,8 @@ describe('enhance() config: validation', () => {
     [{ pricing: { 'gpt-x': { inputPer1kTokens: 1 } } }, 'pricing.gpt-x.outputPer1kTokens', 'undefined'],
     [{ circuitBreakerThreshold: 0 }, 'circuitBreakerThreshold', '0'],
     [{ circuitBreakerTimeout: 0 }, 'circuitBreakerTimeout', '0'],
+    [{ circuitBreakerTimeout: 60_000 }, 'circuitBreakerTimeout', 'not milliseconds'],
+    [{ similarityThreshold: Number.NaN }, 'similarityThreshold', 'NaN'],
     [{ recorderLimit: -1 }, 'recorderLimit', '-1'],
     [{ embeddingModel: '' }, 'embeddingModel', '""'],
     [{ scope: 'alice' }, 'scope', '"alice"'],
@@ -63,6 +65,11 @@ describe('enhance() config: validation', () => {
     const problems = invalid(config);
     expect(problems.map((p) => p.path)).toContain(path);
     expect(problems.find((p) => p.path === path)!.message).toContain(value);
+  });
+
+  it.each([null, 'memory', [1]])('refuses options that are no object (%j), saying so once', (config) => {
+    const problems = invalid(config as never);
+    expect(problems).toEqual([expect.objectContaining({ message: expect.stringMatching(/must be an object, got/) })]);
   });
 
   it('names every problem at once, the threshold among them, with long values cut short', () => {

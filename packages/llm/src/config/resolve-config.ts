@@ -76,6 +76,9 @@ const KNOWN = new Set<string>([...Object.keys(DEFAULTS), ...OTHERS]);
 /** The value given, short (long values are cut): a message must never echo a megabyte back. */
 const show = describeValue;
 
+/** The longest a breaker stays open before a trial call, in seconds. */
+const MAX_BREAKER_SECONDS = 3600;
+
 function checkNumber(
   problems: Problem[],
   path: string,
@@ -182,6 +185,11 @@ function checkToolSearch(problems: Problem[], toolSearch: unknown): void {
  * const resolved = resolveConfig({ similarityThreshold: 0.85, cacheTtl: 600 });
  */
 export function resolveConfig(config: EnhanceConfig = {}): ResolvedConfig {
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
+    throw new ValidationError('invalid enhance() options', [
+      { path: '', code: 'type', message: `the options must be an object, got ${show(config)}` },
+    ]);
+  }
   const raw = config as Record<string, unknown>;
   const problems: Problem[] = similarityThresholdProblems(raw);
   checkUnknown(problems, raw);
@@ -222,7 +230,14 @@ export function resolveConfig(config: EnhanceConfig = {}): ResolvedConfig {
     checkNumber(problems, 'llmCostPer1kTokens', raw.llmCostPer1kTokens, (n) => n >= 0, 'a price ≥ 0');
   }
   if (raw.circuitBreakerTimeout !== undefined) {
-    checkNumber(problems, 'circuitBreakerTimeout', raw.circuitBreakerTimeout, (n) => n > 0, 'seconds > 0');
+    // In seconds: 60000 meant as milliseconds would hold a breaker open for 17 hours.
+    checkNumber(
+      problems,
+      'circuitBreakerTimeout',
+      raw.circuitBreakerTimeout,
+      (n) => n > 0 && n <= MAX_BREAKER_SECONDS,
+      `seconds, > 0 and at most ${MAX_BREAKER_SECONDS} (an hour; it is not milliseconds)`,
+    );
   }
   if (typeof config.contextInjectionTemplate === 'string' && !config.contextInjectionTemplate.includes('{context}')) {
     problems.push({
