@@ -116,6 +116,36 @@ describe('TemplateMatcher', () => {
     ]);
   });
 
+  it('refuses examples that cannot tell actions apart, and a plan that reads a field that is no param', async () => {
+    const refused = async (examples: string[], plan: unknown = weatherPlan) =>
+      (
+        (await new TemplateMatcher({ embedder })
+          .add({
+            name: 'w',
+            examples,
+            params: { city: { type: 'string' }, country: { type: 'string' } },
+            plan: plan as never,
+          })
+          .catch((caught: unknown) => caught)) as ValidationError
+      ).problems.map((problem) => problem.code);
+    // A bare param would answer "Refund order 42" with the weather.
+    expect(await refused(['{city}'])).toEqual(['no-words']);
+    expect(await refused(['in {city}'])).toEqual(['no-words']);
+    expect(await refused(['Weather for {city'])).toEqual(['unclosed-param']);
+    expect(await refused(['Weather for {city} {city}'])).toEqual(['repeated-param']);
+    expect(await refused(['Weather for {city}{country}'])).toEqual(['adjacent-params']);
+    const town = { steps: [{ id: 'w', target: 'weather', input: { city: { $ref: 'request.data.town' } } }] };
+    expect(await refused(['Weather for {city} in {country}'], town)).toEqual(['unknown-param']);
+    // Two params a space apart stay allowed ("Convert {amount} {from} to {to}").
+    const made = new TemplateMatcher({ embedder });
+    await made.add({
+      name: 'w',
+      examples: ['Weather for {city} {country}'],
+      params: { city: {}, country: {} },
+      plan: weatherPlan,
+    });
+  });
+
   it('refuses a threshold above 1, naming it', () => {
     expect(() => new TemplateMatcher({ embedder, threshold: 1.5 })).toThrow(
       /threshold: cosine similarity cannot exceed 1, got 1.5/,

@@ -236,6 +236,7 @@ function compileTemplate(input: PlanTemplateInput): CompiledTemplate {
         });
       }
     }
+    problems.push(...exampleProblems(text, named, `examples[${i}]`));
     return {
       text,
       masked: maskExample(text, slots),
@@ -244,9 +245,71 @@ function compileTemplate(input: PlanTemplateInput): CompiledTemplate {
       vector: new Float32Array(0),
     };
   });
+  problems.push(...undeclaredReads(definition.plan, names));
   if (problems.length > 0)
     throw new ValidationError(`invalid plan template ${JSON.stringify(definition.name)}`, problems);
   return { definition, slots, params, examples };
+}
+
+/**
+ * What makes an example unable to tell actions apart: no word of its own outside its placeholders (`"{city}"` would
+ * answer any action at all), a `{` left open, a param twice, or two placeholders with not even a space between them
+ * (no action shows where one value ends).
+ */
+function exampleProblems(text: string, named: readonly string[], path: string): Problem[] {
+  const problems: Problem[] = [];
+  const literal = text.replace(/\{[A-Za-z_][A-Za-z0-9_]{0,63}\}/g, ' ');
+  if (!/\p{L}{3,}/u.test(literal)) {
+    problems.push({
+      path,
+      code: 'no-words',
+      message: `${JSON.stringify(text)} has no word of its own besides its params: it would answer any action`,
+    });
+  }
+  if (/[{}]/.test(literal)) {
+    problems.push({
+      path,
+      code: 'unclosed-param',
+      message: `${JSON.stringify(text)} has a { or } that marks no param`,
+    });
+  }
+  const twice = named.filter((name, index) => named.indexOf(name) !== index);
+  if (twice.length > 0) {
+    problems.push({ path, code: 'repeated-param', message: `{${twice[0]}} stands twice in ${JSON.stringify(text)}` });
+  }
+  if (/\}\{/.test(text)) {
+    problems.push({
+      path,
+      code: 'adjacent-params',
+      message: `${JSON.stringify(text)} has two params with nothing between them: an action cannot show where one ends`,
+    });
+  }
+  return problems;
+}
+
+/** The plan's reads of `request.data.<field>` for a field that is no param: every action would fail when it runs. */
+function undeclaredReads(plan: unknown, params: readonly string[]): Problem[] {
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  const visit = (value: unknown, path: string) => {
+    if (Array.isArray(value)) return value.forEach((item, i) => visit(item, `${path}[${i}]`));
+    if (typeof value !== 'object' || value === null) return;
+    for (const [key, inner] of Object.entries(value)) {
+      const field =
+        key === '$ref' && typeof inner === 'string' ? /^request\.data\.([^.[\]]+)/.exec(inner)?.[1] : undefined;
+      if (field !== undefined && !params.includes(field) && !seen.has(field)) {
+        seen.add(field);
+        problems.push({
+          path: `plan${path}`,
+          code: 'unknown-param',
+          message: `reads request.data.${field}, which is no param (params: ${params.join(', ') || 'none'})`,
+        });
+      }
+      visit(inner, `${path}.${key}`);
+    }
+  };
+  visit(plan, '');
+  return problems;
 }
 
 /** The values of the template's params the request data holds, as an action would write them. */
