@@ -291,8 +291,13 @@ function exampleProblems(text: string, named: readonly string[], path: string): 
 function undeclaredReads(plan: unknown, params: readonly string[]): Problem[] {
   const problems: Problem[] = [];
   const seen = new Set<string>();
-  const visit = (value: unknown, path: string) => {
-    if (Array.isArray(value)) return value.forEach((item, i) => visit(item, `${path}[${i}]`));
+  const visit = (value: unknown, path: string): void => {
+    if (Array.isArray(value)) {
+      value.forEach((item, i) => {
+        visit(item, `${path}[${i}]`);
+      });
+      return;
+    }
     if (typeof value !== 'object' || value === null) return;
     for (const [key, inner] of Object.entries(value)) {
       const field =
