@@ -90,6 +90,19 @@ describe('LlmPlanner', () => {
     expect(decision.attempts[0]?.problems.map((problem) => problem.code)).toContain('unknown-target');
   });
 
+  it('repairs a plan that reads a data field the request does not have', async () => {
+    const invented = { steps: [{ id: 'w', target: 'weather', input: { city: { $ref: 'request.data.location' } } }] };
+    replies.push(answer(invented), answer(BRIEFING_PLAN));
+    const { plan, decision } = await planner().plan({ action, data, targets, validate });
+    expect(plan).toEqual(BRIEFING_PLAN);
+    if (decision.planner !== 'llm') throw new Error('not an LLM decision');
+    expect(decision.attempts[0]?.problems).toContainEqual({
+      path: 'steps[0].input.city',
+      code: 'unknown-data-field',
+      message: 'reads request.data.location, but the request data has only city, secret',
+    });
+  });
+
   it('fails with every attempt recorded when no plan validates in three', async () => {
     const broken = (n: number) => ({
       steps: [{ id: 'a', target: 'news', input: { topic: { $ref: `steps.ghost${n}.output` } } }],

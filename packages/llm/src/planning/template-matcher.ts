@@ -14,6 +14,7 @@
 import { allPassed, type CheckResult, cosine } from '@baton/cache';
 import { type CompiledSchema, compileSchema, type Plan, type Problem, ValidationError } from '@baton/core';
 import { type PlanTemplateDefinition, type PlanTemplateInput, planTemplateDefinitionSchema } from '@baton/protocol';
+import { dataReads } from './data-reads.js';
 import { MeaningJudge, type MeaningJudgeOptions } from './meaning-judge.js';
 import {
   type ExampleShape,
@@ -289,32 +290,13 @@ function exampleProblems(text: string, named: readonly string[], path: string): 
 
 /** The plan's reads of `request.data.<field>` for a field that is no param: every action would fail when it runs. */
 function undeclaredReads(plan: unknown, params: readonly string[]): Problem[] {
-  const problems: Problem[] = [];
-  const seen = new Set<string>();
-  const visit = (value: unknown, path: string): void => {
-    if (Array.isArray(value)) {
-      value.forEach((item, i) => {
-        visit(item, `${path}[${i}]`);
-      });
-      return;
-    }
-    if (typeof value !== 'object' || value === null) return;
-    for (const [key, inner] of Object.entries(value)) {
-      const field =
-        key === '$ref' && typeof inner === 'string' ? /^request\.data\.([^.[\]]+)/.exec(inner)?.[1] : undefined;
-      if (field !== undefined && !params.includes(field) && !seen.has(field)) {
-        seen.add(field);
-        problems.push({
-          path: `plan${path}`,
-          code: 'unknown-param',
-          message: `reads request.data.${field}, which is no param (params: ${params.join(', ') || 'none'})`,
-        });
-      }
-      visit(inner, `${path}.${key}`);
-    }
-  };
-  visit(plan, '');
-  return problems;
+  return dataReads(plan)
+    .filter((read) => !params.includes(read.field))
+    .map((read) => ({
+      path: `plan${read.path}`,
+      code: 'unknown-param',
+      message: `reads request.data.${read.field}, which is no param (params: ${params.join(', ') || 'none'})`,
+    }));
 }
 
 /** The values of the template's params the request data holds, as an action would write them. */
