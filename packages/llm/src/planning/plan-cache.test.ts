@@ -98,6 +98,30 @@ describe('PlanCache', () => {
     expect(cache.size).toBe(0);
   });
 
+  it('keeps a plan whose step ids name the values, since ids and references carry no value into the run', async () => {
+    const cache = new PlanCache({ embedder });
+    const key = { action: 'Give the temperature in Oslo and Bergen', data: { a: 'Oslo', b: 'Bergen' }, fingerprint };
+    const plan: Plan = {
+      steps: [
+        { id: 'oslo', target: 'weather', input: { city: { $ref: 'request.data.a' } } },
+        { id: 'bergen', target: 'weather', input: { city: { $ref: 'request.data.b' } } },
+        {
+          id: 'both',
+          target: 'writer',
+          dependsOn: ['oslo', 'bergen'],
+          input: { first: { $ref: 'steps.oslo.output' } },
+        },
+      ],
+    };
+    expect(await cache.store(key, plan)).toBe(true);
+    const hit = await cache.lookup({
+      action: 'Give the temperature in Paris and Rome',
+      data: { a: 'Paris', b: 'Rome' },
+      fingerprint,
+    });
+    expect(hit?.plan).toEqual(plan);
+  });
+
   it('reuses a plan made with the values shown to the model only for those same values', async () => {
     const cache = new PlanCache({ embedder });
     const plan: Plan = { steps: [{ id: 'w', target: 'weather', input: { city: { $ref: 'request.data.city' } } }] };
