@@ -89,4 +89,17 @@ describe('values read from the action', () => {
       ]),
     );
   });
+
+  it('refuse a value that carries a qualifier or a negation the example does not say, not a name with a particle', () => {
+    const weather = 'Weather for {city}';
+    expect(extractValues(weather, 'Weather for Paris in Fahrenheit')).toBeUndefined();
+    expect(extractValues('Morning briefing for {city}', 'Morning briefing for Lisbon in French')).toBeUndefined();
+    expect(extractValues(weather, 'Weather for no city')).toBeUndefined();
+    expect(extractValues(weather, 'Weather for Stoke on Trent')).toEqual(new Map([['city', 'Stoke on Trent']]));
+    expect(extractValues(weather, 'Weather for Isle of Man')).toEqual(new Map([['city', 'Isle of Man']]));
+    // Quoted, a value is taken as it is.
+    expect(extractValues(weather, 'Weather for "Paris in Fahrenheit"')).toEqual(
+      new Map([['city', 'Paris in Fahrenheit']]),
+    );
+  });
 });

@@ -128,6 +128,9 @@ function plausibleValue(text: string): boolean {
   const words = text.split(/\s+/);
   if (words.length > MAX_VALUE_WORDS || /[,;{}]/.test(text)) return false;
   if (words.some((word) => JOINING_WORDS.has(word.toLowerCase()))) return false;
+  // "Paris in Fahrenheit", "Lisbon in French", "no city": more than a value — a qualifier or a negation the example
+  // does not say. The particles of names ("Rio de Janeiro", "Isle of Man", "Stoke on Trent") are not among these.
+  if (words.some((word) => QUALIFYING_WORDS.has(word))) return false;
   // A name goes on in capitals ("Rio de Janeiro", "New York"): one that trails off in a lower-case word carries more
   // than the name ("Paris today"), which the example does not say.
   const last = words.at(-1) as string;
@@ -139,6 +142,10 @@ const FILLER = /(?:[\s,]+(?:please|pls|thanks|thank you|thx))+$/iu;
 const withoutFiller = (text: string) => text.replace(FILLER, '');
 const MAX_VALUE_WORDS = 4;
 const JOINING_WORDS = new Set(['and', 'or', 'then', 'but', 'also', 'plus']);
+/** Lower-case words that start a qualifier or deny the value, never part of one value. */
+const QUALIFYING_WORDS = new Set(
+  'in for with without using at by from to into as per via during within no not never except'.split(' '),
+);
 
 /** Whether every word of the example outside its placeholders is among `actionWords`: worth guessing values for. */
 export function literalWordsIn(example: ExampleShape, actionWords: ReadonlySet<string>): boolean {
