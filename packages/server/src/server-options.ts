@@ -84,8 +84,8 @@ export function serverOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Bato
   const model = plannerModelSettings(env);
   if (model !== undefined) {
     options.planning = { model: plannerModel(model) };
-    if (env.BATON_LLM_SHARE_VALUES === '1' || env.BATON_LLM_SHARE_VALUES === 'true')
-      options.planning.shareValues = true;
+    if (model.shareValues === true) options.planning.shareValues = true;
+    if (model.price !== undefined) options.planning.pricing = { [model.model]: model.price };
   }
   return options;
 }

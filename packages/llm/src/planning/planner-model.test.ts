@@ -18,6 +18,7 @@ describe('plannerModelSettings', () => {
       model: 'qwen3',
       apiKey: 'sk-1',
       structuredOutputs: true,
+      shareValues: false,
     });
     expect((plannerModel(settings as NonNullable<typeof settings>) as { modelId: string }).modelId).toBe('qwen3');
     expect(
@@ -29,10 +30,28 @@ describe('plannerModelSettings', () => {
     ).toBe(false);
   });
 
+  it('reads the price and whether the model sees the request values', () => {
+    const settings = plannerModelSettings({
+      BATON_LLM_BASE_URL: 'http://127.0.0.1:11434/v1',
+      BATON_LLM_MODEL: 'qwen3',
+      BATON_LLM_PRICE: '0.00015, 0.0006',
+      BATON_LLM_SHARE_VALUES: 'true',
+    });
+    expect(settings).toMatchObject({
+      price: { inputPer1kTokens: 0.00015, outputPer1kTokens: 0.0006 },
+      shareValues: true,
+    });
+  });
+
   it('names every half or bad setting with its value', () => {
     const error = (() => {
       try {
-        plannerModelSettings({ BATON_LLM_BASE_URL: 'ftp://x', BATON_LLM_STRUCTURED_OUTPUTS: 'yes' });
+        plannerModelSettings({
+          BATON_LLM_BASE_URL: 'ftp://x',
+          BATON_LLM_STRUCTURED_OUTPUTS: 'yes',
+          BATON_LLM_PRICE: 'cheap',
+          BATON_LLM_SHARE_VALUES: 'yes',
+        });
       } catch (caught) {
         return caught;
       }
@@ -42,6 +61,8 @@ describe('plannerModelSettings', () => {
       'BATON_LLM_BASE_URL',
       'BATON_LLM_MODEL',
       'BATON_LLM_STRUCTURED_OUTPUTS',
+      'BATON_LLM_PRICE',
+      'BATON_LLM_SHARE_VALUES',
     ]);
     expect((error as ValidationError).message).toContain('"ftp://x"');
   });
