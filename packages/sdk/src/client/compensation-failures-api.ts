@@ -6,7 +6,7 @@ import {
   pageOf,
 } from '@baton/protocol';
 import type { HttpTransport } from './http-transport.js';
-import { paginate } from './page.js';
+import { everyItem } from './page.js';
 
 export type CompensationFailureStatus = (typeof COMPENSATION_STATUSES)[number];
 
@@ -32,21 +32,13 @@ export function createCompensationFailuresApi(transport: HttpTransport): Compens
       idempotent: false,
     });
   return {
-    list: async (options = {}) => {
-      const entries: CompensationFailure[] = [];
-      const page = (cursor: string | undefined) =>
-        transport.request({
-          method: 'GET',
-          path: '/v1/compensation-failures',
-          query: { status: options.status, orchestrationId: options.orchestrationId, limit: 200, cursor },
-          schema: pageSchema,
-          expected: 'a page of CompensationFailure',
-          idempotent: true,
-        });
-      const source = { method: 'GET', url: transport.url('/v1/compensation-failures') };
-      for await (const entry of paginate(page, source)) entries.push(entry);
-      return entries;
-    },
+    list: (options = {}) =>
+      everyItem(transport, {
+        path: '/v1/compensation-failures',
+        query: { status: options.status, orchestrationId: options.orchestrationId },
+        schema: pageSchema,
+        expected: 'a page of CompensationFailure',
+      }),
     resolve: (id, reason) => close(id, 'resolve', reason),
     ignore: (id, reason) => close(id, 'ignore', reason),
   };

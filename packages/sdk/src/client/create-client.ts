@@ -28,7 +28,7 @@ import {
   waitForResult,
 } from './orchestration-run.js';
 import { getOrchestration, orchestrationPath } from './orchestration-status.js';
-import { type Page, type PageOptions, paginate } from './page.js';
+import { everyItem, type Page, type PageOptions, paginate } from './page.js';
 import { createPlanTemplatesApi, type PlanTemplatesApi } from './plan-templates-api.js';
 import type { RetryOptions } from './retry-policy.js';
 import { type OrchestrateInput, orchestrate, runOrchestration } from './submit-orchestration.js';
@@ -153,22 +153,13 @@ export function createClient(options: ClientOptions): BatonClient {
     },
     events: (id, eventsOptions) => followOrchestrationEvents(transport, id, eventsOptions),
     result: (id, resultOptions) => waitForResult(transport, id, resultOptions),
-    approvals: async (query = {}) => {
-      const approvals: Approval[] = [];
-      const page = (cursor: string | undefined) =>
-        transport.request({
-          method: 'GET',
-          path: '/v1/approvals',
-          query: { status: query.status, orchestrationId: query.orchestrationId, limit: 200, cursor },
-          schema: approvalPageSchema,
-          expected: 'a page of Approval',
-          idempotent: true,
-        });
-      for await (const approval of paginate(page, { method: 'GET', url: transport.url('/v1/approvals') })) {
-        approvals.push(approval);
-      }
-      return approvals;
-    },
+    approvals: (query = {}) =>
+      everyItem(transport, {
+        path: '/v1/approvals',
+        query: { status: query.status, orchestrationId: query.orchestrationId },
+        schema: approvalPageSchema,
+        expected: 'a page of Approval',
+      }),
     approve: (approvalId, data) => answerApproval(transport, approvalId, 'approve', data === undefined ? {} : { data }),
     reject: (approvalId, reason) => answerApproval(transport, approvalId, 'reject', { reason }),
     services: async () =>

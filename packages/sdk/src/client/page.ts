@@ -1,4 +1,6 @@
 /** Pages of a list (`{ items, nextCursor }`) and an async iterator that walks every page. */
+import type { z } from 'zod';
+import type { HttpTransport, QueryValues } from './http-transport.js';
 import { BatonProtocolError } from './protocol-error.js';
 
 export interface Page<T> {
@@ -39,4 +41,26 @@ export async function* paginate<T>(
     }
     cursor = page.nextCursor;
   }
+}
+
+/**
+ * Every item of a list the server pages (`GET path?…&limit=200&cursor=…`), fetched page after page: for lists a caller
+ * wants whole, such as the approvals waiting for a person.
+ */
+export async function everyItem<T>(
+  transport: HttpTransport,
+  request: { path: string; query: QueryValues; schema: z.ZodType<Page<T>>; expected: string },
+): Promise<T[]> {
+  const items: T[] = [];
+  const page = (cursor: string | undefined) =>
+    transport.request({
+      method: 'GET',
+      path: request.path,
+      query: { ...request.query, limit: 200, cursor },
+      schema: request.schema,
+      expected: request.expected,
+      idempotent: true,
+    });
+  for await (const item of paginate(page, { method: 'GET', url: transport.url(request.path) })) items.push(item);
+  return items;
 }
