@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type ChatServer, startChatServer } from '../testing/openai-compatible-server.js';
@@ -101,6 +103,38 @@ describe('LlmPlanner', () => {
       code: 'unknown-data-field',
       message: 'reads request.data.location, but the request data has only city, secret',
     });
+  });
+
+  it('counts an answer with nothing in it (a 200 without choices) as an attempt, and asks again', async () => {
+    let calls = 0;
+    const empty = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        calls++;
+        const choices =
+          calls === 1
+            ? []
+            : [{ index: 0, message: { role: 'assistant', content: answer(BRIEFING_PLAN) }, finish_reason: 'stop' }];
+        response.setHeader('content-type', 'application/json');
+        response.end(JSON.stringify({ id: `c${calls}`, object: 'chat.completion', created: 0, model: 'p', choices }));
+      });
+    });
+    await new Promise<void>((resolve) => empty.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = empty.address() as AddressInfo;
+      const model = createOpenAICompatible({
+        name: 'empty',
+        baseURL: `http://127.0.0.1:${port}/v1`,
+        supportsStructuredOutputs: true,
+      }).chatModel('p');
+      const { plan, decision } = await new LlmPlanner({ model }).plan({ action, data, targets, validate });
+      expect(plan).toEqual(BRIEFING_PLAN);
+      if (decision.planner !== 'llm') throw new Error('not an LLM decision');
+      expect(decision.attempts.map((attempt) => attempt.outcome)).toEqual(['no-answer', 'valid']);
+      expect(decision.attempts[0]?.error).toMatch(/held nothing to read.*did not contain any choices/);
+    } finally {
+      await new Promise((resolve) => empty.close(resolve));
+    }
   });
 
   it('fails with every attempt recorded when no plan validates in three', async () => {

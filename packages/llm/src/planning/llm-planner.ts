@@ -8,7 +8,7 @@
  * const planner = new LlmPlanner({ model: openai('gpt-4.1-mini') });
  * const { plan, decision } = await planner.plan({ action, data, targets, validate: (plan) => problemsOf(plan) });
  */
-import { APICallError } from '@ai-sdk/provider';
+import { APICallError, InvalidResponseDataError } from '@ai-sdk/provider';
 import type { Plan, Problem } from '@baton/core';
 import {
   generateText,
@@ -155,6 +155,20 @@ export class LlmPlanner {
       } catch (error) {
         if (request.signal?.aborted) throw request.signal.reason;
         if (timeout.aborted) throw new PlanningTimeoutError(timeoutMs, attempts, { cause: error });
+        if (InvalidResponseDataError.isInstance(error)) {
+          // The endpoint answered, but with nothing to read (a 200 with no choices): an attempt, asked again.
+          const reason = `the answer held nothing to read (${clip(error.message, 200)})`;
+          const none = this.#usageOf(undefined);
+          attempts.push({
+            attempt,
+            outcome: 'no-answer',
+            problems: [],
+            error: reason,
+            usage: none,
+            durationMs: elapsed(),
+          });
+          continue;
+        }
         if (!NoObjectGeneratedError.isInstance(error)) throw unavailable(error, attempts);
         usage = this.#usageOf(error.usage);
         const reason = `it is not valid JSON (${clip(error.text ?? '(empty)', 200)})`;
