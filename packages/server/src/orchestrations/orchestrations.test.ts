@@ -119,6 +119,19 @@ describe('orchestrations over socket services', () => {
         `(the template "weather-report" matched its words, but city: the words say "Paris", data says ${shown})`,
       );
     }
+    // A value the words hold in another place contradicts them too: EUR is the currency converted to, not from.
+    const convert = {
+      name: 'convert-currency',
+      examples: ['Convert {amount} {from} to {to}'],
+      params: { amount: { type: 'number' }, from: { type: 'string' }, to: { type: 'string' } },
+      plan: { steps: [{ id: 'fx', target: 'fx', input: { from: { $ref: 'request.data.from' } } }] },
+    };
+    expect((await t.request('/v1/plan-templates', { method: 'POST', body: JSON.stringify(convert) })).status).toBe(201);
+    const swapped = await submit({ action: { content: 'Convert 100 USD to EUR' }, data: { from: 'EUR' } });
+    expect(swapped.status).toBe(422);
+    expect((await json(swapped)).detail).toContain(
+      '(the template "convert-currency" matched its words, but from: the words say "USD", data says "EUR")',
+    );
     // Data that agrees with the words (or that the words do not give) is no conflict: the template is taken.
     await echo('weather');
     const agreed = await submit({ action: { content: "What's the weather in Paris?" }, data: { city: 'Paris' } });

@@ -24,9 +24,11 @@ export async function findDataConflict(
   data: Readonly<Record<string, unknown>>,
 ): Promise<DataConflict | undefined> {
   const params = new Set(matcher.list().flatMap((template) => Object.keys(template.params)));
-  const suspects = Object.keys(data)
-    .filter((name) => params.has(name) && isScalar(data[name]) && !appearsIn(action, data[name]))
-    .slice(0, MAX_FIELDS);
+  const fields = Object.keys(data).filter((name) => params.has(name) && isScalar(data[name]));
+  // A value the words do not hold first; then one they hold in another place ("Convert 100 USD to EUR" with
+  // `from: "EUR"`: EUR is in the words, as the other currency).
+  const absent = fields.filter((name) => !appearsIn(action, data[name] as string | number | boolean));
+  const suspects = [...absent, ...fields.filter((name) => !absent.includes(name))].slice(0, MAX_FIELDS);
   // All at once first (several values may contradict the words), then each alone (another may be needed by the template).
   const attempts = suspects.length > 1 ? [suspects, ...suspects.map((name) => [name])] : [suspects];
   for (const aside of attempts) {
