@@ -68,14 +68,49 @@ function swappedSides(a: readonly Token[], b: readonly Token[], start: number, k
   return 0;
 }
 
-function zip(a: readonly Token[], b: readonly Token[], knowledge: WordKnowledge | undefined) {
+/** Words that point at a place in the prompt: "the next question", "the text above", "the former". */
+const POSITION_WORDS: ReadonlySet<string> = new Set(
+  'next previous above below following preceding former latter'.split(' '),
+);
+/** Ordinals point at a place when two of them do ("the first … the second", "Reply 1 for the first, 2 for the last"). */
+const ORDINALS: ReadonlySet<string> = new Set('first second third 1st 2nd 3rd last'.split(' '));
+const PRONOUNS_OF_PLACE: ReadonlySet<string> = new Set(['this', 'that']);
+/** What an ordinal points at when it points into the prompt. */
+const PROMPT_PARTS: ReadonlySet<string> = new Set(
+  'question questions sentence sentences paragraph paragraphs item items option options line lines word words point points part parts message one ones'.split(
+    ' ',
+  ),
+);
+
+/**
+ * Whether the prompt points at places in itself, so the order of its parts says what it points at and nothing may
+ * trade places: a word of position, an ordinal before a part of the prompt ("the first question") or two ordinals, or
+ * "this" / "that" ending a clause ("before this", "to this").
+ */
+function pointsAtOrder(form: CanonicalForm): boolean {
+  const ordinals = new Set<string>();
+  for (const clause of form.clauses) {
+    for (const [index, token] of clause.entries()) {
+      if (POSITION_WORDS.has(token.key)) return true;
+      if (ORDINALS.has(token.key)) {
+        // "the first question", "the second option": a part of the prompt.
+        if (PROMPT_PARTS.has(clause[index + 1]?.key ?? '')) return true;
+        ordinals.add(token.key);
+      }
+      if (PRONOUNS_OF_PLACE.has(token.key) && index === clause.length - 1) return true;
+    }
+  }
+  return ordinals.size >= 2;
+}
+
+function zip(a: readonly Token[], b: readonly Token[], knowledge: WordKnowledge | undefined, swaps = true) {
   if (a.length !== b.length) return undefined;
   const counts = emptyCounts();
   const notes: string[] = [];
   for (let i = 0; i < a.length; i++) {
     const kind = matchTokens(a[i]!, b[i]!, knowledge);
     if (kind === undefined) {
-      const swapped = swappedSides(a, b, i, knowledge);
+      const swapped = swaps ? swappedSides(a, b, i, knowledge) : 0;
       if (swapped === 0) return undefined;
       counts.identical += swapped;
       if (notes.length < 5) notes.push('the two sides of a conjunction swapped');
@@ -127,32 +162,43 @@ function differenceOf(a: readonly Token[], b: readonly Token[], knowledge: WordK
 const SCENE_SETTERS: ReadonlySet<string> = new Set(
   (
     'in on at for with using from by after before during under over without within across via given if when ' +
-    'while since because unless although though once as whenever'
+    'while since because unless although though once as whenever between to about regarding among around near ' +
+    'through tomorrow today tonight yesterday now currently nowadays lately recently usually generally'
   ).split(' '),
 );
 
 /**
- * Clauses that may trade places: a clause that sets the scene, or a question among statements ("I'm new to this.
- * How do I …?"). Any others keep their order — items of a list ("red, green, blue") and the steps of a story ("I woke
- * up, I showered") say something by their order.
+ * Words that open a clause inside a clause ("tell Bob that Alice left", "ask Tom whether the train leaves"): a phrase
+ * moved past one may attach to the other clause ("before the meeting" of the leaving, or of the telling).
  */
-function movable(clause: readonly Token[]): boolean {
-  const first = clause[0]?.key;
-  if (first === undefined) return false;
-  return SCENE_SETTERS.has(first) || QUESTION_WORDS.has(first) || AUXILIARIES.has(first);
-}
+const SUBORDINATORS: ReadonlySet<string> = new Set(
+  'that whether which who whom whose where when while because if unless until since'.split(' '),
+);
 
-/** Whether `order` keeps the clauses that may not move in the order they were written in. */
+/**
+ * A clause that may trade places: one that sets the scene ("In Python, …", "If it is 9 in London, …", "Tomorrow, …"),
+ * or a question among statements ("What is the capital of Mongolia? Answer in one word."). Other clauses keep their
+ * order — a list's items and a story's steps say something by it — and nothing is moved past a clause holding a
+ * clause of its own, where a scene could attach to either.
+ */
+const movable = (clause: readonly Token[]) => {
+  const first = clause[0]?.key ?? '';
+  return SCENE_SETTERS.has(first) || QUESTION_WORDS.has(first) || AUXILIARIES.has(first);
+};
+
+/** Whether `order` keeps the clauses that may not move in the order they were written in, none holding a clause. */
 function keepsFixedOrder(order: readonly (readonly Token[])[], written: readonly (readonly Token[])[]): boolean {
   const fixed = written.filter((clause) => !movable(clause));
+  if (fixed.some((clause) => clause.some((token) => SUBORDINATORS.has(token.key)))) return false;
   return order.filter((clause) => !movable(clause)).every((clause, index) => clause === fixed[index]);
 }
 
 /** The same tokens matched in the written order, or with the clauses of one side in another order. */
 function alignReading(query: CanonicalForm, candidate: CanonicalForm, knowledge: WordKnowledge | undefined) {
-  const written = zip(query.tokens, candidate.tokens, knowledge);
+  const ordered = pointsAtOrder(query) || pointsAtOrder(candidate);
+  const written = zip(query.tokens, candidate.tokens, knowledge, !ordered);
   if (written) return { ...written, reordered: false };
-  if (query.tokens.length !== candidate.tokens.length) return undefined;
+  if (ordered || query.tokens.length !== candidate.tokens.length) return undefined;
   for (const [moved, fixed, flip] of [
     [query, candidate, false],
     [candidate, query, true],

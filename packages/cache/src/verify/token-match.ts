@@ -66,9 +66,10 @@ const LIGHT_VERBS = new Set(
 
 /**
  * Measures that name one figure each: WordNet has "median" for "average" (a value in the middle), yet a question
- * about the median salary does not ask for the average one. None of these takes a WordNet synonym.
+ * about the median salary does not ask for the average one. And words whose senses cross domains: a pound is a weight
+ * or a currency, an lb a weight or a load balancer. None of these takes a WordNet synonym.
  */
-const DISTINCT_MEASURES = new Set('median mode percentile quartile variance deviation'.split(' '));
+const DISTINCT_MEASURES = new Set('median mode percentile quartile variance deviation pound lb'.split(' '));
 
 const synonymGroups = new Map<string, Set<number>>();
 SYNONYM_GROUPS.forEach((group, index) => {

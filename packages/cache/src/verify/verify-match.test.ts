@@ -48,6 +48,18 @@ describe('verifyMatch refuses what is not shown equivalent', () => {
     ['character class', 'What does the regex [a-z]+ match?', 'What does the regex [A-Z]+ match?'],
     ['one capital', 'In vim, what does x do?', 'In vim, what does X do?'],
     ['list order', 'Reverse these words: red, green, blue', 'Reverse these words: blue, green, red'],
+    [
+      'prompt order',
+      'Answer the next question in French. What is the capital of Spain?',
+      'What is the capital of Spain? Answer the next question in French.',
+    ],
+    [
+      'prompt order',
+      'Should I learn Rust or Go? Reply 1 for the first option, 2 for the second.',
+      'Should I learn Go or Rust? Reply 1 for the first option, 2 for the second.',
+    ],
+    ['attachment', 'Remind me that the store closes at 5 on Friday', 'On Friday, remind me that the store closes at 5'],
+    ['weight or currency', 'How much is 1 lb in dollars?', 'How much is 1 pound in dollars?'],
     ['list order', 'Subtract these: 10, 3', 'Subtract these: 3, 10'],
     ['list order', 'Which is the last item: milk, eggs, bread?', 'Which is the last item: bread, eggs, milk?'],
     [
@@ -148,7 +160,13 @@ describe('verifyMatch accepts equivalent forms', () => {
       "I'm new to Python. How do I declare a variable?",
       "How do I declare a variable? I'm new to Python.",
     ],
-    ['verb left out', 'How many ounces are in a pound?', 'How many oz in a lb?'],
+    ['verb left out', 'How many minutes are in a day?', 'how many minutes in a day'],
+    [
+      'question moved',
+      'What is the capital of Mongolia? Answer in one word.',
+      "Answer in one word: what's Mongolia's capital?",
+    ],
+    ['time moved', 'Will it snow in Denver tomorrow?', 'Tomorrow, will it snow in Denver?'],
     ['abbreviations', 'Write a func to calc the avg of a list', 'Write a function to calculate the average of a list'],
     ['acronym plural', 'How do I list the URLs of my APIs?', 'How do I list the urls of my apis?'],
     ['shouting', 'HOW DO I QUIT VIM WITHOUT SAVING', 'How do I quit vim without saving?'],

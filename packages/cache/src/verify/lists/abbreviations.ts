@@ -80,8 +80,6 @@ export const ABBREVIATION_GROUPS: readonly string[] = [
   'teaspoon | tsp',
   'tablespoon | tbsp',
   'ounce | oz',
-  'pound | lb',
-  'pounds | lbs',
   'javascript | =JS',
   'typescript | =TS',
   'university | uni',
@@ -137,6 +135,4 @@ export const ABBREVIATION_GROUPS: readonly string[] = [
   'regular expression | regex | regexp',
   'regular expressions | regexes | regexps',
   'object-oriented programming | object oriented programming | =OOP | oop',
-  'software engineer | =SWE',
-  'software engineers | =SWEs',
 ];
