@@ -64,3 +64,19 @@ it('keeps the two sets apart: no holdout pair repeats a pair of the first set', 
   const first = new Set(readPairs('pairs.jsonl').map(key));
   expect(readPairs('pairs-holdout.jsonl').filter((pair) => first.has(key(pair)))).toEqual([]);
 });
+
+/**
+ * `lookalikes-order.jsonl`: 164 prompts written blind against the rules that let parts trade places or words stand for
+ * each other — a scene moved past a clause of its own, a question moved in a prompt that points at its own parts, the
+ * sides of "X or Y" that "the first" then names, abbreviations with another sense (lb, SWE) — every one needing
+ * another answer than its pair. It found 24 false hits; none may come back.
+ */
+it('serves none of the blind look-alikes of order and abbreviations', async () => {
+  const pairs = readPairs('lookalikes-order.jsonl');
+  expect(pairs.length).toBeGreaterThanOrEqual(160);
+  expect(pairs.every((pair) => !pair.hit)).toBe(true);
+  const threshold = new SemanticCache().similarityThreshold;
+  const result = await evaluatePairs(pairs, { embedder: withEmbeddingCache(createSifEmbedder()), threshold });
+  const falseHits = result.errors.filter((error) => !error.hit).map((error) => `${error.a} → ${error.b}`);
+  expect(falseHits).toEqual([]);
+});
