@@ -285,7 +285,7 @@ describe('the OpenAPI document', () => {
       },
     });
     await expectStatus(409, 'post', '/v1/plan-templates', {
-      body: { name: 'greet', examples: ['x'], plan: { steps: [{ id: 'a', target: 'echo' }] } },
+      body: { name: 'greet', examples: ['Greet the echo service'], plan: { steps: [{ id: 'a', target: 'echo' }] } },
     });
     await expectStatus(400, 'post', '/v1/plan-templates', { body: { name: 'Bad Name', examples: [], plan: {} } });
     await expectStatus(415, 'post', '/v1/plan-templates', { body: 'x', headers: { 'content-type': 'text/plain' } });
