@@ -10,6 +10,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { SERVER_NODE_FLAGS } from '@baton/server';
 
 export interface ChildMessage {
   type: string;
@@ -80,6 +81,24 @@ export async function startChild<Ready extends ChildMessage>(
       clearTimeout(timer);
     },
   };
+}
+
+export interface ServerReady extends ChildMessage {
+  type: 'ready';
+  url: string;
+  projectId: string;
+  apiKey: string;
+}
+
+/**
+ * Starts `children/baton-server.ts` with the Node.js flags `baton serve` runs the server with (`SERVER_NODE_FLAGS`),
+ * so the bench measures the server as its users run it; `nodeOptions` adds more.
+ */
+export function startServerChild(
+  args: { databaseUrl: string; adminToken: string; secretKey?: string },
+  nodeOptions: string[] = [],
+): Promise<BenchChild<ServerReady>> {
+  return startChild<ServerReady>('baton-server.ts', args, { nodeOptions: [...SERVER_NODE_FLAGS, ...nodeOptions] });
 }
 
 /** CPU time (user + system) process `pid` has used so far, in ms, from /proc/<pid>/stat. */

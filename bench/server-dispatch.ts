@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import { Queue, QueueEvents } from 'bullmq';
 import WebSocket from 'ws';
 import { percentile, progress, report } from './measure.js';
-import { cpuMs, startChild } from './server-children.js';
+import { cpuMs, startChild, startServerChild } from './server-children.js';
 
 export const REDIS = { host: '127.0.0.1', port: 6379 };
 
@@ -27,7 +27,6 @@ export const BULLMQ = `bullmq@${(JSON.parse(readFileSync(require.resolve('bullmq
 export const newAdminToken = () => `badm_${randomBytes(32).toString('base64url')}`;
 
 /** One sample: its latency in ms. */
-type ServerReady = { type: 'ready'; url: string; projectId: string; apiKey: string };
 
 type Timed = () => Promise<number>;
 
@@ -55,10 +54,7 @@ export async function runDispatchCase(options: { warmup: number; samples: number
   const queueName = `baton-bench-dispatch-${randomBytes(4).toString('hex')}`;
   const closers: (() => Promise<unknown> | unknown)[] = [];
   try {
-    const server = await startChild<ServerReady>('baton-server.ts', {
-      databaseUrl: join(dir, 'baton.db'),
-      adminToken: newAdminToken(),
-    });
+    const server = await startServerChild({ databaseUrl: join(dir, 'baton.db'), adminToken: newAdminToken() });
     closers.push(() => server.stop());
     const { url, apiKey } = server.ready;
     const service = await startChild('echo-services.ts', { url, apiKey, services: ['echo'] });

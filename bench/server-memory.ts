@@ -9,12 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { progress, report } from './measure.js';
-import { type BenchChild, residentKb, startChild } from './server-children.js';
+import { type BenchChild, residentKb, type ServerReady, startServerChild } from './server-children.js';
 import { newAdminToken } from './server-dispatch.js';
 
 const TARGET_KB = 50;
-
-type ServerReady = { type: 'ready'; url: string; projectId: string; apiKey: string };
 
 /** Opens a socket and registers one instance of service `name`; resolves once the server has welcomed it. */
 async function registerIdle(url: string, apiKey: string, name: string, n: number): Promise<WebSocket> {
@@ -57,11 +55,9 @@ export async function runMemoryCase(options: { connections: number; batch: numbe
   const sockets: WebSocket[] = [];
   let server: BenchChild<ServerReady> | undefined;
   try {
-    server = await startChild<ServerReady>(
-      'baton-server.ts',
-      { databaseUrl: join(dir, 'baton.db'), adminToken: newAdminToken() },
-      { nodeOptions: ['--expose-gc'] },
-    );
+    server = await startServerChild({ databaseUrl: join(dir, 'baton.db'), adminToken: newAdminToken() }, [
+      '--expose-gc',
+    ]);
     const { url, apiKey } = server.ready;
     // One connection first, so code paths loaded on first use are in the baseline, not charged to connections.
     const first = await registerIdle(url, apiKey, 'idle', 0);

@@ -22,7 +22,7 @@ import { FlowProducer, Queue, QueueEvents } from 'bullmq';
 import pg from 'pg';
 import { startDurableRedis } from './durable-redis.js';
 import { median, progress, report } from './measure.js';
-import { type BenchChild, cpuMs, startChild } from './server-children.js';
+import { type BenchChild, cpuMs, startChild, startServerChild } from './server-children.js';
 import { BULLMQ, newAdminToken, REDIS } from './server-dispatch.js';
 
 const PG_URL = process.env.BATON_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -89,11 +89,9 @@ async function pump(
   return { rate, completed, cpuMsPerCall: perCall.join(', ') };
 }
 
-type ServerReady = { type: 'ready'; url: string; projectId: string; apiKey: string };
-
 async function batonSide(databaseUrl: string, secretKey?: string): Promise<Side> {
   const children: BenchChild[] = [];
-  const server = await startChild<ServerReady>('baton-server.ts', {
+  const server = await startServerChild({
     databaseUrl,
     adminToken: newAdminToken(),
     ...(secretKey === undefined ? {} : { secretKey }),

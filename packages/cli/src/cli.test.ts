@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVER_NODE_FLAGS } from '@baton/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const entry = fileURLToPath(new URL('./run-cli.ts', import.meta.url));
@@ -62,6 +63,16 @@ const noStack = (stderr: string) => expect(stderr).not.toMatch(/\n\s+at /);
 describe.concurrent('baton CLI (real child process)', { timeout: 90_000 }, () => {
   it('runs as the compiled `baton` executable (bin/baton.js → dist/), with plain node', async () => {
     const { code, stdout } = await run([bin, '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('Exit codes:');
+  });
+
+  it('runs by its first line, which gives node the flags the server runs with', async () => {
+    const [first] = (await readFile(bin, 'utf8')).split('\n');
+    expect(first).toBe(`#!/usr/bin/env -S node ${SERVER_NODE_FLAGS.join(' ')}`);
+    const { code, stdout } = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      execFile(bin, ['--help'], { timeout: 80_000 }, (error, out) => resolve({ code: error ? 1 : 0, stdout: out }));
+    });
     expect(code).toBe(0);
     expect(stdout).toContain('Exit codes:');
   });

@@ -4,6 +4,7 @@
  */
 
 export { SERVER_VERSION } from './http/routes/server-version.js';
+export { SERVER_NODE_FLAGS } from './server-node-flags.js';
 export { type BatonServerOptions, DEFAULT_SERVER_DATABASE, serverOptionsFromEnv } from './server-options.js';
 export { scopedTargetName } from './services/target-name.js';
 export { RemoteTaskError, ServiceDeletedError, ServiceUnavailableError } from './socket/dispatch-errors.js';
