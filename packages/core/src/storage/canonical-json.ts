@@ -1,25 +1,52 @@
 /**
  * Canonical JSON (RFC 8785: sorted keys, ECMAScript number and string forms, no whitespace) and SHA-256, the two
  * ingredients of the journal's hash chain and of blob addresses.
+ *
+ * The text is `safe-stable-stringify`'s in deterministic mode: keys sorted by UTF-16 code units, numbers and strings
+ * as `JSON.stringify` writes them, which for JSON data is RFC 8785's form byte for byte (a property test compares it
+ * with the `canonicalize` package on random JSON). What RFC 8785 cannot write is refused: NaN, Infinity, a BigInt, a
+ * cycle and a string holding a lone surrogate. A function (or a symbol) is treated as `JSON.stringify` treats it: a key
+ * holding one is left out, an array item that is one becomes `null`. It is the journal's hot path: every entry and
+ * every step's output passes through it.
  */
 import { hash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { configure } from 'safe-stable-stringify';
 import { ValidationError } from '../errors/validation-error.js';
+
+/** Throws on NaN, Infinity, BigInt, cycles, functions and symbols; writes objects with their keys sorted. */
+const stringify = configure({ deterministic: true, strict: true, circularValue: Error, bigint: false });
+/** Leaves out functions and symbols as `JSON.stringify` does (an array item that is one becomes `null`). */
+const withoutFunctions = (_key: string, value: unknown) =>
+  typeof value === 'function' || typeof value === 'symbol' ? undefined : value;
 
 /** Texts `isStorableJson` made, taken by the next `canonicalJson` of the same object instead of making them again. */
 const checked = new WeakMap<object, string>();
 
+/** An escaped lone surrogate in JSON text: `\uD800`–`\uDFFF` after an even run of backslashes. */
+const LONE_SURROGATE = /(?<!\\)(?:\\\\)*\\ud[89a-f]/i;
+
 /**
- * `canonicalize`'s text of `value`, with functions treated as `JSON.stringify` treats them: a key holding one is left
- * out, an array item that is one becomes `null`. The package writes the word `undefined` there instead — a journal
- * entry no JSON parser reads back, and whose hash no longer matches once stored. Such a text (or one with the word in
- * a string, which is only slower) is made again from the value as JSON reads it.
+ * The canonical text of `value`. `JSON.stringify` escapes a lone surrogate (`\ud800`) where a pair is written as it
+ * is, so an escaped one in the text is a lone one in the value.
  */
 function canonicalText(value: unknown): string {
-  const text = canonicalize(value);
+  let text: string | undefined;
+  try {
+    text = stringify(value);
+  } catch (error) {
+    if (!holdsFunction(error)) throw error;
+    // A function or a symbol somewhere (rare): again, slower, without them, still refusing what JSON cannot hold.
+    text = stringify(value, withoutFunctions);
+  }
   if (text === undefined) return 'null';
-  if (!text.includes('undefined')) return text;
-  return canonicalize(JSON.parse(JSON.stringify(value))) ?? 'null';
+  if (text.includes('\\u') && LONE_SURROGATE.test(text)) throw new Error('Lone surrogate is not allowed');
+  return text;
+}
+
+/** Whether `safe-stable-stringify` refused a function or a symbol (what `JSON.stringify` leaves out), not bad data. */
+function holdsFunction(error: unknown): boolean {
+  const message = (error as Error).message ?? '';
+  return message.includes('Received type function') || message.includes('Received type symbol');
 }
 
 /** Canonical JSON of `value`; `undefined` (and anything JSON drops) becomes `null`. Throws on NaN, Infinity or cycles. */

@@ -2,6 +2,7 @@
  * Durable storage for runs: the RunStore contract, `openStore` for SQLite, PostgreSQL and memory, `createMemoryStore`,
  * and their errors.
  */
+export { canonicalJson } from './canonical-json.js';
 export { createMemoryStore } from './create-memory-store.js';
 export { groupedSqliteDialect } from './grouped-sqlite-dialect.js';
 export { makeDirectory } from './make-directory.js';

@@ -4,8 +4,7 @@
  * whose registry name another tool of the list also maps to, or that a target from elsewhere already holds, is
  * refused and reported, never registered over another.
  */
-import { BatonError, type Health, type Registry } from '@baton/core';
-import canonicalize from 'canonicalize';
+import { BatonError, canonicalJson, type Health, type Registry } from '@baton/core';
 import { mcpToolTargetName } from './mcp-tool-name.js';
 import { type McpToolCaller, type McpToolInfo, mcpToolTarget } from './mcp-tool-target.js';
 
@@ -56,7 +55,7 @@ export class McpToolSet {
       changes.removed.push(name);
     }
     for (const [name, tool] of wanted) {
-      const fingerprint = canonicalize(tool) ?? '';
+      const fingerprint = canonicalJson(tool);
       const before = this.#held.get(name);
       if (before === fingerprint) continue;
       const problem = this.#register(name, tool, before !== undefined);

@@ -8,8 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { cosine } from '@baton/cache';
-import type { Plan } from '@baton/core';
-import canonicalize from 'canonicalize';
+import { canonicalJson, type Plan } from '@baton/core';
 import { liftRequestValues } from './lift-request-values.js';
 import { MeaningJudge, type MeaningJudgeOptions } from './meaning-judge.js';
 import { MAX_SLOTS, maskAction, slotWord, valueText } from './param-slots.js';
@@ -110,9 +109,7 @@ export class PlanCache {
 function partitionOf({ data, fingerprint, valuesShared }: PlanCacheKey): string {
   const fields = Object.keys(data).sort();
   const described = valuesShared ? { fingerprint, data } : { fingerprint, fields };
-  return createHash('sha256')
-    .update(canonicalize(described) ?? '')
-    .digest('hex');
+  return createHash('sha256').update(canonicalJson(described)).digest('hex');
 }
 
 /** The action with each request value replaced by its field's slot word (fields in name order). */

@@ -4,7 +4,7 @@
  * registry is never used with another).
  */
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
+import { canonicalJson } from '@baton/core';
 
 export interface PlanningTarget {
   /** The name a plan's `target` uses. */
@@ -23,7 +23,5 @@ export function registryFingerprint(targets: readonly PlanningTarget[]): string 
   const described = [...targets]
     .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
     .map(({ name, kind, version, inputSchema, outputSchema }) => ({ name, kind, version, inputSchema, outputSchema }));
-  return createHash('sha256')
-    .update(canonicalize(described) ?? '[]')
-    .digest('hex');
+  return createHash('sha256').update(canonicalJson(described)).digest('hex');
 }

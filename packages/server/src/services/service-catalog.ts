@@ -5,9 +5,8 @@
  * revisions by `sync()`, which reads what changed since it last looked.
  */
 import { createHash } from 'node:crypto';
-import type { Registry } from '@baton/core';
+import { canonicalJson, type Registry } from '@baton/core';
 import type { ServiceDefinition } from '@baton/protocol';
-import canonicalize from 'canonicalize';
 import type { Kysely, Selectable } from 'kysely';
 import type { ServerTables, ServicesTable } from '../db/server-tables.js';
 import { newId } from '../db/time-ordered-id.js';
@@ -36,9 +35,7 @@ function fingerprint(definition: Definition): string {
     revertible: definition.revertible,
     effectFree: definition.effectFree,
   };
-  return createHash('sha256')
-    .update(canonicalize(made) ?? '')
-    .digest('hex');
+  return createHash('sha256').update(canonicalJson(made)).digest('hex');
 }
 
 const json = (value: unknown): string | null => (value === undefined || value === null ? null : JSON.stringify(value));
