@@ -6,30 +6,51 @@
 import { setMaxListeners } from 'node:events';
 
 export interface KeyHold {
-  /** Aborted when the key is revoked. */
+  /** Aborted when the key is revoked, or when one of the signals the hold was made with aborts. */
   readonly signal: AbortSignal;
+  /** Whether the key was revoked while the request was held. */
+  readonly revoked: boolean;
   /** The request has ended: forget it. */
   release(): void;
 }
 
-export class KeyHolds {
-  readonly #held = new Map<string, Set<AbortController>>();
+interface Held {
+  controller: AbortController;
+  revoked: boolean;
+}
 
-  /** Holds a request made with `keyId` until `release`, or until the key is revoked. */
-  hold(keyId: string): KeyHold {
-    const controller = new AbortController();
-    setMaxListeners(0, controller.signal);
+export class KeyHolds {
+  readonly #held = new Map<string, Set<Held>>();
+
+  /**
+   * Holds a request made with `keyId` until `release`, or until the key is revoked. Its signal also aborts with any
+   * of `also` (the client gone, the server closing): one signal for the request, which a held answer polls once per
+   * look, and none made per request by `AbortSignal.any`.
+   */
+  hold(keyId: string, also: readonly AbortSignal[] = []): KeyHold {
+    const held: Held = { controller: new AbortController(), revoked: false };
+    const { signal } = held.controller;
+    setMaxListeners(0, signal);
+    const end = () => held.controller.abort();
+    for (const other of also) {
+      if (other.aborted) end();
+      else other.addEventListener('abort', end, { once: true });
+    }
     let holds = this.#held.get(keyId);
     if (holds === undefined) {
       holds = new Set();
       this.#held.set(keyId, holds);
     }
-    holds.add(controller);
+    holds.add(held);
     return {
-      signal: controller.signal,
+      signal,
+      get revoked() {
+        return held.revoked;
+      },
       release: () => {
+        for (const other of also) other.removeEventListener('abort', end);
         const current = this.#held.get(keyId);
-        current?.delete(controller);
+        current?.delete(held);
         if (current?.size === 0) this.#held.delete(keyId);
       },
     };
@@ -39,7 +60,10 @@ export class KeyHolds {
   revoke(keyId: string): void {
     const holds = this.#held.get(keyId);
     this.#held.delete(keyId);
-    for (const controller of holds ?? []) controller.abort();
+    for (const held of holds ?? []) {
+      held.revoked = true;
+      held.controller.abort();
+    }
   }
 
   /** The keys requests are held with (a replica checks them against keys revoked elsewhere). */

@@ -59,14 +59,18 @@ async function heldAnswer(
   find: () => Promise<string>,
 ): Promise<Orchestration> {
   const deadline = Date.now() + waitMs;
-  const hold = services.keyHolds.hold(c.get('keyId'));
+  // Ends the wait when the key is revoked, the client goes away or the server closes.
+  const hold = services.keyHolds.hold(c.get('keyId'), [c.req.raw.signal, services.closing]);
   try {
     const id = await find();
     const projectId = c.get('projectId');
-    const signal = AbortSignal.any([c.req.raw.signal, services.closing, hold.signal]);
-    const wait = { waitMs: Math.max(0, deadline - Date.now()), signal, pollMs: services.orchestrationPollMs };
+    const wait = {
+      waitMs: Math.max(0, deadline - Date.now()),
+      signal: hold.signal,
+      pollMs: services.orchestrationPollMs,
+    };
     const orchestration = await awaitOrchestration(services.orchestrations, services.hub, projectId, id, wait);
-    if (hold.signal.aborted) throw keyRevoked();
+    if (hold.revoked) throw keyRevoked();
     return orchestration;
   } finally {
     hold.release();
@@ -175,11 +179,10 @@ export function orchestrationRoutes(app: App, services: ServerServices): void {
       const from = parseLastEventId(c.req.valid('header')['last-event-id']);
       checkEventPosition(from, (await orchestrations.row(projectId, id)).retries);
       const pollMs = services.orchestrationPollMs;
-      const hold = services.keyHolds.hold(c.get('keyId'));
-      const closing = AbortSignal.any([services.closing, hold.signal]);
+      const hold = services.keyHolds.hold(c.get('keyId'), [services.closing]);
       return orchestrationEventStream(c, orchestrations, services.hub, projectId, id, from, {
         pollMs,
-        closing,
+        closing: hold.signal,
         onEnd: hold.release,
       }) as never;
     },
