@@ -22,6 +22,8 @@ export interface AwaitOptions {
   signal?: AbortSignal;
   /** @default 1000 */
   pollMs?: number;
+  /** The orchestration's row as just stored by this caller, taken for the first look instead of reading it. */
+  stored?: OrchestrationRow;
 }
 
 export async function awaitOrchestration(
@@ -32,12 +34,14 @@ export async function awaitOrchestration(
   options: AwaitOptions,
 ): Promise<Orchestration> {
   const deadline = Date.now() + options.waitMs;
-  let row: OrchestrationRow | undefined;
+  let row: OrchestrationRow | undefined = options.stored;
   let ended = false;
   let firstLook = true;
   for (;;) {
     // After its run's end the row is still current; after a timeout it is read again (a retry may have begun).
-    if (row === undefined || !ended) row = await orchestrations.row(projectId, id);
+    if (row === undefined || !(ended || (firstLook && row === options.stored))) {
+      row = await orchestrations.row(projectId, id);
+    }
     const heardEnd = ended;
     ended = false;
     let wake = () => {};

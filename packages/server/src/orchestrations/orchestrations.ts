@@ -97,13 +97,15 @@ export class Orchestrations {
   /**
    * Stores and starts an orchestration. For an action the model plans, `waitMs` (the `Prefer: wait` of the request)
    * holds the answer until its plan is made: then it answers as for an explicit plan, or with the 422 of an action
-   * that cannot be planned.
+   * that cannot be planned. `onStored` is given the row of an orchestration this call stored and started (not a
+   * repeat's, nor one still being planned), so a caller that waits for its end need not read it back.
    */
   async create(
     projectId: string,
     body: CreateOrchestration,
     idempotencyKey: string | undefined,
     waitMs = 0,
+    onStored?: (row: OrchestrationRow) => void,
   ): Promise<Accepted> {
     const digest = idempotencyKey === undefined ? null : requestDigest(body);
     let prepared: Awaited<ReturnType<Orchestrations['prepare']>>;
@@ -159,6 +161,7 @@ export class Orchestrations {
     // Answered once the run is stored too: an orchestration accepted is never one a crash can leave without its run.
     await this.start(row.id, compiled.compiled, { action: body.action, data }, body);
     this.remember(row.id, compiled.parallelGroups);
+    onStored?.(row);
     return {
       id: row.id,
       status: 'running',

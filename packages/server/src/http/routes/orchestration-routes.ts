@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { badRequest, unauthorized } from '../../errors/http-problem.js';
 import { awaitOrchestration } from '../../orchestrations/await-orchestration.js';
 import { checkEventPosition, orchestrationEventStream, parseLastEventId } from '../../orchestrations/event-feed.js';
+import type { OrchestrationRow } from '../../orchestrations/orchestration-view.js';
 import type { App, AppEnv } from './app-env.js';
 import { bearer, json, jsonBody, problems } from './openapi-responses.js';
 import type { ServerServices } from './server-services.js';
@@ -56,18 +57,19 @@ async function heldAnswer(
   c: Context<AppEnv>,
   services: ServerServices,
   waitMs: number,
-  find: () => Promise<string>,
+  find: () => Promise<{ id: string; stored?: OrchestrationRow }>,
 ): Promise<Orchestration> {
   const deadline = Date.now() + waitMs;
   // Ends the wait when the key is revoked, the client goes away or the server closes.
   const hold = services.keyHolds.hold(c.get('keyId'), [c.req.raw.signal, services.closing]);
   try {
-    const id = await find();
+    const { id, stored } = await find();
     const projectId = c.get('projectId');
     const wait = {
       waitMs: Math.max(0, deadline - Date.now()),
       signal: hold.signal,
       pollMs: services.orchestrationPollMs,
+      ...(stored === undefined ? {} : { stored }),
     };
     const orchestration = await awaitOrchestration(services.orchestrations, services.hub, projectId, id, wait);
     if (hold.revoked) throw keyRevoked();
@@ -112,8 +114,11 @@ export function orchestrationRoutes(app: App, services: ServerServices): void {
       // Waiting for the end takes in waiting for the plan: an action that cannot be planned is the 422 it is then.
       let id = '';
       const orchestration = await heldAnswer(c, services, waitMs, async () => {
-        ({ id } = await orchestrations.create(projectId, c.req.valid('json'), key, waitMs));
-        return id;
+        let stored: OrchestrationRow | undefined;
+        ({ id } = await orchestrations.create(projectId, c.req.valid('json'), key, waitMs, (row) => {
+          stored = row;
+        }));
+        return { id, ...(stored === undefined ? {} : { stored }) };
       });
       c.header('Location', `/v1/orchestrations/${id}`);
       return c.json(orchestration, 201);
@@ -154,7 +159,7 @@ export function orchestrationRoutes(app: App, services: ServerServices): void {
       const { id } = c.req.valid('param');
       const { waitMs } = c.req.valid('query');
       if (waitMs === 0) return c.json(await orchestrations.get(projectId, id), 200);
-      return c.json(await heldAnswer(c, services, waitMs, async () => id), 200);
+      return c.json(await heldAnswer(c, services, waitMs, async () => ({ id })), 200);
     },
   );
   app.openapi(
