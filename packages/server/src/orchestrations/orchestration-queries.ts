@@ -44,7 +44,17 @@ export function orchestrationQueries(db: Kysely<ServerTables>) {
     byId: queryTemplate(({ id, projectId }: { id: string; projectId: string }) =>
       db.selectFrom('baton_server_orchestrations').selectAll().where('id', '=', id).where('project_id', '=', projectId),
     ),
-    finish: queryTemplate(finishing),
+    /**
+     * `finish` on SQLite, reading in the same statement the project's live webhooks (the end's event goes to them), as
+     * `finishAndNotify` does on PostgreSQL: a row (with `webhooks`, a JSON array) when the orchestration was finished.
+     */
+    finishReadingWebhooks: queryTemplate((finish: OrchestrationFinish) =>
+      finishing(finish).returning(
+        sql<string>`(select json_group_array(json_object('id', w.id, 'events', w.events))
+          from baton_server_webhooks as w
+          where w.project_id = baton_server_orchestrations.project_id and w.deleted_at is null)`.as('webhooks'),
+      ),
+    ),
     /**
      * `finish`, announcing the run's end on `channel` (PostgreSQL `NOTIFY`) in the same statement, which also reads
      * the project's live webhooks (the end's event goes to them), so that takes no statement of its own.

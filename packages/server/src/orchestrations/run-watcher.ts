@@ -288,7 +288,9 @@ export class RunWatcher {
     let updated: number;
     let live: readonly LiveWebhook[] | undefined;
     if (channel === undefined) {
-      updated = Number((await db.executeQuery(this.queries.finish(finish))).numAffectedRows ?? 0n);
+      const rows = (await db.executeQuery(this.queries.finishReadingWebhooks(finish))).rows;
+      updated = rows.length;
+      live = rows[0] === undefined ? undefined : (JSON.parse(rows[0].webhooks) as LiveWebhook[]);
     } else {
       const rows = (await db.executeQuery(this.queries.finishAndNotify({ ...finish, channel }))).rows;
       updated = rows.length;
