@@ -45,8 +45,9 @@ export function orchestrationQueries(db: Kysely<ServerTables>) {
       db.selectFrom('baton_server_orchestrations').selectAll().where('id', '=', id).where('project_id', '=', projectId),
     ),
     /**
-     * `finish` on SQLite, reading in the same statement the project's live webhooks (the end's event goes to them), as
-     * `finishAndNotify` does on PostgreSQL: a row (with `webhooks`, a JSON array) when the orchestration was finished.
+     * An orchestration's end on SQLite: its row finished, reading in the same statement the project's live webhooks
+     * (the end's event goes to them), as `finishAndNotify` does on PostgreSQL; a row (with `webhooks`, a JSON array)
+     * when the orchestration was finished.
      */
     finishReadingWebhooks: queryTemplate((finish: OrchestrationFinish) =>
       finishing(finish).returning(
@@ -56,8 +57,9 @@ export function orchestrationQueries(db: Kysely<ServerTables>) {
       ),
     ),
     /**
-     * `finish`, announcing the run's end on `channel` (PostgreSQL `NOTIFY`) in the same statement, which also reads
-     * the project's live webhooks (the end's event goes to them), so that takes no statement of its own.
+     * An orchestration's end on PostgreSQL: its row finished and the run's end announced on `channel` (`NOTIFY`) in
+     * the same statement, which also reads the project's live webhooks (the end's event goes to them), so that takes
+     * no statement of its own.
      */
     finishAndNotify: queryTemplate(({ channel, ...finish }: OrchestrationFinish & { channel: string }) =>
       db
