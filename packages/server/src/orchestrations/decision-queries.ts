@@ -4,7 +4,16 @@
  * project's rows — never every project's, filtered afterwards. Pages go oldest first, the order a person works
  * through them, with the keyset cursors of `db/keyset-cursor.ts`.
  */
-import type { ApprovalStatus, CompensationStatus, FailedCompensation, StoredApproval } from '@baton/core';
+import {
+  type ApprovalStatus,
+  type ApprovalsTable,
+  type CompensationStatus,
+  type FailedCompensation,
+  type FailedCompensationsTable,
+  type StoredApproval,
+  toFailedCompensation,
+  toStoredApproval,
+} from '@baton/core';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { decodeKeysetCursor, keysetPage } from '../db/keyset-cursor.js';
 import type { ServerTables } from '../db/server-tables.js';
@@ -22,57 +31,19 @@ export interface DecisionPage<T> {
   nextCursor: string | null;
 }
 
-interface ApprovalRow {
-  id: string;
-  run_id: string;
-  step_key: string;
-  prompt: string;
-  data: string | null;
-  status: string;
-  decision: string | null;
-  expires_at: number | null;
-  created_at: number;
-  decided_at: number | null;
-}
+/** PostgreSQL's driver reads BIGINT columns as strings here: the times as numbers, as the store's own reads have them. */
+const time = (value: number | null): number | null => (value === null ? null : Number(value));
 
-interface CompensationRow {
-  id: string;
-  run_id: string;
-  step_key: string;
-  target: string;
-  error: string | null;
-  status: string;
-  reason: string | null;
-  created_at: number;
-  updated_at: number;
-}
+const approvalOf = (row: ApprovalsTable): StoredApproval =>
+  toStoredApproval({
+    ...row,
+    expires_at: time(row.expires_at),
+    created_at: Number(row.created_at),
+    decided_at: time(row.decided_at),
+  });
 
-const fromJson = (text: string | null): unknown => (text === null ? undefined : JSON.parse(text));
-
-const approvalOf = (row: ApprovalRow): StoredApproval => ({
-  id: row.id,
-  runId: row.run_id,
-  stepKey: row.step_key,
-  prompt: row.prompt,
-  data: fromJson(row.data),
-  status: row.status as ApprovalStatus,
-  decision: fromJson(row.decision),
-  expiresAt: row.expires_at === null ? null : Number(row.expires_at),
-  createdAt: Number(row.created_at),
-  decidedAt: row.decided_at === null ? null : Number(row.decided_at),
-});
-
-const compensationOf = (row: CompensationRow): FailedCompensation => ({
-  id: row.id,
-  runId: row.run_id,
-  stepKey: row.step_key,
-  target: row.target,
-  error: fromJson(row.error),
-  status: row.status as CompensationStatus,
-  reason: row.reason,
-  createdAt: Number(row.created_at),
-  updatedAt: Number(row.updated_at),
-});
+const compensationOf = (row: FailedCompensationsTable): FailedCompensation =>
+  toFailedCompensation({ ...row, created_at: Number(row.created_at), updated_at: Number(row.updated_at) });
 
 type Table = 'baton_approvals' | 'baton_failed_compensations';
 
@@ -91,14 +62,14 @@ export class DecisionQueries {
   }
 
   async approvals(projectId: string, filter: DecisionFilter<ApprovalStatus>): Promise<DecisionPage<StoredApproval>> {
-    return this.#page<ApprovalRow, StoredApproval>('baton_approvals', projectId, filter, approvalOf);
+    return this.#page<ApprovalsTable, StoredApproval>('baton_approvals', projectId, filter, approvalOf);
   }
 
   async compensationFailures(
     projectId: string,
     filter: DecisionFilter<CompensationStatus>,
   ): Promise<DecisionPage<FailedCompensation>> {
-    return this.#page<CompensationRow, FailedCompensation>(
+    return this.#page<FailedCompensationsTable, FailedCompensation>(
       'baton_failed_compensations',
       projectId,
       filter,
@@ -108,13 +79,18 @@ export class DecisionQueries {
 
   /** One approval, when its run belongs to the project. */
   async approval(projectId: string, id: string): Promise<StoredApproval | undefined> {
-    const rows = await this.#rows<ApprovalRow>('baton_approvals', projectId, [sql`d.id = ${id}`], 1);
+    const rows = await this.#rows<ApprovalsTable>('baton_approvals', projectId, [sql`d.id = ${id}`], 1);
     return rows[0] && approvalOf(rows[0]);
   }
 
   /** One failed compensation, when its run belongs to the project. */
   async compensationFailure(projectId: string, id: string): Promise<FailedCompensation | undefined> {
-    const rows = await this.#rows<CompensationRow>('baton_failed_compensations', projectId, [sql`d.id = ${id}`], 1);
+    const rows = await this.#rows<FailedCompensationsTable>(
+      'baton_failed_compensations',
+      projectId,
+      [sql`d.id = ${id}`],
+      1,
+    );
     return rows[0] && compensationOf(rows[0]);
   }
 
