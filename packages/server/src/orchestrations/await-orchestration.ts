@@ -39,9 +39,8 @@ export async function awaitOrchestration(
   let firstLook = true;
   for (;;) {
     // After its run's end the row is still current; after a timeout it is read again (a retry may have begun).
-    if (row === undefined || !(ended || (firstLook && row === options.stored))) {
-      row = await orchestrations.row(projectId, id);
-    }
+    // Before the first look only a row the caller stored is held.
+    if (row === undefined || !(ended || firstLook)) row = await orchestrations.row(projectId, id);
     const heardEnd = ended;
     ended = false;
     let wake = () => {};
