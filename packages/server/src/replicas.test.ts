@@ -183,6 +183,61 @@ describe.runIf(run)('replicas on one PostgreSQL database', () => {
     expect(await held).toMatchObject({ status: 'succeeded', result: { s: { done: 1 } } });
   });
 
+  it('shows on every replica the steps the replica holding the run has begun', async () => {
+    const first = await replica();
+    const second = await replica();
+    const { key } = await newProject(first, 'begun');
+    const service = await connectRawService(first.url, key, { hello: echoService('slow'), heartbeat: true });
+    sockets.push(service);
+    const submitted = await fetch(`${first.url}/v1/orchestrations`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        action: { content: 'x' },
+        plan: {
+          steps: [
+            { id: 'a', target: 'slow', input: { n: 1 } },
+            { id: 'b', target: 'slow', input: { after: { $ref: 'steps.a.output' } } },
+            { id: 'c', target: 'slow', input: { n: 3 }, dependsOn: ['b'], trigger: 'any' },
+          ],
+        },
+      }),
+    });
+    const { id } = (await submitted.json()) as { id: string };
+    const statuses = async (server: BatonServer) => {
+      const response = await fetch(`${server.url}/v1/orchestrations/${id}`, {
+        headers: { authorization: `Bearer ${key}` },
+      });
+      const view = (await response.json()) as {
+        status: string;
+        parallelGroups: string[][];
+        steps: Array<{ id: string; status: string }>;
+      };
+      // The plan's shape too, though the services it names connected to the other replica only.
+      expect(view.parallelGroups).toEqual([['a'], ['b'], ['c']]);
+      return [view.status, ...view.steps.map((step) => `${step.id}:${step.status}`)].join(' ');
+    };
+    const isTask = (n: number) => (message: Record<string, unknown>) =>
+      message.type === 'task' && (message.input as { n?: unknown; after?: unknown }).n === n;
+    const taskA = await service.next(isTask(1));
+    // The holder sees its run live; the other replica reads the journal, which has no entry for a begun step.
+    expect(await statuses(first)).toBe('running a:running b:pending c:pending');
+    expect(await statuses(second)).toBe('running a:running b:pending c:pending');
+    service.send({ type: 'result', taskId: taskA.taskId, output: { n: 2 } });
+    const taskB = await service.next(
+      (message) => message.type === 'task' && (message.input as { after?: unknown }).after !== undefined,
+    );
+    await waitFor(async () => (await statuses(second)).includes('a:succeeded'), "a's entry");
+    expect(await statuses(second)).toBe('running a:succeeded b:running c:pending');
+    service.send({ type: 'result', taskId: taskB.taskId, output: { n: 4 } });
+    const taskC = await service.next(isTask(3));
+    await waitFor(async () => (await statuses(second)).includes('b:succeeded'), "b's entry");
+    expect(await statuses(second)).toBe('running a:succeeded b:succeeded c:running');
+    service.send({ type: 'result', taskId: taskC.taskId, output: {} });
+    await waitFor(async () => (await statuses(second)).startsWith('succeeded'), 'the end');
+    expect(await statuses(second)).toBe('succeeded a:succeeded b:succeeded c:succeeded');
+  });
+
   /** Submits a one-step orchestration on `slow` to `server`; resolves with its id. */
   async function submitSlow(server: BatonServer, key: string): Promise<string> {
     const submitted = await fetch(`${server.url}/v1/orchestrations`, {

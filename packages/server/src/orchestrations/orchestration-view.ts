@@ -8,6 +8,7 @@ import type { Selectable } from 'kysely';
 import type { OrchestrationsTable } from '../db/server-tables.js';
 import { displayTarget, unscopeText } from '../services/target-name.js';
 import { reusedSteps } from './reuse-target.js';
+import { type StepNeeds, startedElsewhere } from './started-elsewhere.js';
 
 export type OrchestrationRow = Selectable<OrchestrationsTable>;
 
@@ -163,13 +164,21 @@ export interface ViewSources {
   parallelGroups: string[][];
   /** Steps whose task waits for a connected instance right now. */
   waiting: ReadonlySet<string>;
+  /**
+   * For a run another replica holds, what each step waits for: the steps it has begun there (`started-elsewhere.ts`)
+   * show `running` until their entries come, with their attempts and start.
+   */
+  heldElsewhere?: readonly StepNeeds[];
 }
+
+const BEGUN_ELSEWHERE: StepState = { status: 'running', attempts: 0, usage: {} };
 
 export function orchestrationView(sources: ViewSources): Orchestration {
   const { row, run, journal, handle } = sources;
   const projectId = row.project_id;
   const plan = JSON.parse(row.plan) as Orchestration['plan'];
   const fromJournal = stepsFromJournal(journal);
+  const begunElsewhere = sources.heldElsewhere && startedElsewhere(sources.heldElsewhere, fromJournal);
   const live = handle === undefined ? new Map<string, StepState>() : stepsFromHandle(handle);
   const status = statusOf(run, row);
   const stopped = stepsStoppedByFailure(journal);
@@ -178,11 +187,13 @@ export function orchestrationView(sources: ViewSources): Orchestration {
   // A retry's steps that reuse an earlier output show the service and input they first ran with.
   const reused = reusedSteps(run?.plan);
   const steps: OrchestrationStep[] = (plan?.steps ?? []).map((step) => {
-    const found =
+    const known =
       fromJournal.get(step.id) ??
       live.get(step.id) ??
       (failedStep?.id === step.id ? failedStep.state : undefined) ??
       stopped.get(step.id);
+    const begun = (known === undefined || known.status === 'pending') && begunElsewhere?.has(step.id);
+    const found = begun ? BEGUN_ELSEWHERE : known;
     const from = reused.get(step.id);
     const state =
       found === undefined || from === undefined

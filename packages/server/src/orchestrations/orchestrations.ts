@@ -21,6 +21,7 @@ import type { ServerTables } from '../db/server-tables.js';
 import { newId } from '../db/time-ordered-id.js';
 import { badRequest, conflict, HttpProblem, notFound } from '../errors/http-problem.js';
 import type { ProjectPlanning } from '../planning/project-planning.js';
+import { planShape } from '../services/plan-shape.js';
 import type { ServiceCatalog } from '../services/service-catalog.js';
 import { unscopeText } from '../services/target-name.js';
 import { CompiledPlans } from './compiled-plans.js';
@@ -31,6 +32,7 @@ import { scopePlan } from './plan-scoping.js';
 import { type PlanningOutcome, type PlanningRequest, PlanningRuns } from './planning-runs.js';
 import { requestDigest } from './request-digest.js';
 import { REUSE_TARGET, type ReusedFrom, reusedSteps } from './reuse-target.js';
+import { type StepNeeds, stepNeeds } from './started-elsewhere.js';
 
 export interface OrchestrationsOptions {
   db: Kysely<ServerTables>;
@@ -75,6 +77,8 @@ type Json = Record<string, unknown>;
 export class Orchestrations {
   /** Parallel groups by engine plan, so reading an orchestration does not validate its plan again. */
   private readonly groupsById = new Map<string, string[][]>();
+  /** What each step waits for, by run, for runs read here while another replica holds them. */
+  private readonly needsByRun = new Map<string, StepNeeds[]>();
   /** Plans validated lately, so the same plan submitted again is not validated again. */
   private readonly compiledPlans = new CompiledPlans();
   /** Plans being made on this replica for actions sent in plain words. */
@@ -285,13 +289,16 @@ export class Orchestrations {
   async view(row: OrchestrationRow): Promise<Orchestration> {
     const runs = await this.runIds(row);
     const [run, journal] = await Promise.all([this.options.store.getRun(row.run_id), this.journal(row.run_id)]);
+    // A run another replica holds: which steps it has begun is read from the journal, as only that replica sees them.
+    const elsewhere = run?.status === 'running' && !this.runningHere(row.run_id);
     return orchestrationView({
       row,
       run,
       journal,
       handle: this.options.engine.getRun(runs[runs.length - 1] as string),
-      parallelGroups: this.parallelGroupsOf(row.id, run?.plan),
+      parallelGroups: await this.parallelGroupsOf(row.id, run?.plan),
       waiting: this.options.waitingSteps(row.run_id),
+      ...(elsewhere ? { heldElsewhere: await this.needsOf(row.run_id, run.plan) } : {}),
     });
   }
 
@@ -424,13 +431,25 @@ export class Orchestrations {
     this.groupsById.set(id, groups);
   }
 
-  private parallelGroupsOf(id: string, plan: unknown): string[][] {
+  /** What each step of run `runId` waits for, from its plan's shape (none when the plan is not one). */
+  private async needsOf(runId: string, plan: unknown): Promise<StepNeeds[]> {
+    const known = this.needsByRun.get(runId);
+    if (known !== undefined) return known;
+    const shape = await planShape(plan as Json);
+    const needs = shape.plan === undefined ? [] : stepNeeds(shape.plan);
+    if (this.needsByRun.size >= 1000) this.needsByRun.clear();
+    this.needsByRun.set(runId, needs);
+    return needs;
+  }
+
+  private async parallelGroupsOf(id: string, plan: unknown): Promise<string[][]> {
     const known = this.groupsById.get(id);
     if (known !== undefined) return known;
     // No run yet (its plan is being made): nothing to remember, or a later read would keep the empty groups.
     if (plan === undefined) return [];
-    const validation = this.options.engine.validate(plan ?? { steps: [] });
-    const groups = validation.valid ? validation.parallelGroups.map((group) => [...group]) : [];
+    // From the plan's shape: this replica may not have its services (they connected to another, or are gone).
+    const shape = await planShape(plan as Json);
+    const groups = shape.plan === undefined ? [] : shape.plan.parallelGroups.map((group) => [...group]);
     this.remember(id, groups);
     return groups;
   }
