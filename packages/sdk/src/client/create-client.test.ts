@@ -134,7 +134,7 @@ describe('createClient', () => {
     const keys = server?.requests.map((request) => request.headers['idempotency-key']) ?? [];
     expect(keys).toHaveLength(3);
     expect(new Set(keys).size).toBe(1);
-    expect(keys[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(keys[0]).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     expect(JSON.parse(server?.requests[2]?.body ?? '')).toEqual({
       action: { content: 'Summarize' },
       data: { ticket: 'T-1' },

@@ -4,7 +4,6 @@
  * that wait is over first, as `result()` does. Both send one `Idempotency-Key`, so a retried request (a dropped
  * connection, a 503) never starts a second orchestration.
  */
-import { randomUUID } from 'node:crypto';
 import { acceptedOrchestrationSchema, type CreateOrchestration, orchestrationSchema } from '@baton/protocol';
 import type { HttpTransport } from './http-transport.js';
 import {
@@ -16,6 +15,7 @@ import {
   waitForResult,
 } from './orchestration-run.js';
 import { FINAL_STATUSES } from './orchestration-status.js';
+import { submissionKey } from './submission-key.js';
 
 export interface OrchestrateInput {
   /** What to do, in words: a string or `{ content }`. */
@@ -28,12 +28,15 @@ export interface OrchestrateInput {
   webhook?: string;
   timeoutMs?: number;
   budget?: CreateOrchestration['budget'];
-  /** Makes resubmitting safe: the server answers a repeated key with the first orchestration. @default a new UUID */
+  /**
+   * Makes resubmitting safe: the server answers a repeated key with the first orchestration.
+   * @default a new version 7 UUID (time-ordered, `submission-key.ts`)
+   */
   idempotencyKey?: string;
 }
 
 function submission(input: OrchestrateInput): { headers: Record<string, string>; body: Record<string, unknown> } {
-  const { idempotencyKey = randomUUID(), action, ...rest } = input;
+  const { idempotencyKey = submissionKey(), action, ...rest } = input;
   const body: Record<string, unknown> = { action: typeof action === 'string' ? { content: action } : action };
   for (const [key, value] of Object.entries(rest)) if (value !== undefined) body[key] = value;
   return { headers: { 'idempotency-key': idempotencyKey }, body };
