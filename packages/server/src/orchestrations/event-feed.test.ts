@@ -1,6 +1,8 @@
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { JournalEntry } from '@baton/core';
 import { ORCHESTRATION_EVENT_TYPES } from '@baton/protocol';
+import { Hono } from 'hono';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -11,6 +13,10 @@ import {
   type TestServer,
   waitFor,
 } from '../server-test-kit.js';
+import { orchestrationEventStream } from './event-feed.js';
+import type { OrchestrationRow } from './orchestration-view.js';
+import type { Orchestrations } from './orchestrations.js';
+import { RunEventsHub } from './run-events-hub.js';
 
 let t: TestServer | undefined;
 const sockets: RawService[] = [];
@@ -267,5 +273,42 @@ describe('orchestration events', () => {
     // A step's service as the API names it, its dots kept; no project id on the operator's page.
     expect(text).toContain('baton_step_duration_seconds_count{service="metered.v2@1",outcome="succeeded"} 1');
     expect(text).not.toContain(t.projectId.replace(/_/g, '-'));
+  });
+});
+
+const RUN = 'orc_1';
+
+function entry(seq: number, type: string, stepKey: string | null): JournalEntry {
+  return { runId: RUN, seq, type, stepKey, data: {}, prevHash: '', hash: '', createdAt: 1_000 + seq } as JournalEntry;
+}
+
+describe('orchestrationEventStream', () => {
+  it('sends a live note after the entries stored before it, even when it came during a read of the journal', async () => {
+    const hub = new RunEventsHub();
+    const stored: JournalEntry[] = [entry(0, 'run-start', null)];
+    let reads = 0;
+    const orchestrations = {
+      row: async () => ({ id: RUN, run_id: RUN, retries: 0, planning: null, status: 'running' }) as OrchestrationRow,
+      runIds: async () => [RUN],
+      reusedSteps: async () => new Map(),
+      runEnded: async () => false,
+      journal: async () => {
+        reads += 1;
+        const seen = [...stored];
+        if (reads === 1) {
+          // While this read is under way, the step it waited for is stored and the next step starts.
+          stored.push(entry(1, 'step-finish', 'ok'));
+          hub.publish({ type: 'step-start', runId: RUN, stepId: 'w', at: 1_002, data: {} });
+        }
+        if (reads === 3) stored.push(entry(2, 'run-finish', null));
+        return seen;
+      },
+    } as unknown as Orchestrations;
+    const app = new Hono().get('/', (c) =>
+      orchestrationEventStream(c, orchestrations, hub, 'prj_1', RUN, { run: 0, seq: -1 }, { pollMs: 5 }),
+    );
+    const text = await (await app.request('/')).text();
+    const order = [...text.matchAll(/^event: (.+)$/gm)].map((match) => match[1]);
+    expect(order).toEqual(['run-start', 'step-finish', 'step-start', 'run-finish']);
   });
 });

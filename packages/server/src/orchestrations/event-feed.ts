@@ -230,6 +230,10 @@ export function orchestrationEventStream(
       let finished = false;
       let currentEmpty = false;
       dirty = false;
+      // The notes that came before this read of the journal: each goes out after a read that began after it came,
+      // so an entry stored before its note (the step it waited for) is sent first. Those that come during the read
+      // wait for the next one.
+      const due = pending.length;
       // First, for an action sent in plain words, its plan: nothing else happens before it is made.
       let planning = false;
       if (!planned && position.run === 0 && position.seq === -1) {
@@ -285,7 +289,7 @@ export function orchestrationEventStream(
         closing = true;
         continue;
       }
-      if (!planning) for (const note of pending.splice(0)) sendLive(note);
+      if (!planning) for (const note of pending.splice(0, due)) sendLive(note);
       const ended = currentEmpty ? await unstartedEnd(orchestrations, projectId, id, current) : undefined;
       if (ended !== undefined) {
         await write({ event: ended.type as string, data: JSON.stringify(ended) });
