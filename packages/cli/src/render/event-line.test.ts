@@ -73,4 +73,10 @@ describe('eventLine', () => {
     expect(eventLine(event('something-new', { what: 'it is' }))).toBe(`${AT}  something-new        ok  what=it is`);
     expect(eventLine(event('constructor', { what: 'still data' }))).toMatch(/constructor +ok {2}what=still data$/);
   });
+
+  it('leaves out the service of a step that calls none (an approval), but keeps an output of null', () => {
+    expect(eventLine(event('step-finish', { service: null, attempts: 1, output: null }))).toBe(
+      `${AT}  step-finish          ok  attempts=1 output=null`,
+    );
+  });
 });

@@ -17,7 +17,8 @@ function dataText(data: unknown): string {
   if (typeof data !== 'object' || data === null || Array.isArray(data))
     return data === undefined ? '' : shortJson(data);
   const parts = Object.entries(data as Data)
-    .filter(([, value]) => value !== undefined)
+    // A step that calls no service (an approval, a wait) has `service: null`: nothing to show.
+    .filter(([key, value]) => value !== undefined && !(key === 'service' && value === null))
     .map(([key, value]) => {
       if (key === 'error' && typeof value === 'object' && value !== null && 'message' in value) {
         return `error=${JSON.stringify(String((value as { message: unknown }).message))}`;
