@@ -42,7 +42,7 @@ export function registerApprovalsCommands(program: Command, io: Io): void {
     .argument('<id>', 'the approval id (from baton approvals ls)', nonBlank('<id>'))
     .option('--data <json>', 'the approved data, as JSON', jsonValue('--data'))
     .option('--json', 'print the decided approval as JSON')
-    .addHelpText('after', '\nExample:\n  $ baton approvals approve apr_… --data \'{"amount": 120}\'')
+    .addHelpText('after', '\nExample:\n  $ baton approvals approve 554c042d-… --data \'{"amount": 120}\'')
     .action(async (id: string, options: { data?: unknown; json?: boolean }) => {
       const { withProjectClient } = await remote();
       const approval = await withProjectClient((client) => client.approve(id, options.data));
@@ -55,7 +55,7 @@ export function registerApprovalsCommands(program: Command, io: Io): void {
     .argument('<id>', 'the approval id (from baton approvals ls)', nonBlank('<id>'))
     .requiredOption('--reason <text>', 'why, kept with the decision', nonBlank('--reason'))
     .option('--json', 'print the decided approval as JSON')
-    .addHelpText('after', '\nExample:\n  $ baton approvals reject apr_… --reason "amount too high"')
+    .addHelpText('after', '\nExample:\n  $ baton approvals reject 554c042d-… --reason "amount too high"')
     .action(async (id: string, options: { reason: string; json?: boolean }) => {
       const { withProjectClient } = await remote();
       const approval = await withProjectClient((client) => client.reject(id, options.reason));

@@ -126,7 +126,7 @@ describe('baton retry', () => {
     expect(again.stderr.trim().split('\n')).toEqual([
       expect.stringMatching(
         new RegExp(
-          `^baton: the server refused: orchestration "${run.id}" is \\w+; only a failed or cancelled one can be retried \\(409 orchestration-not-failed, POST /v1/orchestrations/${run.id}/retry\\)$`,
+          `^baton: the server refused: orchestration "${run.id}" (?:is \\w+|succeeded); only a failed or cancelled one can be retried \\(409 orchestration-not-failed, POST /v1/orchestrations/${run.id}/retry\\)$`,
         ),
       ),
     ]);

@@ -78,7 +78,7 @@ describe('canonicalJson', () => {
       cycle,
       { text: 'half \ud800 a pair' },
       ['\udc00'],
-      { ['key \udbff']: 1 },
+      { 'key \udbff': 1 },
     ];
     for (const value of refused) {
       expect(reference(value)).toBeInstanceOf(Error);

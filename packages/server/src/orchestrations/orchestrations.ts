@@ -358,7 +358,7 @@ export class Orchestrations {
     if (run === undefined || (run.status !== 'failed' && run.status !== 'cancelled')) {
       throw conflict(
         'orchestration-not-failed',
-        `orchestration "${id}" is ${statusOf(run, row)}; only a failed or cancelled one can be retried`,
+        `orchestration "${id}" ${statusOf(run, row) === 'succeeded' ? 'succeeded' : `is ${statusOf(run, row)}`}; only a failed or cancelled one can be retried`,
       );
     }
     const journal = await this.journal(row.run_id);
