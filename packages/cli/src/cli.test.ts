@@ -145,6 +145,7 @@ describe.concurrent('baton CLI (real child process)', { timeout: 90_000 }, () =>
     const result = JSON.parse(stdout);
     expect(result.recommendedThreshold).toBeGreaterThanOrEqual(0.5);
     expect(result.recommendedThreshold).toBeLessThanOrEqual(0.99);
+    expect(result.equivalentAbove).toBeLessThan(result.recommendedThreshold);
     expect(result.precision).toBeGreaterThanOrEqual(0.99);
   });
 

@@ -19,7 +19,7 @@ describe('sweepThreshold', () => {
       score(false, 0.95, ['entities: Paris ≠ London']),
     ];
     const found = sweepThreshold(scores, 1);
-    expect(found).toEqual({ threshold: 0.8731, precision: 1, recall: 2 / 3 });
+    expect(found).toEqual({ threshold: 0.8731, equivalentAbove: 0.8725, precision: 1, recall: 2 / 3 });
     // The old grid's best answer at this precision: 0.88, which serves one of the three right answers only.
     expect(Math.round(found!.threshold * 100) / 100).not.toBe(found!.threshold);
   });
@@ -27,6 +27,8 @@ describe('sweepThreshold', () => {
   it('returns the lowest threshold when every verified candidate is right', () => {
     expect(sweepThreshold([score(true, 0.71), score(true, 0.9), score(false, 0.8, ['numbers'])], 1)).toEqual({
       threshold: 0.71,
+      // Nothing verified is less similar: every threshold up to 0.71 serves the same pairs.
+      equivalentAbove: 0,
       precision: 1,
       recall: 1,
     });

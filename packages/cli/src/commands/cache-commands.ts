@@ -37,7 +37,7 @@ export function registerCacheCommands(program: Command, io: Io): void {
   cache
     .command('calibrate')
     .description(
-      'recommend the lowest threshold whose precision reaches the target, swept over the observed similarities, as JSON',
+      'recommend the lowest threshold whose precision reaches the target, swept over the observed similarities, as JSON; every threshold above equivalentAbove and up to it judges the pairs alike',
     )
     .requiredOption('--pairs <file>', 'JSON Lines of {"a", "b", "hit", "kind"?}')
     .requiredOption(
@@ -61,6 +61,7 @@ export function registerCacheCommands(program: Command, io: Io): void {
           found
             ? {
                 recommendedThreshold: found.threshold,
+                equivalentAbove: found.equivalentAbove,
                 precision: found.precision,
                 recall: found.recall,
                 pairs: pairs.length,
