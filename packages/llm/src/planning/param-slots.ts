@@ -32,6 +32,27 @@ export function maskExample(example: string, slots: ReadonlyMap<string, string>)
   return example.replace(PLACEHOLDER, (whole, name: string) => slots.get(name) ?? whole);
 }
 
+/** Words that tie a param to the rest of an example ("for {city}", "to {email}"): they go with it. */
+const TIES = new Set(['about', 'at', 'by', 'for', 'from', 'in', 'into', 'near', 'of', 'on', 'to', 'with']);
+
+/**
+ * The example without its params, for an action that leaves them to the request data ("Give me a morning briefing"
+ * with `{ city: "Oslo" }` for "Give me a morning briefing for {city}"): each placeholder goes, with the word that
+ * tied it to the rest when it is one of `TIES`.
+ *
+ * @example
+ * withoutParams('Give me a morning briefing for {city}'); // 'Give me a morning briefing'
+ */
+export function withoutParams(example: string): string {
+  return example
+    .replace(/(?:\b(\p{L}+)\s+)?\{[A-Za-z_][A-Za-z0-9_]{0,63}\}/gu, (whole, word: string | undefined) =>
+      word !== undefined && !TIES.has(word.toLowerCase()) ? word : '',
+    )
+    .replace(/\s+([?.!,;:])/g, '$1')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
+}
+
 /** The text of a value as an action would write it; undefined for values no action writes (objects, booleans). */
 export function valueText(value: unknown): string | undefined {
   if (typeof value === 'string') return value.trim() === '' ? undefined : value.trim();

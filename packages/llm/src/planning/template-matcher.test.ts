@@ -70,6 +70,17 @@ describe('TemplateMatcher', () => {
     expect(await templates.match("What's the weather at the Porto office?", {})).toBeUndefined();
   });
 
+  it('takes every param from the request data when the action leaves them out', async () => {
+    const weather = await templates.match("What's the weather?", { city: 'Oslo' });
+    expect(weather?.template.name).toBe('weather-report');
+    expect(weather?.data).toEqual({ city: 'Oslo' });
+    expect((await templates.match('Please refund the order', { orderId: 7 }))?.data).toEqual({ orderId: 7 });
+    // Without the data there is no value to run with; with an action that names another value, no match.
+    expect(await templates.match("What's the weather?", {})).toBeUndefined();
+    expect(await templates.match("What's the weather in Lisbon?", { city: 'Oslo' })).toBeUndefined();
+    expect(await templates.match("What's the news?", { city: 'Oslo' })).toBeUndefined();
+  });
+
   it('refuses an action whose value the request data contradicts', async () => {
     expect(await templates.match("What's the weather in Lisbon?", { city: 'Rome' })).toBeUndefined();
     expect(await templates.match('Refund order 1234', { orderId: 99 })).toBeUndefined();

@@ -28,6 +28,7 @@ import {
   slotWord,
   valueCandidates,
   valueText,
+  withoutParams,
   wordsOf,
 } from './param-slots.js';
 
@@ -57,6 +58,11 @@ interface CompiledExample {
   readonly names: readonly string[];
   readonly shape: ExampleShape;
   vector: Float32Array;
+  /**
+   * The example without its params (`withoutParams`), for an action that leaves every one of them to the request
+   * data; undefined for an example with no params, or with no word of its own left.
+   */
+  readonly bare: { readonly text: string; vector: Float32Array } | undefined;
 }
 
 interface Candidate {
@@ -64,6 +70,8 @@ interface Candidate {
   readonly example: CompiledExample;
   readonly values: Map<string, string>;
   readonly masked: string;
+  /** The example's text the action is verified against: `example.masked`, or its bare text. */
+  readonly against: string;
   /** Cosine similarity of the action (request values masked) with the example. */
   readonly score: number;
   /** Whether `score` was measured on `masked` itself. */
@@ -99,9 +107,16 @@ export class TemplateMatcher {
   /** Adds (or replaces, by name) a template; a `ValidationError` lists every problem of a bad one. */
   async add(input: PlanTemplateInput): Promise<PlanTemplateDefinition> {
     const compiled = compileTemplate(input);
-    const vectors = await this.#judge.embed(compiled.examples.map((example) => example.masked));
+    const bare = compiled.examples.flatMap((example) => (example.bare === undefined ? [] : [example.bare]));
+    const vectors = await this.#judge.embed([
+      ...compiled.examples.map((example) => example.masked),
+      ...bare.map((example) => example.text),
+    ]);
     compiled.examples.forEach((example, i) => {
       example.vector = vectors[i] as Float32Array;
+    });
+    bare.forEach((example, i) => {
+      example.vector = vectors[compiled.examples.length + i] as Float32Array;
     });
     this.#templates.set(compiled.definition.name, compiled);
     return compiled.definition;
@@ -144,8 +159,17 @@ export class TemplateMatcher {
         const score = cosine(vectors.get(base.masked) as Float32Array, example.vector);
         const missing = example.names.filter((name) => !base.values.has(name));
         if (missing.length === 0) {
+          const { values, masked } = base;
           if (score >= this.#judge.threshold)
-            candidates.push({ template, example, values: base.values, masked: base.masked, score, exact: true });
+            candidates.push({ template, example, values, masked, against: example.masked, score, exact: true });
+          // Every param from the data, and none of them in the action: the action is the example without them.
+          const bare = example.bare;
+          if (bare !== undefined && example.names.every((name) => !masked.includes(template.slots.get(name) ?? ''))) {
+            const bareScore = cosine(vectors.get(masked) as Float32Array, bare.vector);
+            if (bareScore >= this.#judge.threshold) {
+              candidates.push({ template, example, values, masked, against: bare.text, score: bareScore, exact: true });
+            }
+          }
           continue;
         }
         // Values the action must give. Read in the example's places, they are taken whatever the similarity with
@@ -159,6 +183,7 @@ export class TemplateMatcher {
             example,
             values,
             masked: maskAction(action, values, template.slots),
+            against: example.masked,
             score,
             exact: false,
           });
@@ -168,11 +193,11 @@ export class TemplateMatcher {
     candidates.sort((a, b) => b.score - a.score);
     if (candidates.length === 0) return undefined;
     for (const candidate of candidates.slice(0, MAX_VERIFIED)) {
-      const { template, example, values, masked } = candidate;
+      const { template, example, values, masked, against } = candidate;
       let similarity = candidate.score;
       const miss = (reason: string) =>
         misses?.push({ template: template.definition.name, example: example.text, similarity, reason });
-      const checks = await this.#judge.verify(masked, example.masked);
+      const checks = await this.#judge.verify(masked, against);
       if (!allPassed(checks)) {
         miss(failedReason(checks));
         continue;
@@ -238,12 +263,14 @@ function compileTemplate(input: PlanTemplateInput): CompiledTemplate {
       }
     }
     problems.push(...exampleProblems(text, named, `examples[${i}]`));
+    const bare = named.length === 0 ? undefined : withoutParams(text);
     return {
       text,
       masked: maskExample(text, slots),
       names: named,
       shape: exampleShape(text),
       vector: new Float32Array(0),
+      bare: bare === undefined || !/\p{L}{3,}/u.test(bare) ? undefined : { text: bare, vector: new Float32Array(0) },
     };
   });
   problems.push(...undeclaredReads(definition.plan, names));
