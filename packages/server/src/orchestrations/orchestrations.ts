@@ -5,7 +5,7 @@
  * not undone. Every read is scoped by project: another project's id is simply not found.
  */
 
-import type { Engine, JournalEntry, Plan, Problem, RunStore, VersionLocks } from '@baton/core';
+import type { CompiledPlan, Engine, JournalEntry, Plan, Problem, RunStore, VersionLocks } from '@baton/core';
 import { BatonError, locksFromJournal, NotFoundError, ValidationError } from '@baton/core';
 import {
   NoPlannerError,
@@ -356,9 +356,10 @@ export class Orchestrations {
       );
     }
     if (run === undefined || (run.status !== 'failed' && run.status !== 'cancelled')) {
+      const status = statusOf(run, row);
       throw conflict(
         'orchestration-not-failed',
-        `orchestration "${id}" ${statusOf(run, row) === 'succeeded' ? 'succeeded' : `is ${statusOf(run, row)}`}; only a failed or cancelled one can be retried`,
+        `orchestration "${id}" ${status === 'succeeded' ? 'succeeded' : `is ${status}`}; only a failed or cancelled one can be retried`,
       );
     }
     const journal = await this.journal(row.run_id);
@@ -435,11 +436,17 @@ export class Orchestrations {
   private async needsOf(runId: string, plan: unknown): Promise<StepNeeds[]> {
     const known = this.needsByRun.get(runId);
     if (known !== undefined) return known;
-    const shape = await planShape(plan as Json);
-    const needs = shape.plan === undefined ? [] : stepNeeds(shape.plan);
+    const shape = await this.shapeOf(plan);
+    const needs = shape === undefined ? [] : stepNeeds(shape);
     if (this.needsByRun.size >= 1000) this.needsByRun.clear();
     this.needsByRun.set(runId, needs);
     return needs;
+  }
+
+  /** A stored run's plan as the engine compiles it, every service standing in (undefined when it is not a plan). */
+  private async shapeOf(plan: unknown): Promise<CompiledPlan | undefined> {
+    if (typeof plan !== 'object' || plan === null || Array.isArray(plan)) return undefined;
+    return (await planShape(plan as Json)).plan;
   }
 
   private async parallelGroupsOf(id: string, plan: unknown): Promise<string[][]> {
@@ -448,8 +455,8 @@ export class Orchestrations {
     // No run yet (its plan is being made): nothing to remember, or a later read would keep the empty groups.
     if (plan === undefined) return [];
     // From the plan's shape: this replica may not have its services (they connected to another, or are gone).
-    const shape = await planShape(plan as Json);
-    const groups = shape.plan === undefined ? [] : shape.plan.parallelGroups.map((group) => [...group]);
+    const shape = await this.shapeOf(plan);
+    const groups = shape === undefined ? [] : shape.parallelGroups.map((group) => [...group]);
     this.remember(id, groups);
     return groups;
   }
