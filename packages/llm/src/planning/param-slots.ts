@@ -45,7 +45,7 @@ const TIES = new Set(['about', 'at', 'by', 'for', 'from', 'in', 'into', 'near', 
  */
 export function withoutParams(example: string): string {
   return example
-    .replace(/(?:\b(\p{L}+)\s+)?\{[A-Za-z_][A-Za-z0-9_]{0,63}\}/gu, (whole, word: string | undefined) =>
+    .replace(/(?:\b(\p{L}+)\s+)?\{[A-Za-z_][A-Za-z0-9_]{0,63}\}/gu, (_whole, word: string | undefined) =>
       word !== undefined && !TIES.has(word.toLowerCase()) ? word : '',
     )
     .replace(/\s+([?.!,;:])/g, '$1')
