@@ -77,8 +77,8 @@ type Json = Record<string, unknown>;
 export class Orchestrations {
   /** Parallel groups by engine plan, so reading an orchestration does not validate its plan again. */
   private readonly groupsById = new Map<string, string[][]>();
-  /** What each step waits for, by run, for runs read here while another replica holds them. */
-  private readonly needsByRun = new Map<string, StepNeeds[]>();
+  /** Plans' shapes by run, for runs read here that this replica did not start (`shapeOf`). */
+  private readonly shapesByRun = new Map<string, CompiledPlan | undefined>();
   /** Plans validated lately, so the same plan submitted again is not validated again. */
   private readonly compiledPlans = new CompiledPlans();
   /** Plans being made on this replica for actions sent in plain words. */
@@ -296,7 +296,7 @@ export class Orchestrations {
       run,
       journal,
       handle: this.options.engine.getRun(runs[runs.length - 1] as string),
-      parallelGroups: await this.parallelGroupsOf(row.id, run?.plan),
+      parallelGroups: await this.parallelGroupsOf(row.id, row.run_id, run?.plan),
       waiting: this.options.waitingSteps(row.run_id),
       ...(elsewhere ? { heldElsewhere: await this.needsOf(row.run_id, run.plan) } : {}),
     });
@@ -434,28 +434,30 @@ export class Orchestrations {
 
   /** What each step of run `runId` waits for, from its plan's shape (none when the plan is not one). */
   private async needsOf(runId: string, plan: unknown): Promise<StepNeeds[]> {
-    const known = this.needsByRun.get(runId);
-    if (known !== undefined) return known;
-    const shape = await this.shapeOf(plan);
-    const needs = shape === undefined ? [] : stepNeeds(shape);
-    if (this.needsByRun.size >= 1000) this.needsByRun.clear();
-    this.needsByRun.set(runId, needs);
-    return needs;
+    const shape = await this.shapeOf(runId, plan);
+    return shape === undefined ? [] : stepNeeds(shape);
   }
 
-  /** A stored run's plan as the engine compiles it, every service standing in (undefined when it is not a plan). */
-  private async shapeOf(plan: unknown): Promise<CompiledPlan | undefined> {
-    if (typeof plan !== 'object' || plan === null || Array.isArray(plan)) return undefined;
-    return (await planShape(plan as Json)).plan;
+  /**
+   * Run `runId`'s plan as the engine compiles it, every service standing in (undefined when it is not a plan), kept
+   * for the runs read lately: parallel groups and step needs both come from it.
+   */
+  private async shapeOf(runId: string, plan: unknown): Promise<CompiledPlan | undefined> {
+    if (this.shapesByRun.has(runId)) return this.shapesByRun.get(runId);
+    const isPlan = typeof plan === 'object' && plan !== null && !Array.isArray(plan);
+    const shape = isPlan ? (await planShape(plan as Json)).plan : undefined;
+    if (this.shapesByRun.size >= 1000) this.shapesByRun.clear();
+    this.shapesByRun.set(runId, shape);
+    return shape;
   }
 
-  private async parallelGroupsOf(id: string, plan: unknown): Promise<string[][]> {
+  private async parallelGroupsOf(id: string, runId: string, plan: unknown): Promise<string[][]> {
     const known = this.groupsById.get(id);
     if (known !== undefined) return known;
     // No run yet (its plan is being made): nothing to remember, or a later read would keep the empty groups.
     if (plan === undefined) return [];
     // From the plan's shape: this replica may not have its services (they connected to another, or are gone).
-    const shape = await this.shapeOf(plan);
+    const shape = await this.shapeOf(runId, plan);
     const groups = shape === undefined ? [] : shape.parallelGroups.map((group) => [...group]);
     this.remember(id, groups);
     return groups;
