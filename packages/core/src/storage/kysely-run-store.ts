@@ -7,7 +7,8 @@
 import type { Kysely } from 'kysely';
 import { createApproval, getApproval, listApprovals } from './approval-queries.js';
 import { addFailedCompensation, closeFailedCompensation, listFailedCompensations } from './compensation-queries.js';
-import type { BatonDatabase } from './database-schema.js';
+import type { BatonDatabase, JournalTable } from './database-schema.js';
+import { FinishedRuns } from './finished-runs.js';
 import {
   claimIdempotent,
   getIdempotent,
@@ -15,7 +16,8 @@ import {
   releaseIdempotent,
   renewIdempotentClaim,
 } from './idempotency-queries.js';
-import { appendedEntries, encodeEntries } from './journal-append.js';
+import { appendedEntries, encodeEntries, journalRow } from './journal-append.js';
+import type { ChainedEntry } from './journal-chain.js';
 import { type JournalSource, kyselyJournalSource, readJournal, verifyJournal } from './journal-reader.js';
 import { newRunRow } from './new-rows.js';
 import { purgeStore } from './purge.js';
@@ -40,7 +42,7 @@ import type {
   WorkSignalStatus,
 } from './run-store.js';
 import { ApprovalExpiredError, DuplicateRunError } from './storage-errors.js';
-import type { StoreBackend } from './store-backend.js';
+import type { StoreBackend, WrittenRun } from './store-backend.js';
 
 export interface KyselyRunStoreSettings {
   blobThresholdBytes: number;
@@ -53,7 +55,11 @@ export class KyselyRunStore implements RunStore {
   readonly #backend: StoreBackend;
   readonly #settings: KyselyRunStoreSettings;
   readonly #journal: JournalSource;
+  /** The journal as `readJournal` sees it: a run that succeeded lately from memory. Verifying always reads the tables. */
+  readonly #journalRead: JournalSource;
   readonly #queries: RunQueryTemplates;
+  /** Runs created here, followed to their end, and those that succeeded lately: read without a query. */
+  readonly #finished = new FinishedRuns();
   #closing: Promise<void> | undefined;
 
   constructor(db: Kysely<BatonDatabase>, backend: StoreBackend, settings: KyselyRunStoreSettings) {
@@ -62,32 +68,36 @@ export class KyselyRunStore implements RunStore {
     this.#backend = backend;
     this.#settings = settings;
     this.#journal = kyselyJournalSource(db);
+    this.#journalRead = finishedFirst(this.#journal, this.#finished);
     this.#queries = runQueryTemplates(db);
   }
 
   async createRun(run: NewRun, firstEntries: readonly NewJournalEntry[] = []): Promise<StoredRun> {
     const now = Date.now();
     const newRow = newRunRow(run, now);
-    const row =
+    const written =
       firstEntries.length === 0
-        ? (await this.#db.executeQuery(this.#queries.insertRun(newRow))).rows[0]
+        ? { row: (await this.#db.executeQuery(this.#queries.insertRun(newRow))).rows[0], chained: [] }
         : await this.#backend.insertRunWithEntries(newRow, {
             runId: run.id,
             owner: run.owner,
             entries: encodeEntries(firstEntries, this.#settings.blobThresholdBytes),
             now,
           });
+    const row = written?.row;
     if (row === undefined) {
       const byKey =
         run.idempotencyKey === undefined ? undefined : await this.findRunByIdempotencyKey(run.idempotencyKey);
       throw new DuplicateRunError(byKey?.id ?? run.id, byKey === undefined ? null : run.idempotencyKey!);
     }
     if (firstEntries.length === 0) this.#backend.runCreated?.(row);
+    this.#finished.follow(run.id, journalRows(run.id, written?.chained ?? [], now));
     return toStoredRun(row);
   }
 
   async getRun(id: string): Promise<StoredRun | undefined> {
-    const row = (await this.#db.executeQuery(this.#queries.runById({ id }))).rows[0];
+    const row =
+      this.#finished.get(id, Date.now())?.row ?? (await this.#db.executeQuery(this.#queries.runById({ id }))).rows[0];
     return row && toStoredRun(row);
   }
 
@@ -113,6 +123,8 @@ export class KyselyRunStore implements RunStore {
   async claimRuns(owner: string, leaseMs: number, limit: number, options: ClaimOptions = {}): Promise<StoredRun[]> {
     if (limit <= 0) return [];
     const rows = await this.#backend.claimRuns(owner, leaseMs, limit, Date.now(), options.includeOwn === true);
+    // Another engine may have held it in between: its journal is no longer all this store wrote.
+    for (const row of rows) this.#finished.forget(row.id);
     // `UPDATE … RETURNING` gives rows in no set order: oldest first, as the claim chose them.
     rows.sort((a, b) => Number(a.created_at) - Number(b.created_at) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     return rows.map(toStoredRun);
@@ -131,7 +143,9 @@ export class KyselyRunStore implements RunStore {
       .execute();
     for (const row of renewed) if (row.cancel_requested !== null) cancelRequested.set(row.id, row.cancel_requested);
     const kept = new Set(renewed.map((row) => row.id));
-    return { lost: runIds.filter((id) => !kept.has(id)), cancelRequested };
+    const lost = runIds.filter((id) => !kept.has(id));
+    for (const id of lost) this.#finished.forget(id);
+    return { lost, cancelRequested };
   }
 
   async requestCancel(runId: string, reason: string): Promise<boolean> {
@@ -169,6 +183,7 @@ export class KyselyRunStore implements RunStore {
   }
 
   async parkRun(runId: string, owner: string, wakeAt: number | null): Promise<boolean> {
+    this.#finished.forget(runId);
     const now = Date.now();
     const row = await this.#db
       .updateTable('baton_runs')
@@ -198,6 +213,7 @@ export class KyselyRunStore implements RunStore {
   }
 
   async expireLeases(owner: string): Promise<number> {
+    this.#finished.clear();
     const now = Date.now();
     const result = await this.#db
       .updateTable('baton_runs')
@@ -238,15 +254,12 @@ export class KyselyRunStore implements RunStore {
       updated_at: now,
       finished_at: now,
     };
-    const finished =
-      lastEntries.length === 0
-        ? ((await this.#db.executeQuery(this.#queries.finishRun({ ...finish, runId, holder: owner })))
-            .numAffectedRows ?? 0n) > 0n
-        : await this.#backend.appendThenFinish(
-            { runId, owner, entries: encodeEntries(lastEntries, this.#settings.blobThresholdBytes), now },
-            finish,
-          );
-    if (!finished) return false;
+    const finished = await this.#finishRun(runId, owner, finish, lastEntries);
+    if (finished === undefined) {
+      this.#finished.forget(runId);
+      return false;
+    }
+    this.#finished.finish(runId, finished.row, journalRows(runId, finished.chained, now), now);
     // A run succeeds only once every approval it asked for was decided, so only a failed or cancelled one can leave
     // some pending. Nobody waits for them any more; a crash before this leaves them pending, which `decide` refuses.
     if (result.status === 'succeeded') return true;
@@ -259,15 +272,37 @@ export class KyselyRunStore implements RunStore {
     return true;
   }
 
+  #finishRun(
+    runId: string,
+    owner: string,
+    finish: RunFinish,
+    lastEntries: readonly NewJournalEntry[],
+  ): Promise<WrittenRun | undefined> {
+    if (lastEntries.length > 0) {
+      const entries = encodeEntries(lastEntries, this.#settings.blobThresholdBytes);
+      return this.#backend.appendThenFinish({ runId, owner, entries, now: finish.updated_at }, finish);
+    }
+    return this.#db
+      .executeQuery(this.#queries.finishRun({ ...finish, runId, holder: owner }))
+      .then(({ rows }) => rows[0] && { row: rows[0], chained: [] });
+  }
+
   async appendJournal(runId: string, owner: string, entries: readonly NewJournalEntry[]): Promise<JournalEntry[]> {
     const encoded = encodeEntries(entries, this.#settings.blobThresholdBytes);
     const now = Date.now();
-    const chained = await this.#backend.appendJournal({ runId, owner, entries: encoded, now });
+    let chained: ChainedEntry[];
+    try {
+      chained = await this.#backend.appendJournal({ runId, owner, entries: encoded, now });
+    } catch (error) {
+      this.#finished.forget(runId);
+      throw error;
+    }
+    this.#finished.append(runId, journalRows(runId, chained, now));
     return appendedEntries(runId, entries, chained, now);
   }
 
   readJournal(runId: string): Promise<JournalEntry[]> {
-    return readJournal(this.#journal, runId);
+    return readJournal(this.#journalRead, runId);
   }
 
   verifyJournal(runId: string): Promise<JournalVerification> {
@@ -312,6 +347,8 @@ export class KyselyRunStore implements RunStore {
   }
 
   closeFailedCompensation(id: string, status: 'resolved' | 'ignored', reason: string): Promise<boolean> {
+    // It journals the close on behalf of whoever holds the run, past what this store follows.
+    this.#finished.clear();
     const { blobThresholdBytes } = this.#settings;
     return closeFailedCompensation(this.#db, this.#backend, { id, status, reason, blobThresholdBytes });
   }
@@ -339,6 +376,7 @@ export class KyselyRunStore implements RunStore {
   purge(
     olderThanMs: number = this.#settings.retentionMs,
   ): Promise<{ runs: number; blobs: number; idempotency: number }> {
+    this.#finished.clear();
     return purgeStore(this.#db, this.dialect, olderThanMs, Date.now());
   }
 
@@ -355,7 +393,23 @@ export class KyselyRunStore implements RunStore {
   }
 
   close(): Promise<void> {
+    this.#finished.clear();
     this.#closing ??= this.#backend.close();
     return this.#closing;
   }
+}
+
+function journalRows(runId: string, chained: readonly ChainedEntry[], now: number): JournalTable[] {
+  return chained.map((entry) => journalRow(runId, entry, now));
+}
+
+/** `source`, with the journal rows of a run that succeeded lately taken from memory. */
+function finishedFirst(source: JournalSource, finished: FinishedRuns): JournalSource {
+  return {
+    ...source,
+    rows: async (runId) => {
+      const rows = finished.get(runId, Date.now())?.rows;
+      return rows === undefined ? source.rows(runId) : [...rows];
+    },
+  };
 }

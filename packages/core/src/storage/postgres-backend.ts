@@ -18,7 +18,7 @@ import { claimQuery, decideApprovalQuery, type RunFinish, wakeRunQuery } from '.
 import { type RunQueryTemplates, runQueryTemplates } from './run-query-templates.js';
 import type { WorkSignalStatus } from './run-store.js';
 import { LeaseLostError } from './storage-errors.js';
-import type { JournalWrite, StoreBackend } from './store-backend.js';
+import type { JournalWrite, StoreBackend, WrittenRun } from './store-backend.js';
 
 const MAX_CACHED_HEADS = 10_000;
 
@@ -74,16 +74,19 @@ SELECT * FROM run`;
 
 /**
  * A run's last entries with its end: `moved` is the finishing update (fenced by owner and expected seq, `returning
- * id`), whose parameters come first; then the run id, the entries' time and the entries, written only if it moved.
+ * *`), whose parameters come first; then the run id, the entries' time and the entries, written only if it moved.
+ * The finished row, with how many entries went in (`baton_inserted`).
  */
 const finishRunStatement = (update: CompiledQuery) => {
   const next = update.parameters.length + 1;
-  return `WITH moved AS (${update.sql})
-INSERT INTO baton_journal (${JOURNAL_COLUMNS})
-SELECT $${next}::text, entry.seq, entry.type, entry.step_key, entry.data, entry.prev_hash, entry.hash, $${next + 1}::bigint
-FROM ${entryRows(next + 2)}
-WHERE EXISTS (SELECT 1 FROM moved)
-RETURNING seq`;
+  return `WITH moved AS (${update.sql}), inserted AS (
+  INSERT INTO baton_journal (${JOURNAL_COLUMNS})
+  SELECT $${next}::text, entry.seq, entry.type, entry.step_key, entry.data, entry.prev_hash, entry.hash, $${next + 1}::bigint
+  FROM ${entryRows(next + 2)}
+  WHERE EXISTS (SELECT 1 FROM moved)
+  RETURNING seq
+)
+SELECT moved.*, (SELECT count(*) FROM inserted)::integer AS baton_inserted FROM moved`;
 };
 
 const hasBlobs = (write: JournalWrite) => write.entries.some((entry) => entry.blobs.length > 0);
@@ -157,7 +160,7 @@ export class PostgresBackend implements StoreBackend {
    * One statement: the new run's journal is empty, so its entries are chained before it exists and the row is inserted
    * with their head. With blobs, the run first and then its entries, as an engine writing them one by one would.
    */
-  async insertRunWithEntries(row: RunsTable, write: JournalWrite): Promise<Selectable<RunsTable> | undefined> {
+  async insertRunWithEntries(row: RunsTable, write: JournalWrite): Promise<WrittenRun | undefined> {
     if (write.entries.length === 0 || hasBlobs(write)) return this.#insertThenAppend(row, write);
     const chained = chainEntries(row.id, EMPTY_HEAD, write.entries);
     const head = headAfter(EMPTY_HEAD, chained);
@@ -166,16 +169,16 @@ export class PostgresBackend implements StoreBackend {
     const values = [...insert.parameters, write.now, ...entryArrays(chained)];
     const result = await this.#pool.query({ name: this.#statementName('baton_create_run', text), text, values });
     const created = result.rows[0] as Selectable<RunsTable> | undefined;
-    if (created !== undefined) this.runCreated(created);
-    return created;
+    if (created === undefined) return undefined;
+    this.runCreated(created);
+    return { row: created, chained };
   }
 
-  async #insertThenAppend(row: RunsTable, write: JournalWrite): Promise<Selectable<RunsTable> | undefined> {
+  async #insertThenAppend(row: RunsTable, write: JournalWrite): Promise<WrittenRun | undefined> {
     const created = (await this.#db.executeQuery(this.#queries.insertRun(row))).rows[0];
     if (created === undefined) return undefined;
     this.runCreated(created);
-    await this.appendJournal(write);
-    return created;
+    return { row: created, chained: await this.appendJournal(write) };
   }
 
   /**
@@ -183,7 +186,7 @@ export class PostgresBackend implements StoreBackend {
    * seq) and the entries are written only if it moved. Otherwise — unknown or stale head, blobs — the entries are
    * appended first and the run finished after, with its head read from the journal.
    */
-  async appendThenFinish(write: JournalWrite & { owner: string }, finish: RunFinish): Promise<boolean> {
+  async appendThenFinish(write: JournalWrite & { owner: string }, finish: RunFinish): Promise<WrittenRun | undefined> {
     const cached = this.#heads.get(write.runId);
     if (cached !== undefined && write.entries.length > 0 && !hasBlobs(write)) {
       const chained = chainEntries(write.runId, cached, write.entries);
@@ -199,22 +202,27 @@ export class PostgresBackend implements StoreBackend {
       const text = finishRunStatement(update);
       const values = [...update.parameters, write.runId, write.now, ...entryArrays(chained)];
       const result = await this.#pool.query({ name: this.#statementName('baton_finish_run', text), text, values });
-      if (result.rowCount === chained.length) {
+      const { baton_inserted: inserted, ...finished } = (result.rows[0] ?? {}) as Selectable<RunsTable> & {
+        baton_inserted?: number;
+      };
+      if (inserted === chained.length) {
         this.#remember(write.runId, head);
-        return true;
+        return { row: finished, chained };
       }
       this.#heads.delete(write.runId);
     }
+    let chained: ChainedEntry[];
     try {
-      await this.appendJournal(write);
+      chained = await this.appendJournal(write);
     } catch (error) {
-      if (LeaseLostError.isInstance(error)) return false;
+      if (LeaseLostError.isInstance(error)) return undefined;
       throw error;
     }
     const finished = await this.#db.executeQuery(
       this.#queries.finishRun({ ...finish, runId: write.runId, holder: write.owner }),
     );
-    return (finished.numAffectedRows ?? 0n) > 0n;
+    const row = finished.rows[0];
+    return row === undefined ? undefined : { row, chained };
   }
 
   async #appendInOneStatement(write: JournalWrite, cached: ChainHead): Promise<ChainedEntry[] | undefined> {

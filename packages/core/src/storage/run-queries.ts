@@ -164,11 +164,15 @@ export function insertRunQuery(db: Kysely<BatonDatabase>, row: RunsTable) {
     .returningAll();
 }
 
-/** Ends `runId` with the columns of `finish` if `owner` still holds it; the recorded head is read from the journal. */
+/**
+ * Ends `runId` with the columns of `finish` if `owner` still holds it, `returning *`; the recorded head is read from
+ * the journal.
+ */
 export function finishRunQuery(db: Kysely<BatonDatabase>, runId: string, owner: string, finish: RunFinish) {
   return db
     .updateTable('baton_runs')
     .set({ ...finish, ...recordedHead() })
     .where('id', '=', runId)
-    .where('owner', '=', owner);
+    .where('owner', '=', owner)
+    .returningAll();
 }

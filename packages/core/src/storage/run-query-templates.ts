@@ -18,11 +18,11 @@ export function runQueryTemplates(db: Kysely<BatonDatabase>) {
   return {
     /** `insertRunQuery`: the new row, `returning *`; nothing when the id or the idempotency key is taken. */
     insertRun: queryTemplate((row: RunsTable) => insertRunQuery(db, row)),
-    /** `finishRunQuery`: ends the run if `holder` still holds it, its head read from the journal. */
+    /** `finishRunQuery`: ends the run if `holder` still holds it, its head read from the journal; `returning *`. */
     finishRun: queryTemplate(({ runId, holder, ...finish }: RunFinishValues) =>
       finishRunQuery(db, runId, holder, finish),
     ),
-    /** Ends the run with its new head if `holder` still holds it and its head is still `expectedSeq`; `returning id`. */
+    /** Ends the run with its new head if `holder` still holds it and its head is still `expectedSeq`; `returning *`. */
     finishRunAtHead: queryTemplate(
       ({ runId, holder, expectedSeq, ...finish }: RunFinishValues & HeadColumns & { expectedSeq: number }) =>
         db
@@ -31,7 +31,7 @@ export function runQueryTemplates(db: Kysely<BatonDatabase>) {
           .where('id', '=', runId)
           .where('owner', '=', holder)
           .where('last_seq', '=', expectedSeq)
-          .returning('id'),
+          .returningAll(),
     ),
     runById: queryTemplate(({ id }: { id: string }) => db.selectFrom('baton_runs').selectAll().where('id', '=', id)),
   };

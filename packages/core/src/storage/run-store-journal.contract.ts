@@ -111,6 +111,44 @@ export function runJournalContract(context: ContractContext): void {
       expect(await second.getRun('run')).toMatchObject({ status: 'succeeded', output: 1, owner: null });
     });
 
+    it('reads a run that just succeeded the same from the store that wrote it as from another', async () => {
+      const database = await context.database();
+      const [writer, reader] = [await database.open(), await database.open()];
+      await writer.createRun(newRun('engine-a', { id: 'run' }), [{ type: 'run-start' }]);
+      await writer.appendJournal('run', 'engine-a', [{ type: 'step-finish', stepKey: 'a', data: { output: 2 } }]);
+      const finish = [{ type: 'run-finish', data: { output: { y: [1, 'é'] } } }];
+      expect(await writer.finishRun('run', 'engine-a', { status: 'succeeded', output: { y: [1, 'é'] } }, finish)).toBe(
+        true,
+      );
+      const [run, journal] = [await writer.getRun('run'), await writer.readJournal('run')];
+      expect(run).toMatchObject({
+        status: 'succeeded',
+        output: { y: [1, 'é'] },
+        owner: null,
+        request: { text: 'hello' },
+      });
+      expect(run).toEqual(await reader.getRun('run'));
+      expect(journal.map((entry) => entry.type)).toEqual(['run-start', 'step-finish', 'run-finish']);
+      expect(journal).toEqual(await reader.readJournal('run'));
+    });
+
+    it('reads every entry of a run another store of the same owner wrote to, from the store that finished it', async () => {
+      const database = await context.database();
+      const [first, second] = [await database.open(), await database.open()];
+      await first.createRun(newRun('engine-a', { id: 'run' }), [{ type: 'run-start' }]);
+      await second.appendJournal('run', 'engine-a', [{ type: 'step-finish', stepKey: 'a' }]);
+      expect(await first.finishRun('run', 'engine-a', { status: 'succeeded' }, [{ type: 'run-finish' }])).toBe(true);
+      expect((await first.readJournal('run')).map((entry) => entry.type)).toEqual([
+        'run-start',
+        'step-finish',
+        'run-finish',
+      ]);
+      await first.createRun(newRun('engine-a', { id: 'last' }), [{ type: 'run-start' }]);
+      await second.appendJournal('last', 'engine-a', [{ type: 'step-finish', stepKey: 'a' }]);
+      expect(await first.finishRun('last', 'engine-a', { status: 'succeeded' })).toBe(true);
+      expect((await first.readJournal('last')).map((entry) => entry.type)).toEqual(['run-start', 'step-finish']);
+    });
+
     it('starts and ends a journal with entries large enough to be stored as blobs', async () => {
       const database = await context.database();
       const store = await database.open();

@@ -16,7 +16,7 @@ import { type RunQueryTemplates, runQueryTemplates } from './run-query-templates
 import type { SqliteStatements } from './sqlite-statements.js';
 import { SqliteWorkSignal } from './sqlite-work-signal.js';
 import { LeaseLostError } from './storage-errors.js';
-import type { JournalWrite, StoreBackend } from './store-backend.js';
+import type { JournalWrite, StoreBackend, WrittenRun } from './store-backend.js';
 
 const READ_OWNER = 'SELECT owner FROM baton_runs WHERE id = ?';
 const READ_HEAD = 'SELECT seq, hash FROM baton_journal WHERE run_id = ? ORDER BY seq DESC LIMIT 1';
@@ -34,8 +34,8 @@ export class SqliteBackend implements StoreBackend {
   readonly #signal: SqliteWorkSignal;
   readonly #queries: RunQueryTemplates;
   readonly #appendOne: (write: JournalWrite) => ChainedEntry[];
-  readonly #insertWithEntries: (insert: CompiledQuery, write: JournalWrite) => Selectable<RunsTable> | undefined;
-  readonly #appendThenFinish: (write: JournalWrite, update: CompiledQuery) => boolean;
+  readonly #insertWithEntries: (insert: CompiledQuery, write: JournalWrite) => WrittenRun | undefined;
+  readonly #appendThenFinish: (write: JournalWrite, update: CompiledQuery) => WrittenRun | undefined;
 
   constructor(statements: SqliteStatements, db: Kysely<BatonDatabase>, pollMs: number) {
     this.#statements = statements;
@@ -47,17 +47,18 @@ export class SqliteBackend implements StoreBackend {
     // A run just inserted is held by its writer and has no entries yet (they go when it does): nothing to read first.
     this.#insertWithEntries = statements.database.transaction((insert: CompiledQuery, write: JournalWrite) => {
       const row = statements.all(insert)[0] as Selectable<RunsTable> | undefined;
-      if (row !== undefined) this.#insertEntries(write, EMPTY_HEAD);
-      return row;
+      return row === undefined ? undefined : { row, chained: this.#insertEntries(write, EMPTY_HEAD) };
     });
     this.#appendThenFinish = statements.database.transaction((write: JournalWrite, update: CompiledQuery) => {
+      let chained: ChainedEntry[];
       try {
-        this.#writeJournal(write);
+        chained = this.#writeJournal(write);
       } catch (error) {
-        if (LeaseLostError.isInstance(error)) return false;
+        if (LeaseLostError.isInstance(error)) return undefined;
         throw error;
       }
-      return statements.run(update) > 0;
+      const row = statements.all(update)[0] as Selectable<RunsTable> | undefined;
+      return row === undefined ? undefined : { row, chained };
     });
   }
 
@@ -100,12 +101,12 @@ export class SqliteBackend implements StoreBackend {
     return this.#statements.group.write(() => this.#appendOne(write));
   }
 
-  insertRunWithEntries(row: RunsTable, write: JournalWrite): Promise<Selectable<RunsTable> | undefined> {
+  insertRunWithEntries(row: RunsTable, write: JournalWrite): Promise<WrittenRun | undefined> {
     const insert = this.#queries.insertRun(row);
     return this.#statements.group.write(() => this.#insertWithEntries(insert, write));
   }
 
-  appendThenFinish(write: JournalWrite & { owner: string }, finish: RunFinish): Promise<boolean> {
+  appendThenFinish(write: JournalWrite & { owner: string }, finish: RunFinish): Promise<WrittenRun | undefined> {
     const update = this.#queries.finishRun({ ...finish, runId: write.runId, holder: write.owner });
     return this.#statements.group.write(() => this.#appendThenFinish(write, update));
   }

@@ -16,6 +16,12 @@ export interface JournalWrite {
   now: number;
 }
 
+/** A run's row as a write left it, with the journal entries that write chained on. */
+export interface WrittenRun {
+  row: Selectable<RunsTable>;
+  chained: ChainedEntry[];
+}
+
 export interface StoreBackend {
   readonly dialect: 'sqlite' | 'postgres';
   /** Takes up to `limit` claimable runs for `owner` in one atomic step (with `includeOwn`, also those it holds). */
@@ -30,14 +36,15 @@ export interface StoreBackend {
   appendJournal(write: JournalWrite): Promise<ChainedEntry[]>;
   /**
    * Inserts `row` (nothing on a conflict) and, when it did, appends `write`'s entries to the new run's journal: in one
-   * transaction, or one statement, where the backend can. The stored row, or undefined on a conflict.
+   * transaction, or one statement, where the backend can. The stored row and its entries, or undefined on a conflict.
    */
-  insertRunWithEntries(row: RunsTable, write: JournalWrite): Promise<Selectable<RunsTable> | undefined>;
+  insertRunWithEntries(row: RunsTable, write: JournalWrite): Promise<WrittenRun | undefined>;
   /**
    * Appends `write`'s entries, then ends the run with `finish` (fenced by the same owner): in one transaction, or one
-   * statement, where the backend can. False, with nothing written, when the owner no longer holds the run.
+   * statement, where the backend can. The finished row and the entries; undefined, with nothing written, when the
+   * owner no longer holds the run.
    */
-  appendThenFinish(write: JournalWrite & { owner: string }, finish: RunFinish): Promise<boolean>;
+  appendThenFinish(write: JournalWrite & { owner: string }, finish: RunFinish): Promise<WrittenRun | undefined>;
   /** A run this store just created (its journal's head is known: empty). */
   runCreated?(row: Selectable<RunsTable>): void;
   /** Decides a pending approval and wakes its run, atomically; the run id, or undefined when it was not pending. */

@@ -1,0 +1,92 @@
+/**
+ * Runs this store wrote from their first row to a successful end, kept for a few seconds after it: the row as the
+ * finish left it and every journal row. The look that usually follows an end — a server answering the request that
+ * waited for it — then reads no table (two reads of each run, a quarter of a PostgreSQL run's round trips).
+ *
+ * Only what can be known whole is kept. A run is followed from the `createRun` of this store, and each journal write
+ * of this store adds its rows; the owner fence keeps other engines out while the run is held. A row whose seq is not
+ * the next one, or a finished row whose recorded head is not the last row followed, shows a write this store did not
+ * make (another store of the same owner): the run is dropped. So is one this store claims back, parks or loses, one
+ * whose write failed, and one with more rows or bytes than a snapshot holds. Only a succeeded run is kept: a failed one is still written to
+ * (its compensations, failures resolved from anywhere). A later write through this store drops the snapshot, and it
+ * ends after `TTL_MS` even unread, so a writer elsewhere (a purge with no retention) is not hidden for long.
+ */
+import type { Selectable } from 'kysely';
+import type { JournalTable, RunsTable } from './database-schema.js';
+
+/** How long after its end a run is answered from memory. */
+const TTL_MS = 5000;
+/** Runs followed at once (the oldest is let go past it), and snapshots kept. */
+const MAX_FOLLOWED = 10_000;
+const MAX_SNAPSHOTS = 256;
+/** A run with more journal rows, or more journal data, than this is not kept. */
+const MAX_ROWS = 256;
+const MAX_DATA_CHARS = 256 * 1024;
+
+interface Followed {
+  rows: JournalTable[];
+  chars: number;
+}
+
+export interface FinishedRun {
+  row: Selectable<RunsTable>;
+  rows: readonly JournalTable[];
+}
+
+export class FinishedRuns {
+  readonly #followed = new Map<string, Followed>();
+  readonly #snapshots = new Map<string, FinishedRun & { until: number }>();
+
+  /** A run this store created, with the journal rows it was created with. */
+  follow(runId: string, rows: readonly JournalTable[]): void {
+    if (this.#followed.size >= MAX_FOLLOWED) this.#followed.delete(this.#followed.keys().next().value as string);
+    this.#followed.set(runId, { rows: [], chars: 0 });
+    this.append(runId, rows);
+  }
+
+  /** Rows this store appended to `runId`'s journal. */
+  append(runId: string, rows: readonly JournalTable[]): void {
+    this.#snapshots.delete(runId);
+    const followed = this.#followed.get(runId);
+    if (followed === undefined) return;
+    for (const row of rows) {
+      if (row.seq !== followed.rows.length) {
+        this.forget(runId);
+        return;
+      }
+      followed.rows.push(row);
+      followed.chars += row.data.length;
+    }
+    if (followed.rows.length > MAX_ROWS || followed.chars > MAX_DATA_CHARS) this.forget(runId);
+  }
+
+  /** `runId` ended with `row` (its last journal rows in `rows`): kept if it succeeded and was followed whole. */
+  finish(runId: string, row: Selectable<RunsTable>, rows: readonly JournalTable[], now: number): void {
+    this.append(runId, rows);
+    const followed = this.#followed.get(runId);
+    this.#followed.delete(runId);
+    if (followed === undefined || row.status !== 'succeeded' || row.last_seq !== followed.rows.length - 1) return;
+    if (this.#snapshots.size >= MAX_SNAPSHOTS) this.#snapshots.delete(this.#snapshots.keys().next().value as string);
+    this.#snapshots.set(runId, { row, rows: followed.rows, until: now + TTL_MS });
+  }
+
+  /** Stops following `runId` and drops its snapshot: something this store cannot see may write to it. */
+  forget(runId: string): void {
+    this.#followed.delete(runId);
+    this.#snapshots.delete(runId);
+  }
+
+  clear(): void {
+    this.#followed.clear();
+    this.#snapshots.clear();
+  }
+
+  /** The run as it ended, while its snapshot lasts. */
+  get(runId: string, now: number): FinishedRun | undefined {
+    const snapshot = this.#snapshots.get(runId);
+    if (snapshot === undefined) return undefined;
+    if (now <= snapshot.until) return snapshot;
+    this.#snapshots.delete(runId);
+    return undefined;
+  }
+}
