@@ -83,8 +83,21 @@ describe('FinishedRuns', () => {
     runs.follow('run', entries(0, 257));
     runs.finish('run', row('succeeded', 256), [], 0);
     expect(runs.get('run', 0)).toBeUndefined();
-    runs.follow('run', entries(0, 1, 'x'.repeat(300 * 1024)));
+    runs.follow('run', entries(0, 1, 'x'.repeat(65 * 1024)));
     runs.finish('run', row('succeeded', 0), [], 0);
     expect(runs.get('run', 0)).toBeUndefined();
+    expect(runs.heldChars).toBe(0);
+  });
+
+  it('holds at most 32 MiB of journal data, and counts what it lets go', () => {
+    const runs = new FinishedRuns();
+    const data = 'x'.repeat(60 * 1024);
+    for (let index = 0; index < 600; index++) runs.follow(`run-${index}`, entries(0, 1, data));
+    expect(runs.heldChars).toBeLessThanOrEqual(32 * 1024 * 1024);
+    expect(runs.heldChars).toBeGreaterThan(31 * 1024 * 1024);
+    for (let index = 0; index < 600; index++) runs.finish(`run-${index}`, row('succeeded', 0), [], 0);
+    expect(runs.heldChars).toBe(256 * data.length);
+    for (let index = 0; index < 600; index++) runs.forget(`run-${index}`);
+    expect(runs.heldChars).toBe(0);
   });
 });
