@@ -96,7 +96,7 @@ describe('FinishedRuns', () => {
     expect(runs.heldChars).toBeLessThanOrEqual(32 * 1024 * 1024);
     expect(runs.heldChars).toBeGreaterThan(31 * 1024 * 1024);
     for (let index = 0; index < 600; index++) runs.finish(`run-${index}`, row('succeeded', 0), [], 0);
-    expect(runs.heldChars).toBe(256 * data.length);
+    expect(runs.heldChars).toBe(64 * data.length);
     for (let index = 0; index < 600; index++) runs.forget(`run-${index}`);
     expect(runs.heldChars).toBe(0);
   });

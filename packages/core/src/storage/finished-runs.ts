@@ -17,9 +17,13 @@ import type { JournalTable, RunsTable } from './database-schema.js';
 
 /** How long after its end a run is answered from memory. */
 const TTL_MS = 5000;
-/** Runs followed at once (the oldest is let go past it), and snapshots kept. */
+/** Runs followed at once (the oldest is let go past it). */
 const MAX_FOLLOWED = 10_000;
-const MAX_SNAPSHOTS = 256;
+/**
+ * Snapshots kept: the read they serve comes within a turn or two of the end, and a busy server ends a run every
+ * millisecond or so. Kept longer they would outlive the young generation and be copied out of it as garbage.
+ */
+const MAX_SNAPSHOTS = 64;
 /** A run with more journal rows, or more journal data, than this is not kept. */
 const MAX_ROWS = 256;
 const MAX_RUN_CHARS = 64 * 1024;
