@@ -6,7 +6,9 @@
  * `orchestrate` then `result()` instead: the 202, then a `GET …/:id?waitMs=` held until the end). Peer: the same shape as a BullMQ flow (`FlowProducer`, two children and a parent that reads their values),
  * the three workers in one child process at concurrency 64 (the SDK service's default), 32 flows in flight, completion
  * by `job.waitUntilFinished(queueEvents)`. Each side first runs a warm-up (a long-running server is measured warm, its
- * code compiled by the JIT), then rounds of each side alternate; the figure is the median round.
+ * code compiled by the JIT: after 1,000 orchestrations Baton's first round still ran a third slower than its later
+ * ones, BullMQ's did not, so SQLite's warm-up is 3,000), then rounds of each side alternate; the figure is the median
+ * round.
  * PostgreSQL runs on a database this bench creates and drops.
  * The machine's Redis keeps nothing on disk; a second peer runs BullMQ on a Redis of the bench's own that logs every
  * write before answering (`durable-redis.ts`) with the durability of the store beside it — `appendfsync no` against
