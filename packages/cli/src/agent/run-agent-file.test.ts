@@ -327,7 +327,12 @@ describe('baton run agent.yaml', () => {
     });
     expect(await baton(['run', 'missing.yaml', '--query', 'Hi'])).toMatchObject({
       code: 3,
-      stderr: expect.stringContaining('cannot read the agent file missing.yaml'),
+      stderr: expect.stringContaining('cannot read the agent file "missing.yaml": no such file'),
+    });
+    await mkdir(join(dir, 'folder.yaml'), { recursive: true });
+    expect(await baton(['run', 'folder.yaml', '--query', 'Hi'])).toMatchObject({
+      code: 3,
+      stderr: expect.stringContaining(': it is a folder'),
     });
   });
 });

@@ -48,9 +48,8 @@ async function readAgentFile(path: string) {
     return await loadAgentFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'EISDIR' || code === 'EACCES') {
-      throw new InputError(path, `cannot read the agent file ${path}: ${(error as Error).message}`, { cause: error });
-    }
+    const why = { ENOENT: 'no such file', EISDIR: 'it is a folder', EACCES: 'permission denied' }[code ?? ''];
+    if (why !== undefined) throw new InputError(path, `cannot read the agent file "${path}": ${why}`, { cause: error });
     throw error;
   }
 }

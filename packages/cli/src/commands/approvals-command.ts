@@ -1,9 +1,10 @@
 /** `baton approvals ls | approve ID [--data JSON] | reject ID --reason TEXT`: the steps waiting for a person. */
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
 import type { Io } from '../io.js';
 import { jsonValue, nonBlank, oneOf } from '../options/parse-options.js';
 import { printItem, printList } from '../render/print-list.js';
 import { clip, formatTime } from '../render/text-format.js';
+import { UsageError } from '../usage-error.js';
 
 const remote = () => import('../remote/server-clients.js');
 const APPROVAL_STATUSES = ['pending', 'approved', 'rejected', 'expired', 'withdrawn'] as const;
@@ -41,11 +42,16 @@ export function registerApprovalsCommands(program: Command, io: Io): void {
     .description('approve: the orchestration goes on (with --data as the approved data)')
     .argument('<id>', 'the approval id (from baton approvals ls)', nonBlank('<id>'))
     .option('--data <json>', 'the approved data, as JSON', jsonValue('--data'))
+    // `baton run` names its JSON data --data-json: the same name works here.
+    .addOption(new Option('--data-json <json>').argParser(jsonValue('--data-json')).hideHelp())
     .option('--json', 'print the decided approval as JSON')
     .addHelpText('after', '\nExample:\n  $ baton approvals approve 554c042d-… --data \'{"amount": 120}\'')
-    .action(async (id: string, options: { data?: unknown; json?: boolean }) => {
+    .action(async (id: string, options: { data?: unknown; dataJson?: unknown; json?: boolean }) => {
+      if (options.data !== undefined && options.dataJson !== undefined)
+        throw new UsageError('give the approved data once: --data or --data-json, not both');
+      const data = options.data ?? options.dataJson;
       const { withProjectClient } = await remote();
-      const approval = await withProjectClient((client) => client.approve(id, options.data));
+      const approval = await withProjectClient((client) => client.approve(id, data));
       printItem(io, approval, options.json, () => [`Approval ${approval.id} ${approval.status}.`]);
     });
 

@@ -93,6 +93,13 @@ describe('baton approvals', () => {
     const result = await t.baton(['approvals', 'approve', 'apr_x', '--data', '{amount:1}']);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/^baton: --data must be JSON, got "\{amount:1\}"/);
+    // --data-json, as `baton run` names it, is read the same way.
+    const named = await t.baton(['approvals', 'approve', 'apr_x', '--data-json', '{amount:1}']);
+    expect(named.code).toBe(2);
+    expect(named.stderr).toMatch(/^baton: --data-json must be JSON, got "\{amount:1\}"/);
+    const both = await t.baton(['approvals', 'approve', 'apr_x', '--data', '{}', '--data-json', '{}']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/^baton: give the approved data once: --data or --data-json, not both/);
   });
 });
 

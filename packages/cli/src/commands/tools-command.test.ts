@@ -140,6 +140,10 @@ describe.concurrent('baton tools eval (the built executable)', { timeout: 90_000
       /unknown-tool.jsonl: line 1: expects "send_pigeon", which is not in/,
     ],
     [
+      ['--tools', 'TWO_QUERIES', '--queries', 'QUERIES'],
+      /--tools .*two-queries.jsonl: line 2: not valid JSON.* \(--tools takes an MCP tools\/list result/,
+    ],
+    [
       ['--tools', 'EMPTY', '--queries', 'QUERIES'],
       /no-tools.json: lists no tools \("tools": \[\]\): there is nothing to search/,
     ],
@@ -152,6 +156,7 @@ describe.concurrent('baton tools eval (the built executable)', { timeout: 90_000
       BAD_LINE: file('bad-line.jsonl'),
       UNKNOWN: file('unknown-tool.jsonl'),
       EMPTY: file('no-tools.json'),
+      TWO_QUERIES: file('two-queries.jsonl'),
     };
     const { code, stdout, stderr } = await baton('tools', 'eval', ...args.map((arg) => paths[arg] ?? arg));
     expect(code).toBe(3);

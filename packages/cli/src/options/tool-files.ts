@@ -1,6 +1,6 @@
 /**
  * The files `baton tools eval` reads: an MCP `tools/list` result and JSON Lines of labelled requests. A missing file
- * or a bad line is an `InputError` naming the file (and the line or path).
+ * or a bad line is an `InputError` naming the option, the file (and the line or path) and what the option takes.
  */
 import { readFile } from 'node:fs/promises';
 import {
@@ -23,18 +23,24 @@ async function readText(path: string, what: string): Promise<string> {
   }
 }
 
-function parsed<T>(path: string, parse: () => T): T {
+/** `parse`, a `ToolDataError` becoming an `InputError` that names the option and the file, and what it takes. */
+function parsed<T>(path: string, option: string, takes: string, parse: () => T): T {
   try {
     return parse();
   } catch (error) {
-    if (ToolDataError.isInstance(error)) throw new InputError(path, `${path}: ${error.message}`, { cause: error });
-    throw error;
+    if (!ToolDataError.isInstance(error)) throw error;
+    throw new InputError(path, `${option} ${path}: ${error.message} (${option} takes ${takes})`, { cause: error });
   }
 }
 
 export async function readToolList(path: string): Promise<SearchableTool[]> {
   const text = await readText(path, 'tools file');
-  const tools = parsed(path, () => parseToolList(text));
+  const tools = parsed(
+    path,
+    '--tools',
+    'an MCP tools/list result: {"tools": [{"name", "description", "inputSchema"}]}',
+    () => parseToolList(text),
+  );
   // Said here, not as every query's expected tool "not in" an empty list.
   if (tools.length === 0)
     throw new InputError(path, `${path}: lists no tools ("tools": []): there is nothing to search`);
@@ -43,5 +49,7 @@ export async function readToolList(path: string): Promise<SearchableTool[]> {
 
 export async function readToolQueries(path: string, toolNames: ReadonlySet<string>): Promise<LabelledToolQuery[]> {
   const text = await readText(path, 'queries file');
-  return parsed(path, () => parseLabelledToolQueries(text, toolNames));
+  return parsed(path, '--queries', 'JSON Lines: {"query": "…", "expected": ["tool name"]} a line', () =>
+    parseLabelledToolQueries(text, toolNames),
+  );
 }

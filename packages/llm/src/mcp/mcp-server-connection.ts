@@ -16,6 +16,7 @@ import { McpConnectionError, McpToolError } from './mcp-errors.js';
 import { batonMcpImplementation } from './mcp-implementation.js';
 import { isNotMcpAnswer, McpNotAServerError } from './mcp-not-a-server-error.js';
 import type { McpServerConfig } from './mcp-server-config.js';
+import { mcpServerEnvironment } from './mcp-server-environment.js';
 import { McpStderr } from './mcp-stderr.js';
 import { McpToolSet } from './mcp-tool-set.js';
 import type { McpToolInfo } from './mcp-tool-target.js';
@@ -209,7 +210,7 @@ export class McpServerConnection {
     const transport = new sdk.StdioClientTransport({
       command: config.command as string,
       args: config.args,
-      env: config.env,
+      env: mcpServerEnvironment(config.env),
       cwd: config.cwd,
       stderr: 'pipe',
     });
