@@ -82,6 +82,9 @@ describe('connectMcpServers over stdio (a child process written with the SDK)', 
     expect(weather.steps.call?.output).toEqual({ city: 'Paris', celsius: 10 });
     const email = await callOnce(registry, 'fixture.send-email', { to: 'ada@example.com', body: 'hi' });
     expect(email.steps.call?.output).toEqual([{ type: 'text', text: 'sent to ada@example.com' }]);
+    // Started with npm's update notices off (`npx` would print one among an agent's output).
+    const whoami = await callOnce(registry, 'fixture.whoami', {});
+    expect(whoami.steps.call?.output).toMatchObject({ npmUpdateNotifier: 'false' });
   });
 
   // The first attempt hangs until its timeout; 4 s leaves a loaded machine time to answer the second one.

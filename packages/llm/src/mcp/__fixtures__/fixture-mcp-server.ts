@@ -1,8 +1,8 @@
 /**
  * A small MCP server written with the SDK's `McpServer`, for the MCP tests: weather (read-only, structured), email
  * (with effects, text), a tool that always fails, one that hangs until cancelled the first time it is called, `whoami`
- * (its pid, so a test can kill it), and `add_tool` / `remove_tool`, which change the tool list (the SDK then sends
- * `notifications/tools/list_changed`). `stats` counts calls and cancellations.
+ * (its pid, so a test can kill it, and its `npm_config_update_notifier`), and `add_tool` / `remove_tool`, which change
+ * the tool list (the SDK then sends `notifications/tools/list_changed`). `stats` counts calls and cancellations.
  */
 import { McpServer, type RegisteredTool } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
@@ -57,7 +57,8 @@ export function createFixtureMcpServer(): McpServer {
   );
   server.registerTool('whoami', { description: 'The process id', annotations: { readOnlyHint: true } }, async () => ({
     content: [{ type: 'text', text: String(process.pid) }],
-    structuredContent: { pid: process.pid },
+    // What the server was started with: npm's update notices are turned off for stdio servers.
+    structuredContent: { pid: process.pid, npmUpdateNotifier: process.env.npm_config_update_notifier ?? null },
   }));
   server.registerTool('stats', { description: 'Calls and cancellations seen' }, async () => ({
     content: [],
