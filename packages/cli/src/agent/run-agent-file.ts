@@ -14,6 +14,7 @@ import type { AgentOutput } from '@baton/llm';
 import { EXIT_CODES } from '../exit-codes.js';
 import { InputError } from '../input-error.js';
 import type { Io } from '../io.js';
+import { unreadableReason } from '../options/read-text-file.js';
 import { OrchestrationEndedError } from '../orchestration-ended-error.js';
 import { clip } from '../render/text-format.js';
 import { UsageError } from '../usage-error.js';
@@ -47,8 +48,7 @@ async function readAgentFile(path: string) {
   try {
     return await loadAgentFile(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = { ENOENT: 'no such file', EISDIR: 'it is a folder', EACCES: 'permission denied' }[code ?? ''];
+    const why = unreadableReason(error);
     if (why !== undefined) throw new InputError(path, `cannot read the agent file "${path}": ${why}`, { cause: error });
     throw error;
   }

@@ -2,11 +2,11 @@
  * What commands read when they run: the embedder an option names and a labelled pairs file. Loaded only by the
  * commands that need it, since it brings the cache and its embedders.
  */
-import { readFile } from 'node:fs/promises';
 import { type Embedder, InvalidPairsError, type LabelledPair, ModelNotFoundError, parsePairs } from '@baton/cache';
 import { resolveEmbedder } from '@baton/llm';
 import { InputError } from '../input-error.js';
 import { UsageError } from '../usage-error.js';
+import { readTextFile } from './read-text-file.js';
 
 /** The embedder `--embedder` names: a malformed name is a usage mistake (exit 2), a model that cannot load input (3). */
 export function embedderNamed(name: string): Embedder {
@@ -20,15 +20,7 @@ export function embedderNamed(name: string): Embedder {
 
 /** Reads a JSON Lines file of labelled pairs; a missing file or a bad line names the file and the line number. */
 export async function readPairs(path: string): Promise<LabelledPair[]> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(path, `cannot read pairs file "${path}": ${code === 'ENOENT' ? 'no such file' : code}`, {
-      cause: error,
-    });
-  }
+  const text = await readTextFile(path, 'pairs file');
   try {
     const pairs = parsePairs(text);
     if (pairs.length === 0) throw new InputError(path, `pairs file "${path}" holds no pairs`);

@@ -1,18 +1,10 @@
 /** Reads a JSON file a command was given (a plan, a plan template): a missing or malformed one names the file. */
-import { readFile } from 'node:fs/promises';
 import { InputError } from '../input-error.js';
+import { readTextFile } from './read-text-file.js';
 
 /** The parsed JSON object in `path`; `what` names it in errors (`plan file`, `template file`). */
 export async function readJsonObject(path: string, what: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(path, `cannot read ${what} "${path}": ${code === 'ENOENT' ? 'no such file' : code}`, {
-      cause: error,
-    });
-  }
+  const text = await readTextFile(path, what);
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);

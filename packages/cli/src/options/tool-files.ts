@@ -2,7 +2,6 @@
  * The files `baton tools eval` reads: an MCP `tools/list` result and JSON Lines of labelled requests. A missing file
  * or a bad line is an `InputError` naming the option, the file (and the line or path) and what the option takes.
  */
-import { readFile } from 'node:fs/promises';
 import {
   type LabelledToolQuery,
   parseLabelledToolQueries,
@@ -11,17 +10,7 @@ import {
   ToolDataError,
 } from '@baton/llm';
 import { InputError } from '../input-error.js';
-
-async function readText(path: string, what: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(path, `cannot read ${what} "${path}": ${code === 'ENOENT' ? 'no such file' : code}`, {
-      cause: error,
-    });
-  }
-}
+import { readTextFile } from './read-text-file.js';
 
 /** `parse`, a `ToolDataError` becoming an `InputError` that names the option and the file, and what it takes. */
 function parsed<T>(path: string, option: string, takes: string, parse: () => T): T {
@@ -34,7 +23,7 @@ function parsed<T>(path: string, option: string, takes: string, parse: () => T):
 }
 
 export async function readToolList(path: string): Promise<SearchableTool[]> {
-  const text = await readText(path, 'tools file');
+  const text = await readTextFile(path, 'tools file');
   const tools = parsed(
     path,
     '--tools',
@@ -48,7 +37,7 @@ export async function readToolList(path: string): Promise<SearchableTool[]> {
 }
 
 export async function readToolQueries(path: string, toolNames: ReadonlySet<string>): Promise<LabelledToolQuery[]> {
-  const text = await readText(path, 'queries file');
+  const text = await readTextFile(path, 'queries file');
   return parsed(path, '--queries', 'JSON Lines: {"query": "…", "expected": ["tool name"]} a line', () =>
     parseLabelledToolQueries(text, toolNames),
   );
