@@ -9,6 +9,7 @@
  * // …
  * await server.close();
  */
+
 import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createSifEmbedder } from '@baton/cache';
@@ -29,6 +30,7 @@ import type { App } from './http/routes/app-env.js';
 import type { ServerServices } from './http/routes/server-services.js';
 import { SERVER_VERSION } from './http/routes/server-version.js';
 import { ServerMetrics } from './observability/server-metrics.js';
+import { BatchedOrchestrationWrites } from './orchestrations/batched-orchestration-writes.js';
 import { DecisionQueries } from './orchestrations/decision-queries.js';
 import { Orchestrations } from './orchestrations/orchestrations.js';
 import { ProjectDecisions } from './orchestrations/project-decisions.js';
@@ -155,13 +157,14 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     await webhooks.enqueue(projectId, event, live === undefined ? undefined : { live });
     if (webhookId !== null) await webhooks.enqueue(projectId, event, { webhookIds: [webhookId] });
   };
+  const batchedWrites = queue === undefined ? undefined : new BatchedOrchestrationWrites(db, CHANNEL_RUN_ENDED);
   watcher = new RunWatcher({
     db,
     store,
     hub,
     metrics,
     enqueueWebhook,
-    ...(queue === undefined ? {} : { runEndedChannel: CHANNEL_RUN_ENDED }),
+    ...(batchedWrites === undefined ? {} : { runEndedChannel: CHANNEL_RUN_ENDED, batchedWrites }),
     onError,
   });
   const runWatcher = watcher;
@@ -196,6 +199,7 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
     onRunNotStarted: (runId, error) => void runWatcher.failUnstarted(runId, error).catch(onError),
     endPlanning: (id, error, status) => runWatcher.endPlanning(id, error, status),
     onError,
+    ...(batchedWrites === undefined ? {} : { batchedWrites }),
     planning,
     onPlanned: (orchestration, plan, decision) => {
       hub.publish({ type: 'planned', runId: orchestration.id, stepId: null, at: Date.now(), data: null });

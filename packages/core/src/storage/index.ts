@@ -26,3 +26,4 @@ export {
   UnsupportedStoreUrlError,
 } from './storage-errors.js';
 export { maskPassword, parseStoreLocation, type StoreLocation } from './store-location.js';
+export { WriteBatcher, type WriteBatcherOptions } from './write-batcher.js';

@@ -134,11 +134,22 @@ export class KyselyRunStore implements RunStore {
     const cancelRequested = new Map<string, string>();
     if (runIds.length === 0) return { lost: [], cancelRequested };
     const now = Date.now();
+    // On PostgreSQL the rows are locked in id order first, as the batched journal writes lock theirs: never a cycle.
+    const ids =
+      this.dialect === 'postgres'
+        ? this.#db
+            .selectFrom('baton_runs')
+            .select('id')
+            .where('owner', '=', owner)
+            .where('id', 'in', [...runIds])
+            .orderBy('id')
+            .forUpdate()
+        : [...runIds];
     const renewed = await this.#db
       .updateTable('baton_runs')
       .set({ lease_expires_at: now + leaseMs, updated_at: now })
       .where('owner', '=', owner)
-      .where('id', 'in', [...runIds])
+      .where('id', 'in', ids)
       .returning(['id', 'cancel_requested'])
       .execute();
     for (const row of renewed) if (row.cancel_requested !== null) cancelRequested.set(row.id, row.cancel_requested);

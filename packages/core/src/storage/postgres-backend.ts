@@ -6,6 +6,9 @@
  * it moved. It is a named prepared statement, prepared once per connection (planning the CTE cost as much as running
  * it), that takes the entries as arrays, so one statement serves a batch of any size. Otherwise — unknown or stale
  * head, blobs — a transaction locks the run row, checks the owner and writes blobs, entries and head.
+ *
+ * Runs created, appended to or finished in the same turn (a server runs many at once) share one statement of each
+ * kind (`WriteBatcher`, `postgres-batched-writes.ts`); a lone write still goes as the one-run statement.
  */
 import { createHash } from 'node:crypto';
 import { type CompiledQuery, type Kysely, type Selectable, sql } from 'kysely';
@@ -13,12 +16,27 @@ import type pg from 'pg';
 import type { BatonDatabase, RunsTable } from './database-schema.js';
 import { journalRow } from './journal-append.js';
 import { type ChainedEntry, type ChainHead, chainEntries, EMPTY_HEAD, headAfter } from './journal-chain.js';
+import {
+  APPEND_MANY_STATEMENT,
+  appendedRuns,
+  appendManyValues,
+  CREATE_MANY_STATEMENT,
+  createdRuns,
+  createManyValues,
+  FINISH_MANY_STATEMENT,
+  type FinishMove,
+  finishedRuns,
+  finishManyValues,
+  type HeadMove,
+  type NewRun,
+} from './postgres-batched-writes.js';
 import type { PostgresWorkSignal } from './postgres-work-signal.js';
 import { claimQuery, decideApprovalQuery, type RunFinish, wakeRunQuery } from './run-queries.js';
 import { type RunQueryTemplates, runQueryTemplates } from './run-query-templates.js';
 import type { WorkSignalStatus } from './run-store.js';
 import { LeaseLostError } from './storage-errors.js';
 import type { JournalWrite, StoreBackend, WrittenRun } from './store-backend.js';
+import { WriteBatcher } from './write-batcher.js';
 
 const MAX_CACHED_HEADS = 10_000;
 
@@ -91,6 +109,19 @@ SELECT moved.*, (SELECT count(*) FROM inserted)::integer AS baton_inserted FROM 
 
 const hasBlobs = (write: JournalWrite) => write.entries.some((entry) => entry.blobs.length > 0);
 
+/** `write`'s entries chained on `cached`, the head this process last wrote. */
+function headMove(write: JournalWrite, owner: string, cached: ChainHead): HeadMove {
+  const chained = chainEntries(write.runId, cached, write.entries);
+  return {
+    runId: write.runId,
+    owner,
+    expectedSeq: cached.seq,
+    head: headAfter(cached, chained),
+    chained,
+    now: write.now,
+  };
+}
+
 export class PostgresBackend implements StoreBackend {
   readonly dialect = 'postgres';
   readonly #db: Kysely<BatonDatabase>;
@@ -101,6 +132,22 @@ export class PostgresBackend implements StoreBackend {
   readonly #heads = new Map<string, ChainHead>();
   /** Prepared statement names by statement text (a name is prepared once per connection, for one text). */
   readonly #statementNames = new Map<string, string>();
+  /** The hot path's writes of many runs, one statement per batch (`postgres-batched-writes.ts`). */
+  readonly #creates = new WriteBatcher<NewRun, Selectable<RunsTable> | undefined>({
+    send: async (runs) =>
+      createdRuns(runs, (await this.#many('baton_create_many', CREATE_MANY_STATEMENT, createManyValues(runs))).rows),
+    sendOne: (run) => this.#createOne(run),
+  });
+  readonly #appends = new WriteBatcher<HeadMove, boolean>({
+    send: async (moves) =>
+      appendedRuns(moves, (await this.#many('baton_append_many', APPEND_MANY_STATEMENT, appendManyValues(moves))).rows),
+    sendOne: (move) => this.#appendOne(move),
+  });
+  readonly #finishes = new WriteBatcher<FinishMove, Selectable<RunsTable> | undefined>({
+    send: async (moves) =>
+      finishedRuns(moves, (await this.#many('baton_finish_many', FINISH_MANY_STATEMENT, finishManyValues(moves))).rows),
+    sendOne: (move) => this.#finishOne(move),
+  });
 
   constructor(db: Kysely<BatonDatabase>, pool: pg.Pool, signal: PostgresWorkSignal) {
     this.#db = db;
@@ -141,12 +188,18 @@ export class PostgresBackend implements StoreBackend {
     this.#remember(row.id, { seq: row.last_seq, hash: row.last_hash });
   }
 
+  #many(name: string, text: string, values: unknown[]) {
+    return this.#pool.query({ name, text, values });
+  }
+
   async appendJournal(write: JournalWrite): Promise<ChainedEntry[]> {
     const cached = this.#heads.get(write.runId);
     let chained: ChainedEntry[] | undefined;
     try {
-      if (cached !== undefined && !hasBlobs(write) && write.entries.length > 0)
-        chained = await this.#appendInOneStatement(write, cached);
+      if (cached !== undefined && !hasBlobs(write) && write.entries.length > 0 && write.owner !== null) {
+        const move = headMove(write, write.owner, cached);
+        if (await this.#appends.write(move)) chained = [...move.chained];
+      }
       chained ??= await this.#appendInTransaction(write);
     } catch (error) {
       this.#heads.delete(write.runId);
@@ -164,14 +217,22 @@ export class PostgresBackend implements StoreBackend {
     if (write.entries.length === 0 || hasBlobs(write)) return this.#insertThenAppend(row, write);
     const chained = chainEntries(row.id, EMPTY_HEAD, write.entries);
     const head = headAfter(EMPTY_HEAD, chained);
-    const insert = this.#queries.insertRun({ ...row, last_seq: head.seq, last_hash: head.hash });
-    const text = createRunStatement(insert);
-    const values = [...insert.parameters, write.now, ...entryArrays(chained)];
-    const result = await this.#pool.query({ name: this.#statementName('baton_create_run', text), text, values });
-    const created = result.rows[0] as Selectable<RunsTable> | undefined;
+    const created = await this.#creates.write({
+      row: { ...row, last_seq: head.seq, last_hash: head.hash },
+      chained,
+      now: write.now,
+    });
     if (created === undefined) return undefined;
     this.runCreated(created);
     return { row: created, chained };
+  }
+
+  async #createOne({ row, chained, now }: NewRun): Promise<Selectable<RunsTable> | undefined> {
+    const insert = this.#queries.insertRun(row);
+    const text = createRunStatement(insert);
+    const values = [...insert.parameters, now, ...entryArrays(chained)];
+    const result = await this.#pool.query({ name: this.#statementName('baton_create_run', text), text, values });
+    return result.rows[0] as Selectable<RunsTable> | undefined;
   }
 
   async #insertThenAppend(row: RunsTable, write: JournalWrite): Promise<WrittenRun | undefined> {
@@ -189,25 +250,11 @@ export class PostgresBackend implements StoreBackend {
   async appendThenFinish(write: JournalWrite & { owner: string }, finish: RunFinish): Promise<WrittenRun | undefined> {
     const cached = this.#heads.get(write.runId);
     if (cached !== undefined && write.entries.length > 0 && !hasBlobs(write)) {
-      const chained = chainEntries(write.runId, cached, write.entries);
-      const head = headAfter(cached, chained);
-      const update = this.#queries.finishRunAtHead({
-        ...finish,
-        last_seq: head.seq,
-        last_hash: head.hash,
-        runId: write.runId,
-        holder: write.owner,
-        expectedSeq: cached.seq,
-      });
-      const text = finishRunStatement(update);
-      const values = [...update.parameters, write.runId, write.now, ...entryArrays(chained)];
-      const result = await this.#pool.query({ name: this.#statementName('baton_finish_run', text), text, values });
-      const { baton_inserted: inserted, ...finished } = (result.rows[0] ?? {}) as Selectable<RunsTable> & {
-        baton_inserted?: number;
-      };
-      if (inserted === chained.length) {
-        this.#remember(write.runId, head);
-        return { row: finished, chained };
+      const move = { ...headMove(write, write.owner, cached), finish };
+      const finished = await this.#finishes.write(move);
+      if (finished !== undefined) {
+        this.#remember(write.runId, move.head);
+        return { row: finished, chained: [...move.chained] };
       }
       this.#heads.delete(write.runId);
     }
@@ -225,13 +272,28 @@ export class PostgresBackend implements StoreBackend {
     return row === undefined ? undefined : { row, chained };
   }
 
-  async #appendInOneStatement(write: JournalWrite, cached: ChainHead): Promise<ChainedEntry[] | undefined> {
-    const { runId, owner, now } = write;
-    const chained = chainEntries(runId, cached, write.entries);
-    const head = headAfter(cached, chained);
-    const values = [head.seq, head.hash, now, runId, owner, cached.seq, ...entryArrays(chained)];
+  async #finishOne(move: FinishMove): Promise<Selectable<RunsTable> | undefined> {
+    const update = this.#queries.finishRunAtHead({
+      ...move.finish,
+      last_seq: move.head.seq,
+      last_hash: move.head.hash,
+      runId: move.runId,
+      holder: move.owner,
+      expectedSeq: move.expectedSeq,
+    });
+    const text = finishRunStatement(update);
+    const values = [...update.parameters, move.runId, move.now, ...entryArrays(move.chained)];
+    const result = await this.#pool.query({ name: this.#statementName('baton_finish_run', text), text, values });
+    const { baton_inserted: inserted, ...finished } = (result.rows[0] ?? {}) as Selectable<RunsTable> & {
+      baton_inserted?: number;
+    };
+    return inserted === move.chained.length ? finished : undefined;
+  }
+
+  async #appendOne({ runId, owner, expectedSeq, head, chained, now }: HeadMove): Promise<boolean> {
+    const values = [head.seq, head.hash, now, runId, owner, expectedSeq, ...entryArrays(chained)];
     const result = await this.#pool.query({ name: 'baton_append', text: APPEND_STATEMENT, values });
-    return result.rowCount === chained.length ? chained : undefined;
+    return result.rowCount === chained.length;
   }
 
   #appendInTransaction({ runId, owner, entries, now }: JournalWrite): Promise<ChainedEntry[]> {

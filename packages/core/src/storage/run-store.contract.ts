@@ -10,6 +10,7 @@ import { ValidationError } from '../errors/validation-error.js';
 import type { RunStore, StoredRun } from './run-store.js';
 import { type ContractContext, type ContractDatabase, LONG_LEASE, newRun, readyRun } from './run-store-contract-kit.js';
 import { runJournalContract } from './run-store-journal.contract.js';
+import { runManyRunsContract } from './run-store-many-runs.contract.js';
 import { DuplicateRunError, LeaseLostError } from './storage-errors.js';
 
 export function runStoreContract(
@@ -361,5 +362,6 @@ export function runStoreContract(
     });
 
     runJournalContract(context);
+    runManyRunsContract(context);
   });
 }

@@ -24,6 +24,7 @@ import type { ProjectPlanning } from '../planning/project-planning.js';
 import { planShape } from '../services/plan-shape.js';
 import type { ServiceCatalog } from '../services/service-catalog.js';
 import { unscopeText } from '../services/target-name.js';
+import type { BatchedOrchestrationWrites } from './batched-orchestration-writes.js';
 import { CompiledPlans } from './compiled-plans.js';
 import { IdempotencyKeyReusedError } from './idempotency-key-reused-error.js';
 import { type OrchestrationQueries, orchestrationQueries } from './orchestration-queries.js';
@@ -52,6 +53,8 @@ export interface OrchestrationsOptions {
   /** Ends an orchestration still being planned, unless its run started first (then false). */
   endPlanning?(id: string, error: unknown, status: 'failed' | 'cancelled'): Promise<boolean>;
   onError?(error: unknown): void;
+  /** PostgreSQL: new orchestrations of many requests stored in one statement. */
+  batchedWrites?: BatchedOrchestrationWrites;
   /** Plans actions sent in plain words; without it such a request gets a 422. */
   planning?: ProjectPlanning;
   /** An action in plain words got its plan (after the orchestration was stored, before its run starts). */
@@ -151,8 +154,11 @@ export class Orchestrations {
     };
     row.run_id = row.id;
     // One statement on the common path: a repeated key inserts nothing, and the first orchestration is read.
-    const inserted = await this.options.db.executeQuery(this.queries.insert(row));
-    if (Number(inserted.numAffectedRows ?? 0n) === 0 && idempotencyKey !== undefined) {
+    const stored =
+      this.options.batchedWrites === undefined
+        ? Number((await this.options.db.executeQuery(this.queries.insert(row))).numAffectedRows ?? 0n) > 0
+        : await this.options.batchedWrites.insert(row);
+    if (!stored && idempotencyKey !== undefined) {
       const existing = await this.byIdempotencyKey(projectId, idempotencyKey);
       if (existing !== undefined) return this.repeated(existing, idempotencyKey, digest);
     }

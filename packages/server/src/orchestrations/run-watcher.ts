@@ -14,6 +14,7 @@ import { isOrchestrationRun, orchestrationIdOf } from '../services/remote-target
 import { metricsServiceLabel } from '../services/target-name.js';
 import type { DispatchStatus } from '../socket/task-dispatcher.js';
 import type { LiveWebhook } from '../webhooks/webhook-store.js';
+import type { BatchedOrchestrationWrites } from './batched-orchestration-writes.js';
 import { type OrchestrationQueries, orchestrationQueries } from './orchestration-queries.js';
 import { unscoped } from './orchestration-view.js';
 import type { RunEventsHub } from './run-events-hub.js';
@@ -42,6 +43,8 @@ export interface RunWatcherOptions {
    * the run id), to every replica, where something may be waiting for it.
    */
   runEndedChannel?: string;
+  /** PostgreSQL: the ends of many orchestrations written in one statement (announced on `runEndedChannel`). */
+  batchedWrites?: BatchedOrchestrationWrites;
   onError(error: unknown): void;
 }
 
@@ -291,6 +294,10 @@ export class RunWatcher {
       const rows = (await db.executeQuery(this.queries.finishReadingWebhooks(finish))).rows;
       updated = rows.length;
       live = rows[0] === undefined ? undefined : (JSON.parse(rows[0].webhooks) as LiveWebhook[]);
+    } else if (this.options.batchedWrites !== undefined && finish.error === undefined && onlyFrom === undefined) {
+      const outcome = await this.options.batchedWrites.finish(finish);
+      updated = outcome.updated ? 1 : 0;
+      live = outcome.webhooks;
     } else {
       const rows = (await db.executeQuery(this.queries.finishAndNotify({ ...finish, channel }))).rows;
       updated = rows.length;

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { refusedWhole, WriteBatcher } from './write-batcher.js';
+
+const turn = () => new Promise((resolve) => setImmediate(resolve));
+
+/** A database stand-in whose statements end when the test says so. */
+function fakeDatabase(options: { refuse?: (items: readonly number[]) => unknown } = {}) {
+  const sent: { kind: 'many' | 'one'; items: number[] }[] = [];
+  const pending: (() => void)[] = [];
+  const answer = <T>(kind: 'many' | 'one', items: number[], result: () => T) =>
+    new Promise<T>((resolve, reject) => {
+      sent.push({ kind, items });
+      pending.push(() => {
+        const refusal = options.refuse?.(items);
+        if (refusal === undefined) resolve(result());
+        else reject(refusal);
+      });
+    });
+  const batcher = new WriteBatcher<number, string>({
+    send: (items) => answer('many', [...items], () => items.map((item) => `many:${item}`)),
+    sendOne: (item) => answer('one', [item], () => `one:${item}`),
+    maxInFlight: 1,
+    maxBatch: 3,
+  });
+  /** Ends the oldest statement on its way, then lets the batcher send what waits. */
+  const endNext = async () => {
+    pending.shift()?.();
+    for (let at = 0; at < 3; at++) await turn();
+  };
+  return { batcher, sent, endNext };
+}
+
+describe('WriteBatcher', () => {
+  it('sends a lone write on its own, and the writes of one turn in one batch', async () => {
+    const { batcher, sent, endNext } = fakeDatabase();
+    const lone = batcher.write(1);
+    await turn();
+    await endNext();
+    expect(await lone).toBe('one:1');
+    const together = [batcher.write(2), batcher.write(3)];
+    await turn();
+    await endNext();
+    expect(await Promise.all(together)).toEqual(['many:2', 'many:3']);
+    expect(sent).toEqual([
+      { kind: 'one', items: [1] },
+      { kind: 'many', items: [2, 3] },
+    ]);
+  });
+
+  it('holds what arrives while a batch is on its way and sends it as the next, at most maxBatch at a time', async () => {
+    const { batcher, sent, endNext } = fakeDatabase();
+    const first = batcher.write(1);
+    await turn();
+    const later = [2, 3, 4, 5].map((item) => batcher.write(item));
+    await turn();
+    expect(sent).toEqual([{ kind: 'one', items: [1] }]);
+    await endNext();
+    expect(await first).toBe('one:1');
+    expect(sent.at(-1)).toEqual({ kind: 'many', items: [2, 3, 4] });
+    await endNext();
+    await endNext();
+    expect(await Promise.all(later)).toEqual(['many:2', 'many:3', 'many:4', 'one:5']);
+  });
+
+  it('sends a batch the database refused whole again item by item, so only the item at fault fails', async () => {
+    const refusal = Object.assign(new Error('invalid byte sequence'), { code: '22021' });
+    const { batcher, sent, endNext } = fakeDatabase({ refuse: (items) => (items.includes(2) ? refusal : undefined) });
+    const outcomes = Promise.allSettled([1, 2, 3].map((item) => batcher.write(item)));
+    await turn();
+    for (let at = 0; at < 4; at++) await endNext();
+    expect(await outcomes).toEqual([
+      { status: 'fulfilled', value: 'one:1' },
+      { status: 'rejected', reason: refusal },
+      { status: 'fulfilled', value: 'one:3' },
+    ]);
+    expect(sent.map((statement) => statement.kind)).toEqual(['many', 'one', 'one', 'one']);
+  });
+
+  it('fails every item of a batch whose connection was lost, since it may have been written', async () => {
+    const lost = new Error('Connection terminated unexpectedly');
+    const { batcher, sent, endNext } = fakeDatabase({ refuse: () => lost });
+    const outcomes = Promise.allSettled([1, 2].map((item) => batcher.write(item)));
+    await turn();
+    await endNext();
+    expect(await outcomes).toEqual([
+      { status: 'rejected', reason: lost },
+      { status: 'rejected', reason: lost },
+    ]);
+    expect(sent).toHaveLength(1);
+  });
+
+  it('tells a refused statement (a SQLSTATE) from a lost connection or a server going away', () => {
+    expect(refusedWhole({ code: '40P01' })).toBe(true);
+    expect(refusedWhole({ code: '23505' })).toBe(true);
+    expect(refusedWhole({ code: '08006' })).toBe(false);
+    expect(refusedWhole({ code: '57P01' })).toBe(false);
+    expect(refusedWhole({ code: 'ECONNRESET' })).toBe(false);
+    expect(refusedWhole(new Error('timeout'))).toBe(false);
+    expect(refusedWhole(null)).toBe(false);
+  });
+});

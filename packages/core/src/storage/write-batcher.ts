@@ -1,0 +1,98 @@
+/**
+ * Gathers writes of one kind into batches, one statement per batch: the writes of one turn of the event loop go
+ * together, and while `maxInFlight` batches are on their way to the database, what arrives waits and goes in the
+ * next. A lone write therefore waits for the end of its turn only; under load, each statement carries the writes of
+ * many runs, and the database's cost per statement (parse, plan, commit) is paid once for all of them.
+ *
+ * `send` answers every item of a batch, in order. A batch whose statement the database refused as a whole — it named
+ * an error (a SQLSTATE), so nothing of it was written — is sent again one item at a time through `sendOne`, so only
+ * the item at fault fails (a deadlock, or one run's value the database would not take). Any other failure (the
+ * connection lost: the statement may or may not have committed) fails every item of the batch.
+ *
+ * @example
+ * const appends = new WriteBatcher({ send: appendMany, sendOne: appendOne });
+ * const result = await appends.write(item);
+ */
+
+export interface WriteBatcherOptions<Item, Result> {
+  send(items: readonly Item[]): Promise<Result[]>;
+  sendOne(item: Item): Promise<Result>;
+  /** Batches on their way at once. @default 2 */
+  maxInFlight?: number;
+  /** Items per batch at most. @default 256 */
+  maxBatch?: number;
+}
+
+interface Waiting<Item, Result> {
+  item: Item;
+  resolve(result: Result): void;
+  reject(error: unknown): void;
+}
+
+/** Whether the database refused the statement with a SQLSTATE: it was rolled back, and each item can be tried alone. */
+export function refusedWhole(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith('08') && !code.startsWith('57');
+}
+
+export class WriteBatcher<Item, Result> {
+  readonly #options: Required<WriteBatcherOptions<Item, Result>>;
+  #waiting: Waiting<Item, Result>[] = [];
+  #inFlight = 0;
+  #scheduled = false;
+
+  constructor(options: WriteBatcherOptions<Item, Result>) {
+    this.#options = { maxInFlight: 2, maxBatch: 256, ...options };
+  }
+
+  write(item: Item): Promise<Result> {
+    return new Promise<Result>((resolve, reject) => {
+      this.#waiting.push({ item, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  #schedule(): void {
+    if (this.#scheduled || this.#inFlight >= this.#options.maxInFlight || this.#waiting.length === 0) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#flush();
+    });
+  }
+
+  #flush(): void {
+    while (this.#inFlight < this.#options.maxInFlight && this.#waiting.length > 0) {
+      const batch = this.#waiting.splice(0, this.#options.maxBatch);
+      this.#inFlight++;
+      void this.#send(batch).finally(() => {
+        this.#inFlight--;
+        this.#schedule();
+      });
+    }
+  }
+
+  async #send(batch: Waiting<Item, Result>[]): Promise<void> {
+    const [only] = batch;
+    if (batch.length === 1 && only !== undefined) {
+      await this.#options.sendOne(only.item).then(only.resolve, only.reject);
+      return;
+    }
+    let results: Result[];
+    try {
+      results = await this.#options.send(batch.map((waiting) => waiting.item));
+    } catch (error) {
+      if (!refusedWhole(error)) {
+        for (const waiting of batch) waiting.reject(error);
+        return;
+      }
+      await Promise.all(
+        batch.map((waiting) => this.#options.sendOne(waiting.item).then(waiting.resolve, waiting.reject)),
+      );
+      return;
+    }
+    batch.forEach((waiting, at) => {
+      waiting.resolve(results[at] as Result);
+    });
+  }
+}
