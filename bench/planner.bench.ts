@@ -27,8 +27,7 @@ import {
   registryTargets,
   TemplateMatcher,
 } from '@baton/llm';
-// @baton/llm keeps its test server out of its exports; the bench runs on the sources (--conditions=@baton/source
-// through tsx), so it takes the file itself.
+// @baton/llm keeps its test server out of its main export, under `@baton/llm/testing`.
 import { startChatServer } from '@baton/llm/testing';
 import type { PlanTemplateInput } from '@baton/protocol';
 import { median, percentile, progress, report, sampleAsync } from './measure.js';

@@ -1,7 +1,9 @@
 /**
  * `npm run bench [-- --filter <area>]`: every benchmark area in turn; one JSON line per case on stdout, progress on
  * stderr (format: shared BENCH.md). A benchmark never fails the build. `--filter <area>/<case>` runs one area and hands
- * it the filter, for areas that narrow to cases (server).
+ * it the filter, for areas that narrow to cases (server). The npm script builds the packages first and the benchmarks
+ * import them as an installed Baton does, from `dist`: what is measured is the shipped JavaScript, not the TypeScript
+ * sources as tsx transpiles them (which, for one, wraps every nested function in a naming helper).
  */
 import { runBatchingBench } from './batching.bench.js';
 import { exitOnInterrupt } from './bench-leftovers.js';

@@ -1,6 +1,7 @@
 /**
  * The processes the server benchmarks run beside the bench: SDK services, BullMQ workers, a `ws` echo server and a
  * Baton server, each a script under `bench/children/` started with tsx, so they do not share the bench's event loop.
+ * Like the bench itself, they import the built packages (`dist`), the code an installed Baton runs.
  * A child says `{ type: 'ready', ... }` over IPC once it can take work (its startup is never timed), answers
  * `{ type: 'settle' }` with `{ type: 'settled' }` after forced garbage collections, and exits on `{ type: 'stop' }`.
  * `BATON_BENCH_CPU_PROF_DIR=<dir>` runs every child with `--cpu-prof` into that directory (one profile per process,
@@ -44,7 +45,7 @@ export async function startChild<Ready extends ChildMessage>(
   const profileDir = process.env.BATON_BENCH_CPU_PROF_DIR;
   const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const child = fork(path, [JSON.stringify(args)], {
-    execArgv: ['--conditions=@baton/source', '--import', 'tsx', ...profile, ...(options.nodeOptions ?? [])],
+    execArgv: ['--import', 'tsx', ...profile, ...(options.nodeOptions ?? [])],
     stdio: ['ignore', process.stderr, 'inherit', 'ipc'],
   });
   const exited = once(child, 'exit');
