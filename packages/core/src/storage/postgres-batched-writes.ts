@@ -100,17 +100,43 @@ export function appendedRuns(moves: readonly HeadMove[], rows: readonly { run_id
   return moves.map((move) => written.get(move.runId) === move.chained.length);
 }
 
-const FINISH_COLUMNS: readonly [keyof RunFinish, string][] = [
-  ['status', 'text'],
-  ['output', 'text'],
-  ['error', 'text'],
-  ['owner', 'text'],
-  ['lease_expires_at', 'bigint'],
-  ['wake_at', 'bigint'],
-  ['wake_requested', 'integer'],
-  ['updated_at', 'bigint'],
-  ['finished_at', 'bigint'],
-];
+/** Every column of a run's row with its PostgreSQL type: the arrays' element types. */
+const RUN_COLUMN_TYPES: { [column in keyof RunsTable]: string } = {
+  id: 'text',
+  status: 'text',
+  plan: 'text',
+  request: 'text',
+  options: 'text',
+  output: 'text',
+  error: 'text',
+  owner: 'text',
+  lease_expires_at: 'bigint',
+  wake_at: 'bigint',
+  wake_requested: 'integer',
+  idempotency_key: 'text',
+  cancel_requested: 'text',
+  last_seq: 'integer',
+  last_hash: 'text',
+  created_at: 'bigint',
+  updated_at: 'bigint',
+  finished_at: 'bigint',
+};
+
+const RUN_COLUMNS = Object.entries(RUN_COLUMN_TYPES) as [keyof RunsTable, string][];
+
+const FINISH_COLUMNS = (
+  [
+    'status',
+    'output',
+    'error',
+    'owner',
+    'lease_expires_at',
+    'wake_at',
+    'wake_requested',
+    'updated_at',
+    'finished_at',
+  ] as const satisfies readonly (keyof RunFinish)[]
+).map((column) => [column, RUN_COLUMN_TYPES[column]] as const);
 
 /** $1–$14 the heads and finishing columns, $15–$22 the entries; the finished rows, with `baton_inserted`. */
 export const FINISH_MANY_STATEMENT = `WITH heads AS (
@@ -162,27 +188,6 @@ export function finishedRuns(
     return row;
   });
 }
-
-const RUN_COLUMNS: readonly [keyof RunsTable, string][] = [
-  ['id', 'text'],
-  ['status', 'text'],
-  ['plan', 'text'],
-  ['request', 'text'],
-  ['options', 'text'],
-  ['output', 'text'],
-  ['error', 'text'],
-  ['owner', 'text'],
-  ['lease_expires_at', 'bigint'],
-  ['wake_at', 'bigint'],
-  ['wake_requested', 'integer'],
-  ['idempotency_key', 'text'],
-  ['cancel_requested', 'text'],
-  ['last_seq', 'integer'],
-  ['last_hash', 'text'],
-  ['created_at', 'bigint'],
-  ['updated_at', 'bigint'],
-  ['finished_at', 'bigint'],
-];
 
 /**
  * $1–$18 the rows, $19–$26 the entries; the rows inserted (`returning *`). A row whose id or idempotency key is taken
