@@ -3,7 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { type BatonServerConnection, orchestrationMcpTools } from './orchestration-mcp-tools.js';
 
 const at = '2026-01-01T00:00:00.000Z';
-const service = (name: string, input: Record<string, unknown> | null): Service => ({
+const service = (
+  name: string,
+  input: Record<string, unknown> | null,
+  health: Service['health'] = 'healthy',
+): Service => ({
   id: `svc_${name}`,
   name,
   kind: 'service',
@@ -14,7 +18,7 @@ const service = (name: string, input: Record<string, unknown> | null): Service =
   output: null,
   revertible: false,
   effectFree: name === 'weather',
-  health: 'healthy',
+  health,
   instances: [],
   createdAt: at,
   updatedAt: at,
@@ -51,7 +55,11 @@ function standIn(outcome: 'succeeded' | 'failed' | 'hang') {
     finishedAt: at,
   });
   const connection: BatonServerConnection = {
-    services: async () => [service('weather', { type: 'object' }), service('shout', { type: 'string' })],
+    services: async () => [
+      service('weather', { type: 'object' }),
+      service('shout', { type: 'string' }),
+      service('pager', { type: 'object' }, 'down'),
+    ],
     orchestrate: async (input) => {
       submitted.push(input);
       return { id: 'orc_1', status: 'running' };
@@ -79,6 +87,7 @@ describe('orchestrationMcpTools', () => {
     expect(tools.map((tool) => tool.name)).toEqual([
       'weather',
       'shout',
+      'pager',
       'baton_orchestrate',
       'baton_orchestration',
       'baton_cancel_orchestration',
@@ -109,6 +118,21 @@ describe('orchestrationMcpTools', () => {
         },
       },
     ]);
+  });
+
+  it('answers a call of a service with no connected instance at once, starting no orchestration', async () => {
+    const { connection, submitted } = standIn('hang');
+    const result = await orchestrationMcpTools(connection).call('pager', {}, new AbortController().signal);
+    expect(result).toEqual({
+      content: [
+        {
+          type: 'text',
+          text: 'service pager has no connected instance: start it, or wait for it to reconnect, and call again',
+        },
+      ],
+      isError: true,
+    });
+    expect(submitted).toEqual([]);
   });
 
   it('reports a failed orchestration as an isError result naming it, with its view', async () => {

@@ -113,6 +113,7 @@ async function callTool(
   if (name === 'baton_orchestrate') return orchestrate(baton, args, signal);
   const service = (await baton.services()).find((candidate) => candidate.name === name);
   if (service === undefined) return undefined;
+  if (service.health === 'down') return unavailable(service);
   const { wrapped } = toolInputSchema(service.input ?? undefined);
   const plan = {
     steps: [{ id: 'call', target: name, input: { $ref: wrapped ? 'request.data.input' : 'request.data' } }],
@@ -151,6 +152,15 @@ async function waitFor(baton: BatonServerConnection, id: string, signal: AbortSi
     }
   }
   return baton.get(id);
+}
+
+/**
+ * A service with no instance connected answers at once: its task would wait the server's grace period for one (30 s
+ * by default) and then fail, while the model that called it waits.
+ */
+function unavailable(service: Service): McpToolResult {
+  const text = `service ${service.name} has no connected instance: start it, or wait for it to reconnect, and call again`;
+  return { content: [{ type: 'text', text }], isError: true };
 }
 
 function failed(outcome: Orchestration): McpToolResult {
