@@ -4,7 +4,7 @@ import { refusedWhole, WriteBatcher } from './write-batcher.js';
 const turn = () => new Promise((resolve) => setImmediate(resolve));
 
 /** A database stand-in whose statements end when the test says so. */
-function fakeDatabase(options: { refuse?: (items: readonly number[]) => unknown } = {}) {
+function fakeDatabase(options: { refuse?: (items: readonly number[]) => unknown; maxInFlight?: number } = {}) {
   const sent: { kind: 'many' | 'one'; items: number[] }[] = [];
   const pending: (() => void)[] = [];
   const answer = <T>(kind: 'many' | 'one', items: number[], result: () => T) =>
@@ -19,7 +19,7 @@ function fakeDatabase(options: { refuse?: (items: readonly number[]) => unknown 
   const batcher = new WriteBatcher<number, string>({
     send: (items) => answer('many', [...items], () => items.map((item) => `many:${item}`)),
     sendOne: (item) => answer('one', [item], () => `one:${item}`),
-    maxInFlight: 1,
+    maxInFlight: options.maxInFlight ?? 1,
     maxBatch: 3,
   });
   /** Ends the oldest statement on its way, then lets the batcher send what waits. */
@@ -31,62 +31,69 @@ function fakeDatabase(options: { refuse?: (items: readonly number[]) => unknown 
 }
 
 describe('WriteBatcher', () => {
-  it('sends a lone write on its own, and the writes of one turn in one batch', async () => {
+  it('sends a lone write at once, and what follows it while it is on its way together as the next', async () => {
     const { batcher, sent, endNext } = fakeDatabase();
     const lone = batcher.write(1);
-    await turn();
+    expect(sent).toEqual([{ kind: 'one', items: [1] }]);
     await endNext();
     expect(await lone).toBe('one:1');
-    const together = [batcher.write(2), batcher.write(3)];
+    const writes = [2, 3, 4].map((item) => batcher.write(item));
+    expect(sent.at(-1)).toEqual({ kind: 'one', items: [2] });
     await turn();
+    expect(sent).toHaveLength(2);
     await endNext();
-    expect(await Promise.all(together)).toEqual(['many:2', 'many:3']);
+    expect(sent.at(-1)).toEqual({ kind: 'many', items: [3, 4] });
+    await endNext();
+    expect(await Promise.all(writes)).toEqual(['one:2', 'many:3', 'many:4']);
+  });
+
+  it('sends the writes of one turn together when two batches may be on their way at once', async () => {
+    const { batcher, sent } = fakeDatabase({ maxInFlight: 2 });
+    for (const item of [1, 2, 3]) void batcher.write(item);
+    expect(sent).toEqual([{ kind: 'one', items: [1] }]);
+    await turn();
     expect(sent).toEqual([
       { kind: 'one', items: [1] },
       { kind: 'many', items: [2, 3] },
     ]);
   });
 
-  it('holds what arrives while a batch is on its way and sends it as the next, at most maxBatch at a time', async () => {
+  it('holds what arrives while batches are on their way, at most maxBatch to a batch', async () => {
     const { batcher, sent, endNext } = fakeDatabase();
-    const first = batcher.write(1);
-    await turn();
-    const later = [2, 3, 4, 5].map((item) => batcher.write(item));
+    const writes = [1, 2, 3, 4, 5].map((item) => batcher.write(item));
     await turn();
     expect(sent).toEqual([{ kind: 'one', items: [1] }]);
     await endNext();
-    expect(await first).toBe('one:1');
     expect(sent.at(-1)).toEqual({ kind: 'many', items: [2, 3, 4] });
     await endNext();
     await endNext();
-    expect(await Promise.all(later)).toEqual(['many:2', 'many:3', 'many:4', 'one:5']);
+    expect(await Promise.all(writes)).toEqual(['one:1', 'many:2', 'many:3', 'many:4', 'one:5']);
   });
 
   it('sends a batch the database refused whole again item by item, so only the item at fault fails', async () => {
     const refusal = Object.assign(new Error('invalid byte sequence'), { code: '22021' });
     const { batcher, sent, endNext } = fakeDatabase({ refuse: (items) => (items.includes(2) ? refusal : undefined) });
     const outcomes = Promise.allSettled([1, 2, 3].map((item) => batcher.write(item)));
-    await turn();
     for (let at = 0; at < 4; at++) await endNext();
     expect(await outcomes).toEqual([
       { status: 'fulfilled', value: 'one:1' },
       { status: 'rejected', reason: refusal },
       { status: 'fulfilled', value: 'one:3' },
     ]);
-    expect(sent.map((statement) => statement.kind)).toEqual(['many', 'one', 'one', 'one']);
+    expect(sent.map((statement) => statement.kind)).toEqual(['one', 'many', 'one', 'one']);
   });
 
   it('fails every item of a batch whose connection was lost, since it may have been written', async () => {
     const lost = new Error('Connection terminated unexpectedly');
     const { batcher, sent, endNext } = fakeDatabase({ refuse: () => lost });
-    const outcomes = Promise.allSettled([1, 2].map((item) => batcher.write(item)));
-    await turn();
+    const outcomes = Promise.allSettled([1, 2, 3].map((item) => batcher.write(item)));
     await endNext();
-    expect(await outcomes).toEqual([
-      { status: 'rejected', reason: lost },
-      { status: 'rejected', reason: lost },
+    await endNext();
+    expect(await outcomes).toEqual([1, 2, 3].map(() => ({ status: 'rejected', reason: lost })));
+    expect(sent).toEqual([
+      { kind: 'one', items: [1] },
+      { kind: 'many', items: [2, 3] },
     ]);
-    expect(sent).toHaveLength(1);
   });
 
   it('tells a refused statement (a SQLSTATE) from a lost connection or a server going away', () => {

@@ -1,8 +1,9 @@
 /**
- * Gathers writes of one kind into batches, one statement per batch: the writes of one turn of the event loop go
- * together, and while `maxInFlight` batches are on their way to the database, what arrives waits and goes in the
- * next. A lone write therefore waits for the end of its turn only; under load, each statement carries the writes of
- * many runs, and the database's cost per statement (parse, plan, commit) is paid once for all of them.
+ * Gathers writes of one kind into batches, one statement per batch. A write that finds nothing on its way goes at
+ * once, alone, so a lone run pays no wait; the writes that follow it in the same turn of the event loop go together
+ * at the end of the turn, and while `maxInFlight` batches are on their way to the database, what arrives waits and
+ * goes in the next. Under load each statement carries the writes of many runs, and the database's cost per
+ * statement (parse, plan, commit) is paid once for all of them.
  *
  * `send` answers every item of a batch, in order. A batch whose statement the database refused as a whole — it named
  * an error (a SQLSTATE), so nothing of it was written — is sent again one item at a time through `sendOne`, so only
@@ -48,7 +49,8 @@ export class WriteBatcher<Item, Result> {
   write(item: Item): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
       this.#waiting.push({ item, resolve, reject });
-      this.#schedule();
+      if (this.#inFlight === 0 && this.#waiting.length === 1 && !this.#scheduled) this.#flush();
+      else this.#schedule();
     });
   }
 
