@@ -58,6 +58,24 @@ describe('WriteBatcher', () => {
     ]);
   });
 
+  it('after a batch of several, waits for the end of the turn until eight batches in a row carried one write', async () => {
+    const { batcher, sent, endNext } = fakeDatabase({ maxInFlight: 2 });
+    for (const item of [1, 2, 3]) void batcher.write(item);
+    await turn();
+    await endNext();
+    await endNext();
+    expect(sent.at(-1)).toEqual({ kind: 'many', items: [2, 3] });
+    for (let item = 10; item < 18; item++) {
+      void batcher.write(item);
+      expect(sent.at(-1)?.items).not.toEqual([item]);
+      await turn();
+      expect(sent.at(-1)).toEqual({ kind: 'one', items: [item] });
+      await endNext();
+    }
+    void batcher.write(18);
+    expect(sent.at(-1)).toEqual({ kind: 'one', items: [18] });
+  });
+
   it('holds what arrives while batches are on their way, at most maxBatch to a batch', async () => {
     const { batcher, sent, endNext } = fakeDatabase();
     const writes = [1, 2, 3, 4, 5].map((item) => batcher.write(item));

@@ -1,9 +1,10 @@
 /**
- * Gathers writes of one kind into batches, one statement per batch. A write that finds nothing on its way goes at
- * once, alone, so a lone run pays no wait; the writes that follow it in the same turn of the event loop go together
- * at the end of the turn, and while `maxInFlight` batches are on their way to the database, what arrives waits and
- * goes in the next. Under load each statement carries the writes of many runs, and the database's cost per
- * statement (parse, plan, commit) is paid once for all of them.
+ * Gathers writes of one kind into batches, one statement per batch: the writes of one turn of the event loop go
+ * together at its end, and while `maxInFlight` batches are on their way to the database, what arrives waits and goes
+ * in the next. Under load each statement carries the writes of many runs, and the database's cost per statement
+ * (parse, plan, commit) is paid once for all of them. While writes come alone — the last `LONE_BATCHES` batches
+ * carried one each, and nothing is on its way — a write goes at once, so a lone run pays no wait for the end of its
+ * turn; one batch of several switches that off again.
  *
  * `send` answers every item of a batch, in order. A batch whose statement the database refused as a whole — it named
  * an error (a SQLSTATE), so nothing of it was written — is sent again one item at a time through `sendOne`, so only
@@ -24,6 +25,9 @@ export interface WriteBatcherOptions<Item, Result> {
   maxBatch?: number;
 }
 
+/** Single-write batches in a row after which a write that finds nothing on its way goes at once. */
+const LONE_BATCHES = 8;
+
 interface Waiting<Item, Result> {
   item: Item;
   resolve(result: Result): void;
@@ -41,6 +45,8 @@ export class WriteBatcher<Item, Result> {
   #waiting: Waiting<Item, Result>[] = [];
   #inFlight = 0;
   #scheduled = false;
+  /** Batches in a row that carried a single write (from the start: none carried more). */
+  #lone = LONE_BATCHES;
 
   constructor(options: WriteBatcherOptions<Item, Result>) {
     this.#options = { maxInFlight: 2, maxBatch: 256, ...options };
@@ -49,7 +55,8 @@ export class WriteBatcher<Item, Result> {
   write(item: Item): Promise<Result> {
     return new Promise<Result>((resolve, reject) => {
       this.#waiting.push({ item, resolve, reject });
-      if (this.#inFlight === 0 && this.#waiting.length === 1 && !this.#scheduled) this.#flush();
+      const alone = this.#lone >= LONE_BATCHES && this.#inFlight === 0 && this.#waiting.length === 1;
+      if (alone && !this.#scheduled) this.#flush();
       else this.#schedule();
     });
   }
@@ -66,6 +73,7 @@ export class WriteBatcher<Item, Result> {
   #flush(): void {
     while (this.#inFlight < this.#options.maxInFlight && this.#waiting.length > 0) {
       const batch = this.#waiting.splice(0, this.#options.maxBatch);
+      this.#lone = batch.length === 1 ? this.#lone + 1 : 0;
       this.#inFlight++;
       void this.#send(batch).finally(() => {
         this.#inFlight--;
