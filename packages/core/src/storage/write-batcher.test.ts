@@ -89,7 +89,7 @@ describe('WriteBatcher', () => {
   });
 
   it('sends a batch the database refused whole again item by item, so only the item at fault fails', async () => {
-    const refusal = Object.assign(new Error('invalid byte sequence'), { code: '22021' });
+    const refusal = Object.assign(new Error('invalid byte sequence'), { code: '22021', severity: 'ERROR' });
     const { batcher, sent, endNext } = fakeDatabase({ refuse: (items) => (items.includes(2) ? refusal : undefined) });
     const outcomes = Promise.allSettled([1, 2, 3].map((item) => batcher.write(item)));
     for (let at = 0; at < 4; at++) await endNext();
@@ -115,10 +115,12 @@ describe('WriteBatcher', () => {
   });
 
   it('tells a refused statement (a SQLSTATE) from a lost connection or a server going away', () => {
-    expect(refusedWhole({ code: '40P01' })).toBe(true);
-    expect(refusedWhole({ code: '23505' })).toBe(true);
-    expect(refusedWhole({ code: '08006' })).toBe(false);
-    expect(refusedWhole({ code: '57P01' })).toBe(false);
+    expect(refusedWhole({ code: '40P01', severity: 'ERROR' })).toBe(true);
+    expect(refusedWhole({ code: '23505', severity: 'ERROR' })).toBe(true);
+    expect(refusedWhole({ code: '08006', severity: 'FATAL' })).toBe(false);
+    expect(refusedWhole({ code: '57P01', severity: 'FATAL' })).toBe(false);
+    expect(refusedWhole({ code: '23505' })).toBe(false);
+    expect(refusedWhole(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }))).toBe(false);
     expect(refusedWhole({ code: 'ECONNRESET' })).toBe(false);
     expect(refusedWhole(new Error('timeout'))).toBe(false);
     expect(refusedWhole(null)).toBe(false);

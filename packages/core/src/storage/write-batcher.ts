@@ -34,10 +34,15 @@ interface Waiting<Item, Result> {
   reject(error: unknown): void;
 }
 
-/** Whether the database refused the statement with a SQLSTATE: it was rolled back, and each item can be tried alone. */
+/**
+ * Whether the database answered the statement with an error (a severity and a SQLSTATE, as `pg` reports one): it was
+ * rolled back, and each item can be tried alone. A system error (`EPIPE`, `ECONNRESET`) or a connection or shutdown
+ * class (08, 57) is not: the statement may have committed.
+ */
 export function refusedWhole(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith('08') && !code.startsWith('57');
+  const { code, severity } = (error ?? {}) as { code?: unknown; severity?: unknown };
+  if (typeof severity !== 'string' || typeof code !== 'string') return false;
+  return /^[0-9A-Z]{5}$/.test(code) && !code.startsWith('08') && !code.startsWith('57');
 }
 
 export class WriteBatcher<Item, Result> {
