@@ -198,7 +198,7 @@ export class PostgresBackend implements StoreBackend {
     try {
       if (cached !== undefined && !hasBlobs(write) && write.entries.length > 0 && write.owner !== null) {
         const move = headMove(write, write.owner, cached);
-        if (await this.#appends.write(move)) chained = [...move.chained];
+        if (await this.#appends.write(move)) chained = move.chained;
       }
       chained ??= await this.#appendInTransaction(write);
     } catch (error) {
@@ -254,7 +254,7 @@ export class PostgresBackend implements StoreBackend {
       const finished = await this.#finishes.write(move);
       if (finished !== undefined) {
         this.#remember(write.runId, move.head);
-        return { row: finished, chained: [...move.chained] };
+        return { row: finished, chained: move.chained };
       }
       this.#heads.delete(write.runId);
     }

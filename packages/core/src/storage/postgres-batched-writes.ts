@@ -22,7 +22,7 @@ export interface HeadMove {
   owner: string;
   expectedSeq: number;
   head: ChainHead;
-  chained: readonly ChainedEntry[];
+  chained: ChainedEntry[];
   now: number;
 }
 
