@@ -3,7 +3,7 @@
  * or flag: a secret key or admin token the server refused (`startServer`'s `ValidationError`), or a database folder the
  * system would not let it make or write. Anything else stays the unexpected error it is.
  */
-import { BatonError, ValidationError } from '@baton/core';
+import { BatonError, ValidationError } from '@baton/core/errors';
 import type { Setting } from './options/serve-settings.js';
 import { UsageError } from './usage-error.js';
 
