@@ -58,7 +58,8 @@ export function createEngine(options: EngineOptions): Engine {
   let runs: EngineRuns;
 
   const newRecord = (runId: string, retain: boolean) => {
-    const record = new RunRecord(runId, retain, (reason) => void runs.requestCancel(runId, reason).catch(onError));
+    const cancelRemote = (reason: string) => void runs.requestCancel(runId, reason).catch(onError);
+    const record = new RunRecord(runId, retain, cancelRemote, options.store !== undefined);
     records.set(runId, record);
     void record.handle
       .result()

@@ -23,6 +23,7 @@ export class RunRecord {
   private pendingCancel: string | undefined;
   /** A cancel the live segment was given: should it park or leave all the same, the cancel follows the run. */
   private cancelGiven: string | undefined;
+  /** What a later life must not tell again; only kept for a run that can have one (`mayResume`). */
   private readonly told = new Set<string>();
 
   constructor(
@@ -30,6 +31,8 @@ export class RunRecord {
     retainEvents: boolean,
     /** Cancels a run that is not executing here (parked, or owned by another engine). */
     private readonly cancelRemote: (reason: string) => void,
+    /** The run is stored, so it may park or be taken over and go on in a later life; an in-memory run has one life. */
+    private readonly mayResume = true,
   ) {
     this.events = new EventStream<RunEvent>(retainEvents);
     this.done = new Promise<RunResult>((resolve, reject) => {
@@ -65,7 +68,7 @@ export class RunRecord {
    * `step-start`, `timer-set` or `approval-request` was told in the earlier life, and is told once.
    */
   isNews(event: RunEvent): boolean {
-    if (!ONCE_PER_LIFETIME.has(event.type)) return true;
+    if (!this.mayResume || !ONCE_PER_LIFETIME.has(event.type)) return true;
     const { path, attempt } = event as { path?: readonly string[]; attempt?: number };
     const key = `${event.type}\u0000${(path ?? []).join('/')}\u0000${attempt ?? ''}`;
     if (this.told.has(key)) return false;

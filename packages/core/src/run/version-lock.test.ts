@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { LockedVersionMissingError } from '../errors/locked-version-missing-error.js';
 import { StepFailedError } from '../errors/step-failed-error.js';
 import type { Plan } from '../plan/plan.js';
+import { compilePlan } from '../plan/validate-plan.js';
 import type { Registry } from '../registry/registry.js';
 import { kit, ofType, rejectionOf, settle } from './test-kit.js';
+import { VersionLock } from './version-lock.js';
 
 /** A registry with `writer` at `versions` (each answers its own version) and a `gate` the test opens. */
 function setup(...versions: string[]) {
@@ -171,5 +173,33 @@ describe('version locks', () => {
     expect(() => k.engine().run(gated(), {}, { versions: { write: { ref: 'writer' } } as never })).toThrow(
       /versions\.write: a lock is \{ ref, target: "name@version", migrations\? \}/,
     );
+  });
+});
+
+describe('VersionLock.lockPlan', () => {
+  it('locks every step naming a reference to what it resolves to, each step with a lock of its own', () => {
+    const k = setup('1.0.0', '1.2.0');
+    const plan = compilePlan(
+      {
+        steps: [
+          { id: 'a', target: 'writer@^1' },
+          { id: 'b', target: 'writer@^1' },
+          { id: 'c', target: 'writer@1.0.0' },
+          { id: 'd', target: 'writer@^1', dependsOn: ['a'] },
+        ],
+      },
+      k.registry,
+    );
+    const added = new VersionLock(k.registry).lockPlan(plan);
+    expect(added).toEqual({
+      a: { ref: 'writer@^1', target: 'writer@1.2.0' },
+      b: { ref: 'writer@^1', target: 'writer@1.2.0' },
+      c: { ref: 'writer@1.0.0', target: 'writer@1.0.0' },
+      d: { ref: 'writer@^1', target: 'writer@1.2.0' },
+    });
+    // Resolved once per reference, but no two steps share a lock object a caller could change for both.
+    expect(added.a).not.toBe(added.b);
+    added.a!.target = 'writer@1.0.0';
+    expect(added.b!.target).toBe('writer@1.2.0');
   });
 });

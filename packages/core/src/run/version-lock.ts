@@ -43,12 +43,21 @@ export class VersionLock {
    */
   lockPlan(plan: CompiledPlan, seed: VersionLocks = {}): VersionLocks {
     const added: VersionLocks = {};
+    // Steps naming the same reference resolve alike: the registry cannot change while this runs.
+    const resolved = new Map<string, LockedVersion | undefined>();
+    const resolve = (query: TargetQuery) => {
+      const ref = refLabel(query);
+      if (!resolved.has(ref)) resolved.set(ref, this.tryLock(query));
+      const locked = resolved.get(ref);
+      if (locked === undefined) return undefined;
+      return locked.migrations === undefined ? { ...locked } : { ...locked, migrations: [...locked.migrations] };
+    };
     const visit = (graph: CompiledGraph) => {
       for (const step of graph.steps) {
         if (step.loop) visit(step.loop.body);
         const key = lockKeyOf(step.id, 0);
         if (step.target?.name === undefined || this.locks.has(key)) continue;
-        const locked = seedFor(seed, key, step.target) ?? this.tryLock(step.target);
+        const locked = seedFor(seed, key, step.target) ?? resolve(step.target);
         if (locked === undefined) continue;
         this.locks.set(key, locked);
         added[key] = locked;
