@@ -113,11 +113,11 @@ export function compileWait(
   }
   if (hasDuration) {
     const ms = spec.durationMs;
-    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0 || ms > MAX_WAIT_MS) {
       problems.push({
         path: `${where}.durationMs`,
         code: 'range',
-        message: `durationMs must be a number ≥ 0, got ${describeValue(ms)}`,
+        message: `durationMs must be a number from 0 to ${MAX_WAIT_MS} (100 years), got ${describeValue(ms)}`,
       });
       return undefined;
     }
@@ -135,9 +135,15 @@ export function compileWait(
   return { durationMs: undefined, until };
 }
 
-/** A wait's `until` as ms since the epoch, or undefined when it is not a date. */
+/** The longest wait a plan may ask for: 100 years, in ms. */
+export const MAX_WAIT_MS = 3_155_760_000_000;
+
+/** The furthest a JavaScript date reaches from the epoch, either way (ECMA-262's time value range), in ms. */
+const MAX_TIME_VALUE = 8.64e15;
+
+/** A wait's `until` as ms since the epoch, or undefined when it is not a date (or one past what a date can hold). */
 export function parseWaitUntil(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'number') return Number.isFinite(value) && Math.abs(value) <= MAX_TIME_VALUE ? value : undefined;
   if (typeof value !== 'string') return undefined;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? undefined : ms;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { testRegistry } from './__fixtures__/registry.js';
+import { MAX_WAIT_MS } from './compile-pause.js';
 import { validatePlan } from './validate-plan.js';
 
 const registry = testRegistry();
@@ -82,5 +83,29 @@ describe('approval and wait steps', () => {
       ]),
     );
     expect(result.problems.find((p) => p.path === 'steps[3].wait.until')?.message).toContain('next tuesday-ish');
+  });
+});
+
+describe('wait times a date cannot hold', () => {
+  it('refuses a duration past 100 years and an until past the last date, naming the value', () => {
+    const result = validatePlan(
+      {
+        steps: [
+          { id: 'far', wait: { durationMs: 1e20 } },
+          { id: 'past-dates', wait: { until: 1e20 } },
+          { id: 'century', wait: { durationMs: MAX_WAIT_MS } },
+          { id: 'last-date', wait: { until: 8.64e15 } },
+        ],
+      },
+      registry,
+    );
+    expect(result.problems.map((p) => `${p.path} ${p.code}`)).toEqual([
+      'steps[0].wait.durationMs range',
+      'steps[1].wait.until type',
+    ]);
+    expect(result.problems[0]?.message).toBe(
+      'durationMs must be a number from 0 to 3155760000000 (100 years), got 100000000000000000000',
+    );
+    expect(result.problems[1]?.message).toContain('100000000000000000000');
   });
 });
