@@ -36,6 +36,7 @@ the file (`main`) is the example. A handler gets the task's input and a `TaskCon
 from __future__ import annotations
 
 import argparse
+import atexit
 import base64
 import hashlib
 import json
@@ -455,6 +456,14 @@ def schema_problems(value: Any, schema: Optional[dict], path: str = "$") -> list
 # --------------------------------------------------------------------------------------------------------------------
 
 
+def _same_file(opened, path: str) -> bool:
+    """Whether `path` still names the file `opened` is (a lock file removed and made again is another file)."""
+    try:
+        return os.path.samestat(os.fstat(opened.fileno()), os.stat(path))
+    except OSError:
+        return False
+
+
 class InstanceFile:
     """
     `<directory>/<name>.json` holds the instance id of the last `welcome`. Each process locks a slot: a second
@@ -466,17 +475,34 @@ class InstanceFile:
         slot = 1
         while True:
             stem = name if slot == 1 else f"{name}.{slot}"
-            lock = open(os.path.join(directory, f"{stem}.lock"), "a")  # kept open (and locked) while the process runs
+            lock_path = os.path.join(directory, f"{stem}.lock")
+            lock = open(lock_path, "a")  # kept open (and locked) while the process runs
             if fcntl is None:
                 break
             try:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
             except OSError:
                 lock.close()
                 slot += 1
+                continue
+            if _same_file(lock, lock_path):
+                break
+            lock.close()  # its holder removed it as it exited: take the slot's new file
         self._lock = lock
+        self._lock_path = lock_path
         self.path = os.path.join(directory, f"{stem}.json")
+        atexit.register(self.release)
+
+    def release(self) -> None:
+        """Removes the lock file while still holding it, then lets it go: a stopped service leaves no lock behind."""
+        if self._lock.closed:
+            return
+        try:
+            if fcntl is not None:
+                os.remove(self._lock_path)
+        except OSError:
+            pass  # gone already
+        self._lock.close()
 
     def load(self) -> Optional[str]:
         try:

@@ -9,7 +9,7 @@
  * The Python service runs with `BATON_TRACE=1`: it prints every message in and out, and what it does, one line each.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +65,8 @@ interface PythonService {
   waitFor(match: RegExp, from?: number): Promise<string>;
   /** SIGKILL, then waits until the process is gone. */
   kill(): Promise<void>;
+  /** SIGINT (Ctrl-C), then waits until the process is gone; resolves with its exit code. */
+  interrupt(): Promise<number | null | undefined>;
 }
 
 /** `python3 examples/python/baton_service.py`, or python3 with `args`, from the repository's root. */
@@ -101,6 +103,11 @@ function startPython(name: string, env: Record<string, string>, args = [SCRIPT])
     name,
     lines,
     kill,
+    interrupt: async () => {
+      if (exitCode === undefined) child.kill('SIGINT');
+      await exited;
+      return exitCode;
+    },
     waitFor: (match, from = 0) =>
       waitUntil(`${name} to print ${match}`, () => {
         const found = lines.slice(from).find((line) => match.test(line));
@@ -389,6 +396,22 @@ describe('a Python service written from docs/protocol.md', () => {
       output: { words: 3 },
     });
     await python.waitFor(new RegExp(`^<- \\{"type":"ack","of":"${JSON.parse(resent!.slice(3)).id}"`), beforeRestore);
+  });
+
+  it('stops on Ctrl-C once drained, keeping its instance id and leaving no lock file', {
+    timeout: 180_000,
+  }, async () => {
+    const { pythonEnv, orchestrate, ended } = await setUp();
+    const env = pythonEnv();
+    const python = startPython('word-count (python)', env);
+    await instanceIdOf(python);
+    expect((await ended(await orchestrate(countPlan('one two three')))).result).toEqual({ count: { words: 3 } });
+    const stateDir = env.BATON_STATE_DIR!;
+    expect(readdirSync(stateDir).sort()).toEqual(['word-count.json', 'word-count.lock']);
+
+    expect(await python.interrupt()).toBe(0);
+    expect(python.lines).toContain('drained; closing');
+    expect(readdirSync(stateDir)).toEqual(['word-count.json']);
   });
 
   it('is killed and started again: re-attaches under its saved instance id and runs what waited for it', {
