@@ -36,7 +36,7 @@ describe('baton login', () => {
     const result = await t.baton(['login', '--url', t.url, '--key', 'bk_wrong'], {});
     expect(result.code).toBe(6);
     expect(result.stderr.trim().split('\n')).toEqual([
-      'baton: the server refused the API key (401 Unauthorized: the API key is not valid or was revoked); run baton login again, or set BATON_API_KEY to a key of the project',
+      'baton: the server refused the API key (401 Unauthorized: the API key is not valid or was revoked); check the key given with --key: a project API key (bk_…) is shown once, by baton projects add or baton api-keys add',
     ]);
     expect(JSON.parse(await readFile(configFile(), 'utf8')).apiKey).toBe(t.apiKey);
   });

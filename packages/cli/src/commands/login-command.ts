@@ -29,11 +29,15 @@ export function registerLoginCommand(program: Command, io: Io): void {
         import('../config/cli-config.js'),
       ]);
       const connection = { url: options.url.replace(/\/+$/, ''), apiKey: options.key };
-      const serverVersion = await withProjectClient(async (client) => {
-        const version = await checkHealth(client, connection.url);
-        await client.services();
-        return version;
-      }, connection);
+      const serverVersion = await withProjectClient(
+        async (client) => {
+          const version = await checkHealth(client, connection.url);
+          await client.services();
+          return version;
+        },
+        connection,
+        { credential: 'login-key' },
+      );
       const configPath = await writeConfig(connection);
       if (options.json === true) {
         io.out(JSON.stringify({ url: connection.url, serverVersion, configPath }, null, 2));

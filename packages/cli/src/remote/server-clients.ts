@@ -19,8 +19,19 @@ import { OrchestrationEndedError } from '../orchestration-ended-error.js';
 import { ServerError } from '../server-error.js';
 import { UsageError } from '../usage-error.js';
 
-/** Which credential a request carried, to say which one to fix when it is refused. */
-export type Credential = 'api-key' | 'admin-token';
+/**
+ * Which credential a request carried, to say which one to fix when it is refused: the saved or `BATON_API_KEY` key,
+ * the key `baton login --key` is checking, or the admin token.
+ */
+export type Credential = 'api-key' | 'login-key' | 'admin-token';
+
+/** What to do about a refused credential. */
+const CREDENTIAL_FIX: Record<Credential, string> = {
+  'api-key': 'run baton login again, or set BATON_API_KEY to a key of the project',
+  'login-key':
+    'check the key given with --key: a project API key (bk_…) is shown once, by baton projects add or baton api-keys add',
+  'admin-token': 'pass the server admin token with --admin-token or BATON_ADMIN_TOKEN',
+};
 
 const RETRY = { retries: 2, minDelayMs: 200, maxDelayMs: 1000 } as const;
 /** Following an orchestration outlasts a server restart: about 14 to 28 s of reconnecting before it gives up. */
@@ -43,7 +54,7 @@ export function followingClient(connection: ProjectConnection): BatonClient {
 export async function withProjectClient<T>(
   use: (client: BatonClient, connection: ProjectConnection) => Promise<T>,
   connection?: ProjectConnection,
-  options: { following?: boolean } = {},
+  options: { following?: boolean; credential?: 'api-key' | 'login-key' } = {},
 ): Promise<T> {
   const chosen = connection ?? (await projectConnection());
   try {
@@ -53,7 +64,7 @@ export async function withProjectClient<T>(
         : createClient({ url: chosen.url, apiKey: chosen.apiKey, retry: RETRY });
     return await use(client, chosen);
   } catch (error) {
-    throw cliErrorOf(error, 'api-key');
+    throw cliErrorOf(error, options.credential ?? 'api-key');
   }
 }
 
@@ -100,13 +111,9 @@ function apiError(error: BatonApiError, credential: Credential): ServerError {
     );
   }
   if (error.status === 401 || error.status === 403) {
-    const fix =
-      credential === 'api-key'
-        ? 'run baton login again, or set BATON_API_KEY to a key of the project'
-        : 'pass the server admin token with --admin-token or BATON_ADMIN_TOKEN';
     return new ServerError(
       'refused',
-      `the server refused the ${credential === 'api-key' ? 'API key' : 'admin token'} (${error.status} ${error.title}: ${error.detail}); ${fix}`,
+      `the server refused the ${credential === 'admin-token' ? 'admin token' : 'API key'} (${error.status} ${error.title}: ${error.detail}); ${CREDENTIAL_FIX[credential]}`,
       options,
     );
   }
