@@ -123,6 +123,16 @@ export function createApp(services: ServerServices, options: AppOptions): App {
     allowedFor ??= methodsByPath(app.routes);
     return allowedFor(path);
   };
+  // The service socket's path reached as plain HTTP (an upgrade never gets here: the gateway takes it first).
+  app.use('/v1/ws', () => {
+    throw new HttpProblem(
+      426,
+      'upgrade-required',
+      'Upgrade required',
+      '/v1/ws is the service socket: open it as a WebSocket (GET with Upgrade: websocket) sending Authorization: Bearer <project API key>; docs/protocol.md describes its messages',
+      { headers: { Upgrade: 'websocket', Connection: 'Upgrade' } },
+    );
+  });
   const admin = requireAdmin(services.admin, services.apiKeys);
   // The admin token on a path no route takes is told so (404), not that the route wants a project key.
   const project = requireProjectKey(services.apiKeys, services.admin, (path) => methodsOf(path).length > 0);

@@ -76,6 +76,18 @@ describe('upgrades on /v1/ws that cannot become a socket', () => {
     await t?.close();
   });
 
+  it('answers a plain request to /v1/ws, key or not, with a 426 saying to open a WebSocket', async () => {
+    for (const headers of [{}, { authorization: `Bearer ${t.apiKey}` }] as Record<string, string>[]) {
+      const answer = await fetch(`${t.server.url}/v1/ws`, { headers });
+      expect(answer.status).toBe(426);
+      expect(answer.headers.get('upgrade')).toBe('websocket');
+      expect(answer.headers.get('content-type')).toBe('application/problem+json');
+      const body = (await answer.json()) as Json;
+      expect(body).toMatchObject({ status: 426, code: 'upgrade-required' });
+      expect(body.detail).toContain('open it as a WebSocket');
+    }
+  });
+
   it('answers a handshake without Sec-WebSocket-Key with a 400 naming it', async () => {
     const { 'sec-websocket-key': _key, ...withoutKey } = handshake(t.apiKey);
     const body = expectProblem(await upgrade(t.server.url, '/v1/ws', withoutKey), 400, 'invalid-upgrade');
