@@ -50,7 +50,7 @@ async function serveOnce(db: string | undefined, cwd?: string): Promise<string> 
   });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGTERM');
-  await exited;
+  expect(await exited).toBe(0);
   return stderr;
 }
 
@@ -65,6 +65,16 @@ describe('baton serve', () => {
     const second = await serveOnce(db);
     expect(second).not.toContain(token);
     expect(second).toContain('start with BATON_ADMIN_TOKEN=badm_$(openssl rand -hex 32)');
+  }, 60_000);
+
+  it('says which database it uses, new or not, and says it stopped', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'baton-serve-'));
+    const db = join(dir, 'typo', 'baton.db');
+    const first = (await serveOnce(db)).split('\n');
+    expect(first).toContain(`Database: ${db} (new: created now)`);
+    expect(first).toContain('Stopping the server… (Ctrl-C again to stop at once)');
+    expect(first).toContain('Stopped. Orchestrations under way are kept in the database and go on at the next start.');
+    expect((await serveOnce(db)).split('\n')).toContain(`Database: ${db}`);
   }, 60_000);
 
   it('on a port in use: exit 2 naming the port and --port, and the next start still prints the admin token', async () => {

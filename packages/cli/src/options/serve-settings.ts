@@ -4,7 +4,7 @@
  * and its value, instead of Node's `ERR_SOCKET_BAD_PORT`, `getaddrinfo ENOTFOUND` or `ENOTDIR` as an unexpected error
  * after the database was opened.
  */
-import { constants } from 'node:fs';
+import { constants, existsSync } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
@@ -39,7 +39,7 @@ export async function checkServeSettings(
   flags: ServeFlags,
   env: NodeJS.ProcessEnv,
   defaultDatabase: string,
-): Promise<{ database: Setting }> {
+): Promise<{ database: Setting; databaseShown: string }> {
   checkServeEnv(env, { portFlag: flags.port !== undefined });
   const host = flags.host === undefined ? envSetting(env, 'BATON_HOST') : { name: '--host', value: flags.host };
   if (host !== undefined) await checkHost(host);
@@ -48,8 +48,11 @@ export async function checkServeSettings(
       ? (envSetting(env, 'BATON_DATABASE_URL') ?? { name: 'the default database', value: defaultDatabase })
       : { name: '--db', value: flags.db };
   const location = storeLocation(database);
-  if (location.dialect === 'sqlite') await checkDatabasePath(database, location.path);
-  return { database };
+  if (location.dialect !== 'sqlite') return { database, databaseShown: location.display };
+  await checkDatabasePath(database, location.path);
+  // A new file is said so: a mistyped path would otherwise look like a database that lost its data.
+  const path = resolve(location.path);
+  return { database, databaseShown: existsSync(path) ? path : `${path} (new: created now)` };
 }
 
 function storeLocation(database: Setting): ReturnType<typeof parseStoreLocation> {
