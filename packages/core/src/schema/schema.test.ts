@@ -139,6 +139,32 @@ describe('JSON Schema', () => {
   });
 });
 
+describe('a missing required property', () => {
+  const schema = compileSchema({
+    type: 'object',
+    required: ['city'],
+    properties: { city: { type: 'string' }, trip: { type: 'object', required: ['from'] } },
+  });
+
+  it('names the keys given instead, or the one that looks like a misspelling of it', () => {
+    expect(schema.validate({ town: 'Paris', units: 'metric' }, 'input')).toEqual([
+      { path: 'input.city', code: 'required', message: "must have required property 'city' (given: town, units)" },
+    ]);
+    expect(schema.validate({ cty: 'Paris' }, 'input')[0]?.message).toBe(
+      'must have required property \'city\' ("cty" given: did you mean "city"?)',
+    );
+    expect(schema.validate({ city: 'Paris', trip: { form: 'Lisbon' } })[0]).toEqual({
+      path: 'trip.from',
+      code: 'required',
+      message: 'must have required property \'from\' ("form" given: did you mean "from"?)',
+    });
+  });
+
+  it('adds nothing for an empty object', () => {
+    expect(schema.validate({})[0]?.message).toBe("must have required property 'city'");
+  });
+});
+
 describe('joinPath', () => {
   it('joins names with dots and indexes with brackets', () => {
     expect(joinPath('', ['a', 0, 'b'])).toBe('a[0].b');

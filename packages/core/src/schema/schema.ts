@@ -5,6 +5,7 @@
 
 import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
 import { z } from 'zod';
+import { closestName } from '../errors/closest-name.js';
 import { clipText } from '../errors/quote-text.js';
 import { requireArgument } from '../errors/require-argument.js';
 import type { Problem } from '../errors/validation-error.js';
@@ -92,7 +93,7 @@ function compileZodSchema(schema: z.ZodType): CompiledSchema {
 function compileJsonSchema(schema: JsonSchema): CompiledSchema {
   const check = compileWithAjv(schema);
   const validate = (value: unknown, basePath = ''): Problem[] =>
-    check(value) ? [] : (check.errors ?? []).map((error) => toProblem(error, basePath));
+    check(value) ? [] : (check.errors ?? []).map((error) => toProblem(error, basePath, value));
   return {
     jsonSchema: schema,
     outputJsonSchema: schema,
@@ -113,14 +114,42 @@ function compileWithAjv(schema: JsonSchema): ValidateFunction {
   }
 }
 
-function toProblem(error: ErrorObject, basePath: string): Problem {
+function toProblem(error: ErrorObject, basePath: string, value: unknown): Problem {
   const segments = error.instancePath
     .split('/')
     .slice(1)
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
-  if (error.keyword === 'required') segments.push(String(error.params.missingProperty));
+  let message = problemMessage(error);
+  if (error.keyword === 'required') {
+    const missing = String(error.params.missingProperty);
+    message += givenKeysNote(valueAt(value, segments), missing);
+    segments.push(missing);
+  }
   if (error.keyword === 'additionalProperties') segments.push(String(error.params.additionalProperty));
-  return { path: joinPath(basePath, segments), code: error.keyword, message: problemMessage(error) };
+  return { path: joinPath(basePath, segments), code: error.keyword, message };
+}
+
+function valueAt(value: unknown, segments: readonly string[]): unknown {
+  let at = value;
+  for (const segment of segments) {
+    if (typeof at !== 'object' || at === null || !Object.hasOwn(at, segment)) return undefined;
+    at = (at as Record<string, unknown>)[segment];
+  }
+  return at;
+}
+
+/**
+ * What the object missing `missing` holds instead: the key that looks like a misspelling of it (`"cty" given: did you
+ * mean "city"?`), else the keys given (`given: town`), so `{ town: "Paris" }` is not refused for `city` alone.
+ */
+function givenKeysNote(object: unknown, missing: string): string {
+  if (typeof object !== 'object' || object === null || Array.isArray(object)) return '';
+  const keys = Object.keys(object);
+  if (keys.length === 0) return '';
+  const typo = keys.find((key) => closestName(key, [missing]) !== undefined);
+  if (typo !== undefined) return ` (${JSON.stringify(clipText(typo, 60))} given: did you mean "${missing}"?)`;
+  const listed = keys.slice(0, 10).map((key) => clipText(key, 60));
+  return ` (given: ${listed.join(', ')}${keys.length > 10 ? `, and ${keys.length - 10} more` : ''})`;
 }
 
 /** ajv's message, with the values an `enum` allows (ajv says only "must be equal to one of the allowed values"). */
