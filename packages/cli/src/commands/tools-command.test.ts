@@ -118,6 +118,30 @@ describe.concurrent('baton tools eval (the built executable)', { timeout: 90_000
     expect(await measure('--value-weight', '0', '--lexical-weight', '1')).toBe(0);
   });
 
+  it('--concept-weight weighs the words everyday ones signal; 0 reads the request words alone', async () => {
+    await writeFile(
+      file('concept-tools.json'),
+      JSON.stringify({
+        tools: [
+          { name: 'weather_forecast', description: 'Weather forecast for the coming days at a place', inputSchema: {} },
+          { name: 'umbrella_insurance', description: 'Quote for an umbrella liability policy', inputSchema: {} },
+        ],
+      }),
+    );
+    await writeFile(
+      file('concept.jsonl'),
+      '{"query": "will I need an umbrella tomorrow", "expected": ["weather_forecast"]}\n',
+    );
+    const measure = async (...weights: string[]) => {
+      const args = ['--tools', file('concept-tools.json'), '--queries', file('concept.jsonl'), '--k', '1', ...weights];
+      const { code, stdout } = await baton('tools', 'eval', ...args, '--lexical-weight', '1');
+      expect(code).toBe(0);
+      return JSON.parse(stdout).recallAt1 as number;
+    };
+    expect(await measure()).toBe(1);
+    expect(await measure('--concept-weight', '0')).toBe(0);
+  });
+
   it('measures a small file of its own: a request that needs one tool, found first', async () => {
     const { code, stdout } = await baton(
       'tools',
@@ -169,6 +193,7 @@ describe.concurrent('baton tools eval (the built executable)', { timeout: 90_000
     [['--k', '0'], /--k must be a whole number from 1 to 1000, got "0"/],
     [['--model', ' '], /--model must not be empty/],
     [['--value-weight', '1.5'], /--value-weight must be a number in \[0, 1\], got "1.5"/],
+    [['--concept-weight', '-1'], /--concept-weight must be a number in \[0, 1\], got "-1"/],
     [['--lexical-weight', 'half'], /--lexical-weight must be a number in \[0, 1\], got "half"/],
     [['--queries', 'x.jsonl'], /required option '--tools <file>' not specified/],
     // A misspelt required option is reported as unknown, with the one meant, not as the required one missing.

@@ -16,6 +16,7 @@ interface EvalOptions {
   misses?: boolean;
   lexicalWeight?: number;
   valueWeight?: number;
+  conceptWeight?: number;
 }
 
 /** The model layer and the file readers, loaded when the command runs rather than for `--help`. */
@@ -45,6 +46,11 @@ export function registerToolsCommands(program: Command, io: Io): void {
       'the share of the values a request names (addresses, paths, dates…), in [0, 1]; 0 turns them off (default 0.3)',
       share('--value-weight'),
     )
+    .option(
+      '--concept-weight <w>',
+      'the weight, in [0, 1], of the words everyday ones signal (umbrella: weather, forecast); 0 turns them off (default 0.5)',
+      share('--concept-weight'),
+    )
     .addHelpText(
       'after',
       '\nExample:\n  $ baton tools eval --tools tools.json --queries queries.jsonl --k 5 --misses\n' +
@@ -60,10 +66,11 @@ export function registerToolsCommands(program: Command, io: Io): void {
       }
       const list = await readToolList(options.tools);
       const queries = await readToolQueries(options.queries, new Set(list.map((tool) => tool.name)));
-      const { lexicalWeight, valueWeight } = options;
+      const { lexicalWeight, valueWeight, conceptWeight } = options;
       const searchOptions = {
         ...(lexicalWeight === undefined ? {} : { lexicalWeight }),
         ...(valueWeight === undefined ? {} : { valueWeight }),
+        ...(conceptWeight === undefined ? {} : { conceptWeight }),
       };
       const result = await evaluateToolSearch({
         tools: list,

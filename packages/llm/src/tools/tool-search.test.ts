@@ -80,6 +80,18 @@ describe('createToolSearch', () => {
     );
   });
 
+  it('reads everyday words as the kind of tool they ask for, at conceptWeight; 0 reads the words alone', async () => {
+    const names = (hits: { name: string }[]) => hits.map((hit) => hit.name);
+    const request = 'Will I need an umbrella in Porto this weekend?';
+    const withConcepts = await createToolSearch(shippedTools);
+    expect(names(await withConcepts.search(request, { k: 3 }))).toContain('weather_get_forecast');
+    expect(names(await withConcepts.search('Put a dentist appointment on my agenda for Tuesday'))[0]).toMatch(
+      /^calendar_/,
+    );
+    const wordsAlone = await createToolSearch(shippedTools, { conceptWeight: 0 });
+    expect(names(await wordsAlone.search(request))).not.toContain('weather_get_forecast');
+  });
+
   it('returns nothing under minScore, and nothing for a blank request', async () => {
     const search = await createToolSearch(weather, { minScore: 0.99 });
     expect(await search.search('quantum chromodynamics lecture notes')).toEqual([]);
@@ -185,20 +197,25 @@ describe('createToolSearch', () => {
   });
 
   it('refuses bad options when created and when searching', async () => {
-    const error = await createToolSearch(weather, { k: 0, minScore: 2, lexicalWeight: -1, valueWeight: 1.5 }).catch(
-      (e: unknown) => e,
-    );
+    const error = await createToolSearch(weather, {
+      k: 0,
+      minScore: 2,
+      lexicalWeight: -1,
+      valueWeight: 1.5,
+      conceptWeight: -0.5,
+    }).catch((e: unknown) => e);
     expect((error as ValidationError).problems.map((problem) => problem.path)).toEqual([
       'options.k',
       'options.minScore',
       'options.lexicalWeight',
       'options.valueWeight',
+      'options.conceptWeight',
     ]);
     const search = await createToolSearch(weather);
     await expect(search.search('weather', { k: 1.5 })).rejects.toThrow(/options.k: must be an integer > 0, got 1.5/);
     // An option it does not know would be ignored: a typo must not quietly give the default k.
     await expect(createToolSearch(weather, { topK: 3 } as never)).rejects.toThrow(
-      /options.topK: unknown option "topK" \(known: k, minScore, embedder, lexicalWeight, valueWeight\)/,
+      /options.topK: unknown option "topK" \(known: k, minScore, embedder, lexicalWeight, valueWeight, conceptWeight\)/,
     );
     await expect(search.search('weather', { embedder: undefined } as never)).rejects.toThrow(
       /options.embedder: unknown option "embedder" \(known: k, minScore\)/,

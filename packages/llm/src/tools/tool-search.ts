@@ -3,7 +3,9 @@
  *
  * - lexical: BM25+ (minisearch) over the name cut into words, the description, and the parameters' names and
  *   descriptions, the name weighing most; terms are folded by `search-terms.ts`, and longer request words also match
- *   as prefixes and with a typo (one edit from four letters, two from eight);
+ *   as prefixes and with a typo (one edit from four letters, two from eight); the words of the concepts the request's
+ *   everyday words signal (`umbrella` → weather, `agenda` → calendar, `request-concepts.ts`) are added to the query at
+ *   `conceptWeight` of a request word's weight;
  * - semantic: cosine between the request and the tool's name, description and parameter names, embedded by the
  *   offline SIF embedder of `@baton/cache` (or the embedder given), so a request that shares no word with a tool
  *   still finds it;
@@ -24,6 +26,7 @@ import type { ToolSet } from 'ai';
 import MiniSearch, { type SearchOptions } from 'minisearch';
 import { type DenseTools, type HeldTool, HeldTools } from './held-tools.js';
 import { requestClauses } from './request-clauses.js';
+import { conceptWords } from './request-concepts.js';
 import { searchTerm, splitWords } from './search-terms.js';
 import { checkSearchableTools, type SearchableTool, toolParameters } from './searchable-tool.js';
 import { toolsAsList } from './tool-set-list.js';
@@ -47,6 +50,11 @@ export interface ToolSearchOptions {
    * e-mail address, a phone number, a path, a date…); 0 turns it off. @default 0.3
    */
   valueWeight?: number;
+  /**
+   * Weight in [0, 1], against 1 for the request's own words, of the words its everyday ones signal in the lexical
+   * view (`umbrella` adds weather and forecast); 0 turns them off. @default 0.5
+   */
+  conceptWeight?: number;
 }
 
 export interface ToolSearchQueryOptions {
@@ -85,6 +93,7 @@ export interface ToolSearch {
 export const DEFAULT_TOOL_SEARCH_K = 5;
 const DEFAULT_LEXICAL_WEIGHT = 0.3;
 const DEFAULT_VALUE_WEIGHT = 0.3;
+const DEFAULT_CONCEPT_WEIGHT = 0.5;
 /** A clause's score counts for a little less than the whole request's, which reads every word. */
 const CLAUSE_SHARE = 0.9;
 const FIELD_BOOST = { name: 3, description: 1.5, parameters: 0.5 };
@@ -123,11 +132,12 @@ function optionProblems(options: ToolSearchOptions | ToolSearchQueryOptions, pat
   if (k !== undefined && !(Number.isInteger(k) && k > 0)) {
     problems.push({ path: `${path}.k`, code: 'invalid', message: `must be an integer > 0, got ${describeValue(k)}` });
   }
-  const valueWeight = (options as ToolSearchOptions).valueWeight;
+  const { valueWeight, conceptWeight } = options as ToolSearchOptions;
   for (const [name, value] of [
     ['minScore', minScore],
     ['lexicalWeight', lexicalWeight],
     ['valueWeight', valueWeight],
+    ['conceptWeight', conceptWeight],
   ] as const) {
     if (value !== undefined && !(typeof value === 'number' && value >= 0 && value <= 1)) {
       problems.push({
@@ -145,7 +155,7 @@ export function toolSearchOptionProblems(options: ToolSearchQueryOptions, path =
   return optionProblems(options, path);
 }
 
-const SEARCH_OPTIONS = ['k', 'minScore', 'embedder', 'lexicalWeight', 'valueWeight'];
+const SEARCH_OPTIONS = ['k', 'minScore', 'embedder', 'lexicalWeight', 'valueWeight', 'conceptWeight'];
 const QUERY_OPTION_NAMES = ['k', 'minScore'];
 
 /** Options a search does not know, which it would otherwise ignore (`topK` for `k`, say). */
@@ -182,6 +192,7 @@ class HybridToolSearch implements ToolSearch {
   readonly #minScore: number;
   readonly #lexicalWeight: number;
   readonly #valueWeight: number;
+  readonly #conceptWeight: number;
   readonly #embedder: Embedder;
   readonly #tools = new HeldTools();
   readonly #index = new MiniSearch<IndexedTool>({
@@ -195,6 +206,7 @@ class HybridToolSearch implements ToolSearch {
     this.#minScore = options.minScore ?? 0;
     this.#lexicalWeight = options.lexicalWeight ?? DEFAULT_LEXICAL_WEIGHT;
     this.#valueWeight = options.valueWeight ?? DEFAULT_VALUE_WEIGHT;
+    this.#conceptWeight = options.conceptWeight ?? DEFAULT_CONCEPT_WEIGHT;
     this.#embedder = options.embedder ?? defaultEmbedder();
   }
 
@@ -281,7 +293,7 @@ class HybridToolSearch implements ToolSearch {
   ): TextView {
     const lexical = new Map<string, number>();
     let best = 0;
-    for (const result of this.#index.search(text, options)) {
+    for (const result of this.#lexicalSearch(text, options)) {
       lexical.set(result.id as string, result.score);
       best = Math.max(best, result.score);
     }
@@ -291,6 +303,27 @@ class HybridToolSearch implements ToolSearch {
       for (const takes of dense.distinctTakes) ceiling = Math.max(ceiling, valueMatch(values, takes));
     }
     return { lexical, best, vector, values, ceiling };
+  }
+
+  /** BM25+ over `text` and, at `conceptWeight`, the words of the concepts it signals. */
+  #lexicalSearch(text: string, options: SearchOptions) {
+    const concepts = this.#conceptWeight > 0 ? conceptWords(text) : [];
+    if (concepts.length === 0) return this.#index.search(text, options);
+    const own = new Set<string>();
+    for (const word of splitWords(text)) {
+      const term = searchTerm(word);
+      if (term !== null) own.add(term);
+    }
+    const weight = this.#conceptWeight;
+    // A concept's words are the tools' own vocabulary: matched exactly, neither as prefixes nor with a typo.
+    const { prefix, fuzzy } = options;
+    return this.#index.search(`${text} ${concepts.join(' ')}`, {
+      ...options,
+      boostTerm: (term) => (own.has(term) ? 1 : weight),
+      prefix: (term, i, terms) => own.has(term) && (typeof prefix === 'function' ? prefix(term, i, terms) : !!prefix),
+      fuzzy: (term, i, terms) =>
+        own.has(term) ? (typeof fuzzy === 'function' ? fuzzy(term, i, terms) : (fuzzy ?? false)) : false,
+    });
   }
 
   /** A tool's hit as `view` scores it: its BM25, cosine and values parts. */

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { conceptWords } from './request-concepts.js';
+
+describe('conceptWords', () => {
+  it('adds the words of the kind of tool an everyday word asks for', () => {
+    expect(conceptWords('Will I need an umbrella in Porto this weekend?')).toEqual([
+      'weather',
+      'forecast',
+      'temperature',
+    ]);
+    expect(conceptWords('Ring the customer and jot down what she says')).toEqual(['call', 'phone', 'note']);
+    // Inflections are signals too: they are stemmed as the index is.
+    expect(conceptWords('is it snowing in Oslo')).toEqual(['weather', 'forecast', 'temperature']);
+  });
+
+  it('adds no word the request already has', () => {
+    expect(conceptWords('rain forecast for Lisbon')).toEqual(['weather', 'temperature']);
+  });
+
+  it('adds nothing for words whose stem other kinds of tool share', () => {
+    expect(conceptWords('share on linkedin that I started a new role')).toEqual([]);
+    expect(conceptWords('book a table for two at 8pm')).toEqual([]);
+    expect(conceptWords('upload the deck to my drive')).toEqual([]);
+    expect(conceptWords('track my parcel')).toEqual([]);
+    expect(conceptWords('convert 350 fahrenheit to celsius')).toEqual([]);
+    expect(conceptWords('')).toEqual([]);
+  });
+});

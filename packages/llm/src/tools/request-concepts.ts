@@ -1,0 +1,88 @@
+/**
+ * Everyday words of a request and the words tools of that kind are described with: "will I need an umbrella" asks
+ * for the weather, "put it on my agenda" for a calendar, "ring the customer" for a call. Neither BM25 nor the offline
+ * word vectors (news text, where an umbrella is an organisation) make these links, so tool search adds the tool-side
+ * words of every concept a request signals to its lexical query, at a lower weight than the request's own words.
+ *
+ * Each group is general to its kind of tool, not to one product or one labelled set. A signal is a word that asks for
+ * that kind of tool in (almost) every sense it has once stemmed — so not `shares` (it stems to `share`, a verb of
+ * every file and social tool), `booked` (`book` a table, a flight), `drive` and `driving` (one stem, and Google Drive), `track` (a parcel),
+ * `warm` (a thermostat), `phone` (a number to text), or `temperature` (what weather and thermostat tools both say).
+ */
+import { searchTerm, splitWords } from './search-terms.js';
+
+const CONCEPT_GROUPS: readonly { signals: string; adds: string }[] = [
+  {
+    signals:
+      'umbrella rain raining rainy sunny sunshine snow snowing hot cold chilly freezing humid humidity windy storm stormy jacket coat sunscreen drizzle heatwave',
+    adds: 'weather forecast temperature',
+  },
+  {
+    signals: 'agenda schedule busy appointment appointments meeting meetings diary availability reschedule postpone',
+    adds: 'calendar event',
+  },
+  { signals: 'remind reminder nudge', adds: 'reminder' },
+  { signals: 'todo todos chores errand errands checklist', adds: 'task todo' },
+  { signals: 'sms txt texting', adds: 'sms message' },
+  { signals: 'ring dial rang', adds: 'call phone' },
+  { signals: 'inbox mail mailbox newsletter', adds: 'email' },
+  {
+    signals: 'song songs album albums playlist playlists music tune tunes band jazz podcast',
+    adds: 'music play song playlist',
+  },
+  { signals: 'draw drawing illustration illustrate logo sketch painting artwork', adds: 'image generate' },
+  {
+    signals: 'japanese french spanish german italian chinese portuguese korean arabic russian dutch hindi',
+    adds: 'translate language',
+  },
+  { signals: 'bill billing invoice charge', adds: 'invoice payment' },
+  { signals: 'stock stocks ticker nasdaq', adds: 'stock price quote' },
+  { signals: 'walk walking commute transit route', adds: 'directions route' },
+  { signals: 'coordinates latitude longitude lat lng gps', adds: 'geocode coordinates' },
+  { signals: 'stay accommodation airbnb hostel lodging', adds: 'hotel' },
+  { signals: 'uncommitted staged unstaged', adds: 'status diff git' },
+  { signals: 'bug bugs', adds: 'issue' },
+  { signals: 'basket cart', adds: 'cart product' },
+  { signals: 'oncall outage', adds: 'incident alert' },
+  { signals: 'reachable online responding', adds: 'uptime check status' },
+  { signals: 'jot', adds: 'note' },
+  { signals: 'pods replicas', adds: 'scale kubernetes' },
+  { signals: 'tweet tweets twitter', adds: 'twitter post' },
+  { signals: 'google', adds: 'web search' },
+  { signals: 'voicemail recording audio dictation', adds: 'speech audio transcribe' },
+  { signals: 'folder downloads desktop', adds: 'directory files' },
+];
+
+/** Stemmed signal → the words it adds. */
+const ADDS_BY_SIGNAL: ReadonlyMap<string, readonly string[]> = (() => {
+  const map = new Map<string, string[]>();
+  for (const group of CONCEPT_GROUPS) {
+    const adds = group.adds.split(' ');
+    for (const word of group.signals.split(' ')) {
+      const term = searchTerm(word);
+      if (term !== null) map.set(term, [...new Set([...(map.get(term) ?? []), ...adds])]);
+    }
+  }
+  return map;
+})();
+
+/**
+ * The words the concepts `text` signals add to it, none it already holds, in the order found.
+ *
+ * @example
+ * conceptWords('Will I need an umbrella in Porto?'); // ['weather', 'forecast', 'temperature']
+ */
+export function conceptWords(text: string): string[] {
+  const terms = new Set<string>();
+  for (const word of splitWords(text)) {
+    const term = searchTerm(word);
+    if (term !== null) terms.add(term);
+  }
+  const added = new Set<string>();
+  for (const term of terms) {
+    for (const word of ADDS_BY_SIGNAL.get(term) ?? []) {
+      if (!terms.has(searchTerm(word) ?? word)) added.add(word);
+    }
+  }
+  return [...added];
+}
