@@ -67,6 +67,30 @@ describe('POST /v1/plan-templates', () => {
     expect(((await kept.json()) as Json).items).toEqual([]);
   });
 
+  it('refused for its name, lists the problems of the rest of the template in the same answer', async () => {
+    const { status, body } = await post('/v1/plan-templates', {
+      name: 'Weather Report!',
+      examples: ['Report on {town}'],
+      params: { city: { type: 'strin' } },
+      plan: { steps: [{ id: 'a', target: 'weather', input: { city: { $ref: 'steps.nowhere.output' } } }] },
+    });
+    expect(status).toBe(400);
+    expect(body.code).toBe('invalid-request');
+    expect(body.problems.map((problem: Json) => problem.path)).toEqual([
+      'body.name',
+      'body.params.city',
+      'body.examples[0]',
+      'body.plan.steps[0].input.city',
+    ]);
+    expect(body.detail).toMatch(/^.*body\.name: .*; the template also has 3 more: body\.params\.city: /);
+    // A body broken elsewhere too gets the schema's problems alone: the rest cannot be read safely.
+    const broken = await post('/v1/plan-templates', { name: 'Bad Name', examples: 'not a list', plan: {} });
+    expect(broken.body.problems.map((problem: Json) => problem.path)).toEqual(
+      expect.arrayContaining(['body.name', 'body.examples']),
+    );
+    expect(broken.body.detail).not.toContain('the template also has');
+  });
+
   it('keeps a template whose services are not registered yet: they are resolved when it is used', async () => {
     const created = await post('/v1/plan-templates', weatherTemplate);
     expect(created.status).toBe(201);

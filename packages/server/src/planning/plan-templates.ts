@@ -39,16 +39,8 @@ export class PlanTemplates {
    * structure), a 409 says the name is taken. The services its plan names are resolved when it is used.
    */
   async create(projectId: string, input: PlanTemplateInput): Promise<PlanTemplate> {
-    const check = new TemplateMatcher({ embedder: this.embedder });
-    const planProblems = await templatePlanProblems(input.plan);
-    let definition: Awaited<ReturnType<TemplateMatcher['add']>>;
-    try {
-      definition = await check.add(input);
-    } catch (error) {
-      if (!ValidationError.isInstance(error)) throw error;
-      throw invalidTemplate(input.name, [...error.problems, ...planProblems]);
-    }
-    if (planProblems.length > 0) throw invalidTemplate(definition.name, planProblems);
+    const { definition, problems } = await this.#check(input);
+    if (definition === undefined || problems.length > 0) throw invalidTemplate(input.name, problems);
     const row: TemplateRow = {
       id: newId('tpl'),
       project_id: projectId,
@@ -63,6 +55,27 @@ export class PlanTemplates {
       throw conflict('plan-template-exists', `a plan template named "${definition.name}" exists: delete it first`);
     }
     return view(row);
+  }
+
+  /**
+   * The problems of a template's params, examples and plan, for a request refused for its name or description only:
+   * its 400 lists these too, so one correction fixes the whole template. The body is taken as it came, unchecked.
+   */
+  async problemsBesidesName(body: Record<string, unknown>): Promise<Problem[]> {
+    const input = { ...body, name: 'template', description: '' } as PlanTemplateInput;
+    return (await this.#check(input)).problems;
+  }
+
+  async #check(input: PlanTemplateInput) {
+    const check = new TemplateMatcher({ embedder: this.embedder });
+    const problems = await templatePlanProblems(input.plan);
+    try {
+      const definition = await check.add(input);
+      return { definition, problems };
+    } catch (error) {
+      if (!ValidationError.isInstance(error)) throw error;
+      return { definition: undefined, problems: [...error.problems, ...problems] };
+    }
   }
 
   async list(

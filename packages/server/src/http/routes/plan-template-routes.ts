@@ -10,9 +10,17 @@ import {
 } from '@baton/protocol';
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
+import { badRequest } from '../../errors/http-problem.js';
+import { validationProblem } from '../validation-hook.js';
 import type { App } from './app-env.js';
 import { bearer, json, jsonBody, problems } from './openapi-responses.js';
 import type { ServerServices } from './server-services.js';
+
+/** The fields that label a template; the rest (params, examples, plan) can be checked without them. */
+const LABELS = new Set(['name', 'description']);
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const pageQuery = z.strictObject({
   limit: queryInteger({ min: 1, max: 200 }).default(50),
@@ -34,6 +42,7 @@ export function planTemplateRoutes(app: App, services: ServerServices): void {
       },
     }),
     async (c) => c.json(await services.planTemplates.create(c.get('projectId'), c.req.valid('json')), 201),
+    (result) => (result.success ? undefined : refuseTemplate(services, result.target, result.error, result)),
   );
   app.openapi(
     createRoute({
@@ -61,5 +70,30 @@ export function planTemplateRoutes(app: App, services: ServerServices): void {
       await services.planTemplates.remove(c.get('projectId'), c.req.valid('param').idOrName);
       return c.body(null, 204);
     },
+  );
+}
+
+/**
+ * A template refused by its schema. Refused for its name or description alone, the rest of it (params, examples, plan)
+ * is checked too, so one answer lists every problem; otherwise the schema's problems are the answer.
+ */
+async function refuseTemplate(
+  services: ServerServices,
+  target: string,
+  error: z.ZodError,
+  result: object,
+): Promise<never> {
+  const body = (result as { data?: unknown }).data;
+  const refused = validationProblem(target, error, body);
+  const labelsOnly = error.issues.every((issue) => LABELS.has(String(issue.path[0])));
+  if (target !== 'json' || !labelsOnly || !isRecord(body)) throw refused;
+  const more = await services.planTemplates.problemsBesidesName(body);
+  if (more.length === 0) throw refused;
+  const besides = more.map((problem) => ({ ...problem, path: `body.${problem.path}` }));
+  const told = besides.slice(0, 3).map((problem) => `${problem.path}: ${problem.message}`);
+  throw badRequest(
+    'invalid-request',
+    `${refused.message}; the template also has ${more.length} more: ${told.join('; ')}`,
+    [...(refused.problems ?? []), ...besides],
   );
 }
