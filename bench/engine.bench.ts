@@ -2,6 +2,7 @@
  * engine/*: per-step overhead of running no-op graphs, Baton's engine against LangGraph.js (no checkpointer), on the
  * same shapes in the same process.
  */
+import { EventEmitter, setMaxListeners } from 'node:events';
 import { createEngine, createRegistry, type Plan } from '@baton/core';
 import { chain, fanout, langgraphOf, layeredDag, type Shape } from './engine-shapes.js';
 import { median, progress, report, sampleAsync } from './measure.js';
@@ -42,6 +43,20 @@ function langgraphRunner(shape: Shape): () => Promise<unknown> {
   return () => app.invoke({ x: 0 }, { recursionLimit: 10_000 });
 }
 
+/**
+ * Runs `work` with no listener limit on the event targets it creates: LangGraph.js hangs more than ten abort listeners
+ * on one signal in a wide graph, and Node warned once per signal — hundreds of lines of stderr in dag-1000.
+ */
+async function quietListeners<T>(work: () => Promise<T>): Promise<T> {
+  const before = EventEmitter.defaultMaxListeners;
+  setMaxListeners(0);
+  try {
+    return await work();
+  } finally {
+    setMaxListeners(before);
+  }
+}
+
 export async function runEngineBench(): Promise<void> {
   const shapes: [Shape, number][] = [
     [chain(100), 200],
@@ -53,7 +68,9 @@ export async function runEngineBench(): Promise<void> {
     progress(`engine/${shape.name}: Baton`);
     const baton = await sampleAsync(batonRunner(shape), { warmup: Math.ceil(samples / 4), samples });
     progress(`engine/${shape.name}: ${PEER}`);
-    const peer = await sampleAsync(langgraphRunner(shape), { warmup: Math.ceil(samples / 4), samples });
+    const peer = await quietListeners(() =>
+      sampleAsync(langgraphRunner(shape), { warmup: Math.ceil(samples / 4), samples }),
+    );
     report({
       case: `engine/${shape.name}`,
       unit: 'us/step',
