@@ -7,7 +7,8 @@
  * Each group is general to its kind of tool, not to one product or one labelled set. A signal is a word that asks for
  * that kind of tool in (almost) every sense it has once stemmed — so not `shares` (it stems to `share`, a verb of
  * every file and social tool), `booked` (`book` a table, a flight), `drive` and `driving` (one stem, and Google Drive), `track` (a parcel),
- * `warm` (a thermostat), `phone` (a number to text), or `temperature` (what weather and thermostat tools both say).
+ * `warm` (a thermostat), `phone` (a number to text), `temperature` (what weather and thermostat tools both say),
+ * `online` (look up online, buy online) or `google` (a brand of mail, drive and calendar tools as much as of search).
  */
 import { searchTerm, splitWords } from './search-terms.js';
 
@@ -44,11 +45,11 @@ const CONCEPT_GROUPS: readonly { signals: string; adds: string }[] = [
   { signals: 'bug bugs', adds: 'issue' },
   { signals: 'basket cart', adds: 'cart product' },
   { signals: 'oncall outage', adds: 'incident alert' },
-  { signals: 'reachable online responding', adds: 'uptime check status' },
+  { signals: 'reachable responding', adds: 'uptime check status' },
   { signals: 'jot', adds: 'note' },
-  { signals: 'pods replicas', adds: 'scale kubernetes' },
+  { signals: 'replicas', adds: 'scale kubernetes' },
+  { signals: 'pod pods', adds: 'kubernetes' },
   { signals: 'tweet tweets twitter', adds: 'twitter post' },
-  { signals: 'google', adds: 'web search' },
   { signals: 'voicemail recording audio dictation', adds: 'speech audio transcribe' },
   { signals: 'folder downloads desktop', adds: 'directory files' },
 ];
