@@ -12,6 +12,7 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import type { Logger } from 'pino';
 import { bodyTooLarge, HttpProblem, noRoute } from '../errors/http-problem.js';
+import { validationProblem } from '../errors/validation-problem.js';
 import { methodsByPath } from './allowed-methods.js';
 import { requireAdmin, requireProjectKey } from './auth-middleware.js';
 import { mountDocs } from './docs-page.js';
@@ -30,7 +31,6 @@ import type { ServerServices } from './routes/server-services.js';
 import { serviceRoutes } from './routes/service-routes.js';
 import { webhookRoutes } from './routes/webhook-routes.js';
 import { utf8Body } from './utf8-body.js';
-import { validationProblem } from './validation-hook.js';
 
 export interface AppOptions {
   bodyLimitBytes: number;

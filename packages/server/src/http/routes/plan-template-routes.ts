@@ -11,7 +11,7 @@ import {
 import { createRoute } from '@hono/zod-openapi';
 import { z } from 'zod';
 import { badRequest } from '../../errors/http-problem.js';
-import { validationProblem } from '../validation-hook.js';
+import { validationProblem } from '../../errors/validation-problem.js';
 import type { App } from './app-env.js';
 import { bearer, json, jsonBody, problems } from './openapi-responses.js';
 import type { ServerServices } from './server-services.js';

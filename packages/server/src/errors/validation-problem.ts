@@ -4,7 +4,7 @@
  */
 import { describeValue } from '@baton/core';
 import type { z } from 'zod';
-import { badRequest } from '../errors/http-problem.js';
+import { badRequest } from './http-problem.js';
 
 const PLACES: Record<string, string> = { json: 'body', query: 'query', param: 'path', header: 'headers' };
 
