@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { conceptWords } from './request-concepts.js';
+import { conceptWords as conceptWordsOf } from './request-concepts.js';
+import { searchTerms } from './search-terms.js';
+
+const conceptWords = (text: string) => conceptWordsOf(searchTerms(text));
 
 describe('conceptWords', () => {
   it('adds the words of the kind of tool an everyday word asks for', () => {

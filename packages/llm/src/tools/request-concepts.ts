@@ -10,7 +10,7 @@
  * `warm` (a thermostat), `phone` (a number to text), `temperature` (what weather and thermostat tools both say),
  * `online` (look up online, buy online) or `google` (a brand of mail, drive and calendar tools as much as of search).
  */
-import { searchTerm, splitWords } from './search-terms.js';
+import { searchTerm } from './search-terms.js';
 
 const CONCEPT_GROUPS: readonly { signals: string; adds: string }[] = [
   {
@@ -68,17 +68,12 @@ const ADDS_BY_SIGNAL: ReadonlyMap<string, readonly string[]> = (() => {
 })();
 
 /**
- * The words the concepts `text` signals add to it, none it already holds, in the order found.
+ * The words the concepts of a request's index terms (`searchTerms`) signal, none it already holds, in the order found.
  *
  * @example
- * conceptWords('Will I need an umbrella in Porto?'); // ['weather', 'forecast', 'temperature']
+ * conceptWords(searchTerms('Will I need an umbrella in Porto?')); // ['weather', 'forecast', 'temperature']
  */
-export function conceptWords(text: string): string[] {
-  const terms = new Set<string>();
-  for (const word of splitWords(text)) {
-    const term = searchTerm(word);
-    if (term !== null) terms.add(term);
-  }
+export function conceptWords(terms: ReadonlySet<string>): string[] {
   const added = new Set<string>();
   for (const term of terms) {
     for (const word of ADDS_BY_SIGNAL.get(term) ?? []) {

@@ -36,3 +36,13 @@ export function searchTerm(word: string): string | null {
   if (STOP_WORDS.has(lower)) return null;
   return stem(lower);
 }
+
+/** The index terms of `text`, each once: what the index matches a request by. */
+export function searchTerms(text: string): Set<string> {
+  const terms = new Set<string>();
+  for (const word of splitWords(text)) {
+    const term = searchTerm(word);
+    if (term !== null) terms.add(term);
+  }
+  return terms;
+}

@@ -27,7 +27,7 @@ import MiniSearch, { type SearchOptions } from 'minisearch';
 import { type DenseTools, type HeldTool, HeldTools } from './held-tools.js';
 import { requestClauses } from './request-clauses.js';
 import { conceptWords } from './request-concepts.js';
-import { searchTerm, splitWords } from './search-terms.js';
+import { searchTerm, searchTerms, splitWords } from './search-terms.js';
 import { checkSearchableTools, type SearchableTool, toolParameters } from './searchable-tool.js';
 import { toolsAsList } from './tool-set-list.js';
 import { parameterNames, type ToolFields, toolFields } from './tool-text.js';
@@ -307,13 +307,10 @@ class HybridToolSearch implements ToolSearch {
 
   /** BM25+ over `text` and, at `conceptWeight`, the words of the concepts it signals. */
   #lexicalSearch(text: string, options: SearchOptions) {
-    const concepts = this.#conceptWeight > 0 ? conceptWords(text) : [];
+    if (this.#conceptWeight === 0) return this.#index.search(text, options);
+    const own = searchTerms(text);
+    const concepts = conceptWords(own);
     if (concepts.length === 0) return this.#index.search(text, options);
-    const own = new Set<string>();
-    for (const word of splitWords(text)) {
-      const term = searchTerm(word);
-      if (term !== null) own.add(term);
-    }
     const weight = this.#conceptWeight;
     // A concept's words are the tools' own vocabulary: matched exactly, neither as prefixes nor with a typo.
     const { prefix, fuzzy } = options;
