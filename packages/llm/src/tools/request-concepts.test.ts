@@ -16,6 +16,13 @@ describe('conceptWords', () => {
     expect(conceptWords('is it snowing in Oslo')).toEqual(['weather', 'forecast', 'temperature']);
   });
 
+  it('adds the verbs tools are named with for the everyday verbs of an action', () => {
+    expect(conceptWords('locate every .psd file under ~/Design')).toEqual(['search', 'find']);
+    expect(conceptWords('shut down gpu-train-01 over the weekend')).toEqual(['stop']);
+    expect(conceptWords('wipe the old sessions')).toEqual(['delete', 'remove']);
+    expect(conceptWords('how is bitcoin doing')).toEqual(['crypto', 'cryptocurrency', 'price']);
+  });
+
   it('adds no word the request already has', () => {
     expect(conceptWords('rain forecast for Lisbon')).toEqual(['weather', 'temperature']);
   });
@@ -24,7 +31,10 @@ describe('conceptWords', () => {
     expect(conceptWords('share on linkedin that I started a new role')).toEqual([]);
     expect(conceptWords('book a table for two at 8pm')).toEqual([]);
     expect(conceptWords('upload the deck to my drive')).toEqual([]);
-    expect(conceptWords('track my parcel')).toEqual([]);
+    expect(conceptWords('track my order')).toEqual([]);
+    expect(conceptWords('how many mugs are left in stock')).toEqual([]);
+    expect(conceptWords('open a pull request from deps-bump')).toEqual([]);
+    expect(conceptWords('what is the mean of these numbers')).toEqual([]);
     expect(conceptWords('convert 350 fahrenheit to celsius')).toEqual([]);
     expect(conceptWords('')).toEqual([]);
   });

@@ -1,14 +1,17 @@
 /**
  * Everyday words of a request and the words tools of that kind are described with: "will I need an umbrella" asks
- * for the weather, "put it on my agenda" for a calendar, "ring the customer" for a call. Neither BM25 nor the offline
- * word vectors (news text, where an umbrella is an organisation) make these links, so tool search adds the tool-side
- * words of every concept a request signals to its lexical query, at a lower weight than the request's own words.
+ * for the weather, "put it on my agenda" for a calendar, "ring the customer" for a call, "locate every .psd file" for a
+ * search, "shut down the VM" to stop it. Neither BM25 nor the offline word vectors (news text, where an umbrella is an
+ * organisation) make these links, so tool search adds the tool-side words of every concept a request signals to its
+ * lexical query, at a lower weight than the request's own words.
  *
- * Each group is general to its kind of tool, not to one product or one labelled set. A signal is a word that asks for
- * that kind of tool in (almost) every sense it has once stemmed — so not `shares` (it stems to `share`, a verb of
- * every file and social tool), `booked` (`book` a table, a flight), `drive` and `driving` (one stem, and Google Drive), `track` (a parcel),
- * `warm` (a thermostat), `phone` (a number to text), `temperature` (what weather and thermostat tools both say),
- * `online` (look up online, buy online) or `google` (a brand of mail, drive and calendar tools as much as of search).
+ * Each group is general to its kind of tool or action, not to one product or one labelled set. A signal is a word that
+ * asks for that kind in (almost) every sense it has once stemmed — so not `shares` (it stems to `share`, a verb of
+ * every file and social tool), `booked` (`book` a table, a flight), `drive` and `driving` (one stem, and Google Drive),
+ * `track` (a parcel), `warm` (a thermostat), `phone` (a number to text), `temperature` (what weather and thermostat
+ * tools both say), `online` (look up online, buy online), `google` (a brand of mail, drive and calendar tools as much
+ * as of search), `stock` (shares, and what a shop has left), `open` (a file to read, a pull request to create, a door)
+ * or `meaning` (it stems to `mean`, an average).
  */
 import { searchTerm } from './search-terms.js';
 
@@ -37,7 +40,9 @@ const CONCEPT_GROUPS: readonly { signals: string; adds: string }[] = [
     adds: 'translate language',
   },
   { signals: 'bill billing invoice charge', adds: 'invoice payment' },
-  { signals: 'stock stocks ticker nasdaq', adds: 'stock price quote' },
+  { signals: 'ticker nasdaq', adds: 'stock price quote' },
+  { signals: 'bitcoin btc ethereum eth dogecoin solana', adds: 'crypto cryptocurrency price' },
+  { signals: 'spend spent spending', adds: 'transactions expenses' },
   { signals: 'walk walking commute transit route', adds: 'directions route' },
   { signals: 'coordinates latitude longitude lat lng gps', adds: 'geocode coordinates' },
   { signals: 'stay accommodation airbnb hostel lodging', adds: 'hotel' },
@@ -52,6 +57,19 @@ const CONCEPT_GROUPS: readonly { signals: string; adds: string }[] = [
   { signals: 'tweet tweets twitter', adds: 'twitter post' },
   { signals: 'voicemail recording audio dictation', adds: 'speech audio transcribe' },
   { signals: 'folder downloads desktop', adds: 'directory files' },
+  // What to do, in the verbs tools are named with: `locate` a file is to search for it, `wipe` a disk to delete.
+  { signals: 'locate seek hunt', adds: 'search find' },
+  { signals: 'erase wipe purge trash discard', adds: 'delete remove' },
+  { signals: 'modify edit alter rename', adds: 'update edit' },
+  { signals: 'boot', adds: 'start' },
+  { signals: 'shut shutdown halt', adds: 'stop' },
+  { signals: 'finished tick', adds: 'complete done' },
+  { signals: 'reserve reservation', adds: 'book' },
+  { signals: 'definition', adds: 'define dictionary' },
+  { signals: 'picture pictures photo photos pic pics photograph', adds: 'image photo' },
+  { signals: 'parcel courier', adds: 'shipment track' },
+  { signals: 'payslip paystub paycheck salary wage wages', adds: 'payroll payslip pay' },
+  { signals: 'database sql db', adds: 'database sql' },
 ];
 
 /** Stemmed signal → the words it adds. */
