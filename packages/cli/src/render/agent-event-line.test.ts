@@ -64,6 +64,17 @@ describe('agentEventLine', () => {
       input: 'x'.repeat(500),
     });
     expect(long?.length).toBe(164);
+    const fallback: RunEvent = {
+      ...base,
+      type: 'model-fallback',
+      path: ['r', 'agent'],
+      from: 'local:large',
+      to: 'local:small',
+      reason: 'the model large at http://127.0.0.1:1/v1/chat/completions could not be reached:\nfetch failed',
+    };
+    expect(agentEventLine(fallback)).toBe(
+      'model local:large failed (the model large at http://127.0.0.1:1/v1/chat/completions could not be reached: fetch failed): asking local:small',
+    );
     expect(agentEventLine({ ...base, type: 'step-start', path: ['r', 'agent'], target: 'agent' })).toBeUndefined();
   });
 });

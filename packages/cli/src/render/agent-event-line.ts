@@ -29,6 +29,8 @@ export function agentEventLine(event: RunEvent): string | undefined {
       const skipped = event.skipped.map((entry) => `${entry.model}: ${entry.reason}`).join('; ');
       return `${indent(event)}model ${event.model}${skipped ? ` (passed over ${skipped})` : ''}`;
     }
+    case 'model-fallback':
+      return `${indent(event)}model ${event.from} failed (${short(event.reason, MAX_ERROR)}): asking ${event.to}`;
     case 'sub-call-start':
       return `${indent(event)}→ ${event.target} ${short(event.input)}`;
     case 'sub-call-finish':

@@ -111,6 +111,17 @@ export type HandlerEvent =
       estimate: { tokens: number; costUsd: number };
     }
   | {
+      /**
+       * An agent's model call failed in a way another model may not (unreachable, overloaded, its breaker open): the
+       * next model of its list that the budgets left can pay for is asked the same.
+       */
+      type: 'model-fallback';
+      from: string;
+      to: string;
+      /** Why `from` failed, as its error says. */
+      reason: string;
+    }
+  | {
       /** An agent's model call, as it is made: what the model is shown. */
       type: 'model-call';
       model: string;

@@ -77,6 +77,8 @@ export const agentFileSchema = z
     description: z.string().max(500).optional(),
     model: modelEndpointSchema.optional(),
     models: z.array(modelEndpointSchema).min(1).optional(),
+    /** A model call that fails in a way another may not goes to the next of `models`. @default true */
+    modelFallback: z.boolean().optional(),
     system: z.string().optional(),
     mcpServers: z
       .array(mcpServerSchema)

@@ -38,6 +38,7 @@ describe('parseAgentFile', () => {
         '    apiKeyEnv: OPENAI_API_KEY',
         '    price: { inputPerMTok: 2, outputPerMTok: 8 }',
         '  - { baseURL: "http://127.0.0.1:11434/v1", name: llama3.1, maxOutputTokens: 512 }',
+        'modelFallback: false',
         'system: |',
         '  You plan trips.',
         'mcpServers:',
@@ -52,6 +53,7 @@ describe('parseAgentFile', () => {
       ].join('\n'),
     );
     expect(agent.models?.map((m) => m.name)).toEqual(['gpt-4.1', 'llama3.1']);
+    expect(agent.modelFallback).toBe(false);
     expect(agent.system).toBe('You plan trips.\n');
     expect(agent.mcpServers?.[0]).toEqual({ name: 'files', command: 'npx', args: ['-y', 'some-mcp-server'] });
     expect(agent.toolSearch).toEqual({ k: 5, minScore: 0.1 });
@@ -82,7 +84,7 @@ describe('parseAgentFile', () => {
       '4:11 model.apiKey never put a key in the file: name the environment variable that holds it with apiKeyEnv',
       '5:18 toolSearch.k must be > 0, got 0',
       '6:11 maxSteps must be a whole number, got "many"',
-      '7:1 tols unknown key "tols" (known: name, description, model, models, system, mcpServers, tools, toolSearch, context, cache, budget, maxSteps)',
+      '7:1 tols unknown key "tols" (known: name, description, model, models, modelFallback, system, mcpServers, tools, toolSearch, context, cache, budget, maxSteps)',
     ]);
   });
 
@@ -90,6 +92,7 @@ describe('parseAgentFile', () => {
     const model = 'model: { baseURL: "http://x/v1", name: m }';
     const problem = (line: string) => problemsOf(`${model}\n${line}`).map((text) => text.replace(/^\d+:\d+ /, ''));
     expect(problem('maxSteps: "eight"')).toEqual(['maxSteps must be a whole number, got "eight"']);
+    expect(problem('modelFallback: "no"')).toEqual(['modelFallback must be true or false, got "no"']);
     expect(problem('toolSearch: { k: -1 }')).toEqual(['toolSearch.k must be > 0, got -1']);
     expect(problem('context: { maxInputTokens: 12.5 }')).toEqual([
       'context.maxInputTokens must be a whole number, got 12.5',
@@ -169,6 +172,30 @@ describe('parseAgentFile', () => {
 });
 
 describe('agentFromFile', () => {
+  it('asks the next of its models when the first cannot be reached', async () => {
+    server = await startChatServer({ reply: () => 'Sunny in Rome.' });
+    const { registry } = toolRegistry();
+    const file = parseAgentFile(
+      [
+        'name: weather-bot',
+        'models:',
+        '  - { baseURL: "http://127.0.0.1:1/v1", name: gpt-4o }',
+        `  - { baseURL: "${server.baseURL}", name: gpt-4o-mini }`,
+        'cache: false',
+      ].join('\n'),
+    );
+    const agent = await agentFromFile(file, { registry });
+    registry.register(agent.definition);
+    const events: string[] = [];
+    const result = await createEngine({ registry, onEvent: (event) => events.push(event.type) })
+      .run({ steps: [{ id: 'ask', target: 'weather-bot', input: { query: 'Weather in Rome?' } }] })
+      .result();
+    expect((result.output as { ask: AgentOutput }).ask.text).toBe('Sunny in Rome.');
+    expect(events).toContain('model-fallback');
+    expect(server.bodies.map((body) => body.model)).toEqual(['gpt-4o-mini']);
+    await agent.close();
+  });
+
   it('runs the agent the file declares against its endpoint', async () => {
     server = await startChatServer({
       reply: scripted([{ toolCalls: [{ name: 'weather_current', arguments: { city: 'Rome' } }] }, 'Sunny in Rome.']),

@@ -169,6 +169,7 @@ async function buildAgent(file: AgentFile, options: AgentFromFileOptions): Promi
         name,
         ...(file.description === undefined ? {} : { description: file.description }),
         models,
+        ...(file.modelFallback === undefined ? {} : { modelFallback: file.modelFallback }),
         ...(file.system === undefined ? {} : { system: file.system }),
         registry: options.registry,
         tools,

@@ -16,8 +16,9 @@ import type { ModelPricePerMTok } from './agent-options.js';
 import type { AgentRuntime } from './agent-runtime.js';
 import { AgentStepLimitError } from './agent-step-limit-error.js';
 import { type AgentTool, agentTools } from './agent-tools.js';
-import { journaledModel, type StoredGenerateResult } from './journaled-model.js';
+import { type GenerateAnswer, journaledModel, type OtherModel, type StoredGenerateResult } from './journaled-model.js';
 import { type CallEstimate, chooseModel, estimateCall, modelName } from './model-choice.js';
+import { fallbackChoice, mayFallBack } from './model-fallback.js';
 
 export interface AgentInput {
   /** What the user asks. */
@@ -57,6 +58,10 @@ export interface AgentOutput {
 /** The model call about to start, as `prepareStep` chose it. */
 interface NextModelCall {
   estimate: CallEstimate;
+  /** Where the model chosen is in the agent's list: a fallback is one of those after it. */
+  index: number;
+  /** The call's input tokens as a model counts them. */
+  inputTokensOf: (candidate: Candidate) => number;
   name: string;
   price: ModelPricePerMTok | undefined;
   /** The `model-choice` event, when there was a choice: sent only when the call is made, not when it is replayed. */
@@ -111,11 +116,11 @@ function keptModel(call: AgentCall, enhanced: LanguageModelV3): LanguageModelV3 
       const made = async (): Promise<StoredGenerateResult & { madeBy?: MadeBy }> => {
         if (choice) call.context.emit({ type: 'model-choice', ...choice });
         call.context.emit({ type: 'model-call', ...next.call });
-        return { ...(await generate()), madeBy: { model: next.name, price: next.price ?? null } };
+        return answerFallingBack(call, next, generate);
       };
       const { madeBy, ...stored } = await call.context.memo(id, made, {
         estimate: { inputTokens: estimate.inputTokens, outputTokens: estimate.outputTokens, costUsd: estimate.costUsd },
-        usage: (answer) => spentOf(answer, next.price),
+        usage: (answer) => spentOf(answer, answer.madeBy ? (answer.madeBy.price ?? undefined) : next.price),
       });
       // Kept before models were recorded with their answers: counted as the model chosen now.
       const by = madeBy ?? { model: next.name, price: next.price ?? null };
@@ -135,6 +140,41 @@ function keptModel(call: AgentCall, enhanced: LanguageModelV3): LanguageModelV3 
     onText,
   );
 }
+
+/**
+ * The answer of the model chosen or, when it fails in a way another model may not and the agent falls back, of the
+ * next one the budgets left can pay for, a `model-fallback` event at each switch. The model that answered goes with
+ * the answer, so the call is paid, and replayed, as that model's.
+ */
+async function answerFallingBack(
+  call: AgentCall,
+  next: NextModelCall,
+  generate: GenerateAnswer,
+): Promise<StoredGenerateResult & { madeBy: MadeBy }> {
+  const { models, modelFallback } = call.runtime;
+  let at = { index: next.index, name: next.name, price: next.price };
+  let other: OtherModel | undefined;
+  for (;;) {
+    try {
+      return { ...(await generate(other)), madeBy: { model: at.name, price: at.price ?? null } };
+    } catch (error) {
+      if (!modelFallback || !mayFallBack(error, call.context.signal)) throw error;
+      // The budgets left still hold this call's estimate, reserved for it: the fallback may use it instead.
+      const left = budgetLeft(call, next.estimate);
+      const candidates = models.map((entry) => entry.candidate);
+      const fallback = fallbackChoice(candidates, at.index, next.inputTokensOf, left, call.context.stepId);
+      if (fallback === undefined) throw error;
+      const { candidate } = fallback.choice;
+      const to = modelName(candidate);
+      const reason = error instanceof Error ? error.message : String(error);
+      call.context.emit({ type: 'model-fallback', from: at.name, to, reason: clipReason(reason) });
+      at = { index: fallback.index, name: to, price: candidate.price };
+      other = { model: models[fallback.index]!.enhanced, maxOutputTokens: candidate.maxOutputTokens };
+    }
+  }
+}
+
+const clipReason = (text: string) => (text.length > 500 ? `${text.slice(0, 500)}…` : text);
 
 /** The agent's own budget, when what its model calls reported passes it (an answer longer than estimated). */
 function ownBudgetPassed(call: AgentCall): BudgetExceededError | undefined {
@@ -196,9 +236,16 @@ function sdkTools(call: AgentCall): Record<string, Tool> {
   );
 }
 
-/** The tighter of the run's and step's budgets and the agent's own, less what this call spent. */
-function budgetLeft(call: AgentCall): BudgetLeft {
-  const left = call.context.budgetLeft();
+/**
+ * The tighter of the run's and step's budgets and the agent's own, less what this call spent; with `reserved`, the
+ * estimate a model call in flight holds back from the run's and step's is counted as left.
+ */
+function budgetLeft(call: AgentCall, reserved?: CallEstimate): BudgetLeft {
+  const held = call.context.budgetLeft();
+  const plus = (amount: number | undefined, more: number) => (amount === undefined ? undefined : amount + more);
+  const left = reserved
+    ? { tokens: plus(held.tokens, reserved.tokens), costUsd: plus(held.costUsd, reserved.costUsd) }
+    : held;
   const own = call.runtime.options.budget;
   const spentTokens = call.usage.inputTokens + call.usage.outputTokens;
   const tighter = (a: number | undefined, b: number | undefined) =>
@@ -278,6 +325,8 @@ function prepareStepOf(call: AgentCall, kept: LanguageModelV3[]) {
     const { tokens, costUsd } = choice.estimate;
     call.next = {
       estimate: choice.estimate,
+      index: candidates.indexOf(choice.candidate),
+      inputTokensOf,
       name,
       price: choice.candidate.price,
       choice:

@@ -74,6 +74,12 @@ export interface AgentOptions {
   model?: LanguageModelV3 | AgentModel;
   /** Models in order of preference: a call takes the first whose estimate what is left of the budget can cover. */
   models?: readonly AgentModel[];
+  /**
+   * When a model call fails in a way another model may not (its endpoint unreachable, overloaded or failing: a
+   * retryable error; or its circuit breaker open), ask the next model of `models` that the budgets can pay for, with a
+   * `model-fallback` event; `false` fails the call (the step's `retry` and `fallback` policies then apply). @default true
+   */
+  modelFallback?: boolean;
   system?: string;
   /** Where the tools are registered (MCP servers' tools too, once connected). */
   registry: Registry;
@@ -124,6 +130,7 @@ const KNOWN_KEYS: Record<string, readonly string[]> = {
     'budget',
     'maxSteps',
     'stream',
+    'modelFallback',
   ],
   toolSearch: ['k', 'minScore', 'create'],
   context: ['maxInputTokens', 'reserveOutputTokens', 'assemble'],
@@ -248,6 +255,13 @@ function checkLimits(options: AgentOptions, problems: Problem[]): void {
       path: 'maxSteps',
       code: 'range',
       message: `must be an integer ≥ 1, got ${describeValue(maxSteps)}`,
+    });
+  }
+  if (options.modelFallback !== undefined && typeof options.modelFallback !== 'boolean') {
+    problems.push({
+      path: 'modelFallback',
+      code: 'type',
+      message: `must be a boolean, got ${describeValue(options.modelFallback)}`,
     });
   }
   if (options.stream !== undefined && typeof options.stream !== 'boolean') {

@@ -29,6 +29,8 @@ export interface AgentRuntime {
   readonly maxSteps: number;
   /** Model calls stream, their text sent as `text-delta` events. */
   readonly stream: boolean;
+  /** A model call that fails in a way another model may not goes to the next model the budgets can pay for. */
+  readonly modelFallback: boolean;
   readonly toolSearch: (Required<Pick<AgentToolSearch, 'create'>> & AgentToolSearch) | undefined;
   readonly context: (AgentContext & { assemble: AssembleContextFunction }) | undefined;
   /** The search over `tools`, reused while the same tools are offered. */
@@ -85,6 +87,7 @@ export function createAgentRuntime(
     })),
     maxSteps: options.maxSteps ?? DEFAULT_MAX_STEPS,
     stream: options.stream ?? false,
+    modelFallback: options.modelFallback ?? true,
     toolSearch,
     context,
     searchFor(tools) {

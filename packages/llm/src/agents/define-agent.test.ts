@@ -352,6 +352,8 @@ describe('defineAgent', () => {
     const { output, events } = await runAgent({
       tools: ['arm-failure'],
       models: [{ model: chatModel(server.baseURL, 'gpt-4o') }, { model: chatModel(server.baseURL, 'gpt-4o-mini') }],
+      // The 503 fails the call, so the step is retried.
+      modelFallback: false,
     });
     expect(output?.text).toBe('Done after a hiccup.');
     expect(output?.models).toEqual(['local.chat:gpt-4o', 'local.chat:gpt-4o']);
@@ -363,6 +365,7 @@ describe('defineAgent', () => {
       [2, 'local.chat:gpt-4o'],
     ]);
     expect(server.calls).toBe(3);
+    expect(events.filter((e) => e.type === 'model-fallback')).toEqual([]);
   });
 
   it('counts a replayed model call as the model that made it, whichever the budget left would choose now', async () => {
@@ -373,6 +376,7 @@ describe('defineAgent', () => {
       {
         tools: ['arm-failure'],
         models: gpt4oThenMini({ inputPerMTok: 1000, outputPerMTok: 1000 }, { inputPerMTok: 1, outputPerMTok: 1 }),
+        modelFallback: false,
       },
       { budget: { costUsd: 0.27 } },
     );
@@ -547,6 +551,81 @@ describe('defineAgent', () => {
     expect(() =>
       defineAgent({ name: 'a', registry, model, context: { maxInputTokens: 500, reserveOutputTokens: 100 } }),
     ).not.toThrow();
+  });
+
+  it('asks the next model when the preferred one cannot be reached, and says so', async () => {
+    server = await startChatServer({ reply: TWO_TOOLS });
+    const { output, events } = await runAgent({
+      models: [
+        { model: chatModel('http://127.0.0.1:1/v1', 'gpt-4o') },
+        { model: chatModel(server.baseURL, 'gpt-4o-mini') },
+      ],
+    });
+    expect(output?.text).toBe('Rain tomorrow in Oslo; I emailed Ada.');
+    expect(output?.models).toEqual(['local.chat:gpt-4o-mini', 'local.chat:gpt-4o-mini', 'local.chat:gpt-4o-mini']);
+    expect(calls).toEqual(['forecast:Oslo', 'email:ada@example.com']);
+    const fallbacks = events.filter((e) => e.type === 'model-fallback');
+    expect(fallbacks).toHaveLength(3);
+    expect(fallbacks[0]).toMatchObject({
+      stepId: 'ask',
+      from: 'local.chat:gpt-4o',
+      to: 'local.chat:gpt-4o-mini',
+      reason: expect.stringContaining('could not be reached'),
+    });
+    // No step was retried: each call went on with the next model.
+    expect(events.filter((e) => e.type === 'step-retry')).toEqual([]);
+  });
+
+  it('asks the next model after a 503 and pays the call at the price of the model that answered', async () => {
+    server = await startChatServer({ reply: () => 'Sunny.' });
+    server.failNext(503);
+    const { output, events } = await runAgent({
+      models: gpt4oThenMini({ inputPerMTok: 1000, outputPerMTok: 1000 }, { inputPerMTok: 1, outputPerMTok: 1 }),
+    });
+    expect(server.bodies.map((body) => body.model)).toEqual(['gpt-4o', 'gpt-4o-mini']);
+    expect(output?.models).toEqual(['local.chat:gpt-4o-mini']);
+    expect(events.find((e) => e.type === 'model-fallback')).toMatchObject({
+      from: 'local.chat:gpt-4o',
+      to: 'local.chat:gpt-4o-mini',
+      reason: expect.stringContaining('503'),
+    });
+    // At mini's $1 a million tokens, not gpt-4o's $1,000.
+    const tokens = (output?.usage.inputTokens ?? 0) + (output?.usage.outputTokens ?? 0);
+    expect(tokens).toBeGreaterThan(0);
+    expect(output?.usage.costUsd).toBeCloseTo(tokens / 1_000_000, 12);
+  });
+
+  it('does not switch models on a failure every model would share (a 400)', async () => {
+    server = await startChatServer({ reply: () => 'Sunny.' });
+    server.failNext(400);
+    const { error, events } = await runAgent({
+      models: [{ model: chatModel(server.baseURL, 'gpt-4o') }, { model: chatModel(server.baseURL, 'gpt-4o-mini') }],
+    });
+    expect(String((error as Error)?.message)).toContain('400');
+    expect(events.filter((e) => e.type === 'model-fallback')).toEqual([]);
+    expect(server.bodies.map((body) => body.model)).toEqual(['gpt-4o']);
+  });
+
+  it("fails with the first model's error when no later model fits the budget left", async () => {
+    server = await startChatServer({ reply: () => 'Sunny.' });
+    const { error, events } = await runAgent(
+      {
+        models: [
+          { model: chatModel('http://127.0.0.1:1/v1', 'gpt-4o-mini'), price: { inputPerMTok: 1, outputPerMTok: 1 } },
+          { model: chatModel(server.baseURL, 'gpt-4o'), price: { inputPerMTok: 1e6, outputPerMTok: 1e6 } },
+        ],
+      },
+      { budget: { costUsd: 0.01 } },
+    );
+    expect(String((error as Error)?.message)).toContain('could not be reached');
+    expect(events.filter((e) => e.type === 'model-fallback')).toEqual([]);
+    expect(server.calls).toBe(0);
+  });
+
+  it('refuses a modelFallback that is not a boolean', () => {
+    expect(() =>
+      defineAgent({ name: 'a', registry, model: chatModel('http://127.0.0.1:1/v1', 'm'), modelFallback: 1 as never }),
+    ).toThrow(/modelFallback: must be a boolean, got 1/);
   });
 
   it('refuses a stream that is not a boolean', () => {

@@ -1,9 +1,9 @@
 /**
  * A language model whose answers are kept by the step that asks: each `doGenerate` runs through a function the agent
  * gives (a `HandlerContext.memo` under the call's id), with the answer in a JSON form a journal can hold and a resumed
- * run can hand back. With `onText`, the answer is made by streaming and each piece of its text is handed over as it
- * arrives; a kept answer handed back is not streamed again. `doStream` goes to the model unchanged: the agent loop
- * only generates.
+ * run can hand back; that function may have another model answer the same call instead (an agent falling back). With
+ * `onText`, the answer is made by streaming and each piece of its text is handed over as it arrives; a kept answer
+ * handed back is not streamed again. `doStream` goes to the model unchanged: the agent loop only generates.
  */
 import type { LanguageModelV3, LanguageModelV3CallOptions, LanguageModelV3GenerateResult } from '@ai-sdk/provider';
 import { generateByStreaming } from './generate-by-streaming.js';
@@ -19,7 +19,16 @@ export interface StoredGenerateResult {
   response?: { id?: string; modelId?: string; timestamp?: string };
 }
 
-export type KeepAnswer = (generate: () => Promise<StoredGenerateResult>) => Promise<StoredGenerateResult>;
+/** Another model asked the same call instead (its own longest answer, when it has one). */
+export interface OtherModel {
+  model: LanguageModelV3;
+  maxOutputTokens?: number | undefined;
+}
+
+/** Makes the answer: of the model wrapped, or of `other`. */
+export type GenerateAnswer = (other?: OtherModel) => Promise<StoredGenerateResult>;
+
+export type KeepAnswer = (generate: GenerateAnswer) => Promise<StoredGenerateResult>;
 
 /** The JSON form of `result`: the same whether it was just made or read back from a journal. */
 export function storedResult(result: LanguageModelV3GenerateResult): StoredGenerateResult {
@@ -61,12 +70,15 @@ export function journaledModel(
     supportedUrls: model.supportedUrls,
     doGenerate: async (options: LanguageModelV3CallOptions) =>
       revived(
-        await keep(async () => {
+        await keep(async (other) => {
+          const asked = other?.model ?? model;
+          const callOptions =
+            other?.maxOutputTokens === undefined ? options : { ...options, maxOutputTokens: other.maxOutputTokens };
           try {
-            const result = onText ? generateByStreaming(model, options, onText) : model.doGenerate(options);
+            const result = onText ? generateByStreaming(asked, callOptions, onText) : asked.doGenerate(callOptions);
             return storedResult(await result);
           } catch (error) {
-            throw ModelCallError.from(model.modelId, error);
+            throw ModelCallError.from(asked.modelId, error);
           }
         }),
       ),
