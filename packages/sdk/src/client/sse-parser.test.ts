@@ -83,6 +83,18 @@ describe('createSseParser', () => {
     expect(parser.lastEventId).toBe('7');
   });
 
+  it('reads an event of megabytes that arrives in hundreds of chunks, whatever their line endings', () => {
+    const big = 'x'.repeat(4 * 1024 * 1024);
+    const bytes = new TextEncoder().encode(`id: 7\r\ndata: {"v":"${big}"}\r\ndata: end\r\n\r\n`);
+    const parser = createSseParser();
+    const events = [];
+    for (let at = 0; at < bytes.length; at += 16 * 1024)
+      events.push(...parser.push(bytes.subarray(at, at + 16 * 1024)));
+    expect(events).toHaveLength(1);
+    expect(events[0]?.data).toBe(`{"v":"${big}"}\nend`);
+    expect(events[0]?.id).toBe('7');
+  });
+
   it('discards an event cut off by the end of the stream', () => {
     const parser = createSseParser();
     expect(parser.push('id: 9\ndata: half')).toEqual([]);

@@ -1,7 +1,8 @@
 /**
  * A Server-Sent Events parser following the WHATWG event-stream rules: `event`, `data` (lines joined with `\n`), `id`
  * (ignored when it holds NUL), `retry`, `:` comments, CRLF / LF / CR line endings, a BOM at the start, and chunk
- * boundaries anywhere — even inside a UTF-8 sequence or between the CR and LF of one line ending.
+ * boundaries anywhere — even inside a UTF-8 sequence or between the CR and LF of one line ending. Each chunk is scanned
+ * once: a line that spans many chunks (a 10 MB event arrives in hundreds) is kept in pieces and joined once it ends.
  *
  * @example
  * const parser = createSseParser();
@@ -44,7 +45,8 @@ export function createSseParser(options: SseParserOptions = {}): SseParser {
   const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
   let lastEventId = options.lastEventId ?? '';
   let retryMs: number | undefined;
-  let pending = '';
+  /** The line begun in earlier chunks, in pieces. */
+  let pending: string[] = [];
   let atStart = true;
   let skipNextLineFeed = false;
   let eventType = '';
@@ -88,20 +90,21 @@ export function createSseParser(options: SseParserOptions = {}): SseParser {
       skipNextLineFeed = false;
       if (input.startsWith('\n')) input = input.slice(1);
     }
-    const buffer = pending + input;
     const out: SseEvent[] = [];
+    const lineEnd = /[\r\n]/g;
     let start = 0;
-    for (let index = 0; index < buffer.length; index++) {
-      const char = buffer[index];
-      if (char !== '\n' && char !== '\r') continue;
-      processLine(buffer.slice(start, index), out);
-      if (char === '\r') {
-        if (index + 1 === buffer.length) skipNextLineFeed = true;
-        else if (buffer[index + 1] === '\n') index++;
+    for (let match = lineEnd.exec(input); match !== null; match = lineEnd.exec(input)) {
+      const { index } = match;
+      const piece = input.slice(start, index);
+      processLine(pending.length === 0 ? piece : pending.join('') + piece, out);
+      pending = [];
+      if (input[index] === '\r') {
+        if (index + 1 === input.length) skipNextLineFeed = true;
+        else if (input[index + 1] === '\n') lineEnd.lastIndex = index + 2;
       }
-      start = index + 1;
+      start = lineEnd.lastIndex;
     }
-    pending = buffer.slice(start);
+    if (start < input.length) pending.push(input.slice(start));
     return out;
   }
 
@@ -111,7 +114,7 @@ export function createSseParser(options: SseParserOptions = {}): SseParser {
     },
     end() {
       decoder.decode();
-      pending = '';
+      pending = [];
       eventType = '';
       data = [];
       idInEvent = undefined;
