@@ -36,11 +36,13 @@ describe('baton version', () => {
     expect(result.stderr).toMatch(/^baton: could not reach the server: GET .*\/health failed: .*ECONNREFUSED/);
   });
 
-  it("no server configured: the CLI's version and exit 5", async () => {
+  it("no server configured: the CLI's version, and exit 2 saying so, not that a server could not be reached", async () => {
     const result = await t.baton(['version'], {});
-    expect(result.code).toBe(5);
-    expect(result.stdout).toBe(`baton ${CLI_VERSION}\nserver unknown\n`);
-    expect(result.stderr).toMatch(/^baton: the server could not be reached: no server URL configured/);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe(`baton ${CLI_VERSION}\nserver not configured\n`);
+    expect(result.stderr).toMatch(
+      /^baton: no server configured: run baton login --url URL --key KEY, or set BATON_URL/,
+    );
   });
 });
 

@@ -1,11 +1,12 @@
 /**
- * `baton version`: the CLI's version and the configured server's (`GET /health`, which needs no key). When no
- * server is configured or it cannot be reached, the CLI's version is still printed, with exit code 5.
+ * `baton version`: the CLI's version and the configured server's (`GET /health`, which needs no key). The CLI's
+ * version is printed in any case: with no server configured, exit code 2 (nothing to ask, as for every command that
+ * needs one); with a server that cannot be reached, 5.
  */
 import type { Command } from 'commander';
 import { CLI_VERSION } from '../cli-version.js';
 import type { Io } from '../io.js';
-import { ServerError } from '../server-error.js';
+import { UsageError } from '../usage-error.js';
 
 export function registerVersionCommand(program: Command, io: Io): void {
   program
@@ -19,10 +20,7 @@ export function registerVersionCommand(program: Command, io: Io): void {
       let server: string | null = null;
       let failure: unknown;
       if (url === undefined) {
-        failure = new ServerError(
-          'unreachable',
-          'the server could not be reached: no server URL configured (baton login --url URL --key KEY, or BATON_URL)',
-        );
+        failure = new UsageError('no server configured: run baton login --url URL --key KEY, or set BATON_URL');
       } else {
         const [{ withProjectClient }, { checkHealth }] = await Promise.all([
           import('../remote/server-clients.js'),
@@ -36,7 +34,10 @@ export function registerVersionCommand(program: Command, io: Io): void {
         });
       }
       if (options.json === true) io.out(JSON.stringify({ cli: CLI_VERSION, server, url: url ?? null }, null, 2));
-      else io.out(`baton ${CLI_VERSION}\nserver ${server === null ? 'unknown' : `${server} at ${url}`}`);
+      else {
+        const shown = url === undefined ? 'not configured' : server === null ? 'unknown' : `${server} at ${url}`;
+        io.out(`baton ${CLI_VERSION}\nserver ${shown}`);
+      }
       if (failure !== undefined) throw failure;
     });
 }
