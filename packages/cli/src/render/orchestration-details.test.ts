@@ -40,4 +40,18 @@ describe('orchestrationDetails', () => {
       'Error:    step-failed: step "book" failed: no rooms',
     );
   });
+
+  it('shows a large result shortened in the summary, and whole with --detailed', () => {
+    const result = { book: { confirmation: 'x'.repeat(5_000_000) } };
+    const succeeded = { ...ended(null), status: 'succeeded' as const, result };
+    const summary = orchestrationDetails(succeeded, { detailed: false });
+    const at = summary.indexOf('Result (long values shortened; --detailed or --json shows them whole):');
+    expect(at).toBeGreaterThan(0);
+    expect(summary.join('\n').length).toBeLessThan(2000);
+    expect(JSON.parse(summary.slice(at + 1).join('\n'))).toEqual({
+      book: { confirmation: `${'x'.repeat(200)}… (5000000 characters)` },
+    });
+    const detailed = orchestrationDetails(succeeded, { detailed: true });
+    expect(JSON.parse(detailed.slice(detailed.indexOf('Result:') + 1).join('\n'))).toEqual(result);
+  });
 });

@@ -4,6 +4,7 @@
  * result or the error.
  */
 import type { Orchestration, OrchestrationStep } from '@baton/protocol';
+import { boundedJson } from './bounded-json.js';
 import { planTree } from './plan-tree.js';
 import { planningSummary } from './planning-summary.js';
 import { durationBetween, formatDuration, formatTime } from './text-format.js';
@@ -107,7 +108,16 @@ export function orchestrationDetails(orchestration: Orchestration, options: { de
   }
   if (options.detailed && orchestration.steps.length > 0)
     lines.push('Steps:', ...orchestration.steps.flatMap((step) => stepDetails(step, orchestration)));
-  if (orchestration.status === 'succeeded') lines.push('Result:', pretty(orchestration.result ?? null));
+  if (orchestration.status === 'succeeded') {
+    if (options.detailed) lines.push('Result:', pretty(orchestration.result ?? null));
+    else {
+      const { text, shortened } = boundedJson(orchestration.result ?? null);
+      lines.push(
+        shortened ? 'Result (long values shortened; --detailed or --json shows them whole):' : 'Result:',
+        text,
+      );
+    }
+  }
   if (orchestration.error !== null) {
     const { code, message } = orchestration.error;
     // A message that starts with its code already says it (`cancelled: asked through the API`).
