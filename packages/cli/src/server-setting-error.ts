@@ -1,7 +1,8 @@
 /**
  * Why `baton serve` could not start with a setting it was given, as a usage mistake (exit code 2) naming the variable
- * or flag: a secret key or admin token the server refused (`startServer`'s `ValidationError`), or a database folder the
- * system would not let it make or write. Anything else stays the unexpected error it is.
+ * or flag: a secret key or admin token the server refused (`startServer`'s `ValidationError`), a database folder the
+ * system would not let it make or write, or a SQLite file another server is using. Anything else stays the unexpected
+ * error it is.
  */
 import { BatonError, ValidationError } from '@baton/core/errors';
 import type { Setting } from './options/serve-settings.js';
@@ -12,6 +13,10 @@ const SETTING_PATHS = new Set(['adminToken', 'secretKey']);
 const FOLDER_CODES = new Set(['ENOENT', 'EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'EEXIST']);
 
 export function serverSettingError(error: unknown, database: Setting): UsageError | undefined {
+  // Told by its code: the error class lives in @baton/server, which the CLI loads only to start one.
+  if (BatonError.isInstance(error) && error.code === 'database-in-use') {
+    return new UsageError(`${error.message} (another database: ${database.name})`, { cause: error });
+  }
   if (ValidationError.isInstance(error) && error.problems.every((problem) => SETTING_PATHS.has(problem.path))) {
     return new UsageError(error.problems.map((problem) => problem.message).join('; '), { cause: error });
   }

@@ -3,6 +3,7 @@
  * any language register and take tasks, on the durable engine (SQLite by default, PostgreSQL for several replicas).
  */
 
+export { type DatabaseHolder, DatabaseInUseError } from './db/database-in-use-error.js';
 export { SERVER_VERSION } from './http/routes/server-version.js';
 export { SERVER_NODE_FLAGS } from './server-node-flags.js';
 export { type BatonServerOptions, DEFAULT_SERVER_DATABASE, serverOptionsFromEnv } from './server-options.js';

@@ -1,11 +1,12 @@
 /** Starting the server where it cannot listen, and closing it while clients wait. */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { ValidationError } from '@baton/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DatabaseInUseError } from './db/database-in-use-error.js';
 import { connectRawService, echoService, startTestServer, type TestServer } from './server-test-kit.js';
 import { startServer } from './start-server.js';
 
@@ -38,6 +39,51 @@ describe('startServer', () => {
     const next = await startServer({ port: 0, databaseUrl: join(t.dir, 'second.db'), logger: false });
     await next.close();
     expect(next.adminToken).toMatch(/^badm_/);
+  }, 90_000);
+
+  it('refuses a second server on a SQLite file in use, naming the first, and takes the file once it has closed', async () => {
+    const databaseUrl = join(t.dir, 'shared.db');
+    const first = await startServer({ port: 0, databaseUrl, logger: false });
+    const error = await startServer({ port: 0, databaseUrl, logger: false }).catch((e: unknown) => e);
+    expect(DatabaseInUseError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ holder: { pid: process.pid, url: first.url } });
+    expect((error as Error).message).toContain(`is using ${databaseUrl}`);
+    await first.close();
+    await (await startServer({ port: 0, databaseUrl, logger: false })).close();
+  });
+
+  it("refuses a SQLite file another process's server is using, and takes it at once when that process is killed", async () => {
+    const databaseUrl = join(t.dir, 'other-process.db');
+    const program = `
+      const { startServer } = await import('@baton/server');
+      const server = await startServer({ port: 0, databaseUrl: ${JSON.stringify(databaseUrl)}, logger: false });
+      console.log('listening ' + server.url);
+      setInterval(() => {}, 1000);`;
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@baton/source', '--import', 'tsx', '--input-type=module', '-e', program],
+      { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const match = /listening (\S+)/.exec(out);
+          if (match) resolve(match[1] as string);
+        });
+        child.once('exit', (code) => reject(new Error(`the server child ended first (exit ${code})`)));
+      });
+      const error = await startServer({ port: 0, databaseUrl, logger: false }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'database-in-use', holder: { pid: child.pid, url } });
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    }
+    // Its lock is left behind, with a pid that is gone: the next server takes the file without waiting.
+    expect(existsSync(`${databaseUrl}.lock`)).toBe(true);
+    await (await startServer({ port: 0, databaseUrl, logger: false })).close();
   }, 90_000);
 
   it('refuses an admin token that could never be used (not badm_…), naming the option, before it creates anything', async () => {

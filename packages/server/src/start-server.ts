@@ -13,7 +13,15 @@
 import { setMaxListeners } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createSifEmbedder } from '@baton/cache';
-import { createEngine, createRegistry, defaultEngineId, type Engine, openStore, parseStoreLocation } from '@baton/core';
+import {
+  createEngine,
+  createRegistry,
+  defaultEngineId,
+  type Engine,
+  openStore,
+  parseStoreLocation,
+  type StoreLocation,
+} from '@baton/core';
 import { LlmPlanner } from '@baton/llm';
 import { WEBHOOK_EVENT_TYPES } from '@baton/protocol';
 import { createAdaptorServer } from '@hono/node-server';
@@ -22,6 +30,7 @@ import { AdminToken, checkAdminTokenOption } from './auth/admin-token.js';
 import { ApiKeys } from './auth/api-keys.js';
 import { KeyHolds } from './auth/key-holds.js';
 import { openServerDatabase } from './db/open-server-database.js';
+import { lockSqliteDatabase } from './db/sqlite-server-lock.js';
 import { newId } from './db/time-ordered-id.js';
 import { createApp } from './http/create-app.js';
 import { refuseLargeBodiesBeforeContinue } from './http/expect-continue.js';
@@ -75,10 +84,27 @@ export interface BatonServer {
 }
 
 export async function startServer(options: BatonServerOptions = {}): Promise<BatonServer> {
+  const location = parseStoreLocation(options.databaseUrl ?? DEFAULT_SERVER_DATABASE);
+  checkAdminTokenOption(options.adminToken);
+  // One server per SQLite file (several on PostgreSQL are replicas): taken before anything is opened or written.
+  const lock =
+    location.dialect === 'sqlite' && location.path !== ':memory:' ? lockSqliteDatabase(location.path) : undefined;
+  try {
+    const server = await startOn(location, options);
+    lock?.setUrl(server.url);
+    return {
+      ...server,
+      close: () => server.close().finally(() => lock?.release()),
+    };
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+}
+
+async function startOn(location: StoreLocation, options: BatonServerOptions): Promise<BatonServer> {
   const logger = options.logger === false ? pino({ enabled: false }) : (options.logger ?? pino({ level: 'info' }));
   const databaseUrl = options.databaseUrl ?? DEFAULT_SERVER_DATABASE;
-  const location = parseStoreLocation(databaseUrl);
-  checkAdminTokenOption(options.adminToken);
   const secretKey = loadSecretKey(options.secretKey, location);
   const replicaId = options.replicaId ?? defaultEngineId();
   // Many runs at once: SQLite commits what they write in one turn together.

@@ -123,6 +123,7 @@ describe('baton quickstart stopped and started again', () => {
     bank.up = true;
     const second = await startQuickstart(dir);
     expect(second.apiKey).toBe(first.apiKey);
+    expect(second.stdout()).toContain(`Going on with what the last start left unfinished: ${run.id} (compensating)`);
     await startServices(second.url, second.apiKey, bank);
     const client = createClient({ url: second.url, apiKey: second.apiKey });
     const ended = await waitFor(async () => {
@@ -160,4 +161,23 @@ describe('baton quickstart stopped and started again', () => {
     expect(projects.map((project) => project.name)).toEqual(['quickstart', 'quickstart-2']);
     expect(await second.stop()).toBe(0);
   }, 180_000);
+  it('refuses a second quickstart on the folder one is running in, naming it, and exits 2', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'baton-quickstart-twice-'));
+    const first = await startQuickstart(dir);
+    const env: NodeJS.ProcessEnv = { ...process.env, HOME: dir };
+    for (const name of Object.keys(env)) if (name.startsWith('BATON_')) delete env[name];
+    const second = spawn(process.execPath, [BIN, 'quickstart', '--port', '0', '--dir', join(dir, 'state')], {
+      env,
+      cwd: dir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    children.push(second);
+    let stderr = '';
+    second.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const [code] = (await once(second, 'exit')) as [number | null];
+    expect(code).toBe(2);
+    expect(stderr).toContain(`a quickstart on ${first.url} is already using ${join(dir, 'state')}`);
+    expect(stderr).toContain('npm start -- --dir <folder>');
+    expect(await first.stop()).toBe(0);
+  });
 });

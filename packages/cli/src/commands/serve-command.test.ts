@@ -6,6 +6,7 @@ import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { startServer } from '@baton/server';
 import { afterEach, describe, expect, it } from 'vitest';
 
 const entry = fileURLToPath(new URL('../run-cli.ts', import.meta.url));
@@ -187,6 +188,21 @@ describe('baton serve', () => {
     const [keyCode, key] = await serveExit(['--db', db], { BATON_SECRET_KEY: 'short' });
     expect(keyCode).toBe(2);
     expect(key).toMatch(/^baton: BATON_SECRET_KEY must be at least 32 bytes/);
+  }, 60_000);
+
+  it('a --db file another server is using: exit 2 naming that server and --db', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'baton-serve-'));
+    const db = join(dir, 'server.db');
+    const running = await startServer({ port: 0, databaseUrl: db, logger: false });
+    try {
+      const [code, stderr] = await serveExit(['--db', db]);
+      expect(code).toBe(2);
+      expect(stderr).toContain(`baton: another Baton server (pid ${process.pid}, ${running.url}`);
+      expect(stderr).toContain(`is using ${db}`);
+      expect(stderr).toContain('(another database: --db)');
+    } finally {
+      await running.close();
+    }
   }, 60_000);
 
   it.runIf(process.platform === 'linux')(

@@ -2,7 +2,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type BatonAdminClient, createAdminClient, createClient } from '@baton/sdk';
-import { serverOptionsFromEnv, startServer } from '@baton/server';
+import { DatabaseInUseError, serverOptionsFromEnv, startServer } from '@baton/server';
 import { EXIT_CODES } from '../exit-codes.js';
 import { runAction } from '../follow/run-action.js';
 import type { Io } from '../io.js';
@@ -10,11 +10,12 @@ import { listenUsageError } from '../listen-usage-error.js';
 import { OrchestrationEndedError } from '../orchestration-ended-error.js';
 import { ServerError } from '../server-error.js';
 import { untilStopped, untilStoppedAgain } from '../until-stopped.js';
+import { UsageError } from '../usage-error.js';
 import { EXAMPLE_SERVICES } from './example-services.js';
 import { EXAMPLE_TEMPLATES } from './example-templates.js';
 import { readQuickstartState, writeQuickstartState } from './quickstart-state.js';
 import { startServiceProcesses } from './service-processes.js';
-import { closeWithin, cutShortLine, keptLines, unfinishedOrchestrations } from './stop-quickstart.js';
+import { closeWithin, cutShortLine, goingOnLines, keptLines, unfinishedOrchestrations } from './stop-quickstart.js';
 
 export interface QuickstartOptions {
   port: number;
@@ -38,7 +39,9 @@ export async function runQuickstart(io: Io, options: QuickstartOptions): Promise
       listenUsageError(error, {
         port: 'npm start -- --port <port>, or BATON_PORT',
         host: 'BATON_HOST=<address> npm start',
-      }) ?? error
+      }) ??
+      inUseUsageError(error, options.dir) ??
+      error
     );
   });
   let services: Awaited<ReturnType<typeof startServiceProcesses>> | undefined;
@@ -50,6 +53,7 @@ export async function runQuickstart(io: Io, options: QuickstartOptions): Promise
   try {
     const apiKey = await projectKey(server.url, state, folder);
     io.out(`Baton server on ${server.url} (SQLite: ${join(options.dir, 'baton.db')})`);
+    for (const line of goingOnLines(await unfinishedOrchestrations({ url: server.url, apiKey }))) io.out(line);
     services = await startServiceProcesses(Object.keys(EXAMPLE_SERVICES), { url: server.url, apiKey });
     io.out(`Example services connected, each in its own process: ${services.names.join(', ')}`);
     connection = { url: server.url, apiKey };
@@ -158,4 +162,15 @@ function nextSteps(url: string, apiKey: string, adminToken: string, folder: stri
       : '  To have a model plan what no template covers, start again with BATON_LLM_BASE_URL and BATON_LLM_MODEL set (and BATON_LLM_API_KEY if it needs one): any OpenAI-compatible endpoint.',
     'Press Ctrl-C to stop.',
   ];
+}
+
+/** A quickstart whose folder another one (or a server) is using: a usage mistake that says what to do. */
+function inUseUsageError(error: unknown, dir: string): UsageError | undefined {
+  if (!DatabaseInUseError.isInstance(error)) return undefined;
+  const url = error.holder?.url;
+  const running = url === undefined ? 'another quickstart' : `a quickstart on ${url}`;
+  return new UsageError(
+    `${running} is already using ${dir}: use that one, stop it first (Ctrl-C where it runs), or give this one a folder of its own (npm start -- --dir <folder>)`,
+    { cause: error },
+  );
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { closeWithin, cutShortLine, keptLines, STOP_GRACE_MS } from './stop-quickstart.js';
+import { closeWithin, cutShortLine, goingOnLines, keptLines, STOP_GRACE_MS } from './stop-quickstart.js';
 
 const never = new Promise<never>(() => {});
 
@@ -35,6 +35,10 @@ describe('what the stop says', () => {
       'Unfinished, kept in .baton/quickstart/baton.db for the next start to go on with: orc_1 (compensating), orc_2 (waiting)',
     ]);
     expect(keptLines([], 'db')).toEqual([]);
+    expect(goingOnLines(unfinished)).toEqual([
+      'Going on with what the last start left unfinished: orc_1 (compensating), orc_2 (waiting)',
+    ]);
+    expect(goingOnLines([])).toEqual([]);
   });
 
   it('says why it stopped at once, what it left, and that the next start goes on with it', () => {

@@ -70,6 +70,12 @@ export function keptLines(orchestrations: readonly UnfinishedOrchestration[], da
   return [`Unfinished, kept in ${database} for the next start to go on with: ${listed(orchestrations)}`];
 }
 
+/** What a start says of the orchestrations an earlier one left unfinished and it goes on with; nothing when none. */
+export function goingOnLines(orchestrations: readonly UnfinishedOrchestration[]): string[] {
+  if (orchestrations.length === 0) return [];
+  return [`Going on with what the last start left unfinished: ${listed(orchestrations)}`];
+}
+
 /** The line of a stop cut short: why, what it leaves unfinished, and that nothing is lost. */
 export function cutShortLine(
   why: 'again' | 'grace',
