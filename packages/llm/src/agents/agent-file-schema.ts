@@ -49,6 +49,12 @@ export const modelEndpointSchema = z.strictObject({
   maxOutputTokens: z.int().positive().optional(),
 });
 
+/**
+ * The checks of two keys together (model or models, command or url) run with the file's other problems, not only once those are fixed: every problem is reported at
+ * once. They read only whether two keys are there, which any map can answer.
+ */
+const isMap = (payload: { value: unknown }) => typeof payload.value === 'object' && payload.value !== null;
+
 export const mcpServerSchema = z
   .strictObject({
     name: z.string().regex(SERVER_NAME, { error: 'must be lowercase letters, digits and -, like "files"' }),
@@ -62,10 +68,12 @@ export const mcpServerSchema = z
   .refine((server) => server.command !== undefined || server.url !== undefined, {
     error: 'give command (a server over stdio) or url (Streamable HTTP)',
     path: ['command'],
+    when: isMap,
   })
   .refine((server) => server.command === undefined || server.url === undefined, {
     error: 'give command (a server over stdio) or url (Streamable HTTP), not both',
     path: ['command'],
+    when: isMap,
   });
 
 export const agentFileSchema = z
@@ -113,10 +121,12 @@ export const agentFileSchema = z
   .refine((file) => file.model !== undefined || file.models !== undefined, {
     error: 'give model (one endpoint) or models (several, in order of preference)',
     path: ['model'],
+    when: isMap,
   })
   .refine((file) => file.model === undefined || file.models === undefined, {
     error: 'give model (one endpoint) or models (in order of preference), not both',
     path: ['model'],
+    when: isMap,
   });
 
 export type ModelEndpoint = z.infer<typeof modelEndpointSchema>;

@@ -110,7 +110,9 @@ describe('parseAgentFile', () => {
       'cache.cacheTtl unknown key "cacheTtl": in agent.yaml it is ttlSeconds (known in cache: path, ttlSeconds, similarityThreshold)',
     ]);
     expect(
-      problem('models: [{ baseURL: "http://x/v1", name: n, price: { inputPer1kTokens: 1, outputPerMTok: 1 } }]')[1],
+      problemsOf('models: [{ baseURL: "http://x/v1", name: n, price: { inputPer1kTokens: 1, outputPerMTok: 1 } }]').map(
+        (text) => text.replace(/^\d+:\d+ /, ''),
+      )[1],
     ).toMatch(
       /^models\[0\]\.price\.inputPer1kTokens unknown key "inputPer1kTokens": in agent.yaml it is inputPerMTok, in US dollars per million tokens \(not per thousand\)/,
     );
@@ -141,6 +143,22 @@ describe('parseAgentFile', () => {
     ).toEqual([
       expect.stringMatching(/ model give model \(one endpoint\) or models \(in order of preference\), not both$/),
       expect.stringMatching(/ mcpServers\[0\]\.command give command .* or url .*, not both$/),
+    ]);
+    // With the file's other mistakes, not only once they are fixed.
+    expect(
+      problemsOf(
+        [
+          'model: { baseURL: "http://x/v1", name: m }',
+          'models: [{ baseURL: "http://x/v1", name: n }]',
+          'maxSteps: eight',
+          'mcpServers: [{ name: web, args: 3 }]',
+        ].join('\n'),
+      ),
+    ).toEqual([
+      '1:8 model give model (one endpoint) or models (in order of preference), not both',
+      '3:11 maxSteps must be a whole number, got "eight"',
+      '4:14 mcpServers[0].command give command (a server over stdio) or url (Streamable HTTP)',
+      '4:33 mcpServers[0].args must be a list, got 3',
     ]);
   });
 
