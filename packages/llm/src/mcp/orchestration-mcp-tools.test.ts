@@ -56,7 +56,7 @@ function standIn(outcome: 'succeeded' | 'failed' | 'hang') {
   });
   const connection: BatonServerConnection = {
     services: async () => [
-      service('weather', { type: 'object' }),
+      service('weather', { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }),
       service('shout', { type: 'string' }),
       service('pager', { type: 'object' }, 'down'),
     ],
@@ -120,6 +120,25 @@ describe('orchestrationMcpTools', () => {
     ]);
   });
 
+  it('refuses arguments the service would refuse as a tool error naming each problem, starting no orchestration', async () => {
+    const { connection, submitted } = standIn('succeeded');
+    const result = await orchestrationMcpTools(connection).call(
+      'weather',
+      { town: 'Lisbon' },
+      new AbortController().signal,
+    );
+    expect(result).toEqual({
+      content: [
+        {
+          type: 'text',
+          text: `validation-failed: invalid arguments for tool "weather": arguments.city: must have required property 'city' (given: town)`,
+        },
+      ],
+      isError: true,
+    });
+    expect(submitted).toEqual([]);
+  });
+
   it('answers a call of a service with no connected instance at once, starting no orchestration', async () => {
     const { connection, submitted } = standIn('hang');
     const result = await orchestrationMcpTools(connection).call('pager', {}, new AbortController().signal);
@@ -158,7 +177,7 @@ describe('orchestrationMcpTools', () => {
     );
     expect(started?.structuredContent).toEqual({ id: 'orc_1', status: 'running' });
     const controller = new AbortController();
-    const call = tools.call('weather', {}, controller.signal);
+    const call = tools.call('weather', { city: 'Oslo' }, controller.signal);
     controller.abort();
     expect(await call).toMatchObject({ isError: true });
     expect(cancelled).toEqual(['orc_1']);

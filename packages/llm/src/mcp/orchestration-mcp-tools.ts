@@ -5,6 +5,7 @@
  * `baton_orchestration` reads one's status and result, `baton_cancel_orchestration` cancels one. Their names hold
  * `_`, which service names never do, so they cannot collide.
  */
+import { compileSchema, ValidationError } from '@baton/core';
 import type { CreateOrchestration, Orchestration, Service } from '@baton/protocol';
 import {
   isMcpToolName,
@@ -114,7 +115,10 @@ async function callTool(
   const service = (await baton.services()).find((candidate) => candidate.name === name);
   if (service === undefined) return undefined;
   if (service.health === 'down') return unavailable(service);
-  const { wrapped } = toolInputSchema(service.input ?? undefined);
+  const { schema, wrapped } = toolInputSchema(service.input ?? undefined);
+  // Arguments the service would refuse are the caller's to correct: said now, with no orchestration made for them.
+  const problems = compileSchema(schema).validate(args, 'arguments');
+  if (problems.length > 0) throw new ValidationError(`invalid arguments for tool "${name}"`, problems);
   const plan = {
     steps: [{ id: 'call', target: name, input: { $ref: wrapped ? 'request.data.input' : 'request.data' } }],
     output: { $ref: 'steps.call.output' },
