@@ -34,6 +34,8 @@ export function mountDocs(app: Hono<any>): void {
   // The package's folder, found without loading its main module (which loads the whole UI bundle into the server).
   const folder = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
   app.get('/docs', (c) => c.html(PAGE));
+  // The page's assets are relative to /docs: /docs/ is sent there, not answered 404.
+  app.get('/docs/', (c) => c.redirect('/docs', 301));
   app.get('/docs/assets/docs-init.js', (c) => c.body(INIT, 200, { 'content-type': 'text/javascript; charset=utf-8' }));
   app.get('/docs/assets/:file', async (c) => {
     const file = c.req.param('file');

@@ -119,7 +119,11 @@ describe('limits', () => {
       });
     const refused = await ask(5000);
     expect(refused).toMatchObject({ continued: false, status: 413 });
-    expect(JSON.parse(refused.body)).toMatchObject({ code: 'body-too-large', status: 413 });
+    expect(JSON.parse(refused.body)).toMatchObject({
+      code: 'body-too-large',
+      status: 413,
+      instance: expect.stringMatching(/^urn:request:[0-9a-f-]{36}$/),
+    });
     // Under the limit the client is told to go on, and its request is served as any other.
     const served = await ask(60);
     expect(served).toMatchObject({ continued: true, status: 201 });

@@ -24,7 +24,13 @@ type Method = 'get' | 'post' | 'delete';
 const addFormats = addFormatsModule as unknown as (ajv: Ajv2020) => Ajv2020;
 
 /** Routes that serve the document and its reference page rather than the API. */
-const DOCUMENTATION_ROUTES = new Set(['/openapi.json', '/docs', '/docs/assets/docs-init.js', '/docs/assets/{file}']);
+const DOCUMENTATION_ROUTES = new Set([
+  '/openapi.json',
+  '/docs',
+  '/docs/',
+  '/docs/assets/docs-init.js',
+  '/docs/assets/{file}',
+]);
 
 async function waitFor<T>(read: () => Promise<T | undefined> | T | undefined, what: string): Promise<T> {
   for (let attempt = 0; attempt < 1500; attempt += 1) {
@@ -634,6 +640,8 @@ describe('the OpenAPI document', () => {
     expect(html).not.toMatch(/https?:\/\//);
     const missing = await fetch(`${t.server.url}/docs/assets/..%2Fpackage.json`);
     expect(missing.status).toBe(404);
+    const slash = await fetch(`${t.server.url}/docs/`, { redirect: 'manual' });
+    expect([slash.status, slash.headers.get('location')]).toEqual([301, '/docs']);
   });
 
   it('exercised every documented operation with a success answer', () => {
