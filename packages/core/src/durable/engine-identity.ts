@@ -12,6 +12,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { isProcessAlive } from './process-alive.js';
 
 let tag: string | null | undefined;
 
@@ -38,16 +39,6 @@ export function defaultEngineId(): string {
 
 const ENGINE_ID = /^(.+)-(\d+)-([0-9a-f]{4})[0-9a-f]{4}$/;
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, it is only not ours to signal.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * True when `engineId` names an engine of this machine, boot and PID namespace (`defaultEngineId`) whose process no
  * longer exists. Any other name — another host, an engine named by its user, a live pid — is false.
@@ -57,5 +48,5 @@ export function isGoneLocalEngine(engineId: string): boolean {
   const local = localTag();
   if (match === null || local === null || match[1] !== hostname() || match[3] !== local) return false;
   const pid = Number(match[2]);
-  return pid !== process.pid && pid > 0 && !isAlive(pid);
+  return pid !== process.pid && pid > 0 && !isProcessAlive(pid);
 }

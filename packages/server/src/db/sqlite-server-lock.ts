@@ -8,7 +8,7 @@
  */
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { makeDirectory } from '@baton/core';
+import { isProcessAlive, makeDirectory } from '@baton/core';
 import { type DatabaseHolder, DatabaseInUseError } from './database-in-use-error.js';
 
 export interface SqliteServerLock {
@@ -20,16 +20,6 @@ export interface SqliteServerLock {
 
 /** Files locked by servers of this process: a second server here is refused too, though its pid is alive. */
 const lockedHere = new Set<string>();
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: alive, another user's.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function readHolder(lockPath: string): DatabaseHolder | undefined {
   try {
@@ -46,7 +36,7 @@ const UNWRITTEN_STALE_MS = 10_000;
 
 /** Whether the lock file was left by a server that is gone (or by one in this process, which is not running). */
 function isStale(lockPath: string, holder: DatabaseHolder | undefined): boolean {
-  if (holder !== undefined) return holder.pid === process.pid || !isAlive(holder.pid);
+  if (holder !== undefined) return holder.pid === process.pid || !isProcessAlive(holder.pid);
   try {
     return Date.now() - statSync(lockPath).mtimeMs > UNWRITTEN_STALE_MS;
   } catch {
