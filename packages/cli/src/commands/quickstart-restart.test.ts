@@ -38,8 +38,8 @@ interface Quickstart {
   stop(): Promise<number | null>;
 }
 
-/** Starts `baton quickstart` on `folder` and waits until it serves. */
-async function startQuickstart(folder: string): Promise<Quickstart> {
+/** Runs `baton quickstart` on `folder`, with no BATON_ variable of this process's. */
+function spawnQuickstart(folder: string): ChildProcess {
   const env: NodeJS.ProcessEnv = { ...process.env, HOME: folder };
   for (const name of Object.keys(env)) if (name.startsWith('BATON_')) delete env[name];
   const child = spawn(process.execPath, [BIN, 'quickstart', '--port', '0', '--dir', join(folder, 'state')], {
@@ -48,6 +48,12 @@ async function startQuickstart(folder: string): Promise<Quickstart> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   children.push(child);
+  return child;
+}
+
+/** Starts `baton quickstart` on `folder` and waits until it serves. */
+async function startQuickstart(folder: string): Promise<Quickstart> {
+  const child = spawnQuickstart(folder);
   let stdout = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
@@ -164,14 +170,7 @@ describe('baton quickstart stopped and started again', () => {
   it('refuses a second quickstart on the folder one is running in, naming it, and exits 2', async () => {
     dir = await mkdtemp(join(tmpdir(), 'baton-quickstart-twice-'));
     const first = await startQuickstart(dir);
-    const env: NodeJS.ProcessEnv = { ...process.env, HOME: dir };
-    for (const name of Object.keys(env)) if (name.startsWith('BATON_')) delete env[name];
-    const second = spawn(process.execPath, [BIN, 'quickstart', '--port', '0', '--dir', join(dir, 'state')], {
-      env,
-      cwd: dir,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(second);
+    const second = spawnQuickstart(dir);
     let stderr = '';
     second.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const [code] = (await once(second, 'exit')) as [number | null];
