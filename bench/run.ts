@@ -32,11 +32,17 @@ const areas: Record<string, (filter?: string) => Promise<void>> = {
 exitOnInterrupt();
 const at = process.argv.indexOf('--filter');
 const filter = at === -1 ? undefined : process.argv[at + 1];
+const benchStart = performance.now();
+const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(0);
 for (const [name, run] of Object.entries(areas)) {
   if (filter && !name.includes(filter) && !filter.startsWith(`${name}/`)) continue;
+  const areaStart = performance.now();
   try {
     await run(filter);
   } catch (error) {
     progress(`bench area ${name} failed: ${error instanceof Error ? error.stack : String(error)}`);
   }
+  progress(
+    `bench area ${name}: ${seconds(areaStart)} s (all so far: ${seconds(benchStart)} s; the whole bench must stay under 600 s)`,
+  );
 }

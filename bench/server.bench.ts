@@ -16,9 +16,9 @@ import { runPostgresThroughputCase, runSqliteThroughputCase } from './server-thr
 const cases: Record<string, () => Promise<void>> = {
   'server/dispatch': () => runDispatchCase({ warmup: 300, samples: 2000 }),
   'server/orchestrations-per-s-sqlite': () =>
-    runSqliteThroughputCase({ warmup: 3000, count: 2000, maxRoundMs: 8000, rounds: 5 }),
+    runSqliteThroughputCase({ warmup: 3000, count: 2000, maxRoundMs: 5000, rounds: 3 }),
   'server/orchestrations-per-s-postgres': () =>
-    runPostgresThroughputCase({ warmup: 500, count: 2000, maxRoundMs: 8000, rounds: 5 }),
+    runPostgresThroughputCase({ warmup: 500, count: 2000, maxRoundMs: 5000, rounds: 3 }),
   'server/memory-per-idle-connection': () => runMemoryCase({ connections: 1000, batch: 50 }),
 };
 
