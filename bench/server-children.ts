@@ -5,7 +5,8 @@
  * A child says `{ type: 'ready', ... }` over IPC once it can take work (its startup is never timed), answers
  * `{ type: 'settle' }` with `{ type: 'settled' }` after forced garbage collections, and exits on `{ type: 'stop' }`.
  * `BATON_BENCH_CPU_PROF_DIR=<dir>` runs every child with `--cpu-prof` into that directory (one profile per process,
- * written when it stops), to see where a child's time goes.
+ * written when it stops), to see where a child's time goes; `BATON_BENCH_CPU_PROF_INTERVAL_US` samples more often than
+ * the default 1 ms.
  */
 import { type ChildProcess, fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -43,7 +44,10 @@ export async function startChild<Ready extends ChildMessage>(
   const path = fileURLToPath(new URL(`./children/${script}`, import.meta.url));
   // The child's stdout goes to our stderr: the bench's stdout carries only the JSON lines.
   const profileDir = process.env.BATON_BENCH_CPU_PROF_DIR;
-  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const interval = process.env.BATON_BENCH_CPU_PROF_INTERVAL_US;
+  const profile = profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, ...(interval ? [`--cpu-prof-interval=${interval}`] : [])]
+    : [];
   const child = fork(path, [JSON.stringify(args)], {
     execArgv: ['--import', 'tsx', ...profile, ...(options.nodeOptions ?? [])],
     stdio: ['ignore', process.stderr, 'inherit', 'ipc'],
