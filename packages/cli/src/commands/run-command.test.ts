@@ -172,6 +172,22 @@ describe('baton run --plan FILE --wait (stdout not a terminal: plain lines)', ()
     expect(await client.result(id!)).toEqual({});
   });
 
+  it('--plan without an action: the orchestration is called after the plan file', async () => {
+    const result = await t.baton(['run', '--plan', file('echo-plan.json'), '--json']);
+    expect(result.code).toBe(0);
+    const { id } = JSON.parse(result.stdout) as { id: string };
+    expect(await client.result(id)).toEqual({});
+    expect((await client.get(id)).action).toEqual({ content: 'Run echo-plan.json' });
+  });
+
+  it('neither an action nor --plan: exit 2, saying what to give', async () => {
+    const result = await t.baton(['run', '--wait']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      `baton: baton run needs an action in words (baton run "What's the weather in Paris?"), a --plan FILE, or an agent file`,
+    );
+  });
+
   it('a failed orchestration: exit 7, and one line that says it failed and why', async () => {
     const result = await t.baton(['run', 'Burn it', '--plan', file('broken-plan.json'), '--wait']);
     expect(result.code).toBe(7);

@@ -1,18 +1,22 @@
 /**
  * `baton run "<action>" [-d key=value …] [--data-json JSON] [--plan FILE] [--wait] [--timeout MS]`: submits an
  * orchestration and shows its plan as a tree of parallel groups; with `--wait`, or when stdout is a terminal,
- * follows every step to the end and prints the result. See `follow/run-action.ts`.
+ * follows every step to the end and prints the result. With --plan the action may be left out: the orchestration is
+ * then called after the plan file. See `follow/run-action.ts`.
  *
  * `baton run agent.yaml --query "…"` (a first argument ending in .yaml or .yml, or naming a file that is an agent
  * file) runs the agent that file declares in this process instead, printing its tool calls and answer. See
  * `agent/run-agent-file.ts`.
  */
 import { readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
 import { dataField, jsonValue, nonEmptyText, positiveInteger } from '../options/parse-options.js';
+import { UsageError } from '../usage-error.js';
 
 const EXAMPLES = `
+With --plan the action may be left out: the orchestration is then called "Run <plan file name>".
 Without --plan the server plans the action in words (templates, its plan cache, then a model); the plan is shown
 as soon as it is made. On a terminal every step is shown live (waiting, waiting-for-service, running with its
 elapsed time, retrying, done, failed, skipped); otherwise one line per change of a step's state.
@@ -31,7 +35,8 @@ nothing). --json prints one JSON object per event, then the result.
 Examples:
   $ baton run "What's the weather in Paris?" -d city=Paris --wait
   $ baton run agent.yaml --query "Will it rain in Oslo tomorrow?"
-  $ baton run "Summarise two cities" --plan plan.json --data-json '{"first":"Paris","second":"Lisbon"}' --wait`;
+  $ baton run "Summarise two cities" --plan plan.json --data-json '{"first":"Paris","second":"Lisbon"}' --wait
+  $ baton run --plan plan.json -d city=Braga --wait`;
 
 /**
  * An argument ending in .yaml or .yml names an agent file; so does an existing file given with --query, or one that
@@ -55,7 +60,7 @@ export function registerRunCommand(program: Command, io: Io): void {
   program
     .command('run')
     .description('submit an orchestration (an action in words, or --plan FILE), show its plan and follow it')
-    .argument('<action>', 'what to do, in plain words', nonEmptyText('<action>'))
+    .argument('[action]', 'what to do, in plain words (optional with --plan)', nonEmptyText('<action>'))
     .option('-d, --data <key=value>', 'a field of the request data (repeatable)', dataField)
     .option(
       '--data-json <json>',
@@ -80,7 +85,7 @@ export function registerRunCommand(program: Command, io: Io): void {
     .addHelpText('after', EXAMPLES)
     .action(
       async (
-        action: string,
+        given: string | undefined,
         options: {
           data?: Array<readonly [string, unknown]>;
           dataJson?: Record<string, unknown>;
@@ -93,6 +98,7 @@ export function registerRunCommand(program: Command, io: Io): void {
           memory?: boolean;
         },
       ) => {
+        const action = given ?? actionOfPlan(options.plan);
         if (await isAgentFile(action, options.query)) {
           const { runAgentFile } = await import('../agent/run-agent-file.js');
           return runAgentFile(io, action, options);
@@ -101,4 +107,14 @@ export function registerRunCommand(program: Command, io: Io): void {
         await runAction(io, action, { ...options, hintOnInterrupt: true });
       },
     );
+}
+
+/** The action of a `baton run --plan FILE` given none: named after the plan file. */
+function actionOfPlan(plan: string | undefined): string {
+  if (plan === undefined) {
+    throw new UsageError(
+      `baton run needs an action in words (baton run "What's the weather in Paris?"), a --plan FILE, or an agent file`,
+    );
+  }
+  return `Run ${basename(plan)}`;
 }
