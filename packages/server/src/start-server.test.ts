@@ -19,7 +19,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 describe('startServer', () => {
-  it('on a port in use, rejects with EADDRINUSE, gives back what it opened so its process can end, and keeps no admin token', async () => {
+  it('on a port in use, rejects with EADDRINUSE, gives back what it opened so its process can end, and keeps no admin token nor the database it created', async () => {
     const port = new URL(t.server.url).port;
     const program = `
       const { startServer } = await import('@baton/server');
@@ -35,6 +35,9 @@ describe('startServer', () => {
       },
     );
     expect(stdout.trim()).toBe('EADDRINUSE');
+    // The database it created for nothing is gone, so the next start says it creates it.
+    for (const suffix of ['', '-wal', '-shm', '.lock'])
+      expect(existsSync(join(t.dir, `second.db${suffix}`))).toBe(false);
     // It stored no admin token nobody was shown: the next start on that database generates one to print.
     const next = await startServer({ port: 0, databaseUrl: join(t.dir, 'second.db'), logger: false });
     await next.close();

@@ -11,6 +11,7 @@
  */
 
 import { setMaxListeners } from 'node:events';
+import { existsSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { createSifEmbedder } from '@baton/cache';
 import {
@@ -87,8 +88,9 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
   const location = parseStoreLocation(options.databaseUrl ?? DEFAULT_SERVER_DATABASE);
   checkAdminTokenOption(options.adminToken);
   // One server per SQLite file (several on PostgreSQL are replicas): taken before anything is opened or written.
-  const lock =
-    location.dialect === 'sqlite' && location.path !== ':memory:' ? lockSqliteDatabase(location.path) : undefined;
+  const file = location.dialect === 'sqlite' && location.path !== ':memory:' ? location.path : undefined;
+  const lock = file === undefined ? undefined : lockSqliteDatabase(file);
+  const created = file !== undefined && !existsSync(file);
   try {
     const server = await startOn(location, options);
     lock?.setUrl(server.url);
@@ -97,9 +99,15 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
       close: () => server.close().finally(() => lock?.release()),
     };
   } catch (error) {
+    // A database this start created and could not serve (the port was taken) holds nothing: the next start creates it.
+    if (created) removeSqliteFiles(file);
     lock?.release();
     throw error;
   }
+}
+
+function removeSqliteFiles(path: string): void {
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
 }
 
 async function startOn(location: StoreLocation, options: BatonServerOptions): Promise<BatonServer> {
