@@ -156,19 +156,21 @@ function groupMessages(messages: readonly ModelMessage[], pinnedIndexes: Readonl
   const turns = turnsOf(messages);
   const lastUser = messages.findLastIndex((message) => message.role === 'user');
   const current = messages.map((_, index) => lastUser !== -1 && index >= lastUser);
-  const unitPinned = new Set<number>();
-  const unitCurrent = new Set<number>();
-  const unitTurn = new Map<number, number>();
-  messages.forEach((message, index) => {
+  // A unit is named by the index of one of its messages: arrays indexed by it, rather than maps, on this hot path.
+  const unitPinned = new Uint8Array(messages.length);
+  const unitCurrent = new Uint8Array(messages.length);
+  const unitTurn = new Int32Array(messages.length).fill(-1);
+  for (let index = 0; index < messages.length; index++) {
     const unit = units[index]!;
-    if (pinnedIndexes.has(index) || message.role === 'system') unitPinned.add(unit);
-    if (current[index]) unitCurrent.add(unit);
-    unitTurn.set(unit, Math.min(unitTurn.get(unit) ?? turns[index]!, turns[index]!));
-  });
+    if (pinnedIndexes.has(index) || messages[index]!.role === 'system') unitPinned[unit] = 1;
+    if (current[index]) unitCurrent[unit] = 1;
+    const turn = turns[index]!;
+    if (unitTurn[unit] === -1 || turn < unitTurn[unit]!) unitTurn[unit] = turn;
+  }
   return {
-    group: units.map((unit) => (unitPinned.has(unit) || unitCurrent.has(unit) ? -1 : unitTurn.get(unit)!)),
-    pinned: units.map((unit) => unitPinned.has(unit)),
-    current: units.map((unit) => unitCurrent.has(unit)),
+    group: units.map((unit) => (unitPinned[unit] === 1 || unitCurrent[unit] === 1 ? -1 : unitTurn[unit]!)),
+    pinned: units.map((unit) => unitPinned[unit] === 1),
+    current: units.map((unit) => unitCurrent[unit] === 1),
     turns: (turns.at(-1) ?? 0) + 1,
   };
 }

@@ -30,14 +30,15 @@ function dropGroup(assembly: ContextAssembly, items: readonly ContextItem[], lim
 }
 
 function groupsInOrder(items: readonly ContextItem[], documents: boolean): ContextItem[][] {
-  const groups = new Map<number, ContextItem[]>();
+  // Groups are small whole numbers (turns, then documents): indexed by them, they come out in order.
+  const groups: ContextItem[][] = [];
   for (const item of items) {
     if (item.group === -1 || item.dropped || (!documents && item.kind === 'document')) continue;
-    const group = groups.get(item.group) ?? [];
-    group.push(item);
-    groups.set(item.group, group);
+    const group = groups[item.group];
+    if (group === undefined) groups[item.group] = [item];
+    else group.push(item);
   }
-  return [...groups.entries()].sort(([a], [b]) => a - b).map(([, group]) => group);
+  return groups.filter((group) => group !== undefined);
 }
 
 /** Whether a message has gone, so room for a summary is kept from now on. */
