@@ -33,13 +33,13 @@ import {
   trimMessages,
 } from '@langchain/core/messages';
 import type { AssistantContent, ModelMessage } from 'ai';
-import { median, progress, report, sampleAsync } from './measure.js';
+import { median, progress, report, sampleAsync, sampleInterleaved } from './measure.js';
 
 const require = createRequire(import.meta.url);
 const PEER = `@langchain/core@${(require('@langchain/core/package.json') as { version: string }).version}`;
 const MODEL = 'gpt-4o';
 const BUDGET = 4_000;
-const SAMPLES = 200;
+const SAMPLES = 400;
 const SYSTEM = 'You are the order desk assistant of Northwind Outfitters. Answer in two sentences at most.';
 
 const CITIES = ['Porto', 'Lyon', 'Berlin', 'Madrid', 'Utrecht', 'Braga', 'Turin', 'Gdansk'];
@@ -200,8 +200,11 @@ async function runAssembleCase(): Promise<void> {
   const lc = langchainMessages(messages);
   const total = countContext(tokenCounter(MODEL), [{ role: 'system', content: SYSTEM }, ...messages]);
   progress(`context: ${messages.length} messages, ${total} tokens, to a budget of ${BUDGET}`);
-  const baton = await sampleAsync(() => assemble(messages, BUDGET, false), { warmup: 20, samples: SAMPLES });
-  const peer = await sampleAsync(() => trim(lc, messages, BUDGET), { warmup: 5, samples: SAMPLES / 4 });
+  // Interleaved: each side's samples take milliseconds in all, so a moment's load elsewhere would land on one side.
+  const [baton = [], peer = []] = await sampleInterleaved(
+    [() => assemble(messages, BUDGET, false), () => trim(lc, messages, BUDGET)],
+    { warmup: 50, samples: SAMPLES },
+  );
   const full = await sampleAsync(() => assemble(messages, BUDGET, true), { warmup: 5, samples: SAMPLES / 4 });
   progress(
     `  assembleContext (drop only) p50 ${median(baton).toFixed(3)} ms, trimMessages p50 ${median(peer).toFixed(3)} ms, ` +

@@ -19,6 +19,27 @@ export async function sampleAsync(
   return out;
 }
 
+/**
+ * `sampleAsync` of several functions at once, one sample of each in turn (the first to go rotating), so the machine's
+ * drift and a neighbour's burst of load fall on every side alike; returns each function's samples, in order.
+ */
+export async function sampleInterleaved(
+  fns: readonly (() => Promise<unknown>)[],
+  options: { warmup: number; samples: number },
+): Promise<number[][]> {
+  for (const fn of fns) for (let i = 0; i < options.warmup; i++) await fn();
+  const out = fns.map((): number[] => []);
+  for (let i = 0; i < options.samples; i++) {
+    for (let k = 0; k < fns.length; k++) {
+      const at = (i + k) % fns.length;
+      const start = process.hrtime.bigint();
+      await fns[at]!();
+      out[at]!.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+  }
+  return out;
+}
+
 export function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   const at = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
