@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
 import { expect, it } from 'vitest';
+import { CacheStoreError } from '../errors.js';
 import { RedisStore } from './redis-store.js';
 import { makeEntry, runStoreContract } from './store-contract.js';
 
@@ -51,4 +53,27 @@ it('clears only its own keys when its prefix holds glob characters', async () =>
   await other.clear();
   await mine.close();
   await other.close();
+});
+
+it('a server nobody listens on: operations fail at once with a retryable CacheStoreError naming it, and close returns', async () => {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as { port: number };
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  const store = new RedisStore({ url: `redis://:secret@127.0.0.1:${port}` });
+  // The first call waits for one failed attempt to connect; once the client knows, each fails without waiting.
+  let refusal: unknown;
+  for (let attempt = 0; attempt < 100 && refusal === undefined; attempt++) {
+    const error = await store.getByExactKey('k').then(
+      () => new Error('answered'),
+      (e: unknown) => e,
+    );
+    if (CacheStoreError.isInstance(error)) refusal = error;
+    else await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  expect(refusal).toMatchObject({ retryable: true, location: `redis://:***@127.0.0.1:${port}` });
+  expect((refusal as Error).message).toContain(`the Redis server at redis://:***@127.0.0.1:${port} cannot be reached`);
+  expect((refusal as Error).message).toContain('ECONNREFUSED');
+  await expect(store.put(makeEntry())).rejects.toSatisfy((e) => CacheStoreError.isInstance(e));
+  await store.close();
 });

@@ -1,10 +1,17 @@
 /**
  * A Redis store (ioredis), shared between processes. Entries are JSON strings (vectors as base64), never a
- * code-executing format; each records its embedder id and dimension. Layout under `keyPrefix`: `e:<id>` entry JSON, `x:<exactKey>` → id, `log:<partition>` list
- * of added ids (the vector log), `tag:<tag>` and `scope:<scope>` sets, `lru` sorted set by last access, `bytes`.
+ * code-executing format; each records its embedder id and dimension. Layout under `keyPrefix`: `e:<id>` entry JSON,
+ * `x:<exactKey>` → id, `log:<partition>` list of added ids (the vector log), `tag:<tag>` and `scope:<scope>` sets,
+ * `lru` sorted set by last access, `bytes`.
+ *
+ * A cache must not hold up the calls it serves: while the server cannot be reached, every operation fails at once with
+ * a retryable `CacheStoreError` (`enhance()` then calls the model without the cache and counts a cache failure), and
+ * the client reconnects in the background. ioredis's defaults would queue each command through 20 reconnection
+ * attempts — over a minute a call — and print every failed attempt as an unhandled error.
  */
-import { requireOptional } from '@baton/core';
+import { maskPassword, requireOptional } from '@baton/core';
 import type { Redis } from 'ioredis';
+import { CacheStoreError } from '../errors.js';
 import {
   assertEntryDimension,
   type CacheEntry,
@@ -17,11 +24,24 @@ import {
 /** A prefix as a literal in a SCAN pattern: `*`, `?`, `[`, `]` and `\\` would otherwise match other caches' keys. */
 const globEscape = (text: string) => text.replace(/[*?[\]\\]/g, '\\$&');
 
-/** ioredis is an optional peer dependency, loaded when a store opens its own connection. */
+/** Longest wait between two attempts to reconnect, in ms. */
+const MAX_RECONNECT_DELAY_MS = 2000;
+
+/**
+ * ioredis is an optional peer dependency, loaded when a store opens its own connection. A command waits for the first
+ * connection, and gives up after one failed attempt instead of twenty.
+ */
 function newRedis(url: string): Redis {
   const driver = requireOptional<typeof import('ioredis')>('ioredis', 'the Redis cache store', import.meta.url);
-  return new driver.Redis(url, { lazyConnect: false });
+  return new driver.Redis(url, {
+    lazyConnect: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (times) => Math.min(times * 100, MAX_RECONNECT_DELAY_MS),
+  });
 }
+
+/** Client states in which a command would wait for a server that did not answer: it fails at once instead. */
+const UNREACHABLE = new Set(['reconnecting', 'close', 'end']);
 
 export interface RedisStoreOptions {
   /** `redis://host:port/db`. @default 'redis://127.0.0.1:6379' */
@@ -33,14 +53,41 @@ export interface RedisStoreOptions {
 }
 
 export class RedisStore implements CacheStore {
-  readonly #redis: Redis;
+  readonly #client: Redis;
   readonly #prefix: string;
   readonly #ownsClient: boolean;
+  readonly #location: string;
+  /** The last connection error, for the message of an operation refused while the server is unreachable. */
+  #lastError: (Error & { code?: string }) | undefined;
 
   constructor(options: RedisStoreOptions = {}) {
-    this.#redis = options.client ?? newRedis(options.url ?? 'redis://127.0.0.1:6379');
+    const url = options.url ?? 'redis://127.0.0.1:6379';
+    this.#client = options.client ?? newRedis(url);
     this.#ownsClient = options.client === undefined;
     this.#prefix = options.keyPrefix ?? 'baton:cache:';
+    this.#location = maskPassword(options.client === undefined ? url : describeClient(options.client));
+    // Listened to, a failed attempt of the store's own client is not printed as an unhandled error event; it is kept
+    // for the next refusal. A client given is the caller's to listen to.
+    if (this.#ownsClient) {
+      this.#client.on('error', (error: Error & { code?: string }) => {
+        this.#lastError = error;
+      });
+      this.#client.on('ready', () => {
+        this.#lastError = undefined;
+      });
+    }
+  }
+
+  /** The client, unless the server cannot be reached now: then a retryable `CacheStoreError`, at once. */
+  get #redis(): Redis {
+    const status = this.#client.status;
+    if (!UNREACHABLE.has(status)) return this.#client;
+    const why = this.#lastError === undefined ? '' : ` (${this.#lastError.message})`;
+    throw new CacheStoreError(
+      this.#location,
+      `the Redis server at ${this.#location} cannot be reached${why}; the cache is skipped until it answers again`,
+      { operation: status, retryable: true, ...(this.#lastError?.code ? { storeCode: this.#lastError.code } : {}) },
+    );
   }
 
   #key(...parts: string[]): string {
@@ -106,11 +153,11 @@ export class RedisStore implements CacheStore {
     return deleted;
   }
 
-  idsByTag(tag: string): Promise<string[]> {
+  async idsByTag(tag: string): Promise<string[]> {
     return this.#redis.smembers(this.#key('tag', tag));
   }
 
-  idsByScope(scope: string): Promise<string[]> {
+  async idsByScope(scope: string): Promise<string[]> {
     return this.#redis.smembers(this.#key('scope', scope));
   }
 
@@ -135,7 +182,7 @@ export class RedisStore implements CacheStore {
     return { items, cursor: `${start + ids.length}:${ids[ids.length - 1]}` };
   }
 
-  leastRecentlyUsed(limit: number): Promise<string[]> {
+  async leastRecentlyUsed(limit: number): Promise<string[]> {
     return this.#redis.zrange(this.#key('lru'), '0', String(limit - 1));
   }
 
@@ -166,6 +213,14 @@ export class RedisStore implements CacheStore {
   }
 
   async close(): Promise<void> {
-    if (this.#ownsClient) await this.#redis.quit();
+    if (!this.#ownsClient) return;
+    // QUIT would wait for a server that is not there.
+    if (UNREACHABLE.has(this.#client.status)) this.#client.disconnect();
+    else await this.#client.quit().catch(() => this.#client.disconnect());
   }
+}
+
+function describeClient(client: Redis): string {
+  const { host, port, db } = client.options;
+  return `redis://${host ?? '127.0.0.1'}:${port ?? 6379}/${db ?? 0}`;
 }

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -145,6 +146,23 @@ describe('enhance() cache failures: configuration errors reach the caller, trans
     expect(fn.getMetrics()).toMatchObject({ calls: 1, bypasses: 1, cacheFailures: 1, failures: 0 });
     expect(fn.getRecords()[0]!.reason).toMatch(/the cache failed: connect ECONNREFUSED/);
   });
+
+  it('a Redis server nobody listens on: every call is answered by the target at once, and each failure is counted', async () => {
+    const port = await freePort();
+    const { fn, calls } = counted({ redisUrl: `redis://127.0.0.1:${port}` });
+    try {
+      // ioredis's defaults held each call through twenty reconnection attempts, over a minute: the test's timeout.
+      for (const question of ['What is the SLA?', 'Who is on call?', 'What is the SLA?']) {
+        expect(await fn(question)).toBe(`answer to ${question}`);
+      }
+      expect(calls).toHaveLength(3);
+      expect(fn.getMetrics()).toMatchObject({ calls: 3, bypasses: 3, failures: 0 });
+      expect(fn.getMetrics().cacheFailures).toBeGreaterThanOrEqual(3);
+      expect(fn.getRecords().at(-1)!.reason).toMatch(/the cache failed: /);
+    } finally {
+      await fn.close();
+    }
+  });
 });
 
 describe('enhance() options: slidingTtl, maxCacheBytes, feedback', () => {
@@ -182,3 +200,12 @@ describe('enhance() options: slidingTtl, maxCacheBytes, feedback', () => {
     expect(calls).toHaveLength(2);
   });
 });
+
+/** A port nothing listens on: one the system just gave out and took back. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
