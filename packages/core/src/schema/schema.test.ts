@@ -160,6 +160,15 @@ describe('a missing required property', () => {
     });
   });
 
+  it('says so when the property is there but undefined (a reference that found nothing), not "did you mean" itself', () => {
+    expect(schema.validate({ city: undefined, units: 'metric' })[0]?.message).toBe(
+      'must have required property \'city\' ("city" is undefined: what it refers to is not there)',
+    );
+    expect(schema.validate({ town: undefined, units: 'metric' })[0]?.message).toBe(
+      "must have required property 'city' (given: units)",
+    );
+  });
+
   it('adds nothing for an empty object', () => {
     expect(schema.validate({})[0]?.message).toBe("must have required property 'city'");
   });

@@ -140,11 +140,15 @@ function valueAt(value: unknown, segments: readonly string[]): unknown {
 
 /**
  * What the object missing `missing` holds instead: the key that looks like a misspelling of it (`"cty" given: did you
- * mean "city"?`), else the keys given (`given: town`), so `{ town: "Paris" }` is not refused for `city` alone.
+ * mean "city"?`), else the keys given (`given: town`), so `{ town: "Paris" }` is not refused for `city` alone; or that
+ * it holds `missing` as undefined, which JSON Schema counts as missing.
  */
 function givenKeysNote(object: unknown, missing: string): string {
   if (typeof object !== 'object' || object === null || Array.isArray(object)) return '';
-  const keys = Object.keys(object);
+  // Present but undefined: most often a reference to something that is not there (`$ref` a misspelt field).
+  if (Object.hasOwn(object, missing))
+    return ` ("${clipText(missing, 60)}" is undefined: what it refers to is not there)`;
+  const keys = Object.keys(object).filter((key) => (object as Record<string, unknown>)[key] !== undefined);
   if (keys.length === 0) return '';
   const typo = keys.find((key) => closestName(key, [missing]) !== undefined);
   if (typo !== undefined) return ` (${JSON.stringify(clipText(typo, 60))} given: did you mean "${missing}"?)`;
