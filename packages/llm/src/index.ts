@@ -110,6 +110,7 @@ export {
   type ActionRequest,
   refusedByParam,
 } from './planning/action-planner.js';
+export { type DataRead, dataReads, missingDataProblems } from './planning/data-reads.js';
 export { LlmPlanner, type LlmPlannerOptions, type PlanRequest } from './planning/llm-planner.js';
 export { type CachedPlan, PlanCache, type PlanCacheKey, type PlanCacheOptions } from './planning/plan-cache.js';
 export { type PlannerModelSettings, plannerModel, plannerModelSettings } from './planning/planner-model.js';

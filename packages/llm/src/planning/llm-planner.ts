@@ -22,7 +22,7 @@ import {
 import type { ModelPrice } from '../config/enhance-config.js';
 import { costOf } from '../metrics/pricing.js';
 import { createToolSearch, type ToolSearch } from '../tools/tool-search.js';
-import { dataReads } from './data-reads.js';
+import { missingDataProblems } from './data-reads.js';
 import { planAnswerSchema, readPlanAnswer } from './plan-answer.js';
 import {
   addUsage,
@@ -245,18 +245,6 @@ const stepLimit = (maxSteps: number) =>
   maxSteps === 1
     ? 'The plan must have exactly one step: choose the one target that fits the action best.'
     : `The plan may have at most ${maxSteps} steps.`;
-
-/** Reads of request data fields the request does not have: the model was told the fields there are. */
-function missingDataProblems(plan: Plan, data: Readonly<Record<string, unknown>>): Problem[] {
-  const fields = Object.keys(data);
-  return dataReads(plan)
-    .filter((read) => !Object.hasOwn(data, read.field))
-    .map((read) => ({
-      path: read.path.replace(/^\./, ''),
-      code: 'unknown-data-field',
-      message: `reads request.data.${read.field}, but the request data has ${fields.length === 0 ? 'no fields' : `only ${fields.join(', ')}`}`,
-    }));
-}
 
 function stepLimitProblems(plan: Plan, maxSteps: number | undefined): Problem[] {
   if (maxSteps === undefined || plan.steps.length <= maxSteps) return [];

@@ -832,6 +832,39 @@ describe('orchestrations over socket services', () => {
     expect(problem.detail).toContain(`plan.steps[0].target: ${first}`);
   });
 
+  it('refuses reads of request data fields the request does not have, by $ref or in a {{…}} text', async () => {
+    await echo('greeter');
+    const response = await submit({
+      data: { text: 'hello world', name: 'Ana' },
+      plan: {
+        steps: [
+          { id: 'a', target: 'greeter', input: { text: { $ref: 'request.data.txt' } } },
+          { id: 'b', target: 'greeter', input: { text: 'Hello {{request.data.nmae}} and friends' } },
+          {
+            id: 'c',
+            target: 'greeter',
+            input: { text: { $ref: 'request.data.text' }, who: '{{ request.data.name }}' },
+          },
+        ],
+      },
+    });
+    expect(response.status).toBe(400);
+    const problem = await json(response);
+    expect(problem.code).toBe('invalid-plan');
+    expect(problem.problems).toEqual([
+      {
+        path: 'plan.steps[0].input.text',
+        code: 'unknown-data-field',
+        message: 'reads request.data.txt, but the request data has only text, name',
+      },
+      {
+        path: 'plan.steps[1].input.text',
+        code: 'unknown-data-field',
+        message: 'reads request.data.nmae, but the request data has only text, name',
+      },
+    ]);
+  });
+
   it('says no service is registered yet when a plan names one in a project that has none', async () => {
     const response = await submit({ plan: { steps: [{ id: 'a', target: 'weather', input: {} }] } });
     expect(response.status).toBe(400);

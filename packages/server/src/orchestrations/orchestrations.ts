@@ -8,6 +8,7 @@
 import type { CompiledPlan, Engine, JournalEntry, Plan, Problem, RunStore, VersionLocks } from '@baton/core';
 import { BatonError, locksFromJournal, NotFoundError, ValidationError } from '@baton/core';
 import {
+  missingDataProblems,
   NoPlannerError,
   type PlanningDecision,
   PlanningFailedError,
@@ -189,7 +190,12 @@ export class Orchestrations {
     const webhookId = body.webhook === undefined ? null : await this.webhookId(projectId, body.webhook);
     const data = body.data ?? {};
     if (body.plan !== undefined) {
-      const compiled = await this.compile(projectId, body.plan as Json);
+      // A read of a data field the request does not have is a problem of the plan, as it is in a model's plan.
+      const unread = missingDataProblems(body.plan, data).map((problem) => ({
+        ...problem,
+        path: `plan.${problem.path}`,
+      }));
+      const compiled = await this.compile(projectId, body.plan as Json, unread);
       return { plan: body.plan as Orchestration['plan'], compiled, webhookId, data, decision: null };
     }
     const planning = this.options.planning;
@@ -540,11 +546,14 @@ export class Orchestrations {
     return own.length === 0 ? said : `${said} (registered in this project: ${own.slice(0, 20).join(', ')})`;
   }
 
-  /** The compiled plan, or a 400 listing every problem. */
-  private async compile(projectId: string, plan: Json): Promise<Compiled> {
-    const { problems, compiled } = await this.check(projectId, plan);
-    if (compiled === undefined) throw badRequest('invalid-plan', planProblemsDetail(problems), problems);
-    return compiled;
+  /** The compiled plan, or a 400 listing every problem, `more` (found by the caller) included. */
+  private async compile(projectId: string, plan: Json, more: readonly Problem[] = []): Promise<Compiled> {
+    const checked = await this.check(projectId, plan);
+    const problems = [...checked.problems, ...more];
+    if (checked.compiled === undefined || problems.length > 0) {
+      throw badRequest('invalid-plan', planProblemsDetail(problems), problems);
+    }
+    return checked.compiled;
   }
 
   /** A plan's problems as a planner is told them: paths within the plan (`steps[0].input.city`). */
