@@ -180,6 +180,13 @@ describe('baton run --plan FILE --wait (stdout not a terminal: plain lines)', ()
     expect((await client.get(id)).action).toEqual({ content: 'Run echo-plan.json' });
   });
 
+  it('with --plan, an action whose words end in .yaml is an action, not an agent file', async () => {
+    const result = await t.baton(['run', 'Count the words in notes.yaml', '--plan', file('echo-plan.json'), '--json']);
+    expect(result.code).toBe(0);
+    const { id } = JSON.parse(result.stdout) as { id: string };
+    expect((await client.get(id)).action).toEqual({ content: 'Count the words in notes.yaml' });
+  });
+
   it('neither an action nor --plan: exit 2, saying what to give', async () => {
     const result = await t.baton(['run', '--wait']);
     expect(result.code).toBe(2);

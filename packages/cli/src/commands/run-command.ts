@@ -27,8 +27,8 @@ elapsed time, retrying, done, failed, skipped); otherwise one line per change of
 Exit code 7 when the orchestration failed or was cancelled, or the model could not plan its action; 6 when the server
 refuses it (an action no template covers, on a server without a model, is such a 422).
 
-An argument ending in .yaml or .yml is an agent file (so is an existing file given with --query, or one that reads
-as an agent file, whatever its name): the agent runs here, not on a server, with --query as its
+Without --plan, an argument ending in .yaml or .yml is an agent file (so is an existing file given with --query, or
+one that reads as an agent file, whatever its name): the agent runs here, not on a server, with --query as its
 question; its runs are kept in .baton/agents/<name>.db so a run cut short resumes (--run-id names it; --memory keeps
 nothing). --json prints one JSON object per event, then the result.
 
@@ -99,7 +99,8 @@ export function registerRunCommand(program: Command, io: Io): void {
         },
       ) => {
         const action = given ?? actionOfPlan(options.plan);
-        if (await isAgentFile(action, options.query)) {
+        // With a plan the argument is the action in words, whatever it ends with ("Count the words in notes.yaml").
+        if (options.plan === undefined && (await isAgentFile(action, options.query))) {
           const { runAgentFile } = await import('../agent/run-agent-file.js');
           return runAgentFile(io, action, options);
         }
