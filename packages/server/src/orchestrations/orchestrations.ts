@@ -360,8 +360,16 @@ export class Orchestrations {
   async retry(projectId: string, id: string): Promise<Accepted> {
     const row = await this.row(projectId, id);
     const run = await this.options.store.getRun(row.run_id);
+    if (run === undefined && row.status === 'failed' && row.plan === 'null') {
+      const why = row.error === null ? '' : ` (${(JSON.parse(row.error) as { message?: string }).message ?? ''})`;
+      throw conflict(
+        'orchestration-never-planned',
+        `orchestration "${id}" failed before it had a plan${unscopeText(projectId, why)}, so there is no plan to run again; submit the action again (a new plan is made for it), or with an explicit plan`,
+      );
+    }
     if (run === undefined && row.status === 'failed') {
-      // Only an orchestration whose run a crash kept from being stored (it never answered 202) fails with none.
+      // Besides those never planned, only an orchestration whose run a crash kept from being stored (it never
+      // answered 202) fails with none.
       throw conflict(
         'orchestration-never-started',
         `orchestration "${id}" never started: the server stopped before its run was stored, so there is nothing to run again; submit the request again, under a new Idempotency-Key if it had one`,

@@ -164,6 +164,12 @@ describe('actions in plain words', () => {
     const done = await settled(accepted.id as string);
     expect(done).toMatchObject({ status: 'failed', plan: null, error: { code: 'not-actionable' } });
     expect((done.error as Json).message).toMatch(/no service books flights/);
+    // Nothing was planned, so nothing can run again: the retry says so, with why.
+    const retry = await t.request(`/v1/orchestrations/${accepted.id}/retry`, { method: 'POST', body: '{}' });
+    expect(retry.status).toBe(409);
+    const refused = await json(retry);
+    expect(refused.code).toBe('orchestration-never-planned');
+    expect(refused.detail).toMatch(/failed before it had a plan \(.*no service books flights.*\), so there is no plan/);
   });
 
   it('with Prefer: wait, answers once the plan is made: 202 with the plan, or 422 why there is none', async () => {
