@@ -114,6 +114,16 @@ describe('baton retry', () => {
     expect(await client.result(run.id)).toEqual({ try: { calls: 2 } });
   });
 
+  it('--timeout gives the retry its deadline: the slow step times out again, under the new one', async () => {
+    const run = await client.orchestrate({ action: 'Time out', plan: slowPlan, timeoutMs: 200 });
+    await expect(run.result()).rejects.toThrow(/200 ms/);
+    const result = await t.baton(['retry', run.id, '--timeout', '250']);
+    expect(result.code).toBe(0);
+    await expect(client.result(run.id)).rejects.toThrow(/250 ms/);
+    const bad = await t.baton(['retry', run.id, '--timeout', '0']);
+    expect(bad.code).toBe(2);
+  });
+
   it('--json prints the accepted orchestration; an orchestration that did not fail: exit 6, one line', async () => {
     const run = await running('Retry when cancelled');
     await client.cancel(run.id);

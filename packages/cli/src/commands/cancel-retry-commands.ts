@@ -1,12 +1,12 @@
 /**
- * `baton cancel ID [--reason TEXT]` and `baton retry ID`: stop an orchestration (its running steps are told, finished
+ * `baton cancel ID [--reason TEXT]` and `baton retry ID [--timeout MS]`: stop an orchestration (its running steps are told, finished
  * ones undone), or run a failed or cancelled one again from its failed steps. A 409 (already ended, not failed) is
  * the server's refusal as one line, exit code 6.
  */
 import type { Orchestration } from '@baton/protocol';
 import type { Command } from 'commander';
 import type { Io } from '../io.js';
-import { nonBlank } from '../options/parse-options.js';
+import { nonBlank, positiveInteger } from '../options/parse-options.js';
 import { printItem } from '../render/print-list.js';
 
 const remote = () => import('../remote/server-clients.js');
@@ -34,14 +34,20 @@ export function registerRetryCommand(program: Command, io: Io): void {
     .command('retry')
     .description('run a failed or cancelled orchestration again from its failed steps, reusing what succeeded')
     .argument('<id>', 'the orchestration id (from baton ps)', nonBlank('<id>'))
+    .option(
+      '--timeout <ms>',
+      "the retry's deadline (by default the orchestration's own --timeout, counted from the retry)",
+      positiveInteger('--timeout'),
+    )
     .option('--json', 'print the accepted orchestration as JSON')
     .addHelpText(
       'after',
-      '\nExit code 6 when the orchestration has not failed or been cancelled.\n\nExample:\n  $ baton retry orc_…',
+      '\nExit code 6 when the orchestration has not failed or been cancelled.\n\nExample:\n  $ baton retry orc_… --timeout 60000',
     )
-    .action(async (id: string, options: { json?: boolean }) => {
+    .action(async (id: string, options: { timeout?: number; json?: boolean }) => {
       const { withProjectClient } = await remote();
-      const run = await withProjectClient((client) => client.retry(id));
+      const given = options.timeout === undefined ? {} : { timeoutMs: options.timeout };
+      const run = await withProjectClient((client) => client.retry(id, given));
       const accepted = { id: run.id, status: run.status, plan: run.plan, parallelGroups: run.parallelGroups };
       printItem(io, accepted, options.json, () => [
         `Orchestration ${run.id} ${run.status} again: baton logs ${run.id} -f follows it`,

@@ -191,6 +191,12 @@ export const cancelOrchestrationSchema = z
   .strictObject({ reason: z.string().max(2000).optional() })
   .meta({ id: 'CancelOrchestration' });
 
+/** `POST /v1/orchestrations/:id/retry`: by default the retry has the orchestration's own `timeoutMs`, from the retry. */
+export const retryOrchestrationSchema = z
+  .strictObject({ timeoutMs: z.number().int().positive().max(2_147_483_647).optional() })
+  .meta({ id: 'RetryOrchestration' });
+export type RetryOrchestration = z.infer<typeof retryOrchestrationSchema>;
+
 /**
  * One event of an orchestration's stream (`GET /v1/orchestrations/:id/events`, Server-Sent Events). Events from the
  * journal carry an SSE `id` (resume with `Last-Event-ID`); live-only events (a step waiting for its service, progress

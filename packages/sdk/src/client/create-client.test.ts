@@ -305,6 +305,11 @@ describe('createClient', () => {
       'orc_1',
     );
     await check(
+      () => client.retry('orc_1', { timeoutMs: 30_000 }).then((run) => run.id),
+      ['POST /v1/orchestrations/orc_1/retry', { timeoutMs: 30_000 }],
+      'orc_1',
+    );
+    await check(
       () => client.approvals({ status: 'pending' }),
       ['GET /v1/approvals?status=pending&limit=200', undefined],
       [approval],

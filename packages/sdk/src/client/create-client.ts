@@ -70,8 +70,11 @@ export interface BatonClient {
   /** Every orchestration, page after page. */
   listAll(options?: Omit<ListOrchestrationsOptions, 'cursor'>): AsyncIterable<OrchestrationSummary>;
   cancel(id: string, reason?: string): Promise<Orchestration>;
-  /** Runs a failed orchestration again. */
-  retry(id: string): Promise<OrchestrationRun>;
+  /**
+   * Runs a failed or cancelled orchestration again from its failed steps; `timeoutMs` replaces its own deadline
+   * (counted from the retry either way).
+   */
+  retry(id: string, options?: { timeoutMs?: number }): Promise<OrchestrationRun>;
   /** Follows an orchestration's events to its final one (see `OrchestrationRun.events`). */
   events(id: string, options?: EventsOptions): AsyncIterable<StreamedOrchestrationEvent>;
   /** Waits for an orchestration's outcome (see `OrchestrationRun.result`). */
@@ -140,11 +143,11 @@ export function createClient(options: ClientOptions): BatonClient {
         expected: 'an Orchestration',
         idempotent: false,
       }),
-    retry: async (id) => {
+    retry: async (id, retryOptions) => {
       const accepted = await transport.request({
         method: 'POST',
         path: orchestrationPath(id, '/retry'),
-        body: {},
+        body: retryOptions?.timeoutMs === undefined ? {} : { timeoutMs: retryOptions.timeoutMs },
         schema: acceptedOrchestrationSchema,
         expected: 'an AcceptedOrchestration',
         idempotent: false,

@@ -486,6 +486,40 @@ describe('orchestrations over socket services', () => {
     expect(again.status).toBe(409);
   });
 
+  it('retries under the orchestration own timeoutMs, counted from the retry, or the timeoutMs the retry gives', async () => {
+    let open = false;
+    const held: Array<() => void> = [];
+    await echo('sluggish', {}, () =>
+      open ? { ok: true } : new Promise((resolve) => held.push(() => resolve({ ok: true }))),
+    );
+    const accepted = await json(
+      await submit({ timeoutMs: 300, plan: { steps: [{ id: 's', target: 'sluggish', input: {} }] } }),
+    );
+    const timedOut = async () => {
+      const failed = await waitForStatus(accepted.id as string, ['failed', 'succeeded']);
+      expect(failed.status).toBe('failed');
+      expect(JSON.stringify(failed.error)).toMatch(/300 ms/);
+    };
+    await timedOut();
+    // No answer comes while the service holds its tasks: the retry fails on the same deadline.
+    expect((await t.request(`/v1/orchestrations/${accepted.id}/retry`, { method: 'POST' })).status).toBe(202);
+    await timedOut();
+    open = true;
+    const given = await t.request(`/v1/orchestrations/${accepted.id}/retry`, {
+      method: 'POST',
+      body: JSON.stringify({ timeoutMs: 60_000 }),
+    });
+    expect(given.status).toBe(202);
+    const done = await waitForStatus(accepted.id as string, ['succeeded', 'failed']);
+    expect(done).toMatchObject({ status: 'succeeded', retries: 2 });
+    for (const release of held) release();
+    const refused = await t.request(`/v1/orchestrations/${accepted.id}/retry`, {
+      method: 'POST',
+      body: JSON.stringify({ timeoutMs: -1 }),
+    });
+    expect(refused.status).toBe(400);
+  });
+
   it('waits for an approval, lists it, and goes on when it is approved', async () => {
     await echo('ship');
     const accepted = await json(

@@ -356,8 +356,11 @@ export class Orchestrations {
     return this.get(projectId, id);
   }
 
-  /** Runs a failed or cancelled orchestration again, reusing the outputs of the steps that succeeded and stayed done. */
-  async retry(projectId: string, id: string): Promise<Accepted> {
+  /**
+   * Runs a failed or cancelled orchestration again, reusing the outputs of the steps that succeeded and stayed done,
+   * under its budget and its `timeoutMs` (counted from the retry), or the `timeoutMs` given.
+   */
+  async retry(projectId: string, id: string, given: { timeoutMs?: number } = {}): Promise<Accepted> {
     const row = await this.row(projectId, id);
     const run = await this.options.store.getRun(row.run_id);
     if (run === undefined && row.status === 'failed' && row.plan === 'null') {
@@ -404,8 +407,12 @@ export class Orchestrations {
     }
     this.options.onRunStarting?.(runId, { id: row.id, projectId, webhookId: row.webhook_id });
     // The steps that run again keep the versions the failed run locked, even if newer ones were registered since.
-    const options = (run.options ?? {}) as { timeoutMs?: number; budget?: Json };
-    await this.start(runId, compiled, run.request, { ...options, versions: locksFromJournal(journal) });
+    const { deadline, budget } = (run.options ?? {}) as { deadline?: { totalMs: number }; budget?: Json };
+    await this.start(runId, compiled, run.request, {
+      timeoutMs: given.timeoutMs ?? deadline?.totalMs,
+      budget,
+      versions: locksFromJournal(journal),
+    });
     return {
       id: row.id,
       status: 'running',

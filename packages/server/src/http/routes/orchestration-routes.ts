@@ -11,6 +11,8 @@ import {
   type Orchestration,
   orchestrationSchema,
   orchestrationSummarySchema,
+  type RetryOrchestration,
+  retryOrchestrationSchema,
 } from '@baton/protocol';
 import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
@@ -219,11 +221,14 @@ export function orchestrationRoutes(app: App, services: ServerServices): void {
       security: bearer,
       request: {
         params: idParam,
-        // It takes no fields: one sent (a reason, a plan) is refused rather than silently not used.
-        body: { content: { 'application/json': { schema: z.strictObject({}) } }, required: false },
+        // Only a new deadline: another field (a reason, a plan) is refused rather than silently not used.
+        body: { content: { 'application/json': { schema: retryOrchestrationSchema } }, required: false },
       },
       responses: { 202: json(acceptedOrchestrationSchema, 'Running again'), ...problems(400, 403, 404, 409, 415) },
     }),
-    async (c) => c.json(await orchestrations.retry(c.get('projectId'), c.req.valid('param').id), 202),
+    async (c) => {
+      const body = (c.req.valid('json') as RetryOrchestration | undefined) ?? {};
+      return c.json(await orchestrations.retry(c.get('projectId'), c.req.valid('param').id, body), 202);
+    },
   );
 }
