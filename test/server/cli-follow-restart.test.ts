@@ -1,8 +1,8 @@
 /**
  * `baton logs -f` and `baton run --wait` follow an orchestration through a restart of the server: the server process
  * is SIGKILLed while a step holds, started again on the same SQLite file and port, and both commands — child
- * processes of the built CLI — carry on and end with the orchestration, exit 0, instead of giving up on a server that
- * is away for a few seconds.
+ * processes of the built CLI — say that they lost the server, carry on and end with the orchestration, exit 0, instead
+ * of giving up on a server that is away for a few seconds.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -81,6 +81,15 @@ describe('the CLI following an orchestration while the server restarts', () => {
     await waitUntil('run --wait to show its plan', () => run.output().includes('Orchestration orc_'));
 
     await server.kill();
+    // Neither waits in silence while the server is away.
+    for (const [name, child] of [
+      ['logs -f', logs],
+      ['run --wait', run],
+    ] as const) {
+      await waitUntil(`${name} to say it lost the server`, () =>
+        child.output().includes(`(lost the server at ${server.url}`),
+      );
+    }
     server = await startServerProcess('server (restarted)', serverConfig);
     writeFileSync(join(goDirectory, 'go'), '');
 

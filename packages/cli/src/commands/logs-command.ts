@@ -15,14 +15,18 @@ export function registerLogsCommand(program: Command, io: Io): void {
       '\nWithout -f, an orchestration still running shows the events so far (the stream is read until it pauses).\n\nExample:\n  $ baton logs orc_… -f',
     )
     .action(async (id: string, options: { follow?: boolean; json?: boolean }) => {
-      const [{ withProjectClient }, { printEvents }] = await Promise.all([
+      const [{ lostWhileFollowing, withProjectClient }, { printEvents }] = await Promise.all([
         import('../remote/server-clients.js'),
         import('../follow/print-events.js'),
       ]);
+      const follow = options.follow === true;
       await withProjectClient(
-        (client) => printEvents(client, io, id, { follow: options.follow === true, json: options.json === true }),
+        (client) =>
+          printEvents(client, io, id, { follow, json: options.json === true }).catch((error: unknown) => {
+            throw follow ? lostWhileFollowing(error, id) : error;
+          }),
         undefined,
-        { following: options.follow === true },
+        { following: follow, onLost: (line) => io.err(line) },
       );
     });
 }

@@ -9,7 +9,7 @@ import { InputError } from '../input-error.js';
 import { canRedraw, type Io, isTerminal } from '../io.js';
 import { readJsonObject } from '../options/read-json-file.js';
 import { OrchestrationEndedError } from '../orchestration-ended-error.js';
-import { followingClient, withProjectClient } from '../remote/server-clients.js';
+import { followingClient, lostWhileFollowing, withProjectClient } from '../remote/server-clients.js';
 import { formatDuration } from '../render/text-format.js';
 import { followOrchestration, planLines } from './follow-orchestration.js';
 import { hintOnInterrupt } from './interrupt-hint.js';
@@ -52,9 +52,11 @@ export async function runAction(io: Io, action: string, options: RunOptions): Pr
     });
     const accepted = { id: run.id, status: run.status, plan: run.plan, parallelGroups: run.parallelGroups };
     // Submitted once with few retries (a server that is down says so at once); followed through a restart.
-    const follower = followingClient(connection);
+    const follower = followingClient(connection, (line) => io.err(line));
     const following = <T>(work: () => Promise<T>) =>
-      options.hintOnInterrupt === true ? hintOnInterrupt(io, run.id, work) : work();
+      (options.hintOnInterrupt === true ? hintOnInterrupt(io, run.id, work) : work()).catch((error: unknown) => {
+        throw lostWhileFollowing(error, run.id);
+      });
     if (options.json === true) {
       if (!follow) return io.out(JSON.stringify(accepted, null, 2));
       await following(() =>

@@ -39,10 +39,36 @@ const FOLLOW_RETRY = { retries: 16, minDelayMs: 250, maxDelayMs: 2000 } as const
 
 /**
  * A client of `connection` for following an orchestration (events, its result): patient with a server that is away,
- * as one being restarted is for a few seconds. Errors it throws inside `withProjectClient` are turned as any other.
+ * as one being restarted is for a few seconds. `onLost` hears a line when the server stops answering (once a spell),
+ * so the wait is not silent. Errors it throws inside `withProjectClient` are turned as any other.
  */
-export function followingClient(connection: ProjectConnection): BatonClient {
-  return createClient({ url: connection.url, apiKey: connection.apiKey, retry: FOLLOW_RETRY });
+export function followingClient(connection: ProjectConnection, onLost?: (line: string) => void): BatonClient {
+  const retry =
+    onLost === undefined
+      ? FOLLOW_RETRY
+      : {
+          ...FOLLOW_RETRY,
+          onRetry: ({ attempt, error }: { attempt: number; error: unknown }) => {
+            // Only a server that does not answer: a stream the server ended is picked up again without a word.
+            if (attempt !== 1 || !BatonConnectionError.isInstance(error)) return;
+            onLost(`(lost the server at ${connection.url}; reconnecting for up to about 28 s…)`);
+          },
+        };
+  return createClient({ url: connection.url, apiKey: connection.apiKey, retry });
+}
+
+/**
+ * The error that ended the following of orchestration `id`: one of a server that could not be reached says that the
+ * orchestration is the server's to go on with, and how to follow it again.
+ */
+export function lostWhileFollowing(error: unknown, id: string): unknown {
+  const turned = cliErrorOf(error, 'api-key');
+  if (!ServerError.isInstance(turned) || turned.failure !== 'unreachable' || turned.status !== undefined) return turned;
+  return new ServerError(
+    'unreachable',
+    `${turned.message.replace(/\.?$/, '.')} Orchestration ${id} is kept by the server, which goes on with it when it is back: baton logs ${id} -f follows it again`,
+    { cause: error },
+  );
 }
 
 /**
@@ -54,13 +80,13 @@ export function followingClient(connection: ProjectConnection): BatonClient {
 export async function withProjectClient<T>(
   use: (client: BatonClient, connection: ProjectConnection) => Promise<T>,
   connection?: ProjectConnection,
-  options: { following?: boolean; credential?: 'api-key' | 'login-key' } = {},
+  options: { following?: boolean; onLost?: (line: string) => void; credential?: 'api-key' | 'login-key' } = {},
 ): Promise<T> {
   const chosen = connection ?? (await projectConnection());
   try {
     const client =
       options.following === true
-        ? followingClient(chosen)
+        ? followingClient(chosen, options.onLost)
         : createClient({ url: chosen.url, apiKey: chosen.apiKey, retry: RETRY });
     return await use(client, chosen);
   } catch (error) {
