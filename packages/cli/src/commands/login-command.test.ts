@@ -85,6 +85,19 @@ describe('baton login', () => {
     }
   });
 
+  it('a BATON_URL without its scheme: exit 2, saying what to write', async () => {
+    const host = t.url.replace('http://', '');
+    const result = await t.baton(['ps'], { BATON_URL: host });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      `baton: the server URL "${host}" (BATON_URL) is not an http(s) URL: use http://${host}`,
+    );
+    const odd = await t.baton(['ps'], { BATON_URL: 'ftp://example.com' });
+    expect(odd.stderr.trim()).toBe(
+      'baton: the server URL "ftp://example.com" (BATON_URL) is not an http(s) URL, such as http://127.0.0.1:7400',
+    );
+  });
+
   it('no server configured anywhere: exit 2 and how to configure one', async () => {
     const result = await t.baton(['ps'], { HOME: join(t.home, 'nobody') });
     expect(result.code).toBe(2);

@@ -22,9 +22,18 @@ const fromEnv = (name: string): string | undefined => {
   return value === undefined || value === '' ? undefined : value;
 };
 
-/** The server's base URL: `…/v1` is the API under it, a common slip, refused with what to write instead. */
-function baseUrl(url: string | undefined): string | undefined {
-  if (url === undefined || !/\/v1\/?$/.test(url)) return url;
+/**
+ * The server's base URL: `…/v1` is the API under it, and `127.0.0.1:7400` lacks its scheme, common slips refused with
+ * what to write instead (`from` says where the URL came from).
+ */
+function baseUrl(url: string | undefined, from: string): string | undefined {
+  if (url === undefined) return url;
+  if (!/^https?:\/\//i.test(url)) {
+    const shown = url.length > 200 ? `${url.slice(0, 200)}…` : url;
+    const meant = /^[\w.-]+(:\d+)?(\/|$)/.test(url) ? `: use http://${shown}` : ', such as http://127.0.0.1:7400';
+    throw new UsageError(`the server URL ${JSON.stringify(shown)} (${from}) is not an http(s) URL${meant}`);
+  }
+  if (!/\/v1\/?$/.test(url)) return url;
   throw new UsageError(`the server URL is its base, without /v1: use ${url.replace(/\/v1\/?$/, '')} instead of ${url}`);
 }
 
@@ -34,7 +43,8 @@ export async function configuredConnection(): Promise<Partial<ProjectConnection>
 }
 
 function connectionFrom(saved: Partial<CliConfig>): Partial<ProjectConnection> {
-  const url = baseUrl(fromEnv('BATON_URL') ?? saved.url);
+  const env = fromEnv('BATON_URL');
+  const url = baseUrl(env ?? saved.url, env === undefined ? `saved in ${configPath()}` : 'BATON_URL');
   const apiKey = fromEnv('BATON_API_KEY') ?? savedKeyFor(url, saved);
   return { ...(url === undefined ? {} : { url }), ...(apiKey === undefined ? {} : { apiKey }) };
 }
