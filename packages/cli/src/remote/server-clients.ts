@@ -154,10 +154,13 @@ function apiError(error: BatonApiError, credential: Credential): ServerError {
   const shown = error.problems.filter((problem) => !error.detail.includes(problem.message));
   const listed = shown.slice(0, 10).map((problem) => `${problem.path || '(body)'}: ${problem.message}`);
   const more = shown.length > 10 ? ` (and ${shown.length - 10} more)` : '';
+  const status = `(${error.status} ${error.code}, ${where})`;
+  // A detail that lists the first problems and counts the rest ("; and 2 more") goes on with the rest in its place.
+  const counted = /; and \d+ more$/;
+  if (listed.length > 0 && counted.test(error.detail)) {
+    const detail = `${error.detail.replace(counted, '')}; ${listed.join('; ')}${more}`;
+    return new ServerError('refused', `the server refused: ${detail} ${status}`, options);
+  }
   const problems = listed.length === 0 ? '' : ` — ${listed.join('; ')}${more}`;
-  return new ServerError(
-    'refused',
-    `the server refused: ${error.detail} (${error.status} ${error.code}, ${where})${problems}`,
-    options,
-  );
+  return new ServerError('refused', `the server refused: ${error.detail} ${status}${problems}`, options);
 }
