@@ -897,6 +897,23 @@ describe('orchestrations over socket services', () => {
         message: 'reads request.data.nmae, but the request data has only text, name',
       },
     ]);
+    // Reads the plan allows to find nothing are accepted: a default, a literal, a field a condition tests.
+    const optional = await submit({
+      data: { text: 'hello' },
+      plan: {
+        steps: [
+          { id: 'a', target: 'greeter', input: { lang: { $ref: 'request.data.lang', default: 'en' } } },
+          { id: 'b', target: 'greeter', input: { $literal: { raw: '{{request.data.raw}}' } } },
+          {
+            id: 'c',
+            target: 'greeter',
+            when: 'exists(request.data.coupon)',
+            input: { coupon: { $ref: 'request.data.coupon' } },
+          },
+        ],
+      },
+    });
+    expect(optional.status).toBe(202);
   });
 
   it('says no service is registered yet when a plan names one in a project that has none', async () => {
