@@ -106,8 +106,15 @@ export async function startServer(options: BatonServerOptions = {}): Promise<Bat
   }
 }
 
+/** Best effort: what could not be removed must not hide why the start failed. */
 function removeSqliteFiles(path: string): void {
-  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
+  for (const suffix of ['', '-wal', '-shm']) {
+    try {
+      rmSync(`${path}${suffix}`, { force: true });
+    } catch {
+      // Left for the operator; the next start opens it as an existing database.
+    }
+  }
 }
 
 async function startOn(location: StoreLocation, options: BatonServerOptions): Promise<BatonServer> {

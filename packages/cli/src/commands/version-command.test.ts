@@ -46,6 +46,17 @@ describe('baton version', () => {
   });
 });
 
+describe('baton version with a server URL written wrong', () => {
+  it("prints the CLI's version, then exit 2 saying what is wrong with the URL", async () => {
+    const result = await t.baton(['version'], { BATON_URL: '127.0.0.1:7400' });
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe(`baton ${CLI_VERSION}\nserver not configured\n`);
+    expect(result.stderr.trim()).toBe(
+      'baton: the server URL "127.0.0.1:7400" (BATON_URL) is not an http(s) URL: use http://127.0.0.1:7400',
+    );
+  });
+});
+
 describe('baton --version', () => {
   let dir: string;
   beforeAll(async () => {

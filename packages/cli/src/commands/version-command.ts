@@ -16,11 +16,15 @@ export function registerVersionCommand(program: Command, io: Io): void {
     .addHelpText('after', '\nExample:\n  $ baton version')
     .action(async (options: { json?: boolean }) => {
       const { configuredConnection } = await import('../config/connection.js');
-      const { url, apiKey } = await configuredConnection();
-      let server: string | null = null;
       let failure: unknown;
+      // A URL written wrong is this command's failure too, after the CLI's version.
+      const { url, apiKey } = await configuredConnection().catch((error: unknown) => {
+        failure = error;
+        return { url: undefined, apiKey: undefined };
+      });
+      let server: string | null = null;
       if (url === undefined) {
-        failure = new UsageError('no server configured: run baton login --url URL --key KEY, or set BATON_URL');
+        failure ??= new UsageError('no server configured: run baton login --url URL --key KEY, or set BATON_URL');
       } else {
         const [{ withProjectClient }, { checkHealth }] = await Promise.all([
           import('../remote/server-clients.js'),

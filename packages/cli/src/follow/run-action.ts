@@ -64,7 +64,7 @@ export async function runAction(io: Io, action: string, options: RunOptions): Pr
           if (!OrchestrationFailedError.isInstance(error)) throw error;
         }),
       );
-      const final = await follower.get(run.id);
+      const final = await following(() => follower.get(run.id));
       io.out(JSON.stringify(final, null, 2));
       return endWith(io, final, { json: true });
     }

@@ -49,7 +49,7 @@ export function followingClient(connection: ProjectConnection, onLost?: (line: s
       : {
           ...FOLLOW_RETRY,
           onRetry: ({ attempt, error }: { attempt: number; error: unknown }) => {
-            // Only a server that does not answer: a stream the server ended is picked up again without a word.
+            // Only a connection refused or cut (the server went away), not a refusal the server answered.
             if (attempt !== 1 || !BatonConnectionError.isInstance(error)) return;
             onLost(`(lost the server at ${connection.url}; reconnecting for up to about 28 s…)`);
           },
@@ -150,8 +150,10 @@ function apiError(error: BatonApiError, credential: Credential): ServerError {
       options,
     );
   }
-  // A problem the detail already states is not repeated.
-  const shown = error.problems.filter((problem) => !error.detail.includes(problem.message));
+  // A problem the detail already states (at its path) is not repeated.
+  const shown = error.problems.filter(
+    (problem) => !error.detail.includes(problem.path ? `${problem.path}: ${problem.message}` : problem.message),
+  );
   const listed = shown.slice(0, 10).map((problem) => `${problem.path || '(body)'}: ${problem.message}`);
   const more = shown.length > 10 ? ` (and ${shown.length - 10} more)` : '';
   const status = `(${error.status} ${error.code}, ${where})`;

@@ -489,8 +489,11 @@ describe('orchestrations over socket services', () => {
   it('retries under the orchestration own timeoutMs, counted from the retry, or the timeoutMs the retry gives', async () => {
     let open = false;
     const held: Array<() => void> = [];
+    // Closed, it never answers; open, it answers after 600 ms: past the first deadline, well within the one given.
     await echo('sluggish', {}, () =>
-      open ? { ok: true } : new Promise((resolve) => held.push(() => resolve({ ok: true }))),
+      open
+        ? new Promise((resolve) => setTimeout(() => resolve({ ok: true }), 600))
+        : new Promise((resolve) => held.push(() => resolve({ ok: true }))),
     );
     const accepted = await json(
       await submit({ timeoutMs: 300, plan: { steps: [{ id: 's', target: 'sluggish', input: {} }] } }),

@@ -363,11 +363,13 @@ export class Orchestrations {
   async retry(projectId: string, id: string, given: { timeoutMs?: number } = {}): Promise<Accepted> {
     const row = await this.row(projectId, id);
     const run = await this.options.store.getRun(row.run_id);
-    if (run === undefined && row.status === 'failed' && row.plan === 'null') {
-      const why = row.error === null ? '' : ` (${(JSON.parse(row.error) as { message?: string }).message ?? ''})`;
+    if (run === undefined && (row.status === 'failed' || row.status === 'cancelled') && row.plan === 'null') {
+      const said = row.error === null ? undefined : (JSON.parse(row.error) as { message?: string }).message;
+      const why = said ? ` (${unscopeText(projectId, said)})` : '';
+      const ended = row.status === 'failed' ? 'failed' : 'was cancelled';
       throw conflict(
         'orchestration-never-planned',
-        `orchestration "${id}" failed before it had a plan${unscopeText(projectId, why)}, so there is no plan to run again; submit the action again (a new plan is made for it), or with an explicit plan`,
+        `orchestration "${id}" ${ended} before it had a plan${why}, so there is no plan to run again; submit the action again (a new plan is made for it), or with an explicit plan`,
       );
     }
     if (run === undefined && row.status === 'failed') {

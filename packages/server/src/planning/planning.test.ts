@@ -226,6 +226,9 @@ describe('actions in plain words', () => {
     const done = await settled(accepted.id as string);
     expect(done).toMatchObject({ status: 'cancelled', plan: null, error: { code: 'cancelled' } });
     expect((await events(accepted.id as string)).map(([event]) => event)).toEqual(['run-cancel']);
+    const retry = await t.request(`/v1/orchestrations/${accepted.id}/retry`, { method: 'POST', body: '{}' });
+    expect(retry.status).toBe(409);
+    expect((await json(retry)).detail).toMatch(/was cancelled before it had a plan \(.+\), so there is no plan/);
     expect(services.every((service) => service.received.every((message) => message.type !== 'task'))).toBe(true);
   });
 
