@@ -55,25 +55,47 @@ it('clears only its own keys when its prefix holds glob characters', async () =>
   await other.close();
 });
 
-it('a server nobody listens on: operations fail at once with a retryable CacheStoreError naming it, and close returns', async () => {
+/** A port nothing listens on: one the system just gave out and took back. */
+async function closedPort(): Promise<number> {
   const probe = createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   const { port } = probe.address() as { port: number };
   await new Promise<void>((resolve) => probe.close(() => resolve()));
+  return port;
+}
+
+const refusal = (error: unknown) => CacheStoreError.isInstance(error) && error.retryable;
+
+it('a server nobody listens on: every operation fails with a retryable CacheStoreError naming it, and close returns', async () => {
+  const port = await closedPort();
   const store = new RedisStore({ url: `redis://:secret@127.0.0.1:${port}` });
-  // The first call waits for one failed attempt to connect; once the client knows, each fails without waiting.
-  let refusal: unknown;
-  for (let attempt = 0; attempt < 100 && refusal === undefined; attempt++) {
+  // The first waits for one attempt to connect; those after it fail without waiting (the test's timeout bounds both).
+  for (let call = 0; call < 3; call++) {
     const error = await store.getByExactKey('k').then(
       () => new Error('answered'),
       (e: unknown) => e,
     );
-    if (CacheStoreError.isInstance(error)) refusal = error;
-    else await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(refusal(error), String(error)).toBe(true);
+    expect(error).toMatchObject({ location: `redis://:***@127.0.0.1:${port}` });
+    expect((error as Error).message).toContain(`the Redis server at redis://:***@127.0.0.1:${port} cannot be reached`);
+    expect((error as Error).message).toContain('ECONNREFUSED');
   }
-  expect(refusal).toMatchObject({ retryable: true, location: `redis://:***@127.0.0.1:${port}` });
-  expect((refusal as Error).message).toContain(`the Redis server at redis://:***@127.0.0.1:${port} cannot be reached`);
-  expect((refusal as Error).message).toContain('ECONNREFUSED');
-  await expect(store.put(makeEntry())).rejects.toSatisfy((e) => CacheStoreError.isInstance(e));
+  await expect(store.put(makeEntry())).rejects.toSatisfy(refusal);
+  await expect(store.stats()).rejects.toSatisfy(refusal);
   await store.close();
+});
+
+it('a server that takes the connection and never answers: the call fails as unreachable, and close returns', async () => {
+  const sockets: import('node:net').Socket[] = [];
+  const silent = createServer((socket) => sockets.push(socket));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const { port } = silent.address() as { port: number };
+  const store = new RedisStore({ url: `redis://127.0.0.1:${port}` });
+  try {
+    await expect(store.get('id')).rejects.toSatisfy(refusal);
+  } finally {
+    await store.close();
+    for (const socket of sockets) socket.destroy();
+    await new Promise<void>((resolve) => silent.close(() => resolve()));
+  }
 });
