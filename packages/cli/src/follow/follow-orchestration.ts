@@ -21,6 +21,11 @@ export interface AcceptedView {
 export interface FollowOptions {
   /** Redraw the steps in place (a terminal) rather than print a line per change. */
   live: boolean;
+  /**
+   * Given, while the steps are redrawn in place, a way to print a note above them (a line written to the terminal
+   * otherwise would be drawn over).
+   */
+  onNotes?: (print: (line: string) => void) => void;
 }
 
 /** The lines that show a plan: how it was chosen (for an action in plain words), then its tree. */
@@ -38,8 +43,9 @@ export async function followOrchestration(
   accepted: AcceptedView,
   options: FollowOptions,
 ): Promise<Orchestration> {
-  const display: StepDisplay =
-    options.live && io.stdout !== undefined ? createLiveDisplay(io, io.stdout, accepted.id) : createPlainDisplay(io);
+  const live = options.live && io.stdout !== undefined;
+  const display: StepDisplay = live ? createLiveDisplay(io, io.stdout!, accepted.id) : createPlainDisplay(io);
+  if (live) options.onNotes?.((line) => display.print([line]));
   let board: StepBoard | undefined;
   let seeded = false;
   const begin = (plan: PlanLike, groups: string[][]) => {

@@ -52,7 +52,9 @@ export async function runAction(io: Io, action: string, options: RunOptions): Pr
     });
     const accepted = { id: run.id, status: run.status, plan: run.plan, parallelGroups: run.parallelGroups };
     // Submitted once with few retries (a server that is down says so at once); followed through a restart.
-    const follower = followingClient(connection, (line) => io.err(line));
+    // A note goes to stderr, or above the steps while they are redrawn in place.
+    let note = (line: string) => io.err(line);
+    const follower = followingClient(connection, (line) => note(line));
     const following = <T>(work: () => Promise<T>) =>
       (options.hintOnInterrupt === true ? hintOnInterrupt(io, run.id, work) : work()).catch((error: unknown) => {
         throw lostWhileFollowing(error, run.id);
@@ -75,7 +77,14 @@ export async function runAction(io: Io, action: string, options: RunOptions): Pr
       io.out(`Follow it with: baton logs ${run.id} -f   (or baton inspect ${run.id})`);
       return;
     }
-    const final = await following(() => followOrchestration(follower, io, accepted, { live: canRedraw(io) }));
+    const final = await following(() =>
+      followOrchestration(follower, io, accepted, {
+        live: canRedraw(io),
+        onNotes: (print) => {
+          note = print;
+        },
+      }),
+    );
     endWith(io, final, { json: false });
   });
 }
