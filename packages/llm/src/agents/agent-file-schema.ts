@@ -47,6 +47,11 @@ export const modelEndpointSchema = z.strictObject({
   headers: secretSafeMap.optional(),
   price: z.strictObject({ inputPerMTok: z.number().nonnegative(), outputPerMTok: z.number().nonnegative() }).optional(),
   maxOutputTokens: z.int().positive().optional(),
+  /**
+   * How long the endpoint may send nothing — before its answer begins, or between two parts of it — before the call
+   * fails and the next of `models` is asked. @default 300000
+   */
+  idleTimeoutMs: z.int().positive().max(2_147_483_647).optional(),
 });
 
 /**

@@ -1,3 +1,5 @@
+import { createServer as createHttpServer } from 'node:http';
+import { createServer as createNetServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createEngine, type ValidationError } from '@baton/core';
@@ -117,7 +119,7 @@ describe('parseAgentFile', () => {
       /^models\[0\]\.price\.inputPer1kTokens unknown key "inputPer1kTokens": in agent.yaml it is inputPerMTok, in US dollars per million tokens \(not per thousand\)/,
     );
     expect(problemsOf('model: { baseURL: "http://x/v1", name: m, pricee: 1 }')).toEqual([
-      '1:43 model.pricee unknown key "pricee" (known in model: baseURL, name, apiKeyEnv, headers, price, maxOutputTokens)',
+      '1:43 model.pricee unknown key "pricee" (known in model: baseURL, name, apiKeyEnv, headers, price, maxOutputTokens, idleTimeoutMs)',
     ]);
   });
 
@@ -212,6 +214,57 @@ describe('agentFromFile', () => {
     expect(events).toContain('model-fallback');
     expect(server.bodies.map((body) => body.model)).toEqual(['gpt-4o-mini']);
     await agent.close();
+  });
+
+  it('hangs up on a model endpoint that sends nothing for idleTimeoutMs, before or during its answer, and asks the next', async () => {
+    server = await startChatServer({ reply: () => 'Sunny in Rome.' });
+    const sockets: Socket[] = [];
+    // One takes the connection and never answers; the other sends its headers and a first part, then nothing.
+    const mute = createNetServer((socket) => sockets.push(socket));
+    const stalled = createHttpServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/event-stream' });
+      response.write(
+        'data: {"id":"1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"role":"assistant","content":"Sun"}}]}\n\n',
+      );
+    });
+    stalled.on('connection', (socket) => sockets.push(socket));
+    for (const listening of [mute, stalled])
+      await new Promise<void>((resolve) => listening.listen(0, '127.0.0.1', resolve));
+    const portOf = (listening: { address(): unknown }) => (listening.address() as { port: number }).port;
+    try {
+      const { registry } = toolRegistry();
+      const file = parseAgentFile(
+        [
+          'name: weather-bot',
+          'models:',
+          `  - { baseURL: "http://127.0.0.1:${portOf(mute)}/v1", name: mute, idleTimeoutMs: 300 }`,
+          `  - { baseURL: "http://127.0.0.1:${portOf(stalled)}/v1", name: stalled, idleTimeoutMs: 300 }`,
+          `  - { baseURL: "${server.baseURL}", name: gpt-4o-mini }`,
+          'cache: false',
+        ].join('\n'),
+      );
+      const agent = await agentFromFile(file, { registry });
+      registry.register(agent.definition);
+      const fallbacks: Array<Record<string, unknown>> = [];
+      const result = await createEngine({
+        registry,
+        onEvent: (event) => {
+          if (event.type === 'model-fallback') fallbacks.push(event as unknown as Record<string, unknown>);
+        },
+      })
+        .run({ steps: [{ id: 'ask', target: 'weather-bot', input: { query: 'Weather in Rome?' } }] })
+        .result();
+      expect((result.output as { ask: AgentOutput }).ask.text).toBe('Sunny in Rome.');
+      expect(fallbacks.map((event) => String(event.reason))).toEqual([
+        expect.stringMatching(/sent no answer for 0\.3 s/),
+        expect.stringMatching(/stopped sending its answer for 0\.3 s/),
+      ]);
+      await agent.close();
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => mute.close(resolve));
+      await new Promise((resolve) => stalled.close(resolve));
+    }
   });
 
   it('runs the agent the file declares against its endpoint', async () => {

@@ -98,14 +98,18 @@ function checkEnvironment(file: AgentFile, env: Env): void {
   if (problems.length > 0) throw new ValidationError('the agent file names variables that are not set', problems);
 }
 
+/** How long a model endpoint of an agent file may send nothing: generous, for a local model loading a long prompt. */
+const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
+
 function modelOf(endpoint: ModelEndpoint, env: Env): AgentModel {
   const apiKey = endpoint.apiKeyEnv === undefined ? undefined : env?.[endpoint.apiKeyEnv];
   const provider = createOpenAICompatible({
     name: 'openai-compatible',
     baseURL: endpoint.baseURL,
     includeUsage: true,
-    // A 200 that is no event stream (a web page at a wrong baseURL) is refused showing what it sent.
-    fetch: modelStreamFetch(),
+    // A 200 that is no event stream (a web page at a wrong baseURL) is refused showing what it sent; an endpoint that
+    // hangs is hung up on.
+    fetch: modelStreamFetch(globalThis.fetch, { idleTimeoutMs: endpoint.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS }),
     ...(apiKey === undefined ? {} : { apiKey }),
     ...(endpoint.headers === undefined ? {} : { headers: expanded(endpoint.headers, env) }),
   });

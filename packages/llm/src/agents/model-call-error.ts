@@ -34,9 +34,14 @@ export class ModelCallError extends BatonError {
     return BatonError.isInstance(error) && error.code === 'model-call-failed';
   }
 
-  /** The provider's error as a `ModelCallError`; any other error as it is. */
+  /**
+   * The provider's error as a `ModelCallError`; one that wraps an error of Baton's own (the endpoint went silent in the
+   * middle of its stream: the provider says only "Failed to process successful response") as that error; any other
+   * error as it is.
+   */
   static from(model: string, error: unknown): unknown {
-    return APICallError.isInstance(error) ? new ModelCallError(model, error) : error;
+    if (!APICallError.isInstance(error)) return error;
+    return BatonError.isInstance(error.cause) ? error.cause : new ModelCallError(model, error);
   }
 
   override toJSON(): Record<string, unknown> {

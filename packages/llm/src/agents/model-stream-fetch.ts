@@ -2,8 +2,13 @@
  * A `fetch` for an OpenAI-compatible provider that reads the start of a 200 answer to a streaming call when it is no
  * event stream, and refuses it as a `NotAModelStreamError` that shows what was sent. The provider itself reads such a
  * body as an empty stream ("ended without a finish reason"), so the page a wrong `baseURL` answered with is lost.
+ *
+ * With `idleTimeoutMs`, an endpoint that sends nothing for that long — before its answer begins, or between two parts
+ * of its body — fails the call with a retryable `ModelSilentError` and is hung up on: without it, a server that takes
+ * the connection and never answers holds the call for ever.
  */
 import { bodyStart } from '../body-start.js';
+import { ModelSilentError } from './model-silent-error.js';
 import { NotAModelStreamError } from './not-a-model-stream-error.js';
 
 /** The body is read this far, at most. */
@@ -25,8 +30,8 @@ function streamedModel(body: unknown): string | undefined {
  * @example
  * const provider = createOpenAICompatible({ name: 'local', baseURL, fetch: modelStreamFetch() });
  */
-export function modelStreamFetch(fetch: Fetch = globalThis.fetch): Fetch {
-  return async (input, init) => {
+export function modelStreamFetch(fetch: Fetch = globalThis.fetch, options: { idleTimeoutMs?: number } = {}): Fetch {
+  const checked: Fetch = async (input, init) => {
     const response = await fetch(input, init);
     const contentType = response.headers.get('content-type') ?? undefined;
     if (response.status !== 200 || contentType?.toLowerCase().includes('text/event-stream')) return response;
@@ -40,4 +45,77 @@ export function modelStreamFetch(fetch: Fetch = globalThis.fetch): Fetch {
       bodyStart: await bodyStart(response, READ_LIMIT),
     });
   };
+  const { idleTimeoutMs } = options;
+  return idleTimeoutMs === undefined ? checked : watchedFetch(checked, idleTimeoutMs);
+}
+
+/** `fetch` hung up on, with a `ModelSilentError`, once the endpoint has sent nothing for `idleMs`. */
+function watchedFetch(fetch: Fetch, idleMs: number): Fetch {
+  return async (input, init) => {
+    const url = input instanceof Request ? input.url : String(input);
+    const hangUp = new AbortController();
+    const signal = init?.signal ? AbortSignal.any([init.signal, hangUp.signal]) : hangUp.signal;
+    let begun = false;
+    let timer: NodeJS.Timeout | undefined;
+    let rewatch = () => {};
+    const silent = new Promise<never>((_, reject) => {
+      rewatch = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          const error = new ModelSilentError(url, idleMs, begun);
+          hangUp.abort(error);
+          reject(error);
+        }, idleMs);
+        // The request's own socket keeps the process up while it waits; the watch alone must not.
+        timer.unref();
+      };
+    });
+    silent.catch(() => {});
+    rewatch();
+    try {
+      const response = await Promise.race([fetch(input, { ...init, signal }), silent]);
+      begun = true;
+      if (response.body === null) {
+        clearTimeout(timer);
+        return response;
+      }
+      return new Response(
+        watchedBody(response.body, rewatch, () => clearTimeout(timer), silent),
+        response,
+      );
+    } catch (error) {
+      clearTimeout(timer);
+      throw hangUp.signal.aborted ? hangUp.signal.reason : error;
+    }
+  };
+}
+
+/** `body`, the silence watch restarted at each part read and stopped at its end; errored by `silent`. */
+function watchedBody(
+  body: ReadableStream<Uint8Array>,
+  rewatch: () => void,
+  stop: () => void,
+  silent: Promise<never>,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      rewatch();
+      try {
+        const part = await Promise.race([reader.read(), silent]);
+        if (part.done) {
+          stop();
+          controller.close();
+        } else controller.enqueue(part.value);
+      } catch (error) {
+        stop();
+        controller.error(error);
+        reader.cancel(error).catch(() => {});
+      }
+    },
+    cancel(reason) {
+      stop();
+      return reader.cancel(reason);
+    },
+  });
 }
