@@ -90,7 +90,7 @@ function watchedFetch(fetch: Fetch, idleMs: number): Fetch {
   };
 }
 
-/** `body`, the silence watch restarted at each part read and stopped at its end; errored by `silent`. */
+/** `body`, the silence watched while each part is awaited; errored by `silent`. */
 function watchedBody(
   body: ReadableStream<Uint8Array>,
   rewatch: () => void,
@@ -103,10 +103,10 @@ function watchedBody(
       rewatch();
       try {
         const part = await Promise.race([reader.read(), silent]);
-        if (part.done) {
-          stop();
-          controller.close();
-        } else controller.enqueue(part.value);
+        // Watched only while a part is awaited: a reader slow to ask for the next is not the endpoint's silence.
+        stop();
+        if (part.done) controller.close();
+        else controller.enqueue(part.value);
       } catch (error) {
         stop();
         controller.error(error);
