@@ -4,6 +4,7 @@
  * a search reads in tight loops rather than a map entry a tool.
  */
 import type { SearchableTool } from './searchable-tool.js';
+import { type ToolNamespaces, toolNamespaces } from './tool-namespaces.js';
 
 export interface HeldTool {
   tool: SearchableTool;
@@ -22,6 +23,8 @@ export interface DenseTools {
   takes: Int32Array;
   /** Each distinct `takes` once: what a request's values can lift at most is read off these. */
   distinctTakes: number[];
+  /** The products the tools are named after (`redis` of `redis_get`), by each tool's place. */
+  namespaces: ToolNamespaces;
 }
 
 export class HeldTools {
@@ -67,5 +70,6 @@ function denseTools(entries: HeldTool[]): DenseTools {
     takes[i] = entry.takes;
     position.set(entry.tool.name, i);
   });
-  return { entries, position, vectors, dimension, takes, distinctTakes: [...new Set(takes)] };
+  const namespaces = toolNamespaces(entries.map((entry) => entry.tool.name));
+  return { entries, position, vectors, dimension, takes, distinctTakes: [...new Set(takes)], namespaces };
 }

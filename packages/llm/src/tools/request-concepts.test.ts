@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { compoundWords } from './request-compounds.js';
 import { conceptWords as conceptWordsOf } from './request-concepts.js';
-import { searchTerms } from './search-terms.js';
+import { searchTerm, searchTerms, splitWords } from './search-terms.js';
 
-const conceptWords = (text: string) => conceptWordsOf(searchTerms(text));
+const conceptWords = (text: string) => conceptWordsOf(searchTerms(text), splitWords(text));
 
 describe('conceptWords', () => {
   it('adds the words of the kind of tool an everyday word asks for', () => {
@@ -21,6 +22,19 @@ describe('conceptWords', () => {
     expect(conceptWords('shut down gpu-train-01 over the weekend')).toEqual(['stop']);
     expect(conceptWords('wipe the old sessions')).toEqual(['delete', 'remove']);
     expect(conceptWords('how is bitcoin doing')).toEqual(['crypto', 'cryptocurrency', 'price']);
+  });
+
+  it('reads the function words that say what to do, which the index leaves out', () => {
+    expect(conceptWords('show me what the contract says')).toEqual(['read']);
+    expect(conceptWordsOf(searchTerms('show me what the contract says'))).toEqual([]);
+  });
+
+  it('reads a signal written as two words once they are joined', () => {
+    const text = 'where did I write down the gate code';
+    const own = searchTerms(text);
+    const joined = compoundWords(splitWords(text), own).map((word) => searchTerm(word) ?? word);
+    expect(conceptWordsOf(own)).toEqual([]);
+    expect(conceptWordsOf(new Set([...own, ...joined]))).toEqual(['note']);
   });
 
   it('adds no word the request already has', () => {

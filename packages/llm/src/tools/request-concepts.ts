@@ -43,7 +43,8 @@ const CONCEPT_GROUPS: readonly { signals: string; adds: string }[] = [
   { signals: 'ticker nasdaq', adds: 'stock price quote' },
   { signals: 'bitcoin btc ethereum eth dogecoin solana', adds: 'crypto cryptocurrency price' },
   { signals: 'spend spent spending', adds: 'transactions expenses' },
-  { signals: 'walk walking commute transit route', adds: 'directions route' },
+  { signals: 'walk walking commute transit route transport', adds: 'directions route' },
+  { signals: 'nearby nearest closest cafe cafes coffee restaurant restaurants', adds: 'places nearby' },
   { signals: 'coordinates latitude longitude lat lng gps', adds: 'geocode coordinates' },
   { signals: 'stay accommodation airbnb hostel lodging', adds: 'hotel' },
   { signals: 'uncommitted staged unstaged', adds: 'status diff git' },
@@ -51,9 +52,11 @@ const CONCEPT_GROUPS: readonly { signals: string; adds: string }[] = [
   { signals: 'basket cart', adds: 'cart product' },
   { signals: 'oncall outage', adds: 'incident alert' },
   { signals: 'reachable responding', adds: 'uptime check status' },
-  { signals: 'jot', adds: 'note' },
+  // `writedown`, `notedown`: "write down", "note down", joined by request-compounds.ts.
+  { signals: 'jot writedown notedown', adds: 'note' },
   { signals: 'replicas', adds: 'scale kubernetes' },
   { signals: 'pod pods', adds: 'kubernetes' },
+  { signals: 'repo repos', adds: 'repository' },
   { signals: 'tweet tweets twitter', adds: 'twitter post' },
   { signals: 'voicemail recording audio dictation', adds: 'speech audio transcribe' },
   { signals: 'folder downloads desktop', adds: 'directory files' },
@@ -65,6 +68,7 @@ const CONCEPT_GROUPS: readonly { signals: string; adds: string }[] = [
   { signals: 'shut shutdown halt', adds: 'stop' },
   { signals: 'finished tick', adds: 'complete done' },
   { signals: 'reserve reservation', adds: 'book' },
+  { signals: 'prepare', adds: 'draft' },
   { signals: 'definition', adds: 'define dictionary' },
   { signals: 'picture pictures photo photos pic pics photograph', adds: 'image photo' },
   { signals: 'parcel courier', adds: 'shipment track' },
@@ -85,16 +89,24 @@ const ADDS_BY_SIGNAL: ReadonlyMap<string, readonly string[]> = (() => {
   return map;
 })();
 
+/** Function words, left out of the index terms, that still say what to do: "show me the contract" asks to read it. */
+const ADDS_BY_FUNCTION_WORD: ReadonlyMap<string, readonly string[]> = new Map([['show', ['read']]]);
+
 /**
- * The words the concepts of a request's index terms (`searchTerms`) signal, none it already holds, in the order found.
+ * The words the concepts of a request's index terms (`searchTerms`, and `compoundTerms`) and of its raw words
+ * (`splitWords`, for the function words that signal) signal, none it already holds, in the order found.
  *
  * @example
  * conceptWords(searchTerms('Will I need an umbrella in Porto?')); // ['weather', 'forecast', 'temperature']
  */
-export function conceptWords(terms: ReadonlySet<string>): string[] {
+export function conceptWords(terms: ReadonlySet<string>, words: readonly string[] = []): string[] {
   const added = new Set<string>();
-  for (const term of terms) {
-    for (const word of ADDS_BY_SIGNAL.get(term) ?? []) {
+  const signalled = [
+    ...[...terms].map((term) => ADDS_BY_SIGNAL.get(term)),
+    ...words.map((word) => ADDS_BY_FUNCTION_WORD.get(word)),
+  ];
+  for (const adds of signalled) {
+    for (const word of adds ?? []) {
       if (!terms.has(searchTerm(word) ?? word)) added.add(word);
     }
   }

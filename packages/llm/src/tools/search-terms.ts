@@ -16,16 +16,25 @@ const STOP_WORDS = new Set(
   ).split(' '),
 );
 
+/** The accents of Latin letters once decomposed (NFD); other scripts' marks are parts of their letters and stay. */
+const COMBINING_MARKS = /(?<=[a-z])\p{M}+/gu;
+
 /** Porter's stem (`stemmer`), for words without digits: `messages`, `messaging` → `messag`; `shipped` → `ship`. */
 export function stem(word: string): string {
   return /\d/.test(word) ? word : stemmer(word);
 }
 
-/** Splits text into raw words: at anything not a letter or digit, and between a lowercase letter and a capital. */
+/**
+ * Splits text into raw words: at anything not a letter or digit, and between a lowercase letter and a capital. Latin
+ * letters' accents are folded (`café` → `cafe`), since requests are typed with and without them.
+ */
 export function splitWords(text: string): string[] {
   return text
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .toLowerCase()
+    .normalize('NFD')
+    .replace(COMBINING_MARKS, '')
+    .normalize('NFC')
     .split(/[^\p{L}\p{N}]+/u)
     .filter((word) => word !== '');
 }

@@ -92,6 +92,54 @@ describe('createToolSearch', () => {
     expect(names(await wordsAlone.search(request))).not.toContain('weather_get_forecast');
   });
 
+  it('matches words written apart, hyphenated or with accents as the one word a tool uses', async () => {
+    const search = await createToolSearch(
+      [
+        { name: 'todo_add_task', description: 'Add a task.' },
+        { name: 'places_search', description: 'Find cafés around a location.' },
+        { name: 'git_status', description: 'List uncommitted files.' },
+        { name: 'notes_create', description: 'Create a note.' },
+      ],
+      { lexicalWeight: 1, conceptWeight: 0 },
+    );
+    expect((await search.search('put this on my to-do list'))[0]?.name).toBe('todo_add_task');
+    expect((await search.search('a cafe near Rossio'))[0]?.name).toBe('places_search');
+    expect((await search.search('which files are not committed'))[0]?.name).toBe('git_status');
+  });
+
+  it('reads a request also without what it quotes, which is what to work on, not which tool', async () => {
+    const search = await createToolSearch([
+      {
+        name: 'translate_text',
+        description: 'Translate text into another language.',
+        parameters: { type: 'object', properties: { text: { type: 'string' }, target_language: { type: 'string' } } },
+      },
+      {
+        name: 'trains_search',
+        description: 'Search train connections between two stations on a date.',
+        parameters: { type: 'object', properties: { from: { type: 'string' }, to: { type: 'string' } } },
+      },
+    ]);
+    const hits = await search.search('How do you say "where is the train station" in Japanese?');
+    expect(hits[0]?.name).toBe('translate_text');
+  });
+
+  it('lifts the tools of a product the request names, which the sentence embedding hardly tells', async () => {
+    const tools = [
+      { name: 'redis_get', description: 'Get the value of a key and its time to live.' },
+      { name: 'redis_set', description: 'Set a key to a value, with an optional expiry.' },
+      { name: 'health_sleep_summary', description: 'Summarise how long and how well someone slept last night.' },
+      { name: 'health_steps', description: 'Count the steps walked today.' },
+    ];
+    const search = await createToolSearch(tools);
+    const hits = await search.search('what is stored under session:abc123 in redis and when does it die?', { k: 2 });
+    expect(hits.map((hit) => hit.name).sort()).toEqual(['redis_get', 'redis_set']);
+    for (const hit of await search.search('did I sleep well', { k: 4 })) {
+      // A request that names no product is scored by its views alone.
+      expect(hit.score).toBeCloseTo(0.3 * hit.lexical + 0.7 * hit.semantic, 10);
+    }
+  });
+
   it('returns nothing under minScore, and nothing for a blank request', async () => {
     const search = await createToolSearch(weather, { minScore: 0.99 });
     expect(await search.search('quantum chromodynamics lecture notes')).toEqual([]);

@@ -3,19 +3,24 @@
  *
  * - lexical: BM25+ (minisearch) over the name cut into words, the description, and the parameters' names and
  *   descriptions, the name weighing most; terms are folded by `search-terms.ts`, and longer request words also match
- *   as prefixes and with a typo (one edit from four letters, two from eight); the words of the concepts the request's
- *   everyday words signal (`umbrella` → weather, `agenda` → calendar, `request-concepts.ts`) are added to the query at
- *   `conceptWeight` of a request word's weight;
- * - semantic: cosine between the request and the tool's name, description and parameter names, embedded by the
- *   offline SIF embedder of `@baton/cache` (or the embedder given), so a request that shares no word with a tool
- *   still finds it;
+ *   as prefixes and with a typo (one edit from four letters, two from eight); neighbouring words are also tried as one
+ *   (`to-do` → todo, `pay stub` → paystub, `not committed` → uncommitted, `request-compounds.ts`); the words of the
+ *   concepts the request's everyday words signal (`umbrella` → weather, `agenda` → calendar, `show` → read,
+ *   `request-concepts.ts`) are added to the query at `conceptWeight` of a request word's weight, and what it quotes
+ *   (the text to translate, the message to post: `quoted-text.ts`) at 0.3, since it says what to work on, not which
+ *   tool;
+ * - semantic: cosine between the request (without what it quotes) and the tool's name, description and parameter
+ *   names, embedded by the offline SIF embedder of `@baton/cache` (or the embedder given), so a request that shares
+ *   no word with a tool still finds it;
  * - values: the values the request names (an e-mail address, a phone number, a path, a date, an SQL statement…,
  *   `values/`) against the kinds of values the tool's parameters take, so "Write to jo@acme.com" finds a tool with an
  *   e-mail parameter whatever words it uses.
  *
  * The text's score is `lexicalWeight × (its BM25 score / the best BM25 score of the request) + (1 − lexicalWeight) ×
  * max(0, cosine)`; a hit's score is `(1 − valueWeight × c) × text + valueWeight × values`, where `c` is the best
- * values score of any tool held (0 when no tool takes what the request names), so it stays in [0, 1]. A request for
+ * values score of any tool held (0 when no tool takes what the request names), so it stays in [0, 1]. When the
+ * request names a product that tools are named after (`redis` of `redis_get`, `tool-namespaces.ts`), that product's
+ * tools score `0.925 × score + 0.075` and the others `0.925 × score`. A request for
  * several things ("… and email her the proposal") is also scored clause by clause, a clause counting 0.9 of the whole,
  * and each tool keeps its best. Vectors and the index are built once; `add` and `remove` change them in place, so a
  * tool list that changes (an MCP server's `tools/list_changed`) costs only the tools that changed.
@@ -25,10 +30,13 @@ import { describeValue, type Problem, ValidationError } from '@baton/core';
 import type { ToolSet } from 'ai';
 import MiniSearch, { type SearchOptions } from 'minisearch';
 import { type DenseTools, type HeldTool, HeldTools } from './held-tools.js';
+import { withoutQuotations } from './quoted-text.js';
 import { requestClauses } from './request-clauses.js';
+import { compoundWords } from './request-compounds.js';
 import { conceptWords } from './request-concepts.js';
-import { searchTerm, searchTerms, splitWords } from './search-terms.js';
+import { searchTerm, splitWords } from './search-terms.js';
 import { checkSearchableTools, type SearchableTool, toolParameters } from './searchable-tool.js';
+import { namedNamespaces } from './tool-namespaces.js';
 import { toolsAsList } from './tool-set-list.js';
 import { parameterNames, type ToolFields, toolFields } from './tool-text.js';
 import { parameterValueKinds } from './values/parameter-value-kinds.js';
@@ -96,6 +104,13 @@ const DEFAULT_VALUE_WEIGHT = 0.3;
 const DEFAULT_CONCEPT_WEIGHT = 0.5;
 /** A clause's score counts for a little less than the whole request's, which reads every word. */
 const CLAUSE_SHARE = 0.9;
+/**
+ * The share of the score that goes to the tools of the products a request names (`redis` of `redis_get`,
+ * `tool-namespaces.ts`), when it names one.
+ */
+const NAMESPACE_SHARE = 0.075;
+/** The weight, against 1 for the request's own words, of the words it quotes: what to work on, not which tool. */
+const QUOTED_WEIGHT = 0.3;
 const FIELD_BOOST = { name: 3, description: 1.5, parameters: 0.5 };
 
 let sharedEmbedder: Embedder | undefined;
@@ -252,12 +267,13 @@ class HybridToolSearch implements ToolSearch {
     const k = options.k ?? this.#k;
     const minScore = options.minScore ?? this.#minScore;
     if (this.#tools.size === 0 || query.trim() === '') return [];
-    // A request for several things is also read clause by clause, so each thing's tool can reach the top.
-    const texts = [query, ...requestClauses(query)];
+    // What a request quotes says what to work on, not with which tool: its words count at QUOTED_WEIGHT. A request
+    // for several things is also read clause by clause, so each thing's tool can reach the top.
+    const texts = [withoutQuotations(query) ?? query, ...requestClauses(query)];
     const vectors = await this.#embedder.embed(texts);
     const dense = this.#tools.dense();
     const parsers = this.#valueWeight > 0 ? await loadValueParsers() : undefined;
-    const whole = this.#view(query, vectors[0]!, QUERY_OPTIONS, dense, parsers);
+    const whole = this.#view(texts[0]!, vectors[0]!, QUERY_OPTIONS, dense, parsers, query);
     // A clause names values only when the whole request does.
     const clauseParsers = whole.values.mask !== 0 ? parsers : undefined;
     const views = [
@@ -283,40 +299,64 @@ class HybridToolSearch implements ToolSearch {
     return top;
   }
 
-  /** What scoring the tools against `text` needs: its BM25 scores, its vector, the values it names (read with `parsers`). */
+  /**
+   * What scoring the tools against `text` needs: its BM25 scores, its vector, the values `request` names (read with
+   * `parsers`). `request` is `text` with what it quotes, when `text` is left without it.
+   */
   #view(
     text: string,
     vector: Float32Array,
     options: SearchOptions,
     dense: DenseTools,
     parsers?: ValueParsers,
+    request = text,
   ): TextView {
     const lexical = new Map<string, number>();
     let best = 0;
-    for (const result of this.#lexicalSearch(text, options)) {
+    for (const result of this.#lexicalSearch(text, options, request)) {
       lexical.set(result.id as string, result.score);
       best = Math.max(best, result.score);
     }
-    const values = requestValues(parsers ? requestValueKinds(text, parsers) : new Set());
+    const values = requestValues(parsers ? requestValueKinds(request, parsers) : new Set());
     let ceiling = 0;
     if (values.mask !== 0) {
       for (const takes of dense.distinctTakes) ceiling = Math.max(ceiling, valueMatch(values, takes));
     }
-    return { lexical, best, vector, values, ceiling };
+    return { lexical, best, vector, values, ceiling, named: namedNamespaces(dense.namespaces, splitWords(text)) };
   }
 
-  /** BM25+ over `text` and, at `conceptWeight`, the words of the concepts it signals. */
-  #lexicalSearch(text: string, options: SearchOptions) {
-    if (this.#conceptWeight === 0) return this.#index.search(text, options);
-    const own = searchTerms(text);
-    const concepts = conceptWords(own);
-    if (concepts.length === 0) return this.#index.search(text, options);
+  /**
+   * BM25+ over `text`, its words written apart joined (`compoundWords`, as its own words but matched exactly), the
+   * words of `request` that `text` left out (what it quotes) at QUOTED_WEIGHT and, at `conceptWeight`, the words of
+   * the concepts it signals.
+   */
+  #lexicalSearch(text: string, options: SearchOptions, request = text) {
+    const words = splitWords(text);
+    const own = new Set<string>();
+    for (const word of words) {
+      const term = searchTerm(word);
+      if (term !== null) own.add(term);
+    }
+    const compounds = compoundWords(words, own);
+    const joined = new Set(compounds.map((word) => searchTerm(word) ?? word));
+    const quoted = new Set<string>();
+    const quotedWords: string[] = [];
+    for (const word of request === text ? [] : splitWords(request)) {
+      const term = searchTerm(word);
+      if (term === null || own.has(term) || quoted.has(term)) continue;
+      quoted.add(term);
+      quotedWords.push(word);
+    }
+    const concepts = this.#conceptWeight === 0 ? [] : conceptWords(new Set([...own, ...joined]), words);
+    const added = [...compounds, ...quotedWords, ...concepts];
+    if (added.length === 0) return this.#index.search(text, options);
     const weight = this.#conceptWeight;
-    // A concept's words are the tools' own vocabulary: matched exactly, neither as prefixes nor with a typo.
+    // Added words are matched exactly, neither as prefixes nor with a typo: a concept's are the tools' own
+    // vocabulary, a joined pair that is no word would find one a typo away, and a quotation is what it says.
     const { prefix, fuzzy } = options;
-    return this.#index.search(`${text} ${concepts.join(' ')}`, {
+    return this.#index.search(`${text} ${added.join(' ')}`, {
       ...options,
-      boostTerm: (term) => (own.has(term) ? 1 : weight),
+      boostTerm: (term) => (own.has(term) || joined.has(term) ? 1 : quoted.has(term) ? QUOTED_WEIGHT : weight),
       prefix: (term, i, terms) => own.has(term) && (typeof prefix === 'function' ? prefix(term, i, terms) : !!prefix),
       fuzzy: (term, i, terms) =>
         own.has(term) ? (typeof fuzzy === 'function' ? fuzzy(term, i, terms) : (fuzzy ?? false)) : false,
@@ -359,6 +399,14 @@ class HybridToolSearch implements ToolSearch {
         if (i !== undefined) scores[i]! += lexicalShare * score;
       }
     }
+    const { named } = view;
+    if (named !== undefined) {
+      const of = dense.namespaces.of;
+      for (let i = 0; i < scores.length; i++) {
+        const lift = of[i]! >= 0 && named[of[i]!] === 1 ? NAMESPACE_SHARE : 0;
+        scores[i] = (1 - NAMESPACE_SHARE) * scores[i]! + lift;
+      }
+    }
     return scores;
   }
 }
@@ -370,6 +418,8 @@ interface TextView {
   values: RequestValues;
   /** The best value score of any held tool: the share the values can add; 0 when no tool takes what is named. */
   ceiling: number;
+  /** The namespaces the text names (`namedNamespaces`), or undefined for none. */
+  named: Uint8Array | undefined;
 }
 
 /** Puts `hit` in place in `top` (best first, at most `k`), after hits with the same score. */
