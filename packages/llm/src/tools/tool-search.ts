@@ -339,14 +339,8 @@ class HybridToolSearch implements ToolSearch {
     }
     const compounds = compoundWords(words, own);
     const joined = new Set(compounds.map((word) => searchTerm(word) ?? word));
-    const quoted = new Set<string>();
-    const quotedWords: string[] = [];
-    for (const word of request === text ? [] : splitWords(request)) {
-      const term = searchTerm(word);
-      if (term === null || own.has(term) || quoted.has(term)) continue;
-      quoted.add(term);
-      quotedWords.push(word);
-    }
+    const quotedWords = request === text ? [] : wordsLeftOut(request, own);
+    const quoted = new Set(quotedWords.map((word) => searchTerm(word) ?? word));
     const concepts = this.#conceptWeight === 0 ? [] : conceptWords(new Set([...own, ...joined]), words);
     const added = [...compounds, ...quotedWords, ...concepts];
     if (added.length === 0) return this.#index.search(text, options);
@@ -420,6 +414,17 @@ interface TextView {
   ceiling: number;
   /** The namespaces the text names (`namedNamespaces`), or undefined for none. */
   named: Uint8Array | undefined;
+}
+
+/** The words of `request` whose index terms are not in `own`, each term once: what a text left out of it quoted. */
+function wordsLeftOut(request: string, own: ReadonlySet<string>): string[] {
+  const seen = new Set<string>();
+  return splitWords(request).filter((word) => {
+    const term = searchTerm(word);
+    if (term === null || own.has(term) || seen.has(term)) return false;
+    seen.add(term);
+    return true;
+  });
 }
 
 /** Puts `hit` in place in `top` (best first, at most `k`), after hits with the same score. */

@@ -33,6 +33,7 @@ describe('parameterValueKinds', () => {
     expect(kinds({ phoneNumber: { type: 'string', description: 'Phone number' } })).toEqual(['phone']);
     expect(kinds({ tracking_number: { type: 'string', description: 'Parcel tracking number' } })).toEqual(['tracking']);
     expect(kinds({ flight_number: { type: 'string', description: 'e.g. TP123' } })).toEqual(['flight']);
+    expect(kinds({ symbol: { type: 'string', description: 'Stock ticker, e.g. AAPL' } })).toEqual(['ticker']);
     expect(kinds({ order_number: { type: 'string', description: 'The order number' } })).toEqual([]);
   });
 

@@ -52,6 +52,7 @@ const KIND_WORDS: Record<ValueKind, string> = {
   coordinates: 'lat lon lng latitude longitude coordinates',
   flight: 'flight',
   tracking: 'tracking waybill parcel',
+  ticker: 'ticker tickers symbol symbols',
 };
 for (const [kind, words] of Object.entries(KIND_WORDS)) {
   for (const word of words.split(' ')) WORDS[word] = kind as ValueKind;

@@ -49,6 +49,8 @@ describe('requestValueKinds', () => {
     ['which gate does BA117 leave from', ['flight']],
     ['Where is my package 1Z999AA10123456784?', ['tracking']],
     ['any news on RR123456785GB', ['tracking']],
+    ['NVDA right now?', ['ticker']],
+    ['how is $F trading', ['ticker']],
   ])('%s → %j', (request, expected) => {
     expect(kinds(request)).toEqual(expected);
   });
@@ -72,6 +74,9 @@ describe('requestValueKinds', () => {
     ['PM2.5 levels in Beijing'],
     ['sum the cells A1:D20 of the budget'],
     ['is the VM 3 up'],
+    ['flights from LAX to JFK'],
+    ['send the JSON over HTTPS ASAP'],
+    ['PLEASE RESTART THE SERVER NOW'],
   ])('finds no value in %j', (request) => {
     expect(kinds(request)).toEqual([]);
   });

@@ -4,7 +4,7 @@
  * libraries do not cover, each by one pattern:
  * file paths and names (their type from `mime-types`: an image, a recording, a PDF), `#channel`, `@handle`,
  * `owner/repo`, an SQL statement, arithmetic, a number with a unit or a currency, coordinates, an IP address, a
- * flight number, a parcel's tracking number.
+ * flight number, a parcel's tracking number, a stock's ticker.
  */
 import type { ParsedResult } from 'chrono-node/en';
 import { unitNames } from './unit-names.js';
@@ -53,6 +53,27 @@ function namesFlight(text: string): boolean {
 }
 /** A parcel's tracking number in one of the formats that cannot be anything else: UPS (`1Z…`) and the UPU's S10. */
 const TRACKING_NUMBER = /\b1Z[0-9A-Z]{16}\b|\b[A-Z]{2}\d{9}[A-Z]{2}\b/;
+/**
+ * A stock's ticker: a cashtag (`$NVDA`), or four or five capitals standing alone (`AAPL`, `MSFT`) that are no common
+ * abbreviation (`JSON`, `ASAP`), in a request not written in capitals. Three capitals are as often an airport
+ * (`LAX`) or a currency (`USD`) as a ticker, so only a cashtag names one.
+ */
+const CASHTAG = /(?<![\w$])\$[A-Z]{1,5}(?!\w)/;
+const CAPITALS = /(?<![\w$@#./:-])[A-Z]{4,5}(?![\w/:@-]|\.\w)/g;
+const NOT_TICKERS: ReadonlySet<string> = new Set(
+  (
+    'ASAP ATOM AVIF BCC CICD DDOS DOCX EPUB FAQS FEDEX GRPC GUID HEIC HTML HTTP HTTPS IMAP IMHO JPEG JSON LGTM NASA ' +
+    'NATO NOTE OAUTH PPTX PROD REST RSVP SAML SEPT SMTP TODO TOML UTF8 UUID WIFI XLSX YAML'
+  ).split(' '),
+);
+function namesTicker(text: string): boolean {
+  if (CASHTAG.test(text)) return true;
+  const letters = text.replace(/[^A-Za-z]/g, '');
+  const capitals = letters.replace(/[^A-Z]/g, '');
+  if (capitals.length * 2 > letters.length) return false;
+  const candidates = [...text.matchAll(CAPITALS)].map(([word]) => word);
+  return candidates.length <= 2 && candidates.some((word) => !NOT_TICKERS.has(word));
+}
 const COORDINATES = /(?:^|[^\d.])-?\d{1,2}\.\d{2,}\s*,\s*-?\d{1,3}\.\d{2,}(?![\d.])/;
 const IP_ADDRESS = /(?:^|[^\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])/;
 const CHANNEL = /(?:^|\s)#[A-Za-z][\w-]*/;
@@ -181,6 +202,7 @@ export function requestValueKinds(request: string, parsers: ValueParsers): Set<V
   if (ARITHMETIC.test(rest)) kinds.add('expression');
   if (TRACKING_NUMBER.test(rest)) kinds.add('tracking');
   else if (namesFlight(rest)) kinds.add('flight');
+  if (namesTicker(rest)) kinds.add('ticker');
   if (CHANNEL.test(rest)) kinds.add('channel');
   if (MENTION.test(rest)) kinds.add('mention');
   for (const word of rest.split(/\s+/)) wordKinds(word, kinds, parsers);

@@ -27,6 +27,7 @@ export const VALUE_KINDS = [
   'coordinates',
   'flight',
   'tracking',
+  'ticker',
 ] as const;
 
 export type ValueKind = (typeof VALUE_KINDS)[number];
@@ -43,4 +44,6 @@ export const VALUE_KIND_WEIGHT: Readonly<Record<ValueKind, number>> = {
   repository: 0.8,
   // Two capitals and digits are now and then something else (a course, a form, a model).
   flight: 0.8,
+  // Four capitals are now and then an abbreviation no list holds.
+  ticker: 0.5,
 };
