@@ -37,6 +37,17 @@ describe('conceptWords', () => {
     expect(conceptWordsOf(new Set([...own, ...joined]))).toEqual(['note']);
   });
 
+  it('reads a phrasal verb, once joined, as the verb tools are named with', () => {
+    const joinedConcepts = (text: string) => {
+      const own = searchTerms(text);
+      const joined = compoundWords(splitWords(text), own).map((word) => searchTerm(word) ?? word);
+      return conceptWordsOf(new Set([...own, ...joined]));
+    };
+    expect(joinedConcepts('spin up a fresh VM in eu-west')).toEqual(['start', 'create', 'launch']);
+    expect(joinedConcepts('tear down the staging stack')).toEqual(['delete', 'remove']);
+    expect(joinedConcepts('spin the wheel')).toEqual([]);
+  });
+
   it('adds no word the request already has', () => {
     expect(conceptWords('rain forecast for Lisbon')).toEqual(['weather', 'temperature']);
   });

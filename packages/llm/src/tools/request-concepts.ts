@@ -10,8 +10,8 @@
  * every file and social tool), `booked` (`book` a table, a flight), `drive` and `driving` (one stem, and Google Drive),
  * `track` (a parcel), `warm` (a thermostat), `phone` (a number to text), `temperature` (what weather and thermostat
  * tools both say), `online` (look up online, buy online), `google` (a brand of mail, drive and calendar tools as much
- * as of search), `stock` (shares, and what a shop has left), `open` (a file to read, a pull request to create, a door)
- * or `meaning` (it stems to `mean`, an average).
+ * as of search), `stock` (shares, and what a shop has left), `open` (a file to read, a pull request to create, a door),
+ * `meaning` (it stems to `mean`, an average) or `staged` (it stems to `stage`, as `staging` does, an environment).
  */
 import { searchTerm } from './search-terms.js';
 
@@ -47,7 +47,7 @@ const CONCEPT_GROUPS: readonly { signals: string; adds: string }[] = [
   { signals: 'nearby nearest closest cafe cafes coffee restaurant restaurants', adds: 'places nearby' },
   { signals: 'coordinates latitude longitude lat lng gps', adds: 'geocode coordinates' },
   { signals: 'stay accommodation airbnb hostel lodging', adds: 'hotel' },
-  { signals: 'uncommitted staged unstaged', adds: 'status diff git' },
+  { signals: 'uncommitted unstaged', adds: 'status diff git' },
   { signals: 'bug bugs', adds: 'issue' },
   { signals: 'basket cart', adds: 'cart product' },
   { signals: 'oncall outage', adds: 'incident alert' },
@@ -69,6 +69,17 @@ const CONCEPT_GROUPS: readonly { signals: string; adds: string }[] = [
   { signals: 'finished tick', adds: 'complete done' },
   { signals: 'reserve reservation', adds: 'book' },
   { signals: 'prepare', adds: 'draft' },
+  // Phrasal verbs, joined by request-compounds.ts: "spin up a VM", "tear down the stack", "sign her up".
+  { signals: 'spinup fireup bootup', adds: 'start create launch' },
+  { signals: 'teardown', adds: 'delete remove' },
+  { signals: 'signup', adds: 'subscribe subscription create' },
+  { signals: 'lookup', adds: 'search find' },
+  { signals: 'setup', adds: 'create' },
+  { signals: 'calloff', adds: 'cancel' },
+  { signals: 'kickoff', adds: 'start' },
+  { signals: 'blockoff blockout', adds: 'calendar event' },
+  { signals: 'putoff pushback', adds: 'reschedule update' },
+  { signals: 'rollback', adds: 'revert rollback' },
   { signals: 'definition', adds: 'define dictionary' },
   { signals: 'picture pictures photo photos pic pics photograph', adds: 'image photo' },
   { signals: 'parcel courier', adds: 'shipment track' },
