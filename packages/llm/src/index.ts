@@ -91,7 +91,7 @@ export {
   type McpServerStatus,
 } from './mcp/connect-mcp-servers.js';
 export type { McpConnectionEvent } from './mcp/mcp-connection-event.js';
-export { McpConnectionError, McpToolError } from './mcp/mcp-errors.js';
+export { McpCallOutcomeUnknownError, McpConnectionError, McpToolError } from './mcp/mcp-errors.js';
 export { listenMcpHttp, type McpHttpListener, type McpHttpListenerOptions } from './mcp/mcp-http-listener.js';
 export { McpNotAServerError } from './mcp/mcp-not-a-server-error.js';
 export { checkMcpServerConfigs, type McpServerConfig } from './mcp/mcp-server-config.js';

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { waitFor } from '../../../server/src/server-test-kit.js';
 import { createFixtureMcpServer } from './__fixtures__/fixture-mcp-server.js';
 import { connectMcpServers } from './connect-mcp-servers.js';
-import { McpConnectionError, McpToolError } from './mcp-errors.js';
+import { McpCallOutcomeUnknownError, McpConnectionError, McpToolError } from './mcp-errors.js';
 import { listenMcpHttp, type McpHttpTransport } from './mcp-http-listener.js';
 import { McpNotAServerError } from './mcp-not-a-server-error.js';
 import { eventLog, fixtureStdioServer, startFixtureHttpServer } from './mcp-test-kit.js';
@@ -15,9 +15,14 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function connect(registry: Registry, servers: Parameters<typeof connectMcpServers>[0]['servers']) {
+async function connect(
+  registry: Registry,
+  servers: Parameters<typeof connectMcpServers>[0]['servers'],
+  options: { callTimeoutMs?: number } = {},
+) {
   const log = eventLog();
   const mcp = await connectMcpServers({
+    ...options,
     registry,
     servers,
     stderr: 'ignore',
@@ -100,6 +105,20 @@ describe('connectMcpServers over stdio (a child process written with the SDK)', 
       return output.cancelled === 1 ? output : undefined;
     }, 'the server to see the cancellation');
     expect(stats).toMatchObject({ cancelled: 1, hangs: 2 });
+  });
+
+  it('a call that timed out on a tool that changes things fails without a retry: it may have run', async () => {
+    const registry = createRegistry();
+    await connect(registry, [fixtureStdioServer('fixture')], { callTimeoutMs: 300 });
+    // hang_once answers every call after its first: a retry would succeed, and do its effect a second time.
+    const policy = { retry: { maxAttempts: 3, initialDelayMs: 1 } };
+    const result = await callOnce(registry, 'fixture.hang-once', { n: 7 }, policy).catch((error: unknown) => error);
+    expect(result).toBeInstanceOf(StepFailedError);
+    const cause = (result as StepFailedError).cause;
+    expect(McpCallOutcomeUnknownError.isInstance(cause)).toBe(true);
+    expect(cause).toMatchObject({ retryable: false, server: 'fixture', tool: 'hang_once' });
+    const stats = (await callOnce(registry, 'fixture.stats', {})).steps.call?.output as { hangs: number };
+    expect(stats.hangs).toBe(1);
   });
 
   it('an isError result fails the step with an McpToolError (not retried), carrying the tool text', async () => {

@@ -1,6 +1,7 @@
 /**
- * What goes wrong calling an MCP server's tools: the tool answered with an error (`McpToolError`), or the server
- * cannot be reached right now (`McpConnectionError`, retryable: the connection is being re-established).
+ * What goes wrong calling an MCP server's tools: the tool answered with an error (`McpToolError`), the server cannot
+ * be reached right now (`McpConnectionError`, retryable: the connection is being re-established), or a call of a tool
+ * that changes things was lost on the way back and may have run (`McpCallOutcomeUnknownError`, not retried).
  */
 import { BatonError } from '@baton/core';
 
@@ -41,11 +42,14 @@ export class McpToolError extends BatonError {
 /** The MCP server cannot be reached: it never answered, or it dropped and is being reconnected. Retryable. */
 export class McpConnectionError extends BatonError {
   readonly server: string;
+  /** The connection failed while a call was out: the server may have run it. */
+  readonly mayHaveRun: boolean;
 
-  constructor(server: string, detail: string, options: { cause?: unknown } = {}) {
+  constructor(server: string, detail: string, options: { cause?: unknown; mayHaveRun?: boolean } = {}) {
     super('mcp-connection', `MCP server "${server}" ${detail}`, { cause: options.cause, retryable: true });
     this.name = 'McpConnectionError';
     this.server = server;
+    this.mayHaveRun = options.mayHaveRun ?? false;
   }
 
   static override isInstance(error: unknown): error is McpConnectionError {
@@ -53,6 +57,35 @@ export class McpConnectionError extends BatonError {
   }
 
   override toJSON(): Record<string, unknown> {
-    return { ...super.toJSON(), server: this.server };
+    return { ...super.toJSON(), server: this.server, mayHaveRun: this.mayHaveRun };
+  }
+}
+
+/**
+ * A call of a tool that changes things (no `readOnlyHint` or `idempotentHint`) timed out, or its connection dropped,
+ * after it was sent: it may have run, and running it again could do its effect twice, so it is not retried.
+ */
+export class McpCallOutcomeUnknownError extends BatonError {
+  readonly server: string;
+  readonly tool: string;
+
+  constructor(server: string, tool: string, cause: BatonError) {
+    super(
+      'mcp-call-outcome-unknown',
+      `the call of the tool "${tool}" of MCP server "${server}" may have run (${cause.message}); it is not made ` +
+        'again, since the tool is not marked readOnlyHint or idempotentHint',
+      { cause, retryable: false },
+    );
+    this.name = 'McpCallOutcomeUnknownError';
+    this.server = server;
+    this.tool = tool;
+  }
+
+  static override isInstance(error: unknown): error is McpCallOutcomeUnknownError {
+    return BatonError.isInstance(error) && error.code === 'mcp-call-outcome-unknown';
+  }
+
+  override toJSON(): Record<string, unknown> {
+    return { ...super.toJSON(), server: this.server, tool: this.tool };
   }
 }

@@ -330,7 +330,10 @@ export class McpServerConnection {
       return new McpToolError(server, tool, error.message, { mcpCode: error.code, retryable, cause: error });
     }
     this.#suspect(client);
-    return new McpConnectionError(server, `failed the call of "${tool}": ${messageOf(error)}`, { cause: error });
+    return new McpConnectionError(server, `failed the call of "${tool}": ${messageOf(error)}`, {
+      cause: error,
+      mayHaveRun: true,
+    });
   }
 }
 

@@ -1,4 +1,6 @@
+import type { HandlerContext } from '@baton/core';
 import { describe, expect, it } from 'vitest';
+import { McpCallOutcomeUnknownError, McpConnectionError, McpToolError } from './mcp-errors.js';
 import { mcpToolTarget } from './mcp-tool-target.js';
 
 const schema = { type: 'object' as const, properties: { path: { type: 'string' } } };
@@ -13,5 +15,41 @@ describe('mcpToolTarget', () => {
     expect(effects({ idempotentHint: true })).toBe('external');
     expect(effects({ destructiveHint: true })).toBe('external');
     expect(effects({})).toBe('external');
+  });
+
+  describe('a call that may have run', () => {
+    const timedOut = new McpToolError('shop', 'place_order', 'Request timed out', { mcpCode: -32001, retryable: true });
+    const dropped = new McpConnectionError('shop', 'failed the call of "place_order": socket hang up', {
+      mayHaveRun: true,
+    });
+    const away = new McpConnectionError('shop', 'is disconnected (reconnecting)');
+    const refused = new McpToolError('shop', 'place_order', 'out of stock');
+    const failWith = (error: unknown, annotations: Record<string, boolean> = {}) => {
+      const target = mcpToolTarget(
+        'shop',
+        'shop.place-order',
+        { name: 'place_order', inputSchema: schema, annotations },
+        async () => {
+          throw error;
+        },
+      );
+      return target.handler?.({}, { signal: new AbortController().signal } as HandlerContext);
+    };
+
+    it('is not retried when the tool changes things: a timeout or a connection lost after sending', async () => {
+      for (const error of [timedOut, dropped]) {
+        const failure = await failWith(error).catch((caught: unknown) => caught);
+        expect(McpCallOutcomeUnknownError.isInstance(failure)).toBe(true);
+        expect(failure).toMatchObject({ retryable: false, server: 'shop', tool: 'place_order', cause: error });
+        expect((failure as Error).message).toContain('may have run');
+      }
+    });
+
+    it('keeps its retryable error when the tool is read-only or idempotent, or the call was never sent', async () => {
+      await expect(failWith(timedOut, { idempotentHint: true })).rejects.toBe(timedOut);
+      await expect(failWith(dropped, { readOnlyHint: true })).rejects.toBe(dropped);
+      await expect(failWith(away)).rejects.toBe(away);
+      await expect(failWith(refused)).rejects.toBe(refused);
+    });
   });
 });

@@ -2,9 +2,12 @@
  * One MCP tool as a registry target: kind `tool`, the tool's JSON Schemas as given, effects from its annotations
  * (`readOnlyHint` → `none`: it changes nothing outside; an `idempotentHint` tool still changes the world once, so its
  * call waits for what it rests on to be journaled like any other), and a handler that
- * calls the tool on its server with the engine's signal (an abort cancels the MCP request).
+ * calls the tool on its server with the engine's signal (an abort cancels the MCP request). MCP carries no
+ * idempotency key, so a call of a tool that is neither read-only nor idempotent that timed out or lost its connection
+ * after it was sent is an `McpCallOutcomeUnknownError`, which the engine does not retry: it may have run.
  */
-import type { JsonSchema, TargetDefinition } from '@baton/core';
+import { BatonError, type JsonSchema, type TargetDefinition } from '@baton/core';
+import { McpCallOutcomeUnknownError, McpConnectionError, McpToolError } from './mcp-errors.js';
 
 /** A tool as `tools/list` describes it (the fields Baton reads). */
 export interface McpToolInfo {
@@ -44,6 +47,7 @@ export function mcpToolTarget(server: string, name: string, tool: McpToolInfo, c
     annotations: { ...tool.annotations },
   };
   const readOnly = tool.annotations?.readOnlyHint === true;
+  const repeatable = readOnly || tool.annotations?.idempotentHint === true;
   return {
     name,
     kind: 'tool',
@@ -52,8 +56,21 @@ export function mcpToolTarget(server: string, name: string, tool: McpToolInfo, c
     ...(tool.outputSchema === undefined ? {} : { output: withoutId(tool.outputSchema) }),
     effects: readOnly ? 'none' : 'external',
     metadata: { mcp: metadata },
-    handler: (input, context) => call(tool.name, input, context.signal),
+    handler: async (input, context) => {
+      try {
+        return await call(tool.name, input, context.signal);
+      } catch (error) {
+        if (repeatable || !mayHaveRun(error)) throw error;
+        throw new McpCallOutcomeUnknownError(server, tool.name, error);
+      }
+    },
   };
+}
+
+/** A retryable failure after the call was sent: a request timeout, or a connection lost while it was out. */
+function mayHaveRun(error: unknown): error is BatonError {
+  if (!BatonError.isInstance(error) || !error.retryable) return false;
+  return McpToolError.isInstance(error) || (McpConnectionError.isInstance(error) && error.mayHaveRun);
 }
 
 function describeTool(server: string, tool: McpToolInfo): string {
