@@ -1,8 +1,8 @@
 import type { LanguageModelV3, LanguageModelV3StreamPart } from '@ai-sdk/provider';
 import { describe, expect, it } from 'vitest';
+import { StreamEndedEarlyError } from '../ai-sdk/stream-ended-early-error.js';
 import { generateByStreaming } from './generate-by-streaming.js';
 import { NotAModelStreamError } from './not-a-model-stream-error.js';
-import { StreamEndedEarlyError } from './stream-ended-early-error.js';
 
 const usage = {
   inputTokens: { total: 12, noCache: 12, cacheRead: undefined, cacheWrite: undefined },

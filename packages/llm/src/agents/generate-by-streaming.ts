@@ -17,8 +17,8 @@ import type {
   SharedV3ProviderMetadata,
   SharedV3Warning,
 } from '@ai-sdk/provider';
+import { StreamEndedEarlyError } from '../ai-sdk/stream-ended-early-error.js';
 import { NotAModelStreamError } from './not-a-model-stream-error.js';
-import { StreamEndedEarlyError } from './stream-ended-early-error.js';
 
 type Joined = Extract<LanguageModelV3Content, { type: 'text' | 'reasoning' }>;
 

@@ -35,10 +35,13 @@ async function streamFromProvider(
   try {
     const related = kind === 'miss' ? await runtime.related(request) : [];
     const withContext = injected(runtime, call.params, related);
-    const live = await runtime.guarded(async () => (withContext ? call.model.doStream(withContext) : call.doStream()));
-    const stream = collectStream(
-      live.stream,
-      async (finished) => {
+    const { started: live, settle } = await runtime.guardedStream(async () =>
+      withContext ? call.model.doStream(withContext) : call.doStream(),
+    );
+    const stream = collectStream(live.stream, {
+      modelId: call.model.modelId,
+      onFinish: async (finished) => {
+        settle.ok();
         const computed = {
           response: toCacheResponse(finished.content, finished.finishReason),
           usage: toCacheUsage(finished.usage),
@@ -51,8 +54,13 @@ async function streamFromProvider(
           throw error;
         }
       },
-      (error) => runtime.fail(request, error, started),
-    );
+      onError: (error) => {
+        settle.fail(error);
+        runtime.fail(request, error, started);
+      },
+      // The reader stopped reading: nothing the target did wrong.
+      onCancel: () => settle.ok(),
+    });
     return { ...live, stream };
   } catch (error) {
     runtime.fail(request, error, started);

@@ -182,6 +182,41 @@ describe('enhance(AI SDK model) through the real HTTP client', () => {
     }
   });
 
+  it('counts streams cut short against the breaker, ended or dropped half-way, not only calls that cannot start', async () => {
+    const m = model({ enableCircuitBreaker: true, circuitBreakerThreshold: 2, circuitBreakerTimeout: 60 });
+    const stream = (prompt: string) => {
+      const errors: unknown[] = [];
+      const result = streamText({ model: m, prompt, maxRetries: 0, onError: ({ error }) => void errors.push(error) });
+      return { result, errors };
+    };
+    try {
+      for (const how of ['end', 'reset'] as const) {
+        server.cutStreams(how);
+        const { result, errors } = stream(`a long story cut by ${how}`);
+        await result.consumeStream();
+        expect(errors.length).toBeGreaterThan(0);
+      }
+      server.cutStreams(undefined);
+      expect(m.getMetrics()).toMatchObject({ failures: 2 });
+      const calls = server.calls;
+      const { result, errors } = stream('one more story');
+      await result.consumeStream();
+      expect(BreakerOpenError.isInstance(errors[0])).toBe(true);
+      expect(server.calls).toBe(calls);
+    } finally {
+      server.cutStreams(undefined);
+    }
+  });
+
+  it('a stream read to its end or cancelled by its reader does not count against the breaker', async () => {
+    const m = model({ enableCircuitBreaker: true, circuitBreakerThreshold: 1, circuitBreakerTimeout: 60 });
+    const cancelled = streamText({ model: m, prompt: 'a story I stop reading', maxRetries: 0 });
+    for await (const _part of cancelled.textStream) break;
+    await streamText({ model: m, prompt: 'a story I read to the end', maxRetries: 0 }).text;
+    expect(await ask(m, 'a question after both')).toMatchObject({ text: 'answer to: a question after both' });
+    expect(m.getMetrics()).toMatchObject({ failures: 0, breakerRejections: 0 });
+  });
+
   it('says when an open breaker lets a trial call through', async () => {
     vi.useFakeTimers({ toFake: ['Date'] });
     try {

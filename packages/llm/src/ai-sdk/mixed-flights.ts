@@ -9,6 +9,7 @@ import type { CacheRequest } from '@baton/cache';
 import type { EnhanceRuntime, RunResult } from '../runtime/enhance-runtime.js';
 import { type CacheHit, cachedGenerateResult, toCacheResponse, toCacheUsage } from './generate-result.js';
 import type { SharedStream } from './shared-stream.js';
+import { StreamEndedEarlyError } from './stream-ended-early-error.js';
 import { collectStream, type FinishedStream, replayStream } from './stream-parts.js';
 
 type StreamResult = Awaited<ReturnType<LanguageModelV3['doStream']>>;
@@ -36,19 +37,19 @@ export async function generateFromStreamFlight(
     const flight = await running;
     let finished: FinishedStream | undefined;
     let failure: { error: unknown } | undefined;
-    const stream = collectStream(
-      flight.shared.subscribe(),
-      async (result) => {
+    const stream = collectStream(flight.shared.subscribe(), {
+      modelId,
+      onFinish: async (result) => {
         finished = result;
       },
-      (error) => {
+      onError: (error) => {
         failure = { error };
       },
-    );
+    });
     const reader = stream.getReader();
     while (!(await reader.read()).done) {}
     if (failure) throw failure.error;
-    if (!finished) throw new Error('the shared stream ended without a finish part');
+    if (!finished) throw new StreamEndedEarlyError(modelId);
     const usage = toCacheUsage(finished.usage);
     runtime.coalesced(request, started, usage, flight.entryId);
     const response = toCacheResponse(finished.content, finished.finishReason);

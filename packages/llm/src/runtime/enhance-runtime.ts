@@ -69,6 +69,14 @@ export interface EnhancedControls {
   close(): Promise<void>;
 }
 
+/** How a guarded stream ended (`EnhanceRuntime.guardedStream`): to its end or cancelled by its reader, or failed. */
+export interface StreamSettle {
+  ok(): void;
+  fail(error: unknown): void;
+}
+
+const UNGUARDED: StreamSettle = { ok: () => {}, fail: () => {} };
+
 export class EnhanceRuntime implements EnhancedControls {
   /** The target's name in metrics and records. */
   readonly name: string;
@@ -169,6 +177,26 @@ export class EnhanceRuntime implements EnhancedControls {
   /** Runs a call to the target through the breaker, when enabled. */
   guarded<T>(call: () => Promise<T>): Promise<T> {
     return this.#breaker ? this.#breaker.execute(call) : call();
+  }
+
+  /**
+   * Starts a streamed call through the breaker, when enabled. The call counts as the breaker's until `settle` says how
+   * its stream ended, so a stream that fails or is cut short half-way counts against the target like a call that
+   * could not start.
+   */
+  guardedStream<T>(start: () => Promise<T>): Promise<{ started: T; settle: StreamSettle }> {
+    const breaker = this.#breaker;
+    if (breaker === undefined) return start().then((started) => ({ started, settle: UNGUARDED }));
+    return new Promise((resolve, reject) => {
+      breaker
+        .execute(async () => {
+          const started = await start();
+          // Held open until the stream ends: its failure, thrown here, is the breaker's failure.
+          await new Promise<void>((ok, fail) => resolve({ started, settle: { ok: () => ok(), fail } }));
+        })
+        // Before the stream started this rejects the call; after, the promise is settled and this does nothing.
+        .catch(reject);
+    });
   }
 
   /**

@@ -5,7 +5,8 @@
  * The answer echoes the last user message unless `reply` says otherwise — a text, or tool calls in OpenAI's format
  * (`tool_calls` with ids, `finish_reason: tool_calls`); `failWith` makes calls fail with a status (`failNext` only the
  * next one, with headers such as `retry-after`);
- * `holdReplies` keeps replies back until released, so tests can order concurrent calls by events.
+ * `holdReplies` keeps replies back until released, so tests can order concurrent calls by events; `cutStreams` cuts
+ * streamed answers short.
  */
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -51,6 +52,11 @@ export interface ChatServer {
   /** Answer the next call only with this status and these headers (e.g. 429 with `retry-after`). */
   failNext(status: number, headers?: Record<string, string>): void;
   setFinishReason(reason: string): void;
+  /**
+   * Cut every following streamed answer after its first piece: `end` closes the response without a finish, `reset`
+   * drops the connection; undefined streams whole answers again.
+   */
+  cutStreams(how: 'end' | 'reset' | undefined): void;
   /** Holds every chat reply (the request is still counted on arrival) until the returned function is called. */
   holdReplies(): () => void;
   close(): Promise<void>;
@@ -102,12 +108,15 @@ function sendStream(
   text: string,
   toolCalls: WireToolCall[],
   finishReason: string,
+  cut: 'end' | 'reset' | undefined,
 ): void {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
   const base = { id: 'chatcmpl-test', object: 'chat.completion.chunk', created: 1, model: body.model };
   const send = (data: unknown) => res.write(`data: ${JSON.stringify(data)}\n\n`);
   for (const piece of text.match(/\s*\S+/g) ?? (text ? [text] : [])) {
     send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: piece }, finish_reason: null }] });
+    if (cut === 'end') return void res.end();
+    if (cut === 'reset') return void res.destroy();
   }
   toolCalls.forEach((call, index) => {
     const delta = { role: 'assistant', tool_calls: [{ index, ...call }] };
@@ -124,6 +133,7 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
   let failure: number | undefined;
   const failures: { status: number; headers: Record<string, string> }[] = [];
   let finishReason = options.finishReason ?? 'stop';
+  let cut: 'end' | 'reset' | undefined;
   const bodies: ChatBody[] = [];
   const embedded: string[] = [];
   let held: Promise<void> = Promise.resolve();
@@ -155,7 +165,7 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
     const reply = options.reply ? options.reply(body) : `answer to: ${lastUser(body)}`;
     const { text, toolCalls } = wireReply(reply, () => `call_${++toolCallCount}`);
     const finish = toolCalls.length > 0 ? 'tool_calls' : finishReason;
-    if (body.stream) return sendStream(res, body, text, toolCalls, finish);
+    if (body.stream) return sendStream(res, body, text, toolCalls, finish, cut);
     const message =
       toolCalls.length > 0
         ? { role: 'assistant', content: text || null, tool_calls: toolCalls }
@@ -193,6 +203,9 @@ export async function startChatServer(options: ChatServerOptions = {}): Promise<
     },
     setFinishReason: (reason) => {
       finishReason = reason;
+    },
+    cutStreams: (how) => {
+      cut = how;
     },
     holdReplies: () => {
       let release = () => {};
