@@ -296,6 +296,22 @@ describe('baton run agent.yaml', () => {
     expect(JSON.stringify(last.error)).toContain('could not be reached');
   });
 
+  it('ends --json with an error line when the run cannot start: a bad file, or no --query', async () => {
+    const file = await agentFile('bad-json.yaml', ['model:', '  baseURL: nowhere']);
+    const bad = await baton(['run', file, '--query', 'Hi', '--json']);
+    expect(bad.code).toBe(3);
+    expect(bad.stderr).toContain('bad-json.yaml is not a valid agent file:');
+    const last = JSON.parse(bad.stdout.trim().split('\n').at(-1) as string) as { type: string; error: unknown };
+    expect(last.type).toBe('error');
+    expect(JSON.stringify(last.error)).toContain('must be the http(s) URL of an OpenAI-compatible API');
+    const unasked = await baton(['run', file, '--json']);
+    expect(unasked.code).toBe(2);
+    expect(JSON.parse(unasked.stdout.trim())).toMatchObject({
+      type: 'error',
+      error: { message: expect.stringContaining('give the question with --query') },
+    });
+  });
+
   it('answers an invalid file with every problem and its place, exit 3', async () => {
     const file = await agentFile('broken.yaml', ['model:', '  baseURL: nowhere', '  apiKey: sk-1', 'maxStep: 3']);
     const { code, stderr } = await baton(['run', file, '--query', 'Hi']);

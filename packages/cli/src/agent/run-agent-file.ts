@@ -4,7 +4,8 @@
  * `baton run` of the same file (with `--run-id`, that run is followed to its end); `--memory` keeps them in memory.
  * Tool calls and model choices print as they happen, and the answer as the model writes it (`agent-printer.ts`);
  * `--json` prints each event as a JSON line (`text-delta` ones too), then `{ "type": "result", … }` — or, when the
- * run failed, `{ "type": "error", runId, error }`.
+ * run failed, `{ "type": "error", runId, error }`, and when it could not start (a bad file, no `--query`),
+ * `{ "type": "error", error }`: the last line on stdout always says how it ended.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdir, rm, rmdir, stat } from 'node:fs/promises';
@@ -91,6 +92,18 @@ async function openRuns(name: string, memory: boolean | undefined): Promise<Agen
  * await runAgentFile(processIo(), 'agent.yaml', { query: 'Will it rain in Oslo tomorrow?' });
  */
 export async function runAgentFile(io: Io, path: string, options: AgentRunOptions): Promise<void> {
+  try {
+    await runAgent(io, path, options);
+  } catch (error) {
+    // A failed run has printed its own error line, with its id.
+    if (options.json && !(error instanceof OrchestrationEndedError)) {
+      io.out(JSON.stringify({ type: 'error', error: errorJson(error) }));
+    }
+    throw error;
+  }
+}
+
+async function runAgent(io: Io, path: string, options: AgentRunOptions): Promise<void> {
   const query = options.query?.trim();
   if (!query) throw new UsageError(`give the question with --query "…" to run the agent file ${path}`);
   const file = await readAgentFile(path);
