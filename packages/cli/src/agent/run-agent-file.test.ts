@@ -133,6 +133,22 @@ describe('baton run agent.yaml', () => {
     expect(refused.stderr).not.toContain('cannot be reached');
   });
 
+  it('refuses to follow a run with --run-id once its file has changed, and follows it again once put back', async () => {
+    const lines = [`model: { baseURL: "${server.baseURL}", name: gpt-4o-mini }`, 'system: Answer briefly.'];
+    const file = await agentFile('edited.yaml', lines);
+    expect((await baton(['run', file, '--query', 'Rain?', '--run-id', 'trip-43'])).code).toBe(0);
+    const calls = server.calls;
+    await agentFile('edited.yaml', [lines[0]!, 'system: Answer at length, in French.']);
+    const changed = await baton(['run', file, '--query', 'Rain?', '--run-id', 'trip-43']);
+    expect(changed.code).toBe(2);
+    expect(changed.stderr).toContain('run trip-43 was started from another version of edited.yaml');
+    // Only what the file says counts: a comment or another layout is the same agent.
+    await agentFile('edited.yaml', ['# the same agent', lines[0]!, '', 'system:   Answer briefly.']);
+    const back = await baton(['run', file, '--query', 'Rain?', '--run-id', 'trip-43']);
+    expect(back).toMatchObject({ code: 0, stdout: '\nIt will rain in Oslo tomorrow.\n' });
+    expect(server.calls).toBe(calls);
+  });
+
   // Five runs of the CLI, each loading the cache's embedder: more than the default 20 s on two busy cores.
   it("serves a second run's model call from the file's cache, in .baton/cache.db or the cache's path, beside the file", {
     timeout: 120_000,

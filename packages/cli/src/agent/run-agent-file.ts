@@ -2,12 +2,14 @@
  * `baton run agent.yaml --query "…"`: the agent a file declares, run on an engine in this process. Its runs live in a
  * SQLite file under `.baton/agents/` (one per agent), so a run cut short by a crash is resumed by the next
  * `baton run` of the same file (with `--run-id`, that run is followed to its end); `--memory` keeps them in memory.
+ * A run records a digest of the file it runs, and a `--run-id` whose file has changed since is refused: the run would
+ * go on half-way with another model, prompt or tools.
  * Tool calls and model choices print as they happen, and the answer as the model writes it (`agent-printer.ts`);
  * `--json` prints each event as a JSON line (`text-delta` ones too), then `{ "type": "result", … }` — or, when the
  * run failed, `{ "type": "error", runId, error }`, and when it could not start (a bad file, no `--query`),
  * `{ "type": "error", error }`: the last line on stdout always says how it ended.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, rm, rmdir, stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { RunStore } from '@baton/core';
@@ -113,13 +115,15 @@ async function runAgent(io: Io, path: string, options: AgentRunOptions): Promise
   ]);
   // The stored run is looked at before any MCP server is started: a --run-id that answers another question stops here.
   const name = file.name ?? nameFromPath(path);
+  const { canonicalJson } = await import('@baton/core');
+  const fileDigest = createHash('sha256').update(canonicalJson(file)).digest('hex');
   const runs = await openRuns(name, options.memory);
   const { store } = runs;
   const runId = options.runId ?? randomUUID();
   const registry = createRegistry();
   let agent: Awaited<ReturnType<typeof agentFromFile>>;
   try {
-    if (store && options.runId) await refuseAnotherQuestion(store, runId, query);
+    if (store && options.runId) await refuseAnotherRun(store, runId, { path, query, fileDigest });
     agent = await agentFromFile(file, { registry, name, baseDir: dirname(resolve(path)), stream: true });
   } catch (error) {
     await runs.discard();
@@ -148,7 +152,7 @@ async function runAgent(io: Io, path: string, options: AgentRunOptions): Promise
     const plan = { steps: [{ id: 'agent', target: agent.definition.name, input: { query } }] };
     const handle = engine.run(
       plan,
-      {},
+      { agentFile: fileDigest },
       {
         runId,
         ...(store ? { idempotencyKey: runId } : {}),
@@ -177,12 +181,28 @@ function errorJson(error: unknown): unknown {
   return { message: error instanceof Error ? error.message : String(error) };
 }
 
-/** The same `--run-id` follows (or resumes) its run: with another question it would answer the old one, so it is refused. */
-async function refuseAnotherQuestion(store: RunStore, runId: string, query: string): Promise<void> {
+/**
+ * The same `--run-id` follows (or resumes) its run: with another question it would answer the old one, and with the
+ * file changed since it started it would go on with another agent, so either is refused.
+ */
+async function refuseAnotherRun(
+  store: RunStore,
+  runId: string,
+  given: { path: string; query: string; fileDigest: string },
+): Promise<void> {
   const stored = await store.getRun(runId);
-  const asked = (stored?.plan as { steps?: { input?: { query?: unknown } }[] } | undefined)?.steps?.[0]?.input?.query;
-  if (stored === undefined || asked === undefined || asked === query) return;
-  throw new UsageError(
-    `run ${runId} answers another question (${JSON.stringify(clip(String(asked), 120))}): give a new --run-id for this one, or the same --query to follow it`,
-  );
+  if (stored === undefined) return;
+  const asked = (stored.plan as { steps?: { input?: { query?: unknown } }[] } | undefined)?.steps?.[0]?.input?.query;
+  if (asked !== undefined && asked !== given.query) {
+    throw new UsageError(
+      `run ${runId} answers another question (${JSON.stringify(clip(String(asked), 120))}): give a new --run-id for this one, or the same --query to follow it`,
+    );
+  }
+  // Runs started before files were recorded carry no digest.
+  const ranFile = (stored.request as { agentFile?: unknown } | null | undefined)?.agentFile;
+  if (typeof ranFile === 'string' && ranFile !== given.fileDigest) {
+    throw new UsageError(
+      `run ${runId} was started from another version of ${given.path}: the file has changed since, and the run would go on with another model, prompt or tools; give a new --run-id, or put the file back as it was to follow it`,
+    );
+  }
 }
