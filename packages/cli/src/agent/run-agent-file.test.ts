@@ -357,6 +357,10 @@ describe('baton run agent.yaml', () => {
       code: 2,
       stderr: expect.stringContaining('give the question with --query "…" to run the agent file quiet.yaml'),
     });
+    expect(await baton(['run', file, '--query', 'Hi', '--run-id', ''])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--run-id must be a non-empty id, got ""'),
+    });
     expect(await baton(['run', 'missing.yaml', '--query', 'Hi'])).toMatchObject({
       code: 3,
       stderr: expect.stringContaining('cannot read the agent file "missing.yaml": no such file'),

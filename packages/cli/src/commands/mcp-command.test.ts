@@ -199,14 +199,21 @@ describe('baton mcp serve refuses', () => {
   });
 
   it('a targets module it cannot load or that exports nothing to serve, naming it', async () => {
+    // A file that cannot be used is unusable input, exit 3, as for every other command's files.
     const missing = await runBaton(['mcp', 'serve', '--targets', join(home, 'missing.mjs')], { home });
-    expect(missing.code).toBe(2);
+    expect(missing.code).toBe(3);
     expect(missing.stderr).toContain(`--targets: cannot load ${join(home, 'missing.mjs')}: no such file`);
     const typescript = join(home, 'targets.ts');
     await writeFile(typescript, 'export const add = { name: "add", description: "Adds", handler: () => 1 };\n');
     const ts = await runBaton(['mcp', 'serve', '--targets', typescript], { home });
-    expect(ts.code).toBe(2);
+    expect(ts.code).toBe(3);
     expect(ts.stderr).toContain('compile it to .js or .mjs first');
+    const broken = join(home, 'broken.mjs');
+    await writeFile(broken, 'export const add = {\n  name: "add",\n');
+    const syntax = await runBaton(['mcp', 'serve', '--targets', broken], { home });
+    expect(syntax.code).toBe(3);
+    expect(syntax.stderr).toMatch(/cannot load .*broken\.mjs: Unexpected end of input/);
+    expect(hasStack(syntax.stderr)).toBe(false);
     const empty = join(home, 'empty.mjs');
     await writeFile(empty, 'export const helper = () => 1;\n');
     const nothing = await runBaton(['mcp', 'serve', '--targets', empty], { home });

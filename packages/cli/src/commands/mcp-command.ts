@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Command } from 'commander';
+import { InputError } from '../input-error.js';
 import type { Io } from '../io.js';
 import { port, positiveInteger } from '../options/parse-options.js';
 import { untilStopped } from '../until-stopped.js';
@@ -95,7 +96,7 @@ async function loadTargets(path: string, registryFromModule: typeof import('@bat
         : code === 'ERR_UNKNOWN_FILE_EXTENSION'
           ? 'node runs JavaScript modules: compile it to .js or .mjs first (or run baton under tsx)'
           : (error as Error).message;
-    throw new UsageError(`--targets: cannot load ${path}: ${why}`, { cause: error });
+    throw new InputError(path, `--targets: cannot load ${path}: ${why}`, { cause: error });
   }
   return registryFromModule(exports, path);
 }

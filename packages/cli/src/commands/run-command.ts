@@ -60,7 +60,7 @@ export function registerRunCommand(program: Command, io: Io): void {
   program
     .command('run')
     .description('submit an orchestration (an action in words, or --plan FILE), show its plan and follow it')
-    .argument('[action]', 'what to do, in plain words (optional with --plan)', nonEmptyText('<action>'))
+    .argument('[action]', 'what to do, in plain words (optional with --plan)', nonEmptyText('<action>', 'action'))
     .option('-d, --data <key=value>', 'a field of the request data (repeatable)', dataField)
     .option(
       '--data-json <json>',
@@ -75,11 +75,11 @@ export function registerRunCommand(program: Command, io: Io): void {
       positiveInteger('--timeout'),
     )
     .option('--json', 'print the accepted orchestration as JSON; with --wait the final one')
-    .option('--query <text>', 'agent files: the question to ask', nonEmptyText('--query'))
+    .option('--query <text>', 'agent files: the question to ask', nonEmptyText('--query', 'question'))
     .option(
       '--run-id <id>',
       'agent files: names the run; the same id again follows or resumes it',
-      nonEmptyText('--run-id'),
+      nonEmptyText('--run-id', 'id'),
     )
     .option('--memory', 'agent files: keep the run in memory instead of .baton/agents/')
     .addHelpText('after', EXAMPLES)

@@ -26,11 +26,11 @@ export function share(option: string) {
   };
 }
 
-/** A prompt argument: refuses an empty or blank one, naming the argument. */
-export function nonEmptyText(argument: string) {
+/** A text argument (a prompt, a question, an id): refuses an empty or blank one, naming the argument and what it is. */
+export function nonEmptyText(argument: string, what = 'prompt') {
   return (value: string): string => {
     if (value.trim() === '')
-      throw new UsageError(`${argument} must be a non-empty prompt, got ${JSON.stringify(value)}`);
+      throw new UsageError(`${argument} must be a non-empty ${what}, got ${JSON.stringify(value)}`);
     return value;
   };
 }
