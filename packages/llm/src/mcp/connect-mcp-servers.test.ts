@@ -199,6 +199,14 @@ describe('connectMcpServers over stdio (a child process written with the SDK)', 
     expect(registry.list()).toEqual([]);
   });
 
+  it('a server whose cwd does not exist is an McpConnectionError naming the folder, not the command', async () => {
+    const registry = createRegistry();
+    const server = { ...fixtureStdioServer('fixture'), cwd: '/nonexistent/baton-mcp-folder' };
+    const error = await connect(registry, [server]).catch((caught: unknown) => caught);
+    expect(McpConnectionError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toContain('its cwd "/nonexistent/baton-mcp-folder" does not exist');
+  });
+
   it('a server that exits before answering: the error ends with what it wrote on stderr, which is also passed on under its name', async () => {
     const script = "console.error('loading config');console.error('Error: missing API_TOKEN');process.exit(3)";
     const written: string[] = [];

@@ -6,6 +6,7 @@
  * next request answers 404, which nothing ran. Then a new session is opened at once, the calls made meanwhile wait for
  * it, and the call that met the 404 is made again on it, once.
  */
+import { existsSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { backoffDelay, type Registry, type ResolvedRetry } from '@baton/core';
 import type { McpClientSdk } from './load-mcp-sdk.js';
@@ -87,9 +88,13 @@ export class McpServerConnection {
       await new Promise((resolve) => setImmediate(resolve));
       const said = this.#stderr?.tail() ?? '';
       const stderr = said === '' ? '' : `; its stderr ended with:\n${said}`;
-      throw new McpConnectionError(this.config.name, `cannot be reached at ${where}: ${messageOf(error)}${stderr}`, {
-        cause: error,
-      });
+      // Spawning in a folder that is not there fails as if the command were missing (`spawn node ENOENT`).
+      const { cwd } = this.config;
+      const why =
+        cwd !== undefined && !existsSync(cwd)
+          ? `its cwd "${cwd}" does not exist (${messageOf(error)})`
+          : `${messageOf(error)}${stderr}`;
+      throw new McpConnectionError(this.config.name, `cannot be reached at ${where}: ${why}`, { cause: error });
     }
     this.#adopt(opened, false);
   }
