@@ -154,6 +154,21 @@ describe('orchestrationMcpTools', () => {
     expect(submitted).toEqual([]);
   });
 
+  it('runs a plan given without an action, naming it as baton run --plan does; refuses a call with neither', async () => {
+    const { connection, submitted } = standIn('succeeded');
+    const tools = orchestrationMcpTools(connection);
+    const plan = { steps: [{ id: 'call', target: 'weather', input: { city: 'Oslo' } }] };
+    const result = await tools.call('baton_orchestrate', { plan }, new AbortController().signal);
+    expect(result?.isError).toBeUndefined();
+    expect(submitted).toEqual([{ action: 'Run the given plan', plan }]);
+    const neither = await tools.call('baton_orchestrate', { wait: false }, new AbortController().signal);
+    expect(neither).toMatchObject({ isError: true });
+    expect(neither?.content[0]).toMatchObject({
+      text: expect.stringContaining('give action (what to do, in words) or plan'),
+    });
+    expect(submitted).toHaveLength(1);
+  });
+
   it('reports a failed orchestration as an isError result naming it, with its view', async () => {
     const result = await orchestrationMcpTools(standIn('failed').connection).call(
       'baton_orchestrate',

@@ -40,12 +40,12 @@ const ORCHESTRATION_TOOLS: McpToolDescription[] = [
     inputSchema: {
       type: 'object',
       properties: {
-        action: { type: 'string', minLength: 1, description: 'What to do, in words' },
+        action: { type: 'string', minLength: 1, description: 'What to do, in words (optional with a plan)' },
         data: { type: 'object', description: 'The request data; steps read it as request.data.<field>' },
         plan: { type: 'object', description: 'An explicit plan: { steps: [{ id, target, input }] }' },
         wait: { type: 'boolean', description: 'Wait for the outcome (default true)' },
       },
-      required: ['action'],
+      anyOf: [{ required: ['action'] }, { required: ['plan'] }],
     },
   },
   {
@@ -133,9 +133,16 @@ async function orchestrate(
   args: Record<string, unknown>,
   signal: AbortSignal,
 ): Promise<McpToolResult> {
-  const { action, data, plan, wait } = args as { action: string; data?: object; plan?: object; wait?: boolean };
+  const { action, data, plan, wait } = args as { action?: unknown; data?: object; plan?: object; wait?: boolean };
+  const words = typeof action === 'string' && action.trim() !== '' ? action : undefined;
+  if (words === undefined && plan === undefined) {
+    throw new ValidationError('invalid arguments for tool "baton_orchestrate"', [
+      { path: 'action', code: 'required', message: 'give action (what to do, in words) or plan (an explicit plan)' },
+    ]);
+  }
   const run = await baton.orchestrate({
-    action,
+    // A plan given alone is named as `baton run --plan` names it.
+    action: words ?? 'Run the given plan',
     ...(data === undefined ? {} : { data: data as Record<string, unknown> }),
     ...(plan === undefined ? {} : { plan: plan as CreateOrchestration['plan'] }),
   });
