@@ -132,4 +132,14 @@ describe('MCP Streamable HTTP sessions', () => {
       'maxSessions',
     ]);
   });
+
+  it('refuses an unknown option, a port, host, path or body size that cannot work, naming each and its value', async () => {
+    const options = { port: 'x', host: '', path: 'mcp', maxBodyBytes: -1, prot: 3000, connect: async () => {} };
+    const error = await listenMcpHttp(options as never).catch((caught: unknown) => caught);
+    expect(ValidationError.isInstance(error)).toBe(true);
+    const problems = (error as ValidationError).problems;
+    expect(problems.map((problem) => problem.path)).toEqual(['prot', 'port', 'host', 'path', 'maxBodyBytes']);
+    expect(problems[0]?.message).toContain('unknown option "prot" (known: port, host,');
+    expect(problems[1]?.message).toBe('port must be a whole number in [0, 65535], got "x"');
+  });
 });

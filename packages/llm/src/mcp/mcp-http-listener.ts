@@ -9,6 +9,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeValue, type Problem, ValidationError } from '@baton/core';
+import { unknownKeys } from '../config/unknown-keys.js';
 import { loadMcpServerSdk } from './load-mcp-sdk.js';
 import { type McpHttpSessionLimits, McpHttpSessions, type McpHttpTransport } from './mcp-http-sessions.js';
 
@@ -132,11 +133,45 @@ export async function listenMcpHttp(options: McpHttpListenerOptions): Promise<Mc
   };
 }
 
-/** The session limits the options ask for, with their defaults; a `ValidationError` names every bad one. */
+const LISTENER_OPTIONS = ['port', 'host', 'path', 'maxBodyBytes', 'sessionIdleMs', 'maxSessions', 'connect'];
+
+/** What is wrong with the options other than the session limits: unknown keys, a port, host, path or size not fit. */
+function listenerProblems(options: McpHttpListenerOptions): Problem[] {
+  const problems: Problem[] = unknownKeys(options, LISTENER_OPTIONS).map(({ key, path }) => ({
+    path,
+    code: 'unknown-option',
+    message: `unknown option ${JSON.stringify(key.slice(0, 60))} (known: ${LISTENER_OPTIONS.join(', ')})`,
+  }));
+  const { port, host, path, maxBodyBytes } = options;
+  const checks: [string, unknown, boolean, string][] = [
+    [
+      'port',
+      port,
+      Number.isInteger(port) && (port as number) >= 0 && (port as number) <= 65535,
+      'a whole number in [0, 65535]',
+    ],
+    ['host', host, typeof host === 'string' && host !== '', 'a host name or address'],
+    ['path', path, typeof path === 'string' && path.startsWith('/'), 'a path starting with "/"'],
+    [
+      'maxBodyBytes',
+      maxBodyBytes,
+      Number.isInteger(maxBodyBytes) && (maxBodyBytes as number) > 0,
+      'a whole number of bytes above 0',
+    ],
+  ];
+  for (const [name, value, fits, what] of checks) {
+    if (value !== undefined && !fits) {
+      problems.push({ path: name, code: 'invalid', message: `${name} must be ${what}, got ${describeValue(value)}` });
+    }
+  }
+  return problems;
+}
+
+/** The session limits of the options, once every option is checked: their problems together, as a ValidationError. */
 function sessionLimits(options: McpHttpListenerOptions): McpHttpSessionLimits {
   const idleMs = options.sessionIdleMs ?? DEFAULT_SESSION_IDLE_MS;
   const maxSessions = options.maxSessions ?? DEFAULT_MAX_SESSIONS;
-  const problems: Problem[] = [];
+  const problems: Problem[] = listenerProblems(options);
   if (typeof idleMs !== 'number' || Number.isNaN(idleMs) || idleMs <= 0) {
     problems.push({
       path: 'sessionIdleMs',
